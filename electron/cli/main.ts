@@ -1,0 +1,211 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { SettingsInput } from '../../shared/config/schema';
+import { NotTextError, decodeTextFile } from '../../shared/text-file';
+import { loadSettings } from '../main/engine/config';
+import { createProvider } from '../main/engine/engine';
+import { SpeechError, type SpeechErrorKind } from '../main/engine/errors';
+import { speakToFile } from './speak-to-file';
+
+/** Exit codes (issue 2 §4). */
+export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, interrupted: 130 } as const;
+
+const USAGE = `Usage:
+  utter speak [TEXT] [--file PATH] --out FILE.wav [options]   speak TEXT (or the file, or standard input) to a WAV file
+  utter voices [--provider local|openai] [options]             list the voices
+
+Options:
+  --provider local|openai   the embedded offline voice (default) or an OpenAI-compatible server
+  --base-url URL            server base URL; repeat or comma-separate for a failover list
+  --api-key KEY             API key (else UTTER_API_KEY, else OPENAI_API_KEY)
+  --model M  --voice V  --format pcm|wav|mp3|opus|flac|aac  --speed 0.25-4  --instructions TEXT
+  --settings PATH           settings file (default ~/.config/utter/settings.json)
+  --no-markdown             speak Markdown syntax instead of stripping it
+  --json                    print a JSON report on standard output when done
+  -h, --help                this help`;
+
+const OPTIONS = {
+  file: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  provider: { type: 'string' },
+  'base-url': { type: 'string', multiple: true },
+  'api-key': { type: 'string' },
+  model: { type: 'string' },
+  voice: { type: 'string' },
+  format: { type: 'string' },
+  speed: { type: 'string' },
+  instructions: { type: 'string' },
+  settings: { type: 'string' },
+  'no-markdown': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A command-line mistake: exit 2 with the usage hint. */
+class UsageError extends Error {}
+
+/** Runs `utter` with its arguments; resolves to the exit code. Never throws. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    const { values, positionals } = parseArguments(argv);
+    const [command, ...rest] = positionals;
+    if (values.help || !command) {
+      io.out(USAGE + '\n');
+      return values.help ? EXIT.ok : EXIT.usage;
+    }
+    const settings = await loadSettings({ file: values.settings, env: io.env, flags: flagsToSettings(values) });
+    if (command === 'speak') return await speakCommand(rest, values, settings, io);
+    if (command === 'voices') return await voicesCommand(settings, values.json === true, io);
+    throw new UsageError(`Unknown command "${command}".`);
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+/** Where the CLI reads and writes; tests pass their own. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  stdin(): Promise<string>;
+  env: NodeJS.ProcessEnv;
+  isTerminal: boolean;
+  signal?: AbortSignal;
+}
+
+function processIo(): CliIo {
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    stdin: async () => {
+      const parts: Buffer[] = [];
+      for await (const part of process.stdin) parts.push(part as Buffer);
+      return decodeTextFile(Buffer.concat(parts), 'standard input');
+    },
+    env: process.env,
+    isTerminal: process.stderr.isTTY === true,
+    signal: interrupt.signal,
+  };
+}
+
+type Values = ReturnType<typeof parseArguments>['values'];
+
+function parseArguments(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function flagsToSettings(values: Values): SettingsInput {
+  const flags: Record<string, unknown> = {
+    provider: values.provider,
+    apiKey: values['api-key'],
+    model: values.model,
+    voice: values.voice,
+    format: values.format,
+    instructions: values.instructions,
+    stripMarkdown: values['no-markdown'] ? false : undefined,
+  };
+  if (values['base-url']) {
+    flags.baseUrls = values['base-url'].flatMap((url) => url.split(',')).map((url) => url.trim()).filter(Boolean);
+    // Naming a server means using it, unless the provider is named too.
+    flags.provider ??= 'openai';
+  }
+  if (values.speed !== undefined) {
+    const speed = Number(values.speed);
+    if (!Number.isFinite(speed)) throw new UsageError(`--speed must be a number from 0.25 to 4, not "${values.speed}".`);
+    flags.speed = speed;
+  }
+  return flags as SettingsInput;
+}
+
+async function speakCommand(
+  positionals: string[],
+  values: Values,
+  settings: Awaited<ReturnType<typeof loadSettings>>,
+  io: CliIo,
+): Promise<number> {
+  if (!values.out) {
+    throw new UsageError('utter speak needs --out FILE.wav (speaking through the running app comes with the tray app).');
+  }
+  if (positionals.length && values.file) throw new UsageError('Give the text or --file, not both.');
+  const text = positionals.length
+    ? positionals.join(' ')
+    : values.file
+      ? decodeTextFile(await readFileOrExplain(values.file), values.file)
+      : await io.stdin();
+  const provider = createProvider(settings);
+  try {
+    const result = await speakToFile(text, {
+      settings,
+      provider,
+      out: values.out,
+      signal: io.signal,
+      onProgress: io.isTerminal && !values.json ? (line) => io.err(`utter: ${line}\n`) : undefined,
+    });
+    if (values.json) io.out(JSON.stringify(result) + '\n');
+    else if (io.isTerminal) io.err(`utter: wrote ${result.audioSeconds.toFixed(2)} s to ${result.out}\n`);
+    return EXIT.ok;
+  } finally {
+    await provider.close();
+  }
+}
+
+async function voicesCommand(settings: Awaited<ReturnType<typeof loadSettings>>, json: boolean, io: CliIo): Promise<number> {
+  const provider = createProvider(settings);
+  try {
+    const voices = await provider.voices(io.signal);
+    if (json) io.out(JSON.stringify(voices) + '\n');
+    else for (const v of voices) io.out(`${v.id}${v.name && v.name !== v.id ? `\t${v.name}` : ''}${v.language ? `\t${v.language}` : ''}\t(${v.source})\n`);
+    return EXIT.ok;
+  } finally {
+    await provider.close();
+  }
+}
+
+async function readFileOrExplain(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new UsageError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+  }
+}
+
+const EXIT_BY_KIND: Record<SpeechErrorKind, number> = {
+  input: EXIT.usage,
+  config: EXIT.usage,
+  auth: EXIT.provider,
+  request: EXIT.provider,
+  'rate-limit': EXIT.provider,
+  server: EXIT.provider,
+  network: EXIT.network,
+  'bad-audio': EXIT.badAudio,
+  unsupported: EXIT.badAudio,
+  cancelled: EXIT.interrupted,
+};
+
+const HINT_BY_KIND: Partial<Record<SpeechErrorKind, string>> = {
+  auth: 'check --api-key, UTTER_API_KEY or OPENAI_API_KEY',
+  network: 'check --base-url and that the server is running',
+  'rate-limit': 'wait a moment and try again',
+  request: 'check --model, --voice and --format',
+  unsupported: 'choose another --format',
+};
+
+/** One line on standard error that says what to do; the exit code says what kind. */
+function report(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError || error instanceof NotTextError) {
+    io.err(`utter: ${error.message} (utter --help)\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof SpeechError) {
+    const hint = HINT_BY_KIND[error.kind];
+    io.err(`utter: ${error.message}${hint ? ` (${hint})` : ''}\n`);
+    return EXIT_BY_KIND[error.kind];
+  }
+  io.err(`utter: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
+  return 1;
+}

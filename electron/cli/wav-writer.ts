@@ -1,0 +1,73 @@
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+
+const HEADER_BYTES = 44;
+
+/**
+ * Writes 32-bit float WAV as audio arrives, so the file holds exactly the decoded samples.
+ * `truncate()` rewinds to a frame, so a segment that restarts replaces its partial audio.
+ */
+export class WavWriter {
+  private readonly fd: number;
+  private frames = 0;
+
+  constructor(
+    path: string,
+    readonly sampleRate: number,
+    readonly channels: number,
+  ) {
+    this.fd = openSync(path, 'w');
+    this.writeHeader();
+  }
+
+  /** Frames written so far. */
+  get frameCount(): number {
+    return this.frames;
+  }
+
+  /** Appends planar audio (one array per channel, all the same length). */
+  write(channelData: Float32Array[]): void {
+    const length = channelData[0]?.length ?? 0;
+    if (!length) return;
+    const interleaved = new Float32Array(length * this.channels);
+    for (let c = 0; c < this.channels; c++) {
+      const source = channelData[Math.min(c, channelData.length - 1)];
+      for (let i = 0; i < length; i++) interleaved[i * this.channels + c] = source[i];
+    }
+    writeSync(this.fd, new Uint8Array(interleaved.buffer), 0, interleaved.byteLength, this.offset(this.frames));
+    this.frames += length;
+  }
+
+  /** Drops every frame from `frame` on. */
+  truncate(frame: number): void {
+    this.frames = Math.min(this.frames, frame);
+    ftruncateSync(this.fd, this.offset(this.frames));
+  }
+
+  /** Writes the final sizes and closes the file. */
+  close(): void {
+    this.writeHeader();
+    closeSync(this.fd);
+  }
+
+  private offset(frame: number): number {
+    return HEADER_BYTES + frame * this.channels * 4;
+  }
+
+  private writeHeader(): void {
+    const dataBytes = this.frames * this.channels * 4;
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.write('RIFF', 0, 'ascii');
+    header.writeUInt32LE(36 + dataBytes, 4);
+    header.write('WAVEfmt ', 8, 'ascii');
+    header.writeUInt32LE(16, 16);
+    header.writeUInt16LE(3, 20); // IEEE float
+    header.writeUInt16LE(this.channels, 22);
+    header.writeUInt32LE(this.sampleRate, 24);
+    header.writeUInt32LE(this.sampleRate * this.channels * 4, 28);
+    header.writeUInt16LE(this.channels * 4, 32);
+    header.writeUInt16LE(32, 34);
+    header.write('data', 36, 'ascii');
+    header.writeUInt32LE(dataBytes, 40);
+    writeSync(this.fd, header, 0, HEADER_BYTES, 0);
+  }
+}

@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  formatSettingsIssues,
+  validateSettings,
+  type Settings,
+  type SettingsInput,
+  type SettingsIssue,
+} from '../../../shared/config/schema';
+import { SpeechError } from './errors';
+
+/** Environment variables and the settings they set (issue 2 §2, spec C1–C4). */
+const ENV_SETTINGS: Record<string, { key: keyof Settings; kind: 'string' | 'number' | 'boolean' | 'list' }> = {
+  UTTER_PROVIDER: { key: 'provider', kind: 'string' },
+  UTTER_BASE_URL: { key: 'baseUrls', kind: 'list' },
+  UTTER_API_KEY: { key: 'apiKey', kind: 'string' },
+  UTTER_MODEL: { key: 'model', kind: 'string' },
+  UTTER_VOICE: { key: 'voice', kind: 'string' },
+  UTTER_FORMAT: { key: 'format', kind: 'string' },
+  UTTER_SPEED: { key: 'speed', kind: 'number' },
+  UTTER_INSTRUCTIONS: { key: 'instructions', kind: 'string' },
+  UTTER_PCM_SAMPLE_RATE: { key: 'pcmSampleRate', kind: 'number' },
+  UTTER_STRIP_MARKDOWN: { key: 'stripMarkdown', kind: 'boolean' },
+  UTTER_STREAMING_ENABLED: { key: 'streamingEnabled', kind: 'boolean' },
+  UTTER_STREAM_BUFFER_MS: { key: 'streamBufferMs', kind: 'number' },
+  UTTER_STREAM_CHUNK_SIZE: { key: 'streamChunkSize', kind: 'number' },
+  UTTER_STREAM_MAX_BUFFER: { key: 'streamMaxBuffer', kind: 'number' },
+};
+
+/** Where the CLI looks for the settings file: $UTTER_SETTINGS, else ~/.config/utter/settings.json. */
+export function defaultSettingsPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.UTTER_SETTINGS) return env.UTTER_SETTINGS;
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'utter', 'settings.json');
+}
+
+/**
+ * Reads the environment's settings. A value that is not even the right type
+ * (`UTTER_SPEED=fast`) is reported under the variable's own name.
+ */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): { input: SettingsInput; issues: SettingsIssue[] } {
+  const input: Record<string, unknown> = {};
+  const issues: SettingsIssue[] = [];
+  for (const [name, { key, kind }] of Object.entries(ENV_SETTINGS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const parsed = parseValue(raw, kind);
+    if (parsed === undefined) issues.push({ setting: name, value: raw, message: `must be a ${kind}` });
+    else input[key] = parsed;
+  }
+  if (input.apiKey === undefined && env.OPENAI_API_KEY) input.apiKey = env.OPENAI_API_KEY;
+  return { input: input as SettingsInput, issues };
+}
+
+function parseValue(raw: string, kind: 'string' | 'number' | 'boolean' | 'list'): unknown {
+  const text = raw.trim();
+  switch (kind) {
+    case 'string':
+      return text;
+    case 'list':
+      return text.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'number': {
+      const n = Number(text);
+      return text !== '' && Number.isFinite(n) ? n : undefined;
+    }
+    case 'boolean':
+      if (/^(1|true|yes|on)$/i.test(text)) return true;
+      if (/^(0|false|no|off)$/i.test(text)) return false;
+      return undefined;
+  }
+}
+
+/** Reads a settings file; a missing file is no settings, a broken one is an error naming the file. */
+export async function settingsFromFile(path: string): Promise<SettingsInput> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new SpeechError('config', `Cannot read the settings file ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as SettingsInput;
+  } catch (error) {
+    throw new SpeechError('config', `The settings file ${path} is not valid JSON (${(error as Error).message}).`);
+  }
+}
+
+/**
+ * Merges defaults < settings file < environment < flags and validates the result once.
+ * Throws a SpeechError('config') that names every bad setting, its value and the accepted range.
+ */
+export async function loadSettings(options: {
+  file?: string | null;
+  env?: NodeJS.ProcessEnv;
+  flags?: SettingsInput;
+}): Promise<Settings> {
+  const env = options.env ?? process.env;
+  const fromFile = options.file === null ? {} : await settingsFromFile(options.file ?? defaultSettingsPath(env));
+  const fromEnv = settingsFromEnv(env);
+  if (fromEnv.issues.length) throw new SpeechError('config', `Bad setting: ${formatSettingsIssues(fromEnv.issues)}`);
+  const merged: Record<string, unknown> = { ...fromFile, ...fromEnv.input, ...stripUndefined(options.flags ?? {}) };
+  // Naming a server means using it, unless a provider is named too.
+  if (merged.provider === undefined && merged.baseUrls !== undefined) merged.provider = 'openai';
+  const result = validateSettings(merged);
+  if (!result.ok) throw new SpeechError('config', `Bad setting: ${formatSettingsIssues(result.issues)}`);
+  return result.settings;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

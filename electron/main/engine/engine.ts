@@ -1,0 +1,32 @@
+import type { Settings } from '../../../shared/config/schema';
+import type { EngineEvent } from './events';
+import type { SpeechProvider } from './provider';
+import { LocalVoiceProvider } from './providers/local';
+import { OpenAiProvider } from './providers/openai';
+import { Utterance, type UtteranceOptions } from './utterance';
+
+/** Builds the provider the settings ask for. */
+export function createProvider(settings: Settings): SpeechProvider {
+  if (settings.provider === 'local') return new LocalVoiceProvider({ voice: settings.voice || undefined, speed: settings.speed });
+  return new OpenAiProvider({
+    baseUrls: settings.baseUrls,
+    apiKey: settings.apiKey,
+    model: settings.model,
+    voice: settings.voice,
+    format: settings.format,
+    speed: settings.speed,
+    instructions: settings.instructions,
+  });
+}
+
+/**
+ * Starts speaking `text`: returns the running utterance at once (its `done` resolves after
+ * the last event). Throws SpeechError('input') for text with nothing to speak.
+ */
+export function speak(
+  text: string,
+  options: Omit<UtteranceOptions, 'settings'> & { settings: Settings },
+  onEvent: (event: EngineEvent) => void,
+): Utterance {
+  return new Utterance(text, options, onEvent);
+}

@@ -1,0 +1,40 @@
+/**
+ * Typed failures of the speech engine. Every failure a user can meet has a kind,
+ * a one-line message that says what to do, and whether retrying can help.
+ */
+export type SpeechErrorKind =
+  | 'input' // the text itself: empty, unreadable
+  | 'config' // a setting out of range
+  | 'network' // connection refused, reset, timed out, stalled
+  | 'auth' // 401, 403
+  | 'request' // 400, 404, 422: the server refused the request (unknown voice, model…)
+  | 'rate-limit' // 429
+  | 'server' // 5xx
+  | 'bad-audio' // the answer is not audio, or not decodable
+  | 'unsupported' // a format this runtime cannot decode (aac without WebCodecs)
+  | 'cancelled'; // stopped by the user
+
+/** An engine error with its kind; `retryable` drives the retry policy. */
+export class SpeechError extends Error {
+  override readonly name = 'SpeechError';
+  constructor(
+    readonly kind: SpeechErrorKind,
+    message: string,
+    readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown } = {},
+  ) {
+    super(message);
+  }
+
+  /** Connection errors, 5xx and 429 are worth another try; the rest are not. */
+  get retryable(): boolean {
+    return this.kind === 'network' || this.kind === 'server' || this.kind === 'rate-limit';
+  }
+}
+
+/** True when an error is the engine's own cancellation (stop, skip, abort). */
+export function isCancelled(error: unknown): boolean {
+  return (
+    (error instanceof SpeechError && error.kind === 'cancelled') ||
+    (error instanceof Error && (error.name === 'AbortError' || error.name === 'APIUserAbortError'))
+  );
+}

@@ -1,0 +1,80 @@
+import type { AudioFormat } from '../../../shared/audio-format';
+import type { SpeechErrorKind } from './errors';
+
+/** Where a segment stands in the original text. */
+export interface SegmentRef {
+  index: number;
+  /** Offsets in the original text, end exclusive. */
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** What the engine measured of one segment (spec M1, M4). */
+export interface SegmentMetrics {
+  /** Request sent → first body byte, in ms. */
+  ttfbMs: number;
+  /** Request sent → last byte, in ms. */
+  downloadMs: number;
+  bytes: number;
+  /** Bytes per second while the body was being read (excluding the wait for the first byte). */
+  throughput: number;
+  /** Attempts beyond the first. */
+  retries: number;
+  endpoint: string;
+}
+
+/** What the engine measured of a whole utterance. */
+export interface UtteranceMetrics {
+  /** First segment's time to first byte, in ms. */
+  ttfbMs: number;
+  totalMs: number;
+  bytes: number;
+  segments: number;
+  retries: number;
+  failovers: number;
+}
+
+/** A failure, as sent over any wire (no Error object). */
+export interface ErrorInfo {
+  kind: SpeechErrorKind;
+  message: string;
+  status?: number;
+  endpoint?: string;
+}
+
+/**
+ * Everything the engine tells its consumer about one utterance, in order.
+ * Plain data only, so it crosses MessagePorts and WebSockets unchanged.
+ */
+export type EngineEvent =
+  | { type: 'utterance-start'; provider: 'openai' | 'local'; endpoint: string; textLength: number; startedAt: number }
+  | {
+      type: 'segment-start';
+      segment: SegmentRef;
+      format: AudioFormat;
+      /** Undefined when the header does not say it up front (the decoder will). */
+      sampleRate?: number;
+      channels?: number;
+      endpoint: string;
+      attempt: number;
+      /** True when this segment was partly sent before and starts over: drop what came of it. */
+      restart: boolean;
+      /** Wall-clock time (ms since epoch) the request left the engine. */
+      requestedAt: number;
+    }
+  | { type: 'chunk'; segmentIndex: number; bytes: Uint8Array }
+  | { type: 'word'; segmentIndex: number; start: number; end: number; audioMs: number }
+  | { type: 'segment-end'; segmentIndex: number; metrics: SegmentMetrics; skipped: boolean }
+  | { type: 'retry'; segmentIndex: number; attempt: number; delayMs: number; error: ErrorInfo }
+  | { type: 'failover'; segmentIndex: number; from: string; to: string; error: ErrorInfo }
+  | { type: 'end'; metrics: UtteranceMetrics }
+  | { type: 'error'; error: ErrorInfo; segmentIndex?: number };
+
+/** What the consumer reports back: it drives the engine's flow control (spec A1, B4). */
+export interface Credit {
+  /** Total bytes of this utterance the consumer has taken in (decoded or dropped). */
+  consumedBytes: number;
+  /** Audio the consumer holds that has not been played yet, in ms. */
+  bufferedMs: number;
+}

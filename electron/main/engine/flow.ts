@@ -1,0 +1,74 @@
+import type { Credit } from './events';
+
+/**
+ * Credit-based flow control (spec A1, B4). The engine reads the network only while the
+ * consumer holds less than max-buffer of audio and has taken in all but one window of
+ * the bytes sent; otherwise it stops reading, and TCP pushes back on the server.
+ */
+export class FlowGate {
+  private sent = 0;
+  private credit: Credit = { consumedBytes: 0, bufferedMs: 0 };
+  private paused = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly maxBufferMs: number,
+    /** Bytes that may be in flight to the consumer before it reports. */
+    readonly windowBytes: number,
+    /** Without a consumer that reports (a file writer that keeps up), the gate stays open. */
+    private readonly enabled = true,
+  ) {}
+
+  /** Bytes sent and not yet taken in by the consumer. */
+  get outstandingBytes(): number {
+    return this.sent - this.credit.consumedBytes;
+  }
+
+  /** True when the engine may read more. */
+  get open(): boolean {
+    if (this.paused) return false;
+    if (!this.enabled) return true;
+    return this.credit.bufferedMs < this.maxBufferMs && this.outstandingBytes < this.windowBytes;
+  }
+
+  /** Counts bytes handed to the consumer. */
+  sentBytes(count: number): void {
+    this.sent += count;
+  }
+
+  /** The consumer's report; may open the gate. */
+  report(credit: Credit): void {
+    // Reports can arrive out of order over a port: never step backwards.
+    this.credit = {
+      consumedBytes: Math.max(this.credit.consumedBytes, Math.min(credit.consumedBytes, this.sent)),
+      bufferedMs: Math.max(0, credit.bufferedMs),
+    };
+    this.wake();
+  }
+
+  /** Holds all reading (user pause). */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.wake();
+  }
+
+  /** Resolves when the gate is open, or when the signal aborts. */
+  async wait(signal: AbortSignal): Promise<void> {
+    while (!this.open && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        this.waiters.push(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}

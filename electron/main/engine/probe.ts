@@ -1,0 +1,65 @@
+import type { Settings } from '../../../shared/config/schema';
+import { probeFormat } from '../../../shared/decoders/detect';
+import type { ProbeResult } from '../../../shared/decoders/types';
+import { SpeechError } from './errors';
+import type { SpeechAudio } from './provider';
+
+/** The format of a segment, and the bytes read to find it out. */
+export interface SegmentProbe extends ProbeResult {
+  head: Uint8Array;
+}
+
+/** The most bytes read before giving up on recognising the audio (an ID3 tag can be large). */
+const MAX_PROBE_BYTES = 256 * 1024;
+
+/**
+ * Reads the first bytes of a segment and decides its format from them, not from the
+ * content type (servers label Ogg Opus as audio/opus or audio/ogg). A web page or JSON
+ * sent with status 200 is a bad-audio error that quotes it.
+ */
+export async function probeSegment(
+  read: () => Promise<Uint8Array | null>,
+  audio: SpeechAudio,
+  settings: Pick<Settings, 'format' | 'pcmSampleRate'>,
+): Promise<SegmentProbe> {
+  let head: Uint8Array = new Uint8Array(0);
+  const contentType = audio.contentType?.toLowerCase() ?? '';
+  const isText = /^(text\/|application\/(json|xml|problem))/.test(contentType);
+  for (;;) {
+    const bytes = await read();
+    if (bytes) head = concat(head, bytes);
+    if (audio.declared && head.length) return { ...audio.declared, head };
+    const verdict = isText
+      ? null
+      : probeFormat(head, { requested: settings.format, contentType: audio.contentType, pcmSampleRate: settings.pcmSampleRate });
+    if (verdict && verdict !== 'need-more') return { ...verdict, head };
+    // A very short raw PCM body can end before the probe is sure of anything.
+    if (!bytes && verdict === 'need-more' && settings.format === 'pcm' && head.length) {
+      return { format: 'pcm', sampleRate: settings.pcmSampleRate, channels: 1, head };
+    }
+    if (!bytes || verdict === null || head.length >= MAX_PROBE_BYTES) {
+      if (!head.length) throw new SpeechError('bad-audio', 'The server answered with no audio at all (an empty body).');
+      throw new SpeechError('bad-audio', `The server did not send audio: ${describe(head, contentType)}`);
+    }
+  }
+}
+
+/** A short, readable account of what came instead of audio. */
+function describe(head: Uint8Array, contentType: string): string {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, 2048));
+  const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+  const jsonMessage = /"message"\s*:\s*"([^"]{1,300})"/.exec(text)?.[1];
+  const kind = contentType ? `${contentType.split(';')[0]}` : 'unlabelled bytes';
+  if (title) return `a web page (${kind}) titled "${title}".`;
+  if (jsonMessage) return `a message (${kind}): "${jsonMessage}".`;
+  const printable = text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 120);
+  return printable.length > 20 ? `${kind} starting "${printable}".` : `${head.length} bytes of ${kind} in no known audio format.`;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (!a.length) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,53 @@
+import type { ProbeResult } from '../../../shared/decoders/types';
+
+/** A word the voice is about to say, with its place in the segment's text (local voice only). */
+export interface WordMark {
+  /** Offsets into the segment's text, end exclusive. */
+  start: number;
+  end: number;
+  /** Where in the segment's audio the word starts. */
+  audioMs: number;
+}
+
+/** One synthesis request: one segment of text. */
+export interface SpeechRequest {
+  text: string;
+  /** Index into the provider's endpoints (failover list); local providers have one. */
+  endpointIndex: number;
+  signal: AbortSignal;
+  onWord?: (word: WordMark) => void;
+}
+
+/** The audio of one segment, as it streams. */
+export interface SpeechAudio {
+  /** Pulled by the engine; not pulling is the backpressure (spec A1, B4). */
+  body: ReadableStream<Uint8Array>;
+  /** The server's content type, e.g. `audio/pcm;rate=24000`; null when it sent none. */
+  contentType: string | null;
+  /** What the provider knows for sure (the local voice: pcm, 22050 Hz, mono). */
+  declared?: ProbeResult;
+}
+
+/** A voice a provider offers. */
+export interface VoiceInfo {
+  id: string;
+  name?: string;
+  language?: string;
+  /** Where the entry came from: built in, or the server's own list. */
+  source: 'builtin' | 'server';
+}
+
+/** A source of speech audio: an OpenAI-compatible server, or the embedded voice. */
+export interface SpeechProvider {
+  readonly id: 'openai' | 'local';
+  /** Labels of the endpoints in failover order (base URLs, or "embedded"). */
+  readonly endpoints: readonly string[];
+  /** Longest text one request may carry. */
+  readonly maxInputChars: number;
+  /** Starts one request. Rejects with a SpeechError. */
+  open(request: SpeechRequest): Promise<SpeechAudio>;
+  /** The voices on offer. */
+  voices(signal?: AbortSignal): Promise<VoiceInfo[]>;
+  /** Releases workers and sockets. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,171 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { AudioFormat } from '../../../../shared/audio-format';
+import { SpeechError } from '../errors';
+import type { SpeechAudio, SpeechProvider, SpeechRequest, VoiceInfo } from '../provider';
+
+/** OpenAI's documented limit for one speech request. */
+export const OPENAI_MAX_INPUT = 4096;
+
+/** OpenAI's built-in voices; servers may offer more through /v1/audio/voices. */
+export const OPENAI_VOICES = [
+  'alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer', 'verse', 'marin', 'cedar',
+];
+
+/** Models known not to take `instructions`; any other model gets them. */
+const NO_INSTRUCTIONS = /^tts-1(-hd)?($|-)/;
+
+/** Settings of the OpenAI-compatible provider. */
+export interface OpenAiProviderOptions {
+  baseUrls: string[];
+  apiKey?: string;
+  model: string;
+  voice: string;
+  format: AudioFormat;
+  speed: number;
+  instructions?: string;
+  /** Wait for response headers at most this long. */
+  headersTimeoutMs?: number;
+}
+
+/**
+ * Any OpenAI-compatible `/v1/audio/speech`, through the `openai` SDK with its own retries off:
+ * the engine applies one retry and failover policy for all providers.
+ */
+export class OpenAiProvider implements SpeechProvider {
+  readonly id = 'openai' as const;
+  readonly maxInputChars = OPENAI_MAX_INPUT;
+  readonly endpoints: readonly string[];
+  private readonly clients: OpenAI[];
+
+  constructor(private readonly options: OpenAiProviderOptions) {
+    this.endpoints = options.baseUrls.map((url) => url.replace(/\/+$/, ''));
+    this.clients = this.endpoints.map(
+      (baseURL) =>
+        new OpenAI({
+          baseURL,
+          // Local servers (Kokoro-FastAPI…) need no key; OpenAI itself answers 401 with its own message.
+          apiKey: options.apiKey || 'no-key',
+          maxRetries: 0,
+          timeout: options.headersTimeoutMs ?? 30_000,
+        }),
+    );
+  }
+
+  /** The voice actually sent: the user's choice, or the provider default. */
+  get voice(): string {
+    return this.options.voice || 'alloy';
+  }
+
+  async open(request: SpeechRequest): Promise<SpeechAudio> {
+    const client = this.clients[request.endpointIndex];
+    const { model, format, speed, instructions } = this.options;
+    try {
+      const response = await client.audio.speech.create(
+        {
+          model,
+          input: request.text,
+          voice: this.voice,
+          response_format: format,
+          speed,
+          ...(instructions && !NO_INSTRUCTIONS.test(model) ? { instructions } : {}),
+        },
+        { signal: request.signal },
+      );
+      if (!response.body) throw new SpeechError('bad-audio', 'The server answered with an empty body.');
+      return { body: response.body, contentType: response.headers.get('content-type') };
+    } catch (error) {
+      throw toSpeechError(error, this.endpoints[request.endpointIndex]);
+    }
+  }
+
+  async voices(signal?: AbortSignal): Promise<VoiceInfo[]> {
+    const builtin: VoiceInfo[] = OPENAI_VOICES.map((id) => ({ id, source: 'builtin' }));
+    const known = new Set(OPENAI_VOICES);
+    for (const client of this.clients) {
+      try {
+        // Kokoro-FastAPI and others list their voices here; OpenAI itself does not.
+        const answer = await client.get<unknown>('/audio/voices', { signal, timeout: 5000 });
+        for (const id of voiceIds(answer)) {
+          if (!known.has(id)) builtin.push({ id, source: 'server' });
+          known.add(id);
+        }
+      } catch (error) {
+        if (signal?.aborted) throw toSpeechError(error, client.baseURL);
+        // No list at this server (404, or unreachable): the built-in list stands.
+      }
+    }
+    return builtin;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Kokoro answers `{voices: ["af_bella", …]}`; others `{voices: [{id}]}` or `{data: [...]}`. */
+function voiceIds(answer: unknown): string[] {
+  if (!answer || typeof answer !== 'object') return [];
+  const list = (answer as { voices?: unknown; data?: unknown }).voices ?? (answer as { data?: unknown }).data;
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((v) => (typeof v === 'string' ? v : v && typeof v === 'object' ? (v as { id?: unknown; name?: unknown }).id ?? (v as { name?: unknown }).name : undefined))
+    .filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/** Maps the SDK's errors onto the engine's kinds, keeping the server's own message. */
+export function toSpeechError(error: unknown, endpoint: string): SpeechError {
+  if (error instanceof SpeechError) return error;
+  if (error instanceof APIUserAbortError) return new SpeechError('cancelled', 'Cancelled.', { endpoint });
+  if (error instanceof APIConnectionTimeoutError) {
+    return new SpeechError('network', `${endpoint} did not answer in time.`, { endpoint, cause: error });
+  }
+  if (error instanceof APIConnectionError) {
+    const code = causeCode(error);
+    return new SpeechError('network', `Cannot reach ${endpoint}${code ? ` (${code})` : ''}: is the server running?`, {
+      endpoint,
+      cause: code ?? error,
+    });
+  }
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const status = error.status;
+    const serverMessage = serverText(error);
+    const details = { status, endpoint, retryAfterMs: retryAfterMs(error.headers) };
+    if (status === 401 || status === 403) {
+      return new SpeechError('auth', `${endpoint} refused the API key (${status}): ${serverMessage}`, details);
+    }
+    if (status === 429) return new SpeechError('rate-limit', `${endpoint} is rate limiting (429): ${serverMessage}`, details);
+    if (status >= 500) return new SpeechError('server', `${endpoint} failed (${status}): ${serverMessage}`, details);
+    return new SpeechError('request', `${endpoint} refused the request (${status}): ${serverMessage}`, details);
+  }
+  if (error instanceof Error && error.name === 'AbortError') return new SpeechError('cancelled', 'Cancelled.', { endpoint });
+  return new SpeechError('network', `Request to ${endpoint} failed: ${(error as Error)?.message ?? String(error)}`, {
+    endpoint,
+    cause: error,
+  });
+}
+
+function serverText(error: APIError): string {
+  const body = error.error as { message?: unknown } | undefined;
+  if (body && typeof body.message === 'string') return body.message;
+  return error.message.replace(/^\d{3}\s*/, '') || 'no message';
+}
+
+function causeCode(error: Error): string | undefined {
+  let cause: unknown = error.cause;
+  for (let depth = 0; cause && depth < 4; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Retry-After in seconds or as an HTTP date, or retry-after-ms. */
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = Number(headers?.get('retry-after-ms'));
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}

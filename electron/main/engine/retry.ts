@@ -1,0 +1,44 @@
+import { SpeechError } from './errors';
+
+/** The one retry policy: capped exponential backoff with jitter, Retry-After honoured. */
+export interface RetryPolicy {
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited out: the error is reported instead. */
+  maxRetryAfterMs: number;
+}
+
+/** Defaults: 250 ms, 500 ms, 1 s, … up to 8 s. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 3,
+  baseDelayMs: 250,
+  maxDelayMs: 8000,
+  maxRetryAfterMs: 60_000,
+};
+
+/** How long to wait before attempt number `attempt` (1 = first retry); undefined = give up. */
+export function retryDelay(error: SpeechError, attempt: number, policy: RetryPolicy): number | undefined {
+  if (!error.retryable || attempt > policy.maxRetries) return undefined;
+  const retryAfter = error.details.retryAfterMs;
+  if (retryAfter !== undefined) return retryAfter <= policy.maxRetryAfterMs ? retryAfter : undefined;
+  const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  // Jitter keeps many clients from retrying in lockstep.
+  return Math.round(backoff * (0.8 + Math.random() * 0.4));
+}
+
+/** Waits, or rejects with SpeechError('cancelled') as soon as the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new SpeechError('cancelled', 'Cancelled.'));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new SpeechError('cancelled', 'Cancelled.'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,118 @@
+import type { SpokenText } from './text';
+
+/** One request's worth of text, with where it stands in the original text. */
+export interface Segment {
+  index: number;
+  /** What is sent to the voice: one line, whitespace folded. */
+  text: string;
+  /** Offsets in the original text, end exclusive (for highlighting). */
+  start: number;
+  end: number;
+  /** `origin[i]` is the original offset of `text[i]` (maps word events back). */
+  origin: Uint32Array;
+}
+
+/** Limits for cutting text into segments. */
+export interface SegmentOptions {
+  /** The provider's input limit (OpenAI: 4096 characters). */
+  maxChars: number;
+  /** The first segment is one short sentence so the first audio comes fast. */
+  firstMaxChars?: number;
+  /** The second segment is kept moderate too, so it is ready before the first has played. */
+  secondMaxChars?: number;
+}
+
+/**
+ * Cuts spoken text into segments lazily, so a 1 MB text is never split up front:
+ * sentences from Intl.Segmenter, merged up to the limit, the first kept short.
+ */
+export function* segmentText(spoken: SpokenText, options: SegmentOptions): Generator<Segment> {
+  const firstMax = Math.min(options.firstMaxChars ?? 200, options.maxChars);
+  const secondMax = Math.min(options.secondMaxChars ?? 1000, options.maxChars);
+  const pieces = sentencePieces(spoken.text, options.maxChars);
+  let index = 0;
+  let pending: { from: number; to: number } | null = null;
+  let next = pieces.next();
+  while (!next.done) {
+    const limit = index === 0 ? firstMax : index === 1 ? secondMax : options.maxChars;
+    const piece = next.value;
+    if (index === 0 && !pending && piece.to - piece.from > limit) {
+      // A long first sentence: cut it at a clause so the voice can start.
+      const cut = cutPoint(spoken.text, piece.from, piece.from + limit);
+      yield makeSegment(spoken, index++, piece.from, cut);
+      next = { done: false, value: { from: cut, to: piece.to } };
+      continue;
+    }
+    if (pending && piece.to - pending.from > limit) {
+      yield makeSegment(spoken, index++, pending.from, pending.to);
+      pending = null;
+      continue; // re-examine the same piece against the next segment's limit
+    }
+    pending = pending ? { from: pending.from, to: piece.to } : { ...piece };
+    if (index === 0) {
+      yield makeSegment(spoken, index++, pending.from, pending.to);
+      pending = null;
+    }
+    next = pieces.next();
+  }
+  if (pending) yield makeSegment(spoken, index, pending.from, pending.to);
+}
+
+/** Sentences, each at most maxChars long (an over-long one is cut at word boundaries). */
+function* sentencePieces(text: string, maxChars: number): Generator<{ from: number; to: number }> {
+  for (const sentence of sentences(text, Math.max(16384, maxChars * 2))) {
+    let from = sentence.from;
+    while (sentence.to - from > maxChars) {
+      const cut = cutPoint(text, from, from + maxChars);
+      yield { from, to: cut };
+      from = cut;
+    }
+    if (/\S/.test(text.slice(from, sentence.to))) yield { from, to: sentence.to };
+  }
+}
+
+/**
+ * Sentence boundaries from Intl.Segmenter, a window at a time: V8's segmenter is
+ * quadratic on long strings (a 180 KB text took 4 s, 720 KB 41 s), windows keep it linear.
+ * The last sentence of a window may be cut short, so the next window starts at it.
+ */
+function* sentences(text: string, window: number): Generator<{ from: number; to: number }> {
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'sentence' });
+  for (let pos = 0; pos < text.length; ) {
+    const end = Math.min(text.length, pos + window);
+    const found = [...segmenter.segment(text.slice(pos, end))];
+    const usable = end === text.length ? found.length : Math.max(1, found.length - 1);
+    for (let i = 0; i < usable; i++) {
+      yield { from: pos + found[i].index, to: pos + found[i].index + found[i].segment.length };
+    }
+    pos += found[usable - 1].index + found[usable - 1].segment.length;
+  }
+}
+
+/** The best place at or before `limit` to cut: after a clause mark, else after a space, else hard. */
+function cutPoint(text: string, from: number, limit: number): number {
+  const window = text.slice(from, limit);
+  const minimum = Math.floor(window.length / 3);
+  for (const pattern of [/[,;:—–)]\s/g, /\s/g]) {
+    let best = -1;
+    for (const match of window.matchAll(pattern)) {
+      if (match.index >= minimum) best = match.index + match[0].length;
+    }
+    if (best > 0) return from + best;
+  }
+  return limit;
+}
+
+function makeSegment(spoken: SpokenText, index: number, from: number, to: number): Segment {
+  // Trim the ends so the request carries no stray whitespace.
+  while (from < to && /\s/.test(spoken.text[from])) from++;
+  while (to > from && /\s/.test(spoken.text[to - 1])) to--;
+  const origin = spoken.origin.slice(from, to);
+  return {
+    index,
+    text: spoken.text.slice(from, to).replace(/\n/g, ' '),
+    start: origin.length ? origin[0] : spoken.originalLength,
+    end: origin.length ? origin[origin.length - 1] + 1 : spoken.originalLength,
+    origin,
+  };
+}

@@ -1,0 +1,428 @@
+import type { Settings } from '../../../shared/config/schema';
+import { ChunkCoalescer } from './coalesce';
+import { SpeechError, isCancelled } from './errors';
+import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from './events';
+import { FlowGate } from './flow';
+import { probeSegment } from './probe';
+import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
+import { DEFAULT_RETRY_POLICY, retryDelay, sleep, type RetryPolicy } from './retry';
+import { segmentText, type Segment } from './segment';
+import { prepareText } from './text';
+
+/** The settings an utterance reads. */
+export type UtteranceSettings = Pick<
+  Settings,
+  'format' | 'pcmSampleRate' | 'stripMarkdown' | 'streamChunkSize' | 'streamMaxBuffer' | 'idleTimeoutSec' | 'maxRetries'
+>;
+
+/** How to run one utterance. */
+export interface UtteranceOptions {
+  provider: SpeechProvider;
+  settings: UtteranceSettings;
+  /** False for consumers that never report credit (they must keep up by themselves). */
+  flowControl?: boolean;
+  retryPolicy?: Partial<RetryPolicy>;
+  /** A trickle is flushed to the consumer after this much quiet (default 10 ms). */
+  flushMs?: number;
+}
+
+/** Why a segment's download ended early. */
+type Interruption = { kind: 'seek'; index: number } | { kind: 'stop' };
+
+/**
+ * One text being spoken: segments requested in order, one ahead, their bytes streamed to
+ * the consumer under credit-based flow control, failures retried or failed over by one
+ * policy, and every step announced as an EngineEvent.
+ */
+export class Utterance {
+  /** Resolves after the last event ('end' or 'error'); never rejects. */
+  readonly done: Promise<void>;
+  private readonly stopper = new AbortController();
+  private readonly gate: FlowGate;
+  private readonly coalescer: ChunkCoalescer;
+  private readonly policy: RetryPolicy;
+  private readonly segments: Segment[] = [];
+  private readonly segmentSource: Generator<Segment>;
+  private segmentController: AbortController | null = null;
+  private prefetched: {
+    index: number;
+    controller: AbortController;
+    audio: Promise<SpeechAudio>;
+    requestedAt: number;
+    requestedPerf: number;
+    words: WordRelay;
+  } | null = null;
+  private interruption: Interruption | null = null;
+  private endpointIndex = 0;
+  private currentIndex = 0;
+  private readonly totals = { bytes: 0, retries: 0, failovers: 0, firstTtfbMs: -1, startedAt: 0 };
+
+  constructor(
+    text: string,
+    private readonly options: UtteranceOptions,
+    private readonly emit: (event: EngineEvent) => void,
+  ) {
+    const { settings, provider } = options;
+    // Throws SpeechError('input') at once for empty text: nothing is started.
+    const spoken = prepareText(text, { stripMarkdown: settings.stripMarkdown });
+    this.segmentSource = segmentText(spoken, { maxChars: provider.maxInputChars });
+    this.textLength = text.length;
+    this.policy = { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries, ...options.retryPolicy };
+    this.gate = new FlowGate(settings.streamMaxBuffer * 1000, settings.streamChunkSize * 8, options.flowControl ?? true);
+    this.coalescer = new ChunkCoalescer(settings.streamChunkSize, options.flushMs ?? 10, (bytes) => {
+      this.gate.sentBytes(bytes.length);
+      this.emit({ type: 'chunk', segmentIndex: this.currentIndex, bytes });
+    });
+    this.done = this.run();
+  }
+
+  private readonly textLength: number;
+
+  /** The consumer's report of what it holds (spec A1, B4). */
+  credit(credit: Credit): void {
+    this.gate.report(credit);
+  }
+
+  /** Stops reading the network; what is in flight stays. */
+  pause(): void {
+    this.gate.setPaused(true);
+  }
+
+  /** Reads on. */
+  resume(): void {
+    this.gate.setPaused(false);
+  }
+
+  /** Aborts everything in flight at once; 'error' with kind 'cancelled' follows. */
+  stop(): void {
+    this.interrupt({ kind: 'stop' });
+  }
+
+  /** Moves to the segment after `from` (default: the one downloading). */
+  skip(from = this.currentIndex): void {
+    this.interrupt({ kind: 'seek', index: from + 1 });
+  }
+
+  /** Moves back to the segment before `from` (default: the one downloading). */
+  previous(from = this.currentIndex): void {
+    this.interrupt({ kind: 'seek', index: Math.max(0, from - 1) });
+  }
+
+  /** What the engine holds right now, for the memory-bound tests (bytes). */
+  queues(): { coalescerBytes: number; outstandingBytes: number } {
+    return { coalescerBytes: this.coalescer.heldBytes, outstandingBytes: this.gate.outstandingBytes };
+  }
+
+  private interrupt(interruption: Interruption): void {
+    if (this.interruption?.kind === 'stop') return;
+    this.interruption = interruption;
+    if (interruption.kind === 'stop') {
+      this.stopper.abort();
+      this.dropPrefetch();
+    }
+    this.segmentController?.abort();
+    this.gate.setPaused(false);
+  }
+
+  private async run(): Promise<void> {
+    this.totals.startedAt = Date.now();
+    const { provider } = this.options;
+    this.emit({
+      type: 'utterance-start',
+      provider: provider.id,
+      endpoint: provider.endpoints[0],
+      textLength: this.textLength,
+      startedAt: this.totals.startedAt,
+    });
+    let index = 0;
+    try {
+      for (let segment = this.segmentAt(index); segment; segment = this.segmentAt(index)) {
+        index = await this.playSegment(segment);
+      }
+      this.emit({
+        type: 'end',
+        metrics: {
+          ttfbMs: this.totals.firstTtfbMs,
+          totalMs: Date.now() - this.totals.startedAt,
+          bytes: this.totals.bytes,
+          segments: this.segments.length,
+          retries: this.totals.retries,
+          failovers: this.totals.failovers,
+        },
+      });
+    } catch (error) {
+      const failure = error instanceof SpeechError ? error : new SpeechError('network', String(error));
+      this.emit({ type: 'error', error: errorInfo(failure), segmentIndex: this.currentIndex });
+    } finally {
+      this.coalescer.discard();
+      this.dropPrefetch();
+    }
+  }
+
+  /** The segment at `index`, cut from the text on first use; undefined past the end. */
+  private segmentAt(index: number): Segment | undefined {
+    while (this.segments.length <= index) {
+      const next = this.segmentSource.next();
+      if (next.done) return undefined;
+      this.segments.push(next.value);
+    }
+    return this.segments[index];
+  }
+
+  /** Streams one segment, retrying and failing over; returns the index to play next. */
+  private async playSegment(segment: Segment): Promise<number> {
+    const { provider } = this.options;
+    this.currentIndex = segment.index;
+    let retries = 0;
+    let sentAny = false;
+    for (let attempt = 0; ; attempt++) {
+      const controller = new AbortController();
+      this.segmentController = controller;
+      const stopListener = (): void => controller.abort();
+      this.stopper.signal.addEventListener('abort', stopListener, { once: true });
+      const endpoint = provider.endpoints[this.endpointIndex];
+      try {
+        if (this.interruption) controller.abort();
+        const started = await this.streamSegment(segment, controller, { endpoint, attempt, restart: sentAny, retries }, () => {
+          sentAny = true;
+        });
+        return started;
+      } catch (error) {
+        this.coalescer.discard();
+        const interruption = this.interruption as Interruption | null;
+        if (interruption) {
+          this.interruption = null;
+          if (interruption.kind === 'stop') throw new SpeechError('cancelled', 'Stopped.');
+          this.emit({ type: 'segment-end', segmentIndex: segment.index, metrics: emptyMetrics(endpoint, retries), skipped: true });
+          return interruption.index;
+        }
+        const failure = error instanceof SpeechError ? error : new SpeechError('network', String(error));
+        if (failure.kind === 'cancelled') throw failure;
+        retries++;
+        this.totals.retries++;
+        const delay = retryDelay(failure, retries, this.policy);
+        const refused = failure.kind === 'network' && failure.details.cause === 'ECONNREFUSED';
+        const canFailOver = failure.retryable && this.endpointIndex + 1 < provider.endpoints.length;
+        if (canFailOver && (delay === undefined || refused)) {
+          this.endpointIndex++;
+          this.totals.failovers++;
+          retries = 0;
+          this.emit({
+            type: 'failover',
+            segmentIndex: segment.index,
+            from: endpoint,
+            to: provider.endpoints[this.endpointIndex],
+            error: errorInfo(failure),
+          });
+          continue;
+        }
+        if (delay === undefined) throw failure;
+        this.emit({ type: 'retry', segmentIndex: segment.index, attempt: retries, delayMs: delay, error: errorInfo(failure) });
+        try {
+          await sleep(delay, controller.signal);
+        } catch {
+          // Interrupted while waiting: the next turn of the loop sees it.
+        }
+      } finally {
+        this.stopper.signal.removeEventListener('abort', stopListener);
+        this.segmentController = null;
+      }
+    }
+  }
+
+  /** One attempt at one segment: request, probe, stream. Returns the next index. */
+  private async streamSegment(
+    segment: Segment,
+    controller: AbortController,
+    attempt: { endpoint: string; attempt: number; restart: boolean; retries: number },
+    onFirstSend: () => void,
+  ): Promise<number> {
+    const { settings } = this.options;
+    const words: WordMark[] = [];
+    let started = false;
+    const onWord = (word: WordMark): void => {
+      if (started) this.emitWord(segment, word);
+      else words.push(word);
+    };
+    const { audio, requestedAt, requestedPerf } = await this.openSegment(segment, controller, onWord);
+    const reader = audio.body.getReader();
+    const signal = controller.signal;
+    const idleMs = settings.idleTimeoutSec * 1000;
+    let firstByteAt = -1;
+    let bytes = 0;
+    let completed = false;
+    try {
+      const read = async (): Promise<Uint8Array | null> => {
+        await this.gate.wait(signal);
+        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint);
+        if (result.done) return null;
+        if (firstByteAt < 0) firstByteAt = performance.now();
+        bytes += result.value.length;
+        this.totals.bytes += result.value.length;
+        return result.value;
+      };
+      const probe = await probeSegment(read, audio, settings);
+      started = true;
+      onFirstSend();
+      this.emit({
+        type: 'segment-start',
+        segment: { index: segment.index, start: segment.start, end: segment.end, text: segment.text },
+        format: probe.format,
+        sampleRate: probe.sampleRate,
+        channels: probe.channels,
+        endpoint: attempt.endpoint,
+        attempt: attempt.attempt,
+        restart: attempt.restart,
+        requestedAt,
+      });
+      if (this.totals.firstTtfbMs < 0) this.totals.firstTtfbMs = Math.round(firstByteAt - requestedPerf);
+      for (const word of words) this.emitWord(segment, word);
+      this.coalescer.push(probe.head);
+      this.prefetch(segment.index + 1);
+      for (let value = await read(); value; value = await read()) this.coalescer.push(value);
+      this.coalescer.flush();
+      completed = true;
+    } finally {
+      if (!completed) {
+        controller.abort();
+        reader.cancel().catch(() => {});
+      }
+    }
+    const now = performance.now();
+    const downloadMs = Math.round(now - requestedPerf);
+    const metrics: SegmentMetrics = {
+      ttfbMs: firstByteAt < 0 ? downloadMs : Math.round(firstByteAt - requestedPerf),
+      downloadMs,
+      bytes,
+      throughput: firstByteAt < 0 ? 0 : Math.round((bytes * 1000) / Math.max(1, now - firstByteAt)),
+      retries: attempt.retries,
+      endpoint: attempt.endpoint,
+    };
+    this.emit({ type: 'segment-end', segmentIndex: segment.index, metrics, skipped: false });
+    return segment.index + 1;
+  }
+
+  /** Opens a segment's request, or takes the one already opened ahead for it. */
+  private async openSegment(
+    segment: Segment,
+    controller: AbortController,
+    onWord: (word: WordMark) => void,
+  ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number }> {
+    const ahead = this.prefetched;
+    if (ahead && ahead.index === segment.index && !ahead.controller.signal.aborted) {
+      this.prefetched = null;
+      // The request was opened with its own controller: chain ours to it.
+      controller.signal.addEventListener('abort', () => ahead.controller.abort(), { once: true });
+      ahead.words.connect(onWord);
+      return { audio: await ahead.audio, requestedAt: ahead.requestedAt, requestedPerf: ahead.requestedPerf };
+    }
+    this.dropPrefetch();
+    const requestedAt = Date.now();
+    const requestedPerf = performance.now();
+    const audio = await this.options.provider.open({
+      text: segment.text,
+      endpointIndex: this.endpointIndex,
+      signal: controller.signal,
+      onWord,
+    });
+    return { audio, requestedAt, requestedPerf };
+  }
+
+  /** Requests segment `index` while the current one streams (one ahead), so sentences follow without a gap. */
+  private prefetch(index: number): void {
+    if (this.prefetched?.index === index) return;
+    this.dropPrefetch();
+    const segment = this.segmentAt(index);
+    if (!segment || this.interruption) return;
+    const controller = new AbortController();
+    const requestedAt = Date.now();
+    const requestedPerf = performance.now();
+    // Words come while the segment is synthesized ahead: hold them until it starts.
+    const words = new WordRelay();
+    const audio = this.options.provider.open({
+      text: segment.text,
+      endpointIndex: this.endpointIndex,
+      signal: controller.signal,
+      onWord: (word) => words.push(word),
+    });
+    // A failure surfaces when the segment is played, and is retried there.
+    audio.catch(() => {});
+    this.prefetched = { index, controller, audio, requestedAt, requestedPerf, words };
+  }
+
+  private dropPrefetch(): void {
+    const ahead = this.prefetched;
+    this.prefetched = null;
+    if (!ahead) return;
+    ahead.controller.abort();
+    ahead.audio.then((audio) => audio.body.cancel().catch(() => {}), () => {});
+  }
+
+  private emitWord(segment: Segment, word: WordMark): void {
+    const start = segment.origin[Math.min(word.start, segment.origin.length - 1)];
+    const end = segment.origin[Math.min(Math.max(word.end, word.start + 1), segment.origin.length) - 1] + 1;
+    this.emit({ type: 'word', segmentIndex: segment.index, start, end, audioMs: word.audioMs });
+  }
+}
+
+/** Holds word marks until a listener connects, then passes them straight on. */
+class WordRelay {
+  private held: WordMark[] = [];
+  private listener: ((word: WordMark) => void) | null = null;
+
+  push(word: WordMark): void {
+    if (this.listener) this.listener(word);
+    else this.held.push(word);
+  }
+
+  connect(listener: (word: WordMark) => void): void {
+    for (const word of this.held) listener(word);
+    this.held = [];
+    this.listener = listener;
+  }
+}
+
+/** Reads once, failing when no byte arrives for `idleMs` (the SDK's timeout ends at the headers). */
+async function readWithIdle(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+  idleMs: number,
+  endpoint: string,
+): Promise<Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new SpeechError('network', `${endpoint} stopped sending audio for ${idleMs / 1000} s.`, { endpoint })),
+      idleMs,
+    );
+    onAbort = () => reject(new SpeechError('cancelled', 'Cancelled.'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const pending = reader.read();
+  // If the guard wins, a late failure of this read must not go unhandled.
+  pending.catch(() => {});
+  try {
+    return await Promise.race([pending, guard]);
+  } catch (error) {
+    if (error instanceof SpeechError) throw error;
+    if (isCancelled(error) || signal.aborted) throw new SpeechError('cancelled', 'Cancelled.');
+    throw new SpeechError('network', `The connection to ${endpoint} broke mid-audio: ${(error as Error).message}`, {
+      endpoint,
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function emptyMetrics(endpoint: string, retries: number): SegmentMetrics {
+  return { ttfbMs: -1, downloadMs: 0, bytes: 0, throughput: 0, retries, endpoint };
+}
+
+/** A SpeechError as plain data. */
+export function errorInfo(error: SpeechError): ErrorInfo {
+  return { kind: error.kind, message: error.message, status: error.details.status, endpoint: error.details.endpoint };
+}

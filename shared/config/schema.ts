@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { AUDIO_FORMATS } from '../audio-format';
+
+/**
+ * The one schema for Utter's settings. The settings file, the environment, the CLI flags
+ * and (later) the settings window are all validated by it, so a value means the same
+ * thing wherever it comes from.
+ */
+export const settingsSchema = z.object({
+  /** "local" is the embedded eSpeak NG voice: works offline, with no key. */
+  provider: z.enum(['local', 'openai']).default('local'),
+  /** Ordered failover list of OpenAI-compatible base URLs. */
+  baseUrls: z
+    .array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
+    .min(1)
+    .default(['https://api.openai.com/v1']),
+  /** Only the CLI and tests pass it here; the app keeps it in safeStorage. */
+  apiKey: z.string().optional(),
+  model: z.string().min(1).default('tts-1'),
+  /** Empty means the provider's default voice (alloy for OpenAI, en-us for local). */
+  voice: z.string().default(''),
+  format: z.enum(AUDIO_FORMATS).default('pcm'),
+  speed: z.number().min(0.25).max(4).default(1),
+  /** Sent only to models that take instructions (not tts-1, tts-1-hd). */
+  instructions: z.string().max(4096).default(''),
+  /** Raw PCM carries no rate; servers that do not say it in the content type use this. */
+  pcmSampleRate: z.number().int().min(8000).max(192000).default(24000),
+  stripMarkdown: z.boolean().default(true),
+  /** spec C1: false = download whole, then play. */
+  streamingEnabled: z.boolean().default(true),
+  /** spec C2: pre-roll before playback starts. */
+  streamBufferMs: z.number().int().min(20).max(5000).default(150),
+  /** spec C3: bytes per chunk handed to the decoder. */
+  streamChunkSize: z.number().int().min(256).max(1048576).default(4096),
+  /** spec C4: most audio held ahead, in seconds; beyond it the network read stops. */
+  streamMaxBuffer: z.number().min(0.2).max(60).default(2),
+  /** Seconds without a body byte before a request is abandoned and retried. */
+  idleTimeoutSec: z.number().min(1).max(300).default(10),
+  /** Attempts per segment on retryable failures before failing over or giving up. */
+  maxRetries: z.number().int().min(0).max(10).default(3),
+})
+  // A misspelt setting must be an error, not silently ignored.
+  .strict();
+
+/** Validated settings, every field present. */
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** A partial set of settings from one source, before merging. */
+export type SettingsInput = Partial<z.input<typeof settingsSchema>>;
+
+/** The defaults: what Utter does with no configuration at all. */
+export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
+
+/** One problem with one setting, phrased for the user. */
+export interface SettingsIssue {
+  setting: string;
+  value: unknown;
+  message: string;
+}
+
+/** Validates merged settings; on failure lists each bad setting with its value and the accepted range. */
+export function validateSettings(
+  input: Record<string, unknown>,
+): { ok: true; settings: Settings } | { ok: false; issues: SettingsIssue[] } {
+  const result = settingsSchema.safeParse(input);
+  if (result.success) return { ok: true, settings: result.data };
+  const issues = result.error.issues.map((issue) => {
+    const setting = issue.path.map(String).join('.') || '(settings)';
+    const value = issue.path.reduce<unknown>(
+      (node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined),
+      input,
+    );
+    return { setting, value, message: describeIssue(issue) };
+  });
+  return { ok: false, issues };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_small':
+      return `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'invalid_type':
+      return `must be a ${issue.expected}`;
+    case 'unrecognized_keys':
+      return `unknown setting${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** One line per issue: `speed = 9 (must be at most 4)`. */
+export function formatSettingsIssues(issues: SettingsIssue[]): string {
+  return issues.map((i) => `${i.setting} = ${JSON.stringify(i.value)} (${i.message})`).join('; ');
+}

@@ -1,0 +1,56 @@
+import type { AudioFormat } from '../audio-format';
+
+/** Decoded audio: one Float32Array per channel, all `samplesDecoded` long. */
+export interface DecodedAudio {
+  channelData: Float32Array[];
+  samplesDecoded: number;
+  /** 0 only when samplesDecoded is 0 and the decoder has not seen a header yet. */
+  sampleRate: number;
+}
+
+/** Running counts a decoder keeps for the metrics (spec E2, M5). */
+export interface DecoderStats {
+  bytesIn: number;
+  framesOut: number;
+  /** Corrupt frames skipped so far (spec E2). */
+  skippedFrames: number;
+}
+
+/**
+ * One streaming decoder for one format. The same code runs in Node and in a Web Worker.
+ * Calls must not overlap: await each before the next.
+ */
+export interface StreamDecoder {
+  readonly format: AudioFormat;
+  /** Resolves when the decoder (its WASM) is ready. */
+  readonly ready: Promise<void>;
+  /** Feed any number of bytes (down to 1); returns the audio they completed, possibly none. */
+  push(bytes: Uint8Array): Promise<DecodedAudio>;
+  /** End of stream: returns the audio still held back (opus and flac hold back the tail). */
+  flush(): Promise<DecodedAudio>;
+  /** Forget the current stream and get ready for a new one. */
+  reset(): Promise<void>;
+  /** Release the WASM memory. The decoder is unusable afterwards. */
+  free(): void;
+  readonly stats: DecoderStats;
+}
+
+/** Options the caller knows and the bytes may not say. */
+export interface DecoderOptions {
+  /** Raw PCM has no header: its rate comes from the server's content type or a setting. */
+  pcmSampleRate?: number;
+  pcmChannels?: number;
+}
+
+/** Bytes that are not audio of the expected kind at all (spec E4): a clear, typed failure. */
+export class BadAudioError extends Error {
+  override readonly name = 'BadAudioError';
+}
+
+/** What the first bytes of a stream say about it. */
+export interface ProbeResult {
+  format: AudioFormat;
+  /** Known from the header where the format has one in its first bytes. */
+  sampleRate?: number;
+  channels?: number;
+}

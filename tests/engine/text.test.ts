@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { SpeechError } from '../../electron/main/engine/errors';
+import { segmentText } from '../../electron/main/engine/segment';
+import { prepareText } from '../../electron/main/engine/text';
+
+/** The original characters behind each spoken character must be the same letters. */
+function expectOriginsMatch(original: string, spokenText: string, origin: Uint32Array): void {
+  for (let i = 0; i < spokenText.length; i++) {
+    const ch = spokenText[i];
+    if (/[\p{L}\p{N}]/u.test(ch)) expect(original[origin[i]]).toBe(ch);
+  }
+}
+
+describe('prepareText', () => {
+  it('folds whitespace and keeps line breaks as sentence breaks', () => {
+    const spoken = prepareText('  Hello   there.\t\tHow\r\n\r\n are   you?  ');
+    expect(spoken.text).toBe('Hello there. How\nare you?');
+    expectOriginsMatch('  Hello   there.\t\tHow\r\n\r\n are   you?  ', spoken.text, spoken.origin);
+  });
+
+  it('strips the Markdown of an LLM answer', () => {
+    const md = [
+      '# Getting started',
+      '',
+      'Use **bold** and _italic_ and ~~old~~ text, with `inline code` and a [link](https://x.y/z).',
+      '',
+      '```js',
+      'const secret = 1;',
+      '```',
+      '',
+      '- first item',
+      '2. second item',
+      '> quoted words',
+      '![a diagram](d.png) and snake_case stays, as does 2 * 3.',
+      '---',
+      '| a | b |',
+      '|---|---|',
+      '| 1 | 2 |',
+    ].join('\n');
+    const spoken = prepareText(md);
+    expect(spoken.text).not.toMatch(/[#`~[\]|]|\*\*|https|secret|---/);
+    expect(spoken.text).toContain('Getting started.');
+    expect(spoken.text).toContain('Use bold and italic and old text, with inline code and a link.');
+    expect(spoken.text).toContain('first item.');
+    expect(spoken.text).toContain('second item.');
+    expect(spoken.text).toContain('quoted words');
+    expect(spoken.text).toContain('a b.\n1 2.');
+    expect(spoken.text).toContain('a diagram and snake_case stays, as does 2 * 3.');
+    expectOriginsMatch(md, spoken.text, spoken.origin);
+  });
+
+  it('speaks Markdown syntax when stripping is off', () => {
+    expect(prepareText('**bold** `x`', { stripMarkdown: false }).text).toBe('**bold** `x`');
+  });
+
+  it.each(['', '   \n\t ', '```\ncode only\n```', '***'])('refuses text with nothing to speak: %j', (text) => {
+    expect(() => prepareText(text)).toThrowError(SpeechError);
+    try {
+      prepareText(text);
+    } catch (error) {
+      expect((error as SpeechError).kind).toBe('input');
+      expect((error as SpeechError).message).toMatch(/nothing to speak|empty/);
+    }
+  });
+
+  it('drops control characters', () => {
+    expect(prepareText('A\u0000B\u0007C.').text).toBe('ABC.');
+  });
+});
+
+describe('segmentText', () => {
+  const sentence = (i: number): string => `This is sentence number ${i}, which has a few words in it.`;
+
+  it('keeps the first segment to one short sentence and merges the rest up to the limit', () => {
+    const text = Array.from({ length: 200 }, (_, i) => sentence(i)).join(' ');
+    const segments = [...segmentText(prepareText(text), { maxChars: 4096 })];
+    expect(segments[0].text).toBe(sentence(0));
+    expect(segments[1].text.length).toBeLessThanOrEqual(1000);
+    for (const s of segments) expect(s.text.length).toBeLessThanOrEqual(4096);
+    expect(segments.slice(2).some((s) => s.text.length > 3000)).toBe(true);
+    // Nothing lost, nothing repeated, offsets point at the original.
+    expect(segments.map((s) => s.text).join(' ')).toBe(text);
+    for (const s of segments) expect(text.slice(s.start, s.end)).toBe(s.text);
+    segments.forEach((s, i) => expect(s.index).toBe(i));
+  });
+
+  it('cuts a long first sentence at a clause so the first audio comes fast', () => {
+    const long = 'Well, ' + 'this goes on and on, '.repeat(30) + 'and ends.';
+    const [first, ...rest] = [...segmentText(prepareText(long), { maxChars: 4096 })];
+    expect(first.text.length).toBeLessThanOrEqual(200);
+    expect(first.text).toMatch(/,$/);
+    expect([first, ...rest].map((s) => s.text).join(' ')).toBe(long);
+  });
+
+  it('splits a sentence longer than the provider limit at words', () => {
+    const words = Array.from({ length: 500 }, (_, i) => `word${i}`).join(' ') + '.';
+    const segments = [...segmentText(prepareText(words), { maxChars: 300 })];
+    for (const s of segments) expect(s.text.length).toBeLessThanOrEqual(300);
+    expect(segments.map((s) => s.text).join(' ')).toBe(words);
+  });
+
+  it('maps offsets back through stripped Markdown', () => {
+    const md = '# Title\n\nSome **bold** words here.';
+    const segments = [...segmentText(prepareText(md), { maxChars: 4096 })];
+    expect(segments[0].text).toBe('Title.');
+    expect(md.slice(segments[0].start, segments[0].end)).toBe('Title');
+    expect(md.slice(segments[1].start, segments[1].end)).toBe('Some **bold** words here.');
+  });
+
+  it('handles a 1 MB text lazily', () => {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(23_000);
+    expect(text.length).toBeGreaterThan(1_000_000);
+    const started = performance.now();
+    const spoken = prepareText(text);
+    const iterator = segmentText(spoken, { maxChars: 4096 });
+    const first = iterator.next().value!;
+    expect(first.text).toBe('The quick brown fox jumps over the lazy dog.');
+    let count = 1;
+    let chars = first.text.length;
+    for (const s of iterator) {
+      count++;
+      chars += s.text.length + 1;
+    }
+    expect(chars).toBe(text.trimEnd().length);
+    expect(count).toBeGreaterThan(250);
+    // Generous bound: this is a sanity check against quadratic work, not a benchmark.
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+});
