@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { ChunkCoalescer } from '../../electron/main/engine/coalesce';
+import { FlowGate } from '../../electron/main/engine/flow';
+import { SpeechError } from '../../electron/main/engine/errors';
+import { DEFAULT_RETRY_POLICY, retryDelay } from '../../electron/main/engine/retry';
+import { LinearResampler } from '../../shared/audio/resample';
+
+describe('ChunkCoalescer', () => {
+  it('emits full chunks at once and flushes a trickle after the quiet time', async () => {
+    const out: Uint8Array[] = [];
+    const c = new ChunkCoalescer(4, 15, (b) => out.push(b));
+    for (let i = 0; i < 10; i++) c.push(Uint8Array.of(i));
+    expect(out.map((b) => [...b])).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
+    expect(c.heldBytes).toBe(2);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(out.map((b) => [...b])[2]).toEqual([8, 9]);
+    c.push(new Uint8Array(9).fill(7));
+    expect(out.slice(3).map((b) => b.length)).toEqual([4, 4]);
+    c.discard();
+    await new Promise((r) => setTimeout(r, 40));
+    expect(out.length).toBe(5);
+  });
+});
+
+describe('FlowGate', () => {
+  it('closes when the consumer holds max-buffer, or a window is unacknowledged', async () => {
+    const gate = new FlowGate(2000, 100);
+    expect(gate.open).toBe(true);
+    gate.sentBytes(100);
+    expect(gate.open).toBe(false);
+    gate.report({ consumedBytes: 100, bufferedMs: 2500 });
+    expect(gate.open).toBe(false);
+    const opened = gate.wait(new AbortController().signal).then(() => 'open');
+    gate.report({ consumedBytes: 100, bufferedMs: 1900 });
+    await expect(opened).resolves.toBe('open');
+  });
+
+  it('ignores stale reports, pauses, and lets an abort through', async () => {
+    const gate = new FlowGate(2000, 100);
+    gate.sentBytes(150);
+    gate.report({ consumedBytes: 120, bufferedMs: 0 });
+    gate.report({ consumedBytes: 10, bufferedMs: 0 });
+    expect(gate.outstandingBytes).toBe(30);
+    gate.setPaused(true);
+    expect(gate.open).toBe(false);
+    const abort = new AbortController();
+    const waited = gate.wait(abort.signal);
+    abort.abort();
+    await waited;
+    gate.setPaused(false);
+    expect(gate.open).toBe(true);
+  });
+
+  it('stays open without flow control, except when paused', () => {
+    const gate = new FlowGate(2000, 100, false);
+    gate.sentBytes(10_000);
+    expect(gate.open).toBe(true);
+    gate.setPaused(true);
+    expect(gate.open).toBe(false);
+  });
+});
+
+describe('retryDelay', () => {
+  const policy = { ...DEFAULT_RETRY_POLICY, maxRetries: 4 };
+  it('backs off exponentially, capped, and gives up after maxRetries', () => {
+    const error = new SpeechError('server', 'x');
+    const delays = [1, 2, 3, 4].map((n) => retryDelay(error, n, policy)!);
+    delays.forEach((d, i) => {
+      const nominal = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** i);
+      expect(d).toBeGreaterThanOrEqual(nominal * 0.8);
+      expect(d).toBeLessThanOrEqual(nominal * 1.2);
+    });
+    expect(retryDelay(error, 5, policy)).toBeUndefined();
+  });
+  it('honours Retry-After and never retries auth or request errors', () => {
+    expect(retryDelay(new SpeechError('rate-limit', 'x', { retryAfterMs: 1500 }), 1, policy)).toBe(1500);
+    expect(retryDelay(new SpeechError('rate-limit', 'x', { retryAfterMs: 3_600_000 }), 1, policy)).toBeUndefined();
+    for (const kind of ['auth', 'request', 'bad-audio', 'input'] as const) {
+      expect(retryDelay(new SpeechError(kind, 'x'), 1, policy)).toBeUndefined();
+    }
+  });
+});
+
+describe('LinearResampler', () => {
+  it('keeps a sine a sine across blocks and gets the length right', () => {
+    const from = 22050;
+    const to = 24000;
+    const input = Float32Array.from({ length: from }, (_, i) => Math.sin((2 * Math.PI * 440 * i) / from));
+    const r = new LinearResampler(from, to);
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < input.length; i += 1000) parts.push(r.process(input.subarray(i, i + 1000)));
+    const out = Float32Array.from(parts.flatMap((p) => [...p]));
+    expect(Math.abs(out.length - to)).toBeLessThanOrEqual(2);
+    let err = 0;
+    for (let i = 0; i < out.length - 2; i++) err = Math.max(err, Math.abs(out[i] - Math.sin((2 * Math.PI * 440 * i) / to)));
+    expect(err).toBeLessThan(0.02);
+  });
+});
