@@ -1,0 +1,32 @@
+import type { DecodedAudio } from './types';
+
+/** No audio: what a push returns when its bytes completed no frame. */
+export function silence(sampleRate = 0, channels = 1): DecodedAudio {
+  return { channelData: Array.from({ length: channels }, () => new Float32Array(0)), samplesDecoded: 0, sampleRate };
+}
+
+/** Joins two byte arrays (the tail held back and the new bytes). */
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (!a.length) return b;
+  if (!b.length) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Joins decoded blocks of the same rate and channel count. */
+export function concatAudio(blocks: DecodedAudio[]): DecodedAudio {
+  const useful = blocks.filter((b) => b.samplesDecoded > 0);
+  if (useful.length === 0) return blocks[0] ?? silence();
+  if (useful.length === 1) return useful[0];
+  const total = useful.reduce((n, b) => n + b.samplesDecoded, 0);
+  const channels = useful[0].channelData.length;
+  const channelData = Array.from({ length: channels }, () => new Float32Array(total));
+  let offset = 0;
+  for (const block of useful) {
+    for (let c = 0; c < channels; c++) channelData[c].set(block.channelData[c].subarray(0, block.samplesDecoded), offset);
+    offset += block.samplesDecoded;
+  }
+  return { channelData, samplesDecoded: total, sampleRate: useful[0].sampleRate };
+}

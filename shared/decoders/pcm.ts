@@ -1,0 +1,87 @@
+import { concatBytes, silence } from './audio';
+import type { DecodedAudio, DecoderStats, StreamDecoder } from './types';
+
+/** Interleaved little-endian samples → planar Float32. Shared by the pcm and wav decoders. */
+export function deinterleave(
+  bytes: Uint8Array,
+  channels: number,
+  encoding: SampleEncoding,
+): { channelData: Float32Array[]; frames: number } {
+  const frameBytes = channels * encoding.bytes;
+  const frames = Math.floor(bytes.length / frameBytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const channelData = Array.from({ length: channels }, () => new Float32Array(frames));
+  for (let f = 0; f < frames; f++) {
+    for (let c = 0; c < channels; c++) channelData[c][f] = encoding.read(view, f * frameBytes + c * encoding.bytes);
+  }
+  return { channelData, frames };
+}
+
+/** How one sample is stored. */
+export interface SampleEncoding {
+  bytes: number;
+  read(view: DataView, offset: number): number;
+}
+
+/** The sample encodings WAV and raw PCM use. */
+export const ENCODINGS = {
+  u8: { bytes: 1, read: (v: DataView, o: number) => (v.getUint8(o) - 128) / 128 },
+  s16: { bytes: 2, read: (v: DataView, o: number) => v.getInt16(o, true) / 32768 },
+  s24: {
+    bytes: 3,
+    read: (v: DataView, o: number) => ((v.getUint8(o) | (v.getUint8(o + 1) << 8) | (v.getInt8(o + 2) << 16)) / 8388608),
+  },
+  s32: { bytes: 4, read: (v: DataView, o: number) => v.getInt32(o, true) / 2147483648 },
+  f32: { bytes: 4, read: (v: DataView, o: number) => v.getFloat32(o, true) },
+  f64: { bytes: 8, read: (v: DataView, o: number) => v.getFloat64(o, true) },
+} satisfies Record<string, SampleEncoding>;
+
+/**
+ * Raw interleaved samples with a known layout: whole frames out, a partial frame kept for
+ * the next push. Used for `pcm` (s16le) and for the body of a WAV.
+ */
+export class PcmDecoder implements StreamDecoder {
+  readonly format: 'pcm' | 'wav' = 'pcm';
+  readonly ready = Promise.resolve();
+  readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0 };
+  private tail: Uint8Array = new Uint8Array(0);
+  private freed = false;
+
+  constructor(
+    private sampleRate: number,
+    private channels: number,
+    private encoding: SampleEncoding = ENCODINGS.s16,
+  ) {}
+
+  /** Changes the layout (a WAV header has been read). */
+  configure(sampleRate: number, channels: number, encoding: SampleEncoding): void {
+    this.sampleRate = sampleRate;
+    this.channels = channels;
+    this.encoding = encoding;
+  }
+
+  async push(bytes: Uint8Array): Promise<DecodedAudio> {
+    if (this.freed) throw new Error('This decoder has been freed.');
+    this.stats.bytesIn += bytes.length;
+    const all = concatBytes(this.tail, bytes);
+    const { channelData, frames } = deinterleave(all, this.channels, this.encoding);
+    // Copy the partial frame: `all` may be the caller's buffer, which it may reuse.
+    this.tail = all.slice(frames * this.channels * this.encoding.bytes);
+    this.stats.framesOut += frames;
+    return { channelData, samplesDecoded: frames, sampleRate: this.sampleRate };
+  }
+
+  async flush(): Promise<DecodedAudio> {
+    // A partial frame at the end of a stream is not audio.
+    this.tail = new Uint8Array(0);
+    return silence(this.sampleRate, this.channels);
+  }
+
+  async reset(): Promise<void> {
+    this.tail = new Uint8Array(0);
+  }
+
+  free(): void {
+    this.freed = true;
+  }
+}

@@ -1,0 +1,111 @@
+import { concatBytes, silence } from './audio';
+import { ENCODINGS, PcmDecoder, type SampleEncoding } from './pcm';
+import { BadAudioError, type DecodedAudio, type DecoderStats, type StreamDecoder } from './types';
+
+/** Sizes servers write when they stream a WAV whose length they do not know yet. */
+const UNKNOWN_SIZES = new Set([0, 0xffffffff]);
+/** A header larger than this is not a header: refuse rather than buffer forever. */
+const MAX_HEADER = 1 << 20;
+
+/**
+ * Streaming WAV: reads the header as it arrives (split at any byte, chunks before `data`,
+ * WAVE_FORMAT_EXTENSIBLE), then hands the samples to a PcmDecoder. The streaming form with
+ * 0 or 0xFFFFFFFF sizes plays to the end of the stream.
+ */
+export class WavDecoder implements StreamDecoder {
+  readonly format = 'wav' as const;
+  readonly ready = Promise.resolve();
+  private pcm = new PcmDecoder(0, 1);
+  private header: Uint8Array = new Uint8Array(0);
+  private inData = false;
+  /** Data bytes still expected; Infinity for the streaming form. */
+  private dataLeft = Infinity;
+  private freed = false;
+
+  get stats(): DecoderStats {
+    return { ...this.pcm.stats, bytesIn: this.pcm.stats.bytesIn + this.header.length };
+  }
+
+  async push(bytes: Uint8Array): Promise<DecodedAudio> {
+    if (this.freed) throw new Error('This decoder has been freed.');
+    if (!this.inData) {
+      this.header = concatBytes(this.header, bytes);
+      const body = this.parseHeader();
+      if (body === null) return silence();
+      bytes = body;
+    }
+    if (this.dataLeft !== Infinity) {
+      // Bytes after the data chunk (a trailing LIST) are not samples.
+      bytes = bytes.subarray(0, Math.min(bytes.length, this.dataLeft));
+      this.dataLeft -= bytes.length;
+    }
+    return this.pcm.push(bytes);
+  }
+
+  async flush(): Promise<DecodedAudio> {
+    if (!this.inData && this.header.length) throw new BadAudioError('The WAV stream ended inside its header.');
+    return this.pcm.flush();
+  }
+
+  async reset(): Promise<void> {
+    this.pcm = new PcmDecoder(0, 1);
+    this.header = new Uint8Array(0);
+    this.inData = false;
+    this.dataLeft = Infinity;
+  }
+
+  free(): void {
+    this.freed = true;
+    this.pcm.free();
+  }
+
+  /** Returns the bytes after the `data` chunk header once it is reached, else null (need more). */
+  private parseHeader(): Uint8Array | null {
+    const h = this.header;
+    if (h.length < 12) return null;
+    if (text(h, 0, 4) !== 'RIFF' || text(h, 8, 4) !== 'WAVE') throw new BadAudioError('This is not a WAV stream (no RIFF/WAVE header).');
+    const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
+    let layout: { rate: number; channels: number; encoding: SampleEncoding } | null = null;
+    for (let pos = 12; pos + 8 <= h.length; ) {
+      const id = text(h, pos, 4);
+      const size = view.getUint32(pos + 4, true);
+      if (id === 'data') {
+        if (!layout) throw new BadAudioError('The WAV stream has no fmt chunk before its data.');
+        this.pcm.configure(layout.rate, layout.channels, layout.encoding);
+        this.inData = true;
+        this.dataLeft = UNKNOWN_SIZES.has(size) ? Infinity : size;
+        const body = h.slice(pos + 8);
+        this.pcm.stats.bytesIn += pos + 8;
+        this.header = new Uint8Array(0);
+        return body;
+      }
+      if (pos + 8 + size > h.length) break;
+      if (id === 'fmt ') layout = readFormat(view, pos + 8, size);
+      pos += 8 + size + (size & 1);
+    }
+    if (h.length > MAX_HEADER) throw new BadAudioError('The WAV header is larger than 1 MB: not a stream Utter can play.');
+    return null;
+  }
+}
+
+function readFormat(view: DataView, at: number, size: number): { rate: number; channels: number; encoding: SampleEncoding } {
+  let code = view.getUint16(at, true);
+  const channels = view.getUint16(at + 2, true);
+  const rate = view.getUint32(at + 4, true);
+  const bits = view.getUint16(at + 14, true);
+  if (code === 0xfffe && size >= 40) code = view.getUint16(at + 24, true); // the sub-format GUID starts with the code
+  const encoding =
+    code === 1
+      ? ({ 8: ENCODINGS.u8, 16: ENCODINGS.s16, 24: ENCODINGS.s24, 32: ENCODINGS.s32 } as Record<number, SampleEncoding>)[bits]
+      : code === 3
+        ? ({ 32: ENCODINGS.f32, 64: ENCODINGS.f64 } as Record<number, SampleEncoding>)[bits]
+        : undefined;
+  if (!encoding || channels < 1 || channels > 8 || rate < 1000 || rate > 384000) {
+    throw new BadAudioError(`Unsupported WAV layout: format ${code}, ${bits}-bit, ${channels} channels, ${rate} Hz.`);
+  }
+  return { rate, channels, encoding };
+}
+
+function text(bytes: Uint8Array, pos: number, length: number): string {
+  return String.fromCharCode(...bytes.subarray(pos, pos + length));
+}
