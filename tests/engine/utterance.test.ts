@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import type { EngineEvent } from '../../electron/main/engine/events';
+import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/main/engine/provider';
+import { Utterance } from '../../electron/main/engine/utterance';
+
+/**
+ * A provider that synthesizes a 1 kHz tone, 100 ms of 24 kHz s16 PCM per character, pulled
+ * on demand (highWaterMark 0): it produces a byte only when the engine reads one, so what
+ * it has produced shows exactly how far the engine read.
+ */
+class ToneProvider implements SpeechProvider {
+  readonly id = 'openai' as const;
+  readonly endpoints = ['tone://a'];
+  maxInputChars = 4096;
+  opened: { text: string; at: number; signal: AbortSignal }[] = [];
+  produced = 0;
+  bytesPerChar = 4800;
+
+  async open(request: SpeechRequest): Promise<SpeechAudio> {
+    this.opened.push({ text: request.text, at: performance.now(), signal: request.signal });
+    let left = request.text.length * this.bytesPerChar;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          // Like a socket: data arrives in later turns of the event loop.
+          await new Promise((r) => setImmediate(r));
+          if (request.signal.aborted) return controller.error(new DOMException('aborted', 'AbortError'));
+          const n = Math.min(1000, left);
+          const bytes = new Uint8Array(n);
+          const view = new DataView(bytes.buffer);
+          for (let i = 0; i + 1 < n; i += 2) view.setInt16(i, Math.round(8000 * Math.sin(i / 3.8)), true);
+          left -= n;
+          this.produced += n;
+          controller.enqueue(bytes);
+          if (!left) controller.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return { body, contentType: 'audio/pcm;rate=24000', declared: { format: 'pcm', sampleRate: 24000, channels: 1 } };
+  }
+  async voices() {
+    return [];
+  }
+  async close() {}
+}
+
+const settings = { ...DEFAULT_SETTINGS, streamChunkSize: 4096, streamMaxBuffer: 2 };
+const sentences = (n: number): string => Array.from({ length: n }, (_, i) => `Sentence ${i} is here.`).join(' ');
+
+function collect(): { events: EngineEvent[]; push: (e: EngineEvent) => void } {
+  const events: EngineEvent[] = [];
+  return { events, push: (e) => events.push(e) };
+}
+
+describe('Utterance', () => {
+  it('streams every segment in order, each once, and ends with metrics', async () => {
+    const provider = new ToneProvider();
+    const { events, push } = collect();
+    const u = new Utterance(sentences(40), { provider, settings, flowControl: false }, push);
+    await u.done;
+    const starts = events.filter((e) => e.type === 'segment-start');
+    expect(starts.map((e) => e.segment.index)).toEqual(starts.map((_, i) => i));
+    const end = events.at(-1)!;
+    expect(end.type).toBe('end');
+    const bytes = events.filter((e) => e.type === 'chunk').reduce((n, e) => n + e.bytes.length, 0);
+    expect(bytes).toBe(sentences(40).length * provider.bytesPerChar - (starts.length - 1) * provider.bytesPerChar);
+    if (end.type === 'end') expect(end.metrics.bytes).toBe(bytes);
+    // Chunks are coalesced to the chunk size; only a segment's tail is shorter.
+    const chunks = events.filter((e) => e.type === 'chunk');
+    expect(chunks.filter((c) => c.bytes.length !== 4096).length).toBeLessThanOrEqual(starts.length);
+  });
+
+  it('requests the next segment while the current one still streams (one ahead)', async () => {
+    const provider = new ToneProvider();
+    const { events, push } = collect();
+    const u = new Utterance(sentences(10), { provider, settings, flowControl: false }, push);
+    await u.done;
+    const firstEnd = events.findIndex((e) => e.type === 'segment-end');
+    // The second request was opened before the first segment ended.
+    expect(provider.opened.length).toBeGreaterThanOrEqual(2);
+    const endTime = performance.now();
+    expect(provider.opened[1].at).toBeLessThan(endTime);
+    expect(firstEnd).toBeGreaterThan(0);
+    expect(events.slice(0, firstEnd).filter((e) => e.type === 'chunk').length).toBeGreaterThan(1);
+  });
+
+  it('stops reading when the consumer holds max-buffer: memory stays bounded', async () => {
+    const provider = new ToneProvider();
+    let received = 0;
+    let maxOutstanding = 0;
+    let maxHeldByEngine = 0;
+    const u: Utterance = new Utterance(sentences(2000), { provider, settings }, (e) => {
+      if (e.type === 'chunk') received += e.bytes.length;
+    });
+    // A consumer that takes bytes in at once but plays them at 20x real time: it holds audio.
+    const bytesPerMs = 48;
+    let played = 0;
+    const maxBufferMs = settings.streamMaxBuffer * 1000;
+    for (let tick = 0; tick < 150; tick++) {
+      await new Promise((r) => setTimeout(r, 10));
+      played = Math.min(received, played + 10 * 20 * bytesPerMs);
+      u.credit({ consumedBytes: received, bufferedMs: (received - played) / bytesPerMs });
+      const q = u.queues();
+      maxOutstanding = Math.max(maxOutstanding, q.outstandingBytes);
+      maxHeldByEngine = Math.max(maxHeldByEngine, provider.produced - received);
+    }
+    u.stop();
+    await u.done;
+    const windowBytes = settings.streamChunkSize * 8;
+    // Held audio never exceeded max-buffer plus one window (+ one chunk in transit).
+    expect(received - played).toBeLessThanOrEqual(maxBufferMs * bytesPerMs + windowBytes + settings.streamChunkSize);
+    // The engine read only what it passed on, give or take one network read.
+    expect(maxHeldByEngine).toBeLessThanOrEqual(settings.streamChunkSize + 1000);
+    // And it did not read the whole (≈ 9 MB) text's audio.
+    expect(provider.produced).toBeLessThan(2_000_000);
+    expect(maxOutstanding).toBeLessThanOrEqual(windowBytes + settings.streamChunkSize);
+  });
+
+  it('pauses reading and resumes', async () => {
+    const provider = new ToneProvider();
+    const { events, push } = collect();
+    const u = new Utterance(sentences(200), { provider, settings, flowControl: false }, push);
+    await new Promise((r) => setTimeout(r, 30));
+    u.pause();
+    await new Promise((r) => setTimeout(r, 20));
+    const atPause = provider.produced;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(provider.produced - atPause).toBeLessThanOrEqual(1000);
+    u.resume();
+    await u.done;
+    expect(events.at(-1)!.type).toBe('end');
+  });
+
+  it('stops within 50 ms and reports cancelled', async () => {
+    const provider = new ToneProvider();
+    provider.bytesPerChar = 1_000_000; // effectively endless
+    const { events, push } = collect();
+    const u = new Utterance('One. Two. Three.', { provider, settings, flowControl: false }, push);
+    await new Promise((r) => setTimeout(r, 50));
+    const t = performance.now();
+    u.stop();
+    await u.done;
+    expect(performance.now() - t).toBeLessThan(50);
+    const last = events.at(-1)!;
+    expect(last.type === 'error' && last.error.kind).toBe('cancelled');
+    expect(provider.opened.every((o) => o.signal.aborted)).toBe(true);
+  });
+
+  it('skips to the next segment and back to the previous one', async () => {
+    const provider = new ToneProvider();
+    provider.bytesPerChar = 200_000;
+    provider.maxInputChars = 20; // one sentence per segment
+    const { events, push } = collect();
+    const u = new Utterance('Zero is first. One comes next. Two is last.', { provider, settings, flowControl: false }, push);
+    await new Promise((r) => setTimeout(r, 20));
+    u.skip(0);
+    await new Promise((r) => setTimeout(r, 20));
+    u.previous(1);
+    await u.done;
+    const order = events.filter((e) => e.type === 'segment-start').map((e) => e.segment.index);
+    expect(order.slice(0, 3)).toEqual([0, 1, 0]);
+    expect(events.some((e) => e.type === 'segment-end' && e.skipped)).toBe(true);
+    expect(events.at(-1)!.type).toBe('end');
+  });
+
+  it('refuses empty text at once, before any request', () => {
+    const provider = new ToneProvider();
+    expect(() => new Utterance('  \n ', { provider, settings }, () => {})).toThrow(/empty/);
+    expect(provider.opened.length).toBe(0);
+  });
+});
