@@ -5,6 +5,7 @@ import type { DecodedAudio, StreamDecoder } from '../../shared/decoders/types';
 import { SpeechError } from '../main/engine/errors';
 import type { EngineEvent, ErrorInfo } from '../main/engine/events';
 import type { SpeechProvider } from '../main/engine/provider';
+import type { RetryPolicy } from '../main/engine/retry';
 import { Utterance } from '../main/engine/utterance';
 import { WavWriter } from './wav-writer';
 
@@ -37,13 +38,24 @@ export type ProgressListener = (line: string) => void;
  */
 export async function speakToFile(
   text: string,
-  options: { settings: Settings; provider: SpeechProvider; out: string; onProgress?: ProgressListener; signal?: AbortSignal },
+  options: {
+    settings: Settings;
+    provider: SpeechProvider;
+    out: string;
+    onProgress?: ProgressListener;
+    signal?: AbortSignal;
+    retryPolicy?: Partial<RetryPolicy>;
+    /** Sees every engine event too (tests, progress). */
+    onEvent?: (event: EngineEvent) => void;
+  },
 ): Promise<SpeakReport> {
   const started = performance.now();
   const sink = new DecodingSink(options.out);
   let failure: ErrorInfo | undefined;
   let endMetrics: Extract<EngineEvent, { type: 'end' }>['metrics'] | undefined;
-  const utterance = new Utterance(text, { provider: options.provider, settings: options.settings }, (event) => {
+  const { provider, settings, retryPolicy } = options;
+  const utterance = new Utterance(text, { provider, settings, retryPolicy }, (event) => {
+    options.onEvent?.(event);
     if (event.type === 'error') failure = event.error;
     if (event.type === 'end') endMetrics = event.metrics;
     if (event.type === 'retry') options.onProgress?.(`retrying segment ${event.segmentIndex + 1} in ${event.delayMs} ms: ${event.error.message}`);

@@ -1,0 +1,208 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AudioFormat } from '../../shared/audio-format';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
+import { speakToFile, type SpeakReport } from '../../electron/cli/speak-to-file';
+import { SpeechError } from '../../electron/main/engine/errors';
+import type { EngineEvent } from '../../electron/main/engine/events';
+import { OpenAiProvider } from '../../electron/main/engine/providers/openai';
+import { fixture, readWav, snrDb, type Pcm } from '../support/audio-files';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { fixtureAudio, startTtsServer, type TtsServer } from '../support/tts-server';
+
+const dir = mkdtempSync(join(tmpdir(), 'utter-http-'));
+let server: TtsServer;
+let proxy: FaultProxy;
+let fileCount = 0;
+
+beforeAll(async () => {
+  server = await startTtsServer();
+  proxy = await startFaultProxy(server.port);
+});
+afterAll(async () => {
+  await proxy.close();
+  await server.close();
+});
+afterEach(async () => {
+  server.set({ ttfbMs: 0, realtimeFactor: Infinity, audio: undefined, apiKey: undefined });
+  proxy.set({ latencyMs: 0, bytesPerSecond: 0, stallAfterBytes: undefined, resetAfterBytes: undefined });
+  // No request may be left open, whatever happened (issue 2 §5). Idle keep-alive
+  // connections may stay: they carry no request.
+  await expect.poll(() => server.openRequests(), { timeout: 2000 }).toBe(0);
+});
+
+/** References decoded by the reference decoders, and the SNR each format must reach. */
+const REFERENCES: Record<Exclude<AudioFormat, 'aac'>, { file: string; minSnr: number }> = {
+  pcm: { file: 'speech-24k.wav', minSnr: Infinity },
+  wav: { file: 'speech-24k.wav', minSnr: Infinity },
+  mp3: { file: 'speech.mp3.ref.wav', minSnr: 100 },
+  opus: { file: 'speech.opus.ref.wav', minSnr: 60 },
+  // libFLAC scales by 1/32767, the WAV reference by 1/32768: 90.3 dB is exactly that.
+  flac: { file: 'speech.flac.ref.wav', minSnr: 90 },
+};
+
+async function speak(
+  format: AudioFormat,
+  overrides: Partial<Settings> = {},
+  text = 'Hello from Utter.',
+): Promise<{ report: SpeakReport; audio: Pcm; events: EngineEvent[] }> {
+  const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [proxy.url], format, idleTimeoutSec: 1, ...overrides };
+  const provider = new OpenAiProvider({ ...settings, voice: 'alloy' });
+  const out = join(dir, `out-${fileCount++}.wav`);
+  const events: EngineEvent[] = [];
+  const report = await speakToFile(text, {
+    settings,
+    provider,
+    out,
+    retryPolicy: { baseDelayMs: 20, maxDelayMs: 100 },
+    onEvent: (e) => events.push(e),
+  });
+  return { report, audio: readWav(new Uint8Array(readFileSync(out))), events };
+}
+
+function expectMatchesReference(audio: Pcm, format: keyof typeof REFERENCES): void {
+  const ref = readWav(fixture(REFERENCES[format].file));
+  expect(audio.sampleRate).toBe(ref.sampleRate);
+  expect(audio.channels[0].length).toBe(ref.channels[0].length);
+  const { snr } = snrDb(audio.channels[0], ref.channels[0]);
+  if (REFERENCES[format].minSnr === Infinity) expect(snr).toBe(Infinity);
+  else expect(snr).toBeGreaterThanOrEqual(REFERENCES[format].minSnr);
+}
+
+async function speechError(promise: Promise<unknown>): Promise<SpeechError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(SpeechError);
+  return error as SpeechError;
+}
+
+describe.each(Object.keys(REFERENCES) as (keyof typeof REFERENCES)[])('%s through a real HTTP server', (format) => {
+  it('writes exactly the reference decode', async () => {
+    const { report, audio } = await speak(format);
+    expectMatchesReference(audio, format);
+    expect(report.format).toBe(format);
+    expect(report.segments).toBe(1);
+    expect(report.bytes).toBe(fixtureAudio(format).bytes.length);
+    expect(report.ttfbMs).toBeGreaterThanOrEqual(0);
+    expect(report.firstAudioMs).toBeGreaterThanOrEqual(report.ttfbMs);
+  });
+
+  it('survives a slow server with latency, a stall past the idle timeout, and a reset mid-body', async () => {
+    server.set({ realtimeFactor: 8, ttfbMs: 100 });
+    proxy.set({ latencyMs: 20 });
+    const slow = await speak(format);
+    expectMatchesReference(slow.audio, format);
+
+    server.enqueue({ stallAfterBytes: 2000, stallMs: 1600 });
+    const stalled = await speak(format, { idleTimeoutSec: 1 });
+    expectMatchesReference(stalled.audio, format);
+    expect(stalled.report.retries).toBe(1);
+    const retry = stalled.events.find((e) => e.type === 'retry');
+    expect(retry?.type === 'retry' && retry.error.message).toMatch(/stopped sending audio for 1 s/);
+
+    proxy.set({ resetAfterBytes: 3000 });
+    const reset = await speak(format);
+    expectMatchesReference(reset.audio, format);
+    expect(reset.report.retries).toBe(1);
+    // The retried segment replaced its partial audio: the file holds it once.
+    expect(reset.events.filter((e) => e.type === 'segment-start' && e.restart).length).toBe(1);
+  });
+});
+
+describe('server answers', () => {
+  it('waits out 429 with Retry-After, then plays', async () => {
+    server.enqueue({ status: 429, retryAfter: '1', message: 'Rate limit reached for requests' });
+    const started = performance.now();
+    const { events, audio } = await speak('pcm');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    const retry = events.find((e) => e.type === 'retry');
+    expect(retry).toMatchObject({ type: 'retry', delayMs: 1000, error: { kind: 'rate-limit' } });
+    expectMatchesReference(audio, 'pcm');
+  });
+
+  it('retries a 500 and then plays', async () => {
+    server.enqueue({ status: 500, message: 'The server had an error' });
+    const { report, audio } = await speak('mp3');
+    expect(report.retries).toBe(1);
+    expectMatchesReference(audio, 'mp3');
+  });
+
+  it('reports 401 with the server\'s own message, without retrying', async () => {
+    server.set({ apiKey: 'sk-right' });
+    const before = server.requests.length;
+    const error = await speechError(speak('pcm'));
+    server.set({ apiKey: undefined });
+    expect(error.kind).toBe('auth');
+    expect(error.message).toMatch(/Incorrect API key provided/);
+    expect(server.requests.length - before).toBe(1);
+  });
+
+  it('reports 400 (unknown format, text too long) as a request error', async () => {
+    server.enqueue({ status: 400, message: "Invalid value: 'alloyx'" });
+    const error = await speechError(speak('pcm'));
+    expect(error.kind).toBe('request');
+    expect(error.message).toMatch(/alloyx/);
+  });
+
+  it('refuses an HTML page sent with status 200, quoting it', async () => {
+    server.enqueue({ html: true });
+    const error = await speechError(speak('mp3'));
+    expect(error.kind).toBe('bad-audio');
+    expect(error.message).toMatch(/502 Bad Gateway/);
+    // Even when the page claims to be audio.
+    server.enqueue({ html: true, contentType: 'audio/mpeg' });
+    const lying = await speechError(speak('mp3'));
+    expect(lying.kind).toBe('bad-audio');
+  });
+
+  it('gives up after the retries with a network error when the connection keeps breaking', async () => {
+    server.enqueue(...Array.from({ length: 4 }, () => ({ resetAfterBytes: 1000 })));
+    const error = await speechError(speak('pcm', { maxRetries: 3 }));
+    expect(error.kind).toBe('network');
+  });
+
+  it('fails over from a dead server to the next, announcing it and keeping the voice', async () => {
+    const { events, audio } = await speak('pcm', { baseUrls: ['http://127.0.0.1:9/v1', proxy.url] });
+    const failover = events.find((e) => e.type === 'failover');
+    expect(failover).toMatchObject({ from: 'http://127.0.0.1:9/v1', to: proxy.url });
+    expect(server.requests.at(-1)!.body.voice).toBe('alloy');
+    expectMatchesReference(audio, 'pcm');
+  });
+
+  it('plays a bandwidth below real time to the end', async () => {
+    const second = fixture('speech-24k.pcm').subarray(0, 48000);
+    server.set({ audio: () => ({ bytes: second, seconds: 1, contentType: 'audio/pcm;rate=24000' }) });
+    proxy.set({ bytesPerSecond: 24000 });
+    const started = performance.now();
+    const { audio } = await speak('pcm');
+    expect(performance.now() - started).toBeGreaterThan(1500);
+    expect(audio.channels[0].length).toBe(24000);
+  });
+
+  it('takes the PCM rate from the content type, and a setting where the server says none', async () => {
+    const pcm44 = fixture('speech-44k.pcm');
+    server.set({ audio: () => ({ bytes: pcm44, seconds: pcm44.length / 88200, contentType: 'audio/pcm;rate=44100' }) });
+    expect((await speak('pcm')).audio.sampleRate).toBe(44100);
+    server.set({ audio: () => ({ bytes: pcm44, seconds: pcm44.length / 88200, contentType: 'application/octet-stream' }) });
+    expect((await speak('pcm', { pcmSampleRate: 44100 })).audio.sampleRate).toBe(44100);
+  });
+
+  it('detects Ogg Opus labelled audio/opus from the bytes', async () => {
+    const opus = fixtureAudio('opus');
+    server.set({ audio: () => ({ ...opus, contentType: 'audio/opus' }) });
+    const { report, audio } = await speak('opus');
+    expect(report.format).toBe('opus');
+    expectMatchesReference(audio, 'opus');
+  });
+
+  it('speaks several segments in order into one file', async () => {
+    const text = 'First sentence here. ' + 'More words follow in the second segment. '.repeat(30);
+    const { report, audio } = await speak('wav', {}, text);
+    expect(report.segments).toBeGreaterThan(1);
+    const one = readWav(fixture('speech-24k.wav')).channels[0].length;
+    expect(audio.channels[0].length).toBe(one * report.segments);
+    const bodies = server.requests.slice(-report.segments).map((r) => r.body.input);
+    expect(bodies[0]).toBe('First sentence here.');
+  });
+});
