@@ -50,7 +50,8 @@ export async function speakToFile(
   },
 ): Promise<SpeakReport> {
   const started = performance.now();
-  const sink = new DecodingSink(options.out);
+  // A decoding failure stops the engine too, or it would wait for credit forever.
+  const sink = new DecodingSink(options.out, () => utterance.stop());
   let failure: ErrorInfo | undefined;
   let endMetrics: Extract<EngineEvent, { type: 'end' }>['metrics'] | undefined;
   const { provider, settings, retryPolicy } = options;
@@ -109,7 +110,10 @@ class DecodingSink {
   /** First frame of each segment in the file, to rewind to on a restart. */
   private segmentStartFrame = new Map<number, number>();
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly onFailure: () => void,
+  ) {}
 
   get frames(): number {
     return this.writer?.frameCount ?? 0;
@@ -135,6 +139,7 @@ class DecodingSink {
                 (error as Error).name === 'UnsupportedFormatError' ? 'unsupported' : 'bad-audio',
                 `The audio could not be decoded: ${(error as Error).message}`,
               );
+        this.onFailure();
       }
       if (event.type === 'chunk') afterChunk();
     });

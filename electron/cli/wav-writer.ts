@@ -1,6 +1,7 @@
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 
-const HEADER_BYTES = 44;
+/** RIFF + fmt (18 bytes, as float WAV requires) + fact + data headers. */
+const HEADER_BYTES = 58;
 
 /**
  * Writes 32-bit float WAV as audio arrives, so the file holds exactly the decoded samples.
@@ -57,17 +58,21 @@ export class WavWriter {
     const dataBytes = this.frames * this.channels * 4;
     const header = Buffer.alloc(HEADER_BYTES);
     header.write('RIFF', 0, 'ascii');
-    header.writeUInt32LE(36 + dataBytes, 4);
+    header.writeUInt32LE(HEADER_BYTES - 8 + dataBytes, 4);
     header.write('WAVEfmt ', 8, 'ascii');
-    header.writeUInt32LE(16, 16);
+    header.writeUInt32LE(18, 16);
     header.writeUInt16LE(3, 20); // IEEE float
     header.writeUInt16LE(this.channels, 22);
     header.writeUInt32LE(this.sampleRate, 24);
     header.writeUInt32LE(this.sampleRate * this.channels * 4, 28);
     header.writeUInt16LE(this.channels * 4, 32);
     header.writeUInt16LE(32, 34);
-    header.write('data', 36, 'ascii');
-    header.writeUInt32LE(dataBytes, 40);
+    header.writeUInt16LE(0, 36); // no extension
+    header.write('fact', 38, 'ascii');
+    header.writeUInt32LE(4, 42);
+    header.writeUInt32LE(this.frames, 46);
+    header.write('data', 50, 'ascii');
+    header.writeUInt32LE(dataBytes, 54);
     writeSync(this.fd, header, 0, HEADER_BYTES, 0);
   }
 }

@@ -144,7 +144,8 @@ export async function startTtsServer(initial: TtsServerOptions = {}): Promise<Tt
     }
     if (fault && 'html' in fault) {
       res.writeHead(200, { 'content-type': fault.contentType ?? 'text/html' });
-      return res.end(HTML_PAGE);
+      res.end(HTML_PAGE);
+      return;
     }
     const format = ((body!.response_format as string) ?? 'mp3') as AudioFormat;
     const audio = options.audio ? options.audio(format, String(body!.input)) : fixtureAudio(format);

@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, readWav, snrDb } from '../support/audio-files';
+import { startTtsServer, type TtsServer } from '../support/tts-server';
+
+const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'utter-cli-'));
+let server: TtsServer;
+beforeAll(async () => {
+  server = await startTtsServer();
+});
+afterAll(() => server.close());
+
+/** Runs the real `utter` command as a user would, with a clean environment. */
+function utter(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+    if (input !== undefined) child.stdin!.end(input);
+    else child.stdin!.end();
+  });
+}
+
+describe('utter speak', () => {
+  it('speaks with the embedded voice, no network and no key, and reports JSON', async () => {
+    const out = join(dir, 'hello.wav');
+    const { code, stdout, stderr } = await utter(['speak', 'Hello from Utter.', '--out', out, '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    for (const key of ['ttfbMs', 'firstAudioMs', 'totalMs', 'audioSeconds', 'sampleRate', 'channels', 'format', 'segments', 'bytes', 'retries', 'skippedFrames']) {
+      expect(report).toHaveProperty(key);
+    }
+    expect(report).toMatchObject({ sampleRate: 22050, channels: 1, format: 'pcm', segments: 1, retries: 0, skippedFrames: 0 });
+    const audio = readWav(new Uint8Array(readFileSync(out)));
+    expect(audio.sampleRate).toBe(22050);
+    expect(audio.channels[0].length / 22050).toBeCloseTo(report.audioSeconds, 5);
+    expect(report.audioSeconds).toBeGreaterThan(0.7);
+  });
+
+  it.each(['mp3', 'opus', 'flac'])('writes a server\'s %s as its reference decode', async (format) => {
+    const out = join(dir, `server-${format}.wav`);
+    const { code, stdout } = await utter(['speak', 'Hello.', '--base-url', server.url, '--format', format, '--voice', 'nova', '--out', out, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).format).toBe(format);
+    const ref = readWav(fixture(`speech.${format}.ref.wav`));
+    const audio = readWav(new Uint8Array(readFileSync(out)));
+    expect(audio.channels[0].length).toBe(ref.channels[0].length);
+    expect(snrDb(audio.channels[0], ref.channels[0]).snr).toBeGreaterThan(60);
+    expect(server.requests.at(-1)!.body).toMatchObject({ input: 'Hello.', voice: 'nova', response_format: format });
+  });
+
+  it('reads standard input and Markdown files', async () => {
+    const fromStdin = await utter(['speak', '--out', join(dir, 'stdin.wav'), '--json'], 'Text from standard input.');
+    expect(fromStdin.code).toBe(0);
+    const md = join(dir, 'notes.md');
+    writeFileSync(md, '# Notes\n\n- **One** thing\n- [Another](https://example.com)\n');
+    const fromFile = await utter(['speak', '--file', md, '--base-url', server.url, '--out', join(dir, 'md.wav'), '--json']);
+    expect(fromFile.code).toBe(0);
+    const inputs = server.requests.slice(-2).map((r) => r.body.input);
+    expect(inputs).toEqual(['Notes.', 'One thing. Another.']);
+  });
+
+  it('exits with the documented codes and one line that says what to do', async () => {
+    const usage = await utter(['speak', 'Hi.']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^utter: utter speak needs --out FILE\.wav.*\n$/);
+
+    const empty = await utter(['speak', '   ', '--out', join(dir, 'x.wav')]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/empty/);
+
+    const range = await utter(['speak', 'Hi.', '--speed', '9', '--out', join(dir, 'x.wav')]);
+    expect(range.code).toBe(2);
+    expect(range.stderr).toMatch(/speed = 9 \(must be at most 4\)/);
+
+    server.set({ apiKey: 'sk-right' });
+    const auth = await utter(['speak', 'Hi.', '--base-url', server.url, '--api-key', 'sk-wrong', '--out', join(dir, 'x.wav')]);
+    server.set({ apiKey: undefined });
+    expect(auth.code).toBe(3);
+    expect(auth.stderr).toMatch(/Incorrect API key provided.*\(check --api-key/);
+
+    const network = await utter(['speak', 'Hi.', '--base-url', 'http://127.0.0.1:9/v1', '--out', join(dir, 'x.wav')]);
+    expect(network.code).toBe(4);
+    expect(network.stderr).toMatch(/Cannot reach http:\/\/127\.0\.0\.1:9\/v1/);
+
+    server.enqueue({ html: true });
+    const bad = await utter(['speak', 'Hi.', '--base-url', server.url, '--out', join(dir, 'x.wav')]);
+    expect(bad.code).toBe(5);
+    expect(bad.stderr).toMatch(/did not send audio: a web page/);
+
+    const aac = await utter(['speak', 'Hi.', '--base-url', server.url, '--format', 'aac', '--out', join(dir, 'x.wav')]);
+    expect(aac.code).toBe(5);
+    expect(aac.stderr).toMatch(/AAC needs WebCodecs/);
+
+    const binary = join(dir, 'binary.bin');
+    writeFileSync(binary, Buffer.from([0, 1, 2, 0, 255]));
+    const notText = await utter(['speak', '--file', binary, '--out', join(dir, 'x.wav')]);
+    expect(notText.code).toBe(2);
+    expect(notText.stderr).toMatch(/not a text file/);
+    for (const r of [usage, empty, range, auth, network, bad, aac, notText]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('utter voices', () => {
+  it('lists the embedded voices and a server\'s own list', async () => {
+    const local = await utter(['voices', '--provider', 'local']);
+    expect(local.code).toBe(0);
+    expect(local.stdout).toMatch(/^en-us\t/m);
+    server.set({ voices: ['af_bella', 'am_adam'] });
+    const remote = await utter(['voices', '--base-url', server.url, '--json']);
+    const ids = JSON.parse(remote.stdout).map((v: { id: string }) => v.id);
+    expect(ids).toEqual(expect.arrayContaining(['alloy', 'af_bella', 'am_adam']));
+  });
+});
