@@ -44,7 +44,8 @@ class SpokenTextBuilder {
       return;
     }
     // C0/C1 control characters are never speech.
-    if (/[\u0000-\u001f\u007f-\u009f]/.test(ch)) return;
+    const code = ch.charCodeAt(0);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return;
     if (this.pendingSpace && this.chars.length) {
       this.chars.push(this.pendingSpace.ch);
       this.origin.push(this.pendingSpace.at);

@@ -1,0 +1,8 @@
+import type { UtterApi } from '../../electron/preload/index';
+
+declare global {
+  interface Window {
+    /** The preload's API; absent when the page runs in a plain browser (utter web). */
+    utter?: UtterApi;
+  }
+}
