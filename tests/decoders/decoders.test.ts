@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AudioFormat } from '../../shared/audio-format';
 import { createDecoder, UnsupportedFormatError } from '../../shared/decoders';
 import type { StreamDecoder } from '../../shared/decoders/types';
-import { fixture, randomChunks, readPcm16, readWav, snrDb, type Pcm } from '../support/audio-files';
+import { fixture, prng, randomChunks, readPcm16, readWav, snrDb, type Pcm } from '../support/audio-files';
 
 /** Feeds chunks one by one, returning the decoded audio and when the first sample came out. */
 async function decodeChunks(decoder: StreamDecoder, chunks: Uint8Array[]): Promise<Pcm & { firstAudioAtByte: number }> {
@@ -131,6 +131,26 @@ describe('traps', () => {
     await decoder.ready;
     decoder.free();
     await expect(decoder.push(new Uint8Array(4096))).rejects.toThrow(/freed/);
+  });
+
+  it.each([
+    ['mp3', 'speech.mp3'],
+    ['opus', 'speech.opus'],
+    ['flac', 'speech.flac'],
+    ['wav', 'speech-24k.wav'],
+    ['pcm', 'speech-24k.pcm'],
+  ] as const)('%s survives a stream cut off anywhere (a dropped connection)', async (format, file) => {
+    // Regression: ogg-opus-decoder's flush() threw a RangeError for 1 cut in 5.
+    const bytes = fixture(file);
+    const random = prng(42);
+    for (let i = 0; i < 60; i++) {
+      const cut = 100 + Math.floor(random() * (bytes.length - 100));
+      const decoder = createDecoder(format);
+      await decoder.ready;
+      await decoder.push(bytes.subarray(0, cut));
+      await expect(decoder.flush()).resolves.toBeDefined();
+      decoder.free();
+    }
   });
 
   it('aac in Node is a clear unsupported-format error', () => {

@@ -2,6 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SpeechError } from '../../electron/main/engine/errors';
 import type { WordMark } from '../../electron/main/engine/provider';
 import { LocalVoiceProvider } from '../../electron/main/engine/providers/local';
+import { Utterance } from '../../electron/main/engine/utterance';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import type { EngineEvent } from '../../electron/main/engine/events';
 
 const provider = new LocalVoiceProvider();
 afterAll(() => provider.close());
@@ -115,6 +118,19 @@ describe('embedded eSpeak NG voice', () => {
     expect((error as SpeechError).kind).toBe('request');
     expect((error as SpeechError).message).toMatch(/no embedded voice "klingon-xx"/);
     await odd.close();
+  });
+
+  it('reports words at their offsets in the original text, through stripped Markdown', async () => {
+    const original = '# Greeting\n\nSay **hello** to the [embedded voice](https://x.y).';
+    const events: EngineEvent[] = [];
+    const u = new Utterance(original, { provider, settings: DEFAULT_SETTINGS, flowControl: false }, (e) => events.push(e));
+    await u.done;
+    expect(events.at(-1)!.type).toBe('end');
+    const words = events.filter((e) => e.type === 'word').map((e) => original.slice(e.start, e.end));
+    expect(words).toEqual(expect.arrayContaining(['Greeting', 'Say', 'hello', 'embedded', 'voice']));
+    // Every word event follows its segment's start.
+    const firstWord = events.findIndex((e) => e.type === 'word');
+    expect(events.findIndex((e) => e.type === 'segment-start')).toBeLessThan(firstWord);
   });
 
   it('refuses empty text clearly', async () => {

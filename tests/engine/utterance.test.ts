@@ -93,7 +93,9 @@ describe('Utterance', () => {
     let received = 0;
     let maxOutstanding = 0;
     let maxHeldByEngine = 0;
-    const u: Utterance = new Utterance(sentences(2000), { provider, settings }, (e) => {
+    const text = sentences(9200);
+    expect(text.length).toBeGreaterThan(200_000);
+    const u: Utterance = new Utterance(text, { provider, settings }, (e) => {
       if (e.type === 'chunk') received += e.bytes.length;
     });
     // A consumer that takes bytes in at once but plays them at 20x real time: it holds audio.
@@ -115,7 +117,7 @@ describe('Utterance', () => {
     expect(received - played).toBeLessThanOrEqual(maxBufferMs * bytesPerMs + windowBytes + settings.streamChunkSize);
     // The engine read only what it passed on, give or take one network read.
     expect(maxHeldByEngine).toBeLessThanOrEqual(settings.streamChunkSize + 1000);
-    // And it did not read the whole (≈ 9 MB) text's audio.
+    // And it did not read the whole (≈ 1 GB) text's audio.
     expect(provider.produced).toBeLessThan(2_000_000);
     expect(maxOutstanding).toBeLessThanOrEqual(windowBytes + settings.streamChunkSize);
   });

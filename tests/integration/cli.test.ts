@@ -106,7 +106,7 @@ describe('utter speak', () => {
     expect(notText.code).toBe(2);
     expect(notText.stderr).toMatch(/not a text file/);
     for (const r of [usage, empty, range, auth, network, bad, aac, notText]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  });
+  }, 120_000); // eight real CLI runs, each starting Node and tsx
 });
 
 describe('utter voices', () => {

@@ -1,108 +1,256 @@
+// A loopback TCP proxy that plays bad networks between a client and the test server
+// (spec T3): latency, a bandwidth cap, stalls and resets. The kernel here has no netem,
+// and this needs no root. It only ever connects to a loopback address.
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
-/** Network conditions between client and server (the kernel here has no netem). */
+/** Network conditions; all of them can change at runtime with `set()`. */
 export interface ProxyConditions {
-  /** Added to every downstream chunk, in ms. */
+  /** Added to each direction, in ms: a request's round trip gains twice this. */
   latencyMs?: number;
-  /** Downstream bandwidth cap, bytes per second. */
+  /** Downstream (server to client) cap in bytes/s, shared by all connections like one link; 0 = none. */
   bytesPerSecond?: number;
-  /** After this many downstream bytes on a connection, pause for stallMs. */
+  /** The token bucket's size; default 1/50 s worth of bytesPerSecond (at least 512 bytes). */
+  burstBytes?: number;
+  /** After this many downstream bytes on a connection, pause it for stallMs. */
   stallAfterBytes?: number;
   stallMs?: number;
-  /** After this many downstream bytes, destroy the connection (once, then cleared). */
+  /** 'once' (default): the next connection to get there, then the stall clears; 'every': every connection. */
+  stallMode?: 'once' | 'every';
+  /** After exactly this many downstream bytes on a connection, reset the client (RST) and close the server side. */
   resetAfterBytes?: number;
+  /** 'once' (default): the next connection to get there, then the reset clears; 'every': every connection. */
+  resetMode?: 'once' | 'every';
+}
+
+/** Where the proxy forwards to, plus its initial conditions. */
+export interface FaultProxyOptions extends ProxyConditions {
+  /** `{host, port, path}`, a URL such as a TtsServer's `url`, or a port on 127.0.0.1. Loopback only. */
+  target: { host?: string; port: number; path?: string } | string | number;
+}
+
+/** Counters since the proxy started. */
+export interface ProxyStats {
+  connections: number;
+  open: number;
+  bytesUp: number;
+  bytesDown: number;
+  resets: number;
+  stalls: number;
 }
 
 /** A running proxy. */
 export interface FaultProxy {
-  /** `http://127.0.0.1:PORT/v1`. */
+  /** The target's URL through the proxy, e.g. `http://127.0.0.1:PORT/v1`. */
   url: string;
+  port: number;
+  /** Merges conditions; pass `undefined` for a field to clear it. */
   set(conditions: ProxyConditions): void;
   openConnections(): number;
-  resets: number;
+  stats(): ProxyStats;
+  /** How many connections were reset. */
+  readonly resets: number;
+  /** Destroys every connection and closes the listener; resolves when fully closed. */
   close(): Promise<void>;
 }
 
-/**
- * A loopback TCP proxy that delays, throttles, stalls or resets the server's answers.
- * It pauses the upstream socket while it holds data, so backpressure still reaches the server.
- */
-export async function startFaultProxy(targetPort: number, initial: ProxyConditions = {}): Promise<FaultProxy> {
-  let conditions = { ...initial };
-  const pairs = new Set<{ client: Socket; upstream: Socket }>();
-  let resets = 0;
+/** Bytes a direction may hold before it pauses its source, so backpressure reaches the sender. */
+const HIGH_WATER = 64 * 1024;
 
-  const server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1');
-    const pair = { client, upstream };
-    pairs.add(pair);
-    let sent = 0;
-    let stalled = false;
-    let busyUntil = performance.now();
-    let queue = Promise.resolve();
-    const end = (): void => {
+/** Starts the proxy on a random port of 127.0.0.1. `startFaultProxy(port, conditions)` also works. */
+export async function startFaultProxy(options: FaultProxyOptions | number, initial: ProxyConditions = {}): Promise<FaultProxy> {
+  const { target, ...rest } = typeof options === 'number' ? { target: options } : options;
+  const { host, port: targetPort, path } = loopbackTarget(target);
+  let conditions: ProxyConditions = { ...rest, ...initial };
+  const stats: ProxyStats = { connections: 0, open: 0, bytesUp: 0, bytesDown: 0, resets: 0, stalls: 0 };
+  const connections = new Set<() => void>();
+  const sleepers = new Set<() => void>();
+  const bucket = { tokens: 0, at: performance.now() };
+  let closing = false;
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      sleepers.add(done);
+    });
+
+  /** Token bucket: takes n bytes of credit (going into debt if needed), returns the ms to wait. */
+  const reserve = (n: number, rate: number, burst: number): number => {
+    const now = performance.now();
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) * rate) / 1000) - n;
+    bucket.at = now;
+    return bucket.tokens >= 0 ? 0 : (-bucket.tokens / rate) * 1000;
+  };
+
+  const server = createServer({ allowHalfOpen: true }, (client) => {
+    if (closing) return void client.destroy();
+    const upstream = connect({ host, port: targetPort, allowHalfOpen: true });
+    const conn = { closed: false, down: 0, stalled: false };
+    stats.connections++;
+    stats.open++;
+    const destroy = (): void => {
+      if (conn.closed) return;
+      conn.closed = true;
+      stats.open--;
+      connections.delete(destroy);
       client.destroy();
       upstream.destroy();
-      pairs.delete(pair);
     };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-    client.on('data', (data) => upstream.write(data));
-    upstream.on('data', (data) => {
-      upstream.pause();
-      queue = queue.then(async () => {
+    connections.add(destroy);
+    for (const socket of [client, upstream]) socket.on('error', destroy).on('close', destroy);
+
+    /** Sends downstream bytes in pieces cut at the stall and reset points and by the bucket. */
+    const sendDown = async (data: Buffer): Promise<void> => {
+      for (let offset = 0; ; ) {
         const c = conditions;
-        if (c.resetAfterBytes !== undefined && sent + data.length > c.resetAfterBytes) {
-          client.write(data.subarray(0, Math.max(0, c.resetAfterBytes - sent)));
-          conditions = { ...conditions, resetAfterBytes: undefined };
-          resets++;
-          client.resetAndDestroy();
-          return end();
+        const resetAt = c.resetAfterBytes;
+        const stallAt = !conn.stalled ? c.stallAfterBytes : undefined;
+        if (resetAt !== undefined && conn.down >= resetAt) {
+          if (c.resetMode !== 'every') conditions = { ...conditions, resetAfterBytes: undefined };
+          stats.resets++;
+          await flushed(client);
+          // A real reset for the client; the server just sees its peer go.
+          if (!client.destroyed) client.resetAndDestroy();
+          return destroy();
         }
-        if (c.stallAfterBytes !== undefined && !stalled && sent + data.length > c.stallAfterBytes) {
-          stalled = true;
-          await delay(c.stallMs ?? 0);
+        if (stallAt !== undefined && conn.down >= stallAt) {
+          conn.stalled = true;
+          stats.stalls++;
+          if (c.stallMode !== 'every') conditions = { ...conditions, stallAfterBytes: undefined };
+          await sleep(c.stallMs ?? 0);
+          if (conn.closed) return;
+          continue;
         }
-        if (c.bytesPerSecond) {
-          busyUntil = Math.max(busyUntil, performance.now()) + (data.length / c.bytesPerSecond) * 1000;
-          await delay(busyUntil - performance.now());
+        if (offset >= data.length) return;
+        let n = data.length - offset;
+        if (resetAt !== undefined) n = Math.min(n, resetAt - conn.down);
+        if (stallAt !== undefined) n = Math.min(n, stallAt - conn.down);
+        const rate = c.bytesPerSecond ?? 0;
+        if (rate > 0) {
+          const burst = Math.max(1, c.burstBytes ?? Math.max(512, Math.round(rate / 50)));
+          n = Math.min(n, burst);
+          await sleep(reserve(n, rate, burst));
+          if (conn.closed) return;
         }
-        if (c.latencyMs) await delay(c.latencyMs);
-        if (client.destroyed) return;
-        sent += data.length;
-        if (!client.write(data)) {
-          await new Promise<void>((resolve) => {
-            const done = (): void => {
-              client.off('drain', done).off('close', done);
-              resolve();
-            };
-            client.on('drain', done).on('close', done);
-          });
+        await write(client, data.subarray(offset, offset + n));
+        conn.down += n;
+        stats.bytesDown += n;
+        offset += n;
+        if (conn.closed) return;
+      }
+    };
+
+    /** One direction: delays each chunk by the latency, in order, and pauses its source while it holds too much. */
+    const lane = (from: Socket, to: Socket, down: boolean): void => {
+      const queue: { data: Buffer; due: number }[] = [];
+      let held = 0;
+      let ended = false;
+      let running = false;
+      const pump = async (): Promise<void> => {
+        if (running) return;
+        running = true;
+        while (queue.length && !conn.closed) {
+          const { data, due } = queue[0];
+          if (due > performance.now()) await sleep(due - performance.now());
+          if (conn.closed) break;
+          if (down) await sendDown(data);
+          else {
+            await write(to, data);
+            stats.bytesUp += data.length;
+          }
+          queue.shift();
+          held -= data.length;
+          if (held < HIGH_WATER && from.isPaused()) from.resume();
         }
-        upstream.resume();
+        running = false;
+        if (ended && !queue.length && !conn.closed) to.end();
+      };
+      from.on('data', (data: Buffer) => {
+        queue.push({ data, due: performance.now() + (conditions.latencyMs ?? 0) });
+        held += data.length;
+        if (held >= HIGH_WATER) from.pause();
+        void pump();
       });
-    });
-    upstream.on('end', () => queue.then(() => client.end()));
+      from.on('end', () => {
+        ended = true;
+        void pump();
+      });
+    };
+    lane(client, upstream, false);
+    lane(upstream, client, true);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
-    set: (more) => (conditions = { ...conditions, ...more }),
-    openConnections: () => pairs.size,
+    url: `http://127.0.0.1:${port}${path}`,
+    port,
+    set: (more) => void (conditions = { ...conditions, ...more }),
+    openConnections: () => stats.open,
+    stats: () => ({ ...stats }),
     get resets() {
-      return resets;
+      return stats.resets;
     },
     close: async () => {
-      for (const { client, upstream } of pairs) {
-        client.destroy();
-        upstream.destroy();
-      }
+      closing = true;
+      for (const wake of [...sleepers]) wake();
+      for (const destroy of [...connections]) destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-function delay(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+/** The callback of each socket's latest write: callbacks run in order, so it tells when all has left. */
+const lastWrites = new WeakMap<Socket, Promise<void>>();
+
+/** Writes, and resolves once the socket can take more (or is gone). */
+function write(socket: Socket, data: Buffer): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  let sent = (): void => {};
+  lastWrites.set(socket, new Promise<void>((resolve) => (sent = resolve)));
+  if (socket.write(data, () => sent())) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done).off('close', done);
+      resolve();
+    };
+    socket.on('drain', done).on('close', done);
+  });
+}
+
+/** Resolves once everything written so far has left for the kernel, the socket is gone, or a second passed. */
+function flushed(socket: Socket): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gone = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 1000);
+    socket.once('close', () => resolve());
+  });
+  return Promise.race([lastWrites.get(socket) ?? Promise.resolve(), gone]).finally(() => clearTimeout(timer));
+}
+
+/** The target, refused unless it is a loopback address: the proxy must never reach the network. */
+function loopbackTarget(target: FaultProxyOptions['target']): { host: string; port: number; path: string } {
+  let host = '127.0.0.1';
+  let port: number;
+  let path = '/v1';
+  if (typeof target === 'number') port = target;
+  else if (typeof target === 'string') {
+    const url = new URL(target);
+    host = url.hostname.replace(/^\[|\]$/g, '');
+    port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    path = url.pathname.replace(/\/$/, '');
+  } else {
+    host = target.host ?? host;
+    port = target.port;
+    path = target.path ?? path;
+  }
+  if (host === 'localhost') host = '127.0.0.1';
+  if (!/^127(\.\d{1,3}){3}$/.test(host) && host !== '::1') throw new Error(`fault-proxy: ${host} is not a loopback address`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`fault-proxy: bad port ${port}`);
+  return { host, port, path };
 }
