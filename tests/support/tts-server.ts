@@ -245,7 +245,7 @@ export async function startTtsServer(initial: TtsServerOptions = {}): Promise<Tt
 
   async function handle(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, gone: () => boolean, markReset: () => void): Promise<void> {
     res.on('close', () => (record.status ??= res.headersSent ? res.statusCode : undefined));
-    if (req.method === 'OPTIONS') return cors(res).writeHead(204).end();
+    if (req.method === 'OPTIONS') return void cors(res).writeHead(204).end();
     const text = await readBody(req);
     if (gone()) return;
     if (text === null) return openAiError(res, 413, 'Request body too large.');
