@@ -1,44 +1,103 @@
-import { readFileSync } from 'node:fs';
+// Builds the three parts of the app into out/: main (ESM, deps left in node_modules),
+// preload (one CommonJS file, as a sandboxed preload must be) and the React renderer.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
+import { contentSecurityPolicy } from './electron/main/app-protocol';
 
-/** The embedded voice's worker runs as its own file next to the main bundle. */
-function copyEspeakWorker(): Plugin {
-  const source = resolve('electron/main/engine/providers/espeak.worker.mjs');
+const ESPEAK_WORKER = resolve('electron/main/engine/providers/espeak.worker.mjs');
+
+/** COOP/COEP/CORP from the dev server too, so the dev window is cross-origin isolated. */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/**
+ * Emits the embedded voice's worker_threads script as out/main/espeak.worker.mjs, next to
+ * the bundle, where `new URL('./espeak.worker.mjs', import.meta.url)` in the bundled
+ * engine finds it. It is copied verbatim: plain JS whose only import, the eSpeak package,
+ * stays a runtime node_module. (`?modulePath` would need the engine to import it with a
+ * Vite-only suffix, which tsx and vitest cannot load.)
+ */
+function espeakWorker(): Plugin {
   return {
-    name: 'utter-copy-espeak-worker',
+    name: 'utter:espeak-worker',
+    buildStart() {
+      if (existsSync(ESPEAK_WORKER)) this.addWatchFile(ESPEAK_WORKER);
+    },
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'espeak.worker.mjs', source: readFileSync(source, 'utf8') });
+      if (!existsSync(ESPEAK_WORKER)) {
+        this.warn(`${ESPEAK_WORKER} does not exist yet: the embedded voice will not start.`);
+        return;
+      }
+      this.emitFile({ type: 'asset', fileName: 'espeak.worker.mjs', source: readFileSync(ESPEAK_WORKER) });
     },
   };
 }
 
-export default defineConfig({
-  main: {
-    plugins: [copyEspeakWorker()],
-    build: {
-      outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('electron/main/index.ts') } },
-    },
-  },
-  preload: {
-    build: {
-      outDir: 'out/preload',
-      // CommonJS: a sandboxed preload cannot load ES modules.
-      rollupOptions: {
-        input: { index: resolve('electron/preload/index.ts') },
-        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+/**
+ * Writes the one CSP (app-protocol.ts) into index.html's meta tag, so the meta and the
+ * header can never disagree; in dev it adds the server's nonce, which lets Vite's and
+ * React Refresh's inline preamble and injected styles run. Fails the build without the tag.
+ */
+function contentSecurityPolicyMeta(nonce: string | undefined): Plugin {
+  const tag = /<meta http-equiv="Content-Security-Policy" content="[^"]*"\s*\/?>/;
+  return {
+    name: 'utter:csp-meta',
+    transformIndexHtml: {
+      order: 'pre',
+      handler(html) {
+        if (!tag.test(html)) throw new Error('renderer/index.html lost its Content-Security-Policy meta tag.');
+        const policy = contentSecurityPolicy({ forMeta: true, nonce });
+        return html.replace(tag, `<meta http-equiv="Content-Security-Policy" content="${policy}" />`);
       },
     },
-  },
-  renderer: {
-    root: 'renderer',
-    plugins: [react()],
-    build: {
-      outDir: resolve('out/renderer'),
-      rollupOptions: { input: { index: resolve('renderer/index.html') } },
+  };
+}
+
+export default defineConfig(({ command }) => {
+  // A fresh nonce per dev-server start; built files carry no nonce at all.
+  const devNonce = command === 'serve' ? randomBytes(16).toString('base64') : undefined;
+  return {
+    main: {
+      plugins: [espeakWorker()],
+      build: {
+        // Every package.json dependency stays external and is loaded from node_modules
+        // (electron-builder packs them); our own code, shared/ included, is bundled.
+        externalizeDeps: true,
+        rollupOptions: {
+          input: { index: resolve('electron/main/index.ts') },
+          // One file: the worker lookup relative to import.meta.url assumes no chunks.
+          output: { inlineDynamicImports: true },
+        },
+      },
     },
-  },
+    preload: {
+      build: {
+        // A sandboxed preload has no require() for node_modules: bundle everything
+        // but electron itself.
+        externalizeDeps: false,
+        rollupOptions: {
+          input: { index: resolve('electron/preload/index.ts') },
+          // CommonJS: a sandboxed preload cannot load ES modules.
+          output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        },
+      },
+    },
+    renderer: {
+      root: 'renderer',
+      plugins: [react(), contentSecurityPolicyMeta(devNonce)],
+      html: { cspNonce: devNonce },
+      server: { headers: ISOLATION_HEADERS },
+      preview: { headers: ISOLATION_HEADERS },
+      build: {
+        rollupOptions: { input: { index: resolve('renderer/index.html') } },
+      },
+    },
+  };
 });

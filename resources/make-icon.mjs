@@ -1,45 +1,76 @@
-// Writes resources/icon.png (512×512): a speech-bubble glyph drawn pixel by pixel, so the
-// icon is made by code in the repo and needs no image tool.
+// Draws Utter's icons by code (no image tool needed): `node resources/make-icon.mjs`.
+//   icon.png       512×512  app icon (electron-builder makes the .icns/.ico from it)
+//   tray.png       16×16    tray icon; Electron picks tray@2x.png on HiDPI screens
+//   tray@2x.png    32×32
+// A speech bubble with three sound bars, 4×4 supersampled so small sizes stay smooth.
 import { writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 
-function png(size, pixel) {
-  const raw = Buffer.alloc(size * (size * 4 + 1));
-  for (let y = 0; y < size; y++) {
-    raw[y * (size * 4 + 1)] = 0;
-    for (let x = 0; x < size; x++) raw.set(pixel(x / size, y / size), y * (size * 4 + 1) + 1 + x * 4);
+const BLUE = [52, 101, 164];
+const WHITE = [255, 255, 255];
+
+/** The colour at (x, y) in the unit square, or null for transparent. */
+function glyph(x, y) {
+  const inBubble = ((x - 0.5) / 0.42) ** 2 + ((y - 0.45) / 0.34) ** 2 < 1;
+  const inTail = y > 0.65 && y < 0.9 && x > 0.26 && x < 0.26 + (0.9 - y) * 0.8;
+  if (!inBubble && !inTail) return null;
+  const bar = [0.34, 0.5, 0.66].findIndex((cx, i) => Math.abs(x - cx) < 0.045 && Math.abs(y - 0.45) < [0.09, 0.17, 0.11][i]);
+  return bar >= 0 ? WHITE : BLUE;
+}
+
+/** RGBA pixel of a size×size image: the average of 4×4 samples, premultiplied then undone. */
+function pixel(size, px, py) {
+  const n = 4;
+  let r = 0, g = 0, b = 0, a = 0;
+  for (let sy = 0; sy < n; sy++) {
+    for (let sx = 0; sx < n; sx++) {
+      const c = glyph((px + (sx + 0.5) / n) / size, (py + (sy + 0.5) / n) / size);
+      if (!c) continue;
+      r += c[0]; g += c[1]; b += c[2]; a += 1;
+    }
   }
-  const chunk = (type, data) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, 'ascii');
-    data.copy(out, 8);
-    out.writeUInt32BE(crc(Buffer.concat([Buffer.from(type), data])), 8 + data.length);
-    return out;
-  };
+  if (a === 0) return [0, 0, 0, 0];
+  return [Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((255 * a) / (n * n))];
+}
+
+/** A minimal PNG encoder: 8-bit RGBA, no interlace, one IDAT. */
+function png(size) {
+  const stride = size * 4 + 1;
+  const raw = Buffer.alloc(size * stride);
+  for (let y = 0; y < size; y++) {
+    raw[y * stride] = 0; // filter: none
+    for (let x = 0; x < size; x++) raw.set(pixel(size, x, y), y * stride + 1 + x * 4);
+  }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
-  header.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  header.set([8, 6, 0, 0, 0], 8); // bit depth 8, colour type RGBA
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
-function crc(buf) {
+function chunk(type, data) {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'ascii');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+function crc32(bytes) {
   let c = ~0;
-  for (const b of buf) {
-    c ^= b;
+  for (const byte of bytes) {
+    c ^= byte;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
   }
   return ~c >>> 0;
 }
 
-const icon = (x, y) => {
-  const inBubble = ((x - 0.5) / 0.4) ** 2 + ((y - 0.45) / 0.32) ** 2 < 1;
-  const inTail = y > 0.65 && y < 0.88 && x > 0.28 && x < 0.28 + (0.88 - y) * 0.8;
-  if (!inBubble && !inTail) return [0, 0, 0, 0];
-  // Three sound bars inside the bubble.
-  const bar = [0.36, 0.5, 0.64].findIndex((cx, i) => Math.abs(x - cx) < 0.035 && Math.abs(y - 0.45) < [0.08, 0.16, 0.1][i]);
-  return bar >= 0 ? [255, 255, 255, 255] : [52, 101, 164, 255];
-};
-writeFileSync(new URL('./icon.png', import.meta.url), png(512, icon));
-writeFileSync(new URL('./tray.png', import.meta.url), png(32, icon));
+for (const [name, size] of [['icon.png', 512], ['tray.png', 16], ['tray@2x.png', 32]]) {
+  writeFileSync(new URL(`./${name}`, import.meta.url), png(size));
+}

@@ -1,16 +1,20 @@
 // The Electron shell: as thin as it can be. Everything that can be proven without
 // Electron lives in the engine and in app-protocol.ts.
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
-import { IPC, type AppInfo } from '../../shared/ipc-channels';
+import { IPC, PONG, type AppInfo } from '../../shared/ipc-channels';
 import { APP_ORIGIN, APP_SCHEME, isInsideRoot, resolveAppPath, responseHeaders } from './app-protocol';
 
+// The bundle is out/main/index.js; its siblings are fixed by electron.vite.config.ts, and
+// electron-builder.yml packs resources/icon.png next to out/ (also inside app.asar).
 const RENDERER_ROOT = join(import.meta.dirname, '..', 'renderer');
 const PRELOAD = join(import.meta.dirname, '..', 'preload', 'index.cjs');
+const ICON = join(import.meta.dirname, '..', '..', 'resources', 'icon.png');
 
-// Must happen before 'ready': a standard, secure scheme gets fetch, workers and isolation.
+// Must happen before 'ready': a standard, secure scheme gets 'self', fetch, workers and
+// cross-origin isolation like https does.
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
@@ -36,21 +40,33 @@ async function start(): Promise<void> {
     assertTrustedSender(event);
     return { version: app.getVersion() };
   });
+  ipcMain.handle(IPC.ping, (event): typeof PONG => {
+    assertTrustedSender(event);
+    return PONG;
+  });
   showPlayer();
 }
 
+const notFound = (): Response => new Response('Not found', { status: 404 });
+
 /** Serves out/renderer with the isolation headers and the CSP on every file. */
 async function serveRendererFile(request: Request): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('Method not allowed', { status: 405 });
   const file = resolveAppPath(RENDERER_ROOT, request.url);
-  if (!file) return new Response('Not found', { status: 404 });
+  if (!file) return notFound();
   try {
-    // A symlink must not lead out of the renderer folder either.
-    if (!isInsideRoot(await realpath(RENDERER_ROOT), await realpath(file))) return new Response('Not found', { status: 404 });
+    // A symlink must not lead out of the renderer folder, and a folder is not a page.
+    // (Electron's fs reads app.asar as a folder, so this works packaged too.)
+    if (!isInsideRoot(await realpath(RENDERER_ROOT), await realpath(file))) return notFound();
+    if (!(await stat(file)).isFile()) return notFound();
+    const response = await net.fetch(pathToFileURL(file).toString());
+    return new Response(request.method === 'HEAD' ? null : response.body, {
+      status: response.status,
+      headers: responseHeaders(file),
+    });
   } catch {
-    return new Response('Not found', { status: 404 });
+    return notFound();
   }
-  const response = await net.fetch(pathToFileURL(file).toString());
-  return new Response(response.body, { status: response.status, headers: responseHeaders(file) });
 }
 
 /** Every IPC handler first checks that the message comes from our own page's main frame. */
@@ -84,15 +100,20 @@ function showPlayer(): void {
     minWidth: 480,
     minHeight: 360,
     title: 'Utter',
+    icon: ICON,
     show: false,
     webPreferences: {
       preload: PRELOAD,
+      // Set explicitly although they are Electron's defaults (STYLE.md §5).
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
       webSecurity: true,
+      webviewTag: false,
     },
   });
+  // The page never opens windows nor leaves its origin; links out go through shell later.
   player.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   player.webContents.on('will-navigate', (event) => event.preventDefault());
   player.once('ready-to-show', () => player?.show());

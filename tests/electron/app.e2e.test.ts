@@ -1,36 +1,116 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { _electron as electron } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UtterApi } from '../../electron/preload/index';
 
-/** The Electron binary's path, where `npm install` could download it; else null. */
+/** The page's globals these tests touch (this file is type-checked without the DOM lib). */
+interface PageGlobals {
+  crossOriginIsolated: boolean;
+  utter?: UtterApi;
+  require?: unknown;
+  process?: unknown;
+  open(url: string): unknown;
+  location: { href: string };
+}
+
+/**
+ * The real app in the real Electron, driven by playwright-core. Runs only where `npm
+ * install` could download the Electron binary; elsewhere it is skipped, visibly.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * The Electron binary's path when it is installed; else null. Mirrors what
+ * `require('electron')` returns, without calling it: electron 45's index.js starts a
+ * download when the binary is missing, and this test must never touch the network.
+ */
 function electronBinary(): string | null {
   try {
-    const path = createRequire(import.meta.url)('electron') as unknown as string;
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    const packageDir = dirname(createRequire(import.meta.url).resolve('electron'));
+    const pathFile = join(packageDir, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const executable = readFileSync(pathFile, 'utf8');
+    const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+    const path = override ? join(override, executable) : join(packageDir, 'dist', executable);
+    return existsSync(path) ? path : null;
   } catch {
     return null;
   }
 }
 
 const binary = electronBinary();
-if (!binary) {
-  console.log('electron e2e: SKIPPED — the Electron binary is not installed on this machine (it cannot be downloaded here).');
-}
+if (!binary) console.log('electron e2e: SKIPPED — the Electron binary is not installed (node_modules/electron/dist is missing), so the app was not launched.');
 
-describe.skipIf(!binary)('the Electron app (runs where the Electron binary exists)', () => {
-  it('opens a cross-origin-isolated window served from app://', async () => {
-    const app = await electron.launch({ executablePath: binary!, args: [join(import.meta.dirname, '..', '..')] });
-    try {
-      const page = await app.firstWindow();
-      await page.waitForLoadState('domcontentloaded');
-      expect(page.url()).toBe('app://utter/index.html');
-      expect(await page.evaluate('crossOriginIsolated')).toBe(true);
-      expect(await page.evaluate('typeof require')).toBe('undefined');
-      await expect(page.getByTestId('text-input')).toBeDefined();
-    } finally {
-      await app.close();
-    }
+describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
+  let work = '';
+  let app: ElectronApplication;
+  let page: Page;
+
+  beforeAll(async () => {
+    // Its own build in a temp app folder, so it never races the packaging test over out/.
+    work = mkdtempSync(join(tmpdir(), 'utter-e2e-'));
+    execFileSync('npx', ['electron-vite', 'build', '--outDir', join(work, 'out')], { cwd: ROOT, stdio: 'pipe' });
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    writeFileSync(join(work, 'package.json'), JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module', main: 'out/main/index.js' }));
+    cpSync(join(ROOT, 'resources'), join(work, 'resources'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'), 'junction');
+    const env = { ...process.env } as Record<string, string>;
+    delete env.ELECTRON_RENDERER_URL; // production path: app://
+    delete env.ELECTRON_RUN_AS_NODE;
+    // Chromium refuses to start as root without --no-sandbox (CI containers); the page's
+    // own `sandbox: true` still applies to what it may do.
+    const args = [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), work];
+    app = await electron.launch({ executablePath: binary!, args, env });
+    page = await app.firstWindow();
+    await page.waitForLoadState('domcontentloaded');
+  }, 180_000);
+
+  afterAll(async () => {
+    await app?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('serves the page from app:// and it is cross-origin isolated', async () => {
+    expect(page.url()).toBe('app://utter/index.html');
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).crossOriginIsolated)).toBe(true);
+    expect(await page.evaluate(() => typeof SharedArrayBuffer)).toBe('function');
+  });
+
+  it('shows the placeholder player', async () => {
+    expect(await page.title()).toBe('Utter');
+    await page.getByTestId('text-input').fill('Hello');
+    expect(await page.getByTestId('speak').isDisabled()).toBe(true);
+    expect(await page.getByTestId('not-isolated').count()).toBe(0);
+  });
+
+  it('gives the page the typed bridge and nothing of Node', async () => {
+    expect(await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).require)).toBe('undefined');
+    expect(await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).process)).toBe('undefined');
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).utter ?? {}).sort())).toEqual(['appInfo', 'ping']);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).utter!.ping())).toBe('pong');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).utter!.appInfo())).toEqual({ version: pkg.version });
+  });
+
+  it('sends the isolation headers and the CSP, and serves nothing outside the renderer', async () => {
+    const headers = await page.evaluate(async () => Object.fromEntries((await fetch('/index.html')).headers));
+    expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(headers['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(headers['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    const status = (path: string) => page.evaluate(async (p) => (await fetch(p)).status, path);
+    expect(await status('/..%2fmain%2findex.js')).toBe(404);
+    expect(await status('/assets')).toBe(404);
+  });
+
+  it('refuses to open windows or navigate away', async () => {
+    await page.evaluate(() => void (globalThis as unknown as PageGlobals).open('https://example.com/'));
+    await page.evaluate(() => void ((globalThis as unknown as PageGlobals).location.href = 'https://example.com/'));
+    await page.waitForTimeout(300);
+    expect(app.windows()).toHaveLength(1);
+    expect(page.url()).toBe('app://utter/index.html');
   });
 });

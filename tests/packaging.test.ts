@@ -1,0 +1,279 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { extractFile, listPackage, statFile } from '@electron/asar';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentSecurityPolicy } from '../electron/main/app-protocol';
+
+/**
+ * `electron-vite build`, then `electron-builder --dir --linux` with the repo's real
+ * electron-builder.yml, into a temp folder, offline. Then the package is read back with
+ * @electron/asar.
+ *
+ * The Electron binary cannot be fetched here, so electron-builder gets a STAND-IN
+ * distribution (`electronDist`): a folder holding one file named `electron` — all that its
+ * Linux packager needs, since it only copies the folder and renames `electron` to the
+ * app's executable. The stand-in is a tiny shell script, NOT Electron: the app is never
+ * run by this test. It does carry a fuse wire in @electron/fuses' V1 layout (sentinel,
+ * version 1, length, one '0'/'1' byte per fuse, set to Electron's shipped defaults), so
+ * electron-builder's real fuse step flips the fuses of electron-builder.yml on it and the
+ * test reads them back. That proves the configuration and electron-builder's handling of
+ * it, not that a real Electron 45 binary has the same wire.
+ */
+const ROOT = join(import.meta.dirname, '..');
+const work = mkdtempSync(join(tmpdir(), 'utter-package-'));
+const standIn = join(work, 'electron-dist');
+const appOut = join(work, 'dist', 'linux-unpacked');
+const resources = join(appOut, 'resources');
+const asarPath = join(resources, 'app.asar');
+const unpacked = join(resources, 'app.asar.unpacked');
+
+const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** Fuse order of the V1 wire (@electron/fuses FuseV1Options) and Electron's shipped states. */
+const FUSES = [
+  ['runAsNode', '1'],
+  ['enableCookieEncryption', '0'],
+  ['enableNodeOptionsEnvironmentVariable', '1'],
+  ['enableNodeCliInspectArguments', '1'],
+  ['enableEmbeddedAsarIntegrityValidation', '0'],
+  ['onlyLoadAppFromAsar', '0'],
+  ['loadBrowserProcessSpecificV8Snapshot', '0'],
+  ['grantFileProtocolExtraPrivileges', '1'],
+] as const;
+
+/** Packages the app never loads at run time; electron-builder.yml leaves them out. */
+const EXCLUDED = ['tsx', 'esbuild', 'react', 'react-dom', 'scheduler'];
+
+let asarFiles = new Set<string>();
+const timings: Record<string, number> = {};
+
+function run(name: string, args: string[]): void {
+  const started = performance.now();
+  try {
+    execFileSync('npx', args, {
+      cwd: ROOT,
+      stdio: 'pipe',
+      env: {
+        ...process.env,
+        // Nothing may be downloaded: no Electron zip, no update check of electron-builder.
+        ELECTRON_SKIP_BINARY_DOWNLOAD: '1',
+        NO_UPDATE_NOTIFIER: '1',
+        ELECTRON_BUILDER_CACHE: join(work, 'cache'),
+      },
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`${name} failed:\n${stdout?.toString().slice(-4000) ?? ''}\n${stderr?.toString().slice(-4000) ?? ''}`);
+  }
+  timings[name] = Math.round(performance.now() - started);
+}
+
+function writeStandInElectron(): void {
+  mkdirSync(standIn);
+  const script = '#!/bin/sh\necho "stand-in for the Electron binary (tests/packaging.test.ts), not Electron" >&2\nexit 1\n';
+  const wire = Buffer.from([1, FUSES.length, ...FUSES.map(([, state]) => state.charCodeAt(0))]);
+  writeFileSync(join(standIn, 'electron'), Buffer.concat([Buffer.from(script), Buffer.from(SENTINEL), wire]), { mode: 0o755 });
+}
+
+beforeAll(() => {
+  run('electron-vite build', ['electron-vite', 'build']);
+  writeStandInElectron();
+  run('electron-builder --dir', [
+    'electron-builder',
+    '--dir',
+    '--linux',
+    '--publish',
+    'never',
+    `-c.electronDist=${standIn}`,
+    `-c.directories.output=${join(work, 'dist')}`,
+    // @electron/rebuild would fetch Electron's headers; there are no native modules to
+    // rebuild (asserted below), so skip the step instead of touching the network.
+    '-c.npmRebuild=false',
+  ]);
+  asarFiles = new Set(listPackage(asarPath, { isPack: false }).map((f) => f.replaceAll('\\', '/')));
+  console.log(`packaging: electron-vite build ${timings['electron-vite build']} ms, electron-builder --dir ${timings['electron-builder --dir']} ms`);
+}, 300_000);
+
+// About 90 MB per run; UTTER_KEEP_PACKAGE=1 keeps it to look at.
+afterAll(() => {
+  if (process.env.UTTER_KEEP_PACKAGE) console.log(`packaging: kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+});
+
+/** A file's bytes from the package: unpacked ones from app.asar.unpacked, others from the asar. */
+function packagedFile(path: string): Buffer {
+  const entry = statFile(asarPath, path, false) as { unpacked?: boolean };
+  return entry.unpacked ? readFileSync(join(unpacked, path)) : extractFile(asarPath, path);
+}
+
+/** Where Node would find `name` from `fromDir` (nested node_modules first, then upward). */
+function findPackage(name: string, fromDir: string): string | null {
+  for (let dir = fromDir; dir.startsWith(ROOT); dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dir === ROOT) break;
+  }
+  return null;
+}
+
+/** The installed production closure of some packages, as folders relative to the repo. */
+function productionClosure(names: string[]): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string, fromDir: string, optional: boolean): void => {
+    const dir = findPackage(name, fromDir);
+    if (!dir) {
+      if (!optional) throw new Error(`${name} is not installed`);
+      return;
+    }
+    const rel = relative(ROOT, dir).replaceAll('\\', '/');
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep, dir, false);
+    for (const dep of Object.keys(pkg.optionalDependencies ?? {})) visit(dep, dir, true);
+  };
+  for (const name of names) visit(name, ROOT, false);
+  return seen;
+}
+
+/** Bare package names a built ES module imports (static and dynamic). */
+function bareImports(code: string): string[] {
+  const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1]);
+  const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+  return specifiers
+    .filter((s) => !s.startsWith('.') && !s.startsWith('/') && !builtins.has(s) && s !== 'electron' && !s.startsWith('electron/'))
+    .map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/'));
+}
+
+describe('electron-builder --dir with the stand-in Electron', () => {
+  it('names the executable utter and writes app.asar', () => {
+    expect(statSync(join(appOut, 'utter')).isFile()).toBe(true);
+    expect(statSync(asarPath).size).toBeGreaterThan(1_000_000);
+  });
+
+  it('packs the built main, preload and renderer, and the icons', () => {
+    for (const file of [
+      '/package.json',
+      '/out/main/index.js',
+      '/out/preload/index.cjs',
+      '/out/renderer/index.html',
+      '/resources/icon.png',
+      '/resources/tray.png',
+      '/resources/tray@2x.png',
+    ]) {
+      expect(asarFiles, file).toContain(file);
+    }
+    expect([...asarFiles].some((f) => /^\/out\/renderer\/assets\/index-[\w-]+\.js$/.test(f))).toBe(true);
+    expect([...asarFiles].some((f) => f.endsWith('.map'))).toBe(false);
+    const pkg = JSON.parse(packagedFile('package.json').toString());
+    expect(pkg.main).toBe('out/main/index.js');
+  });
+
+  it('builds the preload as one CommonJS file that needs nothing but electron (sandbox)', () => {
+    const preload = packagedFile('out/preload/index.cjs').toString();
+    expect(preload).toMatch(/require\("electron"\)/);
+    expect(preload).not.toMatch(/^\s*(import|export)\s/m);
+    expect([...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual(['electron']);
+    expect(preload).toContain('exposeInMainWorld("utter"');
+  });
+
+  it('ships the renderer with the strict CSP meta and no inline script', () => {
+    const html = packagedFile('out/renderer/index.html').toString();
+    expect(html).toContain(`content="${contentSecurityPolicy({ forMeta: true })}"`);
+    for (const script of html.match(/<script\b[^>]*>/g) ?? []) expect(script).toMatch(/\bsrc="\.\/assets\//);
+    expect(html).not.toContain('nonce');
+  });
+
+  it('puts the eSpeak worker next to the main bundle, listed in the asar and unpacked beside it', () => {
+    expect(asarFiles).toContain('/out/main/espeak.worker.mjs');
+    const worker = readFileSync(join(unpacked, 'out', 'main', 'espeak.worker.mjs'), 'utf8');
+    expect(worker).toBe(readFileSync(join(ROOT, 'electron', 'main', 'engine', 'providers', 'espeak.worker.mjs'), 'utf8'));
+  });
+
+  it('carries eSpeak NG (espeak-ng.js and its 24 MB espeak-ng.data) in the asar listing and as real files', () => {
+    const source = join(ROOT, 'node_modules', '@echogarden', 'espeak-ng-emscripten');
+    for (const name of ['espeak-ng.js', 'espeak-ng.data', 'package.json']) {
+      const inAsar = `/node_modules/@echogarden/espeak-ng-emscripten/${name}`;
+      expect(asarFiles, inAsar).toContain(inAsar);
+      expect(statFile(asarPath, inAsar.slice(1), false), inAsar).toMatchObject({ unpacked: true });
+      const real = join(unpacked, 'node_modules', '@echogarden', 'espeak-ng-emscripten', name);
+      // Byte for byte; electron-builder rewrites package.json files (drops "scripts").
+      if (name !== 'package.json') expect(readFileSync(real).equals(readFileSync(join(source, name))), real).toBe(true);
+      else expect(existsSync(real), real).toBe(true);
+    }
+    expect(statSync(join(source, 'espeak-ng.data')).size).toBeGreaterThan(20_000_000);
+  });
+
+  it('starts the unpacked voice worker from the package layout (real files, no asar needed)', async () => {
+    // Plain Node here, not Electron: this proves the unpacked folder alone is complete —
+    // the worker finds the eSpeak package, and the package finds its data.
+    const worker = new Worker(join(unpacked, 'out', 'main', 'espeak.worker.mjs'));
+    try {
+      const first = await new Promise<unknown>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+      });
+      expect(first).toMatchObject({ type: 'ready' });
+    } finally {
+      await worker.terminate();
+    }
+  }, 60_000);
+
+  it('carries the WASM decoders and everything they depend on', () => {
+    const closure = productionClosure(['mpg123-decoder', 'ogg-opus-decoder', '@wasm-audio-decoders/flac']);
+    expect(closure.size).toBeGreaterThan(3);
+    for (const dir of closure) expect(asarFiles, dir).toContain(`/${dir}/package.json`);
+    for (const file of [
+      '/node_modules/mpg123-decoder/dist/mpg123-decoder.min.js',
+      '/node_modules/ogg-opus-decoder/index.js',
+      '/node_modules/@wasm-audio-decoders/flac/dist/flac-decoder.min.js',
+    ]) {
+      expect(asarFiles, file).toContain(file);
+    }
+  });
+
+  it('carries every package the main bundle and the worker import, with their dependencies', () => {
+    const imports = new Set([
+      ...bareImports(packagedFile('out/main/index.js').toString()),
+      ...bareImports(packagedFile('out/main/espeak.worker.mjs').toString()),
+    ]);
+    expect(imports).toContain('@echogarden/espeak-ng-emscripten');
+    for (const dir of productionClosure([...imports])) expect(asarFiles, dir).toContain(`/${dir}/package.json`);
+  });
+
+  it('carries every other runtime dependency, and leaves out what the app never loads', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const runtime = Object.keys(pkg.dependencies).filter((name) => !EXCLUDED.includes(name));
+    for (const dir of productionClosure(runtime)) expect(asarFiles, dir).toContain(`/${dir}/package.json`);
+    for (const name of [...EXCLUDED, '@esbuild', 'electron', 'electron-builder', 'electron-vite', 'vite', 'vitest', 'typescript', 'eslint', 'playwright-core']) {
+      expect([...asarFiles].some((f) => f.startsWith(`/node_modules/${name}/`)), name).toBe(false);
+    }
+  });
+
+  it('has no native modules (so skipping the native rebuild loses nothing)', () => {
+    expect([...asarFiles].filter((f) => f.endsWith('.node'))).toEqual([]);
+  });
+
+  it('flips the fuses electron-builder.yml asks for', () => {
+    const binary = readFileSync(join(appOut, 'utter'));
+    const at = binary.indexOf(SENTINEL) + SENTINEL.length;
+    expect(at).toBeGreaterThan(SENTINEL.length);
+    expect(binary[at]).toBe(1);
+    const states = Object.fromEntries(FUSES.map(([name], i) => [name, String.fromCharCode(binary[at + 2 + i])]));
+    expect(states).toEqual({
+      runAsNode: '0',
+      enableCookieEncryption: '1',
+      enableNodeOptionsEnvironmentVariable: '0',
+      enableNodeCliInspectArguments: '0',
+      enableEmbeddedAsarIntegrityValidation: '1',
+      onlyLoadAppFromAsar: '1',
+      // Not configured: left as Electron ships them.
+      loadBrowserProcessSpecificV8Snapshot: '0',
+      grantFileProtocolExtraPrivileges: '1',
+    });
+  });
+});
