@@ -1,48 +1,202 @@
 // The embedded eSpeak NG voice, in a worker thread so synthesis never blocks the main
-// process. Plain JavaScript on purpose: it runs unchanged under vitest, tsx (the CLI) and
-// in the packaged app, where the build copies it next to the main bundle.
+// process. Plain JavaScript on purpose: it runs unchanged under vitest, tsx (the CLI) and in
+// the packaged app, where the build copies it next to the main bundle (electron.vite.config.ts).
+//
+// Protocol (local.ts is the other side):
+//   → { type: 'synthesize', id, text, voice, rate, control }  one at a time, in order
+//   ← { type: 'ready', voices, startMs }   first message; { type: 'fatal', message } instead
+//   ← { type: 'audio', id, samples: Int16Array, words }  as eSpeak produces them
+//   ← { type: 'done', id, cancelled } | { type: 'error', id, kind, message }
+// `control` is a SharedArrayBuffer (Int32 slots below) that the main thread writes while this
+// thread is busy inside eSpeak's synchronous synthesis, where no message could reach it.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
-import Module from '@echogarden/espeak-ng-emscripten';
 
-const espeak = await Module();
-const worker = new espeak.eSpeakNGWorker();
-const voices = worker.list_voices().map((v) => ({
-  id: v.identifier,
-  name: v.name,
-  language: v.languages[0]?.name,
-  languages: v.languages.map((l) => l.name),
-}));
+/**
+ * Control slots: stop now; samples the reader allows so far; samples allowed anyway because
+ * another request waits behind this one; a counter bumped on every change.
+ */
+const CANCEL = 0;
+const ALLOWED = 1;
+const FLUSH = 2;
+const SEQ = 3;
 
-/** A voice id, a language code ("en-us") or a voice name, as eSpeak accepts it. */
-function findVoice(wanted) {
-  const w = wanted.toLowerCase();
-  return voices.find((v) => v.id.toLowerCase() === w || v.languages.includes(w) || v.name.toLowerCase() === w);
+const started = performance.now();
+let espeak;
+let voices;
+let loaded = false;
+try {
+  espeak = await load();
+  voices = listVoices(espeak);
+  warmUp('en-us');
+  loaded = true;
+} catch (error) {
+  parentPort.postMessage({ type: 'fatal', message: error?.message ?? String(error) });
+}
+if (loaded) {
+  parentPort.on('message', (message) => {
+    if (message.type === 'synthesize') synthesize(message);
+  });
+  parentPort.postMessage({
+    type: 'ready',
+    voices: voices.map(({ id, name, language }) => ({ id, name, language })),
+    startMs: Math.round(performance.now() - started),
+  });
 }
 
-parentPort.on('message', (message) => {
-  if (message.type === 'voices') {
-    parentPort.postMessage({ type: 'voices', id: message.id, voices });
+/**
+ * Loads eSpeak with its 24 MB data. The data is found next to the package's entry, which
+ * Node resolves from this file's own location: node_modules beside out/main in the packaged
+ * app (app.asar.unpacked), the project's node_modules in development. We read it ourselves:
+ * when the package reads it and fails, it only logs and never settles.
+ */
+async function load() {
+  const entry = import.meta.resolve('@echogarden/espeak-ng-emscripten');
+  const dataPath = fileURLToPath(new URL('espeak-ng.data', entry));
+  let data;
+  try {
+    data = await readFile(dataPath);
+  } catch (error) {
+    throw new Error(`The embedded voice's data is missing (${dataPath}: ${error.code ?? error.message}). Reinstall Utter.`);
+  }
+  const { default: init } = await import(entry);
+  const module = await init({
+    // A Buffer this size owns its ArrayBuffer; copy anyway if it ever does not.
+    getPreloadedPackage: () =>
+      data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data.buffer : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+    // eSpeak's stdout would land in the parent's stdout, which the CLI may use for audio.
+    print: () => {},
+    printErr: () => {},
+  });
+  return new module.eSpeakNGWorker();
+}
+
+/** eSpeak's voices; the id is the voice's language code ("en-us") unless two voices share it. */
+function listVoices(engine) {
+  const all = engine.list_voices();
+  const firstLanguage = (v) => v.languages[0]?.name ?? v.identifier;
+  const count = new Map();
+  for (const v of all) count.set(firstLanguage(v), (count.get(firstLanguage(v)) ?? 0) + 1);
+  return all.map((v) => ({
+    id: count.get(firstLanguage(v)) === 1 ? firstLanguage(v) : v.identifier,
+    identifier: v.identifier,
+    name: v.name,
+    language: v.languages[0]?.name,
+    // Best match first (eSpeak: lower priority number = better).
+    languages: [...v.languages].sort((a, b) => a.priority - b.priority).map((l) => l.name.toLowerCase()),
+  }));
+}
+
+/** A voice by our id, eSpeak's identifier, its name, or a language it speaks. */
+function findVoice(wanted) {
+  const w = wanted.trim().toLowerCase();
+  return (
+    voices.find((v) => v.id.toLowerCase() === w || v.identifier.toLowerCase() === w || v.name.toLowerCase() === w) ??
+    voices.find((v) => v.languages[0] === w) ??
+    voices.find((v) => v.languages.includes(w))
+  );
+}
+
+/** The first synthesis is several times slower (cold JIT, voice files): pay for it before 'ready'. */
+function warmUp(voice) {
+  const found = findVoice(voice) ?? findVoice('en-us');
+  if (!found) return;
+  espeak.set_voice(found.identifier);
+  espeak.synthesize('Ready to speak, 1 2 3.', () => false);
+}
+
+function synthesize({ id, text, voice, rate, control: buffer }) {
+  const control = new Int32Array(buffer);
+  if (Atomics.load(control, CANCEL)) {
+    parentPort.postMessage({ type: 'done', id, cancelled: true });
     return;
   }
-  const { id, text, voice, rate, abort } = message;
-  const flag = new Int32Array(abort);
-  try {
-    const found = findVoice(voice);
-    if (!found) throw Object.assign(new Error(`There is no embedded voice "${voice}" (utter voices --provider local lists them).`), { kind: 'request' });
-    worker.set_voice(found.languages[0] ?? found.id);
-    worker.set_rate(rate);
-    worker.synthesize(text, (samples, events) => {
-      // Returning true tells eSpeak to stop: the request was cancelled.
-      if (Atomics.load(flag, 0)) return true;
-      const words = events
-        .filter((e) => e.type === 'word')
-        .map((e) => ({ start: e.text_position - 1, end: e.text_position - 1 + e.word_length, audioMs: e.audio_position }));
-      if (samples.length || words.length) parentPort.postMessage({ type: 'audio', id, samples, words }, [samples.buffer]);
-      return false;
-    });
-    parentPort.postMessage({ type: 'done', id, cancelled: Atomics.load(flag, 0) === 1 });
-  } catch (error) {
-    parentPort.postMessage({ type: 'error', id, kind: error.kind ?? 'bad-audio', message: error.message });
+  const found = findVoice(voice);
+  if (!found) {
+    parentPort.postMessage({ type: 'error', id, kind: 'request', message: `There is no embedded voice "${voice}" (utter voices --provider local lists them).` });
+    return;
   }
-});
-parentPort.postMessage({ type: 'ready' });
+  try {
+    espeak.set_voice(found.identifier);
+    espeak.set_rate(rate);
+    const { input, origin } = prepare(text);
+    const words = wordMapper(text, origin);
+    let produced = 0;
+    espeak.synthesize(input, (samples, events) => {
+      if (Atomics.load(control, CANCEL)) return true; // true: eSpeak stops
+      const marks = words(events);
+      // Count before posting: the transfer empties `samples`.
+      produced += samples.length;
+      if (samples.length || marks.length) parentPort.postMessage({ type: 'audio', id, samples, words: marks }, [samples.buffer]);
+      waitForReader(control, produced);
+      return Atomics.load(control, CANCEL) === 1;
+    });
+    parentPort.postMessage({ type: 'done', id, cancelled: Atomics.load(control, CANCEL) === 1 });
+  } catch (error) {
+    // eSpeak may be left broken: end this thread; the next request starts a fresh one.
+    parentPort.postMessage({ type: 'error', id, kind: 'server', message: `The embedded voice failed: ${error?.message ?? error}` });
+    process.exit(1);
+  }
+}
+
+/**
+ * Backpressure: eSpeak cannot be paused except by not returning from its callback, so once
+ * the reader is a few seconds behind, this thread sleeps until it reads on, cancels, or the
+ * main thread raises the limit because another request is waiting behind this one.
+ */
+function waitForReader(control, produced) {
+  for (;;) {
+    const seq = Atomics.load(control, SEQ);
+    const limit = Math.max(Atomics.load(control, ALLOWED), Atomics.load(control, FLUSH));
+    if (Atomics.load(control, CANCEL) || produced <= limit) return;
+    Atomics.wait(control, SEQ, seq);
+  }
+}
+
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\0': ' ' }; // NUL would end eSpeak's C string
+
+/**
+ * The text as eSpeak gets it, and where each of its code points came from. eSpeak here reads
+ * SSML, so & < > are escaped (else "a<b then c>d" loses "b then c"), and it reads [[…]] as
+ * phonemes, so "[[" is split. Its positions count code points, ours UTF-16 units.
+ */
+function prepare(text) {
+  let input = '';
+  const origin = [];
+  let at = 0;
+  let previous = '';
+  for (const ch of text) {
+    const out = ESCAPES[ch] ?? (ch === '[' && previous === '[' ? ' [' : ch);
+    for (const _ of out) origin.push(at);
+    input += out;
+    at += ch.length;
+    previous = ch;
+  }
+  origin.push(at);
+  return { input, origin };
+}
+
+/**
+ * Turns eSpeak's word events into marks on the original text, in order and without overlap:
+ * eSpeak reports some words twice or inside the previous one ("5.50", "2024"), and may
+ * include a neighbouring space.
+ */
+function wordMapper(text, origin) {
+  let lastEnd = 0;
+  return (events) => {
+    const marks = [];
+    for (const e of events) {
+      if (e.type !== 'word' || e.text_position < 1) continue;
+      const from = Math.min(e.text_position - 1, origin.length - 1);
+      let start = origin[from];
+      let end = origin[Math.min(from + Math.max(1, e.word_length), origin.length - 1)];
+      while (start < end && /\s/.test(text[start])) start++;
+      while (end > start && /\s/.test(text[end - 1])) end--;
+      if (start >= end || start < lastEnd) continue;
+      lastEnd = end;
+      marks.push({ start, end, audioMs: e.audio_position });
+    }
+    return marks;
+  };
+}
