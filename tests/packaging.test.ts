@@ -141,7 +141,8 @@ function productionClosure(names: string[]): Set<string> {
 
 /** Bare package names a built ES module imports (static and dynamic). */
 function bareImports(code: string): string[] {
-  const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1]);
+  // Static and dynamic imports, and import.meta.resolve (the worker finds eSpeak that way).
+  const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\bimport\.meta\.resolve\(\s*)["']([^"']+)["']/g)].map((m) => m[1]);
   const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   return specifiers
     .filter((s) => !s.startsWith('.') && !s.startsWith('/') && !builtins.has(s) && s !== 'electron' && !s.startsWith('electron/'))

@@ -1,142 +1,275 @@
+import type { AudioFormat } from '../audio-format';
 import { concatAudio, concatBytes, silence } from './audio';
-import { adtsHeader } from './detect';
+import { adtsHeader, id3Length, looksLikeText, type AdtsHeader } from './frame-headers';
 import { BadAudioError, type DecodedAudio, type DecoderStats, type StreamDecoder } from './types';
+import { audioDataToPlanar, webCodecs, type WcAudioData, type WcAudioDecoder, type WebCodecs } from './webcodecs';
 
-/** A format this runtime cannot decode: AAC where there is no WebCodecs (Node). */
+/** A format this runtime cannot decode (spec E4): AAC where there is no WebCodecs (Node). */
 export class UnsupportedFormatError extends Error {
   override readonly name = 'UnsupportedFormatError';
+  constructor(
+    readonly format: AudioFormat,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
-/** The few WebCodecs types used here, so this file type-checks without the DOM library. */
-interface WebCodecsAudioData {
-  numberOfFrames: number;
-  numberOfChannels: number;
-  sampleRate: number;
-  copyTo(destination: Float32Array, options: { planeIndex: number; format: 'f32-planar' }): void;
-  close(): void;
-}
-interface WebCodecsAudioDecoder {
-  configure(config: { codec: string; sampleRate: number; numberOfChannels: number }): void;
-  decode(chunk: unknown): void;
-  flush(): Promise<void>;
-  reset(): void;
-  close(): void;
-  readonly state: string;
-}
-interface WebCodecs {
-  AudioDecoder: new (init: { output: (data: WebCodecsAudioData) => void; error: (e: Error) => void }) => WebCodecsAudioDecoder;
-  EncodedAudioChunk: new (init: { type: 'key'; timestamp: number; data: Uint8Array }) => unknown;
-}
-
-/** True where WebCodecs can decode AAC (the renderer), false in Node. */
+/** True where WebCodecs can decode AAC (the app's renderer), false in Node. */
 export function hasWebCodecs(): boolean {
-  return typeof (globalThis as Partial<WebCodecs>).AudioDecoder === 'function';
+  return webCodecs() !== null;
 }
 
 /**
- * AAC in ADTS through WebCodecs: frames are cut from the stream here and handed over whole
- * (with no description, WebCodecs reads ADTS). Output arrives asynchronously, so a push
- * returns what has come out so far and flush() drains the rest.
+ * The AudioSpecificConfig that an ADTS header implies (ISO 14496-3, 1.6.2.1): object
+ * type (5 bits), sampling frequency index (4), channel configuration (4), then a
+ * GASpecificConfig of three zero bits (1024-sample frames, no core coder, no extension).
+ */
+export function audioSpecificConfig(header: Pick<AdtsHeader, 'profile' | 'rateIndex' | 'channels'>): Uint8Array {
+  const objectType = header.profile + 1;
+  return new Uint8Array([(objectType << 3) | (header.rateIndex >> 1), ((header.rateIndex & 1) << 7) | (header.channels << 3)]);
+}
+
+/** Bytes with no ADTS frame in them that prove the stream is not AAC. */
+const MAX_JUNK = 4096;
+/** Decoder errors in a row, with no audio between, after which the stream is given up. */
+const MAX_FAILURES = 3;
+/**
+ * How long a push waits for the audio of the frames it handed over. Chromium's first
+ * output takes ~40 ms (decoder start), later ones ~1 ms (measured); a decoder that holds
+ * frames back makes one push wait this long, and is not waited for again.
+ */
+const OUTPUT_WAIT_MS = 100;
+
+/**
+ * AAC in ADTS through WebCodecs. Frames are cut here (a header is trusted once the next
+ * one follows it), their ADTS headers stripped, and the raw frames decoded with the
+ * AudioSpecificConfig as `description` (the codec registration's "aac" bitstream, which
+ * every WebCodecs engine takes). Output arrives asynchronously, on later tasks, so a push
+ * waits (briefly, see OUTPUT_WAIT_MS) for the audio of its frames: without that the first
+ * audio would wait for the next network chunk. flush() drains the rest. A decoder error
+ * closes a WebCodecs decoder and drops its queue: those frames are counted as skipped, and
+ * a new decoder goes on (spec E2).
  */
 export class AacDecoder implements StreamDecoder {
   readonly format = 'aac' as const;
   readonly ready = Promise.resolve();
   readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0 };
-  private decoder: WebCodecsAudioDecoder | null = null;
+  private readonly codecs: WebCodecs;
+  private decoder: WcAudioDecoder | null = null;
+  private configKey = '';
+  private readonly supported = new Set<string>();
   private pending: Uint8Array = new Uint8Array(0);
+  private started = false;
+  private inSync = false;
+  private junk = 0;
+  private samplesIn = 0;
   private output: DecodedAudio[] = [];
-  private failure: Error | null = null;
-  private timestamp = 0;
+  private lastError: Error | null = null;
+  private failures = 0;
+  /** Frames handed to the current decoder, and AudioData it gave back (one per frame for AAC). */
+  private sent = 0;
+  private received = 0;
+  private caughtUp: (() => void) | null = null;
+  private outputWaitMs = OUTPUT_WAIT_MS;
   private freed = false;
 
   constructor() {
-    if (!hasWebCodecs()) {
+    const codecs = webCodecs();
+    if (!codecs) {
       throw new UnsupportedFormatError(
-        'AAC needs WebCodecs, which this runtime lacks (Node has none; the app decodes AAC in its window). Choose another format.',
+        'aac',
+        'AAC needs WebCodecs (AudioDecoder), which this runtime lacks: the app decodes AAC in its window, Node cannot. Choose mp3, opus, flac, wav or pcm here.',
       );
     }
+    this.codecs = codecs;
   }
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
-    if (this.freed) throw new Error('This aac decoder has been freed.');
+    this.assertUsable();
     this.stats.bytesIn += bytes.length;
-    this.pending = concatBytes(this.pending, bytes);
-    this.decodeFrames();
+    // A copy: what is held back must survive the caller reusing its buffer.
+    this.pending = this.pending.length ? concatBytes(this.pending, bytes) : bytes.slice();
+    await this.cutFrames(false);
+    await this.awaitOutput();
     return this.take();
   }
 
   async flush(): Promise<DecodedAudio> {
-    if (this.freed) throw new Error('This aac decoder has been freed.');
-    this.decodeFrames();
-    if (this.decoder && this.decoder.state === 'configured') await this.decoder.flush();
+    this.assertUsable();
+    await this.cutFrames(true);
     this.pending = new Uint8Array(0);
+    const decoder = this.decoder;
+    if (decoder && decoder.state === 'configured') {
+      // Rejects when the decoder fails on a queued frame; that frame is counted by the error callback.
+      await decoder.flush().catch(() => undefined);
+    }
+    this.checkFailure();
     return this.take();
   }
 
   async reset(): Promise<void> {
-    this.decoder?.close();
-    this.decoder = null;
+    this.assertUsable();
+    this.closeDecoder();
     this.pending = new Uint8Array(0);
+    this.started = this.inSync = false;
+    this.junk = this.samplesIn = this.failures = 0;
     this.output = [];
-    this.timestamp = 0;
+    this.lastError = null;
   }
 
   free(): void {
     this.freed = true;
-    this.decoder?.close();
-    this.decoder = null;
+    this.closeDecoder();
   }
 
-  private decodeFrames(): void {
-    const codecs = globalThis as unknown as WebCodecs;
+  /** Waits until every frame handed over has come out (or failed), or the wait is up. */
+  private async awaitOutput(): Promise<void> {
+    if (this.sent <= this.received || this.outputWaitMs === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = await Promise.race([
+      new Promise<boolean>((resolve) => (this.caughtUp = () => resolve(true))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.outputWaitMs))),
+    ]);
+    clearTimeout(timer);
+    this.caughtUp = null;
+    if (!done) this.outputWaitMs = 0; // this decoder holds frames back: stop waiting for it
+  }
+
+  /** Decodes every whole, trusted ADTS frame at the front of `pending`. */
+  private async cutFrames(atEnd: boolean): Promise<void> {
+    const b = this.pending;
     let pos = 0;
-    while (pos + 7 <= this.pending.length) {
-      const header = adtsHeader(this.pending, pos);
-      if (!header) {
-        // Lost sync (spec E2): skip to the next sync word.
-        pos = this.resync(pos + 1);
+    if (!this.started) {
+      if (b.length < 10 && !atEnd) return;
+      if (looksLikeText(b)) throw new BadAudioError('This is not an AAC stream: it starts like text (a web page or a JSON error?).');
+      pos = id3Length(b);
+      if (pos > b.length) return; // still inside an ID3 tag
+      this.started = true;
+    }
+    while (pos + 7 <= b.length) {
+      const header = adtsHeader(b, pos);
+      if (!header || header.channels === 0 || header.blocks !== 1) {
+        // Lost sync, or a frame layout raw WebCodecs input cannot carry: skip to the next sync word.
+        if (this.inSync) this.stats.skippedFrames++;
+        this.inSync = false;
+        pos = this.skipTo(b, pos + 1);
         continue;
       }
-      if (pos + header.frameLength > this.pending.length) break;
-      if (!this.decoder) {
-        this.decoder = new codecs.AudioDecoder({
-          output: (data) => this.collect(data),
-          error: (error) => (this.failure = error),
-        });
-        // AAC object type = ADTS profile + 1 (LC: mp4a.40.2).
-        this.decoder.configure({ codec: `mp4a.40.${header.profile + 1}`, sampleRate: header.sampleRate, numberOfChannels: header.channels });
+      const end = pos + header.frameLength;
+      if (end > b.length) break;
+      if (!this.inSync) {
+        // After a loss (and at the start) a header is believed only when the next one follows it.
+        const next = end + 7 <= b.length ? adtsHeader(b, end) : null;
+        const confirmed = next ? next.rateIndex === header.rateIndex && next.channels === header.channels : atEnd && end === b.length;
+        if (!confirmed && (next || atEnd)) {
+          pos = this.skipTo(b, pos + 1);
+          continue;
+        }
+        if (!confirmed) break;
       }
-      const data = this.pending.slice(pos, pos + header.frameLength);
-      this.decoder.decode(new codecs.EncodedAudioChunk({ type: 'key', timestamp: this.timestamp, data }));
-      this.timestamp += (1024 / header.sampleRate) * 1e6;
-      pos += header.frameLength;
+      this.inSync = true;
+      await this.decodeFrame(b.subarray(pos + header.headerLength, end), header);
+      pos = end;
     }
-    this.pending = this.pending.slice(pos);
-    if (this.failure) throw new BadAudioError(`The AAC stream could not be decoded: ${this.failure.message}`);
+    this.pending = b.slice(Math.min(pos, b.length));
+    if (this.samplesIn === 0 && this.junk > MAX_JUNK) throw new BadAudioError('This is not an AAC stream: no ADTS frame in its first 4 KB.');
   }
 
-  private resync(from: number): number {
-    this.stats.skippedFrames++;
-    for (let i = from; i + 1 < this.pending.length; i++) {
-      if (this.pending[i] === 0xff && (this.pending[i + 1] & 0xf6) === 0xf0) return i;
-    }
-    return Math.max(from, this.pending.length - 1);
+  private skipTo(b: Uint8Array, from: number): number {
+    let i = from;
+    while (i + 1 < b.length && !(b[i] === 0xff && (b[i + 1] & 0xf6) === 0xf0)) i++;
+    // i is a sync word, or the last byte (kept: it may begin one).
+    if (this.samplesIn === 0) this.junk += i - from + 1;
+    return i;
   }
 
-  private collect(data: WebCodecsAudioData): void {
-    const channelData = Array.from({ length: data.numberOfChannels }, (_, planeIndex) => {
-      const plane = new Float32Array(data.numberOfFrames);
-      data.copyTo(plane, { planeIndex, format: 'f32-planar' });
-      return plane;
-    });
-    this.output.push({ channelData, samplesDecoded: data.numberOfFrames, sampleRate: data.sampleRate });
-    this.stats.framesOut += data.numberOfFrames;
-    data.close();
+  private async decodeFrame(raw: Uint8Array, header: AdtsHeader): Promise<void> {
+    this.checkFailure();
+    const config = {
+      codec: `mp4a.40.${header.profile + 1}`,
+      sampleRate: header.sampleRate,
+      numberOfChannels: header.channels,
+      description: audioSpecificConfig(header),
+    };
+    const key = `${config.codec}/${config.sampleRate}/${config.numberOfChannels}`;
+    if (!this.supported.has(key)) {
+      const support = await this.codecs.AudioDecoder.isConfigSupported(config);
+      if (!support.supported) {
+        throw new UnsupportedFormatError('aac', `This browser cannot decode AAC ${config.codec} at ${config.sampleRate} Hz, ${config.numberOfChannels} channel(s).`);
+      }
+      this.supported.add(key);
+    }
+    if (!this.decoder || this.decoder.state === 'closed') {
+      const decoder: WcAudioDecoder = new this.codecs.AudioDecoder({
+        output: (data) => this.collect(data),
+        error: (error) => this.fail(decoder, error),
+      });
+      this.decoder = decoder;
+      this.configKey = '';
+      this.sent = this.received = 0;
+    }
+    if (key !== this.configKey) {
+      this.decoder.configure(config);
+      this.configKey = key;
+    }
+    const timestamp = Math.round((this.samplesIn * 1e6) / header.sampleRate);
+    const duration = Math.round((1024 * 1e6) / header.sampleRate);
+    this.decoder.decode(new this.codecs.EncodedAudioChunk({ type: 'key', timestamp, duration, data: raw.slice() }));
+    this.sent++;
+    this.samplesIn += 1024;
+  }
+
+  private collect(data: WcAudioData): void {
+    try {
+      const channelData = audioDataToPlanar(data);
+      this.output.push({ channelData, samplesDecoded: data.numberOfFrames, sampleRate: data.sampleRate });
+      this.stats.framesOut += data.numberOfFrames;
+      this.received++;
+      this.failures = 0;
+      if (this.received >= this.sent) this.caughtUp?.();
+    } catch (error) {
+      // An AudioData that cannot be copied out: lost like a frame the decoder failed on.
+      this.stats.skippedFrames++;
+      this.failures++;
+      this.lastError = error instanceof Error ? error : new Error(String(error));
+    } finally {
+      data.close();
+    }
+  }
+
+  /**
+   * WebCodecs closes a decoder on any error and drops the frames queued behind the bad one
+   * (spec "close AudioDecoder"): count them all; a new decoder takes the next frame.
+   */
+  private fail(decoder: WcAudioDecoder, error: Error): void {
+    if (decoder !== this.decoder) return;
+    this.stats.skippedFrames += Math.max(1, this.sent - this.received);
+    this.sent = this.received = 0;
+    this.failures++;
+    this.lastError = error;
+    this.caughtUp?.();
+  }
+
+  private checkFailure(): void {
+    if (this.failures >= MAX_FAILURES) {
+      throw new BadAudioError(`The AAC stream could not be decoded: ${this.lastError?.message ?? 'decoder error'}.`);
+    }
+  }
+
+  private closeDecoder(): void {
+    if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
+    this.decoder = null;
+    this.configKey = '';
   }
 
   private take(): DecodedAudio {
     const blocks = this.output;
     this.output = [];
     return blocks.length ? concatAudio(blocks) : silence();
+  }
+
+  private assertUsable(): void {
+    if (this.freed) throw new Error('This aac decoder has been freed.');
   }
 }

@@ -7,7 +7,10 @@ import { PcmDecoder } from './pcm';
 import type { DecoderOptions, StreamDecoder } from './types';
 import { WavDecoder } from './wav';
 
-/** A streaming decoder for `format`. Throws UnsupportedFormatError for aac without WebCodecs. */
+/**
+ * A streaming decoder for `format`. Throws UnsupportedFormatError for aac where there is
+ * no WebCodecs (Node). pcm is s16le at options.pcmSampleRate (24000) × pcmChannels (1).
+ */
 export function createDecoder(format: AudioFormat, options: DecoderOptions = {}): StreamDecoder {
   switch (format) {
     case 'pcm':
@@ -26,6 +29,6 @@ export function createDecoder(format: AudioFormat, options: DecoderOptions = {})
 }
 
 export { UnsupportedFormatError, hasWebCodecs } from './aac';
-export { probeFormat } from './detect';
+export { probeFormat, type ProbeHint } from './detect';
 export { BadAudioError } from './types';
-export type { DecodedAudio, DecoderOptions, ProbeResult, StreamDecoder } from './types';
+export type { DecodedAudio, DecoderOptions, DecoderStats, ProbeResult, StreamDecoder } from './types';

@@ -1,12 +1,19 @@
 import { MPEGDecoder } from 'mpg123-decoder';
 import { concatBytes } from './audio';
-import { mpegHeader } from './detect';
+import { id3Length, looksLikeText, mpegHeader } from './frame-headers';
+import { BadAudioError } from './types';
 import { WasmStreamDecoder, type LibraryAudio } from './wasm-decoder';
 
+/** Bytes without a single frame header (after any ID3 tag) that prove it is not MP3. */
+const MAX_JUNK = 64 * 1024;
+
 /**
- * MP3 through mpg123 compiled to WASM (spec F3): frames are found in any chunking.
- * mpg123 resyncs past damage silently, so a light frame walker runs alongside to count
- * what was skipped (spec E2) and to learn the channel count (mpg123 always outputs two).
+ * MP3 through mpg123 compiled to WASM (spec F3): mpg123 finds frames in any chunking and
+ * outputs each as soon as it is complete, so flush() has nothing held back. mpg123 resyncs
+ * past damage silently (measured: 300 noise bytes, 0 errors reported), so a light frame
+ * walker runs alongside to count what was skipped (spec E2), to learn the channel count
+ * (mpg123 always outputs two) and to refuse what is not MP3 at all. Gapless: mpg123 trims
+ * the encoder delay and padding that LAME's Info tag declares, as native mpg123 does.
  */
 export class Mp3Decoder extends WasmStreamDecoder {
   readonly format = 'mp3' as const;
@@ -15,14 +22,23 @@ export class Mp3Decoder extends WasmStreamDecoder {
   private readonly walker = new MpegFrameWalker();
 
   protected decodeBytes(bytes: Uint8Array): LibraryAudio {
+    if (this.walker.untouched && id3Length(bytes) === 0 && !mpegHeader(bytes, 0) && looksLikeText(bytes)) {
+      throw new BadAudioError('This is not an MP3 stream: it starts like text (a web page or a JSON error?).');
+    }
     this.stats.skippedFrames += this.walker.walk(bytes);
+    if (!this.walker.framesSeen && this.walker.junk > MAX_JUNK) {
+      throw new BadAudioError('This is not an MP3 stream: no MPEG audio frame in its first 64 KB.');
+    }
     const audio = this.library.decode(bytes);
     // A mono stream comes out duplicated on two channels: keep one.
     if (this.walker.channels === 1 && audio.channelData.length === 2) audio.channelData = [audio.channelData[0]];
     return audio;
   }
   protected async flushLibrary(): Promise<LibraryAudio | null> {
-    return null; // mpg123 outputs every complete frame as soon as it has it
+    if (!this.walker.framesSeen && this.walker.junk > 0) {
+      throw new BadAudioError('This is not an MP3 stream: it ended without a single MPEG audio frame.');
+    }
+    return null;
   }
   protected resetLibrary(): Promise<void> {
     this.walker.reset();
@@ -36,13 +52,18 @@ export class Mp3Decoder extends WasmStreamDecoder {
 /** Follows MPEG frame headers through a byte stream; counts the times it lost them. */
 class MpegFrameWalker {
   channels = 0;
+  framesSeen = 0;
+  /** Bytes outside ID3 tags passed over before the first frame. */
+  junk = 0;
+  untouched = true;
   private held: Uint8Array = new Uint8Array(0);
-  /** Bytes to skip before the next header is due (ID3 tag, frame body). */
+  /** Bytes to pass over before the next header is due (an ID3 tag, a frame body). */
   private skip = 0;
-  private started = false;
+  private inSync = false;
 
-  /** Takes the next bytes; returns how many resyncs they caused. */
+  /** Takes the next bytes; returns how many times they lost the frame chain. */
   walk(bytes: Uint8Array): number {
+    this.untouched = false;
     let resyncs = 0;
     const b = concatBytes(this.held, bytes);
     let p = 0;
@@ -54,22 +75,26 @@ class MpegFrameWalker {
         continue;
       }
       if (b.length - p < 10) break;
-      if (!this.started && b[p] === 0x49 && b[p + 1] === 0x44 && b[p + 2] === 0x33) {
-        this.skip = 10 + (((b[p + 6] & 0x7f) << 21) | ((b[p + 7] & 0x7f) << 14) | ((b[p + 8] & 0x7f) << 7) | (b[p + 9] & 0x7f));
+      const tag = this.framesSeen ? 0 : id3Length(b, p);
+      // ID3v1 at the end of a file: 128 bytes that are not a lost frame.
+      const v1 = this.inSync && b[p] === 0x54 && b[p + 1] === 0x41 && b[p + 2] === 0x47 ? 128 : 0;
+      if (tag || v1) {
+        this.skip = tag || v1;
         continue;
       }
       const header = mpegHeader(b, p);
       if (header) {
-        this.started = true;
+        this.framesSeen++;
         if (!this.channels) this.channels = header.channels;
         this.skip = header.frameLength;
+        this.inSync = true;
         continue;
       }
-      // Lost the frame chain: find the next header (counted once per loss).
-      if (this.started) resyncs++;
+      if (this.inSync) resyncs++;
+      this.inSync = false;
       let q = p + 1;
-      while (q + 4 <= b.length && !mpegHeader(b, q)) q++;
-      this.started = false;
+      while (q + 4 <= b.length && !mpegHeader(b, q) && !(this.framesSeen === 0 && id3Length(b, q))) q++;
+      if (!this.framesSeen) this.junk += q - p;
       p = q;
     }
     this.held = b.slice(p);
@@ -79,7 +104,10 @@ class MpegFrameWalker {
   reset(): void {
     this.held = new Uint8Array(0);
     this.skip = 0;
-    this.started = false;
+    this.inSync = false;
     this.channels = 0;
+    this.framesSeen = 0;
+    this.junk = 0;
+    this.untouched = true;
   }
 }

@@ -61,7 +61,7 @@ export class PcmDecoder implements StreamDecoder {
   }
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
-    if (this.freed) throw new Error('This decoder has been freed.');
+    this.assertUsable();
     this.stats.bytesIn += bytes.length;
     const all = concatBytes(this.tail, bytes);
     const { channelData, frames } = deinterleave(all, this.channels, this.encoding);
@@ -72,16 +72,22 @@ export class PcmDecoder implements StreamDecoder {
   }
 
   async flush(): Promise<DecodedAudio> {
+    this.assertUsable();
     // A partial frame at the end of a stream is not audio.
     this.tail = new Uint8Array(0);
     return silence(this.sampleRate, this.channels);
   }
 
   async reset(): Promise<void> {
+    this.assertUsable();
     this.tail = new Uint8Array(0);
   }
 
   free(): void {
     this.freed = true;
+  }
+
+  private assertUsable(): void {
+    if (this.freed) throw new Error(`This ${this.format} decoder has been freed.`);
   }
 }

@@ -35,8 +35,10 @@ export abstract class WasmStreamDecoder implements StreamDecoder {
     this.assertUsable();
     this.stats.bytesIn += bytes.length;
     this.pending = concatBytes(this.pending, bytes);
-    if (this.pending.length < MIN_FEED) return silence();
-    return this.feed();
+    if (this.pending.length >= MIN_FEED) return this.feed();
+    // Held back: copy, the caller may reuse its buffer.
+    if (this.pending === bytes) this.pending = bytes.slice();
+    return silence();
   }
 
   async flush(): Promise<DecodedAudio> {
@@ -56,7 +58,11 @@ export abstract class WasmStreamDecoder implements StreamDecoder {
   free(): void {
     if (this.freed) return;
     this.freed = true;
-    this.freeLibrary();
+    // The libraries throw a TypeError when freed before their WASM is loaded: wait for it.
+    this.ready.then(
+      () => this.freeLibrary(),
+      () => undefined,
+    );
   }
 
   private async feed(): Promise<DecodedAudio> {
@@ -64,6 +70,8 @@ export abstract class WasmStreamDecoder implements StreamDecoder {
     const bytes = this.pending;
     this.pending = new Uint8Array(0);
     await this.ready;
+    // free() may have run while the WASM loaded; mpg123 would then spin forever.
+    this.assertUsable();
     return this.account(await this.decodeBytes(bytes));
   }
 

@@ -15,6 +15,7 @@ const MAX_HEADER = 1 << 20;
 export class WavDecoder implements StreamDecoder {
   readonly format = 'wav' as const;
   readonly ready = Promise.resolve();
+  readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0 };
   private pcm = new PcmDecoder(0, 1);
   private header: Uint8Array = new Uint8Array(0);
   private inData = false;
@@ -22,16 +23,17 @@ export class WavDecoder implements StreamDecoder {
   private dataLeft = Infinity;
   private freed = false;
 
-  get stats(): DecoderStats {
-    return { ...this.pcm.stats, bytesIn: this.pcm.stats.bytesIn + this.header.length };
-  }
-
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
-    if (this.freed) throw new Error('This decoder has been freed.');
+    this.assertUsable();
+    this.stats.bytesIn += bytes.length;
     if (!this.inData) {
       this.header = concatBytes(this.header, bytes);
       const body = this.parseHeader();
-      if (body === null) return silence();
+      if (body === null) {
+        // Held back: copy, the caller may reuse its buffer.
+        if (this.header === bytes) this.header = bytes.slice();
+        return silence();
+      }
       bytes = body;
     }
     if (this.dataLeft !== Infinity) {
@@ -39,15 +41,19 @@ export class WavDecoder implements StreamDecoder {
       bytes = bytes.subarray(0, Math.min(bytes.length, this.dataLeft));
       this.dataLeft -= bytes.length;
     }
-    return this.pcm.push(bytes);
+    const audio = await this.pcm.push(bytes);
+    this.stats.framesOut += audio.samplesDecoded;
+    return audio;
   }
 
   async flush(): Promise<DecodedAudio> {
+    this.assertUsable();
     if (!this.inData && this.header.length) throw new BadAudioError('The WAV stream ended inside its header.');
     return this.pcm.flush();
   }
 
   async reset(): Promise<void> {
+    this.assertUsable();
     this.pcm = new PcmDecoder(0, 1);
     this.header = new Uint8Array(0);
     this.inData = false;
@@ -57,6 +63,10 @@ export class WavDecoder implements StreamDecoder {
   free(): void {
     this.freed = true;
     this.pcm.free();
+  }
+
+  private assertUsable(): void {
+    if (this.freed) throw new Error('This wav decoder has been freed.');
   }
 
   /** Returns the bytes after the `data` chunk header once it is reached, else null (need more). */
@@ -75,7 +85,6 @@ export class WavDecoder implements StreamDecoder {
         this.inData = true;
         this.dataLeft = UNKNOWN_SIZES.has(size) ? Infinity : size;
         const body = h.slice(pos + 8);
-        this.pcm.stats.bytesIn += pos + 8;
         this.header = new Uint8Array(0);
         return body;
       }

@@ -39,8 +39,7 @@ const REFERENCES: Record<Exclude<AudioFormat, 'aac'>, { file: string; minSnr: nu
   wav: { file: 'speech-24k.wav', minSnr: Infinity },
   mp3: { file: 'speech.mp3.ref.wav', minSnr: 100 },
   opus: { file: 'speech.opus.ref.wav', minSnr: 60 },
-  // libFLAC scales by 1/32767, the WAV reference by 1/32768: 90.3 dB is exactly that.
-  flac: { file: 'speech.flac.ref.wav', minSnr: 90 },
+  flac: { file: 'speech.flac.ref.wav', minSnr: Infinity },
 };
 
 async function speak(

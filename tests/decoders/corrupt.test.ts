@@ -1,0 +1,94 @@
+// Damage inside a stream is skipped, counted and decoding goes on (spec E2); bytes that are
+// not audio at all are a BadAudioError (spec E4).
+import { describe, expect, it } from 'vitest';
+import { BadAudioError, createDecoder } from '../../shared/decoders';
+import { rms, snrDb } from '../support/snr';
+import { readFixture, readWavFixture } from '../support/wav-file';
+import { NOT_AUDIO, damage, decodeChunks, randomChunks } from './helpers';
+
+/** After the damage, how the end of the decode must match the reference's end. */
+const CASES = [
+  // mpg123 resyncs at the next frame; its bit reservoir heals within a frame or two.
+  // Counted: times the frame chain was lost (not frames).
+  { format: 'mp3', file: 'speech.mp3', ref: 'speech.mp3.ref.wav', minSnr: 100, samplesPerSkip: 0 },
+  // A lost page is a packet loss to libopus: its state converges again well within a second.
+  // Counted: pages lost (sequence numbers), 20 ms each in this file.
+  { format: 'opus', file: 'speech.opus', ref: 'speech.opus.ref.wav', minSnr: 60, samplesPerSkip: 960 },
+  // FLAC frames are independent: the frames after a skipped one are exact.
+  // Counted: frames lost (frame numbers), 4096 samples each.
+  { format: 'flac', file: 'speech.flac', ref: 'speech.flac.ref.wav', minSnr: Infinity, samplesPerSkip: 4096 },
+] as const;
+
+/**
+ * Lost frames shorten the decode: finds how far a loud stretch of speech from the last
+ * quarter of the reference (after every damaged spot) moved earlier in the decode, and how
+ * well it matches there.
+ */
+function laterSpeech(out: Float32Array, ref: Float32Array, maxShift: number): { shift: number; snr: number; level: number } {
+  const window = 6000;
+  let from = 0;
+  let loudest = -1;
+  for (let at = Math.floor(ref.length * 0.75); at + window <= ref.length; at += 1000) {
+    const level = rms(ref.subarray(at, at + window));
+    if (level > loudest) [from, loudest] = [at, level];
+  }
+  const piece = ref.subarray(from, from + window);
+  let best = { shift: -1, snr: -Infinity, level: loudest };
+  for (let shift = 0; shift <= maxShift && from - shift >= 0; shift++) {
+    const { snr } = snrDb(out.subarray(from - shift, from - shift + window), piece);
+    if (snr > best.snr) best = { shift, snr, level: loudest };
+  }
+  return best;
+}
+
+describe.each(CASES)('$format with damaged bytes inside', ({ format, file, ref, minSnr, samplesPerSkip }) => {
+  const bytes = readFixture(file);
+  const reference = readWavFixture(ref).channels[0];
+
+  it.each([
+    ['300 noise bytes a third of the way in', [[1 / 3, 300]]],
+    ['three damaged spots', [[0.2, 40], [0.5, 700], [0.7, 3]]],
+  ] as const)('%s: skips, counts, and plays on', async (_, spots) => {
+    let damaged = bytes;
+    for (const [where, count] of spots) damaged = damage(damaged, Math.floor(bytes.length * where), count);
+    const decoder = createDecoder(format);
+    const out = (await decodeChunks(decoder, randomChunks(damaged, 3, 4096))).channels[0];
+    decoder.free();
+    const skipped = decoder.stats.skippedFrames;
+    expect(skipped).toBeGreaterThanOrEqual(1);
+    expect(skipped).toBeLessThanOrEqual(spots.length * 4);
+    // Most of the speech still came out...
+    expect(out.length).toBeGreaterThan(reference.length * 0.9);
+    expect(out.length).toBeLessThan(reference.length);
+    // ...and everything after the last damage, shifted by exactly the frames skipped.
+    const { shift, snr, level } = laterSpeech(out, reference, 20000);
+    expect(level).toBeGreaterThan(0.02);
+    if (samplesPerSkip) expect(shift).toBe(skipped * samplesPerSkip);
+    else expect(shift).toBeGreaterThan(0);
+    if (minSnr === Infinity) expect(snr).toBe(Infinity);
+    else expect(snr).toBeGreaterThan(minSnr);
+  });
+});
+
+describe('bytes that are not audio at all', () => {
+  it.each(['mp3', 'opus', 'flac', 'wav'] as const)('%s: an HTML page or a JSON error is a BadAudioError', async (format) => {
+    for (const body of [NOT_AUDIO.html, NOT_AUDIO.json]) {
+      const decoder = createDecoder(format);
+      // Whether the push or the flush notices depends on how many bytes the decoder needs.
+      const outcome = decoder.push(body).then(() => decoder.flush());
+      await expect(outcome).rejects.toThrow(BadAudioError);
+      decoder.free();
+    }
+  });
+
+  it('mp3: 64 KB without a frame header is not MP3, even if it is not text', async () => {
+    const noise = new Uint8Array(70_000).map((_, i) => (i * 37) & 0x7f);
+    await expect(createDecoder('mp3').push(noise)).rejects.toThrow(/no MPEG audio frame/);
+  });
+
+  it('opus: an Ogg stream that is not Opus is refused', async () => {
+    const opus = readFixture('speech.opus').slice();
+    opus.set(new TextEncoder().encode('OpusHexx'), 28); // the first page's OpusHead magic
+    await expect(createDecoder('opus').push(opus)).rejects.toThrow(/not carry Opus/);
+  });
+});

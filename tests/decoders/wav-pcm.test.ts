@@ -1,0 +1,133 @@
+// WAV in every layout servers send, its header split at every byte, and raw PCM (spec F1, P1).
+import { describe, expect, it } from 'vitest';
+import { BadAudioError, createDecoder } from '../../shared/decoders';
+import { differingSamples, snrDb } from '../support/snr';
+import { parseWav, readFixture, readWavFixture } from '../support/wav-file';
+import { NOT_AUDIO, decodeChunks, fixedChunks, randomChunks } from './helpers';
+
+const speech = readWavFixture('speech-24k.wav');
+
+/** Offset of the `data` chunk's header in a WAV. */
+function dataChunkAt(bytes: Uint8Array): number {
+  for (let i = 12; i + 4 <= bytes.length; i++) if (String.fromCharCode(...bytes.subarray(i, i + 4)) === 'data') return i;
+  throw new Error('no data chunk');
+}
+
+function setUint32(bytes: Uint8Array, at: number, value: number): void {
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(at, value, true);
+}
+
+function ascii(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+describe('WAV layouts', () => {
+  it.each([
+    ['speech-24k.wav', 24000, 1],
+    ['speech-24bit.wav', 24000, 1], // WAVE_FORMAT_EXTENSIBLE
+    ['speech-32bit.wav', 24000, 1], // WAVE_FORMAT_EXTENSIBLE
+    ['speech-float.wav', 24000, 1], // IEEE float, with a fact chunk
+    ['speech-list.wav', 24000, 1], // a LIST/INFO chunk before data
+    ['speech-streaming.wav', 24000, 1], // sizes 0xFFFFFFFF
+    ['speech-stereo-44k.wav', 44100, 2],
+    ['speech-22050.wav', 22050, 1],
+  ])('%s decodes exactly, at %i Hz, %i channel(s)', async (file, rate, channels) => {
+    const bytes = readFixture(file);
+    const decoder = createDecoder('wav');
+    const out = await decodeChunks(decoder, randomChunks(bytes, 11, 3000));
+    const reference = parseWav(bytes);
+    expect(out.sampleRate).toBe(rate);
+    expect(out.channels.length).toBe(channels);
+    for (let c = 0; c < channels; c++) expect(differingSamples(out.channels[c], reference.channels[c])).toBe(0);
+    expect(decoder.stats.framesOut).toBe(reference.channels[0].length);
+    expect(decoder.stats.bytesIn).toBe(bytes.length);
+  });
+
+  it.each(['speech-24bit.wav', 'speech-32bit.wav', 'speech-float.wav'])('%s is the same speech as the 16-bit file', async (file) => {
+    const out = await decodeChunks(createDecoder('wav'), [readFixture(file)]);
+    expect(out.channels[0].length).toBe(speech.channels[0].length);
+    expect(snrDb(out.channels[0], speech.channels[0]).snr).toBeGreaterThan(90);
+  });
+
+  it('plays the streaming form whose sizes are 0 to the end of the stream', async () => {
+    const bytes = readFixture('speech-24k.wav').slice();
+    setUint32(bytes, 4, 0);
+    setUint32(bytes, dataChunkAt(bytes) + 4, 0);
+    const out = await decodeChunks(createDecoder('wav'), randomChunks(bytes, 3, 2000));
+    expect(differingSamples(out.channels[0], speech.channels[0])).toBe(0);
+  });
+
+  it('skips an odd-sized chunk (and its pad byte) before data, and ignores a chunk after it', async () => {
+    const bytes = readFixture('speech-24k.wav');
+    const at = dataChunkAt(bytes);
+    const odd = concat(ascii('junk'), new Uint8Array([3, 0, 0, 0, 1, 2, 3, 0]));
+    const after = concat(ascii('LIST'), new Uint8Array([4, 0, 0, 0]), ascii('INFO'));
+    const out = await decodeChunks(createDecoder('wav'), randomChunks(concat(bytes.subarray(0, at), odd, bytes.subarray(at), after), 5, 1000));
+    expect(differingSamples(out.channels[0], speech.channels[0])).toBe(0);
+  });
+
+  it.each(['speech-list.wav', 'speech-24bit.wav', 'speech-streaming.wav'])('%s: its header split at every byte decodes the same', async (file) => {
+    const bytes = readFixture(file);
+    const reference = parseWav(bytes).channels[0];
+    const header = dataChunkAt(bytes) + 8;
+    for (let split = 1; split <= header + 4; split++) {
+      const out = await decodeChunks(createDecoder('wav'), [bytes.subarray(0, split), bytes.subarray(split, header + 5), bytes.subarray(header + 5)]);
+      expect(differingSamples(out.channels[0], reference)).toBe(0);
+    }
+  });
+
+  it.each([
+    ['an HTML error page', NOT_AUDIO.html],
+    ['a JSON error', NOT_AUDIO.json],
+  ])('refuses %s with a BadAudioError', async (_, body) => {
+    const decoder = createDecoder('wav');
+    await expect(decoder.push(body)).rejects.toThrow(BadAudioError);
+    await expect(createDecoder('wav').push(body)).rejects.toThrow(/not a WAV/);
+  });
+
+  it('reports a stream that ends inside its header, and a data chunk before fmt', async () => {
+    const cut = createDecoder('wav');
+    await cut.push(readFixture('speech-24k.wav').subarray(0, 30));
+    await expect(cut.flush()).rejects.toThrow(BadAudioError);
+    const noFmt = concat(ascii('RIFF'), new Uint8Array(4), ascii('WAVEdata'), new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0]));
+    await expect(createDecoder('wav').push(noFmt)).rejects.toThrow(/no fmt chunk/);
+  });
+});
+
+describe('raw PCM', () => {
+  const pcm = readFixture('speech-24k.pcm');
+
+  it('is s16le mono at 24 kHz by default, exact, an odd byte kept across pushes', async () => {
+    const decoder = createDecoder('pcm');
+    const out = await decodeChunks(decoder, fixedChunks(pcm, 3));
+    expect(out.sampleRate).toBe(24000);
+    expect(out.channels.length).toBe(1);
+    expect(differingSamples(out.channels[0], speech.channels[0])).toBe(0);
+  });
+
+  it('takes its rate and channel count from the options (stereo 44.1 kHz)', async () => {
+    const wav = readFixture('speech-stereo-44k.wav');
+    const body = wav.subarray(dataChunkAt(wav) + 8);
+    const out = await decodeChunks(createDecoder('pcm', { pcmSampleRate: 44100, pcmChannels: 2 }), randomChunks(body, 8, 999));
+    const reference = parseWav(wav);
+    expect(out.sampleRate).toBe(44100);
+    for (const c of [0, 1]) expect(differingSamples(out.channels[c], reference.channels[c])).toBe(0);
+  });
+
+  it('drops a partial sample at the end of the stream', async () => {
+    const decoder = createDecoder('pcm');
+    expect((await decoder.push(pcm.subarray(0, 101))).samplesDecoded).toBe(50);
+    expect((await decoder.flush()).samplesDecoded).toBe(0);
+    expect(decoder.stats).toEqual({ bytesIn: 101, framesOut: 50, skippedFrames: 0 });
+  });
+});

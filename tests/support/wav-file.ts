@@ -1,0 +1,88 @@
+// Reads WAV files for the tests, independently of the decoders under test, so references
+// are never checked against the code they check. Node only.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The folder tests/fixtures/make.sh writes. */
+export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'generated');
+
+/** Planar float audio. */
+export interface PlanarAudio {
+  channels: Float32Array[];
+  sampleRate: number;
+}
+
+/** A fixture's bytes (run `npm run fixtures`, or any vitest run, to make them). */
+export function readFixture(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(FIXTURE_DIR, name)));
+}
+
+/** Reads a WAV fixture into float channels. */
+export function readWavFixture(name: string): PlanarAudio {
+  return parseWav(readFixture(name));
+}
+
+/**
+ * Parses a WAV: PCM 8/16/24/32-bit, float 32/64-bit, WAVE_FORMAT_EXTENSIBLE, chunks in any
+ * order before `data`, and the streaming form whose sizes are 0 or 0xFFFFFFFF (the data
+ * then runs to the end of the file). Integers scale by 1/2^(bits-1).
+ */
+export function parseWav(bytes: Uint8Array): PlanarAudio {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (text(bytes, 0, 4) !== 'RIFF' || text(bytes, 8, 4) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
+  let format = 0;
+  let channelCount = 0;
+  let sampleRate = 0;
+  let bits = 0;
+  for (let pos = 12; pos + 8 <= bytes.length; ) {
+    const id = text(bytes, pos, 4);
+    const size = view.getUint32(pos + 4, true);
+    if (id === 'fmt ') {
+      format = view.getUint16(pos + 8, true);
+      channelCount = view.getUint16(pos + 10, true);
+      sampleRate = view.getUint32(pos + 12, true);
+      bits = view.getUint16(pos + 22, true);
+      if (format === 0xfffe) format = view.getUint16(pos + 32, true); // the sub-format GUID starts with the code
+    } else if (id === 'data') {
+      if (!channelCount) throw new Error('data before fmt');
+      const end = size === 0 || size === 0xffffffff || pos + 8 + size > bytes.length ? bytes.length : pos + 8 + size;
+      return { channels: samples(view, pos + 8, end, format, bits, channelCount), sampleRate };
+    }
+    pos += 8 + size + (size & 1);
+  }
+  throw new Error('no data chunk');
+}
+
+function samples(view: DataView, from: number, to: number, format: number, bits: number, count: number): Float32Array[] {
+  const step = bits / 8;
+  const frames = Math.floor((to - from) / (step * count));
+  const read = reader(format, bits);
+  const out = Array.from({ length: count }, () => new Float32Array(frames));
+  for (let f = 0; f < frames; f++) {
+    for (let c = 0; c < count; c++) out[c][f] = read(view, from + (f * count + c) * step);
+  }
+  return out;
+}
+
+function reader(format: number, bits: number): (view: DataView, offset: number) => number {
+  if (format === 3 && bits === 32) return (v, o) => v.getFloat32(o, true);
+  if (format === 3 && bits === 64) return (v, o) => v.getFloat64(o, true);
+  if (format !== 1) throw new Error(`unsupported WAV format ${format}`);
+  if (bits === 8) return (v, o) => (v.getUint8(o) - 128) / 128;
+  if (bits === 16) return (v, o) => v.getInt16(o, true) / 32768;
+  if (bits === 24) return (v, o) => ((v.getUint8(o) | (v.getUint8(o + 1) << 8) | (v.getInt8(o + 2) << 16)) / 8388608);
+  if (bits === 32) return (v, o) => v.getInt32(o, true) / 2147483648;
+  throw new Error(`unsupported ${bits}-bit PCM`);
+}
+
+/** Raw s16le mono PCM as floats. */
+export function parsePcm16(bytes: Uint8Array, sampleRate: number): PlanarAudio {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt16(i * 2, true) / 32768;
+  return { channels: [out], sampleRate };
+}
+
+function text(bytes: Uint8Array, pos: number, length: number): string {
+  return String.fromCharCode(...bytes.subarray(pos, pos + length));
+}
