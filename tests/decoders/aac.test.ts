@@ -210,7 +210,10 @@ describe('through WebCodecs (a scripted AudioDecoder)', () => {
 
   it('damaged bytes that break the ADTS framing are skipped to the next frame', async () => {
     const decoder = createDecoder('aac');
-    const out = await decodeChunks(decoder, randomChunks(damage(aac, Math.floor(aac.length / 3), 300), 5, 4000));
+    // Start the damage on a frame header, so the framing breaks whatever the encoder wrote
+    // (ffmpeg's AAC encoder does not write the same bytes every run).
+    const at = adtsFrames(aac)[60][0];
+    const out = await decodeChunks(decoder, randomChunks(damage(aac, at, 300), 5, 4000));
     const frames = adtsFrames(aac).length;
     expect(decoder.stats.skippedFrames).toBeGreaterThanOrEqual(1);
     expect(out.channels[0].length).toBeGreaterThan((frames - 12) * 1024);
