@@ -56,6 +56,7 @@ export class Utterance {
   private endpointIndex = 0;
   private currentIndex = 0;
   private readonly totals = { bytes: 0, retries: 0, failovers: 0, firstTtfbMs: -1, startedAt: 0 };
+  private readonly textLength: number;
 
   constructor(
     text: string,
@@ -75,8 +76,6 @@ export class Utterance {
     });
     this.done = this.run();
   }
-
-  private readonly textLength: number;
 
   /** The consumer's report of what it holds (spec A1, B4). */
   credit(credit: Credit): void {
