@@ -1,0 +1,109 @@
+import { RingBuffer } from 'ringbuf.js';
+import { describe, expect, it } from 'vitest';
+import { PlayerCore } from '../../shared/playback/player-core';
+import { createStats, PlayState, STAT } from '../../shared/playback/stats';
+
+const Q = 128;
+const preroll = { initialFrames: 1200, minFrames: 720, maxFrames: 9600, growth: 1.5 };
+
+function setup(channels = 1, capacityFrames = 4800) {
+  const ring = new RingBuffer(RingBuffer.getStorageForCapacity(capacityFrames * channels, Float32Array), Float32Array);
+  const stats = createStats();
+  const core = new PlayerCore(ring, stats, channels, preroll);
+  const outputs = [new Float32Array(Q), new Float32Array(Q)];
+  return { ring, stats, core, outputs };
+}
+
+/** A ramp 1, 2, 3 … so any skipped, repeated or stale sample shows. */
+function ramp(from: number, count: number): Float32Array {
+  return Float32Array.from({ length: count }, (_, i) => from + i);
+}
+
+describe('PlayerCore (the AudioWorklet\'s render step)', () => {
+  it('stays silent until the pre-roll is buffered, then plays every sample in order', () => {
+    const { ring, stats, core, outputs } = setup();
+    ring.push(ramp(1, 1000));
+    core.render(outputs, Q);
+    expect(outputs[0].every((v) => v === 0)).toBe(true);
+    expect(stats[STAT.state]).toBe(PlayState.buffering);
+    ring.push(ramp(1001, 1000));
+    const played: number[] = [];
+    for (let q = 0; q < 10; q++) {
+      core.render(outputs, Q);
+      played.push(...outputs[0]);
+    }
+    expect(stats[STAT.state]).toBe(PlayState.playing);
+    expect(played.slice(0, 1280)).toEqual(Array.from({ length: 1280 }, (_, i) => i + 1));
+    // Mono goes to both output channels.
+    expect([...outputs[1]]).toEqual([...outputs[0]]);
+    expect(stats[STAT.underruns]).toBe(0);
+  });
+
+  it('zero-fills an underrun instead of replaying stale audio, counts it and grows the pre-roll', () => {
+    const { ring, stats, core, outputs } = setup();
+    ring.push(ramp(1, 1300));
+    const played: number[] = [];
+    for (let q = 0; q < 11; q++) {
+      core.render(outputs, Q);
+      played.push(...outputs[0]);
+    }
+    // 1300 frames = 10 full quanta + 20 frames, then 108 frames of silence.
+    expect(played.slice(0, 1300)).toEqual(Array.from({ length: 1300 }, (_, i) => i + 1));
+    expect(played.slice(1300).every((v) => v === 0)).toBe(true);
+    expect(stats[STAT.underruns]).toBe(1);
+    expect(stats[STAT.silenceFrames]).toBe(108);
+    expect(stats[STAT.prerollFrames]).toBe(1800);
+    expect(stats[STAT.state]).toBe(PlayState.buffering);
+    // Buffering again: waiting is counted as inserted silence, and play resumes at the next sample.
+    ring.push(ramp(1301, 1000));
+    core.render(outputs, Q);
+    expect(outputs[0].every((v) => v === 0)).toBe(true);
+    expect(stats[STAT.silenceFrames]).toBe(108 + Q);
+    ring.push(ramp(2301, 1000));
+    core.render(outputs, Q);
+    expect(outputs[0][0]).toBe(1301);
+  });
+
+  it('plays out a stream that ended below the pre-roll, then reports drained, not an underrun', () => {
+    const { ring, stats, core, outputs } = setup();
+    ring.push(ramp(1, 300));
+    Atomics.store(stats, STAT.ended, 1);
+    const played: number[] = [];
+    for (let q = 0; q < 4; q++) {
+      core.render(outputs, Q);
+      played.push(...outputs[0]);
+    }
+    expect(played.slice(0, 300)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(stats[STAT.drained]).toBe(1);
+    expect(stats[STAT.underruns]).toBe(0);
+    expect(stats[STAT.state]).toBe(PlayState.idle);
+  });
+
+  it('keeps the pre-roll within its bounds, and stays silent while paused', () => {
+    const { ring, stats, core, outputs } = setup();
+    for (let n = 0; n < 10; n++) {
+      Atomics.store(stats, STAT.state, PlayState.playing);
+      core.render(outputs, Q);
+    }
+    expect(stats[STAT.prerollFrames]).toBe(preroll.maxFrames);
+    ring.push(ramp(1, 2000));
+    Atomics.store(stats, STAT.state, PlayState.paused);
+    core.render(outputs, Q);
+    expect(outputs[0].every((v) => v === 0)).toBe(true);
+    expect(ring.availableRead()).toBe(2000);
+  });
+
+  it('de-interleaves stereo frames', () => {
+    const { ring, stats, core, outputs } = setup(2);
+    const frames = new Float32Array(2 * 1300);
+    for (let i = 0; i < 1300; i++) {
+      frames[2 * i] = i + 1;
+      frames[2 * i + 1] = -(i + 1);
+    }
+    ring.push(frames);
+    core.render(outputs, Q);
+    expect(stats[STAT.state]).toBe(PlayState.playing);
+    expect(outputs[0][5]).toBe(6);
+    expect(outputs[1][5]).toBe(-6);
+  });
+});
