@@ -1,5 +1,5 @@
 import type { Settings } from '../../shared/config/schema';
-import { LinearResampler } from '../../shared/audio/resample';
+import { SincResampler } from '../../shared/audio/sinc-resampler';
 import { createDecoder } from '../../shared/decoders';
 import type { DecodedAudio, StreamDecoder } from '../../shared/decoders/types';
 import { SpeechError } from '../main/engine/errors';
@@ -106,7 +106,8 @@ class DecodingSink {
   private work: Promise<void> = Promise.resolve();
   private decoder: StreamDecoder | null = null;
   private writer: WavWriter | null = null;
-  private resamplers: LinearResampler[] = [];
+  /** Per channel, while a segment's rate differs from the file's (a failover to another server). */
+  private resamplers: SincResampler[] = [];
   /** First frame of each segment in the file, to rewind to on a restart. */
   private segmentStartFrame = new Map<number, number>();
 
@@ -185,9 +186,12 @@ class DecodingSink {
     this.decoder = null;
     try {
       if (flush) this.write(await decoder.flush());
+      // The resampler holds a few samples back: they end the segment too.
+      if (flush && this.resamplers.length) this.writer!.write(this.resamplers.map((r) => r.flush()));
       this.skippedFrames += decoder.stats.skippedFrames;
     } finally {
       decoder.free();
+      this.resamplers = [];
     }
   }
 
@@ -197,9 +201,9 @@ class DecodingSink {
     if (!this.writer) this.writer = new WavWriter(this.path, audio.sampleRate, audio.channelData.length);
     let channels = audio.channelData;
     if (audio.sampleRate !== this.writer.sampleRate) {
-      // A failover to a server with another rate: keep the file's rate (rare seam).
+      // A failover to a server with another rate: the file keeps its first rate.
       if (this.resamplers[0]?.fromRate !== audio.sampleRate) {
-        this.resamplers = channels.map(() => new LinearResampler(audio.sampleRate, this.writer!.sampleRate));
+        this.resamplers = channels.map(() => new SincResampler(audio.sampleRate, this.writer!.sampleRate));
       }
       channels = channels.map((data, c) => this.resamplers[c].process(data));
     }

@@ -5,13 +5,19 @@ export function silence(sampleRate = 0, channels = 1): DecodedAudio {
   return { channelData: Array.from({ length: channels }, () => new Float32Array(0)), samplesDecoded: 0, sampleRate };
 }
 
-/** Joins two byte arrays (the tail held back and the new bytes). */
-export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (!a.length) return b;
-  if (!b.length) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/**
+ * Joins byte arrays (the tail held back and the new bytes). With only one non-empty part,
+ * that part itself is returned, not a copy.
+ */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const full = parts.filter((p) => p.length);
+  if (full.length <= 1) return full[0] ?? new Uint8Array(0);
+  const out = new Uint8Array(full.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of full) {
+    out.set(part, offset);
+    offset += part.length;
+  }
   return out;
 }
 

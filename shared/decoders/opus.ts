@@ -101,7 +101,7 @@ class OggPageWalker {
       p += length;
     }
     this.held = b.slice(p);
-    return { pages: good.length === 1 ? good[0].slice() : concatAll(good), damaged };
+    return { pages: good.length === 1 ? good[0].slice() : concatBytes(...good), damaged };
   }
 
   /** Where a page of this stream with the given sequence number starts, or -1. */
@@ -121,16 +121,6 @@ class OggPageWalker {
     this.nextSequence = -1;
     this.badSinceGood = false;
   }
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const part of parts) {
-    out.set(part, o);
-    o += part.length;
-  }
-  return out;
 }
 
 function isOggS(b: Uint8Array, p: number): boolean {

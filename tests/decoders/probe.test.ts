@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { probeFormat } from '../../shared/decoders';
 import { readFixture } from '../support/wav-file';
 import { NOT_AUDIO } from './helpers';
+import { concatBytes } from '../../shared/decoders/audio';
 
 const FILES = [
   ['speech-24k.wav', { format: 'wav', sampleRate: 24000, channels: 1 }],
@@ -24,12 +25,6 @@ function id3(size: number): Uint8Array {
   return tag;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 describe('every format from its bytes', () => {
   it.each(FILES)('%s', (file, expected) => {
@@ -54,12 +49,12 @@ describe('every format from its bytes', () => {
   });
 
   it('skips an ID3 tag before MP3 (and ADTS), and does not wait for a huge one', () => {
-    const tagged = concat(id3(300), readFixture('speech.mp3'));
+    const tagged = concatBytes(id3(300), readFixture('speech.mp3'));
     expect(probeFormat(tagged)).toEqual({ format: 'mp3', sampleRate: 24000, channels: 1 });
     expect(probeFormat(tagged.subarray(0, 200))).toBe('need-more');
-    expect(probeFormat(concat(id3(50), readFixture('speech.aac')))).toEqual({ format: 'aac', sampleRate: 24000, channels: 1 });
+    expect(probeFormat(concatBytes(id3(50), readFixture('speech.aac')))).toEqual({ format: 'aac', sampleRate: 24000, channels: 1 });
     expect(probeFormat(id3(100_000).subarray(0, 4096))).toEqual({ format: 'mp3' });
-    expect(probeFormat(concat(id3(20), NOT_AUDIO.html))).toBeNull();
+    expect(probeFormat(concatBytes(id3(20), NOT_AUDIO.html))).toBeNull();
   });
 });
 
@@ -96,7 +91,7 @@ describe('what is not audio', () => {
     ['an HTML error page', NOT_AUDIO.html],
     ['a JSON error', NOT_AUDIO.json],
     ['a short JSON error', new TextEncoder().encode('{"error":"rate limited"}')],
-    ['an HTML page after a BOM and blank lines', concat(new Uint8Array([0xef, 0xbb, 0xbf, 0x0a, 0x0a]), NOT_AUDIO.html)],
+    ['an HTML page after a BOM and blank lines', concatBytes(new Uint8Array([0xef, 0xbb, 0xbf, 0x0a, 0x0a]), NOT_AUDIO.html)],
     ['plain text', new TextEncoder().encode('Internal Server Error: upstream timed out while reading the response header. '.repeat(3))],
   ])('%s is null, whatever was asked for or labelled', (_, body) => {
     expect(probeFormat(body)).toBeNull();

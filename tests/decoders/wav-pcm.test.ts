@@ -4,6 +4,7 @@ import { BadAudioError, createDecoder } from '../../shared/decoders';
 import { differingSamples, snrDb } from '../support/snr';
 import { parseWav, readFixture, readWavFixture } from '../support/wav-file';
 import { NOT_AUDIO, decodeChunks, fixedChunks, randomChunks } from './helpers';
+import { concatBytes } from '../../shared/decoders/audio';
 
 const speech = readWavFixture('speech-24k.wav');
 
@@ -21,15 +22,6 @@ function ascii(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 describe('WAV layouts', () => {
   it.each([
@@ -70,9 +62,9 @@ describe('WAV layouts', () => {
   it('skips an odd-sized chunk (and its pad byte) before data, and ignores a chunk after it', async () => {
     const bytes = readFixture('speech-24k.wav');
     const at = dataChunkAt(bytes);
-    const odd = concat(ascii('junk'), new Uint8Array([3, 0, 0, 0, 1, 2, 3, 0]));
-    const after = concat(ascii('LIST'), new Uint8Array([4, 0, 0, 0]), ascii('INFO'));
-    const out = await decodeChunks(createDecoder('wav'), randomChunks(concat(bytes.subarray(0, at), odd, bytes.subarray(at), after), 5, 1000));
+    const odd = concatBytes(ascii('junk'), new Uint8Array([3, 0, 0, 0, 1, 2, 3, 0]));
+    const after = concatBytes(ascii('LIST'), new Uint8Array([4, 0, 0, 0]), ascii('INFO'));
+    const out = await decodeChunks(createDecoder('wav'), randomChunks(concatBytes(bytes.subarray(0, at), odd, bytes.subarray(at), after), 5, 1000));
     expect(differingSamples(out.channels[0], speech.channels[0])).toBe(0);
   });
 
@@ -99,7 +91,7 @@ describe('WAV layouts', () => {
     const cut = createDecoder('wav');
     await cut.push(readFixture('speech-24k.wav').subarray(0, 30));
     await expect(cut.flush()).rejects.toThrow(BadAudioError);
-    const noFmt = concat(ascii('RIFF'), new Uint8Array(4), ascii('WAVEdata'), new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0]));
+    const noFmt = concatBytes(ascii('RIFF'), new Uint8Array(4), ascii('WAVEdata'), new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0]));
     await expect(createDecoder('wav').push(noFmt)).rejects.toThrow(/no fmt chunk/);
   });
 });

@@ -3,7 +3,6 @@ import { ChunkCoalescer } from '../../electron/main/engine/coalesce';
 import { FlowGate } from '../../electron/main/engine/flow';
 import { SpeechError } from '../../electron/main/engine/errors';
 import { DEFAULT_RETRY_POLICY, retryDelay } from '../../electron/main/engine/retry';
-import { LinearResampler } from '../../shared/audio/resample';
 
 describe('ChunkCoalescer', () => {
   it('emits full chunks at once and flushes a trickle after the quiet time', async () => {
@@ -81,21 +80,5 @@ describe('retryDelay', () => {
     for (const kind of ['auth', 'request', 'bad-audio', 'input'] as const) {
       expect(retryDelay(new SpeechError(kind, 'x'), 1, policy)).toBeUndefined();
     }
-  });
-});
-
-describe('LinearResampler', () => {
-  it('keeps a sine a sine across blocks and gets the length right', () => {
-    const from = 22050;
-    const to = 24000;
-    const input = Float32Array.from({ length: from }, (_, i) => Math.sin((2 * Math.PI * 440 * i) / from));
-    const r = new LinearResampler(from, to);
-    const parts: Float32Array[] = [];
-    for (let i = 0; i < input.length; i += 1000) parts.push(r.process(input.subarray(i, i + 1000)));
-    const out = Float32Array.from(parts.flatMap((p) => [...p]));
-    expect(Math.abs(out.length - to)).toBeLessThanOrEqual(2);
-    let err = 0;
-    for (let i = 0; i < out.length - 2; i++) err = Math.max(err, Math.abs(out[i] - Math.sin((2 * Math.PI * 440 * i) / to)));
-    expect(err).toBeLessThan(0.02);
   });
 });

@@ -187,6 +187,27 @@ describe('server answers', () => {
     expect((await speak('pcm', { pcmSampleRate: 44100 })).audio.sampleRate).toBe(44100);
   });
 
+  it('keeps the file at one rate when a later segment comes at another, resampling it cleanly', async () => {
+    const pcm24 = fixture('speech-24k.pcm');
+    const pcm44 = fixture('speech-44k.pcm');
+    server.set({
+      audio: (_format, input) =>
+        input.startsWith('First')
+          ? { bytes: pcm24, seconds: pcm24.length / 48000, contentType: 'audio/pcm;rate=24000' }
+          : { bytes: pcm44, seconds: pcm44.length / 88200, contentType: 'audio/pcm;rate=44100' },
+    });
+    const text = 'First sentence here. ' + 'More words follow in the second segment. '.repeat(20);
+    const { report, audio } = await speak('pcm', {}, text);
+    expect(report.segments).toBe(2);
+    expect(audio.sampleRate).toBe(24000);
+    const ref = readWav(fixture('speech-24k.wav')).channels[0];
+    expect(audio.channels[0].length).toBeGreaterThanOrEqual(2 * ref.length - 2);
+    expect(audio.channels[0].length).toBeLessThanOrEqual(2 * ref.length + 2);
+    // The 44.1 kHz copy was made from the 24 kHz speech: brought back, it is the same speech.
+    const second = audio.channels[0].subarray(ref.length);
+    expect(snrDb(second, ref).snr).toBeGreaterThan(45);
+  });
+
   it('detects Ogg Opus labelled audio/opus from the bytes', async () => {
     const opus = fixtureAudio('opus');
     server.set({ audio: () => ({ ...opus, contentType: 'audio/opus' }) });

@@ -3,6 +3,7 @@ import { probeFormat } from '../../../shared/decoders/detect';
 import type { ProbeResult } from '../../../shared/decoders/types';
 import { SpeechError } from './errors';
 import type { SpeechAudio } from './provider';
+import { concatBytes } from '../../../shared/decoders/audio';
 
 /** The format of a segment, and the bytes read to find it out. */
 export interface SegmentProbe extends ProbeResult {
@@ -27,7 +28,7 @@ export async function probeSegment(
   const isText = /^(text\/|application\/(json|xml|problem))/.test(contentType);
   for (;;) {
     const bytes = await read();
-    if (bytes) head = concat(head, bytes);
+    if (bytes) head = concatBytes(head, bytes);
     if (audio.declared && head.length) return { ...audio.declared, head };
     const verdict = isText
       ? null
@@ -56,10 +57,3 @@ function describe(head: Uint8Array, contentType: string): string {
   return printable.length > 20 ? `${kind} starting "${printable}".` : `${head.length} bytes of ${kind} in no known audio format.`;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (!a.length) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
