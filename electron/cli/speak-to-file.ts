@@ -3,7 +3,7 @@ import { SincResampler } from '../../shared/audio/sinc-resampler';
 import { createDecoder } from '../../shared/decoders';
 import type { DecodedAudio, StreamDecoder } from '../../shared/decoders/types';
 import { SpeechError } from '../main/engine/errors';
-import type { EngineEvent, ErrorInfo } from '../main/engine/events';
+import type { EngineEvent, ErrorInfo } from '../../shared/speech-events';
 import type { SpeechProvider } from '../main/engine/provider';
 import type { RetryPolicy } from '../main/engine/retry';
 import { Utterance } from '../main/engine/utterance';

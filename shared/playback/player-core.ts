@@ -1,5 +1,5 @@
 import type { RingBuffer } from 'ringbuf.js';
-import { PlayState, STAT } from './stats';
+import { PlayState, STAT, wrapFrame } from './stats';
 
 /** Pre-roll limits, in frames (spec B1, B2, B4). */
 export interface PrerollOptions {
@@ -16,6 +16,10 @@ export interface PrerollOptions {
  * wait for the pre-roll, play from the ring, and on an underrun zero-fill what is missing
  * (never replay stale samples), count it, grow the pre-roll and buffer again. The ring holds
  * interleaved frames of `channels`. render() allocates nothing.
+ *
+ * The producer talks to it only through single-writer slots: a new `generation` (new
+ * utterance, or stop) empties the ring and resets the counters; `ended` lets it play out
+ * what is left; `paused` holds the buffer.
  */
 export class PlayerCore {
   private readonly scratch: Float32Array;
@@ -28,30 +32,52 @@ export class PlayerCore {
     maxQuantum = 128,
   ) {
     this.scratch = new Float32Array(maxQuantum * channels);
-    Atomics.store(stats, STAT.prerollFrames, clamp(preroll.initialFrames, preroll.minFrames, preroll.maxFrames));
-    Atomics.store(stats, STAT.minBufferedFrames, 0x7fffffff);
-    Atomics.store(stats, STAT.state, PlayState.buffering);
+    Atomics.store(stats, STAT.seenGeneration, Atomics.load(stats, STAT.generation));
+    Atomics.store(stats, STAT.flushSeen, Atomics.load(stats, STAT.flushRequest));
+    this.resetCounters();
   }
 
-  /** Fills one quantum of output (one Float32Array per output channel). */
-  render(outputs: Float32Array[], frames: number): void {
+  /**
+   * Fills one quantum of output (one Float32Array per output channel). `contextFrame` is the
+   * AudioWorklet's `currentFrame`, recorded at the first and the last rendered sample.
+   */
+  render(outputs: Float32Array[], frames: number, contextFrame = 0): void {
     const stats = this.stats;
+    const generation = Atomics.load(stats, STAT.generation);
+    if (generation !== Atomics.load(stats, STAT.seenGeneration)) {
+      this.emptyRing();
+      this.resetCounters();
+      Atomics.store(stats, STAT.seenGeneration, generation);
+    }
+    const flush = Atomics.load(stats, STAT.flushRequest);
+    if (flush !== Atomics.load(stats, STAT.flushSeen)) {
+      this.emptyRing();
+      if (Atomics.load(stats, STAT.state) === PlayState.playing) Atomics.store(stats, STAT.state, PlayState.buffering);
+      Atomics.store(stats, STAT.flushSeen, flush);
+    }
     const available = (this.ring.availableRead() / this.channels) | 0;
     Atomics.store(stats, STAT.bufferedFrames, available);
-    const state = Atomics.load(stats, STAT.state);
+    let state = Atomics.load(stats, STAT.state);
     const ended = Atomics.load(stats, STAT.ended) === 1;
-    if (state === PlayState.paused || state === PlayState.idle) return silence(outputs, 0, frames);
+    if (Atomics.load(stats, STAT.paused) === 1) {
+      if (state === PlayState.playing || state === PlayState.buffering) Atomics.store(stats, STAT.state, PlayState.paused);
+      return silence(outputs, 0, frames);
+    }
+    if (state === PlayState.paused) {
+      // Resume from what is buffered, through the pre-roll check.
+      state = PlayState.buffering;
+      Atomics.store(stats, STAT.state, state);
+    }
+    if (state === PlayState.idle) return silence(outputs, 0, frames);
+    const framesPlayed = Atomics.load(stats, STAT.framesPlayed);
     if (state === PlayState.buffering) {
-      if (available < Atomics.load(stats, STAT.prerollFrames) && !ended) {
+      const needed = framesPlayed === 0 ? Atomics.load(stats, STAT.startFrames) || Atomics.load(stats, STAT.prerollFrames) : Atomics.load(stats, STAT.prerollFrames);
+      if (available < needed && !ended) {
         // Waiting to refill after an underrun is inserted silence too; the first pre-roll is not.
-        if (Atomics.load(stats, STAT.framesPlayed) > 0) Atomics.add(stats, STAT.silenceFrames, frames);
+        if (framesPlayed > 0) Atomics.add(stats, STAT.silenceFrames, frames);
         return silence(outputs, 0, frames);
       }
-      if (available === 0 && ended) {
-        Atomics.store(stats, STAT.drained, 1);
-        Atomics.store(stats, STAT.state, PlayState.idle);
-        return silence(outputs, 0, frames);
-      }
+      if (available === 0 && ended) return this.drain(outputs, 0, frames, contextFrame);
       Atomics.store(stats, STAT.state, PlayState.playing);
     }
     const got = (this.ring.pop(this.scratch, Math.min(available, frames) * this.channels) / this.channels) | 0;
@@ -60,23 +86,43 @@ export class PlayerCore {
       const source = c < this.channels ? c : this.channels - 1;
       for (let i = 0; i < got; i++) out[i] = this.scratch[i * this.channels + source];
     }
+    if (framesPlayed === 0 && got > 0) Atomics.store(stats, STAT.firstRenderFrame, wrapFrame(contextFrame));
     Atomics.add(stats, STAT.framesPlayed, got);
     Atomics.add(stats, STAT.quanta, 1);
     Atomics.add(stats, STAT.bufferedSum16, (available / 16) | 0);
     if (available < Atomics.load(stats, STAT.minBufferedFrames)) Atomics.store(stats, STAT.minBufferedFrames, available);
     if (got === frames) return;
-    silence(outputs, got, frames);
-    if (ended) {
-      // The stream is over and every frame has been rendered: not an underrun.
-      Atomics.store(stats, STAT.drained, 1);
-      Atomics.store(stats, STAT.state, PlayState.idle);
-      return;
-    }
+    // The stream is over and every frame has been rendered: not an underrun.
+    if (ended) return this.drain(outputs, got, frames, contextFrame);
     // Underrun (spec B3, E3): silence counted, pre-roll grown, back to buffering.
+    silence(outputs, got, frames);
     Atomics.add(stats, STAT.underruns, 1);
     Atomics.add(stats, STAT.silenceFrames, frames - got);
     const grown = Math.round(Atomics.load(stats, STAT.prerollFrames) * this.preroll.growth);
     Atomics.store(stats, STAT.prerollFrames, clamp(grown, this.preroll.minFrames, this.preroll.maxFrames));
+    Atomics.store(stats, STAT.state, PlayState.buffering);
+  }
+
+  private drain(outputs: Float32Array[], from: number, frames: number, contextFrame: number): void {
+    silence(outputs, from, frames);
+    Atomics.store(this.stats, STAT.drainedFrame, wrapFrame(contextFrame + from));
+    Atomics.store(this.stats, STAT.drained, 1);
+    Atomics.store(this.stats, STAT.state, PlayState.idle);
+  }
+
+  /** Only the consumer may move the read index, so stop empties the ring here. */
+  private emptyRing(): void {
+    while (this.ring.availableRead() > 0) this.ring.pop(this.scratch);
+  }
+
+  private resetCounters(): void {
+    const stats = this.stats;
+    for (const slot of [STAT.framesPlayed, STAT.underruns, STAT.silenceFrames, STAT.drained, STAT.quanta, STAT.bufferedSum16, STAT.drainedFrame]) {
+      Atomics.store(stats, slot, 0);
+    }
+    Atomics.store(stats, STAT.firstRenderFrame, -1);
+    Atomics.store(stats, STAT.prerollFrames, clamp(this.preroll.initialFrames, this.preroll.minFrames, this.preroll.maxFrames));
+    Atomics.store(stats, STAT.minBufferedFrames, 0x7fffffff);
     Atomics.store(stats, STAT.state, PlayState.buffering);
   }
 }

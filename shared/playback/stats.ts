@@ -1,9 +1,10 @@
 /**
- * The playback counters in shared memory (../shared/STYLE.md §3): the AudioWorklet writes
- * them, the decoder worker and the UI read them on their own schedule. Never pushed
- * through React state at audio rate.
+ * The playback counters in shared memory (../shared/STYLE.md §3). Every slot has exactly
+ * one writer: the AudioWorklet (the ring's consumer) or the decoder worker (its producer).
+ * The UI only reads them, on requestAnimationFrame: never through React state at audio rate.
  */
 export const STAT = {
+  // ---- written by the AudioWorklet ----
   /** PlayState below. */
   state: 0,
   framesPlayed: 1,
@@ -16,23 +17,66 @@ export const STAT = {
   minBufferedFrames: 5,
   /** Current pre-roll, which grows after an underrun (spec B2, B3). */
   prerollFrames: 6,
-  /** Set by the producer: no more audio is coming, play out what is left. */
-  ended: 7,
-  /** Set by the worklet when the last frame has been rendered after `ended`. */
-  drained: 8,
+  /** Set when the last frame has been rendered after `ended`. */
+  drained: 7,
   /** Rendered quanta, for the average buffer level (spec M3). */
-  quanta: 9,
+  quanta: 8,
   /** Sum of buffered frames over the quanta, divided by 16 to stay in range. */
-  bufferedSum16: 10,
+  bufferedSum16: 9,
+  /** The `generation` the worklet has flushed the ring for. */
+  seenGeneration: 10,
+  /** Context frame (mod 2^31) of the utterance's first rendered sample; -1 before it. */
+  firstRenderFrame: 11,
+  /** Context frame (mod 2^31) just after the utterance's last rendered sample. */
+  drainedFrame: 12,
+
+  // ---- written by the decoder worker ----
+  /** Bumped for every new utterance and every stop: the worklet empties the ring and resets. */
+  generation: 13,
+  /** No more audio is coming for this generation: play out what is left. */
+  ended: 14,
+  /** 1 while the user has paused: the worklet keeps the buffer and renders silence. */
+  paused: 15,
+  /** Pre-roll before the first sample; lowered for streams far faster than real time (B2). */
+  startFrames: 16,
+  /** Decoded frames waiting in the worker because the ring is full. */
+  pendingFrames: 17,
+  bytesIn: 18,
+  /** Decode time in microseconds: total, the number of chunks, and the slowest chunk (M5). */
+  decodeMicros: 19,
+  decodeChunks: 20,
+  decodeMicrosMax: 21,
+  /** Bytes per second while the body was arriving (M4). */
+  throughput: 22,
+  /** Silence inserted while waiting for a following segment, in frames: total and worst (gaps). */
+  gapFrames: 23,
+  gapFramesMax: 24,
+  /** Bumped for a skip: the worklet empties the ring but keeps the utterance's counters. */
+  flushRequest: 25,
+
+  // ---- written by the AudioWorklet ----
+  /** The `flushRequest` the worklet has emptied the ring for. */
+  flushSeen: 26,
 } as const;
 
 /** Slots in the stats block. */
-export const STAT_COUNT = 11;
+export const STAT_COUNT = 27;
 
 /** What the player is doing. */
 export const PlayState = { idle: 0, buffering: 1, playing: 2, paused: 3 } as const;
 
-/** A stats block on shared memory (a plain buffer where SharedArrayBuffer is missing, for tests). */
+/** A stats block on shared memory. */
 export function createStats(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(STAT_COUNT * Int32Array.BYTES_PER_ELEMENT));
+}
+
+/** Context frames are stored mod 2^31; this recovers the full frame near `nowFrame`. */
+export function unwrapFrame(stored: number, nowFrame: number): number {
+  const span = 2 ** 31;
+  return nowFrame - ((((Math.floor(nowFrame) % span) - stored) % span) + span) % span;
+}
+
+/** A context frame as stored in a slot. */
+export function wrapFrame(frame: number): number {
+  return Math.floor(frame) % 2 ** 31;
 }

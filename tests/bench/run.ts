@@ -9,7 +9,7 @@ import type { AudioFormat } from '../../shared/audio-format';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import { createDecoder } from '../../shared/decoders';
 import { speakToFile } from '../../electron/cli/speak-to-file';
-import type { EngineEvent } from '../../electron/main/engine/events';
+import type { EngineEvent } from '../../shared/speech-events';
 import { LocalVoiceProvider } from '../../electron/main/engine/providers/local';
 import { OpenAiProvider } from '../../electron/main/engine/providers/openai';
 import { fixtureAudio, startTtsServer } from '../support/tts-server';

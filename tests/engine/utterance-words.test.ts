@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
-import type { EngineEvent } from '../../electron/main/engine/events';
+import type { EngineEvent } from '../../shared/speech-events';
 import { LocalVoiceProvider } from '../../electron/main/engine/providers/local';
 import { Utterance } from '../../electron/main/engine/utterance';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
-import type { EngineEvent } from '../../electron/main/engine/events';
+import type { EngineEvent } from '../../shared/speech-events';
 import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/main/engine/provider';
 import { Utterance } from '../../electron/main/engine/utterance';
 

@@ -6,7 +6,7 @@ import type { AudioFormat } from '../../shared/audio-format';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import { speakToFile, type SpeakReport } from '../../electron/cli/speak-to-file';
 import { SpeechError } from '../../electron/main/engine/errors';
-import type { EngineEvent } from '../../electron/main/engine/events';
+import type { EngineEvent } from '../../shared/speech-events';
 import { OpenAiProvider } from '../../electron/main/engine/providers/openai';
 import { fixture, readWav, snrDb, type Pcm } from '../support/audio-files';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';

@@ -8,9 +8,10 @@ export const CHROMIUM = process.env.UTTER_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * Launches Debian's Chromium headless with a fresh profile and the flags this machine
- * needs (no background networking: the network is closed), audio unmuted.
+ * needs (no background networking: the network is closed), audio unmuted. `env` adds to
+ * the browser's environment.
  */
-export async function launchChromium(): Promise<BrowserContext> {
+export async function launchChromium(options: { env?: Record<string, string> } = {}): Promise<BrowserContext> {
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'utter-chromium-')), {
     executablePath: CHROMIUM,
     headless: false,
@@ -26,5 +27,7 @@ export async function launchChromium(): Promise<BrowserContext> {
       '--autoplay-policy=no-user-gesture-required',
     ],
     ignoreDefaultArgs: ['--mute-audio'],
+    // A private PulseAudio (tests/support/pulse.ts) is chosen through the environment.
+    env: options.env ? { ...process.env, ...options.env } as Record<string, string> : undefined,
   });
 }

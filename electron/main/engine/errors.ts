@@ -2,17 +2,9 @@
  * Typed failures of the speech engine. Every failure a user can meet has a kind,
  * a one-line message that says what to do, and whether retrying can help.
  */
-export type SpeechErrorKind =
-  | 'input' // the text itself: empty, unreadable
-  | 'config' // a setting out of range
-  | 'network' // connection refused, reset, timed out, stalled
-  | 'auth' // 401, 403
-  | 'request' // 400, 404, 422: the server refused the request (unknown voice, model…)
-  | 'rate-limit' // 429
-  | 'server' // 5xx
-  | 'bad-audio' // the answer is not audio, or not decodable
-  | 'unsupported' // a format this runtime cannot decode (aac without WebCodecs)
-  | 'cancelled'; // stopped by the user
+import type { SpeechErrorKind } from '../../../shared/speech-events';
+
+export type { SpeechErrorKind };
 
 /** An engine error with its kind; `retryable` drives the retry policy. */
 export class SpeechError extends Error {

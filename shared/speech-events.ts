@@ -1,5 +1,17 @@
-import type { AudioFormat } from '../../../shared/audio-format';
-import type { SpeechErrorKind } from './errors';
+import type { AudioFormat } from './audio-format';
+
+/** What kind of failure a speech error is: the engine's kinds, shared with every consumer. */
+export type SpeechErrorKind =
+  | 'input' // the text itself: empty, unreadable
+  | 'config' // a setting out of range
+  | 'network' // connection refused, reset, timed out, stalled
+  | 'auth' // 401, 403
+  | 'request' // 400, 404, 422: the server refused the request (unknown voice, model…)
+  | 'rate-limit' // 429
+  | 'server' // 5xx
+  | 'bad-audio' // the answer is not audio, or not decodable
+  | 'unsupported' // a format this runtime cannot decode (aac without WebCodecs)
+  | 'cancelled'; // stopped by the user
 
 /** Where a segment stands in the original text. */
 export interface SegmentRef {
@@ -78,3 +90,6 @@ export interface Credit {
   /** Audio the consumer holds that has not been played yet, in ms. */
   bufferedMs: number;
 }
+
+/** The member of EngineEvent with the given type. */
+export type EngineEventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;

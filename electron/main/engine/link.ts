@@ -1,0 +1,78 @@
+import type { Settings } from '../../../shared/config/schema';
+import { parseLinkCommand, type LinkCommand, type LinkEvent, type SpeakRequest } from '../../../shared/playback/link-protocol';
+import { createProvider } from './engine';
+import { SpeechError } from './errors';
+import type { SpeechProvider } from './provider';
+import type { RetryPolicy } from './retry';
+import { Utterance } from './utterance';
+
+/** One utterance's two-way channel to its consumer: a MessagePortMain, or a WebSocket. */
+export interface EngineLink {
+  send(event: LinkEvent): void;
+  /** Every message from the consumer, unchecked. */
+  onMessage(handler: (message: unknown) => void): void;
+  /** The consumer went away (window closed, socket dropped). */
+  onClose(handler: () => void): void;
+  close(): void;
+}
+
+/** How to speak over a link. */
+export interface LinkSpeakOptions {
+  settings: Settings;
+  /** Defaults to the provider the settings (with the request's format) describe. */
+  provider?: SpeechProvider;
+  retryPolicy?: Partial<RetryPolicy>;
+  /** Sees every event too (logging, tests). */
+  onEvent?: (event: LinkEvent) => void;
+  /** A command the consumer sent that was refused. */
+  onBadCommand?: (error: Error) => void;
+}
+
+/**
+ * Speaks one request to one consumer: the engine's events go down the link, commands come
+ * back up and are checked before they reach the utterance. Empty text and bad settings end
+ * in an 'error' event like any other failure, so the consumer has one path for all of them.
+ * Resolves when the utterance is over and the link is closed.
+ */
+export async function speakOverLink(request: SpeakRequest, link: EngineLink, options: LinkSpeakOptions): Promise<void> {
+  const settings: Settings = request.format ? { ...options.settings, format: request.format } : options.settings;
+  const send = (event: LinkEvent): void => {
+    options.onEvent?.(event);
+    link.send(event);
+  };
+  let utterance: Utterance;
+  try {
+    const provider = options.provider ?? createProvider(settings);
+    utterance = new Utterance(request.text, { provider, settings, retryPolicy: options.retryPolicy }, send);
+  } catch (error) {
+    const failure = error instanceof SpeechError ? error : new SpeechError('config', (error as Error).message);
+    send({ type: 'error', error: { kind: failure.kind, message: failure.message } });
+    link.close();
+    return;
+  }
+  link.onMessage((message) => {
+    const command = parseLinkCommand(message);
+    if (command instanceof Error) options.onBadCommand?.(command);
+    else apply(utterance, command);
+  });
+  link.onClose(() => utterance.stop());
+  await utterance.done;
+  link.close();
+}
+
+function apply(utterance: Utterance, command: LinkCommand): void {
+  switch (command.type) {
+    case 'credit':
+      return utterance.credit(command);
+    case 'stop':
+      return utterance.stop();
+    case 'pause':
+      return utterance.pause();
+    case 'resume':
+      return utterance.resume();
+    case 'skip':
+      return utterance.skip(command.from);
+    case 'previous':
+      return utterance.previous(command.from);
+  }
+}

@@ -1,0 +1,298 @@
+import type { RingBuffer } from 'ringbuf.js';
+import type { ErrorInfo } from '../speech-events';
+import type { ConsumerLink, LinkEvent } from './link-protocol';
+import { STAT } from './stats';
+import { DecodeFailure, UtteranceDecoder } from './utterance-decoder';
+
+/** Buffering limits, in ms (spec B1, B2, B4; settings C2, C4). */
+export interface FeederOptions {
+  sampleRate: number;
+  prerollMs: number;
+  /** The least pre-roll a fast stream may start with (browser-audio.md: 30 ms is clean). */
+  minPrerollMs: number;
+  maxBufferMs: number;
+}
+
+/** What the feeder tells the page: a few messages per segment, never audio. */
+export type FeederNotice =
+  | { type: 'event'; id: number; event: Exclude<LinkEvent, { type: 'chunk' }> }
+  | { type: 'first-byte'; id: number; at: number }
+  | { type: 'first-audio'; id: number; at: number }
+  /** The last frame has been rendered (heard one output latency later). */
+  | { type: 'drained'; id: number }
+  | { type: 'error'; id: number; error: ErrorInfo };
+
+/** Opens the link for one utterance, given where its events go. */
+export type LinkOpener = (onEvent: (event: LinkEvent) => void, onLost: (message: string) => void) => ConsumerLink;
+
+/** A stream is "fast" when it brings this many times real time (spec B2). */
+const FAST_STREAM = 2;
+/** Rates measured over less than this are not trusted (one burst is not a rate). */
+const MIN_RATE_WINDOW_MS = 25;
+const TICK_MS = 10;
+
+interface Current {
+  id: number;
+  link: ConsumerLink;
+  decoder: UtteranceDecoder;
+  /** Events are decoded strictly in order. */
+  queue: Promise<void>;
+  pending: Float32Array[];
+  pendingFrames: number;
+  /** Frames pushed to the ring plus pending, since the last flush. */
+  framesQueued: number;
+  streamEnded: boolean;
+  lastSegment: number;
+  /** Where each segment's audio starts in the played stream, for skip and the gap metric. */
+  boundaries: { segment: number; frame: number; silenceBefore: number; resolved: boolean }[];
+  lastCredit: { consumedBytes: number; bufferedMs: number };
+  startLowered: boolean;
+  drainedSent: boolean;
+}
+
+/**
+ * The decoder worker's logic, free of worker plumbing so it runs in Node tests too: the
+ * ring's only producer. Decodes each utterance's link events, keeps what does not fit in
+ * the ring until it does (never blocking: a timer, no Atomics.wait), reports credit back to
+ * the engine, and drives the AudioWorklet through its single-writer slots.
+ */
+export class RingFeeder {
+  private current: Current | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly maxBufferFrames: number;
+
+  constructor(
+    private readonly ring: RingBuffer,
+    private readonly stats: Int32Array,
+    private readonly options: FeederOptions,
+    private readonly notify: (notice: FeederNotice) => void,
+  ) {
+    this.maxBufferFrames = Math.round((options.maxBufferMs / 1000) * options.sampleRate);
+  }
+
+  /** Starts an utterance, ending the one before without a sound from it. */
+  play(id: number, open: LinkOpener, mode: { streaming: boolean; pcmSampleRate?: number }): void {
+    this.stop();
+    const stats = this.stats;
+    for (const slot of [STAT.ended, STAT.paused, STAT.pendingFrames, STAT.bytesIn, STAT.decodeMicros, STAT.decodeChunks, STAT.decodeMicrosMax, STAT.throughput, STAT.gapFrames, STAT.gapFramesMax]) {
+      Atomics.store(stats, slot, 0);
+    }
+    Atomics.store(stats, STAT.startFrames, this.frames(this.options.prerollMs));
+    // The worklet empties the ring and resets its counters before it takes this utterance's audio.
+    Atomics.add(stats, STAT.generation, 1);
+    const decoder = new UtteranceDecoder({ outputRate: this.options.sampleRate, streaming: mode.streaming, pcmSampleRate: mode.pcmSampleRate });
+    const current: Current = {
+      id,
+      link: { send: () => {}, close: () => {} },
+      decoder,
+      queue: Promise.resolve(),
+      pending: [],
+      pendingFrames: 0,
+      framesQueued: 0,
+      streamEnded: false,
+      lastSegment: 0,
+      boundaries: [],
+      lastCredit: { consumedBytes: -1, bufferedMs: -1 },
+      startLowered: false,
+      drainedSent: false,
+    };
+    this.current = current;
+    current.link = open(
+      (event) => {
+        current.queue = current.queue.then(() => this.handle(current, event));
+      },
+      (message) => this.fail(current, { kind: 'network', message }),
+    );
+    this.timer ??= setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /** Silences at once (the worklet empties the ring on its next quantum) and ends the engine's work. */
+  stop(): void {
+    const current = this.current;
+    if (!current) return;
+    this.current = null;
+    current.link.send({ type: 'stop' });
+    current.link.close();
+    current.decoder.close();
+    Atomics.store(this.stats, STAT.ended, 1);
+    Atomics.store(this.stats, STAT.paused, 0);
+    Atomics.add(this.stats, STAT.flushRequest, 1);
+    Atomics.store(this.stats, STAT.pendingFrames, 0);
+  }
+
+  /** Keeps what is buffered; the engine stops reading. */
+  pause(): void {
+    if (!this.current) return;
+    Atomics.store(this.stats, STAT.paused, 1);
+    this.current.link.send({ type: 'pause' });
+  }
+
+  resume(): void {
+    if (!this.current) return;
+    Atomics.store(this.stats, STAT.paused, 0);
+    this.current.link.send({ type: 'resume' });
+  }
+
+  /** Moves to the segment after (or before) the one playing now. */
+  seek(direction: 'skip' | 'previous'): void {
+    const current = this.current;
+    if (!current) return;
+    const playing = this.playingSegment(current);
+    const target = direction === 'skip' ? playing + 1 : Math.max(0, playing - 1);
+    current.link.send({ type: direction, from: playing });
+    current.decoder.discardUntil(target);
+    current.pending = [];
+    current.pendingFrames = 0;
+    current.boundaries = [];
+    current.streamEnded = false;
+    Atomics.store(this.stats, STAT.ended, 0);
+    Atomics.add(this.stats, STAT.flushRequest, 1);
+  }
+
+  /** The segment whose audio is at the play position. */
+  private playingSegment(current: Current): number {
+    const played = Atomics.load(this.stats, STAT.framesPlayed);
+    let segment = current.boundaries[0]?.segment ?? current.lastSegment;
+    for (const boundary of current.boundaries) if (boundary.frame <= played) segment = boundary.segment;
+    return segment;
+  }
+
+  private async handle(current: Current, event: LinkEvent): Promise<void> {
+    if (current !== this.current) return;
+    if (event.type !== 'chunk') this.notify({ type: 'event', id: current.id, event });
+    if (event.type === 'chunk' && current.decoder.metrics.firstByteAt < 0) this.notify({ type: 'first-byte', id: current.id, at: Date.now() });
+    if (event.type === 'segment-start') current.lastSegment = event.segment.index;
+    if (event.type === 'end' || event.type === 'error') {
+      current.streamEnded = true;
+      return this.pump();
+    }
+    try {
+      const blocks = await current.decoder.accept(event);
+      if (current !== this.current) return;
+      for (const block of blocks) this.enqueue(current, block);
+    } catch (error) {
+      if (!(error instanceof DecodeFailure)) throw error;
+      return this.fail(current, error.info);
+    }
+    this.publishDecodeMetrics(current);
+    this.pump();
+    if (event.type === 'chunk') this.sendCredit(current);
+  }
+
+  /** A failure ends the stream: what is buffered still plays, the engine stops, the page hears why. */
+  private fail(current: Current, error: ErrorInfo): void {
+    if (current !== this.current || current.streamEnded) return;
+    current.streamEnded = true;
+    current.link.send({ type: 'stop' });
+    this.notify({ type: 'error', id: current.id, error });
+    this.pump();
+  }
+
+  private enqueue(current: Current, block: Float32Array): void {
+    const metrics = current.decoder.metrics;
+    if (current.framesQueued === 0 && current.pendingFrames === 0 && current.boundaries.length === 0) {
+      this.notify({ type: 'first-audio', id: current.id, at: Date.now() });
+    }
+    if (current.boundaries.at(-1)?.segment !== current.lastSegment) {
+      const silence = Atomics.load(this.stats, STAT.silenceFrames);
+      current.boundaries.push({ segment: current.lastSegment, frame: current.framesQueued, silenceBefore: silence, resolved: current.framesQueued === 0 });
+    }
+    current.pending.push(block);
+    current.pendingFrames += block.length;
+    current.framesQueued += block.length;
+    // Spec B2: a stream far faster than real time starts with the least pre-roll.
+    if (!current.startLowered && Atomics.load(this.stats, STAT.framesPlayed) === 0) {
+      const decodedMs = (current.framesQueued / this.options.sampleRate) * 1000;
+      const elapsed = Math.max(MIN_RATE_WINDOW_MS, performance.now() - metrics.firstByteAt);
+      if (decodedMs >= this.options.minPrerollMs && decodedMs / elapsed >= FAST_STREAM) {
+        current.startLowered = true;
+        Atomics.store(this.stats, STAT.startFrames, this.frames(this.options.minPrerollMs));
+      }
+    }
+  }
+
+  /** Moves pending frames into the ring, up to max-buffer; never waits. */
+  private pump(): void {
+    const current = this.current;
+    if (!current) return;
+    const stats = this.stats;
+    // The worklet must have emptied the ring for this utterance (or skip) first.
+    if (Atomics.load(stats, STAT.seenGeneration) !== Atomics.load(stats, STAT.generation)) return;
+    if (Atomics.load(stats, STAT.flushSeen) !== Atomics.load(stats, STAT.flushRequest)) return;
+    if (current.boundaries.length && current.framesQueued - current.pendingFrames < Atomics.load(stats, STAT.framesPlayed)) {
+      // Just after a flush: count from what the worklet has played.
+      current.framesQueued = Atomics.load(stats, STAT.framesPlayed) + current.pendingFrames;
+    }
+    while (current.pending.length) {
+      const room = Math.min(this.ring.availableWrite(), this.maxBufferFrames - this.ring.availableRead());
+      if (room <= 0) break;
+      const block = current.pending[0];
+      const written = this.ring.push(block, Math.min(room, block.length));
+      current.pendingFrames -= written;
+      if (written === block.length) current.pending.shift();
+      else current.pending[0] = block.subarray(written);
+    }
+    Atomics.store(stats, STAT.pendingFrames, current.pendingFrames);
+    if (current.streamEnded && !current.pending.length) Atomics.store(stats, STAT.ended, 1);
+  }
+
+  private tick(): void {
+    const current = this.current;
+    if (!current) {
+      if (this.timer) clearInterval(this.timer);
+      this.timer = null;
+      return;
+    }
+    this.pump();
+    this.sendCredit(current);
+    this.measureGaps(current);
+    const stats = this.stats;
+    const settled = Atomics.load(stats, STAT.seenGeneration) === Atomics.load(stats, STAT.generation);
+    if (settled && Atomics.load(stats, STAT.drained) === 1 && Atomics.load(stats, STAT.ended) === 1 && !current.drainedSent) {
+      current.drainedSent = true;
+      this.notify({ type: 'drained', id: current.id });
+      current.link.close();
+      current.decoder.close();
+      this.current = null;
+    }
+  }
+
+  /** Silence the worklet inserted while the play position waited at a segment boundary. */
+  private measureGaps(current: Current): void {
+    const played = Atomics.load(this.stats, STAT.framesPlayed);
+    const silence = Atomics.load(this.stats, STAT.silenceFrames);
+    for (const boundary of current.boundaries) {
+      if (boundary.resolved) continue;
+      if (played < boundary.frame) {
+        boundary.silenceBefore = silence;
+        continue;
+      }
+      boundary.resolved = true;
+      const gap = silence - boundary.silenceBefore;
+      Atomics.add(this.stats, STAT.gapFrames, gap);
+      if (gap > Atomics.load(this.stats, STAT.gapFramesMax)) Atomics.store(this.stats, STAT.gapFramesMax, gap);
+    }
+  }
+
+  private sendCredit(current: Current): void {
+    const bufferedFrames = this.ring.availableRead() + current.pendingFrames;
+    const credit = { consumedBytes: current.decoder.consumedBytes, bufferedMs: Math.round((bufferedFrames / this.options.sampleRate) * 1000) };
+    const last = current.lastCredit;
+    if (credit.consumedBytes === last.consumedBytes && Math.abs(credit.bufferedMs - last.bufferedMs) < 20) return;
+    current.lastCredit = credit;
+    current.link.send({ type: 'credit', ...credit });
+  }
+
+  private publishDecodeMetrics(current: Current): void {
+    const metrics = current.decoder.metrics;
+    Atomics.store(this.stats, STAT.bytesIn, metrics.bytesIn);
+    Atomics.store(this.stats, STAT.decodeMicros, Math.min(metrics.decodeMicros, 0x7fffffff));
+    Atomics.store(this.stats, STAT.decodeChunks, metrics.decodeChunks);
+    Atomics.store(this.stats, STAT.decodeMicrosMax, metrics.decodeMicrosMax);
+    Atomics.store(this.stats, STAT.throughput, metrics.throughput);
+  }
+
+  private frames(ms: number): number {
+    return Math.round((ms / 1000) * this.options.sampleRate);
+  }
+}

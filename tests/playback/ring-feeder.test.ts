@@ -1,0 +1,153 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { RingBuffer } from 'ringbuf.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { speakOverLink, type EngineLink } from '../../electron/main/engine/link';
+import type { AudioFormat } from '../../shared/audio-format';
+import { SincResampler } from '../../shared/audio/sinc-resampler';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
+import type { ConsumerLink, LinkEvent } from '../../shared/playback/link-protocol';
+import type { ErrorInfo } from '../../shared/speech-events';
+import { PlayerCore } from '../../shared/playback/player-core';
+import { RingFeeder, type FeederNotice } from '../../shared/playback/ring-feeder';
+import { createStats, STAT } from '../../shared/playback/stats';
+import { fixture, readWav, snrDb } from '../support/audio-files';
+import { startTtsServer, type TtsServer } from '../support/tts-server';
+
+/**
+ * The decoder worker's logic with the real engine on the other end of a real MessagePort
+ * and a real HTTP server behind it: what reaches the ring is the reference decode,
+ * resampled to the output rate, once and in order.
+ */
+const RATE = 48000;
+let server: TtsServer;
+beforeAll(async () => {
+  server = await startTtsServer();
+});
+afterAll(() => server.close());
+
+function engineLink(port: MessagePort): EngineLink {
+  return {
+    send: (event) => port.postMessage(event),
+    onMessage: (handler) => port.on('message', handler),
+    onClose: (handler) => port.on('close', handler),
+    close: () => port.close(),
+  };
+}
+
+function consumerLink(port: MessagePort, onEvent: (event: LinkEvent) => void): ConsumerLink {
+  port.on('message', onEvent);
+  return { send: (command) => port.postMessage(command), close: () => port.close() };
+}
+
+/** Plays one request through engine → port → feeder → ring → PlayerCore; returns every rendered frame. */
+async function play(format: AudioFormat, settings: Partial<Settings> = {}, control?: (feeder: RingFeeder, notices: FeederNotice[]) => void) {
+  const ring = new RingBuffer(RingBuffer.getStorageForCapacity(RATE * 4, Float32Array), Float32Array);
+  const stats = createStats();
+  const core = new PlayerCore(ring, stats, 1, { initialFrames: 7200, minFrames: 1440, maxFrames: 96000, growth: 1.5 });
+  const notices: FeederNotice[] = [];
+  const feeder = new RingFeeder(ring, stats, { sampleRate: RATE, prerollMs: 150, minPrerollMs: 30, maxBufferMs: 2000 }, (n) => notices.push(n));
+  const { port1, port2 } = new MessageChannel();
+  const full: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [server.url], format, ...settings };
+  const spoken = speakOverLink({ text: 'Hello from Utter.' }, engineLink(port1), { settings: full });
+  feeder.play(1, (onEvent) => consumerLink(port2, onEvent), { streaming: full.streamingEnabled });
+  const out = new Float32Array(128);
+  const rendered: number[] = [];
+  let maxBuffered = 0;
+  const deadline = Date.now() + 20_000;
+  while (!notices.some((n) => n.type === 'drained') && Date.now() < deadline) {
+    control?.(feeder, notices);
+    // A consumer that never underruns: once playing, it renders only when a quantum is there
+    // or the stream ended (the real worklet renders at real time; the browser tests cover that).
+    if (ring.availableRead() >= 128 || Atomics.load(stats, STAT.ended) === 1 || Atomics.load(stats, STAT.framesPlayed) === 0) {
+      const drainedBefore = Atomics.load(stats, STAT.drained) === 1;
+      core.render([out], 128);
+      if (Atomics.load(stats, STAT.framesPlayed) > 0 && !drainedBefore) rendered.push(...out);
+    }
+    maxBuffered = Math.max(maxBuffered, ring.availableRead());
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  await spoken;
+  return { rendered: Float32Array.from(rendered), stats, notices, maxBuffered };
+}
+
+function reference(file: string): Float32Array {
+  const ref = readWav(fixture(file));
+  const resampler = new SincResampler(ref.sampleRate, RATE);
+  const head = resampler.process(ref.channels[0]);
+  const tail = resampler.flush();
+  const all = new Float32Array(head.length + tail.length);
+  all.set(head);
+  all.set(tail, head.length);
+  return all;
+}
+
+const FORMATS: [Exclude<AudioFormat, 'aac'>, string, number][] = [
+  ['pcm', 'speech-24k.wav', 120],
+  ['wav', 'speech-24k.wav', 120],
+  ['flac', 'speech.flac.ref.wav', 120],
+  ['mp3', 'speech.mp3.ref.wav', 90],
+  ['opus', 'speech.opus.ref.wav', 60],
+];
+
+describe.each(FORMATS)('%s: engine → port → decoder → ring → worklet core', (format, refFile, minSnr) => {
+  it('renders the reference decode at the output rate, once and in order', async () => {
+    const { rendered, stats, notices } = await play(format);
+    const ref = reference(refFile);
+    // The trailing quantum is padded with silence after the last frame.
+    expect(rendered.length).toBeGreaterThanOrEqual(ref.length);
+    expect(rendered.length - ref.length).toBeLessThan(128);
+    expect(snrDb(rendered.subarray(0, ref.length), ref).snr).toBeGreaterThan(minSnr);
+    expect(Atomics.load(stats, STAT.framesPlayed)).toBe(ref.length);
+    expect(Atomics.load(stats, STAT.underruns)).toBe(0);
+    expect(notices.filter((n) => n.type === 'error')).toEqual([]);
+    expect(notices.some((n) => n.type === 'first-audio')).toBe(true);
+  });
+});
+
+describe('buffered mode (streaming off, spec C1)', () => {
+  it('plays the same audio, decoded whole', async () => {
+    const { rendered } = await play('mp3', { streamingEnabled: false });
+    const ref = reference('speech.mp3.ref.wav');
+    expect(snrDb(rendered.subarray(0, ref.length), ref).snr).toBeGreaterThan(90);
+  });
+});
+
+/** Every error the page hears of, from the engine or from the decoder. */
+function errorsOf(notices: FeederNotice[]): ErrorInfo[] {
+  return notices.flatMap((n) => (n.type === 'error' ? [n.error] : n.type === 'event' && n.event.type === 'error' ? [n.event.error] : []));
+}
+
+describe('failures reach the page', () => {
+  it('damaged audio past the header neither hangs nor fails silently: it plays out, or fails as bad-audio', async () => {
+    // Valid Ogg pages at first (the probe passes), then garbage where Opus packets should be.
+    const opus = fixture('speech.opus');
+    const broken = Uint8Array.from(opus);
+    for (let i = 200; i < broken.length; i++) broken[i] = (i * 7919) & 0xff;
+    server.set({ audio: { opus: { bytes: broken, seconds: 1 } } });
+    try {
+      const { notices } = await play('opus');
+      expect(notices.some((n) => n.type === 'drained')).toBe(true);
+      for (const error of errorsOf(notices)) expect(error.kind).toBe('bad-audio');
+    } finally {
+      server.set({ audio: undefined });
+    }
+  });
+
+  it('a server error arrives as an error event and the stream ends', async () => {
+    server.enqueue({ status: 400, message: 'Unknown voice' });
+    const { notices, stats } = await play('pcm');
+    expect(errorsOf(notices).map((e) => e.kind)).toEqual(['request']);
+    expect(Atomics.load(stats, STAT.ended)).toBe(1);
+  });
+
+  it('bytes that are not audio end in a bad-audio error, not a hang', async () => {
+    server.set({ audio: { mp3: { bytes: new TextEncoder().encode('<html>'.repeat(4000)), seconds: 1 } } });
+    try {
+      const { notices } = await play('mp3');
+      // The engine's probe refuses it before the decoder sees it.
+      expect(errorsOf(notices).map((e) => e.kind)).toEqual(['bad-audio']);
+    } finally {
+      server.set({ audio: undefined });
+    }
+  });
+});

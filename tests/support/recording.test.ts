@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { prng } from '../decoders/helpers';
+import { alignAndCompare, findHoles, findOnset, resample } from './recording';
+
+const RATE = 48000;
+
+/** Seeded noise shaped like speech's loudness: bursts of 80–300 ms, never silent. */
+function speechLike(length: number, seed: number): Float32Array {
+  const random = prng(seed);
+  const out = new Float32Array(length);
+  let gain = 0.3;
+  for (let i = 0; i < length; i++) {
+    if (i % 4800 === 0) gain = 0.05 + random() * 0.4;
+    out[i] = gain * (random() * 2 - 1);
+  }
+  return out;
+}
+
+describe('findOnset', () => {
+  it('finds a loud signal at its first sample, and nothing in silence or below the threshold', () => {
+    const x = new Float32Array(RATE);
+    x.fill(0.5, 12345);
+    expect(findOnset(x, RATE)).toBe(12345);
+    expect(findOnset(new Float32Array(RATE), RATE)).toBe(-1);
+    expect(findOnset(new Float32Array(RATE).fill(0.001), RATE)).toBe(-1); // −60 dBFS
+    // 10 dB above the threshold: found once a tenth of the 2 ms window is filled.
+    expect(findOnset(new Float32Array(RATE).fill(0.001), RATE, { threshold: -70 })).toBe(9);
+  });
+});
+
+describe('findHoles', () => {
+  it('finds a planted 30 ms gap and ignores 10 ms ones and the ends outside the range', () => {
+    const x = speechLike(RATE * 2, 1);
+    x.fill(0, 30000, 30000 + 0.03 * RATE);
+    x.fill(0, 60000, 60000 + 0.01 * RATE);
+    x.fill(0, 0, 5000);
+    const holes = findHoles(x, RATE, { from: 5000, to: x.length, minMs: 20 });
+    expect(holes).toEqual([{ start: 30000, lengthMs: 30 }]);
+    expect(findHoles(x, RATE, { minMs: 20 })).toHaveLength(2);
+  });
+
+  it('reports a hole that runs to the end of the range', () => {
+    const x = speechLike(RATE, 2);
+    x.fill(0, RATE - 0.05 * RATE);
+    expect(findHoles(x, RATE, { minMs: 20 })).toEqual([{ start: RATE - 0.05 * RATE, lengthMs: 50 }]);
+  });
+});
+
+describe('resample', () => {
+  it('keeps a tone below the new Nyquist frequency, at its phase', () => {
+    const tone = Float32Array.from({ length: 24000 }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / 24000));
+    const up = resample(tone, 24000, 48000);
+    expect(up.length).toBe(48000);
+    let worst = 0;
+    for (let i = 100; i < up.length - 100; i++) worst = Math.max(worst, Math.abs(up[i] - Math.sin((2 * Math.PI * 1000 * i) / 48000)));
+    expect(worst).toBeLessThan(1e-3);
+  });
+});
+
+describe('alignAndCompare', () => {
+  it('finds a shifted, scaled copy at the exact lag with correlation ≈ 1', () => {
+    const reference = speechLike(RATE * 3, 3);
+    const recording = new Float32Array(RATE * 10);
+    recording.set(reference.map((v) => v * 0.2), 123457);
+    const found = alignAndCompare(recording, reference, RATE, RATE);
+    expect(found.lag).toBe(123457);
+    expect(found.correlation).toBeCloseTo(1, 6);
+  });
+
+  it('finds a 24 kHz reference in a 48 kHz recording of it', () => {
+    const reference = speechLike(24000 * 2, 4).map((v, i) => v * Math.sin(i / 5)); // band-limited below 12 kHz
+    const recording = new Float32Array(RATE * 5);
+    recording.set(resample(reference, 24000, RATE).map((v) => v * 3), 50001);
+    const found = alignAndCompare(recording, reference, RATE, 24000);
+    expect(found.lag).toBe(50001);
+    expect(found.correlation).toBeGreaterThan(0.999);
+  });
+
+  it('finds a reference that starts before the recording does, counting the missing part as silence', () => {
+    const reference = speechLike(RATE, 5);
+    const recording = new Float32Array(RATE * 2);
+    recording.set(reference.subarray(RATE / 4), 0);
+    const found = alignAndCompare(recording, reference, RATE, RATE);
+    expect(found.lag).toBe(-RATE / 4);
+    expect(found.correlation).toBeGreaterThan(0.8);
+    expect(found.correlation).toBeLessThan(0.9); // a quarter of the reference's energy is missing
+  });
+
+  it('gives a low correlation when the recording holds only unrelated noise', () => {
+    const found = alignAndCompare(speechLike(RATE * 5, 6), speechLike(RATE, 7), RATE, RATE);
+    expect(found.correlation).toBeLessThan(0.1);
+  });
+
+  it('is fast enough for 40 s at 48 kHz', () => {
+    const reference = speechLike(RATE * 20, 8);
+    const recording = new Float32Array(RATE * 40);
+    recording.set(reference, RATE * 15);
+    const started = performance.now();
+    expect(alignAndCompare(recording, reference, RATE, RATE).lag).toBe(RATE * 15);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});

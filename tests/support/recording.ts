@@ -1,0 +1,238 @@
+// Pure analysis of audio recorded from the browser (tests/support/pulse.ts): where sound
+// starts, where it drops out, and whether it is the signal that was played. No I/O.
+
+/** Options for {@link findOnset}. */
+export interface OnsetOptions {
+  /** RMS level in dBFS the window must rise above; default −50. */
+  threshold?: number;
+  /** Window length; default 2 ms. */
+  windowMs?: number;
+}
+
+/**
+ * Index of the first sample at which the RMS of the short window ending there rises above
+ * the threshold, or -1 if it never does. A loud signal is found at its first sample; one
+ * near the threshold up to a window late.
+ */
+export function findOnset(samples: Float32Array, sampleRate: number, options: OnsetOptions = {}): number {
+  const window = Math.max(1, Math.round(((options.windowMs ?? 2) * sampleRate) / 1000));
+  const limit = window * 10 ** ((options.threshold ?? -50) / 10); // sum of squares at threshold
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) {
+    sum += samples[i] * samples[i];
+    if (i >= window) sum -= samples[i - window] * samples[i - window];
+    if (sum > limit) return i;
+  }
+  return -1;
+}
+
+/** Options for {@link findHoles}. */
+export interface HoleOptions {
+  /** First sample index searched; default 0. */
+  from?: number;
+  /** End of the search (exclusive); default the end of the recording. */
+  to?: number;
+  /** Only holes longer than this are reported. */
+  minMs: number;
+  /** |x| below this counts as silence; default 1e-4 (−80 dBFS). */
+  level?: number;
+}
+
+/**
+ * Runs of (near) digital silence longer than `minMs` between `from` and `to`. An underrun
+ * anywhere between the page and the sound card shows up as such a run inside speech, which
+ * never falls that quiet for that long.
+ */
+export function findHoles(samples: Float32Array, sampleRate: number, options: HoleOptions): { start: number; lengthMs: number }[] {
+  const from = Math.max(0, options.from ?? 0);
+  const to = Math.min(samples.length, options.to ?? samples.length);
+  const level = options.level ?? 1e-4;
+  const holes: { start: number; lengthMs: number }[] = [];
+  let start = -1;
+  for (let i = from; i <= to; i++) {
+    const quiet = i < to && Math.abs(samples[i]) < level;
+    if (quiet && start < 0) start = i;
+    if (!quiet && start >= 0) {
+      const lengthMs = ((i - start) * 1000) / sampleRate;
+      if (lengthMs > options.minMs) holes.push({ start, lengthMs });
+      start = -1;
+    }
+  }
+  return holes;
+}
+
+const SINC_HALF_WIDTH = 16; // zero crossings each side
+const SINC_PHASES = 512; // table steps per input sample
+
+/**
+ * Band-limited resampling with a Blackman-windowed sinc (16 zero crossings a side, table
+ * driven). Better than linear interpolation, which dulls a 24 kHz signal's top octave and
+ * would lower the correlation of bright speech for a reason that is not the player's.
+ */
+export function resample(input: Float32Array, fromRate: number, toRate: number): Float32Array {
+  if (fromRate === toRate) return input;
+  const step = fromRate / toRate; // input samples per output sample
+  const cutoff = Math.min(1, toRate / fromRate); // of the input's Nyquist: anti-alias when going down
+  const reach = SINC_HALF_WIDTH / cutoff; // kernel half-width in input samples
+  const table = new Float64Array(Math.ceil(reach * SINC_PHASES) + 2);
+  for (let k = 0; k < table.length; k++) {
+    const d = k / SINC_PHASES;
+    if (d >= reach) continue;
+    const x = Math.PI * cutoff * d;
+    const sinc = d === 0 ? 1 : Math.sin(x) / x;
+    const w = 0.42 + 0.5 * Math.cos((Math.PI * d) / reach) + 0.08 * Math.cos((2 * Math.PI * d) / reach);
+    table[k] = cutoff * sinc * w;
+  }
+  const out = new Float32Array(Math.floor(input.length / step));
+  for (let j = 0; j < out.length; j++) {
+    const t = j * step;
+    let sum = 0;
+    for (let i = Math.max(0, Math.ceil(t - reach)); i <= Math.min(input.length - 1, Math.floor(t + reach)); i++) {
+      const pos = Math.abs(t - i) * SINC_PHASES;
+      const k = Math.floor(pos);
+      sum += input[i] * (table[k] + (pos - k) * (table[k + 1] - table[k]));
+    }
+    out[j] = sum;
+  }
+  return out;
+}
+
+/** Where the reference sits in the recording, and how alike the two are there. */
+export interface Alignment {
+  /** recording[i + lag] lines up with reference[i] (at the recording's rate). */
+  lag: number;
+  /** Normalised cross-correlation at `lag` over the reference's length: 1 = same shape. */
+  correlation: number;
+}
+
+/**
+ * Finds `reference` inside `recording` and says how alike they are, whatever the gain. The
+ * reference is resampled to the recording's rate ({@link resample}); every lag is scored at
+ * once by FFT cross-correlation divided by the energies (normalised cross-correlation), so
+ * 40 s at 48 kHz takes about a second. Outside the recording counts as silence.
+ */
+export function alignAndCompare(recording: Float32Array, reference: Float32Array, recordingRate: number, referenceRate: number): Alignment {
+  const ref = resample(reference, referenceRate, recordingRate);
+  const n = recording.length;
+  const m = ref.length;
+  let size = 1;
+  while (size < n + m - 1) size *= 2;
+  // Both real signals go through one complex FFT: recording as real part, reference as imaginary.
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  re.set(recording);
+  im.set(ref);
+  const fft = new Fft(size);
+  fft.transform(re, im);
+  crossSpectrum(re, im);
+  for (let k = 0; k < size; k++) im[k] = -im[k]; // inverse FFT = conjugate, forward, conjugate
+  fft.transform(re, im);
+
+  const prefix = new Float64Array(n + 1); // running energy of the recording
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + recording[i] * recording[i];
+  const refEnergy = energy(ref);
+  const windowEnergy = (lag: number) => prefix[Math.min(n, Math.max(0, lag + m))] - prefix[Math.min(n, Math.max(0, lag))];
+  // Windows far quieter than the loudest are skipped: there FFT rounding noise divided by a
+  // tiny energy could pose as a perfect match.
+  let loudest = 0;
+  for (let lag = 1 - m; lag < n; lag++) loudest = Math.max(loudest, windowEnergy(lag));
+  let best = { lag: 0, correlation: 0 };
+  for (let lag = 1 - m; lag < n; lag++) {
+    const e = windowEnergy(lag);
+    if (e <= loudest * 1e-6 || e === 0) continue;
+    const c = re[lag >= 0 ? lag : size + lag] / size / Math.sqrt(refEnergy * e);
+    if (c > best.correlation) best = { lag, correlation: c };
+  }
+  if (refEnergy === 0 || loudest === 0) return best;
+  return { lag: best.lag, correlation: exactCorrelation(recording, ref, best.lag) };
+}
+
+/** Normalised cross-correlation at one lag, summed directly (no FFT rounding). */
+function exactCorrelation(recording: Float32Array, ref: Float32Array, lag: number): number {
+  let dot = 0;
+  let e = 0;
+  for (let i = Math.max(0, -lag); i < ref.length && i + lag < recording.length; i++) {
+    const x = recording[i + lag];
+    dot += x * ref[i];
+    e += x * x;
+  }
+  return dot / Math.sqrt(energy(ref) * e);
+}
+
+function energy(x: Float32Array): number {
+  let e = 0;
+  for (let i = 0; i < x.length; i++) e += x[i] * x[i];
+  return e;
+}
+
+/**
+ * Turns Z = FFT(x + i·r) into X·conj(R) in place, whose inverse is the cross-correlation
+ * c[lag] = Σ x[i + lag]·r[i]. X and R come from the symmetry of real signals' spectra.
+ */
+function crossSpectrum(re: Float64Array, im: Float64Array): void {
+  const size = re.length;
+  for (let k = 0; k <= size / 2; k++) {
+    const j = (size - k) % size;
+    // X[k] = (Z[k] + conj Z[j]) / 2 and R[k] = (Z[k] − conj Z[j]) / 2i; X[j], R[j] are their conjugates.
+    const xr = (re[k] + re[j]) / 2;
+    const xi = (im[k] - im[j]) / 2;
+    const rr = (im[k] + im[j]) / 2;
+    const ri = (re[j] - re[k]) / 2;
+    const cr = xr * rr + xi * ri;
+    const ci = xi * rr - xr * ri;
+    re[k] = cr;
+    im[k] = ci;
+    re[j] = cr;
+    im[j] = -ci;
+  }
+}
+
+/** In-place iterative radix-2 complex FFT with precomputed twiddles. */
+class Fft {
+  private readonly cos: Float64Array;
+  private readonly sin: Float64Array;
+
+  constructor(private readonly size: number) {
+    this.cos = new Float64Array(size / 2);
+    this.sin = new Float64Array(size / 2);
+    for (let k = 0; k < size / 2; k++) {
+      this.cos[k] = Math.cos((2 * Math.PI * k) / size);
+      this.sin[k] = -Math.sin((2 * Math.PI * k) / size);
+    }
+  }
+
+  transform(re: Float64Array, im: Float64Array): void {
+    const size = this.size;
+    for (let i = 1, j = 0; i < size; i++) {
+      let bit = size >> 1;
+      for (; j & bit; bit >>= 1) j ^= bit;
+      j ^= bit;
+      if (i < j) {
+        const r = re[i];
+        re[i] = re[j];
+        re[j] = r;
+        const m = im[i];
+        im[i] = im[j];
+        im[j] = m;
+      }
+    }
+    for (let len = 2; len <= size; len *= 2) {
+      const half = len / 2;
+      const stride = size / len;
+      for (let start = 0; start < size; start += len) {
+        for (let k = 0; k < half; k++) {
+          const wr = this.cos[k * stride];
+          const wi = this.sin[k * stride];
+          const a = start + k;
+          const b = a + half;
+          const tr = re[b] * wr - im[b] * wi;
+          const ti = re[b] * wi + im[b] * wr;
+          re[b] = re[a] - tr;
+          im[b] = im[a] - ti;
+          re[a] += tr;
+          im[a] += ti;
+        }
+      }
+    }
+  }
+}
