@@ -95,6 +95,8 @@ export default defineConfig(({ command }) => {
       html: { cspNonce: devNonce },
       server: { headers: ISOLATION_HEADERS },
       preview: { headers: ISOLATION_HEADERS },
+      // The decoder worker and the AudioWorklet are ES modules (the decoders load WASM lazily).
+      worker: { format: 'es' },
       build: {
         rollupOptions: { input: { index: resolve('renderer/index.html') } },
       },

@@ -1,7 +1,10 @@
 /** Every IPC channel name, in one place, so main and preload cannot drift apart. */
 export const IPC = {
   appInfo: 'utter:app-info',
-  ping: 'utter:ping',
+  settings: 'utter:settings',
+  speak: 'utter:speak',
+  /** main → page: an utterance's MessagePort (webContents.postMessage). */
+  audioPort: 'utter:audio-port',
 } as const;
 
 /** One of the channel names above. */
@@ -10,8 +13,6 @@ export type IpcChannel = (typeof IPC)[keyof typeof IPC];
 /** What the app tells its windows about itself. */
 export interface AppInfo {
   version: string;
-  crossOriginIsolated?: boolean;
+  /** 'electron' for the app, 'web' for `utter web`. */
+  shell: 'electron' | 'web';
 }
-
-/** The answer to {@link IPC.ping}: proves the page → preload → main round trip. */
-export const PONG = 'pong';

@@ -89,6 +89,12 @@ export interface Credit {
   consumedBytes: number;
   /** Audio the consumer holds that has not been played yet, in ms. */
   bufferedMs: number;
+  /**
+   * Audio decoded from those bytes so far, in ms. With it the engine knows how much audio
+   * the bytes still in flight hold, so max-buffer holds whatever the bitrate (4 KB of mp3
+   * is half a second).
+   */
+  decodedMs?: number;
 }
 
 /** The member of EngineEvent with the given type. */

@@ -6,6 +6,7 @@ import { loadSettings } from '../main/engine/config';
 import { createProvider } from '../main/engine/engine';
 import { SpeechError, type SpeechErrorKind } from '../main/engine/errors';
 import { speakToFile } from './speak-to-file';
+import { webCommand } from './web-command';
 
 /** Exit codes (issue 2 §4). */
 export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, interrupted: 130 } as const;
@@ -13,6 +14,7 @@ export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, int
 const USAGE = `Usage:
   utter speak [TEXT] [--file PATH] --out FILE.wav [options]   speak TEXT (or the file, or standard input) to a WAV file
   utter voices [--provider local|openai] [options]             list the voices
+  utter web [--port N] [--host 127.0.0.1] [options]            the player page in any browser, on this machine's engine
 
 Options:
   --provider local|openai   the embedded offline voice (default) or an OpenAI-compatible server
@@ -38,6 +40,8 @@ const OPTIONS = {
   settings: { type: 'string' },
   'no-markdown': { type: 'boolean' },
   json: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -56,6 +60,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const settings = await loadSettings({ file: values.settings, env: io.env, flags: flagsToSettings(values) });
     if (command === 'speak') return await speakCommand(rest, values, settings, io);
     if (command === 'voices') return await voicesCommand(settings, values.json === true, io);
+    if (command === 'web') {
+      await webCommand({ host: values.host, port: parsePort(values.port), settings, signal: io.signal }, io);
+      return EXIT.ok;
+    }
     throw new UsageError(`Unknown command "${command}".`);
   } catch (error) {
     return report(error, io);
@@ -164,6 +172,13 @@ async function voicesCommand(settings: Awaited<ReturnType<typeof loadSettings>>,
   } finally {
     await provider.close();
   }
+}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), not "${value}".`);
+  return port;
 }
 
 async function readFileOrExplain(path: string): Promise<Uint8Array> {

@@ -3,9 +3,14 @@
 import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
-import { IPC, PONG, type AppInfo } from '../../shared/ipc-channels';
+import { app, BrowserWindow, ipcMain, MessageChannelMain, net, protocol, session, type IpcMainInvokeEvent, type MessagePortMain } from 'electron';
+import type { Settings } from '../../shared/config/schema';
+import { IPC, type AppInfo } from '../../shared/ipc-channels';
+import { parseSpeakRequest } from '../../shared/playback/link-protocol';
+import type { PublicSettings, SpeakTicket } from '../../shared/renderer-api';
 import { APP_ORIGIN, APP_SCHEME, isInsideRoot, resolveAppPath, responseHeaders } from './app-protocol';
+import { loadSettings } from './engine/config';
+import { speakOverLink, type EngineLink } from './engine/link';
 
 // The bundle is out/main/index.js; its siblings are fixed by electron.vite.config.ts, and
 // electron-builder.yml packs resources/icon.png next to out/ (also inside app.asar).
@@ -36,15 +41,47 @@ async function start(): Promise<void> {
   // Deny every permission (camera, notifications from the page, …) unless listed later.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  settings = await loadSettings({ env: process.env });
   ipcMain.handle(IPC.appInfo, (event): AppInfo => {
     assertTrustedSender(event);
-    return { version: app.getVersion() };
+    return { version: app.getVersion(), shell: 'electron' };
   });
-  ipcMain.handle(IPC.ping, (event): typeof PONG => {
+  ipcMain.handle(IPC.settings, (event): PublicSettings => {
     assertTrustedSender(event);
-    return PONG;
+    const { apiKey: _secret, ...visible } = settings;
+    return visible;
+  });
+  ipcMain.handle(IPC.speak, (event, request: unknown): SpeakTicket => {
+    assertTrustedSender(event);
+    const checked = parseSpeakRequest(request);
+    if (checked instanceof Error) throw checked;
+    // One port per utterance: the page hands its end to the decoder worker, so the
+    // audio bytes never pass through the page's main thread.
+    const { port1, port2 } = new MessageChannelMain();
+    const id = ++utteranceCount;
+    event.sender.postMessage(IPC.audioPort, { id }, [port2]);
+    void speakOverLink(checked, portLink(port1), {
+      settings,
+      onBadCommand: (error) => console.warn('Utter: refused a command from the page:', error.message),
+    });
+    return { id };
   });
   showPlayer();
+}
+
+let settings: Settings;
+let utteranceCount = 0;
+
+/** The engine's end of an utterance's MessagePortMain. Bytes go as copies, never a transfer list. */
+function portLink(port: MessagePortMain): EngineLink {
+  const link: EngineLink = {
+    send: (event) => port.postMessage(event),
+    onMessage: (handler) => port.on('message', (message) => handler(message.data)),
+    onClose: (handler) => port.on('close', handler),
+    close: () => port.close(),
+  };
+  port.start();
+  return link;
 }
 
 const notFound = (): Response => new Response('Not found', { status: 404 });

@@ -1,20 +1,34 @@
 // Runs in the sandboxed renderer before the page: it may only use electron's renderer
 // modules, so the build bundles it to one CommonJS file (electron.vite.config.ts).
 import { contextBridge, ipcRenderer } from 'electron';
-import { IPC, type AppInfo, type PONG } from '../../shared/ipc-channels';
+import { IPC, type AppInfo } from '../../shared/ipc-channels';
+import type { SpeakRequest } from '../../shared/playback/link-protocol';
+import { AUDIO_PORT_MESSAGE, type PublicSettings, type SpeakTicket, type UtterApi } from '../../shared/renderer-api';
+
+/** The page's window, as far as this file needs it (the preload is type-checked without DOM types). */
+const page = globalThis as unknown as {
+  postMessage(message: unknown, targetOrigin: string, transfer: unknown[]): void;
+  location: { origin: string };
+};
+
+// Names the audio-port messages this preload posts, so the page ignores look-alikes.
+const nonce = crypto.randomUUID();
 
 /**
  * The page's whole view of the app: named functions, never ipcRenderer itself
- * (../shared/STYLE.md §2). The player and settings windows extend it.
+ * (../shared/STYLE.md §2).
  */
-const api = {
-  /** The app's version (and later more about the app). */
+const api: UtterApi = {
   appInfo: (): Promise<AppInfo> => ipcRenderer.invoke(IPC.appInfo),
-  /** Resolves with "pong" once main has answered: the IPC path works. */
-  ping: (): Promise<typeof PONG> => ipcRenderer.invoke(IPC.ping),
+  settings: (): Promise<PublicSettings> => ipcRenderer.invoke(IPC.settings),
+  speak: (request: SpeakRequest): Promise<SpeakTicket> => ipcRenderer.invoke(IPC.speak, request),
+  audioPortNonce: nonce,
 };
 
-/** The API's type, derived from the implementation so the two cannot drift. */
-export type UtterApi = typeof api;
+// MessagePorts cannot cross the context bridge: hand each one to the page by
+// window.postMessage, to this window only (Electron's documented pattern).
+ipcRenderer.on(IPC.audioPort, (event, message: SpeakTicket) => {
+  page.postMessage({ type: AUDIO_PORT_MESSAGE, nonce, id: message.id }, page.location.origin, [...event.ports]);
+});
 
 contextBridge.exposeInMainWorld('utter', api);

@@ -1,11 +1,38 @@
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { AUDIO_FORMATS, isAudioFormat } from '../../shared/audio-format';
+import type { PublicSettings } from '../../shared/renderer-api';
+import type { Bridge } from './bridge';
+import { LiveMeters } from './LiveMeters';
+import { PlayerController } from './player-controller';
+import { usePlayerStore } from './player-store';
 
 /**
- * The player page. For now a text box and a Speak button that waits for the playback
- * pipeline (a later issue); the data-testids are the ones the browser tests will drive.
+ * The player page: text, Speak / Stop / Pause / Skip, the format, and live metrics. The
+ * data-testids are a public contract (issue 3 §7): anyone can automate this page.
  */
-export function App({ isolated = globalThis.crossOriginIsolated === true }: { isolated?: boolean }) {
+export function App({ bridge, isolated = globalThis.crossOriginIsolated === true }: { bridge: Bridge; isolated?: boolean }) {
+  const controller = useMemo(() => new PlayerController(bridge), [bridge]);
   const [text, setText] = useState('');
+  const [settings, setSettings] = useState<PublicSettings | null>(null);
+  const format = usePlayerStore((s) => s.format);
+  const error = usePlayerStore((s) => s.error);
+  const notice = usePlayerStore((s) => s.notice);
+  const busy = usePlayerStore((s) => s.busy);
+  const segment = usePlayerStore((s) => s.segment);
+  const [paused, setPaused] = useState(false);
+
+  useEffect(() => {
+    controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
+  }, [controller]);
+  useEffect(() => {
+    if (!busy) setPaused(false);
+  }, [busy]);
+
+  const speak = (): void => {
+    setPaused(false);
+    void controller.speak(text, format);
+  };
+
   return (
     <main className="player">
       <h1>Utter</h1>
@@ -16,10 +43,57 @@ export function App({ isolated = globalThis.crossOriginIsolated === true }: { is
       )}
       <label htmlFor="text-input">Text to speak</label>
       <textarea id="text-input" data-testid="text-input" value={text} onChange={(e) => setText(e.target.value)} rows={8} />
-      <button type="button" data-testid="speak" disabled title="Playback arrives with the player">
-        Speak
-      </button>
-      <p data-testid="state">idle</p>
+      {busy && segment && (
+        <p className="reading" data-testid="reading" aria-live="off">
+          {text.slice(segment.start, segment.end)}
+        </p>
+      )}
+      <div className="controls">
+        <button type="button" data-testid="speak" onClick={speak} disabled={!isolated || !text.trim()}>
+          Speak
+        </button>
+        <button type="button" data-testid="stop" onClick={() => controller.stop()} disabled={!busy}>
+          Stop
+        </button>
+        <button
+          type="button"
+          data-testid="pause"
+          aria-pressed={paused}
+          disabled={!busy}
+          onClick={() => {
+            controller.togglePause(paused);
+            setPaused(!paused);
+          }}
+        >
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+        <button type="button" data-testid="previous" onClick={() => controller.previous()} disabled={!busy}>
+          Previous
+        </button>
+        <button type="button" data-testid="skip" onClick={() => controller.skip()} disabled={!busy}>
+          Skip
+        </button>
+        <label>
+          Format{' '}
+          <select
+            data-testid="format-select"
+            value={format}
+            onChange={(e) => isAudioFormat(e.target.value) && usePlayerStore.getState().set({ format: e.target.value })}
+          >
+            {AUDIO_FORMATS.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <p role="alert" className="error" data-testid="error">
+        {error}
+      </p>
+      {notice && <p className="notice">{notice}</p>}
+      <LiveMeters controller={controller} maxBufferMs={(settings?.streamMaxBuffer ?? 2) * 1000} />
+      {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}
     </main>
   );
 }

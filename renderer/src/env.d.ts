@@ -1,4 +1,4 @@
-import type { UtterApi } from '../../electron/preload/index';
+import type { UtterApi } from '../../shared/renderer-api';
 
 declare global {
   interface Window {

@@ -1,15 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { connectBridge } from './bridge';
 import './styles.css';
 
-// Playback needs SharedArrayBuffer, which only a cross-origin-isolated page has (app://
-// and the dev server send COOP/COEP). Say so loudly instead of failing later in silence.
+// Playback needs SharedArrayBuffer, which only a cross-origin-isolated page has (app://,
+// the dev server and `utter web` send COOP/COEP). Say so loudly instead of failing later.
 const isolated = globalThis.crossOriginIsolated === true;
 if (!isolated) console.error('Utter: this page is not cross-origin isolated; audio playback cannot work.');
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App isolated={isolated} />
+    <App bridge={connectBridge()} isolated={isolated} />
   </StrictMode>,
 );

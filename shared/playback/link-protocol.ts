@@ -10,7 +10,7 @@ export type LinkEvent = EngineEvent;
 
 /** What the consumer sends back: credit drives the engine's flow control (spec A1, B4). */
 export type LinkCommand =
-  | { type: 'credit'; consumedBytes: number; bufferedMs: number }
+  | { type: 'credit'; consumedBytes: number; bufferedMs: number; decodedMs?: number }
   | { type: 'stop' }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -44,7 +44,8 @@ export function parseLinkCommand(value: unknown): LinkCommand | Error {
   switch (command.type) {
     case 'credit':
       if (!isCount(command.consumedBytes) || !isCount(command.bufferedMs)) return new Error('Credit needs consumedBytes and bufferedMs ≥ 0.');
-      return { type: 'credit', consumedBytes: command.consumedBytes, bufferedMs: command.bufferedMs };
+      if (command.decodedMs !== undefined && !isCount(command.decodedMs)) return new Error('Credit decodedMs must be a number ≥ 0.');
+      return { type: 'credit', consumedBytes: command.consumedBytes, bufferedMs: command.bufferedMs, decodedMs: command.decodedMs };
     case 'stop':
     case 'pause':
     case 'resume':

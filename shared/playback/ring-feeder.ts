@@ -45,7 +45,7 @@ interface Current {
   lastSegment: number;
   /** Where each segment's audio starts in the played stream, for skip and the gap metric. */
   boundaries: { segment: number; frame: number; silenceBefore: number; resolved: boolean }[];
-  lastCredit: { consumedBytes: number; bufferedMs: number };
+  lastCredit: { consumedBytes: number; bufferedMs: number; decodedMs: number };
   startLowered: boolean;
   drainedSent: boolean;
 }
@@ -92,7 +92,7 @@ export class RingFeeder {
       streamEnded: false,
       lastSegment: 0,
       boundaries: [],
-      lastCredit: { consumedBytes: -1, bufferedMs: -1 },
+      lastCredit: { consumedBytes: -1, bufferedMs: -1, decodedMs: -1 },
       startLowered: false,
       drainedSent: false,
     };
@@ -276,7 +276,12 @@ export class RingFeeder {
 
   private sendCredit(current: Current): void {
     const bufferedFrames = this.ring.availableRead() + current.pendingFrames;
-    const credit = { consumedBytes: current.decoder.consumedBytes, bufferedMs: Math.round((bufferedFrames / this.options.sampleRate) * 1000) };
+    const toMs = (frames: number): number => Math.round((frames / this.options.sampleRate) * 1000);
+    const credit = {
+      consumedBytes: current.decoder.consumedBytes,
+      bufferedMs: toMs(bufferedFrames),
+      decodedMs: toMs(current.decoder.metrics.decodedFrames),
+    };
     const last = current.lastCredit;
     if (credit.consumedBytes === last.consumedBytes && Math.abs(credit.bufferedMs - last.bufferedMs) < 20) return;
     current.lastCredit = credit;

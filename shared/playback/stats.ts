@@ -70,10 +70,13 @@ export function createStats(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(STAT_COUNT * Int32Array.BYTES_PER_ELEMENT));
 }
 
-/** Context frames are stored mod 2^31; this recovers the full frame near `nowFrame`. */
-export function unwrapFrame(stored: number, nowFrame: number): number {
+/** Context frames are stored mod 2^31; this recovers the full frame nearest to `nearFrame`. */
+export function unwrapFrame(stored: number, nearFrame: number): number {
   const span = 2 ** 31;
-  return nowFrame - ((((Math.floor(nowFrame) % span) - stored) % span) + span) % span;
+  const near = Math.floor(nearFrame);
+  // The difference, mod span, mapped into [-span/2, span/2): the stored frame may lie ahead.
+  const diff = ((((stored - (near % span)) % span) + span + span / 2) % span) - span / 2;
+  return near + diff;
 }
 
 /** A context frame as stored in a slot. */

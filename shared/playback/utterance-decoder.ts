@@ -29,6 +29,8 @@ export interface DecodeMetrics {
   firstByteAt: number;
   firstAudioAt: number;
   skippedFrames: number;
+  /** Frames decoded at the output rate, all segments. */
+  decodedFrames: number;
 }
 
 /** A failure to decode, as the page shows it. */
@@ -55,6 +57,7 @@ export class UtteranceDecoder {
     firstByteAt: -1,
     firstAudioAt: -1,
     skippedFrames: 0,
+    decodedFrames: 0,
   };
   private decoder: StreamDecoder | null = null;
   private resampler: SincResampler | null = null;
@@ -167,6 +170,7 @@ export class UtteranceDecoder {
     this.metrics.decodeChunks++;
     this.metrics.decodeMicrosMax = Math.max(this.metrics.decodeMicrosMax, micros);
     if (!audio.samplesDecoded) return [];
+    this.metrics.decodedFrames += Math.round((audio.samplesDecoded * this.options.outputRate) / audio.sampleRate);
     if (this.metrics.firstAudioAt < 0) this.metrics.firstAudioAt = this.now();
     let mono = downmix(audio);
     if (audio.sampleRate !== this.options.outputRate) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UtterApi } from '../../electron/preload/index';
+import type { UtterApi } from '../../shared/renderer-api';
 
 /** The page's globals these tests touch (this file is type-checked without the DOM lib). */
 interface PageGlobals {
@@ -90,10 +90,9 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
   it('gives the page the typed bridge and nothing of Node', async () => {
     expect(await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).require)).toBe('undefined');
     expect(await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).process)).toBe('undefined');
-    expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).utter ?? {}).sort())).toEqual(['appInfo', 'ping']);
-    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).utter!.ping())).toBe('pong');
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).utter ?? {}).sort())).toEqual(['appInfo', 'audioPortNonce', 'settings', 'speak']);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).utter!.appInfo())).toEqual({ version: pkg.version });
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).utter!.appInfo())).toEqual({ version: pkg.version, shell: 'electron' });
   });
 
   it('sends the isolation headers and the CSP, and serves nothing outside the renderer', async () => {

@@ -40,8 +40,8 @@ describe('FlowGate', () => {
   it('ignores stale reports, pauses, and lets an abort through', async () => {
     const gate = new FlowGate(2000, 100);
     gate.sentBytes(150);
-    gate.report({ consumedBytes: 120, bufferedMs: 0 });
-    gate.report({ consumedBytes: 10, bufferedMs: 0 });
+    gate.report({ consumedBytes: 120, bufferedMs: 0, decodedMs: 500 });
+    gate.report({ consumedBytes: 10, bufferedMs: 0, decodedMs: 500 });
     expect(gate.outstandingBytes).toBe(30);
     gate.setPaused(true);
     expect(gate.open).toBe(false);
@@ -50,6 +50,27 @@ describe('FlowGate', () => {
     abort.abort();
     await waited;
     gate.setPaused(false);
+    expect(gate.open).toBe(true);
+  });
+
+  it('counts the audio in bytes still in flight, from the bitrate the consumer reports', () => {
+    const gate = new FlowGate(2000, 100_000);
+    gate.sentBytes(4000);
+    // 2000 bytes decoded to 1000 ms: the 2000 bytes in flight hold another 1000 ms.
+    gate.report({ consumedBytes: 2000, bufferedMs: 900, decodedMs: 1000 });
+    expect(gate.projectedBufferMs).toBe(1900);
+    expect(gate.open).toBe(true);
+    gate.sentBytes(400);
+    expect(gate.projectedBufferMs).toBe(2100);
+    expect(gate.open).toBe(false);
+  });
+
+  it('allows a quarter window until the consumer says what a byte holds', () => {
+    const gate = new FlowGate(2000, 100);
+    gate.sentBytes(30);
+    gate.report({ consumedBytes: 0, bufferedMs: 0 });
+    expect(gate.open).toBe(false);
+    gate.report({ consumedBytes: 10, bufferedMs: 0, decodedMs: 1 });
     expect(gate.open).toBe(true);
   });
 

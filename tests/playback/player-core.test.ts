@@ -1,7 +1,7 @@
 import { RingBuffer } from 'ringbuf.js';
 import { describe, expect, it } from 'vitest';
 import { PlayerCore } from '../../shared/playback/player-core';
-import { createStats, PlayState, STAT } from '../../shared/playback/stats';
+import { createStats, PlayState, STAT, unwrapFrame, wrapFrame } from '../../shared/playback/stats';
 
 const Q = 128;
 const preroll = { initialFrames: 1200, minFrames: 720, maxFrames: 9600, growth: 1.5 };
@@ -105,5 +105,13 @@ describe('PlayerCore (the AudioWorklet\'s render step)', () => {
     expect(stats[STAT.state]).toBe(PlayState.playing);
     expect(outputs[0][5]).toBe(6);
     expect(outputs[1][5]).toBe(-6);
+  });
+});
+
+describe('context frames in 31 bits', () => {
+  it('recover the full frame near a reference, ahead of it or behind, across the wrap', () => {
+    for (const [frame, near] of [[100, 0], [100, 200], [5e9, 5e9 + 3000], [5e9, 5e9 - 3000], [2 ** 31 + 5, 2 ** 31 - 5]]) {
+      expect(unwrapFrame(wrapFrame(frame), near)).toBe(frame);
+    }
   });
 });

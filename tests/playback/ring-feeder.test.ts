@@ -63,7 +63,7 @@ async function play(format: AudioFormat, settings: Partial<Settings> = {}, contr
       core.render([out], 128);
       if (Atomics.load(stats, STAT.framesPlayed) > 0 && !drainedBefore) rendered.push(...out);
     }
-    maxBuffered = Math.max(maxBuffered, ring.availableRead());
+    maxBuffered = Math.max(maxBuffered, ring.availableRead() + Atomics.load(stats, STAT.pendingFrames));
     await new Promise((r) => setTimeout(r, 0));
   }
   await spoken;
@@ -91,8 +91,14 @@ const FORMATS: [Exclude<AudioFormat, 'aac'>, string, number][] = [
 
 describe.each(FORMATS)('%s: engine → port → decoder → ring → worklet core', (format, refFile, minSnr) => {
   it('renders the reference decode at the output rate, once and in order', async () => {
-    const { rendered, stats, notices } = await play(format);
+    const { rendered, stats, notices, maxBuffered } = await play(format);
     const ref = reference(refFile);
+    // Spec B4: max-buffer (2 s), plus up to two 4 KB chunks in flight while a credit report
+    // travels back, plus what one decode step can release at once (an Ogg page from opusenc
+    // holds up to 1 s; the FLAC decoder holds one frame back until the next sync code).
+    const uncompressed = format === 'pcm' || format === 'wav';
+    const chunkSeconds = 4096 / (uncompressed ? 48000 : fixture(`speech.${format}`).length / (ref.length / RATE));
+    expect(maxBuffered / RATE).toBeLessThan(2 + 2 * chunkSeconds + (format === 'opus' ? 1 : format === 'flac' ? 0.35 : 0.1));
     // The trailing quantum is padded with silence after the last frame.
     expect(rendered.length).toBeGreaterThanOrEqual(ref.length);
     expect(rendered.length - ref.length).toBeLessThan(128);

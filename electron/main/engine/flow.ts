@@ -28,7 +28,16 @@ export class FlowGate {
   get open(): boolean {
     if (this.paused) return false;
     if (!this.enabled) return true;
-    return this.credit.bufferedMs < this.maxBufferMs && this.outstandingBytes < this.windowBytes;
+    // Until the consumer has said how much audio a byte holds, allow only a quarter window.
+    const window = this.credit.decodedMs ? this.windowBytes : this.windowBytes / 4;
+    return this.projectedBufferMs < this.maxBufferMs && this.outstandingBytes < window;
+  }
+
+  /** What the consumer will hold once it has decoded the bytes in flight too. */
+  get projectedBufferMs(): number {
+    const { consumedBytes, bufferedMs, decodedMs } = this.credit;
+    const msPerByte = decodedMs && consumedBytes ? decodedMs / consumedBytes : 0;
+    return bufferedMs + this.outstandingBytes * msPerByte;
   }
 
   /** Counts bytes handed to the consumer. */
@@ -42,6 +51,7 @@ export class FlowGate {
     this.credit = {
       consumedBytes: Math.max(this.credit.consumedBytes, Math.min(credit.consumedBytes, this.sent)),
       bufferedMs: Math.max(0, credit.bufferedMs),
+      decodedMs: credit.decodedMs,
     };
     this.wake();
   }

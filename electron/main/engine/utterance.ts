@@ -276,9 +276,20 @@ export class Utterance {
       });
       if (this.totals.firstTtfbMs < 0) this.totals.firstTtfbMs = Math.round(firstByteAt - requestedPerf);
       for (const word of words) this.emitWord(segment, word);
-      this.coalescer.push(probe.head);
+      // A fast server hands over many chunks per read: pass them on one chunk at a time,
+      // each through the gate, so max-buffer holds however big the reads are (spec B4).
+      const chunkSize = settings.streamChunkSize;
+      const feed = async (value: Uint8Array): Promise<void> => {
+        for (let offset = 0; offset < value.length; offset += chunkSize) {
+          if (offset > 0) await this.gate.wait(signal);
+          if (signal.aborted) throw new SpeechError('cancelled', 'Stopped.');
+          this.coalescer.push(value.subarray(offset, offset + chunkSize));
+        }
+      };
+      const head = feed(probe.head);
       this.prefetch(segment.index + 1);
-      for (let value = await read(); value; value = await read()) this.coalescer.push(value);
+      await head;
+      for (let value = await read(); value; value = await read()) await feed(value);
       this.coalescer.flush();
       completed = true;
     } finally {

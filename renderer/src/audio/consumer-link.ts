@@ -35,12 +35,16 @@ function socketLink(url: string, onEvent: (event: LinkEvent) => void, onLost: (m
   socket.onopen = () => {
     for (const text of queued.splice(0)) socket.send(text);
   };
+  let over = false;
   socket.onmessage = (message: MessageEvent<ArrayBuffer | string>) => {
-    if (typeof message.data === 'string') onEvent(JSON.parse(message.data) as LinkEvent);
-    else onEvent(decodeChunkFrame(message.data));
+    if (typeof message.data !== 'string') return onEvent(decodeChunkFrame(message.data));
+    const event = JSON.parse(message.data) as LinkEvent;
+    // After its last event the server closes the socket: that is not a loss.
+    if (event.type === 'end' || event.type === 'error') over = true;
+    onEvent(event);
   };
   socket.onclose = (event) => {
-    if (!closed) onLost(`The connection to Utter closed (${event.code}${event.reason ? `: ${event.reason}` : ''}).`);
+    if (!closed && !over) onLost(`The connection to Utter closed (${event.code}${event.reason ? `: ${event.reason}` : ''}).`);
   };
   return {
     send: (command) => {

@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Settings } from '../../shared/config/schema';
+import { startWebServer } from './web-server';
+
+const PACKAGE_ROOT = join(import.meta.dirname, '..', '..');
+/** electron-vite builds the renderer here; the Electron window and `utter web` serve the same files. */
+export const RENDERER_BUILD = join(PACKAGE_ROOT, 'out', 'renderer');
+
+/**
+ * `utter web [--port N] [--host H]`: builds the renderer if it is missing, serves it,
+ * prints the URL and runs until interrupted.
+ */
+export async function webCommand(
+  options: { host?: string; port?: number; settings: Settings; signal?: AbortSignal },
+  io: { out(text: string): void; err(text: string): void },
+): Promise<void> {
+  if (!existsSync(join(RENDERER_BUILD, 'index.html'))) {
+    io.err('utter: building the page first (npm run build)…\n');
+    execFileSync(process.execPath, [join(PACKAGE_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+      cwd: PACKAGE_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const server = await startWebServer({ root: RENDERER_BUILD, host: options.host, port: options.port, settings: options.settings, version });
+  io.out(`${server.url}\n`);
+  if (options.host && !['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
+    io.err(`utter: listening on ${options.host}: anyone who can reach it and has the URL can make this machine speak.\n`);
+  }
+  await new Promise<void>((resolve) => {
+    if (options.signal?.aborted) return resolve();
+    options.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await server.close();
+}

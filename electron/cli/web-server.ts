@@ -1,0 +1,185 @@
+// `utter web`: the renderer in any browser, bridged to the same engine in this Node process.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Settings } from '../../shared/config/schema';
+import { encodeChunkFrame, parseSpeakRequest, type SpeakRequest } from '../../shared/playback/link-protocol';
+import type { PublicSettings } from '../../shared/renderer-api';
+import { APP_ORIGIN, isInsideRoot, resolveAppPath, responseHeaders } from '../main/app-protocol';
+import { speakOverLink, type EngineLink } from '../main/engine/link';
+import type { SpeechProvider } from '../main/engine/provider';
+
+/** How to run the web bridge. */
+export interface WebServerOptions {
+  /** The built renderer (out/renderer). */
+  root: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  settings: Settings;
+  /** Tests pass their own provider factory. */
+  provider?: (settings: Settings) => SpeechProvider;
+  /** Given to the page in its URL; random unless a test sets it. */
+  token?: string;
+  version?: string;
+}
+
+/** A running `utter web`. */
+export interface WebServer {
+  /** What to open in a browser: carries the token. */
+  url: string;
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** The page's control messages: a request id, an operation, its argument. */
+interface ControlRequest {
+  id: number;
+  op: 'app-info' | 'settings' | 'speak';
+  request?: unknown;
+}
+
+/** A speak request waits here until the decoder worker opens its audio socket. */
+const CLAIM_TIMEOUT_MS = 30_000;
+
+/**
+ * Serves the built renderer with COOP, COEP, CORP and the app's CSP on every file, and
+ * bridges the page to the engine over WebSockets: `/control` (JSON requests from the page)
+ * and `/audio` (one per utterance, opened by the decoder worker: engine events as JSON,
+ * chunks as binary frames, commands back). Every socket must show the token and come
+ * from this server's own origin, so other local pages cannot drive it.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? randomBytes(18).toString('base64url');
+  const waiting = new Map<number, { request: SpeakRequest; timer: NodeJS.Timeout }>();
+  let utteranceCount = 0;
+  const server = createServer((req, res) => void serveFile(options.root, req, res));
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Same-origin pages only (the worker's socket carries the page's origin), and the token.
+    const allowed = tokenMatches(url.searchParams.get('token'), token) && req.headers.origin === `http://${req.headers.host}`;
+    if (!allowed || (url.pathname !== '/control' && url.pathname !== '/audio')) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      if (url.pathname === '/control') return serveControl(ws);
+      const id = Number(url.searchParams.get('id'));
+      const claimed = waiting.get(id);
+      if (!claimed) return ws.close(4404, 'No such utterance (it may have expired).');
+      clearTimeout(claimed.timer);
+      waiting.delete(id);
+      void speakOverLink(claimed.request, socketLink(ws), {
+        settings: options.settings,
+        provider: options.provider?.({ ...options.settings, ...(claimed.request.format ? { format: claimed.request.format } : {}) }),
+        onBadCommand: (error) => console.warn(`utter web: refused a command: ${error.message}`),
+      });
+    });
+  });
+
+  function serveControl(ws: WebSocket): void {
+    ws.on('message', (data, isBinary) => {
+      let message: ControlRequest;
+      try {
+        if (isBinary) throw new Error('binary');
+        message = JSON.parse(String(data)) as ControlRequest;
+      } catch {
+        return ws.send(JSON.stringify({ id: -1, error: 'Control messages are JSON text.' }));
+      }
+      const reply = (result: unknown): void => ws.send(JSON.stringify({ id: message.id, result }));
+      const fail = (error: string): void => ws.send(JSON.stringify({ id: message.id, error }));
+      switch (message.op) {
+        case 'app-info':
+          return reply({ version: options.version ?? '0.0.0', shell: 'web' });
+        case 'settings': {
+          const { apiKey: _secret, ...visible } = options.settings;
+          return reply(visible satisfies PublicSettings);
+        }
+        case 'speak': {
+          const request = parseSpeakRequest(message.request);
+          if (request instanceof Error) return fail(request.message);
+          const id = ++utteranceCount;
+          const timer = setTimeout(() => waiting.delete(id), CLAIM_TIMEOUT_MS);
+          waiting.set(id, { request, timer });
+          return reply({ id });
+        }
+        default:
+          return fail(`Unknown operation: ${JSON.stringify(message.op)}.`);
+      }
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = `http://${host}:${address.port}`;
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    close: async () => {
+      for (const { timer } of waiting.values()) clearTimeout(timer);
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The engine's end of an utterance's audio socket. */
+function socketLink(ws: WebSocket): EngineLink {
+  return {
+    send: (event) => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (event.type === 'chunk') ws.send(encodeChunkFrame(event.segmentIndex, event.bytes));
+      else ws.send(JSON.stringify(event));
+    },
+    onMessage: (handler) =>
+      ws.on('message', (data, isBinary) => {
+        try {
+          handler(isBinary ? null : JSON.parse(String(data)));
+        } catch {
+          handler(null);
+        }
+      }),
+    onClose: (handler) => ws.on('close', handler),
+    close: () => ws.close(1000, 'done'),
+  };
+}
+
+function tokenMatches(given: string | null, token: string): boolean {
+  if (!given || given.length !== token.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
+}
+
+/** The same files, headers and path rules as the app:// protocol (app-protocol.ts). */
+async function serveFile(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const notFound = (): void => {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+  };
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end('Method not allowed');
+    return;
+  }
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const file = resolveAppPath(root, `${APP_ORIGIN}${path}`);
+  if (!file) return notFound();
+  try {
+    if (!isInsideRoot(await realpath(root), await realpath(file))) return notFound();
+    const info = await stat(file);
+    if (!info.isFile()) return notFound();
+    res.writeHead(200, { ...responseHeaders(file), 'Content-Length': info.size, 'Cache-Control': 'no-cache' });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).pipe(res);
+  } catch {
+    notFound();
+  }
+}

@@ -1,0 +1,102 @@
+import { useEffect, useRef } from 'react';
+import type { LiveMetrics } from './audio/audio-player';
+import type { PlayerController } from './player-controller';
+import { usePlayerStore, type ShownState } from './player-store';
+
+/** Metrics that are shown as "name: value" rows, read anew on each frame. */
+const ROWS: { key: Exclude<keyof LiveMetrics, 'state'>; label: string; unit: string; digits?: number }[] = [
+  { key: 'averageBufferedMs', label: 'Average buffer', unit: 'ms' },
+  { key: 'minBufferedMs', label: 'Lowest buffer', unit: 'ms' },
+  { key: 'prerollMs', label: 'Pre-roll', unit: 'ms' },
+  { key: 'silenceMs', label: 'Silence inserted', unit: 'ms' },
+  { key: 'gapMsMax', label: 'Longest gap between segments', unit: 'ms' },
+  { key: 'throughputKbps', label: 'Network', unit: 'kbit/s' },
+  { key: 'decodeMsPerChunk', label: 'Decode per chunk', unit: 'ms', digits: 2 },
+  { key: 'playedMs', label: 'Played', unit: 'ms' },
+];
+
+/**
+ * The buffer meter, underruns, state and the rest, written straight into the DOM on each
+ * animation frame from the shared stats block: no React render at audio rate (issue 3 §5).
+ */
+export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerController; maxBufferMs: number }) {
+  const level = useRef<HTMLMeterElement>(null);
+  const levelText = useRef<HTMLSpanElement>(null);
+  const underruns = useRef<HTMLSpanElement>(null);
+  const state = useRef<HTMLSpanElement>(null);
+  const rows = useRef<(HTMLElement | null)[]>([]);
+
+  useEffect(() => {
+    let frame = 0;
+    const draw = (): void => {
+      controller.frame();
+      const metrics = controller.audio()?.metrics();
+      const store = usePlayerStore.getState();
+      const shown: ShownState = store.busy && metrics && metrics.state !== 'idle' ? metrics.state : store.busy ? 'buffering' : store.error ? 'error' : 'idle';
+      const buffered = Math.round(metrics?.bufferedMs ?? 0);
+      if (level.current) {
+        level.current.value = Math.min(buffered, maxBufferMs);
+        level.current.dataset.ms = String(buffered);
+      }
+      setText(levelText.current, `${buffered} ms`);
+      setText(underruns.current, String(metrics?.underruns ?? 0));
+      setText(state.current, shown);
+      ROWS.forEach((row, i) => setText(rows.current[i], metrics ? `${metrics[row.key].toFixed(row.digits ?? 0)} ${row.unit}` : '–'));
+      frame = requestAnimationFrame(draw);
+    };
+    frame = requestAnimationFrame(draw);
+    return () => cancelAnimationFrame(frame);
+  }, [controller, maxBufferMs]);
+
+  return (
+    <section className="meters" aria-label="Playback">
+      <div className="meter-row">
+        <span>State</span>
+        <span data-testid="state" ref={state} role="status">
+          idle
+        </span>
+      </div>
+      <div className="meter-row">
+        <label htmlFor="buffer-level">Buffer</label>
+        <meter id="buffer-level" data-testid="buffer-level" data-ms="0" ref={level} min={0} max={maxBufferMs} low={maxBufferMs * 0.1} optimum={maxBufferMs * 0.5} value={0} />
+        <span ref={levelText}>0 ms</span>
+      </div>
+      <div className="meter-row">
+        <span>Underruns</span>
+        <span data-testid="underruns" ref={underruns}>
+          0
+        </span>
+      </div>
+      <TimeToFirstAudio />
+      <details className="more-metrics">
+        <summary>More</summary>
+        {ROWS.map((row, i) => (
+          <div className="meter-row" key={row.key}>
+            <span>{row.label}</span>
+            <span ref={(el) => void (rows.current[i] = el)}>–</span>
+          </div>
+        ))}
+      </details>
+    </section>
+  );
+}
+
+/** Latched once per utterance, so an ordinary React render is right here. */
+function TimeToFirstAudio() {
+  const firstAudio = usePlayerStore((s) => s.firstAudio);
+  const title = firstAudio
+    ? `first byte ${firstAudio.firstByteMs} ms, first decoded ${firstAudio.firstDecodedMs} ms, first rendered ${firstAudio.firstRenderedMs} ms, heard ${firstAudio.totalMs} ms`
+    : 'not known yet';
+  return (
+    <div className="meter-row">
+      <span>Time to first audio</span>
+      <span data-testid="ttfa" data-ms={firstAudio ? String(firstAudio.totalMs) : ''} title={title}>
+        {firstAudio ? `${firstAudio.totalMs} ms (first byte ${firstAudio.firstByteMs} ms)` : '–'}
+      </span>
+    </div>
+  );
+}
+
+function setText(element: HTMLElement | null, text: string): void {
+  if (element && element.textContent !== text) element.textContent = text;
+}

@@ -1,0 +1,172 @@
+import { RingBuffer } from 'ringbuf.js';
+import type { PublicSettings } from '../../../shared/renderer-api';
+import { createStats, PlayState, STAT, unwrapFrame } from '../../../shared/playback/stats';
+import type { AudioSource } from './consumer-link';
+import workletUrl from './player.worklet.ts?worker&url';
+import { PLAYER_PROCESSOR, type WorkerNotice, type WorkerRequest, type WorkletOptions } from './worker-protocol';
+
+/** The least pre-roll (browser-audio.md: 30-50 ms rings are clean on a 2-core machine). */
+const MIN_PREROLL_MS = 30;
+
+/** What the player view shows, read from shared memory on each animation frame (spec M1-M5). */
+export interface LiveMetrics {
+  state: 'idle' | 'buffering' | 'playing' | 'paused';
+  bufferedMs: number;
+  minBufferedMs: number;
+  averageBufferedMs: number;
+  underruns: number;
+  silenceMs: number;
+  playedMs: number;
+  prerollMs: number;
+  bytesIn: number;
+  throughputKbps: number;
+  decodeMsPerChunk: number;
+  decodeMsMax: number;
+  gapMsTotal: number;
+  gapMsMax: number;
+}
+
+const STATES = ['idle', 'buffering', 'playing', 'paused'] as const;
+
+/**
+ * The page's handle on the audio path: the AudioContext, the AudioWorklet (ring consumer),
+ * the decoder worker (ring producer) and the shared stats block. It never sees audio bytes:
+ * each utterance's source goes straight to the worker.
+ */
+export class AudioPlayer {
+  private listeners: ((notice: WorkerNotice) => void)[] = [];
+
+  private constructor(
+    readonly context: AudioContext,
+    private readonly worker: Worker,
+    private readonly stats: Int32Array,
+  ) {
+    worker.onmessage = (message: MessageEvent<WorkerNotice>) => this.listeners.forEach((listener) => listener(message.data));
+    worker.onerror = (event) => this.listeners.forEach((listener) => listener({ type: 'crash', message: event.message || 'The decoder worker failed to start.' }));
+  }
+
+  static async create(settings: PublicSettings): Promise<AudioPlayer> {
+    if (!globalThis.crossOriginIsolated) throw new Error('This page is not cross-origin isolated, so it cannot share memory with the audio thread.');
+    const context = new AudioContext({ latencyHint: 'interactive' });
+    await context.audioWorklet.addModule(workletUrl);
+    const rate = context.sampleRate;
+    const maxBufferMs = settings.streamMaxBuffer * 1000;
+    // Room for max-buffer plus a little: the worker never fills past max-buffer (spec B4).
+    const ring = RingBuffer.getStorageForCapacity(Math.ceil((rate * (maxBufferMs + 500)) / 1000), Float32Array);
+    const stats = createStats();
+    const frames = (ms: number): number => Math.round((ms / 1000) * rate);
+    const preroll = {
+      initialFrames: frames(settings.streamBufferMs),
+      minFrames: frames(MIN_PREROLL_MS),
+      maxFrames: frames(maxBufferMs),
+      growth: 1.5,
+    };
+    const node = new AudioWorkletNode(context, PLAYER_PROCESSOR, {
+      numberOfInputs: 0,
+      outputChannelCount: [2],
+      processorOptions: { ring, stats: stats.buffer as SharedArrayBuffer, preroll } satisfies WorkletOptions,
+    });
+    node.connect(context.destination);
+    const worker = new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module', name: 'utter-decoder' });
+    const player = new AudioPlayer(context, worker, stats);
+    player.post({
+      type: 'init',
+      ring,
+      stats: stats.buffer as SharedArrayBuffer,
+      options: { sampleRate: rate, prerollMs: settings.streamBufferMs, minPrerollMs: MIN_PREROLL_MS, maxBufferMs },
+    });
+    return player;
+  }
+
+  onNotice(listener: (notice: WorkerNotice) => void): () => void {
+    this.listeners.push(listener);
+    return () => (this.listeners = this.listeners.filter((l) => l !== listener));
+  }
+
+  async play(id: number, source: AudioSource, mode: { streaming: boolean; pcmSampleRate: number }): Promise<void> {
+    // Speak is a click: the context may start now even where autoplay is blocked.
+    if (this.context.state !== 'running') await this.context.resume();
+    this.post({ type: 'play', id, source, ...mode }, source.kind === 'port' ? [source.port] : []);
+  }
+
+  stop(): void {
+    this.post({ type: 'stop' });
+  }
+  pause(): void {
+    this.post({ type: 'pause' });
+  }
+  resume(): void {
+    this.post({ type: 'resume' });
+  }
+  skip(): void {
+    this.post({ type: 'skip' });
+  }
+  previous(): void {
+    this.post({ type: 'previous' });
+  }
+
+  /** Reads the shared counters; cheap enough for every animation frame. */
+  metrics(): LiveMetrics {
+    const s = this.stats;
+    const ms = (frames: number): number => (frames / this.context.sampleRate) * 1000;
+    const quanta = Atomics.load(s, STAT.quanta);
+    const chunks = Atomics.load(s, STAT.decodeChunks);
+    const minBuffered = Atomics.load(s, STAT.minBufferedFrames);
+    return {
+      state: STATES[Atomics.load(s, STAT.state)] ?? 'idle',
+      bufferedMs: ms(Atomics.load(s, STAT.bufferedFrames) + Atomics.load(s, STAT.pendingFrames)),
+      minBufferedMs: minBuffered === 0x7fffffff ? 0 : ms(minBuffered),
+      averageBufferedMs: quanta ? ms((Atomics.load(s, STAT.bufferedSum16) * 16) / quanta) : 0,
+      underruns: Atomics.load(s, STAT.underruns),
+      silenceMs: ms(Atomics.load(s, STAT.silenceFrames)),
+      playedMs: ms(Atomics.load(s, STAT.framesPlayed)),
+      prerollMs: ms(Atomics.load(s, STAT.prerollFrames)),
+      bytesIn: Atomics.load(s, STAT.bytesIn),
+      throughputKbps: (Atomics.load(s, STAT.throughput) * 8) / 1000,
+      decodeMsPerChunk: chunks ? Atomics.load(s, STAT.decodeMicros) / chunks / 1000 : 0,
+      decodeMsMax: Atomics.load(s, STAT.decodeMicrosMax) / 1000,
+      gapMsTotal: ms(Atomics.load(s, STAT.gapFrames)),
+      gapMsMax: ms(Atomics.load(s, STAT.gapFramesMax)),
+    };
+  }
+
+  /** True while the worklet is waiting for or playing audio. */
+  get active(): boolean {
+    const state = Atomics.load(this.stats, STAT.state);
+    return state === PlayState.buffering || state === PlayState.playing || state === PlayState.paused;
+  }
+
+  /**
+   * Wall-clock ms when the utterance's first sample reaches the ears, from the context's
+   * own output clock (getOutputTimestamp includes the output latency); null before it rendered.
+   */
+  firstHeardAt(): number | null {
+    // Until the worklet has taken up the new utterance, the slots still describe the last one.
+    const settled = Atomics.load(this.stats, STAT.seenGeneration) === Atomics.load(this.stats, STAT.generation);
+    return this.heardAt(Atomics.load(this.stats, STAT.firstRenderFrame), settled && Atomics.load(this.stats, STAT.framesPlayed) > 0);
+  }
+
+  /** Wall-clock ms when the last sample is heard; null until the worklet has drained. */
+  lastHeardAt(): number | null {
+    return this.heardAt(Atomics.load(this.stats, STAT.drainedFrame), Atomics.load(this.stats, STAT.drained) === 1);
+  }
+
+  private heardAt(stored: number, valid: boolean): number | null {
+    if (!valid || stored < 0) return null;
+    const rate = this.context.sampleRate;
+    const stamp = this.context.getOutputTimestamp();
+    const contextTime = stamp.contextTime ?? this.context.currentTime;
+    const performanceTime = stamp.performanceTime ?? performance.now();
+    const frame = unwrapFrame(stored, contextTime * rate);
+    return performance.timeOrigin + performanceTime + (frame / rate - contextTime) * 1000;
+  }
+
+  async close(): Promise<void> {
+    this.worker.terminate();
+    await this.context.close();
+  }
+
+  private post(request: WorkerRequest, transfer: Transferable[] = []): void {
+    this.worker.postMessage(request, transfer);
+  }
+}

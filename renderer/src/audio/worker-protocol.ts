@@ -1,0 +1,26 @@
+import type { FeederNotice, FeederOptions } from '../../../shared/playback/ring-feeder';
+import type { PrerollOptions } from '../../../shared/playback/player-core';
+import type { AudioSource } from './consumer-link';
+
+/** What the page tells the decoder worker. A port source travels in the transfer list. */
+export type WorkerRequest =
+  | { type: 'init'; ring: SharedArrayBuffer; stats: SharedArrayBuffer; options: FeederOptions }
+  | { type: 'play'; id: number; source: AudioSource; streaming: boolean; pcmSampleRate: number }
+  | { type: 'stop' }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'skip' }
+  | { type: 'previous' };
+
+/** What the worker tells the page: never audio. */
+export type WorkerNotice = FeederNotice | { type: 'crash'; message: string };
+
+/** What the AudioWorklet is built with. */
+export interface WorkletOptions {
+  ring: SharedArrayBuffer;
+  stats: SharedArrayBuffer;
+  preroll: PrerollOptions;
+}
+
+/** The AudioWorkletProcessor's registered name. */
+export const PLAYER_PROCESSOR = 'utter-player';

@@ -1,0 +1,134 @@
+import type { AudioFormat } from '../../shared/audio-format';
+import type { PublicSettings } from '../../shared/renderer-api';
+import { AudioPlayer } from './audio/audio-player';
+import type { WorkerNotice } from './audio/worker-protocol';
+import type { Bridge } from './bridge';
+import { usePlayerStore } from './player-store';
+
+/**
+ * Glue between the buttons, the bridge to the engine and the audio path: starts and
+ * controls utterances and turns the worker's few notices into store updates.
+ */
+export class PlayerController {
+  private player: AudioPlayer | null = null;
+  private starting: Promise<AudioPlayer> | null = null;
+  private settings: PublicSettings | null = null;
+
+  constructor(private readonly bridge: Bridge) {}
+
+  async init(): Promise<PublicSettings> {
+    this.settings = await this.bridge.settings();
+    usePlayerStore.getState().set({ format: this.settings.format });
+    return this.settings;
+  }
+
+  /** The audio path, created on first use (an AudioContext wants a user gesture). */
+  audio(): AudioPlayer | null {
+    return this.player;
+  }
+
+  async speak(text: string, format: AudioFormat): Promise<void> {
+    const store = usePlayerStore.getState();
+    store.set({ error: '', notice: '', firstAudio: null, requestedAt: null, firstByteAt: null, firstAudioAt: null, segment: null });
+    try {
+      const settings = this.settings ?? (await this.init());
+      const player = await this.ensurePlayer(settings);
+      const { id, source } = await this.bridge.speak({ text, format });
+      store.set({ utteranceId: id, busy: true });
+      await player.play(id, source, { streaming: settings.streamingEnabled, pcmSampleRate: settings.pcmSampleRate });
+    } catch (error) {
+      store.set({ error: (error as Error).message, busy: false });
+    }
+  }
+
+  stop(): void {
+    this.player?.stop();
+    usePlayerStore.getState().set({ busy: false, segment: null });
+  }
+
+  togglePause(paused: boolean): void {
+    if (paused) this.player?.resume();
+    else this.player?.pause();
+  }
+
+  skip(): void {
+    this.player?.skip();
+  }
+
+  previous(): void {
+    this.player?.previous();
+  }
+
+  /** Called on each animation frame: latches time to first audio and notices the end. */
+  frame(): void {
+    const player = this.player;
+    const store = usePlayerStore.getState();
+    if (!player || !store.busy) return;
+    if (!store.firstAudio && store.requestedAt !== null && store.firstAudioAt !== null) {
+      const heard = player.firstHeardAt();
+      if (heard !== null) {
+        const context = player.context;
+        const latencyMs = (context.baseLatency + (context.outputLatency || 0)) * 1000;
+        store.set({
+          firstAudio: {
+            totalMs: Math.round(heard - store.requestedAt),
+            firstByteMs: Math.round((store.firstByteAt ?? heard) - store.requestedAt),
+            firstDecodedMs: Math.round(store.firstAudioAt - store.requestedAt),
+            firstRenderedMs: Math.round(heard - latencyMs - store.requestedAt),
+          },
+        });
+      }
+    }
+  }
+
+  private async ensurePlayer(settings: PublicSettings): Promise<AudioPlayer> {
+    if (this.player) return this.player;
+    this.starting ??= AudioPlayer.create(settings);
+    try {
+      this.player = await this.starting;
+    } finally {
+      this.starting = null;
+    }
+    this.player.onNotice((notice) => this.onNotice(notice));
+    return this.player;
+  }
+
+  private onNotice(notice: WorkerNotice): void {
+    const store = usePlayerStore.getState();
+    if (notice.type === 'crash') return store.set({ error: `The decoder failed: ${notice.message}`, busy: false });
+    if (notice.id !== store.utteranceId) return;
+    switch (notice.type) {
+      case 'first-byte':
+        return store.set({ firstByteAt: notice.at });
+      case 'first-audio':
+        return store.set({ firstAudioAt: notice.at });
+      case 'error':
+        return store.set({ error: notice.error.message });
+      case 'drained':
+        // The last sample has left the worklet; it is heard one output latency later.
+        return this.whenHeard();
+      case 'event': {
+        const event = notice.event;
+        if (event.type === 'segment-start') {
+          if (store.requestedAt === null) store.set({ requestedAt: event.requestedAt });
+          store.set({ segment: { start: event.segment.start, end: event.segment.end } });
+        } else if (event.type === 'error' && event.error.kind !== 'cancelled') {
+          store.set({ error: event.error.message });
+        } else if (event.type === 'retry') {
+          store.set({ notice: `Retrying in ${event.delayMs} ms: ${event.error.message}` });
+        } else if (event.type === 'failover') {
+          store.set({ notice: `Switched to ${event.to}: ${event.error.message}` });
+        }
+      }
+    }
+  }
+
+  private whenHeard(): void {
+    const id = usePlayerStore.getState().utteranceId;
+    const heardAt = this.player?.lastHeardAt() ?? Date.now();
+    setTimeout(() => {
+      const store = usePlayerStore.getState();
+      if (store.utteranceId === id) store.set({ busy: false, segment: null });
+    }, Math.max(0, heardAt - (performance.timeOrigin + performance.now())));
+  }
+}

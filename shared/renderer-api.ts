@@ -1,0 +1,27 @@
+import type { Settings } from './config/schema';
+import type { AppInfo } from './ipc-channels';
+import type { SpeakRequest } from './playback/link-protocol';
+
+/** What a page may know of the settings: everything but the secret. */
+export type PublicSettings = Omit<Settings, 'apiKey'>;
+
+/** The answer to speak(): the audio follows on the utterance's own link. */
+export interface SpeakTicket {
+  id: number;
+}
+
+/**
+ * The page's whole view of the app (STYLE.md §2): the Electron preload implements it over
+ * IPC, and `utter web`'s bridge over a WebSocket, so the renderer is the same code in both.
+ */
+export interface UtterApi {
+  appInfo(): Promise<AppInfo>;
+  settings(): Promise<PublicSettings>;
+  /** Starts speaking. In Electron the audio port arrives by window.postMessage (see audio-port.ts). */
+  speak(request: SpeakRequest): Promise<SpeakTicket>;
+  /** Electron only: the nonce the preload puts on the audio-port messages it forwards. */
+  audioPortNonce?: string;
+}
+
+/** The message the preload posts to the page with an utterance's MessagePort. */
+export const AUDIO_PORT_MESSAGE = 'utter:audio-port';

@@ -1,0 +1,47 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { startWebServer, type WebServer } from '../../electron/cli/web-server';
+import { RENDERER_BUILD } from '../../electron/cli/web-command';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
+import { launchChromium } from './browser';
+import { startTtsServer, type TtsServer, type TtsServerOptions } from './tts-server';
+
+/** `utter web` on the built renderer, a test TTS server behind it, and Chromium in front. */
+export interface WebRig {
+  tts: TtsServer;
+  web: WebServer;
+  browser: BrowserContext;
+  /** A fresh page on the player, ready to speak. */
+  open(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startWebRig(options: { tts?: TtsServerOptions; settings?: Partial<Settings>; env?: Record<string, string> } = {}): Promise<WebRig> {
+  const tts = await startTtsServer(options.tts);
+  const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [tts.url], idleTimeoutSec: 5, ...options.settings };
+  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test' });
+  const browser = await launchChromium({ env: options.env });
+  return {
+    tts,
+    web,
+    browser,
+    open: async () => {
+      const page = await browser.newPage();
+      page.on('pageerror', (error) => console.error('page error:', error.message));
+      await page.goto(web.url);
+      await page.getByTestId('format-select').waitFor();
+      return page;
+    },
+    close: async () => {
+      await browser.close();
+      await web.close();
+      await tts.close();
+    },
+  };
+}
+
+/** Speaks `text` in `format` by clicking, like a user. */
+export async function speakInPage(page: Page, text: string, format: string): Promise<void> {
+  await page.getByTestId('text-input').fill(text);
+  await page.getByTestId('format-select').selectOption(format);
+  await page.getByTestId('speak').click();
+}
