@@ -68,12 +68,14 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
         </span>
       </div>
       <TimeToFirstAudio />
-      <details className="more-metrics">
+      <details className="more-metrics" open>
         <summary>More</summary>
         {ROWS.map((row, i) => (
           <div className="meter-row" key={row.key}>
             <span>{row.label}</span>
-            <span ref={(el) => void (rows.current[i] = el)}>–</span>
+            <span data-testid={`metric-${row.key}`} ref={(el) => void (rows.current[i] = el)}>
+              –
+            </span>
           </div>
         ))}
       </details>

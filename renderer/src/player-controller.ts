@@ -13,6 +13,8 @@ export class PlayerController {
   private player: AudioPlayer | null = null;
   private starting: Promise<AudioPlayer> | null = null;
   private settings: PublicSettings | null = null;
+  /** Where each segment of the current utterance lies in the text. */
+  private segments = new Map<number, { start: number; end: number }>();
 
   constructor(private readonly bridge: Bridge) {}
 
@@ -34,6 +36,7 @@ export class PlayerController {
       const settings = this.settings ?? (await this.init());
       const player = await this.ensurePlayer(settings);
       const { id, source } = await this.bridge.speak({ text, format });
+      this.segments.clear();
       store.set({ utteranceId: id, busy: true });
       await player.play(id, source, { streaming: settings.streamingEnabled, pcmSampleRate: settings.pcmSampleRate });
     } catch (error) {
@@ -104,6 +107,8 @@ export class PlayerController {
         return store.set({ firstAudioAt: notice.at });
       case 'error':
         return store.set({ error: notice.error.message });
+      case 'segment-playing':
+        return store.set({ segment: this.segments.get(notice.index) ?? null });
       case 'drained':
         // The last sample has left the worklet; it is heard one output latency later.
         return this.whenHeard();
@@ -111,7 +116,7 @@ export class PlayerController {
         const event = notice.event;
         if (event.type === 'segment-start') {
           if (store.requestedAt === null) store.set({ requestedAt: event.requestedAt });
-          store.set({ segment: { start: event.segment.start, end: event.segment.end } });
+          this.segments.set(event.segment.index, { start: event.segment.start, end: event.segment.end });
         } else if (event.type === 'error' && event.error.kind !== 'cancelled') {
           store.set({ error: event.error.message });
         } else if (event.type === 'retry') {

@@ -18,6 +18,8 @@ export type FeederNotice =
   | { type: 'event'; id: number; event: Exclude<LinkEvent, { type: 'chunk' }> }
   | { type: 'first-byte'; id: number; at: number }
   | { type: 'first-audio'; id: number; at: number }
+  /** The segment whose audio is being played changed (for highlighting the text). */
+  | { type: 'segment-playing'; id: number; index: number }
   /** The last frame has been rendered (heard one output latency later). */
   | { type: 'drained'; id: number }
   | { type: 'error'; id: number; error: ErrorInfo };
@@ -48,6 +50,7 @@ interface Current {
   lastCredit: { consumedBytes: number; bufferedMs: number; decodedMs: number };
   startLowered: boolean;
   drainedSent: boolean;
+  playingNotified: number;
 }
 
 /**
@@ -95,6 +98,7 @@ export class RingFeeder {
       lastCredit: { consumedBytes: -1, bufferedMs: -1, decodedMs: -1 },
       startLowered: false,
       drainedSent: false,
+      playingNotified: -1,
     };
     this.current = current;
     current.link = open(
@@ -246,6 +250,13 @@ export class RingFeeder {
     this.pump();
     this.sendCredit(current);
     this.measureGaps(current);
+    if (current.boundaries.length && Atomics.load(this.stats, STAT.framesPlayed) > 0) {
+      const playing = this.playingSegment(current);
+      if (playing !== current.playingNotified) {
+        current.playingNotified = playing;
+        this.notify({ type: 'segment-playing', id: current.id, index: playing });
+      }
+    }
     const stats = this.stats;
     const settled = Atomics.load(stats, STAT.seenGeneration) === Atomics.load(stats, STAT.generation);
     if (settled && Atomics.load(stats, STAT.drained) === 1 && Atomics.load(stats, STAT.ended) === 1 && !current.drainedSent) {

@@ -1,0 +1,126 @@
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fixture } from '../support/audio-files';
+import { fixtureAudio } from '../support/tts-server';
+import { speakInPage, startWebRig, type WebRig } from '../support/utter-web';
+
+/**
+ * Stop, pause, resume, skip, a slow server, a sample-rate change and a server error,
+ * driven through the page like a user, against `utter web` and a real HTTP TTS server.
+ */
+let rig: WebRig;
+let page: Page;
+
+beforeAll(async () => {
+  rig = await startWebRig();
+  page = await rig.open();
+}, 60_000);
+afterAll(async () => rig?.close());
+afterEach(async () => {
+  if (await page.getByTestId('stop').isEnabled()) await page.getByTestId('stop').click();
+  rig.tts.set({ realtimeFactor: Infinity, jitterMs: 0, audio: undefined });
+  await expect.poll(() => rig.tts.openRequests(), { timeout: 3000 }).toBe(0);
+});
+
+const text = (id: string) => page.getByTestId(id).textContent();
+const number = async (id: string) => parseFloat((await text(id)) ?? 'NaN');
+const bufferMs = async () => Number(await page.getByTestId('buffer-level').getAttribute('data-ms'));
+
+async function waitForState(state: string, timeout = 10_000): Promise<void> {
+  await expect.poll(() => text('state'), { timeout, interval: 20 }).toBe(state);
+}
+
+describe('controls', () => {
+  it('stop silences at once, empties the buffer and ends the request', async () => {
+    rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    await speakInPage(page, 'A long text to stop in the middle.', 'pcm');
+    await waitForState('playing');
+    await expect.poll(bufferMs).toBeGreaterThan(500);
+    const played = await number('metric-playedMs');
+    await page.getByTestId('stop').click();
+    await waitForState('idle', 1000);
+    await expect.poll(bufferMs, { timeout: 200, interval: 10 }).toBe(0);
+    // Nothing more is played after stop.
+    const after = await number('metric-playedMs');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await number('metric-playedMs')).toBe(after);
+    expect(after - played).toBeLessThan(500);
+  });
+
+  it('pause holds the buffer and the position; resume goes on from them and plays to the end', async () => {
+    await speakInPage(page, 'Pause me, then carry on.', 'mp3');
+    await waitForState('playing');
+    await page.getByTestId('pause').click();
+    await waitForState('paused');
+    const played = await number('metric-playedMs');
+    const buffered = await bufferMs();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await number('metric-playedMs')).toBe(played);
+    expect(await bufferMs()).toBeGreaterThanOrEqual(buffered);
+    expect(buffered).toBeGreaterThan(0);
+    await page.getByTestId('pause').click();
+    await waitForState('playing');
+    await waitForState('idle', 15_000);
+    expect(await text('error')).toBe('');
+    expect(await number('metric-playedMs')).toBeGreaterThan(7900);
+  });
+
+  it('shows the sentence being heard, and skip moves on to the next', async () => {
+    // The first segment is the first sentence; the second takes the rest (segment.ts).
+    await speakInPage(page, 'First sentence here. Second sentence here. Third sentence here.', 'pcm');
+    await waitForState('playing');
+    await expect.poll(() => text('reading')).toBe('First sentence here.');
+    // The next segment is downloaded ahead, but the page shows what is being heard.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await text('reading')).toBe('First sentence here.');
+    await page.getByTestId('skip').click();
+    await expect.poll(() => text('reading'), { timeout: 5000 }).toBe('Second sentence here. Third sentence here.');
+    await waitForState('idle', 15_000);
+    // Two 7.94 s clips, the first cut short after about a second.
+    expect(await number('metric-playedMs')).toBeLessThan(11_000);
+    expect(await number('metric-playedMs')).toBeGreaterThan(7_900);
+    expect(await text('error')).toBe('');
+  });
+});
+
+describe('network and format changes', () => {
+  it('a server slower than real time causes counted underruns, and playback recovers to the end', async () => {
+    rig.tts.set({ realtimeFactor: 0.6 });
+    await speakInPage(page, 'Slow server.', 'pcm');
+    await waitForState('playing', 10_000);
+    await expect.poll(() => number('underruns'), { timeout: 10_000 }).toBeGreaterThan(0);
+    // Back to playing after buffering again.
+    await waitForState('playing', 10_000);
+    rig.tts.set({ realtimeFactor: Infinity });
+    await waitForState('idle', 30_000);
+    expect(await number('metric-silenceMs')).toBeGreaterThan(0);
+    expect(await number('metric-playedMs')).toBeGreaterThan(7900);
+  }, 60_000);
+
+  it('plays a change of sample rate between segments (24 kHz, then 44.1 kHz)', async () => {
+    const wav44 = fixture('speech-44k.wav');
+    const seconds = (wav44.length - 44) / 88200;
+    rig.tts.set({
+      audio: (format, input) => (input.startsWith('Second') ? { bytes: wav44, seconds, contentType: 'audio/wav' } : fixtureAudio('wav')),
+    });
+    await speakInPage(page, 'First at one rate. Second at another.', 'wav');
+    await waitForState('playing');
+    await waitForState('idle', 30_000);
+    expect(await text('error')).toBe('');
+    // Both clips, each at its own length: 7.94 s + 7.94 s.
+    expect(await number('metric-playedMs')).toBeGreaterThan(15_700);
+    expect(await number('metric-playedMs')).toBeLessThan(16_200);
+    expect(await number('underruns')).toBe(0);
+  }, 60_000);
+
+  it('a server error shows in `error`, and the next Speak works', async () => {
+    rig.tts.enqueue({ status: 401, message: 'Incorrect API key provided.' });
+    await speakInPage(page, 'This will fail.', 'pcm');
+    await expect.poll(() => text('error'), { timeout: 5000 }).toMatch(/API key/);
+    await waitForState('error');
+    await speakInPage(page, 'This will work.', 'pcm');
+    await waitForState('playing');
+    expect(await text('error')).toBe('');
+    await waitForState('idle', 15_000);
+  }, 30_000);
+});
