@@ -92,7 +92,7 @@ function TimeToFirstAudio() {
   return (
     <div className="meter-row">
       <span>Time to first audio</span>
-      <span data-testid="ttfa" data-ms={firstAudio ? String(firstAudio.totalMs) : ''} title={title}>
+      <span data-testid="ttfa" data-ms={firstAudio ? String(firstAudio.totalMs) : ''} data-heard-at={firstAudio?.heardAt ?? ''} title={title}>
         {firstAudio ? `${firstAudio.totalMs} ms (first byte ${firstAudio.firstByteMs} ms)` : '–'}
       </span>
     </div>

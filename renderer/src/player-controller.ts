@@ -75,6 +75,7 @@ export class PlayerController {
         store.set({
           firstAudio: {
             totalMs: Math.round(heard - store.requestedAt),
+            heardAt: Math.round(heard),
             firstByteMs: Math.round((store.firstByteAt ?? heard) - store.requestedAt),
             firstDecodedMs: Math.round(store.firstAudioAt - store.requestedAt),
             firstRenderedMs: Math.round(heard - latencyMs - store.requestedAt),

@@ -7,6 +7,8 @@ export type ShownState = 'idle' | 'buffering' | 'playing' | 'paused' | 'error';
 /** Time to first audio, split into its parts (spec M1), all from the request leaving the engine. */
 export interface FirstAudio {
   totalMs: number;
+  /** Wall-clock ms (epoch) at which the first sample was heard: for tests against a recording. */
+  heardAt: number;
   firstByteMs: number;
   firstDecodedMs: number;
   firstRenderedMs: number;

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** The recorder's format: float so that nothing is lost to 16-bit rounding. */
+// The recorder's format: float, so nothing is lost to 16-bit rounding or clipping.
 const RATE = 48000;
 const BYTES_PER_SAMPLE = 4;
 const READY_TIMEOUT_MS = 10_000;
@@ -75,6 +75,10 @@ export async function startPulse(): Promise<PulseAudio> {
   const dir = mkdtempSync(join(tmpdir(), 'utter-pulse-'));
   const socket = join(dir, 'native');
   const log = join(dir, 'daemon.log');
+  if (Buffer.byteLength(socket) > 107) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`PulseAudio socket path too long for a unix socket (set a shorter TMPDIR): ${socket}`);
+  }
   writeFileSync(
     join(dir, 'default.pa'),
     [
@@ -128,9 +132,18 @@ export async function startPulse(): Promise<PulseAudio> {
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (let answer = ''; !answer.includes('Default Sink: cap'); ) {
-    if (spawnError || daemon.exitCode !== null || daemon.signalCode !== null || Date.now() > deadline) {
-      const why = spawnError?.message ?? (daemon.exitCode !== null || daemon.signalCode !== null ? `exited (${daemon.exitCode ?? daemon.signalCode})` : `did not answer in ${READY_TIMEOUT_MS} ms`);
-      const logText = readText(log);
+    // A module that fails to load leaves the daemon running but useless: fail at once.
+    const logText = readText(log);
+    const died = daemon.exitCode !== null || daemon.signalCode !== null;
+    const badModule = logText.includes('Failed to load module');
+    if (spawnError || died || badModule || Date.now() > deadline) {
+      const why = spawnError
+        ? spawnError.message
+        : died
+          ? `exited (${daemon.exitCode ?? daemon.signalCode})`
+          : badModule
+            ? 'failed to load a module'
+            : `did not answer in ${READY_TIMEOUT_MS} ms`;
       await stop();
       throw new Error(`private PulseAudio ${why}; daemon log:\n${logText}`);
     }

@@ -45,3 +45,15 @@ export async function speakInPage(page: Page, text: string, format: string): Pro
   await page.getByTestId('format-select').selectOption(format);
   await page.getByTestId('speak').click();
 }
+
+/** Polls a test id's text until it equals `value` (the page's CSP forbids waitForFunction). */
+export async function waitForText(page: Page, testId: string, value: string, timeoutMs = 10_000, intervalMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | null = null;
+  while (Date.now() < deadline) {
+    last = await page.getByTestId(testId).textContent();
+    if (last === value) return;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`${testId} stayed "${last}" for ${timeoutMs} ms, waiting for "${value}" (error: "${await page.getByTestId('error').textContent()}")`);
+}

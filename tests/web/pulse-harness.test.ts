@@ -59,6 +59,8 @@ afterAll(async () => {
 interface Played {
   /** Wall-clock ms (performance.timeOrigin scale) the first sample should be heard. */
   predictedMs: number;
+  /** Range of the same prediction made again during playback, relative to the first. */
+  drift: { min: number; max: number };
   sampleRate: number;
   outputLatency: number;
   baseLatency: number;
@@ -77,6 +79,9 @@ const PLAY = `(async () => {
     await new Promise((r) => setTimeout(r, 10));
   }
   const stalledMs = performance.now() - waitFrom;
+  // Right after the start the output timestamp is still settling (seen 5-15 ms off).
+  const settleUntil = ctx.currentTime + 0.5;
+  while (ctx.currentTime < settleUntil) await new Promise((r) => setTimeout(r, 20));
   const signal = new Float32Array(await (await fetch('/signal.f32')).arrayBuffer());
   const buffer = new AudioBuffer({ length: signal.length, sampleRate: ${SIGNAL_RATE}, numberOfChannels: 1 });
   buffer.copyToChannel(signal, 0);
@@ -85,10 +90,18 @@ const PLAY = `(async () => {
   const ended = new Promise((r) => (source.onended = r));
   const startTime = ctx.currentTime + 0.3;
   source.start(startTime);
-  const ts = ctx.getOutputTimestamp();
-  const predictedMs = performance.timeOrigin + ts.performanceTime + (startTime - ts.contextTime) * 1000;
+  const predict = () => {
+    const ts = ctx.getOutputTimestamp();
+    return performance.timeOrigin + ts.performanceTime + (startTime - ts.contextTime) * 1000;
+  };
+  const predictedMs = predict();
+  // The same prediction made again while it plays: how much it wanders.
+  const later = [];
+  const sampler = setInterval(() => later.push(predict() - predictedMs), 50);
   await ended;
-  return { predictedMs, sampleRate: ctx.sampleRate, outputLatency: ctx.outputLatency, baseLatency: ctx.baseLatency, stalledMs };
+  clearInterval(sampler);
+  const drift = { min: Math.min(...later), max: Math.max(...later) };
+  return { predictedMs, drift, sampleRate: ctx.sampleRate, outputLatency: ctx.outputLatency, baseLatency: ctx.baseLatency, stalledMs };
 })()`;
 
 describe('recording what Chromium plays through a private PulseAudio', () => {
@@ -108,10 +121,11 @@ describe('recording what Chromium plays through a private PulseAudio', () => {
     const playedLength = Math.round((signal.length * audio.sampleRate) / SIGNAL_RATE);
     const holes = findHoles(audio.samples, audio.sampleRate, { from: lag, to: lag + playedLength, minMs: 20 });
     console.log(
-      `pulse-harness: onset error ${onsetErrorMs.toFixed(1)} ms, correlation ${correlation.toFixed(4)}, ` +
+      `pulse-harness: onset error ${onsetErrorMs.toFixed(1)} ms, correlation ${correlation.toFixed(5)}, ` +
         `lag − onset ${lag - onset} samples, first read ${(audio.startedAtMs - audio.earliestStartMs).toFixed(1)} ms late, ` +
         `context ${played.sampleRate} Hz, base/output latency ${(played.baseLatency * 1000).toFixed(1)}/${(played.outputLatency * 1000).toFixed(1)} ms, ` +
-        `stalled ${played.stalledMs.toFixed(0)} ms, holes ${JSON.stringify(holes)}`,
+        `stalled ${played.stalledMs.toFixed(0)} ms, later predictions ${played.drift.min.toFixed(1)}..${played.drift.max.toFixed(1)} ms, ` +
+        `holes ${JSON.stringify(holes)}`,
     );
 
     expect(Math.abs(onsetErrorMs)).toBeLessThan(20);

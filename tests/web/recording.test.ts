@@ -1,0 +1,72 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, readWav } from '../support/audio-files';
+import { pulseAvailable, startPulse, type PulseAudio, type RecordedAudio } from '../support/pulse';
+import { alignAndCompare, findHoles, resample } from '../support/recording';
+import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
+
+/**
+ * What Chromium really plays, recorded from a private PulseAudio null sink: the page's
+ * counters cannot see a hole that happens after the browser (browser-audio.md).
+ */
+const available = pulseAvailable();
+if (!available) console.log('recording.test.ts: skipped: pulseaudio/parec are not installed (apt-get install pulseaudio pulseaudio-utils)');
+
+let pulse: PulseAudio;
+let rig: WebRig;
+let page: Page;
+
+beforeAll(async () => {
+  if (!available) return;
+  pulse = await startPulse();
+  rig = await startWebRig({ env: pulse.env });
+  page = await rig.open();
+  // Warm up: the first AudioContext through PulseAudio may stall for up to 2 s (browser-audio.md).
+  await speakInPage(page, 'Warm up.', 'pcm');
+  await waitForText(page, 'state', 'playing', 20_000);
+  await page.getByTestId('stop').click();
+}, 90_000);
+afterAll(async () => {
+  await rig?.close();
+  await pulse?.stop();
+});
+
+/** Speaks in `format` while recording; returns the recording and the page's figures. */
+async function record(format: string): Promise<{ audio: RecordedAudio; heardAt: number; ttfaMs: number }> {
+  const recording = pulse.record();
+  await recording.ready;
+  await speakInPage(page, 'Hello from Utter.', format);
+  await waitForText(page, 'state', 'playing');
+  await waitForText(page, 'state', 'idle', 20_000);
+  await new Promise((r) => setTimeout(r, 200)); // the output latency's worth still on its way
+  const audio = await recording.stop();
+  const ttfa = page.getByTestId('ttfa');
+  return { audio, heardAt: Number(await ttfa.getAttribute('data-heard-at')), ttfaMs: Number(await ttfa.getAttribute('data-ms')) };
+}
+
+describe.skipIf(!available)('what Chromium plays, recorded', () => {
+  it.each(['pcm', 'mp3', 'opus'])('%s: the recording is the speech, without holes, heard when the page says', async (format) => {
+    const { audio, heardAt, ttfaMs } = await record(format);
+    const ref = readWav(fixture('speech-24k.wav'));
+    const { lag, correlation } = alignAndCompare(audio.samples, ref.channels[0], audio.sampleRate, ref.sampleRate);
+    // Lossy formats change the waveform a little; the shape must still be the speech.
+    expect(correlation).toBeGreaterThan(format === 'pcm' ? 0.99 : 0.9);
+
+    // No hole over 20 ms inside the speech that the speech itself does not have.
+    const ref48 = resample(ref.channels[0], ref.sampleRate, audio.sampleRate);
+    const pauses = findHoles(ref48, audio.sampleRate, { from: 0, to: ref48.length, minMs: 5 });
+    const holes = findHoles(audio.samples, audio.sampleRate, { from: lag, to: lag + ref48.length, minMs: 20 });
+    const inserted = holes.filter((hole) => {
+      const start = hole.start - lag;
+      const end = start + (hole.lengthMs * audio.sampleRate) / 1000;
+      const margin = audio.sampleRate * 0.005;
+      return !pauses.some((p) => p.start - margin <= start && p.start + (p.lengthMs * audio.sampleRate) / 1000 + margin >= end);
+    });
+    expect(inserted).toEqual([]);
+
+    // The first sample's time in the recording agrees with the page's figure within 20 ms.
+    const heardInRecording = audio.startedAtMs + (lag / audio.sampleRate) * 1000;
+    console.log(`${format}: page time to first audio ${ttfaMs} ms; recording vs page ${(heardInRecording - heardAt).toFixed(1)} ms; correlation ${correlation.toFixed(4)}`);
+    expect(Math.abs(heardInRecording - heardAt)).toBeLessThan(20);
+  }, 60_000);
+});
