@@ -13,6 +13,7 @@ import type { EngineEvent } from '../../shared/speech-events';
 import { LocalVoiceProvider } from '../../electron/main/engine/providers/local';
 import { OpenAiProvider } from '../../electron/main/engine/providers/openai';
 import { fixtureAudio, startTtsServer } from '../support/tts-server';
+import { benchBrowserPlayers } from './browser-players';
 
 const FORMATS: AudioFormat[] = ['pcm', 'wav', 'mp3', 'opus', 'flac'];
 const REALTIME = 4;
@@ -89,3 +90,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+console.log('\n' + (await benchBrowserPlayers()));

@@ -80,11 +80,16 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
     expect(await page.evaluate(() => typeof SharedArrayBuffer)).toBe('function');
   });
 
-  it('shows the placeholder player', async () => {
+  it('speaks with the embedded voice: main → MessagePort → preload → page → worker → worklet', async () => {
     expect(await page.title()).toBe('Utter');
-    await page.getByTestId('text-input').fill('Hello');
-    expect(await page.getByTestId('speak').isDisabled()).toBe(true);
     expect(await page.getByTestId('not-isolated').count()).toBe(0);
+    await page.getByTestId('text-input').fill('Hello from the Electron window.');
+    await page.getByTestId('speak').click();
+    const state = () => page.getByTestId('state').textContent();
+    await expect.poll(state, { timeout: 15_000 }).toBe('playing');
+    expect(Number(await page.getByTestId('ttfa').getAttribute('data-ms'))).toBeGreaterThan(0);
+    await expect.poll(state, { timeout: 15_000 }).toBe('idle');
+    expect(await page.getByTestId('error').textContent()).toBe('');
   });
 
   it('gives the page the typed bridge and nothing of Node', async () => {

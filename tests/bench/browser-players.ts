@@ -1,0 +1,156 @@
+// The browser half of `npm run bench` (issue 3 §9): Utter (through `utter web`), buffered
+// playback and MediaSource, side by side in Debian's Chromium, in one run, against the same
+// test server and the same utterances.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import type { AudioFormat } from '../../shared/audio-format';
+import { pulseAvailable, startPulse, type PulseAudio } from '../support/pulse';
+import { fixtureAudio } from '../support/tts-server';
+import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
+import { BASELINE_PAGE, type BaselineResult } from './baseline-page';
+
+const REALTIME = 4;
+const TTFB_MS = 300;
+const RUNS = 3;
+const SHORT = 'A short sentence.';
+const TWENTY = 'Twenty seconds of speech.';
+/** Two segments (segment.ts puts the first sentence alone): one boundary to measure the gap at. */
+const TWO_SEGMENTS = 'First sentence of two. Second sentence of two.';
+
+/** One player's figures for one case. */
+interface Measured {
+  ttfaMs: number;
+  /** The server's own time to first byte for that request. */
+  serverTtfbMs: number;
+  underruns: number;
+  gapMs: number;
+  heldKb: number;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export async function benchBrowserPlayers(): Promise<string> {
+  const pulse: PulseAudio | null = pulseAvailable() ? await startPulse() : null;
+  const rig = await startWebRig({ tts: { ttfbMs: TTFB_MS, realtimeFactor: REALTIME }, env: pulse?.env });
+  const baselineServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(BASELINE_PAGE));
+  await new Promise<void>((resolve) => baselineServer.listen(0, '127.0.0.1', resolve));
+  try {
+    rig.tts.set({
+      audio: (format, input) => fixtureAudio(format, input === TWENTY ? 'twenty' : 'sentence'),
+    });
+    const utter = await rig.open();
+    const baseline = await rig.browser.newPage();
+    await baseline.goto(`http://127.0.0.1:${(baselineServer.address() as AddressInfo).port}/`);
+    await baseline.evaluate('warm()');
+    // Warm Utter's audio path too (the first AudioContext through PulseAudio can stall).
+    await measureUtter(rig, utter, SHORT, 'pcm', false);
+
+    const out: string[] = [];
+    out.push(`Browser players — Chromium ${rig.browser.browser()?.version() ?? ''}, ${pulse ? 'PulseAudio null sink' : 'default audio output'}; server at ${REALTIME}× real time, ${TTFB_MS} ms to first byte; median of ${RUNS}.`);
+
+    // 1. Utter, every format: time to first audio and the part above the server's first byte.
+    const formatRows: string[][] = [];
+    for (const format of ['pcm', 'wav', 'mp3', 'opus', 'flac'] as AudioFormat[]) {
+      for (const [label, text] of [['short', SHORT], ['20 s', TWENTY]] as const) {
+        const runs: Measured[] = [];
+        for (let i = 0; i < RUNS; i++) runs.push(await measureUtter(rig, utter, text, format, false));
+        const ttfa = median(runs.map((r) => r.ttfaMs));
+        const overhead = median(runs.map((r) => r.ttfaMs - r.serverTtfbMs));
+        const target = format === 'pcm' || format === 'wav' ? 60 : 80;
+        formatRows.push([format, label, `${Math.round(median(runs.map((r) => r.serverTtfbMs)))}`, `${Math.round(ttfa)}`, `${Math.round(overhead)}`, `${target}`, overhead <= target ? 'yes' : 'NO']);
+      }
+    }
+    out.push('\nUtter, time to first audio as heard (ms):\n');
+    out.push(table(['format', 'text', 'server first byte', 'first audio heard', 'overhead', 'target overhead', 'met'], formatRows));
+
+    // 2. Three players, mp3 (what MediaSource plays), same server, same utterances.
+    const playerRows: string[][] = [];
+    const results: Record<string, Record<string, Measured>> = {};
+    for (const [label, text] of [['short', SHORT], ['20 s', TWENTY]] as const) {
+      results[label] = {};
+      for (const player of ['Utter', 'buffered', 'MediaSource'] as const) {
+        const runs: Measured[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          runs.push(player === 'Utter' ? await measureUtter(rig, utter, text, 'mp3', i === 0) : await measureBaseline(rig, baseline, player, text, i === 0));
+        }
+        const m: Measured = {
+          ttfaMs: median(runs.map((r) => r.ttfaMs)),
+          serverTtfbMs: median(runs.map((r) => r.serverTtfbMs)),
+          underruns: runs[0].underruns,
+          gapMs: runs[0].gapMs,
+          heldKb: runs[0].heldKb,
+        };
+        results[label][player] = m;
+        playerRows.push([label, player, `${Math.round(m.ttfaMs)}`, `${Math.round(m.ttfaMs - m.serverTtfbMs)}`, `${m.underruns}`, `${Math.round(m.gapMs)}`, `${Math.round(m.heldKb)}`]);
+      }
+    }
+    out.push('\nThree players, mp3 (underruns, stalls and audio held from one full playback):\n');
+    out.push(table(['text', 'player', 'first audio heard ms', 'overhead above first byte ms', 'underruns', 'stall/gap ms', 'audio held KB'], playerRows));
+    const twenty = results['20 s'];
+    const short = results.short;
+    const overhead = (m: Measured): number => Math.max(1, m.ttfaMs - m.serverTtfbMs);
+    out.push(
+      `\nRatios: on the 20 s text Utter is heard ${(twenty.buffered.ttfaMs / twenty.Utter.ttfaMs).toFixed(1)}× sooner than buffered (target ≥ 5×); ` +
+        `Utter's overhead above first byte is ${(overhead(short.Utter) / overhead(short.MediaSource)).toFixed(2)} (short) and ${(overhead(twenty.Utter) / overhead(twenty.MediaSource)).toFixed(2)} (20 s) of MediaSource's (target ≤ 0.5).`,
+    );
+
+    // 3. A server barely faster than real time, with jitter: underruns and the gap between segments.
+    rig.tts.set({ realtimeFactor: 1.5, jitterMs: 40, seed: 7 });
+    const jitterRows: string[][] = [];
+    for (const format of ['pcm', 'wav', 'mp3', 'opus', 'flac'] as AudioFormat[]) {
+      const m = await measureUtter(rig, utter, TWO_SEGMENTS, format, true);
+      jitterRows.push([format, `${m.underruns}`, `${m.gapMs.toFixed(1)}`, m.underruns === 0 && m.gapMs <= 10 ? 'yes' : 'NO']);
+    }
+    rig.tts.set({ realtimeFactor: REALTIME, jitterMs: 0 });
+    out.push('\nUtter with the server at 1.5× real time and up to 40 ms of jitter per chunk, two segments (targets: 0 underruns, gap ≤ 10 ms):\n');
+    out.push(table(['format', 'underruns', 'longest gap between segments ms', 'met'], jitterRows));
+    return out.join('\n');
+  } finally {
+    await rig.close();
+    await new Promise((r) => baselineServer.close(r));
+    await pulse?.stop();
+  }
+}
+
+function lastSpeechTtfb(rig: WebRig, before: number): number {
+  const request = rig.tts.speechRequests().slice(before)[0];
+  return request?.firstByteAt !== undefined ? request.firstByteAt - request.receivedAt : NaN;
+}
+
+async function measureUtter(rig: WebRig, page: Page, text: string, format: AudioFormat, playToEnd: boolean): Promise<Measured> {
+  const before = rig.tts.speechRequests().length;
+  await speakInPage(page, text, format);
+  let peakMs = 0;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    peakMs = Math.max(peakMs, Number(await page.getByTestId('buffer-level').getAttribute('data-ms')));
+    const ttfa = await page.getByTestId('ttfa').getAttribute('data-ms');
+    const state = await page.getByTestId('state').textContent();
+    if (state === 'error') throw new Error(`Utter failed: ${await page.getByTestId('error').textContent()}`);
+    if (ttfa && (!playToEnd || state === 'idle')) break;
+    await new Promise((r) => setTimeout(r, playToEnd ? 50 : 10));
+  }
+  const ttfaMs = Number(await page.getByTestId('ttfa').getAttribute('data-ms'));
+  const underruns = Number(await page.getByTestId('underruns').textContent());
+  const gapMs = parseFloat((await page.getByTestId('metric-gapMsMax').textContent()) ?? '0');
+  if (!playToEnd) await page.getByTestId('stop').click();
+  await waitForText(page, 'state', 'idle', 5000);
+  // Float32 mono at 48 kHz in the ring and the worker.
+  return { ttfaMs, serverTtfbMs: lastSpeechTtfb(rig, before), underruns, gapMs, heldKb: (peakMs * 48 * 4) / 1024 };
+}
+
+async function measureBaseline(rig: WebRig, page: Page, player: 'buffered' | 'MediaSource', text: string, playToEnd: boolean): Promise<Measured> {
+  const before = rig.tts.speechRequests().length;
+  const body = JSON.stringify({ model: 'tts-1', input: text, voice: 'alloy', response_format: 'mp3' });
+  const result = (await page.evaluate(
+    `run(${JSON.stringify(player === 'buffered' ? 'buffered' : 'mse')}, ${JSON.stringify(`${rig.tts.url}/audio/speech`)}, ${JSON.stringify(body)}, ${playToEnd})`,
+  )) as BaselineResult;
+  return { ttfaMs: result.ttfaMs, serverTtfbMs: lastSpeechTtfb(rig, before), underruns: result.underruns, gapMs: result.stallMs, heldKb: result.heldBytes / 1024 };
+}

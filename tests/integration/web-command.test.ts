@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { RENDERER_BUILD } from '../../electron/cli/web-command';
+import { startTtsServer, type TtsServer } from '../support/tts-server';
+
+/**
+ * `utter web` as a user runs it: the real command in its own process, serving the built
+ * renderer. Every file carries the isolation headers and the CSP; sockets need the token
+ * and the page's own origin; Ctrl-C ends it cleanly.
+ */
+const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
+let tts: TtsServer;
+let child: ChildProcess;
+let url: URL;
+
+beforeAll(async () => {
+  tts = await startTtsServer();
+  child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--base-url', tts.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      out += data;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`utter web exited with ${code}`)));
+  });
+  url = new URL(line);
+}, 60_000);
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await tts?.close();
+});
+
+const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+function connect(path: string, headers: Record<string, string>): Promise<'open' | number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(`ws://${url.host}${path}`, { headers });
+    socket.on('open', () => {
+      socket.close();
+      resolve('open');
+    });
+    socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.on('error', () => resolve(0));
+  });
+}
+
+describe('utter web', () => {
+  it('prints a localhost URL with a random token', () => {
+    expect(url.hostname).toBe('127.0.0.1');
+    expect(url.searchParams.get('token')).toMatch(/^[\w-]{20,}$/);
+  });
+
+  it('serves the page, the worker, the worklet and every asset with COOP, COEP, CORP and the CSP', async () => {
+    const assets = readdirSync(join(RENDERER_BUILD, 'assets'));
+    expect(assets.some((a) => a.startsWith('decoder.worker'))).toBe(true);
+    expect(assets.some((a) => a.startsWith('player.worklet'))).toBe(true);
+    for (const path of ['/', ...assets.map((a) => `/assets/${a}`)]) {
+      const response = await fetch(new URL(path, url));
+      expect(response.status, path).toBe(200);
+      for (const [name, value] of Object.entries(ISOLATION)) expect(response.headers.get(name), `${path} ${name}`).toBe(value);
+      expect(response.headers.get('content-security-policy')).toContain("script-src 'self' 'wasm-unsafe-eval'");
+      await response.arrayBuffer();
+    }
+  });
+
+  it('does not serve files outside the page', async () => {
+    for (const path of ['/../package.json', '/%2e%2e/package.json', '/assets/../../package.json']) {
+      expect((await fetch(new URL(path, url))).status, path).toBe(404);
+    }
+    expect((await fetch(new URL('/', url), { method: 'POST' })).status).toBe(405);
+  });
+
+  it('opens sockets only with the token and from its own origin', async () => {
+    const token = url.searchParams.get('token')!;
+    const origin = `http://${url.host}`;
+    expect(await connect(`/control?token=${token}`, { origin })).toBe('open');
+    expect(await connect('/control', { origin })).toBe(403);
+    expect(await connect(`/control?token=${token}x`, { origin })).toBe(403);
+    expect(await connect(`/control?token=${token}`, { origin: 'http://evil.example' })).toBe(403);
+    expect(await connect(`/control?token=${token}`, {})).toBe(403);
+  });
+
+  it('answers a bad control message with an error, and an unknown utterance with a close', async () => {
+    const token = url.searchParams.get('token')!;
+    const socket = new WebSocket(`ws://${url.host}/control?token=${token}`, { headers: { origin: `http://${url.host}` } });
+    const replies: unknown[] = [];
+    socket.on('message', (data) => replies.push(JSON.parse(String(data))));
+    await new Promise((r) => socket.on('open', r));
+    socket.send('not json');
+    socket.send(JSON.stringify({ id: 1, op: 'speak', request: { text: 7 } }));
+    socket.send(JSON.stringify({ id: 2, op: 'settings' }));
+    await expect.poll(() => replies.length).toBe(3);
+    expect(replies[0]).toMatchObject({ error: expect.stringMatching(/JSON/) });
+    expect(replies[1]).toMatchObject({ id: 1, error: expect.stringMatching(/needs text/) });
+    expect(replies[2]).toMatchObject({ id: 2, result: { provider: 'openai', baseUrls: [tts.url] } });
+    expect(JSON.stringify(replies[2])).not.toContain('apiKey');
+    socket.close();
+    const audio = new WebSocket(`ws://${url.host}/audio?token=${token}&id=999`, { headers: { origin: `http://${url.host}` } });
+    const code = await new Promise<number>((r) => audio.on('close', (c) => r(c)));
+    expect(code).toBe(4404);
+  });
+
+  it('stops cleanly on Ctrl-C', async () => {
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(code).toBe(0);
+  });
+});
