@@ -5,6 +5,10 @@ export const IPC = {
   speak: 'utter:speak',
   /** main → page: an utterance's MessagePort (webContents.postMessage). */
   audioPort: 'utter:audio-port',
+  /** main → page: an AppCommand (tray, hotkeys, a second launch). */
+  command: 'utter:command',
+  /** page → main: a PlayerStatusReport, for the tray. */
+  status: 'utter:status',
 } as const;
 
 /** One of the channel names above. */

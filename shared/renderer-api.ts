@@ -1,3 +1,4 @@
+import type { AppCommand, PlayerStatusReport } from './app-commands';
 import type { Settings } from './config/schema';
 import type { AppInfo } from './ipc-channels';
 import type { SpeakRequest } from './playback/link-protocol';
@@ -19,6 +20,10 @@ export interface UtterApi {
   settings(): Promise<PublicSettings>;
   /** Starts speaking. In Electron the audio port arrives by window.postMessage (see audio-port.ts). */
   speak(request: SpeakRequest): Promise<SpeakTicket>;
+  /** Electron only: commands from the tray and the hotkeys. Returns an unsubscribe. */
+  onCommand?(listener: (command: AppCommand) => void): () => void;
+  /** Electron only: the player's state, for the tray. */
+  reportStatus?(report: PlayerStatusReport): void;
   /** Electron only: the nonce the preload puts on the audio-port messages it forwards. */
   audioPortNonce?: string;
 }

@@ -70,6 +70,8 @@ export type EngineEvent =
       channels?: number;
       endpoint: string;
       attempt: number;
+      /** The bytes can only be decoded once all have arrived (an MP4): see ProbeResult. */
+      wholeFile?: boolean;
       /** True when this segment was partly sent before and starts over: drop what came of it. */
       restart: boolean;
       /** Wall-clock time (ms since epoch) the request left the engine. */

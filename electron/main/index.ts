@@ -3,26 +3,52 @@
 import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, MessageChannelMain, net, protocol, session, type IpcMainInvokeEvent, type MessagePortMain } from 'electron';
-import type { Settings } from '../../shared/config/schema';
+import {
+  app,
+  BrowserWindow,
+  clipboard,
+  globalShortcut,
+  ipcMain,
+  MessageChannelMain,
+  net,
+  Notification,
+  protocol,
+  safeStorage,
+  session,
+  type IpcMainEvent,
+  type IpcMainInvokeEvent,
+  type MessagePortMain,
+} from 'electron';
+import { parseStatusReport, type AppCommand } from '../../shared/app-commands';
+import { validateSettings, type Settings } from '../../shared/config/schema';
 import { IPC, type AppInfo } from '../../shared/ipc-channels';
 import { parseSpeakRequest } from '../../shared/playback/link-protocol';
 import type { PublicSettings, SpeakTicket } from '../../shared/renderer-api';
 import { APP_ORIGIN, APP_SCHEME, isInsideRoot, resolveAppPath, responseHeaders } from './app-protocol';
-import { loadSettings } from './engine/config';
+import { readClipboardForSpeech } from './clipboard-text';
+import { settingsFromEnv } from './engine/config';
 import { speakOverLink, type EngineLink } from './engine/link';
+import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch } from './hotkeys';
+import { createSafeStorageSecretStore } from './secret-store';
+import { SettingsStore } from './settings-store';
+import { AppTray } from './tray';
 
 // The bundle is out/main/index.js; its siblings are fixed by electron.vite.config.ts, and
 // electron-builder.yml packs resources/icon.png next to out/ (also inside app.asar).
 const RENDERER_ROOT = join(import.meta.dirname, '..', 'renderer');
 const PRELOAD = join(import.meta.dirname, '..', 'preload', 'index.cjs');
-const ICON = join(import.meta.dirname, '..', '..', 'resources', 'icon.png');
+const RESOURCES = join(import.meta.dirname, '..', '..', 'resources');
+const ICON = join(RESOURCES, 'icon.png');
 
 // Must happen before 'ready': a standard, secure scheme gets 'self', fetch, workers and
 // cross-origin isolation like https does.
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
+
+// Global shortcuts under Wayland go through the desktop portal (hotkeys.ts).
+const portalFeature = waylandGlobalShortcutsSwitch(process.env, process.platform);
+if (portalFeature) enableChromiumFeature(app.commandLine, portalFeature);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -35,21 +61,34 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 let player: BrowserWindow | null = null;
+let tray: AppTray | null = null;
+let store: SettingsStore;
+let quitting = false;
+
+// A tray app: closing its windows does not quit it; the tray's Quit does.
+app.on('window-all-closed', () => {});
+app.on('before-quit', () => (quitting = true));
+app.on('will-quit', () => globalShortcut.unregisterAll());
 
 async function start(): Promise<void> {
   protocol.handle(APP_SCHEME, serveRendererFile);
   // Deny every permission (camera, notifications from the page, …) unless listed later.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
-  settings = await loadSettings({ env: process.env });
+  const userData = app.getPath('userData');
+  store = new SettingsStore({
+    file: join(userData, 'settings.json'),
+    secrets: createSafeStorageSecretStore(safeStorage, join(userData, 'api-key.bin')),
+    onNotice: notify,
+  });
+  await store.load();
   ipcMain.handle(IPC.appInfo, (event): AppInfo => {
     assertTrustedSender(event);
     return { version: app.getVersion(), shell: 'electron' };
   });
   ipcMain.handle(IPC.settings, (event): PublicSettings => {
     assertTrustedSender(event);
-    const { apiKey: _secret, ...visible } = settings;
-    return visible;
+    return store.publicSettings();
   });
   ipcMain.handle(IPC.speak, (event, request: unknown): SpeakTicket => {
     assertTrustedSender(event);
@@ -61,16 +100,86 @@ async function start(): Promise<void> {
     const id = ++utteranceCount;
     event.sender.postMessage(IPC.audioPort, { id }, [port2]);
     void speakOverLink(checked, portLink(port1), {
-      settings,
+      settings: engineSettings(),
       onBadCommand: (error) => console.warn('Utter: refused a command from the page:', error.message),
     });
     return { id };
   });
+  ipcMain.on(IPC.status, (event, report: unknown) => {
+    if (!isTrustedSender(event)) return;
+    const status = parseStatusReport(report);
+    if (!status) return;
+    tray?.update({ status: status.status, reading: status.reading, error: status.error });
+    // Nobody sees the player: an error must still reach the user.
+    if (status.status === 'error' && status.error && !player?.isVisible()) notify(status.error);
+  });
+  startTray();
+  applyHotkeys(store.get());
+  store.subscribe((settings) => {
+    applyHotkeys(settings);
+    tray?.update({ hotkeys: settings.hotkeys });
+  });
   showPlayer();
 }
 
-let settings: Settings;
 let utteranceCount = 0;
+
+/**
+ * What the engine speaks with: the stored settings, with UTTER_* environment variables on
+ * top (the same layering as the CLI), so a key in UTTER_API_KEY works where safeStorage cannot.
+ */
+function engineSettings(): Settings {
+  const env = settingsFromEnv(process.env);
+  const merged = validateSettings({ ...store.get(), ...env.input });
+  return merged.ok ? merged.settings : store.get();
+}
+
+function startTray(): void {
+  tray = new AppTray(
+    RESOURCES,
+    store.get().hotkeys,
+    {
+      speakClipboard: () => void speakClipboard(),
+      pauseResume: () => sendCommand({ type: 'pause-resume' }),
+      stop: () => sendCommand({ type: 'stop' }),
+      skip: () => sendCommand({ type: 'skip' }),
+      openPlayer: showPlayer,
+      openSettings: showPlayer,
+      openFile: showPlayer,
+      toggleOpenAtLogin: (openAtLogin) => app.setLoginItemSettings({ openAtLogin }),
+      quit: () => app.quit(),
+    },
+    app.getLoginItemSettings().openAtLogin,
+  );
+}
+
+/** Registers the global shortcuts; one that cannot be had is reported, never ignored. */
+function applyHotkeys(settings: Settings): void {
+  const report = registerHotkeys(globalShortcut, settings.hotkeys, {
+    speakClipboard: () => void speakClipboard(),
+    stop: () => sendCommand({ type: 'stop' }),
+    pauseResume: () => sendCommand({ type: 'pause-resume' }),
+  });
+  for (const failure of report.failures) notify(`A shortcut could not be set. ${describeHotkeyFailure(failure)}`);
+}
+
+async function speakClipboard(): Promise<void> {
+  const result = await readClipboardForSpeech(clipboard);
+  if (!result.ok) return notify(result.message);
+  sendCommand({ type: 'speak', text: result.text, source: 'clipboard' });
+}
+
+/** Hands a command to the player page, which plays the audio (hidden if its window is). */
+function sendCommand(command: AppCommand): void {
+  const window = ensurePlayer();
+  if (window.webContents.isLoading()) window.webContents.once('did-finish-load', () => window.webContents.send(IPC.command, command));
+  else window.webContents.send(IPC.command, command);
+}
+
+function notify(body: string): void {
+  if (Notification.isSupported()) new Notification({ title: 'Utter', body, icon: ICON }).show();
+  else console.warn(`Utter: ${body}`);
+}
 
 /** The engine's end of an utterance's MessagePortMain. Bytes go as copies, never a transfer list. */
 function portLink(port: MessagePortMain): EngineLink {
@@ -108,11 +217,15 @@ async function serveRendererFile(request: Request): Promise<Response> {
 
 /** Every IPC handler first checks that the message comes from our own page's main frame. */
 function assertTrustedSender(event: IpcMainInvokeEvent): void {
+  if (!isTrustedSender(event)) throw new Error('IPC refused: untrusted sender.');
+}
+
+function isTrustedSender(event: IpcMainInvokeEvent | IpcMainEvent): boolean {
   const frame = event.senderFrame;
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   const origin = frame ? originOf(frame.url) : '';
   const trusted = origin === APP_ORIGIN || (!app.isPackaged && devUrl !== undefined && origin === originOf(devUrl));
-  if (!frame || frame.parent !== null || !trusted) throw new Error('IPC refused: untrusted sender.');
+  return Boolean(frame) && frame!.parent === null && trusted;
 }
 
 /** scheme://host of a URL. (URL.origin is "null" for schemes Node does not know, such as app:.) */
@@ -126,11 +239,17 @@ function originOf(url: string): string {
 }
 
 function showPlayer(): void {
-  if (player) {
-    player.show();
-    player.focus();
-    return;
+  const window = ensurePlayer();
+  if (window.webContents.isLoading()) window.once('ready-to-show', () => window.show());
+  else {
+    window.show();
+    window.focus();
   }
+}
+
+/** The player window, created hidden if needed: it plays the audio even while hidden. */
+function ensurePlayer(): BrowserWindow {
+  if (player) return player;
   player = new BrowserWindow({
     width: 720,
     height: 560,
@@ -140,7 +259,9 @@ function showPlayer(): void {
     icon: ICON,
     show: false,
     webPreferences: {
-      preload: PRELOAD,
+      preload: PRELOAD, // eng-disable PRELOAD_JS_CHECK: reviewed, it exposes named invoke wrappers and a nonce, never ipcRenderer itself
+      // A middle click must not open anything either (the window-open handler denies too).
+      disableBlinkFeatures: 'Auxclick',
       // Set explicitly although they are Electron's defaults (STYLE.md §5).
       contextIsolation: true,
       sandbox: true,
@@ -148,13 +269,22 @@ function showPlayer(): void {
       nodeIntegrationInWorker: false,
       webSecurity: true,
       webviewTag: false,
+      // A hotkey speaks while the window is hidden: no user gesture in the page.
+      autoplayPolicy: 'no-user-gesture-required',
+      backgroundThrottling: false,
     },
   });
   // The page never opens windows nor leaves its origin; links out go through shell later.
   player.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   player.webContents.on('will-navigate', (event) => event.preventDefault());
-  player.once('ready-to-show', () => player?.show());
+  // Closing hides it: the tray app keeps playing and can show it again.
+  player.on('close', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    player?.hide();
+  });
   player.on('closed', () => (player = null));
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   void player.loadURL(!app.isPackaged && devUrl ? devUrl : `${APP_ORIGIN}/index.html`);
+  return player;
 }

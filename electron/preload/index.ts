@@ -1,6 +1,7 @@
 // Runs in the sandboxed renderer before the page: it may only use electron's renderer
 // modules, so the build bundles it to one CommonJS file (electron.vite.config.ts).
 import { contextBridge, ipcRenderer } from 'electron';
+import type { AppCommand, PlayerStatusReport } from '../../shared/app-commands';
 import { IPC, type AppInfo } from '../../shared/ipc-channels';
 import type { SpeakRequest } from '../../shared/playback/link-protocol';
 import { AUDIO_PORT_MESSAGE, type PublicSettings, type SpeakTicket, type UtterApi } from '../../shared/renderer-api';
@@ -22,6 +23,13 @@ const api: UtterApi = {
   appInfo: (): Promise<AppInfo> => ipcRenderer.invoke(IPC.appInfo),
   settings: (): Promise<PublicSettings> => ipcRenderer.invoke(IPC.settings),
   speak: (request: SpeakRequest): Promise<SpeakTicket> => ipcRenderer.invoke(IPC.speak, request),
+  onCommand: (listener: (command: AppCommand) => void): (() => void) => {
+    // The listener never sees the IPC event (it would expose the sender).
+    const relay = (_event: unknown, command: AppCommand): void => listener(command);
+    ipcRenderer.on(IPC.command, relay);
+    return () => ipcRenderer.off(IPC.command, relay);
+  },
+  reportStatus: (report: PlayerStatusReport): void => ipcRenderer.send(IPC.status, report),
   audioPortNonce: nonce,
 };
 

@@ -12,26 +12,22 @@ import { usePlayerStore } from './player-store';
  */
 export function App({ bridge, isolated = globalThis.crossOriginIsolated === true }: { bridge: Bridge; isolated?: boolean }) {
   const controller = useMemo(() => new PlayerController(bridge), [bridge]);
-  const [text, setText] = useState('');
+  const text = usePlayerStore((s) => s.text);
+  const setText = (value: string): void => usePlayerStore.getState().set({ text: value });
   const [settings, setSettings] = useState<PublicSettings | null>(null);
   const format = usePlayerStore((s) => s.format);
   const error = usePlayerStore((s) => s.error);
   const notice = usePlayerStore((s) => s.notice);
   const busy = usePlayerStore((s) => s.busy);
   const segment = usePlayerStore((s) => s.segment);
-  const [paused, setPaused] = useState(false);
+  const paused = usePlayerStore((s) => s.paused);
 
   useEffect(() => {
     controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
-  }, [controller]);
-  useEffect(() => {
-    if (!busy) setPaused(false);
-  }, [busy]);
+    return bridge.onCommand((command) => controller.command(command));
+  }, [controller, bridge]);
 
-  const speak = (): void => {
-    setPaused(false);
-    void controller.speak(text, format);
-  };
+  const speak = (): void => void controller.speak(text, format);
 
   return (
     <main className="player">
@@ -60,10 +56,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
           data-testid="pause"
           aria-pressed={paused}
           disabled={!busy}
-          onClick={() => {
-            controller.togglePause(paused);
-            setPaused(!paused);
-          }}
+          onClick={() => controller.togglePause()}
         >
           {paused ? 'Resume' : 'Pause'}
         </button>

@@ -13,6 +13,7 @@ const ROWS: { key: Exclude<keyof LiveMetrics, 'state'>; label: string; unit: str
   { key: 'throughputKbps', label: 'Network', unit: 'kbit/s' },
   { key: 'decodeMsPerChunk', label: 'Decode per chunk', unit: 'ms', digits: 2 },
   { key: 'playedMs', label: 'Played', unit: 'ms' },
+  { key: 'outputLatencyMs', label: 'Output latency', unit: 'ms', digits: 1 },
 ];
 
 /**
@@ -41,6 +42,7 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
       setText(levelText.current, `${buffered} ms`);
       setText(underruns.current, String(metrics?.underruns ?? 0));
       setText(state.current, shown);
+      controller.reportState(shown);
       ROWS.forEach((row, i) => setText(rows.current[i], metrics ? `${metrics[row.key].toFixed(row.digits ?? 0)} ${row.unit}` : '–'));
       frame = requestAnimationFrame(draw);
     };

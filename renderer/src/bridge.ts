@@ -1,3 +1,4 @@
+import type { AppCommand, PlayerStatusReport } from '../../shared/app-commands';
 import type { AppInfo } from '../../shared/ipc-channels';
 import type { SpeakRequest } from '../../shared/playback/link-protocol';
 import { AUDIO_PORT_MESSAGE, type PublicSettings, type UtterApi } from '../../shared/renderer-api';
@@ -9,6 +10,10 @@ export interface Bridge {
   settings(): Promise<PublicSettings>;
   /** Starts speaking; the audio source goes to the decoder worker, never read here. */
   speak(request: SpeakRequest): Promise<{ id: number; source: AudioSource }>;
+  /** Commands from the tray and the hotkeys (none in a browser). Returns an unsubscribe. */
+  onCommand(listener: (command: AppCommand) => void): () => void;
+  /** Tells the app what the player is doing, for the tray (nowhere in a browser). */
+  reportStatus(report: PlayerStatusReport): void;
 }
 
 /** The preload's API when there is one, else the `utter web` server this page came from. */
@@ -41,6 +46,8 @@ function electronBridge(api: UtterApi): Bridge {
       ports.delete(id);
       return { id, source: { kind: 'port', port } };
     },
+    onCommand: (listener) => api.onCommand?.(listener) ?? (() => {}),
+    reportStatus: (report) => api.reportStatus?.(report),
   };
 }
 
@@ -90,5 +97,8 @@ function webBridge(): Bridge {
       const { id } = await call<{ id: number }>('speak', request);
       return { id, source: { kind: 'socket', url: `${base}/audio?token=${encodeURIComponent(token)}&id=${id}` } };
     },
+    // A browser tab has no tray and no hotkeys.
+    onCommand: () => () => {},
+    reportStatus: () => {},
   };
 }

@@ -3,7 +3,8 @@ import type { PublicSettings } from '../../shared/renderer-api';
 import { AudioPlayer } from './audio/audio-player';
 import type { WorkerNotice } from './audio/worker-protocol';
 import type { Bridge } from './bridge';
-import { usePlayerStore } from './player-store';
+import { usePlayerStore, type ShownState } from './player-store';
+import type { AppCommand } from '../../shared/app-commands';
 
 /**
  * Glue between the buttons, the bridge to the engine and the audio path: starts and
@@ -13,6 +14,9 @@ export class PlayerController {
   private player: AudioPlayer | null = null;
   private starting: Promise<AudioPlayer> | null = null;
   private settings: PublicSettings | null = null;
+  /** Texts waiting their turn (whileSpeaking: 'queue'). */
+  private queue: string[] = [];
+  private lastReport = '';
   /** Where each segment of the current utterance lies in the text. */
   private segments = new Map<number, { start: number; end: number }>();
 
@@ -31,7 +35,7 @@ export class PlayerController {
 
   async speak(text: string, format: AudioFormat): Promise<void> {
     const store = usePlayerStore.getState();
-    store.set({ error: '', notice: '', firstAudio: null, requestedAt: null, firstByteAt: null, firstAudioAt: null, segment: null });
+    store.set({ paused: false, error: '', notice: '', firstAudio: null, requestedAt: null, firstByteAt: null, firstAudioAt: null, segment: null });
     try {
       const settings = this.settings ?? (await this.init());
       const player = await this.ensurePlayer(settings);
@@ -45,13 +49,48 @@ export class PlayerController {
   }
 
   stop(): void {
+    this.queue = [];
     this.player?.stop();
-    usePlayerStore.getState().set({ busy: false, segment: null });
+    usePlayerStore.getState().set({ busy: false, segment: null, paused: false });
   }
 
-  togglePause(paused: boolean): void {
-    if (paused) this.player?.resume();
+  togglePause(): void {
+    const store = usePlayerStore.getState();
+    if (!store.busy) return;
+    if (store.paused) this.player?.resume();
     else this.player?.pause();
+    store.set({ paused: !store.paused });
+  }
+
+  /** A command from the tray or a hotkey. */
+  command(command: AppCommand): void {
+    switch (command.type) {
+      case 'speak': {
+        const store = usePlayerStore.getState();
+        store.set({ text: command.text });
+        // Speak while speaking: interrupt (the default) or queue, as the settings say.
+        if (store.busy && this.settings?.whileSpeaking === 'queue') this.queue.push(command.text);
+        else void this.speak(command.text, store.format);
+        return;
+      }
+      case 'stop':
+        return this.stop();
+      case 'pause-resume':
+        return this.togglePause();
+      case 'skip':
+        return this.skip();
+    }
+  }
+
+  /** Reports the shown state to the app when it changes (a few times per utterance). */
+  reportState(shown: ShownState): void {
+    const store = usePlayerStore.getState();
+    const reading = store.segment ? store.text.slice(store.segment.start, store.segment.end) : undefined;
+    const status = shown === 'playing' || shown === 'buffering' ? 'speaking' : shown;
+    const key = `${status}|${reading ?? ''}|${store.error}`;
+    if (key === this.lastReport) return;
+    this.lastReport = key;
+    this.bridge.reportStatus({ status, reading, error: store.error || undefined });
   }
 
   skip(): void {
@@ -100,6 +139,7 @@ export class PlayerController {
   private onNotice(notice: WorkerNotice): void {
     const store = usePlayerStore.getState();
     if (notice.type === 'crash') return store.set({ error: `The decoder failed: ${notice.message}`, busy: false });
+    if (notice.type === 'decode-request') return; // the AudioPlayer answers those
     if (notice.id !== store.utteranceId) return;
     switch (notice.type) {
       case 'first-byte':
@@ -108,6 +148,8 @@ export class PlayerController {
         return store.set({ firstAudioAt: notice.at });
       case 'error':
         return store.set({ error: notice.error.message });
+      case 'fallback':
+        return store.set({ notice: 'This audio cannot play as it arrives: it plays once it has downloaded.' });
       case 'segment-playing':
         return store.set({ segment: this.segments.get(notice.index) ?? null });
       case 'drained':
@@ -134,7 +176,13 @@ export class PlayerController {
     const heardAt = this.player?.lastHeardAt() ?? Date.now();
     setTimeout(() => {
       const store = usePlayerStore.getState();
-      if (store.utteranceId === id) store.set({ busy: false, segment: null });
+      if (store.utteranceId !== id) return;
+      store.set({ busy: false, segment: null, paused: false });
+      const next = this.queue.shift();
+      if (next !== undefined) {
+        store.set({ text: next });
+        void this.speak(next, store.format);
+      }
     }, Math.max(0, heardAt - (performance.timeOrigin + performance.now())));
   }
 }

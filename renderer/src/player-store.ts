@@ -34,6 +34,9 @@ export interface PlayerState {
   notice: string;
   /** True from Speak until the last sample has been heard, or stop. */
   busy: boolean;
+  paused: boolean;
+  /** The text in the box (also set by the tray and hotkeys). */
+  text: string;
   set(patch: Partial<PlayerState>): void;
 }
 
@@ -48,5 +51,7 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   error: '',
   notice: '',
   busy: false,
+  paused: false,
+  text: '',
   set: (patch) => set(patch),
 }));

@@ -38,6 +38,17 @@ export const settingsSchema = z.object({
   idleTimeoutSec: z.number().min(1).max(300).default(10),
   /** Attempts per segment on retryable failures before failing over or giving up. */
   maxRetries: z.number().int().min(0).max(10).default(3),
+  /** Global shortcuts (Electron accelerators); an empty string turns one off. */
+  hotkeys: z
+    .object({
+      speakClipboard: z.string().max(100).default('CommandOrControl+Alt+S'),
+      stop: z.string().max(100).default('CommandOrControl+Alt+X'),
+      pauseResume: z.string().max(100).default('CommandOrControl+Alt+P'),
+    })
+    .strict()
+    .prefault({}),
+  /** Speak pressed while speaking: stop and speak the new text, or queue it. */
+  whileSpeaking: z.enum(['interrupt', 'queue']).default('interrupt'),
 })
   // A misspelt setting must be an error, not silently ignored.
   .strict();

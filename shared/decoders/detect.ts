@@ -27,6 +27,9 @@ export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResul
   if (tag === 'OggS') return probeOgg(bytes);
   if (tag === 'fLaC') return probeFlac(bytes, 0);
   if (tag.startsWith('ID3')) return probeId3(bytes);
+  // MP4/M4A (AAC from some servers): its index may come after the audio, so no frame can
+  // be found before the end. Not streamable: decoded whole (spec F4).
+  if (bytes.length >= 8 && ascii(bytes, 4, 4) === 'ftyp') return { format: 'aac', wholeFile: true };
   const framed = probeFrames(bytes, 0);
   if (framed) return framed;
   if (looksLikeText(bytes)) return null;

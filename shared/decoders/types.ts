@@ -53,4 +53,9 @@ export interface ProbeResult {
   /** Known from the header where the format has one in its first bytes. */
   sampleRate?: number;
   channels?: number;
+  /**
+   * The stream cannot be decoded as it arrives (an MP4/M4A whose index may come last): it
+   * is collected whole and decoded by the browser (spec F4, E4).
+   */
+  wholeFile?: boolean;
 }

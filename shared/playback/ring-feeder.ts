@@ -1,5 +1,6 @@
 import type { RingBuffer } from 'ringbuf.js';
 import type { ErrorInfo } from '../speech-events';
+import type { DecodedAudio } from '../decoders/types';
 import type { ConsumerLink, LinkEvent } from './link-protocol';
 import { STAT } from './stats';
 import { DecodeFailure, UtteranceDecoder } from './utterance-decoder';
@@ -18,6 +19,8 @@ export type FeederNotice =
   | { type: 'event'; id: number; event: Exclude<LinkEvent, { type: 'chunk' }> }
   | { type: 'first-byte'; id: number; at: number }
   | { type: 'first-audio'; id: number; at: number }
+  /** A segment could not stream and is played once downloaded (spec F4, E4). */
+  | { type: 'fallback'; id: number; segmentIndex: number }
   /** The segment whose audio is being played changed (for highlighting the text). */
   | { type: 'segment-playing'; id: number; index: number }
   /** The last frame has been rendered (heard one output latency later). */
@@ -69,6 +72,8 @@ export class RingFeeder {
     private readonly stats: Int32Array,
     private readonly options: FeederOptions,
     private readonly notify: (notice: FeederNotice) => void,
+    /** The browser's whole-file decoder, for streams the streaming decoders refuse. */
+    private readonly decodeWhole?: (bytes: Uint8Array) => Promise<DecodedAudio>,
   ) {
     this.maxBufferFrames = Math.round((options.maxBufferMs / 1000) * options.sampleRate);
   }
@@ -83,7 +88,12 @@ export class RingFeeder {
     Atomics.store(stats, STAT.startFrames, this.frames(this.options.prerollMs));
     // The worklet empties the ring and resets its counters before it takes this utterance's audio.
     Atomics.add(stats, STAT.generation, 1);
-    const decoder = new UtteranceDecoder({ outputRate: this.options.sampleRate, streaming: mode.streaming, pcmSampleRate: mode.pcmSampleRate });
+    const decoder = new UtteranceDecoder({
+      outputRate: this.options.sampleRate,
+      streaming: mode.streaming,
+      pcmSampleRate: mode.pcmSampleRate,
+      decodeWhole: this.decodeWhole,
+    });
     const current: Current = {
       id,
       link: { send: () => {}, close: () => {} },
@@ -171,8 +181,10 @@ export class RingFeeder {
       return this.pump();
     }
     try {
+      const fallbacks = current.decoder.metrics.fallbacks;
       const blocks = await current.decoder.accept(event);
       if (current !== this.current) return;
+      if (current.decoder.metrics.fallbacks > fallbacks) this.notify({ type: 'fallback', id: current.id, segmentIndex: current.lastSegment });
       for (const block of blocks) this.enqueue(current, block);
     } catch (error) {
       if (!(error instanceof DecodeFailure)) throw error;

@@ -13,6 +13,11 @@ export interface UtteranceDecoderOptions {
   streaming: boolean;
   /** Raw PCM's rate when the server does not say it. */
   pcmSampleRate?: number;
+  /**
+   * Decodes a whole file the streaming decoders refuse (the browser's decodeAudioData, by way
+   * of the page). Without it such a stream is an 'unsupported' error.
+   */
+  decodeWhole?: (bytes: Uint8Array) => Promise<DecodedAudio>;
   /** Clock for the metrics, in ms (performance.now in the worker). */
   now?: () => number;
 }
@@ -31,6 +36,8 @@ export interface DecodeMetrics {
   skippedFrames: number;
   /** Frames decoded at the output rate, all segments. */
   decodedFrames: number;
+  /** Segments that could not stream and were decoded whole (spec F4, E4). */
+  fallbacks: number;
 }
 
 /** A failure to decode, as the page shows it. */
@@ -58,8 +65,13 @@ export class UtteranceDecoder {
     firstAudioAt: -1,
     skippedFrames: 0,
     decodedFrames: 0,
+    fallbacks: 0,
   };
   private decoder: StreamDecoder | null = null;
+  /** True between a segment's start and its end. */
+  private active = false;
+  /** How the current segment is decoded: as it streams, whole by our decoders (streaming off), or whole by the browser. */
+  private mode: 'stream' | 'buffered' | 'browser' = 'stream';
   private resampler: SincResampler | null = null;
   private segmentIndex = -1;
   /** Frames already handed out per segment: a restart skips that many. */
@@ -113,6 +125,9 @@ export class UtteranceDecoder {
     this.skipFrames = event.restart ? (this.framesBySegment.get(this.segmentIndex) ?? 0) : 0;
     if (!event.restart) this.framesBySegment.set(this.segmentIndex, 0);
     this.bodyStart = -1;
+    this.active = true;
+    if (event.wholeFile) return this.fallBack(`${event.format} in a container that cannot stream`);
+    this.mode = this.options.streaming ? 'stream' : 'buffered';
     const decoder = createDecoder(event.format, {
       pcmSampleRate: event.sampleRate ?? this.options.pcmSampleRate,
       pcmChannels: event.channels,
@@ -127,28 +142,53 @@ export class UtteranceDecoder {
     this.metrics.bytesIn += event.bytes.length;
     if (this.metrics.firstByteAt < 0) this.metrics.firstByteAt = now;
     if (this.bodyStart < 0) this.bodyStart = now;
-    if (!this.decoder || event.segmentIndex !== this.segmentIndex) return [];
-    if (!this.options.streaming) {
+    if (!this.active || event.segmentIndex !== this.segmentIndex) return [];
+    if (this.mode !== 'stream') {
       this.held.push(event.bytes);
       return [];
     }
-    return this.decode(() => this.decoder!.push(event.bytes));
+    // Until the segment has made a sound, its bytes are kept: if the streaming decoder
+    // refuses them, the browser gets the whole segment instead (spec F4, E4).
+    const silentSoFar = !this.framesBySegment.get(this.segmentIndex);
+    if (silentSoFar && this.options.decodeWhole) this.held.push(event.bytes);
+    try {
+      const out = await this.decode(() => this.decoder!.push(event.bytes));
+      if (out.length) this.held = [];
+      return out;
+    } catch (error) {
+      if (!(error instanceof DecodeFailure) || !silentSoFar || !this.options.decodeWhole) throw error;
+      return this.fallBack(error.message);
+    }
+  }
+
+  /** From now on this segment is collected whole and decoded by the browser. */
+  private fallBack(reason: string): Float32Array[] {
+    if (!this.options.decodeWhole) {
+      throw new DecodeFailure({ kind: 'unsupported', message: `This audio cannot be played as it streams (${reason}), and nothing here can decode it whole.` });
+    }
+    this.decoder?.free();
+    this.decoder = null;
+    this.mode = 'browser';
+    this.metrics.fallbacks++;
+    return [];
   }
 
   private async endSegment(index: number): Promise<Float32Array[]> {
-    if (!this.decoder || index !== this.segmentIndex) return [];
+    if (!this.active || index !== this.segmentIndex) return [];
     if (this.bodyStart >= 0) this.bodyMs += this.now() - this.bodyStart;
     this.metrics.throughput = this.bodyMs > 0 ? Math.round(this.metrics.bytesIn / (this.bodyMs / 1000)) : 0;
     const out: Float32Array[] = [];
-    if (!this.options.streaming) {
-      const whole = concatBytes(...this.held);
-      this.held = [];
-      out.push(...(await this.decode(() => this.decoder!.push(whole))));
+    const whole = concatBytes(...this.held);
+    this.held = [];
+    if (this.mode === 'browser') {
+      out.push(...(await this.decode(() => this.options.decodeWhole!(whole))));
+    } else {
+      if (this.mode === 'buffered') out.push(...(await this.decode(() => this.decoder!.push(whole))));
+      out.push(...(await this.decode(() => this.decoder!.flush())));
     }
-    out.push(...(await this.decode(() => this.decoder!.flush())));
     const tail = this.resampler?.flush();
     if (tail?.length) out.push(...this.take(tail));
-    this.metrics.skippedFrames += this.decoder.stats.skippedFrames;
+    this.metrics.skippedFrames += this.decoder?.stats.skippedFrames ?? 0;
     this.closeDecoder();
     return out;
   }
@@ -196,6 +236,7 @@ export class UtteranceDecoder {
   private closeDecoder(): void {
     this.decoder?.free();
     this.decoder = null;
+    this.active = false;
     this.resampler = null;
     this.held = [];
   }

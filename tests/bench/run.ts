@@ -89,5 +89,6 @@ async function main(): Promise<void> {
   console.log(`\nEmbedded voice (eSpeak NG, worker thread): first audio ${voice.firstAudioMs} ms cold (worker start included), ${warm.firstAudioMs} ms warm; ${voice.audioSeconds.toFixed(1)} s of speech synthesized in ${voice.totalMs} ms.`);
 }
 
-await main();
+// `npm run bench -- --browser` runs only the browser players.
+if (!process.argv.includes('--browser')) await main();
 console.log('\n' + (await benchBrowserPlayers()));

@@ -157,3 +157,16 @@ describe('failures reach the page', () => {
     }
   });
 });
+
+describe('streams that cannot stream (spec F4, E4)', () => {
+  it('an MP4 with no whole-file decoder at hand is a clear unsupported error, not a hang', async () => {
+    server.set({ audio: { aac: { bytes: fixture('speech.m4a'), seconds: 7.94, contentType: 'audio/mp4' } } });
+    try {
+      const { notices } = await play('aac');
+      expect(notices.some((n) => n.type === 'drained')).toBe(true);
+      expect(errorsOf(notices)).toEqual([expect.objectContaining({ kind: 'unsupported', message: expect.stringMatching(/cannot be played as it streams/) })]);
+    } finally {
+      server.set({ audio: undefined });
+    }
+  });
+});

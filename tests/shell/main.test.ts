@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 /**
@@ -11,6 +14,17 @@ const captured = vi.hoisted(() => ({
   windows: [] as { options: Record<string, unknown>; openHandler?: () => unknown; navigate?: (e: { preventDefault: () => void }) => void; url?: string }[],
   permission: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
   ready: null as null | (() => void),
+  userData: '',
+  listeners: new Map<string, (...args: unknown[]) => void>(),
+  shortcuts: new Map<string, () => void>(),
+  /** Accelerators another application holds: register() returns false for them, as Electron does. */
+  heldElsewhere: new Set<string>(),
+  notifications: [] as string[],
+  menus: [] as { label?: string; click?: () => void; enabled?: boolean }[][],
+  tooltips: [] as string[],
+  images: [] as string[],
+  sent: [] as { channel: string; message: unknown }[],
+  clipboardText: '',
 }));
 
 vi.mock('electron', () => {
@@ -60,20 +74,73 @@ vi.mock('electron', () => {
         on: (event: string, h: (e: { preventDefault: () => void }) => void) => {
           if (event === 'will-navigate') record.navigate = h;
         },
+        isLoading: () => false,
+        once: () => {},
+        send: (channel: string, message: unknown) => captured.sent.push({ channel, message }),
       };
       Object.assign(this, {
         once: () => {},
         on: () => {},
+        hide: () => {},
+        isVisible: () => false,
         show: () => {},
         focus: () => {},
         loadURL: async (url: string) => (record.url = url),
       });
     }
   }
+  class Tray {
+    on() {}
+    setContextMenu(menu: { template: { label?: string; click?: () => void; enabled?: boolean }[] }) {
+      captured.menus.push(menu.template);
+    }
+    setToolTip(text: string) {
+      captured.tooltips.push(text);
+    }
+    setImage(image: { path: string }) {
+      captured.images.push(image.path);
+    }
+    destroy() {}
+  }
+  class Notification {
+    static isSupported = () => true;
+    constructor(private readonly options: { body: string }) {}
+    show() {
+      captured.notifications.push(this.options.body);
+    }
+  }
   return {
+    Tray,
+    Notification,
+    Menu: { buildFromTemplate: (template: unknown[]) => ({ template }) },
+    nativeImage: { createFromPath: (path: string) => ({ path }) },
+    clipboard: {
+      readText: async () => captured.clipboardText,
+      read: async () => [],
+    },
+    globalShortcut: {
+      register: (accelerator: string, callback: () => void) => {
+        if (captured.heldElsewhere.has(accelerator)) return false;
+        captured.shortcuts.set(accelerator, callback);
+        return true;
+      },
+      unregister: (accelerator: string) => captured.shortcuts.delete(accelerator),
+      unregisterAll: () => captured.shortcuts.clear(),
+      isSuspended: () => false,
+    },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      // A stand-in for the OS keyring, reversible on purpose: only the wiring is under test.
+      encryptString: (text: string) => Buffer.from(text, 'utf8').reverse(),
+      decryptString: (data: Buffer) => Buffer.from(data).reverse().toString('utf8'),
+    },
     app: {
       requestSingleInstanceLock: () => true,
-      on: () => {},
+      on: (event: string, listener: (...args: unknown[]) => void) => captured.listeners.set(event, listener),
+      getPath: () => captured.userData,
+      getLoginItemSettings: () => ({ openAtLogin: false }),
+      setLoginItemSettings: () => {},
+      commandLine: { getSwitchValue: () => '', appendSwitch: () => {} },
       whenReady: () => new Promise<void>((resolve) => (captured.ready = resolve)),
       getVersion: () => '0.1.0',
       isPackaged: true,
@@ -82,7 +149,10 @@ vi.mock('electron', () => {
     },
     BrowserWindow,
     MessageChannelMain,
-    ipcMain: { handle: (channel: string, h: (...args: unknown[]) => unknown) => captured.handlers.set(channel, h) },
+    ipcMain: {
+      handle: (channel: string, h: (...args: unknown[]) => unknown) => captured.handlers.set(channel, h),
+      on: (channel: string, h: (...args: unknown[]) => unknown) => captured.handlers.set(`on:${channel}`, h),
+    },
     protocol: {
       registerSchemesAsPrivileged: (s: unknown[]) => captured.schemes.push(...s),
       handle: (_scheme: string, h: (request: Request) => Promise<Response>) => (captured.protocolHandler = h),
@@ -98,6 +168,9 @@ vi.mock('electron', () => {
 });
 
 beforeAll(async () => {
+  captured.userData = mkdtempSync(join(tmpdir(), 'utter-shell-'));
+  // Another application holds the default stop shortcut.
+  captured.heldElsewhere.add('CommandOrControl+Alt+X');
   await import('../../electron/main/index');
   captured.ready!();
   await new Promise((r) => setTimeout(r, 10));
@@ -155,5 +228,45 @@ describe('Electron shell', () => {
     expect(() => speak({ ...trusted, sender }, { text: 42 })).toThrow(/needs text/);
     expect(() => speak({ ...trusted, sender }, { text: 'hi', format: 'ogg' })).toThrow(/Unknown audio format/);
     expect(() => speak({ senderFrame: { url: 'https://evil.example/', parent: null }, sender }, { text: 'hi' })).toThrow(/untrusted/);
+  });
+
+  it('puts a tray up whose menu speaks the clipboard through the player page', async () => {
+    const menu = captured.menus.at(-1)!;
+    expect(menu.map((item) => item.label).filter(Boolean)).toEqual(expect.arrayContaining(['Speak clipboard', 'Stop', 'Quit']));
+    expect(captured.tooltips.at(-1)).toMatch(/Utter/);
+    captured.clipboardText = 'Read me aloud.';
+    menu.find((item) => item.label === 'Speak clipboard')!.click!();
+    await vi.waitFor(() => expect(captured.sent).toContainEqual({ channel: 'utter:command', message: { type: 'speak', text: 'Read me aloud.', source: 'clipboard' } }));
+  });
+
+  it('tells the user when the clipboard holds no text, instead of doing nothing', async () => {
+    captured.clipboardText = '   ';
+    captured.shortcuts.get('CommandOrControl+Alt+S')!();
+    await vi.waitFor(() => expect(captured.notifications).toContain('The clipboard is empty.'));
+  });
+
+  it('registers the hotkeys and reports one another application holds', () => {
+    expect([...captured.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Alt+P', 'CommandOrControl+Alt+S']);
+    expect(captured.notifications.some((n) => /CommandOrControl\+Alt\+X/.test(n) && /another application/.test(n))).toBe(true);
+  });
+
+  it('follows the player state from the page in the tray, and only from its own page', () => {
+    const status = captured.handlers.get('on:utter:status')!;
+    const trusted = { senderFrame: { url: 'app://utter/index.html', parent: null } };
+    status(trusted, { status: 'speaking', reading: 'Hello there.' });
+    expect(captured.tooltips.at(-1)).toMatch(/Hello there/);
+    expect(captured.images.at(-1)).toMatch(/tray-speaking/);
+    status({ senderFrame: { url: 'https://evil.example/', parent: null } }, { status: 'error', error: 'x' });
+    status(trusted, { status: 'nonsense' });
+    expect(captured.images.at(-1)).toMatch(/tray-speaking/);
+    // An error nobody sees in a window becomes a notification.
+    status(trusted, { status: 'error', error: 'The server refused the API key.' });
+    expect(captured.notifications).toContain('The server refused the API key.');
+  });
+
+  it('serves settings without the key', async () => {
+    const settings = (await captured.handlers.get('utter:settings')!({ senderFrame: { url: 'app://utter/index.html', parent: null } })) as Record<string, unknown>;
+    expect(settings).toMatchObject({ provider: 'local', apiKeySet: false });
+    expect('apiKey' in settings).toBe(false);
   });
 });

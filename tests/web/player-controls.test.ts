@@ -113,6 +113,17 @@ describe('network and format changes', () => {
     expect(await number('underruns')).toBe(0);
   }, 60_000);
 
+  it('AAC in MP4, which cannot stream, falls back to playing once downloaded (spec F4, E4)', async () => {
+    const m4a = fixture('speech.m4a');
+    rig.tts.set({ audio: { aac: { bytes: m4a, seconds: 7.94, contentType: 'audio/mp4' } } });
+    await speakInPage(page, 'An MP4 file.', 'aac');
+    await waitForState('playing', 10_000);
+    expect(await page.getByText('plays once it has downloaded').count()).toBe(1);
+    await waitForState('idle', 20_000);
+    expect(await text('error')).toBe('');
+    expect(await number('metric-playedMs')).toBeGreaterThan(7900);
+  }, 40_000);
+
   it('a server error shows in `error`, and the next Speak works', async () => {
     rig.tts.enqueue({ status: 401, message: 'Incorrect API key provided.' });
     await speakInPage(page, 'This will fail.', 'pcm');

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, readWav } from '../support/audio-files';
+import { fixtureAudio } from '../support/tts-server';
 import { pulseAvailable, startPulse, type PulseAudio, type RecordedAudio } from '../support/pulse';
 import { alignAndCompare, findHoles, resample } from '../support/recording';
 import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
@@ -68,5 +69,35 @@ describe.skipIf(!available)('what Chromium plays, recorded', () => {
     const heardInRecording = audio.startedAtMs + (lag / audio.sampleRate) * 1000;
     console.log(`${format}: page time to first audio ${ttfaMs} ms; recording vs page ${(heardInRecording - heardAt).toFixed(1)} ms; correlation ${correlation.toFixed(4)}`);
     expect(Math.abs(heardInRecording - heardAt)).toBeLessThan(20);
+  }, 60_000);
+});
+
+describe.skipIf(!available)('stop, as heard', () => {
+  it('silences within 50 ms of the click, plus the output latency the page reports', async () => {
+    rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    try {
+      const recording = pulse.record();
+      await recording.ready;
+      await speakInPage(page, 'A long text to stop.', 'pcm');
+      await waitForText(page, 'state', 'playing');
+      await new Promise((r) => setTimeout(r, 1500));
+      const latencyMs = parseFloat((await page.getByTestId('metric-outputLatencyMs').textContent()) ?? '0');
+      const clickedAt = performance.timeOrigin + performance.now();
+      await page.getByTestId('stop').click();
+      await waitForText(page, 'state', 'idle');
+      await new Promise((r) => setTimeout(r, 300));
+      const audio = await recording.stop();
+      // The last sound in the recording: the speech has pauses, so look for the last sample
+      // above the floor, and make sure a long silence follows it.
+      let last = audio.samples.length - 1;
+      while (last > 0 && Math.abs(audio.samples[last]) < 1e-4) last--;
+      const lastSoundAt = audio.startedAtMs + (last / audio.sampleRate) * 1000;
+      const stopMs = lastSoundAt - clickedAt;
+      console.log(`stop: last sound ${stopMs.toFixed(1)} ms after the click (output latency ${latencyMs.toFixed(1)} ms)`);
+      expect(audio.samples.length - last).toBeGreaterThan(audio.sampleRate * 0.2);
+      expect(stopMs).toBeLessThan(50 + latencyMs);
+    } finally {
+      rig.tts.set({ audio: undefined });
+    }
   }, 60_000);
 });

@@ -269,6 +269,7 @@ export class Utterance {
         format: probe.format,
         sampleRate: probe.sampleRate,
         channels: probe.channels,
+        ...(probe.wholeFile ? { wholeFile: true } : {}),
         endpoint: attempt.endpoint,
         attempt: attempt.attempt,
         restart: attempt.restart,

@@ -24,6 +24,8 @@ export interface LiveMetrics {
   decodeMsMax: number;
   gapMsTotal: number;
   gapMsMax: number;
+  /** From the worklet to the ears: the context's base plus output latency. */
+  outputLatencyMs: number;
 }
 
 const STATES = ['idle', 'buffering', 'playing', 'paused'] as const;
@@ -41,7 +43,11 @@ export class AudioPlayer {
     private readonly worker: Worker,
     private readonly stats: Int32Array,
   ) {
-    worker.onmessage = (message: MessageEvent<WorkerNotice>) => this.listeners.forEach((listener) => listener(message.data));
+    worker.onmessage = (message: MessageEvent<WorkerNotice>) => {
+      const notice = message.data;
+      if (notice.type === 'decode-request') return void this.decodeWhole(notice.requestId, notice.bytes);
+      this.listeners.forEach((listener) => listener(notice));
+    };
     worker.onerror = (event) => this.listeners.forEach((listener) => listener({ type: 'crash', message: event.message || 'The decoder worker failed to start.' }));
   }
 
@@ -127,6 +133,7 @@ export class AudioPlayer {
       decodeMsMax: Atomics.load(s, STAT.decodeMicrosMax) / 1000,
       gapMsTotal: ms(Atomics.load(s, STAT.gapFrames)),
       gapMsMax: ms(Atomics.load(s, STAT.gapFramesMax)),
+      outputLatencyMs: (this.context.baseLatency + (this.context.outputLatency || 0)) * 1000,
     };
   }
 
@@ -164,6 +171,17 @@ export class AudioPlayer {
   async close(): Promise<void> {
     this.worker.terminate();
     await this.context.close();
+  }
+
+  /** The browser decodes a whole segment the worker's decoders refused; the page only passes it on. */
+  private async decodeWhole(requestId: number, bytes: ArrayBuffer): Promise<void> {
+    try {
+      const audio = await this.context.decodeAudioData(bytes);
+      const channels = Array.from({ length: audio.numberOfChannels }, (_, c) => audio.getChannelData(c).slice());
+      this.post({ type: 'decoded', requestId, channels, sampleRate: audio.sampleRate }, channels.map((c) => c.buffer));
+    } catch (error) {
+      this.post({ type: 'decoded', requestId, error: `the browser could not decode it either (${(error as Error).message})` });
+    }
   }
 
   private post(request: WorkerRequest, transfer: Transferable[] = []): void {

@@ -1,6 +1,7 @@
 // The decoder Web Worker: the ring's only producer. The logic is RingFeeder (shared/playback),
 // tested in Node; this file wires it to the page's messages and to the utterance's link.
 import { RingBuffer } from 'ringbuf.js';
+import type { DecodedAudio } from '../../../shared/decoders/types';
 import { RingFeeder } from '../../../shared/playback/ring-feeder';
 import { openConsumerLink } from './consumer-link';
 import type { WorkerNotice, WorkerRequest } from './worker-protocol';
@@ -8,11 +9,32 @@ import type { WorkerNotice, WorkerRequest } from './worker-protocol';
 let feeder: RingFeeder | null = null;
 const notify = (notice: WorkerNotice): void => postMessage(notice);
 
+// Workers have no decodeAudioData: a segment no streaming decoder can read (an MP4) goes to
+// the page, which hands it straight to the browser's decoder (spec F4, E4). The only time
+// audio bytes pass the page, and only for such streams.
+const decodeRequests = new Map<number, { resolve: (audio: DecodedAudio) => void; reject: (error: Error) => void }>();
+let nextRequest = 1;
+function decodeWhole(bytes: Uint8Array): Promise<DecodedAudio> {
+  const requestId = nextRequest++;
+  const copy = bytes.slice().buffer;
+  return new Promise((resolve, reject) => {
+    decodeRequests.set(requestId, { resolve, reject });
+    postMessage({ type: 'decode-request', requestId, bytes: copy } satisfies WorkerNotice, { transfer: [copy] });
+  });
+}
+
 self.onmessage = (message: MessageEvent<WorkerRequest>) => {
   const request = message.data;
   try {
     if (request.type === 'init') {
-      feeder = new RingFeeder(new RingBuffer(request.ring, Float32Array), new Int32Array(request.stats), request.options, notify);
+      feeder = new RingFeeder(new RingBuffer(request.ring, Float32Array), new Int32Array(request.stats), request.options, notify, decodeWhole);
+      return;
+    }
+    if (request.type === 'decoded') {
+      const waiter = decodeRequests.get(request.requestId);
+      decodeRequests.delete(request.requestId);
+      if (request.error || !request.channels || !request.sampleRate) waiter?.reject(new Error(request.error ?? 'the browser could not decode it'));
+      else waiter?.resolve({ channelData: request.channels, samplesDecoded: request.channels[0]?.length ?? 0, sampleRate: request.sampleRate });
       return;
     }
     if (!feeder) throw new Error('The decoder worker was used before init.');

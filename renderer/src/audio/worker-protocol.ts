@@ -10,10 +10,16 @@ export type WorkerRequest =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'skip' }
-  | { type: 'previous' };
+  | { type: 'previous' }
+  /** The page's answer to a 'decode-request'. */
+  | { type: 'decoded'; requestId: number; channels?: Float32Array[]; sampleRate?: number; error?: string };
 
 /** What the worker tells the page: never audio. */
-export type WorkerNotice = FeederNotice | { type: 'crash'; message: string };
+export type WorkerNotice =
+  | FeederNotice
+  | { type: 'crash'; message: string }
+  /** A whole segment for the browser's decodeAudioData (only for streams that cannot stream). */
+  | { type: 'decode-request'; requestId: number; bytes: ArrayBuffer };
 
 /** What the AudioWorklet is built with. */
 export interface WorkletOptions {

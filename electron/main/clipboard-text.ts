@@ -1,0 +1,43 @@
+// "Speak clipboard": the clipboard's text, or a sentence saying why there is none to speak.
+// The clipboard comes in as a parameter, so tests/shell/clipboard-text.test.ts needs no Electron.
+import type { Clipboard } from 'electron';
+
+/** Longer text is refused. The engine segments lazily, so this guards memory, not speed. */
+export const MAX_CLIPBOARD_CHARS = 10_000_000;
+
+/** The text to speak, or the message to show instead. */
+export type ClipboardSpeech = { ok: true; text: string } | { ok: false; message: string };
+
+/**
+ * Reads the clipboard for speaking. Electron's clipboard is promise-based (W3C style, see
+ * electron.d.ts): readText() gives the plain text, read() the MIME types on offer, which
+ * tell an image from an empty clipboard. Never rejects: a failed read becomes a message.
+ */
+export async function readClipboardForSpeech(clipboard: Pick<Clipboard, 'readText' | 'read'>): Promise<ClipboardSpeech> {
+  try {
+    const text = await clipboard.readText();
+    if (text.trim() !== '') {
+      if (text.length > MAX_CLIPBOARD_CHARS) {
+        const count = text.length.toLocaleString('en-US');
+        const limit = MAX_CLIPBOARD_CHARS.toLocaleString('en-US');
+        return { ok: false, message: `The clipboard text is too long to speak (${count} characters; the limit is ${limit}).` };
+      }
+      return { ok: true, text };
+    }
+    const types = (await clipboard.read()).flatMap((item) => item.types);
+    if (types.some((type) => type.startsWith('image/'))) return { ok: false, message: 'The clipboard holds an image, not text.' };
+    const other = types.filter((type) => type !== 'text/plain');
+    if (other.length > 0) return { ok: false, message: `The clipboard holds no plain text (only ${describeTypes(other)}).` };
+    return { ok: false, message: 'The clipboard is empty.' };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, message: `The clipboard could not be read: ${reason}` };
+  }
+}
+
+/** A short, readable list of clipboard formats for a message. */
+function describeTypes(types: string[]): string {
+  const unique = [...new Set(types)];
+  const shown = unique.slice(0, 3).join(', ');
+  return unique.length > 3 ? `${shown} and ${unique.length - 3} more` : shown;
+}

@@ -1,0 +1,293 @@
+// The app's settings on disk (issue 4 §5): settings.json validated by the one schema, the API
+// key apart in a SecretStore (§3). Electron-free: what it needs is passed in, so it is tested
+// on real files in plain Node.
+import { constants } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
+import {
+  DEFAULT_SETTINGS,
+  formatSettingsIssues,
+  settingsSchema,
+  validateSettings,
+  type Settings,
+  type SettingsIssue,
+} from '../../shared/config/schema';
+import type { PublicSettings } from '../../shared/renderer-api';
+import { writeFileAtomically, type SecretStore } from './secret-store';
+
+/** What a page may see: every setting but the key, and whether a key is set. */
+export type SettingsForRenderer = PublicSettings & { apiKeySet: boolean };
+
+/** The answer to update(): the new settings, or why the patch was refused. */
+export type SettingsUpdateResult = { ok: true; settings: SettingsForRenderer } | { ok: false; issues: SettingsIssue[] };
+
+/** Where the settings live and who hears about problems the user must know of. */
+export interface SettingsStoreOptions {
+  /** settings.json; the folder is created on the first write. */
+  file: string;
+  secrets: SecretStore;
+  /** A message for the user: a broken file that was set aside, a key that is not protected. */
+  onNotice?: (message: string) => void;
+}
+
+/**
+ * Loads, validates, saves and broadcasts the app's settings. Every load and update runs
+ * one after the other, so two quick updates neither interleave nor lose one another.
+ */
+export class SettingsStore {
+  private settings: PublicSettings = withoutKey(DEFAULT_SETTINGS);
+  private apiKey: string | undefined;
+  /** A key the user wrote into settings.json that could not be moved to the secret store: keep it there. */
+  private keyStaysInFile = false;
+  private loaded = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(settings: Settings) => void>();
+
+  constructor(private readonly options: SettingsStoreOptions) {}
+
+  /**
+   * Reads settings.json. A missing file means the defaults. A file that is not JSON, or
+   * breaks the schema, is copied byte for byte to `settings.json.bad-<time>`; each setting
+   * that is valid on its own is kept, the others go back to their defaults, the repaired
+   * file is saved and onNotice names the backup and the problems. Only a file that cannot
+   * be read at all (permissions) rejects, since defaults would then overwrite it.
+   */
+  load(): Promise<Settings> {
+    return this.serialize(async () => {
+      const fromFile = await this.readFile();
+      const { apiKey: keyInFile, ...visible } = fromFile.settings;
+      this.settings = visible;
+      this.keyStaysInFile = false;
+      this.apiKey = await this.readSecret();
+      // The file's key wins: the user put it there more recently than anything else.
+      const moved = keyInFile ? await this.moveKeyOutOfFile(keyInFile) : false;
+      if (fromFile.repaired || moved) await this.save();
+      if (moved) {
+        this.notice(`The API key found in ${this.options.file} was moved to protected storage and removed from the file.`);
+        this.warnIfUnprotected();
+      }
+      this.loaded = true;
+      return this.get();
+    });
+  }
+
+  /** The current settings, the API key included: for the main process only. */
+  get(): Settings {
+    this.assertLoaded();
+    return this.apiKey ? { ...this.settings, apiKey: this.apiKey } : { ...this.settings };
+  }
+
+  /** The settings a page may see (STYLE.md §5): never the key, only whether one is set. */
+  publicSettings(): SettingsForRenderer {
+    this.assertLoaded();
+    return { ...this.settings, apiKeySet: Boolean(this.apiKey) };
+  }
+
+  /**
+   * Applies an untrusted patch (it comes from a page over IPC). The merged settings are
+   * validated by the schema; a bad value is refused with one issue per setting and nothing
+   * is written. `apiKey` goes to the secret store, never into the file; `apiKey: ''` clears
+   * it. A property set to undefined means "unchanged". Rejects only when the disk write
+   * fails; the settings in memory then stay as they were (a key change, stored first, stays).
+   */
+  update(patch: unknown): Promise<SettingsUpdateResult> {
+    return this.serialize(async () => {
+      this.assertLoaded();
+      if (!patch || typeof patch !== 'object' || Array.isArray(patch)) {
+        return refuse([{ setting: '(settings)', value: patch, message: 'must be an object of settings' }]);
+      }
+      const { apiKey: newKey, ...changes } = definedEntries(patch as Record<string, unknown>);
+      const merged: Record<string, unknown> = { ...this.settings, ...changes };
+      if (newKey !== undefined) merged.apiKey = newKey;
+      const checked = validateSettings(merged);
+      if (!checked.ok) return refuse(checked.issues);
+      // The key first: a key that cannot be stored safely refuses the whole update.
+      if (newKey !== undefined) {
+        const refusal = await this.storeKey(checked.settings.apiKey ?? '');
+        if (refusal) return refuse([refusal]);
+      }
+      const previous = this.settings;
+      this.settings = withoutKey(checked.settings);
+      try {
+        await this.save();
+      } catch (error) {
+        this.settings = previous;
+        throw error;
+      }
+      this.emit();
+      return { ok: true, settings: this.publicSettings() };
+    });
+  }
+
+  /** Calls `listener` with the new settings after every successful update; returns the unsubscribe. */
+  subscribe(listener: (settings: Settings) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private assertLoaded(): void {
+    if (!this.loaded) throw new Error('SettingsStore: load() must finish before the settings are used.');
+  }
+
+  private async readFile(): Promise<{ settings: Settings; repaired: boolean }> {
+    const { file } = this.options;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: DEFAULT_SETTINGS, repaired: false };
+      throw new Error(`Cannot read the settings file ${file}: ${(error as Error).message}`);
+    }
+    let parsed: unknown;
+    try {
+      // Editors on Windows may add a byte-order mark, which JSON.parse refuses.
+      parsed = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+    } catch (error) {
+      const backup = await this.backUp();
+      this.notice(`The settings file ${file} is not valid JSON (${(error as Error).message}). It was kept as ${backup}; Utter is using the default settings.`);
+      return { settings: DEFAULT_SETTINGS, repaired: true };
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      const backup = await this.backUp();
+      this.notice(`The settings file ${file} does not hold a JSON object. It was kept as ${backup}; Utter is using the default settings.`);
+      return { settings: DEFAULT_SETTINGS, repaired: true };
+    }
+    const checked = validateSettings(parsed as Record<string, unknown>);
+    if (checked.ok) return { settings: checked.settings, repaired: false };
+    const backup = await this.backUp();
+    this.notice(
+      `Some settings in ${file} were not valid: ${describeIssues(checked.issues)}. The original file was kept as ${backup}; ` +
+        'those settings were reset to their defaults (unknown ones dropped) and the valid ones kept.',
+    );
+    return { settings: keepValidSettings(parsed as Record<string, unknown>), repaired: true };
+  }
+
+  /** Copies the bad file, byte for byte, next to it under a name that never overwrites another. */
+  private async backUp(): Promise<string> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    for (let attempt = 0; ; attempt++) {
+      const backup = `${this.options.file}.bad-${stamp}${attempt ? `-${attempt}` : ''}`;
+      try {
+        await copyFile(this.options.file, backup, constants.COPYFILE_EXCL);
+        return backup;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw error;
+      }
+    }
+  }
+
+  private async readSecret(): Promise<string | undefined> {
+    try {
+      return await this.options.secrets.get();
+    } catch (error) {
+      this.notice((error as Error).message);
+      return undefined;
+    }
+  }
+
+  /**
+   * A key typed into settings.json: move it to the secret store (true: the file must be
+   * rewritten without it), or keep it where it is and say so.
+   */
+  private async moveKeyOutOfFile(key: string): Promise<boolean> {
+    this.apiKey = key;
+    try {
+      await this.options.secrets.set(key);
+      return true;
+    } catch (error) {
+      this.keyStaysInFile = true;
+      this.notice(
+        `${this.options.file} holds an API key in clear text. Utter uses it, but could not move it to protected storage: ${(error as Error).message}`,
+      );
+      return false;
+    }
+  }
+
+  /** Stores or clears the key; a refusal comes back as an issue the settings window can show. */
+  private async storeKey(key: string): Promise<SettingsIssue | undefined> {
+    try {
+      await this.options.secrets.set(key || undefined);
+    } catch (error) {
+      return { setting: 'apiKey', value: '(hidden)', message: (error as Error).message };
+    }
+    this.apiKey = key || undefined;
+    this.keyStaysInFile = false;
+    if (key) this.warnIfUnprotected();
+    return undefined;
+  }
+
+  private warnIfUnprotected(): void {
+    const warning = this.options.secrets.warning();
+    if (warning) this.notice(warning);
+  }
+
+  private save(): Promise<void> {
+    const content = this.keyStaysInFile && this.apiKey ? { ...this.settings, apiKey: this.apiKey } : this.settings;
+    return writeFileAtomically(this.options.file, `${JSON.stringify(content, null, 2)}\n`);
+  }
+
+  private emit(): void {
+    const settings = this.get();
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(settings);
+      } catch (error) {
+        // One broken listener must not stop the others, nor fail an update that was saved.
+        console.error('A settings listener failed:', error);
+      }
+    }
+  }
+
+  private notice(message: string): void {
+    this.options.onNotice?.(message);
+  }
+}
+
+function withoutKey(settings: Settings): PublicSettings {
+  const { apiKey: _secret, ...visible } = settings;
+  return visible;
+}
+
+function definedEntries(patch: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+}
+
+/** Issues as a page or a notice may show them: never the key's value. */
+function refuse(issues: SettingsIssue[]): SettingsUpdateResult {
+  return { ok: false, issues: issues.map(hideSecrets) };
+}
+
+function hideSecrets(issue: SettingsIssue): SettingsIssue {
+  if (issue.setting === 'apiKey') return { ...issue, value: '(hidden)' };
+  // A whole-object issue (unknown settings) carries every value, the key included.
+  if (issue.setting === '(settings)' && issue.value && typeof issue.value === 'object') return { ...issue, value: undefined };
+  return issue;
+}
+
+function describeIssues(issues: SettingsIssue[]): string {
+  return issues
+    .map(hideSecrets)
+    .map((issue) => (issue.value === undefined ? `${issue.message}` : formatSettingsIssues([issue])))
+    .join('; ');
+}
+
+/**
+ * Salvage for a file that breaks the schema: each known setting whose value passes its own
+ * field schema is kept, the rest fall back to the defaults. Safe because the schema has no
+ * rules across fields, so valid fields stay valid together (re-checked anyway).
+ */
+function keepValidSettings(input: Record<string, unknown>): Settings {
+  const shape = settingsSchema.shape;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (!Object.hasOwn(shape, key)) continue;
+    if (shape[key as keyof typeof shape].safeParse(value).success) kept[key] = value;
+  }
+  const checked = validateSettings(kept);
+  return checked.ok ? checked.settings : DEFAULT_SETTINGS;
+}

@@ -1,0 +1,109 @@
+// What the tray shows for the player's state: its menu, tooltip and icon (issue 4 §1).
+// Pure functions; the shell turns the template into a Menu with Menu.buildFromTemplate and
+// calls tray.setContextMenu again on every change (Linux shows a changed menu only then).
+import type { MenuItemConstructorOptions } from 'electron';
+import type { HotkeyAction } from './hotkeys';
+
+/** What the player is doing, as the tray tells it. */
+export type PlayerStatus = 'idle' | 'speaking' | 'paused' | 'error';
+
+/** Everything the tray shows. */
+export interface TrayState {
+  status: PlayerStatus;
+  /** The text being read (or paused), for the tooltip. */
+  reading?: string;
+  /** The last error, shown in the tooltip when status is 'error'. */
+  error?: string;
+  openAtLogin: boolean;
+  /** False where the shell cannot start at login yet; the item is then greyed out. */
+  openAtLoginAvailable?: boolean;
+  /** Accelerators to show next to the items; an empty string shows none. */
+  hotkeys: Record<HotkeyAction, string>;
+}
+
+/** What the menu's items do. */
+export interface TrayActions {
+  speakClipboard(): void;
+  pauseResume(): void;
+  stop(): void;
+  skip(): void;
+  openPlayer(): void;
+  openSettings(): void;
+  openFile(): void;
+  /** Gets the new value: Electron has already flipped the checkbox when click runs. */
+  toggleOpenAtLogin(openAtLogin: boolean): void;
+  quit(): void;
+}
+
+/** The tray's context menu for `state`; build it anew whenever the state changes. */
+export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
+  const playing = state.status === 'speaking' || state.status === 'paused';
+  // The global shortcuts are registered by hotkeys.ts; the menu only shows them.
+  const shortcut = (action: HotkeyAction): Pick<MenuItemConstructorOptions, 'accelerator' | 'registerAccelerator'> =>
+    state.hotkeys[action] ? { accelerator: state.hotkeys[action], registerAccelerator: false } : {};
+  return [
+    { id: 'speak-clipboard', label: 'Speak clipboard', ...shortcut('speakClipboard'), click: () => actions.speakClipboard() },
+    {
+      id: 'pause-resume',
+      label: state.status === 'paused' ? 'Resume' : 'Pause',
+      enabled: playing,
+      ...shortcut('pauseResume'),
+      click: () => actions.pauseResume(),
+    },
+    { id: 'stop', label: 'Stop', enabled: state.status !== 'idle', ...shortcut('stop'), click: () => actions.stop() },
+    { id: 'skip', label: 'Skip sentence', enabled: playing, click: () => actions.skip() },
+    { type: 'separator' },
+    { id: 'open-player', label: 'Open player', click: () => actions.openPlayer() },
+    { id: 'open-file', label: 'Open file…', click: () => actions.openFile() },
+    { id: 'settings', label: 'Settings…', click: () => actions.openSettings() },
+    { type: 'separator' },
+    {
+      id: 'open-at-login',
+      label: 'Start at login',
+      type: 'checkbox',
+      checked: state.openAtLogin,
+      enabled: state.openAtLoginAvailable !== false,
+      click: (item) => actions.toggleOpenAtLogin(item.checked),
+    },
+    { type: 'separator' },
+    { id: 'quit', label: 'Quit', click: () => actions.quit() },
+  ];
+}
+
+const SNIPPET_LENGTH = 60;
+
+/** The first `SNIPPET_LENGTH` characters on one line, with "…" when cut. */
+function snippet(text: string): string {
+  // By code point, so an emoji is never cut in half.
+  const chars = Array.from(text.replace(/\s+/g, ' ').trim());
+  return chars.length > SNIPPET_LENGTH ? `${chars.slice(0, SNIPPET_LENGTH).join('').trimEnd()}…` : chars.join('');
+}
+
+/** The tray's tooltip: "Utter — idle", "Utter — reading: …", "Utter — paused: …", "Utter — error: …". */
+export function trayTooltip(state: Pick<TrayState, 'status' | 'reading' | 'error'>): string {
+  const about = (label: string, text: string | undefined): string => {
+    const shown = text ? snippet(text) : '';
+    return shown ? `Utter — ${label}: ${shown}` : `Utter — ${label}`;
+  };
+  switch (state.status) {
+    case 'idle':
+      return 'Utter — idle';
+    case 'speaking':
+      return about('reading', state.reading);
+    case 'paused':
+      return about('paused', state.reading);
+    case 'error':
+      return about('error', state.error);
+  }
+}
+
+/**
+ * The file in resources/ for the tray icon. On macOS a name ending in "Template" makes
+ * Electron load it as a template image (black and alpha only), which the menu bar recolours
+ * for light and dark mode (docs/api/native-image.md, "Template Image"). Electron picks the
+ * @2x file beside it on HiDPI screens. resources/make-tray-icons.mjs draws them.
+ */
+export function trayIconName(status: PlayerStatus, platform: NodeJS.Platform): string {
+  const base = status === 'idle' ? 'tray' : `tray-${status}`;
+  return platform === 'darwin' ? `${base}Template.png` : `${base}.png`;
+}

@@ -1,0 +1,45 @@
+// The tray icon: its menu, tooltip and icon follow the player's state (tray-menu.ts holds
+// the logic; this file only hands it to Electron).
+import { join } from 'node:path';
+import { Menu, nativeImage, Tray } from 'electron';
+import type { HotkeyBindings } from './hotkeys';
+import { buildTrayMenu, trayIconName, trayTooltip, type TrayActions, type TrayState } from './tray-menu';
+
+/** The tray and the state it shows. */
+export class AppTray {
+  private readonly tray: Tray;
+  private state: TrayState;
+
+  constructor(
+    private readonly resources: string,
+    hotkeys: HotkeyBindings,
+    private readonly actions: TrayActions,
+    openAtLogin: boolean,
+  ) {
+    this.state = { status: 'idle', openAtLogin, openAtLoginAvailable: process.platform !== 'linux', hotkeys };
+    this.tray = new Tray(this.icon());
+    this.tray.on('click', () => actions.openPlayer());
+    this.render();
+  }
+
+  update(patch: Partial<TrayState>): void {
+    const before = this.state.status;
+    this.state = { ...this.state, ...patch };
+    if (this.state.status !== before) this.tray.setImage(this.icon());
+    this.render();
+  }
+
+  destroy(): void {
+    this.tray.destroy();
+  }
+
+  private icon(): Electron.NativeImage {
+    return nativeImage.createFromPath(join(this.resources, trayIconName(this.state.status, process.platform)));
+  }
+
+  private render(): void {
+    // Linux shows a changed menu only when it is set again.
+    this.tray.setContextMenu(Menu.buildFromTemplate(buildTrayMenu(this.state, this.actions)));
+    this.tray.setToolTip(trayTooltip(this.state));
+  }
+}

@@ -1,0 +1,98 @@
+// Draws the tray icon's state variants by code, like make-icon.mjs: `node resources/make-tray-icons.mjs`.
+//   tray-speaking.png, tray-paused.png, tray-error.png   16×16 (+ @2x 32×32), coloured
+//   trayTemplate.png, tray-<state>Template.png            16×16 (+ @2x), macOS template images:
+//     black and alpha only, named …Template so Electron lets the menu bar recolour them.
+// tray.png (idle, coloured) stays with make-icon.mjs. electron/main/tray-menu.ts picks the file.
+// The PNG encoder repeats make-icon.mjs's, which writes its files on import and so cannot be imported.
+import { writeFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
+
+const BLACK = [0, 0, 0];
+const WHITE = [255, 255, 255];
+const COLOURS = { idle: [52, 101, 164], speaking: [78, 154, 6], paused: [206, 92, 0], error: [204, 0, 0] };
+
+// The bubble of make-icon.mjs, and the mark inside it that tells the states apart even
+// without colour (the template images): sound bars, taller while speaking; two pause bars; "!".
+const inBubble = (x, y) =>
+  ((x - 0.5) / 0.42) ** 2 + ((y - 0.45) / 0.34) ** 2 < 1 || (y > 0.65 && y < 0.9 && x > 0.26 && x < 0.26 + (0.9 - y) * 0.8);
+const bars = (heights) => (x, y) => [0.34, 0.5, 0.66].some((cx, i) => Math.abs(x - cx) < 0.045 && Math.abs(y - 0.45) < heights[i]);
+// The pause bars and the "!" sit on whole pixels of the 16×16 grid (units of 1/16), so they
+// stay sharp at 1× instead of smearing across a pixel edge.
+const px16 = (from, to) => (v) => v >= from / 16 && v < to / 16;
+const MARKS = {
+  idle: bars([0.09, 0.17, 0.11]),
+  speaking: bars([0.15, 0.25, 0.19]),
+  paused: (x, y) => (px16(5, 7)(x) || px16(9, 11)(x)) && px16(4, 11)(y),
+  error: (x, y) => px16(7, 9)(x) && (px16(3, 8)(y) || px16(9, 11)(y)),
+};
+
+/** The colour at (x, y) in the unit square, or null for transparent. A null mark colour cuts the mark out. */
+function glyph(state, bubbleColour, markColour) {
+  return (x, y) => {
+    if (!inBubble(x, y)) return null;
+    return MARKS[state](x, y) ? markColour : bubbleColour;
+  };
+}
+
+/** RGBA pixel of a size×size image: the average of 4×4 samples, premultiplied then undone. */
+function pixel(draw, size, px, py) {
+  const n = 4;
+  let r = 0, g = 0, b = 0, a = 0;
+  for (let sy = 0; sy < n; sy++) {
+    for (let sx = 0; sx < n; sx++) {
+      const c = draw((px + (sx + 0.5) / n) / size, (py + (sy + 0.5) / n) / size);
+      if (!c) continue;
+      r += c[0]; g += c[1]; b += c[2]; a += 1;
+    }
+  }
+  if (a === 0) return [0, 0, 0, 0];
+  return [Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((255 * a) / (n * n))];
+}
+
+/** A minimal PNG encoder: 8-bit RGBA, no interlace, one IDAT. */
+function png(draw, size) {
+  const stride = size * 4 + 1;
+  const raw = Buffer.alloc(size * stride);
+  for (let y = 0; y < size; y++) {
+    raw[y * stride] = 0; // filter: none
+    for (let x = 0; x < size; x++) raw.set(pixel(draw, size, x, y), y * stride + 1 + x * 4);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 6, 0, 0, 0], 8); // bit depth 8, colour type RGBA
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function chunk(type, data) {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'ascii');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+function crc32(bytes) {
+  let c = ~0;
+  for (const byte of bytes) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+const write = (name, draw) => {
+  writeFileSync(new URL(`./${name}.png`, import.meta.url), png(draw, 16));
+  writeFileSync(new URL(`./${name}@2x.png`, import.meta.url), png(draw, 32));
+};
+for (const state of ['idle', 'speaking', 'paused', 'error']) {
+  const base = state === 'idle' ? 'tray' : `tray-${state}`;
+  if (state !== 'idle') write(base, glyph(state, COLOURS[state], WHITE));
+  write(`${base}Template`, glyph(state, BLACK, null));
+}

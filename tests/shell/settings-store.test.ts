@@ -1,0 +1,417 @@
+import { link, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import {
+  createSafeStorageSecretStore,
+  memorySecretStore,
+  writeFileAtomically,
+  type SafeStorageApi,
+  type SecretStore,
+} from '../../electron/main/secret-store';
+import { SettingsStore } from '../../electron/main/settings-store';
+
+/**
+ * Settings storage on real files in a temp folder (no fs mocks). The one fake is
+ * Electron's safeStorage, which needs the Electron binary that cannot run here.
+ */
+
+let dir: string;
+let file: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'utter-settings-'));
+  file = join(dir, 'settings.json');
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function makeStore(secrets: SecretStore = memorySecretStore(), path = file) {
+  const notices: string[] = [];
+  const store = new SettingsStore({ file: path, secrets, onNotice: (message) => notices.push(message) });
+  return { store, notices, secrets };
+}
+
+async function readJson(path = file): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+}
+
+/**
+ * A FAKE of Electron's safeStorage, implementing the same methods. Its "encryption" is a
+ * reversible byte flip behind a marker: not secure at all, but enough to prove that the key
+ * file never holds the key in clear and that what is stored comes back. Like Electron, it
+ * throws when encryption is unavailable or the bytes are not its own. `backend: null`
+ * leaves out getSelectedStorageBackend, as on macOS and Windows.
+ */
+function fakeSafeStorage(options: { available?: boolean; backend?: ReturnType<NonNullable<SafeStorageApi['getSelectedStorageBackend']>> | null } = {}): SafeStorageApi {
+  const available = options.available ?? true;
+  const backend = options.backend === undefined ? 'gnome_libsecret' : options.backend;
+  const marker = Buffer.from('FAKE-ENC:');
+  const flip = (bytes: Buffer) => Buffer.from(bytes.map((b) => b ^ 0x5a));
+  return {
+    isEncryptionAvailable: () => available,
+    encryptString: (plainText) => {
+      if (!available) throw new Error('Encryption is not available.');
+      return Buffer.concat([marker, flip(Buffer.from(plainText, 'utf8'))]);
+    },
+    decryptString: (encrypted) => {
+      if (!available) throw new Error('Decryption is not available.');
+      if (!encrypted.subarray(0, marker.length).equals(marker)) throw new Error('Error while decrypting the ciphertext');
+      return flip(encrypted.subarray(marker.length)).toString('utf8');
+    },
+    ...(backend === null ? {} : { getSelectedStorageBackend: () => backend }),
+  };
+}
+
+describe('SettingsStore: loading', () => {
+  it('uses the defaults when there is no file, and creates none', async () => {
+    const { store, notices } = makeStore();
+    expect(await store.load()).toEqual(DEFAULT_SETTINGS);
+    expect(notices).toEqual([]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses to be used before load()', async () => {
+    const { store } = makeStore();
+    expect(() => store.get()).toThrow(/load\(\)/);
+    await expect(store.update({ speed: 2 })).rejects.toThrow(/load\(\)/);
+  });
+
+  it('keeps a file that is not JSON as a byte-for-byte backup, uses defaults and says where the backup is', async () => {
+    const original = Buffer.from('{ "speed": 1.5, oops \u00e9\n');
+    await writeFile(file, original);
+    const { store, notices } = makeStore();
+    expect(await store.load()).toEqual(DEFAULT_SETTINGS);
+
+    const backups = (await readdir(dir)).filter((name) => name.startsWith('settings.json.bad-'));
+    expect(backups).toHaveLength(1);
+    expect(await readFile(join(dir, backups[0]))).toEqual(original);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain(join(dir, backups[0]));
+    expect(notices[0]).toMatch(/not valid JSON/);
+    // The file was repaired, so the next start is quiet.
+    expect(await readJson()).toEqual(DEFAULT_SETTINGS);
+    const again = makeStore();
+    await again.store.load();
+    expect(again.notices).toEqual([]);
+  });
+
+  it('keeps a JSON file that is not an object as a backup and uses defaults', async () => {
+    await writeFile(file, '[1, 2]');
+    const { store, notices } = makeStore();
+    expect(await store.load()).toEqual(DEFAULT_SETTINGS);
+    expect(notices[0]).toMatch(/does not hold a JSON object.*settings\.json\.bad-/);
+  });
+
+  it('sets aside a file that breaks the schema, names each bad setting and keeps the valid ones', async () => {
+    const original = '{"speed": 99, "voice": "nova", "sped": 2, "format": "mp3"}';
+    await writeFile(file, original);
+    const { store, notices } = makeStore();
+    const settings = await store.load();
+
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, voice: 'nova', format: 'mp3' });
+    const backups = (await readdir(dir)).filter((name) => name.startsWith('settings.json.bad-'));
+    expect(backups).toHaveLength(1);
+    expect(await readFile(join(dir, backups[0]), 'utf8')).toBe(original);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('speed = 99 (must be at most 4)');
+    expect(notices[0]).toContain('unknown setting: sped');
+    expect(notices[0]).toContain(join(dir, backups[0]));
+    expect(await readJson()).toEqual(settings);
+  });
+
+  it('never overwrites an earlier backup', async () => {
+    await writeFile(file, 'first');
+    await makeStore().store.load();
+    await writeFile(file, 'second');
+    await makeStore().store.load();
+    const backups = (await readdir(dir)).filter((name) => name.startsWith('settings.json.bad-'));
+    const contents = await Promise.all(backups.map((name) => readFile(join(dir, name), 'utf8')));
+    expect(contents.sort()).toEqual(['first', 'second']);
+  });
+
+  it('reports a saved key that cannot be decrypted instead of failing to start', async () => {
+    await writeFile(join(dir, 'api-key.bin'), 'not encrypted by safeStorage');
+    const secrets = createSafeStorageSecretStore(fakeSafeStorage(), join(dir, 'api-key.bin'));
+    const { store, notices } = makeStore(secrets);
+    await store.load();
+    expect(store.publicSettings().apiKeySet).toBe(false);
+    expect(notices[0]).toMatch(/cannot be decrypted.*enter it again/);
+  });
+});
+
+describe('SettingsStore: updating', () => {
+  it('saves an update and loads it back in a new store', async () => {
+    const secrets = memorySecretStore();
+    const { store } = makeStore(secrets);
+    await store.load();
+    const result = await store.update({ speed: 1.5, voice: 'nova', baseUrls: ['http://localhost:8880/v1'] });
+    expect(result).toEqual({
+      ok: true,
+      settings: expect.objectContaining({ speed: 1.5, voice: 'nova', apiKeySet: false }),
+    });
+
+    const reloaded = makeStore(secrets);
+    expect(await reloaded.store.load()).toEqual({
+      ...DEFAULT_SETTINGS,
+      speed: 1.5,
+      voice: 'nova',
+      baseUrls: ['http://localhost:8880/v1'],
+    });
+    expect(reloaded.notices).toEqual([]);
+  });
+
+  it('refuses an invalid value with the setting, value and accepted range, and writes nothing', async () => {
+    const { store } = makeStore();
+    await store.load();
+    await store.update({ speed: 2 });
+    const before = await readFile(file);
+    const listener = vi.fn();
+    store.subscribe(listener);
+
+    expect(await store.update({ speed: 99, voice: 'echo' })).toEqual({
+      ok: false,
+      issues: [{ setting: 'speed', value: 99, message: 'must be at most 4' }],
+    });
+    expect(await store.update({ streamBufferMs: 'lots' })).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ setting: 'streamBufferMs', value: 'lots', message: 'must be a number' })],
+    });
+    expect(await store.update({ bogus: true })).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ message: 'unknown setting: bogus' })],
+    });
+    expect(await store.update('speed=3')).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ message: 'must be an object of settings' })],
+    });
+
+    expect(await readFile(file)).toEqual(before);
+    expect(await readdir(dir)).toEqual(['settings.json']);
+    expect(store.get().speed).toBe(2);
+    expect(store.get().voice).toBe('');
+    expect(listener).not.toHaveBeenCalled();
+  });
+
+  it('treats a property set to undefined as unchanged', async () => {
+    const { store } = makeStore();
+    await store.load();
+    await store.update({ speed: 2 });
+    await store.update({ speed: undefined, voice: 'nova' });
+    expect(store.get()).toMatchObject({ speed: 2, voice: 'nova' });
+  });
+
+  it('tells subscribers after each saved update, until they unsubscribe', async () => {
+    const { store } = makeStore();
+    await store.load();
+    const seen: unknown[] = [];
+    const unsubscribe = store.subscribe((settings) => seen.push(settings));
+    await store.update({ speed: 2, apiKey: 'sk-main-only' });
+    unsubscribe();
+    await store.update({ speed: 3 });
+    // Subscribers live in the main process: they get the key.
+    expect(seen).toEqual([{ ...DEFAULT_SETTINGS, speed: 2, apiKey: 'sk-main-only' }]);
+  });
+
+  it('serializes quick updates: none is lost, the last one wins', async () => {
+    const { store } = makeStore();
+    await store.load();
+    const results = await Promise.all([
+      store.update({ speed: 1.5 }),
+      store.update({ voice: 'nova' }),
+      store.update({ model: 'tts-1-hd' }),
+      store.update({ speed: 2.5 }),
+      store.update({ apiKey: 'sk-quick' }),
+    ]);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const expected = { ...DEFAULT_SETTINGS, speed: 2.5, voice: 'nova', model: 'tts-1-hd' };
+    expect(await readJson()).toEqual(expected);
+    expect(store.get()).toEqual({ ...expected, apiKey: 'sk-quick' });
+    // Each answer reflects every update before it.
+    expect(results[2]).toMatchObject({ ok: true, settings: { speed: 1.5, voice: 'nova', model: 'tts-1-hd' } });
+  });
+});
+
+describe('SettingsStore: writing atomically', () => {
+  it('leaves no temp file behind', async () => {
+    const { store } = makeStore();
+    await store.load();
+    for (let i = 1; i <= 5; i++) await store.update({ speed: i / 2 });
+    expect(await readdir(dir)).toEqual(['settings.json']);
+  });
+
+  it('never writes into the old file: it replaces it by rename', async () => {
+    // A hard link shares the old file's bytes. Writing in place would change what the link
+    // shows; a temp file renamed over the name leaves it untouched. So a crash at any point
+    // before the rename leaves the old settings whole.
+    const { store } = makeStore();
+    await store.load();
+    await store.update({ speed: 2 });
+    const old = await readFile(file);
+    await link(file, join(dir, 'old-settings-link'));
+
+    await store.update({ speed: 3, voice: 'nova' });
+
+    expect(await readFile(join(dir, 'old-settings-link'))).toEqual(old);
+    expect(await readJson()).toMatchObject({ speed: 3, voice: 'nova' });
+    expect((await stat(file)).ino).not.toBe((await stat(join(dir, 'old-settings-link'))).ino);
+  });
+
+  it('keeps the old file and the old settings when the write fails', async () => {
+    // A name of 250 characters is legal, but the temp name next to it is too long for the
+    // file system: a real write failure before the rename (tests run as root, so a
+    // read-only folder would not fail).
+    const longFile = join(dir, `${'s'.repeat(245)}.json`);
+    await writeFile(longFile, '{"speed": 2}');
+    const { store } = makeStore(memorySecretStore(), longFile);
+    await store.load();
+
+    await expect(store.update({ speed: 3 })).rejects.toThrow(/ENAMETOOLONG/);
+    expect(await readFile(longFile, 'utf8')).toBe('{"speed": 2}');
+    expect(store.get().speed).toBe(2);
+    expect(await readdir(dir)).toEqual([`${'s'.repeat(245)}.json`]);
+    // The queue survives a failed write.
+    expect(await store.update({ speed: 2 }).catch((error: Error) => error.message)).toMatch(/ENAMETOOLONG/);
+  });
+});
+
+describe('writeFileAtomically', () => {
+  it('removes its temp file when the rename fails', async () => {
+    // A folder where the file should go: the temp file is written, then the rename fails.
+    const target = join(dir, 'taken');
+    await mkdir(join(target, 'inside'), { recursive: true });
+    await expect(writeFileAtomically(target, 'new bytes')).rejects.toThrow();
+    expect(await readdir(dir)).toEqual(['taken']);
+    expect(await readdir(target)).toEqual(['inside']);
+  });
+});
+
+describe('SettingsStore: the API key', () => {
+  it('keeps the key out of settings.json and out of what a page sees', async () => {
+    const key = 'sk-test-0123456789';
+    const secrets = createSafeStorageSecretStore(fakeSafeStorage(), join(dir, 'api-key.bin'));
+    const { store } = makeStore(secrets);
+    await store.load();
+    const result = await store.update({ apiKey: key, speed: 2 });
+
+    expect(result).toEqual({ ok: true, settings: expect.objectContaining({ apiKeySet: true, speed: 2 }) });
+    expect(JSON.stringify(result)).not.toContain(key);
+    expect(JSON.stringify(store.publicSettings())).not.toContain(key);
+    expect(store.publicSettings()).not.toHaveProperty('apiKey');
+    expect(store.get().apiKey).toBe(key);
+    // No file in the folder holds the key in clear.
+    for (const name of await readdir(dir)) expect((await readFile(join(dir, name))).includes(key)).toBe(false);
+    expect(await readJson()).not.toHaveProperty('apiKey');
+    expect(await secrets.get()).toBe(key);
+  });
+
+  it("clears the key with apiKey: ''", async () => {
+    const secrets = memorySecretStore('sk-old');
+    const { store } = makeStore(secrets);
+    await store.load();
+    expect(store.publicSettings().apiKeySet).toBe(true);
+    expect(await store.update({ apiKey: '' })).toMatchObject({ ok: true, settings: { apiKeySet: false } });
+    expect(await secrets.get()).toBeUndefined();
+    expect(store.get()).not.toHaveProperty('apiKey');
+  });
+
+  it('never echoes a key back in issues', async () => {
+    const { store } = makeStore();
+    await store.load();
+    const typed = await store.update({ apiKey: 42 });
+    expect(typed).toEqual({ ok: false, issues: [expect.objectContaining({ setting: 'apiKey', value: '(hidden)' })] });
+    const unknown = await store.update({ apiKey: 'sk-leak-me', bogus: 1 });
+    expect(unknown.ok).toBe(false);
+    expect(JSON.stringify(unknown)).not.toContain('sk-leak-me');
+  });
+
+  it('refuses to save a key where encryption is unavailable, says what to do, and changes nothing', async () => {
+    const secrets = createSafeStorageSecretStore(fakeSafeStorage({ available: false }), join(dir, 'api-key.bin'));
+    const { store } = makeStore(secrets);
+    await store.load();
+    const result = await store.update({ apiKey: 'sk-nowhere-safe', speed: 2 });
+    expect(result).toEqual({
+      ok: false,
+      issues: [{ setting: 'apiKey', value: '(hidden)', message: expect.stringContaining('UTTER_API_KEY') }],
+    });
+    expect(await readdir(dir)).toEqual([]);
+    expect(store.get()).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('tells the user when a saved key is only obscured (basic_text)', async () => {
+    const secrets = createSafeStorageSecretStore(fakeSafeStorage({ backend: 'basic_text' }), join(dir, 'api-key.bin'));
+    const { store, notices } = makeStore(secrets);
+    await store.load();
+    expect(await store.update({ apiKey: 'sk-obscured' })).toMatchObject({ ok: true });
+    expect(notices).toEqual([expect.stringMatching(/not protected/)]);
+  });
+
+  it('moves a key typed into settings.json to protected storage', async () => {
+    await writeFile(file, '{"apiKey": "sk-typed", "speed": 2}');
+    const secrets = memorySecretStore('sk-older');
+    const { store, notices } = makeStore(secrets);
+    await store.load();
+    expect(store.get()).toMatchObject({ apiKey: 'sk-typed', speed: 2 });
+    expect(await secrets.get()).toBe('sk-typed');
+    expect(await readJson()).toEqual({ ...DEFAULT_SETTINGS, speed: 2 });
+    expect(notices).toEqual([expect.stringMatching(/moved to protected storage/)]);
+  });
+
+  it('keeps a key typed into settings.json there when it cannot be protected, and says so', async () => {
+    await writeFile(file, '{"apiKey": "sk-typed", "speed": 2}');
+    const secrets = createSafeStorageSecretStore(fakeSafeStorage({ available: false }), join(dir, 'api-key.bin'));
+    const { store, notices } = makeStore(secrets);
+    await store.load();
+    expect(store.get().apiKey).toBe('sk-typed');
+    expect(notices).toEqual([expect.stringMatching(/clear text.*UTTER_API_KEY/)]);
+    // Later saves must not drop it.
+    await store.update({ speed: 3 });
+    expect(await readJson()).toMatchObject({ apiKey: 'sk-typed', speed: 3 });
+    // Clearing it works even without encryption.
+    await store.update({ apiKey: '' });
+    expect(await readJson()).not.toHaveProperty('apiKey');
+  });
+});
+
+describe('createSafeStorageSecretStore (against a fake safeStorage)', () => {
+  it('stores the key encrypted in its own private file and reads it back', async () => {
+    const keyFile = join(dir, 'keys', 'api-key.bin');
+    const secrets = createSafeStorageSecretStore(fakeSafeStorage(), keyFile);
+    expect(await secrets.get()).toBeUndefined();
+    await secrets.set('sk-round-trip');
+    expect(await secrets.get()).toBe('sk-round-trip');
+    expect((await readFile(keyFile)).includes('sk-round-trip')).toBe(false);
+    if (process.platform !== 'win32') expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    expect(await readdir(join(dir, 'keys'))).toEqual(['api-key.bin']);
+    expect(secrets.warning()).toBeUndefined();
+
+    await secrets.set(undefined);
+    expect(await secrets.get()).toBeUndefined();
+    expect(await readdir(join(dir, 'keys'))).toEqual([]);
+  });
+
+  it('warns that basic_text does not really protect the key', () => {
+    const secrets = createSafeStorageSecretStore(fakeSafeStorage({ backend: 'basic_text' }), join(dir, 'k'));
+    expect(secrets.warning()).toMatch(/not protected.*UTTER_API_KEY/s);
+  });
+
+  it('does not warn where there is no Linux backend to ask (macOS, Windows)', () => {
+    const secrets = createSafeStorageSecretStore(fakeSafeStorage({ backend: null }), join(dir, 'k'));
+    expect(secrets.warning()).toBeUndefined();
+  });
+
+  it('refuses to store the key in clear when encryption is unavailable', async () => {
+    const keyFile = join(dir, 'api-key.bin');
+    const secrets = createSafeStorageSecretStore(fakeSafeStorage({ available: false }), keyFile);
+    await expect(secrets.set('sk-plain')).rejects.toThrow(/no encryption.*UTTER_API_KEY/s);
+    expect(await readdir(dir)).toEqual([]);
+    expect(secrets.warning()).toMatch(/UTTER_API_KEY/);
+    // Removing is always allowed.
+    await writeFile(keyFile, 'left over');
+    await secrets.set('');
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
