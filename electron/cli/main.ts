@@ -7,12 +7,14 @@ import { createProvider } from '../main/engine/engine';
 import { SpeechError, type SpeechErrorKind } from '../main/engine/errors';
 import { speakToFile } from './speak-to-file';
 import { webCommand } from './web-command';
+import { appSocketPath, sendToApp } from '../main/app-socket';
 
 /** Exit codes (issue 2 §4). */
 export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, interrupted: 130 } as const;
 
 const USAGE = `Usage:
   utter speak [TEXT] [--file PATH] --out FILE.wav [options]   speak TEXT (or the file, or standard input) to a WAV file
+  utter speak [TEXT] [--file PATH]                             have the running app speak it
   utter voices [--provider local|openai] [options]             list the voices
   utter web [--port N] [--host 127.0.0.1] [options]            the player page in any browser, on this machine's engine
 
@@ -78,6 +80,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   isTerminal: boolean;
   signal?: AbortSignal;
+  /** The running app's socket (tests point it elsewhere). */
+  appSocket?: string;
 }
 
 function processIo(): CliIo {
@@ -136,15 +140,21 @@ async function speakCommand(
   settings: Awaited<ReturnType<typeof loadSettings>>,
   io: CliIo,
 ): Promise<number> {
-  if (!values.out) {
-    throw new UsageError('utter speak needs --out FILE.wav (speaking through the running app comes with the tray app).');
-  }
   if (positionals.length && values.file) throw new UsageError('Give the text or --file, not both.');
   const text = positionals.length
     ? positionals.join(' ')
     : values.file
       ? decodeTextFile(await readFileOrExplain(values.file), values.file)
       : await io.stdin();
+  if (!values.out) {
+    // No file: the running app speaks it.
+    const sent = await sendToApp(io.appSocket ?? appSocketPath(), text).catch((error: Error) => {
+      throw new UsageError(`The running app refused the text: ${error.message}`);
+    });
+    if (sent === 'no-app') throw new UsageError('Utter is not running: start the app to speak through it, or write a file with --out FILE.wav.');
+    if (io.isTerminal) io.err('utter: handed to the running app\n');
+    return EXIT.ok;
+  }
   const provider = createProvider(settings);
   try {
     const result = await speakToFile(text, {

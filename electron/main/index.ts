@@ -29,6 +29,7 @@ import { readClipboardForSpeech } from './clipboard-text';
 import { settingsFromEnv } from './engine/config';
 import { speakOverLink, type EngineLink } from './engine/link';
 import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch } from './hotkeys';
+import { appSocketPath, startAppSocket } from './app-socket';
 import { createSafeStorageSecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
 import { AppTray } from './tray';
@@ -114,6 +115,12 @@ async function start(): Promise<void> {
     if (status.status === 'error' && status.error && !player?.isVisible()) notify(status.error);
   });
   startTray();
+  // `utter speak TEXT` from a terminal reaches the app here.
+  startAppSocket(appSocketPath(), (text) => {
+    if (!text.trim()) return 'There is nothing to speak.';
+    sendCommand({ type: 'speak', text, source: 'second-instance' });
+    return null;
+  }).catch((error: Error) => console.warn(`Utter: the command-line socket could not start: ${error.message}`));
   applyHotkeys(store.get());
   store.subscribe((settings) => {
     applyHotkeys(settings);

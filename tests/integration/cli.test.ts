@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, readWav, snrDb } from '../support/audio-files';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
+import { appSocketPath, startAppSocket } from '../../electron/main/app-socket';
+
 const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'utter-cli-'));
 let server: TtsServer;
@@ -69,9 +71,14 @@ describe('utter speak', () => {
   });
 
   it('exits with the documented codes and one line that says what to do', async () => {
-    const usage = await utter(['speak', 'Hi.']);
+    const usage = await utter(['speak', 'Hi.', '--speed', 'fast', '--out', join(dir, 'x.wav')]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/^utter: utter speak needs --out FILE\.wav.*\n$/);
+    expect(usage.stderr).toMatch(/^utter: --speed must be a number.*\n$/);
+
+    // Without --out the running app speaks it; with no app running, the CLI says so.
+    const noApp = await utter(['speak', 'Hi.']);
+    expect(noApp.code).toBe(2);
+    expect(noApp.stderr).toMatch(/^utter: Utter is not running.*--out FILE\.wav.*\n$/);
 
     const empty = await utter(['speak', '   ', '--out', join(dir, 'x.wav')]);
     expect(empty.code).toBe(2);
@@ -118,5 +125,24 @@ describe('utter voices', () => {
     const remote = await utter(['voices', '--base-url', server.url, '--json']);
     const ids = JSON.parse(remote.stdout).map((v: { id: string }) => v.id);
     expect(ids).toEqual(expect.arrayContaining(['alloy', 'af_bella', 'am_adam']));
+  });
+
+  it('hands text to the running app when there is no --out', async () => {
+    // The app's socket as the app opens it (app-socket.ts), for the CLI's HOME.
+    const received: string[] = [];
+    const app = await startAppSocket(appSocketPath('linux', { HOME: dir }, dir), (text) => {
+      received.push(text);
+      return text.includes('refuse') ? 'The app is shutting down.' : null;
+    });
+    try {
+      const sent = await utter(['speak', 'Spoken by the running app.']);
+      expect(sent.code).toBe(0);
+      expect(received).toEqual(['Spoken by the running app.']);
+      const refused = await utter(['speak', 'please refuse']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/refused the text: The app is shutting down/);
+    } finally {
+      await new Promise((r) => app.close(r));
+    }
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { sendToApp } from '../../electron/main/app-socket';
 
 /**
  * The shell under a mocked Electron (the binary cannot run here): capture what it
@@ -171,6 +172,8 @@ beforeAll(async () => {
   captured.userData = mkdtempSync(join(tmpdir(), 'utter-shell-'));
   // Another application holds the default stop shortcut.
   captured.heldElsewhere.add('CommandOrControl+Alt+X');
+  // Never the user's real socket: a running app's would be replaced.
+  process.env.UTTER_SOCKET = join(captured.userData, 'utter.sock');
   await import('../../electron/main/index');
   captured.ready!();
   await new Promise((r) => setTimeout(r, 10));
@@ -268,5 +271,11 @@ describe('Electron shell', () => {
     const settings = (await captured.handlers.get('utter:settings')!({ senderFrame: { url: 'app://utter/index.html', parent: null } })) as Record<string, unknown>;
     expect(settings).toMatchObject({ provider: 'local', apiKeySet: false });
     expect('apiKey' in settings).toBe(false);
+  });
+
+  it('speaks what `utter speak TEXT` sends to its socket', async () => {
+    await vi.waitFor(async () => expect(await sendToApp(process.env.UTTER_SOCKET!, 'From the terminal.')).toBe('sent'));
+    expect(captured.sent).toContainEqual({ channel: 'utter:command', message: { type: 'speak', text: 'From the terminal.', source: 'second-instance' } });
+    await expect(sendToApp(process.env.UTTER_SOCKET!, '  ')).rejects.toThrow(/nothing to speak/);
   });
 });
