@@ -2,6 +2,9 @@
 export const IPC = {
   appInfo: 'utter:app-info',
   settings: 'utter:settings',
+  updateSettings: 'utter:update-settings',
+  voices: 'utter:voices',
+  openSettings: 'utter:open-settings',
   speak: 'utter:speak',
   /** main → page: an utterance's MessagePort (webContents.postMessage). */
   audioPort: 'utter:audio-port',

@@ -1,10 +1,20 @@
 import type { AppCommand, PlayerStatusReport } from './app-commands';
-import type { Settings } from './config/schema';
+import type { Settings, SettingsIssue } from './config/schema';
 import type { AppInfo } from './ipc-channels';
 import type { SpeakRequest } from './playback/link-protocol';
 
-/** What a page may know of the settings: everything but the secret. */
-export type PublicSettings = Omit<Settings, 'apiKey'>;
+/** What a page may know of the settings: everything but the secret, and whether one is set. */
+export type PublicSettings = Omit<Settings, 'apiKey'> & { apiKeySet?: boolean };
+
+/** The answer to updateSettings(): the new settings, or each refused value with its range. */
+export type SettingsUpdateResult = { ok: true; settings: PublicSettings } | { ok: false; issues: SettingsIssue[] };
+
+/** A voice the provider offers. */
+export interface VoiceOption {
+  id: string;
+  name?: string;
+  language?: string;
+}
 
 /** The answer to speak(): the audio follows on the utterance's own link. */
 export interface SpeakTicket {
@@ -18,6 +28,10 @@ export interface SpeakTicket {
 export interface UtterApi {
   appInfo(): Promise<AppInfo>;
   settings(): Promise<PublicSettings>;
+  /** Validated by the one schema; applies at once. `apiKey` goes to safe storage, '' clears it. */
+  updateSettings(patch: Record<string, unknown>): Promise<SettingsUpdateResult>;
+  /** The voices of the provider the settings choose (a server's own list where it has one). */
+  voices(): Promise<VoiceOption[]>;
   /** Starts speaking. In Electron the audio port arrives by window.postMessage (see audio-port.ts). */
   speak(request: SpeakRequest): Promise<SpeakTicket>;
   /** Electron only: commands from the tray and the hotkeys. Returns an unsubscribe. */

@@ -5,10 +5,11 @@ import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Settings } from '../../shared/config/schema';
+import { validateSettings, type Settings } from '../../shared/config/schema';
 import { encodeChunkFrame, parseSpeakRequest, type SpeakRequest } from '../../shared/playback/link-protocol';
 import type { PublicSettings } from '../../shared/renderer-api';
 import { APP_ORIGIN, isInsideRoot, resolveAppPath, responseHeaders } from '../main/app-protocol';
+import { createProvider } from '../main/engine/engine';
 import { speakOverLink, type EngineLink } from '../main/engine/link';
 import type { SpeechProvider } from '../main/engine/provider';
 
@@ -38,7 +39,7 @@ export interface WebServer {
 /** The page's control messages: a request id, an operation, its argument. */
 interface ControlRequest {
   id: number;
-  op: 'app-info' | 'settings' | 'speak';
+  op: 'app-info' | 'settings' | 'update-settings' | 'voices' | 'speak';
   request?: unknown;
 }
 
@@ -54,6 +55,9 @@ const CLAIM_TIMEOUT_MS = 30_000;
  */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const token = options.token ?? randomBytes(18).toString('base64url');
+  // Changes from the settings page apply to this server's engine at once; the app itself
+  // (not `utter web`) saves them.
+  let settings = options.settings;
   const waiting = new Map<number, { request: SpeakRequest; timer: NodeJS.Timeout }>();
   let utteranceCount = 0;
   const server = createServer((req, res) => void serveFile(options.root, req, res));
@@ -75,8 +79,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       clearTimeout(claimed.timer);
       waiting.delete(id);
       void speakOverLink(claimed.request, socketLink(ws), {
-        settings: options.settings,
-        provider: options.provider?.({ ...options.settings, ...(claimed.request.format ? { format: claimed.request.format } : {}) }),
+        settings,
+        provider: options.provider?.({ ...settings, ...(claimed.request.format ? { format: claimed.request.format } : {}) }),
         onBadCommand: (error) => console.warn(`utter web: refused a command: ${error.message}`),
       });
     });
@@ -96,9 +100,24 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       switch (message.op) {
         case 'app-info':
           return reply({ version: options.version ?? '0.0.0', shell: 'web' });
-        case 'settings': {
-          const { apiKey: _secret, ...visible } = options.settings;
-          return reply(visible satisfies PublicSettings);
+        case 'settings':
+          return reply(publicSettings(settings));
+        case 'update-settings': {
+          const patch = message.request;
+          if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return reply({ ok: false, issues: [{ setting: '(settings)', value: patch, message: 'must be an object' }] });
+          const result = validateSettings({ ...settings, ...(patch as Record<string, unknown>) });
+          if (!result.ok) return reply({ ok: false, issues: result.issues.map((i) => (i.setting === 'apiKey' ? { ...i, value: '(hidden)' } : i)) });
+          settings = result.settings;
+          return reply({ ok: true, settings: publicSettings(settings) });
+        }
+        case 'voices': {
+          const provider = options.provider?.(settings) ?? createProvider(settings);
+          provider
+            .voices()
+            .then((voices) => reply(voices.map(({ id, name, language }) => ({ id, name, language }))))
+            .catch((error: Error) => fail(`The voices could not be listed: ${error.message}`))
+            .finally(() => void provider.close());
+          return;
         }
         case 'speak': {
           const request = parseSpeakRequest(message.request);
@@ -132,6 +151,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function publicSettings(settings: Settings): PublicSettings {
+  const { apiKey, ...visible } = settings;
+  return { ...visible, apiKeySet: Boolean(apiKey) };
 }
 
 /** The engine's end of an utterance's audio socket. */

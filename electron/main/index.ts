@@ -27,6 +27,7 @@ import type { PublicSettings, SpeakTicket } from '../../shared/renderer-api';
 import { APP_ORIGIN, APP_SCHEME, isInsideRoot, resolveAppPath, responseHeaders } from './app-protocol';
 import { readClipboardForSpeech } from './clipboard-text';
 import { settingsFromEnv } from './engine/config';
+import { createProvider } from './engine/engine';
 import { speakOverLink, type EngineLink } from './engine/link';
 import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch } from './hotkeys';
 import { appSocketPath, startAppSocket } from './app-socket';
@@ -106,6 +107,20 @@ async function start(): Promise<void> {
     });
     return { id };
   });
+  ipcMain.handle(IPC.updateSettings, (event, patch: unknown) => {
+    assertTrustedSender(event);
+    // The store validates with the one zod schema and refuses each bad value with its range.
+    return store.update(patch);
+  });
+  ipcMain.handle(IPC.voices, async (event) => {
+    assertTrustedSender(event);
+    const provider = createProvider(engineSettings());
+    try {
+      return (await provider.voices()).map(({ id, name, language }) => ({ id, name, language }));
+    } finally {
+      await provider.close();
+    }
+  });
   ipcMain.on(IPC.status, (event, report: unknown) => {
     if (!isTrustedSender(event)) return;
     const status = parseStatusReport(report);
@@ -151,7 +166,7 @@ function startTray(): void {
       stop: () => sendCommand({ type: 'stop' }),
       skip: () => sendCommand({ type: 'skip' }),
       openPlayer: showPlayer,
-      openSettings: showPlayer,
+      openSettings: showSettings,
       openFile: showPlayer,
       toggleOpenAtLogin: (openAtLogin) => app.setLoginItemSettings({ openAtLogin }),
       quit: () => app.quit(),
@@ -257,12 +272,38 @@ function showPlayer(): void {
 /** The player window, created hidden if needed: it plays the audio even while hidden. */
 function ensurePlayer(): BrowserWindow {
   if (player) return player;
-  player = new BrowserWindow({
-    width: 720,
-    height: 560,
-    minWidth: 480,
-    minHeight: 360,
-    title: 'Utter',
+  const window = createWindow('player');
+  player = window;
+  // Closing hides it: the tray app keeps playing and can show it again.
+  window.on('close', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    window.hide();
+  });
+  window.on('closed', () => (player = null));
+  return window;
+}
+
+let settingsWindow: BrowserWindow | null = null;
+
+function showSettings(): void {
+  if (!settingsWindow) {
+    const window = createWindow('settings');
+    settingsWindow = window;
+    window.on('closed', () => (settingsWindow = null));
+    window.once('ready-to-show', () => window.show());
+    return;
+  }
+  settingsWindow.show();
+  settingsWindow.focus();
+}
+
+/** Both windows: the same locked-down preferences, the same renderer, another view. */
+function createWindow(view: 'player' | 'settings'): BrowserWindow {
+  const size = view === 'player' ? { width: 720, height: 600, minWidth: 480, minHeight: 360 } : { width: 600, height: 720, minWidth: 460, minHeight: 480 };
+  const window = new BrowserWindow({
+    ...size,
+    title: view === 'player' ? 'Utter' : 'Utter settings',
     icon: ICON,
     show: false,
     webPreferences: {
@@ -281,17 +322,11 @@ function ensurePlayer(): BrowserWindow {
       backgroundThrottling: false,
     },
   });
-  // The page never opens windows nor leaves its origin; links out go through shell later.
-  player.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  player.webContents.on('will-navigate', (event) => event.preventDefault());
-  // Closing hides it: the tray app keeps playing and can show it again.
-  player.on('close', (event) => {
-    if (quitting) return;
-    event.preventDefault();
-    player?.hide();
-  });
-  player.on('closed', () => (player = null));
+  // The page never opens windows nor leaves its origin.
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  window.webContents.on('will-navigate', (event) => event.preventDefault());
   const devUrl = process.env.ELECTRON_RENDERER_URL;
-  void player.loadURL(!app.isPackaged && devUrl ? devUrl : `${APP_ORIGIN}/index.html`);
-  return player;
+  const base = !app.isPackaged && devUrl ? devUrl : `${APP_ORIGIN}/index.html`;
+  void window.loadURL(view === 'player' ? base : `${base}#settings`);
+  return window;
 }

@@ -4,7 +4,14 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { AppCommand, PlayerStatusReport } from '../../shared/app-commands';
 import { IPC, type AppInfo } from '../../shared/ipc-channels';
 import type { SpeakRequest } from '../../shared/playback/link-protocol';
-import { AUDIO_PORT_MESSAGE, type PublicSettings, type SpeakTicket, type UtterApi } from '../../shared/renderer-api';
+import {
+  AUDIO_PORT_MESSAGE,
+  type PublicSettings,
+  type SettingsUpdateResult,
+  type SpeakTicket,
+  type UtterApi,
+  type VoiceOption,
+} from '../../shared/renderer-api';
 
 /** The page's window, as far as this file needs it (the preload is type-checked without DOM types). */
 const page = globalThis as unknown as {
@@ -22,6 +29,8 @@ const nonce = crypto.randomUUID();
 const api: UtterApi = {
   appInfo: (): Promise<AppInfo> => ipcRenderer.invoke(IPC.appInfo),
   settings: (): Promise<PublicSettings> => ipcRenderer.invoke(IPC.settings),
+  updateSettings: (patch: Record<string, unknown>): Promise<SettingsUpdateResult> => ipcRenderer.invoke(IPC.updateSettings, patch),
+  voices: (): Promise<VoiceOption[]> => ipcRenderer.invoke(IPC.voices),
   speak: (request: SpeakRequest): Promise<SpeakTicket> => ipcRenderer.invoke(IPC.speak, request),
   onCommand: (listener: (command: AppCommand) => void): (() => void) => {
     // The listener never sees the IPC event (it would expose the sender).

@@ -29,8 +29,25 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
 
   const speak = (): void => void controller.speak(text, format);
 
+  const [dragging, setDragging] = useState(false);
+  const drop = (event: React.DragEvent): void => {
+    event.preventDefault();
+    setDragging(false);
+    const files = [...event.dataTransfer.files];
+    if (files.length) void controller.speakFiles(files);
+  };
+
   return (
-    <main className="player">
+    <main
+      className={dragging ? 'player dragging' : 'player'}
+      data-testid="drop-zone"
+      onDragOver={(event) => {
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={drop}
+    >
       <h1>Utter</h1>
       {!isolated && (
         <p role="alert" className="alert" data-testid="not-isolated">
@@ -66,6 +83,20 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
         <button type="button" data-testid="skip" onClick={() => controller.skip()} disabled={!busy}>
           Skip
         </button>
+        <label className="open-file">
+          Open file…
+          <input
+            type="file"
+            data-testid="open-file"
+            multiple
+            accept=".txt,.md,.markdown,text/*"
+            onChange={(event) => {
+              const files = [...(event.target.files ?? [])];
+              event.target.value = '';
+              if (files.length) void controller.speakFiles(files);
+            }}
+          />
+        </label>
         <label>
           Format{' '}
           <select
@@ -84,7 +115,11 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       <p role="alert" className="error" data-testid="error">
         {error}
       </p>
-      {notice && <p className="notice">{notice}</p>}
+      {notice && (
+        <p className="notice" data-testid="notice">
+          {notice}
+        </p>
+      )}
       <LiveMeters controller={controller} maxBufferMs={(settings?.streamMaxBuffer ?? 2) * 1000} />
       {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}
     </main>

@@ -1,13 +1,15 @@
 import type { AppCommand, PlayerStatusReport } from '../../shared/app-commands';
 import type { AppInfo } from '../../shared/ipc-channels';
 import type { SpeakRequest } from '../../shared/playback/link-protocol';
-import { AUDIO_PORT_MESSAGE, type PublicSettings, type UtterApi } from '../../shared/renderer-api';
+import { AUDIO_PORT_MESSAGE, type PublicSettings, type SettingsUpdateResult, type UtterApi, type VoiceOption } from '../../shared/renderer-api';
 import type { AudioSource } from './audio/consumer-link';
 
 /** The app as the page sees it, in Electron or in a browser under `utter web`. */
 export interface Bridge {
   appInfo(): Promise<AppInfo>;
   settings(): Promise<PublicSettings>;
+  updateSettings(patch: Record<string, unknown>): Promise<SettingsUpdateResult>;
+  voices(): Promise<VoiceOption[]>;
   /** Starts speaking; the audio source goes to the decoder worker, never read here. */
   speak(request: SpeakRequest): Promise<{ id: number; source: AudioSource }>;
   /** Commands from the tray and the hotkeys (none in a browser). Returns an unsubscribe. */
@@ -40,6 +42,8 @@ function electronBridge(api: UtterApi): Bridge {
   return {
     appInfo: () => api.appInfo(),
     settings: () => api.settings(),
+    updateSettings: (patch) => api.updateSettings(patch),
+    voices: () => api.voices(),
     speak: async (request) => {
       const { id } = await api.speak(request);
       const port = ports.get(id) ?? (await new Promise<MessagePort>((resolve) => waiters.set(id, resolve)));
@@ -93,6 +97,8 @@ function webBridge(): Bridge {
   return {
     appInfo: () => call<AppInfo>('app-info'),
     settings: () => call<PublicSettings>('settings'),
+    updateSettings: (patch) => call<SettingsUpdateResult>('update-settings', patch),
+    voices: () => call<VoiceOption[]>('voices'),
     speak: async (request) => {
       const { id } = await call<{ id: number }>('speak', request);
       return { id, source: { kind: 'socket', url: `${base}/audio?token=${encodeURIComponent(token)}&id=${id}` } };

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { connectBridge } from './bridge';
+import { SettingsView } from './SettingsView';
 import './styles.css';
 
 // Playback needs SharedArrayBuffer, which only a cross-origin-isolated page has (app://,
@@ -9,8 +10,10 @@ import './styles.css';
 const isolated = globalThis.crossOriginIsolated === true;
 if (!isolated) console.error('Utter: this page is not cross-origin isolated; audio playback cannot work.');
 
+// One renderer, two windows: the settings window loads the same page with #settings.
+const bridge = connectBridge();
+const settingsView = location.hash === '#settings';
+document.title = settingsView ? 'Utter settings' : 'Utter';
 createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App bridge={connectBridge()} isolated={isolated} />
-  </StrictMode>,
+  <StrictMode>{settingsView ? <SettingsView bridge={bridge} /> : <App bridge={bridge} isolated={isolated} />}</StrictMode>,
 );

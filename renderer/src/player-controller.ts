@@ -5,6 +5,7 @@ import type { WorkerNotice } from './audio/worker-protocol';
 import type { Bridge } from './bridge';
 import { usePlayerStore, type ShownState } from './player-store';
 import type { AppCommand } from '../../shared/app-commands';
+import { readTextFiles } from './dropped-files';
 
 /**
  * Glue between the buttons, the bridge to the engine and the audio path: starts and
@@ -17,14 +18,17 @@ export class PlayerController {
   /** Texts waiting their turn (whileSpeaking: 'queue'). */
   private queue: string[] = [];
   private lastReport = '';
+  private playerShape = '';
   /** Where each segment of the current utterance lies in the text. */
   private segments = new Map<number, { start: number; end: number }>();
 
   constructor(private readonly bridge: Bridge) {}
 
   async init(): Promise<PublicSettings> {
+    const first = this.settings === null;
     this.settings = await this.bridge.settings();
-    usePlayerStore.getState().set({ format: this.settings.format });
+    // The format selector starts from the setting; after that it is the user's choice.
+    if (first) usePlayerStore.getState().set({ format: this.settings.format });
     return this.settings;
   }
 
@@ -37,7 +41,8 @@ export class PlayerController {
     const store = usePlayerStore.getState();
     store.set({ paused: false, error: '', notice: '', firstAudio: null, requestedAt: null, firstByteAt: null, firstAudioAt: null, segment: null });
     try {
-      const settings = this.settings ?? (await this.init());
+      // Settings apply at once: read them anew for every utterance.
+      const settings = await this.init();
       const player = await this.ensurePlayer(settings);
       const { id, source } = await this.bridge.speak({ text, format });
       this.segments.clear();
@@ -60,6 +65,19 @@ export class PlayerController {
     if (store.paused) this.player?.resume();
     else this.player?.pause();
     store.set({ paused: !store.paused });
+  }
+
+  /** Dropped or opened files: the first is spoken now, the rest wait their turn, in order. */
+  async speakFiles(files: readonly File[]): Promise<void> {
+    const { texts, errors } = await readTextFiles(files);
+    const store = usePlayerStore.getState();
+    if (!texts.length) return store.set({ error: errors.join(' ') });
+    const [first, ...rest] = texts;
+    store.set({ text: first.text });
+    await this.speak(first.text, store.format);
+    this.queue.push(...rest.map((t) => t.text));
+    // Refusals stay visible next to what plays.
+    if (errors.length) store.set({ notice: errors.join(' ') });
   }
 
   /** A command from the tray or a hotkey. */
@@ -125,6 +143,14 @@ export class PlayerController {
   }
 
   private async ensurePlayer(settings: PublicSettings): Promise<AudioPlayer> {
+    // The ring and the pre-roll are sized from the buffering settings: new ones, new player.
+    const shape = `${settings.streamBufferMs}|${settings.streamMaxBuffer}`;
+    if (this.player && shape !== this.playerShape) {
+      const old = this.player;
+      this.player = null;
+      await old.close();
+    }
+    this.playerShape = shape;
     if (this.player) return this.player;
     this.starting ??= AudioPlayer.create(settings);
     try {

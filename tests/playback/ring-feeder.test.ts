@@ -118,9 +118,11 @@ describe('buffered mode (streaming off, spec C1)', () => {
   });
 });
 
-/** Every error the page hears of, from the engine or from the decoder. */
+/** Every failure the page hears of, from the engine or from the decoder. */
 function errorsOf(notices: FeederNotice[]): ErrorInfo[] {
-  return notices.flatMap((n) => (n.type === 'error' ? [n.error] : n.type === 'event' && n.event.type === 'error' ? [n.event.error] : []));
+  const all = notices.flatMap((n) => (n.type === 'error' ? [n.error] : n.type === 'event' && n.event.type === 'error' ? [n.event.error] : []));
+  // 'cancelled' is the engine confirming a stop the feeder asked for, not a failure.
+  return all.filter((e) => e.kind !== 'cancelled');
 }
 
 describe('failures reach the page', () => {

@@ -10,8 +10,8 @@ export interface WebRig {
   tts: TtsServer;
   web: WebServer;
   browser: BrowserContext;
-  /** A fresh page on the player, ready to speak. */
-  open(): Promise<Page>;
+  /** A fresh page on the player, ready to speak, or on the settings view. */
+  open(view?: 'player' | 'settings'): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -24,11 +24,11 @@ export async function startWebRig(options: { tts?: TtsServerOptions; settings?: 
     tts,
     web,
     browser,
-    open: async () => {
+    open: async (view = 'player') => {
       const page = await browser.newPage();
       page.on('pageerror', (error) => console.error('page error:', error.message));
-      await page.goto(web.url);
-      await page.getByTestId('format-select').waitFor();
+      await page.goto(view === 'settings' ? `${web.url}#settings` : web.url);
+      await page.getByTestId(view === 'settings' ? 'setting-preset' : 'format-select').waitFor();
       return page;
     },
     close: async () => {

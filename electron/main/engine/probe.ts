@@ -39,7 +39,10 @@ export async function probeSegment(
       return { format: 'pcm', sampleRate: settings.pcmSampleRate, channels: 1, head };
     }
     if (!bytes || verdict === null || head.length >= MAX_PROBE_BYTES) {
-      if (!head.length) throw new SpeechError('bad-audio', 'The server answered with no audio at all (an empty body).');
+      // Retryable: seen once in a few hundred runs from a request prefetched behind a slow
+      // consumer (the body ended at once while the server was still sending; under
+      // investigation), and a server's transient empty answer deserves another try too.
+      if (!head.length) throw new SpeechError('network', 'The server answered with no audio at all (an empty body).');
       throw new SpeechError('bad-audio', `The server did not send audio: ${describe(head, contentType)}`);
     }
   }

@@ -1,0 +1,206 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { AUDIO_FORMATS } from '../../shared/audio-format';
+import type { SettingsIssue } from '../../shared/config/schema';
+import type { PublicSettings, VoiceOption } from '../../shared/renderer-api';
+import type { Bridge } from './bridge';
+
+/** Provider presets (issue 4 §3): each sets the provider and its failover list. */
+const PRESETS = [
+  { id: 'embedded', label: 'Embedded voice (offline)', provider: 'local', baseUrls: null },
+  { id: 'openai', label: 'OpenAI', provider: 'openai', baseUrls: ['https://api.openai.com/v1'] },
+  { id: 'kokoro', label: 'Kokoro-FastAPI', provider: 'openai', baseUrls: ['http://127.0.0.1:8880/v1'] },
+  { id: 'custom', label: 'Custom server', provider: 'openai', baseUrls: null },
+] as const;
+
+function presetOf(settings: PublicSettings): string {
+  if (settings.provider === 'local') return 'embedded';
+  const match = PRESETS.find((p) => p.baseUrls && p.baseUrls.join() === settings.baseUrls.join());
+  return match?.id ?? 'custom';
+}
+
+/**
+ * The settings window: every change is sent at once, validated by the one schema in the
+ * main process (or `utter web`), and a refused value is shown next to its field with the
+ * accepted range. The API key is write-only: the page only learns whether one is set.
+ */
+export function SettingsView({ bridge }: { bridge: Bridge }) {
+  const [settings, setSettings] = useState<PublicSettings | null>(null);
+  const [issues, setIssues] = useState<Record<string, string>>({});
+  const [voices, setVoices] = useState<VoiceOption[]>([]);
+  const [voicesNote, setVoicesNote] = useState('');
+  const [key, setKey] = useState('');
+  const [saved, setSaved] = useState('');
+
+  useEffect(() => {
+    bridge.settings().then(setSettings, (e: Error) => setIssues({ '(settings)': e.message }));
+  }, [bridge]);
+  // The voice list follows the provider and its servers.
+  const voiceSource = settings ? `${settings.provider}|${settings.baseUrls.join()}` : '';
+  useEffect(() => {
+    if (!voiceSource) return;
+    bridge.voices().then(
+      (list) => {
+        setVoices(list);
+        setVoicesNote(list.length ? '' : 'This server does not list its voices: type one.');
+      },
+      (e: Error) => setVoicesNote(e.message),
+    );
+  }, [bridge, voiceSource]);
+
+  if (!settings) return <main className="settings">{issues['(settings)'] ?? 'Loading…'}</main>;
+
+  /** Sends a change; shows the refusal next to the field, or the saved state. */
+  const change = async (patch: Record<string, unknown>): Promise<void> => {
+    const result = await bridge.updateSettings(patch);
+    const cleared = { ...issues };
+    for (const name of Object.keys(patch)) for (const k of Object.keys(cleared)) if (k === name || k.startsWith(`${name}.`)) delete cleared[k];
+    if (result.ok) {
+      setSettings(result.settings);
+      setIssues(cleared);
+      setSaved('Saved.');
+    } else {
+      setIssues({ ...cleared, ...Object.fromEntries(result.issues.map((i: SettingsIssue) => [i.setting, i.message])) });
+      setSaved('');
+    }
+  };
+  const number = (name: string, value: string): void => void change({ [name]: value === '' ? undefined : Number(value) });
+
+  return (
+    <main className="settings">
+      <h1>Settings</h1>
+      <p className="notice" role="status" data-testid="settings-saved">
+        {saved}
+      </p>
+      <fieldset>
+        <legend>Voice</legend>
+        <Field label="Provider" name="provider" issues={issues}>
+          <select
+            data-testid="setting-preset"
+            value={presetOf(settings)}
+            onChange={(e) => {
+              const preset = PRESETS.find((p) => p.id === e.target.value)!;
+              void change({ provider: preset.provider, ...(preset.baseUrls ? { baseUrls: [...preset.baseUrls] } : {}) });
+            }}
+          >
+            {PRESETS.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {settings.provider === 'openai' && (
+          <>
+            <Field label="Server URLs, in failover order (one per line)" name="baseUrls" issues={issues}>
+              <textarea
+                // Uncontrolled while typing; a preset that changes the list remounts it.
+                key={settings.baseUrls.join('\n')}
+                data-testid="setting-baseUrls"
+                rows={3}
+                defaultValue={settings.baseUrls.join('\n')}
+                onBlur={(e) => void change({ baseUrls: e.target.value.split('\n').map((s) => s.trim()).filter(Boolean) })}
+              />
+            </Field>
+            <Field label={settings.apiKeySet ? 'API key (one is set)' : 'API key (none set)'} name="apiKey" issues={issues}>
+              <span className="row">
+                <input data-testid="setting-apiKey" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} />
+                <button type="button" disabled={!key} onClick={() => void change({ apiKey: key }).then(() => setKey(''))}>
+                  Save key
+                </button>
+                <button type="button" disabled={!settings.apiKeySet} onClick={() => void change({ apiKey: '' })}>
+                  Clear
+                </button>
+              </span>
+            </Field>
+            <Field label="Model" name="model" issues={issues}>
+              <input data-testid="setting-model" defaultValue={settings.model} onBlur={(e) => void change({ model: e.target.value })} />
+            </Field>
+          </>
+        )}
+        <Field label="Voice" name="voice" issues={issues} hint={voicesNote}>
+          <input data-testid="setting-voice" list="voices" defaultValue={settings.voice} onBlur={(e) => void change({ voice: e.target.value })} />
+          <datalist id="voices">
+            {voices.map((v) => (
+              <option key={v.id} value={v.id}>
+                {[v.name, v.language].filter(Boolean).join(' · ')}
+              </option>
+            ))}
+          </datalist>
+        </Field>
+        <Field label="Speed (0.25–4)" name="speed" issues={issues}>
+          <input data-testid="setting-speed" type="number" step="0.05" defaultValue={settings.speed} onBlur={(e) => number('speed', e.target.value)} />
+        </Field>
+        {settings.provider === 'openai' && !/^tts-1/.test(settings.model) && (
+          <Field label="Instructions (for models that take them)" name="instructions" issues={issues}>
+            <textarea rows={2} defaultValue={settings.instructions} onBlur={(e) => void change({ instructions: e.target.value })} />
+          </Field>
+        )}
+        <Field label="Format" name="format" issues={issues}>
+          <select data-testid="setting-format" value={settings.format} onChange={(e) => void change({ format: e.target.value })}>
+            {AUDIO_FORMATS.map((f) => (
+              <option key={f}>{f}</option>
+            ))}
+          </select>
+        </Field>
+      </fieldset>
+      <fieldset>
+        <legend>Streaming</legend>
+        <label className="check">
+          <input type="checkbox" data-testid="setting-streamingEnabled" checked={settings.streamingEnabled} onChange={(e) => void change({ streamingEnabled: e.target.checked })} />
+          Play while the audio is still arriving
+        </label>
+        <Field label="Initial buffer, ms (20–5000)" name="streamBufferMs" issues={issues}>
+          <input data-testid="setting-streamBufferMs" type="number" defaultValue={settings.streamBufferMs} onBlur={(e) => number('streamBufferMs', e.target.value)} />
+        </Field>
+        <Field label="Most audio held ahead, s (0.2–60)" name="streamMaxBuffer" issues={issues}>
+          <input data-testid="setting-streamMaxBuffer" type="number" step="0.1" defaultValue={settings.streamMaxBuffer} onBlur={(e) => number('streamMaxBuffer', e.target.value)} />
+        </Field>
+        <Field label="Chunk size, bytes (256–1048576)" name="streamChunkSize" issues={issues}>
+          <input data-testid="setting-streamChunkSize" type="number" defaultValue={settings.streamChunkSize} onBlur={(e) => number('streamChunkSize', e.target.value)} />
+        </Field>
+      </fieldset>
+      <fieldset>
+        <legend>Keys and behaviour</legend>
+        {(['speakClipboard', 'pauseResume', 'stop'] as const).map((action) => (
+          <Field key={action} label={{ speakClipboard: 'Speak clipboard', pauseResume: 'Pause / resume', stop: 'Stop' }[action]} name={`hotkeys.${action}`} issues={issues}>
+            <input
+              data-testid={`setting-hotkey-${action}`}
+              defaultValue={settings.hotkeys[action]}
+              placeholder="none"
+              onBlur={(e) => void change({ hotkeys: { ...settings.hotkeys, [action]: e.target.value.trim() } })}
+            />
+          </Field>
+        ))}
+        <Field label="Speak while speaking" name="whileSpeaking" issues={issues}>
+          <select value={settings.whileSpeaking} onChange={(e) => void change({ whileSpeaking: e.target.value })}>
+            <option value="interrupt">Stop and speak the new text</option>
+            <option value="queue">Queue it</option>
+          </select>
+        </Field>
+        <label className="check">
+          <input type="checkbox" checked={settings.stripMarkdown} onChange={(e) => void change({ stripMarkdown: e.target.checked })} />
+          Read Markdown as plain text
+        </label>
+      </fieldset>
+    </main>
+  );
+}
+
+/** A labelled field with its refusal, if any, announced to screen readers. */
+function Field({ label, name, issues, hint, children }: { label: string; name: string; issues: Record<string, string>; hint?: string; children: ReactNode }) {
+  const issue = Object.entries(issues).find(([k]) => k === name || k.startsWith(`${name}.`))?.[1];
+  return (
+    <div className="field">
+      <label>
+        <span>{label}</span>
+        {children}
+      </label>
+      {hint && <small>{hint}</small>}
+      {issue && (
+        <small role="alert" className="error" data-testid={`issue-${name}`}>
+          {issue}
+        </small>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
+
+/**
+ * Text files dropped on the player (or opened) are read aloud in order; a binary or an
+ * oversized file is refused by name and the others still play (issue 4 §4).
+ */
+let rig: WebRig;
+let page: Page;
+
+beforeAll(async () => {
+  rig = await startWebRig();
+  page = await rig.open();
+}, 60_000);
+afterAll(async () => rig?.close());
+
+/** Drops files built in the page: [name, bytes] pairs. */
+async function drop(files: [string, number[]][]): Promise<void> {
+  await page.evaluate(`(() => {
+    const transfer = new DataTransfer();
+    for (const [name, bytes] of ${JSON.stringify(files)}) transfer.items.add(new File([new Uint8Array(bytes)], name));
+    document.querySelector('[data-testid=drop-zone]').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  })()`);
+}
+
+const utf8 = (text: string): number[] => [...new TextEncoder().encode(text)];
+const utf16le = (text: string): number[] => [0xff, 0xfe, ...[...text].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8])];
+
+describe('dropping files on the player', () => {
+  it('reads text files in order, refuses a binary by name, and the next file follows the first', async () => {
+    await drop([
+      ['first.txt', utf8('First file, plain UTF-8.')],
+      ['picture.png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]],
+      ['second.md', utf16le('Second file, UTF-16 with BOM.')],
+    ]);
+    await waitForText(page, 'state', 'playing');
+    expect(await page.getByTestId('text-input').inputValue()).toBe('First file, plain UTF-8.');
+    expect(await page.getByTestId('notice').textContent()).toMatch(/picture\.png is not a text file/);
+    // The test server's clip is 7.9 s; then the second file takes over.
+    await expect.poll(() => page.getByTestId('text-input').inputValue(), { timeout: 20_000 }).toBe('Second file, UTF-16 with BOM.');
+    await waitForText(page, 'state', 'idle', 20_000);
+    expect(rig.tts.speechRequests().map((r) => r.body.input)).toEqual(['First file, plain UTF-8.', 'Second file, UTF-16 with BOM.']);
+  }, 60_000);
+
+  it('says why when nothing can be read', async () => {
+    await drop([['empty.txt', []], ['data.bin', [0, 1, 2, 3]]]);
+    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/empty\.txt is empty\. data\.bin is not a text file/);
+  });
+});

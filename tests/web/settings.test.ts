@@ -1,0 +1,66 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebRig, type WebRig } from '../support/utter-web';
+
+/**
+ * The settings window's renderer, through `utter web` in Chromium: every change goes to
+ * the one schema and applies at once; a refused value shows next to its field with the
+ * accepted range; the API key is write-only.
+ */
+let rig: WebRig;
+let page: Page;
+
+beforeAll(async () => {
+  rig = await startWebRig({ tts: { voices: ['af_bella', 'am_adam'] } });
+  page = await rig.open('settings');
+}, 60_000);
+afterAll(async () => rig?.close());
+
+async function setField(testId: string, value: string): Promise<void> {
+  await page.getByTestId(testId).fill(value);
+  await page.getByTestId(testId).blur();
+}
+
+describe('the settings view', () => {
+  it('refuses an out-of-range value next to its field, and accepts a good one at once', async () => {
+    await setField('setting-speed', '9');
+    await expect.poll(() => page.getByTestId('issue-speed').textContent()).toMatch(/at most 4/);
+    await setField('setting-speed', '1.5');
+    await expect.poll(() => page.getByTestId('issue-speed').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
+  });
+
+  it("offers the server's voices", async () => {
+    const values = async () => Promise.all((await page.locator('#voices option').all()).map((o) => o.getAttribute('value')));
+    await expect.poll(values).toEqual(expect.arrayContaining(['af_bella', 'am_adam']));
+  });
+
+  it('takes an API key without ever showing it again', async () => {
+    await page.getByTestId('setting-apiKey').fill('sk-secret-123');
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await expect.poll(() => page.getByText('API key (one is set)').count()).toBe(1);
+    expect(await page.getByTestId('setting-apiKey').inputValue()).toBe('');
+    expect(await page.content()).not.toContain('sk-secret-123');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => page.getByText('API key (none set)').count()).toBe(1);
+  });
+
+  it('applies a new format to the player at once', async () => {
+    await page.getByTestId('setting-format').selectOption('opus');
+    await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
+    const player = await rig.open();
+    expect(await player.getByTestId('format-select').inputValue()).toBe('opus');
+    await player.close();
+  });
+
+  it('switches presets, keeping a custom failover list editable', async () => {
+    await page.getByTestId('setting-preset').selectOption('kokoro');
+    await expect.poll(() => page.getByTestId('setting-baseUrls').inputValue()).toBe('http://127.0.0.1:8880/v1');
+    await setField('setting-baseUrls', `not a url\n${rig.tts.url}`);
+    await expect.poll(() => page.getByTestId('issue-baseUrls').textContent()).toMatch(/http\(s\) URL/);
+    await setField('setting-baseUrls', rig.tts.url);
+    await expect.poll(() => page.getByTestId('setting-preset').inputValue()).toBe('custom');
+    await page.getByTestId('setting-preset').selectOption('embedded');
+    await expect.poll(() => page.getByTestId('setting-baseUrls').count()).toBe(0);
+  });
+});
