@@ -142,6 +142,9 @@ export class UtteranceDecoder {
     this.metrics.bytesIn += event.bytes.length;
     if (this.metrics.firstByteAt < 0) this.metrics.firstByteAt = now;
     if (this.bodyStart < 0) this.bodyStart = now;
+    // Live, while the body arrives (spec M4).
+    const bodyMs = this.bodyMs + (now - this.bodyStart);
+    if (bodyMs > 0) this.metrics.throughput = Math.round(this.metrics.bytesIn / (bodyMs / 1000));
     if (!this.active || event.segmentIndex !== this.segmentIndex) return [];
     if (this.mode !== 'stream') {
       this.held.push(event.bytes);
