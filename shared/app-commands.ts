@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * What the main process asks the player page to do (tray, hotkeys, a second launch), and
  * what the page reports back for the tray. Plain data over IPC.
@@ -16,11 +18,14 @@ export interface PlayerStatusReport {
   error?: string;
 }
 
-/** Checks a status report from the page (untrusted): null when malformed. */
+const statusReportSchema = z.object({
+  status: z.enum(['idle', 'speaking', 'paused', 'error']),
+  reading: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),
+  error: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),
+});
+
+/** Checks a status report from the page (untrusted) with its schema: null when malformed. */
 export function parseStatusReport(value: unknown): PlayerStatusReport | null {
-  if (!value || typeof value !== 'object') return null;
-  const report = value as Record<string, unknown>;
-  if (!['idle', 'speaking', 'paused', 'error'].includes(report.status as string)) return null;
-  const text = (field: unknown): string | undefined => (typeof field === 'string' ? field.slice(0, 500) : undefined);
-  return { status: report.status as PlayerStatusReport['status'], reading: text(report.reading), error: text(report.error) };
+  const result = statusReportSchema.safeParse(value);
+  return result.success ? result.data : null;
 }

@@ -1,4 +1,5 @@
-import { isAudioFormat, type AudioFormat } from '../audio-format';
+import { z } from 'zod';
+import { AUDIO_FORMATS, type AudioFormat } from '../audio-format';
 import type { EngineEvent } from '../speech-events';
 
 /**
@@ -34,45 +35,40 @@ export interface SpeakRequest {
 /** Longest text one request may carry: 10 MB of characters, far beyond any book chapter. */
 export const MAX_SPEAK_CHARS = 10_000_000;
 
+const count = z.number().finite().nonnegative();
+
+/** The commands a consumer may send, as the one schema that checks them (STYLE.md §5: zod at every boundary). */
+const linkCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('credit'), consumedBytes: count, bufferedMs: count, decodedMs: count.optional() }).strict(),
+  z.object({ type: z.literal('stop') }).strict(),
+  z.object({ type: z.literal('pause') }).strict(),
+  z.object({ type: z.literal('resume') }).strict(),
+  z.object({ type: z.literal('skip'), from: count.transform(Math.floor) }).strict(),
+  z.object({ type: z.literal('previous'), from: count.transform(Math.floor) }).strict(),
+]);
+
+const speakRequestSchema = z
+  .object({
+    text: z
+      .string({ error: 'A speak request needs text.' })
+      .max(MAX_SPEAK_CHARS, { error: (issue) => `The text is too long (${String((issue.input as string).length)} characters; the most is ${MAX_SPEAK_CHARS}).` }),
+    format: z.enum(AUDIO_FORMATS, { error: (issue) => `Unknown audio format: ${JSON.stringify(issue.input)}.` }).optional(),
+  })
+  .strict();
+
 /**
  * Checks a command from the renderer, which is untrusted input: anything malformed is
  * refused with a message instead of reaching the engine.
  */
 export function parseLinkCommand(value: unknown): LinkCommand | Error {
-  if (!value || typeof value !== 'object') return new Error('A link command must be an object.');
-  const command = value as Record<string, unknown>;
-  switch (command.type) {
-    case 'credit':
-      if (!isCount(command.consumedBytes) || !isCount(command.bufferedMs)) return new Error('Credit needs consumedBytes and bufferedMs ≥ 0.');
-      if (command.decodedMs !== undefined && !isCount(command.decodedMs)) return new Error('Credit decodedMs must be a number ≥ 0.');
-      return { type: 'credit', consumedBytes: command.consumedBytes, bufferedMs: command.bufferedMs, decodedMs: command.decodedMs };
-    case 'stop':
-    case 'pause':
-    case 'resume':
-      return { type: command.type };
-    case 'skip':
-    case 'previous':
-      if (!isCount(command.from)) return new Error(`${command.type} needs the index of the segment playing.`);
-      return { type: command.type, from: Math.floor(command.from) };
-    default:
-      return new Error(`Unknown link command: ${JSON.stringify(command.type)}.`);
-  }
+  const result = linkCommandSchema.safeParse(value);
+  return result.success ? result.data : new Error(`Refused link command: ${result.error.issues[0]?.message ?? 'malformed'}.`);
 }
 
 /** Checks a speak request from the renderer. */
 export function parseSpeakRequest(value: unknown): SpeakRequest | Error {
-  if (!value || typeof value !== 'object') return new Error('A speak request must be an object.');
-  const request = value as Record<string, unknown>;
-  if (typeof request.text !== 'string') return new Error('A speak request needs text.');
-  if (request.text.length > MAX_SPEAK_CHARS) return new Error(`The text is too long (${request.text.length} characters; the most is ${MAX_SPEAK_CHARS}).`);
-  if (request.format !== undefined && (typeof request.format !== 'string' || !isAudioFormat(request.format))) {
-    return new Error(`Unknown audio format: ${JSON.stringify(request.format)}.`);
-  }
-  return { text: request.text, format: request.format as AudioFormat | undefined };
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  const result = speakRequestSchema.safeParse(value);
+  return result.success ? result.data : new Error(result.error.issues[0]?.message ?? 'A speak request must be an object with text.');
 }
 
 /** Binary frames are chunks: a little-endian u32 segment index, then the bytes. */
