@@ -14,7 +14,9 @@ import {
   Notification,
   protocol,
   safeStorage,
+  screen,
   session,
+  shell,
   type IpcMainEvent,
   type IpcMainInvokeEvent,
   type MessagePortMain,
@@ -32,7 +34,9 @@ import { speakOverLink, type EngineLink } from './engine/link';
 import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch } from './hotkeys';
 import { appSocketPath, startAppSocket } from './app-socket';
 import { createSafeStorageSecretStore } from './secret-store';
+import { isAllowedExternalUrl } from './external-links';
 import { SettingsStore } from './settings-store';
+import { WindowStateFile } from './window-state';
 import { AppTray } from './tray';
 
 // The bundle is out/main/index.js; its siblings are fixed by electron.vite.config.ts, and
@@ -66,6 +70,7 @@ let player: BrowserWindow | null = null;
 let tray: AppTray | null = null;
 let store: SettingsStore;
 let quitting = false;
+let windowState: WindowStateFile | null = null;
 
 // A tray app: closing its windows does not quit it; the tray's Quit does.
 app.on('window-all-closed', () => {});
@@ -84,6 +89,8 @@ async function start(): Promise<void> {
     onNotice: notify,
   });
   await store.load();
+  windowState = new WindowStateFile(join(userData, 'windows.json'));
+  await windowState.load();
   ipcMain.handle(IPC.appInfo, (event): AppInfo => {
     assertTrustedSender(event);
     return { version: app.getVersion(), shell: 'electron' };
@@ -301,8 +308,15 @@ function showSettings(): void {
 /** Both windows: the same locked-down preferences, the same renderer, another view. */
 function createWindow(view: 'player' | 'settings'): BrowserWindow {
   const size = view === 'player' ? { width: 720, height: 600, minWidth: 480, minHeight: 360 } : { width: 600, height: 720, minWidth: 460, minHeight: 480 };
+  // Where it was last time, kept on a display that still exists.
+  const remembered = windowState?.boundsFor(
+    view,
+    screen.getAllDisplays().map((display) => display.workArea),
+    { width: size.minWidth, height: size.minHeight },
+  );
   const window = new BrowserWindow({
     ...size,
+    ...remembered,
     title: view === 'player' ? 'Utter' : 'Utter settings',
     icon: ICON,
     show: false,
@@ -322,9 +336,16 @@ function createWindow(view: 'player' | 'settings'): BrowserWindow {
       backgroundThrottling: false,
     },
   });
-  // The page never opens windows nor leaves its origin.
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // The page never opens windows nor leaves its origin; an allow-listed https link opens
+  // in the user's browser instead.
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
   window.webContents.on('will-navigate', (event) => event.preventDefault());
+  const remember = (): void => void windowState?.save(view, window.getBounds());
+  window.on('moved', remember);
+  window.on('resized', remember);
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   const base = !app.isPackaged && devUrl ? devUrl : `${APP_ORIGIN}/index.html`;
   void window.loadURL(view === 'player' ? base : `${base}#settings`);

@@ -3,6 +3,7 @@ import { AUDIO_FORMATS, isAudioFormat } from '../../shared/audio-format';
 import type { PublicSettings } from '../../shared/renderer-api';
 import type { Bridge } from './bridge';
 import { LiveMeters } from './LiveMeters';
+import { QueueAndHistory } from './QueueAndHistory';
 import { PlayerController } from './player-controller';
 import { usePlayerStore } from './player-store';
 
@@ -121,6 +122,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
         </p>
       )}
       <LiveMeters controller={controller} maxBufferMs={(settings?.streamMaxBuffer ?? 2) * 1000} />
+      <QueueAndHistory controller={controller} />
       {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}
     </main>
   );

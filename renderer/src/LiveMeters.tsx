@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { LiveMetrics } from './audio/audio-player';
+import { BufferGraph } from './BufferGraph';
 import type { PlayerController } from './player-controller';
 import { usePlayerStore, type ShownState } from './player-store';
 
@@ -63,6 +64,7 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
         <meter id="buffer-level" data-testid="buffer-level" data-ms="0" ref={level} min={0} max={maxBufferMs} low={maxBufferMs * 0.1} optimum={maxBufferMs * 0.5} value={0} />
         <span ref={levelText}>0 ms</span>
       </div>
+      <BufferGraph controller={controller} maxBufferMs={maxBufferMs} />
       <div className="meter-row">
         <span>Underruns</span>
         <span data-testid="underruns" ref={underruns}>

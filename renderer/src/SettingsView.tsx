@@ -1,8 +1,10 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { AUDIO_FORMATS } from '../../shared/audio-format';
 import type { SettingsIssue } from '../../shared/config/schema';
 import type { PublicSettings, VoiceOption } from '../../shared/renderer-api';
 import type { Bridge } from './bridge';
+import { PlayerController } from './player-controller';
+import { usePlayerStore } from './player-store';
 
 /** Provider presets (issue 4 §3): each sets the provider and its failover list. */
 const PRESETS = [
@@ -30,6 +32,20 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
   const [voicesNote, setVoicesNote] = useState('');
   const [key, setKey] = useState('');
   const [saved, setSaved] = useState('');
+  // "Test voice" plays through the same audio path as the player.
+  const tester = useMemo(() => new PlayerController(bridge), [bridge]);
+  const testFirstAudio = usePlayerStore((s) => s.firstAudio);
+  const testError = usePlayerStore((s) => s.error);
+  const testing = usePlayerStore((s) => s.busy);
+  useEffect(() => {
+    let frame = 0;
+    const tick = (): void => {
+      tester.frame();
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame);
+  }, [tester]);
 
   useEffect(() => {
     bridge.settings().then(setSettings, (e: Error) => setIssues({ '(settings)': e.message }));
@@ -135,6 +151,14 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
             <textarea rows={2} defaultValue={settings.instructions} onBlur={(e) => void change({ instructions: e.target.value })} />
           </Field>
         )}
+        <div className="row">
+          <button type="button" data-testid="test-voice" disabled={testing} onClick={() => void tester.speak('This is how I sound with these settings.', settings.format)}>
+            Test voice
+          </button>
+          <span data-testid="test-result" role="status">
+            {testError ? testError : testFirstAudio ? `First audio heard after ${testFirstAudio.totalMs} ms.` : testing ? 'Speaking…' : ''}
+          </span>
+        </div>
         <Field label="Format" name="format" issues={issues}>
           <select data-testid="setting-format" value={settings.format} onChange={(e) => void change({ format: e.target.value })}>
             {AUDIO_FORMATS.map((f) => (

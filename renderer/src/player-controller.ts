@@ -7,6 +7,9 @@ import { usePlayerStore, type ShownState } from './player-store';
 import type { AppCommand } from '../../shared/app-commands';
 import { readTextFiles } from './dropped-files';
 
+/** How many texts the history keeps. */
+const HISTORY_LENGTH = 10;
+
 /**
  * Glue between the buttons, the bridge to the engine and the audio path: starts and
  * controls utterances and turns the worker's few notices into store updates.
@@ -45,6 +48,7 @@ export class PlayerController {
       const settings = await this.init();
       const player = await this.ensurePlayer(settings);
       const { id, source } = await this.bridge.speak({ text, format });
+      store.set({ history: [text, ...store.history.filter((t) => t !== text)].slice(0, HISTORY_LENGTH) });
       this.segments.clear();
       store.set({ utteranceId: id, busy: true });
       await player.play(id, source, { streaming: settings.streamingEnabled, pcmSampleRate: settings.pcmSampleRate });
@@ -55,6 +59,7 @@ export class PlayerController {
 
   stop(): void {
     this.queue = [];
+    usePlayerStore.getState().set({ queued: [] });
     this.player?.stop();
     usePlayerStore.getState().set({ busy: false, segment: null, paused: false });
   }
@@ -75,9 +80,14 @@ export class PlayerController {
     const [first, ...rest] = texts;
     store.set({ text: first.text });
     await this.speak(first.text, store.format);
-    this.queue.push(...rest.map((t) => t.text));
+    this.enqueue(rest.map((t) => t.text));
     // Refusals stay visible next to what plays.
     if (errors.length) store.set({ notice: errors.join(' ') });
+  }
+
+  private enqueue(texts: string[]): void {
+    this.queue.push(...texts);
+    usePlayerStore.getState().set({ queued: [...this.queue] });
   }
 
   /** A command from the tray or a hotkey. */
@@ -87,7 +97,7 @@ export class PlayerController {
         const store = usePlayerStore.getState();
         store.set({ text: command.text });
         // Speak while speaking: interrupt (the default) or queue, as the settings say.
-        if (store.busy && this.settings?.whileSpeaking === 'queue') this.queue.push(command.text);
+        if (store.busy && this.settings?.whileSpeaking === 'queue') this.enqueue([command.text]);
         else void this.speak(command.text, store.format);
         return;
       }
@@ -205,6 +215,7 @@ export class PlayerController {
       if (store.utteranceId !== id) return;
       store.set({ busy: false, segment: null, paused: false });
       const next = this.queue.shift();
+      store.set({ queued: [...this.queue] });
       if (next !== undefined) {
         store.set({ text: next });
         void this.speak(next, store.format);

@@ -35,6 +35,9 @@ export interface PlayerState {
   /** True from Speak until the last sample has been heard, or stop. */
   busy: boolean;
   paused: boolean;
+  /** Texts waiting their turn, and the last ones spoken (newest first), for replay. */
+  queued: string[];
+  history: string[];
   /** The text in the box (also set by the tray and hotkeys). */
   text: string;
   set(patch: Partial<PlayerState>): void;
@@ -52,6 +55,8 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   notice: '',
   busy: false,
   paused: false,
+  queued: [],
+  history: [],
   text: '',
   set: (patch) => set(patch),
 }));

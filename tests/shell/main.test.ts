@@ -12,7 +12,8 @@ const captured = vi.hoisted(() => ({
   schemes: [] as unknown[],
   handlers: new Map<string, (...args: unknown[]) => unknown>(),
   protocolHandler: null as null | ((request: Request) => Promise<Response>),
-  windows: [] as { options: Record<string, unknown>; openHandler?: () => unknown; navigate?: (e: { preventDefault: () => void }) => void; url?: string }[],
+  opened: [] as string[],
+  windows: [] as { options: Record<string, unknown>; openHandler?: (details: { url: string }) => unknown; navigate?: (e: { preventDefault: () => void }) => void; url?: string }[],
   permission: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
   ready: null as null | (() => void),
   userData: '',
@@ -71,7 +72,7 @@ vi.mock('electron', () => {
       const record: (typeof captured.windows)[number] = { options };
       captured.windows.push(record);
       this.webContents = {
-        setWindowOpenHandler: (h: () => unknown) => (record.openHandler = h),
+        setWindowOpenHandler: (h: (details: { url: string }) => unknown) => (record.openHandler = h),
         on: (event: string, h: (e: { preventDefault: () => void }) => void) => {
           if (event === 'will-navigate') record.navigate = h;
         },
@@ -83,6 +84,7 @@ vi.mock('electron', () => {
         once: () => {},
         on: () => {},
         hide: () => {},
+        getBounds: () => ({ x: 0, y: 0, width: 720, height: 600 }),
         isVisible: () => false,
         show: () => {},
         focus: () => {},
@@ -113,6 +115,8 @@ vi.mock('electron', () => {
   return {
     Tray,
     Notification,
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] },
+    shell: { openExternal: async (url: string) => void captured.opened.push(url) },
     Menu: { buildFromTemplate: (template: unknown[]) => ({ template }) },
     nativeImage: { createFromPath: (path: string) => ({ path }) },
     clipboard: {
@@ -188,7 +192,10 @@ describe('Electron shell', () => {
     const win = captured.windows[0];
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(win.url).toBe('app://utter/index.html');
-    expect(win.openHandler!()).toEqual({ action: 'deny' });
+    expect(win.openHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    // An allow-listed https link goes to the user's browser; the app still opens no window.
+    expect(win.openHandler!({ url: 'https://github.com/' })).toEqual({ action: 'deny' });
+    expect(captured.opened).toEqual(['https://github.com/']);
     const event = { preventDefault: vi.fn() };
     win.navigate!(event);
     expect(event.preventDefault).toHaveBeenCalled();

@@ -63,4 +63,13 @@ describe('the settings view', () => {
     await page.getByTestId('setting-preset').selectOption('embedded');
     await expect.poll(() => page.getByTestId('setting-baseUrls').count()).toBe(0);
   });
+
+  it('"Test voice" speaks with the current settings and shows the time to first audio', async () => {
+    await page.getByTestId('setting-preset').selectOption('custom');
+    await setField('setting-baseUrls', rig.tts.url);
+    const before = rig.tts.speechRequests().length;
+    await page.getByTestId('test-voice').click();
+    await expect.poll(() => page.getByTestId('test-result').textContent(), { timeout: 10_000 }).toMatch(/First audio heard after \d+ ms/);
+    expect(rig.tts.speechRequests().slice(before).map((r) => r.body.input)).toEqual(['This is how I sound with these settings.']);
+  });
 });

@@ -1,0 +1,67 @@
+import { useEffect, useRef } from 'react';
+import type { PlayerController } from './player-controller';
+
+/** Seconds of history the graph shows. */
+const SECONDS = 10;
+const SAMPLES_PER_SECOND = 20;
+
+/**
+ * The buffer level over the last seconds, underruns marked in red: drawn on a canvas from
+ * the shared counters on each animation frame, never through React state (issue 4 §2).
+ */
+export function BufferGraph({ controller, maxBufferMs }: { controller: PlayerController; maxBufferMs: number }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const levels = new Float32Array(SECONDS * SAMPLES_PER_SECOND);
+    const underrun = new Uint8Array(levels.length);
+    let head = 0;
+    let lastSample = 0;
+    let lastUnderruns = 0;
+    let frame = 0;
+    const draw = (now: number): void => {
+      frame = requestAnimationFrame(draw);
+      if (now - lastSample < 1000 / SAMPLES_PER_SECOND) return;
+      lastSample = now;
+      const metrics = controller.audio()?.metrics();
+      levels[head] = Math.min(1, (metrics?.bufferedMs ?? 0) / maxBufferMs);
+      const underruns = metrics?.underruns ?? 0;
+      underrun[head] = underruns > lastUnderruns ? 1 : 0;
+      lastUnderruns = underruns;
+      head = (head + 1) % levels.length;
+      const element = canvas.current;
+      const context = element?.getContext('2d');
+      if (!element || !context) return;
+      const { width, height } = element;
+      const style = getComputedStyle(element);
+      context.clearRect(0, 0, width, height);
+      context.fillStyle = style.color;
+      const step = width / levels.length;
+      for (let i = 0; i < levels.length; i++) {
+        const index = (head + i) % levels.length;
+        const bar = levels[index] * height;
+        context.globalAlpha = 0.6;
+        context.fillRect(i * step, height - bar, Math.ceil(step), bar);
+        if (underrun[index]) {
+          context.globalAlpha = 1;
+          context.fillStyle = '#d9342b';
+          context.fillRect(i * step, 0, Math.max(2, step), height);
+          context.fillStyle = style.color;
+        }
+      }
+      context.globalAlpha = 1;
+    };
+    frame = requestAnimationFrame(draw);
+    return () => cancelAnimationFrame(frame);
+  }, [controller, maxBufferMs]);
+  return (
+    <canvas
+      ref={canvas}
+      className="buffer-graph"
+      data-testid="buffer-graph"
+      width={600}
+      height={60}
+      role="img"
+      aria-label={`Buffer level over the last ${SECONDS} seconds; red marks an underrun`}
+    />
+  );
+}
