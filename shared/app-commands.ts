@@ -6,6 +6,8 @@ import { z } from 'zod';
  */
 export type AppCommand =
   | { type: 'speak'; text: string; source: 'clipboard' | 'file' | 'second-instance' }
+  /** After what is playing and queued (more files from one open or drop). */
+  | { type: 'queue'; text: string }
   | { type: 'stop' }
   | { type: 'pause-resume' }
   | { type: 'skip' };

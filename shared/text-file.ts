@@ -1,3 +1,6 @@
+/** Files larger than this are refused: 5 MB of text is days of speech (issue 4 §4). */
+export const MAX_TEXT_FILE_BYTES = 5 * 1024 * 1024;
+
 /** Why a file could not be read as text. */
 export class NotTextError extends Error {
   override readonly name = 'NotTextError';

@@ -7,6 +7,7 @@ import {
   app,
   BrowserWindow,
   clipboard,
+  dialog,
   globalShortcut,
   ipcMain,
   MessageChannelMain,
@@ -36,6 +37,7 @@ import { appSocketPath, startAppSocket } from './app-socket';
 import { createSafeStorageSecretStore } from './secret-store';
 import { isAllowedExternalUrl } from './external-links';
 import { SettingsStore } from './settings-store';
+import { readTextFilesFromDisk } from './text-files';
 import { WindowStateFile } from './window-state';
 import { AppTray } from './tray';
 
@@ -174,11 +176,12 @@ function startTray(): void {
       skip: () => sendCommand({ type: 'skip' }),
       openPlayer: showPlayer,
       openSettings: showSettings,
-      openFile: showPlayer,
+      openFile: () => void openFiles(),
       toggleOpenAtLogin: (openAtLogin) => app.setLoginItemSettings({ openAtLogin }),
       quit: () => app.quit(),
     },
     app.getLoginItemSettings().openAtLogin,
+    (paths) => void speakFiles(paths),
   );
 }
 
@@ -190,6 +193,26 @@ function applyHotkeys(settings: Settings): void {
     pauseResume: () => sendCommand({ type: 'pause-resume' }),
   });
   for (const failure of report.failures) notify(`A shortcut could not be set. ${describeHotkeyFailure(failure)}`);
+}
+
+/** "Open file…" from the tray: the chosen text files are read aloud in order. */
+async function openFiles(): Promise<void> {
+  const chosen = await dialog.showOpenDialog({
+    title: 'Read aloud',
+    properties: ['openFile', 'multiSelections'],
+    filters: [
+      { name: 'Text', extensions: ['txt', 'md', 'markdown', 'text'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  });
+  if (!chosen.canceled) await speakFiles(chosen.filePaths);
+}
+
+/** Files from the tray (opened, or dropped on it on macOS): the first speaks, the rest queue. */
+async function speakFiles(paths: readonly string[]): Promise<void> {
+  const { texts, errors } = await readTextFilesFromDisk(paths);
+  if (errors.length) notify(errors.join(' '));
+  texts.forEach((text, i) => sendCommand(i === 0 ? { type: 'speak', text, source: 'file' } : { type: 'queue', text }));
 }
 
 async function speakClipboard(): Promise<void> {

@@ -15,10 +15,13 @@ export class AppTray {
     hotkeys: HotkeyBindings,
     private readonly actions: TrayActions,
     openAtLogin: boolean,
+    onDropFiles: (paths: string[]) => void,
   ) {
     this.state = { status: 'idle', openAtLogin, openAtLoginAvailable: process.platform !== 'linux', hotkeys };
     this.tray = new Tray(this.icon());
     this.tray.on('click', () => actions.openPlayer());
+    // macOS lets files be dropped on the tray icon.
+    this.tray.on('drop-files', (_event, files) => onDropFiles(files));
     this.render();
   }
 

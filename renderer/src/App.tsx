@@ -57,11 +57,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       )}
       <label htmlFor="text-input">Text to speak</label>
       <textarea id="text-input" data-testid="text-input" value={text} onChange={(e) => setText(e.target.value)} rows={8} />
-      {busy && segment && (
-        <p className="reading" data-testid="reading" aria-live="off">
-          {text.slice(segment.start, segment.end)}
-        </p>
-      )}
+      {busy && segment && <Reading text={text} segment={segment} />}
       <div className="controls">
         <button type="button" data-testid="speak" onClick={speak} disabled={!isolated || !text.trim()}>
           Speak
@@ -125,5 +121,24 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       <QueueAndHistory controller={controller} />
       {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}
     </main>
+  );
+}
+
+/** The sentence being heard, with the word being heard marked where the voice reports words. */
+function Reading({ text, segment }: { text: string; segment: { start: number; end: number } }) {
+  const word = usePlayerStore((s) => s.word);
+  const inside = word && word.start >= segment.start && word.end <= segment.end ? word : null;
+  return (
+    <p className="reading" data-testid="reading" aria-live="off">
+      {inside ? (
+        <>
+          {text.slice(segment.start, inside.start)}
+          <mark data-testid="word">{text.slice(inside.start, inside.end)}</mark>
+          {text.slice(inside.end, segment.end)}
+        </>
+      ) : (
+        text.slice(segment.start, segment.end)
+      )}
+    </p>
   );
 }

@@ -1,7 +1,4 @@
-import { decodeTextFile, NotTextError } from '../../shared/text-file';
-
-/** Files larger than this are refused: 5 MB of text is days of speech (issue 4 §4). */
-export const MAX_TEXT_FILE_BYTES = 5 * 1024 * 1024;
+import { decodeTextFile, MAX_TEXT_FILE_BYTES, NotTextError } from '../../shared/text-file';
 
 /** What came of a drop or an "Open file…": the texts in order, and why the others were refused. */
 export interface ReadFiles {

@@ -24,6 +24,9 @@ export class PlayerController {
   private playerShape = '';
   /** Where each segment of the current utterance lies in the text. */
   private segments = new Map<number, { start: number; end: number }>();
+  /** Word timings per segment, and where the playing segment starts in the played audio. */
+  private words = new Map<number, { start: number; end: number; audioMs: number }[]>();
+  private playing = { index: -1, startMs: 0 };
 
   constructor(private readonly bridge: Bridge) {}
 
@@ -50,6 +53,8 @@ export class PlayerController {
       const { id, source } = await this.bridge.speak({ text, format });
       store.set({ history: [text, ...store.history.filter((t) => t !== text)].slice(0, HISTORY_LENGTH) });
       this.segments.clear();
+      this.words.clear();
+      this.playing = { index: -1, startMs: 0 };
       store.set({ utteranceId: id, busy: true });
       await player.play(id, source, { streaming: settings.streamingEnabled, pcmSampleRate: settings.pcmSampleRate });
     } catch (error) {
@@ -101,6 +106,9 @@ export class PlayerController {
         else void this.speak(command.text, store.format);
         return;
       }
+      case 'queue':
+        if (usePlayerStore.getState().busy) return this.enqueue([command.text]);
+        return void this.speak(command.text, usePlayerStore.getState().format);
       case 'stop':
         return this.stop();
       case 'pause-resume':
@@ -129,11 +137,18 @@ export class PlayerController {
     this.player?.previous();
   }
 
-  /** Called on each animation frame: latches time to first audio and notices the end. */
+  /** Called on each animation frame: latches time to first audio and follows the words. */
   frame(): void {
     const player = this.player;
     const store = usePlayerStore.getState();
     if (!player || !store.busy) return;
+    const words = this.words.get(this.playing.index);
+    if (words?.length) {
+      const position = player.metrics().playedMs - this.playing.startMs;
+      let current: (typeof words)[number] | undefined;
+      for (const word of words) if (word.audioMs <= position) current = word;
+      if (current && (current.start !== store.word?.start || current.end !== store.word?.end)) store.set({ word: { start: current.start, end: current.end } });
+    }
     if (!store.firstAudio && store.requestedAt !== null && store.firstAudioAt !== null) {
       const heard = player.firstHeardAt();
       if (heard !== null) {
@@ -187,7 +202,8 @@ export class PlayerController {
       case 'fallback':
         return store.set({ notice: 'This audio cannot play as it arrives: it plays once it has downloaded.' });
       case 'segment-playing':
-        return store.set({ segment: this.segments.get(notice.index) ?? null });
+        this.playing = { index: notice.index, startMs: notice.startMs };
+        return store.set({ segment: this.segments.get(notice.index) ?? null, word: null });
       case 'drained':
         // The last sample has left the worklet; it is heard one output latency later.
         return this.whenHeard();
@@ -196,6 +212,10 @@ export class PlayerController {
         if (event.type === 'segment-start') {
           if (store.requestedAt === null) store.set({ requestedAt: event.requestedAt });
           this.segments.set(event.segment.index, { start: event.segment.start, end: event.segment.end });
+        } else if (event.type === 'word') {
+          const list = this.words.get(event.segmentIndex) ?? [];
+          list.push({ start: event.start, end: event.end, audioMs: event.audioMs });
+          this.words.set(event.segmentIndex, list);
         } else if (event.type === 'error' && event.error.kind !== 'cancelled') {
           store.set({ error: event.error.message });
         } else if (event.type === 'retry') {

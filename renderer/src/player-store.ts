@@ -23,6 +23,8 @@ export interface PlayerState {
   utteranceId: number;
   /** Offsets in the text of the segment being spoken, for highlighting. */
   segment: { start: number; end: number } | null;
+  /** The word being heard, where the voice reports word timings (the embedded voice does). */
+  word: { start: number; end: number } | null;
   /** Wall-clock ms (epoch) at which the first request left the engine, and the first byte and frame arrived. */
   requestedAt: number | null;
   firstByteAt: number | null;
@@ -47,6 +49,7 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   format: 'pcm',
   utteranceId: 0,
   segment: null,
+  word: null,
   requestedAt: null,
   firstByteAt: null,
   firstAudioAt: null,

@@ -22,7 +22,7 @@ export type FeederNotice =
   /** A segment could not stream and is played once downloaded (spec F4, E4). */
   | { type: 'fallback'; id: number; segmentIndex: number }
   /** The segment whose audio is being played changed (for highlighting the text). */
-  | { type: 'segment-playing'; id: number; index: number }
+  | { type: 'segment-playing'; id: number; index: number; startMs: number }
   /** The last frame has been rendered (heard one output latency later). */
   | { type: 'drained'; id: number }
   | { type: 'error'; id: number; error: ErrorInfo };
@@ -266,7 +266,9 @@ export class RingFeeder {
       const playing = this.playingSegment(current);
       if (playing !== current.playingNotified) {
         current.playingNotified = playing;
-        this.notify({ type: 'segment-playing', id: current.id, index: playing });
+        // Where the segment starts in the played stream, so the page can follow its words.
+        const frame = current.boundaries.find((b) => b.segment === playing)?.frame ?? 0;
+        this.notify({ type: 'segment-playing', id: current.id, index: playing, startMs: (frame / this.options.sampleRate) * 1000 });
       }
     }
     const stats = this.stats;

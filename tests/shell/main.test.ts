@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -27,6 +27,7 @@ const captured = vi.hoisted(() => ({
   images: [] as string[],
   sent: [] as { channel: string; message: unknown }[],
   clipboardText: '',
+  chosenFiles: [] as string[],
 }));
 
 vi.mock('electron', () => {
@@ -115,6 +116,7 @@ vi.mock('electron', () => {
   return {
     Tray,
     Notification,
+    dialog: { showOpenDialog: async () => ({ canceled: false, filePaths: captured.chosenFiles }) },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] },
     shell: { openExternal: async (url: string) => void captured.opened.push(url) },
     Menu: { buildFromTemplate: (template: unknown[]) => ({ template }) },
@@ -284,5 +286,17 @@ describe('Electron shell', () => {
     await vi.waitFor(async () => expect(await sendToApp(process.env.UTTER_SOCKET!, 'From the terminal.')).toBe('sent'));
     expect(captured.sent).toContainEqual({ channel: 'utter:command', message: { type: 'speak', text: 'From the terminal.', source: 'second-instance' } });
     await expect(sendToApp(process.env.UTTER_SOCKET!, '  ')).rejects.toThrow(/nothing to speak/);
+  });
+
+  it('reads files chosen with Open file… from the tray: the first speaks, the rest queue, refusals are told', async () => {
+    const dir = captured.userData;
+    writeFileSync(join(dir, 'one.txt'), 'File one.');
+    writeFileSync(join(dir, 'two.md'), 'File two.');
+    writeFileSync(join(dir, 'three.bin'), Buffer.from([0, 1, 2]));
+    captured.chosenFiles = ['one.txt', 'three.bin', 'two.md'].map((n) => join(dir, n));
+    captured.sent.length = 0;
+    captured.menus.at(-1)!.find((item) => item.label === 'Open file…')!.click!();
+    await vi.waitFor(() => expect(captured.sent.map((s) => s.message)).toEqual([{ type: 'speak', text: 'File one.', source: 'file' }, { type: 'queue', text: 'File two.' }]));
+    expect(captured.notifications.at(-1)).toMatch(/three\.bin is not a text file/);
   });
 });

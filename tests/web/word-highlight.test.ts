@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
+
+/** The embedded voice reports word timings: the player marks each word as it is heard. */
+let rig: WebRig;
+
+beforeAll(async () => {
+  rig = await startWebRig({ settings: { provider: 'local' } });
+}, 60_000);
+afterAll(async () => rig?.close());
+
+describe('word-level highlight with the embedded voice', () => {
+  it('marks the words in order as they are heard', async () => {
+    const page = await rig.open();
+    await speakInPage(page, 'Seven quiet words follow each other here.', 'pcm');
+    await waitForText(page, 'state', 'playing', 20_000);
+    const seen: string[] = [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (await page.getByTestId('state').textContent()) !== 'idle') {
+      const word = page.getByTestId('word');
+      if (await word.count()) {
+        const text = (await word.textContent()) ?? '';
+        if (seen.at(-1) !== text) seen.push(text);
+      }
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    const expected = ['Seven', 'quiet', 'words', 'follow', 'each', 'other', 'here'];
+    // Sampling may miss a short word; what was seen comes in the text's order.
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    const order = seen.map((w) => expected.indexOf(w.replace(/[.,]$/, '')));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  }, 40_000);
+});
