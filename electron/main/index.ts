@@ -38,6 +38,7 @@ import { createSafeStorageSecretStore } from './secret-store';
 import { isAllowedExternalUrl } from './external-links';
 import { SettingsStore } from './settings-store';
 import { readTextFilesFromDisk } from './text-files';
+import { isAutostartEnabled, setAutostart } from './linux-autostart';
 import { WindowStateFile } from './window-state';
 import { AppTray } from './tray';
 
@@ -150,7 +151,8 @@ async function start(): Promise<void> {
     applyHotkeys(settings);
     tray?.update({ hotkeys: settings.hotkeys });
   });
-  showPlayer();
+  // Started at login: stay in the tray.
+  if (!process.argv.includes('--hidden')) showPlayer();
 }
 
 let utteranceCount = 0;
@@ -177,10 +179,10 @@ function startTray(): void {
       openPlayer: showPlayer,
       openSettings: showSettings,
       openFile: () => void openFiles(),
-      toggleOpenAtLogin: (openAtLogin) => app.setLoginItemSettings({ openAtLogin }),
+      toggleOpenAtLogin: (openAtLogin) => void setOpenAtLogin(openAtLogin),
       quit: () => app.quit(),
     },
-    app.getLoginItemSettings().openAtLogin,
+    process.platform === 'linux' ? isAutostartEnabled() : app.getLoginItemSettings().openAtLogin,
     (paths) => void speakFiles(paths),
   );
 }
@@ -193,6 +195,17 @@ function applyHotkeys(settings: Settings): void {
     pauseResume: () => sendCommand({ type: 'pause-resume' }),
   });
   for (const failure of report.failures) notify(`A shortcut could not be set. ${describeHotkeyFailure(failure)}`);
+}
+
+/** Start at login: the OS's login items, or an XDG autostart entry on Linux. */
+async function setOpenAtLogin(openAtLogin: boolean): Promise<void> {
+  try {
+    if (process.platform !== 'linux') app.setLoginItemSettings({ openAtLogin, args: ['--hidden'] });
+    else await setAutostart(openAtLogin, process.env.APPIMAGE ?? process.execPath);
+  } catch (error) {
+    notify(`Start at login could not be changed: ${(error as Error).message}`);
+  }
+  tray?.update({ openAtLogin: process.platform === 'linux' ? isAutostartEnabled() : app.getLoginItemSettings().openAtLogin });
 }
 
 /** "Open file…" from the tray: the chosen text files are read aloud in order. */

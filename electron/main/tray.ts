@@ -17,7 +17,7 @@ export class AppTray {
     openAtLogin: boolean,
     onDropFiles: (paths: string[]) => void,
   ) {
-    this.state = { status: 'idle', openAtLogin, openAtLoginAvailable: process.platform !== 'linux', hotkeys };
+    this.state = { status: 'idle', openAtLogin, hotkeys };
     this.tray = new Tray(this.icon());
     this.tray.on('click', () => actions.openPlayer());
     // macOS lets files be dropped on the tray icon.
