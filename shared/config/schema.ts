@@ -1,5 +1,15 @@
 import { z } from 'zod';
+import { validateAccelerator } from '../accelerator';
 import { AUDIO_FORMATS } from '../audio-format';
+
+/** A global shortcut in Electron's accelerator syntax, or '' for none. */
+const accelerator = z
+  .string()
+  .max(100)
+  .superRefine((text, context) => {
+    const why = text.trim() ? validateAccelerator(text) : null;
+    if (why) context.addIssue({ code: 'custom', message: why });
+  });
 
 /**
  * The one schema for Utter's settings. The settings file, the environment, the CLI flags
@@ -41,9 +51,9 @@ export const settingsSchema = z.object({
   /** Global shortcuts (Electron accelerators); an empty string turns one off. */
   hotkeys: z
     .object({
-      speakClipboard: z.string().max(100).default('CommandOrControl+Alt+S'),
-      stop: z.string().max(100).default('CommandOrControl+Alt+X'),
-      pauseResume: z.string().max(100).default('CommandOrControl+Alt+P'),
+      speakClipboard: accelerator.default('CommandOrControl+Alt+S'),
+      stop: accelerator.default('CommandOrControl+Alt+X'),
+      pauseResume: accelerator.default('CommandOrControl+Alt+P'),
     })
     .strict()
     .prefault({}),

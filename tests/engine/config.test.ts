@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import { DEFAULT_SETTINGS, validateSettings } from '../../shared/config/schema';
 import { loadSettings } from '../../electron/main/engine/config';
 import { SpeechError } from '../../electron/main/engine/errors';
 
@@ -94,5 +94,13 @@ describe('loadSettings', () => {
   it('treats a missing settings file as no settings', async () => {
     const settings = await loadSettings({ file: join(tmpdir(), 'utter-does-not-exist', 'settings.json'), env: {} });
     expect(settings.provider).toBe('local');
+  });
+});
+
+describe('shortcuts in the settings', () => {
+  it('are checked by the accelerator grammar, and an empty one turns a hotkey off', () => {
+    expect(validateSettings({ hotkeys: { speakClipboard: '' } })).toMatchObject({ ok: true });
+    const refused = validateSettings({ hotkeys: { stop: 'Alt' } });
+    expect(refused).toMatchObject({ ok: false, issues: [{ setting: 'hotkeys.stop', message: expect.stringMatching(/no key, only modifiers/) }] });
   });
 });

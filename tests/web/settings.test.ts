@@ -72,4 +72,11 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByTestId('test-result').textContent(), { timeout: 10_000 }).toMatch(/First audio heard after \d+ ms/);
     expect(rig.tts.speechRequests().slice(before).map((r) => r.body.input)).toEqual(['This is how I sound with these settings.']);
   });
+
+  it('refuses a malformed shortcut next to its field, before Electron sees it', async () => {
+    await setField('setting-hotkey-speakClipboard', 'Ctrl+Sift+S');
+    await expect.poll(() => page.getByTestId('issue-hotkeys.speakClipboard').textContent()).toMatch(/"Sift" is not a key or modifier/);
+    await setField('setting-hotkey-speakClipboard', 'Ctrl+Shift+S');
+    await expect.poll(() => page.getByTestId('issue-hotkeys.speakClipboard').count()).toBe(0);
+  });
 });
