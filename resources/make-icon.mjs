@@ -4,7 +4,7 @@
 //   tray@2x.png    32×32
 // A speech bubble with three sound bars, 4×4 supersampled so small sizes stay smooth.
 import { writeFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import { encodePng } from './png.mjs';
 
 const BLUE = [52, 101, 164];
 const WHITE = [255, 255, 255];
@@ -33,44 +33,7 @@ function pixel(size, px, py) {
   return [Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((255 * a) / (n * n))];
 }
 
-/** A minimal PNG encoder: 8-bit RGBA, no interlace, one IDAT. */
-function png(size) {
-  const stride = size * 4 + 1;
-  const raw = Buffer.alloc(size * stride);
-  for (let y = 0; y < size; y++) {
-    raw[y * stride] = 0; // filter: none
-    for (let x = 0; x < size; x++) raw.set(pixel(size, x, y), y * stride + 1 + x * 4);
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 6, 0, 0, 0], 8); // bit depth 8, colour type RGBA
-  return Buffer.concat([
-    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-function chunk(type, data) {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'ascii');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
-function crc32(bytes) {
-  let c = ~0;
-  for (const byte of bytes) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}
 
 for (const [name, size] of [['icon.png', 512], ['tray.png', 16], ['tray@2x.png', 32]]) {
-  writeFileSync(new URL(`./${name}`, import.meta.url), png(size));
+  writeFileSync(new URL(`./${name}`, import.meta.url), encodePng(size, (x, y) => pixel(size, x, y)));
 }

@@ -5,7 +5,7 @@
 // tray.png (idle, coloured) stays with make-icon.mjs. electron/main/tray-menu.ts picks the file.
 // The PNG encoder repeats make-icon.mjs's, which writes its files on import and so cannot be imported.
 import { writeFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import { encodePng } from './png.mjs';
 
 const BLACK = [0, 0, 0];
 const WHITE = [255, 255, 255];
@@ -49,47 +49,10 @@ function pixel(draw, size, px, py) {
   return [Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((255 * a) / (n * n))];
 }
 
-/** A minimal PNG encoder: 8-bit RGBA, no interlace, one IDAT. */
-function png(draw, size) {
-  const stride = size * 4 + 1;
-  const raw = Buffer.alloc(size * stride);
-  for (let y = 0; y < size; y++) {
-    raw[y * stride] = 0; // filter: none
-    for (let x = 0; x < size; x++) raw.set(pixel(draw, size, x, y), y * stride + 1 + x * 4);
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 6, 0, 0, 0], 8); // bit depth 8, colour type RGBA
-  return Buffer.concat([
-    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-function chunk(type, data) {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'ascii');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
-function crc32(bytes) {
-  let c = ~0;
-  for (const byte of bytes) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
-}
 
 const write = (name, draw) => {
-  writeFileSync(new URL(`./${name}.png`, import.meta.url), png(draw, 16));
-  writeFileSync(new URL(`./${name}@2x.png`, import.meta.url), png(draw, 32));
+  writeFileSync(new URL(`./${name}.png`, import.meta.url), encodePng(16, (x, y) => pixel(draw, 16, x, y)));
+  writeFileSync(new URL(`./${name}@2x.png`, import.meta.url), encodePng(32, (x, y) => pixel(draw, 32, x, y)));
 };
 for (const state of ['idle', 'speaking', 'paused', 'error']) {
   const base = state === 'idle' ? 'tray' : `tray-${state}`;
