@@ -4,7 +4,11 @@ import type { AppInfo } from './ipc-channels';
 import type { SpeakRequest } from './playback/link-protocol';
 
 /** What a page may know of the settings: everything but the secret, and whether one is set. */
-export type PublicSettings = Omit<Settings, 'apiKey'> & { apiKeySet?: boolean };
+export type PublicSettings = Omit<Settings, 'apiKey'> & {
+  apiKeySet?: boolean;
+  /** Shortcuts the app could not take (another application holds them), per action, with why. */
+  hotkeyProblems?: Partial<Record<keyof Settings['hotkeys'], string>>;
+};
 
 /** The answer to updateSettings(): the new settings, or each refused value with its range. */
 export type SettingsUpdateResult = { ok: true; settings: PublicSettings } | { ok: false; issues: SettingsIssue[] };

@@ -100,7 +100,7 @@ async function start(): Promise<void> {
   });
   ipcMain.handle(IPC.settings, (event): PublicSettings => {
     assertTrustedSender(event);
-    return store.publicSettings();
+    return { ...store.publicSettings(), hotkeyProblems };
   });
   ipcMain.handle(IPC.speak, (event, request: unknown): SpeakTicket => {
     assertTrustedSender(event);
@@ -117,10 +117,12 @@ async function start(): Promise<void> {
     });
     return { id };
   });
-  ipcMain.handle(IPC.updateSettings, (event, patch: unknown) => {
+  ipcMain.handle(IPC.updateSettings, async (event, patch: unknown) => {
     assertTrustedSender(event);
-    // The store validates with the one zod schema and refuses each bad value with its range.
-    return store.update(patch);
+    // The store validates with the one zod schema and refuses each bad value with its range;
+    // its subscribers register the hotkeys anew, so their problems are current here.
+    const result = await store.update(patch);
+    return result.ok ? { ...result, settings: { ...result.settings, hotkeyProblems } } : result;
   });
   ipcMain.handle(IPC.voices, async (event) => {
     assertTrustedSender(event);
@@ -187,6 +189,9 @@ function startTray(): void {
   );
 }
 
+/** Shortcuts that could not be registered, for the settings window. */
+let hotkeyProblems: PublicSettings['hotkeyProblems'] = {};
+
 /** Registers the global shortcuts; one that cannot be had is reported, never ignored. */
 function applyHotkeys(settings: Settings): void {
   const report = registerHotkeys(globalShortcut, settings.hotkeys, {
@@ -194,6 +199,7 @@ function applyHotkeys(settings: Settings): void {
     stop: () => sendCommand({ type: 'stop' }),
     pauseResume: () => sendCommand({ type: 'pause-resume' }),
   });
+  hotkeyProblems = Object.fromEntries(report.failures.map((failure) => [failure.action, failure.reason]));
   for (const failure of report.failures) notify(`A shortcut could not be set. ${describeHotkeyFailure(failure)}`);
 }
 

@@ -186,7 +186,13 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
       <fieldset>
         <legend>Keys and behaviour</legend>
         {(['speakClipboard', 'pauseResume', 'stop'] as const).map((action) => (
-          <Field key={action} label={{ speakClipboard: 'Speak clipboard', pauseResume: 'Pause / resume', stop: 'Stop' }[action]} name={`hotkeys.${action}`} issues={issues}>
+          <Field
+            key={action}
+            label={{ speakClipboard: 'Speak clipboard', pauseResume: 'Pause / resume', stop: 'Stop' }[action]}
+            name={`hotkeys.${action}`}
+            issues={issues}
+            hint={settings.hotkeyProblems?.[action] ? `Not active: ${settings.hotkeyProblems[action]}.` : undefined}
+          >
             <input
               data-testid={`setting-hotkey-${action}`}
               defaultValue={settings.hotkeys[action]}

@@ -279,6 +279,8 @@ describe('Electron shell', () => {
   it('serves settings without the key', async () => {
     const settings = (await captured.handlers.get('utter:settings')!({ senderFrame: { url: 'app://utter/index.html', parent: null } })) as Record<string, unknown>;
     expect(settings).toMatchObject({ provider: 'local', apiKeySet: false });
+    // The settings window learns which shortcut another application holds.
+    expect(settings.hotkeyProblems).toEqual({ stop: expect.stringMatching(/another application/) });
     expect('apiKey' in settings).toBe(false);
   });
 
