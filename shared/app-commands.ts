@@ -18,12 +18,15 @@ export interface PlayerStatusReport {
   /** The sentence being heard. */
   reading?: string;
   error?: string;
+  /** A retry or failover the user should hear of when no window is open. */
+  notice?: string;
 }
 
 const statusReportSchema = z.object({
   status: z.enum(['idle', 'speaking', 'paused', 'error']),
   reading: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),
   error: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),
+  notice: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),
 });
 
 /** Checks a status report from the page (untrusted) with its schema: null when malformed. */

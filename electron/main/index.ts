@@ -138,8 +138,10 @@ async function start(): Promise<void> {
     const status = parseStatusReport(report);
     if (!status) return;
     tray?.update({ status: status.status, reading: status.reading, error: status.error });
-    // Nobody sees the player: an error must still reach the user.
+    // Nobody sees the player: an error, or a switch to another server, must still reach the user.
     if (status.status === 'error' && status.error && !player?.isVisible()) notify(status.error);
+    if (status.notice && status.notice !== lastNotice && /^Switched to/.test(status.notice) && !player?.isVisible()) notify(status.notice);
+    lastNotice = status.notice;
   });
   startTray();
   // `utter speak TEXT` from a terminal reaches the app here.
@@ -158,6 +160,7 @@ async function start(): Promise<void> {
 }
 
 let utteranceCount = 0;
+let lastNotice: string | undefined;
 
 /**
  * What the engine speaks with: the stored settings, with UTTER_* environment variables on

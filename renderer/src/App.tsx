@@ -30,6 +30,15 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
 
   const speak = (): void => void controller.speak(text, format);
 
+  // Keyboard: Ctrl+Enter (⌘↩) in the text box speaks, Escape stops.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key === 'Escape' && usePlayerStore.getState().busy) controller.stop();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [controller]);
+
   const [dragging, setDragging] = useState(false);
   const drop = (event: React.DragEvent): void => {
     event.preventDefault();
@@ -56,7 +65,21 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
         </p>
       )}
       <label htmlFor="text-input">Text to speak</label>
-      <textarea id="text-input" data-testid="text-input" value={text} onChange={(e) => setText(e.target.value)} rows={8} />
+      <textarea
+        id="text-input"
+        data-testid="text-input"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && text.trim()) {
+            e.preventDefault();
+            speak();
+          }
+        }}
+        rows={8}
+        aria-describedby="text-input-help"
+      />
+      <small id="text-input-help">Ctrl+Enter speaks; Escape stops.</small>
       {busy && segment && <Reading text={text} segment={segment} />}
       <div className="controls">
         <button type="button" data-testid="speak" onClick={speak} disabled={!isolated || !text.trim()}>

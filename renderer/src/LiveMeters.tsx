@@ -72,6 +72,7 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
         </span>
       </div>
       <TimeToFirstAudio />
+      <Source />
       <details className="more-metrics" open>
         <summary>More</summary>
         {ROWS.map((row, i) => (
@@ -99,6 +100,17 @@ function TimeToFirstAudio() {
       <span data-testid="ttfa" data-ms={firstAudio ? String(firstAudio.totalMs) : ''} data-heard-at={firstAudio?.heardAt ?? ''} title={title}>
         {firstAudio ? `${firstAudio.totalMs} ms (first byte ${firstAudio.firstByteMs} ms)` : '–'}
       </span>
+    </div>
+  );
+}
+
+/** The provider and server in use; it changes on failover. */
+function Source() {
+  const source = usePlayerStore((s) => s.source);
+  return (
+    <div className="meter-row">
+      <span>Speaking from</span>
+      <span data-testid="source">{source || '–'}</span>
     </div>
   );
 }

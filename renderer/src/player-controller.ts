@@ -123,10 +123,10 @@ export class PlayerController {
     const store = usePlayerStore.getState();
     const reading = store.segment ? store.text.slice(store.segment.start, store.segment.end) : undefined;
     const status = shown === 'playing' || shown === 'buffering' ? 'speaking' : shown;
-    const key = `${status}|${reading ?? ''}|${store.error}`;
+    const key = `${status}|${reading ?? ''}|${store.error}|${store.notice}`;
     if (key === this.lastReport) return;
     this.lastReport = key;
-    this.bridge.reportStatus({ status, reading, error: store.error || undefined });
+    this.bridge.reportStatus({ status, reading, error: store.error || undefined, notice: store.notice || undefined });
   }
 
   skip(): void {
@@ -220,7 +220,10 @@ export class PlayerController {
           store.set({ error: event.error.message });
         } else if (event.type === 'retry') {
           store.set({ notice: `Retrying in ${event.delayMs} ms: ${event.error.message}` });
+        } else if (event.type === 'utterance-start') {
+          store.set({ source: event.provider === 'local' ? 'Embedded voice (eSpeak NG)' : event.endpoint });
         } else if (event.type === 'failover') {
+          store.set({ source: event.to });
           store.set({ notice: `Switched to ${event.to}: ${event.error.message}` });
         }
       }

@@ -34,6 +34,8 @@ export interface PlayerState {
   error: string;
   /** A note that is not an error (a retry, a failover). */
   notice: string;
+  /** Who is speaking: the provider and the server in use (it changes on failover). */
+  source: string;
   /** True from Speak until the last sample has been heard, or stop. */
   busy: boolean;
   paused: boolean;
@@ -56,6 +58,7 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   firstAudio: null,
   error: '',
   notice: '',
+  source: '',
   busy: false,
   paused: false,
   queued: [],

@@ -274,6 +274,8 @@ describe('Electron shell', () => {
     // An error nobody sees in a window becomes a notification.
     status(trusted, { status: 'error', error: 'The server refused the API key.' });
     expect(captured.notifications).toContain('The server refused the API key.');
+    status(trusted, { status: 'speaking', notice: 'Switched to http://backup/v1: connection refused' });
+    expect(captured.notifications.at(-1)).toBe('Switched to http://backup/v1: connection refused');
   });
 
   it('serves settings without the key', async () => {

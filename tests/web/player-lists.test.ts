@@ -42,4 +42,13 @@ describe('history and graph', () => {
     expect(drawn).toBeGreaterThan(100);
     await page.getByTestId('stop').click();
   });
+
+  it('speaks on Ctrl+Enter, shows the server in use, and stops on Escape', async () => {
+    await page.getByTestId('text-input').fill('Keyboard only.');
+    await page.getByTestId('text-input').press('Control+Enter');
+    await waitForText(page, 'state', 'playing');
+    expect(await page.getByTestId('source').textContent()).toBe(rig.tts.url);
+    await page.keyboard.press('Escape');
+    await waitForText(page, 'state', 'idle', 2000);
+  });
 });
