@@ -1,33 +1,27 @@
 // The Electron shell: as thin as it can be. Everything that can be proven without
 // Electron lives in the engine and in app-protocol.ts.
-import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   app,
-  BrowserWindow,
   clipboard,
   dialog,
   globalShortcut,
   ipcMain,
   MessageChannelMain,
-  net,
   Notification,
   protocol,
   safeStorage,
-  screen,
   session,
-  shell,
   type IpcMainEvent,
   type IpcMainInvokeEvent,
   type MessagePortMain,
 } from 'electron';
-import { parseStatusReport, type AppCommand } from '../../shared/app-commands';
+import { parseStatusReport } from '../../shared/app-commands';
 import { validateSettings, type Settings } from '../../shared/config/schema';
 import { IPC, type AppInfo } from '../../shared/ipc-channels';
 import { parseSpeakRequest } from '../../shared/playback/link-protocol';
 import type { PublicSettings, SpeakTicket } from '../../shared/renderer-api';
-import { APP_ORIGIN, APP_SCHEME, isInsideRoot, resolveAppPath, responseHeaders } from './app-protocol';
+import { APP_ORIGIN, APP_SCHEME } from './app-protocol';
 import { readClipboardForSpeech } from './clipboard-text';
 import { settingsFromEnv } from './engine/config';
 import { createProvider } from './engine/engine';
@@ -35,12 +29,13 @@ import { speakOverLink, type EngineLink } from './engine/link';
 import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch } from './hotkeys';
 import { appSocketPath, startAppSocket } from './app-socket';
 import { createSafeStorageSecretStore } from './secret-store';
-import { isAllowedExternalUrl } from './external-links';
 import { SettingsStore } from './settings-store';
 import { readTextFilesFromDisk } from './text-files';
 import { isAutostartEnabled, setAutostart } from './linux-autostart';
 import { WindowStateFile } from './window-state';
+import { rendererFileHandler } from './renderer-files';
 import { AppTray } from './tray';
+import { AppWindows } from './windows';
 
 // The bundle is out/main/index.js; its siblings are fixed by electron.vite.config.ts, and
 // electron-builder.yml packs resources/icon.png next to out/ (also inside app.asar).
@@ -62,26 +57,26 @@ if (portalFeature) enableChromiumFeature(app.commandLine, portalFeature);
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => showPlayer());
+  app.on('second-instance', () => windows?.showPlayer());
   app.whenReady().then(start, (error: unknown) => {
     console.error('Utter could not start:', error);
     app.exit(1);
   });
 }
 
-let player: BrowserWindow | null = null;
 let tray: AppTray | null = null;
 let store: SettingsStore;
-let quitting = false;
-let windowState: WindowStateFile | null = null;
+let windows: AppWindows | null = null;
 
 // A tray app: closing its windows does not quit it; the tray's Quit does.
 app.on('window-all-closed', () => {});
-app.on('before-quit', () => (quitting = true));
+app.on('before-quit', () => {
+  if (windows) windows.quitting = true;
+});
 app.on('will-quit', () => globalShortcut.unregisterAll());
 
 async function start(): Promise<void> {
-  protocol.handle(APP_SCHEME, serveRendererFile);
+  protocol.handle(APP_SCHEME, rendererFileHandler(RENDERER_ROOT));
   // Deny every permission (camera, notifications from the page, …) unless listed later.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
@@ -92,8 +87,9 @@ async function start(): Promise<void> {
     onNotice: notify,
   });
   await store.load();
-  windowState = new WindowStateFile(join(userData, 'windows.json'));
-  await windowState.load();
+  const places = new WindowStateFile(join(userData, 'windows.json'));
+  await places.load();
+  windows = new AppWindows({ preload: PRELOAD, icon: ICON }, places);
   ipcMain.handle(IPC.appInfo, (event): AppInfo => {
     assertTrustedSender(event);
     return { version: app.getVersion(), shell: 'electron' };
@@ -139,15 +135,16 @@ async function start(): Promise<void> {
     if (!status) return;
     tray?.update({ status: status.status, reading: status.reading, error: status.error });
     // Nobody sees the player: an error, or a switch to another server, must still reach the user.
-    if (status.status === 'error' && status.error && !player?.isVisible()) notify(status.error);
-    if (status.notice && status.notice !== lastNotice && /^Switched to/.test(status.notice) && !player?.isVisible()) notify(status.notice);
+    const unseen = !windows?.playerVisible;
+    if (status.status === 'error' && status.error && unseen) notify(status.error);
+    if (status.notice && status.notice !== lastNotice && /^Switched to/.test(status.notice) && unseen) notify(status.notice);
     lastNotice = status.notice;
   });
   startTray();
   // `utter speak TEXT` from a terminal reaches the app here.
   startAppSocket(appSocketPath(), (text) => {
     if (!text.trim()) return 'There is nothing to speak.';
-    sendCommand({ type: 'speak', text, source: 'second-instance' });
+    windows?.sendCommand({ type: 'speak', text, source: 'second-instance' });
     return null;
   }).catch((error: Error) => console.warn(`Utter: the command-line socket could not start: ${error.message}`));
   applyHotkeys(store.get());
@@ -156,7 +153,7 @@ async function start(): Promise<void> {
     tray?.update({ hotkeys: settings.hotkeys });
   });
   // Started at login: stay in the tray.
-  if (!process.argv.includes('--hidden')) showPlayer();
+  if (!process.argv.includes('--hidden')) windows.showPlayer();
 }
 
 let utteranceCount = 0;
@@ -178,11 +175,11 @@ function startTray(): void {
     store.get().hotkeys,
     {
       speakClipboard: () => void speakClipboard(),
-      pauseResume: () => sendCommand({ type: 'pause-resume' }),
-      stop: () => sendCommand({ type: 'stop' }),
-      skip: () => sendCommand({ type: 'skip' }),
-      openPlayer: showPlayer,
-      openSettings: showSettings,
+      pauseResume: () => windows?.sendCommand({ type: 'pause-resume' }),
+      stop: () => windows?.sendCommand({ type: 'stop' }),
+      skip: () => windows?.sendCommand({ type: 'skip' }),
+      openPlayer: () => windows?.showPlayer(),
+      openSettings: () => windows?.showSettings(),
       openFile: () => void openFiles(),
       toggleOpenAtLogin: (openAtLogin) => void setOpenAtLogin(openAtLogin),
       quit: () => app.quit(),
@@ -199,8 +196,8 @@ let hotkeyProblems: PublicSettings['hotkeyProblems'] = {};
 function applyHotkeys(settings: Settings): void {
   const report = registerHotkeys(globalShortcut, settings.hotkeys, {
     speakClipboard: () => void speakClipboard(),
-    stop: () => sendCommand({ type: 'stop' }),
-    pauseResume: () => sendCommand({ type: 'pause-resume' }),
+    stop: () => windows?.sendCommand({ type: 'stop' }),
+    pauseResume: () => windows?.sendCommand({ type: 'pause-resume' }),
   });
   hotkeyProblems = Object.fromEntries(report.failures.map((failure) => [failure.action, failure.reason]));
   for (const failure of report.failures) notify(`A shortcut could not be set. ${describeHotkeyFailure(failure)}`);
@@ -234,20 +231,13 @@ async function openFiles(): Promise<void> {
 async function speakFiles(paths: readonly string[]): Promise<void> {
   const { texts, errors } = await readTextFilesFromDisk(paths);
   if (errors.length) notify(errors.join(' '));
-  texts.forEach((text, i) => sendCommand(i === 0 ? { type: 'speak', text, source: 'file' } : { type: 'queue', text }));
+  texts.forEach((text, i) => windows?.sendCommand(i === 0 ? { type: 'speak', text, source: 'file' } : { type: 'queue', text }));
 }
 
 async function speakClipboard(): Promise<void> {
   const result = await readClipboardForSpeech(clipboard);
   if (!result.ok) return notify(result.message);
-  sendCommand({ type: 'speak', text: result.text, source: 'clipboard' });
-}
-
-/** Hands a command to the player page, which plays the audio (hidden if its window is). */
-function sendCommand(command: AppCommand): void {
-  const window = ensurePlayer();
-  if (window.webContents.isLoading()) window.webContents.once('did-finish-load', () => window.webContents.send(IPC.command, command));
-  else window.webContents.send(IPC.command, command);
+  windows?.sendCommand({ type: 'speak', text: result.text, source: 'clipboard' });
 }
 
 function notify(body: string): void {
@@ -265,28 +255,6 @@ function portLink(port: MessagePortMain): EngineLink {
   };
   port.start();
   return link;
-}
-
-const notFound = (): Response => new Response('Not found', { status: 404 });
-
-/** Serves out/renderer with the isolation headers and the CSP on every file. */
-async function serveRendererFile(request: Request): Promise<Response> {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('Method not allowed', { status: 405 });
-  const file = resolveAppPath(RENDERER_ROOT, request.url);
-  if (!file) return notFound();
-  try {
-    // A symlink must not lead out of the renderer folder, and a folder is not a page.
-    // (Electron's fs reads app.asar as a folder, so this works packaged too.)
-    if (!isInsideRoot(await realpath(RENDERER_ROOT), await realpath(file))) return notFound();
-    if (!(await stat(file)).isFile()) return notFound();
-    const response = await net.fetch(pathToFileURL(file).toString());
-    return new Response(request.method === 'HEAD' ? null : response.body, {
-      status: response.status,
-      headers: responseHeaders(file),
-    });
-  } catch {
-    return notFound();
-  }
 }
 
 /** Every IPC handler first checks that the message comes from our own page's main frame. */
@@ -312,87 +280,3 @@ function originOf(url: string): string {
   }
 }
 
-function showPlayer(): void {
-  const window = ensurePlayer();
-  if (window.webContents.isLoading()) window.once('ready-to-show', () => window.show());
-  else {
-    window.show();
-    window.focus();
-  }
-}
-
-/** The player window, created hidden if needed: it plays the audio even while hidden. */
-function ensurePlayer(): BrowserWindow {
-  if (player) return player;
-  const window = createWindow('player');
-  player = window;
-  // Closing hides it: the tray app keeps playing and can show it again.
-  window.on('close', (event) => {
-    if (quitting) return;
-    event.preventDefault();
-    window.hide();
-  });
-  window.on('closed', () => (player = null));
-  return window;
-}
-
-let settingsWindow: BrowserWindow | null = null;
-
-function showSettings(): void {
-  if (!settingsWindow) {
-    const window = createWindow('settings');
-    settingsWindow = window;
-    window.on('closed', () => (settingsWindow = null));
-    window.once('ready-to-show', () => window.show());
-    return;
-  }
-  settingsWindow.show();
-  settingsWindow.focus();
-}
-
-/** Both windows: the same locked-down preferences, the same renderer, another view. */
-function createWindow(view: 'player' | 'settings'): BrowserWindow {
-  const size = view === 'player' ? { width: 720, height: 600, minWidth: 480, minHeight: 360 } : { width: 600, height: 720, minWidth: 460, minHeight: 480 };
-  // Where it was last time, kept on a display that still exists.
-  const remembered = windowState?.boundsFor(
-    view,
-    screen.getAllDisplays().map((display) => display.workArea),
-    { width: size.minWidth, height: size.minHeight },
-  );
-  const window = new BrowserWindow({
-    ...size,
-    ...remembered,
-    title: view === 'player' ? 'Utter' : 'Utter settings',
-    icon: ICON,
-    show: false,
-    webPreferences: {
-      preload: PRELOAD, // eng-disable PRELOAD_JS_CHECK: reviewed, it exposes named invoke wrappers and a nonce, never ipcRenderer itself
-      // A middle click must not open anything either (the window-open handler denies too).
-      disableBlinkFeatures: 'Auxclick',
-      // Set explicitly although they are Electron's defaults (STYLE.md §5).
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      webviewTag: false,
-      // A hotkey speaks while the window is hidden: no user gesture in the page.
-      autoplayPolicy: 'no-user-gesture-required',
-      backgroundThrottling: false,
-    },
-  });
-  // The page never opens windows nor leaves its origin; an allow-listed https link opens
-  // in the user's browser instead.
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalUrl(url)) void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK: only https links to the hosts allow-listed in external-links.ts
-    return { action: 'deny' };
-  });
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  const remember = (): void => void windowState?.save(view, window.getBounds());
-  window.on('moved', remember);
-  window.on('resized', remember);
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  const base = !app.isPackaged && devUrl ? devUrl : `${APP_ORIGIN}/index.html`;
-  void window.loadURL(view === 'player' ? base : `${base}#settings`);
-  return window;
-}

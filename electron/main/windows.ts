@@ -1,0 +1,116 @@
+// The player and settings windows: one locked-down BrowserWindow recipe, the same renderer
+// with another view, and where each window was last time.
+import { app, BrowserWindow, screen, shell } from 'electron';
+import type { AppCommand } from '../../shared/app-commands';
+import { IPC } from '../../shared/ipc-channels';
+import { APP_ORIGIN } from './app-protocol';
+import { isAllowedExternalUrl } from './external-links';
+import type { WindowStateFile } from './window-state';
+
+type View = 'player' | 'settings';
+
+export class AppWindows {
+  private player: BrowserWindow | null = null;
+  private settings: BrowserWindow | null = null;
+  /** Set when the app quits for real; until then closing the player only hides it. */
+  quitting = false;
+
+  constructor(
+    private readonly files: { preload: string; icon: string },
+    private readonly places: WindowStateFile,
+  ) {}
+
+  showPlayer(): void {
+    const window = this.ensurePlayer();
+    if (window.webContents.isLoading()) window.once('ready-to-show', () => window.show());
+    else {
+      window.show();
+      window.focus();
+    }
+  }
+
+  showSettings(): void {
+    if (this.settings) {
+      this.settings.show();
+      this.settings.focus();
+      return;
+    }
+    const window = this.create('settings');
+    this.settings = window;
+    window.on('closed', () => (this.settings = null));
+    window.once('ready-to-show', () => window.show());
+  }
+
+  get playerVisible(): boolean {
+    return this.player?.isVisible() ?? false;
+  }
+
+  /** Hands a command to the player page, which plays the audio (hidden if its window is). */
+  sendCommand(command: AppCommand): void {
+    const window = this.ensurePlayer();
+    if (window.webContents.isLoading()) window.webContents.once('did-finish-load', () => window.webContents.send(IPC.command, command));
+    else window.webContents.send(IPC.command, command);
+  }
+
+  /** The player window, created hidden if needed: it plays the audio even while hidden. */
+  private ensurePlayer(): BrowserWindow {
+    if (this.player) return this.player;
+    const window = this.create('player');
+    this.player = window;
+    // Closing hides it: the tray app keeps playing and can show it again.
+    window.on('close', (event) => {
+      if (this.quitting) return;
+      event.preventDefault();
+      window.hide();
+    });
+    window.on('closed', () => (this.player = null));
+    return window;
+  }
+
+  /** Both windows: the same locked-down preferences, the same renderer, another view. */
+  private create(view: View): BrowserWindow {
+    const size = view === 'player' ? { width: 720, height: 600, minWidth: 480, minHeight: 360 } : { width: 600, height: 720, minWidth: 460, minHeight: 480 };
+    // Where it was last time, kept on a display that still exists.
+    const remembered = this.places.boundsFor(
+      view,
+      screen.getAllDisplays().map((display) => display.workArea),
+      { width: size.minWidth, height: size.minHeight },
+    );
+    const window = new BrowserWindow({
+      ...size,
+      ...remembered,
+      title: view === 'player' ? 'Utter' : 'Utter settings',
+      icon: this.files.icon,
+      show: false,
+      webPreferences: {
+        preload: this.files.preload, // eng-disable PRELOAD_JS_CHECK: reviewed, it exposes named invoke wrappers and a nonce, never ipcRenderer itself
+        // A middle click must not open anything either (the window-open handler denies too).
+        disableBlinkFeatures: 'Auxclick',
+        // Set explicitly although they are Electron's defaults (STYLE.md §5).
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        webSecurity: true,
+        webviewTag: false,
+        // A hotkey speaks while the window is hidden: no user gesture in the page.
+        autoplayPolicy: 'no-user-gesture-required',
+        backgroundThrottling: false,
+      },
+    });
+    // The page never opens windows nor leaves its origin; an allow-listed https link opens
+    // in the user's browser instead.
+    window.webContents.setWindowOpenHandler(({ url }) => {
+      if (isAllowedExternalUrl(url)) void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK: only https links to the hosts allow-listed in external-links.ts
+      return { action: 'deny' };
+    });
+    window.webContents.on('will-navigate', (event) => event.preventDefault());
+    const remember = (): void => void this.places.save(view, window.getBounds());
+    window.on('moved', remember);
+    window.on('resized', remember);
+    const devUrl = process.env.ELECTRON_RENDERER_URL;
+    const base = !app.isPackaged && devUrl ? devUrl : `${APP_ORIGIN}/index.html`;
+    void window.loadURL(view === 'player' ? base : `${base}#settings`);
+    return window;
+  }
+}
