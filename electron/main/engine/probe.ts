@@ -39,9 +39,8 @@ export async function probeSegment(
       return { format: 'pcm', sampleRate: settings.pcmSampleRate, channels: 1, head };
     }
     if (!bytes || verdict === null || head.length >= MAX_PROBE_BYTES) {
-      // Retryable: seen once in a few hundred runs from a request prefetched behind a slow
-      // consumer (the body ended at once while the server was still sending; under
-      // investigation), and a server's transient empty answer deserves another try too.
+      // Retryable: a server's empty answer may be transient. (It was also how a body opened
+      // ahead looked once undici had cancelled it with its collected Response: see keepAlive.)
       if (!head.length) throw new SpeechError('network', 'The server answered with no audio at all (an empty body).');
       throw new SpeechError('bad-audio', `The server did not send audio: ${describe(head, contentType)}`);
     }

@@ -26,6 +26,11 @@ export interface SpeechAudio {
   contentType: string | null;
   /** What the provider knows for sure (the local voice: pcm, 22050 Hz, mono). */
   declared?: ProbeResult;
+  /**
+   * Whatever must stay reachable while the body is: undici cancels the body of a fetch
+   * Response that has been garbage-collected, and a segment opened ahead waits unread.
+   */
+  keepAlive?: unknown;
 }
 
 /** A voice a provider offers. */

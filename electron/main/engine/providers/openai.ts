@@ -72,7 +72,7 @@ export class OpenAiProvider implements SpeechProvider {
         { signal: request.signal },
       );
       if (!response.body) throw new SpeechError('bad-audio', 'The server answered with an empty body.');
-      return { body: response.body, contentType: response.headers.get('content-type') };
+      return { body: response.body, contentType: response.headers.get('content-type'), keepAlive: response };
     } catch (error) {
       throw toSpeechError(error, this.endpoints[request.endpointIndex]);
     }
