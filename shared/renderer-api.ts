@@ -38,6 +38,8 @@ export interface UtterApi {
   voices(): Promise<VoiceOption[]>;
   /** Starts speaking. In Electron the audio port arrives by window.postMessage (see audio-port.ts). */
   speak(request: SpeakRequest): Promise<SpeakTicket>;
+  /** Opens (or brings forward) the settings window. */
+  openSettings?(): void;
   /** Electron only: commands from the tray and the hotkeys. Returns an unsubscribe. */
   onCommand?(listener: (command: AppCommand) => void): () => void;
   /** Electron only: the player's state, for the tray. */

@@ -129,6 +129,9 @@ async function start(): Promise<void> {
       await provider.close();
     }
   });
+  ipcMain.on(IPC.openSettings, (event) => {
+    if (isTrustedSender(event)) windows?.showSettings();
+  });
   ipcMain.on(IPC.status, (event, report: unknown) => {
     if (!isTrustedSender(event)) return;
     const status = parseStatusReport(report);

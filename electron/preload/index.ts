@@ -39,6 +39,7 @@ const api: UtterApi = {
     return () => ipcRenderer.off(IPC.command, relay);
   },
   reportStatus: (report: PlayerStatusReport): void => ipcRenderer.send(IPC.status, report),
+  openSettings: (): void => ipcRenderer.send(IPC.openSettings),
   audioPortNonce: nonce,
 };
 

@@ -103,6 +103,9 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
         <button type="button" data-testid="skip" onClick={() => controller.skip()} disabled={!busy}>
           Skip
         </button>
+        <button type="button" data-testid="open-settings" onClick={() => bridge.openSettings()}>
+          Settings…
+        </button>
         <label className="open-file">
           Open file…
           <input

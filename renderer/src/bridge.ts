@@ -16,6 +16,8 @@ export interface Bridge {
   onCommand(listener: (command: AppCommand) => void): () => void;
   /** Tells the app what the player is doing, for the tray (nowhere in a browser). */
   reportStatus(report: PlayerStatusReport): void;
+  /** The settings window in the app; a new tab in a browser. */
+  openSettings(): void;
 }
 
 /** The preload's API when there is one, else the `utter web` server this page came from. */
@@ -52,6 +54,7 @@ function electronBridge(api: UtterApi): Bridge {
     },
     onCommand: (listener) => api.onCommand?.(listener) ?? (() => {}),
     reportStatus: (report) => api.reportStatus?.(report),
+    openSettings: () => api.openSettings?.(),
   };
 }
 
@@ -106,5 +109,6 @@ function webBridge(): Bridge {
     // A browser tab has no tray and no hotkeys.
     onCommand: () => () => {},
     reportStatus: () => {},
+    openSettings: () => void window.open(`${location.pathname}${location.search}#settings`, '_blank'),
   };
 }

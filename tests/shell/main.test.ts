@@ -303,4 +303,16 @@ describe('Electron shell', () => {
     await vi.waitFor(() => expect(captured.sent.map((s) => s.message)).toEqual([{ type: 'speak', text: 'File one.', source: 'file' }, { type: 'queue', text: 'File two.' }]));
     expect(captured.notifications.at(-1)).toMatch(/three\.bin is not a text file/);
   });
+
+  it('opens the settings window when its own page asks, the same renderer at #settings', () => {
+    const open = captured.handlers.get('on:utter:open-settings')!;
+    const before = captured.windows.length;
+    open({ senderFrame: { url: 'https://evil.example/', parent: null } });
+    expect(captured.windows.length).toBe(before);
+    open({ senderFrame: { url: 'app://utter/index.html', parent: null } });
+    expect(captured.windows.length).toBe(before + 1);
+    const settings = captured.windows.at(-1)!;
+    expect(settings.url).toBe('app://utter/index.html#settings');
+    expect(settings.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+  });
 });

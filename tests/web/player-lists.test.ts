@@ -51,4 +51,11 @@ describe('history and graph', () => {
     await page.keyboard.press('Escape');
     await waitForText(page, 'state', 'idle', 2000);
   });
+
+  it('opens the settings view from the player', async () => {
+    const [settings] = await Promise.all([rig.browser.waitForEvent('page'), page.getByTestId('open-settings').click()]);
+    await settings.getByTestId('setting-preset').waitFor();
+    expect(new URL(settings.url()).hash).toBe('#settings');
+    await settings.close();
+  });
 });
