@@ -49,7 +49,8 @@ describe('the settings view', () => {
     await page.getByTestId('setting-format').selectOption('opus');
     await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
     const player = await rig.open();
-    expect(await player.getByTestId('format-select').inputValue()).toBe('opus');
+    // The player reads the settings as it starts.
+    await expect.poll(() => player.getByTestId('format-select').inputValue()).toBe('opus');
     await player.close();
   });
 
