@@ -1,6 +1,23 @@
 /** Files larger than this are refused: 5 MB of text is days of speech (issue 4 §4). */
 export const MAX_TEXT_FILE_BYTES = 5 * 1024 * 1024;
 
+/**
+ * A file to read aloud, by the rules every way in shares (dropped on the player, opened,
+ * dropped on the tray): text only, up to 5 MB, not empty. `read` is called only when the
+ * size is acceptable. Returns the text, or why the file is refused, naming it.
+ */
+export async function textToSpeak(name: string, size: number, read: () => Promise<Uint8Array>): Promise<{ text: string } | { refused: string }> {
+  if (size > MAX_TEXT_FILE_BYTES) return { refused: `${name} is too large to read aloud (${(size / 1024 / 1024).toFixed(1)} MB; the most is 5 MB).` };
+  try {
+    const text = decodeTextFile(await read(), name);
+    return text.trim() ? { text } : { refused: `${name} is empty.` };
+  } catch (error) {
+    if (error instanceof NotTextError) return { refused: error.message };
+    const code = (error as { code?: string }).code;
+    return { refused: `${name} could not be read (${code ?? (error as Error).message}).` };
+  }
+}
+
 /** Why a file could not be read as text. */
 export class NotTextError extends Error {
   override readonly name = 'NotTextError';

@@ -1,10 +1,9 @@
 // Where the API key lives in the app (issue 4 §3, STYLE.md §5): encrypted by Electron's
 // safeStorage in a file of its own, never in settings.json and never sent to a page.
 // Only types come from 'electron' (they vanish at runtime), so this file is testable in Node.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import type { SafeStorage } from 'electron';
+import { writeFileAtomically } from './atomic-file';
 
 /** Holds one secret (the API key). */
 export interface SecretStore {
@@ -82,29 +81,4 @@ export function memorySecretStore(initial?: string): SecretStore {
     },
     warning: () => undefined,
   };
-}
-
-/**
- * Replaces `file` so that a reader or a crash sees either the old bytes or the new ones,
- * never a mix: write a temp file in the same folder (rename is atomic only within one
- * file system), flush it to disk, then rename it over the target.
- * (It belongs in a file of its own; it lives here until that file exists.)
- */
-export async function writeFileAtomically(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temp, 'wx', mode);
-    try {
-      await handle.writeFile(data);
-      // Without this, a power cut after the rename can leave an empty file on some file systems.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }

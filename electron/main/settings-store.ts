@@ -12,7 +12,8 @@ import {
   type SettingsIssue,
 } from '../../shared/config/schema';
 import type { PublicSettings } from '../../shared/renderer-api';
-import { writeFileAtomically, type SecretStore } from './secret-store';
+import { writeFileAtomically } from './atomic-file';
+import type { SecretStore } from './secret-store';
 
 /** What a page may see: every setting but the key, and whether a key is set. */
 export type SettingsForRenderer = PublicSettings & { apiKeySet: boolean };

@@ -1,7 +1,7 @@
 // Where each window was, so it opens there again (issue 4 §7). Electron-free: the shell
 // passes the displays' work areas.
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomically } from './secret-store';
+import { writeFileAtomically } from './atomic-file';
 
 export interface Bounds {
   x: number;

@@ -6,11 +6,11 @@ import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import {
   createSafeStorageSecretStore,
   memorySecretStore,
-  writeFileAtomically,
   type SafeStorageApi,
   type SecretStore,
 } from '../../electron/main/secret-store';
 import { SettingsStore } from '../../electron/main/settings-store';
+import { writeFileAtomically } from '../../electron/main/atomic-file';
 
 /**
  * Settings storage on real files in a temp folder (no fs mocks). The one fake is

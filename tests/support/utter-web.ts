@@ -1,4 +1,5 @@
 import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { startWebServer, type WebServer } from '../../electron/cli/web-server';
 import { RENDERER_BUILD } from '../../electron/cli/web-command';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
@@ -56,4 +57,18 @@ export async function waitForText(page: Page, testId: string, value: string, tim
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`${testId} stayed "${last}" for ${timeoutMs} ms, waiting for "${value}" (error: "${await page.getByTestId('error').textContent()}")`);
+}
+
+/**
+ * A rig and a player page for one test file: started before its tests, closed after them.
+ * The fields are filled in by beforeAll.
+ */
+export function useWebRig(options: Parameters<typeof startWebRig>[0] = {}): { rig: WebRig; page: Page } {
+  const web = {} as { rig: WebRig; page: Page };
+  beforeAll(async () => {
+    web.rig = await startWebRig(options);
+    web.page = await web.rig.open();
+  }, 60_000);
+  afterAll(async () => web.rig?.close());
+  return web;
 }

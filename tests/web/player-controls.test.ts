@@ -1,30 +1,22 @@
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { fixture } from '../support/audio-files';
 import { fixtureAudio } from '../support/tts-server';
-import { speakInPage, startWebRig, type WebRig } from '../support/utter-web';
+import { speakInPage, useWebRig } from '../support/utter-web';
 
 /**
  * Stop, pause, resume, skip, a slow server, a sample-rate change and a server error,
  * driven through the page like a user, against `utter web` and a real HTTP TTS server.
  */
-let rig: WebRig;
-let page: Page;
-
-beforeAll(async () => {
-  rig = await startWebRig();
-  page = await rig.open();
-}, 60_000);
-afterAll(async () => rig?.close());
+const web = useWebRig();
 afterEach(async () => {
-  if (await page.getByTestId('stop').isEnabled()) await page.getByTestId('stop').click();
-  rig.tts.set({ realtimeFactor: Infinity, jitterMs: 0, audio: undefined });
-  await expect.poll(() => rig.tts.openRequests(), { timeout: 3000 }).toBe(0);
+  if (await web.page.getByTestId('stop').isEnabled()) await web.page.getByTestId('stop').click();
+  web.rig.tts.set({ realtimeFactor: Infinity, jitterMs: 0, audio: undefined });
+  await expect.poll(() => web.rig.tts.openRequests(), { timeout: 3000 }).toBe(0);
 });
 
-const text = (id: string) => page.getByTestId(id).textContent();
+const text = (id: string) => web.page.getByTestId(id).textContent();
 const number = async (id: string) => parseFloat((await text(id)) ?? 'NaN');
-const bufferMs = async () => Number(await page.getByTestId('buffer-level').getAttribute('data-ms'));
+const bufferMs = async () => Number(await web.page.getByTestId('buffer-level').getAttribute('data-ms'));
 
 async function waitForState(state: string, timeout = 10_000): Promise<void> {
   await expect.poll(() => text('state'), { timeout, interval: 20 }).toBe(state);
@@ -32,12 +24,12 @@ async function waitForState(state: string, timeout = 10_000): Promise<void> {
 
 describe('controls', () => {
   it('stop silences at once, empties the buffer and ends the request', async () => {
-    rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
-    await speakInPage(page, 'A long text to stop in the middle.', 'pcm');
+    web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    await speakInPage(web.page, 'A long text to stop in the middle.', 'pcm');
     await waitForState('playing');
     await expect.poll(bufferMs).toBeGreaterThan(500);
     const played = await number('metric-playedMs');
-    await page.getByTestId('stop').click();
+    await web.page.getByTestId('stop').click();
     await waitForState('idle', 1000);
     await expect.poll(bufferMs, { timeout: 200, interval: 10 }).toBe(0);
     // Nothing more is played after stop.
@@ -48,9 +40,9 @@ describe('controls', () => {
   });
 
   it('pause holds the buffer and the position; resume goes on from them and plays to the end', async () => {
-    await speakInPage(page, 'Pause me, then carry on.', 'mp3');
+    await speakInPage(web.page, 'Pause me, then carry on.', 'mp3');
     await waitForState('playing');
-    await page.getByTestId('pause').click();
+    await web.page.getByTestId('pause').click();
     await waitForState('paused');
     const played = await number('metric-playedMs');
     const buffered = await bufferMs();
@@ -58,7 +50,7 @@ describe('controls', () => {
     expect(await number('metric-playedMs')).toBe(played);
     expect(await bufferMs()).toBeGreaterThanOrEqual(buffered);
     expect(buffered).toBeGreaterThan(0);
-    await page.getByTestId('pause').click();
+    await web.page.getByTestId('pause').click();
     await waitForState('playing');
     await waitForState('idle', 15_000);
     expect(await text('error')).toBe('');
@@ -67,13 +59,13 @@ describe('controls', () => {
 
   it('shows the sentence being heard, and skip moves on to the next', async () => {
     // The first segment is the first sentence; the second takes the rest (segment.ts).
-    await speakInPage(page, 'First sentence here. Second sentence here. Third sentence here.', 'pcm');
+    await speakInPage(web.page, 'First sentence here. Second sentence here. Third sentence here.', 'pcm');
     await waitForState('playing');
     await expect.poll(() => text('reading')).toBe('First sentence here.');
     // The next segment is downloaded ahead, but the page shows what is being heard.
     await new Promise((r) => setTimeout(r, 1000));
     expect(await text('reading')).toBe('First sentence here.');
-    await page.getByTestId('skip').click();
+    await web.page.getByTestId('skip').click();
     await expect.poll(() => text('reading'), { timeout: 5000 }).toBe('Second sentence here. Third sentence here.');
     await waitForState('idle', 15_000);
     // Two 7.94 s clips, the first cut short after about a second.
@@ -85,13 +77,13 @@ describe('controls', () => {
 
 describe('network and format changes', () => {
   it('a server slower than real time causes counted underruns, and playback recovers to the end', async () => {
-    rig.tts.set({ realtimeFactor: 0.6 });
-    await speakInPage(page, 'Slow server.', 'pcm');
+    web.rig.tts.set({ realtimeFactor: 0.6 });
+    await speakInPage(web.page, 'Slow server.', 'pcm');
     await waitForState('playing', 10_000);
     await expect.poll(() => number('underruns'), { timeout: 10_000 }).toBeGreaterThan(0);
     // Back to playing after buffering again.
     await waitForState('playing', 10_000);
-    rig.tts.set({ realtimeFactor: Infinity });
+    web.rig.tts.set({ realtimeFactor: Infinity });
     await waitForState('idle', 30_000);
     expect(await number('metric-silenceMs')).toBeGreaterThan(0);
     expect(await number('metric-playedMs')).toBeGreaterThan(7900);
@@ -100,10 +92,10 @@ describe('network and format changes', () => {
   it('plays a change of sample rate between segments (24 kHz, then 44.1 kHz)', async () => {
     const wav44 = fixture('speech-44k.wav');
     const seconds = (wav44.length - 44) / 88200;
-    rig.tts.set({
+    web.rig.tts.set({
       audio: (format, input) => (input.startsWith('Second') ? { bytes: wav44, seconds, contentType: 'audio/wav' } : fixtureAudio('wav')),
     });
-    await speakInPage(page, 'First at one rate. Second at another.', 'wav');
+    await speakInPage(web.page, 'First at one rate. Second at another.', 'wav');
     await waitForState('playing');
     await waitForState('idle', 30_000);
     expect(await text('error')).toBe('');
@@ -115,21 +107,21 @@ describe('network and format changes', () => {
 
   it('AAC in MP4, which cannot stream, falls back to playing once downloaded (spec F4, E4)', async () => {
     const m4a = fixture('speech.m4a');
-    rig.tts.set({ audio: { aac: { bytes: m4a, seconds: 7.94, contentType: 'audio/mp4' } } });
-    await speakInPage(page, 'An MP4 file.', 'aac');
+    web.rig.tts.set({ audio: { aac: { bytes: m4a, seconds: 7.94, contentType: 'audio/mp4' } } });
+    await speakInPage(web.page, 'An MP4 file.', 'aac');
     await waitForState('playing', 10_000);
-    expect(await page.getByText('plays once it has downloaded').count()).toBe(1);
+    expect(await web.page.getByText('plays once it has downloaded').count()).toBe(1);
     await waitForState('idle', 20_000);
     expect(await text('error')).toBe('');
     expect(await number('metric-playedMs')).toBeGreaterThan(7900);
   }, 40_000);
 
   it('a server error shows in `error`, and the next Speak works', async () => {
-    rig.tts.enqueue({ status: 401, message: 'Incorrect API key provided.' });
-    await speakInPage(page, 'This will fail.', 'pcm');
+    web.rig.tts.enqueue({ status: 401, message: 'Incorrect API key provided.' });
+    await speakInPage(web.page, 'This will fail.', 'pcm');
     await expect.poll(() => text('error'), { timeout: 5000 }).toMatch(/API key/);
     await waitForState('error');
-    await speakInPage(page, 'This will work.', 'pcm');
+    await speakInPage(web.page, 'This will work.', 'pcm');
     await waitForState('playing');
     expect(await text('error')).toBe('');
     await waitForState('idle', 15_000);

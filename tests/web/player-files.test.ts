@@ -1,23 +1,15 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
+import { describe, expect, it } from 'vitest';
+import { useWebRig, waitForText } from '../support/utter-web';
 
 /**
  * Text files dropped on the player (or opened) are read aloud in order; a binary or an
  * oversized file is refused by name and the others still play (issue 4 §4).
  */
-let rig: WebRig;
-let page: Page;
-
-beforeAll(async () => {
-  rig = await startWebRig();
-  page = await rig.open();
-}, 60_000);
-afterAll(async () => rig?.close());
+const web = useWebRig();
 
 /** Drops files built in the page: [name, bytes] pairs. */
 async function drop(files: [string, number[]][]): Promise<void> {
-  await page.evaluate(`(() => {
+  await web.page.evaluate(`(() => {
     const transfer = new DataTransfer();
     for (const [name, bytes] of ${JSON.stringify(files)}) transfer.items.add(new File([new Uint8Array(bytes)], name));
     document.querySelector('[data-testid=drop-zone]').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
@@ -34,17 +26,17 @@ describe('dropping files on the player', () => {
       ['picture.png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]],
       ['second.md', utf16le('Second file, UTF-16 with BOM.')],
     ]);
-    await waitForText(page, 'state', 'playing');
-    expect(await page.getByTestId('text-input').inputValue()).toBe('First file, plain UTF-8.');
-    expect(await page.getByTestId('notice').textContent()).toMatch(/picture\.png is not a text file/);
+    await waitForText(web.page, 'state', 'playing');
+    expect(await web.page.getByTestId('text-input').inputValue()).toBe('First file, plain UTF-8.');
+    expect(await web.page.getByTestId('notice').textContent()).toMatch(/picture\.png is not a text file/);
     // The test server's clip is 7.9 s; then the second file takes over.
-    await expect.poll(() => page.getByTestId('text-input').inputValue(), { timeout: 20_000 }).toBe('Second file, UTF-16 with BOM.');
-    await waitForText(page, 'state', 'idle', 20_000);
-    expect(rig.tts.speechRequests().map((r) => r.body.input)).toEqual(['First file, plain UTF-8.', 'Second file, UTF-16 with BOM.']);
+    await expect.poll(() => web.page.getByTestId('text-input').inputValue(), { timeout: 20_000 }).toBe('Second file, UTF-16 with BOM.');
+    await waitForText(web.page, 'state', 'idle', 20_000);
+    expect(web.rig.tts.speechRequests().map((r) => r.body.input)).toEqual(['First file, plain UTF-8.', 'Second file, UTF-16 with BOM.']);
   }, 60_000);
 
   it('says why when nothing can be read', async () => {
     await drop([['empty.txt', []], ['data.bin', [0, 1, 2, 3]]]);
-    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/empty\.txt is empty\. data\.bin is not a text file/);
+    await expect.poll(() => web.page.getByTestId('error').textContent()).toMatch(/empty\.txt is empty\. data\.bin is not a text file/);
   });
 });

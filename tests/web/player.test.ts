@@ -1,35 +1,28 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AUDIO_FORMATS } from '../../shared/audio-format';
 import { fixture } from '../support/audio-files';
-import { speakInPage, startWebRig, type WebRig } from '../support/utter-web';
+import { speakInPage, useWebRig } from '../support/utter-web';
 
 /**
  * The whole app end to end where Electron cannot run: Debian's Chromium drives the real
  * renderer served by `utter web`, whose engine speaks to a real HTTP TTS server.
  */
-let rig: WebRig;
-let page: Page;
-
-beforeAll(async () => {
-  rig = await startWebRig();
-  page = await rig.open();
-}, 60_000);
-afterAll(async () => rig?.close());
+const web = useWebRig();
 
 /** Samples the page's own figures until the state reads idle again. */
-async function playToEnd(page: Page, timeoutMs = 20_000) {
+async function playToEnd(player: Page, timeoutMs = 20_000) {
   const samples: { state: string; bufferMs: number; underruns: number }[] = [];
   await expect
     .poll(
       async () => {
-        const sample = await page.evaluate(`({
+        const sample = await player.evaluate(`({
           state: document.querySelector('[data-testid=state]').textContent,
           bufferMs: Number(document.querySelector('[data-testid=buffer-level]').dataset.ms),
           underruns: Number(document.querySelector('[data-testid=underruns]').textContent),
         })`) as { state: string; bufferMs: number; underruns: number };
         samples.push(sample);
-        const error = await page.getByTestId('error').textContent();
+        const error = await player.getByTestId('error').textContent();
         if (sample.state === 'error') return `error: ${error}`;
         return samples.some((s) => s.state === 'playing') ? sample.state : 'not started';
       },
@@ -41,14 +34,14 @@ async function playToEnd(page: Page, timeoutMs = 20_000) {
 
 describe('utter web in Chromium', () => {
   it('is cross-origin isolated', async () => {
-    expect(await page.evaluate('crossOriginIsolated')).toBe(true);
+    expect(await web.page.evaluate('crossOriginIsolated')).toBe(true);
   });
 
   it.each(AUDIO_FORMATS)('plays %s to the end with live metrics', async (format) => {
-    await speakInPage(page, 'Hello from Utter. This is a streaming test.', format);
-    const samples = await playToEnd(page);
-    expect(await page.getByTestId('error').textContent()).toBe('');
-    const ttfa = Number(await page.getByTestId('ttfa').getAttribute('data-ms'));
+    await speakInPage(web.page, 'Hello from Utter. This is a streaming test.', format);
+    const samples = await playToEnd(web.page);
+    expect(await web.page.getByTestId('error').textContent()).toBe('');
+    const ttfa = Number(await web.page.getByTestId('ttfa').getAttribute('data-ms'));
     expect(ttfa).toBeGreaterThan(0);
     expect(ttfa).toBeLessThan(3000);
     expect(Math.max(...samples.map((s) => s.bufferMs))).toBeGreaterThan(0);
