@@ -22,6 +22,17 @@ const page = globalThis as unknown as {
 // Names the audio-port messages this preload posts, so the page ignores look-alikes.
 const nonce = crypto.randomUUID();
 
+// A hotkey can create the player window and send its command while the page is still
+// starting: commands wait here until the page subscribes, instead of being dropped. The
+// listener never sees the IPC event (it would expose the sender).
+const EARLY_COMMANDS_KEPT = 100;
+const earlyCommands: AppCommand[] = [];
+let commandListener: ((command: AppCommand) => void) | null = null;
+ipcRenderer.on(IPC.command, (_event: unknown, command: AppCommand) => {
+  if (commandListener) commandListener(command);
+  else if (earlyCommands.push(command) > EARLY_COMMANDS_KEPT) earlyCommands.shift();
+});
+
 /**
  * The page's whole view of the app: named functions, never ipcRenderer itself
  * (../shared/STYLE.md §2).
@@ -33,10 +44,11 @@ const api: UtterApi = {
   voices: (): Promise<VoiceOption[]> => ipcRenderer.invoke(IPC.voices),
   speak: (request: SpeakRequest): Promise<SpeakTicket> => ipcRenderer.invoke(IPC.speak, request),
   onCommand: (listener: (command: AppCommand) => void): (() => void) => {
-    // The listener never sees the IPC event (it would expose the sender).
-    const relay = (_event: unknown, command: AppCommand): void => listener(command);
-    ipcRenderer.on(IPC.command, relay);
-    return () => ipcRenderer.off(IPC.command, relay);
+    commandListener = listener;
+    for (const command of earlyCommands.splice(0)) listener(command);
+    return () => {
+      if (commandListener === listener) commandListener = null;
+    };
   },
   reportStatus: (report: PlayerStatusReport): void => ipcRenderer.send(IPC.status, report),
   openSettings: (): void => ipcRenderer.send(IPC.openSettings),

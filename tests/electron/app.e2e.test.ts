@@ -95,7 +95,7 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
   it('gives the page the typed bridge and nothing of Node', async () => {
     expect(await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).require)).toBe('undefined');
     expect(await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).process)).toBe('undefined');
-    expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).utter ?? {}).sort())).toEqual(['appInfo', 'audioPortNonce', 'settings', 'speak']);
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).utter ?? {}).sort())).toEqual(['appInfo', 'audioPortNonce', 'onCommand', 'openSettings', 'reportStatus', 'settings', 'speak', 'updateSettings', 'voices']);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).utter!.appInfo())).toEqual({ version: pkg.version, shell: 'electron' });
   });
