@@ -8,6 +8,8 @@ export type PublicSettings = Omit<Settings, 'apiKey'> & {
   apiKeySet?: boolean;
   /** Shortcuts the app could not take (another application holds them), per action, with why. */
   hotkeyProblems?: Partial<Record<keyof Settings['hotkeys'], string>>;
+  /** Whether the app starts at login; absent where the shell cannot (a browser). Set it through updateSettings. */
+  openAtLogin?: boolean;
 };
 
 /** The answer to updateSettings(): the new settings, or each refused value with its range. */

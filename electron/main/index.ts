@@ -20,7 +20,7 @@ import { parseStatusReport } from '../../shared/app-commands';
 import { validateSettings, type Settings } from '../../shared/config/schema';
 import { IPC, type AppInfo } from '../../shared/ipc-channels';
 import { parseSpeakRequest } from '../../shared/playback/link-protocol';
-import type { PublicSettings, SpeakTicket } from '../../shared/renderer-api';
+import type { PublicSettings, SettingsUpdateResult, SpeakTicket } from '../../shared/renderer-api';
 import { APP_ORIGIN, APP_SCHEME } from './app-protocol';
 import { readClipboardForSpeech } from './clipboard-text';
 import { settingsFromEnv } from './engine/config';
@@ -96,7 +96,7 @@ async function start(): Promise<void> {
   });
   ipcMain.handle(IPC.settings, (event): PublicSettings => {
     assertTrustedSender(event);
-    return { ...store.publicSettings(), hotkeyProblems };
+    return withShellState(store.publicSettings());
   });
   ipcMain.handle(IPC.speak, (event, request: unknown): SpeakTicket => {
     assertTrustedSender(event);
@@ -113,12 +113,20 @@ async function start(): Promise<void> {
     });
     return { id };
   });
-  ipcMain.handle(IPC.updateSettings, async (event, patch: unknown) => {
+  ipcMain.handle(IPC.updateSettings, async (event, patch: unknown): Promise<SettingsUpdateResult> => {
     assertTrustedSender(event);
+    // "Start at login" belongs to the OS, not to settings.json.
+    const fields = typeof patch === 'object' && patch !== null && !Array.isArray(patch) ? (patch as Record<string, unknown>) : null;
+    // Anything but an object goes to the store as it came, which refuses it.
+    const { openAtLogin, ...rest } = fields ?? { openAtLogin: undefined };
+    if (openAtLogin !== undefined && typeof openAtLogin !== 'boolean') {
+      return { ok: false, issues: [{ setting: 'openAtLogin', value: openAtLogin, message: 'Start at login must be on or off.' }] };
+    }
+    if (typeof openAtLogin === 'boolean') await setOpenAtLogin(openAtLogin);
     // The store validates with the one zod schema and refuses each bad value with its range;
     // its subscribers register the hotkeys anew, so their problems are current here.
-    const result = await store.update(patch);
-    return result.ok ? { ...result, settings: { ...result.settings, hotkeyProblems } } : result;
+    const result = await store.update(fields ? rest : patch);
+    return result.ok ? { ...result, settings: withShellState(result.settings) } : result;
   });
   ipcMain.handle(IPC.voices, async (event) => {
     assertTrustedSender(event);
@@ -187,9 +195,18 @@ function startTray(): void {
       toggleOpenAtLogin: (openAtLogin) => void setOpenAtLogin(openAtLogin),
       quit: () => app.quit(),
     },
-    process.platform === 'linux' ? isAutostartEnabled() : app.getLoginItemSettings().openAtLogin,
+    isOpenAtLogin(),
     (paths) => void speakFiles(paths),
   );
+}
+
+/** The settings window's view: the stored settings plus what the shell knows (hotkeys taken, login item). */
+function withShellState(settings: PublicSettings): PublicSettings {
+  return { ...settings, hotkeyProblems, openAtLogin: isOpenAtLogin() };
+}
+
+function isOpenAtLogin(): boolean {
+  return process.platform === 'linux' ? isAutostartEnabled() : app.getLoginItemSettings().openAtLogin;
 }
 
 /** Shortcuts that could not be registered, for the settings window. */
@@ -214,7 +231,7 @@ async function setOpenAtLogin(openAtLogin: boolean): Promise<void> {
   } catch (error) {
     notify(`Start at login could not be changed: ${(error as Error).message}`);
   }
-  tray?.update({ openAtLogin: process.platform === 'linux' ? isAutostartEnabled() : app.getLoginItemSettings().openAtLogin });
+  tray?.update({ openAtLogin: isOpenAtLogin() });
 }
 
 /** "Open file…" from the tray: the chosen text files are read aloud in order. */

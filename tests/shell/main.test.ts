@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -22,7 +22,7 @@ const captured = vi.hoisted(() => ({
   /** Accelerators another application holds: register() returns false for them, as Electron does. */
   heldElsewhere: new Set<string>(),
   notifications: [] as string[],
-  menus: [] as { label?: string; click?: () => void; enabled?: boolean }[][],
+  menus: [] as { label?: string; click?: () => void; enabled?: boolean; checked?: boolean }[][],
   tooltips: [] as string[],
   images: [] as string[],
   sent: [] as { channel: string; message: unknown }[],
@@ -180,6 +180,8 @@ beforeAll(async () => {
   captured.heldElsewhere.add('CommandOrControl+Alt+X');
   // Never the user's real socket: a running app's would be replaced.
   process.env.UTTER_SOCKET = join(captured.userData, 'utter.sock');
+  // Nor the user's autostart folder.
+  process.env.XDG_CONFIG_HOME = captured.userData;
   await import('../../electron/main/index');
   captured.ready!();
   await new Promise((r) => setTimeout(r, 10));
@@ -302,6 +304,26 @@ describe('Electron shell', () => {
     captured.menus.at(-1)!.find((item) => item.label === 'Open file…')!.click!();
     await vi.waitFor(() => expect(captured.sent.map((s) => s.message)).toEqual([{ type: 'speak', text: 'File one.', source: 'file' }, { type: 'queue', text: 'File two.' }]));
     expect(captured.notifications.at(-1)).toMatch(/three\.bin is not a text file/);
+  });
+
+  it.runIf(process.platform === 'linux')('starts at login when the settings window asks (an XDG autostart entry), and shows it in the tray', async () => {
+    const update = captured.handlers.get('utter:update-settings')!;
+    const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
+    const entry = join(captured.userData, 'autostart', 'utter.desktop');
+    const loginItem = () => captured.menus.at(-1)!.find((item) => item.label === 'Start at login')!.checked;
+    expect(await update(page, { openAtLogin: true })).toMatchObject({ ok: true, settings: { openAtLogin: true, provider: 'local' } });
+    expect(readFileSync(entry, 'utf8')).toMatch(/^Exec=".+" --hidden$/m);
+    expect(loginItem()).toBe(true);
+    expect(await update(page, { openAtLogin: false, speed: 1.5 })).toMatchObject({ ok: true, settings: { openAtLogin: false, speed: 1.5 } });
+    expect(existsSync(entry)).toBe(false);
+    expect(loginItem()).toBe(false);
+    // Not a boolean, or not an object at all: refused, nothing changed.
+    expect(await update(page, { openAtLogin: 'yes' })).toMatchObject({ ok: false, issues: [{ setting: 'openAtLogin' }] });
+    expect(await update(page, 'openAtLogin')).toMatchObject({ ok: false });
+    expect(existsSync(entry)).toBe(false);
+    const stranger = update({ senderFrame: { url: 'https://evil.example/', parent: null } }, { openAtLogin: true }) as Promise<unknown>;
+    await expect(stranger).rejects.toThrow(/untrusted sender/);
+    expect(existsSync(entry)).toBe(false);
   });
 
   it('opens the settings window when its own page asks, the same renderer at #settings', () => {
