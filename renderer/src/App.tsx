@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { AUDIO_FORMATS, isAudioFormat } from '../../shared/audio-format';
 import type { PublicSettings } from '../../shared/renderer-api';
 import type { Bridge } from './bridge';
@@ -29,6 +29,13 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   }, [controller, bridge]);
 
   const speak = (): void => void controller.speak(text, format);
+
+  // Stop, Pause and Skip disable themselves when speech ends; a keyboard user focused on one
+  // would be left on the page's body, so focus goes back to the text.
+  const textBox = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (!busy && document.activeElement === document.body && textBox.current) textBox.current.focus();
+  }, [busy]);
 
   // Keyboard: Ctrl+Enter (⌘↩) in the text box speaks, Escape stops.
   useEffect(() => {
@@ -67,6 +74,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       <label htmlFor="text-input">Text to speak</label>
       <textarea
         id="text-input"
+        ref={textBox}
         data-testid="text-input"
         value={text}
         onChange={(e) => setText(e.target.value)}
@@ -138,11 +146,10 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       <p role="alert" className="error" data-testid="error">
         {error}
       </p>
-      {notice && (
-        <p className="notice" data-testid="notice">
-          {notice}
-        </p>
-      )}
+      {/* Always in the page, so screen readers announce each new notice. */}
+      <p className="notice" role="status" data-testid="notice">
+        {notice}
+      </p>
       <LiveMeters controller={controller} maxBufferMs={(settings?.streamMaxBuffer ?? 2) * 1000} />
       <QueueAndHistory controller={controller} />
       {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}

@@ -39,6 +39,9 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
       if (level.current) {
         level.current.value = Math.min(buffered, maxBufferMs);
         level.current.dataset.ms = String(buffered);
+        // What a screen reader says for the meter, in 100 ms steps so it does not churn.
+        const spoken = `${Math.round(buffered / 100) * 100} ms buffered`;
+        if (level.current.getAttribute('aria-valuetext') !== spoken) level.current.setAttribute('aria-valuetext', spoken);
       }
       setText(levelText.current, `${buffered} ms`);
       setText(underruns.current, String(metrics?.underruns ?? 0));

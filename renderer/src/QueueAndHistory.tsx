@@ -34,6 +34,8 @@ export function QueueAndHistory({ controller }: { controller: PlayerController }
                 <button
                   type="button"
                   data-testid="replay"
+                  // Several "Replay" buttons in a row: each says what it replays.
+                  aria-label={`Replay: ${preview(text)}`}
                   onClick={() => {
                     usePlayerStore.getState().set({ text });
                     void controller.speak(text, format);

@@ -1,10 +1,14 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Children, cloneElement, isValidElement, useEffect, useId, useMemo, useState, type ReactElement, type ReactNode } from 'react';
 import { AUDIO_FORMATS } from '../../shared/audio-format';
 import type { SettingsIssue } from '../../shared/config/schema';
 import type { PublicSettings, VoiceOption } from '../../shared/renderer-api';
 import type { Bridge } from './bridge';
+import { recordKeyPress } from './hotkey-recorder';
 import { PlayerController } from './player-controller';
 import { usePlayerStore } from './player-store';
+
+/** ⌘ is the primary modifier on a Mac, Ctrl elsewhere (the shortcut fields record with it). */
+const MAC = /Mac/.test(navigator.userAgent);
 
 /** Provider presets (issue 4 §3): each sets the provider and its failover list. */
 const PRESETS = [
@@ -117,16 +121,22 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
                 onBlur={(e) => void change({ baseUrls: e.target.value.split('\n').map((s) => s.trim()).filter(Boolean) })}
               />
             </Field>
-            <Field label={settings.apiKeySet ? 'API key (one is set)' : 'API key (none set)'} name="apiKey" issues={issues}>
-              <span className="row">
-                <input data-testid="setting-apiKey" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} />
-                <button type="button" disabled={!key} onClick={() => void change({ apiKey: key }).then(() => setKey(''))}>
-                  Save key
-                </button>
-                <button type="button" disabled={!settings.apiKeySet} onClick={() => void change({ apiKey: '' })}>
-                  Clear
-                </button>
-              </span>
+            <Field
+              label={settings.apiKeySet ? 'API key (one is set)' : 'API key (none set)'}
+              name="apiKey"
+              issues={issues}
+              actions={
+                <>
+                  <button type="button" disabled={!key} onClick={() => void change({ apiKey: key }).then(() => setKey(''))}>
+                    Save key
+                  </button>
+                  <button type="button" disabled={!settings.apiKeySet} onClick={() => void change({ apiKey: '' })}>
+                    Clear key
+                  </button>
+                </>
+              }
+            >
+              <input data-testid="setting-apiKey" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} />
             </Field>
             <Field label="Model" name="model" issues={issues}>
               <input data-testid="setting-model" defaultValue={settings.model} onBlur={(e) => void change({ model: e.target.value })} />
@@ -191,13 +201,26 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
             label={{ speakClipboard: 'Speak clipboard', pauseResume: 'Pause / resume', stop: 'Stop' }[action]}
             name={`hotkeys.${action}`}
             issues={issues}
-            hint={settings.hotkeyProblems?.[action] ? `Not active: ${settings.hotkeyProblems[action]}.` : undefined}
+            hint={settings.hotkeyProblems?.[action] ? `Not active: ${settings.hotkeyProblems[action]}.` : 'Press the keys to use; Backspace clears.'}
           >
             <input
               data-testid={`setting-hotkey-${action}`}
               defaultValue={settings.hotkeys[action]}
               placeholder="none"
-              onBlur={(e) => void change({ hotkeys: { ...settings.hotkeys, [action]: e.target.value.trim() } })}
+              aria-keyshortcuts={settings.hotkeys[action] || undefined}
+              onKeyDown={(e) => {
+                const recorded = recordKeyPress(e, MAC);
+                if (recorded.kind === 'pass') {
+                  if (e.key === 'Escape') e.currentTarget.value = settings.hotkeys[action];
+                  return;
+                }
+                e.preventDefault();
+                if (recorded.kind === 'wait') return;
+                const value = recorded.kind === 'clear' ? '' : recorded.accelerator;
+                e.currentTarget.value = value;
+                void change({ hotkeys: { ...settings.hotkeys, [action]: value } });
+              }}
+              onBlur={(e) => e.target.value.trim() !== settings.hotkeys[action] && void change({ hotkeys: { ...settings.hotkeys, [action]: e.target.value.trim() } })}
             />
           </Field>
         ))}
@@ -211,23 +234,44 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
           <input type="checkbox" checked={settings.stripMarkdown} onChange={(e) => void change({ stripMarkdown: e.target.checked })} />
           Read Markdown as plain text
         </label>
+        {settings.openAtLogin !== undefined && (
+          <label className="check">
+            <input type="checkbox" data-testid="setting-openAtLogin" checked={settings.openAtLogin} onChange={(e) => void change({ openAtLogin: e.target.checked })} />
+            Start Utter when I log in (in the tray)
+          </label>
+        )}
       </fieldset>
     </main>
   );
 }
 
-/** A labelled field with its refusal, if any, announced to screen readers. */
-function Field({ label, name, issues, hint, children }: { label: string; name: string; issues: Record<string, string>; hint?: string; children: ReactNode }) {
+/**
+ * A labelled field. Its hint and its refusal, if any, describe the control for screen
+ * readers, and a refusal marks it invalid and is announced as it appears.
+ */
+function Field(props: { label: string; name: string; issues: Record<string, string>; hint?: string; actions?: ReactNode; children: ReactNode }) {
+  const { label, name, issues, hint, actions, children } = props;
   const issue = Object.entries(issues).find(([k]) => k === name || k.startsWith(`${name}.`))?.[1];
+  const id = useId();
+  const describedBy = [hint && `${id}-hint`, issue && `${id}-issue`].filter(Boolean).join(' ') || undefined;
+  // The first input, select or textarea among the children is the control described.
+  let described = false;
+  const control = Children.map(children, (child) => {
+    if (described || !isValidElement(child) || !['input', 'select', 'textarea'].includes(child.type as string)) return child;
+    described = true;
+    return cloneElement(child as ReactElement<Record<string, unknown>>, { 'aria-describedby': describedBy, 'aria-invalid': issue ? true : undefined });
+  });
   return (
     <div className="field">
       <label>
         <span>{label}</span>
-        {children}
+        {control}
       </label>
-      {hint && <small>{hint}</small>}
+      {/* Buttons that act on the control sit outside its label, so they are not part of its name. */}
+      {actions && <span className="row">{actions}</span>}
+      {hint && <small id={`${id}-hint`}>{hint}</small>}
       {issue && (
-        <small role="alert" className="error" data-testid={`issue-${name}`}>
+        <small role="alert" className="error" id={`${id}-issue`} data-testid={`issue-${name}`}>
           {issue}
         </small>
       )}

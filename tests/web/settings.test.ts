@@ -41,7 +41,7 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByText('API key (one is set)').count()).toBe(1);
     expect(await page.getByTestId('setting-apiKey').inputValue()).toBe('');
     expect(await page.content()).not.toContain('sk-secret-123');
-    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('button', { name: 'Clear key' }).click();
     await expect.poll(() => page.getByText('API key (none set)').count()).toBe(1);
   });
 
@@ -79,5 +79,32 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByTestId('issue-hotkeys.speakClipboard').textContent()).toMatch(/"Sift" is not a key or modifier/);
     await setField('setting-hotkey-speakClipboard', 'Ctrl+Shift+S');
     await expect.poll(() => page.getByTestId('issue-hotkeys.speakClipboard').count()).toBe(0);
+  });
+
+  it('records a shortcut from the keys pressed in its field; Backspace clears it, Escape keeps the saved one', async () => {
+    const field = page.getByTestId('setting-hotkey-pauseResume');
+    // What the server kept, as a fresh settings page shows it.
+    const saved = async () => {
+      const fresh = await rig.open('settings');
+      const value = await fresh.getByTestId('setting-hotkey-pauseResume').inputValue();
+      await fresh.close();
+      return value;
+    };
+    await field.focus();
+    await page.keyboard.press('Control+Shift+KeyK');
+    await expect.poll(() => field.inputValue()).toBe('CommandOrControl+Shift+K');
+    await expect.poll(saved).toBe('CommandOrControl+Shift+K');
+    // A typing key alone would be lost to every other application: refused next to the field.
+    await page.keyboard.press('KeyQ');
+    await expect.poll(() => page.getByTestId('issue-hotkeys.pauseResume').textContent()).toMatch(/"Q" needs a modifier/);
+    expect(await saved()).toBe('CommandOrControl+Shift+K');
+    await page.keyboard.press('Escape');
+    expect(await field.inputValue()).toBe('CommandOrControl+Shift+K');
+    await page.keyboard.press('Backspace');
+    await expect.poll(saved).toBe('');
+    expect(await page.getByTestId('issue-hotkeys.pauseResume').count()).toBe(0);
+    // Tab still leaves the field.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.dataset.testid')).toBe('setting-hotkey-stop');
   });
 });
