@@ -7,7 +7,7 @@ import { createProvider } from '../main/engine/engine';
 import { SpeechError, type SpeechErrorKind } from '../main/engine/errors';
 import { speakToFile } from './speak-to-file';
 import { webCommand } from './web-command';
-import { appSocketPath, sendToApp } from '../main/app-socket';
+import { appSocketPath, sendToApp, type AppRequest } from '../main/app-socket';
 
 /** Exit codes (issue 2 §4). */
 export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, interrupted: 130 } as const;
@@ -15,6 +15,7 @@ export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, int
 const USAGE = `Usage:
   utter speak [TEXT] [--file PATH] --out FILE.wav [options]   speak TEXT (or the file, or standard input) to a WAV file
   utter speak [TEXT] [--file PATH]                             have the running app speak it
+  utter speak --clipboard                                      have the running app speak its clipboard
   utter voices [--provider local|openai] [options]             list the voices
   utter web [--port N] [--host 127.0.0.1] [options]            the player page in any browser, on this machine's engine
 
@@ -41,6 +42,7 @@ const OPTIONS = {
   instructions: { type: 'string' },
   settings: { type: 'string' },
   'no-markdown': { type: 'boolean' },
+  clipboard: { type: 'boolean' },
   json: { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -134,6 +136,16 @@ function flagsToSettings(values: Values): SettingsInput {
   return flags as SettingsInput;
 }
 
+/** Hands a request to the running app, or says why it could not. */
+async function handToApp(request: AppRequest, io: CliIo): Promise<number> {
+  const sent = await sendToApp(io.appSocket ?? appSocketPath(), request).catch((error: Error) => {
+    throw new UsageError(`The running app refused: ${error.message}`);
+  });
+  if (sent === 'no-app') throw new UsageError('Utter is not running: start the app to speak through it, or write a file with --out FILE.wav.');
+  if (io.isTerminal) io.err('utter: handed to the running app\n');
+  return EXIT.ok;
+}
+
 async function speakCommand(
   positionals: string[],
   values: Values,
@@ -141,20 +153,18 @@ async function speakCommand(
   io: CliIo,
 ): Promise<number> {
   if (positionals.length && values.file) throw new UsageError('Give the text or --file, not both.');
+  if (values.clipboard) {
+    // Only the app can read the clipboard; a desktop shortcut can run this where global hotkeys cannot be had.
+    if (positionals.length || values.file || values.out) throw new UsageError('--clipboard asks the running app to speak its clipboard: give no text, --file or --out with it.');
+    return handToApp({ type: 'speak-clipboard' }, io);
+  }
   const text = positionals.length
     ? positionals.join(' ')
     : values.file
       ? decodeTextFile(await readFileOrExplain(values.file), values.file)
       : await io.stdin();
-  if (!values.out) {
-    // No file: the running app speaks it.
-    const sent = await sendToApp(io.appSocket ?? appSocketPath(), text).catch((error: Error) => {
-      throw new UsageError(`The running app refused the text: ${error.message}`);
-    });
-    if (sent === 'no-app') throw new UsageError('Utter is not running: start the app to speak through it, or write a file with --out FILE.wav.');
-    if (io.isTerminal) io.err('utter: handed to the running app\n');
-    return EXIT.ok;
-  }
+  // No file: the running app speaks it.
+  if (!values.out) return handToApp({ type: 'speak', text }, io);
   const provider = createProvider(settings);
   try {
     const result = await speakToFile(text, {

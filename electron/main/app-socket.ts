@@ -1,5 +1,5 @@
-// The running app's door for `utter speak TEXT` (no --out): a per-user local socket. Node
-// only, so the CLI and the tests use it without Electron.
+// The running app's door for `utter speak TEXT` and `utter speak --clipboard` (no --out): a
+// per-user local socket. Node only, so the CLI and the tests use it without Electron.
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { homedir, userInfo } from 'node:os';
@@ -16,14 +16,25 @@ export function appSocketPath(platform: NodeJS.Platform = process.platform, env:
   return join(env.XDG_RUNTIME_DIR || join(env.XDG_CONFIG_HOME || join(home, '.config'), 'utter'), 'utter.sock');
 }
 
+/** What the CLI asks: speak this text, or speak what the clipboard holds. */
+export type AppRequest = { type: 'speak'; text: string } | { type: 'speak-clipboard' };
+
 /** What the app answers. */
 type Reply = { ok: true } | { ok: false; error: string };
 
+function parseRequest(line: string): AppRequest | null {
+  const request = JSON.parse(line) as { type?: unknown; text?: unknown };
+  if (request.type === 'speak' && typeof request.text === 'string') return { type: 'speak', text: request.text };
+  if (request.type === 'speak-clipboard') return { type: 'speak-clipboard' };
+  return null;
+}
+
 /**
- * Listens for `{"type":"speak","text":…}` lines. A stale socket file from a crash is
- * replaced; the file is readable by this user only.
+ * Listens for one JSON request per connection, each on a line, and answers with the app's
+ * refusal or ok. A stale socket file from a crash is replaced; the file is readable by
+ * this user only.
  */
-export async function startAppSocket(path: string, onSpeak: (text: string) => string | null): Promise<Server> {
+export async function startAppSocket(path: string, onRequest: (request: AppRequest) => Promise<string | null> | string | null): Promise<Server> {
   if (!path.startsWith('\\\\.\\pipe\\')) {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await rm(path, { force: true });
@@ -38,14 +49,17 @@ export async function startAppSocket(path: string, onSpeak: (text: string) => st
       if (data.length > MAX_REQUEST_BYTES) return reply({ ok: false, error: 'The text is too long for one request.' });
       const newline = data.indexOf('\n');
       if (newline < 0) return;
+      let request: AppRequest | null;
       try {
-        const request = JSON.parse(data.slice(0, newline)) as { type?: unknown; text?: unknown };
-        if (request.type !== 'speak' || typeof request.text !== 'string') return reply({ ok: false, error: 'Unknown request.' });
-        const error = onSpeak(request.text);
-        reply(error ? { ok: false, error } : { ok: true });
+        request = parseRequest(data.slice(0, newline));
       } catch {
-        reply({ ok: false, error: 'The request is not JSON.' });
+        return reply({ ok: false, error: 'The request is not JSON.' });
       }
+      if (!request) return reply({ ok: false, error: 'Unknown request.' });
+      Promise.resolve(onRequest(request)).then(
+        (error) => reply(error ? { ok: false, error } : { ok: true }),
+        (error: Error) => reply({ ok: false, error: error.message }),
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -56,13 +70,13 @@ export async function startAppSocket(path: string, onSpeak: (text: string) => st
   return server;
 }
 
-/** Hands text to the running app: 'no-app' when none listens; throws with the app's refusal. */
-export function sendToApp(path: string, text: string): Promise<'sent' | 'no-app'> {
+/** Hands a request to the running app: 'no-app' when none listens; throws with the app's refusal. */
+export function sendToApp(path: string, request: AppRequest): Promise<'sent' | 'no-app'> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let answer = '';
     socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(JSON.stringify({ type: 'speak', text }) + '\n'));
+    socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));
     socket.on('data', (chunk: string) => (answer += chunk));
     socket.on('end', () => {
       try {

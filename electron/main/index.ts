@@ -32,6 +32,7 @@ import { createSafeStorageSecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
 import { readTextFilesFromDisk } from './text-files';
 import { isAutostartEnabled, setAutostart } from './linux-autostart';
+import { parseLaunchArgs, type LaunchRequest } from './launch-args';
 import { WindowStateFile } from './window-state';
 import { rendererFileHandler } from './renderer-files';
 import { AppTray } from './tray';
@@ -57,7 +58,14 @@ if (portalFeature) enableChromiumFeature(app.commandLine, portalFeature);
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => windows?.showPlayer());
+  // A second launch hands its command line to this one: files to read, --speak-clipboard.
+  app.on('second-instance', (_event, argv, workingDirectory) => onLaunch(parseLaunchArgs(argv, workingDirectory), 'second'));
+  // macOS: files opened with Utter from Finder, or dropped on its Dock icon; they may come before 'ready'.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    if (windows) void speakFiles([path]);
+    else filesBeforeStart.push(path);
+  });
   app.whenReady().then(start, (error: unknown) => {
     console.error('Utter could not start:', error);
     app.exit(1);
@@ -65,6 +73,7 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 let tray: AppTray | null = null;
+const filesBeforeStart: string[] = [];
 let store: SettingsStore;
 let windows: AppWindows | null = null;
 
@@ -152,10 +161,11 @@ async function start(): Promise<void> {
     lastNotice = status.notice;
   });
   startTray();
-  // `utter speak TEXT` from a terminal reaches the app here.
-  startAppSocket(appSocketPath(), (text) => {
-    if (!text.trim()) return 'There is nothing to speak.';
-    windows?.sendCommand({ type: 'speak', text, source: 'second-instance' });
+  // `utter speak TEXT` and `utter speak --clipboard` from a terminal reach the app here.
+  startAppSocket(appSocketPath(), (request) => {
+    if (request.type === 'speak-clipboard') return speakClipboard();
+    if (!request.text.trim()) return 'There is nothing to speak.';
+    windows?.sendCommand({ type: 'speak', text: request.text, source: 'second-instance' });
     return null;
   }).catch((error: Error) => console.warn(`Utter: the command-line socket could not start: ${error.message}`));
   applyHotkeys(store.get());
@@ -163,8 +173,20 @@ async function start(): Promise<void> {
     applyHotkeys(settings);
     tray?.update({ hotkeys: settings.hotkeys });
   });
-  // Started at login: stay in the tray.
-  if (!process.argv.includes('--hidden')) windows.showPlayer();
+  const launch = parseLaunchArgs(process.argv, process.cwd());
+  onLaunch({ ...launch, files: [...filesBeforeStart.splice(0), ...launch.files] }, 'first');
+}
+
+/**
+ * What a launch asks for. Files are read aloud with the player shown; --speak-clipboard
+ * speaks without showing anything, like the hotkey. Otherwise the first launch shows the
+ * player (unless started at login, --hidden) and a second one brings it forward.
+ */
+function onLaunch(request: LaunchRequest, which: 'first' | 'second'): void {
+  if (request.speakClipboard) void speakClipboard();
+  if (request.files.length) void speakFiles(request.files);
+  const quiet = request.speakClipboard || (which === 'first' && request.hidden);
+  if (request.files.length || !quiet) windows?.showPlayer();
 }
 
 let utteranceCount = 0;
@@ -254,10 +276,15 @@ async function speakFiles(paths: readonly string[]): Promise<void> {
   texts.forEach((text, i) => windows?.sendCommand(i === 0 ? { type: 'speak', text, source: 'file' } : { type: 'queue', text }));
 }
 
-async function speakClipboard(): Promise<void> {
+/** Speaks the clipboard's text; when there is none, says so (and returns why, for the CLI). */
+async function speakClipboard(): Promise<string | null> {
   const result = await readClipboardForSpeech(clipboard);
-  if (!result.ok) return notify(result.message);
+  if (!result.ok) {
+    notify(result.message);
+    return result.message;
+  }
   windows?.sendCommand({ type: 'speak', text: result.text, source: 'clipboard' });
+  return null;
 }
 
 function notify(body: string): void {

@@ -45,7 +45,8 @@ export class PlayerController {
 
   async speak(text: string, format: AudioFormat): Promise<void> {
     const store = usePlayerStore.getState();
-    store.set({ paused: false, error: '', notice: '', firstAudio: null, requestedAt: null, firstByteAt: null, firstAudioAt: null, segment: null });
+    // The text shown is the text being spoken, whoever asked (the box, a hotkey, the queue).
+    store.set({ text, paused: false, error: '', notice: '', firstAudio: null, requestedAt: null, firstByteAt: null, firstAudioAt: null, segment: null });
     try {
       // Settings apply at once: read them anew for every utterance.
       const settings = await this.init();
@@ -83,7 +84,6 @@ export class PlayerController {
     const store = usePlayerStore.getState();
     if (!texts.length) return store.set({ error: errors.join(' ') });
     const [first, ...rest] = texts;
-    store.set({ text: first.text });
     await this.speak(first.text, store.format);
     this.enqueue(rest.map((t) => t.text));
     // Refusals stay visible next to what plays.
@@ -100,7 +100,6 @@ export class PlayerController {
     switch (command.type) {
       case 'speak': {
         const store = usePlayerStore.getState();
-        store.set({ text: command.text });
         // Speak while speaking: interrupt (the default) or queue, as the settings say.
         if (store.busy && this.settings?.whileSpeaking === 'queue') this.enqueue([command.text]);
         else void this.speak(command.text, store.format);
@@ -239,10 +238,7 @@ export class PlayerController {
       store.set({ busy: false, segment: null, paused: false });
       const next = this.queue.shift();
       store.set({ queued: [...this.queue] });
-      if (next !== undefined) {
-        store.set({ text: next });
-        void this.speak(next, store.format);
-      }
+      if (next !== undefined) void this.speak(next, store.format);
     }, Math.max(0, heardAt - (performance.timeOrigin + performance.now())));
   }
 }

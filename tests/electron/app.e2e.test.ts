@@ -42,6 +42,17 @@ function electronBinary(): string | null {
   }
 }
 
+/** Whether keys can be pressed system-wide here: an X display and xdotool. */
+function canPressKeys(): boolean {
+  if (process.platform !== 'linux' || !process.env.DISPLAY || process.env.WAYLAND_DISPLAY) return false;
+  try {
+    execFileSync('xdotool', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const binary = electronBinary();
 if (!binary) console.log('electron e2e: SKIPPED — the Electron binary is not installed (node_modules/electron/dist is missing), so the app was not launched.');
 
@@ -63,7 +74,10 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
     delete env.ELECTRON_RUN_AS_NODE;
     // Chromium refuses to start as root without --no-sandbox (CI containers); the page's
     // own `sandbox: true` still applies to what it may do.
-    const args = [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), work];
+    // Its own settings, socket and autostart folder: never the user's.
+    env.UTTER_SOCKET = join(work, 'utter.sock');
+    env.XDG_CONFIG_HOME = join(work, 'config');
+    const args = [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), `--user-data-dir=${join(work, 'data')}`, work];
     app = await electron.launch({ executablePath: binary!, args, env });
     page = await app.firstWindow();
     await page.waitForLoadState('domcontentloaded');
@@ -90,6 +104,34 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
     expect(Number(await page.getByTestId('ttfa').getAttribute('data-ms'))).toBeGreaterThan(0);
     await expect.poll(state, { timeout: 15_000 }).toBe('idle');
     expect(await page.getByTestId('error').textContent()).toBe('');
+  });
+
+  it('takes the global hotkeys', async () => {
+    const registered = await app.evaluate(({ globalShortcut }) =>
+      ['CommandOrControl+Alt+S', 'CommandOrControl+Alt+P', 'CommandOrControl+Alt+X'].map((key) => globalShortcut.isRegistered(key)),
+    );
+    expect(registered).toEqual([true, true, true]);
+  });
+
+  it('speaks the clipboard with the embedded voice when asked (`utter speak --clipboard`, the hotkey\'s path)', async () => {
+    const text = 'The clipboard, read by the embedded voice.';
+    await app.evaluate(({ clipboard }, value) => clipboard.writeText(value), text);
+    execFileSync(process.execPath, [join(ROOT, 'electron/cli/utter.mjs'), 'speak', '--clipboard'], { env: { ...process.env, UTTER_SOCKET: join(work, 'utter.sock') } });
+    await expect.poll(() => page.getByTestId('text-input').inputValue(), { timeout: 10_000 }).toBe(text);
+    const state = () => page.getByTestId('state').textContent();
+    await expect.poll(state, { timeout: 15_000 }).toBe('playing');
+    await expect.poll(state, { timeout: 15_000 }).toBe('idle');
+    expect(await page.getByTestId('error').textContent()).toBe('');
+  });
+
+  // The hotkey itself, pressed through the X server (CI runs this under xvfb-run with xdotool).
+  it.skipIf(!canPressKeys())('speaks the clipboard when Ctrl+Alt+S is pressed', async () => {
+    const text = 'Pressed on the keyboard.';
+    await app.evaluate(({ clipboard }, value) => clipboard.writeText(value), text);
+    execFileSync('xdotool', ['key', 'ctrl+alt+s']);
+    await expect.poll(() => page.getByTestId('text-input').inputValue(), { timeout: 10_000 }).toBe(text);
+    await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 15_000 }).toBe('playing');
+    await page.getByTestId('stop').click();
   });
 
   it('gives the page the typed bridge and nothing of Node', async () => {

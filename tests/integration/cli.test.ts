@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, readWav, snrDb } from '../support/audio-files';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
-import { appSocketPath, startAppSocket } from '../../electron/main/app-socket';
+import { appSocketPath, startAppSocket, type AppRequest } from '../../electron/main/app-socket';
 
 const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'utter-cli-'));
@@ -127,20 +127,30 @@ describe('utter voices', () => {
     expect(ids).toEqual(expect.arrayContaining(['alloy', 'af_bella', 'am_adam']));
   });
 
-  it('hands text to the running app when there is no --out', async () => {
+  it('hands text, or "speak the clipboard", to the running app when there is no --out', async () => {
     // The app's socket as the app opens it (app-socket.ts), for the CLI's HOME.
-    const received: string[] = [];
-    const app = await startAppSocket(appSocketPath('linux', { HOME: dir }, dir), (text) => {
-      received.push(text);
-      return text.includes('refuse') ? 'The app is shutting down.' : null;
+    const received: AppRequest[] = [];
+    const app = await startAppSocket(appSocketPath('linux', { HOME: dir }, dir), async (request) => {
+      received.push(request);
+      if (request.type === 'speak-clipboard') return 'The clipboard holds no text.';
+      return request.text.includes('refuse') ? 'The app is shutting down.' : null;
     });
     try {
       const sent = await utter(['speak', 'Spoken by the running app.']);
       expect(sent.code).toBe(0);
-      expect(received).toEqual(['Spoken by the running app.']);
+      expect(received).toEqual([{ type: 'speak', text: 'Spoken by the running app.' }]);
       const refused = await utter(['speak', 'please refuse']);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/refused the text: The app is shutting down/);
+      expect(refused.stderr).toMatch(/refused: The app is shutting down/);
+      // The app's answer to --clipboard comes back to the terminal (or the desktop shortcut's exit code).
+      const clipboard = await utter(['speak', '--clipboard']);
+      expect(received.at(-1)).toEqual({ type: 'speak-clipboard' });
+      expect(clipboard.code).toBe(2);
+      expect(clipboard.stderr).toMatch(/refused: The clipboard holds no text/);
+      const mixed = await utter(['speak', '--clipboard', 'and text']);
+      expect(mixed.code).toBe(2);
+      expect(mixed.stderr).toMatch(/give no text, --file or --out with it/);
+      expect(received).toHaveLength(3);
     } finally {
       await new Promise((r) => app.close(r));
     }

@@ -28,6 +28,8 @@ const captured = vi.hoisted(() => ({
   sent: [] as { channel: string; message: unknown }[],
   clipboardText: '',
   chosenFiles: [] as string[],
+  /** How many times a window was shown. */
+  shown: 0,
 }));
 
 vi.mock('electron', () => {
@@ -87,7 +89,7 @@ vi.mock('electron', () => {
         hide: () => {},
         getBounds: () => ({ x: 0, y: 0, width: 720, height: 600 }),
         isVisible: () => false,
-        show: () => {},
+        show: () => void captured.shown++,
         focus: () => {},
         loadURL: async (url: string) => (record.url = url),
       });
@@ -289,9 +291,44 @@ describe('Electron shell', () => {
   });
 
   it('speaks what `utter speak TEXT` sends to its socket', async () => {
-    await vi.waitFor(async () => expect(await sendToApp(process.env.UTTER_SOCKET!, 'From the terminal.')).toBe('sent'));
+    await vi.waitFor(async () => expect(await sendToApp(process.env.UTTER_SOCKET!, { type: 'speak', text: 'From the terminal.' })).toBe('sent'));
     expect(captured.sent).toContainEqual({ channel: 'utter:command', message: { type: 'speak', text: 'From the terminal.', source: 'second-instance' } });
-    await expect(sendToApp(process.env.UTTER_SOCKET!, '  ')).rejects.toThrow(/nothing to speak/);
+    await expect(sendToApp(process.env.UTTER_SOCKET!, { type: 'speak', text: '  ' })).rejects.toThrow(/nothing to speak/);
+  });
+
+  it('acts on a second launch: files are read with the player shown, --speak-clipboard speaks without it, a bare launch shows it', async () => {
+    const dir = captured.userData;
+    writeFileSync(join(dir, 'opened.txt'), 'Opened with Utter.');
+    const secondLaunch = captured.listeners.get('second-instance')!;
+    captured.sent.length = 0;
+    let shown = captured.shown;
+    secondLaunch({}, ['/opt/Utter/utter', '--no-sandbox', 'opened.txt'], dir);
+    await vi.waitFor(() => expect(captured.sent.map((s) => s.message)).toEqual([{ type: 'speak', text: 'Opened with Utter.', source: 'file' }]));
+    expect(captured.shown).toBeGreaterThan(shown);
+    shown = captured.shown;
+    captured.clipboardText = 'From a desktop shortcut.';
+    secondLaunch({}, ['/opt/Utter/utter', '--speak-clipboard'], dir);
+    await vi.waitFor(() => expect(captured.sent.at(-1)?.message).toEqual({ type: 'speak', text: 'From a desktop shortcut.', source: 'clipboard' }));
+    expect(captured.shown).toBe(shown);
+    secondLaunch({}, ['/opt/Utter/utter'], dir);
+    expect(captured.shown).toBe(shown + 1);
+  });
+
+  it('speaks the clipboard when `utter speak --clipboard` asks, and answers why not when it holds no text', async () => {
+    captured.clipboardText = 'Asked for from the terminal.';
+    expect(await sendToApp(process.env.UTTER_SOCKET!, { type: 'speak-clipboard' })).toBe('sent');
+    expect(captured.sent.at(-1)?.message).toEqual({ type: 'speak', text: 'Asked for from the terminal.', source: 'clipboard' });
+    captured.clipboardText = '';
+    await expect(sendToApp(process.env.UTTER_SOCKET!, { type: 'speak-clipboard' })).rejects.toThrow('The clipboard is empty.');
+    expect(captured.notifications.at(-1)).toBe('The clipboard is empty.');
+  });
+
+  it('reads a file macOS opens with it (Finder, the Dock)', async () => {
+    writeFileSync(join(captured.userData, 'finder.md'), '# From Finder');
+    let prevented = false;
+    captured.listeners.get('open-file')!({ preventDefault: () => (prevented = true) }, join(captured.userData, 'finder.md'));
+    expect(prevented).toBe(true);
+    await vi.waitFor(() => expect(captured.sent.at(-1)?.message).toEqual({ type: 'speak', text: '# From Finder', source: 'file' }));
   });
 
   it('reads files chosen with Open file… from the tray: the first speaks, the rest queue, refusals are told', async () => {

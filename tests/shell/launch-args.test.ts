@@ -1,0 +1,28 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseLaunchArgs } from '../../electron/main/launch-args';
+
+describe('launch arguments', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'utter-launch-'));
+  writeFileSync(join(dir, 'notes.md'), '# Notes');
+  writeFileSync(join(dir, 'b.txt'), 'B');
+  mkdirSync(join(dir, 'app'));
+
+  it('takes the files that exist, relative to the launch folder, in order, past the executable and switches', () => {
+    const argv = ['/opt/Utter/utter', '--no-sandbox', '--enable-features=GlobalShortcutsPortal', 'notes.md', join(dir, 'b.txt'), 'missing.txt'];
+    expect(parseLaunchArgs(argv, dir)).toEqual({ hidden: false, speakClipboard: false, files: [join(dir, 'notes.md'), join(dir, 'b.txt')] });
+  });
+
+  it('skips the app folder `electron .` passes in development', () => {
+    expect(parseLaunchArgs(['/usr/bin/electron', join(dir, 'app'), 'b.txt'], dir).files).toEqual([join(dir, 'b.txt')]);
+  });
+
+  it('reads --hidden (started at login) and --speak-clipboard (a desktop shortcut)', () => {
+    expect(parseLaunchArgs(['utter', '--hidden'], dir)).toEqual({ hidden: true, speakClipboard: false, files: [] });
+    expect(parseLaunchArgs(['utter', '--speak-clipboard'], dir)).toEqual({ hidden: false, speakClipboard: true, files: [] });
+    // The executable itself is never a file to read, even when it is one.
+    expect(parseLaunchArgs([join(dir, 'b.txt')], dir).files).toEqual([]);
+  });
+});
