@@ -3,7 +3,7 @@ import { AUDIO_FORMATS } from '../../shared/audio-format';
 import type { SettingsIssue } from '../../shared/config/schema';
 import type { PublicSettings, VoiceOption } from '../../shared/renderer-api';
 import type { Bridge } from './bridge';
-import { recordKeyPress } from './hotkey-recorder';
+import { displayAccelerator, recordKeyPress } from './hotkey-recorder';
 import { PlayerController } from './player-controller';
 import { usePlayerStore } from './player-store';
 
@@ -204,23 +204,26 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
             hint={settings.hotkeyProblems?.[action] ? `Not active: ${settings.hotkeyProblems[action]}.` : 'Press the keys to use; Backspace clears.'}
           >
             <input
+              // Shown as the platform spells it; what is saved keeps CommandOrControl.
               data-testid={`setting-hotkey-${action}`}
-              defaultValue={settings.hotkeys[action]}
+              defaultValue={displayAccelerator(settings.hotkeys[action], MAC)}
               placeholder="none"
-              aria-keyshortcuts={settings.hotkeys[action] || undefined}
               onKeyDown={(e) => {
                 const recorded = recordKeyPress(e, MAC);
                 if (recorded.kind === 'pass') {
-                  if (e.key === 'Escape') e.currentTarget.value = settings.hotkeys[action];
+                  if (e.key === 'Escape') e.currentTarget.value = displayAccelerator(settings.hotkeys[action], MAC);
                   return;
                 }
                 e.preventDefault();
                 if (recorded.kind === 'wait') return;
                 const value = recorded.kind === 'clear' ? '' : recorded.accelerator;
-                e.currentTarget.value = value;
+                e.currentTarget.value = displayAccelerator(value, MAC);
                 void change({ hotkeys: { ...settings.hotkeys, [action]: value } });
               }}
-              onBlur={(e) => e.target.value.trim() !== settings.hotkeys[action] && void change({ hotkeys: { ...settings.hotkeys, [action]: e.target.value.trim() } })}
+              onBlur={(e) => {
+                const typed = e.target.value.trim();
+                if (typed !== displayAccelerator(settings.hotkeys[action], MAC)) void change({ hotkeys: { ...settings.hotkeys, [action]: typed } });
+              }}
             />
           </Field>
         ))}

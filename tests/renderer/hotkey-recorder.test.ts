@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateAccelerator } from '../../shared/accelerator';
-import { recordKeyPress, type KeyPress } from '../../renderer/src/hotkey-recorder';
+import { canonicalAccelerator, validateAccelerator } from '../../shared/accelerator';
+import { displayAccelerator, recordKeyPress, type KeyPress } from '../../renderer/src/hotkey-recorder';
 
 const press = (code: string, mods: Partial<KeyPress> = {}, key = code): KeyPress => ({ key, code, ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...mods });
 
@@ -42,5 +42,18 @@ describe('recording a shortcut from a key press', () => {
     expect(recordKeyPress(press('Escape'), false)).toEqual({ kind: 'pass' });
     // With a modifier they are shortcuts like any other.
     expect(recordKeyPress(press('Backspace', { ctrlKey: true }), false)).toEqual({ kind: 'shortcut', accelerator: 'CommandOrControl+Backspace' });
+  });
+});
+
+describe('showing a shortcut', () => {
+  it('spells the modifiers as the platform does, and stays an accelerator that means the same there', () => {
+    expect(displayAccelerator('CommandOrControl+Alt+S', false)).toBe('Ctrl+Alt+S');
+    expect(displayAccelerator('CommandOrControl+Alt+S', true)).toBe('Cmd+Alt+S');
+    expect(displayAccelerator('CmdOrCtrl+Option+Shift+num7', true)).toBe('Cmd+Alt+Shift+num7');
+    expect(displayAccelerator('Control+Super+F9', false)).toBe('Ctrl+Super+F9');
+    expect(displayAccelerator('', false)).toBe('');
+    for (const shown of ['Ctrl+Alt+S', 'Cmd+Alt+S', 'Cmd+Alt+Shift+num7', 'Ctrl+Super+F9']) expect(validateAccelerator(shown), shown).toBeNull();
+    expect(canonicalAccelerator(displayAccelerator('CommandOrControl+Alt+S', true), 'darwin')).toBe(canonicalAccelerator('CommandOrControl+Alt+S', 'darwin'));
+    expect(canonicalAccelerator(displayAccelerator('CommandOrControl+Alt+S', false), 'linux')).toBe(canonicalAccelerator('CommandOrControl+Alt+S', 'linux'));
   });
 });
