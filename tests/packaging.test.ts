@@ -272,9 +272,9 @@ describe('electron-builder --dir with the stand-in Electron', () => {
       enableNodeCliInspectArguments: '0',
       enableEmbeddedAsarIntegrityValidation: '1',
       onlyLoadAppFromAsar: '1',
-      // Not configured: left as Electron ships them.
+      grantFileProtocolExtraPrivileges: '0',
+      // Not configured: left as Electron ships it.
       loadBrowserProcessSpecificV8Snapshot: '0',
-      grantFileProtocolExtraPrivileges: '1',
     });
   });
 });

@@ -166,7 +166,6 @@ vi.mock('electron', () => {
       registerSchemesAsPrivileged: (s: unknown[]) => captured.schemes.push(...s),
       handle: (_scheme: string, h: (request: Request) => Promise<Response>) => (captured.protocolHandler = h),
     },
-    net: { fetch: async () => new Response('file body') },
     session: {
       defaultSession: {
         setPermissionRequestHandler: (h: typeof captured.permission) => (captured.permission = h),
