@@ -159,4 +159,14 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
     expect(app.windows()).toHaveLength(1);
     expect(page.url()).toBe('app://utter/index.html');
   });
+
+  it('opens the settings window from the player: the same renderer at #settings, isolated too', async () => {
+    const [settings] = await Promise.all([app.waitForEvent('window'), page.getByTestId('open-settings').click()]);
+    await settings.getByTestId('setting-preset').waitFor();
+    expect(settings.url()).toBe('app://utter/index.html#settings');
+    expect(await settings.evaluate(() => (globalThis as unknown as PageGlobals).crossOriginIsolated)).toBe(true);
+    // Electron can start at login here, so the settings offer it.
+    expect(await settings.getByTestId('setting-openAtLogin').count()).toBe(1);
+    await settings.close();
+  });
 });
