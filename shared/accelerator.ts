@@ -119,3 +119,19 @@ export function canonical(parsed: ParsedAccelerator, platform: string): string {
   );
   return [...[...new Set(modifiers)].sort(), parsed.key].join('+');
 }
+
+// How the platform's own menus spell the modifiers; each is still an accelerator Electron reads
+// the same way on that platform.
+const SHOWN: Record<string, string> = { commandorcontrol: 'Ctrl', cmdorctrl: 'Ctrl', control: 'Ctrl', command: 'Cmd', cmd: 'Cmd', option: 'Alt' };
+
+/** An accelerator as a person reads it: "Ctrl+Alt+S" (or "Cmd+Alt+S" on a Mac), not "CommandOrControl+Alt+S". */
+export function displayAccelerator(accelerator: string, mac: boolean): string {
+  return accelerator
+    .split('+')
+    .map((part) => {
+      const word = part.trim().toLowerCase();
+      if (mac && (word === 'commandorcontrol' || word === 'cmdorctrl')) return 'Cmd';
+      return Object.hasOwn(SHOWN, word) ? SHOWN[word] : part.trim();
+    })
+    .join('+');
+}

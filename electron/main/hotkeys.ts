@@ -2,7 +2,7 @@
 // every registration that fails is reported with a reason a user can act on.
 // Electron objects come in as parameters, so tests/shell/hotkeys.test.ts runs without Electron.
 import type { CommandLine, GlobalShortcut } from 'electron';
-import { canonical, parseAccelerator } from '../../shared/accelerator';
+import { canonical, displayAccelerator, parseAccelerator } from '../../shared/accelerator';
 
 export { canonicalAccelerator, validateAccelerator } from '../../shared/accelerator';
 
@@ -116,9 +116,9 @@ function whyRefused(globalShortcut: GlobalShortcutApi, shortcut: string, platfor
   return HELD_ELSEWHERE;
 }
 
-/** "Speak clipboard (CommandOrControl+Alt+S): already used by another application or the system." */
-export function describeHotkeyFailure(failure: HotkeyFailure): string {
-  return `${HOTKEY_LABELS[failure.action]} (${failure.accelerator}): ${failure.reason}.`;
+/** "Speak clipboard (Ctrl+Alt+S): already used by another application or the system." */
+export function describeHotkeyFailure(failure: HotkeyFailure, platform: NodeJS.Platform = process.platform): string {
+  return `${HOTKEY_LABELS[failure.action]} (${displayAccelerator(failure.accelerator, platform === 'darwin')}): ${failure.reason}.`;
 }
 
 /**

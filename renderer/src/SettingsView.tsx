@@ -3,7 +3,8 @@ import { AUDIO_FORMATS } from '../../shared/audio-format';
 import type { SettingsIssue } from '../../shared/config/schema';
 import type { PublicSettings, VoiceOption } from '../../shared/renderer-api';
 import type { Bridge } from './bridge';
-import { displayAccelerator, recordKeyPress } from './hotkey-recorder';
+import { displayAccelerator } from '../../shared/accelerator';
+import { recordKeyPress } from './hotkey-recorder';
 import { PlayerController } from './player-controller';
 import { usePlayerStore } from './player-store';
 

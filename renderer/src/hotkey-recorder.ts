@@ -61,18 +61,3 @@ export function recordKeyPress(press: KeyPress, mac: boolean): Recorded {
   return { kind: 'shortcut', accelerator: [...modifiers, key].join('+') };
 }
 
-// How the platform's own menus spell the modifiers; each is still an accelerator Electron reads
-// the same way on that platform.
-const SHOWN: Record<string, string> = { commandorcontrol: 'Ctrl', cmdorctrl: 'Ctrl', control: 'Ctrl', command: 'Cmd', cmd: 'Cmd', option: 'Alt' };
-
-/** An accelerator as a person reads it: "Ctrl+Alt+S" (or "Cmd+Alt+S" on a Mac), not "CommandOrControl+Alt+S". */
-export function displayAccelerator(accelerator: string, mac: boolean): string {
-  return accelerator
-    .split('+')
-    .map((part) => {
-      const word = part.trim().toLowerCase();
-      if (mac && (word === 'commandorcontrol' || word === 'cmdorctrl')) return 'Cmd';
-      return SHOWN[word] ?? part.trim();
-    })
-    .join('+');
-}

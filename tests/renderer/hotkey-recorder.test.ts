@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalAccelerator, validateAccelerator } from '../../shared/accelerator';
-import { displayAccelerator, recordKeyPress, type KeyPress } from '../../renderer/src/hotkey-recorder';
+import { canonicalAccelerator, displayAccelerator, validateAccelerator } from '../../shared/accelerator';
+import { recordKeyPress, type KeyPress } from '../../renderer/src/hotkey-recorder';
 
 const press = (code: string, mods: Partial<KeyPress> = {}, key = code): KeyPress => ({ key, code, ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...mods });
 
@@ -52,6 +52,7 @@ describe('showing a shortcut', () => {
     expect(displayAccelerator('CmdOrCtrl+Option+Shift+num7', true)).toBe('Cmd+Alt+Shift+num7');
     expect(displayAccelerator('Control+Super+F9', false)).toBe('Ctrl+Super+F9');
     expect(displayAccelerator('', false)).toBe('');
+    expect(displayAccelerator('Constructor+S', false)).toBe('Constructor+S');
     for (const shown of ['Ctrl+Alt+S', 'Cmd+Alt+S', 'Cmd+Alt+Shift+num7', 'Ctrl+Super+F9']) expect(validateAccelerator(shown), shown).toBeNull();
     expect(canonicalAccelerator(displayAccelerator('CommandOrControl+Alt+S', true), 'darwin')).toBe(canonicalAccelerator('CommandOrControl+Alt+S', 'darwin'));
     expect(canonicalAccelerator(displayAccelerator('CommandOrControl+Alt+S', false), 'linux')).toBe(canonicalAccelerator('CommandOrControl+Alt+S', 'linux'));

@@ -207,8 +207,9 @@ describe('registerHotkeys', () => {
   });
 
   it('describes a failure for the user', () => {
-    const text = describeHotkeyFailure({ action: 'speakClipboard', accelerator: 'CommandOrControl+Alt+S', reason: HELD_ELSEWHERE });
-    expect(text).toBe('Speak clipboard (CommandOrControl+Alt+S): already used by another application or the system.');
+    const failure = { action: 'speakClipboard', accelerator: 'CommandOrControl+Alt+S', reason: HELD_ELSEWHERE } as const;
+    expect(describeHotkeyFailure(failure, 'linux')).toBe('Speak clipboard (Ctrl+Alt+S): already used by another application or the system.');
+    expect(describeHotkeyFailure(failure, 'darwin')).toBe('Speak clipboard (Cmd+Alt+S): already used by another application or the system.');
   });
 });
 

@@ -262,7 +262,7 @@ describe('Electron shell', () => {
 
   it('registers the hotkeys and reports one another application holds', () => {
     expect([...captured.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Alt+P', 'CommandOrControl+Alt+S']);
-    expect(captured.notifications.some((n) => /CommandOrControl\+Alt\+X/.test(n) && /another application/.test(n))).toBe(true);
+    expect(captured.notifications.some((n) => /Stop \(Ctrl\+Alt\+X\)/.test(n) && /another application/.test(n))).toBe(true);
   });
 
   it('follows the player state from the page in the tray, and only from its own page', () => {
