@@ -1,31 +1,12 @@
 // The Electron shell: as thin as it can be. Everything that can be proven without
-// Electron lives in the engine and in app-protocol.ts.
+// Electron lives in the engine and in app-protocol.ts; what the pages may ask is in page-ipc.ts.
 import { join } from 'node:path';
-import {
-  app,
-  clipboard,
-  dialog,
-  globalShortcut,
-  ipcMain,
-  MessageChannelMain,
-  Notification,
-  protocol,
-  safeStorage,
-  session,
-  type IpcMainEvent,
-  type IpcMainInvokeEvent,
-  type MessagePortMain,
-} from 'electron';
-import { parseStatusReport } from '../../shared/app-commands';
+import { app, clipboard, dialog, globalShortcut, Notification, protocol, safeStorage, session } from 'electron';
 import { validateSettings, type Settings } from '../../shared/config/schema';
-import { IPC, type AppInfo } from '../../shared/ipc-channels';
-import { parseSpeakRequest } from '../../shared/playback/link-protocol';
-import type { PublicSettings, SettingsUpdateResult, SpeakTicket } from '../../shared/renderer-api';
-import { APP_ORIGIN, APP_SCHEME } from './app-protocol';
+import type { PublicSettings } from '../../shared/renderer-api';
+import { APP_SCHEME } from './app-protocol';
 import { readClipboardForSpeech } from './clipboard-text';
 import { settingsFromEnv } from './engine/config';
-import { createProvider } from './engine/engine';
-import { speakOverLink, type EngineLink } from './engine/link';
 import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch } from './hotkeys';
 import { appSocketPath, startAppSocket } from './app-socket';
 import { createSafeStorageSecretStore } from './secret-store';
@@ -33,6 +14,7 @@ import { SettingsStore } from './settings-store';
 import { readTextFilesFromDisk } from './text-files';
 import { isAutostartEnabled, setAutostart } from './linux-autostart';
 import { parseLaunchArgs, type LaunchRequest } from './launch-args';
+import { registerPageIpc } from './page-ipc';
 import { WindowStateFile } from './window-state';
 import { rendererFileHandler } from './renderer-files';
 import { AppTray } from './tray';
@@ -99,66 +81,20 @@ async function start(): Promise<void> {
   const places = new WindowStateFile(join(userData, 'windows.json'));
   await places.load();
   windows = new AppWindows({ preload: PRELOAD, icon: ICON }, places);
-  ipcMain.handle(IPC.appInfo, (event): AppInfo => {
-    assertTrustedSender(event);
-    return { version: app.getVersion(), shell: 'electron' };
-  });
-  ipcMain.handle(IPC.settings, (event): PublicSettings => {
-    assertTrustedSender(event);
-    return withShellState(store.publicSettings());
-  });
-  ipcMain.handle(IPC.speak, (event, request: unknown): SpeakTicket => {
-    assertTrustedSender(event);
-    const checked = parseSpeakRequest(request);
-    if (checked instanceof Error) throw checked;
-    // One port per utterance: the page hands its end to the decoder worker, so the
-    // audio bytes never pass through the page's main thread.
-    const { port1, port2 } = new MessageChannelMain();
-    const id = ++utteranceCount;
-    event.sender.postMessage(IPC.audioPort, { id }, [port2]);
-    void speakOverLink(checked, portLink(port1), {
-      settings: engineSettings(),
-      onBadCommand: (error) => console.warn('Utter: refused a command from the page:', error.message),
-    });
-    return { id };
-  });
-  ipcMain.handle(IPC.updateSettings, async (event, patch: unknown): Promise<SettingsUpdateResult> => {
-    assertTrustedSender(event);
-    // "Start at login" belongs to the OS, not to settings.json.
-    const fields = typeof patch === 'object' && patch !== null && !Array.isArray(patch) ? (patch as Record<string, unknown>) : null;
-    // Anything but an object goes to the store as it came, which refuses it.
-    const { openAtLogin, ...rest } = fields ?? { openAtLogin: undefined };
-    if (openAtLogin !== undefined && typeof openAtLogin !== 'boolean') {
-      return { ok: false, issues: [{ setting: 'openAtLogin', value: openAtLogin, message: 'Start at login must be on or off.' }] };
-    }
-    if (typeof openAtLogin === 'boolean') await setOpenAtLogin(openAtLogin);
-    // The store validates with the one zod schema and refuses each bad value with its range;
-    // its subscribers register the hotkeys anew, so their problems are current here.
-    const result = await store.update(fields ? rest : patch);
-    return result.ok ? { ...result, settings: withShellState(result.settings) } : result;
-  });
-  ipcMain.handle(IPC.voices, async (event) => {
-    assertTrustedSender(event);
-    const provider = createProvider(engineSettings());
-    try {
-      return (await provider.voices()).map(({ id, name, language }) => ({ id, name, language }));
-    } finally {
-      await provider.close();
-    }
-  });
-  ipcMain.on(IPC.openSettings, (event) => {
-    if (isTrustedSender(event)) windows?.showSettings();
-  });
-  ipcMain.on(IPC.status, (event, report: unknown) => {
-    if (!isTrustedSender(event)) return;
-    const status = parseStatusReport(report);
-    if (!status) return;
-    tray?.update({ status: status.status, reading: status.reading, error: status.error });
-    // Nobody sees the player: an error, or a switch to another server, must still reach the user.
-    const unseen = !windows?.playerVisible;
-    if (status.status === 'error' && status.error && unseen) notify(status.error);
-    if (status.notice && status.notice !== lastNotice && /^Switched to/.test(status.notice) && unseen) notify(status.notice);
-    lastNotice = status.notice;
+  registerPageIpc({
+    store,
+    engineSettings,
+    withShellState,
+    setOpenAtLogin,
+    openSettings: () => windows?.showSettings(),
+    onStatus: (status) => {
+      tray?.update({ status: status.status, reading: status.reading, error: status.error });
+      // Nobody sees the player: an error, or a switch to another server, must still reach the user.
+      const unseen = !windows?.playerVisible;
+      if (status.status === 'error' && status.error && unseen) notify(status.error);
+      if (status.notice && status.notice !== lastNotice && /^Switched to/.test(status.notice) && unseen) notify(status.notice);
+      lastNotice = status.notice;
+    },
   });
   startTray();
   // `utter speak TEXT` and `utter speak --clipboard` from a terminal reach the app here.
@@ -189,7 +125,6 @@ function onLaunch(request: LaunchRequest, which: 'first' | 'second'): void {
   if (request.files.length || !quiet) windows?.showPlayer();
 }
 
-let utteranceCount = 0;
 let lastNotice: string | undefined;
 
 /**
@@ -291,39 +226,3 @@ function notify(body: string): void {
   if (Notification.isSupported()) new Notification({ title: 'Utter', body, icon: ICON }).show();
   else console.warn(`Utter: ${body}`);
 }
-
-/** The engine's end of an utterance's MessagePortMain. Bytes go as copies, never a transfer list. */
-function portLink(port: MessagePortMain): EngineLink {
-  const link: EngineLink = {
-    send: (event) => port.postMessage(event),
-    onMessage: (handler) => port.on('message', (message) => handler(message.data)),
-    onClose: (handler) => port.on('close', handler),
-    close: () => port.close(),
-  };
-  port.start();
-  return link;
-}
-
-/** Every IPC handler first checks that the message comes from our own page's main frame. */
-function assertTrustedSender(event: IpcMainInvokeEvent): void {
-  if (!isTrustedSender(event)) throw new Error('IPC refused: untrusted sender.');
-}
-
-function isTrustedSender(event: IpcMainInvokeEvent | IpcMainEvent): boolean {
-  const frame = event.senderFrame;
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  const origin = frame ? originOf(frame.url) : '';
-  const trusted = origin === APP_ORIGIN || (!app.isPackaged && devUrl !== undefined && origin === originOf(devUrl));
-  return Boolean(frame) && frame!.parent === null && trusted;
-}
-
-/** scheme://host of a URL. (URL.origin is "null" for schemes Node does not know, such as app:.) */
-function originOf(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return '';
-  }
-}
-
