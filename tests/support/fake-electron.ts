@@ -1,0 +1,175 @@
+// A stand-in for the electron module, for the shell's tests (the binary cannot run here):
+// it captures what the app registers, so a test can call it the way Electron would.
+
+export type FakeElectron = ReturnType<typeof newFakeElectronState>;
+
+/** What the app registered and sent, and what the "OS" holds (clipboard, chosen files, …). */
+export function newFakeElectronState() {
+  return {
+    schemes: [] as unknown[],
+    handlers: new Map<string, (...args: unknown[]) => unknown>(),
+    protocolHandler: null as null | ((request: Request) => Promise<Response>),
+    opened: [] as string[],
+    windows: [] as { options: Record<string, unknown>; openHandler?: (details: { url: string }) => unknown; navigate?: (e: { preventDefault: () => void }) => void; url?: string }[],
+    permission: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
+    ready: null as null | (() => void),
+    userData: '',
+    listeners: new Map<string, (...args: unknown[]) => void>(),
+    shortcuts: new Map<string, () => void>(),
+    /** Accelerators another application holds: register() returns false for them, as Electron does. */
+    heldElsewhere: new Set<string>(),
+    notifications: [] as string[],
+    menus: [] as { label?: string; click?: () => void; enabled?: boolean; checked?: boolean }[][],
+    tooltips: [] as string[],
+    images: [] as string[],
+    sent: [] as { channel: string; message: unknown }[],
+    clipboardText: '',
+    chosenFiles: [] as string[],
+    /** How many times a window was shown. */
+    shown: 0,
+  };
+}
+
+/** The electron module's surface the app uses, wired to `captured`. */
+export function fakeElectronModule(captured: FakeElectron) {
+  /** MessagePortMain's shape: 'message' events carry { data }; posting copies. */
+  class FakePort {
+    other!: FakePort;
+    listeners = new Map<string, ((value?: unknown) => void)[]>();
+    on(event: string, handler: (value?: unknown) => void) {
+      this.listeners.set(event, [...(this.listeners.get(event) ?? []), handler]);
+    }
+    emit(event: string, value?: unknown) {
+      for (const handler of this.listeners.get(event) ?? []) handler(value);
+    }
+    started = false;
+    queue: unknown[] = [];
+    postMessage(data: unknown) {
+      this.other.queue.push({ data: structuredClone(data) });
+      this.other.deliver();
+    }
+    /** Like a real port, messages wait until start(). */
+    start() {
+      this.started = true;
+      this.deliver();
+    }
+    deliver() {
+      if (this.started) queueMicrotask(() => this.queue.splice(0).forEach((m) => this.emit('message', m)));
+    }
+    close() {
+      this.other.emit('close');
+    }
+  }
+  class MessageChannelMain {
+    port1 = new FakePort();
+    port2 = new FakePort();
+    constructor() {
+      this.port1.other = this.port2;
+      this.port2.other = this.port1;
+    }
+  }
+  class BrowserWindow {
+    webContents: Record<string, unknown>;
+    constructor(options: Record<string, unknown>) {
+      const record: (typeof captured.windows)[number] = { options };
+      captured.windows.push(record);
+      this.webContents = {
+        setWindowOpenHandler: (h: (details: { url: string }) => unknown) => (record.openHandler = h),
+        on: (event: string, h: (e: { preventDefault: () => void }) => void) => {
+          if (event === 'will-navigate') record.navigate = h;
+        },
+        isLoading: () => false,
+        once: () => {},
+        send: (channel: string, message: unknown) => captured.sent.push({ channel, message }),
+      };
+      Object.assign(this, {
+        once: () => {},
+        on: () => {},
+        hide: () => {},
+        getBounds: () => ({ x: 0, y: 0, width: 720, height: 600 }),
+        isVisible: () => false,
+        show: () => void captured.shown++,
+        focus: () => {},
+        loadURL: async (url: string) => (record.url = url),
+      });
+    }
+  }
+  class Tray {
+    on() {}
+    setContextMenu(menu: { template: { label?: string; click?: () => void; enabled?: boolean }[] }) {
+      captured.menus.push(menu.template);
+    }
+    setToolTip(text: string) {
+      captured.tooltips.push(text);
+    }
+    setImage(image: { path: string }) {
+      captured.images.push(image.path);
+    }
+    destroy() {}
+  }
+  class Notification {
+    static isSupported = () => true;
+    constructor(readonly options: { body: string }) {}
+    show() {
+      captured.notifications.push(this.options.body);
+    }
+  }
+  return {
+    Tray,
+    Notification,
+    dialog: { showOpenDialog: async () => ({ canceled: false, filePaths: captured.chosenFiles }) },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] },
+    shell: { openExternal: async (url: string) => void captured.opened.push(url) },
+    Menu: { buildFromTemplate: (template: unknown[]) => ({ template }) },
+    nativeImage: { createFromPath: (path: string) => ({ path }) },
+    clipboard: {
+      readText: async () => captured.clipboardText,
+      read: async () => [],
+    },
+    globalShortcut: {
+      register: (accelerator: string, callback: () => void) => {
+        if (captured.heldElsewhere.has(accelerator)) return false;
+        captured.shortcuts.set(accelerator, callback);
+        return true;
+      },
+      unregister: (accelerator: string) => captured.shortcuts.delete(accelerator),
+      unregisterAll: () => captured.shortcuts.clear(),
+      isSuspended: () => false,
+    },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      // A stand-in for the OS keyring, reversible on purpose: only the wiring is under test.
+      encryptString: (text: string) => Buffer.from(text, 'utf8').reverse(),
+      decryptString: (data: Buffer) => Buffer.from(data).reverse().toString('utf8'),
+    },
+    app: {
+      requestSingleInstanceLock: () => true,
+      on: (event: string, listener: (...args: unknown[]) => void) => captured.listeners.set(event, listener),
+      getPath: () => captured.userData,
+      getLoginItemSettings: () => ({ openAtLogin: false }),
+      setLoginItemSettings: () => {},
+      commandLine: { getSwitchValue: () => '', appendSwitch: () => {} },
+      whenReady: () => new Promise<void>((resolve) => (captured.ready = resolve)),
+      getVersion: () => '0.1.0',
+      isPackaged: true,
+      quit: () => {},
+      exit: () => {},
+    },
+    BrowserWindow,
+    MessageChannelMain,
+    ipcMain: {
+      handle: (channel: string, h: (...args: unknown[]) => unknown) => captured.handlers.set(channel, h),
+      on: (channel: string, h: (...args: unknown[]) => unknown) => captured.handlers.set(`on:${channel}`, h),
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (s: unknown[]) => captured.schemes.push(...s),
+      handle: (_scheme: string, h: (request: Request) => Promise<Response>) => (captured.protocolHandler = h),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (h: typeof captured.permission) => (captured.permission = h),
+        setPermissionCheckHandler: () => {},
+      },
+    },
+  };
+}
