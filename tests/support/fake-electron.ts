@@ -95,6 +95,9 @@ export function fakeElectronModule(captured: FakeElectron) {
     }
   }
   class Tray {
+    constructor(image: { path: string }) {
+      captured.images.push(image.path);
+    }
     on() {}
     setContextMenu(menu: { template: { label?: string; click?: () => void; enabled?: boolean }[] }) {
       captured.menus.push(menu.template);
