@@ -98,6 +98,23 @@ describe('the keyboard alone', () => {
     // Round again to the text box: no trap anywhere (the loop broke on it).
   });
 
+  it('reaches every settings control, each with a visible focus ring', async () => {
+    const page = await web.rig.open('settings');
+    await page.getByTestId('setting-preset').focus();
+    const order: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      const now = await focused(page);
+      if (now === 'setting-preset' || now === 'body') break;
+      order.push(now);
+      expect(await ringShown(page), `focus ring on ${now}`).toBe(true);
+    }
+    for (const id of ['setting-voice', 'setting-speed', 'test-voice', 'setting-format', 'setting-streamingEnabled', 'setting-hotkey-speakClipboard', 'setting-hotkey-stop']) {
+      expect(order, id).toContain(id);
+    }
+    expect(order.indexOf('setting-voice')).toBeLessThan(order.indexOf('setting-hotkey-stop'));
+  });
+
   it('speaks, pauses, resumes and stops without a mouse, and keeps the focus on the page', async () => {
     const page = web.page;
     web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
@@ -121,6 +138,33 @@ describe('the keyboard alone', () => {
     await waitForText(page, 'state', 'idle');
     // Pause disabled itself under the focus; the focus went back to the text, not to nowhere.
     await expect.poll(() => focused(page)).toBe('text-input');
+  });
+});
+
+describe('a narrow or zoomed window (WCAG 1.4.10: reflow at 320 CSS px)', () => {
+  /** Elements whose right edge passes the window's, which would need sideways scrolling. */
+  const sticking = (page: Page) =>
+    page.evaluate(`(() => { const width = document.documentElement.clientWidth; return [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > width + 1).map((e) => e.tagName.toLowerCase() + (e.dataset.testid ? '#' + e.dataset.testid : '')); })()`) as Promise<string[]>;
+
+  it('the player, speaking: nothing sticks out sideways, and the buffer meter keeps its room', async () => {
+    const page = web.page;
+    web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    await page.setViewportSize({ width: 320, height: 640 });
+    try {
+      await speakInPage(page, 'A sentence long enough to wrap in a narrow window, read while it is narrow.', 'pcm');
+      await waitForText(page, 'state', 'playing');
+      expect(await sticking(page)).toEqual([]);
+      expect((await page.getByTestId('buffer-level').boundingBox())!.width).toBeGreaterThanOrEqual(60);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  it('the settings: nothing sticks out sideways', async () => {
+    const page = await web.rig.open('settings');
+    await page.setViewportSize({ width: 320, height: 640 });
+    expect(await sticking(page)).toEqual([]);
   });
 });
 
