@@ -1,6 +1,6 @@
 // The Electron shell: as thin as it can be. Everything that can be proven without
 // Electron lives in the engine and in app-protocol.ts; what the pages may ask is in page-ipc.ts.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { app, clipboard, dialog, globalShortcut, Notification, protocol, safeStorage, session } from 'electron';
 import { validateSettings, type Settings } from '../../shared/config/schema';
 import type { PublicSettings } from '../../shared/renderer-api';
@@ -119,6 +119,7 @@ async function start(): Promise<void> {
  * player (unless started at login, --hidden) and a second one brings it forward.
  */
 function onLaunch(request: LaunchRequest, which: 'first' | 'second'): void {
+  if (request.missing.length) notify(`Nothing to read at ${request.missing.map((path) => basename(path)).join(', ')}: no such file.`);
   if (request.speakClipboard) void speakClipboard();
   if (request.files.length) void speakFiles(request.files);
   const quiet = request.speakClipboard || (which === 'first' && request.hidden);

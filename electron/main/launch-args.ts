@@ -10,24 +10,26 @@ export interface LaunchRequest {
   speakClipboard: boolean;
   /** Text files to read aloud ("Open with Utter"), absolute, in order. */
   files: string[];
+  /** Paths given that do not exist: the user is told, not left wondering. */
+  missing: string[];
 }
 
 /**
- * Reads a command line. Arguments that name an existing file are files to read: that
- * skips the executable, the app folder `electron .` passes in development, and whatever
- * switches Chromium adds, with no need to know which of them are there.
+ * Reads a command line. Arguments that name an existing file are files to read; a folder
+ * is passed over (the app folder `electron .` passes in development), and so are switches,
+ * whatever Chromium adds. An argument that names nothing is reported as missing.
  */
 export function parseLaunchArgs(argv: readonly string[], cwd: string): LaunchRequest {
   const args = argv.slice(1);
-  const files = args
-    .filter((arg) => !arg.startsWith('-'))
-    .map((arg) => resolve(cwd, arg))
-    .filter((path) => {
-      try {
-        return statSync(path).isFile();
-      } catch {
-        return false;
-      }
-    });
-  return { hidden: args.includes('--hidden'), speakClipboard: args.includes('--speak-clipboard'), files };
+  const files: string[] = [];
+  const missing: string[] = [];
+  for (const arg of args.filter((a) => !a.startsWith('-'))) {
+    const path = resolve(cwd, arg);
+    try {
+      if (statSync(path).isFile()) files.push(path);
+    } catch {
+      missing.push(path);
+    }
+  }
+  return { hidden: args.includes('--hidden'), speakClipboard: args.includes('--speak-clipboard'), files, missing };
 }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { launchApp } from '../support/fake-electron';
 
 /**
  * What `npm start` runs, short of the Electron binary: the built main bundle
@@ -25,9 +26,8 @@ beforeAll(async () => {
   captured.userData = join(work, 'data');
   process.env.UTTER_SOCKET = join(work, 'utter.sock');
   process.env.XDG_CONFIG_HOME = join(work, 'config');
-  await import(join(work, 'out', 'main', 'index.js'));
-  captured.ready!();
-  await vi.waitFor(() => expect(captured.shortcuts.size).toBe(3), { timeout: 10_000 });
+  await launchApp(captured, () => import(join(work, 'out', 'main', 'index.js')));
+  expect(captured.shortcuts.size).toBe(3);
 }, 120_000);
 
 afterAll(() => {

@@ -12,16 +12,16 @@ describe('launch arguments', () => {
 
   it('takes the files that exist, relative to the launch folder, in order, past the executable and switches', () => {
     const argv = ['/opt/Utter/utter', '--no-sandbox', '--enable-features=GlobalShortcutsPortal', 'notes.md', join(dir, 'b.txt'), 'missing.txt'];
-    expect(parseLaunchArgs(argv, dir)).toEqual({ hidden: false, speakClipboard: false, files: [join(dir, 'notes.md'), join(dir, 'b.txt')] });
+    expect(parseLaunchArgs(argv, dir)).toEqual({ hidden: false, speakClipboard: false, files: [join(dir, 'notes.md'), join(dir, 'b.txt')], missing: [join(dir, 'missing.txt')] });
   });
 
   it('skips the app folder `electron .` passes in development', () => {
-    expect(parseLaunchArgs(['/usr/bin/electron', join(dir, 'app'), 'b.txt'], dir).files).toEqual([join(dir, 'b.txt')]);
+    expect(parseLaunchArgs(['/usr/bin/electron', join(dir, 'app'), 'b.txt'], dir)).toMatchObject({ files: [join(dir, 'b.txt')], missing: [] });
   });
 
   it('reads --hidden (started at login) and --speak-clipboard (a desktop shortcut)', () => {
-    expect(parseLaunchArgs(['utter', '--hidden'], dir)).toEqual({ hidden: true, speakClipboard: false, files: [] });
-    expect(parseLaunchArgs(['utter', '--speak-clipboard'], dir)).toEqual({ hidden: false, speakClipboard: true, files: [] });
+    expect(parseLaunchArgs(['utter', '--hidden'], dir)).toEqual({ hidden: true, speakClipboard: false, files: [], missing: [] });
+    expect(parseLaunchArgs(['utter', '--speak-clipboard'], dir)).toEqual({ hidden: false, speakClipboard: true, files: [], missing: [] });
     // The executable itself is never a file to read, even when it is one.
     expect(parseLaunchArgs([join(dir, 'b.txt')], dir).files).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { sendToApp } from '../../electron/main/app-socket';
+import { launchApp } from '../support/fake-electron';
 
 /**
  * The shell under a mocked Electron (the binary cannot run here): capture what it
@@ -19,9 +20,7 @@ beforeAll(async () => {
   process.env.UTTER_SOCKET = join(captured.userData, 'utter.sock');
   // Nor the user's autostart folder.
   process.env.XDG_CONFIG_HOME = captured.userData;
-  await import('../../electron/main/index');
-  captured.ready!();
-  await new Promise((r) => setTimeout(r, 10));
+  await launchApp(captured, () => import('../../electron/main/index'));
 });
 
 describe('Electron shell', () => {
@@ -30,6 +29,9 @@ describe('Electron shell', () => {
   });
 
   it('opens a window with every security option set explicitly', () => {
+    // A plain launch shows the player and reads nothing aloud.
+    expect(captured.shown).toBeGreaterThan(0);
+    expect(captured.sent).toEqual([]);
     const win = captured.windows[0];
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(win.url).toBe('app://utter/index.html');
@@ -147,6 +149,9 @@ describe('Electron shell', () => {
     expect(captured.shown).toBe(shown);
     secondLaunch({}, ['/opt/Utter/utter'], dir);
     expect(captured.shown).toBe(shown + 1);
+    // A file that is not there is said, not ignored.
+    secondLaunch({}, ['/opt/Utter/utter', 'gone.txt'], dir);
+    expect(captured.notifications.at(-1)).toBe('Nothing to read at gone.txt: no such file.');
   });
 
   it('speaks the clipboard when `utter speak --clipboard` asks, and answers why not when it holds no text', async () => {

@@ -176,3 +176,23 @@ export function fakeElectronModule(captured: FakeElectron) {
     },
   };
 }
+
+/**
+ * Loads the app's main module and makes Electron "ready", launched with no arguments (the
+ * test runner's own argv would read as files to open), and waits until it has shown its window.
+ */
+export async function launchApp(captured: FakeElectron, load: () => Promise<unknown>): Promise<void> {
+  const argv = process.argv;
+  process.argv = [process.execPath];
+  try {
+    await load();
+    captured.ready!();
+    const deadline = Date.now() + 10_000;
+    while (captured.shown === 0) {
+      if (Date.now() > deadline) throw new Error('The app did not show its window within 10 s of ready.');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    process.argv = argv;
+  }
+}
