@@ -41,7 +41,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   // A second launch hands its command line to this one: files to read, --speak-clipboard.
-  app.on('second-instance', (_event, argv, workingDirectory) => onLaunch(parseLaunchArgs(argv, workingDirectory), 'second'));
+  app.on('second-instance', (_event, argv, workingDirectory) => onLaunch(parseLaunchArgs(argv, workingDirectory, process.defaultApp), 'second'));
   // macOS: files opened with Utter from Finder, or dropped on its Dock icon; they may come before 'ready'.
   app.on('open-file', (event, path) => {
     event.preventDefault();
@@ -109,7 +109,7 @@ async function start(): Promise<void> {
     applyHotkeys(settings);
     tray?.update({ hotkeys: settings.hotkeys });
   });
-  const launch = parseLaunchArgs(process.argv, process.cwd());
+  const launch = parseLaunchArgs(process.argv, process.cwd(), process.defaultApp);
   onLaunch({ ...launch, files: [...filesBeforeStart.splice(0), ...launch.files] }, 'first');
 }
 

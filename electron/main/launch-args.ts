@@ -16,11 +16,12 @@ export interface LaunchRequest {
 
 /**
  * Reads a command line. Arguments that name an existing file are files to read; a folder
- * is passed over (the app folder `electron .` passes in development), and so are switches,
- * whatever Chromium adds. An argument that names nothing is reported as missing.
+ * is passed over, and so are switches, whatever Chromium adds. An argument that names
+ * nothing is reported as missing. `defaultApp` is Electron's process.defaultApp: started
+ * as `electron <app>` (development), argv[1] is the app itself, not a file to read.
  */
-export function parseLaunchArgs(argv: readonly string[], cwd: string): LaunchRequest {
-  const args = argv.slice(1);
+export function parseLaunchArgs(argv: readonly string[], cwd: string, defaultApp = false): LaunchRequest {
+  const args = argv.slice(defaultApp ? 2 : 1);
   const files: string[] = [];
   const missing: string[] = [];
   for (const arg of args.filter((a) => !a.startsWith('-'))) {

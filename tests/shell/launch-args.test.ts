@@ -15,8 +15,11 @@ describe('launch arguments', () => {
     expect(parseLaunchArgs(argv, dir)).toEqual({ hidden: false, speakClipboard: false, files: [join(dir, 'notes.md'), join(dir, 'b.txt')], missing: [join(dir, 'missing.txt')] });
   });
 
-  it('skips the app folder `electron .` passes in development', () => {
-    expect(parseLaunchArgs(['/usr/bin/electron', join(dir, 'app'), 'b.txt'], dir)).toMatchObject({ files: [join(dir, 'b.txt')], missing: [] });
+  it('skips the app `electron <app>` names in development, a folder or its entry file', () => {
+    expect(parseLaunchArgs(['/usr/bin/electron', join(dir, 'app'), 'b.txt'], dir, true)).toMatchObject({ files: [join(dir, 'b.txt')], missing: [] });
+    expect(parseLaunchArgs(['/usr/bin/electron', 'notes.md', 'b.txt'], dir, true)).toMatchObject({ files: [join(dir, 'b.txt')], missing: [] });
+    // A folder is never a file to read, whoever passes it.
+    expect(parseLaunchArgs(['/opt/Utter/utter', join(dir, 'app')], dir)).toMatchObject({ files: [], missing: [] });
   });
 
   it('reads --hidden (started at login) and --speak-clipboard (a desktop shortcut)', () => {
