@@ -16,11 +16,14 @@ export interface WebRig {
   close(): Promise<void>;
 }
 
-export async function startWebRig(options: { tts?: TtsServerOptions; settings?: Partial<Settings>; env?: Record<string, string> } = {}): Promise<WebRig> {
+export async function startWebRig(
+  options: { tts?: TtsServerOptions; settings?: Partial<Settings>; env?: Record<string, string>; /** Runs in every page before its own scripts. */ initScript?: string } = {},
+): Promise<WebRig> {
   const tts = await startTtsServer(options.tts);
   const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [tts.url], idleTimeoutSec: 5, ...options.settings };
   const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test' });
   const browser = await launchChromium({ env: options.env });
+  if (options.initScript) await browser.addInitScript(options.initScript);
   return {
     tts,
     web,
