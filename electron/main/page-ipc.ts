@@ -1,5 +1,6 @@
 // What the app's own pages may ask of the main process, and the check that it is them
 // asking: every handler first makes sure the message comes from our page's main frame.
+import { z } from 'zod';
 import { app, ipcMain, MessageChannelMain, type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain } from 'electron';
 import { parseStatusReport, type PlayerStatusReport } from '../../shared/app-commands';
 import type { Settings } from '../../shared/config/schema';
@@ -22,6 +23,9 @@ export interface PageIpcDeps {
   /** The player's state, for the tray and for notifications nobody else would see. */
   onStatus(status: PlayerStatusReport): void;
 }
+
+/** Start at login, the one setting that is not in the settings schema (the OS keeps it). */
+const openAtLoginSchema = z.boolean().optional();
 
 export function registerPageIpc(deps: PageIpcDeps): void {
   let utteranceCount = 0;
@@ -54,10 +58,9 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     const fields = typeof patch === 'object' && patch !== null && !Array.isArray(patch) ? (patch as Record<string, unknown>) : null;
     // Anything but an object goes to the store as it came, which refuses it.
     const { openAtLogin, ...rest } = fields ?? { openAtLogin: undefined };
-    if (openAtLogin !== undefined && typeof openAtLogin !== 'boolean') {
-      return { ok: false, issues: [{ setting: 'openAtLogin', value: openAtLogin, message: 'Start at login must be on or off.' }] };
-    }
-    if (typeof openAtLogin === 'boolean') await deps.setOpenAtLogin(openAtLogin);
+    const login = openAtLoginSchema.safeParse(openAtLogin);
+    if (!login.success) return { ok: false, issues: [{ setting: 'openAtLogin', value: openAtLogin, message: 'Start at login must be on or off.' }] };
+    if (login.data !== undefined) await deps.setOpenAtLogin(login.data);
     // The store validates with the one zod schema and refuses each bad value with its range;
     // its subscribers register the hotkeys anew, so their problems are current here.
     const result = await deps.store.update(fields ? rest : patch);
