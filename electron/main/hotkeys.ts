@@ -3,32 +3,10 @@
 // Electron objects come in as parameters, so tests/shell/hotkeys.test.ts runs without Electron.
 import type { CommandLine, GlobalShortcut } from 'electron';
 import { canonical, displayAccelerator, parseAccelerator } from '../../shared/accelerator';
-
-export { canonicalAccelerator, validateAccelerator } from '../../shared/accelerator';
-
-/** What a global hotkey can do. */
-export type HotkeyAction = 'speakClipboard' | 'stop' | 'pauseResume';
+import { HOTKEY_ACTIONS, HOTKEY_LABELS, type HotkeyAction } from '../../shared/config/schema';
 
 /** One accelerator per action; an empty string turns that hotkey off. */
 export type HotkeyBindings = Record<HotkeyAction, string>;
-
-/** Registration order: when two actions share a shortcut, the earlier one keeps it. */
-export const HOTKEY_ACTIONS: readonly HotkeyAction[] = ['speakClipboard', 'pauseResume', 'stop'];
-
-/** How the settings and the error messages name each action. */
-export const HOTKEY_LABELS: Readonly<Record<HotkeyAction, string>> = {
-  speakClipboard: 'Speak clipboard',
-  pauseResume: 'Pause/Resume',
-  stop: 'Stop',
-};
-
-/** Ctrl+Alt (Cmd+Option on macOS) plus a letter: rarely taken by desktops or other apps. */
-export const DEFAULT_HOTKEYS: Readonly<HotkeyBindings> = {
-  speakClipboard: 'CommandOrControl+Alt+S',
-  stop: 'CommandOrControl+Alt+X',
-  pauseResume: 'CommandOrControl+Alt+P',
-};
-
 
 /** A hotkey that is not active, and why, in words for the user. */
 export interface HotkeyFailure {

@@ -2,7 +2,7 @@
 // Pure functions; the shell turns the template into a Menu with Menu.buildFromTemplate and
 // calls tray.setContextMenu again on every change (Linux shows a changed menu only then).
 import type { MenuItemConstructorOptions } from 'electron';
-import type { HotkeyAction } from './hotkeys';
+import type { HotkeyAction } from '../../shared/config/schema';
 
 /** What the player is doing, as the tray tells it. */
 export type PlayerStatus = 'idle' | 'speaking' | 'paused' | 'error';

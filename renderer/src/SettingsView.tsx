@@ -1,6 +1,6 @@
 import { Children, cloneElement, isValidElement, useEffect, useId, useMemo, useState, type ReactElement, type ReactNode } from 'react';
 import { AUDIO_FORMATS } from '../../shared/audio-format';
-import type { SettingsIssue } from '../../shared/config/schema';
+import { HOTKEY_ACTIONS, HOTKEY_LABELS, type SettingsIssue } from '../../shared/config/schema';
 import type { PublicSettings, VoiceOption } from '../../shared/renderer-api';
 import type { Bridge } from './bridge';
 import { displayAccelerator } from '../../shared/accelerator';
@@ -196,10 +196,10 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
       </fieldset>
       <fieldset>
         <legend>Keys and behaviour</legend>
-        {(['speakClipboard', 'pauseResume', 'stop'] as const).map((action) => (
+        {HOTKEY_ACTIONS.map((action) => (
           <Field
             key={action}
-            label={{ speakClipboard: 'Speak clipboard', pauseResume: 'Pause / resume', stop: 'Stop' }[action]}
+            label={HOTKEY_LABELS[action]}
             name={`hotkeys.${action}`}
             issues={issues}
             hint={settings.hotkeyProblems?.[action] ? `Not active: ${settings.hotkeyProblems[action]}.` : 'Press the keys to use; Backspace clears.'}

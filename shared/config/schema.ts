@@ -72,6 +72,19 @@ export type SettingsInput = Partial<z.input<typeof settingsSchema>>;
 /** The defaults: what Utter does with no configuration at all. */
 export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
 
+/** What a global hotkey can do. */
+export type HotkeyAction = keyof Settings['hotkeys'];
+
+/** In the order they are registered (when two share a shortcut, the earlier keeps it) and listed. */
+export const HOTKEY_ACTIONS: readonly HotkeyAction[] = ['speakClipboard', 'pauseResume', 'stop'];
+
+/** How the settings window and the notifications name each action. */
+export const HOTKEY_LABELS: Readonly<Record<HotkeyAction, string>> = {
+  speakClipboard: 'Speak clipboard',
+  pauseResume: 'Pause / resume',
+  stop: 'Stop',
+};
+
 /** One problem with one setting, phrased for the user. */
 export interface SettingsIssue {
   setting: string;

@@ -1,18 +1,17 @@
 import { describe, expect, it, vi, type Mock } from 'vitest';
 import {
-  DEFAULT_HOTKEYS,
   HELD_ELSEWHERE,
-  HOTKEY_ACTIONS,
-  canonicalAccelerator,
   describeHotkeyFailure,
   enableChromiumFeature,
   registerHotkeys,
-  validateAccelerator,
   waylandGlobalShortcutsSwitch,
   type GlobalShortcutApi,
-  type HotkeyAction,
   type HotkeyBindings,
 } from '../../electron/main/hotkeys';
+import { canonicalAccelerator, validateAccelerator } from '../../shared/accelerator';
+import { DEFAULT_SETTINGS, HOTKEY_ACTIONS, type HotkeyAction } from '../../shared/config/schema';
+
+const DEFAULT_HOTKEYS = DEFAULT_SETTINGS.hotkeys;
 
 /**
  * globalShortcut as Electron documents it: register() returns false when the OS refuses

@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { KeyboardEvent, MenuItem, MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi, type Mock } from 'vitest';
-import { DEFAULT_HOTKEYS, validateAccelerator } from '../../electron/main/hotkeys';
+import { validateAccelerator } from '../../shared/accelerator';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import { buildTrayMenu, trayIconName, trayTooltip, type PlayerStatus, type TrayActions, type TrayState } from '../../electron/main/tray-menu';
+
+const DEFAULT_HOTKEYS = DEFAULT_SETTINGS.hotkeys;
 
 const RESOURCES = join(import.meta.dirname, '..', '..', 'resources');
 const STATUSES: PlayerStatus[] = ['idle', 'speaking', 'paused', 'error'];
