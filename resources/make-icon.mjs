@@ -4,7 +4,7 @@
 //   tray@2x.png    32×32
 // A speech bubble with three sound bars, 4×4 supersampled so small sizes stay smooth.
 import { writeFileSync } from 'node:fs';
-import { encodePng } from './png.mjs';
+import { drawPng } from './png.mjs';
 
 const BLUE = [52, 101, 164];
 const WHITE = [255, 255, 255];
@@ -18,22 +18,6 @@ function glyph(x, y) {
   return bar >= 0 ? WHITE : BLUE;
 }
 
-/** RGBA pixel of a size×size image: the average of 4×4 samples, premultiplied then undone. */
-function pixel(size, px, py) {
-  const n = 4;
-  let r = 0, g = 0, b = 0, a = 0;
-  for (let sy = 0; sy < n; sy++) {
-    for (let sx = 0; sx < n; sx++) {
-      const c = glyph((px + (sx + 0.5) / n) / size, (py + (sy + 0.5) / n) / size);
-      if (!c) continue;
-      r += c[0]; g += c[1]; b += c[2]; a += 1;
-    }
-  }
-  if (a === 0) return [0, 0, 0, 0];
-  return [Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((255 * a) / (n * n))];
-}
-
-
 for (const [name, size] of [['icon.png', 512], ['tray.png', 16], ['tray@2x.png', 32]]) {
-  writeFileSync(new URL(`./${name}`, import.meta.url), encodePng(size, (x, y) => pixel(size, x, y)));
+  writeFileSync(new URL(`./${name}`, import.meta.url), drawPng(size, glyph));
 }

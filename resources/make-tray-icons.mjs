@@ -3,9 +3,8 @@
 //   trayTemplate.png, tray-<state>Template.png            16×16 (+ @2x), macOS template images:
 //     black and alpha only, named …Template so Electron lets the menu bar recolour them.
 // tray.png (idle, coloured) stays with make-icon.mjs. electron/main/tray-menu.ts picks the file.
-// The PNG encoder repeats make-icon.mjs's, which writes its files on import and so cannot be imported.
 import { writeFileSync } from 'node:fs';
-import { encodePng } from './png.mjs';
+import { drawPng } from './png.mjs';
 
 const BLACK = [0, 0, 0];
 const WHITE = [255, 255, 255];
@@ -34,25 +33,9 @@ function glyph(state, bubbleColour, markColour) {
   };
 }
 
-/** RGBA pixel of a size×size image: the average of 4×4 samples, premultiplied then undone. */
-function pixel(draw, size, px, py) {
-  const n = 4;
-  let r = 0, g = 0, b = 0, a = 0;
-  for (let sy = 0; sy < n; sy++) {
-    for (let sx = 0; sx < n; sx++) {
-      const c = draw((px + (sx + 0.5) / n) / size, (py + (sy + 0.5) / n) / size);
-      if (!c) continue;
-      r += c[0]; g += c[1]; b += c[2]; a += 1;
-    }
-  }
-  if (a === 0) return [0, 0, 0, 0];
-  return [Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((255 * a) / (n * n))];
-}
-
-
 const write = (name, draw) => {
-  writeFileSync(new URL(`./${name}.png`, import.meta.url), encodePng(16, (x, y) => pixel(draw, 16, x, y)));
-  writeFileSync(new URL(`./${name}@2x.png`, import.meta.url), encodePng(32, (x, y) => pixel(draw, 32, x, y)));
+  writeFileSync(new URL(`./${name}.png`, import.meta.url), drawPng(16, draw));
+  writeFileSync(new URL(`./${name}@2x.png`, import.meta.url), drawPng(32, draw));
 };
 for (const state of ['idle', 'speaking', 'paused', 'error']) {
   const base = state === 'idle' ? 'tray' : `tray-${state}`;

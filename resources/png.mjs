@@ -1,6 +1,26 @@
 // A minimal PNG encoder for the icon scripts: 8-bit RGBA, no interlace, one IDAT.
 import { deflateSync } from 'node:zlib';
 
+/**
+ * A size×size PNG of `draw(x, y)`, a colour [r, g, b] or null (transparent) at each point of
+ * the unit square, 4×4 supersampled so small sizes stay smooth.
+ */
+export function drawPng(size, draw) {
+  return encodePng(size, (px, py) => {
+    const n = 4;
+    let r = 0, g = 0, b = 0, a = 0;
+    for (let sy = 0; sy < n; sy++) {
+      for (let sx = 0; sx < n; sx++) {
+        const c = draw((px + (sx + 0.5) / n) / size, (py + (sy + 0.5) / n) / size);
+        if (!c) continue;
+        r += c[0]; g += c[1]; b += c[2]; a += 1;
+      }
+    }
+    if (a === 0) return [0, 0, 0, 0];
+    return [Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((255 * a) / (n * n))];
+  });
+}
+
 /** Encodes a square image whose pixel (x, y) is `pixelAt(x, y)` = [r, g, b, a]. */
 export function encodePng(size, pixelAt) {
   const stride = size * 4 + 1;
