@@ -1,7 +1,6 @@
 import type { AudioFormat } from '../../shared/audio-format';
 import type { PublicSettings } from '../../shared/renderer-api';
-import { AudioPlayer } from './audio/audio-player';
-import type { WorkerNotice } from './audio/worker-protocol';
+import { AudioPlayer, type PlayerNotice } from './audio/audio-player';
 import type { Bridge } from './bridge';
 import { usePlayerStore, type ShownState } from './player-store';
 import type { AppCommand } from '../../shared/app-commands';
@@ -98,16 +97,16 @@ export class PlayerController {
   /** A command from the tray or a hotkey. */
   command(command: AppCommand): void {
     switch (command.type) {
-      case 'speak': {
+      case 'speak':
+      case 'queue': {
         const store = usePlayerStore.getState();
-        // Speak while speaking: interrupt (the default) or queue, as the settings say.
-        if (store.busy && this.settings?.whileSpeaking === 'queue') this.enqueue([command.text]);
+        // While speaking, a queued text waits its turn, and so does a new one when the
+        // settings say queue; otherwise the new text interrupts (the default).
+        const waits = store.busy && (command.type === 'queue' || this.settings?.whileSpeaking === 'queue');
+        if (waits) this.enqueue([command.text]);
         else void this.speak(command.text, store.format);
         return;
       }
-      case 'queue':
-        if (usePlayerStore.getState().busy) return this.enqueue([command.text]);
-        return void this.speak(command.text, usePlayerStore.getState().format);
       case 'stop':
         return this.stop();
       case 'pause-resume':
@@ -186,10 +185,9 @@ export class PlayerController {
     return this.player;
   }
 
-  private onNotice(notice: WorkerNotice): void {
+  private onNotice(notice: PlayerNotice): void {
     const store = usePlayerStore.getState();
     if (notice.type === 'crash') return store.set({ error: `The decoder failed: ${notice.message}`, busy: false });
-    if (notice.type === 'decode-request') return; // the AudioPlayer answers those
     if (notice.id !== store.utteranceId) return;
     switch (notice.type) {
       case 'first-byte':
@@ -222,8 +220,7 @@ export class PlayerController {
         } else if (event.type === 'utterance-start') {
           store.set({ source: event.provider === 'local' ? 'Embedded voice (eSpeak NG)' : event.endpoint });
         } else if (event.type === 'failover') {
-          store.set({ source: event.to });
-          store.set({ notice: `Switched to ${event.to}: ${event.error.message}` });
+          store.set({ source: event.to, notice: `Switched to ${event.to}: ${event.error.message}` });
         }
       }
     }

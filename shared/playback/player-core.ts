@@ -1,6 +1,9 @@
 import type { RingBuffer } from 'ringbuf.js';
 import { PlayState, STAT, wrapFrame } from './stats';
 
+/** The consumer's counters that a new utterance starts from zero. */
+const COUNTER_SLOTS = [STAT.framesPlayed, STAT.underruns, STAT.silenceFrames, STAT.drained, STAT.quanta, STAT.bufferedSum16, STAT.drainedFrame];
+
 /** Pre-roll limits, in frames (spec B1, B2, B4). */
 export interface PrerollOptions {
   initialFrames: number;
@@ -117,9 +120,8 @@ export class PlayerCore {
 
   private resetCounters(): void {
     const stats = this.stats;
-    for (const slot of [STAT.framesPlayed, STAT.underruns, STAT.silenceFrames, STAT.drained, STAT.quanta, STAT.bufferedSum16, STAT.drainedFrame]) {
-      Atomics.store(stats, slot, 0);
-    }
+    // Runs on the audio thread at each new utterance: an indexed loop over a constant, no allocation.
+    for (let i = 0; i < COUNTER_SLOTS.length; i++) Atomics.store(stats, COUNTER_SLOTS[i], 0);
     Atomics.store(stats, STAT.firstRenderFrame, -1);
     Atomics.store(stats, STAT.prerollFrames, clamp(this.preroll.initialFrames, this.preroll.minFrames, this.preroll.maxFrames));
     Atomics.store(stats, STAT.minBufferedFrames, 0x7fffffff);

@@ -52,7 +52,6 @@ interface Current {
   boundaries: { segment: number; frame: number; silenceBefore: number; resolved: boolean }[];
   lastCredit: { consumedBytes: number; bufferedMs: number; decodedMs: number };
   startLowered: boolean;
-  drainedSent: boolean;
   playingNotified: number;
 }
 
@@ -75,7 +74,7 @@ export class RingFeeder {
     /** The browser's whole-file decoder, for streams the streaming decoders refuse. */
     private readonly decodeWhole?: (bytes: Uint8Array) => Promise<DecodedAudio>,
   ) {
-    this.maxBufferFrames = Math.round((options.maxBufferMs / 1000) * options.sampleRate);
+    this.maxBufferFrames = this.frames(options.maxBufferMs);
   }
 
   /** Starts an utterance, ending the one before without a sound from it. */
@@ -107,7 +106,6 @@ export class RingFeeder {
       boundaries: [],
       lastCredit: { consumedBytes: -1, bufferedMs: -1, decodedMs: -1 },
       startLowered: false,
-      drainedSent: false,
       playingNotified: -1,
     };
     this.current = current;
@@ -273,8 +271,8 @@ export class RingFeeder {
     }
     const stats = this.stats;
     const settled = Atomics.load(stats, STAT.seenGeneration) === Atomics.load(stats, STAT.generation);
-    if (settled && Atomics.load(stats, STAT.drained) === 1 && Atomics.load(stats, STAT.ended) === 1 && !current.drainedSent) {
-      current.drainedSent = true;
+    // Played out: the page hears of it once, and the utterance is let go.
+    if (settled && Atomics.load(stats, STAT.drained) === 1 && Atomics.load(stats, STAT.ended) === 1) {
       this.notify({ type: 'drained', id: current.id });
       current.link.close();
       current.decoder.close();

@@ -1,6 +1,6 @@
 import { RingBuffer } from 'ringbuf.js';
 import type { PublicSettings } from '../../../shared/renderer-api';
-import { createStats, PlayState, STAT, unwrapFrame } from '../../../shared/playback/stats';
+import { createStats, STAT, unwrapFrame } from '../../../shared/playback/stats';
 import type { AudioSource } from './consumer-link';
 import workletUrl from './player.worklet.ts?worker&url';
 import { PLAYER_PROCESSOR, type WorkerNotice, type WorkerRequest, type WorkletOptions } from './worker-protocol';
@@ -30,13 +30,16 @@ export interface LiveMetrics {
 
 const STATES = ['idle', 'buffering', 'playing', 'paused'] as const;
 
+/** What the page hears from the audio path: the worker's notices but its decode requests, which the player answers itself. */
+export type PlayerNotice = Exclude<WorkerNotice, { type: 'decode-request' }>;
+
 /**
  * The page's handle on the audio path: the AudioContext, the AudioWorklet (ring consumer),
  * the decoder worker (ring producer) and the shared stats block. It never sees audio bytes:
  * each utterance's source goes straight to the worker.
  */
 export class AudioPlayer {
-  private listeners: ((notice: WorkerNotice) => void)[] = [];
+  private listeners: ((notice: PlayerNotice) => void)[] = [];
 
   private constructor(
     readonly context: AudioContext,
@@ -84,7 +87,7 @@ export class AudioPlayer {
     return player;
   }
 
-  onNotice(listener: (notice: WorkerNotice) => void): () => void {
+  onNotice(listener: (notice: PlayerNotice) => void): () => void {
     this.listeners.push(listener);
     return () => (this.listeners = this.listeners.filter((l) => l !== listener));
   }
@@ -135,12 +138,6 @@ export class AudioPlayer {
       gapMsMax: ms(Atomics.load(s, STAT.gapFramesMax)),
       outputLatencyMs: (this.context.baseLatency + (this.context.outputLatency || 0)) * 1000,
     };
-  }
-
-  /** True while the worklet is waiting for or playing audio. */
-  get active(): boolean {
-    const state = Atomics.load(this.stats, STAT.state);
-    return state === PlayState.buffering || state === PlayState.playing || state === PlayState.paused;
   }
 
   /**
