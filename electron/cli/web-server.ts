@@ -1,17 +1,16 @@
 // `utter web`: the renderer in any browser, bridged to the same engine in this Node process.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { validateSettings, type Settings } from '../../shared/config/schema';
 import { encodeChunkFrame, parseSpeakRequest, type SpeakRequest } from '../../shared/playback/link-protocol';
 import type { PublicSettings } from '../../shared/renderer-api';
-import { APP_ORIGIN, isInsideRoot, resolveAppPath, responseHeaders } from '../main/app-protocol';
+import { APP_ORIGIN } from '../main/app-protocol';
 import { createProvider } from '../main/engine/engine';
 import { speakOverLink, type EngineLink } from '../main/engine/link';
 import type { SpeechProvider } from '../main/engine/provider';
+import { rendererFileHandler } from '../main/renderer-files';
 
 /** How to run the web bridge. */
 export interface WebServerOptions {
@@ -60,7 +59,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   let settings = options.settings;
   const waiting = new Map<number, { request: SpeakRequest; timer: NodeJS.Timeout }>();
   let utteranceCount = 0;
-  const server = createServer((req, res) => void serveFile(options.root, req, res));
+  const serveRenderer = rendererFileHandler(options.root);
+  const server = createServer((req, res) => void serveFile(serveRenderer, req, res));
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
 
   server.on('upgrade', (req, socket, head) => {
@@ -184,26 +184,15 @@ function tokenMatches(given: string | null, token: string): boolean {
   return timingSafeEqual(Buffer.from(given), Buffer.from(token));
 }
 
-/** The same files, headers and path rules as the app:// protocol (app-protocol.ts). */
-async function serveFile(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const notFound = (): void => {
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
-  };
+/** The app:// handler itself (renderer-files.ts) answers, so both serve the same files with the same headers and rules. */
+async function serveFile(serve: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Checked before building a Request, which refuses methods such as TRACE outright.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end('Method not allowed');
     return;
   }
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  const file = resolveAppPath(root, `${APP_ORIGIN}${path}`);
-  if (!file) return notFound();
-  try {
-    if (!isInsideRoot(await realpath(root), await realpath(file))) return notFound();
-    const info = await stat(file);
-    if (!info.isFile()) return notFound();
-    res.writeHead(200, { ...responseHeaders(file), 'Content-Length': info.size, 'Cache-Control': 'no-cache' });
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
-  } catch {
-    notFound();
-  }
+  const response = await serve(new Request(`${APP_ORIGIN}${path}`, { method: req.method }));
+  res.writeHead(response.status, { ...Object.fromEntries(response.headers), 'Cache-Control': 'no-cache' });
+  res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
 }

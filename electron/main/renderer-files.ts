@@ -1,5 +1,5 @@
-// The app:// protocol's handler: out/renderer, with the isolation headers and the CSP on
-// every file (app-protocol.ts holds the rules and their tests).
+// The app:// protocol's handler, which `utter web` serves through too: out/renderer, with
+// the isolation headers and the CSP on every file (app-protocol.ts holds the rules and their tests).
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { isInsideRoot, resolveAppPath, responseHeaders } from './app-protocol';
 
@@ -18,9 +18,10 @@ export function rendererFileHandler(root: string): (request: Request) => Promise
     try {
       // A symlink must not lead out of the renderer folder, and a folder is not a page.
       if (!isInsideRoot(await realpath(root), await realpath(file))) return notFound();
-      if (!(await stat(file)).isFile()) return notFound();
+      const info = await stat(file);
+      if (!info.isFile()) return notFound();
       const body = request.method === 'HEAD' ? null : new Uint8Array(await readFile(file));
-      return new Response(body, { status: 200, headers: responseHeaders(file) });
+      return new Response(body, { status: 200, headers: { ...responseHeaders(file), 'Content-Length': String(info.size) } });
     } catch {
       return notFound();
     }
