@@ -2,10 +2,11 @@
 // Pure functions; the shell turns the template into a Menu with Menu.buildFromTemplate and
 // calls tray.setContextMenu again on every change (Linux shows a changed menu only then).
 import type { MenuItemConstructorOptions } from 'electron';
+import type { PlayerStatusReport } from '../../shared/app-commands';
 import type { HotkeyAction } from '../../shared/config/schema';
 
-/** What the player is doing, as the tray tells it. */
-export type PlayerStatus = 'idle' | 'speaking' | 'paused' | 'error';
+/** What the player is doing, as the page reports it. */
+export type PlayerStatus = PlayerStatusReport['status'];
 
 /** Everything the tray shows. */
 export interface TrayState {
@@ -15,8 +16,6 @@ export interface TrayState {
   /** The last error, shown in the tooltip when status is 'error'. */
   error?: string;
   openAtLogin: boolean;
-  /** False where the shell cannot start at login yet; the item is then greyed out. */
-  openAtLoginAvailable?: boolean;
   /** Accelerators to show next to the items; an empty string shows none. */
   hotkeys: Record<HotkeyAction, string>;
 }
@@ -62,7 +61,6 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
       label: 'Start at login',
       type: 'checkbox',
       checked: state.openAtLogin,
-      enabled: state.openAtLoginAvailable !== false,
       click: (item) => actions.toggleOpenAtLogin(item.checked),
     },
     { type: 'separator' },
