@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AppCommand, PlayerStatusReport } from '../../shared/app-commands';
 import { PRELOAD_STANDIN } from '../support/preload-standin';
 import { fixtureAudio } from '../support/tts-server';
-import { useWebRig, waitForText } from '../support/utter-web';
+import { speakInPage, useWebRig, waitForText } from '../support/utter-web';
 
 /**
  * The renderer's Electron path in Chromium: window.utter as the preload makes it, audio
@@ -21,9 +21,13 @@ const statuses = () => web.page.evaluate('window.mainProcess.statuses') as Promi
 const text = () => web.page.getByTestId('text-input').inputValue();
 
 describe('the player under Electron', () => {
-  it('uses the preload, not `utter web`', async () => {
-    expect(await web.page.evaluate('typeof window.utter.audioPortNonce')).toBe('string');
-    expect(await web.rig.tts.openRequests()).toBe(0);
+  it('speaks from its own Speak button through the preload, not through `utter web`\'s page bridge', async () => {
+    const before = (await web.page.evaluate('window.mainProcess.lastUtteranceId')) as number;
+    await speakInPage(web.page, 'Typed and spoken.', 'pcm');
+    await waitForText(web.page, 'state', 'playing');
+    expect(await web.page.evaluate('window.mainProcess.lastUtteranceId')).toBeGreaterThan(before);
+    await waitForText(web.page, 'state', 'idle', 20_000);
+    expect(await web.page.getByTestId('error').textContent()).toBe('');
   });
 
   it('speaks what a hotkey sends, through a MessagePort, and tells the tray what it reads', async () => {
