@@ -232,9 +232,10 @@ export class PlayerController {
     setTimeout(() => {
       const store = usePlayerStore.getState();
       if (store.utteranceId !== id) return;
-      store.set({ busy: false, segment: null, paused: false });
       const next = this.queue.shift();
-      store.set({ queued: [...this.queue] });
+      // With a text waiting, the player stays busy: the tray and the state never blink
+      // to idle between two queued texts.
+      store.set({ busy: next !== undefined, segment: null, paused: false, queued: [...this.queue] });
       if (next !== undefined) void this.speak(next, store.format);
     }, Math.max(0, heardAt - (performance.timeOrigin + performance.now())));
   }

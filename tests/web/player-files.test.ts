@@ -21,18 +21,35 @@ const utf16le = (text: string): number[] => [0xff, 0xfe, ...[...text].flatMap((c
 
 describe('dropping files on the player', () => {
   it('reads text files in order, refuses a binary by name, and the next file follows the first', async () => {
+    // Every state the page shows, so that a blink to idle between the two files is seen.
+    await web.page.evaluate(`(() => {
+      const state = document.querySelector('[data-testid=state]');
+      window.shownStates = [state.textContent];
+      new MutationObserver(() => window.shownStates.push(state.textContent)).observe(state, { childList: true, characterData: true, subtree: true });
+    })()`);
     await drop([
       ['first.txt', utf8('First file, plain UTF-8.')],
       ['picture.png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]],
       ['second.md', utf16le('Second file, UTF-16 with BOM.')],
     ]);
     await waitForText(web.page, 'state', 'playing');
+    // A slow app (a loaded machine) answers the next text's settings call late; the
+    // player must still not look idle while it waits.
+    await web.page.evaluate(`(() => {
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (data) {
+        if (typeof data === 'string' && data.includes('"op":"settings"')) setTimeout(() => send.call(this, data), 300);
+        else send.call(this, data);
+      };
+    })()`);
     expect(await web.page.getByTestId('text-input').inputValue()).toBe('First file, plain UTF-8.');
     expect(await web.page.getByTestId('notice').textContent()).toMatch(/picture\.png is not a text file/);
     // The test server's clip is 7.9 s; then the second file takes over.
     await expect.poll(() => web.page.getByTestId('text-input').inputValue(), { timeout: 20_000 }).toBe('Second file, UTF-16 with BOM.');
     await waitForText(web.page, 'state', 'idle', 20_000);
     expect(web.rig.tts.speechRequests().map((r) => r.body.input)).toEqual(['First file, plain UTF-8.', 'Second file, UTF-16 with BOM.']);
+    const shown = (await web.page.evaluate('window.shownStates')) as string[];
+    expect(shown.slice(1, -1), shown.join(' → ')).not.toContain('idle');
   }, 60_000);
 
   it('says why when nothing can be read', async () => {
