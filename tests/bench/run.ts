@@ -14,6 +14,7 @@ import { LocalVoiceProvider } from '../../electron/main/engine/providers/local';
 import { OpenAiProvider } from '../../electron/main/engine/providers/openai';
 import { fixtureAudio, startTtsServer } from '../support/tts-server';
 import { benchBrowserPlayers } from './browser-players';
+import { benchStopLatency } from './stop-latency';
 
 const FORMATS: AudioFormat[] = ['pcm', 'wav', 'mp3', 'opus', 'flac'];
 const REALTIME = 4;
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(row));
   console.log(`\nEmbedded voice (eSpeak NG, worker thread): first audio ${voice.firstAudioMs} ms cold (worker start included), ${warm.firstAudioMs} ms warm; ${voice.audioSeconds.toFixed(1)} s of speech synthesized in ${voice.totalMs} ms.`);
+  console.log('\n' + (await benchStopLatency()));
 }
 
 // `npm run bench -- --browser` runs only the browser players.

@@ -139,16 +139,20 @@ describe('Utterance', () => {
     expect(events.at(-1)!.type).toBe('end');
   });
 
-  it('stops within 50 ms and reports cancelled', async () => {
+  it('stops at once, aborts every open request and reports cancelled', async () => {
     const provider = new ToneProvider();
-    provider.bytesPerChar = 1_000_000; // effectively endless
+    // Endless: a segment that finished before the stop would need no abort.
+    provider.bytesPerChar = 1e9;
     const { events, push } = collect();
     const u = new Utterance('One. Two. Three.', { provider, settings, flowControl: false }, push);
     await new Promise((r) => setTimeout(r, 50));
     const t = performance.now();
     u.stop();
     await u.done;
-    expect(performance.now() - t).toBeLessThan(50);
+    // Only a hang guard: the 50 ms target is measured by `npm run bench` (stop-latency.ts),
+    // since a loaded two-core machine makes tight timings in unit tests flaky.
+    expect(performance.now() - t).toBeLessThan(1000);
+    expect(provider.opened.length).toBeGreaterThan(0);
     const last = events.at(-1)!;
     expect(last.type === 'error' && last.error.kind).toBe('cancelled');
     expect(provider.opened.every((o) => o.signal.aborted)).toBe(true);
