@@ -95,9 +95,10 @@ describe('fault proxy', () => {
     p.set({ latencyMs: 150 });
     const delayed = await transfer(p.url);
     console.log(`headers: ${direct.headersMs.toFixed(0)} ms without latency, ${delayed.headersMs.toFixed(0)} ms with 150 ms each way`);
-    expect(direct.headersMs).toBeLessThan(150);
+    // Relative to the same proxy without latency, so a loaded machine's slowness cancels out.
     expect(delayed.headersMs).toBeGreaterThan(290);
-    expect(delayed.headersMs).toBeLessThan(1000);
+    expect(delayed.headersMs - direct.headersMs).toBeGreaterThan(250);
+    expect(delayed.headersMs - direct.headersMs).toBeLessThan(800);
     expect(delayed.bytes).toBe(BODY.length);
   });
 

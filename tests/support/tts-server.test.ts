@@ -191,7 +191,7 @@ describe('pacing', () => {
     t0 = performance.now();
     const fast = await download(await speechRequest(server.url, { ...ASK, response_format: 'pcm' }), t0);
     console.log(`unpaced: ${fast.doneMs.toFixed(0)} ms`);
-    expect(fast.doneMs).toBeLessThan(350);
+    expect(fast.doneMs).toBeLessThan(paced.doneMs / 2);
   });
 
   it('holds headers and first byte for ttfbMs, or only the first byte with headersFirst', async () => {
@@ -207,8 +207,8 @@ describe('pacing', () => {
     const earlyMs = performance.now() - t0;
     const body = await download(res, t0);
     console.log(`ttfb 300: headers ${headersMs.toFixed(0)} ms; headersFirst, ttfb 500: headers ${earlyMs.toFixed(0)} ms, first byte ${body.firstMs.toFixed(0)} ms`);
-    expect(earlyMs).toBeLessThan(300);
     expect(body.firstMs).toBeGreaterThan(480);
+    expect(earlyMs).toBeLessThan(body.firstMs - 200);
     const r = server.requests.at(-1)!;
     expect(r.firstByteAt! - r.headersAt!).toBeGreaterThan(480);
   });
