@@ -162,12 +162,24 @@ describe('Utterance', () => {
     const provider = new ToneProvider();
     provider.bytesPerChar = 200_000;
     provider.maxInputChars = 20; // one sentence per segment
-    const { events, push } = collect();
-    const u = new Utterance('Zero is first. One comes next. Two is last.', { provider, settings, flowControl: false }, push);
-    await new Promise((r) => setTimeout(r, 20));
-    u.skip(0);
-    await new Promise((r) => setTimeout(r, 20));
-    u.previous(1);
+    const events: EngineEvent[] = [];
+    // Driven by what has arrived, not by the clock: skip once segment 0 has sent audio, go
+    // back once segment 1 has (a fast machine finishes a segment within a fixed wait).
+    // Keyed by how many segments have started when the chunk arrives.
+    const moves = new Map([
+      [1, (u: Utterance) => u.skip(0)],
+      [2, (u: Utterance) => u.previous(1)],
+    ]);
+    let started = 0;
+    const u: Utterance = new Utterance('Zero is first. One comes next. Two is last.', { provider, settings, flowControl: false }, (e) => {
+      events.push(e);
+      if (e.type === 'segment-start') started++;
+      const move = e.type === 'chunk' ? moves.get(started) : undefined;
+      if (move) {
+        moves.delete(started);
+        queueMicrotask(() => move(u));
+      }
+    });
     await u.done;
     const order = events.filter((e) => e.type === 'segment-start').map((e) => e.segment.index);
     expect(order.slice(0, 3)).toEqual([0, 1, 0]);
