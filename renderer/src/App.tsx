@@ -31,10 +31,13 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   const speak = (): void => void controller.speak(text, format);
 
   // Stop, Pause and Skip disable themselves when speech ends; a keyboard user focused on one
-  // would be left on the page's body, so focus goes back to the text.
+  // would be left on the page's body, so focus goes back to the text. Chromium moves the
+  // focus off a disabled button only at its next frame, so either state can be seen here.
   const textBox = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
-    if (!busy && document.activeElement === document.body && textBox.current) textBox.current.focus();
+    const active = document.activeElement;
+    const lost = active === null || active === document.body || (active instanceof HTMLButtonElement && active.disabled);
+    if (!busy && lost && textBox.current) textBox.current.focus();
   }, [busy]);
 
   // Keyboard: Ctrl+Enter (⌘↩) in the text box speaks, Escape stops.
