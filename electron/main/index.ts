@@ -91,7 +91,9 @@ async function start(): Promise<void> {
       tray?.update({ status: status.status, reading: status.reading, error: status.error });
       // Nobody sees the player: an error, or a switch to another server, must still reach the user.
       const unseen = !windows?.playerVisible;
-      if (status.status === 'error' && status.error && unseen) notify(status.error);
+      // Each error once, whatever the state: a queued text may already be playing after it.
+      if (status.error && status.error !== lastError && unseen) notify(status.error);
+      lastError = status.error;
       if (status.notice && status.notice !== lastNotice && /^Switched to/.test(status.notice) && unseen) notify(status.notice);
       lastNotice = status.notice;
     },
@@ -127,6 +129,7 @@ function onLaunch(request: LaunchRequest, which: 'first' | 'second'): void {
 }
 
 let lastNotice: string | undefined;
+let lastError: string | undefined;
 
 /**
  * What the engine speaks with: the stored settings, with UTTER_* environment variables on

@@ -25,7 +25,13 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
 
   useEffect(() => {
     controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
-    return bridge.onCommand((command) => controller.command(command));
+    // The tray follows the player ten times a second (only changes are sent), hidden or not.
+    const reporting = setInterval(() => controller.reportState(), 100);
+    const unsubscribe = bridge.onCommand((command) => controller.command(command));
+    return () => {
+      clearInterval(reporting);
+      unsubscribe();
+    };
   }, [controller, bridge]);
 
   const speak = (): void => void controller.speak(text, format);

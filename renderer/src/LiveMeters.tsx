@@ -1,8 +1,8 @@
 import { useEffect, useRef } from 'react';
 import type { LiveMetrics } from './audio/audio-player';
 import { BufferGraph } from './BufferGraph';
+import { usePlayerStore } from './player-store';
 import type { PlayerController } from './player-controller';
-import { usePlayerStore, type ShownState } from './player-store';
 
 /** Metrics that are shown as "name: value" rows, read anew on each frame. */
 const ROWS: { key: Exclude<keyof LiveMetrics, 'state'>; label: string; unit: string; digits?: number }[] = [
@@ -33,8 +33,7 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
     const draw = (): void => {
       controller.frame();
       const metrics = controller.audio()?.metrics();
-      const store = usePlayerStore.getState();
-      const shown: ShownState = store.busy && metrics && metrics.state !== 'idle' ? metrics.state : store.busy ? 'buffering' : store.error ? 'error' : 'idle';
+      const shown = controller.shownState();
       const buffered = Math.round(metrics?.bufferedMs ?? 0);
       if (level.current) {
         level.current.value = Math.min(buffered, maxBufferMs);
@@ -46,7 +45,6 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
       setText(levelText.current, `${buffered} ms`);
       setText(underruns.current, String(metrics?.underruns ?? 0));
       setText(state.current, shown);
-      controller.reportState(shown);
       ROWS.forEach((row, i) => setText(rows.current[i], metrics ? `${metrics[row.key].toFixed(row.digits ?? 0)} ${row.unit}` : '–'));
       frame = requestAnimationFrame(draw);
     };

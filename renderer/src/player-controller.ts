@@ -42,10 +42,10 @@ export class PlayerController {
     return this.player;
   }
 
-  async speak(text: string, format: AudioFormat): Promise<void> {
+  async speak(text: string, format: AudioFormat, notice = ''): Promise<void> {
     const store = usePlayerStore.getState();
     // The text shown is the text being spoken, whoever asked (the box, a hotkey, the queue).
-    store.set({ text, paused: false, error: '', notice: '', firstAudio: null, requestedAt: null, firstByteAt: null, firstAudioAt: null, segment: null });
+    store.set({ text, paused: false, error: '', notice, firstAudio: null, requestedAt: null, firstByteAt: null, firstAudioAt: null, segment: null });
     try {
       // Settings apply at once: read them anew for every utterance.
       const settings = await this.init();
@@ -116,8 +116,20 @@ export class PlayerController {
     }
   }
 
-  /** Reports the shown state to the app when it changes (a few times per utterance). */
-  reportState(shown: ShownState): void {
+  /** What the player shows as its state, from the store and the worklet's stats. */
+  shownState(): ShownState {
+    const store = usePlayerStore.getState();
+    const state = this.player?.metrics().state;
+    if (store.busy) return state && state !== 'idle' ? state : 'buffering';
+    return store.error ? 'error' : 'idle';
+  }
+
+  /**
+   * Reports the shown state to the app when it changes (a few times per utterance). Called
+   * on a timer, not on animation frames: a hidden window gets none on Windows even with
+   * backgroundThrottling off (electron/electron#31016), and the tray must still follow.
+   */
+  reportState(shown = this.shownState()): void {
     const store = usePlayerStore.getState();
     const reading = store.segment ? store.text.slice(store.segment.start, store.segment.end) : undefined;
     const status = shown === 'playing' || shown === 'buffering' ? 'speaking' : shown;
@@ -232,11 +244,15 @@ export class PlayerController {
     setTimeout(() => {
       const store = usePlayerStore.getState();
       if (store.utteranceId !== id) return;
+      // The tray hears how this text ended (an error included) before the next one starts.
+      this.reportState();
+      const failed = store.error;
       const next = this.queue.shift();
       // With a text waiting, the player stays busy: the tray and the state never blink
       // to idle between two queued texts.
       store.set({ busy: next !== undefined, segment: null, paused: false, queued: [...this.queue] });
-      if (next !== undefined) void this.speak(next, store.format);
+      // A text that failed is still said in the player while the next one plays.
+      if (next !== undefined) void this.speak(next, store.format, failed && `The text before this one stopped: ${failed}`);
     }, Math.max(0, heardAt - (performance.timeOrigin + performance.now())));
   }
 }

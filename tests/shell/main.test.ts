@@ -117,6 +117,11 @@ describe('Electron shell', () => {
     expect(captured.notifications).toContain('The server refused the API key.');
     status(trusted, { status: 'speaking', notice: 'Switched to http://backup/v1: connection refused' });
     expect(captured.notifications.at(-1)).toBe('Switched to http://backup/v1: connection refused');
+    // An error while the next queued text already plays (still 'speaking') is told, once.
+    const before = captured.notifications.length;
+    status(trusted, { status: 'speaking', reading: 'The next text.', error: 'The server is down.' });
+    status(trusted, { status: 'speaking', reading: 'Its second sentence.', error: 'The server is down.' });
+    expect(captured.notifications.slice(before)).toEqual(['The server is down.']);
   });
 
   it('serves settings without the key', async () => {
