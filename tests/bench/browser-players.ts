@@ -9,6 +9,7 @@ import { pulseAvailable, startPulse, type PulseAudio } from '../support/pulse';
 import { fixtureAudio } from '../support/tts-server';
 import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
 import { BASELINE_PAGE, type BaselineResult } from './baseline-page';
+import { median, table } from './report';
 
 const REALTIME = 4;
 const TTFB_MS = 300;
@@ -26,14 +27,6 @@ interface Measured {
   underruns: number;
   gapMs: number;
   heldKb: number;
-}
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 export async function benchBrowserPlayers(): Promise<string> {

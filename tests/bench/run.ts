@@ -14,6 +14,7 @@ import { LocalVoiceProvider } from '../../electron/main/engine/providers/local';
 import { OpenAiProvider } from '../../electron/main/engine/providers/openai';
 import { fixtureAudio, startTtsServer } from '../support/tts-server';
 import { benchBrowserPlayers } from './browser-players';
+import { table } from './report';
 import { benchStopLatency } from './stop-latency';
 
 const FORMATS: AudioFormat[] = ['pcm', 'wav', 'mp3', 'opus', 'flac'];
@@ -80,13 +81,9 @@ async function main(): Promise<void> {
   await local.close();
 
   const header = ['format', 'decode speed', 'server first byte ms', 'first decoded audio ms', 'overhead ms', 'whole body ms (buffered best case)', 'streaming sooner by'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   console.log(`\nUtter benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
   console.log(`Test server: ${fixtureAudio('pcm', 'long').seconds.toFixed(1)} s of speech per request, produced at ${REALTIME}× real time, ${TTFB_MS} ms to first byte.\n`);
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) console.log(line(row));
+  console.log(table(header, rows));
   console.log(`\nEmbedded voice (eSpeak NG, worker thread): first audio ${voice.firstAudioMs} ms cold (worker start included), ${warm.firstAudioMs} ms warm; ${voice.audioSeconds.toFixed(1)} s of speech synthesized in ${voice.totalMs} ms.`);
   console.log('\n' + (await benchStopLatency()));
 }

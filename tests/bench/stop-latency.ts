@@ -9,11 +9,10 @@ import { OpenAiProvider } from '../../electron/main/engine/providers/openai';
 import { LocalVoiceProvider } from '../../electron/main/engine/providers/local';
 import type { SpeechProvider } from '../../electron/main/engine/provider';
 import { fixtureAudio, speechRequest, startTtsServer } from '../support/tts-server';
+import { median, table } from './report';
 
 const RUNS = 9;
 const LONG_TEXT = Array.from({ length: 30 }, (_, i) => `This is sentence number ${i} of a long text that is stopped early.`).join(' ');
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Bare fetch: read the first bytes, abort, time until the next read rejects. */
 async function bareFetchAbortMs(url: string, format: AudioFormat): Promise<number> {
@@ -34,7 +33,12 @@ async function engineStopMs(provider: SpeechProvider, settings: typeof DEFAULT_S
   const utterance = new Utterance(LONG_TEXT, { provider, settings, flowControl: false }, (event) => {
     if (event.type === 'chunk') firstChunk();
   });
-  await chunked;
+  await Promise.race([
+    chunked,
+    utterance.done.then(() => {
+      throw new Error('the utterance ended before its first chunk');
+    }),
+  ]);
   const started = performance.now();
   utterance.stop();
   await utterance.done;
@@ -59,14 +63,7 @@ export async function benchStopLatency(): Promise<string> {
   await local.close();
   await server.close();
   const base = median(baseline);
-  const row = (name: string, values: number[]): string =>
-    `| ${name.padEnd(36)} | ${median(values).toFixed(2).padStart(9)} | ${Math.max(...values).toFixed(2).padStart(6)} | ${`${(median(values) / base).toFixed(1)}×`.padStart(13)} |`;
-  return [
-    `Stop, from the call to the utterance's end (median and worst of ${RUNS}; target ≤ 50 ms):`,
-    `| ${'what'.padEnd(36)} | median ms | max ms | vs bare fetch |`,
-    `| ${'-'.repeat(36)} | --------- | ------ | ------------- |`,
-    row('bare fetch aborted (baseline)', baseline),
-    row('engine over HTTP (mp3)', overHttp),
-    row('engine, embedded voice', embedded),
-  ].join('\n');
+  const row = (name: string, values: number[]): string[] => [name, median(values).toFixed(2), Math.max(...values).toFixed(2), `${(median(values) / base).toFixed(1)}×`];
+  const rows = [row('bare fetch aborted (baseline)', baseline), row('engine over HTTP (mp3)', overHttp), row('engine, embedded voice', embedded)];
+  return `Stop, from the call to the utterance's end (median and worst of ${RUNS}; target ≤ 50 ms):\n\n${table(['what', 'median ms', 'max ms', 'vs bare fetch'], rows)}`;
 }
