@@ -33,7 +33,7 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
     const draw = (): void => {
       controller.frame();
       const metrics = controller.audio()?.metrics();
-      const shown = controller.shownState();
+      const shown = controller.shownState(metrics);
       const buffered = Math.round(metrics?.bufferedMs ?? 0);
       if (level.current) {
         level.current.value = Math.min(buffered, maxBufferMs);

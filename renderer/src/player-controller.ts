@@ -117,9 +117,9 @@ export class PlayerController {
   }
 
   /** What the player shows as its state, from the store and the worklet's stats. */
-  shownState(): ShownState {
+  shownState(metrics = this.player?.metrics()): ShownState {
     const store = usePlayerStore.getState();
-    const state = this.player?.metrics().state;
+    const state = metrics?.state;
     if (store.busy) return state && state !== 'idle' ? state : 'buffering';
     return store.error ? 'error' : 'idle';
   }
@@ -129,8 +129,9 @@ export class PlayerController {
    * on a timer, not on animation frames: a hidden window gets none on Windows even with
    * backgroundThrottling off (electron/electron#31016), and the tray must still follow.
    */
-  reportState(shown = this.shownState()): void {
+  reportState(): void {
     const store = usePlayerStore.getState();
+    const shown = this.shownState();
     const reading = store.segment ? store.text.slice(store.segment.start, store.segment.end) : undefined;
     const status = shown === 'playing' || shown === 'buffering' ? 'speaking' : shown;
     const key = `${status}|${reading ?? ''}|${store.error}|${store.notice}`;
