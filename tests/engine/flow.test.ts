@@ -65,6 +65,18 @@ describe('FlowGate', () => {
     expect(gate.open).toBe(false);
   });
 
+  it('prices bytes in flight at the rate since the first audio, not counting header bytes as audio', () => {
+    const gate = new FlowGate(2000, 4000);
+    // 8000 bytes of header and padding, then audio at 1 ms per 10 bytes.
+    gate.sentBytes(9000);
+    gate.report({ consumedBytes: 9000, bufferedMs: 100, decodedMs: 100 });
+    gate.sentBytes(2000);
+    gate.report({ consumedBytes: 11000, bufferedMs: 300, decodedMs: 300 });
+    gate.sentBytes(1000);
+    // The average from the start says 300/11000 ms a byte (27 ms in flight); the audio says 100.
+    expect(gate.projectedBufferMs).toBeCloseTo(400);
+  });
+
   it('allows a quarter window until the consumer says what a byte holds', () => {
     const gate = new FlowGate(2000, 100);
     gate.sentBytes(30);

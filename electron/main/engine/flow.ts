@@ -8,6 +8,8 @@ import type { Credit } from '../../../shared/speech-events';
 export class FlowGate {
   private sent = 0;
   private credit: Credit = { consumedBytes: 0, bufferedMs: 0 };
+  /** The first report that held audio: bytes before it (headers, padding, seek tables) carry none. */
+  private firstAudio: { consumedBytes: number; decodedMs: number } | undefined;
   private paused = false;
   private waiters: (() => void)[] = [];
 
@@ -35,9 +37,21 @@ export class FlowGate {
 
   /** What the consumer will hold once it has decoded the bytes in flight too. */
   get projectedBufferMs(): number {
-    const { consumedBytes, bufferedMs, decodedMs } = this.credit;
-    const msPerByte = decodedMs && consumedBytes ? decodedMs / consumedBytes : 0;
-    return bufferedMs + this.outstandingBytes * msPerByte;
+    return this.credit.bufferedMs + this.outstandingBytes * this.msPerByte();
+  }
+
+  /**
+   * Audio per byte, from the bytes since the first audio where there are enough of them:
+   * the average from the start counts header bytes as audio and underestimates it (a FLAC
+   * stream starts with kilobytes of padding), which let max-buffer overshoot.
+   */
+  private msPerByte(): number {
+    const { consumedBytes, decodedMs } = this.credit;
+    if (!decodedMs || !consumedBytes) return 0;
+    const first = this.firstAudio;
+    const bytesSince = first ? consumedBytes - first.consumedBytes : 0;
+    if (first && bytesSince >= this.windowBytes / 4) return Math.max(decodedMs / consumedBytes, (decodedMs - first.decodedMs) / bytesSince);
+    return decodedMs / consumedBytes;
   }
 
   /** Counts bytes handed to the consumer. */
@@ -53,6 +67,7 @@ export class FlowGate {
       bufferedMs: Math.max(0, credit.bufferedMs),
       decodedMs: credit.decodedMs,
     };
+    if (!this.firstAudio && credit.decodedMs) this.firstAudio = { consumedBytes: this.credit.consumedBytes, decodedMs: credit.decodedMs };
     this.wake();
   }
 
