@@ -20,6 +20,8 @@ export interface PlayerStatusReport {
   error?: string;
   /** A retry or failover the user should hear of when no window is open. */
   notice?: string;
+  /** How opening the audio output went, once the page has tried (for Diagnostics). */
+  audio?: { ok: boolean; detail: string };
 }
 
 const statusReportSchema = z.object({
@@ -27,6 +29,7 @@ const statusReportSchema = z.object({
   reading: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),
   error: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),
   notice: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),
+  audio: z.object({ ok: z.boolean(), detail: z.string().max(1000) }).optional(),
 });
 
 /** Checks a status report from the page (untrusted) with its schema: null when malformed. */

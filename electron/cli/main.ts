@@ -7,6 +7,7 @@ import { createProvider } from '../main/engine/engine';
 import { SpeechError, type SpeechErrorKind } from '../main/engine/errors';
 import { speakToFile } from './speak-to-file';
 import { webCommand } from './web-command';
+import { doctorCommand } from './doctor-command';
 import { appSocketPath, sendToApp, type AppRequest } from '../main/app-socket';
 
 /** Exit codes (issue 2 §4). */
@@ -18,6 +19,7 @@ const USAGE = `Usage:
   utter speak --clipboard                                      have the running app speak its clipboard
   utter voices [--provider local|openai] [options]             list the voices
   utter web [--port N] [--host 127.0.0.1] [options]            the player page in any browser, on this machine's engine
+  utter doctor [--json] [--settings PATH]                      check Node, Electron, settings, key, servers, voice, shortcuts, socket
 
 Options:
   --provider local|openai   the embedded offline voice (default) or an OpenAI-compatible server
@@ -60,6 +62,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (values.help || !command) {
       io.out(USAGE + '\n');
       return values.help ? EXIT.ok : EXIT.usage;
+    }
+    // Before the settings load: diagnosing a broken settings file must not stop at it.
+    if (command === 'doctor') {
+      if (rest.length) throw new UsageError(`doctor takes no arguments, not "${rest.join(' ')}".`);
+      return await doctorCommand({ settingsFile: values.settings, env: io.env, socketPath: io.appSocket ?? appSocketPath(), json: values.json === true, out: io.out });
     }
     const settings = await loadSettings({ file: values.settings, env: io.env, flags: flagsToSettings(values) });
     if (command === 'speak') return await speakCommand(rest, values, settings, io);

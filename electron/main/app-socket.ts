@@ -4,6 +4,7 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseCheckResults, type CheckResult } from '../doctor/report';
 
 /** Longest text one request may carry, as for the page (link-protocol.ts). */
 const MAX_REQUEST_BYTES = 40 * 1024 * 1024;
@@ -16,16 +17,20 @@ export function appSocketPath(platform: NodeJS.Platform = process.platform, env:
   return join(env.XDG_RUNTIME_DIR || join(env.XDG_CONFIG_HOME || join(home, '.config'), 'utter'), 'utter.sock');
 }
 
-/** What the CLI asks: speak this text, or speak what the clipboard holds. */
-export type AppRequest = { type: 'speak'; text: string } | { type: 'speak-clipboard' };
+/** What the CLI asks: speak this text, speak what the clipboard holds, or run the in-app diagnostics. */
+export type AppRequest = { type: 'speak'; text: string } | { type: 'speak-clipboard' } | { type: 'doctor' };
 
-/** What the app answers. */
-type Reply = { ok: true } | { ok: false; error: string };
+/** What the app answers: done (with the diagnostics when asked), or why not. */
+type Reply = { ok: true; checks?: CheckResult[] } | { ok: false; error: string };
+
+/** What a request handler returns: null when done, a refusal, or the diagnostics. */
+export type AppAnswer = string | null | { checks: CheckResult[] };
 
 function parseRequest(line: string): AppRequest | null {
   const request = JSON.parse(line) as { type?: unknown; text?: unknown };
   if (request.type === 'speak' && typeof request.text === 'string') return { type: 'speak', text: request.text };
   if (request.type === 'speak-clipboard') return { type: 'speak-clipboard' };
+  if (request.type === 'doctor') return { type: 'doctor' };
   return null;
 }
 
@@ -34,7 +39,7 @@ function parseRequest(line: string): AppRequest | null {
  * refusal or ok. A stale socket file from a crash is replaced; the file is readable by
  * this user only.
  */
-export async function startAppSocket(path: string, onRequest: (request: AppRequest) => Promise<string | null> | string | null): Promise<Server> {
+export async function startAppSocket(path: string, onRequest: (request: AppRequest) => Promise<AppAnswer> | AppAnswer): Promise<Server> {
   if (!path.startsWith('\\\\.\\pipe\\')) {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await rm(path, { force: true });
@@ -57,7 +62,7 @@ export async function startAppSocket(path: string, onRequest: (request: AppReque
       }
       if (!request) return reply({ ok: false, error: 'Unknown request.' });
       Promise.resolve(onRequest(request)).then(
-        (error) => reply(error ? { ok: false, error } : { ok: true }),
+        (answer) => reply(typeof answer === 'string' ? { ok: false, error: answer } : { ok: true, ...answer }),
         (error: Error) => reply({ ok: false, error: error.message }),
       );
     });
@@ -71,17 +76,37 @@ export async function startAppSocket(path: string, onRequest: (request: AppReque
 }
 
 /** Hands a request to the running app: 'no-app' when none listens; throws with the app's refusal. */
-export function sendToApp(path: string, request: AppRequest): Promise<'sent' | 'no-app'> {
+export async function sendToApp(path: string, request: AppRequest): Promise<'sent' | 'no-app'> {
+  return (await askApp(path, request)) === 'no-app' ? 'no-app' : 'sent';
+}
+
+/** Asks the running app for its diagnostics: 'no-app' when none listens. */
+export async function askAppDiagnostics(path: string, timeoutMs: number): Promise<CheckResult[] | 'no-app'> {
+  const reply = await askApp(path, { type: 'doctor' }, timeoutMs);
+  if (reply === 'no-app') return reply;
+  const checks = parseCheckResults(reply.checks);
+  if (!checks) throw new Error('The running app answered without its diagnostics (an older version?).');
+  return checks;
+}
+
+/** Sends one request and reads the app's reply; throws with its refusal or when it does not answer in time. */
+function askApp(path: string, request: AppRequest, timeoutMs = 0): Promise<Extract<Reply, { ok: true }> | 'no-app'> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let answer = '';
     socket.setEncoding('utf8');
+    if (timeoutMs) {
+      socket.setTimeout(timeoutMs, () => {
+        socket.destroy();
+        reject(new Error(`The running app did not answer within ${timeoutMs / 1000} s.`));
+      });
+    }
     socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));
     socket.on('data', (chunk: string) => (answer += chunk));
     socket.on('end', () => {
       try {
         const reply = JSON.parse(answer) as Reply;
-        if (reply.ok) resolve('sent');
+        if (reply.ok) resolve(reply);
         else reject(new Error(reply.error));
       } catch {
         reject(new Error('The running app gave no answer.'));

@@ -2,14 +2,17 @@
 // Electron lives in the engine and in app-protocol.ts; what the pages may ask is in page-ipc.ts.
 import { basename, join } from 'node:path';
 import { app, clipboard, dialog, globalShortcut, Notification, protocol, safeStorage, session } from 'electron';
+import type { CheckResult } from '../doctor/report';
 import { validateSettings, type Settings } from '../../shared/config/schema';
 import type { PublicSettings } from '../../shared/renderer-api';
+import type { PlayerStatusReport } from '../../shared/app-commands';
 import { APP_SCHEME } from './app-protocol';
 import { readClipboardForSpeech } from './clipboard-text';
 import { settingsFromEnv } from './engine/config';
-import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch } from './hotkeys';
+import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch, type HotkeyReport } from './hotkeys';
+import { appDiagnostics, diagnosticsDialog } from './diagnostics';
 import { appSocketPath, startAppSocket } from './app-socket';
-import { createSafeStorageSecretStore } from './secret-store';
+import { createSafeStorageSecretStore, type SecretStore } from './secret-store';
 import { SettingsStore } from './settings-store';
 import { readTextFilesFromDisk } from './text-files';
 import { isAutostartEnabled, setAutostart } from './linux-autostart';
@@ -57,6 +60,9 @@ if (!app.requestSingleInstanceLock()) {
 let tray: AppTray | null = null;
 const filesBeforeStart: string[] = [];
 let store: SettingsStore;
+let secrets: SecretStore;
+/** How the player page's audio output opened, for Diagnostics. */
+let audioOutput: PlayerStatusReport['audio'] = undefined;
 let windows: AppWindows | null = null;
 
 // A tray app: closing its windows does not quit it; the tray's Quit does.
@@ -72,9 +78,10 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   const userData = app.getPath('userData');
+  secrets = createSafeStorageSecretStore(safeStorage, join(userData, 'api-key.bin'));
   store = new SettingsStore({
     file: join(userData, 'settings.json'),
-    secrets: createSafeStorageSecretStore(safeStorage, join(userData, 'api-key.bin')),
+    secrets,
     onNotice: notify,
   });
   await store.load();
@@ -88,6 +95,7 @@ async function start(): Promise<void> {
     setOpenAtLogin,
     openSettings: () => windows?.showSettings(),
     onStatus: (status) => {
+      if (status.audio) audioOutput = status.audio;
       tray?.update({ status: status.status, reading: status.reading, error: status.error });
       // Nobody sees the player: an error, or a switch to another server, must still reach the user.
       const unseen = !windows?.playerVisible;
@@ -102,6 +110,7 @@ async function start(): Promise<void> {
   // `utter speak TEXT` and `utter speak --clipboard` from a terminal reach the app here.
   startAppSocket(appSocketPath(), (request) => {
     if (request.type === 'speak-clipboard') return speakClipboard();
+    if (request.type === 'doctor') return diagnostics().then((checks) => ({ checks }));
     if (!request.text.trim()) return 'There is nothing to speak.';
     windows?.sendCommand({ type: 'speak', text: request.text, source: 'second-instance' });
     return null;
@@ -153,6 +162,7 @@ function startTray(): void {
       openPlayer: () => windows?.showPlayer(),
       openSettings: () => windows?.showSettings(),
       openFile: () => void openFiles(),
+      diagnostics: () => void showDiagnostics(),
       toggleOpenAtLogin: (openAtLogin) => void setOpenAtLogin(openAtLogin),
       quit: () => app.quit(),
     },
@@ -172,6 +182,7 @@ function isOpenAtLogin(): boolean {
 
 /** Shortcuts that could not be registered, for the settings window. */
 let hotkeyProblems: PublicSettings['hotkeyProblems'] = {};
+let hotkeyReport: HotkeyReport | null = null;
 
 /** Registers the global shortcuts; one that cannot be had is reported, never ignored. */
 function applyHotkeys(settings: Settings): void {
@@ -180,8 +191,31 @@ function applyHotkeys(settings: Settings): void {
     stop: () => windows?.sendCommand({ type: 'stop' }),
     pauseResume: () => windows?.sendCommand({ type: 'pause-resume' }),
   });
+  hotkeyReport = report;
   hotkeyProblems = Object.fromEntries(report.failures.map((failure) => [failure.action, failure.reason]));
   for (const failure of report.failures) notify(`A shortcut could not be set. ${describeHotkeyFailure(failure)}`);
+}
+
+/** The doctor's checks, with what only the app knows: its shortcuts, its audio, how the key is kept. */
+function diagnostics(): Promise<CheckResult[]> {
+  return appDiagnostics({
+    root: app.getAppPath(),
+    settingsFile: join(app.getPath('userData'), 'settings.json'),
+    settings: engineSettings(),
+    env: process.env,
+    socketPath: appSocketPath(),
+    electronVersion: process.versions.electron ?? 'unknown',
+    hotkeys: hotkeyReport,
+    audio: audioOutput ?? null,
+    keyProtectionWarning: secrets.warning() ?? '',
+  });
+}
+
+/** "Diagnostics…" from the tray: the report in a dialog that can copy it. */
+async function showDiagnostics(): Promise<void> {
+  const report = diagnosticsDialog(await diagnostics());
+  const { response } = await dialog.showMessageBox(report);
+  if (response === 0) clipboard.writeText(report.detail ?? '');
 }
 
 /** Start at login: the OS's login items, or an XDG autostart entry on Linux. */

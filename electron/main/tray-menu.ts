@@ -29,6 +29,8 @@ export interface TrayActions {
   openPlayer(): void;
   openSettings(): void;
   openFile(): void;
+  /** Runs the checks of `utter doctor` and shows what they found. */
+  diagnostics(): void;
   /** Gets the new value: Electron has already flipped the checkbox when click runs. */
   toggleOpenAtLogin(openAtLogin: boolean): void;
   quit(): void;
@@ -55,6 +57,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     { id: 'open-player', label: 'Open player', click: () => actions.openPlayer() },
     { id: 'open-file', label: 'Open file…', click: () => actions.openFile() },
     { id: 'settings', label: 'Settings…', click: () => actions.openSettings() },
+    { id: 'diagnostics', label: 'Diagnostics…', click: () => actions.diagnostics() },
     { type: 'separator' },
     {
       id: 'open-at-login',

@@ -15,6 +15,8 @@ const HISTORY_LENGTH = 10;
  */
 export class PlayerController {
   private player: AudioPlayer | null = null;
+  /** How opening the audio output went, for the app's Diagnostics; undefined until tried. */
+  private audioOutput: { ok: boolean; detail: string } | undefined;
   private starting: Promise<AudioPlayer> | null = null;
   private settings: PublicSettings | null = null;
   /** Texts waiting their turn (whileSpeaking: 'queue'). */
@@ -134,10 +136,11 @@ export class PlayerController {
     const shown = this.shownState();
     const reading = store.segment ? store.text.slice(store.segment.start, store.segment.end) : undefined;
     const status = shown === 'playing' || shown === 'buffering' ? 'speaking' : shown;
-    const key = `${status}|${reading ?? ''}|${store.error}|${store.notice}`;
+    const audio = this.audioOutput;
+    const key = `${status}|${reading ?? ''}|${store.error}|${store.notice}|${audio?.detail ?? ''}`;
     if (key === this.lastReport) return;
     this.lastReport = key;
-    this.bridge.reportStatus({ status, reading, error: store.error || undefined, notice: store.notice || undefined });
+    this.bridge.reportStatus({ status, reading, error: store.error || undefined, notice: store.notice || undefined, audio });
   }
 
   skip(): void {
@@ -191,6 +194,11 @@ export class PlayerController {
     this.starting ??= AudioPlayer.create(settings);
     try {
       this.player = await this.starting;
+      const { sampleRate, outputLatency, baseLatency } = this.player.context;
+      this.audioOutput = { ok: true, detail: `playing at ${sampleRate} Hz, ${Math.round(((outputLatency || 0) + baseLatency) * 1000)} ms output latency` };
+    } catch (error) {
+      this.audioOutput = { ok: false, detail: `the audio output could not open: ${(error as Error).message}` };
+      throw error;
     } finally {
       this.starting = null;
     }

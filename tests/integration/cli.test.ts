@@ -133,7 +133,7 @@ describe('utter voices', () => {
     const app = await startAppSocket(appSocketPath('linux', { HOME: dir }, dir), async (request) => {
       received.push(request);
       if (request.type === 'speak-clipboard') return 'The clipboard holds no text.';
-      return request.text.includes('refuse') ? 'The app is shutting down.' : null;
+      return request.type === 'speak' && request.text.includes('refuse') ? 'The app is shutting down.' : null;
     });
     try {
       const sent = await utter(['speak', 'Spoken by the running app.']);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { sendToApp } from '../../electron/main/app-socket';
+import { askAppDiagnostics, sendToApp } from '../../electron/main/app-socket';
 import { launchApp } from '../support/fake-electron';
 
 /**
@@ -122,6 +122,33 @@ describe('Electron shell', () => {
     status(trusted, { status: 'speaking', reading: 'The next text.', error: 'The server is down.' });
     status(trusted, { status: 'speaking', reading: 'Its second sentence.', error: 'The server is down.' });
     expect(captured.notifications.slice(before)).toEqual(['The server is down.']);
+  });
+
+  it('shows Diagnostics from the tray with what only the app knows, and copies the report', async () => {
+    const trusted = { senderFrame: { url: 'app://utter/index.html', parent: null } };
+    captured.handlers.get('on:utter:status')!(trusted, { status: 'idle', audio: { ok: true, detail: 'playing at 48000 Hz, 40 ms output latency' } });
+    captured.messageBoxResponse = 0;
+    captured.menus.at(-1)!.find((item) => item.label === 'Diagnostics…')!.click!();
+    await vi.waitFor(() => expect(captured.clipboardWritten).toHaveLength(1), { timeout: 10_000 });
+    const box = captured.messageBoxes.at(-1)!;
+    expect(box.title).toBe('Utter diagnostics');
+    expect(box.buttons).toEqual(['Copy report', 'Close']);
+    // Another application holds the stop shortcut: a warning, with the shortcuts that were registered.
+    expect(box.type).toBe('warning');
+    expect(box.detail).toMatch(/^warning +Global shortcuts: Stop \(Ctrl\+Alt\+X\): already used by another application/m);
+    expect(box.detail).toMatch(/^ok +Audio output: playing at 48000 Hz/m);
+    expect(box.detail).toMatch(/^ok +Embedded voice: eSpeak NG said "Hello"/m);
+    expect(box.detail).toMatch(/^ok +API key: none set/m);
+    expect(box.detail).toMatch(/^ok +App socket: listening/m);
+    expect(captured.clipboardWritten[0]).toBe(box.detail);
+    captured.messageBoxResponse = undefined;
+  });
+
+  it('answers `utter doctor` with its in-app checks over the socket', async () => {
+    const checks = await askAppDiagnostics(process.env.UTTER_SOCKET!, 10_000);
+    expect(checks).not.toBe('no-app');
+    const ids = (checks as { id: string }[]).map((check) => check.id);
+    expect(ids).toEqual(expect.arrayContaining(['electron', 'api-key', 'hotkeys', 'audio-output']));
   });
 
   it('serves settings without the key', async () => {

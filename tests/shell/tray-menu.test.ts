@@ -16,6 +16,7 @@ const actions = (): { [K in keyof TrayActions]: Mock<TrayActions[K]> } => ({
   speakClipboard: vi.fn(),
   pauseResume: vi.fn(),
   stop: vi.fn(),
+  diagnostics: vi.fn(),
   skip: vi.fn(),
   openPlayer: vi.fn(),
   openSettings: vi.fn(),
@@ -55,6 +56,7 @@ describe('buildTrayMenu', () => {
       'Open player',
       'Open file…',
       'Settings…',
+      'Diagnostics…',
       '—',
       'Start at login',
       '—',
@@ -100,6 +102,7 @@ describe('buildTrayMenu', () => {
       ['open-player', 'openPlayer'],
       ['open-file', 'openFile'],
       ['settings', 'openSettings'],
+      ['diagnostics', 'diagnostics'],
       ['quit', 'quit'],
     ];
     for (const [id, action] of pairs) {

@@ -1,6 +1,8 @@
 // A stand-in for the electron module, for the shell's tests (the binary cannot run here):
 // it captures what the app registers, so a test can call it the way Electron would.
 
+import { join } from 'node:path';
+
 export type FakeElectron = ReturnType<typeof newFakeElectronState>;
 
 /** What the app registered and sent, and what the "OS" holds (clipboard, chosen files, …). */
@@ -25,6 +27,10 @@ export function newFakeElectronState() {
     sent: [] as { channel: string; message: unknown }[],
     clipboardText: '',
     chosenFiles: [] as string[],
+    /** Every message box shown, and the button the user presses in each (default: the last). */
+    messageBoxes: [] as { title?: string; message: string; detail?: string; buttons?: string[]; type?: string }[],
+    messageBoxResponse: undefined as number | undefined,
+    clipboardWritten: [] as string[],
     /** How many times a window was shown. */
     shown: 0,
   };
@@ -120,13 +126,20 @@ export function fakeElectronModule(captured: FakeElectron) {
   return {
     Tray,
     Notification,
-    dialog: { showOpenDialog: async () => ({ canceled: false, filePaths: captured.chosenFiles }) },
+    dialog: {
+      showOpenDialog: async () => ({ canceled: false, filePaths: captured.chosenFiles }),
+      showMessageBox: async (options: FakeElectron['messageBoxes'][number]) => {
+        captured.messageBoxes.push(options);
+        return { response: captured.messageBoxResponse ?? (options.buttons?.length ?? 1) - 1, checkboxChecked: false };
+      },
+    },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] },
     shell: { openExternal: async (url: string) => void captured.opened.push(url) },
     Menu: { buildFromTemplate: (template: unknown[]) => ({ template }) },
     nativeImage: { createFromPath: (path: string) => ({ path }) },
     clipboard: {
       readText: async () => captured.clipboardText,
+      writeText: (text: string) => void captured.clipboardWritten.push(text),
       read: async () => [],
     },
     globalShortcut: {
@@ -149,6 +162,8 @@ export function fakeElectronModule(captured: FakeElectron) {
       requestSingleInstanceLock: () => true,
       on: (event: string, listener: (...args: unknown[]) => void) => captured.listeners.set(event, listener),
       getPath: () => captured.userData,
+      // The app's root holds its package.json; the project's, here.
+      getAppPath: () => join(import.meta.dirname, '..', '..'),
       getLoginItemSettings: () => ({ openAtLogin: false }),
       setLoginItemSettings: () => {},
       commandLine: { getSwitchValue: () => '', appendSwitch: () => {} },

@@ -40,6 +40,8 @@ describe('the player under Electron', () => {
     const seen = await statuses();
     expect(seen).toContainEqual(expect.objectContaining({ status: 'speaking', reading: 'The clipboard, read aloud.' }));
     expect(seen).toContainEqual(expect.objectContaining({ status: 'speaking', reading: 'Its second sentence.' }));
+    // Diagnostics learns how the audio output opened.
+    expect(seen.at(-1)!.audio).toEqual({ ok: true, detail: expect.stringMatching(/^playing at \d+ Hz, \d+ ms output latency$/) });
     // The tray is told within a tenth of a second (a timer, so a hidden window reports too).
     await expect.poll(async () => (await statuses()).at(-1)?.status).toBe('idle');
   });
