@@ -1,11 +1,45 @@
-// Lint rules, plus the import walls between runtimes (../shared/STYLE.md §1):
-// shared/ and renderer/ never import electron or node:*, and the engine never imports electron.
+// Lint rules, plus the import walls between runtimes: each folder says where its code runs.
+// - renderer/ and shared/ run in the browser (page, worker, worklet): no electron, no Node built-ins.
+// - Only electron/main/ and electron/preload/ may import electron (tests mock it; root configs may).
+// - In electron/main/, only the shell files import electron's values; the rest, testable in
+//   Node, may import its types. The engine/ imports nothing from electron at all.
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const noElectron = { name: 'electron', message: 'Only the Electron shell may import electron.' };
-const noNode = { group: ['node:*'], message: 'This folder runs in the browser too: no node:* imports.' };
+const CODE = '**/*.{js,mjs,cjs,ts,mts,cts,tsx}';
+/** The files in electron/main that may import electron's values: the thin shell. */
+const ELECTRON_SHELL = ['electron/main/index.ts', 'electron/main/windows.ts', 'electron/main/page-ipc.ts', 'electron/main/tray.ts'];
+
+const electronOnlyInShell =
+  'electron may be imported only in electron/main/ and electron/preload/ (and tests). Take what you need as a parameter, or move the code there.';
+const noElectron = {
+  paths: [{ name: 'electron', message: electronOnlyInShell }],
+  patterns: [{ group: ['electron/*'], message: electronOnlyInShell }],
+};
+
+const engineMessage = 'The engine is Electron-free (the CLI and Node tests run it): take what you need as a parameter.';
+const noElectronInEngine = {
+  paths: [{ name: 'electron', message: engineMessage }],
+  patterns: [{ group: ['electron/*'], message: engineMessage }],
+};
+
+const electronValuesOnlyInShell =
+  `Only the Electron shell (${ELECTRON_SHELL.join(', ')}) imports electron's values; this module stays testable in Node. ` +
+  "Use 'import type', and have the shell pass the object in.";
+const noElectronValues = {
+  paths: [{ name: 'electron', allowTypeImports: true, message: electronValuesOnlyInShell }],
+  patterns: [{ group: ['electron/*'], allowTypeImports: true, message: electronValuesOnlyInShell }],
+};
+
+const browserOnly =
+  'renderer/ and shared/ run in the browser (page, worker, AudioWorklet): no Node built-ins. Node-only code belongs in electron/.';
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('node:'));
+const noElectronNoNode = {
+  paths: [...noElectron.paths, ...nodeBuiltins.map((name) => ({ name, message: browserOnly }))],
+  patterns: [...noElectron.patterns, { group: ['node:*'], message: browserOnly }],
+};
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.tmp/**', 'tests/fixtures/generated/**'] },
@@ -21,10 +55,25 @@ export default tseslint.config(
   {
     files: ['shared/**/*.ts', 'renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: { 'no-restricted-imports': ['error', { paths: [noElectron], patterns: [noNode] }] },
+  },
+  // The walls. Each file matches one of these objects at most, so no options are overridden.
+  {
+    files: [CODE],
+    // '*.*': the root config files (electron.vite.config.ts and the like) may import electron.
+    ignores: ['renderer/**', 'shared/**', 'electron/main/**', 'electron/preload/**', 'tests/**', '*.*'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', noElectron] },
   },
   {
-    files: ['electron/main/engine/**/*.ts', 'electron/cli/**/*.ts', 'electron/cli/**/*.mjs'],
-    rules: { 'no-restricted-imports': ['error', { paths: [noElectron] }] },
+    files: ['renderer/**', 'shared/**'].map((dir) => `${dir}/${CODE}`),
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', noElectronNoNode] },
+  },
+  {
+    files: [`electron/main/engine/${CODE}`],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', noElectronInEngine] },
+  },
+  {
+    files: [`electron/main/${CODE}`],
+    ignores: ['electron/main/engine/**', ...ELECTRON_SHELL],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', noElectronValues] },
   },
 );

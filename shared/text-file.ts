@@ -1,4 +1,4 @@
-/** Files larger than this are refused: 5 MB of text is days of speech (issue 4 §4). */
+/** Files larger than this are refused: 5 MB of text is days of speech. */
 export const MAX_TEXT_FILE_BYTES = 5 * 1024 * 1024;
 
 /**

@@ -10,7 +10,7 @@ import { webCommand } from './web-command';
 import { doctorCommand } from './doctor-command';
 import { appSocketPath, sendToApp, type AppRequest } from '../main/app-socket';
 
-/** Exit codes (issue 2 §4). */
+/** Exit codes: scripts tell usage, provider, network and bad-audio failures apart. */
 export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, interrupted: 130 } as const;
 
 const USAGE = `Usage:

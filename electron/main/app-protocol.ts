@@ -16,7 +16,7 @@ export interface CspOptions {
 }
 
 /**
- * The strict CSP of every window (STYLE.md §5). 'wasm-unsafe-eval' lets the decoders
+ * The strict CSP of every window. 'wasm-unsafe-eval' lets the decoders
  * compile WebAssembly; nothing else may run code that is not a file of our own origin.
  */
 export function contentSecurityPolicy(options: CspOptions = {}): string {

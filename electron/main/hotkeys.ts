@@ -1,4 +1,4 @@
-// Global hotkeys (issue 4 §1): accelerators are checked here before Electron sees them, and
+// Global hotkeys: accelerators are checked here before Electron sees them, and
 // every registration that fails is reported with a reason a user can act on.
 // Electron objects come in as parameters, so tests/shell/hotkeys.test.ts runs without Electron.
 import type { CommandLine, GlobalShortcut } from 'electron';

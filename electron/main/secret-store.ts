@@ -1,4 +1,4 @@
-// Where the API key lives in the app (issue 4 §3, STYLE.md §5): encrypted by Electron's
+// Where the API key lives in the app: encrypted by Electron's
 // safeStorage in a file of its own, never in settings.json and never sent to a page.
 // Only types come from 'electron' (they vanish at runtime), so this file is testable in Node.
 import { readFile, rm } from 'node:fs/promises';

@@ -1,5 +1,5 @@
-// The app's settings on disk (issue 4 §5): settings.json validated by the one schema, the API
-// key apart in a SecretStore (§3). Electron-free: what it needs is passed in, so it is tested
+// The app's settings on disk: settings.json validated by the one schema, the API
+// key apart in a SecretStore. Electron-free: what it needs is passed in, so it is tested
 // on real files in plain Node.
 import { constants } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
@@ -77,7 +77,7 @@ export class SettingsStore {
     return this.apiKey ? { ...this.settings, apiKey: this.apiKey } : { ...this.settings };
   }
 
-  /** The settings a page may see (STYLE.md §5): never the key, only whether one is set. */
+  /** The settings a page may see: never the key, only whether one is set. */
   publicSettings(): SettingsForRenderer {
     this.assertLoaded();
     return { ...this.settings, apiKeySet: Boolean(this.apiKey) };

@@ -1,4 +1,4 @@
-// What the tray shows for the player's state: its menu, tooltip and icon (issue 4 §1).
+// What the tray shows for the player's state: its menu, tooltip and icon.
 // Pure functions; the shell turns the template into a Menu with Menu.buildFromTemplate and
 // calls tray.setContextMenu again on every change (Linux shows a changed menu only then).
 import type { MenuItemConstructorOptions } from 'electron';

@@ -1,4 +1,4 @@
-// Where each window was, so it opens there again (issue 4 §7). Electron-free: the shell
+// Where each window was, so it opens there again. Electron-free: the shell
 // passes the displays' work areas.
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomically } from './atomic-file';

@@ -86,7 +86,7 @@ export class AppWindows {
         preload: this.files.preload, // eng-disable PRELOAD_JS_CHECK: reviewed, it exposes named invoke wrappers and a nonce, never ipcRenderer itself
         // A middle click must not open anything either (the window-open handler denies too).
         disableBlinkFeatures: 'Auxclick',
-        // Set explicitly although they are Electron's defaults (STYLE.md §5).
+        // Set explicitly although they are Electron's defaults: a changed default cannot weaken them.
         contextIsolation: true,
         sandbox: true,
         nodeIntegration: false,

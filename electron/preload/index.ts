@@ -34,8 +34,8 @@ ipcRenderer.on(IPC.command, (_event: unknown, command: AppCommand) => {
 });
 
 /**
- * The page's whole view of the app: named functions, never ipcRenderer itself
- * (../shared/STYLE.md §2).
+ * The page's whole view of the app: named functions, never ipcRenderer itself, so a
+ * page cannot reach channels it was not given.
  */
 const api: UtterApi = {
   appInfo: (): Promise<AppInfo> => ipcRenderer.invoke(IPC.appInfo),

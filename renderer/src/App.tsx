@@ -9,7 +9,7 @@ import { usePlayerStore } from './player-store';
 
 /**
  * The player page: text, Speak / Stop / Pause / Skip, the format, and live metrics. The
- * data-testids are a public contract (issue 3 §7): anyone can automate this page.
+ * data-testids are a public contract (listed in the README): anyone can automate this page.
  */
 export function App({ bridge, isolated = globalThis.crossOriginIsolated === true }: { bridge: Bridge; isolated?: boolean }) {
   const controller = useMemo(() => new PlayerController(bridge), [bridge]);

@@ -7,7 +7,7 @@ const SAMPLES_PER_SECOND = 20;
 
 /**
  * The buffer level over the last seconds, underruns marked in red: drawn on a canvas from
- * the shared counters on each animation frame, never through React state (issue 4 §2).
+ * the shared counters on each animation frame, never through React state.
  */
 export function BufferGraph({ controller, maxBufferMs }: { controller: PlayerController; maxBufferMs: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);

@@ -19,7 +19,7 @@ const ROWS: { key: Exclude<keyof LiveMetrics, 'state'>; label: string; unit: str
 
 /**
  * The buffer meter, underruns, state and the rest, written straight into the DOM on each
- * animation frame from the shared stats block: no React render at audio rate (issue 3 §5).
+ * animation frame from the shared stats block: no React render at audio rate.
  */
 export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerController; maxBufferMs: number }) {
   const level = useRef<HTMLMeterElement>(null);

@@ -7,7 +7,7 @@ function preview(text: string): string {
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
-/** What waits its turn, and what was spoken lately with a Replay button (issue 4 §2). */
+/** What waits its turn, and what was spoken lately with a Replay button. */
 export function QueueAndHistory({ controller }: { controller: PlayerController }) {
   const queued = usePlayerStore((s) => s.queued);
   const history = usePlayerStore((s) => s.history);

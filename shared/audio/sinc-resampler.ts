@@ -1,6 +1,6 @@
 /**
  * A streaming windowed-sinc resampler for one channel, for the decoder worker: voices come
- * at 22050, 24000 or 44100 Hz and the AudioContext runs at its own rate (issue 3 §2).
+ * at 22050, 24000 or 44100 Hz and the AudioContext runs at its own rate.
  * Kaiser-windowed, low-passed at the lower Nyquist with a 10% transition, so downsampling
  * does not alias. Keeps its history across blocks: block boundaries are inaudible.
  */

@@ -78,7 +78,7 @@ function probeOgg(bytes: Uint8Array): ProbeResult | 'need-more' | null {
   if (bytes.length < body + 19) return 'need-more';
   // Ogg Vorbis or FLAC-in-Ogg are not OpenAI formats and no decoder here reads them.
   if (ascii(bytes, body, 8) !== 'OpusHead') return null;
-  // Opus always decodes at 48 kHz, whatever rate the encoder was fed (RFC 7845 §5.1).
+  // Opus always decodes at 48 kHz, whatever rate the encoder was fed (RFC 7845, section 5.1).
   return { format: 'opus', sampleRate: 48000, channels: bytes[body + 9] };
 }
 

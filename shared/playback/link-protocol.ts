@@ -37,7 +37,7 @@ export const MAX_SPEAK_CHARS = 10_000_000;
 
 const count = z.number().finite().nonnegative();
 
-/** The commands a consumer may send, as the one schema that checks them (STYLE.md §5: zod at every boundary). */
+/** The commands a consumer may send, as the one schema that checks them: bad input is refused, never trusted. */
 const linkCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('credit'), consumedBytes: count, bufferedMs: count, decodedMs: count.optional() }).strict(),
   z.object({ type: z.literal('stop') }).strict(),

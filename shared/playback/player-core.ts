@@ -7,7 +7,7 @@ const COUNTER_SLOTS = [STAT.framesPlayed, STAT.underruns, STAT.silenceFrames, ST
 /** Pre-roll limits, in frames (spec B1, B2, B4). */
 export interface PrerollOptions {
   initialFrames: number;
-  /** Never below this: shorter rings underrun on a 2-core machine (browser-audio.md). */
+  /** Never below this: shorter rings underrun on a 2-core machine (spec W3). */
   minFrames: number;
   maxFrames: number;
   /** Growth after each underrun (spec B3). */

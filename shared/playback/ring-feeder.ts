@@ -9,7 +9,7 @@ import { DecodeFailure, UtteranceDecoder } from './utterance-decoder';
 export interface FeederOptions {
   sampleRate: number;
   prerollMs: number;
-  /** The least pre-roll a fast stream may start with (browser-audio.md: 30 ms is clean). */
+  /** The least pre-roll a fast stream may start with (30 ms is clean, spec W3). */
   minPrerollMs: number;
   maxBufferMs: number;
 }

@@ -1,5 +1,5 @@
 /**
- * The playback counters in shared memory (../shared/STYLE.md §3). Every slot has exactly
+ * The playback counters in shared memory. Every slot has exactly
  * one writer: the AudioWorklet (the ring's consumer) or the decoder worker (its producer).
  * The UI only reads them, on requestAnimationFrame: never through React state at audio rate.
  */

@@ -1,4 +1,4 @@
-// The two players Utter is measured against, as one page (issue 3 §9):
+// The two players Utter is measured against, as one page:
 // - buffered: fetch everything, decodeAudioData, play (voicemode for non-PCM, Read Aloud always);
 // - MediaSource: an <audio> element fed by a SourceBuffer as bytes arrive (Kokoro-FastAPI's web UI, mp3).
 // Both report time to first audio as heard, stalls, and the audio they hold.

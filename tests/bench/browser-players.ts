@@ -1,4 +1,4 @@
-// The browser half of `npm run bench` (issue 3 §9): Utter (through `utter web`), buffered
+// The browser half of `npm run bench`: Utter (through `utter web`), buffered
 // playback and MediaSource, side by side in Debian's Chromium, in one run, against the same
 // test server and the same utterances.
 import { createServer } from 'node:http';

@@ -1,4 +1,4 @@
-// `npm run bench`: numbers, not pass/fail (issue 2 §6). For each format, against the
+// `npm run bench`: numbers, not pass/fail. For each format, against the
 // local test server producing audio at a fixed multiple of real time: decode speed,
 // time to first decoded audio through the engine, and the time the whole body took to
 // arrive — the best case of the buffered approach, measured in the same run.

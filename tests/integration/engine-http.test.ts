@@ -28,7 +28,7 @@ afterAll(async () => {
 afterEach(async () => {
   server.set({ ttfbMs: 0, realtimeFactor: Infinity, audio: undefined, apiKey: undefined });
   proxy.set({ latencyMs: 0, bytesPerSecond: 0, stallAfterBytes: undefined, resetAfterBytes: undefined });
-  // No request may be left open, whatever happened (issue 2 §5). Idle keep-alive
+  // No request may be left open, whatever happened. Idle keep-alive
   // connections may stay: they carry no request.
   await expect.poll(() => server.openRequests(), { timeout: 2000 }).toBe(0);
 });

@@ -1,4 +1,4 @@
-// Electronegativity as a gate (issue 4 §6): the app's sources must have no HIGH or MEDIUM
+// Electronegativity as a gate: the app's sources must have no HIGH or MEDIUM
 // finding unless the line carries an eng-disable comment that says why it is safe.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 // Runs Electronegativity (Doyensec's Electron security linter) and turns its output into
-// something a test can fail on (issue 4 §6, STYLE.md §5). The tool exits 0 whatever it finds.
+// something a test can fail on. The tool exits 0 whatever it finds.
 //
 // Facts this file relies on, read in @doyensec/electronegativity 1.10.3 (dist/):
 // - SARIF carries no severity: util/file.js writeIssues sets `level` to 'note' when the finding

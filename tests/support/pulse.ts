@@ -1,6 +1,6 @@
 // A private PulseAudio per test, with a null sink whose monitor we record: what headless
 // Chromium really plays, sample for sample, with wall-clock times. The recipe and its
-// measured quirks are in ../shared/reference/browser-audio.md.
+// measured quirks: spec W4-W7 (docs/streaming-spec.md).
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

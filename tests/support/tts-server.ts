@@ -22,7 +22,7 @@ export type AudioSource =
   | ((format: AudioFormat, input: string, voice: string) => ServedAudio | undefined)
   | Partial<Record<AudioFormat, ServedAudio>>;
 
-/** A scripted behaviour for one speech request (issue 2 §5). Fields combine, e.g. a stall then a reset. */
+/** A scripted behaviour for one speech request (spec T3). Fields combine, e.g. a stall then a reset. */
 export interface Fault {
   /** Answer with this status and OpenAI's error JSON (200 with `html`: the page as a "success"). */
   status?: number;

@@ -1,5 +1,5 @@
 // `npm run screenshots`: the player and settings windows as Chromium draws them through
-// `utter web`, for the README (issue 4 §7). Light and dark follow the OS: both are taken.
+// `utter web`, for the README. Light and dark follow the OS: both are taken.
 import { join } from 'node:path';
 import { fixtureAudio } from '../support/tts-server';
 import { speakInPage, startWebRig, waitForText } from '../support/utter-web';

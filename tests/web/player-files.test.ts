@@ -3,7 +3,7 @@ import { useWebRig, waitForText } from '../support/utter-web';
 
 /**
  * Text files dropped on the player (or opened) are read aloud in order; a binary or an
- * oversized file is refused by name and the others still play (issue 4 §4).
+ * oversized file is refused by name and the others still play.
  */
 const web = useWebRig();
 

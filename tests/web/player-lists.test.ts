@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { speakInPage, useWebRig, waitForText } from '../support/utter-web';
 
-/** The player's history with replay, and the buffer graph (issue 4 §2). */
+/** The player's history with replay, and the buffer graph. */
 const web = useWebRig();
 
 describe('history and graph', () => {

@@ -9,7 +9,7 @@ import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/u
 
 /**
  * What Chromium really plays, recorded from a private PulseAudio null sink: the page's
- * counters cannot see a hole that happens after the browser (browser-audio.md).
+ * counters cannot see a hole that happens after the browser (spec W5).
  */
 const available = pulseAvailable();
 if (!available) console.log('recording.test.ts: skipped: pulseaudio/parec are not installed (apt-get install pulseaudio pulseaudio-utils)');
@@ -23,7 +23,7 @@ beforeAll(async () => {
   pulse = await startPulse();
   rig = await startWebRig({ env: pulse.env });
   page = await rig.open();
-  // Warm up: the first AudioContext through PulseAudio may stall for up to 2 s (browser-audio.md).
+  // Warm up: the first AudioContext through PulseAudio may stall for up to 2 s (spec W4).
   await speakInPage(page, 'Warm up.', 'pcm');
   await waitForText(page, 'state', 'playing', 20_000);
   await page.getByTestId('stop').click();

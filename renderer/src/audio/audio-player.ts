@@ -5,7 +5,7 @@ import type { AudioSource } from './consumer-link';
 import workletUrl from './player.worklet.ts?worker&url';
 import { PLAYER_PROCESSOR, type WorkerNotice, type WorkerRequest, type WorkletOptions } from './worker-protocol';
 
-/** The least pre-roll (browser-audio.md: 30-50 ms rings are clean on a 2-core machine). */
+/** The least pre-roll: 30-50 ms rings are clean on a 2-core machine (spec W3). */
 const MIN_PREROLL_MS = 30;
 
 /** What the player view shows, read from shared memory on each animation frame (spec M1-M5). */
