@@ -8,6 +8,8 @@ export type PublicSettings = Omit<Settings, 'apiKey'> & {
   apiKeySet?: boolean;
   /** Shortcuts the app could not take (another application holds them), per action, with why. */
   hotkeyProblems?: Partial<Record<keyof Settings['hotkeys'], string>>;
+  /** Settings an UTTER_* variable sets, with its name: the variable wins over the stored value. */
+  fromEnvironment?: Partial<Record<keyof Settings, string>>;
   /** Whether the app starts at login; absent where the shell cannot (a browser). Set it through updateSettings. */
   openAtLogin?: boolean;
 };
@@ -28,7 +30,7 @@ export interface SpeakTicket {
 }
 
 /**
- * The page's whole view of the app (STYLE.md §2): the Electron preload implements it over
+ * The page's whole view of the app: the Electron preload implements it over
  * IPC, and `utter web`'s bridge over a WebSocket, so the renderer is the same code in both.
  */
 export interface UtterApi {

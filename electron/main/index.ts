@@ -3,12 +3,12 @@
 import { basename, join } from 'node:path';
 import { app, clipboard, dialog, globalShortcut, Notification, protocol, safeStorage, session } from 'electron';
 import type { CheckResult } from '../doctor/report';
-import { validateSettings, type Settings } from '../../shared/config/schema';
+import { formatSettingsIssues, type Settings } from '../../shared/config/schema';
 import type { PublicSettings } from '../../shared/renderer-api';
 import type { PlayerStatusReport } from '../../shared/app-commands';
 import { APP_SCHEME } from './app-protocol';
 import { readClipboardForSpeech } from './clipboard-text';
-import { settingsFromEnv } from './engine/config';
+import { layerEnvironment, type LayeredSettings } from './engine/config';
 import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch, type HotkeyReport } from './hotkeys';
 import { appDiagnostics, diagnosticsDialog } from './diagnostics';
 import { appSocketPath, startAppSocket } from './app-socket';
@@ -85,6 +85,8 @@ async function start(): Promise<void> {
     onNotice: notify,
   });
   await store.load();
+  const refused = effectiveSettings().issues;
+  if (refused.length) notify(`Refused from the environment (the other variables apply): ${formatSettingsIssues(refused)}.`);
   const places = new WindowStateFile(join(userData, 'windows.json'));
   await places.load();
   windows = new AppWindows({ preload: PRELOAD, icon: ICON }, places);
@@ -141,13 +143,16 @@ let lastNotice: string | undefined;
 let lastError: string | undefined;
 
 /**
- * What the engine speaks with: the stored settings, with UTTER_* environment variables on
- * top (the same layering as the CLI), so a key in UTTER_API_KEY works where safeStorage cannot.
+ * The settings in force: the stored ones with the UTTER_* variables on top, the same
+ * layering as the CLI (defaults < file < environment), so a key in UTTER_API_KEY works
+ * where safeStorage cannot and the page plays by the same buffering the engine reads with.
  */
+function effectiveSettings(): LayeredSettings {
+  return layerEnvironment(store.get(), process.env);
+}
+
 function engineSettings(): Settings {
-  const env = settingsFromEnv(process.env);
-  const merged = validateSettings({ ...store.get(), ...env.input });
-  return merged.ok ? merged.settings : store.get();
+  return effectiveSettings().settings;
 }
 
 function startTray(): void {
@@ -171,9 +176,14 @@ function startTray(): void {
   );
 }
 
-/** The settings window's view: the stored settings plus what the shell knows (hotkeys taken, login item). */
-function withShellState(settings: PublicSettings): PublicSettings {
-  return { ...settings, hotkeyProblems, openAtLogin: isOpenAtLogin() };
+/**
+ * What a page sees: the settings in force (the environment's among them, and which variable
+ * set each) plus what the shell knows (hotkeys taken, login item); never the key.
+ */
+function withShellState(stored: PublicSettings): PublicSettings {
+  const { settings, fromEnvironment } = effectiveSettings();
+  const { apiKey, ...visible } = settings;
+  return { ...stored, ...visible, apiKeySet: Boolean(stored.apiKeySet || apiKey), fromEnvironment, hotkeyProblems, openAtLogin: isOpenAtLogin() };
 }
 
 function isOpenAtLogin(): boolean {

@@ -1,4 +1,4 @@
-import { Children, cloneElement, isValidElement, useEffect, useId, useMemo, useState, type ReactElement, type ReactNode } from 'react';
+import { Children, cloneElement, createContext, isValidElement, useContext, useEffect, useId, useMemo, useState, type ReactElement, type ReactNode } from 'react';
 import { AUDIO_FORMATS } from '../../shared/audio-format';
 import { HOTKEY_ACTIONS, HOTKEY_LABELS, type SettingsIssue } from '../../shared/config/schema';
 import type { PublicSettings, VoiceOption } from '../../shared/renderer-api';
@@ -11,7 +11,7 @@ import { usePlayerStore } from './player-store';
 /** ⌘ is the primary modifier on a Mac, Ctrl elsewhere (the shortcut fields record with it). */
 const MAC = /Mac/.test(navigator.userAgent);
 
-/** Provider presets (issue 4 §3): each sets the provider and its failover list. */
+/** Provider presets: each sets the provider and its failover list. */
 const PRESETS = [
   { id: 'embedded', label: 'Embedded voice (offline)', provider: 'local', baseUrls: null },
   { id: 'openai', label: 'OpenAI', provider: 'openai', baseUrls: ['https://api.openai.com/v1'] },
@@ -87,6 +87,7 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
   const number = (name: string, value: string): void => void change({ [name]: value === '' ? undefined : Number(value) });
 
   return (
+    <SetByEnvironment.Provider value={settings.fromEnvironment ?? {}}>
     <main className="settings">
       <h1>Settings</h1>
       <p className="notice" role="status" data-testid="settings-saved">
@@ -246,15 +247,21 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
         )}
       </fieldset>
     </main>
+    </SetByEnvironment.Provider>
   );
 }
+
+/** Settings an UTTER_* variable sets, by name: their fields say so, since the variable wins. */
+const SetByEnvironment = createContext<Partial<Record<string, string>>>({});
 
 /**
  * A labelled field. Its hint and its refusal, if any, describe the control for screen
  * readers, and a refusal marks it invalid and is announced as it appears.
  */
 function Field(props: { label: string; name: string; issues: Record<string, string>; hint?: string; actions?: ReactNode; children: ReactNode }) {
-  const { label, name, issues, hint, actions, children } = props;
+  const { label, name, issues, actions, children } = props;
+  const variable = useContext(SetByEnvironment)[name];
+  const hint = [variable && `Set by ${variable} in the environment, which wins over this field.`, props.hint].filter(Boolean).join(' ');
   const issue = Object.entries(issues).find(([k]) => k === name || k.startsWith(`${name}.`))?.[1];
   const id = useId();
   const describedBy = [hint && `${id}-hint`, issue && `${id}-issue`].filter(Boolean).join(' ') || undefined;

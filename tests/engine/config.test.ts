@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, validateSettings } from '../../shared/config/schema';
-import { loadSettings } from '../../electron/main/engine/config';
+import { layerEnvironment, loadSettings } from '../../electron/main/engine/config';
 import { SpeechError } from '../../electron/main/engine/errors';
 
 async function settingsFile(content: string): Promise<string> {
@@ -102,5 +102,58 @@ describe('shortcuts in the settings', () => {
     expect(validateSettings({ hotkeys: { speakClipboard: '' } })).toMatchObject({ ok: true });
     const refused = validateSettings({ hotkeys: { stop: 'Alt' } });
     expect(refused).toMatchObject({ ok: false, issues: [{ setting: 'hotkeys.stop', message: expect.stringMatching(/no key, only modifiers/) }] });
+  });
+});
+
+describe('layerEnvironment (the app: every variable on its own)', () => {
+  // Each variable the README lists, with a value that differs from the default, and where it lands.
+  const EACH: [string, string, string, unknown][] = [
+    ['UTTER_PROVIDER', 'openai', 'provider', 'openai'],
+    ['UTTER_MODEL', 'gpt-4o-mini-tts', 'model', 'gpt-4o-mini-tts'],
+    ['UTTER_VOICE', 'nova', 'voice', 'nova'],
+    ['UTTER_FORMAT', 'opus', 'format', 'opus'],
+    ['UTTER_SPEED', '1.5', 'speed', 1.5],
+    ['UTTER_STREAMING_ENABLED', 'false', 'streamingEnabled', false],
+    ['UTTER_STREAM_BUFFER_MS', '400', 'streamBufferMs', 400],
+    ['UTTER_STREAM_CHUNK_SIZE', '8192', 'streamChunkSize', 8192],
+    ['UTTER_STREAM_MAX_BUFFER', '5', 'streamMaxBuffer', 5],
+  ];
+
+  it.each(EACH)('%s=%s sets %s, and says which variable did', (name, raw, key, value) => {
+    const layered = layerEnvironment(DEFAULT_SETTINGS, { [name]: raw });
+    expect(layered.issues).toEqual([]);
+    expect(layered.settings[key as keyof typeof DEFAULT_SETTINGS]).toEqual(value);
+    expect(layered.fromEnvironment).toEqual({ [key]: name });
+  });
+
+  it('UTTER_BASE_URL names the servers and, as on the command line, chooses them unless UTTER_PROVIDER says otherwise', () => {
+    const layered = layerEnvironment(DEFAULT_SETTINGS, { UTTER_BASE_URL: 'http://127.0.0.1:8880/v1, http://127.0.0.1:8000/v1' });
+    expect(layered.settings).toMatchObject({ provider: 'openai', baseUrls: ['http://127.0.0.1:8880/v1', 'http://127.0.0.1:8000/v1'] });
+    expect(layered.fromEnvironment).toEqual({ baseUrls: 'UTTER_BASE_URL', provider: 'UTTER_BASE_URL' });
+    expect(layerEnvironment(DEFAULT_SETTINGS, { UTTER_BASE_URL: 'http://127.0.0.1:8880/v1', UTTER_PROVIDER: 'local' }).settings.provider).toBe('local');
+  });
+
+  it('refuses a bad variable by name, value and range, and applies the others', () => {
+    const layered = layerEnvironment(DEFAULT_SETTINGS, {
+      UTTER_SPEED: 'fast',
+      UTTER_STREAM_BUFFER_MS: '5',
+      UTTER_FORMAT: 'ogg',
+      UTTER_STREAMING_ENABLED: 'no',
+      UTTER_STREAM_MAX_BUFFER: '3',
+    });
+    expect(layered.issues).toEqual([
+      { setting: 'UTTER_SPEED', value: 'fast', message: 'must be a number' },
+      { setting: 'UTTER_FORMAT', value: 'ogg', message: expect.stringContaining('must be one of pcm') },
+      { setting: 'UTTER_STREAM_BUFFER_MS', value: 5, message: 'must be at least 20' },
+    ]);
+    expect(layered.settings).toMatchObject({ speed: 1, format: 'pcm', streamBufferMs: 150, streamingEnabled: false, streamMaxBuffer: 3 });
+    expect(layered.fromEnvironment).toEqual({ streamingEnabled: 'UTTER_STREAMING_ENABLED', streamMaxBuffer: 'UTTER_STREAM_MAX_BUFFER' });
+  });
+
+  it('takes the key from UTTER_API_KEY, else OPENAI_API_KEY, and never names it as a visible setting', () => {
+    expect(layerEnvironment(DEFAULT_SETTINGS, { OPENAI_API_KEY: 'sk-a' }).settings.apiKey).toBe('sk-a');
+    const layered = layerEnvironment({ ...DEFAULT_SETTINGS, apiKey: 'stored' }, { UTTER_API_KEY: 'sk-b', OPENAI_API_KEY: 'sk-a' });
+    expect(layered.settings.apiKey).toBe('sk-b');
+    expect(layered.fromEnvironment).toEqual({});
   });
 });

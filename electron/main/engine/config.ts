@@ -10,7 +10,7 @@ import {
 } from '../../../shared/config/schema';
 import { SpeechError } from './errors';
 
-/** Environment variables and the settings they set (issue 2 §2, spec C1–C4). */
+/** Environment variables and the settings they set (spec C1–C4). */
 const ENV_SETTINGS: Record<string, { key: keyof Settings; kind: 'string' | 'number' | 'boolean' | 'list' }> = {
   UTTER_PROVIDER: { key: 'provider', kind: 'string' },
   UTTER_BASE_URL: { key: 'baseUrls', kind: 'list' },
@@ -51,6 +51,44 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): { input: SettingsInput;
   }
   if (input.apiKey === undefined && env.OPENAI_API_KEY) input.apiKey = env.OPENAI_API_KEY;
   return { input: input as SettingsInput, issues };
+}
+
+/** Settings with the environment on top, which variables set what, and the ones refused. */
+export interface LayeredSettings {
+  settings: Settings;
+  /** Setting → the variable that set it (the key's variable is not named). */
+  fromEnvironment: Partial<Record<keyof Settings, string>>;
+  /** Each refused variable by name, with its value and the accepted range. */
+  issues: SettingsIssue[];
+}
+
+/**
+ * Puts the UTTER_* variables on top of `base`, one at a time: a variable that is not the
+ * right type or out of range is refused under its own name, and every other still applies
+ * (the app cannot stop at one bad variable as the CLI does).
+ */
+export function layerEnvironment(base: Settings, env: NodeJS.ProcessEnv): LayeredSettings {
+  const { input, issues } = settingsFromEnv(env);
+  // As on the command line: naming a server means using it, unless the provider is named too.
+  const impliedProvider = input.baseUrls !== undefined && input.provider === undefined;
+  if (impliedProvider) input.provider = 'openai';
+  let settings = base;
+  const fromEnvironment: LayeredSettings['fromEnvironment'] = {};
+  for (const [key, value] of Object.entries(input) as [keyof Settings, unknown][]) {
+    const name = key === 'apiKey' ? (env.UTTER_API_KEY ? 'UTTER_API_KEY' : 'OPENAI_API_KEY') : key === 'provider' && impliedProvider ? 'UTTER_BASE_URL' : envName(key);
+    const result = validateSettings({ ...settings, [key]: value });
+    if (!result.ok) {
+      issues.push(...result.issues.map((issue) => ({ ...issue, setting: name, value: key === 'apiKey' ? '(hidden)' : issue.value })));
+      continue;
+    }
+    settings = result.settings;
+    if (key !== 'apiKey') fromEnvironment[key] = name;
+  }
+  return { settings, fromEnvironment, issues };
+}
+
+function envName(key: keyof Settings): string {
+  return Object.entries(ENV_SETTINGS).find(([, entry]) => entry.key === key)![0];
 }
 
 function parseValue(raw: string, kind: 'string' | 'number' | 'boolean' | 'list'): unknown {
