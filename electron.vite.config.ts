@@ -8,7 +8,7 @@ import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 import { contentSecurityPolicy } from './electron/main/app-protocol';
 
-const ESPEAK_WORKER = resolve('electron/main/engine/providers/espeak.worker.mjs');
+const ESPEAK_WORKER = resolve('electron/engine/providers/espeak.worker.mjs');
 
 /** COOP/COEP/CORP from the dev server too, so the dev window is cross-origin isolated. */
 const ISOLATION_HEADERS = {

@@ -68,12 +68,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', noElectronNoNode] },
   },
   {
-    files: [`electron/main/engine/${CODE}`],
+    files: [`electron/engine/${CODE}`],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', noElectronInEngine] },
   },
   {
     files: [`electron/main/${CODE}`],
-    ignores: ['electron/main/engine/**', ...ELECTRON_SHELL],
+    ignores: ELECTRON_SHELL,
     rules: { '@typescript-eslint/no-restricted-imports': ['error', noElectronValues] },
   },
 );

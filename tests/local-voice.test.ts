@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SpeechError } from '../electron/main/engine/errors';
-import type { WordMark } from '../electron/main/engine/provider';
-import { ESPEAK_SAMPLE_RATE, LocalVoiceProvider } from '../electron/main/engine/providers/local';
+import { SpeechError } from '../electron/engine/errors';
+import type { WordMark } from '../electron/engine/provider';
+import { ESPEAK_SAMPLE_RATE, LocalVoiceProvider } from '../electron/engine/providers/local';
 
 const provider = new LocalVoiceProvider();
 afterAll(() => provider.close());
@@ -220,7 +220,7 @@ describe('embedded eSpeak NG voice', () => {
   it('fails clearly, without hanging, when the worker cannot start', async () => {
     // A worker with no eSpeak package reachable from where it lies.
     const dir = mkdtempSync(join(tmpdir(), 'utter-espeak-'));
-    copyFileSync(fileURLToPath(new URL('../electron/main/engine/providers/espeak.worker.mjs', import.meta.url)), join(dir, 'espeak.worker.mjs'));
+    copyFileSync(fileURLToPath(new URL('../electron/engine/providers/espeak.worker.mjs', import.meta.url)), join(dir, 'espeak.worker.mjs'));
     const stray = new LocalVoiceProvider({ workerUrl: pathToFileURL(join(dir, 'espeak.worker.mjs')) });
     const audio = await stray.open({ text: 'Hi.', endpointIndex: 0, signal: signal() });
     await expect(readAll(audio.body)).rejects.toMatchObject({ kind: 'unsupported', message: expect.stringMatching(/cannot start.*espeak-ng-emscripten/) });

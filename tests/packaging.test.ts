@@ -191,7 +191,7 @@ describe('electron-builder --dir with the stand-in Electron', () => {
   it('puts the eSpeak worker next to the main bundle, listed in the asar and unpacked beside it', () => {
     expect(asarFiles).toContain('/out/main/espeak.worker.mjs');
     const worker = readFileSync(join(unpacked, 'out', 'main', 'espeak.worker.mjs'), 'utf8');
-    expect(worker).toBe(readFileSync(join(ROOT, 'electron', 'main', 'engine', 'providers', 'espeak.worker.mjs'), 'utf8'));
+    expect(worker).toBe(readFileSync(join(ROOT, 'electron', 'engine', 'providers', 'espeak.worker.mjs'), 'utf8'));
   });
 
   it('carries eSpeak NG (espeak-ng.js and its 24 MB espeak-ng.data) in the asar listing and as real files', () => {

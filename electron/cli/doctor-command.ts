@@ -5,8 +5,8 @@ import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import { findElectronPackage, mergeInAppResults, minimumNodeVersion, runCommand, runDoctor } from '../doctor/doctor';
 import { formatReport, worstStatus, type CheckResult } from '../doctor/report';
 import { askAppDiagnostics } from '../main/app-socket';
-import { defaultSettingsPath, loadSettings } from '../main/engine/config';
-import { LocalVoiceProvider } from '../main/engine/providers/local';
+import { defaultSettingsPath, loadSettings } from '../engine/config';
+import { LocalVoiceProvider } from '../engine/providers/local';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 

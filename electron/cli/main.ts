@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { SettingsInput } from '../../shared/config/schema';
 import { NotTextError, decodeTextFile } from '../../shared/text-file';
-import { loadSettings } from '../main/engine/config';
-import { createProvider } from '../main/engine/engine';
-import { SpeechError, type SpeechErrorKind } from '../main/engine/errors';
+import { loadSettings } from '../engine/config';
+import { createProvider } from '../engine/engine';
+import { SpeechError, type SpeechErrorKind } from '../engine/errors';
 import { speakToFile } from './speak-to-file';
-import { webCommand } from './web-command';
+import { webCommand } from '../web/web-command';
 import { doctorCommand } from './doctor-command';
 import { appSocketPath, sendToApp, type AppRequest } from '../main/app-socket';
 

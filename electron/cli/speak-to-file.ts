@@ -2,11 +2,11 @@ import type { Settings } from '../../shared/config/schema';
 import { SincResampler } from '../../shared/audio/sinc-resampler';
 import { createDecoder } from '../../shared/decoders';
 import type { DecodedAudio, StreamDecoder } from '../../shared/decoders/types';
-import { SpeechError } from '../main/engine/errors';
+import { SpeechError } from '../engine/errors';
 import type { EngineEvent, ErrorInfo } from '../../shared/speech-events';
-import type { SpeechProvider } from '../main/engine/provider';
-import type { RetryPolicy } from '../main/engine/retry';
-import { Utterance } from '../main/engine/utterance';
+import type { SpeechProvider } from '../engine/provider';
+import type { RetryPolicy } from '../engine/retry';
+import { Utterance } from '../engine/utterance';
 import { WavWriter } from './wav-writer';
 
 /** What `utter speak --json` prints. */

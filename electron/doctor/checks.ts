@@ -4,8 +4,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { formatSettingsIssues, validateSettings, type Settings } from '../../shared/config/schema';
-import { settingsFromEnv } from '../main/engine/config';
-import type { SpeechProvider } from '../main/engine/provider';
+import { settingsFromEnv } from '../engine/config';
+import type { SpeechProvider } from '../engine/provider';
 import type { CheckResult } from './report';
 
 /** How long one network or voice probe may take before it counts as failed. */

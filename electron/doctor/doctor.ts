@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Settings } from '../../shared/config/schema';
-import type { SpeechProvider } from '../main/engine/provider';
+import type { SpeechProvider } from '../engine/provider';
 import {
   checkApiKey,
   checkAppSocket,

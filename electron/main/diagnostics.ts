@@ -5,7 +5,7 @@ import { displayAccelerator } from '../../shared/accelerator';
 import { HOTKEY_LABELS, type Settings } from '../../shared/config/schema';
 import { minimumNodeVersion, runCommand, runDoctor, type InAppFacts } from '../doctor/doctor';
 import { formatReport, worstStatus, type CheckResult } from '../doctor/report';
-import { LocalVoiceProvider } from './engine/providers/local';
+import { LocalVoiceProvider } from '../engine/providers/local';
 import type { HotkeyReport } from './hotkeys';
 
 /** What the shell hands over. */

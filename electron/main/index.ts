@@ -8,7 +8,7 @@ import type { PublicSettings } from '../../shared/renderer-api';
 import type { PlayerStatusReport } from '../../shared/app-commands';
 import { APP_SCHEME } from './app-protocol';
 import { readClipboardForSpeech } from './clipboard-text';
-import { layerEnvironment, type LayeredSettings } from './engine/config';
+import { layerEnvironment, type LayeredSettings } from '../engine/config';
 import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch, type HotkeyReport } from './hotkeys';
 import { appDiagnostics, diagnosticsDialog } from './diagnostics';
 import { appSocketPath, startAppSocket } from './app-socket';

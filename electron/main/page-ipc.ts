@@ -8,8 +8,8 @@ import { IPC, type AppInfo } from '../../shared/ipc-channels';
 import { parseSpeakRequest } from '../../shared/playback/link-protocol';
 import type { PublicSettings, SettingsUpdateResult, SpeakTicket } from '../../shared/renderer-api';
 import { APP_ORIGIN } from './app-protocol';
-import { createProvider } from './engine/engine';
-import { speakOverLink, type EngineLink } from './engine/link';
+import { createProvider } from '../engine/engine';
+import { speakOverLink, type EngineLink } from '../engine/link';
 import type { SettingsStore } from './settings-store';
 
 export interface PageIpcDeps {

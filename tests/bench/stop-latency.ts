@@ -4,10 +4,10 @@
 // platform itself needs to cancel a stream, in the same run.
 import type { AudioFormat } from '../../shared/audio-format';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
-import { Utterance } from '../../electron/main/engine/utterance';
-import { OpenAiProvider } from '../../electron/main/engine/providers/openai';
-import { LocalVoiceProvider } from '../../electron/main/engine/providers/local';
-import type { SpeechProvider } from '../../electron/main/engine/provider';
+import { Utterance } from '../../electron/engine/utterance';
+import { OpenAiProvider } from '../../electron/engine/providers/openai';
+import { LocalVoiceProvider } from '../../electron/engine/providers/local';
+import type { SpeechProvider } from '../../electron/engine/provider';
 import { fixtureAudio, speechRequest, startTtsServer } from '../support/tts-server';
 import { median, table } from './report';
 

@@ -20,8 +20,8 @@ import {
 } from '../../electron/doctor/checks';
 import { formatReport, parseCheckResults, worstStatus } from '../../electron/doctor/report';
 import { startAppSocket } from '../../electron/main/app-socket';
-import type { SpeechProvider } from '../../electron/main/engine/provider';
-import { LocalVoiceProvider } from '../../electron/main/engine/providers/local';
+import type { SpeechProvider } from '../../electron/engine/provider';
+import { LocalVoiceProvider } from '../../electron/engine/providers/local';
 
 const dir = mkdtempSync(join(tmpdir(), 'utter-doctor-'));
 

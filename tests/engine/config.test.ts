@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, validateSettings } from '../../shared/config/schema';
-import { layerEnvironment, loadSettings } from '../../electron/main/engine/config';
-import { SpeechError } from '../../electron/main/engine/errors';
+import { layerEnvironment, loadSettings } from '../../electron/engine/config';
+import { SpeechError } from '../../electron/engine/errors';
 
 async function settingsFile(content: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'utter-config-'));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkCoalescer } from '../../electron/main/engine/coalesce';
-import { FlowGate } from '../../electron/main/engine/flow';
-import { SpeechError } from '../../electron/main/engine/errors';
-import { DEFAULT_RETRY_POLICY, retryDelay } from '../../electron/main/engine/retry';
+import { ChunkCoalescer } from '../../electron/engine/coalesce';
+import { FlowGate } from '../../electron/engine/flow';
+import { SpeechError } from '../../electron/engine/errors';
+import { DEFAULT_RETRY_POLICY, retryDelay } from '../../electron/engine/retry';
 
 describe('ChunkCoalescer', () => {
   it('emits full chunks at once and flushes a trickle after the quiet time', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SpeechError } from '../../electron/main/engine/errors';
-import { segmentText } from '../../electron/main/engine/segment';
-import { prepareText } from '../../electron/main/engine/text';
+import { SpeechError } from '../../electron/engine/errors';
+import { segmentText } from '../../electron/engine/segment';
+import { prepareText } from '../../electron/engine/text';
 
 /** The original characters behind each spoken character must be the same letters. */
 function expectOriginsMatch(original: string, spokenText: string, origin: Uint32Array): void {

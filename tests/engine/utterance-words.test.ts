@@ -1,8 +1,8 @@
 import { afterAll, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import type { EngineEvent } from '../../shared/speech-events';
-import { LocalVoiceProvider } from '../../electron/main/engine/providers/local';
-import { Utterance } from '../../electron/main/engine/utterance';
+import { LocalVoiceProvider } from '../../electron/engine/providers/local';
+import { Utterance } from '../../electron/engine/utterance';
 
 const provider = new LocalVoiceProvider();
 afterAll(() => provider.close());

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import type { EngineEvent } from '../../shared/speech-events';
-import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/main/engine/provider';
-import { Utterance } from '../../electron/main/engine/utterance';
+import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/engine/provider';
+import { Utterance } from '../../electron/engine/utterance';
 
 /**
  * A provider that synthesizes a 1 kHz tone, 100 ms of 24 kHz s16 PCM per character, pulled

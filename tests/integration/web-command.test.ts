@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { RENDERER_BUILD } from '../../electron/cli/web-command';
+import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
 /**

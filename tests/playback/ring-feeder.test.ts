@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { speakOverLink, type EngineLink } from '../../electron/main/engine/link';
+import { speakOverLink, type EngineLink } from '../../electron/engine/link';
 import type { AudioFormat } from '../../shared/audio-format';
 import { SincResampler } from '../../shared/audio/sinc-resampler';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { startWebServer, type WebServer } from '../../electron/cli/web-server';
-import { RENDERER_BUILD } from '../../electron/cli/web-command';
+import { startWebServer, type WebServer } from '../../electron/web/web-server';
+import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import { launchChromium } from './browser';
 import { startTtsServer, type TtsServer, type TtsServerOptions } from './tts-server';

@@ -1,6 +1,6 @@
 // Run with `node --expose-gc --import tsx`: a body opened ahead and left unread must still
 // be readable after garbage collection (undici cancels the body of a collected Response).
-import { OpenAiProvider } from '../../../electron/main/engine/providers/openai';
+import { OpenAiProvider } from '../../../electron/engine/providers/openai';
 import { fixtureAudio, startTtsServer } from '../../support/tts-server';
 
 const gc = (globalThis as { gc?: () => void }).gc;

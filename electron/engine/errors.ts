@@ -2,7 +2,7 @@
  * Typed failures of the speech engine. Every failure a user can meet has a kind,
  * a one-line message that says what to do, and whether retrying can help.
  */
-import type { SpeechErrorKind } from '../../../shared/speech-events';
+import type { SpeechErrorKind } from '../../shared/speech-events';
 
 export type { SpeechErrorKind };
 

@@ -1,4 +1,4 @@
-import type { Credit } from '../../../shared/speech-events';
+import type { Credit } from '../../shared/speech-events';
 
 /**
  * Credit-based flow control (spec A1, B4). The engine reads the network only while the

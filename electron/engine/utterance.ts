@@ -1,7 +1,7 @@
-import type { Settings } from '../../../shared/config/schema';
+import type { Settings } from '../../shared/config/schema';
 import { ChunkCoalescer } from './coalesce';
 import { SpeechError, isCancelled } from './errors';
-import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../../shared/speech-events';
+import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
 import { FlowGate } from './flow';
 import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../../../shared/decoders/types';
+import type { ProbeResult } from '../../shared/decoders/types';
 
 /** A word the voice is about to say, with its place in the segment's text (local voice only). */
 export interface WordMark {

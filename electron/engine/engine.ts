@@ -1,5 +1,5 @@
-import type { Settings } from '../../../shared/config/schema';
-import type { EngineEvent } from '../../../shared/speech-events';
+import type { Settings } from '../../shared/config/schema';
+import type { EngineEvent } from '../../shared/speech-events';
 import type { SpeechProvider } from './provider';
 import { LocalVoiceProvider } from './providers/local';
 import { OpenAiProvider } from './providers/openai';

@@ -1,9 +1,9 @@
-import type { Settings } from '../../../shared/config/schema';
-import { probeFormat } from '../../../shared/decoders/detect';
-import type { ProbeResult } from '../../../shared/decoders/types';
+import type { Settings } from '../../shared/config/schema';
+import { probeFormat } from '../../shared/decoders/detect';
+import type { ProbeResult } from '../../shared/decoders/types';
 import { SpeechError } from './errors';
 import type { SpeechAudio } from './provider';
-import { concatBytes } from '../../../shared/decoders/audio';
+import { concatBytes } from '../../shared/decoders/audio';
 
 /** The format of a segment, and the bytes read to find it out. */
 export interface SegmentProbe extends ProbeResult {

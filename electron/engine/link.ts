@@ -1,5 +1,5 @@
-import type { Settings } from '../../../shared/config/schema';
-import { parseLinkCommand, type LinkCommand, type LinkEvent, type SpeakRequest } from '../../../shared/playback/link-protocol';
+import type { Settings } from '../../shared/config/schema';
+import { parseLinkCommand, type LinkCommand, type LinkEvent, type SpeakRequest } from '../../shared/playback/link-protocol';
 import { createProvider } from './engine';
 import { SpeechError } from './errors';
 import type { SpeechProvider } from './provider';

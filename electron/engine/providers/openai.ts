@@ -1,5 +1,5 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { AudioFormat } from '../../../../shared/audio-format';
+import type { AudioFormat } from '../../../shared/audio-format';
 import { SpeechError } from '../errors';
 import type { SpeechAudio, SpeechProvider, SpeechRequest, VoiceInfo } from '../provider';
 

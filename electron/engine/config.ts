@@ -7,7 +7,7 @@ import {
   type Settings,
   type SettingsInput,
   type SettingsIssue,
-} from '../../../shared/config/schema';
+} from '../../shared/config/schema';
 import { SpeechError } from './errors';
 
 /** Environment variables and the settings they set (spec C1–C4). */

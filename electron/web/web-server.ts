@@ -7,9 +7,9 @@ import { validateSettings, type Settings } from '../../shared/config/schema';
 import { encodeChunkFrame, parseSpeakRequest, type SpeakRequest } from '../../shared/playback/link-protocol';
 import type { PublicSettings } from '../../shared/renderer-api';
 import { APP_ORIGIN } from '../main/app-protocol';
-import { createProvider } from '../main/engine/engine';
-import { speakOverLink, type EngineLink } from '../main/engine/link';
-import type { SpeechProvider } from '../main/engine/provider';
+import { createProvider } from '../engine/engine';
+import { speakOverLink, type EngineLink } from '../engine/link';
+import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../main/renderer-files';
 
 /** How to run the web bridge. */
