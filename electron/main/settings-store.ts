@@ -23,8 +23,10 @@ export type SettingsUpdateResult = { ok: true; settings: SettingsForRenderer } |
 
 /** Where the settings live and who hears about problems the user must know of. */
 export interface SettingsStoreOptions {
-  /** settings.json; the folder is created on the first write. */
-  file: string;
+  /** settings.json; the folder is created on the first write. null: in memory only (`utter web`). */
+  file: string | null;
+  /** What an in-memory store starts from (the command line's settings); a file's store reads its file. */
+  initial?: Settings;
   secrets: SecretStore;
   /** A message for the user: a broken file that was set aside, a key that is not protected. */
   onNotice?: (message: string) => void;
@@ -137,6 +139,7 @@ export class SettingsStore {
 
   private async readFile(): Promise<{ settings: Settings; repaired: boolean }> {
     const { file } = this.options;
+    if (file === null) return { settings: this.options.initial ?? DEFAULT_SETTINGS, repaired: false };
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
@@ -172,9 +175,9 @@ export class SettingsStore {
   private async backUp(): Promise<string> {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     for (let attempt = 0; ; attempt++) {
-      const backup = `${this.options.file}.bad-${stamp}${attempt ? `-${attempt}` : ''}`;
+      const backup = `${this.options.file!}.bad-${stamp}${attempt ? `-${attempt}` : ''}`;
       try {
-        await copyFile(this.options.file, backup, constants.COPYFILE_EXCL);
+        await copyFile(this.options.file!, backup, constants.COPYFILE_EXCL);
         return backup;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw error;
@@ -227,9 +230,10 @@ export class SettingsStore {
     if (warning) this.notice(warning);
   }
 
-  private save(): Promise<void> {
+  private async save(): Promise<void> {
+    if (this.options.file === null) return;
     const content = this.keyStaysInFile && this.apiKey ? { ...this.settings, apiKey: this.apiKey } : this.settings;
-    return writeFileAtomically(this.options.file, `${JSON.stringify(content, null, 2)}\n`);
+    await writeFileAtomically(this.options.file, `${JSON.stringify(content, null, 2)}\n`);
   }
 
   private emit(): void {

@@ -3,10 +3,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { validateSettings, type Settings } from '../../shared/config/schema';
+import type { Settings } from '../../shared/config/schema';
 import { encodeChunkFrame, parseSpeakRequest, type SpeakRequest } from '../../shared/playback/link-protocol';
-import type { PublicSettings } from '../../shared/renderer-api';
 import { APP_ORIGIN } from '../main/app-protocol';
+import { memorySecretStore } from '../main/secret-store';
+import { SettingsStore } from '../main/settings-store';
 import { createProvider } from '../engine/engine';
 import { speakOverLink, type EngineLink } from '../engine/link';
 import type { SpeechProvider } from '../engine/provider';
@@ -54,9 +55,10 @@ const CLAIM_TIMEOUT_MS = 30_000;
  */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const token = options.token ?? randomBytes(18).toString('base64url');
-  // Changes from the settings page apply to this server's engine at once; the app itself
-  // (not `utter web`) saves them.
-  let settings = options.settings;
+  // The app's settings store, in memory: the page's changes are checked by the same rules
+  // and apply to this server's engine at once, while the app's file is left alone.
+  const store = new SettingsStore({ file: null, initial: { ...options.settings, apiKey: undefined }, secrets: memorySecretStore(options.settings.apiKey) });
+  await store.load();
   const waiting = new Map<number, { request: SpeakRequest; timer: NodeJS.Timeout }>();
   let utteranceCount = 0;
   const serveRenderer = rendererFileHandler(options.root);
@@ -78,6 +80,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (!claimed) return ws.close(4404, 'No such utterance (it may have expired).');
       clearTimeout(claimed.timer);
       waiting.delete(id);
+      const settings = store.get();
       void speakOverLink(claimed.request, socketLink(ws), {
         settings,
         provider: options.provider?.({ ...settings, ...(claimed.request.format ? { format: claimed.request.format } : {}) }),
@@ -101,16 +104,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         case 'app-info':
           return reply({ version: options.version ?? '0.0.0', shell: 'web' });
         case 'settings':
-          return reply(publicSettings(settings));
-        case 'update-settings': {
-          const patch = message.request;
-          if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return reply({ ok: false, issues: [{ setting: '(settings)', value: patch, message: 'must be an object' }] });
-          const result = validateSettings({ ...settings, ...(patch as Record<string, unknown>) });
-          if (!result.ok) return reply({ ok: false, issues: result.issues.map((i) => (i.setting === 'apiKey' ? { ...i, value: '(hidden)' } : i)) });
-          settings = result.settings;
-          return reply({ ok: true, settings: publicSettings(settings) });
-        }
+          return reply(store.publicSettings());
+        case 'update-settings':
+          store.update(message.request).then(reply, (error: Error) => fail(`The settings could not be changed: ${error.message}`));
+          return;
         case 'voices': {
+          const settings = store.get();
           const provider = options.provider?.(settings) ?? createProvider(settings);
           provider
             .voices()
@@ -151,11 +150,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function publicSettings(settings: Settings): PublicSettings {
-  const { apiKey, ...visible } = settings;
-  return { ...visible, apiKeySet: Boolean(apiKey) };
 }
 
 /** The engine's end of an utterance's audio socket. */

@@ -415,3 +415,18 @@ describe('createSafeStorageSecretStore (against a fake safeStorage)', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 });
+
+describe('SettingsStore in memory (utter web)', () => {
+  it('starts from the given settings, checks changes by the same rules, and writes no file', async () => {
+    const store = new SettingsStore({ file: null, initial: { ...DEFAULT_SETTINGS, format: 'opus', speed: 1.5 }, secrets: memorySecretStore('sk-given') });
+    await store.load();
+    expect(store.publicSettings()).toMatchObject({ format: 'opus', speed: 1.5, apiKeySet: true });
+    expect(store.get().apiKey).toBe('sk-given');
+    expect(await store.update({ speed: 9 })).toEqual({ ok: false, issues: [expect.objectContaining({ setting: 'speed', message: 'must be at most 4' })] });
+    expect(await store.update(null)).toMatchObject({ ok: false });
+    const changed = await store.update({ format: 'mp3', apiKey: '' });
+    expect(changed).toMatchObject({ ok: true, settings: { format: 'mp3', speed: 1.5, apiKeySet: false } });
+    expect(store.get().apiKey).toBeUndefined();
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
