@@ -24,7 +24,8 @@ export interface PlayerStatusReport {
   audio?: { ok: boolean; detail: string };
 }
 
-const statusReportSchema = z.object({
+/** A status report from the page (untrusted): long texts are cut to what a tooltip shows. */
+export const statusReportSchema = z.object({
   status: z.enum(['idle', 'speaking', 'paused', 'error']),
   reading: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),
   error: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),

@@ -1,7 +1,13 @@
-import type { AppCommand, PlayerStatusReport } from './app-commands';
+import type { AppCommand } from './app-commands';
 import type { Settings, SettingsIssue } from './config/schema';
-import type { AppInfo } from './ipc-channels';
-import type { SpeakRequest } from './playback/link-protocol';
+import type { PageOperations } from './contract';
+
+/** What the app tells its windows about itself. */
+export interface AppInfo {
+  version: string;
+  /** 'electron' for the app, 'web' for `utter web`. */
+  shell: 'electron' | 'web';
+}
 
 /** What a page may know of the settings: everything but the secret, and whether one is set. */
 export type PublicSettings = Omit<Settings, 'apiKey'> & {
@@ -30,27 +36,12 @@ export interface SpeakTicket {
 }
 
 /**
- * The page's whole view of the app: the Electron preload implements it over
- * IPC, and `utter web`'s bridge over a WebSocket, so the renderer is the same code in both.
+ * What the Electron preload exposes as `window.utter`: the contract's operations, plus what
+ * only Electron has (commands from the tray and hotkeys, the nonce on audio-port messages).
  */
-export interface UtterApi {
-  appInfo(): Promise<AppInfo>;
-  settings(): Promise<PublicSettings>;
-  /** Validated by the one schema; applies at once. `apiKey` goes to safe storage, '' clears it. */
-  updateSettings(patch: Record<string, unknown>): Promise<SettingsUpdateResult>;
-  /** The voices of the provider the settings choose (a server's own list where it has one). */
-  voices(): Promise<VoiceOption[]>;
-  /** Starts speaking. In Electron the audio port arrives by window.postMessage (see audio-port.ts). */
-  speak(request: SpeakRequest): Promise<SpeakTicket>;
-  /** Opens (or brings forward) the settings window. */
-  openSettings?(): void;
-  /** Electron only: commands from the tray and the hotkeys. Returns an unsubscribe. */
-  onCommand?(listener: (command: AppCommand) => void): () => void;
-  /** Electron only: the player's state, for the tray. */
-  reportStatus?(report: PlayerStatusReport): void;
-  /** Electron only: the nonce the preload puts on the audio-port messages it forwards. */
-  audioPortNonce?: string;
-}
-
-/** The message the preload posts to the page with an utterance's MessagePort. */
-export const AUDIO_PORT_MESSAGE = 'utter:audio-port';
+export type UtterApi = PageOperations & {
+  /** Commands from the tray and the hotkeys. Returns an unsubscribe. */
+  onCommand(listener: (command: AppCommand) => void): () => void;
+  /** The nonce the preload puts on the audio-port messages it forwards. */
+  audioPortNonce: string;
+};

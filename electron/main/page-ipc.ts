@@ -1,12 +1,12 @@
-// What the app's own pages may ask of the main process, and the check that it is them
-// asking: every handler first makes sure the message comes from our page's main frame.
+// What the app's own pages may ask of the main process: the contract's operations, each
+// behind one wrapper that checks the sender (our page's main frame) and then the payload
+// against the operation's schema, before its handler sees it.
 import { z } from 'zod';
 import { app, ipcMain, MessageChannelMain, type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain } from 'electron';
-import { parseStatusReport, type PlayerStatusReport } from '../../shared/app-commands';
+import type { PlayerStatusReport } from '../../shared/app-commands';
 import type { Settings } from '../../shared/config/schema';
-import { IPC, type AppInfo } from '../../shared/ipc-channels';
-import { parseSpeakRequest } from '../../shared/playback/link-protocol';
-import type { PublicSettings, SettingsUpdateResult, SpeakTicket } from '../../shared/renderer-api';
+import { channelOf, checkRequest, OPERATIONS, OPERATION_NAMES, PAGE_EVENTS, type OperationHandlers, type OperationName } from '../../shared/contract';
+import type { PublicSettings } from '../../shared/renderer-api';
 import { APP_ORIGIN } from './app-protocol';
 import { createProvider } from '../engine/engine';
 import { speakOverLink, type EngineLink } from '../engine/link';
@@ -27,62 +27,78 @@ export interface PageIpcDeps {
 /** Start at login, the one setting that is not in the settings schema (the OS keeps it). */
 const openAtLoginSchema = z.boolean().optional();
 
+/** Who asked: the IPC event of a request (invoke) or of a message (send). */
+type Asker = IpcMainInvokeEvent | IpcMainEvent;
+
 export function registerPageIpc(deps: PageIpcDeps): void {
   let utteranceCount = 0;
-  ipcMain.handle(IPC.appInfo, (event): AppInfo => {
-    assertTrustedSender(event);
-    return { version: app.getVersion(), shell: 'electron' };
+  handleOperations({
+    appInfo: () => ({ version: app.getVersion(), shell: 'electron' }),
+    settings: () => deps.withShellState(deps.store.publicSettings()),
+    speak: (request, event) => {
+      // One port per utterance: the page hands its end to the decoder worker, so the
+      // audio bytes never pass through the page's main thread.
+      const { port1, port2 } = new MessageChannelMain();
+      const id = ++utteranceCount;
+      event.sender.postMessage(PAGE_EVENTS.audioPort, { id }, [port2]);
+      void speakOverLink(request, portLink(port1), {
+        settings: deps.engineSettings(),
+        onBadCommand: (error) => console.warn('Utter: refused a command from the page:', error.message),
+      });
+      return { id };
+    },
+    updateSettings: async (fields) => {
+      // "Start at login" belongs to the OS, not to settings.json.
+      const { openAtLogin, ...rest } = fields;
+      const login = openAtLoginSchema.safeParse(openAtLogin);
+      if (!login.success) return { ok: false, issues: [{ setting: 'openAtLogin', value: openAtLogin, message: 'Start at login must be on or off.' }] };
+      if (login.data !== undefined) await deps.setOpenAtLogin(login.data);
+      // The store validates with the one zod schema and refuses each bad value with its range;
+      // its subscribers register the hotkeys anew, so their problems are current here.
+      const result = await deps.store.update(rest);
+      return result.ok ? { ...result, settings: deps.withShellState(result.settings) } : result;
+    },
+    voices: async () => {
+      const provider = createProvider(deps.engineSettings());
+      try {
+        return (await provider.voices()).map(({ id, name, language }) => ({ id, name, language }));
+      } finally {
+        await provider.close();
+      }
+    },
+    openSettings: () => deps.openSettings(),
+    reportStatus: (status) => deps.onStatus(status),
   });
-  ipcMain.handle(IPC.settings, (event): PublicSettings => {
-    assertTrustedSender(event);
-    return deps.withShellState(deps.store.publicSettings());
-  });
-  ipcMain.handle(IPC.speak, (event, request: unknown): SpeakTicket => {
-    assertTrustedSender(event);
-    const checked = parseSpeakRequest(request);
-    if (checked instanceof Error) throw checked;
-    // One port per utterance: the page hands its end to the decoder worker, so the
-    // audio bytes never pass through the page's main thread.
-    const { port1, port2 } = new MessageChannelMain();
-    const id = ++utteranceCount;
-    event.sender.postMessage(IPC.audioPort, { id }, [port2]);
-    void speakOverLink(checked, portLink(port1), {
-      settings: deps.engineSettings(),
-      onBadCommand: (error) => console.warn('Utter: refused a command from the page:', error.message),
-    });
-    return { id };
-  });
-  ipcMain.handle(IPC.updateSettings, async (event, patch: unknown): Promise<SettingsUpdateResult> => {
-    assertTrustedSender(event);
-    // "Start at login" belongs to the OS, not to settings.json.
-    const fields = typeof patch === 'object' && patch !== null && !Array.isArray(patch) ? (patch as Record<string, unknown>) : null;
-    // Anything but an object goes to the store as it came, which refuses it.
-    const { openAtLogin, ...rest } = fields ?? { openAtLogin: undefined };
-    const login = openAtLoginSchema.safeParse(openAtLogin);
-    if (!login.success) return { ok: false, issues: [{ setting: 'openAtLogin', value: openAtLogin, message: 'Start at login must be on or off.' }] };
-    if (login.data !== undefined) await deps.setOpenAtLogin(login.data);
-    // The store validates with the one zod schema and refuses each bad value with its range;
-    // its subscribers register the hotkeys anew, so their problems are current here.
-    const result = await deps.store.update(fields ? rest : patch);
-    return result.ok ? { ...result, settings: deps.withShellState(result.settings) } : result;
-  });
-  ipcMain.handle(IPC.voices, async (event) => {
-    assertTrustedSender(event);
-    const provider = createProvider(deps.engineSettings());
-    try {
-      return (await provider.voices()).map(({ id, name, language }) => ({ id, name, language }));
-    } finally {
-      await provider.close();
+}
+
+/**
+ * Registers every operation of the contract, as VS Code's ValidatedIpcMain does: a sender
+ * that is not our page's main frame is refused first, then a payload its schema refuses.
+ * A refused request rejects with why; a refused message is dropped with a warning.
+ */
+function handleOperations(handlers: OperationHandlers<Asker>): void {
+  for (const name of OPERATION_NAMES) {
+    const handler = handlers[name] as (request: unknown, event: Asker) => unknown;
+    if (OPERATIONS[name].kind === 'invoke') {
+      ipcMain.handle(channelOf(name), (event, payload: unknown) => handler(checked(name, event, payload), event));
+    } else {
+      ipcMain.on(channelOf(name), (event, payload: unknown) => {
+        try {
+          handler(checked(name, event, payload), event);
+        } catch (error) {
+          console.warn(`Utter: ${(error as Error).message}`);
+        }
+      });
     }
-  });
-  ipcMain.on(IPC.openSettings, (event) => {
-    if (isTrustedSender(event)) deps.openSettings();
-  });
-  ipcMain.on(IPC.status, (event, report: unknown) => {
-    if (!isTrustedSender(event)) return;
-    const status = parseStatusReport(report);
-    if (status) deps.onStatus(status);
-  });
+  }
+}
+
+/** The payload once the sender and the schema have passed it; throws with why not. */
+function checked(name: OperationName, event: Asker, payload: unknown): unknown {
+  if (!isTrustedSender(event)) throw new Error(`IPC refused: untrusted sender for ${name}.`);
+  const result = checkRequest(name, payload);
+  if (!result.ok) throw new Error(result.error);
+  return result.request;
 }
 
 /** The engine's end of an utterance's MessagePortMain. Bytes go as copies, never a transfer list. */
@@ -97,12 +113,8 @@ function portLink(port: MessagePortMain): EngineLink {
   return link;
 }
 
-function assertTrustedSender(event: IpcMainInvokeEvent): void {
-  if (!isTrustedSender(event)) throw new Error('IPC refused: untrusted sender.');
-}
-
 /** Our page (app://, or the dev server while unpackaged), and its main frame, not an iframe. */
-function isTrustedSender(event: IpcMainInvokeEvent | IpcMainEvent): boolean {
+function isTrustedSender(event: Asker): boolean {
   const frame = event.senderFrame;
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   const origin = frame ? originOf(frame.url) : '';

@@ -2,7 +2,7 @@
 // with another view, and where each window was last time.
 import { app, BrowserWindow, screen, shell } from 'electron';
 import type { AppCommand } from '../../shared/app-commands';
-import { IPC } from '../../shared/ipc-channels';
+import { PAGE_EVENTS } from '../../shared/contract';
 import { APP_ORIGIN } from './app-protocol';
 import { isAllowedExternalUrl } from './external-links';
 import type { WindowStateFile } from './window-state';
@@ -48,8 +48,8 @@ export class AppWindows {
   /** Hands a command to the player page, which plays the audio (hidden if its window is). */
   sendCommand(command: AppCommand): void {
     const window = this.ensurePlayer();
-    if (window.webContents.isLoading()) window.webContents.once('did-finish-load', () => window.webContents.send(IPC.command, command));
-    else window.webContents.send(IPC.command, command);
+    if (window.webContents.isLoading()) window.webContents.once('did-finish-load', () => window.webContents.send(PAGE_EVENTS.command, command));
+    else window.webContents.send(PAGE_EVENTS.command, command);
   }
 
   /** The player window, created hidden if needed: it plays the audio even while hidden. */

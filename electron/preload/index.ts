@@ -1,17 +1,9 @@
 // Runs in the sandboxed renderer before the page: it may only use electron's renderer
 // modules, so the build bundles it to one CommonJS file (electron.vite.config.ts).
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AppCommand, PlayerStatusReport } from '../../shared/app-commands';
-import { IPC, type AppInfo } from '../../shared/ipc-channels';
-import type { SpeakRequest } from '../../shared/playback/link-protocol';
-import {
-  AUDIO_PORT_MESSAGE,
-  type PublicSettings,
-  type SettingsUpdateResult,
-  type SpeakTicket,
-  type UtterApi,
-  type VoiceOption,
-} from '../../shared/renderer-api';
+import type { AppCommand } from '../../shared/app-commands';
+import { AUDIO_PORT_MESSAGE, channelOf, OPERATIONS, OPERATION_NAMES, PAGE_EVENTS, type PageOperations } from '../../shared/contract';
+import type { SpeakTicket, UtterApi } from '../../shared/renderer-api';
 
 /** The page's window, as far as this file needs it (the preload is type-checked without DOM types). */
 const page = globalThis as unknown as {
@@ -28,21 +20,27 @@ const nonce = crypto.randomUUID();
 const EARLY_COMMANDS_KEPT = 100;
 const earlyCommands: AppCommand[] = [];
 let commandListener: ((command: AppCommand) => void) | null = null;
-ipcRenderer.on(IPC.command, (_event: unknown, command: AppCommand) => {
+ipcRenderer.on(PAGE_EVENTS.command, (_event: unknown, command: AppCommand) => {
   if (commandListener) commandListener(command);
   else if (earlyCommands.push(command) > EARLY_COMMANDS_KEPT) earlyCommands.shift();
 });
 
 /**
- * The page's whole view of the app: named functions, never ipcRenderer itself, so a
- * page cannot reach channels it was not given.
+ * The contract's operations, each a named function, never ipcRenderer itself, so a page
+ * cannot reach channels it was not given. The payloads are checked in main, not here: a
+ * preload is no defence against its own page.
  */
+const operations = Object.fromEntries(
+  OPERATION_NAMES.map((name) => [
+    name,
+    OPERATIONS[name].kind === 'invoke'
+      ? (request?: unknown) => ipcRenderer.invoke(channelOf(name), request)
+      : (request?: unknown) => ipcRenderer.send(channelOf(name), request),
+  ]),
+) as PageOperations;
+
 const api: UtterApi = {
-  appInfo: (): Promise<AppInfo> => ipcRenderer.invoke(IPC.appInfo),
-  settings: (): Promise<PublicSettings> => ipcRenderer.invoke(IPC.settings),
-  updateSettings: (patch: Record<string, unknown>): Promise<SettingsUpdateResult> => ipcRenderer.invoke(IPC.updateSettings, patch),
-  voices: (): Promise<VoiceOption[]> => ipcRenderer.invoke(IPC.voices),
-  speak: (request: SpeakRequest): Promise<SpeakTicket> => ipcRenderer.invoke(IPC.speak, request),
+  ...operations,
   onCommand: (listener: (command: AppCommand) => void): (() => void) => {
     commandListener = listener;
     for (const command of earlyCommands.splice(0)) listener(command);
@@ -50,14 +48,12 @@ const api: UtterApi = {
       if (commandListener === listener) commandListener = null;
     };
   },
-  reportStatus: (report: PlayerStatusReport): void => ipcRenderer.send(IPC.status, report),
-  openSettings: (): void => ipcRenderer.send(IPC.openSettings),
   audioPortNonce: nonce,
 };
 
 // MessagePorts cannot cross the context bridge: hand each one to the page by
 // window.postMessage, to this window only (Electron's documented pattern).
-ipcRenderer.on(IPC.audioPort, (event, message: SpeakTicket) => {
+ipcRenderer.on(PAGE_EVENTS.audioPort, (event, message: SpeakTicket) => {
   page.postMessage({ type: AUDIO_PORT_MESSAGE, nonce, id: message.id }, page.location.origin, [...event.ports]);
 });
 

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Settings } from '../../shared/config/schema';
-import { encodeChunkFrame, parseSpeakRequest, type SpeakRequest } from '../../shared/playback/link-protocol';
+import { checkRequest, isOperation, type OperationHandlers } from '../../shared/contract';
+import { encodeChunkFrame, type SpeakRequest } from '../../shared/playback/link-protocol';
 import { APP_ORIGIN } from '../main/app-protocol';
 import { memorySecretStore } from '../main/secret-store';
 import { SettingsStore } from '../main/settings-store';
@@ -36,10 +37,10 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/** The page's control messages: a request id, an operation, its argument. */
+/** The page's control messages: a request id, an operation of the contract, its payload. */
 interface ControlRequest {
-  id: number;
-  op: 'app-info' | 'settings' | 'update-settings' | 'voices' | 'speak';
+  id?: unknown;
+  op?: unknown;
   request?: unknown;
 }
 
@@ -89,46 +90,53 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   });
 
+  /** The contract's operations as `utter web` serves them; the page's socket is the one that asks. */
+  const handlers: OperationHandlers<WebSocket> = {
+    appInfo: () => ({ version: options.version ?? '0.0.0', shell: 'web' }),
+    settings: () => store.publicSettings(),
+    updateSettings: (patch) => store.update(patch),
+    voices: async () => {
+      const settings = store.get();
+      const provider = options.provider?.(settings) ?? createProvider(settings);
+      try {
+        return (await provider.voices()).map(({ id, name, language }) => ({ id, name, language }));
+      } finally {
+        await provider.close();
+      }
+    },
+    speak: (request) => {
+      const id = ++utteranceCount;
+      const timer = setTimeout(() => waiting.delete(id), CLAIM_TIMEOUT_MS);
+      waiting.set(id, { request, timer });
+      return { id };
+    },
+    // A browser opens the settings in a tab of its own, and has no tray to tell.
+    openSettings: () => {},
+    reportStatus: () => {},
+  };
+
   function serveControl(ws: WebSocket): void {
     ws.on('message', (data, isBinary) => {
       let message: ControlRequest;
       try {
         if (isBinary) throw new Error('binary');
         message = JSON.parse(String(data)) as ControlRequest;
+        if (!message || typeof message !== 'object' || Array.isArray(message)) throw new Error('not an object');
       } catch {
-        return ws.send(JSON.stringify({ id: -1, error: 'Control messages are JSON text.' }));
+        return ws.send(JSON.stringify({ id: -1, error: 'Control messages are JSON objects: {id, op, request}.' }));
       }
-      const reply = (result: unknown): void => ws.send(JSON.stringify({ id: message.id, result }));
-      const fail = (error: string): void => ws.send(JSON.stringify({ id: message.id, error }));
-      switch (message.op) {
-        case 'app-info':
-          return reply({ version: options.version ?? '0.0.0', shell: 'web' });
-        case 'settings':
-          return reply(store.publicSettings());
-        case 'update-settings':
-          store.update(message.request).then(reply, (error: Error) => fail(`The settings could not be changed: ${error.message}`));
-          return;
-        case 'voices': {
-          const settings = store.get();
-          const provider = options.provider?.(settings) ?? createProvider(settings);
-          provider
-            .voices()
-            .then((voices) => reply(voices.map(({ id, name, language }) => ({ id, name, language }))))
-            .catch((error: Error) => fail(`The voices could not be listed: ${error.message}`))
-            .finally(() => void provider.close());
-          return;
-        }
-        case 'speak': {
-          const request = parseSpeakRequest(message.request);
-          if (request instanceof Error) return fail(request.message);
-          const id = ++utteranceCount;
-          const timer = setTimeout(() => waiting.delete(id), CLAIM_TIMEOUT_MS);
-          waiting.set(id, { request, timer });
-          return reply({ id });
-        }
-        default:
-          return fail(`Unknown operation: ${JSON.stringify(message.op)}.`);
-      }
+      const id = message.id;
+      const fail = (error: string): void => ws.send(JSON.stringify({ id, error }));
+      if (!isOperation(message.op)) return fail(`Unknown operation: ${JSON.stringify(message.op)}.`);
+      const checked = checkRequest(message.op, message.request);
+      if (!checked.ok) return fail(checked.error);
+      const handler = handlers[message.op] as (request: unknown, ws: WebSocket) => unknown;
+      Promise.resolve()
+        .then(() => handler(checked.request, ws))
+        .then(
+          (result) => ws.send(JSON.stringify({ id, result })),
+          (error: Error) => fail(error.message),
+        );
     });
   }
 

@@ -1,23 +1,18 @@
-import type { AppCommand, PlayerStatusReport } from '../../shared/app-commands';
-import type { AppInfo } from '../../shared/ipc-channels';
+import type { AppCommand } from '../../shared/app-commands';
+import { AUDIO_PORT_MESSAGE, OPERATION_NAMES, type OperationName, type PageOperations } from '../../shared/contract';
 import type { SpeakRequest } from '../../shared/playback/link-protocol';
-import { AUDIO_PORT_MESSAGE, type PublicSettings, type SettingsUpdateResult, type UtterApi, type VoiceOption } from '../../shared/renderer-api';
+import type { UtterApi } from '../../shared/renderer-api';
 import type { AudioSource } from './audio/consumer-link';
 
-/** The app as the page sees it, in Electron or in a browser under `utter web`. */
-export interface Bridge {
-  appInfo(): Promise<AppInfo>;
-  settings(): Promise<PublicSettings>;
-  updateSettings(patch: Record<string, unknown>): Promise<SettingsUpdateResult>;
-  voices(): Promise<VoiceOption[]>;
+/**
+ * The app as the page sees it, in Electron or in a browser under `utter web`: the
+ * contract's operations, with speak() handing back where the audio comes from.
+ */
+export interface Bridge extends Omit<PageOperations, 'speak'> {
   /** Starts speaking; the audio source goes to the decoder worker, never read here. */
   speak(request: SpeakRequest): Promise<{ id: number; source: AudioSource }>;
   /** Commands from the tray and the hotkeys (none in a browser). Returns an unsubscribe. */
   onCommand(listener: (command: AppCommand) => void): () => void;
-  /** Tells the app what the player is doing, for the tray (nowhere in a browser). */
-  reportStatus(report: PlayerStatusReport): void;
-  /** The settings window in the app; a new tab in a browser. */
-  openSettings(): void;
 }
 
 /** The preload's API when there is one, else the `utter web` server this page came from. */
@@ -42,19 +37,13 @@ function electronBridge(api: UtterApi): Bridge {
     } else ports.set(data.id, port);
   });
   return {
-    appInfo: () => api.appInfo(),
-    settings: () => api.settings(),
-    updateSettings: (patch) => api.updateSettings(patch),
-    voices: () => api.voices(),
+    ...api,
     speak: async (request) => {
       const { id } = await api.speak(request);
       const port = ports.get(id) ?? (await new Promise<MessagePort>((resolve) => waiters.set(id, resolve)));
       ports.delete(id);
       return { id, source: { kind: 'port', port } };
     },
-    onCommand: (listener) => api.onCommand?.(listener) ?? (() => {}),
-    reportStatus: (report) => api.reportStatus?.(report),
-    openSettings: () => api.openSettings?.(),
   };
 }
 
@@ -84,7 +73,7 @@ function webBridge(): Bridge {
       };
     });
 
-  const call = async <T,>(op: string, request?: unknown): Promise<T> => {
+  const call = async <T,>(op: OperationName, request?: unknown): Promise<T> => {
     socket ??= open();
     const ws = await socket.catch((error: unknown) => {
       socket = null;
@@ -97,13 +86,11 @@ function webBridge(): Bridge {
     });
   };
 
+  const remote = Object.fromEntries(OPERATION_NAMES.map((name) => [name, (request?: unknown) => call(name, request)])) as unknown as PageOperations;
   return {
-    appInfo: () => call<AppInfo>('app-info'),
-    settings: () => call<PublicSettings>('settings'),
-    updateSettings: (patch) => call<SettingsUpdateResult>('update-settings', patch),
-    voices: () => call<VoiceOption[]>('voices'),
+    ...remote,
     speak: async (request) => {
-      const { id } = await call<{ id: number }>('speak', request);
+      const { id } = await remote.speak(request);
       return { id, source: { kind: 'socket', url: `${base}/audio?token=${encodeURIComponent(token)}&id=${id}` } };
     },
     // A browser tab has no tray and no hotkeys.

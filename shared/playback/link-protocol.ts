@@ -47,7 +47,8 @@ const linkCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('previous'), from: count.transform(Math.floor) }).strict(),
 ]);
 
-const speakRequestSchema = z
+/** What a page may ask to have spoken. */
+export const speakRequestSchema = z
   .object({
     text: z
       .string({ error: 'A speak request needs text.' })

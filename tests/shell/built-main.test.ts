@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchApp } from '../support/fake-electron';
+import { channelOf, PAGE_EVENTS } from '../../shared/contract';
 
 /**
  * What `npm start` runs, short of the Electron binary: the built main bundle
@@ -69,11 +70,11 @@ describe('the built main process', () => {
     captured.sent.length = 0;
     captured.shortcuts.get('CommandOrControl+Alt+S')!();
     // The player page is told to speak it…
-    await vi.waitFor(() => expect(captured.sent).toContainEqual({ channel: 'utter:command', message: { type: 'speak', text, source: 'clipboard' } }));
+    await vi.waitFor(() => expect(captured.sent).toContainEqual({ channel: PAGE_EVENTS.command, message: { type: 'speak', text, source: 'clipboard' } }));
     // …and asks for it, as the page does; the engine answers on the utterance's port.
     let port: { on: (e: string, h: (v: { data: Record<string, unknown> }) => void) => void; start: () => void; postMessage: (m: unknown) => void } | undefined;
     const sender = { postMessage: (_channel: string, _message: unknown, ports: (typeof port)[]) => (port = ports[0]) };
-    await captured.handlers.get('utter:speak')!({ senderFrame: { url: 'app://utter/index.html', parent: null }, sender }, { text });
+    await captured.handlers.get(channelOf('speak'))!({ senderFrame: { url: 'app://utter/index.html', parent: null }, sender }, { text });
     const events: Record<string, unknown>[] = [];
     let bytes = 0;
     port!.on('message', ({ data }) => {

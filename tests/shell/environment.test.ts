@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchApp } from '../support/fake-electron';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
+import { channelOf } from '../../shared/contract';
 
 /**
  * The app started with UTTER_* variables, under the mocked Electron: the page and the engine
@@ -39,7 +40,7 @@ afterAll(async () => {
 
 describe('UTTER_* variables in the app', () => {
   it('reach the page as the settings in force, each field saying which variable set it', async () => {
-    const settings = (await captured.handlers.get('utter:settings')!(trusted)) as Record<string, unknown>;
+    const settings = (await captured.handlers.get(channelOf('settings'))!(trusted)) as Record<string, unknown>;
     expect(settings).toMatchObject({
       provider: 'openai',
       baseUrls: [tts.url],
@@ -73,12 +74,12 @@ describe('UTTER_* variables in the app', () => {
 
   it('are what the engine speaks with', async () => {
     const sender = { postMessage: (_channel: string, _message: unknown, ports: { on: (e: string, h: () => void) => void; start: () => void }[]) => ports[0].start() };
-    await captured.handlers.get('utter:speak')!({ ...trusted, sender }, { text: 'Spoken with the environment.' });
+    await captured.handlers.get(channelOf('speak'))!({ ...trusted, sender }, { text: 'Spoken with the environment.' });
     await vi.waitFor(() => expect(tts.speechRequests().at(-1)?.body).toMatchObject({ input: 'Spoken with the environment.', response_format: 'opus', voice: 'nova' }));
   });
 
   it('win over a stored change, which is kept for when the variable goes', async () => {
-    const result = (await captured.handlers.get('utter:update-settings')!(trusted, { format: 'mp3', model: 'tts-1-hd' })) as { ok: boolean; settings: Record<string, unknown> };
+    const result = (await captured.handlers.get(channelOf('updateSettings'))!(trusted, { format: 'mp3', model: 'tts-1-hd' })) as { ok: boolean; settings: Record<string, unknown> };
     expect(result.ok).toBe(true);
     expect(result.settings).toMatchObject({ format: 'opus', model: 'tts-1-hd' });
   });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppCommand } from '../../shared/app-commands';
 import type { UtterApi } from '../../shared/renderer-api';
+import { PAGE_EVENTS } from '../../shared/contract';
 
 /** The preload under a mocked Electron: what it exposes, and what it does with main's messages. */
 const captured = vi.hoisted(() => ({
@@ -19,7 +20,7 @@ vi.mock('electron', () => ({
 }));
 
 let api: UtterApi;
-const fromMain = (command: AppCommand) => captured.listeners.get('utter:command')!({ sender: 'the IPC event' }, command);
+const fromMain = (command: AppCommand) => captured.listeners.get(PAGE_EVENTS.command)!({ sender: 'the IPC event' }, command);
 
 beforeAll(async () => {
   await import('../../electron/preload/index');

@@ -8,6 +8,8 @@
  * events reach that port from `utter web`'s per-utterance socket. The test drives it through
  * `window.mainProcess`: send(command) is webContents.send, statuses are what the tray saw.
  */
+import { AUDIO_PORT_MESSAGE, OPERATION_NAMES } from '../../shared/contract';
+
 export const PRELOAD_STANDIN = `(() => {
   const token = new URLSearchParams(location.search).get('token') || '';
   const base = 'ws://' + location.host;
@@ -52,19 +54,20 @@ export const PRELOAD_STANDIN = `(() => {
       if (ws.readyState === WebSocket.OPEN) ws.send(text);
       else queued.push(text);
     };
-    window.postMessage({ type: 'utter:audio-port', nonce, id }, location.origin, [channel.port2]);
+    window.postMessage({ type: ${JSON.stringify(AUDIO_PORT_MESSAGE)}, nonce, id }, location.origin, [channel.port2]);
   };
 
   let listener = null;
   const early = [];
   const statuses = [];
+  // Every operation of the contract goes to utter web, as the real preload's go to main;
+  // the stand-in main process answers the ones it plays itself.
+  const operations = Object.fromEntries(${JSON.stringify(OPERATION_NAMES)}.map((name) => [name, (request) => call(name, request)]));
   window.utter = {
+    ...operations,
     appInfo: async () => ({ version: 'test', shell: 'electron' }),
-    settings: () => call('settings'),
-    updateSettings: (patch) => call('update-settings', patch),
-    voices: () => call('voices'),
     speak: async (request) => {
-      const { id } = await call('speak', request);
+      const { id } = await operations.speak(request);
       window.mainProcess.lastUtteranceId = id;
       handOverPort(id);
       return { id };
@@ -86,7 +89,7 @@ export const PRELOAD_STANDIN = `(() => {
     postLookAlike: (id) => {
       const channel = new MessageChannel();
       channel.port1.postMessage({ type: 'error', error: { kind: 'input', message: 'a look-alike port was used' } });
-      window.postMessage({ type: 'utter:audio-port', nonce: 'not-the-nonce', id }, location.origin, [channel.port2]);
+      window.postMessage({ type: ${JSON.stringify(AUDIO_PORT_MESSAGE)}, nonce: 'not-the-nonce', id }, location.origin, [channel.port2]);
     },
   };
 })();`;

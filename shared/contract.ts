@@ -1,0 +1,93 @@
+// The one contract between a page and the app: each operation a page may ask for, how it
+// travels, the schema its payload must pass at every door, and what comes back. The preload,
+// the main process's handlers, `utter web`'s control socket, the renderer's bridge and the
+// tests' stand-in are all derived from this table; adding an operation is a row here plus
+// its handler in each shell.
+import { z } from 'zod';
+import { statusReportSchema, type AppCommand } from './app-commands';
+import { speakRequestSchema } from './playback/link-protocol';
+import type { AppInfo, PublicSettings, SettingsUpdateResult, SpeakTicket, VoiceOption } from './renderer-api';
+
+/** A request with a reply (ipcRenderer.invoke), or a message with none (ipcRenderer.send). */
+type Kind = 'invoke' | 'send';
+
+interface Operation<K extends Kind, S extends z.ZodType, Reply> {
+  kind: K;
+  request: S;
+  /** Type only: what the handler answers. */
+  reply?: Reply;
+}
+
+const invoke = <Reply>() => <S extends z.ZodType>(request: S): Operation<'invoke', S, Reply> => ({ kind: 'invoke', request });
+const send = <S extends z.ZodType>(request: S): Operation<'send', S, void> => ({ kind: 'send', request });
+const nothing = z.undefined({ error: 'takes no payload' });
+
+/** Every operation a page may ask of the app. */
+export const OPERATIONS = {
+  appInfo: invoke<AppInfo>()(nothing),
+  settings: invoke<PublicSettings>()(nothing),
+  /** The store checks each setting against the one schema and answers with the refusals. */
+  updateSettings: invoke<SettingsUpdateResult>()(z.record(z.string(), z.unknown(), { error: 'takes an object of settings' })),
+  voices: invoke<VoiceOption[]>()(nothing),
+  /** The audio follows on the utterance's own link (a MessagePort, or a WebSocket under `utter web`). */
+  speak: invoke<SpeakTicket>()(speakRequestSchema),
+  openSettings: send(nothing),
+  /** The player's state, for the tray. */
+  reportStatus: send(statusReportSchema),
+} as const;
+
+export type OperationName = keyof typeof OPERATIONS;
+type Row<K extends OperationName> = (typeof OPERATIONS)[K];
+
+/** The operation names, in table order. */
+export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
+
+/** What a page passes. */
+export type RequestOf<K extends OperationName> = z.input<Row<K>['request']>;
+/** What a handler receives: the payload once its schema has passed it. */
+export type CheckedRequestOf<K extends OperationName> = z.output<Row<K>['request']>;
+export type ReplyOf<K extends OperationName> = Row<K> extends Operation<Kind, z.ZodType, infer Reply> ? Reply : never;
+
+type Args<K extends OperationName> = undefined extends RequestOf<K> ? [request?: RequestOf<K>] : [request: RequestOf<K>];
+
+/** The operations as a page calls them: a promise for each invoke, nothing back for each send. */
+export type PageOperations = {
+  [K in OperationName]: Row<K>['kind'] extends 'invoke' ? (...args: Args<K>) => Promise<ReplyOf<K>> : (...args: Args<K>) => void;
+};
+
+/** What each shell implements: one handler per operation, given the checked payload and who asked. */
+export type OperationHandlers<Context> = {
+  [K in OperationName]: (request: CheckedRequestOf<K>, context: Context) => Row<K>['kind'] extends 'invoke' ? ReplyOf<K> | Promise<ReplyOf<K>> : void;
+};
+
+/** The IPC channel of an operation. */
+export function channelOf(name: OperationName): string {
+  return `utter:${name}`;
+}
+
+/** True for a name in the table (the name came from outside, as on `utter web`'s socket). */
+export function isOperation(name: unknown): name is OperationName {
+  return typeof name === 'string' && Object.hasOwn(OPERATIONS, name);
+}
+
+/** Checks a payload against its operation's schema: the value to hand on, or why it was refused. */
+export function checkRequest<K extends OperationName>(name: K, payload: unknown): { ok: true; request: CheckedRequestOf<K> } | { ok: false; error: string } {
+  const result = OPERATIONS[name].request.safeParse(payload);
+  if (result.success) return { ok: true, request: result.data as CheckedRequestOf<K> };
+  return { ok: false, error: `${name} refused: ${result.error.issues[0]?.message ?? 'malformed'}.` };
+}
+
+/** Messages from the app to a page (Electron only): the tray's and hotkeys' commands, and each utterance's port. */
+export const PAGE_EVENTS = {
+  command: 'utter:command',
+  audioPort: 'utter:audio-port',
+} as const;
+
+/** The payload of each page event. */
+export interface PageEventPayloads {
+  command: AppCommand;
+  audioPort: SpeakTicket;
+}
+
+/** The window message the preload forwards each port in (a port cannot cross the context bridge). */
+export const AUDIO_PORT_MESSAGE = PAGE_EVENTS.audioPort;

@@ -1,0 +1,100 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { RENDERER_BUILD } from '../../electron/web/web-command';
+import { startWebServer, type WebServer } from '../../electron/web/web-server';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import { channelOf, OPERATIONS, OPERATION_NAMES, type OperationName } from '../../shared/contract';
+import { launchApp } from '../support/fake-electron';
+
+/**
+ * Every row of the contract is served by both shells, the Electron main process (under the
+ * mocked Electron) and `utter web`, and both refuse a payload its schema refuses.
+ */
+const captured = await vi.hoisted(async () => (await import('../support/fake-electron')).newFakeElectronState());
+vi.mock('electron', async () => (await import('../support/fake-electron')).fakeElectronModule(captured));
+
+const trusted = { senderFrame: { url: 'app://utter/index.html', parent: null }, sender: { postMessage: () => {} } };
+/** A payload each operation accepts; 42 fails every schema in the table. */
+const GOOD: Record<OperationName, unknown> = {
+  appInfo: undefined,
+  settings: undefined,
+  updateSettings: {},
+  voices: undefined,
+  speak: { text: 'Hello.' },
+  openSettings: undefined,
+  reportStatus: { status: 'idle' },
+};
+const BAD = 42;
+
+let web: WebServer;
+let control: WebSocket;
+const replies = new Map<number, { result?: unknown; error?: string }>();
+let nextId = 1;
+
+beforeAll(async () => {
+  captured.userData = mkdtempSync(join(tmpdir(), 'utter-contract-'));
+  process.env.UTTER_SOCKET = join(captured.userData, 'utter.sock');
+  process.env.XDG_CONFIG_HOME = captured.userData;
+  await launchApp(captured, () => import('../../electron/main/index'));
+  // voices() must not start the embedded voice here: a provider with none.
+  const provider = () => ({ id: 'local' as const, endpoints: ['none'], maxInputChars: 100, open: () => Promise.reject(new Error('not here')), voices: async () => [], close: async () => {} });
+  web = await startWebServer({ root: RENDERER_BUILD, settings: DEFAULT_SETTINGS, provider, token: 'contract-token' });
+  const { host } = new URL(web.url);
+  control = new WebSocket(`ws://${host}/control?token=contract-token`, { headers: { origin: web.origin } });
+  control.on('message', (data) => {
+    const reply = JSON.parse(String(data)) as { id: number; result?: unknown; error?: string };
+    replies.set(reply.id, reply);
+  });
+  await new Promise((resolve) => control.on('open', resolve));
+});
+afterAll(async () => {
+  control?.close();
+  await web?.close();
+});
+
+async function askWeb(op: string, request: unknown): Promise<{ result?: unknown; error?: string }> {
+  const id = nextId++;
+  control.send(JSON.stringify({ id, op, request }));
+  await vi.waitFor(() => expect(replies.has(id)).toBe(true));
+  return replies.get(id)!;
+}
+
+describe.each(OPERATION_NAMES)('operation %s', (name) => {
+  const kind = OPERATIONS[name].kind;
+
+  it('is served by the Electron shell, which refuses a payload its schema refuses', async () => {
+    const handler = captured.handlers.get(kind === 'invoke' ? channelOf(name) : `on:${channelOf(name)}`);
+    expect(handler, `${name} is not registered`).toBeDefined();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      if (kind === 'invoke') {
+        await expect(Promise.resolve().then(() => handler!(trusted, BAD))).rejects.toThrow(`${name} refused`);
+        await expect(Promise.resolve().then(() => handler!(trusted, GOOD[name]))).resolves.not.toThrow();
+      } else {
+        handler!(trusted, BAD);
+        expect(warn).toHaveBeenCalledWith(expect.stringContaining(`${name} refused`));
+        warn.mockClear();
+        handler!(trusted, GOOD[name]);
+        expect(warn).not.toHaveBeenCalled();
+      }
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('is served by utter web, which refuses the same payload', async () => {
+    expect(await askWeb(name, BAD)).toMatchObject({ error: expect.stringContaining(`${name} refused`) });
+    const good = await askWeb(name, GOOD[name]);
+    expect(good.error).toBeUndefined();
+  });
+});
+
+it('utter web answers a name outside the table with an error, and a non-object message too', async () => {
+  expect(await askWeb('update-settings', {})).toMatchObject({ error: 'Unknown operation: "update-settings".' });
+  expect(await askWeb('__proto__', {})).toMatchObject({ error: expect.stringContaining('Unknown operation') });
+  control.send('null');
+  await vi.waitFor(() => expect(replies.get(-1)).toMatchObject({ error: expect.stringContaining('JSON objects') }));
+});
