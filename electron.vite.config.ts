@@ -9,6 +9,8 @@ import type { Plugin } from 'vite';
 import { contentSecurityPolicy } from './electron/main/app-protocol';
 
 const ESPEAK_WORKER = resolve('electron/engine/providers/espeak.worker.mjs');
+/** The worker's one import of ours: the control block's slots, shared with local.ts. */
+const ESPEAK_CONTROL = resolve('electron/engine/providers/espeak-control.mjs');
 
 /** COOP/COEP/CORP from the dev server too, so the dev window is cross-origin isolated. */
 const ISOLATION_HEADERS = {
@@ -20,15 +22,15 @@ const ISOLATION_HEADERS = {
 /**
  * Emits the embedded voice's worker_threads script as out/main/espeak.worker.mjs, next to
  * the bundle, where `new URL('./espeak.worker.mjs', import.meta.url)` in the bundled
- * engine finds it. It is copied verbatim: plain JS whose only import, the eSpeak package,
- * stays a runtime node_module. (`?modulePath` would need the engine to import it with a
+ * engine finds it, with espeak-control.mjs beside it. Both are copied verbatim: plain JS
+ * whose only other import, the eSpeak package, stays a runtime node_module. (`?modulePath` would need the engine to import it with a
  * Vite-only suffix, which tsx and vitest cannot load.)
  */
 function espeakWorker(): Plugin {
   return {
     name: 'utter:espeak-worker',
     buildStart() {
-      if (existsSync(ESPEAK_WORKER)) this.addWatchFile(ESPEAK_WORKER);
+      for (const file of [ESPEAK_WORKER, ESPEAK_CONTROL]) if (existsSync(file)) this.addWatchFile(file);
     },
     generateBundle() {
       if (!existsSync(ESPEAK_WORKER)) {
@@ -36,6 +38,7 @@ function espeakWorker(): Plugin {
         return;
       }
       this.emitFile({ type: 'asset', fileName: 'espeak.worker.mjs', source: readFileSync(ESPEAK_WORKER) });
+      this.emitFile({ type: 'asset', fileName: 'espeak-control.mjs', source: readFileSync(ESPEAK_CONTROL) });
     },
   };
 }

@@ -220,7 +220,9 @@ describe('embedded eSpeak NG voice', () => {
   it('fails clearly, without hanging, when the worker cannot start', async () => {
     // A worker with no eSpeak package reachable from where it lies.
     const dir = mkdtempSync(join(tmpdir(), 'utter-espeak-'));
-    copyFileSync(fileURLToPath(new URL('../electron/engine/providers/espeak.worker.mjs', import.meta.url)), join(dir, 'espeak.worker.mjs'));
+    for (const file of ['espeak.worker.mjs', 'espeak-control.mjs']) {
+      copyFileSync(fileURLToPath(new URL(`../electron/engine/providers/${file}`, import.meta.url)), join(dir, file));
+    }
     const stray = new LocalVoiceProvider({ workerUrl: pathToFileURL(join(dir, 'espeak.worker.mjs')) });
     const audio = await stray.open({ text: 'Hi.', endpointIndex: 0, signal: signal() });
     await expect(readAll(audio.body)).rejects.toMatchObject({ kind: 'unsupported', message: expect.stringMatching(/cannot start.*espeak-ng-emscripten/) });

@@ -192,6 +192,9 @@ describe('electron-builder --dir with the stand-in Electron', () => {
     expect(asarFiles).toContain('/out/main/espeak.worker.mjs');
     const worker = readFileSync(join(unpacked, 'out', 'main', 'espeak.worker.mjs'), 'utf8');
     expect(worker).toBe(readFileSync(join(ROOT, 'electron', 'engine', 'providers', 'espeak.worker.mjs'), 'utf8'));
+    // Its one import of ours, unpacked beside it.
+    expect(asarFiles).toContain('/out/main/espeak-control.mjs');
+    expect(readFileSync(join(unpacked, 'out', 'main', 'espeak-control.mjs'), 'utf8')).toBe(readFileSync(join(ROOT, 'electron', 'engine', 'providers', 'espeak-control.mjs'), 'utf8'));
   });
 
   it('carries eSpeak NG (espeak-ng.js and its 24 MB espeak-ng.data) in the asar listing and as real files', () => {

@@ -7,20 +7,12 @@
 //   ← { type: 'ready', voices, startMs }   first message; { type: 'fatal', message } instead
 //   ← { type: 'audio', id, samples: Int16Array, words }  as eSpeak produces them
 //   ← { type: 'done', id, cancelled } | { type: 'error', id, kind, message }
-// `control` is a SharedArrayBuffer (Int32 slots below) that the main thread writes while this
-// thread is busy inside eSpeak's synchronous synthesis, where no message could reach it.
+// `control` is a SharedArrayBuffer of Int32 slots (espeak-control.mjs) that the main thread
+// writes while this thread is busy inside eSpeak's synchronous synthesis.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
-
-/**
- * Control slots: stop now; samples the reader allows so far; samples allowed anyway because
- * another request waits behind this one; a counter bumped on every change.
- */
-const CANCEL = 0;
-const ALLOWED = 1;
-const FLUSH = 2;
-const SEQ = 3;
+import { ALLOWED, CANCEL, FLUSH, SEQ } from './espeak-control.mjs';
 
 const started = performance.now();
 let espeak;
