@@ -27,6 +27,36 @@ export function retryDelay(error: SpeechError, attempt: number, policy: RetryPol
   return Math.round(backoff * (0.8 + Math.random() * 0.4));
 }
 
+/** What follows a failed attempt: another endpoint, the same one after a delay, or the end. */
+export type FailureStep =
+  | { action: 'failover'; endpointIndex: number }
+  | { action: 'retry'; attempt: number; delayMs: number }
+  | { action: 'give-up' };
+
+/** Where a segment's attempts stand when one fails. */
+export interface FailureState {
+  /** Retries already made on the current endpoint (0 after a failover). */
+  retries: number;
+  endpointIndex: number;
+  endpoints: readonly string[];
+}
+
+/**
+ * Decides what follows a failure (spec E1): fail over to the next endpoint when this one
+ * has no retry left or refused the connection; otherwise retry after `retryDelay`;
+ * otherwise give up.
+ */
+export function afterFailure(failure: SpeechError, state: FailureState, policy: RetryPolicy): FailureStep {
+  const attempt = state.retries + 1;
+  const delayMs = retryDelay(failure, attempt, policy);
+  // Nothing listens there: the next server answers sooner than any backoff.
+  const refused = failure.kind === 'network' && failure.details.cause === 'ECONNREFUSED';
+  const canFailOver = failure.retryable && state.endpointIndex + 1 < state.endpoints.length;
+  if (canFailOver && (delayMs === undefined || refused)) return { action: 'failover', endpointIndex: state.endpointIndex + 1 };
+  if (delayMs === undefined) return { action: 'give-up' };
+  return { action: 'retry', attempt, delayMs };
+}
+
 /** Waits, or rejects with SpeechError('cancelled') as soon as the signal aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

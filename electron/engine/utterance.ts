@@ -1,11 +1,13 @@
 import type { Settings } from '../../shared/config/schema';
 import { ChunkCoalescer } from './coalesce';
-import { SpeechError, isCancelled } from './errors';
+import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
 import { FlowGate } from './flow';
+import { readWithIdle } from './idle-reader';
+import { Prefetcher } from './prefetcher';
 import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
-import { DEFAULT_RETRY_POLICY, retryDelay, sleep, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY_POLICY, afterFailure, sleep, type RetryPolicy } from './retry';
 import { segmentText, type Segment } from './segment';
 import { prepareText } from './text';
 
@@ -44,14 +46,7 @@ export class Utterance {
   private readonly segments: Segment[] = [];
   private readonly segmentSource: Generator<Segment>;
   private segmentController: AbortController | null = null;
-  private prefetched: {
-    index: number;
-    controller: AbortController;
-    audio: Promise<SpeechAudio>;
-    requestedAt: number;
-    requestedPerf: number;
-    words: WordRelay;
-  } | null = null;
+  private readonly prefetcher: Prefetcher;
   private interruption: Interruption | null = null;
   private endpointIndex = 0;
   private currentIndex = 0;
@@ -69,6 +64,7 @@ export class Utterance {
     this.segmentSource = segmentText(spoken, { maxChars: provider.maxInputChars });
     this.textLength = text.length;
     this.policy = { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries, ...options.retryPolicy };
+    this.prefetcher = new Prefetcher(provider);
     this.gate = new FlowGate(settings.streamMaxBuffer * 1000, settings.streamChunkSize * 8, options.flowControl ?? true);
     this.coalescer = new ChunkCoalescer(settings.streamChunkSize, options.flushMs ?? 10, (bytes) => {
       this.gate.sentBytes(bytes.length);
@@ -117,7 +113,7 @@ export class Utterance {
     this.interruption = interruption;
     if (interruption.kind === 'stop') {
       this.stopper.abort();
-      this.dropPrefetch();
+      this.prefetcher.drop();
     }
     this.segmentController?.abort();
     this.gate.setPaused(false);
@@ -154,7 +150,7 @@ export class Utterance {
       this.emit({ type: 'error', error: errorInfo(failure), segmentIndex: this.currentIndex });
     } finally {
       this.coalescer.discard();
-      this.dropPrefetch();
+      this.prefetcher.drop();
     }
   }
 
@@ -197,13 +193,11 @@ export class Utterance {
         }
         const failure = error instanceof SpeechError ? error : new SpeechError('network', String(error));
         if (failure.kind === 'cancelled') throw failure;
+        const step = afterFailure(failure, { retries, endpointIndex: this.endpointIndex, endpoints: provider.endpoints }, this.policy);
         retries++;
         this.totals.retries++;
-        const delay = retryDelay(failure, retries, this.policy);
-        const refused = failure.kind === 'network' && failure.details.cause === 'ECONNREFUSED';
-        const canFailOver = failure.retryable && this.endpointIndex + 1 < provider.endpoints.length;
-        if (canFailOver && (delay === undefined || refused)) {
-          this.endpointIndex++;
+        if (step.action === 'failover') {
+          this.endpointIndex = step.endpointIndex;
           this.totals.failovers++;
           retries = 0;
           this.emit({
@@ -215,10 +209,10 @@ export class Utterance {
           });
           continue;
         }
-        if (delay === undefined) throw failure;
-        this.emit({ type: 'retry', segmentIndex: segment.index, attempt: retries, delayMs: delay, error: errorInfo(failure) });
+        if (step.action === 'give-up') throw failure;
+        this.emit({ type: 'retry', segmentIndex: segment.index, attempt: step.attempt, delayMs: step.delayMs, error: errorInfo(failure) });
         try {
-          await sleep(delay, controller.signal);
+          await sleep(step.delayMs, controller.signal);
         } catch {
           // Interrupted while waiting: the next turn of the loop sees it.
         }
@@ -288,7 +282,7 @@ export class Utterance {
         }
       };
       const head = feed(probe.head);
-      this.prefetch(segment.index + 1);
+      this.prefetchAfter(segment);
       await head;
       for (let value = await read(); value; value = await read()) await feed(value);
       this.coalescer.flush();
@@ -319,15 +313,8 @@ export class Utterance {
     controller: AbortController,
     onWord: (word: WordMark) => void,
   ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number }> {
-    const ahead = this.prefetched;
-    if (ahead && ahead.index === segment.index && !ahead.controller.signal.aborted) {
-      this.prefetched = null;
-      // The request was opened with its own controller: chain ours to it.
-      controller.signal.addEventListener('abort', () => ahead.controller.abort(), { once: true });
-      ahead.words.connect(onWord);
-      return { audio: await ahead.audio, requestedAt: ahead.requestedAt, requestedPerf: ahead.requestedPerf };
-    }
-    this.dropPrefetch();
+    const ahead = this.prefetcher.take(segment.index, controller, onWord);
+    if (ahead) return { audio: await ahead.audio, requestedAt: ahead.requestedAt, requestedPerf: ahead.requestedPerf };
     const requestedAt = Date.now();
     const requestedPerf = performance.now();
     const audio = await this.options.provider.open({
@@ -339,93 +326,20 @@ export class Utterance {
     return { audio, requestedAt, requestedPerf };
   }
 
-  /** Requests segment `index` while the current one streams (one ahead), so sentences follow without a gap. */
-  private prefetch(index: number): void {
-    if (this.prefetched?.index === index) return;
-    this.dropPrefetch();
-    const segment = this.segmentAt(index);
-    if (!segment || this.interruption) return;
-    const controller = new AbortController();
-    const requestedAt = Date.now();
-    const requestedPerf = performance.now();
-    // Words come while the segment is synthesized ahead: hold them until it starts.
-    const words = new WordRelay();
-    const audio = this.options.provider.open({
-      text: segment.text,
-      endpointIndex: this.endpointIndex,
-      signal: controller.signal,
-      onWord: (word) => words.push(word),
-    });
-    // A failure surfaces when the segment is played, and is retried there.
-    audio.catch(() => {});
-    this.prefetched = { index, controller, audio, requestedAt, requestedPerf, words };
-  }
-
-  private dropPrefetch(): void {
-    const ahead = this.prefetched;
-    this.prefetched = null;
-    if (!ahead) return;
-    ahead.controller.abort();
-    ahead.audio.then((audio) => audio.body.cancel().catch(() => {}), () => {});
+  /** Opens the segment after `segment` while it streams (one ahead), unless an interruption is pending. */
+  private prefetchAfter(segment: Segment): void {
+    const index = segment.index + 1;
+    const target = (): Segment | undefined => {
+      const next = this.segmentAt(index);
+      return this.interruption ? undefined : next;
+    };
+    this.prefetcher.prefetch(index, target, this.endpointIndex);
   }
 
   private emitWord(segment: Segment, word: WordMark): void {
     const start = segment.origin[Math.min(word.start, segment.origin.length - 1)];
     const end = segment.origin[Math.min(Math.max(word.end, word.start + 1), segment.origin.length) - 1] + 1;
     this.emit({ type: 'word', segmentIndex: segment.index, start, end, audioMs: word.audioMs });
-  }
-}
-
-/** Holds word marks until a listener connects, then passes them straight on. */
-class WordRelay {
-  private held: WordMark[] = [];
-  private listener: ((word: WordMark) => void) | null = null;
-
-  push(word: WordMark): void {
-    if (this.listener) this.listener(word);
-    else this.held.push(word);
-  }
-
-  connect(listener: (word: WordMark) => void): void {
-    for (const word of this.held) listener(word);
-    this.held = [];
-    this.listener = listener;
-  }
-}
-
-/** Reads once, failing when no byte arrives for `idleMs` (the SDK's timeout ends at the headers). */
-async function readWithIdle(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  signal: AbortSignal,
-  idleMs: number,
-  endpoint: string,
-): Promise<Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new SpeechError('network', `${endpoint} stopped sending audio for ${idleMs / 1000} s.`, { endpoint })),
-      idleMs,
-    );
-    onAbort = () => reject(new SpeechError('cancelled', 'Cancelled.'));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  const pending = reader.read();
-  // If the guard wins, a late failure of this read must not go unhandled.
-  pending.catch(() => {});
-  try {
-    return await Promise.race([pending, guard]);
-  } catch (error) {
-    if (error instanceof SpeechError) throw error;
-    if (isCancelled(error) || signal.aborted) throw new SpeechError('cancelled', 'Cancelled.');
-    throw new SpeechError('network', `The connection to ${endpoint} broke mid-audio: ${(error as Error).message}`, {
-      endpoint,
-      cause: error,
-    });
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { SpeechError } from '../../electron/engine/errors';
+import { DEFAULT_RETRY_POLICY, afterFailure } from '../../electron/engine/retry';
+
+const policy = { ...DEFAULT_RETRY_POLICY, maxRetries: 3 };
+const two = ['http://a/v1', 'http://b/v1'];
+const one = ['http://a/v1'];
+
+describe('afterFailure (spec E1)', () => {
+  it('fails over when the error is retryable, there is a next endpoint and no delay', () => {
+    // Retries used up here: retryDelay gives none, the next server gets a turn.
+    const exhausted = afterFailure(new SpeechError('server', '503'), { retries: 3, endpointIndex: 0, endpoints: two }, policy);
+    expect(exhausted).toEqual({ action: 'failover', endpointIndex: 1 });
+    // A Retry-After too long to wait out: the same.
+    const tooLong = new SpeechError('rate-limit', '429', { retryAfterMs: 3_600_000 });
+    expect(afterFailure(tooLong, { retries: 0, endpointIndex: 0, endpoints: two }, policy)).toEqual({
+      action: 'failover',
+      endpointIndex: 1,
+    });
+  });
+
+  it('fails over at once on ECONNREFUSED, though a retry delay exists', () => {
+    const refused = new SpeechError('network', 'refused', { cause: 'ECONNREFUSED' });
+    expect(afterFailure(refused, { retries: 0, endpointIndex: 0, endpoints: two }, policy)).toEqual({
+      action: 'failover',
+      endpointIndex: 1,
+    });
+    // Any other network error with a delay is retried on the same endpoint first.
+    const reset = new SpeechError('network', 'reset', { cause: 'ECONNRESET' });
+    expect(afterFailure(reset, { retries: 0, endpointIndex: 0, endpoints: two }, policy)).toMatchObject({ action: 'retry', attempt: 1 });
+  });
+
+  it('retries after the delay when there is no endpoint to fail over to', () => {
+    const step = afterFailure(new SpeechError('server', '503'), { retries: 1, endpointIndex: 0, endpoints: one }, policy);
+    expect(step).toMatchObject({ action: 'retry', attempt: 2 });
+    // Second retry: 500 ms nominal, ±20 % jitter.
+    if (step.action === 'retry') {
+      expect(step.delayMs).toBeGreaterThanOrEqual(400);
+      expect(step.delayMs).toBeLessThanOrEqual(600);
+    }
+    // On the last endpoint, even ECONNREFUSED waits, and Retry-After is honoured exactly.
+    const refused = new SpeechError('network', 'refused', { cause: 'ECONNREFUSED', retryAfterMs: 1500 });
+    expect(afterFailure(refused, { retries: 0, endpointIndex: 1, endpoints: two }, policy)).toEqual({
+      action: 'retry',
+      attempt: 1,
+      delayMs: 1500,
+    });
+  });
+
+  it('gives up on an error retrying cannot help (auth), even with an endpoint to fail over to', () => {
+    for (const kind of ['auth', 'request', 'bad-audio', 'input'] as const) {
+      expect(afterFailure(new SpeechError(kind, 'x'), { retries: 0, endpointIndex: 0, endpoints: two }, policy)).toEqual({
+        action: 'give-up',
+      });
+    }
+  });
+
+  it('gives up when the retries are used up and there is no endpoint to fail over to', () => {
+    const error = new SpeechError('server', '503');
+    expect(afterFailure(error, { retries: 3, endpointIndex: 0, endpoints: one }, policy)).toEqual({ action: 'give-up' });
+    expect(afterFailure(error, { retries: 3, endpointIndex: 1, endpoints: two }, policy)).toEqual({ action: 'give-up' });
+    // One short of the limit, it still retries.
+    expect(afterFailure(error, { retries: 2, endpointIndex: 0, endpoints: one }, policy)).toMatchObject({ action: 'retry', attempt: 3 });
+  });
+});
