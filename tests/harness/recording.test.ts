@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from '../decoders/helpers';
-import { alignAndCompare, findHoles, findOnset, resample } from './recording';
+import { alignAndCompare, findHoles, findOnset, resample } from '../support/recording';
 
 const RATE = 48000;
 

@@ -9,7 +9,7 @@ import {
   mimeType,
   resolveAppPath,
   responseHeaders,
-} from '../electron/main/app-protocol';
+} from '../../electron/main/app-protocol';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'utter-renderer-')));
 const outside = mkdtempSync(join(tmpdir(), 'utter-outside-'));
@@ -166,7 +166,7 @@ describe('Content-Security-Policy', () => {
   });
 
   it('renderer/index.html carries the same policy in its meta tag', () => {
-    const html = readFileSync(join(import.meta.dirname, '..', 'renderer', 'index.html'), 'utf8');
+    const html = readFileSync(join(import.meta.dirname, '..', '..', 'renderer', 'index.html'), 'utf8');
     const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html);
     expect(meta?.[1]).toBe(contentSecurityPolicy({ forMeta: true }));
   });

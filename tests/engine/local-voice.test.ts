@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SpeechError } from '../electron/engine/errors';
-import type { WordMark } from '../electron/engine/provider';
-import { ESPEAK_SAMPLE_RATE, LocalVoiceProvider } from '../electron/engine/providers/local';
+import { SpeechError } from '../../electron/engine/errors';
+import type { WordMark } from '../../electron/engine/provider';
+import { ESPEAK_SAMPLE_RATE, LocalVoiceProvider } from '../../electron/engine/providers/local';
 
 const provider = new LocalVoiceProvider();
 afterAll(() => provider.close());
@@ -221,7 +221,7 @@ describe('embedded eSpeak NG voice', () => {
     // A worker with no eSpeak package reachable from where it lies.
     const dir = mkdtempSync(join(tmpdir(), 'utter-espeak-'));
     for (const file of ['espeak.worker.mjs', 'espeak-control.mjs']) {
-      copyFileSync(fileURLToPath(new URL(`../electron/engine/providers/${file}`, import.meta.url)), join(dir, file));
+      copyFileSync(fileURLToPath(new URL(`../../electron/engine/providers/${file}`, import.meta.url)), join(dir, file));
     }
     const stray = new LocalVoiceProvider({ workerUrl: pathToFileURL(join(dir, 'espeak.worker.mjs')) });
     const audio = await stray.open({ text: 'Hi.', endpointIndex: 0, signal: signal() });

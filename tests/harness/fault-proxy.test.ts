@@ -1,8 +1,8 @@
 // Proves the fault proxy's network conditions with real HTTP through it to the test server.
 import { request, type IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
-import { startTtsServer, type TtsServer } from './tts-server';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { startTtsServer, type TtsServer } from '../support/tts-server';
 
 const ASK = { model: 'tts-1', input: 'Hello there.', voice: 'alloy', response_format: 'pcm' };
 const BODY = new Uint8Array(100 * 1024).fill(7);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AudioFormat } from '../../shared/audio-format';
-import { audioFromFolder, speechRequest, startTtsServer, toneAudio, type ServedAudio, type TtsServer, type TtsServerOptions } from './tts-server';
+import { audioFromFolder, speechRequest, startTtsServer, toneAudio, type ServedAudio, type TtsServer, type TtsServerOptions } from '../support/tts-server';
 
 const PCM_2S = toneAudio(2, 'pcm'); // 96000 bytes
 const fake = (n: number): ServedAudio => ({ bytes: new Uint8Array(n).fill(0x55), seconds: 2 });
