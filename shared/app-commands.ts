@@ -32,9 +32,3 @@ export const statusReportSchema = z.object({
   notice: z.string().max(100_000).optional().transform((text) => text?.slice(0, 500)),
   audio: z.object({ ok: z.boolean(), detail: z.string().max(1000) }).optional(),
 });
-
-/** Checks a status report from the page (untrusted) with its schema: null when malformed. */
-export function parseStatusReport(value: unknown): PlayerStatusReport | null {
-  const result = statusReportSchema.safeParse(value);
-  return result.success ? result.data : null;
-}

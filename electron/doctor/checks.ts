@@ -3,8 +3,8 @@
 // parameter, so each is tested against a fake of the thing it probes.
 import { readFile, stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { formatSettingsIssues, validateSettings, type Settings } from '../../shared/config/schema';
-import { settingsFromEnv } from '../engine/config';
+import { DEFAULT_SETTINGS, formatSettingsIssues, validateSettings, type Settings } from '../../shared/config/schema';
+import { layerEnvironment } from '../engine/config';
 import type { SpeechProvider } from '../engine/provider';
 import type { CheckResult } from './report';
 
@@ -80,11 +80,8 @@ export async function checkSettingsFile(path: string): Promise<CheckResult> {
 export function checkEnvironment(env: NodeJS.ProcessEnv): CheckResult {
   const base = { id: 'environment', title: 'Environment' };
   const set = Object.keys(env).filter((name) => /^UTTER_/.test(name) && env[name] !== '' && name !== 'UTTER_API_KEY');
-  const { input, issues } = settingsFromEnv(env);
-  const bad = [...issues];
-  // A value of the right type can still be out of range: check each against the schema.
-  const checked = validateSettings(input as Record<string, unknown>);
-  if (!checked.ok) bad.push(...checked.issues.filter((issue) => issue.setting !== '(settings)'));
+  // Each variable on its own, as the app applies them.
+  const bad = layerEnvironment(DEFAULT_SETTINGS, env).issues;
   if (bad.length) return { ...base, status: 'fail', detail: `refused: ${formatSettingsIssues(bad)}`, fix: 'correct or unset these variables' };
   return { ...base, status: 'ok', detail: set.length ? `in use: ${set.sort().join(', ')}` : 'no UTTER_* variables set' };
 }

@@ -66,12 +66,6 @@ export function parseLinkCommand(value: unknown): LinkCommand | Error {
   return result.success ? result.data : new Error(`Refused link command: ${result.error.issues[0]?.message ?? 'malformed'}.`);
 }
 
-/** Checks a speak request from the renderer. */
-export function parseSpeakRequest(value: unknown): SpeakRequest | Error {
-  const result = speakRequestSchema.safeParse(value);
-  return result.success ? result.data : new Error(result.error.issues[0]?.message ?? 'A speak request must be an object with text.');
-}
-
 /** Binary frames are chunks: a little-endian u32 segment index, then the bytes. */
 export function encodeChunkFrame(segmentIndex: number, bytes: Uint8Array): Uint8Array {
   const frame = new Uint8Array(4 + bytes.length);

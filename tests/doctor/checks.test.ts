@@ -76,8 +76,8 @@ describe('settings and environment', () => {
     const bad = checkEnvironment({ UTTER_SPEED: 'fast', UTTER_STREAM_BUFFER_MS: '5', UTTER_FORMAT: 'opus' });
     expect(bad.status).toBe('fail');
     expect(bad.detail).toContain('UTTER_SPEED');
-    expect(bad.detail).toContain('streamBufferMs = 5 (must be at least 20)');
-    expect(bad.detail).not.toContain('format');
+    expect(bad.detail).toContain('UTTER_STREAM_BUFFER_MS = 5 (must be at least 20)');
+    expect(bad.detail).not.toContain('UTTER_FORMAT');
   });
 
   it('tells how the API key is kept', () => {
