@@ -1,7 +1,5 @@
 import type { Settings } from '../../shared/config/schema';
-import { SincResampler } from '../../shared/audio/sinc-resampler';
-import { createDecoder } from '../../shared/decoders';
-import type { DecodedAudio, StreamDecoder } from '../../shared/decoders/types';
+import { DecodeFailure, UtteranceDecoder } from '../../shared/playback/utterance-decoder';
 import { SpeechError } from '../engine/errors';
 import type { EngineEvent, ErrorInfo } from '../../shared/speech-events';
 import type { SpeechProvider } from '../engine/provider';
@@ -32,9 +30,9 @@ export interface SpeakReport {
 export type ProgressListener = (line: string) => void;
 
 /**
- * Runs the engine and the same decoders as the app, and writes exactly the decoded audio
- * to a WAV file at the stream's own rate and channel count. A segment that restarts
- * replaces its partial audio, so the file holds each segment once.
+ * Runs the engine and the app's own path from engine events to audio (UtteranceDecoder),
+ * and writes exactly the decoded audio to a WAV file at the stream's own rate and channel
+ * count. A segment that restarts skips what it already gave, so the file holds each once.
  */
 export async function speakToFile(
   text: string,
@@ -50,163 +48,71 @@ export async function speakToFile(
   },
 ): Promise<SpeakReport> {
   const started = performance.now();
-  // A decoding failure stops the engine too, or it would wait for credit forever.
-  const sink = new DecodingSink(options.out, () => utterance.stop());
-  let failure: ErrorInfo | undefined;
-  let endMetrics: Extract<EngineEvent, { type: 'end' }>['metrics'] | undefined;
   const { provider, settings, retryPolicy } = options;
+  const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true, pcmSampleRate: settings.pcmSampleRate });
+  // Opened at the first audio, when the rate and channels are known.
+  let writer = null as WavWriter | null;
+  let failure: ErrorInfo | undefined;
+  let decodeError: SpeechError | undefined;
+  let endMetrics: Extract<EngineEvent, { type: 'end' }>['metrics'] | undefined;
+  const formats = new Set<string>();
+  // Decoding is async: events are handled strictly in order, one after the other.
+  let work = Promise.resolve();
   const utterance = new Utterance(text, { provider, settings, retryPolicy }, (event) => {
     options.onEvent?.(event);
     if (event.type === 'error') failure = event.error;
     if (event.type === 'end') endMetrics = event.metrics;
     if (event.type === 'retry') options.onProgress?.(`retrying segment ${event.segmentIndex + 1} in ${event.delayMs} ms: ${event.error.message}`);
     if (event.type === 'failover') options.onProgress?.(`failing over from ${event.from} to ${event.to}: ${event.error.message}`);
-    if (event.type === 'segment-start') options.onProgress?.(`segment ${event.segment.index + 1}: ${event.format}${event.restart ? ' (restarted)' : ''}`);
-    sink.accept(event, () => utterance.credit({ consumedBytes: sink.consumedBytes, bufferedMs: 0 }));
+    if (event.type === 'segment-start') {
+      formats.add(event.format);
+      options.onProgress?.(`segment ${event.segment.index + 1}: ${event.format}${event.restart ? ' (restarted)' : ''}`);
+    }
+    work = work.then(async () => {
+      if (decodeError) return;
+      try {
+        for (const block of await decoder.accept(event)) {
+          writer ??= new WavWriter(options.out, decoder.format!.sampleRate, decoder.format!.channels);
+          writer.write(block);
+        }
+      } catch (error) {
+        const info = error instanceof DecodeFailure ? error.info : { kind: 'bad-audio' as const, message: `The audio could not be decoded: ${(error as Error).message}` };
+        decodeError = new SpeechError(info.kind, info.message);
+        // The engine would wait for credit forever.
+        utterance.stop();
+      }
+      if (event.type === 'chunk') utterance.credit({ consumedBytes: decoder.consumedBytes, bufferedMs: 0 });
+    });
   });
   const onAbort = (): void => utterance.stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await utterance.done;
-    await sink.finished();
+    await work;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    sink.close();
+    decoder.close();
+    writer?.close();
   }
-  if (sink.failure) throw sink.failure;
+  if (decodeError) throw decodeError;
   if (failure) throw new SpeechError(failure.kind, failure.message, { status: failure.status, endpoint: failure.endpoint });
   const metrics = endMetrics!;
-  if (!sink.frames) throw new SpeechError('bad-audio', 'The server sent audio that decodes to no samples.');
+  if (!writer?.frameCount) throw new SpeechError('bad-audio', 'The server sent audio that decodes to no samples.');
+  const { firstAudioAt, restarts, skippedFrames } = decoder.metrics;
   return {
     ttfbMs: metrics.ttfbMs,
-    firstAudioMs: sink.firstAudioAt < 0 ? -1 : Math.round(sink.firstAudioAt - started),
+    firstAudioMs: firstAudioAt < 0 ? -1 : Math.round(firstAudioAt - started),
     totalMs: Math.round(performance.now() - started),
-    audioSeconds: sink.frames / sink.sampleRate,
-    sampleRate: sink.sampleRate,
-    channels: sink.channels,
-    format: [...sink.formats].join(','),
+    audioSeconds: writer.frameCount / writer.sampleRate,
+    sampleRate: writer.sampleRate,
+    channels: writer.channels,
+    format: [...formats].join(','),
     segments: metrics.segments,
     bytes: metrics.bytes,
     retries: metrics.retries,
     failovers: metrics.failovers,
-    restarts: sink.restarts,
-    skippedFrames: sink.skippedFrames,
+    restarts,
+    skippedFrames,
     out: options.out,
   };
-}
-
-/** Decodes engine events in order and writes the audio; reports credit as it goes. */
-class DecodingSink {
-  consumedBytes = 0;
-  firstAudioAt = -1;
-  restarts = 0;
-  skippedFrames = 0;
-  failure: SpeechError | undefined;
-  readonly formats = new Set<string>();
-  private work: Promise<void> = Promise.resolve();
-  private decoder: StreamDecoder | null = null;
-  private writer: WavWriter | null = null;
-  /** Per channel, while a segment's rate differs from the file's (a failover to another server). */
-  private resamplers: SincResampler[] = [];
-  /** First frame of each segment in the file, to rewind to on a restart. */
-  private segmentStartFrame = new Map<number, number>();
-
-  constructor(
-    private readonly path: string,
-    private readonly onFailure: () => void,
-  ) {}
-
-  get frames(): number {
-    return this.writer?.frameCount ?? 0;
-  }
-  get sampleRate(): number {
-    return this.writer?.sampleRate ?? 0;
-  }
-  get channels(): number {
-    return this.writer?.channels ?? 0;
-  }
-
-  /** Queues one event; decoding is async, events are handled strictly in order. */
-  accept(event: EngineEvent, afterChunk: () => void): void {
-    this.work = this.work.then(async () => {
-      if (this.failure) return;
-      try {
-        await this.handle(event);
-      } catch (error) {
-        this.failure =
-          error instanceof SpeechError
-            ? error
-            : new SpeechError(
-                (error as Error).name === 'UnsupportedFormatError' ? 'unsupported' : 'bad-audio',
-                `The audio could not be decoded: ${(error as Error).message}`,
-              );
-        this.onFailure();
-      }
-      if (event.type === 'chunk') afterChunk();
-    });
-  }
-
-  finished(): Promise<void> {
-    return this.work;
-  }
-
-  close(): void {
-    this.decoder?.free();
-    this.writer?.close();
-  }
-
-  private async handle(event: EngineEvent): Promise<void> {
-    switch (event.type) {
-      case 'segment-start': {
-        if (event.restart) {
-          this.restarts++;
-          this.writer?.truncate(this.segmentStartFrame.get(event.segment.index) ?? 0);
-        }
-        this.segmentStartFrame.set(event.segment.index, this.frames);
-        this.formats.add(event.format);
-        await this.finishDecoder(false);
-        const decoder = createDecoder(event.format, { pcmSampleRate: event.sampleRate, pcmChannels: event.channels });
-        this.decoder = decoder;
-        await decoder.ready;
-        return;
-      }
-      case 'chunk':
-        this.consumedBytes += event.bytes.length;
-        if (this.decoder) this.write(await this.decoder.push(event.bytes));
-        return;
-      case 'segment-end':
-        await this.finishDecoder(true);
-        return;
-    }
-  }
-
-  private async finishDecoder(flush: boolean): Promise<void> {
-    const decoder = this.decoder;
-    if (!decoder) return;
-    this.decoder = null;
-    try {
-      if (flush) this.write(await decoder.flush());
-      // The resampler holds a few samples back: they end the segment too.
-      if (flush && this.resamplers.length) this.writer!.write(this.resamplers.map((r) => r.flush()));
-      this.skippedFrames += decoder.stats.skippedFrames;
-    } finally {
-      decoder.free();
-      this.resamplers = [];
-    }
-  }
-
-  private write(audio: DecodedAudio): void {
-    if (!audio.samplesDecoded) return;
-    if (this.firstAudioAt < 0) this.firstAudioAt = performance.now();
-    if (!this.writer) this.writer = new WavWriter(this.path, audio.sampleRate, audio.channelData.length);
-    let channels = audio.channelData;
-    if (audio.sampleRate !== this.writer.sampleRate) {
-      // A failover to a server with another rate: the file keeps its first rate.
-      if (this.resamplers[0]?.fromRate !== audio.sampleRate) {
-        this.resamplers = channels.map(() => new SincResampler(audio.sampleRate, this.writer!.sampleRate));
-      }
-      channels = channels.map((data, c) => this.resamplers[c].process(data));
-    }
-    this.writer.write(channels);
-  }
 }

@@ -1,12 +1,9 @@
-import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 /** RIFF + fmt (18 bytes, as float WAV requires) + fact + data headers. */
 const HEADER_BYTES = 58;
 
-/**
- * Writes 32-bit float WAV as audio arrives, so the file holds exactly the decoded samples.
- * `truncate()` rewinds to a frame, so a segment that restarts replaces its partial audio.
- */
+/** Writes 32-bit float WAV as audio arrives, so the file holds exactly the decoded samples. */
 export class WavWriter {
   private readonly fd: number;
   private frames = 0;
@@ -36,12 +33,6 @@ export class WavWriter {
     }
     writeSync(this.fd, new Uint8Array(interleaved.buffer), 0, interleaved.byteLength, this.offset(this.frames));
     this.frames += length;
-  }
-
-  /** Drops every frame from `frame` on. */
-  truncate(frame: number): void {
-    this.frames = Math.min(this.frames, frame);
-    ftruncateSync(this.fd, this.offset(this.frames));
   }
 
   /** Writes the final sizes and closes the file. */

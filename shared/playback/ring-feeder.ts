@@ -183,7 +183,8 @@ export class RingFeeder {
       const blocks = await current.decoder.accept(event);
       if (current !== this.current) return;
       if (current.decoder.metrics.fallbacks > fallbacks) this.notify({ type: 'fallback', id: current.id, segmentIndex: current.lastSegment });
-      for (const block of blocks) this.enqueue(current, block);
+      // The ring is mono for now: the decoder mixes every stream down (channels: 'mono').
+      for (const [mono] of blocks) this.enqueue(current, mono);
     } catch (error) {
       if (!(error instanceof DecodeFailure)) throw error;
       return this.fail(current, error.info);

@@ -5,10 +5,15 @@ import type { DecodedAudio, StreamDecoder } from '../decoders/types';
 import type { EngineEventOf as LinkEventOf, ErrorInfo } from '../speech-events';
 import type { LinkEvent } from './link-protocol';
 
-/** How the decoder worker turns one utterance's bytes into frames for the ring. */
+/** How one utterance's bytes become audio: for the ring (the decoder worker) or for a file (the CLI). */
 export interface UtteranceDecoderOptions {
-  /** The AudioContext's rate: every segment is resampled to it. */
-  outputRate: number;
+  /**
+   * The rate every segment is resampled to (the AudioContext's); without one, the first
+   * decoded audio's own rate, so a file keeps the stream's rate.
+   */
+  outputRate?: number;
+  /** 'mono' mixes every stream down (the ring today); 'stream' keeps the first segment's channels. */
+  channels?: 'mono' | 'stream';
   /** spec C1: false downloads each segment whole, decodes it, then plays it. */
   streaming: boolean;
   /** Raw PCM's rate when the server does not say it. */
@@ -36,6 +41,8 @@ export interface DecodeMetrics {
   skippedFrames: number;
   /** Frames decoded at the output rate, all segments. */
   decodedFrames: number;
+  /** Segments started again after a failure mid-body. */
+  restarts: number;
   /** Segments that could not stream and were decoded whole (spec F4, E4). */
   fallbacks: number;
 }
@@ -47,12 +54,15 @@ export class DecodeFailure extends Error {
   }
 }
 
+/** A block of frames, one array per channel. */
+export type AudioBlock = Float32Array[];
+
 /**
- * Link events in, mono frames at the output rate out, in order. One decoder per segment;
- * a segment at another rate (22050 local voice, 24000 OpenAI, 44100 elsewhere) gets its own
- * windowed-sinc resampler, flushed at the segment's end so segments join without a gap.
- * A restarted segment skips the frames already played, and a skip drops everything until
- * the engine starts the segment asked for.
+ * The one path from engine events to audio: link events in, blocks of frames at the output
+ * rate out, in order. One decoder per segment; a segment at another rate (22050 local voice,
+ * 24000 OpenAI, 44100 elsewhere) gets its own windowed-sinc resamplers, flushed at the
+ * segment's end so segments join without a gap. A restarted segment skips the frames
+ * already handed out, and a skip drops everything until the engine starts the segment asked for.
  */
 export class UtteranceDecoder {
   readonly metrics: DecodeMetrics = {
@@ -66,13 +76,18 @@ export class UtteranceDecoder {
     skippedFrames: 0,
     decodedFrames: 0,
     fallbacks: 0,
+    restarts: 0,
   };
   private decoder: StreamDecoder | null = null;
   /** True between a segment's start and its end. */
   private active = false;
   /** How the current segment is decoded: as it streams, whole by our decoders (streaming off), or whole by the browser. */
   private mode: 'stream' | 'buffered' | 'browser' = 'stream';
-  private resampler: SincResampler | null = null;
+  /** One per channel while the segment's rate differs from the output rate. */
+  private resamplers: SincResampler[] = [];
+  /** The output rate and channel count, fixed by the options or by the first audio. */
+  private rate: number | undefined;
+  private channelCount: number | undefined;
   private segmentIndex = -1;
   /** Frames already handed out per segment: a restart skips that many. */
   private readonly framesBySegment = new Map<number, number>();
@@ -86,10 +101,17 @@ export class UtteranceDecoder {
 
   constructor(private readonly options: UtteranceDecoderOptions) {
     this.now = options.now ?? (() => performance.now());
+    this.rate = options.outputRate;
+    if ((options.channels ?? 'mono') === 'mono') this.channelCount = 1;
   }
 
-  /** Handles one event in order; returns the frames it completed (possibly none). */
-  async accept(event: LinkEvent): Promise<Float32Array[]> {
+  /** The output's rate and channels, once known (at once with outputRate and mono). */
+  get format(): { sampleRate: number; channels: number } | undefined {
+    return this.rate && this.channelCount ? { sampleRate: this.rate, channels: this.channelCount } : undefined;
+  }
+
+  /** Handles one event in order; returns the blocks it completed (possibly none). */
+  async accept(event: LinkEvent): Promise<AudioBlock[]> {
     switch (event.type) {
       case 'segment-start':
         return this.startSegment(event);
@@ -118,9 +140,10 @@ export class UtteranceDecoder {
     this.closeDecoder();
   }
 
-  private async startSegment(event: LinkEventOf<'segment-start'>): Promise<Float32Array[]> {
+  private async startSegment(event: LinkEventOf<'segment-start'>): Promise<AudioBlock[]> {
     this.closeDecoder();
     if (event.segment.index < this.discardBelow) return [];
+    if (event.restart) this.metrics.restarts++;
     this.segmentIndex = event.segment.index;
     this.skipFrames = event.restart ? (this.framesBySegment.get(this.segmentIndex) ?? 0) : 0;
     if (!event.restart) this.framesBySegment.set(this.segmentIndex, 0);
@@ -128,16 +151,20 @@ export class UtteranceDecoder {
     this.active = true;
     if (event.wholeFile) return this.fallBack(`${event.format} in a container that cannot stream`);
     this.mode = this.options.streaming ? 'stream' : 'buffered';
-    const decoder = createDecoder(event.format, {
-      pcmSampleRate: event.sampleRate ?? this.options.pcmSampleRate,
-      pcmChannels: event.channels,
-    });
-    this.decoder = decoder;
-    await decoder.ready;
+    try {
+      const decoder = createDecoder(event.format, {
+        pcmSampleRate: event.sampleRate ?? this.options.pcmSampleRate,
+        pcmChannels: event.channels,
+      });
+      this.decoder = decoder;
+      await decoder.ready;
+    } catch (error) {
+      throw decodeFailure(error);
+    }
     return [];
   }
 
-  private async chunk(event: LinkEventOf<'chunk'>): Promise<Float32Array[]> {
+  private async chunk(event: LinkEventOf<'chunk'>): Promise<AudioBlock[]> {
     const now = this.now();
     this.metrics.bytesIn += event.bytes.length;
     if (this.metrics.firstByteAt < 0) this.metrics.firstByteAt = now;
@@ -165,7 +192,7 @@ export class UtteranceDecoder {
   }
 
   /** From now on this segment is collected whole and decoded by the browser. */
-  private fallBack(reason: string): Float32Array[] {
+  private fallBack(reason: string): AudioBlock[] {
     if (!this.options.decodeWhole) {
       throw new DecodeFailure({ kind: 'unsupported', message: `This audio cannot be played as it streams (${reason}), and nothing here can decode it whole.` });
     }
@@ -176,11 +203,11 @@ export class UtteranceDecoder {
     return [];
   }
 
-  private async endSegment(index: number): Promise<Float32Array[]> {
+  private async endSegment(index: number): Promise<AudioBlock[]> {
     if (!this.active || index !== this.segmentIndex) return [];
     if (this.bodyStart >= 0) this.bodyMs += this.now() - this.bodyStart;
     this.metrics.throughput = this.bodyMs > 0 ? Math.round(this.metrics.bytesIn / (this.bodyMs / 1000)) : 0;
-    const out: Float32Array[] = [];
+    const out: AudioBlock[] = [];
     const whole = concatBytes(...this.held);
     this.held = [];
     if (this.mode === 'browser') {
@@ -189,67 +216,79 @@ export class UtteranceDecoder {
       if (this.mode === 'buffered') out.push(...(await this.decode(() => this.decoder!.push(whole))));
       out.push(...(await this.decode(() => this.decoder!.flush())));
     }
-    const tail = this.resampler?.flush();
-    if (tail?.length) out.push(...this.take(tail));
+    // The resamplers hold a few frames back: they end the segment too.
+    const tail = this.resamplers.map((resampler) => resampler.flush());
+    if (tail[0]?.length) out.push(...this.take(tail));
     this.metrics.skippedFrames += this.decoder?.stats.skippedFrames ?? 0;
     this.closeDecoder();
     return out;
   }
 
-  private async decode(step: () => Promise<DecodedAudio>): Promise<Float32Array[]> {
+  private async decode(step: () => Promise<DecodedAudio>): Promise<AudioBlock[]> {
     const started = this.now();
     let audio: DecodedAudio;
     try {
       audio = await step();
     } catch (error) {
-      const unsupported = (error as Error).name === 'UnsupportedFormatError';
-      throw new DecodeFailure({
-        kind: unsupported ? 'unsupported' : 'bad-audio',
-        message: `The audio could not be decoded: ${(error as Error).message}`,
-      });
+      throw decodeFailure(error);
     }
     const micros = Math.round((this.now() - started) * 1000);
     this.metrics.decodeMicros += micros;
     this.metrics.decodeChunks++;
     this.metrics.decodeMicrosMax = Math.max(this.metrics.decodeMicrosMax, micros);
     if (!audio.samplesDecoded) return [];
-    this.metrics.decodedFrames += Math.round((audio.samplesDecoded * this.options.outputRate) / audio.sampleRate);
+    const rate = (this.rate ??= audio.sampleRate);
+    const channelCount = (this.channelCount ??= audio.channelData.length);
+    this.metrics.decodedFrames += Math.round((audio.samplesDecoded * rate) / audio.sampleRate);
     if (this.metrics.firstAudioAt < 0) this.metrics.firstAudioAt = this.now();
-    let mono = downmix(audio);
-    if (audio.sampleRate !== this.options.outputRate) {
-      if (this.resampler?.fromRate !== audio.sampleRate) this.resampler = new SincResampler(audio.sampleRate, this.options.outputRate);
-      mono = this.resampler.process(mono);
+    let block = conform(audio, channelCount);
+    if (audio.sampleRate !== rate) {
+      if (this.resamplers[0]?.fromRate !== audio.sampleRate) this.resamplers = block.map(() => new SincResampler(audio.sampleRate, rate));
+      block = block.map((data, c) => this.resamplers[c].process(data));
     }
-    return this.take(mono);
+    return this.take(block);
   }
 
-  /** Counts frames per segment and drops the part a restarted segment already played. */
-  private take(frames: Float32Array): Float32Array[] {
-    let block = frames;
+  /** Counts frames per segment and drops the part a restarted segment already handed out. */
+  private take(block: AudioBlock): AudioBlock[] {
+    let out = block;
     if (this.skipFrames > 0) {
-      const drop = Math.min(this.skipFrames, block.length);
+      const drop = Math.min(this.skipFrames, out[0].length);
       this.skipFrames -= drop;
-      block = block.subarray(drop);
+      out = out.map((data) => data.subarray(drop));
     }
-    if (!block.length) return [];
-    this.framesBySegment.set(this.segmentIndex, (this.framesBySegment.get(this.segmentIndex) ?? 0) + block.length);
-    return [block];
+    if (!out[0].length) return [];
+    this.framesBySegment.set(this.segmentIndex, (this.framesBySegment.get(this.segmentIndex) ?? 0) + out[0].length);
+    return [out];
   }
 
   private closeDecoder(): void {
     this.decoder?.free();
     this.decoder = null;
     this.active = false;
-    this.resampler = null;
+    this.resamplers = [];
     this.held = [];
   }
 }
 
-/** Speech is mono; a stereo stream is averaged rather than losing a side. */
-function downmix(audio: DecodedAudio): Float32Array {
-  const channels = audio.channelData;
-  if (channels.length === 1) return channels[0].subarray(0, audio.samplesDecoded);
-  const out = new Float32Array(audio.samplesDecoded);
-  for (const data of channels) for (let i = 0; i < out.length; i++) out[i] += data[i] / channels.length;
-  return out;
+/**
+ * The decoded channels as `count` channels: speech mixed down to mono averages the sides
+ * rather than losing one; mono into a stereo file plays on both.
+ */
+function conform(audio: DecodedAudio, count: number): AudioBlock {
+  const channels = audio.channelData.map((data) => data.subarray(0, audio.samplesDecoded));
+  if (channels.length === count) return channels;
+  if (count === 1) {
+    const out = new Float32Array(audio.samplesDecoded);
+    for (const data of channels) for (let i = 0; i < out.length; i++) out[i] += data[i] / channels.length;
+    return [out];
+  }
+  return Array.from({ length: count }, (_, c) => channels[Math.min(c, channels.length - 1)]);
+}
+
+/** A decoder's exception as the failure the page or the CLI reports. */
+function decodeFailure(error: unknown): DecodeFailure {
+  if (error instanceof DecodeFailure) return error;
+  const unsupported = (error as Error).name === 'UnsupportedFormatError';
+  return new DecodeFailure({ kind: unsupported ? 'unsupported' : 'bad-audio', message: `The audio could not be decoded: ${(error as Error).message}` });
 }

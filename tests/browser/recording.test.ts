@@ -83,7 +83,10 @@ describe.skipIf(!available)('what Chromium plays, recorded', () => {
 
     // The first sample's time in the recording agrees with the page's figure within 20 ms.
     expect(Math.abs(heardInRecording - heardAt)).toBeLessThan(20);
-  }, 60_000);
+    // One retry: about one full browser run in four, the capture (parec from the null sink)
+    // slips while the page counts 0 underruns, and the whole-take correlation falls to ~0.6.
+    // A fault of ours repeats; the log line above tells the two apart.
+  }, { timeout: 60_000, retry: 1 });
 });
 
 describe.skipIf(!available)('stop, as heard', () => {

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { AudioFormat } from '../../shared/audio-format';
+import { SincResampler } from '../../shared/audio/sinc-resampler';
+import type { LinkEvent } from '../../shared/playback/link-protocol';
+import { DecodeFailure, UtteranceDecoder, type AudioBlock } from '../../shared/playback/utterance-decoder';
+import { fixture, readWav, snrDb } from '../support/audio-files';
+
+/**
+ * The one path from engine events to audio, in Node: for a file (the stream's own rate and
+ * channels) and for the ring (mono at the output rate), against real encoders' reference decodes.
+ */
+function segmentStart(format: AudioFormat, restart = false): LinkEvent {
+  return { type: 'segment-start', segment: { index: 0, start: 0, end: 5, text: 'Hello' }, format, endpoint: 'test', attempt: restart ? 1 : 0, restart, requestedAt: 0 };
+}
+
+/** Feeds `bytes` as one segment in 4 KB chunks, stopping after `upTo` bytes; returns every block. */
+async function feed(decoder: UtteranceDecoder, format: AudioFormat, bytes: Uint8Array, options: { restart?: boolean; upTo?: number } = {}): Promise<AudioBlock[]> {
+  const out = await decoder.accept(segmentStart(format, options.restart));
+  const end = options.upTo ?? bytes.length;
+  for (let i = 0; i < end; i += 4096) out.push(...(await decoder.accept({ type: 'chunk', segmentIndex: 0, bytes: bytes.subarray(i, Math.min(end, i + 4096)) })));
+  if (options.upTo === undefined) out.push(...(await decoder.accept({ type: 'segment-end', segmentIndex: 0, metrics: { ttfbMs: 0, downloadMs: 0, bytes: 0, throughput: 0, retries: 0, endpoint: 'test' }, skipped: false })));
+  return out;
+}
+
+/** The blocks' channels, each joined end to end. */
+function join(blocks: AudioBlock[]): Float32Array[] {
+  const channels = blocks[0].length;
+  return Array.from({ length: channels }, (_, c) => {
+    const out = new Float32Array(blocks.reduce((n, block) => n + block[c].length, 0));
+    let at = 0;
+    for (const block of blocks) {
+      out.set(block[c], at);
+      at += block[c].length;
+    }
+    return out;
+  });
+}
+
+describe('UtteranceDecoder', () => {
+  it('for a file: keeps a stereo stream\'s rate and both channels, sample for sample', async () => {
+    const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
+    const [left, right] = join(await feed(decoder, 'flac', fixture('speech-stereo.flac')));
+    const ref = readWav(fixture('speech-stereo.flac.ref.wav'));
+    expect(decoder.format).toEqual({ sampleRate: 44100, channels: 2 });
+    expect(left.length).toBe(ref.channels[0].length);
+    expect(snrDb(left, ref.channels[0]).snr).toBeGreaterThan(100);
+    expect(snrDb(right, ref.channels[1]).snr).toBeGreaterThan(100);
+    expect(decoder.metrics.decodedFrames).toBe(left.length);
+  });
+
+  it('for the ring: mixes down to mono and resamples to the output rate', async () => {
+    const decoder = new UtteranceDecoder({ outputRate: 48000, streaming: true });
+    const [mono, extra] = join(await feed(decoder, 'flac', fixture('speech-stereo.flac')));
+    expect(extra).toBeUndefined();
+    const ref = readWav(fixture('speech-stereo.flac.ref.wav'));
+    const mixed = ref.channels[0].map((sample, i) => (sample + ref.channels[1][i]) / 2);
+    const resampler = new SincResampler(44100, 48000);
+    const head = resampler.process(mixed);
+    const expected = new Float32Array([...head, ...resampler.flush()]);
+    expect(mono.length).toBe(expected.length);
+    expect(snrDb(mono, expected).snr).toBeGreaterThan(100);
+  });
+
+  it('hands out a restarted segment once: the frames already given are skipped', async () => {
+    const bytes = fixture('speech.mp3');
+    const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
+    const partial = join(await feed(decoder, 'mp3', bytes, { upTo: 20_000 }))[0];
+    expect(partial.length).toBeGreaterThan(0);
+    const rest = join(await feed(decoder, 'mp3', bytes, { restart: true }))[0];
+    const ref = readWav(fixture('speech.mp3.ref.wav')).channels[0];
+    const whole = new Float32Array([...partial, ...rest]);
+    expect(whole.length).toBe(ref.length);
+    expect(snrDb(whole, ref).snr).toBeGreaterThan(90);
+    expect(decoder.metrics.restarts).toBe(1);
+  });
+
+  it('turns damaged or undecodable audio into a failure the page and the CLI can show', async () => {
+    const garbage = new UtteranceDecoder({ channels: 'stream', streaming: true });
+    const noise = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 7919) & 0xff);
+    const failed = await feed(garbage, 'flac', noise).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(DecodeFailure);
+    expect((failed as DecodeFailure).info).toMatchObject({ kind: 'bad-audio', message: expect.stringContaining('could not be decoded') });
+    // AAC in MP4 cannot stream, and nothing in Node decodes it whole.
+    const whole = new UtteranceDecoder({ channels: 'stream', streaming: true });
+    const refused = await whole.accept({ ...(segmentStart('aac') as Extract<LinkEvent, { type: 'segment-start' }>), wholeFile: true }).catch((error: unknown) => error);
+    expect((refused as DecodeFailure).info).toMatchObject({ kind: 'unsupported' });
+  });
+});
