@@ -98,10 +98,10 @@ export async function speakToFile(
   if (failure) throw new SpeechError(failure.kind, failure.message, { status: failure.status, endpoint: failure.endpoint });
   const metrics = endMetrics!;
   if (!writer?.frameCount) throw new SpeechError('bad-audio', 'The server sent audio that decodes to no samples.');
-  const { firstAudioAt, restarts, skippedFrames } = decoder.metrics;
+  const { firstDecodedAt, restarts, skippedFrames } = decoder.metrics;
   return {
     ttfbMs: metrics.ttfbMs,
-    firstAudioMs: firstAudioAt < 0 ? -1 : Math.round(firstAudioAt - started),
+    firstAudioMs: firstDecodedAt < 0 ? -1 : Math.round(firstDecodedAt - started),
     totalMs: Math.round(performance.now() - started),
     audioSeconds: writer.frameCount / writer.sampleRate,
     sampleRate: writer.sampleRate,

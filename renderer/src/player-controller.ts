@@ -47,7 +47,7 @@ export class PlayerController {
   async speak(text: string, format: AudioFormat, notice = ''): Promise<void> {
     const store = usePlayerStore.getState();
     // The text shown is the text being spoken, whoever asked (the box, a hotkey, the queue).
-    store.set({ text, paused: false, error: '', notice, firstAudio: null, requestedAt: null, firstByteAt: null, firstAudioAt: null, segment: null });
+    store.set({ text, paused: false, error: '', notice, firstAudio: null, requestedAt: null, firstByteAt: null, firstDecodedAt: null, segment: null });
     try {
       // Settings apply at once: read them anew for every utterance.
       const settings = await this.init();
@@ -163,7 +163,7 @@ export class PlayerController {
       for (const word of words) if (word.audioMs <= position) current = word;
       if (current && (current.start !== store.word?.start || current.end !== store.word?.end)) store.set({ word: { start: current.start, end: current.end } });
     }
-    if (!store.firstAudio && store.requestedAt !== null && store.firstAudioAt !== null) {
+    if (!store.firstAudio && store.requestedAt !== null && store.firstDecodedAt !== null) {
       const heard = player.firstHeardAt();
       if (heard !== null) {
         const context = player.context;
@@ -173,7 +173,7 @@ export class PlayerController {
             totalMs: Math.round(heard - store.requestedAt),
             heardAt: Math.round(heard),
             firstByteMs: Math.round((store.firstByteAt ?? heard) - store.requestedAt),
-            firstDecodedMs: Math.round(store.firstAudioAt - store.requestedAt),
+            firstDecodedMs: Math.round(store.firstDecodedAt - store.requestedAt),
             firstRenderedMs: Math.round(heard - latencyMs - store.requestedAt),
           },
         });
@@ -213,8 +213,8 @@ export class PlayerController {
     switch (notice.type) {
       case 'first-byte':
         return store.set({ firstByteAt: notice.at });
-      case 'first-audio':
-        return store.set({ firstAudioAt: notice.at });
+      case 'first-decoded':
+        return store.set({ firstDecodedAt: notice.at });
       case 'error':
         return store.set({ error: notice.error.message });
       case 'fallback':

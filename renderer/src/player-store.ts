@@ -28,7 +28,7 @@ export interface PlayerState {
   /** Wall-clock ms (epoch) at which the first request left the engine, and the first byte and frame arrived. */
   requestedAt: number | null;
   firstByteAt: number | null;
-  firstAudioAt: number | null;
+  firstDecodedAt: number | null;
   firstAudio: FirstAudio | null;
   /** The last error, shown until the next Speak. */
   error: string;
@@ -54,7 +54,7 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   word: null,
   requestedAt: null,
   firstByteAt: null,
-  firstAudioAt: null,
+  firstDecodedAt: null,
   firstAudio: null,
   error: '',
   notice: '',

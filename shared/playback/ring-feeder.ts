@@ -18,7 +18,7 @@ export interface FeederOptions {
 export type FeederNotice =
   | { type: 'event'; id: number; event: Exclude<LinkEvent, { type: 'chunk' }> }
   | { type: 'first-byte'; id: number; at: number }
-  | { type: 'first-audio'; id: number; at: number }
+  | { type: 'first-decoded'; id: number; at: number }
   /** A segment could not stream and is played once downloaded (spec F4, E4). */
   | { type: 'fallback'; id: number; segmentIndex: number }
   /** The segment whose audio is being played changed (for highlighting the text). */
@@ -206,7 +206,7 @@ export class RingFeeder {
   private enqueue(current: Current, block: Float32Array): void {
     const metrics = current.decoder.metrics;
     if (current.framesQueued === 0 && current.pendingFrames === 0 && current.boundaries.length === 0) {
-      this.notify({ type: 'first-audio', id: current.id, at: Date.now() });
+      this.notify({ type: 'first-decoded', id: current.id, at: Date.now() });
     }
     if (current.boundaries.at(-1)?.segment !== current.lastSegment) {
       const silence = Atomics.load(this.stats, STAT.silenceFrames);

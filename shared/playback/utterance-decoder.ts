@@ -37,7 +37,7 @@ export interface DecodeMetrics {
   throughput: number;
   /** now() at the utterance's first byte and first decoded frame; -1 before them. */
   firstByteAt: number;
-  firstAudioAt: number;
+  firstDecodedAt: number;
   skippedFrames: number;
   /** Frames decoded at the output rate, all segments. */
   decodedFrames: number;
@@ -72,7 +72,7 @@ export class UtteranceDecoder {
     decodeMicrosMax: 0,
     throughput: 0,
     firstByteAt: -1,
-    firstAudioAt: -1,
+    firstDecodedAt: -1,
     skippedFrames: 0,
     decodedFrames: 0,
     fallbacks: 0,
@@ -240,7 +240,7 @@ export class UtteranceDecoder {
     const rate = (this.rate ??= audio.sampleRate);
     const channelCount = (this.channelCount ??= audio.channelData.length);
     this.metrics.decodedFrames += Math.round((audio.samplesDecoded * rate) / audio.sampleRate);
-    if (this.metrics.firstAudioAt < 0) this.metrics.firstAudioAt = this.now();
+    if (this.metrics.firstDecodedAt < 0) this.metrics.firstDecodedAt = this.now();
     let block = conform(audio, channelCount);
     if (audio.sampleRate !== rate) {
       if (this.resamplers[0]?.fromRate !== audio.sampleRate) this.resamplers = block.map(() => new SincResampler(audio.sampleRate, rate));

@@ -106,7 +106,7 @@ describe.each(FORMATS)('%s: engine → port → decoder → ring → worklet cor
     expect(Atomics.load(stats, STAT.framesPlayed)).toBe(ref.length);
     expect(Atomics.load(stats, STAT.underruns)).toBe(0);
     expect(notices.filter((n) => n.type === 'error')).toEqual([]);
-    expect(notices.some((n) => n.type === 'first-audio')).toBe(true);
+    expect(notices.some((n) => n.type === 'first-decoded')).toBe(true);
   });
 });
 
