@@ -1,8 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import { connectBridge } from './bridge';
-import { SettingsView } from './SettingsView';
+import { App } from './views/App';
+import { connectBridge } from './state/bridge';
+import { SettingsView } from './views/SettingsView';
 import './styles.css';
 
 // Playback needs SharedArrayBuffer, which only a cross-origin-isolated page has (app://,

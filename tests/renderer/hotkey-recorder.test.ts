@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalAccelerator, displayAccelerator, validateAccelerator } from '../../shared/accelerator';
-import { recordKeyPress, type KeyPress } from '../../renderer/src/hotkey-recorder';
+import { recordKeyPress, type KeyPress } from '../../renderer/src/views/hotkey-recorder';
 
 const press = (code: string, mods: Partial<KeyPress> = {}, key = code): KeyPress => ({ key, code, ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...mods });
 

@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { AUDIO_FORMATS, isAudioFormat } from '../../shared/audio-format';
-import type { PublicSettings } from '../../shared/renderer-api';
-import type { Bridge } from './bridge';
+import { AUDIO_FORMATS, isAudioFormat } from '../../../shared/audio-format';
+import type { PublicSettings } from '../../../shared/renderer-api';
+import type { Bridge } from '../state/bridge';
 import { LiveMeters } from './LiveMeters';
 import { QueueAndHistory } from './QueueAndHistory';
-import { PlayerController } from './player-controller';
-import { usePlayerStore } from './player-store';
+import { PlayerController } from '../state/player-controller';
+import { usePlayerStore } from '../state/player-store';
 
 /**
  * The player page: text, Speak / Stop / Pause / Skip, the format, and live metrics. The

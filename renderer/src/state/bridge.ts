@@ -1,8 +1,8 @@
-import type { AppCommand } from '../../shared/app-commands';
-import { AUDIO_PORT_MESSAGE, OPERATION_NAMES, type OperationName, type PageOperations } from '../../shared/contract';
-import type { SpeakRequest } from '../../shared/playback/link-protocol';
-import type { UtterApi } from '../../shared/renderer-api';
-import type { AudioSource } from './audio/consumer-link';
+import type { AppCommand } from '../../../shared/app-commands';
+import { AUDIO_PORT_MESSAGE, OPERATION_NAMES, type OperationName, type PageOperations } from '../../../shared/contract';
+import type { SpeakRequest } from '../../../shared/playback/link-protocol';
+import type { UtterApi } from '../../../shared/renderer-api';
+import type { AudioSource } from '../audio/consumer-link';
 
 /**
  * The app as the page sees it, in Electron or in a browser under `utter web`: the

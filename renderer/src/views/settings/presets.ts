@@ -1,5 +1,5 @@
 // The provider presets of the settings window: each sets the provider and its failover list.
-import type { PublicSettings } from '../../../shared/renderer-api';
+import type { PublicSettings } from '../../../../shared/renderer-api';
 
 /** Provider presets: each sets the provider and its failover list. */
 export const PRESETS = [

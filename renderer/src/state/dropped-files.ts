@@ -1,4 +1,4 @@
-import { textToSpeak } from '../../shared/text-file';
+import { textToSpeak } from '../../../shared/text-file';
 
 /** What came of a drop or an "Open file…": the texts in order, and why the others were refused. */
 export interface ReadFiles {

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { PlayerController } from './player-controller';
+import type { PlayerController } from '../state/player-controller';
 
 /** Seconds of history the graph shows. */
 const SECONDS = 10;

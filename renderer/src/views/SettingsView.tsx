@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { AUDIO_FORMATS } from '../../shared/audio-format';
-import { HOTKEY_ACTIONS, HOTKEY_LABELS, type SettingsIssue } from '../../shared/config/schema';
-import type { PublicSettings, VoiceOption } from '../../shared/renderer-api';
-import type { Bridge } from './bridge';
+import { AUDIO_FORMATS } from '../../../shared/audio-format';
+import { HOTKEY_ACTIONS, HOTKEY_LABELS, type SettingsIssue } from '../../../shared/config/schema';
+import type { PublicSettings, VoiceOption } from '../../../shared/renderer-api';
+import type { Bridge } from '../state/bridge';
 import { Field, SetByEnvironment } from './settings/Field';
 import { PRESETS, presetOf } from './settings/presets';
 import { rangeOf } from './settings/ranges';

@@ -1,5 +1,5 @@
-import type { PlayerController } from './player-controller';
-import { usePlayerStore } from './player-store';
+import type { PlayerController } from '../state/player-controller';
+import { usePlayerStore } from '../state/player-store';
 
 /** The first words of a text, for a one-line list entry. */
 function preview(text: string): string {

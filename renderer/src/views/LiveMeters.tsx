@@ -1,8 +1,8 @@
 import { useEffect, useRef } from 'react';
-import type { LiveMetrics } from './audio/audio-player';
+import type { LiveMetrics } from '../audio/audio-player';
 import { BufferGraph } from './BufferGraph';
-import { usePlayerStore } from './player-store';
-import type { PlayerController } from './player-controller';
+import { usePlayerStore } from '../state/player-store';
+import type { PlayerController } from '../state/player-controller';
 
 /** Metrics that are shown as "name: value" rows, read anew on each frame. */
 const ROWS: { key: Exclude<keyof LiveMetrics, 'state'>; label: string; unit: string; digits?: number }[] = [

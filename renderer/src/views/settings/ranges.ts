@@ -1,6 +1,6 @@
 // The accepted range of a numeric setting, read from the one schema, so the labels cannot
 // drift from what the main process accepts.
-import { settingsSchema, type Settings } from '../../../shared/config/schema';
+import { settingsSchema, type Settings } from '../../../../shared/config/schema';
 import type { z } from 'zod';
 
 type NumericSetting = { [K in keyof Settings]-?: Settings[K] extends number ? K : never }[keyof Settings];

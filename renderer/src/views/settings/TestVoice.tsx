@@ -1,10 +1,10 @@
 // "Test voice": speaks a sentence with the settings as they are, through the same audio
 // path as the player, and says how soon it was heard.
 import { useEffect, useMemo } from 'react';
-import type { AudioFormat } from '../../../shared/audio-format';
-import type { Bridge } from '../bridge';
-import { PlayerController } from '../player-controller';
-import { usePlayerStore } from '../player-store';
+import type { AudioFormat } from '../../../../shared/audio-format';
+import type { Bridge } from '../../state/bridge';
+import { PlayerController } from '../../state/player-controller';
+import { usePlayerStore } from '../../state/player-store';
 
 /** The button and its result. */
 export function TestVoice({ bridge, format }: { bridge: Bridge; format: AudioFormat }) {

@@ -1,7 +1,7 @@
 // A global shortcut's field: records the keys pressed in it (Backspace clears, Escape
 // keeps the saved one), shown as the platform spells it; what is saved keeps CommandOrControl.
-import { displayAccelerator } from '../../../shared/accelerator';
-import type { HotkeyAction } from '../../../shared/config/schema';
+import { displayAccelerator } from '../../../../shared/accelerator';
+import type { HotkeyAction } from '../../../../shared/config/schema';
 import { recordKeyPress } from '../hotkey-recorder';
 
 /** ⌘ is the primary modifier on a Mac, Ctrl elsewhere (the shortcut fields record with it). */

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AudioFormat } from '../../shared/audio-format';
+import type { AudioFormat } from '../../../shared/audio-format';
 
 /** What the player view shows, as text (the `state` test id). */
 export type ShownState = 'idle' | 'buffering' | 'playing' | 'paused' | 'error';

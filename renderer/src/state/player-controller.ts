@@ -1,9 +1,9 @@
-import type { AudioFormat } from '../../shared/audio-format';
-import type { PublicSettings } from '../../shared/renderer-api';
-import { AudioPlayer, type PlayerNotice } from './audio/audio-player';
+import type { AudioFormat } from '../../../shared/audio-format';
+import type { PublicSettings } from '../../../shared/renderer-api';
+import { AudioPlayer, type PlayerNotice } from '../audio/audio-player';
 import type { Bridge } from './bridge';
 import { usePlayerStore, type ShownState } from './player-store';
-import type { AppCommand } from '../../shared/app-commands';
+import type { AppCommand } from '../../../shared/app-commands';
 import { readTextFiles } from './dropped-files';
 
 /** How many texts the history keeps. */
