@@ -63,10 +63,22 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const waiting = new Map<number, { request: SpeakRequest; timer: NodeJS.Timeout }>();
   let utteranceCount = 0;
   const serveRenderer = rendererFileHandler(options.root);
-  const server = createServer((req, res) => void serveFile(serveRenderer, req, res));
+  /** The Host values this server answers to; filled in once it listens and knows its port. */
+  let hosts = new Set<string>();
+  const server = createServer((req, res) => {
+    const refusal = refuseRequest(req, hosts);
+    if (refusal) return void res.writeHead(refusal.status, { 'Content-Type': 'text/plain' }).end(refusal.why);
+    serveFile(serveRenderer, req, res).catch((error: Error) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(`utter web could not serve this: ${error.message}`);
+    });
+  });
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
 
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const refusal = refuseRequest(req, hosts);
+    if (refusal) return void socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\n\r\n`);
     const url = new URL(req.url ?? '/', 'http://localhost');
     // Same-origin pages only (the worker's socket carries the page's origin), and the token.
     const allowed = tokenMatches(url.searchParams.get('token'), token) && req.headers.origin === `http://${req.headers.host}`;
@@ -145,6 +157,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
   });
   const address = server.address() as AddressInfo;
+  hosts = hostsFor(options.host, address.port);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
   return {
@@ -181,9 +194,35 @@ function socketLink(ws: WebSocket): EngineLink {
   };
 }
 
+/** Compares in constant time, by bytes: a token of as many characters but more bytes is just wrong. */
 function tokenMatches(given: string | null, token: string): boolean {
-  if (!given || given.length !== token.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The Hosts this server answers as: the loopback names and the --host value, with its port.
+ * A page that rebinds its own name to 127.0.0.1 still sends its own name, and is refused.
+ */
+function hostsFor(host: string | undefined, port: number): Set<string> {
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  if (host) names.push(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
+  return new Set(names.map((name) => `${name.toLowerCase()}:${port}`));
+}
+
+/** Why a request is refused before anything else: a Host it does not answer as, or a target that is not a path. */
+function refuseRequest(req: IncomingMessage, hosts: Set<string>): { status: number; reason: string; why: string } | null {
+  if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
+    return { status: 421, reason: 'Misdirected Request', why: 'utter web answers only as 127.0.0.1, localhost or [::1] (or its --host), on its own port.' };
+  }
+  try {
+    new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return { status: 400, reason: 'Bad Request', why: 'The request target is not a path.' };
+  }
+  return null;
 }
 
 /** The app:// handler itself (renderer-files.ts) answers, so both serve the same files with the same headers and rules. */
