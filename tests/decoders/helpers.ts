@@ -72,7 +72,8 @@ export async function decodeChunks(decoder: StreamDecoder, chunks: Uint8Array[])
   return { channels: join(parts), sampleRate, firstAudioAtByte, flushed: tail.samplesDecoded };
 }
 
-function join(parts: Float32Array[][]): Float32Array[] {
+/** Blocks of planar audio (one array per channel each) as one array per channel. */
+export function join(parts: Float32Array[][]): Float32Array[] {
   const count = parts[0]?.length ?? 1;
   return Array.from({ length: count }, (_, c) => {
     const out = new Float32Array(parts.reduce((n, p) => n + p[c].length, 0));

@@ -3,6 +3,7 @@ import type { AudioFormat } from '../../shared/audio-format';
 import { SincResampler } from '../../shared/audio/sinc-resampler';
 import type { LinkEvent } from '../../shared/playback/link-protocol';
 import { DecodeFailure, UtteranceDecoder, type AudioBlock } from '../../shared/playback/utterance-decoder';
+import { join } from '../decoders/helpers';
 import { fixture, readWav, snrDb } from '../support/audio-files';
 
 /**
@@ -20,20 +21,6 @@ async function feed(decoder: UtteranceDecoder, format: AudioFormat, bytes: Uint8
   for (let i = 0; i < end; i += 4096) out.push(...(await decoder.accept({ type: 'chunk', segmentIndex: 0, bytes: bytes.subarray(i, Math.min(end, i + 4096)) })));
   if (options.upTo === undefined) out.push(...(await decoder.accept({ type: 'segment-end', segmentIndex: 0, metrics: { ttfbMs: 0, downloadMs: 0, bytes: 0, throughput: 0, retries: 0, endpoint: 'test' }, skipped: false })));
   return out;
-}
-
-/** The blocks' channels, each joined end to end. */
-function join(blocks: AudioBlock[]): Float32Array[] {
-  const channels = blocks[0].length;
-  return Array.from({ length: channels }, (_, c) => {
-    const out = new Float32Array(blocks.reduce((n, block) => n + block[c].length, 0));
-    let at = 0;
-    for (const block of blocks) {
-      out.set(block[c], at);
-      at += block[c].length;
-    }
-    return out;
-  });
 }
 
 describe('UtteranceDecoder', () => {
