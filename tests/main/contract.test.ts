@@ -28,6 +28,16 @@ const GOOD: Record<OperationName, unknown> = {
   reportStatus: { status: 'idle' },
 };
 const BAD = 42;
+/** What each request answers with, in either shell (a message answers nothing). */
+const REPLY: Record<OperationName, unknown> = {
+  appInfo: expect.objectContaining({ version: expect.any(String), shell: expect.stringMatching(/^(electron|web)$/) }),
+  settings: expect.objectContaining({ provider: 'local', apiKeySet: false }),
+  updateSettings: expect.objectContaining({ ok: true, settings: expect.objectContaining({ provider: 'local' }) }),
+  voices: expect.any(Array),
+  speak: { id: expect.any(Number) },
+  openSettings: undefined,
+  reportStatus: undefined,
+};
 
 let web: WebServer;
 let control: WebSocket;
@@ -72,7 +82,7 @@ describe.each(OPERATION_NAMES)('operation %s', (name) => {
     try {
       if (kind === 'invoke') {
         await expect(Promise.resolve().then(() => handler!(trusted, BAD))).rejects.toThrow(`${name} refused`);
-        await expect(Promise.resolve().then(() => handler!(trusted, GOOD[name]))).resolves.not.toThrow();
+        await expect(Promise.resolve().then(() => handler!(trusted, GOOD[name]))).resolves.toEqual(REPLY[name]);
       } else {
         handler!(trusted, BAD);
         expect(warn).toHaveBeenCalledWith(expect.stringContaining(`${name} refused`));
@@ -89,6 +99,7 @@ describe.each(OPERATION_NAMES)('operation %s', (name) => {
     expect(await askWeb(name, BAD)).toMatchObject({ error: expect.stringContaining(`${name} refused`) });
     const good = await askWeb(name, GOOD[name]);
     expect(good.error).toBeUndefined();
+    expect(good.result).toEqual(REPLY[name]);
   });
 });
 
