@@ -4,9 +4,8 @@
 // tests' stand-in are all derived from this table; adding an operation is a row here plus
 // its handler in each shell.
 import { z } from 'zod';
-import { statusReportSchema, type AppCommand } from './app-commands';
-import { speakRequestSchema } from './playback/link-protocol';
-import type { AppInfo, PublicSettings, SettingsUpdateResult, SpeakTicket, VoiceOption } from './renderer-api';
+import type { AppInfo, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
+import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, type PlayTicket, type SessionView, type TransportAction } from './session';
 
 /** A request with a reply (ipcRenderer.invoke), or a message with none (ipcRenderer.send). */
 type Kind = 'invoke' | 'send';
@@ -29,11 +28,19 @@ export const OPERATIONS = {
   /** The store checks each setting against the one schema and answers with the refusals. */
   updateSettings: invoke<SettingsUpdateResult>()(z.record(z.string(), z.unknown(), { error: 'takes an object of settings' })),
   voices: invoke<VoiceOption[]>()(nothing),
-  /** The audio follows on the utterance's own link (a MessagePort, or a WebSocket under `utter web`). */
-  speak: invoke<SpeakTicket>()(speakRequestSchema),
+  /** Texts for the session to speak; its view says how it goes. */
+  speak: invoke<void>()(speakIntentSchema),
+  /** Stop, pause or resume, skip, previous, resume the text a restart interrupted. */
+  control: send(controlSchema),
+  /** The format the next texts ask for (the player's selector). */
+  setFormat: send(formatSchema),
+  /** The player page is ready to play: it becomes the session's audio sink, and gets its view. */
+  attachSink: invoke<SessionView>()(nothing),
+  /** What only the audio side knows: the sentence heard, drained, a decoder's failure. */
+  sinkFact: send(sinkFactSchema),
+  /** The session's view, for a page that only shows it. */
+  session: invoke<SessionView>()(nothing),
   openSettings: send(nothing),
-  /** The player's state, for the tray. */
-  reportStatus: send(statusReportSchema),
 } as const;
 
 export type OperationName = keyof typeof OPERATIONS;
@@ -77,17 +84,23 @@ export function checkRequest<K extends OperationName>(name: K, payload: unknown)
   return { ok: false, error: `${name} refused: ${result.error.issues[0]?.message ?? 'malformed'}.` };
 }
 
-/** Messages from the app to a page (Electron only): the tray's and hotkeys' commands, and each utterance's port. */
+/**
+ * Messages from the app to its pages: the session's view on every change, each utterance
+ * to play (with its audio port in Electron), and what the audio side must do.
+ */
 export const PAGE_EVENTS = {
-  command: 'utter:command',
-  audioPort: 'utter:audio-port',
+  session: 'utter:session',
+  play: 'utter:play',
+  transport: 'utter:transport',
 } as const;
+export type PageEventName = keyof typeof PAGE_EVENTS;
 
 /** The payload of each page event. */
 export interface PageEventPayloads {
-  command: AppCommand;
-  audioPort: SpeakTicket;
+  session: SessionView;
+  play: PlayTicket;
+  transport: TransportAction;
 }
 
-/** The window message the preload forwards each port in (a port cannot cross the context bridge). */
-export const AUDIO_PORT_MESSAGE = PAGE_EVENTS.audioPort;
+/** The window message the preload forwards each play ticket and its port in (a port cannot cross the context bridge). */
+export const AUDIO_PORT_MESSAGE = 'utter:audio-port';

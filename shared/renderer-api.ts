@@ -1,6 +1,5 @@
-import type { AppCommand } from './app-commands';
 import type { Settings, SettingsIssue } from './config/schema';
-import type { PageOperations } from './contract';
+import type { PageEventName, PageEventPayloads, PageOperations } from './contract';
 
 /** What the app tells its windows about itself. */
 export interface AppInfo {
@@ -30,18 +29,16 @@ export interface VoiceOption {
   language?: string;
 }
 
-/** The answer to speak(): the audio follows on the utterance's own link. */
-export interface SpeakTicket {
-  id: number;
-}
+/** The app's messages a page listens to, but `play`, whose port comes by window message. */
+export type ListenedEvent = Exclude<PageEventName, 'play'>;
 
 /**
- * What the Electron preload exposes as `window.utter`: the contract's operations, plus what
- * only Electron has (commands from the tray and hotkeys, the nonce on audio-port messages).
+ * What the Electron preload exposes as `window.utter`: the contract's operations, the app's
+ * messages, and the nonce on the audio-port messages it forwards.
  */
 export type UtterApi = PageOperations & {
-  /** Commands from the tray and the hotkeys. Returns an unsubscribe. */
-  onCommand(listener: (command: AppCommand) => void): () => void;
+  /** Listens to one of the app's messages. Returns an unsubscribe. */
+  on<E extends ListenedEvent>(event: E, listener: (payload: PageEventPayloads[E]) => void): () => void;
   /** The nonce the preload puts on the audio-port messages it forwards. */
   audioPortNonce: string;
 };

@@ -26,6 +26,8 @@ export interface LinkSpeakOptions {
   onEvent?: (event: LinkEvent) => void;
   /** A command the consumer sent that was refused. */
   onBadCommand?: (error: Error) => void;
+  /** Stops the utterance from this side (the session moved on, or lost its page). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -56,7 +58,11 @@ export async function speakOverLink(request: SpeakRequest, link: EngineLink, opt
     else apply(utterance, command);
   });
   link.onClose(() => utterance.stop());
+  const stop = (): void => utterance.stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) utterance.stop();
   await utterance.done;
+  options.signal?.removeEventListener('abort', stop);
   link.close();
 }
 

@@ -75,6 +75,18 @@ export async function startAppSocket(path: string, onRequest: (request: AppReque
   return server;
 }
 
+/** Whether something (the app, or another `utter web`) already listens at `path`. */
+export function isAppListening(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
 /** Hands a request to the running app: 'no-app' when none listens; throws with the app's refusal. */
 export async function sendToApp(path: string, request: AppRequest): Promise<'sent' | 'no-app'> {
   return (await askApp(path, request)) === 'no-app' ? 'no-app' : 'sent';

@@ -5,7 +5,9 @@ import { app, clipboard, dialog, globalShortcut, Notification, protocol, safeSto
 import type { CheckResult } from '../doctor/report';
 import { formatSettingsIssues, type Settings } from '../../shared/config/schema';
 import type { PublicSettings } from '../../shared/renderer-api';
-import type { PlayerStatusReport } from '../../shared/app-commands';
+import { trayStatusOf } from '../../shared/session';
+import { SavedSession } from '../session/saved-session';
+import { Session } from '../session/session';
 import { APP_SCHEME } from './app-protocol';
 import { readClipboardForSpeech } from './clipboard-text';
 import { layerEnvironment, type LayeredSettings } from '../engine/config';
@@ -61,8 +63,7 @@ let tray: AppTray | null = null;
 const filesBeforeStart: string[] = [];
 let store: SettingsStore;
 let secrets: SecretStore;
-/** How the player page's audio output opened, for Diagnostics. */
-let audioOutput: PlayerStatusReport['audio'] = undefined;
+let speaking: Session;
 let windows: AppWindows | null = null;
 
 // A tray app: closing its windows does not quit it; the tray's Quit does.
@@ -90,32 +91,36 @@ async function start(): Promise<void> {
   const places = new WindowStateFile(join(userData, 'windows.json'));
   await places.load();
   windows = new AppWindows({ preload: PRELOAD, icon: ICON }, places);
-  registerPageIpc({
-    store,
-    engineSettings,
-    withShellState,
-    setOpenAtLogin,
-    openSettings: () => windows?.showSettings(),
-    onStatus: (status) => {
-      if (status.audio) audioOutput = status.audio;
-      tray?.update({ status: status.status, reading: status.reading, error: status.error });
-      // Nobody sees the player: an error, or a switch to another server, must still reach the user.
-      const unseen = !windows?.playerVisible;
-      // Each error once, whatever the state: a queued text may already be playing after it.
-      if (status.error && status.error !== lastError && unseen) notify(status.error);
-      lastError = status.error;
-      if (status.notice && status.notice !== lastNotice && /^Switched to/.test(status.notice) && unseen) notify(status.notice);
-      lastNotice = status.notice;
+  speaking = new Session({
+    settings: engineSettings,
+    // The player page is the audio sink; a crashed one is recreated (windows.ts) and attaches anew.
+    needSink: () => windows?.ensurePlayer(),
+    saved: new SavedSession(join(userData, 'session.json'), notify),
+    notify: (message) => {
+      if (!windows?.playerVisible) notify(message);
     },
+    warn: (message) => console.warn(`Utter: ${message}`),
   });
+  await speaking.restore();
+  registerPageIpc({ store, engineSettings, withShellState, setOpenAtLogin, openSettings: () => windows?.showSettings(), session: speaking });
   startTray();
+  speaking.subscribe((view) => {
+    tray?.update({ ...trayStatusOf(view), resumable: view.resumable?.title ?? null });
+    // Nobody sees the player: an error, or a switch to another server, must still reach the user.
+    const unseen = !windows?.playerVisible;
+    // Each error once, whatever the state: a queued text may already be playing after it.
+    if (view.error && view.error !== lastError && unseen) notify(view.error);
+    lastError = view.error;
+    if (view.notice && view.notice !== lastNotice && /^Switched to/.test(view.notice) && unseen) notify(view.notice);
+    lastNotice = view.notice;
+  });
+  // The player page loads hidden now, so the first hotkey finds its audio path warm.
+  windows.ensurePlayer();
   // `utter speak TEXT` and `utter speak --clipboard` from a terminal reach the app here.
   startAppSocket(appSocketPath(), (request) => {
     if (request.type === 'speak-clipboard') return speakClipboard();
     if (request.type === 'doctor') return diagnostics().then((checks) => ({ checks }));
-    if (!request.text.trim()) return 'There is nothing to speak.';
-    windows?.sendCommand({ type: 'speak', text: request.text, source: 'second-instance' });
-    return null;
+    return speaking.speak([request.text]);
   }).catch((error: Error) => console.warn(`Utter: the command-line socket could not start: ${error.message}`));
   applyHotkeys(store.get());
   store.subscribe((settings) => {
@@ -161,9 +166,10 @@ function startTray(): void {
     store.get().hotkeys,
     {
       speakClipboard: () => void speakClipboard(),
-      pauseResume: () => windows?.sendCommand({ type: 'pause-resume' }),
-      stop: () => windows?.sendCommand({ type: 'stop' }),
-      skip: () => windows?.sendCommand({ type: 'skip' }),
+      pauseResume: () => speaking.pauseResume(),
+      stop: () => speaking.stop(),
+      skip: () => speaking.skip(),
+      resumeReading: () => speaking.resumeSaved(),
       openPlayer: () => windows?.showPlayer(),
       openSettings: () => windows?.showSettings(),
       openFile: () => void openFiles(),
@@ -198,8 +204,8 @@ let hotkeyReport: HotkeyReport | null = null;
 function applyHotkeys(settings: Settings): void {
   const report = registerHotkeys(globalShortcut, settings.hotkeys, {
     speakClipboard: () => void speakClipboard(),
-    stop: () => windows?.sendCommand({ type: 'stop' }),
-    pauseResume: () => windows?.sendCommand({ type: 'pause-resume' }),
+    stop: () => speaking.stop(),
+    pauseResume: () => speaking.pauseResume(),
   });
   hotkeyReport = report;
   hotkeyProblems = Object.fromEntries(report.failures.map((failure) => [failure.action, failure.reason]));
@@ -216,7 +222,7 @@ function diagnostics(): Promise<CheckResult[]> {
     socketPath: appSocketPath(),
     electronVersion: process.versions.electron ?? 'unknown',
     hotkeys: hotkeyReport,
-    audio: audioOutput ?? null,
+    audio: speaking.audioOutput,
     keyProtectionWarning: secrets.warning() ?? '',
   });
 }
@@ -256,7 +262,7 @@ async function openFiles(): Promise<void> {
 async function speakFiles(paths: readonly string[]): Promise<void> {
   const { texts, errors } = await readTextFilesFromDisk(paths);
   if (errors.length) notify(errors.join(' '));
-  texts.forEach((text, i) => windows?.sendCommand(i === 0 ? { type: 'speak', text, source: 'file' } : { type: 'queue', text }));
+  if (texts.length) speaking.speak(texts);
 }
 
 /** Speaks the clipboard's text; when there is none, says so (and returns why, for the CLI). */
@@ -266,8 +272,7 @@ async function speakClipboard(): Promise<string | null> {
     notify(result.message);
     return result.message;
   }
-  windows?.sendCommand({ type: 'speak', text: result.text, source: 'clipboard' });
-  return null;
+  return speaking.speak([result.text]);
 }
 
 function notify(body: string): void {

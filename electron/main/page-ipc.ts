@@ -2,14 +2,14 @@
 // behind one wrapper that checks the sender (our page's main frame) and then the payload
 // against the operation's schema, before its handler sees it.
 import { z } from 'zod';
-import { app, ipcMain, MessageChannelMain, type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain } from 'electron';
-import type { PlayerStatusReport } from '../../shared/app-commands';
+import { app, ipcMain, MessageChannelMain, type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain, type WebContents } from 'electron';
 import type { Settings } from '../../shared/config/schema';
 import { channelOf, checkRequest, OPERATIONS, OPERATION_NAMES, PAGE_EVENTS, type OperationHandlers, type OperationName } from '../../shared/contract';
 import type { PublicSettings } from '../../shared/renderer-api';
 import { APP_ORIGIN } from './app-protocol';
 import { createProvider } from '../engine/engine';
-import { speakOverLink, type EngineLink } from '../engine/link';
+import type { EngineLink } from '../engine/link';
+import type { Session, SessionSink } from '../session/session';
 import type { SettingsStore } from './settings-store';
 
 export interface PageIpcDeps {
@@ -20,8 +20,7 @@ export interface PageIpcDeps {
   withShellState(settings: PublicSettings): PublicSettings;
   setOpenAtLogin(openAtLogin: boolean): Promise<void>;
   openSettings(): void;
-  /** The player's state, for the tray and for notifications nobody else would see. */
-  onStatus(status: PlayerStatusReport): void;
+  session: Session;
 }
 
 /** Start at login, the one setting that is not in the settings schema (the OS keeps it). */
@@ -31,21 +30,47 @@ const openAtLoginSchema = z.boolean().optional();
 type Asker = IpcMainInvokeEvent | IpcMainEvent;
 
 export function registerPageIpc(deps: PageIpcDeps): void {
-  let utteranceCount = 0;
+  const { session } = deps;
+  /** The sink each page attached as, so its facts are told apart from a page it replaced. */
+  const sinks = new WeakMap<WebContents, SessionSink>();
+  /** Pages that show the session: each gets its view on every change. */
+  const viewers = new Set<WebContents>();
+  const watch = (contents: WebContents): void => {
+    if (viewers.has(contents)) return;
+    viewers.add(contents);
+    contents.once('destroyed', () => viewers.delete(contents));
+  };
+  session.subscribe((view) => {
+    for (const contents of viewers) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.session, view);
+  });
   handleOperations({
     appInfo: () => ({ version: app.getVersion(), shell: 'electron' }),
     settings: () => deps.withShellState(deps.store.publicSettings()),
-    speak: (request, event) => {
-      // One port per utterance: the page hands its end to the decoder worker, so the
-      // audio bytes never pass through the page's main thread.
-      const { port1, port2 } = new MessageChannelMain();
-      const id = ++utteranceCount;
-      event.sender.postMessage(PAGE_EVENTS.audioPort, { id }, [port2]);
-      void speakOverLink(request, portLink(port1), {
-        settings: deps.engineSettings(),
-        onBadCommand: (error) => console.warn('Utter: refused a command from the page:', error.message),
-      });
-      return { id };
+    speak: ({ texts, format, queue }) => {
+      const refused = session.speak(texts, { format, queue });
+      if (refused) throw new Error(refused);
+    },
+    control: (action) => session.control(action),
+    setFormat: (format) => session.setFormat(format),
+    attachSink: (_request, event) => {
+      const contents = event.sender;
+      const sink = contentsSink(contents);
+      sinks.set(contents, sink);
+      watch(contents);
+      // A crashed or closed page takes its audio with it: the session goes on elsewhere.
+      const lost = (): void => session.detachSink(sink);
+      contents.once('render-process-gone', lost);
+      contents.once('destroyed', lost);
+      session.attachSink(sink);
+      return session.view();
+    },
+    sinkFact: (fact, event) => {
+      const sink = sinks.get(event.sender);
+      if (sink) session.fact(sink, fact);
+    },
+    session: (_request, event) => {
+      watch(event.sender);
+      return session.view();
     },
     updateSettings: async (fields) => {
       // "Start at login" belongs to the OS, not to settings.json.
@@ -67,8 +92,24 @@ export function registerPageIpc(deps: PageIpcDeps): void {
       }
     },
     openSettings: () => deps.openSettings(),
-    reportStatus: (status) => deps.onStatus(status),
   });
+}
+
+/**
+ * A page as the session's audio sink. One port per utterance: the page hands its end to
+ * the decoder worker, so the audio bytes never pass through the page's main thread.
+ */
+function contentsSink(contents: WebContents): SessionSink {
+  return {
+    play: (ticket) => {
+      const { port1, port2 } = new MessageChannelMain();
+      contents.postMessage(PAGE_EVENTS.play, ticket, [port2]);
+      return portLink(port1);
+    },
+    transport: (action) => {
+      if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.transport, action);
+    },
+  };
 }
 
 /**

@@ -2,11 +2,11 @@
 // Pure functions; the shell turns the template into a Menu with Menu.buildFromTemplate and
 // calls tray.setContextMenu again on every change (Linux shows a changed menu only then).
 import type { MenuItemConstructorOptions } from 'electron';
-import type { PlayerStatusReport } from '../../shared/app-commands';
+import type { TrayStatus } from '../../shared/session';
 import type { HotkeyAction } from '../../shared/config/schema';
 
-/** What the player is doing, as the page reports it. */
-export type PlayerStatus = PlayerStatusReport['status'];
+/** What the session is doing. */
+export type PlayerStatus = TrayStatus['status'];
 
 /** Everything the tray shows. */
 export interface TrayState {
@@ -16,6 +16,8 @@ export interface TrayState {
   /** The last error, shown in the tooltip when status is 'error'. */
   error?: string;
   openAtLogin: boolean;
+  /** The first words of a text a restart interrupted, offered for resuming; null when none. */
+  resumable?: string | null;
   /** Accelerators to show next to the items; an empty string shows none. */
   hotkeys: Record<HotkeyAction, string>;
 }
@@ -26,6 +28,8 @@ export interface TrayActions {
   pauseResume(): void;
   stop(): void;
   skip(): void;
+  /** Reading goes on in the text a restart interrupted. */
+  resumeReading(): void;
   openPlayer(): void;
   openSettings(): void;
   openFile(): void;
@@ -42,7 +46,11 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
   // The global shortcuts are registered by hotkeys.ts; the menu only shows them.
   const shortcut = (action: HotkeyAction): Pick<MenuItemConstructorOptions, 'accelerator' | 'registerAccelerator'> =>
     state.hotkeys[action] ? { accelerator: state.hotkeys[action], registerAccelerator: false } : {};
+  const resume: MenuItemConstructorOptions[] = state.resumable
+    ? [{ id: 'resume-reading', label: `Resume reading “${snippet(state.resumable)}”`, click: () => actions.resumeReading() }]
+    : [];
   return [
+    ...resume,
     { id: 'speak-clipboard', label: 'Speak clipboard', ...shortcut('speakClipboard'), click: () => actions.speakClipboard() },
     {
       id: 'pause-resume',

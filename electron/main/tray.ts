@@ -27,7 +27,10 @@ export class AppTray {
 
   update(patch: Partial<TrayState>): void {
     const before = this.state.status;
-    this.state = { ...this.state, ...patch };
+    const next = { ...this.state, ...patch };
+    // The session reports every change; the menu is rebuilt only for one it shows.
+    if (JSON.stringify(next) === JSON.stringify(this.state)) return;
+    this.state = next;
     if (this.state.status !== before) this.tray.setImage(this.icon());
     this.render();
   }

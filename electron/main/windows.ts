@@ -1,8 +1,6 @@
 // The player and settings windows: one locked-down BrowserWindow recipe, the same renderer
 // with another view, and where each window was last time.
 import { app, BrowserWindow, screen, shell } from 'electron';
-import type { AppCommand } from '../../shared/app-commands';
-import { PAGE_EVENTS } from '../../shared/contract';
 import { APP_ORIGIN } from './app-protocol';
 import { isAllowedExternalUrl } from './external-links';
 import type { WindowStateFile } from './window-state';
@@ -45,15 +43,11 @@ export class AppWindows {
     return this.player?.isVisible() ?? false;
   }
 
-  /** Hands a command to the player page, which plays the audio (hidden if its window is). */
-  sendCommand(command: AppCommand): void {
-    const window = this.ensurePlayer();
-    if (window.webContents.isLoading()) window.webContents.once('did-finish-load', () => window.webContents.send(PAGE_EVENTS.command, command));
-    else window.webContents.send(PAGE_EVENTS.command, command);
-  }
-
-  /** The player window, created hidden if needed: it plays the audio even while hidden. */
-  private ensurePlayer(): BrowserWindow {
+  /**
+   * The player window, created hidden if needed: its page is the session's audio sink and
+   * plays even while hidden. It attaches to the session itself once it has loaded.
+   */
+  ensurePlayer(): BrowserWindow {
     if (this.player) return this.player;
     const window = this.create('player');
     this.player = window;
@@ -63,8 +57,29 @@ export class AppWindows {
       event.preventDefault();
       window.hide();
     });
-    window.on('closed', () => (this.player = null));
+    window.on('closed', () => {
+      if (this.player === window) this.player = null;
+    });
+    // A crashed or hung page is replaced; the session goes on in the new one from the
+    // sentence that was heard (it learns of the loss from the page's webContents).
+    window.webContents.on('render-process-gone', (_event, details) => {
+      if (this.quitting || details.reason === 'clean-exit') return;
+      this.replacePlayer(window, `The player stopped (${details.reason}) and was reopened.`);
+    });
+    window.on('unresponsive', () => {
+      if (!this.quitting) window.webContents.forcefullyCrashRenderer();
+    });
     return window;
+  }
+
+  private replacePlayer(window: BrowserWindow, why: string): void {
+    const visible = window.isVisible();
+    if (this.player === window) this.player = null;
+    window.destroy();
+    console.warn(`Utter: ${why}`);
+    // The session says where reading goes on (one notification, if anything was playing).
+    if (visible) this.showPlayer();
+    else this.ensurePlayer();
   }
 
   /** Both windows: the same locked-down preferences, the same renderer, another view. */

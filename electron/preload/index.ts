@@ -1,9 +1,9 @@
 // Runs in the sandboxed renderer before the page: it may only use electron's renderer
 // modules, so the build bundles it to one CommonJS file (electron.vite.config.ts).
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AppCommand } from '../../shared/app-commands';
-import { AUDIO_PORT_MESSAGE, channelOf, OPERATIONS, OPERATION_NAMES, PAGE_EVENTS, type PageOperations } from '../../shared/contract';
-import type { SpeakTicket, UtterApi } from '../../shared/renderer-api';
+import { AUDIO_PORT_MESSAGE, channelOf, OPERATIONS, OPERATION_NAMES, PAGE_EVENTS, type PageEventPayloads, type PageOperations } from '../../shared/contract';
+import type { ListenedEvent, UtterApi } from '../../shared/renderer-api';
+import type { PlayTicket } from '../../shared/session';
 
 /** The page's window, as far as this file needs it (the preload is type-checked without DOM types). */
 const page = globalThis as unknown as {
@@ -13,17 +13,6 @@ const page = globalThis as unknown as {
 
 // Names the audio-port messages this preload posts, so the page ignores look-alikes.
 const nonce = crypto.randomUUID();
-
-// A hotkey can create the player window and send its command while the page is still
-// starting: commands wait here until the page subscribes, instead of being dropped. The
-// listener never sees the IPC event (it would expose the sender).
-const EARLY_COMMANDS_KEPT = 100;
-const earlyCommands: AppCommand[] = [];
-let commandListener: ((command: AppCommand) => void) | null = null;
-ipcRenderer.on(PAGE_EVENTS.command, (_event: unknown, command: AppCommand) => {
-  if (commandListener) commandListener(command);
-  else if (earlyCommands.push(command) > EARLY_COMMANDS_KEPT) earlyCommands.shift();
-});
 
 /**
  * The contract's operations, each a named function, never ipcRenderer itself, so a page
@@ -41,20 +30,20 @@ const operations = Object.fromEntries(
 
 const api: UtterApi = {
   ...operations,
-  onCommand: (listener: (command: AppCommand) => void): (() => void) => {
-    commandListener = listener;
-    for (const command of earlyCommands.splice(0)) listener(command);
-    return () => {
-      if (commandListener === listener) commandListener = null;
-    };
+  // The listener never sees the IPC event (it would expose the sender). Nothing needs
+  // keeping for a late listener: the page attaches as the sink only once it listens.
+  on: <E extends ListenedEvent>(event: E, listener: (payload: PageEventPayloads[E]) => void): (() => void) => {
+    const forward = (_event: unknown, payload: PageEventPayloads[E]): void => listener(payload);
+    ipcRenderer.on(PAGE_EVENTS[event], forward);
+    return () => void ipcRenderer.removeListener(PAGE_EVENTS[event], forward);
   },
   audioPortNonce: nonce,
 };
 
 // MessagePorts cannot cross the context bridge: hand each one to the page by
 // window.postMessage, to this window only (Electron's documented pattern).
-ipcRenderer.on(PAGE_EVENTS.audioPort, (event, message: SpeakTicket) => {
-  page.postMessage({ type: AUDIO_PORT_MESSAGE, nonce, id: message.id }, page.location.origin, [...event.ports]);
+ipcRenderer.on(PAGE_EVENTS.play, (event, ticket: PlayTicket) => {
+  page.postMessage({ type: AUDIO_PORT_MESSAGE, nonce, ticket }, page.location.origin, [...event.ports]);
 });
 
 contextBridge.exposeInMainWorld('utter', api);

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Settings } from '../../shared/config/schema';
+import { defaultSettingsPath } from '../engine/config';
+import { appSocketPath, isAppListening } from '../main/app-socket';
 import { startWebServer } from './web-server';
 
 const PACKAGE_ROOT = join(import.meta.dirname, '..', '..');
@@ -24,7 +26,20 @@ export async function webCommand(
     });
   }
   const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  const server = await startWebServer({ root: RENDERER_BUILD, host: options.host, port: options.port, settings: options.settings, version });
+  // `utter speak TEXT` reaches this session, as it reaches the app, unless the app runs.
+  const socket = appSocketPath();
+  const appRuns = await isAppListening(socket);
+  if (appRuns) io.err('utter: the Utter app is running, so `utter speak` goes to the app, not to this page.\n');
+  const server = await startWebServer({
+    root: RENDERER_BUILD,
+    host: options.host,
+    port: options.port,
+    settings: options.settings,
+    version,
+    appSocket: appRuns ? undefined : socket,
+    // The app keeps its own session.json; this one is for `utter web` alone.
+    sessionFile: join(dirname(defaultSettingsPath()), 'web-session.json'),
+  });
   io.out(`${server.url}\n`);
   if (options.host && !['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
     io.err(`utter: listening on ${options.host}: anyone who can reach it and has the URL can make this machine speak.\n`);

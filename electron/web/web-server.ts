@@ -4,15 +4,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Settings } from '../../shared/config/schema';
-import { checkRequest, isOperation, type OperationHandlers } from '../../shared/contract';
-import { encodeChunkFrame, type SpeakRequest } from '../../shared/playback/link-protocol';
+import { checkRequest, isOperation, type OperationHandlers, type PageEventName, type PageEventPayloads } from '../../shared/contract';
+import { encodeChunkFrame } from '../../shared/playback/link-protocol';
 import { APP_ORIGIN } from '../main/app-protocol';
+import { startAppSocket } from '../main/app-socket';
 import { memorySecretStore } from '../main/secret-store';
 import { SettingsStore } from '../main/settings-store';
 import { createProvider } from '../engine/engine';
-import { speakOverLink, type EngineLink } from '../engine/link';
+import type { EngineLink } from '../engine/link';
 import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../main/renderer-files';
+import { SavedSession } from '../session/saved-session';
+import { Session, type SessionSink } from '../session/session';
 
 /** How to run the web bridge. */
 export interface WebServerOptions {
@@ -27,6 +30,10 @@ export interface WebServerOptions {
   /** Given to the page in its URL; random unless a test sets it. */
   token?: string;
   version?: string;
+  /** Where `utter speak TEXT` reaches this session; none when another app holds it. */
+  appSocket?: string;
+  /** Where the queue and the reading position survive a restart; in memory only when absent. */
+  sessionFile?: string;
 }
 
 /** A running `utter web`. */
@@ -34,6 +41,8 @@ export interface WebServer {
   /** What to open in a browser: carries the token. */
   url: string;
   origin: string;
+  /** The speaking session the pages show and play (tests drive it as the tray would). */
+  session: Session;
   close(): Promise<void>;
 }
 
@@ -44,7 +53,7 @@ interface ControlRequest {
   request?: unknown;
 }
 
-/** A speak request waits here until the decoder worker opens its audio socket. */
+/** An utterance waits this long for the page's decoder worker to open its audio socket. */
 const CLAIM_TIMEOUT_MS = 30_000;
 
 /**
@@ -60,8 +69,42 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   // and apply to this server's engine at once, while the app's file is left alone.
   const store = new SettingsStore({ file: null, initial: { ...options.settings, apiKey: undefined }, secrets: memorySecretStore(options.settings.apiKey) });
   await store.load();
-  const waiting = new Map<number, { request: SpeakRequest; timer: NodeJS.Timeout }>();
-  let utteranceCount = 0;
+  const session = new Session({
+    settings: () => store.get(),
+    provider: options.provider,
+    saved: options.sessionFile ? new SavedSession(options.sessionFile, (message) => console.warn(`utter web: ${message}`)) : undefined,
+    warn: (message) => console.warn(`utter web: ${message}`),
+  });
+  await session.restore();
+  /** Utterances handed to a page, until its decoder worker opens their audio socket. */
+  const waiting = new Map<number, { claim: (link: EngineLink) => void; timer: NodeJS.Timeout }>();
+  /** Each control socket's sink, once its page attached as the one that plays. */
+  const sinks = new Map<WebSocket, SessionSink>();
+  const push = <E extends PageEventName>(ws: WebSocket, event: E, payload: PageEventPayloads[E]): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+  };
+  session.subscribe((view) => {
+    for (const client of controls) push(client, 'session', view);
+  });
+  const controls = new Set<WebSocket>();
+  const socketSink = (ws: WebSocket): SessionSink => ({
+    play: (ticket) =>
+      new Promise<EngineLink>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(ticket.id);
+          reject(new Error('the page did not open its audio socket in time'));
+        }, CLAIM_TIMEOUT_MS);
+        waiting.set(ticket.id, {
+          timer,
+          claim: (link) => {
+            clearTimeout(timer);
+            resolve(link);
+          },
+        });
+        push(ws, 'play', ticket);
+      }),
+    transport: (action) => push(ws, 'transport', action),
+  });
   const serveRenderer = rendererFileHandler(options.root);
   /** The Host values this server answers to; filled in once it listens and knows its port. */
   let hosts = new Set<string>();
@@ -91,14 +134,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const id = Number(url.searchParams.get('id'));
       const claimed = waiting.get(id);
       if (!claimed) return ws.close(4404, 'No such utterance (it may have expired).');
-      clearTimeout(claimed.timer);
       waiting.delete(id);
-      const settings = store.get();
-      void speakOverLink(claimed.request, socketLink(ws), {
-        settings,
-        provider: options.provider?.({ ...settings, ...(claimed.request.format ? { format: claimed.request.format } : {}) }),
-        onBadCommand: (error) => console.warn(`utter web: refused a command: ${error.message}`),
-      });
+      claimed.claim(socketLink(ws));
     });
   });
 
@@ -116,18 +153,36 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         await provider.close();
       }
     },
-    speak: (request) => {
-      const id = ++utteranceCount;
-      const timer = setTimeout(() => waiting.delete(id), CLAIM_TIMEOUT_MS);
-      waiting.set(id, { request, timer });
-      return { id };
+    speak: ({ texts, format, queue }) => {
+      const refused = session.speak(texts, { format, queue });
+      if (refused) throw new Error(refused);
     },
-    // A browser opens the settings in a tab of its own, and has no tray to tell.
+    control: (action) => session.control(action),
+    setFormat: (format) => session.setFormat(format),
+    attachSink: (_request, ws) => {
+      const sink = socketSink(ws);
+      sinks.set(ws, sink);
+      session.attachSink(sink);
+      return session.view();
+    },
+    sinkFact: (fact, ws) => {
+      const sink = sinks.get(ws);
+      if (sink) session.fact(sink, fact);
+    },
+    session: () => session.view(),
+    // A browser opens the settings in a tab of its own.
     openSettings: () => {},
-    reportStatus: () => {},
   };
 
   function serveControl(ws: WebSocket): void {
+    controls.add(ws);
+    // A page that reloads or crashes takes its audio with it: the session goes on in the next one.
+    ws.on('close', () => {
+      controls.delete(ws);
+      const sink = sinks.get(ws);
+      sinks.delete(ws);
+      if (sink) session.detachSink(sink);
+    });
     ws.on('message', (data, isBinary) => {
       let message: ControlRequest;
       try {
@@ -156,6 +211,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
   });
+  const appSocket = options.appSocket
+    ? await startAppSocket(options.appSocket, (request) => {
+        if (request.type === 'speak') return session.speak([request.text]);
+        return request.type === 'doctor' ? '`utter web` runs no in-app diagnostics: run `utter doctor` without the app.' : '`utter web` cannot read the clipboard: pass the text, as in `utter speak "…"`.';
+      })
+    : null;
   const address = server.address() as AddressInfo;
   hosts = hostsFor(options.host, address.port);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -163,7 +224,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   return {
     url: `${origin}/?token=${token}`,
     origin,
+    session,
     close: async () => {
+      session.stop();
+      appSocket?.close();
       for (const { timer } of waiting.values()) clearTimeout(timer);
       for (const client of sockets.clients) client.terminate();
       sockets.close();

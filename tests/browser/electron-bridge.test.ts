@@ -1,86 +1,98 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppCommand, PlayerStatusReport } from '../../shared/app-commands';
+import { trayStatusOf, type TrayStatus } from '../../shared/session';
 import { PRELOAD_STANDIN } from '../support/preload-standin';
 import { fixtureAudio } from '../support/tts-server';
 import { speakInPage, useWebRig, waitForText } from '../support/utter-web';
 
 /**
- * The renderer's Electron path in Chromium: window.utter as the preload makes it, audio
- * ports handed over by window.postMessage, commands from the tray and the hotkeys, and the
- * state reported back for the tray (tests/support/preload-standin.ts plays main's part).
+ * The renderer's Electron path in Chromium: window.utter as the preload makes it, the
+ * session's messages, audio ports handed over by window.postMessage. `utter web`'s session
+ * stands in for the main process's (tests/support/preload-standin.ts plays the preload),
+ * and the test drives it as the tray and the hotkeys do.
  */
 const web = useWebRig({ initScript: PRELOAD_STANDIN });
 afterEach(async () => {
-  await send({ type: 'stop' });
+  web.rig.web.session.stop();
   await web.page.evaluate(`window.utter.updateSettings({ whileSpeaking: 'interrupt' })`);
   web.rig.tts.set({ audio: undefined });
 });
 
-const send = (command: AppCommand) => web.page.evaluate(`window.mainProcess.send(${JSON.stringify(command)})`);
-const statuses = () => web.page.evaluate('window.mainProcess.statuses') as Promise<PlayerStatusReport[]>;
+const session = () => web.rig.web.session;
 const text = () => web.page.getByTestId('text-input').inputValue();
+const calls = () => web.page.evaluate('window.mainProcess.calls') as Promise<{ op: string; kind: string }[]>;
+/** What the tray shows, every time the session changes, from now on. */
+function followTray(): TrayStatus[] {
+  const seen: TrayStatus[] = [];
+  session().subscribe((view) => seen.push(trayStatusOf(view)));
+  return seen;
+}
 
 describe('the player under Electron', () => {
-  it('speaks from its own Speak button through the preload, not through `utter web`\'s page bridge', async () => {
-    const before = (await web.page.evaluate('window.mainProcess.lastUtteranceId')) as number;
+  it('speaks from its own Speak button: one request to the session, the audio on a port it hands over', async () => {
+    const before = (await calls()).length;
     await speakInPage(web.page, 'Typed and spoken.', 'pcm');
     await waitForText(web.page, 'state', 'playing');
-    expect(await web.page.evaluate('window.mainProcess.lastUtteranceId')).toBeGreaterThan(before);
+    expect((await calls()).slice(before).filter((c) => c.kind === 'invoke').map((c) => c.op)).toEqual(['speak']);
     await waitForText(web.page, 'state', 'idle', 20_000);
     expect(await web.page.getByTestId('error').textContent()).toBe('');
   });
 
-  it('speaks what a hotkey sends, through a MessagePort, and tells the tray what it reads', async () => {
+  it('speaks what a hotkey sends without the page asking the app for anything, and the tray follows', async () => {
+    const tray = followTray();
+    const before = (await calls()).length;
     const spoken = 'The clipboard, read aloud. Its second sentence.';
-    await send({ type: 'speak', text: spoken, source: 'clipboard' });
+    // What the hotkey's handler in main does.
+    session().speak([spoken]);
     await waitForText(web.page, 'state', 'playing');
     expect(await text()).toBe(spoken);
     await waitForText(web.page, 'state', 'idle', 20_000);
     expect(await web.page.getByTestId('error').textContent()).toBe('');
-    const seen = await statuses();
-    expect(seen).toContainEqual(expect.objectContaining({ status: 'speaking', reading: 'The clipboard, read aloud.' }));
-    expect(seen).toContainEqual(expect.objectContaining({ status: 'speaking', reading: 'Its second sentence.' }));
+    // The page only told main what it heard: no request, no round trip.
+    const sent = (await calls()).slice(before);
+    expect(sent.filter((c) => c.kind === 'invoke')).toEqual([]);
+    expect(new Set(sent.map((c) => c.op))).toEqual(new Set(['sinkFact']));
+    console.log(`one hotkey press: ${sent.length} messages from the page, all facts (${sent.map((c) => c.op).join(', ')}), 0 requests`);
+    expect(tray).toContainEqual(expect.objectContaining({ status: 'speaking', reading: 'The clipboard, read aloud.' }));
+    expect(tray).toContainEqual(expect.objectContaining({ status: 'speaking', reading: 'Its second sentence.' }));
+    expect(tray.at(-1)).toEqual({ status: 'idle' });
     // Diagnostics learns how the audio output opened.
-    expect(seen.at(-1)!.audio).toEqual({ ok: true, detail: expect.stringMatching(/^playing at \d+ Hz, \d+ ms output latency$/) });
-    // The tray is told within a tenth of a second (a timer, so a hidden window reports too).
-    await expect.poll(async () => (await statuses()).at(-1)?.status).toBe('idle');
+    expect(session().audioOutput).toEqual({ ok: true, detail: expect.stringMatching(/^playing at \d+ Hz, \d+ ms output latency$/) });
   });
 
   it('pauses, resumes and stops on the tray\'s commands', async () => {
+    const tray = followTray();
     web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
-    await send({ type: 'speak', text: 'A long text for the tray to pause.', source: 'clipboard' });
+    session().speak(['A long text for the tray to pause.']);
     await waitForText(web.page, 'state', 'playing');
-    await send({ type: 'pause-resume' });
+    session().pauseResume();
     await waitForText(web.page, 'state', 'paused');
-    await expect.poll(async () => (await statuses()).at(-1)?.status).toBe('paused');
-    await send({ type: 'pause-resume' });
+    expect(tray.at(-1)?.status).toBe('paused');
+    session().pauseResume();
     await waitForText(web.page, 'state', 'playing');
-    await send({ type: 'stop' });
+    session().stop();
     await waitForText(web.page, 'state', 'idle');
-    await expect.poll(async () => (await statuses()).at(-1)?.status).toBe('idle');
+    expect(tray.at(-1)?.status).toBe('idle');
   });
 
   it('queues a second text when the settings say so, and shows each text while it is the one heard', async () => {
     web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
     await web.page.evaluate(`window.utter.updateSettings({ whileSpeaking: 'queue' })`);
-    await web.page.reload();
-    await web.page.getByTestId('format-select').waitFor();
-    await send({ type: 'speak', text: 'First, from the clipboard.', source: 'clipboard' });
+    session().speak(['First, from the clipboard.']);
     await waitForText(web.page, 'state', 'playing');
-    await send({ type: 'speak', text: 'Second, pressed while the first plays.', source: 'clipboard' });
+    session().speak(['Second, pressed while the first plays.']);
     await expect.poll(() => web.page.getByTestId('queue').textContent()).toContain('Second, pressed while the first plays.');
     // The text shown is still the one being heard.
     expect(await text()).toBe('First, from the clipboard.');
     web.rig.tts.set({ audio: undefined });
-    await send({ type: 'skip' });
+    session().skip();
     await expect.poll(text, { timeout: 15_000 }).toBe('Second, pressed while the first plays.');
     await waitForText(web.page, 'state', 'playing');
   });
 
   it('takes audio ports only from its preload: a look-alike without the nonce is ignored', async () => {
-    // Waiting under the id the next utterance will get, with an error for whoever takes it.
-    await web.page.evaluate('window.mainProcess.postLookAlike(window.mainProcess.lastUtteranceId + 1)');
-    await send({ type: 'speak', text: 'Spoken through the real port.', source: 'clipboard' });
+    session().speak(['Spoken through the real port.']);
+    // Under the id being spoken, with an error for the page if it took it.
+    await web.page.evaluate(`window.mainProcess.postLookAlike(${session().view().current!.id})`);
     await waitForText(web.page, 'state', 'playing');
     await waitForText(web.page, 'state', 'idle', 20_000);
     expect(await web.page.getByTestId('error').textContent()).toBe('');

@@ -33,12 +33,12 @@ describe('dropping files on the player', () => {
       ['second.md', utf16le('Second file, UTF-16 with BOM.')],
     ]);
     await waitForText(web.page, 'state', 'playing');
-    // A slow app (a loaded machine) answers the next text's settings call late; the
-    // player must still not look idle while it waits.
+    // A slow app (a loaded machine) hears the page's facts late; the player must still
+    // not look idle between the two files.
     await web.page.evaluate(`(() => {
       const send = WebSocket.prototype.send;
       WebSocket.prototype.send = function (data) {
-        if (typeof data === 'string' && data.includes('"op":"settings"')) setTimeout(() => send.call(this, data), 300);
+        if (typeof data === 'string' && data.includes('"op":"sinkFact"')) setTimeout(() => send.call(this, data), 300);
         else send.call(this, data);
       };
     })()`);

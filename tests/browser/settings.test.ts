@@ -69,9 +69,12 @@ describe('the settings view', () => {
     await page.getByTestId('setting-preset').selectOption('custom');
     await setField('setting-baseUrls', rig.tts.url);
     const before = rig.tts.speechRequests().length;
+    // The player page plays it, as it plays everything the session speaks.
+    const player = await rig.open();
     await page.getByTestId('test-voice').click();
     await expect.poll(() => page.getByTestId('test-result').textContent(), { timeout: 10_000 }).toMatch(/First audio heard after \d+ ms/);
     expect(rig.tts.speechRequests().slice(before).map((r) => r.body.input)).toEqual(['This is how I sound with these settings.']);
+    await player.close();
   });
 
   it('refuses a malformed shortcut next to its field, before Electron sees it', async () => {

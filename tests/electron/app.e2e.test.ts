@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UtterApi } from '../../shared/renderer-api';
+import { OPERATION_NAMES } from '../../shared/contract';
 
 /** The page's globals these tests touch (this file is type-checked without the DOM lib). */
 interface PageGlobals {
@@ -137,7 +138,7 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
   it('gives the page the typed bridge and nothing of Node', async () => {
     expect(await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).require)).toBe('undefined');
     expect(await page.evaluate(() => typeof (globalThis as unknown as PageGlobals).process)).toBe('undefined');
-    expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).utter ?? {}).sort())).toEqual(['appInfo', 'audioPortNonce', 'onCommand', 'openSettings', 'reportStatus', 'settings', 'speak', 'updateSettings', 'voices']);
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).utter ?? {}).sort())).toEqual([...OPERATION_NAMES, 'audioPortNonce', 'on'].sort());
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).utter!.appInfo())).toEqual({ version: pkg.version, shell: 'electron' });
   });
@@ -168,5 +169,21 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
     // Electron can start at login here, so the settings offer it.
     expect(await settings.getByTestId('setting-openAtLogin').count()).toBe(1);
     await settings.close();
+  });
+
+  it('replaces a crashed player window and goes on reading the same text', async () => {
+    const text = 'The first sentence of the crash test. The second one, still heard after the crash. And a third.';
+    await page.getByTestId('text-input').fill(text);
+    await page.getByTestId('speak').click();
+    await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 15_000 }).toBe('playing');
+    const [next] = await Promise.all([
+      app.waitForEvent('window'),
+      app.evaluate(({ webContents }) => webContents.getAllWebContents().find((contents) => contents.getURL() === 'app://utter/index.html')?.forcefullyCrashRenderer()),
+    ]);
+    await expect.poll(() => next.getByTestId('text-input').inputValue(), { timeout: 15_000 }).toBe(text);
+    await expect.poll(() => next.getByTestId('state').textContent(), { timeout: 15_000 }).toBe('playing');
+    await expect.poll(() => next.getByTestId('notice').textContent()).toMatch(/reading goes on from/);
+    page = next;
+    await page.getByTestId('stop').click();
   });
 });

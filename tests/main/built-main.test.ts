@@ -67,25 +67,26 @@ describe('the built main process', () => {
   it('speaks the clipboard with the embedded voice when the hotkey is pressed', async () => {
     const text = 'The hotkey reads the clipboard aloud.';
     captured.clipboardText = text;
-    captured.sent.length = 0;
+    // The player page attaches as the session's sink, as it does once loaded.
+    type Port = { on: (e: string, h: (v: { data: Record<string, unknown> }) => void) => void; start: () => void; postMessage: (m: unknown) => void };
+    const posted: { channel: string; message: unknown; port: Port }[] = [];
+    const sender = { postMessage: (channel: string, message: unknown, ports: Port[]) => void posted.push({ channel, message, port: ports[0] }), send: () => {}, once: () => {}, isDestroyed: () => false };
+    await captured.handlers.get(channelOf('attachSink'))!({ senderFrame: { url: 'app://utter/index.html', parent: null }, sender });
     captured.shortcuts.get('CommandOrControl+Alt+S')!();
-    // The player page is told to speak it…
-    await vi.waitFor(() => expect(captured.sent).toContainEqual({ channel: PAGE_EVENTS.command, message: { type: 'speak', text, source: 'clipboard' } }));
-    // …and asks for it, as the page does; the engine answers on the utterance's port.
-    let port: { on: (e: string, h: (v: { data: Record<string, unknown> }) => void) => void; start: () => void; postMessage: (m: unknown) => void } | undefined;
-    const sender = { postMessage: (_channel: string, _message: unknown, ports: (typeof port)[]) => (port = ports[0]) };
-    await captured.handlers.get(channelOf('speak'))!({ senderFrame: { url: 'app://utter/index.html', parent: null }, sender }, { text });
+    // The session hands the page the utterance's port; the page asks for nothing.
+    await vi.waitFor(() => expect(posted).toEqual([{ channel: PAGE_EVENTS.play, message: expect.objectContaining({ offset: 0 }), port: expect.anything() }]));
+    const port = posted[0].port;
     const events: Record<string, unknown>[] = [];
     let bytes = 0;
-    port!.on('message', ({ data }) => {
+    port.on('message', ({ data }) => {
       events.push(data);
       if (data.type === 'chunk') {
         bytes += (data.bytes as Uint8Array).byteLength;
         // Everything taken in at once: a consumer that keeps up.
-        port!.postMessage({ type: 'credit', consumedBytes: bytes, bufferedMs: 0 });
+        port.postMessage({ type: 'credit', consumedBytes: bytes, bufferedMs: 0 });
       }
     });
-    port!.start();
+    port.start();
     await vi.waitFor(() => expect(events.at(-1)?.type).toMatch(/^(end|error)$/), { timeout: 30_000 });
     expect(events.filter((e) => e.type === 'error')).toEqual([]);
     expect(events[0]).toMatchObject({ type: 'utterance-start', provider: 'local' });

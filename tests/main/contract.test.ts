@@ -16,16 +16,24 @@ import { launchApp } from '../support/fake-electron';
 const captured = await vi.hoisted(async () => (await import('../support/fake-electron')).newFakeElectronState());
 vi.mock('electron', async () => (await import('../support/fake-electron')).fakeElectronModule(captured));
 
-const trusted = { senderFrame: { url: 'app://utter/index.html', parent: null }, sender: { postMessage: () => {} } };
+/** Our page, with the webContents the shell may send to and watch. */
+const trusted = {
+  senderFrame: { url: 'app://utter/index.html', parent: null },
+  sender: { postMessage: () => {}, send: () => {}, once: () => {}, isDestroyed: () => false },
+};
 /** A payload each operation accepts; 42 fails every schema in the table. */
 const GOOD: Record<OperationName, unknown> = {
   appInfo: undefined,
   settings: undefined,
   updateSettings: {},
   voices: undefined,
-  speak: { text: 'Hello.' },
+  speak: { texts: ['Hello.'] },
+  control: 'stop',
+  setFormat: 'mp3',
+  attachSink: undefined,
+  sinkFact: { type: 'audio-output', ok: true, detail: 'playing at 48000 Hz' },
+  session: undefined,
   openSettings: undefined,
-  reportStatus: { status: 'idle' },
 };
 const BAD = 42;
 /** What each request answers with, in either shell (a message answers nothing). */
@@ -34,9 +42,13 @@ const REPLY: Record<OperationName, unknown> = {
   settings: expect.objectContaining({ provider: 'local', apiKeySet: false }),
   updateSettings: expect.objectContaining({ ok: true, settings: expect.objectContaining({ provider: 'local' }) }),
   voices: expect.any(Array),
-  speak: { id: expect.any(Number) },
+  speak: undefined,
+  control: undefined,
+  setFormat: undefined,
+  attachSink: expect.objectContaining({ state: expect.any(String), queued: [], history: expect.any(Array) }),
+  sinkFact: undefined,
+  session: expect.objectContaining({ state: expect.any(String), format: 'mp3' }),
   openSettings: undefined,
-  reportStatus: undefined,
 };
 
 let web: WebServer;
@@ -55,8 +67,9 @@ beforeAll(async () => {
   const { host } = new URL(web.url);
   control = new WebSocket(`ws://${host}/control?token=contract-token`, { headers: { origin: web.origin } });
   control.on('message', (data) => {
-    const reply = JSON.parse(String(data)) as { id: number; result?: unknown; error?: string };
-    replies.set(reply.id, reply);
+    const reply = JSON.parse(String(data)) as { id: number; result?: unknown; error?: string; event?: string };
+    // The session's pushes (its view, utterances to play) carry no id.
+    if (reply.event === undefined) replies.set(reply.id, reply);
   });
   await new Promise((resolve) => control.on('open', resolve));
 });

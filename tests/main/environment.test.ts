@@ -73,8 +73,14 @@ describe('UTTER_* variables in the app', () => {
   });
 
   it('are what the engine speaks with', async () => {
-    const sender = { postMessage: (_channel: string, _message: unknown, ports: { on: (e: string, h: () => void) => void; start: () => void }[]) => ports[0].start() };
-    await captured.handlers.get(channelOf('speak'))!({ ...trusted, sender }, { text: 'Spoken with the environment.' });
+    const sender = {
+      postMessage: (_channel: string, _message: unknown, ports: { on: (e: string, h: () => void) => void; start: () => void }[]) => ports[0].start(),
+      send: () => {},
+      once: () => {},
+      isDestroyed: () => false,
+    };
+    await captured.handlers.get(channelOf('attachSink'))!({ ...trusted, sender });
+    await captured.handlers.get(channelOf('speak'))!({ ...trusted, sender }, { texts: ['Spoken with the environment.'] });
     await vi.waitFor(() => expect(tts.speechRequests().at(-1)?.body).toMatchObject({ input: 'Spoken with the environment.', response_format: 'opus', voice: 'nova' }));
   });
 

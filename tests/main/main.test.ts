@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { askAppDiagnostics, sendToApp } from '../../electron/main/app-socket';
 import { launchApp } from '../support/fake-electron';
 import { channelOf, PAGE_EVENTS } from '../../shared/contract';
+import type { PlayTicket, SessionView } from '../../shared/session';
 
 /**
  * The shell under a mocked Electron (the binary cannot run here): capture what it
@@ -12,6 +13,29 @@ import { channelOf, PAGE_EVENTS } from '../../shared/contract';
  */
 const captured = await vi.hoisted(async () => (await import('../support/fake-electron')).newFakeElectronState());
 vi.mock('electron', async () => (await import('../support/fake-electron')).fakeElectronModule(captured));
+
+const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
+/** The player window's webContents, which the shell loads hidden at start. */
+const player = () => captured.windows.find((w) => w.url === 'app://utter/index.html' && !w.destroyed)!;
+/** The player page becomes the session's audio sink, as its controller does on load. */
+const attachPlayer = () => captured.handlers.get(channelOf('attachSink'))!({ ...page, sender: player().contents }) as SessionView;
+const fact = (message: unknown, sender = player().contents) => captured.handlers.get(`on:${channelOf('sinkFact')}`)!({ ...page, sender }, message);
+const views = () => captured.sent.filter((s) => s.channel === PAGE_EVENTS.session).map((s) => s.message as SessionView);
+const plays = () => captured.sent.filter((s) => s.channel === PAGE_EVENTS.play);
+const lastView = () => views().at(-1);
+type Port = { on: (e: string, h: (v: unknown) => void) => void; start: () => void; postMessage: (data: unknown) => void };
+/** Plays the page's part on the last port handed over: takes every chunk at once, so the engine goes on. */
+const consumeLastPort = () => {
+  const port = plays().at(-1)!.ports![0] as Port;
+  let consumedBytes = 0;
+  port.on('message', (message) => {
+    const event = (message as { data: { type: string; bytes?: Uint8Array } }).data;
+    if (event.type !== 'chunk') return;
+    consumedBytes += event.bytes!.length;
+    port.postMessage({ type: 'credit', consumedBytes, bufferedMs: 0 });
+  });
+  port.start();
+};
 
 beforeAll(async () => {
   captured.userData = mkdtempSync(join(tmpdir(), 'utter-shell-'));
@@ -66,31 +90,39 @@ describe('Electron shell', () => {
     expect(other.status).toBe(404);
   });
 
-  it('speaks over a fresh port per utterance, handed to the page, and refuses bad requests', async () => {
+  it('hands each utterance to the page that attached, on a fresh port, and refuses bad requests', async () => {
+    expect(attachPlayer()).toMatchObject({ state: 'idle', current: null });
     const speak = captured.handlers.get(channelOf('speak'))!;
-    const trusted = { senderFrame: { url: 'app://utter/index.html', parent: null } };
-    let posted: { channel: string; message: unknown; ports: { on: (e: string, h: (v: unknown) => void) => void; start: () => void }[] } | undefined;
-    const sender = { postMessage: (channel: string, message: unknown, ports: never[]) => (posted = { channel, message, ports }) };
-    // Text with nothing to speak: the engine's refusal comes down the port like any failure.
-    const ticket = (await speak({ ...trusted, sender }, { text: '   ' })) as { id: number };
-    expect(posted!.channel).toBe(PAGE_EVENTS.audioPort);
-    expect(posted!.message).toEqual({ id: ticket.id });
-    const events: unknown[] = [];
-    posted!.ports[0].on('message', (message) => events.push((message as { data: unknown }).data));
-    posted!.ports[0].start();
-    await vi.waitFor(() => expect(events).toEqual([{ type: 'error', error: expect.objectContaining({ kind: 'input' }) }]));
-    expect(() => speak({ ...trusted, sender }, { text: 42 })).toThrow(/needs text/);
-    expect(() => speak({ ...trusted, sender }, { text: 'hi', format: 'ogg' })).toThrow(/Unknown audio format/);
-    expect(() => speak({ senderFrame: { url: 'https://evil.example/', parent: null }, sender }, { text: 'hi' })).toThrow(/untrusted/);
+    const sender = player().contents;
+    await speak({ ...page, sender }, { texts: ['Hello there.'] });
+    const posted = plays().at(-1)!;
+    const ticket = posted.message as PlayTicket;
+    expect(ticket).toMatchObject({ offset: 0, streaming: true });
+    expect(lastView()).toMatchObject({ state: 'buffering', current: { id: ticket.id, text: 'Hello there.' } });
+    // The engine speaks into the port the page got: its first events arrive there.
+    const events: { type: string }[] = [];
+    const port = posted.ports![0] as Port;
+    port.on('message', (message) => events.push((message as { data: { type: string } }).data));
+    port.start();
+    await vi.waitFor(() => expect(events[0]).toMatchObject({ type: 'utterance-start', provider: 'local' }), { timeout: 10_000 });
+    captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
+    expect(lastView()).toMatchObject({ state: 'idle', current: null });
+    expect(captured.sent.at(-2)).toEqual({ channel: PAGE_EVENTS.transport, message: 'stop' });
+    expect(() => speak({ ...page, sender }, { texts: ['   '] })).toThrow('There is nothing to speak.');
+    expect(() => speak({ ...page, sender }, { texts: [42] })).toThrow(/needs text/);
+    expect(() => speak({ ...page, sender }, { texts: ['hi'], format: 'ogg' })).toThrow(/Unknown audio format/);
+    expect(() => speak({ senderFrame: { url: 'https://evil.example/', parent: null }, sender }, { texts: ['hi'] })).toThrow(/untrusted/);
   });
 
-  it('puts a tray up whose menu speaks the clipboard through the player page', async () => {
+  it('puts a tray up whose menu speaks the clipboard: the session starts it and hands the page its port', async () => {
     const menu = captured.menus.at(-1)!;
     expect(menu.map((item) => item.label).filter(Boolean)).toEqual(expect.arrayContaining(['Speak clipboard', 'Stop', 'Quit']));
     expect(captured.tooltips.at(-1)).toMatch(/Utter/);
     captured.clipboardText = 'Read me aloud.';
+    const before = plays().length;
     menu.find((item) => item.label === 'Speak clipboard')!.click!();
-    await vi.waitFor(() => expect(captured.sent).toContainEqual({ channel: PAGE_EVENTS.command, message: { type: 'speak', text: 'Read me aloud.', source: 'clipboard' } }));
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Read me aloud.'));
+    expect(plays()).toHaveLength(before + 1);
   });
 
   it('tells the user when the clipboard holds no text, instead of doing nothing', async () => {
@@ -104,30 +136,57 @@ describe('Electron shell', () => {
     expect(captured.notifications.some((n) => /Stop \(Ctrl\+Alt\+X\)/.test(n) && /another application/.test(n))).toBe(true);
   });
 
-  it('follows the player state from the page in the tray, and only from its own page', () => {
-    const status = captured.handlers.get(`on:${channelOf('reportStatus')}`)!;
-    const trusted = { senderFrame: { url: 'app://utter/index.html', parent: null } };
-    status(trusted, { status: 'speaking', reading: 'Hello there.' });
-    expect(captured.tooltips.at(-1)).toMatch(/Hello there/);
+  it('follows the session in the tray: the sentence the page hears, and only its own page\'s facts', async () => {
+    captured.clipboardText = 'Hello there. A second sentence.';
+    captured.shortcuts.get('CommandOrControl+Alt+S')!();
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Hello there. A second sentence.'));
+    const { id } = plays().at(-1)!.message as PlayTicket;
+    ((plays().at(-1)!.ports![0]) as Port).start();
+    // A page that is not the sink says nothing the tray believes.
+    fact({ type: 'playing', id, index: 1 }, {} as never);
+    fact({ type: 'playing', id, index: 0 });
+    await vi.waitFor(() => expect(captured.tooltips.at(-1)).toBe('Utter — reading: Hello there.'), { timeout: 10_000 });
     expect(captured.images.at(-1)).toMatch(/tray-speaking/);
-    status({ senderFrame: { url: 'https://evil.example/', parent: null } }, { status: 'error', error: 'x' });
-    status(trusted, { status: 'nonsense' });
-    expect(captured.images.at(-1)).toMatch(/tray-speaking/);
-    // An error nobody sees in a window becomes a notification.
-    status(trusted, { status: 'error', error: 'The server refused the API key.' });
-    expect(captured.notifications).toContain('The server refused the API key.');
-    status(trusted, { status: 'speaking', notice: 'Switched to http://backup/v1: connection refused' });
-    expect(captured.notifications.at(-1)).toBe('Switched to http://backup/v1: connection refused');
-    // An error while the next queued text already plays (still 'speaking') is told, once.
-    const before = captured.notifications.length;
-    status(trusted, { status: 'speaking', reading: 'The next text.', error: 'The server is down.' });
-    status(trusted, { status: 'speaking', reading: 'Its second sentence.', error: 'The server is down.' });
-    expect(captured.notifications.slice(before)).toEqual(['The server is down.']);
+    // An error nobody sees in a window becomes a notification, once.
+    fact({ type: 'error', id, message: 'The server refused the API key.' });
+    fact({ type: 'error', id, message: 'The server refused the API key.' });
+    expect(captured.notifications.filter((n) => n === 'The server refused the API key.')).toHaveLength(1);
+    // A malformed fact is refused before the session sees it.
+    fact({ type: 'playing', id, index: -1 });
+    fact({ type: 'drained', id, heardAt: Date.now() });
+    await vi.waitFor(() => expect(captured.images.at(-1)).toMatch(/tray-error/));
+    expect(captured.tooltips.at(-1)).toBe('Utter — error: The server refused the API key.');
+  });
+
+  it('replaces a crashed or hung player and goes on from the sentence heard', async () => {
+    attachPlayer();
+    captured.clipboardText = 'First sentence here. Second sentence here. Third one.';
+    captured.shortcuts.get('CommandOrControl+Alt+S')!();
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe(captured.clipboardText));
+    const crashed = player();
+    const { id } = plays().at(-1)!.message as PlayTicket;
+    consumeLastPort();
+    fact({ type: 'playing', id, index: 1 });
+    await vi.waitFor(() => expect(lastView()?.current?.segment).toMatchObject({ index: 1, start: 21 }), { timeout: 10_000 });
+    // Hung: the renderer is crashed on purpose, which Electron reports as gone.
+    crashed.emit('unresponsive');
+    expect(crashed.crashRequests).toBe(1);
+    const windows = captured.windows.length;
+    crashed.contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
+    expect(crashed.destroyed).toBe(true);
+    expect(captured.windows).toHaveLength(windows + 1);
+    // The new page attaches as its controller does on load: the text goes on from the second sentence.
+    const before = plays().length;
+    expect(attachPlayer()).toMatchObject({ state: 'buffering', current: { id, offset: 21, text: captured.clipboardText } });
+    await vi.waitFor(() => expect(plays()).toHaveLength(before + 1));
+    expect(plays().at(-1)!.message).toMatchObject({ id, offset: 21 });
+    expect(lastView()!.notice).toMatch(/reading goes on from “Second sentence here/);
+    expect(captured.notifications.filter((n) => /reading goes on/.test(n))).toHaveLength(1);
+    captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
   });
 
   it('shows Diagnostics from the tray with what only the app knows, and copies the report', async () => {
-    const trusted = { senderFrame: { url: 'app://utter/index.html', parent: null } };
-    captured.handlers.get(`on:${channelOf('reportStatus')}`)!(trusted, { status: 'idle', audio: { ok: true, detail: 'playing at 48000 Hz, 40 ms output latency' } });
+    fact({ type: 'audio-output', ok: true, detail: 'playing at 48000 Hz, 40 ms output latency' });
     captured.messageBoxResponse = 0;
     captured.menus.at(-1)!.find((item) => item.label === 'Diagnostics…')!.click!();
     await vi.waitFor(() => expect(captured.clipboardWritten).toHaveLength(1), { timeout: 10_000 });
@@ -162,7 +221,7 @@ describe('Electron shell', () => {
 
   it('speaks what `utter speak TEXT` sends to its socket', async () => {
     await vi.waitFor(async () => expect(await sendToApp(process.env.UTTER_SOCKET!, { type: 'speak', text: 'From the terminal.' })).toBe('sent'));
-    expect(captured.sent).toContainEqual({ channel: PAGE_EVENTS.command, message: { type: 'speak', text: 'From the terminal.', source: 'second-instance' } });
+    expect(lastView()?.current?.text).toBe('From the terminal.');
     await expect(sendToApp(process.env.UTTER_SOCKET!, { type: 'speak', text: '  ' })).rejects.toThrow(/nothing to speak/);
   });
 
@@ -173,12 +232,12 @@ describe('Electron shell', () => {
     captured.sent.length = 0;
     let shown = captured.shown;
     secondLaunch({}, ['/opt/Utter/utter', '--no-sandbox', 'opened.txt'], dir);
-    await vi.waitFor(() => expect(captured.sent.map((s) => s.message)).toEqual([{ type: 'speak', text: 'Opened with Utter.', source: 'file' }]));
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Opened with Utter.'));
     expect(captured.shown).toBeGreaterThan(shown);
     shown = captured.shown;
     captured.clipboardText = 'From a desktop shortcut.';
     secondLaunch({}, ['/opt/Utter/utter', '--speak-clipboard'], dir);
-    await vi.waitFor(() => expect(captured.sent.at(-1)?.message).toEqual({ type: 'speak', text: 'From a desktop shortcut.', source: 'clipboard' }));
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('From a desktop shortcut.'));
     expect(captured.shown).toBe(shown);
     secondLaunch({}, ['/opt/Utter/utter'], dir);
     expect(captured.shown).toBe(shown + 1);
@@ -190,7 +249,7 @@ describe('Electron shell', () => {
   it('speaks the clipboard when `utter speak --clipboard` asks, and answers why not when it holds no text', async () => {
     captured.clipboardText = 'Asked for from the terminal.';
     expect(await sendToApp(process.env.UTTER_SOCKET!, { type: 'speak-clipboard' })).toBe('sent');
-    expect(captured.sent.at(-1)?.message).toEqual({ type: 'speak', text: 'Asked for from the terminal.', source: 'clipboard' });
+    expect(lastView()?.current?.text).toBe('Asked for from the terminal.');
     captured.clipboardText = '';
     await expect(sendToApp(process.env.UTTER_SOCKET!, { type: 'speak-clipboard' })).rejects.toThrow('The clipboard is empty.');
     expect(captured.notifications.at(-1)).toBe('The clipboard is empty.');
@@ -201,7 +260,7 @@ describe('Electron shell', () => {
     let prevented = false;
     captured.listeners.get('open-file')!({ preventDefault: () => (prevented = true) }, join(captured.userData, 'finder.md'));
     expect(prevented).toBe(true);
-    await vi.waitFor(() => expect(captured.sent.at(-1)?.message).toEqual({ type: 'speak', text: '# From Finder', source: 'file' }));
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('# From Finder'));
   });
 
   it('reads files chosen with Open file… from the tray: the first speaks, the rest queue, refusals are told', async () => {
@@ -212,7 +271,7 @@ describe('Electron shell', () => {
     captured.chosenFiles = ['one.txt', 'three.bin', 'two.md'].map((n) => join(dir, n));
     captured.sent.length = 0;
     captured.menus.at(-1)!.find((item) => item.label === 'Open file…')!.click!();
-    await vi.waitFor(() => expect(captured.sent.map((s) => s.message)).toEqual([{ type: 'speak', text: 'File one.', source: 'file' }, { type: 'queue', text: 'File two.' }]));
+    await vi.waitFor(() => expect(lastView()).toMatchObject({ current: { text: 'File one.' }, queued: ['File two.'] }));
     expect(captured.notifications.at(-1)).toMatch(/three\.bin is not a text file/);
   });
 

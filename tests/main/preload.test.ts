@@ -1,55 +1,67 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AppCommand } from '../../shared/app-commands';
 import type { UtterApi } from '../../shared/renderer-api';
-import { PAGE_EVENTS } from '../../shared/contract';
+import { AUDIO_PORT_MESSAGE, OPERATION_NAMES, PAGE_EVENTS } from '../../shared/contract';
 
 /** The preload under a mocked Electron: what it exposes, and what it does with main's messages. */
 const captured = vi.hoisted(() => ({
   exposed: new Map<string, unknown>(),
-  listeners: new Map<string, (event: unknown, message: unknown) => void>(),
-  invoked: [] as unknown[][],
+  listeners: [] as { channel: string; listener: (event: unknown, message: unknown) => void }[],
+  posted: [] as { message: unknown; origin: string; ports: unknown[] }[],
 }));
 
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (name: string, api: unknown) => captured.exposed.set(name, api) },
   ipcRenderer: {
-    on: (channel: string, listener: (event: unknown, message: unknown) => void) => captured.listeners.set(channel, listener),
-    invoke: async (...args: unknown[]) => void captured.invoked.push(args),
+    on: (channel: string, listener: (event: unknown, message: unknown) => void) => void captured.listeners.push({ channel, listener }),
+    removeListener: (channel: string, listener: unknown) => {
+      captured.listeners = captured.listeners.filter((entry) => entry.channel !== channel || entry.listener !== listener);
+    },
+    invoke: async () => {},
     send: () => {},
   },
 }));
 
 let api: UtterApi;
-const fromMain = (command: AppCommand) => captured.listeners.get(PAGE_EVENTS.command)!({ sender: 'the IPC event' }, command);
+/** main's webContents.send / postMessage, as the preload's listeners get them. */
+const fromMain = (channel: string, message: unknown, ports: unknown[] = []) => {
+  for (const entry of captured.listeners.filter((e) => e.channel === channel)) entry.listener({ sender: 'the IPC event', ports }, message);
+};
 
 beforeAll(async () => {
+  Object.assign(globalThis, {
+    location: { origin: 'app://utter' },
+    postMessage: (message: unknown, origin: string, ports: unknown[]) => void captured.posted.push({ message, origin, ports }),
+  });
   await import('../../electron/preload/index');
   api = captured.exposed.get('utter') as UtterApi;
 });
 
 describe('preload', () => {
-  it('exposes named functions only, never ipcRenderer', () => {
-    expect(Object.keys(api).sort()).toEqual(['appInfo', 'audioPortNonce', 'onCommand', 'openSettings', 'reportStatus', 'settings', 'speak', 'updateSettings', 'voices']);
+  it('exposes named functions only, never ipcRenderer: the contract\'s operations, on() and the nonce', () => {
+    expect(Object.keys(api).sort()).toEqual([...OPERATION_NAMES, 'audioPortNonce', 'on'].sort());
     expect(Object.values(api).some((value) => value && typeof value === 'object')).toBe(false);
   });
 
-  it('keeps commands that arrive before the page listens (a hotkey opened the window), in order', () => {
-    fromMain({ type: 'speak', text: 'From the clipboard.', source: 'clipboard' });
-    fromMain({ type: 'queue', text: 'Then this.' });
-    const heard: AppCommand[] = [];
-    const unsubscribe = api.onCommand!((command) => heard.push(command));
-    expect(heard).toEqual([
-      { type: 'speak', text: 'From the clipboard.', source: 'clipboard' },
-      { type: 'queue', text: 'Then this.' },
+  it('passes the session\'s messages on without the IPC event, until the page lets go', () => {
+    const views: unknown[] = [];
+    const stop = api.on('session', (view) => views.push(view));
+    const actions: unknown[] = [];
+    api.on('transport', (action) => actions.push(action));
+    fromMain(PAGE_EVENTS.session, { state: 'idle' });
+    fromMain(PAGE_EVENTS.transport, 'pause');
+    expect(views).toEqual([{ state: 'idle' }]);
+    expect(actions).toEqual(['pause']);
+    stop();
+    fromMain(PAGE_EVENTS.session, { state: 'playing' });
+    expect(views).toHaveLength(1);
+  });
+
+  it('hands each utterance\'s port to its own window only, with the nonce', () => {
+    const port = { a: 'port' };
+    fromMain(PAGE_EVENTS.play, { id: 7, offset: 0, streaming: true, pcmSampleRate: 24000 }, [port]);
+    expect(captured.posted).toEqual([
+      { message: { type: AUDIO_PORT_MESSAGE, nonce: api.audioPortNonce, ticket: { id: 7, offset: 0, streaming: true, pcmSampleRate: 24000 } }, origin: 'app://utter', ports: [port] },
     ]);
-    // Later ones go straight through, without the IPC event.
-    fromMain({ type: 'stop' });
-    expect(heard.at(-1)).toEqual({ type: 'stop' });
-    unsubscribe();
-    fromMain({ type: 'skip' });
-    expect(heard.at(-1)).toEqual({ type: 'stop' });
-    // A page that subscribes again (React's strict mode) gets what came in between.
-    api.onCommand!((command) => heard.push(command));
-    expect(heard.at(-1)).toEqual({ type: 'skip' });
+    expect(api.audioPortNonce).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

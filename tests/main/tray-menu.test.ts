@@ -18,6 +18,7 @@ const actions = (): { [K in keyof TrayActions]: Mock<TrayActions[K]> } => ({
   stop: vi.fn(),
   diagnostics: vi.fn(),
   skip: vi.fn(),
+  resumeReading: vi.fn(),
   openPlayer: vi.fn(),
   openSettings: vi.fn(),
   openFile: vi.fn(),
@@ -45,6 +46,15 @@ const click = (entry: MenuItemConstructorOptions): void => {
 };
 
 describe('buildTrayMenu', () => {
+  it('offers to resume the text a restart interrupted, first, by its first words', () => {
+    const acts = actions();
+    const menu = buildTrayMenu(state({ resumable: 'Chapter One. It was a bright cold day in April, and the clocks were striking thirteen.' }), acts);
+    expect(menu[0]).toMatchObject({ id: 'resume-reading', label: 'Resume reading “Chapter One. It was a bright cold day in April, and the cloc…”' });
+    click(menu[0]);
+    expect(acts.resumeReading).toHaveBeenCalledOnce();
+    expect(buildTrayMenu(state({ resumable: null }), acts).some((entry) => entry.id === 'resume-reading')).toBe(false);
+  });
+
   it('lists the items in order, with separators between the groups', () => {
     const labels = buildTrayMenu(state(), actions()).map((entry) => (entry.type === 'separator' ? '—' : entry.label));
     expect(labels).toEqual([

@@ -12,7 +12,18 @@ export function newFakeElectronState() {
     handlers: new Map<string, (...args: unknown[]) => unknown>(),
     protocolHandler: null as null | ((request: Request) => Promise<Response>),
     opened: [] as string[],
-    windows: [] as { options: Record<string, unknown>; openHandler?: (details: { url: string }) => unknown; navigate?: (e: { preventDefault: () => void }) => void; url?: string }[],
+    windows: [] as {
+      options: Record<string, unknown>;
+      openHandler?: (details: { url: string }) => unknown;
+      navigate?: (e: { preventDefault: () => void }) => void;
+      url?: string;
+      /** The window's webContents, as a page's IPC event carries it (event.sender). */
+      contents: FakeWebContents;
+      /** Fires a window event ('unresponsive', 'closed', …) as Electron would. */
+      emit(event: string, ...args: unknown[]): void;
+      destroyed: boolean;
+      crashRequests: number;
+    }[],
     permission: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
     ready: null as null | (() => void),
     userData: '',
@@ -24,7 +35,8 @@ export function newFakeElectronState() {
     menus: [] as { label?: string; click?: () => void; enabled?: boolean; checked?: boolean }[][],
     tooltips: [] as string[],
     images: [] as string[],
-    sent: [] as { channel: string; message: unknown }[],
+    /** What the app sent its pages (webContents.send and postMessage), ports included. */
+    sent: [] as { channel: string; message: unknown; ports?: unknown[] }[],
     clipboardText: '',
     chosenFiles: [] as string[],
     /** Every message box shown, and the button the user presses in each (default: the last). */
@@ -34,6 +46,17 @@ export function newFakeElectronState() {
     /** How many times a window was shown. */
     shown: 0,
   };
+}
+
+/** A webContents as the shell sees it: what it sends, and its lifecycle events. */
+export interface FakeWebContents {
+  send(channel: string, message: unknown): void;
+  postMessage(channel: string, message: unknown, ports: unknown[]): void;
+  once(event: string, handler: (...args: unknown[]) => void): void;
+  on(event: string, handler: (...args: unknown[]) => void): void;
+  emit(event: string, ...args: unknown[]): void;
+  isDestroyed(): boolean;
+  [key: string]: unknown;
 }
 
 /** The electron module's surface the app uses, wired to `captured`. */
@@ -74,23 +97,50 @@ export function fakeElectronModule(captured: FakeElectron) {
       this.port2.other = this.port1;
     }
   }
+  /** Named event handlers, some for one call only, as Node's EventEmitter keeps them. */
+  const emitter = () => {
+    const handlers: { event: string; handler: (...args: unknown[]) => void; once: boolean }[] = [];
+    return {
+      on: (event: string, handler: (...args: unknown[]) => void) => void handlers.push({ event, handler, once: false }),
+      once: (event: string, handler: (...args: unknown[]) => void) => void handlers.push({ event, handler, once: true }),
+      emit: (event: string, ...args: unknown[]) => {
+        for (const entry of handlers.filter((h) => h.event === event)) {
+          if (entry.once) handlers.splice(handlers.indexOf(entry), 1);
+          entry.handler(...args);
+        }
+      },
+    };
+  };
   class BrowserWindow {
-    webContents: Record<string, unknown>;
+    webContents: FakeWebContents;
     constructor(options: Record<string, unknown>) {
-      const record: (typeof captured.windows)[number] = { options };
+      const contentsEvents = emitter();
+      const windowEvents = emitter();
+      const record = { options, destroyed: false, crashRequests: 0, emit: windowEvents.emit } as (typeof captured.windows)[number];
       captured.windows.push(record);
       this.webContents = {
         setWindowOpenHandler: (h: (details: { url: string }) => unknown) => (record.openHandler = h),
-        on: (event: string, h: (e: { preventDefault: () => void }) => void) => {
-          if (event === 'will-navigate') record.navigate = h;
+        on: (event: string, h: (...args: never[]) => void) => {
+          if (event === 'will-navigate') record.navigate = h as never;
+          contentsEvents.on(event, h as (...args: unknown[]) => void);
         },
+        once: contentsEvents.once,
+        emit: contentsEvents.emit,
         isLoading: () => false,
-        once: () => {},
-        send: (channel: string, message: unknown) => captured.sent.push({ channel, message }),
+        isDestroyed: () => record.destroyed,
+        forcefullyCrashRenderer: () => void record.crashRequests++,
+        send: (channel: string, message: unknown) => void captured.sent.push({ channel, message: structuredClone(message) }),
+        postMessage: (channel: string, message: unknown, ports: unknown[]) => void captured.sent.push({ channel, message: structuredClone(message), ports }),
       };
+      record.contents = this.webContents;
       Object.assign(this, {
-        once: () => {},
-        on: () => {},
+        once: windowEvents.once,
+        on: windowEvents.on,
+        destroy: () => {
+          record.destroyed = true;
+          this.webContents.emit('destroyed');
+          windowEvents.emit('closed');
+        },
         hide: () => {},
         getBounds: () => ({ x: 0, y: 0, width: 720, height: 600 }),
         isVisible: () => false,

@@ -1,48 +1,33 @@
 /**
- * A page script that plays the part of the Electron preload and main process, so the
- * renderer's Electron path (window.utter, audio MessagePorts handed over by
- * window.postMessage with a nonce, commands from the tray and hotkeys, status reports for
- * the tray) runs in Chromium with the real engine behind `utter web`.
+ * A page script that plays the part of the Electron preload, so the renderer's Electron
+ * path (window.utter, the session's messages, audio MessagePorts handed over by
+ * window.postMessage with a nonce) runs in Chromium with the real session behind
+ * `utter web` standing in for the main process.
  *
- * Like the real main process it hands the page one MessagePort per utterance; the engine's
- * events reach that port from `utter web`'s per-utterance socket. The test drives it through
- * `window.mainProcess`: send(command) is webContents.send, statuses are what the tray saw.
+ * Like the real main process, the session hands the page one MessagePort per utterance;
+ * the engine's events reach that port from `utter web`'s per-utterance socket. Every
+ * message the page sends to "main" is counted in `window.mainProcess.calls`, so a test can
+ * prove that a hotkey needs none of them.
  */
-import { AUDIO_PORT_MESSAGE, OPERATION_NAMES } from '../../shared/contract';
+import { AUDIO_PORT_MESSAGE, OPERATIONS, OPERATION_NAMES } from '../../shared/contract';
+
+const KINDS = Object.fromEntries(OPERATION_NAMES.map((name) => [name, OPERATIONS[name].kind]));
 
 export const PRELOAD_STANDIN = `(() => {
   const token = new URLSearchParams(location.search).get('token') || '';
   const base = 'ws://' + location.host;
   const nonce = crypto.randomUUID();
   const pending = new Map();
+  const listeners = { session: new Set(), transport: new Set() };
+  const calls = [];
   let nextCall = 1;
   let control = null;
 
-  const call = (op, request) => {
-    control ??= new Promise((resolve, reject) => {
-      const ws = new WebSocket(base + '/control?token=' + encodeURIComponent(token));
-      ws.onopen = () => resolve(ws);
-      ws.onerror = () => reject(new Error('no utter web'));
-      ws.onmessage = (message) => {
-        const reply = JSON.parse(message.data);
-        const waiter = pending.get(reply.id);
-        pending.delete(reply.id);
-        if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
-        else waiter?.resolve(reply.result);
-      };
-    });
-    return control.then((ws) => new Promise((resolve, reject) => {
-      const id = nextCall++;
-      pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, op, request }));
-    }));
-  };
-
-  /** main: a MessageChannelMain per utterance; its far end goes to the page. */
-  const handOverPort = (id) => {
+  /** main: a MessageChannelMain per utterance; its far end goes to the page with the ticket. */
+  const handOverPort = (ticket) => {
     const channel = new MessageChannel();
     const engine = channel.port1;
-    const ws = new WebSocket(base + '/audio?token=' + encodeURIComponent(token) + '&id=' + id);
+    const ws = new WebSocket(base + '/audio?token=' + encodeURIComponent(token) + '&id=' + ticket.id);
     ws.binaryType = 'arraybuffer';
     const queued = [];
     ws.onopen = () => queued.splice(0).forEach((text) => ws.send(text));
@@ -54,42 +39,54 @@ export const PRELOAD_STANDIN = `(() => {
       if (ws.readyState === WebSocket.OPEN) ws.send(text);
       else queued.push(text);
     };
-    window.postMessage({ type: ${JSON.stringify(AUDIO_PORT_MESSAGE)}, nonce, id }, location.origin, [channel.port2]);
+    window.postMessage({ type: ${JSON.stringify(AUDIO_PORT_MESSAGE)}, nonce, ticket }, location.origin, [channel.port2]);
   };
 
-  let listener = null;
-  const early = [];
-  const statuses = [];
-  // Every operation of the contract goes to utter web, as the real preload's go to main;
-  // the stand-in main process answers the ones it plays itself.
-  const operations = Object.fromEntries(${JSON.stringify(OPERATION_NAMES)}.map((name) => [name, (request) => call(name, request)]));
+  const connect = () => control ??= new Promise((resolve, reject) => {
+    const ws = new WebSocket(base + '/control?token=' + encodeURIComponent(token));
+    ws.onopen = () => resolve(ws);
+    ws.onerror = () => reject(new Error('no utter web'));
+    ws.onmessage = (message) => {
+      const data = JSON.parse(message.data);
+      // webContents.send and postMessage from main: the session's view, a port, an action.
+      if (data.event === 'play') return handOverPort(data.payload);
+      if (data.event) return listeners[data.event]?.forEach((listener) => listener(data.payload));
+      const waiter = pending.get(data.id);
+      pending.delete(data.id);
+      if (data.error !== undefined) waiter?.reject(new Error(data.error));
+      else waiter?.resolve(data.result);
+    };
+  });
+
+  const kinds = ${JSON.stringify(KINDS)};
+  const call = (op, request) => {
+    calls.push({ op, kind: kinds[op] });
+    const reply = connect().then((ws) => new Promise((resolve, reject) => {
+      const id = nextCall++;
+      pending.set(id, { resolve, reject });
+      ws.send(JSON.stringify({ id, op, request }));
+    }));
+    if (kinds[op] === 'invoke') return reply;
+    reply.catch((error) => console.warn('Utter: ' + error.message));
+  };
   window.utter = {
-    ...operations,
+    ...Object.fromEntries(Object.keys(kinds).map((name) => [name, (request) => call(name, request)])),
     appInfo: async () => ({ version: 'test', shell: 'electron' }),
-    speak: async (request) => {
-      const { id } = await operations.speak(request);
-      window.mainProcess.lastUtteranceId = id;
-      handOverPort(id);
-      return { id };
+    on: (event, listener) => {
+      listeners[event].add(listener);
+      return () => listeners[event].delete(listener);
     },
-    onCommand: (next) => {
-      listener = next;
-      early.splice(0).forEach(next);
-      return () => { if (listener === next) listener = null; };
-    },
-    reportStatus: (report) => statuses.push(report),
-    openSettings: () => {},
     audioPortNonce: nonce,
   };
   window.mainProcess = {
-    lastUtteranceId: 0,
-    send: (command) => (listener ? listener(command) : early.push(command)),
-    statuses,
+    /** Every operation the page asked of main, in order, with its kind (invoke or send). */
+    calls,
     /** A message that looks like the preload's but lacks its nonce, carrying a port that fails the utterance. */
     postLookAlike: (id) => {
       const channel = new MessageChannel();
       channel.port1.postMessage({ type: 'error', error: { kind: 'input', message: 'a look-alike port was used' } });
-      window.postMessage({ type: ${JSON.stringify(AUDIO_PORT_MESSAGE)}, nonce: 'not-the-nonce', id }, location.origin, [channel.port2]);
+      window.postMessage({ type: ${JSON.stringify(AUDIO_PORT_MESSAGE)}, nonce: 'not-the-nonce', ticket: { id, offset: 0, streaming: true, pcmSampleRate: 24000, streamBufferMs: 200, streamMaxBuffer: 2 } }, location.origin, [channel.port2]);
     },
   };
 })();`;
+

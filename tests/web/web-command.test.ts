@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -15,10 +16,13 @@ const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs'
 let tts: TtsServer;
 let child: ChildProcess;
 let url: URL;
+/** Never the user's socket nor settings folder. */
+const home = mkdtempSync(join(tmpdir(), 'utter-web-'));
+const env = { ...process.env, UTTER_SOCKET: join(home, 'utter.sock'), XDG_CONFIG_HOME: home, UTTER_SETTINGS: join(home, 'utter', 'settings.json') };
 
 beforeAll(async () => {
   tts = await startTtsServer();
-  child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--base-url', tts.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--base-url', tts.url], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (data: Buffer) => {
@@ -95,7 +99,7 @@ describe('utter web', () => {
     socket.on('message', (data) => replies.push(JSON.parse(String(data))));
     await new Promise((r) => socket.on('open', r));
     socket.send('not json');
-    socket.send(JSON.stringify({ id: 1, op: 'speak', request: { text: 7 } }));
+    socket.send(JSON.stringify({ id: 1, op: 'speak', request: { texts: [7] } }));
     socket.send(JSON.stringify({ id: 2, op: 'settings' }));
     await expect.poll(() => replies.length).toBe(3);
     expect(replies[0]).toMatchObject({ error: expect.stringMatching(/JSON/) });
@@ -108,6 +112,23 @@ describe('utter web', () => {
     const audio = new WebSocket(`ws://${url.host}/audio?token=${token}&id=999`, { headers: { origin: `http://${url.host}` } });
     const code = await new Promise<number>((r) => audio.on('close', (c) => r(c)));
     expect(code).toBe(4404);
+  });
+
+  it('hosts the session `utter speak TEXT` reaches, as the app does', async () => {
+    const spoke = spawn(process.execPath, [BIN, 'speak', 'Said from a terminal.'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    expect(await new Promise((r) => spoke.once('exit', r))).toBe(0);
+    const token = url.searchParams.get('token')!;
+    const socket = new WebSocket(`ws://${url.host}/control?token=${token}`, { headers: { origin: `http://${url.host}` } });
+    const replies: { id?: number; result?: { current?: { text: string } } }[] = [];
+    socket.on('message', (data) => replies.push(JSON.parse(String(data))));
+    await new Promise((r) => socket.on('open', r));
+    socket.send(JSON.stringify({ id: 1, op: 'session' }));
+    await expect.poll(() => replies.find((r) => r.id === 1)).toBeDefined();
+    // No page plays yet: the text waits for one, in the session.
+    expect(replies.find((r) => r.id === 1)).toMatchObject({ result: { state: 'buffering', current: { text: 'Said from a terminal.' } } });
+    socket.send(JSON.stringify({ id: 2, op: 'control', request: 'stop' }));
+    await expect.poll(() => replies.find((r) => r.id === 2)).toBeDefined();
+    socket.close();
   });
 
   it('stops cleanly on Ctrl-C', async () => {

@@ -54,7 +54,7 @@ export class AudioPlayer {
     worker.onerror = (event) => this.listeners.forEach((listener) => listener({ type: 'crash', message: event.message || 'The decoder worker failed to start.' }));
   }
 
-  static async create(settings: PublicSettings): Promise<AudioPlayer> {
+  static async create(settings: Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'>): Promise<AudioPlayer> {
     if (!globalThis.crossOriginIsolated) throw new Error('This page is not cross-origin isolated, so it cannot share memory with the audio thread.');
     const context = new AudioContext({ latencyHint: 'interactive' });
     await context.audioWorklet.addModule(workletUrl);

@@ -1,49 +1,55 @@
-import type { AppCommand } from '../../../shared/app-commands';
-import { AUDIO_PORT_MESSAGE, OPERATION_NAMES, type OperationName, type PageOperations } from '../../../shared/contract';
-import type { SpeakRequest } from '../../../shared/playback/link-protocol';
+import { AUDIO_PORT_MESSAGE, OPERATIONS, OPERATION_NAMES, type OperationName, type PageEventName, type PageEventPayloads, type PageOperations } from '../../../shared/contract';
 import type { UtterApi } from '../../../shared/renderer-api';
+import type { PlayTicket, SessionView, TransportAction } from '../../../shared/session';
 import type { AudioSource } from '../audio/consumer-link';
 
 /**
  * The app as the page sees it, in Electron or in a browser under `utter web`: the
- * contract's operations, with speak() handing back where the audio comes from.
+ * contract's operations, and what the session sends (its view, each utterance to play
+ * with where its audio comes from, what the audio side must do).
  */
-export interface Bridge extends Omit<PageOperations, 'speak'> {
-  /** Starts speaking; the audio source goes to the decoder worker, never read here. */
-  speak(request: SpeakRequest): Promise<{ id: number; source: AudioSource }>;
-  /** Commands from the tray and the hotkeys (none in a browser). Returns an unsubscribe. */
-  onCommand(listener: (command: AppCommand) => void): () => void;
+export interface Bridge extends PageOperations {
+  onSession(listener: (view: SessionView) => void): () => void;
+  /** The audio source goes to the decoder worker, never read on the page's thread. */
+  onPlay(listener: (ticket: PlayTicket, source: AudioSource) => void): () => void;
+  onTransport(listener: (action: TransportAction) => void): () => void;
 }
 
 /** The preload's API when there is one, else the `utter web` server this page came from. */
 export function connectBridge(): Bridge {
-  return window.utter ? electronBridge(window.utter) : webBridge();
+  const bridge = window.utter ? electronBridge(window.utter) : webBridge();
+  // A page attaches once per load: a second attach would look like a new page to the
+  // session, which would restart what it plays (React runs effects twice in development).
+  let attached: Promise<SessionView> | null = null;
+  return { ...bridge, attachSink: () => (attached ??= bridge.attachSink()) };
+}
+
+/** Listeners by name, for messages that come on one channel. */
+function listeners<T extends unknown[]>(): { add(listener: (...args: T) => void): () => void; emit(...args: T): void } {
+  const all = new Set<(...args: T) => void>();
+  return {
+    add: (listener) => {
+      all.add(listener);
+      return () => all.delete(listener);
+    },
+    emit: (...args) => all.forEach((listener) => listener(...args)),
+  };
 }
 
 function electronBridge(api: UtterApi): Bridge {
-  // Ports can arrive before speak() resolves: keep them by utterance id until asked for.
-  const ports = new Map<number, MessagePort>();
-  const waiters = new Map<number, (port: MessagePort) => void>();
-  window.addEventListener('message', (event: MessageEvent<{ type?: string; nonce?: string; id?: number }>) => {
+  const plays = listeners<[PlayTicket, AudioSource]>();
+  window.addEventListener('message', (event: MessageEvent<{ type?: string; nonce?: string; ticket?: PlayTicket }>) => {
     const data = event.data;
     // Only this window's preload, with its nonce: not a frame, not a look-alike.
     if (event.source !== window || data?.type !== AUDIO_PORT_MESSAGE || data.nonce !== api.audioPortNonce) return;
     const port = event.ports[0];
-    if (!port || typeof data.id !== 'number') return;
-    const waiter = waiters.get(data.id);
-    if (waiter) {
-      waiters.delete(data.id);
-      waiter(port);
-    } else ports.set(data.id, port);
+    if (port && typeof data.ticket?.id === 'number') plays.emit(data.ticket, { kind: 'port', port });
   });
   return {
     ...api,
-    speak: async (request) => {
-      const { id } = await api.speak(request);
-      const port = ports.get(id) ?? (await new Promise<MessagePort>((resolve) => waiters.set(id, resolve)));
-      ports.delete(id);
-      return { id, source: { kind: 'port', port } };
-    },
+    onSession: (listener) => api.on('session', listener),
+    onTransport: (listener) => api.on('transport', listener),
+    onPlay: plays.add,
   };
 }
 
@@ -51,8 +57,20 @@ function webBridge(): Bridge {
   const token = new URLSearchParams(location.search).get('token') ?? '';
   const base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const sessions = listeners<[SessionView]>();
+  const plays = listeners<[PlayTicket, AudioSource]>();
+  const transports = listeners<[TransportAction]>();
   let nextId = 1;
   let socket: Promise<WebSocket> | null = null;
+
+  const onPush = <E extends PageEventName>(event: E, payload: PageEventPayloads[E]): void => {
+    if (event === 'session') sessions.emit(payload as SessionView);
+    else if (event === 'transport') transports.emit(payload as TransportAction);
+    else if (event === 'play') {
+      const ticket = payload as PlayTicket;
+      plays.emit(ticket, { kind: 'socket', url: `${base}/audio?token=${encodeURIComponent(token)}&id=${ticket.id}` });
+    }
+  };
 
   const open = (): Promise<WebSocket> =>
     new Promise((resolve, reject) => {
@@ -65,11 +83,12 @@ function webBridge(): Bridge {
         pending.clear();
       };
       ws.onmessage = (message: MessageEvent<string>) => {
-        const reply = JSON.parse(message.data) as { id: number; result?: unknown; error?: string };
-        const waiter = pending.get(reply.id);
-        pending.delete(reply.id);
-        if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
-        else waiter?.resolve(reply.result);
+        const data = JSON.parse(message.data) as { id: number; result?: unknown; error?: string } | { event: PageEventName; payload: never };
+        if ('event' in data) return onPush(data.event, data.payload);
+        const waiter = pending.get(data.id);
+        pending.delete(data.id);
+        if (data.error !== undefined) waiter?.reject(new Error(data.error));
+        else waiter?.resolve(data.result);
       };
     });
 
@@ -86,16 +105,20 @@ function webBridge(): Bridge {
     });
   };
 
-  const remote = Object.fromEntries(OPERATION_NAMES.map((name) => [name, (request?: unknown) => call(name, request)])) as unknown as PageOperations;
+  // A message with no reply still goes as a request over the socket: its refusal is logged, not lost.
+  const remote = Object.fromEntries(
+    OPERATION_NAMES.map((name) => [
+      name,
+      OPERATIONS[name].kind === 'invoke'
+        ? (request?: unknown) => call(name, request)
+        : (request?: unknown) => void call(name, request).catch((error: Error) => console.warn(`Utter: ${error.message}`)),
+    ]),
+  ) as unknown as PageOperations;
   return {
     ...remote,
-    speak: async (request) => {
-      const { id } = await remote.speak(request);
-      return { id, source: { kind: 'socket', url: `${base}/audio?token=${encodeURIComponent(token)}&id=${id}` } };
-    },
-    // A browser tab has no tray and no hotkeys.
-    onCommand: () => () => {},
-    reportStatus: () => {},
+    onSession: sessions.add,
+    onPlay: plays.add,
+    onTransport: transports.add,
     openSettings: () => void window.open(`${location.pathname}${location.search}#settings`, '_blank'),
   };
 }

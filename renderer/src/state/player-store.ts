@@ -1,8 +1,9 @@
 import { create } from 'zustand';
 import type { AudioFormat } from '../../../shared/audio-format';
+import type { Resumable, SessionState } from '../../../shared/session';
 
 /** What the player view shows, as text (the `state` test id). */
-export type ShownState = 'idle' | 'buffering' | 'playing' | 'paused' | 'error';
+export type ShownState = SessionState;
 
 /** Time to first audio, split into its parts (spec M1), all from the request leaving the engine. */
 export interface FirstAudio {
@@ -15,13 +16,19 @@ export interface FirstAudio {
 }
 
 /**
- * The player's low-rate state: what changes a few times per utterance. Audio-rate figures
- * (buffer level, underruns) are read from shared memory on each animation frame instead.
+ * The player's low-rate state, one flat store: most of it mirrors the session's view (set
+ * in one place, PlayerController.show), the rest is what this page measures. Audio-rate
+ * figures (buffer level, underruns) are read from shared memory on each animation frame.
+ * Slices would split what one `set` keeps consistent, for a store this small.
  */
 export interface PlayerState {
+  /** The format selector, which the session also uses for hotkeys and the tray. */
   format: AudioFormat;
+  /** The session's state and the text it is reading (or null when idle). */
+  sessionState: SessionState;
   utteranceId: number;
-  /** Offsets in the text of the segment being spoken, for highlighting. */
+  reading: string;
+  /** Offsets in `reading` of the sentence being heard, for highlighting. */
   segment: { start: number; end: number } | null;
   /** The word being heard, where the voice reports word timings (the embedded voice does). */
   word: { start: number; end: number } | null;
@@ -30,26 +37,31 @@ export interface PlayerState {
   firstByteAt: number | null;
   firstDecodedAt: number | null;
   firstAudio: FirstAudio | null;
-  /** The last error, shown until the next Speak. */
+  /** The last error, shown until the next text starts. */
   error: string;
   /** A note that is not an error (a retry, a failover). */
   notice: string;
+  /** What this page refused of what was dropped on it, shown until the next text is asked for. */
+  refusals: string;
   /** Who is speaking: the provider and the server in use (it changes on failover). */
   source: string;
-  /** True from Speak until the last sample has been heard, or stop. */
+  /** True while the session has a text, playing or paused. */
   busy: boolean;
   paused: boolean;
   /** Texts waiting their turn, and the last ones spoken (newest first), for replay. */
   queued: string[];
   history: string[];
-  /** The text in the box (also set by the tray and hotkeys). */
+  resumable: Resumable | null;
+  /** The text in the box (a hotkey's text appears here too). */
   text: string;
   set(patch: Partial<PlayerState>): void;
 }
 
 export const usePlayerStore = create<PlayerState>((set) => ({
   format: 'pcm',
+  sessionState: 'idle',
   utteranceId: 0,
+  reading: '',
   segment: null,
   word: null,
   requestedAt: null,
@@ -58,11 +70,13 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   firstAudio: null,
   error: '',
   notice: '',
+  refusals: '',
   source: '',
   busy: false,
   paused: false,
   queued: [],
   history: [],
+  resumable: null,
   text: '',
   set: (patch) => set(patch),
 }));

@@ -18,23 +18,20 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   const [settings, setSettings] = useState<PublicSettings | null>(null);
   const format = usePlayerStore((s) => s.format);
   const error = usePlayerStore((s) => s.error);
-  const notice = usePlayerStore((s) => s.notice);
+  const notice = usePlayerStore((s) => [s.notice, s.refusals].filter(Boolean).join(' '));
   const busy = usePlayerStore((s) => s.busy);
   const segment = usePlayerStore((s) => s.segment);
+  const reading = usePlayerStore((s) => s.reading);
   const paused = usePlayerStore((s) => s.paused);
+  const resumable = usePlayerStore((s) => s.resumable);
 
   useEffect(() => {
     controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
-    // The tray follows the player ten times a second (only changes are sent), hidden or not.
-    const reporting = setInterval(() => controller.reportState(), 100);
-    const unsubscribe = bridge.onCommand((command) => controller.command(command));
-    return () => {
-      clearInterval(reporting);
-      unsubscribe();
-    };
-  }, [controller, bridge]);
+    // This page plays what the session hands it, and shows the session's state.
+    return controller.attach();
+  }, [controller]);
 
-  const speak = (): void => void controller.speak(text, format);
+  const speak = (): void => void controller.speak([text], format);
 
   // Stop, Pause and Skip disable themselves when speech ends; a keyboard user focused on one
   // would be left on the page's body, so focus goes back to the text. Chromium moves the
@@ -49,7 +46,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   // Keyboard: Ctrl+Enter (⌘↩) in the text box speaks, Escape stops.
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (event.key === 'Escape' && usePlayerStore.getState().busy) controller.stop();
+      if (event.key === 'Escape' && usePlayerStore.getState().busy) controller.control('stop');
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -97,12 +94,19 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
         aria-describedby="text-input-help"
       />
       <small id="text-input-help">Ctrl+Enter speaks; Escape stops.</small>
-      {busy && segment && <Reading text={text} segment={segment} />}
+      {resumable && !busy && (
+        <p className="resume">
+          <button type="button" data-testid="resume-reading" onClick={() => controller.control('resume-saved')}>
+            Resume reading “{resumable.title}”
+          </button>
+        </p>
+      )}
+      {busy && segment && <Reading text={reading} segment={segment} />}
       <div className="controls">
         <button type="button" data-testid="speak" onClick={speak} disabled={!isolated || !text.trim()}>
           Speak
         </button>
-        <button type="button" data-testid="stop" onClick={() => controller.stop()} disabled={!busy}>
+        <button type="button" data-testid="stop" onClick={() => controller.control('stop')} disabled={!busy}>
           Stop
         </button>
         <button
@@ -110,14 +114,14 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
           data-testid="pause"
           aria-pressed={paused}
           disabled={!busy}
-          onClick={() => controller.togglePause()}
+          onClick={() => controller.control('pause-resume')}
         >
           {paused ? 'Resume' : 'Pause'}
         </button>
-        <button type="button" data-testid="previous" onClick={() => controller.previous()} disabled={!busy}>
+        <button type="button" data-testid="previous" onClick={() => controller.control('previous')} disabled={!busy}>
           Previous
         </button>
-        <button type="button" data-testid="skip" onClick={() => controller.skip()} disabled={!busy}>
+        <button type="button" data-testid="skip" onClick={() => controller.control('skip')} disabled={!busy}>
           Skip
         </button>
         <button type="button" data-testid="open-settings" onClick={() => bridge.openSettings()}>
@@ -142,7 +146,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
           <select
             data-testid="format-select"
             value={format}
-            onChange={(e) => isAudioFormat(e.target.value) && usePlayerStore.getState().set({ format: e.target.value })}
+            onChange={(e) => isAudioFormat(e.target.value) && controller.chooseFormat(e.target.value)}
           >
             {AUDIO_FORMATS.map((f) => (
               <option key={f} value={f}>

@@ -1,11 +1,6 @@
+import { previewOf as preview } from '../../../shared/session';
 import type { PlayerController } from '../state/player-controller';
 import { usePlayerStore } from '../state/player-store';
-
-/** The first words of a text, for a one-line list entry. */
-function preview(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
-}
 
 /** What waits its turn, and what was spoken lately with a Replay button. */
 export function QueueAndHistory({ controller }: { controller: PlayerController }) {
@@ -36,10 +31,7 @@ export function QueueAndHistory({ controller }: { controller: PlayerController }
                   data-testid="replay"
                   // Several "Replay" buttons in a row: each says what it replays.
                   aria-label={`Replay: ${preview(text)}`}
-                  onClick={() => {
-                    usePlayerStore.getState().set({ text });
-                    void controller.speak(text, format);
-                  }}
+                  onClick={() => void controller.speak([text], format)}
                 >
                   Replay
                 </button>{' '}

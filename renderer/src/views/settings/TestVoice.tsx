@@ -1,33 +1,56 @@
-// "Test voice": speaks a sentence with the settings as they are, through the same audio
-// path as the player, and says how soon it was heard.
-import { useEffect, useMemo } from 'react';
+// "Test voice": the session speaks a sentence with the settings as they are, in the player
+// like any other text, and this says how soon it was heard.
+import { useEffect, useRef, useState } from 'react';
 import type { AudioFormat } from '../../../../shared/audio-format';
+import type { SessionView } from '../../../../shared/session';
 import type { Bridge } from '../../state/bridge';
-import { PlayerController } from '../../state/player-controller';
-import { usePlayerStore } from '../../state/player-store';
+
+const SAMPLE = 'This is how I sound with these settings.';
 
 /** The button and its result. */
 export function TestVoice({ bridge, format }: { bridge: Bridge; format: AudioFormat }) {
-  const tester = useMemo(() => new PlayerController(bridge), [bridge]);
-  const firstAudio = usePlayerStore((s) => s.firstAudio);
-  const error = usePlayerStore((s) => s.error);
-  const testing = usePlayerStore((s) => s.busy);
+  const [result, setResult] = useState('');
+  const [testing, setTesting] = useState(false);
+  /** The utterance this button started, once the session has shown it. */
+  const mine = useRef<number | null>(null);
+  const asked = useRef(false);
+
   useEffect(() => {
-    let frame = 0;
-    const tick = (): void => {
-      tester.frame();
-      frame = requestAnimationFrame(tick);
+    const follow = (view: SessionView): void => {
+      if (asked.current && view.current?.text === SAMPLE && mine.current === null) mine.current = view.current.id;
+      const id = mine.current;
+      if (id === null) return;
+      const timing = view.timing?.id === id ? view.timing : null;
+      if (timing?.firstHeardAt && timing.requestedAt) setResult(`First audio heard after ${Math.round(timing.firstHeardAt - timing.requestedAt)} ms.`);
+      else if (view.current?.id === id && view.error) setResult(view.error);
+      if (view.current?.id !== id) {
+        asked.current = false;
+        mine.current = null;
+        setTesting(false);
+      }
     };
-    frame = requestAnimationFrame(tick);
-    return () => cancelAnimationFrame(frame);
-  }, [tester]);
+    void bridge.session().then(follow, () => {});
+    return bridge.onSession(follow);
+  }, [bridge]);
+
+  const test = (): void => {
+    setTesting(true);
+    setResult('Speaking…');
+    asked.current = true;
+    mine.current = null;
+    bridge.speak({ texts: [SAMPLE], format }).catch((error: Error) => {
+      setTesting(false);
+      setResult(error.message);
+    });
+  };
+
   return (
     <div className="row">
-      <button type="button" data-testid="test-voice" disabled={testing} onClick={() => void tester.speak('This is how I sound with these settings.', format)}>
+      <button type="button" data-testid="test-voice" disabled={testing} onClick={test}>
         Test voice
       </button>
       <span data-testid="test-result" role="status">
-        {error ? error : firstAudio ? `First audio heard after ${firstAudio.totalMs} ms.` : testing ? 'Speaking…' : ''}
+        {result}
       </span>
     </div>
   );

@@ -1,0 +1,393 @@
+// The speaking session: one per app (the Electron main process, or `utter web`), Electron-free.
+// Every way in (tray, hotkeys, the app socket, launch arguments, dropped files, the page's
+// buttons) calls it; the page that plays is only its audio sink and a view of its state.
+import type { Settings } from '../../shared/config/schema';
+import type { AudioFormat } from '../../shared/audio-format';
+import type { EngineEvent } from '../../shared/speech-events';
+import { previewOf, type PlayTicket, type SessionState, type SessionView, type SinkFact, type TransportAction, type UtteranceTiming } from '../../shared/session';
+import { speakOverLink, type EngineLink } from '../engine/link';
+import type { SpeechProvider } from '../engine/provider';
+import type { RetryPolicy } from '../engine/retry';
+import type { SavedSession } from './saved-session';
+
+/** How many texts the history keeps. */
+const HISTORY_LENGTH = 10;
+/** A text this long, left unfinished, is offered for resuming after a restart. */
+export const RESUME_MIN_CHARS = 2000;
+
+/** The page that plays: it takes each utterance's link and the transport actions. */
+export interface SessionSink {
+  /** Hands utterance `ticket.id` to the page; resolves with the engine's end of its link. */
+  play(ticket: PlayTicket): Promise<EngineLink> | EngineLink;
+  transport(action: TransportAction): void;
+}
+
+export interface SessionOptions {
+  /** The settings in force (defaults < file < environment), read anew for every utterance. */
+  settings(): Settings;
+  /** Tests and `utter web` may pass their own provider factory. */
+  provider?: (settings: Settings) => SpeechProvider;
+  retryPolicy?: Partial<RetryPolicy>;
+  /** No page can play: the shell opens (or recreates) the player, which then attaches. */
+  needSink?(): void;
+  /** Where the queue and the position survive a restart; none in tests that do not care. */
+  saved?: SavedSession;
+  /** A message for the user that no window may show (a notification). */
+  notify?(message: string): void;
+  /** For the log: a page sent a command the engine refused. */
+  warn?(message: string): void;
+  now?(): number;
+}
+
+interface Current {
+  id: number;
+  text: string;
+  offset: number;
+  format: AudioFormat;
+  /** Where each sentence lies in `text`, learnt from the engine's events. */
+  segments: Map<number, { start: number; end: number }>;
+  heard: number;
+  sink: SessionSink | null;
+  stopEngine: AbortController;
+  /** The page was lost mid-text: say so once when reading goes on. */
+  interrupted: boolean;
+  drainTimer?: ReturnType<typeof setTimeout>;
+}
+
+export class Session {
+  private state: SessionState = 'idle';
+  private current: Current | null = null;
+  private queued: string[] = [];
+  private history: string[] = [];
+  private error = '';
+  private notice = '';
+  private source = '';
+  private format: AudioFormat | null = null;
+  private resumable: { text: string; offset: number; queued: string[] } | null = null;
+  private sink: SessionSink | null = null;
+  private count = 0;
+  private listeners = new Set<(view: SessionView) => void>();
+  /** How the page's audio output opened, for Diagnostics. */
+  audioOutput: { ok: boolean; detail: string } | null = null;
+  private timing: UtteranceTiming | null = null;
+
+  constructor(private readonly options: SessionOptions) {}
+
+  /** Reads what the last run left; a long unfinished text becomes an offer to resume. */
+  async restore(): Promise<void> {
+    const saved = await this.options.saved?.load();
+    if (!saved?.current) return;
+    const { text, offset } = saved.current;
+    if (text.length - offset <= 0 || text.length <= RESUME_MIN_CHARS) return void this.options.saved?.clear();
+    this.resumable = { text, offset, queued: saved.queued };
+    this.emit();
+  }
+
+  view(): SessionView {
+    const current = this.current;
+    const segment = current && current.heard >= 0 ? current.segments.get(current.heard) : undefined;
+    return {
+      state: this.state,
+      current: current && { id: current.id, text: current.text, offset: current.offset, segment: segment ? { index: current.heard, ...segment } : null },
+      queued: [...this.queued],
+      history: [...this.history],
+      error: this.error,
+      notice: this.notice,
+      source: this.source,
+      format: this.format ?? this.options.settings().format,
+      resumable: this.resumable && { title: previewOf(this.resumable.text, 60), charsLeft: this.resumable.text.length - this.resumable.offset },
+      timing: this.timing && { ...this.timing },
+    };
+  }
+
+  subscribe(listener: (view: SessionView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Speaks texts: the first now, unless something plays and the request (or the
+   * whileSpeaking setting) says to wait; the rest after it, in order. Returns why not, or null.
+   */
+  speak(texts: readonly string[], options: { format?: AudioFormat; queue?: boolean } = {}): string | null {
+    const wanted = texts.filter((text) => text.trim());
+    if (!wanted.length) {
+      this.error = 'There is nothing to speak.';
+      this.emit();
+      return this.error;
+    }
+    if (options.format) this.format = options.format;
+    const waits = this.current !== null && (options.queue || this.options.settings().whileSpeaking === 'queue');
+    if (waits) this.queued.push(...wanted);
+    else {
+      this.queued.push(...wanted.slice(1));
+      this.start(wanted[0], 0, '');
+    }
+    this.emit();
+    this.persist();
+    return null;
+  }
+
+  setFormat(format: AudioFormat): void {
+    this.format = format;
+    this.emit();
+  }
+
+  control(action: 'stop' | 'pause-resume' | 'skip' | 'previous' | 'resume-saved'): void {
+    switch (action) {
+      case 'stop':
+        return this.stop();
+      case 'pause-resume':
+        return this.pauseResume();
+      case 'skip':
+        return this.skip();
+      case 'previous':
+        return this.current?.sink?.transport('previous');
+      case 'resume-saved':
+        return this.resumeSaved();
+    }
+  }
+
+  stop(): void {
+    this.queued = [];
+    const current = this.current;
+    if (current) {
+      this.end(current);
+      current.sink?.transport('stop');
+    }
+    this.state = 'idle';
+    this.emit();
+    this.persist();
+  }
+
+  pauseResume(): void {
+    const current = this.current;
+    if (!current) return;
+    const pausing = this.state !== 'paused';
+    this.state = pausing ? 'paused' : current.heard >= 0 ? 'playing' : 'buffering';
+    current.sink?.transport(pausing ? 'pause' : 'resume');
+    this.emit();
+  }
+
+  skip(): void {
+    const current = this.current;
+    if (!current) return;
+    // The page moves to the next sentence, or ends the text at the last one.
+    if (current.sink) current.sink.transport('skip');
+    else this.finish(current);
+  }
+
+  /** Reading goes on where the last run stopped (the offer made after a restart). */
+  resumeSaved(): void {
+    const saved = this.resumable;
+    if (!saved) return;
+    this.resumable = null;
+    if (this.current) this.end(this.current);
+    this.queued = [...saved.queued];
+    this.start(saved.text, saved.offset, `Reading goes on from where it stopped.`);
+    this.emit();
+    this.persist();
+  }
+
+  /** A page is ready to play: it becomes the sink, and a text waiting for one starts. */
+  attachSink(sink: SessionSink): void {
+    const old = this.sink;
+    this.sink = sink;
+    const current = this.current;
+    if (!current) return;
+    if (current.sink && current.sink !== old) return;
+    if (current.sink === old && old) this.interrupt(current);
+    this.launch(current);
+  }
+
+  /** The page went away (crashed, hung, reloaded): what it was reading goes on from the sentence heard when one attaches. */
+  detachSink(sink: SessionSink): void {
+    if (this.sink === sink) this.sink = null;
+    const current = this.current;
+    if (!current || current.sink !== sink) return;
+    this.interrupt(current);
+    this.options.needSink?.();
+  }
+
+  /** What the page's audio side reports; facts about an utterance that is over are ignored. */
+  fact(sink: SessionSink, fact: SinkFact): void {
+    if (fact.type === 'audio-output') {
+      this.audioOutput = { ok: fact.ok, detail: fact.detail };
+      return;
+    }
+    const current = this.current;
+    if (!current || fact.id !== current.id || current.sink !== sink) return;
+    switch (fact.type) {
+      case 'playing':
+        current.heard = fact.index;
+        if (this.state === 'buffering') this.state = 'playing';
+        this.emit();
+        return this.persist();
+      case 'first-heard':
+        if (this.timing?.id === current.id && this.timing.firstHeardAt === null) {
+          this.timing.firstHeardAt = fact.heardAt;
+          this.emit();
+        }
+        return;
+      case 'error':
+        this.error = fact.message;
+        return this.emit();
+      case 'notice':
+        this.notice = fact.message;
+        return this.emit();
+      case 'drained': {
+        // The last sample leaves the speakers at heardAt: the next text starts then, not before.
+        const wait = Math.max(0, fact.heardAt - this.now());
+        clearTimeout(current.drainTimer);
+        current.drainTimer = setTimeout(() => this.finish(current), wait);
+      }
+    }
+  }
+
+  private start(text: string, offset: number, notice: string): void {
+    if (this.current) this.end(this.current);
+    this.resumable = null;
+    const settings = this.options.settings();
+    const current: Current = {
+      id: ++this.count,
+      text,
+      offset,
+      format: this.format ?? settings.format,
+      segments: new Map(),
+      heard: -1,
+      sink: null,
+      stopEngine: new AbortController(),
+      interrupted: false,
+    };
+    this.current = current;
+    this.state = 'buffering';
+    this.error = '';
+    this.notice = notice;
+    this.timing = { id: current.id, requestedAt: null, firstHeardAt: null };
+    this.history = [text, ...this.history.filter((t) => t !== text)].slice(0, HISTORY_LENGTH);
+    if (this.sink) this.launch(current);
+    else this.options.needSink?.();
+  }
+
+  /** Starts the engine for `current` on a link to the sink. */
+  private launch(current: Current): void {
+    const sink = this.sink;
+    if (!sink) return;
+    current.sink = sink;
+    const settings = { ...this.options.settings(), format: current.format };
+    const ticket: PlayTicket = {
+      id: current.id,
+      offset: current.offset,
+      streaming: settings.streamingEnabled,
+      pcmSampleRate: settings.pcmSampleRate,
+      streamBufferMs: settings.streamBufferMs,
+      streamMaxBuffer: settings.streamMaxBuffer,
+    };
+    if (current.interrupted) {
+      current.interrupted = false;
+      this.notice = `The player stopped unexpectedly; reading goes on from “${previewOf(current.text.slice(current.offset), 40)}”.`;
+      this.options.notify?.(this.notice);
+      this.emit();
+    }
+    const stop = current.stopEngine.signal;
+    Promise.resolve()
+      .then(() => sink.play(ticket))
+      .then(
+        (link) => {
+          if (stop.aborted) return link.close();
+          return speakOverLink({ text: current.text.slice(current.offset), format: current.format }, link, {
+            settings,
+            provider: this.options.provider?.(settings),
+            retryPolicy: this.options.retryPolicy,
+            signal: stop,
+            onBadCommand: (error) => this.options.warn?.(`refused a command from the page: ${error.message}`),
+            onEvent: (event) => this.onEngineEvent(current, event),
+          });
+        },
+        (error: Error) => {
+          if (current !== this.current || stop.aborted) return;
+          this.error = `The player could not take the audio: ${error.message}`;
+          this.finish(current);
+        },
+      );
+  }
+
+  private onEngineEvent(current: Current, event: EngineEvent): void {
+    if (current !== this.current) return;
+    switch (event.type) {
+      case 'segment-start':
+        if (this.timing?.id === current.id && this.timing.requestedAt === null) this.timing.requestedAt = event.requestedAt;
+        current.segments.set(event.segment.index, { start: current.offset + event.segment.start, end: current.offset + event.segment.end });
+        // The page may have heard it before this event reached us.
+        if (event.segment.index === current.heard) this.emit();
+        return;
+      case 'utterance-start':
+        this.source = event.provider === 'local' ? 'Embedded voice (eSpeak NG)' : event.endpoint;
+        return this.emit();
+      case 'retry':
+        this.notice = `Retrying in ${event.delayMs} ms: ${event.error.message}`;
+        return this.emit();
+      case 'failover':
+        this.source = event.to;
+        this.notice = `Switched to ${event.to}: ${event.error.message}`;
+        return this.emit();
+      case 'error':
+        if (event.error.kind === 'cancelled') return;
+        this.error = event.error.message;
+        return this.emit();
+    }
+  }
+
+  /** The page lost mid-text: stop its engine and go on later from the sentence heard. */
+  private interrupt(current: Current): void {
+    const heard = current.segments.get(current.heard);
+    current.stopEngine.abort();
+    clearTimeout(current.drainTimer);
+    current.stopEngine = new AbortController();
+    current.offset = heard?.start ?? current.offset;
+    current.segments.clear();
+    current.heard = -1;
+    current.sink = null;
+    current.interrupted = true;
+    if (this.state !== 'paused') this.state = 'buffering';
+    this.emit();
+  }
+
+  /** The text is over (heard to the end, skipped past, failed): the next one starts. */
+  private finish(current: Current): void {
+    if (current !== this.current) return;
+    this.end(current);
+    const next = this.queued.shift();
+    if (next !== undefined) {
+      const failed = this.error;
+      // A text that failed is still said while the next one plays.
+      this.start(next, 0, failed && `The text before this one stopped: ${failed}`);
+    } else this.state = this.error ? 'error' : 'idle';
+    this.emit();
+    this.persist();
+  }
+
+  private end(current: Current): void {
+    current.stopEngine.abort();
+    clearTimeout(current.drainTimer);
+    if (this.current === current) this.current = null;
+  }
+
+  private persist(): void {
+    const saved = this.options.saved;
+    if (!saved) return;
+    const current = this.current;
+    if (!current) return void (this.resumable ? undefined : saved.clear());
+    const heard = current.segments.get(current.heard);
+    saved.save({ current: { text: current.text, offset: heard?.start ?? current.offset }, queued: this.queued });
+  }
+
+  private emit(): void {
+    const view = this.view();
+    for (const listener of this.listeners) listener(view);
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+}

@@ -1,0 +1,131 @@
+// What the speaking session (in the main process, or in `utter web`) and its pages tell
+// each other. The session owns the queue, the current text, the state and the history; a
+// page shows the session's view, plays the audio it is handed, and reports what only the
+// audio side knows (what is heard, when it drained).
+import { z } from 'zod';
+import { AUDIO_FORMATS, type AudioFormat } from './audio-format';
+import { MAX_SPEAK_CHARS } from './playback/link-protocol';
+
+export type SessionState = 'idle' | 'buffering' | 'playing' | 'paused' | 'error';
+
+/** Where a text was when reading stopped, offered after a restart ("Resume reading …"). */
+export interface Resumable {
+  /** The first words of the text, to name it. */
+  title: string;
+  /** Characters left to read. */
+  charsLeft: number;
+}
+
+/** Everything a page shows of the session. Offsets are into `current.text`. */
+export interface SessionView {
+  state: SessionState;
+  current: {
+    id: number;
+    text: string;
+    /** Where in `text` this utterance started speaking (after a resume, past the start). */
+    offset: number;
+    /** The sentence being heard. */
+    segment: { index: number; start: number; end: number } | null;
+  } | null;
+  queued: string[];
+  /** The last texts spoken, newest first. */
+  history: string[];
+  /** The last error, shown until the next text starts. */
+  error: string;
+  /** A note that is not an error (a retry, a failover, a resume). */
+  notice: string;
+  /** Who is speaking: the provider and the server in use (it changes on failover). */
+  source: string;
+  /** The format the next utterance asks for (the player's selector). */
+  format: AudioFormat;
+  resumable: Resumable | null;
+  /** The current (or last) utterance's timing, epoch ms on this machine's clock. */
+  timing: UtteranceTiming | null;
+}
+
+/** When an utterance's first request left the engine, and when its first sample was heard. */
+export interface UtteranceTiming {
+  id: number;
+  requestedAt: number | null;
+  firstHeardAt: number | null;
+}
+
+/** What the session hands the page for each utterance, with its audio port (or socket id). */
+export interface PlayTicket {
+  id: number;
+  /** Where in the text this utterance starts: the engine's offsets (words) count from here. */
+  offset: number;
+  /** The settings in force for this utterance (the environment's included) that the page plays by. */
+  streaming: boolean;
+  pcmSampleRate: number;
+  streamBufferMs: number;
+  streamMaxBuffer: number;
+}
+
+/** What the session asks of the audio side of the page. */
+export type TransportAction = 'stop' | 'pause' | 'resume' | 'skip' | 'previous';
+
+/** What a page's buttons ask of the session. */
+export const CONTROL_ACTIONS = ['stop', 'pause-resume', 'skip', 'previous', 'resume-saved'] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+const text = z
+  .string({ error: 'A speak request needs text.' })
+  .max(MAX_SPEAK_CHARS, { error: (issue) => `The text is too long (${String((issue.input as string).length)} characters; the most is ${MAX_SPEAK_CHARS}).` });
+const format = z.enum(AUDIO_FORMATS, { error: (issue) => `Unknown audio format: ${JSON.stringify(issue.input)}.` });
+
+/** A page asks for texts to be spoken: the first now (or queued), the rest after it. */
+export const speakIntentSchema = z
+  .object({
+    texts: z.array(text).min(1, { error: 'A speak request needs text.' }).max(1000, { error: 'At most 1000 texts at once.' }),
+    format: format.optional(),
+    /** Wait for what is playing instead of interrupting it, whatever the settings say. */
+    queue: z.boolean().optional(),
+  })
+  .strict();
+export type SpeakIntent = z.output<typeof speakIntentSchema>;
+
+export const controlSchema = z.enum(CONTROL_ACTIONS, { error: (issue) => `Unknown control: ${JSON.stringify(issue.input)}.` });
+export const formatSchema = format;
+
+const id = z.number().int().nonnegative();
+const message = z.string().max(100_000).transform((value) => value.slice(0, 2000));
+
+/** What only the audio side knows, reported by the page that plays. */
+export const sinkFactSchema = z.discriminatedUnion('type', [
+  /** Sentence `index` of utterance `id` is being heard. */
+  z.object({ type: z.literal('playing'), id, index: id }).strict(),
+  /** The last sample of utterance `id` is heard at `heardAt` (epoch ms). */
+  z.object({ type: z.literal('drained'), id, heardAt: z.number().finite() }).strict(),
+  /** The first sample of utterance `id` was heard at `heardAt` (epoch ms). */
+  z.object({ type: z.literal('first-heard'), id, heardAt: z.number().finite() }).strict(),
+  /** The audio side failed utterance `id` (a decoder refused the stream). */
+  z.object({ type: z.literal('error'), id, message }).strict(),
+  /** A note for the user (a segment that plays only once downloaded). */
+  z.object({ type: z.literal('notice'), id, message }).strict(),
+  /** How the audio output opened, for Diagnostics. */
+  z.object({ type: z.literal('audio-output'), ok: z.boolean(), detail: message }).strict(),
+]);
+export type SinkFact = z.output<typeof sinkFactSchema>;
+
+/** What the tray shows of the session. */
+export interface TrayStatus {
+  status: 'idle' | 'speaking' | 'paused' | 'error';
+  /** The sentence being heard. */
+  reading?: string;
+  error?: string;
+}
+
+/** The tray's summary of a view: speaking, paused, idle or failed, and the sentence heard. */
+export function trayStatusOf(view: SessionView): TrayStatus {
+  const status = view.state === 'buffering' || view.state === 'playing' ? 'speaking' : view.state;
+  const segment = view.current?.segment;
+  const reading = segment ? view.current!.text.slice(segment.start, segment.end).slice(0, 500) : undefined;
+  return { status, reading, error: view.error || undefined };
+}
+
+/** The first words of a text, for a one-line entry ("Resume reading …", a list). */
+export function previewOf(text: string, length = 80): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > length ? `${line.slice(0, length - 1)}…` : line;
+}

@@ -1,0 +1,252 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import type { EngineLink } from '../../electron/engine/link';
+import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/engine/provider';
+import { SavedSession } from '../../electron/session/saved-session';
+import { Session, type SessionSink } from '../../electron/session/session';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
+import type { LinkEvent } from '../../shared/playback/link-protocol';
+import type { PlayTicket, SessionView, TransportAction } from '../../shared/session';
+
+/** A voice that says each character as 10 ms of 24 kHz PCM silence, a little at a time. */
+class QuietProvider implements SpeechProvider {
+  readonly id = 'openai' as const;
+  readonly endpoints = ['quiet://a'];
+  readonly maxInputChars = 4096;
+  opened: string[] = [];
+  async open(request: SpeechRequest): Promise<SpeechAudio> {
+    this.opened.push(request.text);
+    let left = request.text.length * 480;
+    const body = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        await new Promise((r) => setImmediate(r));
+        const n = Math.min(4800, left);
+        left -= n;
+        controller.enqueue(new Uint8Array(n));
+        if (!left) controller.close();
+      },
+    });
+    return { body, contentType: 'audio/pcm;rate=24000', declared: { format: 'pcm', sampleRate: 24000, channels: 1 } };
+  }
+  async voices() {
+    return [];
+  }
+  async close() {}
+}
+
+/** The page's part: takes each link, gives credit for everything, records transport actions. */
+class FakeSink implements SessionSink {
+  tickets: PlayTicket[] = [];
+  actions: TransportAction[] = [];
+  events = new Map<number, LinkEvent[]>();
+  closed = new Set<number>();
+  play(ticket: PlayTicket): EngineLink {
+    this.tickets.push(ticket);
+    const events: LinkEvent[] = [];
+    this.events.set(ticket.id, events);
+    let onMessage: (message: unknown) => void = () => {};
+    let consumed = 0;
+    return {
+      send: (event) => {
+        events.push(event);
+        if (event.type === 'chunk') {
+          consumed += event.bytes.length;
+          queueMicrotask(() => onMessage({ type: 'credit', consumedBytes: consumed, bufferedMs: 0 }));
+        }
+      },
+      onMessage: (handler) => (onMessage = handler),
+      onClose: () => {},
+      close: () => void this.closed.add(ticket.id),
+    };
+  }
+  transport(action: TransportAction): void {
+    this.actions.push(action);
+  }
+  segments(id: number): string[] {
+    return (this.events.get(id) ?? []).flatMap((e) => (e.type === 'segment-start' ? [e.segment.text] : []));
+  }
+}
+
+function newSession(settings: Partial<Settings> = {}, extra: Partial<ConstructorParameters<typeof Session>[0]> = {}) {
+  const provider = new QuietProvider();
+  const views: SessionView[] = [];
+  const needSink = vi.fn();
+  const notify = vi.fn();
+  const session = new Session({ settings: () => ({ ...DEFAULT_SETTINGS, provider: 'openai', ...settings }), provider: () => provider, needSink, notify, ...extra });
+  session.subscribe((view) => views.push(view));
+  return { session, provider, views, needSink, notify, last: () => views.at(-1)! };
+}
+
+const THREE = 'The first sentence is here. The second sentence follows it. The third one ends it.';
+
+describe('Session', () => {
+  it('starts a text on the sink at once, learns its sentences from the engine, and follows what the page hears', async () => {
+    const { session, last } = newSession();
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    expect(session.speak([THREE])).toBeNull();
+    expect(last()).toMatchObject({ state: 'buffering', current: { text: THREE, offset: 0, segment: null }, history: [THREE] });
+    await vi.waitFor(() => expect(sink.tickets).toHaveLength(1));
+    const { id } = sink.tickets[0];
+    await vi.waitFor(() => expect(sink.events.get(id)?.at(-1)?.type).toBe('end'));
+    // The first sentence alone, for a quick start; the rest may be joined.
+    const segments = sink.segments(id);
+    expect(segments[0]).toBe('The first sentence is here.');
+    expect(segments.join(' ')).toBe(THREE);
+    session.fact(sink, { type: 'playing', id, index: 1 });
+    expect(last()).toMatchObject({ state: 'playing', current: { segment: { index: 1, start: 28, end: 28 + segments[1].length } } });
+  });
+
+  it('goes on to the next text only when the last sample of this one is heard', async () => {
+    const { session, last } = newSession();
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak(['One.', 'Two.']);
+    expect(last().queued).toEqual(['Two.']);
+    await vi.waitFor(() => expect(sink.tickets).toHaveLength(1));
+    session.fact(sink, { type: 'drained', id: sink.tickets[0].id, heardAt: Date.now() + 80 });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(last().current?.text).toBe('One.');
+    await vi.waitFor(() => expect(last()).toMatchObject({ current: { text: 'Two.' }, queued: [] }));
+    session.fact(sink, { type: 'drained', id: last().current!.id, heardAt: Date.now() });
+    await vi.waitFor(() => expect(last()).toMatchObject({ state: 'idle', current: null, history: ['Two.', 'One.'] }));
+  });
+
+  it('interrupts by default, queues when the settings or the request say so', async () => {
+    const sink = new FakeSink();
+    const interrupting = newSession();
+    interrupting.session.attachSink(sink);
+    interrupting.session.speak(['First.']);
+    interrupting.session.speak(['Second.']);
+    expect(interrupting.last()).toMatchObject({ current: { text: 'Second.' }, queued: [] });
+    interrupting.session.speak(['Third.'], { queue: true });
+    expect(interrupting.last()).toMatchObject({ current: { text: 'Second.' }, queued: ['Third.'] });
+    const queueing = newSession({ whileSpeaking: 'queue' });
+    queueing.session.attachSink(new FakeSink());
+    queueing.session.speak(['First.']);
+    queueing.session.speak(['Second.']);
+    expect(queueing.last()).toMatchObject({ current: { text: 'First.' }, queued: ['Second.'] });
+  });
+
+  it('says when there is nothing to speak, and keeps what plays', () => {
+    const { session, last } = newSession();
+    session.attachSink(new FakeSink());
+    session.speak(['Something.']);
+    expect(session.speak(['  ', '\n'])).toBe('There is nothing to speak.');
+    expect(last()).toMatchObject({ error: 'There is nothing to speak.', current: { text: 'Something.' } });
+  });
+
+  it('waits for a page when none is attached, and asks the shell for one', async () => {
+    const { session, needSink, last } = newSession();
+    session.speak(['Spoken once a page is there.']);
+    expect(needSink).toHaveBeenCalledOnce();
+    expect(last().state).toBe('buffering');
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    await vi.waitFor(() => expect(sink.tickets).toEqual([expect.objectContaining({ offset: 0 })]));
+  });
+
+  it('goes on from the sentence heard when its page is lost, in the next page, and says so once', async () => {
+    const { session, needSink, notify, last } = newSession();
+    const crashed = new FakeSink();
+    session.attachSink(crashed);
+    session.speak([THREE]);
+    await vi.waitFor(() => expect(crashed.tickets).toHaveLength(1));
+    const { id } = crashed.tickets[0];
+    await vi.waitFor(() => expect(crashed.segments(id)).toHaveLength(2));
+    session.fact(crashed, { type: 'playing', id, index: 1 });
+    session.detachSink(crashed);
+    expect(needSink).toHaveBeenCalledOnce();
+    expect(last()).toMatchObject({ state: 'buffering', current: { id, offset: 28 } });
+    // What the lost page says now is not believed.
+    session.fact(crashed, { type: 'drained', id, heardAt: Date.now() });
+    const next = new FakeSink();
+    session.attachSink(next);
+    await vi.waitFor(() => expect(next.tickets).toEqual([expect.objectContaining({ id, offset: 28 })]));
+    await vi.waitFor(() => expect(next.events.get(id)?.at(-1)?.type).toBe('end'));
+    // The engine starts from the second sentence, and its offsets map back into the whole text.
+    expect(next.segments(id)[0]).toBe('The second sentence follows it.');
+    expect(next.segments(id).join(' ')).toBe(THREE.slice(28));
+    session.fact(next, { type: 'playing', id, index: 0 });
+    expect(last().current?.segment).toEqual({ index: 0, start: 28, end: 59 });
+    expect(notify).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/reading goes on from “The second sentence follows it/));
+  });
+
+  it('stops, pauses and skips through the page, and clears the queue on stop', async () => {
+    const { session, last } = newSession();
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak(['One.', 'Two.', 'Three.']);
+    session.pauseResume();
+    expect(last().state).toBe('paused');
+    session.pauseResume();
+    expect(last().state).toBe('buffering');
+    session.skip();
+    session.control('previous');
+    session.stop();
+    expect(sink.actions).toEqual(['pause', 'resume', 'skip', 'previous', 'stop']);
+    expect(last()).toMatchObject({ state: 'idle', current: null, queued: [] });
+    // Nothing plays: the tray's pause does nothing.
+    session.pauseResume();
+    expect(last().state).toBe('idle');
+  });
+
+  it('shows a failed text\'s error while the next one plays, and ends in error when none is left', async () => {
+    const { session, last } = newSession();
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak(['Fails.', 'Plays after.']);
+    await vi.waitFor(() => expect(sink.tickets).toHaveLength(1));
+    session.fact(sink, { type: 'error', id: sink.tickets[0].id, message: 'The decoder refused the stream.' });
+    session.fact(sink, { type: 'drained', id: sink.tickets[0].id, heardAt: 0 });
+    await vi.waitFor(() => expect(last()).toMatchObject({ current: { text: 'Plays after.' }, error: '', notice: 'The text before this one stopped: The decoder refused the stream.' }));
+    await vi.waitFor(() => expect(sink.tickets).toHaveLength(2));
+    session.fact(sink, { type: 'error', id: sink.tickets[1].id, message: 'Again.' });
+    session.fact(sink, { type: 'drained', id: sink.tickets[1].id, heardAt: 0 });
+    await vi.waitFor(() => expect(last()).toMatchObject({ state: 'error', error: 'Again.', current: null }));
+  });
+});
+
+describe('Session across restarts', () => {
+  const book = Array.from({ length: 60 }, (_, i) => `Sentence number ${i} of a long chapter.`).join(' ');
+
+  it('saves the sentence heard and the queue, and offers a long unfinished text after a restart', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'utter-session-')), 'session.json');
+    const first = newSession({}, { saved: new SavedSession(file) });
+    const sink = new FakeSink();
+    first.session.attachSink(sink);
+    first.session.speak([book, 'Then this.']);
+    await vi.waitFor(() => expect(sink.segments(1).length).toBeGreaterThan(2));
+    first.session.fact(sink, { type: 'playing', id: 1, index: 2 });
+    const heardAt = first.last().current!.segment!.start;
+    expect(heardAt).toBeGreaterThan(0);
+    expect(book.slice(heardAt).startsWith(sink.segments(1)[2])).toBe(true);
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ current: { text: book, offset: heardAt }, queued: ['Then this.'] }));
+
+    // A new process: nothing plays until asked, the offer names the text.
+    const second = newSession({}, { saved: new SavedSession(file) });
+    await second.session.restore();
+    expect(second.session.view()).toMatchObject({ state: 'idle', current: null, resumable: { title: expect.stringMatching(/^Sentence number 0 of a long chapter/), charsLeft: book.length - heardAt } });
+    const next = new FakeSink();
+    second.session.attachSink(next);
+    second.session.control('resume-saved');
+    await vi.waitFor(() => expect(next.tickets).toEqual([expect.objectContaining({ offset: heardAt })]));
+    expect(second.last()).toMatchObject({ resumable: null, queued: ['Then this.'], current: { text: book, offset: heardAt } });
+  });
+
+  it('offers nothing for a short text, and sets aside a file it cannot read, saying so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'utter-session-'));
+    writeFileSync(join(dir, 'short.json'), JSON.stringify({ current: { text: 'Short.', offset: 0 }, queued: [] }));
+    const short = newSession({}, { saved: new SavedSession(join(dir, 'short.json')) });
+    await short.session.restore();
+    expect(short.session.view().resumable).toBeNull();
+    writeFileSync(join(dir, 'bad.json'), '{"current": {"text": 5}');
+    const errors: string[] = [];
+    const bad = newSession({}, { saved: new SavedSession(join(dir, 'bad.json'), (message) => errors.push(message)) });
+    await bad.session.restore();
+    expect(bad.session.view().resumable).toBeNull();
+    expect(errors).toEqual([expect.stringMatching(/saved reading position .* could not be read/)]);
+  });
+});
