@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
-import { contentSecurityPolicy } from './electron/main/app-protocol';
+import { contentSecurityPolicy } from './electron/pages/app-protocol';
 
 const ESPEAK_WORKER = resolve('electron/engine/providers/espeak.worker.mjs');
 /** The worker's one import of ours: the control block's slots, shared with local.ts. */

@@ -2,7 +2,7 @@
 //   tray-speaking.png, tray-paused.png, tray-error.png   16×16 (+ @2x 32×32), coloured
 //   trayTemplate.png, tray-<state>Template.png            16×16 (+ @2x), macOS template images:
 //     black and alpha only, named …Template so Electron lets the menu bar recolour them.
-// tray.png (idle, coloured) stays with make-icon.mjs. electron/main/tray-menu.ts picks the file.
+// tray.png (idle, coloured) stays with make-icon.mjs. electron/shell/tray-menu.ts picks the file.
 import { writeFileSync } from 'node:fs';
 import { drawPng } from './png.mjs';
 

@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { extractFile, listPackage, statFile } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from '../electron/main/app-protocol';
+import { contentSecurityPolicy } from '../electron/pages/app-protocol';
 
 /**
  * `electron-vite build`, then `electron-builder --dir --linux` with the repo's real

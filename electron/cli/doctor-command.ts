@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import { findElectronPackage, mergeInAppResults, minimumNodeVersion, runCommand, runDoctor } from '../doctor/doctor';
 import { formatReport, worstStatus, type CheckResult } from '../doctor/report';
-import { askAppDiagnostics } from '../main/app-socket';
+import { askAppDiagnostics } from '../session/app-socket';
 import { defaultSettingsPath, loadSettings } from '../engine/config';
 import { LocalVoiceProvider } from '../engine/providers/local';
 

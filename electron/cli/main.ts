@@ -8,7 +8,7 @@ import { SpeechError, type SpeechErrorKind } from '../engine/errors';
 import { speakToFile } from './speak-to-file';
 import { webCommand } from '../web/web-command';
 import { doctorCommand } from './doctor-command';
-import { appSocketPath, sendToApp, type AppRequest } from '../main/app-socket';
+import { appSocketPath, sendToApp, type AppRequest } from '../session/app-socket';
 
 /** Exit codes: scripts tell usage, provider, network and bad-audio failures apart. */
 export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, interrupted: 130 } as const;

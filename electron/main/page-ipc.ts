@@ -6,11 +6,11 @@ import { app, ipcMain, MessageChannelMain, type IpcMainEvent, type IpcMainInvoke
 import type { Settings } from '../../shared/config/schema';
 import { channelOf, checkRequest, OPERATIONS, OPERATION_NAMES, PAGE_EVENTS, type OperationHandlers, type OperationName } from '../../shared/contract';
 import type { PublicSettings } from '../../shared/renderer-api';
-import { APP_ORIGIN } from './app-protocol';
+import { APP_ORIGIN } from '../pages/app-protocol';
 import { createProvider } from '../engine/engine';
 import type { EngineLink } from '../engine/link';
 import type { Session, SessionSink } from '../session/session';
-import type { SettingsStore } from './settings-store';
+import type { SettingsStore } from '../store/settings-store';
 
 export interface PageIpcDeps {
   store: SettingsStore;

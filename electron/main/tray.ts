@@ -2,8 +2,8 @@
 // the logic; this file only hands it to Electron).
 import { join } from 'node:path';
 import { Menu, nativeImage, Tray } from 'electron';
-import type { HotkeyBindings } from './hotkeys';
-import { buildTrayMenu, trayIconName, trayTooltip, type TrayActions, type TrayState } from './tray-menu';
+import type { HotkeyBindings } from '../shell/hotkeys';
+import { buildTrayMenu, trayIconName, trayTooltip, type TrayActions, type TrayState } from '../shell/tray-menu';
 
 /** The tray and the state it shows. */
 export class AppTray {

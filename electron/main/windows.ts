@@ -1,9 +1,9 @@
 // The player and settings windows: one locked-down BrowserWindow recipe, the same renderer
 // with another view, and where each window was last time.
 import { app, BrowserWindow, screen, shell } from 'electron';
-import { APP_ORIGIN } from './app-protocol';
-import { isAllowedExternalUrl } from './external-links';
-import type { WindowStateFile } from './window-state';
+import { APP_ORIGIN } from '../pages/app-protocol';
+import { isAllowedExternalUrl } from '../shell/external-links';
+import type { WindowStateFile } from '../shell/window-state';
 
 type View = 'player' | 'settings';
 

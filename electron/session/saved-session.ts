@@ -1,7 +1,7 @@
 // The session's queue and position on disk, so a restart or a crash loses nothing.
 import { readFile, rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeFileAtomically } from '../main/atomic-file';
+import { writeFileAtomically } from '../store/atomic-file';
 
 /** What survives a restart: the text being read, where, and what waits after it. */
 export interface SessionSnapshot {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Settings } from '../../shared/config/schema';
 import { defaultSettingsPath } from '../engine/config';
-import { appSocketPath, isAppListening } from '../main/app-socket';
+import { appSocketPath, isAppListening } from '../session/app-socket';
 import { startWebServer } from './web-server';
 
 const PACKAGE_ROOT = join(import.meta.dirname, '..', '..');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, readWav, snrDb } from '../support/audio-files';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
-import { appSocketPath, startAppSocket, type AppRequest } from '../../electron/main/app-socket';
+import { appSocketPath, startAppSocket, type AppRequest } from '../../electron/session/app-socket';
 
 const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'utter-cli-'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../electron/doctor/report';
-import { startAppSocket } from '../../electron/main/app-socket';
+import { startAppSocket } from '../../electron/session/app-socket';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
 /** `utter doctor` as a user runs it, against a real server, the real embedded voice and an app socket. */

@@ -19,7 +19,7 @@ import {
   type RunCommand,
 } from '../../electron/doctor/checks';
 import { formatReport, parseCheckResults, worstStatus } from '../../electron/doctor/report';
-import { startAppSocket } from '../../electron/main/app-socket';
+import { startAppSocket } from '../../electron/session/app-socket';
 import type { SpeechProvider } from '../../electron/engine/provider';
 import { LocalVoiceProvider } from '../../electron/engine/providers/local';
 

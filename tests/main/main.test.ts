@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { askAppDiagnostics, sendToApp } from '../../electron/main/app-socket';
+import { askAppDiagnostics, sendToApp } from '../../electron/session/app-socket';
 import { launchApp } from '../support/fake-electron';
 import { channelOf, PAGE_EVENTS } from '../../shared/contract';
 import type { PlayTicket, SessionView } from '../../shared/session';

@@ -9,7 +9,7 @@ import {
   mimeType,
   resolveAppPath,
   responseHeaders,
-} from '../../electron/main/app-protocol';
+} from '../../electron/pages/app-protocol';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'utter-renderer-')));
 const outside = mkdtempSync(join(tmpdir(), 'utter-outside-'));

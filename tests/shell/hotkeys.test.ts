@@ -7,7 +7,7 @@ import {
   waylandGlobalShortcutsSwitch,
   type GlobalShortcutApi,
   type HotkeyBindings,
-} from '../../electron/main/hotkeys';
+} from '../../electron/shell/hotkeys';
 import { canonicalAccelerator, validateAccelerator } from '../../shared/accelerator';
 import { DEFAULT_SETTINGS, HOTKEY_ACTIONS, type HotkeyAction } from '../../shared/config/schema';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { autostartFile, isAutostartEnabled, setAutostart } from '../../electron/main/linux-autostart';
+import { autostartFile, isAutostartEnabled, setAutostart } from '../../electron/shell/linux-autostart';
 
 it('writes and removes an XDG autostart entry, quoting the command', async () => {
   const home = mkdtempSync(join(tmpdir(), 'utter-home-'));

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rendererFileHandler } from '../../electron/main/renderer-files';
+import { rendererFileHandler } from '../../electron/pages/renderer-files';
 
 /** The app:// handler on real files: what the window loads, and what it must never get. */
 describe('the app:// file handler', () => {

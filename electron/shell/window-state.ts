@@ -1,7 +1,7 @@
 // Where each window was, so it opens there again. Electron-free: the shell
 // passes the displays' work areas.
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomically } from './atomic-file';
+import { writeFileAtomically } from '../store/atomic-file';
 
 export interface Bounds {
   x: number;

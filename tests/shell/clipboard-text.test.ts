@@ -1,6 +1,6 @@
 import type { Clipboard, ClipboardItem } from 'electron';
 import { describe, expect, it, vi, type Mock } from 'vitest';
-import { MAX_CLIPBOARD_CHARS, readClipboardForSpeech } from '../../electron/main/clipboard-text';
+import { MAX_CLIPBOARD_CHARS, readClipboardForSpeech } from '../../electron/shell/clipboard-text';
 
 /**
  * Electron's clipboard as electron.d.ts and docs/api/clipboard.md describe it (W3C style):

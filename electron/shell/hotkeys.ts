@@ -1,6 +1,6 @@
 // Global hotkeys: accelerators are checked here before Electron sees them, and
 // every registration that fails is reported with a reason a user can act on.
-// Electron objects come in as parameters, so tests/main/hotkeys.test.ts runs without Electron.
+// Electron objects come in as parameters, so tests/shell/hotkeys.test.ts runs without Electron.
 import type { CommandLine, GlobalShortcut } from 'electron';
 import { canonical, displayAccelerator, parseAccelerator } from '../../shared/accelerator';
 import { HOTKEY_ACTIONS, HOTKEY_LABELS, type HotkeyAction } from '../../shared/config/schema';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseLaunchArgs } from '../../electron/main/launch-args';
+import { parseLaunchArgs } from '../../electron/shell/launch-args';
 
 describe('launch arguments', () => {
   const dir = mkdtempSync(join(tmpdir(), 'utter-launch-'));

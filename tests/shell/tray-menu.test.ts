@@ -5,7 +5,7 @@ import type { KeyboardEvent, MenuItem, MenuItemConstructorOptions } from 'electr
 import { describe, expect, it, vi, type Mock } from 'vitest';
 import { validateAccelerator } from '../../shared/accelerator';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
-import { buildTrayMenu, trayIconName, trayTooltip, type PlayerStatus, type TrayActions, type TrayState } from '../../electron/main/tray-menu';
+import { buildTrayMenu, trayIconName, trayTooltip, type PlayerStatus, type TrayActions, type TrayState } from '../../electron/shell/tray-menu';
 
 const DEFAULT_HOTKEYS = DEFAULT_SETTINGS.hotkeys;
 

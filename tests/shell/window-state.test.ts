@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fitToDisplays, WindowStateFile } from '../../electron/main/window-state';
+import { fitToDisplays, WindowStateFile } from '../../electron/shell/window-state';
 
 const SCREEN = { x: 0, y: 0, width: 1920, height: 1040 };
 const MIN = { width: 480, height: 360 };

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomically } from './atomic-file';
+import { writeFileAtomically } from '../store/atomic-file';
 
 /** ~/.config/autostart/utter.desktop, or under $XDG_CONFIG_HOME. */
 export function autostartFile(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {

@@ -8,9 +8,9 @@ import {
   memorySecretStore,
   type SafeStorageApi,
   type SecretStore,
-} from '../../electron/main/secret-store';
-import { SettingsStore } from '../../electron/main/settings-store';
-import { writeFileAtomically } from '../../electron/main/atomic-file';
+} from '../../electron/store/secret-store';
+import { SettingsStore } from '../../electron/store/settings-store';
+import { writeFileAtomically } from '../../electron/store/atomic-file';
 
 /**
  * Settings storage on real files in a temp folder (no fs mocks). The one fake is

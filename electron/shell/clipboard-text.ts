@@ -1,5 +1,5 @@
 // "Speak clipboard": the clipboard's text, or a sentence saying why there is none to speak.
-// The clipboard comes in as a parameter, so tests/main/clipboard-text.test.ts needs no Electron.
+// The clipboard comes in as a parameter, so tests/shell/clipboard-text.test.ts needs no Electron.
 import type { Clipboard } from 'electron';
 
 /** Longer text is refused. The engine segments lazily, so this guards memory, not speed. */

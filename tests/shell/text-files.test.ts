@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { readTextFilesFromDisk } from '../../electron/main/text-files';
+import { readTextFilesFromDisk } from '../../electron/shell/text-files';
 
 it('reads chosen files in order by the player rules, refusing the others by name', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'utter-files-'));

@@ -1,5 +1,5 @@
 // The pure half of the app:// protocol: URL → file, MIME types and headers. No electron
-// import, so every rule here is unit-tested without the binary (tests/main/app-protocol.test.ts).
+// import, so every rule here is unit-tested without the binary (tests/pages/app-protocol.test.ts).
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** The renderer is served from app://utter/… (file:// cannot be cross-origin isolated). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternalUrl } from '../../electron/main/external-links';
+import { isAllowedExternalUrl } from '../../electron/shell/external-links';
 
 describe('links out of the app', () => {
   it('opens only https links to the allow-listed hosts', () => {
