@@ -39,7 +39,7 @@ export const OPERATIONS = {
   /** What only the audio side knows: the sentence heard, drained, a decoder's failure. */
   sinkFact: send(sinkFactSchema),
   /** The session's view, for a page that only shows it. */
-  session: invoke<SessionView>()(nothing),
+  sessionView: invoke<SessionView>()(nothing),
   openSettings: send(nothing),
 } as const;
 

@@ -10,6 +10,7 @@ import { APP_ORIGIN } from '../pages/app-protocol';
 import { createProvider } from '../engine/engine';
 import type { EngineLink } from '../engine/link';
 import type { Session, SessionSink } from '../session/session';
+import { sessionOperations } from '../session/session-operations';
 import type { SettingsStore } from '../store/settings-store';
 
 export interface PageIpcDeps {
@@ -46,12 +47,7 @@ export function registerPageIpc(deps: PageIpcDeps): void {
   handleOperations({
     appInfo: () => ({ version: app.getVersion(), shell: 'electron' }),
     settings: () => deps.withShellState(deps.store.publicSettings()),
-    speak: ({ texts, format, queue }) => {
-      const refused = session.speak(texts, { format, queue });
-      if (refused) throw new Error(refused);
-    },
-    control: (action) => session.control(action),
-    setFormat: (format) => session.setFormat(format),
+    ...sessionOperations(session, (event) => sinks.get(event.sender)),
     attachSink: (_request, event) => {
       const contents = event.sender;
       const sink = contentsSink(contents);
@@ -64,11 +60,8 @@ export function registerPageIpc(deps: PageIpcDeps): void {
       session.attachSink(sink);
       return session.view();
     },
-    sinkFact: (fact, event) => {
-      const sink = sinks.get(event.sender);
-      if (sink) session.fact(sink, fact);
-    },
-    session: (_request, event) => {
+    // A page that shows the session's view without playing (none yet) gets its changes too.
+    sessionView: (_request, event) => {
       watch(event.sender);
       return session.view();
     },

@@ -16,6 +16,7 @@ import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../pages/renderer-files';
 import { SavedSession } from '../session/saved-session';
 import { Session, type SessionSink } from '../session/session';
+import { sessionOperations } from '../session/session-operations';
 
 /** How to run the web bridge. */
 export interface WebServerOptions {
@@ -153,23 +154,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         await provider.close();
       }
     },
-    speak: ({ texts, format, queue }) => {
-      const refused = session.speak(texts, { format, queue });
-      if (refused) throw new Error(refused);
-    },
-    control: (action) => session.control(action),
-    setFormat: (format) => session.setFormat(format),
+    ...sessionOperations(session, (ws) => sinks.get(ws)),
     attachSink: (_request, ws) => {
       const sink = socketSink(ws);
       sinks.set(ws, sink);
       session.attachSink(sink);
       return session.view();
     },
-    sinkFact: (fact, ws) => {
-      const sink = sinks.get(ws);
-      if (sink) session.fact(sink, fact);
-    },
-    session: () => session.view(),
     // A browser opens the settings in a tab of its own.
     openSettings: () => {},
   };

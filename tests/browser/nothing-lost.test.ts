@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { pulseAvailable, startPulse, type PulseAudio, type RecordedAudio } from 
 import { PRELOAD_STANDIN } from '../support/preload-standin';
 import { SECONDS_PER_SENTENCE, toneAudio, tonesHeard, toneText, type ToneRun } from '../support/sentence-tones';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
-import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
+import { speakInPage, spawnUtterWeb, startWebRig, waitForText, type WebRig } from '../support/utter-web';
 
 /**
  * Nothing is lost: a page that crashes, and an app killed outright, both go on reading
@@ -20,7 +19,6 @@ import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
 const available = pulseAvailable();
 if (!available) console.log('nothing-lost.test.ts: skipped: pulseaudio/parec are not installed (apt-get install pulseaudio pulseaudio-utils)');
 
-const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 const TEXT = toneText();
 const SENTENCE_MS = SECONDS_PER_SENTENCE * 1000;
 
@@ -37,10 +35,11 @@ function split(audio: RecordedAudio, atMs: number): { before: ToneRun[]; after: 
   return { before: runs.filter((run) => run.startMs < at), after: runs.filter((run) => run.startMs >= at) };
 }
 
-/** Waits until the page shows a sentence beginning with `word` as the one being read, then `extraMs` more. */
-async function waitUntilReading(page: Page, word: string, extraMs: number): Promise<void> {
-  await expect.poll(() => page.getByTestId('reading').textContent().catch(() => ''), { timeout: 30_000, interval: 20 }).toMatch(new RegExp(`^${word} `));
-  await new Promise((r) => setTimeout(r, extraMs));
+/** Speaks the text, and returns 0.8 s into its second sentence (Bravo), as the page shows it. */
+async function readUntilBravo(page: Page): Promise<void> {
+  await speakInPage(page, TEXT, 'pcm');
+  await expect.poll(() => page.getByTestId('reading').textContent().catch(() => ''), { timeout: 30_000, interval: 20 }).toMatch(/^Bravo /);
+  await new Promise((r) => setTimeout(r, 800));
 }
 
 /** Bravo was cut off; after the loss it is heard again in full, then the rest, and never Alpha. */
@@ -59,10 +58,7 @@ describe.skipIf(!available)('nothing lost, as heard', () => {
         const page = await rig.open();
         const recording = pulse.record();
         await recording.ready;
-        await page.getByTestId('text-input').fill(TEXT);
-        await page.getByTestId('format-select').selectOption('pcm');
-        await page.getByTestId('speak').click();
-        await waitUntilReading(page, 'Bravo', 800);
+        await readUntilBravo(page);
         // A real renderer crash, as Chromium reports it (the page's sockets drop with it).
         const cdp = await page.context().newCDPSession(page);
         const crashed = new Promise((resolve) => page.once('crash', resolve));
@@ -88,37 +84,23 @@ describe.skipIf(!available)('nothing lost, as heard', () => {
     const tts: TtsServer = await startTtsServer({ audio: toneAudio });
     const home = mkdtempSync(join(tmpdir(), 'utter-restart-'));
     const env = { ...process.env, XDG_CONFIG_HOME: home, UTTER_SETTINGS: join(home, 'utter', 'settings.json'), UTTER_SOCKET: join(home, 'utter.sock') };
-    const startApp = async (): Promise<{ child: ChildProcess; url: string }> => {
-      const child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--base-url', tts.url], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (data: Buffer) => {
-          out += data;
-          if (out.includes('\n')) resolve(out.trim());
-        });
-        child.once('exit', (code) => reject(new Error(`utter web exited with ${code}`)));
-      });
-      return { child, url };
-    };
+    const startApp = () => spawnUtterWeb(['--base-url', tts.url], env);
     const browser: BrowserContext = await launchChromium({ env: pulse.env });
     const first = await startApp();
     let second: Awaited<ReturnType<typeof startApp>> | undefined;
     try {
       const page = await browser.newPage();
-      await page.goto(first.url);
+      await page.goto(first.url.href);
       await page.getByTestId('format-select').waitFor();
       const recording = pulse.record();
       await recording.ready;
-      await page.getByTestId('text-input').fill(TEXT);
-      await page.getByTestId('format-select').selectOption('pcm');
-      await page.getByTestId('speak').click();
-      await waitUntilReading(page, 'Bravo', 800);
+      await readUntilBravo(page);
       first.child.kill('SIGKILL');
       const killedAt = Date.now();
       await page.close();
       second = await startApp();
       const again = await browser.newPage();
-      await again.goto(second.url);
+      await again.goto(second.url.href);
       const resume = again.getByTestId('resume-reading');
       await resume.waitFor({ timeout: 10_000 });
       expect(await resume.textContent()).toMatch(/^Resume reading “Alpha starts the text\. Bravo/);

@@ -32,7 +32,7 @@ const GOOD: Record<OperationName, unknown> = {
   setFormat: 'mp3',
   attachSink: undefined,
   sinkFact: { type: 'audio-output', ok: true, detail: 'playing at 48000 Hz' },
-  session: undefined,
+  sessionView: undefined,
   openSettings: undefined,
 };
 const BAD = 42;
@@ -47,7 +47,7 @@ const REPLY: Record<OperationName, unknown> = {
   setFormat: undefined,
   attachSink: expect.objectContaining({ state: expect.any(String), queued: [], history: expect.any(Array) }),
   sinkFact: undefined,
-  session: expect.objectContaining({ state: expect.any(String), format: 'mp3' }),
+  sessionView: expect.objectContaining({ state: expect.any(String), format: 'mp3' }),
   openSettings: undefined,
 };
 

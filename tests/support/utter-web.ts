@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
@@ -74,4 +76,20 @@ export function useWebRig(options: Parameters<typeof startWebRig>[0] = {}): { ri
   }, 60_000);
   afterAll(async () => web.rig?.close());
   return web;
+}
+
+const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
+
+/** `utter web` as a user runs it, in its own process: resolves with the URL it prints. */
+export async function spawnUtterWeb(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: URL }> {
+  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      out += data;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`utter web exited with ${code}`)));
+  });
+  return { child, url: new URL(line) };
 }

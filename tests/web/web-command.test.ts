@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
+import { spawnUtterWeb } from '../support/utter-web';
 
 /**
  * `utter web` as a user runs it: the real command in its own process, serving the built
@@ -22,16 +23,7 @@ const env = { ...process.env, UTTER_SOCKET: join(home, 'utter.sock'), XDG_CONFIG
 
 beforeAll(async () => {
   tts = await startTtsServer();
-  child = spawn(process.execPath, [BIN, 'web', '--port', '0', '--base-url', tts.url], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (data: Buffer) => {
-      out += data;
-      if (out.includes('\n')) resolve(out.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`utter web exited with ${code}`)));
-  });
-  url = new URL(line);
+  ({ child, url } = await spawnUtterWeb(['--base-url', tts.url], env));
 }, 60_000);
 afterAll(async () => {
   child?.kill('SIGKILL');
@@ -122,7 +114,7 @@ describe('utter web', () => {
     const replies: { id?: number; result?: { current?: { text: string } } }[] = [];
     socket.on('message', (data) => replies.push(JSON.parse(String(data))));
     await new Promise((r) => socket.on('open', r));
-    socket.send(JSON.stringify({ id: 1, op: 'session' }));
+    socket.send(JSON.stringify({ id: 1, op: 'sessionView' }));
     await expect.poll(() => replies.find((r) => r.id === 1)).toBeDefined();
     // No page plays yet: the text waits for one, in the session.
     expect(replies.find((r) => r.id === 1)).toMatchObject({ result: { state: 'buffering', current: { text: 'Said from a terminal.' } } });

@@ -29,7 +29,7 @@ export function TestVoice({ bridge, format }: { bridge: Bridge; format: AudioFor
         setTesting(false);
       }
     };
-    void bridge.session().then(follow, () => {});
+    void bridge.sessionView().then(follow, () => {});
     return bridge.onSession(follow);
   }, [bridge]);
 

@@ -1,0 +1,25 @@
+import type { OperationHandlers } from '../../shared/contract';
+import type { Session, SessionSink } from './session';
+
+/** The contract's operations that only ask the session, the same in every shell. */
+type SessionOperation = 'speak' | 'control' | 'setFormat' | 'sinkFact' | 'sessionView';
+
+/**
+ * Handlers for the operations a shell passes straight to its session; `sinkOf` finds the
+ * sink a page attached as (facts from any other page are ignored).
+ */
+export function sessionOperations<Context>(session: Session, sinkOf: (context: Context) => SessionSink | undefined): Pick<OperationHandlers<Context>, SessionOperation> {
+  return {
+    speak: ({ texts, format, queue }) => {
+      const refused = session.speak(texts, { format, queue });
+      if (refused) throw new Error(refused);
+    },
+    control: (action) => session.control(action),
+    setFormat: (format) => session.setFormat(format),
+    sinkFact: (fact, context) => {
+      const sink = sinkOf(context);
+      if (sink) session.fact(sink, fact);
+    },
+    sessionView: () => session.view(),
+  };
+}
