@@ -43,11 +43,25 @@ export interface SessionView {
   timing: UtteranceTiming | null;
 }
 
-/** When an utterance's first request left the engine, and when its first sample was heard. */
+/**
+ * One utterance's timing record (spec M1): each instant is written once, by the side that
+ * sees it (the engine: the request; the audio side: the rest), as epoch ms on this
+ * machine's clock, and only displayed elsewhere.
+ */
 export interface UtteranceTiming {
   id: number;
+  /** The first request left the engine. */
   requestedAt: number | null;
+  /** The first audio byte reached the decoder. */
+  firstByteAt: number | null;
+  /** The first audio was decoded into the ring. */
+  firstDecodedAt: number | null;
+  /** The first sample reached the ears (output latency included). */
   firstHeardAt: number | null;
+  /** The output latency the first sample went through, in ms. */
+  outputLatencyMs: number | null;
+  /** The last sample reached the ears. */
+  endedAt: number | null;
 }
 
 /** What the session hands the page for each utterance, with its audio port (or socket id). */
@@ -97,8 +111,17 @@ export const sinkFactSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('playing'), id, index: id }).strict(),
   /** The last sample of utterance `id` is heard at `heardAt` (epoch ms). */
   z.object({ type: z.literal('drained'), id, heardAt: z.number().finite() }).strict(),
-  /** The first sample of utterance `id` was heard at `heardAt` (epoch ms). */
-  z.object({ type: z.literal('first-heard'), id, heardAt: z.number().finite() }).strict(),
+  /** The first sample of utterance `id` was heard at `heardAt`, with the audio side's earlier instants (epoch ms). */
+  z
+    .object({
+      type: z.literal('first-heard'),
+      id,
+      heardAt: z.number().finite(),
+      firstByteAt: z.number().finite().nullable(),
+      firstDecodedAt: z.number().finite().nullable(),
+      outputLatencyMs: z.number().finite().nonnegative(),
+    })
+    .strict(),
   /** The audio side failed utterance `id` (a decoder refused the stream). */
   z.object({ type: z.literal('error'), id, message }).strict(),
   /** A note for the user (a segment that plays only once downloaded). */

@@ -225,7 +225,7 @@ export class Session {
         return this.persist();
       case 'first-heard':
         if (this.timing?.id === current.id && this.timing.firstHeardAt === null) {
-          this.timing.firstHeardAt = fact.heardAt;
+          Object.assign(this.timing, { firstHeardAt: fact.heardAt, firstByteAt: fact.firstByteAt, firstDecodedAt: fact.firstDecodedAt, outputLatencyMs: fact.outputLatencyMs });
           this.emit();
         }
         return;
@@ -237,6 +237,7 @@ export class Session {
         return this.emit();
       case 'drained': {
         // The last sample leaves the speakers at heardAt: the next text starts then, not before.
+        if (this.timing?.id === current.id) this.timing.endedAt = fact.heardAt;
         const wait = Math.max(0, fact.heardAt - this.now());
         clearTimeout(current.drainTimer);
         current.drainTimer = setTimeout(() => this.finish(current), wait);
@@ -263,7 +264,7 @@ export class Session {
     this.state = 'buffering';
     this.error = '';
     this.notice = notice;
-    this.timing = { id: current.id, requestedAt: null, firstHeardAt: null };
+    this.timing = { id: current.id, requestedAt: null, firstByteAt: null, firstDecodedAt: null, firstHeardAt: null, outputLatencyMs: null, endedAt: null };
     this.history = [text, ...this.history.filter((t) => t !== text)].slice(0, HISTORY_LENGTH);
     if (this.sink) this.launch(current);
     else this.options.needSink?.();

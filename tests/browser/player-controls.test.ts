@@ -63,7 +63,7 @@ describe('controls', () => {
     await waitForState('playing');
     await expect.poll(() => text('reading')).toBe('First sentence here.');
     // The next segment is downloaded ahead, but the page shows what is being heard.
-    await new Promise((r) => setTimeout(r, 1000));
+    await expect.poll(() => web.rig.tts.speechRequests().at(-1)?.body.input).toBe('Second sentence here. Third sentence here.');
     expect(await text('reading')).toBe('First sentence here.');
     await web.page.getByTestId('skip').click();
     await expect.poll(() => text('reading'), { timeout: 5000 }).toBe('Second sentence here. Third sentence here.');

@@ -22,16 +22,16 @@ describe('history and graph', () => {
   it('draws the buffer level while playing', async () => {
     await speakInPage(web.page, 'Graph me.', 'pcm');
     await waitForText(web.page, 'state', 'playing');
-    await new Promise((r) => setTimeout(r, 1000));
-    // Some pixels of the canvas are drawn (the level bars).
-    const drawn = await web.page.evaluate(`(() => {
-      const canvas = document.querySelector('[data-testid=buffer-graph]');
-      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-      let painted = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
-      return painted;
-    })()`);
-    expect(drawn).toBeGreaterThan(100);
+    // Some pixels of the canvas are drawn (the level bars), while it plays.
+    const drawn = () =>
+      web.page.evaluate(`(() => {
+        const canvas = document.querySelector('[data-testid=buffer-graph]');
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+        return painted;
+      })()`) as Promise<number>;
+    await expect.poll(drawn, { timeout: 5000 }).toBeGreaterThan(100);
     await web.page.getByTestId('stop').click();
   });
 

@@ -120,8 +120,6 @@ describe('embedded eSpeak NG voice', () => {
     expect(seconds).toBeGreaterThan(40);
     expect(chunks).toBeGreaterThan(100);
     expect(firstAt).toBeLessThan(lastAt / 3);
-    // Warm, the first audio takes milliseconds.
-    expect(firstAt).toBeLessThan(150);
   });
 
   it('stays a few seconds ahead of a reader that stops reading', async () => {

@@ -1,10 +1,10 @@
 import type { AudioFormat } from '../../../shared/audio-format';
 import type { PublicSettings } from '../../../shared/renderer-api';
-import type { ControlAction, PlayTicket, SessionView, SinkFact, TransportAction } from '../../../shared/session';
-import { AudioPlayer, type PlayerNotice } from '../audio/audio-player';
+import type { ControlAction, PlayTicket, SessionView, SinkFact, TransportAction, UtteranceTiming } from '../../../shared/session';
+import type { AudioPlayer, PlayerNotice } from '../audio/audio-player';
 import type { AudioSource } from '../audio/consumer-link';
 import type { Bridge } from './bridge';
-import { usePlayerStore, type ShownState } from './player-store';
+import { usePlayerStore, type FirstAudio, type ShownState } from './player-store';
 import { readTextFiles } from './dropped-files';
 
 /**
@@ -20,9 +20,14 @@ export class PlayerController {
   private playing = { id: 0, offset: 0, index: -1, startMs: 0 };
   /** Word timings per segment, from the engine's events. */
   private words = new Map<number, { start: number; end: number; audioMs: number }[]>();
-  private heardReported = 0;
+  /** When this page saw the current utterance's first byte and first decoded audio. */
+  private firsts: { byteAt: number | null; decodedAt: number | null } = { byteAt: null, decodedAt: null };
 
-  constructor(private readonly bridge: Bridge) {}
+  constructor(
+    private readonly bridge: Bridge,
+    /** The audio path's maker (AudioPlayer.create in the page; a fake in Node tests). */
+    private readonly createPlayer: (settings: Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'>) => Promise<AudioPlayer>,
+  ) {}
 
   /** The settings, for what the view shows of them (the audio gets its own with each utterance). */
   init(): Promise<PublicSettings> {
@@ -80,7 +85,7 @@ export class PlayerController {
     return heard === 'buffering' || heard === 'playing' ? heard : state;
   }
 
-  /** Called on each animation frame: latches time to first audio and follows the words. */
+  /** Called on each animation frame: follows the words being heard. */
   frame(): void {
     const player = this.player;
     const store = usePlayerStore.getState();
@@ -91,26 +96,6 @@ export class PlayerController {
       let current: (typeof words)[number] | undefined;
       for (const word of words) if (word.audioMs <= position) current = word;
       if (current && (current.start !== store.word?.start || current.end !== store.word?.end)) store.set({ word: { start: current.start, end: current.end } });
-    }
-    if (!store.firstAudio && store.requestedAt !== null && store.firstDecodedAt !== null) {
-      const heard = player.firstHeardAt();
-      if (heard !== null) {
-        const context = player.context;
-        const latencyMs = (context.baseLatency + (context.outputLatency || 0)) * 1000;
-        store.set({
-          firstAudio: {
-            totalMs: Math.round(heard - store.requestedAt),
-            heardAt: Math.round(heard),
-            firstByteMs: Math.round((store.firstByteAt ?? heard) - store.requestedAt),
-            firstDecodedMs: Math.round(store.firstDecodedAt - store.requestedAt),
-            firstRenderedMs: Math.round(heard - latencyMs - store.requestedAt),
-          },
-        });
-        if (this.heardReported !== this.playing.id) {
-          this.heardReported = this.playing.id;
-          this.fact({ type: 'first-heard', id: this.playing.id, heardAt: heard });
-        }
-      }
     }
   }
 
@@ -130,6 +115,7 @@ export class PlayerController {
       format: view.format,
       resumable: view.resumable,
       segment: current?.segment ?? null,
+      firstAudio: current ? firstAudioOf(view.timing, current.id) : store.firstAudio,
     };
     // A new text, whoever asked for it (the box, a hotkey, the queue), is the text shown.
     if (current && current.id !== store.utteranceId) {
@@ -140,8 +126,9 @@ export class PlayerController {
 
   /** The session hands this page an utterance to play. */
   private async play(ticket: PlayTicket, source: AudioSource): Promise<void> {
-    usePlayerStore.getState().set({ firstAudio: null, requestedAt: null, firstByteAt: null, firstDecodedAt: null, word: null });
+    usePlayerStore.getState().set({ word: null });
     this.words.clear();
+    this.firsts = { byteAt: null, decodedAt: null };
     this.playing = { id: ticket.id, offset: ticket.offset, index: -1, startMs: 0 };
     try {
       // The settings in force come with each utterance: a change applies to the next one.
@@ -153,6 +140,24 @@ export class PlayerController {
       this.fact({ type: 'drained', id: ticket.id, heardAt: Date.now() });
       if (source.kind === 'port') source.port.close();
     }
+  }
+
+  /**
+   * Tells the session when the first sample is heard. On a timer, not on animation frames:
+   * a hidden window gets none on Windows even with backgroundThrottling off
+   * (electron/electron#31016), and the record must be complete all the same.
+   */
+  private reportFirstHeard(id: number): void {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const player = this.player;
+      const heardAt = player?.firstHeardAt() ?? null;
+      if (id !== this.playing.id || !player || Date.now() - started > 10_000) return clearInterval(timer);
+      if (heardAt === null) return;
+      clearInterval(timer);
+      const { baseLatency, outputLatency } = player.context;
+      this.fact({ type: 'first-heard', id, heardAt, firstByteAt: this.firsts.byteAt, firstDecodedAt: this.firsts.decodedAt, outputLatencyMs: (baseLatency + (outputLatency || 0)) * 1000 });
+    }, 5);
   }
 
   private transport(action: TransportAction): void {
@@ -181,7 +186,7 @@ export class PlayerController {
     }
     this.playerShape = shape;
     if (this.player) return this.player;
-    this.starting ??= AudioPlayer.create(settings);
+    this.starting ??= this.createPlayer(settings);
     try {
       this.player = await this.starting;
       const { sampleRate, outputLatency, baseLatency } = this.player.context;
@@ -205,9 +210,11 @@ export class PlayerController {
     if (notice.id !== this.playing.id) return;
     switch (notice.type) {
       case 'first-byte':
-        return store.set({ firstByteAt: notice.at });
+        this.firsts.byteAt = notice.at;
+        return;
       case 'first-decoded':
-        return store.set({ firstDecodedAt: notice.at });
+        this.firsts.decodedAt = notice.at;
+        return this.reportFirstHeard(notice.id);
       case 'error':
         return this.fact({ type: 'error', id: notice.id, message: notice.error.message });
       case 'fallback':
@@ -221,8 +228,7 @@ export class PlayerController {
         return this.fact({ type: 'drained', id: notice.id, heardAt: this.player?.lastHeardAt() ?? Date.now() });
       case 'event': {
         const event = notice.event;
-        if (event.type === 'segment-start' && store.requestedAt === null) store.set({ requestedAt: event.requestedAt });
-        else if (event.type === 'word') {
+        if (event.type === 'word') {
           const list = this.words.get(event.segmentIndex) ?? [];
           const offset = this.playing.offset;
           list.push({ start: offset + event.start, end: offset + event.end, audioMs: event.audioMs });
@@ -231,4 +237,17 @@ export class PlayerController {
       }
     }
   }
+}
+
+/** Time to first audio and its parts, from the session's record, once it is complete. */
+function firstAudioOf(timing: UtteranceTiming | null, id: number): FirstAudio | null {
+  if (timing?.id !== id || timing.requestedAt === null || timing.firstHeardAt === null) return null;
+  const since = (at: number | null): number => Math.round((at ?? timing.firstHeardAt!) - timing.requestedAt!);
+  return {
+    totalMs: since(timing.firstHeardAt),
+    heardAt: Math.round(timing.firstHeardAt),
+    firstByteMs: since(timing.firstByteAt),
+    firstDecodedMs: since(timing.firstDecodedAt),
+    firstRenderedMs: Math.round(timing.firstHeardAt - (timing.outputLatencyMs ?? 0) - timing.requestedAt),
+  };
 }

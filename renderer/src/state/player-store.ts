@@ -32,10 +32,7 @@ export interface PlayerState {
   segment: { start: number; end: number } | null;
   /** The word being heard, where the voice reports word timings (the embedded voice does). */
   word: { start: number; end: number } | null;
-  /** Wall-clock ms (epoch) at which the first request left the engine, and the first byte and frame arrived. */
-  requestedAt: number | null;
-  firstByteAt: number | null;
-  firstDecodedAt: number | null;
+  /** The current utterance's time to first audio, from the session's timing record. */
   firstAudio: FirstAudio | null;
   /** The last error, shown until the next text starts. */
   error: string;
@@ -64,9 +61,6 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   reading: '',
   segment: null,
   word: null,
-  requestedAt: null,
-  firstByteAt: null,
-  firstDecodedAt: null,
   firstAudio: null,
   error: '',
   notice: '',

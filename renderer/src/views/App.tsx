@@ -4,6 +4,7 @@ import type { PublicSettings } from '../../../shared/renderer-api';
 import type { Bridge } from '../state/bridge';
 import { LiveMeters } from './LiveMeters';
 import { QueueAndHistory } from './QueueAndHistory';
+import { AudioPlayer } from '../audio/audio-player';
 import { PlayerController } from '../state/player-controller';
 import { usePlayerStore } from '../state/player-store';
 
@@ -12,7 +13,7 @@ import { usePlayerStore } from '../state/player-store';
  * data-testids are a public contract (listed in the README): anyone can automate this page.
  */
 export function App({ bridge, isolated = globalThis.crossOriginIsolated === true }: { bridge: Bridge; isolated?: boolean }) {
-  const controller = useMemo(() => new PlayerController(bridge), [bridge]);
+  const controller = useMemo(() => new PlayerController(bridge, AudioPlayer.create), [bridge]);
   const text = usePlayerStore((s) => s.text);
   const setText = (value: string): void => usePlayerStore.getState().set({ text: value });
   const [settings, setSettings] = useState<PublicSettings | null>(null);

@@ -1,0 +1,168 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AudioPlayer, PlayerNotice } from '../../renderer/src/audio/audio-player';
+import type { AudioSource } from '../../renderer/src/audio/consumer-link';
+import type { Bridge } from '../../renderer/src/state/bridge';
+import { PlayerController } from '../../renderer/src/state/player-controller';
+import { usePlayerStore } from '../../renderer/src/state/player-store';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import type { PlayTicket, SessionView, SinkFact, TransportAction } from '../../shared/session';
+
+/**
+ * The player page's controller in Node: a fake bridge plays the session, a fake audio path
+ * plays the worker and worklet. What it must do: show the session's view, play what it is
+ * handed, pass transport on, and report what only the audio side knows.
+ */
+class FakeBridge {
+  facts: SinkFact[] = [];
+  asked: unknown[] = [];
+  sessionListeners = new Set<(view: SessionView) => void>();
+  playListeners = new Set<(ticket: PlayTicket, source: AudioSource) => void>();
+  transportListeners = new Set<(action: TransportAction) => void>();
+  bridge = {
+    settings: async () => ({ ...DEFAULT_SETTINGS }),
+    attachSink: async () => view(),
+    sinkFact: (fact: SinkFact) => void this.facts.push(fact),
+    speak: async (request: unknown) => void this.asked.push(['speak', request]),
+    control: (action: unknown) => void this.asked.push(['control', action]),
+    setFormat: (format: unknown) => void this.asked.push(['setFormat', format]),
+    onSession: (listener: (view: SessionView) => void) => (this.sessionListeners.add(listener), () => this.sessionListeners.delete(listener)),
+    onPlay: (listener: (ticket: PlayTicket, source: AudioSource) => void) => (this.playListeners.add(listener), () => this.playListeners.delete(listener)),
+    onTransport: (listener: (action: TransportAction) => void) => (this.transportListeners.add(listener), () => this.transportListeners.delete(listener)),
+  } as unknown as Bridge;
+  show(next: SessionView) {
+    this.sessionListeners.forEach((l) => l(next));
+  }
+  play(ticket: PlayTicket) {
+    this.playListeners.forEach((l) => l(ticket, { kind: 'socket', url: `ws://x/audio?id=${ticket.id}` }));
+  }
+  transport(action: TransportAction) {
+    this.transportListeners.forEach((l) => l(action));
+  }
+}
+
+class FakePlayer {
+  played: { id: number; source: AudioSource }[] = [];
+  actions: string[] = [];
+  heardAt: number | null = null;
+  listener: (notice: PlayerNotice) => void = () => {};
+  context = { sampleRate: 48000, baseLatency: 0.01, outputLatency: 0.03 };
+  onNotice(listener: (notice: PlayerNotice) => void) {
+    this.listener = listener;
+    return () => {};
+  }
+  async play(id: number, source: AudioSource) {
+    this.played.push({ id, source });
+  }
+  stop = () => void this.actions.push('stop');
+  pause = () => void this.actions.push('pause');
+  resume = () => void this.actions.push('resume');
+  skip = () => void this.actions.push('skip');
+  previous = () => void this.actions.push('previous');
+  metrics = () => ({ state: 'playing', playedMs: 500 });
+  firstHeardAt = () => this.heardAt;
+  lastHeardAt = () => 12_345;
+  close = async () => {};
+}
+
+function view(patch: Partial<SessionView> = {}): SessionView {
+  return { state: 'idle', current: null, queued: [], history: [], error: '', notice: '', source: '', format: 'pcm', resumable: null, timing: null, ...patch };
+}
+const TEXT = 'First sentence. Second one.';
+const ticket = (id: number, offset = 0): PlayTicket => ({ id, offset, streaming: true, pcmSampleRate: 24000, streamBufferMs: 150, streamMaxBuffer: 2 });
+
+let fake: FakeBridge;
+let player: FakePlayer;
+let controller: PlayerController;
+let created: number;
+beforeEach(() => {
+  usePlayerStore.setState({ utteranceId: 0, text: '', reading: '', firstAudio: null, busy: false });
+  fake = new FakeBridge();
+  player = new FakePlayer();
+  created = 0;
+  controller = new PlayerController(fake.bridge, async () => {
+    created++;
+    return player as unknown as AudioPlayer;
+  });
+  controller.attach();
+});
+
+describe('PlayerController', () => {
+  it('shows the session\'s view: a new text replaces the box, the sentence heard is marked', () => {
+    fake.show(view({ state: 'playing', current: { id: 3, text: TEXT, offset: 0, segment: { index: 1, start: 16, end: 27 } }, queued: ['Next.'] }));
+    expect(usePlayerStore.getState()).toMatchObject({ sessionState: 'playing', busy: true, text: TEXT, reading: TEXT, segment: { start: 16, end: 27 }, queued: ['Next.'] });
+    // The user edits the box while it plays: the same text's next view leaves the box alone.
+    usePlayerStore.getState().set({ text: 'Edited.' });
+    fake.show(view({ state: 'paused', current: { id: 3, text: TEXT, offset: 0, segment: null } }));
+    expect(usePlayerStore.getState()).toMatchObject({ text: 'Edited.', paused: true, sessionState: 'paused' });
+  });
+
+  it('plays what it is handed, with the settings that come with it, once the audio path is made', async () => {
+    fake.play(ticket(4));
+    await vi.waitFor(() => expect(player.played).toEqual([{ id: 4, source: { kind: 'socket', url: 'ws://x/audio?id=4' } }]));
+    fake.play(ticket(5));
+    await vi.waitFor(() => expect(player.played).toHaveLength(2));
+    expect(created).toBe(1);
+    expect(fake.facts).toContainEqual({ type: 'audio-output', ok: true, detail: 'playing at 48000 Hz, 40 ms output latency' });
+  });
+
+  it('reports the sentence heard, the first sample heard with the instants before it, and when it drained', async () => {
+    fake.play(ticket(6));
+    await vi.waitFor(() => expect(player.played).toHaveLength(1));
+    player.listener({ type: 'first-byte', id: 6, at: 1000 });
+    player.listener({ type: 'first-decoded', id: 6, at: 1010 });
+    player.listener({ type: 'segment-playing', id: 6, index: 0, startMs: 0 });
+    // Heard a little later (the timer finds it: no animation frame is needed).
+    player.heardAt = 1050;
+    await vi.waitFor(() => expect(fake.facts).toContainEqual({ type: 'first-heard', id: 6, heardAt: 1050, firstByteAt: 1000, firstDecodedAt: 1010, outputLatencyMs: 40 }));
+    player.listener({ type: 'drained', id: 6 });
+    expect(fake.facts.filter((f) => f.type !== 'audio-output' && f.type !== 'first-heard')).toEqual([
+      { type: 'playing', id: 6, index: 0 },
+      { type: 'drained', id: 6, heardAt: 12_345 },
+    ]);
+    // A notice about another utterance is not this one's.
+    player.listener({ type: 'segment-playing', id: 5, index: 3, startMs: 0 });
+    expect(fake.facts.filter((f) => f.type === 'playing')).toHaveLength(1);
+  });
+
+  it('shows time to first audio from the session\'s record, not its own', () => {
+    const current = { id: 7, text: TEXT, offset: 0, segment: null };
+    fake.show(view({ state: 'playing', current, timing: { id: 7, requestedAt: 1000, firstByteAt: 1300, firstDecodedAt: 1320, firstHeardAt: 1400, outputLatencyMs: 40, endedAt: null } }));
+    expect(usePlayerStore.getState().firstAudio).toEqual({ totalMs: 400, heardAt: 1400, firstByteMs: 300, firstDecodedMs: 320, firstRenderedMs: 360 });
+    fake.show(view({ state: 'buffering', current: { ...current, id: 8 }, timing: { id: 8, requestedAt: null, firstByteAt: null, firstDecodedAt: null, firstHeardAt: null, outputLatencyMs: null, endedAt: null } }));
+    expect(usePlayerStore.getState().firstAudio).toBeNull();
+  });
+
+  it('passes the session\'s transport to the audio path, and the buttons to the session', async () => {
+    fake.play(ticket(9));
+    await vi.waitFor(() => expect(player.played).toHaveLength(1));
+    for (const action of ['pause', 'resume', 'skip', 'previous', 'stop'] as const) fake.transport(action);
+    expect(player.actions).toEqual(['pause', 'resume', 'skip', 'previous', 'stop']);
+    controller.control('pause-resume');
+    controller.chooseFormat('opus');
+    await controller.speak(['Hello.'], 'opus');
+    expect(fake.asked).toEqual([['control', 'pause-resume'], ['setFormat', 'opus'], ['speak', { texts: ['Hello.'], format: 'opus' }]]);
+  });
+
+  it('maps word offsets into the whole text after a resume', async () => {
+    fake.show(view({ state: 'playing', current: { id: 10, text: TEXT, offset: 16, segment: { index: 0, start: 16, end: 27 } } }));
+    fake.play(ticket(10, 16));
+    await vi.waitFor(() => expect(player.played).toHaveLength(1));
+    player.listener({ type: 'segment-playing', id: 10, index: 0, startMs: 0 });
+    player.listener({ type: 'event', id: 10, event: { type: 'word', segmentIndex: 0, start: 0, end: 6, audioMs: 100 } });
+    controller.frame();
+    expect(usePlayerStore.getState().word).toEqual({ start: 16, end: 22 });
+    expect(TEXT.slice(16, 22)).toBe('Second');
+  });
+
+  it('tells the session when its audio path cannot open, so the text ends instead of hanging', async () => {
+    const failing = new PlayerController(fake.bridge, async () => {
+      throw new Error('This page is not cross-origin isolated.');
+    });
+    failing.attach();
+    fake.facts.length = 0;
+    fake.play(ticket(11));
+    await vi.waitFor(() => expect(fake.facts).toContainEqual({ type: 'drained', id: 11, heardAt: expect.any(Number) }));
+    expect(fake.facts).toContainEqual({ type: 'error', id: 11, message: 'This page is not cross-origin isolated.' });
+    expect(fake.facts).toContainEqual({ type: 'audio-output', ok: false, detail: 'the audio output could not open: This page is not cross-origin isolated.' });
+  });
+});
