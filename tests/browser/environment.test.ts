@@ -1,48 +1,153 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { loadSettings } from '../../electron/engine/config';
-import { startWebRig, speakInPage, waitForText, type WebRig } from '../support/utter-web';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
+import { PRELOAD_STANDIN } from '../support/preload-standin';
+import { startTtsServer, type RecordedRequest, type TtsServer } from '../support/tts-server';
+import { spawnUtterWeb, waitForText } from '../support/utter-web';
 
 /**
- * UTTER_STREAMING_ENABLED through the real page path: the variable, resolved like the app
- * and `utter web` resolve it, must make the page wait for each whole segment before it
- * decodes. Seen from the server's requests and the page's own time to first audio.
+ * Every UTTER_* variable through the real page path: `utter web` started with it (the same
+ * layering as the app: defaults < settings file < environment < flags), its session, and a
+ * player page under the Electron stand-in. Each is seen where it acts: the server's request,
+ * the page's metrics, the chunks main sends down the port.
  */
-let rig: WebRig | undefined;
-afterEach(async () => {
-  await rig?.close();
-  rig = undefined;
+let browser: BrowserContext;
+let tts: TtsServer;
+beforeAll(async () => {
+  tts = await startTtsServer({ apiKey: 'sk-from-the-environment' });
+  browser = await launchChromium();
+  await browser.addInitScript(PRELOAD_STANDIN);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await tts?.close();
 });
 
-/** Speaks in a page of a rig whose settings come from `env`; returns first audio and the body's time at the server. */
-async function firstAudioAgainstBody(env: Record<string, string>): Promise<{ ttfaMs: number; bodyMs: number; streamingEnabled: boolean }> {
-  const { streamingEnabled } = await loadSettings({ file: null, env });
-  // 4× real time: the body takes seconds to arrive, while streaming plays within a tenth of one.
-  rig = await startWebRig({ tts: { realtimeFactor: 4, ttfbMs: 100 }, settings: { streamingEnabled } });
-  const page = await rig.open();
-  await speakInPage(page, 'Hello from the environment.', 'pcm');
-  await waitForText(page, 'state', 'playing', 20_000);
-  const ttfaMs = Number(await page.getByTestId('ttfa').getAttribute('data-ms'));
-  // The whole body first (a stop would cut it short), then stop.
-  const [request] = rig.tts.speechRequests();
-  await expect.poll(() => request.outcome, { timeout: 30_000 }).toBe('finished');
-  await page.getByTestId('stop').click();
-  const bodyMs = request.endedAt! - request.receivedAt;
-  console.log(`streaming ${streamingEnabled}: first audio ${ttfaMs} ms after the click, body ${bodyMs.toFixed(0)} ms at the server`);
-  return { ttfaMs, bodyMs, streamingEnabled };
+interface Played {
+  page: Page;
+  request: RecordedRequest | undefined;
+  /** Every sample of the page's figures while it played. */
+  samples: { bufferMs: number; prerollMs: number }[];
+  chunkBytes: number[];
+  ttfaMs: number;
 }
 
-describe('UTTER_STREAMING_ENABLED', () => {
-  it('false: the page plays only after the whole body arrived', async () => {
-    const { ttfaMs, bodyMs, streamingEnabled } = await firstAudioAgainstBody({ UTTER_STREAMING_ENABLED: 'false' });
-    expect(streamingEnabled).toBe(false);
-    expect(bodyMs).toBeGreaterThan(1000);
-    // Measured from the click, which comes before the request reaches the server.
-    expect(ttfaMs).toBeGreaterThanOrEqual(bodyMs);
+/** Runs `utter web` with `env` (on top of the test server's URL and key), speaks `text` in a player page for 1.5 s. */
+async function speakWith(env: Record<string, string>, text = 'Hello from the environment.'): Promise<Played> {
+  const home = mkdtempSync(join(tmpdir(), 'utter-env-'));
+  const base = { ...process.env, XDG_CONFIG_HOME: home, UTTER_SOCKET: join(home, 'utter.sock'), UTTER_API_KEY: 'sk-from-the-environment', UTTER_BASE_URL: tts.url };
+  const { child, url } = await spawnUtterWeb([], { ...base, ...env });
+  const page = await browser.newPage();
+  try {
+    const before = tts.speechRequests().length;
+    await page.goto(url.href);
+    await page.getByTestId('text-input').fill(text);
+    await page.getByTestId('speak').click();
+    await waitForText(page, 'state', 'playing', 20_000);
+    const samples: Played['samples'] = [];
+    const number = async (id: string): Promise<number> => parseFloat((await page.getByTestId(id).textContent()) ?? '0');
+    const until = Date.now() + 1500;
+    while (Date.now() < until && (await page.getByTestId('state').textContent()) !== 'idle') {
+      samples.push({ bufferMs: Number(await page.getByTestId('buffer-level').getAttribute('data-ms')), prerollMs: await number('metric-prerollMs') });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await expect.poll(() => page.getByTestId('ttfa').getAttribute('data-ms')).not.toBe('');
+    expect(await page.getByTestId('error').textContent()).toBe('');
+    if (await page.getByTestId('stop').isEnabled()) await page.getByTestId('stop').click();
+    return {
+      page,
+      request: tts.speechRequests().slice(before)[0],
+      samples,
+      chunkBytes: (await page.evaluate('window.mainProcess.chunkBytes')) as number[],
+      ttfaMs: Number(await page.getByTestId('ttfa').getAttribute('data-ms')),
+    };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+describe('every UTTER_* variable, in the page', () => {
+  it('UTTER_BASE_URL and UTTER_API_KEY: the server named, with the key', async () => {
+    const { request } = await speakWith({});
+    expect(request?.headers.authorization).toBe('Bearer sk-from-the-environment');
   }, 60_000);
 
-  it('unset: the page plays while the body still streams', async () => {
-    const { ttfaMs, bodyMs, streamingEnabled } = await firstAudioAgainstBody({});
-    expect(streamingEnabled).toBe(true);
-    expect(ttfaMs).toBeLessThan(bodyMs / 2);
+  it('UTTER_PROVIDER=local: the embedded voice, no request to the server', async () => {
+    const { request, page } = await speakWith({ UTTER_PROVIDER: 'local' });
+    expect(request).toBeUndefined();
+    expect(await page.getByTestId('source').textContent()).toBe('Embedded voice (eSpeak NG)');
   }, 60_000);
+
+  it.each([
+    ['UTTER_MODEL', 'tts-1-hd', { model: 'tts-1-hd' }],
+    ['UTTER_VOICE', 'nova', { voice: 'nova' }],
+    ['UTTER_SPEED', '1.5', { speed: 1.5 }],
+    ['UTTER_FORMAT', 'opus', { response_format: 'opus' }],
+  ])('%s=%s reaches the request', async (name, value, body) => {
+    const { request } = await speakWith({ [name]: value });
+    expect(request?.body).toMatchObject(body);
+  }, 60_000);
+
+  it('UTTER_INSTRUCTIONS reaches a model that takes them', async () => {
+    const { request } = await speakWith({ UTTER_INSTRUCTIONS: 'Speak warmly.', UTTER_MODEL: 'gpt-4o-mini-tts' });
+    expect(request?.body).toMatchObject({ instructions: 'Speak warmly.', model: 'gpt-4o-mini-tts' });
+  }, 60_000);
+
+  it('UTTER_STRIP_MARKDOWN: on, the markup is not spoken; off, it is', async () => {
+    expect((await speakWith({ UTTER_STRIP_MARKDOWN: 'true' }, '**Bold** words.')).request?.body.input).toBe('Bold words.');
+    expect((await speakWith({ UTTER_STRIP_MARKDOWN: 'false' }, '**Bold** words.')).request?.body.input).toBe('**Bold** words.');
+  }, 60_000);
+
+  it('UTTER_SETTINGS: the settings file named', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'utter-settings-'));
+    writeFileSync(join(home, 'settings.json'), JSON.stringify({ voice: 'echo' }));
+    const played = await speakWith({ UTTER_SETTINGS: join(home, 'settings.json') });
+    expect(played.request?.body).toMatchObject({ voice: 'echo' });
+  }, 60_000);
+
+  it('UTTER_STREAM_CHUNK_SIZE: main sends the audio in chunks of that size', async () => {
+    const { chunkBytes } = await speakWith({ UTTER_STREAM_CHUNK_SIZE: '1024' });
+    expect(Math.max(...chunkBytes)).toBe(1024);
+    expect(chunkBytes.filter((n) => n === 1024).length).toBeGreaterThan(chunkBytes.length / 2);
+    const { chunkBytes: defaults } = await speakWith({});
+    expect(Math.max(...defaults)).toBe(4096);
+  }, 60_000);
+
+  it('UTTER_STREAM_MAX_BUFFER: the page holds no more than that', async () => {
+    const small = await speakWith({ UTTER_STREAM_MAX_BUFFER: '0.5' });
+    const large = await speakWith({ UTTER_STREAM_MAX_BUFFER: '4' });
+    const peak = (played: Played) => Math.max(...played.samples.map((s) => s.bufferMs));
+    // One 4 KB chunk of 24 kHz pcm is 85 ms, decoded at once: the bound is max-buffer plus that.
+    expect(peak(small)).toBeLessThanOrEqual(500 + 2 * 85);
+    expect(peak(large)).toBeGreaterThan(1000);
+  }, 90_000);
+
+  it('UTTER_STREAM_BUFFER_MS: the page waits for that much audio before it plays', async () => {
+    // At real time the stream is not fast enough for the least pre-roll: the setting holds.
+    tts.set({ realtimeFactor: 1.2 });
+    try {
+      const played = await speakWith({ UTTER_STREAM_BUFFER_MS: '400' });
+      expect(played.samples[0].prerollMs).toBe(400);
+    } finally {
+      tts.set({ realtimeFactor: undefined });
+    }
+  }, 60_000);
+
+  it('UTTER_STREAMING_ENABLED=false: the page decodes each segment only once it has all of it', async () => {
+    tts.set({ realtimeFactor: 4, ttfbMs: 100 });
+    try {
+      const streaming = await speakWith({});
+      const whole = await speakWith({ UTTER_STREAMING_ENABLED: 'false' });
+      const bodyMs = (r: Played) => r.request!.endedAt! - r.request!.receivedAt;
+      console.log(`streaming: first audio ${streaming.ttfaMs} ms, body ${bodyMs(streaming).toFixed(0)} ms; off: first audio ${whole.ttfaMs} ms, body ${bodyMs(whole).toFixed(0)} ms`);
+      expect(bodyMs(whole)).toBeGreaterThan(1000);
+      expect(whole.ttfaMs).toBeGreaterThanOrEqual(bodyMs(whole));
+      expect(streaming.ttfaMs).toBeLessThan(bodyMs(streaming) / 2);
+    } finally {
+      tts.set({ realtimeFactor: undefined, ttfbMs: undefined });
+    }
+  }, 90_000);
 });

@@ -20,6 +20,7 @@ export const PRELOAD_STANDIN = `(() => {
   const pending = new Map();
   const listeners = { session: new Set(), transport: new Set() };
   const calls = [];
+  const chunkBytes = [];
   let nextCall = 1;
   let control = null;
 
@@ -31,9 +32,11 @@ export const PRELOAD_STANDIN = `(() => {
     ws.binaryType = 'arraybuffer';
     const queued = [];
     ws.onopen = () => queued.splice(0).forEach((text) => ws.send(text));
-    ws.onmessage = (message) => engine.postMessage(typeof message.data === 'string'
-      ? JSON.parse(message.data)
-      : { type: 'chunk', segmentIndex: new DataView(message.data).getUint32(0, true), bytes: new Uint8Array(message.data, 4) });
+    ws.onmessage = (message) => {
+      if (typeof message.data === 'string') return engine.postMessage(JSON.parse(message.data));
+      chunkBytes.push(message.data.byteLength - 4);
+      engine.postMessage({ type: 'chunk', segmentIndex: new DataView(message.data).getUint32(0, true), bytes: new Uint8Array(message.data, 4) });
+    };
     engine.onmessage = (message) => {
       const text = JSON.stringify(message.data);
       if (ws.readyState === WebSocket.OPEN) ws.send(text);
@@ -81,6 +84,8 @@ export const PRELOAD_STANDIN = `(() => {
   window.mainProcess = {
     /** Every operation the page asked of main, in order, with its kind (invoke or send). */
     calls,
+    /** The size of every audio chunk main sent down a port. */
+    chunkBytes,
     /** A message that looks like the preload's but lacks its nonce, carrying a port that fails the utterance. */
     postLookAlike: (id) => {
       const channel = new MessageChannel();
