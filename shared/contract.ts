@@ -81,7 +81,8 @@ export function isOperation(name: unknown): name is OperationName {
 export function checkRequest<K extends OperationName>(name: K, payload: unknown): { ok: true; request: CheckedRequestOf<K> } | { ok: false; error: string } {
   const result = OPERATIONS[name].request.safeParse(payload);
   if (result.success) return { ok: true, request: result.data as CheckedRequestOf<K> };
-  return { ok: false, error: `${name} refused: ${result.error.issues[0]?.message ?? 'malformed'}.` };
+  const why = result.error.issues[0]?.message ?? 'malformed';
+  return { ok: false, error: `${name} refused: ${why}${/[.!?]$/.test(why) ? '' : '.'}` };
 }
 
 /**

@@ -4,7 +4,7 @@
 // audio side knows (what is heard, when it drained).
 import { z } from 'zod';
 import { AUDIO_FORMATS, type AudioFormat } from './audio-format';
-import { MAX_SPEAK_CHARS } from './playback/link-protocol';
+import { textTooLong } from './text-limit';
 
 export type SessionState = 'idle' | 'buffering' | 'playing' | 'paused' | 'error';
 
@@ -83,9 +83,10 @@ export type TransportAction = 'stop' | 'pause' | 'resume' | 'skip' | 'previous';
 export const CONTROL_ACTIONS = ['stop', 'pause-resume', 'skip', 'previous', 'resume-saved'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
-const text = z
-  .string({ error: 'A speak request needs text.' })
-  .max(MAX_SPEAK_CHARS, { error: (issue) => `The text is too long (${String((issue.input as string).length)} characters; the most is ${MAX_SPEAK_CHARS}).` });
+const text = z.string({ error: 'A speak request needs text.' }).superRefine((value, context) => {
+  const refused = textTooLong(value);
+  if (refused) context.addIssue({ code: 'custom', message: refused });
+});
 const format = z.enum(AUDIO_FORMATS, { error: (issue) => `Unknown audio format: ${JSON.stringify(issue.input)}.` });
 
 /** A page asks for texts to be spoken: the first now (or queued), the rest after it. */

@@ -1,15 +1,17 @@
-/** Files larger than this are refused: 5 MB of text is days of speech. */
-export const MAX_TEXT_FILE_BYTES = 5 * 1024 * 1024;
+import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from './text-limit';
 
 /**
  * A file to read aloud, by the rules every way in shares (dropped on the player, opened,
- * dropped on the tray): text only, up to 5 MB, not empty. `read` is called only when the
- * size is acceptable. Returns the text, or why the file is refused, naming it.
+ * dropped on the tray): text only, within the one text limit, not empty. `read` is called
+ * only when the size can fit (a UTF-16 file takes up to twice the bytes of its text).
+ * Returns the text, or why the file is refused, naming it.
  */
 export async function textToSpeak(name: string, size: number, read: () => Promise<Uint8Array>): Promise<{ text: string } | { refused: string }> {
-  if (size > MAX_TEXT_FILE_BYTES) return { refused: `${name} is too large to read aloud (${(size / 1024 / 1024).toFixed(1)} MB; the most is 5 MB).` };
+  if (size > 2 * MAX_TEXT_BYTES + 2) return { refused: `${name} is too long to speak: ${size.toLocaleString('en-US')} bytes; the most is ${LIMIT_IN_WORDS}.` };
   try {
     const text = decodeTextFile(await read(), name);
+    const refused = textTooLong(text, name);
+    if (refused) return { refused };
     return text.trim() ? { text } : { refused: `${name} is empty.` };
   } catch (error) {
     if (error instanceof NotTextError) return { refused: error.message };

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { SettingsInput } from '../../shared/config/schema';
 import { NotTextError, decodeTextFile } from '../../shared/text-file';
+import { textTooLong } from '../../shared/text-limit';
 import { loadSettings } from '../engine/config';
 import { createProvider } from '../engine/engine';
 import { SpeechError, type SpeechErrorKind } from '../engine/errors';
@@ -170,6 +171,8 @@ async function speakCommand(
     : values.file
       ? decodeTextFile(await readFileOrExplain(values.file), values.file)
       : await io.stdin();
+  const tooLong = textTooLong(text);
+  if (tooLong) throw new UsageError(tooLong);
   // No file: the running app speaks it.
   if (!values.out) return handToApp({ type: 'speak', text }, io);
   const provider = createProvider(settings);

@@ -89,7 +89,12 @@ function* sentences(text: string, window: number): Generator<{ from: number; to:
   }
 }
 
-/** The best place at or before `limit` to cut: after a clause mark, else after a space, else hard. */
+/**
+ * The best place at or before `limit` to cut: after a clause mark, else after a space, else
+ * between two graphemes, never inside one: a cut through a surrogate pair (an emoji, CJK
+ * Extension B) sends the server a lone surrogate, and one through a ZWJ sequence or a
+ * combining mark says half a character.
+ */
 function cutPoint(text: string, from: number, limit: number): number {
   const window = text.slice(from, limit);
   const minimum = Math.floor(window.length / 3);
@@ -100,7 +105,20 @@ function cutPoint(text: string, from: number, limit: number): number {
     }
     if (best > 0) return from + best;
   }
-  return limit;
+  return graphemeCut(text, from, limit);
+}
+
+/** The last grapheme boundary after `from` and at or before `limit`; past `limit` only for one grapheme longer than the whole window. */
+function graphemeCut(text: string, from: number, limit: number): number {
+  // A grapheme is rarely longer than a few dozen code units: look a little past the limit.
+  const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text.slice(from, Math.min(text.length, limit + 64)));
+  let cut = -1;
+  for (const { index, segment } of graphemes) {
+    const end = from + index + segment.length;
+    if (end <= limit) cut = end;
+    else return cut > from ? cut : end;
+  }
+  return cut > from ? cut : Math.min(text.length, limit);
 }
 
 function makeSegment(spoken: SpokenText, index: number, from: number, to: number): Segment {

@@ -5,9 +5,10 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseCheckResults, type CheckResult } from '../doctor/report';
+import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from '../../shared/text-limit';
 
-/** Longest text one request may carry, as for the page (link-protocol.ts). */
-const MAX_REQUEST_BYTES = 40 * 1024 * 1024;
+/** Bytes one request may take on the wire: the text's limit, with room for JSON's escapes (the text itself is counted after). */
+const MAX_REQUEST_BYTES = 2 * MAX_TEXT_BYTES + 1024;
 
 /** Where the socket lives for this user, private to them on every platform; UTTER_SOCKET overrides it. */
 export function appSocketPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
@@ -45,22 +46,31 @@ export async function startAppSocket(path: string, onRequest: (request: AppReque
     await rm(path, { force: true });
   }
   const server = createServer((socket) => {
-    let data = '';
-    const reply = (answer: Reply): void => void socket.end(JSON.stringify(answer) + '\n');
-    socket.setEncoding('utf8');
+    const parts: Buffer[] = [];
+    let received = 0;
+    let answered = false;
+    const reply = (answer: Reply): void => {
+      answered = true;
+      socket.end(JSON.stringify(answer) + '\n');
+    };
     socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk: string) => {
-      data += chunk;
-      if (data.length > MAX_REQUEST_BYTES) return reply({ ok: false, error: 'The text is too long for one request.' });
-      const newline = data.indexOf('\n');
-      if (newline < 0) return;
+    socket.on('data', (chunk: Buffer) => {
+      if (answered) return;
+      parts.push(chunk);
+      received += chunk.length;
+      // Counted in bytes, as every door counts a text.
+      if (received > MAX_REQUEST_BYTES) return reply({ ok: false, error: `The text is too long to speak: the most is ${LIMIT_IN_WORDS}.` });
+      if (!chunk.includes(0x0a)) return;
+      const data = Buffer.concat(parts).toString('utf8');
       let request: AppRequest | null;
       try {
-        request = parseRequest(data.slice(0, newline));
+        request = parseRequest(data.slice(0, data.indexOf('\n')));
       } catch {
         return reply({ ok: false, error: 'The request is not JSON.' });
       }
       if (!request) return reply({ ok: false, error: 'Unknown request.' });
+      const tooLong = request.type === 'speak' ? textTooLong(request.text) : null;
+      if (tooLong) return reply({ ok: false, error: tooLong });
       Promise.resolve(onRequest(request)).then(
         (answer) => reply(typeof answer === 'string' ? { ok: false, error: answer } : { ok: true, ...answer }),
         (error: Error) => reply({ ok: false, error: error.message }),

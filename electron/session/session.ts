@@ -5,6 +5,7 @@ import type { Settings } from '../../shared/config/schema';
 import type { AudioFormat } from '../../shared/audio-format';
 import type { EngineEvent } from '../../shared/speech-events';
 import { previewOf, type PlayTicket, type SessionState, type SessionView, type SinkFact, type TransportAction, type UtteranceTiming } from '../../shared/session';
+import { textTooLong } from '../../shared/text-limit';
 import { speakOverLink, type EngineLink } from '../engine/link';
 import type { SpeechProvider } from '../engine/provider';
 import type { RetryPolicy } from '../engine/retry';
@@ -111,10 +112,11 @@ export class Session {
    */
   speak(texts: readonly string[], options: { format?: AudioFormat; queue?: boolean } = {}): string | null {
     const wanted = texts.filter((text) => text.trim());
-    if (!wanted.length) {
-      this.error = 'There is nothing to speak.';
+    const refusal = wanted.length ? wanted.map((text) => textTooLong(text)).find(Boolean) : 'There is nothing to speak.';
+    if (refusal) {
+      this.error = refusal;
       this.emit();
-      return this.error;
+      return refusal;
     }
     if (options.format) this.format = options.format;
     const waits = this.current !== null && (options.queue || this.options.settings().whileSpeaking === 'queue');

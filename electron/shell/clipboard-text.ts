@@ -1,9 +1,7 @@
 // "Speak clipboard": the clipboard's text, or a sentence saying why there is none to speak.
 // The clipboard comes in as a parameter, so tests/shell/clipboard-text.test.ts needs no Electron.
 import type { Clipboard } from 'electron';
-
-/** Longer text is refused. The engine segments lazily, so this guards memory, not speed. */
-export const MAX_CLIPBOARD_CHARS = 10_000_000;
+import { textTooLong } from '../../shared/text-limit';
 
 /** The text to speak, or the message to show instead. */
 export type ClipboardSpeech = { ok: true; text: string } | { ok: false; message: string };
@@ -17,12 +15,8 @@ export async function readClipboardForSpeech(clipboard: Pick<Clipboard, 'readTex
   try {
     const text = await clipboard.readText();
     if (text.trim() !== '') {
-      if (text.length > MAX_CLIPBOARD_CHARS) {
-        const count = text.length.toLocaleString('en-US');
-        const limit = MAX_CLIPBOARD_CHARS.toLocaleString('en-US');
-        return { ok: false, message: `The clipboard text is too long to speak (${count} characters; the limit is ${limit}).` };
-      }
-      return { ok: true, text };
+      const refused = textTooLong(text, 'The clipboard text');
+      return refused ? { ok: false, message: refused } : { ok: true, text };
     }
     const types = (await clipboard.read()).flatMap((item) => item.types);
     if (types.some((type) => type.startsWith('image/'))) return { ok: false, message: 'The clipboard holds an image, not text.' };

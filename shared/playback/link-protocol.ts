@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AUDIO_FORMATS, type AudioFormat } from '../audio-format';
 import type { EngineEvent } from '../speech-events';
+import { textTooLong } from '../text-limit';
 
 /**
  * One utterance's link between the engine (main process, or `utter web`'s Node process)
@@ -32,8 +33,6 @@ export interface SpeakRequest {
   format?: AudioFormat;
 }
 
-/** Longest text one request may carry: 10 MB of characters, far beyond any book chapter. */
-export const MAX_SPEAK_CHARS = 10_000_000;
 
 const count = z.number().finite().nonnegative();
 
@@ -50,9 +49,10 @@ const linkCommandSchema = z.discriminatedUnion('type', [
 /** What a page may ask to have spoken. */
 export const speakRequestSchema = z
   .object({
-    text: z
-      .string({ error: 'A speak request needs text.' })
-      .max(MAX_SPEAK_CHARS, { error: (issue) => `The text is too long (${String((issue.input as string).length)} characters; the most is ${MAX_SPEAK_CHARS}).` }),
+    text: z.string({ error: 'A speak request needs text.' }).superRefine((value, context) => {
+      const refused = textTooLong(value);
+      if (refused) context.addIssue({ code: 'custom', message: refused });
+    }),
     format: z.enum(AUDIO_FORMATS, { error: (issue) => `Unknown audio format: ${JSON.stringify(issue.input)}.` }).optional(),
   })
   .strict();

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import type { AudioFormat } from '../../shared/audio-format';
 import { pulseAvailable, startPulse, type PulseAudio } from '../support/pulse';
+import { toneClip } from '../support/sentence-tones';
 import { fixtureAudio } from '../support/tts-server';
 import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
 import { BASELINE_PAGE, type BaselineResult } from './baseline-page';
@@ -115,7 +116,7 @@ export async function benchBrowserPlayers(): Promise<string> {
       const stops: number[] = [];
       let latencyMs = 0;
       for (let i = 0; i < RUNS; i++) {
-        const heard = await stopAsHeard(pulse, utter);
+        const heard = await stopAsHeard(rig, pulse, utter);
         stops.push(heard.stopMs);
         latencyMs = heard.latencyMs;
       }
@@ -135,8 +136,12 @@ export async function benchBrowserPlayers(): Promise<string> {
   }
 }
 
-/** Plays a long clip, stops it with a click inside the page, and finds the last sound in the recording. */
-async function stopAsHeard(pulse: PulseAudio, page: Page): Promise<{ stopMs: number; latencyMs: number }> {
+/**
+ * Plays a steady tone (speech has pauses, which would hide where it stopped), stops it with
+ * a click inside the page, and finds the last sound in the recording.
+ */
+async function stopAsHeard(rig: WebRig, pulse: PulseAudio, page: Page): Promise<{ stopMs: number; latencyMs: number }> {
+  rig.tts.set({ audio: (format) => (format === 'pcm' ? toneClip(440, 20) : undefined) });
   const recording = pulse.record();
   await recording.ready;
   await speakInPage(page, TWENTY, 'pcm');
@@ -147,6 +152,7 @@ async function stopAsHeard(pulse: PulseAudio, page: Page): Promise<{ stopMs: num
   await waitForText(page, 'state', 'idle');
   await new Promise((r) => setTimeout(r, 300));
   const audio = await recording.stop();
+  rig.tts.set({ audio: (format, input) => fixtureAudio(format, input === TWENTY ? 'twenty' : 'sentence') });
   let last = audio.samples.length - 1;
   while (last > 0 && Math.abs(audio.samples[last]) < 1e-4) last--;
   return { stopMs: audio.startedAtMs + (last / audio.sampleRate) * 1000 - clickedAt, latencyMs };

@@ -127,3 +127,23 @@ describe('segmentText', () => {
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 });
+
+describe('segmentText never cuts inside a character', () => {
+  const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+  const graphemes = (text: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((g) => g.segment);
+  it.each([
+    ['emoji', 'x😀'.repeat(700)],
+    ['ZWJ families', 'x👨‍👩‍👧‍👦'.repeat(300)],
+    ['combining marks', 'e\u0301\u0323'.repeat(900)],
+    ['CJK Extension B', '𠀀𠀁𠀂𠀃'.repeat(400)],
+    ['a mix without spaces', '🏳️‍🌈a𠀀é😀'.repeat(300)],
+  ])('%s: every segment is whole graphemes, and together they are the text', (_name, text) => {
+    const segments = [...segmentText(prepareText(text), { maxChars: 301, firstMaxChars: 101 })];
+    expect(segments.length).toBeGreaterThan(3);
+    for (const segment of segments) {
+      expect(segment.text).not.toMatch(LONE_SURROGATE);
+      expect(segment.text.length).toBeLessThanOrEqual(301 + 64);
+    }
+    expect(segments.flatMap((s) => graphemes(s.text))).toEqual(graphemes(prepareText(text).text));
+  });
+});

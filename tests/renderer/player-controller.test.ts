@@ -166,3 +166,12 @@ describe('PlayerController', () => {
     expect(fake.facts).toContainEqual({ type: 'audio-output', ok: false, detail: 'the audio output could not open: This page is not cross-origin isolated.' });
   });
 });
+
+describe('PlayerController, asked to speak', () => {
+  it('clears the last text\'s time to first audio at once when nothing plays, so it is never read as the new one\'s', async () => {
+    usePlayerStore.getState().set({ firstAudio: { totalMs: 400, heardAt: 1, firstByteMs: 1, firstDecodedMs: 1, firstRenderedMs: 1 }, busy: false });
+    const asking = controller.speak(['Next.'], 'pcm');
+    expect(usePlayerStore.getState().firstAudio).toBeNull();
+    await asking;
+  });
+});

@@ -1,6 +1,7 @@
 import type { Clipboard, ClipboardItem } from 'electron';
 import { describe, expect, it, vi, type Mock } from 'vitest';
-import { MAX_CLIPBOARD_CHARS, readClipboardForSpeech } from '../../electron/shell/clipboard-text';
+import { readClipboardForSpeech } from '../../electron/shell/clipboard-text';
+import { MAX_TEXT_BYTES } from '../../shared/text-limit';
 
 /**
  * Electron's clipboard as electron.d.ts and docs/api/clipboard.md describe it (W3C style):
@@ -50,15 +51,15 @@ describe('readClipboardForSpeech', () => {
     expect(result).toEqual({ ok: false, message: 'The clipboard holds no plain text (only text/html, text/rtf).' });
   });
 
-  it('allows very long text up to the cap, and refuses more with the numbers', async () => {
-    const atCap = 'a'.repeat(MAX_CLIPBOARD_CHARS);
+  it('allows very long text up to the one limit, counted in bytes, and refuses more with the numbers', async () => {
+    const atCap = 'a'.repeat(MAX_TEXT_BYTES);
     const allowed = await readClipboardForSpeech(fakeClipboard({ 'text/plain': atCap }));
-    expect(allowed.ok && allowed.text.length).toBe(MAX_CLIPBOARD_CHARS);
+    expect(allowed.ok && allowed.text.length).toBe(MAX_TEXT_BYTES);
     const refused = await readClipboardForSpeech(fakeClipboard({ 'text/plain': `${atCap}b` }));
-    expect(refused).toEqual({
-      ok: false,
-      message: 'The clipboard text is too long to speak (10,000,001 characters; the limit is 10,000,000).',
-    });
+    expect(refused).toEqual({ ok: false, message: 'The clipboard text is too long to speak: 10,000,001 bytes; the most is 10,000,000 bytes (10 MB).' });
+    // In bytes, not characters: 4 million 3-byte characters are 12 MB.
+    const cjk = await readClipboardForSpeech(fakeClipboard({ 'text/plain': '語'.repeat(4_000_000) }));
+    expect(cjk).toEqual({ ok: false, message: 'The clipboard text is too long to speak: 12,000,000 bytes; the most is 10,000,000 bytes (10 MB).' });
   });
 
   it('turns a failed read into a message instead of rejecting', async () => {

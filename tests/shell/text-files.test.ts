@@ -9,13 +9,16 @@ it('reads chosen files in order by the player rules, refusing the others by name
   writeFileSync(join(dir, 'a.txt'), '\ufeffWith a BOM.');
   writeFileSync(join(dir, 'b.md'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('UTF-16 text.', 'utf16le')]));
   writeFileSync(join(dir, 'c.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
-  writeFileSync(join(dir, 'd.txt'), Buffer.alloc(5 * 1024 * 1024 + 1, 0x41));
-  const paths = ['a.txt', 'b.md', 'c.png', 'd.txt', 'missing.txt', ''].map((n) => join(dir, n));
+  // Over the one limit by a byte; and a file that fits on disk but whose text does not.
+  writeFileSync(join(dir, 'd.txt'), Buffer.alloc(10_000_001, 0x41));
+  writeFileSync(join(dir, 'e.txt'), Buffer.from('é'.repeat(5_000_001)));
+  const paths = ['a.txt', 'b.md', 'c.png', 'd.txt', 'e.txt', 'missing.txt', ''].map((n) => join(dir, n));
   const { texts, errors } = await readTextFilesFromDisk(paths);
   expect(texts).toEqual(['With a BOM.', 'UTF-16 text.']);
   expect(errors).toEqual([
     'c.png is not a text file (it holds binary data).',
-    'd.txt is too large to read aloud (5.0 MB; the most is 5 MB).',
+    'd.txt is too long to speak: 10,000,001 bytes; the most is 10,000,000 bytes (10 MB).',
+    'e.txt is too long to speak: 10,000,002 bytes; the most is 10,000,000 bytes (10 MB).',
     'missing.txt could not be read (ENOENT).',
     expect.stringMatching(/is not a file/),
   ]);

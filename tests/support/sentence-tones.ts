@@ -32,10 +32,15 @@ export function toneAudio(format: AudioFormat, input: string): ServedAudio | und
   const first = (Object.keys(TONES) as ToneName[]).find((name) => input.toLowerCase().startsWith(name.toLowerCase()));
   if (!first) return undefined;
   const seconds = input === FIRST ? SECONDS_PER_SENTENCE : (input.length / longSentence(first).length) * SECONDS_PER_SENTENCE;
+  return toneClip(TONES[first], seconds);
+}
+
+/** A steady tone as 24 kHz 16-bit pcm: sound in every sample, so its end in a recording is where it stopped. */
+export function toneClip(frequency: number, seconds: number): ServedAudio {
   const rate = 24000;
   const bytes = new Uint8Array(Math.round(seconds * rate) * 2);
   const view = new DataView(bytes.buffer);
-  for (let i = 0; i < bytes.length / 2; i++) view.setInt16(i * 2, Math.round(9000 * Math.sin((2 * Math.PI * TONES[first] * i) / rate)), true);
+  for (let i = 0; i < bytes.length / 2; i++) view.setInt16(i * 2, Math.round(9000 * Math.sin((2 * Math.PI * frequency * i) / rate)), true);
   return { bytes, seconds };
 }
 

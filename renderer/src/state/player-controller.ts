@@ -55,7 +55,9 @@ export class PlayerController {
 
   /** Asks the session to speak: the first text now (or after what plays), the rest after it. */
   speak(texts: string[], format: AudioFormat): Promise<void> {
-    usePlayerStore.getState().set({ refusals: '' });
+    const store = usePlayerStore.getState();
+    // The last text's figures go at once when a new one is asked for (unless it will wait in the queue).
+    store.set(store.busy ? { refusals: '' } : { refusals: '', firstAudio: null });
     return this.ask(this.bridge.speak({ texts, format }));
   }
 

@@ -1,0 +1,148 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AudioPlayer } from '../../renderer/src/audio/audio-player';
+import type { WorkerRequest } from '../../renderer/src/audio/worker-protocol';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import { STAT } from '../../shared/playback/stats';
+
+/**
+ * The page's handle on the audio path, in Node: the browser's AudioContext, worklet node and
+ * Worker are fakes that record what the player asks of them. What is under test is the
+ * player's own part: sizing the ring and pre-roll from the settings, handing sources to the
+ * worker (a port in the transfer list), reading the shared counters, and turning the
+ * worklet's frame numbers into the wall-clock time they are heard.
+ */
+class FakeWorker {
+  static last: FakeWorker;
+  posted: { request: WorkerRequest; transfer: unknown[] }[] = [];
+  onmessage: ((message: { data: unknown }) => void) | null = null;
+  onerror: ((event: { message: string }) => void) | null = null;
+  terminated = false;
+  constructor() {
+    FakeWorker.last = this;
+  }
+  postMessage(request: WorkerRequest, transfer: unknown[] = []) {
+    this.posted.push({ request, transfer });
+  }
+  terminate() {
+    this.terminated = true;
+  }
+}
+
+class FakeContext {
+  static last: FakeContext;
+  sampleRate = 48_000;
+  baseLatency = 0.01;
+  outputLatency = 0.03;
+  state = 'suspended';
+  currentTime = 10;
+  destination = {};
+  audioWorklet = { addModule: async () => {} };
+  /** What getOutputTimestamp reports: the context time heard at a performance.now(). */
+  stamp = { contextTime: 10, performanceTime: 5_000 };
+  constructor() {
+    FakeContext.last = this;
+  }
+  async resume() {
+    this.state = 'running';
+  }
+  getOutputTimestamp() {
+    return this.stamp;
+  }
+  async decodeAudioData(bytes: ArrayBuffer) {
+    if (bytes.byteLength === 0) throw new Error('no audio');
+    return { numberOfChannels: 1, sampleRate: 44_100, getChannelData: () => new Float32Array([0.5, -0.5]) };
+  }
+  async close() {}
+}
+
+class FakeNode {
+  static options: { processorOptions: { ring: SharedArrayBuffer; stats: SharedArrayBuffer; preroll: Record<string, number> } };
+  constructor(_context: unknown, _name: string, options: typeof FakeNode.options) {
+    FakeNode.options = options;
+  }
+  connect() {}
+}
+
+const saved = { ...globalThis };
+beforeEach(() => {
+  Object.assign(globalThis, { AudioContext: FakeContext, AudioWorkletNode: FakeNode, Worker: FakeWorker, crossOriginIsolated: true });
+});
+afterEach(() => {
+  for (const key of ['AudioContext', 'AudioWorkletNode', 'Worker', 'crossOriginIsolated'] as const) (globalThis as Record<string, unknown>)[key] = (saved as Record<string, unknown>)[key];
+});
+
+const settings = { ...DEFAULT_SETTINGS, streamBufferMs: 200, streamMaxBuffer: 2 };
+
+describe('AudioPlayer', () => {
+  it('refuses to start where memory cannot be shared with the audio thread', async () => {
+    Object.assign(globalThis, { crossOriginIsolated: false });
+    await expect(AudioPlayer.create(settings)).rejects.toThrow(/not cross-origin isolated/);
+  });
+
+  it('sizes the ring and the pre-roll from the settings, and starts the worker with them', async () => {
+    await AudioPlayer.create(settings);
+    const { preroll, ring } = FakeNode.options.processorOptions;
+    expect(preroll).toEqual({ initialFrames: 9600, minFrames: 1440, maxFrames: 96_000, growth: 1.5 });
+    // Room for max-buffer plus half a second, in float32 frames (plus the ring's own header).
+    expect(ring.byteLength).toBeGreaterThanOrEqual(120_000 * 4);
+    expect(FakeWorker.last.posted[0].request).toMatchObject({ type: 'init', options: { sampleRate: 48_000, prerollMs: 200, minPrerollMs: 30, maxBufferMs: 2000 } });
+  });
+
+  it('hands a port to the worker in the transfer list, and resumes a suspended context first', async () => {
+    const player = await AudioPlayer.create(settings);
+    const { port1 } = new MessageChannel();
+    await player.play(3, { kind: 'port', port: port1 as unknown as MessagePort }, { streaming: true, pcmSampleRate: 24_000 });
+    expect(FakeContext.last.state).toBe('running');
+    const play = FakeWorker.last.posted.at(-1)!;
+    expect(play.request).toMatchObject({ type: 'play', id: 3, streaming: true, pcmSampleRate: 24_000 });
+    expect(play.transfer).toEqual([port1]);
+    port1.close();
+    player.pause();
+    player.skip();
+    expect(FakeWorker.last.posted.slice(-2).map((p) => p.request.type)).toEqual(['pause', 'skip']);
+  });
+
+  it('reads the shared counters as milliseconds', async () => {
+    const player = await AudioPlayer.create(settings);
+    const stats = new Int32Array(FakeWorker.last.posted[0].request.type === 'init' ? (FakeWorker.last.posted[0].request.stats as SharedArrayBuffer) : new SharedArrayBuffer(4));
+    stats[STAT.state] = 2;
+    stats[STAT.bufferedFrames] = 4800;
+    stats[STAT.pendingFrames] = 2400;
+    stats[STAT.underruns] = 2;
+    stats[STAT.framesPlayed] = 96_000;
+    expect(player.metrics()).toMatchObject({ state: 'playing', bufferedMs: 150, underruns: 2, playedMs: 2000, outputLatencyMs: 40 });
+  });
+
+  it('turns the worklet\'s frame numbers into when they are heard, by the context\'s output clock', async () => {
+    const player = await AudioPlayer.create(settings);
+    const request = FakeWorker.last.posted[0].request;
+    const stats = new Int32Array(request.type === 'init' ? request.stats : new SharedArrayBuffer(4));
+    expect(player.firstHeardAt()).toBeNull();
+    // The first sample was rendered at context frame 10.5 s × 48 kHz; the output clock says
+    // context time 10 s is heard at performance time 5000 ms: so it is heard 500 ms later.
+    stats[STAT.firstRenderFrame] = 504_000;
+    stats[STAT.framesPlayed] = 100;
+    stats[STAT.generation] = stats[STAT.seenGeneration] = 1;
+    expect(player.firstHeardAt()).toBeCloseTo(performance.timeOrigin + 5_500, 3);
+    // Until the worklet has taken up a new utterance, its slots still describe the old one.
+    stats[STAT.generation] = 2;
+    expect(player.firstHeardAt()).toBeNull();
+    stats[STAT.drainedFrame] = 480_000;
+    expect(player.lastHeardAt()).toBeNull();
+    stats[STAT.drained] = 1;
+    expect(player.lastHeardAt()).toBeCloseTo(performance.timeOrigin + 5_000, 3);
+  });
+
+  it('passes a segment the worker could not decode to the browser\'s decoder, and its failure back', async () => {
+    await AudioPlayer.create(settings);
+    const worker = FakeWorker.last;
+    worker.onmessage!({ data: { type: 'decode-request', requestId: 1, bytes: new ArrayBuffer(8) } });
+    worker.onmessage!({ data: { type: 'decode-request', requestId: 2, bytes: new ArrayBuffer(0) } });
+    await new Promise((r) => setTimeout(r, 0));
+    const answers = worker.posted.filter((p) => p.request.type === 'decoded').map((p) => p.request);
+    expect(answers).toEqual([
+      { type: 'decoded', requestId: 1, channels: [new Float32Array([0.5, -0.5])], sampleRate: 44_100 },
+      { type: 'decoded', requestId: 2, error: 'the browser could not decode it either (no audio)' },
+    ]);
+  });
+});
