@@ -9,8 +9,10 @@ export interface AppInfo {
 }
 
 /** What a page may know of the settings: everything but the secret, and whether one is set. */
-export type PublicSettings = Omit<Settings, 'apiKey'> & {
+export type PublicSettings = Omit<Settings, 'apiKey' | 'apiKeyOrigins'> & {
   apiKeySet?: boolean;
+  /** Servers in use that the key is kept from, because it was entered for others: the user may confirm it for them. */
+  apiKeyWithheldFrom?: string[];
   /** Shortcuts the app could not take (another application holds them), per action, with why. */
   hotkeyProblems?: Partial<Record<keyof Settings['hotkeys'], string>>;
   /** Settings an UTTER_* variable sets, with its name: the variable wins over the stored value. */

@@ -19,7 +19,9 @@ const USAGE = `Usage:
   utter speak [TEXT] [--file PATH]                             have the running app speak it
   utter speak --clipboard                                      have the running app speak its clipboard
   utter voices [--provider local|openai] [options]             list the voices
-  utter web [--port N] [--host 127.0.0.1] [options]            the player page in any browser, on this machine's engine
+  utter web [--port N] [--host 127.0.0.1] [--allow-key-changes] [options]
+                                                               the player page in any browser, on this machine's engine
+                                                               (--allow-key-changes: its pages may change the key and servers)
   utter doctor [--json] [--settings PATH]                      check Node, Electron, settings, key, servers, voice, shortcuts, socket
 
 Options:
@@ -49,6 +51,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
+  'allow-key-changes': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -73,7 +76,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (command === 'speak') return await speakCommand(rest, values, settings, io);
     if (command === 'voices') return await voicesCommand(settings, values.json === true, io);
     if (command === 'web') {
-      await webCommand({ host: values.host, port: parsePort(values.port), settings, signal: io.signal }, io);
+      await webCommand({ host: values.host, port: parsePort(values.port), settings, signal: io.signal, allowKeyChanges: values['allow-key-changes'] === true }, io);
       return EXIT.ok;
     }
     throw new UsageError(`Unknown command "${command}".`);

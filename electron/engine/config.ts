@@ -49,9 +49,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): { input: SettingsInput;
     if (parsed === undefined) issues.push({ setting: name, value: raw, message: `must be a ${kind}` });
     else input[key] = parsed;
   }
-  if (input.apiKey === undefined && env.OPENAI_API_KEY) input.apiKey = env.OPENAI_API_KEY;
+  // OPENAI_API_KEY is set for OpenAI's own tools: it goes to OpenAI and nowhere else.
+  if (input.apiKey === undefined && env.OPENAI_API_KEY) {
+    input.apiKey = env.OPENAI_API_KEY;
+    input.apiKeyOrigins = [OPENAI_ORIGIN];
+  }
   return { input: input as SettingsInput, issues };
 }
+
+/** Where OPENAI_API_KEY may go. */
+export const OPENAI_ORIGIN = 'https://api.openai.com';
 
 /** Settings with the environment on top, which variables set what, and the ones refused. */
 export interface LayeredSettings {
@@ -75,8 +82,11 @@ export function layerEnvironment(base: Settings, env: NodeJS.ProcessEnv): Layere
   let settings = base;
   const fromEnvironment: LayeredSettings['fromEnvironment'] = {};
   for (const [key, value] of Object.entries(input) as [keyof Settings, unknown][]) {
+    if (key === 'apiKeyOrigins') continue;
     const name = key === 'apiKey' ? (env.UTTER_API_KEY ? 'UTTER_API_KEY' : 'OPENAI_API_KEY') : key === 'provider' && impliedProvider ? 'UTTER_BASE_URL' : envName(key);
-    const result = validateSettings({ ...settings, [key]: value });
+    // A key from the environment brings its own binding, replacing the stored key's.
+    const patch = key === 'apiKey' ? { apiKey: value, apiKeyOrigins: input.apiKeyOrigins } : { [key]: value };
+    const result = validateSettings({ ...settings, ...patch });
     if (!result.ok) {
       issues.push(...result.issues.map((issue) => ({ ...issue, setting: name, value: key === 'apiKey' ? '(hidden)' : issue.value })));
       continue;
@@ -138,9 +148,13 @@ export async function loadSettings(options: {
 }): Promise<Settings> {
   const env = options.env ?? process.env;
   const fromFile = options.file === null ? {} : await settingsFromFile(options.file ?? defaultSettingsPath(env));
+  // Where a key may go is never taken from the file: a program that edits it could widen it.
+  delete (fromFile as Record<string, unknown>).apiKeyOrigins;
   const fromEnv = settingsFromEnv(env);
   if (fromEnv.issues.length) throw new SpeechError('config', `Bad setting: ${formatSettingsIssues(fromEnv.issues)}`);
   const merged: Record<string, unknown> = { ...fromFile, ...fromEnv.input, ...stripUndefined(options.flags ?? {}) };
+  // A key on the command line was given for this run: whatever the environment bound, it is not bound.
+  if (options.flags?.apiKey !== undefined) delete merged.apiKeyOrigins;
   // Naming a server means using it, unless a provider is named too.
   if (merged.provider === undefined && merged.baseUrls !== undefined) merged.provider = 'openai';
   const result = validateSettings(merged);

@@ -11,6 +11,7 @@ export function createProvider(settings: Settings): SpeechProvider {
   return new OpenAiProvider({
     baseUrls: settings.baseUrls,
     apiKey: settings.apiKey,
+    apiKeyOrigins: settings.apiKeyOrigins,
     model: settings.model,
     voice: settings.voice,
     format: settings.format,

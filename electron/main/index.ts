@@ -188,7 +188,7 @@ function startTray(): void {
  */
 function withShellState(stored: PublicSettings): PublicSettings {
   const { settings, fromEnvironment } = effectiveSettings();
-  const { apiKey, ...visible } = settings;
+  const { apiKey, apiKeyOrigins: _origins, ...visible } = settings;
   return { ...stored, ...visible, apiKeySet: Boolean(stored.apiKeySet || apiKey), fromEnvironment, hotkeyProblems, openAtLogin: isOpenAtLogin() };
 }
 

@@ -12,6 +12,7 @@ import {
   type SettingsIssue,
 } from '../../shared/config/schema';
 import type { PublicSettings } from '../../shared/renderer-api';
+import { originOf, originsOf } from '../engine/key-binding';
 import { writeFileAtomically } from './atomic-file';
 import type { SecretStore } from './secret-store';
 
@@ -39,6 +40,8 @@ export interface SettingsStoreOptions {
 export class SettingsStore {
   private settings: PublicSettings = withoutKey(DEFAULT_SETTINGS);
   private apiKey: string | undefined;
+  /** The origins the key was entered or confirmed for; null: bound to none in particular (this run's command line). */
+  private keyOrigins: string[] | null = null;
   /** A key the user wrote into settings.json that could not be moved to the secret store: keep it there. */
   private keyStaysInFile = false;
   private loaded = false;
@@ -60,7 +63,10 @@ export class SettingsStore {
       const { apiKey: keyInFile, ...visible } = fromFile.settings;
       this.settings = visible;
       this.keyStaysInFile = false;
-      this.apiKey = await this.readSecret();
+      const secret = await this.readSecret();
+      this.apiKey = secret?.key;
+      // A key stored before keys were bound is bound from now on, to the servers in use now.
+      this.keyOrigins = secret ? (secret.origins === undefined ? originsOf(visible.baseUrls) : secret.origins) : null;
       // The file's key wins: the user put it there more recently than anything else.
       const moved = keyInFile ? await this.moveKeyOutOfFile(keyInFile) : false;
       if (fromFile.repaired || moved) await this.save();
@@ -76,13 +82,15 @@ export class SettingsStore {
   /** The current settings, the API key included: for the main process only. */
   get(): Settings {
     this.assertLoaded();
-    return this.apiKey ? { ...this.settings, apiKey: this.apiKey } : { ...this.settings };
+    if (!this.apiKey) return { ...this.settings };
+    return this.keyOrigins ? { ...this.settings, apiKey: this.apiKey, apiKeyOrigins: [...this.keyOrigins] } : { ...this.settings, apiKey: this.apiKey };
   }
 
   /** The settings a page may see: never the key, only whether one is set. */
   publicSettings(): SettingsForRenderer {
     this.assertLoaded();
-    return { ...this.settings, apiKeySet: Boolean(this.apiKey) };
+    const withheld = this.apiKey && this.keyOrigins ? originsOf(this.settings.baseUrls).filter((origin) => !this.keyOrigins!.includes(origin)) : [];
+    return { ...this.settings, apiKeySet: Boolean(this.apiKey), ...(withheld.length ? { apiKeyWithheldFrom: withheld } : {}) };
   }
 
   /**
@@ -98,14 +106,19 @@ export class SettingsStore {
       if (!patch || typeof patch !== 'object' || Array.isArray(patch)) {
         return refuse([{ setting: '(settings)', value: patch, message: 'must be an object of settings' }]);
       }
-      const { apiKey: newKey, ...changes } = definedEntries(patch as Record<string, unknown>);
+      const { apiKey: newKey, apiKeyConfirm, ...changes } = definedEntries(patch as Record<string, unknown>);
+      if ('apiKeyOrigins' in changes) {
+        return refuse([{ setting: 'apiKeyOrigins', value: changes.apiKeyOrigins, message: 'is set by entering the key, or confirming it, for the servers in use' }]);
+      }
+      if (apiKeyConfirm !== undefined && apiKeyConfirm !== true) return refuse([{ setting: 'apiKeyConfirm', value: apiKeyConfirm, message: 'must be true' }]);
       const merged: Record<string, unknown> = { ...this.settings, ...changes };
       if (newKey !== undefined) merged.apiKey = newKey;
       const checked = validateSettings(merged);
       if (!checked.ok) return refuse(checked.issues);
-      // The key first: a key that cannot be stored safely refuses the whole update.
-      if (newKey !== undefined) {
-        const refusal = await this.storeKey(checked.settings.apiKey ?? '');
+      // The key first: a key that cannot be stored safely refuses the whole update. A new
+      // key, or a confirmed one, goes to the servers in use with it, and only to them.
+      if (newKey !== undefined || (apiKeyConfirm && this.apiKey)) {
+        const refusal = await this.storeKey(newKey !== undefined ? (checked.settings.apiKey ?? '') : this.apiKey!, originsOf(checked.settings.baseUrls));
         if (refusal) return refuse([refusal]);
       }
       const previous = this.settings;
@@ -161,6 +174,8 @@ export class SettingsStore {
       this.notice(`The settings file ${file} does not hold a JSON object. It was kept as ${backup}; Utter is using the default settings.`);
       return { settings: DEFAULT_SETTINGS, repaired: true };
     }
+    // Where the key may go is kept with the key, never taken from this file.
+    delete (parsed as Record<string, unknown>).apiKeyOrigins;
     const checked = validateSettings(parsed as Record<string, unknown>);
     if (checked.ok) return { settings: checked.settings, repaired: false };
     const backup = await this.backUp();
@@ -185,9 +200,10 @@ export class SettingsStore {
     }
   }
 
-  private async readSecret(): Promise<string | undefined> {
+  private async readSecret(): Promise<StoredKey | undefined> {
     try {
-      return await this.options.secrets.get();
+      const stored = await this.options.secrets.get();
+      return stored === undefined ? undefined : decodeStoredKey(stored);
     } catch (error) {
       this.notice((error as Error).message);
       return undefined;
@@ -200,8 +216,10 @@ export class SettingsStore {
    */
   private async moveKeyOutOfFile(key: string): Promise<boolean> {
     this.apiKey = key;
+    // Bound to the servers the same file names: the binding starts here.
+    this.keyOrigins = originsOf(this.settings.baseUrls);
     try {
-      await this.options.secrets.set(key);
+      await this.options.secrets.set(encodeStoredKey({ key, origins: this.keyOrigins }));
       return true;
     } catch (error) {
       this.keyStaysInFile = true;
@@ -212,14 +230,15 @@ export class SettingsStore {
     }
   }
 
-  /** Stores or clears the key; a refusal comes back as an issue the settings window can show. */
-  private async storeKey(key: string): Promise<SettingsIssue | undefined> {
+  /** Stores or clears the key, bound to `origins`; a refusal comes back as an issue the settings window can show. */
+  private async storeKey(key: string, origins: string[]): Promise<SettingsIssue | undefined> {
     try {
-      await this.options.secrets.set(key || undefined);
+      await this.options.secrets.set(key ? encodeStoredKey({ key, origins }) : undefined);
     } catch (error) {
       return { setting: 'apiKey', value: '(hidden)', message: (error as Error).message };
     }
     this.apiKey = key || undefined;
+    this.keyOrigins = key ? origins : null;
     this.keyStaysInFile = false;
     if (key) this.warnIfUnprotected();
     return undefined;
@@ -254,8 +273,33 @@ export class SettingsStore {
 }
 
 function withoutKey(settings: Settings): PublicSettings {
-  const { apiKey: _secret, ...visible } = settings;
+  const { apiKey: _secret, apiKeyOrigins: _origins, ...visible } = settings;
   return visible;
+}
+
+/** The key as the secret store keeps it, with where it may go; `origins` null: anywhere it is encrypted. */
+export interface StoredKey {
+  key: string;
+  /** undefined: stored before keys were bound. */
+  origins?: string[] | null;
+}
+
+/** What goes into the secret store: the key and its origins, encrypted together, so editing settings.json cannot widen them. */
+export function encodeStoredKey(stored: StoredKey): string {
+  return JSON.stringify({ utterKey: 1, key: stored.key, origins: stored.origins ?? null });
+}
+
+export function decodeStoredKey(stored: string): StoredKey {
+  try {
+    const parsed = JSON.parse(stored) as { utterKey?: unknown; key?: unknown; origins?: unknown };
+    if (parsed?.utterKey === 1 && typeof parsed.key === 'string') {
+      const origins = Array.isArray(parsed.origins) ? parsed.origins.map(String).map((o) => originOf(o) ?? o) : null;
+      return { key: parsed.key, origins };
+    }
+  } catch {
+    // A key from before: the bare string.
+  }
+  return { key: stored };
 }
 
 function definedEntries(patch: Record<string, unknown>): Record<string, unknown> {

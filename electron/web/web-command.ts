@@ -15,7 +15,7 @@ export const RENDERER_BUILD = join(PACKAGE_ROOT, 'out', 'renderer');
  * prints the URL and runs until interrupted.
  */
 export async function webCommand(
-  options: { host?: string; port?: number; settings: Settings; signal?: AbortSignal },
+  options: { host?: string; port?: number; settings: Settings; signal?: AbortSignal; allowKeyChanges?: boolean },
   io: { out(text: string): void; err(text: string): void },
 ): Promise<void> {
   if (!existsSync(join(RENDERER_BUILD, 'index.html'))) {
@@ -36,6 +36,7 @@ export async function webCommand(
     port: options.port,
     settings: options.settings,
     version,
+    allowKeyChanges: options.allowKeyChanges,
     appSocket: appRuns ? undefined : socket,
     // The app keeps its own session.json; this one is for `utter web` alone.
     sessionFile: join(dirname(defaultSettingsPath()), 'web-session.json'),

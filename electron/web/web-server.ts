@@ -9,7 +9,7 @@ import { encodeChunkFrame } from '../../shared/playback/link-protocol';
 import { APP_ORIGIN } from '../pages/app-protocol';
 import { startAppSocket } from '../session/app-socket';
 import { memorySecretStore } from '../store/secret-store';
-import { SettingsStore } from '../store/settings-store';
+import { encodeStoredKey, SettingsStore } from '../store/settings-store';
 import { createProvider } from '../engine/engine';
 import type { EngineLink } from '../engine/link';
 import type { SpeechProvider } from '../engine/provider';
@@ -35,7 +35,12 @@ export interface WebServerOptions {
   appSocket?: string;
   /** Where the queue and the reading position survive a restart; in memory only when absent. */
   sessionFile?: string;
+  /** Lets pages change the API key and the servers it goes to (`--allow-key-changes`); off by default. */
+  allowKeyChanges?: boolean;
 }
+
+/** What only a `utter web` started with --allow-key-changes lets a page change. */
+const KEY_SETTINGS = ['apiKey', 'apiKeyConfirm', 'baseUrls'];
 
 /** A running `utter web`. */
 export interface WebServer {
@@ -68,7 +73,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const token = options.token ?? randomBytes(18).toString('base64url');
   // The app's settings store, in memory: the page's changes are checked by the same rules
   // and apply to this server's engine at once, while the app's file is left alone.
-  const store = new SettingsStore({ file: null, initial: { ...options.settings, apiKey: undefined }, secrets: memorySecretStore(options.settings.apiKey) });
+  const { apiKey, apiKeyOrigins, ...initial } = options.settings;
+  const store = new SettingsStore({ file: null, initial, secrets: memorySecretStore(apiKey && encodeStoredKey({ key: apiKey, origins: apiKeyOrigins ?? null })) });
   await store.load();
   const session = new Session({
     settings: () => store.get(),
@@ -144,7 +150,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const handlers: OperationHandlers<WebSocket> = {
     appInfo: () => ({ version: options.version ?? '0.0.0', shell: 'web' }),
     settings: () => store.publicSettings(),
-    updateSettings: (patch) => store.update(patch),
+    updateSettings: (patch) => {
+      // Anyone with the token could otherwise point the key at their own server.
+      const locked = options.allowKeyChanges ? [] : KEY_SETTINGS.filter((name) => Object.hasOwn(patch, name) && patch[name] !== undefined);
+      if (locked.length) {
+        return { ok: false, issues: locked.map((setting) => ({ setting, value: setting === 'baseUrls' ? patch[setting] : '(hidden)', message: 'can be changed here only when `utter web` is started with --allow-key-changes (or in the app, or on the command line)' })) };
+      }
+      return store.update(patch);
+    },
     voices: async () => {
       const settings = store.get();
       const provider = options.provider?.(settings) ?? createProvider(settings);

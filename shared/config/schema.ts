@@ -26,6 +26,12 @@ export const settingsSchema = z.object({
     .default(['https://api.openai.com/v1']),
   /** Only the CLI and tests pass it here; the app keeps it in safeStorage. */
   apiKey: z.string().optional(),
+  /**
+   * The origins the key may go to (those it was entered or confirmed for). Never read from
+   * settings.json: the app keeps it with the key, and OPENAI_API_KEY is bound to OpenAI.
+   * Absent: the key came with this run (a flag, UTTER_API_KEY) and may go to any https server.
+   */
+  apiKeyOrigins: z.array(z.string()).optional(),
   model: z.string().min(1).default('tts-1'),
   /** Empty means the provider's default voice (alloy for OpenAI, en-us for local). */
   voice: z.string().default(''),

@@ -9,7 +9,7 @@ import {
   type SafeStorageApi,
   type SecretStore,
 } from '../../electron/store/secret-store';
-import { SettingsStore } from '../../electron/store/settings-store';
+import { decodeStoredKey, encodeStoredKey, SettingsStore } from '../../electron/store/settings-store';
 import { writeFileAtomically } from '../../electron/store/atomic-file';
 
 /**
@@ -213,7 +213,7 @@ describe('SettingsStore: updating', () => {
     unsubscribe();
     await store.update({ speed: 3 });
     // Subscribers live in the main process: they get the key.
-    expect(seen).toEqual([{ ...DEFAULT_SETTINGS, speed: 2, apiKey: 'sk-main-only' }]);
+    expect(seen).toEqual([{ ...DEFAULT_SETTINGS, speed: 2, apiKey: 'sk-main-only', apiKeyOrigins: ['https://api.openai.com'] }]);
   });
 
   it('serializes quick updates: none is lost, the last one wins', async () => {
@@ -229,7 +229,7 @@ describe('SettingsStore: updating', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     const expected = { ...DEFAULT_SETTINGS, speed: 2.5, voice: 'nova', model: 'tts-1-hd' };
     expect(await readJson()).toEqual(expected);
-    expect(store.get()).toEqual({ ...expected, apiKey: 'sk-quick' });
+    expect(store.get()).toEqual({ ...expected, apiKey: 'sk-quick', apiKeyOrigins: ['https://api.openai.com'] });
     // Each answer reflects every update before it.
     expect(results[2]).toMatchObject({ ok: true, settings: { speed: 1.5, voice: 'nova', model: 'tts-1-hd' } });
   });
@@ -305,7 +305,8 @@ describe('SettingsStore: the API key', () => {
     // No file in the folder holds the key in clear.
     for (const name of await readdir(dir)) expect((await readFile(join(dir, name))).includes(key)).toBe(false);
     expect(await readJson()).not.toHaveProperty('apiKey');
-    expect(await secrets.get()).toBe(key);
+    // Kept with the servers it was entered for, encrypted together.
+    expect(decodeStoredKey((await secrets.get())!)).toEqual({ key, origins: ['https://api.openai.com'] });
   });
 
   it("clears the key with apiKey: ''", async () => {
@@ -355,7 +356,7 @@ describe('SettingsStore: the API key', () => {
     const { store, notices } = makeStore(secrets);
     await store.load();
     expect(store.get()).toMatchObject({ apiKey: 'sk-typed', speed: 2 });
-    expect(await secrets.get()).toBe('sk-typed');
+    expect(decodeStoredKey((await secrets.get())!)).toEqual({ key: 'sk-typed', origins: ['https://api.openai.com'] });
     expect(await readJson()).toEqual({ ...DEFAULT_SETTINGS, speed: 2 });
     expect(notices).toEqual([expect.stringMatching(/moved to protected storage/)]);
   });
@@ -428,5 +429,42 @@ describe('SettingsStore in memory (utter web)', () => {
     expect(changed).toMatchObject({ ok: true, settings: { format: 'mp3', speed: 1.5, apiKeySet: false } });
     expect(store.get().apiKey).toBeUndefined();
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('SettingsStore: where the key may go', () => {
+  it('binds a new key to the servers in use, and keeps it from a server named later until the user confirms it', async () => {
+    const { store } = makeStore();
+    await store.load();
+    await store.update({ provider: 'openai', baseUrls: ['https://tts.example.com/v1'], apiKey: 'sk-bound' });
+    expect(store.get()).toMatchObject({ apiKey: 'sk-bound', apiKeyOrigins: ['https://tts.example.com'] });
+    expect(store.publicSettings()).not.toHaveProperty('apiKeyWithheldFrom');
+    // A page (or anyone who can change the servers) points them elsewhere: the binding stays.
+    await store.update({ baseUrls: ['https://collector.example.net/v1', 'https://tts.example.com/v1'] });
+    expect(store.get().apiKeyOrigins).toEqual(['https://tts.example.com']);
+    expect(store.publicSettings().apiKeyWithheldFrom).toEqual(['https://collector.example.net']);
+    // The user confirms it in the settings window.
+    expect(await store.update({ apiKeyConfirm: true })).toMatchObject({ ok: true });
+    expect(store.get().apiKeyOrigins).toEqual(['https://collector.example.net', 'https://tts.example.com']);
+    expect(store.publicSettings()).not.toHaveProperty('apiKeyWithheldFrom');
+  });
+
+  it('takes the binding only from the key\'s own store: a page cannot set it, nor can settings.json', async () => {
+    const secrets = memorySecretStore(encodeStoredKey({ key: 'sk-kept', origins: ['https://tts.example.com'] }));
+    await writeFile(file, JSON.stringify({ provider: 'openai', baseUrls: ['https://evil.example/v1'], apiKeyOrigins: ['https://evil.example'] }));
+    const { store } = makeStore(secrets);
+    await store.load();
+    expect(store.get().apiKeyOrigins).toEqual(['https://tts.example.com']);
+    await store.update({ speed: 2 });
+    expect(await readJson()).not.toHaveProperty('apiKeyOrigins');
+    expect(await store.update({ apiKeyOrigins: ['https://evil.example'] })).toMatchObject({ ok: false, issues: [{ setting: 'apiKeyOrigins' }] });
+    expect(store.get().apiKeyOrigins).toEqual(['https://tts.example.com']);
+  });
+
+  it('binds a key stored before keys were bound to the servers in use when it is first read', async () => {
+    await writeFile(file, JSON.stringify({ provider: 'openai', baseUrls: ['https://tts.example.com/v1'] }));
+    const { store } = makeStore(memorySecretStore('sk-from-before'));
+    await store.load();
+    expect(store.get()).toMatchObject({ apiKey: 'sk-from-before', apiKeyOrigins: ['https://tts.example.com'] });
   });
 });

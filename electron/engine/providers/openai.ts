@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { AudioFormat } from '../../../shared/audio-format';
 import { SpeechError } from '../errors';
+import { keyMayGoTo } from '../key-binding';
 import type { SpeechAudio, SpeechProvider, SpeechRequest, VoiceInfo } from '../provider';
 
 /** OpenAI's documented limit for one speech request. */
@@ -18,6 +19,8 @@ const NO_INSTRUCTIONS = /^tts-1(-hd)?($|-)/;
 export interface OpenAiProviderOptions {
   baseUrls: string[];
   apiKey?: string;
+  /** The origins the key was entered for; undefined: any (a key from this run's command line). */
+  apiKeyOrigins?: string[];
   model: string;
   voice: string;
   format: AudioFormat;
@@ -36,15 +39,22 @@ export class OpenAiProvider implements SpeechProvider {
   readonly maxInputChars = OPENAI_MAX_INPUT;
   readonly endpoints: readonly string[];
   private readonly clients: OpenAI[];
+  /** Per endpoint, why the key is kept from it (undefined: it gets the key, if there is one). */
+  private readonly withheld: (string | undefined)[];
 
   constructor(private readonly options: OpenAiProviderOptions) {
     this.endpoints = options.baseUrls.map((url) => url.replace(/\/+$/, ''));
+    this.withheld = this.endpoints.map((url) => {
+      if (!options.apiKey) return undefined;
+      const decision = keyMayGoTo(url, options.apiKeyOrigins);
+      return decision.ok ? undefined : decision.why;
+    });
     this.clients = this.endpoints.map(
-      (baseURL) =>
+      (baseURL, i) =>
         new OpenAI({
           baseURL,
           // Local servers (Kokoro-FastAPI…) need no key; OpenAI itself answers 401 with its own message.
-          apiKey: options.apiKey || 'no-key',
+          apiKey: (!this.withheld[i] && options.apiKey) || 'no-key',
           maxRetries: 0,
           timeout: options.headersTimeoutMs ?? 30_000,
         }),
@@ -74,7 +84,11 @@ export class OpenAiProvider implements SpeechProvider {
       if (!response.body) throw new SpeechError('bad-audio', 'The server answered with an empty body.');
       return { body: response.body, contentType: response.headers.get('content-type'), keepAlive: response };
     } catch (error) {
-      throw toSpeechError(error, this.endpoints[request.endpointIndex]);
+      const failure = toSpeechError(error, this.endpoints[request.endpointIndex]);
+      // The server wants a key that was kept from it: say why, not just "refused".
+      const withheld = this.withheld[request.endpointIndex];
+      if (failure.kind === 'auth' && withheld) throw new SpeechError('auth', withheld, { endpoint: this.endpoints[request.endpointIndex], status: failure.details.status });
+      throw failure;
     }
   }
 

@@ -109,6 +109,15 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
               >
                 <input data-testid="setting-apiKey" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} />
               </Field>
+              {settings.apiKeyWithheldFrom?.length ? (
+                // The key goes only to the servers it was entered for: a new one needs the user's word.
+                <p className="notice" role="status" data-testid="key-withheld">
+                  The API key is not sent to {settings.apiKeyWithheldFrom.join(', ')}: it was entered for other servers.{' '}
+                  <button type="button" data-testid="confirm-key" onClick={() => void change({ apiKeyConfirm: true })}>
+                    Use the key with {settings.apiKeyWithheldFrom.length > 1 ? 'these servers' : 'this server'}
+                  </button>
+                </p>
+              ) : null}
               <Field label="Model" name="model" issues={issues}>
                 <input data-testid="setting-model" defaultValue={settings.model} onBlur={(e) => void change({ model: e.target.value })} />
               </Field>
