@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { SettingsInput } from '../../shared/config/schema';
 import { NotTextError, decodeTextFile } from '../../shared/text-file';
 import { textTooLong } from '../../shared/text-limit';
+import { isLoopback } from '../engine/key-binding';
 import { loadSettings } from '../engine/config';
 import { createProvider } from '../engine/engine';
 import { SpeechError, type SpeechErrorKind } from '../engine/errors';
@@ -21,7 +22,8 @@ const USAGE = `Usage:
   utter voices [--provider local|openai] [options]             list the voices
   utter web [--port N] [--host 127.0.0.1] [--allow-key-changes] [options]
                                                                the player page in any browser, on this machine's engine
-                                                               (--allow-key-changes: its pages may change the key and servers)
+                                                               (--allow-key-changes: its pages may change the key and servers;
+                                                               a --host other than this machine needs --tls-cert and --tls-key)
   utter doctor [--json] [--settings PATH]                      check Node, Electron, settings, key, servers, voice, shortcuts, socket
 
 Options:
@@ -52,6 +54,8 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'allow-key-changes': { type: 'boolean' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -76,7 +80,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (command === 'speak') return await speakCommand(rest, values, settings, io);
     if (command === 'voices') return await voicesCommand(settings, values.json === true, io);
     if (command === 'web') {
-      await webCommand({ host: values.host, port: parsePort(values.port), settings, signal: io.signal, allowKeyChanges: values['allow-key-changes'] === true }, io);
+      await webCommand({ host: values.host, port: parsePort(values.port), settings, signal: io.signal, allowKeyChanges: values['allow-key-changes'] === true, tls: await webTls(values) }, io);
       return EXIT.ok;
     }
     throw new UsageError(`Unknown command "${command}".`);
@@ -205,6 +209,23 @@ async function voicesCommand(settings: Awaited<ReturnType<typeof loadSettings>>,
   } finally {
     await provider.close();
   }
+}
+
+/**
+ * HTTPS for `utter web`: required for a --host other than this machine, where plain HTTP
+ * would carry the token in the clear and the page could not even play (no secure context).
+ */
+async function webTls(values: Values): Promise<{ cert: Uint8Array; key: Uint8Array } | undefined> {
+  const cert = values['tls-cert'];
+  const key = values['tls-key'];
+  if (Boolean(cert) !== Boolean(key)) throw new UsageError('Give both --tls-cert and --tls-key, or neither.');
+  if (!cert || !key) {
+    if (values.host && !isLoopback(values.host)) {
+      throw new UsageError(`--host ${values.host} lets other machines in: give --tls-cert and --tls-key so it serves HTTPS, or leave --host out to stay on this machine.`);
+    }
+    return undefined;
+  }
+  return { cert: await readFileOrExplain(cert), key: await readFileOrExplain(key) };
 }
 
 function parsePort(value: string | undefined): number | undefined {

@@ -15,7 +15,7 @@ export const RENDERER_BUILD = join(PACKAGE_ROOT, 'out', 'renderer');
  * prints the URL and runs until interrupted.
  */
 export async function webCommand(
-  options: { host?: string; port?: number; settings: Settings; signal?: AbortSignal; allowKeyChanges?: boolean },
+  options: { host?: string; port?: number; settings: Settings; signal?: AbortSignal; allowKeyChanges?: boolean; tls?: { cert: Uint8Array; key: Uint8Array } },
   io: { out(text: string): void; err(text: string): void },
 ): Promise<void> {
   if (!existsSync(join(RENDERER_BUILD, 'index.html'))) {
@@ -37,6 +37,7 @@ export async function webCommand(
     settings: options.settings,
     version,
     allowKeyChanges: options.allowKeyChanges,
+    tls: options.tls,
     appSocket: appRuns ? undefined : socket,
     // The app keeps its own session.json; this one is for `utter web` alone.
     sessionFile: join(dirname(defaultSettingsPath()), 'web-session.json'),

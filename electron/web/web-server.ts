@@ -1,6 +1,7 @@
 // `utter web`: the renderer in any browser, bridged to the same engine in this Node process.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Settings } from '../../shared/config/schema';
@@ -37,6 +38,8 @@ export interface WebServerOptions {
   sessionFile?: string;
   /** Lets pages change the API key and the servers it goes to (`--allow-key-changes`); off by default. */
   allowKeyChanges?: boolean;
+  /** Serve HTTPS and WSS with this certificate (needed for a host other than this machine). */
+  tls?: { cert: Uint8Array; key: Uint8Array };
 }
 
 /** What only a `utter web` started with --allow-key-changes lets a page change. */
@@ -115,14 +118,16 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const serveRenderer = rendererFileHandler(options.root);
   /** The Host values this server answers to; filled in once it listens and knows its port. */
   let hosts = new Set<string>();
-  const server = createServer((req, res) => {
+  const scheme = options.tls ? 'https' : 'http';
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const refusal = refuseRequest(req, hosts);
     if (refusal) return void res.writeHead(refusal.status, { 'Content-Type': 'text/plain' }).end(refusal.why);
     serveFile(serveRenderer, req, res).catch((error: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(`utter web could not serve this: ${error.message}`);
     });
-  });
+  };
+  const server = options.tls ? createHttpsServer({ cert: Buffer.from(options.tls.cert), key: Buffer.from(options.tls.key) }, handler) : createServer(handler);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
 
   server.on('upgrade', (req, socket, head) => {
@@ -131,7 +136,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (refusal) return void socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\n\r\n`);
     const url = new URL(req.url ?? '/', 'http://localhost');
     // Same-origin pages only (the worker's socket carries the page's origin), and the token.
-    const allowed = tokenMatches(url.searchParams.get('token'), token) && req.headers.origin === `http://${req.headers.host}`;
+    const allowed = tokenMatches(url.searchParams.get('token'), token) && req.headers.origin === `${scheme}://${req.headers.host}`;
     if (!allowed || (url.pathname !== '/control' && url.pathname !== '/audio')) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
@@ -224,7 +229,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const address = server.address() as AddressInfo;
   hosts = hostsFor(options.host, address.port);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const origin = `http://${host}:${address.port}`;
+  const origin = `${scheme}://${host}:${address.port}`;
   return {
     url: `${origin}/?token=${token}`,
     origin,
