@@ -53,10 +53,15 @@ if (!app.requestSingleInstanceLock()) {
     if (windows) void speakFiles([path]);
     else filesBeforeStart.push(path);
   });
-  app.whenReady().then(start, (error: unknown) => {
-    console.error('Utter could not start:', error);
-    app.exit(1);
-  });
+  // A failure while starting (not only in 'ready' itself) is said, never swallowed.
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      console.error('Utter could not start:', error);
+      dialog.showErrorBox('Utter could not start', error instanceof Error ? error.message : String(error));
+      app.exit(1);
+    });
 }
 
 let tray: AppTray | null = null;

@@ -111,6 +111,8 @@ export class AppWindows {
         // A hotkey speaks while the window is hidden: no user gesture in the page.
         autoplayPolicy: 'no-user-gesture-required',
         backgroundThrottling: false,
+        // An installed copy opens no DevTools: they would let anyone at the keyboard drive the page's IPC.
+        devTools: !app.isPackaged,
       },
     });
     // The page never opens windows nor leaves its origin; an allow-listed https link opens

@@ -166,12 +166,14 @@ export class SettingsStore {
       parsed = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
     } catch (error) {
       const backup = await this.backUp();
-      this.notice(`The settings file ${file} is not valid JSON (${(error as Error).message}). It was kept as ${backup}; Utter is using the default settings.`);
+      if (!backup.ok) return this.unsaved(`The settings file ${file} is not valid JSON (${(error as Error).message})`, backup.why);
+      this.notice(`The settings file ${file} is not valid JSON (${(error as Error).message}). It was kept as ${backup.file}; Utter is using the default settings.`);
       return { settings: DEFAULT_SETTINGS, repaired: true };
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       const backup = await this.backUp();
-      this.notice(`The settings file ${file} does not hold a JSON object. It was kept as ${backup}; Utter is using the default settings.`);
+      if (!backup.ok) return this.unsaved(`The settings file ${file} does not hold a JSON object`, backup.why);
+      this.notice(`The settings file ${file} does not hold a JSON object. It was kept as ${backup.file}; Utter is using the default settings.`);
       return { settings: DEFAULT_SETTINGS, repaired: true };
     }
     // Where the key may go is kept with the key, never taken from this file.
@@ -179,25 +181,37 @@ export class SettingsStore {
     const checked = validateSettings(parsed as Record<string, unknown>);
     if (checked.ok) return { settings: checked.settings, repaired: false };
     const backup = await this.backUp();
+    if (!backup.ok) return this.unsaved(`Some settings in ${file} were not valid: ${describeIssues(checked.issues)}`, backup.why, keepValidSettings(parsed as Record<string, unknown>));
     this.notice(
-      `Some settings in ${file} were not valid: ${describeIssues(checked.issues)}. The original file was kept as ${backup}; ` +
+      `Some settings in ${file} were not valid: ${describeIssues(checked.issues)}. The original file was kept as ${backup.file}; ` +
         'those settings were reset to their defaults (unknown ones dropped) and the valid ones kept.',
     );
     return { settings: keepValidSettings(parsed as Record<string, unknown>), repaired: true };
   }
 
-  /** Copies the bad file, byte for byte, next to it under a name that never overwrites another. */
-  private async backUp(): Promise<string> {
+  /** Copies the bad file, byte for byte, next to it under a name that never overwrites another; or says why it could not. */
+  private async backUp(): Promise<{ ok: true; file: string } | { ok: false; why: string }> {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     for (let attempt = 0; ; attempt++) {
       const backup = `${this.options.file!}.bad-${stamp}${attempt ? `-${attempt}` : ''}`;
       try {
         await copyFile(this.options.file!, backup, constants.COPYFILE_EXCL);
-        return backup;
+        return { ok: true, file: backup };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' || attempt >= 100) return { ok: false, why: code ?? (error as Error).message };
       }
     }
+  }
+
+  /**
+   * A bad file that could not be backed up: Utter starts from the defaults and says so, and
+   * leaves the file as it is until the user changes a setting (which then replaces it).
+   */
+  private unsaved(problem: string, why: string, settings: Settings = DEFAULT_SETTINGS): { settings: Settings; repaired: false } {
+    const using = settings === DEFAULT_SETTINGS ? 'the default settings' : 'the valid settings and the defaults for the rest';
+    this.notice(`${problem}. It could not be kept as a backup (${why}), so it was left as it is; Utter is using ${using} until you change one.`);
+    return { settings, repaired: false };
   }
 
   private async readSecret(): Promise<StoredKey | undefined> {
@@ -252,7 +266,8 @@ export class SettingsStore {
   private async save(): Promise<void> {
     if (this.options.file === null) return;
     const content = this.keyStaysInFile && this.apiKey ? { ...this.settings, apiKey: this.apiKey } : this.settings;
-    await writeFileAtomically(this.options.file, `${JSON.stringify(content, null, 2)}\n`);
+    // Only this user may read it: it may hold a key (kept in the file where protected storage failed).
+    await writeFileAtomically(this.options.file, `${JSON.stringify(content, null, 2)}\n`, 0o600);
   }
 
   private emit(): void {

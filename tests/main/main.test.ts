@@ -58,7 +58,8 @@ describe('Electron shell', () => {
     expect(captured.shown).toBeGreaterThan(0);
     expect(captured.sent).toEqual([]);
     const win = captured.windows[0];
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    // Packaged (as the fake app says it is): no DevTools either.
+    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, devTools: false });
     expect(win.url).toBe('app://utter/index.html');
     expect(win.openHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     // An allow-listed https link goes to the user's browser; the app still opens no window.

@@ -468,3 +468,19 @@ describe('SettingsStore: where the key may go', () => {
     expect(store.get()).toMatchObject({ apiKey: 'sk-from-before', apiKeyOrigins: ['https://tts.example.com'] });
   });
 });
+
+describe('SettingsStore: the file itself', () => {
+  it('is readable by this user only', async () => {
+    const { store } = makeStore();
+    await store.load();
+    await store.update({ speed: 1.25 });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('starts from the defaults and says so when a bad file cannot even be backed up, and leaves it as it is', async () => {
+    // /proc refuses every new file, even to root: the backup fails for real.
+    const { store, notices } = makeStore(memorySecretStore(), '/proc/self/cmdline');
+    await expect(store.load()).resolves.toEqual(DEFAULT_SETTINGS);
+    expect(notices).toEqual([expect.stringMatching(/^The settings file \/proc\/self\/cmdline is not valid JSON .*It could not be kept as a backup \((ENOENT|EACCES|EROFS|EPERM)\), so it was left as it is; Utter is using the default settings until you change one\.$/)]);
+  });
+});

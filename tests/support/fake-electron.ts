@@ -177,6 +177,7 @@ export function fakeElectronModule(captured: FakeElectron) {
     Tray,
     Notification,
     dialog: {
+      showErrorBox: (title: string, content: string) => void captured.messageBoxes.push({ title, message: content, type: 'error' }),
       showOpenDialog: async () => ({ canceled: false, filePaths: captured.chosenFiles }),
       showMessageBox: async (options: FakeElectron['messageBoxes'][number]) => {
         captured.messageBoxes.push(options);
