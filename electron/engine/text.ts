@@ -29,30 +29,37 @@ const INLINE =
   /!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\4|<(https?:\/\/[^>\s]+)>|<\/?[a-zA-Z][^<>]*>/dg;
 const ENDS_SENTENCE = /[.!?:;…。！？]["'”’)\]]*$/;
 
-/** Builds spoken text one character at a time, folding whitespace as it goes. */
+/**
+ * Builds spoken text one character at a time, folding whitespace as it goes. UTF-16 units
+ * and their origins go into typed arrays: a 10 MB text as arrays of one-character strings
+ * and numbers took seconds and over half a gigabyte of heap.
+ */
 class SpokenTextBuilder {
-  private chars: string[] = [];
-  private origin: number[] = [];
+  private units: Uint16Array;
+  private origin: Uint32Array;
+  private length = 0;
+
+  /** `expected`: about how long the text will be (the original's length), so the arrays rarely grow. */
+  constructor(expected: number) {
+    this.units = new Uint16Array(Math.max(16, expected + 16));
+    this.origin = new Uint32Array(this.units.length);
+  }
   /** Whitespace seen but not yet written: folded into one space, or one newline. */
-  private pendingSpace: { ch: ' ' | '\n'; at: number } | null = null;
+  private pendingSpace: { code: 0x20 | 0x0a; at: number } | null = null;
 
   /** Adds one character of the original at index `at`. */
   add(ch: string, at: number): void {
+    const code = ch.charCodeAt(0);
+    // Printable ASCII, most of any text, skips the checks below.
+    if (code > 0x20 && code < 0x7f) return this.write(code, at);
     if (/\s/.test(ch)) {
-      const folded = ch === '\n' || ch === '\r' || ch === '\u2029' ? '\n' : ' ';
-      if (!this.pendingSpace || folded === '\n') this.pendingSpace = { ch: folded, at };
+      const newline = ch === '\n' || ch === '\r' || ch === '\u2029';
+      if (!this.pendingSpace || newline) this.pendingSpace = { code: newline ? 0x0a : 0x20, at };
       return;
     }
     // C0/C1 control characters are never speech.
-    const code = ch.charCodeAt(0);
     if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return;
-    if (this.pendingSpace && this.chars.length) {
-      this.chars.push(this.pendingSpace.ch);
-      this.origin.push(this.pendingSpace.at);
-    }
-    this.pendingSpace = null;
-    this.chars.push(ch);
-    this.origin.push(at);
+    for (let i = 0; i < ch.length; i++) this.write(ch.charCodeAt(i), at);
   }
 
   /** Ends a block with a full stop, right after its last character. */
@@ -63,11 +70,33 @@ class SpokenTextBuilder {
 
   /** The last character written (whitespace not yet written does not count). */
   last(): string | undefined {
-    return this.chars[this.chars.length - 1];
+    return this.length ? String.fromCharCode(this.units[this.length - 1]) : undefined;
   }
 
   build(originalLength: number): SpokenText {
-    return { text: this.chars.join(''), origin: Uint32Array.from(this.origin), originalLength };
+    const text = new TextDecoder('utf-16le').decode(this.units.subarray(0, this.length));
+    return { text, origin: this.origin.slice(0, this.length), originalLength };
+  }
+
+  private write(code: number, at: number): void {
+    const space = this.pendingSpace;
+    this.pendingSpace = null;
+    if (space && this.length) this.push(space.code, space.at);
+    this.push(code, at);
+  }
+
+  private push(code: number, at: number): void {
+    if (this.length === this.units.length) {
+      const units = new Uint16Array(this.length * 2);
+      units.set(this.units);
+      this.units = units;
+      const origin = new Uint32Array(this.length * 2);
+      origin.set(this.origin);
+      this.origin = origin;
+    }
+    this.units[this.length] = code;
+    this.origin[this.length] = at;
+    this.length++;
   }
 }
 
@@ -77,7 +106,7 @@ class SpokenTextBuilder {
  * Throws SpeechError('input') when nothing speakable is left.
  */
 export function prepareText(original: string, options: PrepareOptions = {}): SpokenText {
-  const out = new SpokenTextBuilder();
+  const out = new SpokenTextBuilder(original.length);
   if (options.stripMarkdown === false) {
     for (let i = 0; i < original.length; i++) out.add(original[i], i);
   } else {
