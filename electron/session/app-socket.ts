@@ -1,6 +1,6 @@
 // The running app's door for `utter speak TEXT` and `utter speak --clipboard` (no --out): a
 // per-user local socket. Node only, so the CLI and the tests use it without Electron.
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -111,8 +111,26 @@ export async function askAppDiagnostics(path: string, timeoutMs: number): Promis
   return checks;
 }
 
+/**
+ * Refuses a Unix socket that another user owns: whoever made it first would get this
+ * user's text (and answer for the app). Windows pipes have no owner to check here.
+ */
+async function checkOwner(path: string): Promise<void> {
+  if (path.startsWith('\\\\.\\pipe\\') || typeof process.getuid !== 'function') return;
+  let owner: number;
+  try {
+    owner = (await lstat(path)).uid;
+  } catch {
+    return; // None there: the connection says so.
+  }
+  if (owner !== process.getuid()) {
+    throw new Error(`The app socket ${path} belongs to another user (uid ${owner}), not to you: Utter will not send anything to it. Remove it, or set UTTER_SOCKET.`);
+  }
+}
+
 /** Sends one request and reads the app's reply; throws with its refusal or when it does not answer in time. */
-function askApp(path: string, request: AppRequest, timeoutMs = 0): Promise<Extract<Reply, { ok: true }> | 'no-app'> {
+async function askApp(path: string, request: AppRequest, timeoutMs = 0): Promise<Extract<Reply, { ok: true }> | 'no-app'> {
+  await checkOwner(path);
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let answer = '';
