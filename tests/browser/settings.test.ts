@@ -11,7 +11,8 @@ let rig: WebRig;
 let page: Page;
 
 beforeAll(async () => {
-  rig = await startWebRig({ tts: { voices: ['af_bella', 'am_adam'] } });
+  // As the app's settings window may, this view changes the key and the servers.
+  rig = await startWebRig({ tts: { voices: ['af_bella', 'am_adam'] }, allowKeyChanges: true });
   page = await rig.open('settings');
 }, 60_000);
 afterAll(async () => rig?.close());
@@ -41,6 +42,12 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByText('API key (one is set)').count()).toBe(1);
     expect(await page.getByTestId('setting-apiKey').inputValue()).toBe('');
     expect(await page.content()).not.toContain('sk-secret-123');
+    // The key was entered for the servers in use; one named later does not get it until confirmed.
+    await page.getByTestId('setting-preset').selectOption('custom');
+    await setField('setting-baseUrls', 'https://other.example/v1');
+    await expect.poll(() => page.getByTestId('key-withheld').textContent().catch(() => '')).toMatch(/^The API key is not sent to https:\/\/other\.example: it was entered for other servers\./);
+    await page.getByTestId('confirm-key').click();
+    await expect.poll(() => page.getByTestId('key-withheld').count()).toBe(0);
     await page.getByRole('button', { name: 'Clear key' }).click();
     await expect.poll(() => page.getByText('API key (none set)').count()).toBe(1);
   });

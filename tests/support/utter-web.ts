@@ -19,11 +19,19 @@ export interface WebRig {
 }
 
 export async function startWebRig(
-  options: { tts?: TtsServerOptions; settings?: Partial<Settings>; env?: Record<string, string>; /** Runs in every page before its own scripts. */ initScript?: string } = {},
+  options: {
+    tts?: TtsServerOptions;
+    settings?: Partial<Settings>;
+    env?: Record<string, string>;
+    /** Runs in every page before its own scripts. */
+    initScript?: string;
+    /** As `utter web --allow-key-changes`: the settings view may change the key and the servers. */
+    allowKeyChanges?: boolean;
+  } = {},
 ): Promise<WebRig> {
   const tts = await startTtsServer(options.tts);
   const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [tts.url], idleTimeoutSec: 5, ...options.settings };
-  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test' });
+  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', allowKeyChanges: options.allowKeyChanges });
   const browser = await launchChromium({ env: options.env });
   if (options.initScript) await browser.addInitScript(options.initScript);
   return {
