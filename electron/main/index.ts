@@ -100,6 +100,8 @@ async function start(): Promise<void> {
     settings: engineSettings,
     // The player page is the audio sink; a crashed one is recreated (windows.ts) and attaches anew.
     needSink: () => windows?.ensurePlayer(),
+    // The hidden player loads in well under a second; far longer means it is broken, and the user must hear of it.
+    sinkTimeoutMs: 15_000,
     saved: new SavedSession(join(userData, 'session.json'), notify),
     notify: (message) => {
       if (!windows?.playerVisible) notify(message);

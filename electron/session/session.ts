@@ -31,6 +31,8 @@ export interface SessionOptions {
   retryPolicy?: Partial<RetryPolicy>;
   /** No page can play: the shell opens (or recreates) the player, which then attaches. */
   needSink?(): void;
+  /** How long a text waits for a page to play it before it is reported (none: it waits, as under `utter web`). */
+  sinkTimeoutMs?: number;
   /** Where the queue and the position survive a restart; none in tests that do not care. */
   saved?: SavedSession;
   /** A message for the user that no window may show (a notification). */
@@ -53,6 +55,7 @@ interface Current {
   /** The page was lost mid-text: say so once when reading goes on. */
   interrupted: boolean;
   drainTimer?: ReturnType<typeof setTimeout>;
+  sinkTimer?: ReturnType<typeof setTimeout>;
 }
 
 export class Session {
@@ -208,7 +211,7 @@ export class Session {
     const current = this.current;
     if (!current || current.sink !== sink) return;
     this.interrupt(current);
-    this.options.needSink?.();
+    this.waitForSink(current);
   }
 
   /** What the page's audio side reports; facts about an utterance that is over are ignored. */
@@ -269,7 +272,21 @@ export class Session {
     this.timing = { id: current.id, requestedAt: null, firstByteAt: null, firstDecodedAt: null, firstHeardAt: null, outputLatencyMs: null, endedAt: null };
     this.history = [text, ...this.history.filter((t) => t !== text)].slice(0, HISTORY_LENGTH);
     if (this.sink) this.launch(current);
-    else this.options.needSink?.();
+    else this.waitForSink(current);
+  }
+
+  /** Asks the shell for a page; says so if none comes in time, and keeps the text waiting. */
+  private waitForSink(current: Current): void {
+    this.options.needSink?.();
+    const timeout = this.options.sinkTimeoutMs;
+    if (!timeout) return;
+    clearTimeout(current.sinkTimer);
+    current.sinkTimer = setTimeout(() => {
+      if (current !== this.current || current.sink) return;
+      this.error = `The player did not start within ${Math.round(timeout / 1000)} s, so nothing can be heard yet; the text waits for it.`;
+      this.options.notify?.(this.error);
+      this.emit();
+    }, timeout);
   }
 
   /** Starts the engine for `current` on a link to the sink. */
@@ -277,6 +294,8 @@ export class Session {
     const sink = this.sink;
     if (!sink) return;
     current.sink = sink;
+    clearTimeout(current.sinkTimer);
+    if (this.error.startsWith('The player did not start')) this.error = '';
     const settings = { ...this.options.settings(), format: current.format };
     const ticket: PlayTicket = {
       id: current.id,
@@ -298,6 +317,8 @@ export class Session {
       .then(
         (link) => {
           if (stop.aborted) return link.close();
+          // Paused while no page played (or as one crashed): the new page starts paused too.
+          if (this.state === 'paused' && current === this.current) sink.transport('pause');
           return speakOverLink({ text: current.text.slice(current.offset), format: current.format }, link, {
             settings,
             provider: this.options.provider?.(settings),
@@ -373,6 +394,7 @@ export class Session {
   private end(current: Current): void {
     current.stopEngine.abort();
     clearTimeout(current.drainTimer);
+    clearTimeout(current.sinkTimer);
     if (this.current === current) this.current = null;
   }
 

@@ -250,3 +250,30 @@ describe('Session across restarts', () => {
     expect(errors).toEqual([expect.stringMatching(/saved reading position .* could not be read/)]);
   });
 });
+
+describe('Session without a page', () => {
+  it('says so when no page comes to play in time, keeps the text, and plays it when one does', async () => {
+    const { session, notify, last } = newSession({}, { sinkTimeoutMs: 50 });
+    session.speak(['Waiting for a player.']);
+    await vi.waitFor(() => expect(last().error).toMatch(/^The player did not start within 0 s/));
+    expect(notify).toHaveBeenCalledOnce();
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    await vi.waitFor(() => expect(sink.tickets).toHaveLength(1));
+    expect(last()).toMatchObject({ error: '', current: { text: 'Waiting for a player.' } });
+  });
+
+  it('keeps a pause across a lost page: the next page starts paused', async () => {
+    const { session } = newSession();
+    const first = new FakeSink();
+    session.attachSink(first);
+    session.speak(['Paused, then the page crashed.']);
+    await vi.waitFor(() => expect(first.tickets).toHaveLength(1));
+    session.pauseResume();
+    session.detachSink(first);
+    const next = new FakeSink();
+    session.attachSink(next);
+    await vi.waitFor(() => expect(next.actions).toEqual(['pause']));
+    expect(session.view().state).toBe('paused');
+  });
+});
