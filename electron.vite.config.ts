@@ -1,6 +1,6 @@
 // Builds the three parts of the app into out/: main (ESM, deps left in node_modules),
 // preload (one CommonJS file, as a sandboxed preload must be) and the React renderer.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
@@ -37,8 +37,14 @@ function espeakWorker(): Plugin {
         this.warn(`${ESPEAK_WORKER} does not exist yet: the embedded voice will not start.`);
         return;
       }
-      this.emitFile({ type: 'asset', fileName: 'espeak.worker.mjs', source: readFileSync(ESPEAK_WORKER) });
-      this.emitFile({ type: 'asset', fileName: 'espeak-control.mjs', source: readFileSync(ESPEAK_CONTROL) });
+      const files = { 'espeak.worker.mjs': readFileSync(ESPEAK_WORKER), 'espeak-control.mjs': readFileSync(ESPEAK_CONTROL) };
+      const hashes: Record<string, string> = {};
+      for (const [fileName, source] of Object.entries(files)) {
+        this.emitFile({ type: 'asset', fileName, source });
+        hashes[fileName] = createHash('sha256').update(source).digest('hex');
+      }
+      // Inside app.asar (covered by its integrity fuse), unlike the unpacked worker it vouches for.
+      this.emitFile({ type: 'asset', fileName: 'espeak-worker.sha256.json', source: JSON.stringify(hashes, null, 2) });
     },
   };
 }

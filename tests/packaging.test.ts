@@ -4,6 +4,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { createHash } from 'node:crypto';
 import { extractFile, listPackage, statFile } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../electron/pages/app-protocol';
@@ -195,6 +196,16 @@ describe('electron-builder --dir with the stand-in Electron', () => {
     // Its one import of ours, unpacked beside it.
     expect(asarFiles).toContain('/out/main/espeak-control.mjs');
     expect(readFileSync(join(unpacked, 'out', 'main', 'espeak-control.mjs'), 'utf8')).toBe(readFileSync(join(ROOT, 'electron', 'engine', 'providers', 'espeak-control.mjs'), 'utf8'));
+  });
+
+  it('vouches for the unpacked worker with hashes kept inside the asar, where its integrity fuse covers them', () => {
+    const record = 'out/main/espeak-worker.sha256.json';
+    expect((statFile(asarPath, record, false) as { unpacked?: boolean }).unpacked).toBeFalsy();
+    const hashes = JSON.parse(extractFile(asarPath, record).toString()) as Record<string, string>;
+    expect(Object.keys(hashes).sort()).toEqual(['espeak-control.mjs', 'espeak.worker.mjs']);
+    for (const [name, hash] of Object.entries(hashes)) {
+      expect(createHash('sha256').update(readFileSync(join(unpacked, 'out', 'main', name))).digest('hex'), name).toBe(hash);
+    }
   });
 
   it('carries eSpeak NG (espeak-ng.js and its 24 MB espeak-ng.data) in the asar listing and as real files', () => {

@@ -1,5 +1,6 @@
 import type { Settings } from '../../shared/config/schema';
 import { ChunkCoalescer } from './coalesce';
+import { declaredLength } from './declared-length';
 import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
 import { FlowGate } from './flow';
@@ -285,6 +286,12 @@ export class Utterance {
       this.prefetchAfter(segment);
       await head;
       for (let value = await read(); value; value = await read()) await feed(value);
+      // A clean end before the length the audio's own header declares is a cut, not the end:
+      // retried like a reset (spec E1), else said.
+      const declared = declaredLength(probe.head, probe.format);
+      if (declared !== null && bytes < declared) {
+        throw new SpeechError('network', `${attempt.endpoint} ended the audio early (${bytes} of the ${declared} bytes its header announced).`, { endpoint: attempt.endpoint });
+      }
       this.coalescer.flush();
       completed = true;
     } finally {

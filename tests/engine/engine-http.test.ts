@@ -226,3 +226,24 @@ describe('server answers', () => {
     expect(bodies[0]).toBe('First sentence here.');
   });
 });
+
+describe('a body that ends cleanly before the length its own header declares', () => {
+  const cut = (format: 'wav' | 'mp3') => ({ stallAfterBytes: Math.floor(fixtureAudio(format).bytes.length / 2), stallMs: 0, afterStall: 'end' as const });
+
+  it.each(['wav', 'mp3'] as const)('%s: cut once, then whole: retried like a reset, and the audio is the whole reference', async (format) => {
+    server.enqueue(cut(format));
+    const { audio, events } = await speak(format);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'retry', error: expect.objectContaining({ message: expect.stringMatching(/ended the audio early/) }) }));
+    expectMatchesReference(audio, format);
+  });
+
+  it.each(['wav', 'mp3'] as const)('%s: cut every time: said, instead of ending as if complete', async (format) => {
+    server.setDefault(cut(format));
+    try {
+      const error = await speechError(speak(format));
+      expect(error.message).toMatch(/ended the audio early \(\d+ of the \d+ bytes its header announced\)/);
+    } finally {
+      server.setDefault(undefined);
+    }
+  });
+});

@@ -1,5 +1,7 @@
 // The one worker thread behind every embedded-voice provider: started lazily, shared, its
 // requests run in order of arrival, and it never keeps an idle process alive.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { SpeechError, type SpeechErrorKind } from '../errors';
 import type { WordMark } from '../provider';
@@ -31,7 +33,7 @@ const hosts = new Map<string, EspeakHost>();
 export function acquireHost(url: URL): EspeakHost {
   const where = unpacked(url);
   let host = hosts.get(where.href);
-  if (!host) hosts.set(where.href, (host = new EspeakHost(where)));
+  if (!host) hosts.set(where.href, (host = new EspeakHost(where, url)));
   host.users++;
   return host;
 }
@@ -50,6 +52,32 @@ function unpacked(url: URL): URL {
   return url.protocol === 'file:' ? new URL(url.href.replace(/\/app\.asar\//, '/app.asar.unpacked/')) : url;
 }
 
+/** The build's record of the worker's files (electron.vite.config.ts), beside the bundle. */
+export const WORKER_HASHES = 'espeak-worker.sha256.json';
+
+/**
+ * Checks the worker's files against the hashes the build recorded inside the bundle. The
+ * asar integrity fuse covers the bundle but not the unpacked worker, which runs with the
+ * app's rights: a changed file is refused. Run from the sources (no record), nothing is checked;
+ * unpacked from an asar, the record must be there. Returns why not, or null.
+ */
+export function verifyWorker(worker: URL, bundled: URL): string | null {
+  if (worker.protocol !== 'file:') return null;
+  const record = new URL(WORKER_HASHES, bundled);
+  const packaged = worker.href !== bundled.href;
+  if (!existsSync(record)) return packaged ? `The embedded voice cannot start: ${WORKER_HASHES} is missing from the app. Reinstall Utter.` : null;
+  try {
+    const hashes = JSON.parse(readFileSync(record, 'utf8')) as Record<string, string>;
+    for (const [name, expected] of Object.entries(hashes)) {
+      const actual = createHash('sha256').update(readFileSync(new URL(name, worker))).digest('hex');
+      if (actual !== expected) return `The embedded voice will not start: ${name} was changed after Utter was built. Reinstall Utter.`;
+    }
+    return null;
+  } catch (error) {
+    return `The embedded voice cannot start: its files could not be checked (${(error as Error).message}). Reinstall Utter.`;
+  }
+}
+
 /** The one worker thread: started lazily, its requests run in order of arrival. */
 export class EspeakHost {
   users = 0;
@@ -58,11 +86,17 @@ export class EspeakHost {
   private readonly jobs = new Map<number, { control: Int32Array; listener: (message: JobMessage) => void }>();
   private nextId = 1;
 
-  constructor(readonly url: URL) {}
+  constructor(
+    readonly url: URL,
+    /** Where the bundle looks for it (inside app.asar when packaged): the build's hashes are there. */
+    private readonly bundled: URL = url,
+  ) {}
 
   /** Resolves when eSpeak is loaded and warm; rejects with a SpeechError if it cannot start. */
   start(): Promise<Ready> {
     if (this.ready) return this.ready;
+    const refused = verifyWorker(this.url, this.bundled);
+    if (refused) return Promise.reject(new SpeechError('config', refused));
     const worker = new Worker(this.url, { name: 'utter-espeak' });
     this.worker = worker;
     let started = false;
