@@ -106,11 +106,38 @@ class SpokenTextBuilder {
  * Throws SpeechError('input') when nothing speakable is left.
  */
 export function prepareText(original: string, options: PrepareOptions = {}): SpokenText {
+  const steps = prepareSteps(original, options);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/** Texts shorter than this are prepared at once; longer ones in slices, between other work. */
+export const PREPARE_AT_ONCE_CHARS = 256 * 1024;
+
+/**
+ * prepareText for a long text without holding the event loop: a slice of about 64 K
+ * characters at a time, then the loop runs (a 10 MB text is a quarter of a second of work,
+ * which the tray, the hotkeys and the audio links must not wait for).
+ */
+export async function prepareTextInSlices(original: string, options: PrepareOptions = {}): Promise<SpokenText> {
+  const steps = prepareSteps(original, options);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The preparation, yielding after every slice of the original. */
+function* prepareSteps(original: string, options: PrepareOptions): Generator<void, SpokenText> {
   const out = new SpokenTextBuilder(original.length);
   if (options.stripMarkdown === false) {
-    for (let i = 0; i < original.length; i++) out.add(original[i], i);
+    for (let i = 0; i < original.length; i++) {
+      out.add(original[i], i);
+      if (i % SLICE === SLICE - 1) yield;
+    }
   } else {
-    stripMarkdown(original, out);
+    yield* stripMarkdown(original, out);
   }
   const spoken = out.build(original.length);
   if (!/[\p{L}\p{N}]/u.test(spoken.text)) {
@@ -122,10 +149,18 @@ export function prepareText(original: string, options: PrepareOptions = {}): Spo
   return spoken;
 }
 
-function stripMarkdown(original: string, out: SpokenTextBuilder): void {
+/** About how many characters of the original one slice covers. */
+const SLICE = 64 * 1024;
+
+function* stripMarkdown(original: string, out: SpokenTextBuilder): Generator<void, void> {
   let inFence = false;
   let lineStart = 0;
+  let sliceEnd = SLICE;
   while (lineStart <= original.length) {
+    if (lineStart >= sliceEnd) {
+      sliceEnd = lineStart + SLICE;
+      yield;
+    }
     let lineEnd = original.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = original.length;
     const line = original.slice(lineStart, lineEnd);

@@ -10,7 +10,7 @@ import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
 import { DEFAULT_RETRY_POLICY, afterFailure, sleep, type RetryPolicy } from './retry';
 import { segmentText, type Segment } from './segment';
-import { prepareText } from './text';
+import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type SpokenText } from './text';
 
 /** The settings an utterance reads. */
 export type UtteranceSettings = Pick<
@@ -45,7 +45,9 @@ export class Utterance {
   private readonly coalescer: ChunkCoalescer;
   private readonly policy: RetryPolicy;
   private readonly segments: Segment[] = [];
-  private readonly segmentSource: Generator<Segment>;
+  /** Cuts segments on demand; a long text's is made once its preparation finished (run). */
+  private segmentSource: Generator<Segment> | null = null;
+  private readonly text: string;
   private segmentController: AbortController | null = null;
   private readonly prefetcher: Prefetcher;
   private interruption: Interruption | null = null;
@@ -60,9 +62,10 @@ export class Utterance {
     private readonly emit: (event: EngineEvent) => void,
   ) {
     const { settings, provider } = options;
-    // Throws SpeechError('input') at once for empty text: nothing is started.
-    const spoken = prepareText(text, { stripMarkdown: settings.stripMarkdown });
-    this.segmentSource = segmentText(spoken, { maxChars: provider.maxInputChars });
+    // A text of ordinary length is prepared now: empty text throws SpeechError('input') at
+    // once and nothing is started. A long one is prepared in slices when it runs.
+    if (text.length < PREPARE_AT_ONCE_CHARS) this.segmentSource = this.segmentsOf(prepareText(text, { stripMarkdown: settings.stripMarkdown }));
+    this.text = text;
     this.textLength = text.length;
     this.policy = { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries, ...options.retryPolicy };
     this.prefetcher = new Prefetcher(provider);
@@ -132,6 +135,8 @@ export class Utterance {
     });
     let index = 0;
     try {
+      this.segmentSource ??= this.segmentsOf(await prepareTextInSlices(this.text, { stripMarkdown: this.options.settings.stripMarkdown }));
+      if (this.stopper.signal.aborted) throw new SpeechError('cancelled', 'Stopped.');
       for (let segment = this.segmentAt(index); segment; segment = this.segmentAt(index)) {
         index = await this.playSegment(segment);
       }
@@ -155,10 +160,14 @@ export class Utterance {
     }
   }
 
+  private segmentsOf(spoken: SpokenText): Generator<Segment> {
+    return segmentText(spoken, { maxChars: this.options.provider.maxInputChars });
+  }
+
   /** The segment at `index`, cut from the text on first use; undefined past the end. */
   private segmentAt(index: number): Segment | undefined {
     while (this.segments.length <= index) {
-      const next = this.segmentSource.next();
+      const next = this.segmentSource!.next();
       if (next.done) return undefined;
       this.segments.push(next.value);
     }

@@ -15,6 +15,7 @@ import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { fixtureAudio, startTtsServer } from '../support/tts-server';
 import { benchBrowserPlayers } from './browser-players';
 import { table } from './report';
+import { benchLongText } from './long-text';
 import { benchStopLatency } from './stop-latency';
 
 const FORMATS: AudioFormat[] = ['pcm', 'wav', 'mp3', 'opus', 'flac'];
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
   console.log(table(header, rows));
   console.log(`\nEmbedded voice (eSpeak NG, worker thread): first audio ${voice.firstAudioMs} ms cold (worker start included), ${warm.firstAudioMs} ms warm; ${voice.audioSeconds.toFixed(1)} s of speech synthesized in ${voice.totalMs} ms.`);
   console.log('\n' + (await benchStopLatency()));
+  console.log('\n' + (await benchLongText()));
 }
 
 // `npm run bench -- --browser` runs only the browser players.

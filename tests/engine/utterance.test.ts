@@ -192,4 +192,18 @@ describe('Utterance', () => {
     expect(() => new Utterance('  \n ', { provider, settings }, () => {})).toThrow(/empty/);
     expect(provider.opened.length).toBe(0);
   });
+
+  it('prepares a long text when it runs (in slices), can be stopped meanwhile, and still refuses one with nothing to speak', async () => {
+    const provider = new ToneProvider();
+    const { events, push } = collect();
+    // Stopped while it is still being prepared: nothing is requested.
+    const utterance = new Utterance('Words of a long book. '.repeat(20_000), { provider, settings }, push);
+    utterance.stop();
+    await utterance.done;
+    expect(events.at(-1)).toMatchObject({ type: 'error', error: { kind: 'cancelled' } });
+    const blank = collect();
+    await new Utterance(' \n'.repeat(200_000), { provider, settings }, blank.push).done;
+    expect(blank.events.at(-1)).toMatchObject({ type: 'error', error: { kind: 'input', message: expect.stringMatching(/empty/) } });
+    expect(provider.opened.length).toBe(0);
+  });
 });

@@ -62,7 +62,8 @@ export const WORKER_HASHES = 'espeak-worker.sha256.json';
  * unpacked from an asar, the record must be there. Returns why not, or null.
  */
 export function verifyWorker(worker: URL, bundled: URL): string | null {
-  if (worker.protocol !== 'file:') return null;
+  // No file at all: starting it says where it was looked for.
+  if (worker.protocol !== 'file:' || !existsSync(worker)) return null;
   const record = new URL(WORKER_HASHES, bundled);
   const packaged = worker.href !== bundled.href;
   if (!existsSync(record)) return packaged ? `The embedded voice cannot start: ${WORKER_HASHES} is missing from the app. Reinstall Utter.` : null;
