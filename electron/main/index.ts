@@ -13,7 +13,7 @@ import { readClipboardForSpeech } from '../shell/clipboard-text';
 import { layerEnvironment, type LayeredSettings } from '../engine/config';
 import { describeHotkeyFailure, enableChromiumFeature, registerHotkeys, waylandGlobalShortcutsSwitch, type HotkeyReport } from '../shell/hotkeys';
 import { appDiagnostics, diagnosticsDialog } from '../shell/diagnostics';
-import { appSocketPath, startAppSocket } from '../session/app-socket';
+import { newAppSocketPath, publishAppSocket, startAppSocket } from '../session/app-socket';
 import { createSafeStorageSecretStore, type SecretStore } from '../store/secret-store';
 import { SettingsStore } from '../store/settings-store';
 import { readTextFilesFromDisk } from '../shell/text-files';
@@ -69,6 +69,8 @@ const filesBeforeStart: string[] = [];
 let store: SettingsStore;
 let secrets: SecretStore;
 let speaking: Session;
+/** Where `utter speak` reaches this run (a new random pipe on Windows). */
+const socketPath = newAppSocketPath();
 let windows: AppWindows | null = null;
 
 // A tray app: closing its windows does not quit it; the tray's Quit does.
@@ -124,11 +126,13 @@ async function start(): Promise<void> {
   // The player page loads hidden now, so the first hotkey finds its audio path warm.
   windows.ensurePlayer();
   // `utter speak TEXT` and `utter speak --clipboard` from a terminal reach the app here.
-  startAppSocket(appSocketPath(), (request) => {
+  startAppSocket(socketPath, (request) => {
     if (request.type === 'speak-clipboard') return speakClipboard();
     if (request.type === 'doctor') return diagnostics().then((checks) => ({ checks }));
     return speaking.speak([request.text]);
-  }).catch((error: Error) => console.warn(`Utter: the command-line socket could not start: ${error.message}`));
+  })
+    .then(() => publishAppSocket(socketPath))
+    .catch((error: Error) => console.warn(`Utter: the command-line socket could not start: ${error.message}`));
   applyHotkeys(store.get());
   store.subscribe((settings) => {
     applyHotkeys(settings);
@@ -226,7 +230,7 @@ function diagnostics(): Promise<CheckResult[]> {
     settingsFile: join(app.getPath('userData'), 'settings.json'),
     settings: engineSettings(),
     env: process.env,
-    socketPath: appSocketPath(),
+    socketPath,
     electronVersion: process.versions.electron ?? 'unknown',
     hotkeys: hotkeyReport,
     audio: speaking.audioOutput,

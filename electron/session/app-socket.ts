@@ -1,21 +1,56 @@
 // The running app's door for `utter speak TEXT` and `utter speak --clipboard` (no --out): a
 // per-user local socket. Node only, so the CLI and the tests use it without Electron.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseCheckResults, type CheckResult } from '../doctor/report';
+import { writeFileAtomically } from '../store/atomic-file';
 import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from '../../shared/text-limit';
 
 /** Bytes one request may take on the wire: the text's limit, with room for JSON's escapes (the text itself is counted after). */
 const MAX_REQUEST_BYTES = 2 * MAX_TEXT_BYTES + 1024;
 
-/** Where the socket lives for this user, private to them on every platform; UTTER_SOCKET overrides it. */
+/**
+ * Where the running app's socket is, for a client; UTTER_SOCKET overrides it. On Windows,
+ * named pipes are one namespace for all users, so a fixed name could be taken by another
+ * user first: the app listens on a random name and publishes it in a file in this user's
+ * profile, and a client uses only that name (an empty path when there is none: no app).
+ */
 export function appSocketPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
   if (env.UTTER_SOCKET) return env.UTTER_SOCKET;
-  if (platform === 'win32') return `\\\\.\\pipe\\utter-${userInfo().username}`;
+  if (platform === 'win32') return publishedPipe(pipeNameFile(env, home));
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'utter', 'utter.sock');
   return join(env.XDG_RUNTIME_DIR || join(env.XDG_CONFIG_HOME || join(home, '.config'), 'utter'), 'utter.sock');
+}
+
+/** Where the app should listen: on Windows a new random pipe name (publish it once listening), elsewhere the fixed path. */
+export function newAppSocketPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  if (platform === 'win32' && !env.UTTER_SOCKET) return `\\\\.\\pipe\\utter-${randomBytes(16).toString('hex')}`;
+  return appSocketPath(platform, env, home);
+}
+
+/** Tells this user's clients the pipe the app listens on (Windows only; elsewhere the path is fixed). */
+export async function publishAppSocket(path: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): Promise<void> {
+  if (platform !== 'win32' || env.UTTER_SOCKET) return;
+  await writeFileAtomically(pipeNameFile(env, home), path, 0o600);
+}
+
+/** The file that names the pipe, in this user's own profile. */
+function pipeNameFile(env: NodeJS.ProcessEnv, home: string): string {
+  return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'utter', 'app-pipe');
+}
+
+/** The published pipe name, only if it is one the app makes; '' otherwise. */
+function publishedPipe(file: string): string {
+  try {
+    const name = readFileSync(file, 'utf8').trim();
+    return /^\\\\\.\\pipe\\utter-[0-9a-f]{32}$/.test(name) ? name : '';
+  } catch {
+    return '';
+  }
 }
 
 /** What the CLI asks: speak this text, speak what the clipboard holds, or run the in-app diagnostics. */
@@ -87,6 +122,7 @@ export async function startAppSocket(path: string, onRequest: (request: AppReque
 
 /** Whether something (the app, or another `utter web`) already listens at `path`. */
 export function isAppListening(path: string): Promise<boolean> {
+  if (!path) return Promise.resolve(false);
   return new Promise((resolve) => {
     const socket = createConnection(path);
     socket.on('connect', () => {
@@ -130,6 +166,8 @@ async function checkOwner(path: string): Promise<void> {
 
 /** Sends one request and reads the app's reply; throws with its refusal or when it does not answer in time. */
 async function askApp(path: string, request: AppRequest, timeoutMs = 0): Promise<Extract<Reply, { ok: true }> | 'no-app'> {
+  // No published pipe (Windows): no app, and nothing to guess.
+  if (!path) return 'no-app';
   await checkOwner(path);
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);

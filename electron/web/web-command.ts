@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Settings } from '../../shared/config/schema';
 import { defaultSettingsPath } from '../engine/config';
-import { appSocketPath, isAppListening } from '../session/app-socket';
+import { appSocketPath, isAppListening, newAppSocketPath, publishAppSocket } from '../session/app-socket';
 import { startWebServer } from './web-server';
 
 const PACKAGE_ROOT = join(import.meta.dirname, '..', '..');
@@ -27,8 +27,8 @@ export async function webCommand(
   }
   const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   // `utter speak TEXT` reaches this session, as it reaches the app, unless the app runs.
-  const socket = appSocketPath();
-  const appRuns = await isAppListening(socket);
+  const appRuns = await isAppListening(appSocketPath());
+  const socket = newAppSocketPath();
   if (appRuns) io.err('utter: the Utter app is running, so `utter speak` goes to the app, not to this page.\n');
   const server = await startWebServer({
     root: RENDERER_BUILD,
@@ -42,6 +42,7 @@ export async function webCommand(
     // The app keeps its own session.json; this one is for `utter web` alone.
     sessionFile: join(dirname(defaultSettingsPath()), 'web-session.json'),
   });
+  if (!appRuns) await publishAppSocket(socket);
   io.out(`${server.url}\n`);
   if (options.host && !['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
     io.err(`utter: listening on ${options.host}: anyone who can reach it and has the URL can make this machine speak.\n`);

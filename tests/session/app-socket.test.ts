@@ -1,9 +1,9 @@
-import { chown } from 'node:fs/promises';
-import { mkdtempSync } from 'node:fs';
+import { chown, stat } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sendToApp, startAppSocket } from '../../electron/session/app-socket';
+import { appSocketPath, isAppListening, newAppSocketPath, publishAppSocket, sendToApp, startAppSocket } from '../../electron/session/app-socket';
 
 /** The app socket hands text only to a socket this user owns. */
 const root = process.getuid?.() === 0;
@@ -25,5 +25,38 @@ describe('the app socket', () => {
     } finally {
       squatter.close();
     }
+  });
+});
+
+describe('the app pipe on Windows (the logic, run here with the platform given)', () => {
+  const appData = () => mkdtempSync(join(tmpdir(), 'utter-appdata-'));
+
+  it('listens on a new random pipe each run, published in the user\'s profile, and clients use only that name', async () => {
+    const env = { APPDATA: appData() };
+    const first = newAppSocketPath('win32', env, '/home/x');
+    const second = newAppSocketPath('win32', env, '/home/x');
+    expect(first).toMatch(/^\\\\\.\\pipe\\utter-[0-9a-f]{32}$/);
+    expect(second).not.toBe(first);
+    // Before the app publishes it, a client knows of no app, and guesses no name another user could have taken.
+    expect(appSocketPath('win32', env, '/home/x')).toBe('');
+    expect(await sendToApp('', { type: 'speak', text: 'Nobody.' })).toBe('no-app');
+    expect(await isAppListening('')).toBe(false);
+    await publishAppSocket(first, 'win32', env, '/home/x');
+    expect(appSocketPath('win32', env, '/home/x')).toBe(first);
+    expect((await stat(join(env.APPDATA, 'utter', 'app-pipe'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a published name that is not one the app makes', () => {
+    const env = { APPDATA: appData() };
+    mkdirSync(join(env.APPDATA, 'utter'));
+    for (const name of ['\\\\.\\pipe\\utter-alice', '\\\\evil\\pipe\\utter-' + '0'.repeat(32), 'C:\\Temp\\x']) {
+      writeFileSync(join(env.APPDATA, 'utter', 'app-pipe'), name);
+      expect(appSocketPath('win32', env, '/home/x')).toBe('');
+    }
+  });
+
+  it('keeps the fixed, private path elsewhere, and UTTER_SOCKET everywhere', () => {
+    expect(newAppSocketPath('linux', { XDG_RUNTIME_DIR: '/run/user/1000' }, '/home/x')).toBe('/run/user/1000/utter.sock');
+    expect(newAppSocketPath('win32', { UTTER_SOCKET: '\\\\.\\pipe\\mine' }, '/home/x')).toBe('\\\\.\\pipe\\mine');
   });
 });
