@@ -4,7 +4,7 @@
 import type { Settings } from '../../shared/config/schema';
 import type { AudioFormat } from '../../shared/audio-format';
 import type { EngineEvent } from '../../shared/speech-events';
-import { previewOf, type PlayTicket, type SessionState, type SessionView, type SinkFact, type TransportAction, type UtteranceTiming } from '../../shared/session';
+import { previewOf, type ControlAction, type PlayTicket, type SessionState, type SessionView, type SinkFact, type TransportAction, type UtteranceTiming } from '../../shared/session';
 import { textTooLong } from '../../shared/text-limit';
 import { speakOverLink, type EngineLink } from '../engine/link';
 import type { SpeechProvider } from '../engine/provider';
@@ -138,7 +138,7 @@ export class Session {
     this.emit();
   }
 
-  control(action: 'stop' | 'pause-resume' | 'skip' | 'previous' | 'resume-saved'): void {
+  control(action: ControlAction): void {
     switch (action) {
       case 'stop':
         return this.stop();

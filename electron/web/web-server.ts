@@ -93,10 +93,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const push = <E extends PageEventName>(ws: WebSocket, event: E, payload: PageEventPayloads[E]): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
   };
+  /** Every page's control socket: each gets the session's view on every change. */
+  const controls = new Set<WebSocket>();
   session.subscribe((view) => {
     for (const client of controls) push(client, 'session', view);
   });
-  const controls = new Set<WebSocket>();
   const socketSink = (ws: WebSocket): SessionSink => ({
     play: (ticket) =>
       new Promise<EngineLink>((resolve, reject) => {
