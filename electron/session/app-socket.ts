@@ -38,6 +38,11 @@ export async function publishAppSocket(path: string, platform: NodeJS.Platform =
   await writeFileAtomically(pipeNameFile(env, home), path, 0o600);
 }
 
+/** A Windows named pipe, which has no file to create, remove, chmod or own. */
+function isPipe(path: string): boolean {
+  return path.startsWith('\\\\.\\pipe\\');
+}
+
 /** The file that names the pipe, in this user's own profile. */
 function pipeNameFile(env: NodeJS.ProcessEnv, home: string): string {
   return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'utter', 'app-pipe');
@@ -76,7 +81,7 @@ function parseRequest(line: string): AppRequest | null {
  * this user only.
  */
 export async function startAppSocket(path: string, onRequest: (request: AppRequest) => Promise<AppAnswer> | AppAnswer): Promise<Server> {
-  if (!path.startsWith('\\\\.\\pipe\\')) {
+  if (!isPipe(path)) {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await rm(path, { force: true });
   }
@@ -116,7 +121,7 @@ export async function startAppSocket(path: string, onRequest: (request: AppReque
     server.once('error', reject);
     server.listen(path, resolve);
   });
-  if (!path.startsWith('\\\\.\\pipe\\')) await chmod(path, 0o600);
+  if (!isPipe(path)) await chmod(path, 0o600);
   return server;
 }
 
@@ -152,7 +157,7 @@ export async function askAppDiagnostics(path: string, timeoutMs: number): Promis
  * user's text (and answer for the app). Windows pipes have no owner to check here.
  */
 async function checkOwner(path: string): Promise<void> {
-  if (path.startsWith('\\\\.\\pipe\\') || typeof process.getuid !== 'function') return;
+  if (isPipe(path) || typeof process.getuid !== 'function') return;
   let owner: number;
   try {
     owner = (await lstat(path)).uid;

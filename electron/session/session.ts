@@ -56,6 +56,8 @@ interface Current {
   interrupted: boolean;
   drainTimer?: ReturnType<typeof setTimeout>;
   sinkTimer?: ReturnType<typeof setTimeout>;
+  /** The error shown because no page came in time, cleared when one does. */
+  sinkTimeoutError?: string;
 }
 
 export class Session {
@@ -283,7 +285,7 @@ export class Session {
     clearTimeout(current.sinkTimer);
     current.sinkTimer = setTimeout(() => {
       if (current !== this.current || current.sink) return;
-      this.error = `The player did not start within ${Math.round(timeout / 1000)} s, so nothing can be heard yet; the text waits for it.`;
+      this.error = current.sinkTimeoutError = `The player did not start within ${Math.round(timeout / 1000)} s, so nothing can be heard yet; the text waits for it.`;
       this.options.notify?.(this.error);
       this.emit();
     }, timeout);
@@ -295,7 +297,8 @@ export class Session {
     if (!sink) return;
     current.sink = sink;
     clearTimeout(current.sinkTimer);
-    if (this.error.startsWith('The player did not start')) this.error = '';
+    if (current.sinkTimeoutError && this.error === current.sinkTimeoutError) this.error = '';
+    current.sinkTimeoutError = undefined;
     const settings = { ...this.options.settings(), format: current.format };
     const ticket: PlayTicket = {
       id: current.id,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SpeechError } from '../../electron/engine/errors';
 import { segmentText } from '../../electron/engine/segment';
-import { prepareText } from '../../electron/engine/text';
+import { prepareText, prepareTextInSlices } from '../../electron/engine/text';
 
 /** The original characters behind each spoken character must be the same letters. */
 function expectOriginsMatch(original: string, spokenText: string, origin: Uint32Array): void {
@@ -145,5 +145,20 @@ describe('segmentText never cuts inside a character', () => {
       expect(segment.text.length).toBeLessThanOrEqual(301 + 64);
     }
     expect(segments.flatMap((s) => graphemes(s.text))).toEqual(graphemes(prepareText(text).text));
+  });
+});
+
+describe('prepareTextInSlices', () => {
+  it('gives the same spoken text as prepareText, letting the event loop run between slices', async () => {
+    const long = '# A heading\n\nSome *emphasis* and a [link](http://x). Then plain words.\n'.repeat(20_000);
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    const sliced = await prepareTextInSlices(long);
+    clearInterval(counting);
+    const whole = prepareText(long);
+    expect(sliced.text).toBe(whole.text);
+    expect(sliced.origin).toEqual(whole.origin);
+    // About 1.3 M characters in 64 K slices: timers ran between them.
+    expect(turns).toBeGreaterThan(5);
   });
 });

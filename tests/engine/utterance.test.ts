@@ -193,7 +193,7 @@ describe('Utterance', () => {
     expect(provider.opened.length).toBe(0);
   });
 
-  it('prepares a long text when it runs (in slices), can be stopped meanwhile, and still refuses one with nothing to speak', async () => {
+  it('prepares a long text when it runs: stopped meanwhile, it requests nothing; with nothing to speak, it says so', async () => {
     const provider = new ToneProvider();
     const { events, push } = collect();
     // Stopped while it is still being prepared: nothing is requested.

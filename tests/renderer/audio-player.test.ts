@@ -73,6 +73,13 @@ afterEach(() => {
 
 const settings = { ...DEFAULT_SETTINGS, streamBufferMs: 200, streamMaxBuffer: 2 };
 
+/** The counters the player shares with its worker, as the worker's init message carries them. */
+function sharedStats(): Int32Array {
+  const init = FakeWorker.last.posted[0].request;
+  if (init.type !== 'init') throw new Error('the worker was not started with init');
+  return new Int32Array(init.stats);
+}
+
 describe('AudioPlayer', () => {
   it('refuses to start where memory cannot be shared with the audio thread', async () => {
     Object.assign(globalThis, { crossOriginIsolated: false });
@@ -104,7 +111,7 @@ describe('AudioPlayer', () => {
 
   it('reads the shared counters as milliseconds', async () => {
     const player = await AudioPlayer.create(settings);
-    const stats = new Int32Array(FakeWorker.last.posted[0].request.type === 'init' ? (FakeWorker.last.posted[0].request.stats as SharedArrayBuffer) : new SharedArrayBuffer(4));
+    const stats = sharedStats();
     stats[STAT.state] = 2;
     stats[STAT.bufferedFrames] = 4800;
     stats[STAT.pendingFrames] = 2400;
@@ -115,8 +122,7 @@ describe('AudioPlayer', () => {
 
   it('turns the worklet\'s frame numbers into when they are heard, by the context\'s output clock', async () => {
     const player = await AudioPlayer.create(settings);
-    const request = FakeWorker.last.posted[0].request;
-    const stats = new Int32Array(request.type === 'init' ? request.stats : new SharedArrayBuffer(4));
+    const stats = sharedStats();
     expect(player.firstHeardAt()).toBeNull();
     // The first sample was rendered at context frame 10.5 s × 48 kHz; the output clock says
     // context time 10 s is heard at performance time 5000 ms: so it is heard 500 ms later.
