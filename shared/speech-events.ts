@@ -74,6 +74,11 @@ export type EngineEvent =
       wholeFile?: boolean;
       /** True when this segment was partly sent before and starts over: drop what came of it. */
       restart: boolean;
+      /**
+       * With restart: the new response is not the same bytes as before (another rendering),
+       * so the segment plays again from its start, faded in, instead of being spliced.
+       */
+      replay?: boolean;
       /** Wall-clock time (ms since epoch) the request left the engine. */
       requestedAt: number;
     }

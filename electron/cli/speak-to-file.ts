@@ -22,6 +22,8 @@ export interface SpeakReport {
   retries: number;
   failovers: number;
   restarts: number;
+  /** Restarts that brought another rendering, so the segment was written again from its start. */
+  replays: number;
   skippedFrames: number;
   out: string;
 }
@@ -32,7 +34,8 @@ export type ProgressListener = (line: string) => void;
 /**
  * Runs the engine and the app's own path from engine events to audio (UtteranceDecoder),
  * and writes exactly the decoded audio to a WAV file at the stream's own rate and channel
- * count. A segment that restarts skips what it already gave, so the file holds each once.
+ * count. A segment that restarts skips what it already gave, so the file holds each once;
+ * one that comes back as another rendering replaces what it gave.
  */
 export async function speakToFile(
   text: string,
@@ -49,9 +52,15 @@ export async function speakToFile(
 ): Promise<SpeakReport> {
   const started = performance.now();
   const { provider, settings, retryPolicy } = options;
-  const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true, pcmSampleRate: settings.pcmSampleRate });
   // Opened at the first audio, when the rate and channels are known.
   let writer = null as WavWriter | null;
+  const decoder = new UtteranceDecoder({
+    channels: 'stream',
+    streaming: true,
+    pcmSampleRate: settings.pcmSampleRate,
+    // The segment being replaced is the last one written.
+    onReplay: (_segment, frames) => writer?.rewind(frames),
+  });
   let failure: ErrorInfo | undefined;
   let decodeError: SpeechError | undefined;
   let endMetrics: Extract<EngineEvent, { type: 'end' }>['metrics'] | undefined;
@@ -66,7 +75,8 @@ export async function speakToFile(
     if (event.type === 'failover') options.onProgress?.(`failing over from ${event.from} to ${event.to}: ${event.error.message}`);
     if (event.type === 'segment-start') {
       formats.add(event.format);
-      options.onProgress?.(`segment ${event.segment.index + 1}: ${event.format}${event.restart ? ' (restarted)' : ''}`);
+      const restarted = event.replay ? ' (restarted: another rendering, written again from its start)' : event.restart ? ' (restarted)' : '';
+      options.onProgress?.(`segment ${event.segment.index + 1}: ${event.format}${restarted}`);
     }
     work = work.then(async () => {
       if (decodeError) return;
@@ -98,7 +108,7 @@ export async function speakToFile(
   if (failure) throw new SpeechError(failure.kind, failure.message, { status: failure.status, endpoint: failure.endpoint });
   const metrics = endMetrics!;
   if (!writer?.frameCount) throw new SpeechError('bad-audio', 'The server sent audio that decodes to no samples.');
-  const { firstDecodedAt, restarts, skippedFrames } = decoder.metrics;
+  const { firstDecodedAt, restarts, replays, skippedFrames } = decoder.metrics;
   return {
     ttfbMs: metrics.ttfbMs,
     firstAudioMs: firstDecodedAt < 0 ? -1 : Math.round(firstDecodedAt - started),
@@ -112,6 +122,7 @@ export async function speakToFile(
     retries: metrics.retries,
     failovers: metrics.failovers,
     restarts,
+    replays,
     skippedFrames,
     out: options.out,
   };

@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 
 /** RIFF + fmt (18 bytes, as float WAV requires) + fact + data headers. */
 const HEADER_BYTES = 58;
@@ -33,6 +33,12 @@ export class WavWriter {
     }
     writeSync(this.fd, new Uint8Array(interleaved.buffer), 0, interleaved.byteLength, this.offset(this.frames));
     this.frames += length;
+  }
+
+  /** Takes back the last `frames` written (a segment that is played again from its start). */
+  rewind(frames: number): void {
+    this.frames = Math.max(0, this.frames - frames);
+    ftruncateSync(this.fd, this.offset(this.frames));
   }
 
   /** Writes the final sizes and closes the file. */

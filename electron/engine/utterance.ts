@@ -5,6 +5,7 @@ import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
 import { FlowGate } from './flow';
 import { readWithIdle } from './idle-reader';
+import { BytePrefix, RenderingMatch } from './rendering-match';
 import { Prefetcher } from './prefetcher';
 import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
@@ -179,7 +180,8 @@ export class Utterance {
     const { provider } = this.options;
     this.currentIndex = segment.index;
     let retries = 0;
-    let sentAny = false;
+    // The first bytes of the rendering the consumer was sent; null until anything was.
+    let sent: BytePrefix | null = null;
     for (let attempt = 0; ; attempt++) {
       const controller = new AbortController();
       this.segmentController = controller;
@@ -188,10 +190,10 @@ export class Utterance {
       const endpoint = provider.endpoints[this.endpointIndex];
       try {
         if (this.interruption) controller.abort();
-        const started = await this.streamSegment(segment, controller, { endpoint, attempt, restart: sentAny, retries }, () => {
-          sentAny = true;
+        return await this.streamSegment(segment, controller, { endpoint, attempt, retries, sentBefore: sent }, (rendering, replay) => {
+          // A splice continues the rendering already sent; a replay replaces it.
+          if (!sent || replay) sent = rendering;
         });
-        return started;
       } catch (error) {
         this.coalescer.discard();
         const interruption = this.interruption as Interruption | null;
@@ -237,8 +239,8 @@ export class Utterance {
   private async streamSegment(
     segment: Segment,
     controller: AbortController,
-    attempt: { endpoint: string; attempt: number; restart: boolean; retries: number },
-    onFirstSend: () => void,
+    attempt: { endpoint: string; attempt: number; retries: number; sentBefore: BytePrefix | null },
+    onFirstSend: (rendering: BytePrefix, replay: boolean) => void,
   ): Promise<number> {
     const { settings } = this.options;
     const words: WordMark[] = [];
@@ -254,6 +256,7 @@ export class Utterance {
     let firstByteAt = -1;
     let bytes = 0;
     let completed = false;
+    const rendering = new BytePrefix();
     try {
       const read = async (): Promise<Uint8Array | null> => {
         await this.gate.wait(signal);
@@ -262,11 +265,29 @@ export class Utterance {
         if (firstByteAt < 0) firstByteAt = performance.now();
         bytes += result.value.length;
         this.totals.bytes += result.value.length;
+        rendering.add(result.value);
         return result.value;
       };
       const probe = await probeSegment(read, audio, settings);
+      const restart = attempt.sentBefore !== null;
+      const held = [probe.head];
+      let replay = false;
+      if (attempt.sentBefore) {
+        // Held until compared with what was sent before. A splice would skip these frames
+        // anyway, so holding them costs no time; a different rendering is seen at its first
+        // differing byte.
+        const match = new RenderingMatch(attempt.sentBefore.bytes());
+        match.add(probe.head);
+        while (!match.decided) {
+          const value = await read();
+          if (!value) break;
+          held.push(value);
+          match.add(value);
+        }
+        replay = match.differs;
+      }
       started = true;
-      onFirstSend();
+      onFirstSend(rendering, replay);
       this.emit({
         type: 'segment-start',
         segment: { index: segment.index, start: segment.start, end: segment.end, text: segment.text },
@@ -276,7 +297,8 @@ export class Utterance {
         ...(probe.wholeFile ? { wholeFile: true } : {}),
         endpoint: attempt.endpoint,
         attempt: attempt.attempt,
-        restart: attempt.restart,
+        restart,
+        ...(replay ? { replay: true } : {}),
         requestedAt,
       });
       if (this.totals.firstTtfbMs < 0) this.totals.firstTtfbMs = Math.round(firstByteAt - requestedPerf);
@@ -291,7 +313,9 @@ export class Utterance {
           this.coalescer.push(value.subarray(offset, offset + chunkSize));
         }
       };
-      const head = feed(probe.head);
+      const head = (async () => {
+        for (const value of held) await feed(value);
+      })();
       this.prefetchAfter(segment);
       await head;
       for (let value = await read(); value; value = await read()) await feed(value);

@@ -4,6 +4,9 @@ import { PlayState, STAT, wrapFrame } from './stats';
 /** The consumer's counters that a new utterance starts from zero. */
 const COUNTER_SLOTS = [STAT.framesPlayed, STAT.underruns, STAT.silenceFrames, STAT.drained, STAT.quanta, STAT.bufferedSum16, STAT.drainedFrame];
 
+/** A cut (stop, skip, a replayed segment) fades over this long: shorter clicks, longer smears a word. */
+export const FADE_MS = 10;
+
 /** Pre-roll limits, in frames (spec B1, B2, B4). */
 export interface PrerollOptions {
   initialFrames: number;
@@ -12,6 +15,8 @@ export interface PrerollOptions {
   maxFrames: number;
   /** Growth after each underrun (spec B3). */
   growth: number;
+  /** A flush fades out over this many frames instead of cutting (a click otherwise); default 0. */
+  fadeFrames?: number;
 }
 
 /**
@@ -26,6 +31,9 @@ export interface PrerollOptions {
  */
 export class PlayerCore {
   private readonly scratch: Float32Array;
+  private readonly fadeFrames: number;
+  /** Frames of a flush's fade-out still to play; -1 when no fade has begun. */
+  private fadeLeft = -1;
 
   constructor(
     private readonly ring: RingBuffer,
@@ -35,6 +43,7 @@ export class PlayerCore {
     maxQuantum = 128,
   ) {
     this.scratch = new Float32Array(maxQuantum * channels);
+    this.fadeFrames = Math.max(0, Math.round(preroll.fadeFrames ?? 0));
     Atomics.store(stats, STAT.seenGeneration, Atomics.load(stats, STAT.generation));
     Atomics.store(stats, STAT.flushSeen, Atomics.load(stats, STAT.flushRequest));
     this.resetCounters();
@@ -49,20 +58,19 @@ export class PlayerCore {
     const generation = Atomics.load(stats, STAT.generation);
     if (generation !== Atomics.load(stats, STAT.seenGeneration)) {
       this.emptyRing();
+      this.fadeLeft = -1;
       this.resetCounters();
       Atomics.store(stats, STAT.seenGeneration, generation);
     }
-    const flush = Atomics.load(stats, STAT.flushRequest);
-    if (flush !== Atomics.load(stats, STAT.flushSeen)) {
-      this.emptyRing();
-      if (Atomics.load(stats, STAT.state) === PlayState.playing) Atomics.store(stats, STAT.state, PlayState.buffering);
-      Atomics.store(stats, STAT.flushSeen, flush);
-    }
+    // A flush waits until play reaches its frame, then fades out (render below).
+    const flushing = Atomics.load(stats, STAT.flushRequest) !== Atomics.load(stats, STAT.flushSeen);
     const available = (this.ring.availableRead() / this.channels) | 0;
     Atomics.store(stats, STAT.bufferedFrames, available);
     let state = Atomics.load(stats, STAT.state);
     const ended = Atomics.load(stats, STAT.ended) === 1;
     if (Atomics.load(stats, STAT.paused) === 1) {
+      // Nothing is heard while paused: a flush needs no fade.
+      if (flushing) this.finishFlush();
       if (state === PlayState.playing || state === PlayState.buffering) Atomics.store(stats, STAT.state, PlayState.paused);
       return silence(outputs, 0, frames);
     }
@@ -71,8 +79,14 @@ export class PlayerCore {
       state = PlayState.buffering;
       Atomics.store(stats, STAT.state, state);
     }
-    if (state === PlayState.idle) return silence(outputs, 0, frames);
     const framesPlayed = Atomics.load(stats, STAT.framesPlayed);
+    const cutIn = flushing ? Atomics.load(stats, STAT.flushAtFrame) - framesPlayed : frames;
+    if (flushing && cutIn <= 0 && state !== PlayState.playing) {
+      // Silent now (idle, or waiting for the pre-roll): empty at once.
+      this.finishFlush();
+      return this.render(outputs, frames, contextFrame);
+    }
+    if (state === PlayState.idle) return silence(outputs, 0, frames);
     if (state === PlayState.buffering) {
       const needed = framesPlayed === 0 ? Atomics.load(stats, STAT.startFrames) || Atomics.load(stats, STAT.prerollFrames) : Atomics.load(stats, STAT.prerollFrames);
       if (available < needed && !ended) {
@@ -83,18 +97,14 @@ export class PlayerCore {
       if (available === 0 && ended) return this.drain(outputs, 0, frames, contextFrame);
       Atomics.store(stats, STAT.state, PlayState.playing);
     }
-    const got = (this.ring.pop(this.scratch, Math.min(available, frames) * this.channels) / this.channels) | 0;
-    for (let c = 0; c < outputs.length; c++) {
-      const out = outputs[c];
-      const source = c < this.channels ? c : this.channels - 1;
-      for (let i = 0; i < got; i++) out[i] = this.scratch[i * this.channels + source];
-    }
+    if (flushing && cutIn <= 0) return this.fadeOut(outputs, 0, frames);
+    const got = this.play(outputs, 0, Math.min(available, frames, cutIn));
     if (framesPlayed === 0 && got > 0) Atomics.store(stats, STAT.firstRenderFrame, wrapFrame(contextFrame));
-    Atomics.add(stats, STAT.framesPlayed, got);
     Atomics.add(stats, STAT.quanta, 1);
     Atomics.add(stats, STAT.bufferedSum16, (available / 16) | 0);
     if (available < Atomics.load(stats, STAT.minBufferedFrames)) Atomics.store(stats, STAT.minBufferedFrames, available);
     if (got === frames) return;
+    if (flushing && got === cutIn) return this.fadeOut(outputs, got, frames);
     // The stream is over and every frame has been rendered: not an underrun.
     if (ended) return this.drain(outputs, got, frames, contextFrame);
     // Underrun (spec B3, E3): silence counted, pre-roll grown, back to buffering.
@@ -104,6 +114,38 @@ export class PlayerCore {
     const grown = Math.round(Atomics.load(stats, STAT.prerollFrames) * this.preroll.growth);
     Atomics.store(stats, STAT.prerollFrames, clamp(grown, this.preroll.minFrames, this.preroll.maxFrames));
     Atomics.store(stats, STAT.state, PlayState.buffering);
+  }
+
+  /** Copies `count` frames from the ring to the outputs at `from`, counted as played; returns how many. */
+  private play(outputs: Float32Array[], from: number, count: number, gainFrom = 1, gainStep = 0): number {
+    const got = (this.ring.pop(this.scratch, count * this.channels) / this.channels) | 0;
+    for (let c = 0; c < outputs.length; c++) {
+      const out = outputs[c];
+      const source = c < this.channels ? c : this.channels - 1;
+      for (let i = 0; i < got; i++) out[from + i] = this.scratch[i * this.channels + source] * (gainFrom + gainStep * i);
+    }
+    Atomics.add(this.stats, STAT.framesPlayed, got);
+    return got;
+  }
+
+  /** Plays what is at the read position ramping down to silence, then empties the ring. */
+  private fadeOut(outputs: Float32Array[], from: number, frames: number): void {
+    if (this.fadeLeft < 0) this.fadeLeft = this.fadeFrames;
+    const available = (this.ring.availableRead() / this.channels) | 0;
+    const count = Math.min(frames - from, this.fadeLeft, available);
+    const got = count > 0 ? this.play(outputs, from, count, this.fadeLeft / (this.fadeFrames || 1), -1 / (this.fadeFrames || 1)) : 0;
+    this.fadeLeft -= got;
+    silence(outputs, from + got, frames);
+    if (this.fadeLeft <= 0 || got === available) this.finishFlush();
+  }
+
+  private finishFlush(): void {
+    const stats = this.stats;
+    this.emptyRing();
+    this.fadeLeft = -1;
+    if (Atomics.load(stats, STAT.state) === PlayState.playing) Atomics.store(stats, STAT.state, PlayState.buffering);
+    Atomics.store(stats, STAT.flushedAtFrame, Atomics.load(stats, STAT.framesPlayed));
+    Atomics.store(stats, STAT.flushSeen, Atomics.load(stats, STAT.flushRequest));
   }
 
   private drain(outputs: Float32Array[], from: number, frames: number, contextFrame: number): void {

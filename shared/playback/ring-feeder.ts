@@ -44,12 +44,19 @@ interface Current {
   queue: Promise<void>;
   pending: Float32Array[];
   pendingFrames: number;
-  /** Frames pushed to the ring plus pending, since the last flush. */
+  /** Where the next decoded frame will be in the played stream (frames pushed plus pending). */
   framesQueued: number;
+  /**
+   * True from a flush request until the worklet has emptied the ring: meanwhile framesQueued
+   * counts from 0, and so do the boundaries marked `relative`; then both move to where the
+   * worklet's play count stood.
+   */
+  rebase: boolean;
+  decodedAny: boolean;
   streamEnded: boolean;
   lastSegment: number;
   /** Where each segment's audio starts in the played stream, for skip and the gap metric. */
-  boundaries: { segment: number; frame: number; silenceBefore: number; resolved: boolean }[];
+  boundaries: { segment: number; frame: number; silenceBefore: number; resolved: boolean; relative: boolean }[];
   lastCredit: { consumedBytes: number; bufferedMs: number; decodedMs: number };
   startLowered: boolean;
   playingNotified: number;
@@ -92,6 +99,7 @@ export class RingFeeder {
       streaming: mode.streaming,
       pcmSampleRate: mode.pcmSampleRate,
       decodeWhole: this.decodeWhole,
+      onReplay: (segment) => this.replay(current, segment),
     });
     const current: Current = {
       id,
@@ -101,6 +109,8 @@ export class RingFeeder {
       pending: [],
       pendingFrames: 0,
       framesQueued: 0,
+      rebase: false,
+      decodedAny: false,
       streamEnded: false,
       lastSegment: 0,
       boundaries: [],
@@ -128,6 +138,7 @@ export class RingFeeder {
     current.decoder.close();
     Atomics.store(this.stats, STAT.ended, 1);
     Atomics.store(this.stats, STAT.paused, 0);
+    Atomics.store(this.stats, STAT.flushAtFrame, 0);
     Atomics.add(this.stats, STAT.flushRequest, 1);
     Atomics.store(this.stats, STAT.pendingFrames, 0);
   }
@@ -153,11 +164,40 @@ export class RingFeeder {
     const target = direction === 'skip' ? playing + 1 : Math.max(0, playing - 1);
     current.link.send({ type: direction, from: playing });
     current.decoder.discardUntil(target);
-    current.pending = [];
-    current.pendingFrames = 0;
     current.boundaries = [];
     current.streamEnded = false;
     Atomics.store(this.stats, STAT.ended, 0);
+    this.flush(current, 0);
+  }
+
+  /**
+   * A restarted segment came back as another rendering (issue 11 #10): what was queued of
+   * its first rendering goes, faded out if it is being heard, and it plays again from its start.
+   */
+  private replay(current: Current, segment: number): void {
+    const at = current.boundaries.findIndex((b) => b.segment === segment && !b.relative);
+    if (at < 0) return;
+    const start = current.boundaries[at].frame;
+    current.boundaries.splice(at);
+    const pushed = current.framesQueued - current.pendingFrames;
+    if (start >= pushed) {
+      // All of it is still waiting here: drop it, nothing was heard.
+      keepFirstFrames(current, start - pushed);
+      current.framesQueued = start;
+      return;
+    }
+    // Part of it is in the ring: the worklet plays up to its start, then fades out and empties.
+    this.flush(current, start);
+  }
+
+  /** Drops what waits here and asks the worklet to empty the ring once play reaches `atFrame`. */
+  private flush(current: Current, atFrame: number): void {
+    current.pending = [];
+    current.pendingFrames = 0;
+    current.framesQueued = 0;
+    current.rebase = true;
+    Atomics.store(this.stats, STAT.pendingFrames, 0);
+    Atomics.store(this.stats, STAT.flushAtFrame, atFrame);
     Atomics.add(this.stats, STAT.flushRequest, 1);
   }
 
@@ -165,7 +205,7 @@ export class RingFeeder {
   private playingSegment(current: Current): number {
     const played = Atomics.load(this.stats, STAT.framesPlayed);
     let segment = current.boundaries[0]?.segment ?? current.lastSegment;
-    for (const boundary of current.boundaries) if (boundary.frame <= played) segment = boundary.segment;
+    for (const boundary of current.boundaries) if (!boundary.relative && boundary.frame <= played) segment = boundary.segment;
     return segment;
   }
 
@@ -205,12 +245,15 @@ export class RingFeeder {
 
   private enqueue(current: Current, block: Float32Array): void {
     const metrics = current.decoder.metrics;
-    if (current.framesQueued === 0 && current.pendingFrames === 0 && current.boundaries.length === 0) {
+    if (!current.decodedAny) {
+      current.decodedAny = true;
       this.notify({ type: 'first-decoded', id: current.id, at: Date.now() });
     }
     if (current.boundaries.at(-1)?.segment !== current.lastSegment) {
       const silence = Atomics.load(this.stats, STAT.silenceFrames);
-      current.boundaries.push({ segment: current.lastSegment, frame: current.framesQueued, silenceBefore: silence, resolved: current.framesQueued === 0 });
+      // Right after a flush (or at the start) the wait is not a gap between segments.
+      const first = current.framesQueued === 0;
+      current.boundaries.push({ segment: current.lastSegment, frame: current.framesQueued, silenceBefore: silence, resolved: first, relative: current.rebase });
     }
     current.pending.push(block);
     current.pendingFrames += block.length;
@@ -234,9 +277,16 @@ export class RingFeeder {
     // The worklet must have emptied the ring for this utterance (or skip) first.
     if (Atomics.load(stats, STAT.seenGeneration) !== Atomics.load(stats, STAT.generation)) return;
     if (Atomics.load(stats, STAT.flushSeen) !== Atomics.load(stats, STAT.flushRequest)) return;
-    if (current.boundaries.length && current.framesQueued - current.pendingFrames < Atomics.load(stats, STAT.framesPlayed)) {
-      // Just after a flush: count from what the worklet has played.
-      current.framesQueued = Atomics.load(stats, STAT.framesPlayed) + current.pendingFrames;
+    if (current.rebase) {
+      // The ring is empty: what is queued now plays from where the worklet stopped.
+      const base = Atomics.load(stats, STAT.flushedAtFrame);
+      current.framesQueued += base;
+      for (const boundary of current.boundaries) {
+        if (!boundary.relative) continue;
+        boundary.frame += base;
+        boundary.relative = false;
+      }
+      current.rebase = false;
     }
     while (current.pending.length) {
       const room = Math.min(this.ring.availableWrite(), this.maxBufferFrames - this.ring.availableRead());
@@ -286,7 +336,7 @@ export class RingFeeder {
     const played = Atomics.load(this.stats, STAT.framesPlayed);
     const silence = Atomics.load(this.stats, STAT.silenceFrames);
     for (const boundary of current.boundaries) {
-      if (boundary.resolved) continue;
+      if (boundary.resolved || boundary.relative) continue;
       if (played < boundary.frame) {
         boundary.silenceBefore = silence;
         continue;
@@ -324,4 +374,17 @@ export class RingFeeder {
   private frames(ms: number): number {
     return Math.round((ms / 1000) * this.options.sampleRate);
   }
+}
+
+/** Keeps only the first `frames` of what waits to go into the ring. */
+function keepFirstFrames(current: Current, frames: number): void {
+  const kept: Float32Array[] = [];
+  let left = frames;
+  for (const block of current.pending) {
+    if (left <= 0) break;
+    kept.push(block.length <= left ? block : block.subarray(0, left));
+    left -= block.length;
+  }
+  current.pending = kept;
+  current.pendingFrames = kept.reduce((sum, block) => sum + block.length, 0);
 }

@@ -51,16 +51,30 @@ export const STAT = {
   /** Silence inserted while waiting for a following segment, in frames: total and worst (gaps). */
   gapFrames: 23,
   gapFramesMax: 24,
-  /** Bumped for a skip: the worklet empties the ring but keeps the utterance's counters. */
+  /**
+   * Bumped for a skip, a stop or a replay: the worklet fades out what it is playing and
+   * empties the ring, but keeps the utterance's counters.
+   */
   flushRequest: 25,
 
   // ---- written by the AudioWorklet ----
   /** The `flushRequest` the worklet has emptied the ring for. */
   flushSeen: 26,
+
+  // ---- written by the decoder worker ----
+  /**
+   * The played frame before which the flush must not cut: what lies before it (the end of
+   * an earlier segment) is still played. 0 cuts at once.
+   */
+  flushAtFrame: 27,
+
+  // ---- written by the AudioWorklet ----
+  /** `framesPlayed` when the ring was emptied for `flushSeen`: the producer counts on from it. */
+  flushedAtFrame: 28,
 } as const;
 
 /** Slots in the stats block. */
-export const STAT_COUNT = 27;
+export const STAT_COUNT = 29;
 
 /** What the player is doing. */
 export const PlayState = { idle: 0, buffering: 1, playing: 2, paused: 3 } as const;

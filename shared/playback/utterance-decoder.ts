@@ -1,4 +1,5 @@
 import { SincResampler } from '../audio/sinc-resampler';
+import { FADE_MS } from './player-core';
 import { createDecoder } from '../decoders';
 import { concatBytes } from '../decoders/audio';
 import type { DecodedAudio, StreamDecoder } from '../decoders/types';
@@ -25,7 +26,13 @@ export interface UtteranceDecoderOptions {
   decodeWhole?: (bytes: Uint8Array) => Promise<DecodedAudio>;
   /** Clock for the metrics, in ms (performance.now in the worker). */
   now?: () => number;
+  /**
+   * A restarted segment brought another rendering: the `frames` it had already handed out
+   * are to be taken back (the ring fades them out, a file drops them). It plays again from its start.
+   */
+  onReplay?: (segmentIndex: number, frames: number) => void;
 }
+
 
 /** What the decoder measured so far (spec M1, M4, M5). */
 export interface DecodeMetrics {
@@ -43,6 +50,8 @@ export interface DecodeMetrics {
   decodedFrames: number;
   /** Segments started again after a failure mid-body. */
   restarts: number;
+  /** Of those, segments whose new response was another rendering, played again from the start. */
+  replays: number;
   /** Segments that could not stream and were decoded whole (spec F4, E4). */
   fallbacks: number;
 }
@@ -77,6 +86,7 @@ export class UtteranceDecoder {
     decodedFrames: 0,
     fallbacks: 0,
     restarts: 0,
+    replays: 0,
   };
   private decoder: StreamDecoder | null = null;
   /** True between a segment's start and its end. */
@@ -92,6 +102,9 @@ export class UtteranceDecoder {
   /** Frames already handed out per segment: a restart skips that many. */
   private readonly framesBySegment = new Map<number, number>();
   private skipFrames = 0;
+  /** Frames of a replayed segment still to fade in, and the fade's length. */
+  private fadeLeft = 0;
+  private fadeFrames = 0;
   /** Whole-segment bytes in buffered mode. */
   private held: Uint8Array[] = [];
   private discardBelow = -1;
@@ -145,8 +158,19 @@ export class UtteranceDecoder {
     if (event.segment.index < this.discardBelow) return [];
     if (event.restart) this.metrics.restarts++;
     this.segmentIndex = event.segment.index;
-    this.skipFrames = event.restart ? (this.framesBySegment.get(this.segmentIndex) ?? 0) : 0;
-    if (!event.restart) this.framesBySegment.set(this.segmentIndex, 0);
+    const given = this.framesBySegment.get(this.segmentIndex) ?? 0;
+    const replay = event.restart && event.replay === true;
+    this.skipFrames = event.restart && !replay ? given : 0;
+    this.fadeLeft = 0;
+    if (replay) {
+      this.metrics.replays++;
+      if (given > 0) {
+        this.fadeFrames = Math.max(1, Math.round(((this.rate ?? 48000) * FADE_MS) / 1000));
+        this.fadeLeft = this.fadeFrames;
+        this.options.onReplay?.(this.segmentIndex, given);
+      }
+    }
+    if (!event.restart || replay) this.framesBySegment.set(this.segmentIndex, 0);
     this.bodyStart = -1;
     this.active = true;
     if (event.wholeFile) return this.fallBack(`${event.format} in a container that cannot stream`);
@@ -258,8 +282,22 @@ export class UtteranceDecoder {
       out = out.map((data) => data.subarray(drop));
     }
     if (!out[0].length) return [];
+    if (this.fadeLeft > 0) out = this.fadeIn(out);
     this.framesBySegment.set(this.segmentIndex, (this.framesBySegment.get(this.segmentIndex) ?? 0) + out[0].length);
     return [out];
+  }
+
+  /** Ramps up the first frames of a replayed segment (copies: a decoder may own its arrays). */
+  private fadeIn(block: AudioBlock): AudioBlock {
+    const count = Math.min(this.fadeLeft, block[0].length);
+    const done = this.fadeFrames - this.fadeLeft;
+    const out = block.map((data) => {
+      const copy = data.slice();
+      for (let i = 0; i < count; i++) copy[i] *= (done + i) / this.fadeFrames;
+      return copy;
+    });
+    this.fadeLeft -= count;
+    return out;
   }
 
   private closeDecoder(): void {

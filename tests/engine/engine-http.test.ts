@@ -106,8 +106,38 @@ describe.each(Object.keys(REFERENCES) as (keyof typeof REFERENCES)[])('%s throug
     expect(reset.report.retries).toBe(1);
     // The retried segment replaced its partial audio: the file holds it once.
     expect(reset.events.filter((e) => e.type === 'segment-start' && e.restart).length).toBe(1);
+    // The same bytes again: spliced where it was cut, not played again.
+    expect(reset.report.replays).toBe(0);
+  });
+
+  it('plays a restart that brings another rendering again from its start, faded in, instead of splicing two renderings', async () => {
+    // A non-deterministic model: each request for the same text is rendered anew.
+    const renderings = [fixtureAudio(format, 'speech'), fixtureAudio(format, 'sentence')];
+    let served = 0;
+    server.set({ audio: (asked) => (asked === format ? renderings[Math.min(served++, 1)] : undefined) });
+    server.enqueue({ resetAfterBytes: Math.floor(renderings[0].bytes.length / 2) });
+    const { report, audio, events } = await speak(format);
+    const starts = events.flatMap((e) => (e.type === 'segment-start' ? [[e.restart, e.replay === true]] : []));
+    expect(starts).toEqual([[false, false], [true, true]]);
+    expect(report.replays).toBe(1);
+    // The file is the second rendering alone: the first one's half was taken back.
+    const ref = readWav(fixture(SENTENCE_REFERENCES[format]));
+    const out = audio.channels[0];
+    expect(out.length).toBe(ref.channels[0].length);
+    const fade = (ref.sampleRate * 10) / 1000;
+    for (let i = 0; i < fade; i += 7) expect(out[i]).toBeCloseTo((ref.channels[0][i] * i) / fade, 3);
+    const { snr } = snrDb(out.subarray(fade), ref.channels[0].subarray(fade));
+    expect(snr).toBeGreaterThanOrEqual(Math.min(REFERENCES[format].minSnr, 100));
   });
 });
+
+const SENTENCE_REFERENCES: Record<keyof typeof REFERENCES, string> = {
+  pcm: 'sentence-24k.wav',
+  wav: 'sentence-24k.wav',
+  mp3: 'sentence.mp3.ref.wav',
+  opus: 'sentence.opus.ref.wav',
+  flac: 'sentence.flac.ref.wav',
+};
 
 describe('server answers', () => {
   it('waits out 429 with Retry-After, then plays', async () => {

@@ -114,4 +114,76 @@ describe('context frames in 31 bits', () => {
       expect(unwrapFrame(wrapFrame(frame), near)).toBe(frame);
     }
   });
+
+  describe('a flush (stop, skip, a replayed segment)', () => {
+    const FADE = 200;
+    function fading() {
+      const ring = new RingBuffer(RingBuffer.getStorageForCapacity(4800, Float32Array), Float32Array);
+      const stats = createStats();
+      const core = new PlayerCore(ring, stats, 1, { ...preroll, fadeFrames: FADE });
+      const outputs = [new Float32Array(Q)];
+      const played: number[] = [];
+      const render = (quanta: number): void => {
+        for (let q = 0; q < quanta; q++) {
+          core.render(outputs, Q);
+          played.push(...outputs[0]);
+        }
+      };
+      const flush = (atFrame: number): void => {
+        Atomics.store(stats, STAT.flushAtFrame, atFrame);
+        Atomics.add(stats, STAT.flushRequest, 1);
+      };
+      return { ring, stats, render, played, flush };
+    }
+
+    it('fades out what is playing over its fade, then empties the ring and says where it stopped', () => {
+      const { ring, stats, render, played, flush } = fading();
+      ring.push(new Float32Array(3000).fill(1));
+      render(10);
+      flush(0);
+      render(3);
+      const fade = played.slice(1280, 1280 + FADE);
+      // From full level down to silence in equal steps, never a jump.
+      expect(fade[0]).toBe(1);
+      for (let i = 1; i < FADE; i++) expect(fade[i - 1] - fade[i]).toBeCloseTo(1 / FADE, 6);
+      expect(played.slice(1280 + FADE).every((v) => v === 0)).toBe(true);
+      expect(stats[STAT.flushSeen]).toBe(stats[STAT.flushRequest]);
+      expect(stats[STAT.flushedAtFrame]).toBe(1280 + FADE);
+      expect(ring.availableRead()).toBe(0);
+      // Emptied on purpose, not starved: no underrun.
+      expect(stats[STAT.underruns]).toBe(0);
+    });
+
+    it('waits for play to reach its frame: what lies before it is played whole', () => {
+      const { ring, stats, render, played, flush } = fading();
+      ring.push(ramp(1, 2000));
+      render(10);
+      flush(1500);
+      render(6);
+      // Frames 1..1500 in order, then 200 frames fading from 1501 on, then silence.
+      expect(played.slice(0, 1500)).toEqual(Array.from({ length: 1500 }, (_, i) => i + 1));
+      for (let i = 0; i < FADE; i++) expect(played[1500 + i]).toBeCloseTo((1501 + i) * (1 - i / FADE), 3);
+      expect(played.slice(1500 + FADE).every((v) => v === 0)).toBe(true);
+      expect(stats[STAT.flushedAtFrame]).toBe(1500 + FADE);
+    });
+
+    it('empties at once when nothing is heard (paused, or still buffering)', () => {
+      const { ring, stats, render, flush } = fading();
+      ring.push(ramp(1, 500));
+      render(1);
+      expect(stats[STAT.state]).toBe(PlayState.buffering);
+      flush(0);
+      render(1);
+      expect(ring.availableRead()).toBe(0);
+      expect(stats[STAT.flushSeen]).toBe(stats[STAT.flushRequest]);
+
+      ring.push(ramp(1, 2000));
+      render(10);
+      Atomics.store(stats, STAT.paused, 1);
+      flush(0);
+      render(1);
+      expect(ring.availableRead()).toBe(0);
+      expect(stats[STAT.flushSeen]).toBe(stats[STAT.flushRequest]);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import { RingBuffer } from 'ringbuf.js';
 import type { PublicSettings } from '../../../shared/renderer-api';
 import { createStats, STAT, unwrapFrame } from '../../../shared/playback/stats';
+import { FADE_MS } from '../../../shared/playback/player-core';
 import type { AudioSource } from './consumer-link';
 import workletUrl from './player.worklet.ts?worker&url';
 import { PLAYER_PROCESSOR, type WorkerNotice, type WorkerRequest, type WorkletOptions } from './worker-protocol';
@@ -69,6 +70,7 @@ export class AudioPlayer {
       minFrames: frames(MIN_PREROLL_MS),
       maxFrames: frames(maxBufferMs),
       growth: 1.5,
+      fadeFrames: frames(FADE_MS),
     };
     const node = new AudioWorkletNode(context, PLAYER_PROCESSOR, {
       numberOfInputs: 0,
