@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AppInfo, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
 import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, type PlayTicket, type SessionView, type TransportAction } from './session';
+import { updateActionSchema, type UpdateStatus } from './updates';
 
 /** A request with a reply (ipcRenderer.invoke), or a message with none (ipcRenderer.send). */
 type Kind = 'invoke' | 'send';
@@ -41,6 +42,10 @@ export const OPERATIONS = {
   /** The session's view, for a page that only shows it. */
   sessionView: invoke<SessionView>()(nothing),
   openSettings: send(nothing),
+  /** Where the app's own updates stand (off, with why, in a build without a feed and under utter web). */
+  updateStatus: invoke<UpdateStatus>()(nothing),
+  /** Check now, download the version offered, or install the one downloaded: only when the user asks. */
+  updateAction: invoke<UpdateStatus>()(updateActionSchema),
 } as const;
 
 export type OperationName = keyof typeof OPERATIONS;

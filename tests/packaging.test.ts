@@ -8,6 +8,9 @@ import { createHash } from 'node:crypto';
 import { extractFile, listPackage, statFile } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../electron/pages/app-protocol';
+import { updateFeed } from '../electron/shell/updates';
+// @ts-expect-error: a plain .mjs script without types
+import { updateFeedArgs } from '../electron/launch/package-app.mjs';
 
 /**
  * `electron-vite build`, then `electron-builder --dir --linux` with the repo's real
@@ -51,14 +54,18 @@ const EXCLUDED = ['tsx', 'esbuild', 'react', 'react-dom', 'scheduler'];
 let asarFiles = new Set<string>();
 const timings: Record<string, number> = {};
 
-function run(name: string, args: string[]): void {
+/** The feed this build is packaged with: the app reads it from app-update.yml. */
+const FEED = 'https://updates.example.invalid/utter/';
+
+function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
   const started = performance.now();
   try {
-    execFileSync('npx', args, {
+    execFileSync(command, args, {
       cwd: ROOT,
       stdio: 'pipe',
       env: {
         ...process.env,
+        ...env,
         // Nothing may be downloaded: no Electron zip, no update check of electron-builder.
         ELECTRON_SKIP_BINARY_DOWNLOAD: '1',
         NO_UPDATE_NOTIFIER: '1',
@@ -80,10 +87,11 @@ function writeStandInElectron(): void {
 }
 
 beforeAll(() => {
-  run('electron-vite build', ['electron-vite', 'build']);
+  run('electron-vite build', 'npx', ['electron-vite', 'build']);
   writeStandInElectron();
-  run('electron-builder --dir', [
-    'electron-builder',
+  // Through the script `npm run package:dir` uses, which turns UTTER_UPDATE_URL into the feed.
+  run('electron-builder --dir', 'node', [
+    'electron/launch/package-app.mjs',
     '--dir',
     '--linux',
     '--publish',
@@ -93,7 +101,7 @@ beforeAll(() => {
     // @electron/rebuild would fetch Electron's headers; there are no native modules to
     // rebuild (asserted below), so skip the step instead of touching the network.
     '-c.npmRebuild=false',
-  ]);
+  ], { UTTER_UPDATE_URL: FEED });
   asarFiles = new Set(listPackage(asarPath, { isPack: false }).map((f) => f.replaceAll('\\', '/')));
   console.log(`packaging: electron-vite build ${timings['electron-vite build']} ms, electron-builder --dir ${timings['electron-builder --dir']} ms`);
 }, 300_000);
@@ -138,6 +146,26 @@ function productionClosure(names: string[]): Set<string> {
   };
   for (const name of names) visit(name, ROOT, false);
   return seen;
+}
+
+/**
+ * Where the package has a copy of an installed package folder that Node resolves from the
+ * same place: the same path, or hoisted to an enclosing node_modules (electron-builder
+ * hoists a nested dependency when nothing at the top needs another version), with the
+ * same version. Null when it has none.
+ */
+function packagedCopyOf(dir: string): string | null {
+  const version = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')).version;
+  const name = dir.slice(dir.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  for (let parent = dir.slice(0, dir.lastIndexOf('node_modules/')); ; ) {
+    const candidate = `/${parent}node_modules/${name}/package.json`;
+    if (asarFiles.has(candidate) && JSON.parse(packagedFile(candidate.slice(1)).toString()).version === version) return candidate;
+    if (!parent) return null;
+    // Up one node_modules level: "node_modules/a/node_modules/" → "node_modules/" → "".
+    const trimmed = parent.replace(/node_modules\/(@[^/]+\/)?[^/]+\/$/, '');
+    if (trimmed === parent) return null;
+    parent = trimmed;
+  }
 }
 
 /** Bare package names a built ES module imports (static and dynamic). */
@@ -257,13 +285,13 @@ describe('electron-builder --dir with the stand-in Electron', () => {
       ...bareImports(packagedFile('out/main/espeak.worker.mjs').toString()),
     ]);
     expect(imports).toContain('@echogarden/espeak-ng-emscripten');
-    for (const dir of productionClosure([...imports])) expect(asarFiles, dir).toContain(`/${dir}/package.json`);
+    for (const dir of productionClosure([...imports])) expect(packagedCopyOf(dir), dir).not.toBeNull();
   });
 
   it('carries every other runtime dependency, and leaves out what the app never loads', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     const runtime = Object.keys(pkg.dependencies).filter((name) => !EXCLUDED.includes(name));
-    for (const dir of productionClosure(runtime)) expect(asarFiles, dir).toContain(`/${dir}/package.json`);
+    for (const dir of productionClosure(runtime)) expect(packagedCopyOf(dir), dir).not.toBeNull();
     for (const name of [...EXCLUDED, '@esbuild', 'electron', 'electron-builder', 'electron-vite', 'vite', 'vitest', 'typescript', 'eslint', 'playwright-core']) {
       expect([...asarFiles].some((f) => f.startsWith(`/node_modules/${name}/`)), name).toBe(false);
     }
@@ -290,5 +318,23 @@ describe('electron-builder --dir with the stand-in Electron', () => {
       // Not configured: left as Electron ships it.
       loadBrowserProcessSpecificV8Snapshot: '0',
     });
+  });
+});
+
+describe('the update feed', () => {
+  it('is the UTTER_UPDATE_URL the build was packaged with, in app-update.yml, which the app reads', () => {
+    const yml = readFileSync(join(resources, 'app-update.yml'), 'utf8');
+    expect(yml).toMatch(/^provider: generic$/m);
+    expect(yml).toContain(`url: ${FEED}`);
+    expect(updateFeed(resources, true)).toEqual({ url: FEED });
+  });
+
+  it('is none without UTTER_UPDATE_URL (publish: null, no feed guessed from the git remote), and never plain http to another host', () => {
+    expect(updateFeedArgs({})).toEqual([]);
+    expect(updateFeedArgs({ UTTER_UPDATE_URL: '  ' })).toEqual([]);
+    expect(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')).toMatch(/^publish: null$/m);
+    expect(() => updateFeedArgs({ UTTER_UPDATE_URL: 'http://updates.example.com/utter' })).toThrow(/must be an https:\/\/ URL/);
+    expect(() => updateFeedArgs({ UTTER_UPDATE_URL: 'not a url' })).toThrow(/is not a URL/);
+    expect(updateFeedArgs({ UTTER_UPDATE_URL: 'http://127.0.0.1:8080/u' })).toEqual(['-c.publish.provider=generic', '-c.publish.url=http://127.0.0.1:8080/u']);
   });
 });

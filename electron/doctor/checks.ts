@@ -6,6 +6,7 @@ import { createConnection } from 'node:net';
 import { DEFAULT_SETTINGS, formatSettingsIssues, validateSettings, type Settings } from '../../shared/config/schema';
 import { layerEnvironment } from '../engine/config';
 import type { SpeechProvider } from '../engine/provider';
+import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
 import type { CheckResult } from './report';
 
 /** How long one network or voice probe may take before it counts as failed. */
@@ -240,6 +241,16 @@ export function checkHotkeys(facts: HotkeyFacts): CheckResult {
     return { ...base, status: 'warning', detail: `${failed}${registered ? `; registered: ${registered}` : ''}`, fix: 'choose other keys in Settings › Shortcuts' };
   }
   return { ...base, status: 'ok', detail: registered ? `registered: ${registered}` : 'all turned off in Settings' };
+}
+
+/** The app's own updates: off (and why), on with its feed, or what the last check ran into. */
+export function checkUpdates(facts: { status: UpdateStatus; automatic: boolean }): CheckResult {
+  const base = { id: 'updates', title: 'Updates' };
+  const { status } = facts;
+  if (status.state === 'off') return { ...base, status: 'ok', detail: `off: ${status.reason}` };
+  if (status.state === 'error') return { ...base, status: 'warning', detail: `${status.feed}: ${status.message}`, fix: 'check the network, or Settings › Updates › Check now later' };
+  const when = facts.automatic ? 'checked at start and daily' : 'automatic checks turned off in Settings';
+  return { ...base, status: 'ok', detail: `${status.feed}, ${when}; ${describeUpdateStatus(status)}` };
 }
 
 /** Audio output as the player page found it: null before the page has opened its audio. */

@@ -18,6 +18,7 @@ import {
   checkNode,
   checkProvider,
   checkSettingsFile,
+  checkUpdates,
   checkWaylandPortal,
   serversInUse,
   type ElectronPackage,
@@ -26,6 +27,7 @@ import {
   type RunCommand,
 } from './checks';
 import type { CheckResult } from './report';
+import type { UpdateStatus } from '../../shared/updates';
 
 /** What only the running app knows. */
 export interface InAppFacts {
@@ -35,6 +37,8 @@ export interface InAppFacts {
   audio: { ok: boolean; detail: string } | null;
   /** safeStorage's warning for a stored key, '' when it is protected. */
   keyProtectionWarning: string;
+  /** The app's updates, and whether the setting lets it check on its own. */
+  updates: { status: UpdateStatus; automatic: boolean };
 }
 
 /** Everything the checks read or probe. */
@@ -57,7 +61,7 @@ export interface DoctorInputs {
 }
 
 /** The ids of the checks only the app can run. */
-export const IN_APP_CHECKS = ['electron', 'api-key', 'hotkeys', 'audio-output'] as const;
+export const IN_APP_CHECKS = ['electron', 'api-key', 'hotkeys', 'audio-output', 'updates'] as const;
 
 /** Every check, in the order they are printed. */
 export async function runDoctor(inputs: DoctorInputs): Promise<CheckResult[]> {
@@ -93,6 +97,7 @@ export async function runDoctor(inputs: DoctorInputs): Promise<CheckResult[]> {
     checkEmbeddedVoice(inputs.makeLocalProvider),
     inApp ? checkAudioOutput(inApp.audio) : notInApp('audio-output', 'Audio output'),
     inApp ? checkHotkeys(inApp.hotkeys) : notInApp('hotkeys', 'Global shortcuts'),
+    inApp ? checkUpdates(inApp.updates) : notInApp('updates', 'Updates'),
     checkWaylandPortal(env, inputs.platform, inputs.run),
     checkAppSocket(inputs.socketPath),
   ]);

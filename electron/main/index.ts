@@ -22,6 +22,8 @@ import { parseLaunchArgs, type LaunchRequest } from '../shell/launch-args';
 import { registerPageIpc } from './page-ipc';
 import { WindowStateFile } from '../shell/window-state';
 import { rendererFileHandler } from '../pages/renderer-files';
+import { AppUpdates, loadAutoUpdater, updateFeed } from '../shell/updates';
+import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
 import { AppTray } from './tray';
 import { AppWindows } from './windows';
 
@@ -69,6 +71,7 @@ const filesBeforeStart: string[] = [];
 let store: SettingsStore;
 let secrets: SecretStore;
 let speaking: Session;
+let updates: AppUpdates;
 /** Where `utter speak` reaches this run (a new random pipe on Windows). */
 const socketPath = newAppSocketPath();
 let windows: AppWindows | null = null;
@@ -111,8 +114,15 @@ async function start(): Promise<void> {
     warn: (message) => console.warn(`Utter: ${message}`),
   });
   await speaking.restore();
-  registerPageIpc({ store, engineSettings, withShellState, setOpenAtLogin, openSettings: () => windows?.showSettings(), session: speaking });
+  updates = new AppUpdates({
+    feed: updateFeed(process.resourcesPath, app.isPackaged),
+    createUpdater: loadAutoUpdater,
+    automatic: () => store.get().checkForUpdates,
+    onChange: onUpdateStatus,
+  });
+  registerPageIpc({ store, engineSettings, withShellState, setOpenAtLogin, openSettings: () => windows?.showSettings(), session: speaking, updates });
   startTray();
+  updates.start();
   speaking.subscribe((view) => {
     tray?.update({ ...trayStatusOf(view), resumable: view.resumable?.title ?? null });
     // Nobody sees the player: an error, or a switch to another server, must still reach the user.
@@ -153,6 +163,19 @@ function onLaunch(request: LaunchRequest, which: 'first' | 'second'): void {
   if (request.files.length) void speakFiles(request.files);
   const quiet = request.speakClipboard || (which === 'first' && request.hidden);
   if (request.files.length || !quiet) windows?.showPlayer();
+}
+
+/** The version last announced: an update is offered once, not at every daily check. */
+let announcedUpdate = '';
+
+function onUpdateStatus(status: UpdateStatus): void {
+  const offered = status.state === 'available' || status.state === 'ready' ? status : null;
+  tray?.update({ update: offered ? describeUpdateStatus(offered) : null });
+  if (status.state === 'available' && status.version !== announcedUpdate) {
+    announcedUpdate = status.version;
+    notify(`${describeUpdateStatus(status)} Open Settings › Updates to download it.`);
+  }
+  if (status.state === 'error') console.warn(`Utter: ${status.message}`);
 }
 
 let lastNotice: string | undefined;
@@ -232,6 +255,7 @@ function diagnostics(): Promise<CheckResult[]> {
     env: process.env,
     socketPath,
     electronVersion: process.versions.electron ?? 'unknown',
+    updates: { status: updates.status, automatic: store.get().checkForUpdates },
     hotkeys: hotkeyReport,
     audio: speaking.audioOutput,
     keyProtectionWarning: secrets.warning() ?? '',

@@ -12,6 +12,7 @@ import type { EngineLink } from '../engine/link';
 import type { Session, SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
 import type { SettingsStore } from '../store/settings-store';
+import type { AppUpdates } from '../shell/updates';
 
 export interface PageIpcDeps {
   store: SettingsStore;
@@ -22,6 +23,7 @@ export interface PageIpcDeps {
   setOpenAtLogin(openAtLogin: boolean): Promise<void>;
   openSettings(): void;
   session: Session;
+  updates: AppUpdates;
 }
 
 /** Start at login, the one setting that is not in the settings schema (the OS keeps it). */
@@ -85,6 +87,8 @@ export function registerPageIpc(deps: PageIpcDeps): void {
       }
     },
     openSettings: () => deps.openSettings(),
+    updateStatus: () => deps.updates.status,
+    updateAction: (action) => (action === 'check' ? deps.updates.check() : action === 'download' ? deps.updates.download() : deps.updates.install()),
   });
 }
 

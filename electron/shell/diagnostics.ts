@@ -21,6 +21,7 @@ export interface AppDiagnosticsInputs {
   hotkeys: HotkeyReport | null;
   audio: InAppFacts['audio'];
   keyProtectionWarning: string;
+  updates: InAppFacts['updates'];
   platform?: NodeJS.Platform;
 }
 
@@ -44,6 +45,7 @@ export async function appDiagnostics(inputs: AppDiagnosticsInputs): Promise<Chec
       electronVersion: inputs.electronVersion,
       audio: inputs.audio,
       keyProtectionWarning: inputs.keyProtectionWarning,
+      updates: inputs.updates,
       hotkeys: {
         registered: (inputs.hotkeys?.registered ?? []).map((r) => ({ label: HOTKEY_LABELS[r.action], accelerator: shown(r.accelerator) })),
         failures: (inputs.hotkeys?.failures ?? []).map((f) => ({ label: HOTKEY_LABELS[f.action], accelerator: shown(f.accelerator), reason: f.reason })),

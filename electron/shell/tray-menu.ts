@@ -20,6 +20,8 @@ export interface TrayState {
   resumable?: string | null;
   /** Accelerators to show next to the items; an empty string shows none. */
   hotkeys: Record<HotkeyAction, string>;
+  /** An update on offer ("Utter 1.2.0 is available."), which opens Settings › Updates; null when none. */
+  update?: string | null;
 }
 
 /** What the menu's items do. */
@@ -66,6 +68,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     { id: 'open-file', label: 'Open file…', click: () => actions.openFile() },
     { id: 'settings', label: 'Settings…', click: () => actions.openSettings() },
     { id: 'diagnostics', label: 'Diagnostics…', click: () => actions.diagnostics() },
+    ...(state.update ? [{ id: 'update', label: `${state.update.replace(/\.$/, '')}…`, click: () => actions.openSettings() }] : []),
     { type: 'separator' },
     {
       id: 'open-at-login',

@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Settings } from '../../shared/config/schema';
 import { checkRequest, isOperation, type OperationHandlers, type PageEventName, type PageEventPayloads } from '../../shared/contract';
 import { encodeChunkFrame } from '../../shared/playback/link-protocol';
+import type { UpdateStatus } from '../../shared/updates';
 import { APP_ORIGIN } from '../pages/app-protocol';
 import { startAppSocket } from '../session/app-socket';
 import { memorySecretStore } from '../store/secret-store';
@@ -19,6 +20,9 @@ import { SavedSession } from '../session/saved-session';
 import { Session, type SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
 
+
+/** utter web runs from an npm or git checkout, which its own package manager updates. */
+const WEB_UPDATES: UpdateStatus = { state: 'off', reason: 'utter web runs from the copy you installed with npm or git; update it there' };
 /** How to run the web bridge. */
 export interface WebServerOptions {
   /** The built renderer (out/renderer). */
@@ -182,6 +186,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     },
     // A browser opens the settings in a tab of its own.
     openSettings: () => {},
+    updateStatus: () => WEB_UPDATES,
+    updateAction: () => WEB_UPDATES,
   };
 
   function serveControl(ws: WebSocket): void {

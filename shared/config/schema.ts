@@ -65,6 +65,8 @@ export const settingsSchema = z.object({
     .prefault({}),
   /** Speak pressed while speaking: stop and speak the new text, or queue it. */
   whileSpeaking: z.enum(['interrupt', 'queue']).default('interrupt'),
+  /** Look for a new version at start and daily (a build packaged with a feed); offered, never installed unasked. */
+  checkForUpdates: z.boolean().default(true),
 })
   // A misspelt setting must be an error, not silently ignored.
   .strict();

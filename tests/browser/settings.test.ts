@@ -31,6 +31,11 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
   });
 
+  it('says why updates are off where the copy cannot update itself, and offers no button for them', async () => {
+    await expect.poll(() => page.getByTestId('update-status').textContent()).toMatch(/^Updates are off: utter web runs from the copy you installed with npm or git/);
+    expect(await page.getByTestId('update-action').count()).toBe(0);
+  });
+
   it("offers the server's voices", async () => {
     const values = async () => Promise.all((await page.locator('#voices option').all()).map((o) => o.getAttribute('value')));
     await expect.poll(values).toEqual(expect.arrayContaining(['af_bella', 'am_adam']));

@@ -39,13 +39,14 @@ describe('utter doctor', () => {
     expect(code).toBe(0);
     const { checks } = JSON.parse(stdout) as { checks: CheckResult[] };
     expect(checks.map((check) => check.id)).toEqual([
-      'node', 'electron', 'settings', 'environment', 'api-key', `provider:${server.url}`, 'embedded-voice', 'audio-output', 'hotkeys', 'wayland-portal', 'app-socket',
+      'node', 'electron', 'settings', 'environment', 'api-key', `provider:${server.url}`, 'embedded-voice', 'audio-output', 'hotkeys', 'updates', 'wayland-portal', 'app-socket',
     ]);
     expect(byId(checks, `provider:${server.url}`)).toMatchObject({ status: 'ok', detail: 'reachable, the key is accepted' });
     expect(server.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/models' });
     expect(byId(checks, 'api-key')!.detail).toContain('UTTER_API_KEY');
     expect(byId(checks, 'embedded-voice')!.status).toBe('ok');
     expect(byId(checks, 'hotkeys')).toMatchObject({ status: 'skipped', detail: expect.stringContaining('not running') });
+    expect(byId(checks, 'updates')).toMatchObject({ status: 'skipped', detail: expect.stringContaining('not running') });
     expect(byId(checks, 'app-socket')!.status).toBe('warning');
     // Nothing in the report gives the key away.
     expect(stdout).not.toContain('sk-right');
@@ -73,6 +74,7 @@ describe('utter doctor', () => {
     const fromApp: CheckResult[] = [
       { id: 'hotkeys', title: 'Global shortcuts', status: 'warning', detail: 'Stop (Ctrl+Alt+X): already used by another application or the system' },
       { id: 'audio-output', title: 'Audio output', status: 'ok', detail: 'playing at 48000 Hz, 42 ms output latency' },
+      { id: 'updates', title: 'Updates', status: 'ok', detail: 'off: this build names no update feed (it was packaged without UTTER_UPDATE_URL)' },
       // Only the in-app checks are taken from the app.
       { id: 'node', title: 'Node.js', status: 'fail', detail: 'from the app' },
     ];
@@ -82,6 +84,7 @@ describe('utter doctor', () => {
       const { checks, status } = JSON.parse(stdout) as { checks: CheckResult[]; status: string };
       expect(byId(checks, 'hotkeys')).toEqual(fromApp[0]);
       expect(byId(checks, 'audio-output')).toEqual(fromApp[1]);
+      expect(byId(checks, 'updates')).toEqual(fromApp[2]);
       expect(byId(checks, 'node')!.detail).not.toBe('from the app');
       expect(byId(checks, 'app-socket')).toMatchObject({ status: 'ok', detail: expect.stringContaining('mode 600') });
       expect(status).toBe('warning');

@@ -12,6 +12,7 @@ import {
   checkEmbeddedVoice,
   checkEnvironment,
   checkHotkeys,
+  checkUpdates,
   checkNode,
   checkProvider,
   checkSettingsFile,
@@ -237,5 +238,19 @@ describe('in-app facts and the report', () => {
     expect(parseCheckResults(results)).toEqual(results);
     expect(parseCheckResults([{ id: 'x', title: 'x', status: 'bad', detail: '' }])).toBeNull();
     expect(parseCheckResults(null)).toBeNull();
+  });
+});
+
+describe('updates', () => {
+  const feed = 'https://updates.example.com/utter';
+  it('says they are off and why, on when a feed exists with how often, and what the last check ran into', () => {
+    expect(checkUpdates({ status: { state: 'off', reason: 'this build names no update feed (it was packaged without UTTER_UPDATE_URL)' }, automatic: true })).toMatchObject({
+      status: 'ok',
+      detail: 'off: this build names no update feed (it was packaged without UTTER_UPDATE_URL)',
+    });
+    expect(checkUpdates({ status: { state: 'up-to-date', feed, version: '1.0.0', checkedAt: 0 }, automatic: true }).detail).toBe(`${feed}, checked at start and daily; Utter 1.0.0 is the newest version.`);
+    expect(checkUpdates({ status: { state: 'idle', feed }, automatic: false }).detail).toMatch(/automatic checks turned off in Settings/);
+    expect(checkUpdates({ status: { state: 'available', feed, version: '1.2.0' }, automatic: true }).detail).toMatch(/Utter 1\.2\.0 is available/);
+    expect(checkUpdates({ status: { state: 'error', feed, message: 'Could not check for updates: getaddrinfo ENOTFOUND' }, automatic: true })).toMatchObject({ status: 'warning', detail: expect.stringContaining('ENOTFOUND') });
   });
 });

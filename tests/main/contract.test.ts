@@ -34,6 +34,8 @@ const GOOD: Record<OperationName, unknown> = {
   sinkFact: { type: 'audio-output', ok: true, detail: 'playing at 48000 Hz' },
   sessionView: undefined,
   openSettings: undefined,
+  updateStatus: undefined,
+  updateAction: 'check',
 };
 const BAD = 42;
 /** What each request answers with, in either shell (a message answers nothing). */
@@ -49,6 +51,9 @@ const REPLY: Record<OperationName, unknown> = {
   sinkFact: undefined,
   sessionView: expect.objectContaining({ state: expect.any(String), format: 'mp3' }),
   openSettings: undefined,
+  // Neither a test run nor utter web is a packaged build with a feed.
+  updateStatus: expect.objectContaining({ state: 'off', reason: expect.any(String) }),
+  updateAction: expect.objectContaining({ state: 'off', reason: expect.any(String) }),
 };
 
 let web: WebServer;

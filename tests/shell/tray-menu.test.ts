@@ -55,6 +55,16 @@ describe('buildTrayMenu', () => {
     expect(buildTrayMenu(state({ resumable: null }), acts).some((entry) => entry.id === 'resume-reading')).toBe(false);
   });
 
+  it('offers an update on offer, which opens the settings where it is downloaded (never installed from here)', () => {
+    const acts = actions();
+    const menu = buildTrayMenu(state({ update: 'Utter 1.2.0 is available.' }), acts);
+    const item = menu.find((entry) => entry.id === 'update')!;
+    expect(item.label).toBe('Utter 1.2.0 is available…');
+    click(item);
+    expect(acts.openSettings).toHaveBeenCalledOnce();
+    expect(buildTrayMenu(state({ update: null }), acts).some((entry) => entry.id === 'update')).toBe(false);
+  });
+
   it('lists the items in order, with separators between the groups', () => {
     const labels = buildTrayMenu(state(), actions()).map((entry) => (entry.type === 'separator' ? '—' : entry.label));
     expect(labels).toEqual([

@@ -8,6 +8,7 @@ import { PRESETS, presetOf } from './settings/presets';
 import { rangeOf } from './settings/ranges';
 import { ShortcutInput } from './settings/ShortcutField';
 import { TestVoice } from './settings/TestVoice';
+import { Updates } from './settings/Updates';
 
 /**
  * The settings window: every change is sent at once, validated by the one schema in the
@@ -196,6 +197,7 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
             </label>
           )}
         </fieldset>
+        <Updates bridge={bridge} automatic={settings.checkForUpdates} setAutomatic={(on) => void change({ checkForUpdates: on })} />
       </main>
     </SetByEnvironment.Provider>
   );

@@ -1,0 +1,49 @@
+// Settings › Updates: where the app's own updates stand, with the one action that fits
+// (check, download, restart to install). Nothing happens unless the user presses it.
+import { useEffect, useState } from 'react';
+import { describeUpdateStatus, type UpdateAction, type UpdateStatus } from '../../../../shared/updates';
+import type { Bridge } from '../../state/bridge';
+
+const ACTION: Partial<Record<UpdateStatus['state'], { action: UpdateAction; label: string; busy: string }>> = {
+  idle: { action: 'check', label: 'Check now', busy: 'Checking for updates…' },
+  'up-to-date': { action: 'check', label: 'Check now', busy: 'Checking for updates…' },
+  error: { action: 'check', label: 'Check again', busy: 'Checking for updates…' },
+  available: { action: 'download', label: 'Download', busy: 'Downloading and checking the update…' },
+  ready: { action: 'install', label: 'Restart and install', busy: 'Restarting…' },
+};
+
+export function Updates({ bridge, automatic, setAutomatic }: { bridge: Bridge; automatic: boolean; setAutomatic: (on: boolean) => void }) {
+  const [status, setStatus] = useState<UpdateStatus | null>(null);
+  const [busy, setBusy] = useState('');
+  useEffect(() => {
+    bridge.updateStatus().then(setStatus, (e: Error) => setStatus({ state: 'off', reason: e.message }));
+  }, [bridge]);
+  if (!status) return null;
+  const next = ACTION[status.state];
+  const act = (action: UpdateAction, doing: string): void => {
+    setBusy(doing);
+    bridge
+      .updateAction(action)
+      .then(setStatus, (e: Error) => setStatus({ state: 'off', reason: e.message }))
+      .finally(() => setBusy(''));
+  };
+  return (
+    <fieldset>
+      <legend>Updates</legend>
+      <p role="status" data-testid="update-status">
+        {busy || describeUpdateStatus(status)}
+      </p>
+      {next && (
+        <button type="button" data-testid="update-action" disabled={Boolean(busy)} onClick={() => act(next.action, next.busy)}>
+          {next.label}
+        </button>
+      )}
+      {status.state !== 'off' && (
+        <label className="check">
+          <input type="checkbox" checked={automatic} onChange={(e) => setAutomatic(e.target.checked)} />
+          Check for updates at start and once a day
+        </label>
+      )}
+    </fieldset>
+  );
+}
