@@ -87,6 +87,8 @@ export type EngineEvent =
   | { type: 'segment-end'; segmentIndex: number; metrics: SegmentMetrics; skipped: boolean }
   | { type: 'retry'; segmentIndex: number; attempt: number; delayMs: number; error: ErrorInfo }
   | { type: 'failover'; segmentIndex: number; from: string; to: string; error: ErrorInfo }
+  /** Something the listener should know that is not a failure (shown as the player's notice). */
+  | { type: 'notice'; segmentIndex: number; message: string }
   | { type: 'end'; metrics: UtteranceMetrics }
   | { type: 'error'; error: ErrorInfo; segmentIndex?: number };
 

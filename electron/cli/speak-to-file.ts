@@ -73,6 +73,7 @@ export async function speakToFile(
     if (event.type === 'end') endMetrics = event.metrics;
     if (event.type === 'retry') options.onProgress?.(`retrying segment ${event.segmentIndex + 1} in ${event.delayMs} ms: ${event.error.message}`);
     if (event.type === 'failover') options.onProgress?.(`failing over from ${event.from} to ${event.to}: ${event.error.message}`);
+    if (event.type === 'notice') options.onProgress?.(event.message);
     if (event.type === 'segment-start') {
       formats.add(event.format);
       const restarted = event.replay ? ' (restarted: another rendering, written again from its start)' : event.restart ? ' (restarted)' : '';

@@ -69,3 +69,12 @@ export class RenderingMatch {
     return this.mismatch;
   }
 }
+
+/** True when two attempts kept the same first bytes. */
+export function sameBytes(a: BytePrefix, b: BytePrefix): boolean {
+  if (a.length !== b.length) return false;
+  const x = a.bytes();
+  const y = b.bytes();
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}

@@ -165,14 +165,31 @@ function* stripMarkdown(original: string, out: SpokenTextBuilder): Generator<voi
     if (lineEnd < 0) lineEnd = original.length;
     const line = original.slice(lineStart, lineEnd);
     if (FENCE.test(line)) inFence = !inFence;
-    else if (!inFence && !RULE.test(line) && !TABLE_DIVIDER.test(line)) addMarkdownLine(line, lineStart, out);
+    else if (!inFence && !RULE.test(line) && !TABLE_DIVIDER.test(line)) yield* addMarkdownLine(line, lineStart, out);
     out.add('\n', lineEnd);
     lineStart = lineEnd + 1;
   }
 }
 
-/** One line of Markdown: block markers off the front, inline syntax unwrapped. */
-function addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder): void {
+/** Counts characters handed to the builder and says when a slice's worth has gone by. */
+class SliceClock {
+  private done = 0;
+  private next = SLICE;
+
+  /** True once another SLICE characters have been processed since the last true. */
+  advance(count: number): boolean {
+    this.done += count;
+    if (this.done < this.next) return false;
+    this.next = this.done + SLICE;
+    return true;
+  }
+}
+
+/**
+ * One line of Markdown: block markers off the front, inline syntax unwrapped. A line may be
+ * the whole text (a 10 MB paragraph), so this yields within it too.
+ */
+function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder): Generator<void, void> {
   let start = 0;
   let end = line.length;
   let isBlock = false;
@@ -189,28 +206,31 @@ function addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder): 
     if (tail) end = start + tail.index;
   }
   const isTableRow = /^\s*\|.*\|\s*$/.test(line);
-  addInline(line.slice(start, end), offset + start, out, isTableRow);
+  yield* addInline(line.slice(start, end), offset + start, out, isTableRow);
   // A heading or list item is its own sentence: give the voice its pause.
   const last = out.last();
   if ((isBlock || isTableRow) && last && !ENDS_SENTENCE.test(last)) out.endSentence(offset + end - 1);
 }
 
-function addInline(text: string, offset: number, out: SpokenTextBuilder, isTableRow: boolean): void {
+function* addInline(text: string, offset: number, out: SpokenTextBuilder, isTableRow: boolean): Generator<void, void> {
+  const clock = new SliceClock();
   let pos = 0;
   for (const match of text.matchAll(INLINE)) {
-    addPlain(text, pos, match.index, offset, out, isTableRow);
+    yield* addPlain(text, pos, match.index, offset, out, isTableRow, clock);
     // Keep the readable group of the match (alt text, link text, code, URL); drop the rest.
     const groupIndex = [1, 2, 3, 5, 6].find((g) => match[g] !== undefined);
     const span = groupIndex === undefined ? undefined : match.indices?.[groupIndex];
-    if (span) addPlain(text, span[0], span[1], offset, out, isTableRow);
+    if (span) yield* addPlain(text, span[0], span[1], offset, out, isTableRow, clock);
     pos = match.index + match[0].length;
+    if (clock.advance(match[0].length)) yield;
   }
-  addPlain(text, pos, text.length, offset, out, isTableRow);
+  yield* addPlain(text, pos, text.length, offset, out, isTableRow, clock);
 }
 
 /** Plain text with emphasis markers dropped: `*`, `_`, `~~` runs that open or close a word. */
-function addPlain(text: string, from: number, to: number, offset: number, out: SpokenTextBuilder, isTableRow: boolean): void {
+function* addPlain(text: string, from: number, to: number, offset: number, out: SpokenTextBuilder, isTableRow: boolean, clock: SliceClock): Generator<void, void> {
   for (let i = from; i < to; i++) {
+    if (clock.advance(1)) yield;
     const ch = text[i];
     if (ch === '*' || ch === '_' || ch === '~') {
       let j = i;

@@ -5,7 +5,8 @@ import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
 import { FlowGate } from './flow';
 import { readWithIdle } from './idle-reader';
-import { BytePrefix, RenderingMatch } from './rendering-match';
+import { BytePrefix, RenderingMatch, sameBytes } from './rendering-match';
+import { StreamEndCheck } from './stream-end';
 import { Prefetcher } from './prefetcher';
 import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
@@ -56,6 +57,10 @@ export class Utterance {
   private currentIndex = 0;
   private readonly totals = { bytes: 0, retries: 0, failovers: 0, firstTtfbMs: -1, startedAt: 0 };
   private readonly textLength: number;
+  /** The last answer judged cut short: the same answer again is how that server ends its audio. */
+  private lastCut: { segment: number; bytes: number; reason: string; rendering: BytePrefix } | null = null;
+  /** Endpoint, format and kind of ending already seen to be a server's own way of ending. */
+  private readonly trustedEnds = new Set<string>();
 
   constructor(
     text: string,
@@ -257,6 +262,7 @@ export class Utterance {
     let bytes = 0;
     let completed = false;
     const rendering = new BytePrefix();
+    let ends: StreamEndCheck | null = null;
     try {
       const read = async (): Promise<Uint8Array | null> => {
         await this.gate.wait(signal);
@@ -266,9 +272,12 @@ export class Utterance {
         bytes += result.value.length;
         this.totals.bytes += result.value.length;
         rendering.add(result.value);
+        ends?.push(result.value);
         return result.value;
       };
       const probe = await probeSegment(read, audio, settings);
+      ends = new StreamEndCheck(probe.format);
+      ends.push(probe.head);
       const restart = attempt.sentBefore !== null;
       const held = [probe.head];
       let replay = false;
@@ -319,11 +328,15 @@ export class Utterance {
       this.prefetchAfter(segment);
       await head;
       for (let value = await read(); value; value = await read()) await feed(value);
-      // A clean end before the length the audio's own header declares is a cut, not the end:
-      // retried like a reset (spec E1), else said.
+      // A clean end before the length the audio's own header declares, or inside a frame, is
+      // a cut, not the end: retried like a reset (spec E1), else said.
       const declared = declaredLength(probe.head, probe.format);
       if (declared !== null && bytes < declared) {
         throw new SpeechError('network', `${attempt.endpoint} ended the audio early (${bytes} of the ${declared} bytes its header announced).`, { endpoint: attempt.endpoint });
+      }
+      const cut = ends.cutShort();
+      if (cut && !this.isServersOwnEnding(segment.index, attempt.endpoint, probe.format, bytes, cut, rendering)) {
+        throw new SpeechError('network', `${attempt.endpoint} ended the audio early (${cut}).`, { endpoint: attempt.endpoint });
       }
       this.coalescer.flush();
       completed = true;
@@ -345,6 +358,26 @@ export class Utterance {
     };
     this.emit({ type: 'segment-end', segmentIndex: segment.index, metrics, skipped: false });
     return segment.index + 1;
+  }
+
+  /**
+   * An ending the framing calls cut that comes back identical (same bytes, same length, same
+   * reason) is how this server ends its audio (an Ogg muxer that writes no end-of-stream
+   * page, an encoder that leaves a partial frame), not a network fault: played as it came,
+   * said once, and that ending from this server is trusted for the rest of the utterance,
+   * so it costs one retry, once. (A header's declared length is never excused this way.)
+   */
+  private isServersOwnEnding(segment: number, endpoint: string, format: string, bytes: number, reason: string, rendering: BytePrefix): boolean {
+    const kind = `${endpoint}|${format}|${reason.replace(/[\d,]+/g, '#')}`;
+    if (this.trustedEnds.has(kind)) return true;
+    const last = this.lastCut;
+    if (last && last.segment === segment && last.bytes === bytes && last.reason === reason && sameBytes(last.rendering, rendering)) {
+      this.trustedEnds.add(kind);
+      this.emit({ type: 'notice', segmentIndex: segment, message: `${endpoint} ends its ${format} audio the same way each time (${reason}), so it is played as it came.` });
+      return true;
+    }
+    this.lastCut = { segment, bytes, reason, rendering };
+    return false;
   }
 
   /** Opens a segment's request, or takes the one already opened ahead for it. */

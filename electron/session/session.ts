@@ -358,6 +358,9 @@ export class Session {
         this.source = event.to;
         this.notice = `Switched to ${event.to}: ${event.error.message}`;
         return this.emit();
+      case 'notice':
+        this.notice = event.message;
+        return this.emit();
       case 'error':
         if (event.error.kind === 'cancelled') return;
         this.error = event.error.message;

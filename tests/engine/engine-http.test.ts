@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +9,10 @@ import { speakToFile, type SpeakReport } from '../../electron/cli/speak-to-file'
 import { SpeechError } from '../../electron/engine/errors';
 import type { EngineEvent } from '../../shared/speech-events';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
-import { fixture, readWav, snrDb, type Pcm } from '../support/audio-files';
+import { FIXTURES, fixture, readWav, snrDb, type Pcm } from '../support/audio-files';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { fixtureAudio, startTtsServer, type TtsServer } from '../support/tts-server';
+import { fixtureAudio, startTtsServer, type ServedAudio, type TtsServer } from '../support/tts-server';
+import { declaredLength } from '../../electron/engine/declared-length';
 
 const dir = mkdtempSync(join(tmpdir(), 'utter-http-'));
 let server: TtsServer;
@@ -254,6 +256,56 @@ describe('server answers', () => {
     expect(audio.channels[0].length).toBe(one * report.segments);
     const bodies = server.requests.slice(-report.segments).map((r) => r.body.input);
     expect(bodies[0]).toBe('First sentence here.');
+  });
+});
+
+describe('a body that ends cleanly inside a frame or page, with no length in any header (issue 11 #9)', () => {
+  // Streams whose headers declare no length: opusenc's Ogg, flac to a pipe, and an MP3 without
+  // its Xing/Info frame (lame -t; ffmpeg writing to a pipe sends none either).
+  let clips: Record<'mp3' | 'opus' | 'flac', ServedAudio>;
+  beforeAll(() => {
+    const mp3 = join(dir, 'no-xing.mp3');
+    execFileSync('lame', ['--quiet', '-t', join(FIXTURES, 'speech-24k.wav'), mp3]);
+    const flac = execFileSync('flac', ['--silent', '--stdout', '--force-raw-format', '--endian=little', '--sign=signed', '--channels=1', '--bps=16', '--sample-rate=24000', join(FIXTURES, 'speech-24k.pcm')]);
+    const seconds = fixtureAudio('pcm').seconds;
+    clips = {
+      mp3: { bytes: new Uint8Array(readFileSync(mp3)), seconds },
+      opus: fixtureAudio('opus'),
+      flac: { bytes: new Uint8Array(flac), seconds },
+    };
+    expect(declaredLength(clips.mp3.bytes, 'mp3')).toBeNull();
+    expect(declaredLength(clips.flac.bytes, 'flac')).toBeNull();
+  });
+  /** Ends the body cleanly after `fraction` of the clip: inside a frame (MP3, FLAC) or an Ogg page. */
+  const cutAt = (format: keyof typeof clips, fraction: number) => ({ stallAfterBytes: Math.floor(clips[format].bytes.length * fraction) + 1, stallMs: 0, afterStall: 'end' as const });
+
+  it.each(['mp3', 'opus', 'flac'] as const)('%s: cut once, then whole: retried like a reset, and the audio is whole', async (format) => {
+    server.set({ audio: { [format]: clips[format] } });
+    const uncut = await speak(format);
+    server.enqueue(cutAt(format, 0.5));
+    const { audio, events, report } = await speak(format);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'retry', error: expect.objectContaining({ message: expect.stringMatching(/ended the audio early \((its last|it ends|no Ogg|its FLAC)/) }) }));
+    expect(report.retries).toBe(1);
+    expect(audio.channels[0]).toEqual(uncut.audio.channels[0]);
+  });
+
+  it.each(['mp3', 'opus', 'flac'] as const)('%s: cut at a different place each time: said, instead of ending as if complete', async (format) => {
+    server.set({ audio: { [format]: clips[format] } });
+    server.enqueue(cutAt(format, 0.5), cutAt(format, 0.3));
+    const error = await speechError(speak(format, { maxRetries: 1 }));
+    expect(error.message).toMatch(/ended the audio early \((its last|it ends|no Ogg|its FLAC)/);
+  });
+
+  it('the same ending twice is how that server ends its audio: played as it came, said once, retried only once for the whole text', async () => {
+    // A server whose MP3 always stops inside its last frame.
+    const partial = { ...clips.mp3, bytes: clips.mp3.bytes.subarray(0, Math.floor(clips.mp3.bytes.length * 0.6) + 1) };
+    server.set({ audio: { mp3: partial } });
+    const { events, report } = await speak('mp3', {}, 'First sentence here. Second sentence here.');
+    expect(report.segments).toBe(2);
+    expect(report.retries).toBe(1);
+    const notices = events.filter((e) => e.type === 'notice');
+    expect(notices).toEqual([expect.objectContaining({ segmentIndex: 0, message: expect.stringMatching(/ends its mp3 audio the same way each time \(its last MP3 frame has \d+ of \d+ bytes\), so it is played as it came/) })]);
+    expect(events.some((e) => e.type === 'error')).toBe(false);
   });
 });
 

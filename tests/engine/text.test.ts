@@ -161,4 +161,18 @@ describe('prepareTextInSlices', () => {
     // About 1.3 M characters in 64 K slices: timers ran between them.
     expect(turns).toBeGreaterThan(5);
   });
+
+  it('lets the loop run inside one long line too (a whole text without a line break)', async () => {
+    const line = '## Some *emphasis*, a [link](http://x) and `code`, then plain words. '.repeat(20_000);
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    const sliced = await prepareTextInSlices(line);
+    clearInterval(counting);
+    const whole = prepareText(line);
+    expect(sliced.text).toBe(whole.text);
+    expect(sliced.origin).toEqual(whole.origin);
+    expect(sliced.text.startsWith('Some emphasis, a link and code, then plain words. ## Some emphasis')).toBe(true);
+    // One line of 1.4 M characters: it was not prepared in one go.
+    expect(turns).toBeGreaterThan(5);
+  });
 });
