@@ -33,7 +33,7 @@ export interface DoorResult {
 }
 
 type Random = () => number;
-const pick = <T>(r: Random, items: readonly T[]): T => items[Math.floor(r() * items.length)];
+export const pick = <T>(r: Random, items: readonly T[]): T => items[Math.floor(r() * items.length)];
 const int = (r: Random, max: number): number => Math.floor(r() * max);
 
 const FIELDS = ['texts', 'text', 'format', 'queue', 'type', 'id', 'index', 'heardAt', 'message', 'ok', 'detail', 'speed', 'voice', 'baseUrls', 'apiKey', 'hotkeys', '__proto__', 'constructor', 'op', 'request'];
@@ -67,7 +67,7 @@ function randomBytes(r: Random, base?: Uint8Array): Uint8Array {
 }
 
 /** Runs `attempt` once per input with crash and hang accounting. */
-async function run(door: string, count: number, seed: number, timeoutMs: number, attempt: (r: Random, i: number) => Promise<string | void>): Promise<DoorResult> {
+export async function run(door: string, count: number, seed: number, timeoutMs: number, attempt: (r: Random, i: number) => Promise<string | void>): Promise<DoorResult> {
   const r = prng(seed);
   const result: DoorResult = { door, inputs: 0, crashes: 0, hangs: 0, peakRssMB: 0, samples: [] };
   const crash = (): void => void result.crashes++;
