@@ -89,7 +89,7 @@ describe('AudioPlayer', () => {
   it('sizes the ring and the pre-roll from the settings, and starts the worker with them', async () => {
     await AudioPlayer.create(settings);
     const { preroll, ring } = FakeNode.options.processorOptions;
-    expect(preroll).toEqual({ initialFrames: 9600, minFrames: 1440, maxFrames: 96_000, growth: 1.5 });
+    expect(preroll).toEqual({ initialFrames: 9600, minFrames: 1440, maxFrames: 96_000, growth: 1.5, fadeFrames: 480 });
     // Room for max-buffer plus half a second, in float32 frames (plus the ring's own header).
     expect(ring.byteLength).toBeGreaterThanOrEqual(120_000 * 4);
     expect(FakeWorker.last.posted[0].request).toMatchObject({ type: 'init', options: { sampleRate: 48_000, prerollMs: 200, minPrerollMs: 30, maxBufferMs: 2000 } });
