@@ -17,11 +17,14 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Why `text` is refused for its size, with the limit; null when it fits. */
 export function textTooLong(text: string, what = 'The text'): string | null {
-  // Each UTF-16 unit is at most 3 bytes: most texts need no count at all.
+  // Each UTF-16 unit is at most 3 bytes and at least 1: most texts need no count at all,
+  // and a long ASCII text (one native search) is its length.
   if (text.length * 3 <= MAX_TEXT_BYTES) return null;
-  const bytes = utf8Length(text);
+  const bytes = text.length <= MAX_TEXT_BYTES && !NON_ASCII.test(text) ? text.length : utf8Length(text);
   if (bytes <= MAX_TEXT_BYTES) return null;
   return `${what} is too long to speak: ${bytes.toLocaleString('en-US')} bytes; the most is ${LIMIT_IN_WORDS}.`;
 }
