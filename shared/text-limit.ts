@@ -17,7 +17,8 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/** Any character outside ASCII (a character class from U+0080 up). */
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Why `text` is refused for its size, with the limit; null when it fits. */
 export function textTooLong(text: string, what = 'The text'): string | null {

@@ -27,6 +27,8 @@ describe('the text limit', () => {
   it('refuses an over-long text from a page, naming the limit', () => {
     expect(checkRequest('speak', { texts: [OVER] })).toEqual({ ok: false, error: `speak refused: ${MESSAGE}` });
     expect(checkRequest('speak', { texts: ['a'.repeat(MAX_TEXT_BYTES)] }).ok).toBe(true);
+    // All ASCII, counted without the byte loop: one byte over is still over.
+    expect(checkRequest('speak', { texts: ['a'.repeat(MAX_TEXT_BYTES + 1)] })).toEqual({ ok: false, error: `speak refused: ${MESSAGE}` });
   });
 
   it('refuses it in the session, whoever asks, and keeps what plays', () => {
