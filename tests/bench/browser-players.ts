@@ -158,13 +158,19 @@ async function stopAsHeard(rig: WebRig, pulse: PulseAudio, page: Page): Promise<
   return { stopMs: audio.startedAtMs + (last / audio.sampleRate) * 1000 - clickedAt, latencyMs };
 }
 
-function lastSpeechTtfb(rig: WebRig, before: number): number {
-  const request = rig.tts.speechRequests().slice(before)[0];
-  return request?.firstByteAt !== undefined ? request.firstByteAt - request.receivedAt : NaN;
+/**
+ * The server's time to first byte for the utterance just asked for: its first request that
+ * arrived after the ask and sent audio. (A request the previous utterance opened ahead and
+ * a stop then cancelled can arrive after the ask: it sent nothing, and is not this one's.)
+ */
+function lastSpeechTtfb(rig: WebRig, askedAt: number): number {
+  const request = rig.tts.speechRequests().find((r) => r.receivedAt >= askedAt && r.firstByteAt !== undefined);
+  return request ? request.firstByteAt! - request.receivedAt : NaN;
 }
 
 async function measureUtter(rig: WebRig, page: Page, text: string, format: AudioFormat, playToEnd: boolean): Promise<Measured> {
   const before = rig.tts.speechRequests().length;
+  const askedAt = performance.now();
   await speakInPage(page, text, format);
   let peakMs = 0;
   const deadline = Date.now() + 30_000;
@@ -187,14 +193,14 @@ async function measureUtter(rig: WebRig, page: Page, text: string, format: Audio
   if (!playToEnd && (await page.getByTestId('stop').isEnabled())) await page.getByTestId('stop').dispatchEvent('click');
   await waitForText(page, 'state', 'idle', 5000);
   // Float32 mono at 48 kHz in the ring and the worker.
-  return { ttfaMs, serverTtfbMs: lastSpeechTtfb(rig, before), underruns, gapMs, heldKb: (peakMs * 48 * 4) / 1024 };
+  return { ttfaMs, serverTtfbMs: lastSpeechTtfb(rig, askedAt), underruns, gapMs, heldKb: (peakMs * 48 * 4) / 1024 };
 }
 
 async function measureBaseline(rig: WebRig, page: Page, player: 'buffered' | 'MediaSource', text: string, playToEnd: boolean): Promise<Measured> {
-  const before = rig.tts.speechRequests().length;
+  const askedAt = performance.now();
   const body = JSON.stringify({ model: 'tts-1', input: text, voice: 'alloy', response_format: 'mp3' });
   const result = (await page.evaluate(
     `run(${JSON.stringify(player === 'buffered' ? 'buffered' : 'mse')}, ${JSON.stringify(`${rig.tts.url}/audio/speech`)}, ${JSON.stringify(body)}, ${playToEnd})`,
   )) as BaselineResult;
-  return { ttfaMs: result.ttfaMs, serverTtfbMs: lastSpeechTtfb(rig, before), underruns: result.underruns, gapMs: result.stallMs, heldKb: result.heldBytes / 1024 };
+  return { ttfaMs: result.ttfaMs, serverTtfbMs: lastSpeechTtfb(rig, askedAt), underruns: result.underruns, gapMs: result.stallMs, heldKb: result.heldBytes / 1024 };
 }
