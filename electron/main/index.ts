@@ -24,6 +24,7 @@ import { WindowStateFile } from '../shell/window-state';
 import { rendererFileHandler } from '../pages/renderer-files';
 import { AppUpdates, loadAutoUpdater, updateFeed } from '../shell/updates';
 import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
+import { WarmEmbeddedVoice } from '../engine/providers/local';
 import { AppTray } from './tray';
 import { AppWindows } from './windows';
 
@@ -144,9 +145,12 @@ async function start(): Promise<void> {
     .then(() => publishAppSocket(socketPath))
     .catch((error: Error) => console.warn(`Utter: the command-line socket could not start: ${error.message}`));
   applyHotkeys(store.get());
+  const voice = new WarmEmbeddedVoice();
+  voice.follow(engineSettings().provider);
   store.subscribe((settings) => {
     applyHotkeys(settings);
     tray?.update({ hotkeys: settings.hotkeys });
+    voice.follow(engineSettings().provider);
   });
   const launch = parseLaunchArgs(process.argv, process.cwd(), process.defaultApp);
   onLaunch({ ...launch, files: [...filesBeforeStart.splice(0), ...launch.files] }, 'first');

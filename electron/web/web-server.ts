@@ -13,6 +13,7 @@ import { startAppSocket } from '../session/app-socket';
 import { memorySecretStore } from '../store/secret-store';
 import { encodeStoredKey, SettingsStore } from '../store/settings-store';
 import { createProvider } from '../engine/engine';
+import { WarmEmbeddedVoice } from '../engine/providers/local';
 import type { EngineLink } from '../engine/link';
 import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../pages/renderer-files';
@@ -90,6 +91,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     warn: (message) => console.warn(`utter web: ${message}`),
   });
   await session.restore();
+  // The embedded voice starts with utter web, as with the app (a test's own provider needs none).
+  const voice = new WarmEmbeddedVoice();
+  if (!options.provider) {
+    voice.follow(store.get().provider);
+    store.subscribe((settings) => voice.follow(settings.provider));
+  }
   /** Utterances handed to a page, until its decoder worker opens their audio socket. */
   const waiting = new Map<number, { claim: (link: EngineLink) => void; timer: NodeJS.Timeout }>();
   /** Each control socket's sink, once its page attached as the one that plays. */
@@ -243,6 +250,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     session,
     close: async () => {
       session.stop();
+      await voice.close();
       appSocket?.close();
       for (const { timer } of waiting.values()) clearTimeout(timer);
       for (const client of sockets.clients) client.terminate();

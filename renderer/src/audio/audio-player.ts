@@ -95,9 +95,15 @@ export class AudioPlayer {
   }
 
   async play(id: number, source: AudioSource, mode: { streaming: boolean; pcmSampleRate: number }): Promise<void> {
-    // Speak is a click: the context may start now even where autoplay is blocked.
-    if (this.context.state !== 'running') await this.context.resume();
+    // The context wakes while the request is on its way, not before it leaves.
+    const waking = this.context.state === 'running' ? null : this.context.resume();
     this.post({ type: 'play', id, source, ...mode }, source.kind === 'port' ? [source.port] : []);
+    await waking;
+  }
+
+  /** Lets the audio device rest until the next play (the worklet and the worker stay loaded). */
+  rest(): void {
+    if (this.context.state === 'running') void this.context.suspend();
   }
 
   stop(): void {

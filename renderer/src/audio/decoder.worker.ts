@@ -1,6 +1,7 @@
 // The decoder Web Worker: the ring's only producer. The logic is RingFeeder (shared/playback),
 // tested in Node; this file wires it to the page's messages and to the utterance's link.
 import { RingBuffer } from 'ringbuf.js';
+import { warmDecoders } from '../../../shared/decoders';
 import type { DecodedAudio } from '../../../shared/decoders/types';
 import { RingFeeder } from '../../../shared/playback/ring-feeder';
 import { openConsumerLink } from './consumer-link';
@@ -28,6 +29,8 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
   try {
     if (request.type === 'init') {
       feeder = new RingFeeder(new RingBuffer(request.ring, Float32Array), new Int32Array(request.stats), request.options, notify, decodeWhole);
+      // While nothing plays yet: the first mp3, opus or flac then decodes at once.
+      warmDecoders().catch((error: Error) => notify({ type: 'crash', message: `A decoder could not load: ${error.message}` }));
       return;
     }
     if (request.type === 'decoded') {

@@ -42,10 +42,27 @@ export class PlayerController {
       this.bridge.onTransport((action) => this.transport(action)),
     ];
     this.bridge.attachSink().then(
-      (view) => this.show(view),
+      (view) => {
+        this.show(view);
+        void this.warm();
+      },
       (error: Error) => usePlayerStore.getState().set({ error: error.message }),
     );
     return () => unsubscribe.forEach((stop) => stop());
+  }
+
+  /**
+   * Opens the audio path now, so the first utterance is as quick as the tenth: the output
+   * (whose first opening can stall for seconds under PulseAudio), the worklet, the decoder
+   * worker and its WASM. The output then rests, suspended, until something plays.
+   */
+  private async warm(): Promise<void> {
+    try {
+      const player = await this.ensurePlayer(await this.bridge.settings());
+      if (!this.playing.id) player.rest();
+    } catch {
+      // ensurePlayer has told the session why; the first play tries again.
+    }
   }
 
   /** The audio path, created on first use. */
