@@ -22,6 +22,8 @@ export class PlayerController {
   private words = new Map<number, { start: number; end: number; audioMs: number }[]>();
   /** When this page saw the current utterance's first byte and first decoded audio. */
   private firsts: { byteAt: number | null; decodedAt: number | null } = { byteAt: null, decodedAt: null };
+  /** The page's settings at load, asked for once. */
+  private settings: Promise<PublicSettings> | null = null;
 
   constructor(
     private readonly bridge: Bridge,
@@ -31,7 +33,7 @@ export class PlayerController {
 
   /** The settings, for what the view shows of them (the audio gets its own with each utterance). */
   init(): Promise<PublicSettings> {
-    return this.bridge.settings();
+    return (this.settings ??= this.bridge.settings());
   }
 
   /** Becomes the session's audio sink; returns a function that lets go. */
@@ -58,7 +60,8 @@ export class PlayerController {
    */
   private async warm(): Promise<void> {
     try {
-      const player = await this.ensurePlayer(await this.bridge.settings());
+      // The settings the view asked for already: warming costs the session no request.
+      const player = await this.ensurePlayer(await this.init());
       if (!this.playing.id) player.rest();
     } catch {
       // ensurePlayer has told the session why; the first play tries again.

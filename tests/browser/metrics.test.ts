@@ -1,0 +1,49 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toneAudio } from '../support/tts-server';
+import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
+
+/**
+ * The player's metrics (spec M3–M5) are checked against a stream whose pace and sizes are
+ * known, not only shown: a 6 s tone of 16-bit PCM at 24 kHz (48,000 bytes a second), sent
+ * at twice real time, with room to hold all of it (max-buffer 10 s, so flow control never
+ * slows the read).
+ */
+const SECONDS = 6;
+const PACE = 2;
+let rig: WebRig;
+let page: Page;
+
+beforeAll(async () => {
+  rig = await startWebRig({ tts: { realtimeFactor: PACE, ttfbMs: 100, audio: { pcm: toneAudio(SECONDS, 'pcm') } }, settings: { streamMaxBuffer: 10 } });
+  page = await rig.open();
+}, 60_000);
+afterAll(async () => rig?.close());
+
+async function metric(key: string): Promise<number> {
+  const text = (await page.getByTestId(`metric-${key}`).textContent()) ?? '';
+  return parseFloat(text.replace(/[^\d.]/g, ''));
+}
+
+describe('metrics against a known stream', () => {
+  it('reads the network throughput, the average buffer and the decode time the stream implies', async () => {
+    await speakInPage(page, 'A steady tone.', 'pcm');
+    await waitForText(page, 'state', 'playing', 10_000);
+    await waitForText(page, 'state', 'idle', 20_000);
+    // M4: the body arrived at twice 48,000 bytes a second: 768 kbit/s.
+    const kbps = await metric('throughputKbps');
+    expect(kbps).toBeGreaterThan(768 * 0.8);
+    expect(kbps).toBeLessThan(768 * 1.2);
+    // M3: the buffer grows by (pace − 1) s each second until the body ends at 3 s, then
+    // drains: its average over the playing is SECONDS/2 × (1 − 1/pace) = 1.5 s.
+    const averageMs = await metric('averageBufferedMs');
+    expect(averageMs).toBeGreaterThan(1500 * 0.75);
+    expect(averageMs).toBeLessThan(1500 * 1.25);
+    // M5: each 4 KB chunk is 42.7 ms of audio; decoding it must take time, and far less than that.
+    const decodeMs = await metric('decodeMsPerChunk');
+    expect(decodeMs).toBeGreaterThan(0);
+    expect(decodeMs).toBeLessThan(42.7 / 10);
+    expect(await metric('playedMs')).toBeGreaterThan(SECONDS * 1000 - 50);
+    console.log(`metrics: ${kbps} kbit/s (768 expected), average buffer ${averageMs} ms (1500 expected), decode ${decodeMs} ms per 42.7 ms chunk`);
+  }, 40_000);
+});
