@@ -57,6 +57,8 @@ export interface WebServer {
   origin: string;
   /** The speaking session the pages show and play (tests drive it as the tray would). */
   session: Session;
+  /** WebSocket clients open now (control and audio): the soak watches it for leaks. */
+  clientCount(): number;
   close(): Promise<void>;
 }
 
@@ -248,6 +250,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     url: `${origin}/?token=${token}`,
     origin,
     session,
+    clientCount: () => sockets.clients.size,
     close: async () => {
       session.stop();
       await voice.close();

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamEndCheck } from '../../electron/engine/stream-end';
 import type { AudioFormat } from '../../shared/audio-format';
 import { crc16, crc32, crc8 } from '../../shared/decoders/crc';
+import { concatBytes } from '../../shared/decoders/audio';
+import { prng } from '../support/audio-files';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'generated');
 const SPEECH = join(FIXTURES, 'speech-24k.wav');
@@ -50,7 +52,7 @@ const SPECS: Spec[] = [
   { name: 'ffmpeg aac stereo MPEG-2 id.aac', format: 'aac', make: (o) => ffmpeg('-i', STEREO, '-c:a', 'aac', '-b:a', '128k', '-f', 'adts', '-write_mpeg2', '1', o) },
   { name: 'ffmpeg aac ID3v2 and APE.aac', format: 'aac', make: (o) => ffmpeg('-i', SPEECH, '-c:a', 'aac', '-b:a', '64k', '-f', 'adts', '-write_id3v2', '1', '-write_apetag', '1', '-metadata', 'title=Utter', o) },
   // An APE tag (as ffmpeg writes it after ADTS) and an ID3v1 tag (as lame writes it) after lame's frames.
-  { name: 'lame + APE + ID3v1.mp3', format: 'mp3', make: (o) => writeFileSync(o, concat(read(at('lame -t (no Info frame).mp3')), apeTag(), read(at('lame ID3v2 and ID3v1.mp3')).subarray(-128))) },
+  { name: 'lame + APE + ID3v1.mp3', format: 'mp3', make: (o) => writeFileSync(o, concatBytes(read(at('lame -t (no Info frame).mp3')), apeTag(), read(at('lame ID3v2 and ID3v1.mp3')).subarray(-128))) },
   // Ogg Opus from both encoders, to files and to pipes.
   { name: 'opusenc default (1 s pages).opus', format: 'opus', make: (o) => tool('opusenc', ['--quiet', SPEECH, o]) },
   { name: 'opusenc to a pipe.opus', format: 'opus', make: (o) => writeFileSync(o, tool('opusenc', ['--quiet', '--max-delay', '20', '-', '-'], readFileSync(SPEECH))) },
@@ -165,7 +167,7 @@ describe('streams sent one after another in one body', () => {
       ['opus', 'ffmpeg libopus to a pipe.opus'],
     ] as const) {
       const one = streams.get(name)!;
-      const two = concat(one.bytes, one.bytes);
+      const two = concatBytes(one.bytes, one.bytes);
       const second = one.boundaries[3];
       expect(check(format, two, 4096), name).toBeNull();
       expect(check(format, two.subarray(0, one.bytes.length), 4096), name).toBeNull();
@@ -181,7 +183,7 @@ describe('sync lost', () => {
     for (const name of ['speech.mp3', 'speech.aac', 'speech.opus', 'speech.flac', 'lame ID3v2 and ID3v1.mp3']) {
       const { format, bytes, boundaries } = streams.get(name)!;
       const middle = boundaries[boundaries.length >> 1];
-      const damaged = concat(bytes.subarray(0, middle), junk, bytes.subarray(middle, bytes.length - 100));
+      const damaged = concatBytes(bytes.subarray(0, middle), junk, bytes.subarray(middle, bytes.length - 100));
       expect(check(format, damaged, 4096), name).toBeNull();
     }
   });
@@ -189,7 +191,7 @@ describe('sync lost', () => {
   it('junk after whole MP3, AAC and Ogg frames is unknown; after FLAC frames it reads as a cut frame (no length field)', () => {
     for (const name of ['speech.mp3', 'speech.aac', 'speech.opus', 'speech.flac']) {
       const { format, bytes } = streams.get(name)!;
-      const reason = check(format, concat(bytes, junk), 4096);
+      const reason = check(format, concatBytes(bytes, junk), 4096);
       if (format === 'flac') expect(reason).toBe('its last FLAC frame fails its checksum');
       else expect(reason, name).toBeNull();
     }
@@ -199,8 +201,8 @@ describe('sync lost', () => {
     const { bytes, boundaries } = streams.get('speech.mp3')!; // MPEG-2, 24 kHz
     const mpeg1 = Uint8Array.of(0xff, 0xfb, 0x94, 0xc4, ...junk); // MPEG-1, 48 kHz (same rate code): 384 bytes
     const at16k = Uint8Array.of(0xff, 0xf3, 0x98, 0xc4, ...junk); // MPEG-2, 16 kHz: 360 bytes
-    expect(check('mp3', concat(bytes.subarray(0, boundaries[50]), mpeg1), 4096)).toBeNull();
-    expect(check('mp3', concat(bytes.subarray(0, boundaries[50]), at16k), 4096)).toBeNull();
+    expect(check('mp3', concatBytes(bytes.subarray(0, boundaries[50]), mpeg1), 4096)).toBeNull();
+    expect(check('mp3', concatBytes(bytes.subarray(0, boundaries[50]), at16k), 4096)).toBeNull();
   });
 
   it('never throws on random bytes or damaged real files', () => {
@@ -213,7 +215,7 @@ describe('sync lost', () => {
       // Half of them start like the format, so the walkers get past their first header.
       const start = real[k % 4].bytes.subarray(0, Math.floor(random() * 600));
       const format = k % 2 ? formats[k % formats.length] : real[k % 4].format;
-      const result = check(format, k % 2 ? bytes : concat(start, bytes), chunks);
+      const result = check(format, k % 2 ? bytes : concatBytes(start, bytes), chunks);
       expect(result === null || typeof result === 'string').toBe(true);
     }
     for (let k = 0; k < 600; k++) {
@@ -233,7 +235,7 @@ describe('cost', () => {
       return read(at('noise.flac'));
     }
     const one = streams.get(`long.${format}`)!.bytes;
-    return concat(...Array.from({ length: Math.ceil(10e6 / one.length) }, () => one));
+    return concatBytes(...Array.from({ length: Math.ceil(10e6 / one.length) }, () => one));
   };
 
   for (const format of ['mp3', 'aac', 'opus', 'flac'] as const) {
@@ -370,13 +372,13 @@ function variableBlockSize(b: Uint8Array): Uint8Array {
     const tail = (blockCode === 6 ? 1 : blockCode === 7 ? 2 : 0) + (rateCode === 12 ? 1 : rateCode === 13 || rateCode === 14 ? 2 : 0);
     const header = [0xff, 0xf9, frame[2], frame[3], ...codedNumber(sample), ...frame.subarray(4 + coded, 4 + coded + tail)];
     const body = frame.subarray(4 + coded + tail + 1, size - 2);
-    const rebuilt = concat(Uint8Array.from(header), Uint8Array.of(crc8(Uint8Array.from(header), 0, header.length)), body, new Uint8Array(2));
+    const rebuilt = concatBytes(Uint8Array.from(header), Uint8Array.of(crc8(Uint8Array.from(header), 0, header.length)), body, new Uint8Array(2));
     const crc = crc16(rebuilt, 0, rebuilt.length - 2);
     rebuilt.set([crc >> 8, crc & 0xff], rebuilt.length - 2);
     parts.push(rebuilt);
     sample += blockCode === 1 ? 192 : blockCode <= 5 ? 576 << (blockCode - 2) : blockCode >= 8 ? 256 << (blockCode - 8) : Number.NaN;
   }
-  const out = concat(...parts);
+  const out = concatBytes(...parts);
   writeFileSync(at('variable.flac'), out);
   tool('flac', ['--silent', '-t', at('variable.flac')]);
   return out;
@@ -404,32 +406,10 @@ function mutate(b: Uint8Array, random: () => number): Uint8Array {
     const i = pick();
     const j = Math.min(out.length, i + Math.floor(random() * 2000));
     if (kind === 0) for (let m = 0; m < 20; m++) out[pick()] = Math.floor(random() * 256);
-    else if (kind === 1) out = concat(out.subarray(0, i), out.subarray(j));
-    else if (kind === 2) out = concat(out.subarray(0, i), new Uint8Array(j - i).map(() => Math.floor(random() * 256)), out.subarray(i));
-    else if (kind === 3) out = concat(out.subarray(0, j), out.subarray(i, j), out.subarray(j));
+    else if (kind === 1) out = concatBytes(out.subarray(0, i), out.subarray(j));
+    else if (kind === 2) out = concatBytes(out.subarray(0, i), new Uint8Array(j - i).map(() => Math.floor(random() * 256)), out.subarray(i));
+    else if (kind === 3) out = concatBytes(out.subarray(0, j), out.subarray(i, j), out.subarray(j));
     else out = out.subarray(0, j);
-  }
-  return out;
-}
-
-/** mulberry32: the same numbers on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
   }
   return out;
 }
