@@ -89,7 +89,8 @@ export class PlayerCore {
     if (state === PlayState.idle) return silence(outputs, 0, frames);
     if (state === PlayState.buffering) {
       const needed = framesPlayed === 0 ? Atomics.load(stats, STAT.startFrames) || Atomics.load(stats, STAT.prerollFrames) : Atomics.load(stats, STAT.prerollFrames);
-      if (available < needed && !ended) {
+      // A flush waiting for its frame plays what is there: the producer adds nothing until it is done.
+      if (available < needed && !ended && !flushing) {
         // Waiting to refill after an underrun is inserted silence too; the first pre-roll is not.
         if (framesPlayed > 0) Atomics.add(stats, STAT.silenceFrames, frames);
         return silence(outputs, 0, frames);

@@ -175,7 +175,8 @@ export class RingFeeder {
    * its first rendering goes, faded out if it is being heard, and it plays again from its start.
    */
   private replay(current: Current, segment: number): void {
-    const at = current.boundaries.findIndex((b) => b.segment === segment && !b.relative);
+    // A boundary counted since a flush still pending is all still here (nothing goes into the ring meanwhile).
+    const at = current.boundaries.findIndex((b) => b.segment === segment);
     if (at < 0) return;
     const start = current.boundaries[at].frame;
     current.boundaries.splice(at);

@@ -167,6 +167,20 @@ describe('context frames in 31 bits', () => {
       expect(stats[STAT.flushedAtFrame]).toBe(1500 + FADE);
     });
 
+    it('reaches its frame even while buffering below the pre-roll (the producer adds nothing until it is done)', () => {
+      const { ring, stats, render, played, flush } = fading();
+      ring.push(ramp(1, 1300));
+      render(11);
+      // 1300 frames played, then an underrun: buffering again, with a grown pre-roll.
+      expect(stats[STAT.underruns]).toBe(1);
+      ring.push(ramp(1301, 400));
+      flush(1500);
+      render(4);
+      expect(played.filter((v) => v > 0).slice(0, 1500)).toEqual(Array.from({ length: 1500 }, (_, i) => i + 1));
+      expect(stats[STAT.flushSeen]).toBe(stats[STAT.flushRequest]);
+      expect(ring.availableRead()).toBe(0);
+    });
+
     it('empties at once when nothing is heard (paused, or still buffering)', () => {
       const { ring, stats, render, flush } = fading();
       ring.push(ramp(1, 500));

@@ -134,6 +134,20 @@ describe('a restarted segment that came back as another rendering', () => {
     expect(second.type === 'segment-playing' && second.startMs).toBeCloseTo(((9600 + FADE) / RATE) * 1000, 3);
   });
 
+  it('is dropped unheard when it waits behind a skip the worklet has not carried out yet', async () => {
+    const { feeder, played, send, render, playOut } = setup(2000);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(BEFORE, 9600) }, { type: 'segment-end', segmentIndex: 0, metrics: emptyMetrics(), skipped: false });
+    await render(40);
+    // Skip to segment 1: the worklet empties the ring at its next quantum; until then all waits here.
+    feeder.seek('skip');
+    await send(segmentStart(1), { type: 'chunk', segmentIndex: 1, bytes: pcm(FIRST_RENDERING, 4800) });
+    await send(segmentStart(1, true, true), { type: 'chunk', segmentIndex: 1, bytes: pcm(SECOND_RENDERING, 4800) }, { type: 'segment-end', segmentIndex: 1, metrics: emptyMetrics(), skipped: false }, endEvent());
+    await playOut();
+    expect(played.some((v) => v < 0)).toBe(false);
+    const newStart = played.findIndex((v, i) => v > 0 && v < BEFORE && i > 40 * 128) - 1;
+    expectFadeIn(played, newStart);
+  });
+
   it('fades out from where it is heard when it is already playing, and never splices it to the new one', async () => {
     const { stats, played, send, render, playOut } = setup(2000);
     await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(BEFORE, 4800) }, { type: 'segment-end', segmentIndex: 0, metrics: emptyMetrics(), skipped: false });
