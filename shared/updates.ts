@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Where the app's own updates stand, as Settings › Updates, the tray and `utter doctor` say it. */
+/** Where the app's own updates stand, as Settings › About and updates, the tray and `utter doctor` say it. */
 export type UpdateStatus =
   /** This copy cannot update itself, and why (no feed in the build, run from source, utter web). */
   | { state: 'off'; reason: string }

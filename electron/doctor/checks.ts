@@ -248,7 +248,7 @@ export function checkUpdates(facts: { status: UpdateStatus; automatic: boolean }
   const base = { id: 'updates', title: 'Updates' };
   const { status } = facts;
   if (status.state === 'off') return { ...base, status: 'ok', detail: `off: ${status.reason}` };
-  if (status.state === 'error') return { ...base, status: 'warning', detail: `${status.feed}: ${status.message}`, fix: 'check the network, or Settings › Updates › Check now later' };
+  if (status.state === 'error') return { ...base, status: 'warning', detail: `${status.feed}: ${status.message}`, fix: 'check the network, or Settings › About and updates › Check now later' };
   const when = facts.automatic ? 'checked at start and daily' : 'automatic checks turned off in Settings';
   return { ...base, status: 'ok', detail: `${status.feed}, ${when}; ${describeUpdateStatus(status)}` };
 }

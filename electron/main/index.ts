@@ -177,7 +177,7 @@ function onUpdateStatus(status: UpdateStatus): void {
   tray?.update({ update: offered ? describeUpdateStatus(offered) : null });
   if (status.state === 'available' && status.version !== announcedUpdate) {
     announcedUpdate = status.version;
-    notify(`${describeUpdateStatus(status)} Open Settings › Updates to download it.`);
+    notify(`${describeUpdateStatus(status)} Open Settings › About and updates to download it.`);
   }
   if (status.state === 'error') console.warn(`Utter: ${status.message}`);
 }

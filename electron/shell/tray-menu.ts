@@ -20,7 +20,7 @@ export interface TrayState {
   resumable?: string | null;
   /** Accelerators to show next to the items; an empty string shows none. */
   hotkeys: Record<HotkeyAction, string>;
-  /** An update on offer ("Utter 1.2.0 is available."), which opens Settings › Updates; null when none. */
+  /** An update on offer ("Utter 1.2.0 is available."), which opens Settings › About and updates; null when none. */
   update?: string | null;
 }
 

@@ -33,6 +33,7 @@ describe('the settings view', () => {
 
   it('says why updates are off where the copy cannot update itself, and offers no button for them', async () => {
     await expect.poll(() => page.getByTestId('update-status').textContent()).toMatch(/^Updates are off: utter web runs from the copy you installed with npm or git/);
+    expect(await page.getByTestId('app-version').textContent()).toBe('Utter test');
     expect(await page.getByTestId('update-action').count()).toBe(0);
   });
 

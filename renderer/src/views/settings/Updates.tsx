@@ -1,5 +1,6 @@
-// Settings › Updates: where the app's own updates stand, with the one action that fits
-// (check, download, restart to install). Nothing happens unless the user presses it.
+// Settings › About and updates: the version, and where the app's own updates stand, with
+// the one action that fits (check, download, restart to install). Nothing happens unless
+// the user presses it.
 import { useEffect, useState } from 'react';
 import { describeUpdateStatus, type UpdateAction, type UpdateStatus } from '../../../../shared/updates';
 import type { Bridge } from '../../state/bridge';
@@ -14,9 +15,11 @@ const ACTION: Partial<Record<UpdateStatus['state'], { action: UpdateAction; labe
 
 export function Updates({ bridge, automatic, setAutomatic }: { bridge: Bridge; automatic: boolean; setAutomatic: (on: boolean) => void }) {
   const [status, setStatus] = useState<UpdateStatus | null>(null);
+  const [version, setVersion] = useState('');
   const [busy, setBusy] = useState('');
   useEffect(() => {
     bridge.updateStatus().then(setStatus, (e: Error) => setStatus({ state: 'off', reason: e.message }));
+    bridge.appInfo().then((info) => setVersion(info.version), () => {});
   }, [bridge]);
   if (!status) return null;
   const next = ACTION[status.state];
@@ -29,7 +32,8 @@ export function Updates({ bridge, automatic, setAutomatic }: { bridge: Bridge; a
   };
   return (
     <fieldset>
-      <legend>Updates</legend>
+      <legend>About and updates</legend>
+      <p data-testid="app-version">Utter {version}</p>
       <p role="status" data-testid="update-status">
         {busy || describeUpdateStatus(status)}
       </p>
