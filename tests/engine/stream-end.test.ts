@@ -280,8 +280,15 @@ function detectable(s: Stream, cut: number): boolean {
   if (cut === 0 || cut >= s.audioEnd) return false; // nothing sent, or only a trailing tag lost
   // Ogg: every page but the last leaves the stream without its end-of-stream page.
   if (s.format === 'opus') return true;
-  // FLAC: at a frame start only the total samples tell; the metadata must be whole.
-  if (s.format === 'flac') return cut < s.audioStart || !s.boundaries.includes(cut) || s.total > 0;
+  if (s.format === 'flac') {
+    // A frame whose CRC-16 ends in a zero byte, cut just before that byte, still closes: the
+    // CRC of the rest is the frame's last byte and the CRC's first (a property of CRCs, met
+    // by 1 frame in 256). Nothing is lost but that zero, and only a total could tell.
+    const frameEnd = cut + 1 === s.audioEnd || s.boundaries.includes(cut + 1);
+    if (cut >= s.audioStart && frameEnd && s.bytes[cut] === 0 && (s.total === 0 || cut + 1 === s.audioEnd)) return false;
+    // At a frame start only the total samples tell; the metadata must be whole.
+    return cut < s.audioStart || !s.boundaries.includes(cut) || s.total > 0;
+  }
   // MP3 and ADTS: a frame (or tag) boundary is a valid end.
   return !s.boundaries.includes(cut);
 }
