@@ -1,8 +1,7 @@
 // The soak (issue 12 §7, spec T5): utterances back to back in Chromium through utter web
 // (mixed formats, stops, pauses, skips), and utterances at once through the engine in Node.
 // Leaks are judged by growth over the run, a slope, not by an absolute size.
-import { readdirSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
