@@ -54,7 +54,7 @@ const OUTPUT_WAIT_MS = 100;
 export class AacDecoder implements StreamDecoder {
   readonly format = 'aac' as const;
   readonly ready = Promise.resolve();
-  readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0 };
+  readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0, skippedSamples: 0 };
   private readonly codecs: WebCodecs;
   private decoder: WcAudioDecoder | null = null;
   private configKey = '';
@@ -119,6 +119,8 @@ export class AacDecoder implements StreamDecoder {
   }
 
   free(): void {
+    // Frames handed to WebCodecs and not given back are lost with it.
+    if (!this.freed && this.sent > this.received) this.skip(this.sent - this.received);
     this.freed = true;
     this.closeDecoder();
   }
@@ -151,7 +153,7 @@ export class AacDecoder implements StreamDecoder {
       const header = adtsHeader(b, pos);
       if (!header || header.channels === 0 || header.blocks !== 1) {
         // Lost sync, or a frame layout raw WebCodecs input cannot carry: skip to the next sync word.
-        if (this.inSync) this.stats.skippedFrames++;
+        if (this.inSync) this.skip(1);
         this.inSync = false;
         pos = this.skipTo(b, pos + 1);
         continue;
@@ -230,7 +232,7 @@ export class AacDecoder implements StreamDecoder {
       if (this.received >= this.sent) this.caughtUp?.();
     } catch (error) {
       // An AudioData that cannot be copied out: lost like a frame the decoder failed on.
-      this.stats.skippedFrames++;
+      this.skip(1);
       this.failures++;
       this.lastError = error instanceof Error ? error : new Error(String(error));
     } finally {
@@ -244,11 +246,17 @@ export class AacDecoder implements StreamDecoder {
    */
   private fail(decoder: WcAudioDecoder, error: Error): void {
     if (decoder !== this.decoder) return;
-    this.stats.skippedFrames += Math.max(1, this.sent - this.received);
+    this.skip(Math.max(1, this.sent - this.received));
     this.sent = this.received = 0;
     this.failures++;
     this.lastError = error;
     this.caughtUp?.();
+  }
+
+  /** Every AAC-LC frame is 1024 samples. */
+  private skip(frames: number): void {
+    this.stats.skippedFrames += frames;
+    this.stats.skippedSamples += frames * 1024;
   }
 
   private checkFailure(): void {

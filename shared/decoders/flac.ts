@@ -29,7 +29,7 @@ export class FlacDecoder extends WasmStreamDecoder {
   protected async flushLibrary(): Promise<LibraryAudio | null> {
     const frames = this.takeFrames(true);
     // Damage after the last good frame, or a frame cut off by the end: one frame lost.
-    if (this.badSinceGood) this.stats.skippedFrames++;
+    if (this.badSinceGood) this.countLost(1, this.errorSamples());
     this.badSinceGood = false;
     return frames.length ? this.decode(frames) : null;
   }
@@ -42,6 +42,14 @@ export class FlacDecoder extends WasmStreamDecoder {
   }
   protected freeLibrary(): void {
     this.library.free();
+  }
+  protected errorSamples(): number {
+    return this.last?.blockSize ?? 4096;
+  }
+
+  private countLost(frames: number, samples: number): void {
+    this.stats.skippedFrames += frames;
+    this.stats.skippedSamples += samples;
   }
 
   private async decode(frames: Uint8Array[]): Promise<LibraryAudio> {
@@ -90,7 +98,9 @@ export class FlacDecoder extends WasmStreamDecoder {
     if (last) {
       const expected = last.variable ? last.number + last.blockSize : last.number + 1;
       const gap = header.number - expected;
-      if (gap > 0) this.stats.skippedFrames += last.variable ? Math.max(1, Math.round(gap / last.blockSize)) : gap;
+      // Numbers are frames with a fixed block size, samples with a variable one.
+      if (gap > 0 && last.variable) this.countLost(Math.max(1, Math.round(gap / last.blockSize)), gap);
+      else if (gap > 0) this.countLost(gap, gap * last.blockSize);
     }
     this.last = header;
     this.badSinceGood = false;

@@ -23,6 +23,8 @@ export interface MpegHeader {
   sampleRate: number;
   channels: number;
   frameLength: number;
+  /** Samples per channel in the frame: 384 (layer I), 1152, or 576 (layer III of MPEG-2/2.5). */
+  samples: number;
 }
 
 /**
@@ -47,7 +49,8 @@ export function mpegHeader(bytes: Uint8Array, pos: number): MpegHeader | null {
     layer === 3
       ? (Math.floor((12 * bitrate) / sampleRate) + padding) * 4
       : Math.floor(((layer === 1 && version !== 3 ? 72 : 144) * bitrate) / sampleRate) + padding;
-  return { sampleRate, channels: b3 >> 6 === 3 ? 1 : 2, frameLength };
+  const samples = layer === 3 ? 384 : layer === 1 && version !== 3 ? 576 : 1152;
+  return { sampleRate, channels: b3 >> 6 === 3 ? 1 : 2, frameLength, samples };
 }
 
 /** One ADTS frame header (ISO 14496-3, 1.A.2.2). */

@@ -1,6 +1,6 @@
 import { MPEGDecoder } from 'mpg123-decoder';
 import { concatBytes } from './audio';
-import { id3Length, looksLikeText, mpegHeader } from './frame-headers';
+import { id3Length, looksLikeText, mpegHeader, type MpegHeader } from './frame-headers';
 import { BadAudioError } from './types';
 import { WasmStreamDecoder, type LibraryAudio } from './wasm-decoder';
 
@@ -26,6 +26,7 @@ export class Mp3Decoder extends WasmStreamDecoder {
       throw new BadAudioError('This is not an MP3 stream: it starts like text (a web page or a JSON error?).');
     }
     this.stats.skippedFrames += this.walker.walk(bytes);
+    this.stats.skippedSamples += this.walker.takeLost();
     if (!this.walker.framesSeen && this.walker.junk > MAX_JUNK) {
       throw new BadAudioError('This is not an MP3 stream: no MPEG audio frame in its first 64 KB.');
     }
@@ -38,7 +39,12 @@ export class Mp3Decoder extends WasmStreamDecoder {
     if (!this.walker.framesSeen && this.walker.junk > 0) {
       throw new BadAudioError('This is not an MP3 stream: it ended without a single MPEG audio frame.');
     }
+    this.walker.endOfStream();
+    this.stats.skippedSamples += this.walker.takeLost();
     return null;
+  }
+  protected errorSamples(): number {
+    return this.walker.frameSamples;
   }
   protected resetLibrary(): Promise<void> {
     this.walker.reset();
@@ -49,7 +55,12 @@ export class Mp3Decoder extends WasmStreamDecoder {
   }
 }
 
-/** Follows MPEG frame headers through a byte stream; counts the times it lost them. */
+/**
+ * Follows MPEG frame headers through a byte stream; counts the times it lost them, and how
+ * much audio the lost bytes held. After a break, a header is believed once the next one
+ * follows it (noise holds chance headers); the bytes from the break to it are the loss,
+ * in frames the size of the last good one (at least one).
+ */
 class MpegFrameWalker {
   channels = 0;
   framesSeen = 0;
@@ -57,9 +68,15 @@ class MpegFrameWalker {
   junk = 0;
   untouched = true;
   private held: Uint8Array = new Uint8Array(0);
+  /** Stream offset of held[0]. */
+  private heldAt = 0;
   /** Bytes to pass over before the next header is due (an ID3 tag, a frame body). */
   private skip = 0;
   private inSync = false;
+  private lastGood: MpegHeader | null = null;
+  /** Stream offset where the chain broke; -1 while it holds. */
+  private brokeAt = -1;
+  private lostSamples = 0;
 
   /** Takes the next bytes; returns how many times they lost the frame chain. */
   walk(bytes: Uint8Array): number {
@@ -83,7 +100,11 @@ class MpegFrameWalker {
         continue;
       }
       const header = mpegHeader(b, p);
-      if (header) {
+      // After a break a header counts only when the next one follows it.
+      if (header && this.brokeAt >= 0 && b.length - p < header.frameLength + 4) break;
+      if (header && (this.brokeAt < 0 || mpegHeader(b, p + header.frameLength))) {
+        if (this.brokeAt >= 0) this.resynced(this.heldAt + p);
+        this.lastGood = header;
         this.framesSeen++;
         if (!this.channels) this.channels = header.channels;
         this.skip = header.frameLength;
@@ -91,23 +112,53 @@ class MpegFrameWalker {
         continue;
       }
       if (this.inSync) resyncs++;
+      if (this.inSync && this.framesSeen) this.brokeAt = this.heldAt + p;
       this.inSync = false;
       let q = p + 1;
       while (q + 4 <= b.length && !mpegHeader(b, q) && !(this.framesSeen === 0 && id3Length(b, q))) q++;
       if (!this.framesSeen) this.junk += q - p;
       p = q;
     }
+    this.heldAt += p;
     this.held = b.slice(p);
     return resyncs;
   }
 
+  /** Samples in one frame, as the last good header said. */
+  get frameSamples(): number {
+    return this.lastGood?.samples ?? 1152;
+  }
+
+  /** The stream ended while the chain was broken: everything from the break is lost. */
+  endOfStream(): void {
+    if (this.brokeAt >= 0) this.resynced(this.heldAt + this.held.length);
+  }
+
+  /** Samples lost since the last call. */
+  takeLost(): number {
+    const lost = this.lostSamples;
+    this.lostSamples = 0;
+    return lost;
+  }
+
+  /** The chain holds again from `at`: what lay between is lost. */
+  private resynced(at: number): void {
+    const last = this.lastGood;
+    if (last) this.lostSamples += Math.max(1, Math.round((at - this.brokeAt) / last.frameLength)) * last.samples;
+    this.brokeAt = -1;
+  }
+
   reset(): void {
     this.held = new Uint8Array(0);
+    this.heldAt = 0;
     this.skip = 0;
     this.inSync = false;
     this.channels = 0;
     this.framesSeen = 0;
     this.junk = 0;
     this.untouched = true;
+    this.lastGood = null;
+    this.brokeAt = -1;
+    this.lostSamples = 0;
   }
 }

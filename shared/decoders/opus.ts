@@ -24,14 +24,14 @@ export class OpusDecoder extends WasmStreamDecoder {
       throw new BadAudioError('This is not an Ogg Opus stream: it does not start with an Ogg page.');
     }
     const { pages, damaged } = this.pages.walk(bytes);
-    this.stats.skippedFrames += damaged;
+    this.countLost(damaged);
     if (!pages.length) return { channelData: [], samplesDecoded: 0, sampleRate: 48000, errors: [] };
     // The typings say decode() is synchronous; 1.7 returns a promise. Await either.
     return this.library.decode(pages);
   }
   protected flushLibrary(): Promise<LibraryAudio> {
     // A page damaged or cut off by the end of the stream is lost: count it.
-    this.stats.skippedFrames += this.pages.lostAtEnd;
+    this.countLost(this.pages.lostAtEnd);
     this.pages.reset();
     return this.library.flush();
   }
@@ -41,6 +41,14 @@ export class OpusDecoder extends WasmStreamDecoder {
   }
   protected freeLibrary(): void {
     this.library.free();
+  }
+  protected errorSamples(): number {
+    return this.pages.samplesPerPage;
+  }
+
+  private countLost(pages: number): void {
+    this.stats.skippedFrames += pages;
+    this.stats.skippedSamples += pages * this.pages.samplesPerPage;
   }
 }
 
@@ -54,6 +62,14 @@ class OggPageWalker {
   private serial = -1;
   private nextSequence = -1;
   private badSinceGood = false;
+  /** Good pages that carried audio, and the granule position (48 kHz samples) of the last. */
+  private audioPages = 0;
+  private granule = 0;
+
+  /** How long a page lasts, on average so far (20 ms until known): what one lost page is counted as. */
+  get samplesPerPage(): number {
+    return this.audioPages ? Math.round(this.granule / this.audioPages) : 960;
+  }
 
   /** Pages damaged or cut off after the last good one: counted at the end of the stream. */
   get lostAtEnd(): number {
@@ -93,7 +109,14 @@ class OggPageWalker {
         throw new BadAudioError('This Ogg stream does not carry Opus (no OpusHead in its first page).');
       }
       const sequence = view.getUint32(18, true);
-      if (this.nextSequence >= 0 && sequence > this.nextSequence) damaged += sequence - this.nextSequence;
+      const gap = this.nextSequence >= 0 && sequence > this.nextSequence ? sequence - this.nextSequence : 0;
+      damaged += gap;
+      const granule = view.getUint32(6, true) + view.getUint32(10, true) * 2 ** 32;
+      // -1 (all ones) marks a page on which no packet ends.
+      if (granule > 0 && view.getInt32(10, true) !== -1) {
+        this.audioPages += 1 + gap; // the lost pages lie inside this granule span
+        this.granule = granule;
+      }
       this.serial = view.getUint32(14, true);
       this.nextSequence = sequence + 1;
       this.badSinceGood = false;
@@ -120,6 +143,8 @@ class OggPageWalker {
     this.serial = -1;
     this.nextSequence = -1;
     this.badSinceGood = false;
+    this.audioPages = 0;
+    this.granule = 0;
   }
 }
 

@@ -43,7 +43,7 @@ export const ENCODINGS = {
 export class PcmDecoder implements StreamDecoder {
   readonly format: 'pcm' | 'wav' = 'pcm';
   readonly ready = Promise.resolve();
-  readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0 };
+  readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0, skippedSamples: 0 };
   private tail: Uint8Array = new Uint8Array(0);
   private freed = false;
 

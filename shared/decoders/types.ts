@@ -14,6 +14,11 @@ export interface DecoderStats {
   framesOut: number;
   /** Corrupt frames skipped so far (spec E2). */
   skippedFrames: number;
+  /**
+   * How long the skipped audio was, in samples at the stream's own rate: exact where the
+   * format numbers its frames or pages (FLAC, Ogg), from frame sizes elsewhere (MP3, AAC).
+   */
+  skippedSamples: number;
 }
 
 /**

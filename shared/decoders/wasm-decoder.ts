@@ -21,7 +21,7 @@ const MIN_FEED = 1024;
 export abstract class WasmStreamDecoder implements StreamDecoder {
   abstract readonly format: AudioFormat;
   abstract readonly ready: Promise<void>;
-  readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0 };
+  readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0, skippedSamples: 0 };
   private pending: Uint8Array = new Uint8Array(0);
   private freed = false;
 
@@ -30,6 +30,8 @@ export abstract class WasmStreamDecoder implements StreamDecoder {
   protected abstract flushLibrary(): Promise<LibraryAudio | null>;
   protected abstract resetLibrary(): Promise<void>;
   protected abstract freeLibrary(): void;
+  /** Samples one frame the library reports as an error stood for. */
+  protected abstract errorSamples(): number;
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
     this.assertUsable();
@@ -77,6 +79,7 @@ export abstract class WasmStreamDecoder implements StreamDecoder {
 
   private account(audio: LibraryAudio): DecodedAudio {
     this.stats.skippedFrames += audio.errors.length;
+    this.stats.skippedSamples += audio.errors.length * this.errorSamples();
     this.stats.framesOut += audio.samplesDecoded;
     return { channelData: audio.channelData, samplesDecoded: audio.samplesDecoded, sampleRate: audio.sampleRate };
   }

@@ -15,7 +15,7 @@ const MAX_HEADER = 1 << 20;
 export class WavDecoder implements StreamDecoder {
   readonly format = 'wav' as const;
   readonly ready = Promise.resolve();
-  readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0 };
+  readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0, skippedSamples: 0 };
   private pcm = new PcmDecoder(0, 1);
   private header: Uint8Array = new Uint8Array(0);
   private inData = false;

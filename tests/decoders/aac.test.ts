@@ -163,7 +163,7 @@ describe('through WebCodecs (a scripted AudioDecoder)', () => {
     // In order: the fake writes chunk n's number into its output.
     expect(out.channels[0][0]).toBeCloseTo(0.001, 6);
     expect(out.channels[0].at(-1)).toBeCloseTo(frames.length / 1000, 6);
-    expect(decoder.stats).toEqual({ bytesIn: aac.length, framesOut: frames.length * 1024, skippedFrames: 0 });
+    expect(decoder.stats).toEqual({ bytesIn: aac.length, framesOut: frames.length * 1024, skippedFrames: 0, skippedSamples: 0 });
     expect(closedAudioData).toBe(frames.length);
     decoder.free();
     expect(fake.state).toBe('closed');

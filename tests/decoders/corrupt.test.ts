@@ -65,6 +65,10 @@ describe.each(CASES)('$format with damaged bytes inside', ({ format, file, ref, 
     expect(level).toBeGreaterThan(0.02);
     if (samplesPerSkip) expect(shift).toBe(skipped * samplesPerSkip);
     else expect(shift).toBeGreaterThan(0);
+    // How long the skipped audio was: what the listener misses, for the metrics (spec E2).
+    // Exact where frames or pages are numbered; MP3 (576-sample frames here) within a frame a spot.
+    const tolerance = samplesPerSkip ? 0 : 576 * spots.length;
+    expect(Math.abs(decoder.stats.skippedSamples - shift)).toBeLessThanOrEqual(tolerance);
     if (minSnr === Infinity) expect(snr).toBe(Infinity);
     else expect(snr).toBeGreaterThan(minSnr);
   });

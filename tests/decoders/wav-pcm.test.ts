@@ -120,6 +120,6 @@ describe('raw PCM', () => {
     const decoder = createDecoder('pcm');
     expect((await decoder.push(pcm.subarray(0, 101))).samplesDecoded).toBe(50);
     expect((await decoder.flush()).samplesDecoded).toBe(0);
-    expect(decoder.stats).toEqual({ bytesIn: 101, framesOut: 50, skippedFrames: 0 });
+    expect(decoder.stats).toEqual({ bytesIn: 101, framesOut: 50, skippedFrames: 0, skippedSamples: 0 });
   });
 });
