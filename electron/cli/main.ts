@@ -1,3 +1,4 @@
+import { DAMAGE_NOTICE_MS, damageNotice } from '../../shared/playback/damage';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { SettingsInput } from '../../shared/config/schema';
@@ -191,6 +192,8 @@ async function speakCommand(
       signal: io.signal,
       onProgress: io.isTerminal && !values.json ? (line) => io.err(`utter: ${line}\n`) : undefined,
     });
+    // Said whatever the output: the file is shorter than the text (spec E2).
+    if (result.skippedMs > DAMAGE_NOTICE_MS) io.err(`utter: warning: ${damageNotice(result.skippedMs)}\n`);
     if (values.json) io.out(JSON.stringify(result) + '\n');
     else if (io.isTerminal) io.err(`utter: wrote ${result.audioSeconds.toFixed(2)} s to ${result.out}\n`);
     return EXIT.ok;

@@ -24,7 +24,9 @@ export interface SpeakReport {
   restarts: number;
   /** Restarts that brought another rendering, so the segment was written again from its start. */
   replays: number;
+  /** Damaged audio skipped (spec E2): frames, and how long they were. */
   skippedFrames: number;
+  skippedMs: number;
   out: string;
 }
 
@@ -97,11 +99,13 @@ export async function speakToFile(
   });
   const onAbort = (): void => utterance.stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const restoreLogs = quietDecoderLogs();
   try {
     await utterance.done;
     await work;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    restoreLogs();
     decoder.close();
     writer?.close();
   }
@@ -109,7 +113,7 @@ export async function speakToFile(
   if (failure) throw new SpeechError(failure.kind, failure.message, { status: failure.status, endpoint: failure.endpoint });
   const metrics = endMetrics!;
   if (!writer?.frameCount) throw new SpeechError('bad-audio', 'The server sent audio that decodes to no samples.');
-  const { firstDecodedAt, restarts, replays, skippedFrames } = decoder.metrics;
+  const { firstDecodedAt, restarts, replays, skippedFrames, skippedMs } = decoder.metrics;
   return {
     ttfbMs: metrics.ttfbMs,
     firstAudioMs: firstDecodedAt < 0 ? -1 : Math.round(firstDecodedAt - started),
@@ -125,6 +129,25 @@ export async function speakToFile(
     restarts,
     replays,
     skippedFrames,
+    skippedMs: Math.round(skippedMs),
     out: options.out,
+  };
+}
+
+/** The WASM decoders' own lines, printed for every damaged frame. */
+const DECODER_LOG = /^(@wasm-audio-decoders\/|mpg123-decoder:|ogg-opus-decoder:)/;
+
+/**
+ * Keeps the decoders' per-frame complaints off a terminal: the damage is counted and said
+ * once (the report's skippedMs and its warning). Returns what puts console.error back.
+ */
+function quietDecoderLogs(): () => void {
+  const original = console.error;
+  console.error = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && DECODER_LOG.test(args[0])) return;
+    original(...args);
+  };
+  return () => {
+    console.error = original;
   };
 }

@@ -3,6 +3,7 @@ import type { ErrorInfo } from '../speech-events';
 import type { DecodedAudio } from '../decoders/types';
 import type { ConsumerLink, LinkEvent } from './link-protocol';
 import { STAT } from './stats';
+import { DAMAGE_NOTICE_MS } from './damage';
 import { DecodeFailure, UtteranceDecoder } from './utterance-decoder';
 
 /** Buffering limits, in ms (spec B1, B2, B4; settings C2, C4). */
@@ -21,6 +22,8 @@ export type FeederNotice =
   | { type: 'first-decoded'; id: number; at: number }
   /** A segment could not stream and is played once downloaded (spec F4, E4). */
   | { type: 'fallback'; id: number; segmentIndex: number }
+  /** More than DAMAGE_NOTICE_MS of this utterance was damaged and skipped (spec E2); said once. */
+  | { type: 'damaged'; id: number; skippedMs: number }
   /** The segment whose audio is being played changed (for highlighting the text). */
   | { type: 'segment-playing'; id: number; index: number; startMs: number }
   /** The last frame has been rendered (heard one output latency later). */
@@ -60,6 +63,7 @@ interface Current {
   lastCredit: { consumedBytes: number; bufferedMs: number; decodedMs: number };
   startLowered: boolean;
   playingNotified: number;
+  damageNoticed: boolean;
 }
 
 /**
@@ -88,7 +92,7 @@ export class RingFeeder {
   play(id: number, open: LinkOpener, mode: { streaming: boolean; pcmSampleRate?: number }): void {
     this.stop();
     const stats = this.stats;
-    for (const slot of [STAT.ended, STAT.paused, STAT.pendingFrames, STAT.bytesIn, STAT.decodeMicros, STAT.decodeChunks, STAT.decodeMicrosMax, STAT.throughput, STAT.gapFrames, STAT.gapFramesMax]) {
+    for (const slot of [STAT.ended, STAT.paused, STAT.pendingFrames, STAT.bytesIn, STAT.decodeMicros, STAT.decodeChunks, STAT.decodeMicrosMax, STAT.throughput, STAT.gapFrames, STAT.gapFramesMax, STAT.skippedFrames, STAT.skippedMs]) {
       Atomics.store(stats, slot, 0);
     }
     Atomics.store(stats, STAT.startFrames, this.frames(this.options.prerollMs));
@@ -117,6 +121,7 @@ export class RingFeeder {
       lastCredit: { consumedBytes: -1, bufferedMs: -1, decodedMs: -1 },
       startLowered: false,
       playingNotified: -1,
+      damageNoticed: false,
     };
     this.current = current;
     current.link = open(
@@ -370,6 +375,12 @@ export class RingFeeder {
     Atomics.store(this.stats, STAT.decodeChunks, metrics.decodeChunks);
     Atomics.store(this.stats, STAT.decodeMicrosMax, metrics.decodeMicrosMax);
     Atomics.store(this.stats, STAT.throughput, metrics.throughput);
+    Atomics.store(this.stats, STAT.skippedFrames, metrics.skippedFrames);
+    Atomics.store(this.stats, STAT.skippedMs, Math.round(metrics.skippedMs));
+    if (!current.damageNoticed && metrics.skippedMs > DAMAGE_NOTICE_MS) {
+      current.damageNoticed = true;
+      this.notify({ type: 'damaged', id: current.id, skippedMs: metrics.skippedMs });
+    }
   }
 
   private frames(ms: number): number {

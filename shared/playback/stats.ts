@@ -71,10 +71,15 @@ export const STAT = {
   // ---- written by the AudioWorklet ----
   /** `framesPlayed` when the ring was emptied for `flushSeen`: the producer counts on from it. */
   flushedAtFrame: 28,
+
+  // ---- written by the decoder worker ----
+  /** Damaged frames skipped in this utterance, and how long they were in ms (spec E2). */
+  skippedFrames: 29,
+  skippedMs: 30,
 } as const;
 
 /** Slots in the stats block. */
-export const STAT_COUNT = 29;
+export const STAT_COUNT = 31;
 
 /** What the player is doing. */
 export const PlayState = { idle: 0, buffering: 1, playing: 2, paused: 3 } as const;

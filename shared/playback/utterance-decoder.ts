@@ -1,8 +1,10 @@
 import { SincResampler } from '../audio/sinc-resampler';
 import { FADE_MS } from './player-core';
 import { createDecoder } from '../decoders';
+import { resumeHeader } from '../decoders/resume';
 import { concatBytes } from '../decoders/audio';
 import type { DecodedAudio, StreamDecoder } from '../decoders/types';
+import type { AudioFormat } from '../audio-format';
 import type { EngineEventOf as LinkEventOf, ErrorInfo } from '../speech-events';
 import type { LinkEvent } from './link-protocol';
 
@@ -45,7 +47,9 @@ export interface DecodeMetrics {
   /** now() at the utterance's first byte and first decoded frame; -1 before them. */
   firstByteAt: number;
   firstDecodedAt: number;
+  /** Damaged frames (or pages, or chunks a decoder threw on) skipped, and how long they were (spec E2). */
   skippedFrames: number;
+  skippedMs: number;
   /** Frames decoded at the output rate, all segments. */
   decodedFrames: number;
   /** Segments started again after a failure mid-body. */
@@ -55,6 +59,11 @@ export interface DecodeMetrics {
   /** Segments that could not stream and were decoded whole (spec F4, E4). */
   fallbacks: number;
 }
+
+/** First bytes of a segment kept for a fresh decoder after damage: its header is in them. */
+const MAX_HEAD = 64 * 1024;
+/** Chunks in a row a decoder may throw on before the stream counts as no longer audio. */
+const MAX_DAMAGED_IN_A_ROW = 8;
 
 /** A failure to decode, as the page shows it. */
 export class DecodeFailure extends Error {
@@ -83,6 +92,7 @@ export class UtteranceDecoder {
     firstByteAt: -1,
     firstDecodedAt: -1,
     skippedFrames: 0,
+    skippedMs: 0,
     decodedFrames: 0,
     fallbacks: 0,
     restarts: 0,
@@ -111,6 +121,12 @@ export class UtteranceDecoder {
   private bodyMs = 0;
   private bodyStart = -1;
   private readonly now: () => number;
+  /** The current segment: its format, bytes, frames out, and first bytes (up to its first sound). */
+  private segment = { format: 'pcm' as AudioFormat, sampleRate: undefined as number | undefined, channels: undefined as number | undefined, bytes: 0, frames: 0, head: [] as Uint8Array[], headBytes: 0, damagedInARow: 0 };
+  /** The current decoder's skip counts already added to the metrics; `absorb` adds none until it has made a sound. */
+  private skipSeen = { frames: 0, samples: 0, absorb: false };
+  /** The rate of the audio the current decoder gives, for its skipped samples. */
+  private sourceRate = 0;
 
   constructor(private readonly options: UtteranceDecoderOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -175,17 +191,21 @@ export class UtteranceDecoder {
     this.active = true;
     if (event.wholeFile) return this.fallBack(`${event.format} in a container that cannot stream`);
     this.mode = this.options.streaming ? 'stream' : 'buffered';
+    this.segment = { format: event.format, sampleRate: event.sampleRate, channels: event.channels, bytes: 0, frames: 0, head: [], headBytes: 0, damagedInARow: 0 };
+    await this.openDecoder();
+    return [];
+  }
+
+  private async openDecoder(): Promise<void> {
+    const { format, sampleRate, channels } = this.segment;
     try {
-      const decoder = createDecoder(event.format, {
-        pcmSampleRate: event.sampleRate ?? this.options.pcmSampleRate,
-        pcmChannels: event.channels,
-      });
+      const decoder = createDecoder(format, { pcmSampleRate: sampleRate ?? this.options.pcmSampleRate, pcmChannels: channels });
       this.decoder = decoder;
+      this.skipSeen = { frames: 0, samples: 0, absorb: false };
       await decoder.ready;
     } catch (error) {
       throw decodeFailure(error);
     }
-    return [];
   }
 
   private async chunk(event: LinkEventOf<'chunk'>): Promise<AudioBlock[]> {
@@ -205,14 +225,53 @@ export class UtteranceDecoder {
     // refuses them, the browser gets the whole segment instead (spec F4, E4).
     const silentSoFar = !this.framesBySegment.get(this.segmentIndex);
     if (silentSoFar && this.options.decodeWhole) this.held.push(event.bytes);
+    if (!this.segment.frames && this.segment.headBytes < MAX_HEAD) {
+      this.segment.head.push(event.bytes.slice());
+      this.segment.headBytes += event.bytes.length;
+    }
+    this.segment.bytes += event.bytes.length;
     try {
       const out = await this.decode(() => this.decoder!.push(event.bytes));
       if (out.length) this.held = [];
+      this.segment.damagedInARow = 0;
       return out;
     } catch (error) {
-      if (!(error instanceof DecodeFailure) || !silentSoFar || !this.options.decodeWhole) throw error;
+      if (!(error instanceof DecodeFailure) || error.info.kind !== 'bad-audio') throw error;
+      if (this.segment.frames > 0) return this.skipDamagedChunk(event.bytes.length, error);
+      if (!silentSoFar || !this.options.decodeWhole) throw error;
       return this.fallBack(error.message);
     }
+  }
+
+  /**
+   * The decoder threw on a chunk of a segment that has already made a sound (spec E2): the
+   * chunk is lost, counted as long as its bytes last at the segment's bitrate so far, and a
+   * fresh decoder (given the stream's header again) takes up the stream at its next sync
+   * point. pcm and wav have no sync point; a run of damaged chunks means the stream is
+   * not audio any more: both end the utterance as before.
+   */
+  private async skipDamagedChunk(bytes: number, error: DecodeFailure): Promise<AudioBlock[]> {
+    const header = resumeHeader(this.segment.format, concatBytes(...this.segment.head));
+    if (!header || ++this.segment.damagedInARow > MAX_DAMAGED_IN_A_ROW) throw error;
+    // What the decoder counted before it gave up (and what it held when freed) is part of
+    // the chunk's loss, not more of it.
+    const countedBefore = this.metrics.skippedMs;
+    this.decoder?.free();
+    this.countSkips();
+    this.decoder = null;
+    const counted = this.metrics.skippedMs - countedBefore;
+    const bytesBefore = this.segment.bytes - bytes;
+    const msPerByte = bytesBefore > 0 ? ((this.segment.frames / (this.rate ?? 48000)) * 1000) / bytesBefore : 0;
+    this.metrics.skippedFrames++;
+    this.metrics.skippedMs += Math.max(0, bytes * msPerByte - counted);
+    // The resamplers stay: the audio goes on at the same rate, past a jump.
+    await this.openDecoder();
+    if (header.length) {
+      // The fresh decoder counts the jump from the header to here as lost frames: not lost now.
+      this.skipSeen.absorb = true;
+      await this.decoder!.push(header).catch(() => undefined);
+    }
+    return [];
   }
 
   /** From now on this segment is collected whole and decoded by the browser. */
@@ -243,7 +302,7 @@ export class UtteranceDecoder {
     // The resamplers hold a few frames back: they end the segment too.
     const tail = this.resamplers.map((resampler) => resampler.flush());
     if (tail[0]?.length) out.push(...this.take(tail));
-    this.metrics.skippedFrames += this.decoder?.stats.skippedFrames ?? 0;
+    this.countSkips();
     this.closeDecoder();
     return out;
   }
@@ -260,10 +319,16 @@ export class UtteranceDecoder {
     this.metrics.decodeMicros += micros;
     this.metrics.decodeChunks++;
     this.metrics.decodeMicrosMax = Math.max(this.metrics.decodeMicrosMax, micros);
+    if (audio.sampleRate) this.sourceRate = audio.sampleRate;
+    this.countSkips();
+    // A fresh decoder's first sound ends the absorbing: what it skips from now on is new damage.
+    if (audio.samplesDecoded) this.skipSeen.absorb = false;
     if (!audio.samplesDecoded) return [];
     const rate = (this.rate ??= audio.sampleRate);
     const channelCount = (this.channelCount ??= audio.channelData.length);
-    this.metrics.decodedFrames += Math.round((audio.samplesDecoded * rate) / audio.sampleRate);
+    const frames = Math.round((audio.samplesDecoded * rate) / audio.sampleRate);
+    this.metrics.decodedFrames += frames;
+    this.segment.frames += frames;
     if (this.metrics.firstDecodedAt < 0) this.metrics.firstDecodedAt = this.now();
     let block = conform(audio, channelCount);
     if (audio.sampleRate !== rate) {
@@ -271,6 +336,19 @@ export class UtteranceDecoder {
       block = block.map((data, c) => this.resamplers[c].process(data));
     }
     return this.take(block);
+  }
+
+  /** Adds what the decoder skipped since the last look to the metrics (or, while absorbing, only notes it). */
+  private countSkips(): void {
+    const stats = this.decoder?.stats;
+    if (!stats) return;
+    const frames = stats.skippedFrames - this.skipSeen.frames;
+    const samples = stats.skippedSamples - this.skipSeen.samples;
+    this.skipSeen.frames = stats.skippedFrames;
+    this.skipSeen.samples = stats.skippedSamples;
+    if (this.skipSeen.absorb) return;
+    this.metrics.skippedFrames += frames;
+    if (this.sourceRate > 0) this.metrics.skippedMs += (samples / this.sourceRate) * 1000;
   }
 
   /** Counts frames per segment and drops the part a restarted segment already handed out. */

@@ -16,19 +16,21 @@ let server: Server;
 let url: string;
 let browser: BrowserContext;
 
+/** Frames whose payload is noise (their ADTS headers intact): Chromium's decoder fails on them. */
+const DAMAGED_FRAMES = { from: 100, count: 8 };
+
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [join(import.meta.dirname, '..', '..', 'shared', 'decoders', 'aac.ts')],
-    bundle: true,
-    format: 'esm',
-    write: false,
-    platform: 'browser',
-  });
-  const script = bundle.outputFiles[0].contents;
+  const bundle = async (...path: string[]): Promise<Uint8Array> =>
+    (await build({ entryPoints: [join(import.meta.dirname, '..', '..', ...path)], bundle: true, format: 'esm', write: false, platform: 'browser' })).outputFiles[0].contents;
   const aac = fixture('speech.aac');
+  const files: Record<string, [Uint8Array, string]> = {
+    '/aac.js': [await bundle('shared', 'decoders', 'aac.ts'), 'text/javascript'],
+    '/utterance-decoder.js': [await bundle('shared', 'playback', 'utterance-decoder.ts'), 'text/javascript'],
+    '/speech.aac': [aac, 'audio/aac'],
+    '/damaged.aac': [damagePayloads(aac, DAMAGED_FRAMES.from, DAMAGED_FRAMES.count), 'audio/aac'],
+  };
   server = createServer((req, res) => {
-    const body = req.url === '/aac.js' ? script : req.url === '/speech.aac' ? aac : new TextEncoder().encode('<!doctype html><title>aac</title>');
-    const type = req.url === '/aac.js' ? 'text/javascript' : req.url === '/speech.aac' ? 'audio/aac' : 'text/html';
+    const [body, type] = files[req.url ?? ''] ?? [new TextEncoder().encode('<!doctype html><title>aac</title>'), 'text/html'];
     res.writeHead(200, { 'content-type': type });
     res.end(body);
   });
@@ -87,5 +89,47 @@ describe('AAC through WebCodecs in Chromium', () => {
     expect(lag).toBe(0);
     expect(samples.length).toBe(ref.channels[0].length);
     expect(snr).toBeGreaterThan(120);
+  }, 60_000);
+});
+
+/** A copy with the payloads of `count` ADTS frames from frame `from` overwritten with noise. */
+function damagePayloads(bytes: Uint8Array, from: number, count: number): Uint8Array {
+  const out = bytes.slice();
+  for (let p = 0, frame = 0; p + 7 <= out.length; frame++) {
+    const length = ((out[p + 3] & 3) << 11) | (out[p + 4] << 3) | (out[p + 5] >> 5);
+    if (frame >= from && frame < from + count) for (let i = p + 7; i < p + length; i++) out[i] = (i * 7919 + 17) & 0xff;
+    p += length;
+  }
+  return out;
+}
+
+describe('damaged AAC in the utterance decoder (spec E2)', () => {
+  it('a decoder that gives up on damaged frames costs a chunk, not the utterance, and says how long it was', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const result = (await page.evaluate(`(async () => {
+      const { UtteranceDecoder } = await import('/utterance-decoder.js');
+      const bytes = new Uint8Array(await (await fetch('/damaged.aac')).arrayBuffer());
+      const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
+      const segment = { index: 0, start: 0, end: 5, text: 'x' };
+      let frames = 0;
+      const take = (blocks) => { for (const block of blocks) frames += block[0].length; };
+      take(await decoder.accept({ type: 'segment-start', segment, format: 'aac', endpoint: 't', attempt: 0, restart: false, requestedAt: 0 }));
+      for (let pos = 0; pos < bytes.length; pos += 1500) {
+        take(await decoder.accept({ type: 'chunk', segmentIndex: 0, bytes: bytes.subarray(pos, pos + 1500) }));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      take(await decoder.accept({ type: 'segment-end', segmentIndex: 0, metrics: {}, skipped: false }));
+      return { frames, skippedMs: decoder.metrics.skippedMs, skippedFrames: decoder.metrics.skippedFrames };
+    })()`)) as { frames: number; skippedMs: number; skippedFrames: number };
+    const ref = readWav(fixture('speech.aac.ref.wav')).channels[0];
+    const missingMs = ((ref.length - result.frames) / 24000) * 1000;
+    // 8 frames of 1024 samples at 24 kHz (341 ms) hidden by the damage, and what the decoder
+    // in flight held when it gave up: the rest of the speech played.
+    expect(missingMs).toBeGreaterThan(300);
+    expect(missingMs).toBeLessThan(1500);
+    // Counted about as long as it was: the loss of a chunk is estimated from its bytes.
+    expect(result.skippedMs / missingMs).toBeGreaterThan(0.75);
+    expect(result.skippedMs / missingMs).toBeLessThan(1.25);
   }, 60_000);
 });

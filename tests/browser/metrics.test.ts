@@ -1,5 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { damage } from '../decoders/helpers';
+import { fixture } from '../support/audio-files';
 import { toneAudio } from '../support/tts-server';
 import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
 
@@ -45,5 +47,19 @@ describe('metrics against a known stream', () => {
     expect(decodeMs).toBeLessThan(42.7 / 10);
     expect(await metric('playedMs')).toBeGreaterThan(SECONDS * 1000 - 50);
     console.log(`metrics: ${kbps} kbit/s (768 expected), average buffer ${averageMs} ms (1500 expected), decode ${decodeMs} ms per 42.7 ms chunk`);
+  }, 40_000);
+
+  it('shows damaged audio skipped, and says so past 200 ms (spec E2)', async () => {
+    const mp3 = fixture('speech.mp3');
+    // 2,000 noise bytes mid-stream: about 10 frames (0.3 s) of this 64 kbit/s, 24 kHz MP3.
+    rig.tts.set({ realtimeFactor: 4, audio: { mp3: { bytes: damage(mp3, Math.floor(mp3.length / 2), 2000), seconds: 7.9 } } });
+    await speakInPage(page, 'Damaged audio.', 'mp3');
+    await waitForText(page, 'state', 'playing', 10_000);
+    await waitForText(page, 'state', 'idle', 20_000);
+    const skippedMs = await metric('skippedMs');
+    expect(skippedMs).toBeGreaterThan(250);
+    expect(skippedMs).toBeLessThan(400);
+    await expect.poll(() => page.getByTestId('notice').textContent()).toBe(`The server sent damaged audio; ${(skippedMs / 1000).toFixed(1)} s skipped.`);
+    expect(await page.getByTestId('underruns').textContent()).toBe('0');
   }, 40_000);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, readWav, snrDb } from '../support/audio-files';
+import { damage } from '../decoders/helpers';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
 import { appSocketPath, startAppSocket, type AppRequest } from '../../electron/session/app-socket';
@@ -57,6 +58,26 @@ describe('utter speak', () => {
     expect(audio.channels[0].length).toBe(ref.channels[0].length);
     expect(snrDb(audio.channels[0], ref.channels[0]).snr).toBeGreaterThan(60);
     expect(server.requests.at(-1)!.body).toMatchObject({ input: 'Hello.', voice: 'nova', response_format: format });
+  });
+
+  it('writes damaged server audio without the damage, and warns how much was skipped', async () => {
+    const flac = fixture('speech.flac');
+    // Noise over a third of a second of frames: FLAC numbers its frames, so the loss is exact.
+    server.set({ audio: { flac: { bytes: damage(flac, Math.floor(flac.length / 2), 12_000), seconds: 7.9 } } });
+    try {
+      const out = join(dir, 'damaged.wav');
+      const { code, stdout, stderr } = await utter(['speak', 'Hello.', '--base-url', server.url, '--format', 'flac', '--out', out, '--json']);
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout);
+      const ref = readWav(fixture('speech.flac.ref.wav')).channels[0];
+      const written = readWav(new Uint8Array(readFileSync(out))).channels[0];
+      const missingMs = Math.round(((ref.length - written.length) / 24000) * 1000);
+      expect(missingMs).toBeGreaterThan(200);
+      expect(report.skippedMs).toBe(missingMs);
+      expect(stderr).toBe(`utter: warning: The server sent damaged audio; ${(missingMs / 1000).toFixed(1)} s skipped.\n`);
+    } finally {
+      server.set({ audio: undefined });
+    }
   });
 
   it('reads standard input and Markdown files', async () => {

@@ -8,7 +8,9 @@ import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import type { ConsumerLink, LinkEvent } from '../../shared/playback/link-protocol';
 import type { ErrorInfo } from '../../shared/speech-events';
 import { PlayerCore } from '../../shared/playback/player-core';
+import { damageNotice } from '../../shared/playback/damage';
 import { RingFeeder, type FeederNotice } from '../../shared/playback/ring-feeder';
+import { damage } from '../decoders/helpers';
 import { createStats, STAT } from '../../shared/playback/stats';
 import { fixture, readWav, snrDb } from '../support/audio-files';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
@@ -124,6 +126,32 @@ function errorsOf(notices: FeederNotice[]): ErrorInfo[] {
   // 'cancelled' is the engine confirming a stop the feeder asked for, not a failure.
   return all.filter((e) => e.kind !== 'cancelled');
 }
+
+describe('damaged audio (spec E2)', () => {
+  it.each([
+    [100, false],
+    [2000, true],
+  ])('%i noise bytes in mp3: skipped, its length in the stats, and a notice only past 200 ms', async (count, noticed) => {
+    const mp3 = fixture('speech.mp3');
+    server.set({ audio: { mp3: { bytes: damage(mp3, Math.floor(mp3.length / 2), count), seconds: 7.9 } } });
+    try {
+      const { rendered, stats, notices } = await play('mp3');
+      const ref = reference('speech.mp3.ref.wav');
+      const missingMs = ((ref.length - Atomics.load(stats, STAT.framesPlayed)) / RATE) * 1000;
+      expect(missingMs).toBeGreaterThan(count === 100 ? 10 : 250);
+      // Counted to a frame of this stream (24 ms), and the rest played.
+      expect(Math.abs(Atomics.load(stats, STAT.skippedMs) - missingMs)).toBeLessThanOrEqual(24);
+      expect(Atomics.load(stats, STAT.skippedFrames)).toBeGreaterThanOrEqual(1);
+      expect(rendered.length).toBeGreaterThan(ref.length * 0.9);
+      expect(errorsOf(notices)).toEqual([]);
+      const damaged = notices.filter((n) => n.type === 'damaged');
+      expect(damaged).toHaveLength(noticed ? 1 : 0);
+      if (noticed) expect(damageNotice((damaged[0] as { skippedMs: number }).skippedMs)).toMatch(/^The server sent damaged audio; 0\.3 s skipped\.$/);
+    } finally {
+      server.set({ audio: undefined });
+    }
+  });
+});
 
 describe('failures reach the page', () => {
   it('damaged audio past the header neither hangs nor fails silently: it plays out, or fails as bad-audio', async () => {

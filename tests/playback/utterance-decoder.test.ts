@@ -3,7 +3,7 @@ import type { AudioFormat } from '../../shared/audio-format';
 import { SincResampler } from '../../shared/audio/sinc-resampler';
 import type { LinkEvent } from '../../shared/playback/link-protocol';
 import { DecodeFailure, UtteranceDecoder, type AudioBlock } from '../../shared/playback/utterance-decoder';
-import { join } from '../decoders/helpers';
+import { damage, join } from '../decoders/helpers';
 import { fixture, readWav, snrDb } from '../support/audio-files';
 
 /**
@@ -71,5 +71,25 @@ describe('UtteranceDecoder', () => {
     const whole = new UtteranceDecoder({ channels: 'stream', streaming: true });
     const refused = await whole.accept({ ...(segmentStart('aac') as Extract<LinkEvent, { type: 'segment-start' }>), wholeFile: true }).catch((error: unknown) => error);
     expect((refused as DecodeFailure).info).toMatchObject({ kind: 'unsupported' });
+  });
+});
+
+describe('damaged audio is skipped and its length counted (spec E2)', () => {
+  // Reference decodes are at the stream's rate: 24 kHz, opus 48 kHz.
+  it.each([
+    ['mp3', 'speech.mp3', 'speech.mp3.ref.wav'],
+    ['opus', 'speech.opus', 'speech.opus.ref.wav'],
+    ['flac', 'speech.flac', 'speech.flac.ref.wav'],
+  ] as const)('%s: 700 noise bytes in the middle cost as long as the audio they hid', async (format, file, ref) => {
+    const bytes = fixture(file);
+    const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
+    const out = join(await feed(decoder, format, damage(bytes, Math.floor(bytes.length / 2), 700)))[0];
+    const reference = readWav(fixture(ref));
+    const missingMs = ((reference.channels[0].length - out.length) / reference.sampleRate) * 1000;
+    const { skippedFrames, skippedMs } = decoder.metrics;
+    expect(skippedFrames).toBeGreaterThanOrEqual(1);
+    expect(missingMs).toBeGreaterThan(20);
+    // Counted as long as what did not come out, to a frame (MP3 at 24 kHz: 24 ms).
+    expect(Math.abs(skippedMs - missingMs)).toBeLessThanOrEqual(24);
   });
 });

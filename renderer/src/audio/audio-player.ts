@@ -25,6 +25,9 @@ export interface LiveMetrics {
   decodeMsMax: number;
   gapMsTotal: number;
   gapMsMax: number;
+  /** Damaged audio skipped in this utterance (spec E2). */
+  skippedFrames: number;
+  skippedMs: number;
   /** From the worklet to the ears: the context's base plus output latency. */
   outputLatencyMs: number;
 }
@@ -144,6 +147,8 @@ export class AudioPlayer {
       decodeMsMax: Atomics.load(s, STAT.decodeMicrosMax) / 1000,
       gapMsTotal: ms(Atomics.load(s, STAT.gapFrames)),
       gapMsMax: ms(Atomics.load(s, STAT.gapFramesMax)),
+      skippedFrames: Atomics.load(s, STAT.skippedFrames),
+      skippedMs: Atomics.load(s, STAT.skippedMs),
       outputLatencyMs: (this.context.baseLatency + (this.context.outputLatency || 0)) * 1000,
     };
   }

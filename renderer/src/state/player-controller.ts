@@ -1,4 +1,5 @@
 import type { AudioFormat } from '../../../shared/audio-format';
+import { damageNotice } from '../../../shared/playback/damage';
 import type { PublicSettings } from '../../../shared/renderer-api';
 import type { ControlAction, PlayTicket, SessionView, SinkFact, TransportAction, UtteranceTiming } from '../../../shared/session';
 import type { AudioPlayer, PlayerNotice } from '../audio/audio-player';
@@ -241,6 +242,8 @@ export class PlayerController {
         return this.fact({ type: 'error', id: notice.id, message: notice.error.message });
       case 'fallback':
         return this.fact({ type: 'notice', id: notice.id, message: 'This audio cannot play as it arrives: it plays once it has downloaded.' });
+      case 'damaged':
+        return this.fact({ type: 'notice', id: notice.id, message: damageNotice(notice.skippedMs) });
       case 'segment-playing':
         this.playing = { ...this.playing, index: notice.index, startMs: notice.startMs };
         store.set({ word: null });

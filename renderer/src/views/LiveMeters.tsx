@@ -13,6 +13,7 @@ const ROWS: { key: Exclude<keyof LiveMetrics, 'state'>; label: string; unit: str
   { key: 'gapMsMax', label: 'Longest gap between segments', unit: 'ms' },
   { key: 'throughputKbps', label: 'Network', unit: 'kbit/s' },
   { key: 'decodeMsPerChunk', label: 'Decode per chunk', unit: 'ms', digits: 2 },
+  { key: 'skippedMs', label: 'Damaged audio skipped', unit: 'ms' },
   { key: 'playedMs', label: 'Played', unit: 'ms' },
   { key: 'outputLatencyMs', label: 'Output latency', unit: 'ms', digits: 1 },
 ];
