@@ -4,11 +4,13 @@ import type { DecodedAudio } from '../decoders/types';
 import type { ConsumerLink, LinkEvent } from './link-protocol';
 import { STAT } from './stats';
 import { DAMAGE_NOTICE_MS } from './damage';
-import { DecodeFailure, UtteranceDecoder } from './utterance-decoder';
+import { DecodeFailure, UtteranceDecoder, type AudioBlock } from './utterance-decoder';
 
 /** Buffering limits, in ms (spec B1, B2, B4; settings C2, C4). */
 export interface FeederOptions {
   sampleRate: number;
+  /** The ring's channels, interleaved (spec X2): 2 plays stereo as stereo and mono on both sides; 1 mixes down. */
+  channels?: 1 | 2;
   prerollMs: number;
   /** The least pre-roll a fast stream may start with (30 ms is clean, spec W3). */
   minPrerollMs: number;
@@ -45,6 +47,7 @@ interface Current {
   decoder: UtteranceDecoder;
   /** Events are decoded strictly in order. */
   queue: Promise<void>;
+  /** Decoded audio waiting for room in the ring, interleaved like the ring. */
   pending: Float32Array[];
   pendingFrames: number;
   /** Where the next decoded frame will be in the played stream (frames pushed plus pending). */
@@ -76,6 +79,7 @@ export class RingFeeder {
   private current: Current | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly maxBufferFrames: number;
+  private readonly channels: number;
 
   constructor(
     private readonly ring: RingBuffer,
@@ -86,6 +90,7 @@ export class RingFeeder {
     private readonly decodeWhole?: (bytes: Uint8Array) => Promise<DecodedAudio>,
   ) {
     this.maxBufferFrames = this.frames(options.maxBufferMs);
+    this.channels = options.channels ?? 1;
   }
 
   /** Starts an utterance, ending the one before without a sound from it. */
@@ -100,6 +105,7 @@ export class RingFeeder {
     Atomics.add(stats, STAT.generation, 1);
     const decoder = new UtteranceDecoder({
       outputRate: this.options.sampleRate,
+      channels: this.channels === 2 ? 'stereo' : 'mono',
       streaming: mode.streaming,
       pcmSampleRate: mode.pcmSampleRate,
       decodeWhole: this.decodeWhole,
@@ -188,7 +194,7 @@ export class RingFeeder {
     const pushed = current.framesQueued - current.pendingFrames;
     if (start >= pushed) {
       // All of it is still waiting here: drop it, nothing was heard.
-      keepFirstFrames(current, start - pushed);
+      keepFirstFrames(current, start - pushed, this.channels);
       current.framesQueued = start;
       return;
     }
@@ -229,8 +235,7 @@ export class RingFeeder {
       const blocks = await current.decoder.accept(event);
       if (current !== this.current) return;
       if (current.decoder.metrics.fallbacks > fallbacks) this.notify({ type: 'fallback', id: current.id, segmentIndex: current.lastSegment });
-      // The ring is mono for now: the decoder mixes every stream down (channels: 'mono').
-      for (const [mono] of blocks) this.enqueue(current, mono);
+      for (const block of blocks) this.enqueue(current, interleave(block, this.channels));
     } catch (error) {
       if (!(error instanceof DecodeFailure)) throw error;
       return this.fail(current, error.info);
@@ -251,6 +256,7 @@ export class RingFeeder {
 
   private enqueue(current: Current, block: Float32Array): void {
     const metrics = current.decoder.metrics;
+    const frames = block.length / this.channels;
     if (!current.decodedAny) {
       current.decodedAny = true;
       this.notify({ type: 'first-decoded', id: current.id, at: Date.now() });
@@ -262,8 +268,8 @@ export class RingFeeder {
       current.boundaries.push({ segment: current.lastSegment, frame: current.framesQueued, silenceBefore: silence, resolved: first, relative: current.rebase });
     }
     current.pending.push(block);
-    current.pendingFrames += block.length;
-    current.framesQueued += block.length;
+    current.pendingFrames += frames;
+    current.framesQueued += frames;
     // Spec B2: a stream far faster than real time starts with the least pre-roll.
     if (!current.startLowered && Atomics.load(this.stats, STAT.framesPlayed) === 0) {
       const decodedMs = (current.framesQueued / this.options.sampleRate) * 1000;
@@ -294,14 +300,15 @@ export class RingFeeder {
       }
       current.rebase = false;
     }
+    const channels = this.channels;
     while (current.pending.length) {
-      const room = Math.min(this.ring.availableWrite(), this.maxBufferFrames - this.ring.availableRead());
+      const room = Math.min((this.ring.availableWrite() / channels) | 0, this.maxBufferFrames - this.ringFrames());
       if (room <= 0) break;
       const block = current.pending[0];
-      const written = this.ring.push(block, Math.min(room, block.length));
+      const written = (this.ring.push(block, Math.min(room * channels, block.length)) / channels) | 0;
       current.pendingFrames -= written;
-      if (written === block.length) current.pending.shift();
-      else current.pending[0] = block.subarray(written);
+      if (written * channels === block.length) current.pending.shift();
+      else current.pending[0] = block.subarray(written * channels);
     }
     Atomics.store(stats, STAT.pendingFrames, current.pendingFrames);
     if (current.streamEnded && !current.pending.length) Atomics.store(stats, STAT.ended, 1);
@@ -355,7 +362,7 @@ export class RingFeeder {
   }
 
   private sendCredit(current: Current): void {
-    const bufferedFrames = this.ring.availableRead() + current.pendingFrames;
+    const bufferedFrames = this.ringFrames() + current.pendingFrames;
     const toMs = (frames: number): number => Math.round((frames / this.options.sampleRate) * 1000);
     const credit = {
       consumedBytes: current.decoder.consumedBytes,
@@ -383,20 +390,37 @@ export class RingFeeder {
     }
   }
 
+  /** Frames in the ring now. */
+  private ringFrames(): number {
+    return (this.ring.availableRead() / this.channels) | 0;
+  }
+
   private frames(ms: number): number {
     return Math.round((ms / 1000) * this.options.sampleRate);
   }
 }
 
 /** Keeps only the first `frames` of what waits to go into the ring. */
-function keepFirstFrames(current: Current, frames: number): void {
+function keepFirstFrames(current: Current, frames: number, channels: number): void {
   const kept: Float32Array[] = [];
-  let left = frames;
+  let left = frames * channels;
   for (const block of current.pending) {
     if (left <= 0) break;
     kept.push(block.length <= left ? block : block.subarray(0, left));
     left -= block.length;
   }
   current.pending = kept;
-  current.pendingFrames = kept.reduce((sum, block) => sum + block.length, 0);
+  current.pendingFrames = kept.reduce((sum, block) => sum + block.length, 0) / channels;
+}
+
+/** One block as the ring holds it: the channel itself for a mono ring, frames of L, R for a stereo one. */
+function interleave(block: AudioBlock, channels: number): Float32Array {
+  if (channels === 1) return block[0];
+  const [left, right = left] = block;
+  const out = new Float32Array(left.length * 2);
+  for (let i = 0; i < left.length; i++) {
+    out[2 * i] = left[i];
+    out[2 * i + 1] = right[i];
+  }
+  return out;
 }

@@ -15,8 +15,11 @@ export interface UtteranceDecoderOptions {
    * decoded audio's own rate, so a file keeps the stream's rate.
    */
   outputRate?: number;
-  /** 'mono' mixes every stream down (the ring today); 'stream' keeps the first segment's channels. */
-  channels?: 'mono' | 'stream';
+  /**
+   * 'mono' mixes every stream down; 'stereo' plays a stereo stream as it is and mono on both
+   * sides (the ring); 'stream' keeps the first segment's channels (a file).
+   */
+  channels?: 'mono' | 'stereo' | 'stream';
   /** spec C1: false downloads each segment whole, decodes it, then plays it. */
   streaming: boolean;
   /** Raw PCM's rate when the server does not say it. */
@@ -131,10 +134,11 @@ export class UtteranceDecoder {
   constructor(private readonly options: UtteranceDecoderOptions) {
     this.now = options.now ?? (() => performance.now());
     this.rate = options.outputRate;
-    if ((options.channels ?? 'mono') === 'mono') this.channelCount = 1;
+    const channels = options.channels ?? 'mono';
+    if (channels !== 'stream') this.channelCount = channels === 'mono' ? 1 : 2;
   }
 
-  /** The output's rate and channels, once known (at once with outputRate and mono). */
+  /** The output's rate and channels, once known (at once with outputRate and a fixed channel count). */
   get format(): { sampleRate: number; channels: number } | undefined {
     return this.rate && this.channelCount ? { sampleRate: this.rate, channels: this.channelCount } : undefined;
   }

@@ -119,3 +119,44 @@ describe.skipIf(!available)('stop, as heard', () => {
     }
   }, 60_000);
 });
+
+/** Power of `hz` in `samples` (Goertzel), relative to full scale: enough to tell two tones apart. */
+function tonePower(samples: Float32Array, hz: number, rate: number): number {
+  const coefficient = 2 * Math.cos((2 * Math.PI * hz) / rate);
+  let [s1, s2] = [0, 0];
+  for (const sample of samples) [s1, s2] = [sample + coefficient * s1 - s2, s1];
+  return (s1 * s1 + s2 * s2 - coefficient * s1 * s2) / (samples.length * samples.length);
+}
+
+describe.skipIf(!available)('stereo, as heard (spec X2)', () => {
+  it('a stereo stream plays each side on its own speaker', { timeout: 60_000 }, async () => {
+    // tests/fixtures/make.sh: 3 s of 440 Hz on the left and 1000 Hz on the right, through opusenc.
+    rig.tts.set({ audio: { opus: { bytes: fixture('tones-stereo.opus'), seconds: 3 } } });
+    try {
+      const recording = pulse.record(2);
+      await recording.ready;
+      await speakInPage(page, 'Two tones.', 'opus');
+      await waitForText(page, 'state', 'playing');
+      await waitForText(page, 'state', 'idle', 20_000);
+      await new Promise((r) => setTimeout(r, 200));
+      const audio = await recording.stop();
+      const frames = audio.samples.length / 2;
+      const left = Float32Array.from({ length: frames }, (_, i) => audio.samples[2 * i]);
+      const right = Float32Array.from({ length: frames }, (_, i) => audio.samples[2 * i + 1]);
+      // One second from the middle of the tones.
+      let first = 0;
+      while (first < frames && Math.abs(left[first]) + Math.abs(right[first]) < 0.01) first++;
+      const window = [first + audio.sampleRate, first + 2 * audio.sampleRate] as const;
+      const [l, r] = [left.subarray(...window), right.subarray(...window)];
+      const db = (ratio: number): number => 10 * Math.log10(ratio);
+      const leftRatio = db(tonePower(l, 440, audio.sampleRate) / tonePower(l, 1000, audio.sampleRate));
+      const rightRatio = db(tonePower(r, 1000, audio.sampleRate) / tonePower(r, 440, audio.sampleRate));
+      console.log(`stereo: left 440 Hz over 1000 Hz ${leftRatio.toFixed(1)} dB, right 1000 Hz over 440 Hz ${rightRatio.toFixed(1)} dB`);
+      // Mixed down, both sides would hold both tones equally (0 dB).
+      expect(leftRatio).toBeGreaterThan(40);
+      expect(rightRatio).toBeGreaterThan(40);
+    } finally {
+      rig.tts.set({ audio: undefined });
+    }
+  });
+});

@@ -43,12 +43,15 @@ function segmentStart(index: number, restart = false, replay = false): LinkEvent
   };
 }
 
+/** A stereo ring, as the app's: the mono segments play on both sides, so the right channel must equal the left. */
+const CHANNELS = 2;
+
 function setup(maxBufferMs: number) {
-  const ring = new RingBuffer(RingBuffer.getStorageForCapacity(RATE * 3, Float32Array), Float32Array);
+  const ring = new RingBuffer(RingBuffer.getStorageForCapacity(RATE * 3 * CHANNELS, Float32Array), Float32Array);
   const stats = createStats();
-  const core = new PlayerCore(ring, stats, 1, { initialFrames: 4800, minFrames: 1440, maxFrames: 96000, growth: 1.5, fadeFrames: FADE });
+  const core = new PlayerCore(ring, stats, CHANNELS, { initialFrames: 4800, minFrames: 1440, maxFrames: 96000, growth: 1.5, fadeFrames: FADE });
   const notices: FeederNotice[] = [];
-  const feeder = new RingFeeder(ring, stats, { sampleRate: RATE, prerollMs: 100, minPrerollMs: 30, maxBufferMs }, (n) => notices.push(n));
+  const feeder = new RingFeeder(ring, stats, { sampleRate: RATE, channels: CHANNELS, prerollMs: 100, minPrerollMs: 30, maxBufferMs }, (n) => notices.push(n));
   let deliver: (event: LinkEvent) => void = () => {};
   const commands: LinkCommand[] = [];
   feeder.play(1, (onEvent) => {
@@ -57,6 +60,7 @@ function setup(maxBufferMs: number) {
   }, { streaming: true });
   const played: number[] = [];
   const out = new Float32Array(Q);
+  const right = new Float32Array(Q);
   let rendered = 0;
   /** Events are decoded asynchronously: give the feeder's queue a few turns. */
   const send = async (...events: LinkEvent[]): Promise<void> => {
@@ -65,8 +69,9 @@ function setup(maxBufferMs: number) {
   };
   const render = async (quanta: number): Promise<void> => {
     for (let q = 0; q < quanta; q++) {
-      core.render([out], Q);
+      core.render([out, right], Q);
       if (Atomics.load(stats, STAT.framesPlayed) > 0) played.push(...out);
+      expect(right).toEqual(out);
       // The feeder's timer moves pending frames into the ring; let it run now and then.
       if (++rendered % 8 === 0) await new Promise((r) => setTimeout(r, 11));
     }

@@ -42,18 +42,20 @@ function consumerLink(port: MessagePort, onEvent: (event: LinkEvent) => void): C
 }
 
 /** Plays one request through engine → port → feeder → ring → PlayerCore; returns every rendered frame. */
-async function play(format: AudioFormat, settings: Partial<Settings> = {}, control?: (feeder: RingFeeder, notices: FeederNotice[]) => void) {
-  const ring = new RingBuffer(RingBuffer.getStorageForCapacity(RATE * 4, Float32Array), Float32Array);
+async function play(format: AudioFormat, settings: Partial<Settings> = {}, control?: (feeder: RingFeeder, notices: FeederNotice[]) => void, channels: 1 | 2 = 1) {
+  const ring = new RingBuffer(RingBuffer.getStorageForCapacity(RATE * 4 * channels, Float32Array), Float32Array);
   const stats = createStats();
-  const core = new PlayerCore(ring, stats, 1, { initialFrames: 7200, minFrames: 1440, maxFrames: 96000, growth: 1.5 });
+  const core = new PlayerCore(ring, stats, channels, { initialFrames: 7200, minFrames: 1440, maxFrames: 96000, growth: 1.5 });
   const notices: FeederNotice[] = [];
-  const feeder = new RingFeeder(ring, stats, { sampleRate: RATE, prerollMs: 150, minPrerollMs: 30, maxBufferMs: 2000 }, (n) => notices.push(n));
+  const feeder = new RingFeeder(ring, stats, { sampleRate: RATE, channels, prerollMs: 150, minPrerollMs: 30, maxBufferMs: 2000 }, (n) => notices.push(n));
   const { port1, port2 } = new MessageChannel();
   const full: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [server.url], format, ...settings };
   const spoken = speakOverLink({ text: 'Hello from Utter.' }, engineLink(port1), { settings: full });
   feeder.play(1, (onEvent) => consumerLink(port2, onEvent), { streaming: full.streamingEnabled });
   const out = new Float32Array(128);
+  const outRight = new Float32Array(128);
   const rendered: number[] = [];
+  const renderedRight: number[] = [];
   let maxBuffered = 0;
   const deadline = Date.now() + 20_000;
   while (!notices.some((n) => n.type === 'drained') && Date.now() < deadline) {
@@ -62,20 +64,24 @@ async function play(format: AudioFormat, settings: Partial<Settings> = {}, contr
     // or the stream ended (the real worklet renders at real time; the browser tests cover that).
     if (ring.availableRead() >= 128 || Atomics.load(stats, STAT.ended) === 1 || Atomics.load(stats, STAT.framesPlayed) === 0) {
       const drainedBefore = Atomics.load(stats, STAT.drained) === 1;
-      core.render([out], 128);
-      if (Atomics.load(stats, STAT.framesPlayed) > 0 && !drainedBefore) rendered.push(...out);
+      core.render([out, outRight], 128);
+      if (Atomics.load(stats, STAT.framesPlayed) > 0 && !drainedBefore) {
+        rendered.push(...out);
+        renderedRight.push(...outRight);
+      }
     }
-    maxBuffered = Math.max(maxBuffered, ring.availableRead() + Atomics.load(stats, STAT.pendingFrames));
+    maxBuffered = Math.max(maxBuffered, ring.availableRead() / channels + Atomics.load(stats, STAT.pendingFrames));
     await new Promise((r) => setTimeout(r, 0));
   }
   await spoken;
-  return { rendered: Float32Array.from(rendered), stats, notices, maxBuffered };
+  // maxBuffered in frames, as the ring holds them.
+  return { rendered: Float32Array.from(rendered), right: Float32Array.from(renderedRight), stats, notices, maxBuffered: maxBuffered };
 }
 
-function reference(file: string): Float32Array {
+function reference(file: string, channel = 0): Float32Array {
   const ref = readWav(fixture(file));
   const resampler = new SincResampler(ref.sampleRate, RATE);
-  const head = resampler.process(ref.channels[0]);
+  const head = resampler.process(ref.channels[channel]);
   const tail = resampler.flush();
   const all = new Float32Array(head.length + tail.length);
   all.set(head);
@@ -92,8 +98,9 @@ const FORMATS: [Exclude<AudioFormat, 'aac'>, string, number][] = [
 ];
 
 describe.each(FORMATS)('%s: engine → port → decoder → ring → worklet core', (format, refFile, minSnr) => {
-  it('renders the reference decode at the output rate, once and in order', async () => {
-    const { rendered, stats, notices, maxBuffered } = await play(format);
+  it('renders the reference decode at the output rate, once and in order, on both sides of a stereo ring', async () => {
+    const { rendered, right, stats, notices, maxBuffered } = await play(format, {}, undefined, 2);
+    expect(right).toEqual(rendered);
     const ref = reference(refFile);
     // Spec B4: max-buffer (2 s), plus up to two 4 KB chunks in flight while a credit report
     // travels back, plus what one decode step can release at once (an Ogg page from opusenc
@@ -109,6 +116,39 @@ describe.each(FORMATS)('%s: engine → port → decoder → ring → worklet cor
     expect(Atomics.load(stats, STAT.underruns)).toBe(0);
     expect(notices.filter((n) => n.type === 'error')).toEqual([]);
     expect(notices.some((n) => n.type === 'first-decoded')).toBe(true);
+  });
+});
+
+describe('stereo streams (spec X2)', () => {
+  // A 440 Hz tone on the left and 1000 Hz on the right: mixing down or swapping fails.
+  it.each([
+    ['flac', 80],
+    ['opus', 60],
+    ['mp3', 60],
+  ] as const)('%s: each channel of a stereo stream reaches its own side', async (format, minSnr) => {
+    const [file, ref] = [`tones-stereo.${format}`, `tones-stereo.${format}.ref.wav`];
+    server.set({ audio: { [format]: { bytes: fixture(file), seconds: 3 } } });
+    try {
+      const { rendered, right, stats } = await play(format, {}, undefined, 2);
+      const [refLeft, refRight] = [reference(ref, 0), reference(ref, 1)];
+      expect(Atomics.load(stats, STAT.framesPlayed)).toBe(refLeft.length);
+      expect(snrDb(rendered.subarray(0, refLeft.length), refLeft).snr).toBeGreaterThan(minSnr);
+      expect(snrDb(right.subarray(0, refRight.length), refRight).snr).toBeGreaterThan(minSnr);
+    } finally {
+      server.set({ audio: undefined });
+    }
+  });
+
+  it('a mono ring mixes a stereo stream down', async () => {
+    server.set({ audio: { flac: { bytes: fixture('tones-stereo.flac'), seconds: 3 } } });
+    try {
+      const { rendered } = await play('flac');
+      const [left, right] = [reference('tones-stereo.flac.ref.wav', 0), reference('tones-stereo.flac.ref.wav', 1)];
+      const mixed = left.map((v, i) => (v + right[i]) / 2);
+      expect(snrDb(rendered.subarray(0, mixed.length), mixed).snr).toBeGreaterThan(80);
+    } finally {
+      server.set({ audio: undefined });
+    }
   });
 });
 

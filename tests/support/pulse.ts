@@ -15,8 +15,8 @@ const READY_TIMEOUT_MS = 10_000;
 export interface PulseAudio {
   /** Environment that points the browser, pactl and parec at this daemon only. */
   env: Record<string, string>;
-  /** Starts recording the null sink `cap` (mono, float, 48 kHz). */
-  record(): Recording;
+  /** Starts recording the null sink `cap` (float, 48 kHz; mono unless asked for both sides). */
+  record(channels?: 1 | 2): Recording;
   /** Stops any recording, kills the daemon and removes its folder. */
   stop(): Promise<void>;
 }
@@ -34,7 +34,9 @@ export interface Recording {
 
 /** What a {@link Recording} captured, and when. */
 export interface RecordedAudio {
+  /** Interleaved when `channels` is 2. */
   samples: Float32Array;
+  channels: 1 | 2;
   sampleRate: 48000;
   /**
    * Wall-clock ms (`performance.timeOrigin` scale, like the page's) of sample 0: arrival of
@@ -153,8 +155,8 @@ export async function startPulse(): Promise<PulseAudio> {
 
   return {
     env,
-    record() {
-      const recording = startRecording(childEnv);
+    record(channels = 1) {
+      const recording = startRecording(childEnv, channels);
       recordings.add(recording);
       return recording;
     },
@@ -170,8 +172,8 @@ function readText(path: string): string {
   }
 }
 
-function startRecording(env: NodeJS.ProcessEnv): Recording {
-  const parec = spawn('parec', ['-d', 'cap.monitor', '--raw', '--format=float32le', `--rate=${RATE}`, '--channels=1', '--latency-msec=5'], {
+function startRecording(env: NodeJS.ProcessEnv, channels: 1 | 2): Recording {
+  const parec = spawn('parec', ['-d', 'cap.monitor', '--raw', '--format=float32le', `--rate=${RATE}`, `--channels=${channels}`, '--latency-msec=5'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -189,7 +191,7 @@ function startRecording(env: NodeJS.ProcessEnv): Recording {
       const now = wallNow();
       chunks.push(chunk);
       bytes += chunk.length;
-      const start = now - (bytes / BYTES_PER_SAMPLE / RATE) * 1000;
+      const start = now - (bytes / BYTES_PER_SAMPLE / channels / RATE) * 1000;
       if (Number.isNaN(startedAtMs)) {
         startedAtMs = start;
         clearTimeout(timer);
@@ -219,7 +221,7 @@ function startRecording(env: NodeJS.ProcessEnv): Recording {
         // A copy: the Buffer may sit at an offset that Float32Array cannot view.
         const samples = new Float32Array(Math.floor(all.length / BYTES_PER_SAMPLE));
         new Uint8Array(samples.buffer).set(all.subarray(0, samples.length * BYTES_PER_SAMPLE));
-        return { samples, sampleRate: RATE, startedAtMs, earliestStartMs };
+        return { samples, channels, sampleRate: RATE, startedAtMs, earliestStartMs };
       })();
       return result;
     },

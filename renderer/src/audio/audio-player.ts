@@ -8,6 +8,8 @@ import { PLAYER_PROCESSOR, type WorkerNotice, type WorkerRequest, type WorkletOp
 
 /** The least pre-roll: 30-50 ms rings are clean on a 2-core machine (spec W3). */
 const MIN_PREROLL_MS = 30;
+/** The ring carries stereo (spec X2): a stereo stream plays as it is, mono on both sides. */
+const RING_CHANNELS = 2;
 
 /** What the player view shows, read from shared memory on each animation frame (spec M1-M5). */
 export interface LiveMetrics {
@@ -65,7 +67,7 @@ export class AudioPlayer {
     const rate = context.sampleRate;
     const maxBufferMs = settings.streamMaxBuffer * 1000;
     // Room for max-buffer plus a little: the worker never fills past max-buffer (spec B4).
-    const ring = RingBuffer.getStorageForCapacity(Math.ceil((rate * (maxBufferMs + 500)) / 1000), Float32Array);
+    const ring = RingBuffer.getStorageForCapacity(Math.ceil((rate * (maxBufferMs + 500)) / 1000) * RING_CHANNELS, Float32Array);
     const stats = createStats();
     const frames = (ms: number): number => Math.round((ms / 1000) * rate);
     const preroll = {
@@ -78,7 +80,7 @@ export class AudioPlayer {
     const node = new AudioWorkletNode(context, PLAYER_PROCESSOR, {
       numberOfInputs: 0,
       outputChannelCount: [2],
-      processorOptions: { ring, stats: stats.buffer as SharedArrayBuffer, preroll } satisfies WorkletOptions,
+      processorOptions: { ring, stats: stats.buffer as SharedArrayBuffer, channels: RING_CHANNELS, preroll } satisfies WorkletOptions,
     });
     node.connect(context.destination);
     const worker = new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module', name: 'utter-decoder' });
@@ -87,7 +89,7 @@ export class AudioPlayer {
       type: 'init',
       ring,
       stats: stats.buffer as SharedArrayBuffer,
-      options: { sampleRate: rate, prerollMs: settings.streamBufferMs, minPrerollMs: MIN_PREROLL_MS, maxBufferMs },
+      options: { sampleRate: rate, channels: RING_CHANNELS, prerollMs: settings.streamBufferMs, minPrerollMs: MIN_PREROLL_MS, maxBufferMs },
     });
     return player;
   }

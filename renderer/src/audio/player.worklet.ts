@@ -16,8 +16,8 @@ class PlayerProcessor extends AudioWorkletProcessor {
 
   constructor(options: { processorOptions: WorkletOptions }) {
     super();
-    const { ring, stats, preroll } = options.processorOptions;
-    this.core = new PlayerCore(new RingBuffer(ring, Float32Array), new Int32Array(stats), 1, preroll);
+    const { ring, stats, channels, preroll } = options.processorOptions;
+    this.core = new PlayerCore(new RingBuffer(ring, Float32Array), new Int32Array(stats), channels, preroll);
   }
 
   /** Allocates nothing: the core renders straight into the output arrays. */

@@ -25,6 +25,8 @@ export type WorkerNotice =
 export interface WorkletOptions {
   ring: SharedArrayBuffer;
   stats: SharedArrayBuffer;
+  /** Interleaved channels in the ring. */
+  channels: 1 | 2;
   preroll: PrerollOptions;
 }
 
