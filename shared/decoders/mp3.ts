@@ -20,17 +20,24 @@ export class Mp3Decoder extends WasmStreamDecoder {
   private readonly library = new MPEGDecoder();
   readonly ready = this.library.ready;
   private readonly walker = new MpegFrameWalker();
+  /** Samples mpg123 gave; the least shortfall against the frames found before any damage. */
+  private samplesOut = 0;
+  private shortfallBeforeDamage = Infinity;
 
   protected decodeBytes(bytes: Uint8Array): LibraryAudio {
     if (this.walker.untouched && id3Length(bytes) === 0 && !mpegHeader(bytes, 0) && looksLikeText(bytes)) {
       throw new BadAudioError('This is not an MP3 stream: it starts like text (a web page or a JSON error?).');
     }
-    this.stats.skippedFrames += this.walker.walk(bytes);
+    const { resyncs, frames } = this.walker.walk(bytes);
+    this.stats.skippedFrames += resyncs;
     this.stats.skippedSamples += this.walker.takeLost();
     if (!this.walker.framesSeen && this.walker.junk > MAX_JUNK) {
       throw new BadAudioError('This is not an MP3 stream: no MPEG audio frame in its first 64 KB.');
     }
-    const audio = this.library.decode(bytes);
+    if (!frames.length) return { channelData: [], samplesDecoded: 0, sampleRate: 0, errors: [] };
+    const audio = this.library.decode(frames);
+    this.samplesOut += audio.samplesDecoded;
+    if (!this.walker.everBroke) this.shortfallBeforeDamage = Math.min(this.shortfallBeforeDamage, this.shortfall());
     // A mono stream comes out duplicated on two channels: keep one.
     if (this.walker.channels === 1 && audio.channelData.length === 2) audio.channelData = [audio.channelData[0]];
     return audio;
@@ -41,13 +48,26 @@ export class Mp3Decoder extends WasmStreamDecoder {
     }
     this.walker.endOfStream();
     this.stats.skippedSamples += this.walker.takeLost();
+    // mpg123 also drops good frames after damage (their bit reservoir was in the lost ones):
+    // what it gave short of the frames found, beyond the shortfall it always has (the
+    // encoder delay it trims, the Info frame), is lost too.
+    if (this.walker.everBroke && Number.isFinite(this.shortfallBeforeDamage)) {
+      this.stats.skippedSamples += Math.max(0, this.shortfall() - this.shortfallBeforeDamage);
+    }
     return null;
   }
   protected errorSamples(): number {
-    return this.walker.frameSamples;
+    // Frames mpg123 reports as errors show in its shortfall, counted at the end.
+    return 0;
+  }
+
+  private shortfall(): number {
+    return this.walker.foundSamples - this.samplesOut;
   }
   protected resetLibrary(): Promise<void> {
     this.walker.reset();
+    this.samplesOut = 0;
+    this.shortfallBeforeDamage = Infinity;
     return this.library.reset();
   }
   protected freeLibrary(): void {
@@ -56,10 +76,12 @@ export class Mp3Decoder extends WasmStreamDecoder {
 }
 
 /**
- * Follows MPEG frame headers through a byte stream; counts the times it lost them, and how
- * much audio the lost bytes held. After a break, a header is believed once the next one
- * follows it (noise holds chance headers); the bytes from the break to it are the loss,
- * in frames the size of the last good one (at least one).
+ * Cuts an MPEG byte stream into whole frames for mpg123, which sees nothing else: noise
+ * holds chance headers, and mpg123 decodes them (measured: a chance 32 kHz frame in a
+ * 24 kHz stream, and the whole call's audio came out labelled 32 kHz). After a break, and
+ * for a frame whose rate or channels differ from the stream's, a header is believed once
+ * the next one follows it. Counts the breaks and how much audio they lost: the bytes from
+ * the break to the next frame, in frames of the stream's average length (at least one).
  */
 class MpegFrameWalker {
   channels = 0;
@@ -70,19 +92,25 @@ class MpegFrameWalker {
   private held: Uint8Array = new Uint8Array(0);
   /** Stream offset of held[0]. */
   private heldAt = 0;
-  /** Bytes to pass over before the next header is due (an ID3 tag, a frame body). */
+  /** Bytes of a tag to pass over (ID3v2 at the start, ID3v1 at the end). */
   private skip = 0;
   private inSync = false;
-  private lastGood: MpegHeader | null = null;
+  /** The stream's first frame: its samples per frame are the stream's. */
+  private first: MpegHeader | null = null;
   /** Stream offset where the chain broke; -1 while it holds. */
   private brokeAt = -1;
   private lostSamples = 0;
+  /** Samples and bytes in every frame found; true once the chain has broken. */
+  foundSamples = 0;
+  private foundBytes = 0;
+  everBroke = false;
 
-  /** Takes the next bytes; returns how many times they lost the frame chain. */
-  walk(bytes: Uint8Array): number {
+  /** Takes the next bytes; returns the whole frames they completed, and how many times they lost the chain. */
+  walk(bytes: Uint8Array): { frames: Uint8Array; resyncs: number } {
     this.untouched = false;
     let resyncs = 0;
     const b = concatBytes(this.held, bytes);
+    const frames: Uint8Array[] = [];
     let p = 0;
     while (p < b.length) {
       if (this.skip) {
@@ -100,19 +128,26 @@ class MpegFrameWalker {
         continue;
       }
       const header = mpegHeader(b, p);
-      // After a break a header counts only when the next one follows it.
-      if (header && this.brokeAt >= 0 && b.length - p < header.frameLength + 4) break;
-      if (header && (this.brokeAt < 0 || mpegHeader(b, p + header.frameLength))) {
+      const first = this.first;
+      const doubtful = header && (this.brokeAt >= 0 || (first && (header.sampleRate !== first.sampleRate || header.channels !== first.channels || header.samples !== first.samples)));
+      if (header && b.length - p < header.frameLength + (doubtful ? 4 : 0)) break;
+      if (header && (!doubtful || mpegHeader(b, p + header.frameLength))) {
         if (this.brokeAt >= 0) this.resynced(this.heldAt + p);
-        this.lastGood = header;
+        this.first ??= header;
         this.framesSeen++;
+        this.foundSamples += header.samples;
+        this.foundBytes += header.frameLength;
         if (!this.channels) this.channels = header.channels;
-        this.skip = header.frameLength;
+        frames.push(b.subarray(p, p + header.frameLength));
+        p += header.frameLength;
         this.inSync = true;
         continue;
       }
       if (this.inSync) resyncs++;
-      if (this.inSync && this.framesSeen) this.brokeAt = this.heldAt + p;
+      if (this.inSync && this.framesSeen) {
+        this.brokeAt = this.heldAt + p;
+        this.everBroke = true;
+      }
       this.inSync = false;
       let q = p + 1;
       while (q + 4 <= b.length && !mpegHeader(b, q) && !(this.framesSeen === 0 && id3Length(b, q))) q++;
@@ -121,12 +156,8 @@ class MpegFrameWalker {
     }
     this.heldAt += p;
     this.held = b.slice(p);
-    return resyncs;
-  }
-
-  /** Samples in one frame, as the last good header said. */
-  get frameSamples(): number {
-    return this.lastGood?.samples ?? 1152;
+    // Copied: the library copies into WASM memory at once, but `b` may be the caller's buffer.
+    return { frames: frames.length === 1 ? frames[0].slice() : concatBytes(...frames), resyncs };
   }
 
   /** The stream ended while the chain was broken: everything from the break is lost. */
@@ -143,8 +174,8 @@ class MpegFrameWalker {
 
   /** The chain holds again from `at`: what lay between is lost. */
   private resynced(at: number): void {
-    const last = this.lastGood;
-    if (last) this.lostSamples += Math.max(1, Math.round((at - this.brokeAt) / last.frameLength)) * last.samples;
+    // In frames of the stream's average length (a chance header in the noise has any length).
+    if (this.first) this.lostSamples += Math.max(1, Math.round((at - this.brokeAt) / (this.foundBytes / this.framesSeen))) * this.first.samples;
     this.brokeAt = -1;
   }
 
@@ -157,8 +188,11 @@ class MpegFrameWalker {
     this.framesSeen = 0;
     this.junk = 0;
     this.untouched = true;
-    this.lastGood = null;
+    this.first = null;
+    this.foundBytes = 0;
     this.brokeAt = -1;
     this.lostSamples = 0;
+    this.foundSamples = 0;
+    this.everBroke = false;
   }
 }
