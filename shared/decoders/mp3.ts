@@ -80,7 +80,7 @@ export class Mp3Decoder extends WasmStreamDecoder {
  * holds chance headers, and mpg123 decodes them (measured: a chance 32 kHz frame in a
  * 24 kHz stream, and the whole call's audio came out labelled 32 kHz). After a break, and
  * for a frame whose rate or channels differ from the stream's, a header is believed once
- * the next one follows it. Counts the breaks and how much audio they lost: the bytes from
+ * the next one follows it, in the same format. Counts the breaks and how much audio they lost: the bytes from
  * the break to the next frame, in frames of the stream's average length (at least one).
  */
 class MpegFrameWalker {
@@ -131,7 +131,7 @@ class MpegFrameWalker {
       const first = this.first;
       const doubtful = header && (this.brokeAt >= 0 || (first && (header.sampleRate !== first.sampleRate || header.channels !== first.channels || header.samples !== first.samples)));
       if (header && b.length - p < header.frameLength + (doubtful ? 4 : 0)) break;
-      if (header && (!doubtful || mpegHeader(b, p + header.frameLength))) {
+      if (header && (!doubtful || sameFormat(header, mpegHeader(b, p + header.frameLength)))) {
         if (this.brokeAt >= 0) this.resynced(this.heldAt + p);
         this.first ??= header;
         this.framesSeen++;
@@ -195,4 +195,8 @@ class MpegFrameWalker {
     this.foundSamples = 0;
     this.everBroke = false;
   }
+}
+
+function sameFormat(a: MpegHeader, b: MpegHeader | null): boolean {
+  return b !== null && a.sampleRate === b.sampleRate && a.channels === b.channels && a.samples === b.samples;
 }

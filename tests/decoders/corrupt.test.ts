@@ -96,3 +96,31 @@ describe('bytes that are not audio at all', () => {
     await expect(createDecoder('opus').push(opus)).rejects.toThrow(/not carry Opus/);
   });
 });
+
+describe('noise that holds a frame header of another rate', () => {
+  it('mp3: is not decoded, and the speech around it keeps its rate and length', async () => {
+    const mp3 = readFixture('speech.mp3');
+    // An MPEG-1 layer III header at 32 kHz, 128 kbit/s, mono (a 576-byte frame), with noise
+    // for a body, spliced between two frames of the 24 kHz stream.
+    let at = Math.floor(mp3.length / 2);
+    while (!(mp3[at] === 0xff && (mp3[at + 1] & 0xe0) === 0xe0)) at++;
+    const chance = damage(new Uint8Array(576), 0, 576);
+    chance.set([0xff, 0xfb, 0x98, 0xc4]);
+    const spliced = new Uint8Array(mp3.length + chance.length);
+    spliced.set(mp3.subarray(0, at));
+    spliced.set(chance, at);
+    spliced.set(mp3.subarray(at), at + chance.length);
+    const decoder = createDecoder('mp3');
+    const rates = new Set<number>();
+    let samples = 0;
+    for (const chunk of randomChunks(spliced, 7, 4096)) {
+      const out = await decoder.push(chunk);
+      if (out.samplesDecoded) rates.add(out.sampleRate);
+      samples += out.samplesDecoded;
+    }
+    samples += (await decoder.flush()).samplesDecoded;
+    decoder.free();
+    expect([...rates]).toEqual([24000]);
+    expect(samples).toBe(readWavFixture('speech.mp3.ref.wav').channels[0].length);
+  });
+});
