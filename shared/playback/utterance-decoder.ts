@@ -240,8 +240,8 @@ export class UtteranceDecoder {
       this.segment.damagedInARow = 0;
       return out;
     } catch (error) {
-      if (!(error instanceof DecodeFailure) || error.info.kind !== 'bad-audio') throw error;
-      if (this.segment.frames > 0) return this.skipDamagedChunk(event.bytes.length, error);
+      if (!(error instanceof DecodeFailure)) throw error;
+      if (this.segment.frames > 0 && error.info.kind === 'bad-audio') return this.skipDamagedChunk(event.bytes.length, error);
       if (!silentSoFar || !this.options.decodeWhole) throw error;
       return this.fallBack(error.message);
     }
