@@ -74,6 +74,9 @@ export interface PlayTicket {
   pcmSampleRate: number;
   streamBufferMs: number;
   streamMaxBuffer: number;
+  /** The pre-roll to start this utterance with (spec B2), and why: the setting, or what the link has shown. */
+  prerollMs: number;
+  prerollReason: string;
 }
 
 /** What the session asks of the audio side of the page. */

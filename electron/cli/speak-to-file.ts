@@ -1,3 +1,4 @@
+import type { LinkEstimates } from '../engine/link-estimate';
 import type { Settings } from '../../shared/config/schema';
 import { DecodeFailure, UtteranceDecoder } from '../../shared/playback/utterance-decoder';
 import { SpeechError } from '../engine/errors';
@@ -50,6 +51,8 @@ export async function speakToFile(
     retryPolicy?: Partial<RetryPolicy>;
     /** Sees every engine event too (tests, progress). */
     onEvent?: (event: EngineEvent) => void;
+    /** Learns each endpoint's link (spec B2). */
+    links?: LinkEstimates;
   },
 ): Promise<SpeakReport> {
   const started = performance.now();
@@ -69,7 +72,7 @@ export async function speakToFile(
   const formats = new Set<string>();
   // Decoding is async: events are handled strictly in order, one after the other.
   let work = Promise.resolve();
-  const utterance = new Utterance(text, { provider, settings, retryPolicy }, (event) => {
+  const utterance = new Utterance(text, { provider, settings, retryPolicy, links: options.links }, (event) => {
     options.onEvent?.(event);
     if (event.type === 'error') failure = event.error;
     if (event.type === 'end') endMetrics = event.metrics;
@@ -94,7 +97,10 @@ export async function speakToFile(
         // The engine would wait for credit forever.
         utterance.stop();
       }
-      if (event.type === 'chunk') utterance.credit({ consumedBytes: decoder.consumedBytes, bufferedMs: 0 });
+      // How much audio the bytes made: the engine learns the link's pace from it (spec B2).
+      const format = decoder.format;
+      const decodedMs = format ? (decoder.metrics.decodedFrames / format.sampleRate) * 1000 : 0;
+      if (event.type === 'chunk') utterance.credit({ consumedBytes: decoder.consumedBytes, bufferedMs: 0, decodedMs });
     });
   });
   const onAbort = (): void => utterance.stop();

@@ -2,10 +2,18 @@ import type { Settings } from '../../shared/config/schema';
 import type { EngineEvent } from '../../shared/speech-events';
 import type { SpeechProvider } from './provider';
 import { LocalVoiceProvider } from './providers/local';
-import { OpenAiProvider } from './providers/openai';
+import { OpenAiProvider, endpointName } from './providers/openai';
 import { Utterance, type UtteranceOptions } from './utterance';
 
 /** Builds the provider the settings ask for. */
+/**
+ * The endpoint a text is asked of first, named as the provider names it (what the link
+ * estimates are kept under): a base URL without its trailing slash, or "embedded".
+ */
+export function primaryEndpoint(settings: Pick<Settings, 'provider' | 'baseUrls'>): string {
+  return settings.provider === 'local' ? LocalVoiceProvider.endpoint : endpointName(settings.baseUrls[0] ?? '');
+}
+
 export function createProvider(settings: Settings): SpeechProvider {
   if (settings.provider === 'local') return new LocalVoiceProvider({ voice: settings.voice || undefined, speed: settings.speed });
   return new OpenAiProvider({

@@ -40,6 +40,11 @@ export class FlowGate {
     return this.credit.bufferedMs + this.outstandingBytes * this.msPerByte();
   }
 
+  /** Audio per byte as the consumer reports it; 0 until it has. */
+  get audioMsPerByte(): number {
+    return this.msPerByte();
+  }
+
   /**
    * Audio per byte, from the bytes since the first audio where there are enough of them:
    * the average from the start counts header bytes as audio and underestimates it (a FLAC

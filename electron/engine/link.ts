@@ -2,6 +2,7 @@ import type { Settings } from '../../shared/config/schema';
 import { parseLinkCommand, type LinkCommand, type LinkEvent, type SpeakRequest } from '../../shared/playback/link-protocol';
 import { createProvider } from './engine';
 import { SpeechError } from './errors';
+import type { LinkEstimates } from './link-estimate';
 import type { SpeechProvider } from './provider';
 import type { RetryPolicy } from './retry';
 import { Utterance } from './utterance';
@@ -22,6 +23,8 @@ export interface LinkSpeakOptions {
   /** Defaults to the provider the settings (with the request's format) describe. */
   provider?: SpeechProvider;
   retryPolicy?: Partial<RetryPolicy>;
+  /** Learns each endpoint's link (spec B2). */
+  links?: LinkEstimates;
   /** Sees every event too (logging, tests). */
   onEvent?: (event: LinkEvent) => void;
   /** A command the consumer sent that was refused. */
@@ -45,7 +48,7 @@ export async function speakOverLink(request: SpeakRequest, link: EngineLink, opt
   let utterance: Utterance;
   try {
     const provider = options.provider ?? createProvider(settings);
-    utterance = new Utterance(request.text, { provider, settings, retryPolicy: options.retryPolicy }, send);
+    utterance = new Utterance(request.text, { provider, settings, retryPolicy: options.retryPolicy, links: options.links }, send);
   } catch (error) {
     const failure = error instanceof SpeechError ? error : new SpeechError('config', (error as Error).message);
     send({ type: 'error', error: { kind: failure.kind, message: failure.message } });

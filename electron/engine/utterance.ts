@@ -7,6 +7,7 @@ import { FlowGate } from './flow';
 import { readWithIdle } from './idle-reader';
 import { BytePrefix, RenderingMatch, sameBytes } from './rendering-match';
 import { StreamEndCheck } from './stream-end';
+import { linkKey, type LinkEstimates } from './link-estimate';
 import { Prefetcher } from './prefetcher';
 import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
@@ -29,6 +30,8 @@ export interface UtteranceOptions {
   retryPolicy?: Partial<RetryPolicy>;
   /** A trickle is flushed to the consumer after this much quiet (default 10 ms). */
   flushMs?: number;
+  /** Learns each endpoint's link from the segments downloaded (spec B2). */
+  links?: LinkEstimates;
 }
 
 /** Why a segment's download ended early. */
@@ -261,12 +264,21 @@ export class Utterance {
     let firstByteAt = -1;
     let bytes = 0;
     let completed = false;
+    // The link as the network shows it: waits for a read after the first byte, not for credit.
+    const gapsMs: number[] = [];
+    let networkMs = 0;
     const rendering = new BytePrefix();
     let ends: StreamEndCheck | null = null;
     try {
       const read = async (): Promise<Uint8Array | null> => {
         await this.gate.wait(signal);
+        const askedAt = performance.now();
         const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint);
+        if (firstByteAt >= 0) {
+          const waited = performance.now() - askedAt;
+          gapsMs.push(waited);
+          networkMs += waited;
+        }
         if (result.done) return null;
         if (firstByteAt < 0) firstByteAt = performance.now();
         bytes += result.value.length;
@@ -356,6 +368,12 @@ export class Utterance {
       retries: attempt.retries,
       endpoint: attempt.endpoint,
     };
+    this.options.links?.observe(linkKey(attempt.endpoint, settings.format), {
+      ttfbMs: metrics.ttfbMs,
+      gapsMs,
+      audioMs: bytes * this.gate.audioMsPerByte,
+      bodyMs: networkMs,
+    });
     this.emit({ type: 'segment-end', segmentIndex: segment.index, metrics, skipped: false });
     return segment.index + 1;
   }

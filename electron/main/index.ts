@@ -7,6 +7,7 @@ import { formatSettingsIssues, type Settings } from '../../shared/config/schema'
 import type { PublicSettings } from '../../shared/renderer-api';
 import { trayStatusOf } from '../../shared/session';
 import { SavedSession } from '../session/saved-session';
+import { LinkEstimates } from '../engine/link-estimate';
 import { Session } from '../session/session';
 import { APP_SCHEME } from '../pages/app-protocol';
 import { readClipboardForSpeech } from '../shell/clipboard-text';
@@ -76,13 +77,17 @@ let updates: AppUpdates;
 /** Where `utter speak` reaches this run (a new random pipe on Windows). */
 const socketPath = newAppSocketPath();
 let windows: AppWindows | null = null;
+let links: LinkEstimates | null = null;
 
 // A tray app: closing its windows does not quit it; the tray's Quit does.
 app.on('window-all-closed', () => {});
 app.on('before-quit', () => {
   if (windows) windows.quitting = true;
 });
-app.on('will-quit', () => globalShortcut.unregisterAll());
+app.on('will-quit', () => {
+  globalShortcut.unregisterAll();
+  links?.flush();
+});
 
 async function start(): Promise<void> {
   protocol.handle(APP_SCHEME, rendererFileHandler(RENDERER_ROOT));
@@ -109,6 +114,7 @@ async function start(): Promise<void> {
     // The hidden player loads in well under a second; far longer means it is broken, and the user must hear of it.
     sinkTimeoutMs: 15_000,
     saved: new SavedSession(join(userData, 'session.json'), notify),
+    links: (links = new LinkEstimates(join(userData, 'network.json'), (message) => console.warn(`Utter: ${message}`))),
     notify: (message) => {
       if (!windows?.playerVisible) notify(message);
     },

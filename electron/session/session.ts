@@ -7,6 +7,9 @@ import type { EngineEvent } from '../../shared/speech-events';
 import { previewOf, type ControlAction, type PlayTicket, type SessionState, type SessionView, type SinkFact, type TransportAction, type UtteranceTiming } from '../../shared/session';
 import { textTooLong } from '../../shared/text-limit';
 import { speakOverLink, type EngineLink } from '../engine/link';
+import { MIN_PREROLL_MS } from '../../shared/playback/player-core';
+import { primaryEndpoint } from '../engine/engine';
+import { linkKey, type LinkEstimates, type PrerollAdvice } from '../engine/link-estimate';
 import type { SpeechProvider } from '../engine/provider';
 import type { RetryPolicy } from '../engine/retry';
 import type { SavedSession } from './saved-session';
@@ -35,6 +38,8 @@ export interface SessionOptions {
   sinkTimeoutMs?: number;
   /** Where the queue and the position survive a restart; none in tests that do not care. */
   saved?: SavedSession;
+  /** What each server's link has shown, for the pre-roll (spec B2); none: the setting alone. */
+  links?: LinkEstimates;
   /** A message for the user that no window may show (a notification). */
   notify?(message: string): void;
   /** For the log: a page sent a command the engine refused. */
@@ -291,6 +296,13 @@ export class Session {
     }, timeout);
   }
 
+  /** The pre-roll this utterance starts with: learned from its server's link, or the setting. */
+  private prerollFor(settings: Settings, endpoint: string): PrerollAdvice {
+    const links = this.options.links;
+    if (!settings.adaptiveBuffer || !links || !settings.streamingEnabled) return { ms: settings.streamBufferMs, reason: 'the setting' };
+    return links.preroll(linkKey(endpoint, settings.format), { settingMs: settings.streamBufferMs, floorMs: MIN_PREROLL_MS, maxMs: settings.streamMaxBuffer * 1000 });
+  }
+
   /** Starts the engine for `current` on a link to the sink. */
   private launch(current: Current): void {
     const sink = this.sink;
@@ -300,6 +312,8 @@ export class Session {
     if (current.sinkTimeoutError && this.error === current.sinkTimeoutError) this.error = '';
     current.sinkTimeoutError = undefined;
     const settings = { ...this.options.settings(), format: current.format };
+    const provider = this.options.provider?.(settings);
+    const preroll = this.prerollFor(settings, provider?.endpoints[0] ?? primaryEndpoint(settings));
     const ticket: PlayTicket = {
       id: current.id,
       offset: current.offset,
@@ -307,6 +321,8 @@ export class Session {
       pcmSampleRate: settings.pcmSampleRate,
       streamBufferMs: settings.streamBufferMs,
       streamMaxBuffer: settings.streamMaxBuffer,
+      prerollMs: preroll.ms,
+      prerollReason: preroll.reason,
     };
     if (current.interrupted) {
       current.interrupted = false;
@@ -324,8 +340,9 @@ export class Session {
           if (this.state === 'paused' && current === this.current) sink.transport('pause');
           return speakOverLink({ text: current.text.slice(current.offset), format: current.format }, link, {
             settings,
-            provider: this.options.provider?.(settings),
+            provider,
             retryPolicy: this.options.retryPolicy,
+            links: this.options.links,
             signal: stop,
             onBadCommand: (error) => this.options.warn?.(`refused a command from the page: ${error.message}`),
             onEvent: (event) => this.onEngineEvent(current, event),

@@ -41,6 +41,7 @@ export async function webCommand(
     appSocket: appRuns ? undefined : socket,
     // The app keeps its own session.json; this one is for `utter web` alone.
     sessionFile: join(dirname(defaultSettingsPath()), 'web-session.json'),
+    linksFile: join(dirname(defaultSettingsPath()), 'web-network.json'),
   });
   if (!appRuns) await publishAppSocket(socket);
   io.out(`${server.url}\n`);

@@ -18,6 +18,7 @@ import type { EngineLink } from '../engine/link';
 import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../pages/renderer-files';
 import { SavedSession } from '../session/saved-session';
+import { LinkEstimates } from '../engine/link-estimate';
 import { Session, type SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
 
@@ -41,6 +42,8 @@ export interface WebServerOptions {
   appSocket?: string;
   /** Where the queue and the reading position survive a restart; in memory only when absent. */
   sessionFile?: string;
+  /** Where what each server's link has shown survives a restart (spec B2); in memory only when absent. */
+  linksFile?: string;
   /** Lets pages change the API key and the servers it goes to (`--allow-key-changes`); off by default. */
   allowKeyChanges?: boolean;
   /** Serve HTTPS and WSS with this certificate (needed for a host other than this machine). */
@@ -86,10 +89,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const { apiKey, apiKeyOrigins, ...initial } = options.settings;
   const store = new SettingsStore({ file: null, initial, secrets: memorySecretStore(apiKey && encodeStoredKey({ key: apiKey, origins: apiKeyOrigins ?? null })) });
   await store.load();
+  const links = new LinkEstimates(options.linksFile, (message) => console.warn(`utter web: ${message}`));
   const session = new Session({
     settings: () => store.get(),
     provider: options.provider,
     saved: options.sessionFile ? new SavedSession(options.sessionFile, (message) => console.warn(`utter web: ${message}`)) : undefined,
+    links,
     warn: (message) => console.warn(`utter web: ${message}`),
   });
   await session.restore();
@@ -254,6 +259,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     close: async () => {
       session.stop();
       await voice.close();
+      links.flush();
       appSocket?.close();
       for (const { timer } of waiting.values()) clearTimeout(timer);
       for (const client of sockets.clients) client.terminate();

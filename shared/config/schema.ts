@@ -46,6 +46,8 @@ export const settingsSchema = z.object({
   streamingEnabled: z.boolean().default(true),
   /** spec C2: pre-roll before playback starts. */
   streamBufferMs: z.number().int().min(20).max(5000).default(150),
+  /** spec B2: size the pre-roll from what each server's link has shown (streamBufferMs until it has shown enough). */
+  adaptiveBuffer: z.boolean().default(true),
   /** spec C3: bytes per chunk handed to the decoder. */
   streamChunkSize: z.number().int().min(256).max(1048576).default(4096),
   /** spec C4: most audio held ahead, in seconds; beyond it the network read stops. */

@@ -7,6 +7,9 @@ const COUNTER_SLOTS = [STAT.framesPlayed, STAT.underruns, STAT.silenceFrames, ST
 /** A cut (stop, skip, a replayed segment) fades over this long: shorter clicks, longer smears a word. */
 export const FADE_MS = 10;
 
+/** The least pre-roll: 30-50 ms rings are clean on a 2-core machine (spec W3). */
+export const MIN_PREROLL_MS = 30;
+
 /** Pre-roll limits, in frames (spec B1, B2, B4). */
 export interface PrerollOptions {
   initialFrames: number;
@@ -17,6 +20,11 @@ export interface PrerollOptions {
   growth: number;
   /** A flush fades out over this many frames instead of cutting (a click otherwise); default 0. */
   fadeFrames?: number;
+  /**
+   * After this much play without an underrun a grown pre-roll shrinks a step (÷ growth) back
+   * toward the utterance's own (spec B2); default 0, never.
+   */
+  shrinkAfterFrames?: number;
 }
 
 /**
@@ -34,6 +42,8 @@ export class PlayerCore {
   private readonly fadeFrames: number;
   /** Frames of a flush's fade-out still to play; -1 when no fade has begun. */
   private fadeLeft = -1;
+  /** Frames played since the last underrun or shrink. */
+  private cleanFrames = 0;
 
   constructor(
     private readonly ring: RingBuffer,
@@ -103,6 +113,7 @@ export class PlayerCore {
     if (framesPlayed === 0 && got > 0) Atomics.store(stats, STAT.firstRenderFrame, wrapFrame(contextFrame));
     Atomics.add(stats, STAT.quanta, 1);
     Atomics.add(stats, STAT.bufferedSum16, (available / 16) | 0);
+    this.shrinkAfterCleanPlay(got);
     if (available < Atomics.load(stats, STAT.minBufferedFrames)) Atomics.store(stats, STAT.minBufferedFrames, available);
     if (got === frames) return;
     if (flushing && got === cutIn) return this.fadeOut(outputs, got, frames);
@@ -112,9 +123,27 @@ export class PlayerCore {
     silence(outputs, got, frames);
     Atomics.add(stats, STAT.underruns, 1);
     Atomics.add(stats, STAT.silenceFrames, frames - got);
+    this.cleanFrames = 0;
     const grown = Math.round(Atomics.load(stats, STAT.prerollFrames) * this.preroll.growth);
     Atomics.store(stats, STAT.prerollFrames, clamp(grown, this.preroll.minFrames, this.preroll.maxFrames));
     Atomics.store(stats, STAT.state, PlayState.buffering);
+  }
+
+  /** A pre-roll grown by underruns comes back down a step after each clean stretch of play. */
+  private shrinkAfterCleanPlay(played: number): void {
+    const after = this.preroll.shrinkAfterFrames ?? 0;
+    if (!after) return;
+    this.cleanFrames += played;
+    if (this.cleanFrames < after) return;
+    this.cleanFrames = 0;
+    const preroll = Atomics.load(this.stats, STAT.prerollFrames);
+    const base = this.basePreroll();
+    if (preroll > base) Atomics.store(this.stats, STAT.prerollFrames, Math.max(base, Math.round(preroll / this.preroll.growth)));
+  }
+
+  /** The utterance's own pre-roll: the producer's (learned) one, else the initial one. */
+  private basePreroll(): number {
+    return clamp(Atomics.load(this.stats, STAT.basePrerollFrames) || this.preroll.initialFrames, this.preroll.minFrames, this.preroll.maxFrames);
   }
 
   /** Copies `count` frames from the ring to the outputs at `from`, counted as played; returns how many. */
@@ -166,7 +195,8 @@ export class PlayerCore {
     // Runs on the audio thread at each new utterance: an indexed loop over a constant, no allocation.
     for (let i = 0; i < COUNTER_SLOTS.length; i++) Atomics.store(stats, COUNTER_SLOTS[i], 0);
     Atomics.store(stats, STAT.firstRenderFrame, -1);
-    Atomics.store(stats, STAT.prerollFrames, clamp(this.preroll.initialFrames, this.preroll.minFrames, this.preroll.maxFrames));
+    Atomics.store(stats, STAT.prerollFrames, this.basePreroll());
+    this.cleanFrames = 0;
     Atomics.store(stats, STAT.minBufferedFrames, 0x7fffffff);
     Atomics.store(stats, STAT.state, PlayState.buffering);
   }

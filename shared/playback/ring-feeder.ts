@@ -32,6 +32,14 @@ export type FeederNotice =
   | { type: 'drained'; id: number }
   | { type: 'error'; id: number; error: ErrorInfo };
 
+/** How one utterance is played. */
+export interface PlayMode {
+  streaming: boolean;
+  pcmSampleRate?: number;
+  /** The pre-roll to start with (spec B2: learned from the link); the options' prerollMs without one. */
+  prerollMs?: number;
+}
+
 /** Opens the link for one utterance, given where its events go. */
 export type LinkOpener = (onEvent: (event: LinkEvent) => void, onLost: (message: string) => void) => ConsumerLink;
 
@@ -94,13 +102,16 @@ export class RingFeeder {
   }
 
   /** Starts an utterance, ending the one before without a sound from it. */
-  play(id: number, open: LinkOpener, mode: { streaming: boolean; pcmSampleRate?: number }): void {
+  play(id: number, open: LinkOpener, mode: PlayMode): void {
     this.stop();
     const stats = this.stats;
     for (const slot of [STAT.ended, STAT.paused, STAT.pendingFrames, STAT.bytesIn, STAT.decodeMicros, STAT.decodeChunks, STAT.decodeMicrosMax, STAT.throughput, STAT.gapFrames, STAT.gapFramesMax, STAT.skippedFrames, STAT.skippedMs]) {
       Atomics.store(stats, slot, 0);
     }
-    Atomics.store(stats, STAT.startFrames, this.frames(this.options.prerollMs));
+    // The worklet starts from this pre-roll, and shrinks back to it after growing (spec B2).
+    const preroll = this.frames(Math.max(this.options.minPrerollMs, Math.min(mode.prerollMs ?? this.options.prerollMs, this.options.maxBufferMs)));
+    Atomics.store(stats, STAT.startFrames, preroll);
+    Atomics.store(stats, STAT.basePrerollFrames, preroll);
     // The worklet empties the ring and resets its counters before it takes this utterance's audio.
     Atomics.add(stats, STAT.generation, 1);
     const decoder = new UtteranceDecoder({

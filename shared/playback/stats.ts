@@ -76,10 +76,15 @@ export const STAT = {
   /** Damaged frames skipped in this utterance, and how long they were in ms (spec E2). */
   skippedFrames: 29,
   skippedMs: 30,
+  /**
+   * This utterance's pre-roll (spec B2: from the link's estimate): where the worklet starts,
+   * and where it shrinks back to after a run of clean play.
+   */
+  basePrerollFrames: 31,
 } as const;
 
 /** Slots in the stats block. */
-export const STAT_COUNT = 31;
+export const STAT_COUNT = 32;
 
 /** What the player is doing. */
 export const PlayState = { idle: 0, buffering: 1, playing: 2, paused: 3 } as const;

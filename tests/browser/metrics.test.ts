@@ -62,4 +62,26 @@ describe('metrics against a known stream', () => {
     await expect.poll(() => page.getByTestId('notice').textContent()).toBe(`The server sent damaged audio; ${(skippedMs / 1000).toFixed(1)} s skipped.`);
     expect(await page.getByTestId('underruns').textContent()).toBe('0');
   }, 40_000);
+
+  it('shows the pre-roll each text starts with, and why: the setting, then what the link has shown (spec B2)', async () => {
+    // A server of its own: the estimates are per endpoint, and this one has shown nothing yet.
+    const own = await startWebRig({ tts: { realtimeFactor: 3, ttfbMs: 50, audio: { pcm: toneAudio(1, 'pcm') } } });
+    try {
+      const fresh = await own.open();
+      const reasons: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await speakInPage(fresh, `Tone ${i}.`, 'pcm');
+        await waitForText(fresh, 'state', 'playing', 10_000);
+        await waitForText(fresh, 'state', 'idle', 10_000);
+        reasons.push((await fresh.getByTestId('preroll-reason').textContent()) ?? '');
+      }
+      expect(reasons[0]).toBe(`150 ms: the setting: nothing measured yet from 127.0.0.1:${own.tts.port} (pcm)`);
+      expect(reasons[2]).toMatch(new RegExp(`^\\d+ ms: learned from 127\\.0\\.0\\.1:${own.tts.port} \\(pcm\\): [23]\\.\\d× real time, gaps up to \\d+ ms`));
+      const learnedMs = parseInt(reasons[2], 10);
+      expect(learnedMs).toBeLessThan(150);
+      expect(await fresh.getByTestId('underruns').textContent()).toBe('0');
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
 });

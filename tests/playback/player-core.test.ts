@@ -201,3 +201,41 @@ describe('context frames in 31 bits', () => {
     });
   });
 });
+
+describe('a pre-roll learned per utterance (spec B2)', () => {
+  it('starts from the producer\'s pre-roll, grows on an underrun, and steps back down after clean play', () => {
+    const ring = new RingBuffer(RingBuffer.getStorageForCapacity(20_000, Float32Array), Float32Array);
+    const stats = createStats();
+    const core = new PlayerCore(ring, stats, 1, { ...preroll, shrinkAfterFrames: 2560 });
+    const outputs = [new Float32Array(Q)];
+    // The producer's utterance: a learned 800-frame pre-roll, then a new generation.
+    Atomics.store(stats, STAT.basePrerollFrames, 800);
+    Atomics.store(stats, STAT.startFrames, 800);
+    Atomics.add(stats, STAT.generation, 1);
+    core.render(outputs, Q);
+    ring.push(ramp(1, 700));
+    core.render(outputs, Q);
+    expect(stats[STAT.prerollFrames]).toBe(800);
+    expect(stats[STAT.state]).toBe(PlayState.buffering);
+    ring.push(ramp(701, 200));
+    core.render(outputs, Q);
+    expect(stats[STAT.state]).toBe(PlayState.playing);
+    // Run dry: an underrun grows it ×1.5.
+    for (let q = 0; q < 8; q++) core.render(outputs, Q);
+    expect(stats[STAT.underruns]).toBe(1);
+    expect(stats[STAT.prerollFrames]).toBe(1200);
+    // 2560 frames of clean play: one step back (÷1.5), never below the utterance's own.
+    ring.push(ramp(1, 4000));
+    for (let q = 0; q < 2 + 20; q++) core.render(outputs, Q);
+    expect(stats[STAT.underruns]).toBe(1);
+    expect(stats[STAT.prerollFrames]).toBe(800);
+    ring.push(ramp(1, 4000));
+    for (let q = 0; q < 25; q++) core.render(outputs, Q);
+    expect(stats[STAT.prerollFrames]).toBe(800);
+  });
+
+  it('without a learned one, the initial pre-roll as before', () => {
+    const { stats } = setup();
+    expect(stats[STAT.prerollFrames]).toBe(preroll.initialFrames);
+  });
+});

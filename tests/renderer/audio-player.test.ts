@@ -89,10 +89,11 @@ describe('AudioPlayer', () => {
   it('sizes the ring and the pre-roll from the settings, and starts the worker with them', async () => {
     await AudioPlayer.create(settings);
     const { preroll, ring } = FakeNode.options.processorOptions;
-    expect(preroll).toEqual({ initialFrames: 9600, minFrames: 1440, maxFrames: 96_000, growth: 1.5, fadeFrames: 480 });
-    // Room for max-buffer plus half a second, in float32 frames (plus the ring's own header).
-    expect(ring.byteLength).toBeGreaterThanOrEqual(120_000 * 4);
-    expect(FakeWorker.last.posted[0].request).toMatchObject({ type: 'init', options: { sampleRate: 48_000, prerollMs: 200, minPrerollMs: 30, maxBufferMs: 2000 } });
+    expect(preroll).toEqual({ initialFrames: 9600, minFrames: 1440, maxFrames: 96_000, growth: 1.5, fadeFrames: 480, shrinkAfterFrames: 144_000 });
+    // Room for max-buffer plus half a second, in stereo float32 frames (plus the ring's own header).
+    expect(FakeNode.options.processorOptions.channels).toBe(2);
+    expect(ring.byteLength).toBeGreaterThanOrEqual(120_000 * 2 * 4);
+    expect(FakeWorker.last.posted[0].request).toMatchObject({ type: 'init', options: { sampleRate: 48_000, channels: 2, prerollMs: 200, minPrerollMs: 30, maxBufferMs: 2000 } });
   });
 
   it('hands a port to the worker in the transfer list, and resumes a suspended context first', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { EngineLink } from '../../electron/engine/link';
 import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/engine/provider';
+import { LinkEstimates } from '../../electron/engine/link-estimate';
 import { SavedSession } from '../../electron/session/saved-session';
 import { Session, type SessionSink } from '../../electron/session/session';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
@@ -53,7 +54,8 @@ class FakeSink implements SessionSink {
         events.push(event);
         if (event.type === 'chunk') {
           consumed += event.bytes.length;
-          queueMicrotask(() => onMessage({ type: 'credit', consumedBytes: consumed, bufferedMs: 0 }));
+          // 24 kHz 16-bit PCM: 48 bytes a millisecond.
+          queueMicrotask(() => onMessage({ type: 'credit', consumedBytes: consumed, bufferedMs: 0, decodedMs: consumed / 48 }));
         }
       },
       onMessage: (handler) => (onMessage = handler),
@@ -275,5 +277,32 @@ describe('Session without a page', () => {
     session.attachSink(next);
     await vi.waitFor(() => expect(next.actions).toEqual(['pause']));
     expect(session.view().state).toBe('paused');
+  });
+});
+
+describe('the pre-roll each text starts with (spec B2)', () => {
+  async function speakThree(settings: Partial<Settings>): Promise<PlayTicket[]> {
+    const { session } = newSession(settings, { links: new LinkEstimates() });
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    for (let i = 0; i < 3; i++) {
+      session.speak([THREE]);
+      await vi.waitFor(() => expect(sink.tickets).toHaveLength(i + 1));
+      const { id } = sink.tickets[i];
+      await vi.waitFor(() => expect(sink.events.get(id)?.at(-1)?.type).toBe('end'));
+      session.fact(sink, { type: 'drained', id, heardAt: Date.now() });
+    }
+    return sink.tickets;
+  }
+
+  it('is the setting at first, then what the link has shown: this unpaced one needs only the floor', async () => {
+    const tickets = await speakThree({ streamBufferMs: 180 });
+    expect(tickets[0]).toMatchObject({ prerollMs: 180, prerollReason: 'the setting: nothing measured yet from a (pcm)' });
+    expect(tickets[2]).toMatchObject({ prerollMs: 30, prerollReason: expect.stringMatching(/^learned from a \(pcm\): .*the least that plays cleanly$/) });
+  });
+
+  it('is always the setting with learning off', async () => {
+    const tickets = await speakThree({ streamBufferMs: 180, adaptiveBuffer: false });
+    expect(tickets.map((t) => [t.prerollMs, t.prerollReason])).toEqual(Array(3).fill([180, 'the setting']));
   });
 });

@@ -38,7 +38,8 @@ export interface LocalVoiceOptions {
  */
 export class LocalVoiceProvider implements SpeechProvider {
   readonly id = 'local' as const;
-  readonly endpoints = ['embedded'];
+  static readonly endpoint = 'embedded';
+  readonly endpoints = [LocalVoiceProvider.endpoint];
   /** What the engine's segments stay under; longer text is spoken too. */
   readonly maxInputChars = 1000;
   private host: EspeakHost | null = null;
@@ -100,7 +101,7 @@ export class LocalVoiceProvider implements SpeechProvider {
       } else if (message.type === 'done') {
         end(message.cancelled ? new SpeechError('cancelled', 'Cancelled.') : undefined);
       } else if (message.type === 'error') {
-        end(new SpeechError(message.kind, message.message, { endpoint: 'embedded' }));
+        end(new SpeechError(message.kind, message.message, { endpoint: LocalVoiceProvider.endpoint }));
       }
     });
     return {

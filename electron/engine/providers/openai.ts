@@ -43,7 +43,7 @@ export class OpenAiProvider implements SpeechProvider {
   private readonly withheld: (string | undefined)[];
 
   constructor(private readonly options: OpenAiProviderOptions) {
-    this.endpoints = options.baseUrls.map((url) => url.replace(/\/+$/, ''));
+    this.endpoints = options.baseUrls.map(endpointName);
     this.withheld = this.endpoints.map((url) => {
       if (!options.apiKey) return undefined;
       const decision = keyMayGoTo(url, options.apiKeyOrigins);
@@ -125,6 +125,11 @@ function voiceIds(answer: unknown): string[] {
 }
 
 /** Maps the SDK's errors onto the engine's kinds, keeping the server's own message. */
+/** A base URL as an endpoint's name: without its trailing slashes. */
+export function endpointName(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '');
+}
+
 export function toSpeechError(error: unknown, endpoint: string): SpeechError {
   if (error instanceof SpeechError) return error;
   if (error instanceof APIUserAbortError) return new SpeechError('cancelled', 'Cancelled.', { endpoint });

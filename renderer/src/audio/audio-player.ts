@@ -1,13 +1,12 @@
 import { RingBuffer } from 'ringbuf.js';
 import type { PublicSettings } from '../../../shared/renderer-api';
 import { createStats, STAT, unwrapFrame } from '../../../shared/playback/stats';
-import { FADE_MS } from '../../../shared/playback/player-core';
+import { FADE_MS, MIN_PREROLL_MS } from '../../../shared/playback/player-core';
+import type { PlayMode } from '../../../shared/playback/ring-feeder';
 import type { AudioSource } from './consumer-link';
 import workletUrl from './player.worklet.ts?worker&url';
 import { PLAYER_PROCESSOR, type WorkerNotice, type WorkerRequest, type WorkletOptions } from './worker-protocol';
 
-/** The least pre-roll: 30-50 ms rings are clean on a 2-core machine (spec W3). */
-const MIN_PREROLL_MS = 30;
 /** The ring carries stereo (spec X2): a stereo stream plays as it is, mono on both sides. */
 const RING_CHANNELS = 2;
 
@@ -76,6 +75,8 @@ export class AudioPlayer {
       maxFrames: frames(maxBufferMs),
       growth: 1.5,
       fadeFrames: frames(FADE_MS),
+      // About a sentence of clean play before a grown pre-roll steps back down.
+      shrinkAfterFrames: frames(3000),
     };
     const node = new AudioWorkletNode(context, PLAYER_PROCESSOR, {
       numberOfInputs: 0,
@@ -99,7 +100,7 @@ export class AudioPlayer {
     return () => (this.listeners = this.listeners.filter((l) => l !== listener));
   }
 
-  async play(id: number, source: AudioSource, mode: { streaming: boolean; pcmSampleRate: number }): Promise<void> {
+  async play(id: number, source: AudioSource, mode: PlayMode): Promise<void> {
     // The context wakes while the request is on its way, not before it leaves.
     const waking = this.context.state === 'running' ? null : this.context.resume();
     this.post({ type: 'play', id, source, ...mode }, source.kind === 'port' ? [source.port] : []);

@@ -46,6 +46,7 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
         return feeder.play(request.id, (onEvent, onLost) => openConsumerLink(request.source, onEvent, onLost), {
           streaming: request.streaming,
           pcmSampleRate: request.pcmSampleRate,
+          prerollMs: request.prerollMs,
         });
       case 'stop':
         return feeder.stop();

@@ -1,11 +1,11 @@
-import type { FeederNotice, FeederOptions } from '../../../shared/playback/ring-feeder';
+import type { FeederNotice, FeederOptions, PlayMode } from '../../../shared/playback/ring-feeder';
 import type { PrerollOptions } from '../../../shared/playback/player-core';
 import type { AudioSource } from './consumer-link';
 
 /** What the page tells the decoder worker. A port source travels in the transfer list. */
 export type WorkerRequest =
   | { type: 'init'; ring: SharedArrayBuffer; stats: SharedArrayBuffer; options: FeederOptions }
-  | { type: 'play'; id: number; source: AudioSource; streaming: boolean; pcmSampleRate: number }
+  | ({ type: 'play'; id: number; source: AudioSource } & PlayMode)
   | { type: 'stop' }
   | { type: 'pause' }
   | { type: 'resume' }

@@ -149,14 +149,14 @@ export class PlayerController {
 
   /** The session hands this page an utterance to play. */
   private async play(ticket: PlayTicket, source: AudioSource): Promise<void> {
-    usePlayerStore.getState().set({ word: null });
+    usePlayerStore.getState().set({ word: null, preroll: { ms: ticket.prerollMs, reason: ticket.prerollReason } });
     this.words.clear();
     this.firsts = { byteAt: null, decodedAt: null };
     this.playing = { id: ticket.id, offset: ticket.offset, index: -1, startMs: 0 };
     try {
       // The settings in force come with each utterance: a change applies to the next one.
       const player = await this.ensurePlayer(ticket);
-      await player.play(ticket.id, source, { streaming: ticket.streaming, pcmSampleRate: ticket.pcmSampleRate });
+      await player.play(ticket.id, source, { streaming: ticket.streaming, pcmSampleRate: ticket.pcmSampleRate, prerollMs: ticket.prerollMs });
     } catch (error) {
       // The session hears why, ends the text and goes on with the next one.
       this.fact({ type: 'error', id: ticket.id, message: (error as Error).message });

@@ -42,6 +42,8 @@ export interface PlayerState {
   refusals: string;
   /** Who is speaking: the provider and the server in use (it changes on failover). */
   source: string;
+  /** The pre-roll this utterance started with, and why (spec B2). */
+  preroll: { ms: number; reason: string } | null;
   /** True while the session has a text, playing or paused. */
   busy: boolean;
   paused: boolean;
@@ -66,6 +68,7 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   notice: '',
   refusals: '',
   source: '',
+  preroll: null,
   busy: false,
   paused: false,
   queued: [],

@@ -28,6 +28,7 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
   const underruns = useRef<HTMLSpanElement>(null);
   const state = useRef<HTMLSpanElement>(null);
   const rows = useRef<(HTMLElement | null)[]>([]);
+  const prerollWhy = useRef<HTMLSpanElement>(null);
 
   useEffect(() => {
     let frame = 0;
@@ -47,6 +48,7 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
       setText(underruns.current, String(metrics?.underruns ?? 0));
       setText(state.current, shown);
       ROWS.forEach((row, i) => setText(rows.current[i], metrics ? `${metrics[row.key].toFixed(row.digits ?? 0)} ${row.unit}` : '–'));
+      setText(prerollWhy.current, prerollReason(usePlayerStore.getState().preroll, metrics));
       frame = requestAnimationFrame(draw);
     };
     frame = requestAnimationFrame(draw);
@@ -85,6 +87,12 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
             </span>
           </div>
         ))}
+        <div className="meter-row">
+          <span>Why this pre-roll</span>
+          <span data-testid="preroll-reason" ref={prerollWhy}>
+            –
+          </span>
+        </div>
       </details>
     </section>
   );
@@ -115,6 +123,14 @@ function Source() {
       <span data-testid="source">{source || '–'}</span>
     </div>
   );
+}
+
+/** Why the pre-roll is what it is now: what the utterance started with, or grown by underruns since. */
+export function prerollReason(start: { ms: number; reason: string } | null, metrics: LiveMetrics | undefined): string {
+  if (!start) return '–';
+  const now = Math.round(metrics?.prerollMs ?? start.ms);
+  if (metrics && metrics.underruns > 0 && now > start.ms + 1) return `grown after ${metrics.underruns === 1 ? 'an underrun' : `${metrics.underruns} underruns`} (it started at ${start.ms} ms: ${start.reason})`;
+  return `${start.ms} ms: ${start.reason}`;
 }
 
 function setText(element: HTMLElement | null, text: string): void {

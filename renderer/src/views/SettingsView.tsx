@@ -160,6 +160,10 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
           <Field label={`Initial buffer, ms (${rangeOf('streamBufferMs')})`} name="streamBufferMs" issues={issues}>
             <input data-testid="setting-streamBufferMs" type="number" defaultValue={settings.streamBufferMs} onBlur={(e) => number('streamBufferMs', e.target.value)} />
           </Field>
+          <label className="check">
+            <input type="checkbox" data-testid="setting-adaptiveBuffer" checked={settings.adaptiveBuffer} onChange={(e) => void change({ adaptiveBuffer: e.target.checked })} />
+            Learn each server&apos;s network and size the initial buffer from it
+          </label>
           <Field label={`Most audio held ahead, s (${rangeOf('streamMaxBuffer')})`} name="streamMaxBuffer" issues={issues}>
             <input data-testid="setting-streamMaxBuffer" type="number" step="0.1" defaultValue={settings.streamMaxBuffer} onBlur={(e) => number('streamMaxBuffer', e.target.value)} />
           </Field>

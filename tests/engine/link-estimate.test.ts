@@ -1,0 +1,155 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { speakToFile } from '../../electron/cli/speak-to-file';
+import { LinkEstimates, linkKey, type LinkObservation } from '../../electron/engine/link-estimate';
+import { OpenAiProvider } from '../../electron/engine/providers/openai';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
+import { startTtsServer, toneAudio, type TtsServer } from '../support/tts-server';
+
+/**
+ * The link estimate (spec B2, R4): learned from real downloads from a paced server whose
+ * pace and jitter are known, turned into a pre-roll, and kept across restarts.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'utter-links-'));
+const LIMITS = { settingMs: 150, floorMs: 30, maxMs: 2000 };
+const KEY = linkKey('http://127.0.0.1:8880/v1', 'pcm');
+
+/** One segment as a link of this pace and these gaps would show it. */
+function segment(realtime: number, gapsMs: number[], audioMs = 3000): LinkObservation {
+  return { ttfbMs: 200, gapsMs, audioMs, bodyMs: audioMs / realtime };
+}
+
+describe('the pre-roll from the estimate', () => {
+  it('is the setting until two segments have been measured', () => {
+    const links = new LinkEstimates();
+    expect(links.preroll(KEY, LIMITS)).toEqual({ ms: 150, reason: 'the setting: nothing measured yet from 127.0.0.1:8880 (pcm)' });
+    links.observe(KEY, segment(4, [10, 12, 9]));
+    expect(links.preroll(KEY, LIMITS).ms).toBe(150);
+  });
+
+  it('is the floor on a fast, steady link, and says why', () => {
+    const links = new LinkEstimates();
+    for (let i = 0; i < 3; i++) links.observe(KEY, segment(4, Array.from({ length: 50 }, (_, j) => 3 + (j % 5))));
+    expect(links.preroll(KEY, LIMITS)).toEqual({ ms: 30, reason: 'learned from 127.0.0.1:8880 (pcm): 4.0× real time, gaps up to 7 ms; the least that plays cleanly' });
+  });
+
+  it('covers the p99 gap on a jittery link, and not the rare worst one', () => {
+    const links = new LinkEstimates();
+    // 1 gap in 200 is 400 ms (a hiccup), the p99 is 80 ms.
+    const gaps = Array.from({ length: 200 }, (_, i) => (i === 100 ? 400 : i % 50 < 3 ? 80 : 20));
+    links.observe(KEY, segment(1.5, gaps.slice(0, 100)));
+    links.observe(KEY, segment(1.5, gaps.slice(100)));
+    const advice = links.preroll(KEY, LIMITS);
+    expect(advice.ms).toBe(80 + 20);
+    expect(advice.reason).toBe('learned from 127.0.0.1:8880 (pcm): 1.5× real time, gaps up to 80 ms');
+  });
+
+  it('holds the share of a sentence a link slower than speech cannot keep up with', () => {
+    const links = new LinkEstimates();
+    for (let i = 0; i < 3; i++) links.observe(KEY, segment(0.8, [40], 3000));
+    // 3 s sentences at 0.8×: 600 ms short, plus the gap and the margin.
+    expect(links.preroll(KEY, LIMITS).ms).toBe(600 + 40 + 20);
+    expect(links.preroll(KEY, { ...LIMITS, maxMs: 500 }).ms).toBe(500);
+    expect(links.preroll(KEY, LIMITS).reason).toMatch(/0\.8× real time, slower than speech/);
+  });
+
+  it('weights new segments: a link that got slow shows it within a few segments', () => {
+    const links = new LinkEstimates();
+    for (let i = 0; i < 5; i++) links.observe(KEY, segment(4, [5]));
+    for (let i = 0; i < 4; i++) links.observe(KEY, segment(1, [5]));
+    expect(links.summary(KEY)!.realtime).toBeLessThan(1.8);
+  });
+});
+
+describe('kept across restarts', () => {
+  it('a new instance on the same file knows what the last one learned', () => {
+    const file = join(dir, 'network.json');
+    const first = new LinkEstimates(file);
+    for (let i = 0; i < 3; i++) first.observe(KEY, segment(2, [30, 35, 40]));
+    first.flush();
+    const second = new LinkEstimates(file);
+    expect(second.summary(KEY)).toEqual(first.summary(KEY));
+    expect(second.preroll(KEY, LIMITS)).toEqual(first.preroll(KEY, LIMITS));
+  });
+
+  it('a damaged file is said once and starts afresh; a bad entry loses only itself', () => {
+    const warnings: string[] = [];
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"links": {"a": ');
+    expect(new LinkEstimates(broken, (m) => warnings.push(m)).preroll(KEY, LIMITS).ms).toBe(150);
+    expect(warnings).toEqual([expect.stringMatching(/could not be read .*start afresh/)]);
+
+    const mixed = join(dir, 'mixed.json');
+    const good = { ttfbMs: 100, audioMs: 8000, bodyMs: 2000, segmentAudioMs: 2000, segments: 5, gaps: [5, 6], updatedAt: 1 };
+    writeFileSync(mixed, JSON.stringify({ version: 1, links: { [KEY]: good, other: { ...good, bodyMs: 'fast' }, worse: { ...good, gaps: [-1] } } }));
+    const links = new LinkEstimates(mixed);
+    expect(links.summary(KEY)?.realtime).toBe(4);
+    expect(links.summary('other')).toBeUndefined();
+    expect(links.summary('worse')).toBeUndefined();
+  });
+
+  it('an unwritable place is said, not thrown', () => {
+    const warnings: string[] = [];
+    writeFileSync(join(dir, 'a-file'), '');
+    const links = new LinkEstimates(join(dir, 'a-file', 'network.json'), (m) => warnings.push(m));
+    links.observe(KEY, segment(2, [10]));
+    expect(() => links.flush()).not.toThrow();
+    expect(warnings).toEqual([expect.stringMatching(/could not be saved/)]);
+  });
+});
+
+describe('learned from real downloads', () => {
+  let server: TtsServer;
+  beforeAll(async () => {
+    server = await startTtsServer();
+  });
+  afterAll(() => server.close());
+
+  /** Speaks a 3 s tone of pcm (48,000 bytes a second) from the server, paced as given, three times. */
+  async function learn(pace: { realtimeFactor: number; jitterMs: number; ttfbMs: number }): Promise<LinkEstimates> {
+    server.set({ ...pace, seed: 3, chunkBytes: 2400, audio: { pcm: toneAudio(3, 'pcm') } });
+    const links = new LinkEstimates();
+    const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [server.url], format: 'pcm' };
+    for (let i = 0; i < 3; i++) {
+      await speakToFile('A tone.', { settings, provider: new OpenAiProvider({ ...settings, voice: 'alloy' }), out: join(dir, `tone-${i}.wav`), links });
+    }
+    return links;
+  }
+
+  it('a steady link at 4× real time: its pace, its first byte, small gaps, and the floor', async () => {
+    const links = await learn({ realtimeFactor: 4, jitterMs: 0, ttfbMs: 120 });
+    const link = links.summary(linkKey(server.url, 'pcm'))!;
+    expect(link.segments).toBe(3);
+    expect(link.realtime).toBeGreaterThan(4 * 0.75);
+    expect(link.realtime).toBeLessThan(4 * 1.25);
+    expect(link.ttfbMs).toBeGreaterThan(120 - 10);
+    expect(link.ttfbMs).toBeLessThan(120 + 80);
+    // 2,400 bytes every 12.5 ms.
+    expect(link.gapP99Ms).toBeLessThan(40);
+    expect(links.preroll(linkKey(server.url, 'pcm'), LIMITS).ms).toBeLessThan(60);
+  });
+
+  it('a link at 1.5× real time with up to 40 ms of jitter: a larger pre-roll that covers the gaps', async () => {
+    const links = await learn({ realtimeFactor: 1.5, jitterMs: 40, ttfbMs: 50 });
+    const link = links.summary(linkKey(server.url, 'pcm'))!;
+    expect(link.realtime).toBeGreaterThan(1.5 * 0.75);
+    expect(link.realtime).toBeLessThan(1.5 * 1.25);
+    // Chunks of 25 ms of audio every 16.7 ms, each held up to 40 ms more.
+    expect(link.gapP99Ms).toBeGreaterThan(40);
+    expect(link.gapP99Ms).toBeLessThan(120);
+    const steady = await learn({ realtimeFactor: 4, jitterMs: 0, ttfbMs: 50 });
+    expect(links.preroll(linkKey(server.url, 'pcm'), LIMITS).ms).toBeGreaterThan(steady.preroll(linkKey(server.url, 'pcm'), LIMITS).ms);
+  });
+
+  it('the file the app keeps is plain JSON with one entry per endpoint and format', async () => {
+    const file = join(dir, 'real.json');
+    const links = await learn({ realtimeFactor: 4, jitterMs: 0, ttfbMs: 0 });
+    const copy = new LinkEstimates(file);
+    copy.observe(linkKey(server.url, 'pcm'), { ttfbMs: 1, gapsMs: [1], audioMs: 100, bodyMs: 50 });
+    copy.flush();
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).links)).toEqual([linkKey(server.url, 'pcm')]);
+    expect(links.summary(linkKey(server.url, 'pcm'))).toBeDefined();
+  });
+});
