@@ -56,7 +56,7 @@ class FakeContext {
 }
 
 class FakeNode {
-  static options: { processorOptions: { ring: SharedArrayBuffer; stats: SharedArrayBuffer; preroll: Record<string, number> } };
+  static options: { processorOptions: { ring: SharedArrayBuffer; stats: SharedArrayBuffer; channels: number; preroll: Record<string, number> } };
   constructor(_context: unknown, _name: string, options: typeof FakeNode.options) {
     FakeNode.options = options;
   }
