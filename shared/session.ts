@@ -77,6 +77,8 @@ export interface PlayTicket {
   /** The pre-roll to start this utterance with (spec B2), and why: the setting, or what the link has shown. */
   prerollMs: number;
   prerollReason: string;
+  /** Learned pre-rolls are not lowered for a stream that starts fast: the link has shown its gaps. */
+  prerollLearned: boolean;
 }
 
 /** What the session asks of the audio side of the page. */

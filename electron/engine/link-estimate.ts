@@ -6,14 +6,43 @@ export function linkKey(endpoint: string, format: string): string {
   return `${endpoint} ${format}`;
 }
 
+/** One read of a body: when it came (network time since the first byte, ms; flow-control waits left out) and its size. */
+export interface Arrival {
+  atMs: number;
+  bytes: number;
+}
+
 /** What one segment's download showed about the link to its endpoint. */
 export interface LinkObservation {
   ttfbMs: number;
-  /** Waits for the network between reads after the first byte, ms (flow-control waits excluded). */
-  gapsMs: number[];
-  /** Audio received, ms, and the network time it took (first byte to last); 0 when unknown. */
-  audioMs: number;
-  bodyMs: number;
+  arrivals: Arrival[];
+  /** Audio per byte as the player reported it; 0 when unknown (then only the first byte is learned). */
+  audioMsPerByte: number;
+}
+
+/**
+ * For each read, the audio that must be buffered when playback starts right after it so that
+ * play never runs dry over the rest of the body: the worst, over every later read j, of the
+ * time to j less the audio that came in between. A steady link needs one gap's worth; a
+ * jittery one its long gaps; one slower than speech a growing share of the sentence.
+ */
+export function startBufferNeeds(arrivals: Arrival[], audioMsPerByte: number): number[] {
+  // x[j]: when read j came, less the audio before it; y[s]: when read s came, less the audio up to it.
+  const x: number[] = [];
+  const y: number[] = [];
+  let audio = 0;
+  for (const { atMs, bytes } of arrivals) {
+    x.push(atMs - audio);
+    audio += bytes * audioMsPerByte;
+    y.push(atMs - audio);
+  }
+  const needs: number[] = new Array(arrivals.length - 1);
+  let laterWorst = -Infinity;
+  for (let s = arrivals.length - 2; s >= 0; s--) {
+    laterWorst = Math.max(laterWorst, x[s + 1]);
+    needs[s] = Math.max(0, laterWorst - y[s]);
+  }
+  return needs;
 }
 
 /** The running estimate for one endpoint (spec B2, R4). */
@@ -23,8 +52,8 @@ export interface LinkSummary {
   realtime: number;
   /** The gap between reads that 99 in 100 stay under, ms. */
   gapP99Ms: number;
-  /** How long a segment's audio lasts, ms (a slow link must buffer a share of it). */
-  segmentAudioMs: number;
+  /** The start buffer that 99 in 100 starts would have needed, ms (startBufferNeeds). */
+  needP99Ms: number;
   segments: number;
 }
 
@@ -32,6 +61,8 @@ export interface LinkSummary {
 export interface PrerollAdvice {
   ms: number;
   reason: string;
+  /** From the link's estimate; false when it is the setting. */
+  learned: boolean;
 }
 
 interface Stored {
@@ -39,16 +70,16 @@ interface Stored {
   /** Audio received and the network time it took, both decayed by WEIGHT per segment: their ratio is the pace. */
   audioMs: number;
   bodyMs: number;
-  segmentAudioMs: number;
   segments: number;
-  /** The latest gaps, newest last. */
+  /** The latest gaps between reads and start-buffer needs, newest last. */
   gaps: number[];
+  needs: number[];
   updatedAt: number;
 }
 
 /** Older estimates are weighted this much less at each new segment. */
 const WEIGHT = 0.3;
-/** Gaps kept per endpoint for the p99. */
+/** Gaps and needs kept per endpoint for the p99. */
 const GAPS_KEPT = 400;
 /** Segments measured before the estimate replaces the setting. */
 const MIN_SEGMENTS = 2;
@@ -79,15 +110,21 @@ export class LinkEstimates {
     const links = this.load();
     const old = links.get(endpoint);
     const blend = (before: number, now: number): number => (before > 0 && now > 0 ? before + WEIGHT * (now - before) : now || before);
+    const arrivals = seen.arrivals.filter((a) => Number.isFinite(a.atMs) && a.atMs >= 0 && a.bytes >= 0);
+    const perByte = Number.isFinite(seen.audioMsPerByte) && seen.audioMsPerByte > 0 ? seen.audioMsPerByte : 0;
+    const audioMs = perByte * arrivals.reduce((sum, a) => sum + a.bytes, 0);
+    const bodyMs = arrivals.at(-1)?.atMs ?? 0;
+    const gaps = arrivals.slice(1).map((a, i) => Math.round(a.atMs - arrivals[i].atMs));
+    const needs = perByte ? startBufferNeeds(arrivals, perByte).map(Math.round) : [];
     // Sums, not a mean of ratios: a body over in a blink weighs as little as it says.
-    const known = seen.audioMs > 0;
+    const known = audioMs > 0;
     const next: Stored = {
       ttfbMs: blend(old?.ttfbMs ?? 0, Math.max(0, seen.ttfbMs)),
-      audioMs: (old?.audioMs ?? 0) * (known ? 1 - WEIGHT : 1) + (known ? seen.audioMs : 0),
-      bodyMs: (old?.bodyMs ?? 0) * (known ? 1 - WEIGHT : 1) + (known ? Math.max(0, seen.bodyMs) : 0),
-      segmentAudioMs: blend(old?.segmentAudioMs ?? 0, seen.audioMs),
+      audioMs: (old?.audioMs ?? 0) * (known ? 1 - WEIGHT : 1) + audioMs,
+      bodyMs: (old?.bodyMs ?? 0) * (known ? 1 - WEIGHT : 1) + (known ? bodyMs : 0),
       segments: (old?.segments ?? 0) + 1,
-      gaps: [...(old?.gaps ?? []), ...seen.gapsMs.filter((gap) => Number.isFinite(gap) && gap >= 0).map(Math.round)].slice(-GAPS_KEPT),
+      gaps: [...(old?.gaps ?? []), ...gaps].slice(-GAPS_KEPT),
+      needs: [...(old?.needs ?? []), ...needs].slice(-GAPS_KEPT),
       updatedAt: Date.now(),
     };
     links.delete(endpoint);
@@ -101,7 +138,13 @@ export class LinkEstimates {
     if (!stored) return undefined;
     // A millisecond at least: an instant body is very fast, not infinitely.
     const realtime = stored.audioMs > 0 ? stored.audioMs / Math.max(1, stored.bodyMs) : 0;
-    return { ttfbMs: stored.ttfbMs, realtime, gapP99Ms: percentile(stored.gaps, 0.99), segmentAudioMs: stored.segmentAudioMs, segments: stored.segments };
+    return {
+      ttfbMs: stored.ttfbMs,
+      realtime,
+      gapP99Ms: percentile(stored.gaps, 0.99),
+      needP99Ms: percentile(stored.needs, 0.99),
+      segments: stored.segments,
+    };
   }
 
   /** The pre-roll for the next utterance from `endpoint`, within [floorMs, maxMs]. */
@@ -109,18 +152,13 @@ export class LinkEstimates {
     const link = this.summary(endpoint);
     const where = hostOf(endpoint);
     if (!link || link.segments < MIN_SEGMENTS || link.realtime <= 0) {
-      return { ms: limits.settingMs, reason: `the setting: nothing measured yet from ${where}` };
+      return { ms: limits.settingMs, reason: `the setting: nothing measured yet from ${where}`, learned: false };
     }
-    const gap = link.gapP99Ms;
-    // Slower than speech: the buffer must hold the share of a sentence the link cannot keep up with.
-    const shortfall = link.realtime < 1 ? link.segmentAudioMs * (1 - link.realtime) : 0;
-    const wanted = Math.round(gap + MARGIN_MS + shortfall);
-    const ms = Math.min(limits.maxMs, Math.max(limits.floorMs, wanted));
-    const pace = `${link.realtime.toFixed(1)}× real time`;
-    const gaps = `gaps up to ${Math.round(gap)} ms`;
-    if (shortfall > 0) return { ms, reason: `learned from ${where}: ${pace}, slower than speech, ${gaps}` };
-    if (ms === limits.floorMs) return { ms, reason: `learned from ${where}: ${pace}, ${gaps}; the least that plays cleanly` };
-    return { ms, reason: `learned from ${where}: ${pace}, ${gaps}` };
+    const ms = Math.min(limits.maxMs, Math.max(limits.floorMs, Math.round(link.needP99Ms + MARGIN_MS)));
+    const pace = `${link.realtime.toFixed(1)}× real time${link.realtime < 1 ? ', slower than speech' : ''}`;
+    const gaps = `gaps up to ${Math.round(link.gapP99Ms)} ms`;
+    if (ms === limits.floorMs) return { ms, reason: `learned from ${where}: ${pace}, ${gaps}; the least that plays cleanly`, learned: true };
+    return { ms, reason: `learned from ${where}: ${pace}, ${gaps}; ${ms} ms buffered outlasts 99 in 100 of them`, learned: true };
   }
 
   /** Writes what is pending now (at quit). */
@@ -177,16 +215,17 @@ export class LinkEstimates {
 /** A stored entry as it must be, or null: a hand-edited or damaged file loses only that entry. */
 function validStored(value: Partial<Stored> | undefined): Stored | null {
   if (!value || typeof value !== 'object') return null;
-  const numbers = [value.ttfbMs, value.audioMs, value.bodyMs, value.segmentAudioMs, value.segments, value.updatedAt];
+  const numbers = [value.ttfbMs, value.audioMs, value.bodyMs, value.segments, value.updatedAt];
   if (!numbers.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) return null;
-  if (!Array.isArray(value.gaps) || !value.gaps.every((g) => typeof g === 'number' && Number.isFinite(g) && g >= 0)) return null;
+  const series = (list: unknown): list is number[] => Array.isArray(list) && list.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0);
+  if (!series(value.gaps) || !series(value.needs)) return null;
   return {
     ttfbMs: value.ttfbMs!,
     audioMs: value.audioMs!,
     bodyMs: value.bodyMs!,
-    segmentAudioMs: value.segmentAudioMs!,
     segments: value.segments!,
     gaps: value.gaps.slice(-GAPS_KEPT),
+    needs: value.needs.slice(-GAPS_KEPT),
     updatedAt: value.updatedAt!,
   };
 }

@@ -7,7 +7,7 @@ import { FlowGate } from './flow';
 import { readWithIdle } from './idle-reader';
 import { BytePrefix, RenderingMatch, sameBytes } from './rendering-match';
 import { StreamEndCheck } from './stream-end';
-import { linkKey, type LinkEstimates } from './link-estimate';
+import { linkKey, type Arrival, type LinkEstimates } from './link-estimate';
 import { Prefetcher } from './prefetcher';
 import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
@@ -265,7 +265,7 @@ export class Utterance {
     let bytes = 0;
     let completed = false;
     // The link as the network shows it: waits for a read after the first byte, not for credit.
-    const gapsMs: number[] = [];
+    const arrivals: Arrival[] = [];
     let networkMs = 0;
     const rendering = new BytePrefix();
     let ends: StreamEndCheck | null = null;
@@ -274,12 +274,9 @@ export class Utterance {
         await this.gate.wait(signal);
         const askedAt = performance.now();
         const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint);
-        if (firstByteAt >= 0) {
-          const waited = performance.now() - askedAt;
-          gapsMs.push(waited);
-          networkMs += waited;
-        }
+        if (firstByteAt >= 0) networkMs += performance.now() - askedAt;
         if (result.done) return null;
+        arrivals.push({ atMs: networkMs, bytes: result.value.length });
         if (firstByteAt < 0) firstByteAt = performance.now();
         bytes += result.value.length;
         this.totals.bytes += result.value.length;
@@ -357,6 +354,14 @@ export class Utterance {
         controller.abort();
         reader.cancel().catch(() => {});
       }
+      // A body stopped, skipped or cut showed the link as well as a whole one, up to there.
+      if (firstByteAt >= 0) {
+        this.options.links?.observe(linkKey(attempt.endpoint, settings.format), {
+          ttfbMs: firstByteAt - requestedPerf,
+          arrivals,
+          audioMsPerByte: this.gate.audioMsPerByte,
+        });
+      }
     }
     const now = performance.now();
     const downloadMs = Math.round(now - requestedPerf);
@@ -368,12 +373,6 @@ export class Utterance {
       retries: attempt.retries,
       endpoint: attempt.endpoint,
     };
-    this.options.links?.observe(linkKey(attempt.endpoint, settings.format), {
-      ttfbMs: metrics.ttfbMs,
-      gapsMs,
-      audioMs: bytes * this.gate.audioMsPerByte,
-      bodyMs: networkMs,
-    });
     this.emit({ type: 'segment-end', segmentIndex: segment.index, metrics, skipped: false });
     return segment.index + 1;
   }

@@ -299,7 +299,7 @@ export class Session {
   /** The pre-roll this utterance starts with: learned from its server's link, or the setting. */
   private prerollFor(settings: Settings, endpoint: string): PrerollAdvice {
     const links = this.options.links;
-    if (!settings.adaptiveBuffer || !links || !settings.streamingEnabled) return { ms: settings.streamBufferMs, reason: 'the setting' };
+    if (!settings.adaptiveBuffer || !links || !settings.streamingEnabled) return { ms: settings.streamBufferMs, reason: 'the setting', learned: false };
     return links.preroll(linkKey(endpoint, settings.format), { settingMs: settings.streamBufferMs, floorMs: MIN_PREROLL_MS, maxMs: settings.streamMaxBuffer * 1000 });
   }
 
@@ -323,6 +323,7 @@ export class Session {
       streamMaxBuffer: settings.streamMaxBuffer,
       prerollMs: preroll.ms,
       prerollReason: preroll.reason,
+      prerollLearned: preroll.learned,
     };
     if (current.interrupted) {
       current.interrupted = false;

@@ -38,6 +38,11 @@ export interface PlayMode {
   pcmSampleRate?: number;
   /** The pre-roll to start with (spec B2: learned from the link); the options' prerollMs without one. */
   prerollMs?: number;
+  /**
+   * True when prerollMs was learned from the link: then a stream that starts fast does not
+   * lower it (a burst says nothing of the gaps the link has shown).
+   */
+  prerollLearned?: boolean;
 }
 
 /** Opens the link for one utterance, given where its events go. */
@@ -136,7 +141,8 @@ export class RingFeeder {
       lastSegment: 0,
       boundaries: [],
       lastCredit: { consumedBytes: -1, bufferedMs: -1, decodedMs: -1 },
-      startLowered: false,
+      // A learned pre-roll stays what it is: as if the start were already decided.
+      startLowered: mode.prerollLearned === true,
       playingNotified: -1,
       damageNoticed: false,
     };

@@ -178,7 +178,7 @@ function lastSpeechTtfb(rig: WebRig, askedAt: number): number {
   return request ? request.firstByteAt! - request.receivedAt : NaN;
 }
 
-async function measureUtter(rig: WebRig, page: Page, text: string, format: AudioFormat, playToEnd: boolean): Promise<Measured> {
+export async function measureUtter(rig: WebRig, page: Page, text: string, format: AudioFormat, playToEnd: boolean): Promise<Measured> {
   const before = rig.tts.speechRequests().length;
   const askedAt = performance.now();
   await speakInPage(page, text, format);
@@ -202,8 +202,8 @@ async function measureUtter(rig: WebRig, page: Page, text: string, format: Audio
   // (A dispatched click: the layout shifts when the sentence appears, and a real click would wait for it to settle.)
   if (!playToEnd && (await page.getByTestId('stop').isEnabled())) await page.getByTestId('stop').dispatchEvent('click');
   await waitForText(page, 'state', 'idle', 5000);
-  // Float32 mono at 48 kHz in the ring and the worker.
-  return { ttfaMs, serverTtfbMs: lastSpeechTtfb(rig, askedAt), underruns, gapMs, heldKb: (peakMs * 48 * 4) / 1024 };
+  // Float32 stereo at 48 kHz in the ring and the worker.
+  return { ttfaMs, serverTtfbMs: lastSpeechTtfb(rig, askedAt), underruns, gapMs, heldKb: (peakMs * 48 * 4 * 2) / 1024 };
 }
 
 async function measureBaseline(rig: WebRig, page: Page, player: 'buffered' | 'MediaSource', text: string, playToEnd: boolean): Promise<Measured> {

@@ -13,6 +13,7 @@ import type { EngineEvent } from '../../shared/speech-events';
 import { LocalVoiceProvider } from '../../electron/engine/providers/local';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { fixtureAudio, startTtsServer } from '../support/tts-server';
+import { benchAdaptiveBuffer } from './adaptive-buffer';
 import { benchBrowserPlayers } from './browser-players';
 import { table } from './report';
 import { benchLongText } from './long-text';
@@ -90,6 +91,8 @@ async function main(): Promise<void> {
   console.log('\n' + (await benchLongText()));
 }
 
-// `npm run bench -- --browser` runs only the browser players.
-if (!process.argv.includes('--browser')) await main();
-console.log('\n' + (await benchBrowserPlayers()));
+// `npm run bench -- --browser` runs only the browser players, `-- --adaptive` only the learned pre-roll.
+const only = process.argv.find((arg) => arg === '--browser' || arg === '--adaptive');
+if (!only) await main();
+if (only !== '--adaptive') console.log('\n' + (await benchBrowserPlayers()));
+if (only !== '--browser') console.log('\n' + (await benchAdaptiveBuffer()));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speakToFile } from '../../electron/cli/speak-to-file';
-import { LinkEstimates, linkKey, type LinkObservation } from '../../electron/engine/link-estimate';
+import { LinkEstimates, linkKey, startBufferNeeds, type LinkObservation } from '../../electron/engine/link-estimate';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import { startTtsServer, toneAudio, type TtsServer } from '../support/tts-server';
@@ -16,50 +16,75 @@ const dir = mkdtempSync(join(tmpdir(), 'utter-links-'));
 const LIMITS = { settingMs: 150, floorMs: 30, maxMs: 2000 };
 const KEY = linkKey('http://127.0.0.1:8880/v1', 'pcm');
 
-/** One segment as a link of this pace and these gaps would show it. */
-function segment(realtime: number, gapsMs: number[], audioMs = 3000): LinkObservation {
-  return { ttfbMs: 200, gapsMs, audioMs, bodyMs: audioMs / realtime };
+/** A body whose reads come after these gaps, each read `chunkMs` of audio (a byte is a ms here). */
+function body(gapsMs: number[], chunkMs: number): LinkObservation {
+  let at = 0;
+  const arrivals = [{ atMs: 0, bytes: chunkMs }, ...gapsMs.map((gap) => ({ atMs: (at += gap), bytes: chunkMs }))];
+  return { ttfbMs: 200, arrivals, audioMsPerByte: 1 };
 }
+
+describe('the buffer a start needs, from the reads of a body', () => {
+  it('is one gap on a steady link', () => {
+    expect(startBufferNeeds(body([20, 20, 20], 30).arrivals, 1)).toEqual([20, 20, 20]);
+  });
+
+  it('covers a long gap, from every start before it', () => {
+    // At 100 ms, 100 ms have played and 60 ms arrived: a start at 0 needed 70 ms, one at 20 ms needed 80.
+    expect(startBufferNeeds(body([20, 80, 20], 30).arrivals, 1)).toEqual([70, 80, 20]);
+  });
+
+  it('grows with what is left of a body slower than speech', () => {
+    expect(startBufferNeeds(body([20, 20, 20], 10).arrivals, 1)).toEqual([40, 30, 20]);
+  });
+});
 
 describe('the pre-roll from the estimate', () => {
   it('is the setting until two segments have been measured', () => {
     const links = new LinkEstimates();
-    expect(links.preroll(KEY, LIMITS)).toEqual({ ms: 150, reason: 'the setting: nothing measured yet from 127.0.0.1:8880 (pcm)' });
-    links.observe(KEY, segment(4, [10, 12, 9]));
+    expect(links.preroll(KEY, LIMITS)).toEqual({ ms: 150, reason: 'the setting: nothing measured yet from 127.0.0.1:8880 (pcm)', learned: false });
+    links.observe(KEY, body([5, 5, 5], 20));
     expect(links.preroll(KEY, LIMITS).ms).toBe(150);
   });
 
   it('is the floor on a fast, steady link, and says why', () => {
     const links = new LinkEstimates();
-    for (let i = 0; i < 3; i++) links.observe(KEY, segment(4, Array.from({ length: 50 }, (_, j) => 3 + (j % 5))));
-    expect(links.preroll(KEY, LIMITS)).toEqual({ ms: 30, reason: 'learned from 127.0.0.1:8880 (pcm): 4.0× real time, gaps up to 7 ms; the least that plays cleanly' });
+    for (let i = 0; i < 3; i++) links.observe(KEY, body(Array(50).fill(5), 20));
+    expect(links.preroll(KEY, LIMITS)).toEqual({ ms: 30, reason: 'learned from 127.0.0.1:8880 (pcm): 4.1× real time, gaps up to 5 ms; the least that plays cleanly', learned: true });
   });
 
-  it('covers the p99 gap on a jittery link, and not the rare worst one', () => {
+  it('outlasts what starts needed on a jittery link', () => {
     const links = new LinkEstimates();
-    // 1 gap in 200 is 400 ms (a hiccup), the p99 is 80 ms.
-    const gaps = Array.from({ length: 200 }, (_, i) => (i === 100 ? 400 : i % 50 < 3 ? 80 : 20));
-    links.observe(KEY, segment(1.5, gaps.slice(0, 100)));
-    links.observe(KEY, segment(1.5, gaps.slice(100)));
+    // Reads of 30 ms every 20 ms (1.5× real time), and one gap in 10 is 90 ms: a start just before one needs 90 ms.
+    const gaps = Array.from({ length: 100 }, (_, i) => (i % 10 === 5 ? 90 : 20));
+    links.observe(KEY, body(gaps, 30));
+    links.observe(KEY, body(gaps, 30));
     const advice = links.preroll(KEY, LIMITS);
-    expect(advice.ms).toBe(80 + 20);
-    expect(advice.reason).toBe('learned from 127.0.0.1:8880 (pcm): 1.5× real time, gaps up to 80 ms');
+    expect(advice.ms).toBe(90 + 20);
+    expect(advice.reason).toBe('learned from 127.0.0.1:8880 (pcm): 1.1× real time, gaps up to 90 ms; 110 ms buffered outlasts 99 in 100 of them');
   });
 
-  it('holds the share of a sentence a link slower than speech cannot keep up with', () => {
+  it('holds a share of the sentence on a link slower than speech', () => {
     const links = new LinkEstimates();
-    for (let i = 0; i < 3; i++) links.observe(KEY, segment(0.8, [40], 3000));
-    // 3 s sentences at 0.8×: 600 ms short, plus the gap and the margin.
-    expect(links.preroll(KEY, LIMITS).ms).toBe(600 + 40 + 20);
+    // 0.5× real time: 2 s of audio over 4 s; a start at the beginning needs 2 s.
+    for (let i = 0; i < 3; i++) links.observe(KEY, body(Array(100).fill(40), 20));
+    expect(links.summary(KEY)!.realtime).toBeCloseTo(0.5, 1);
+    expect(links.preroll(KEY, LIMITS).ms).toBe(2000);
     expect(links.preroll(KEY, { ...LIMITS, maxMs: 500 }).ms).toBe(500);
-    expect(links.preroll(KEY, LIMITS).reason).toMatch(/0\.8× real time, slower than speech/);
+    expect(links.preroll(KEY, LIMITS).reason).toMatch(/0\.5× real time, slower than speech/);
   });
 
   it('weights new segments: a link that got slow shows it within a few segments', () => {
     const links = new LinkEstimates();
-    for (let i = 0; i < 5; i++) links.observe(KEY, segment(4, [5]));
-    for (let i = 0; i < 4; i++) links.observe(KEY, segment(1, [5]));
+    for (let i = 0; i < 5; i++) links.observe(KEY, body(Array(20).fill(10), 40));
+    for (let i = 0; i < 4; i++) links.observe(KEY, body(Array(20).fill(10), 10));
     expect(links.summary(KEY)!.realtime).toBeLessThan(1.8);
+  });
+
+  it('learns only the first byte when the player has not said how much audio a byte holds', () => {
+    const links = new LinkEstimates();
+    for (let i = 0; i < 3; i++) links.observe(KEY, { ...body([5, 5], 20), audioMsPerByte: 0 });
+    expect(links.summary(KEY)).toMatchObject({ ttfbMs: 200, realtime: 0, segments: 3 });
+    expect(links.preroll(KEY, LIMITS).ms).toBe(150);
   });
 });
 
@@ -67,7 +92,7 @@ describe('kept across restarts', () => {
   it('a new instance on the same file knows what the last one learned', () => {
     const file = join(dir, 'network.json');
     const first = new LinkEstimates(file);
-    for (let i = 0; i < 3; i++) first.observe(KEY, segment(2, [30, 35, 40]));
+    for (let i = 0; i < 3; i++) first.observe(KEY, body([30, 35, 40], 60));
     first.flush();
     const second = new LinkEstimates(file);
     expect(second.summary(KEY)).toEqual(first.summary(KEY));
@@ -82,7 +107,7 @@ describe('kept across restarts', () => {
     expect(warnings).toEqual([expect.stringMatching(/could not be read .*start afresh/)]);
 
     const mixed = join(dir, 'mixed.json');
-    const good = { ttfbMs: 100, audioMs: 8000, bodyMs: 2000, segmentAudioMs: 2000, segments: 5, gaps: [5, 6], updatedAt: 1 };
+    const good = { ttfbMs: 100, audioMs: 8000, bodyMs: 2000, segments: 5, gaps: [5, 6], needs: [5, 6], updatedAt: 1 };
     writeFileSync(mixed, JSON.stringify({ version: 1, links: { [KEY]: good, other: { ...good, bodyMs: 'fast' }, worse: { ...good, gaps: [-1] } } }));
     const links = new LinkEstimates(mixed);
     expect(links.summary(KEY)?.realtime).toBe(4);
@@ -94,7 +119,7 @@ describe('kept across restarts', () => {
     const warnings: string[] = [];
     writeFileSync(join(dir, 'a-file'), '');
     const links = new LinkEstimates(join(dir, 'a-file', 'network.json'), (m) => warnings.push(m));
-    links.observe(KEY, segment(2, [10]));
+    links.observe(KEY, body([10], 20));
     expect(() => links.flush()).not.toThrow();
     expect(warnings).toEqual([expect.stringMatching(/could not be saved/)]);
   });
@@ -115,10 +140,12 @@ describe('learned from real downloads', () => {
     for (let i = 0; i < 3; i++) {
       await speakToFile('A tone.', { settings, provider: new OpenAiProvider({ ...settings, voice: 'alloy' }), out: join(dir, `tone-${i}.wav`), links });
     }
+    const key = linkKey(server.url, 'pcm');
+    console.log(`${pace.realtimeFactor}× real time, ${pace.jitterMs} ms jitter: ${JSON.stringify(links.preroll(key, LIMITS))}`);
     return links;
   }
 
-  it('a steady link at 4× real time: its pace, its first byte, small gaps, and the floor', async () => {
+  it('a steady link at 4× real time: its pace, its first byte, small gaps, and a pre-roll near the floor', async () => {
     const links = await learn({ realtimeFactor: 4, jitterMs: 0, ttfbMs: 120 });
     const link = links.summary(linkKey(server.url, 'pcm'))!;
     expect(link.segments).toBe(3);
@@ -147,7 +174,7 @@ describe('learned from real downloads', () => {
     const file = join(dir, 'real.json');
     const links = await learn({ realtimeFactor: 4, jitterMs: 0, ttfbMs: 0 });
     const copy = new LinkEstimates(file);
-    copy.observe(linkKey(server.url, 'pcm'), { ttfbMs: 1, gapsMs: [1], audioMs: 100, bodyMs: 50 });
+    copy.observe(linkKey(server.url, 'pcm'), body([1], 10));
     copy.flush();
     expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).links)).toEqual([linkKey(server.url, 'pcm')]);
     expect(links.summary(linkKey(server.url, 'pcm'))).toBeDefined();

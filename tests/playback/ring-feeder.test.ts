@@ -9,7 +9,7 @@ import type { ConsumerLink, LinkEvent } from '../../shared/playback/link-protoco
 import type { ErrorInfo } from '../../shared/speech-events';
 import { PlayerCore } from '../../shared/playback/player-core';
 import { damageNotice } from '../../shared/playback/damage';
-import { RingFeeder, type FeederNotice } from '../../shared/playback/ring-feeder';
+import { RingFeeder, type FeederNotice, type PlayMode } from '../../shared/playback/ring-feeder';
 import { damage } from '../decoders/helpers';
 import { createStats, STAT } from '../../shared/playback/stats';
 import { fixture, readWav, snrDb } from '../support/audio-files';
@@ -42,7 +42,7 @@ function consumerLink(port: MessagePort, onEvent: (event: LinkEvent) => void): C
 }
 
 /** Plays one request through engine → port → feeder → ring → PlayerCore; returns every rendered frame. */
-async function play(format: AudioFormat, settings: Partial<Settings> = {}, control?: (feeder: RingFeeder, notices: FeederNotice[]) => void, channels: 1 | 2 = 1) {
+async function play(format: AudioFormat, settings: Partial<Settings> = {}, control?: (feeder: RingFeeder, notices: FeederNotice[]) => void, channels: 1 | 2 = 1, mode: Partial<PlayMode> = {}) {
   const ring = new RingBuffer(RingBuffer.getStorageForCapacity(RATE * 4 * channels, Float32Array), Float32Array);
   const stats = createStats();
   const core = new PlayerCore(ring, stats, channels, { initialFrames: 7200, minFrames: 1440, maxFrames: 96000, growth: 1.5 });
@@ -51,7 +51,7 @@ async function play(format: AudioFormat, settings: Partial<Settings> = {}, contr
   const { port1, port2 } = new MessageChannel();
   const full: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [server.url], format, ...settings };
   const spoken = speakOverLink({ text: 'Hello from Utter.' }, engineLink(port1), { settings: full });
-  feeder.play(1, (onEvent) => consumerLink(port2, onEvent), { streaming: full.streamingEnabled });
+  feeder.play(1, (onEvent) => consumerLink(port2, onEvent), { streaming: full.streamingEnabled, ...mode });
   const out = new Float32Array(128);
   const outRight = new Float32Array(128);
   const rendered: number[] = [];
@@ -116,6 +116,17 @@ describe.each(FORMATS)('%s: engine → port → decoder → ring → worklet cor
     expect(Atomics.load(stats, STAT.underruns)).toBe(0);
     expect(notices.filter((n) => n.type === 'error')).toEqual([]);
     expect(notices.some((n) => n.type === 'first-decoded')).toBe(true);
+  });
+});
+
+describe('the pre-roll an utterance starts with (spec B2)', () => {
+  it('a learned one is kept when the stream starts fast; the setting is lowered to the floor', async () => {
+    const learned = await play('pcm', {}, undefined, 1, { prerollMs: 200, prerollLearned: true });
+    expect(Atomics.load(learned.stats, STAT.startFrames)).toBe(0.2 * RATE);
+    expect(Atomics.load(learned.stats, STAT.prerollFrames)).toBe(0.2 * RATE);
+    // This server sends at once: far faster than real time.
+    const setting = await play('pcm', {}, undefined, 1, { prerollMs: 200 });
+    expect(Atomics.load(setting.stats, STAT.startFrames)).toBe(0.03 * RATE);
   });
 });
 

@@ -69,7 +69,7 @@ function view(patch: Partial<SessionView> = {}): SessionView {
   return { state: 'idle', current: null, queued: [], history: [], error: '', notice: '', source: '', format: 'pcm', resumable: null, timing: null, ...patch };
 }
 const TEXT = 'First sentence. Second one.';
-const ticket = (id: number, offset = 0): PlayTicket => ({ id, offset, streaming: true, pcmSampleRate: 24000, streamBufferMs: 150, streamMaxBuffer: 2, prerollMs: 150, prerollReason: 'the setting' });
+const ticket = (id: number, offset = 0): PlayTicket => ({ id, offset, streaming: true, pcmSampleRate: 24000, streamBufferMs: 150, streamMaxBuffer: 2, prerollMs: 150, prerollReason: 'the setting', prerollLearned: false });
 
 let fake: FakeBridge;
 let player: FakePlayer;

@@ -47,6 +47,7 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
           streaming: request.streaming,
           pcmSampleRate: request.pcmSampleRate,
           prerollMs: request.prerollMs,
+          prerollLearned: request.prerollLearned,
         });
       case 'stop':
         return feeder.stop();

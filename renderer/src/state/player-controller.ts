@@ -156,7 +156,7 @@ export class PlayerController {
     try {
       // The settings in force come with each utterance: a change applies to the next one.
       const player = await this.ensurePlayer(ticket);
-      await player.play(ticket.id, source, { streaming: ticket.streaming, pcmSampleRate: ticket.pcmSampleRate, prerollMs: ticket.prerollMs });
+      await player.play(ticket.id, source, { streaming: ticket.streaming, pcmSampleRate: ticket.pcmSampleRate, prerollMs: ticket.prerollMs, prerollLearned: ticket.prerollLearned });
     } catch (error) {
       // The session hears why, ends the text and goes on with the next one.
       this.fact({ type: 'error', id: ticket.id, message: (error as Error).message });

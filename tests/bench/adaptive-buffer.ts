@@ -1,0 +1,62 @@
+// The learned pre-roll in `npm run bench` (spec B2): the same utterances through two
+// `utter web`s in Chromium, one sizing its pre-roll from the link (the default) and one
+// with adaptiveBuffer off (the fixed setting, as before), against servers paced alike.
+import type { AudioFormat } from '../../shared/audio-format';
+import { pulseAvailable, startPulse, type PulseAudio } from '../support/pulse';
+import { fixtureAudio } from '../support/tts-server';
+import { startWebRig, type WebRig } from '../support/utter-web';
+import { measureUtter } from './browser-players';
+import { median, table } from './report';
+
+const WARM_UPS = 3;
+const RUNS = 5;
+const SHORT = 'A short sentence.';
+const TWO_SEGMENTS = 'First sentence of two. Second sentence of two.';
+
+const LINKS = [
+  { name: 'steady, 4× real time', pace: { realtimeFactor: 4, ttfbMs: 300, jitterMs: 0 }, text: SHORT, playToEnd: false },
+  { name: '1.5× real time, up to 40 ms jitter', pace: { realtimeFactor: 1.5, ttfbMs: 300, jitterMs: 40 }, text: TWO_SEGMENTS, playToEnd: true },
+] as const;
+
+export async function benchAdaptiveBuffer(): Promise<string> {
+  const pulse: PulseAudio | null = pulseAvailable() ? await startPulse() : null;
+  const rigs: Record<'learned' | 'fixed', WebRig> = {
+    learned: await startWebRig({ env: pulse?.env }),
+    fixed: await startWebRig({ env: pulse?.env, settings: { adaptiveBuffer: false } }),
+  };
+  try {
+    const rows: string[][] = [];
+    const verdicts: string[] = [];
+    for (const link of LINKS) {
+      for (const format of ['pcm', 'mp3'] as AudioFormat[]) {
+        const results: Record<string, { overheadMs: number; underruns: number; preroll: string }> = {};
+        for (const [label, rig] of Object.entries(rigs)) {
+          rig.tts.set({ ...link.pace, seed: 11, audio: (f) => fixtureAudio(f, 'sentence') });
+          const page = await rig.open();
+          // The learned one learns here, from whole bodies (the fixed one hears the same, for a like start).
+          for (let i = 0; i < WARM_UPS; i++) await measureUtter(rig, page, link.text, format, true);
+          const runs = [];
+          for (let i = 0; i < RUNS; i++) runs.push(await measureUtter(rig, page, link.text, format, link.playToEnd));
+          const preroll = (await page.getByTestId('preroll-reason').textContent()) ?? '';
+          await page.close();
+          results[label] = { overheadMs: median(runs.map((r) => r.ttfaMs - r.serverTtfbMs)), underruns: runs.reduce((sum, r) => sum + r.underruns, 0), preroll };
+          rows.push([link.name, format, label, `${Math.round(results[label].overheadMs)}`, `${results[label].underruns}`, preroll.replace(/ \(it started.*$/, '')]);
+        }
+        const { learned, fixed } = results;
+        const jittery = link.pace.jitterMs > 0;
+        // Steady: first audio sooner than the fixed pre-roll's. Jittery: no underrun, and no later (5 ms of run-to-run noise allowed).
+        const met = jittery ? learned.underruns === 0 && learned.overheadMs <= fixed.overheadMs + 5 : learned.overheadMs < fixed.overheadMs;
+        verdicts.push(`${link.name}, ${format}: learned ${Math.round(learned.overheadMs)} ms vs fixed ${Math.round(fixed.overheadMs)} ms, ${learned.underruns} underruns (${met ? 'met' : 'NOT met'})`);
+      }
+    }
+    return [
+      `Learned pre-roll — two utter webs in Chromium, ${pulse ? 'PulseAudio null sink' : 'default audio output'}; ${WARM_UPS} utterances to learn, then the median of ${RUNS}; first audio heard above the server's first byte.\n`,
+      table(['link', 'format', 'pre-roll', 'first audio over first byte ms', `underruns (${RUNS} plays)`, 'pre-roll the page shows'], rows),
+      `\nTargets: on the steady link, first audio sooner than with the fixed pre-roll; on the jittery one, 0 underruns and first audio no later.\n${verdicts.join('\n')}`,
+    ].join('\n');
+  } finally {
+    await rigs.learned.close();
+    await rigs.fixed.close();
+    await pulse?.stop();
+  }
+}
