@@ -12,7 +12,8 @@ export class SpeechError extends Error {
   constructor(
     readonly kind: SpeechErrorKind,
     message: string,
-    readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown } = {},
+    /** `stalled`: given up early because the listener was about to hear the silence (spec E1). */
+    readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown; stalled?: boolean } = {},
   ) {
     super(message);
   }

@@ -11,6 +11,7 @@ export class FlowGate {
   /** The first report that held audio: bytes before it (headers, padding, seek tables) carry none. */
   private firstAudio: { consumedBytes: number; decodedMs: number } | undefined;
   private paused = false;
+  private heardBuffer = false;
   private waiters: (() => void)[] = [];
 
   constructor(
@@ -38,6 +39,11 @@ export class FlowGate {
   /** What the consumer will hold once it has decoded the bytes in flight too. */
   get projectedBufferMs(): number {
     return this.credit.bufferedMs + this.outstandingBytes * this.msPerByte();
+  }
+
+  /** True once the consumer has reported audio held: a player listening live, not a file being written. */
+  get live(): boolean {
+    return this.heardBuffer && !this.paused;
   }
 
   /** Audio per byte as the consumer reports it; 0 until it has. */
@@ -72,6 +78,7 @@ export class FlowGate {
       bufferedMs: Math.max(0, credit.bufferedMs),
       decodedMs: credit.decodedMs,
     };
+    if (credit.bufferedMs > 0) this.heardBuffer = true;
     if (!this.firstAudio && credit.decodedMs) this.firstAudio = { consumedBytes: this.credit.consumedBytes, decodedMs: credit.decodedMs };
     this.wake();
   }

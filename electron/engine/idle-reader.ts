@@ -5,21 +5,24 @@ export type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Arr
 
 /**
  * Reads once, failing when no byte arrives for `idleMs` (the SDK's timeout ends at the
- * headers). Every failure is a SpeechError: 'cancelled' once `signal` aborts, else 'network'.
+ * headers), or sooner for a stall the listener is about to hear (`stall`). Every failure is
+ * a SpeechError: 'cancelled' once `signal` aborts, else 'network'.
  */
 export async function readWithIdle(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   signal: AbortSignal,
   idleMs: number,
   endpoint: string,
+  stall?: { afterMs: number; bufferedMs: number },
 ): Promise<ReadResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
+  const early = stall !== undefined && stall.afterMs < idleMs;
   const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new SpeechError('network', `${endpoint} stopped sending audio for ${idleMs / 1000} s.`, { endpoint })),
-      idleMs,
-    );
+    const message = early
+      ? `${endpoint} sent nothing for ${Math.round(stall.afterMs)} ms while the player had ${Math.round(stall.bufferedMs)} ms of audio left.`
+      : `${endpoint} stopped sending audio for ${idleMs / 1000} s.`;
+    timer = setTimeout(() => reject(new SpeechError('network', message, { endpoint, stalled: early })), early ? stall.afterMs : idleMs);
     onAbort = () => reject(new SpeechError('cancelled', 'Cancelled.'));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

@@ -51,10 +51,12 @@ export function afterFailure(failure: SpeechError, state: FailureState, policy: 
   const delayMs = retryDelay(failure, attempt, policy);
   // Nothing listens there: the next server answers sooner than any backoff.
   const refused = failure.kind === 'network' && failure.details.cause === 'ECONNREFUSED';
+  // A stall the listener is about to hear (spec E1): another server, or this one again at once.
+  const stalled = failure.details.stalled === true;
   const canFailOver = failure.retryable && state.endpointIndex + 1 < state.endpoints.length;
-  if (canFailOver && (delayMs === undefined || refused)) return { action: 'failover', endpointIndex: state.endpointIndex + 1 };
+  if (canFailOver && (delayMs === undefined || refused || stalled)) return { action: 'failover', endpointIndex: state.endpointIndex + 1 };
   if (delayMs === undefined) return { action: 'give-up' };
-  return { action: 'retry', attempt, delayMs };
+  return { action: 'retry', attempt, delayMs: stalled ? 0 : delayMs };
 }
 
 /** Waits, or rejects with SpeechError('cancelled') as soon as the signal aborts. */

@@ -34,6 +34,11 @@ export interface UtteranceOptions {
   links?: LinkEstimates;
 }
 
+/** A stall is not called sooner than this: a server's pause between its own chunks is no stall. */
+const STALL_FLOOR_MS = 1000;
+/** A new request needs this long, at least, to bring audio before the buffer runs out. */
+const STALL_MARGIN_MS = 200;
+
 /** Why a segment's download ended early. */
 type Interruption = { kind: 'seek'; index: number } | { kind: 'stop' };
 
@@ -104,6 +109,18 @@ export class Utterance {
   /** Aborts everything in flight at once; 'error' with kind 'cancelled' follows. */
   stop(): void {
     this.interrupt({ kind: 'stop' });
+  }
+
+  /**
+   * Spec E1: while a live player's buffer runs down, a body silent for longer than the audio
+   * left (less a margin) is asked again before the silence is heard, not after the idle
+   * timeout; never sooner than twice the link's usual p99 gap, nor than STALL_FLOOR_MS.
+   */
+  private stallWatch(endpoint: string): { afterMs: number; bufferedMs: number } | undefined {
+    if (!this.gate.live) return undefined;
+    const bufferedMs = this.gate.projectedBufferMs;
+    const usualGap = this.options.links?.summary(linkKey(endpoint, this.options.settings.format))?.gapP99Ms ?? 0;
+    return { afterMs: Math.max(STALL_FLOOR_MS, 2 * usualGap, bufferedMs - STALL_MARGIN_MS), bufferedMs };
   }
 
   /** Moves to the segment after `from` (default: the one downloading). */
@@ -190,6 +207,8 @@ export class Utterance {
     let retries = 0;
     // The first bytes of the rendering the consumer was sent; null until anything was.
     let sent: BytePrefix | null = null;
+    // One early retry for a stall per segment: a server whose pauses are its way is then waited for.
+    let stallRetried = false;
     for (let attempt = 0; ; attempt++) {
       const controller = new AbortController();
       this.segmentController = controller;
@@ -198,7 +217,7 @@ export class Utterance {
       const endpoint = provider.endpoints[this.endpointIndex];
       try {
         if (this.interruption) controller.abort();
-        return await this.streamSegment(segment, controller, { endpoint, attempt, retries, sentBefore: sent }, (rendering, replay) => {
+        return await this.streamSegment(segment, controller, { endpoint, attempt, retries, sentBefore: sent, watchStalls: !stallRetried }, (rendering, replay) => {
           // A splice continues the rendering already sent; a replay replaces it.
           if (!sent || replay) sent = rendering;
         });
@@ -213,6 +232,7 @@ export class Utterance {
         }
         const failure = error instanceof SpeechError ? error : new SpeechError('network', String(error));
         if (failure.kind === 'cancelled') throw failure;
+        if (failure.details.stalled) stallRetried = true;
         const step = afterFailure(failure, { retries, endpointIndex: this.endpointIndex, endpoints: provider.endpoints }, this.policy);
         retries++;
         this.totals.retries++;
@@ -247,7 +267,7 @@ export class Utterance {
   private async streamSegment(
     segment: Segment,
     controller: AbortController,
-    attempt: { endpoint: string; attempt: number; retries: number; sentBefore: BytePrefix | null },
+    attempt: { endpoint: string; attempt: number; retries: number; sentBefore: BytePrefix | null; watchStalls: boolean },
     onFirstSend: (rendering: BytePrefix, replay: boolean) => void,
   ): Promise<number> {
     const { settings } = this.options;
@@ -273,7 +293,8 @@ export class Utterance {
       const read = async (): Promise<Uint8Array | null> => {
         await this.gate.wait(signal);
         const askedAt = performance.now();
-        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint);
+        const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint) : undefined;
+        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall);
         if (firstByteAt >= 0) networkMs += performance.now() - askedAt;
         if (result.done) return null;
         arrivals.push({ atMs: networkMs, bytes: result.value.length });

@@ -30,6 +30,14 @@ describe('afterFailure (spec E1)', () => {
     expect(afterFailure(reset, { retries: 0, endpointIndex: 0, endpoints: two }, policy)).toMatchObject({ action: 'retry', attempt: 1 });
   });
 
+  it('a stall the listener is about to hear: the next server at once, or this one again with no backoff (spec E1)', () => {
+    const stalled = new SpeechError('network', 'sent nothing', { stalled: true });
+    expect(afterFailure(stalled, { retries: 0, endpointIndex: 0, endpoints: two }, policy)).toEqual({ action: 'failover', endpointIndex: 1 });
+    expect(afterFailure(stalled, { retries: 0, endpointIndex: 0, endpoints: one }, policy)).toEqual({ action: 'retry', attempt: 1, delayMs: 0 });
+    // Retries stay counted: past the last, it gives up like any failure.
+    expect(afterFailure(stalled, { retries: policy.maxRetries, endpointIndex: 0, endpoints: one }, policy)).toEqual({ action: 'give-up' });
+  });
+
   it('retries after the delay when there is no endpoint to fail over to', () => {
     const step = afterFailure(new SpeechError('server', '503'), { retries: 1, endpointIndex: 0, endpoints: one }, policy);
     expect(step).toMatchObject({ action: 'retry', attempt: 2 });
