@@ -1,3 +1,4 @@
+import type { AudioFormat } from '../../shared/audio-format';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
 import type { Segment } from './segment';
 
@@ -15,7 +16,7 @@ export interface OpenedAhead {
  * without which undici cancels the body of a collected fetch Response.
  */
 export class Prefetcher {
-  private ahead: (OpenedAhead & { index: number; controller: AbortController; words: WordRelay }) | null = null;
+  private ahead: (OpenedAhead & { index: number; format: AudioFormat | undefined; controller: AbortController; words: WordRelay }) | null = null;
 
   constructor(private readonly provider: SpeechProvider) {}
 
@@ -23,11 +24,12 @@ export class Prefetcher {
    * Opens segment `index` ahead unless it already is, dropping any other request ahead.
    * `target` gives the segment; undefined when nothing is to be opened.
    */
-  prefetch(index: number, target: () => Segment | undefined, endpointIndex: number): void {
+  prefetch(index: number, target: () => Segment | undefined, endpointIndex: number, formatOf: () => AudioFormat | undefined = () => undefined): void {
     if (this.ahead?.index === index) return;
     this.drop();
     const segment = target();
     if (!segment) return;
+    const format = formatOf();
     const controller = new AbortController();
     const requestedAt = Date.now();
     const requestedPerf = performance.now();
@@ -38,19 +40,20 @@ export class Prefetcher {
       endpointIndex,
       signal: controller.signal,
       onWord: (word) => words.push(word),
+      format,
     });
     // A failure surfaces when the segment is played, and is retried there.
     audio.catch(() => {});
-    this.ahead = { index, controller, audio, requestedAt, requestedPerf, words };
+    this.ahead = { index, format, controller, audio, requestedAt, requestedPerf, words };
   }
 
   /**
    * Takes the live request opened ahead for segment `index`: `controller` now aborts it, and
    * its words go to `onWord`. Null when there is none; any other request ahead is dropped.
    */
-  take(index: number, controller: AbortController, onWord: (word: WordMark) => void): OpenedAhead | null {
+  take(index: number, controller: AbortController, onWord: (word: WordMark) => void, format?: AudioFormat): OpenedAhead | null {
     const ahead = this.ahead;
-    if (!ahead || ahead.index !== index || ahead.controller.signal.aborted) {
+    if (!ahead || ahead.index !== index || ahead.format !== format || ahead.controller.signal.aborted) {
       this.drop();
       return null;
     }

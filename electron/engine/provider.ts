@@ -1,3 +1,4 @@
+import type { AudioFormat } from '../../shared/audio-format';
 import type { ProbeResult } from '../../shared/decoders/types';
 
 /** A word the voice is about to say, with its place in the segment's text (local voice only). */
@@ -16,6 +17,8 @@ export interface SpeechRequest {
   endpointIndex: number;
   signal: AbortSignal;
   onWord?: (word: WordMark) => void;
+  /** The format to ask for, where not the provider's own (spec P3: a slow link's fallback). */
+  format?: AudioFormat;
 }
 
 /** The audio of one segment, as it streams. */

@@ -1,3 +1,4 @@
+import type { AudioFormat } from '../../shared/audio-format';
 import type { Settings } from '../../shared/config/schema';
 import { ChunkCoalescer } from './coalesce';
 import { declaredLength } from './declared-length';
@@ -9,6 +10,7 @@ import { BytePrefix, RenderingMatch, sameBytes } from './rendering-match';
 import { StreamEndCheck } from './stream-end';
 import { linkKey, type Arrival, type LinkEstimates } from './link-estimate';
 import { Prefetcher } from './prefetcher';
+import { QualityFallback } from './quality-fallback';
 import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
 import { DEFAULT_RETRY_POLICY, afterFailure, sleep, type RetryPolicy } from './retry';
@@ -19,7 +21,8 @@ import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type SpokenTex
 export type UtteranceSettings = Pick<
   Settings,
   'format' | 'pcmSampleRate' | 'stripMarkdown' | 'streamChunkSize' | 'streamMaxBuffer' | 'idleTimeoutSec' | 'maxRetries'
->;
+> &
+  Partial<Pick<Settings, 'qualityFallback'>>;
 
 /** How to run one utterance. */
 export interface UtteranceOptions {
@@ -60,6 +63,9 @@ export class Utterance {
   private readonly text: string;
   private segmentController: AbortController | null = null;
   private readonly prefetcher: Prefetcher;
+  private readonly quality: QualityFallback;
+  /** The format each segment is asked for, decided once (its restarts ask the same). */
+  private readonly formats = new Map<number, AudioFormat>();
   private interruption: Interruption | null = null;
   private endpointIndex = 0;
   private currentIndex = 0;
@@ -83,6 +89,7 @@ export class Utterance {
     this.textLength = text.length;
     this.policy = { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries, ...options.retryPolicy };
     this.prefetcher = new Prefetcher(provider);
+    this.quality = new QualityFallback(settings.format, settings.qualityFallback !== false && provider.id === 'openai' && options.links !== undefined);
     this.gate = new FlowGate(settings.streamMaxBuffer * 1000, settings.streamChunkSize * 8, options.flowControl ?? true);
     this.coalescer = new ChunkCoalescer(settings.streamChunkSize, options.flushMs ?? 10, (bytes) => {
       this.gate.sentBytes(bytes.length);
@@ -116,10 +123,10 @@ export class Utterance {
    * left (less a margin) is asked again before the silence is heard, not after the idle
    * timeout; never sooner than twice the link's usual p99 gap, nor than STALL_FLOOR_MS.
    */
-  private stallWatch(endpoint: string): { afterMs: number; bufferedMs: number } | undefined {
+  private stallWatch(endpoint: string, format: AudioFormat): { afterMs: number; bufferedMs: number } | undefined {
     if (!this.gate.live) return undefined;
     const bufferedMs = this.gate.projectedBufferMs;
-    const usualGap = this.options.links?.summary(linkKey(endpoint, this.options.settings.format))?.gapP99Ms ?? 0;
+    const usualGap = this.options.links?.summary(linkKey(endpoint, format))?.gapP99Ms ?? 0;
     return { afterMs: Math.max(STALL_FLOOR_MS, 2 * usualGap, bufferedMs - STALL_MARGIN_MS), bufferedMs };
   }
 
@@ -232,6 +239,12 @@ export class Utterance {
         }
         const failure = error instanceof SpeechError ? error : new SpeechError('network', String(error));
         if (failure.kind === 'cancelled') throw failure;
+        // A server that refuses the smaller format gets the next one (or the asked one) at once.
+        const format = this.formats.get(segment.index);
+        if (failure.kind === 'request' && format && this.quality.refuse(format)) {
+          this.formats.delete(segment.index);
+          continue;
+        }
         if (failure.details.stalled) stallRetried = true;
         const step = afterFailure(failure, { retries, endpointIndex: this.endpointIndex, endpoints: provider.endpoints }, this.policy);
         retries++;
@@ -277,7 +290,8 @@ export class Utterance {
       if (started) this.emitWord(segment, word);
       else words.push(word);
     };
-    const { audio, requestedAt, requestedPerf } = await this.openSegment(segment, controller, onWord);
+    const format = this.formatOf(segment.index);
+    const { audio, requestedAt, requestedPerf } = await this.openSegment(segment, controller, onWord, format);
     const reader = audio.body.getReader();
     const signal = controller.signal;
     const idleMs = settings.idleTimeoutSec * 1000;
@@ -293,7 +307,7 @@ export class Utterance {
       const read = async (): Promise<Uint8Array | null> => {
         await this.gate.wait(signal);
         const askedAt = performance.now();
-        const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint) : undefined;
+        const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint, format) : undefined;
         const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall);
         if (firstByteAt >= 0) networkMs += performance.now() - askedAt;
         if (result.done) return null;
@@ -305,7 +319,7 @@ export class Utterance {
         ends?.push(result.value);
         return result.value;
       };
-      const probe = await probeSegment(read, audio, settings);
+      const probe = await probeSegment(read, audio, { ...settings, format });
       ends = new StreamEndCheck(probe.format);
       ends.push(probe.head);
       const restart = attempt.sentBefore !== null;
@@ -377,7 +391,7 @@ export class Utterance {
       }
       // A body stopped, skipped or cut showed the link as well as a whole one, up to there.
       if (firstByteAt >= 0) {
-        this.options.links?.observe(linkKey(attempt.endpoint, settings.format), {
+        this.options.links?.observe(linkKey(attempt.endpoint, format), {
           ttfbMs: firstByteAt - requestedPerf,
           arrivals,
           audioMsPerByte: this.gate.audioMsPerByte,
@@ -423,8 +437,9 @@ export class Utterance {
     segment: Segment,
     controller: AbortController,
     onWord: (word: WordMark) => void,
+    format: AudioFormat,
   ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number }> {
-    const ahead = this.prefetcher.take(segment.index, controller, onWord);
+    const ahead = this.prefetcher.take(segment.index, controller, onWord, format);
     if (ahead) return { audio: await ahead.audio, requestedAt: ahead.requestedAt, requestedPerf: ahead.requestedPerf };
     const requestedAt = Date.now();
     const requestedPerf = performance.now();
@@ -433,6 +448,7 @@ export class Utterance {
       endpointIndex: this.endpointIndex,
       signal: controller.signal,
       onWord,
+      format,
     });
     return { audio, requestedAt, requestedPerf };
   }
@@ -444,7 +460,22 @@ export class Utterance {
       const next = this.segmentAt(index);
       return this.interruption ? undefined : next;
     };
-    this.prefetcher.prefetch(index, target, this.endpointIndex);
+    this.prefetcher.prefetch(index, target, this.endpointIndex, () => this.formatOf(index));
+  }
+
+  /**
+   * The format segment `index` is asked for: the settings', or a smaller one while the link
+   * is too slow for it (spec P3); decided once, with a notice when it changes.
+   */
+  private formatOf(index: number): AudioFormat {
+    const decided = this.formats.get(index);
+    if (decided) return decided;
+    const { provider, settings, links } = this.options;
+    const pace = links?.summary(linkKey(provider.endpoints[this.endpointIndex], settings.format))?.realtime ?? 0;
+    const { format, notice } = this.quality.next(pace);
+    if (notice) this.emit({ type: 'notice', segmentIndex: index, message: notice });
+    this.formats.set(index, format);
+    return format;
   }
 
   private emitWord(segment: Segment, word: WordMark): void {

@@ -48,6 +48,8 @@ export const settingsSchema = z.object({
   streamBufferMs: z.number().int().min(20).max(5000).default(150),
   /** spec B2: size the pre-roll from what each server's link has shown (streamBufferMs until it has shown enough). */
   adaptiveBuffer: z.boolean().default(true),
+  /** spec P3: on a link too slow for pcm or wav, ask for opus (or mp3) until it recovers. */
+  qualityFallback: z.boolean().default(true),
   /** spec C3: bytes per chunk handed to the decoder. */
   streamChunkSize: z.number().int().min(256).max(1048576).default(4096),
   /** spec C4: most audio held ahead, in seconds; beyond it the network read stops. */

@@ -75,7 +75,7 @@ export class OpenAiProvider implements SpeechProvider {
           model,
           input: request.text,
           voice: this.voice,
-          response_format: format,
+          response_format: request.format ?? format,
           speed,
           ...(instructions && !NO_INSTRUCTIONS.test(model) ? { instructions } : {}),
         },
