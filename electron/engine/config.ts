@@ -26,6 +26,7 @@ const ENV_SETTINGS: Record<string, { key: keyof Settings; kind: 'string' | 'numb
   UTTER_STREAM_BUFFER_MS: { key: 'streamBufferMs', kind: 'number' },
   UTTER_ADAPTIVE_BUFFER: { key: 'adaptiveBuffer', kind: 'boolean' },
   UTTER_QUALITY_FALLBACK: { key: 'qualityFallback', kind: 'boolean' },
+  UTTER_HEDGE_REQUESTS: { key: 'hedgeRequests', kind: 'boolean' },
   UTTER_STREAM_CHUNK_SIZE: { key: 'streamChunkSize', kind: 'number' },
   UTTER_STREAM_MAX_BUFFER: { key: 'streamMaxBuffer', kind: 'number' },
 };

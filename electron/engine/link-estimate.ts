@@ -48,6 +48,8 @@ export function startBufferNeeds(arrivals: Arrival[], audioMsPerByte: number): n
 /** The running estimate for one endpoint (spec B2, R4). */
 export interface LinkSummary {
   ttfbMs: number;
+  /** The first byte that 95 in 100 requests beat, ms; 0 until five have been seen. */
+  ttfbP95Ms: number;
   /** Audio seconds delivered per second while a body arrives; 0 until known. */
   realtime: number;
   /** The gap between reads that 99 in 100 stay under, ms. */
@@ -67,6 +69,8 @@ export interface PrerollAdvice {
 
 interface Stored {
   ttfbMs: number;
+  /** The latest times to first byte, newest last. */
+  ttfbs: number[];
   /** Audio received and the network time it took, both decayed by WEIGHT per segment: their ratio is the pace. */
   audioMs: number;
   bodyMs: number;
@@ -81,6 +85,8 @@ interface Stored {
 const WEIGHT = 0.3;
 /** Gaps and needs kept per endpoint for the p99. */
 const GAPS_KEPT = 400;
+/** First-byte times kept per endpoint for the p95. */
+const TTFBS_KEPT = 50;
 /** Segments measured before the estimate replaces the setting. */
 const MIN_SEGMENTS = 2;
 /** Decoding, the worker's tick and the render quantum, on top of the longest gap. */
@@ -120,6 +126,7 @@ export class LinkEstimates {
     const known = audioMs > 0;
     const next: Stored = {
       ttfbMs: blend(old?.ttfbMs ?? 0, Math.max(0, seen.ttfbMs)),
+      ttfbs: [...(old?.ttfbs ?? []), Math.max(0, Math.round(seen.ttfbMs))].slice(-TTFBS_KEPT),
       audioMs: (old?.audioMs ?? 0) * (known ? 1 - WEIGHT : 1) + audioMs,
       bodyMs: (old?.bodyMs ?? 0) * (known ? 1 - WEIGHT : 1) + (known ? bodyMs : 0),
       segments: (old?.segments ?? 0) + 1,
@@ -140,6 +147,7 @@ export class LinkEstimates {
     const realtime = stored.audioMs > 0 ? stored.audioMs / Math.max(1, stored.bodyMs) : 0;
     return {
       ttfbMs: stored.ttfbMs,
+      ttfbP95Ms: stored.ttfbs.length >= 5 ? percentile(stored.ttfbs, 0.95) : 0,
       realtime,
       gapP99Ms: percentile(stored.gaps, 0.99),
       needP99Ms: percentile(stored.needs, 0.99),
@@ -221,6 +229,7 @@ function validStored(value: Partial<Stored> | undefined): Stored | null {
   if (!series(value.gaps) || !series(value.needs)) return null;
   return {
     ttfbMs: value.ttfbMs!,
+    ttfbs: series(value.ttfbs) ? value.ttfbs.slice(-TTFBS_KEPT) : [],
     audioMs: value.audioMs!,
     bodyMs: value.bodyMs!,
     segments: value.segments!,

@@ -22,7 +22,7 @@ export type UtteranceSettings = Pick<
   Settings,
   'format' | 'pcmSampleRate' | 'stripMarkdown' | 'streamChunkSize' | 'streamMaxBuffer' | 'idleTimeoutSec' | 'maxRetries'
 > &
-  Partial<Pick<Settings, 'qualityFallback'>>;
+  Partial<Pick<Settings, 'qualityFallback' | 'hedgeRequests'>>;
 
 /** How to run one utterance. */
 export interface UtteranceOptions {
@@ -291,7 +291,9 @@ export class Utterance {
       else words.push(word);
     };
     const format = this.formatOf(segment.index);
-    const { audio, requestedAt, requestedPerf } = await this.openSegment(segment, controller, onWord, format);
+    const { audio, requestedAt, requestedPerf, endpoint } = await this.openSegment(segment, controller, onWord, format);
+    // A hedged request may have been answered by the next server.
+    attempt.endpoint = endpoint;
     const reader = audio.body.getReader();
     const signal = controller.signal;
     const idleMs = settings.idleTimeoutSec * 1000;
@@ -438,19 +440,52 @@ export class Utterance {
     controller: AbortController,
     onWord: (word: WordMark) => void,
     format: AudioFormat,
-  ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number }> {
+  ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number; endpoint: string }> {
+    const { provider } = this.options;
     const ahead = this.prefetcher.take(segment.index, controller, onWord, format);
-    if (ahead) return { audio: await ahead.audio, requestedAt: ahead.requestedAt, requestedPerf: ahead.requestedPerf };
+    if (ahead) return { audio: await ahead.audio, requestedAt: ahead.requestedAt, requestedPerf: ahead.requestedPerf, endpoint: provider.endpoints[this.endpointIndex] };
     const requestedAt = Date.now();
     const requestedPerf = performance.now();
-    const audio = await this.options.provider.open({
-      text: segment.text,
-      endpointIndex: this.endpointIndex,
-      signal: controller.signal,
-      onWord,
-      format,
-    });
-    return { audio, requestedAt, requestedPerf };
+    const open = (endpointIndex: number, signal: AbortSignal): Promise<SpeechAudio> => provider.open({ text: segment.text, endpointIndex, signal, onWord, format });
+    const { audio, endpointIndex } = await this.openHedged(open, controller.signal, format);
+    return { audio, requestedAt, requestedPerf, endpoint: provider.endpoints[endpointIndex] };
+  }
+
+  /**
+   * Spec E1: an answer later than this server's p95 first byte sends the same request to the
+   * next server too (one extra request at most); the first to answer plays, the other is
+   * cancelled. Without a p95, another server or the setting, the one request alone.
+   */
+  private async openHedged(
+    open: (endpointIndex: number, signal: AbortSignal) => Promise<SpeechAudio>,
+    signal: AbortSignal,
+    format: AudioFormat,
+  ): Promise<{ audio: SpeechAudio; endpointIndex: number }> {
+    const { provider, settings, links } = this.options;
+    const first = this.endpointIndex;
+    const p95 = links?.summary(linkKey(provider.endpoints[first], format))?.ttfbP95Ms ?? 0;
+    if (settings.hedgeRequests === false || p95 <= 0 || first + 1 >= provider.endpoints.length) return { audio: await open(first, signal), endpointIndex: first };
+    const opened = (endpointIndex: number): { controller: AbortController; answer: Promise<{ audio: SpeechAudio; endpointIndex: number }> } => {
+      const controller = new AbortController();
+      signal.addEventListener('abort', () => controller.abort(), { once: true });
+      const answer = open(endpointIndex, controller.signal).then((audio) => ({ audio, endpointIndex }));
+      answer.catch(() => {});
+      return { controller, answer };
+    };
+    const primary = opened(first);
+    const late = await Promise.race([primary.answer.then(() => false, () => false), sleep(p95, signal).then(() => true, () => false)]);
+    if (!late) return primary.answer;
+    const hedge = opened(first + 1);
+    let winner: { audio: SpeechAudio; endpointIndex: number };
+    try {
+      winner = await Promise.any([primary.answer, hedge.answer]);
+    } catch {
+      return primary.answer; // both failed: the first server's failure is the one to retry
+    }
+    const loser = winner.endpointIndex === first ? hedge : primary;
+    loser.controller.abort();
+    loser.answer.then(({ audio }) => audio.body.cancel().catch(() => {}), () => {});
+    return winner;
   }
 
   /** Opens the segment after `segment` while it streams (one ahead), unless an interruption is pending. */

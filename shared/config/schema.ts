@@ -50,6 +50,8 @@ export const settingsSchema = z.object({
   adaptiveBuffer: z.boolean().default(true),
   /** spec P3: on a link too slow for pcm or wav, ask for opus (or mp3) until it recovers. */
   qualityFallback: z.boolean().default(true),
+  /** spec E1: a first byte later than the server's usual (p95) sends the same request to the next server too. */
+  hedgeRequests: z.boolean().default(true),
   /** spec C3: bytes per chunk handed to the decoder. */
   streamChunkSize: z.number().int().min(256).max(1048576).default(4096),
   /** spec C4: most audio held ahead, in seconds; beyond it the network read stops. */

@@ -168,6 +168,10 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
             <input type="checkbox" data-testid="setting-qualityFallback" checked={settings.qualityFallback} onChange={(e) => void change({ qualityFallback: e.target.checked })} />
             On a link too slow for pcm or wav, ask for opus (or mp3) until it recovers
           </label>
+          <label className="check">
+            <input type="checkbox" data-testid="setting-hedgeRequests" checked={settings.hedgeRequests} onChange={(e) => void change({ hedgeRequests: e.target.checked })} />
+            When a server is slower than usual to answer, ask the next server in the list too
+          </label>
           <Field label={`Most audio held ahead, s (${rangeOf('streamMaxBuffer')})`} name="streamMaxBuffer" issues={issues}>
             <input data-testid="setting-streamMaxBuffer" type="number" step="0.1" defaultValue={settings.streamMaxBuffer} onBlur={(e) => number('streamMaxBuffer', e.target.value)} />
           </Field>
