@@ -15,6 +15,7 @@ import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { fixtureAudio, startTtsServer } from '../support/tts-server';
 import { benchAdaptiveBuffer } from './adaptive-buffer';
 import { benchBrowserPlayers } from './browser-players';
+import { benchEmbeddedVoice } from './embedded-voice';
 import { table } from './report';
 import { benchLongText } from './long-text';
 import { benchStopLatency } from './stop-latency';
@@ -91,8 +92,10 @@ async function main(): Promise<void> {
   console.log('\n' + (await benchLongText()));
 }
 
-// `npm run bench -- --browser` runs only the browser players, `-- --adaptive` only the learned pre-roll.
-const only = process.argv.find((arg) => arg === '--browser' || arg === '--adaptive');
+// `npm run bench -- --browser` runs only the browser players, `-- --adaptive` only the learned
+// pre-roll, `-- --voice` only the embedded voice as heard.
+const only = process.argv.find((arg) => arg === '--browser' || arg === '--adaptive' || arg === '--voice');
 if (!only) await main();
-if (only !== '--adaptive') console.log('\n' + (await benchBrowserPlayers()));
-if (only !== '--browser') console.log('\n' + (await benchAdaptiveBuffer()));
+if (!only || only === '--browser') console.log('\n' + (await benchBrowserPlayers()));
+if (!only || only === '--adaptive') console.log('\n' + (await benchAdaptiveBuffer()));
+if (!only || only === '--voice') console.log('\n' + (await benchEmbeddedVoice()));
