@@ -31,8 +31,10 @@ export class FlowGate {
   get open(): boolean {
     if (this.paused) return false;
     if (!this.enabled) return true;
-    // Until the consumer has said how much audio a byte holds, allow only a quarter window.
-    const window = this.credit.decodedMs ? this.windowBytes : this.windowBytes / 4;
+    // Until the consumer has said how much audio a byte holds, over a quarter window of
+    // audio at least (its first reports lag the decoder and count header bytes), allow
+    // only a quarter window.
+    const window = this.audioPerByteKnown ? this.windowBytes : this.windowBytes / 4;
     return this.projectedBufferMs < this.maxBufferMs && this.outstandingBytes < window;
   }
 
@@ -44,6 +46,12 @@ export class FlowGate {
   /** True once the consumer has reported audio held: a player listening live, not a file being written. */
   get live(): boolean {
     return this.heardBuffer && !this.paused;
+  }
+
+  /** True once the audio per byte comes from a quarter window of audio bytes or more. */
+  private get audioPerByteKnown(): boolean {
+    const first = this.firstAudio;
+    return first !== undefined && this.credit.consumedBytes - first.consumedBytes >= this.windowBytes / 4;
   }
 
   /** Audio per byte as the consumer reports it; 0 until it has. */
