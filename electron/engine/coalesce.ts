@@ -1,7 +1,7 @@
 /**
- * Coalesces network chunks to the configured chunk size (spec C3): decoders are slow on
- * tiny inputs, so bytes go out in `chunkSize` pieces, or after `flushMs` of quiet so that
- * a trickle still flows.
+ * Coalesces network chunks (spec C3): decoders are slow on tiny inputs, so bytes go out in
+ * pieces of `chunkSize()` (see chunk-size.ts), or after `flushMs` of quiet so that a trickle
+ * still flows.
  */
 export class ChunkCoalescer {
   private parts: Uint8Array[] = [];
@@ -9,7 +9,7 @@ export class ChunkCoalescer {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly chunkSize: number,
+    private readonly chunkSize: () => number,
     private readonly flushMs: number,
     private readonly emit: (bytes: Uint8Array) => void,
   ) {}
@@ -24,7 +24,7 @@ export class ChunkCoalescer {
     if (!bytes.length) return;
     this.parts.push(bytes);
     this.size += bytes.length;
-    while (this.size >= this.chunkSize) this.emit(this.take(this.chunkSize));
+    for (let size = this.chunkSize(); this.size >= size; size = this.chunkSize()) this.emit(this.take(size));
     this.clearTimer();
     if (this.size > 0) this.timer = setTimeout(() => this.flush(), this.flushMs);
   }

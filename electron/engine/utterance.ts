@@ -1,6 +1,7 @@
 import type { AudioFormat } from '../../shared/audio-format';
 import type { Settings } from '../../shared/config/schema';
 import { ChunkCoalescer } from './coalesce';
+import { ChunkSizer } from './chunk-size';
 import { declaredLength } from './declared-length';
 import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
@@ -56,6 +57,7 @@ export class Utterance {
   private readonly stopper = new AbortController();
   private readonly gate: FlowGate;
   private readonly coalescer: ChunkCoalescer;
+  private readonly chunks: ChunkSizer;
   private readonly policy: RetryPolicy;
   private readonly segments: Segment[] = [];
   /** Cuts segments on demand; a long text's is made once its preparation finished (run). */
@@ -91,7 +93,9 @@ export class Utterance {
     this.prefetcher = new Prefetcher(provider);
     this.quality = new QualityFallback(settings.format, settings.qualityFallback !== false && provider.id === 'openai' && options.links !== undefined);
     this.gate = new FlowGate(settings.streamMaxBuffer * 1000, settings.streamChunkSize * 8, options.flowControl ?? true);
-    this.coalescer = new ChunkCoalescer(settings.streamChunkSize, options.flushMs ?? 10, (bytes) => {
+    this.chunks = new ChunkSizer(settings.streamChunkSize);
+    this.coalescer = new ChunkCoalescer(() => this.chunks.size, options.flushMs ?? 10, (bytes) => {
+      this.chunks.emitted();
       this.gate.sentBytes(bytes.length);
       this.emit({ type: 'chunk', segmentIndex: this.currentIndex, bytes });
     });
@@ -311,8 +315,11 @@ export class Utterance {
         const askedAt = performance.now();
         const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint, format) : undefined;
         const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall);
-        if (firstByteAt >= 0) networkMs += performance.now() - askedAt;
+        const waitedMs = performance.now() - askedAt;
+        if (firstByteAt >= 0) networkMs += waitedMs;
         if (result.done) return null;
+        // The first byte's wait is the server's thinking, not the link's pace.
+        if (firstByteAt >= 0) this.chunks.arrived(result.value.length, waitedMs);
         arrivals.push({ atMs: networkMs, bytes: result.value.length });
         if (firstByteAt < 0) firstByteAt = performance.now();
         bytes += result.value.length;
@@ -342,6 +349,7 @@ export class Utterance {
         replay = match.differs;
       }
       started = true;
+      this.chunks.restart();
       onFirstSend(rendering, replay);
       this.emit({
         type: 'segment-start',

@@ -108,7 +108,7 @@ describe('every UTTER_* variable, in the page', () => {
     expect(played.request?.body).toMatchObject({ voice: 'echo' });
   }, 60_000);
 
-  it('UTTER_STREAM_CHUNK_SIZE: main sends the audio in chunks of that size', async () => {
+  it('UTTER_STREAM_CHUNK_SIZE: main sends the audio in chunks up to that size', async () => {
     const { chunkBytes } = await speakWith({ UTTER_STREAM_CHUNK_SIZE: '1024' });
     expect(Math.max(...chunkBytes)).toBe(1024);
     expect(chunkBytes.filter((n) => n === 1024).length).toBeGreaterThan(chunkBytes.length / 2);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkCoalescer } from '../../electron/engine/coalesce';
+import { CHUNK_SPAN_MS, ChunkSizer, FIRST_CHUNK_BYTES } from '../../electron/engine/chunk-size';
 import { FlowGate } from '../../electron/engine/flow';
 import { SpeechError } from '../../electron/engine/errors';
 import { DEFAULT_RETRY_POLICY, retryDelay } from '../../electron/engine/retry';
@@ -7,7 +8,7 @@ import { DEFAULT_RETRY_POLICY, retryDelay } from '../../electron/engine/retry';
 describe('ChunkCoalescer', () => {
   it('emits full chunks at once and flushes a trickle after the quiet time', async () => {
     const out: Uint8Array[] = [];
-    const c = new ChunkCoalescer(4, 15, (b) => out.push(b));
+    const c = new ChunkCoalescer(() => 4, 15, (b) => out.push(b));
     for (let i = 0; i < 10; i++) c.push(Uint8Array.of(i));
     expect(out.map((b) => [...b])).toEqual([
       [0, 1, 2, 3],
@@ -21,6 +22,64 @@ describe('ChunkCoalescer', () => {
     c.discard();
     await new Promise((r) => setTimeout(r, 40));
     expect(out.length).toBe(5);
+  });
+});
+
+describe('ChunkCoalescer with a size that changes', () => {
+  it('asks for the size before every chunk', () => {
+    const out: Uint8Array[] = [];
+    const sizes = [1, 2, 4];
+    const c = new ChunkCoalescer(() => sizes[Math.min(out.length, 2)], 15, (b) => out.push(b));
+    c.push(new Uint8Array(12));
+    expect(out.map((b) => b.length)).toEqual([1, 2, 4, 4]);
+    expect(c.heldBytes).toBe(1);
+    c.discard();
+  });
+});
+
+describe('ChunkSizer', () => {
+  it('starts a segment with a small chunk, then doubles until a read has been timed', () => {
+    const sizer = new ChunkSizer(4096);
+    expect(sizer.size).toBe(FIRST_CHUNK_BYTES);
+    sizer.emitted();
+    expect(sizer.size).toBe(2 * FIRST_CHUNK_BYTES);
+    sizer.emitted();
+    expect(sizer.size).toBe(4096);
+  });
+
+  it('follows the link: what arrives in 50 ms, between the first chunk and the setting', () => {
+    const slow = new ChunkSizer(4096);
+    slow.emitted();
+    // 24 kHz 16-bit pcm at real time: 48 bytes a ms, so 2,400 bytes in 50 ms.
+    for (let i = 0; i < 10; i++) slow.arrived(960, 20);
+    expect(slow.size).toBe(48 * CHUNK_SPAN_MS);
+    const trickle = new ChunkSizer(4096);
+    trickle.emitted();
+    trickle.arrived(100, 50);
+    expect(trickle.size).toBe(FIRST_CHUNK_BYTES);
+    const fast = new ChunkSizer(4096);
+    fast.emitted();
+    fast.arrived(65536, 0);
+    expect(fast.size).toBe(4096);
+  });
+
+  it('never exceeds the setting, not even for the first chunk', () => {
+    const sizer = new ChunkSizer(512);
+    expect(sizer.size).toBe(512);
+    sizer.emitted();
+    sizer.arrived(1 << 20, 10);
+    expect(sizer.size).toBe(512);
+  });
+
+  it('makes the first chunk of the next segment small again, keeping the pace it measured', () => {
+    const sizer = new ChunkSizer(8192);
+    sizer.emitted();
+    sizer.arrived(4800, 50);
+    expect(sizer.size).toBe(4800);
+    sizer.restart();
+    expect(sizer.size).toBe(FIRST_CHUNK_BYTES);
+    sizer.emitted();
+    expect(sizer.size).toBe(4800);
   });
 });
 

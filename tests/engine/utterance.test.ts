@@ -16,6 +16,9 @@ class ToneProvider implements SpeechProvider {
   opened: { text: string; at: number; signal: AbortSignal }[] = [];
   produced = 0;
   bytesPerChar = 4800;
+  /** When set, a read of `paceBytes` every `paceMs`: a link at that pace, not a fast one. */
+  paceMs = 0;
+  paceBytes = 1000;
 
   async open(request: SpeechRequest): Promise<SpeechAudio> {
     this.opened.push({ text: request.text, at: performance.now(), signal: request.signal });
@@ -24,9 +27,9 @@ class ToneProvider implements SpeechProvider {
       {
         pull: async (controller) => {
           // Like a socket: data arrives in later turns of the event loop.
-          await new Promise((r) => setImmediate(r));
+          await new Promise((r) => (this.paceMs ? setTimeout(r, this.paceMs) : setImmediate(r)));
           if (request.signal.aborted) return controller.error(new DOMException('aborted', 'AbortError'));
-          const n = Math.min(1000, left);
+          const n = Math.min(this.paceBytes, left);
           const bytes = new Uint8Array(n);
           const view = new DataView(bytes.buffer);
           for (let i = 0; i + 1 < n; i += 2) view.setInt16(i, Math.round(8000 * Math.sin(i / 3.8)), true);
@@ -67,11 +70,34 @@ describe('Utterance', () => {
     const bytes = events.filter((e) => e.type === 'chunk').reduce((n, e) => n + e.bytes.length, 0);
     expect(bytes).toBe(sentences(40).length * provider.bytesPerChar - (starts.length - 1) * provider.bytesPerChar);
     if (end.type === 'end') expect(end.metrics.bytes).toBe(bytes);
-    // Chunks are coalesced to the chunk size; a segment's tail, or a flush after 10 ms of
-    // quiet on a busy machine, may be shorter, but those are the exception.
+    // Chunks are coalesced to the chunk size: each segment opens with a 1 KB chunk for a
+    // fast start, then this fast link gets the whole setting. A segment's tail, or a flush
+    // after 10 ms of quiet on a busy machine, may be shorter, but those are the exception.
     const chunks = events.filter((e) => e.type === 'chunk');
-    expect(chunks.filter((c) => c.bytes.length !== 4096).length).toBeLessThanOrEqual(starts.length + chunks.length * 0.1);
+    const firsts = starts.map((s) => chunks.find((c) => c.segmentIndex === s.segment.index)!);
+    expect(firsts.every((c) => c.bytes.length === 1024)).toBe(true);
+    const rest = chunks.filter((c) => !firsts.includes(c));
+    expect(rest.filter((c) => c.bytes.length !== 4096).length).toBeLessThanOrEqual(starts.length + rest.length * 0.1);
     expect(chunks.every((c) => c.bytes.length <= 4096)).toBe(true);
+  });
+
+  it('on a slow link, passes audio on in small chunks: the first at 1 KB, then what 50 ms brings', async () => {
+    // 240 bytes every 5 ms: 24 kHz pcm at real time, 48 bytes a ms, so 4 KB would take 85 ms.
+    const provider = new ToneProvider();
+    provider.paceMs = 5;
+    provider.paceBytes = 240;
+    const { events, push } = collect();
+    const u = new Utterance('Two words.', { provider, settings, flowControl: false }, push);
+    await u.done;
+    const chunks = events.filter((e) => e.type === 'chunk').map((e) => e.bytes.length);
+    expect(chunks[0]).toBe(1024);
+    // Timers on a busy machine stretch the gaps: the measured pace is at most real time,
+    // so the chunks settle well under the 4 KB setting, and never above it.
+    const settled = chunks.slice(2, -1).sort((a, b) => a - b);
+    const median = settled[settled.length >> 1];
+    expect(median).toBeGreaterThan(200);
+    expect(median).toBeLessThanOrEqual(2400);
+    expect(Math.max(...chunks)).toBeLessThanOrEqual(4096);
   });
 
   it('requests the next segment while the current one still streams (one ahead)', async () => {

@@ -175,7 +175,7 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
           <Field label={`Most audio held ahead, s (${rangeOf('streamMaxBuffer')})`} name="streamMaxBuffer" issues={issues}>
             <input data-testid="setting-streamMaxBuffer" type="number" step="0.1" defaultValue={settings.streamMaxBuffer} onBlur={(e) => number('streamMaxBuffer', e.target.value)} />
           </Field>
-          <Field label={`Chunk size, bytes (${rangeOf('streamChunkSize')})`} name="streamChunkSize" issues={issues}>
+          <Field label={`Largest chunk, bytes (${rangeOf('streamChunkSize')})`} name="streamChunkSize" issues={issues}>
             <input data-testid="setting-streamChunkSize" type="number" defaultValue={settings.streamChunkSize} onBlur={(e) => number('streamChunkSize', e.target.value)} />
           </Field>
         </fieldset>

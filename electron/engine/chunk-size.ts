@@ -1,0 +1,45 @@
+/**
+ * Chunk sizes that follow the link (issue 12 §3). The first chunk of a segment is small so
+ * the decoder starts on the first kilobyte rather than waiting for a whole chunk to trickle
+ * in; after it, a chunk is what the link delivers in `CHUNK_SPAN_MS`, so a slow link still
+ * passes audio on every 50 ms and a fast one sends few large chunks. The setting (spec C3)
+ * is the ceiling.
+ */
+export const FIRST_CHUNK_BYTES = 1024;
+export const CHUNK_SPAN_MS = 50;
+
+export class ChunkSizer {
+  private sent = 0;
+  private bytes = 0;
+  private networkMs = 0;
+
+  constructor(private readonly ceiling: number) {}
+
+  /** A read of `bytes` that took `networkMs` of waiting on the network (not on flow control). */
+  arrived(bytes: number, networkMs: number): void {
+    this.bytes += bytes;
+    this.networkMs += networkMs;
+  }
+
+  /** A chunk went out. */
+  emitted(): void {
+    this.sent++;
+  }
+
+  /** The size the next chunk is coalesced to. */
+  get size(): number {
+    const floor = Math.min(FIRST_CHUNK_BYTES, this.ceiling);
+    if (this.sent === 0) return floor;
+    // Until a read has been timed, the size doubles from the first chunk's.
+    if (this.bytes === 0) return Math.min(this.ceiling, floor * 2 ** this.sent);
+    // Reads that came at once (a fast server) say the link is faster than we can time.
+    if (this.networkMs < 1) return this.ceiling;
+    const perSpan = (this.bytes / this.networkMs) * CHUNK_SPAN_MS;
+    return Math.max(floor, Math.min(this.ceiling, Math.round(perSpan)));
+  }
+
+  /** A new segment starts: its first chunk is small again; the link's pace is kept. */
+  restart(): void {
+    this.sent = 0;
+  }
+}
