@@ -3,6 +3,8 @@ import { createRoot } from 'react-dom/client';
 import { App } from './views/App';
 import { connectBridge } from './state/bridge';
 import { SettingsView } from './views/SettingsView';
+import './tokens.css';
+import './base.css';
 import './styles.css';
 
 // Playback needs SharedArrayBuffer, which only a cross-origin-isolated page has (app://,

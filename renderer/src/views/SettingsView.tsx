@@ -9,6 +9,7 @@ import { rangeOf } from './settings/ranges';
 import { ShortcutInput } from './settings/ShortcutField';
 import { TestVoice } from './settings/TestVoice';
 import { Updates } from './settings/Updates';
+import './settings/settings.css';
 
 /**
  * The settings window: every change is sent at once, validated by the one schema in the
