@@ -46,6 +46,8 @@ export const OPERATIONS = {
   /** The session's view, for a page that only shows it. */
   sessionView: invoke<SessionView>()(nothing),
   openSettings: send(nothing),
+  /** The welcome is done: the app closes its window, `utter web` does not show it again. */
+  finishWelcome: send(nothing),
   /** The full player, from the mini player. */
   showPlayer: send(nothing),
   /** The mini player stays open when it loses the focus (true), or hides (false). */

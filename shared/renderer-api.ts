@@ -6,6 +6,8 @@ export interface AppInfo {
   version: string;
   /** 'electron' for the app, 'web' for `utter web`. */
   shell: 'electron' | 'web';
+  /** The player page shows the welcome (`utter web`'s first start; the app opens a window of its own). */
+  welcome?: boolean;
 }
 
 /** What a page may know of the settings: everything but the secret, and whether one is set. */

@@ -134,6 +134,7 @@ async function start(): Promise<void> {
     setOpenAtLogin,
     openSettings: () => windows?.showSettings(),
     showPlayer: () => windows?.showPlayer(),
+    finishWelcome: () => windows?.closeWelcome(),
     pinMini: (pinned) => windows?.pinMini(pinned),
     session: speaking,
     updates,
@@ -169,7 +170,13 @@ async function start(): Promise<void> {
     voice.follow(engineSettings().provider);
   });
   const launch = parseLaunchArgs(process.argv, process.cwd(), process.defaultApp);
-  onLaunch({ ...launch, files: [...filesBeforeStart.splice(0), ...launch.files] }, 'first');
+  // The first start (no settings file) welcomes the user once: the file is written now, so
+  // the welcome comes back only from the tray's Welcome…
+  if (store.firstStart) {
+    windows.showWelcome();
+    void store.saveIfMissing().catch((error: Error) => console.warn(`Utter: the settings file could not be written: ${error.message}`));
+  }
+  onLaunch({ ...launch, files: [...filesBeforeStart.splice(0), ...launch.files] }, 'first', store.firstStart);
 }
 
 /**
@@ -177,11 +184,12 @@ async function start(): Promise<void> {
  * speaks without showing anything, like the hotkey. Otherwise the first launch shows the
  * player (unless started at login, --hidden) and a second one brings it forward.
  */
-function onLaunch(request: LaunchRequest, which: 'first' | 'second'): void {
+function onLaunch(request: LaunchRequest, which: 'first' | 'second', welcomed = false): void {
   if (request.missing.length) notify(`Nothing to read at ${request.missing.map((path) => basename(path)).join(', ')}: no such file.`);
   if (request.speakClipboard) void speakClipboard();
   if (request.files.length) void speakFiles(request.files);
-  const quiet = request.speakClipboard || (which === 'first' && request.hidden);
+  // The welcome stands in for the player at the first start.
+  const quiet = request.speakClipboard || (which === 'first' && (request.hidden || welcomed));
   if (request.files.length || !quiet) windows?.showPlayer();
 }
 
@@ -226,6 +234,7 @@ function startTray(): void {
       resumeReading: () => speaking.resumeSaved(),
       openPlayer: () => windows?.showPlayer(),
       openMini: (icon) => windows?.toggleMini(icon),
+      openWelcome: () => windows?.showWelcome(),
       openSettings: () => windows?.showSettings(),
       openFile: () => void openFiles(),
       diagnostics: () => void showDiagnostics(),

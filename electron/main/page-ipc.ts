@@ -26,6 +26,8 @@ export interface PageIpcDeps {
   openSettings(): void;
   /** The full player, from the mini player. */
   showPlayer(): void;
+  /** The welcome window is done with. */
+  finishWelcome(): void;
   /** Whether the mini player stays open when it loses the focus. */
   pinMini(pinned: boolean): void;
   session: Session;
@@ -99,6 +101,7 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     checkProvider: () => providerStatus(deps.engineSettings()),
     openSettings: () => deps.openSettings(),
     showPlayer: () => deps.showPlayer(),
+    finishWelcome: () => deps.finishWelcome(),
     pinMini: (pinned) => deps.pinMini(pinned),
     updateStatus: () => deps.updates.status,
     updateAction: (action) => (action === 'check' ? deps.updates.check() : action === 'download' ? deps.updates.download() : deps.updates.install()),

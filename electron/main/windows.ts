@@ -6,7 +6,7 @@ import { isAllowedExternalUrl } from '../shell/external-links';
 import { placeMini } from '../shell/mini-placement';
 import type { WindowStateFile } from '../shell/window-state';
 
-type View = 'player' | 'settings' | 'mini';
+type View = 'player' | 'settings' | 'mini' | 'welcome';
 
 const MINI_SIZE = { width: 360, height: 212 };
 /** A click on the tray icon blurs the mini player first: that blur must not reopen it. */
@@ -16,6 +16,7 @@ export class AppWindows {
   private player: BrowserWindow | null = null;
   private settings: BrowserWindow | null = null;
   private mini: BrowserWindow | null = null;
+  private welcome: BrowserWindow | null = null;
   private miniPinned = false;
   private miniHiddenAt = 0;
   /** Set when the app quits for real; until then closing the player only hides it. */
@@ -33,6 +34,26 @@ export class AppWindows {
       window.show();
       window.focus();
     }
+  }
+
+  /** The welcome: at the first start, and from the tray's Welcome… */
+  showWelcome(): void {
+    if (this.welcome) {
+      this.welcome.show();
+      this.welcome.focus();
+      return;
+    }
+    // Try it speaks through the player page, which must be there to play.
+    this.ensurePlayer();
+    const window = this.create('welcome');
+    this.welcome = window;
+    window.on('closed', () => (this.welcome = null));
+    if (window.webContents.isLoading()) window.once('ready-to-show', () => window.show());
+    else window.show();
+  }
+
+  closeWelcome(): void {
+    this.welcome?.close();
   }
 
   showSettings(): void {
@@ -132,10 +153,10 @@ export class AppWindows {
 
   /** Both windows: the same locked-down preferences, the same renderer, another view. */
   private create(view: View): BrowserWindow {
-    const shape = view === 'mini' ? miniShape() : this.placedShape(view);
+    const shape = view === 'mini' ? miniShape() : view === 'welcome' ? WELCOME_SHAPE : this.placedShape(view);
     const window = new BrowserWindow({
       ...shape,
-      title: { player: 'Utter', settings: 'Utter settings', mini: 'Utter mini player' }[view],
+      title: { player: 'Utter', settings: 'Utter settings', mini: 'Utter mini player', welcome: 'Welcome to Utter' }[view],
       icon: this.files.icon,
       show: false,
       webPreferences: {
@@ -163,7 +184,7 @@ export class AppWindows {
       return { action: 'deny' };
     });
     window.webContents.on('will-navigate', (event) => event.preventDefault());
-    if (view !== 'mini') {
+    if (view === 'player' || view === 'settings') {
       const remember = (): void => void this.places.save(view, window.getBounds());
       window.on('moved', remember);
       window.on('resized', remember);
@@ -185,6 +206,9 @@ export class AppWindows {
     return { ...size, ...remembered };
   }
 }
+
+/** A small window in the middle of the screen, as tall as its content. */
+const WELCOME_SHAPE = { width: 520, height: 640, minWidth: 360, minHeight: 420, center: true, minimizable: false, maximizable: false };
 
 /** A popover: no frame, no taskbar entry, above other windows; placed by the tray icon each time it opens. */
 function miniShape(): Electron.BrowserWindowConstructorOptions {

@@ -36,6 +36,8 @@ export interface TrayActions {
   /** The mini player by the tray icon (its bounds where the tray reports them), or hidden if it shows. */
   openMini(icon: Rectangle | null): void;
   openSettings(): void;
+  /** The first-run welcome, again. */
+  openWelcome(): void;
   openFile(): void;
   /** Runs the checks of `utter doctor` and shows what they found. */
   diagnostics(): void;
@@ -72,6 +74,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     { id: 'open-file', label: 'Open file…', click: () => actions.openFile() },
     { id: 'settings', label: 'Settings…', click: () => actions.openSettings() },
     { id: 'diagnostics', label: 'Diagnostics…', click: () => actions.diagnostics() },
+    { id: 'welcome', label: 'Welcome…', click: () => actions.openWelcome() },
     ...(state.update ? [{ id: 'update', label: `${state.update.replace(/\.$/, '')}…`, click: () => actions.openSettings() }] : []),
     { type: 'separator' },
     {

@@ -48,7 +48,18 @@ export class SettingsStore {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(settings: Settings) => void>();
 
+  /** There was no settings file at load: the first start, which the app welcomes. */
+  firstStart = false;
+
   constructor(private readonly options: SettingsStoreOptions) {}
+
+  /** Writes the settings file if there is none, so the next start is not a first one. */
+  saveIfMissing(): Promise<void> {
+    return this.serialize(async () => {
+      this.assertLoaded();
+      if (this.firstStart) await this.save();
+    });
+  }
 
   /**
    * Reads settings.json. A missing file means the defaults. A file that is not JSON, or
@@ -157,7 +168,10 @@ export class SettingsStore {
     try {
       bytes = await readFile(file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: DEFAULT_SETTINGS, repaired: false };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.firstStart = true;
+        return { settings: DEFAULT_SETTINGS, repaired: false };
+      }
       throw new Error(`Cannot read the settings file ${file}: ${(error as Error).message}`);
     }
     let parsed: unknown;

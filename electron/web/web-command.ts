@@ -42,6 +42,8 @@ export async function webCommand(
     // The app keeps its own session.json; this one is for `utter web` alone.
     sessionFile: join(dirname(defaultSettingsPath()), 'web-session.json'),
     linksFile: join(dirname(defaultSettingsPath()), 'web-network.json'),
+    // The first start (no settings file): the page welcomes the user once.
+    welcomeMarker: existsSync(defaultSettingsPath()) ? undefined : join(dirname(defaultSettingsPath()), 'web-welcomed'),
   });
   if (!appRuns) await publishAppSocket(socket);
   io.out(`${server.url}\n`);

@@ -23,6 +23,7 @@ import { SavedSession } from '../session/saved-session';
 import { LinkEstimates } from '../engine/link-estimate';
 import { Session, type SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
+import { welcomeState } from './welcome-marker';
 
 
 /** utter web runs from an npm or git checkout, which its own package manager updates. */
@@ -50,6 +51,11 @@ export interface WebServerOptions {
   allowKeyChanges?: boolean;
   /** Serve HTTPS and WSS with this certificate (needed for a host other than this machine). */
   tls?: { cert: Uint8Array; key: Uint8Array };
+  /**
+   * The first start: the player page shows the welcome until it is finished, which writes
+   * this file, so it is not shown again. Absent: no welcome (there are settings already).
+   */
+  welcomeMarker?: string;
 }
 
 /** What only a `utter web` started with --allow-key-changes lets a page change. */
@@ -175,9 +181,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   });
 
+  const welcome = welcomeState(options.welcomeMarker, (message) => console.warn(`utter web: ${message}`));
   /** The contract's operations as `utter web` serves them; the page's socket is the one that asks. */
   const handlers: OperationHandlers<WebSocket> = {
-    appInfo: () => ({ version: options.version ?? '0.0.0', shell: 'web' }),
+    appInfo: () => ({ version: options.version ?? '0.0.0', shell: 'web', welcome: welcome.pending }),
     settings: () => store.publicSettings(),
     updateSettings: (patch) => {
       // Anyone with the token could otherwise point the key at their own server.
@@ -206,6 +213,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return session.view();
     },
     // A browser opens the settings in a tab of its own.
+    finishWelcome: () => welcome.finish(),
     // The page opens these itself (a tab each); a browser has no popover to pin.
     openSettings: () => {},
     showPlayer: () => {},

@@ -5,6 +5,7 @@ import { connectBridge } from './state/bridge';
 import { answerAsPlayerTab } from './state/player-tab';
 import { MiniPlayer } from './views/MiniPlayer';
 import { SettingsView } from './views/SettingsView';
+import { WelcomeView } from './views/WelcomeView';
 import './tokens.css';
 import './base.css';
 import './styles.css';
@@ -14,16 +15,27 @@ import './styles.css';
 const isolated = globalThis.crossOriginIsolated === true;
 if (!isolated) console.error('Utter: this page is not cross-origin isolated; audio playback cannot work.');
 
-// One renderer, three windows: the settings window and the mini player load the same page
-// with #settings or #mini.
+// One renderer, four windows: the settings, the mini player and the welcome load the same
+// page with #settings, #mini or #welcome.
 const bridge = connectBridge();
-const view = location.hash === '#settings' ? 'settings' : location.hash === '#mini' ? 'mini' : 'player';
-document.title = { settings: 'Utter settings', mini: 'Utter mini player', player: 'Utter' }[view];
+const VIEWS = { '#settings': 'settings', '#mini': 'mini', '#welcome': 'welcome' } as const;
+const view = Object.hasOwn(VIEWS, location.hash) ? VIEWS[location.hash as keyof typeof VIEWS] : 'player';
+document.title = { settings: 'Utter settings', mini: 'Utter mini player', welcome: 'Welcome to Utter', player: 'Utter' }[view];
 document.documentElement.dataset.view = view;
 // Under `utter web`, the mini player asks for the player's tab before it opens one.
 if (view === 'player' && !window.utter) answerAsPlayerTab();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    {view === 'settings' ? <SettingsView bridge={bridge} /> : view === 'mini' ? <MiniPlayer bridge={bridge} /> : <App bridge={bridge} isolated={isolated} />}
+    {view === 'settings' ? (
+      <SettingsView bridge={bridge} />
+    ) : view === 'mini' ? (
+      <MiniPlayer bridge={bridge} />
+    ) : view === 'welcome' ? (
+      <main>
+        <WelcomeView bridge={bridge} onDone={() => bridge.finishWelcome()} />
+      </main>
+    ) : (
+      <App bridge={bridge} isolated={isolated} />
+    )}
   </StrictMode>,
 );

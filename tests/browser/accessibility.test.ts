@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { audit } from '../support/axe';
 import { fixtureAudio } from '../support/tts-server';
 import { speakInPage, useWebRig, waitForText } from '../support/utter-web';
 
@@ -10,8 +9,6 @@ import { speakInPage, useWebRig, waitForText } from '../support/utter-web';
  * views in both themes and in their live states, the player is driven from the keyboard
  * alone, and what a screen reader is told is read from Chromium's own accessibility tree.
  */
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
 const web = useWebRig();
 afterEach(async () => {
@@ -27,18 +24,6 @@ async function backToTestServer(page: Page): Promise<void> {
   await page.getByTestId('setting-baseUrls').fill(web.rig.tts.url);
   await page.getByTestId('setting-baseUrls').blur();
   await expect.poll(() => page.getByTestId('setting-preset').inputValue()).toBe('custom');
-}
-
-/**
- * axe's violations, one line each. Contrast that axe could not decide counts too: that is
- * how a dark theme whose colours it could not compute hid an unreadable error text.
- */
-async function audit(page: Page): Promise<string[]> {
-  if ((await page.evaluate('typeof axe')) === 'undefined') await page.evaluate(AXE_SOURCE);
-  return page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(RULES)} } }).then((r) => [
-    ...r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ') + ' (' + n.failureSummary.replace(/\\s+/g, ' ') + ')').join('; ')),
-    ...r.incomplete.filter((v) => v.id === 'color-contrast').map((v) => 'contrast not decidable: ' + v.nodes.map((n) => n.target.join(' ')).join('; ')),
-  ])`);
 }
 
 describe('axe-core finds nothing (WCAG 2.2 A and AA, best practice)', () => {

@@ -37,6 +37,7 @@ const GOOD: Record<OperationName, unknown> = {
   sessionView: undefined,
   openSettings: undefined,
   showPlayer: undefined,
+  finishWelcome: undefined,
   pinMini: true,
   updateStatus: undefined,
   updateAction: 'check',
@@ -59,6 +60,7 @@ const REPLY: Record<OperationName, unknown> = {
   sessionView: expect.objectContaining({ state: expect.any(String), format: 'mp3' }),
   openSettings: undefined,
   showPlayer: undefined,
+  finishWelcome: undefined,
   pinMini: undefined,
   // Neither a test run nor utter web is a packaged build with a feed.
   updateStatus: expect.objectContaining({ state: 'off', reason: expect.any(String) }),

@@ -310,6 +310,21 @@ describe('Electron shell', () => {
     expect(settings.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
   });
 
+  it('welcomes the user at the first start instead of showing the player, once: the settings file is written, and Welcome… brings it back', async () => {
+    // This run started with no settings file.
+    const welcome = captured.windows.find((w) => w.url === 'app://utter/index.html#welcome')!;
+    expect(welcome.options).toMatchObject({ title: 'Welcome to Utter', width: 520 });
+    expect(welcome.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    await vi.waitFor(() => expect(existsSync(join(captured.userData, 'settings.json'))).toBe(true));
+    captured.handlers.get(`on:${channelOf('finishWelcome')}`)!({ ...page, sender: welcome.contents });
+    expect(welcome.destroyed).toBe(true);
+    captured.menus.at(-1)!.find((item) => item.label === 'Welcome…')!.click!();
+    const again = captured.windows.at(-1)!;
+    expect(again.url).toBe('app://utter/index.html#welcome');
+    expect(again.visible).toBe(true);
+    captured.handlers.get(`on:${channelOf('finishWelcome')}`)!({ ...page, sender: again.contents });
+  });
+
   it('opens the mini player by the tray icon on a click, hides it when it loses the focus unless pinned, and hides it on a second click', async () => {
     const click = captured.trayEvents.get('click')!;
     const before = captured.windows.length;

@@ -21,6 +21,7 @@ const actions = (): { [K in keyof TrayActions]: Mock<TrayActions[K]> } => ({
   resumeReading: vi.fn(),
   openPlayer: vi.fn(),
   openMini: vi.fn(),
+  openWelcome: vi.fn(),
   openSettings: vi.fn(),
   openFile: vi.fn(),
   toggleOpenAtLogin: vi.fn(),
@@ -79,6 +80,7 @@ describe('buildTrayMenu', () => {
       'Open file…',
       'Settings…',
       'Diagnostics…',
+      'Welcome…',
       '—',
       'Start at login',
       '—',
@@ -126,6 +128,7 @@ describe('buildTrayMenu', () => {
       ['open-file', 'openFile'],
       ['settings', 'openSettings'],
       ['diagnostics', 'diagnostics'],
+      ['welcome', 'openWelcome'],
       ['quit', 'quit'],
     ];
     for (const [id, action] of pairs) {

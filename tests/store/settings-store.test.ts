@@ -484,3 +484,20 @@ describe('SettingsStore: the file itself', () => {
     expect(notices).toEqual([expect.stringMatching(/^The settings file \/proc\/self\/cmdline is not valid JSON .*It could not be kept as a backup \((ENOENT|EACCES|EROFS|EPERM)\), so it was left as it is; Utter is using the default settings until you change one\.$/)]);
   });
 });
+
+describe('the first start', () => {
+  it('is one with no settings file; writing it makes the next start an ordinary one', async () => {
+    const first = makeStore().store;
+    await first.load();
+    expect(first.firstStart).toBe(true);
+    await first.saveIfMissing();
+    expect(await readJson()).toMatchObject({ provider: DEFAULT_SETTINGS.provider });
+    const next = makeStore().store;
+    await next.load();
+    expect(next.firstStart).toBe(false);
+    // Nothing is rewritten for a start that was not the first.
+    await writeFile(file, '{"speed": 1.5}\n');
+    await next.saveIfMissing();
+    expect(await readFile(file, 'utf8')).toBe('{"speed": 1.5}\n');
+  });
+});

@@ -146,6 +146,7 @@ export function fakeElectronModule(captured: FakeElectron) {
           windowEvents.emit('closed');
         },
         hide: () => void (record.visible = false),
+        close: () => (this as unknown as { destroy: () => void }).destroy(),
         getBounds: () => record.bounds ?? { x: 0, y: 0, width: 720, height: 600 },
         setBounds: (bounds: { x: number; y: number; width: number; height: number }) => void (record.bounds = bounds),
         setAlwaysOnTop: () => {},

@@ -14,7 +14,7 @@ export interface WebRig {
   web: WebServer;
   browser: BrowserContext;
   /** A fresh page on the player, ready to speak, or on the settings view or the mini player. */
-  open(view?: 'player' | 'settings' | 'mini'): Promise<Page>;
+  open(view?: 'player' | 'settings' | 'mini' | 'welcome'): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -27,11 +27,13 @@ export async function startWebRig(
     initScript?: string;
     /** As `utter web --allow-key-changes`: the settings view may change the key and the servers. */
     allowKeyChanges?: boolean;
+    /** A first start: the player welcomes the user until this file is written. */
+    welcomeMarker?: string;
   } = {},
 ): Promise<WebRig> {
   const tts = await startTtsServer(options.tts);
   const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [tts.url], idleTimeoutSec: 5, ...options.settings };
-  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', allowKeyChanges: options.allowKeyChanges });
+  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', allowKeyChanges: options.allowKeyChanges, welcomeMarker: options.welcomeMarker });
   const browser = await launchChromium({ env: options.env });
   if (options.initScript) await browser.addInitScript(options.initScript);
   return {
@@ -42,7 +44,7 @@ export async function startWebRig(
       const page = await browser.newPage();
       page.on('pageerror', (error) => console.error('page error:', error.message));
       await page.goto(view === 'player' ? web.url : `${web.url}#${view}`);
-      await page.getByTestId({ player: 'format-select', settings: 'setting-preset', mini: 'open-player' }[view]).waitFor();
+      await page.getByTestId({ player: 'format-select', settings: 'setting-preset', mini: 'open-player', welcome: 'welcome-done' }[view]).waitFor();
       return page;
     },
     close: async () => {

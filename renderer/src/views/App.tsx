@@ -6,6 +6,7 @@ import type { PublicSettings } from '../../../shared/renderer-api';
 import type { Bridge } from '../state/bridge';
 import { LiveMeters } from './LiveMeters';
 import { QueueAndHistory } from './QueueAndHistory';
+import { WelcomeDialog } from './WelcomeDialog';
 import { AudioPlayer } from '../audio/audio-player';
 import { PlayerController } from '../state/player-controller';
 import { usePlayerStore } from '../state/player-store';
@@ -178,6 +179,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}
       <LiveMeters controller={controller} maxBufferMs={maxBufferMs} />
       <QueueAndHistory controller={controller} />
+      <WelcomeDialog bridge={bridge} />
     </main>
   );
 }
