@@ -22,6 +22,9 @@ async function setField(testId: string, value: string): Promise<void> {
   await page.getByTestId(testId).blur();
 }
 
+/** The label of the element with the focus. */
+const focusedLabel = () => page.evaluate(`document.activeElement.getAttribute('aria-label') || document.activeElement.textContent`) as Promise<string>;
+
 describe('the settings view', () => {
   it('refuses an out-of-range value next to its field, and accepts a good one at once', async () => {
     await setField('setting-speed', '9');
@@ -76,6 +79,29 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByTestId('setting-preset').inputValue()).toBe('custom');
     await page.getByTestId('setting-preset').selectOption('embedded');
     await expect.poll(() => page.getByTestId('setting-baseUrls').count()).toBe(0);
+  });
+
+  it('jumps to each section from the sidebar and marks the one in view', async () => {
+    const nav = page.getByRole('navigation', { name: 'Settings sections' });
+    const current = () => nav.locator('[aria-current="true"]').textContent();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await expect.poll(current).toBe('Voice');
+    await nav.getByRole('link', { name: 'Shortcuts' }).click();
+    await expect.poll(current).toBe('Shortcuts');
+    // The section's heading is at the top, with the focus; the address still names the settings window.
+    expect((await page.getByRole('heading', { name: 'Shortcuts' }).boundingBox())!.y).toBeLessThan(40);
+    expect(await focusedLabel()).toBe('Shortcuts');
+    expect(new URL(page.url()).hash).toBe('#settings');
+    // The last section is too short to scroll to the top: jumped to, it is marked all the same.
+    await nav.getByRole('link', { name: 'About' }).click();
+    await expect.poll(current).toBe('About');
+    expect(await page.getByTestId('app-version').isVisible()).toBe(true);
+    // Scrolling marks the section being read.
+    await page.evaluate(`document.getElementById('settings-playback').scrollIntoView()`);
+    await expect.poll(current).toBe('Playback');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await expect.poll(current).toBe('Voice');
+    expect(await nav.locator('[aria-current]').count()).toBe(1);
   });
 
   it('"Test voice" speaks with the current settings and shows the time to first audio', async () => {

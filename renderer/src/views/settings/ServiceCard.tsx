@@ -1,0 +1,76 @@
+// Settings › Voice › Speech service: which provider speaks (a preset) and, for a server:
+// its failover list, its key and its model.
+import { useState } from 'react';
+import { Field } from './Field';
+import { PRESETS, presetOf } from './presets';
+import { Card } from './Section';
+import type { SectionProps } from './use-settings';
+
+/** The speech service's card: provider, servers, key, model. */
+export function ServiceCard({ settings, issues, change }: SectionProps) {
+  const [key, setKey] = useState('');
+  const server = settings.provider === 'openai';
+  return (
+    <Card title="Speech service">
+      <Field label="Provider" name="provider" issues={issues}>
+        <select
+          data-testid="setting-preset"
+          value={presetOf(settings)}
+          onChange={(e) => {
+            const preset = PRESETS.find((p) => p.id === e.target.value)!;
+            void change({ provider: preset.provider, ...(preset.baseUrls ? { baseUrls: [...preset.baseUrls] } : {}) });
+          }}
+        >
+          {PRESETS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {server && (
+        <>
+          <Field label="Server URLs, in failover order (one per line)" name="baseUrls" issues={issues}>
+            <textarea
+              // Uncontrolled while typing; a preset that changes the list remounts it.
+              key={settings.baseUrls.join('\n')}
+              data-testid="setting-baseUrls"
+              rows={3}
+              defaultValue={settings.baseUrls.join('\n')}
+              onBlur={(e) => void change({ baseUrls: e.target.value.split('\n').map((s) => s.trim()).filter(Boolean) })}
+            />
+          </Field>
+          <Field
+            label={settings.apiKeySet ? 'API key (one is set)' : 'API key (none set)'}
+            name="apiKey"
+            issues={issues}
+            actions={
+              <>
+                <button type="button" disabled={!key} onClick={() => void change({ apiKey: key }).then(() => setKey(''))}>
+                  Save key
+                </button>
+                <button type="button" disabled={!settings.apiKeySet} onClick={() => void change({ apiKey: '' })}>
+                  Clear key
+                </button>
+              </>
+            }
+          >
+            <input data-testid="setting-apiKey" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} />
+          </Field>
+          {settings.apiKeyWithheldFrom?.length ? (
+            // The key goes only to the servers it was entered for: a new one needs the user's word.
+            <p className="notice" role="status" data-testid="key-withheld">
+              The API key is not sent to {settings.apiKeyWithheldFrom.join(', ')}: it was entered for other servers.{' '}
+              <button type="button" data-testid="confirm-key" onClick={() => void change({ apiKeyConfirm: true })}>
+                Use the key with {settings.apiKeyWithheldFrom.length > 1 ? 'these servers' : 'this server'}
+              </button>
+            </p>
+          ) : null}
+          <Field label="Model" name="model" issues={issues}>
+            <input data-testid="setting-model" defaultValue={settings.model} onBlur={(e) => void change({ model: e.target.value })} />
+          </Field>
+        </>
+      )}
+    </Card>
+  );
+}
