@@ -22,6 +22,22 @@ async function setField(testId: string, value: string): Promise<void> {
   await page.getByTestId(testId).blur();
 }
 
+/** The server rows' URLs, in order, as a page shows them. */
+async function serverRows(on: Page): Promise<string[]> {
+  const rows = await on.getByRole('group', { name: 'Servers, in failover order' }).getByRole('textbox').all();
+  return Promise.all(rows.map((row) => row.inputValue()));
+}
+
+/** The servers the app kept: what a settings page opened now shows. */
+async function savedServers(): Promise<string[]> {
+  const fresh = await rig.open('settings');
+  try {
+    return await serverRows(fresh);
+  } finally {
+    await fresh.close();
+  }
+}
+
 /** The label of the element with the focus. */
 const focusedLabel = () => page.evaluate(`document.activeElement.getAttribute('aria-label') || document.activeElement.textContent`) as Promise<string>;
 
@@ -73,12 +89,39 @@ describe('the settings view', () => {
   it('switches presets, keeping a custom failover list editable', async () => {
     await page.getByTestId('setting-preset').selectOption('kokoro');
     await expect.poll(() => page.getByTestId('setting-baseUrls').inputValue()).toBe('http://127.0.0.1:8880/v1');
-    await setField('setting-baseUrls', `not a url\n${rig.tts.url}`);
+    await setField('setting-baseUrls', 'not a url');
     await expect.poll(() => page.getByTestId('issue-baseUrls').textContent()).toMatch(/http\(s\) URL/);
+    // The refused row is marked, and keeps what was typed so it can be put right.
+    expect(await page.getByTestId('setting-baseUrls').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByTestId('setting-baseUrls').inputValue()).toBe('not a url');
     await setField('setting-baseUrls', rig.tts.url);
     await expect.poll(() => page.getByTestId('setting-preset').inputValue()).toBe('custom');
     await page.getByTestId('setting-preset').selectOption('embedded');
     await expect.poll(() => page.getByTestId('setting-baseUrls').count()).toBe(0);
+  });
+
+  it('edits the servers as rows: each added, moved or removed one is saved at once, and kept', async () => {
+    await page.getByTestId('setting-preset').selectOption('custom');
+    await setField('setting-baseUrls', rig.tts.url);
+    const other = 'http://127.0.0.1:9/v1';
+    await page.getByRole('button', { name: 'Add server' }).click();
+    // The new row takes the focus, and an empty row is not saved.
+    expect(await focusedLabel()).toBe('Server 2');
+    expect(await savedServers()).toEqual([rig.tts.url]);
+    await page.keyboard.type(other);
+    await page.getByRole('textbox', { name: 'Server 2' }).blur();
+    await expect.poll(savedServers).toEqual([rig.tts.url, other]);
+    await page.getByRole('button', { name: 'Move server 2 up' }).click();
+    await expect.poll(savedServers).toEqual([other, rig.tts.url]);
+    expect(await serverRows(page)).toEqual([other, rig.tts.url]);
+    // First now, its Move up is disabled: the focus stays on the row, in its input.
+    expect(await focusedLabel()).toBe('Server 1');
+    await page.getByRole('button', { name: 'Remove server 1' }).click();
+    await expect.poll(savedServers).toEqual([rig.tts.url]);
+    expect(await serverRows(page)).toEqual([rig.tts.url]);
+    // The schema wants one server at least: the last one cannot be removed.
+    expect(await page.getByRole('button', { name: 'Remove server 1' }).isDisabled()).toBe(true);
+    await expect.poll(() => page.getByTestId('setting-preset').inputValue()).toBe('custom');
   });
 
   it('jumps to each section from the sidebar and marks the one in view', async () => {

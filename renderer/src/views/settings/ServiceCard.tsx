@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Field } from './Field';
 import { PRESETS, presetOf } from './presets';
 import { Card } from './Section';
+import { ServerList } from './ServerList';
 import type { SectionProps } from './use-settings';
 
 /** The speech service's card: provider, servers, key, model. */
@@ -30,16 +31,7 @@ export function ServiceCard({ settings, issues, change }: SectionProps) {
       </Field>
       {server && (
         <>
-          <Field label="Server URLs, in failover order (one per line)" name="baseUrls" issues={issues}>
-            <textarea
-              // Uncontrolled while typing; a preset that changes the list remounts it.
-              key={settings.baseUrls.join('\n')}
-              data-testid="setting-baseUrls"
-              rows={3}
-              defaultValue={settings.baseUrls.join('\n')}
-              onBlur={(e) => void change({ baseUrls: e.target.value.split('\n').map((s) => s.trim()).filter(Boolean) })}
-            />
-          </Field>
+          <ServerList urls={settings.baseUrls} issues={issues} save={(baseUrls) => change({ baseUrls })} />
           <Field
             label={settings.apiKeySet ? 'API key (one is set)' : 'API key (none set)'}
             name="apiKey"
