@@ -58,13 +58,18 @@ describe('axe-core finds nothing (WCAG 2.2 A and AA, best practice)', () => {
       expect(await audit(page)).toEqual([]);
     });
 
-    it(`in the settings, ${scheme}: a server's fields and a refused value`, async () => {
+    it(`in the settings, ${scheme}: a server's fields and a refused value, and every voice of the embedded one`, async () => {
       const page = await web.rig.open('settings');
       await page.emulateMedia({ colorScheme: scheme });
       await page.getByTestId('setting-preset').selectOption('kokoro');
       await page.getByTestId('setting-speed').fill('9');
       await page.getByTestId('setting-speed').blur();
       await page.getByTestId('issue-speed').waitFor();
+      expect(await audit(page)).toEqual([]);
+      // The language filter, and the whole list with a Preview per voice.
+      await page.getByTestId('setting-preset').selectOption('embedded');
+      await page.getByRole('button', { name: /^Show all \d+ voices$/ }).click();
+      await page.getByTestId('voice-language').waitFor();
       expect(await audit(page)).toEqual([]);
       await backToTestServer(page);
     });

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebRig, type WebRig } from '../support/utter-web';
+import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
 
 /**
  * The settings window's renderer, through `utter web` in Chromium: every change goes to
@@ -122,6 +122,52 @@ describe('the settings view', () => {
     // The schema wants one server at least: the last one cannot be removed.
     expect(await page.getByRole('button', { name: 'Remove server 1' }).isDisabled()).toBe(true);
     await expect.poll(() => page.getByTestId('setting-preset').inputValue()).toBe('custom');
+  });
+
+  it('lists the voices, each with a Preview that speaks a sample with it', async () => {
+    // OpenAI's own voices come first; the server's follow them, past the first rows.
+    await page.getByRole('button', { name: 'Show all 15 voices' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Preview am_adam' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Preview af_bella' }).count()).toBe(1);
+    // A list whose voices name no language has no language filter.
+    expect(await page.getByTestId('voice-language').count()).toBe(0);
+    const player = await rig.open();
+    const before = rig.tts.speechRequests().length;
+    await page.getByRole('button', { name: 'Preview am_adam' }).click();
+    // A speak request carries no voice: the preview chooses its voice, then speaks.
+    await expect.poll(() => rig.tts.speechRequests().slice(before).map((r) => [r.body.voice, r.body.input])).toEqual([['am_adam', 'This is how this voice sounds.']]);
+    expect(await page.getByRole('radio', { name: 'am_adam' }).isChecked()).toBe(true);
+    await expect.poll(() => page.getByTestId('setting-voice').inputValue()).toBe('am_adam');
+    // Heard to the end: a player closed while it plays hands the sample on to the next one.
+    await waitForText(player, 'state', 'idle');
+    await player.close();
+    // Back to the provider's default for the tests after this one.
+    await page.getByRole('radio', { name: "The provider's default" }).check();
+    await expect.poll(() => page.getByTestId('setting-voice').inputValue()).toBe('');
+  });
+
+  it("filters the embedded voice's voices by language", async () => {
+    await page.getByTestId('setting-preset').selectOption('embedded');
+    const language = page.getByTestId('voice-language');
+    await language.waitFor();
+    expect(await language.locator('option').first().textContent()).toBe('All languages');
+    // A long list shows its first voices until asked for all.
+    const showAll = page.getByRole('button', { name: /^Show all \d+ voices$/ });
+    expect(await page.getByTestId('voice-option').count()).toBe(8);
+    await showAll.click();
+    const everyVoice = await page.getByTestId('voice-option').count();
+    expect(everyVoice).toBeGreaterThan(50);
+    await language.selectOption({ label: 'German' });
+    await expect.poll(() => page.getByTestId('voice-option').count()).toBeLessThan(everyVoice);
+    const shown = await Promise.all((await page.getByTestId('voice-option').all()).map((row) => row.getAttribute('data-language')));
+    // The provider's default stays first; every other voice speaks German.
+    expect(shown[0]).toBe('');
+    expect(shown.length).toBeGreaterThan(1);
+    for (const code of shown.slice(1)) expect(code).toMatch(/^de\b/i);
+    expect(await page.getByRole('button', { name: /^Preview / }).count()).toBe(shown.length);
+    await page.getByTestId('setting-preset').selectOption('custom');
+    await setField('setting-baseUrls', rig.tts.url);
+    await expect.poll(() => page.getByTestId('voice-language').count()).toBe(0);
   });
 
   it('jumps to each section from the sidebar and marks the one in view', async () => {

@@ -33,3 +33,10 @@ export const AddIcon = () => (
     <path d="M12 5v14" />
   </Icon>
 );
+
+/** A play triangle: hear a sample. */
+export const PlayIcon = () => (
+  <Icon>
+    <path d="M6 4.5v15a1 1 0 0 0 1.5.86l12-7.5a1 1 0 0 0 0-1.72l-12-7.5A1 1 0 0 0 6 4.5z" />
+  </Icon>
+);
