@@ -1,12 +1,14 @@
+import { useCallback, useMemo } from 'react';
 import type { Bridge } from '../state/bridge';
 import { AdvancedSection } from './settings/AdvancedSection';
 import { SetByEnvironment } from './settings/Field';
 import { PlaybackSection } from './settings/PlaybackSection';
+import type { LocalServer, ProviderStatus } from './settings/provider-types';
 import { Card, Section } from './settings/Section';
 import { useSectionInView } from './settings/section-in-view';
 import { SectionNav } from './settings/SectionNav';
 import { SECTIONS } from './settings/sections';
-import { ServiceCard } from './settings/ServiceCard';
+import { ServiceCard, type ServiceProbes } from './settings/ServiceCard';
 import { ShortcutsSection } from './settings/ShortcutsSection';
 import { Updates } from './settings/Updates';
 import { useSettings } from './settings/use-settings';
@@ -15,6 +17,16 @@ import './settings/settings.css';
 
 const SECTION_IDS = SECTIONS.map((s) => s.id);
 
+/** The probes of the speech service, where the bridge has them (the contract is gaining them). */
+function useServiceProbes(bridge: Bridge): ServiceProbes {
+  const probing = bridge as Bridge & Partial<{ checkProvider(): Promise<ProviderStatus>; localServers(): Promise<LocalServer[]> }>;
+  const hasCheck = typeof probing.checkProvider === 'function';
+  const hasFind = typeof probing.localServers === 'function';
+  const checkProvider = useCallback(() => probing.checkProvider!(), [probing]);
+  const localServers = useCallback(() => probing.localServers!(), [probing]);
+  return useMemo(() => ({ checkProvider: hasCheck ? checkProvider : undefined, localServers: hasFind ? localServers : undefined }), [hasCheck, hasFind, checkProvider, localServers]);
+}
+
 /**
  * The settings window: a sidebar of sections beside one scrolling column of them. Every
  * change is sent at once, validated by the one schema in the main process (or `utter
@@ -22,7 +34,8 @@ const SECTION_IDS = SECTIONS.map((s) => s.id);
  * key is write-only: the page only learns whether one is set.
  */
 export function SettingsView({ bridge }: { bridge: Bridge }) {
-  const { settings, loadError, issues, saved, change } = useSettings(bridge);
+  const { settings, loadError, issues, saved, change, keyRevision } = useSettings(bridge);
+  const probes = useServiceProbes(bridge);
   if (!settings) return <main className="settings settings-loading">{loadError || 'Loading…'}</main>;
   const section = { settings, issues, change };
 
@@ -38,7 +51,7 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
             </p>
           </header>
           <Section id="settings-voice">
-            <ServiceCard {...section} />
+            <ServiceCard {...section} probes={probes} keyRevision={keyRevision} />
             <VoiceCard {...section} bridge={bridge} />
           </Section>
           <PlaybackSection {...section} />
