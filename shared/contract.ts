@@ -4,7 +4,7 @@
 // tests' stand-in are all derived from this table; adding an operation is a row here plus
 // its handler in each shell.
 import { z } from 'zod';
-import type { AppInfo, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
+import type { AppInfo, LocalServer, ProviderStatus, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
 import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, type PlayTicket, type SessionView, type TransportAction } from './session';
 import { updateActionSchema, type UpdateStatus } from './updates';
 
@@ -29,6 +29,10 @@ export const OPERATIONS = {
   /** The store checks each setting against the one schema and answers with the refusals. */
   updateSettings: invoke<SettingsUpdateResult>()(z.record(z.string(), z.unknown(), { error: 'takes an object of settings' })),
   voices: invoke<VoiceOption[]>()(nothing),
+  /** TTS servers running on this computer (Kokoro-FastAPI, Speaches, openedai-speech…), asked afresh each time. */
+  localServers: invoke<LocalServer[]>()(nothing),
+  /** Whether the configured provider can speak now: one cheap request to the first server. */
+  checkProvider: invoke<ProviderStatus>()(nothing),
   /** Texts for the session to speak; its view says how it goes. */
   speak: invoke<void>()(speakIntentSchema),
   /** Stop, pause or resume, skip, previous, resume the text a restart interrupted. */

@@ -31,6 +31,25 @@ export interface VoiceOption {
   language?: string;
 }
 
+/** A TTS server running on this computer, found by asking the ports such servers use. */
+export interface LocalServer {
+  id: 'kokoro-fastapi' | 'speaches' | 'openedai-speech' | 'openai-compatible';
+  /** Its name as its users know it: "Kokoro-FastAPI". */
+  label: string;
+  /** Its OpenAI-compatible API, ready for the Base URLs setting: "http://127.0.0.1:8880/v1". */
+  baseUrl: string;
+  /** The voices it offers, where it says. */
+  voices?: string[];
+}
+
+/** Whether the configured provider can speak now, as one cheap request found it. */
+export interface ProviderStatus {
+  /** offline-voice: the embedded voice, which needs no server and is always there. */
+  status: 'reachable' | 'key-refused' | 'unreachable' | 'offline-voice';
+  /** Why, in plain words: "Nothing answers at 127.0.0.1:8880." */
+  detail: string;
+}
+
 /** The app's messages a page listens to, but `play`, whose port comes by window message. */
 export type ListenedEvent = Exclude<PageEventName, 'play'>;
 

@@ -26,6 +26,12 @@ export interface SessionView {
     offset: number;
     /** The sentence being heard. */
     segment: { index: number; start: number; end: number } | null;
+    /**
+     * Which sentence of the whole text is heard, and of how many once the engine has
+     * counted them; null while none is heard, or when reading resumed a saved text partway
+     * (the sentences before it were never counted).
+     */
+    sentence: { number: number; of: number | null } | null;
   } | null;
   queued: string[];
   /** The last texts spoken, newest first. */

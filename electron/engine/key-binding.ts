@@ -44,3 +44,13 @@ export function keyMayGoTo(baseUrl: string, boundTo: readonly string[] | undefin
   }
   return { ok: true };
 }
+
+/**
+ * The key a request to `baseUrl` carries, or why it carries none: every request that may
+ * carry the key (speech, voices, the provider check) takes it from here.
+ */
+export function keyFor(baseUrl: string, apiKey: string | undefined, boundTo: readonly string[] | undefined): { key?: string; withheld?: string } {
+  if (!apiKey) return {};
+  const decision = keyMayGoTo(baseUrl, boundTo);
+  return decision.ok ? { key: apiKey } : { withheld: decision.why };
+}

@@ -8,6 +8,8 @@ import { channelOf, checkRequest, OPERATIONS, OPERATION_NAMES, PAGE_EVENTS, type
 import type { PublicSettings } from '../../shared/renderer-api';
 import { APP_ORIGIN } from '../pages/app-protocol';
 import { createProvider } from '../engine/engine';
+import { findLocalServers } from '../engine/local-servers';
+import { providerStatus } from '../engine/provider-check';
 import type { EngineLink } from '../engine/link';
 import type { Session, SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
@@ -86,6 +88,8 @@ export function registerPageIpc(deps: PageIpcDeps): void {
         await provider.close();
       }
     },
+    localServers: () => findLocalServers(),
+    checkProvider: () => providerStatus(deps.engineSettings()),
     openSettings: () => deps.openSettings(),
     updateStatus: () => deps.updates.status,
     updateAction: (action) => (action === 'check' ? deps.updates.check() : action === 'download' ? deps.updates.download() : deps.updates.install()),

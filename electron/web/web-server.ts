@@ -13,6 +13,8 @@ import { startAppSocket } from '../session/app-socket';
 import { memorySecretStore } from '../store/secret-store';
 import { encodeStoredKey, SettingsStore } from '../store/settings-store';
 import { createProvider } from '../engine/engine';
+import { findLocalServers } from '../engine/local-servers';
+import { providerStatus } from '../engine/provider-check';
 import { WarmEmbeddedVoice } from '../engine/providers/local';
 import type { EngineLink } from '../engine/link';
 import type { SpeechProvider } from '../engine/provider';
@@ -191,6 +193,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         await provider.close();
       }
     },
+    localServers: () => findLocalServers(),
+    checkProvider: () => providerStatus(store.get()),
     ...sessionOperations(session, (ws) => sinks.get(ws)),
     attachSink: (_request, ws) => {
       const sink = socketSink(ws);

@@ -27,6 +27,8 @@ const GOOD: Record<OperationName, unknown> = {
   settings: undefined,
   updateSettings: {},
   voices: undefined,
+  localServers: undefined,
+  checkProvider: undefined,
   speak: { texts: ['Hello.'] },
   control: 'stop',
   setFormat: 'mp3',
@@ -44,6 +46,9 @@ const REPLY: Record<OperationName, unknown> = {
   settings: expect.objectContaining({ provider: 'local', apiKeySet: false }),
   updateSettings: expect.objectContaining({ ok: true, settings: expect.objectContaining({ provider: 'local' }) }),
   voices: expect.any(Array),
+  // Whatever runs on this machine's 8880 and 8000: a list, maybe empty.
+  localServers: expect.any(Array),
+  checkProvider: { status: 'offline-voice', detail: expect.any(String) },
   speak: undefined,
   control: undefined,
   setFormat: undefined,

@@ -99,6 +99,8 @@ describe('Session', () => {
     expect(segments.join(' ')).toBe(THREE);
     session.fact(sink, { type: 'playing', id, index: 1 });
     expect(last()).toMatchObject({ state: 'playing', current: { segment: { index: 1, start: 28, end: 28 + segments[1].length } } });
+    // Which sentence of how many: the engine counted them once the first was under way.
+    expect(last().current?.sentence).toEqual({ number: 2, of: segments.length });
   });
 
   it('goes on to the next text only when the last sample of this one is heard', async () => {
@@ -173,6 +175,8 @@ describe('Session', () => {
     expect(next.segments(id).join(' ')).toBe(THREE.slice(28));
     session.fact(next, { type: 'playing', id, index: 0 });
     expect(last().current?.segment).toEqual({ index: 0, start: 28, end: 59 });
+    // Counted in the whole text still: the second sentence of three.
+    await vi.waitFor(() => expect(last().current?.sentence).toEqual({ number: 2, of: 1 + next.segments(id).length }));
     expect(notify).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/reading goes on from “The second sentence follows it/));
   });
 

@@ -1,7 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { AudioFormat } from '../../../shared/audio-format';
 import { SpeechError } from '../errors';
-import { keyMayGoTo } from '../key-binding';
+import { keyFor } from '../key-binding';
 import type { SpeechAudio, SpeechProvider, SpeechRequest, VoiceInfo } from '../provider';
 
 /** OpenAI's documented limit for one speech request. */
@@ -44,17 +44,14 @@ export class OpenAiProvider implements SpeechProvider {
 
   constructor(private readonly options: OpenAiProviderOptions) {
     this.endpoints = options.baseUrls.map(endpointName);
-    this.withheld = this.endpoints.map((url) => {
-      if (!options.apiKey) return undefined;
-      const decision = keyMayGoTo(url, options.apiKeyOrigins);
-      return decision.ok ? undefined : decision.why;
-    });
+    const keys = this.endpoints.map((url) => keyFor(url, options.apiKey, options.apiKeyOrigins));
+    this.withheld = keys.map(({ withheld }) => withheld);
     this.clients = this.endpoints.map(
       (baseURL, i) =>
         new OpenAI({
           baseURL,
           // Local servers (Kokoro-FastAPI…) need no key; OpenAI itself answers 401 with its own message.
-          apiKey: (!this.withheld[i] && options.apiKey) || 'no-key',
+          apiKey: keys[i].key || 'no-key',
           maxRetries: 0,
           timeout: options.headersTimeoutMs ?? 30_000,
         }),

@@ -1,0 +1,92 @@
+// Whether the configured provider can speak now, found with the cheapest request an
+// OpenAI-compatible server answers (its model list), so the settings can say so before
+// the user presses Speak.
+import type { Settings } from '../../shared/config/schema';
+import type { ProviderStatus } from '../../shared/renderer-api';
+import { keyFor } from './key-binding';
+import { endpointName } from './providers/openai';
+
+/** How long the server may take to answer the check. */
+export const PROVIDER_CHECK_TIMEOUT_MS = 2000;
+
+/** fetch, or a stand-in. */
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * One GET of `{first base URL}/models`, with the key when the key may go there. Never throws:
+ * a server that cannot be reached, or fails, is an answer too.
+ */
+export async function providerStatus(
+  settings: Pick<Settings, 'provider' | 'baseUrls' | 'apiKey' | 'apiKeyOrigins'>,
+  options: { timeoutMs?: number; fetch?: Fetch } = {},
+): Promise<ProviderStatus> {
+  if (settings.provider === 'local') return { status: 'offline-voice', detail: 'The embedded voice needs no server: it is always ready.' };
+  const baseUrl = endpointName(settings.baseUrls[0] ?? '');
+  let url: URL;
+  try {
+    url = new URL(`${baseUrl}/models`);
+  } catch {
+    return { status: 'unreachable', detail: `The base URL "${baseUrl}" is not a web address.` };
+  }
+  const where = url.host;
+  const timeoutMs = options.timeoutMs ?? PROVIDER_CHECK_TIMEOUT_MS;
+  // The same rule as every speech request: a key goes only where it was entered for, encrypted.
+  const { key, withheld } = keyFor(baseUrl, settings.apiKey, settings.apiKeyOrigins);
+  let status: number;
+  try {
+    const response = await (options.fetch ?? fetch)(url.href, {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      signal: AbortSignal.timeout(timeoutMs),
+      // A redirect could carry the request, and its key, to another host.
+      redirect: 'manual',
+    });
+    status = response.status;
+    await response.body?.cancel().catch(() => {});
+  } catch (error) {
+    return { status: 'unreachable', detail: whyUnreachable(error, url, timeoutMs) };
+  }
+  if (status === 401 || status === 403) {
+    const detail = withheld ?? (key ? `${where} refused the API key (HTTP ${status}).` : `${where} wants an API key (HTTP ${status}): enter one in the settings.`);
+    return { status: 'key-refused', detail };
+  }
+  if (status >= 500) return { status: 'unreachable', detail: `${where} answers, but fails (HTTP ${status}): its own logs say why.` };
+  if (status >= 200 && status < 300) return { status: 'reachable', detail: key ? `${where} answers and accepts the API key.` : `${where} answers.` };
+  // Many speech servers have no model list: the server is up all the same.
+  if (status === 404 || status === 405) return { status: 'reachable', detail: `${where} answers (it has no model list to check the key against).` };
+  return { status: 'reachable', detail: `${where} answers, with HTTP ${status} to ${url.pathname}.` };
+}
+
+/** A failed request in plain words. */
+function whyUnreachable(error: unknown, url: URL, timeoutMs: number): string {
+  const where = url.host;
+  if ((error as Error)?.name === 'TimeoutError') return `${where} did not answer within ${timeoutMs / 1000} s.`;
+  const code = errorCode(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `Nothing answers at ${where}.`;
+    case 'ENOTFOUND':
+      return `No computer is named ${url.hostname}.`;
+    case 'EAI_AGAIN':
+      return `The name ${url.hostname} cannot be looked up now: is the network up?`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return `${where} closed the connection without an answer.`;
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+    case 'ETIMEDOUT':
+      return `${where} cannot be reached (${code}): is the network up?`;
+  }
+  if (code && /CERT|SELF_SIGNED|TLS/.test(code)) return `${where} did not show a certificate this computer trusts (${code}).`;
+  return `Cannot reach ${where}: ${code ?? (error as Error)?.message ?? String(error)}.`;
+}
+
+/** The system's error code, which fetch keeps a cause or two down. */
+function errorCode(error: unknown): string | undefined {
+  let cause: unknown = error;
+  for (let depth = 0; cause && depth < 4; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
