@@ -65,6 +65,8 @@ describe('axe-core finds nothing (WCAG 2.2 A and AA, best practice)', () => {
       await page.getByTestId('setting-speed').fill('9');
       await page.getByTestId('setting-speed').blur();
       await page.getByTestId('issue-speed').waitFor();
+      // With the provider's status decided (nothing answers at Kokoro's port here, as a rule).
+      await expect.poll(() => page.getByTestId('provider-status').getAttribute('data-status')).not.toBe('checking');
       expect(await audit(page)).toEqual([]);
       // The language filter, and the whole list with a Preview per voice.
       await page.getByTestId('setting-preset').selectOption('embedded');
@@ -169,6 +171,8 @@ describe('a narrow or zoomed window (WCAG 1.4.10: reflow at 320 CSS px)', () => 
   it('the settings: nothing sticks out sideways', async () => {
     const page = await web.rig.open('settings');
     await page.setViewportSize({ width: 320, height: 640 });
+    // The provider's status with its words, the widest thing beside a control.
+    await expect.poll(() => page.getByTestId('provider-status').getAttribute('data-status')).toBe('reachable');
     expect(await sticking(page)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
@@ -138,7 +139,8 @@ describe('the settings view', () => {
     await expect.poll(() => rig.tts.speechRequests().slice(before).map((r) => [r.body.voice, r.body.input])).toEqual([['am_adam', 'This is how this voice sounds.']]);
     expect(await page.getByRole('radio', { name: 'am_adam' }).isChecked()).toBe(true);
     await expect.poll(() => page.getByTestId('setting-voice').inputValue()).toBe('am_adam');
-    // Heard to the end: a player closed while it plays hands the sample on to the next one.
+    // Stopped: a player closed while it plays hands the sample on to the next one.
+    await player.getByTestId('stop').click();
     await waitForText(player, 'state', 'idle');
     await player.close();
     // Back to the provider's default for the tests after this one.
@@ -191,6 +193,61 @@ describe('the settings view', () => {
     await page.evaluate('window.scrollTo(0, 0)');
     await expect.poll(current).toBe('Voice');
     expect(await nav.locator('[aria-current]').count()).toBe(1);
+  });
+
+  it('says beside the provider whether it answers, in words as well as by colour, and checks again after each change', async () => {
+    const status = page.getByTestId('provider-status');
+    const shown = async () => `${await status.getAttribute('data-status')}: ${await status.textContent()}`;
+    await expect.poll(shown).toMatch(/^reachable: Reachable/);
+    await page.getByTestId('setting-preset').selectOption('embedded');
+    await expect.poll(shown).toMatch(/^offline-voice: Offline voice/);
+    await page.getByTestId('setting-preset').selectOption('custom');
+    // Nothing listens on the discard port.
+    await setField('setting-baseUrls', 'http://127.0.0.1:9/v1');
+    await expect.poll(shown).toMatch(/^unreachable: Unreachable.*127\.0\.0\.1:9/);
+    rig.tts.set({ apiKey: 'the right key' });
+    try {
+      await setField('setting-baseUrls', rig.tts.url);
+      await expect.poll(shown).toMatch(/^key-refused: Key refused/);
+      // The flag "a key is set" alone would not change for a second key: each save is checked.
+      await page.getByTestId('setting-apiKey').fill('the right key');
+      await page.getByRole('button', { name: 'Save key' }).click();
+      await expect.poll(shown).toMatch(/^reachable: Reachable.*accepts the API key/);
+    } finally {
+      rig.tts.set({ apiKey: undefined });
+    }
+    await page.getByRole('button', { name: 'Clear key' }).click();
+    await expect.poll(shown).toMatch(/^reachable: Reachable/);
+  });
+
+  it('offers a speech server found on this computer, in one press', async (context) => {
+    // Kokoro-FastAPI as the search knows it: its own port, its voice list.
+    const kokoro = createServer((request, response) => {
+      if (request.url !== '/v1/audio/voices') return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ voices: ['af_sky', 'bf_emma'] }));
+    });
+    const listening = await new Promise<boolean>((resolve) => {
+      kokoro.once('error', () => resolve(false));
+      kokoro.listen(8880, '127.0.0.1', () => resolve(true));
+    });
+    if (!listening) return context.skip('port 8880 is taken on this machine: the search would find whatever holds it');
+    const fresh = await rig.open('settings');
+    try {
+      const found = fresh.getByTestId('found-server').filter({ hasText: 'Kokoro-FastAPI' });
+      await expect.poll(() => found.textContent()).toMatch(/^Kokoro-FastAPI found on this computer \(2 voices\) —/);
+      await found.getByRole('button', { name: 'Use it: Kokoro-FastAPI' }).click();
+      await expect.poll(() => fresh.getByTestId('setting-preset').inputValue()).toBe('kokoro');
+      expect(await savedServers()).toEqual(['http://127.0.0.1:8880/v1']);
+      await expect.poll(() => found.textContent()).toMatch(/—In use$/);
+    } finally {
+      await fresh.getByTestId('setting-preset').selectOption('custom');
+      await fresh.getByTestId('setting-baseUrls').fill(rig.tts.url);
+      await fresh.getByTestId('setting-baseUrls').blur();
+      await expect.poll(savedServers).toEqual([rig.tts.url]);
+      await fresh.close();
+      kokoro.closeAllConnections();
+      await new Promise((resolve) => kokoro.close(resolve));
+    }
   });
 
   it('"Test voice" speaks with the current settings and shows the time to first audio', async () => {

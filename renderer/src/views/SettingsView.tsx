@@ -1,14 +1,12 @@
-import { useCallback, useMemo } from 'react';
 import type { Bridge } from '../state/bridge';
 import { AdvancedSection } from './settings/AdvancedSection';
 import { SetByEnvironment } from './settings/Field';
 import { PlaybackSection } from './settings/PlaybackSection';
-import type { LocalServer, ProviderStatus } from './settings/provider-types';
 import { Card, Section } from './settings/Section';
 import { useSectionInView } from './settings/section-in-view';
 import { SectionNav } from './settings/SectionNav';
 import { SECTIONS } from './settings/sections';
-import { ServiceCard, type ServiceProbes } from './settings/ServiceCard';
+import { ServiceCard } from './settings/ServiceCard';
 import { ShortcutsSection } from './settings/ShortcutsSection';
 import { Updates } from './settings/Updates';
 import { useSettings } from './settings/use-settings';
@@ -16,16 +14,6 @@ import { VoiceCard } from './settings/VoiceCard';
 import './settings/settings.css';
 
 const SECTION_IDS = SECTIONS.map((s) => s.id);
-
-/** The probes of the speech service, where the bridge has them (the contract is gaining them). */
-function useServiceProbes(bridge: Bridge): ServiceProbes {
-  const probing = bridge as Bridge & Partial<{ checkProvider(): Promise<ProviderStatus>; localServers(): Promise<LocalServer[]> }>;
-  const hasCheck = typeof probing.checkProvider === 'function';
-  const hasFind = typeof probing.localServers === 'function';
-  const checkProvider = useCallback(() => probing.checkProvider!(), [probing]);
-  const localServers = useCallback(() => probing.localServers!(), [probing]);
-  return useMemo(() => ({ checkProvider: hasCheck ? checkProvider : undefined, localServers: hasFind ? localServers : undefined }), [hasCheck, hasFind, checkProvider, localServers]);
-}
 
 /**
  * The settings window: a sidebar of sections beside one scrolling column of them. Every
@@ -35,7 +23,6 @@ function useServiceProbes(bridge: Bridge): ServiceProbes {
  */
 export function SettingsView({ bridge }: { bridge: Bridge }) {
   const { settings, loadError, issues, saved, change, keyRevision } = useSettings(bridge);
-  const probes = useServiceProbes(bridge);
   if (!settings) return <main className="settings settings-loading">{loadError || 'Loading…'}</main>;
   const section = { settings, issues, change };
 
@@ -51,7 +38,7 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
             </p>
           </header>
           <Section id="settings-voice">
-            <ServiceCard {...section} probes={probes} keyRevision={keyRevision} />
+            <ServiceCard {...section} bridge={bridge} keyRevision={keyRevision} />
             <VoiceCard {...section} bridge={bridge} />
           </Section>
           <PlaybackSection {...section} />

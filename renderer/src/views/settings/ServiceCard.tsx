@@ -2,23 +2,18 @@
 // answers), servers found on this computer, and for a server: its failover list, its key
 // and its model.
 import { useState } from 'react';
+import type { LocalServer } from '../../../../shared/renderer-api';
+import type { Bridge } from '../../state/bridge';
 import { Field } from './Field';
 import { FoundServers } from './FoundServers';
 import { PRESETS, presetOf } from './presets';
-import type { LocalServer, ProviderStatus } from './provider-types';
 import { ProviderStatusDot } from './ProviderStatusDot';
 import { Card } from './Section';
 import { ServerList } from './ServerList';
 import type { SectionProps } from './use-settings';
 
-/** What the app can tell about the service: absent where the shell cannot say. */
-export interface ServiceProbes {
-  checkProvider?: () => Promise<ProviderStatus>;
-  localServers?: () => Promise<LocalServer[]>;
-}
-
 /** The speech service's card: provider, servers, key, model. */
-export function ServiceCard({ settings, issues, change, probes, keyRevision }: SectionProps & { probes: ServiceProbes; keyRevision: number }) {
+export function ServiceCard({ bridge, settings, issues, change, keyRevision }: SectionProps & { bridge: Bridge; keyRevision: number }) {
   const [key, setKey] = useState('');
   const server = settings.provider === 'openai';
   // What a check depends on: a new provider, list of servers or key is checked again.
@@ -27,7 +22,7 @@ export function ServiceCard({ settings, issues, change, probes, keyRevision }: S
 
   return (
     <Card title="Speech service">
-      <Field label="Provider" name="provider" issues={issues} actions={probes.checkProvider && <ProviderStatusDot check={probes.checkProvider} subject={checked} />}>
+      <Field label="Provider" name="provider" issues={issues} actions={<ProviderStatusDot bridge={bridge} subject={checked} />}>
         <select
           data-testid="setting-preset"
           value={presetOf(settings)}
@@ -43,7 +38,7 @@ export function ServiceCard({ settings, issues, change, probes, keyRevision }: S
           ))}
         </select>
       </Field>
-      {probes.localServers && <FoundServers find={probes.localServers} inUse={inUse} use={(found) => void change({ provider: 'openai', baseUrls: [found.baseUrl] })} />}
+      <FoundServers bridge={bridge} inUse={inUse} use={(found) => void change({ provider: 'openai', baseUrls: [found.baseUrl] })} />
       {server && (
         <>
           <ServerList urls={settings.baseUrls} issues={issues} save={(baseUrls) => change({ baseUrls })} />
