@@ -5,7 +5,7 @@
 // its handler in each shell.
 import { z } from 'zod';
 import type { AppInfo, LocalServer, ProviderStatus, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
-import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, type PlayTicket, type SessionView, type TransportAction } from './session';
+import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, type PlayTicket, type SessionView, type SinkLevel, type TransportAction } from './session';
 import { updateActionSchema, type UpdateStatus } from './updates';
 
 /** A request with a reply (ipcRenderer.invoke), or a message with none (ipcRenderer.send). */
@@ -46,6 +46,10 @@ export const OPERATIONS = {
   /** The session's view, for a page that only shows it. */
   sessionView: invoke<SessionView>()(nothing),
   openSettings: send(nothing),
+  /** The full player, from the mini player. */
+  showPlayer: send(nothing),
+  /** The mini player stays open when it loses the focus (true), or hides (false). */
+  pinMini: send(z.boolean({ error: 'takes true or false' })),
   /** Where the app's own updates stand (off, with why, in a build without a feed and under utter web). */
   updateStatus: invoke<UpdateStatus>()(nothing),
   /** Check now, download the version offered, or install the one downloaded: only when the user asks. */
@@ -102,6 +106,7 @@ export const PAGE_EVENTS = {
   session: 'utter:session',
   play: 'utter:play',
   transport: 'utter:transport',
+  level: 'utter:level',
 } as const;
 export type PageEventName = keyof typeof PAGE_EVENTS;
 
@@ -110,6 +115,7 @@ export interface PageEventPayloads {
   session: SessionView;
   play: PlayTicket;
   transport: TransportAction;
+  level: SinkLevel;
 }
 
 /** The window message the preload forwards each play ticket and its port in (a port cannot cross the context bridge). */

@@ -138,10 +138,25 @@ export const sinkFactSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), id, message }).strict(),
   /** A note for the user (a segment that plays only once downloaded). */
   z.object({ type: z.literal('notice'), id, message }).strict(),
+  /** The buffer and the word being heard, a few times a second while audio plays: for pages that only show the session (the mini player). */
+  z
+    .object({
+      type: z.literal('level'),
+      id,
+      bufferedMs: z.number().finite().nonnegative(),
+      prerollMs: z.number().finite().nonnegative(),
+      maxMs: z.number().finite().positive(),
+      underruns: id,
+      word: z.object({ start: id, end: id }).strict().nullable(),
+    })
+    .strict(),
   /** How the audio output opened, for Diagnostics. */
   z.object({ type: z.literal('audio-output'), ok: z.boolean(), detail: message }).strict(),
 ]);
 export type SinkFact = z.output<typeof sinkFactSchema>;
+
+/** What the page that plays says of its buffer and the word heard, passed on to the pages that show. */
+export type SinkLevel = Omit<Extract<SinkFact, { type: 'level' }>, 'type'>;
 
 /** What the tray shows of the session. */
 export interface TrayStatus {

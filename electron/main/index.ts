@@ -127,7 +127,17 @@ async function start(): Promise<void> {
     automatic: () => store.get().checkForUpdates,
     onChange: onUpdateStatus,
   });
-  registerPageIpc({ store, engineSettings, withShellState, setOpenAtLogin, openSettings: () => windows?.showSettings(), session: speaking, updates });
+  registerPageIpc({
+    store,
+    engineSettings,
+    withShellState,
+    setOpenAtLogin,
+    openSettings: () => windows?.showSettings(),
+    showPlayer: () => windows?.showPlayer(),
+    pinMini: (pinned) => windows?.pinMini(pinned),
+    session: speaking,
+    updates,
+  });
   startTray();
   updates.start();
   speaking.subscribe((view) => {
@@ -215,6 +225,7 @@ function startTray(): void {
       skip: () => speaking.skip(),
       resumeReading: () => speaking.resumeSaved(),
       openPlayer: () => windows?.showPlayer(),
+      openMini: (icon) => windows?.toggleMini(icon),
       openSettings: () => windows?.showSettings(),
       openFile: () => void openFiles(),
       diagnostics: () => void showDiagnostics(),

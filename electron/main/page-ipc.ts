@@ -24,6 +24,10 @@ export interface PageIpcDeps {
   withShellState(settings: PublicSettings): PublicSettings;
   setOpenAtLogin(openAtLogin: boolean): Promise<void>;
   openSettings(): void;
+  /** The full player, from the mini player. */
+  showPlayer(): void;
+  /** Whether the mini player stays open when it loses the focus. */
+  pinMini(pinned: boolean): void;
   session: Session;
   updates: AppUpdates;
 }
@@ -47,6 +51,9 @@ export function registerPageIpc(deps: PageIpcDeps): void {
   };
   session.subscribe((view) => {
     for (const contents of viewers) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.session, view);
+  });
+  session.subscribeLevel((level) => {
+    for (const contents of viewers) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.level, level);
   });
   handleOperations({
     appInfo: () => ({ version: app.getVersion(), shell: 'electron' }),
@@ -91,6 +98,8 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     localServers: () => findLocalServers(),
     checkProvider: () => providerStatus(deps.engineSettings()),
     openSettings: () => deps.openSettings(),
+    showPlayer: () => deps.showPlayer(),
+    pinMini: (pinned) => deps.pinMini(pinned),
     updateStatus: () => deps.updates.status,
     updateAction: (action) => (action === 'check' ? deps.updates.check() : action === 'download' ? deps.updates.download() : deps.updates.install()),
   });

@@ -19,7 +19,8 @@ export class AppTray {
   ) {
     this.state = { status: 'idle', openAtLogin, hotkeys };
     this.tray = new Tray(this.icon());
-    this.tray.on('click', () => actions.openPlayer());
+    // Windows, and Linux trays that report clicks: the mini player opens by the icon.
+    this.tray.on('click', (_event, bounds) => actions.openMini(bounds));
     // macOS lets files be dropped on the tray icon.
     this.tray.on('drop-files', (_event, files) => onDropFiles(files));
     this.render();

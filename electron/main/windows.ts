@@ -1,15 +1,23 @@
-// The player and settings windows: one locked-down BrowserWindow recipe, the same renderer
-// with another view, and where each window was last time.
-import { app, BrowserWindow, screen, shell } from 'electron';
+// The player, mini player and settings windows: one locked-down BrowserWindow recipe, the
+// same renderer with another view, and where each window was last time.
+import { app, BrowserWindow, screen, shell, type Rectangle } from 'electron';
 import { APP_ORIGIN } from '../pages/app-protocol';
 import { isAllowedExternalUrl } from '../shell/external-links';
+import { placeMini } from '../shell/mini-placement';
 import type { WindowStateFile } from '../shell/window-state';
 
-type View = 'player' | 'settings';
+type View = 'player' | 'settings' | 'mini';
+
+const MINI_SIZE = { width: 360, height: 212 };
+/** A click on the tray icon blurs the mini player first: that blur must not reopen it. */
+const REOPEN_GUARD_MS = 300;
 
 export class AppWindows {
   private player: BrowserWindow | null = null;
   private settings: BrowserWindow | null = null;
+  private mini: BrowserWindow | null = null;
+  private miniPinned = false;
+  private miniHiddenAt = 0;
   /** Set when the app quits for real; until then closing the player only hides it. */
   quitting = false;
 
@@ -37,6 +45,46 @@ export class AppWindows {
     this.settings = window;
     window.on('closed', () => (this.settings = null));
     window.once('ready-to-show', () => window.show());
+  }
+
+  /**
+   * The mini player by the tray icon (`icon`: its bounds, where the tray says them), or
+   * hidden if it shows. The full player's page still plays: the mini one only shows.
+   */
+  toggleMini(icon: Rectangle | null): void {
+    if (this.mini?.isVisible()) return this.hideMini();
+    if (Date.now() - this.miniHiddenAt < REOPEN_GUARD_MS) return;
+    // The audio sink must exist for anything to play while only the mini player shows.
+    this.ensurePlayer();
+    const window = (this.mini ??= this.createMini());
+    const point = icon && icon.width > 0 ? { x: icon.x, y: icon.y } : screen.getCursorScreenPoint();
+    window.setBounds(placeMini(icon, screen.getDisplayNearestPoint(point).workArea, MINI_SIZE, process.platform));
+    if (window.webContents.isLoading()) window.once('ready-to-show', () => window.show());
+    else window.show();
+    window.focus();
+  }
+
+  /** Whether the mini player stays open when it loses the focus. */
+  pinMini(pinned: boolean): void {
+    this.miniPinned = pinned;
+    this.mini?.setAlwaysOnTop(true, pinned ? 'floating' : 'pop-up-menu');
+  }
+
+  private hideMini(): void {
+    this.miniHiddenAt = Date.now();
+    this.mini?.hide();
+  }
+
+  private createMini(): BrowserWindow {
+    const window = this.create('mini');
+    // A popover hides when the user looks elsewhere, unless pinned.
+    window.on('blur', () => {
+      if (!this.miniPinned && !this.quitting) this.hideMini();
+    });
+    window.on('closed', () => {
+      if (this.mini === window) this.mini = null;
+    });
+    return window;
   }
 
   get playerVisible(): boolean {
@@ -84,17 +132,10 @@ export class AppWindows {
 
   /** Both windows: the same locked-down preferences, the same renderer, another view. */
   private create(view: View): BrowserWindow {
-    const size = view === 'player' ? { width: 720, height: 600, minWidth: 480, minHeight: 360 } : { width: 600, height: 720, minWidth: 460, minHeight: 480 };
-    // Where it was last time, kept on a display that still exists.
-    const remembered = this.places.boundsFor(
-      view,
-      screen.getAllDisplays().map((display) => display.workArea),
-      { width: size.minWidth, height: size.minHeight },
-    );
+    const shape = view === 'mini' ? miniShape() : this.placedShape(view);
     const window = new BrowserWindow({
-      ...size,
-      ...remembered,
-      title: view === 'player' ? 'Utter' : 'Utter settings',
+      ...shape,
+      title: { player: 'Utter', settings: 'Utter settings', mini: 'Utter mini player' }[view],
       icon: this.files.icon,
       show: false,
       webPreferences: {
@@ -122,12 +163,30 @@ export class AppWindows {
       return { action: 'deny' };
     });
     window.webContents.on('will-navigate', (event) => event.preventDefault());
-    const remember = (): void => void this.places.save(view, window.getBounds());
-    window.on('moved', remember);
-    window.on('resized', remember);
+    if (view !== 'mini') {
+      const remember = (): void => void this.places.save(view, window.getBounds());
+      window.on('moved', remember);
+      window.on('resized', remember);
+    }
     const devUrl = process.env.ELECTRON_RENDERER_URL;
     const base = !app.isPackaged && devUrl ? devUrl : `${APP_ORIGIN}/index.html`;
-    void window.loadURL(view === 'player' ? base : `${base}#settings`);
+    void window.loadURL(view === 'player' ? base : `${base}#${view}`);
     return window;
   }
+
+  /** The player's and the settings' size, and where they were last time, on a display that still exists. */
+  private placedShape(view: 'player' | 'settings'): Electron.BrowserWindowConstructorOptions {
+    const size = view === 'player' ? { width: 720, height: 600, minWidth: 480, minHeight: 360 } : { width: 600, height: 720, minWidth: 460, minHeight: 480 };
+    const remembered = this.places.boundsFor(
+      view,
+      screen.getAllDisplays().map((display) => display.workArea),
+      { width: size.minWidth, height: size.minHeight },
+    );
+    return { ...size, ...remembered };
+  }
+}
+
+/** A popover: no frame, no taskbar entry, above other windows; placed by the tray icon each time it opens. */
+function miniShape(): Electron.BrowserWindowConstructorOptions {
+  return { ...MINI_SIZE, frame: false, resizable: false, minimizable: false, maximizable: false, fullscreenable: false, skipTaskbar: true, alwaysOnTop: true };
 }

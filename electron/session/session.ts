@@ -4,7 +4,7 @@
 import type { Settings } from '../../shared/config/schema';
 import type { AudioFormat } from '../../shared/audio-format';
 import type { EngineEvent } from '../../shared/speech-events';
-import { previewOf, type ControlAction, type PlayTicket, type SessionState, type SessionView, type SinkFact, type TransportAction, type UtteranceTiming } from '../../shared/session';
+import { previewOf, type ControlAction, type PlayTicket, type SessionState, type SessionView, type SinkFact, type SinkLevel, type TransportAction, type UtteranceTiming } from '../../shared/session';
 import { textTooLong } from '../../shared/text-limit';
 import { speakOverLink, type EngineLink } from '../engine/link';
 import { MIN_PREROLL_MS } from '../../shared/playback/player-core';
@@ -82,6 +82,7 @@ export class Session {
   private sink: SessionSink | null = null;
   private count = 0;
   private listeners = new Set<(view: SessionView) => void>();
+  private levelListeners = new Set<(level: SinkLevel) => void>();
   /** How the page's audio output opened, for Diagnostics. */
   audioOutput: { ok: boolean; detail: string } | null = null;
   private timing: UtteranceTiming | null = null;
@@ -127,6 +128,12 @@ export class Session {
   subscribe(listener: (view: SessionView) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The playing page's buffer and word, as it reports them: for pages that only show (not kept). */
+  subscribeLevel(listener: (level: SinkLevel) => void): () => void {
+    this.levelListeners.add(listener);
+    return () => this.levelListeners.delete(listener);
   }
 
   /**
@@ -243,6 +250,11 @@ export class Session {
     const current = this.current;
     if (!current || fact.id !== current.id || current.sink !== sink) return;
     switch (fact.type) {
+      case 'level': {
+        const { type: _, ...level } = fact;
+        for (const listener of this.levelListeners) listener(level);
+        return;
+      }
       case 'playing':
         current.heard = fact.index;
         if (this.state === 'buffering') this.state = 'playing';

@@ -1,7 +1,7 @@
 // What the tray shows for the player's state: its menu, tooltip and icon.
 // Pure functions; the shell turns the template into a Menu with Menu.buildFromTemplate and
 // calls tray.setContextMenu again on every change (Linux shows a changed menu only then).
-import type { MenuItemConstructorOptions } from 'electron';
+import type { MenuItemConstructorOptions, Rectangle } from 'electron';
 import type { TrayStatus } from '../../shared/session';
 import type { HotkeyAction } from '../../shared/config/schema';
 
@@ -33,6 +33,8 @@ export interface TrayActions {
   /** Reading goes on in the text a restart interrupted. */
   resumeReading(): void;
   openPlayer(): void;
+  /** The mini player by the tray icon (its bounds where the tray reports them), or hidden if it shows. */
+  openMini(icon: Rectangle | null): void;
   openSettings(): void;
   openFile(): void;
   /** Runs the checks of `utter doctor` and shows what they found. */
@@ -64,6 +66,8 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     { id: 'stop', label: 'Stop', enabled: state.status !== 'idle', ...shortcut('stop'), click: () => actions.stop() },
     { id: 'skip', label: 'Skip sentence', enabled: playing, click: () => actions.skip() },
     { type: 'separator' },
+    // macOS opens the menu on a click, so the mini player is offered here too.
+    { id: 'open-mini', label: 'Mini player', click: () => actions.openMini(null) },
     { id: 'open-player', label: 'Open player', click: () => actions.openPlayer() },
     { id: 'open-file', label: 'Open file…', click: () => actions.openFile() },
     { id: 'settings', label: 'Settings…', click: () => actions.openSettings() },

@@ -115,6 +115,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
   /** Every page's control socket: each gets the session's view on every change. */
   const controls = new Set<WebSocket>();
+  session.subscribeLevel((level) => {
+    for (const client of controls) push(client, 'level', level);
+  });
   session.subscribe((view) => {
     for (const client of controls) push(client, 'session', view);
   });
@@ -203,7 +206,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return session.view();
     },
     // A browser opens the settings in a tab of its own.
+    // The page opens these itself (a tab each); a browser has no popover to pin.
     openSettings: () => {},
+    showPlayer: () => {},
+    pinMini: () => {},
     updateStatus: () => WEB_UPDATES,
     updateAction: () => WEB_UPDATES,
   };

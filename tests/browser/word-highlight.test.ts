@@ -29,4 +29,24 @@ describe('word-level highlight with the embedded voice', () => {
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   }, 40_000);
+
+  it('marks them in the mini player too, from the words the playing page reports', async () => {
+    const page = await rig.open();
+    const mini = await rig.open('mini');
+    await speakInPage(page, 'Seven quiet words follow each other here.', 'pcm');
+    await waitForText(page, 'state', 'playing', 20_000);
+    const seen: string[] = [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (await page.getByTestId('state').textContent()) !== 'idle') {
+      const text = (await mini.evaluate(`document.querySelector('[data-testid=word]')?.textContent ?? null`)) as string | null;
+      if (text !== null && seen.at(-1) !== text) seen.push(text);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    const expected = ['Seven', 'quiet', 'words', 'follow', 'each', 'other', 'here'];
+    // Reported a few times a second, so the mini player may skip a short word.
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    const order = seen.map((w) => expected.indexOf(w.replace(/[.,]$/, '')));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  }, 40_000);
 });

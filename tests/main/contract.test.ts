@@ -36,6 +36,8 @@ const GOOD: Record<OperationName, unknown> = {
   sinkFact: { type: 'audio-output', ok: true, detail: 'playing at 48000 Hz' },
   sessionView: undefined,
   openSettings: undefined,
+  showPlayer: undefined,
+  pinMini: true,
   updateStatus: undefined,
   updateAction: 'check',
 };
@@ -56,6 +58,8 @@ const REPLY: Record<OperationName, unknown> = {
   sinkFact: undefined,
   sessionView: expect.objectContaining({ state: expect.any(String), format: 'mp3' }),
   openSettings: undefined,
+  showPlayer: undefined,
+  pinMini: undefined,
   // Neither a test run nor utter web is a packaged build with a feed.
   updateStatus: expect.objectContaining({ state: 'off', reason: expect.any(String) }),
   updateAction: expect.objectContaining({ state: 'off', reason: expect.any(String) }),

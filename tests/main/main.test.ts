@@ -138,6 +138,8 @@ describe('Electron shell', () => {
   });
 
   it('follows the session in the tray: the sentence the page hears, and only its own page\'s facts', async () => {
+    // The player window was closed (hidden): nobody sees an error in it.
+    player().visible = false;
     captured.clipboardText = 'Hello there. A second sentence.';
     captured.shortcuts.get('CommandOrControl+Alt+S')!();
     await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Hello there. A second sentence.'));
@@ -160,6 +162,7 @@ describe('Electron shell', () => {
   });
 
   it('replaces a crashed or hung player and goes on from the sentence heard', async () => {
+    player().visible = false;
     attachPlayer();
     captured.clipboardText = 'First sentence here. Second sentence here. Third one.';
     captured.shortcuts.get('CommandOrControl+Alt+S')!();
@@ -305,5 +308,57 @@ describe('Electron shell', () => {
     const settings = captured.windows.at(-1)!;
     expect(settings.url).toBe('app://utter/index.html#settings');
     expect(settings.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+  });
+
+  it('opens the mini player by the tray icon on a click, hides it when it loses the focus unless pinned, and hides it on a second click', async () => {
+    const click = captured.trayEvents.get('click')!;
+    const before = captured.windows.length;
+    // A Windows tray icon at the bottom right, on the taskbar below the work area.
+    click({}, { x: 1700, y: 1044, width: 24, height: 32 });
+    const mini = captured.windows.at(-1)!;
+    expect(captured.windows.length).toBe(before + 1);
+    expect(mini.url).toBe('app://utter/index.html#mini');
+    expect(mini.options).toMatchObject({ frame: false, skipTaskbar: true, resizable: false, alwaysOnTop: true });
+    expect(mini.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(mini.bounds).toEqual({ x: 1532, y: 820, width: 360, height: 212 });
+    expect(mini.visible).toBe(true);
+    mini.emit('blur');
+    expect(mini.visible).toBe(false);
+    // The click that blurred it does not open it again at once.
+    click({}, { x: 1700, y: 1044, width: 24, height: 32 });
+    expect(mini.visible).toBe(false);
+    await new Promise((r) => setTimeout(r, 350));
+    click({}, { x: 1700, y: 1044, width: 24, height: 32 });
+    expect(mini.visible).toBe(true);
+    // Pinned, it stays when the focus goes elsewhere; a click on the icon still hides it.
+    captured.handlers.get(`on:${channelOf('pinMini')}`)!({ ...page, sender: mini.contents }, true);
+    mini.emit('blur');
+    expect(mini.visible).toBe(true);
+    click({}, { x: 1700, y: 1044, width: 24, height: 32 });
+    expect(mini.visible).toBe(false);
+    captured.handlers.get(`on:${channelOf('pinMini')}`)!({ ...page, sender: mini.contents }, false);
+    // Reused, not made again.
+    expect(captured.windows.length).toBe(before + 1);
+  });
+
+  it('passes the playing page\'s buffer and word to the pages that only show the session, and opens the full player for them', async () => {
+    const mini = captured.windows.find((w) => w.url?.endsWith('#mini'))!;
+    captured.handlers.get(channelOf('sessionView'))!({ ...page, sender: mini.contents });
+    attachPlayer();
+    captured.clipboardText = 'A level to pass on.';
+    captured.shortcuts.get('CommandOrControl+Alt+S')!();
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('A level to pass on.'));
+    const { id } = plays().at(-1)!.message as PlayTicket;
+    consumeLastPort();
+    const level = { id, bufferedMs: 420, prerollMs: 150, maxMs: 2000, underruns: 0, word: { start: 2, end: 7 } };
+    fact({ type: 'level', ...level });
+    expect(captured.sent.filter((s) => s.channel === PAGE_EVENTS.level).at(-1)?.message).toEqual(level);
+    // A page that does not play says nothing the others believe.
+    const sentBefore = captured.sent.length;
+    fact({ type: 'level', ...level, bufferedMs: 1 }, mini.contents);
+    expect(captured.sent.slice(sentBefore).filter((s) => s.channel === PAGE_EVENTS.level)).toEqual([]);
+    player().visible = false;
+    captured.handlers.get(`on:${channelOf('showPlayer')}`)!({ ...page, sender: mini.contents });
+    expect(player().visible).toBe(true);
   });
 });

@@ -23,7 +23,11 @@ export function newFakeElectronState() {
       emit(event: string, ...args: unknown[]): void;
       destroyed: boolean;
       crashRequests: number;
+      visible: boolean;
+      bounds?: { x: number; y: number; width: number; height: number };
     }[],
+    /** What the app listens to on the tray icon ('click', …), to fire as the OS would. */
+    trayEvents: new Map<string, (...args: unknown[]) => void>(),
     permission: null as null | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
     ready: null as null | (() => void),
     userData: '',
@@ -116,7 +120,7 @@ export function fakeElectronModule(captured: FakeElectron) {
     constructor(options: Record<string, unknown>) {
       const contentsEvents = emitter();
       const windowEvents = emitter();
-      const record = { options, destroyed: false, crashRequests: 0, emit: windowEvents.emit } as (typeof captured.windows)[number];
+      const record = { options, destroyed: false, crashRequests: 0, emit: windowEvents.emit, visible: false } as (typeof captured.windows)[number];
       captured.windows.push(record);
       this.webContents = {
         setWindowOpenHandler: (h: (details: { url: string }) => unknown) => (record.openHandler = h),
@@ -141,10 +145,15 @@ export function fakeElectronModule(captured: FakeElectron) {
           this.webContents.emit('destroyed');
           windowEvents.emit('closed');
         },
-        hide: () => {},
-        getBounds: () => ({ x: 0, y: 0, width: 720, height: 600 }),
-        isVisible: () => false,
-        show: () => void captured.shown++,
+        hide: () => void (record.visible = false),
+        getBounds: () => record.bounds ?? { x: 0, y: 0, width: 720, height: 600 },
+        setBounds: (bounds: { x: number; y: number; width: number; height: number }) => void (record.bounds = bounds),
+        setAlwaysOnTop: () => {},
+        isVisible: () => record.visible,
+        show: () => {
+          record.visible = true;
+          captured.shown++;
+        },
         focus: () => {},
         loadURL: async (url: string) => (record.url = url),
       });
@@ -154,7 +163,9 @@ export function fakeElectronModule(captured: FakeElectron) {
     constructor(image: { path: string }) {
       captured.images.push(image.path);
     }
-    on() {}
+    on(event: string, handler: (...args: unknown[]) => void) {
+      captured.trayEvents.set(event, handler);
+    }
     setContextMenu(menu: { template: { label?: string; click?: () => void; enabled?: boolean }[] }) {
       captured.menus.push(menu.template);
     }
@@ -184,7 +195,11 @@ export function fakeElectronModule(captured: FakeElectron) {
         return { response: captured.messageBoxResponse ?? (options.buttons?.length ?? 1) - 1, checkboxChecked: false };
       },
     },
-    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] },
+    screen: {
+      getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }],
+      getDisplayNearestPoint: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }),
+      getCursorScreenPoint: () => ({ x: 1800, y: 1030 }),
+    },
     shell: { openExternal: async (url: string) => void captured.opened.push(url) },
     Menu: { buildFromTemplate: (template: unknown[]) => ({ template }) },
     nativeImage: { createFromPath: (path: string) => ({ path }) },

@@ -13,8 +13,8 @@ export interface WebRig {
   tts: TtsServer;
   web: WebServer;
   browser: BrowserContext;
-  /** A fresh page on the player, ready to speak, or on the settings view. */
-  open(view?: 'player' | 'settings'): Promise<Page>;
+  /** A fresh page on the player, ready to speak, or on the settings view or the mini player. */
+  open(view?: 'player' | 'settings' | 'mini'): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -41,8 +41,8 @@ export async function startWebRig(
     open: async (view = 'player') => {
       const page = await browser.newPage();
       page.on('pageerror', (error) => console.error('page error:', error.message));
-      await page.goto(view === 'settings' ? `${web.url}#settings` : web.url);
-      await page.getByTestId(view === 'settings' ? 'setting-preset' : 'format-select').waitFor();
+      await page.goto(view === 'player' ? web.url : `${web.url}#${view}`);
+      await page.getByTestId({ player: 'format-select', settings: 'setting-preset', mini: 'open-player' }[view]).waitFor();
       return page;
     },
     close: async () => {

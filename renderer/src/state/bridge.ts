@@ -1,7 +1,8 @@
 import { AUDIO_PORT_MESSAGE, OPERATIONS, OPERATION_NAMES, type OperationName, type PageEventName, type PageEventPayloads, type PageOperations } from '../../../shared/contract';
 import type { UtterApi } from '../../../shared/renderer-api';
-import type { PlayTicket, SessionView, TransportAction } from '../../../shared/session';
+import type { PlayTicket, SessionView, SinkLevel, TransportAction } from '../../../shared/session';
 import type { AudioSource } from '../audio/consumer-link';
+import { showPlayerTab } from './player-tab';
 
 /**
  * The app as the page sees it, in Electron or in a browser under `utter web`: the
@@ -13,6 +14,8 @@ export interface Bridge extends PageOperations {
   /** The audio source goes to the decoder worker, never read on the page's thread. */
   onPlay(listener: (ticket: PlayTicket, source: AudioSource) => void): () => void;
   onTransport(listener: (action: TransportAction) => void): () => void;
+  /** The playing page's buffer and word, for a page that only shows the session. */
+  onLevel(listener: (level: SinkLevel) => void): () => void;
 }
 
 /** The preload's API when there is one, else the `utter web` server this page came from. */
@@ -49,6 +52,7 @@ function electronBridge(api: UtterApi): Bridge {
     ...api,
     onSession: (listener) => api.on('session', listener),
     onTransport: (listener) => api.on('transport', listener),
+    onLevel: (listener) => api.on('level', listener),
     onPlay: plays.add,
   };
 }
@@ -60,12 +64,14 @@ function webBridge(): Bridge {
   const sessions = listeners<[SessionView]>();
   const plays = listeners<[PlayTicket, AudioSource]>();
   const transports = listeners<[TransportAction]>();
+  const levels = listeners<[SinkLevel]>();
   let nextId = 1;
   let socket: Promise<WebSocket> | null = null;
 
   const onPush = <E extends PageEventName>(event: E, payload: PageEventPayloads[E]): void => {
     if (event === 'session') sessions.emit(payload as SessionView);
     else if (event === 'transport') transports.emit(payload as TransportAction);
+    else if (event === 'level') levels.emit(payload as SinkLevel);
     else if (event === 'play') {
       const ticket = payload as PlayTicket;
       plays.emit(ticket, { kind: 'socket', url: `${base}/audio?token=${encodeURIComponent(token)}&id=${ticket.id}` });
@@ -119,6 +125,9 @@ function webBridge(): Bridge {
     onSession: sessions.add,
     onPlay: plays.add,
     onTransport: transports.add,
+    onLevel: levels.add,
     openSettings: () => void window.open(`${location.pathname}${location.search}#settings`, '_blank'),
+    showPlayer: () => void showPlayerTab(`${location.pathname}${location.search}`),
   };
 }
+

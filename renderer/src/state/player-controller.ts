@@ -1,12 +1,15 @@
 import type { AudioFormat } from '../../../shared/audio-format';
 import { damageNotice } from '../../../shared/playback/damage';
 import type { PublicSettings } from '../../../shared/renderer-api';
-import type { ControlAction, PlayTicket, SessionView, SinkFact, TransportAction, UtteranceTiming } from '../../../shared/session';
+import type { ControlAction, PlayTicket, SessionView, SinkFact, SinkLevel, TransportAction, UtteranceTiming } from '../../../shared/session';
 import type { AudioPlayer, PlayerNotice } from '../audio/audio-player';
 import type { AudioSource } from '../audio/consumer-link';
 import type { Bridge } from './bridge';
 import { usePlayerStore, type FirstAudio, type ShownState } from './player-store';
 import { readTextFiles } from './dropped-files';
+
+/** How often the playing page tells the others its buffer and word. */
+const LEVEL_EVERY_MS = 150;
 
 /**
  * The player page's side of the session: it shows the session's view, plays each utterance
@@ -25,6 +28,7 @@ export class PlayerController {
   private firsts: { byteAt: number | null; decodedAt: number | null } = { byteAt: null, decodedAt: null };
   /** The page's settings at load, asked for once. */
   private settings: Promise<PublicSettings> | null = null;
+  private maxBufferMs = 2000;
 
   constructor(
     private readonly bridge: Bridge,
@@ -34,7 +38,10 @@ export class PlayerController {
 
   /** The settings, for what the view shows of them (the audio gets its own with each utterance). */
   init(): Promise<PublicSettings> {
-    return (this.settings ??= this.bridge.settings());
+    return (this.settings ??= this.bridge.settings().then((settings) => {
+      this.maxBufferMs = settings.streamMaxBuffer * 1000;
+      return settings;
+    }));
   }
 
   /** Becomes the session's audio sink; returns a function that lets go. */
@@ -51,7 +58,54 @@ export class PlayerController {
       },
       (error: Error) => usePlayerStore.getState().set({ error: error.message }),
     );
+    const levels = setInterval(() => this.reportLevel(), LEVEL_EVERY_MS);
+    return () => {
+      clearInterval(levels);
+      unsubscribe.forEach((stop) => stop());
+    };
+  }
+
+  /**
+   * Shows the session without playing it (the mini player): its view, and the playing
+   * page's buffer and word as that page reports them. Returns a function that lets go.
+   */
+  follow(onLevel: (level: SinkLevel) => void): () => void {
+    const unsubscribe = [
+      this.bridge.onSession((view) => this.show(view)),
+      this.bridge.onLevel((level) => {
+        if (level.id !== usePlayerStore.getState().utteranceId) return;
+        const word = usePlayerStore.getState().word;
+        if (level.word?.start !== word?.start || level.word?.end !== word?.end) usePlayerStore.getState().set({ word: level.word });
+        onLevel(level);
+      }),
+    ];
+    this.bridge.sessionView().then(
+      (view) => this.show(view),
+      (error: Error) => usePlayerStore.getState().set({ error: error.message }),
+    );
     return () => unsubscribe.forEach((stop) => stop());
+  }
+
+  /**
+   * Tells the session the buffer and the word heard, for the pages that only show it. On a
+   * timer, like reportFirstHeard: a hidden player gets no animation frames, and the mini
+   * player shows while it is hidden.
+   */
+  private reportLevel(): void {
+    const player = this.player;
+    const store = usePlayerStore.getState();
+    if (!player || !store.busy || store.utteranceId !== this.playing.id) return;
+    this.frame();
+    const metrics = player.metrics();
+    this.fact({
+      type: 'level',
+      id: this.playing.id,
+      bufferedMs: Math.max(0, Math.round(metrics.bufferedMs)),
+      prerollMs: Math.max(0, Math.round(metrics.prerollMs)),
+      maxMs: this.maxBufferMs,
+      underruns: metrics.underruns,
+      word: usePlayerStore.getState().word,
+    });
   }
 
   /**
@@ -138,6 +192,7 @@ export class PlayerController {
       format: view.format,
       resumable: view.resumable,
       segment: current?.segment ?? null,
+      sentence: current?.sentence ?? null,
       firstAudio: current ? firstAudioOf(view.timing, current.id) : store.firstAudio,
     };
     // A new text, whoever asked for it (the box, a hotkey, the queue), is the text shown.

@@ -1,4 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { FolderOpen, Settings as SettingsIcon, Volume2 } from 'lucide-react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { displayAccelerator } from '../../../shared/accelerator';
 import { AUDIO_FORMATS, isAudioFormat } from '../../../shared/audio-format';
 import type { PublicSettings } from '../../../shared/renderer-api';
 import type { Bridge } from '../state/bridge';
@@ -7,10 +9,15 @@ import { QueueAndHistory } from './QueueAndHistory';
 import { AudioPlayer } from '../audio/audio-player';
 import { PlayerController } from '../state/player-controller';
 import { usePlayerStore } from '../state/player-store';
+import { BufferBar, type BufferReading } from './player/BufferBar';
+import { IconButton } from './player/IconButton';
+import { NowPlaying } from './player/NowPlaying';
+import { Transport } from './player/Transport';
 
 /**
- * The player page: text, Speak / Stop / Pause / Skip, the format, and live metrics. The
- * data-testids are a public contract (listed in the README): anyone can automate this page.
+ * The full player: the text, what is being read, the transport, the buffer, and the
+ * metrics behind Details. The data-testids are a public contract (listed in the README):
+ * anyone can automate this page.
  */
 export function App({ bridge, isolated = globalThis.crossOriginIsolated === true }: { bridge: Bridge; isolated?: boolean }) {
   const controller = useMemo(() => new PlayerController(bridge, AudioPlayer.create), [bridge]);
@@ -21,10 +28,19 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   const error = usePlayerStore((s) => s.error);
   const notice = usePlayerStore((s) => [s.notice, s.refusals].filter(Boolean).join(' '));
   const busy = usePlayerStore((s) => s.busy);
-  const segment = usePlayerStore((s) => s.segment);
-  const reading = usePlayerStore((s) => s.reading);
-  const paused = usePlayerStore((s) => s.paused);
   const resumable = usePlayerStore((s) => s.resumable);
+  const maxBufferMs = (settings?.streamMaxBuffer ?? 2) * 1000;
+  const readBuffer = useCallback((): BufferReading | undefined => {
+    const metrics = controller.audio()?.metrics();
+    const state = usePlayerStore.getState();
+    return metrics && { bufferedMs: metrics.bufferedMs, prerollMs: metrics.prerollMs, underruns: metrics.underruns, due: state.busy && !state.paused };
+  }, [controller]);
+  const mac = navigator.platform.startsWith('Mac');
+  const keys = settings?.hotkeys;
+  const shortcuts = {
+    pauseResume: keys?.pauseResume ? displayAccelerator(keys.pauseResume, mac) : undefined,
+    stop: ['Esc', keys?.stop && displayAccelerator(keys.stop, mac)].filter(Boolean).join('; '),
+  };
 
   useEffect(() => {
     controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
@@ -72,29 +88,74 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       onDragLeave={() => setDragging(false)}
       onDrop={drop}
     >
-      <h1>Utter</h1>
+      <header className="topbar">
+        <h1 className="brand">Utter</h1>
+        <div className="topbar-actions">
+          <label className="format-choice">
+            <span>Format</span>
+            <select
+              data-testid="format-select"
+              value={format}
+              onChange={(e) => isAudioFormat(e.target.value) && controller.chooseFormat(e.target.value)}
+            >
+              {AUDIO_FORMATS.map((f) => (
+                <option key={f} value={f}>
+                  {f}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="open-file icon-button" title="Open text files">
+            <FolderOpen aria-hidden="true" focusable="false" className="icon" />
+            <span className="visually-hidden">Open file…</span>
+            <input
+              type="file"
+              data-testid="open-file"
+              multiple
+              accept=".txt,.md,.markdown,text/*"
+              onChange={(event) => {
+                const files = [...(event.target.files ?? [])];
+                event.target.value = '';
+                if (files.length) void controller.speakFiles(files);
+              }}
+            />
+          </label>
+          <IconButton icon={SettingsIcon} label="Settings" data-testid="open-settings" onClick={() => bridge.openSettings()} />
+        </div>
+      </header>
       {!isolated && (
         <p role="alert" className="alert" data-testid="not-isolated">
           This window is not cross-origin isolated, so Utter cannot play audio here.
         </p>
       )}
-      <label htmlFor="text-input">Text to speak</label>
-      <textarea
-        id="text-input"
-        ref={textBox}
-        data-testid="text-input"
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && text.trim()) {
-            e.preventDefault();
-            speak();
-          }
-        }}
-        rows={8}
-        aria-describedby="text-input-help"
-      />
-      <small id="text-input-help">Ctrl+Enter speaks; Escape stops.</small>
+      <section className="card compose" aria-label="Text">
+        <label htmlFor="text-input" className="field-label">
+          Text to speak
+        </label>
+        <textarea
+          id="text-input"
+          ref={textBox}
+          data-testid="text-input"
+          value={text}
+          placeholder="Type or paste text, or drop a text file here."
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && text.trim()) {
+              e.preventDefault();
+              speak();
+            }
+          }}
+          rows={6}
+          aria-describedby="text-input-help"
+        />
+        <div className="compose-actions">
+          <small id="text-input-help">Ctrl+Enter speaks; Escape stops.</small>
+          <button type="button" className="primary" data-testid="speak" title="Speak (Ctrl+Enter)" onClick={speak} disabled={!isolated || !text.trim()}>
+            <Volume2 aria-hidden="true" focusable="false" className="icon" />
+            Speak
+          </button>
+        </div>
+      </section>
       {resumable && !busy && (
         <p className="resume">
           <button type="button" data-testid="resume-reading" onClick={() => controller.control('resume-saved')}>
@@ -102,61 +163,11 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
           </button>
         </p>
       )}
-      {busy && segment && <Reading text={reading} segment={segment} />}
-      <div className="controls">
-        <button type="button" data-testid="speak" onClick={speak} disabled={!isolated || !text.trim()}>
-          Speak
-        </button>
-        <button type="button" data-testid="stop" onClick={() => controller.control('stop')} disabled={!busy}>
-          Stop
-        </button>
-        <button
-          type="button"
-          data-testid="pause"
-          aria-pressed={paused}
-          disabled={!busy}
-          onClick={() => controller.control('pause-resume')}
-        >
-          {paused ? 'Resume' : 'Pause'}
-        </button>
-        <button type="button" data-testid="previous" onClick={() => controller.control('previous')} disabled={!busy}>
-          Previous
-        </button>
-        <button type="button" data-testid="skip" onClick={() => controller.control('skip')} disabled={!busy}>
-          Skip
-        </button>
-        <button type="button" data-testid="open-settings" onClick={() => bridge.openSettings()}>
-          Settings…
-        </button>
-        <label className="open-file">
-          Open file…
-          <input
-            type="file"
-            data-testid="open-file"
-            multiple
-            accept=".txt,.md,.markdown,text/*"
-            onChange={(event) => {
-              const files = [...(event.target.files ?? [])];
-              event.target.value = '';
-              if (files.length) void controller.speakFiles(files);
-            }}
-          />
-        </label>
-        <label>
-          Format{' '}
-          <select
-            data-testid="format-select"
-            value={format}
-            onChange={(e) => isAudioFormat(e.target.value) && controller.chooseFormat(e.target.value)}
-          >
-            {AUDIO_FORMATS.map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <section className="card now-playing" aria-label="Now playing">
+        <NowPlaying speed={settings?.speed ?? 1} />
+        <BufferBar read={readBuffer} maxMs={maxBufferMs} labelled={false} />
+        <Transport control={(action) => controller.control(action)} shortcuts={shortcuts} />
+      </section>
       <p role="alert" className="error" data-testid="error">
         {error}
       </p>
@@ -164,28 +175,9 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       <p className="notice" role="status" data-testid="notice">
         {notice}
       </p>
-      <LiveMeters controller={controller} maxBufferMs={(settings?.streamMaxBuffer ?? 2) * 1000} />
-      <QueueAndHistory controller={controller} />
       {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}
+      <LiveMeters controller={controller} maxBufferMs={maxBufferMs} />
+      <QueueAndHistory controller={controller} />
     </main>
-  );
-}
-
-/** The sentence being heard, with the word being heard marked where the voice reports words. */
-function Reading({ text, segment }: { text: string; segment: { start: number; end: number } }) {
-  const word = usePlayerStore((s) => s.word);
-  const inside = word && word.start >= segment.start && word.end <= segment.end ? word : null;
-  return (
-    <p className="reading" data-testid="reading" aria-live="off">
-      {inside ? (
-        <>
-          {text.slice(segment.start, inside.start)}
-          <mark data-testid="word">{text.slice(inside.start, inside.end)}</mark>
-          {text.slice(inside.end, segment.end)}
-        </>
-      ) : (
-        text.slice(segment.start, segment.end)
-      )}
-    </p>
   );
 }

@@ -56,12 +56,22 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
   }, [controller, maxBufferMs]);
 
   return (
-    <section className="meters" aria-label="Playback">
-      <div className="meter-row">
-        <span>State</span>
-        <span data-testid="state" ref={state} role="status">
-          idle
-        </span>
+    <section className="card meters" aria-label="Playback">
+      <div className="stats">
+        <div className="stat">
+          <span className="stat-label">State</span>
+          <span className="stat-value" data-testid="state" ref={state} role="status">
+            idle
+          </span>
+        </div>
+        <div className="stat">
+          <span className="stat-label">Underruns</span>
+          <span className="stat-value" data-testid="underruns" ref={underruns}>
+            0
+          </span>
+        </div>
+        <TimeToFirstAudio />
+        <Source />
       </div>
       <div className="meter-row">
         <label htmlFor="buffer-level">Buffer</label>
@@ -69,16 +79,8 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
         <span ref={levelText}>0 ms</span>
       </div>
       <BufferGraph controller={controller} maxBufferMs={maxBufferMs} />
-      <div className="meter-row">
-        <span>Underruns</span>
-        <span data-testid="underruns" ref={underruns}>
-          0
-        </span>
-      </div>
-      <TimeToFirstAudio />
-      <Source />
-      <details className="more-metrics" open>
-        <summary>More</summary>
+      <details className="more-metrics">
+        <summary>Details</summary>
         {ROWS.map((row, i) => (
           <div className="meter-row" key={row.key}>
             <span>{row.label}</span>
@@ -105,11 +107,12 @@ function TimeToFirstAudio() {
     ? `first byte ${firstAudio.firstByteMs} ms, first decoded ${firstAudio.firstDecodedMs} ms, first rendered ${firstAudio.firstRenderedMs} ms, heard ${firstAudio.totalMs} ms`
     : 'not known yet';
   return (
-    <div className="meter-row">
-      <span>Time to first audio</span>
-      <span data-testid="ttfa" data-ms={firstAudio ? String(firstAudio.totalMs) : ''} data-heard-at={firstAudio?.heardAt ?? ''} title={title}>
-        {firstAudio ? `${firstAudio.totalMs} ms (first byte ${firstAudio.firstByteMs} ms)` : '–'}
+    <div className="stat">
+      <span className="stat-label">Time to first audio</span>
+      <span className="stat-value" data-testid="ttfa" data-ms={firstAudio ? String(firstAudio.totalMs) : ''} data-heard-at={firstAudio?.heardAt ?? ''} title={title}>
+        {firstAudio ? `${firstAudio.totalMs} ms` : '–'}
       </span>
+      {firstAudio && <span className="stat-note">first byte {firstAudio.firstByteMs} ms</span>}
     </div>
   );
 }
@@ -118,9 +121,11 @@ function TimeToFirstAudio() {
 function Source() {
   const source = usePlayerStore((s) => s.source);
   return (
-    <div className="meter-row">
-      <span>Speaking from</span>
-      <span data-testid="source">{source || '–'}</span>
+    <div className="stat stat-wide">
+      <span className="stat-label">Speaking from</span>
+      <span className="stat-value stat-text" data-testid="source">
+        {source || '–'}
+      </span>
     </div>
   );
 }

@@ -9,7 +9,7 @@ export function QueueAndHistory({ controller }: { controller: PlayerController }
   const format = usePlayerStore((s) => s.format);
   if (!queued.length && !history.length) return null;
   return (
-    <section className="lists" aria-label="Queue and history">
+    <section className="card lists" aria-label="Queue and history">
       {queued.length > 0 && (
         <div>
           <h2>Up next</h2>

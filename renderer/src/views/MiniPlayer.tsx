@@ -1,0 +1,81 @@
+import { Maximize2, Pin, PinOff } from 'lucide-react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { displayAccelerator } from '../../../shared/accelerator';
+import type { AppInfo, PublicSettings } from '../../../shared/renderer-api';
+import type { SinkLevel } from '../../../shared/session';
+import { AudioPlayer } from '../audio/audio-player';
+import type { Bridge } from '../state/bridge';
+import { PlayerController } from '../state/player-controller';
+import { usePlayerStore } from '../state/player-store';
+import { BufferBar, type BufferReading } from './player/BufferBar';
+import { IconButton } from './player/IconButton';
+import { NowPlaying } from './player/NowPlaying';
+import { Transport } from './player/Transport';
+import './mini.css';
+
+/**
+ * The mini player, a popover by the tray icon: what is being read, the transport, the
+ * buffer, the voice and the speed. It plays nothing itself: it shows the session, and the
+ * buffer and word the playing page reports.
+ */
+export function MiniPlayer({ bridge }: { bridge: Bridge }) {
+  const controller = useMemo(() => new PlayerController(bridge, AudioPlayer.create), [bridge]);
+  const [settings, setSettings] = useState<PublicSettings | null>(null);
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [pinned, setPinned] = useState(false);
+  const error = usePlayerStore((s) => s.error);
+  const level = useRef<SinkLevel | null>(null);
+
+  useEffect(() => {
+    // The voice or the speed may change in the settings while this stays open.
+    const refresh = (): void => void bridge.settings().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
+    refresh();
+    bridge.appInfo().then(setInfo, () => {});
+    window.addEventListener('focus', refresh);
+    const stop = controller.follow((next) => (level.current = next));
+    return () => {
+      window.removeEventListener('focus', refresh);
+      stop();
+    };
+  }, [bridge, controller]);
+
+  const readBuffer = useCallback((): BufferReading | undefined => {
+    const last = level.current;
+    const state = usePlayerStore.getState();
+    if (!last || !state.busy || last.id !== state.utteranceId) return undefined;
+    return { bufferedMs: last.bufferedMs, prerollMs: last.prerollMs, underruns: last.underruns, due: !state.paused };
+  }, []);
+
+  const mac = navigator.platform.startsWith('Mac');
+  const keys = settings?.hotkeys;
+  const voice = settings ? (settings.provider === 'local' ? 'Embedded voice' : settings.voice || 'Default voice') : '';
+  const pin = (on: boolean): void => {
+    setPinned(on);
+    bridge.pinMini(on);
+  };
+  return (
+    <main className="mini">
+      <header className="mini-bar">
+        <h1 className="mini-brand">Utter</h1>
+        <span className="mini-voice" data-testid="mini-voice">
+          {settings && `${voice} · ${settings.speed}×`}
+        </span>
+        <BufferBar read={readBuffer} maxMs={(settings?.streamMaxBuffer ?? 2) * 1000} labelled />
+        {info?.shell === 'electron' && (
+          <IconButton icon={pinned ? PinOff : Pin} label="Keep open" aria-pressed={pinned} data-testid="pin" onClick={() => pin(!pinned)} />
+        )}
+        <IconButton icon={Maximize2} label="Open the full player" data-testid="open-player" onClick={() => bridge.showPlayer()} />
+      </header>
+      <section className="mini-now" aria-label="Now playing">
+        <NowPlaying speed={settings?.speed ?? 1} />
+      </section>
+      <Transport
+        control={(action) => controller.control(action)}
+        shortcuts={{ pauseResume: keys && displayAccelerator(keys.pauseResume, mac), stop: keys && displayAccelerator(keys.stop, mac) }}
+      />
+      <p role="alert" className="error" data-testid="error">
+        {error}
+      </p>
+    </main>
+  );
+}

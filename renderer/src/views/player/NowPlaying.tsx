@@ -1,0 +1,44 @@
+import { usePlayerStore } from '../../state/player-store';
+import { progressLine, secondsLeft } from './progress';
+
+/**
+ * The sentence being heard, large, with the word being heard marked where the voice
+ * reports words; and how far through the text it is.
+ */
+export function NowPlaying({ speed }: { speed: number }) {
+  const busy = usePlayerStore((s) => s.busy);
+  const reading = usePlayerStore((s) => s.reading);
+  const segment = usePlayerStore((s) => s.segment);
+  const sentence = usePlayerStore((s) => s.sentence);
+  if (!busy) return <p className="now-idle">Nothing is playing.</p>;
+  if (!segment) return <p className="now-idle">Starting…</p>;
+  const fraction = reading.length ? segment.start / reading.length : 0;
+  return (
+    <>
+      <Reading text={reading} segment={segment} />
+      <div className="progress">
+        <progress data-testid="progress" max={1} value={fraction} aria-label="Progress through the text" />
+        <span data-testid="progress-line">{progressLine(sentence, secondsLeft(reading, segment.start, speed))}</span>
+      </div>
+    </>
+  );
+}
+
+/** The sentence being heard, with the word being heard marked where the voice reports words. */
+function Reading({ text, segment }: { text: string; segment: { start: number; end: number } }) {
+  const word = usePlayerStore((s) => s.word);
+  const inside = word && word.start >= segment.start && word.end <= segment.end ? word : null;
+  return (
+    <p className="reading" data-testid="reading" aria-live="off">
+      {inside ? (
+        <>
+          {text.slice(segment.start, inside.start)}
+          <mark data-testid="word">{text.slice(inside.start, inside.end)}</mark>
+          {text.slice(inside.end, segment.end)}
+        </>
+      ) : (
+        text.slice(segment.start, segment.end)
+      )}
+    </p>
+  );
+}

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixtureAudio } from '../support/tts-server';
+import { speakInPage, startWebRig, useWebRig, waitForText } from '../support/utter-web';
+
+/**
+ * The mini player through `utter web`: a page that plays nothing, showing the session the
+ * player page plays, with the buffer and the word that page reports, and driving it.
+ */
+const web = useWebRig();
+afterEach(async () => {
+  if (await web.page.getByTestId('stop').isEnabled()) await web.page.getByTestId('stop').click();
+  for (const page of web.rig.browser.pages()) if (page !== web.page) await page.close();
+});
+
+const TEXT = 'The mini player shows this sentence. Then a second one plays. And a third ends it.';
+
+describe('the mini player', () => {
+  it('shows nothing playing, with its controls off, while the session is idle', async () => {
+    const mini = await web.rig.open('mini');
+    await expect.poll(() => mini.getByText('Nothing is playing.').count()).toBe(1);
+    for (const id of ['previous', 'pause', 'skip', 'stop']) expect(await mini.getByTestId(id).isDisabled(), id).toBe(true);
+    expect(await mini.getByTestId('mini-voice').textContent()).toBe('Default voice · 1×');
+  });
+
+  it('shows the sentence heard, which of how many, the time left and the buffer the playing page reports', async () => {
+    const mini = await web.rig.open('mini');
+    web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    await speakInPage(web.page, TEXT, 'pcm');
+    await expect.poll(() => mini.getByTestId('reading').textContent().catch(() => '')).toBe('The mini player shows this sentence.');
+    await expect.poll(() => mini.getByTestId('progress-line').textContent()).toMatch(/^Sentence 1 of [23] · about 0:0\d left$/);
+    // The level comes from the player page a few times a second.
+    await expect.poll(async () => Number(await mini.getByTestId('buffer-bar').getAttribute('aria-valuenow'))).toBeGreaterThan(100);
+    expect(await mini.getByTestId('buffer-bar').getAttribute('aria-valuetext')).toMatch(/^\d+ ms buffered/);
+    expect(await mini.getByTestId('buffer-bar').getAttribute('role')).toBe('meter');
+  });
+
+  it('pauses, resumes and stops what the player page plays', async () => {
+    const mini = await web.rig.open('mini');
+    web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    await speakInPage(web.page, TEXT, 'pcm');
+    await waitForText(web.page, 'state', 'playing');
+    await expect.poll(() => mini.getByTestId('pause').isEnabled()).toBe(true);
+    await mini.getByTestId('pause').click();
+    await waitForText(web.page, 'state', 'paused');
+    await expect.poll(() => mini.getByTestId('pause').getAttribute('aria-pressed')).toBe('true');
+    expect(await mini.getByTestId('pause').getAttribute('title')).toMatch(/^Resume \(Ctrl\+Alt\+P\)$/);
+    await mini.getByTestId('pause').click();
+    await waitForText(web.page, 'state', 'playing');
+    await mini.getByTestId('stop').click();
+    await waitForText(web.page, 'state', 'idle');
+    await expect.poll(() => mini.getByText('Nothing is playing.').count()).toBe(1);
+  });
+
+  it('brings the player tab forward without reloading it, rather than a second page that would take the audio', async () => {
+    const mini = await web.rig.open('mini');
+    web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    await speakInPage(web.page, TEXT, 'pcm');
+    await waitForText(web.page, 'state', 'playing');
+    await web.page.evaluate('window.__marker = 1');
+    const pages = web.rig.browser.pages().length;
+    await mini.getByTestId('open-player').click();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(web.rig.browser.pages()).toHaveLength(pages);
+    // The same document, still playing: not reloaded.
+    expect(await web.page.evaluate('window.__marker')).toBe(1);
+    expect(await web.page.getByTestId('state').textContent()).toBe('playing');
+  });
+
+  it('opens a player tab when none is open', async () => {
+    // A rig of its own: this file's player page would answer.
+    const alone = await startWebRig();
+    try {
+      const mini = await alone.open('mini');
+      const popup = mini.waitForEvent('popup');
+      await mini.getByTestId('open-player').click();
+      const player = await popup;
+      await player.getByTestId('format-select').waitFor();
+      expect(player.url()).not.toContain('#mini');
+    } finally {
+      await alone.close();
+    }
+  });
+});
