@@ -132,6 +132,9 @@ describe('the keyboard alone', () => {
       expect(order, id).toContain(id);
     }
     expect(order.indexOf('setting-voice')).toBeLessThan(order.indexOf('setting-hotkey-stop'));
+    // The voice list is one stop (arrows move in it), and so are its Previews: the chosen voice's.
+    expect(order.filter((id) => id === 'voice-choice')).toHaveLength(1);
+    expect(order.filter((id) => id === 'voice-preview')).toHaveLength(1);
   });
 
   it('speaks, pauses, resumes and stops without a mouse, and keeps the focus on the page', async () => {

@@ -18,7 +18,7 @@ export function Section({ id, children }: { id: SectionId; children: ReactNode }
 /** A group of fields on a raised surface, with an optional title. */
 export function Card({ title, children }: { title?: string; children: ReactNode }) {
   return (
-    <div className="card">
+    <div className="settings-card">
       {title && <h3>{title}</h3>}
       {children}
     </div>

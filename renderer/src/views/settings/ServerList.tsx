@@ -1,8 +1,9 @@
 // The servers in failover order, one row each: type a URL (saved when the row is left),
 // move a row up, remove it, add one. A refusal shows under the list and marks its row.
+import { ArrowUp, Plus, X } from 'lucide-react';
 import { useEffect, useId, useRef, useState } from 'react';
+import { IconButton } from '../player/IconButton';
 import { useDescription } from './Field';
-import { AddIcon, ArrowUpIcon, RemoveIcon } from './icons';
 import { emptyRow, movedUp, refusedRow, rowsOf, sameList, urlsOf, type ServerRow } from './server-rows';
 
 /** Where the focus goes once the rows have re-rendered: a row's input or its move-up button. */
@@ -12,8 +13,10 @@ type FocusTarget = { key: number; on: 'input' | 'up' };
 export function ServerList({ urls, issues, save }: { urls: string[]; issues: Record<string, string>; save: (urls: string[]) => Promise<boolean> }) {
   const [rows, setRows] = useState<ServerRow[]>(() => rowsOf(urls));
   const { describedBy, notes } = useDescription('baseUrls', issues, 'The first server that answers speaks; when it fails, the next one is asked.');
-  const labelId = useId();
-  const controls = useRef(new Map<string, HTMLElement>());
+  const id = useId();
+  const labelId = `${id}-label`;
+  /** A row's input or move-up button, by the row's key: focus follows a row wherever it moves. */
+  const controlId = (on: FocusTarget['on'], key: number): string => `${id}-${on}-${key}`;
   const focusNext = useRef<FocusTarget | null>(null);
   /** Saves of these rows not answered yet: until they are, an older list coming back is no news. */
   const saving = useRef(0);
@@ -30,7 +33,7 @@ export function ServerList({ urls, issues, save }: { urls: string[]; issues: Rec
   useEffect(() => {
     const target = focusNext.current;
     focusNext.current = null;
-    if (target) controls.current.get(`${target.on}-${target.key}`)?.focus();
+    if (target) document.getElementById(controlId(target.on, target.key))?.focus();
   });
 
   const commit = (next: ServerRow[], focus?: FocusTarget): void => {
@@ -39,10 +42,6 @@ export function ServerList({ urls, issues, save }: { urls: string[]; issues: Rec
     if (sameList(urlsOf(next), urls)) return;
     saving.current++;
     void save(urlsOf(next)).finally(() => saving.current--);
-  };
-  const ref = (name: string) => (element: HTMLElement | null) => {
-    if (element) controls.current.set(name, element);
-    else controls.current.delete(name);
   };
   const issueKeys = Object.keys(issues);
 
@@ -57,7 +56,7 @@ export function ServerList({ urls, issues, save }: { urls: string[]; issues: Rec
           return (
             <li key={row.key}>
               <input
-                ref={ref(`input-${row.key}`)}
+                id={controlId('input', row.key)}
                 type="url"
                 aria-label={`Server ${number}`}
                 data-testid={index === 0 ? 'setting-baseUrls' : undefined}
@@ -69,32 +68,24 @@ export function ServerList({ urls, issues, save }: { urls: string[]; issues: Rec
                 onChange={(e) => setRows(rows.map((r) => (r.key === row.key ? { ...r, url: e.target.value } : r)))}
                 onBlur={() => commit(rows)}
               />
-              <button
-                ref={ref(`up-${row.key}`)}
-                type="button"
-                className="icon-button"
-                aria-label={`Move server ${number} up`}
-                title="Move up"
+              <IconButton
+                id={controlId('up', row.key)}
+                icon={ArrowUp}
+                label={`Move server ${number} up`}
                 disabled={index === 0}
                 // Once first, its button is disabled: the focus stays on the row, in its input.
                 onClick={() => commit(movedUp(rows, index), { key: row.key, on: index === 1 ? 'input' : 'up' })}
-              >
-                <ArrowUpIcon />
-              </button>
-              <button
-                type="button"
-                className="icon-button"
-                aria-label={`Remove server ${number}`}
-                title="Remove"
+              />
+              <IconButton
+                icon={X}
+                label={`Remove server ${number}`}
                 // The schema wants one server at least.
                 disabled={rows.length === 1}
                 onClick={() => {
                   const next = rows.filter((r) => r.key !== row.key);
                   commit(next, { key: next[Math.min(index, next.length - 1)].key, on: 'input' });
                 }}
-              >
-                <RemoveIcon />
-              </button>
+              />
             </li>
           );
         })}
@@ -108,7 +99,7 @@ export function ServerList({ urls, issues, save }: { urls: string[]; issues: Rec
             focusNext.current = { key: added.key, on: 'input' };
           }}
         >
-          <AddIcon />
+          <Plus aria-hidden="true" focusable="false" className="icon" />
           Add server
         </button>
       </span>

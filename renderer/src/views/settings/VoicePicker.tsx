@@ -3,11 +3,12 @@
 // group) and so is its Preview (the chosen voice's), so the rest of the page stays near.
 // A long list shows its first voices and the chosen one until asked for all: the page
 // scrolls, the list does not (a box scrolling inside it clips rows in half).
+import { Play } from 'lucide-react';
 import { useEffect, useId, useState } from 'react';
 import type { AudioFormat } from '../../../../shared/audio-format';
 import type { VoiceOption } from '../../../../shared/renderer-api';
 import type { Bridge } from '../../state/bridge';
-import { PlayIcon } from './icons';
+import { IconButton } from '../player/IconButton';
 import { ALL_LANGUAGES, languageChoices, languageGroupOf } from './voice-languages';
 
 const SAMPLE = 'This is how this voice sounds.';
@@ -83,15 +84,13 @@ export function VoicePicker(props: { bridge: Bridge; format: AudioFormat; voices
           {listed.map((voice) => (
             <li key={voice.id || '(default)'} data-testid="voice-option" data-voice={voice.id} data-language={voice.language ?? ''}>
               <label>
-                <input type="radio" name={name} value={voice.id} checked={chosen === voice.id} onChange={() => void pick(voice)} />
+                <input type="radio" data-testid="voice-choice" name={name} value={voice.id} checked={chosen === voice.id} onChange={() => void pick(voice)} />
                 <span className="voice-text">
                   <span className="voice-name">{labelOf(voice)}</span>
                   {detailOf(voice) && <small className="hint">{detailOf(voice)}</small>}
                 </span>
               </label>
-              <button type="button" className="icon-button" aria-label={`Preview ${labelOf(voice)}`} title="Preview" tabIndex={voice.id === previewStop ? 0 : -1} onClick={() => void preview(voice)}>
-                <PlayIcon />
-              </button>
+              <IconButton icon={Play} label={`Preview ${labelOf(voice)}`} data-testid="voice-preview" tabIndex={voice.id === previewStop ? 0 : -1} onClick={() => void preview(voice)} />
             </li>
           ))}
         </ul>
