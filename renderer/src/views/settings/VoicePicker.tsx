@@ -90,7 +90,14 @@ export function VoicePicker(props: { bridge: Bridge; format: AudioFormat; voices
                   {detailOf(voice) && <small className="hint">{detailOf(voice)}</small>}
                 </span>
               </label>
-              <IconButton icon={Play} label={`Preview ${labelOf(voice)}`} data-testid="voice-preview" tabIndex={voice.id === previewStop ? 0 : -1} onClick={() => void preview(voice)} />
+              <IconButton
+                icon={Play}
+                label={`Preview ${labelOf(voice)}`}
+                data-testid="voice-preview"
+                aria-describedby={`${name}-preview-hint`}
+                tabIndex={voice.id === previewStop ? 0 : -1}
+                onClick={() => void preview(voice)}
+              />
             </li>
           ))}
         </ul>
@@ -102,7 +109,9 @@ export function VoicePicker(props: { bridge: Bridge; format: AudioFormat; voices
           </button>
         </span>
       )}
-      <small className="hint">Preview makes a voice the one in use, then speaks a sample with it in the player.</small>
+      <small className="hint" id={`${name}-preview-hint`}>
+        Preview makes a voice the one in use, then speaks a sample with it in the player.
+      </small>
       <p className="notice" role="status" data-testid="preview-result">
         {note}
       </p>
