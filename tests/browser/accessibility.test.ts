@@ -55,13 +55,20 @@ describe('axe-core finds nothing (WCAG 2.2 A and AA, best practice)', () => {
       expect(await audit(mini)).toEqual([]);
     });
 
-    it(`in the settings, ${scheme}: a server's fields and a refused value`, async () => {
+    it(`in the settings, ${scheme}: a server's fields and a refused value, and every voice of the embedded one`, async () => {
       const page = await web.rig.open('settings');
       await page.emulateMedia({ colorScheme: scheme });
       await page.getByTestId('setting-preset').selectOption('kokoro');
       await page.getByTestId('setting-speed').fill('9');
       await page.getByTestId('setting-speed').blur();
       await page.getByTestId('issue-speed').waitFor();
+      // With the provider's status decided (nothing answers at Kokoro's port here, as a rule).
+      await expect.poll(() => page.getByTestId('provider-status').getAttribute('data-status')).not.toBe('checking');
+      expect(await audit(page)).toEqual([]);
+      // The language filter, and the whole list with a Preview per voice.
+      await page.getByTestId('setting-preset').selectOption('embedded');
+      await page.getByRole('button', { name: /^Show all \d+ voices$/ }).click();
+      await page.getByTestId('voice-language').waitFor();
       expect(await audit(page)).toEqual([]);
       await backToTestServer(page);
     });
@@ -110,6 +117,9 @@ describe('the keyboard alone', () => {
       expect(order, id).toContain(id);
     }
     expect(order.indexOf('setting-voice')).toBeLessThan(order.indexOf('setting-hotkey-stop'));
+    // The voice list is one stop (arrows move in it), and so are its Previews: the chosen voice's.
+    expect(order.filter((id) => id === 'voice-choice')).toHaveLength(1);
+    expect(order.filter((id) => id === 'voice-preview')).toHaveLength(1);
   });
 
   it('speaks, pauses, resumes and stops without a mouse, and keeps the focus on the page', async () => {
@@ -161,6 +171,8 @@ describe('a narrow or zoomed window (WCAG 1.4.10: reflow at 320 CSS px)', () => 
   it('the settings: nothing sticks out sideways', async () => {
     const page = await web.rig.open('settings');
     await page.setViewportSize({ width: 320, height: 640 });
+    // The provider's status with its words, the widest thing beside a control.
+    await expect.poll(() => page.getByTestId('provider-status').getAttribute('data-status')).toBe('reachable');
     expect(await sticking(page)).toEqual([]);
   });
 });

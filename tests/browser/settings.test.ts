@@ -1,6 +1,7 @@
+import { createServer } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebRig, type WebRig } from '../support/utter-web';
+import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
 
 /**
  * The settings window's renderer, through `utter web` in Chromium: every change goes to
@@ -21,6 +22,25 @@ async function setField(testId: string, value: string): Promise<void> {
   await page.getByTestId(testId).fill(value);
   await page.getByTestId(testId).blur();
 }
+
+/** The server rows' URLs, in order, as a page shows them. */
+async function serverRows(on: Page): Promise<string[]> {
+  const rows = await on.getByRole('group', { name: 'Servers, in failover order' }).getByRole('textbox').all();
+  return Promise.all(rows.map((row) => row.inputValue()));
+}
+
+/** The servers the app kept: what a settings page opened now shows. */
+async function savedServers(): Promise<string[]> {
+  const fresh = await rig.open('settings');
+  try {
+    return await serverRows(fresh);
+  } finally {
+    await fresh.close();
+  }
+}
+
+/** The label of the element with the focus. */
+const focusedLabel = () => page.evaluate(`document.activeElement.getAttribute('aria-label') || document.activeElement.textContent`) as Promise<string>;
 
 describe('the settings view', () => {
   it('refuses an out-of-range value next to its field, and accepts a good one at once', async () => {
@@ -70,12 +90,164 @@ describe('the settings view', () => {
   it('switches presets, keeping a custom failover list editable', async () => {
     await page.getByTestId('setting-preset').selectOption('kokoro');
     await expect.poll(() => page.getByTestId('setting-baseUrls').inputValue()).toBe('http://127.0.0.1:8880/v1');
-    await setField('setting-baseUrls', `not a url\n${rig.tts.url}`);
+    await setField('setting-baseUrls', 'not a url');
     await expect.poll(() => page.getByTestId('issue-baseUrls').textContent()).toMatch(/http\(s\) URL/);
+    // The refused row is marked, and keeps what was typed so it can be put right.
+    expect(await page.getByTestId('setting-baseUrls').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByTestId('setting-baseUrls').inputValue()).toBe('not a url');
     await setField('setting-baseUrls', rig.tts.url);
     await expect.poll(() => page.getByTestId('setting-preset').inputValue()).toBe('custom');
     await page.getByTestId('setting-preset').selectOption('embedded');
     await expect.poll(() => page.getByTestId('setting-baseUrls').count()).toBe(0);
+  });
+
+  it('edits the servers as rows: each added, moved or removed one is saved at once, and kept', async () => {
+    await page.getByTestId('setting-preset').selectOption('custom');
+    await setField('setting-baseUrls', rig.tts.url);
+    const other = 'http://127.0.0.1:9/v1';
+    await page.getByRole('button', { name: 'Add server' }).click();
+    // The new row takes the focus, and an empty row is not saved.
+    expect(await focusedLabel()).toBe('Server 2');
+    expect(await savedServers()).toEqual([rig.tts.url]);
+    await page.keyboard.type(other);
+    await page.getByRole('textbox', { name: 'Server 2' }).blur();
+    await expect.poll(savedServers).toEqual([rig.tts.url, other]);
+    await page.getByRole('button', { name: 'Move server 2 up' }).click();
+    await expect.poll(savedServers).toEqual([other, rig.tts.url]);
+    expect(await serverRows(page)).toEqual([other, rig.tts.url]);
+    // First now, its Move up is disabled: the focus stays on the row, in its input.
+    expect(await focusedLabel()).toBe('Server 1');
+    await page.getByRole('button', { name: 'Remove server 1' }).click();
+    await expect.poll(savedServers).toEqual([rig.tts.url]);
+    expect(await serverRows(page)).toEqual([rig.tts.url]);
+    // The schema wants one server at least: the last one cannot be removed.
+    expect(await page.getByRole('button', { name: 'Remove server 1' }).isDisabled()).toBe(true);
+    await expect.poll(() => page.getByTestId('setting-preset').inputValue()).toBe('custom');
+  });
+
+  it('lists the voices, each with a Preview that speaks a sample with it', async () => {
+    // OpenAI's own voices come first; the server's follow them, past the first rows.
+    await page.getByRole('button', { name: 'Show all 15 voices' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Preview am_adam' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Preview af_bella' }).count()).toBe(1);
+    // A list whose voices name no language has no language filter.
+    expect(await page.getByTestId('voice-language').count()).toBe(0);
+    const player = await rig.open();
+    const before = rig.tts.speechRequests().length;
+    await page.getByRole('button', { name: 'Preview am_adam' }).click();
+    // A speak request carries no voice: the preview chooses its voice, then speaks.
+    await expect.poll(() => rig.tts.speechRequests().slice(before).map((r) => [r.body.voice, r.body.input])).toEqual([['am_adam', 'This is how this voice sounds.']]);
+    expect(await page.getByRole('radio', { name: 'am_adam' }).isChecked()).toBe(true);
+    await expect.poll(() => page.getByTestId('setting-voice').inputValue()).toBe('am_adam');
+    // Stopped: a player closed while it plays hands the sample on to the next one.
+    await player.getByTestId('stop').click();
+    await waitForText(player, 'state', 'idle');
+    await player.close();
+    // Back to the provider's default for the tests after this one.
+    await page.getByRole('radio', { name: "The provider's default" }).check();
+    await expect.poll(() => page.getByTestId('setting-voice').inputValue()).toBe('');
+  });
+
+  it("filters the embedded voice's voices by language", async () => {
+    await page.getByTestId('setting-preset').selectOption('embedded');
+    const language = page.getByTestId('voice-language');
+    await language.waitFor();
+    expect(await language.locator('option').first().textContent()).toBe('All languages');
+    // A long list shows its first voices until asked for all.
+    const showAll = page.getByRole('button', { name: /^Show all \d+ voices$/ });
+    expect(await page.getByTestId('voice-option').count()).toBe(8);
+    await showAll.click();
+    const everyVoice = await page.getByTestId('voice-option').count();
+    expect(everyVoice).toBeGreaterThan(50);
+    await language.selectOption({ label: 'German' });
+    await expect.poll(() => page.getByTestId('voice-option').count()).toBeLessThan(everyVoice);
+    const shown = await Promise.all((await page.getByTestId('voice-option').all()).map((row) => row.getAttribute('data-language')));
+    // The provider's default stays first; every other voice speaks German.
+    expect(shown[0]).toBe('');
+    expect(shown.length).toBeGreaterThan(1);
+    for (const code of shown.slice(1)) expect(code).toMatch(/^de\b/i);
+    expect(await page.getByRole('button', { name: /^Preview / }).count()).toBe(shown.length);
+    await page.getByTestId('setting-preset').selectOption('custom');
+    await setField('setting-baseUrls', rig.tts.url);
+    await expect.poll(() => page.getByTestId('voice-language').count()).toBe(0);
+  });
+
+  it('jumps to each section from the sidebar and marks the one in view', async () => {
+    const nav = page.getByRole('navigation', { name: 'Settings sections' });
+    const current = () => nav.locator('[aria-current="true"]').textContent();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await expect.poll(current).toBe('Voice');
+    await nav.getByRole('link', { name: 'Shortcuts' }).click();
+    await expect.poll(current).toBe('Shortcuts');
+    // The section's heading is at the top, with the focus; the address still names the settings window.
+    expect((await page.getByRole('heading', { name: 'Shortcuts' }).boundingBox())!.y).toBeLessThan(40);
+    expect(await focusedLabel()).toBe('Shortcuts');
+    expect(new URL(page.url()).hash).toBe('#settings');
+    // The last section is too short to scroll to the top: jumped to, it is marked all the same.
+    await nav.getByRole('link', { name: 'About' }).click();
+    await expect.poll(current).toBe('About');
+    expect(await page.getByTestId('app-version').isVisible()).toBe(true);
+    // Scrolling marks the section being read.
+    await page.evaluate(`document.getElementById('settings-playback').scrollIntoView()`);
+    await expect.poll(current).toBe('Playback');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await expect.poll(current).toBe('Voice');
+    expect(await nav.locator('[aria-current]').count()).toBe(1);
+  });
+
+  it('says beside the provider whether it answers, in words as well as by colour, and checks again after each change', async () => {
+    const status = page.getByTestId('provider-status');
+    const shown = async () => `${await status.getAttribute('data-status')}: ${await status.textContent()}`;
+    await expect.poll(shown).toMatch(/^reachable: Reachable/);
+    await page.getByTestId('setting-preset').selectOption('embedded');
+    await expect.poll(shown).toMatch(/^offline-voice: Offline voice/);
+    await page.getByTestId('setting-preset').selectOption('custom');
+    // Nothing listens on the discard port.
+    await setField('setting-baseUrls', 'http://127.0.0.1:9/v1');
+    await expect.poll(shown).toMatch(/^unreachable: Unreachable.*127\.0\.0\.1:9/);
+    rig.tts.set({ apiKey: 'the right key' });
+    try {
+      await setField('setting-baseUrls', rig.tts.url);
+      await expect.poll(shown).toMatch(/^key-refused: Key refused/);
+      // The flag "a key is set" alone would not change for a second key: each save is checked.
+      await page.getByTestId('setting-apiKey').fill('the right key');
+      await page.getByRole('button', { name: 'Save key' }).click();
+      await expect.poll(shown).toMatch(/^reachable: Reachable.*accepts the API key/);
+    } finally {
+      rig.tts.set({ apiKey: undefined });
+    }
+    await page.getByRole('button', { name: 'Clear key' }).click();
+    await expect.poll(shown).toMatch(/^reachable: Reachable/);
+  });
+
+  it('offers a speech server found on this computer, in one press', async (context) => {
+    // Kokoro-FastAPI as the search knows it: its own port, its voice list.
+    const kokoro = createServer((request, response) => {
+      if (request.url !== '/v1/audio/voices') return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ voices: ['af_sky', 'bf_emma'] }));
+    });
+    const listening = await new Promise<boolean>((resolve) => {
+      kokoro.once('error', () => resolve(false));
+      kokoro.listen(8880, '127.0.0.1', () => resolve(true));
+    });
+    if (!listening) return context.skip('port 8880 is taken on this machine: the search would find whatever holds it');
+    const fresh = await rig.open('settings');
+    try {
+      const found = fresh.getByTestId('found-server').filter({ hasText: 'Kokoro-FastAPI' });
+      await expect.poll(() => found.textContent()).toMatch(/^Kokoro-FastAPI found on this computer \(2 voices\) —/);
+      await found.getByRole('button', { name: 'Use it: Kokoro-FastAPI' }).click();
+      await expect.poll(() => fresh.getByTestId('setting-preset').inputValue()).toBe('kokoro');
+      expect(await savedServers()).toEqual(['http://127.0.0.1:8880/v1']);
+      await expect.poll(() => found.textContent()).toMatch(/—In use$/);
+    } finally {
+      await fresh.getByTestId('setting-preset').selectOption('custom');
+      await fresh.getByTestId('setting-baseUrls').fill(rig.tts.url);
+      await fresh.getByTestId('setting-baseUrls').blur();
+      await expect.poll(savedServers).toEqual([rig.tts.url]);
+      await fresh.close();
+      kokoro.closeAllConnections();
+      await new Promise((resolve) => kokoro.close(resolve));
+    }
   });
 
   it('"Test voice" speaks with the current settings and shows the time to first audio', async () => {

@@ -12,6 +12,7 @@ export function ShortcutInput(props: { action: HotkeyAction; saved: string; save
   const { action, saved, save } = props;
   return (
     <input
+      className="shortcut"
       aria-describedby={props['aria-describedby']}
       aria-invalid={props['aria-invalid']}
       data-testid={`setting-hotkey-${action}`}

@@ -1,6 +1,6 @@
-// Settings › About and updates: the version, and where the app's own updates stand, with
-// the one action that fits (check, download, restart to install). Nothing happens unless
-// the user presses it.
+// Settings › About: the version, and where the app's own updates stand, with the one
+// action that fits (check, download, restart to install). Nothing happens unless the user
+// presses it.
 import { useEffect, useState } from 'react';
 import { describeUpdateStatus, type UpdateAction, type UpdateStatus } from '../../../../shared/updates';
 import type { Bridge } from '../../state/bridge';
@@ -13,6 +13,7 @@ const ACTION: Partial<Record<UpdateStatus['state'], { action: UpdateAction; labe
   ready: { action: 'install', label: 'Restart and install', busy: 'Restarting…' },
 };
 
+/** The version line, the update status and its action, and the daily check's switch. */
 export function Updates({ bridge, automatic, setAutomatic }: { bridge: Bridge; automatic: boolean; setAutomatic: (on: boolean) => void }) {
   const [status, setStatus] = useState<UpdateStatus | null>(null);
   const [version, setVersion] = useState('');
@@ -31,16 +32,19 @@ export function Updates({ bridge, automatic, setAutomatic }: { bridge: Bridge; a
       .finally(() => setBusy(''));
   };
   return (
-    <fieldset>
-      <legend>About and updates</legend>
-      <p data-testid="app-version">Utter {version}</p>
+    <>
+      <p className="app-version" data-testid="app-version">
+        Utter {version}
+      </p>
       <p role="status" data-testid="update-status">
         {busy || describeUpdateStatus(status)}
       </p>
       {next && (
-        <button type="button" data-testid="update-action" disabled={Boolean(busy)} onClick={() => act(next.action, next.busy)}>
-          {next.label}
-        </button>
+        <span className="actions">
+          <button type="button" data-testid="update-action" disabled={Boolean(busy)} onClick={() => act(next.action, next.busy)}>
+            {next.label}
+          </button>
+        </span>
       )}
       {status.state !== 'off' && (
         <label className="check">
@@ -48,6 +52,6 @@ export function Updates({ bridge, automatic, setAutomatic }: { bridge: Bridge; a
           Check for updates at start and once a day
         </label>
       )}
-    </fieldset>
+    </>
   );
 }

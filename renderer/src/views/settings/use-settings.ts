@@ -1,0 +1,70 @@
+// The settings as the window holds them: loaded once, changed one patch at a time through
+// the one schema in the main process (or `utter web`), with each refusal kept by setting.
+import { useCallback, useEffect, useState } from 'react';
+import type { SettingsIssue } from '../../../../shared/config/schema';
+import type { PublicSettings } from '../../../../shared/renderer-api';
+import type { Bridge } from '../../state/bridge';
+
+/** Sends a patch; resolves true once it is saved, false when refused. */
+export type ChangeSettings = (patch: Record<string, unknown>) => Promise<boolean>;
+
+/** What each section of the window is given. */
+export interface SectionProps {
+  settings: PublicSettings;
+  issues: Record<string, string>;
+  change: ChangeSettings;
+}
+
+/** Settings that decide whether the key reaches the servers: a change to one is worth a new provider check. */
+const KEY_SETTINGS = ['apiKey', 'apiKeyConfirm'];
+
+/** The issues left once a patch's settings (and their parts) have been sent again. */
+function withoutPatched(issues: Record<string, string>, patch: Record<string, unknown>): Record<string, string> {
+  const names = Object.keys(patch);
+  return Object.fromEntries(Object.entries(issues).filter(([k]) => !names.some((name) => k === name || k.startsWith(`${name}.`))));
+}
+
+/** The window's settings, their refusals, the saved line, and `change`. */
+export function useSettings(bridge: Bridge) {
+  const [settings, setSettings] = useState<PublicSettings | null>(null);
+  const [loadError, setLoadError] = useState('');
+  const [issues, setIssues] = useState<Record<string, string>>({});
+  const [saved, setSaved] = useState('');
+  /** Counts the key's saves: the flag `apiKeySet` alone does not change when a key replaces another. */
+  const [keyRevision, setKeyRevision] = useState(0);
+
+  useEffect(() => {
+    bridge.settings().then(setSettings, (e: Error) => setLoadError(e.message));
+  }, [bridge]);
+
+  const change = useCallback<ChangeSettings>(
+    async (patch) => {
+      let result;
+      try {
+        result = await bridge.updateSettings(patch);
+      } catch (error) {
+        setSaved(`Not saved: ${(error as Error).message}`);
+        return false;
+      }
+      if (result.ok) {
+        setSettings(result.settings);
+        setIssues((current) => withoutPatched(current, patch));
+        setSaved('Saved.');
+        if (KEY_SETTINGS.some((name) => Object.hasOwn(patch, name))) setKeyRevision((n) => n + 1);
+        return true;
+      }
+      const refused = Object.fromEntries(result.issues.map((i: SettingsIssue) => [i.setting, i.message]));
+      setIssues((current) => ({ ...withoutPatched(current, patch), ...refused }));
+      setSaved('');
+      return false;
+    },
+    [bridge],
+  );
+
+  return { settings, loadError, issues, saved, change, keyRevision };
+}
+
+/** A number field's value as a setting: empty leaves it to its default. */
+export function asNumber(value: string): number | undefined {
+  return value === '' ? undefined : Number(value);
+}
