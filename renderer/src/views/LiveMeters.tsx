@@ -76,7 +76,9 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
       <div className="meter-row">
         <label htmlFor="buffer-level">Buffer</label>
         <meter id="buffer-level" data-testid="buffer-level" data-ms="0" ref={level} min={0} max={maxBufferMs} low={maxBufferMs * 0.1} optimum={maxBufferMs * 0.5} value={0} />
-        <span ref={levelText}>0 ms</span>
+        <span data-testid="buffer-level-text" ref={levelText}>
+          0 ms
+        </span>
       </div>
       <BufferGraph controller={controller} maxBufferMs={maxBufferMs} />
       <details className="more-metrics">
