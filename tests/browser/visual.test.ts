@@ -13,7 +13,7 @@ import { compareWithReference, UPDATING } from '../support/visual';
  * changes from run to run (buffer levels, timings, the test server's port) is hidden.
  */
 const SCHEMES = ['light', 'dark'] as const;
-const WIDTHS = { narrow: 320, wide: 1024 } as const;
+const WIDTHS: Record<string, number> = { narrow: 320, wide: 1024 };
 /** What moves on its own in the player: levels, the graph, times, and the server's address. */
 const PLAYER_MASKS = ['buffer-level', 'buffer-level-text', 'buffer-graph', 'buffer-bar', 'ttfa', 'source', 'underruns'];
 const SENTENCE = 'Utter reads this sentence aloud while the server is still sending it.';
@@ -36,7 +36,7 @@ async function hidePorts(page: Page): Promise<void> {
 }
 
 /** Takes `page` in both schemes at each width; returns what differs from the references. */
-async function shoot(page: Page, name: string, options: { widths?: Partial<typeof WIDTHS>; height?: number; masks?: string[]; fullPage?: boolean } = {}): Promise<string[]> {
+async function shoot(page: Page, name: string, options: { widths?: Record<string, number>; height?: number; masks?: string[]; fullPage?: boolean } = {}): Promise<string[]> {
   const problems: string[] = [];
   const widths = options.widths ?? WIDTHS;
   for (const scheme of SCHEMES) {
