@@ -1,11 +1,12 @@
 import { DAMAGE_NOTICE_MS, damageNotice } from '../../shared/playback/damage';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { SettingsInput } from '../../shared/config/schema';
 import { NotTextError, decodeTextFile } from '../../shared/text-file';
 import { textTooLong } from '../../shared/text-limit';
 import { isLoopback } from '../engine/key-binding';
-import { loadSettings } from '../engine/config';
+import { defaultSettingsPath, loadSettings } from '../engine/config';
 import { createProvider } from '../engine/engine';
 import { SpeechError, type SpeechErrorKind } from '../engine/errors';
 import { speakToFile } from './speak-to-file';
@@ -81,7 +82,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (command === 'speak') return await speakCommand(rest, values, settings, io);
     if (command === 'voices') return await voicesCommand(settings, values.json === true, io);
     if (command === 'web') {
-      await webCommand({ host: values.host, port: parsePort(values.port), settings, signal: io.signal, allowKeyChanges: values['allow-key-changes'] === true, tls: await webTls(values) }, io);
+      // A first start is welcomed: no settings file, and no voice chosen on the command line or in the environment.
+      const voiceChosen = Boolean(values.provider || values['base-url'] || io.env.UTTER_PROVIDER || io.env.UTTER_BASE_URL);
+      const firstStart = !voiceChosen && !existsSync(values.settings ?? defaultSettingsPath(io.env));
+      await webCommand({ host: values.host, port: parsePort(values.port), settings, signal: io.signal, allowKeyChanges: values['allow-key-changes'] === true, tls: await webTls(values), firstStart }, io);
       return EXIT.ok;
     }
     throw new UsageError(`Unknown command "${command}".`);

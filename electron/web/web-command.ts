@@ -15,7 +15,7 @@ export const RENDERER_BUILD = join(PACKAGE_ROOT, 'out', 'renderer');
  * prints the URL and runs until interrupted.
  */
 export async function webCommand(
-  options: { host?: string; port?: number; settings: Settings; signal?: AbortSignal; allowKeyChanges?: boolean; tls?: { cert: Uint8Array; key: Uint8Array } },
+  options: { host?: string; port?: number; settings: Settings; signal?: AbortSignal; allowKeyChanges?: boolean; tls?: { cert: Uint8Array; key: Uint8Array }; firstStart?: boolean },
   io: { out(text: string): void; err(text: string): void },
 ): Promise<void> {
   if (!existsSync(join(RENDERER_BUILD, 'index.html'))) {
@@ -42,8 +42,8 @@ export async function webCommand(
     // The app keeps its own session.json; this one is for `utter web` alone.
     sessionFile: join(dirname(defaultSettingsPath()), 'web-session.json'),
     linksFile: join(dirname(defaultSettingsPath()), 'web-network.json'),
-    // The first start (no settings file): the page welcomes the user once.
-    welcomeMarker: existsSync(defaultSettingsPath()) ? undefined : join(dirname(defaultSettingsPath()), 'web-welcomed'),
+    // The first start: the page welcomes the user once.
+    welcomeMarker: options.firstStart ? join(dirname(defaultSettingsPath()), 'web-welcomed') : undefined,
   });
   if (!appRuns) await publishAppSocket(socket);
   io.out(`${server.url}\n`);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../support/axe';
-import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
+import { launchChromium } from '../support/browser';
+import { spawnUtterWeb, startWebRig, waitForText, type WebRig } from '../support/utter-web';
 
 /**
  * The first run through `utter web`: the player page welcomes the user in a dialog (the
@@ -82,4 +83,31 @@ describe('the welcome at the first start', () => {
     // The radio group is one stop (arrow keys move within it), then Try it and Done.
     expect(order).toEqual([expect.stringMatching(/^welcome-(embedded|openai)$/), 'welcome-try', 'welcome-done']);
   });
+
+  it('is how `utter web` starts with no settings file, but not when the command line or the environment chose a voice', async () => {
+    const browser = await launchChromium();
+    try {
+      const shown = async (args: string[], extra: Record<string, string> = {}): Promise<boolean> => {
+        const home = mkdtempSync(join(tmpdir(), 'utter-first-'));
+        const { UTTER_BASE_URL: _url, UTTER_PROVIDER: _provider, ...outer } = process.env;
+        const env = { ...outer, XDG_CONFIG_HOME: home, UTTER_SETTINGS: join(home, 'utter', 'settings.json'), UTTER_SOCKET: join(home, 'utter.sock'), ...extra };
+        const { child, url } = await spawnUtterWeb(args, env);
+        const page = await browser.newPage();
+        try {
+          await page.goto(url.href);
+          await page.getByTestId('format-select').waitFor();
+          await new Promise((r) => setTimeout(r, 700));
+          return (await page.getByTestId('welcome').count()) === 1;
+        } finally {
+          await page.close();
+          child.kill('SIGKILL');
+        }
+      };
+      expect(await shown([])).toBe(true);
+      expect(await shown(['--base-url', 'http://127.0.0.1:9/v1'])).toBe(false);
+      expect(await shown([], { UTTER_PROVIDER: 'local' })).toBe(false);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
