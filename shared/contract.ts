@@ -5,7 +5,7 @@
 // its handler in each shell.
 import { z } from 'zod';
 import type { AppInfo, LocalServer, ProviderStatus, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
-import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, type PlayTicket, type SessionView, type SinkLevel, type TransportAction } from './session';
+import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, readFromSchema, unqueueSchema, type PlayTicket, type SessionView, type SinkLevel, type TransportAction } from './session';
 import { updateActionSchema, type UpdateStatus } from './updates';
 
 /** A request with a reply (ipcRenderer.invoke), or a message with none (ipcRenderer.send). */
@@ -37,6 +37,10 @@ export const OPERATIONS = {
   speak: invoke<void>()(speakIntentSchema),
   /** Stop, pause or resume, skip, previous, resume the text a restart interrupted. */
   control: send(controlSchema),
+  /** Reads the current text from a sentence the user chose. */
+  readFrom: send(readFromSchema),
+  /** Takes a waiting text out of the queue. */
+  unqueue: send(unqueueSchema),
   /** The format the next texts ask for (the player's selector). */
   setFormat: send(formatSchema),
   /** The player page is ready to play: it becomes the session's audio sink, and gets its view. */

@@ -26,12 +26,6 @@ export interface SessionView {
     offset: number;
     /** The sentence being heard. */
     segment: { index: number; start: number; end: number } | null;
-    /**
-     * Which sentence of the whole text is heard, and of how many once the engine has
-     * counted them; null while none is heard, or when reading resumed a saved text partway
-     * (the sentences before it were never counted).
-     */
-    sentence: { number: number; of: number | null } | null;
   } | null;
   queued: string[];
   /** The last texts spoken, newest first. */
@@ -99,6 +93,12 @@ const text = z.string({ error: 'A speak request needs text.' }).superRefine((val
   if (refused) context.addIssue({ code: 'custom', message: refused });
 });
 const format = z.enum(AUDIO_FORMATS, { error: (issue) => `Unknown audio format: ${JSON.stringify(issue.input)}.` });
+
+/** Read the current text (utterance `id`) again from `offset`, a sentence the user chose. */
+export const readFromSchema = z.object({ id: z.number().int().nonnegative(), offset: z.number().int().nonnegative() }, { error: 'takes { id, offset }' }).strict();
+
+/** A waiting text to take out of the queue: where the page showed it, and what it was. */
+export const unqueueSchema = z.object({ index: z.number().int().nonnegative(), text }, { error: 'takes { index, text }' }).strict();
 
 /** A page asks for texts to be spoken: the first now (or queued), the rest after it. */
 export const speakIntentSchema = z

@@ -82,8 +82,6 @@ export type EngineEvent =
       /** Wall-clock time (ms since epoch) the request left the engine. */
       requestedAt: number;
     }
-  /** How many segments the whole text makes: said once the first is under way, as counting them all costs a pass over the text. */
-  | { type: 'plan'; segments: number }
   | { type: 'chunk'; segmentIndex: number; bytes: Uint8Array }
   | { type: 'word'; segmentIndex: number; start: number; end: number; audioMs: number }
   | { type: 'segment-end'; segmentIndex: number; metrics: SegmentMetrics; skipped: boolean }

@@ -1,3 +1,4 @@
+import { sentences } from '../../shared/sentences';
 import type { SpokenText } from './text';
 
 /** One request's worth of text, with where it stands in the original text. */
@@ -68,24 +69,6 @@ function* sentencePieces(text: string, maxChars: number): Generator<{ from: numb
       from = cut;
     }
     if (/\S/.test(text.slice(from, sentence.to))) yield { from, to: sentence.to };
-  }
-}
-
-/**
- * Sentence boundaries from Intl.Segmenter, a window at a time: V8's segmenter is
- * quadratic on long strings (a 180 KB text took 4 s, 720 KB 41 s), windows keep it linear.
- * The last sentence of a window may be cut short, so the next window starts at it.
- */
-function* sentences(text: string, window: number): Generator<{ from: number; to: number }> {
-  const segmenter = new Intl.Segmenter(undefined, { granularity: 'sentence' });
-  for (let pos = 0; pos < text.length; ) {
-    const end = Math.min(text.length, pos + window);
-    const found = [...segmenter.segment(text.slice(pos, end))];
-    const usable = end === text.length ? found.length : Math.max(1, found.length - 1);
-    for (let i = 0; i < usable; i++) {
-      yield { from: pos + found[i].index, to: pos + found[i].index + found[i].segment.length };
-    }
-    pos += found[usable - 1].index + found[usable - 1].segment.length;
   }
 }
 

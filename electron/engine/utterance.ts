@@ -58,9 +58,6 @@ export class Utterance {
   private readonly gate: FlowGate;
   private readonly coalescer: ChunkCoalescer;
   private readonly chunks: ChunkSizer;
-  /** The segment count has been (or is being) said. */
-  private planned = false;
-  private planTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly policy: RetryPolicy;
   private readonly segments: Segment[] = [];
   /** Cuts segments on demand; a long text's is made once its preparation finished (run). */
@@ -180,7 +177,6 @@ export class Utterance {
       for (let segment = this.segmentAt(index); segment; segment = this.segmentAt(index)) {
         index = await this.playSegment(segment);
       }
-      this.plan();
       this.emit({
         type: 'end',
         metrics: {
@@ -196,28 +192,9 @@ export class Utterance {
       const failure = error instanceof SpeechError ? error : new SpeechError('network', String(error));
       this.emit({ type: 'error', error: errorInfo(failure), segmentIndex: this.currentIndex });
     } finally {
-      clearTimeout(this.planTimer);
       this.coalescer.discard();
       this.prefetcher.drop();
     }
-  }
-
-  /** Counts the text's segments once the first request is out, so the count costs no first-audio time. */
-  private planAfterFirst(): void {
-    this.planned = true;
-    this.planTimer = setTimeout(() => this.plan(), 0);
-  }
-
-  /** Says the segment count now, if it has not been said (at the latest, before the end). */
-  private plan(): void {
-    if (this.planTimer === undefined) return;
-    clearTimeout(this.planTimer);
-    this.planTimer = undefined;
-    if (this.stopper.signal.aborted) return;
-    while (this.segmentAt(this.segments.length)) {
-      // Cuts the rest of the text now; playing them later only indexes.
-    }
-    this.emit({ type: 'plan', segments: this.segments.length });
   }
 
   private segmentsOf(spoken: SpokenText): Generator<Segment> {
@@ -372,7 +349,6 @@ export class Utterance {
         replay = match.differs;
       }
       started = true;
-      if (segment.index === 0 && !this.planned) this.planAfterFirst();
       this.chunks.restart();
       onFirstSend(rendering, replay);
       this.emit({

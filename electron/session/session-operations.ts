@@ -2,7 +2,7 @@ import type { OperationHandlers } from '../../shared/contract';
 import type { Session, SessionSink } from './session';
 
 /** The contract's operations that only ask the session, the same in every shell. */
-type SessionOperation = 'speak' | 'control' | 'setFormat' | 'sinkFact' | 'sessionView';
+type SessionOperation = 'speak' | 'control' | 'readFrom' | 'unqueue' | 'setFormat' | 'sinkFact' | 'sessionView';
 
 /**
  * Handlers for the operations a shell passes straight to its session; `sinkOf` finds the
@@ -15,6 +15,8 @@ export function sessionOperations<Context>(session: Session, sinkOf: (context: C
       if (refused) throw new Error(refused);
     },
     control: (action) => session.control(action),
+    readFrom: ({ id, offset }) => session.readFrom(id, offset),
+    unqueue: ({ index, text }) => session.unqueue(index, text),
     setFormat: (format) => session.setFormat(format),
     sinkFact: (fact, context) => {
       const sink = sinkOf(context);

@@ -55,10 +55,6 @@ interface Current {
   /** Where each sentence lies in `text`, learnt from the engine's events. */
   segments: Map<number, { start: number; end: number }>;
   heard: number;
-  /** Sentences of the text before this engine run's first one (null: not known, a saved text resumed partway). */
-  sentenceBase: number | null;
-  /** The sentences this engine run makes, once it has counted them. */
-  planned: number | null;
   sink: SessionSink | null;
   stopEngine: AbortController;
   /** The page was lost mid-text: say so once when reading goes on. */
@@ -104,16 +100,7 @@ export class Session {
     const segment = current && current.heard >= 0 ? current.segments.get(current.heard) : undefined;
     return {
       state: this.state,
-      current: current && {
-        id: current.id,
-        text: current.text,
-        offset: current.offset,
-        segment: segment ? { index: current.heard, ...segment } : null,
-        sentence:
-          segment && current.sentenceBase !== null
-            ? { number: current.sentenceBase + current.heard + 1, of: current.planned === null ? null : current.sentenceBase + current.planned }
-            : null,
-      },
+      current: current && { id: current.id, text: current.text, offset: current.offset, segment: segment ? { index: current.heard, ...segment } : null },
       queued: [...this.queued],
       history: [...this.history],
       error: this.error,
@@ -158,6 +145,30 @@ export class Session {
     this.emit();
     this.persist();
     return null;
+  }
+
+  /**
+   * Reads the current text again from `offset` (a sentence the user chose): its requests in
+   * flight are cancelled and the text starts over there. Ignored for a text no longer current.
+   */
+  readFrom(id: number, offset: number): void {
+    const current = this.current;
+    if (!current || current.id !== id || offset >= current.text.length) return;
+    this.start(current.text, offset, '');
+    this.emit();
+    this.persist();
+  }
+
+  /**
+   * Takes a waiting text out of the queue: the one at `index` if it is still `text` (the
+   * queue may have moved on since the page showed it), else the first that is.
+   */
+  unqueue(index: number, text: string): void {
+    const at = this.queued[index] === text ? index : this.queued.indexOf(text);
+    if (at < 0) return;
+    this.queued.splice(at, 1);
+    this.emit();
+    this.persist();
   }
 
   setFormat(format: AudioFormat): void {
@@ -293,8 +304,6 @@ export class Session {
       format: this.format ?? settings.format,
       segments: new Map(),
       heard: -1,
-      sentenceBase: offset === 0 ? 0 : null,
-      planned: null,
       sink: null,
       stopEngine: new AbortController(),
       interrupted: false,
@@ -393,9 +402,6 @@ export class Session {
         // The page may have heard it before this event reached us.
         if (event.segment.index === current.heard) this.emit();
         return;
-      case 'plan':
-        current.planned = event.segments;
-        return this.emit();
       case 'utterance-start':
         this.source = event.provider === 'local' ? 'Embedded voice (eSpeak NG)' : event.endpoint;
         return this.emit();
@@ -423,9 +429,6 @@ export class Session {
     clearTimeout(current.drainTimer);
     current.stopEngine = new AbortController();
     current.offset = heard?.start ?? current.offset;
-    // The next run starts at the sentence heard: it becomes that run's first.
-    if (current.sentenceBase !== null && heard) current.sentenceBase += current.heard;
-    current.planned = null;
     current.segments.clear();
     current.heard = -1;
     current.sink = null;

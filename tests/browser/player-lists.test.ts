@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fixtureAudio } from '../support/tts-server';
 import { speakInPage, useWebRig, waitForText } from '../support/utter-web';
 
 /** The player's history with replay, and the buffer graph. */
@@ -17,6 +18,24 @@ describe('history and graph', () => {
     expect(await web.page.getByTestId('text-input').inputValue()).toBe('The first text.');
     expect(web.rig.tts.speechRequests().at(-1)!.body.input).toBe('The first text.');
     await web.page.getByTestId('stop').click();
+  });
+
+  it('takes a waiting text out of the queue with its Remove button', async () => {
+    web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    try {
+      await speakInPage(web.page, 'Playing now.', 'pcm');
+      await waitForText(web.page, 'state', 'playing');
+      // Three more, queued behind it, as the session's speak does for a dropped batch.
+      web.rig.web.session.speak(['First waiting.', 'Second waiting.', 'Third waiting.'], { queue: true });
+      await expect.poll(() => web.page.getByTestId('queue').locator('li').allTextContents()).toEqual(['Remove First waiting.', 'Remove Second waiting.', 'Remove Third waiting.']);
+      expect(await web.page.getByRole('button', { name: 'Remove from the queue: Second waiting.' }).count()).toBe(1);
+      await web.page.getByTestId('unqueue').nth(1).click();
+      await expect.poll(() => web.page.getByTestId('queue').locator('li').allTextContents()).toEqual(['Remove First waiting.', 'Remove Third waiting.']);
+      expect(web.rig.web.session.view().queued).toEqual(['First waiting.', 'Third waiting.']);
+      await web.page.getByTestId('stop').click();
+    } finally {
+      web.rig.tts.set({ audio: undefined });
+    }
   });
 
   it('draws the buffer level while playing', async () => {

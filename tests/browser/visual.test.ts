@@ -15,7 +15,7 @@ import { compareWithReference, UPDATING } from '../support/visual';
 const SCHEMES = ['light', 'dark'] as const;
 const WIDTHS: Record<string, number> = { narrow: 320, wide: 1024 };
 /** What moves on its own in the player: levels, the graph, times, and the server's address. */
-const PLAYER_MASKS = ['buffer-level', 'buffer-level-text', 'buffer-graph', 'buffer-bar', 'ttfa', 'source', 'underruns'];
+const PLAYER_MASKS = ['buffer-level', 'buffer-level-text', 'buffer-graph', 'buffer-bar', 'ttfa', 'ttfa-first-byte', 'source', 'underruns'];
 const SENTENCE = 'Utter reads this sentence aloud while the server is still sending it.';
 
 let rigs: WebRig[] = [];

@@ -67,11 +67,6 @@ describe('Utterance', () => {
     expect(starts.map((e) => e.segment.index)).toEqual(starts.map((_, i) => i));
     const end = events.at(-1)!;
     expect(end.type).toBe('end');
-    // The count of segments is said once, after the first started and before the end.
-    const plans = events.flatMap((e, i) => (e.type === 'plan' ? [{ segments: e.segments, at: i }] : []));
-    expect(plans).toHaveLength(1);
-    expect(plans[0].segments).toBe(starts.length);
-    expect(plans[0].at).toBeGreaterThan(events.indexOf(starts[0]));
     const bytes = events.filter((e) => e.type === 'chunk').reduce((n, e) => n + e.bytes.length, 0);
     expect(bytes).toBe(sentences(40).length * provider.bytesPerChar - (starts.length - 1) * provider.bytesPerChar);
     if (end.type === 'end') expect(end.metrics.bytes).toBe(bytes);

@@ -89,11 +89,11 @@ beforeEach(() => {
 
 describe('PlayerController', () => {
   it('shows the session\'s view: a new text replaces the box, the sentence heard is marked', () => {
-    fake.show(view({ state: 'playing', current: { id: 3, text: TEXT, offset: 0, segment: { index: 1, start: 16, end: 27 }, sentence: { number: 2, of: 3 } }, queued: ['Next.'] }));
+    fake.show(view({ state: 'playing', current: { id: 3, text: TEXT, offset: 0, segment: { index: 1, start: 16, end: 27 } }, queued: ['Next.'] }));
     expect(usePlayerStore.getState()).toMatchObject({ sessionState: 'playing', busy: true, text: TEXT, reading: TEXT, segment: { start: 16, end: 27 }, queued: ['Next.'] });
     // The user edits the box while it plays: the same text's next view leaves the box alone.
     usePlayerStore.getState().set({ text: 'Edited.' });
-    fake.show(view({ state: 'paused', current: { id: 3, text: TEXT, offset: 0, segment: null, sentence: null } }));
+    fake.show(view({ state: 'paused', current: { id: 3, text: TEXT, offset: 0, segment: null } }));
     expect(usePlayerStore.getState()).toMatchObject({ text: 'Edited.', paused: true, sessionState: 'paused' });
   });
 
@@ -137,7 +137,7 @@ describe('PlayerController', () => {
   });
 
   it('shows time to first audio from the session\'s record, not its own', () => {
-    const current = { id: 7, text: TEXT, offset: 0, segment: null, sentence: null };
+    const current = { id: 7, text: TEXT, offset: 0, segment: null };
     fake.show(view({ state: 'playing', current, timing: { id: 7, requestedAt: 1000, firstByteAt: 1300, firstDecodedAt: 1320, firstHeardAt: 1400, outputLatencyMs: 40, endedAt: null } }));
     expect(usePlayerStore.getState().firstAudio).toEqual({ totalMs: 400, heardAt: 1400, firstByteMs: 300, firstDecodedMs: 320, firstRenderedMs: 360 });
     fake.show(view({ state: 'buffering', current: { ...current, id: 8 }, timing: { id: 8, requestedAt: null, firstByteAt: null, firstDecodedAt: null, firstHeardAt: null, outputLatencyMs: null, endedAt: null } }));
@@ -156,7 +156,7 @@ describe('PlayerController', () => {
   });
 
   it('maps word offsets into the whole text after a resume', async () => {
-    fake.show(view({ state: 'playing', current: { id: 10, text: TEXT, offset: 16, segment: { index: 0, start: 16, end: 27 }, sentence: null } }));
+    fake.show(view({ state: 'playing', current: { id: 10, text: TEXT, offset: 16, segment: { index: 0, start: 16, end: 27 } } }));
     fake.play(ticket(10, 16));
     await vi.waitFor(() => expect(player.played).toHaveLength(1));
     player.listener({ type: 'segment-playing', id: 10, index: 0, startMs: 0 });

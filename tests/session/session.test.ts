@@ -99,8 +99,6 @@ describe('Session', () => {
     expect(segments.join(' ')).toBe(THREE);
     session.fact(sink, { type: 'playing', id, index: 1 });
     expect(last()).toMatchObject({ state: 'playing', current: { segment: { index: 1, start: 28, end: 28 + segments[1].length } } });
-    // Which sentence of how many: the engine counted them once the first was under way.
-    expect(last().current?.sentence).toEqual({ number: 2, of: segments.length });
   });
 
   it('goes on to the next text only when the last sample of this one is heard', async () => {
@@ -175,9 +173,40 @@ describe('Session', () => {
     expect(next.segments(id).join(' ')).toBe(THREE.slice(28));
     session.fact(next, { type: 'playing', id, index: 0 });
     expect(last().current?.segment).toEqual({ index: 0, start: 28, end: 59 });
-    // Counted in the whole text still: the second sentence of three.
-    await vi.waitFor(() => expect(last().current?.sentence).toEqual({ number: 2, of: 1 + next.segments(id).length }));
     expect(notify).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/reading goes on from “The second sentence follows it/));
+  });
+
+  it('reads the current text again from a sentence the user chose, and ignores a text no longer current', async () => {
+    const { session, last } = newSession();
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak([THREE]);
+    await vi.waitFor(() => expect(sink.tickets).toHaveLength(1));
+    const first = sink.tickets[0].id;
+    session.readFrom(first, 28);
+    await vi.waitFor(() => expect(sink.tickets).toHaveLength(2));
+    expect(sink.tickets[1]).toMatchObject({ offset: 28 });
+    expect(last()).toMatchObject({ current: { text: THREE, offset: 28 }, history: [THREE] });
+    await vi.waitFor(() => expect(sink.segments(sink.tickets[1].id)[0]).toBe('The second sentence follows it.'));
+    // The old utterance, or an offset past the end, changes nothing.
+    session.readFrom(first, 0);
+    session.readFrom(sink.tickets[1].id, THREE.length);
+    expect(sink.tickets).toHaveLength(2);
+  });
+
+  it('takes a waiting text out of the queue, by where the page showed it or, if the queue moved, by what it was', async () => {
+    const { session, last } = newSession({ whileSpeaking: 'queue' });
+    session.attachSink(new FakeSink());
+    session.speak(['Playing.', 'A.', 'B.', 'C.']);
+    expect(last().queued).toEqual(['A.', 'B.', 'C.']);
+    session.unqueue(1, 'B.');
+    expect(last().queued).toEqual(['A.', 'C.']);
+    // The page still showed C. second-to-last when the queue moved: C. goes all the same.
+    session.unqueue(2, 'C.');
+    expect(last().queued).toEqual(['A.']);
+    // A text no longer waiting is left alone.
+    session.unqueue(0, 'Gone.');
+    expect(last().queued).toEqual(['A.']);
   });
 
   it('stops, pauses and skips through the page, and clears the queue on stop', async () => {

@@ -149,6 +149,16 @@ export class PlayerController {
     this.bridge.control(action);
   }
 
+  /** Reads the text being read from `offset` (a sentence the user chose). */
+  readFrom(offset: number): void {
+    this.bridge.readFrom({ id: usePlayerStore.getState().utteranceId, offset });
+  }
+
+  /** Takes a waiting text out of the queue (the one shown at `index`). */
+  unqueue(index: number, text: string): void {
+    this.bridge.unqueue({ index, text });
+  }
+
   chooseFormat(format: AudioFormat): void {
     usePlayerStore.getState().set({ format });
     this.bridge.setFormat(format);
@@ -192,7 +202,6 @@ export class PlayerController {
       format: view.format,
       resumable: view.resumable,
       segment: current?.segment ?? null,
-      sentence: current?.sentence ?? null,
       firstAudio: current ? firstAudioOf(view.timing, current.id) : store.firstAudio,
     };
     // A new text, whoever asked for it (the box, a hotkey, the queue), is the text shown.

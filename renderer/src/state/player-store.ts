@@ -30,8 +30,6 @@ export interface PlayerState {
   reading: string;
   /** Offsets in `reading` of the sentence being heard, for highlighting. */
   segment: { start: number; end: number } | null;
-  /** Which sentence of the text is heard, and of how many once counted (the session's view). */
-  sentence: { number: number; of: number | null } | null;
   /** The word being heard, where the voice reports word timings (the embedded voice does). */
   word: { start: number; end: number } | null;
   /** The current utterance's time to first audio, from the session's timing record. */
@@ -64,7 +62,6 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   utteranceId: 0,
   reading: '',
   segment: null,
-  sentence: null,
   word: null,
   firstAudio: null,
   error: '',

@@ -13,6 +13,7 @@ import { usePlayerStore } from '../state/player-store';
 import { BufferBar, type BufferReading } from './player/BufferBar';
 import { IconButton } from './player/IconButton';
 import { NowPlaying } from './player/NowPlaying';
+import { SentenceView } from './player/SentenceView';
 import { Transport } from './player/Transport';
 
 /**
@@ -169,6 +170,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
         <BufferBar read={readBuffer} maxMs={maxBufferMs} labelled={false} />
         <Transport control={(action) => controller.control(action)} shortcuts={shortcuts} />
       </section>
+      {busy && <SentenceView readFrom={(offset) => controller.readFrom(offset)} />}
       <p role="alert" className="error" data-testid="error">
         {error}
       </p>

@@ -114,7 +114,11 @@ function TimeToFirstAudio() {
       <span className="stat-value" data-testid="ttfa" data-ms={firstAudio ? String(firstAudio.totalMs) : ''} data-heard-at={firstAudio?.heardAt ?? ''} title={title}>
         {firstAudio ? `${firstAudio.totalMs} ms` : '–'}
       </span>
-      {firstAudio && <span className="stat-note">first byte {firstAudio.firstByteMs} ms</span>}
+      {firstAudio && (
+        <span className="stat-note" data-testid="ttfa-first-byte">
+          first byte {firstAudio.firstByteMs} ms
+        </span>
+      )}
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { previewOf as preview } from '../../../shared/session';
 import type { PlayerController } from '../state/player-controller';
 import { usePlayerStore } from '../state/player-store';
 
-/** What waits its turn, and what was spoken lately with a Replay button. */
+/** What waits its turn (each can be taken out), and what was spoken lately with a Replay button. */
 export function QueueAndHistory({ controller }: { controller: PlayerController }) {
   const queued = usePlayerStore((s) => s.queued);
   const history = usePlayerStore((s) => s.history);
@@ -15,7 +15,12 @@ export function QueueAndHistory({ controller }: { controller: PlayerController }
           <h2>Up next</h2>
           <ol data-testid="queue">
             {queued.map((text, i) => (
-              <li key={i}>{preview(text)}</li>
+              <li key={i}>
+                <button type="button" data-testid="unqueue" aria-label={`Remove from the queue: ${preview(text)}`} onClick={() => controller.unqueue(i, text)}>
+                  Remove
+                </button>{' '}
+                {preview(text)}
+              </li>
             ))}
           </ol>
         </div>

@@ -1,3 +1,5 @@
+import { useMemo } from 'react';
+import { sentenceAt, sentenceRanges } from '../../../../shared/sentences';
 import { usePlayerStore } from '../../state/player-store';
 import { progressLine, secondsLeft } from './progress';
 
@@ -9,16 +11,20 @@ export function NowPlaying({ speed }: { speed: number }) {
   const busy = usePlayerStore((s) => s.busy);
   const reading = usePlayerStore((s) => s.reading);
   const segment = usePlayerStore((s) => s.segment);
-  const sentence = usePlayerStore((s) => s.sentence);
+  const word = usePlayerStore((s) => s.word);
+  // The same sentences the full player lays the text out by.
+  const ranges = useMemo(() => sentenceRanges(reading), [reading]);
   if (!busy) return <p className="now-idle">Nothing is playing.</p>;
   if (!segment) return <p className="now-idle">Starting…</p>;
-  const fraction = reading.length ? segment.start / reading.length : 0;
+  const position = word?.start ?? segment.start;
+  const sentence = ranges?.length ? { number: sentenceAt(ranges, position) + 1, of: ranges.length } : null;
+  const fraction = reading.length ? position / reading.length : 0;
   return (
     <>
       <Reading text={reading} segment={segment} />
       <div className="progress">
         <progress data-testid="progress" max={1} value={fraction} aria-label="Progress through the text" />
-        <span data-testid="progress-line">{progressLine(sentence, secondsLeft(reading, segment.start, speed))}</span>
+        <span data-testid="progress-line">{progressLine(sentence, secondsLeft(reading, position, speed))}</span>
       </div>
     </>
   );
