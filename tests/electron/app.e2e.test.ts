@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -78,6 +78,10 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
     // Its own settings, socket and autostart folder: never the user's.
     env.UTTER_SOCKET = join(work, 'utter.sock');
     env.XDG_CONFIG_HOME = join(work, 'config');
+    // Not a first start: the first one opens the welcome instead of showing the player (the
+    // stand-in shell's tests and utter web's cover the welcome).
+    mkdirSync(join(work, 'data'), { recursive: true });
+    writeFileSync(join(work, 'data', 'settings.json'), '{}\n');
     const args = [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), `--user-data-dir=${join(work, 'data')}`, work];
     app = await electron.launch({ executablePath: binary!, args, env });
     page = await app.firstWindow();
