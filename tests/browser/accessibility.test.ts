@@ -168,6 +168,15 @@ describe('a narrow or zoomed window (WCAG 1.4.10: reflow at 320 CSS px)', () => 
     }
   });
 
+  it('the mini player, speaking: nothing sticks out sideways', async () => {
+    const mini = await web.rig.open('mini');
+    await mini.setViewportSize({ width: 320, height: 212 });
+    web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    await speakInPage(web.page, 'A sentence long enough to wrap in a narrow mini player, read while it is narrow.', 'pcm');
+    await expect.poll(() => mini.getByTestId('reading').count()).toBe(1);
+    expect(await sticking(mini)).toEqual([]);
+  });
+
   it('the settings: nothing sticks out sideways', async () => {
     const page = await web.rig.open('settings');
     await page.setViewportSize({ width: 320, height: 640 });

@@ -16,6 +16,8 @@ const SCHEMES = ['light', 'dark'] as const;
 const WIDTHS: Record<string, number> = { narrow: 320, wide: 1024 };
 /** What moves on its own in the player: levels, the graph, times, and the server's address. */
 const PLAYER_MASKS = ['buffer-level', 'buffer-level-text', 'buffer-graph', 'buffer-bar', 'ttfa', 'ttfa-first-byte', 'source', 'underruns'];
+/** The mini player opens at 360 px; it reflows down to 320 like the others. */
+const MINI_WIDTHS = { narrow: 320, wide: 360 };
 const SENTENCE = 'Utter reads this sentence aloud while the server is still sending it.';
 
 let rigs: WebRig[] = [];
@@ -63,7 +65,7 @@ describe('the views as they look (screenshots against references)', () => {
     const mini = await web.open('mini');
     expect([
       ...(await shoot(player, 'player-idle', { masks: PLAYER_MASKS })),
-      ...(await shoot(mini, 'mini-idle', { widths: { wide: 360 }, height: 212, fullPage: false })),
+      ...(await shoot(mini, 'mini-idle', { widths: MINI_WIDTHS, height: 212, fullPage: false })),
     ]).toEqual([]);
   }, 90_000);
 
@@ -77,14 +79,14 @@ describe('the views as they look (screenshots against references)', () => {
     await expect.poll(() => mini.getByTestId('progress-line').textContent().catch(() => '')).toMatch(/^Sentence 1 of 1/);
     const speaking = [
       ...(await shoot(player, 'player-speaking', { masks: [...PLAYER_MASKS, 'state'] })),
-      ...(await shoot(mini, 'mini-speaking', { widths: { wide: 360 }, height: 212, fullPage: false, masks: ['buffer-bar'] })),
+      ...(await shoot(mini, 'mini-speaking', { widths: MINI_WIDTHS, height: 212, fullPage: false, masks: ['buffer-bar'] })),
     ];
     await player.getByTestId('pause').click();
     await waitForText(player, 'state', 'paused');
     await expect.poll(() => mini.getByTestId('pause').getAttribute('aria-pressed')).toBe('true');
     const paused = [
       ...(await shoot(player, 'player-paused', { masks: PLAYER_MASKS })),
-      ...(await shoot(mini, 'mini-paused', { widths: { wide: 360 }, height: 212, fullPage: false, masks: ['buffer-bar'] })),
+      ...(await shoot(mini, 'mini-paused', { widths: MINI_WIDTHS, height: 212, fullPage: false, masks: ['buffer-bar'] })),
     ];
     expect([...speaking, ...paused]).toEqual([]);
   }, 90_000);
@@ -106,10 +108,13 @@ describe('the views as they look (screenshots against references)', () => {
     // The provider's status waits on a request; the server list shows the test server's port.
     await expect.poll(() => settings.getByTestId('provider-status').getAttribute('data-status')).not.toBe('checking');
     const welcome = await web.open('welcome');
-    expect([
-      ...(await shoot(settings, 'settings', { masks: ['setting-baseUrls', 'provider-status'] })),
-      ...(await shoot(welcome, 'welcome')),
-    ]).toEqual([]);
+    const problems = [...(await shoot(settings, 'settings', { masks: ['setting-baseUrls', 'provider-status'] })), ...(await shoot(welcome, 'welcome'))];
+    // A refused value, shown next to its field.
+    await settings.getByTestId('setting-speed').fill('9');
+    await settings.getByTestId('setting-speed').blur();
+    await settings.getByTestId('issue-speed').waitFor();
+    problems.push(...(await shoot(settings, 'settings-refused', { masks: ['setting-baseUrls', 'provider-status'] })));
+    expect(problems).toEqual([]);
   }, 90_000);
 
   it.skipIf(UPDATING)('fails when a design token changes: a colour, a radius, a space, a type size', async () => {
