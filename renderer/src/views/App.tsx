@@ -1,6 +1,5 @@
 import { FolderOpen, Settings as SettingsIcon, Volume2 } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { displayAccelerator } from '../../../shared/accelerator';
 import { AUDIO_FORMATS, isAudioFormat } from '../../../shared/audio-format';
 import type { PublicSettings } from '../../../shared/renderer-api';
 import type { Bridge } from '../state/bridge';
@@ -14,7 +13,7 @@ import { BufferBar, type BufferReading } from './player/BufferBar';
 import { IconButton } from './player/IconButton';
 import { NowPlaying } from './player/NowPlaying';
 import { SentenceView } from './player/SentenceView';
-import { Transport } from './player/Transport';
+import { Transport, transportShortcuts } from './player/Transport';
 
 /**
  * The full player: the text, what is being read, the transport, the buffer, and the
@@ -37,12 +36,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
     const state = usePlayerStore.getState();
     return metrics && { bufferedMs: metrics.bufferedMs, prerollMs: metrics.prerollMs, underruns: metrics.underruns, due: state.busy && !state.paused };
   }, [controller]);
-  const mac = navigator.platform.startsWith('Mac');
-  const keys = settings?.hotkeys;
-  const shortcuts = {
-    pauseResume: keys?.pauseResume ? displayAccelerator(keys.pauseResume, mac) : undefined,
-    stop: ['Esc', keys?.stop && displayAccelerator(keys.stop, mac)].filter(Boolean).join('; '),
-  };
+  const shortcuts = transportShortcuts(settings?.hotkeys, true);
 
   useEffect(() => {
     controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));

@@ -1,6 +1,5 @@
 import { Maximize2, Pin, PinOff } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { displayAccelerator } from '../../../shared/accelerator';
 import type { AppInfo, PublicSettings } from '../../../shared/renderer-api';
 import type { SinkLevel } from '../../../shared/session';
 import { AudioPlayer } from '../audio/audio-player';
@@ -10,7 +9,7 @@ import { usePlayerStore } from '../state/player-store';
 import { BufferBar, type BufferReading } from './player/BufferBar';
 import { IconButton } from './player/IconButton';
 import { NowPlaying } from './player/NowPlaying';
-import { Transport } from './player/Transport';
+import { Transport, transportShortcuts } from './player/Transport';
 import './mini.css';
 
 /**
@@ -46,8 +45,6 @@ export function MiniPlayer({ bridge }: { bridge: Bridge }) {
     return { bufferedMs: last.bufferedMs, prerollMs: last.prerollMs, underruns: last.underruns, due: !state.paused };
   }, []);
 
-  const mac = navigator.platform.startsWith('Mac');
-  const keys = settings?.hotkeys;
   const voice = settings ? (settings.provider === 'local' ? 'Embedded voice' : settings.voice || 'Default voice') : '';
   const pin = (on: boolean): void => {
     setPinned(on);
@@ -71,7 +68,7 @@ export function MiniPlayer({ bridge }: { bridge: Bridge }) {
       </section>
       <Transport
         control={(action) => controller.control(action)}
-        shortcuts={{ pauseResume: keys && displayAccelerator(keys.pauseResume, mac), stop: keys && displayAccelerator(keys.stop, mac) }}
+        shortcuts={transportShortcuts(settings?.hotkeys, false)}
       />
       <p role="alert" className="error" data-testid="error">
         {error}

@@ -39,7 +39,8 @@ export function BufferBar({ read, maxMs, labelled }: { read: () => BufferReading
       if (labelled) {
         const spoken = `${Math.round(buffered / 100) * 100} ms buffered${level === 'underrun' ? ', ran out' : level === 'low' ? ', low' : ''}`;
         if (element.getAttribute('aria-valuetext') !== spoken) element.setAttribute('aria-valuetext', spoken);
-        element.setAttribute('aria-valuenow', String(Math.min(Math.round(buffered), maxMs)));
+        const now = String(Math.min(Math.round(buffered), maxMs));
+        if (element.getAttribute('aria-valuenow') !== now) element.setAttribute('aria-valuenow', now);
       }
     };
     frame = requestAnimationFrame(draw);

@@ -1,4 +1,6 @@
 import { Pause, Play, SkipBack, SkipForward, Square } from 'lucide-react';
+import { displayAccelerator } from '../../../../shared/accelerator';
+import type { Settings } from '../../../../shared/config/schema';
 import type { ControlAction } from '../../../../shared/session';
 import { usePlayerStore } from '../../state/player-store';
 import { IconButton } from './IconButton';
@@ -7,6 +9,16 @@ import { IconButton } from './IconButton';
 export interface TransportShortcuts {
   pauseResume?: string;
   stop?: string;
+}
+
+/** The tooltips' shortcuts from the settings' hotkeys; `escapeStops` where the page's Escape stops too. */
+export function transportShortcuts(hotkeys: Settings['hotkeys'] | undefined, escapeStops: boolean): TransportShortcuts {
+  const mac = navigator.platform.startsWith('Mac');
+  const shown = (accelerator: string | undefined): string => (accelerator ? displayAccelerator(accelerator, mac) : '');
+  return {
+    pauseResume: shown(hotkeys?.pauseResume) || undefined,
+    stop: [escapeStops && 'Esc', shown(hotkeys?.stop)].filter(Boolean).join('; ') || undefined,
+  };
 }
 
 /**
