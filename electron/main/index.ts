@@ -28,6 +28,7 @@ import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
 import { WarmEmbeddedVoice } from '../engine/providers/local';
 import { AppTray } from './tray';
 import { AppWindows } from './windows';
+import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
 
 // The bundle is out/main/index.js; its siblings are fixed by electron.vite.config.ts, and
 // electron-builder.yml packs resources/icon.png next to out/ (also inside app.asar).
@@ -114,6 +115,7 @@ async function start(): Promise<void> {
     // The hidden player loads in well under a second; far longer means it is broken, and the user must hear of it.
     sinkTimeoutMs: 15_000,
     saved: new SavedSession(join(userData, 'session.json'), notify),
+    cache: new AudioCache(join(userData, 'audio-cache'), () => engineSettings().audioCacheMb * MEGABYTE, (message) => console.warn(`Utter: ${message}`)),
     links: (links = new LinkEstimates(join(userData, 'network.json'), (message) => console.warn(`Utter: ${message}`))),
     notify: (message) => {
       if (!windows?.playerVisible) notify(message);

@@ -71,6 +71,8 @@ export const settingsSchema = z.object({
     .prefault({}),
   /** Speak pressed while speaking: stop and speak the new text, or queue it. */
   whileSpeaking: z.enum(['interrupt', 'queue']).default('interrupt'),
+  /** The local audio cache's size cap in MB (spec X4): replays cost nothing and work offline. 0 keeps nothing. */
+  audioCacheMb: z.number().int().min(0).max(100_000).default(500),
   /** Look for a new version at start and daily (a build packaged with a feed); offered, never installed unasked. */
   checkForUpdates: z.boolean().default(true),
 })
