@@ -45,6 +45,8 @@ export class AudioCache {
   /** Entries this process knows of: size and last use (ms), loaded from the folder on first use. */
   private index: Map<string, { size: number; usedAt: number }> | null = null;
   private loading: Promise<Map<string, { size: number; usedAt: number }>> | null = null;
+  /** The last use handed out: uses within one millisecond still keep their order. */
+  private lastUse = 0;
 
   constructor(
     readonly folder: string,
@@ -78,7 +80,7 @@ export class AudioCache {
       await this.remove(key);
       return null;
     }
-    const now = Date.now();
+    const now = this.useTime();
     (await this.entries()).set(key, { size: data.length, usedAt: now });
     utimes(file, now / 1000, now / 1000).catch(() => {});
     return entry;
@@ -98,7 +100,7 @@ export class AudioCache {
       await rm(temp, { force: true });
       throw error;
     }
-    (await this.entries()).set(key, { size: data.length, usedAt: Date.now() });
+    (await this.entries()).set(key, { size: data.length, usedAt: this.useTime() });
     await this.evict();
   }
 
@@ -168,6 +170,11 @@ export class AudioCache {
       }
     }
     return index;
+  }
+
+  private useTime(): number {
+    this.lastUse = Math.max(Date.now(), this.lastUse + 0.001);
+    return this.lastUse;
   }
 
   private fileOf(key: string): string {
