@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { pulseAvailable, startPulse, type PulseAudio } from '../support/pulse';
-import { findOnset } from '../support/recording';
 import { fixtureAudio } from '../support/tts-server';
 import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
+import { clickSpeakToFirstSound } from './click-to-heard';
 import { median } from './report';
 
 const RUNS = 5;
@@ -31,14 +31,14 @@ export async function benchCacheReplay(): Promise<string> {
     const fetched: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       await rig.web.session.clearCache();
-      fetched.push(await clickToHeard(page, pulse, rig, false));
+      fetched.push(await clickToHeard(page, pulse, false));
     }
     // Heard to the end once: now it is kept.
-    await clickToHeard(page, pulse, rig, true);
+    await clickToHeard(page, pulse, true);
     await waitForCached(rig);
     const cached: number[] = [];
     const requestsBefore = rig.tts.speechRequests().length;
-    for (let i = 0; i < RUNS; i++) cached.push(await clickToHeard(page, pulse, rig, false));
+    for (let i = 0; i < RUNS; i++) cached.push(await clickToHeard(page, pulse, false));
     const requests = rig.tts.speechRequests().length - requestsBefore;
     const replay = median(cached);
     const fetch = median(fetched);
@@ -61,21 +61,13 @@ async function waitForCached(rig: WebRig): Promise<void> {
   }
 }
 
-/** One reading: an in-page click on Speak, the recording's first sound; stopped soon after unless played to the end. */
-async function clickToHeard(page: Page, pulse: PulseAudio, rig: WebRig, toTheEnd: boolean): Promise<number> {
-  await page.getByTestId('text-input').fill(TEXT);
-  const recording = pulse.record();
-  await recording.ready;
-  const clickedAt = (await page.evaluate(`(() => { const at = performance.timeOrigin + performance.now(); document.querySelector('[data-testid=speak]').click(); return at; })()`)) as number;
-  await waitForText(page, 'state', 'playing', 10_000);
-  await new Promise((resolve) => setTimeout(resolve, 400));
-  const audio = await recording.stop();
+/** One reading, as heard: stopped soon after the first sound, unless played to the end. */
+async function clickToHeard(page: Page, pulse: PulseAudio, toTheEnd: boolean): Promise<number> {
+  const { heardMs } = await clickSpeakToFirstSound(page, pulse, TEXT);
   if (toTheEnd) await waitForText(page, 'state', 'idle', 15_000);
   else {
     await page.getByTestId('stop').dispatchEvent('click');
     await waitForText(page, 'state', 'idle', 5000);
   }
-  const onset = findOnset(audio.samples, audio.sampleRate);
-  if (onset < 0) throw new Error(`the recording holds no sound (${rig.tts.speechRequests().length} requests so far)`);
-  return audio.startedAtMs + (onset / audio.sampleRate) * 1000 - clickedAt;
+  return heardMs;
 }
