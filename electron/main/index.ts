@@ -29,6 +29,7 @@ import { WarmEmbeddedVoice } from '../engine/providers/local';
 import { AppTray } from './tray';
 import { AppWindows } from './windows';
 import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
+import { createSelectionReader } from './selection';
 
 // The bundle is out/main/index.js; its siblings are fixed by electron.vite.config.ts, and
 // electron-builder.yml packs resources/icon.png next to out/ (also inside app.asar).
@@ -79,6 +80,7 @@ let updates: AppUpdates;
 const socketPath = newAppSocketPath();
 let windows: AppWindows | null = null;
 let links: LinkEstimates | null = null;
+const selection = createSelectionReader((message) => console.warn(`Utter: ${message}`));
 
 // A tray app: closing its windows does not quit it; the tray's Quit does.
 app.on('window-all-closed', () => {});
@@ -88,6 +90,7 @@ app.on('before-quit', () => {
 app.on('will-quit', () => {
   globalShortcut.unregisterAll();
   links?.flush();
+  void selection.close();
 });
 
 async function start(): Promise<void> {
@@ -230,6 +233,7 @@ function startTray(): void {
     store.get().hotkeys,
     {
       speakClipboard: () => void speakClipboard(),
+      speakSelection: () => void speakSelection(),
       pauseResume: () => speaking.pauseResume(),
       stop: () => speaking.stop(),
       skip: () => speaking.skip(),
@@ -270,6 +274,7 @@ let hotkeyReport: HotkeyReport | null = null;
 function applyHotkeys(settings: Settings): void {
   const report = registerHotkeys(globalShortcut, settings.hotkeys, {
     speakClipboard: () => void speakClipboard(),
+    speakSelection: () => void speakSelection(),
     stop: () => speaking.stop(),
     pauseResume: () => speaking.pauseResume(),
   });
@@ -339,6 +344,18 @@ async function speakClipboard(): Promise<string | null> {
     notify(result.message);
     return result.message;
   }
+  return speaking.speak([result.text]);
+}
+
+/** Speaks the text selected in the focused application; when there is none, says so. */
+async function speakSelection(): Promise<string | null> {
+  const result = await selection.read();
+  if (!result.ok) {
+    notify(result.message);
+    return result.message;
+  }
+  // macOS without the Accessibility permission read the clipboard instead, and says so.
+  if (result.notice) notify(result.notice);
   return speaking.speak([result.text]);
 }
 
