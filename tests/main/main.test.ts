@@ -132,8 +132,21 @@ describe('Electron shell', () => {
     await vi.waitFor(() => expect(captured.notifications).toContain('The clipboard is empty.'));
   });
 
+  it('speaks the selection (PRIMARY on Linux) from its own hotkey and tray item, and says when nothing is selected', async () => {
+    captured.clipboardText = 'The clipboard, not to be read.';
+    captured.selectionText = 'Highlighted, never copied.';
+    captured.shortcuts.get('CommandOrControl+Alt+A')!();
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Highlighted, never copied.'));
+    captured.selectionText = 'Chosen from the tray.';
+    captured.menus.at(-1)!.find((item) => item.label === 'Speak selection')!.click!();
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Chosen from the tray.'));
+    captured.selectionText = '';
+    captured.shortcuts.get('CommandOrControl+Alt+A')!();
+    await vi.waitFor(() => expect(captured.notifications.at(-1)).toBe('Nothing is selected. Select some text, then use Speak selection again.'));
+  });
+
   it('registers the hotkeys and reports one another application holds', () => {
-    expect([...captured.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Alt+P', 'CommandOrControl+Alt+S']);
+    expect([...captured.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Alt+A', 'CommandOrControl+Alt+P', 'CommandOrControl+Alt+S']);
     expect(captured.notifications.some((n) => /Stop \(Ctrl\+Alt\+X\)/.test(n) && /another application/.test(n))).toBe(true);
   });
 
