@@ -12,6 +12,7 @@ import { SpeechError, type SpeechErrorKind } from '../engine/errors';
 import { speakToFile } from './speak-to-file';
 import { webCommand } from '../web/web-command';
 import { doctorCommand } from './doctor-command';
+import { readPrimarySelection, SelectionUnavailable } from './primary-selection';
 import { appSocketPath, sendToApp, type AppRequest } from '../session/app-socket';
 
 /** Exit codes: scripts tell usage, provider, network and bad-audio failures apart. */
@@ -21,6 +22,8 @@ const USAGE = `Usage:
   utter speak [TEXT] [--file PATH] --out FILE.wav [options]   speak TEXT (or the file, or standard input) to a WAV file
   utter speak [TEXT] [--file PATH]                             have the running app speak it
   utter speak --clipboard                                      have the running app speak its clipboard
+  utter speak --selection [--out FILE.wav]                     speak the selected text (Linux: the PRIMARY selection,
+                                                               read with xsel, xclip or wl-paste)
   utter voices [--provider local|openai] [options]             list the voices
   utter web [--port N] [--host 127.0.0.1] [--allow-key-changes] [options]
                                                                the player page in any browser, on this machine's engine
@@ -52,6 +55,7 @@ const OPTIONS = {
   settings: { type: 'string' },
   'no-markdown': { type: 'boolean' },
   clipboard: { type: 'boolean' },
+  selection: { type: 'boolean' },
   json: { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -104,6 +108,8 @@ export interface CliIo {
   signal?: AbortSignal;
   /** The running app's socket (tests point it elsewhere). */
   appSocket?: string;
+  /** The selected text, for --selection (default: the PRIMARY selection, on Linux). */
+  readSelection?: () => Promise<string>;
 }
 
 function processIo(): CliIo {
@@ -178,11 +184,16 @@ async function speakCommand(
     if (positionals.length || values.file || values.out) throw new UsageError('--clipboard asks the running app to speak its clipboard: give no text, --file or --out with it.');
     return handToApp({ type: 'speak-clipboard' }, io);
   }
-  const text = positionals.length
-    ? positionals.join(' ')
-    : values.file
-      ? decodeTextFile(await readFileOrExplain(values.file), values.file)
-      : await io.stdin();
+  if (values.selection && (positionals.length || values.file || values.clipboard)) {
+    throw new UsageError('--selection speaks the selected text: give no text, --file or --clipboard with it.');
+  }
+  const text = values.selection
+    ? await selectedText(io)
+    : positionals.length
+      ? positionals.join(' ')
+      : values.file
+        ? decodeTextFile(await readFileOrExplain(values.file), values.file)
+        : await io.stdin();
   const tooLong = textTooLong(text);
   if (tooLong) throw new UsageError(tooLong);
   // No file: the running app speaks it.
@@ -204,6 +215,22 @@ async function speakCommand(
   } finally {
     await provider.close();
   }
+}
+
+/** The selection for `speak --selection`; nothing selected is said, not spoken as silence. */
+async function selectedText(io: CliIo): Promise<string> {
+  if (!io.readSelection && process.platform !== 'linux') {
+    throw new UsageError('--selection reads the PRIMARY selection, which only Linux has; elsewhere use the app\'s Speak selection shortcut (Ctrl+Alt+A, or Cmd+Option+A on a Mac).');
+  }
+  let text: string;
+  try {
+    text = await (io.readSelection ?? (() => readPrimarySelection(io.env)))();
+  } catch (error) {
+    if (error instanceof SelectionUnavailable) throw new UsageError(`--selection: ${error.message}.`);
+    throw error;
+  }
+  if (text.trim() === '') throw new UsageError('Nothing is selected: select some text, then run this again.');
+  return text;
 }
 
 async function voicesCommand(settings: Awaited<ReturnType<typeof loadSettings>>, json: boolean, io: CliIo): Promise<number> {
