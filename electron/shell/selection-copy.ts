@@ -34,10 +34,18 @@ export type CopyOutcome =
   | { ok: false; reason: string };
 
 export interface CopyOptions {
-  /** Longest wait for the copied text after the keystroke. */
+  /** Longest the whole copy may take, the keystroke's command included (PowerShell starts slowly). */
   timeoutMs?: number;
+  /** How long the application is given to answer once the keystroke is sent. */
+  settleMs?: number;
   /** How often the clipboard is looked at meanwhile. */
   pollMs?: number;
+  /**
+   * Empty the clipboard before the keystroke, so that a copy that did nothing reads as empty
+   * rather than as the old content. Off for a copier that returns the text itself and restores
+   * natively (selection-hook): the clipboard is then never written by Utter at all.
+   */
+  clearFirst?: boolean;
 }
 
 /** Reads every format of every item now (an item from read() may fetch lazily, after the copy). */
@@ -79,16 +87,12 @@ async function sameData(a: unknown, b: unknown): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Copies the selection with `press` and returns its text, with the clipboard as it was before
- * whatever happens. The clipboard is emptied first so that a copy that did nothing (no
- * selection) reads as empty rather than as the old content.
- */
+/** Copies the selection with `press` and returns its text, with the clipboard as it was before whatever happens. */
 export async function copyPreservingClipboard(
   clipboard: ClipboardAccess,
   newItem: NewClipboardItem,
   press: PressCopy,
-  { timeoutMs = 1000, pollMs = 25 }: CopyOptions = {},
+  { timeoutMs = 3000, settleMs = 500, pollMs = 25, clearFirst = true }: CopyOptions = {},
 ): Promise<CopyOutcome> {
   let saved: ClipboardSnapshot;
   try {
@@ -100,8 +104,9 @@ export async function copyPreservingClipboard(
   const abort = new AbortController();
   let outcome: CopyOutcome;
   try {
-    clipboard.clear();
-    outcome = await Promise.race([copyText(clipboard, press, abort.signal, timeoutMs, pollMs), timeout(timeoutMs, abort.signal)]);
+    if (clearFirst) clipboard.clear();
+    const started = Date.now();
+    outcome = await Promise.race([copyText(clipboard, press, abort.signal, started + timeoutMs, settleMs, pollMs), timeout(timeoutMs, abort.signal)]);
   } catch (error) {
     outcome = { ok: false, reason: `the copy failed: ${reasonOf(error)}` };
   } finally {
@@ -116,11 +121,11 @@ export async function copyPreservingClipboard(
   return outcome;
 }
 
-async function copyText(clipboard: ClipboardAccess, press: PressCopy, signal: AbortSignal, timeoutMs: number, pollMs: number): Promise<CopyOutcome> {
-  const deadline = Date.now() + timeoutMs;
+async function copyText(clipboard: ClipboardAccess, press: PressCopy, signal: AbortSignal, latest: number, settleMs: number, pollMs: number): Promise<CopyOutcome> {
   const direct = await press(signal);
   if (direct !== null) return { ok: true, text: direct };
   // The application answers the keystroke in its own time.
+  const deadline = Math.min(latest, Date.now() + settleMs);
   for (;;) {
     const text = await clipboard.readText();
     if (text !== '' || signal.aborted || Date.now() >= deadline) return { ok: true, text };
@@ -128,7 +133,7 @@ async function copyText(clipboard: ClipboardAccess, press: PressCopy, signal: Ab
   }
 }
 
-/** A keystroke that never returns is given up on a little after the polling stops. */
+/** A keystroke that never returns is given up on a little after the latest deadline. */
 function timeout(ms: number, signal: AbortSignal): Promise<CopyOutcome> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ ok: false, reason: `the copy did not finish within ${ms} ms` }), ms + 50);

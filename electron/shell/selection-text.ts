@@ -104,7 +104,7 @@ export class SelectionReader {
     if (!press) {
       return { ok: false, message: `Utter cannot read the selection here: ${cannotCopyReason(this.paths.platform)} Copy the text and use Speak clipboard instead.` };
     }
-    const copied = await copyPreservingClipboard(this.paths.clipboard, this.paths.newItem, press, this.paths.copyOptions);
+    const copied = await copyPreservingClipboard(this.paths.clipboard, this.paths.newItem, press, { ...this.paths.copyOptions, clearFirst: !hook });
     if (!copied.ok) return { ok: false, message: `The selection could not be copied: ${copied.reason}.` };
     return found(copied.text, 'copy');
   }

@@ -67,9 +67,34 @@ describe('copyPreservingClipboard', () => {
       clipboard.copied('Read by the hook.');
       clipboard.items = richClipboard();
       return 'Read by the hook.';
-    }, fast);
+    }, { ...fast, clearFirst: false });
     expect(outcome).toEqual({ ok: true, text: 'Read by the hook.' });
-    expect(clipboard.writes).toBe(0);
+    expect(clipboard.writes + clipboard.clears).toBe(0);
+  });
+
+  it('puts the clipboard back when such a copier failed to', async () => {
+    const clipboard = new FakeClipboard(richClipboard());
+    const outcome = await copyPreservingClipboard(clipboard, newItem, async () => {
+      clipboard.copied('Read by the hook.');
+      return 'Read by the hook.';
+    }, { ...fast, clearFirst: false });
+    expect(outcome).toEqual({ ok: true, text: 'Read by the hook.' });
+    expect(await contents(clipboard.items)).toEqual(await contents(richClipboard()));
+  });
+
+  it('gives a slow keystroke command its time, then waits only a short while for the application', async () => {
+    const clipboard = new FakeClipboard(richClipboard());
+    const started = Date.now();
+    // A command that takes 300 ms to start (PowerShell), after which nothing is copied.
+    const outcome = await copyPreservingClipboard(clipboard, newItem, () => new Promise((resolve) => setTimeout(() => resolve(null), 300)), {
+      timeoutMs: 3000,
+      settleMs: 100,
+      pollMs: 5,
+    });
+    expect(outcome).toEqual({ ok: true, text: '' });
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(390);
+    expect(took).toBeLessThan(2000);
   });
 
   it('leaves an empty clipboard empty', async () => {

@@ -92,6 +92,8 @@ describe('Speak selection on Windows and macOS: selection-hook', () => {
     expect(await selection.read()).toEqual({ ok: true, text: 'Copied by the hook.', via: 'copy' });
     expect(hook.calls).toEqual([false, true]);
     expect(await contents(clipboard.items)).toEqual(await contents(richClipboard()));
+    // The hook restored it natively (every OS format, even those Electron cannot see): Utter wrote nothing.
+    expect(clipboard.writes + clipboard.clears).toBe(0);
   });
 
   it('says that nothing is selected when the hook finds nothing either way', async () => {
