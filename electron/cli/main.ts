@@ -23,7 +23,8 @@ const USAGE = `Usage:
   utter speak [TEXT] [--file PATH]                             have the running app speak it
   utter speak --clipboard                                      have the running app speak its clipboard
   utter speak --selection [--out FILE.wav]                     speak the selected text (Linux: the PRIMARY selection,
-                                                               read with xsel, xclip or wl-paste)
+                                                               read with xsel, xclip or wl-paste; elsewhere the
+                                                               running app reads it, without --out)
   utter voices [--provider local|openai] [options]             list the voices
   utter web [--port N] [--host 127.0.0.1] [--allow-key-changes] [options]
                                                                the player page in any browser, on this machine's engine
@@ -179,13 +180,18 @@ async function speakCommand(
   io: CliIo,
 ): Promise<number> {
   if (positionals.length && values.file) throw new UsageError('Give the text or --file, not both.');
+  if (values.selection && (positionals.length || values.file || values.clipboard)) {
+    throw new UsageError('--selection speaks the selected text: give no text, --file or --clipboard with it.');
+  }
   if (values.clipboard) {
     // Only the app can read the clipboard; a desktop shortcut can run this where global hotkeys cannot be had.
     if (positionals.length || values.file || values.out) throw new UsageError('--clipboard asks the running app to speak its clipboard: give no text, --file or --out with it.');
     return handToApp({ type: 'speak-clipboard' }, io);
   }
-  if (values.selection && (positionals.length || values.file || values.clipboard)) {
-    throw new UsageError('--selection speaks the selected text: give no text, --file or --clipboard with it.');
+  // Windows and macOS have no PRIMARY: the app reads the focused application's selection (selection-hook).
+  if (values.selection && !io.readSelection && process.platform !== 'linux') {
+    if (values.out) throw new UsageError('--selection with --out reads the PRIMARY selection, which only Linux has; without --out the running app speaks the selection.');
+    return handToApp({ type: 'speak-selection' }, io);
   }
   const text = values.selection
     ? await selectedText(io)
@@ -217,11 +223,8 @@ async function speakCommand(
   }
 }
 
-/** The selection for `speak --selection`; nothing selected is said, not spoken as silence. */
+/** The selection for `speak --selection` on Linux; nothing selected is said, not spoken as silence. */
 async function selectedText(io: CliIo): Promise<string> {
-  if (!io.readSelection && process.platform !== 'linux') {
-    throw new UsageError('--selection reads the PRIMARY selection, which only Linux has; elsewhere use the app\'s Speak selection shortcut (Ctrl+Alt+A, or Cmd+Option+A on a Mac).');
-  }
   let text: string;
   try {
     text = await (io.readSelection ?? (() => readPrimarySelection(io.env)))();

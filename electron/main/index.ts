@@ -51,7 +51,7 @@ if (portalFeature) enableChromiumFeature(app.commandLine, portalFeature);
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  // A second launch hands its command line to this one: files to read, --speak-clipboard.
+  // A second launch hands its command line to this one: files to read, --speak-clipboard, --speak-selection.
   app.on('second-instance', (_event, argv, workingDirectory) => onLaunch(parseLaunchArgs(argv, workingDirectory, process.defaultApp), 'second'));
   // macOS: files opened with Utter from Finder, or dropped on its Dock icon; they may come before 'ready'.
   app.on('open-file', (event, path) => {
@@ -158,9 +158,10 @@ async function start(): Promise<void> {
   });
   // The player page loads hidden now, so the first hotkey finds its audio path warm.
   windows.ensurePlayer();
-  // `utter speak TEXT` and `utter speak --clipboard` from a terminal reach the app here.
+  // `utter speak TEXT`, `--clipboard` and `--selection` from a terminal reach the app here.
   startAppSocket(socketPath, (request) => {
     if (request.type === 'speak-clipboard') return speakClipboard();
+    if (request.type === 'speak-selection') return speakSelection();
     if (request.type === 'doctor') return diagnostics().then((checks) => ({ checks }));
     return speaking.speak([request.text]);
   })
@@ -186,15 +187,16 @@ async function start(): Promise<void> {
 
 /**
  * What a launch asks for. Files are read aloud with the player shown; --speak-clipboard
- * speaks without showing anything, like the hotkey. Otherwise the first launch shows the
+ * and --speak-selection speak without showing anything, like the hotkeys. Otherwise the first launch shows the
  * player (unless started at login, --hidden) and a second one brings it forward.
  */
 function onLaunch(request: LaunchRequest, which: 'first' | 'second', welcomed = false): void {
   if (request.missing.length) notify(`Nothing to read at ${request.missing.map((path) => basename(path)).join(', ')}: no such file.`);
   if (request.speakClipboard) void speakClipboard();
+  if (request.speakSelection) void speakSelection();
   if (request.files.length) void speakFiles(request.files);
   // The welcome stands in for the player at the first start.
-  const quiet = request.speakClipboard || (which === 'first' && (request.hidden || welcomed));
+  const quiet = request.speakClipboard || request.speakSelection || (which === 'first' && (request.hidden || welcomed));
   if (request.files.length || !quiet) windows?.showPlayer();
 }
 

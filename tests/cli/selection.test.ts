@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../../electron/cli/main';
 import { readPrimarySelection, SelectionUnavailable, type RunCommand } from '../../electron/cli/primary-selection';
 import { startAppSocket, type AppRequest } from '../../electron/session/app-socket';
 import { readWav } from '../support/audio-files';
@@ -53,6 +54,42 @@ describe('readPrimarySelection', () => {
       "the selection could not be read (xsel: xsel: Can't open display: :0)",
     );
     await expect(readPrimarySelection({}, tools({ xsel: 'x' }))).rejects.toBeInstanceOf(SelectionUnavailable);
+  });
+});
+
+describe('utter speak --selection on Windows and macOS (no PRIMARY)', () => {
+  it('asks the running app to speak the focused application\'s selection, and refuses --out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'utter-selection-app-'));
+    const received: AppRequest[] = [];
+    const app = await startAppSocket(join(dir, 'utter.sock'), (request) => {
+      received.push(request);
+      return request.type === 'speak-selection' && received.length > 1 ? 'Nothing is selected.' : null;
+    });
+    const errors: string[] = [];
+    const io: CliIo = { out: () => {}, err: (text) => void errors.push(text), stdin: async () => '', env: { HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') }, isTerminal: false, appSocket: join(dir, 'utter.sock') };
+    const platform = process.platform;
+    Object.defineProperty(process, 'platform', { value: 'darwin' });
+    try {
+      expect(await main(['speak', '--selection'], io)).toBe(0);
+      expect(received).toEqual([{ type: 'speak-selection' }]);
+      // The app's refusal reaches the terminal (and a key binding's exit code).
+      expect(await main(['speak', '--selection'], io)).toBe(2);
+      expect(errors.at(-1)).toMatch(/refused: Nothing is selected\./);
+      expect(await main(['speak', '--selection', '--out', join(dir, 'x.wav')], io)).toBe(2);
+      expect(errors.at(-1)).toMatch(/--selection with --out reads the PRIMARY selection, which only Linux has/);
+      expect(received).toHaveLength(2);
+    } finally {
+      Object.defineProperty(process, 'platform', { value: platform });
+      await new Promise((resolve) => app.close(resolve));
+    }
+  });
+
+  it('refuses text, --file or --clipboard beside --selection', async () => {
+    const errors: string[] = [];
+    const io: CliIo = { out: () => {}, err: (text) => void errors.push(text), stdin: async () => '', env: {}, isTerminal: false, readSelection: async () => 'x' };
+    expect(await main(['speak', '--selection', 'some text'], io)).toBe(2);
+    expect(await main(['speak', '--selection', '--clipboard'], io)).toBe(2);
+    expect(errors).toEqual(Array(2).fill('utter: --selection speaks the selected text: give no text, --file or --clipboard with it. (utter --help)\n'));
   });
 });
 

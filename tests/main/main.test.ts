@@ -256,6 +256,10 @@ describe('Electron shell', () => {
     secondLaunch({}, ['/opt/Utter/utter', '--speak-clipboard'], dir);
     await vi.waitFor(() => expect(lastView()?.current?.text).toBe('From a desktop shortcut.'));
     expect(captured.shown).toBe(shown);
+    captured.selectionText = 'Selected, from a desktop shortcut.';
+    secondLaunch({}, ['/opt/Utter/utter', '--speak-selection'], dir);
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Selected, from a desktop shortcut.'));
+    expect(captured.shown).toBe(shown);
     secondLaunch({}, ['/opt/Utter/utter'], dir);
     expect(captured.shown).toBe(shown + 1);
     // A file that is not there is said, not ignored.
@@ -270,6 +274,14 @@ describe('Electron shell', () => {
     captured.clipboardText = '';
     await expect(sendToApp(process.env.UTTER_SOCKET!, { type: 'speak-clipboard' })).rejects.toThrow('The clipboard is empty.');
     expect(captured.notifications.at(-1)).toBe('The clipboard is empty.');
+  });
+
+  it('speaks the selection when `utter speak --selection` asks (Windows and macOS), and answers why not when nothing is selected', async () => {
+    captured.selectionText = 'Selected, asked for from a terminal.';
+    expect(await sendToApp(process.env.UTTER_SOCKET!, { type: 'speak-selection' })).toBe('sent');
+    expect(lastView()?.current?.text).toBe('Selected, asked for from a terminal.');
+    captured.selectionText = '';
+    await expect(sendToApp(process.env.UTTER_SOCKET!, { type: 'speak-selection' })).rejects.toThrow('Nothing is selected.');
   });
 
   it('reads a file macOS opens with it (Finder, the Dock)', async () => {
