@@ -112,8 +112,10 @@ export async function copyPreservingClipboard(
   } finally {
     abort.abort();
   }
+  // A clipboard that cannot be compared now is restored all the same.
+  const unchanged = await holdsSnapshot(clipboard, saved).catch(() => false);
   try {
-    if (!(await holdsSnapshot(clipboard, saved))) await restoreClipboard(clipboard, newItem, saved);
+    if (!unchanged) await restoreClipboard(clipboard, newItem, saved);
   } catch (error) {
     const lost = `your clipboard could not be put back (${reasonOf(error)})`;
     return outcome.ok ? { ok: false, reason: lost } : { ok: false, reason: `${outcome.reason}, and ${lost}` };

@@ -118,6 +118,18 @@ describe('copyPreservingClipboard', () => {
     expect(clipboard.clears).toBe(0);
   });
 
+  it('restores the clipboard even when it cannot be read after the copy', async () => {
+    const clipboard = new FakeClipboard(richClipboard());
+    const outcome = await copyPreservingClipboard(clipboard, newItem, async () => {
+      clipboard.copied('Selected.');
+      clipboard.failRead = new Error('busy');
+      return 'Selected.';
+    }, fast);
+    expect(outcome).toEqual({ ok: true, text: 'Selected.' });
+    clipboard.failRead = null;
+    expect(await contents(clipboard.items)).toEqual(await contents(richClipboard()));
+  });
+
   it('says so when the clipboard cannot be put back', async () => {
     const clipboard = new FakeClipboard(richClipboard());
     clipboard.failWrite = new Error('access denied');
