@@ -15,6 +15,8 @@ export interface EngineLink {
   /** The consumer went away (window closed, socket dropped). */
   onClose(handler: () => void): void;
   close(): void;
+  /** Why the consumer never came, where a link can tell (PendingLink). */
+  readonly failure?: Error | null;
 }
 
 /** How to speak over a link. */

@@ -390,29 +390,30 @@ export class Session {
       this.emit();
     }
     const stop = current.stopEngine.signal;
+    const refused = (error: Error): void => {
+      if (current !== this.current || stop.aborted) return;
+      this.error = `The player could not take the audio: ${error.message}`;
+      this.finish(current);
+    };
     Promise.resolve()
       .then(() => sink.play(ticket))
-      .then(
-        (link) => {
-          if (stop.aborted) return link.close();
-          // Paused while no page played (or as one crashed): the new page starts paused too.
-          if (this.state === 'paused' && current === this.current) sink.transport('pause');
-          return speakOverLink({ text: current.text, startAt: current.offset, format: current.format }, link, {
-            settings,
-            provider,
-            retryPolicy: this.options.retryPolicy,
-            links: this.options.links,
-            signal: stop,
-            onBadCommand: (error) => this.options.warn?.(`refused a command from the page: ${error.message}`),
-            onEvent: (event) => this.onEngineEvent(current, event),
-          });
-        },
-        (error: Error) => {
-          if (current !== this.current || stop.aborted) return;
-          this.error = `The player could not take the audio: ${error.message}`;
-          this.finish(current);
-        },
-      );
+      .then((link) => {
+        if (stop.aborted) return link.close();
+        // Paused while no page played (or as one crashed): the new page starts paused too.
+        if (this.state === 'paused' && current === this.current) sink.transport('pause');
+        return speakOverLink({ text: current.text, startAt: current.offset, format: current.format }, link, {
+          settings,
+          provider,
+          retryPolicy: this.options.retryPolicy,
+          links: this.options.links,
+          signal: stop,
+          onBadCommand: (error) => this.options.warn?.(`refused a command from the page: ${error.message}`),
+          onEvent: (event) => this.onEngineEvent(current, event),
+        }).then(() => {
+          // A link that waited for its page (utter web's) says when the page never came.
+          if (link.failure) refused(link.failure);
+        });
+      }, refused);
   }
 
   private onEngineEvent(current: Current, event: EngineEvent): void {

@@ -24,6 +24,7 @@ import { LinkEstimates } from '../engine/link-estimate';
 import { Session, type SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
 import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
+import { PendingLink } from '../engine/pending-link';
 import { welcomeState } from './welcome-marker';
 
 
@@ -132,21 +133,24 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     for (const client of controls) push(client, 'session', view);
   });
   const socketSink = (ws: WebSocket): SessionSink => ({
-    play: (ticket) =>
-      new Promise<EngineLink>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiting.delete(ticket.id);
-          reject(new Error('the page did not open its audio socket in time'));
-        }, CLAIM_TIMEOUT_MS);
-        waiting.set(ticket.id, {
-          timer,
-          claim: (link) => {
-            clearTimeout(timer);
-            resolve(link);
-          },
-        });
-        push(ws, 'play', ticket);
-      }),
+    // The engine starts now, not once the worker's socket is open: the first request (or the
+    // cache) is asked meanwhile, and what comes waits in the pending link.
+    play: (ticket) => {
+      const link = new PendingLink();
+      const timer = setTimeout(() => {
+        waiting.delete(ticket.id);
+        link.fail(new Error('the page did not open its audio socket in time'));
+      }, CLAIM_TIMEOUT_MS);
+      waiting.set(ticket.id, {
+        timer,
+        claim: (socket) => {
+          clearTimeout(timer);
+          link.attach(socket);
+        },
+      });
+      push(ws, 'play', ticket);
+      return link;
+    },
     transport: (action) => push(ws, 'transport', action),
   });
   const serveRenderer = rendererFileHandler(options.root);
