@@ -15,8 +15,8 @@ import { speakToFile, type SpeakReport } from '../cli/speak-to-file';
 import { Mp3FileEncoder, OggOpusFileEncoder, type AudioEncoder } from './encoders';
 import { SaveError, describeWriteError } from './save-error';
 
-/** Seconds of audio encoded between two turns of the event loop: a few ms of work each. */
-const SLICE_SECONDS = 0.5;
+/** Seconds of audio encoded between two turns of the event loop: a few ms of work each, even cold. */
+const SLICE_SECONDS = 0.1;
 /** Bytes of the float WAV header WavWriter writes (RIFF, fmt, fact, data). */
 const WAV_HEADER_BYTES = 58;
 
@@ -31,6 +31,8 @@ export interface SaveAudioOptions {
   overwrite?: boolean;
   signal?: AbortSignal;
   onProgress?(progress: SaveProgress): void;
+  /** Lines for a terminal: retries, failovers, notices. */
+  onNote?(line: string): void;
   retryPolicy?: Partial<RetryPolicy>;
 }
 
@@ -65,6 +67,7 @@ export async function saveAudio(text: string, options: SaveAudioOptions): Promis
       out: decoded,
       signal: options.signal,
       retryPolicy: options.retryPolicy,
+      onProgress: options.onNote,
       onEvent: (event) => {
         if (event.type === 'segment-start') segmentEnds.set(event.segment.index, event.segment.end);
         if (event.type === 'segment-end') options.onProgress?.({ phase: 'speaking', done: segmentEnds.get(event.segmentIndex) ?? 0, total: text.length });
