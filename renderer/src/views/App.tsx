@@ -14,6 +14,8 @@ import { IconButton } from './player/IconButton';
 import { NowPlaying } from './player/NowPlaying';
 import { SentenceView } from './player/SentenceView';
 import { Transport, transportShortcuts } from './player/Transport';
+import { SaveAudioButton, SaveStatusLine } from './player/SaveAudio';
+import { followSaves, saveText } from '../state/save-audio';
 
 /**
  * The full player: the text, what is being read, the transport, the buffer, and the
@@ -43,6 +45,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
     // This page plays what the session hands it, and shows the session's state.
     return controller.attach();
   }, [controller]);
+  useEffect(() => followSaves(bridge), [bridge]);
 
   const speak = (): void => void controller.speak([text], format);
 
@@ -146,6 +149,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
         />
         <div className="compose-actions">
           <small id="text-input-help">Ctrl+Enter speaks; Escape stops.</small>
+          <SaveAudioButton bridge={bridge} text={text} />
           <button type="button" className="primary" data-testid="speak" title="Speak (Ctrl+Enter)" onClick={speak} disabled={!isolated || !text.trim()}>
             <Volume2 aria-hidden="true" focusable="false" className="icon" />
             Speak
@@ -172,9 +176,10 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       <p className="notice" role="status" data-testid="notice">
         {notice}
       </p>
+      <SaveStatusLine bridge={bridge} />
       {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}
       <LiveMeters controller={controller} maxBufferMs={maxBufferMs} />
-      <QueueAndHistory controller={controller} />
+      <QueueAndHistory controller={controller} onSave={(saved) => void saveText(bridge, saved)} />
       <WelcomeDialog bridge={bridge} />
     </main>
   );

@@ -1,0 +1,70 @@
+import { Download, X } from 'lucide-react';
+import { describeSaveProgress, SAVE_FORMAT_NAMES, SAVE_FORMATS, type SaveFormat, type SaveOutcome, type SaveStatus } from '../../../../shared/save';
+import type { Bridge } from '../../state/bridge';
+import { saveText, useSaveStore } from '../../state/save-audio';
+
+/** "Save audio…" for the text in the box, with the format to save in. */
+export function SaveAudioButton({ bridge, text }: { bridge: Bridge; text: string }) {
+  const format = useSaveStore((s) => s.format);
+  const saving = useSaveStore((s) => s.shown.state === 'saving');
+  return (
+    <span className="save-audio">
+      <label>
+        <span className="visually-hidden">Save as</span>
+        <select data-testid="save-format" value={format} title="The format to save audio in" onChange={(e) => useSaveStore.getState().set({ format: e.target.value as SaveFormat })}>
+          {SAVE_FORMATS.map((f) => (
+            <option key={f} value={f}>
+              {SAVE_FORMAT_NAMES[f]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" data-testid="save-audio" disabled={saving || !text.trim()} onClick={() => void saveText(bridge, text)}>
+        <Download aria-hidden="true" focusable="false" className="icon" />
+        Save audio…
+      </button>
+    </span>
+  );
+}
+
+/** Where the save stands: its progress and Cancel while it runs, then where the file went or why not. */
+export function SaveStatusLine({ bridge }: { bridge: Bridge }) {
+  const shown = useSaveStore((s) => s.shown);
+  if (shown.state === 'idle') return null;
+  if (shown.state === 'saving') {
+    const { progress } = shown;
+    return (
+      <div className="save-status" data-testid="save-status" data-state="saving">
+        <label className="save-progress">
+          <span role="status">
+            Saving “{shown.name}”. {describeSaveProgress(progress)}
+          </span>
+          <progress data-testid="save-progress" data-phase={progress.phase} max={progress.total || 1} value={progress.done} />
+        </label>
+        <button type="button" data-testid="save-cancel" onClick={() => bridge.cancelSave()}>
+          <X aria-hidden="true" focusable="false" className="icon" />
+          Cancel
+        </button>
+      </div>
+    );
+  }
+  const failed = shown.state === 'failed';
+  return (
+    <p className={failed ? 'save-status error' : 'save-status'} data-testid="save-status" data-state={shown.state} role={failed ? 'alert' : 'status'}>
+      {describe(shown)}
+    </p>
+  );
+}
+
+function describe(outcome: Exclude<SaveStatus | SaveOutcome, { state: 'idle' } | { state: 'saving' }>): string {
+  switch (outcome.state) {
+    case 'saved':
+      return outcome.download ? `Saved ${outcome.seconds.toFixed(1)} s of audio: “${outcome.name}” is in your downloads.` : `Saved ${outcome.seconds.toFixed(1)} s of audio to ${outcome.path}.`;
+    case 'failed':
+      return outcome.message;
+    case 'cancelled':
+      return `Saving “${outcome.name}” was cancelled; nothing was written.`;
+    case 'not-saved':
+      return outcome.reason;
+  }
+}
