@@ -149,12 +149,13 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
         />
         <div className="compose-actions">
           <small id="text-input-help">Ctrl+Enter speaks; Escape stops.</small>
-          <SaveAudioButton bridge={bridge} text={text} />
           <button type="button" className="primary" data-testid="speak" title="Speak (Ctrl+Enter)" onClick={speak} disabled={!isolated || !text.trim()}>
             <Volume2 aria-hidden="true" focusable="false" className="icon" />
             Speak
           </button>
         </div>
+        <SaveAudioButton bridge={bridge} text={text} />
+        <SaveStatusLine bridge={bridge} />
       </section>
       {resumable && !busy && (
         <p className="resume">
@@ -176,7 +177,6 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       <p className="notice" role="status" data-testid="notice">
         {notice}
       </p>
-      <SaveStatusLine bridge={bridge} />
       {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}
       <LiveMeters controller={controller} maxBufferMs={maxBufferMs} />
       <QueueAndHistory controller={controller} onSave={(saved) => void saveText(bridge, saved)} />

@@ -8,7 +8,7 @@ export function SaveAudioButton({ bridge, text }: { bridge: Bridge; text: string
   const format = useSaveStore((s) => s.format);
   const saving = useSaveStore((s) => s.shown.state === 'saving');
   return (
-    <span className="save-audio">
+    <div className="save-audio" role="group" aria-label="Save audio">
       <label>
         <span className="visually-hidden">Save as</span>
         <select data-testid="save-format" value={format} title="The format to save audio in" onChange={(e) => useSaveStore.getState().set({ format: e.target.value as SaveFormat })}>
@@ -23,7 +23,7 @@ export function SaveAudioButton({ bridge, text }: { bridge: Bridge; text: string
         <Download aria-hidden="true" focusable="false" className="icon" />
         Save audio…
       </button>
-    </span>
+    </div>
   );
 }
 
