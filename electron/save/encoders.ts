@@ -48,13 +48,13 @@ export class Mp3FileEncoder implements AudioEncoder {
 
   finish(): Uint8Array {
     const tail = this.resamplers ? this.push(this.resamplers.map((r) => r.flush())) : new Uint8Array(0);
-    return concat([tail, this.encoder.flush()]);
+    return concat([tail, bytesOf(this.encoder.flush())]);
   }
 
   private push(planar: Float32Array[]): Uint8Array {
     const left = toInt16(channel(planar, 0));
     const right = this.channels > 1 ? toInt16(channel(planar, 1)) : undefined;
-    return left.length ? this.encoder.encodeBuffer(left, right) : new Uint8Array(0);
+    return left.length ? bytesOf(this.encoder.encodeBuffer(left, right)) : new Uint8Array(0);
   }
 }
 
@@ -136,6 +136,11 @@ export class OggOpusFileEncoder implements AudioEncoder {
     const packet = this.opus.encode(Buffer.from(this.pending.buffer, this.pending.byteOffset, this.pending.byteLength), OPUS_FRAME);
     return this.muxer.add(new Uint8Array(packet), OPUS_FRAME) ?? new Uint8Array(0);
   }
+}
+
+/** lamejs hands back Int8Arrays, whatever its types say: the same bytes, as bytes. */
+function bytesOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
 function channel(planar: Float32Array[], c: number): Float32Array {

@@ -51,6 +51,7 @@ export interface SaveReport {
  * file is untouched.
  */
 export async function saveAudio(text: string, options: SaveAudioOptions): Promise<SaveReport> {
+  cancelled(options.signal);
   const out = options.out;
   const format = options.format ?? saveFormatOf(out);
   if (!format) throw new SaveError('format', saveFormatRefusal(out)!);

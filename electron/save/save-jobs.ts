@@ -69,6 +69,7 @@ export class SaveJobs {
         return { state: 'not-saved', reason: (error as Error).message };
       }
       if (!target) return { state: 'not-saved', reason: 'No file was chosen, so nothing was saved.' };
+      if (stop.signal.aborted) return { state: 'not-saved', reason: 'The save was cancelled before it started.' };
       return await this.write(text, target, stop);
     } finally {
       this.running = null;

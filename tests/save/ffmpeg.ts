@@ -1,9 +1,10 @@
 // Real decoders for the saved files: ffmpeg (and opusdec) read them back into float samples.
 import { execFileSync } from 'node:child_process';
 
-/** Decodes any file with ffmpeg to mono float at `sampleRate`. */
-export function ffmpegDecode(path: string, sampleRate: number): Float32Array {
-  const bytes = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'f32le', '-ac', '1', '-ar', String(sampleRate), '-'], { maxBuffer: 512 * 1024 * 1024 });
+/** Decodes any file with ffmpeg to mono float at `sampleRate`: its one channel, or channel `channel` of several. */
+export function ffmpegDecode(path: string, sampleRate: number, channel?: number): Float32Array {
+  const mono = channel === undefined ? ['-ac', '1'] : ['-af', `pan=mono|c0=c${channel}`];
+  const bytes = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'f32le', ...mono, '-ar', String(sampleRate), '-'], { maxBuffer: 512 * 1024 * 1024 });
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
 }
 
