@@ -201,6 +201,7 @@ async function speakCommand(
   if (!values.force && existsSync(values.out)) throw new UsageError(`${values.out} already exists: add --force to replace it.`);
   const provider = createProvider(settings);
   const terminal = io.isTerminal && !values.json;
+  let encoding = 0;
   try {
     const saved = await saveAudio(text, {
       settings,
@@ -209,6 +210,10 @@ async function speakCommand(
       overwrite: values.force === true,
       signal: io.signal,
       onNote: terminal ? (line) => io.err(`utter: ${line}\n`) : undefined,
+      onProgress: (progress) => {
+        // A long text takes a while to encode: said once, when it starts.
+        if (terminal && progress.phase === 'encoding' && !encoding) io.err(`utter: encoding ${(encoding = progress.total).toFixed(1)} s of audio…\n`);
+      },
     });
     const result = { ...saved.speech, out: saved.out, outFormat: saved.format, outBytes: saved.bytes };
     // Said whatever the output: the file is shorter than the text (spec E2).

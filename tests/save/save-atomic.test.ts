@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpeechError } from '../../electron/engine/errors';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { saveAudio } from '../../electron/save/save-audio';
-import { SaveError } from '../../electron/save/save-error';
+import { describeWriteError, SaveError } from '../../electron/save/save-error';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import { startTtsServer, toneAudio, type TtsServer } from '../support/tts-server';
 import { ffprobe } from './ffmpeg';
@@ -73,6 +73,16 @@ describe('saving atomically', () => {
     expect(readFileSync(out, 'utf8')).toBe('precious');
     await expect(saveAudio(TEXT, { settings, provider: provider(), out: join(dir, 'x.aiff') })).rejects.toThrow(SaveError);
     await expect(saveAudio(TEXT, { settings, provider: provider(), out: join(dir, 'missing', 'x.mp3') })).rejects.toThrow(/the folder does not exist/);
+  });
+
+  it('names the file and the reason for a disk that is full or refuses', () => {
+    const errno = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
+    expect(describeWriteError(errno('ENOSPC'), '/x/a.mp3')).toMatchObject({ kind: 'disk', message: 'Could not write /x/a.mp3: the disk is full (ENOSPC).' });
+    expect(describeWriteError(errno('EACCES'), '/x/a.mp3')).toMatchObject({ message: 'Could not write /x/a.mp3: permission denied (EACCES).' });
+    expect(describeWriteError(errno('EROFS'), '/x/a.mp3')).toMatchObject({ message: 'Could not write /x/a.mp3: the disk is read-only (EROFS).' });
+    // Not a file system error: passed on as it is.
+    const other = new SpeechError('network', 'reset');
+    expect(describeWriteError(other, '/x/a.mp3')).toBe(other);
   });
 
   it('encodes a long text in slices: the event loop is never held for long, and progress counts seconds', async () => {
