@@ -87,7 +87,7 @@ export class SaveJobs {
     const { format } = target;
     let lastEmit = 0;
     this.emit({ state: 'saving', id, name, format, progress: { phase: 'speaking', done: 0, total: text.length } });
-    const settings = this.options.settings();
+    const settings = decodableHere(this.options.settings());
     const provider = this.options.provider(settings);
     let outcome: SaveOutcome;
     try {
@@ -122,6 +122,11 @@ export class SaveJobs {
     this.status = status;
     for (const listener of this.listeners) listener(status);
   }
+}
+
+/** Node has no WebCodecs, so AAC cannot be decoded here: a save asks for MP3 instead. */
+function decodableHere(settings: Settings): Settings {
+  return settings.format === 'aac' ? { ...settings, format: 'mp3' } : settings;
 }
 
 function failureMessage(error: unknown): string {
