@@ -48,7 +48,7 @@ export async function speakOverLink(request: SpeakRequest, link: EngineLink, opt
   let utterance: Utterance;
   try {
     const provider = options.provider ?? createProvider(settings);
-    utterance = new Utterance(request.text, { provider, settings, retryPolicy: options.retryPolicy, links: options.links }, send);
+    utterance = new Utterance(request.text, { provider, settings, retryPolicy: options.retryPolicy, links: options.links, startAt: request.startAt }, send);
   } catch (error) {
     const failure = error instanceof SpeechError ? error : new SpeechError('config', (error as Error).message);
     send({ type: 'error', error: { kind: failure.kind, message: failure.message } });

@@ -42,6 +42,8 @@ export async function webCommand(
     // The app keeps its own session.json; this one is for `utter web` alone.
     sessionFile: join(dirname(defaultSettingsPath()), 'web-session.json'),
     linksFile: join(dirname(defaultSettingsPath()), 'web-network.json'),
+    // Shared with `utter speak`: entries are whole files renamed into place.
+    cacheDir: join(dirname(defaultSettingsPath()), 'audio-cache'),
     // The first start: the page welcomes the user once.
     welcomeMarker: options.firstStart ? join(dirname(defaultSettingsPath()), 'web-welcomed') : undefined,
   });

@@ -42,6 +42,8 @@ export function newFakeElectronState() {
     /** What the app sent its pages (webContents.send and postMessage), ports included. */
     sent: [] as { channel: string; message: unknown; ports?: unknown[] }[],
     clipboardText: '',
+    /** Linux's PRIMARY selection (clipboard.selection). */
+    selectionText: '',
     chosenFiles: [] as string[],
     /** Every save dialog shown, and the path the user picks in it (none: cancelled). */
     saveDialogs: [] as Record<string, unknown>[],
@@ -215,6 +217,7 @@ export function fakeElectronModule(captured: FakeElectron) {
       readText: async () => captured.clipboardText,
       writeText: (text: string) => void captured.clipboardWritten.push(text),
       read: async () => [],
+      selection: { readText: async () => captured.selectionText },
     },
     globalShortcut: {
       register: (accelerator: string, callback: () => void) => {

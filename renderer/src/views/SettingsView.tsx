@@ -43,7 +43,7 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
           </Section>
           <PlaybackSection {...section} />
           <ShortcutsSection {...section} />
-          <AdvancedSection {...section} />
+          <AdvancedSection {...section} bridge={bridge} />
           <Section id="settings-about">
             <Card>
               <Updates bridge={bridge} automatic={settings.checkForUpdates} setAutomatic={(on) => void change({ checkForUpdates: on })} />
