@@ -27,7 +27,6 @@ import { AppUpdates, loadAutoUpdater, updateFeed } from '../shell/updates';
 import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
 import { WarmEmbeddedVoice } from '../engine/providers/local';
 import { AppTray } from './tray';
-import { createProvider } from '../engine/engine';
 import { SaveJobs } from '../save/save-jobs';
 import { chooseSavePath } from './save-dialog';
 import { describeSaveOutcome } from '../../shared/save';
@@ -138,7 +137,7 @@ async function start(): Promise<void> {
     onChange: onUpdateStatus,
   });
   // The session's speech, in its request format: what the player plays is what is saved.
-  saves = new SaveJobs({ settings: () => ({ ...engineSettings(), format: speaking.view().format }), provider: createProvider });
+  saves = new SaveJobs({ settings: () => ({ ...engineSettings(), format: speaking.view().format }), provider: (settings) => speaking.speechProvider(settings) });
   saves.subscribe((status) => {
     // Saved from the tray with no player in sight: the outcome still reaches the user.
     if ((status.state === 'saved' || status.state === 'failed') && !windows?.playerVisible) notify(describeSaveOutcome(status));

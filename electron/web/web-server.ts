@@ -128,7 +128,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   /** Every page's control socket: each gets the session's view on every change. */
   const controls = new Set<WebSocket>();
   // "Save audio…" speaks with the session's settings and provider; the file is downloaded.
-  const saves = new SaveJobs({ settings: () => ({ ...store.get(), format: session.view().format }), provider: options.provider ?? createProvider });
+  const saves = new SaveJobs({ settings: () => ({ ...store.get(), format: session.view().format }), provider: (settings) => session.speechProvider(settings) });
   const savedFiles = new SavedFiles();
   saves.subscribe((status) => {
     for (const client of controls) push(client, 'save', status);
