@@ -82,15 +82,17 @@ export function describeSaveProgress(progress: SaveProgress): string {
   return `Encoding: ${Math.floor(progress.done)} of ${Math.ceil(progress.total)} s`;
 }
 
-/** One line for a notification: where the audio went, or why it did not. */
+/** One line for the player or a notification: where the audio went, or why it did not. */
 export function describeSaveOutcome(outcome: SaveOutcome): string {
   switch (outcome.state) {
     case 'saved':
-      return `Saved ${outcome.seconds.toFixed(1)} s of audio to ${outcome.path ?? outcome.name}.`;
+      return outcome.download
+        ? `Saved ${outcome.seconds.toFixed(1)} s of audio: “${outcome.name}” is in your downloads.`
+        : `Saved ${outcome.seconds.toFixed(1)} s of audio to ${outcome.path ?? outcome.name}.`;
     case 'failed':
       return outcome.message;
     case 'cancelled':
-      return `Saving ${outcome.name} was cancelled; nothing was written.`;
+      return `Saving “${outcome.name}” was cancelled; nothing was written.`;
     case 'not-saved':
       return outcome.reason;
   }

@@ -39,7 +39,10 @@ describe('Save audio… in utter web', () => {
     const file = join(dir, 'downloaded.mp3');
     await download.saveAs(file);
     await expect.poll(() => page.getByTestId('save-status').getAttribute('data-state')).toBe('saved');
-    expect(await page.getByTestId('save-status').textContent()).toMatch(/Saved \d+\.\d s of audio: “Saved-from-the-page-It-comes\.mp3” is in your downloads\./);
+    expect(await page.getByTestId('save-status').textContent()).toMatch(/^Saved \d+\.\d s of audio: “Saved-from-the-page-It-comes\.mp3” is in your downloads\. Download again$/);
+    // Download again: the same file, once more.
+    const [again] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-download').click()]);
+    expect(again.suggestedFilename()).toBe('Saved-from-the-page-It-comes.mp3');
     const reference = await engineDecode(TEXT);
     expect(ffprobe(file)).toMatchObject({ codec: 'mp3', sampleRate: reference.sampleRate });
     const decoded = ffmpegDecode(file, reference.sampleRate);

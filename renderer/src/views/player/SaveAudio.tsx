@@ -1,5 +1,5 @@
 import { Download, X } from 'lucide-react';
-import { describeSaveProgress, SAVE_FORMAT_NAMES, SAVE_FORMATS, type SaveFormat, type SaveOutcome, type SaveStatus } from '../../../../shared/save';
+import { describeSaveOutcome, describeSaveProgress, SAVE_FORMAT_NAMES, SAVE_FORMATS, type SaveFormat } from '../../../../shared/save';
 import type { Bridge } from '../../state/bridge';
 import { saveText, useSaveStore } from '../../state/save-audio';
 
@@ -49,22 +49,17 @@ export function SaveStatusLine({ bridge }: { bridge: Bridge }) {
     );
   }
   const failed = shown.state === 'failed';
+  const download = shown.state === 'saved' ? shown.download : undefined;
   return (
     <p className={failed ? 'save-status error' : 'save-status'} data-testid="save-status" data-state={shown.state} role={failed ? 'alert' : 'status'}>
-      {describe(shown)}
+      {describeSaveOutcome(shown)}
+      {/* Under utter web: again, for a download the browser lost or a page that did not ask. */}
+      {download && ' '}
+      {download && (
+        <a href={download} download={shown.state === 'saved' ? shown.name : undefined} data-testid="save-download">
+          Download again
+        </a>
+      )}
     </p>
   );
-}
-
-function describe(outcome: Exclude<SaveStatus | SaveOutcome, { state: 'idle' } | { state: 'saving' }>): string {
-  switch (outcome.state) {
-    case 'saved':
-      return outcome.download ? `Saved ${outcome.seconds.toFixed(1)} s of audio: “${outcome.name}” is in your downloads.` : `Saved ${outcome.seconds.toFixed(1)} s of audio to ${outcome.path}.`;
-    case 'failed':
-      return outcome.message;
-    case 'cancelled':
-      return `Saving “${outcome.name}” was cancelled; nothing was written.`;
-    case 'not-saved':
-      return outcome.reason;
-  }
 }
