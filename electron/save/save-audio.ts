@@ -55,7 +55,7 @@ export async function saveAudio(text: string, options: SaveAudioOptions): Promis
   const out = options.out;
   const format = options.format ?? saveFormatOf(out);
   if (!format) throw new SaveError('format', saveFormatRefusal(out)!);
-  if (!options.overwrite && existsSync(out)) throw new SaveError('exists', `${out} already exists: choose another name, or overwrite it (--force).`);
+  if (!options.overwrite && existsSync(out)) throw new SaveError('exists', `${out} already exists: choose another name, or agree to replace it.`);
   // Beside the file, so the rename is atomic (same file system), and hidden while it is written.
   const stem = join(dirname(out), `.${basename(out)}.${randomBytes(4).toString('hex')}`);
   const decoded = format === 'wav' ? `${stem}.part` : `${stem}.pcm.part`;
