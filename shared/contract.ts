@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AppInfo, CacheState, LocalServer, ProviderStatus, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
 import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, readFromSchema, unqueueSchema, type PlayTicket, type SessionView, type SinkLevel, type TransportAction } from './session';
 import { updateActionSchema, type UpdateStatus } from './updates';
+import { saveRequestSchema, type SaveOutcome, type SaveStatus } from './save';
 
 /** A request with a reply (ipcRenderer.invoke), or a message with none (ipcRenderer.send). */
 type Kind = 'invoke' | 'send';
@@ -64,6 +65,10 @@ export const OPERATIONS = {
   updateStatus: invoke<UpdateStatus>()(nothing),
   /** Check now, download the version offered, or install the one downloaded: only when the user asks. */
   updateAction: invoke<UpdateStatus>()(updateActionSchema),
+  /** A text's audio to a file: the app asks where (a save dialog), `utter web` offers a download. Progress comes as `save` events. */
+  saveAudio: invoke<SaveOutcome>()(saveRequestSchema),
+  /** Stops the save that runs; nothing of it is left on disk. */
+  cancelSave: send(nothing),
 } as const;
 
 export type OperationName = keyof typeof OPERATIONS;
@@ -117,6 +122,7 @@ export const PAGE_EVENTS = {
   play: 'utter:play',
   transport: 'utter:transport',
   level: 'utter:level',
+  save: 'utter:save',
 } as const;
 export type PageEventName = keyof typeof PAGE_EVENTS;
 
@@ -126,6 +132,7 @@ export interface PageEventPayloads {
   play: PlayTicket;
   transport: TransportAction;
   level: SinkLevel;
+  save: SaveStatus;
 }
 
 /** The window message the preload forwards each play ticket and its port in (a port cannot cross the context bridge). */

@@ -9,17 +9,21 @@ import { isLoopback } from '../engine/key-binding';
 import { defaultSettingsPath, loadSettings } from '../engine/config';
 import { createProvider } from '../engine/engine';
 import { SpeechError, type SpeechErrorKind } from '../engine/errors';
-import { speakToFile } from './speak-to-file';
+import { saveAudio } from '../save/save-audio';
+import { SaveError } from '../save/save-error';
+import { saveFormatRefusal } from '../../shared/save';
 import { webCommand } from '../web/web-command';
 import { doctorCommand } from './doctor-command';
 import { readPrimarySelection, SelectionUnavailable } from './primary-selection';
 import { appSocketPath, sendToApp, type AppRequest } from '../session/app-socket';
 
 /** Exit codes: scripts tell usage, provider, network and bad-audio failures apart. */
-export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, interrupted: 130 } as const;
+export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, cannotWrite: 6, interrupted: 130 } as const;
 
 const USAGE = `Usage:
-  utter speak [TEXT] [--file PATH] --out FILE.wav [options]   speak TEXT (or the file, or standard input) to a WAV file
+  utter speak [TEXT] [--file PATH] --out FILE [--force] [options]
+                                                               speak TEXT (or the file, or standard input) to FILE.wav, .mp3
+                                                               or .opus (the extension says which); --force replaces a file
   utter speak [TEXT] [--file PATH]                             have the running app speak it
   utter speak --clipboard                                      have the running app speak its clipboard
   utter speak --selection [--out FILE.wav]                     speak the selected text (Linux: the PRIMARY selection,
@@ -45,6 +49,7 @@ Options:
 const OPTIONS = {
   file: { type: 'string' },
   out: { type: 'string', short: 'o' },
+  force: { type: 'boolean' },
   provider: { type: 'string' },
   'base-url': { type: 'string', multiple: true },
   'api-key': { type: 'string' },
@@ -203,16 +208,31 @@ async function speakCommand(
   const tooLong = textTooLong(text);
   if (tooLong) throw new UsageError(tooLong);
   // No file: the running app speaks it.
-  if (!values.out) return handToApp({ type: 'speak', text }, io);
+  if (!values.out) {
+    if (values.force) throw new UsageError('--force replaces the --out file: give --out FILE with it.');
+    return handToApp({ type: 'speak', text }, io);
+  }
+  // Refused before any request: a name Utter cannot write, or a file that is there.
+  const refused = saveFormatRefusal(values.out);
+  if (refused) throw new UsageError(refused);
+  if (!values.force && existsSync(values.out)) throw new UsageError(`${values.out} already exists: add --force to replace it.`);
   const provider = createProvider(settings);
+  const terminal = io.isTerminal && !values.json;
+  let encoding = 0;
   try {
-    const result = await speakToFile(text, {
+    const saved = await saveAudio(text, {
       settings,
       provider,
       out: values.out,
+      overwrite: values.force === true,
       signal: io.signal,
-      onProgress: io.isTerminal && !values.json ? (line) => io.err(`utter: ${line}\n`) : undefined,
+      onNote: terminal ? (line) => io.err(`utter: ${line}\n`) : undefined,
+      onProgress: (progress) => {
+        // A long text takes a while to encode: said once, when it starts.
+        if (terminal && progress.phase === 'encoding' && !encoding) io.err(`utter: encoding ${(encoding = progress.total).toFixed(1)} s of audio…\n`);
+      },
     });
+    const result = { ...saved.speech, out: saved.out, outFormat: saved.format, outBytes: saved.bytes };
     // Said whatever the output: the file is shorter than the text (spec E2).
     if (result.skippedMs > DAMAGE_NOTICE_MS) io.err(`utter: warning: ${damageNotice(result.skippedMs)}\n`);
     if (values.json) io.out(JSON.stringify(result) + '\n');
@@ -306,6 +326,10 @@ function report(error: unknown, io: CliIo): number {
   if (error instanceof UsageError || error instanceof NotTextError) {
     io.err(`utter: ${error.message} (utter --help)\n`);
     return EXIT.usage;
+  }
+  if (error instanceof SaveError) {
+    io.err(`utter: ${error.message}\n`);
+    return error.kind === 'disk' ? EXIT.cannotWrite : EXIT.usage;
   }
   if (error instanceof SpeechError) {
     const hint = HINT_BY_KIND[error.kind];

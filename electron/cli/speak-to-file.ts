@@ -68,6 +68,7 @@ export async function speakToFile(
   });
   let failure: ErrorInfo | undefined;
   let decodeError: SpeechError | undefined;
+  let writeError: Error | undefined;
   let endMetrics: Extract<EngineEvent, { type: 'end' }>['metrics'] | undefined;
   const formats = new Set<string>();
   // Decoding is async: events are handled strictly in order, one after the other.
@@ -92,6 +93,8 @@ export async function speakToFile(
           writer.write(block);
         }
       } catch (error) {
+        // The file could not be written (a full disk, no permission): that, not the audio, failed.
+        if ((error as NodeJS.ErrnoException).code) writeError ??= error as Error;
         const info = error instanceof DecodeFailure ? error.info : { kind: 'bad-audio' as const, message: `The audio could not be decoded: ${(error as Error).message}` };
         decodeError = new SpeechError(info.kind, info.message);
         // The engine would wait for credit forever.
@@ -115,6 +118,7 @@ export async function speakToFile(
     decoder.close();
     writer?.close();
   }
+  if (writeError) throw writeError;
   if (decodeError) throw decodeError;
   if (failure) throw new SpeechError(failure.kind, failure.message, { status: failure.status, endpoint: failure.endpoint });
   const metrics = endMetrics!;

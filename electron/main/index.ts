@@ -27,6 +27,9 @@ import { AppUpdates, loadAutoUpdater, updateFeed } from '../shell/updates';
 import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
 import { WarmEmbeddedVoice } from '../engine/providers/local';
 import { AppTray } from './tray';
+import { SaveJobs } from '../save/save-jobs';
+import { chooseSavePath } from './save-dialog';
+import { describeSaveOutcome } from '../../shared/save';
 import { AppWindows } from './windows';
 import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
 import { createSelectionReader } from './selection';
@@ -80,6 +83,7 @@ let updates: AppUpdates;
 const socketPath = newAppSocketPath();
 let windows: AppWindows | null = null;
 let links: LinkEstimates | null = null;
+let saves: SaveJobs;
 const selection = createSelectionReader((message) => console.warn(`Utter: ${message}`));
 
 // A tray app: closing its windows does not quit it; the tray's Quit does.
@@ -132,6 +136,12 @@ async function start(): Promise<void> {
     automatic: () => store.get().checkForUpdates,
     onChange: onUpdateStatus,
   });
+  // The session's speech, in its request format: what the player plays is what is saved.
+  saves = new SaveJobs({ settings: () => ({ ...engineSettings(), format: speaking.view().format }), provider: (settings) => speaking.speechProvider(settings) });
+  saves.subscribe((status) => {
+    // Saved from the tray with no player in sight: the outcome still reaches the user.
+    if ((status.state === 'saved' || status.state === 'failed') && !windows?.playerVisible) notify(describeSaveOutcome(status));
+  });
   registerPageIpc({
     store,
     engineSettings,
@@ -143,11 +153,13 @@ async function start(): Promise<void> {
     pinMini: (pinned) => windows?.pinMini(pinned),
     session: speaking,
     updates,
+    saves,
+    chooseSaveTarget: (name, format) => chooseSavePath(name, format, saveFolder()),
   });
   startTray();
   updates.start();
   speaking.subscribe((view) => {
-    tray?.update({ ...trayStatusOf(view), resumable: view.resumable?.title ?? null });
+    tray?.update({ ...trayStatusOf(view), resumable: view.resumable?.title ?? null, canSave: Boolean(view.current ?? view.history[0]) });
     // Nobody sees the player: an error, or a switch to another server, must still reach the user.
     const unseen = !windows?.playerVisible;
     // Each error once, whatever the state: a queued text may already be playing after it.
@@ -245,6 +257,7 @@ function startTray(): void {
       openWelcome: () => windows?.showWelcome(),
       openSettings: () => windows?.showSettings(),
       openFile: () => void openFiles(),
+      saveAudio: () => void saveFromTray(),
       diagnostics: () => void showDiagnostics(),
       toggleOpenAtLogin: (openAtLogin) => void setOpenAtLogin(openAtLogin),
       quit: () => app.quit(),
@@ -337,6 +350,24 @@ async function speakFiles(paths: readonly string[]): Promise<void> {
   const { texts, errors } = await readTextFilesFromDisk(paths);
   if (errors.length) notify(errors.join(' '));
   if (texts.length) speaking.speak(texts);
+}
+
+/** "Save audio…" from the tray: the text being read, or the last one read. */
+async function saveFromTray(): Promise<void> {
+  const view = speaking.view();
+  const text = view.current?.text ?? view.history[0];
+  if (!text) return notify('Nothing has been read yet, so there is no audio to save.');
+  const outcome = await saves.save(text, 'mp3', (name, format) => chooseSavePath(name, format, saveFolder()));
+  if (outcome.state === 'not-saved' && !/No file was chosen/.test(outcome.reason)) notify(outcome.reason);
+}
+
+/** Where the save dialog opens: the user's music folder, else their home. */
+function saveFolder(): string {
+  try {
+    return app.getPath('music');
+  } catch {
+    return app.getPath('home');
+  }
 }
 
 /** Speaks the clipboard's text; when there is none, says so (and returns why, for the CLI). */

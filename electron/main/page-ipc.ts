@@ -15,6 +15,8 @@ import type { Session, SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
 import type { SettingsStore } from '../store/settings-store';
 import type { AppUpdates } from '../shell/updates';
+import type { SaveFormat } from '../../shared/save';
+import type { SaveJobs, SaveTarget } from '../save/save-jobs';
 
 export interface PageIpcDeps {
   store: SettingsStore;
@@ -32,6 +34,9 @@ export interface PageIpcDeps {
   pinMini(pinned: boolean): void;
   session: Session;
   updates: AppUpdates;
+  saves: SaveJobs;
+  /** The save dialog: where a text's audio goes, or null when the user cancels. */
+  chooseSaveTarget(name: string, format: SaveFormat): Promise<SaveTarget | null>;
 }
 
 /** Start at login, the one setting that is not in the settings schema (the OS keeps it). */
@@ -53,6 +58,9 @@ export function registerPageIpc(deps: PageIpcDeps): void {
   };
   session.subscribe((view) => {
     for (const contents of viewers) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.session, view);
+  });
+  deps.saves.subscribe((status) => {
+    for (const contents of viewers) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.save, status);
   });
   session.subscribeLevel((level) => {
     for (const contents of viewers) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.level, level);
@@ -104,6 +112,8 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     finishWelcome: () => deps.finishWelcome(),
     pinMini: (pinned) => deps.pinMini(pinned),
     updateStatus: () => deps.updates.status,
+    saveAudio: ({ text, format }) => deps.saves.save(text, format, (name, preferred) => deps.chooseSaveTarget(name, preferred)),
+    cancelSave: () => deps.saves.cancel(),
     updateAction: (action) => (action === 'check' ? deps.updates.check() : action === 'download' ? deps.updates.download() : deps.updates.install()),
   });
 }

@@ -178,6 +178,15 @@ export class Session {
     this.persist();
   }
 
+  /**
+   * The speech for `settings` as this session gets it: its own provider (or the one the
+   * settings name) with the local cache in front, so a save is answered from the cache too.
+   */
+  speechProvider(settings: Settings): SpeechProvider {
+    const own = this.options.provider?.(settings) ?? createProvider(settings);
+    return this.options.cache ? withCache(own, this.options.cache, settings, (message) => this.options.warn?.(message)) : own;
+  }
+
   /** How full the local audio cache is; none: it is off. */
   async cacheUsage(): Promise<CacheState> {
     const cache = this.options.cache;

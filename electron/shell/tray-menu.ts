@@ -20,6 +20,8 @@ export interface TrayState {
   resumable?: string | null;
   /** Accelerators to show next to the items; an empty string shows none. */
   hotkeys: Record<HotkeyAction, string>;
+  /** There is a text to save (one being read, or read before): "Save audio…" is offered. */
+  canSave?: boolean;
   /** An update on offer ("Utter 1.2.0 is available."), which opens Settings › About and updates; null when none. */
   update?: string | null;
 }
@@ -41,6 +43,8 @@ export interface TrayActions {
   /** The first-run welcome, again. */
   openWelcome(): void;
   openFile(): void;
+  /** Saves the audio of the text being read, or of the last one read. */
+  saveAudio(): void;
   /** Runs the checks of `utter doctor` and shows what they found. */
   diagnostics(): void;
   /** Gets the new value: Electron has already flipped the checkbox when click runs. */
@@ -75,6 +79,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     { id: 'open-mini', label: 'Mini player', click: () => actions.openMini(null) },
     { id: 'open-player', label: 'Open player', click: () => actions.openPlayer() },
     { id: 'open-file', label: 'Open file…', click: () => actions.openFile() },
+    { id: 'save-audio', label: 'Save audio…', enabled: state.canSave === true, click: () => actions.saveAudio() },
     { id: 'settings', label: 'Settings…', click: () => actions.openSettings() },
     { id: 'diagnostics', label: 'Diagnostics…', click: () => actions.diagnostics() },
     { id: 'welcome', label: 'Welcome…', click: () => actions.openWelcome() },

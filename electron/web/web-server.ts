@@ -26,6 +26,8 @@ import { sessionOperations } from '../session/session-operations';
 import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
 import { PendingLink } from '../engine/pending-link';
 import { welcomeState } from './welcome-marker';
+import { SaveJobs } from '../save/save-jobs';
+import { SavedFiles, SAVED_PATH } from './saved-files';
 
 
 /** utter web runs from an npm or git checkout, which its own package manager updates. */
@@ -126,6 +128,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
   /** Every page's control socket: each gets the session's view on every change. */
   const controls = new Set<WebSocket>();
+  // "Save audio…" speaks with the session's settings and provider; the file is downloaded.
+  const saves = new SaveJobs({ settings: () => ({ ...store.get(), format: session.view().format }), provider: (settings) => session.speechProvider(settings) });
+  const savedFiles = new SavedFiles();
+  saves.subscribe((status) => {
+    for (const client of controls) push(client, 'save', status);
+  });
   session.subscribeLevel((level) => {
     for (const client of controls) push(client, 'level', level);
   });
@@ -160,10 +168,26 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const refusal = refuseRequest(req, hosts);
     if (refusal) return void res.writeHead(refusal.status, { 'Content-Type': 'text/plain' }).end(refusal.why);
+    const path = new URL(req.url ?? '/', 'http://localhost');
+    if (path.pathname.startsWith(SAVED_PATH)) return serveSaved(path, req, res);
     serveFile(serveRenderer, req, res).catch((error: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(`utter web could not serve this: ${error.message}`);
     });
+  };
+  /** A saved file, to whoever shows the token (the page that asked, opening its download link). */
+  const serveSaved = (url: URL, req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { Allow: 'GET, HEAD' }).end('Method not allowed');
+    if (!tokenMatches(url.searchParams.get('token'), token)) return void res.writeHead(403, { 'Content-Type': 'text/plain' }).end('The download link needs the token of the page that saved it.');
+    savedFiles.serve(url.pathname.slice(SAVED_PATH.length), res, req.method === 'HEAD').then(
+      (found) => {
+        if (!found) res.writeHead(404, { 'Content-Type': 'text/plain' }).end('No such saved file: it may have been replaced by newer saves, or utter web restarted.');
+      },
+      (error: Error) => {
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end(`utter web could not send the file: ${error.message}`);
+      },
+    );
   };
   const server = options.tls ? createHttpsServer({ cert: Buffer.from(options.tls.cert), key: Buffer.from(options.tls.key) }, handler) : createServer(handler);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
@@ -228,6 +252,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     pinMini: () => {},
     updateStatus: () => WEB_UPDATES,
     updateAction: () => WEB_UPDATES,
+    saveAudio: ({ text, format }) => saves.save(text, format, (name, preferred) => savedFiles.target(name, preferred, token)),
+    cancelSave: () => saves.cancel(),
   };
 
   function serveControl(ws: WebSocket): void {
@@ -284,6 +310,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     clientCount: () => sockets.clients.size,
     close: async () => {
       session.stop();
+      saves.cancel();
+      await savedFiles.close();
       await voice.close();
       links.flush();
       appSocket?.close();

@@ -96,9 +96,10 @@ describe('the keyboard alone', () => {
       if (now !== 'body') expect(await ringShown(page), `focus ring on ${now}`).toBe(true);
     }
     // Previous, Pause, Skip and Stop are disabled while idle, so Tab passes them: Speak,
-    // the metrics' disclosure, a Replay per text spoken so far, out of the page, and in
-    // again at the top bar (format, open file, settings) before the text box.
-    expect(order.join(' ')).toMatch(/^speak summary( replay)* body format-select open-file open-settings$/);
+    // the format to save in and Save audio…, the metrics' disclosure, a Replay and a Save
+    // per text spoken so far, out of the page, and in again at the top bar (format, open
+    // file, settings) before the text box.
+    expect(order.join(' ')).toMatch(/^speak save-format save-audio summary( replay save-history)* body format-select open-file open-settings$/);
     // Round again to the text box: no trap anywhere (the loop broke on it).
   });
 
@@ -131,10 +132,8 @@ describe('the keyboard alone', () => {
     await page.keyboard.type('Spoken from the keyboard. With a second sentence.');
     await page.keyboard.press('Control+Enter');
     await waitForText(page, 'state', 'playing');
-    // Tab from the text box: Speak, then Stop, then Pause.
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
+    // Tab from the text box: Speak, the format to save in, Save audio…, then Previous, then Pause.
+    for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('pause');
     await page.keyboard.press('Space');
     await waitForText(page, 'state', 'paused');

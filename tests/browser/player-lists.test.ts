@@ -12,7 +12,7 @@ describe('history and graph', () => {
     await speakInPage(web.page, 'The second text.', 'pcm');
     await waitForText(web.page, 'state', 'playing');
     await web.page.getByTestId('stop').click();
-    await expect.poll(() => web.page.getByTestId('history').locator('li').allTextContents()).toEqual(['Replay The second text.', 'Replay The first text.']);
+    await expect.poll(() => web.page.getByTestId('history').locator('li').allTextContents()).toEqual(['Replay Save… The second text.', 'Replay Save… The first text.']);
     await web.page.getByTestId('replay').nth(1).click();
     await waitForText(web.page, 'state', 'playing');
     expect(await web.page.getByTestId('text-input').inputValue()).toBe('The first text.');

@@ -45,6 +45,8 @@ const GOOD: Record<OperationName, unknown> = {
   pinMini: true,
   updateStatus: undefined,
   updateAction: 'check',
+  saveAudio: { text: 'Hello.', format: 'wav' },
+  cancelSave: undefined,
 };
 const BAD = 42;
 /** What each request answers with, in either shell (a message answers nothing). */
@@ -73,6 +75,9 @@ const REPLY: Record<OperationName, unknown> = {
   // Neither a test run nor utter web is a packaged build with a feed.
   updateStatus: expect.objectContaining({ state: 'off', reason: expect.any(String) }),
   updateAction: expect.objectContaining({ state: 'off', reason: expect.any(String) }),
+  // The app's dialog is cancelled here (nothing written); utter web's provider fails ("not here").
+  saveAudio: expect.objectContaining({ state: expect.stringMatching(/^(not-saved|failed)$/) }),
+  cancelSave: undefined,
 };
 
 let web: WebServer;
@@ -105,7 +110,8 @@ afterAll(async () => {
 async function askWeb(op: string, request: unknown): Promise<{ result?: unknown; error?: string }> {
   const id = nextId++;
   control.send(JSON.stringify({ id, op, request }));
-  await vi.waitFor(() => expect(replies.has(id)).toBe(true));
+  // A save runs the engine, whose retries of the failing provider take a few seconds.
+  await vi.waitFor(() => expect(replies.has(id)).toBe(true), { timeout: 15_000 });
   return replies.get(id)!;
 }
 

@@ -25,6 +25,7 @@ const actions = (): { [K in keyof TrayActions]: Mock<TrayActions[K]> } => ({
   openWelcome: vi.fn(),
   openSettings: vi.fn(),
   openFile: vi.fn(),
+  saveAudio: vi.fn(),
   toggleOpenAtLogin: vi.fn(),
   quit: vi.fn(),
 });
@@ -80,6 +81,7 @@ describe('buildTrayMenu', () => {
       'Mini player',
       'Open player',
       'Open file…',
+      'Save audio…',
       'Settings…',
       'Diagnostics…',
       'Welcome…',
@@ -120,7 +122,7 @@ describe('buildTrayMenu', () => {
 
   it('calls the matching action for each item', () => {
     const calls = actions();
-    const menu = buildTrayMenu(state({ status: 'speaking' }), calls);
+    const menu = buildTrayMenu(state({ status: 'speaking', canSave: true }), calls);
     const pairs: [string, keyof TrayActions][] = [
       ['speak-clipboard', 'speakClipboard'],
       ['speak-selection', 'speakSelection'],
@@ -130,6 +132,7 @@ describe('buildTrayMenu', () => {
       ['open-mini', 'openMini'],
       ['open-player', 'openPlayer'],
       ['open-file', 'openFile'],
+      ['save-audio', 'saveAudio'],
       ['settings', 'openSettings'],
       ['diagnostics', 'diagnostics'],
       ['welcome', 'openWelcome'],
@@ -139,6 +142,11 @@ describe('buildTrayMenu', () => {
       click(item(menu, id));
       expect(calls[action], id).toHaveBeenCalledOnce();
     }
+  });
+
+  it('offers "Save audio…" only when there is a text to save (being read, or read before)', () => {
+    expect(item(buildTrayMenu(state(), actions()), 'save-audio').enabled).toBe(false);
+    expect(item(buildTrayMenu(state({ canSave: true }), actions()), 'save-audio').enabled).toBe(true);
   });
 
   it('shows Start at login as a checkbox and passes the new value', () => {

@@ -45,6 +45,9 @@ export function newFakeElectronState() {
     /** Linux's PRIMARY selection (clipboard.selection). */
     selectionText: '',
     chosenFiles: [] as string[],
+    /** Every save dialog shown, and the path the user picks in it (none: cancelled). */
+    saveDialogs: [] as Record<string, unknown>[],
+    savePath: undefined as string | undefined,
     /** Every message box shown, and the button the user presses in each (default: the last). */
     messageBoxes: [] as { title?: string; message: string; detail?: string; buttons?: string[]; type?: string }[],
     messageBoxResponse: undefined as number | undefined,
@@ -193,6 +196,10 @@ export function fakeElectronModule(captured: FakeElectron) {
     dialog: {
       showErrorBox: (title: string, content: string) => void captured.messageBoxes.push({ title, message: content, type: 'error' }),
       showOpenDialog: async () => ({ canceled: false, filePaths: captured.chosenFiles }),
+      showSaveDialog: async (...args: Record<string, unknown>[]) => {
+        captured.saveDialogs.push(args.at(-1)!);
+        return captured.savePath === undefined ? { canceled: true, filePath: '' } : { canceled: false, filePath: captured.savePath };
+      },
       showMessageBox: async (options: FakeElectron['messageBoxes'][number]) => {
         captured.messageBoxes.push(options);
         return { response: captured.messageBoxResponse ?? (options.buttons?.length ?? 1) - 1, checkboxChecked: false };

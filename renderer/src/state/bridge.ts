@@ -1,6 +1,7 @@
 import { AUDIO_PORT_MESSAGE, OPERATIONS, OPERATION_NAMES, type OperationName, type PageEventName, type PageEventPayloads, type PageOperations } from '../../../shared/contract';
 import type { UtterApi } from '../../../shared/renderer-api';
 import type { PlayTicket, SessionView, SinkLevel, TransportAction } from '../../../shared/session';
+import type { SaveStatus } from '../../../shared/save';
 import type { AudioSource } from '../audio/consumer-link';
 import { showPlayerTab } from './player-tab';
 
@@ -16,6 +17,8 @@ export interface Bridge extends PageOperations {
   onTransport(listener: (action: TransportAction) => void): () => void;
   /** The playing page's buffer and word, for a page that only shows the session. */
   onLevel(listener: (level: SinkLevel) => void): () => void;
+  /** Where a save of audio to a file stands (one at a time, from any page or the tray). */
+  onSave(listener: (status: SaveStatus) => void): () => void;
 }
 
 /** The preload's API when there is one, else the `utter web` server this page came from. */
@@ -53,6 +56,7 @@ function electronBridge(api: UtterApi): Bridge {
     onSession: (listener) => api.on('session', listener),
     onTransport: (listener) => api.on('transport', listener),
     onLevel: (listener) => api.on('level', listener),
+    onSave: (listener) => api.on('save', listener),
     onPlay: plays.add,
   };
 }
@@ -65,6 +69,7 @@ function webBridge(): Bridge {
   const plays = listeners<[PlayTicket, AudioSource]>();
   const transports = listeners<[TransportAction]>();
   const levels = listeners<[SinkLevel]>();
+  const saves = listeners<[SaveStatus]>();
   let nextId = 1;
   let socket: Promise<WebSocket> | null = null;
 
@@ -72,6 +77,7 @@ function webBridge(): Bridge {
     if (event === 'session') sessions.emit(payload as SessionView);
     else if (event === 'transport') transports.emit(payload as TransportAction);
     else if (event === 'level') levels.emit(payload as SinkLevel);
+    else if (event === 'save') saves.emit(payload as SaveStatus);
     else if (event === 'play') {
       const ticket = payload as PlayTicket;
       plays.emit(ticket, { kind: 'socket', url: `${base}/audio?token=${encodeURIComponent(token)}&id=${ticket.id}` });
@@ -126,6 +132,7 @@ function webBridge(): Bridge {
     onPlay: plays.add,
     onTransport: transports.add,
     onLevel: levels.add,
+    onSave: saves.add,
     openSettings: () => void window.open(`${location.pathname}${location.search}#settings`, '_blank'),
     showPlayer: () => void showPlayerTab(`${location.pathname}${location.search}`),
   };

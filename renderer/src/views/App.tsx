@@ -14,6 +14,8 @@ import { IconButton } from './player/IconButton';
 import { NowPlaying } from './player/NowPlaying';
 import { SentenceView } from './player/SentenceView';
 import { Transport, transportShortcuts } from './player/Transport';
+import { SaveAudioButton, SaveStatusLine } from './player/SaveAudio';
+import { followSaves, saveText } from '../state/save-audio';
 
 /**
  * The full player: the text, what is being read, the transport, the buffer, and the
@@ -43,6 +45,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
     // This page plays what the session hands it, and shows the session's state.
     return controller.attach();
   }, [controller]);
+  useEffect(() => followSaves(bridge), [bridge]);
 
   const speak = (): void => void controller.speak([text], format);
 
@@ -151,6 +154,8 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
             Speak
           </button>
         </div>
+        <SaveAudioButton bridge={bridge} text={text} />
+        <SaveStatusLine bridge={bridge} />
       </section>
       {resumable && !busy && (
         <p className="resume">
@@ -174,7 +179,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       </p>
       {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}
       <LiveMeters controller={controller} maxBufferMs={maxBufferMs} />
-      <QueueAndHistory controller={controller} />
+      <QueueAndHistory controller={controller} onSave={(saved) => void saveText(bridge, saved)} />
       <WelcomeDialog bridge={bridge} />
     </main>
   );

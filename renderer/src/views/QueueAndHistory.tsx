@@ -3,7 +3,7 @@ import type { PlayerController } from '../state/player-controller';
 import { usePlayerStore } from '../state/player-store';
 
 /** What waits its turn (each can be taken out), and what was spoken lately with a Replay button. */
-export function QueueAndHistory({ controller }: { controller: PlayerController }) {
+export function QueueAndHistory({ controller, onSave }: { controller: PlayerController; onSave?: (text: string) => void }) {
   const queued = usePlayerStore((s) => s.queued);
   const history = usePlayerStore((s) => s.history);
   const format = usePlayerStore((s) => s.format);
@@ -40,6 +40,13 @@ export function QueueAndHistory({ controller }: { controller: PlayerController }
                 >
                   Replay
                 </button>{' '}
+                {onSave && (
+                  <>
+                    <button type="button" data-testid="save-history" aria-label={`Save audio: ${preview(text)}`} title="Save audio…" onClick={() => onSave(text)}>
+                      Save…
+                    </button>{' '}
+                  </>
+                )}
                 {preview(text)}
               </li>
             ))}

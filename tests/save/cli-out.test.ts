@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureAudio, startTtsServer, type TtsServer } from '../support/tts-server';
+import { ffprobe } from './ffmpeg';
+
+/** `utter speak … --out FILE [--force]`, run as a user would: the real command, a real server. */
+const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'utter-cli-out-'));
+let server: TtsServer;
+beforeAll(async () => {
+  server = await startTtsServer({ audio: (format) => fixtureAudio(format, 'sentence') });
+});
+afterAll(() => server.close());
+
+function utter(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end();
+  });
+}
+
+const speak = (out: string, ...more: string[]) => utter(['speak', 'One. Two sentences.', '--base-url', server.url, '--format', 'mp3', '--out', out, '--json', ...more]);
+
+describe('utter speak --out', () => {
+  it.each([
+    ['mp3', 'mp3'],
+    ['opus', 'opus'],
+    ['ogg', 'opus'],
+    ['wav', 'pcm_f32le'],
+  ])('writes .%s as %s, the format its extension names', async (extension, codec) => {
+    const out = join(dir, `out.${extension}`);
+    const { code, stdout, stderr } = await speak(out);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ out, format: 'mp3', outBytes: readFileSync(out).length });
+    expect(ffprobe(out).codec).toBe(codec);
+    expect(ffprobe(out).duration).toBeCloseTo(report.audioSeconds, 1);
+  });
+
+  it('refuses an extension it cannot write, before any request, and writes nothing', async () => {
+    const before = server.speechRequests().length;
+    const out = join(dir, 'out.flac');
+    const { code, stderr } = await speak(out);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/cannot write \.flac files: name the file \.mp3, \.opus, \.ogg, \.wav/);
+    expect(existsSync(out)).toBe(false);
+    expect(server.speechRequests().length).toBe(before);
+    const bare = await speak(join(dir, 'noextension'));
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/has no extension to tell the format/);
+  });
+
+  it('refuses to replace an existing file without --force, and replaces it with --force', async () => {
+    const out = join(dir, 'kept.mp3');
+    writeFileSync(out, 'precious');
+    const refused = await speak(out);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/kept\.mp3 already exists: add --force to replace it/);
+    expect(readFileSync(out, 'utf8')).toBe('precious');
+    const forced = await speak(out, '--force');
+    expect(forced.code).toBe(0);
+    expect(ffprobe(out).codec).toBe('mp3');
+  });
+
+  it('leaves no file, and an existing one untouched, when the server fails mid-text', async () => {
+    const out = join(dir, 'failed.mp3');
+    writeFileSync(out, 'precious');
+    // The first segment comes; the second is refused (400 is not retried).
+    server.enqueue({}, { status: 400, message: 'no such voice' });
+    const { code, stderr } = await speak(out, '--force');
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/no such voice/);
+    expect(readFileSync(out, 'utf8')).toBe('precious');
+    // No temporary file is left beside it.
+    expect(readdirSync(dir).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+
+  it('says when the folder cannot be written', async () => {
+    const { code, stderr } = await speak(join(dir, 'no-such-folder', 'out.mp3'));
+    expect(code).toBe(6);
+    expect(stderr).toMatch(/Could not write .*out\.mp3: the folder does not exist \(ENOENT\)/);
+  });
+
+  it('refuses --force without --out', async () => {
+    const { code, stderr } = await utter(['speak', 'Hello.', '--force']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--force replaces the --out file/);
+  });
+});
