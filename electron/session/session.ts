@@ -377,10 +377,8 @@ export class Session {
     if (current.sinkTimeoutError && this.error === current.sinkTimeoutError) this.error = '';
     current.sinkTimeoutError = undefined;
     const settings = { ...this.options.settings(), format: current.format };
-    const ownProvider = this.options.provider?.(settings);
-    const warn = (message: string): void => this.options.warn?.(message);
-    const provider = this.options.cache ? withCache(ownProvider ?? createProvider(settings), this.options.cache, settings, warn) : ownProvider;
-    const preroll = this.prerollFor(settings, provider?.endpoints[0] ?? primaryEndpoint(settings));
+    const provider = this.speechProvider(settings);
+    const preroll = this.prerollFor(settings, provider.endpoints[0] ?? primaryEndpoint(settings));
     const ticket: PlayTicket = {
       id: current.id,
       offset: current.offset,
