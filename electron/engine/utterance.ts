@@ -16,7 +16,8 @@ import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
 import { DEFAULT_RETRY_POLICY, afterFailure, sleep, type RetryPolicy } from './retry';
 import { segmentText, type Segment } from './segment';
-import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type SpokenText } from './text';
+import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type PrepareOptions, type SpokenText } from './text';
+import type { Pronunciations } from './pronunciation';
 
 /** The settings an utterance reads. */
 export type UtteranceSettings = Pick<
@@ -36,6 +37,8 @@ export interface UtteranceOptions {
   flushMs?: number;
   /** Learns each endpoint's link from the segments downloaded (spec B2). */
   links?: LinkEstimates;
+  /** The user's pronunciation dictionary, applied to the text before it is cut into segments. */
+  pronunciations?: Pronunciations;
 }
 
 /** A stall is not called sooner than this: a server's pause between its own chunks is no stall. */
@@ -62,6 +65,8 @@ export class Utterance {
   private readonly segments: Segment[] = [];
   /** Cuts segments on demand; a long text's is made once its preparation finished (run). */
   private segmentSource: Generator<Segment> | null = null;
+  /** What preparing the text found worth saying (a dictionary rule given up on). */
+  private preparationNotes: string[] = [];
   private readonly text: string;
   private segmentController: AbortController | null = null;
   private readonly prefetcher: Prefetcher;
@@ -86,7 +91,7 @@ export class Utterance {
     const { settings, provider } = options;
     // A text of ordinary length is prepared now: empty text throws SpeechError('input') at
     // once and nothing is started. A long one is prepared in slices when it runs.
-    if (text.length < PREPARE_AT_ONCE_CHARS) this.segmentSource = this.segmentsOf(prepareText(text, { stripMarkdown: settings.stripMarkdown }));
+    if (text.length < PREPARE_AT_ONCE_CHARS) this.segmentSource = this.segmentsOf(prepareText(text, this.prepareOptions()));
     this.text = text;
     this.textLength = text.length;
     this.policy = { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries, ...options.retryPolicy };
@@ -172,8 +177,9 @@ export class Utterance {
     });
     let index = 0;
     try {
-      this.segmentSource ??= this.segmentsOf(await prepareTextInSlices(this.text, { stripMarkdown: this.options.settings.stripMarkdown }));
+      this.segmentSource ??= this.segmentsOf(await prepareTextInSlices(this.text, this.prepareOptions()));
       if (this.stopper.signal.aborted) throw new SpeechError('cancelled', 'Stopped.');
+      for (const message of this.preparationNotes) this.emit({ type: 'notice', segmentIndex: 0, message });
       for (let segment = this.segmentAt(index); segment; segment = this.segmentAt(index)) {
         index = await this.playSegment(segment);
       }
@@ -197,7 +203,14 @@ export class Utterance {
     }
   }
 
+  private prepareOptions(): PrepareOptions {
+    const { settings, provider, pronunciations } = this.options;
+    // The embedded voice reads no phonemes: it says the word of each [word](/phonemes/).
+    return { stripMarkdown: settings.stripMarkdown, pronunciations, phonemes: provider.id === 'local' ? 'word' : 'keep' };
+  }
+
   private segmentsOf(spoken: SpokenText): Generator<Segment> {
+    this.preparationNotes = spoken.notes ?? [];
     return segmentText(spoken, { maxChars: this.options.provider.maxInputChars });
   }
 
