@@ -17,6 +17,7 @@ import { appDiagnostics, diagnosticsDialog } from '../shell/diagnostics';
 import { newAppSocketPath, publishAppSocket, startAppSocket } from '../session/app-socket';
 import { createSafeStorageSecretStore, type SecretStore } from '../store/secret-store';
 import { SettingsStore } from '../store/settings-store';
+import { PRONUNCIATIONS_FILE, PronunciationStore } from '../store/pronunciation-store';
 import { readTextFilesFromDisk } from '../shell/text-files';
 import { isAutostartEnabled, setAutostart } from '../shell/linux-autostart';
 import { parseLaunchArgs, type LaunchRequest } from '../shell/launch-args';
@@ -71,6 +72,7 @@ if (!app.requestSingleInstanceLock()) {
 let tray: AppTray | null = null;
 const filesBeforeStart: string[] = [];
 let store: SettingsStore;
+let pronunciations: PronunciationStore;
 let secrets: SecretStore;
 let speaking: Session;
 let updates: AppUpdates;
@@ -102,6 +104,8 @@ async function start(): Promise<void> {
     onNotice: notify,
   });
   await store.load();
+  pronunciations = new PronunciationStore({ file: join(userData, PRONUNCIATIONS_FILE), onNotice: notify });
+  await pronunciations.load();
   const refused = effectiveSettings().issues;
   if (refused.length) notify(`Refused from the environment (the other variables apply): ${formatSettingsIssues(refused)}.`);
   const places = new WindowStateFile(join(userData, 'windows.json'));
@@ -109,6 +113,7 @@ async function start(): Promise<void> {
   windows = new AppWindows({ preload: PRELOAD, icon: ICON }, places);
   speaking = new Session({
     settings: engineSettings,
+    pronunciations: () => pronunciations.compiled(),
     // The player page is the audio sink; a crashed one is recreated (windows.ts) and attaches anew.
     needSink: () => windows?.ensurePlayer(),
     // The hidden player loads in well under a second; far longer means it is broken, and the user must hear of it.
@@ -138,6 +143,7 @@ async function start(): Promise<void> {
     pinMini: (pinned) => windows?.pinMini(pinned),
     session: speaking,
     updates,
+    pronunciations,
   });
   startTray();
   updates.start();

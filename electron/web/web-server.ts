@@ -23,6 +23,9 @@ import { SavedSession } from '../session/saved-session';
 import { LinkEstimates } from '../engine/link-estimate';
 import { Session, type SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
+import { pronunciationOperations } from '../session/pronunciation-operations';
+import { PronunciationStore } from '../store/pronunciation-store';
+import type { PronunciationRule } from '../../shared/pronunciation';
 import { welcomeState } from './welcome-marker';
 
 
@@ -56,6 +59,10 @@ export interface WebServerOptions {
    * this file, so it is not shown again. Absent: no welcome (there are settings already).
    */
   welcomeMarker?: string;
+  /** The pronunciation dictionary's file, read and written; absent: in memory, from `pronunciations`. */
+  pronunciationsFile?: string;
+  /** The rules an in-memory dictionary starts with. */
+  pronunciations?: PronunciationRule[];
 }
 
 /** What only a `utter web` started with --allow-key-changes lets a page change. */
@@ -97,9 +104,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const { apiKey, apiKeyOrigins, ...initial } = options.settings;
   const store = new SettingsStore({ file: null, initial, secrets: memorySecretStore(apiKey && encodeStoredKey({ key: apiKey, origins: apiKeyOrigins ?? null })) });
   await store.load();
+  const dictionary = new PronunciationStore({ file: options.pronunciationsFile ?? null, initial: options.pronunciations, onNotice: (message) => console.warn(`utter web: ${message}`) });
+  await dictionary.load();
   const links = new LinkEstimates(options.linksFile, (message) => console.warn(`utter web: ${message}`));
   const session = new Session({
     settings: () => store.get(),
+    pronunciations: () => dictionary.compiled(),
     provider: options.provider,
     saved: options.sessionFile ? new SavedSession(options.sessionFile, (message) => console.warn(`utter web: ${message}`)) : undefined,
     links,
@@ -206,6 +216,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     localServers: () => findLocalServers(),
     checkProvider: () => providerStatus(store.get()),
     ...sessionOperations(session, (ws) => sinks.get(ws)),
+    ...pronunciationOperations(dictionary, () => store.get()),
     attachSink: (_request, ws) => {
       const sink = socketSink(ws);
       sinks.set(ws, sink);

@@ -43,6 +43,9 @@ const GOOD: Record<OperationName, unknown> = {
   pinMini: true,
   updateStatus: undefined,
   updateAction: 'check',
+  pronunciations: undefined,
+  updatePronunciations: [],
+  tryPronunciations: { rules: [{ kind: 'word', match: 'hello', replacement: 'hi' }], text: 'Hello.' },
 };
 const BAD = 42;
 /** What each request answers with, in either shell (a message answers nothing). */
@@ -69,6 +72,9 @@ const REPLY: Record<OperationName, unknown> = {
   // Neither a test run nor utter web is a packaged build with a feed.
   updateStatus: expect.objectContaining({ state: 'off', reason: expect.any(String) }),
   updateAction: expect.objectContaining({ state: 'off', reason: expect.any(String) }),
+  pronunciations: expect.any(Array),
+  updatePronunciations: { ok: true, rules: [] },
+  tryPronunciations: { ok: true, spoken: 'hi.' },
 };
 
 let web: WebServer;
