@@ -13,6 +13,9 @@ import { speakToFile } from './speak-to-file';
 import { webCommand } from '../web/web-command';
 import { doctorCommand } from './doctor-command';
 import { appSocketPath, sendToApp, type AppRequest } from '../session/app-socket';
+import { dirname, join } from 'node:path';
+import { PRONUNCIATIONS_FILE, PronunciationStore } from '../store/pronunciation-store';
+import type { Pronunciations } from '../engine/pronunciation';
 
 /** Exit codes: scripts tell usage, provider, network and bad-audio failures apart. */
 export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, interrupted: 130 } as const;
@@ -35,6 +38,7 @@ Options:
   --model M  --voice V  --format pcm|wav|mp3|opus|flac|aac  --speed 0.25-4  --instructions TEXT
   --settings PATH           settings file (default ~/.config/utter/settings.json)
   --no-markdown             speak Markdown syntax instead of stripping it
+  --no-dictionary           leave out the pronunciation dictionary (pronunciations.json beside the settings file)
   --json                    print a JSON report on standard output when done
   -h, --help                this help`;
 
@@ -51,6 +55,7 @@ const OPTIONS = {
   instructions: { type: 'string' },
   settings: { type: 'string' },
   'no-markdown': { type: 'boolean' },
+  'no-dictionary': { type: 'boolean' },
   clipboard: { type: 'boolean' },
   json: { type: 'boolean' },
   port: { type: 'string' },
@@ -187,11 +192,13 @@ async function speakCommand(
   if (tooLong) throw new UsageError(tooLong);
   // No file: the running app speaks it.
   if (!values.out) return handToApp({ type: 'speak', text }, io);
+  const pronunciations = values['no-dictionary'] ? undefined : await loadDictionary(values.settings ?? defaultSettingsPath(io.env), io);
   const provider = createProvider(settings);
   try {
     const result = await speakToFile(text, {
       settings,
       provider,
+      pronunciations,
       out: values.out,
       signal: io.signal,
       onProgress: io.isTerminal && !values.json ? (line) => io.err(`utter: ${line}\n`) : undefined,
@@ -204,6 +211,17 @@ async function speakCommand(
   } finally {
     await provider.close();
   }
+}
+
+/** The app's pronunciation dictionary, beside the settings file; a problem with it is said, not fatal. */
+async function loadDictionary(settingsFile: string, io: CliIo): Promise<Pronunciations> {
+  const store = new PronunciationStore({ file: join(dirname(settingsFile), PRONUNCIATIONS_FILE), onNotice: (message) => io.err(`utter: warning: ${message}\n`) });
+  try {
+    await store.load();
+  } catch (error) {
+    io.err(`utter: warning: ${(error as Error).message}; speaking without the dictionary.\n`);
+  }
+  return store.compiled();
 }
 
 async function voicesCommand(settings: Awaited<ReturnType<typeof loadSettings>>, json: boolean, io: CliIo): Promise<number> {
