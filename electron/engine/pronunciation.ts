@@ -109,7 +109,36 @@ export function* applyPronunciations(spoken: SpokenText, dictionary: Pronunciati
     if (edits.length) current = edited(current, edits);
   }
   if (options.phonemes === 'word') current = edited(current, phonemeWords(current));
+  if (current.replaced) current = { ...current, replaced: mergedSpans(current.replaced) };
   return { spoken: current, notes };
+}
+
+/** [start, end) pairs sorted and joined where they overlap or touch. */
+function mergedSpans(spans: number[]): number[] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < spans.length; i += 2) pairs.push([spans[i], spans[i + 1]]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const merged: number[] = [];
+  for (const [start, end] of pairs) {
+    if (merged.length && start <= merged[merged.length - 1]) merged[merged.length - 1] = Math.max(merged[merged.length - 1], end);
+    else merged.push(start, end);
+  }
+  return merged;
+}
+
+/**
+ * The original span a word the voice reports covers: [start, end) grown to the whole of any
+ * replaced span it touches, so each word of "graphical user interface" marks all of "GUI".
+ */
+export function widenToReplaced(start: number, end: number, replaced: readonly number[] | undefined): [number, number] {
+  if (!replaced) return [start, end];
+  for (let i = 0; i < replaced.length && replaced[i] < end; i += 2) {
+    if (replaced[i + 1] > start) {
+      start = Math.min(start, replaced[i]);
+      end = Math.max(end, replaced[i + 1]);
+    }
+  }
+  return [start, end];
 }
 
 /** The same, at once: for short texts and the settings window's "Try it". */
@@ -179,6 +208,7 @@ function edited(spoken: SpokenText, edits: Edit[]): SpokenText {
   if (!edits.length) return spoken;
   const length = edits.reduce((total, edit) => total + edit.text.length - (edit.end - edit.start), spoken.text.length);
   const origin = new Uint32Array(length);
+  const replaced = [...(spoken.replaced ?? [])];
   const parts: string[] = [];
   let read = 0;
   let write = 0;
@@ -191,6 +221,7 @@ function edited(spoken: SpokenText, edits: Edit[]): SpokenText {
       const first = spoken.origin[edit.start];
       const last = spoken.origin[edit.end - 1];
       const n = edit.text.length;
+      replaced.push(first, last + 1);
       for (let k = 0; k < n; k++) origin[write + k] = n === 1 ? first : Math.round(first + ((last - first) * k) / (n - 1));
     }
     write += edit.text.length;
@@ -198,5 +229,5 @@ function edited(spoken: SpokenText, edits: Edit[]): SpokenText {
   }
   parts.push(spoken.text.slice(read));
   origin.set(spoken.origin.subarray(read), write);
-  return { text: parts.join(''), origin, originalLength: spoken.originalLength };
+  return { text: parts.join(''), origin, originalLength: spoken.originalLength, ...(replaced.length ? { replaced } : {}) };
 }

@@ -12,6 +12,8 @@ export interface SpokenText {
   originalLength: number;
   /** What the user should know about the preparation (a dictionary rule given up on). */
   notes?: string[];
+  /** Spans of the original, [start, end) pairs in order, that a dictionary rule replaced. */
+  replaced?: number[];
 }
 
 /** Options for preparing text. */

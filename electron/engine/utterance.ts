@@ -17,7 +17,7 @@ import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
 import { DEFAULT_RETRY_POLICY, afterFailure, sleep, type RetryPolicy } from './retry';
 import { segmentText, type Segment } from './segment';
 import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type PrepareOptions, type SpokenText } from './text';
-import type { Pronunciations } from './pronunciation';
+import { widenToReplaced, type Pronunciations } from './pronunciation';
 
 /** The settings an utterance reads. */
 export type UtteranceSettings = Pick<
@@ -67,6 +67,8 @@ export class Utterance {
   private segmentSource: Generator<Segment> | null = null;
   /** What preparing the text found worth saying (a dictionary rule given up on). */
   private preparationNotes: string[] = [];
+  /** Spans of the original a dictionary rule replaced: a word said inside one marks all of it. */
+  private replacedSpans: number[] | undefined;
   private readonly text: string;
   private segmentController: AbortController | null = null;
   private readonly prefetcher: Prefetcher;
@@ -211,6 +213,7 @@ export class Utterance {
 
   private segmentsOf(spoken: SpokenText): Generator<Segment> {
     this.preparationNotes = spoken.notes ?? [];
+    this.replacedSpans = spoken.replaced;
     return segmentText(spoken, { maxChars: this.options.provider.maxInputChars });
   }
 
@@ -537,7 +540,8 @@ export class Utterance {
   private emitWord(segment: Segment, word: WordMark): void {
     const start = segment.origin[Math.min(word.start, segment.origin.length - 1)];
     const end = segment.origin[Math.min(Math.max(word.end, word.start + 1), segment.origin.length) - 1] + 1;
-    this.emit({ type: 'word', segmentIndex: segment.index, start, end, audioMs: word.audioMs });
+    const [from, to] = widenToReplaced(start, end, this.replacedSpans);
+    this.emit({ type: 'word', segmentIndex: segment.index, start: from, end: to, audioMs: word.audioMs });
   }
 }
 
