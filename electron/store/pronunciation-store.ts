@@ -105,7 +105,7 @@ export class PronunciationStore {
   private async setAside(problem: string, kept: PronunciationRule[]): Promise<PronunciationRule[]> {
     const file = this.options.file!;
     const backup = await keepBadFile(file);
-    const keeping = kept.length ? `the ${kept.length} valid rule${kept.length === 1 ? '' : 's'} are used` : 'no rules are used';
+    const keeping = kept.length === 0 ? 'no rules are used' : kept.length === 1 ? 'the one valid rule is used' : `the ${kept.length} valid rules are used`;
     if (!backup.ok) {
       this.notice(`The pronunciation file ${file} ${problem}. It could not be kept as a backup (${backup.why}), so it was left as it is; ${keeping} until you change the dictionary.`);
       return kept;

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audit } from '../support/axe';
 import { fixtureAudio } from '../support/tts-server';
 import { speakInPage, useWebRig, waitForText } from '../support/utter-web';
 
@@ -52,6 +53,12 @@ describe('the pronunciation dictionary', () => {
     expect(await field.getAttribute('aria-describedby')).toBe(await issue.getAttribute('id'));
     expect(await settings.getByTestId('pronunciation-status').textContent()).toBe('Not saved: correct the rule marked below.');
     expect(await savedRules()).toEqual([]);
+    // The rows and the refusal pass axe in both themes.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      // Without motion, no colour is caught mid-transition.
+      await settings.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+      expect(await audit(settings)).toEqual([]);
+    }
 
     await type('pron-match-0', '(\\d+) ?km');
     await expect.poll(() => settings.getByTestId('pronunciation-status').textContent()).toBe('Saved.');
