@@ -231,3 +231,20 @@ function edited(spoken: SpokenText, edits: Edit[]): SpokenText {
   origin.set(spoken.origin.subarray(read), write);
   return { text: parts.join(''), origin, originalLength: spoken.originalLength, ...(replaced.length ? { replaced } : {}) };
 }
+
+/** Servers known to say `[word](/phonemes/)` as its characters: they are sent the word instead. */
+const NO_PHONEMES = new Set(['api.openai.com']);
+
+/** Whether the server at `baseUrl` is sent phoneme entries as they are (Kokoro-FastAPI and other misaki-based servers read them). */
+export function readsPhonemes(baseUrl: string): boolean {
+  try {
+    return !NO_PHONEMES.has(new URL(baseUrl).hostname);
+  } catch {
+    return true;
+  }
+}
+
+/** `[word](/phonemes/)` → `word`, in a request's text. */
+export function sayPhonemeWords(text: string): string {
+  return text.includes('](/') ? text.replace(PHONEME_ENTRY, '$1') : text;
+}

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { applyPronunciationsNow, compilePronunciations } from '../../electron/engine/pronunciation';
+import { describe, expect, it, vi } from 'vitest';
+import { applyPronunciationsNow, compilePronunciations, readsPhonemes } from '../../electron/engine/pronunciation';
+import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { segmentText } from '../../electron/engine/segment';
 import { prepareText } from '../../electron/engine/text';
 import { checkRules, type PronunciationRule } from '../../shared/pronunciation';
@@ -176,5 +177,26 @@ describe('the bound on a rule\'s work', () => {
     });
     expect(notes).toEqual(['Pronunciation rule 1 (word) took too long on this text and was not applied.', 'Pronunciation rule 2 (x) took too long on this text and was not applied.']);
     expect(result.text).toBe(prepareText(text).text);
+  });
+});
+
+describe('servers that do not read phoneme entries', () => {
+  it('are sent the word instead: OpenAI itself would spell the brackets out', async () => {
+    expect(readsPhonemes('https://api.openai.com/v1')).toBe(false);
+    expect(readsPhonemes('http://127.0.0.1:8880/v1')).toBe(true);
+    const bodies: unknown[] = [];
+    // The request OpenAiProvider makes, caught before it leaves.
+    vi.stubGlobal('fetch', async (_url: unknown, init: { body: string }) => {
+      bodies.push(JSON.parse(init.body));
+      return new Response(new Uint8Array(8), { headers: { 'content-type': 'audio/pcm' } });
+    });
+    try {
+      const provider = new OpenAiProvider({ baseUrls: ['https://api.openai.com/v1', 'http://127.0.0.1:8880/v1'], apiKey: 'sk-test', model: 'tts-1', voice: '', format: 'pcm', speed: 1, instructions: '' });
+      const text = 'Say [Kokoro](/kˈOkəɹO/) now.';
+      for (const endpointIndex of [0, 1]) await provider.open({ text, endpointIndex, signal: new AbortController().signal });
+      expect(bodies.map((body) => (body as { input: string }).input)).toEqual(['Say Kokoro now.', text]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
