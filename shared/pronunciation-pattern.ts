@@ -1,15 +1,15 @@
 // A user's regular expression, checked before it may run on the text being read: JavaScript's
 // engine backtracks, and a pattern such as (a+)+b can take longer than the universe on a line
 // of a's, freezing the app. So a pattern is refused when it repeats a group that itself repeats
-// (or has alternatives), uses a backreference, or has more than MAX_OPEN_REPEATS open-ended
-// repeats; and each open-ended repeat is bounded (* is run as {0,REPEAT_CAP}). The work on any
-// one position of the text is then at most about REPEAT_CAP ** MAX_OPEN_REPEATS steps, and the
-// engine applies rules a slice at a time with a time budget (electron/engine/pronunciation.ts).
+// (or has alternatives) or uses a backreference; each open-ended repeat is bounded (* is run as
+// {0,REPEAT_CAP}), and the bounds of all repeats may multiply to MAX_REPEAT_PRODUCT at most (two
+// open-ended ones). The ways to match at any one position of the text are then about that many,
+// and the engine applies rules a slice at a time with a time budget (electron/engine/pronunciation.ts).
 
-/** Most open-ended repeats (*, +, {n,}) one pattern may have. */
-export const MAX_OPEN_REPEATS = 3;
-/** An open-ended repeat matches at most this many times. */
+/** An open-ended repeat (*, +, {n,}) matches at most this many times. */
 export const REPEAT_CAP = 32;
+/** The bounds of a pattern's repeats multiply to this at most: two open-ended repeats. */
+export const MAX_REPEAT_PRODUCT = REPEAT_CAP * REPEAT_CAP;
 /** Largest bound a pattern may write itself ({0,N}). */
 export const MAX_BOUND = 100;
 
@@ -31,7 +31,7 @@ export function scanPattern(pattern: string, flags: string): ScannedPattern {
   let out = '';
   /** The atom just written: a closed group's frame, or a plain atom. */
   let last: Frame | 'atom' | null = null;
-  let openRepeats = 0;
+  let product = 1;
   for (let i = 0; i < pattern.length; ) {
     const ch = pattern[i];
     if (ch === '\\') {
@@ -85,8 +85,9 @@ export function scanPattern(pattern: string, flags: string): ScannedPattern {
       const open = text === '*' || text === '+' || (comma !== undefined && max === '');
       const high = open ? Infinity : text === '?' ? 1 : comma === undefined ? low : Number(max);
       if (!open && high > MAX_BOUND) return { ok: false, problem: `A repeat may count up to ${MAX_BOUND} at most, not ${high}.` };
-      if (open && ++openRepeats > MAX_OPEN_REPEATS) {
-        return { ok: false, problem: `At most ${MAX_OPEN_REPEATS} open-ended repeats (*, + or {n,}) in one pattern: more can make it run for ever.` };
+      if (high > 1) product *= open ? REPEAT_CAP : high;
+      if (product > MAX_REPEAT_PRODUCT) {
+        return { ok: false, problem: 'Too many repeats: at most two open-ended ones (*, + or {n,}), or bounded ones whose counts multiply to 1024; more can make it run for ever.' };
       }
       if (high > 1 && last !== 'atom' && last && (last.repeats || (last.alternatives && high > 10))) {
         return { ok: false, problem: 'A repeated group may not itself repeat or hold alternatives (as in (a+)+): such a pattern can run for ever.' };

@@ -41,7 +41,12 @@ const WORD_CHAR = '[\\p{L}\\p{N}\\p{M}_]';
 export function compilePronunciations(input: readonly PronunciationRule[]): Pronunciations {
   const checked = checkRules(input);
   if (!checked.ok) throw new Error(`Pronunciation rule ${checked.issues[0].index + 1}: ${checked.issues[0].message}`);
-  return { rules: checked.rules.map(compileRule) };
+  const rules = checked.rules.map(compileRule);
+  // V8 compiles a pattern at its first use (for a word rule's Unicode classes under /iu, about
+  // 2 ms): done here, when the rules change, not when the user is waiting for speech.
+  // Twice: the first run is interpreted, the second compiles it to machine code.
+  for (const { regex } of rules) for (let i = 0; i < 2; i++) Array.from('Warm up 1.'.matchAll(regex));
+  return { rules };
 }
 
 function compileRule(rule: PronunciationRule): CompiledRule {
