@@ -91,6 +91,14 @@ describe('the pronunciation dictionary', () => {
     await settings.getByTestId('pron-try-text').fill('The GUI of Kokoro walks 5 km.');
     await settings.getByTestId('pron-try').click();
     await expect.poll(() => settings.getByTestId('pron-try-result').textContent()).toBe('The voice gets: The graphical user interface of [Kokoro](/kˈOkəɹO/) walks 5 kilometres.');
+    // At 320 CSS px, the rules and their result reflow: nothing needs sideways scrolling.
+    await settings.setViewportSize({ width: 320, height: 640 });
+    try {
+      const sticking = await settings.evaluate(`[...document.querySelectorAll('#settings-pronunciation *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((e) => e.tagName)`);
+      expect(sticking).toEqual([]);
+    } finally {
+      await settings.setViewportSize({ width: 1000, height: 800 });
+    }
   });
 
   it('asks the server for the text after the rules, Kokoro entries unchanged, while the player shows the original', async () => {

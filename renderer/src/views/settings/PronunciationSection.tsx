@@ -92,7 +92,8 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
             {issues.list}
           </small>
         )}
-        <ol className="rule-rows" aria-label="Rules, applied in this order">
+        {!rows.length && <p className="hint">No rules yet: every word is said as written.</p>}
+        <ol className="rule-rows" aria-label="Rules, applied in this order" hidden={!rows.length}>
           {rows.map((row, index) => (
             <RuleRowView
               key={row.key}
