@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../support/axe';
 import { fixtureAudio } from '../support/tts-server';
-import { speakInPage, useWebRig, waitForText } from '../support/utter-web';
+import { speakInPage, startWebRig, useWebRig, waitForText, type WebRig } from '../support/utter-web';
 
 /**
  * The pronunciation dictionary through `utter web` in Chromium: rules edited in the settings
@@ -124,4 +124,34 @@ describe('the pronunciation dictionary', () => {
     await speakInPage(web.page, 'The GUI, as written.', 'pcm');
     await expect.poll(() => inputsSince(before)).toEqual(['The GUI, as written.']);
   });
+});
+
+describe('the pronunciation dictionary with the embedded voice', () => {
+  let local: WebRig;
+  beforeAll(async () => {
+    local = await startWebRig({ settings: { provider: 'local' } });
+  }, 60_000);
+  afterAll(async () => local?.close());
+
+  it('marks the original words while the voice says their replacements', async () => {
+    const page = await local.open();
+    const settingsPage = await local.open('settings');
+    await settingsPage.getByTestId('pronunciation-add').click();
+    await settingsPage.getByTestId('pron-match-0').fill('quiet');
+    await settingsPage.getByTestId('pron-replacement-0').fill('very very silent');
+    await settingsPage.getByTestId('pron-replacement-0').blur();
+    await expect.poll(() => settingsPage.getByTestId('pronunciation-status').textContent()).toBe('Saved.');
+    await speakInPage(page, 'Seven quiet words follow each other here.', 'pcm');
+    await waitForText(page, 'state', 'playing', 20_000);
+    const seen: string[] = [];
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (await page.getByTestId('state').textContent()) !== 'idle') {
+      const text = (await page.evaluate(`document.querySelector('[data-testid=word]')?.textContent ?? null`)) as string | null;
+      if (text !== null && seen.at(-1) !== text) seen.push(text);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    // Only whole words of what was written are marked: "very very silent" marks "quiet".
+    expect(seen.filter((w) => !['Seven', 'quiet', 'words', 'follow', 'each', 'other', 'here', 'here.'].includes(w))).toEqual([]);
+    expect(seen).toContain('quiet');
+  }, 60_000);
 });
