@@ -16,6 +16,8 @@ interface CompiledRule {
 /** A dictionary ready to apply; build it once per change of the rules. */
 export interface Pronunciations {
   readonly rules: readonly CompiledRule[];
+  /** A rule that runs longer than this on one text is given up for that text (default 250 ms). */
+  readonly ruleBudgetMs?: number;
 }
 
 /** What the voice does with `[word](/phonemes/)`: keep the entry for it (Kokoro), or say the word. */
@@ -37,16 +39,19 @@ const YIELD_CHARS = 64 * 1024;
 /** Letters, digits, marks and the underscore make words: a word rule's match must not touch one. */
 const WORD_CHAR = '[\\p{L}\\p{N}\\p{M}_]';
 
-/** Compiles checked rules; throws with the first refusal for rules that were not checked. */
-export function compilePronunciations(input: readonly PronunciationRule[]): Pronunciations {
+/**
+ * Compiles checked rules; throws with the first refusal for rules that were not checked.
+ * `warm: false` skips running each pattern twice (for rules used once, as by "Try it").
+ */
+export function compilePronunciations(input: readonly PronunciationRule[], options: { ruleBudgetMs?: number; warm?: boolean } = {}): Pronunciations {
   const checked = checkRules(input);
   if (!checked.ok) throw new Error(`Pronunciation rule ${checked.issues[0].index + 1}: ${checked.issues[0].message}`);
   const rules = checked.rules.map(compileRule);
   // V8 compiles a pattern at its first use (for a word rule's Unicode classes under /iu, about
   // 2 ms): done here, when the rules change, not when the user is waiting for speech.
   // Twice: the first run is interpreted, the second compiles it to machine code.
-  for (const { regex } of rules) for (let i = 0; i < 2; i++) Array.from('Warm up 1.'.matchAll(regex));
-  return { rules };
+  if (options.warm !== false) for (const { regex } of rules) for (let i = 0; i < 2; i++) Array.from('Warm up 1.'.matchAll(regex));
+  return { rules, ruleBudgetMs: options.ruleBudgetMs };
 }
 
 function compileRule(rule: PronunciationRule): CompiledRule {
@@ -81,7 +86,7 @@ interface Edit {
 export function* applyPronunciations(spoken: SpokenText, dictionary: Pronunciations | undefined, options: ApplyOptions): Generator<void, { spoken: SpokenText; notes: string[] }> {
   const notes: string[] = [];
   const now = options.now ?? (() => performance.now());
-  const budget = options.ruleBudgetMs ?? DEFAULT_RULE_BUDGET_MS;
+  const budget = options.ruleBudgetMs ?? dictionary?.ruleBudgetMs ?? DEFAULT_RULE_BUDGET_MS;
   let current = spoken;
   for (const [index, compiled] of (dictionary?.rules ?? []).entries()) {
     const edits: Edit[] = [];

@@ -21,7 +21,7 @@ export function pronunciationOperations<Context>(store: PronunciationStore, sett
       if (!checked.ok) return checked;
       const { provider, stripMarkdown } = settings();
       try {
-        const spoken = prepareText(text, { stripMarkdown, pronunciations: compilePronunciations(checked.rules), phonemes: provider === 'local' ? 'word' : 'keep' });
+        const spoken = prepareText(text, { stripMarkdown, pronunciations: compilePronunciations(checked.rules, { warm: false }), phonemes: provider === 'local' ? 'word' : 'keep' });
         return { ok: true, spoken: spoken.text };
       } catch {
         // Nothing speakable: nothing to show.

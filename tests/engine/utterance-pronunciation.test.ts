@@ -29,3 +29,13 @@ it('marks the original words while the voice says their replacements, longer or 
   expect(words.filter((w) => w === 'GUI').length).toBeGreaterThanOrEqual(2);
   expect(words).toEqual(expect.arrayContaining(['World Health Organization', 'Kokoro', 'today']));
 });
+
+it('tells the listener when a rule was given up on for taking too long, and speaks the text without it', async () => {
+  // A budget below zero: every rule is over it at once.
+  const pronunciations = compilePronunciations([{ kind: 'word', match: 'hello', replacement: 'goodbye' }], { ruleBudgetMs: -1 });
+  const events: EngineEvent[] = [];
+  const u = new Utterance('Hello there.', { provider, settings: DEFAULT_SETTINGS, flowControl: false, pronunciations }, (e) => events.push(e));
+  await u.done;
+  expect(events.filter((e) => e.type === 'notice').map((e) => e.message)).toEqual(['Pronunciation rule 1 (hello) took too long on this text and was not applied.']);
+  expect(events.at(-1)!.type).toBe('end');
+});
