@@ -4,7 +4,7 @@
 // tests' stand-in are all derived from this table; adding an operation is a row here plus
 // its handler in each shell.
 import { z } from 'zod';
-import type { AppInfo, LocalServer, ProviderStatus, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
+import type { AppInfo, CacheState, LocalServer, ProviderStatus, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
 import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, readFromSchema, unqueueSchema, type PlayTicket, type SessionView, type SinkLevel, type TransportAction } from './session';
 import { updateActionSchema, type UpdateStatus } from './updates';
 import { MAX_RULES, type PronunciationRule, type PronunciationsTryResult, type PronunciationsUpdateResult } from './pronunciation';
@@ -57,6 +57,10 @@ export const OPERATIONS = {
   finishWelcome: send(nothing),
   /** The full player, from the mini player. */
   showPlayer: send(nothing),
+  /** How full the local audio cache is. */
+  cacheUsage: invoke<CacheState>()(nothing),
+  /** Empties the local audio cache. */
+  clearCache: invoke<CacheState>()(nothing),
   /** The mini player stays open when it loses the focus (true), or hides (false). */
   pinMini: send(z.boolean({ error: 'takes true or false' })),
   /** Where the app's own updates stand (off, with why, in a build without a feed and under utter web). */

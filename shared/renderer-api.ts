@@ -34,6 +34,15 @@ export interface VoiceOption {
 }
 
 /** A TTS server running on this computer, found by asking the ports such servers use. */
+/** The local audio cache, as the settings show it. */
+export interface CacheState {
+  /** False when the cap is 0, or where there is no cache (a test's utter web). */
+  on: boolean;
+  bytes: number;
+  entries: number;
+  capBytes: number;
+}
+
 export interface LocalServer {
   id: 'kokoro-fastapi' | 'speaches' | 'openedai-speech' | 'openai-compatible';
   /** Its name as its users know it: "Kokoro-FastAPI". */

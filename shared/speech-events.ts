@@ -79,6 +79,8 @@ export type EngineEvent =
        * so the segment plays again from its start, faded in, instead of being spliced.
        */
       replay?: boolean;
+      /** Played from the local audio cache: no request went out for it. */
+      cached?: boolean;
       /** Wall-clock time (ms since epoch) the request left the engine. */
       requestedAt: number;
     }

@@ -12,6 +12,7 @@ import { SpeechError, type SpeechErrorKind } from '../engine/errors';
 import { speakToFile } from './speak-to-file';
 import { webCommand } from '../web/web-command';
 import { doctorCommand } from './doctor-command';
+import { readPrimarySelection, SelectionUnavailable } from './primary-selection';
 import { appSocketPath, sendToApp, type AppRequest } from '../session/app-socket';
 import { dirname, join } from 'node:path';
 import { PRONUNCIATIONS_FILE, PronunciationStore } from '../store/pronunciation-store';
@@ -24,6 +25,9 @@ const USAGE = `Usage:
   utter speak [TEXT] [--file PATH] --out FILE.wav [options]   speak TEXT (or the file, or standard input) to a WAV file
   utter speak [TEXT] [--file PATH]                             have the running app speak it
   utter speak --clipboard                                      have the running app speak its clipboard
+  utter speak --selection [--out FILE.wav]                     speak the selected text (Linux: the PRIMARY selection,
+                                                               read with xsel, xclip or wl-paste; elsewhere the
+                                                               running app reads it, without --out)
   utter voices [--provider local|openai] [options]             list the voices
   utter web [--port N] [--host 127.0.0.1] [--allow-key-changes] [options]
                                                                the player page in any browser, on this machine's engine
@@ -57,6 +61,7 @@ const OPTIONS = {
   'no-markdown': { type: 'boolean' },
   'no-dictionary': { type: 'boolean' },
   clipboard: { type: 'boolean' },
+  selection: { type: 'boolean' },
   json: { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -109,6 +114,8 @@ export interface CliIo {
   signal?: AbortSignal;
   /** The running app's socket (tests point it elsewhere). */
   appSocket?: string;
+  /** The selected text, for --selection (default: the PRIMARY selection, on Linux). */
+  readSelection?: () => Promise<string>;
 }
 
 function processIo(): CliIo {
@@ -178,16 +185,26 @@ async function speakCommand(
   io: CliIo,
 ): Promise<number> {
   if (positionals.length && values.file) throw new UsageError('Give the text or --file, not both.');
+  if (values.selection && (positionals.length || values.file || values.clipboard)) {
+    throw new UsageError('--selection speaks the selected text: give no text, --file or --clipboard with it.');
+  }
   if (values.clipboard) {
     // Only the app can read the clipboard; a desktop shortcut can run this where global hotkeys cannot be had.
     if (positionals.length || values.file || values.out) throw new UsageError('--clipboard asks the running app to speak its clipboard: give no text, --file or --out with it.');
     return handToApp({ type: 'speak-clipboard' }, io);
   }
-  const text = positionals.length
-    ? positionals.join(' ')
-    : values.file
-      ? decodeTextFile(await readFileOrExplain(values.file), values.file)
-      : await io.stdin();
+  // Windows and macOS have no PRIMARY: the app reads the focused application's selection (selection-hook).
+  if (values.selection && !io.readSelection && process.platform !== 'linux') {
+    if (values.out) throw new UsageError('--selection with --out reads the PRIMARY selection, which only Linux has; without --out the running app speaks the selection.');
+    return handToApp({ type: 'speak-selection' }, io);
+  }
+  const text = values.selection
+    ? await selectedText(io)
+    : positionals.length
+      ? positionals.join(' ')
+      : values.file
+        ? decodeTextFile(await readFileOrExplain(values.file), values.file)
+        : await io.stdin();
   const tooLong = textTooLong(text);
   if (tooLong) throw new UsageError(tooLong);
   // No file: the running app speaks it.
@@ -222,6 +239,19 @@ async function loadDictionary(settingsFile: string, io: CliIo): Promise<Pronunci
     io.err(`utter: warning: ${(error as Error).message}; speaking without the dictionary.\n`);
   }
   return store.compiled();
+}
+
+/** The selection for `speak --selection` on Linux; nothing selected is said, not spoken as silence. */
+async function selectedText(io: CliIo): Promise<string> {
+  let text: string;
+  try {
+    text = await (io.readSelection ?? (() => readPrimarySelection(io.env)))();
+  } catch (error) {
+    if (error instanceof SelectionUnavailable) throw new UsageError(`--selection: ${error.message}.`);
+    throw error;
+  }
+  if (text.trim() === '') throw new UsageError('Nothing is selected: select some text, then run this again.');
+  return text;
 }
 
 async function voicesCommand(settings: Awaited<ReturnType<typeof loadSettings>>, json: boolean, io: CliIo): Promise<number> {

@@ -51,7 +51,7 @@ export async function speakOverLink(request: SpeakRequest, link: EngineLink, opt
   let utterance: Utterance;
   try {
     const provider = options.provider ?? createProvider(settings);
-    utterance = new Utterance(request.text, { provider, settings, retryPolicy: options.retryPolicy, links: options.links, pronunciations: options.pronunciations }, send);
+    utterance = new Utterance(request.text, { provider, settings, retryPolicy: options.retryPolicy, links: options.links, startAt: request.startAt, pronunciations: options.pronunciations }, send);
   } catch (error) {
     const failure = error instanceof SpeechError ? error : new SpeechError('config', (error as Error).message);
     send({ type: 'error', error: { kind: failure.kind, message: failure.message } });

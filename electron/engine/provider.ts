@@ -34,6 +34,10 @@ export interface SpeechAudio {
    * Response that has been garbage-collected, and a segment opened ahead waits unread.
    */
   keepAlive?: unknown;
+  /** Answered from the local audio cache: no request went out, so the link learns nothing from it. */
+  fromCache?: boolean;
+  /** The engine found the body whole (its full length, no cut): the cache may keep it (spec X4). */
+  complete?(probe: ProbeResult): void;
 }
 
 /** A voice a provider offers. */

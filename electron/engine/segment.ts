@@ -117,3 +117,25 @@ function makeSegment(spoken: SpokenText, index: number, from: number, to: number
     origin,
   };
 }
+
+/**
+ * The segments of the whole text from original offset `startAt` on, numbered from 0. The
+ * segment it falls in is read from there, its first sentence alone so the voice starts
+ * fast; every later one is cut exactly as when the text is read from its start. So a jump,
+ * a resume or a replay asks for the segments read before, and finds them in the audio
+ * cache (spec X4), except the one it starts inside.
+ */
+export function* segmentsFrom(segments: Iterable<Segment>, startAt: number, maxChars: number): Generator<Segment> {
+  let index = 0;
+  for (const segment of segments) {
+    if (segment.end <= startAt) continue;
+    if (segment.start >= startAt) {
+      yield { ...segment, index: index++ };
+      continue;
+    }
+    const from = segment.origin.findIndex((offset) => offset >= startAt);
+    if (from < 0) continue;
+    const rest: SpokenText = { text: segment.text.slice(from), origin: segment.origin.slice(from), originalLength: segment.end };
+    for (const part of segmentText(rest, { maxChars, secondMaxChars: maxChars })) yield { ...part, index: index++ };
+  }
+}

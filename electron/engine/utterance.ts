@@ -15,7 +15,7 @@ import { QualityFallback } from './quality-fallback';
 import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
 import { DEFAULT_RETRY_POLICY, afterFailure, sleep, type RetryPolicy } from './retry';
-import { segmentText, type Segment } from './segment';
+import { segmentText, segmentsFrom, type Segment } from './segment';
 import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type PrepareOptions, type SpokenText } from './text';
 import { widenToReplaced, type Pronunciations } from './pronunciation';
 
@@ -37,6 +37,12 @@ export interface UtteranceOptions {
   flushMs?: number;
   /** Learns each endpoint's link from the segments downloaded (spec B2). */
   links?: LinkEstimates;
+  /**
+   * Read the text from this offset (a jump, a resume): it is segmented whole, as from its
+   * start, so the segments after the first are the ones read before. Offsets in events
+   * count from here.
+   */
+  startAt?: number;
   /** The user's pronunciation dictionary, applied to the text before it is cut into segments. */
   pronunciations?: Pronunciations;
 }
@@ -95,7 +101,7 @@ export class Utterance {
     // once and nothing is started. A long one is prepared in slices when it runs.
     if (text.length < PREPARE_AT_ONCE_CHARS) this.segmentSource = this.segmentsOf(prepareText(text, this.prepareOptions()));
     this.text = text;
-    this.textLength = text.length;
+    this.textLength = text.length - (options.startAt ?? 0);
     this.policy = { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries, ...options.retryPolicy };
     this.prefetcher = new Prefetcher(provider);
     this.quality = new QualityFallback(settings.format, settings.qualityFallback !== false && provider.id === 'openai' && options.links !== undefined);
@@ -214,7 +220,9 @@ export class Utterance {
   private segmentsOf(spoken: SpokenText): Generator<Segment> {
     this.preparationNotes = spoken.notes ?? [];
     this.replacedSpans = spoken.replaced;
-    return segmentText(spoken, { maxChars: this.options.provider.maxInputChars });
+    const maxChars = this.options.provider.maxInputChars;
+    const segments = segmentText(spoken, { maxChars });
+    return this.options.startAt ? segmentsFrom(segments, this.options.startAt, maxChars) : segments;
   }
 
   /** The segment at `index`, cut from the text on first use; undefined past the end. */
@@ -335,7 +343,7 @@ export class Utterance {
         if (firstByteAt >= 0) networkMs += waitedMs;
         if (result.done) return null;
         // The first byte's wait is the server's thinking, not the link's pace.
-        if (firstByteAt >= 0) this.chunks.arrived(result.value.length, waitedMs);
+        if (firstByteAt >= 0 && !audio.fromCache) this.chunks.arrived(result.value.length, waitedMs);
         arrivals.push({ atMs: networkMs, bytes: result.value.length });
         if (firstByteAt < 0) firstByteAt = performance.now();
         bytes += result.value.length;
@@ -369,7 +377,7 @@ export class Utterance {
       onFirstSend(rendering, replay);
       this.emit({
         type: 'segment-start',
-        segment: { index: segment.index, start: segment.start, end: segment.end, text: segment.text },
+        segment: { index: segment.index, start: segment.start - this.base, end: segment.end - this.base, text: segment.text },
         format: probe.format,
         sampleRate: probe.sampleRate,
         channels: probe.channels,
@@ -378,6 +386,7 @@ export class Utterance {
         attempt: attempt.attempt,
         restart,
         ...(replay ? { replay: true } : {}),
+        ...(audio.fromCache ? { cached: true } : {}),
         requestedAt,
       });
       if (this.totals.firstTtfbMs < 0) this.totals.firstTtfbMs = Math.round(firstByteAt - requestedPerf);
@@ -410,13 +419,14 @@ export class Utterance {
       }
       this.coalescer.flush();
       completed = true;
+      audio.complete?.(probe);
     } finally {
       if (!completed) {
         controller.abort();
         reader.cancel().catch(() => {});
       }
       // A body stopped, skipped or cut showed the link as well as a whole one, up to there.
-      if (firstByteAt >= 0) {
+      if (firstByteAt >= 0 && !audio.fromCache) {
         this.options.links?.observe(linkKey(attempt.endpoint, format), {
           ttfbMs: firstByteAt - requestedPerf,
           arrivals,
@@ -537,11 +547,16 @@ export class Utterance {
     return format;
   }
 
+  /** Where the events' offsets count from. */
+  private get base(): number {
+    return this.options.startAt ?? 0;
+  }
+
   private emitWord(segment: Segment, word: WordMark): void {
     const start = segment.origin[Math.min(word.start, segment.origin.length - 1)];
     const end = segment.origin[Math.min(Math.max(word.end, word.start + 1), segment.origin.length) - 1] + 1;
     const [from, to] = widenToReplaced(start, end, this.replacedSpans);
-    this.emit({ type: 'word', segmentIndex: segment.index, start: from, end: to, audioMs: word.audioMs });
+    this.emit({ type: 'word', segmentIndex: segment.index, start: from - this.base, end: to - this.base, audioMs: word.audioMs });
   }
 }
 

@@ -29,6 +29,8 @@ import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
 import { WarmEmbeddedVoice } from '../engine/providers/local';
 import { AppTray } from './tray';
 import { AppWindows } from './windows';
+import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
+import { createSelectionReader } from './selection';
 
 // The bundle is out/main/index.js; its siblings are fixed by electron.vite.config.ts, and
 // electron-builder.yml packs resources/icon.png next to out/ (also inside app.asar).
@@ -50,7 +52,7 @@ if (portalFeature) enableChromiumFeature(app.commandLine, portalFeature);
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  // A second launch hands its command line to this one: files to read, --speak-clipboard.
+  // A second launch hands its command line to this one: files to read, --speak-clipboard, --speak-selection.
   app.on('second-instance', (_event, argv, workingDirectory) => onLaunch(parseLaunchArgs(argv, workingDirectory, process.defaultApp), 'second'));
   // macOS: files opened with Utter from Finder, or dropped on its Dock icon; they may come before 'ready'.
   app.on('open-file', (event, path) => {
@@ -80,6 +82,7 @@ let updates: AppUpdates;
 const socketPath = newAppSocketPath();
 let windows: AppWindows | null = null;
 let links: LinkEstimates | null = null;
+const selection = createSelectionReader((message) => console.warn(`Utter: ${message}`));
 
 // A tray app: closing its windows does not quit it; the tray's Quit does.
 app.on('window-all-closed', () => {});
@@ -89,6 +92,7 @@ app.on('before-quit', () => {
 app.on('will-quit', () => {
   globalShortcut.unregisterAll();
   links?.flush();
+  void selection.close();
 });
 
 async function start(): Promise<void> {
@@ -119,6 +123,7 @@ async function start(): Promise<void> {
     // The hidden player loads in well under a second; far longer means it is broken, and the user must hear of it.
     sinkTimeoutMs: 15_000,
     saved: new SavedSession(join(userData, 'session.json'), notify),
+    cache: new AudioCache(join(userData, 'audio-cache'), () => engineSettings().audioCacheMb * MEGABYTE, (message) => console.warn(`Utter: ${message}`)),
     links: (links = new LinkEstimates(join(userData, 'network.json'), (message) => console.warn(`Utter: ${message}`))),
     notify: (message) => {
       if (!windows?.playerVisible) notify(message);
@@ -159,9 +164,10 @@ async function start(): Promise<void> {
   });
   // The player page loads hidden now, so the first hotkey finds its audio path warm.
   windows.ensurePlayer();
-  // `utter speak TEXT` and `utter speak --clipboard` from a terminal reach the app here.
+  // `utter speak TEXT`, `--clipboard` and `--selection` from a terminal reach the app here.
   startAppSocket(socketPath, (request) => {
     if (request.type === 'speak-clipboard') return speakClipboard();
+    if (request.type === 'speak-selection') return speakSelection();
     if (request.type === 'doctor') return diagnostics().then((checks) => ({ checks }));
     return speaking.speak([request.text]);
   })
@@ -187,15 +193,16 @@ async function start(): Promise<void> {
 
 /**
  * What a launch asks for. Files are read aloud with the player shown; --speak-clipboard
- * speaks without showing anything, like the hotkey. Otherwise the first launch shows the
+ * and --speak-selection speak without showing anything, like the hotkeys. Otherwise the first launch shows the
  * player (unless started at login, --hidden) and a second one brings it forward.
  */
 function onLaunch(request: LaunchRequest, which: 'first' | 'second', welcomed = false): void {
   if (request.missing.length) notify(`Nothing to read at ${request.missing.map((path) => basename(path)).join(', ')}: no such file.`);
   if (request.speakClipboard) void speakClipboard();
+  if (request.speakSelection) void speakSelection();
   if (request.files.length) void speakFiles(request.files);
   // The welcome stands in for the player at the first start.
-  const quiet = request.speakClipboard || (which === 'first' && (request.hidden || welcomed));
+  const quiet = request.speakClipboard || request.speakSelection || (which === 'first' && (request.hidden || welcomed));
   if (request.files.length || !quiet) windows?.showPlayer();
 }
 
@@ -234,6 +241,7 @@ function startTray(): void {
     store.get().hotkeys,
     {
       speakClipboard: () => void speakClipboard(),
+      speakSelection: () => void speakSelection(),
       pauseResume: () => speaking.pauseResume(),
       stop: () => speaking.stop(),
       skip: () => speaking.skip(),
@@ -274,6 +282,7 @@ let hotkeyReport: HotkeyReport | null = null;
 function applyHotkeys(settings: Settings): void {
   const report = registerHotkeys(globalShortcut, settings.hotkeys, {
     speakClipboard: () => void speakClipboard(),
+    speakSelection: () => void speakSelection(),
     stop: () => speaking.stop(),
     pauseResume: () => speaking.pauseResume(),
   });
@@ -343,6 +352,18 @@ async function speakClipboard(): Promise<string | null> {
     notify(result.message);
     return result.message;
   }
+  return speaking.speak([result.text]);
+}
+
+/** Speaks the text selected in the focused application; when there is none, says so. */
+async function speakSelection(): Promise<string | null> {
+  const result = await selection.read();
+  if (!result.ok) {
+    notify(result.message);
+    return result.message;
+  }
+  // macOS without the Accessibility permission read the clipboard instead, and says so.
+  if (result.notice) notify(result.notice);
   return speaking.speak([result.text]);
 }
 

@@ -58,8 +58,8 @@ function publishedPipe(file: string): string {
   }
 }
 
-/** What the CLI asks: speak this text, speak what the clipboard holds, or run the in-app diagnostics. */
-export type AppRequest = { type: 'speak'; text: string } | { type: 'speak-clipboard' } | { type: 'doctor' };
+/** What the CLI asks: speak this text, speak what the clipboard holds or what is selected, or run the in-app diagnostics. */
+export type AppRequest = { type: 'speak'; text: string } | { type: 'speak-clipboard' } | { type: 'speak-selection' } | { type: 'doctor' };
 
 /** What the app answers: done (with the diagnostics when asked), or why not. */
 type Reply = { ok: true; checks?: CheckResult[] } | { ok: false; error: string };
@@ -71,6 +71,7 @@ function parseRequest(line: string): AppRequest | null {
   const request = JSON.parse(line) as { type?: unknown; text?: unknown };
   if (request.type === 'speak' && typeof request.text === 'string') return { type: 'speak', text: request.text };
   if (request.type === 'speak-clipboard') return { type: 'speak-clipboard' };
+  if (request.type === 'speak-selection') return { type: 'speak-selection' };
   if (request.type === 'doctor') return { type: 'doctor' };
   return null;
 }

@@ -2,7 +2,7 @@ import type { OperationHandlers } from '../../shared/contract';
 import type { Session, SessionSink } from './session';
 
 /** The contract's operations that only ask the session, the same in every shell. */
-type SessionOperation = 'speak' | 'control' | 'readFrom' | 'unqueue' | 'setFormat' | 'sinkFact' | 'sessionView';
+type SessionOperation = 'speak' | 'control' | 'readFrom' | 'unqueue' | 'setFormat' | 'sinkFact' | 'sessionView' | 'cacheUsage' | 'clearCache';
 
 /**
  * Handlers for the operations a shell passes straight to its session; `sinkOf` finds the
@@ -23,5 +23,7 @@ export function sessionOperations<Context>(session: Session, sinkOf: (context: C
       if (sink) session.fact(sink, fact);
     },
     sessionView: () => session.view(),
+    cacheUsage: () => session.cacheUsage(),
+    clearCache: () => session.clearCache(),
   };
 }

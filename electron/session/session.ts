@@ -8,13 +8,18 @@ import { previewOf, type ControlAction, type PlayTicket, type SessionState, type
 import { textTooLong } from '../../shared/text-limit';
 import { speakOverLink, type EngineLink } from '../engine/link';
 import { MIN_PREROLL_MS } from '../../shared/playback/player-core';
-import { primaryEndpoint } from '../engine/engine';
+import { createProvider, primaryEndpoint } from '../engine/engine';
+import type { AudioCache } from '../engine/cache/audio-cache';
+import type { CacheState } from '../../shared/renderer-api';
+import { withCache } from '../engine/cache/caching-provider';
 import { linkKey, type LinkEstimates, type PrerollAdvice } from '../engine/link-estimate';
 import type { SpeechProvider } from '../engine/provider';
 import type { Pronunciations } from '../engine/pronunciation';
 import type { RetryPolicy } from '../engine/retry';
 import type { SavedSession } from './saved-session';
 
+/** Added to the source while the audio comes from the local cache. */
+const FROM_CACHE = ' (from the local cache)';
 /** How many texts the history keeps. */
 const HISTORY_LENGTH = 10;
 /** A text this long, left unfinished, is offered for resuming after a restart. */
@@ -41,6 +46,8 @@ export interface SessionOptions {
   sinkTimeoutMs?: number;
   /** Where the queue and the position survive a restart; none in tests that do not care. */
   saved?: SavedSession;
+  /** The local audio cache (spec X4); none: every segment is fetched. */
+  cache?: AudioCache;
   /** What each server's link has shown, for the pre-roll (spec B2); none: the setting alone. */
   links?: LinkEstimates;
   /** A message for the user that no window may show (a notification). */
@@ -172,6 +179,19 @@ export class Session {
     this.queued.splice(at, 1);
     this.emit();
     this.persist();
+  }
+
+  /** How full the local audio cache is; none: it is off. */
+  async cacheUsage(): Promise<CacheState> {
+    const cache = this.options.cache;
+    if (!cache) return { on: false, bytes: 0, entries: 0, capBytes: 0 };
+    return { on: cache.enabled, ...(await cache.usage()), capBytes: cache.capBytes };
+  }
+
+  /** Empties the local audio cache (the settings' "Clear cache"). */
+  async clearCache(): Promise<CacheState> {
+    await this.options.cache?.clear();
+    return this.cacheUsage();
   }
 
   setFormat(format: AudioFormat): void {
@@ -351,7 +371,9 @@ export class Session {
     if (current.sinkTimeoutError && this.error === current.sinkTimeoutError) this.error = '';
     current.sinkTimeoutError = undefined;
     const settings = { ...this.options.settings(), format: current.format };
-    const provider = this.options.provider?.(settings);
+    const ownProvider = this.options.provider?.(settings);
+    const warn = (message: string): void => this.options.warn?.(message);
+    const provider = this.options.cache ? withCache(ownProvider ?? createProvider(settings), this.options.cache, settings, warn) : ownProvider;
     const preroll = this.prerollFor(settings, provider?.endpoints[0] ?? primaryEndpoint(settings));
     const ticket: PlayTicket = {
       id: current.id,
@@ -378,7 +400,7 @@ export class Session {
           if (stop.aborted) return link.close();
           // Paused while no page played (or as one crashed): the new page starts paused too.
           if (this.state === 'paused' && current === this.current) sink.transport('pause');
-          return speakOverLink({ text: current.text.slice(current.offset), format: current.format }, link, {
+          return speakOverLink({ text: current.text, startAt: current.offset, format: current.format }, link, {
             settings,
             provider,
             retryPolicy: this.options.retryPolicy,
@@ -403,6 +425,14 @@ export class Session {
       case 'segment-start':
         if (this.timing?.id === current.id && this.timing.requestedAt === null) this.timing.requestedAt = event.requestedAt;
         current.segments.set(event.segment.index, { start: current.offset + event.segment.start, end: current.offset + event.segment.end });
+        // Said while segments come from the cache, and no longer once one is fetched.
+        if (event.cached || this.source.endsWith(FROM_CACHE)) {
+          const source = event.cached ? event.endpoint + FROM_CACHE : event.endpoint;
+          if (source !== this.source) {
+            this.source = source;
+            this.emit();
+          }
+        }
         // The page may have heard it before this event reached us.
         if (event.segment.index === current.heard) this.emit();
         return;
@@ -480,3 +510,4 @@ export class Session {
     return this.options.now?.() ?? Date.now();
   }
 }
+

@@ -1,7 +1,12 @@
 // "Speak clipboard": the clipboard's text, or a sentence saying why there is none to speak.
 // The clipboard comes in as a parameter, so tests/shell/clipboard-text.test.ts needs no Electron.
-import type { Clipboard } from 'electron';
 import { textTooLong } from '../../shared/text-limit';
+
+/** The part of Electron's clipboard read here (selection-text.ts passes its own fakes' too). */
+export interface ClipboardTextAccess {
+  readText(): Promise<string>;
+  read(): Promise<{ readonly types: readonly string[] }[]>;
+}
 
 /** The text to speak, or the message to show instead. */
 export type ClipboardSpeech = { ok: true; text: string } | { ok: false; message: string };
@@ -11,7 +16,7 @@ export type ClipboardSpeech = { ok: true; text: string } | { ok: false; message:
  * electron.d.ts): readText() gives the plain text, read() the MIME types on offer, which
  * tell an image from an empty clipboard. Never rejects: a failed read becomes a message.
  */
-export async function readClipboardForSpeech(clipboard: Pick<Clipboard, 'readText' | 'read'>): Promise<ClipboardSpeech> {
+export async function readClipboardForSpeech(clipboard: ClipboardTextAccess): Promise<ClipboardSpeech> {
   try {
     const text = await clipboard.readText();
     if (text.trim() !== '') {

@@ -8,6 +8,8 @@ export interface LaunchRequest {
   hidden: boolean;
   /** `utter --speak-clipboard`: what a desktop shortcut can run where global hotkeys are not possible (Wayland without the portal). */
   speakClipboard: boolean;
+  /** `utter --speak-selection`: the same for Speak selection. */
+  speakSelection: boolean;
   /** Text files to read aloud ("Open with Utter"), absolute, in order. */
   files: string[];
   /** Paths given that do not exist: the user is told, not left wondering. */
@@ -32,5 +34,11 @@ export function parseLaunchArgs(argv: readonly string[], cwd: string, defaultApp
       missing.push(path);
     }
   }
-  return { hidden: args.includes('--hidden'), speakClipboard: args.includes('--speak-clipboard'), files, missing };
+  return {
+    hidden: args.includes('--hidden'),
+    speakClipboard: args.includes('--speak-clipboard'),
+    speakSelection: args.includes('--speak-selection'),
+    files,
+    missing,
+  };
 }

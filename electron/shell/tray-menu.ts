@@ -27,6 +27,8 @@ export interface TrayState {
 /** What the menu's items do. */
 export interface TrayActions {
   speakClipboard(): void;
+  /** The text selected in the focused application (PRIMARY on Linux). */
+  speakSelection(): void;
   pauseResume(): void;
   stop(): void;
   skip(): void;
@@ -58,6 +60,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
   return [
     ...resume,
     { id: 'speak-clipboard', label: 'Speak clipboard', ...shortcut('speakClipboard'), click: () => actions.speakClipboard() },
+    { id: 'speak-selection', label: 'Speak selection', ...shortcut('speakSelection'), click: () => actions.speakSelection() },
     {
       id: 'pause-resume',
       label: state.status === 'paused' ? 'Resume' : 'Pause',

@@ -43,6 +43,8 @@ export async function webCommand(
     // The app keeps its own session.json; this one is for `utter web` alone.
     sessionFile: join(dirname(defaultSettingsPath()), 'web-session.json'),
     linksFile: join(dirname(defaultSettingsPath()), 'web-network.json'),
+    // Shared with `utter speak`: entries are whole files renamed into place.
+    cacheDir: join(dirname(defaultSettingsPath()), 'audio-cache'),
     // The dictionary is the user's, shared with the app: its edits here are kept.
     pronunciationsFile: join(dirname(defaultSettingsPath()), PRONUNCIATIONS_FILE),
     // The first start: the page welcomes the user once.

@@ -23,6 +23,7 @@ import { SavedSession } from '../session/saved-session';
 import { LinkEstimates } from '../engine/link-estimate';
 import { Session, type SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
+import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
 import { pronunciationOperations } from '../session/pronunciation-operations';
 import { PronunciationStore } from '../store/pronunciation-store';
 import type { PronunciationRule } from '../../shared/pronunciation';
@@ -50,6 +51,8 @@ export interface WebServerOptions {
   sessionFile?: string;
   /** Where what each server's link has shown survives a restart (spec B2); in memory only when absent. */
   linksFile?: string;
+  /** The local audio cache's folder (spec X4); none: every segment is fetched. */
+  cacheDir?: string;
   /** Lets pages change the API key and the servers it goes to (`--allow-key-changes`); off by default. */
   allowKeyChanges?: boolean;
   /** Serve HTTPS and WSS with this certificate (needed for a host other than this machine). */
@@ -113,6 +116,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     provider: options.provider,
     saved: options.sessionFile ? new SavedSession(options.sessionFile, (message) => console.warn(`utter web: ${message}`)) : undefined,
     links,
+    cache: options.cacheDir ? new AudioCache(options.cacheDir, () => store.get().audioCacheMb * MEGABYTE, (message) => console.warn(`utter web: ${message}`)) : undefined,
     warn: (message) => console.warn(`utter web: ${message}`),
   });
   await session.restore();

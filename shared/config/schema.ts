@@ -64,6 +64,7 @@ export const settingsSchema = z.object({
   hotkeys: z
     .object({
       speakClipboard: accelerator.default('CommandOrControl+Alt+S'),
+      speakSelection: accelerator.default('CommandOrControl+Alt+A'),
       stop: accelerator.default('CommandOrControl+Alt+X'),
       pauseResume: accelerator.default('CommandOrControl+Alt+P'),
     })
@@ -71,6 +72,8 @@ export const settingsSchema = z.object({
     .prefault({}),
   /** Speak pressed while speaking: stop and speak the new text, or queue it. */
   whileSpeaking: z.enum(['interrupt', 'queue']).default('interrupt'),
+  /** The local audio cache's size cap in MB (spec X4): replays cost nothing and work offline. 0 keeps nothing. */
+  audioCacheMb: z.number().int().min(0).max(100_000).default(500),
   /** Look for a new version at start and daily (a build packaged with a feed); offered, never installed unasked. */
   checkForUpdates: z.boolean().default(true),
 })
@@ -90,11 +93,12 @@ export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
 export type HotkeyAction = keyof Settings['hotkeys'];
 
 /** In the order they are registered (when two share a shortcut, the earlier keeps it) and listed. */
-export const HOTKEY_ACTIONS: readonly HotkeyAction[] = ['speakClipboard', 'pauseResume', 'stop'];
+export const HOTKEY_ACTIONS: readonly HotkeyAction[] = ['speakClipboard', 'speakSelection', 'pauseResume', 'stop'];
 
 /** How the settings window and the notifications name each action. */
 export const HOTKEY_LABELS: Readonly<Record<HotkeyAction, string>> = {
   speakClipboard: 'Speak clipboard',
+  speakSelection: 'Speak selection',
   pauseResume: 'Pause / resume',
   stop: 'Stop',
 };

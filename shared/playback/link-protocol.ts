@@ -31,6 +31,8 @@ export interface SpeakRequest {
   text: string;
   /** Overrides the setting for this utterance (the player view's format selector). */
   format?: AudioFormat;
+  /** Read from this offset in `text` (the session's jumps and resumes); offsets in events count from it. */
+  startAt?: number;
 }
 
 

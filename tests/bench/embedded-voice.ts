@@ -3,8 +3,8 @@
 // after the app starts) and for later ones.
 import type { Page } from 'playwright-core';
 import { pulseAvailable, startPulse, type PulseAudio } from '../support/pulse';
-import { findOnset } from '../support/recording';
 import { startWebRig, waitForText } from '../support/utter-web';
+import { clickSpeakToFirstSound } from './click-to-heard';
 import { median } from './report';
 
 const RUNS = 5;
@@ -36,17 +36,9 @@ export async function benchEmbeddedVoice(): Promise<string> {
 
 /** One utterance: click in the page, record, find the first sound; the page's heard time beside it. */
 async function clickToHeard(page: Page, pulse: PulseAudio): Promise<{ heardMs: number; pageMs: number }> {
-  await page.getByTestId('text-input').fill(TEXT);
-  const recording = pulse.record();
-  await recording.ready;
-  const clickedAt = (await page.evaluate(`(() => { const at = performance.timeOrigin + performance.now(); document.querySelector('[data-testid=speak]').click(); return at; })()`)) as number;
-  await waitForText(page, 'state', 'playing', 10_000);
-  await new Promise((resolve) => setTimeout(resolve, 400));
-  const audio = await recording.stop();
+  const { heardMs, clickedAt } = await clickSpeakToFirstSound(page, pulse, TEXT);
   const heardAtPage = Number(await page.getByTestId('ttfa').getAttribute('data-heard-at'));
   await page.getByTestId('stop').dispatchEvent('click');
   await waitForText(page, 'state', 'idle', 5000);
-  const onset = findOnset(audio.samples, audio.sampleRate);
-  if (onset < 0) throw new Error('the recording holds no sound');
-  return { heardMs: audio.startedAtMs + (onset / audio.sampleRate) * 1000 - clickedAt, pageMs: heardAtPage - clickedAt };
+  return { heardMs, pageMs: heardAtPage - clickedAt };
 }

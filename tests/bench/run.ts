@@ -15,6 +15,7 @@ import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { fixtureAudio, startTtsServer } from '../support/tts-server';
 import { benchAdaptiveBuffer } from './adaptive-buffer';
 import { benchBrowserPlayers } from './browser-players';
+import { benchCacheReplay } from './cache-replay';
 import { benchEmbeddedVoice } from './embedded-voice';
 import { table } from './report';
 import { benchLongText } from './long-text';
@@ -93,9 +94,10 @@ async function main(): Promise<void> {
 }
 
 // `npm run bench -- --browser` runs only the browser players, `-- --adaptive` only the learned
-// pre-roll, `-- --voice` only the embedded voice as heard.
-const only = process.argv.find((arg) => arg === '--browser' || arg === '--adaptive' || arg === '--voice');
+// pre-roll, `-- --voice` only the embedded voice as heard, `-- --cache` only the replay from the cache.
+const only = process.argv.find((arg) => arg === '--browser' || arg === '--adaptive' || arg === '--voice' || arg === '--cache');
 if (!only) await main();
 if (!only || only === '--browser') console.log('\n' + (await benchBrowserPlayers()));
 if (!only || only === '--adaptive') console.log('\n' + (await benchAdaptiveBuffer()));
 if (!only || only === '--voice') console.log('\n' + (await benchEmbeddedVoice()));
+if (!only || only === '--cache') console.log('\n' + (await benchCacheReplay()));

@@ -269,6 +269,20 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByTestId('issue-hotkeys.speakClipboard').count()).toBe(0);
   });
 
+  it('offers Speak selection as its own shortcut, Ctrl+Alt+A, says what it does, and records a new one', async () => {
+    const field = page.getByTestId('setting-hotkey-speakSelection');
+    expect(await field.inputValue()).toBe('Ctrl+Alt+A');
+    expect(await page.getByRole('textbox', { name: 'Speak selection' }).getAttribute('data-testid')).toBe('setting-hotkey-speakSelection');
+    expect(await page.locator('#settings-shortcuts').textContent()).toContain('Reads the text selected in any application, without copying it.');
+    await field.focus();
+    await page.keyboard.press('Control+Alt+KeyE');
+    const fresh = await rig.open('settings');
+    await expect.poll(() => fresh.getByTestId('setting-hotkey-speakSelection').inputValue()).toBe('Ctrl+Alt+E');
+    await fresh.close();
+    // Speak clipboard keeps its own.
+    expect(await page.getByTestId('setting-hotkey-speakClipboard').inputValue()).not.toBe('Ctrl+Alt+E');
+  });
+
   it('records a shortcut from the keys pressed in its field; Backspace clears it, Escape keeps the saved one', async () => {
     const field = page.getByTestId('setting-hotkey-pauseResume');
     // What the server kept, as a fresh settings page shows it.

@@ -44,6 +44,15 @@ function electronBinary(): string | null {
 }
 
 /** Whether keys can be pressed system-wide here: an X display and xdotool. */
+function hasXsel(): boolean {
+  try {
+    execFileSync('xsel', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function canPressKeys(): boolean {
   if (process.platform !== 'linux' || !process.env.DISPLAY || process.env.WAYLAND_DISPLAY) return false;
   try {
@@ -113,9 +122,9 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
 
   it('takes the global hotkeys', async () => {
     const registered = await app.evaluate(({ globalShortcut }) =>
-      ['CommandOrControl+Alt+S', 'CommandOrControl+Alt+P', 'CommandOrControl+Alt+X'].map((key) => globalShortcut.isRegistered(key)),
+      ['CommandOrControl+Alt+S', 'CommandOrControl+Alt+A', 'CommandOrControl+Alt+P', 'CommandOrControl+Alt+X'].map((key) => globalShortcut.isRegistered(key)),
     );
-    expect(registered).toEqual([true, true, true]);
+    expect(registered).toEqual([true, true, true, true]);
   });
 
   it('speaks the clipboard with the embedded voice when asked (`utter speak --clipboard`, the hotkey\'s path)', async () => {
@@ -136,6 +145,16 @@ describe.skipIf(!binary)('the Electron app (needs the Electron binary)', () => {
     execFileSync('xdotool', ['key', 'ctrl+alt+s']);
     await expect.poll(() => page.getByTestId('text-input').inputValue(), { timeout: 10_000 }).toBe(text);
     await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 15_000 }).toBe('playing');
+    await page.getByTestId('stop').click();
+  });
+
+  // Speak selection reads X's PRIMARY selection, which xsel sets here as selecting text would.
+  it.skipIf(!canPressKeys() || !hasXsel())('speaks the selection, not the clipboard, when Ctrl+Alt+A is pressed', async () => {
+    const text = 'Selected, never copied.';
+    await app.evaluate(({ clipboard }) => clipboard.writeText('The clipboard, which must not be read.'));
+    execFileSync('xsel', ['--input', '--primary'], { input: text });
+    execFileSync('xdotool', ['key', 'ctrl+alt+a']);
+    await expect.poll(() => page.getByTestId('text-input').inputValue(), { timeout: 10_000 }).toBe(text);
     await page.getByTestId('stop').click();
   });
 

@@ -39,6 +39,8 @@ const GOOD: Record<OperationName, unknown> = {
   sessionView: undefined,
   openSettings: undefined,
   showPlayer: undefined,
+  cacheUsage: undefined,
+  clearCache: undefined,
   finishWelcome: undefined,
   pinMini: true,
   updateStatus: undefined,
@@ -67,6 +69,8 @@ const REPLY: Record<OperationName, unknown> = {
   sessionView: expect.objectContaining({ state: expect.any(String), format: 'mp3' }),
   openSettings: undefined,
   showPlayer: undefined,
+  cacheUsage: expect.objectContaining({ on: expect.any(Boolean), bytes: expect.any(Number), entries: expect.any(Number) }),
+  clearCache: expect.objectContaining({ on: expect.any(Boolean), bytes: 0, entries: 0 }),
   finishWelcome: undefined,
   pinMini: undefined,
   // Neither a test run nor utter web is a packaged build with a feed.

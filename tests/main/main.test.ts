@@ -132,8 +132,21 @@ describe('Electron shell', () => {
     await vi.waitFor(() => expect(captured.notifications).toContain('The clipboard is empty.'));
   });
 
+  it('speaks the selection (PRIMARY on Linux) from its own hotkey and tray item, and says when nothing is selected', async () => {
+    captured.clipboardText = 'The clipboard, not to be read.';
+    captured.selectionText = 'Highlighted, never copied.';
+    captured.shortcuts.get('CommandOrControl+Alt+A')!();
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Highlighted, never copied.'));
+    captured.selectionText = 'Chosen from the tray.';
+    captured.menus.at(-1)!.find((item) => item.label === 'Speak selection')!.click!();
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Chosen from the tray.'));
+    captured.selectionText = '';
+    captured.shortcuts.get('CommandOrControl+Alt+A')!();
+    await vi.waitFor(() => expect(captured.notifications.at(-1)).toBe('Nothing is selected. Select some text, then use Speak selection again.'));
+  });
+
   it('registers the hotkeys and reports one another application holds', () => {
-    expect([...captured.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Alt+P', 'CommandOrControl+Alt+S']);
+    expect([...captured.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Alt+A', 'CommandOrControl+Alt+P', 'CommandOrControl+Alt+S']);
     expect(captured.notifications.some((n) => /Stop \(Ctrl\+Alt\+X\)/.test(n) && /another application/.test(n))).toBe(true);
   });
 
@@ -243,6 +256,10 @@ describe('Electron shell', () => {
     secondLaunch({}, ['/opt/Utter/utter', '--speak-clipboard'], dir);
     await vi.waitFor(() => expect(lastView()?.current?.text).toBe('From a desktop shortcut.'));
     expect(captured.shown).toBe(shown);
+    captured.selectionText = 'Selected, from a desktop shortcut.';
+    secondLaunch({}, ['/opt/Utter/utter', '--speak-selection'], dir);
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Selected, from a desktop shortcut.'));
+    expect(captured.shown).toBe(shown);
     secondLaunch({}, ['/opt/Utter/utter'], dir);
     expect(captured.shown).toBe(shown + 1);
     // A file that is not there is said, not ignored.
@@ -257,6 +274,14 @@ describe('Electron shell', () => {
     captured.clipboardText = '';
     await expect(sendToApp(process.env.UTTER_SOCKET!, { type: 'speak-clipboard' })).rejects.toThrow('The clipboard is empty.');
     expect(captured.notifications.at(-1)).toBe('The clipboard is empty.');
+  });
+
+  it('speaks the selection when `utter speak --selection` asks (Windows and macOS), and answers why not when nothing is selected', async () => {
+    captured.selectionText = 'Selected, asked for from a terminal.';
+    expect(await sendToApp(process.env.UTTER_SOCKET!, { type: 'speak-selection' })).toBe('sent');
+    expect(lastView()?.current?.text).toBe('Selected, asked for from a terminal.');
+    captured.selectionText = '';
+    await expect(sendToApp(process.env.UTTER_SOCKET!, { type: 'speak-selection' })).rejects.toThrow('Nothing is selected.');
   });
 
   it('reads a file macOS opens with it (Finder, the Dock)', async () => {
@@ -296,6 +321,25 @@ describe('Electron shell', () => {
     expect(existsSync(entry)).toBe(false);
     expect(() => update({ senderFrame: { url: 'https://evil.example/', parent: null } }, { openAtLogin: true })).toThrow(/untrusted sender/);
     expect(existsSync(entry)).toBe(false);
+  });
+
+  it('rebinds Speak selection from the settings window, and reports a shortcut another action already has', async () => {
+    const update = captured.handlers.get(channelOf('updateSettings'))!;
+    const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
+    const problems = async () => ((await captured.handlers.get(channelOf('settings'))!(page)) as { hotkeyProblems: Record<string, string> }).hotkeyProblems;
+    const hotkeys = (speakSelection: string) => ({ hotkeys: { speakClipboard: 'CommandOrControl+Alt+S', speakSelection, pauseResume: 'CommandOrControl+Alt+P', stop: 'CommandOrControl+Alt+X' } });
+    expect(await update(page, hotkeys('Ctrl+Alt+S'))).toMatchObject({ ok: true });
+    expect(await problems()).toMatchObject({ speakSelection: 'the same shortcut is already set for Speak clipboard' });
+    expect(captured.notifications).toContain('A shortcut could not be set. Speak selection (Ctrl+Alt+S): the same shortcut is already set for Speak clipboard.');
+    expect(captured.shortcuts.has('CommandOrControl+Alt+A')).toBe(false);
+    expect(await update(page, hotkeys('Alt+Shift+F7'))).toMatchObject({ ok: true });
+    expect(await problems()).not.toHaveProperty('speakSelection');
+    expect(captured.menus.at(-1)!.find((item) => item.label === 'Speak selection')).toMatchObject({ accelerator: 'Alt+Shift+F7' });
+    captured.selectionText = 'Through the new shortcut.';
+    captured.shortcuts.get('Alt+Shift+F7')!();
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Through the new shortcut.'));
+    expect(await update(page, hotkeys('CommandOrControl+Alt+A'))).toMatchObject({ ok: true });
+    expect(captured.shortcuts.has('CommandOrControl+Alt+A')).toBe(true);
   });
 
   it('opens the settings window when its own page asks, the same renderer at #settings', () => {

@@ -169,10 +169,11 @@ describe('Session', () => {
     await vi.waitFor(() => expect(next.tickets).toEqual([expect.objectContaining({ id, offset: 28 })]));
     await vi.waitFor(() => expect(next.events.get(id)?.at(-1)?.type).toBe('end'));
     // The engine starts from the second sentence, and its offsets map back into the whole text.
-    expect(next.segments(id)[0]).toBe('The second sentence follows it.');
+    // It starts a segment, so that segment is asked for as before (the cache may have it).
+    expect(next.segments(id)[0]).toBe(THREE.slice(28));
     expect(next.segments(id).join(' ')).toBe(THREE.slice(28));
     session.fact(next, { type: 'playing', id, index: 0 });
-    expect(last().current?.segment).toEqual({ index: 0, start: 28, end: 59 });
+    expect(last().current?.segment).toEqual({ index: 0, start: 28, end: THREE.length });
     expect(notify).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/reading goes on from “The second sentence follows it/));
   });
 
@@ -187,7 +188,7 @@ describe('Session', () => {
     await vi.waitFor(() => expect(sink.tickets).toHaveLength(2));
     expect(sink.tickets[1]).toMatchObject({ offset: 28 });
     expect(last()).toMatchObject({ current: { text: THREE, offset: 28 }, history: [THREE] });
-    await vi.waitFor(() => expect(sink.segments(sink.tickets[1].id)[0]).toBe('The second sentence follows it.'));
+    await vi.waitFor(() => expect(sink.segments(sink.tickets[1].id)[0]).toBe(THREE.slice(28)));
     // The old utterance, or an offset past the end, changes nothing.
     session.readFrom(first, 0);
     session.readFrom(sink.tickets[1].id, THREE.length);

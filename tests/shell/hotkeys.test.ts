@@ -49,6 +49,7 @@ class FakeGlobalShortcut implements GlobalShortcutApi {
 
 const handlers = (): Record<HotkeyAction, Mock<() => void>> => ({
   speakClipboard: vi.fn(),
+  speakSelection: vi.fn(),
   stop: vi.fn(),
   pauseResume: vi.fn(),
 });
@@ -58,7 +59,7 @@ describe('DEFAULT_HOTKEYS', () => {
     for (const action of HOTKEY_ACTIONS) expect(validateAccelerator(DEFAULT_HOTKEYS[action]), action).toBeNull();
     for (const platform of ['linux', 'darwin', 'win32'] as const) {
       const shortcuts = HOTKEY_ACTIONS.map((action) => canonicalAccelerator(DEFAULT_HOTKEYS[action], platform));
-      expect(new Set(shortcuts).size, platform).toBe(3);
+      expect(new Set(shortcuts).size, platform).toBe(HOTKEY_ACTIONS.length);
     }
   });
 });
@@ -129,17 +130,41 @@ describe('registerHotkeys', () => {
     const calls = handlers();
     const report = registerHotkeys(shortcuts, DEFAULT_HOTKEYS, calls, 'linux');
     expect(report.failures).toEqual([]);
-    expect(report.registered.map((entry) => entry.action).sort()).toEqual(['pauseResume', 'speakClipboard', 'stop']);
+    expect(report.registered.map((entry) => entry.action).sort()).toEqual(['pauseResume', 'speakClipboard', 'speakSelection', 'stop']);
     shortcuts.press('CommandOrControl+Alt+X');
     expect(calls.stop).toHaveBeenCalledOnce();
     expect(calls.speakClipboard).not.toHaveBeenCalled();
+    shortcuts.press('CommandOrControl+Alt+A');
+    expect(calls.speakSelection).toHaveBeenCalledOnce();
+    expect(calls.speakClipboard).not.toHaveBeenCalled();
+  });
+
+  it('gives Speak selection its own shortcut, Ctrl+Alt+A (Cmd+Option+A on a Mac), beside Speak clipboard', () => {
+    expect(DEFAULT_HOTKEYS.speakSelection).toBe('CommandOrControl+Alt+A');
+    expect(DEFAULT_HOTKEYS.speakClipboard).toBe('CommandOrControl+Alt+S');
+    expect(canonicalAccelerator(DEFAULT_HOTKEYS.speakSelection, 'darwin')).toBe('alt+meta+a');
+    expect(canonicalAccelerator(DEFAULT_HOTKEYS.speakSelection, 'win32')).toBe('alt+ctrl+a');
+  });
+
+  it("reports Speak selection rebound onto another action's shortcut as a conflict, and one another application holds", () => {
+    const clash = registerHotkeys(new FakeGlobalShortcut(), { ...DEFAULT_HOTKEYS, speakSelection: 'Ctrl+Alt+S' }, handlers(), 'linux');
+    expect(clash.failures).toEqual([{ action: 'speakSelection', accelerator: 'Ctrl+Alt+S', reason: 'the same shortcut is already set for Speak clipboard' }]);
+    expect(describeHotkeyFailure(clash.failures[0], 'linux')).toBe('Speak selection (Ctrl+Alt+S): the same shortcut is already set for Speak clipboard.');
+    const held = registerHotkeys(new FakeGlobalShortcut(['commandorcontrol+alt+a']), DEFAULT_HOTKEYS, handlers(), 'linux');
+    expect(held.failures).toEqual([{ action: 'speakSelection', accelerator: 'CommandOrControl+Alt+A', reason: HELD_ELSEWHERE }]);
+    // Rebound to a free shortcut, it works.
+    const calls = handlers();
+    const shortcuts = new FakeGlobalShortcut();
+    expect(registerHotkeys(shortcuts, { ...DEFAULT_HOTKEYS, speakSelection: 'Alt+Shift+F2' }, calls, 'linux').failures).toEqual([]);
+    shortcuts.press('Alt+Shift+F2');
+    expect(calls.speakSelection).toHaveBeenCalledOnce();
   });
 
   it('reports a shortcut another application holds and still registers the others', () => {
     const shortcuts = new FakeGlobalShortcut(['commandorcontrol+alt+p']);
     const report = registerHotkeys(shortcuts, DEFAULT_HOTKEYS, handlers(), 'linux');
     expect(report.failures).toEqual([{ action: 'pauseResume', accelerator: 'CommandOrControl+Alt+P', reason: HELD_ELSEWHERE }]);
-    expect(report.registered.map((entry) => entry.action).sort()).toEqual(['speakClipboard', 'stop']);
+    expect(report.registered.map((entry) => entry.action).sort()).toEqual(['speakClipboard', 'speakSelection', 'stop']);
   });
 
   it('never hands an invalid accelerator to Electron', () => {
@@ -156,11 +181,11 @@ describe('registerHotkeys', () => {
     const report = registerHotkeys(shortcuts, DEFAULT_HOTKEYS, handlers(), 'linux');
     expect(report.failures).toHaveLength(1);
     expect(report.failures[0].reason).toBe('not a valid shortcut: Error processing argument at index 0, conversion failure from CommandOrControl+Alt+S');
-    expect(report.registered).toHaveLength(2);
+    expect(report.registered).toHaveLength(3);
   });
 
   it('reports two actions on one shortcut as a conflict (spelled differently, same keys)', () => {
-    const bindings: HotkeyBindings = { speakClipboard: 'Ctrl+Alt+S', pauseResume: 'CommandOrControl+Option+s', stop: 'Ctrl+Alt+X' };
+    const bindings: HotkeyBindings = { speakClipboard: 'Ctrl+Alt+S', speakSelection: 'Ctrl+Alt+A', pauseResume: 'CommandOrControl+Option+s', stop: 'Ctrl+Alt+X' };
     const onLinux = registerHotkeys(new FakeGlobalShortcut(), bindings, handlers(), 'linux');
     expect(onLinux.failures).toEqual([
       { action: 'pauseResume', accelerator: 'CommandOrControl+Option+s', reason: 'the same shortcut is already set for Speak clipboard' },
@@ -191,14 +216,14 @@ describe('registerHotkeys', () => {
     const report = registerHotkeys(shortcuts, { ...DEFAULT_HOTKEYS, stop: '  ' }, handlers(), 'linux');
     expect(report.disabled).toEqual(['stop']);
     expect(report.failures).toEqual([]);
-    expect(shortcuts.attempts).toHaveLength(2);
+    expect(shortcuts.attempts).toHaveLength(3);
   });
 
   it('explains a refusal while shortcuts are suspended, and media keys on macOS', () => {
     const suspended = new FakeGlobalShortcut();
     suspended.suspended = true;
     const report = registerHotkeys(suspended, DEFAULT_HOTKEYS, handlers(), 'linux');
-    expect(report.failures.map((failure) => failure.reason)).toEqual(Array(3).fill('shortcuts are paused while a new one is being recorded'));
+    expect(report.failures.map((failure) => failure.reason)).toEqual(Array(4).fill('shortcuts are paused while a new one is being recorded'));
 
     const mac = new FakeGlobalShortcut(['mediaplaypause']);
     const media = registerHotkeys(mac, { ...DEFAULT_HOTKEYS, pauseResume: 'MediaPlayPause' }, handlers(), 'darwin');

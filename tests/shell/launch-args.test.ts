@@ -12,7 +12,7 @@ describe('launch arguments', () => {
 
   it('takes the files that exist, relative to the launch folder, in order, past the executable and switches', () => {
     const argv = ['/opt/Utter/utter', '--no-sandbox', '--enable-features=GlobalShortcutsPortal', 'notes.md', join(dir, 'b.txt'), 'missing.txt'];
-    expect(parseLaunchArgs(argv, dir)).toEqual({ hidden: false, speakClipboard: false, files: [join(dir, 'notes.md'), join(dir, 'b.txt')], missing: [join(dir, 'missing.txt')] });
+    expect(parseLaunchArgs(argv, dir)).toEqual({ hidden: false, speakClipboard: false, speakSelection: false, files: [join(dir, 'notes.md'), join(dir, 'b.txt')], missing: [join(dir, 'missing.txt')] });
   });
 
   it('skips the app `electron <app>` names in development, a folder or its entry file', () => {
@@ -22,9 +22,10 @@ describe('launch arguments', () => {
     expect(parseLaunchArgs(['/opt/Utter/utter', join(dir, 'app')], dir)).toMatchObject({ files: [], missing: [] });
   });
 
-  it('reads --hidden (started at login) and --speak-clipboard (a desktop shortcut)', () => {
-    expect(parseLaunchArgs(['utter', '--hidden'], dir)).toEqual({ hidden: true, speakClipboard: false, files: [], missing: [] });
-    expect(parseLaunchArgs(['utter', '--speak-clipboard'], dir)).toEqual({ hidden: false, speakClipboard: true, files: [], missing: [] });
+  it('reads --hidden (started at login), --speak-clipboard and --speak-selection (desktop shortcuts)', () => {
+    expect(parseLaunchArgs(['utter', '--hidden'], dir)).toEqual({ hidden: true, speakClipboard: false, speakSelection: false, files: [], missing: [] });
+    expect(parseLaunchArgs(['utter', '--speak-clipboard'], dir)).toEqual({ hidden: false, speakClipboard: true, speakSelection: false, files: [], missing: [] });
+    expect(parseLaunchArgs(['utter', '--speak-selection'], dir)).toEqual({ hidden: false, speakClipboard: false, speakSelection: true, files: [], missing: [] });
     // The executable itself is never a file to read, even when it is one.
     expect(parseLaunchArgs([join(dir, 'b.txt')], dir).files).toEqual([]);
   });

@@ -14,6 +14,7 @@ const STATUSES: PlayerStatus[] = ['idle', 'speaking', 'paused', 'error'];
 
 const actions = (): { [K in keyof TrayActions]: Mock<TrayActions[K]> } => ({
   speakClipboard: vi.fn(),
+  speakSelection: vi.fn(),
   pauseResume: vi.fn(),
   stop: vi.fn(),
   diagnostics: vi.fn(),
@@ -71,6 +72,7 @@ describe('buildTrayMenu', () => {
     const labels = buildTrayMenu(state(), actions()).map((entry) => (entry.type === 'separator' ? '—' : entry.label));
     expect(labels).toEqual([
       'Speak clipboard',
+      'Speak selection',
       'Pause',
       'Stop',
       'Skip sentence',
@@ -91,6 +93,7 @@ describe('buildTrayMenu', () => {
   it('shows the hotkeys without registering them a second time', () => {
     const menu = buildTrayMenu(state(), actions());
     expect(item(menu, 'speak-clipboard')).toMatchObject({ accelerator: 'CommandOrControl+Alt+S', registerAccelerator: false });
+    expect(item(menu, 'speak-selection')).toMatchObject({ accelerator: 'CommandOrControl+Alt+A', registerAccelerator: false });
     expect(item(menu, 'pause-resume').accelerator).toBe('CommandOrControl+Alt+P');
     expect(item(menu, 'stop').accelerator).toBe('CommandOrControl+Alt+X');
     for (const entry of menu) if (entry.accelerator) expect(validateAccelerator(entry.accelerator)).toBeNull();
@@ -120,6 +123,7 @@ describe('buildTrayMenu', () => {
     const menu = buildTrayMenu(state({ status: 'speaking' }), calls);
     const pairs: [string, keyof TrayActions][] = [
       ['speak-clipboard', 'speakClipboard'],
+      ['speak-selection', 'speakSelection'],
       ['pause-resume', 'pauseResume'],
       ['stop', 'stop'],
       ['skip', 'skip'],

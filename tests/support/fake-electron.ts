@@ -42,6 +42,8 @@ export function newFakeElectronState() {
     /** What the app sent its pages (webContents.send and postMessage), ports included. */
     sent: [] as { channel: string; message: unknown; ports?: unknown[] }[],
     clipboardText: '',
+    /** Linux's PRIMARY selection (clipboard.selection). */
+    selectionText: '',
     chosenFiles: [] as string[],
     /** Every message box shown, and the button the user presses in each (default: the last). */
     messageBoxes: [] as { title?: string; message: string; detail?: string; buttons?: string[]; type?: string }[],
@@ -208,6 +210,7 @@ export function fakeElectronModule(captured: FakeElectron) {
       readText: async () => captured.clipboardText,
       writeText: (text: string) => void captured.clipboardWritten.push(text),
       read: async () => [],
+      selection: { readText: async () => captured.selectionText },
     },
     globalShortcut: {
       register: (accelerator: string, callback: () => void) => {

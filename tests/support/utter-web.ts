@@ -29,11 +29,13 @@ export async function startWebRig(
     allowKeyChanges?: boolean;
     /** A first start: the player welcomes the user until this file is written. */
     welcomeMarker?: string;
+    /** The local audio cache's folder; none: no cache, every segment is fetched. */
+    cacheDir?: string;
   } = {},
 ): Promise<WebRig> {
   const tts = await startTtsServer(options.tts);
   const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [tts.url], idleTimeoutSec: 5, ...options.settings };
-  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', allowKeyChanges: options.allowKeyChanges, welcomeMarker: options.welcomeMarker });
+  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', allowKeyChanges: options.allowKeyChanges, welcomeMarker: options.welcomeMarker, cacheDir: options.cacheDir });
   const browser = await launchChromium({ env: options.env });
   if (options.initScript) await browser.addInitScript(options.initScript);
   return {

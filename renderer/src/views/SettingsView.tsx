@@ -45,7 +45,7 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
           <PlaybackSection {...section} />
           <ShortcutsSection {...section} />
           <PronunciationSection bridge={bridge} />
-          <AdvancedSection {...section} />
+          <AdvancedSection {...section} bridge={bridge} />
           <Section id="settings-about">
             <Card>
               <Updates bridge={bridge} automatic={settings.checkForUpdates} setAutomatic={(on) => void change({ checkForUpdates: on })} />

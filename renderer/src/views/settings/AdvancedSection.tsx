@@ -1,4 +1,6 @@
 // Settings › Advanced: the streaming knobs (docs/streaming-spec.md, sections B, C, E, P).
+import type { Bridge } from '../../state/bridge';
+import { CacheCard } from './CacheCard';
 import { Field } from './Field';
 import { rangeOf } from './ranges';
 import { Card, Section } from './Section';
@@ -15,8 +17,8 @@ function Check(props: { name: 'streamingEnabled' | 'adaptiveBuffer' | 'qualityFa
   );
 }
 
-/** The Advanced section: how audio is streamed and buffered. */
-export function AdvancedSection({ settings, issues, change }: SectionProps) {
+/** The Advanced section: how audio is streamed and buffered, and the audio cache. */
+export function AdvancedSection({ settings, issues, change, bridge }: SectionProps & { bridge: Bridge }) {
   const check = { settings, change };
   return (
     <Section id="settings-advanced">
@@ -43,6 +45,7 @@ export function AdvancedSection({ settings, issues, change }: SectionProps) {
           <input data-testid="setting-streamChunkSize" type="number" defaultValue={settings.streamChunkSize} onBlur={(e) => void change({ streamChunkSize: asNumber(e.target.value) })} />
         </Field>
       </Card>
+      <CacheCard bridge={bridge} settings={settings} issues={issues} change={change} />
     </Section>
   );
 }
