@@ -60,7 +60,7 @@ function compileRule(rule: PronunciationRule): CompiledRule {
     const body = rule.match
       .trim()
       .split(/\s+/)
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
       .join('\\s+');
     return { rule, regex: new RegExp(`(?<!${WORD_CHAR})${body}(?!${WORD_CHAR})`, rule.caseSensitive ? 'gu' : 'giu'), literal: true };
   }
@@ -123,14 +123,14 @@ export function* applyPronunciations(spoken: SpokenText, dictionary: Pronunciati
   return { spoken: current, notes };
 }
 
-/** [start, end) pairs sorted and joined where they overlap or touch. */
+/** [start, end) pairs sorted and joined where they overlap (a rule's output replaced again). */
 function mergedSpans(spans: number[]): number[] {
   const pairs: [number, number][] = [];
   for (let i = 0; i < spans.length; i += 2) pairs.push([spans[i], spans[i + 1]]);
   pairs.sort((a, b) => a[0] - b[0]);
   const merged: number[] = [];
   for (const [start, end] of pairs) {
-    if (merged.length && start <= merged[merged.length - 1]) merged[merged.length - 1] = Math.max(merged[merged.length - 1], end);
+    if (merged.length && start < merged[merged.length - 1]) merged[merged.length - 1] = Math.max(merged[merged.length - 1], end);
     else merged.push(start, end);
   }
   return merged;

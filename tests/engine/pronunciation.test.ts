@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { applyPronunciationsNow, compilePronunciations, readsPhonemes } from '../../electron/engine/pronunciation';
+import { applyPronunciationsNow, compilePronunciations, readsPhonemes, widenToReplaced } from '../../electron/engine/pronunciation';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { segmentText } from '../../electron/engine/segment';
 import { prepareText } from '../../electron/engine/text';
@@ -32,6 +32,10 @@ describe('word rules', () => {
     expect(spoken('café cafébar Straße straßen Ölbaum öl', [word('café', 'kaffee'), word('straße', 'strasse'), word('öl', 'oil')])).toBe('kaffee cafébar strasse straßen Ölbaum oil');
     // Devanagari: the vowel sign (a mark) after "क" keeps "क" from matching on its own.
     expect(spoken('क कि', [word('क', 'ka')])).toBe('ka कि');
+  });
+
+  it('may hold any character: a hyphen, a plus, a slash, a dot', () => {
+    expect(spoken('Send an e-mail in C++ to a/b, or to Mr. X.', [word('e-mail', 'email'), word('C++', 'C plus plus'), word('a/b', 'A or B'), word('Mr.', 'Mister')])).toBe('Send an email in C plus plus to A or B, or to Mister X.');
   });
 
   it('take their replacement as written, $ and all', () => {
@@ -95,6 +99,14 @@ describe('the way back to the original text', () => {
     // Text after the replacement keeps its exact place.
     expect(text[prepared.origin[prepared.text.indexOf('Others')]]).toBe('O');
     expect(prepared.origin[prepared.text.indexOf('Others')]).toBe(text.indexOf('Others'));
+  });
+
+  it('keeps each replaced span apart, joining only where a rule rewrote another\'s output', () => {
+    expect(prepareText('abab', { pronunciations: compilePronunciations([regex('ab', 'x y')]) }).replaced).toEqual([0, 2, 2, 4]);
+    const chained = prepareText('ASAP now', { pronunciations: compilePronunciations([word('asap', 'as soon as possible'), word('possible', 'can be')]) });
+    expect(chained.replaced).toEqual([0, 4]);
+    expect(widenToReplaced(1, 2, chained.replaced)).toEqual([0, 4]);
+    expect(widenToReplaced(5, 8, chained.replaced)).toEqual([5, 8]);
   });
 
   it('keeps Markdown stripping and replacements together', () => {
