@@ -119,6 +119,12 @@ export function patternProblem(pattern: string, flags: string): string | null {
   }
   const scanned = scanPattern(pattern, flags);
   if (!scanned.ok) return scanned.problem;
+  try {
+    new RegExp(scanned.bounded, `${flags}g`);
+  } catch {
+    // What the engine runs must compile too; a rewrite it cannot is a pattern it cannot run.
+    return 'This pattern cannot be bounded safely: write its repeats another way.';
+  }
   for (const probe of EMPTY_PROBES) {
     for (const match of probe.matchAll(compiled)) {
       if (match[0] === '') return 'This pattern matches the empty string, so it would speak its replacement between every letter: make it match at least one character.';

@@ -56,8 +56,11 @@ export class PronunciationStore {
     return this.serialize(async () => {
       const checked = checkRules(input);
       if (!checked.ok) return checked;
+      // Compiled before it is saved: a list the engine cannot run is never written.
+      const compiled = compilePronunciations(checked.rules);
       await this.save(checked.rules);
-      this.set(checked.rules);
+      this.current = checked.rules;
+      this.compiledRules = compiled;
       return { ok: true, rules: this.rules() };
     });
   }
