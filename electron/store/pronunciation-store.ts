@@ -36,7 +36,14 @@ export class PronunciationStore {
   /** Reads the file (missing: no rules); never rejects for a bad file, only for one that cannot be read. */
   load(): Promise<PronunciationRule[]> {
     return this.serialize(async () => {
-      this.set(await this.readFile());
+      const rules = await this.readFile();
+      try {
+        this.set(rules);
+      } catch (error) {
+        // Never expected (every rule passed its check), but a dictionary must not stop the app.
+        this.set([]);
+        this.notice(`The pronunciation rules could not be prepared (${(error as Error).message}); none are used.`);
+      }
       return this.rules();
     });
   }
