@@ -8,6 +8,7 @@ import type { AppInfo, CacheState, LocalServer, ProviderStatus, PublicSettings, 
 import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, readFromSchema, unqueueSchema, type PlayTicket, type SessionView, type SinkLevel, type TransportAction } from './session';
 import { updateActionSchema, type UpdateStatus } from './updates';
 import { saveRequestSchema, type SaveOutcome, type SaveStatus } from './save';
+import { MAX_RULES, type PronunciationRule, type PronunciationsTryResult, type PronunciationsUpdateResult } from './pronunciation';
 
 /** A request with a reply (ipcRenderer.invoke), or a message with none (ipcRenderer.send). */
 type Kind = 'invoke' | 'send';
@@ -22,6 +23,8 @@ interface Operation<K extends Kind, S extends z.ZodType, Reply> {
 const invoke = <Reply>() => <S extends z.ZodType>(request: S): Operation<'invoke', S, Reply> => ({ kind: 'invoke', request });
 const send = <S extends z.ZodType>(request: S): Operation<'send', S, void> => ({ kind: 'send', request });
 const nothing = z.undefined({ error: 'takes no payload' });
+/** A list of rules as a page sends it: each rule is checked by the store, which says what is wrong with which. */
+const pronunciationRulesPayload = z.array(z.unknown(), { error: 'takes a list of rules' }).max(MAX_RULES * 5, { error: `takes at most ${MAX_RULES} rules` });
 
 /** Every operation a page may ask of the app. */
 export const OPERATIONS = {
@@ -69,6 +72,14 @@ export const OPERATIONS = {
   saveAudio: invoke<SaveOutcome>()(saveRequestSchema),
   /** Stops the save that runs; nothing of it is left on disk. */
   cancelSave: send(nothing),
+  /** The pronunciation dictionary's rules, in the order they apply. */
+  pronunciations: invoke<PronunciationRule[]>()(nothing),
+  /** Replaces the dictionary; the store checks each rule and answers with the refusals, saving nothing unless all pass. */
+  updatePronunciations: invoke<PronunciationsUpdateResult>()(pronunciationRulesPayload),
+  /** "Try it": a text as the voice would get it under these rules (saved or not). */
+  tryPronunciations: invoke<PronunciationsTryResult>()(
+    z.object({ rules: pronunciationRulesPayload, text: z.string({ error: 'takes the text to try' }).max(10_000, { error: 'takes at most 10000 characters to try' }) }, { error: 'takes {rules, text}' }).strict(),
+  ),
 } as const;
 
 export type OperationName = keyof typeof OPERATIONS;

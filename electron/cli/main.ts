@@ -16,6 +16,9 @@ import { webCommand } from '../web/web-command';
 import { doctorCommand } from './doctor-command';
 import { readPrimarySelection, SelectionUnavailable } from './primary-selection';
 import { appSocketPath, sendToApp, type AppRequest } from '../session/app-socket';
+import { dirname, join } from 'node:path';
+import { PRONUNCIATIONS_FILE, PronunciationStore } from '../store/pronunciation-store';
+import type { Pronunciations } from '../engine/pronunciation';
 
 /** Exit codes: scripts tell usage, provider, network and bad-audio failures apart. */
 export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, cannotWrite: 6, interrupted: 130 } as const;
@@ -43,6 +46,7 @@ Options:
   --model M  --voice V  --format pcm|wav|mp3|opus|flac|aac  --speed 0.25-4  --instructions TEXT
   --settings PATH           settings file (default ~/.config/utter/settings.json)
   --no-markdown             speak Markdown syntax instead of stripping it
+  --no-dictionary           leave out the pronunciation dictionary (pronunciations.json beside the settings file)
   --json                    print a JSON report on standard output when done
   -h, --help                this help`;
 
@@ -60,6 +64,7 @@ const OPTIONS = {
   instructions: { type: 'string' },
   settings: { type: 'string' },
   'no-markdown': { type: 'boolean' },
+  'no-dictionary': { type: 'boolean' },
   clipboard: { type: 'boolean' },
   selection: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -216,6 +221,7 @@ async function speakCommand(
   const refused = saveFormatRefusal(values.out);
   if (refused) throw new UsageError(refused);
   if (!values.force && existsSync(values.out)) throw new UsageError(`${values.out} already exists: add --force to replace it.`);
+  const pronunciations = values['no-dictionary'] ? undefined : await loadDictionary(values.settings ?? defaultSettingsPath(io.env), io);
   const provider = createProvider(settings);
   const terminal = io.isTerminal && !values.json;
   let encoding = 0;
@@ -223,6 +229,7 @@ async function speakCommand(
     const saved = await saveAudio(text, {
       settings,
       provider,
+      pronunciations,
       out: values.out,
       overwrite: values.force === true,
       signal: io.signal,
@@ -241,6 +248,17 @@ async function speakCommand(
   } finally {
     await provider.close();
   }
+}
+
+/** The app's pronunciation dictionary, beside the settings file; a problem with it is said, not fatal. */
+async function loadDictionary(settingsFile: string, io: CliIo): Promise<Pronunciations> {
+  const store = new PronunciationStore({ file: join(dirname(settingsFile), PRONUNCIATIONS_FILE), onNotice: (message) => io.err(`utter: warning: ${message}\n`) });
+  try {
+    await store.load();
+  } catch (error) {
+    io.err(`utter: warning: ${(error as Error).message}; speaking without the dictionary.\n`);
+  }
+  return store.compiled();
 }
 
 /** The selection for `speak --selection` on Linux; nothing selected is said, not spoken as silence. */

@@ -1,4 +1,5 @@
 import type { LinkEstimates } from '../engine/link-estimate';
+import type { Pronunciations } from '../engine/pronunciation';
 import type { Settings } from '../../shared/config/schema';
 import { DecodeFailure, UtteranceDecoder } from '../../shared/playback/utterance-decoder';
 import { SpeechError } from '../engine/errors';
@@ -53,6 +54,8 @@ export async function speakToFile(
     onEvent?: (event: EngineEvent) => void;
     /** Learns each endpoint's link (spec B2). */
     links?: LinkEstimates;
+    /** The user's pronunciation dictionary. */
+    pronunciations?: Pronunciations;
   },
 ): Promise<SpeakReport> {
   const started = performance.now();
@@ -73,7 +76,7 @@ export async function speakToFile(
   const formats = new Set<string>();
   // Decoding is async: events are handled strictly in order, one after the other.
   let work = Promise.resolve();
-  const utterance = new Utterance(text, { provider, settings, retryPolicy, links: options.links }, (event) => {
+  const utterance = new Utterance(text, { provider, settings, retryPolicy, links: options.links, pronunciations: options.pronunciations }, (event) => {
     options.onEvent?.(event);
     if (event.type === 'error') failure = event.error;
     if (event.type === 'end') endMetrics = event.metrics;

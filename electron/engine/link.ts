@@ -3,6 +3,7 @@ import { parseLinkCommand, type LinkCommand, type LinkEvent, type SpeakRequest }
 import { createProvider } from './engine';
 import { SpeechError } from './errors';
 import type { LinkEstimates } from './link-estimate';
+import type { Pronunciations } from './pronunciation';
 import type { SpeechProvider } from './provider';
 import type { RetryPolicy } from './retry';
 import { Utterance } from './utterance';
@@ -27,6 +28,8 @@ export interface LinkSpeakOptions {
   retryPolicy?: Partial<RetryPolicy>;
   /** Learns each endpoint's link (spec B2). */
   links?: LinkEstimates;
+  /** The user's pronunciation dictionary. */
+  pronunciations?: Pronunciations;
   /** Sees every event too (logging, tests). */
   onEvent?: (event: LinkEvent) => void;
   /** A command the consumer sent that was refused. */
@@ -50,7 +53,7 @@ export async function speakOverLink(request: SpeakRequest, link: EngineLink, opt
   let utterance: Utterance;
   try {
     const provider = options.provider ?? createProvider(settings);
-    utterance = new Utterance(request.text, { provider, settings, retryPolicy: options.retryPolicy, links: options.links, startAt: request.startAt }, send);
+    utterance = new Utterance(request.text, { provider, settings, retryPolicy: options.retryPolicy, links: options.links, startAt: request.startAt, pronunciations: options.pronunciations }, send);
   } catch (error) {
     const failure = error instanceof SpeechError ? error : new SpeechError('config', (error as Error).message);
     send({ type: 'error', error: { kind: failure.kind, message: failure.message } });

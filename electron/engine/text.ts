@@ -1,4 +1,5 @@
 import { SpeechError } from './errors';
+import { applyPronunciations, type PhonemeMode, type Pronunciations } from './pronunciation';
 
 /**
  * The text as it will be spoken, with the way back to the original:
@@ -9,12 +10,20 @@ export interface SpokenText {
   origin: Uint32Array;
   /** Length of the original text, for offsets past the last character. */
   originalLength: number;
+  /** What the user should know about the preparation (a dictionary rule given up on). */
+  notes?: string[];
+  /** Spans of the original, [start, end) pairs in order, that a dictionary rule replaced. */
+  replaced?: number[];
 }
 
 /** Options for preparing text. */
 export interface PrepareOptions {
   /** Clipboard text is often an LLM answer: drop its Markdown syntax (default true). */
   stripMarkdown?: boolean;
+  /** The pronunciation dictionary, applied after the Markdown is stripped and before segmenting. */
+  pronunciations?: Pronunciations;
+  /** What the voice does with `[word](/phonemes/)`; default 'keep'. */
+  phonemes?: PhonemeMode;
 }
 
 const FENCE = /^\s{0,3}(```|~~~)/;
@@ -24,9 +33,12 @@ const HEADING = /^\s{0,3}#{1,6}\s+/;
 const QUOTE = /^\s*(>\s?)+/;
 const LIST_ITEM = /^\s*([-*+]|\d{1,9}[.)])\s+(\[[ xX]\]\s+)?/;
 const HEADING_TAIL = /\s+#+\s*$/;
-/** Inline Markdown: images, links, reference links, code spans, autolinks, HTML tags. */
+/**
+ * Inline Markdown: Kokoro phoneme entries (`[word](/phonemes/)`, kept whole: they look like
+ * links), images, links, reference links, code spans, autolinks, HTML tags.
+ */
 const INLINE =
-  /!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\4|<(https?:\/\/[^>\s]+)>|<\/?[a-zA-Z][^<>]*>/dg;
+  /(\[[^\]\n[]{1,100}\]\(\/[^/\s()]{1,200}\/\))|!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\5|<(https?:\/\/[^>\s]+)>|<\/?[a-zA-Z][^<>]*>/dg;
 const ENDS_SENTENCE = /[.!?:;…。！？]["'”’)\]]*$/;
 
 /**
@@ -147,7 +159,9 @@ function* prepareSteps(original: string, options: PrepareOptions): Generator<voi
   } else {
     yield* stripMarkdown(original, out);
   }
-  const spoken = yield* out.build(original.length);
+  const built = yield* out.build(original.length);
+  const { spoken, notes } = yield* applyPronunciations(built, options.pronunciations, { phonemes: options.phonemes ?? 'keep' });
+  if (notes.length) spoken.notes = notes;
   if (!/[\p{L}\p{N}]/u.test(spoken.text)) {
     throw new SpeechError(
       'input',
@@ -226,7 +240,7 @@ function* addInline(text: string, offset: number, out: SpokenTextBuilder, isTabl
   for (const match of text.matchAll(INLINE)) {
     yield* addPlain(text, pos, match.index, offset, out, isTableRow, clock);
     // Keep the readable group of the match (alt text, link text, code, URL); drop the rest.
-    const groupIndex = [1, 2, 3, 5, 6].find((g) => match[g] !== undefined);
+    const groupIndex = [1, 2, 3, 4, 6, 7].find((g) => match[g] !== undefined);
     const span = groupIndex === undefined ? undefined : match.indices?.[groupIndex];
     if (span) yield* addPlain(text, span[0], span[1], offset, out, isTableRow, clock);
     pos = match.index + match[0].length;

@@ -16,7 +16,8 @@ import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
 import { DEFAULT_RETRY_POLICY, afterFailure, sleep, type RetryPolicy } from './retry';
 import { segmentText, segmentsFrom, type Segment } from './segment';
-import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type SpokenText } from './text';
+import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type PrepareOptions, type SpokenText } from './text';
+import { widenToReplaced, type Pronunciations } from './pronunciation';
 
 /** The settings an utterance reads. */
 export type UtteranceSettings = Pick<
@@ -42,6 +43,8 @@ export interface UtteranceOptions {
    * count from here.
    */
   startAt?: number;
+  /** The user's pronunciation dictionary, applied to the text before it is cut into segments. */
+  pronunciations?: Pronunciations;
 }
 
 /** A stall is not called sooner than this: a server's pause between its own chunks is no stall. */
@@ -68,6 +71,10 @@ export class Utterance {
   private readonly segments: Segment[] = [];
   /** Cuts segments on demand; a long text's is made once its preparation finished (run). */
   private segmentSource: Generator<Segment> | null = null;
+  /** What preparing the text found worth saying (a dictionary rule given up on). */
+  private preparationNotes: string[] = [];
+  /** Spans of the original a dictionary rule replaced: a word said inside one marks all of it. */
+  private replacedSpans: number[] | undefined;
   private readonly text: string;
   private segmentController: AbortController | null = null;
   private readonly prefetcher: Prefetcher;
@@ -92,7 +99,7 @@ export class Utterance {
     const { settings, provider } = options;
     // A text of ordinary length is prepared now: empty text throws SpeechError('input') at
     // once and nothing is started. A long one is prepared in slices when it runs.
-    if (text.length < PREPARE_AT_ONCE_CHARS) this.segmentSource = this.segmentsOf(prepareText(text, { stripMarkdown: settings.stripMarkdown }));
+    if (text.length < PREPARE_AT_ONCE_CHARS) this.segmentSource = this.segmentsOf(prepareText(text, this.prepareOptions()));
     this.text = text;
     this.textLength = text.length - (options.startAt ?? 0);
     this.policy = { ...DEFAULT_RETRY_POLICY, maxRetries: settings.maxRetries, ...options.retryPolicy };
@@ -178,8 +185,9 @@ export class Utterance {
     });
     let index = 0;
     try {
-      this.segmentSource ??= this.segmentsOf(await prepareTextInSlices(this.text, { stripMarkdown: this.options.settings.stripMarkdown }));
+      this.segmentSource ??= this.segmentsOf(await prepareTextInSlices(this.text, this.prepareOptions()));
       if (this.stopper.signal.aborted) throw new SpeechError('cancelled', 'Stopped.');
+      for (const message of this.preparationNotes) this.emit({ type: 'notice', segmentIndex: 0, message });
       for (let segment = this.segmentAt(index); segment; segment = this.segmentAt(index)) {
         index = await this.playSegment(segment);
       }
@@ -203,7 +211,15 @@ export class Utterance {
     }
   }
 
+  private prepareOptions(): PrepareOptions {
+    const { settings, provider, pronunciations } = this.options;
+    // The embedded voice reads no phonemes: it says the word of each [word](/phonemes/).
+    return { stripMarkdown: settings.stripMarkdown, pronunciations, phonemes: provider.id === 'local' ? 'word' : 'keep' };
+  }
+
   private segmentsOf(spoken: SpokenText): Generator<Segment> {
+    this.preparationNotes = spoken.notes ?? [];
+    this.replacedSpans = spoken.replaced;
     const maxChars = this.options.provider.maxInputChars;
     const segments = segmentText(spoken, { maxChars });
     return this.options.startAt ? segmentsFrom(segments, this.options.startAt, maxChars) : segments;
@@ -539,7 +555,8 @@ export class Utterance {
   private emitWord(segment: Segment, word: WordMark): void {
     const start = segment.origin[Math.min(word.start, segment.origin.length - 1)];
     const end = segment.origin[Math.min(Math.max(word.end, word.start + 1), segment.origin.length) - 1] + 1;
-    this.emit({ type: 'word', segmentIndex: segment.index, start: start - this.base, end: end - this.base, audioMs: word.audioMs });
+    const [from, to] = widenToReplaced(start, end, this.replacedSpans);
+    this.emit({ type: 'word', segmentIndex: segment.index, start: from - this.base, end: to - this.base, audioMs: word.audioMs });
   }
 }
 

@@ -17,6 +17,7 @@ import { appDiagnostics, diagnosticsDialog } from '../shell/diagnostics';
 import { newAppSocketPath, publishAppSocket, startAppSocket } from '../session/app-socket';
 import { createSafeStorageSecretStore, type SecretStore } from '../store/secret-store';
 import { SettingsStore } from '../store/settings-store';
+import { PRONUNCIATIONS_FILE, PronunciationStore } from '../store/pronunciation-store';
 import { readTextFilesFromDisk } from '../shell/text-files';
 import { isAutostartEnabled, setAutostart } from '../shell/linux-autostart';
 import { parseLaunchArgs, type LaunchRequest } from '../shell/launch-args';
@@ -76,6 +77,7 @@ if (!app.requestSingleInstanceLock()) {
 let tray: AppTray | null = null;
 const filesBeforeStart: string[] = [];
 let store: SettingsStore;
+let pronunciations: PronunciationStore;
 let secrets: SecretStore;
 let speaking: Session;
 let updates: AppUpdates;
@@ -110,6 +112,8 @@ async function start(): Promise<void> {
     onNotice: notify,
   });
   await store.load();
+  pronunciations = new PronunciationStore({ file: join(userData, PRONUNCIATIONS_FILE), onNotice: notify });
+  await pronunciations.load();
   const refused = effectiveSettings().issues;
   if (refused.length) notify(`Refused from the environment (the other variables apply): ${formatSettingsIssues(refused)}.`);
   const places = new WindowStateFile(join(userData, 'windows.json'));
@@ -117,6 +121,7 @@ async function start(): Promise<void> {
   windows = new AppWindows({ preload: PRELOAD, icon: ICON }, places);
   speaking = new Session({
     settings: engineSettings,
+    pronunciations: () => pronunciations.compiled(),
     // The player page is the audio sink; a crashed one is recreated (windows.ts) and attaches anew.
     needSink: () => windows?.ensurePlayer(),
     // The hidden player loads in well under a second; far longer means it is broken, and the user must hear of it.
@@ -137,7 +142,7 @@ async function start(): Promise<void> {
     onChange: onUpdateStatus,
   });
   // The session's speech, in its request format: what the player plays is what is saved.
-  saves = new SaveJobs({ settings: () => ({ ...engineSettings(), format: speaking.view().format }), provider: (settings) => speaking.speechProvider(settings) });
+  saves = new SaveJobs({ settings: () => ({ ...engineSettings(), format: speaking.view().format }), provider: (settings) => speaking.speechProvider(settings), pronunciations: () => pronunciations.compiled() });
   saves.subscribe((status) => {
     // Saved from the tray with no player in sight: the outcome still reaches the user.
     if ((status.state === 'saved' || status.state === 'failed') && !windows?.playerVisible) notify(describeSaveOutcome(status));
@@ -155,6 +160,7 @@ async function start(): Promise<void> {
     updates,
     saves,
     chooseSaveTarget: (name, format) => chooseSavePath(name, format, saveFolder()),
+    pronunciations,
   });
   startTray();
   updates.start();

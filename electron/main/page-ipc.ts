@@ -13,6 +13,8 @@ import { providerStatus } from '../engine/provider-check';
 import type { EngineLink } from '../engine/link';
 import type { Session, SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
+import { pronunciationOperations } from '../session/pronunciation-operations';
+import type { PronunciationStore } from '../store/pronunciation-store';
 import type { SettingsStore } from '../store/settings-store';
 import type { AppUpdates } from '../shell/updates';
 import type { SaveFormat } from '../../shared/save';
@@ -37,6 +39,7 @@ export interface PageIpcDeps {
   saves: SaveJobs;
   /** The save dialog: where a text's audio goes, or null when the user cancels. */
   chooseSaveTarget(name: string, format: SaveFormat): Promise<SaveTarget | null>;
+  pronunciations: PronunciationStore;
 }
 
 /** Start at login, the one setting that is not in the settings schema (the OS keeps it). */
@@ -69,6 +72,7 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     appInfo: () => ({ version: app.getVersion(), shell: 'electron' }),
     settings: () => deps.withShellState(deps.store.publicSettings()),
     ...sessionOperations(session, (event) => sinks.get(event.sender)),
+    ...pronunciationOperations(deps.pronunciations, deps.engineSettings),
     attachSink: (_request, event) => {
       const contents = event.sender;
       const sink = contentsSink(contents);

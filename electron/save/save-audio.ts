@@ -1,6 +1,7 @@
 // "Save audio…": a text spoken through the app's own path (Utterance → UtteranceDecoder, as
 // speakToFile writes it) into a file, as WAV, MP3 or Ogg Opus. The file appears whole or not
 // at all: everything is written beside it under a hidden temporary name, then renamed.
+import type { Pronunciations } from '../engine/pronunciation';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -34,6 +35,8 @@ export interface SaveAudioOptions {
   /** Lines for a terminal: retries, failovers, notices. */
   onNote?(line: string): void;
   retryPolicy?: Partial<RetryPolicy>;
+  /** The user's pronunciation rules, as the session speaks with them. */
+  pronunciations?: Pronunciations;
 }
 
 /** What was written. */
@@ -68,6 +71,7 @@ export async function saveAudio(text: string, options: SaveAudioOptions): Promis
       out: decoded,
       signal: options.signal,
       retryPolicy: options.retryPolicy,
+      pronunciations: options.pronunciations,
       onProgress: options.onNote,
       onEvent: (event) => {
         if (event.type === 'segment-start') segmentEnds.set(event.segment.index, event.segment.end);

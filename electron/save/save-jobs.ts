@@ -1,6 +1,7 @@
 // The app's "Save audio…" (the Electron main process, or `utter web`): one save at a time,
 // its progress told to every page, and a cancel. Electron-free: the shell says where the
 // file goes (a save dialog, or a file to download).
+import type { Pronunciations } from '../engine/pronunciation';
 import type { Settings } from '../../shared/config/schema';
 import { defaultSaveName, type SaveFormat, type SaveOutcome, type SaveStatus } from '../../shared/save';
 import { SpeechError } from '../engine/errors';
@@ -29,6 +30,8 @@ export interface SaveJobsOptions {
   /** The session's provider factory: a caching one answers from its cache and fetches the rest. */
   provider(settings: Settings): SpeechProvider;
   retryPolicy?: Partial<RetryPolicy>;
+  /** The pronunciation rules in force, read anew for each save. */
+  pronunciations?(): Pronunciations | undefined;
 }
 
 export class SaveJobs {
@@ -99,6 +102,7 @@ export class SaveJobs {
         overwrite: target.overwrite,
         signal: stop.signal,
         retryPolicy: this.options.retryPolicy,
+        pronunciations: this.options.pronunciations?.(),
         onProgress: (progress) => {
           const now = performance.now();
           if (now - lastEmit < PROGRESS_EVERY_MS) return;

@@ -14,6 +14,7 @@ import type { CacheState } from '../../shared/renderer-api';
 import { withCache } from '../engine/cache/caching-provider';
 import { linkKey, type LinkEstimates, type PrerollAdvice } from '../engine/link-estimate';
 import type { SpeechProvider } from '../engine/provider';
+import type { Pronunciations } from '../engine/pronunciation';
 import type { RetryPolicy } from '../engine/retry';
 import type { SavedSession } from './saved-session';
 
@@ -34,6 +35,8 @@ export interface SessionSink {
 export interface SessionOptions {
   /** The settings in force (defaults < file < environment), read anew for every utterance. */
   settings(): Settings;
+  /** The pronunciation dictionary in force, read anew for every utterance. */
+  pronunciations?(): Pronunciations | undefined;
   /** Tests and `utter web` may pass their own provider factory. */
   provider?: (settings: Settings) => SpeechProvider;
   retryPolicy?: Partial<RetryPolicy>;
@@ -413,6 +416,7 @@ export class Session {
           provider,
           retryPolicy: this.options.retryPolicy,
           links: this.options.links,
+          pronunciations: this.options.pronunciations?.(),
           signal: stop,
           onBadCommand: (error) => this.options.warn?.(`refused a command from the page: ${error.message}`),
           onEvent: (event) => this.onEngineEvent(current, event),

@@ -5,6 +5,7 @@ import type { Settings } from '../../shared/config/schema';
 import { defaultSettingsPath } from '../engine/config';
 import { appSocketPath, isAppListening, newAppSocketPath, publishAppSocket } from '../session/app-socket';
 import { startWebServer } from './web-server';
+import { PRONUNCIATIONS_FILE } from '../store/pronunciation-store';
 
 const PACKAGE_ROOT = join(import.meta.dirname, '..', '..');
 /** electron-vite builds the renderer here; the Electron window and `utter web` serve the same files. */
@@ -44,6 +45,8 @@ export async function webCommand(
     linksFile: join(dirname(defaultSettingsPath()), 'web-network.json'),
     // Shared with `utter speak`: entries are whole files renamed into place.
     cacheDir: join(dirname(defaultSettingsPath()), 'audio-cache'),
+    // The dictionary is the user's, shared with the app: its edits here are kept.
+    pronunciationsFile: join(dirname(defaultSettingsPath()), PRONUNCIATIONS_FILE),
     // The first start: the page welcomes the user once.
     welcomeMarker: options.firstStart ? join(dirname(defaultSettingsPath()), 'web-welcomed') : undefined,
   });

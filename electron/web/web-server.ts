@@ -25,6 +25,9 @@ import { Session, type SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
 import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
 import { PendingLink } from '../engine/pending-link';
+import { pronunciationOperations } from '../session/pronunciation-operations';
+import { PronunciationStore } from '../store/pronunciation-store';
+import type { PronunciationRule } from '../../shared/pronunciation';
 import { welcomeState } from './welcome-marker';
 import { SaveJobs } from '../save/save-jobs';
 import { SavedFiles, SAVED_PATH } from './saved-files';
@@ -62,6 +65,10 @@ export interface WebServerOptions {
    * this file, so it is not shown again. Absent: no welcome (there are settings already).
    */
   welcomeMarker?: string;
+  /** The pronunciation dictionary's file, read and written; absent: in memory, from `pronunciations`. */
+  pronunciationsFile?: string;
+  /** The rules an in-memory dictionary starts with. */
+  pronunciations?: PronunciationRule[];
 }
 
 /** What only a `utter web` started with --allow-key-changes lets a page change. */
@@ -103,9 +110,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const { apiKey, apiKeyOrigins, ...initial } = options.settings;
   const store = new SettingsStore({ file: null, initial, secrets: memorySecretStore(apiKey && encodeStoredKey({ key: apiKey, origins: apiKeyOrigins ?? null })) });
   await store.load();
+  const dictionary = new PronunciationStore({ file: options.pronunciationsFile ?? null, initial: options.pronunciations, onNotice: (message) => console.warn(`utter web: ${message}`) });
+  await dictionary.load();
   const links = new LinkEstimates(options.linksFile, (message) => console.warn(`utter web: ${message}`));
   const session = new Session({
     settings: () => store.get(),
+    pronunciations: () => dictionary.compiled(),
     provider: options.provider,
     saved: options.sessionFile ? new SavedSession(options.sessionFile, (message) => console.warn(`utter web: ${message}`)) : undefined,
     links,
@@ -129,7 +139,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   /** Every page's control socket: each gets the session's view on every change. */
   const controls = new Set<WebSocket>();
   // "Save audio…" speaks with the session's settings and provider; the file is downloaded.
-  const saves = new SaveJobs({ settings: () => ({ ...store.get(), format: session.view().format }), provider: (settings) => session.speechProvider(settings) });
+  const saves = new SaveJobs({ settings: () => ({ ...store.get(), format: session.view().format }), provider: (settings) => session.speechProvider(settings), pronunciations: () => dictionary.compiled() });
   const savedFiles = new SavedFiles();
   saves.subscribe((status) => {
     for (const client of controls) push(client, 'save', status);
@@ -238,6 +248,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     localServers: () => findLocalServers(),
     checkProvider: () => providerStatus(store.get()),
     ...sessionOperations(session, (ws) => sinks.get(ws)),
+    ...pronunciationOperations(dictionary, () => store.get()),
     attachSink: (_request, ws) => {
       const sink = socketSink(ws);
       sinks.set(ws, sink);

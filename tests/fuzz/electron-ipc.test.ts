@@ -54,6 +54,12 @@ function plausible(name: (typeof OPERATION_NAMES)[number], r: () => number): unk
       return Object.fromEntries([['speed', r() * 5], ['format', pick(r, ['pcm', 'mp3', 'x'])], ['hotkeys', { stop: pick(r, ['', 'Ctrl+Alt+X', 'Nope+Q']) }], ['openAtLogin', pick(r, [true, false, 'yes'])], ['checkForUpdates', r() < 0.5]].filter(() => r() < 0.5));
     case 'updateAction':
       return pick(r, ['check', 'download', 'install', 'reboot']);
+    case 'updatePronunciations':
+    case 'tryPronunciations': {
+      const rule = () => ({ kind: pick(r, ['word', 'regex', 'glob']), match: pick(r, ['GUI', '(a+)+$', '(', 'a*', '\\p{L}+', text()]), replacement: text(), ...(r() < 0.3 ? { flags: pick(r, ['i', 'u', 'iu', 'g']) } : {}) });
+      const rules = Array.from({ length: Math.floor(r() * 4) }, rule);
+      return name === 'tryPronunciations' ? { rules, text: text() } : rules;
+    }
     default:
       return undefined;
   }

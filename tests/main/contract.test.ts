@@ -47,6 +47,9 @@ const GOOD: Record<OperationName, unknown> = {
   updateAction: 'check',
   saveAudio: { text: 'Hello.', format: 'wav' },
   cancelSave: undefined,
+  pronunciations: undefined,
+  updatePronunciations: [],
+  tryPronunciations: { rules: [{ kind: 'word', match: 'hello', replacement: 'hi' }], text: 'Hello.' },
 };
 const BAD = 42;
 /** What each request answers with, in either shell (a message answers nothing). */
@@ -78,6 +81,9 @@ const REPLY: Record<OperationName, unknown> = {
   // The app's dialog is cancelled here (nothing written); utter web's provider fails ("not here").
   saveAudio: expect.objectContaining({ state: expect.stringMatching(/^(not-saved|failed)$/) }),
   cancelSave: undefined,
+  pronunciations: expect.any(Array),
+  updatePronunciations: { ok: true, rules: [] },
+  tryPronunciations: { ok: true, spoken: 'hi.' },
 };
 
 let web: WebServer;

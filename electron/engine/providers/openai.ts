@@ -3,6 +3,7 @@ import type { AudioFormat } from '../../../shared/audio-format';
 import { SpeechError } from '../errors';
 import { keyFor } from '../key-binding';
 import type { SpeechAudio, SpeechProvider, SpeechRequest, VoiceInfo } from '../provider';
+import { readsPhonemes, sayPhonemeWords } from '../pronunciation';
 
 /** OpenAI's documented limit for one speech request. */
 export const OPENAI_MAX_INPUT = 4096;
@@ -70,7 +71,7 @@ export class OpenAiProvider implements SpeechProvider {
       const response = await client.audio.speech.create(
         {
           model,
-          input: request.text,
+          input: readsPhonemes(this.endpoints[request.endpointIndex]) ? request.text : sayPhonemeWords(request.text),
           voice: this.voice,
           response_format: request.format ?? format,
           speed,

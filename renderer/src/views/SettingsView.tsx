@@ -2,6 +2,7 @@ import type { Bridge } from '../state/bridge';
 import { AdvancedSection } from './settings/AdvancedSection';
 import { SetByEnvironment } from './settings/Field';
 import { PlaybackSection } from './settings/PlaybackSection';
+import { PronunciationSection } from './settings/PronunciationSection';
 import { Card, Section } from './settings/Section';
 import { useSectionInView } from './settings/section-in-view';
 import { SectionNav } from './settings/SectionNav';
@@ -43,6 +44,7 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
           </Section>
           <PlaybackSection {...section} />
           <ShortcutsSection {...section} />
+          <PronunciationSection bridge={bridge} />
           <AdvancedSection {...section} bridge={bridge} />
           <Section id="settings-about">
             <Card>

@@ -5,6 +5,7 @@ export const SECTIONS = [
   { id: 'settings-voice', title: 'Voice' },
   { id: 'settings-playback', title: 'Playback' },
   { id: 'settings-shortcuts', title: 'Shortcuts' },
+  { id: 'settings-pronunciation', title: 'Pronunciation' },
   { id: 'settings-advanced', title: 'Advanced' },
   { id: 'settings-about', title: 'About' },
 ] as const;

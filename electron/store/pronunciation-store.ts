@@ -1,0 +1,143 @@
+// The pronunciation dictionary on disk: pronunciations.json beside settings.json, checked by
+// the one schema (shared/pronunciation.ts). Electron-free, tested on real files in plain Node.
+import { readFile, stat } from 'node:fs/promises';
+import { checkRules, MAX_RULES, pronunciationFileSchema, ruleIssues, type PronunciationRule, type PronunciationsUpdateResult } from '../../shared/pronunciation';
+import { compilePronunciations, type Pronunciations } from '../engine/pronunciation';
+import { writeFileAtomically } from './atomic-file';
+import { keepBadFile } from './bad-file';
+
+/** The file's name in the data folder. */
+export const PRONUNCIATIONS_FILE = 'pronunciations.json';
+/** A dictionary file larger than this is not read: 200 rules of the longest kind fit in far less. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/** Where the dictionary lives and who hears of a file that could not be used. */
+export interface PronunciationStoreOptions {
+  /** pronunciations.json; null: in memory only. */
+  file: string | null;
+  /** What an in-memory store starts from. */
+  initial?: PronunciationRule[];
+  onNotice?: (message: string) => void;
+}
+
+/**
+ * Loads, checks and saves the dictionary. A file that is not JSON, not the schema, too
+ * large, or holds rules that are refused is copied as it was to `pronunciations.json.bad-<time>`;
+ * the rules that pass are kept and onNotice says what happened. Loads and updates run one
+ * after the other.
+ */
+export class PronunciationStore {
+  private current: PronunciationRule[] = [];
+  private compiledRules: Pronunciations = compilePronunciations([]);
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: PronunciationStoreOptions) {}
+
+  /** Reads the file (missing: no rules); never rejects for a bad file, only for one that cannot be read. */
+  load(): Promise<PronunciationRule[]> {
+    return this.serialize(async () => {
+      const rules = await this.readFile();
+      try {
+        this.set(rules);
+      } catch (error) {
+        // Never expected (every rule passed its check), but a dictionary must not stop the app.
+        this.set([]);
+        this.notice(`The pronunciation rules could not be prepared (${(error as Error).message}); none are used.`);
+      }
+      return this.rules();
+    });
+  }
+
+  /** The rules, in the order they apply. */
+  rules(): PronunciationRule[] {
+    return this.current.map((rule) => ({ ...rule }));
+  }
+
+  /** The rules ready to apply (compiled once per change). */
+  compiled(): Pronunciations {
+    return this.compiledRules;
+  }
+
+  /** Replaces the whole list with an untrusted one: every refusal, or the saved rules. Nothing is written when any rule is refused. */
+  update(input: unknown): Promise<PronunciationsUpdateResult> {
+    return this.serialize(async () => {
+      const checked = checkRules(input);
+      if (!checked.ok) return checked;
+      // Compiled before it is saved: a list the engine cannot run is never written.
+      const compiled = compilePronunciations(checked.rules);
+      await this.save(checked.rules);
+      this.current = checked.rules;
+      this.compiledRules = compiled;
+      return { ok: true, rules: this.rules() };
+    });
+  }
+
+  private set(rules: PronunciationRule[]): void {
+    this.compiledRules = compilePronunciations(rules);
+    this.current = rules;
+  }
+
+  private async save(rules: PronunciationRule[]): Promise<void> {
+    if (this.options.file === null) return;
+    await writeFileAtomically(this.options.file, `${JSON.stringify({ version: 1, rules }, null, 2)}\n`);
+  }
+
+  private async readFile(): Promise<PronunciationRule[]> {
+    const { file } = this.options;
+    if (file === null) return checkedOrEmpty(this.options.initial ?? []);
+    let bytes: Buffer;
+    try {
+      if ((await stat(file)).size > MAX_FILE_BYTES) return await this.setAside(`is larger than ${MAX_FILE_BYTES / 1024} KB`, []);
+      bytes = await readFile(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new Error(`Cannot read the pronunciation file ${file}: ${(error as Error).message}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+    } catch (error) {
+      return this.setAside(`is not valid JSON (${(error as Error).message})`, []);
+    }
+    const shaped = pronunciationFileSchema.safeParse(parsed);
+    if (!shaped.success) return this.setAside('is not a dictionary of this version ({"version": 1, "rules": [...]})', []);
+    const rules = shaped.data.rules;
+    const refused = rules.flatMap((rule, index) => ruleIssues(rule, index));
+    if (!refused.length && rules.length <= MAX_RULES) return checkedOrEmpty(rules);
+    const kept = rules.filter((_rule, index) => !refused.some((issue) => issue.index === index)).slice(0, MAX_RULES);
+    const why = refused.length
+      ? `has rules that cannot be used (${refused.slice(0, 3).map((issue) => `rule ${issue.index + 1}: ${issue.message}`).join('; ')}${refused.length > 3 ? '; …' : ''})`
+      : `has more than ${MAX_RULES} rules (the first ${MAX_RULES} are kept)`;
+    return this.setAside(why, checkedOrEmpty(kept));
+  }
+
+  /** Keeps the bad file beside it, saves what could be kept, and says so. */
+  private async setAside(problem: string, kept: PronunciationRule[]): Promise<PronunciationRule[]> {
+    const file = this.options.file!;
+    const backup = await keepBadFile(file);
+    const keeping = kept.length === 0 ? 'no rules are used' : kept.length === 1 ? 'the one valid rule is used' : `the ${kept.length} valid rules are used`;
+    if (!backup.ok) {
+      this.notice(`The pronunciation file ${file} ${problem}. It could not be kept as a backup (${backup.why}), so it was left as it is; ${keeping} until you change the dictionary.`);
+      return kept;
+    }
+    await this.save(kept);
+    this.notice(`The pronunciation file ${file} ${problem}. It was kept as ${backup.file}; ${keeping}.`);
+    return kept;
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private notice(message: string): void {
+    this.options.onNotice?.(message);
+  }
+}
+
+/** The rules if they all pass (they were checked one by one before), else none. */
+function checkedOrEmpty(rules: unknown[]): PronunciationRule[] {
+  const checked = checkRules(rules);
+  return checked.ok ? checked.rules : [];
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { launchApp } from '../support/fake-electron';
+import { startTtsServer, type TtsServer } from '../support/tts-server';
+import { channelOf, PAGE_EVENTS } from '../../shared/contract';
+
+/**
+ * The Electron shell under a mocked Electron reads pronunciations.json from its data folder,
+ * sets a bad one aside with a notification, serves the dictionary's operations, and its
+ * session speaks with the rules.
+ */
+const captured = await vi.hoisted(async () => (await import('../support/fake-electron')).newFakeElectronState());
+vi.mock('electron', async () => (await import('../support/fake-electron')).fakeElectronModule(captured));
+
+const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
+const player = () => captured.windows.find((w) => w.url === 'app://utter/index.html' && !w.destroyed)!;
+const invoke = (name: Parameters<typeof channelOf>[0], payload?: unknown) => captured.handlers.get(channelOf(name))!({ ...page, sender: player().contents }, payload);
+type Port = { on: (e: string, h: (v: unknown) => void) => void; start: () => void; postMessage: (data: unknown) => void };
+let tts: TtsServer;
+
+beforeAll(async () => {
+  tts = await startTtsServer();
+  captured.userData = mkdtempSync(join(tmpdir(), 'utter-shell-dictionary-'));
+  writeFileSync(join(captured.userData, 'settings.json'), JSON.stringify({ provider: 'openai', baseUrls: [tts.url], format: 'wav' }));
+  writeFileSync(
+    join(captured.userData, 'pronunciations.json'),
+    JSON.stringify({ version: 1, rules: [{ kind: 'word', match: 'GUI', replacement: 'gooey' }, { kind: 'regex', match: '(x+)+y', replacement: 'z' }] }),
+  );
+  process.env.UTTER_SOCKET = join(captured.userData, 'utter.sock');
+  process.env.XDG_CONFIG_HOME = captured.userData;
+  await launchApp(captured, () => import('../../electron/main/index'));
+});
+afterAll(() => tts?.close());
+
+describe('the Electron shell and the pronunciation dictionary', () => {
+  it('sets a file with a refused rule aside, says so, and keeps the valid rules', async () => {
+    expect(captured.notifications).toContainEqual(expect.stringMatching(/pronunciations\.json has rules that cannot be used \(rule 2: .*\)\. It was kept as .*; the one valid rule is used\./));
+    expect(readdirSync(captured.userData).filter((name) => name.startsWith('pronunciations.json.bad-'))).toHaveLength(1);
+    expect(await invoke('pronunciations')).toEqual([{ kind: 'word', match: 'GUI', replacement: 'gooey' }]);
+  });
+
+  it('refuses an invalid rule by field, and checks the payload at the door', async () => {
+    expect(await invoke('updatePronunciations', [{ kind: 'regex', match: '[', replacement: 'x' }])).toEqual({ ok: false, issues: [{ index: 0, field: 'match', message: expect.stringMatching(/^Not a valid regular expression/) }] });
+    expect(() => invoke('updatePronunciations', 'GUI=gooey')).toThrow(/updatePronunciations refused: takes a list of rules/);
+    expect(() => invoke('tryPronunciations', { rules: [], text: 'x'.repeat(10_001) })).toThrow(/at most 10000 characters/);
+  });
+
+  it('speaks with the rules: the server is asked for the replaced text', async () => {
+    captured.handlers.get(channelOf('attachSink'))!({ ...page, sender: player().contents });
+    await invoke('speak', { texts: ['The GUI works.'] });
+    const port = captured.sent.filter((s) => s.channel === PAGE_EVENTS.play).at(-1)!.ports![0] as Port;
+    let consumedBytes = 0;
+    port.on('message', (message) => {
+      const event = (message as { data: { type: string; bytes?: Uint8Array } }).data;
+      if (event.type !== 'chunk') return;
+      consumedBytes += event.bytes!.length;
+      port.postMessage({ type: 'credit', consumedBytes, bufferedMs: 0 });
+    });
+    port.start();
+    await vi.waitFor(() => expect(tts.speechRequests().map((r) => r.body.input)).toEqual(['The gooey works.']), { timeout: 10_000 });
+    captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
+  });
+});
