@@ -19,6 +19,8 @@ import { appSocketPath, sendToApp, type AppRequest } from '../session/app-socket
 import { dirname, join } from 'node:path';
 import { PRONUNCIATIONS_FILE, PronunciationStore } from '../store/pronunciation-store';
 import type { Pronunciations } from '../engine/pronunciation';
+import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
+import { withCache } from '../engine/cache/caching-provider';
 
 /** Exit codes: scripts tell usage, provider, network and bad-audio failures apart. */
 export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, cannotWrite: 6, interrupted: 130 } as const;
@@ -47,6 +49,7 @@ Options:
   --settings PATH           settings file (default ~/.config/utter/settings.json)
   --no-markdown             speak Markdown syntax instead of stripping it
   --no-dictionary           leave out the pronunciation dictionary (pronunciations.json beside the settings file)
+  --no-cache                fetch every sentence, neither reading nor filling the audio cache (audio-cache/ beside the settings file)
   --json                    print a JSON report on standard output when done
   -h, --help                this help`;
 
@@ -65,6 +68,7 @@ const OPTIONS = {
   settings: { type: 'string' },
   'no-markdown': { type: 'boolean' },
   'no-dictionary': { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
   clipboard: { type: 'boolean' },
   selection: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -221,8 +225,11 @@ async function speakCommand(
   const refused = saveFormatRefusal(values.out);
   if (refused) throw new UsageError(refused);
   if (!values.force && existsSync(values.out)) throw new UsageError(`${values.out} already exists: add --force to replace it.`);
-  const pronunciations = values['no-dictionary'] ? undefined : await loadDictionary(values.settings ?? defaultSettingsPath(io.env), io);
-  const provider = createProvider(settings);
+  const settingsFile = values.settings ?? defaultSettingsPath(io.env);
+  const pronunciations = values['no-dictionary'] ? undefined : await loadDictionary(settingsFile, io);
+  // The cache beside the settings file, as utter web's: a text heard there is saved with no request.
+  const cache = values['no-cache'] ? undefined : new AudioCache(join(dirname(settingsFile), 'audio-cache'), () => settings.audioCacheMb * MEGABYTE, (message) => io.err(`utter: ${message}\n`));
+  const provider = withCache(createProvider(settings), cache, settings, (message) => io.err(`utter: ${message}\n`));
   const terminal = io.isTerminal && !values.json;
   let encoding = 0;
   try {

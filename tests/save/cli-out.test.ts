@@ -76,12 +76,30 @@ describe('utter speak --out', () => {
     writeFileSync(out, 'precious');
     // The first segment comes; the second is refused (400 is not retried).
     server.enqueue({}, { status: 400, message: 'no such voice' });
-    const { code, stderr } = await speak(out, '--force');
+    // Not from the cache, which earlier tests filled with these sentences.
+    const { code, stderr } = await speak(out, '--force', '--no-cache');
     expect(code).toBe(3);
     expect(stderr).toMatch(/no such voice/);
     expect(readFileSync(out, 'utf8')).toBe('precious');
     // No temporary file is left beside it.
     expect(readdirSync(dir).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+
+  it('saves a text heard before from the audio cache beside the settings, with no request; --no-cache asks again', async () => {
+    const cached = () => (existsSync(join(dir, 'audio-cache')) ? readdirSync(join(dir, 'audio-cache')).length : 0);
+    const entries = cached();
+    const first = await utter(['speak', 'Cached once. Saved twice.', '--base-url', server.url, '--format', 'opus', '--out', join(dir, 'first.wav'), '--json']);
+    expect(first.code).toBe(0);
+    // Kept before the command ended: it waits for the cache's writes.
+    expect(cached()).toBe(entries + 2);
+    const before = server.speechRequests().length;
+    const again = await utter(['speak', 'Cached once. Saved twice.', '--base-url', server.url, '--format', 'opus', '--out', join(dir, 'again.wav'), '--json']);
+    expect(again.code).toBe(0);
+    expect(server.speechRequests().length).toBe(before);
+    expect(readFileSync(join(dir, 'again.wav')).equals(readFileSync(join(dir, 'first.wav')))).toBe(true);
+    const fetched = await utter(['speak', 'Cached once. Saved twice.', '--base-url', server.url, '--format', 'opus', '--out', join(dir, 'fetched.wav'), '--no-cache']);
+    expect(fetched.code).toBe(0);
+    expect(server.speechRequests().length).toBe(before + 2);
   });
 
   it('says when the folder cannot be written', async () => {

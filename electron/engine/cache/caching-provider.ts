@@ -29,12 +29,17 @@ export function withCache(provider: SpeechProvider, cache: AudioCache | undefine
       format: request.format ?? settings.format,
       text: request.text,
     });
+  // Segments being checked and written: closing waits for them, so a CLI run that ends keeps them.
+  const writing = new Set<Promise<void>>();
   return {
     id: provider.id,
     endpoints: provider.endpoints,
     maxInputChars: provider.maxInputChars,
     voices: (signal) => provider.voices(signal),
-    close: () => provider.close(),
+    close: async () => {
+      await Promise.allSettled(writing);
+      await provider.close();
+    },
     async open(request) {
       if (!cache.enabled) return provider.open(request);
       const key = keyOf(request);
@@ -42,9 +47,11 @@ export function withCache(provider: SpeechProvider, cache: AudioCache | undefine
       if (request.signal.aborted) throw new SpeechError('cancelled', 'Stopped.');
       if (hit) return { body: bytesStream(hit.bytes), contentType: hit.contentType, declared: hit.declared, fromCache: true };
       return recorded(await provider.open(request), (bytes, probe, contentType) => {
-        decodesToTheEnd(bytes, probe)
+        const write = decodesToTheEnd(bytes, probe)
           .then((whole) => (whole ? cache.put(key, { bytes, contentType, declared: probe }) : undefined))
-          .catch((error: Error) => warn(`the audio cache could not keep a segment: ${error.message}`));
+          .catch((error: Error) => warn(`the audio cache could not keep a segment: ${error.message}`))
+          .finally(() => writing.delete(write));
+        writing.add(write);
       });
     },
   };
