@@ -4,6 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { fixtureAudio } from '../support/tts-server';
 import { speakInPage, startWebRig, waitForText } from '../support/utter-web';
 
@@ -11,6 +12,8 @@ const OUT = join(import.meta.dirname, '..', '..', 'docs');
 const rig = await startWebRig({
   tts: { realtimeFactor: 1.5, voices: ['af_bella', 'am_adam', 'bf_emma'] },
   welcomeMarker: join(mkdtempSync(join(tmpdir(), 'utter-shots-')), 'web-welcomed'),
+  // A cache, so the settings show it in use.
+  cacheDir: join(mkdtempSync(join(tmpdir(), 'utter-shots-cache-')), 'audio-cache'),
 });
 try {
   rig.tts.set({ audio: (format) => fixtureAudio(format, 'long') });
@@ -45,9 +48,18 @@ try {
     await settings.emulateMedia({ colorScheme: scheme });
     await settings.setViewportSize({ width: 760, height: 1000 });
     await settings.screenshot({ path: join(OUT, `settings-${scheme}.png`) });
+    // The shortcuts (Speak selection among them) and the audio cache, each on its own.
+    await settings.locator('#settings-shortcuts').screenshot({ path: join(OUT, `shortcuts-${scheme}.png`) });
+    await waitForMatch(settings.getByTestId('cache-usage'), /used/);
+    await settings.locator('.settings-card', { has: settings.getByTestId('cache-usage') }).screenshot({ path: join(OUT, `cache-${scheme}.png`) });
     await Promise.all([player.close(), mini.close(), settings.close()]);
   }
   console.log(`screenshots written to ${OUT}`);
+
+  /** Waits until a locator's text matches: the cache's use is asked for after the page shows. */
+  async function waitForMatch(locator: Locator, pattern: RegExp): Promise<void> {
+    for (let i = 0; i < 100 && !pattern.test((await locator.textContent()) ?? ''); i++) await new Promise((r) => setTimeout(r, 50));
+  }
 } finally {
   await rig.close();
 }
