@@ -119,6 +119,7 @@ async function start(): Promise<void> {
       if (!windows?.playerVisible) notify(message);
     },
     warn: (message) => console.warn(`Utter: ${message}`),
+    saveRate: (rate) => void store.update({ playbackRate: rate }),
   });
   await speaking.restore();
   updates = new AppUpdates({
@@ -142,7 +143,7 @@ async function start(): Promise<void> {
   startTray();
   updates.start();
   speaking.subscribe((view) => {
-    tray?.update({ ...trayStatusOf(view), resumable: view.resumable?.title ?? null });
+    tray?.update({ ...trayStatusOf(view), resumable: view.resumable?.title ?? null, rate: view.rate });
     // Nobody sees the player: an error, or a switch to another server, must still reach the user.
     const unseen = !windows?.playerVisible;
     // Each error once, whatever the state: a queued text may already be playing after it.
@@ -231,6 +232,7 @@ function startTray(): void {
       pauseResume: () => speaking.pauseResume(),
       stop: () => speaking.stop(),
       skip: () => speaking.skip(),
+      changeRate: (change) => speaking.changeRate(change),
       resumeReading: () => speaking.resumeSaved(),
       openPlayer: () => windows?.showPlayer(),
       openMini: (icon) => windows?.toggleMini(icon),
@@ -270,6 +272,9 @@ function applyHotkeys(settings: Settings): void {
     speakClipboard: () => void speakClipboard(),
     stop: () => speaking.stop(),
     pauseResume: () => speaking.pauseResume(),
+    faster: () => speaking.changeRate('faster'),
+    slower: () => speaking.changeRate('slower'),
+    normalRate: () => speaking.changeRate('normal'),
   });
   hotkeyReport = report;
   hotkeyProblems = Object.fromEntries(report.failures.map((failure) => [failure.action, failure.reason]));

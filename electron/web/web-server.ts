@@ -104,6 +104,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     saved: options.sessionFile ? new SavedSession(options.sessionFile, (message) => console.warn(`utter web: ${message}`)) : undefined,
     links,
     warn: (message) => console.warn(`utter web: ${message}`),
+    saveRate: (rate) => void store.update({ playbackRate: rate }),
   });
   await session.restore();
   // The embedded voice starts with utter web, as with the app (a test's own provider needs none).

@@ -2,17 +2,9 @@
 // compiled to WASM) changes the tempo and keeps the pitch. Pure JS + WASM: runs in the
 // decoder worker and in Node tests alike.
 import Sonic from '@echogarden/sonic-wasm';
+import { rateProblem } from '../playback-rate';
 
-/** The playback rates a user may choose. */
-export const MIN_RATE = 0.5;
-export const MAX_RATE = 3;
-
-/** Why a rate is refused, or null when it is one a user may choose. */
-export function rateProblem(rate: unknown): string | null {
-  if (typeof rate !== 'number' || !Number.isFinite(rate)) return `The playback rate must be a number from ${MIN_RATE} to ${MAX_RATE}, not ${JSON.stringify(rate) ?? String(rate)}.`;
-  if (rate < MIN_RATE || rate > MAX_RATE) return `The playback rate must be from ${MIN_RATE}× to ${MAX_RATE}×, not ${rate}×.`;
-  return null;
-}
+export { MAX_RATE, MIN_RATE, rateProblem } from '../playback-rate';
 
 /** The part of the Emscripten module the stretcher uses. */
 export interface SonicModule {

@@ -6,7 +6,8 @@ import { PlayState, STAT } from './stats';
 import { DAMAGE_NOTICE_MS } from './damage';
 import { DecodeFailure, UtteranceDecoder, type AudioBlock } from './utterance-decoder';
 import { StretchQueue, type PlayedBlock } from './stretch-queue';
-import { rateProblem, TimeStretcher, type SonicModule } from '../audio/time-stretch';
+import { TimeStretcher, type SonicModule } from '../audio/time-stretch';
+import { rateProblem } from '../playback-rate';
 
 /** Buffering limits, in ms (spec B1, B2, B4; settings C2, C4). */
 export interface FeederOptions {

@@ -1,4 +1,5 @@
-import { rateProblem, type TimeStretcher } from '../audio/time-stretch';
+import type { TimeStretcher } from '../audio/time-stretch';
+import { rateProblem } from '../playback-rate';
 
 /** Decoded audio of one segment, interleaved like the ring, not yet stretched. */
 interface SourceBlock {
