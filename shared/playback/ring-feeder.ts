@@ -65,7 +65,7 @@ const TICK_MS = 10;
  * Once playing, the ring holds at most this much (the rest waits unstretched in the queue),
  * so a new rate is heard this soon; the pre-roll may ask for more while buffering.
  */
-export const RATE_LEAD_MS = 80;
+export const RATE_LEAD_MS = 50;
 
 interface Current {
   id: number;
@@ -368,14 +368,16 @@ export class RingFeeder {
   }
 
   /**
-   * How much the ring may hold: the lead once playing, so a rate change is heard at once;
-   * while buffering, what the pre-roll asks for (the worklet starts on the ring alone).
+   * How much the ring may hold: the lead, so a rate change is heard at once; or the pre-roll,
+   * when it asks for more (the worklet starts on the ring alone, and a pre-roll grown by
+   * underruns says this thread has been starved for longer than the lead: spec B3).
    */
   private leadLimit(): number {
     const stats = this.stats;
-    if (Atomics.load(stats, STAT.state) === PlayState.playing) return this.leadFrames;
     const needed = Atomics.load(stats, STAT.framesPlayed) === 0 ? Atomics.load(stats, STAT.startFrames) || Atomics.load(stats, STAT.prerollFrames) : Atomics.load(stats, STAT.prerollFrames);
-    return Math.max(this.leadFrames, needed);
+    if (Atomics.load(stats, STAT.state) !== PlayState.playing) return Math.max(this.leadFrames, needed);
+    const grown = Atomics.load(stats, STAT.prerollFrames) > Atomics.load(stats, STAT.basePrerollFrames);
+    return grown ? Math.max(this.leadFrames, needed) : this.leadFrames;
   }
 
   /** Writes one played block into the ring (room was checked), marking where segments and rates begin. */

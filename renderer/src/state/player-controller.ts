@@ -165,8 +165,13 @@ export class PlayerController {
     this.bridge.unqueue({ index, text });
   }
 
-  /** Asks the session for a playback rate; it comes back in the view, and this page plays at it. */
+  /**
+   * Asks the session for a playback rate. The page that plays applies it at once, not a
+   * round trip later: the session's view then confirms it (or puts back its own).
+   */
   chooseRate(rate: number): void {
+    usePlayerStore.getState().set({ rate });
+    this.applyRate(rate);
     this.bridge.setRate(rate);
   }
 
