@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchApp } from '../support/fake-electron';
 import { channelOf, PAGE_EVENTS } from '../../shared/contract';
+import { HOTKEY_ACTIONS } from '../../shared/config/schema';
 
 /**
  * What `npm start` runs, short of the Electron binary: the built main bundle
@@ -28,7 +29,7 @@ beforeAll(async () => {
   process.env.UTTER_SOCKET = join(work, 'utter.sock');
   process.env.XDG_CONFIG_HOME = join(work, 'config');
   await launchApp(captured, () => import(join(work, 'out', 'main', 'index.js')));
-  expect(captured.shortcuts.size).toBe(3);
+  expect(captured.shortcuts.size).toBe(HOTKEY_ACTIONS.length);
 }, 120_000);
 
 afterAll(() => {
