@@ -62,10 +62,15 @@ const FAST_STREAM = 2;
 const MIN_RATE_WINDOW_MS = 25;
 const TICK_MS = 10;
 /**
- * Once playing, the ring holds at most this much (the rest waits unstretched in the queue),
- * so a new rate is heard this soon; the pre-roll may ask for more while buffering.
+ * At a rate other than 1, once playing, the ring holds at most this much (the rest waits
+ * unstretched in the queue), so a new rate is heard this soon; the pre-roll may ask for more.
  */
 export const RATE_LEAD_MS = 50;
+/**
+ * At 1× the ring fills to max-buffer, as robust as ever; a change from 1× cuts it this far
+ * ahead of the play position and stretches what was cut anew (it is its own source).
+ */
+export const RATE_CUT_MS = 15;
 
 interface Current {
   id: number;
@@ -87,6 +92,10 @@ interface Current {
   fresh: boolean;
   /** The last anchor sent (segment and rate), so a new one goes only when either changes. */
   anchor: { segment: number; rate: number };
+  /** What went into the ring at 1× and is not yet played, with where it starts: a rate change re-stretches it. */
+  history: { frame: number; block: PlayedBlock }[];
+  /** A cut for a rate change is under way: once the ring is emptied, what was cut is queued again. */
+  requeue: boolean;
   decodedAny: boolean;
   streamEnded: boolean;
   lastSegment: number;
@@ -152,7 +161,24 @@ export class RingFeeder {
   private applyRate(current: Current): void {
     if (current.waiting.rate === this.rate) return;
     if (this.rate !== 1 && !this.stretcherOf(current)) return;
+    const from = current.waiting.rate;
     current.waiting.setRate(this.rate);
+    if (from === 1) this.cutForRate(current);
+  }
+
+  /**
+   * Leaving 1×: the ring may hold up to max-buffer at 1×. It is cut just ahead of the play
+   * position (the worklet fades out there), and what was cut is stretched anew once emptied.
+   */
+  private cutForRate(current: Current): void {
+    if (current.rebase || !current.history.length) return;
+    const played = Atomics.load(this.stats, STAT.framesPlayed);
+    const at = Math.max(played + this.frames(RATE_CUT_MS), current.history[0].frame);
+    if (at >= current.framesPushed) return;
+    Atomics.store(this.stats, STAT.flushAtFrame, at);
+    Atomics.add(this.stats, STAT.flushRequest, 1);
+    current.rebase = true;
+    current.requeue = true;
   }
 
   private stretcherOf(current: Current): TimeStretcher | null {
@@ -192,6 +218,8 @@ export class RingFeeder {
       rebase: false,
       fresh: true,
       anchor: { segment: -1, rate: 0 },
+      history: [],
+      requeue: false,
       decodedAny: false,
       streamEnded: false,
       lastSegment: 0,
@@ -276,6 +304,8 @@ export class RingFeeder {
   /** Drops what waits here and asks the worklet to empty the ring once play reaches `atFrame`. */
   private flush(current: Current, atFrame: number): void {
     current.waiting.clear();
+    current.history = [];
+    current.requeue = false;
     current.framesPushed = 0;
     current.rebase = true;
     current.fresh = true;
@@ -358,13 +388,42 @@ export class RingFeeder {
       // The ring is empty: what comes now plays from where the worklet stopped.
       current.framesPushed = Atomics.load(stats, STAT.flushedAtFrame);
       current.rebase = false;
+      if (current.requeue) this.requeueCut(current);
     }
+    this.forgetPlayed(current);
     this.applyRate(current);
     const ring = this.ringFrames();
-    const room = Math.min((this.ring.availableWrite() / this.channels) | 0, this.maxBufferFrames - ring, this.leadLimit() - ring);
+    const room = Math.min((this.ring.availableWrite() / this.channels) | 0, this.maxBufferFrames - ring, this.leadLimit(current) - ring);
     if (room > 0) for (const block of current.waiting.take(room, current.streamEnded)) this.push(current, block);
     Atomics.store(stats, STAT.pendingFrames, current.waiting.frames);
     if (current.streamEnded && current.waiting.empty) Atomics.store(stats, STAT.ended, 1);
+  }
+
+  /** After a cut for a rate change: what of the 1× audio was not played goes back to be stretched. */
+  private requeueCut(current: Current): void {
+    const base = current.framesPushed;
+    const channels = this.channels;
+    const back: PlayedBlock[] = [];
+    for (const { frame, block } of current.history) {
+      const frames = block.data.length / channels;
+      if (frame + frames <= base) continue;
+      const skip = Math.max(0, base - frame);
+      back.push({ ...block, data: block.data.subarray(skip * channels), sourceMs: block.sourceMs + (skip / this.options.sampleRate) * 1000 });
+    }
+    current.history = [];
+    current.requeue = false;
+    current.waiting.requeue(back);
+    current.boundaries = current.boundaries.filter((boundary) => boundary.frame < base);
+    current.anchor = { segment: -1, rate: 0 };
+  }
+
+  /** Drops from the history what the worklet has played. */
+  private forgetPlayed(current: Current): void {
+    const played = Atomics.load(this.stats, STAT.framesPlayed);
+    const history = current.history;
+    let drop = 0;
+    while (drop < history.length && history[drop].frame + history[drop].block.data.length / this.channels <= played) drop++;
+    if (drop) history.splice(0, drop);
   }
 
   /**
@@ -372,7 +431,9 @@ export class RingFeeder {
    * when it asks for more (the worklet starts on the ring alone, and a pre-roll grown by
    * underruns says this thread has been starved for longer than the lead: spec B3).
    */
-  private leadLimit(): number {
+  private leadLimit(current: Current): number {
+    // At 1× the ring fills to max-buffer: a change of rate cuts it (cutForRate).
+    if (current.waiting.rate === 1) return Number.MAX_SAFE_INTEGER;
     const stats = this.stats;
     const needed = Atomics.load(stats, STAT.framesPlayed) === 0 ? Atomics.load(stats, STAT.startFrames) || Atomics.load(stats, STAT.prerollFrames) : Atomics.load(stats, STAT.prerollFrames);
     if (Atomics.load(stats, STAT.state) !== PlayState.playing) return Math.max(this.leadFrames, needed);
@@ -392,6 +453,7 @@ export class RingFeeder {
       this.notify({ type: 'anchor', id: current.id, segment: block.segment, playedMs, sourceMs: block.sourceMs, rate: block.rate });
     }
     current.fresh = false;
+    if (block.rate === 1) current.history.push({ frame: current.framesPushed, block });
     current.framesPushed += (this.ring.push(block.data) / this.channels) | 0;
   }
 

@@ -115,6 +115,21 @@ export class StretchQueue {
     return out;
   }
 
+  /**
+   * Puts back, ahead of everything, audio that went into the ring at 1× and is to be heard
+   * at the new rate instead (the ring was cut): it is its own source, sample for sample.
+   */
+  requeue(blocks: readonly PlayedBlock[]): void {
+    const unstretched = this.ready.filter((block) => block.rate === 1);
+    this.ready = this.ready.filter((block) => block.rate !== 1);
+    const back = [...blocks, ...unstretched].filter((block) => block.data.length);
+    if (!back.length) return this.count();
+    this.source = [...back.map((block) => ({ segment: block.segment, data: block.data })), ...this.source];
+    this.count();
+    this.stretcher()?.reset();
+    this.stretching = { segment: back[0].segment, sourceFrames: Math.round((back[0].sourceMs / 1000) * this.sampleRate) };
+  }
+
   /** Drops the audio of `segment` not yet taken (a restart brought another rendering of it). */
   dropSegment(segment: number): void {
     this.source = this.source.filter((block) => block.segment !== segment);

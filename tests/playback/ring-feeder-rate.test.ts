@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSonic, type SonicModule } from '../../shared/audio/time-stretch';
 import type { LinkCommand, LinkEvent } from '../../shared/playback/link-protocol';
 import { PlayerCore } from '../../shared/playback/player-core';
-import { RATE_LEAD_MS, RingFeeder, type FeederNotice } from '../../shared/playback/ring-feeder';
+import { RATE_CUT_MS, RATE_LEAD_MS, RingFeeder, type FeederNotice } from '../../shared/playback/ring-feeder';
 import { createStats, STAT } from '../../shared/playback/stats';
 import { fixture, readWav } from '../support/audio-files';
 
@@ -141,26 +141,44 @@ describe('the playback rate in the decoder worker', () => {
     expect(Math.abs(credit.decodedMs! - expectedMs)).toBeLessThan(expectedMs * 0.03);
   });
 
-  it('holds at most RATE_LEAD_MS in the ring once playing, so a new rate is heard within it, with no underrun', async () => {
+  it('leaving 1× cuts the full ring just ahead of the play position and stretches the rest anew: heard at once, nothing lost or repeated, no underrun', async () => {
     const { feeder, stats, notices, send, render, playOut } = setup(1);
     await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech) }, segmentEnd(0), end());
     await render(60);
-    const lead = (RATE_LEAD_MS / 1000) * RATE;
-    expect(Atomics.load(stats, STAT.bufferedFrames)).toBeLessThanOrEqual(lead);
+    // At 1× the ring fills as ever (robust against a starved worker).
+    expect(Atomics.load(stats, STAT.bufferedFrames)).toBeGreaterThan((RATE_LEAD_MS / 1000) * RATE * 4);
     const changedAt = Atomics.load(stats, STAT.framesPlayed);
     feeder.setRate(2);
+    await render(40);
+    // At 2× it holds no more than the lead: the next change is heard as soon.
+    expect(Atomics.load(stats, STAT.bufferedFrames)).toBeLessThanOrEqual((RATE_LEAD_MS / 1000) * RATE + 256);
     await playOut();
     const anchor = notices.find((n) => n.type === 'anchor' && n.rate === 2);
-    expect(anchor).toBeDefined();
-    // What was in the ring at 1× plays first: no more than the lead (and one 10 ms step).
-    const delayMs = anchor!.type === 'anchor' ? anchor!.playedMs - (changedAt / RATE) * 1000 : Infinity;
-    expect(delayMs).toBeLessThanOrEqual(RATE_LEAD_MS + 10);
+    expect(anchor?.type).toBe('anchor');
+    if (anchor?.type !== 'anchor') return;
+    const delayMs = anchor.playedMs - (changedAt / RATE) * 1000;
+    expect(delayMs).toBeGreaterThanOrEqual(RATE_CUT_MS - 0.01);
+    expect(delayMs).toBeLessThanOrEqual(RATE_CUT_MS + 10);
     expect(Atomics.load(stats, STAT.underruns)).toBe(0);
-    // The source position where 2× starts follows on from what 1× played: nothing skipped or repeated.
-    expect(anchor!.type === 'anchor' && Math.abs(anchor!.sourceMs - anchor!.playedMs)).toBeLessThan(5);
-    const total = Atomics.load(stats, STAT.framesPlayed);
-    const expected = changedAt + delayMs * (RATE / 1000) + (speech.length - changedAt - delayMs * (RATE / 1000)) / 2;
-    expect(Math.abs(total / expected - 1)).toBeLessThan(0.01);
+    // The cut ring is its own source: 2× takes up exactly where 1× stopped.
+    expect(anchor.sourceMs).toBeCloseTo(anchor.playedMs, 6);
+    const cut = (anchor.playedMs / 1000) * RATE;
+    const expected = cut + (speech.length - cut) / 2;
+    expect(Math.abs(Atomics.load(stats, STAT.framesPlayed) - expected) / (RATE / 1000)).toBeLessThan(20);
+  });
+
+  it('between two rates other than 1 the ring holds only the lead, so the change is heard within it', async () => {
+    const { feeder, stats, notices, send, render, playOut } = setup(1.5);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech) }, segmentEnd(0), end());
+    await render(60);
+    expect(Atomics.load(stats, STAT.bufferedFrames)).toBeLessThanOrEqual((RATE_LEAD_MS / 1000) * RATE + 256);
+    const changedAt = Atomics.load(stats, STAT.framesPlayed);
+    feeder.setRate(3);
+    await playOut();
+    const anchor = notices.find((n) => n.type === 'anchor' && n.rate === 3);
+    if (anchor?.type !== 'anchor') throw new Error('no anchor at 3×');
+    expect(anchor.playedMs - (changedAt / RATE) * 1000).toBeLessThanOrEqual(RATE_LEAD_MS + 10);
+    expect(Atomics.load(stats, STAT.underruns)).toBe(0);
   });
 
   it('refuses a rate outside 0.5–3 with a message and keeps the one it had', async () => {

@@ -48,7 +48,7 @@ describe('TimeStretcher (Sonic)', () => {
     [1.5, 0.05],
     [2, 0.05],
     [3, 0.08],
-  ])('at %s× lasts 1/rate as long (within 1%%) and keeps the pitch (within %s)', (rate, pitchTolerance) => {
+  ])('at %s× lasts 1/rate as long (within 1 percent) and keeps the pitch (F0 within a fraction %s)', (rate, pitchTolerance) => {
     const out = stretch(speech, rate);
     expect(out.length / (speech.length / rate)).toBeGreaterThan(0.99);
     expect(out.length / (speech.length / rate)).toBeLessThan(1.01);
