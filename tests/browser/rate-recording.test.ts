@@ -125,14 +125,17 @@ describe.skipIf(!available)('the playback rate, as heard', () => {
     // original, and blends where it drops or repeats one) does not pass.
     const step = (rate / 200) * (side === 'after' ? -1 : 1);
     const judged = rate / 50;
+    // The edge is the last sound that still matches: in a pause either rate would do.
     let edge = found.at;
+    let heard = edge;
     for (;;) {
       const probe = side === 'after' ? edge + step : edge + step - judged;
       const v = likeness(probe, found.shift, judged);
       if (probe < 0 || probe + judged > audio.samples.length || (v !== null && v < 0.95)) break;
       edge += step;
+      if (v !== null) heard = edge;
     }
-    return { index: edge, sourceMs: ((edge - found.shift) / rate) * 1000 };
+    return { index: heard, sourceMs: ((heard - found.shift) / rate) * 1000 };
   }
 
   /** Plays the long fixture, changing the rate once by `press` after 2 s; returns the recording and the click's time. */
@@ -181,7 +184,8 @@ describe.skipIf(!available)('the playback rate, as heard', () => {
       const edge = oneXEdge(audio, clickedAt, 1, 'before');
       const delayMs = audio.startedAtMs + (edge.index / audio.sampleRate) * 1000 - clickedAt;
       console.log(`rate change 1× → 1.25×: 1× heard until ${delayMs.toFixed(1)} ms after the click (output latency ${latencyMs.toFixed(1)} ms), at the reference's ${edge.sourceMs.toFixed(0)} ms`);
-      expect(delayMs).toBeGreaterThan(0);
+      // (Up to a pause's length early when the cut falls in one.)
+      expect(delayMs).toBeGreaterThan(-300);
       // The cut is RATE_CUT_MS ahead of the play position, then a 10 ms fade: the rest is the click's way and the ears'.
       expect(delayMs).toBeLessThan(150 + latencyMs);
       expect(underruns).toBe('0');
