@@ -173,7 +173,9 @@ export class RingFeeder {
   private cutForRate(current: Current): void {
     if (current.rebase || !current.history.length) return;
     const played = Atomics.load(this.stats, STAT.framesPlayed);
-    const at = Math.max(played + this.frames(RATE_CUT_MS), current.history[0].frame);
+    // Nothing is being heard (the pre-roll, a pause): the worklet empties the ring at once.
+    const ahead = Atomics.load(this.stats, STAT.state) === PlayState.playing ? this.frames(RATE_CUT_MS) : 0;
+    const at = Math.max(played + ahead, current.history[0].frame);
     if (at >= current.framesPushed) return;
     Atomics.store(this.stats, STAT.flushAtFrame, at);
     Atomics.add(this.stats, STAT.flushRequest, 1);

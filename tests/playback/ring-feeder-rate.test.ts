@@ -167,6 +167,22 @@ describe('the playback rate in the decoder worker', () => {
     expect(Math.abs(Atomics.load(stats, STAT.framesPlayed) - expected) / (RATE / 1000)).toBeLessThan(20);
   });
 
+  it('a change before anything is heard (during the pre-roll) stretches all of it: no 1× blip', async () => {
+    const { feeder, stats, notices, send, render, playOut } = setup(1);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(0, 2 * RATE)) }, segmentEnd(0), end());
+    // The worklet takes up the utterance (the ring still empty), then the feeder fills it at 1×.
+    await render(1);
+    await send();
+    expect(Atomics.load(stats, STAT.framesPlayed)).toBe(0);
+    feeder.setRate(2);
+    await playOut();
+    expect(notices.filter((n) => n.type === 'anchor').map((n) => n.type === 'anchor' && [n.rate, n.playedMs])).toEqual([
+      [1, 0],
+      [2, 0],
+    ]);
+    expect(Math.abs(Atomics.load(stats, STAT.framesPlayed) - RATE) / (RATE / 1000)).toBeLessThan(15);
+  });
+
   it('between two rates other than 1 the ring holds only the lead, so the change is heard within it', async () => {
     const { feeder, stats, notices, send, render, playOut } = setup(1.5);
     await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech) }, segmentEnd(0), end());
