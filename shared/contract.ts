@@ -5,7 +5,7 @@
 // its handler in each shell.
 import { z } from 'zod';
 import type { AppInfo, CacheState, LocalServer, ProviderStatus, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
-import { controlSchema, formatSchema, sinkFactSchema, speakIntentSchema, readFromSchema, unqueueSchema, type PlayTicket, type SessionView, type SinkLevel, type TransportAction } from './session';
+import { controlSchema, formatSchema, rateSchema, sinkFactSchema, speakIntentSchema, readFromSchema, unqueueSchema, type PlayTicket, type SessionView, type SinkLevel, type TransportAction } from './session';
 import { updateActionSchema, type UpdateStatus } from './updates';
 import { saveRequestSchema, type SaveOutcome, type SaveStatus } from './save';
 import { MAX_RULES, type PronunciationRule, type PronunciationsTryResult, type PronunciationsUpdateResult } from './pronunciation';
@@ -47,6 +47,8 @@ export const OPERATIONS = {
   unqueue: send(unqueueSchema),
   /** The format the next texts ask for (the player's selector). */
   setFormat: send(formatSchema),
+  /** The playback rate, heard at once and kept for the next texts and the next start. */
+  setRate: send(rateSchema),
   /** The player page is ready to play: it becomes the session's audio sink, and gets its view. */
   attachSink: invoke<SessionView>()(nothing),
   /** What only the audio side knows: the sentence heard, drained, a decoder's failure. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AUDIO_FORMATS, type AudioFormat } from './audio-format';
 import { textTooLong } from './text-limit';
+import { rateProblem } from './playback-rate';
 
 export type SessionState = 'idle' | 'buffering' | 'playing' | 'paused' | 'error';
 
@@ -38,6 +39,8 @@ export interface SessionView {
   source: string;
   /** The format the next utterance asks for (the player's selector). */
   format: AudioFormat;
+  /** The playback rate (0.5–3), time-stretched by the page that plays, on top of the provider's speed. */
+  rate: number;
   resumable: Resumable | null;
   /** The current (or last) utterance's timing, epoch ms on this machine's clock. */
   timing: UtteranceTiming | null;
@@ -110,6 +113,12 @@ export const speakIntentSchema = z
   })
   .strict();
 export type SpeakIntent = z.output<typeof speakIntentSchema>;
+
+/** A playback rate from a page: refused outside 0.5–3, with why. */
+export const rateSchema = z.number({ error: 'takes a rate from 0.5 to 3' }).superRefine((value, context) => {
+  const refused = rateProblem(value);
+  if (refused) context.addIssue({ code: 'custom', message: refused });
+});
 
 export const controlSchema = z.enum(CONTROL_ACTIONS, { error: (issue) => `Unknown control: ${JSON.stringify(issue.input)}.` });
 export const formatSchema = format;

@@ -133,6 +133,7 @@ async function start(): Promise<void> {
       if (!windows?.playerVisible) notify(message);
     },
     warn: (message) => console.warn(`Utter: ${message}`),
+    saveRate: (rate) => void store.update({ playbackRate: rate }),
   });
   await speaking.restore();
   updates = new AppUpdates({
@@ -165,7 +166,7 @@ async function start(): Promise<void> {
   startTray();
   updates.start();
   speaking.subscribe((view) => {
-    tray?.update({ ...trayStatusOf(view), resumable: view.resumable?.title ?? null, canSave: Boolean(view.current ?? view.history[0]) });
+    tray?.update({ ...trayStatusOf(view), resumable: view.resumable?.title ?? null, canSave: Boolean(view.current ?? view.history[0]), rate: view.rate });
     // Nobody sees the player: an error, or a switch to another server, must still reach the user.
     const unseen = !windows?.playerVisible;
     // Each error once, whatever the state: a queued text may already be playing after it.
@@ -257,6 +258,7 @@ function startTray(): void {
       pauseResume: () => speaking.pauseResume(),
       stop: () => speaking.stop(),
       skip: () => speaking.skip(),
+      changeRate: (change) => speaking.changeRate(change),
       resumeReading: () => speaking.resumeSaved(),
       openPlayer: () => windows?.showPlayer(),
       openMini: (icon) => windows?.toggleMini(icon),
@@ -298,6 +300,9 @@ function applyHotkeys(settings: Settings): void {
     speakSelection: () => void speakSelection(),
     stop: () => speaking.stop(),
     pauseResume: () => speaking.pauseResume(),
+    faster: () => speaking.changeRate('faster'),
+    slower: () => speaking.changeRate('slower'),
+    normalRate: () => speaking.changeRate('normal'),
   });
   hotkeyReport = report;
   hotkeyProblems = Object.fromEntries(report.failures.map((failure) => [failure.action, failure.reason]));

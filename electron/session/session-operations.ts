@@ -2,7 +2,7 @@ import type { OperationHandlers } from '../../shared/contract';
 import type { Session, SessionSink } from './session';
 
 /** The contract's operations that only ask the session, the same in every shell. */
-type SessionOperation = 'speak' | 'control' | 'readFrom' | 'unqueue' | 'setFormat' | 'sinkFact' | 'sessionView' | 'cacheUsage' | 'clearCache';
+type SessionOperation = 'speak' | 'control' | 'readFrom' | 'unqueue' | 'setFormat' | 'setRate' | 'sinkFact' | 'sessionView' | 'cacheUsage' | 'clearCache';
 
 /**
  * Handlers for the operations a shell passes straight to its session; `sinkOf` finds the
@@ -18,6 +18,7 @@ export function sessionOperations<Context>(session: Session, sinkOf: (context: C
     readFrom: ({ id, offset }) => session.readFrom(id, offset),
     unqueue: ({ index, text }) => session.unqueue(index, text),
     setFormat: (format) => session.setFormat(format),
+    setRate: (rate) => void session.setRate(rate),
     sinkFact: (fact, context) => {
       const sink = sinkOf(context);
       if (sink) session.fact(sink, fact);

@@ -6,6 +6,7 @@ import type { AudioFormat } from '../../shared/audio-format';
 import type { EngineEvent } from '../../shared/speech-events';
 import { previewOf, type ControlAction, type PlayTicket, type SessionState, type SessionView, type SinkFact, type SinkLevel, type TransportAction, type UtteranceTiming } from '../../shared/session';
 import { textTooLong } from '../../shared/text-limit';
+import { rateProblem, steppedRate } from '../../shared/playback-rate';
 import { speakOverLink, type EngineLink } from '../engine/link';
 import { MIN_PREROLL_MS } from '../../shared/playback/player-core';
 import { createProvider, primaryEndpoint } from '../engine/engine';
@@ -54,6 +55,8 @@ export interface SessionOptions {
   notify?(message: string): void;
   /** For the log: a page sent a command the engine refused. */
   warn?(message: string): void;
+  /** Keeps the playback rate for the next start (the settings file); none: it lasts this run. */
+  saveRate?(rate: number): void;
   now?(): number;
 }
 
@@ -84,6 +87,8 @@ export class Session {
   private notice = '';
   private source = '';
   private format: AudioFormat | null = null;
+  /** The playback rate once changed in this run; before that, the setting. */
+  private rate: number | null = null;
   private resumable: { text: string; offset: number; queued: string[] } | null = null;
   private sink: SessionSink | null = null;
   private count = 0;
@@ -117,6 +122,7 @@ export class Session {
       notice: this.notice,
       source: this.source,
       format: this.format ?? this.options.settings().format,
+      rate: this.rate ?? this.options.settings().playbackRate,
       resumable: this.resumable && { title: previewOf(this.resumable.text, 60), charsLeft: this.resumable.text.length - this.resumable.offset },
       timing: this.timing && { ...this.timing },
     };
@@ -206,6 +212,28 @@ export class Session {
   setFormat(format: AudioFormat): void {
     this.format = format;
     this.emit();
+  }
+
+  /**
+   * Plays at `rate` (0.5–3) from now on: the page that plays hears it in its view and
+   * stretches what it has not played yet, with no new request. Returns why not, or null.
+   */
+  setRate(rate: number): string | null {
+    const refused = rateProblem(rate);
+    if (refused) {
+      this.options.warn?.(refused);
+      return refused;
+    }
+    if (rate === this.view().rate) return null;
+    this.rate = rate;
+    this.options.saveRate?.(rate);
+    this.emit();
+    return null;
+  }
+
+  /** Faster or slower by a step (0.25×), or back to 1×: the shortcuts, the tray and the players. */
+  changeRate(change: 'faster' | 'slower' | 'normal'): void {
+    this.setRate(steppedRate(this.view().rate, change));
   }
 
   control(action: ControlAction): void {

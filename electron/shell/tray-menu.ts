@@ -4,6 +4,7 @@
 import type { MenuItemConstructorOptions, Rectangle } from 'electron';
 import type { TrayStatus } from '../../shared/session';
 import type { HotkeyAction } from '../../shared/config/schema';
+import { formatRate, MAX_RATE, MIN_RATE } from '../../shared/playback-rate';
 
 /** What the session is doing. */
 export type PlayerStatus = TrayStatus['status'];
@@ -22,6 +23,8 @@ export interface TrayState {
   hotkeys: Record<HotkeyAction, string>;
   /** There is a text to save (one being read, or read before): "Save audio…" is offered. */
   canSave?: boolean;
+  /** The playback rate (1 when absent). */
+  rate?: number;
   /** An update on offer ("Utter 1.2.0 is available."), which opens Settings › About and updates; null when none. */
   update?: string | null;
 }
@@ -34,6 +37,8 @@ export interface TrayActions {
   pauseResume(): void;
   stop(): void;
   skip(): void;
+  /** The playback rate a step faster or slower, or back to 1×. */
+  changeRate(change: 'faster' | 'slower' | 'normal'): void;
   /** Reading goes on in the text a restart interrupted. */
   resumeReading(): void;
   openPlayer(): void;
@@ -50,6 +55,19 @@ export interface TrayActions {
   /** Gets the new value: Electron has already flipped the checkbox when click runs. */
   toggleOpenAtLogin(openAtLogin: boolean): void;
   quit(): void;
+}
+
+/** "Speed 1.25×": faster, slower and normal, each with its shortcut; the rate applies at once and to the next texts. */
+function speedMenu(rate: number, shortcut: (action: HotkeyAction) => Partial<MenuItemConstructorOptions>, actions: TrayActions): MenuItemConstructorOptions {
+  return {
+    id: 'speed',
+    label: `Speed ${formatRate(rate)}`,
+    submenu: [
+      { id: 'faster', label: 'Faster', enabled: rate < MAX_RATE, ...shortcut('faster'), click: () => actions.changeRate('faster') },
+      { id: 'slower', label: 'Slower', enabled: rate > MIN_RATE, ...shortcut('slower'), click: () => actions.changeRate('slower') },
+      { id: 'normal-rate', label: 'Normal speed', enabled: rate !== 1, ...shortcut('normalRate'), click: () => actions.changeRate('normal') },
+    ],
+  };
 }
 
 /** The tray's context menu for `state`; build it anew whenever the state changes. */
@@ -74,6 +92,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     },
     { id: 'stop', label: 'Stop', enabled: state.status !== 'idle', ...shortcut('stop'), click: () => actions.stop() },
     { id: 'skip', label: 'Skip sentence', enabled: playing, click: () => actions.skip() },
+    speedMenu(state.rate ?? 1, shortcut, actions),
     { type: 'separator' },
     // macOS opens the menu on a click, so the mini player is offered here too.
     { id: 'open-mini', label: 'Mini player', click: () => actions.openMini(null) },

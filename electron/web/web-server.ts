@@ -121,6 +121,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     links,
     cache: options.cacheDir ? new AudioCache(options.cacheDir, () => store.get().audioCacheMb * MEGABYTE, (message) => console.warn(`utter web: ${message}`)) : undefined,
     warn: (message) => console.warn(`utter web: ${message}`),
+    saveRate: (rate) => void store.update({ playbackRate: rate }),
   });
   await session.restore();
   // The embedded voice starts with utter web, as with the app (a test's own provider needs none).

@@ -37,6 +37,8 @@ export const settingsSchema = z.object({
   voice: z.string().default(''),
   format: z.enum(AUDIO_FORMATS).default('pcm'),
   speed: z.number().min(0.25).max(4).default(1),
+  /** The player's rate, time-stretched on top of `speed` (0.5–3); the player's control and shortcuts set it. */
+  playbackRate: z.number().min(0.5).max(3).default(1),
   /** Sent only to models that take instructions (not tts-1, tts-1-hd). */
   instructions: z.string().max(4096).default(''),
   /** Raw PCM carries no rate; servers that do not say it in the content type use this. */
@@ -67,6 +69,9 @@ export const settingsSchema = z.object({
       speakSelection: accelerator.default('CommandOrControl+Alt+A'),
       stop: accelerator.default('CommandOrControl+Alt+X'),
       pauseResume: accelerator.default('CommandOrControl+Alt+P'),
+      faster: accelerator.default('CommandOrControl+Alt+='),
+      slower: accelerator.default('CommandOrControl+Alt+-'),
+      normalRate: accelerator.default('CommandOrControl+Alt+0'),
     })
     .strict()
     .prefault({}),
@@ -93,7 +98,7 @@ export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
 export type HotkeyAction = keyof Settings['hotkeys'];
 
 /** In the order they are registered (when two share a shortcut, the earlier keeps it) and listed. */
-export const HOTKEY_ACTIONS: readonly HotkeyAction[] = ['speakClipboard', 'speakSelection', 'pauseResume', 'stop'];
+export const HOTKEY_ACTIONS: readonly HotkeyAction[] = ['speakClipboard', 'speakSelection', 'pauseResume', 'stop', 'faster', 'slower', 'normalRate'];
 
 /** How the settings window and the notifications name each action. */
 export const HOTKEY_LABELS: Readonly<Record<HotkeyAction, string>> = {
@@ -101,6 +106,9 @@ export const HOTKEY_LABELS: Readonly<Record<HotkeyAction, string>> = {
   speakSelection: 'Speak selection',
   pauseResume: 'Pause / resume',
   stop: 'Stop',
+  faster: 'Faster',
+  slower: 'Slower',
+  normalRate: 'Normal speed',
 };
 
 /** One problem with one setting, phrased for the user. */

@@ -111,10 +111,12 @@ export class PlayerCore {
     if (flushing && cutIn <= 0) return this.fadeOut(outputs, 0, frames);
     const got = this.play(outputs, 0, Math.min(available, frames, cutIn));
     if (framesPlayed === 0 && got > 0) Atomics.store(stats, STAT.firstRenderFrame, wrapFrame(contextFrame));
+    // The buffer level counts what waits in the producer too: the ring itself is kept short.
+    const level = available + Atomics.load(stats, STAT.pendingFrames);
     Atomics.add(stats, STAT.quanta, 1);
-    Atomics.add(stats, STAT.bufferedSum16, (available / 16) | 0);
+    Atomics.add(stats, STAT.bufferedSum16, (level / 16) | 0);
     this.shrinkAfterCleanPlay(got);
-    if (available < Atomics.load(stats, STAT.minBufferedFrames)) Atomics.store(stats, STAT.minBufferedFrames, available);
+    if (level < Atomics.load(stats, STAT.minBufferedFrames)) Atomics.store(stats, STAT.minBufferedFrames, level);
     if (got === frames) return;
     if (flushing && got === cutIn) return this.fadeOut(outputs, got, frames);
     // The stream is over and every frame has been rendered: not an underrun.

@@ -2,9 +2,12 @@ import type { RingBuffer } from 'ringbuf.js';
 import type { ErrorInfo } from '../speech-events';
 import type { DecodedAudio } from '../decoders/types';
 import type { ConsumerLink, LinkEvent } from './link-protocol';
-import { STAT } from './stats';
+import { PlayState, STAT } from './stats';
 import { DAMAGE_NOTICE_MS } from './damage';
 import { DecodeFailure, UtteranceDecoder, type AudioBlock } from './utterance-decoder';
+import { StretchQueue, type PlayedBlock } from './stretch-queue';
+import { TimeStretcher, type SonicModule } from '../audio/time-stretch';
+import { rateProblem } from '../playback-rate';
 
 /** Buffering limits, in ms (spec B1, B2, B4; settings C2, C4). */
 export interface FeederOptions {
@@ -28,6 +31,11 @@ export type FeederNotice =
   | { type: 'damaged'; id: number; skippedMs: number }
   /** The segment whose audio is being played changed (for highlighting the text). */
   | { type: 'segment-playing'; id: number; index: number; startMs: number }
+  /**
+   * From played ms `playedMs` on, segment `segment` plays from its source ms `sourceMs` at
+   * `rate`: how the page maps what is heard to the voice's word timings at any rate.
+   */
+  | { type: 'anchor'; id: number; segment: number; playedMs: number; sourceMs: number; rate: number }
   /** The last frame has been rendered (heard one output latency later). */
   | { type: 'drained'; id: number }
   | { type: 'error'; id: number; error: ErrorInfo };
@@ -53,6 +61,16 @@ const FAST_STREAM = 2;
 /** Rates measured over less than this are not trusted (one burst is not a rate). */
 const MIN_RATE_WINDOW_MS = 25;
 const TICK_MS = 10;
+/**
+ * At a rate other than 1, once playing, the ring holds at most this much (the rest waits
+ * unstretched in the queue), so a new rate is heard this soon; the pre-roll may ask for more.
+ */
+export const RATE_LEAD_MS = 50;
+/**
+ * At 1× the ring fills to max-buffer, as robust as ever; a change from 1× cuts it this far
+ * ahead of the play position and stretches what was cut anew (it is its own source).
+ */
+export const RATE_CUT_MS = 15;
 
 interface Current {
   id: number;
@@ -60,22 +78,29 @@ interface Current {
   decoder: UtteranceDecoder;
   /** Events are decoded strictly in order. */
   queue: Promise<void>;
-  /** Decoded audio waiting for room in the ring, interleaved like the ring. */
-  pending: Float32Array[];
-  pendingFrames: number;
-  /** Where the next decoded frame will be in the played stream (frames pushed plus pending). */
-  framesQueued: number;
+  /** Decoded audio waiting for room in the ring, stretched on its way there. */
+  waiting: StretchQueue;
+  stretcher: TimeStretcher | null;
+  /** Where the next frame pushed into the ring will be in the played stream. */
+  framesPushed: number;
   /**
-   * True from a flush request until the worklet has emptied the ring: meanwhile framesQueued
-   * counts from 0, and so do the boundaries marked `relative`; then both move to where the
-   * worklet's play count stood.
+   * True from a flush request until the worklet has emptied the ring: then framesPushed moves
+   * to where the worklet's play count stood. Nothing is pushed meanwhile.
    */
   rebase: boolean;
+  /** True at the start and after a flush: the next boundary follows no gap. */
+  fresh: boolean;
+  /** The last anchor sent (segment and rate), so a new one goes only when either changes. */
+  anchor: { segment: number; rate: number };
+  /** What went into the ring at 1× and is not yet played, with where it starts: a rate change re-stretches it. */
+  history: { frame: number; block: PlayedBlock }[];
+  /** A cut for a rate change is under way: once the ring is emptied, what was cut is queued again. */
+  requeue: boolean;
   decodedAny: boolean;
   streamEnded: boolean;
   lastSegment: number;
   /** Where each segment's audio starts in the played stream, for skip and the gap metric. */
-  boundaries: { segment: number; frame: number; silenceBefore: number; resolved: boolean; relative: boolean }[];
+  boundaries: { segment: number; frame: number; silenceBefore: number; resolved: boolean }[];
   lastCredit: { consumedBytes: number; bufferedMs: number; decodedMs: number };
   startLowered: boolean;
   playingNotified: number;
@@ -92,7 +117,11 @@ export class RingFeeder {
   private current: Current | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly maxBufferFrames: number;
+  private readonly leadFrames: number;
   private readonly channels: number;
+  /** The playback rate, kept from one utterance to the next. */
+  private rate = 1;
+  private sonic: SonicModule | null = null;
 
   constructor(
     private readonly ring: RingBuffer,
@@ -103,7 +132,60 @@ export class RingFeeder {
     private readonly decodeWhole?: (bytes: Uint8Array) => Promise<DecodedAudio>,
   ) {
     this.maxBufferFrames = this.frames(options.maxBufferMs);
+    this.leadFrames = this.frames(RATE_LEAD_MS);
     this.channels = options.channels ?? 1;
+  }
+
+  /** Sonic has loaded: rates other than 1 can play from now on. */
+  useSonic(sonic: SonicModule): void {
+    this.sonic = sonic;
+    if (this.current) this.applyRate(this.current);
+  }
+
+  /**
+   * Plays at `rate` (0.5–3) from now on, this utterance and the next: only audio not yet in
+   * the ring is stretched at it, and the ring holds little, so it is heard at once.
+   */
+  setRate(rate: number): void {
+    const problem = rateProblem(rate);
+    if (problem) throw new RangeError(problem);
+    this.rate = rate;
+    if (this.current) {
+      this.applyRate(this.current);
+      this.pump();
+      this.sendCredit(this.current);
+    }
+  }
+
+  /** The queue takes the rate once the stretcher can (at once for 1, or once Sonic has loaded). */
+  private applyRate(current: Current): void {
+    if (current.waiting.rate === this.rate) return;
+    if (this.rate !== 1 && !this.stretcherOf(current)) return;
+    const from = current.waiting.rate;
+    current.waiting.setRate(this.rate);
+    if (from === 1) this.cutForRate(current);
+  }
+
+  /**
+   * Leaving 1×: the ring may hold up to max-buffer at 1×. It is cut just ahead of the play
+   * position (the worklet fades out there), and what was cut is stretched anew once emptied.
+   */
+  private cutForRate(current: Current): void {
+    if (current.rebase || !current.history.length) return;
+    const played = Atomics.load(this.stats, STAT.framesPlayed);
+    // Nothing is being heard (the pre-roll, a pause): the worklet empties the ring at once.
+    const ahead = Atomics.load(this.stats, STAT.state) === PlayState.playing ? this.frames(RATE_CUT_MS) : 0;
+    const at = Math.max(played + ahead, current.history[0].frame);
+    if (at >= current.framesPushed) return;
+    Atomics.store(this.stats, STAT.flushAtFrame, at);
+    Atomics.add(this.stats, STAT.flushRequest, 1);
+    current.rebase = true;
+    current.requeue = true;
+  }
+
+  private stretcherOf(current: Current): TimeStretcher | null {
+    if (!current.stretcher && this.sonic) current.stretcher = new TimeStretcher(this.sonic, this.options.sampleRate, this.channels);
+    return current.stretcher;
   }
 
   /** Starts an utterance, ending the one before without a sound from it. */
@@ -132,10 +214,14 @@ export class RingFeeder {
       link: { send: () => {}, close: () => {} },
       decoder,
       queue: Promise.resolve(),
-      pending: [],
-      pendingFrames: 0,
-      framesQueued: 0,
+      waiting: null as unknown as StretchQueue,
+      stretcher: null,
+      framesPushed: 0,
       rebase: false,
+      fresh: true,
+      anchor: { segment: -1, rate: 0 },
+      history: [],
+      requeue: false,
       decodedAny: false,
       streamEnded: false,
       lastSegment: 0,
@@ -146,6 +232,8 @@ export class RingFeeder {
       playingNotified: -1,
       damageNoticed: false,
     };
+    current.waiting = new StretchQueue(this.options.sampleRate, this.channels, () => this.stretcherOf(current));
+    this.applyRate(current);
     this.current = current;
     current.link = open(
       (event) => {
@@ -164,6 +252,7 @@ export class RingFeeder {
     current.link.send({ type: 'stop' });
     current.link.close();
     current.decoder.close();
+    current.stretcher?.free();
     Atomics.store(this.stats, STAT.ended, 1);
     Atomics.store(this.stats, STAT.paused, 0);
     Atomics.store(this.stats, STAT.flushAtFrame, 0);
@@ -192,6 +281,7 @@ export class RingFeeder {
     const target = direction === 'skip' ? playing + 1 : Math.max(0, playing - 1);
     current.link.send({ type: direction, from: playing });
     current.decoder.discardUntil(target);
+    current.waiting.clear();
     current.boundaries = [];
     current.streamEnded = false;
     Atomics.store(this.stats, STAT.ended, 0);
@@ -203,28 +293,24 @@ export class RingFeeder {
    * its first rendering goes, faded out if it is being heard, and it plays again from its start.
    */
   private replay(current: Current, segment: number): void {
-    // A boundary counted since a flush still pending is all still here (nothing goes into the ring meanwhile).
+    // What waits of it here goes; a boundary exists only once some of it went into the ring.
+    current.waiting.dropSegment(segment);
     const at = current.boundaries.findIndex((b) => b.segment === segment);
     if (at < 0) return;
     const start = current.boundaries[at].frame;
     current.boundaries.splice(at);
-    const pushed = current.framesQueued - current.pendingFrames;
-    if (start >= pushed) {
-      // All of it is still waiting here: drop it, nothing was heard.
-      keepFirstFrames(current, start - pushed, this.channels);
-      current.framesQueued = start;
-      return;
-    }
     // Part of it is in the ring: the worklet plays up to its start, then fades out and empties.
-    this.flush(current, start);
+    if (start < current.framesPushed) this.flush(current, start);
   }
 
   /** Drops what waits here and asks the worklet to empty the ring once play reaches `atFrame`. */
   private flush(current: Current, atFrame: number): void {
-    current.pending = [];
-    current.pendingFrames = 0;
-    current.framesQueued = 0;
+    current.waiting.clear();
+    current.history = [];
+    current.requeue = false;
+    current.framesPushed = 0;
     current.rebase = true;
+    current.fresh = true;
     Atomics.store(this.stats, STAT.pendingFrames, 0);
     Atomics.store(this.stats, STAT.flushAtFrame, atFrame);
     Atomics.add(this.stats, STAT.flushRequest, 1);
@@ -234,7 +320,7 @@ export class RingFeeder {
   private playingSegment(current: Current): number {
     const played = Atomics.load(this.stats, STAT.framesPlayed);
     let segment = current.boundaries[0]?.segment ?? current.lastSegment;
-    for (const boundary of current.boundaries) if (!boundary.relative && boundary.frame <= played) segment = boundary.segment;
+    for (const boundary of current.boundaries) if (boundary.frame <= played) segment = boundary.segment;
     return segment;
   }
 
@@ -253,6 +339,8 @@ export class RingFeeder {
       if (current !== this.current) return;
       if (current.decoder.metrics.fallbacks > fallbacks) this.notify({ type: 'fallback', id: current.id, segmentIndex: current.lastSegment });
       for (const block of blocks) this.enqueue(current, interleave(block, this.channels));
+      // The stretcher gives back what it holds of a segment at its end, not with the next one.
+      if (event.type === 'segment-end') current.waiting.endSegment(event.segmentIndex);
     } catch (error) {
       if (!(error instanceof DecodeFailure)) throw error;
       return this.fail(current, error.info);
@@ -273,23 +361,15 @@ export class RingFeeder {
 
   private enqueue(current: Current, block: Float32Array): void {
     const metrics = current.decoder.metrics;
-    const frames = block.length / this.channels;
     if (!current.decodedAny) {
       current.decodedAny = true;
       this.notify({ type: 'first-decoded', id: current.id, at: Date.now() });
     }
-    if (current.boundaries.at(-1)?.segment !== current.lastSegment) {
-      const silence = Atomics.load(this.stats, STAT.silenceFrames);
-      // Right after a flush (or at the start) the wait is not a gap between segments.
-      const first = current.framesQueued === 0;
-      current.boundaries.push({ segment: current.lastSegment, frame: current.framesQueued, silenceBefore: silence, resolved: first, relative: current.rebase });
-    }
-    current.pending.push(block);
-    current.pendingFrames += frames;
-    current.framesQueued += frames;
+    current.waiting.push(current.lastSegment, block);
     // Spec B2: a stream far faster than real time starts with the least pre-roll.
     if (!current.startLowered && Atomics.load(this.stats, STAT.framesPlayed) === 0) {
-      const decodedMs = (current.framesQueued / this.options.sampleRate) * 1000;
+      // In source time: how fast the stream comes, whatever the rate.
+      const decodedMs = (metrics.decodedFrames / this.options.sampleRate) * 1000;
       const elapsed = Math.max(MIN_RATE_WINDOW_MS, performance.now() - metrics.firstByteAt);
       if (decodedMs >= this.options.minPrerollMs && decodedMs / elapsed >= FAST_STREAM) {
         current.startLowered = true;
@@ -307,28 +387,76 @@ export class RingFeeder {
     if (Atomics.load(stats, STAT.seenGeneration) !== Atomics.load(stats, STAT.generation)) return;
     if (Atomics.load(stats, STAT.flushSeen) !== Atomics.load(stats, STAT.flushRequest)) return;
     if (current.rebase) {
-      // The ring is empty: what is queued now plays from where the worklet stopped.
-      const base = Atomics.load(stats, STAT.flushedAtFrame);
-      current.framesQueued += base;
-      for (const boundary of current.boundaries) {
-        if (!boundary.relative) continue;
-        boundary.frame += base;
-        boundary.relative = false;
-      }
+      // The ring is empty: what comes now plays from where the worklet stopped.
+      current.framesPushed = Atomics.load(stats, STAT.flushedAtFrame);
       current.rebase = false;
+      if (current.requeue) this.requeueCut(current);
     }
+    this.forgetPlayed(current);
+    this.applyRate(current);
+    const ring = this.ringFrames();
+    const room = Math.min((this.ring.availableWrite() / this.channels) | 0, this.maxBufferFrames - ring, this.leadLimit(current) - ring);
+    if (room > 0) for (const block of current.waiting.take(room, current.streamEnded)) this.push(current, block);
+    Atomics.store(stats, STAT.pendingFrames, current.waiting.frames);
+    if (current.streamEnded && current.waiting.empty) Atomics.store(stats, STAT.ended, 1);
+  }
+
+  /** After a cut for a rate change: what of the 1× audio was not played goes back to be stretched. */
+  private requeueCut(current: Current): void {
+    const base = current.framesPushed;
     const channels = this.channels;
-    while (current.pending.length) {
-      const room = Math.min((this.ring.availableWrite() / channels) | 0, this.maxBufferFrames - this.ringFrames());
-      if (room <= 0) break;
-      const block = current.pending[0];
-      const written = (this.ring.push(block, Math.min(room * channels, block.length)) / channels) | 0;
-      current.pendingFrames -= written;
-      if (written * channels === block.length) current.pending.shift();
-      else current.pending[0] = block.subarray(written * channels);
+    const back: PlayedBlock[] = [];
+    for (const { frame, block } of current.history) {
+      const frames = block.data.length / channels;
+      if (frame + frames <= base) continue;
+      const skip = Math.max(0, base - frame);
+      back.push({ ...block, data: block.data.subarray(skip * channels), sourceMs: block.sourceMs + (skip / this.options.sampleRate) * 1000 });
     }
-    Atomics.store(stats, STAT.pendingFrames, current.pendingFrames);
-    if (current.streamEnded && !current.pending.length) Atomics.store(stats, STAT.ended, 1);
+    current.history = [];
+    current.requeue = false;
+    current.waiting.requeue(back);
+    current.boundaries = current.boundaries.filter((boundary) => boundary.frame < base);
+    current.anchor = { segment: -1, rate: 0 };
+  }
+
+  /** Drops from the history what the worklet has played. */
+  private forgetPlayed(current: Current): void {
+    const played = Atomics.load(this.stats, STAT.framesPlayed);
+    const history = current.history;
+    let drop = 0;
+    while (drop < history.length && history[drop].frame + history[drop].block.data.length / this.channels <= played) drop++;
+    if (drop) history.splice(0, drop);
+  }
+
+  /**
+   * How much the ring may hold: the lead, so a rate change is heard at once; or the pre-roll,
+   * when it asks for more (the worklet starts on the ring alone, and a pre-roll grown by
+   * underruns says this thread has been starved for longer than the lead: spec B3).
+   */
+  private leadLimit(current: Current): number {
+    // At 1× the ring fills to max-buffer: a change of rate cuts it (cutForRate).
+    if (current.waiting.rate === 1) return Number.MAX_SAFE_INTEGER;
+    const stats = this.stats;
+    const needed = Atomics.load(stats, STAT.framesPlayed) === 0 ? Atomics.load(stats, STAT.startFrames) || Atomics.load(stats, STAT.prerollFrames) : Atomics.load(stats, STAT.prerollFrames);
+    if (Atomics.load(stats, STAT.state) !== PlayState.playing) return Math.max(this.leadFrames, needed);
+    const grown = Atomics.load(stats, STAT.prerollFrames) > Atomics.load(stats, STAT.basePrerollFrames);
+    return grown ? Math.max(this.leadFrames, needed) : this.leadFrames;
+  }
+
+  /** Writes one played block into the ring (room was checked), marking where segments and rates begin. */
+  private push(current: Current, block: PlayedBlock): void {
+    if (current.boundaries.at(-1)?.segment !== block.segment) {
+      // Right after a flush (or at the start) the wait is not a gap between segments.
+      current.boundaries.push({ segment: block.segment, frame: current.framesPushed, silenceBefore: Atomics.load(this.stats, STAT.silenceFrames), resolved: current.fresh });
+    }
+    if (current.anchor.segment !== block.segment || current.anchor.rate !== block.rate) {
+      current.anchor = { segment: block.segment, rate: block.rate };
+      const playedMs = (current.framesPushed / this.options.sampleRate) * 1000;
+      this.notify({ type: 'anchor', id: current.id, segment: block.segment, playedMs, sourceMs: block.sourceMs, rate: block.rate });
+    }
+    current.fresh = false;
+    if (block.rate === 1) current.history.push({ frame: current.framesPushed, block });
+    current.framesPushed += (this.ring.push(block.data) / this.channels) | 0;
   }
 
   private tick(): void {
@@ -357,6 +485,7 @@ export class RingFeeder {
       this.notify({ type: 'drained', id: current.id });
       current.link.close();
       current.decoder.close();
+      current.stretcher?.free();
       this.current = null;
     }
   }
@@ -366,7 +495,7 @@ export class RingFeeder {
     const played = Atomics.load(this.stats, STAT.framesPlayed);
     const silence = Atomics.load(this.stats, STAT.silenceFrames);
     for (const boundary of current.boundaries) {
-      if (boundary.resolved || boundary.relative) continue;
+      if (boundary.resolved) continue;
       if (played < boundary.frame) {
         boundary.silenceBefore = silence;
         continue;
@@ -379,12 +508,13 @@ export class RingFeeder {
   }
 
   private sendCredit(current: Current): void {
-    const bufferedFrames = this.ringFrames() + current.pendingFrames;
+    // Played time, at the rate in force: at 3× the engine must fetch three times as fast.
+    const bufferedFrames = this.ringFrames() + current.waiting.frames;
     const toMs = (frames: number): number => Math.round((frames / this.options.sampleRate) * 1000);
     const credit = {
       consumedBytes: current.decoder.consumedBytes,
       bufferedMs: toMs(bufferedFrames),
-      decodedMs: toMs(current.decoder.metrics.decodedFrames),
+      decodedMs: toMs(current.decoder.metrics.decodedFrames / current.waiting.rate),
     };
     const last = current.lastCredit;
     if (credit.consumedBytes === last.consumedBytes && Math.abs(credit.bufferedMs - last.bufferedMs) < 20) return;
@@ -415,19 +545,6 @@ export class RingFeeder {
   private frames(ms: number): number {
     return Math.round((ms / 1000) * this.options.sampleRate);
   }
-}
-
-/** Keeps only the first `frames` of what waits to go into the ring. */
-function keepFirstFrames(current: Current, frames: number, channels: number): void {
-  const kept: Float32Array[] = [];
-  let left = frames * channels;
-  for (const block of current.pending) {
-    if (left <= 0) break;
-    kept.push(block.length <= left ? block : block.subarray(0, left));
-    left -= block.length;
-  }
-  current.pending = kept;
-  current.pendingFrames = kept.reduce((sum, block) => sum + block.length, 0) / channels;
 }
 
 /** One block as the ring holds it: the channel itself for a mono ring, frames of L, R for a stereo one. */

@@ -39,7 +39,7 @@ export const STAT = {
   paused: 15,
   /** Pre-roll before the first sample; lowered for streams far faster than real time (B2). */
   startFrames: 16,
-  /** Decoded frames waiting in the worker because the ring is full. */
+  /** Played frames waiting in the worker (not yet in the ring, which is kept short), at the current rate. */
   pendingFrames: 17,
   bytesIn: 18,
   /** Decode time in microseconds: total, the number of chunks, and the slowest chunk (M5). */

@@ -96,10 +96,11 @@ describe('the keyboard alone', () => {
       if (now !== 'body') expect(await ringShown(page), `focus ring on ${now}`).toBe(true);
     }
     // Previous, Pause, Skip and Stop are disabled while idle, so Tab passes them: Speak,
-    // the format to save in and Save audio…, the metrics' disclosure, a Replay and a Save
-    // per text spoken so far, out of the page, and in again at the top bar (format, open
-    // file, settings) before the text box.
-    expect(order.join(' ')).toMatch(/^speak save-format save-audio summary( replay save-history)* body format-select open-file open-settings$/);
+    // the rate (slower, the rate itself, faster: it may be set before speaking), the format
+    // to save in and Save audio…, the metrics' disclosure, a Replay and a Save per text
+    // spoken so far, out of the page, and in again at the top bar (format, open file,
+    // settings) before the text box.
+    expect(order.join(' ')).toMatch(/^speak rate-slower rate rate-faster save-format save-audio summary( replay save-history)* body format-select open-file open-settings$/);
     // Round again to the text box: no trap anywhere (the loop broke on it).
   });
 

@@ -146,8 +146,33 @@ describe('Electron shell', () => {
   });
 
   it('registers the hotkeys and reports one another application holds', () => {
-    expect([...captured.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Alt+A', 'CommandOrControl+Alt+P', 'CommandOrControl+Alt+S']);
+    expect([...captured.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Alt+-', 'CommandOrControl+Alt+0', 'CommandOrControl+Alt+=', 'CommandOrControl+Alt+A', 'CommandOrControl+Alt+P', 'CommandOrControl+Alt+S']);
     expect(captured.notifications.some((n) => /Stop \(Ctrl\+Alt\+X\)/.test(n) && /another application/.test(n))).toBe(true);
+  });
+
+  it('changes the playback rate from the shortcuts, the tray and a page; keeps it in the settings file; refuses one out of range', async () => {
+    const send = (rate: unknown) => captured.handlers.get(`on:${channelOf('setRate')}`)!({ ...page, sender: player().contents }, rate);
+    const speed = () => (captured.menus.at(-1) as { id?: string; label?: string; submenu?: { id: string; click: () => void }[] }[]).find((entry) => entry.id === 'speed')!;
+    const saved = () => JSON.parse(readFileSync(join(captured.userData, 'settings.json'), 'utf8')).playbackRate;
+    captured.shortcuts.get('CommandOrControl+Alt+=')!();
+    await vi.waitFor(() => expect(lastView()?.rate).toBe(1.25));
+    expect(speed().label).toBe('Speed 1.25×');
+    speed().submenu!.find((entry) => entry.id === 'faster')!.click();
+    await vi.waitFor(() => expect(lastView()?.rate).toBe(1.5));
+    captured.shortcuts.get('CommandOrControl+Alt+-')!();
+    await vi.waitFor(() => expect(lastView()?.rate).toBe(1.25));
+    await vi.waitFor(() => expect(saved()).toBe(1.25));
+    send(2.5);
+    await vi.waitFor(() => expect(lastView()?.rate).toBe(2.5));
+    // Refused at the door: the rate stays, and nothing reaches the session.
+    const before = views().length;
+    send(3.5);
+    send('fast');
+    expect(views().length).toBe(before);
+    expect(lastView()?.rate).toBe(2.5);
+    captured.shortcuts.get('CommandOrControl+Alt+0')!();
+    await vi.waitFor(() => expect(lastView()?.rate).toBe(1));
+    await vi.waitFor(() => expect(saved()).toBe(1));
   });
 
   it('follows the session in the tray: the sentence the page hears, and only its own page\'s facts', async () => {

@@ -25,6 +25,7 @@ class FakeBridge {
     speak: async (request: unknown) => void this.asked.push(['speak', request]),
     control: (action: unknown) => void this.asked.push(['control', action]),
     setFormat: (format: unknown) => void this.asked.push(['setFormat', format]),
+    setRate: (rate: unknown) => void this.asked.push(['setRate', rate]),
     onSession: (listener: (view: SessionView) => void) => (this.sessionListeners.add(listener), () => this.sessionListeners.delete(listener)),
     onPlay: (listener: (ticket: PlayTicket, source: AudioSource) => void) => (this.playListeners.add(listener), () => this.playListeners.delete(listener)),
     onTransport: (listener: (action: TransportAction) => void) => (this.transportListeners.add(listener), () => this.transportListeners.delete(listener)),
@@ -54,19 +55,21 @@ class FakePlayer {
     this.played.push({ id, source });
   }
   stop = () => void this.actions.push('stop');
+  setRate = (rate: number) => void this.actions.push(`rate ${rate}`);
+  playedMs = 500;
   pause = () => void this.actions.push('pause');
   resume = () => void this.actions.push('resume');
   skip = () => void this.actions.push('skip');
   previous = () => void this.actions.push('previous');
   rest = () => void this.actions.push('rest');
-  metrics = () => ({ state: 'playing', playedMs: 500 });
+  metrics = () => ({ state: 'playing', playedMs: this.playedMs });
   firstHeardAt = () => this.heardAt;
   lastHeardAt = () => 12_345;
   close = async () => {};
 }
 
 function view(patch: Partial<SessionView> = {}): SessionView {
-  return { state: 'idle', current: null, queued: [], history: [], error: '', notice: '', source: '', format: 'pcm', resumable: null, timing: null, ...patch };
+  return { state: 'idle', current: null, queued: [], history: [], error: '', notice: '', source: '', format: 'pcm', rate: 1, resumable: null, timing: null, ...patch };
 }
 const TEXT = 'First sentence. Second one.';
 const ticket = (id: number, offset = 0): PlayTicket => ({ id, offset, streaming: true, pcmSampleRate: 24000, streamBufferMs: 150, streamMaxBuffer: 2, prerollMs: 150, prerollReason: 'the setting', prerollLearned: false });
@@ -164,6 +167,32 @@ describe('PlayerController', () => {
     controller.frame();
     expect(usePlayerStore.getState().word).toEqual({ start: 16, end: 22 });
     expect(TEXT.slice(16, 22)).toBe('Second');
+  });
+
+  it('plays at the session\'s rate, asks for a step faster or slower, and follows the words at any rate', async () => {
+    fake.show(view({ state: 'playing', rate: 2, current: { id: 11, text: TEXT, offset: 0, segment: { index: 0, start: 0, end: 15 } } }));
+    fake.play(ticket(11));
+    await vi.waitFor(() => expect(player.actions).toContain('rate 2'));
+    expect(usePlayerStore.getState().rate).toBe(2);
+    // The same rate again is not sent again; a new one is.
+    fake.show(view({ state: 'playing', rate: 2, current: { id: 11, text: TEXT, offset: 0, segment: null } }));
+    fake.show(view({ state: 'playing', rate: 1.5, current: { id: 11, text: TEXT, offset: 0, segment: null } }));
+    expect(player.actions.filter((action) => action.startsWith('rate'))).toEqual(['rate 2', 'rate 1.5']);
+    controller.changeRate('faster');
+    controller.changeRate('normal');
+    expect(fake.asked.slice(-2)).toEqual([['setRate', 1.75], ['setRate', 1]]);
+    // Words are timed at 1×: 400 ms played at 2× from the segment's start is 800 ms of its audio.
+    player.listener({ type: 'segment-playing', id: 11, index: 0, startMs: 100 });
+    player.listener({ type: 'anchor', id: 11, segment: 0, playedMs: 100, sourceMs: 0, rate: 2 });
+    player.listener({ type: 'event', id: 11, event: { type: 'word', segmentIndex: 0, start: 0, end: 5, audioMs: 0 } });
+    player.listener({ type: 'event', id: 11, event: { type: 'word', segmentIndex: 0, start: 6, end: 14, audioMs: 700 } });
+    player.playedMs = 500;
+    controller.frame();
+    expect(usePlayerStore.getState().word).toEqual({ start: 6, end: 14 });
+    // Had it been 1×, the same play position would still be on the first word.
+    player.listener({ type: 'anchor', id: 11, segment: 0, playedMs: 100, sourceMs: 0, rate: 1 });
+    controller.frame();
+    expect(usePlayerStore.getState().word).toEqual({ start: 0, end: 5 });
   });
 
   it('tells the session when its audio path cannot open, so the text ends instead of hanging', async () => {

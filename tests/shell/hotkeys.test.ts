@@ -52,6 +52,9 @@ const handlers = (): Record<HotkeyAction, Mock<() => void>> => ({
   speakSelection: vi.fn(),
   stop: vi.fn(),
   pauseResume: vi.fn(),
+  faster: vi.fn(),
+  slower: vi.fn(),
+  normalRate: vi.fn(),
 });
 
 describe('DEFAULT_HOTKEYS', () => {
@@ -130,10 +133,15 @@ describe('registerHotkeys', () => {
     const calls = handlers();
     const report = registerHotkeys(shortcuts, DEFAULT_HOTKEYS, calls, 'linux');
     expect(report.failures).toEqual([]);
-    expect(report.registered.map((entry) => entry.action).sort()).toEqual(['pauseResume', 'speakClipboard', 'speakSelection', 'stop']);
+    expect(report.registered.map((entry) => entry.action).sort()).toEqual([...HOTKEY_ACTIONS].sort());
     shortcuts.press('CommandOrControl+Alt+X');
     expect(calls.stop).toHaveBeenCalledOnce();
     expect(calls.speakClipboard).not.toHaveBeenCalled();
+    // The playback rate: faster, slower and back to normal, each on its own keys.
+    shortcuts.press('CommandOrControl+Alt+=');
+    shortcuts.press('CommandOrControl+Alt+-');
+    shortcuts.press('CommandOrControl+Alt+0');
+    expect([calls.faster, calls.slower, calls.normalRate].map((call) => call.mock.calls.length)).toEqual([1, 1, 1]);
     shortcuts.press('CommandOrControl+Alt+A');
     expect(calls.speakSelection).toHaveBeenCalledOnce();
     expect(calls.speakClipboard).not.toHaveBeenCalled();
@@ -164,7 +172,7 @@ describe('registerHotkeys', () => {
     const shortcuts = new FakeGlobalShortcut(['commandorcontrol+alt+p']);
     const report = registerHotkeys(shortcuts, DEFAULT_HOTKEYS, handlers(), 'linux');
     expect(report.failures).toEqual([{ action: 'pauseResume', accelerator: 'CommandOrControl+Alt+P', reason: HELD_ELSEWHERE }]);
-    expect(report.registered.map((entry) => entry.action).sort()).toEqual(['speakClipboard', 'speakSelection', 'stop']);
+    expect(report.registered.map((entry) => entry.action).sort()).toEqual(HOTKEY_ACTIONS.filter((action) => action !== 'pauseResume').sort());
   });
 
   it('never hands an invalid accelerator to Electron', () => {
@@ -181,11 +189,11 @@ describe('registerHotkeys', () => {
     const report = registerHotkeys(shortcuts, DEFAULT_HOTKEYS, handlers(), 'linux');
     expect(report.failures).toHaveLength(1);
     expect(report.failures[0].reason).toBe('not a valid shortcut: Error processing argument at index 0, conversion failure from CommandOrControl+Alt+S');
-    expect(report.registered).toHaveLength(3);
+    expect(report.registered).toHaveLength(HOTKEY_ACTIONS.length - 1);
   });
 
   it('reports two actions on one shortcut as a conflict (spelled differently, same keys)', () => {
-    const bindings: HotkeyBindings = { speakClipboard: 'Ctrl+Alt+S', speakSelection: 'Ctrl+Alt+A', pauseResume: 'CommandOrControl+Option+s', stop: 'Ctrl+Alt+X' };
+    const bindings: HotkeyBindings = { speakClipboard: 'Ctrl+Alt+S', pauseResume: 'CommandOrControl+Option+s', stop: 'Ctrl+Alt+X', speakSelection: 'Ctrl+Alt+A', faster: '', slower: '', normalRate: '' };
     const onLinux = registerHotkeys(new FakeGlobalShortcut(), bindings, handlers(), 'linux');
     expect(onLinux.failures).toEqual([
       { action: 'pauseResume', accelerator: 'CommandOrControl+Option+s', reason: 'the same shortcut is already set for Speak clipboard' },
@@ -216,14 +224,14 @@ describe('registerHotkeys', () => {
     const report = registerHotkeys(shortcuts, { ...DEFAULT_HOTKEYS, stop: '  ' }, handlers(), 'linux');
     expect(report.disabled).toEqual(['stop']);
     expect(report.failures).toEqual([]);
-    expect(shortcuts.attempts).toHaveLength(3);
+    expect(shortcuts.attempts).toHaveLength(HOTKEY_ACTIONS.length - 1);
   });
 
   it('explains a refusal while shortcuts are suspended, and media keys on macOS', () => {
     const suspended = new FakeGlobalShortcut();
     suspended.suspended = true;
     const report = registerHotkeys(suspended, DEFAULT_HOTKEYS, handlers(), 'linux');
-    expect(report.failures.map((failure) => failure.reason)).toEqual(Array(4).fill('shortcuts are paused while a new one is being recorded'));
+    expect(report.failures.map((failure) => failure.reason)).toEqual(Array(HOTKEY_ACTIONS.length).fill('shortcuts are paused while a new one is being recorded'));
 
     const mac = new FakeGlobalShortcut(['mediaplaypause']);
     const media = registerHotkeys(mac, { ...DEFAULT_HOTKEYS, pauseResume: 'MediaPlayPause' }, handlers(), 'darwin');

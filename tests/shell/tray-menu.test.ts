@@ -19,6 +19,7 @@ const actions = (): { [K in keyof TrayActions]: Mock<TrayActions[K]> } => ({
   stop: vi.fn(),
   diagnostics: vi.fn(),
   skip: vi.fn(),
+  changeRate: vi.fn(),
   resumeReading: vi.fn(),
   openPlayer: vi.fn(),
   openMini: vi.fn(),
@@ -77,6 +78,7 @@ describe('buildTrayMenu', () => {
       'Pause',
       'Stop',
       'Skip sentence',
+      'Speed 1×',
       '—',
       'Mini player',
       'Open player',
@@ -90,6 +92,26 @@ describe('buildTrayMenu', () => {
       '—',
       'Quit',
     ]);
+  });
+
+  it('shows the rate and changes it a step faster or slower, or back to normal, with the shortcuts shown', () => {
+    const acts = actions();
+    const menu = buildTrayMenu(state({ rate: 1.25 }), acts);
+    const speed = item(menu, 'speed');
+    expect(speed.label).toBe('Speed 1.25×');
+    const entries = speed.submenu as MenuItemConstructorOptions[];
+    expect(entries.map((entry) => [entry.label, entry.accelerator, entry.enabled])).toEqual([
+      ['Faster', 'CommandOrControl+Alt+=', true],
+      ['Slower', 'CommandOrControl+Alt+-', true],
+      ['Normal speed', 'CommandOrControl+Alt+0', true],
+    ]);
+    entries.forEach(click);
+    expect(acts.changeRate.mock.calls).toEqual([['faster'], ['slower'], ['normal']]);
+    // At the ends of the range the way further is greyed out, and at 1× so is Normal.
+    const ends = (rate: number) => (item(buildTrayMenu(state({ rate }), acts), 'speed').submenu as MenuItemConstructorOptions[]).map((entry) => entry.enabled);
+    expect(ends(3)).toEqual([false, true, true]);
+    expect(ends(0.5)).toEqual([true, false, true]);
+    expect(ends(1)).toEqual([true, true, false]);
   });
 
   it('shows the hotkeys without registering them a second time', () => {

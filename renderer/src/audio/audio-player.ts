@@ -127,6 +127,10 @@ export class AudioPlayer {
   previous(): void {
     this.post({ type: 'previous' });
   }
+  /** Plays at `rate` from now on (heard within the ring's short lead); kept for the next utterances. */
+  setRate(rate: number): void {
+    this.post({ type: 'rate', rate });
+  }
 
   /** Reads the shared counters; cheap enough for every animation frame. */
   metrics(): LiveMetrics {

@@ -4,6 +4,9 @@ import { RingBuffer } from 'ringbuf.js';
 import { warmDecoders } from '../../../shared/decoders';
 import type { DecodedAudio } from '../../../shared/decoders/types';
 import { RingFeeder } from '../../../shared/playback/ring-feeder';
+import { loadSonic } from '../../../shared/audio/time-stretch';
+// Bundled beside the worker; Sonic's loader is told where (it would look beside sonic.js).
+import sonicWasmUrl from '@echogarden/sonic-wasm/sonic.wasm?url';
 import { openConsumerLink } from './consumer-link';
 import type { WorkerNotice, WorkerRequest } from './worker-protocol';
 
@@ -31,6 +34,11 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
       feeder = new RingFeeder(new RingBuffer(request.ring, Float32Array), new Int32Array(request.stats), request.options, notify, decodeWhole);
       // While nothing plays yet: the first mp3, opus or flac then decodes at once.
       warmDecoders().catch((error: Error) => notify({ type: 'crash', message: `A decoder could not load: ${error.message}` }));
+      const ready = feeder;
+      loadSonic(sonicWasmUrl).then(
+        (sonic) => ready.useSonic(sonic),
+        (error: Error) => notify({ type: 'crash', message: `The time-stretcher could not load: ${error.message}` }),
+      );
       return;
     }
     if (request.type === 'decoded') {
@@ -58,6 +66,8 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
       case 'skip':
       case 'previous':
         return feeder.seek(request.type);
+      case 'rate':
+        return feeder.setRate(request.rate);
     }
   } catch (error) {
     notify({ type: 'crash', message: (error as Error).message });

@@ -11,6 +11,8 @@ export type WorkerRequest =
   | { type: 'resume' }
   | { type: 'skip' }
   | { type: 'previous' }
+  /** The playback rate (0.5–3): what is not yet in the ring is stretched at it. */
+  | { type: 'rate'; rate: number }
   /** The page's answer to a 'decode-request'. */
   | { type: 'decoded'; requestId: number; channels?: Float32Array[]; sampleRate?: number; error?: string };
 

@@ -1,5 +1,7 @@
 import type { AudioFormat } from '../../../shared/audio-format';
 import { damageNotice } from '../../../shared/playback/damage';
+import { sourceMsAt, type RateAnchor } from '../../../shared/playback/rate-anchors';
+import { steppedRate } from '../../../shared/playback-rate';
 import type { PublicSettings } from '../../../shared/renderer-api';
 import type { ControlAction, PlayTicket, SessionView, SinkFact, SinkLevel, TransportAction, UtteranceTiming } from '../../../shared/session';
 import type { AudioPlayer, PlayerNotice } from '../audio/audio-player';
@@ -24,6 +26,10 @@ export class PlayerController {
   private playing = { id: 0, offset: 0, index: -1, startMs: 0 };
   /** Word timings per segment, from the engine's events. */
   private words = new Map<number, { start: number; end: number; audioMs: number }[]>();
+  /** Where each segment and each rate begins in the played stream: the words are timed at 1×. */
+  private anchors: RateAnchor[] = [];
+  /** The rate the audio path was last told (it keeps it from one utterance to the next). */
+  private appliedRate = 1;
   /** When this page saw the current utterance's first byte and first decoded audio. */
   private firsts: { byteAt: number | null; decodedAt: number | null } = { byteAt: null, decodedAt: null };
   /** The page's settings at load, asked for once. */
@@ -159,6 +165,21 @@ export class PlayerController {
     this.bridge.unqueue({ index, text });
   }
 
+  /**
+   * Asks the session for a playback rate. The page that plays applies it at once, not a
+   * round trip later: the session's view then confirms it (or puts back its own).
+   */
+  chooseRate(rate: number): void {
+    usePlayerStore.getState().set({ rate });
+    this.applyRate(rate);
+    this.bridge.setRate(rate);
+  }
+
+  /** A step faster or slower, or back to 1×. */
+  changeRate(change: 'faster' | 'slower' | 'normal'): void {
+    this.chooseRate(steppedRate(usePlayerStore.getState().rate, change));
+  }
+
   chooseFormat(format: AudioFormat): void {
     usePlayerStore.getState().set({ format });
     this.bridge.setFormat(format);
@@ -179,7 +200,8 @@ export class PlayerController {
     if (!player || !store.busy || store.utteranceId !== this.playing.id) return;
     const words = this.words.get(this.playing.index);
     if (words?.length) {
-      const position = player.metrics().playedMs - this.playing.startMs;
+      const playedMs = player.metrics().playedMs;
+      const position = sourceMsAt(this.anchors, this.playing.index, playedMs) ?? playedMs - this.playing.startMs;
       let current: (typeof words)[number] | undefined;
       for (const word of words) if (word.audioMs <= position) current = word;
       if (current && (current.start !== store.word?.start || current.end !== store.word?.end)) store.set({ word: { start: current.start, end: current.end } });
@@ -200,6 +222,7 @@ export class PlayerController {
       notice: view.notice,
       source: view.source,
       format: view.format,
+      rate: view.rate,
       resumable: view.resumable,
       segment: current?.segment ?? null,
       firstAudio: current ? firstAudioOf(view.timing, current.id) : store.firstAudio,
@@ -209,12 +232,21 @@ export class PlayerController {
       Object.assign(patch, { utteranceId: current.id, reading: current.text, text: current.text, word: null });
     }
     store.set(patch);
+    this.applyRate(view.rate);
+  }
+
+  /** The audio path plays at the session's rate: what it has not yet put in its ring is stretched at once. */
+  private applyRate(rate: number): void {
+    if (rate === this.appliedRate || !this.player) return;
+    this.appliedRate = rate;
+    this.player.setRate(rate);
   }
 
   /** The session hands this page an utterance to play. */
   private async play(ticket: PlayTicket, source: AudioSource): Promise<void> {
     usePlayerStore.getState().set({ word: null, preroll: { ms: ticket.prerollMs, reason: ticket.prerollReason } });
     this.words.clear();
+    this.anchors = [];
     this.firsts = { byteAt: null, decodedAt: null };
     this.playing = { id: ticket.id, offset: ticket.offset, index: -1, startMs: 0 };
     try {
@@ -285,6 +317,9 @@ export class PlayerController {
       this.starting = null;
     }
     this.player.onNotice((notice) => this.onNotice(notice));
+    // A new audio path starts at 1×: it is told the session's rate.
+    this.appliedRate = 1;
+    this.applyRate(usePlayerStore.getState().rate);
     return this.player;
   }
 
@@ -312,6 +347,9 @@ export class PlayerController {
         this.playing = { ...this.playing, index: notice.index, startMs: notice.startMs };
         store.set({ word: null });
         return this.fact({ type: 'playing', id: notice.id, index: notice.index });
+      case 'anchor':
+        this.anchors.push(notice);
+        return;
       case 'drained':
         // The last sample has left the worklet; it is heard one output latency later.
         return this.fact({ type: 'drained', id: notice.id, heardAt: this.player?.lastHeardAt() ?? Date.now() });

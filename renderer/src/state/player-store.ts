@@ -24,6 +24,8 @@ export interface FirstAudio {
 export interface PlayerState {
   /** The format selector, which the session also uses for hotkeys and the tray. */
   format: AudioFormat;
+  /** The playback rate (0.5–3), the session's: the players show it and change it. */
+  rate: number;
   /** The session's state and the text it is reading (or null when idle). */
   sessionState: SessionState;
   utteranceId: number;
@@ -58,6 +60,7 @@ export interface PlayerState {
 
 export const usePlayerStore = create<PlayerState>((set) => ({
   format: 'pcm',
+  rate: 1,
   sessionState: 'idle',
   utteranceId: 0,
   reading: '',

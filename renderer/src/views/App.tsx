@@ -167,7 +167,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       <section className="card now-playing" aria-label="Now playing">
         <NowPlaying speed={settings?.speed ?? 1} />
         <BufferBar read={readBuffer} maxMs={maxBufferMs} labelled={false} />
-        <Transport control={(action) => controller.control(action)} shortcuts={shortcuts} />
+        <Transport control={(action) => controller.control(action)} changeRate={(to) => controller.changeRate(to)} shortcuts={shortcuts} />
       </section>
       {busy && <SentenceView readFrom={(offset) => controller.readFrom(offset)} />}
       <p role="alert" className="error" data-testid="error">

@@ -68,6 +68,7 @@ export function MiniPlayer({ bridge }: { bridge: Bridge }) {
       </section>
       <Transport
         control={(action) => controller.control(action)}
+        changeRate={(to) => controller.changeRate(to)}
         shortcuts={transportShortcuts(settings?.hotkeys, false)}
       />
       <p role="alert" className="error" data-testid="error">

@@ -12,6 +12,8 @@ export function NowPlaying({ speed }: { speed: number }) {
   const reading = usePlayerStore((s) => s.reading);
   const segment = usePlayerStore((s) => s.segment);
   const word = usePlayerStore((s) => s.word);
+  // The player's rate plays on top of the provider's speed.
+  const rate = usePlayerStore((s) => s.rate);
   // The same sentences the full player lays the text out by.
   const ranges = useMemo(() => sentenceRanges(reading), [reading]);
   if (!busy) return <p className="now-idle">Nothing is playing.</p>;
@@ -24,7 +26,7 @@ export function NowPlaying({ speed }: { speed: number }) {
       <Reading text={reading} segment={segment} />
       <div className="progress">
         <progress data-testid="progress" max={1} value={fraction} aria-label="Progress through the text" />
-        <span data-testid="progress-line">{progressLine(sentence, secondsLeft(reading, position, speed))}</span>
+        <span data-testid="progress-line">{progressLine(sentence, secondsLeft(reading, position, speed * rate))}</span>
       </div>
     </>
   );

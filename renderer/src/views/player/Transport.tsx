@@ -4,9 +4,10 @@ import type { Settings } from '../../../../shared/config/schema';
 import type { ControlAction } from '../../../../shared/session';
 import { usePlayerStore } from '../../state/player-store';
 import { IconButton } from './IconButton';
+import { RateControl, type RateShortcuts } from './RateControl';
 
 /** The shortcuts the tooltips show: the page's own keys and the app's global ones. */
-export interface TransportShortcuts {
+export interface TransportShortcuts extends RateShortcuts {
   pauseResume?: string;
   stop?: string;
 }
@@ -18,14 +19,17 @@ export function transportShortcuts(hotkeys: Settings['hotkeys'] | undefined, esc
   return {
     pauseResume: shown(hotkeys?.pauseResume) || undefined,
     stop: [escapeStops && 'Esc', shown(hotkeys?.stop)].filter(Boolean).join('; ') || undefined,
+    faster: shown(hotkeys?.faster) || undefined,
+    slower: shown(hotkeys?.slower) || undefined,
+    normalRate: shown(hotkeys?.normalRate) || undefined,
   };
 }
 
 /**
- * Previous, play/pause, next, stop: the same four in the full and the mini player. Pause is
- * a toggle (aria-pressed), so its name stays while its icon shows what a press will do.
+ * Previous, play/pause, next, stop, and the rate: the same in the full and the mini player.
+ * Pause is a toggle (aria-pressed), so its name stays while its icon shows what a press will do.
  */
-export function Transport({ control, shortcuts = {} }: { control: (action: ControlAction) => void; shortcuts?: TransportShortcuts }) {
+export function Transport({ control, changeRate, shortcuts = {} }: { control: (action: ControlAction) => void; changeRate: (to: 'faster' | 'slower' | 'normal') => void; shortcuts?: TransportShortcuts }) {
   const busy = usePlayerStore((s) => s.busy);
   const paused = usePlayerStore((s) => s.paused);
   return (
@@ -43,6 +47,7 @@ export function Transport({ control, shortcuts = {} }: { control: (action: Contr
       />
       <IconButton icon={SkipForward} label="Skip" data-testid="skip" disabled={!busy} onClick={() => control('skip')} />
       <IconButton icon={Square} label="Stop" shortcut={shortcuts.stop} data-testid="stop" disabled={!busy} onClick={() => control('stop')} />
+      <RateControl change={changeRate} shortcuts={shortcuts} />
     </div>
   );
 }

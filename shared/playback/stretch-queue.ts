@@ -1,0 +1,200 @@
+import type { TimeStretcher } from '../audio/time-stretch';
+import { rateProblem } from '../playback-rate';
+
+/** Decoded audio of one segment, interleaved like the ring, not yet stretched. */
+interface SourceBlock {
+  segment: number;
+  data: Float32Array;
+}
+
+/** Played audio ready for the ring, with the segment it belongs to. */
+export interface PlayedBlock {
+  segment: number;
+  data: Float32Array;
+  /** The rate it was stretched at. */
+  rate: number;
+  /** Where in its segment's source audio (ms at rate 1) it starts, for following the words. */
+  sourceMs: number;
+}
+
+/**
+ * Source audio is stretched in steps this long: what waits stretched at one rate stays
+ * short, so a new rate reaches the ring within a step.
+ */
+const STEP_MS = 10;
+
+/**
+ * What the decoder made and the ring has no room for yet, kept as decoded (source) audio and
+ * stretched only on its way into the ring, a step at a time: a rate change applies to all of
+ * it at once, with no new request. Every length it reports is in played frames (source
+ * frames ÷ rate), the time it will take to hear. The stretcher is flushed at each segment's
+ * end, so segments join without losing or repeating a frame, and each starts exactly where
+ * the one before ended.
+ */
+export class StretchQueue {
+  private source: SourceBlock[] = [];
+  private sourceFrames = 0;
+  /** Stretched output not yet taken. */
+  private ready: PlayedBlock[] = [];
+  private readyFrames = 0;
+  /** The segment the stretcher holds audio of, and the source frames of it taken in so far. */
+  private stretching = { segment: -1, sourceFrames: 0 };
+  private current = 1;
+  private readonly stepFrames: number;
+
+  constructor(
+    private readonly sampleRate: number,
+    private readonly channels: number,
+    /** The stretcher, once Sonic has loaded; until then only rate 1 plays. */
+    private readonly stretcher: () => TimeStretcher | null,
+  ) {
+    this.stepFrames = Math.max(1, Math.round((sampleRate * STEP_MS) / 1000));
+  }
+
+  get rate(): number {
+    return this.current;
+  }
+
+  /** Sets the rate for all that is not yet stretched; throws a RangeError outside 0.5–3. */
+  setRate(rate: number): void {
+    const problem = rateProblem(rate);
+    if (problem) throw new RangeError(problem);
+    if (rate === this.current) return;
+    const stretcher = this.stretcher();
+    if (rate !== 1 && !stretcher) throw new Error('The time-stretcher has not loaded yet.');
+    const before = this.current;
+    if (stretcher) this.emit(stretcher.setRate(rate), before);
+    this.current = rate;
+  }
+
+  /** Decoded audio of `segment`, in order. */
+  push(segment: number, data: Float32Array): void {
+    if (!data.length) return;
+    this.source.push({ segment, data });
+    this.sourceFrames += data.length / this.channels;
+  }
+
+  /** Nothing more of `segment` is coming: what the stretcher holds of it comes out next. */
+  endSegment(segment: number): void {
+    this.source.push({ segment, data: new Float32Array(0) });
+  }
+
+  /** Played frames waiting here, stretched or not. */
+  get frames(): number {
+    const held = this.stretcher()?.heldFrames ?? 0;
+    return Math.round(this.readyFrames + held + this.sourceFrames / this.current);
+  }
+
+  get empty(): boolean {
+    return !this.source.length && !this.ready.length && (this.stretcher()?.heldFrames ?? 0) === 0;
+  }
+
+  /**
+   * Takes up to `maxFrames` played frames, in order. `final` (the stream has ended) flushes
+   * the stretcher once the source is used up, so the last frame comes out too.
+   */
+  take(maxFrames: number, final: boolean): PlayedBlock[] {
+    const out: PlayedBlock[] = [];
+    let left = maxFrames;
+    while (left > 0) {
+      if (!this.ready.length && !this.stretchStep(final)) break;
+      const block = this.ready[0];
+      const frames = block.data.length / this.channels;
+      if (frames <= left) {
+        out.push(block);
+        this.ready.shift();
+        this.readyFrames -= frames;
+        left -= frames;
+        continue;
+      }
+      out.push({ ...block, data: block.data.subarray(0, left * this.channels) });
+      this.ready[0] = { ...block, data: block.data.subarray(left * this.channels), sourceMs: block.sourceMs + ((left * block.rate) / this.sampleRate) * 1000 };
+      this.readyFrames -= left;
+      left = 0;
+    }
+    return out;
+  }
+
+  /**
+   * Puts back, ahead of everything, audio that went into the ring at 1× and is to be heard
+   * at the new rate instead (the ring was cut): it is its own source, sample for sample.
+   */
+  requeue(blocks: readonly PlayedBlock[]): void {
+    const unstretched = this.ready.filter((block) => block.rate === 1);
+    this.ready = this.ready.filter((block) => block.rate !== 1);
+    const back = [...blocks, ...unstretched].filter((block) => block.data.length);
+    if (!back.length) return this.count();
+    this.source = [...back.map((block) => ({ segment: block.segment, data: block.data })), ...this.source];
+    this.count();
+    this.stretcher()?.reset();
+    this.stretching = { segment: back[0].segment, sourceFrames: Math.round((back[0].sourceMs / 1000) * this.sampleRate) };
+  }
+
+  /** Drops the audio of `segment` not yet taken (a restart brought another rendering of it). */
+  dropSegment(segment: number): void {
+    this.source = this.source.filter((block) => block.segment !== segment);
+    this.ready = this.ready.filter((block) => block.segment !== segment);
+    this.count();
+    if (this.stretching.segment === segment) this.resetStretcher();
+  }
+
+  /** Drops everything (a skip, a stop). */
+  clear(): void {
+    this.source = [];
+    this.ready = [];
+    this.count();
+    this.resetStretcher();
+  }
+
+  /** Moves one step of source audio through the stretcher; false when nothing came of it. */
+  private stretchStep(final: boolean): boolean {
+    const stretcher = this.stretcher();
+    while (this.source.length) {
+      const block = this.source[0];
+      if (block.segment !== this.stretching.segment) {
+        // A segment starts: the one before must be all out first (it is, unless its end was lost).
+        if (stretcher?.heldFrames) this.emit(stretcher.flush(), this.current);
+        this.stretching = { segment: block.segment, sourceFrames: 0 };
+        if (this.ready.length) return true;
+      }
+      if (!block.data.length) {
+        this.source.shift();
+        if (stretcher?.heldFrames) this.emit(stretcher.flush(), this.current);
+        if (this.ready.length) return true;
+        continue;
+      }
+      const step = Math.min(this.stepFrames, block.data.length / this.channels);
+      const data = block.data.subarray(0, step * this.channels);
+      if (step * this.channels === block.data.length) this.source.shift();
+      else this.source[0] = { segment: block.segment, data: block.data.subarray(step * this.channels) };
+      this.sourceFrames -= step;
+      const out = stretcher ? stretcher.process(data) : data;
+      this.stretching.sourceFrames += step;
+      this.emit(out, this.current);
+      if (this.ready.length) return true;
+    }
+    if (final && stretcher?.heldFrames) this.emit(stretcher.flush(), this.current);
+    return this.ready.length > 0;
+  }
+
+  /** Queues stretched output of the segment being stretched; its source position follows from what the stretcher still holds. */
+  private emit(data: Float32Array, rate: number): void {
+    if (!data.length) return;
+    const frames = data.length / this.channels;
+    const heldSource = (this.stretcher()?.heldFrames ?? 0) * rate;
+    const endSource = Math.max(0, this.stretching.sourceFrames - heldSource);
+    const sourceMs = (Math.max(0, endSource - frames * rate) / this.sampleRate) * 1000;
+    this.ready.push({ segment: this.stretching.segment, data, rate, sourceMs });
+    this.readyFrames += frames;
+  }
+
+  private resetStretcher(): void {
+    this.stretcher()?.reset();
+    this.stretching = { segment: -1, sourceFrames: 0 };
+  }
+
+  private count(): void {
+    this.sourceFrames = this.source.reduce((sum, block) => sum + block.data.length, 0) / this.channels;
+    this.readyFrames = this.ready.reduce((sum, block) => sum + block.data.length, 0) / this.channels;
+  }
+}

@@ -1,0 +1,207 @@
+import { RingBuffer } from 'ringbuf.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSonic, type SonicModule } from '../../shared/audio/time-stretch';
+import type { LinkCommand, LinkEvent } from '../../shared/playback/link-protocol';
+import { PlayerCore } from '../../shared/playback/player-core';
+import { RATE_CUT_MS, RATE_LEAD_MS, RingFeeder, type FeederNotice } from '../../shared/playback/ring-feeder';
+import { createStats, STAT } from '../../shared/playback/stats';
+import { fixture, readWav } from '../support/audio-files';
+
+/**
+ * The playback rate in the decoder worker's logic: real speech (espeak-ng) as PCM events,
+ * stretched by Sonic on its way into the ring, played by the worklet's logic. Lengths, the
+ * credit and the buffer are all in played time.
+ */
+const RATE = 24000;
+const Q = 128;
+const CHANNELS = 2;
+let sonic: SonicModule;
+let speech: Float32Array;
+beforeAll(async () => {
+  sonic = await loadSonic();
+  speech = readWav(fixture('speech-24k.wav')).channels[0];
+});
+
+function pcm(samples: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(samples.length * 2);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < samples.length; i++) view.setInt16(i * 2, Math.round(Math.max(-1, Math.min(1, samples[i])) * 32767), true);
+  return bytes;
+}
+
+function segmentStart(index: number): LinkEvent {
+  return {
+    type: 'segment-start',
+    segment: { index, start: index * 10, end: index * 10 + 9, text: `segment ${index}` },
+    format: 'pcm',
+    sampleRate: RATE,
+    channels: 1,
+    endpoint: 'test',
+    attempt: 0,
+    restart: false,
+    requestedAt: 0,
+  } as LinkEvent;
+}
+
+const segmentEnd = (segmentIndex: number): LinkEvent => ({ type: 'segment-end', segmentIndex, metrics: { ttfbMs: 0, downloadMs: 0, bytes: 0, throughput: 0, retries: 0, endpoint: 'test' }, skipped: false }) as LinkEvent;
+const end = (): LinkEvent => ({ type: 'end', metrics: { segments: 2, bytes: 0, ttfbMs: 0, totalMs: 0, retries: 0, failovers: 0 } }) as LinkEvent;
+
+function setup(rate: number, maxBufferMs = 2000) {
+  const ring = new RingBuffer(RingBuffer.getStorageForCapacity(RATE * 3 * CHANNELS, Float32Array), Float32Array);
+  const stats = createStats();
+  const core = new PlayerCore(ring, stats, CHANNELS, { initialFrames: 2400, minFrames: 720, maxFrames: 48000, growth: 1.5 });
+  const notices: FeederNotice[] = [];
+  const feeder = new RingFeeder(ring, stats, { sampleRate: RATE, channels: CHANNELS, prerollMs: 100, minPrerollMs: 30, maxBufferMs }, (n) => notices.push(n));
+  feeder.useSonic(sonic);
+  feeder.setRate(rate);
+  let deliver: (event: LinkEvent) => void = () => {};
+  const commands: LinkCommand[] = [];
+  feeder.play(1, (onEvent) => {
+    deliver = onEvent;
+    return { send: (command) => commands.push(command), close: () => {} };
+  }, { streaming: true });
+  const played: number[] = [];
+  const out = new Float32Array(Q);
+  const right = new Float32Array(Q);
+  let rendered = 0;
+  const send = async (...events: LinkEvent[]): Promise<void> => {
+    for (const event of events) deliver(event);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+  };
+  const render = async (quanta: number): Promise<void> => {
+    for (let q = 0; q < quanta; q++) {
+      core.render([out, right], Q);
+      if (Atomics.load(stats, STAT.framesPlayed) > 0 && Atomics.load(stats, STAT.drained) === 0) played.push(...out);
+      // The feeder's 10 ms timer tops up the ring: let it run every 4 quanta (21 ms of audio).
+      if (++rendered % 4 === 0) await new Promise((r) => setTimeout(r, 11));
+    }
+  };
+  const playOut = async (): Promise<void> => {
+    for (let i = 0; i < 2000 && !notices.some((n) => n.type === 'drained'); i++) await render(4);
+  };
+  return { feeder, stats, notices, commands, played, send, render, playOut };
+}
+
+const credits = (commands: LinkCommand[]) => commands.filter((c): c is Extract<LinkCommand, { type: 'credit' }> => c.type === 'credit');
+
+describe('the playback rate in the decoder worker', () => {
+  it.each([0.5, 2, 3])('at %s× two sentences play for 1/rate as long, and drain after the last frame', async (rate) => {
+    const { stats, notices, played, send, playOut } = setup(rate);
+    // Three seconds of speech, two sentences (rendering at 0.5× takes as long as it plays).
+    const text = speech.subarray(0, 3 * RATE);
+    const half = text.length >> 1;
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(text.subarray(0, half)) }, segmentEnd(0));
+    await send(segmentStart(1), { type: 'chunk', segmentIndex: 1, bytes: pcm(text.subarray(half)) }, segmentEnd(1), end());
+    await playOut();
+    expect(notices.some((n) => n.type === 'drained')).toBe(true);
+    const playedFrames = Atomics.load(stats, STAT.framesPlayed);
+    // Sonic's flush at each sentence's end is exact to about a pitch period (≤ 12.5 ms of source
+    // at 80 Hz) and its own rounding: measured 17 ms at 0.5×, 6 ms at 3× per sentence.
+    const slackMs = 12.5 / rate + 5;
+    expect(Math.abs(playedFrames - text.length / rate) / (RATE / 1000)).toBeLessThan(2 * slackMs);
+    expect(Atomics.load(stats, STAT.underruns)).toBe(0);
+    // The second sentence starts in the played stream where the first one's stretched audio ends.
+    const anchors = notices.filter((n) => n.type === 'anchor');
+    expect(anchors.map((n) => n.type === 'anchor' && [n.segment, n.rate])).toEqual([
+      [0, rate],
+      [1, rate],
+    ]);
+    const second = anchors[1];
+    expect(second.type === 'anchor' && Math.abs(second.playedMs - (half / rate / RATE) * 1000)).toBeLessThan(slackMs);
+    expect(second.type === 'anchor' && second.sourceMs).toBe(0);
+    expect(played.length / 128).toBeGreaterThan(0);
+  });
+
+  it('at 1× nothing is stretched: every sample as decoded, none added', async () => {
+    const { stats, played, send, playOut } = setup(1);
+    const part = speech.subarray(0, 24000);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(part) }, segmentEnd(0), end());
+    await playOut();
+    expect(Atomics.load(stats, STAT.framesPlayed)).toBe(part.length);
+    const expected = Array.from(part, (v) => Math.round(Math.max(-1, Math.min(1, v)) * 32767) / 32768);
+    expect(played.slice(0, part.length).every((v, i) => Math.abs(v - expected[i]) < 1e-6)).toBe(true);
+  });
+
+  it.each([
+    [2, 1000],
+    [0.5, 4000],
+  ])('at %s× counts what waits in played time: the credit and the meter say %s ms for 2 s of speech', async (rate, expectedMs) => {
+    const { stats, commands, send, render } = setup(rate, 5000);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(0, 2 * RATE)) });
+    await render(1);
+    await send();
+    // The worklet notes the ring's level as it renders: one quantum, right after the feeder's last top-up.
+    await render(1);
+    const credit = credits(commands).at(-1)!;
+    expect(Math.abs(credit.bufferedMs - expectedMs)).toBeLessThan(expectedMs * 0.03);
+    const ring = Atomics.load(stats, STAT.bufferedFrames);
+    const waiting = Atomics.load(stats, STAT.pendingFrames);
+    expect(Math.abs(((ring + waiting) / RATE) * 1000 - expectedMs)).toBeLessThan(expectedMs * 0.03);
+    // decodedMs is in played time too: the engine projects the bytes in flight at this rate.
+    expect(Math.abs(credit.decodedMs! - expectedMs)).toBeLessThan(expectedMs * 0.03);
+  });
+
+  it('leaving 1× cuts the full ring just ahead of the play position and stretches the rest anew: heard at once, nothing lost or repeated, no underrun', async () => {
+    const { feeder, stats, notices, send, render, playOut } = setup(1);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech) }, segmentEnd(0), end());
+    await render(60);
+    // At 1× the ring fills as ever (robust against a starved worker).
+    expect(Atomics.load(stats, STAT.bufferedFrames)).toBeGreaterThan((RATE_LEAD_MS / 1000) * RATE * 4);
+    const changedAt = Atomics.load(stats, STAT.framesPlayed);
+    feeder.setRate(2);
+    await render(40);
+    // At 2× it holds no more than the lead: the next change is heard as soon.
+    expect(Atomics.load(stats, STAT.bufferedFrames)).toBeLessThanOrEqual((RATE_LEAD_MS / 1000) * RATE + 256);
+    await playOut();
+    const anchor = notices.find((n) => n.type === 'anchor' && n.rate === 2);
+    expect(anchor?.type).toBe('anchor');
+    if (anchor?.type !== 'anchor') return;
+    const delayMs = anchor.playedMs - (changedAt / RATE) * 1000;
+    expect(delayMs).toBeGreaterThanOrEqual(RATE_CUT_MS - 0.01);
+    expect(delayMs).toBeLessThanOrEqual(RATE_CUT_MS + 10);
+    expect(Atomics.load(stats, STAT.underruns)).toBe(0);
+    // The cut ring is its own source: 2× takes up exactly where 1× stopped.
+    expect(anchor.sourceMs).toBeCloseTo(anchor.playedMs, 6);
+    const cut = (anchor.playedMs / 1000) * RATE;
+    const expected = cut + (speech.length - cut) / 2;
+    expect(Math.abs(Atomics.load(stats, STAT.framesPlayed) - expected) / (RATE / 1000)).toBeLessThan(20);
+  });
+
+  it('a change before anything is heard (during the pre-roll) stretches all of it: no 1× blip', async () => {
+    const { feeder, stats, notices, send, render, playOut } = setup(1);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(0, 2 * RATE)) }, segmentEnd(0), end());
+    // The worklet takes up the utterance (the ring still empty), then the feeder fills it at 1×.
+    await render(1);
+    await send();
+    expect(Atomics.load(stats, STAT.framesPlayed)).toBe(0);
+    feeder.setRate(2);
+    await playOut();
+    expect(notices.filter((n) => n.type === 'anchor').map((n) => n.type === 'anchor' && [n.rate, n.playedMs])).toEqual([
+      [1, 0],
+      [2, 0],
+    ]);
+    expect(Math.abs(Atomics.load(stats, STAT.framesPlayed) - RATE) / (RATE / 1000)).toBeLessThan(15);
+  });
+
+  it('between two rates other than 1 the ring holds only the lead, so the change is heard within it', async () => {
+    const { feeder, stats, notices, send, render, playOut } = setup(1.5);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech) }, segmentEnd(0), end());
+    await render(60);
+    expect(Atomics.load(stats, STAT.bufferedFrames)).toBeLessThanOrEqual((RATE_LEAD_MS / 1000) * RATE + 256);
+    const changedAt = Atomics.load(stats, STAT.framesPlayed);
+    feeder.setRate(3);
+    await playOut();
+    const anchor = notices.find((n) => n.type === 'anchor' && n.rate === 3);
+    if (anchor?.type !== 'anchor') throw new Error('no anchor at 3×');
+    expect(anchor.playedMs - (changedAt / RATE) * 1000).toBeLessThanOrEqual(RATE_LEAD_MS + 10);
+    expect(Atomics.load(stats, STAT.underruns)).toBe(0);
+  });
+
+  it('refuses a rate outside 0.5–3 with a message and keeps the one it had', async () => {
+    const { feeder, commands, send } = setup(1.5);
+    expect(() => feeder.setRate(4)).toThrow('The playback rate must be from 0.5× to 3×, not 4×.');
+    expect(() => feeder.setRate(Number.NaN)).toThrow(/must be a number/);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(0, RATE)) });
+    expect(Math.abs(credits(commands).at(-1)!.bufferedMs - 1000 / 1.5)).toBeLessThan(25);
+  });
+});
