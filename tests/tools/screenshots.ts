@@ -34,6 +34,8 @@ try {
     const mini = await rig.open('mini');
     await mini.emulateMedia({ colorScheme: scheme });
     await mini.setViewportSize({ width: 360, height: 212 });
+    // A rate other than 1×, so the speed control shows what it does.
+    if (scheme === 'light') await player.getByTestId('rate-faster').click();
     await speakInPage(
       player,
       'Utter speaks text the instant you ask. It streams audio while the server is still sending it. Every format plays to the end.',

@@ -55,7 +55,8 @@ export function MiniPlayer({ bridge }: { bridge: Bridge }) {
       <header className="mini-bar">
         <h1 className="mini-brand">Utter</h1>
         <span className="mini-voice" data-testid="mini-voice">
-          {settings && `${voice} · ${settings.speed}×`}
+          {/* The voice's own speed, when not 1: the playback rate is the control below. */}
+          {settings && (settings.speed === 1 ? voice : `${voice} at ${settings.speed}×`)}
         </span>
         <BufferBar read={readBuffer} maxMs={(settings?.streamMaxBuffer ?? 2) * 1000} labelled />
         {info?.shell === 'electron' && (
