@@ -95,12 +95,12 @@ describe('the keyboard alone', () => {
       // After the last control the focus leaves the page for the browser's own UI ("body").
       if (now !== 'body') expect(await ringShown(page), `focus ring on ${now}`).toBe(true);
     }
-    // Previous, Pause, Skip and Stop are disabled while idle, so Tab passes them: Speak,
-    // the rate (slower, the rate itself, faster: it may be set before speaking), the format
-    // to save in and Save audio…, the metrics' disclosure, a Replay and a Save per text
-    // spoken so far, out of the page, and in again at the top bar (format, open file,
-    // settings) before the text box.
-    expect(order.join(' ')).toMatch(/^speak rate-slower rate rate-faster save-format save-audio summary( replay save-history)* body format-select open-file open-settings$/);
+    // Previous, Pause, Skip and Stop are disabled while idle, so Tab passes them: Speak, the
+    // format to save in and Save audio… (in the text's card), the rate (slower, the rate
+    // itself, faster: it may be set before speaking), the metrics' disclosure, a Replay and a
+    // Save per text spoken so far, out of the page, and in again at the top bar (format,
+    // open file, settings) before the text box.
+    expect(order.join(' ')).toMatch(/^speak save-format save-audio rate-slower rate rate-faster summary( replay save-history)* body format-select open-file open-settings$/);
     // Round again to the text box: no trap anywhere (the loop broke on it).
   });
 

@@ -41,6 +41,27 @@ describe('the audio cache in the app', () => {
     }
   });
 
+  it('jumps to a sentence read before from the cache: the server, failing every request, is not asked', async () => {
+    const { page, rig } = web;
+    const requests = rig.tts.speechRequests().length;
+    rig.tts.setDefault({ status: 500, message: 'The server is down.' });
+    try {
+      await page.getByTestId('replay').first().click();
+      await waitForText(page, 'state', 'playing');
+      // The second sentence starts the second segment, as when the text was first read.
+      await page.getByTestId('sentence').nth(1).click();
+      await expect.poll(() => page.getByTestId('reading').textContent().catch(() => '')).toMatch(/^It keeps the second one too\./);
+      // And back to the first.
+      await page.getByTestId('sentence').nth(0).click();
+      await expect.poll(() => page.getByTestId('reading').textContent().catch(() => '')).toMatch(/^The cache keeps this sentence\./);
+      await waitForText(page, 'state', 'idle', 20_000);
+      expect(rig.tts.speechRequests()).toHaveLength(requests);
+      expect(await page.getByTestId('error').textContent()).toBe('');
+    } finally {
+      rig.tts.setDefault(undefined);
+    }
+  });
+
   it('shows its use in the settings, and "Clear cache" empties it, so the next reading fetches again', async () => {
     const { rig } = web;
     const settings = await rig.open('settings');
