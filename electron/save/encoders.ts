@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { Mp3Encoder } from '@breezystack/lamejs';
 import type OpusScriptType from 'opusscript';
 import { SincResampler } from '../../shared/audio/sinc-resampler';
+import { concatBytes } from '../../shared/decoders/audio';
 import { OggOpusMuxer, OPUS_RATE } from '../../shared/encoders/ogg-opus-mux';
 
 // opusscript is CommonJS (it loads its emscripten build with require).
@@ -48,7 +49,7 @@ export class Mp3FileEncoder implements AudioEncoder {
 
   finish(): Uint8Array {
     const tail = this.resamplers ? this.push(this.resamplers.map((r) => r.flush())) : new Uint8Array(0);
-    return concat([tail, bytesOf(this.encoder.flush())]);
+    return concatBytes(tail, bytesOf(this.encoder.flush()));
   }
 
   private push(planar: Float32Array[]): Uint8Array {
@@ -109,7 +110,7 @@ export class OggOpusFileEncoder implements AudioEncoder {
     }
     pages.push(this.muxer.end(this.total));
     this.release();
-    return concat(pages);
+    return concatBytes(...pages);
   }
 
   /** Frees libopus's memory (also after a failure: the emscripten heap outlives this object). */
@@ -127,7 +128,7 @@ export class OggOpusFileEncoder implements AudioEncoder {
       for (let c = 0; c < this.channels; c++) this.pending[this.pendingFrames * this.channels + c] = int16(channel(planar, c)[i]);
       if (++this.pendingFrames === OPUS_FRAME) pages.push(this.frame());
     }
-    return concat(pages);
+    return concatBytes(...pages);
   }
 
   private frame(): Uint8Array {
@@ -155,16 +156,5 @@ function int16(sample: number): number {
 function toInt16(samples: Float32Array): Int16Array {
   const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) out[i] = int16(samples[i]);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
   return out;
 }

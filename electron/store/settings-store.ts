@@ -1,8 +1,7 @@
 // The app's settings on disk: settings.json validated by the one schema, the API
 // key apart in a SecretStore. Electron-free: what it needs is passed in, so it is tested
 // on real files in plain Node.
-import { constants } from 'node:fs';
-import { copyFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import {
   DEFAULT_SETTINGS,
   formatSettingsIssues,
@@ -14,6 +13,7 @@ import {
 import type { PublicSettings } from '../../shared/renderer-api';
 import { originOf, originsOf } from '../engine/key-binding';
 import { writeFileAtomically } from './atomic-file';
+import { keepBadFile } from './bad-file';
 import type { SecretStore } from './secret-store';
 
 /** What a page may see: every setting but the key, and whether a key is set. */
@@ -204,18 +204,8 @@ export class SettingsStore {
   }
 
   /** Copies the bad file, byte for byte, next to it under a name that never overwrites another; or says why it could not. */
-  private async backUp(): Promise<{ ok: true; file: string } | { ok: false; why: string }> {
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    for (let attempt = 0; ; attempt++) {
-      const backup = `${this.options.file!}.bad-${stamp}${attempt ? `-${attempt}` : ''}`;
-      try {
-        await copyFile(this.options.file!, backup, constants.COPYFILE_EXCL);
-        return { ok: true, file: backup };
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST' || attempt >= 100) return { ok: false, why: code ?? (error as Error).message };
-      }
-    }
+  private backUp(): Promise<{ ok: true; file: string } | { ok: false; why: string }> {
+    return keepBadFile(this.options.file!);
   }
 
   /**

@@ -1,6 +1,7 @@
 // An Ogg Opus muxer (RFC 7845 on RFC 3533): OpusHead and OpusTags pages, then the audio
 // packets with their granule positions at 48 kHz, and an end-of-stream page whose granule
 // tells the decoder where the audio ends. Pure: it only arranges bytes.
+import { concatBytes } from '../decoders/audio';
 import { crc32 } from '../decoders/crc';
 
 /** Opus counts every position at 48 kHz, whatever the input rate was (RFC 7845 §4). */
@@ -51,7 +52,7 @@ export class OggOpusMuxer {
     tagView.setUint32(8, vendor.length, true);
     tags.set(vendor, 12);
     tagView.setUint32(12 + vendor.length, 0, true); // no comments
-    return concat([this.page([head], 0, HEADER_BOS), this.page([tags], 0, 0)]);
+    return concatBytes(this.page([head], 0, HEADER_BOS), this.page([tags], 0, 0));
   }
 
   /** Adds one packet of `samples` (48 kHz); returns the page it completed, if any. */
@@ -92,7 +93,7 @@ export class OggOpusMuxer {
       }
     }
     if (lacing.length > 255) throw new Error(`an Ogg page holds at most 255 segments, not ${lacing.length}`);
-    const body = concat(packets);
+    const body = concatBytes(...packets);
     const page = new Uint8Array(27 + lacing.length + body.length);
     const view = new DataView(page.buffer);
     page.set(ascii('OggS'));
@@ -112,14 +113,4 @@ export class OggOpusMuxer {
 
 function ascii(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0x7f);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +10,9 @@ import { speakInPage, useWebRig, waitForText } from '../support/utter-web';
  * TTS server behind it. A text heard once replays from the history with no request, even
  * when the server fails every request; the settings show the cache and clear it.
  */
+const CACHE_DIR = join(mkdtempSync(join(tmpdir(), 'utter-web-cache-')), 'audio-cache');
 const web = useWebRig({
-  cacheDir: join(mkdtempSync(join(tmpdir(), 'utter-web-cache-')), 'audio-cache'),
+  cacheDir: CACHE_DIR,
   // A short clip for every segment, so each reading is over in a few seconds.
   tts: { audio: { mp3: fixtureAudio('mp3', 'sentence') } },
 });
@@ -76,11 +77,13 @@ describe('the audio cache in the app', () => {
     await web.page.getByTestId('replay').first().click();
     await waitForText(web.page, 'state', 'idle', 20_000);
     expect(rig.tts.speechRequests().length).toBeGreaterThan(before);
+    // And kept again, once each segment has decoded to its end.
+    await expect.poll(async () => (await rig.web.session.cacheUsage()).entries, { timeout: 5000 }).toBe(rig.tts.speechRequests().length - before);
   });
 
-  it('keeps nothing once its cap is set to 0', async () => {
+  it('keeps nothing once its cap is set to 0, and drops what it kept', async () => {
     const { rig, page } = web;
-    await rig.web.session.clearCache();
+    expect((await rig.web.session.cacheUsage()).entries).toBeGreaterThan(0);
     const settings = await rig.open('settings');
     await settings.getByTestId('setting-audioCacheMb').fill('0');
     await settings.getByTestId('setting-audioCacheMb').blur();
@@ -89,6 +92,8 @@ describe('the audio cache in the app', () => {
     await speakInPage(page, 'Not kept at all.', 'mp3');
     await waitForText(page, 'state', 'idle', 20_000);
     await new Promise((r) => setTimeout(r, 300));
+    // The folder itself, not the usage (which trims to the cap as it counts).
+    expect(existsSync(CACHE_DIR) ? readdirSync(CACHE_DIR) : []).toEqual([]);
     expect(await rig.web.session.cacheUsage()).toMatchObject({ on: false, entries: 0 });
   });
 });

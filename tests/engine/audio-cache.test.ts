@@ -98,6 +98,14 @@ describe('the audio cache on disk', () => {
     await off.cache.put(key('a'), audio(100));
     expect(off.cache.enabled).toBe(false);
     expect(await off.cache.usage()).toEqual({ bytes: 0, entries: 0 });
+    // Lowered to 0 with entries kept: they go.
+    let cap = 1_000_000;
+    const lowered = new AudioCache(newCache().folder, () => cap);
+    await lowered.put(key('a'), audio(100));
+    expect((await lowered.usage()).entries).toBe(1);
+    cap = 0;
+    expect(await lowered.usage()).toEqual({ bytes: 0, entries: 0 });
+    expect(await lowered.get(key('a'))).toBeNull();
     const small = newCache(1000);
     await small.cache.put(key('big'), audio(5000));
     expect(await small.cache.get(key('big'))).toBeNull();

@@ -104,7 +104,13 @@ export class AudioCache {
     await this.evict();
   }
 
+  /** How full the cache is, once trimmed to the cap (which the user may just have lowered, to 0 even). */
   async usage(): Promise<CacheUsage> {
+    await this.evict();
+    return this.total();
+  }
+
+  private async total(): Promise<CacheUsage> {
     const entries = await this.entries();
     let bytes = 0;
     for (const { size } of entries.values()) bytes += size;
@@ -113,7 +119,7 @@ export class AudioCache {
 
   /** Deletes every entry (and stray temporary files). */
   async clear(): Promise<CacheUsage> {
-    const before = await this.usage();
+    const before = await this.total();
     let names: string[] = [];
     try {
       names = await readdir(this.folder);
@@ -128,7 +134,7 @@ export class AudioCache {
   /** Drops the least recently used entries until the cache is within its cap. */
   private async evict(): Promise<void> {
     const entries = await this.entries();
-    let { bytes } = await this.usage();
+    let { bytes } = await this.total();
     const cap = this.capBytes;
     if (bytes <= cap) return;
     const oldestFirst = [...entries].sort((a, b) => a[1].usedAt - b[1].usedAt);
