@@ -2,10 +2,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, readWav } from '../support/audio-files';
 import { medianPitch } from '../support/pitch';
-import { pulseAvailable, startPulse, type PulseAudio, type RecordedAudio } from '../support/pulse';
+import { pulseAvailable, type PulseAudio, type RecordedAudio } from '../support/pulse';
+import { startRecordingRig } from '../support/recording-rig';
 import { alignAndCompare, findOnset, resample } from '../support/recording';
 import { fixtureAudio } from '../support/tts-server';
-import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
+import { speakInPage, waitForText, type WebRig } from '../support/utter-web';
 
 /**
  * The playback rate as heard: Chromium's output recorded from a PulseAudio null sink while
@@ -20,15 +21,7 @@ let rig: WebRig;
 let page: Page;
 
 beforeAll(async () => {
-  if (!available) return;
-  pulse = await startPulse();
-  rig = await startWebRig({ env: pulse.env });
-  page = await rig.open();
-  // Warm up: the first AudioContext through PulseAudio may stall for up to 2 s (spec W4).
-  await speakInPage(page, 'Warm up.', 'pcm');
-  await waitForText(page, 'state', 'playing', 20_000);
-  await page.getByTestId('stop').click();
-  await waitForText(page, 'state', 'idle');
+  if (available) ({ pulse, rig, page } = await startRecordingRig());
 }, 90_000);
 afterAll(async () => {
   await rig?.close();

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_FORMATS } from '../../shared/audio-format';
 import { fixture, readWav } from '../support/audio-files';
 import { fixtureAudio } from '../support/tts-server';
-import { pulseAvailable, startPulse, type PulseAudio, type RecordedAudio } from '../support/pulse';
+import { pulseAvailable, type PulseAudio, type RecordedAudio } from '../support/pulse';
+import { startRecordingRig } from '../support/recording-rig';
 import { alignAndCompare, findHoles, resample } from '../support/recording';
-import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
+import { speakInPage, waitForText, type WebRig } from '../support/utter-web';
 
 /**
  * What Chromium really plays, recorded from a private PulseAudio null sink: the page's
@@ -19,14 +20,7 @@ let rig: WebRig;
 let page: Page;
 
 beforeAll(async () => {
-  if (!available) return;
-  pulse = await startPulse();
-  rig = await startWebRig({ env: pulse.env });
-  page = await rig.open();
-  // Warm up: the first AudioContext through PulseAudio may stall for up to 2 s (spec W4).
-  await speakInPage(page, 'Warm up.', 'pcm');
-  await waitForText(page, 'state', 'playing', 20_000);
-  await page.getByTestId('stop').click();
+  if (available) ({ pulse, rig, page } = await startRecordingRig());
 }, 90_000);
 afterAll(async () => {
   await rig?.close();
