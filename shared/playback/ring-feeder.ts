@@ -6,6 +6,7 @@ import { PlayState, STAT } from './stats';
 import { DAMAGE_NOTICE_MS } from './damage';
 import { DecodeFailure, UtteranceDecoder, type AudioBlock } from './utterance-decoder';
 import { StretchQueue, type PlayedBlock } from './stretch-queue';
+import { RingContents } from './ring-contents';
 import { TimeStretcher, type SonicModule } from '../audio/time-stretch';
 import { rateProblem } from '../playback-rate';
 
@@ -62,15 +63,14 @@ const FAST_STREAM = 2;
 const MIN_RATE_WINDOW_MS = 25;
 const TICK_MS = 10;
 /**
- * At a rate other than 1, once playing, the ring holds at most this much (the rest waits
- * unstretched in the queue), so a new rate is heard this soon; the pre-roll may ask for more.
- */
-export const RATE_LEAD_MS = 50;
-/**
- * At 1× the ring fills to max-buffer, as robust as ever; a change from 1× cuts it this far
- * ahead of the play position and stretches what was cut anew (it is its own source).
+ * The ring fills to max-buffer at any rate, as robust as ever; a rate change cuts it this far
+ * ahead of the play position and stretches the source audio from there anew.
  */
 export const RATE_CUT_MS = 15;
+/** The ring is filled this much at a time. */
+const PIECE_MS = 40;
+/** Source audio is kept this long after it is heard: the stretcher's idea of where its output came from is good to about a pitch period. */
+const REWIND_SLACK_MS = 30;
 
 interface Current {
   id: number;
@@ -92,10 +92,10 @@ interface Current {
   fresh: boolean;
   /** The last anchor sent (segment and rate), so a new one goes only when either changes. */
   anchor: { segment: number; rate: number };
-  /** What went into the ring at 1× and is not yet played, with where it starts: a rate change re-stretches it. */
-  history: { frame: number; block: PlayedBlock }[];
-  /** A cut for a rate change is under way: once the ring is emptied, what was cut is queued again. */
-  requeue: boolean;
+  /** Where what is in the ring came from: a rate change cuts it and stretches from there anew. */
+  contents: RingContents;
+  /** A cut for a rate change is under way: once the ring is emptied, the source from the cut on is stretched again. */
+  rewind: boolean;
   decodedAny: boolean;
   streamEnded: boolean;
   lastSegment: number;
@@ -117,7 +117,7 @@ export class RingFeeder {
   private current: Current | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly maxBufferFrames: number;
-  private readonly leadFrames: number;
+  private readonly pieceFrames: number;
   private readonly channels: number;
   /** The playback rate, kept from one utterance to the next. */
   private rate = 1;
@@ -132,7 +132,7 @@ export class RingFeeder {
     private readonly decodeWhole?: (bytes: Uint8Array) => Promise<DecodedAudio>,
   ) {
     this.maxBufferFrames = this.frames(options.maxBufferMs);
-    this.leadFrames = this.frames(RATE_LEAD_MS);
+    this.pieceFrames = this.frames(PIECE_MS);
     this.channels = options.channels ?? 1;
   }
 
@@ -143,8 +143,8 @@ export class RingFeeder {
   }
 
   /**
-   * Plays at `rate` (0.5–3) from now on, this utterance and the next: only audio not yet in
-   * the ring is stretched at it, and the ring holds little, so it is heard at once.
+   * Plays at `rate` (0.5–3) from now on, this utterance and the next: the ring is cut just
+   * ahead of what is heard and refilled at the new rate, so it is heard at once.
    */
   setRate(rate: number): void {
     const problem = rateProblem(rate);
@@ -161,26 +161,38 @@ export class RingFeeder {
   private applyRate(current: Current): void {
     if (current.waiting.rate === this.rate) return;
     if (this.rate !== 1 && !this.stretcherOf(current)) return;
-    const from = current.waiting.rate;
     current.waiting.setRate(this.rate);
-    if (from === 1) this.cutForRate(current);
+    this.cutForRate(current);
   }
 
   /**
-   * Leaving 1×: the ring may hold up to max-buffer at 1×. It is cut just ahead of the play
-   * position (the worklet fades out there), and what was cut is stretched anew once emptied.
+   * The ring may hold up to max-buffer at the old rate. It is cut just ahead of the play
+   * position (the worklet fades out there), and once emptied the source from the cut on is
+   * stretched at the new rate.
    */
   private cutForRate(current: Current): void {
-    if (current.rebase || !current.history.length) return;
+    if (current.rebase || current.contents.empty) return;
     const played = Atomics.load(this.stats, STAT.framesPlayed);
     // Nothing is being heard (the pre-roll, a pause): the worklet empties the ring at once.
     const ahead = Atomics.load(this.stats, STAT.state) === PlayState.playing ? this.frames(RATE_CUT_MS) : 0;
-    const at = Math.max(played + ahead, current.history[0].frame);
+    const at = played + ahead;
     if (at >= current.framesPushed) return;
     Atomics.store(this.stats, STAT.flushAtFrame, at);
     Atomics.add(this.stats, STAT.flushRequest, 1);
     current.rebase = true;
-    current.requeue = true;
+    current.rewind = true;
+    this.pollSoon();
+  }
+
+  /** While the worklet empties the ring for a cut, look every 2 ms rather than every tick: the ring must refill before play reaches the cut. */
+  private pollSoon(): void {
+    const poll = (): void => {
+      const current = this.current;
+      if (!current?.rebase) return;
+      this.pump();
+      if (current.rebase) setTimeout(poll, 2);
+    };
+    setTimeout(poll, 2);
   }
 
   private stretcherOf(current: Current): TimeStretcher | null {
@@ -220,8 +232,8 @@ export class RingFeeder {
       rebase: false,
       fresh: true,
       anchor: { segment: -1, rate: 0 },
-      history: [],
-      requeue: false,
+      contents: new RingContents(this.options.sampleRate),
+      rewind: false,
       decodedAny: false,
       streamEnded: false,
       lastSegment: 0,
@@ -306,8 +318,8 @@ export class RingFeeder {
   /** Drops what waits here and asks the worklet to empty the ring once play reaches `atFrame`. */
   private flush(current: Current, atFrame: number): void {
     current.waiting.clear();
-    current.history = [];
-    current.requeue = false;
+    current.contents.clear();
+    current.rewind = false;
     current.framesPushed = 0;
     current.rebase = true;
     current.fresh = true;
@@ -390,57 +402,42 @@ export class RingFeeder {
       // The ring is empty: what comes now plays from where the worklet stopped.
       current.framesPushed = Atomics.load(stats, STAT.flushedAtFrame);
       current.rebase = false;
-      if (current.requeue) this.requeueCut(current);
+      if (current.rewind) this.rewindToCut(current);
     }
     this.forgetPlayed(current);
     this.applyRate(current);
     const ring = this.ringFrames();
-    const room = Math.min((this.ring.availableWrite() / this.channels) | 0, this.maxBufferFrames - ring, this.leadLimit(current) - ring);
-    if (room > 0) for (const block of current.waiting.take(room, current.streamEnded)) this.push(current, block);
+    let room = Math.min((this.ring.availableWrite() / this.channels) | 0, this.maxBufferFrames - ring);
+    // A piece at a time: after a cut the worklet may start on the first while the rest is stretched.
+    while (room > 0) {
+      const blocks = current.waiting.take(Math.min(room, this.pieceFrames), current.streamEnded);
+      if (!blocks.length) break;
+      for (const block of blocks) {
+        this.push(current, block);
+        room -= block.data.length / this.channels;
+      }
+    }
     Atomics.store(stats, STAT.pendingFrames, current.waiting.frames);
     if (current.streamEnded && current.waiting.empty) Atomics.store(stats, STAT.ended, 1);
   }
 
-  /** After a cut for a rate change: what of the 1× audio was not played goes back to be stretched. */
-  private requeueCut(current: Current): void {
+  /** After a cut for a rate change: the source audio from where the worklet stopped is stretched again. */
+  private rewindToCut(current: Current): void {
     const base = current.framesPushed;
-    const channels = this.channels;
-    const back: PlayedBlock[] = [];
-    for (const { frame, block } of current.history) {
-      const frames = block.data.length / channels;
-      if (frame + frames <= base) continue;
-      const skip = Math.max(0, base - frame);
-      back.push({ ...block, data: block.data.subarray(skip * channels), sourceMs: block.sourceMs + (skip / this.options.sampleRate) * 1000 });
-    }
-    current.history = [];
-    current.requeue = false;
-    current.waiting.requeue(back);
+    const place = current.contents.sourceAt(base);
+    current.rewind = false;
+    current.contents.clear();
+    if (place) current.waiting.rewind(place.segment, place.frame);
     current.boundaries = current.boundaries.filter((boundary) => boundary.frame < base);
     current.anchor = { segment: -1, rate: 0 };
   }
 
-  /** Drops from the history what the worklet has played. */
+  /** Forgets what the worklet has played, here and (less some slack) in the stretcher's source. */
   private forgetPlayed(current: Current): void {
     const played = Atomics.load(this.stats, STAT.framesPlayed);
-    const history = current.history;
-    let drop = 0;
-    while (drop < history.length && history[drop].frame + history[drop].block.data.length / this.channels <= played) drop++;
-    if (drop) history.splice(0, drop);
-  }
-
-  /**
-   * How much the ring may hold: the lead, so a rate change is heard at once; or the pre-roll,
-   * when it asks for more (the worklet starts on the ring alone, and a pre-roll grown by
-   * underruns says this thread has been starved for longer than the lead: spec B3).
-   */
-  private leadLimit(current: Current): number {
-    // At 1× the ring fills to max-buffer: a change of rate cuts it (cutForRate).
-    if (current.waiting.rate === 1) return Number.MAX_SAFE_INTEGER;
-    const stats = this.stats;
-    const needed = Atomics.load(stats, STAT.framesPlayed) === 0 ? Atomics.load(stats, STAT.startFrames) || Atomics.load(stats, STAT.prerollFrames) : Atomics.load(stats, STAT.prerollFrames);
-    if (Atomics.load(stats, STAT.state) !== PlayState.playing) return Math.max(this.leadFrames, needed);
-    const grown = Atomics.load(stats, STAT.prerollFrames) > Atomics.load(stats, STAT.basePrerollFrames);
-    return grown ? Math.max(this.leadFrames, needed) : this.leadFrames;
+    current.contents.forgetBefore(played);
+    const place = current.contents.sourceAt(played);
+    if (place) current.waiting.forget(place.segment, place.frame - this.frames(REWIND_SLACK_MS));
   }
 
   /** Writes one played block into the ring (room was checked), marking where segments and rates begin. */
@@ -455,7 +452,7 @@ export class RingFeeder {
       this.notify({ type: 'anchor', id: current.id, segment: block.segment, playedMs, sourceMs: block.sourceMs, rate: block.rate });
     }
     current.fresh = false;
-    if (block.rate === 1) current.history.push({ frame: current.framesPushed, block });
+    current.contents.add(current.framesPushed, block, this.channels);
     current.framesPushed += (this.ring.push(block.data) / this.channels) | 0;
   }
 

@@ -7,6 +7,11 @@ interface SourceBlock {
   data: Float32Array;
 }
 
+/** Source audio already taken into the stretcher, from source frame `startFrame` of its segment; empty marks the segment's end. */
+interface TakenBlock extends SourceBlock {
+  startFrame: number;
+}
+
 /** Played audio ready for the ring, with the segment it belongs to. */
 export interface PlayedBlock {
   segment: number;
@@ -33,6 +38,8 @@ const STEP_MS = 10;
  */
 export class StretchQueue {
   private source: SourceBlock[] = [];
+  /** Taken source audio not yet heard, in order: where a rewind finds it. */
+  private taken: TakenBlock[] = [];
   private sourceFrames = 0;
   /** Stretched output not yet taken. */
   private ready: PlayedBlock[] = [];
@@ -116,23 +123,40 @@ export class StretchQueue {
   }
 
   /**
-   * Puts back, ahead of everything, audio that went into the ring at 1× and is to be heard
-   * at the new rate instead (the ring was cut): it is its own source, sample for sample.
+   * Goes back to source frame `frame` of `segment`: what was stretched from there on (the ring
+   * was cut there, for a new rate) is stretched again, ahead of what still waits. Source
+   * audio already taken is kept for this until `forget` says it was heard.
    */
-  requeue(blocks: readonly PlayedBlock[]): void {
-    const unstretched = this.ready.filter((block) => block.rate === 1);
-    this.ready = this.ready.filter((block) => block.rate !== 1);
-    const back = [...blocks, ...unstretched].filter((block) => block.data.length);
-    if (!back.length) return this.count();
-    this.source = [...back.map((block) => ({ segment: block.segment, data: block.data })), ...this.source];
-    this.count();
+  rewind(segment: number, frame: number): void {
+    const at = this.taken.findIndex((block) => block.segment > segment || (block.segment === segment && (!block.data.length || block.startFrame + block.data.length / this.channels > frame)));
+    const back = at < 0 ? [] : this.taken.splice(at);
+    this.ready = [];
     this.stretcher()?.reset();
-    this.stretching = { segment: back[0].segment, sourceFrames: Math.round((back[0].sourceMs / 1000) * this.sampleRate) };
+    if (back.length) {
+      const first = back[0];
+      const skip = first.segment === segment && first.data.length ? Math.max(0, Math.round(frame) - first.startFrame) : 0;
+      back[0] = { ...first, data: first.data.subarray(skip * this.channels), startFrame: first.startFrame + skip };
+      this.source = [...back.map(({ segment, data }) => ({ segment, data })), ...this.source];
+      this.stretching = { segment: back[0].segment, sourceFrames: back[0].startFrame };
+    }
+    this.count();
+  }
+
+  /** Source audio before frame `frame` of `segment` has been heard: no rewind goes back there. */
+  forget(segment: number, frame: number): void {
+    let drop = 0;
+    for (const block of this.taken) {
+      const ends = block.startFrame + block.data.length / this.channels;
+      if (block.segment > segment || (block.segment === segment && (!block.data.length || ends > frame))) break;
+      drop++;
+    }
+    if (drop) this.taken.splice(0, drop);
   }
 
   /** Drops the audio of `segment` not yet taken (a restart brought another rendering of it). */
   dropSegment(segment: number): void {
     this.source = this.source.filter((block) => block.segment !== segment);
+    this.taken = this.taken.filter((block) => block.segment !== segment);
     this.ready = this.ready.filter((block) => block.segment !== segment);
     this.count();
     if (this.stretching.segment === segment) this.resetStretcher();
@@ -141,6 +165,7 @@ export class StretchQueue {
   /** Drops everything (a skip, a stop). */
   clear(): void {
     this.source = [];
+    this.taken = [];
     this.ready = [];
     this.count();
     this.resetStretcher();
@@ -159,6 +184,7 @@ export class StretchQueue {
       }
       if (!block.data.length) {
         this.source.shift();
+        this.logTaken(block.segment, this.stretching.sourceFrames, block.data);
         if (stretcher?.heldFrames) this.emit(stretcher.flush(), this.current);
         if (this.ready.length) return true;
         continue;
@@ -168,6 +194,7 @@ export class StretchQueue {
       if (step * this.channels === block.data.length) this.source.shift();
       else this.source[0] = { segment: block.segment, data: block.data.subarray(step * this.channels) };
       this.sourceFrames -= step;
+      this.logTaken(block.segment, this.stretching.sourceFrames, data);
       const out = stretcher ? stretcher.process(data) : data;
       this.stretching.sourceFrames += step;
       this.emit(out, this.current);
@@ -186,6 +213,14 @@ export class StretchQueue {
     const sourceMs = (Math.max(0, endSource - frames * rate) / this.sampleRate) * 1000;
     this.ready.push({ segment: this.stretching.segment, data, rate, sourceMs });
     this.readyFrames += frames;
+  }
+
+  /** Keeps source audio taken into the stretcher, joining steps cut from the same block. */
+  private logTaken(segment: number, startFrame: number, data: Float32Array): void {
+    const last = this.taken.at(-1);
+    const follows = last && last.segment === segment && data.length && last.data.buffer === data.buffer && last.data.byteOffset + last.data.byteLength === data.byteOffset;
+    if (follows) last.data = new Float32Array(data.buffer, last.data.byteOffset, last.data.length + data.length);
+    else this.taken.push({ segment, startFrame, data });
   }
 
   private resetStretcher(): void {
