@@ -2,60 +2,16 @@ import type { RingBuffer } from 'ringbuf.js';
 import type { ErrorInfo } from '../speech-events';
 import type { DecodedAudio } from '../decoders/types';
 import type { ConsumerLink, LinkEvent } from './link-protocol';
+import type { FeederNotice, FeederOptions, LinkOpener, PlayMode } from './feeder-types';
+import { interleave } from './interleave';
+import { measureGaps, storeDecodeMetrics, type Boundary } from './feeder-stats';
 import { PlayState, STAT } from './stats';
 import { DAMAGE_NOTICE_MS } from './damage';
-import { DecodeFailure, UtteranceDecoder, type AudioBlock } from './utterance-decoder';
+import { DecodeFailure, UtteranceDecoder } from './utterance-decoder';
 import { StretchQueue, type PlayedBlock } from './stretch-queue';
 import { RingContents } from './ring-contents';
 import { TimeStretcher, type SonicModule } from '../audio/time-stretch';
 import { rateProblem } from '../playback-rate';
-
-/** Buffering limits, in ms (spec B1, B2, B4; settings C2, C4). */
-export interface FeederOptions {
-  sampleRate: number;
-  /** The ring's channels, interleaved (spec X2): 2 plays stereo as stereo and mono on both sides; 1 mixes down. */
-  channels?: 1 | 2;
-  prerollMs: number;
-  /** The least pre-roll a fast stream may start with (30 ms is clean, spec W3). */
-  minPrerollMs: number;
-  maxBufferMs: number;
-}
-
-/** What the feeder tells the page: a few messages per segment, never audio. */
-export type FeederNotice =
-  | { type: 'event'; id: number; event: Exclude<LinkEvent, { type: 'chunk' }> }
-  | { type: 'first-byte'; id: number; at: number }
-  | { type: 'first-decoded'; id: number; at: number }
-  /** A segment could not stream and is played once downloaded (spec F4, E4). */
-  | { type: 'fallback'; id: number; segmentIndex: number }
-  /** More than DAMAGE_NOTICE_MS of this utterance was damaged and skipped (spec E2); said once. */
-  | { type: 'damaged'; id: number; skippedMs: number }
-  /** The segment whose audio is being played changed (for highlighting the text). */
-  | { type: 'segment-playing'; id: number; index: number; startMs: number }
-  /**
-   * From played ms `playedMs` on, segment `segment` plays from its source ms `sourceMs` at
-   * `rate`: how the page maps what is heard to the voice's word timings at any rate.
-   */
-  | { type: 'anchor'; id: number; segment: number; playedMs: number; sourceMs: number; rate: number }
-  /** The last frame has been rendered (heard one output latency later). */
-  | { type: 'drained'; id: number }
-  | { type: 'error'; id: number; error: ErrorInfo };
-
-/** How one utterance is played. */
-export interface PlayMode {
-  streaming: boolean;
-  pcmSampleRate?: number;
-  /** The pre-roll to start with (spec B2: learned from the link); the options' prerollMs without one. */
-  prerollMs?: number;
-  /**
-   * True when prerollMs was learned from the link: then a stream that starts fast does not
-   * lower it (a burst says nothing of the gaps the link has shown).
-   */
-  prerollLearned?: boolean;
-}
-
-/** Opens the link for one utterance, given where its events go. */
-export type LinkOpener = (onEvent: (event: LinkEvent) => void, onLost: (message: string) => void) => ConsumerLink;
 
 /** A stream is "fast" when it brings this many times real time (spec B2). */
 const FAST_STREAM = 2;
@@ -100,7 +56,7 @@ interface Current {
   streamEnded: boolean;
   lastSegment: number;
   /** Where each segment's audio starts in the played stream, for skip and the gap metric. */
-  boundaries: { segment: number; frame: number; silenceBefore: number; resolved: boolean }[];
+  boundaries: Boundary[];
   lastCredit: { consumedBytes: number; bufferedMs: number; decodedMs: number };
   startLowered: boolean;
   playingNotified: number;
@@ -465,7 +421,7 @@ export class RingFeeder {
     }
     this.pump();
     this.sendCredit(current);
-    this.measureGaps(current);
+    measureGaps(this.stats, current.boundaries);
     if (current.boundaries.length && Atomics.load(this.stats, STAT.framesPlayed) > 0) {
       const playing = this.playingSegment(current);
       if (playing !== current.playingNotified) {
@@ -487,23 +443,6 @@ export class RingFeeder {
     }
   }
 
-  /** Silence the worklet inserted while the play position waited at a segment boundary. */
-  private measureGaps(current: Current): void {
-    const played = Atomics.load(this.stats, STAT.framesPlayed);
-    const silence = Atomics.load(this.stats, STAT.silenceFrames);
-    for (const boundary of current.boundaries) {
-      if (boundary.resolved) continue;
-      if (played < boundary.frame) {
-        boundary.silenceBefore = silence;
-        continue;
-      }
-      boundary.resolved = true;
-      const gap = silence - boundary.silenceBefore;
-      Atomics.add(this.stats, STAT.gapFrames, gap);
-      if (gap > Atomics.load(this.stats, STAT.gapFramesMax)) Atomics.store(this.stats, STAT.gapFramesMax, gap);
-    }
-  }
-
   private sendCredit(current: Current): void {
     // Played time, at the rate in force: at 3× the engine must fetch three times as fast.
     const bufferedFrames = this.ringFrames() + current.waiting.frames;
@@ -521,13 +460,7 @@ export class RingFeeder {
 
   private publishDecodeMetrics(current: Current): void {
     const metrics = current.decoder.metrics;
-    Atomics.store(this.stats, STAT.bytesIn, metrics.bytesIn);
-    Atomics.store(this.stats, STAT.decodeMicros, Math.min(metrics.decodeMicros, 0x7fffffff));
-    Atomics.store(this.stats, STAT.decodeChunks, metrics.decodeChunks);
-    Atomics.store(this.stats, STAT.decodeMicrosMax, metrics.decodeMicrosMax);
-    Atomics.store(this.stats, STAT.throughput, metrics.throughput);
-    Atomics.store(this.stats, STAT.skippedFrames, metrics.skippedFrames);
-    Atomics.store(this.stats, STAT.skippedMs, Math.round(metrics.skippedMs));
+    storeDecodeMetrics(this.stats, metrics);
     if (!current.damageNoticed && metrics.skippedMs > DAMAGE_NOTICE_MS) {
       current.damageNoticed = true;
       this.notify({ type: 'damaged', id: current.id, skippedMs: metrics.skippedMs });
@@ -542,16 +475,4 @@ export class RingFeeder {
   private frames(ms: number): number {
     return Math.round((ms / 1000) * this.options.sampleRate);
   }
-}
-
-/** One block as the ring holds it: the channel itself for a mono ring, frames of L, R for a stereo one. */
-function interleave(block: AudioBlock, channels: number): Float32Array {
-  if (channels === 1) return block[0];
-  const [left, right = left] = block;
-  const out = new Float32Array(left.length * 2);
-  for (let i = 0; i < left.length; i++) {
-    out[2 * i] = left[i];
-    out[2 * i + 1] = right[i];
-  }
-  return out;
 }

@@ -2,7 +2,8 @@ import { RingBuffer } from 'ringbuf.js';
 import { describe, expect, it } from 'vitest';
 import type { LinkCommand, LinkEvent } from '../../shared/playback/link-protocol';
 import { FADE_MS, PlayerCore } from '../../shared/playback/player-core';
-import { RingFeeder, type FeederNotice } from '../../shared/playback/ring-feeder';
+import type { FeederNotice } from '../../shared/playback/feeder-types';
+import { RingFeeder } from '../../shared/playback/ring-feeder';
 import { createStats, STAT } from '../../shared/playback/stats';
 
 /**

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSonic, type SonicModule } from '../../shared/audio/time-stretch';
 import type { LinkCommand, LinkEvent } from '../../shared/playback/link-protocol';
 import { PlayerCore } from '../../shared/playback/player-core';
-import { RATE_CUT_MS, RingFeeder, type FeederNotice } from '../../shared/playback/ring-feeder';
+import type { FeederNotice } from '../../shared/playback/feeder-types';
+import { RATE_CUT_MS, RingFeeder } from '../../shared/playback/ring-feeder';
 import { createStats, STAT } from '../../shared/playback/stats';
 import { fixture, readWav } from '../support/audio-files';
 

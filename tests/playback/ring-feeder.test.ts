@@ -9,7 +9,8 @@ import type { ConsumerLink, LinkEvent } from '../../shared/playback/link-protoco
 import type { ErrorInfo } from '../../shared/speech-events';
 import { PlayerCore } from '../../shared/playback/player-core';
 import { damageNotice } from '../../shared/playback/damage';
-import { RingFeeder, type FeederNotice, type PlayMode } from '../../shared/playback/ring-feeder';
+import type { FeederNotice, PlayMode } from '../../shared/playback/feeder-types';
+import { RingFeeder } from '../../shared/playback/ring-feeder';
 import { damage } from '../decoders/helpers';
 import { createStats, STAT } from '../../shared/playback/stats';
 import { fixture, readWav, snrDb } from '../support/audio-files';

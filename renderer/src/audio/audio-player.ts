@@ -2,7 +2,7 @@ import { RingBuffer } from 'ringbuf.js';
 import type { PublicSettings } from '../../../shared/renderer-api';
 import { createStats, STAT, unwrapFrame } from '../../../shared/playback/stats';
 import { FADE_MS, MIN_PREROLL_MS } from '../../../shared/playback/player-core';
-import type { PlayMode } from '../../../shared/playback/ring-feeder';
+import type { PlayMode } from '../../../shared/playback/feeder-types';
 import type { AudioSource } from './consumer-link';
 import workletUrl from './player.worklet.ts?worker&url';
 import { PLAYER_PROCESSOR, type WorkerNotice, type WorkerRequest, type WorkletOptions } from './worker-protocol';

@@ -1,4 +1,4 @@
-import type { FeederNotice, FeederOptions, PlayMode } from '../../../shared/playback/ring-feeder';
+import type { FeederNotice, FeederOptions, PlayMode } from '../../../shared/playback/feeder-types';
 import type { PrerollOptions } from '../../../shared/playback/player-core';
 import type { AudioSource } from './consumer-link';
 
