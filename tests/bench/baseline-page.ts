@@ -5,7 +5,9 @@
 
 /** What a baseline player measured. */
 export interface BaselineResult {
-  /** From the request leaving the page to the first sample heard, ms. */
+  /** Epoch ms the player was started (the request left the page): the in-page "click". */
+  startedAt: number;
+  /** The page's own estimate of when its first sample was heard, ms after startedAt (the recording is the judge). */
   ttfaMs: number;
   /** Times playback stalled waiting for data, and their total length, ms. */
   underruns: number;
@@ -14,7 +16,10 @@ export interface BaselineResult {
   heldBytes: number;
 }
 
-/** The page's script; `run(kind, url, body, playToEnd)` resolves to a BaselineResult. */
+/**
+ * The page's script; `run(kind, url, body, playToEnd, holdMs)` resolves to a BaselineResult
+ * once played to the end, or `holdMs` after its first sound.
+ */
 export const BASELINE_PAGE = `<!doctype html><meta charset="utf-8"><title>baseline players</title><script>
 const ctx = new AudioContext({ latencyHint: 'interactive' });
 const now = () => performance.timeOrigin + performance.now();
@@ -31,7 +36,7 @@ async function post(url, body) {
   // text/plain keeps it a simple CORS request: no preflight round trip.
   return fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
 }
-async function buffered(url, body, playToEnd) {
+async function buffered(url, body, playToEnd, holdMs) {
   const started = now();
   const bytes = await (await post(url, body)).arrayBuffer();
   const encoded = bytes.byteLength;
@@ -43,12 +48,15 @@ async function buffered(url, body, playToEnd) {
   source.start(when);
   const ttfaMs = heardAt(when) - started;
   if (playToEnd) await new Promise((r) => (source.onended = r));
-  else source.stop();
-  return { ttfaMs, underruns: 0, stallMs: 0, heldBytes: encoded + audio.length * audio.numberOfChannels * 4 };
+  else {
+    await new Promise((r) => setTimeout(r, ttfaMs - (now() - started) + holdMs));
+    source.stop();
+  }
+  return { startedAt: started, ttfaMs, underruns: 0, stallMs: 0, heldBytes: encoded + audio.length * audio.numberOfChannels * 4 };
 }
-async function mediaSource(url, body, playToEnd) {
+async function mediaSource(url, body, playToEnd, holdMs) {
+  // A plain element, as Kokoro-FastAPI's web UI plays it: its own output path, not the graph's.
   const element = new Audio();
-  ctx.createMediaElementSource(element).connect(ctx.destination);
   const media = new MediaSource();
   element.src = URL.createObjectURL(media);
   await new Promise((r) => media.addEventListener('sourceopen', r, { once: true }));
@@ -78,10 +86,11 @@ async function mediaSource(url, body, playToEnd) {
   media.endOfStream();
   while (!firstHeard) await new Promise((r) => setTimeout(r, 5));
   if (playToEnd) await new Promise((r) => (element.ended ? r() : element.addEventListener('ended', r, { once: true })));
+  else await new Promise((r) => setTimeout(r, firstHeard - now() + holdMs));
   clearInterval(watch);
   element.pause();
-  return { ttfaMs: firstHeard - started, underruns, stallMs, heldBytes: held };
+  return { startedAt: started, ttfaMs: firstHeard - started, underruns, stallMs, heldBytes: held };
 }
-window.run = (kind, url, body, playToEnd) => (kind === 'buffered' ? buffered : mediaSource)(url, body, playToEnd);
+window.run = (kind, url, body, playToEnd, holdMs = 0) => (kind === 'buffered' ? buffered : mediaSource)(url, body, playToEnd, holdMs);
 window.warm = warm;
 </script>`;

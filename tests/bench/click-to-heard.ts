@@ -4,19 +4,39 @@ import { findOnset } from '../support/recording';
 import { waitForText } from '../support/utter-web';
 
 /**
+ * Records while `start` runs (it starts a player inside the page and returns the epoch ms it
+ * did so, as an in-page click would) and `hold` lets it play: the epoch ms of the first sound
+ * in the recording. Every player is judged by this one ear.
+ */
+export async function firstSoundHeard(pulse: PulseAudio, start: () => Promise<number>, hold: () => Promise<void>): Promise<{ heardAt: number; startedAt: number }> {
+  // The player before may still be heard for an output latency after it stopped.
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  const recording = pulse.record();
+  await recording.ready;
+  const startedAt = await start();
+  await hold();
+  const audio = await recording.stop();
+  // Only what was heard after the start is this player's.
+  const from = Math.max(0, Math.floor(((startedAt - audio.startedAtMs) / 1000) * audio.sampleRate));
+  const onset = findOnset(audio.samples.subarray(from), audio.sampleRate);
+  if (onset < 0) throw new Error('the recording holds no sound after the start');
+  return { heardAt: audio.startedAtMs + ((from + onset) / audio.sampleRate) * 1000, startedAt };
+}
+
+/**
  * Speaks `text` by an in-page click on Speak (a Playwright click adds tens of ms) while
  * PulseAudio records, for 400 ms of playing: when the first sound was heard, in ms after
  * the click, and the epoch ms of the click. Leaves the page playing.
  */
 export async function clickSpeakToFirstSound(page: Page, pulse: PulseAudio, text: string): Promise<{ heardMs: number; clickedAt: number }> {
   await page.getByTestId('text-input').fill(text);
-  const recording = pulse.record();
-  await recording.ready;
-  const clickedAt = (await page.evaluate(`(() => { const at = performance.timeOrigin + performance.now(); document.querySelector('[data-testid=speak]').click(); return at; })()`)) as number;
-  await waitForText(page, 'state', 'playing', 10_000);
-  await new Promise((resolve) => setTimeout(resolve, 400));
-  const audio = await recording.stop();
-  const onset = findOnset(audio.samples, audio.sampleRate);
-  if (onset < 0) throw new Error('the recording holds no sound');
-  return { heardMs: audio.startedAtMs + (onset / audio.sampleRate) * 1000 - clickedAt, clickedAt };
+  const { heardAt, startedAt } = await firstSoundHeard(
+    pulse,
+    async () => (await page.evaluate(`(() => { const at = performance.timeOrigin + performance.now(); document.querySelector('[data-testid=speak]').click(); return at; })()`)) as number,
+    async () => {
+      await waitForText(page, 'state', 'playing', 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    },
+  );
+  return { heardMs: heardAt - startedAt, clickedAt: startedAt };
 }
