@@ -5,6 +5,7 @@ import { Mp3Encoder } from '@breezystack/lamejs';
 import type OpusScriptType from 'opusscript';
 import { SincResampler } from '../../shared/audio/sinc-resampler';
 import { concatBytes } from '../../shared/decoders/audio';
+import { Mp3InfoFrame, Mp3StreamTally } from '../../shared/encoders/mp3-info-frame';
 import { OggOpusMuxer, OPUS_RATE } from '../../shared/encoders/ogg-opus-mux';
 
 // opusscript is CommonJS (it loads its emscripten build with require).
@@ -18,15 +19,30 @@ export interface AudioEncoder {
   encode(planar: Float32Array[]): Uint8Array;
   /** Encodes what is held back and ends the stream. */
   finish(): Uint8Array;
+  /** After finish(): the bytes to write over start()'s (the same length), now that the whole stream is known. */
+  finalStart?(): Uint8Array;
 }
 
 /** The rates an MP3 (MPEG-1, 2 and 2.5 Layer III) can carry. */
 const MP3_RATES = [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000];
 
-/** MP3 through lamejs: 64 kb/s per channel at speech rates (22.05, 24 kHz), 96 above. */
+/**
+ * Samples lamejs puts before the audio (LAME's encoder delay), measured: without an Info frame
+ * ffmpeg and mpg123 both decode its output 1105 samples late, this plus their own 529.
+ */
+const LAMEJS_DELAY = 576;
+
+/**
+ * MP3 through lamejs: 64 kb/s per channel at speech rates (22.05, 24 kHz), 96 above. The file
+ * starts with an Info frame that tells decoders the delay and padding to trim (gapless).
+ */
 export class Mp3FileEncoder implements AudioEncoder {
   private readonly encoder: Mp3Encoder;
   private readonly resamplers: SincResampler[] | null;
+  private readonly info: Mp3InfoFrame;
+  private readonly written = new Mp3StreamTally();
+  /** Samples given to lamejs, at the MP3's rate. */
+  private samples = 0;
   readonly channels: number;
 
   constructor(sampleRate: number, channels: number) {
@@ -34,12 +50,15 @@ export class Mp3FileEncoder implements AudioEncoder {
     // An odd rate (a pcm setting such as 23000 Hz) is resampled to the nearest MP3 rate above.
     const rate = MP3_RATES.includes(sampleRate) ? sampleRate : (MP3_RATES.find((r) => r >= sampleRate) ?? 48000);
     this.resamplers = rate === sampleRate ? null : Array.from({ length: this.channels }, () => new SincResampler(sampleRate, rate));
-    const kbps = Math.min(rate >= 32000 ? 96 * this.channels : 64 * this.channels, rate >= 32000 ? 320 : 160);
+    // LAME's bitrates stop at 320 kb/s for MPEG-1, 160 for MPEG-2, 64 for MPEG-2.5 (under 16 kHz).
+    const kbps = Math.min(rate >= 32000 ? 96 * this.channels : 64 * this.channels, rate >= 32000 ? 320 : rate >= 16000 ? 160 : 64);
     this.encoder = new Mp3Encoder(this.channels, rate, kbps);
+    this.info = new Mp3InfoFrame(rate, kbps, this.channels);
   }
 
+  /** Room for the Info frame, which finalStart() fills in. */
   start(): Uint8Array {
-    return new Uint8Array(0);
+    return new Uint8Array(this.info.size);
   }
 
   encode(planar: Float32Array[]): Uint8Array {
@@ -49,13 +68,31 @@ export class Mp3FileEncoder implements AudioEncoder {
 
   finish(): Uint8Array {
     const tail = this.resamplers ? this.push(this.resamplers.map((r) => r.flush())) : new Uint8Array(0);
-    return concatBytes(tail, bytesOf(this.encoder.flush()));
+    return concatBytes(tail, this.tally(bytesOf(this.encoder.flush())));
+  }
+
+  finalStart(): Uint8Array {
+    const { frames, bytes, crc } = this.written;
+    return this.info.frame({
+      frames,
+      delay: LAMEJS_DELAY,
+      // What fills the last frame after the audio: decoders cut the stream there.
+      padding: frames * this.info.samplesPerFrame - LAMEJS_DELAY - this.samples,
+      audioBytes: bytes,
+      audioCrc: crc,
+    });
   }
 
   private push(planar: Float32Array[]): Uint8Array {
     const left = toInt16(channel(planar, 0));
     const right = this.channels > 1 ? toInt16(channel(planar, 1)) : undefined;
-    return left.length ? bytesOf(this.encoder.encodeBuffer(left, right)) : new Uint8Array(0);
+    this.samples += left.length;
+    return left.length ? this.tally(bytesOf(this.encoder.encodeBuffer(left, right))) : new Uint8Array(0);
+  }
+
+  private tally(bytes: Uint8Array): Uint8Array {
+    this.written.add(bytes);
+    return bytes;
   }
 }
 

@@ -124,6 +124,9 @@ async function encodeFile(from: string, to: string, format: SaveFormat, speech: 
       await yieldToLoop();
     }
     await write(output, encoder.finish(), options.out);
+    // MP3's Info frame counts the whole stream, so it is written last, over the room left for it.
+    const finalStart = encoder.finalStart?.();
+    if (finalStart) await write(output, finalStart, options.out, 0);
   } finally {
     if (encoder instanceof OggOpusFileEncoder) encoder.release();
     await input?.close();
@@ -131,9 +134,10 @@ async function encodeFile(from: string, to: string, format: SaveFormat, speech: 
   }
 }
 
-async function write(handle: FileHandle, bytes: Uint8Array, out: string): Promise<void> {
+/** Writes `bytes` where the file stands, or at `position`. */
+async function write(handle: FileHandle, bytes: Uint8Array, out: string, position?: number): Promise<void> {
   if (!bytes.length) return;
-  await handle.write(bytes).catch((error: unknown) => {
+  await handle.write(bytes, 0, bytes.length, position).catch((error: unknown) => {
     throw describeWriteError(error, out);
   });
 }

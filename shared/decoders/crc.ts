@@ -1,4 +1,4 @@
-/** CRC tables built once: FLAC's CRC-8 and CRC-16, Ogg's CRC-32. */
+/** CRC tables built once: FLAC's CRC-8 and CRC-16, Ogg's CRC-32, LAME's CRC-16. */
 function table(bits: number, poly: number): Uint32Array {
   const top = 2 ** (bits - 1);
   const mask = 2 ** bits - 1;
@@ -14,6 +14,12 @@ function table(bits: number, poly: number): Uint32Array {
 const CRC8 = table(8, 0x07);
 const CRC16 = table(16, 0x8005);
 const CRC32 = table(32, 0x04c11db7);
+/** The same CRC-16 polynomial fed least significant bit first (CRC-16/ARC), as LAME computes it. */
+const CRC16_ARC = Uint16Array.from({ length: 256 }, (_, i) => {
+  let c = i;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1;
+  return c;
+});
 
 /** FLAC frame header CRC-8. */
 export function crc8(bytes: Uint8Array, from: number, to: number): number {
@@ -37,4 +43,10 @@ export function crc32(bytes: Uint8Array, from: number, to: number, skipFrom = -1
     c = ((c << 8) ^ CRC32[((c >>> 24) ^ b) & 0xff]) >>> 0;
   }
   return c >>> 0;
+}
+
+/** The CRC-16 of LAME's tag (its music CRC and tag CRC); pass the last result as `crc` to go on over more bytes. */
+export function crc16Arc(bytes: Uint8Array, from = 0, to = bytes.length, crc = 0): number {
+  for (let i = from; i < to; i++) crc = (crc >>> 8) ^ CRC16_ARC[(crc ^ bytes[i]) & 0xff];
+  return crc;
 }

@@ -4,38 +4,93 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Mp3FileEncoder, OggOpusFileEncoder, type AudioEncoder } from '../../electron/save/encoders';
-import { crc32 } from '../../shared/decoders/crc';
+import { crc16Arc, crc32 } from '../../shared/decoders/crc';
+import { Mp3StreamTally } from '../../shared/encoders/mp3-info-frame';
 import { OggOpusMuxer } from '../../shared/encoders/ogg-opus-mux';
-import { readWavFixture } from '../support/wav-file';
+import { parseWav, readFixture, readWavFixture } from '../support/wav-file';
 import { snrDb } from '../support/audio-files';
-import { correlation, ffmpegDecode, ffprobe, hasCommand } from './ffmpeg';
+import { correlation, ffmpegDecode, ffprobe, hasCommand, mpg123Decode } from './ffmpeg';
+import { audioFrames, readLameTag } from './lame-tag';
 
 const dir = mkdtempSync(join(tmpdir(), 'utter-encoders-'));
 
-/** Encodes planar audio in uneven blocks, as slices of a long text arrive. */
-function encodeAll(encoder: AudioEncoder, channels: Float32Array[], path: string): void {
+/** Encodes planar audio in uneven blocks, as slices of a long text arrive, and writes the file as saveAudio does. */
+function encodeAll(encoder: AudioEncoder, channels: Float32Array[], path: string): Uint8Array {
   const parts = [encoder.start()];
   for (let at = 0, size = 1000; at < channels[0].length; at += size, size = size === 1000 ? 4411 : 1000) {
     parts.push(encoder.encode(channels.map((c) => c.subarray(at, at + size))));
   }
   parts.push(encoder.finish());
-  writeFileSync(path, Buffer.concat(parts));
+  const finalStart = encoder.finalStart?.();
+  if (finalStart) {
+    expect(finalStart.length).toBe(parts[0].length);
+    parts[0] = finalStart;
+  }
+  const bytes = Buffer.concat(parts);
+  writeFileSync(path, bytes);
+  return new Uint8Array(bytes);
+}
+
+/** A sweep from 200 Hz to 1.8 kHz: one alignment only, and within every MP3 rate's band. */
+function sweep(sampleRate: number, seconds: number): Float32Array {
+  const length = Math.round(sampleRate * seconds);
+  return new Float32Array(length).map((_, i) => 0.3 * Math.sin(2 * Math.PI * (200 + (800 * i) / length) * (i / sampleRate)));
 }
 
 describe('the encoders, on stereo speech at 44.1 kHz', () => {
   const speech = readWavFixture('speech-stereo-44k.wav');
 
-  it('MP3 keeps both channels and the rate, and decodes to the same speech', () => {
+  it('MP3 keeps both channels and the rate, and decodes to the same speech: same length, no delay', () => {
     const path = join(dir, 'stereo.mp3');
     encodeAll(new Mp3FileEncoder(speech.sampleRate, 2), speech.channels, path);
-    expect(ffprobe(path)).toMatchObject({ codec: 'mp3', sampleRate: 44100, channels: 2 });
+    const mpg123 = hasCommand('mpg123') ? parseWav(mpg123Decode(path)) : null;
     for (const channel of [0, 1]) {
-      const decoded = ffmpegDecode(path, 44100, channel);
-      const { snr, lag } = snrDb(decoded, speech.channels[channel], 2400);
-      // LAME's delay, 576 + 529 samples, comes first (lamejs writes no gapless header).
-      expect(lag).toBe(1105);
-      expect(snr).toBeGreaterThan(12);
-      expect(correlation(decoded, speech.channels[channel], lag)).toBeGreaterThan(0.97);
+      const source = speech.channels[channel];
+      // The Info frame's delay and padding are trimmed: without it ffmpeg would start 1105 samples late.
+      for (const decoded of [ffmpegDecode(path, 44100, channel), ...(mpg123 ? [mpg123.channels[channel]] : [])]) {
+        expect(decoded.length).toBe(source.length);
+        const { snr, lag } = snrDb(decoded, source, 2400);
+        expect(lag).toBe(0);
+        expect(snr).toBeGreaterThan(12);
+        expect(correlation(decoded, source)).toBeGreaterThan(0.97);
+      }
+    }
+    // ffmpeg names the encoder only when the LAME tag's CRC checks out.
+    expect(ffprobe(path)).toMatchObject({ codec: 'mp3', sampleRate: 44100, channels: 2, encoder: 'LAME3.98r' });
+  });
+
+  it('MP3 writes the Info frame lame writes: the frame count, delay and padding of lame\'s own file of this speech, with LAME\'s CRCs', () => {
+    const ours = encodeAll(new Mp3FileEncoder(speech.sampleRate, 2), speech.channels, join(dir, 'tagged.mp3'));
+    // lame 3.100 made this fixture from the same speech (tests/fixtures/make.sh).
+    const lames = readFixture('speech-stereo.mp3');
+    const [tag, lameTag] = [readLameTag(ours), readLameTag(lames)];
+    expect(lameTag).toMatchObject({ id: 'Info', delay: 576, bytes: lames.length, musicLength: lames.length });
+    expect(tag).toMatchObject({ id: 'Info', encoder: 'LAME3.98r', frames: lameTag.frames, delay: lameTag.delay, padding: lameTag.padding });
+    expect(tag).toMatchObject({ bytes: ours.length, musicLength: ours.length, frames: audioFrames(ours).count });
+    // Our CRC is LAME's: it checks lame's own file, and ours.
+    for (const [bytes, t] of [[lames, lameTag], [ours, tag]] as const) {
+      expect(crc16Arc(bytes, 0, t.tagCrcAt)).toBe(t.tagCrc);
+      expect(crc16Arc(bytes, t.frameSize)).toBe(t.musicCrc);
+    }
+  });
+
+  it('MP3 at every rate it can carry, mono and stereo, decodes to the source\'s length with no delay', () => {
+    for (const rate of [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000]) {
+      for (const channels of [1, 2]) {
+        const source = sweep(rate, 0.6);
+        const path = join(dir, `sweep-${rate}-${channels}.mp3`);
+        const bytes = encodeAll(new Mp3FileEncoder(rate, channels), Array<Float32Array>(channels).fill(source), path);
+        const tag = readLameTag(bytes);
+        const audio = audioFrames(bytes);
+        // The Info frame's header is its audio frames' (without their padding bit), and it counts them.
+        expect([tag.header, tag.frames], `${rate} Hz, ${channels} ch`).toEqual([[...audio.header.slice(0, 2), audio.header[2] & ~0x02, audio.header[3]], audio.count]);
+        expect(tag.frames * (rate >= 32000 ? 1152 : 576) - tag.delay - tag.padding).toBe(source.length);
+        const decoded = ffmpegDecode(path, rate, 0);
+        expect(decoded.length, `${rate} Hz, ${channels} ch`).toBe(source.length);
+        expect(snrDb(decoded, source, 600).lag).toBe(0);
+        expect(correlation(decoded, source)).toBeGreaterThan(0.95);
+        if (hasCommand('mpg123')) expect(parseWav(mpg123Decode(path)).channels[0].length).toBe(source.length);
+      }
     }
   });
 
@@ -56,7 +111,8 @@ describe('the encoders, on stereo speech at 44.1 kHz', () => {
     const path = join(dir, 'odd.mp3');
     encodeAll(new Mp3FileEncoder(23000, 1), [tone], path);
     expect(ffprobe(path)).toMatchObject({ sampleRate: 24000, channels: 1 });
-    expect(ffprobe(path).duration).toBeGreaterThan(0.95);
+    // One second in, one second out: 24000 samples at the new rate.
+    expect(Math.abs(ffmpegDecode(path, 24000).length - 24000)).toBeLessThanOrEqual(2);
   });
 });
 
@@ -104,5 +160,16 @@ describe('OggOpusMuxer', () => {
       samples += packetsPerPage[i] * 960;
       expect(page.granule).toBe(i === audio.length - 1 ? 312 + 120 * 960 - 500 : samples);
     });
+  });
+});
+
+describe('Mp3StreamTally', () => {
+  it('counts the frames, bytes and CRC of a stream cut anywhere, even inside a header', () => {
+    const file = encodeAll(new Mp3FileEncoder(22050, 1), [sweep(22050, 1)], join(dir, 'tally.mp3'));
+    const audio = file.subarray(readLameTag(file).frameSize);
+    const tally = new Mp3StreamTally();
+    for (let at = 0, size = 1; at < audio.length; at += size, size = (size % 7) + 1) tally.add(audio.subarray(at, at + size));
+    expect(tally).toMatchObject({ frames: audioFrames(file).count, bytes: audio.length, crc: crc16Arc(audio) });
+    expect(() => new Mp3StreamTally().add(Uint8Array.of(0xff, 0xfb, 0xf0, 0xc4))).toThrow(/not a frame/);
   });
 });

@@ -8,13 +8,18 @@ export function ffmpegDecode(path: string, sampleRate: number, channel?: number)
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
 }
 
-/** ffprobe's view of the first audio stream: codec, rate, channels, duration. */
-export function ffprobe(path: string): { codec: string; sampleRate: number; channels: number; duration: number } {
+/** ffprobe's view of the first audio stream: codec, rate, channels, duration, and the encoder a (checked) LAME tag names. */
+export function ffprobe(path: string): { codec: string; sampleRate: number; channels: number; duration: number; encoder?: string } {
   const json = JSON.parse(
     execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', path], { encoding: 'utf8' }),
-  ) as { streams: { codec_name: string; sample_rate: string; channels: number }[]; format: { duration: string } };
+  ) as { streams: { codec_name: string; sample_rate: string; channels: number; tags?: { encoder?: string } }[]; format: { duration: string } };
   const stream = json.streams[0];
-  return { codec: stream.codec_name, sampleRate: Number(stream.sample_rate), channels: stream.channels, duration: Number(json.format.duration) };
+  return { codec: stream.codec_name, sampleRate: Number(stream.sample_rate), channels: stream.channels, duration: Number(json.format.duration), encoder: stream.tags?.encoder };
+}
+
+/** Decodes an MP3 with mpg123 (gapless, as it plays by default) to float WAV bytes. */
+export function mpg123Decode(path: string): Uint8Array {
+  return new Uint8Array(execFileSync('mpg123', ['-q', '-e', 'f32', '-w', '-', path], { maxBuffer: 512 * 1024 * 1024 }));
 }
 
 /** True when a command exists on this machine. */
