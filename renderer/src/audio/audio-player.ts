@@ -127,7 +127,7 @@ export class AudioPlayer {
   previous(): void {
     this.post({ type: 'previous' });
   }
-  /** Plays at `rate` from now on (heard within the ring's short lead); kept for the next utterances. */
+  /** Plays at `rate` from now on (the worker cuts the ring just ahead, so it is heard at once); kept for the next utterances. */
   setRate(rate: number): void {
     this.post({ type: 'rate', rate });
   }
