@@ -133,6 +133,8 @@ export class RingFeeder {
     const ahead = Atomics.load(this.stats, STAT.state) === PlayState.playing ? this.frames(RATE_CUT_MS) : 0;
     const at = played + ahead;
     if (at >= current.framesPushed) return;
+    // The emptied ring is not the end: the worklet waits for the refill (set again once it is all in).
+    Atomics.store(this.stats, STAT.ended, 0);
     Atomics.store(this.stats, STAT.flushAtFrame, at);
     Atomics.add(this.stats, STAT.flushRequest, 1);
     current.rebase = true;

@@ -77,10 +77,17 @@ function setup(rate: number, maxBufferMs = 2000) {
       if (++rendered % 4 === 0) await new Promise((r) => setTimeout(r, 11));
     }
   };
+  /** Renders `quanta` with no chance for the feeder to run between them. */
+  const renderNow = (quanta: number): void => {
+    for (let q = 0; q < quanta; q++) {
+      core.render([out, right], Q);
+      if (Atomics.load(stats, STAT.framesPlayed) > 0 && Atomics.load(stats, STAT.drained) === 0) played.push(...out);
+    }
+  };
   const playOut = async (): Promise<void> => {
     for (let i = 0; i < 2000 && !notices.some((n) => n.type === 'drained'); i++) await render(4);
   };
-  return { feeder, stats, notices, commands, played, send, render, playOut };
+  return { feeder, stats, notices, commands, played, send, render, renderNow, playOut };
 }
 
 const credits = (commands: LinkCommand[]) => commands.filter((c): c is Extract<LinkCommand, { type: 'credit' }> => c.type === 'credit');
@@ -207,6 +214,23 @@ describe('the playback rate in the decoder worker', () => {
     expect(Math.abs(anchor.sourceMs - anchor.playedMs * from)).toBeLessThan(15);
     const cutSource = anchor.playedMs * from * (RATE / 1000);
     const expected = (anchor.playedMs / 1000) * RATE + (speech.length - cutSource) / to;
+    expect(Math.abs(Atomics.load(stats, STAT.framesPlayed) - expected) / (RATE / 1000)).toBeLessThan(25);
+  });
+
+  it('a change after the stream has ended, with all of it in the ring, plays the rest at the new rate: the worklet does not take the emptied ring for the end', async () => {
+    const { feeder, stats, notices, send, render, playOut, renderNow } = setup(1);
+    const part = speech.subarray(0, 2 * RATE);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(part) }, segmentEnd(0), end());
+    await render(20);
+    expect(Atomics.load(stats, STAT.ended)).toBe(1);
+    feeder.setRate(2);
+    // The worklet renders on before the worker looks again: it must wait for the refill.
+    renderNow(40);
+    await playOut();
+    const anchor = notices.find((n) => n.type === 'anchor' && n.rate === 2);
+    if (anchor?.type !== 'anchor') throw new Error('no anchor at 2×');
+    const cut = (anchor.playedMs / 1000) * RATE;
+    const expected = cut + (part.length - cut) / 2;
     expect(Math.abs(Atomics.load(stats, STAT.framesPlayed) - expected) / (RATE / 1000)).toBeLessThan(25);
   });
 
