@@ -144,11 +144,13 @@ export class RingFeeder {
 
   /** While the worklet empties the ring for a cut, look every 2 ms rather than every tick: the ring must refill before play reaches the cut. */
   private pollSoon(): void {
+    // Bounded: a worklet that is not rendering (a suspended output) is left to the tick.
+    const until = performance.now() + 250;
     const poll = (): void => {
       const current = this.current;
       if (!current?.rebase) return;
       this.pump();
-      if (current.rebase) setTimeout(poll, 2);
+      if (current.rebase && performance.now() < until) setTimeout(poll, 2);
     };
     setTimeout(poll, 2);
   }
