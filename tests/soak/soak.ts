@@ -90,6 +90,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const page = await rig.open();
     const cdp = await page.context().newCDPSession(page);
     const sample = async (utterances: number): Promise<void> => {
+      // An idle kept-alive connection (4 descriptors here: engine, the proxy's two sides, the
+      // server) closes after the server's 5 s keep-alive timeout; one open past 6 s is counted.
+      const settle = Date.now() + 6000;
+      while (proxy.openConnections() > 0 && Date.now() < settle) await new Promise((resolve) => setTimeout(resolve, 100));
       gc();
       await cdp.send('HeapProfiler.collectGarbage');
       const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
