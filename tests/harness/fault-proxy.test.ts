@@ -1,5 +1,5 @@
 // Proves the fault proxy's network conditions with real HTTP through it to the test server.
-import { request, type IncomingMessage } from 'node:http';
+import { Agent, request, type IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
@@ -25,20 +25,20 @@ async function proxy(options: Parameters<typeof startFaultProxy>[0] = { target: 
   return started;
 }
 
-/** Opens a speech request on a fresh connection (closed after), resolving at the headers. */
-function open(url: string): Promise<IncomingMessage> {
+/** Opens a speech request, on a fresh connection (closed after) unless an agent is given, resolving at the headers. */
+function open(url: string, agent: Agent | false = false): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/audio/speech`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, resolve);
+    const req = request(`${url}/audio/speech`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, resolve);
     req.on('error', reject).end(JSON.stringify(ASK));
   });
 }
 
 /** A whole speech request, timed from its start: bytes, first-byte and end times, gaps, and any error. */
-async function transfer(url: string): Promise<{ bytes: number; headersMs: number; doneMs: number; gaps: number[]; error: Error | null }> {
+async function transfer(url: string, agent: Agent | false = false): Promise<{ bytes: number; headersMs: number; doneMs: number; gaps: number[]; error: Error | null }> {
   const t0 = performance.now();
   let res: IncomingMessage;
   try {
-    res = await open(url);
+    res = await open(url, agent);
   } catch (error) {
     return { bytes: 0, headersMs: -1, doneMs: performance.now() - t0, gaps: [], error: error as Error };
   }
@@ -127,6 +127,27 @@ describe('fault proxy', () => {
     expect(p.resets).toBe(3);
     await expect.poll(() => p.openConnections()).toBe(0);
     await expect.poll(() => server.openRequests()).toBe(0);
+  });
+
+  it('counts stall and reset points from the start of each answer on a kept-alive connection', async () => {
+    const p = await proxy({ target: server.url, stallAfterBytes: 20000, stallMs: 500, stallMode: 'every' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const { bytes, gaps, error } = await transfer(p.url, agent);
+        expect(error).toBeNull();
+        expect(bytes).toBe(BODY.length);
+        expect(Math.max(...gaps)).toBeGreaterThan(450);
+      }
+      p.set({ stallAfterBytes: undefined, resetAfterBytes: 5000 });
+      const cut = await transfer(p.url, agent);
+      // Mid-body in the third answer, not at its first byte (the connection had carried 200 KB).
+      expect(cut.error?.message).toMatch(/aborted|ECONNRESET/);
+      expect(cut.bytes).toBeGreaterThan(4000);
+      expect(p.stats()).toMatchObject({ connections: 1, stalls: 2, resets: 1 });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('passes backpressure on: a client that stops reading stops the server', async () => {

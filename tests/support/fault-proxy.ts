@@ -11,14 +11,18 @@ export interface ProxyConditions {
   bytesPerSecond?: number;
   /** The token bucket's size; default 1/50 s worth of bytesPerSecond (at least 512 bytes). */
   burstBytes?: number;
-  /** After this many downstream bytes on a connection, pause it for stallMs. */
+  /**
+   * After this many downstream bytes of an answer, pause the connection for stallMs. Bytes
+   * count from the client's latest request, so each answer on a kept-alive connection
+   * counts afresh (HTTP/1.1 without pipelining: a client asks again only after the answer).
+   */
   stallAfterBytes?: number;
   stallMs?: number;
-  /** 'once' (default): the next connection to get there, then the stall clears; 'every': every connection. */
+  /** 'once' (default): the next answer to get there, then the stall clears; 'every': every answer. */
   stallMode?: 'once' | 'every';
-  /** After exactly this many downstream bytes on a connection, reset the client (RST) and close the server side. */
+  /** After exactly this many downstream bytes of an answer (counted as for stalls), reset the client (RST) and close the server side. */
   resetAfterBytes?: number;
-  /** 'once' (default): the next connection to get there, then the reset clears; 'every': every connection. */
+  /** 'once' (default): the next answer to get there, then the reset clears; 'every': every answer. */
   resetMode?: 'once' | 'every';
 }
 
@@ -93,7 +97,8 @@ export async function startFaultProxy(options: FaultProxyOptions | number, initi
   const server = createServer({ allowHalfOpen: true }, (client) => {
     if (closing) return void client.destroy();
     const upstream = connect({ host, port: targetPort, allowHalfOpen: true });
-    const conn = { closed: false, down: 0, stalled: false };
+    // `answerAt`: where the current answer started in the connection's downstream bytes.
+    const conn = { closed: false, down: 0, answerAt: 0, stalled: false };
     stats.connections++;
     stats.open++;
     const destroy = (): void => {
@@ -113,7 +118,8 @@ export async function startFaultProxy(options: FaultProxyOptions | number, initi
         const c = conditions;
         const resetAt = c.resetAfterBytes;
         const stallAt = !conn.stalled ? c.stallAfterBytes : undefined;
-        if (resetAt !== undefined && conn.down >= resetAt) {
+        const at = conn.down - conn.answerAt;
+        if (resetAt !== undefined && at >= resetAt) {
           if (c.resetMode !== 'every') conditions = { ...conditions, resetAfterBytes: undefined };
           stats.resets++;
           await flushed(client);
@@ -121,7 +127,7 @@ export async function startFaultProxy(options: FaultProxyOptions | number, initi
           if (!client.destroyed) client.resetAndDestroy();
           return destroy();
         }
-        if (stallAt !== undefined && conn.down >= stallAt) {
+        if (stallAt !== undefined && at >= stallAt) {
           conn.stalled = true;
           stats.stalls++;
           if (c.stallMode !== 'every') conditions = { ...conditions, stallAfterBytes: undefined };
@@ -131,8 +137,8 @@ export async function startFaultProxy(options: FaultProxyOptions | number, initi
         }
         if (offset >= data.length) return;
         let n = data.length - offset;
-        if (resetAt !== undefined) n = Math.min(n, resetAt - conn.down);
-        if (stallAt !== undefined) n = Math.min(n, stallAt - conn.down);
+        if (resetAt !== undefined) n = Math.min(n, resetAt - at);
+        if (stallAt !== undefined) n = Math.min(n, stallAt - at);
         const rate = c.bytesPerSecond ?? 0;
         if (rate > 0) {
           const burst = Math.max(1, c.burstBytes ?? Math.max(512, Math.round(rate / 50)));
@@ -174,6 +180,11 @@ export async function startFaultProxy(options: FaultProxyOptions | number, initi
         if (ended && !queue.length && !conn.closed) to.end();
       };
       from.on('data', (data: Buffer) => {
+        // A request after an answer: the next answer counts its stall and reset points afresh.
+        if (!down && conn.down > conn.answerAt) {
+          conn.answerAt = conn.down;
+          conn.stalled = false;
+        }
         queue.push({ data, due: performance.now() + (conditions.latencyMs ?? 0) });
         held += data.length;
         if (held >= HIGH_WATER) from.pause();

@@ -6,11 +6,14 @@ import { startWebServer, type WebServer } from '../../electron/web/web-server';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import { launchChromium } from './browser';
+import { startFaultProxy, type FaultProxy, type ProxyConditions } from './fault-proxy';
 import { startTtsServer, type TtsServer, type TtsServerOptions } from './tts-server';
 
 /** `utter web` on the built renderer, a test TTS server behind it, and Chromium in front. */
 export interface WebRig {
   tts: TtsServer;
+  /** Between `utter web` and the TTS server, when the rig was asked for one. */
+  proxy?: FaultProxy;
   web: WebServer;
   browser: BrowserContext;
   /** A fresh page on the player, ready to speak, or on the settings view or the mini player. */
@@ -21,6 +24,8 @@ export interface WebRig {
 export async function startWebRig(
   options: {
     tts?: TtsServerOptions;
+    /** Puts a fault proxy with these conditions between `utter web` and the TTS server. */
+    proxy?: ProxyConditions;
     settings?: Partial<Settings>;
     env?: Record<string, string>;
     /** Runs in every page before its own scripts. */
@@ -34,12 +39,14 @@ export async function startWebRig(
   } = {},
 ): Promise<WebRig> {
   const tts = await startTtsServer(options.tts);
-  const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [tts.url], idleTimeoutSec: 5, ...options.settings };
+  const proxy = options.proxy ? await startFaultProxy({ target: tts.url, ...options.proxy }) : undefined;
+  const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [(proxy ?? tts).url], idleTimeoutSec: 5, ...options.settings };
   const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', allowKeyChanges: options.allowKeyChanges, welcomeMarker: options.welcomeMarker, cacheDir: options.cacheDir });
   const browser = await launchChromium({ env: options.env });
   if (options.initScript) await browser.addInitScript(options.initScript);
   return {
     tts,
+    proxy,
     web,
     browser,
     open: async (view = 'player') => {
@@ -52,6 +59,7 @@ export async function startWebRig(
     close: async () => {
       await browser.close();
       await web.close();
+      await proxy?.close();
       await tts.close();
     },
   };
