@@ -42,8 +42,6 @@ export class PlayerCore {
   private readonly fadeFrames: number;
   /** Frames of a flush's fade-out still to play; -1 when no fade has begun. */
   private fadeLeft = -1;
-  /** Frames of the fade-in after a flush still to play: what follows a cut starts mid-waveform. */
-  private fadeInLeft = 0;
   /** Frames played since the last underrun or shrink. */
   private cleanFrames = 0;
 
@@ -71,7 +69,6 @@ export class PlayerCore {
     if (generation !== Atomics.load(stats, STAT.seenGeneration)) {
       this.emptyRing();
       this.fadeLeft = -1;
-      this.fadeInLeft = 0;
       this.resetCounters();
       Atomics.store(stats, STAT.seenGeneration, generation);
     }
@@ -112,7 +109,7 @@ export class PlayerCore {
       Atomics.store(stats, STAT.state, PlayState.playing);
     }
     if (flushing && cutIn <= 0) return this.fadeOut(outputs, 0, frames);
-    const got = this.playFadingIn(outputs, Math.min(available, frames, cutIn));
+    const got = this.play(outputs, 0, Math.min(available, frames, cutIn));
     if (framesPlayed === 0 && got > 0) Atomics.store(stats, STAT.firstRenderFrame, wrapFrame(contextFrame));
     // The buffer level counts what waits in the producer too: the ring itself is kept short.
     const level = available + Atomics.load(stats, STAT.pendingFrames);
@@ -163,16 +160,6 @@ export class PlayerCore {
     return got;
   }
 
-  /** Plays `count` frames, the first of them ramping up when a flush came before. */
-  private playFadingIn(outputs: Float32Array[], count: number): number {
-    if (this.fadeInLeft <= 0) return this.play(outputs, 0, count);
-    const ramp = Math.min(count, this.fadeInLeft);
-    const step = 1 / this.fadeFrames;
-    const got = this.play(outputs, 0, ramp, (this.fadeFrames - this.fadeInLeft) * step, step);
-    this.fadeInLeft -= got;
-    return got < ramp ? got : got + this.play(outputs, got, count - got);
-  }
-
   /** Plays what is at the read position ramping down to silence, then empties the ring. */
   private fadeOut(outputs: Float32Array[], from: number, frames: number): void {
     if (this.fadeLeft < 0) this.fadeLeft = this.fadeFrames;
@@ -188,7 +175,6 @@ export class PlayerCore {
     const stats = this.stats;
     this.emptyRing();
     this.fadeLeft = -1;
-    if (Atomics.load(stats, STAT.framesPlayed) > 0) this.fadeInLeft = this.fadeFrames;
     if (Atomics.load(stats, STAT.state) === PlayState.playing) Atomics.store(stats, STAT.state, PlayState.buffering);
     Atomics.store(stats, STAT.flushedAtFrame, Atomics.load(stats, STAT.framesPlayed));
     Atomics.store(stats, STAT.flushSeen, Atomics.load(stats, STAT.flushRequest));

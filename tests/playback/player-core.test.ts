@@ -154,21 +154,6 @@ describe('context frames in 31 bits', () => {
       expect(stats[STAT.underruns]).toBe(0);
     });
 
-    it('fades what follows in over the same length: audio after a cut starts mid-waveform', () => {
-      const { ring, render, played, flush } = fading();
-      ring.push(new Float32Array(3000).fill(1));
-      render(10);
-      flush(0);
-      render(3);
-      const resumedAt = played.length;
-      ring.push(new Float32Array(2000).fill(1));
-      render(12);
-      const after = played.slice(resumedAt).filter((_, i, all) => i >= all.findIndex((v) => v !== 0));
-      // From silence up to full level in equal steps, then full level.
-      for (let i = 1; i < FADE; i++) expect(after[i] - after[i - 1]).toBeCloseTo(1 / FADE, 6);
-      expect(after.slice(FADE, 1500).every((v) => v === 1)).toBe(true);
-    });
-
     it('waits for play to reach its frame: what lies before it is played whole', () => {
       const { ring, stats, render, played, flush } = fading();
       ring.push(ramp(1, 2000));
