@@ -7,6 +7,7 @@ import { interleave } from './interleave';
 import { measureGaps, storeDecodeMetrics, type Boundary } from './feeder-stats';
 import { PlayState, STAT } from './stats';
 import { DAMAGE_NOTICE_MS } from './damage';
+import { FADE_MS } from './player-core';
 import { DecodeFailure, UtteranceDecoder } from './utterance-decoder';
 import { StretchQueue, type PlayedBlock } from './stretch-queue';
 import { RingContents } from './ring-contents';
@@ -52,6 +53,8 @@ interface Current {
   contents: RingContents;
   /** A cut for a rate change is under way: once the ring is emptied, the source from the cut on is stretched again. */
   rewind: boolean;
+  /** Frames still to fade in after a cut: what follows it starts mid-waveform (a click otherwise). */
+  fadeInLeft: number;
   decodedAny: boolean;
   streamEnded: boolean;
   lastSegment: number;
@@ -74,6 +77,7 @@ export class RingFeeder {
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly maxBufferFrames: number;
   private readonly pieceFrames: number;
+  private readonly fadeFrames: number;
   private readonly channels: number;
   /** The playback rate, kept from one utterance to the next. */
   private rate = 1;
@@ -89,6 +93,7 @@ export class RingFeeder {
   ) {
     this.maxBufferFrames = this.frames(options.maxBufferMs);
     this.pieceFrames = this.frames(PIECE_MS);
+    this.fadeFrames = Math.max(1, this.frames(FADE_MS));
     this.channels = options.channels ?? 1;
   }
 
@@ -194,6 +199,7 @@ export class RingFeeder {
       anchor: { segment: -1, rate: 0 },
       contents: new RingContents(this.options.sampleRate),
       rewind: false,
+      fadeInLeft: 0,
       decodedAny: false,
       streamEnded: false,
       lastSegment: 0,
@@ -390,6 +396,7 @@ export class RingFeeder {
     if (place) current.waiting.rewind(place.segment, place.frame);
     current.boundaries = current.boundaries.filter((boundary) => boundary.frame < base);
     current.anchor = { segment: -1, rate: 0 };
+    current.fadeInLeft = this.fadeFrames;
   }
 
   /** Forgets what the worklet has played, here and (less some slack) in the stretcher's source. */
@@ -413,7 +420,21 @@ export class RingFeeder {
     }
     current.fresh = false;
     current.contents.add(current.framesPushed, block, this.channels);
-    current.framesPushed += (this.ring.push(block.data) / this.channels) | 0;
+    const data = current.fadeInLeft > 0 ? this.fadeIn(current, block.data) : block.data;
+    current.framesPushed += (this.ring.push(data) / this.channels) | 0;
+  }
+
+  /** A copy of `data` whose first frames ramp up, continuing the cut's fade-in. */
+  private fadeIn(current: Current, data: Float32Array): Float32Array {
+    const copy = data.slice();
+    const frames = Math.min(current.fadeInLeft, copy.length / this.channels);
+    const done = this.fadeFrames - current.fadeInLeft;
+    for (let f = 0; f < frames; f++) {
+      const gain = (done + f) / this.fadeFrames;
+      for (let c = 0; c < this.channels; c++) copy[f * this.channels + c] *= gain;
+    }
+    current.fadeInLeft -= frames;
+    return copy;
   }
 
   private tick(): void {

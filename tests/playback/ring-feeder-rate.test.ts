@@ -2,7 +2,7 @@ import { RingBuffer } from 'ringbuf.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSonic, type SonicModule } from '../../shared/audio/time-stretch';
 import type { LinkCommand, LinkEvent } from '../../shared/playback/link-protocol';
-import { PlayerCore } from '../../shared/playback/player-core';
+import { FADE_MS, PlayerCore } from '../../shared/playback/player-core';
 import type { FeederNotice } from '../../shared/playback/feeder-types';
 import { RATE_CUT_MS, RingFeeder } from '../../shared/playback/ring-feeder';
 import { createStats, STAT } from '../../shared/playback/stats';
@@ -232,6 +232,27 @@ describe('the playback rate in the decoder worker', () => {
     const cut = (anchor.playedMs / 1000) * RATE;
     const expected = cut + (part.length - cut) / 2;
     expect(Math.abs(Atomics.load(stats, STAT.framesPlayed) - expected) / (RATE / 1000)).toBeLessThan(25);
+  });
+
+  it('what follows a cut fades in over FADE_MS: it starts mid-waveform', async () => {
+    const { feeder, stats, notices, send, render, playOut, played } = setup(1);
+    const level = 0.5;
+    const steady = new Float32Array(2 * RATE).fill(level);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(steady) }, segmentEnd(0), end());
+    await render(20);
+    feeder.setRate(2);
+    await playOut();
+    expect(notices.some((n) => n.type === 'anchor' && n.rate === 2)).toBe(true);
+    // The cut: the level fades out to silence (and may wait silent for the refill), then fades in again.
+    const quiet = played.findIndex((v) => Math.abs(v) < 1e-3);
+    const back = played.findIndex((v, i) => i > quiet && Math.abs(v) > 1e-4);
+    const fade = Math.round((FADE_MS / 1000) * RATE);
+    expect(quiet).toBeGreaterThan(0);
+    expect(played[back]).toBeLessThan(level * 0.05);
+    expect(played[back + (fade >> 1)]).toBeGreaterThan(level * 0.4);
+    expect(played[back + (fade >> 1)]).toBeLessThan(level * 0.6);
+    expect(played[back + fade + 10]).toBeCloseTo(level, 2);
+    expect(Atomics.load(stats, STAT.underruns)).toBe(0);
   });
 
   it('two changes in a row, the second before the first is heard, play the second rate', async () => {
