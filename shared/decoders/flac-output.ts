@@ -16,6 +16,7 @@ export class FlacOutput {
   /** Samples [from, to) of a frame's subframes, by its channel assignment code. */
   write(subframes: Subframe[], channels: number, assignment: number, from: number, to: number): void {
     const start = this.reserve(channels, to - from);
+    for (let c = 0; c < channels; c++) subframes[c].fill(from, to);
     if (assignment < 8) {
       for (let c = 0; c < channels; c++) {
         const { samples, wasted } = subframes[c];

@@ -55,6 +55,13 @@ export class FlacStream {
   private lostSinceLast = false;
   /** The bytes being searched belong to a damaged frame that is counted already. */
   private afterDamage = false;
+  /**
+   * Bytes that failed frames may still read again. A failed frame's search starts a byte
+   * after its start (a real frame may begin inside what it read); once hostile bytes (many
+   * false headers, each reading far) have used this up, it starts where the frame stopped
+   * reading, so the work stays linear in the input.
+   */
+  private rereadable = 0;
 
   private readonly output = new FlacOutput();
 
@@ -228,8 +235,12 @@ export class FlacStream {
       this.afterDamage = true;
       this.lostSinceLast = false;
     } else this.lostSinceLast = true;
+    const read = Math.min(this.reader.pos >>> 3, this.length) - this.at;
+    if (read <= this.rereadable) {
+      this.rereadable -= read;
+      this.at += 1;
+    } else this.at += Math.max(1, read);
     this.frame = null;
-    this.at += 1;
     this.phase = 'sync';
     return true;
   }
@@ -290,9 +301,13 @@ export class FlacStream {
     }
     r.bytes.set(bytes, this.length);
     this.length += bytes.length;
+    this.rereadable += REREAD * bytes.length;
     r.end = this.length * 8;
   }
 }
+
+/** How many times over, on average, failed frames may read the input again. */
+const REREAD = 8;
 
 /** The number the frame after `h` must carry. */
 function nextNumber(h: FlacFrameHeader): number {

@@ -33,6 +33,8 @@ export class Subframe {
   /** How many samples are decoded. */
   count = 0;
   wasted = 0;
+  /** A CONSTANT subframe's value; its samples are written only when asked (see fill). */
+  private constant: number | null = null;
   private bits = 0;
   private blockSize = 0;
   private phase = HEADER;
@@ -58,7 +60,16 @@ export class Subframe {
     this.phase = HEADER;
     this.count = 0;
     this.wasted = 0;
+    this.constant = null;
     if (this.samples.length < blockSize) this.samples = new Float64Array(blockSize);
+  }
+
+  /**
+   * Makes samples [from, to) readable. A CONSTANT subframe writes them only now, so a false
+   * frame header in damaged bytes costs no more than the bytes it reads.
+   */
+  fill(from: number, to: number): void {
+    if (this.constant !== null) this.samples.fill(this.constant, from, to);
   }
 
   /** Decodes what the reader holds; stops at the end of the subframe. */
@@ -75,7 +86,7 @@ export class Subframe {
         return this.header(r);
       case CONSTANT: {
         if (r.left() < this.bits) return MORE;
-        this.samples.fill(r.readSigned(this.bits), 0, this.blockSize);
+        this.constant = r.readSigned(this.bits);
         this.count = this.blockSize;
         return DONE;
       }
