@@ -315,9 +315,10 @@ function nextNumber(h: FlacFrameHeader): number {
 }
 
 /**
- * Past this a frame is damage, whatever it says: 48 bits a sample (no encoder writes more
- * than a verbatim 33), so memory and time stay bounded on any input.
+ * Past this a frame is damage, whatever it says: 64 bits a sample, about twice what an
+ * encoder ever writes (libFLAC and ffmpeg fall back to 33-bit verbatim samples), so memory
+ * stays bounded and a stalled frame is given up within a second or so.
  */
 function maxFrameBytes(h: FlacFrameHeader): number {
-  return h.length + 2 + h.channels * (16 + 6 * h.blockSize);
+  return h.length + 2 + h.channels * (16 + 8 * h.blockSize);
 }

@@ -133,6 +133,7 @@ export class Subframe {
     if (byte & 0x80 || wasted >= this.bits) return BAD;
     this.wasted = wasted;
     this.bits -= wasted;
+    this.order = 0;
     this.low = -(2 ** (this.bits - 1));
     this.high = 2 ** (this.bits - 1) - 1;
     if (type === 0) this.phase = CONSTANT;
