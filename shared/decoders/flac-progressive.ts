@@ -4,15 +4,14 @@
 // arrived. Its CRC-16, checked the moment its last byte is in, then says whether they were
 // right. Any other frame (the first after damage) is only believed once its CRC-16 checks.
 import { BitReader, SLACK } from './flac-bits';
-import { frameHeader, streamInfo, type FlacFrameHeader } from './flac-frames';
+import { frameHeader, type FlacFrameHeader, type FlacStreamInfo } from './flac-frames';
+import { FlacMetadataWalk } from './flac-metadata';
 import { FlacOutput, type FlacSamples } from './flac-output';
 import { BAD, MORE, Subframe } from './flac-subframe';
 import { crc16 } from './crc';
-import { id3Length } from './frame-headers';
-import { BadAudioError } from './types';
 
-/** Where the stream stands: before "fLaC" (an ID3v2 tag may come first), in the metadata, between frames, in a frame. */
-type Phase = 'start' | 'magic' | 'metadata' | 'sync' | 'frame';
+/** Where the stream stands: in the header (metadata), between frames, in a frame. */
+type Phase = 'metadata' | 'sync' | 'frame';
 
 /** What was lost to damage (spec E2): whole frames, and the samples they stood for. */
 export interface FlacLosses {
@@ -38,10 +37,8 @@ export class FlacStream {
   private length = 0;
   /** Where the current step begins: the metadata walk, the search for a frame, the frame. */
   private at = 0;
-  private phase: Phase = 'start';
-  /** Metadata bytes still to pass over, and whether the block being passed is the last. */
-  private skip = 0;
-  private lastBlock = false;
+  private phase: Phase = 'metadata';
+  private readonly metadata = new FlacMetadataWalk();
 
   private frame: FlacFrameHeader | null = null;
   /** The current frame continues the stream: its samples go out as they are decoded. */
@@ -94,45 +91,13 @@ export class FlacStream {
     return this.output.take();
   }
 
-  /** The ID3v2 tag, "fLaC" and the metadata blocks, passed over as they arrive; STREAMINFO is kept. */
+  /** The stream's header, passed over as it arrives; STREAMINFO gives the rate, channels and bits. */
   private walkMetadata(): boolean {
-    const b = this.reader.bytes;
-    const have = this.length - this.at;
-    const passed = Math.min(this.skip, have);
-    this.at += passed;
-    this.skip -= passed;
-    if (this.skip > 0) return false;
-    switch (this.phase) {
-      case 'start':
-        if (have < 10) return false;
-        this.skip = id3Length(b.subarray(this.at, this.length));
-        this.phase = 'magic';
-        return true;
-      case 'magic':
-        if (have - passed < 4) return false;
-        if (b[this.at] !== 0x66 || b[this.at + 1] !== 0x4c || b[this.at + 2] !== 0x61 || b[this.at + 3] !== 0x43) {
-          throw new BadAudioError('This is not a FLAC stream: it does not start with "fLaC".');
-        }
-        this.at += 4;
-        this.phase = 'metadata';
-        return true;
-      default: {
-        if (this.lastBlock) {
-          this.phase = 'sync';
-          return true;
-        }
-        const at = this.at;
-        if (this.length - at < 4) return false;
-        const size = (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
-        const isInfo = (b[at] & 0x7f) === 0 && size >= 34;
-        if (isInfo && this.length - at < 4 + 34) return false;
-        if (isInfo) this.lock(streamInfo(b, at + 4));
-        this.lastBlock = (b[at] & 0x80) !== 0;
-        this.at += 4;
-        this.skip = size;
-        return true;
-      }
-    }
+    this.at = this.metadata.walk(this.reader.bytes, this.at, this.length);
+    if (!this.metadata.done) return false;
+    if (this.metadata.info) this.lock(this.metadata.info);
+    this.phase = 'sync';
+    return true;
   }
 
   /** Looks for the next frame header that fits the stream; starts its frame. */
@@ -260,7 +225,7 @@ export class FlacStream {
     this.losses.skippedSamples += samples;
   }
 
-  private lock(info: { sampleRate: number; channels: number; bitsPerSample: number }): void {
+  private lock(info: FlacStreamInfo): void {
     this.sampleRate ||= info.sampleRate;
     this.channels ||= info.channels;
     this.bitsPerSample ||= info.bitsPerSample;
