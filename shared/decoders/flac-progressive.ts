@@ -210,14 +210,16 @@ export class FlacStream {
     return true;
   }
 
-  /** Frames lost before this one, from the gap in frame (or sample) numbers. */
+  /**
+   * Frames lost before this one, from the gap in frame (or sample) numbers; before the first
+   * frame, from 0 (a fresh decoder taking up a stream in its middle counts the jump too).
+   */
   private countGap(h: FlacFrameHeader): void {
-    const last = this.last;
-    if (!last) return;
-    const gap = h.number - nextNumber(last);
+    const before = this.last ?? h;
+    const gap = h.number - (this.last ? nextNumber(this.last) : 0);
     // Numbers are frames with a fixed block size, samples with a variable one.
-    if (gap > 0 && last.variable) this.lose(Math.max(1, Math.round(gap / last.blockSize)), gap);
-    else if (gap > 0) this.lose(gap, gap * last.blockSize);
+    if (gap > 0 && h.variable) this.lose(Math.max(1, Math.round(gap / before.blockSize)), gap);
+    else if (gap > 0) this.lose(gap, gap * before.blockSize);
   }
 
   private lose(frames: number, samples: number): void {

@@ -100,6 +100,19 @@ describe('damaged and cut-off streams (seeded fuzz)', () => {
   }, 120_000);
 });
 
+describe('a lost first frame', () => {
+  it('is counted from the frame number of the first one found', async () => {
+    const bytes = readFixture('speech.flac');
+    const frames = frameTable(bytes);
+    const damaged = bytes.slice();
+    damaged[frames.starts[0] + 1] ^= 0x40; // the sync code of frame 0
+    const decoder = createDecoder('flac');
+    const out = (await decodeChunks(decoder, fixedChunks(damaged, 4096))).channels[0];
+    expect(decoder.stats).toMatchObject({ skippedFrames: 1, skippedSamples: 4096 });
+    expect(out.length).toBe(frames.total - 4096);
+  });
+});
+
 describe('hostile bytes', () => {
   /** fLaC and a STREAMINFO: 8 channels, 32 bits, 24 kHz, blocks up to 65535. */
   function streamHeader(): Uint8Array {
