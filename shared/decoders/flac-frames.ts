@@ -1,20 +1,48 @@
-// Cutting a FLAC stream into frames without decoding them (https://xiph.org/flac/format.html):
-// the metadata blocks at the start, frame headers (sync code, CRC-8) and frame ends (CRC-16).
-import { crc16, crc8 } from './crc';
+// Reading a FLAC stream's outline without decoding it (https://xiph.org/flac/format.html):
+// the metadata blocks at the start, STREAMINFO, and frame headers (sync code, CRC-8).
+import { crc8 } from './crc';
 import { id3Length } from './frame-headers';
 import { BadAudioError } from './types';
 
 /** No FLAC frame Utter meets is larger; past this a frame is given up as corrupt. */
 export const MAX_FRAME = 1 << 18;
-/** The longest frame header: 4 + 7 (coded number) + 2 (block size) + 2 (rate) + 1 (CRC-8). */
-const MAX_HEADER = 16;
 
-/** What a frame header says about where the frame sits in the stream. */
+/** What a frame header says. */
 export interface FlacFrameHeader {
   /** Frame number (fixed block size) or number of the first sample (variable block size). */
   number: number;
   variable: boolean;
   blockSize: number;
+  /** Hz; 0: STREAMINFO's. */
+  sampleRate: number;
+  /** 0: STREAMINFO's. */
+  bitsPerSample: number;
+  channels: number;
+  /** Channel assignment code: 0–7 independent channels, 8 left/side, 9 side/right, 10 mid/side. */
+  assignment: number;
+  /** Bytes of the header, its CRC-8 included. */
+  length: number;
+}
+
+/** Sample rates of the frame header's codes 1–11. */
+const RATES = [0, 88200, 176400, 192000, 8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000];
+/** Bits per sample of the frame header's codes (3 is reserved). */
+const BITS = [0, 8, 12, -1, 16, 20, 24, 32];
+
+/** What STREAMINFO says about the whole stream (0: not said). */
+export interface FlacStreamInfo {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+}
+
+/** STREAMINFO's fields from its 34 bytes at `at` (after the block header). */
+export function streamInfo(b: Uint8Array, at: number): FlacStreamInfo {
+  return {
+    sampleRate: (b[at + 10] << 12) | (b[at + 11] << 4) | (b[at + 12] >> 4),
+    channels: ((b[at + 12] >> 1) & 7) + 1,
+    bitsPerSample: (((b[at + 12] & 1) << 4) | (b[at + 13] >> 4)) + 1,
+  };
 }
 
 /**
@@ -47,10 +75,12 @@ export function frameHeader(b: Uint8Array, i: number): FlacFrameHeader | 'need-m
   if (i + 5 > b.length) return 'need-more';
   const blockCode = b[i + 2] >> 4;
   const rateCode = b[i + 2] & 0xf;
-  if (blockCode === 0 || rateCode === 15 || b[i + 3] >> 4 > 10 || (b[i + 3] & 1) !== 0) return null;
+  const assignment = b[i + 3] >> 4;
+  const bitsPerSample = BITS[(b[i + 3] >> 1) & 7];
+  if (blockCode === 0 || rateCode === 15 || assignment > 10 || bitsPerSample < 0 || (b[i + 3] & 1) !== 0) return null;
   // A UTF-8-style coded number: 1 to 7 bytes.
   const lead = b[i + 4];
-  const extra = lead < 0x80 ? 0 : lead >= 0xfe ? 6 : lead >= 0xfc ? 5 : lead >= 0xf8 ? 4 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : -1;
+  const extra = lead < 0x80 ? 0 : lead === 0xff ? -1 : lead >= 0xfe ? 6 : lead >= 0xfc ? 5 : lead >= 0xf8 ? 4 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : -1;
   if (extra < 0) return null;
   const end = i + 5 + extra + (blockCode === 6 ? 1 : blockCode === 7 ? 2 : 0) + (rateCode === 12 ? 1 : rateCode === 13 || rateCode === 14 ? 2 : 0);
   if (end >= b.length) return 'need-more';
@@ -67,38 +97,20 @@ export function frameHeader(b: Uint8Array, i: number): FlacFrameHeader | 'need-m
     : blockCode === 6 ? b[at] + 1
     : blockCode === 7 ? ((b[at] << 8) | b[at + 1]) + 1
     : 256 << (blockCode - 8);
-  return { number, variable: (b[i + 1] & 1) === 1, blockSize };
-}
-
-/** The next position at or after `from` where a frame header is or may still be. */
-export function nextFrameHeader(b: Uint8Array, from: number): number {
-  for (let i = from; i < b.length; i++) if (b[i] === 0xff && frameHeader(b, i) !== null) return i;
-  return b.length;
-}
-
-/**
- * Where the frame at `start` ends: before the next header whose CRC-16 closes this frame.
- * Two headers that do not close it mean the frame itself is damaged (a false sync inside
- * a frame is rare; two in a row rarer still).
- */
-export function frameEnd(b: Uint8Array, start: number, atEnd: boolean): number | 'need-more' | 'corrupt' {
-  const limit = Math.min(b.length, start + MAX_FRAME);
-  let misses = 0;
-  for (let i = start + MAX_HEADER / 2; i < limit; i++) {
-    if (b[i] !== 0xff) continue;
-    const header = frameHeader(b, i);
-    if (header === null) continue;
-    if (header === 'need-more') {
-      if (atEnd) continue; // the last bytes may be this frame's CRC
-      return 'need-more';
-    }
-    if (crcCloses(b, start, i)) return i;
-    if (++misses === 2) return 'corrupt';
-  }
-  if (atEnd) return crcCloses(b, start, b.length) ? b.length : 'corrupt';
-  return b.length - start >= MAX_FRAME ? 'corrupt' : 'need-more';
-}
-
-function crcCloses(b: Uint8Array, start: number, end: number): boolean {
-  return end - start > 8 && crc16(b, start, end - 2) === ((b[end - 2] << 8) | b[end - 1]);
+  const rateAt = at + (blockCode === 6 ? 1 : blockCode === 7 ? 2 : 0);
+  const sampleRate =
+    rateCode <= 11 ? RATES[rateCode]
+    : rateCode === 12 ? b[rateAt] * 1000
+    : rateCode === 13 ? (b[rateAt] << 8) | b[rateAt + 1]
+    : ((b[rateAt] << 8) | b[rateAt + 1]) * 10;
+  return {
+    number,
+    variable: (b[i + 1] & 1) === 1,
+    blockSize,
+    sampleRate,
+    bitsPerSample,
+    channels: assignment < 8 ? assignment + 1 : 2,
+    assignment,
+    length: end + 1 - i,
+  };
 }

@@ -60,9 +60,11 @@ describe('utter speak', () => {
     expect(server.requests.at(-1)!.body).toMatchObject({ input: 'Hello.', voice: 'nova', response_format: format });
   });
 
-  it('writes damaged server audio without the damage, and warns how much was skipped', async () => {
+  it('writes damaged server audio without the damage (silenced or left out), and warns how much was skipped', async () => {
     const flac = fixture('speech.flac');
     // Noise over a third of a second of frames: FLAC numbers its frames, so the loss is exact.
+    // Frames whose header the noise hid are missing; the frame it began in keeps its place,
+    // silent from where the damage was found, and counts as skipped too.
     server.set({ audio: { flac: { bytes: damage(flac, Math.floor(flac.length / 2), 12_000), seconds: 7.9 } } });
     try {
       const out = join(dir, 'damaged.wav');
@@ -71,10 +73,12 @@ describe('utter speak', () => {
       const report = JSON.parse(stdout);
       const ref = readWav(fixture('speech.flac.ref.wav')).channels[0];
       const written = readWav(new Uint8Array(readFileSync(out))).channels[0];
-      const missingMs = Math.round(((ref.length - written.length) / 24000) * 1000);
-      expect(missingMs).toBeGreaterThan(200);
-      expect(report.skippedMs).toBe(missingMs);
-      expect(stderr).toBe(`utter: warning: The server sent damaged audio; ${(missingMs / 1000).toFixed(1)} s skipped.\n`);
+      const frameMs = (4096 / 24000) * 1000;
+      const missingFrames = (ref.length - written.length) / 4096;
+      expect(missingFrames).toBeGreaterThanOrEqual(2);
+      expect(report.skippedFrames).toBe(missingFrames + 1);
+      expect(report.skippedMs).toBe(Math.round(report.skippedFrames * frameMs));
+      expect(stderr).toBe(`utter: warning: The server sent damaged audio; ${(report.skippedMs / 1000).toFixed(1)} s skipped.\n`);
     } finally {
       server.set({ audio: undefined });
     }

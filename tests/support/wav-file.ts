@@ -86,3 +86,48 @@ export function parsePcm16(bytes: Uint8Array, sampleRate: number): PlanarAudio {
 function text(bytes: Uint8Array, pos: number, length: number): string {
   return String.fromCharCode(...bytes.subarray(pos, pos + length));
 }
+
+/** Integer PCM: the samples as the encoder and `flac -d` see them. */
+export interface IntegerAudio {
+  channels: Int32Array[];
+  sampleRate: number;
+  /** Bits that count (a WAVE_FORMAT_EXTENSIBLE header may say fewer than the container has). */
+  bits: number;
+}
+
+/** Parses integer PCM WAV (8-bit unsigned, 16/24/32-bit signed) to integers, shifted down to the valid bits. */
+export function parseWavIntegers(bytes: Uint8Array): IntegerAudio {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let channelCount = 0;
+  let sampleRate = 0;
+  let container = 0;
+  let bits = 0;
+  for (let pos = 12; pos + 8 <= bytes.length; ) {
+    const id = text(bytes, pos, 4);
+    const size = view.getUint32(pos + 4, true);
+    if (id === 'fmt ') {
+      channelCount = view.getUint16(pos + 10, true);
+      sampleRate = view.getUint32(pos + 12, true);
+      container = bits = view.getUint16(pos + 22, true);
+      if (view.getUint16(pos + 8, true) === 0xfffe) bits = view.getUint16(pos + 26, true);
+    } else if (id === 'data') {
+      const step = container / 8;
+      const frames = Math.floor(Math.min(size, bytes.length - pos - 8) / (step * channelCount));
+      const channels = Array.from({ length: channelCount }, () => new Int32Array(frames));
+      for (let f = 0; f < frames; f++) {
+        for (let c = 0; c < channelCount; c++) {
+          const o = pos + 8 + (f * channelCount + c) * step;
+          const value =
+            step === 1 ? view.getUint8(o) - 128
+            : step === 2 ? view.getInt16(o, true)
+            : step === 3 ? view.getUint8(o) | (view.getUint8(o + 1) << 8) | (view.getInt8(o + 2) << 16)
+            : view.getInt32(o, true);
+          channels[c][f] = value >> (container - bits);
+        }
+      }
+      return { channels, sampleRate, bits };
+    }
+    pos += 8 + size + (size & 1);
+  }
+  throw new Error('no data chunk');
+}
