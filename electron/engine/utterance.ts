@@ -51,6 +51,8 @@ export interface UtteranceOptions {
 const STALL_FLOOR_MS = 1000;
 /** A new request needs this long, at least, to bring audio before the buffer runs out. */
 const STALL_MARGIN_MS = 200;
+/** A wait longer than this (for the gate, or for the network) is a real one, not a turn of the event loop. */
+const BACKLOG_WAIT_MS = 1;
 
 /** Why a segment's download ended early. */
 type Interruption = { kind: 'seek'; index: number } | { kind: 'stop' };
@@ -331,20 +333,27 @@ export class Utterance {
     // The link as the network shows it: waits for a read after the first byte, not for credit.
     const arrivals: Arrival[] = [];
     let networkMs = 0;
+    /** True from a flow-control pause until a read waits for the network again. */
+    let backlog = false;
     const rendering = new BytePrefix();
     let ends: StreamEndCheck | null = null;
     try {
       const read = async (): Promise<Uint8Array | null> => {
+        const gateFrom = performance.now();
         await this.gate.wait(signal);
+        // While flow control held reading back, the link went on filling TCP's buffers: what
+        // reads find there at once came in time not counted here, so it says nothing of the pace.
+        if (performance.now() - gateFrom > BACKLOG_WAIT_MS) backlog = true;
         const askedAt = performance.now();
         const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint, format) : undefined;
         const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall);
         const waitedMs = performance.now() - askedAt;
         if (firstByteAt >= 0) networkMs += waitedMs;
         if (result.done) return null;
+        if (waitedMs > BACKLOG_WAIT_MS) backlog = false;
         // The first byte's wait is the server's thinking, not the link's pace.
-        if (firstByteAt >= 0 && !audio.fromCache) this.chunks.arrived(result.value.length, waitedMs);
-        arrivals.push({ atMs: networkMs, bytes: result.value.length });
+        if (firstByteAt >= 0 && !audio.fromCache && !backlog) this.chunks.arrived(result.value.length, waitedMs);
+        arrivals.push(backlog ? { atMs: networkMs, bytes: result.value.length, backlog } : { atMs: networkMs, bytes: result.value.length });
         if (firstByteAt < 0) firstByteAt = performance.now();
         bytes += result.value.length;
         this.totals.bytes += result.value.length;

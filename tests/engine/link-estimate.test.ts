@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speakToFile } from '../../electron/cli/speak-to-file';
 import { LinkEstimates, linkKey, startBufferNeeds, type LinkObservation } from '../../electron/engine/link-estimate';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
+import { Utterance } from '../../electron/engine/utterance';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import { startTtsServer, toneAudio, type TtsServer } from '../support/tts-server';
 
@@ -168,6 +169,33 @@ describe('learned from real downloads', () => {
     expect(link.gapP99Ms).toBeLessThan(120);
     const steady = await learn({ realtimeFactor: 4, jitterMs: 0, ttfbMs: 50 });
     expect(links.preroll(linkKey(server.url, 'pcm'), LIMITS).ms).toBeGreaterThan(steady.preroll(linkKey(server.url, 'pcm'), LIMITS).ms);
+  });
+
+  it('a link at 2× real time read by a player at 1× with a 1 s max-buffer: the pace is the link\'s, not inflated by the bytes that waited in TCP while reading was paused', async () => {
+    server.set({ realtimeFactor: 2, jitterMs: 0, ttfbMs: 20, seed: 3, chunkBytes: 2400, audio: { pcm: toneAudio(6, 'pcm') } });
+    const links = new LinkEstimates();
+    const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [server.url], format: 'pcm', streamMaxBuffer: 1 };
+    const provider = new OpenAiProvider({ ...settings, voice: 'alloy' });
+    // A player at real time: 24 kHz 16-bit mono is 48 bytes per ms.
+    let received = 0;
+    const u = new Utterance('A tone.', { provider, settings, links }, (event) => {
+      if (event.type === 'chunk') received += event.bytes.length;
+    });
+    const startedAt = performance.now();
+    let paused = 0;
+    const player = setInterval(() => {
+      const played = Math.min(received, (performance.now() - startedAt) * 48);
+      u.credit({ consumedBytes: received, bufferedMs: (received - played) / 48, decodedMs: received / 48 });
+      if (received - played > 900 * 48) paused++;
+    }, 10);
+    await u.done;
+    clearInterval(player);
+    // The gate did hold reading back (else this test shows nothing).
+    expect(paused).toBeGreaterThan(0);
+    const link = links.summary(linkKey(server.url, 'pcm'))!;
+    console.log(`2× link read at 1×: pace ${link.realtime.toFixed(2)}× real time`);
+    expect(link.realtime).toBeGreaterThan(2 * 0.75);
+    expect(link.realtime).toBeLessThan(2 * 1.25);
   });
 
   it('the file the app keeps is plain JSON with one entry per endpoint and format', async () => {
