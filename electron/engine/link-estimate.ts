@@ -10,7 +10,7 @@ export function linkKey(endpoint: string, format: string): string {
 export interface Arrival {
   atMs: number;
   bytes: number;
-  /** Found waiting after a flow-control pause: it came in time not counted, so it is left out of the pace. */
+  /** Found waiting (with the first byte, or after a flow-control pause): it came in time not counted, so it is left out of the pace. */
   backlog?: boolean;
 }
 
@@ -120,7 +120,10 @@ export class LinkEstimates {
     const blend = (before: number, now: number): number => (before > 0 && now > 0 ? before + WEIGHT * (now - before) : now || before);
     const arrivals = seen.arrivals.filter((a) => Number.isFinite(a.atMs) && a.atMs >= 0 && a.bytes >= 0);
     const perByte = Number.isFinite(seen.audioMsPerByte) && seen.audioMsPerByte > 0 ? seen.audioMsPerByte : 0;
-    const audioMs = perByte * arrivals.reduce((sum, a) => sum + (a.backlog ? 0 : a.bytes), 0);
+    // A body that came all at once (no read waited for the network) is as fast as can be
+    // measured: counted whole, over at least a millisecond.
+    const paced = arrivals.some((a) => !a.backlog) ? arrivals.filter((a) => !a.backlog) : arrivals;
+    const audioMs = perByte * paced.reduce((sum, a) => sum + a.bytes, 0);
     const bodyMs = arrivals.at(-1)?.atMs ?? 0;
     const gaps = arrivals.slice(1).map((a, i) => Math.round(a.atMs - arrivals[i].atMs));
     const needs = perByte ? startBufferNeeds(arrivals, perByte).map(Math.round) : [];

@@ -333,16 +333,19 @@ export class Utterance {
     // The link as the network shows it: waits for a read after the first byte, not for credit.
     const arrivals: Arrival[] = [];
     let networkMs = 0;
-    /** True from a flow-control pause until a read waits for the network again. */
-    let backlog = false;
+    /**
+     * True while reads find bytes already waiting, in time the pace does not count: the first
+     * byte and what came with it (the wait for it is the server's thinking), and what piled up
+     * during a flow-control pause. False again once a read waits for the network.
+     */
+    let backlog = true;
     const rendering = new BytePrefix();
     let ends: StreamEndCheck | null = null;
     try {
       const read = async (): Promise<Uint8Array | null> => {
         const gateFrom = performance.now();
         await this.gate.wait(signal);
-        // While flow control held reading back, the link went on filling TCP's buffers: what
-        // reads find there at once came in time not counted here, so it says nothing of the pace.
+        // While flow control held reading back, the link went on filling TCP's buffers.
         if (performance.now() - gateFrom > BACKLOG_WAIT_MS) backlog = true;
         const askedAt = performance.now();
         const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint, format) : undefined;
@@ -350,7 +353,7 @@ export class Utterance {
         const waitedMs = performance.now() - askedAt;
         if (firstByteAt >= 0) networkMs += waitedMs;
         if (result.done) return null;
-        if (waitedMs > BACKLOG_WAIT_MS) backlog = false;
+        if (firstByteAt >= 0 && waitedMs > BACKLOG_WAIT_MS) backlog = false;
         // The first byte's wait is the server's thinking, not the link's pace.
         if (firstByteAt >= 0 && !audio.fromCache && !backlog) this.chunks.arrived(result.value.length, waitedMs);
         arrivals.push(backlog ? { atMs: networkMs, bytes: result.value.length, backlog } : { atMs: networkMs, bytes: result.value.length });
