@@ -58,6 +58,8 @@ export interface LinkSummary {
   gapP99Ms: number;
   /** The start buffer that 99 in 100 starts would have needed, ms (startBufferNeeds). */
   needP99Ms: number;
+  /** Start-buffer needs have been measured (the player said how much audio a byte holds). */
+  needsKnown: boolean;
   segments: number;
 }
 
@@ -120,10 +122,8 @@ export class LinkEstimates {
     const blend = (before: number, now: number): number => (before > 0 && now > 0 ? before + WEIGHT * (now - before) : now || before);
     const arrivals = seen.arrivals.filter((a) => Number.isFinite(a.atMs) && a.atMs >= 0 && a.bytes >= 0);
     const perByte = Number.isFinite(seen.audioMsPerByte) && seen.audioMsPerByte > 0 ? seen.audioMsPerByte : 0;
-    // A body that came all at once (no read waited for the network) is as fast as can be
-    // measured: counted whole, over at least a millisecond.
-    const paced = arrivals.some((a) => !a.backlog) ? arrivals.filter((a) => !a.backlog) : arrivals;
-    const audioMs = perByte * paced.reduce((sum, a) => sum + a.bytes, 0);
+    // A body all found waiting (one asked ahead, read after the one before) shows no pace.
+    const audioMs = perByte * arrivals.reduce((sum, a) => sum + (a.backlog ? 0 : a.bytes), 0);
     const bodyMs = arrivals.at(-1)?.atMs ?? 0;
     const gaps = arrivals.slice(1).map((a, i) => Math.round(a.atMs - arrivals[i].atMs));
     const needs = perByte ? startBufferNeeds(arrivals, perByte).map(Math.round) : [];
@@ -156,6 +156,7 @@ export class LinkEstimates {
       realtime,
       gapP99Ms: percentile(stored.gaps, 0.99),
       needP99Ms: percentile(stored.needs, 0.99),
+      needsKnown: stored.needs.length > 0,
       segments: stored.segments,
     };
   }
@@ -164,11 +165,11 @@ export class LinkEstimates {
   preroll(endpoint: string, limits: { settingMs: number; floorMs: number; maxMs: number }): PrerollAdvice {
     const link = this.summary(endpoint);
     const where = hostOf(endpoint);
-    if (!link || link.segments < MIN_SEGMENTS || link.realtime <= 0) {
+    if (!link || link.segments < MIN_SEGMENTS || !link.needsKnown) {
       return { ms: limits.settingMs, reason: `the setting: nothing measured yet from ${where}`, learned: false };
     }
     const ms = Math.min(limits.maxMs, Math.max(limits.floorMs, Math.round(link.needP99Ms + MARGIN_MS)));
-    const pace = `${link.realtime.toFixed(1)}× real time${link.realtime < 1 ? ', slower than speech' : ''}`;
+    const pace = link.realtime <= 0 ? 'every body found waiting' : `${link.realtime.toFixed(1)}× real time${link.realtime < 1 ? ', slower than speech' : ''}`;
     const gaps = `gaps up to ${Math.round(link.gapP99Ms)} ms`;
     if (ms === limits.floorMs) return { ms, reason: `learned from ${where}: ${pace}, ${gaps}; the least that plays cleanly`, learned: true };
     return { ms, reason: `learned from ${where}: ${pace}, ${gaps}; ${ms} ms buffered outlasts 99 in 100 of them`, learned: true };

@@ -84,6 +84,26 @@ describe('the pre-roll from the estimate', () => {
     expect(links.summary(KEY)!.realtime).toBeLessThan(1.8);
   });
 
+  it('takes no pace from a body found all waiting (one asked ahead), nor from the reads found waiting after a pause', () => {
+    const links = new LinkEstimates();
+    // 30 ms of audio every 20 ms: 1.5× real time.
+    const paced = body(Array(20).fill(20), 30);
+    const waiting: LinkObservation = { ...paced, arrivals: paced.arrivals.map((a) => ({ atMs: 0, bytes: a.bytes, backlog: true })) };
+    // After a pause, three reads found at once: their audio came in time not counted.
+    const paused: LinkObservation = { ...paced, arrivals: [...paced.arrivals, ...[1, 2, 3].map(() => ({ atMs: 400, bytes: 30, backlog: true })), { atMs: 420, bytes: 30 }] };
+    for (const seen of [paced, waiting, paused, waiting, paced]) links.observe(KEY, seen);
+    expect(links.summary(KEY)!.realtime).toBeCloseTo(1.5, 1);
+    expect(links.preroll(KEY, LIMITS).learned).toBe(true);
+  });
+
+  it('learns a pre-roll from bodies found all waiting, and says it has no pace', () => {
+    const links = new LinkEstimates();
+    const at = body(Array(10).fill(20), 30);
+    for (let i = 0; i < 3; i++) links.observe(KEY, { ...at, arrivals: at.arrivals.map((a) => ({ atMs: 0, bytes: a.bytes, backlog: true })) });
+    expect(links.summary(KEY)!.realtime).toBe(0);
+    expect(links.preroll(KEY, LIMITS)).toEqual({ ms: 30, reason: 'learned from 127.0.0.1:8880 (pcm): every body found waiting, gaps up to 0 ms; the least that plays cleanly', learned: true });
+  });
+
   it('learns only the first byte when the player has not said how much audio a byte holds', () => {
     const links = new LinkEstimates();
     for (let i = 0; i < 3; i++) links.observe(KEY, { ...body([5, 5], 20), audioMsPerByte: 0 });
