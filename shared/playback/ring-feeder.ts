@@ -13,6 +13,7 @@ import { StretchQueue, type PlayedBlock } from './stretch-queue';
 import { RingContents } from './ring-contents';
 import { TimeStretcher, type SonicModule } from '../audio/time-stretch';
 import { rateProblem } from '../playback-rate';
+import { slowStartRate } from './slow-start';
 
 /** A stream is "fast" when it brings this many times real time (spec B2). */
 const FAST_STREAM = 2;
@@ -62,6 +63,11 @@ interface Current {
   boundaries: Boundary[];
   lastCredit: { consumedBytes: number; bufferedMs: number; decodedMs: number };
   startLowered: boolean;
+  /**
+   * A learned pre-roll holds the audio back until play can start: when what is in hand falls
+   * a little short of it, the opening is stretched to last instead (slow-start.ts).
+   */
+  holdForStart: boolean;
   playingNotified: number;
   damageNoticed: boolean;
 }
@@ -207,6 +213,7 @@ export class RingFeeder {
       lastCredit: { consumedBytes: -1, bufferedMs: -1, decodedMs: -1 },
       // A learned pre-roll stays what it is: as if the start were already decided.
       startLowered: mode.prerollLearned === true,
+      holdForStart: mode.prerollLearned === true,
       playingNotified: -1,
       damageNoticed: false,
     };
@@ -372,8 +379,14 @@ export class RingFeeder {
     }
     this.forgetPlayed(current);
     this.applyRate(current);
-    const ring = this.ringFrames();
-    let room = Math.min((this.ring.availableWrite() / this.channels) | 0, this.maxBufferFrames - ring);
+    if (!current.holdForStart || this.decideStart(current)) this.fill(current);
+    Atomics.store(stats, STAT.pendingFrames, current.waiting.frames);
+    if (current.streamEnded && current.waiting.empty) Atomics.store(stats, STAT.ended, 1);
+  }
+
+  /** Moves what waits into the ring, up to max-buffer. */
+  private fill(current: Current): void {
+    let room = Math.min((this.ring.availableWrite() / this.channels) | 0, this.maxBufferFrames - this.ringFrames());
     // A piece at a time: after a cut the worklet may start on the first while the rest is stretched.
     while (room > 0) {
       const blocks = current.waiting.take(Math.min(room, this.pieceFrames), current.streamEnded);
@@ -383,8 +396,32 @@ export class RingFeeder {
         room -= block.data.length / this.channels;
       }
     }
-    Atomics.store(stats, STAT.pendingFrames, current.waiting.frames);
-    if (current.streamEnded && current.waiting.empty) Atomics.store(stats, STAT.ended, 1);
+  }
+
+  /**
+   * Whether a held start can go ahead: the pre-roll is in hand, the stream has ended, or what
+   * is in hand is near enough to be stretched to it (then it is, and play starts on it now,
+   * not a whole gap later).
+   */
+  private decideStart(current: Current): boolean {
+    const need = Atomics.load(this.stats, STAT.startFrames);
+    const inHand = current.waiting.frames;
+    if (current.streamEnded || inHand >= need || Atomics.load(this.stats, STAT.framesPlayed) > 0) {
+      current.holdForStart = false;
+      return true;
+    }
+    const slow = this.stretcherOf(current) ? slowStartRate(inHand, need, this.rate) : null;
+    if (slow === null) return false;
+    current.holdForStart = false;
+    current.waiting.setRate(slow);
+    this.fill(current);
+    // Back to the listener's rate: Sonic gives back what it held of the opening first.
+    current.waiting.setRate(this.rate);
+    this.fill(current);
+    // Sonic's rounding may leave the ring a few frames short of the pre-roll: start on it.
+    Atomics.store(this.stats, STAT.startFrames, Math.min(need, this.ringFrames()));
+    this.notify({ type: 'slow-start', id: current.id, rate: slow / this.rate, sourceMs: Math.round(((inHand * this.rate) / this.options.sampleRate) * 1000) });
+    return true;
   }
 
   /** After a cut for a rate change: the source audio from where the worklet stopped is stretched again. */

@@ -350,6 +350,11 @@ export class PlayerController {
       case 'anchor':
         this.anchors.push(notice);
         return;
+      case 'slow-start': {
+        const preroll = store.preroll;
+        if (preroll) store.set({ preroll: { ...preroll, slowStart: { rate: notice.rate, sourceMs: notice.sourceMs } } });
+        return;
+      }
       case 'drained':
         // The last sample has left the worklet; it is heard one output latency later.
         return this.fact({ type: 'drained', id: notice.id, heardAt: this.player?.lastHeardAt() ?? Date.now() });

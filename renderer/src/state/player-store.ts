@@ -6,6 +6,13 @@ import type { Resumable, SessionState } from '../../../shared/session';
 export type ShownState = SessionState;
 
 /** Time to first audio, split into its parts (spec M1), all from the request leaving the engine. */
+/** The pre-roll an utterance started with, why, and whether its opening was stretched to meet it. */
+export interface PrerollStart {
+  ms: number;
+  reason: string;
+  slowStart?: { rate: number; sourceMs: number };
+}
+
 export interface FirstAudio {
   totalMs: number;
   /** Wall-clock ms (epoch) at which the first sample was heard: for tests against a recording. */
@@ -45,7 +52,7 @@ export interface PlayerState {
   /** Who is speaking: the provider and the server in use (it changes on failover). */
   source: string;
   /** The pre-roll this utterance started with, and why (spec B2). */
-  preroll: { ms: number; reason: string } | null;
+  preroll: PrerollStart | null;
   /** True while the session has a text, playing or paused. */
   busy: boolean;
   paused: boolean;

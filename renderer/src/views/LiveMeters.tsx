@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
 import type { LiveMetrics } from '../audio/audio-player';
 import { BufferGraph } from './BufferGraph';
-import { usePlayerStore } from '../state/player-store';
+import { usePlayerStore, type PrerollStart } from '../state/player-store';
+import { formatRate } from '../../../shared/playback-rate';
 import type { PlayerController } from '../state/player-controller';
 
 /** Metrics that are shown as "name: value" rows, read anew on each frame. */
@@ -137,11 +138,12 @@ function Source() {
 }
 
 /** Why the pre-roll is what it is now: what the utterance started with, or grown by underruns since. */
-export function prerollReason(start: { ms: number; reason: string } | null, metrics: LiveMetrics | undefined): string {
+export function prerollReason(start: PrerollStart | null, metrics: LiveMetrics | undefined): string {
   if (!start) return '–';
   const now = Math.round(metrics?.prerollMs ?? start.ms);
-  if (metrics && metrics.underruns > 0 && now > start.ms + 1) return `grown after ${metrics.underruns === 1 ? 'an underrun' : `${metrics.underruns} underruns`} (it started at ${start.ms} ms: ${start.reason})`;
-  return `${start.ms} ms: ${start.reason}`;
+  const slow = start.slowStart ? `; its first ${start.slowStart.sourceMs} ms played at ${formatRate(Math.round(start.slowStart.rate * 100) / 100)} speed to last it, not waiting for the next read` : '';
+  if (metrics && metrics.underruns > 0 && now > start.ms + 1) return `grown after ${metrics.underruns === 1 ? 'an underrun' : `${metrics.underruns} underruns`} (it started at ${start.ms} ms: ${start.reason}${slow})`;
+  return `${start.ms} ms: ${start.reason}${slow}`;
 }
 
 function setText(element: HTMLElement | null, text: string): void {

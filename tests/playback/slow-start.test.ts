@@ -1,0 +1,98 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FeederNotice } from '../../shared/playback/feeder-types';
+import { SLOWEST_START, slowStartRate } from '../../shared/playback/slow-start';
+import { STAT } from '../../shared/playback/stats';
+import { end, loadHarness, pcm, RATE, segmentEnd, segmentStart, setup } from './feeder-harness';
+
+/**
+ * A learned pre-roll that the first read falls a little short of: the opening is stretched
+ * to last it, so play starts on that read instead of a whole gap later, and still outlasts
+ * the gap the pre-roll was learned for.
+ */
+let speech: Float32Array;
+beforeAll(async () => {
+  speech = await loadHarness();
+});
+
+const Q = 128;
+const ms = (frames: number): number => (frames / RATE) * 1000;
+const frames = (milliseconds: number): number => Math.round((milliseconds / 1000) * RATE);
+const anchors = (notices: FeederNotice[]) => notices.flatMap((n) => (n.type === 'anchor' ? [n] : []));
+
+describe('slowStartRate', () => {
+  it('stretches only what is short of the pre-roll by no more than a third, within the rates a listener may choose', () => {
+    expect(slowStartRate(100, 120, 1)).toBeCloseTo(100 / 120, 9);
+    expect(slowStartRate(100, 120, 2)).toBeCloseTo(200 / 120, 9);
+    // Enough in hand: no stretch. Too little: wait for more.
+    expect(slowStartRate(120, 120, 1)).toBeNull();
+    expect(slowStartRate(SLOWEST_START * 120 - 1, 120, 1)).toBeNull();
+    expect(slowStartRate(0, 120, 1)).toBeNull();
+    // 0.5× slowed further would leave the range Sonic is used in.
+    expect(slowStartRate(100, 120, 0.5)).toBeNull();
+    expect(slowStartRate(Number.NaN, 120, 1)).toBeNull();
+  });
+});
+
+describe('the slow start of a learned pre-roll (spec B2)', () => {
+  it('starts on a first read 100 ms long against a 120 ms pre-roll, outlasts a 107 ms gap, then plays at 1×', async () => {
+    const { stats, notices, send, render, renderNow, playOut } = setup(1, 2000, { prerollMs: 120, prerollLearned: true });
+    const first = speech.subarray(0, frames(100));
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(first) });
+    await render(1);
+    await send();
+    // The ring holds the opening stretched to about the pre-roll, and play may start on it.
+    const start = Atomics.load(stats, STAT.startFrames);
+    expect(ms(start)).toBeGreaterThan(110);
+    expect(ms(start)).toBeLessThanOrEqual(120);
+    expect(notices.find((n) => n.type === 'slow-start')).toMatchObject({ type: 'slow-start', sourceMs: 100 });
+    // The next read is 107 ms late (a gap the fixed 1× start on 100 ms would not outlast).
+    renderNow(Math.floor(frames(107) / Q));
+    expect(Atomics.load(stats, STAT.framesPlayed)).toBe(Math.floor(frames(107) / Q) * Q);
+    expect(Atomics.load(stats, STAT.underruns)).toBe(0);
+    const rest = speech.subarray(frames(100), frames(2000));
+    await send({ type: 'chunk', segmentIndex: 0, bytes: pcm(rest) }, segmentEnd(0), end());
+    await playOut();
+    expect(Atomics.load(stats, STAT.underruns)).toBe(0);
+    // Heard at 0.83× for the first 100 ms of speech, then at 1× from where it left off.
+    const [slow, normal, ...others] = anchors(notices);
+    expect(others).toEqual([]);
+    expect(slow.rate).toBeCloseTo(100 / 120, 6);
+    expect(slow.playedMs).toBe(0);
+    expect(normal.rate).toBe(1);
+    expect(Math.abs(normal.playedMs - 120)).toBeLessThan(8);
+    expect(Math.abs(normal.sourceMs - 100)).toBeLessThan(8);
+    // Nothing lost or repeated: 2 s of speech played in 2 s and 20 ms, to Sonic's pitch period.
+    expect(Math.abs(ms(Atomics.load(stats, STAT.framesPlayed)) - 2020)).toBeLessThan(15);
+  });
+
+  it('a first read under three quarters of the pre-roll waits for the next, which plays at 1×', async () => {
+    const { stats, notices, send, render, renderNow, playOut } = setup(1, 2000, { prerollMs: 120, prerollLearned: true });
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(0, frames(60))) });
+    await render(8);
+    await send();
+    renderNow(20);
+    expect(Atomics.load(stats, STAT.framesPlayed)).toBe(0);
+    await send({ type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(frames(60), frames(1000))) }, segmentEnd(0), end());
+    await playOut();
+    expect(notices.some((n) => n.type === 'slow-start')).toBe(false);
+    expect(anchors(notices).map((a) => a.rate)).toEqual([1]);
+    expect(Atomics.load(stats, STAT.framesPlayed)).toBe(frames(1000));
+  });
+
+  it('at 2× the opening plays at 2 × 100/120 and then at 2×', async () => {
+    const { stats, notices, send, render, playOut } = setup(2, 2000, { prerollMs: 120, prerollLearned: true });
+    // 200 ms of speech is 100 ms at 2×.
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(0, frames(200))) });
+    await render(1);
+    await send();
+    expect(notices.find((n) => n.type === 'slow-start')).toMatchObject({ sourceMs: 200 });
+    await send({ type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(frames(200), frames(2000))) }, segmentEnd(0), end());
+    await playOut();
+    const rates = anchors(notices).map((a) => a.rate);
+    expect(rates[0]).toBeCloseTo(200 / 120, 6);
+    expect(rates.slice(1)).toEqual([2]);
+    expect(Atomics.load(stats, STAT.underruns)).toBe(0);
+    // 2 s of speech at 2× is 1 s, plus the 20 ms the opening was drawn out by.
+    expect(Math.abs(ms(Atomics.load(stats, STAT.framesPlayed)) - 1020)).toBeLessThan(15);
+  });
+});
