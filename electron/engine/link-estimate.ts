@@ -79,16 +79,27 @@ interface Stored {
   audioMs: number;
   bodyMs: number;
   segments: number;
-  /** The latest gaps between reads and start-buffer needs, newest last. */
+  /** The gaps between reads and the start-buffer needs of the latest segments, newest last. */
+  recent: SegmentReads[];
+  updatedAt: number;
+}
+
+interface SegmentReads {
   gaps: number[];
   needs: number[];
-  updatedAt: number;
 }
 
 /** Older estimates are weighted this much less at each new segment. */
 const WEIGHT = 0.3;
 /** Gaps and needs kept per endpoint for the p99. */
 const GAPS_KEPT = 400;
+/**
+ * Segments whose gaps and needs are kept: a stall is forgotten after this many segments
+ * without one (spec B2: the pre-roll shrinks again after a run of clean segments). Counted
+ * in segments, not reads: every read before a stall in its body needs the stall's length, so
+ * one stalled body of many reads would outweigh hundreds of clean reads after it.
+ */
+const SEGMENTS_KEPT = 20;
 /** First-byte times kept per endpoint for the p95. */
 const TTFBS_KEPT = 50;
 /** Segments measured before the estimate replaces the setting. */
@@ -135,8 +146,7 @@ export class LinkEstimates {
       audioMs: (old?.audioMs ?? 0) * (known ? 1 - WEIGHT : 1) + audioMs,
       bodyMs: (old?.bodyMs ?? 0) * (known ? 1 - WEIGHT : 1) + (known ? bodyMs : 0),
       segments: (old?.segments ?? 0) + 1,
-      gaps: [...(old?.gaps ?? []), ...gaps].slice(-GAPS_KEPT),
-      needs: [...(old?.needs ?? []), ...needs].slice(-GAPS_KEPT),
+      recent: keptReads([...(old?.recent ?? []), { gaps, needs }]),
       updatedAt: Date.now(),
     };
     links.delete(endpoint);
@@ -150,13 +160,15 @@ export class LinkEstimates {
     if (!stored) return undefined;
     // A millisecond at least: an instant body is very fast, not infinitely.
     const realtime = stored.audioMs > 0 ? stored.audioMs / Math.max(1, stored.bodyMs) : 0;
+    const gaps = stored.recent.flatMap((segment) => segment.gaps);
+    const needs = stored.recent.flatMap((segment) => segment.needs);
     return {
       ttfbMs: stored.ttfbMs,
       ttfbP95Ms: stored.ttfbs.length >= 5 ? percentile(stored.ttfbs, 0.95) : 0,
       realtime,
-      gapP99Ms: percentile(stored.gaps, 0.99),
-      needP99Ms: percentile(stored.needs, 0.99),
-      needsKnown: stored.needs.length > 0,
+      gapP99Ms: percentile(gaps, 0.99),
+      needP99Ms: percentile(needs, 0.99),
+      needsKnown: needs.length > 0,
       segments: stored.segments,
     };
   }
@@ -232,17 +244,31 @@ function validStored(value: Partial<Stored> | undefined): Stored | null {
   const numbers = [value.ttfbMs, value.audioMs, value.bodyMs, value.segments, value.updatedAt];
   if (!numbers.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) return null;
   const series = (list: unknown): list is number[] => Array.isArray(list) && list.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0);
-  if (!series(value.gaps) || !series(value.needs)) return null;
+  // Files written before segments were kept apart hold one run of each: one old segment.
+  const old = value as { gaps?: unknown; needs?: unknown };
+  const recent: unknown[] = Array.isArray(value.recent) ? value.recent : [{ gaps: old.gaps, needs: old.needs }];
+  const reads = (segment: unknown): segment is SegmentReads => !!segment && typeof segment === 'object' && series((segment as SegmentReads).gaps) && series((segment as SegmentReads).needs);
+  if (!recent.every(reads)) return null;
   return {
     ttfbMs: value.ttfbMs!,
     ttfbs: series(value.ttfbs) ? value.ttfbs.slice(-TTFBS_KEPT) : [],
     audioMs: value.audioMs!,
     bodyMs: value.bodyMs!,
     segments: value.segments!,
-    gaps: value.gaps.slice(-GAPS_KEPT),
-    needs: value.needs.slice(-GAPS_KEPT),
+    recent: keptReads(recent),
     updatedAt: value.updatedAt!,
   };
+}
+
+/** The latest segments' reads, at most SEGMENTS_KEPT segments and about GAPS_KEPT reads (never less than the newest segment). */
+function keptReads(recent: SegmentReads[]): SegmentReads[] {
+  const kept = recent.slice(-SEGMENTS_KEPT);
+  const reads = (segment: SegmentReads): number => Math.max(segment.gaps.length, segment.needs.length);
+  let total = kept.reduce((sum, segment) => sum + reads(segment), 0);
+  while (kept.length > 1 && total - reads(kept[0]) >= GAPS_KEPT) total -= reads(kept.shift()!);
+  const last = kept.length - 1;
+  if (total > GAPS_KEPT && last === 0) kept[0] = { gaps: kept[0].gaps.slice(-GAPS_KEPT), needs: kept[0].needs.slice(-GAPS_KEPT) };
+  return kept;
 }
 
 function percentile(values: number[], p: number): number {

@@ -77,6 +77,21 @@ describe('the pre-roll from the estimate', () => {
     expect(links.preroll(KEY, LIMITS).reason).toMatch(/0\.5× real time, slower than speech/);
   });
 
+  it('shrinks again after a run of 20 clean segments: one stalled body of many reads does not outweigh them', () => {
+    const links = new LinkEstimates();
+    // Reads of 30 ms every 20 ms, three to a body (as MP3 comes); one body of ten reads stalled 2 s before its last.
+    const clean = (): LinkObservation => body([20, 20, 20], 30);
+    for (let i = 0; i < 3; i++) links.observe(KEY, clean());
+    links.observe(KEY, body([...Array(8).fill(20), 2000], 30));
+    expect(links.preroll(KEY, LIMITS).ms).toBe(2000);
+    for (let i = 0; i < 19; i++) links.observe(KEY, clean());
+    expect(links.preroll(KEY, LIMITS).ms).toBe(2000);
+    links.observe(KEY, clean());
+    // One 20 ms gap, and the margin.
+    expect(links.preroll(KEY, LIMITS).ms).toBe(40);
+    expect(links.summary(KEY)!.gapP99Ms).toBe(20);
+  });
+
   it('weights new segments: a link that got slow shows it within a few segments', () => {
     const links = new LinkEstimates();
     for (let i = 0; i < 5; i++) links.observe(KEY, body(Array(20).fill(10), 40));
