@@ -28,12 +28,19 @@ export function readWavFixture(name: string): PlanarAudio {
  * then runs to the end of the file). Integers scale by 1/2^(bits-1).
  */
 export function parseWav(bytes: Uint8Array): PlanarAudio {
+  const wav = wavLayout(bytes);
+  return { channels: samples(wav.view, wav.from, wav.to, wav.format, wav.bits, wav.channelCount), sampleRate: wav.sampleRate };
+}
+
+/** Where a WAV's samples are and how they are laid out: the chunk walk both parsers share. */
+function wavLayout(bytes: Uint8Array) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (text(bytes, 0, 4) !== 'RIFF' || text(bytes, 8, 4) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
   let format = 0;
   let channelCount = 0;
   let sampleRate = 0;
   let bits = 0;
+  let validBits = 0;
   for (let pos = 12; pos + 8 <= bytes.length; ) {
     const id = text(bytes, pos, 4);
     const size = view.getUint32(pos + 4, true);
@@ -41,12 +48,16 @@ export function parseWav(bytes: Uint8Array): PlanarAudio {
       format = view.getUint16(pos + 8, true);
       channelCount = view.getUint16(pos + 10, true);
       sampleRate = view.getUint32(pos + 12, true);
-      bits = view.getUint16(pos + 22, true);
-      if (format === 0xfffe) format = view.getUint16(pos + 32, true); // the sub-format GUID starts with the code
+      bits = validBits = view.getUint16(pos + 22, true);
+      // WAVE_FORMAT_EXTENSIBLE: the valid bits, and the sub-format GUID that starts with the code.
+      if (format === 0xfffe) {
+        validBits = view.getUint16(pos + 26, true);
+        format = view.getUint16(pos + 32, true);
+      }
     } else if (id === 'data') {
       if (!channelCount) throw new Error('data before fmt');
-      const end = size === 0 || size === 0xffffffff || pos + 8 + size > bytes.length ? bytes.length : pos + 8 + size;
-      return { channels: samples(view, pos + 8, end, format, bits, channelCount), sampleRate };
+      const to = size === 0 || size === 0xffffffff || pos + 8 + size > bytes.length ? bytes.length : pos + 8 + size;
+      return { view, format, channelCount, sampleRate, bits, validBits, from: pos + 8, to };
     }
     pos += 8 + size + (size & 1);
   }
@@ -97,37 +108,20 @@ export interface IntegerAudio {
 
 /** Parses integer PCM WAV (8-bit unsigned, 16/24/32-bit signed) to integers, shifted down to the valid bits. */
 export function parseWavIntegers(bytes: Uint8Array): IntegerAudio {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let channelCount = 0;
-  let sampleRate = 0;
-  let container = 0;
-  let bits = 0;
-  for (let pos = 12; pos + 8 <= bytes.length; ) {
-    const id = text(bytes, pos, 4);
-    const size = view.getUint32(pos + 4, true);
-    if (id === 'fmt ') {
-      channelCount = view.getUint16(pos + 10, true);
-      sampleRate = view.getUint32(pos + 12, true);
-      container = bits = view.getUint16(pos + 22, true);
-      if (view.getUint16(pos + 8, true) === 0xfffe) bits = view.getUint16(pos + 26, true);
-    } else if (id === 'data') {
-      const step = container / 8;
-      const frames = Math.floor(Math.min(size, bytes.length - pos - 8) / (step * channelCount));
-      const channels = Array.from({ length: channelCount }, () => new Int32Array(frames));
-      for (let f = 0; f < frames; f++) {
-        for (let c = 0; c < channelCount; c++) {
-          const o = pos + 8 + (f * channelCount + c) * step;
-          const value =
-            step === 1 ? view.getUint8(o) - 128
-            : step === 2 ? view.getInt16(o, true)
-            : step === 3 ? view.getUint8(o) | (view.getUint8(o + 1) << 8) | (view.getInt8(o + 2) << 16)
-            : view.getInt32(o, true);
-          channels[c][f] = value >> (container - bits);
-        }
-      }
-      return { channels, sampleRate, bits };
+  const { view, channelCount, sampleRate, bits: container, validBits: bits, from, to } = wavLayout(bytes);
+  const step = container / 8;
+  const frames = Math.floor((to - from) / (step * channelCount));
+  const channels = Array.from({ length: channelCount }, () => new Int32Array(frames));
+  for (let f = 0; f < frames; f++) {
+    for (let c = 0; c < channelCount; c++) {
+      const o = from + (f * channelCount + c) * step;
+      const value =
+        step === 1 ? view.getUint8(o) - 128
+        : step === 2 ? view.getInt16(o, true)
+        : step === 3 ? view.getUint8(o) | (view.getUint8(o + 1) << 8) | (view.getInt8(o + 2) << 16)
+        : view.getInt32(o, true);
+      channels[c][f] = value >> (container - bits);
     }
-    pos += 8 + size + (size & 1);
   }
-  throw new Error('no data chunk');
+  return { channels, sampleRate, bits };
 }
