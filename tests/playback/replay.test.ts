@@ -1,10 +1,8 @@
-import { RingBuffer } from 'ringbuf.js';
 import { describe, expect, it } from 'vitest';
-import type { LinkCommand, LinkEvent } from '../../shared/playback/link-protocol';
-import { FADE_MS, PlayerCore } from '../../shared/playback/player-core';
-import type { FeederNotice } from '../../shared/playback/feeder-types';
-import { RingFeeder } from '../../shared/playback/ring-feeder';
-import { createStats, STAT } from '../../shared/playback/stats';
+import type { LinkEvent } from '../../shared/playback/link-protocol';
+import { FADE_MS } from '../../shared/playback/player-core';
+import { STAT } from '../../shared/playback/stats';
+import { feederRig, segmentStart as startOf } from './feeder-harness';
 
 /**
  * A segment restarted after a cut whose new response is another rendering (issue 11 #10):
@@ -15,7 +13,6 @@ import { createStats, STAT } from '../../shared/playback/stats';
  */
 const RATE = 48000;
 const FADE = (RATE * FADE_MS) / 1000;
-const Q = 128;
 /** Levels that tell the renderings apart in the output. */
 const BEFORE = 0.25;
 const FIRST_RENDERING = -0.25;
@@ -29,58 +26,11 @@ function pcm(level: number, frames: number): Uint8Array {
   return bytes;
 }
 
-function segmentStart(index: number, restart = false, replay = false): LinkEvent {
-  return {
-    type: 'segment-start',
-    segment: { index, start: index * 10, end: index * 10 + 9, text: `segment ${index}` },
-    format: 'pcm',
-    sampleRate: RATE,
-    channels: 1,
-    endpoint: 'test',
-    attempt: restart ? 1 : 0,
-    restart,
-    ...(replay ? { replay: true } : {}),
-    requestedAt: 0,
-  };
-}
+const segmentStart = (index: number, restart = false, replay = false): LinkEvent => startOf(index, { sampleRate: RATE, restart, replay });
 
-/** A stereo ring, as the app's: the mono segments play on both sides, so the right channel must equal the left. */
-const CHANNELS = 2;
-
+// The ring is stereo, as the app's: the mono segments play on both sides, so the right channel must equal the left.
 function setup(maxBufferMs: number) {
-  const ring = new RingBuffer(RingBuffer.getStorageForCapacity(RATE * 3 * CHANNELS, Float32Array), Float32Array);
-  const stats = createStats();
-  const core = new PlayerCore(ring, stats, CHANNELS, { initialFrames: 4800, minFrames: 1440, maxFrames: 96000, growth: 1.5, fadeFrames: FADE });
-  const notices: FeederNotice[] = [];
-  const feeder = new RingFeeder(ring, stats, { sampleRate: RATE, channels: CHANNELS, prerollMs: 100, minPrerollMs: 30, maxBufferMs }, (n) => notices.push(n));
-  let deliver: (event: LinkEvent) => void = () => {};
-  const commands: LinkCommand[] = [];
-  feeder.play(1, (onEvent) => {
-    deliver = onEvent;
-    return { send: (command) => commands.push(command), close: () => {} };
-  }, { streaming: true });
-  const played: number[] = [];
-  const out = new Float32Array(Q);
-  const right = new Float32Array(Q);
-  let rendered = 0;
-  /** Events are decoded asynchronously: give the feeder's queue a few turns. */
-  const send = async (...events: LinkEvent[]): Promise<void> => {
-    for (const event of events) deliver(event);
-    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
-  };
-  const render = async (quanta: number): Promise<void> => {
-    for (let q = 0; q < quanta; q++) {
-      core.render([out, right], Q);
-      if (Atomics.load(stats, STAT.framesPlayed) > 0) played.push(...out);
-      expect(right).toEqual(out);
-      // The feeder's timer moves pending frames into the ring; let it run now and then.
-      if (++rendered % 8 === 0) await new Promise((r) => setTimeout(r, 11));
-    }
-  };
-  const playOut = async (): Promise<void> => {
-    for (let i = 0; i < 400 && !notices.some((n) => n.type === 'drained'); i++) await render(4);
-  };
-  return { feeder, stats, notices, played, send, render, playOut };
+  return feederRig({ sampleRate: RATE, maxBufferMs, core: { initialFrames: 4800, minFrames: 1440, maxFrames: 96000, growth: 1.5, fadeFrames: FADE }, yieldEvery: 8, whole: true });
 }
 
 /** The played output as runs of one level: [level, frames][]; the fades show as their own values. */
