@@ -84,4 +84,28 @@ describe('metrics against a known stream', () => {
       await own.close();
     }
   }, 60_000);
+
+  it('starts on the first read when it falls a little short of the learned pre-roll, its opening played slower to last it', async () => {
+    // Reads of 100 ms of pcm every 100 ms (real time): the link's gaps are 100 ms, so the learned
+    // pre-roll is about 120 ms with its margin, and the first read holds 100 of them.
+    const own = await startWebRig({ tts: { realtimeFactor: 1, ttfbMs: 50, chunkBytes: 4800, audio: { pcm: toneAudio(1, 'pcm') } } });
+    try {
+      const fresh = await own.open();
+      for (let i = 0; i < 4; i++) {
+        await speakInPage(fresh, `Tone ${i}.`, 'pcm');
+        await waitForText(fresh, 'state', 'playing', 10_000);
+        await waitForText(fresh, 'state', 'idle', 10_000);
+      }
+      const reason = (await fresh.getByTestId('preroll-reason').textContent()) ?? '';
+      expect(reason).toMatch(/^1[0-4]\d ms: learned from .*; its first (9\d|100) ms played at 0\.[78]\d?× speed to last it, not waiting for the next read$/);
+      // Rendered on the first read, not a whole 100 ms gap later on the second.
+      const parts = (await fresh.getByTestId('ttfa').getAttribute('title')) ?? '';
+      const [, firstByte, rendered] = /first byte (\d+) ms, .*first rendered (\d+) ms/.exec(parts)!.map(Number);
+      console.log(`slow start: ${reason}; first byte ${firstByte} ms, first rendered ${rendered} ms`);
+      expect(rendered - firstByte).toBeLessThan(60);
+      expect(await fresh.getByTestId('underruns').textContent()).toBe('0');
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
 });
