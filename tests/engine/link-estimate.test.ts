@@ -147,11 +147,15 @@ describe('kept across restarts', () => {
 
     const mixed = join(dir, 'mixed.json');
     const good = { ttfbMs: 100, audioMs: 8000, bodyMs: 2000, segments: 5, gaps: [5, 6], needs: [5, 6], updatedAt: 1 };
-    writeFileSync(mixed, JSON.stringify({ version: 1, links: { [KEY]: good, other: { ...good, bodyMs: 'fast' }, worse: { ...good, gaps: [-1] } } }));
+    const newer = { ...good, gaps: undefined, needs: undefined, recent: [{ gaps: [5], needs: [5] }, { gaps: 'x', needs: [] }] };
+    writeFileSync(mixed, JSON.stringify({ version: 1, links: { [KEY]: good, other: { ...good, bodyMs: 'fast' }, worse: { ...good, gaps: [-1] }, damaged: newer } }));
     const links = new LinkEstimates(mixed);
     expect(links.summary(KEY)?.realtime).toBe(4);
+    // Written before segments were kept apart: its reads are taken as one old segment.
+    expect(links.summary(KEY)).toMatchObject({ gapP99Ms: 6, needP99Ms: 6, needsKnown: true });
     expect(links.summary('other')).toBeUndefined();
     expect(links.summary('worse')).toBeUndefined();
+    expect(links.summary('damaged')).toBeUndefined();
   });
 
   it('an unwritable place is said, not thrown', () => {
