@@ -266,8 +266,8 @@ function keptReads(recent: SegmentReads[]): SegmentReads[] {
   const reads = (segment: SegmentReads): number => Math.max(segment.gaps.length, segment.needs.length);
   let total = kept.reduce((sum, segment) => sum + reads(segment), 0);
   while (kept.length > 1 && total - reads(kept[0]) >= GAPS_KEPT) total -= reads(kept.shift()!);
-  const last = kept.length - 1;
-  if (total > GAPS_KEPT && last === 0) kept[0] = { gaps: kept[0].gaps.slice(-GAPS_KEPT), needs: kept[0].needs.slice(-GAPS_KEPT) };
+  // One segment of more reads than that keeps its latest.
+  if (kept.length === 1 && total > GAPS_KEPT) kept[0] = { gaps: kept[0].gaps.slice(-GAPS_KEPT), needs: kept[0].needs.slice(-GAPS_KEPT) };
   return kept;
 }
 

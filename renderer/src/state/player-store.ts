@@ -5,7 +5,6 @@ import type { Resumable, SessionState } from '../../../shared/session';
 /** What the player view shows, as text (the `state` test id). */
 export type ShownState = SessionState;
 
-/** Time to first audio, split into its parts (spec M1), all from the request leaving the engine. */
 /** The pre-roll an utterance started with, why, and whether its opening was stretched to meet it. */
 export interface PrerollStart {
   ms: number;
@@ -13,6 +12,7 @@ export interface PrerollStart {
   slowStart?: { rate: number; sourceMs: number };
 }
 
+/** Time to first audio, split into its parts (spec M1), all from the request leaving the engine. */
 export interface FirstAudio {
   totalMs: number;
   /** Wall-clock ms (epoch) at which the first sample was heard: for tests against a recording. */
