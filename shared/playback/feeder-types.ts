@@ -21,7 +21,7 @@ export type FeederNotice =
   | { type: 'fallback'; id: number; segmentIndex: number }
   /** More than DAMAGE_NOTICE_MS of this utterance was damaged and skipped (spec E2); said once. */
   | { type: 'damaged'; id: number; skippedMs: number }
-  /** The opening `sourceMs` of audio plays at `rate` (under 1) of the listener's speed, to last the learned pre-roll. */
+  /** `sourceMs` of the opening (after its leading silence, when there is enough after it) plays at `rate` (under 1) of the listener's speed, to last the learned pre-roll. */
   | { type: 'slow-start'; id: number; rate: number; sourceMs: number }
   /** The segment whose audio is being played changed (for highlighting the text). */
   | { type: 'segment-playing'; id: number; index: number; startMs: number }

@@ -27,6 +27,10 @@ const TICK_MS = 10;
 export const RATE_CUT_MS = 15;
 /** The ring is filled this much at a time. */
 const PIECE_MS = 40;
+/** Under this (−50 dBFS) a voice's opening is silence: the slow start leaves it as it is. */
+const QUIET_LEVEL = 0.003;
+/** Shorter quiet (a fade-in, a zero crossing) is slowed with the rest. */
+const MIN_QUIET_MS = 5;
 /** Source audio is kept this long after it is heard: the stretcher's idea of where its output came from is good to about a pitch period. */
 const REWIND_SLACK_MS = 30;
 
@@ -384,9 +388,9 @@ export class RingFeeder {
     if (current.streamEnded && current.waiting.empty) Atomics.store(stats, STAT.ended, 1);
   }
 
-  /** Moves what waits into the ring, up to max-buffer. */
-  private fill(current: Current): void {
-    let room = Math.min((this.ring.availableWrite() / this.channels) | 0, this.maxBufferFrames - this.ringFrames());
+  /** Moves what waits into the ring, up to max-buffer (and up to `most` frames). */
+  private fill(current: Current, most = Infinity): void {
+    let room = Math.min((this.ring.availableWrite() / this.channels) | 0, this.maxBufferFrames - this.ringFrames(), most);
     // A piece at a time: after a cut the worklet may start on the first while the rest is stretched.
     while (room > 0) {
       const blocks = current.waiting.take(Math.min(room, this.pieceFrames), current.streamEnded);
@@ -410,9 +414,18 @@ export class RingFeeder {
       current.holdForStart = false;
       return true;
     }
-    const slow = this.stretcherOf(current) ? slowStartRate(inHand, need, this.rate) : null;
+    if (!this.stretcherOf(current)) return false;
+    // A voice's leading silence plays as it is, so its first sound is not put off: what follows is slowed instead.
+    // (At 1× only: at other rates Sonic holds some of it back, and all of the opening is slowed.)
+    const quiet = this.rate === 1 ? current.waiting.quietHead(QUIET_LEVEL) : 0;
+    const voicedSlow = quiet >= this.frames(MIN_QUIET_MS) ? slowStartRate(inHand - quiet, need - quiet, this.rate) : null;
+    const slow = voicedSlow ?? slowStartRate(inHand, need, this.rate);
     if (slow === null) return false;
     current.holdForStart = false;
+    if (voicedSlow !== null) {
+      current.waiting.splitAt(quiet);
+      this.fill(current, quiet);
+    }
     current.waiting.setRate(slow);
     this.fill(current);
     // Back to the listener's rate: Sonic gives back what it held of the opening first.
@@ -420,7 +433,8 @@ export class RingFeeder {
     this.fill(current);
     // Sonic's rounding may leave the ring a few frames short of the pre-roll: start on it.
     Atomics.store(this.stats, STAT.startFrames, Math.min(need, this.ringFrames()));
-    this.notify({ type: 'slow-start', id: current.id, rate: slow / this.rate, sourceMs: Math.round(((inHand * this.rate) / this.options.sampleRate) * 1000) });
+    const slowed = inHand - (voicedSlow !== null ? quiet : 0);
+    this.notify({ type: 'slow-start', id: current.id, rate: slow / this.rate, sourceMs: Math.round(((slowed * this.rate) / this.options.sampleRate) * 1000) });
     return true;
   }
 

@@ -86,6 +86,37 @@ export class StretchQueue {
     this.source.push({ segment, data: new Float32Array(0) });
   }
 
+  /** Source frames at the head, not yet stretched, whose every sample is under `level`: a voice's leading silence. */
+  quietHead(level: number): number {
+    if (this.ready.length || (this.stretcher()?.heldFrames ?? 0) > 0) return 0;
+    let frames = 0;
+    for (const { data } of this.source) {
+      for (let i = 0; i < data.length; i++) {
+        if (Math.abs(data[i]) >= level) return frames + Math.floor(i / this.channels);
+      }
+      frames += data.length / this.channels;
+    }
+    return frames;
+  }
+
+  /**
+   * Cuts the source `frames` in: taking that many and then setting another rate leaves none
+   * of what follows stretched at this one (steps end at a block's end).
+   */
+  splitAt(frames: number): void {
+    let at = 0;
+    for (let b = 0; b < this.source.length && at < frames; b++) {
+      const { segment, data } = this.source[b];
+      const length = data.length / this.channels;
+      if (at + length > frames) {
+        const cut = (frames - at) * this.channels;
+        this.source.splice(b, 1, { segment, data: data.subarray(0, cut) }, { segment, data: data.subarray(cut) });
+        return;
+      }
+      at += length;
+    }
+  }
+
   /** Played frames waiting here, stretched or not. */
   get frames(): number {
     const held = this.stretcher()?.heldFrames ?? 0;

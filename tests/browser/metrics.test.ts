@@ -97,7 +97,7 @@ describe('metrics against a known stream', () => {
         await waitForText(fresh, 'state', 'idle', 10_000);
       }
       const reason = (await fresh.getByTestId('preroll-reason').textContent()) ?? '';
-      expect(reason).toMatch(/^1[0-4]\d ms: learned from .*; its first (9\d|100) ms played at 0\.[78]\d?× speed to last it, not waiting for the next read$/);
+      expect(reason).toMatch(/^1[0-4]\d ms: learned from .*; (9\d|100) ms of its opening played at 0\.[78]\d?× speed to last it, not waiting for the next read$/);
       // Rendered on the first read, not a whole 100 ms gap later on the second.
       const parts = (await fresh.getByTestId('ttfa').getAttribute('title')) ?? '';
       const [, firstByte, rendered] = /first byte (\d+) ms, .*first rendered (\d+) ms/.exec(parts)!.map(Number);

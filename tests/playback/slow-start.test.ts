@@ -65,6 +65,32 @@ describe('the slow start of a learned pre-roll (spec B2)', () => {
     expect(Math.abs(ms(Atomics.load(stats, STAT.framesPlayed)) - 2020)).toBeLessThan(15);
   });
 
+  it('leaves a leading silence as it is and slows what follows: the first sound is not put off', async () => {
+    const { stats, notices, played, send, render, renderNow, playOut } = setup(1, 2000, { prerollMs: 150, prerollLearned: true });
+    // 30 ms of silence, then 100 ms of speech (loud from its first sample): 130 ms in hand.
+    const opening = new Float32Array(frames(130));
+    opening.set(speech.subarray(0, frames(100)), frames(30));
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(opening) });
+    await render(1);
+    await send();
+    renderNow(Math.floor(frames(140) / Q));
+    await send({ type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(frames(100), frames(1000))) }, segmentEnd(0), end());
+    await playOut();
+    expect(Atomics.load(stats, STAT.underruns)).toBe(0);
+    // Heard at 30 ms, not at 30 ms ÷ 0.87 (35 ms) as it would be with all 130 ms slowed.
+    const onset = played.findIndex((v) => Math.abs(v) >= 0.003);
+    expect(Math.abs(ms(onset) - 30)).toBeLessThan(0.5);
+    expect(notices.find((n) => n.type === 'slow-start')).toMatchObject({ sourceMs: 100 });
+    const [silence, slow, normal, ...others] = anchors(notices);
+    expect(others).toEqual([]);
+    expect([silence.rate, silence.playedMs]).toEqual([1, 0]);
+    // The speech's first few samples are under the quiet level too.
+    expect(slow.rate).toBeCloseTo(100 / 120, 3);
+    expect(Math.abs(slow.playedMs - 30)).toBeLessThan(1);
+    expect(normal.rate).toBe(1);
+    expect(Math.abs(normal.playedMs - 150)).toBeLessThan(8);
+  });
+
   it('a first read under three quarters of the pre-roll waits for the next, which plays at 1×', async () => {
     const { stats, notices, send, render, renderNow, playOut } = setup(1, 2000, { prerollMs: 120, prerollLearned: true });
     await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(0, frames(60))) });
