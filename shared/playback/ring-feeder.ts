@@ -31,6 +31,11 @@ const PIECE_MS = 40;
 const QUIET_LEVEL = 0.003;
 /** Shorter quiet (a fade-in, a zero crossing) is slowed with the rest. */
 const MIN_QUIET_MS = 5;
+/**
+ * Sonic's flush gives a slowed opening back 3–12 ms short of its length ÷ rate (about a pitch
+ * period, measured on speech at 0.78–0.84×): the slow start aims this far past the pre-roll.
+ */
+const SONIC_SHORT_MS = 10;
 /** Source audio is kept this long after it is heard: the stretcher's idea of where its output came from is good to about a pitch period. */
 const REWIND_SLACK_MS = 30;
 
@@ -418,8 +423,9 @@ export class RingFeeder {
     // A voice's leading silence plays as it is, so its first sound is not put off: what follows is slowed instead.
     // (At 1× only: at other rates Sonic holds some of it back, and all of the opening is slowed.)
     const quiet = this.rate === 1 ? current.waiting.quietHead(QUIET_LEVEL) : 0;
-    const voicedSlow = quiet >= this.frames(MIN_QUIET_MS) ? slowStartRate(inHand - quiet, need - quiet, this.rate) : null;
-    const slow = voicedSlow ?? slowStartRate(inHand, need, this.rate);
+    const slack = this.frames(SONIC_SHORT_MS);
+    const voicedSlow = quiet >= this.frames(MIN_QUIET_MS) ? slowStartRate(inHand - quiet, need - quiet, this.rate, slack) : null;
+    const slow = voicedSlow ?? slowStartRate(inHand, need, this.rate, slack);
     if (slow === null) return false;
     current.holdForStart = false;
     if (voicedSlow !== null) {
@@ -431,7 +437,7 @@ export class RingFeeder {
     // Back to the listener's rate: Sonic gives back what it held of the opening first.
     current.waiting.setRate(this.rate);
     this.fill(current);
-    // Sonic's rounding may leave the ring a few frames short of the pre-roll: start on it.
+    // Sonic's flush may still leave the ring a little short of the pre-roll: start on it.
     Atomics.store(this.stats, STAT.startFrames, Math.min(need, this.ringFrames()));
     const slowed = inHand - (voicedSlow !== null ? quiet : 0);
     this.notify({ type: 'slow-start', id: current.id, rate: slow / this.rate, sourceMs: Math.round(((slowed * this.rate) / this.options.sampleRate) * 1000) });

@@ -14,9 +14,11 @@ export const SLOWEST_START = 0.75;
  * should wait (too little in hand, or the rate would leave 0.5–3) or needs no stretch.
  * Frames are played frames at `rate`, the listener's speed.
  */
-export function slowStartRate(inHandFrames: number, needFrames: number, rate: number): number | null {
+export function slowStartRate(inHandFrames: number, needFrames: number, rate: number, slackFrames = 0): number | null {
   if (!(inHandFrames > 0) || !(needFrames > inHandFrames)) return null;
-  const factor = inHandFrames / needFrames;
+  // Aimed `slackFrames` past the pre-roll when the slowest rate allows it (Sonic's flush comes out short).
+  const aimed = inHandFrames / (needFrames + Math.max(0, slackFrames));
+  const factor = aimed >= SLOWEST_START ? aimed : inHandFrames / needFrames;
   if (factor < SLOWEST_START) return null;
   const slow = rate * factor;
   return slow >= MIN_RATE && slow <= MAX_RATE ? slow : null;
