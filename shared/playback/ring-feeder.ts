@@ -419,14 +419,15 @@ export class RingFeeder {
       current.holdForStart = false;
       return true;
     }
-    if (!this.stretcherOf(current)) return false;
+    const slack = this.frames(SONIC_SHORT_MS);
+    const wholeSlow = slowStartRate(inHand, need, this.rate, slack);
+    // Too little in hand to stretch even all of it: keep waiting (and skip the scan below, run at every tick while holding).
+    if (wholeSlow === null || !this.stretcherOf(current)) return false;
     // A voice's leading silence plays as it is, so its first sound is not put off: what follows is slowed instead.
     // (At 1× only: at other rates Sonic holds some of it back, and all of the opening is slowed.)
     const quiet = this.rate === 1 ? current.waiting.quietHead(QUIET_LEVEL) : 0;
-    const slack = this.frames(SONIC_SHORT_MS);
     const voicedSlow = quiet >= this.frames(MIN_QUIET_MS) ? slowStartRate(inHand - quiet, need - quiet, this.rate, slack) : null;
-    const slow = voicedSlow ?? slowStartRate(inHand, need, this.rate, slack);
-    if (slow === null) return false;
+    const slow = voicedSlow ?? wholeSlow;
     current.holdForStart = false;
     if (voicedSlow !== null) {
       current.waiting.splitAt(quiet);

@@ -141,7 +141,7 @@ function Source() {
 export function prerollReason(start: PrerollStart | null, metrics: LiveMetrics | undefined): string {
   if (!start) return '–';
   const now = Math.round(metrics?.prerollMs ?? start.ms);
-  const slow = start.slowStart ? `; ${start.slowStart.sourceMs} ms of its opening played at ${formatRate(Math.round(start.slowStart.rate * 100) / 100)} speed to last it, not waiting for the next read` : '';
+  const slow = start.slowStart ? `; ${start.slowStart.sourceMs} ms of its opening played at ${formatRate(start.slowStart.rate)} speed to last it, not waiting for the next read` : '';
   if (metrics && metrics.underruns > 0 && now > start.ms + 1) return `grown after ${metrics.underruns === 1 ? 'an underrun' : `${metrics.underruns} underruns`} (it started at ${start.ms} ms: ${start.reason}${slow})`;
   return `${start.ms} ms: ${start.reason}${slow}`;
 }
