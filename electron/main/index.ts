@@ -27,6 +27,7 @@ import { rendererFileHandler } from '../pages/renderer-files';
 import { AppUpdates, loadAutoUpdater, updateFeed } from '../shell/updates';
 import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
 import { WarmEmbeddedVoice } from '../engine/providers/local';
+import { warmRequestPath } from '../engine/warm-up';
 import { AppTray } from './tray';
 import { SaveJobs } from '../save/save-jobs';
 import { chooseSavePath } from './save-dialog';
@@ -189,6 +190,8 @@ async function start(): Promise<void> {
   applyHotkeys(store.get());
   const voice = new WarmEmbeddedVoice();
   voice.follow(engineSettings().provider);
+  // A warm-up that fails costs only speed: the first request then says what is wrong.
+  warmRequestPath().catch((error: Error) => console.warn(`Utter: the request path could not warm up: ${error.message}`));
   store.subscribe((settings) => {
     applyHotkeys(settings);
     tray?.update({ hotkeys: settings.hotkeys });

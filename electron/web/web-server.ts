@@ -16,6 +16,7 @@ import { createProvider } from '../engine/engine';
 import { findLocalServers } from '../engine/local-servers';
 import { providerStatus } from '../engine/provider-check';
 import { WarmEmbeddedVoice } from '../engine/providers/local';
+import { warmRequestPath } from '../engine/warm-up';
 import type { EngineLink } from '../engine/link';
 import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../pages/renderer-files';
@@ -126,6 +127,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   await session.restore();
   // The embedded voice starts with utter web, as with the app (a test's own provider needs none).
   const voice = new WarmEmbeddedVoice();
+  // A warm-up that fails costs only speed: the first request then says what is wrong.
+  warmRequestPath().catch((error: Error) => console.warn(`utter web: the request path could not warm up: ${error.message}`));
   if (!options.provider) {
     voice.follow(store.get().provider);
     store.subscribe((settings) => voice.follow(settings.provider));

@@ -28,18 +28,6 @@ export function createDecoder(format: AudioFormat, options: DecoderOptions = {})
   }
 }
 
-/**
- * Compiles the WASM decoders (mp3, opus) now, so the first utterance does not wait for it:
- * the libraries keep each compiled module for every later decoder of its kind.
- */
-export async function warmDecoders(): Promise<void> {
-  for (const format of ['mp3', 'opus'] as const) {
-    const decoder = createDecoder(format);
-    await decoder.ready;
-    decoder.free();
-  }
-}
-
 export { UnsupportedFormatError, hasWebCodecs } from './aac';
 export { probeFormat, type ProbeHint } from './detect';
 export { BadAudioError } from './types';

@@ -50,6 +50,7 @@ export async function benchBrowserPlayers(): Promise<string> {
     const later: Heard[] = [];
     for (let i = 0; i < RUNS; i++) later.push(await heardUtter(rig, pulse, utter, SHORT, 'mp3'));
     const laterOverhead = median(later.map((m) => m.overheadMs));
+    const laterFromClick = median(later.map((m) => m.fromClickMs));
     const baseline = await rig.browser.newPage();
     await baseline.goto(`http://127.0.0.1:${(baselineServer.address() as AddressInfo).port}/`);
     await baseline.evaluate('warm()');
@@ -59,9 +60,11 @@ export async function benchBrowserPlayers(): Promise<string> {
       `Browser players — Chromium ${rig.browser.browser()?.version() ?? ''}, PulseAudio null sink; server at ${REALTIME}× real time, ${TTFB_MS} ms to first byte; median of ${RUNS}. ` +
         'Every player is started inside its page (as an in-page click) and judged by the first sound in the recording.',
     );
+    // Judged from the click too: a cold request path delays the first byte itself.
+    const firstLater = Math.max(first.overheadMs - laterOverhead, first.fromClickMs - laterFromClick);
     out.push(
-      `\nThe first utterance after the page opens (mp3, short): heard ${Math.round(first.overheadMs)} ms after the first byte; later ones ${Math.round(laterOverhead)} ms ` +
-        `(difference ${Math.round(first.overheadMs - laterOverhead)} ms; target ≤ 20: ${first.overheadMs - laterOverhead <= 20 ? 'met' : 'NOT met'}).`,
+      `\nThe first utterance after the page opens (mp3, short): heard ${Math.round(first.fromClickMs)} ms after the click and ${Math.round(first.overheadMs)} ms after the first byte; ` +
+        `later ones ${Math.round(laterFromClick)} and ${Math.round(laterOverhead)} ms (larger difference ${Math.round(firstLater)} ms; target ≤ 20: ${firstLater <= 20 ? 'met' : 'NOT met'}).`,
     );
 
     // 1. Three players, mp3 (what MediaSource plays), same server, same utterances.

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalVoiceProvider, WarmEmbeddedVoice } from '../../electron/engine/providers/local';
-import { createDecoder, warmDecoders } from '../../shared/decoders';
-import { fixture } from '../support/audio-files';
+import { warmAudioPath } from '../../shared/playback/warm-up';
+import { warmRequestPath } from '../../electron/engine/warm-up';
 
 /** What starts with the app so the first utterance is as quick as the rest (issue 12 §1). */
 afterEach(() => vi.restoreAllMocks());
@@ -22,13 +22,18 @@ describe('a warm start', () => {
     expect(close).toHaveBeenCalledTimes(2);
   });
 
-  it('compiles the WASM decoders ahead, and they decode afterwards as before', async () => {
-    await warmDecoders();
-    const decoder = createDecoder('mp3');
-    await decoder.ready;
-    const audio = await decoder.push(fixture('speech.mp3'));
-    const tail = await decoder.flush();
-    decoder.free();
-    expect(audio.samplesDecoded + tail.samplesDecoded).toBeGreaterThan(24_000);
+  it('decodes a clip of every streaming format through the segment path, resampled to the output rate', async () => {
+    // 150 ms clips (flac 60 ms, pcm 50 ms) at 24 kHz; at 48 kHz, stereo. A clip that no longer
+    // decodes would leave that format cold, and would say so only as this shortfall.
+    const frames = await warmAudioPath(48000);
+    expect(frames.mp3).toBeGreaterThanOrEqual(7200);
+    expect(frames.opus).toBeGreaterThanOrEqual(7200);
+    expect(frames.flac).toBeGreaterThanOrEqual(2880);
+    expect(frames.pcm).toBe(2400);
+  });
+
+  it('sends its warm-up request through the openai SDK to a loopback server of its own, and reads the answer', async () => {
+    // No settings go in: the provider the user configured is never asked.
+    expect(await warmRequestPath()).toBe(480);
   });
 });

@@ -1,9 +1,9 @@
 // The decoder Web Worker: the ring's only producer. The logic is RingFeeder (shared/playback),
 // tested in Node; this file wires it to the page's messages and to the utterance's link.
 import { RingBuffer } from 'ringbuf.js';
-import { warmDecoders } from '../../../shared/decoders';
 import type { DecodedAudio } from '../../../shared/decoders/types';
 import { RingFeeder } from '../../../shared/playback/ring-feeder';
+import { warmAudioPath } from '../../../shared/playback/warm-up';
 import { loadSonic } from '../../../shared/audio/time-stretch';
 // Bundled beside the worker; Sonic's loader is told where (it would look beside sonic.js).
 import sonicWasmUrl from '@echogarden/sonic-wasm/sonic.wasm?url';
@@ -32,8 +32,8 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
   try {
     if (request.type === 'init') {
       feeder = new RingFeeder(new RingBuffer(request.ring, Float32Array), new Int32Array(request.stats), request.options, notify, decodeWhole);
-      // While nothing plays yet: the first mp3, opus or flac then decodes at once.
-      warmDecoders().catch((error: Error) => notify({ type: 'crash', message: `A decoder could not load: ${error.message}` }));
+      // While nothing plays yet: the first utterance then decodes as fast as the tenth.
+      warmAudioPath(request.options.sampleRate).catch((error: Error) => notify({ type: 'crash', message: `A decoder could not load: ${error.message}` }));
       const ready = feeder;
       loadSonic(sonicWasmUrl).then(
         (sonic) => ready.useSonic(sonic),
