@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalVoiceProvider, WarmEmbeddedVoice } from '../../electron/engine/providers/local';
-import { warmAudioPath } from '../../shared/playback/warm-up';
+import { warmAudioPath, warmStretcher } from '../../shared/playback/warm-up';
+import { loadSonic } from '../../shared/audio/time-stretch';
 import { warmRequestPath } from '../../electron/engine/warm-up';
 
 /** What starts with the app so the first utterance is as quick as the rest (issue 12 §1). */
@@ -35,5 +36,12 @@ describe('a warm start', () => {
   it('sends its warm-up request through the openai SDK to a loopback server of its own, and reads the answer', async () => {
     // No settings go in: the provider the user configured is never asked.
     expect(await warmRequestPath()).toBe(480);
+  });
+
+  it('stretches a tone once, slowed, as the first slowed start would', async () => {
+    // 100 ms at 0.8× lasts 125 ms; Sonic gives a flushed opening back a little short.
+    const frames = warmStretcher(await loadSonic(), 48000);
+    expect(frames).toBeGreaterThan(0.1 * 48000);
+    expect(frames).toBeLessThanOrEqual(0.13 * 48000);
   });
 });

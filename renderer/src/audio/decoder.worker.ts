@@ -3,7 +3,7 @@
 import { RingBuffer } from 'ringbuf.js';
 import type { DecodedAudio } from '../../../shared/decoders/types';
 import { RingFeeder } from '../../../shared/playback/ring-feeder';
-import { warmAudioPath } from '../../../shared/playback/warm-up';
+import { warmAudioPath, warmStretcher } from '../../../shared/playback/warm-up';
 import { loadSonic } from '../../../shared/audio/time-stretch';
 // Bundled beside the worker; Sonic's loader is told where (it would look beside sonic.js).
 import sonicWasmUrl from '@echogarden/sonic-wasm/sonic.wasm?url';
@@ -36,7 +36,10 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
       warmAudioPath(request.options.sampleRate).catch((error: Error) => notify({ type: 'crash', message: `A decoder could not load: ${error.message}` }));
       const ready = feeder;
       loadSonic(sonicWasmUrl).then(
-        (sonic) => ready.useSonic(sonic),
+        (sonic) => {
+          warmStretcher(sonic, request.options.sampleRate);
+          ready.useSonic(sonic);
+        },
         (error: Error) => notify({ type: 'crash', message: `The time-stretcher could not load: ${error.message}` }),
       );
       return;
