@@ -1,7 +1,9 @@
 /**
  * Coalesces network chunks (spec C3): decoders are slow on tiny inputs, so bytes go out in
  * pieces of `chunkSize()` (see chunk-size.ts), or after `flushMs` of quiet so that a trickle
- * still flows.
+ * still flows. Only a trickle waits: what is left of a read of at least `trickleBelow` bytes
+ * goes at once, since holding audio in hand for a chunk to fill only delays it (the end of
+ * a segment's first read waited the whole quiet time, and a learned start with it).
  */
 export class ChunkCoalescer {
   private parts: Uint8Array[] = [];
@@ -12,6 +14,7 @@ export class ChunkCoalescer {
     private readonly chunkSize: () => number,
     private readonly flushMs: number,
     private readonly emit: (bytes: Uint8Array) => void,
+    private readonly trickleBelow = Infinity,
   ) {}
 
   /** Bytes held and not yet emitted (for the memory-bound measurements). */
@@ -19,13 +22,14 @@ export class ChunkCoalescer {
     return this.size;
   }
 
-  /** Adds bytes; emits every full chunk at once. */
+  /** Adds one read's bytes; emits every full chunk at once, and the rest of a read that is no trickle. */
   push(bytes: Uint8Array): void {
     if (!bytes.length) return;
     this.parts.push(bytes);
     this.size += bytes.length;
     for (let size = this.chunkSize(); this.size >= size; size = this.chunkSize()) this.emit(this.take(size));
     this.clearTimer();
+    if (bytes.length >= this.trickleBelow) return this.flush();
     if (this.size > 0) this.timer = setTimeout(() => this.flush(), this.flushMs);
   }
 

@@ -1,7 +1,7 @@
 import type { AudioFormat } from '../../shared/audio-format';
 import type { Settings } from '../../shared/config/schema';
 import { ChunkCoalescer } from './coalesce';
-import { ChunkSizer } from './chunk-size';
+import { ChunkSizer, FIRST_CHUNK_BYTES } from './chunk-size';
 import { declaredLength } from './declared-length';
 import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
@@ -109,11 +109,16 @@ export class Utterance {
     this.quality = new QualityFallback(settings.format, settings.qualityFallback !== false && provider.id === 'openai' && options.links !== undefined);
     this.gate = new FlowGate(settings.streamMaxBuffer * 1000, settings.streamChunkSize * 8, options.flowControl ?? true);
     this.chunks = new ChunkSizer(settings.streamChunkSize);
-    this.coalescer = new ChunkCoalescer(() => this.chunks.size, options.flushMs ?? 10, (bytes) => {
-      this.chunks.emitted();
-      this.gate.sentBytes(bytes.length);
-      this.emit({ type: 'chunk', segmentIndex: this.currentIndex, bytes });
-    });
+    this.coalescer = new ChunkCoalescer(
+      () => this.chunks.size,
+      options.flushMs ?? 10,
+      (bytes) => {
+        this.chunks.emitted();
+        this.gate.sentBytes(bytes.length);
+        this.emit({ type: 'chunk', segmentIndex: this.currentIndex, bytes });
+      },
+      Math.min(FIRST_CHUNK_BYTES, settings.streamChunkSize),
+    );
     this.done = this.run();
   }
 

@@ -25,6 +25,23 @@ describe('ChunkCoalescer', () => {
   });
 });
 
+describe('ChunkCoalescer and whole reads', () => {
+  it('sends what is left of a read that is no trickle at once, and still gathers a trickle', () => {
+    const out: Uint8Array[] = [];
+    const sizes = [1024, 2048, 4096];
+    const c = new ChunkCoalescer(() => sizes[Math.min(out.length, 2)], 15, (b) => out.push(b), 1024);
+    // One 4080-byte read, as a server's first: nothing of it waits for the quiet time.
+    c.push(new Uint8Array(4080));
+    expect(out.map((b) => b.length)).toEqual([1024, 2048, 1008]);
+    expect(c.heldBytes).toBe(0);
+    c.push(new Uint8Array(300));
+    c.push(new Uint8Array(300));
+    expect(out.length).toBe(3);
+    expect(c.heldBytes).toBe(600);
+    c.discard();
+  });
+});
+
 describe('ChunkCoalescer with a size that changes', () => {
   it('asks for the size before every chunk', () => {
     const out: Uint8Array[] = [];

@@ -81,6 +81,20 @@ describe('Utterance', () => {
     expect(chunks.every((c) => c.bytes.length <= 4096)).toBe(true);
   });
 
+  it('passes all of a read on at once: the end of a first read does not wait for a chunk to fill', async () => {
+    // Reads of 4080 bytes 300 ms apart; the quiet time is 5 s, so a held tail would still be held.
+    const provider = new ToneProvider();
+    provider.paceMs = 300;
+    provider.paceBytes = 4080;
+    const { events, push } = collect();
+    const u = new Utterance('Two words.', { provider, settings, flowControl: false, flushMs: 5000 }, push);
+    await new Promise((r) => setTimeout(r, 450));
+    const chunks = events.filter((e) => e.type === 'chunk');
+    expect(chunks.map((c) => c.bytes.length)).toEqual([1024, 2048, 1008]);
+    u.stop();
+    await u.done;
+  });
+
   it('on a slow link, passes audio on in small chunks: the first at 1 KB, then what 50 ms brings', async () => {
     // 240 bytes every 5 ms: 24 kHz pcm at real time, 48 bytes a ms, so 4 KB would take 85 ms.
     const provider = new ToneProvider();
