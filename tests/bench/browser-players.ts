@@ -201,7 +201,7 @@ function firstSpeechRequest(rig: WebRig, askedAt: number): { receivedAt: number;
   return { receivedAt: request.receivedAt, firstByteAt: request.firstByteAt! };
 }
 
-function heardFrom(rig: WebRig, askedAt: number, heardAt: number, startedAt: number): Heard {
+export function heardFrom(rig: WebRig, askedAt: number, heardAt: number, startedAt: number): Heard {
   const request = firstSpeechRequest(rig, askedAt);
   // The server's clock is this process's performance.now(); the page's times are epoch ms.
   return { fromClickMs: heardAt - startedAt, overheadMs: heardAt - (performance.timeOrigin + request.firstByteAt), serverTtfbMs: request.firstByteAt - request.receivedAt };
