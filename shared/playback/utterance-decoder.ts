@@ -305,7 +305,7 @@ export class UtteranceDecoder {
     }
     // The resamplers hold a few frames back: they end the segment too.
     const tail = this.resamplers.map((resampler) => resampler.flush());
-    if (tail[0]?.length) out.push(...this.take(tail));
+    if (tail[0]?.length) out.push(...this.take(widen(tail, this.channelCount ?? tail.length)));
     this.countSkips();
     this.closeDecoder();
     return out;
@@ -334,12 +334,13 @@ export class UtteranceDecoder {
     this.metrics.decodedFrames += frames;
     this.segment.frames += frames;
     if (this.metrics.firstDecodedAt < 0) this.metrics.firstDecodedAt = this.now();
-    let block = conform(audio, channelCount);
+    // Resampled on as few channels as will differ: a mixdown first, mono before it is put on both sides.
+    let block = conform(audio, Math.min(channelCount, audio.channelData.length));
     if (audio.sampleRate !== rate) {
-      if (this.resamplers[0]?.fromRate !== audio.sampleRate) this.resamplers = block.map(() => new SincResampler(audio.sampleRate, rate));
+      if (this.resamplers[0]?.fromRate !== audio.sampleRate || this.resamplers.length !== block.length) this.resamplers = block.map(() => new SincResampler(audio.sampleRate, rate));
       block = block.map((data, c) => this.resamplers[c].process(data));
     }
-    return this.take(block);
+    return this.take(widen(block, channelCount));
   }
 
   /** Adds what the decoder skipped since the last look to the metrics (or, while absorbing, only notes it). */
@@ -403,7 +404,12 @@ function conform(audio: DecodedAudio, count: number): AudioBlock {
     for (const data of channels) for (let i = 0; i < out.length; i++) out[i] += data[i] / channels.length;
     return [out];
   }
-  return Array.from({ length: count }, (_, c) => channels[Math.min(c, channels.length - 1)]);
+  return widen(channels, count);
+}
+
+/** Mono on both sides: the last channel repeated up to `count` (the same array; nothing writes to it). */
+function widen(block: AudioBlock, count: number): AudioBlock {
+  return block.length >= count ? block : Array.from({ length: count }, (_, c) => block[Math.min(c, block.length - 1)]);
 }
 
 /** A decoder's exception as the failure the page or the CLI reports. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AudioFormat } from '../../shared/audio-format';
 import { SincResampler } from '../../shared/audio/sinc-resampler';
 import type { LinkEvent } from '../../shared/playback/link-protocol';
@@ -46,6 +46,22 @@ describe('UtteranceDecoder', () => {
     const expected = new Float32Array([...head, ...resampler.flush()]);
     expect(mono.length).toBe(expected.length);
     expect(snrDb(mono, expected).snr).toBeGreaterThan(100);
+  });
+
+  it('for the ring in stereo: resamples a mono stream once and plays it on both sides, its tail too', async () => {
+    const resample = vi.spyOn(SincResampler.prototype, 'process');
+    const decoder = new UtteranceDecoder({ outputRate: 48000, channels: 'stereo', streaming: true });
+    const blocks = await feed(decoder, 'mp3', fixture('speech.mp3'));
+    // One call per decoded block (the last block is the flush); resampling each side would be two.
+    expect(resample.mock.calls.length).toBeLessThan(blocks.length);
+    resample.mockRestore();
+    const [left, right] = join(blocks);
+    const ref = readWav(fixture('speech.mp3.ref.wav'));
+    const resampler = new SincResampler(ref.sampleRate, 48000);
+    const expected = new Float32Array([...resampler.process(ref.channels[0]), ...resampler.flush()]);
+    expect(left.length).toBe(expected.length);
+    expect(snrDb(left, expected).snr).toBeGreaterThan(90);
+    expect(right).toEqual(left);
   });
 
   it('hands out a restarted segment once: the frames already given are skipped', async () => {
