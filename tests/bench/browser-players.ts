@@ -14,12 +14,13 @@ import { FIXTURES } from '../support/audio-files';
 import { fixtureAudio, type ServedAudio } from '../support/tts-server';
 import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';
 import { BASELINE_PAGE, type BaselineResult } from './baseline-page';
+import { benchFirstUtterance } from './first-utterance';
 import { median, table } from './report';
 
-const REALTIME = 4;
-const TTFB_MS = 300;
+export const REALTIME = 4;
+export const TTFB_MS = 300;
 const RUNS = 3;
-const SHORT = 'A short sentence.';
+export const SHORT = 'A short sentence.';
 const TWENTY = 'Twenty seconds of speech.';
 /** Two segments (segment.ts puts the first sentence alone): one boundary to measure the gap at. */
 const TWO_SEGMENTS = 'First sentence of two. Second sentence of two.';
@@ -37,20 +38,14 @@ interface Measured {
 export async function benchBrowserPlayers(): Promise<string> {
   if (!pulseAvailable()) return 'Browser players: skipped — first audio is judged as heard, from a PulseAudio recording, and pulseaudio/parec are not installed.';
   const pulse = await startPulse();
+  // Before anything else runs in this process or browser: these starts are cold ones.
+  const firstUtterance = await benchFirstUtterance(pulse);
   const rig = await startWebRig({ tts: { ttfbMs: TTFB_MS, realtimeFactor: REALTIME }, env: pulse.env });
   const baselineServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(BASELINE_PAGE));
   await new Promise<void>((resolve) => baselineServer.listen(0, '127.0.0.1', resolve));
   try {
     rig.tts.set({ audio: benchAudio });
     const utter = await rig.open();
-    // The first utterance after the page opens (as after the app starts, a moment before the
-    // first hotkey), then the same text again: the audio path must already be warm for the first.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const first = await heardUtter(rig, pulse, utter, SHORT, 'mp3');
-    const later: Heard[] = [];
-    for (let i = 0; i < RUNS; i++) later.push(await heardUtter(rig, pulse, utter, SHORT, 'mp3'));
-    const laterOverhead = median(later.map((m) => m.overheadMs));
-    const laterFromClick = median(later.map((m) => m.fromClickMs));
     const baseline = await rig.browser.newPage();
     await baseline.goto(`http://127.0.0.1:${(baselineServer.address() as AddressInfo).port}/`);
     await baseline.evaluate('warm()');
@@ -60,12 +55,7 @@ export async function benchBrowserPlayers(): Promise<string> {
       `Browser players — Chromium ${rig.browser.browser()?.version() ?? ''}, PulseAudio null sink; server at ${REALTIME}× real time, ${TTFB_MS} ms to first byte; median of ${RUNS}. ` +
         'Every player is started inside its page (as an in-page click) and judged by the first sound in the recording.',
     );
-    // Judged from the click too: a cold request path delays the first byte itself.
-    const firstLater = Math.max(first.overheadMs - laterOverhead, first.fromClickMs - laterFromClick);
-    out.push(
-      `\nThe first utterance after the page opens (mp3, short): heard ${Math.round(first.fromClickMs)} ms after the click and ${Math.round(first.overheadMs)} ms after the first byte; ` +
-        `later ones ${Math.round(laterFromClick)} and ${Math.round(laterOverhead)} ms (larger difference ${Math.round(firstLater)} ms; target ≤ 20: ${firstLater <= 20 ? 'met' : 'NOT met'}).`,
-    );
+    out.push('\n' + firstUtterance);
 
     // 1. Three players, mp3 (what MediaSource plays), same server, same utterances.
     const playerRows: string[][] = [];
@@ -178,7 +168,7 @@ async function stopAsHeard(rig: WebRig, pulse: PulseAudio, page: Page): Promise<
 let flacPadded = false;
 
 /** The fixtures the bench's server answers with. */
-function benchAudio(format: AudioFormat, input: string): ServedAudio {
+export function benchAudio(format: AudioFormat, input: string): ServedAudio {
   const name = input === TWENTY ? 'twenty' : 'sentence';
   const clip = fixtureAudio(format, name);
   if (format !== 'flac' || flacPadded) return clip;
@@ -208,7 +198,7 @@ export function heardFrom(rig: WebRig, askedAt: number, heardAt: number, started
 }
 
 /** Utter through `utter web`: an in-page click on Speak, judged by the recording; then stopped. */
-async function heardUtter(rig: WebRig, pulse: PulseAudio, page: Page, text: string, format: AudioFormat): Promise<Heard> {
+export async function heardUtter(rig: WebRig, pulse: PulseAudio, page: Page, text: string, format: AudioFormat): Promise<Heard> {
   await page.getByTestId('format-select').selectOption(format);
   await new Promise((r) => setTimeout(r, 100));
   const askedAt = performance.now();
