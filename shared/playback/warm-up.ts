@@ -3,12 +3,16 @@ import { TimeStretcher, type SonicModule } from '../audio/time-stretch';
 import { UtteranceDecoder } from './utterance-decoder';
 import { FLAC_CLIP, MP3_CLIP, OPUS_CLIP } from './warm-up-clips';
 
-/** Real encoders' output (see make-warm-up-clips.sh), 24 kHz mono; pcm is made here. */
-const CLIPS: [AudioFormat, () => Uint8Array][] = [
-  ['mp3', () => fromBase64(MP3_CLIP)],
-  ['opus', () => fromBase64(OPUS_CLIP)],
-  ['flac', () => fromBase64(FLAC_CLIP)],
-  ['pcm', () => toneS16(24000, 0.05)],
+/**
+ * Real encoders' output (see make-warm-up-clips.sh), 24 kHz mono; pcm is made here, at the
+ * embedded voice's 22050 Hz and other servers' 44100 too, so each rate's resampling kernel
+ * is built before a voice needs it.
+ */
+const CLIPS: { name: string; format: AudioFormat; rate: number; bytes: () => Uint8Array }[] = [
+  { name: 'mp3', format: 'mp3', rate: 24000, bytes: () => fromBase64(MP3_CLIP) },
+  { name: 'opus', format: 'opus', rate: 24000, bytes: () => fromBase64(OPUS_CLIP) },
+  { name: 'flac', format: 'flac', rate: 24000, bytes: () => fromBase64(FLAC_CLIP) },
+  ...[24000, 22050, 44100].map((rate) => ({ name: `pcm ${rate}`, format: 'pcm' as const, rate, bytes: () => toneS16(rate, 0.05) })),
 ];
 
 /**
@@ -19,15 +23,15 @@ const CLIPS: [AudioFormat, () => Uint8Array][] = [
  */
 export async function warmAudioPath(outputRate: number): Promise<Record<string, number>> {
   const frames: Record<string, number> = {};
-  for (const [format, bytes] of CLIPS) {
+  for (const { name, format, rate, bytes } of CLIPS) {
     const decoder = new UtteranceDecoder({ outputRate, channels: 'stereo', streaming: true });
     try {
       const segment = { index: 0, start: 0, end: 0, text: '' };
-      await decoder.accept({ type: 'segment-start', segment, format, sampleRate: 24000, channels: 1, endpoint: 'warm-up', attempt: 0, restart: false, requestedAt: 0 });
+      await decoder.accept({ type: 'segment-start', segment, format, sampleRate: rate, channels: 1, endpoint: 'warm-up', attempt: 0, restart: false, requestedAt: 0 });
       const out = await decoder.accept({ type: 'chunk', segmentIndex: 0, bytes: bytes() });
       const metrics = { ttfbMs: 0, downloadMs: 0, bytes: 0, throughput: 0, retries: 0, endpoint: 'warm-up' };
       out.push(...(await decoder.accept({ type: 'segment-end', segmentIndex: 0, metrics, skipped: false })));
-      frames[format] = out.reduce((sum, block) => sum + (block[0]?.length ?? 0), 0);
+      frames[name] = out.reduce((sum, block) => sum + (block[0]?.length ?? 0), 0);
     } finally {
       decoder.close();
     }
