@@ -12,7 +12,7 @@ const CLIPS: { name: string; format: AudioFormat; rate: number; bytes: () => Uin
   { name: 'mp3', format: 'mp3', rate: 24000, bytes: () => fromBase64(MP3_CLIP) },
   { name: 'opus', format: 'opus', rate: 24000, bytes: () => fromBase64(OPUS_CLIP) },
   { name: 'flac', format: 'flac', rate: 24000, bytes: () => fromBase64(FLAC_CLIP) },
-  ...[24000, 22050, 44100].map((rate) => ({ name: `pcm ${rate}`, format: 'pcm' as const, rate, bytes: () => toneS16(rate, 0.05) })),
+  ...[24000, 22050, 44100].map((rate) => ({ name: `pcm ${rate}`, format: 'pcm' as const, rate, bytes: () => s16(tone(rate, 0.05)) })),
 ];
 
 /**
@@ -46,8 +46,8 @@ export async function warmAudioPath(outputRate: number): Promise<Record<string, 
 export function warmStretcher(sonic: SonicModule, outputRate: number): number {
   const stretcher = new TimeStretcher(sonic, outputRate, 2);
   try {
-    const tone = new Int16Array(toneS16(outputRate, 0.1).buffer);
-    const frames = Float32Array.from({ length: tone.length * 2 }, (_, i) => tone[i >> 1] / 32768);
+    const mono = tone(outputRate, 0.1);
+    const frames = Float32Array.from({ length: mono.length * 2 }, (_, i) => mono[i >> 1]);
     stretcher.setRate(0.8);
     return (stretcher.process(frames).length + stretcher.flush().length) / 2;
   } finally {
@@ -59,7 +59,12 @@ function fromBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
-function toneS16(rate: number, seconds: number): Uint8Array {
-  const samples = new Int16Array(Math.round(rate * seconds)).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 300 * i) / rate)));
-  return new Uint8Array(samples.buffer);
+/** A 300 Hz tone at a quarter of full scale. */
+function tone(rate: number, seconds: number): Float32Array {
+  return Float32Array.from({ length: Math.round(rate * seconds) }, (_, i) => 0.25 * Math.sin((2 * Math.PI * 300 * i) / rate));
+}
+
+/** Float samples as s16le bytes, as a server's raw pcm. */
+function s16(samples: Float32Array): Uint8Array {
+  return new Uint8Array(Int16Array.from(samples, (x) => Math.round(x * 32767)).buffer);
 }
