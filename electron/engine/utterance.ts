@@ -18,6 +18,7 @@ import { DEFAULT_RETRY_POLICY, afterFailure, sleep, type RetryPolicy } from './r
 import { segmentText, segmentsFrom, type Segment } from './segment';
 import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type PrepareOptions, type SpokenText } from './text';
 import { widenToReplaced, type Pronunciations } from './pronunciation';
+import { watchLoopTurns } from './loop-turns';
 
 /** The settings an utterance reads. */
 export type UtteranceSettings = Pick<
@@ -353,12 +354,13 @@ export class Utterance {
         // While flow control held reading back, the link went on filling TCP's buffers.
         if (performance.now() - gateFrom > BACKLOG_WAIT_MS) backlog = true;
         const askedAt = performance.now();
+        const turns = watchLoopTurns();
         const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint, format) : undefined;
-        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall);
+        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall).finally(turns.stop);
         const waitedMs = performance.now() - askedAt;
         if (firstByteAt >= 0) networkMs += waitedMs;
         if (result.done) return null;
-        if (firstByteAt >= 0 && waitedMs > BACKLOG_WAIT_MS) backlog = false;
+        if (firstByteAt >= 0 && waitedMs > BACKLOG_WAIT_MS && turns.passed()) backlog = false;
         // The first byte's wait is the server's thinking, not the link's pace.
         if (firstByteAt >= 0 && !audio.fromCache && !backlog) this.chunks.arrived(result.value.length, waitedMs);
         arrivals.push(backlog ? { atMs: networkMs, bytes: result.value.length, backlog } : { atMs: networkMs, bytes: result.value.length });
