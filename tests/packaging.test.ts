@@ -268,12 +268,12 @@ describe('electron-builder --dir with the stand-in Electron', () => {
 
   it('carries the WASM decoders and everything they depend on', () => {
     // FLAC is decoded in TypeScript; libFLAC in WASM is only a yardstick for the bench.
-    const closure = productionClosure(['mpg123-decoder', 'ogg-opus-decoder']);
+    const closure = productionClosure(['mpg123-decoder', 'opus-decoder']);
     expect(closure.size).toBeGreaterThan(3);
     for (const dir of closure) expect(asarFiles, dir).toContain(`/${dir}/package.json`);
     for (const file of [
       '/node_modules/mpg123-decoder/dist/mpg123-decoder.min.js',
-      '/node_modules/ogg-opus-decoder/index.js',
+      '/node_modules/opus-decoder/index.js',
     ]) {
       expect(asarFiles, file).toContain(file);
     }

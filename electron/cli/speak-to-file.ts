@@ -148,7 +148,7 @@ export async function speakToFile(
 }
 
 /** The WASM decoders' own lines, printed for every damaged frame. */
-const DECODER_LOG = /^(@wasm-audio-decoders\/|mpg123-decoder:|ogg-opus-decoder:)/;
+const DECODER_LOG = /^(@wasm-audio-decoders\/|mpg123-decoder:|libopus -)/;
 
 /**
  * Keeps the decoders' per-frame complaints off a terminal: the damage is counted and said

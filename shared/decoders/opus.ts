@@ -1,158 +1,217 @@
-import { OggOpusDecoder } from 'ogg-opus-decoder';
-import { concatBytes } from './audio';
-import { crc32 } from './crc';
+import { OpusDecoder as LibOpus } from 'opus-decoder';
 import { BadAudioError } from './types';
+import { OggPacketReader, isOggS, type OggPacket } from './ogg-packets';
 import { WasmStreamDecoder, type LibraryAudio } from './wasm-decoder';
 
+/** Opus always runs at 48 kHz; granule positions count these samples. */
+const RATE = 48000;
+/** What one lost page is counted as until the stream shows its own (a streaming server's 20 ms). */
+const DEFAULT_PAGE = 960;
+/** opus-decoder's input buffer: 3,840 bytes per channel (120 ms at 256 kbit/s). */
+const MAX_PACKET_PER_CHANNEL = 3840;
+
+/** What an OpusHead says (RFC 7845 §5.1). */
+interface OpusHead {
+  channels: number;
+  preSkip: number;
+  /** Linear gain to apply, from the Q7.8 dB output gain. */
+  gain: number;
+  streamCount: number;
+  coupledStreamCount: number;
+  mapping: number[];
+}
+
 /**
- * Ogg Opus, page by page (spec F2 says it cannot stream; it can). The library outputs a
- * page's audio only when the next page arrives (measured), so audio comes one page late:
- * ffmpeg and opusenc by default write ~1 s pages, opusenc --max-delay 20 writes 20 ms
- * ones. The last page needs flush(), or the tail is lost.
- * Pages are cut and CRC-checked here before the library sees them: it drops damaged pages
- * silently (they are counted here, spec E2), and its flush() throws a RangeError on a
- * stream cut mid-page (measured: 1 cut in 5), so only whole pages are ever fed to it.
+ * Ogg Opus, packet by packet (spec F2 says it cannot stream; it can): the packets of a page
+ * are decoded as they arrive, so a server that writes a page a second (ffmpeg's and
+ * opusenc's default) is heard after its first 20 ms packet, not after its second page.
+ * libopus (opus-decoder, WASM) decodes the packets; the Ogg layer, the pre-skip, the end
+ * trim of the last page, the output gain and chained streams are handled here. Pages are
+ * CRC-checked (damaged ones are counted, spec E2); a packet of a page still arriving goes
+ * out early only when it is a well-formed Opus packet that fits the page's duration.
  */
 export class OpusDecoder extends WasmStreamDecoder {
   readonly format = 'opus' as const;
-  private readonly library = new OggOpusDecoder();
-  readonly ready = this.library.ready;
-  private readonly pages = new OggPageWalker();
+  /** Loads the WASM; the decoder for the stream's channels is made when its OpusHead comes. */
+  private library: LibOpus | null = new LibOpus({ channels: 1 });
+  private libraryChannels = 1;
+  readonly ready = this.library!.ready;
+  private readonly pages = new OggPacketReader((packet, pageSpan) => this.plausible(packet, pageSpan));
+  private head: OpusHead | null = null;
+  /** Samples decoded in this logical stream, the pre-skip included: where the next packet starts. */
+  private position = 0;
+  /** Samples of the early packets of the page still arriving, against its granule span. */
+  private earlyPage = { granule: -1, samples: 0 };
+  /** The stream's usual packet length: what a packet that failed to decode is counted as. */
+  private packetSamples = DEFAULT_PAGE;
 
   protected async decodeBytes(bytes: Uint8Array): Promise<LibraryAudio> {
     if (this.pages.untouched && bytes.length >= 4 && !isOggS(bytes, 0)) {
       throw new BadAudioError('This is not an Ogg Opus stream: it does not start with an Ogg page.');
     }
-    const { pages, damaged } = this.pages.walk(bytes);
-    this.countLost(damaged);
-    if (!pages.length) return { channelData: [], samplesDecoded: 0, sampleRate: 48000, errors: [] };
-    // The typings say decode() is synchronous; 1.7 returns a promise. Await either.
-    return this.library.decode(pages);
+    const { packets, lostPages } = this.pages.walk(bytes);
+    this.countLost(lostPages);
+    const out: Float32Array[][] = [];
+    let samples = 0;
+    const errors: unknown[] = [];
+    for (const packet of packets) {
+      if (packet.index === 0) {
+        await this.startStream(packet);
+        continue;
+      }
+      // The comment header, which may span pages.
+      if (packet.index === 1 || !this.head || !this.library) continue;
+      if (packet.data.length > MAX_PACKET_PER_CHANNEL * this.libraryChannels || !opusPacketSamples(packet.data)) {
+        errors.push(packet);
+        continue;
+      }
+      const decoded = this.library.decodeFrame(packet.data);
+      errors.push(...decoded.errors);
+      const kept = this.trim(packet, decoded.channelData, decoded.samplesDecoded);
+      // Back in step after lost pages: the last trim, on the stream's last page, is then exact.
+      if (packet.endsPage && packet.granule >= 0) this.position = packet.granule;
+      if (kept.length && kept[0].length) {
+        out.push(kept);
+        samples += kept[0].length;
+      }
+    }
+    return { channelData: joinChannels(out, this.head?.channels ?? 1, samples), samplesDecoded: samples, sampleRate: RATE, errors };
   }
-  protected flushLibrary(): Promise<LibraryAudio> {
+
+  protected async flushLibrary(): Promise<LibraryAudio | null> {
+    if (this.pages.untouched) return null;
     // A page damaged or cut off by the end of the stream is lost: count it.
     this.countLost(this.pages.lostAtEnd);
-    this.pages.reset();
-    return this.library.flush();
+    return null;
   }
-  protected resetLibrary(): Promise<void> {
+
+  protected async resetLibrary(): Promise<void> {
     this.pages.reset();
-    return this.library.reset();
+    this.head = null;
+    this.position = 0;
+    this.earlyPage = { granule: -1, samples: 0 };
+    await this.library?.reset();
   }
+
   protected freeLibrary(): void {
-    this.library.free();
+    const library = this.library;
+    this.library = null;
+    // Freed only once loaded: opus-decoder throws when freed before its WASM is.
+    library?.ready.then(
+      () => library.free(),
+      () => undefined,
+    );
   }
+
   protected errorSamples(): number {
-    return this.pages.samplesPerPage;
+    return this.packetSamples;
+  }
+
+  private async startStream(packet: OggPacket): Promise<void> {
+    const head = parseOpusHead(packet.data);
+    if (!head) {
+      throw new BadAudioError(this.head ? 'A chained Ogg stream does not carry Opus (no OpusHead on its first page).' : 'This Ogg stream does not carry Opus (no OpusHead in its first page).');
+    }
+    this.head = head;
+    this.position = 0;
+    this.earlyPage = { granule: -1, samples: 0 };
+    this.library?.free();
+    // Mapping family 0 is mono or stereo; the others say their streams and mapping.
+    this.library = new LibOpus({ channels: head.channels, streamCount: head.streamCount, coupledStreamCount: head.coupledStreamCount, channelMappingTable: head.mapping });
+    this.libraryChannels = head.channels;
+    await this.library.ready;
+  }
+
+  /** The part of a packet's audio inside the stream: after the pre-skip and, on the last page, up to its granule. */
+  private trim(packet: OggPacket, channels: Float32Array[], count: number): Float32Array[] {
+    const head = this.head!;
+    const start = this.position;
+    this.position += count;
+    if (count) this.packetSamples = count;
+    const end = packet.lastPage && packet.granule >= 0 ? packet.granule : Infinity;
+    const from = Math.max(0, head.preSkip - start);
+    const to = Math.max(from, Math.min(count, end - start));
+    if (from === 0 && to === count && head.gain === 1) return channels;
+    return channels.map((channel) => {
+      const kept = channel.slice(from, to);
+      if (head.gain !== 1) for (let i = 0; i < kept.length; i++) kept[i] *= head.gain;
+      return kept;
+    });
+  }
+
+  /** Whether a packet of a page still arriving may be decoded before the page's CRC is checked. */
+  private plausible(packet: OggPacket, pageSpan: number): boolean {
+    // (Asked while the pages are cut, before this call has read the OpusHead they may hold.)
+    if (packet.index < 2) return false;
+    const samples = opusPacketSamples(packet.data);
+    if (!samples) return false;
+    if (this.earlyPage.granule !== packet.granule) this.earlyPage = { granule: packet.granule, samples: 0 };
+    // The page's packets last its granule span; damage that invents packets soon overruns it.
+    if (this.earlyPage.samples + samples > pageSpan) return false;
+    this.earlyPage.samples += samples;
+    return true;
   }
 
   private countLost(pages: number): void {
+    if (!pages) return;
     this.stats.skippedFrames += pages;
-    this.stats.skippedSamples += pages * this.pages.samplesPerPage;
+    this.stats.skippedSamples += pages * this.pages.unitsPerPage(DEFAULT_PAGE);
   }
 }
 
-/**
- * Cuts a byte stream into whole, CRC-checked Ogg pages of one stream, and counts the pages
- * lost to damage by the gaps in their sequence numbers.
- */
-class OggPageWalker {
-  untouched = true;
-  private held: Uint8Array = new Uint8Array(0);
-  private serial = -1;
-  private nextSequence = -1;
-  private badSinceGood = false;
-  /** Good pages that carried audio, and the granule position (48 kHz samples) of the last. */
-  private audioPages = 0;
-  private granule = 0;
-
-  /** How long a page lasts, on average so far (20 ms until known): what one lost page is counted as. */
-  get samplesPerPage(): number {
-    return this.audioPages ? Math.round(this.granule / this.audioPages) : 960;
+/** The OpusHead header packet, or null when this is not one (RFC 7845 §5.1). */
+function parseOpusHead(b: Uint8Array): OpusHead | null {
+  const magic = 'OpusHead';
+  if (b.length < 19 || [...magic].some((c, i) => b[i] !== c.charCodeAt(0))) return null;
+  // Version 0.x (the major version is the top four bits) is the only one defined.
+  if (b[8] >> 4 !== 0) return null;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const channels = b[9];
+  const family = b[18];
+  if (!channels) return null;
+  const gain = 10 ** (view.getInt16(16, true) / (20 * 256));
+  if (family === 0) {
+    if (channels > 2) return null;
+    return { channels, preSkip: view.getUint16(10, true), gain, streamCount: 1, coupledStreamCount: channels - 1, mapping: channels === 2 ? [0, 1] : [0] };
   }
-
-  /** Pages damaged or cut off after the last good one: counted at the end of the stream. */
-  get lostAtEnd(): number {
-    return this.badSinceGood || this.held.length > 0 ? 1 : 0;
-  }
-
-  /** Takes the next bytes; returns the whole good pages they completed. */
-  walk(bytes: Uint8Array): { pages: Uint8Array; damaged: number } {
-    this.untouched = false;
-    let damaged = 0;
-    const b = concatBytes(this.held, bytes);
-    const good: Uint8Array[] = [];
-    let p = 0;
-    while (p + 27 <= b.length) {
-      const view = new DataView(b.buffer, b.byteOffset + p);
-      if (!isOggS(b, p) || b[p + 4] !== 0 || (this.serial >= 0 && view.getUint32(14, true) !== this.serial)) {
-        p++;
-        continue;
-      }
-      const segments = b[p + 26];
-      let length = 27 + segments;
-      for (let i = 0; i < segments && p + 27 + i < b.length; i++) length += b[p + 27 + i];
-      if (p + 27 + segments > b.length || p + length > b.length) {
-        // A damaged segment table can claim up to 64 KB: do not wait for it if the next page is already here.
-        const next = this.serial >= 0 ? this.findPage(b, p + 27, this.nextSequence + 1) : -1;
-        if (next < 0) break;
-        this.badSinceGood = true;
-        p = next;
-        continue;
-      }
-      if (crc32(b, p, p + length, p + 22) !== view.getUint32(22, true)) {
-        this.badSinceGood = true;
-        p++;
-        continue;
-      }
-      if (this.nextSequence < 0 && !isOpusHead(b, p + 27 + segments)) {
-        throw new BadAudioError('This Ogg stream does not carry Opus (no OpusHead in its first page).');
-      }
-      const sequence = view.getUint32(18, true);
-      const gap = this.nextSequence >= 0 && sequence > this.nextSequence ? sequence - this.nextSequence : 0;
-      damaged += gap;
-      const granule = view.getUint32(6, true) + view.getUint32(10, true) * 2 ** 32;
-      // -1 (all ones) marks a page on which no packet ends.
-      if (granule > 0 && view.getInt32(10, true) !== -1) {
-        this.audioPages += 1 + gap; // the lost pages lie inside this granule span
-        this.granule = granule;
-      }
-      this.serial = view.getUint32(14, true);
-      this.nextSequence = sequence + 1;
-      this.badSinceGood = false;
-      good.push(b.subarray(p, p + length));
-      p += length;
-    }
-    this.held = b.slice(p);
-    return { pages: good.length === 1 ? good[0].slice() : concatBytes(...good), damaged };
-  }
-
-  /** Where a page of this stream with the given sequence number starts, or -1. */
-  private findPage(b: Uint8Array, from: number, sequence: number): number {
-    for (let i = from; i + 27 <= b.length; i++) {
-      if (!isOggS(b, i)) continue;
-      const view = new DataView(b.buffer, b.byteOffset + i);
-      if (view.getUint32(14, true) === this.serial && view.getUint32(18, true) === sequence) return i;
-    }
-    return -1;
-  }
-
-  reset(): void {
-    this.untouched = true;
-    this.held = new Uint8Array(0);
-    this.serial = -1;
-    this.nextSequence = -1;
-    this.badSinceGood = false;
-    this.audioPages = 0;
-    this.granule = 0;
-  }
+  if (b.length < 21 + channels) return null;
+  return { channels, preSkip: view.getUint16(10, true), gain, streamCount: b[19], coupledStreamCount: b[20], mapping: [...b.subarray(21, 21 + channels)] };
 }
 
-function isOggS(b: Uint8Array, p: number): boolean {
-  return b[p] === 0x4f && b[p + 1] === 0x67 && b[p + 2] === 0x67 && b[p + 3] === 0x53;
+/** Samples (at 48 kHz) an Opus packet holds, or 0 when it is malformed (RFC 6716 §3). */
+export function opusPacketSamples(p: Uint8Array): number {
+  if (!p.length) return 0;
+  const config = p[0] >> 3;
+  // SILK-only 10/20/40/60 ms, hybrid 10/20 ms, CELT-only 2.5/5/10/20 ms.
+  const frame = config < 12 ? [480, 960, 1920, 2880][config & 3] : config < 16 ? [480, 960][config & 1] : [120, 240, 480, 960][config & 3];
+  const code = p[0] & 3;
+  let frames = 1;
+  if (code === 1) {
+    if ((p.length - 1) % 2 !== 0) return 0;
+    frames = 2;
+  } else if (code === 2) {
+    if (p.length < 2) return 0;
+    const first = p[1] < 252 ? p[1] : p.length >= 3 ? p[1] + 4 * p[2] : -1;
+    if (first < 0 || first > p.length - (p[1] < 252 ? 2 : 3)) return 0;
+    frames = 2;
+  } else if (code === 3) {
+    if (p.length < 2) return 0;
+    frames = p[1] & 0x3f;
+    if (!frames) return 0;
+  }
+  if (p.length > 1 + frames * 1275 + 2 * frames) return 0;
+  const samples = frames * frame;
+  // No packet lasts longer than 120 ms.
+  return samples > 5760 ? 0 : samples;
 }
 
-function isOpusHead(b: Uint8Array, p: number): boolean {
-  const magic = [0x4f, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64]; // "OpusHead"
-  return magic.every((m, i) => b[p + i] === m);
+function joinChannels(blocks: Float32Array[][], channels: number, total: number): Float32Array[] {
+  if (blocks.length === 1) return blocks[0];
+  const out = Array.from({ length: blocks[0]?.length ?? channels }, () => new Float32Array(total));
+  let at = 0;
+  for (const block of blocks) {
+    for (let c = 0; c < out.length; c++) out[c].set(block[c] ?? block[0], at);
+    at += block[0].length;
+  }
+  return out;
 }

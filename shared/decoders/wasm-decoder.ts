@@ -1,4 +1,4 @@
-import { concatAudio, concatBytes, silence } from './audio';
+import { silence } from './audio';
 import type { DecodedAudio, DecoderStats, StreamDecoder } from './types';
 import type { AudioFormat } from '../audio-format';
 
@@ -10,19 +10,14 @@ export interface LibraryAudio {
   errors: unknown[];
 }
 
-/** WASM decoders lose most of their speed on tiny calls: feed them at least this much. */
-const MIN_FEED = 1024;
-
 /**
- * The shared discipline of the WASM decoders: small pushes are coalesced, calls never
- * overlap, corrupt frames are counted (spec E2), and a freed decoder refuses work instead
+ * The shared discipline of the WASM decoders: calls never overlap, corrupt frames are counted (spec E2), and a freed decoder refuses work instead
  * of hanging (mpg123's decode() after free() never returns).
  */
 export abstract class WasmStreamDecoder implements StreamDecoder {
   abstract readonly format: AudioFormat;
   abstract readonly ready: Promise<void>;
   readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0, skippedSamples: 0 };
-  private pending: Uint8Array = new Uint8Array(0);
   private freed = false;
 
   protected abstract decodeBytes(bytes: Uint8Array): LibraryAudio | Promise<LibraryAudio>;
@@ -33,27 +28,29 @@ export abstract class WasmStreamDecoder implements StreamDecoder {
   /** Samples one frame the library reports as an error stood for. */
   protected abstract errorSamples(): number;
 
+  /**
+   * Fed at once, however small: each format's frame or page walker holds a partial frame and
+   * calls the library only for whole ones, so a tiny push costs no library call, while
+   * holding bytes here (a kilobyte is 250 ms of 32 kbit/s Opus) would delay first audio and
+   * hide audio from the buffer level on a slow link.
+   */
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
     this.assertUsable();
     this.stats.bytesIn += bytes.length;
-    this.pending = concatBytes(this.pending, bytes);
-    if (this.pending.length >= MIN_FEED) return this.feed();
-    // Held back: copy, the caller may reuse its buffer.
-    if (this.pending === bytes) this.pending = bytes.slice();
-    return silence();
+    await this.ready;
+    // free() may have run while the WASM loaded; mpg123 would then spin forever.
+    this.assertUsable();
+    return this.account(await this.decodeBytes(bytes));
   }
 
   async flush(): Promise<DecodedAudio> {
     this.assertUsable();
-    const blocks = [this.pending.length ? await this.feed() : silence()];
     const tail = await this.flushLibrary();
-    if (tail) blocks.push(this.account(tail));
-    return concatAudio(blocks);
+    return tail ? this.account(tail) : silence();
   }
 
   async reset(): Promise<void> {
     this.assertUsable();
-    this.pending = new Uint8Array(0);
     await this.resetLibrary();
   }
 
@@ -65,16 +62,6 @@ export abstract class WasmStreamDecoder implements StreamDecoder {
       () => this.freeLibrary(),
       () => undefined,
     );
-  }
-
-  private async feed(): Promise<DecodedAudio> {
-    // The libraries copy the bytes into WASM memory at once, so no copy is needed here.
-    const bytes = this.pending;
-    this.pending = new Uint8Array(0);
-    await this.ready;
-    // free() may have run while the WASM loaded; mpg123 would then spin forever.
-    this.assertUsable();
-    return this.account(await this.decodeBytes(bytes));
   }
 
   private account(audio: LibraryAudio): DecodedAudio {

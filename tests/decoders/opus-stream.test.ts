@@ -1,0 +1,97 @@
+// Ogg Opus as servers send it beyond opusenc's 20 ms pages: ffmpeg's second-long pages
+// decoded packet by packet, streams chained one after another, an OpusHead output gain,
+// and damage inside a page whose packets went out before its CRC could be checked.
+import { describe, expect, it } from 'vitest';
+import { createDecoder } from '../../shared/decoders';
+import { crc32 } from '../../shared/decoders/crc';
+import { opusPacketSamples } from '../../shared/decoders/opus';
+import { snrDb } from '../support/snr';
+import { readFixture, readWavFixture } from '../support/wav-file';
+import { damage, decodeChunks, fixedChunks, randomChunks } from './helpers';
+
+/** Where each Ogg page of `bytes` starts. */
+function pageStarts(bytes: Uint8Array): number[] {
+  const starts: number[] = [];
+  for (let p = 0; p + 27 <= bytes.length; ) {
+    starts.push(p);
+    const segments = bytes[p + 26];
+    p += 27 + segments + bytes.subarray(p + 27, p + 27 + segments).reduce((a, b) => a + b, 0);
+  }
+  return starts;
+}
+
+describe('Ogg Opus, packet by packet', () => {
+  it('a second-long page gives its packets as they arrive: ffmpeg\'s pages heard from their first 20 ms, not a page late', async () => {
+    const bytes = readFixture('speech-bigpages.opus');
+    const [, , firstAudioPage, secondAudioPage] = pageStarts(bytes);
+    const decoder = createDecoder('opus');
+    const out = await decodeChunks(decoder, fixedChunks(bytes, 100));
+    decoder.free();
+    // Out with the first packet of the first audio page: its header, its table and ~80 bytes.
+    expect(out.firstAudioAtByte).toBeLessThan(firstAudioPage + 400);
+    expect(secondAudioPage - firstAudioPage).toBeGreaterThan(3000);
+    const reference = readWavFixture('speech-bigpages.opus.ref.wav').channels[0];
+    expect(out.channels[0].length).toBe(reference.length);
+    expect(snrDb(out.channels[0], reference).snr).toBeGreaterThan(60);
+    expect(out.flushed).toBe(0);
+  });
+
+  it('streams chained one after another (a server that sends a stream per sentence) play in order, each trimmed as its own', async () => {
+    const first = readFixture('sentence.opus');
+    const second = readFixture('speech-bigpages.opus');
+    const decoder = createDecoder('opus');
+    const out = await decodeChunks(decoder, randomChunks(new Uint8Array([...first, ...second]), 5, 700));
+    decoder.free();
+    const a = readWavFixture('sentence.opus.ref.wav').channels[0];
+    const b = readWavFixture('speech-bigpages.opus.ref.wav').channels[0];
+    expect(decoder.stats.skippedFrames).toBe(0);
+    expect(out.channels[0].length).toBe(a.length + b.length);
+    expect(snrDb(out.channels[0].subarray(0, a.length), a).snr).toBeGreaterThan(60);
+    expect(snrDb(out.channels[0].subarray(a.length), b).snr).toBeGreaterThan(60);
+  });
+
+  it('applies the OpusHead output gain, as opusdec does', async () => {
+    const bytes = readFixture('speech.opus').slice();
+    // -6 dB in Q7.8 at OpusHead byte 16, then the first page's CRC signed again.
+    const head = 27 + bytes[26];
+    new DataView(bytes.buffer).setInt16(head + 16, -6 * 256, true);
+    const firstPageEnd = pageStarts(bytes)[1];
+    new DataView(bytes.buffer).setUint32(22, crc32(bytes, 0, firstPageEnd, 22), true);
+    const decoder = createDecoder('opus');
+    const out = (await decodeChunks(decoder, fixedChunks(bytes, 4096))).channels[0];
+    decoder.free();
+    const reference = readWavFixture('speech.opus.ref.wav').channels[0];
+    const gain = 10 ** (-6 / 20);
+    expect(snrDb(out, reference.map((s) => s * gain)).snr).toBeGreaterThan(60);
+  });
+
+  it('damage inside a second-long page arriving in small reads: counted, and the stream plays on to its end', async () => {
+    const bytes = readFixture('speech-bigpages.opus');
+    const pages = pageStarts(bytes);
+    // Noise in the body of the fourth audio page, a third of the way in.
+    const at = pages[5] + Math.floor((pages[6] - pages[5]) / 3);
+    const decoder = createDecoder('opus');
+    const out = (await decodeChunks(decoder, randomChunks(damage(bytes, at, 200), 7, 300))).channels[0];
+    decoder.free();
+    const reference = readWavFixture('speech-bigpages.opus.ref.wav').channels[0];
+    expect(decoder.stats.skippedFrames).toBeGreaterThanOrEqual(1);
+    // The damaged page's packets before the noise were heard; at most the rest of it is lost.
+    expect(out.length).toBeGreaterThan(reference.length - 48000);
+    expect(out.length).toBeLessThanOrEqual(reference.length);
+    // The end, after the damage, is the reference's end.
+    const tail = 48000;
+    expect(snrDb(out.subarray(out.length - tail), reference.subarray(reference.length - tail)).snr).toBeGreaterThan(40);
+  });
+
+  it('reads how long a packet lasts from its TOC byte, and refuses malformed ones', () => {
+    // Config 1 (SILK 20 ms), code 0: one frame.
+    expect(opusPacketSamples(Uint8Array.of(1 << 3, 0, 0))).toBe(960);
+    // Config 31 (CELT 20 ms), code 1: two frames of equal size (an odd length).
+    expect(opusPacketSamples(Uint8Array.of((31 << 3) | 1, 0, 0))).toBe(1920);
+    expect(opusPacketSamples(Uint8Array.of((31 << 3) | 1, 0))).toBe(0);
+    // Code 3 with 3 frames of 40 ms (config 2): 120 ms, the most a packet may hold.
+    expect(opusPacketSamples(Uint8Array.of((2 << 3) | 3, 3))).toBe(5760);
+    expect(opusPacketSamples(Uint8Array.of((2 << 3) | 3, 4))).toBe(0);
+    expect(opusPacketSamples(new Uint8Array(0))).toBe(0);
+  });
+});
