@@ -19,6 +19,14 @@ import { slowStartRate } from './slow-start';
 const FAST_STREAM = 2;
 /** Rates measured over less than this are not trusted (one burst is not a rate). */
 const MIN_RATE_WINDOW_MS = 25;
+/**
+ * Audio decoded this soon after the first byte came with it (the pieces of one read): a
+ * server's first burst, which says nothing of how fast the rest comes. Judged on it, a
+ * server at 1.2× real time whose first read held 85 ms started at the floor and underran.
+ */
+const FIRST_BURST_MS = 10;
+/** A first burst this long is a start in itself: it outlasts the gaps of any server faster than speech. */
+const BURST_ENOUGH_MS = 500;
 const TICK_MS = 10;
 /**
  * The ring fills to max-buffer at any rate, as robust as ever; a rate change cuts it this far
@@ -72,6 +80,8 @@ interface Current {
   boundaries: Boundary[];
   lastCredit: { consumedBytes: number; bufferedMs: number; decodedMs: number };
   startLowered: boolean;
+  /** Source ms that came in the first burst (FIRST_BURST_MS). */
+  burstMs: number;
   /**
    * A learned pre-roll holds the audio back until play can start: when what is in hand falls
    * a little short of it, the opening is stretched to last instead (slow-start.ts).
@@ -222,6 +232,7 @@ export class RingFeeder {
       lastCredit: { consumedBytes: -1, bufferedMs: -1, decodedMs: -1 },
       // A learned pre-roll stays what it is: as if the start were already decided.
       startLowered: mode.prerollLearned === true,
+      burstMs: 0,
       holdForStart: mode.prerollLearned === true,
       playingNotified: -1,
       damageNoticed: false,
@@ -364,8 +375,11 @@ export class RingFeeder {
     if (!current.startLowered && Atomics.load(this.stats, STAT.framesPlayed) === 0) {
       // In source time: how fast the stream comes, whatever the rate.
       const decodedMs = (metrics.decodedFrames / this.options.sampleRate) * 1000;
-      const elapsed = Math.max(MIN_RATE_WINDOW_MS, performance.now() - metrics.firstByteAt);
-      if (decodedMs >= this.options.minPrerollMs && decodedMs / elapsed >= FAST_STREAM) {
+      const sinceFirstByte = performance.now() - metrics.firstByteAt;
+      if (sinceFirstByte <= FIRST_BURST_MS) current.burstMs = decodedMs;
+      // The pace is what came after the first burst, over the time it took.
+      const fast = current.burstMs >= BURST_ENOUGH_MS || (decodedMs - current.burstMs) / Math.max(MIN_RATE_WINDOW_MS, sinceFirstByte) >= FAST_STREAM;
+      if (decodedMs >= this.options.minPrerollMs && fast) {
         current.startLowered = true;
         Atomics.store(this.stats, STAT.startFrames, this.frames(this.options.minPrerollMs));
       }

@@ -121,14 +121,25 @@ describe.each(FORMATS)('%s: engine → port → decoder → ring → worklet cor
 });
 
 describe('the pre-roll an utterance starts with (spec B2)', () => {
-  it('a learned one is kept when the stream starts fast; the setting is lowered to the floor', async () => {
+  it('a learned one is kept when the stream starts fast', async () => {
+    // This server sends at once: far faster than real time.
     const learned = await play('pcm', {}, undefined, 1, { prerollMs: 200, prerollLearned: true });
     expect(Atomics.load(learned.stats, STAT.startFrames)).toBe(0.2 * RATE);
     expect(Atomics.load(learned.stats, STAT.prerollFrames)).toBe(0.2 * RATE);
-    // This server sends at once: far faster than real time.
-    const setting = await play('pcm', {}, undefined, 1, { prerollMs: 200 });
-    expect(Atomics.load(setting.stats, STAT.startFrames)).toBe(0.03 * RATE);
   });
+
+  it('a first read alone does not make a stream fast: at 1.2× real time the setting holds, at 4× it is lowered', async () => {
+    // 4 KB reads of 24 kHz pcm: 85 ms of audio, every 71 ms at 1.2× and every 21 ms at 4×.
+    for (const [pace, startMs] of [[1.2, 200], [4, 30]] as const) {
+      server.set({ realtimeFactor: pace });
+      try {
+        const { stats } = await play('pcm', {}, undefined, 1, { prerollMs: 200 });
+        expect(Atomics.load(stats, STAT.startFrames), `${pace}× real time`).toBe((startMs / 1000) * RATE);
+      } finally {
+        server.set({ realtimeFactor: undefined });
+      }
+    }
+  }, 30_000);
 });
 
 describe('stereo streams (spec X2)', () => {
