@@ -115,6 +115,8 @@ export class OggPacketReader {
         this.packetIndex = 0;
         this.partial = [];
         this.lastGranule = -1;
+        // Its own numbering: whatever the stream before it ended on, nothing between was lost.
+        this.nextSequence = -1;
       } else if (page.sequence < this.nextSequence) {
         // Sent twice: the packets went out the first time.
         p += page.length;
