@@ -130,7 +130,9 @@ describe('every UTTER_* variable, in the page', () => {
     tts.set({ realtimeFactor: 1.2 });
     try {
       const played = await speakWith({ UTTER_STREAM_BUFFER_MS: '400' });
-      expect(played.samples[0].prerollMs).toBe(400);
+      // The setting is what it started with; an underrun on a loaded machine may have grown it by half since (spec B2).
+      expect(await played.page.getByTestId('preroll-reason').textContent()).toMatch(/^(400 ms: the setting|grown after an underrun \(it started at 400 ms: the setting)/);
+      expect([400, 600]).toContain(played.samples[0].prerollMs);
     } finally {
       tts.set({ realtimeFactor: undefined });
     }
