@@ -1,5 +1,6 @@
 import { OpusDecoder as LibOpus } from 'opus-decoder';
-import { BadAudioError } from './types';
+import { concatAudio, silence } from './audio';
+import { BadAudioError, type DecodedAudio } from './types';
 import { OggPacketReader, isOggS, type OggPacket } from './ogg-packets';
 import { WasmStreamDecoder, type LibraryAudio } from './wasm-decoder';
 
@@ -34,7 +35,6 @@ export class OpusDecoder extends WasmStreamDecoder {
   readonly format = 'opus' as const;
   /** Loads the WASM; the decoder for the stream's channels is made when its OpusHead comes. */
   private library: LibOpus | null = new LibOpus({ channels: 1 });
-  private libraryChannels = 1;
   readonly ready = this.library!.ready;
   private readonly pages = new OggPacketReader((packet, pageSpan) => this.plausible(packet, pageSpan));
   private head: OpusHead | null = null;
@@ -51,8 +51,7 @@ export class OpusDecoder extends WasmStreamDecoder {
     }
     const { packets, lostPages } = this.pages.walk(bytes);
     this.countLost(lostPages);
-    const out: Float32Array[][] = [];
-    let samples = 0;
+    const blocks: DecodedAudio[] = [];
     const errors: unknown[] = [];
     for (const packet of packets) {
       if (packet.index === 0) {
@@ -61,7 +60,7 @@ export class OpusDecoder extends WasmStreamDecoder {
       }
       // The comment header, which may span pages.
       if (packet.index === 1 || !this.head || !this.library) continue;
-      if (packet.data.length > MAX_PACKET_PER_CHANNEL * this.libraryChannels || !opusPacketSamples(packet.data)) {
+      if (packet.data.length > MAX_PACKET_PER_CHANNEL * this.head.channels || !opusPacketSamples(packet.data)) {
         errors.push(packet);
         continue;
       }
@@ -70,12 +69,9 @@ export class OpusDecoder extends WasmStreamDecoder {
       const kept = this.trim(packet, decoded.channelData, decoded.samplesDecoded);
       // Back in step after lost pages: the last trim, on the stream's last page, is then exact.
       if (packet.endsPage && packet.granule >= 0) this.position = packet.granule;
-      if (kept.length && kept[0].length) {
-        out.push(kept);
-        samples += kept[0].length;
-      }
+      blocks.push({ channelData: kept, samplesDecoded: kept[0]?.length ?? 0, sampleRate: RATE });
     }
-    return { channelData: joinChannels(out, this.head?.channels ?? 1, samples), samplesDecoded: samples, sampleRate: RATE, errors };
+    return { ...concatAudio(blocks.length ? blocks : [silence(RATE, this.head?.channels ?? 1)]), errors };
   }
 
   protected async flushLibrary(): Promise<LibraryAudio | null> {
@@ -90,7 +86,7 @@ export class OpusDecoder extends WasmStreamDecoder {
     this.head = null;
     this.position = 0;
     this.earlyPage = { granule: -1, samples: 0 };
-    await this.library?.reset();
+    // The library is made anew for the next stream's OpusHead (startStream).
   }
 
   protected freeLibrary(): void {
@@ -118,7 +114,6 @@ export class OpusDecoder extends WasmStreamDecoder {
     this.library?.free();
     // Mapping family 0 is mono or stereo; the others say their streams and mapping.
     this.library = new LibOpus({ channels: head.channels, streamCount: head.streamCount, coupledStreamCount: head.coupledStreamCount, channelMappingTable: head.mapping });
-    this.libraryChannels = head.channels;
     await this.library.ready;
   }
 
@@ -203,15 +198,4 @@ export function opusPacketSamples(p: Uint8Array): number {
   const samples = frames * frame;
   // No packet lasts longer than 120 ms.
   return samples > 5760 ? 0 : samples;
-}
-
-function joinChannels(blocks: Float32Array[][], channels: number, total: number): Float32Array[] {
-  if (blocks.length === 1) return blocks[0];
-  const out = Array.from({ length: blocks[0]?.length ?? channels }, () => new Float32Array(total));
-  let at = 0;
-  for (const block of blocks) {
-    for (let c = 0; c < out.length; c++) out[c].set(block[c] ?? block[0], at);
-    at += block[0].length;
-  }
-  return out;
 }
