@@ -358,7 +358,9 @@ export class Utterance {
         const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint, format) : undefined;
         const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall).finally(turns.stop);
         const waitedMs = performance.now() - askedAt;
-        if (firstByteAt >= 0) networkMs += waitedMs;
+        // A read that found its bytes waiting took only this process's own time, however long (a
+        // stalled event loop): counted, it read as a gap in the link and grew the learned pre-roll.
+        if (firstByteAt >= 0 && turns.passed()) networkMs += waitedMs;
         if (result.done) return null;
         if (firstByteAt >= 0 && waitedMs > BACKLOG_WAIT_MS && turns.passed()) backlog = false;
         // The first byte's wait is the server's thinking, not the link's pace.
