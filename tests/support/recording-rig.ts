@@ -13,6 +13,8 @@ export async function startRecordingRig(): Promise<{ pulse: PulseAudio; rig: Web
   const page = await rig.open();
   await speakInPage(page, 'Warm up.', 'pcm');
   await waitForText(page, 'state', 'playing', 20_000);
+  // Long enough to outlast the stall: stopped at once, the first takes still had holes here.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
   await page.getByTestId('stop').click();
   await waitForText(page, 'state', 'idle');
   return { pulse, rig, page };
