@@ -277,6 +277,47 @@ describe('learned from real downloads', () => {
     expect(pace).toBeLessThan(2 * 1.25);
   });
 
+  it('a read that found its bytes waiting but took 80 ms (this process stalled) is no 80 ms gap in the link', async () => {
+    // A body of 2,400-byte reads, each waited for 12 ms (the network), but for the 10th: already
+    // there, handed over with no turn of the event loop, after 80 ms of this process's own work.
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (sent === 20) return controller.close();
+          if (sent === 10) {
+            const busyUntil = performance.now() + 80;
+            while (performance.now() < busyUntil);
+          } else if (sent > 0) await new Promise((resolve) => setTimeout(resolve, 12));
+          sent++;
+          controller.enqueue(new Uint8Array(2400).fill(sent));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const provider: SpeechProvider = {
+      id: 'openai',
+      endpoints: ['http://link.test/v1'],
+      maxInputChars: 4096,
+      open: async () => ({ body, contentType: 'audio/pcm', declared: { format: 'pcm', sampleRate: 24000, channels: 1 } }),
+      voices: async () => [],
+      close: async () => {},
+    };
+    const links = new LinkEstimates();
+    const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: ['http://link.test/v1'], format: 'pcm' };
+    let received = 0;
+    const u = new Utterance('A tone.', { provider, settings, links }, (event) => {
+      if (event.type === 'chunk') received += event.bytes.length;
+    });
+    // A player that has played all it got: 24 kHz 16-bit mono is 48 bytes per ms.
+    const player = setInterval(() => u.credit({ consumedBytes: received, bufferedMs: 0, decodedMs: received / 48 }), 10);
+    await u.done;
+    clearInterval(player);
+    const link = links.summary(linkKey('http://link.test/v1', 'pcm'))!;
+    expect(link.gapP99Ms).toBeGreaterThanOrEqual(10);
+    expect(link.gapP99Ms).toBeLessThan(40);
+  });
+
   it('the file the app keeps is plain JSON with one entry per endpoint and format', async () => {
     const file = join(dir, 'real.json');
     const links = await learn({ realtimeFactor: 4, jitterMs: 0, ttfbMs: 0 });
