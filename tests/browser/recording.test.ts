@@ -5,7 +5,16 @@ import { fixture, readWav } from '../support/audio-files';
 import { fixtureAudio } from '../support/tts-server';
 import { pulseAvailable, type PulseAudio, type RecordedAudio } from '../support/pulse';
 import { startRecordingRig } from '../support/recording-rig';
-import { alignAndCompare, findHoles, resample } from '../support/recording';
+import { alignAndCompare, findHoles, findSlips, resample, withoutSlips } from '../support/recording';
+
+/**
+ * The longest silence PulseAudio may insert and the take still pass: one output callback
+ * (512 frames, Chromium's at the 'interactive' hint here). A longer hole is a whole callback
+ * missed, which is heard; the page's own underruns it counts itself.
+ */
+const OUTPUT_CALLBACK = 512;
+/** More slips than this in one take is an output path in trouble, whoever caused it. */
+const MAX_SLIPS = 4;
 import { speakInPage, waitForText, type WebRig } from '../support/utter-web';
 
 /**
@@ -51,25 +60,37 @@ const REFERENCE: Record<string, string> = {
 };
 
 describe.skipIf(!available)('what Chromium plays, recorded', () => {
-  // Two retries: in about one take in ten the whole-take correlation falls to 0.5-0.85 while
-  // the page counts 0 underruns (seen in every format; not yet explained: the capture, parec
-  // from the null sink, is the suspect). A fault of ours repeats; each attempt logs its line.
+  // Most takes here used to fail the whole-take correlation (0.4-0.89) while the page counted
+  // 0 underruns: PulseAudio inserts a run of silence (20-500 samples seen) when Chromium's
+  // data comes a little late, which the rig's 5 ms capture provokes (8 takes: 7 slipped at
+  // 5 ms, 1 at 50 ms; 5 ms keeps "heard" within a few ms). Such slips, shorter than an output
+  // callback, are cut out before comparing, and said; audio lost, repeated or held up longer
+  // is not. Retries stay for a loaded machine.
   it.each([...AUDIO_FORMATS])('%s: the recording is the speech, without holes, heard when the page says', { timeout: 60_000, retry: 2 }, async (format) => {
     const { audio, heardAt, ttfaMs } = await record(format);
     // What the decoder itself makes of the file: AAC keeps its encoder priming (ADTS does not
     // say how long it is), so its first sample comes ~43 ms before the speech.
     const ref = readWav(fixture(REFERENCE[format]));
-    const { lag, correlation } = alignAndCompare(audio.samples, ref.channels[0], audio.sampleRate, ref.sampleRate);
-    const heardInRecording = audio.startedAtMs + (lag / audio.sampleRate) * 1000;
+    const ref48 = resample(ref.channels[0], ref.sampleRate, audio.sampleRate);
+    const found = alignAndCompare(audio.samples, ref.channels[0], audio.sampleRate, ref.sampleRate);
+    const { start: speechStart, slips, unexplained } = findSlips(audio.samples, ref48, found.lag, audio.sampleRate, OUTPUT_CALLBACK);
+    const samples = withoutSlips(audio.samples, slips);
+    const { lag, correlation } = slips.length ? alignAndCompare(samples, ref.channels[0], audio.sampleRate, ref.sampleRate) : found;
+    const heardInRecording = audio.startedAtMs + (speechStart / audio.sampleRate) * 1000;
     const underruns = await page.getByTestId('underruns').textContent();
-    console.log(`${format}: page time to first audio ${ttfaMs} ms; recording vs page ${(heardInRecording - heardAt).toFixed(1)} ms; correlation ${correlation.toFixed(4)}; underruns the page counted ${underruns}`);
+    console.log(
+      `${format}: page time to first audio ${ttfaMs} ms; recording vs page ${(heardInRecording - heardAt).toFixed(1)} ms; correlation ${correlation.toFixed(4)}` +
+        ` (${found.correlation.toFixed(4)} with ${slips.length} slips${slips.map((s) => ` of ${s.samples} samples ${(((s.at - speechStart) / audio.sampleRate) * 1000).toFixed(0)} ms in`).join(',')}); underruns the page counted ${underruns}`,
+    );
+    expect(unexplained).toEqual([]);
+    expect(slips.length).toBeLessThanOrEqual(MAX_SLIPS);
+    expect(underruns).toBe('0');
     // Lossy formats change the waveform a little; the shape must still be the speech.
     expect(correlation).toBeGreaterThan(format === 'pcm' || format === 'wav' || format === 'flac' ? 0.99 : 0.9);
 
     // No hole over 20 ms inside the speech that the speech itself does not have.
-    const ref48 = resample(ref.channels[0], ref.sampleRate, audio.sampleRate);
     const pauses = findHoles(ref48, audio.sampleRate, { from: 0, to: ref48.length, minMs: 5 });
-    const holes = findHoles(audio.samples, audio.sampleRate, { from: lag, to: lag + ref48.length, minMs: 20 });
+    const holes = findHoles(samples, audio.sampleRate, { from: lag, to: lag + ref48.length, minMs: 20 });
     const inserted = holes.filter((hole) => {
       const start = hole.start - lag;
       const end = start + (hole.lengthMs * audio.sampleRate) / 1000;

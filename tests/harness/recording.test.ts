@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from '../decoders/helpers';
-import { alignAndCompare, findHoles, findOnset, resample } from '../support/recording';
+import { alignAndCompare, findHoles, findOnset, findSlips, resample, withoutSlips } from '../support/recording';
 
 const RATE = 48000;
 
@@ -98,5 +98,52 @@ describe('alignAndCompare', () => {
     const started = performance.now();
     expect(alignAndCompare(recording, reference, RATE, RATE).lag).toBe(RATE * 15);
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('findSlips', () => {
+  const ref = speechLike(RATE * 4, 7);
+  /** The reference 3000 samples into a recording, with `edit` applied to the copy. */
+  const recorded = (edit: (x: number[]) => void): Float32Array => {
+    const x = [...new Float32Array(3000), ...ref, ...new Float32Array(3000)];
+    edit(x);
+    return Float32Array.from(x);
+  };
+
+  it('finds short silences the output inserted, and the recording without them is the reference', () => {
+    const x = recorded((x) => {
+      x.splice(3000 + 150_000, 0, ...new Float32Array(37));
+      x.splice(3000 + 50_000, 0, ...new Float32Array(42));
+    });
+    const { lag } = alignAndCompare(x, ref, RATE, RATE);
+    const found = findSlips(x, ref, lag, RATE, 512);
+    expect(found.unexplained).toEqual([]);
+    expect(found.start).toBe(3000);
+    expect(found.slips).toEqual([
+      { at: 53_000, samples: 42 },
+      { at: 153_042, samples: 37 },
+    ]);
+    expect(alignAndCompare(withoutSlips(x, found.slips), ref, RATE, RATE)).toEqual({ lag: 3000, correlation: expect.closeTo(1, 6) });
+  });
+
+  it('cuts a slip where it was inserted, not at a longer pause of the speech beside it', () => {
+    const paused = ref.slice();
+    paused.fill(0, 100_000, 100_300);
+    const x = Float32Array.from([...new Float32Array(3000), ...paused.subarray(0, 101_000), ...new Float32Array(42), ...paused.subarray(101_000)]);
+    const found = findSlips(x, paused, 3000, RATE, 512);
+    expect(found).toEqual({ start: 3000, slips: [{ at: 104_000, samples: 42 }], unexplained: [] });
+    expect(alignAndCompare(withoutSlips(x, found.slips), paused, RATE, RATE).correlation).toBeCloseTo(1, 6);
+  });
+
+  it('does not excuse audio lost, audio played twice, or a hole longer than the limit', () => {
+    const lost = recorded((x) => x.splice(3000 + 50_000, 40));
+    const twice = recorded((x) => x.splice(3000 + 50_000, 0, ...x.slice(3000 + 49_960, 3000 + 50_000)));
+    const hole = recorded((x) => x.splice(3000 + 50_000, 0, ...new Float32Array(600)));
+    for (const x of [lost, twice, hole]) {
+      const found = findSlips(x, ref, alignAndCompare(x, ref, RATE, RATE).lag, RATE, 512);
+      expect(found.unexplained).not.toEqual([]);
+    }
+    const clean = recorded(() => {});
+    expect(findSlips(clean, ref, 3000, RATE, 512)).toEqual({ start: 3000, slips: [], unexplained: [] });
   });
 });

@@ -236,3 +236,115 @@ class Fft {
     }
   }
 }
+
+/** A run of silence the output path inserted into otherwise continuous audio. */
+export interface Slip {
+  /** Index in the recording where the inserted silence starts. */
+  at: number;
+  samples: number;
+}
+
+/** What {@link findSlips} makes of a recording: the short silences inserted, and what it could not explain. */
+export interface Slips {
+  /** Where the speech really starts in the recording: `lag` moved to the first clean window's. */
+  start: number;
+  slips: Slip[];
+  /** Shifts that are not a short inserted silence: audio lost, repeated, or a long hole. */
+  unexplained: string[];
+}
+
+const SLIP_WINDOW_MS = 50;
+/** A window this alike at its own lag is clean: the reference is the decoder's own output. */
+const CLEAN = 0.98;
+
+/**
+ * Finds where the recording slips against the reference after `lag` (alignAndCompare's):
+ * the reference is followed in 50 ms windows, each placed at its own best lag near the last,
+ * and every change of lag between clean windows is explained, if it can be, as a run of
+ * silence of that length inserted in between. PulseAudio inserts such a run when a stream's
+ * data arrives a little late (here when the rig's 5 ms capture holds the null sink to 5 ms, or
+ * the machine is loaded). The page counts its own underruns; audio lost or played twice shows
+ * up as a shift that no silence explains.
+ */
+export function findSlips(recording: Float32Array, reference: Float32Array, lag: number, sampleRate: number, maxSlip: number): Slips {
+  const window = Math.round((SLIP_WINDOW_MS * sampleRate) / 1000);
+  const loud = 0.05 * Math.sqrt(energy(reference) / reference.length);
+  const result: Slips = { start: lag, slips: [], unexplained: [] };
+  let offset: number | undefined;
+  let lastCleanStart = lag;
+  let unclean = 0;
+  for (let start = 0; start + window <= reference.length; start += window) {
+    const part = reference.subarray(start, start + window);
+    if (Math.sqrt(energy(part) / window) < loud) continue;
+    const at = (shift: number): number => {
+      const from = lag + start + shift;
+      return from < 0 || from + window > recording.length ? -1 : exactCorrelation(recording.subarray(from, from + window), part, 0);
+    };
+    let best = { correlation: offset === undefined ? -1 : at(offset), shift: offset ?? 0 };
+    // Searched only where the last lag no longer fits. The whole take's lag is the longer
+    // part's: the first clean window may sit a slip from it.
+    if (best.correlation < CLEAN) {
+      const around = offset ?? 0;
+      for (let shift = around - maxSlip; shift <= around + maxSlip; shift++) {
+        const correlation = at(shift);
+        if (correlation > best.correlation) best = { correlation, shift };
+      }
+    }
+    if (best.correlation < CLEAN) {
+      unclean++;
+      continue;
+    }
+    if (offset === undefined) {
+      offset = best.shift;
+      result.start = lag + best.shift;
+    }
+    const moved = best.shift - offset;
+    if (moved !== 0) {
+      // From the last clean window on: a slip near a window's edge leaves it clean at either lag.
+      // Inserted into a pause, the silence merges with the pause's own: cut from its end.
+      const run = insertedSilence(recording, lastCleanStart, lag + start + best.shift + window, moved);
+      if (moved > 0 && run && run.samples >= moved - 2) result.slips.push({ at: run.at + Math.max(0, run.samples - moved), samples: Math.min(moved, run.samples) });
+      else result.unexplained.push(`${((start * 1000) / sampleRate).toFixed(0)} ms into the speech: shifted ${moved} samples${run ? ` (longest silence near it ${run.samples})` : ''}`);
+      offset = best.shift;
+    }
+    lastCleanStart = lag + start + best.shift;
+  }
+  // A slip spoils the one window it falls in; more spoiled than that is audio not found near where it belongs.
+  if (unclean > result.slips.length) result.unexplained.push(`${unclean} windows of the speech not found within ${maxSlip} samples of where they belong`);
+  return result;
+}
+
+/**
+ * The run of digital near-silence (|x| < 1e-3) in recording[from, to) that holds `samples`
+ * inserted: one that long if there is one (a pause may precede it), else the longest.
+ */
+function insertedSilence(recording: Float32Array, from: number, to: number, samples: number): { at: number; samples: number } | undefined {
+  let exact: { at: number; samples: number } | undefined;
+  let longest: { at: number; samples: number } | undefined;
+  let start = -1;
+  for (let i = Math.max(0, from); i <= Math.min(to, recording.length); i++) {
+    const quiet = i < to && Math.abs(recording[i]) < 1e-3;
+    if (quiet && start < 0) start = i;
+    if (!quiet && start >= 0) {
+      const run = { at: start, samples: i - start };
+      if (Math.abs(run.samples - samples) <= 2) exact ??= run;
+      if (!longest || run.samples > longest.samples) longest = run;
+      start = -1;
+    }
+  }
+  return exact ?? longest;
+}
+
+/** The recording with each slip's inserted silence cut out. */
+export function withoutSlips(recording: Float32Array, slips: Slip[]): Float32Array {
+  const out = new Float32Array(recording.length - slips.reduce((sum, s) => sum + s.samples, 0));
+  let from = 0;
+  let to = 0;
+  for (const slip of slips) {
+    out.set(recording.subarray(from, slip.at), to);
+    to += slip.at - from;
+    from = slip.at + slip.samples;
+  }
+  out.set(recording.subarray(from), to);
+  return out;
+}
