@@ -7,6 +7,7 @@ import type { DecodedAudio, StreamDecoder } from '../decoders/types';
 import type { AudioFormat } from '../audio-format';
 import type { EngineEventOf as LinkEventOf, ErrorInfo } from '../speech-events';
 import type { LinkEvent } from './link-protocol';
+import { BodyRate } from './body-rate';
 
 /** How one utterance's bytes become audio: for the ring (the decoder worker) or for a file (the CLI). */
 export interface UtteranceDecoderOptions {
@@ -121,8 +122,7 @@ export class UtteranceDecoder {
   /** Whole-segment bytes in buffered mode. */
   private held: Uint8Array[] = [];
   private discardBelow = -1;
-  private bodyMs = 0;
-  private bodyStart = -1;
+  private readonly bodyRate = new BodyRate();
   private readonly now: () => number;
   /** The current segment: its format, bytes, frames out, and first bytes (up to its first sound). */
   private segment = { format: 'pcm' as AudioFormat, sampleRate: undefined as number | undefined, channels: undefined as number | undefined, bytes: 0, frames: 0, head: [] as Uint8Array[], headBytes: 0, damagedInARow: 0 };
@@ -191,7 +191,7 @@ export class UtteranceDecoder {
       }
     }
     if (!event.restart || replay) this.framesBySegment.set(this.segmentIndex, 0);
-    this.bodyStart = -1;
+    this.bodyRate.endBody();
     this.active = true;
     if (event.wholeFile) return this.fallBack(`${event.format} in a container that cannot stream`);
     this.mode = this.options.streaming ? 'stream' : 'buffered';
@@ -216,10 +216,9 @@ export class UtteranceDecoder {
     const now = this.now();
     this.metrics.bytesIn += event.bytes.length;
     if (this.metrics.firstByteAt < 0) this.metrics.firstByteAt = now;
-    if (this.bodyStart < 0) this.bodyStart = now;
     // Live, while the body arrives (spec M4).
-    const bodyMs = this.bodyMs + (now - this.bodyStart);
-    if (bodyMs > 0) this.metrics.throughput = Math.round(this.metrics.bytesIn / (bodyMs / 1000));
+    this.bodyRate.arrived(now, event.bytes.length);
+    this.metrics.throughput = this.bodyRate.bytesPerSecond;
     if (!this.active || event.segmentIndex !== this.segmentIndex) return [];
     if (this.mode !== 'stream') {
       this.held.push(event.bytes);
@@ -292,8 +291,8 @@ export class UtteranceDecoder {
 
   private async endSegment(index: number): Promise<AudioBlock[]> {
     if (!this.active || index !== this.segmentIndex) return [];
-    if (this.bodyStart >= 0) this.bodyMs += this.now() - this.bodyStart;
-    this.metrics.throughput = this.bodyMs > 0 ? Math.round(this.metrics.bytesIn / (this.bodyMs / 1000)) : 0;
+    this.bodyRate.endBody();
+    this.metrics.throughput = this.bodyRate.bytesPerSecond;
     const out: AudioBlock[] = [];
     const whole = concatBytes(...this.held);
     this.held = [];
