@@ -18,7 +18,7 @@ export class BodyRate {
     this.arrivals.push({ at, total });
   }
 
-  /** The current body is over: its span counts from now on, and the next starts afresh. */
+  /** The current body is over: its span is added to the total, and the next starts afresh. */
   endBody(): void {
     const { bytes, ms } = this.span();
     this.doneBytes += bytes;

@@ -135,6 +135,21 @@ describe('findSlips', () => {
     expect(alignAndCompare(withoutSlips(x, found.slips), paused, RATE, RATE).correlation).toBeCloseTo(1, 6);
   });
 
+  it('reports no slip for a lag that moves by a few samples, and still measures a slip after it', () => {
+    const paused = ref.slice();
+    paused.fill(0, 50_200, 50_600); // across a window's edge: each window is clean at its own lag, as with the resampler's wander
+    const x = Float32Array.from([
+      ...new Float32Array(3000),
+      ...paused.subarray(0, 50_400),
+      ...new Float32Array(4),
+      ...paused.subarray(50_400, 150_000),
+      ...new Float32Array(42),
+      ...paused.subarray(150_000),
+    ]);
+    const found = findSlips(x, paused, 3000, RATE, 512);
+    expect(found).toEqual({ start: 3000, slips: [{ at: 153_004, samples: 42 }], unexplained: [] });
+  });
+
   it('does not excuse audio lost, audio played twice, or a hole longer than the limit', () => {
     const lost = recorded((x) => x.splice(3000 + 50_000, 40));
     const twice = recorded((x) => x.splice(3000 + 50_000, 0, ...x.slice(3000 + 49_960, 3000 + 50_000)));

@@ -256,6 +256,8 @@ export interface Slips {
 const SLIP_WINDOW_MS = 50;
 /** A window this alike at its own lag is clean: the reference is the decoder's own output. */
 const CLEAN = 0.98;
+/** Best lags that differ by fewer samples than this are the resampler's sub-sample wander, not a slip. */
+const JITTER = 8;
 
 /**
  * Finds where the recording slips against the reference after `lag` (alignAndCompare's):
@@ -299,14 +301,14 @@ export function findSlips(recording: Float32Array, reference: Float32Array, lag:
       result.start = lag + best.shift;
     }
     const moved = best.shift - offset;
-    if (moved !== 0) {
+    if (Math.abs(moved) >= JITTER) {
       // From the last clean window on: a slip near a window's edge leaves it clean at either lag.
       // Inserted into a pause, the silence merges with the pause's own: cut from its end.
-      const run = insertedSilence(recording, lastCleanStart, lag + start + best.shift + window, moved);
+      const run = insertedSilence(recording, sampleRate, lastCleanStart, lag + start + best.shift + window, moved);
       if (moved > 0 && run && run.samples >= moved - 2) result.slips.push({ at: run.at + Math.max(0, run.samples - moved), samples: Math.min(moved, run.samples) });
       else result.unexplained.push(`${((start * 1000) / sampleRate).toFixed(0)} ms into the speech: shifted ${moved} samples${run ? ` (longest silence near it ${run.samples})` : ''}`);
-      offset = best.shift;
     }
+    offset = best.shift;
     lastCleanStart = lag + start + best.shift;
   }
   // A slip spoils the one window it falls in; more spoiled than that is audio not found near where it belongs.
@@ -318,21 +320,13 @@ export function findSlips(recording: Float32Array, reference: Float32Array, lag:
  * The run of digital near-silence (|x| < 1e-3) in recording[from, to) that holds `samples`
  * inserted: one that long if there is one (a pause may precede it), else the longest.
  */
-function insertedSilence(recording: Float32Array, from: number, to: number, samples: number): { at: number; samples: number } | undefined {
-  let exact: { at: number; samples: number } | undefined;
-  let longest: { at: number; samples: number } | undefined;
-  let start = -1;
-  for (let i = Math.max(0, from); i <= Math.min(to, recording.length); i++) {
-    const quiet = i < to && Math.abs(recording[i]) < 1e-3;
-    if (quiet && start < 0) start = i;
-    if (!quiet && start >= 0) {
-      const run = { at: start, samples: i - start };
-      if (Math.abs(run.samples - samples) <= 2) exact ??= run;
-      if (!longest || run.samples > longest.samples) longest = run;
-      start = -1;
-    }
-  }
-  return exact ?? longest;
+function insertedSilence(recording: Float32Array, sampleRate: number, from: number, to: number, samples: number): { at: number; samples: number } | undefined {
+  const runs = findHoles(recording, sampleRate, { from, to, minMs: 0, level: 1e-3 }).map((hole) => ({
+    at: hole.start,
+    samples: Math.round((hole.lengthMs * sampleRate) / 1000),
+  }));
+  const exact = runs.find((run) => Math.abs(run.samples - samples) <= 2);
+  return exact ?? runs.reduce<{ at: number; samples: number } | undefined>((longest, run) => (!longest || run.samples > longest.samples ? run : longest), undefined);
 }
 
 /** The recording with each slip's inserted silence cut out. */
