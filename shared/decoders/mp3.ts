@@ -37,7 +37,8 @@ export class Mp3Decoder extends WasmStreamDecoder {
     if (!frames.length) return { channelData: [], samplesDecoded: 0, sampleRate: 0, errors: [] };
     const audio = this.library.decode(frames);
     this.samplesOut += audio.samplesDecoded;
-    if (!this.walker.everBroke) this.shortfallBeforeDamage = Math.min(this.shortfallBeforeDamage, this.shortfall());
+    // Only once mpg123 has given sound: before that the encoder delay is still being trimmed, and the shortfall is not yet its lasting one.
+    if (!this.walker.everBroke && this.samplesOut > 0) this.shortfallBeforeDamage = Math.min(this.shortfallBeforeDamage, this.shortfall());
     // A mono stream comes out duplicated on two channels: keep one.
     if (this.walker.channels === 1 && audio.channelData.length === 2) audio.channelData = [audio.channelData[0]];
     return audio;
