@@ -36,7 +36,7 @@ export async function benchAdaptiveBuffer(): Promise<string> {
       for (const format of ['pcm', 'mp3'] as AudioFormat[]) {
         const results: Record<string, { overheadMs: number; underruns: number; preroll: string }> = {};
         for (const [label, rig] of Object.entries(rigs)) {
-          rig.tts.set({ ...link.pace, seed: 11, audio: (f) => fixtureAudio(f, 'sentence') });
+          rig.tts.set({ ...link.pace, chunkBytes: chunkBytesFor(format), seed: 11, audio: (f) => fixtureAudio(f, 'sentence') });
           const page = await rig.open();
           // The learned one learns here, from whole bodies (the fixed one hears the same, for a like start).
           for (let i = 0; i < WARM_UPS; i++) await measureUtter(rig, page, link.text, format, true);
@@ -64,6 +64,18 @@ export async function benchAdaptiveBuffer(): Promise<string> {
     await rigs.fixed.close();
     await pulse.stop();
   }
+}
+
+/**
+ * Each write holds the same audio in every format: the 85 ms that 4 KB of 24 kHz pcm holds.
+ * In 4 KB writes an mp3 stream's first write held half a second, more than either pre-roll
+ * waits for, so both started on it and the comparison said nothing.
+ */
+const WRITE_SECONDS = 4096 / 48_000;
+
+function chunkBytesFor(format: AudioFormat): number {
+  const { bytes, seconds } = fixtureAudio(format, 'sentence');
+  return Math.max(1, Math.round((bytes.length / seconds) * WRITE_SECONDS));
 }
 
 /** One start, by an in-page click, judged by the recording; played to its end (for the underruns) or stopped. */
