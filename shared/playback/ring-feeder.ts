@@ -1,5 +1,5 @@
 import type { RingBuffer } from 'ringbuf.js';
-import type { EngineEventOf, ErrorInfo } from '../speech-events';
+import type { ErrorInfo } from '../speech-events';
 import type { DecodedAudio } from '../decoders/types';
 import type { ConsumerLink, LinkEvent } from './link-protocol';
 import type { FeederNotice, FeederOptions, LinkOpener, PlayMode } from './feeder-types';
@@ -28,8 +28,6 @@ const FIRST_BURST_MS = 10;
 /** A first burst this long is a start in itself: it outlasts the gaps of any server faster than speech. */
 const BURST_ENOUGH_MS = 500;
 const TICK_MS = 10;
-/** Until play can begin, reads are decoded in pieces this big (ms of audio: 11 of pcm, 64 of mp3, about 70 of Opus). */
-const START_PIECE_BYTES = 512;
 /**
  * The ring fills to max-buffer at any rate, as robust as ever; a rate change cuts it this far
  * ahead of the play position and stretches the source audio from there anew.
@@ -84,10 +82,6 @@ interface Current {
   startLowered: boolean;
   /** Source ms that came in the first burst (FIRST_BURST_MS). */
   burstMs: number;
-  /** performance.now() when the latest read came from the link. */
-  readAt: number;
-  /** A read is being decoded in pieces, and more of it is still to come (handleInPieces). */
-  midRead: boolean;
   /**
    * A learned pre-roll holds the audio back until play can start: when what is in hand falls
    * a little short of it, the opening is stretched to last instead (slow-start.ts).
@@ -239,8 +233,6 @@ export class RingFeeder {
       // A learned pre-roll stays what it is: as if the start were already decided.
       startLowered: mode.prerollLearned === true,
       burstMs: 0,
-      readAt: 0,
-      midRead: false,
       holdForStart: mode.prerollLearned === true,
       playingNotified: -1,
       damageNoticed: false,
@@ -339,35 +331,6 @@ export class RingFeeder {
 
   private async handle(current: Current, event: LinkEvent): Promise<void> {
     if (current !== this.current) return;
-    if (event.type === 'chunk') {
-      current.readAt = performance.now();
-      if (event.bytes.length > START_PIECE_BYTES) return this.handleInPieces(current, event);
-    }
-    return this.handleOne(current, event);
-  }
-
-  /**
-   * Until the ring holds enough to start, a read is decoded a piece at a time, each in the
-   * ring before the next is decoded: a first read of half a second of Opus took 10-14 ms to
-   * decode whole, and play could have begun on its first tenth.
-   */
-  private async handleInPieces(current: Current, event: EngineEventOf<'chunk'>): Promise<void> {
-    const { bytes } = event;
-    for (let at = 0; at < bytes.length && current === this.current; ) {
-      const end = this.startPending() ? Math.min(bytes.length, at + START_PIECE_BYTES) : bytes.length;
-      current.midRead = end < bytes.length;
-      await this.handleOne(current, { ...event, bytes: bytes.subarray(at, end) });
-      at = end;
-    }
-  }
-
-  /** Play has not begun and the ring holds less than it begins on. */
-  private startPending(): boolean {
-    return Atomics.load(this.stats, STAT.framesPlayed) === 0 && this.ringFrames() < Atomics.load(this.stats, STAT.startFrames);
-  }
-
-  private async handleOne(current: Current, event: LinkEvent): Promise<void> {
-    if (current !== this.current) return;
     if (event.type !== 'chunk') this.notify({ type: 'event', id: current.id, event });
     if (event.type === 'chunk' && current.decoder.metrics.firstByteAt < 0) this.notify({ type: 'first-byte', id: current.id, at: Date.now() });
     if (event.type === 'segment-start') current.lastSegment = event.segment.index;
@@ -412,8 +375,7 @@ export class RingFeeder {
     if (!current.startLowered && Atomics.load(this.stats, STAT.framesPlayed) === 0) {
       // In source time: how fast the stream comes, whatever the rate.
       const decodedMs = (metrics.decodedFrames / this.options.sampleRate) * 1000;
-      // When the read came, not when it was decoded: a long decode is not a gap in the stream.
-      const sinceFirstByte = current.readAt - metrics.firstByteAt;
+      const sinceFirstByte = performance.now() - metrics.firstByteAt;
       if (sinceFirstByte <= FIRST_BURST_MS) current.burstMs = decodedMs;
       // The pace is what came after the first burst, over the time it took.
       const fast = current.burstMs >= BURST_ENOUGH_MS || (decodedMs - current.burstMs) / Math.max(MIN_RATE_WINDOW_MS, sinceFirstByte) >= FAST_STREAM;
@@ -471,8 +433,6 @@ export class RingFeeder {
       current.holdForStart = false;
       return true;
     }
-    // Whether the opening must be slowed is judged on the whole read, not on its first pieces.
-    if (current.midRead) return false;
     const slack = this.frames(SONIC_SHORT_MS);
     const wholeSlow = slowStartRate(inHand, need, this.rate, slack);
     // Too little in hand to stretch even all of it: keep waiting (and skip the scan below, run at every tick while holding).

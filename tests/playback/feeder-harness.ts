@@ -101,7 +101,7 @@ export function feederRig(options: {
   const playOut = async (): Promise<void> => {
     for (let i = 0; i < 2000 && !notices.some((n) => n.type === 'drained'); i++) await render(4);
   };
-  return { ring, core, stats, notices, feeder, commands, send, played, render, renderNow, playOut };
+  return { core, stats, notices, feeder, commands, send, played, render, renderNow, playOut };
 }
 
 /** Real speech at RATE with Sonic loaded, played at `rate`. */
