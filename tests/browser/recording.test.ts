@@ -15,6 +15,11 @@ import { alignAndCompare, findHoles, findSlips, resample, withoutSlips } from '.
 const OUTPUT_CALLBACK = 512;
 /** More slips than this in one take is an output path in trouble, whoever caused it. */
 const MAX_SLIPS = 4;
+/**
+ * Slips shorter than this are cut like the others (left in, a few samples' shift lowers the
+ * rest of the take's correlation to 0.94) but not listed: 1-5 sample moves are common.
+ */
+const SAID_SLIP = 8;
 import { speakInPage, waitForText, type WebRig } from '../support/utter-web';
 
 /**
@@ -80,7 +85,7 @@ describe.skipIf(!available)('what Chromium plays, recorded', () => {
     const underruns = await page.getByTestId('underruns').textContent();
     console.log(
       `${format}: page time to first audio ${ttfaMs} ms; recording vs page ${(heardInRecording - heardAt).toFixed(1)} ms; correlation ${correlation.toFixed(4)}` +
-        ` (${found.correlation.toFixed(4)} with ${slips.length} slips${slips.map((s) => ` of ${s.samples} samples ${(((s.at - speechStart) / audio.sampleRate) * 1000).toFixed(0)} ms in`).join(',')}); underruns the page counted ${underruns}`,
+        ` (${found.correlation.toFixed(4)} with ${slips.length} slips${slips.filter((s) => s.samples >= SAID_SLIP).map((s) => ` of ${s.samples} samples ${(((s.at - speechStart) / audio.sampleRate) * 1000).toFixed(0)} ms in`).join(',')}); underruns the page counted ${underruns}`,
     );
     expect(unexplained).toEqual([]);
     expect(slips.length).toBeLessThanOrEqual(MAX_SLIPS);

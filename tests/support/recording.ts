@@ -256,8 +256,6 @@ export interface Slips {
 const SLIP_WINDOW_MS = 50;
 /** A window this alike at its own lag is clean: the reference is the decoder's own output. */
 const CLEAN = 0.98;
-/** Best lags that differ by fewer samples than this are the resampler's sub-sample wander, not a slip. */
-const JITTER = 8;
 
 /**
  * Finds where the recording slips against the reference after `lag` (alignAndCompare's):
@@ -301,7 +299,7 @@ export function findSlips(recording: Float32Array, reference: Float32Array, lag:
       result.start = lag + best.shift;
     }
     const moved = best.shift - offset;
-    if (Math.abs(moved) >= JITTER) {
+    if (moved !== 0) {
       // From the last clean window on: a slip near a window's edge leaves it clean at either lag.
       // Inserted into a pause, the silence merges with the pause's own: cut from its end.
       const run = insertedSilence(recording, sampleRate, lastCleanStart, lag + start + best.shift + window, moved);
