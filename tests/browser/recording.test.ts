@@ -16,8 +16,8 @@ const OUTPUT_CALLBACK = 512;
 /** More slips than this in one take is an output path in trouble, whoever caused it. */
 const MAX_SLIPS = 4;
 /**
- * Slips shorter than this are cut like the others (left in, a few samples' shift lowers the
- * rest of the take's correlation to 0.94) but not listed: 1-5 sample moves are common.
+ * Slips shorter than this are cut like the others (left in, a shift of a few samples lowers
+ * the correlation of the whole rest of the take) but not listed: 1-5 sample moves are common.
  */
 const SAID_SLIP = 8;
 import { speakInPage, waitForText, type WebRig } from '../support/utter-web';
