@@ -33,9 +33,14 @@ interface OpusHead {
  */
 export class OpusDecoder extends WasmStreamDecoder {
   readonly format = 'opus' as const;
-  /** Loads the WASM; the decoder for the stream's channels is made when its OpusHead comes. */
-  private library: LibOpus | null = new LibOpus({ channels: 1 });
+  /**
+   * Loads the WASM as a mono decoder, which the first stream takes when its OpusHead asks
+   * for mono; another layout, or a stream after the first, gets a decoder made for it.
+   */
+  private library: LibOpus | null = new LibOpus({ channels: MONO.channels, streamCount: MONO.streamCount, coupledStreamCount: MONO.coupledStreamCount, channelMappingTable: MONO.mapping });
   readonly ready = this.library!.ready;
+  /** The layout `library` was made for, while it has decoded nothing (null once used). */
+  private unusedLayout: string | null = layoutKey(MONO);
   private readonly pages = new OggPacketReader((packet, pageSpan) => this.plausible(packet, pageSpan));
   private head: OpusHead | null = null;
   /** Samples decoded in this logical stream, the pre-skip included: where the next packet starts. */
@@ -111,6 +116,13 @@ export class OpusDecoder extends WasmStreamDecoder {
     this.head = head;
     this.position = 0;
     this.earlyPage = { granule: -1, samples: 0 };
+    const layout = layoutKey(head);
+    // Making a libopus instance costs 7–15 ms (measured in Node), on the way to first audio.
+    if (this.library && this.unusedLayout === layout) {
+      this.unusedLayout = null;
+      return;
+    }
+    this.unusedLayout = null;
     this.library?.free();
     // Mapping family 0 is mono or stereo; the others say their streams and mapping.
     this.library = new LibOpus({ channels: head.channels, streamCount: head.streamCount, coupledStreamCount: head.coupledStreamCount, channelMappingTable: head.mapping });
@@ -152,6 +164,13 @@ export class OpusDecoder extends WasmStreamDecoder {
     this.stats.skippedFrames += pages;
     this.stats.skippedSamples += pages * this.pages.unitsPerPage(DEFAULT_PAGE);
   }
+}
+
+/** The layout of the decoder the constructor makes. */
+const MONO = { channels: 1, streamCount: 1, coupledStreamCount: 0, mapping: [0] };
+
+function layoutKey(head: Pick<OpusHead, 'channels' | 'streamCount' | 'coupledStreamCount' | 'mapping'>): string {
+  return `${head.channels}/${head.streamCount}/${head.coupledStreamCount}/${head.mapping.join(',')}`;
 }
 
 /** The OpusHead header packet, or null when this is not one (RFC 7845 §5.1). */

@@ -1,6 +1,6 @@
 import { SincResampler } from '../audio/sinc-resampler';
 import { FADE_MS } from './player-core';
-import { createDecoder } from '../decoders';
+import { makeSpare, takeDecoder } from '../decoders/spares';
 import { resumeHeader } from '../decoders/resume';
 import { concatBytes } from '../decoders/audio';
 import type { DecodedAudio, StreamDecoder } from '../decoders/types';
@@ -203,7 +203,7 @@ export class UtteranceDecoder {
   private async openDecoder(): Promise<void> {
     const { format, sampleRate, channels } = this.segment;
     try {
-      const decoder = createDecoder(format, { pcmSampleRate: sampleRate ?? this.options.pcmSampleRate, pcmChannels: channels });
+      const decoder = takeDecoder(format, { pcmSampleRate: sampleRate ?? this.options.pcmSampleRate, pcmChannels: channels });
       this.decoder = decoder;
       this.skipSeen = { frames: 0, samples: 0, absorb: false };
       await decoder.ready;
@@ -307,6 +307,8 @@ export class UtteranceDecoder {
     if (tail[0]?.length) out.push(...this.take(widen(tail, this.channelCount ?? tail.length)));
     this.countSkips();
     this.closeDecoder();
+    // The next segment's decoder, made now, while the buffer plays, not when its bytes come.
+    if (this.mode === 'stream') makeSpare(this.segment.format);
     return out;
   }
 
