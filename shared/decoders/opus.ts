@@ -117,7 +117,7 @@ export class OpusDecoder extends WasmStreamDecoder {
     this.position = 0;
     this.earlyPage = { granule: -1, samples: 0 };
     const layout = layoutKey(head);
-    // Making a libopus instance costs 7–15 ms (measured in Node), on the way to first audio.
+    // Making a libopus instance took 7–15 ms in Node on a busy machine, on the way to first audio.
     if (this.library && this.unusedLayout === layout) {
       this.unusedLayout = null;
       return;
