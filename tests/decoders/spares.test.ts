@@ -66,7 +66,9 @@ describe('spare decoders', () => {
     expect([hasSpare('pcm'), hasSpare('flac'), hasSpare('mp3')]).toEqual([false, false, true]);
     const spare = takeDecoder('mp3');
     expect(hasSpare('mp3')).toBe(false);
-    expect(takeDecoder('mp3')).not.toBe(spare);
+    const fresh = takeDecoder('mp3');
+    expect(fresh).not.toBe(spare);
+    fresh.free();
     const bytes = readFixture('sentence.mp3');
     const out = await decodeChunks(spare, fixedChunks(bytes, 1024));
     spare.free();
