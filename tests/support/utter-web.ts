@@ -109,7 +109,9 @@ export async function spawnUtterWeb(args: string[], env: NodeJS.ProcessEnv): Pro
       out += data;
       if (out.includes('\n')) resolve(out.trim());
     });
-    child.once('exit', (code) => reject(new Error(`utter web exited with ${code}`)));
+    let said = '';
+    child.stderr!.on('data', (data: Buffer) => (said += data));
+    child.once('exit', (code) => reject(new Error(`utter web exited with ${code}: ${said.trim()}`)));
   });
   return { child, url: new URL(line) };
 }
