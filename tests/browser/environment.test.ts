@@ -59,10 +59,7 @@ async function speakWith(env: Record<string, string>, text = 'Hello from the env
     await expect.poll(() => page.getByTestId('ttfa').getAttribute('data-ms'), { timeout: 10_000 }).not.toBe('');
     expect(await page.getByTestId('error').textContent()).toBe('');
     // Checked and clicked in one step in the page: a short text may end between two Playwright calls.
-    await page.evaluate(() => {
-      const stop = document.querySelector<HTMLButtonElement>('[data-testid="stop"]');
-      if (stop && !stop.disabled) stop.click();
-    });
+    await page.evaluate(`(() => { const stop = document.querySelector('[data-testid="stop"]'); if (stop && !stop.disabled) stop.click(); })()`);
     return {
       page,
       request: tts.speechRequests().slice(before)[0],
