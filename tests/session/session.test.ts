@@ -101,6 +101,21 @@ describe('Session', () => {
     expect(last()).toMatchObject({ state: 'playing', current: { segment: { index: 1, start: 28, end: 28 + segments[1].length } } });
   });
 
+  it('hands the page its ticket before it tells the views, so the page starts the audio before it redraws', () => {
+    const { session, views } = newSession();
+    const order: string[] = [];
+    const sink = new FakeSink();
+    const play = sink.play.bind(sink);
+    sink.play = (ticket) => {
+      order.push(`ticket ${ticket.id} after ${views.length} views`);
+      return play(ticket);
+    };
+    session.attachSink(sink);
+    session.speak([THREE]);
+    order.push(`then ${views.length} views`);
+    expect(order).toEqual(['ticket 1 after 0 views', 'then 1 views']);
+  });
+
   it('goes on to the next text only when the last sample of this one is heard', async () => {
     const { session, last } = newSession();
     const sink = new FakeSink();
