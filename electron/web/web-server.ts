@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Settings } from '../../shared/config/schema';
 import { checkRequest, isOperation, type OperationHandlers, type PageEventName, type PageEventPayloads } from '../../shared/contract';
-import { encodeChunkFrame } from '../../shared/playback/link-protocol';
+import { encodeChunkFrame, parseAudioClaim } from '../../shared/playback/link-protocol';
 import type { UpdateStatus } from '../../shared/updates';
 import { APP_ORIGIN } from '../pages/app-protocol';
 import { startAppSocket } from '../session/app-socket';
@@ -100,9 +100,10 @@ const CLAIM_TIMEOUT_MS = 30_000;
 /**
  * Serves the built renderer with COOP, COEP, CORP and the app's CSP on every file, and
  * bridges the page to the engine over WebSockets: `/control` (JSON requests from the page)
- * and `/audio` (one per utterance, opened by the decoder worker: engine events as JSON,
- * chunks as binary frames, commands back). Every socket must show the token and come
- * from this server's own origin, so other local pages cannot drive it.
+ * and `/audio` (one per utterance, opened by the decoder worker ahead of it and claimed by
+ * its first message: engine events as JSON, chunks as binary frames, commands back). Every
+ * socket must show the token and come from this server's own origin, so other local pages
+ * cannot drive it.
  */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const token = options.token ?? randomBytes(18).toString('base64url');
@@ -219,11 +220,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     sockets.handleUpgrade(req, socket, head, (ws) => {
       if (url.pathname === '/control') return serveControl(ws);
-      const id = Number(url.searchParams.get('id'));
-      const claimed = waiting.get(id);
-      if (!claimed) return ws.close(4404, 'No such utterance (it may have expired).');
-      waiting.delete(id);
-      claimed.claim(socketLink(ws));
+      // The worker opens its audio socket ahead of time; the first message says whose it is.
+      ws.once('message', (data, isBinary) => {
+        const id = isBinary ? null : parseAudioClaim(String(data));
+        if (id === null) return ws.close(4400, 'An audio socket starts with its claim: {"claim": id}.');
+        const claimed = waiting.get(id);
+        if (!claimed) return ws.close(4404, 'No such utterance (it may have expired).');
+        waiting.delete(id);
+        claimed.claim(socketLink(ws));
+      });
     });
   });
 

@@ -68,6 +68,25 @@ export function parseLinkCommand(value: unknown): LinkCommand | Error {
   return result.success ? result.data : new Error(`Refused link command: ${result.error.issues[0]?.message ?? 'malformed'}.`);
 }
 
+/**
+ * The first message on an `utter web` audio socket: which utterance it carries. A socket
+ * is opened before its utterance exists (so a play does not wait for a handshake), and
+ * claimed by this.
+ */
+export function audioClaim(id: number): string {
+  return JSON.stringify({ claim: id });
+}
+
+/** The utterance id an audio socket's first message claims, or null for anything else. */
+export function parseAudioClaim(text: string): number | null {
+  try {
+    const id = (JSON.parse(text) as { claim?: unknown } | null)?.claim;
+    return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Binary frames are chunks: a little-endian u32 segment index, then the bytes. */
 export function encodeChunkFrame(segmentIndex: number, bytes: Uint8Array): Uint8Array {
   const frame = new Uint8Array(4 + bytes.length);

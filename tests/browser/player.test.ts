@@ -37,6 +37,15 @@ describe('utter web in Chromium', () => {
     expect(await web.page.evaluate('crossOriginIsolated')).toBe(true);
   });
 
+  it('keeps an audio socket open ahead of the next utterance, and one only', async () => {
+    // The page's control socket and its worker's spare: a play claims the spare instead of
+    // waiting for a handshake, and a new spare follows it.
+    await expect.poll(() => web.rig.web.clientCount()).toBe(2);
+    await speakInPage(web.page, 'One socket ahead.', 'pcm');
+    await playToEnd(web.page);
+    await expect.poll(() => web.rig.web.clientCount()).toBe(2);
+  });
+
   it.each(AUDIO_FORMATS)('plays %s to the end with live metrics', async (format) => {
     await speakInPage(web.page, 'Hello from Utter. This is a streaming test.', format);
     const samples = await playToEnd(web.page);

@@ -34,7 +34,7 @@ class FakeBridge {
     this.sessionListeners.forEach((l) => l(next));
   }
   play(ticket: PlayTicket) {
-    this.playListeners.forEach((l) => l(ticket, { kind: 'socket', url: `ws://x/audio?id=${ticket.id}` }));
+    this.playListeners.forEach((l) => l(ticket, { kind: 'socket', url: 'ws://x/audio', id: ticket.id }));
   }
   transport(action: TransportAction) {
     this.transportListeners.forEach((l) => l(action));
@@ -113,7 +113,7 @@ describe('PlayerController', () => {
 
   it('plays what it is handed, with the settings that come with it, once the audio path is made', async () => {
     fake.play(ticket(4));
-    await vi.waitFor(() => expect(player.played).toEqual([{ id: 4, source: { kind: 'socket', url: 'ws://x/audio?id=4' } }]));
+    await vi.waitFor(() => expect(player.played).toEqual([{ id: 4, source: { kind: 'socket', url: 'ws://x/audio', id: 4 } }]));
     fake.play(ticket(5));
     await vi.waitFor(() => expect(player.played).toHaveLength(2));
     expect(created).toBe(1);

@@ -28,9 +28,9 @@ export const PRELOAD_STANDIN = `(() => {
   const handOverPort = (ticket) => {
     const channel = new MessageChannel();
     const engine = channel.port1;
-    const ws = new WebSocket(base + '/audio?token=' + encodeURIComponent(token) + '&id=' + ticket.id);
+    const ws = new WebSocket(base + '/audio?token=' + encodeURIComponent(token));
     ws.binaryType = 'arraybuffer';
-    const queued = [];
+    const queued = [JSON.stringify({ claim: ticket.id })];
     ws.onopen = () => queued.splice(0).forEach((text) => ws.send(text));
     ws.onmessage = (message) => {
       if (typeof message.data === 'string') return engine.postMessage(JSON.parse(message.data));

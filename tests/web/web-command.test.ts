@@ -101,7 +101,8 @@ describe('utter web', () => {
     expect(replies[2]).toMatchObject({ result: { apiKeySet: false } });
     expect(JSON.stringify(replies[2])).not.toMatch(/"apiKey"/);
     socket.close();
-    const audio = new WebSocket(`ws://${url.host}/audio?token=${token}&id=999`, { headers: { origin: `http://${url.host}` } });
+    const audio = new WebSocket(`ws://${url.host}/audio?token=${token}`, { headers: { origin: `http://${url.host}` } });
+    audio.on('open', () => audio.send(JSON.stringify({ claim: 999 })));
     const code = await new Promise<number>((r) => audio.on('close', (c) => r(c)));
     expect(code).toBe(4404);
   });

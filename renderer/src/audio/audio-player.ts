@@ -33,6 +33,9 @@ export interface LiveMetrics {
   outputLatencyMs: number;
 }
 
+/** What an audio path is built with: the ring's sizes, and where `utter web`'s audio comes from. */
+export type PlayerSettings = Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'> & { audioSocket?: string };
+
 const STATES = ['idle', 'buffering', 'playing', 'paused'] as const;
 
 /** What the page hears from the audio path: the worker's notices but its decode requests, which the player answers itself. */
@@ -59,7 +62,7 @@ export class AudioPlayer {
     worker.onerror = (event) => this.listeners.forEach((listener) => listener({ type: 'crash', message: event.message || 'The decoder worker failed to start.' }));
   }
 
-  static async create(settings: Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'>): Promise<AudioPlayer> {
+  static async create(settings: PlayerSettings): Promise<AudioPlayer> {
     if (!globalThis.crossOriginIsolated) throw new Error('This page is not cross-origin isolated, so it cannot share memory with the audio thread.');
     const context = new AudioContext({ latencyHint: 'interactive' });
     await context.audioWorklet.addModule(workletUrl);
@@ -91,6 +94,7 @@ export class AudioPlayer {
       ring,
       stats: stats.buffer as SharedArrayBuffer,
       options: { sampleRate: rate, channels: RING_CHANNELS, prerollMs: settings.streamBufferMs, minPrerollMs: MIN_PREROLL_MS, maxBufferMs },
+      audioSocket: settings.audioSocket,
     });
     return player;
   }

@@ -1,18 +1,53 @@
-import { decodeChunkFrame, type ConsumerLink, type LinkEvent } from '../../../shared/playback/link-protocol';
+import { audioClaim, decodeChunkFrame, type ConsumerLink, type LinkEvent } from '../../../shared/playback/link-protocol';
 
 /** Where the decoder worker gets an utterance from. */
 export type AudioSource =
   /** Electron: a MessagePort from the main process (via the preload and the page). */
   | { kind: 'port'; port: MessagePort }
-  /** `utter web`: the worker opens this WebSocket itself, so bytes never cross the page. */
-  | { kind: 'socket'; url: string };
+  /**
+   * `utter web`: the worker's own WebSocket to `url`, which it claims for utterance `id`
+   * with its first message, so bytes never cross the page.
+   */
+  | { kind: 'socket'; url: string; id: number };
 
 /**
  * Opens a link. Events arrive in order through `onEvent`; `onLost` fires if the carrier
  * fails before the utterance ended (a dropped socket), never after close().
  */
 export function openConsumerLink(source: AudioSource, onEvent: (event: LinkEvent) => void, onLost: (message: string) => void): ConsumerLink {
-  return source.kind === 'port' ? portLink(source.port, onEvent) : socketLink(source.url, onEvent, onLost);
+  return source.kind === 'port' ? portLink(source.port, onEvent) : socketLink(source, onEvent, onLost);
+}
+
+/**
+ * A socket opened ahead of the next utterance: a play claims it instead of waiting for a
+ * handshake (8-20 ms on loopback, measured), and the next one is opened once this play is
+ * under way, so its handshake does not compete with the first decode.
+ */
+let spare: { url: string; socket: WebSocket } | null = null;
+const SPARE_AFTER_MS = 300;
+
+/** Opens the spare socket for `url` (utter web's audio endpoint), unless one is open or opening. */
+export function openSpareSocket(url: string): void {
+  if (spare?.url === url && spare.socket.readyState <= WebSocket.OPEN) return;
+  spare?.socket.close();
+  const socket = new WebSocket(url);
+  socket.binaryType = 'arraybuffer';
+  // An idle socket that fails is only dropped: the next play opens its own.
+  socket.onclose = () => {
+    if (spare?.socket === socket) spare = null;
+  };
+  spare = { url, socket };
+}
+
+function takeSocket(url: string): WebSocket {
+  const ready = spare?.url === url && spare.socket.readyState <= WebSocket.OPEN ? spare.socket : null;
+  if (!ready) spare?.socket.close();
+  spare = null;
+  setTimeout(() => openSpareSocket(url), SPARE_AFTER_MS);
+  if (ready) return ready;
+  const socket = new WebSocket(url);
+  socket.binaryType = 'arraybuffer';
+  return socket;
 }
 
 function portLink(port: MessagePort, onEvent: (event: LinkEvent) => void): ConsumerLink {
@@ -27,14 +62,15 @@ function portLink(port: MessagePort, onEvent: (event: LinkEvent) => void): Consu
   };
 }
 
-function socketLink(url: string, onEvent: (event: LinkEvent) => void, onLost: (message: string) => void): ConsumerLink {
-  const socket = new WebSocket(url);
-  socket.binaryType = 'arraybuffer';
-  const queued: string[] = [];
+function socketLink(source: { url: string; id: number }, onEvent: (event: LinkEvent) => void, onLost: (message: string) => void): ConsumerLink {
+  const socket = takeSocket(source.url);
+  const queued: string[] = [audioClaim(source.id)];
   let closed = false;
-  socket.onopen = () => {
+  const flush = (): void => {
     for (const text of queued.splice(0)) socket.send(text);
   };
+  if (socket.readyState === WebSocket.OPEN) flush();
+  else socket.onopen = flush;
   let over = false;
   socket.onmessage = (message: MessageEvent<ArrayBuffer | string>) => {
     if (typeof message.data !== 'string') return onEvent(decodeChunkFrame(message.data));

@@ -7,7 +7,7 @@ import { warmAudioPath, warmStretcher } from '../../../shared/playback/warm-up';
 import { loadSonic } from '../../../shared/audio/time-stretch';
 // Bundled beside the worker; Sonic's loader is told where (it would look beside sonic.js).
 import sonicWasmUrl from '@echogarden/sonic-wasm/sonic.wasm?url';
-import { openConsumerLink } from './consumer-link';
+import { openConsumerLink, openSpareSocket } from './consumer-link';
 import type { WorkerNotice, WorkerRequest } from './worker-protocol';
 
 let feeder: RingFeeder | null = null;
@@ -32,6 +32,7 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
   try {
     if (request.type === 'init') {
       feeder = new RingFeeder(new RingBuffer(request.ring, Float32Array), new Int32Array(request.stats), request.options, notify, decodeWhole);
+      if (request.audioSocket) openSpareSocket(request.audioSocket);
       // While nothing plays yet: the first utterance then decodes as fast as the tenth.
       warmAudioPath(request.options.sampleRate).catch((error: Error) => notify({ type: 'crash', message: `A decoder could not load: ${error.message}` }));
       const ready = feeder;

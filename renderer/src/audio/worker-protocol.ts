@@ -4,7 +4,8 @@ import type { AudioSource } from './consumer-link';
 
 /** What the page tells the decoder worker. A port source travels in the transfer list. */
 export type WorkerRequest =
-  | { type: 'init'; ring: SharedArrayBuffer; stats: SharedArrayBuffer; options: FeederOptions }
+  /** `audioSocket`: `utter web`'s audio endpoint, connected to ahead of the first utterance. */
+  | { type: 'init'; ring: SharedArrayBuffer; stats: SharedArrayBuffer; options: FeederOptions; audioSocket?: string }
   | ({ type: 'play'; id: number; source: AudioSource } & PlayMode)
   | { type: 'stop' }
   | { type: 'pause' }

@@ -14,6 +14,8 @@ export interface Bridge extends PageOperations {
   onSession(listener: (view: SessionView) => void): () => void;
   /** The audio source goes to the decoder worker, never read on the page's thread. */
   onPlay(listener: (ticket: PlayTicket, source: AudioSource) => void): () => void;
+  /** `utter web`'s audio endpoint, which the worker connects to ahead of each utterance (none in Electron). */
+  audioSocket?: string;
   onTransport(listener: (action: TransportAction) => void): () => void;
   /** The playing page's buffer and word, for a page that only shows the session. */
   onLevel(listener: (level: SinkLevel) => void): () => void;
@@ -64,6 +66,7 @@ function electronBridge(api: UtterApi): Bridge {
 function webBridge(): Bridge {
   const token = new URLSearchParams(location.search).get('token') ?? '';
   const base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+  const audioSocket = `${base}/audio?token=${encodeURIComponent(token)}`;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const sessions = listeners<[SessionView]>();
   const plays = listeners<[PlayTicket, AudioSource]>();
@@ -80,7 +83,7 @@ function webBridge(): Bridge {
     else if (event === 'save') saves.emit(payload as SaveStatus);
     else if (event === 'play') {
       const ticket = payload as PlayTicket;
-      plays.emit(ticket, { kind: 'socket', url: `${base}/audio?token=${encodeURIComponent(token)}&id=${ticket.id}` });
+      plays.emit(ticket, { kind: 'socket', url: audioSocket, id: ticket.id });
     }
   };
 
@@ -128,6 +131,7 @@ function webBridge(): Bridge {
   ) as unknown as PageOperations;
   return {
     ...remote,
+    audioSocket,
     onSession: sessions.add,
     onPlay: plays.add,
     onTransport: transports.add,

@@ -4,7 +4,7 @@ import { sourceMsAt, type RateAnchor } from '../../../shared/playback/rate-ancho
 import { steppedRate } from '../../../shared/playback-rate';
 import type { PublicSettings } from '../../../shared/renderer-api';
 import type { ControlAction, PlayTicket, SessionView, SinkFact, SinkLevel, TransportAction, UtteranceTiming } from '../../../shared/session';
-import type { AudioPlayer, PlayerNotice } from '../audio/audio-player';
+import type { AudioPlayer, PlayerNotice, PlayerSettings } from '../audio/audio-player';
 import type { AudioSource } from '../audio/consumer-link';
 import type { Bridge } from './bridge';
 import { usePlayerStore, type FirstAudio, type ShownState } from './player-store';
@@ -39,7 +39,7 @@ export class PlayerController {
   constructor(
     private readonly bridge: Bridge,
     /** The audio path's maker (AudioPlayer.create in the page; a fake in Node tests). */
-    private readonly createPlayer: (settings: Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'>) => Promise<AudioPlayer>,
+    private readonly createPlayer: (settings: PlayerSettings) => Promise<AudioPlayer>,
   ) {}
 
   /** The settings, for what the view shows of them (the audio gets its own with each utterance). */
@@ -305,7 +305,7 @@ export class PlayerController {
     }
     this.playerShape = shape;
     if (this.player) return this.player;
-    this.starting ??= this.createPlayer(settings);
+    this.starting ??= this.createPlayer({ streamBufferMs: settings.streamBufferMs, streamMaxBuffer: settings.streamMaxBuffer, audioSocket: this.bridge.audioSocket });
     try {
       this.player = await this.starting;
       const { sampleRate, outputLatency, baseLatency } = this.player.context;

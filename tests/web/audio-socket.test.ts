@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { RENDERER_BUILD } from '../../electron/web/web-command';
+import { startWebServer, type WebServer } from '../../electron/web/web-server';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import { audioClaim } from '../../shared/playback/link-protocol';
+import { startTtsServer, type TtsServer } from '../support/tts-server';
+
+/**
+ * The decoder worker opens its audio socket before the utterance exists, so a play does not
+ * wait for a handshake, and claims it with the utterance's id as its first message.
+ */
+let tts: TtsServer;
+let web: WebServer;
+beforeEach(async () => {
+  tts = await startTtsServer({ realtimeFactor: Infinity });
+  web = await startWebServer({ root: RENDERER_BUILD, settings: { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [tts.url], format: 'pcm' } });
+});
+afterEach(async () => {
+  await web.close();
+  await tts.close();
+});
+
+function open(path: string): Promise<WebSocket> {
+  const { host, searchParams } = new URL(web.url);
+  const socket = new WebSocket(`ws://${host}${path}?token=${searchParams.get('token')}`, { headers: { origin: web.origin } });
+  socket.binaryType = 'arraybuffer';
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+const closed = (socket: WebSocket): Promise<{ code: number; reason: string }> => new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+
+describe("utter web's audio socket", () => {
+  it('is opened ahead of its utterance, waits idle, and then carries the utterance it claims', async () => {
+    const spare = await open('/audio');
+    // Idle: the server does not close a socket that has not claimed yet.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(spare.readyState).toBe(WebSocket.OPEN);
+
+    const control = await open('/control');
+    const tickets: number[] = [];
+    control.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { event?: string; payload?: { id: number } };
+      if (message.event === 'play' && message.payload) tickets.push(message.payload.id);
+    });
+    control.send(JSON.stringify({ id: 1, op: 'attachSink' }));
+    control.send(JSON.stringify({ id: 2, op: 'speak', request: { texts: ['Claimed by its first message.'] } }));
+    await expect.poll(() => tickets.length).toBe(1);
+
+    const events: string[] = [];
+    let chunkBytes = 0;
+    spare.on('message', (data, isBinary) => {
+      if (isBinary) chunkBytes += (data as ArrayBuffer).byteLength - 4;
+      else events.push((JSON.parse(String(data)) as { type: string }).type);
+    });
+    spare.send(audioClaim(tickets[0]!));
+    const end = closed(spare);
+    // Credit as the worker gives it, so flow control lets the whole segment through.
+    const credit = setInterval(() => spare.readyState === WebSocket.OPEN && spare.send(JSON.stringify({ type: 'credit', consumedBytes: chunkBytes, bufferedMs: 0 })), 20);
+    expect((await end).code).toBe(1000);
+    clearInterval(credit);
+    expect(events[0]).toBe('utterance-start');
+    expect(events.at(-1)).toBe('end');
+    expect(chunkBytes).toBeGreaterThan(0);
+    control.close();
+  });
+
+  it('is closed with why when its first message is not a claim, or claims no utterance', async () => {
+    const garbage = await open('/audio');
+    garbage.send('hello');
+    expect(await closed(garbage)).toMatchObject({ code: 4400, reason: expect.stringContaining('claim') });
+
+    const binary = await open('/audio');
+    binary.send(new Uint8Array([1, 2, 3]));
+    expect((await closed(binary)).code).toBe(4400);
+
+    const unknown = await open('/audio');
+    unknown.send(audioClaim(999));
+    expect(await closed(unknown)).toMatchObject({ code: 4404, reason: expect.stringContaining('No such utterance') });
+  });
+});
