@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AudioCache, parseEntry } from '../../electron/engine/cache/audio-cache';
 import { cacheKey, normalizeSegmentText, originOf, type CacheKeyParts } from '../../electron/engine/cache/cache-key';
 
@@ -47,14 +47,17 @@ describe('the audio cache on disk', () => {
   });
 
   it('drops a damaged entry (one flipped byte, cut short, garbage) and says so', async () => {
-    const { cache, folder, warnings } = newCache();
+    const { cache: writer, folder } = newCache();
+    // Damage is found by reading the disk: by a later run, which has nothing in memory yet.
+    const warnings: string[] = [];
+    const cache = new AudioCache(folder, () => 1_000_000, (message) => warnings.push(message));
     for (const [name, damage] of [
       ['flipped', (data: Buffer) => (data[data.length - 10] ^= 1)],
       ['cut', (data: Buffer) => data.subarray(0, data.length - 1)],
       ['garbage', () => Buffer.from('not an entry at all')],
       ['huge header length', (data: Buffer) => data.writeUInt32LE(0xffffffff, 8)],
     ] as const) {
-      await cache.put(key(name), audio(3000));
+      await writer.put(key(name), audio(3000));
       const file = join(folder, `${key(name)}.audio`);
       const data = readFileSync(file);
       const damaged = damage(data);
@@ -64,6 +67,20 @@ describe('the audio cache on disk', () => {
     }
     expect(warnings).toHaveLength(4);
     expect(warnings[0]).toMatch(/damaged entry .* fetched again/);
+  });
+
+  it('replays what this process used last from memory, until another process removes its file', async () => {
+    const { cache, folder } = newCache();
+    const kept = audio(3000, 9);
+    await cache.put(key('hot'), kept);
+    const file = join(folder, `${key('hot')}.audio`);
+    // Overwritten on disk: this process still has the verified copy, and reads no file.
+    writeFileSync(file, 'not an entry at all');
+    expect((await cache.get(key('hot')))?.bytes).toEqual(kept.bytes);
+    // Another process cleared the cache: the next use notices the file is gone, and the one after misses.
+    rmSync(file);
+    await cache.get(key('hot'));
+    await vi.waitFor(async () => expect(await cache.get(key('hot'))).toBeNull());
   });
 
   it('evicts the least recently used entries past its cap', async () => {
