@@ -18,7 +18,8 @@ describe('a short soak', () => {
     // One audio path for the page's whole life.
     expect(last.audioContexts).toBe(1);
     expect(last.workers).toBe(1);
-    // Only the page's control socket stays open; every utterance's audio socket closed.
+    // Only the page's control socket and its worker's spare audio socket stay open; every
+    // utterance's audio socket closed.
     expect(last.sockets).toBe(first.sockets);
     expect(last.fileDescriptors - first.fileDescriptors).toBeLessThanOrEqual(4);
     // Growth per 100 utterances (a leak of one decoded utterance each would be tens of MB).

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { PlayerController } from '../state/player-controller';
+import { framesWhileBusy } from './frame-loop';
 
 /** Seconds of history the graph shows. */
 const SECONDS = 10;
@@ -7,7 +8,7 @@ const SAMPLES_PER_SECOND = 20;
 
 /**
  * The buffer level over the last seconds, underruns marked in red: drawn on a canvas from
- * the shared counters on each animation frame, never through React state.
+ * the shared counters 20 times a second while the player is busy, never through React state.
  */
 export function BufferGraph({ controller, maxBufferMs }: { controller: PlayerController; maxBufferMs: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -17,9 +18,8 @@ export function BufferGraph({ controller, maxBufferMs }: { controller: PlayerCon
     let head = 0;
     let lastSample = 0;
     let lastUnderruns = 0;
-    let frame = 0;
-    const draw = (now: number): void => {
-      frame = requestAnimationFrame(draw);
+    let quietSamples = 0;
+    return framesWhileBusy((now) => {
       if (now - lastSample < 1000 / SAMPLES_PER_SECOND) return;
       lastSample = now;
       const metrics = controller.audio()?.metrics();
@@ -27,7 +27,10 @@ export function BufferGraph({ controller, maxBufferMs }: { controller: PlayerCon
       const underruns = metrics?.underruns ?? 0;
       underrun[head] = underruns > lastUnderruns ? 1 : 0;
       lastUnderruns = underruns;
+      // Once every sample shown is empty (idle), the graph is not drawn again until one is not.
+      quietSamples = levels[head] === 0 && !underrun[head] ? quietSamples + 1 : 0;
       head = (head + 1) % levels.length;
+      if (quietSamples > levels.length) return;
       const element = canvas.current;
       const context = element?.getContext('2d');
       if (!element || !context) return;
@@ -49,9 +52,7 @@ export function BufferGraph({ controller, maxBufferMs }: { controller: PlayerCon
         }
       }
       context.globalAlpha = 1;
-    };
-    frame = requestAnimationFrame(draw);
-    return () => cancelAnimationFrame(frame);
+    });
   }, [controller, maxBufferMs]);
   return (
     <canvas

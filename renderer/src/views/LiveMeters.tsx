@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { LiveMetrics } from '../audio/audio-player';
 import { BufferGraph } from './BufferGraph';
+import { framesWhileBusy } from './frame-loop';
 import { usePlayerStore, type PrerollStart } from '../state/player-store';
 import { formatRate } from '../../../shared/playback-rate';
 import type { PlayerController } from '../state/player-controller';
@@ -19,9 +20,12 @@ const ROWS: { key: Exclude<keyof LiveMetrics, 'state'>; label: string; unit: str
   { key: 'outputLatencyMs', label: 'Output latency', unit: 'ms', digits: 1 },
 ];
 
+/** How often the figures are rewritten while they change. */
+const FIGURES_EVERY_MS = 100;
+
 /**
- * The buffer meter, underruns, state and the rest, written straight into the DOM on each
- * animation frame from the shared stats block: no React render at audio rate.
+ * The buffer meter, underruns, state and the rest, written straight into the DOM from the
+ * shared stats block on animation frames: no React render at audio rate.
  */
 export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerController; maxBufferMs: number }) {
   const level = useRef<HTMLMeterElement>(null);
@@ -32,11 +36,18 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
   const prerollWhy = useRef<HTMLSpanElement>(null);
 
   useEffect(() => {
-    let frame = 0;
-    const draw = (): void => {
+    let written = -Infinity;
+    let writtenState = '';
+    return framesWhileBusy((now) => {
       controller.frame();
       const metrics = controller.audio()?.metrics();
       const shown = controller.shownState(metrics);
+      // Figures change on every frame while playing, and each change costs a layout and a
+      // paint (60 a second took a third of a core): they are written 10 times a second,
+      // a change of state at once.
+      if (shown === writtenState && now - written < FIGURES_EVERY_MS) return;
+      written = now;
+      writtenState = shown;
       const buffered = Math.round(metrics?.bufferedMs ?? 0);
       if (level.current) {
         level.current.value = Math.min(buffered, maxBufferMs);
@@ -50,10 +61,7 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
       setText(state.current, shown);
       ROWS.forEach((row, i) => setText(rows.current[i], metrics ? `${metrics[row.key].toFixed(row.digits ?? 0)} ${row.unit}` : '–'));
       setText(prerollWhy.current, prerollReason(usePlayerStore.getState().preroll, metrics));
-      frame = requestAnimationFrame(draw);
-    };
-    frame = requestAnimationFrame(draw);
-    return () => cancelAnimationFrame(frame);
+    });
   }, [controller, maxBufferMs]);
 
   return (

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { framesWhileBusy } from '../frame-loop';
 
 /** What the bar shows, read on each animation frame. */
 export interface BufferReading {
@@ -14,19 +15,17 @@ const UNDERRUN_SHOWN_MS = 1500;
 
 /**
  * A thin buffer meter: amber under the pre-roll, red just after an underrun. It is drawn
- * from `read` on each animation frame, never through React state. Where a labelled meter
- * shows the same level (the full player), this one is decoration and hidden from screen
- * readers.
+ * from `read` on animation frames while the player is busy, never through React state.
+ * Where a labelled meter shows the same level (the full player), this one is decoration
+ * and hidden from screen readers.
  */
 export function BufferBar({ read, maxMs, labelled }: { read: () => BufferReading | undefined; maxMs: number; labelled: boolean }) {
   const bar = useRef<HTMLDivElement>(null);
   const fill = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    let frame = 0;
     let underruns = -1;
     let redUntil = 0;
-    const draw = (now: number): void => {
-      frame = requestAnimationFrame(draw);
+    return framesWhileBusy((now) => {
       const reading = read();
       const element = bar.current;
       if (!element || !fill.current) return;
@@ -42,9 +41,7 @@ export function BufferBar({ read, maxMs, labelled }: { read: () => BufferReading
         const now = String(Math.min(Math.round(buffered), maxMs));
         if (element.getAttribute('aria-valuenow') !== now) element.setAttribute('aria-valuenow', now);
       }
-    };
-    frame = requestAnimationFrame(draw);
-    return () => cancelAnimationFrame(frame);
+    });
   }, [read, maxMs, labelled]);
   const meter = labelled ? { role: 'meter', 'aria-label': 'Buffer', 'aria-valuemin': 0, 'aria-valuemax': maxMs, 'aria-valuenow': 0 } : { 'aria-hidden': true };
   return (
