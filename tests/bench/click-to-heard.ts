@@ -1,7 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { PulseAudio } from '../support/pulse';
 import { findOnset } from '../support/recording';
-import { waitForText } from '../support/utter-web';
 
 /**
  * Records while `start` runs (it starts a player inside the page and returns the epoch ms it
@@ -34,7 +33,19 @@ export async function clickSpeakToFirstSound(page: Page, pulse: PulseAudio, text
     pulse,
     async () => (await page.evaluate(`(() => { const at = performance.timeOrigin + performance.now(); document.querySelector('[data-testid=speak]').click(); return at; })()`)) as number,
     async () => {
-      await waitForText(page, 'state', 'playing', 10_000);
+      // Waited for inside the page: polling it from here every 20 ms would load the machine
+      // (and `utter web`'s loop, in this process) while the first audio is on its way, and
+      // the other players are not watched while they start.
+      // (A string, not waitForFunction: the page's CSP forbids eval.)
+      await page.evaluate(`new Promise((resolve, reject) => {
+        const until = Date.now() + 10000;
+        const check = () => {
+          if (document.querySelector('[data-testid=state]').textContent === 'playing') resolve();
+          else if (Date.now() > until) reject(new Error('the player did not start playing within 10 s'));
+          else setTimeout(check, 50);
+        };
+        check();
+      })`);
       await new Promise((resolve) => setTimeout(resolve, 400));
     },
   );
