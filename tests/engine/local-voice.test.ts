@@ -183,6 +183,21 @@ describe('embedded eSpeak NG voice', () => {
     expect(words.length).toBeGreaterThan(4);
   });
 
+  it('speaks each request in its own voice as requests change voices (the loaded one is kept between them)', async () => {
+    const german = new LocalVoiceProvider({ voice: 'de' });
+    const first = await speak(SENTENCE);
+    const between = await speak(SENTENCE, german);
+    const again = await speak(SENTENCE);
+    const sameAgain = await speak(SENTENCE);
+    await german.close();
+    // Not byte for byte (a voice change leaves eSpeak a little different), but by length:
+    // English again lasts as English did, German does not.
+    const near = (a: { samples: Int16Array }, b: { samples: Int16Array }): boolean => Math.abs(a.samples.length - b.samples.length) < b.samples.length * 0.01;
+    expect(near(again, first)).toBe(true);
+    expect(near(sameAgain, first)).toBe(true);
+    expect(near(between, first)).toBe(false);
+  });
+
   it('changes duration with speed', async () => {
     const fast = new LocalVoiceProvider({ speed: 2 });
     const slow = new LocalVoiceProvider({ speed: 0.5 });
