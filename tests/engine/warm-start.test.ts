@@ -35,9 +35,9 @@ describe('a warm start', () => {
     for (const rate of [24000, 22050, 44100]) expect(Math.abs(frames[`pcm ${rate}`] - 2400)).toBeLessThanOrEqual(2);
   });
 
-  it('sends its warm-up request through the openai SDK to a loopback server of its own, and reads the answer', async () => {
-    // No settings go in: the provider the user configured is never asked.
-    expect(await warmRequestPath()).toBe(480);
+  it('speaks two segments through the engine and the openai SDK, to a loopback server of its own, over a link it credits', async () => {
+    // No settings go in: the provider the user configured is never asked. 480 bytes a segment.
+    expect(await warmRequestPath()).toBe(960);
   });
 
   it('stretches a tone once, slowed, as the first slowed start would', async () => {
