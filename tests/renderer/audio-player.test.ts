@@ -121,6 +121,21 @@ describe('AudioPlayer', () => {
     expect(player.metrics()).toMatchObject({ state: 'playing', bufferedMs: 150, underruns: 2, playedMs: 2000, outputLatencyMs: 40 });
   });
 
+  it('counts the output\'s own dropouts for this utterance, where the browser reports them', async () => {
+    const player = await AudioPlayer.create(settings);
+    expect(player.metrics()).toMatchObject({ outputDropouts: null, outputDropoutMs: null });
+    const context = FakeContext.last as FakeContext & { playbackStats?: { underrunEvents: number; underrunDuration: number } };
+    // Two dropouts before this utterance: they are not its own.
+    context.playbackStats = { underrunEvents: 2, underrunDuration: 0.03 };
+    const { port1 } = new MessageChannel();
+    await player.play(4, { kind: 'port', port: port1 as unknown as MessagePort }, { streaming: true, pcmSampleRate: 24_000 });
+    port1.close();
+    context.playbackStats = { underrunEvents: 3, underrunDuration: 0.05 };
+    const metrics = player.metrics();
+    expect(metrics.outputDropouts).toBe(1);
+    expect(metrics.outputDropoutMs).toBeCloseTo(20, 6);
+  });
+
   it('turns the worklet\'s frame numbers into when they are heard, by the context\'s output clock', async () => {
     const player = await AudioPlayer.create(settings);
     const stats = sharedStats();

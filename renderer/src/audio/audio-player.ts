@@ -31,6 +31,19 @@ export interface LiveMetrics {
   skippedMs: number;
   /** From the worklet to the ears: the context's base plus output latency. */
   outputLatencyMs: number;
+  /**
+   * Audio the output itself failed to play in this utterance (the system was too busy to
+   * run the audio thread in time), as Chromium counts it; not the ring running dry, which
+   * is `underruns`. Null where the browser does not say.
+   */
+  outputDropouts: number | null;
+  outputDropoutMs: number | null;
+}
+
+/** Chromium's own count of the output's dropouts (AudioContext.playbackStats, not in the DOM typings yet). */
+interface PlaybackStats {
+  underrunEvents: number;
+  underrunDuration: number;
 }
 
 /** What an audio path is built with: the ring's sizes, and where `utter web`'s audio comes from. */
@@ -48,6 +61,8 @@ export type PlayerNotice = Exclude<WorkerNotice, { type: 'decode-request' }>;
  */
 export class AudioPlayer {
   private listeners: ((notice: PlayerNotice) => void)[] = [];
+  /** The output's dropout counts when the current utterance began: its own are counted from there. */
+  private dropoutsBefore: PlaybackStats | null = null;
 
   private constructor(
     readonly context: AudioContext,
@@ -107,6 +122,7 @@ export class AudioPlayer {
   async play(id: number, source: AudioSource, mode: PlayMode): Promise<void> {
     // The context wakes while the request is on its way, not before it leaves.
     const waking = this.context.state === 'running' ? null : this.context.resume();
+    this.dropoutsBefore = this.playbackStats();
     this.post({ type: 'play', id, source, ...mode }, source.kind === 'port' ? [source.port] : []);
     await waking;
   }
@@ -161,7 +177,20 @@ export class AudioPlayer {
       skippedFrames: Atomics.load(s, STAT.skippedFrames),
       skippedMs: Atomics.load(s, STAT.skippedMs),
       outputLatencyMs: (this.context.baseLatency + (this.context.outputLatency || 0)) * 1000,
+      ...this.outputDropouts(),
     };
+  }
+
+  private outputDropouts(): Pick<LiveMetrics, 'outputDropouts' | 'outputDropoutMs'> {
+    const now = this.playbackStats();
+    const before = this.dropoutsBefore ?? { underrunEvents: 0, underrunDuration: 0 };
+    if (!now) return { outputDropouts: null, outputDropoutMs: null };
+    return { outputDropouts: now.underrunEvents - before.underrunEvents, outputDropoutMs: (now.underrunDuration - before.underrunDuration) * 1000 };
+  }
+
+  private playbackStats(): PlaybackStats | null {
+    const stats = (this.context as AudioContext & { playbackStats?: PlaybackStats }).playbackStats;
+    return stats ? { underrunEvents: stats.underrunEvents, underrunDuration: stats.underrunDuration } : null;
   }
 
   /**

@@ -7,7 +7,7 @@ import { formatRate } from '../../../shared/playback-rate';
 import type { PlayerController } from '../state/player-controller';
 
 /** Metrics that are shown as "name: value" rows, read anew on each frame. */
-const ROWS: { key: Exclude<keyof LiveMetrics, 'state'>; label: string; unit: string; digits?: number }[] = [
+const ROWS: { key: Exclude<keyof LiveMetrics, 'state' | 'outputDropouts'>; label: string; unit: string; digits?: number }[] = [
   { key: 'averageBufferedMs', label: 'Average buffer', unit: 'ms' },
   { key: 'minBufferedMs', label: 'Lowest buffer', unit: 'ms' },
   { key: 'prerollMs', label: 'Pre-roll', unit: 'ms' },
@@ -18,6 +18,8 @@ const ROWS: { key: Exclude<keyof LiveMetrics, 'state'>; label: string; unit: str
   { key: 'skippedMs', label: 'Damaged audio skipped', unit: 'ms' },
   { key: 'playedMs', label: 'Played', unit: 'ms' },
   { key: 'outputLatencyMs', label: 'Output latency', unit: 'ms', digits: 1 },
+  // Silence the ring did not cause: the system ran the audio thread late (Chromium says so).
+  { key: 'outputDropoutMs', label: 'Dropped by the output (system busy)', unit: 'ms' },
 ];
 
 /** How often the figures are rewritten while they change. */
@@ -59,7 +61,10 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
       setText(levelText.current, `${buffered} ms`);
       setText(underruns.current, String(metrics?.underruns ?? 0));
       setText(state.current, shown);
-      ROWS.forEach((row, i) => setText(rows.current[i], metrics ? `${metrics[row.key].toFixed(row.digits ?? 0)} ${row.unit}` : '–'));
+      ROWS.forEach((row, i) => {
+        const value = metrics?.[row.key];
+        setText(rows.current[i], value === undefined || value === null ? '–' : `${value.toFixed(row.digits ?? 0)} ${row.unit}`);
+      });
       setText(prerollWhy.current, prerollReason(usePlayerStore.getState().preroll, metrics));
     });
   }, [controller, maxBufferMs]);
