@@ -36,12 +36,14 @@ export async function startWebRig(
     welcomeMarker?: string;
     /** The local audio cache's folder; none: no cache, every segment is fetched. */
     cacheDir?: string;
+    /** Where what the links showed is kept across restarts; none: in memory. */
+    linksFile?: string;
   } = {},
 ): Promise<WebRig> {
   const tts = await startTtsServer(options.tts);
   const proxy = options.proxy ? await startFaultProxy({ target: tts.url, ...options.proxy }) : undefined;
   const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [(proxy ?? tts).url], idleTimeoutSec: 5, ...options.settings };
-  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', allowKeyChanges: options.allowKeyChanges, welcomeMarker: options.welcomeMarker, cacheDir: options.cacheDir });
+  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', allowKeyChanges: options.allowKeyChanges, welcomeMarker: options.welcomeMarker, cacheDir: options.cacheDir, linksFile: options.linksFile });
   const browser = await launchChromium({ env: options.env });
   if (options.initScript) await browser.addInitScript(options.initScript);
   return {
