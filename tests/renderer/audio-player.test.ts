@@ -45,6 +45,9 @@ class FakeContext {
   async resume() {
     this.state = 'running';
   }
+  async suspend() {
+    this.state = 'suspended';
+  }
   getOutputTimestamp() {
     return this.stamp;
   }
@@ -108,6 +111,17 @@ describe('AudioPlayer', () => {
     player.pause();
     player.skip();
     expect(FakeWorker.last.posted.slice(-2).map((p) => p.request.type)).toEqual(['pause', 'skip']);
+  });
+
+  it('lets the output rest, and a resume after a long pause wakes it before the worker plays on', async () => {
+    const player = await AudioPlayer.create(settings);
+    await player.play(3, { kind: 'socket', url: 'ws://x/audio', id: 3 }, { streaming: true, pcmSampleRate: 24_000 });
+    player.pause();
+    player.rest();
+    expect(FakeContext.last.state).toBe('suspended');
+    player.resume();
+    expect(FakeContext.last.state).toBe('running');
+    expect(FakeWorker.last.posted.at(-1)!.request.type).toBe('resume');
   });
 
   it('reads the shared counters as milliseconds', async () => {

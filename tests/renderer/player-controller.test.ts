@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AudioPlayer, PlayerNotice } from '../../renderer/src/audio/audio-player';
 import type { AudioSource } from '../../renderer/src/audio/consumer-link';
 import type { Bridge } from '../../renderer/src/state/bridge';
-import { PlayerController } from '../../renderer/src/state/player-controller';
+import { OUTPUT_RESTS_AFTER_MS, PlayerController } from '../../renderer/src/state/player-controller';
 import { usePlayerStore } from '../../renderer/src/state/player-store';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import type { PlayTicket, SessionView, SinkFact, TransportAction } from '../../shared/session';
@@ -81,14 +81,26 @@ let created: number;
 beforeEach(() => {
   usePlayerStore.setState({ utteranceId: 0, text: '', reading: '', firstAudio: null, busy: false });
   fake = new FakeBridge();
+  restartWith(OUTPUT_RESTS_AFTER_MS);
+});
+afterEach(() => detach());
+
+let detach: () => void = () => {};
+/** A page attaching afresh, whose output rests after `restsAfterMs` of quiet. */
+function restartWith(restsAfterMs: number): void {
+  detach();
   player = new FakePlayer();
   created = 0;
-  controller = new PlayerController(fake.bridge, async () => {
-    created++;
-    return player as unknown as AudioPlayer;
-  });
-  controller.attach();
-});
+  controller = new PlayerController(
+    fake.bridge,
+    async () => {
+      created++;
+      return player as unknown as AudioPlayer;
+    },
+    restsAfterMs,
+  );
+  detach = controller.attach();
+}
 
 describe('PlayerController', () => {
   it('shows the session\'s view: a new text replaces the box, the sentence heard is marked', () => {
@@ -100,15 +112,38 @@ describe('PlayerController', () => {
     expect(usePlayerStore.getState()).toMatchObject({ text: 'Edited.', paused: true, sessionState: 'paused' });
   });
 
-  it('opens the audio path as soon as the page attaches, then lets the output rest until something plays', async () => {
+  it('opens the audio path as soon as the page attaches, and keeps the output awake a while, as after an utterance', async () => {
     // Nothing has been played: the output, the worklet and the worker are made all the same.
     await vi.waitFor(() => expect(created).toBe(1));
-    await vi.waitFor(() => expect(player.actions).toEqual(['rest']));
     expect(fake.facts).toContainEqual({ type: 'audio-output', ok: true, detail: 'playing at 48000 Hz, 40 ms output latency' });
-    // The first utterance finds it made: no second one.
+    // A first utterance soon after finds the output awake, as the next ones will.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(player.actions).toEqual([]);
     fake.play(ticket(3));
     await vi.waitFor(() => expect(player.played).toHaveLength(1));
     expect(created).toBe(1);
+  });
+
+  it('lets the output rest once nothing has played for a while: idle, or paused', async () => {
+    restartWith(40);
+    await vi.waitFor(() => expect(created).toBe(1));
+    await vi.waitFor(() => expect(player.actions).toEqual(['rest']));
+    // Playing: it stays awake however long the utterance lasts.
+    player.actions.length = 0;
+    fake.show(view({ state: 'playing', current: { id: 3, text: TEXT, offset: 0, segment: null } }));
+    fake.play(ticket(3));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(player.actions).toEqual([]);
+    // Paused, then played on before the output rests: it never rests.
+    fake.show(view({ state: 'paused', current: { id: 3, text: TEXT, offset: 0, segment: null } }));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    fake.show(view({ state: 'playing', current: { id: 3, text: TEXT, offset: 0, segment: null } }));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(player.actions).toEqual([]);
+    // It ends: the output rests a while later.
+    fake.show(view());
+    expect(player.actions).toEqual([]);
+    await vi.waitFor(() => expect(player.actions).toEqual(['rest']));
   });
 
   it('plays what it is handed, with the settings that come with it, once the audio path is made', async () => {

@@ -121,15 +121,19 @@ export class AudioPlayer {
 
   async play(id: number, source: AudioSource, mode: PlayMode): Promise<void> {
     // The context wakes while the request is on its way, not before it leaves.
-    const waking = this.context.state === 'running' ? null : this.context.resume();
+    const waking = this.wake();
     this.dropoutsBefore = this.playbackStats();
     this.post({ type: 'play', id, source, ...mode }, source.kind === 'port' ? [source.port] : []);
     await waking;
   }
 
-  /** Lets the audio device rest until the next play (the worklet and the worker stay loaded). */
+  /** Lets the audio device rest until the next play or resume (the worklet and the worker stay loaded). */
   rest(): void {
     if (this.context.state === 'running') void this.context.suspend();
+  }
+
+  private wake(): Promise<void> | null {
+    return this.context.state === 'running' ? null : this.context.resume();
   }
 
   stop(): void {
@@ -139,6 +143,8 @@ export class AudioPlayer {
     this.post({ type: 'pause' });
   }
   resume(): void {
+    // A long pause may have let the output rest.
+    void this.wake();
     this.post({ type: 'resume' });
   }
   skip(): void {

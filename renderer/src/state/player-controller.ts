@@ -14,6 +14,13 @@ import { readTextFiles } from './dropped-files';
 const LEVEL_EVERY_MS = 150;
 
 /**
+ * How long the output stays awake with nothing playing, after the page opens or an
+ * utterance ends. Waking it made the next utterance heard ~65 ms later (PulseAudio); an
+ * awake, silent output costs about a tenth of a core here, so it does not stay awake all day.
+ */
+export const OUTPUT_RESTS_AFTER_MS = 30_000;
+
+/**
  * The player page's side of the session: it shows the session's view, plays each utterance
  * the session hands it (the page is the audio sink), and reports what only the audio side
  * knows. The buttons only ask; the session, in the app, decides.
@@ -35,11 +42,13 @@ export class PlayerController {
   /** The page's settings at load, asked for once. */
   private settings: Promise<PublicSettings> | null = null;
   private maxBufferMs = 2000;
+  private restTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly bridge: Bridge,
     /** The audio path's maker (AudioPlayer.create in the page; a fake in Node tests). */
     private readonly createPlayer: (settings: PlayerSettings) => Promise<AudioPlayer>,
+    private readonly restsAfterMs = OUTPUT_RESTS_AFTER_MS,
   ) {}
 
   /** The settings, for what the view shows of them (the audio gets its own with each utterance). */
@@ -67,6 +76,7 @@ export class PlayerController {
     const levels = setInterval(() => this.reportLevel(), LEVEL_EVERY_MS);
     return () => {
       clearInterval(levels);
+      clearTimeout(this.restTimer);
       unsubscribe.forEach((stop) => stop());
     };
   }
@@ -117,16 +127,24 @@ export class PlayerController {
   /**
    * Opens the audio path now, so the first utterance is as quick as the tenth: the output
    * (whose first opening can stall for seconds under PulseAudio), the worklet, the decoder
-   * worker and its WASM. The output then rests, suspended, until something plays.
+   * worker and its WASM. The output then stays awake as after an utterance, and rests.
    */
   private async warm(): Promise<void> {
     try {
       // The settings the view asked for already: warming costs the session no request.
-      const player = await this.ensurePlayer(await this.init());
-      if (!this.playing.id) player.rest();
+      await this.ensurePlayer(await this.init());
+      this.restLater();
     } catch {
       // ensurePlayer has told the session why; the first play tries again.
     }
+  }
+
+  /** The output rests once nothing has played for a while (a play or a resume wakes it). */
+  private restLater(): void {
+    clearTimeout(this.restTimer);
+    this.restTimer = setTimeout(() => {
+      if (quiet(usePlayerStore.getState())) this.player?.rest();
+    }, this.restsAfterMs);
   }
 
   /** The audio path, created on first use. */
@@ -231,7 +249,9 @@ export class PlayerController {
     if (current && current.id !== store.utteranceId) {
       Object.assign(patch, { utteranceId: current.id, reading: current.text, text: current.text, word: null });
     }
+    const wasQuiet = quiet(store);
     store.set(patch);
+    if (quiet(usePlayerStore.getState()) && !wasQuiet) this.restLater();
     this.applyRate(view.rate);
   }
 
@@ -369,6 +389,11 @@ export class PlayerController {
       }
     }
   }
+}
+
+/** Nothing is playing: idle, or paused. */
+function quiet(state: { busy: boolean; paused: boolean }): boolean {
+  return !state.busy || state.paused;
 }
 
 /** Time to first audio and its parts, from the session's record, once it is complete. */
