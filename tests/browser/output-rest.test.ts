@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT_RESTS_AFTER_MS } from '../../renderer/src/state/player-controller';
+import { OUTPUT_RESTS_AFTER_MS } from '../../shared/playback/output-rest';
 import { findOnset } from '../support/recording';
 import { pulseAvailable, startPulse, type PulseAudio } from '../support/pulse';
 import { speakInPage, startWebRig, waitForText, type WebRig } from '../support/utter-web';

@@ -1,5 +1,6 @@
 import type { AudioFormat } from '../../../shared/audio-format';
 import { damageNotice } from '../../../shared/playback/damage';
+import { OUTPUT_RESTS_AFTER_MS } from '../../../shared/playback/output-rest';
 import { sourceMsAt, type RateAnchor } from '../../../shared/playback/rate-anchors';
 import { steppedRate } from '../../../shared/playback-rate';
 import type { PublicSettings } from '../../../shared/renderer-api';
@@ -12,13 +13,6 @@ import { readTextFiles } from './dropped-files';
 
 /** How often the playing page tells the others its buffer and word. */
 const LEVEL_EVERY_MS = 150;
-
-/**
- * How long the output stays awake with nothing playing, after the page opens or an
- * utterance ends. Waking it made the next utterance heard ~65 ms later (PulseAudio); an
- * awake, silent output costs about a tenth of a core here, so it does not stay awake all day.
- */
-export const OUTPUT_RESTS_AFTER_MS = 30_000;
 
 /**
  * The player page's side of the session: it shows the session's view, plays each utterance
