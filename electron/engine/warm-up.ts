@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkRequest } from '../../shared/contract';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
@@ -8,6 +8,8 @@ import { OpenAiProvider } from './providers/openai';
 
 /** Two sentences: two segments, so the second segment's path (and the prefetch) runs too. */
 const REHEARSAL = 'Warm up, once. Then speak.';
+/** 1 KB chunks a segment, one per turn of the loop, as a stream arrives. */
+export const REHEARSAL_CHUNKS = 48;
 
 /**
  * Runs the speech path's cold code once while nothing is asked, so the first utterance of a
@@ -16,14 +18,17 @@ const REHEARSAL = 'Warm up, once. Then speak.';
  * compiled it). So it speaks a short text through the whole engine: the page's request is
  * checked as the contract checks it, the text is prepared and segmented (the segmenter
  * loads its ICU data, 7 ms), Node's fetch, its HTTP parser (WASM) and the openai SDK send
- * each segment, and the bytes go out over a link that gives credit as a page does. The
- * requests go to a server of its own on loopback, never to the provider, and nothing is
- * learned from them. Resolves to the audio bytes the link carried.
+ * each segment, and the bytes go out over a link that gives credit as a page does. Each
+ * body streams in many chunks: V8 compiles a WASM function again, optimized, once it has
+ * run long enough, and for the HTTP parser that took ~110 ms of a core during the first
+ * utterance while the rehearsal's bodies were one small chunk each. The requests go to a server of its own on
+ * loopback, never to the provider, and nothing is learned from them. Resolves to the audio
+ * bytes the link carried.
  */
 export async function warmRequestPath(): Promise<number> {
   const checked = checkRequest('speak', { texts: [REHEARSAL] });
   if (!checked.ok) throw new Error(checked.error);
-  const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'audio/pcm' }).end(new Uint8Array(480)));
+  const server = createServer((_request, response) => streamChunks(response.writeHead(200, { 'content-type': 'audio/pcm' }), REHEARSAL_CHUNKS));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   const settings = { ...DEFAULT_SETTINGS, provider: 'openai' as const, baseUrls: [baseUrl], format: 'pcm' as const };
@@ -38,6 +43,12 @@ export async function warmRequestPath(): Promise<number> {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+}
+
+/** Writes `count` chunks of 1 KB, each once the last has gone, then ends. */
+function streamChunks(response: ServerResponse, count: number): void {
+  if (count <= 1) return void response.end(new Uint8Array(1024));
+  response.write(new Uint8Array(1024), () => setImmediate(() => streamChunks(response, count - 1)));
 }
 
 /** A consumer that takes every chunk at once, as a page with room does, and notes what came. */

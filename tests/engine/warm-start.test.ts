@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalVoiceProvider, WarmEmbeddedVoice } from '../../electron/engine/providers/local';
 import { warmAudioPath, warmStretcher } from '../../shared/playback/warm-up';
 import { loadSonic } from '../../shared/audio/time-stretch';
-import { warmRequestPath } from '../../electron/engine/warm-up';
+import { REHEARSAL_CHUNKS, warmRequestPath } from '../../electron/engine/warm-up';
 
 /** What starts with the app so the first utterance is as quick as the rest (issue 12 §1). */
 afterEach(() => vi.restoreAllMocks());
@@ -36,8 +36,8 @@ describe('a warm start', () => {
   });
 
   it('speaks two segments through the engine and the openai SDK, to a loopback server of its own, over a link it credits', async () => {
-    // No settings go in: the provider the user configured is never asked. 480 bytes a segment.
-    expect(await warmRequestPath()).toBe(960);
+    // No settings go in: the provider the user configured is never asked. Each segment streams in 1 KB chunks.
+    expect(await warmRequestPath()).toBe(2 * REHEARSAL_CHUNKS * 1024);
   });
 
   it('stretches a tone once, slowed, as the first slowed start would', async () => {
