@@ -184,7 +184,7 @@ export function benchAudio(format: AudioFormat, input: string): ServedAudio {
 }
 
 /** One start of a player, as heard. */
-interface Heard {
+export interface Heard {
   /** From the in-page start (the click) to the first sound in the recording. */
   fromClickMs: number;
   /** From the server's first byte to the first sound in the recording. */
@@ -193,20 +193,20 @@ interface Heard {
 }
 
 /** The first request after `askedAt` (Node's clock) that sent audio. */
-function firstSpeechRequest(rig: WebRig, askedAt: number): { receivedAt: number; firstByteAt: number } {
+function firstSpeechRequest(rig: Pick<WebRig, 'tts'>, askedAt: number): { receivedAt: number; firstByteAt: number } {
   const request = rig.tts.speechRequests().find((r) => r.receivedAt >= askedAt && r.firstByteAt !== undefined);
   if (!request) throw new Error('no request sent audio');
   return { receivedAt: request.receivedAt, firstByteAt: request.firstByteAt! };
 }
 
-export function heardFrom(rig: WebRig, askedAt: number, heardAt: number, startedAt: number): Heard {
+export function heardFrom(rig: Pick<WebRig, 'tts'>, askedAt: number, heardAt: number, startedAt: number): Heard {
   const request = firstSpeechRequest(rig, askedAt);
   // The server's clock is this process's performance.now(); the page's times are epoch ms.
   return { fromClickMs: heardAt - startedAt, overheadMs: heardAt - (performance.timeOrigin + request.firstByteAt), serverTtfbMs: request.firstByteAt - request.receivedAt };
 }
 
 /** Utter through `utter web`: an in-page click on Speak, judged by the recording; then stopped. */
-export async function heardUtter(rig: WebRig, pulse: PulseAudio, page: Page, text: string, format: AudioFormat): Promise<Heard> {
+export async function heardUtter(rig: Pick<WebRig, 'tts'>, pulse: PulseAudio, page: Page, text: string, format: AudioFormat): Promise<Heard> {
   await page.getByTestId('format-select').selectOption(format);
   await new Promise((r) => setTimeout(r, 100));
   const askedAt = performance.now();

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -116,4 +118,47 @@ export async function spawnUtterWeb(args: string[], env: NodeJS.ProcessEnv): Pro
     child.once('exit', (code) => reject(new Error(`utter web exited with ${code}: ${said.trim()}`)));
   });
   return { child, url: new URL(line) };
+}
+
+/** `utter web` as a user runs it (its own process, through the CLI), a test TTS server behind it, and Chromium in front. */
+export interface WebProcessRig {
+  tts: TtsServer;
+  /** A fresh page on the player, ready to speak. */
+  open(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * For the benchmarks of a start: a fresh process, whose code has run nothing yet, as after
+ * the app starts (the in-process rig's code has run every earlier start's). `settings` go
+ * in a settings file in a fresh home, as a user's would.
+ */
+export async function startWebProcessRig(options: { tts?: TtsServerOptions; settings?: Partial<Settings>; env?: Record<string, string> } = {}): Promise<WebProcessRig> {
+  const tts = await startTtsServer(options.tts);
+  const home = mkdtempSync(join(tmpdir(), 'utter-web-home-'));
+  const settingsFile = join(home, 'utter', 'settings.json');
+  mkdirSync(join(home, 'utter'));
+  writeFileSync(settingsFile, JSON.stringify({ provider: 'openai', baseUrls: [tts.url], idleTimeoutSec: 5, ...options.settings }));
+  const { child, url } = await spawnUtterWeb([], { ...process.env, ...options.env, XDG_CONFIG_HOME: home, UTTER_SETTINGS: settingsFile, UTTER_SOCKET: join(home, 'utter.sock') });
+  const browser = await launchChromium({ env: options.env });
+  return {
+    tts,
+    open: async () => {
+      const page = await browser.newPage();
+      page.on('pageerror', (error) => console.error('page error:', error.message));
+      await page.goto(url.href);
+      await page.getByTestId('format-select').waitFor();
+      return page;
+    },
+    close: async () => {
+      await browser.close();
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGINT');
+        await exited;
+      }
+      await tts.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
 }
