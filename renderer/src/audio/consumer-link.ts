@@ -30,8 +30,7 @@ const SPARE_AFTER_MS = 300;
 export function openSpareSocket(url: string): void {
   if (spare?.url === url && spare.socket.readyState <= WebSocket.OPEN) return;
   spare?.socket.close();
-  const socket = new WebSocket(url);
-  socket.binaryType = 'arraybuffer';
+  const socket = audioSocket(url);
   // An idle socket that fails is only dropped: the next play opens its own.
   socket.onclose = () => {
     if (spare?.socket === socket) spare = null;
@@ -44,7 +43,11 @@ function takeSocket(url: string): WebSocket {
   if (!ready) spare?.socket.close();
   spare = null;
   setTimeout(() => openSpareSocket(url), SPARE_AFTER_MS);
-  if (ready) return ready;
+  return ready ?? audioSocket(url);
+}
+
+/** A socket whose binary messages come as ArrayBuffers, which the decoders take as they are. */
+function audioSocket(url: string): WebSocket {
   const socket = new WebSocket(url);
   socket.binaryType = 'arraybuffer';
   return socket;
