@@ -7,7 +7,7 @@ import { OUTPUT_RESTS_AFTER_MS } from '../../shared/playback/output-rest';
 import { benchAudio, heardUtter, REALTIME, SHORT, TTFB_MS, type Heard } from './browser-players';
 import { median } from './report';
 
-const STARTS = 3;
+const STARTS = 5;
 const LATER = 3;
 
 export async function benchFirstUtterance(pulse: PulseAudio): Promise<string> {
