@@ -21,9 +21,9 @@ export const REHEARSAL_CHUNKS = 48;
  * each segment, and the bytes go out over a link that gives credit as a page does. Each
  * body streams in many chunks: V8 compiles a WASM function again, optimized, once it has
  * run long enough, and for the HTTP parser that took ~110 ms of a core during the first
- * utterance while the rehearsal's bodies were one small chunk each. The requests go to a server of its own on
- * loopback, never to the provider, and nothing is learned from them. Resolves to the audio
- * bytes the link carried.
+ * utterance while the rehearsal's bodies were one small chunk each. The requests go to a
+ * server of its own on loopback, never to the provider, and nothing is learned from them.
+ * Resolves to the audio bytes the link carried.
  */
 export async function warmRequestPath(): Promise<number> {
   const checked = checkRequest('speak', { texts: [REHEARSAL] });
