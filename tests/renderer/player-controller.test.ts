@@ -52,8 +52,11 @@ class FakePlayer {
     this.listener = listener;
     return () => {};
   }
+  /** The pre-roll the page showed when the worker was handed its ticket. */
+  prerollShownAtPlay: unknown[] = [];
   async play(id: number, source: AudioSource) {
     this.played.push({ id, source });
+    this.prerollShownAtPlay.push(usePlayerStore.getState().preroll);
   }
   stop = () => void this.actions.push('stop');
   setRate = (rate: number) => void this.actions.push(`rate ${rate}`);
@@ -154,6 +157,16 @@ describe('PlayerController', () => {
     await vi.waitFor(() => expect(player.played).toHaveLength(2));
     expect(created).toBe(1);
     expect(fake.facts).toContainEqual({ type: 'audio-output', ok: true, detail: 'playing at 48000 Hz, 40 ms output latency' });
+  });
+
+  it('hands the worker its ticket before the view changes, which would render first', async () => {
+    await vi.waitFor(() => expect(created).toBe(1));
+    usePlayerStore.getState().set({ preroll: null });
+    fake.play(ticket(7));
+    // At once, in the same task: no render of the new pre-roll came before it.
+    expect(player.played).toHaveLength(1);
+    expect(player.prerollShownAtPlay).toEqual([null]);
+    expect(usePlayerStore.getState().preroll).toEqual({ ms: 150, reason: 'the setting' });
   });
 
   it('reports the sentence heard, the first sample heard with the instants before it, and when it drained', async () => {

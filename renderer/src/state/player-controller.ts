@@ -258,16 +258,21 @@ export class PlayerController {
 
   /** The session hands this page an utterance to play. */
   private async play(ticket: PlayTicket, source: AudioSource): Promise<void> {
-    usePlayerStore.getState().set({ word: null, preroll: { ms: ticket.prerollMs, reason: ticket.prerollReason } });
     this.words.clear();
     this.anchors = [];
     this.firsts = { byteAt: null, decodedAt: null };
     this.playing = { id: ticket.id, offset: ticket.offset, index: -1, startMs: 0 };
+    const showPreroll = (): void => usePlayerStore.getState().set({ word: null, preroll: { ms: ticket.prerollMs, reason: ticket.prerollReason } });
     try {
       // The settings in force come with each utterance: a change applies to the next one.
-      const player = await this.ensurePlayer(ticket);
-      await player.play(ticket.id, source, { streaming: ticket.streaming, pcmSampleRate: ticket.pcmSampleRate, prerollMs: ticket.prerollMs, prerollLearned: ticket.prerollLearned });
+      // The worker gets its ticket before the view changes: a store change renders (in a
+      // microtask) ahead of any await, and that render would hold the audio back.
+      const player = this.readyPlayer(ticket) ?? (await this.ensurePlayer(ticket));
+      const playing = player.play(ticket.id, source, { streaming: ticket.streaming, pcmSampleRate: ticket.pcmSampleRate, prerollMs: ticket.prerollMs, prerollLearned: ticket.prerollLearned });
+      showPreroll();
+      await playing;
     } catch (error) {
+      showPreroll();
       // The session hears why, ends the text and goes on with the next one.
       this.fact({ type: 'error', id: ticket.id, message: (error as Error).message });
       this.fact({ type: 'drained', id: ticket.id, heardAt: Date.now() });
@@ -309,9 +314,14 @@ export class PlayerController {
     }
   }
 
+  /** The audio path as it is, when it is made and fits these buffering settings. */
+  private readyPlayer(settings: Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'>): AudioPlayer | null {
+    return this.player && shapeOf(settings) === this.playerShape ? this.player : null;
+  }
+
   private async ensurePlayer(settings: Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'>): Promise<AudioPlayer> {
     // The ring and the pre-roll are sized from the buffering settings: new ones, new player.
-    const shape = `${settings.streamBufferMs}|${settings.streamMaxBuffer}`;
+    const shape = shapeOf(settings);
     if (this.player && shape !== this.playerShape) {
       const old = this.player;
       this.player = null;
@@ -383,6 +393,10 @@ export class PlayerController {
       }
     }
   }
+}
+
+function shapeOf(settings: Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'>): string {
+  return `${settings.streamBufferMs}|${settings.streamMaxBuffer}`;
 }
 
 /** Nothing is playing: idle, or paused. */
