@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Settings } from '../../shared/config/schema';
 import { checkRequest, isOperation, type OperationHandlers, type PageEventName, type PageEventPayloads } from '../../shared/contract';
-import { encodeChunkFrame, parseAudioClaim } from '../../shared/playback/link-protocol';
 import type { UpdateStatus } from '../../shared/updates';
 import { APP_ORIGIN } from '../pages/app-protocol';
 import { startAppSocket } from '../session/app-socket';
@@ -17,7 +16,6 @@ import { findLocalServers } from '../engine/local-servers';
 import { providerStatus } from '../engine/provider-check';
 import { WarmEmbeddedVoice } from '../engine/providers/local';
 import { warmRequestPath } from '../engine/warm-up';
-import type { EngineLink } from '../engine/link';
 import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../pages/renderer-files';
 import { SavedSession } from '../session/saved-session';
@@ -25,10 +23,10 @@ import { LinkEstimates } from '../engine/link-estimate';
 import { Session, type SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
 import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
-import { PendingLink } from '../engine/pending-link';
 import { pronunciationOperations } from '../session/pronunciation-operations';
 import { PronunciationStore } from '../store/pronunciation-store';
 import type { PronunciationRule } from '../../shared/pronunciation';
+import { AudioSockets } from './audio-sockets';
 import { welcomeState } from './welcome-marker';
 import { SaveJobs } from '../save/save-jobs';
 import { SavedFiles, SAVED_PATH } from './saved-files';
@@ -94,14 +92,12 @@ interface ControlRequest {
   request?: unknown;
 }
 
-/** An utterance waits this long for the page's decoder worker to open its audio socket. */
-const CLAIM_TIMEOUT_MS = 30_000;
-
 /**
  * Serves the built renderer with COOP, COEP, CORP and the app's CSP on every file, and
  * bridges the page to the engine over WebSockets: `/control` (JSON requests from the page)
- * and `/audio` (one per utterance, opened by the decoder worker ahead of it and claimed by
- * its first message: engine events as JSON, chunks as binary frames, commands back). Every
+ * and `/audio` (one per utterance, opened by the decoder worker ahead of it, and offered its
+ * utterance by the server or claimed by the worker: see AudioSockets; engine events as
+ * JSON, chunks as binary frames, commands back). Every
  * socket must show the token and come from this server's own origin, so other local pages
  * cannot drive it.
  */
@@ -134,8 +130,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     voice.follow(store.get().provider);
     store.subscribe((settings) => voice.follow(settings.provider));
   }
-  /** Utterances handed to a page, until its decoder worker opens their audio socket. */
-  const waiting = new Map<number, { claim: (link: EngineLink) => void; timer: NodeJS.Timeout }>();
+  const audioSockets = new AudioSockets();
+  /** The name each page's control socket gave (`page=`), so that its audio socket can be offered its utterances. */
+  const pages = new WeakMap<WebSocket, string>();
   /** Each control socket's sink, once its page attached as the one that plays. */
   const sinks = new Map<WebSocket, SessionSink>();
   const push = <E extends PageEventName>(ws: WebSocket, event: E, payload: PageEventPayloads[E]): void => {
@@ -156,23 +153,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     for (const client of controls) push(client, 'session', view);
   });
   const socketSink = (ws: WebSocket): SessionSink => ({
-    // The engine starts now, not once the worker's socket is open: the first request (or the
-    // cache) is asked meanwhile, and what comes waits in the pending link.
+    // The engine starts now, not once the worker's socket is claimed: the first request (or
+    // the cache) is asked meanwhile, and what comes goes to the socket or waits for it.
     play: (ticket) => {
-      const link = new PendingLink();
-      const timer = setTimeout(() => {
-        waiting.delete(ticket.id);
-        link.fail(new Error('the page did not open its audio socket in time'));
-      }, CLAIM_TIMEOUT_MS);
-      waiting.set(ticket.id, {
-        timer,
-        claim: (socket) => {
-          clearTimeout(timer);
-          link.attach(socket);
-        },
-      });
       push(ws, 'play', ticket);
-      return link;
+      return audioSockets.linkFor(ticket.id, pages.get(ws) ?? null);
     },
     transport: (action) => push(ws, 'transport', action),
   });
@@ -219,16 +204,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws) => {
-      if (url.pathname === '/control') return serveControl(ws);
-      // The worker opens its audio socket ahead of time; the first message says whose it is.
-      ws.once('message', (data, isBinary) => {
-        const id = isBinary ? null : parseAudioClaim(String(data));
-        if (id === null) return ws.close(4400, 'An audio socket starts with its claim: {"claim": id}.');
-        const claimed = waiting.get(id);
-        if (!claimed) return ws.close(4404, 'No such utterance (it may have expired).');
-        waiting.delete(id);
-        claimed.claim(socketLink(ws));
-      });
+      const page = pageName(url.searchParams.get('page'));
+      if (url.pathname === '/audio') return audioSockets.accept(ws, page);
+      if (page) pages.set(ws, page);
+      serveControl(ws);
     });
   });
 
@@ -335,7 +314,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await voice.close();
       links.flush();
       appSocket?.close();
-      for (const { timer } of waiting.values()) clearTimeout(timer);
+      audioSockets.close();
       for (const client of sockets.clients) client.terminate();
       sockets.close();
       server.closeAllConnections();
@@ -344,25 +323,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
-/** The engine's end of an utterance's audio socket. */
-function socketLink(ws: WebSocket): EngineLink {
-  return {
-    send: (event) => {
-      if (ws.readyState !== ws.OPEN) return;
-      if (event.type === 'chunk') ws.send(encodeChunkFrame(event.segmentIndex, event.bytes));
-      else ws.send(JSON.stringify(event));
-    },
-    onMessage: (handler) =>
-      ws.on('message', (data, isBinary) => {
-        try {
-          handler(isBinary ? null : JSON.parse(String(data)));
-        } catch {
-          handler(null);
-        }
-      }),
-    onClose: (handler) => ws.on('close', handler),
-    close: () => ws.close(1000, 'done'),
-  };
+/** A page's name for itself: a short token of its own choosing, or none. */
+function pageName(given: string | null): string | null {
+  return given && /^[\w-]{8,64}$/.test(given) ? given : null;
 }
 
 /** Compares in constant time, by bytes: a token of as many characters but more bytes is just wrong. */

@@ -79,8 +79,27 @@ export function audioClaim(id: number): string {
 
 /** The utterance id an audio socket's first message claims, or null for anything else. */
 export function parseAudioClaim(text: string): number | null {
+  return idIn(text, 'claim');
+}
+
+/**
+ * The server's first message on a page's waiting audio socket when it hands it an utterance
+ * itself (the page names itself with `page=` on both its sockets): the worker plays it
+ * without a claim, so its first bytes need not wait for the ticket's round trip through the
+ * page and back.
+ */
+export function audioOffer(id: number): string {
+  return JSON.stringify({ offer: id });
+}
+
+/** The utterance id a server's offer names, or null for anything else. */
+export function parseAudioOffer(text: string): number | null {
+  return idIn(text, 'offer');
+}
+
+function idIn(text: string, key: 'claim' | 'offer'): number | null {
   try {
-    const id = (JSON.parse(text) as { claim?: unknown } | null)?.claim;
+    const id = (JSON.parse(text) as Record<string, unknown> | null)?.[key];
     return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
   } catch {
     return null;

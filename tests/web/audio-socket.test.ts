@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
-import { audioClaim } from '../../shared/playback/link-protocol';
+import { audioClaim, parseAudioOffer } from '../../shared/playback/link-protocol';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
 /**
@@ -21,9 +21,10 @@ afterEach(async () => {
   await tts.close();
 });
 
-function open(path: string): Promise<WebSocket> {
+/** Opens `path`, as the page named `page` when given. */
+function open(path: string, page?: string): Promise<WebSocket> {
   const { host, searchParams } = new URL(web.url);
-  const socket = new WebSocket(`ws://${host}${path}?token=${searchParams.get('token')}`, { headers: { origin: web.origin } });
+  const socket = new WebSocket(`ws://${host}${path}?token=${searchParams.get('token')}${page ? `&page=${page}` : ''}`, { headers: { origin: web.origin } });
   socket.binaryType = 'arraybuffer';
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(socket));
@@ -81,4 +82,71 @@ describe("utter web's audio socket", () => {
     unknown.send(audioClaim(999));
     expect(await closed(unknown)).toMatchObject({ code: 4404, reason: expect.stringContaining('No such utterance') });
   });
+
+  it("is handed its page's next utterance by the server, with an offer first, and needs no claim", async () => {
+    const spare = await open('/audio', PAGE);
+    const received = collect(spare);
+    const { tickets, control } = await attachedPage(PAGE);
+    control.send(JSON.stringify({ id: 2, op: 'speak', request: { texts: ['Offered before the ticket reached the worker.'] } }));
+    await expect.poll(() => tickets.length).toBe(1);
+    await expect.poll(() => received.texts.length).toBeGreaterThan(0);
+    expect(parseAudioOffer(received.texts[0]!)).toBe(tickets[0]);
+    // The worker's claim crossed the offer: it is ignored, and the socket stays this utterance's.
+    spare.send(audioClaim(tickets[0]!));
+    const end = closed(spare);
+    const credit = setInterval(() => spare.readyState === WebSocket.OPEN && spare.send(JSON.stringify({ type: 'credit', consumedBytes: received.chunkBytes, bufferedMs: 0 })), 20);
+    expect((await end).code).toBe(1000);
+    clearInterval(credit);
+    expect(received.texts.slice(1).map((text) => (JSON.parse(text) as { type: string }).type)).toEqual(expect.arrayContaining(['utterance-start', 'end']));
+    expect(received.chunkBytes).toBeGreaterThan(0);
+    control.close();
+  });
+
+  it("is not offered an utterance while one of its page's waits for a claim, nor another page's", async () => {
+    const { tickets, control } = await attachedPage(PAGE);
+    control.send(JSON.stringify({ id: 2, op: 'speak', request: { texts: ['The first, to be claimed.'] } }));
+    await expect.poll(() => tickets.length).toBe(1);
+    // The socket opens after the first ticket went out: the worker will claim it for that one.
+    const spare = await open('/audio', PAGE);
+    const other = await open('/audio', 'another-page-1');
+    const offers = [collect(spare), collect(other)];
+    control.send(JSON.stringify({ id: 3, op: 'speak', request: { texts: ['The second, asked for at once.'] } }));
+    await expect.poll(() => tickets.length).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(offers.map((offer) => offer.texts)).toEqual([[], []]);
+    // Claimed in order: the first (stopped by the second) ends as it should, and the second is carried.
+    const firstEnd = closed(spare);
+    spare.send(audioClaim(tickets[0]!));
+    expect((await firstEnd).code).toBe(1000);
+    const second = await open('/audio', PAGE);
+    const carried = collect(second);
+    second.send(audioClaim(tickets[1]!));
+    await expect.poll(() => carried.texts.length).toBeGreaterThan(0);
+    expect((JSON.parse(carried.texts[0]!) as { type: string }).type).toBe('utterance-start');
+    control.close();
+  });
 });
+
+const PAGE = 'page-under-test-1';
+
+/** A page's control socket, attached as the sink, and the tickets it is handed. */
+async function attachedPage(page: string): Promise<{ control: WebSocket; tickets: number[] }> {
+  const control = await open('/control', page);
+  const tickets: number[] = [];
+  control.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { event?: string; payload?: { id: number } };
+    if (message.event === 'play' && message.payload) tickets.push(message.payload.id);
+  });
+  control.send(JSON.stringify({ id: 1, op: 'attachSink' }));
+  return { control, tickets };
+}
+
+/** What a socket receives: its text messages, and how many chunk bytes. */
+function collect(socket: WebSocket): { texts: string[]; chunkBytes: number } {
+  const received = { texts: [] as string[], chunkBytes: 0 };
+  socket.on('message', (data, isBinary) => {
+    if (isBinary) received.chunkBytes += (data as ArrayBuffer).byteLength - 4;
+    else received.texts.push(String(data));
+  });
+  return received;
+}

@@ -1,4 +1,4 @@
-import { audioClaim, decodeChunkFrame, type ConsumerLink, type LinkEvent } from '../../../shared/playback/link-protocol';
+import { audioClaim, decodeChunkFrame, parseAudioOffer, type ConsumerLink, type LinkEvent } from '../../../shared/playback/link-protocol';
 
 /** Where the decoder worker gets an utterance from. */
 export type AudioSource =
@@ -19,31 +19,55 @@ export function openConsumerLink(source: AudioSource, onEvent: (event: LinkEvent
 }
 
 /**
- * A socket opened ahead of the next utterance: a play claims it instead of waiting for a
- * handshake (8-20 ms on loopback, measured), and the next one is opened once this play is
- * under way, so its handshake does not compete with the first decode.
+ * A socket opened ahead of the next utterance, so a play does not wait for a handshake
+ * (8-20 ms on loopback, measured); the next one is opened once this play is under way, so
+ * its handshake does not compete with the first decode. The server may hand it the
+ * utterance before the ticket reaches this worker: what comes waits here until the play.
  */
-let spare: { url: string; socket: WebSocket } | null = null;
+interface Spare {
+  url: string;
+  socket: WebSocket;
+  /** The utterance the server offered it, once it has. */
+  offered: number | null;
+  /** What came after the offer, before the play took the socket. */
+  early: MessageEvent<ArrayBuffer | string>[];
+  /** The server closed it before the play came (a short utterance can be sent whole). */
+  closed: CloseEvent | null;
+}
+let spare: Spare | null = null;
 const SPARE_AFTER_MS = 300;
 
 /** Opens the spare socket for `url` (utter web's audio endpoint), unless one is open or opening. */
 export function openSpareSocket(url: string): void {
   if (spare?.url === url && spare.socket.readyState <= WebSocket.OPEN) return;
   spare?.socket.close();
-  const socket = audioSocket(url);
-  // An idle socket that fails is only dropped: the next play opens its own.
-  socket.onclose = () => {
-    if (spare?.socket === socket) spare = null;
+  const waiting: Spare = { url, socket: audioSocket(url), offered: null, early: [], closed: null };
+  waiting.socket.onmessage = (message: MessageEvent<ArrayBuffer | string>) => {
+    if (waiting.offered !== null) return void waiting.early.push(message);
+    if (typeof message.data === 'string') waiting.offered = parseAudioOffer(message.data);
   };
-  spare = { url, socket };
+  // An idle socket that fails is only dropped: the next play opens its own. One offered an
+  // utterance keeps what came for that play.
+  waiting.socket.onclose = (event) => {
+    if (waiting.offered !== null) waiting.closed = event;
+    else if (spare === waiting) spare = null;
+  };
+  spare = waiting;
 }
 
-function takeSocket(url: string): WebSocket {
-  const ready = spare?.url === url && spare.socket.readyState <= WebSocket.OPEN ? spare.socket : null;
-  if (!ready) spare?.socket.close();
+/**
+ * The socket for utterance `id`: the spare, with what already came, if the server offered
+ * it this utterance; the spare to claim if it offered nothing yet; else a new one to claim.
+ */
+function takeSocket(url: string, id: number): Pick<Spare, 'socket' | 'closed'> & { early: Spare['early'] | null } {
+  const held = spare;
   spare = null;
   setTimeout(() => openSpareSocket(url), SPARE_AFTER_MS);
-  return ready ?? audioSocket(url);
+  if (held?.url === url && held.offered === id) return held;
+  if (held?.url === url && held.offered === null && held.socket.readyState <= WebSocket.OPEN) return { socket: held.socket, early: null, closed: null };
+  // Offered an utterance this page never played: closing it ends that one on the server.
+  held?.socket.close();
+  return { socket: audioSocket(url), early: null, closed: null };
 }
 
 /** A socket whose binary messages come as ArrayBuffers, which the decoders take as they are. */
@@ -66,8 +90,9 @@ function portLink(port: MessagePort, onEvent: (event: LinkEvent) => void): Consu
 }
 
 function socketLink(source: { url: string; id: number }, onEvent: (event: LinkEvent) => void, onLost: (message: string) => void): ConsumerLink {
-  const socket = takeSocket(source.url);
-  const queued: string[] = [audioClaim(source.id)];
+  const { socket, early, closed: closedEarly } = takeSocket(source.url, source.id);
+  // Offered by the server: nothing to claim.
+  const queued: string[] = early ? [] : [audioClaim(source.id)];
   let closed = false;
   const flush = (): void => {
     for (const text of queued.splice(0)) socket.send(text);
@@ -75,16 +100,26 @@ function socketLink(source: { url: string; id: number }, onEvent: (event: LinkEv
   if (socket.readyState === WebSocket.OPEN) flush();
   else socket.onopen = flush;
   let over = false;
-  socket.onmessage = (message: MessageEvent<ArrayBuffer | string>) => {
+  const receive = (message: MessageEvent<ArrayBuffer | string>): void => {
     if (typeof message.data !== 'string') return onEvent(decodeChunkFrame(message.data));
+    // An offer that crossed this worker's claim: the socket is this utterance's either way.
+    if (parseAudioOffer(message.data) !== null) return;
     const event = JSON.parse(message.data) as LinkEvent;
     // After its last event the server closes the socket: that is not a loss.
     if (event.type === 'end' || event.type === 'error') over = true;
     onEvent(event);
   };
-  socket.onclose = (event) => {
+  const onClose = (event: CloseEvent): void => {
     if (!closed && !over) onLost(`The connection to Utter closed (${event.code}${event.reason ? `: ${event.reason}` : ''}).`);
   };
+  socket.onmessage = receive;
+  socket.onclose = onClose;
+  // Once the caller holds the link; before the socket's next message, which is a task.
+  queueMicrotask(() => {
+    if (closed) return;
+    early?.forEach(receive);
+    if (closedEarly) onClose(closedEarly);
+  });
   return {
     send: (command) => {
       const text = JSON.stringify(command);

@@ -66,7 +66,9 @@ function electronBridge(api: UtterApi): Bridge {
 function webBridge(): Bridge {
   const token = new URLSearchParams(location.search).get('token') ?? '';
   const base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
-  const audioSocket = `${base}/audio?token=${encodeURIComponent(token)}`;
+  // The page's name on both its sockets: the server may hand this page's waiting audio socket its utterances.
+  const page = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  const audioSocket = `${base}/audio?token=${encodeURIComponent(token)}&page=${page}`;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const sessions = listeners<[SessionView]>();
   const plays = listeners<[PlayTicket, AudioSource]>();
@@ -89,7 +91,7 @@ function webBridge(): Bridge {
 
   const open = (): Promise<WebSocket> =>
     new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${base}/control?token=${encodeURIComponent(token)}`);
+      const ws = new WebSocket(`${base}/control?token=${encodeURIComponent(token)}&page=${page}`);
       ws.onopen = () => resolve(ws);
       ws.onerror = () => reject(new Error('Cannot reach `utter web` (is it still running, and is the token in the address?).'));
       ws.onclose = () => {
