@@ -123,6 +123,8 @@ export async function spawnUtterWeb(args: string[], env: NodeJS.ProcessEnv): Pro
 /** `utter web` as a user runs it (its own process, through the CLI), a test TTS server behind it, and Chromium in front. */
 export interface WebProcessRig {
   tts: TtsServer;
+  /** The audio cache this `utter web` keeps (beside its settings file). */
+  cacheDir: string;
   /** A fresh page on the player, ready to speak. */
   open(): Promise<Page>;
   close(): Promise<void>;
@@ -143,6 +145,7 @@ export async function startWebProcessRig(options: { tts?: TtsServerOptions; sett
   const browser = await launchChromium({ env: options.env });
   return {
     tts,
+    cacheDir: join(home, 'utter', 'audio-cache'),
     open: async () => {
       const page = await browser.newPage();
       page.on('pageerror', (error) => console.error('page error:', error.message));

@@ -22,7 +22,8 @@ export interface CacheUsage {
 }
 
 const MAGIC = new TextEncoder().encode('UTTERAC1');
-const SUFFIX = '.audio';
+/** The file name ending of a kept entry (the key before it). */
+export const ENTRY_SUFFIX = '.audio';
 const KEY = /^[0-9a-f]{64}$/;
 /** The settings' MB. */
 export const MEGABYTE = 1_000_000;
@@ -164,7 +165,7 @@ export class AudioCache {
     } catch {
       // No folder: nothing was ever kept.
     }
-    await Promise.all(names.filter((name) => name.endsWith(SUFFIX) || name.endsWith('.tmp')).map((name) => rm(join(this.folder, name), { force: true })));
+    await Promise.all(names.filter((name) => name.endsWith(ENTRY_SUFFIX) || name.endsWith('.tmp')).map((name) => rm(join(this.folder, name), { force: true })));
     this.index = new Map();
     this.hot.clear();
     return before;
@@ -206,8 +207,8 @@ export class AudioCache {
       return index;
     }
     for (const name of names) {
-      const key = name.slice(0, -SUFFIX.length);
-      if (!name.endsWith(SUFFIX) || !KEY.test(key)) continue;
+      const key = name.slice(0, -ENTRY_SUFFIX.length);
+      if (!name.endsWith(ENTRY_SUFFIX) || !KEY.test(key)) continue;
       try {
         const info = await stat(join(this.folder, name));
         index.set(key, { size: info.size, usedAt: info.mtimeMs });
@@ -224,7 +225,7 @@ export class AudioCache {
   }
 
   private fileOf(key: string): string {
-    return join(this.folder, key + SUFFIX);
+    return join(this.folder, key + ENTRY_SUFFIX);
   }
 }
 
