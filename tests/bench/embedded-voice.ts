@@ -1,13 +1,15 @@
 // The embedded voice in `npm run bench` (issue 12 §1): from an in-page click on Speak to the
 // first sound in a PulseAudio recording, for the first utterance after `utter web` starts
 // again (as after the app restarts, with what it learned of the voice kept), the very first
-// one (nothing learned yet), and later ones.
-import { mkdtempSync } from 'node:fs';
+// one (nothing learned yet), and later ones. Each start is a fresh `utter web` process, as
+// a user runs it: a start inside the bench's process would find the code the first one ran
+// already compiled, and share its loop with the recorder's.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { pulseAvailable, startPulse, type PulseAudio } from '../support/pulse';
-import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
+import { startWebProcessRig, waitForText, type WebProcessRig } from '../support/utter-web';
 import { clickSpeakToFirstSound } from './click-to-heard';
 import { median } from './report';
 
@@ -17,8 +19,9 @@ const TEXT = 'Hello from the embedded voice.';
 export async function benchEmbeddedVoice(): Promise<string> {
   if (!pulseAvailable()) return 'Embedded voice, click to heard: skipped (no PulseAudio to record what is heard).';
   const pulse: PulseAudio = await startPulse();
-  const linksFile = join(mkdtempSync(join(tmpdir(), 'utter-bench-voice-')), 'web-network.json');
-  const start = (): Promise<WebRig> => startWebRig({ env: pulse.env, settings: { provider: 'local' }, linksFile });
+  // One home for both starts: the second finds what the first learned of the voice (web-network.json).
+  const home = mkdtempSync(join(tmpdir(), 'utter-bench-voice-'));
+  const start = (): Promise<WebProcessRig> => startWebProcessRig({ env: pulse.env, settings: { provider: 'local' }, home });
   try {
     const { first: firstEver, later } = await session(await start(), pulse, RUNS);
     // Started again: the pre-roll comes from what the voice showed before, as after an app restart.
@@ -33,11 +36,12 @@ export async function benchEmbeddedVoice(): Promise<string> {
     ].join('\n');
   } finally {
     await pulse.stop();
+    rmSync(home, { recursive: true, force: true });
   }
 }
 
 /** A page opened on a fresh `utter web`, its first utterance a moment later, then `runs` more; closes the rig. */
-async function session(rig: WebRig, pulse: PulseAudio, runs: number): Promise<{ first: Heard; later: Heard[] }> {
+async function session(rig: WebProcessRig, pulse: PulseAudio, runs: number): Promise<{ first: Heard; later: Heard[] }> {
   try {
     const page = await rig.open();
     // A moment after the page opens, as a hotkey comes a moment after the app starts.

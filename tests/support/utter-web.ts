@@ -133,13 +133,14 @@ export interface WebProcessRig {
 /**
  * For the benchmarks of a start: a fresh process, whose code has run nothing yet, as after
  * the app starts (the in-process rig's code has run every earlier start's). `settings` go
- * in a settings file in a fresh home, as a user's would.
+ * in a settings file in a fresh home, as a user's would; or in `home`, the caller's, kept
+ * after close, so that a second start finds what the first one learned and kept.
  */
-export async function startWebProcessRig(options: { tts?: TtsServerOptions; settings?: Partial<Settings>; env?: Record<string, string> } = {}): Promise<WebProcessRig> {
+export async function startWebProcessRig(options: { tts?: TtsServerOptions; settings?: Partial<Settings>; env?: Record<string, string>; home?: string } = {}): Promise<WebProcessRig> {
   const tts = await startTtsServer(options.tts);
-  const home = mkdtempSync(join(tmpdir(), 'utter-web-home-'));
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'utter-web-home-'));
   const settingsFile = join(home, 'utter', 'settings.json');
-  mkdirSync(join(home, 'utter'));
+  mkdirSync(join(home, 'utter'), { recursive: true });
   writeFileSync(settingsFile, JSON.stringify({ provider: 'openai', baseUrls: [tts.url], idleTimeoutSec: 5, ...options.settings }));
   const { child, url } = await spawnUtterWeb([], { ...process.env, ...options.env, XDG_CONFIG_HOME: home, UTTER_SETTINGS: settingsFile, UTTER_SOCKET: join(home, 'utter.sock') });
   const browser = await launchChromium({ env: options.env });
@@ -161,7 +162,7 @@ export async function startWebProcessRig(options: { tts?: TtsServerOptions; sett
         await exited;
       }
       await tts.close();
-      rmSync(home, { recursive: true, force: true });
+      if (!options.home) rmSync(home, { recursive: true, force: true });
     },
   };
 }
