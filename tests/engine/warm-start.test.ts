@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LocalVoiceProvider, WarmEmbeddedVoice } from '../../electron/engine/providers/local';
+import { LocalVoiceProvider } from '../../electron/engine/providers/local';
 import { warmAudioPath, warmStretcher } from '../../shared/playback/warm-up';
 import { loadSonic } from '../../shared/audio/time-stretch';
-import { REHEARSAL_CHUNKS, warmRequestPath } from '../../electron/engine/warm-up';
+import { REHEARSAL_CHUNKS, WarmEmbeddedVoice, warmRequestPath, warmVoicePath } from '../../electron/engine/warm-up';
 
 /** What starts with the app so the first utterance is as quick as the rest (issue 12 §1). */
 afterEach(() => vi.restoreAllMocks());
@@ -10,6 +10,8 @@ afterEach(() => vi.restoreAllMocks());
 describe('a warm start', () => {
   it('keeps the embedded voice started while it is the chosen provider, and lets it go when it is not', async () => {
     const warm = vi.spyOn(LocalVoiceProvider.prototype, 'warm').mockResolvedValue({ startMs: 1 });
+    // No worker here: the rehearsal after the start fails, and only speed would be lost.
+    vi.spyOn(LocalVoiceProvider.prototype, 'open').mockRejectedValue(new Error('no voice in this test'));
     const close = vi.spyOn(LocalVoiceProvider.prototype, 'close').mockResolvedValue();
     const voice = new WarmEmbeddedVoice();
     voice.follow('local');
@@ -39,6 +41,19 @@ describe('a warm start', () => {
     // No settings go in: the provider the user configured is never asked. Each segment streams in 1 KB chunks.
     expect(await warmRequestPath()).toBe(2 * REHEARSAL_CHUNKS * 1024);
   });
+
+  it('starts the embedded voice, then speaks two segments through it and the engine, over a link it credits', async () => {
+    const voice = new LocalVoiceProvider();
+    const open = vi.spyOn(voice, 'open');
+    try {
+      const bytes = await warmVoicePath(voice);
+      expect(open.mock.calls.map(([request]) => request.text)).toEqual(['Ready.', 'Warm up, once.', 'Then speak.']);
+      // Two short sentences at 22050 Hz, 16-bit: well over half a second of speech.
+      expect(bytes).toBeGreaterThan(0.5 * 22050 * 2);
+    } finally {
+      await voice.close();
+    }
+  }, 20_000);
 
   it('stretches a tone once, slowed, as the first slowed start would', async () => {
     // 100 ms at 0.8× lasts 125 ms; Sonic gives a flushed opening back a little short.

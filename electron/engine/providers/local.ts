@@ -143,32 +143,6 @@ export class LocalVoiceProvider implements SpeechProvider {
   }
 }
 
-/**
- * Keeps the embedded voice's worker started while it is the chosen provider, so the first
- * utterance after the app starts is as quick as the rest (about 0.5 s of loading otherwise).
- * Idle, the worker costs no CPU and does not keep a quitting process alive.
- */
-export class WarmEmbeddedVoice {
-  private voice: LocalVoiceProvider | null = null;
-
-  /** Starts or lets go of the worker as the provider setting says. */
-  follow(provider: string): void {
-    if (provider === 'local' && !this.voice) {
-      this.voice = new LocalVoiceProvider();
-      // A voice that cannot start says so at its first request, with its own message.
-      this.voice.warm().catch(() => {});
-    } else if (provider !== 'local' && this.voice) {
-      void this.close();
-    }
-  }
-
-  async close(): Promise<void> {
-    const voice = this.voice;
-    this.voice = null;
-    await voice?.close();
-  }
-}
-
 /** speed 1 = 175 wpm, clamped to what eSpeak accepts. */
 function wordsPerMinute(speed: number): number {
   return Math.round(Math.min(MAX_WPM, Math.max(MIN_WPM, NORMAL_WPM * speed)));
