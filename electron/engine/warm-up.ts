@@ -1,9 +1,8 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkRequest } from '../../shared/contract';
-import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import type { LinkEvent } from '../../shared/playback/link-protocol';
-import type { Settings } from '../../shared/config/schema';
 import { speakOverLink, type EngineLink } from './link';
 import type { SpeechProvider } from './provider';
 import { LocalVoiceProvider } from './providers/local';
