@@ -39,7 +39,8 @@ const SPARE_AFTER_MS = 300;
 
 /** Opens the spare socket for `url` (utter web's audio endpoint), unless one is open or opening. */
 export function openSpareSocket(url: string): void {
-  if (spare?.url === url && spare.socket.readyState <= WebSocket.OPEN) return;
+  // One offered an utterance waits for that play, even once the server has closed it.
+  if (spare?.url === url && (spare.offered !== null || spare.socket.readyState <= WebSocket.OPEN)) return;
   spare?.socket.close();
   const waiting: Spare = { url, socket: audioSocket(url), offered: null, early: [], closed: null };
   waiting.socket.onmessage = (message: MessageEvent<ArrayBuffer | string>) => {
