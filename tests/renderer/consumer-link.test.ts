@@ -37,7 +37,7 @@ class ScriptedSocket {
   }
 }
 
-const URL = 'ws://127.0.0.1:1/audio?token=t&page=0123456789ab';
+const AUDIO_URL = 'ws://127.0.0.1:1/audio?token=t&page=0123456789ab';
 const END: LinkEvent = { type: 'end', metrics: { ttfbMs: 1, totalMs: 2, bytes: 3, segments: 1, retries: 0, failovers: 0 } };
 
 beforeEach(() => {
@@ -54,18 +54,18 @@ afterEach(() => {
 describe('the worker\'s audio socket', () => {
   it('keeps an utterance the server offered and closed until its play, even when a new spare is due', async () => {
     const { openSpareSocket, openConsumerLink } = await import('../../renderer/src/audio/consumer-link');
-    openSpareSocket(URL);
+    openSpareSocket(AUDIO_URL);
     const offered = ScriptedSocket.made[0];
     offered.serverSends(JSON.stringify({ offer: 7 }));
     offered.serverSends(JSON.stringify(END));
     offered.serverCloses();
     // An earlier play's timer asks for the next spare before this ticket has come.
-    openSpareSocket(URL);
+    openSpareSocket(AUDIO_URL);
     expect(ScriptedSocket.made).toHaveLength(1);
 
     const events: LinkEvent[] = [];
     const lost: string[] = [];
-    openConsumerLink({ kind: 'socket', url: URL, id: 7 }, (event) => events.push(event), (message) => lost.push(message));
+    openConsumerLink({ kind: 'socket', url: AUDIO_URL, id: 7 }, (event) => events.push(event), (message) => lost.push(message));
     await Promise.resolve();
     expect(events).toEqual([END]);
     expect(lost).toEqual([]);
@@ -75,9 +75,9 @@ describe('the worker\'s audio socket', () => {
 
   it('claims the spare for a play the server offered nothing', async () => {
     const { openSpareSocket, openConsumerLink } = await import('../../renderer/src/audio/consumer-link');
-    openSpareSocket(URL);
+    openSpareSocket(AUDIO_URL);
     const events: LinkEvent[] = [];
-    openConsumerLink({ kind: 'socket', url: URL, id: 8 }, (event) => events.push(event), () => {});
+    openConsumerLink({ kind: 'socket', url: AUDIO_URL, id: 8 }, (event) => events.push(event), () => {});
     const socket = ScriptedSocket.made[0];
     expect(socket.sent).toEqual([JSON.stringify({ claim: 8 })]);
     socket.serverSends(JSON.stringify(END));
