@@ -320,15 +320,15 @@ export class PlayerController {
   }
 
   private async ensurePlayer(settings: Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'>): Promise<AudioPlayer> {
+    const ready = this.readyPlayer(settings);
+    if (ready) return ready;
     // The ring and the pre-roll are sized from the buffering settings: new ones, new player.
-    const shape = shapeOf(settings);
-    if (this.player && shape !== this.playerShape) {
+    if (this.player) {
       const old = this.player;
       this.player = null;
       await old.close();
     }
-    this.playerShape = shape;
-    if (this.player) return this.player;
+    this.playerShape = shapeOf(settings);
     this.starting ??= this.createPlayer({ streamBufferMs: settings.streamBufferMs, streamMaxBuffer: settings.streamMaxBuffer, audioSocket: this.bridge.audioSocket });
     try {
       this.player = await this.starting;
