@@ -159,6 +159,22 @@ describe('PlayerController', () => {
     expect(fake.facts).toContainEqual({ type: 'audio-output', ok: true, detail: 'playing at 48000 Hz, 40 ms output latency' });
   });
 
+  it('makes a new audio path when the buffering settings change, and keeps it while they do not', async () => {
+    await vi.waitFor(() => expect(created).toBe(1));
+    const close = vi.spyOn(player, 'close');
+    fake.play(ticket(12));
+    await vi.waitFor(() => expect(player.played).toHaveLength(1));
+    expect(created).toBe(1);
+    // The ring and the pre-roll are sized from these settings: the old path goes, a new one plays.
+    fake.play({ ...ticket(13), streamBufferMs: 300 });
+    await vi.waitFor(() => expect(player.played).toHaveLength(2));
+    expect(close).toHaveBeenCalledOnce();
+    expect(created).toBe(2);
+    fake.play({ ...ticket(14), streamBufferMs: 300 });
+    await vi.waitFor(() => expect(player.played).toHaveLength(3));
+    expect(created).toBe(2);
+  });
+
   it('hands the worker its ticket before the view changes, which would render first', async () => {
     await vi.waitFor(() => expect(created).toBe(1));
     usePlayerStore.getState().set({ preroll: null });
