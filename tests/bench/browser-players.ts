@@ -107,20 +107,25 @@ export async function benchBrowserPlayers(): Promise<string> {
     );
 
     // 3. A server barely faster than real time, with jitter: underruns and the gap between segments.
+    // The link was learned at 4× steady: its first utterance at this pace starts on a pre-roll
+    // made for that (shown, no target; the pre-roll grows after an underrun), and the measured
+    // one comes once the link is known, as the format rows above are measured.
     rig.tts.set({ realtimeFactor: 1.5, jitterMs: 40, seed: 7 });
     const jitterRows: string[][] = [];
     for (const format of ['pcm', 'wav', 'mp3', 'opus', 'flac'] as AudioFormat[]) {
       try {
+        const turned = await measureUtter(rig, utter, TWO_SEGMENTS, format, true);
+        for (let i = 1; i < LINK_WARM_UPS; i++) await measureUtter(rig, utter, TWO_SEGMENTS, format, true);
         const m = await measureUtter(rig, utter, TWO_SEGMENTS, format, true);
-        jitterRows.push([format, `${m.underruns}`, `${m.gapMs.toFixed(1)}`, m.underruns === 0 && m.gapMs <= 10 ? 'yes' : 'NO']);
+        jitterRows.push([format, `${turned.underruns}`, `${m.underruns}`, `${m.gapMs.toFixed(1)}`, m.underruns === 0 && m.gapMs <= 10 ? 'yes' : 'NO']);
       } catch (error) {
         // Reported, not hidden: a failed run is a finding of the benchmark.
-        jitterRows.push([format, 'failed', (error as Error).message.slice(0, 160), 'NO']);
+        jitterRows.push([format, '', 'failed', (error as Error).message.slice(0, 160), 'NO']);
         await utter.getByTestId('stop').dispatchEvent('click');
       }
     }
     rig.tts.set({ realtimeFactor: REALTIME, jitterMs: 0 });
-    const jitterTable = table(['format', 'underruns', 'longest gap between segments ms', 'met'], jitterRows);
+    const jitterTable = table(['format', 'underruns, first utterance after the link slowed', `underruns, the link known (after ${LINK_WARM_UPS})`, 'longest gap between segments ms', 'met'], jitterRows);
 
     // 4. Stop, as heard: from an in-page click on Stop to the last sound in the recording.
     {
@@ -137,7 +142,10 @@ export async function benchBrowserPlayers(): Promise<string> {
           `${above.toFixed(1)} ms above the ${latencyMs.toFixed(1)} ms output latency the page reports (target ≤ 50: ${above <= 50 ? 'met' : 'NOT met'}).`,
       );
     }
-    out.push('\nUtter with the server at 1.5× real time and up to 40 ms of jitter per chunk, two segments (targets: 0 underruns, gap ≤ 10 ms):\n');
+    out.push(
+      '\nUtter with the server at 1.5× real time and up to 40 ms of jitter per chunk (the same link was 4× and steady until then), two segments ' +
+        '(targets, once the link is known: 0 underruns, gap ≤ 10 ms):\n',
+    );
     out.push(jitterTable);
     return out.join('\n');
   } finally {

@@ -14,6 +14,8 @@ import { clickSpeakToFirstSound } from './click-to-heard';
 import { median } from './report';
 
 const RUNS = 5;
+/** Restarts measured: one take each, and a single take is the machine's as much as the code's. */
+const RESTARTS = 3;
 const TEXT = 'Hello from the embedded voice.';
 
 export async function benchEmbeddedVoice(): Promise<string> {
@@ -25,12 +27,14 @@ export async function benchEmbeddedVoice(): Promise<string> {
   try {
     const { first: firstEver, later } = await session(await start(), pulse, RUNS);
     // Started again: the pre-roll comes from what the voice showed before, as after an app restart.
-    const { first } = await session(await start(), pulse, 0);
+    const restarts: Heard[] = [];
+    for (let i = 0; i < RESTARTS; i++) restarts.push((await session(await start(), pulse, 0)).first);
+    const first = { heardMs: median(restarts.map((r) => r.heardMs)), pageMs: median(restarts.map((r) => r.pageMs)) };
     const warm = median(later.map((r) => r.heardMs));
     const verdict = (value: number, target: number): string => `${Math.round(value)} ms (target ≤ ${target}: ${value <= target ? 'met' : 'NOT met'})`;
     return [
       `Embedded voice (eSpeak NG) through utter web, in-page click on Speak to the first sound recorded:`,
-      `  first utterance after utter web starts again: ${verdict(first.heardMs, 100)}; the page's own figure ${Math.round(first.pageMs)} ms`,
+      `  first utterance after utter web starts again (median of ${RESTARTS} restarts: ${restarts.map((r) => Math.round(r.heardMs)).join(', ')} ms): ${verdict(first.heardMs, 100)}; the page's own figure ${Math.round(first.pageMs)} ms`,
       `  the very first one, nothing learned of the voice yet (the pre-roll is the setting's): ${Math.round(firstEver.heardMs)} ms; the page's own figure ${Math.round(firstEver.pageMs)} ms`,
       `  later ones (median of ${RUNS}): ${verdict(warm, 80)}; the page's own figure ${Math.round(median(later.map((r) => r.pageMs)))} ms`,
     ].join('\n');
