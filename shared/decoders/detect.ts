@@ -23,7 +23,7 @@ const MAGIC_LIMIT = 4096;
 export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResult | 'need-more' | null {
   if (bytes.length < 4) return 'need-more';
   const tag = ascii(bytes, 0, 4);
-  if (tag === 'RIFF') return bytes.length < 12 ? 'need-more' : ascii(bytes, 8, 4) === 'WAVE' ? probeWav(bytes) : null;
+  if (tag === 'RIFF' || tag === 'RF64' || tag === 'BW64') return bytes.length < 12 ? 'need-more' : ascii(bytes, 8, 4) === 'WAVE' ? probeWav(bytes) : null;
   if (tag === 'OggS') return probeOgg(bytes);
   if (tag === 'fLaC') return probeFlac(bytes, 0);
   if (tag.startsWith('ID3')) return probeId3(bytes);

@@ -17,6 +17,22 @@ export function deinterleave(
   return { channelData, frames };
 }
 
+/** G.711 μ-law, as ITU-T G.711 expands it (to ±32124 of 32768). */
+const MULAW = Float32Array.from({ length: 256 }, (_, byte) => {
+  const u = ~byte & 0xff;
+  const magnitude = ((((u & 0x0f) << 3) + 0x84) << ((u >> 4) & 7)) - 0x84;
+  return (u & 0x80 ? -magnitude : magnitude) / 32768;
+});
+
+/** G.711 A-law, as ITU-T G.711 expands it (to ±32256 of 32768). */
+const ALAW = Float32Array.from({ length: 256 }, (_, byte) => {
+  const a = byte ^ 0x55;
+  const exponent = (a >> 4) & 7;
+  const mantissa = (a & 0x0f) << 4;
+  const magnitude = exponent === 0 ? mantissa + 8 : (mantissa + 0x108) << (exponent - 1);
+  return (a & 0x80 ? magnitude : -magnitude) / 32768;
+});
+
 /** How one sample is stored. */
 export interface SampleEncoding {
   bytes: number;
@@ -34,6 +50,9 @@ export const ENCODINGS = {
   s32: { bytes: 4, read: (v: DataView, o: number) => v.getInt32(o, true) / 2147483648 },
   f32: { bytes: 4, read: (v: DataView, o: number) => v.getFloat32(o, true) },
   f64: { bytes: 8, read: (v: DataView, o: number) => v.getFloat64(o, true) },
+  // G.711 (WAV formats 7 and 6): telephony voices, and ffmpeg's pcm_mulaw / pcm_alaw.
+  mulaw: { bytes: 1, read: (v: DataView, o: number) => MULAW[v.getUint8(o)] },
+  alaw: { bytes: 1, read: (v: DataView, o: number) => ALAW[v.getUint8(o)] },
 } satisfies Record<string, SampleEncoding>;
 
 /**

@@ -11,6 +11,8 @@ const FILES = [
   ['speech-stereo-44k.wav', { format: 'wav', sampleRate: 44100, channels: 2 }],
   ['speech-list.wav', { format: 'wav', sampleRate: 24000, channels: 1 }],
   ['speech-24bit.wav', { format: 'wav', sampleRate: 24000, channels: 1 }],
+  ['speech-rf64.wav', { format: 'wav', sampleRate: 24000, channels: 1 }],
+  ['speech-mulaw.wav', { format: 'wav', sampleRate: 24000, channels: 1 }],
   ['speech.mp3', { format: 'mp3', sampleRate: 24000, channels: 1 }],
   ['speech.opus', { format: 'opus', sampleRate: 48000, channels: 1 }],
   ['speech-bigpages.opus', { format: 'opus', sampleRate: 48000, channels: 1 }],

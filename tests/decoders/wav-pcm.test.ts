@@ -31,6 +31,7 @@ describe('WAV layouts', () => {
     ['speech-float.wav', 24000, 1], // IEEE float, with a fact chunk
     ['speech-list.wav', 24000, 1], // a LIST/INFO chunk before data
     ['speech-streaming.wav', 24000, 1], // sizes 0xFFFFFFFF
+    ['speech-rf64.wav', 24000, 1], // RF64: the sizes in a ds64 chunk
     ['speech-stereo-44k.wav', 44100, 2],
     ['speech-22050.wav', 22050, 1],
   ])('%s decodes exactly, at %i Hz, %i channel(s)', async (file, rate, channels) => {
@@ -51,6 +52,24 @@ describe('WAV layouts', () => {
     expect(snrDb(out.channels[0], speech.channels[0]).snr).toBeGreaterThan(90);
   });
 
+  it.each(['mulaw', 'alaw'])('G.711 %s (as ffmpeg writes it) decodes as ffmpeg decodes it, and is the speech', async (law) => {
+    const bytes = readFixture(`speech-${law}.wav`);
+    const out = await decodeChunks(createDecoder('wav'), randomChunks(bytes, 17, 2000));
+    const reference = readWavFixture(`speech-${law}.wav.ref.wav`).channels[0];
+    expect(out.sampleRate).toBe(24000);
+    expect(differingSamples(out.channels[0], reference)).toBe(0);
+    // 8-bit companding keeps about 38 dB.
+    expect(snrDb(out.channels[0], speech.channels[0]).snr).toBeGreaterThan(30);
+  });
+
+  it('RF64: the ds64 chunk says where the data ends, so a chunk after it is not played', async () => {
+    const bytes = readFixture('speech-rf64.wav');
+    const after = concatBytes(ascii('LIST'), new Uint8Array([4, 0, 0, 0]), ascii('INFO'));
+    const out = await decodeChunks(createDecoder('wav'), randomChunks(concatBytes(bytes, after), 19, 1500));
+    expect(out.channels[0].length).toBe(speech.channels[0].length);
+    expect(differingSamples(out.channels[0], speech.channels[0])).toBe(0);
+  });
+
   it('plays the streaming form whose sizes are 0 to the end of the stream', async () => {
     const bytes = readFixture('speech-24k.wav').slice();
     setUint32(bytes, 4, 0);
@@ -68,7 +87,7 @@ describe('WAV layouts', () => {
     expect(differingSamples(out.channels[0], speech.channels[0])).toBe(0);
   });
 
-  it.each(['speech-list.wav', 'speech-24bit.wav', 'speech-streaming.wav'])('%s: its header split at every byte decodes the same', async (file) => {
+  it.each(['speech-list.wav', 'speech-24bit.wav', 'speech-streaming.wav', 'speech-rf64.wav'])('%s: its header split at every byte decodes the same', async (file) => {
     const bytes = readFixture(file);
     const reference = parseWav(bytes).channels[0];
     const header = dataChunkAt(bytes) + 8;

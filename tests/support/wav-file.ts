@@ -25,7 +25,7 @@ export function readWavFixture(name: string): PlanarAudio {
 /**
  * Parses a WAV: PCM 8/16/24/32-bit, float 32/64-bit, WAVE_FORMAT_EXTENSIBLE, chunks in any
  * order before `data`, and the streaming form whose sizes are 0 or 0xFFFFFFFF (the data
- * then runs to the end of the file). Integers scale by 1/2^(bits-1).
+ * then runs to the end of the file), as RF64's are. Integers scale by 1/2^(bits-1).
  */
 export function parseWav(bytes: Uint8Array): PlanarAudio {
   const wav = wavLayout(bytes);
@@ -35,7 +35,8 @@ export function parseWav(bytes: Uint8Array): PlanarAudio {
 /** Where a WAV's samples are and how they are laid out: the chunk walk both parsers share. */
 function wavLayout(bytes: Uint8Array) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (text(bytes, 0, 4) !== 'RIFF' || text(bytes, 8, 4) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
+  // RF64 as the streaming form: its data runs to the end of the file (the fixtures end there).
+  if (!['RIFF', 'RF64'].includes(text(bytes, 0, 4)) || text(bytes, 8, 4) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
   let format = 0;
   let channelCount = 0;
   let sampleRate = 0;
