@@ -1,5 +1,5 @@
 import type { Settings } from '../../shared/config/schema';
-import { probeFormat } from '../../shared/decoders/detect';
+import { probeFormat, unplayableAudio } from '../../shared/decoders/detect';
 import type { ProbeResult } from '../../shared/decoders/types';
 import { SpeechError } from './errors';
 import type { SpeechAudio } from './provider';
@@ -42,6 +42,10 @@ export async function probeSegment(
       // Retryable: a server's empty answer may be transient. (It was also how a body opened
       // ahead looked once undici had cancelled it with its collected Response: see keepAlive.)
       if (!head.length) throw new SpeechError('network', 'The server answered with no audio at all (an empty body).');
+      const unplayable = unplayableAudio(head);
+      if (unplayable) {
+        throw new SpeechError('bad-audio', `The server sent ${unplayable} audio, which Utter cannot play. Choose another format in Settings (mp3, opus, wav, flac, pcm or aac).`);
+      }
       throw new SpeechError('bad-audio', `The server did not send audio: ${describe(head, contentType)}`);
     }
   }

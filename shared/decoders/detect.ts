@@ -32,7 +32,8 @@ export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResul
   if (bytes.length >= 8 && ascii(bytes, 4, 4) === 'ftyp') return { format: 'aac', wholeFile: true };
   const framed = probeFrames(bytes, 0);
   if (framed) return framed;
-  if (looksLikeText(bytes)) return null;
+  // Audio no decoder here reads is not raw PCM either, even when pcm was asked for.
+  if (looksLikeText(bytes) || unplayableAudio(bytes)) return null;
   if (isPcmRequest(hint)) return { format: 'pcm', sampleRate: pcmRate(hint), channels: pcmChannels(hint) };
   return bytes.length < MAGIC_LIMIT ? 'need-more' : null;
 }
@@ -70,6 +71,31 @@ function probeWav(bytes: Uint8Array): ProbeResult | 'need-more' {
   }
   // A chunk before fmt larger than the probe: it is a WAV all the same.
   return bytes.length < MAGIC_LIMIT ? 'need-more' : { format: 'wav' };
+}
+
+/** The first bytes of a first Ogg page's packet, for codecs Utter has no decoder for. */
+const OGG_CODECS: [string, string][] = [
+  ['\x01vorbis', 'Ogg Vorbis'],
+  ['\x7fFLAC', 'Ogg FLAC'],
+  ['Speex   ', 'Ogg Speex'],
+];
+
+/**
+ * Names audio that no decoder here reads (Ogg Vorbis, WebM, AIFF, …), so that its refusal
+ * says what came and what to do, not that it was not audio. Null for anything else.
+ */
+export function unplayableAudio(bytes: Uint8Array): string | null {
+  const tag = ascii(bytes, 0, 4);
+  if (tag === 'OggS' && bytes.length >= 27) {
+    const body = 27 + bytes[26];
+    return OGG_CODECS.find(([magic]) => ascii(bytes, body, magic.length) === magic)?.[1] ?? null;
+  }
+  if (bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3) return 'WebM (Matroska)';
+  if (tag === 'FORM' && ['AIFF', 'AIFC'].includes(ascii(bytes, 8, 4))) return 'AIFF';
+  if (tag === 'caff') return 'Core Audio (CAF)';
+  if (tag === '.snd') return 'Sun/NeXT (.au)';
+  if (ascii(bytes, 0, 5) === '#!AMR') return 'AMR';
+  return null;
 }
 
 function probeOgg(bytes: Uint8Array): ProbeResult | 'need-more' | null {

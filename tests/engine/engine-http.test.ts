@@ -187,6 +187,22 @@ describe('server answers', () => {
     expect(lying.kind).toBe('bad-audio');
   });
 
+  it.each([
+    ['opus', 'speech-vorbis.ogg', 'Ogg Vorbis'],
+    ['opus', 'speech-opus.webm', 'WebM'],
+    ['pcm', 'speech.aiff', 'AIFF'],
+  ] as const)('names audio it has no decoder for (asked for %s, sent %s), and does not play it as noise', async (format, file, name) => {
+    server.set({ audio: () => ({ bytes: fixture(file), seconds: 7.9 }) });
+    try {
+      const error = await speechError(speak(format));
+      expect(error.kind).toBe('bad-audio');
+      expect(error.message).toContain(`sent ${name}`);
+      expect(error.message).toMatch(/cannot play/);
+    } finally {
+      server.set({ audio: undefined });
+    }
+  });
+
   it('gives up after the retries with a network error when the connection keeps breaking', async () => {
     server.enqueue(...Array.from({ length: 4 }, () => ({ resetAfterBytes: 1000 })));
     const error = await speechError(speak('pcm', { maxRetries: 3 }));
