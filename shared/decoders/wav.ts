@@ -115,6 +115,9 @@ const ENCODING_OF: Record<string, SampleEncoding | undefined> = {
   '7/8': ENCODINGS.mulaw,
 };
 
+/** WAV format codes seen in the wild that no decoder here reads, named for the refusal. */
+const CODEC_NAMES: Record<number, string> = { 2: 'Microsoft ADPCM', 0x11: 'IMA ADPCM', 0x31: 'GSM 6.10', 0x55: 'MP3', 0xff: 'AAC', 0x674f: 'Vorbis' };
+
 function readFormat(view: DataView, at: number, size: number): { rate: number; channels: number; encoding: SampleEncoding } {
   let code = view.getUint16(at, true);
   const channels = view.getUint16(at + 2, true);
@@ -123,7 +126,8 @@ function readFormat(view: DataView, at: number, size: number): { rate: number; c
   if (code === 0xfffe && size >= 40) code = view.getUint16(at + 24, true); // the sub-format GUID starts with the code
   const encoding = ENCODING_OF[`${code}/${bits}`];
   if (!encoding || channels < 1 || channels > 8 || rate < 1000 || rate > 384000) {
-    throw new BadAudioError(`Unsupported WAV layout: format ${code}, ${bits}-bit, ${channels} channels, ${rate} Hz.`);
+    const codec = CODEC_NAMES[code] ? `${CODEC_NAMES[code]} (format ${code})` : `format ${code}`;
+    throw new BadAudioError(`This WAV holds audio Utter cannot play: ${codec}, ${bits}-bit, ${channels} channel${channels === 1 ? '' : 's'}, ${rate} Hz.`);
   }
   return { rate, channels, encoding };
 }

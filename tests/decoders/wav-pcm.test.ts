@@ -62,6 +62,12 @@ describe('WAV layouts', () => {
     expect(snrDb(out.channels[0], speech.channels[0]).snr).toBeGreaterThan(30);
   });
 
+  it('refuses a WAV of a codec it cannot play (IMA ADPCM, as ffmpeg writes it), naming it', async () => {
+    const error = await decodeChunks(createDecoder('wav'), [readFixture('speech-adpcm.wav')]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadAudioError);
+    expect((error as Error).message).toMatch(/IMA ADPCM \(format 17\), 4-bit, 1 channel, 24000 Hz/);
+  });
+
   it('RF64: the ds64 chunk says where the data ends, so a chunk after it is not played', async () => {
     const bytes = readFixture('speech-rf64.wav');
     const after = concatBytes(ascii('LIST'), new Uint8Array([4, 0, 0, 0]), ascii('INFO'));
