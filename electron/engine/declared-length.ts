@@ -1,6 +1,7 @@
 // How long a response says its audio is, from the audio's own header: a WAV's data chunk,
 // or an MP3's Xing/Info byte count. A body that ends cleanly before that was cut short
 // (a proxy, a server that died mid-write) and must not play as if complete.
+import { id3Length, xingTagAt } from '../../shared/decoders/frame-headers';
 
 /** Bytes the whole stream should have, or null when its header does not say (or says "unknown"). */
 export function declaredLength(head: Uint8Array, format: string): number | null {
@@ -23,17 +24,11 @@ function wavLength(head: Uint8Array): number | null {
   return null;
 }
 
-/** Samples per frame and where the Xing/Info tag sits after the 4-byte frame header, by MPEG version and channels. */
+/** The byte count of an MP3's Xing/Info tag, after any ID3v2 tag. */
 function mp3Length(head: Uint8Array): number | null {
-  let start = 0;
-  // An ID3v2 tag first: its size is four 7-bit bytes.
-  if (ascii(head, 0, 3) === 'ID3' && head.length >= 10) start = 10 + ((head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]);
-  if (start + 4 > head.length || head[start] !== 0xff || (head[start + 1] & 0xe0) !== 0xe0) return null;
-  const mpeg1 = (head[start + 1] & 0x18) === 0x18;
-  const mono = (head[start + 3] & 0xc0) === 0xc0;
-  const tag = start + 4 + (mpeg1 ? (mono ? 17 : 32) : mono ? 9 : 17);
-  const name = ascii(head, tag, 4);
-  if ((name !== 'Xing' && name !== 'Info') || tag + 16 > head.length) return null;
+  const start = id3Length(head);
+  const tag = xingTagAt(head, start);
+  if (tag < 0 || tag + 16 > head.length) return null;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const flags = view.getUint32(tag + 4);
   if (!(flags & 0x2)) return null;

@@ -36,3 +36,25 @@ export function concatAudio(blocks: DecodedAudio[]): DecodedAudio {
   }
   return { channelData, samplesDecoded: total, sampleRate: useful[0].sampleRate };
 }
+
+/** A decode result as its runs of one layout, in order (see DecodedAudio.followedBy). */
+export function audioRuns(audio: DecodedAudio): DecodedAudio[] {
+  const runs: DecodedAudio[] = [];
+  for (let run: DecodedAudio | undefined = audio; run; run = run.followedBy) runs.push(run);
+  return runs;
+}
+
+/** Joins decoded blocks in order: neighbours of one rate and channel count into one, each change of layout as a followedBy. */
+export function chainAudio(blocks: DecodedAudio[]): DecodedAudio {
+  const groups: DecodedAudio[][] = [];
+  for (const block of blocks) {
+    if (!block.samplesDecoded) continue;
+    const last = groups.at(-1)?.[0];
+    if (last && last.sampleRate === block.sampleRate && last.channelData.length === block.channelData.length) groups.at(-1)!.push(block);
+    else groups.push([block]);
+  }
+  if (!groups.length) return blocks[0] ?? silence();
+  const runs: DecodedAudio[] = groups.map((group) => ({ ...concatAudio(group), followedBy: undefined }));
+  runs.forEach((run, i) => (run.followedBy = runs[i + 1]));
+  return runs[0];
+}

@@ -53,6 +53,22 @@ export function mpegHeader(bytes: Uint8Array, pos: number): MpegHeader | null {
   return { sampleRate, channels: b3 >> 6 === 3 ? 1 : 2, frameLength, samples };
 }
 
+/**
+ * Where the Xing/Info tag (LAME's, and the VBR header of other encoders) sits in the MPEG
+ * frame at `pos`, or -1 when the frame holds none. The tag follows the side information,
+ * whose size depends on the MPEG version and channels. A frame with it is the first of a
+ * file and carries no audio.
+ */
+export function xingTagAt(bytes: Uint8Array, pos: number): number {
+  if (pos + 4 > bytes.length || bytes[pos] !== 0xff || (bytes[pos + 1] & 0xe0) !== 0xe0) return -1;
+  const mpeg1 = (bytes[pos + 1] & 0x18) === 0x18;
+  const mono = (bytes[pos + 3] & 0xc0) === 0xc0;
+  const tag = pos + 4 + (mpeg1 ? (mono ? 17 : 32) : mono ? 9 : 17);
+  if (tag + 4 > bytes.length) return -1;
+  const name = String.fromCharCode(bytes[tag], bytes[tag + 1], bytes[tag + 2], bytes[tag + 3]);
+  return name === 'Xing' || name === 'Info' ? tag : -1;
+}
+
 /** One ADTS frame header (ISO 14496-3, 1.A.2.2). */
 export interface AdtsHeader {
   /** ADTS profile: the MPEG-4 audio object type minus one (1 = AAC LC). */
@@ -86,6 +102,8 @@ export function adtsHeader(bytes: Uint8Array, pos: number): AdtsHeader | null {
 /** Length of the ID3v2 tag at `pos` (header, body and footer), or 0 when there is none. */
 export function id3Length(bytes: Uint8Array, pos = 0): number {
   if (pos + 10 > bytes.length || bytes[pos] !== 0x49 || bytes[pos + 1] !== 0x44 || bytes[pos + 2] !== 0x33) return 0;
+  // Versions 2.2 to 2.4, and sizes in 7-bit bytes: "ID3" met by chance in audio is no tag.
+  if (bytes[pos + 3] < 2 || bytes[pos + 3] > 4 || (bytes[pos + 6] | bytes[pos + 7] | bytes[pos + 8] | bytes[pos + 9]) & 0x80) return 0;
   const size = ((bytes[pos + 6] & 0x7f) << 21) | ((bytes[pos + 7] & 0x7f) << 14) | ((bytes[pos + 8] & 0x7f) << 7) | (bytes[pos + 9] & 0x7f);
   return 10 + size + (bytes[pos + 5] & 0x10 ? 10 : 0);
 }

@@ -1,6 +1,6 @@
 import { MPEGDecoder } from 'mpg123-decoder';
-import { concatBytes } from './audio';
-import { id3Length, looksLikeText, mpegHeader, type MpegHeader } from './frame-headers';
+import { chainAudio, concatBytes } from './audio';
+import { id3Length, looksLikeText, mpegHeader, xingTagAt, type MpegHeader } from './frame-headers';
 import { BadAudioError } from './types';
 import { WasmStreamDecoder, type LibraryAudio } from './wasm-decoder';
 
@@ -20,28 +20,34 @@ export class Mp3Decoder extends WasmStreamDecoder {
   private readonly library = new MPEGDecoder();
   readonly ready = this.library.ready;
   private readonly walker = new MpegFrameWalker();
-  /** Samples mpg123 gave; the least shortfall against the frames found before any damage. */
-  private samplesOut = 0;
-  private shortfallBeforeDamage = Infinity;
+  /** The current file (a body may join several): samples its frames hold and mpg123 gave, and the least shortfall before any damage. */
+  private file = newFile();
 
-  protected decodeBytes(bytes: Uint8Array): LibraryAudio {
+  protected async decodeBytes(bytes: Uint8Array): Promise<LibraryAudio> {
     if (this.walker.untouched && id3Length(bytes) === 0 && !mpegHeader(bytes, 0) && looksLikeText(bytes)) {
       throw new BadAudioError('This is not an MP3 stream: it starts like text (a web page or a JSON error?).');
     }
-    const { resyncs, frames } = this.walker.walk(bytes);
+    const { runs, resyncs } = this.walker.walk(bytes);
     this.stats.skippedFrames += resyncs;
     this.stats.skippedSamples += this.walker.takeLost();
     if (!this.walker.framesSeen && this.walker.junk > MAX_JUNK) {
       throw new BadAudioError('This is not an MP3 stream: no MPEG audio frame in its first 64 KB.');
     }
-    if (!frames.length) return { channelData: [], samplesDecoded: 0, sampleRate: 0, errors: [] };
-    const audio = this.library.decode(frames);
-    this.samplesOut += audio.samplesDecoded;
-    // Only once mpg123 has given sound: before that the encoder delay is still being trimmed, and the shortfall is not yet its lasting one.
-    if (!this.walker.everBroke && this.samplesOut > 0) this.shortfallBeforeDamage = Math.min(this.shortfallBeforeDamage, this.shortfall());
-    // A mono stream comes out duplicated on two channels: keep one.
-    if (this.walker.channels === 1 && audio.channelData.length === 2) audio.channelData = [audio.channelData[0]];
-    return audio;
+    const decoded: LibraryAudio[] = [];
+    for (const run of runs) {
+      // A new file or layout: mpg123 starts afresh, so each part is labelled with its own rate and trimmed as its own file.
+      if (run.startsFile && this.file.found > 0) await this.nextFile();
+      if (run.brokeBefore) this.file.broke = true;
+      this.file.found += run.samples;
+      const audio = this.library.decode(run.frames);
+      this.file.out += audio.samplesDecoded;
+      // Only once mpg123 has given sound: before that the encoder delay is still being trimmed, and the shortfall is not yet its lasting one.
+      if (!this.file.broke && this.file.out > 0) this.file.shortfallBeforeDamage = Math.min(this.file.shortfallBeforeDamage, this.file.found - this.file.out);
+      // A mono stream comes out duplicated on two channels: keep one.
+      if (run.channels === 1 && audio.channelData.length === 2) audio.channelData = [audio.channelData[0]];
+      decoded.push(audio);
+    }
+    return { ...chainAudio(decoded), errors: decoded.flatMap((audio) => audio.errors) };
   }
   protected async flushLibrary(): Promise<LibraryAudio | null> {
     if (!this.walker.framesSeen && this.walker.junk > 0) {
@@ -49,26 +55,31 @@ export class Mp3Decoder extends WasmStreamDecoder {
     }
     this.walker.endOfStream();
     this.stats.skippedSamples += this.walker.takeLost();
-    // mpg123 also drops good frames after damage (their bit reservoir was in the lost ones):
-    // what it gave short of the frames found, beyond the shortfall it always has (the
-    // encoder delay it trims, the Info frame), is lost too.
-    if (this.walker.everBroke && Number.isFinite(this.shortfallBeforeDamage)) {
-      this.stats.skippedSamples += Math.max(0, this.shortfall() - this.shortfallBeforeDamage);
-    }
+    this.settleFile();
     return null;
   }
   protected errorSamples(): number {
-    // Frames mpg123 reports as errors show in its shortfall, counted at the end.
+    // Frames mpg123 reports as errors show in its shortfall, counted at the end of the file.
     return 0;
   }
 
-  private shortfall(): number {
-    return this.walker.foundSamples - this.samplesOut;
+  /**
+   * mpg123 also drops good frames after damage (their bit reservoir was in the lost ones):
+   * what it gave short of the frames found, beyond the shortfall it always has (the encoder
+   * delay it trims, the Info frame), is lost too.
+   */
+  private settleFile(): void {
+    const { broke, found, out, shortfallBeforeDamage } = this.file;
+    if (broke && Number.isFinite(shortfallBeforeDamage)) this.stats.skippedSamples += Math.max(0, found - out - shortfallBeforeDamage);
+    this.file = newFile();
+  }
+  private async nextFile(): Promise<void> {
+    this.settleFile();
+    await this.library.reset();
   }
   protected resetLibrary(): Promise<void> {
     this.walker.reset();
-    this.samplesOut = 0;
-    this.shortfallBeforeDamage = Infinity;
+    this.file = newFile();
     return this.library.reset();
   }
   protected freeLibrary(): void {
@@ -76,16 +87,33 @@ export class Mp3Decoder extends WasmStreamDecoder {
   }
 }
 
+function newFile(): { found: number; out: number; broke: boolean; shortfallBeforeDamage: number } {
+  return { found: 0, out: 0, broke: false, shortfallBeforeDamage: Infinity };
+}
+
+/** Whole frames of one layout from one file, as the walker hands them to mpg123. */
+interface FrameRun {
+  frames: Uint8Array;
+  channels: number;
+  /** Samples per channel the frames hold. */
+  samples: number;
+  /** The first frame of a file (after an ID3v2 tag, or an Info frame), or of another rate or channel count. */
+  startsFile: boolean;
+  /** The chain broke before the run's first frame. */
+  brokeBefore: boolean;
+}
+
 /**
  * Cuts an MPEG byte stream into whole frames for mpg123, which sees nothing else: noise
  * holds chance headers, and mpg123 decodes them (measured: a chance 32 kHz frame in a
  * 24 kHz stream, and the whole call's audio came out labelled 32 kHz). After a break, and
- * for a frame whose rate or channels differ from the stream's, a header is believed once
- * the next one follows it, in the same format. Counts the breaks and how much audio they lost: the bytes from
- * the break to the next frame, in frames of the stream's average length (at least one).
+ * for a frame whose rate or channels differ from the last, a header is believed once the
+ * next one follows it, in the same format. The frames come in runs of one layout and one
+ * file, so that files joined in one body (a server that sends a file per sentence) are each
+ * decoded and labelled as their own. Counts the breaks and how much audio they lost: the
+ * bytes from the break to the next frame, in frames of the stream's average length (at least one).
  */
 class MpegFrameWalker {
-  channels = 0;
   framesSeen = 0;
   /** Bytes outside ID3 tags passed over before the first frame. */
   junk = 0;
@@ -93,25 +121,28 @@ class MpegFrameWalker {
   private held: Uint8Array = new Uint8Array(0);
   /** Stream offset of held[0]. */
   private heldAt = 0;
-  /** Bytes of a tag to pass over (ID3v2 at the start, ID3v1 at the end). */
+  /** Bytes of a tag to pass over (ID3v2 before a file, ID3v1 after one). */
   private skip = 0;
   private inSync = false;
   /** The stream's first frame: its samples per frame are the stream's. */
   private first: MpegHeader | null = null;
+  /** The last frame taken: a frame in another layout is doubted until the next confirms it. */
+  private last: MpegHeader | null = null;
+  /** An ID3v2 tag was passed over: the next frame starts a file. */
+  private fileAhead = false;
   /** Stream offset where the chain broke; -1 while it holds. */
   private brokeAt = -1;
+  /** The chain broke since the last frame taken. */
+  private brokeSinceFrame = false;
   private lostSamples = 0;
-  /** Samples and bytes in every frame found; true once the chain has broken. */
-  foundSamples = 0;
   private foundBytes = 0;
-  everBroke = false;
 
-  /** Takes the next bytes; returns the whole frames they completed, and how many times they lost the chain. */
-  walk(bytes: Uint8Array): { frames: Uint8Array; resyncs: number } {
+  /** Takes the next bytes; returns the runs of whole frames they completed, and how many times they lost the chain. */
+  walk(bytes: Uint8Array): { runs: FrameRun[]; resyncs: number } {
     this.untouched = false;
     let resyncs = 0;
     const b = concatBytes(this.held, bytes);
-    const frames: Uint8Array[] = [];
+    const runs: { parts: Uint8Array[]; run: FrameRun }[] = [];
     let p = 0;
     while (p < b.length) {
       if (this.skip) {
@@ -121,25 +152,35 @@ class MpegFrameWalker {
         continue;
       }
       if (b.length - p < 10) break;
-      const tag = this.framesSeen ? 0 : id3Length(b, p);
-      // ID3v1 at the end of a file: 128 bytes that are not a lost frame.
+      const tag = id3Length(b, p);
+      // ID3v1 after a file: 128 bytes that are not a lost frame.
       const v1 = this.inSync && b[p] === 0x54 && b[p + 1] === 0x41 && b[p + 2] === 0x47 ? 128 : 0;
       if (tag || v1) {
+        if (this.brokeAt >= 0) this.resynced(this.heldAt + p);
+        if (tag && this.framesSeen) this.fileAhead = true;
         this.skip = tag || v1;
         continue;
       }
       const header = mpegHeader(b, p);
-      const first = this.first;
-      const doubtful = header && (this.brokeAt >= 0 || (first && (header.sampleRate !== first.sampleRate || header.channels !== first.channels || header.samples !== first.samples)));
+      const last = this.last;
+      const doubtful = header && (this.brokeAt >= 0 || (last && !sameFormat(header, last)));
       if (header && b.length - p < header.frameLength + (doubtful ? 4 : 0)) break;
       if (header && (!doubtful || sameFormat(header, mpegHeader(b, p + header.frameLength)))) {
         if (this.brokeAt >= 0) this.resynced(this.heldAt + p);
+        const startsFile = this.framesSeen === 0 || this.fileAhead || xingTagAt(b, p) >= 0 || !sameFormat(header, last);
+        const current = runs.at(-1)?.run;
+        if (!current || startsFile || this.brokeSinceFrame) {
+          runs.push({ parts: [], run: { frames: new Uint8Array(0), channels: header.channels, samples: 0, startsFile, brokeBefore: this.brokeSinceFrame } });
+        }
+        const open = runs.at(-1)!;
+        open.parts.push(b.subarray(p, p + header.frameLength));
+        open.run.samples += header.samples;
         this.first ??= header;
+        this.last = header;
+        this.fileAhead = false;
+        this.brokeSinceFrame = false;
         this.framesSeen++;
-        this.foundSamples += header.samples;
         this.foundBytes += header.frameLength;
-        if (!this.channels) this.channels = header.channels;
-        frames.push(b.subarray(p, p + header.frameLength));
         p += header.frameLength;
         this.inSync = true;
         continue;
@@ -147,18 +188,19 @@ class MpegFrameWalker {
       if (this.inSync) resyncs++;
       if (this.inSync && this.framesSeen) {
         this.brokeAt = this.heldAt + p;
-        this.everBroke = true;
+        this.brokeSinceFrame = true;
       }
       this.inSync = false;
       let q = p + 1;
-      while (q + 4 <= b.length && !mpegHeader(b, q) && !(this.framesSeen === 0 && id3Length(b, q))) q++;
+      while (q + 4 <= b.length && !mpegHeader(b, q) && !id3Length(b, q)) q++;
       if (!this.framesSeen) this.junk += q - p;
       p = q;
     }
     this.heldAt += p;
     this.held = b.slice(p);
     // Copied: the library copies into WASM memory at once, but `b` may be the caller's buffer.
-    return { frames: frames.length === 1 ? frames[0].slice() : concatBytes(...frames), resyncs };
+    for (const { parts, run } of runs) run.frames = parts.length === 1 ? parts[0].slice() : concatBytes(...parts);
+    return { runs: runs.map(({ run }) => run), resyncs };
   }
 
   /** The stream ended while the chain was broken: everything from the break is lost. */
@@ -185,16 +227,16 @@ class MpegFrameWalker {
     this.heldAt = 0;
     this.skip = 0;
     this.inSync = false;
-    this.channels = 0;
     this.framesSeen = 0;
     this.junk = 0;
     this.untouched = true;
     this.first = null;
+    this.last = null;
+    this.fileAhead = false;
     this.foundBytes = 0;
     this.brokeAt = -1;
+    this.brokeSinceFrame = false;
     this.lostSamples = 0;
-    this.foundSamples = 0;
-    this.everBroke = false;
   }
 }
 

@@ -6,6 +6,11 @@ export interface DecodedAudio {
   samplesDecoded: number;
   /** 0 only when samplesDecoded is 0 and the decoder has not seen a header yet. */
   sampleRate: number;
+  /**
+   * Audio that came after this in the same call at another rate or channel count (files of
+   * different layouts joined in one body), to be played after it, in order.
+   */
+  followedBy?: DecodedAudio;
 }
 
 /** Running counts a decoder keeps for the metrics (spec E2, M5). */

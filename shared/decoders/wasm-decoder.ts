@@ -1,12 +1,9 @@
-import { silence } from './audio';
+import { audioRuns, silence } from './audio';
 import type { DecodedAudio, DecoderStats, StreamDecoder } from './types';
 import type { AudioFormat } from '../audio-format';
 
-/** What one WASM library returns from a decode call. */
-export interface LibraryAudio {
-  channelData: Float32Array[];
-  samplesDecoded: number;
-  sampleRate: number;
+/** What one WASM library returns from a decode call (and, from the MP3 decoder, the runs in other layouts after it). */
+export interface LibraryAudio extends DecodedAudio {
   errors: unknown[];
 }
 
@@ -67,8 +64,8 @@ export abstract class WasmStreamDecoder implements StreamDecoder {
   private account(audio: LibraryAudio): DecodedAudio {
     this.stats.skippedFrames += audio.errors.length;
     this.stats.skippedSamples += audio.errors.length * this.errorSamples();
-    this.stats.framesOut += audio.samplesDecoded;
-    return { channelData: audio.channelData, samplesDecoded: audio.samplesDecoded, sampleRate: audio.sampleRate };
+    for (const run of audioRuns(audio)) this.stats.framesOut += run.samplesDecoded;
+    return { channelData: audio.channelData, samplesDecoded: audio.samplesDecoded, sampleRate: audio.sampleRate, followedBy: audio.followedBy };
   }
 
   private assertUsable(): void {

@@ -1,4 +1,4 @@
-import { concatBytes, silence } from './audio';
+import { chainAudio, concatBytes } from './audio';
 import { ENCODINGS, PcmDecoder, type SampleEncoding } from './pcm';
 import { BadAudioError, type DecodedAudio, type DecoderStats, type StreamDecoder } from './types';
 
@@ -12,7 +12,9 @@ const MAX_HEADER = 1 << 20;
 /**
  * Streaming WAV: reads the header as it arrives (split at any byte, chunks before `data`,
  * WAVE_FORMAT_EXTENSIBLE, RF64), then hands the samples to a PcmDecoder. The streaming form with
- * 0 or 0xFFFFFFFF sizes plays to the end of the stream.
+ * 0 or 0xFFFFFFFF sizes plays to the end of the stream. Files joined in one body (servers
+ * that send a WAV per sentence, with or without sizes) each play in their own layout: a
+ * RIFF/WAVE header inside the data ends the file before it.
  */
 export class WavDecoder implements StreamDecoder {
   readonly format = 'wav' as const;
@@ -23,41 +25,58 @@ export class WavDecoder implements StreamDecoder {
   private inData = false;
   /** Data bytes still expected; Infinity for the streaming form. */
   private dataLeft = Infinity;
+  /** Bytes after the header held back because they may begin the next file's header. */
+  private held: Uint8Array = new Uint8Array(0);
   private freed = false;
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
     this.assertUsable();
     this.stats.bytesIn += bytes.length;
-    if (!this.inData) {
-      this.header = concatBytes(this.header, bytes);
-      const body = this.parseHeader();
-      if (body === null) {
-        // Held back: copy, the caller may reuse its buffer.
-        if (this.header === bytes) this.header = bytes.slice();
-        return silence();
+    const out: DecodedAudio[] = [];
+    let rest = concatBytes(this.held, bytes);
+    this.held = new Uint8Array(0);
+    while (rest.length) {
+      if (!this.inData) {
+        this.header = concatBytes(this.header, rest);
+        const body = this.parseHeader();
+        if (body === null) {
+          // Held back: copy, the caller may reuse its buffer.
+          if (this.header === rest) this.header = rest.slice();
+          break;
+        }
+        rest = body;
+        continue;
       }
-      bytes = body;
+      const next = nextFileAt(rest);
+      const end = next >= 0 ? next : maybeNextFileFrom(rest);
+      out.push(await this.samples(rest.subarray(0, end)));
+      if (next < 0) {
+        this.held = rest.slice(end);
+        break;
+      }
+      // The next file: a partial frame before its header is not audio.
+      await this.pcm.reset();
+      this.inData = false;
+      rest = rest.subarray(next);
     }
-    if (this.dataLeft !== Infinity) {
-      // Bytes after the data chunk (a trailing LIST) are not samples.
-      bytes = bytes.subarray(0, Math.min(bytes.length, this.dataLeft));
-      this.dataLeft -= bytes.length;
-    }
-    const audio = await this.pcm.push(bytes);
-    this.stats.framesOut += audio.samplesDecoded;
-    return audio;
+    return chainAudio(out);
   }
 
   async flush(): Promise<DecodedAudio> {
     this.assertUsable();
     if (!this.inData && this.header.length) throw new BadAudioError('The WAV stream ended inside its header.');
-    return this.pcm.flush();
+    // What was held back in case a header began there was audio after all.
+    const last = await this.samples(this.held);
+    this.held = new Uint8Array(0);
+    await this.pcm.flush();
+    return last;
   }
 
   async reset(): Promise<void> {
     this.assertUsable();
     this.pcm = new PcmDecoder(0, 1);
     this.header = new Uint8Array(0);
+    this.held = new Uint8Array(0);
     this.inData = false;
     this.dataLeft = Infinity;
   }
@@ -69,6 +88,15 @@ export class WavDecoder implements StreamDecoder {
 
   private assertUsable(): void {
     if (this.freed) throw new Error('This wav decoder has been freed.');
+  }
+
+  /** Data bytes as audio; bytes after the data chunk (a trailing LIST) are not samples. */
+  private async samples(bytes: Uint8Array): Promise<DecodedAudio> {
+    const data = bytes.subarray(0, Math.min(bytes.length, this.dataLeft));
+    this.dataLeft -= data.length;
+    const audio = await this.pcm.push(data);
+    this.stats.framesOut += audio.samplesDecoded;
+    return audio;
   }
 
   /** Returns the bytes after the `data` chunk header once it is reached, else null (need more). */
@@ -134,4 +162,22 @@ function readFormat(view: DataView, at: number, size: number): { rate: number; c
 
 function text(bytes: Uint8Array, pos: number, length: number): string {
   return String.fromCharCode(...bytes.subarray(pos, pos + length));
+}
+
+/** Where a RIFF (or RF64, BW64) WAVE header begins in `bytes`, or -1. */
+function nextFileAt(bytes: Uint8Array): number {
+  for (let at = bytes.indexOf(0x57, 8); at >= 0; at = bytes.indexOf(0x57, at + 1)) {
+    if (text(bytes, at, 4) === 'WAVE' && WAV_TAGS.has(text(bytes, at - 8, 4))) return at - 8;
+  }
+  return -1;
+}
+
+/** Where the bytes at the end could be the start of a WAV header that the next push completes; else their length. */
+function maybeNextFileFrom(bytes: Uint8Array): number {
+  for (let from = Math.max(0, bytes.length - 11); from < bytes.length; from++) {
+    const part = text(bytes, from, 12);
+    const tagPart = part.slice(0, 4);
+    if ([...WAV_TAGS].some((tag) => tag.startsWith(tagPart)) && 'WAVE'.startsWith(part.slice(8))) return from;
+  }
+  return bytes.length;
 }

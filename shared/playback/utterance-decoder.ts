@@ -2,7 +2,7 @@ import { SincResampler } from '../audio/sinc-resampler';
 import { FADE_MS } from './player-core';
 import { makeSpare, takeDecoder } from '../decoders/spares';
 import { resumeHeader } from '../decoders/resume';
-import { concatBytes } from '../decoders/audio';
+import { audioRuns, concatBytes } from '../decoders/audio';
 import type { DecodedAudio, StreamDecoder } from '../decoders/types';
 import type { AudioFormat } from '../audio-format';
 import type { EngineEventOf as LinkEventOf, ErrorInfo } from '../speech-events';
@@ -303,8 +303,7 @@ export class UtteranceDecoder {
       out.push(...(await this.decode(() => this.decoder!.flush())));
     }
     // The resamplers hold a few frames back: they end the segment too.
-    const tail = this.resamplers.map((resampler) => resampler.flush());
-    if (tail[0]?.length) out.push(...this.take(widen(tail, this.channelCount ?? tail.length)));
+    out.push(...this.flushResamplers());
     this.countSkips();
     this.closeDecoder();
     // The next segment's decoder, made now, while the buffer plays, not when its bytes come.
@@ -324,8 +323,15 @@ export class UtteranceDecoder {
     this.metrics.decodeMicros += micros;
     this.metrics.decodeChunks++;
     this.metrics.decodeMicrosMax = Math.max(this.metrics.decodeMicrosMax, micros);
+    // Skips are timed at the rate the call began with.
     if (audio.sampleRate) this.sourceRate = audio.sampleRate;
     this.countSkips();
+    return audioRuns(audio).flatMap((run) => this.toOutput(run));
+  }
+
+  /** One run of decoded audio (one rate and channel count) as frames at the output's rate and channels. */
+  private toOutput(audio: DecodedAudio): AudioBlock[] {
+    if (audio.sampleRate) this.sourceRate = audio.sampleRate;
     // A fresh decoder's first sound ends the absorbing: what it skips from now on is new damage.
     if (audio.samplesDecoded) this.skipSeen.absorb = false;
     if (!audio.samplesDecoded) return [];
@@ -337,11 +343,24 @@ export class UtteranceDecoder {
     if (this.metrics.firstDecodedAt < 0) this.metrics.firstDecodedAt = this.now();
     // Resampled on as few channels as will differ: a mixdown first, mono before it is put on both sides.
     let block = conform(audio, Math.min(channelCount, audio.channelData.length));
+    const out: AudioBlock[] = [];
+    if (this.resamplers.length && (this.resamplers[0].fromRate !== audio.sampleRate || this.resamplers.length !== block.length)) {
+      // The stream changed layout mid-segment (files joined in one body): what the old resamplers hold back comes first.
+      out.push(...this.flushResamplers());
+    }
     if (audio.sampleRate !== rate) {
-      if (this.resamplers[0]?.fromRate !== audio.sampleRate || this.resamplers.length !== block.length) this.resamplers = block.map(() => new SincResampler(audio.sampleRate, rate));
+      if (!this.resamplers.length) this.resamplers = block.map(() => new SincResampler(audio.sampleRate, rate));
       block = block.map((data, c) => this.resamplers[c].process(data));
     }
-    return this.take(widen(block, channelCount));
+    out.push(...this.take(widen(block, channelCount)));
+    return out;
+  }
+
+  /** The frames the resamplers hold back, as output; the resamplers are gone afterwards. */
+  private flushResamplers(): AudioBlock[] {
+    const tail = this.resamplers.map((resampler) => resampler.flush());
+    this.resamplers = [];
+    return tail[0]?.length ? this.take(widen(tail, this.channelCount ?? tail.length)) : [];
   }
 
   /** Adds what the decoder skipped since the last look to the metrics (or, while absorbing, only notes it). */

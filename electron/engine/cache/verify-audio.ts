@@ -1,5 +1,6 @@
-import type { ProbeResult } from '../../../shared/decoders/types';
+import type { DecodedAudio, ProbeResult } from '../../../shared/decoders/types';
 import { createDecoder } from '../../../shared/decoders';
+import { audioRuns } from '../../../shared/decoders/audio';
 
 /**
  * Whether a segment's bytes decode to their end with nothing damaged: the same decoders the
@@ -15,13 +16,17 @@ export async function decodesToTheEnd(bytes: Uint8Array, probe: ProbeResult): Pr
     let samples = 0;
     // In slices, as they arrive: the decoders take any size, and big pushes grow WASM memory.
     for (let offset = 0; offset < bytes.length; offset += 64 * 1024) {
-      samples += (await decoder.push(bytes.subarray(offset, offset + 64 * 1024))).samplesDecoded;
+      samples += totalSamples(await decoder.push(bytes.subarray(offset, offset + 64 * 1024)));
     }
-    samples += (await decoder.flush()).samplesDecoded;
+    samples += totalSamples(await decoder.flush());
     return samples > 0 && decoder.stats.skippedFrames === 0;
   } catch {
     return false;
   } finally {
     decoder.free();
   }
+}
+
+function totalSamples(audio: DecodedAudio): number {
+  return audioRuns(audio).reduce((n, run) => n + run.samplesDecoded, 0);
 }
