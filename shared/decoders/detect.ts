@@ -1,5 +1,5 @@
 import type { AudioFormat } from '../audio-format';
-import { adtsHeader, id3Length, looksLikeText, mpegHeader } from './frame-headers';
+import { adtsHeader, freeFormatAt, id3Length, looksLikeText, mpegHeader } from './frame-headers';
 import type { ProbeResult } from './types';
 
 /** What the caller knows besides the bytes. Content types are hints only: servers mislabel. */
@@ -35,7 +35,8 @@ export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResul
   // Audio no decoder here reads is not raw PCM either, even when pcm was asked for.
   if (looksLikeText(bytes) || unplayableAudio(bytes)) return null;
   if (isPcmRequest(hint)) return { format: 'pcm', sampleRate: pcmRate(hint), channels: pcmChannels(hint) };
-  return bytes.length < MAGIC_LIMIT ? 'need-more' : null;
+  // Up to three frames tell a free-format MP3, which unplayableAudio names.
+  return bytes.length < MAGIC_LIMIT || freeFormatAt(bytes, 0) === undefined ? 'need-more' : null;
 }
 
 function isPcmRequest(hint: ProbeHint): boolean {
@@ -95,6 +96,8 @@ export function unplayableAudio(bytes: Uint8Array): string | null {
   if (tag === 'caff') return 'Core Audio (CAF)';
   if (tag === '.snd') return 'Sun/NeXT (.au)';
   if (ascii(bytes, 0, 5) === '#!AMR') return 'AMR';
+  // mpg123 measures a free-format frame by seeking ahead, which a stream fed to it cannot do.
+  if (freeFormatAt(bytes, id3Length(bytes))) return 'free-format MP3';
   return null;
 }
 
@@ -125,6 +128,7 @@ function probeId3(bytes: Uint8Array): ProbeResult | 'need-more' | null {
   if (end > ID3_LIMIT) return { format: 'mp3' };
   if (bytes.length < end + 4) return 'need-more';
   if (ascii(bytes, end, 4) === 'fLaC') return probeFlac(bytes, end);
+  if (freeFormatAt(bytes, end) === undefined) return 'need-more';
   return probeFrames(bytes, end);
 }
 

@@ -53,6 +53,38 @@ export function mpegHeader(bytes: Uint8Array, pos: number): MpegHeader | null {
   return { sampleRate, channels: b3 >> 6 === 3 ? 1 : 2, frameLength, samples };
 }
 
+/** mpg123's largest frame (MAXFRAMESIZE): the next free-format frame is looked for no further. */
+const MAX_FREE_FRAME = 3456;
+
+/**
+ * Whether a free-format MP3 starts at `pos` (bitrate index 0: a bitrate outside the table,
+ * as LAME's --freeformat writes), undefined when the bytes end before it is known. Only
+ * the distance to the next frame tells such a frame's length, so the next two frames must
+ * follow at one length: a chance sync word in other data does not pass.
+ */
+export function freeFormatAt(bytes: Uint8Array, pos: number): boolean | undefined {
+  if (!freeFormatHeader(bytes, pos)) return false;
+  const slot = ((bytes[pos + 1] >> 1) & 3) === 3 ? 4 : 1; // layer I counts in 4-byte slots
+  const padding = (at: number) => ((bytes[at + 2] >> 1) & 1) * slot;
+  const sameStream = (at: number) =>
+    freeFormatHeader(bytes, at) && bytes[at + 1] === bytes[pos + 1] && (bytes[at + 2] & 0xfc) === (bytes[pos + 2] & 0xfc) && bytes[at + 3] >> 6 === bytes[pos + 3] >> 6;
+  // The smallest frame holds its header and the side information.
+  for (let next = pos + 4 + 9; next <= pos + MAX_FREE_FRAME + slot; next++) {
+    if (next + 4 > bytes.length) return undefined;
+    if (!sameStream(next)) continue;
+    const third = next + (next - pos - padding(pos)) + padding(next);
+    if (third + 4 > bytes.length) return undefined;
+    if (sameStream(third)) return true;
+  }
+  return false;
+}
+
+/** A frame header at `pos` whose bitrate index is 0 (free format), all else valid. */
+function freeFormatHeader(bytes: Uint8Array, pos: number): boolean {
+  if (pos + 4 > bytes.length || bytes[pos] !== 0xff || (bytes[pos + 1] & 0xe0) !== 0xe0 || bytes[pos + 2] >> 4 !== 0) return false;
+  return ((bytes[pos + 1] >> 3) & 3) !== 1 && ((bytes[pos + 1] >> 1) & 3) !== 0 && ((bytes[pos + 2] >> 2) & 3) !== 3 && (bytes[pos + 3] & 3) !== 2;
+}
+
 /**
  * Where the Xing/Info tag (LAME's, and the VBR header of other encoders) sits in the MPEG
  * frame at `pos`, or -1 when the frame holds none. The tag follows the side information,

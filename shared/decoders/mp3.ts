@@ -1,6 +1,6 @@
 import { MPEGDecoder } from 'mpg123-decoder';
 import { chainAudio, concatBytes } from './audio';
-import { id3Length, looksLikeText, mpegHeader, xingTagAt, type MpegHeader } from './frame-headers';
+import { freeFormatAt, id3Length, looksLikeText, mpegHeader, xingTagAt, type MpegHeader } from './frame-headers';
 import { BadAudioError } from './types';
 import { WasmStreamDecoder, type LibraryAudio } from './wasm-decoder';
 
@@ -161,7 +161,8 @@ class MpegFrameWalker {
         this.skip = tag || v1;
         continue;
       }
-      const header = mpegHeader(b, p);
+      const header = this.headerAt(b, p);
+      if (header === undefined) break;
       const last = this.last;
       const doubtful = header && (this.brokeAt >= 0 || (last && !sameFormat(header, last)));
       if (header && b.length - p < header.frameLength + (doubtful ? 4 : 0)) break;
@@ -192,7 +193,7 @@ class MpegFrameWalker {
       }
       this.inSync = false;
       let q = p + 1;
-      while (q + 4 <= b.length && !mpegHeader(b, q) && !id3Length(b, q)) q++;
+      while (q + 4 <= b.length && !mpegHeader(b, q) && !this.mayBeFreeFormat(b, q) && !id3Length(b, q)) q++;
       if (!this.framesSeen) this.junk += q - p;
       p = q;
     }
@@ -201,6 +202,21 @@ class MpegFrameWalker {
     // Copied: the library copies into WASM memory at once, but `b` may be the caller's buffer.
     for (const { parts, run } of runs) run.frames = parts.length === 1 ? parts[0].slice() : concatBytes(...parts);
     return { runs: runs.map(({ run }) => run), resyncs };
+  }
+
+  /** The frame header at `p`: null when there is none, undefined when more bytes must show whether a free-format stream starts there. */
+  private headerAt(b: Uint8Array, p: number): MpegHeader | null | undefined {
+    const header = mpegHeader(b, p);
+    if (header || !this.mayBeFreeFormat(b, p)) return header;
+    const free = freeFormatAt(b, p);
+    // mpg123 measures a free-format frame by seeking ahead, which it cannot do on a stream fed to it.
+    if (free) throw new BadAudioError('This MP3 is free format (a bitrate outside the standard table), which Utter cannot play as it streams. Pick another format in Settings.');
+    return free === undefined ? undefined : null;
+  }
+
+  /** A stream's first frame may be free format; later, bitrate index 0 is noise. */
+  private mayBeFreeFormat(b: Uint8Array, p: number): boolean {
+    return !this.framesSeen && b[p] === 0xff && (b[p + 1] & 0xe0) === 0xe0 && b[p + 2] >> 4 === 0;
   }
 
   /** The stream ended while the chain was broken: everything from the break is lost. */

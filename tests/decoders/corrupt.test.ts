@@ -117,6 +117,26 @@ describe('bytes that are not audio at all', () => {
     await expect(createDecoder('mp3').push(noise)).rejects.toThrow(/no MPEG audio frame/);
   });
 
+  it('mp3: free format (LAME --freeformat) is refused by name, in any chunking, with nothing played', async () => {
+    const bytes = readFixture('speech-freeformat.mp3');
+    for (const seed of [1, 2]) {
+      const decoder = createDecoder('mp3');
+      const error = await decodeChunks(decoder, randomChunks(bytes, seed, 3000)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BadAudioError);
+      expect((error as Error).message).toMatch(/free format/);
+      expect(decoder.stats.skippedFrames).toBe(0);
+    }
+  });
+
+  it('mp3: a free-format header among the frames of a normal stream is noise, not a refusal', async () => {
+    const bytes = readFixture('sentence.mp3').slice();
+    const reference = await decodeChunks(createDecoder('mp3'), [bytes]);
+    // Three free-format headers 300 bytes apart, laid over the middle of the stream: damage to skip.
+    for (const at of [4000, 4300, 4600]) bytes.set([0xff, 0xf3, 0x04, 0xc4], at);
+    const damaged = await decodeChunks(createDecoder('mp3'), randomChunks(bytes, 3, 2000));
+    expect(damaged.channels[0].length).toBeGreaterThan(reference.channels[0].length * 0.8);
+  });
+
   it('opus: an Ogg stream that is not Opus is refused', async () => {
     const opus = readFixture('speech.opus').slice();
     opus.set(new TextEncoder().encode('OpusHexx'), 28); // the first page's OpusHead magic

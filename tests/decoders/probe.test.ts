@@ -2,6 +2,8 @@
 // Ogg Opus as audio/opus or audio/ogg), raw PCM only when asked for, text never (spec E4).
 import { describe, expect, it } from 'vitest';
 import { probeFormat } from '../../shared/decoders';
+import { unplayableAudio } from '../../shared/decoders/detect';
+import { id3Length } from '../../shared/decoders/frame-headers';
 import { readFixture } from '../support/wav-file';
 import { NOT_AUDIO } from './helpers';
 import { concatBytes } from '../../shared/decoders/audio';
@@ -108,6 +110,16 @@ describe('what is not audio', () => {
     const vorbis = readFixture('speech.opus').slice(0, 200);
     vorbis.set(new TextEncoder().encode('\x01vorbis\0'), 28);
     expect(probeFormat(vorbis)).toBeNull();
+  });
+
+  it('names a free-format MP3 (after its frames prove it), and does not take it for PCM', () => {
+    const free = readFixture('speech-freeformat.mp3');
+    expect(probeFormat(free.subarray(0, 2000))).toBe('need-more');
+    expect(probeFormat(free)).toBeNull();
+    expect(unplayableAudio(free)).toBe('free-format MP3');
+    expect(unplayableAudio(concatBytes(readFixture('sentence-ffmpeg.mp3').subarray(0, id3Length(readFixture('sentence-ffmpeg.mp3'))), free))).toBe('free-format MP3');
+    expect(probeFormat(free, { requested: 'pcm' })).toBeNull();
+    expect(unplayableAudio(readFixture('sentence.mp3'))).toBeNull();
   });
 
   it('says need-more for unknown bytes up to 4 KB, then gives up', () => {

@@ -191,6 +191,7 @@ describe('server answers', () => {
     ['opus', 'speech-vorbis.ogg', 'Ogg Vorbis'],
     ['opus', 'speech-opus.webm', 'WebM'],
     ['pcm', 'speech.aiff', 'AIFF'],
+    ['mp3', 'speech-freeformat.mp3', 'free-format MP3'],
   ] as const)('names audio it has no decoder for (asked for %s, sent %s), and does not play it as noise', async (format, file, name) => {
     server.set({ audio: () => ({ bytes: fixture(file), seconds: 7.9 }) });
     try {
