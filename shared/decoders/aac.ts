@@ -1,5 +1,5 @@
 import type { AudioFormat } from '../audio-format';
-import { concatAudio, concatBytes, silence } from './audio';
+import { chainAudio, concatBytes, silence } from './audio';
 import { adtsHeader, id3Length, looksLikeText, type AdtsHeader } from './frame-headers';
 import { BadAudioError, type DecodedAudio, type DecoderStats, type StreamDecoder } from './types';
 import { audioDataToPlanar, webCodecs, type WcAudioData, type WcAudioDecoder, type WebCodecs } from './webcodecs';
@@ -29,6 +29,9 @@ export function audioSpecificConfig(header: Pick<AdtsHeader, 'profile' | 'rateIn
   const objectType = header.profile + 1;
   return new Uint8Array([(objectType << 3) | (header.rateIndex >> 1), ((header.rateIndex & 1) << 7) | (header.channels << 3)]);
 }
+
+/** ADTS profiles (the MPEG-4 audio object type minus one) by name: browsers decode LC only. */
+const AAC_PROFILES = ['AAC Main', 'AAC-LC', 'AAC SSR', 'AAC LTP'];
 
 /** Bytes with no ADTS frame in them that prove the stream is not AAC. */
 const MAX_JUNK = 4096;
@@ -64,6 +67,10 @@ export class AacDecoder implements StreamDecoder {
   private inSync = false;
   private junk = 0;
   private samplesIn = 0;
+  /** Where the next frame starts, in µs: files joined in one body may change the rate. */
+  private timeUs = 0;
+  /** Bytes of an ID3v2 tag still to pass over. */
+  private tagLeft = 0;
   private output: DecodedAudio[] = [];
   private lastError: Error | null = null;
   private failures = 0;
@@ -113,7 +120,7 @@ export class AacDecoder implements StreamDecoder {
     this.closeDecoder();
     this.pending = new Uint8Array(0);
     this.started = this.inSync = false;
-    this.junk = this.samplesIn = this.failures = 0;
+    this.junk = this.samplesIn = this.timeUs = this.tagLeft = this.failures = 0;
     this.output = [];
     this.lastError = null;
   }
@@ -145,11 +152,22 @@ export class AacDecoder implements StreamDecoder {
     if (!this.started) {
       if (b.length < 10 && !atEnd) return;
       if (looksLikeText(b)) throw new BadAudioError('This is not an AAC stream: it starts like text (a web page or a JSON error?).');
-      pos = id3Length(b);
-      if (pos > b.length) return; // still inside an ID3 tag
       this.started = true;
     }
-    while (pos + 7 <= b.length) {
+    while (pos < b.length) {
+      if (this.tagLeft) {
+        const n = Math.min(this.tagLeft, b.length - pos);
+        this.tagLeft -= n;
+        pos += n;
+        continue;
+      }
+      if (pos + 7 > b.length) break;
+      // An ID3v2 tag before the audio, or before each file of a body that joins several: not damage.
+      if (b[pos] === 0x49 && b[pos + 1] === 0x44 && b[pos + 2] === 0x33) {
+        if (pos + 10 > b.length && !atEnd) break;
+        this.tagLeft = id3Length(b, pos);
+        if (this.tagLeft) continue;
+      }
       const header = adtsHeader(b, pos);
       if (!header || header.channels === 0 || header.blocks !== 1) {
         // Lost sync, or a frame layout raw WebCodecs input cannot carry: skip to the next sync word.
@@ -198,7 +216,8 @@ export class AacDecoder implements StreamDecoder {
     if (!this.supported.has(key)) {
       const support = await this.codecs.AudioDecoder.isConfigSupported(config);
       if (!support.supported) {
-        throw new UnsupportedFormatError('aac', `This browser cannot decode AAC ${config.codec} at ${config.sampleRate} Hz, ${config.numberOfChannels} channel(s).`);
+        const profile = AAC_PROFILES[header.profile] ?? 'AAC';
+        throw new UnsupportedFormatError('aac', `This browser cannot decode ${profile} (${config.codec}) at ${config.sampleRate} Hz, ${config.numberOfChannels} channel(s). Ask the server for AAC-LC, or pick another format in Settings.`);
       }
       this.supported.add(key);
     }
@@ -215,11 +234,11 @@ export class AacDecoder implements StreamDecoder {
       this.decoder.configure(config);
       this.configKey = key;
     }
-    const timestamp = Math.round((this.samplesIn * 1e6) / header.sampleRate);
-    const duration = Math.round((1024 * 1e6) / header.sampleRate);
-    this.decoder.decode(new this.codecs.EncodedAudioChunk({ type: 'key', timestamp, duration, data: raw.slice() }));
+    const duration = (1024 * 1e6) / header.sampleRate;
+    this.decoder.decode(new this.codecs.EncodedAudioChunk({ type: 'key', timestamp: Math.round(this.timeUs), duration: Math.round(duration), data: raw.slice() }));
     this.sent++;
     this.samplesIn += 1024;
+    this.timeUs += duration;
   }
 
   private collect(data: WcAudioData): void {
@@ -274,7 +293,8 @@ export class AacDecoder implements StreamDecoder {
   private take(): DecodedAudio {
     const blocks = this.output;
     this.output = [];
-    return blocks.length ? concatAudio(blocks) : silence();
+    // Files joined in one body may change rate or channels: each layout comes out as its own run.
+    return blocks.length ? chainAudio(blocks) : silence();
   }
 
   private assertUsable(): void {

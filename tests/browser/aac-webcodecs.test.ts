@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { concatBytes } from '../../shared/decoders/audio';
 import { fixture, readWav, snrDb } from '../support/audio-files';
 import { launchChromium } from '../support/browser';
 
@@ -25,9 +26,12 @@ beforeAll(async () => {
   const aac = fixture('speech.aac');
   const files: Record<string, [Uint8Array, string]> = {
     '/aac.js': [await bundle('shared', 'decoders', 'aac.ts'), 'text/javascript'],
+    '/audio.js': [await bundle('shared', 'decoders', 'audio.ts'), 'text/javascript'],
     '/utterance-decoder.js': [await bundle('shared', 'playback', 'utterance-decoder.ts'), 'text/javascript'],
     '/speech.aac': [aac, 'audio/aac'],
     '/damaged.aac': [damagePayloads(aac, DAMAGED_FRAMES.from, DAMAGED_FRAMES.count), 'audio/aac'],
+    // Files joined in one body, as servers that send a file per sentence make them: 24 kHz mono, 44.1 kHz stereo, then 24 kHz mono behind an ID3v2 tag.
+    '/joined.aac': [concatBytes(aac, fixture('speech-stereo.aac'), fixture('speech-id3.aac')), 'audio/aac'],
   };
   server = createServer((req, res) => {
     const [body, type] = files[req.url ?? ''] ?? [new TextEncoder().encode('<!doctype html><title>aac</title>'), 'text/html'];
@@ -89,6 +93,49 @@ describe('AAC through WebCodecs in Chromium', () => {
     expect(lag).toBe(0);
     expect(samples.length).toBe(ref.channels[0].length);
     expect(snr).toBeGreaterThan(120);
+  }, 60_000);
+});
+
+describe('AAC files joined in one body', () => {
+  it('plays each file in its own rate and channels, as ffmpeg decodes it alone, with nothing skipped', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const result = (await page.evaluate(`(async () => {
+      const { AacDecoder } = await import('/aac.js');
+      const { audioRuns } = await import('/audio.js');
+      const bytes = new Uint8Array(await (await fetch('/joined.aac')).arrayBuffer());
+      const decoder = new AacDecoder();
+      const runs = [];
+      const take = (out) => {
+        for (const run of audioRuns(out)) {
+          if (!run.samplesDecoded) continue;
+          const channels = run.channelData.map((c) => Array.from(c.subarray(0, run.samplesDecoded)));
+          const last = runs.at(-1);
+          if (last && last.rate === run.sampleRate && last.channels.length === channels.length) last.channels.forEach((c, i) => c.push(...channels[i]));
+          else runs.push({ rate: run.sampleRate, channels });
+        }
+      };
+      for (let pos = 0, i = 0; pos < bytes.length; i++) {
+        const size = 1 + ((i * 7919) % 3000);
+        take(await decoder.push(bytes.subarray(pos, pos + size)));
+        pos += size;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      take(await decoder.flush());
+      return { runs, skipped: decoder.stats.skippedFrames };
+    })()`)) as { runs: { rate: number; channels: number[][] }[]; skipped: number };
+    const mono = readWav(fixture('speech.aac.ref.wav')).channels;
+    const stereo = readWav(fixture('speech-stereo.aac.ref.wav')).channels;
+    expect(result.skipped).toBe(0);
+    expect(result.runs.map((r) => `${r.rate}/${r.channels.length}`)).toEqual(['24000/1', '44100/2', '24000/1']);
+    [mono, stereo, mono].forEach((reference, i) => {
+      reference.forEach((channel, c) => {
+        const decoded = Float32Array.from(result.runs[i].channels[c]);
+        expect(decoded.length).toBe(channel.length);
+        // Each file starts afresh (its own priming frame), so it decodes as it does alone.
+        expect(snrDb(decoded, channel).snr).toBeGreaterThan(100);
+      });
+    });
   }, 60_000);
 });
 
