@@ -20,6 +20,8 @@ interface OpusHead {
   streamCount: number;
   coupledStreamCount: number;
   mapping: number[];
+  /** Surround (mapping family 1) is decoded in Vorbis order: the decoded channel for each WAV-order channel. */
+  toWavOrder?: number[];
 }
 
 /**
@@ -65,13 +67,14 @@ export class OpusDecoder extends WasmStreamDecoder {
       }
       // The comment header, which may span pages.
       if (packet.index === 1 || !this.head || !this.library) continue;
-      if (packet.data.length > MAX_PACKET_PER_CHANNEL * this.head.channels || !opusPacketSamples(packet.data)) {
+      if (packet.data.length > MAX_PACKET_PER_CHANNEL * this.head.channels || !opusPacketSamples(packet.data, this.head.streamCount)) {
         errors.push(packet);
         continue;
       }
       const decoded = this.library.decodeFrame(packet.data);
       errors.push(...decoded.errors);
-      const kept = this.trim(packet, decoded.channelData, decoded.samplesDecoded);
+      const trimmed = this.trim(packet, decoded.channelData, decoded.samplesDecoded);
+      const kept = this.head.toWavOrder?.map((channel) => trimmed[channel]) ?? trimmed;
       // Back in step after lost pages: the last trim, on the stream's last page, is then exact.
       if (packet.endsPage && packet.granule >= 0) this.position = packet.granule;
       blocks.push({ channelData: kept, samplesDecoded: kept[0]?.length ?? 0, sampleRate: RATE });
@@ -150,7 +153,7 @@ export class OpusDecoder extends WasmStreamDecoder {
   private plausible(packet: OggPacket, pageSpan: number): boolean {
     // (Asked while the pages are cut, before this call has read the OpusHead they may hold.)
     if (packet.index < 2) return false;
-    const samples = opusPacketSamples(packet.data);
+    const samples = opusPacketSamples(packet.data, this.head?.streamCount ?? 1);
     if (!samples) return false;
     if (this.earlyPage.granule !== packet.granule) this.earlyPage = { granule: packet.granule, samples: 0 };
     // The page's packets last its granule span; damage that invents packets soon overruns it.
@@ -189,31 +192,51 @@ function parseOpusHead(b: Uint8Array): OpusHead | null {
     return { channels, preSkip: view.getUint16(10, true), gain, streamCount: 1, coupledStreamCount: channels - 1, mapping: channels === 2 ? [0, 1] : [0] };
   }
   if (b.length < 21 + channels) return null;
-  return { channels, preSkip: view.getUint16(10, true), gain, streamCount: b[19], coupledStreamCount: b[20], mapping: [...b.subarray(21, 21 + channels)] };
+  const toWavOrder = family === 1 ? VORBIS_TO_WAV_ORDER[channels] : undefined;
+  return { channels, preSkip: view.getUint16(10, true), gain, streamCount: b[19], coupledStreamCount: b[20], mapping: [...b.subarray(21, 21 + channels)], toWavOrder };
 }
 
-/** Samples (at 48 kHz) an Opus packet holds, or 0 when it is malformed (RFC 6716 §3). */
-export function opusPacketSamples(p: Uint8Array): number {
+/**
+ * Mapping family 1 lays out 3 to 8 channels in Vorbis order (RFC 7845 §5.1.1.2: L C R, then
+ * the rear and side pairs, LFE last); the Vorbis channel for each channel in WAV order.
+ */
+const VORBIS_TO_WAV_ORDER: Record<number, number[]> = {
+  3: [0, 2, 1],
+  5: [0, 2, 1, 3, 4],
+  6: [0, 2, 1, 5, 3, 4],
+  7: [0, 2, 1, 6, 5, 3, 4],
+  8: [0, 2, 1, 7, 5, 6, 3, 4],
+};
+
+/**
+ * Samples (at 48 kHz) an Opus packet holds, or 0 when it is malformed (RFC 6716 §3). A
+ * surround stream's packet holds `streams` Opus packets (RFC 7845 §5.1.1), all but the last
+ * self-delimited (RFC 6716 Appendix B): the first TOC gives the duration, the lengths are
+ * bounded as a whole.
+ */
+export function opusPacketSamples(p: Uint8Array, streams = 1): number {
   if (!p.length) return 0;
   const config = p[0] >> 3;
   // SILK-only 10/20/40/60 ms, hybrid 10/20 ms, CELT-only 2.5/5/10/20 ms.
   const frame = config < 12 ? [480, 960, 1920, 2880][config & 3] : config < 16 ? [480, 960][config & 1] : [120, 240, 480, 960][config & 3];
   const code = p[0] & 3;
+  const single = streams === 1;
   let frames = 1;
   if (code === 1) {
-    if ((p.length - 1) % 2 !== 0) return 0;
+    if (single && (p.length - 1) % 2 !== 0) return 0;
     frames = 2;
   } else if (code === 2) {
     if (p.length < 2) return 0;
     const first = p[1] < 252 ? p[1] : p.length >= 3 ? p[1] + 4 * p[2] : -1;
-    if (first < 0 || first > p.length - (p[1] < 252 ? 2 : 3)) return 0;
+    if (first < 0 || (single && first > p.length - (p[1] < 252 ? 2 : 3))) return 0;
     frames = 2;
   } else if (code === 3) {
     if (p.length < 2) return 0;
     frames = p[1] & 0x3f;
     if (!frames) return 0;
   }
-  if (p.length > 1 + frames * 1275 + 2 * frames) return 0;
+  // Each stream: a TOC, its frames, their lengths; and its own length when self-delimited.
+  if (p.length > streams * (1 + frames * 1275 + 2 * frames) + (streams - 1) * 2) return 0;
   const samples = frames * frame;
   // No packet lasts longer than 120 ms.
   return samples > 5760 ? 0 : samples;

@@ -1,6 +1,10 @@
 import type { AudioFormat } from '../audio-format';
 
-/** Decoded audio: one Float32Array per channel, all `samplesDecoded` long. */
+/**
+ * Decoded audio: one Float32Array per channel, all `samplesDecoded` long. Beyond stereo the
+ * channels are in WAV order (front left, front right, centre, LFE, back, side), whatever
+ * order the format stores them in.
+ */
 export interface DecodedAudio {
   channelData: Float32Array[];
   samplesDecoded: number;

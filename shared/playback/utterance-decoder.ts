@@ -1,4 +1,5 @@
 import { SincResampler } from '../audio/sinc-resampler';
+import { downmixToStereo } from '../audio/downmix';
 import { FADE_MS } from './player-core';
 import { makeSpare, takeDecoder } from '../decoders/spares';
 import { resumeHeader } from '../decoders/resume';
@@ -417,7 +418,10 @@ export class UtteranceDecoder {
  * rather than losing one; mono into a stereo file plays on both.
  */
 function conform(audio: DecodedAudio, count: number): AudioBlock {
-  const channels = audio.channelData.map((data) => data.subarray(0, audio.samplesDecoded));
+  let channels = audio.channelData.map((data) => data.subarray(0, audio.samplesDecoded));
+  if (channels.length === count) return channels;
+  // Surround: the centre and the rear speakers are heard on the two sides, not dropped.
+  if (channels.length > 2) channels = downmixToStereo(channels);
   if (channels.length === count) return channels;
   if (count === 1) {
     const out = new Float32Array(audio.samplesDecoded);

@@ -83,6 +83,16 @@ describe('Ogg Opus, packet by packet', () => {
     expect(snrDb(out.subarray(out.length - tail), reference.subarray(reference.length - tail)).snr).toBeGreaterThan(40);
   });
 
+  it('5.1 (mapping family 1): every packet plays, each channel in WAV order as opusdec writes it', async () => {
+    const out = await decodeChunks(createDecoder('opus'), randomChunks(readFixture('tones-51.opus'), 5, 3000));
+    const reference = readWavFixture('tones-51.opus.ref.wav').channels;
+    expect(out.channels).toHaveLength(6);
+    reference.forEach((channel, c) => {
+      expect(out.channels[c].length).toBe(channel.length);
+      expect(snrDb(out.channels[c], channel).snr).toBeGreaterThan(80);
+    });
+  });
+
   it('reads how long a packet lasts from its TOC byte, and refuses malformed ones', () => {
     // Config 1 (SILK 20 ms), code 0: one frame.
     expect(opusPacketSamples(Uint8Array.of(1 << 3, 0, 0))).toBe(960);
@@ -93,5 +103,11 @@ describe('Ogg Opus, packet by packet', () => {
     expect(opusPacketSamples(Uint8Array.of((2 << 3) | 3, 3))).toBe(5760);
     expect(opusPacketSamples(Uint8Array.of((2 << 3) | 3, 4))).toBe(0);
     expect(opusPacketSamples(new Uint8Array(0))).toBe(0);
+    // A surround packet holds one packet per stream, all but the last self-delimited: two
+    // 20 ms frames (code 1) of a first stream whose length is not odd, over 1,277 bytes in all.
+    const surround = new Uint8Array(1500);
+    surround[0] = (31 << 3) | 1;
+    expect(opusPacketSamples(surround, 4)).toBe(1920);
+    expect(opusPacketSamples(surround)).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import type { LinkEvent } from '../../shared/playback/link-protocol';
 import { DecodeFailure, UtteranceDecoder, type AudioBlock } from '../../shared/playback/utterance-decoder';
 import { damage, join } from '../decoders/helpers';
 import { fixture, readWav, snrDb } from '../support/audio-files';
+import { goertzel } from '../support/sentence-tones';
 
 /**
  * The one path from engine events to audio, in Node: for a file (the stream's own rate and
@@ -62,6 +63,20 @@ describe('UtteranceDecoder', () => {
     expect(left.length).toBe(expected.length);
     expect(snrDb(left, expected).snr).toBeGreaterThan(90);
     expect(right).toEqual(left);
+  });
+
+  it.each(['wav', 'flac', 'opus'] as const)('for the ring in stereo: 5.1 %s is heard on both sides, the centre on each, the LFE on neither', async (format) => {
+    const decoder = new UtteranceDecoder({ outputRate: 48000, channels: 'stereo', streaming: true });
+    const [left, right, extra] = join(await feed(decoder, format, fixture(`tones-51.${format}`)));
+    expect(extra).toBeUndefined();
+    // tones-51: FL 300, FR 500, FC 700, LFE 60, BL 1100, BR 1300 Hz, each at one level.
+    const level = (side: Float32Array, hz: number) => goertzel(side, 24_000, 48_000, hz / 48_000);
+    const heard = (side: Float32Array) => [300, 500, 700, 60, 1100, 1300].filter((hz) => level(side, hz) > 0.05 * level(side, 300) + 0.05 * level(side, 500));
+    expect(heard(left)).toEqual([300, 700, 1100]);
+    expect(heard(right)).toEqual([500, 700, 1300]);
+    // Front at full weight, centre and rear at -3 dB: power ratio 1/2.
+    expect(level(left, 700) / level(left, 300)).toBeCloseTo(0.5, 1);
+    expect(level(right, 1300) / level(right, 500)).toBeCloseTo(0.5, 1);
   });
 
   it('hands out a restarted segment once: the frames already given are skipped', async () => {

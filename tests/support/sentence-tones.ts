@@ -85,7 +85,7 @@ export function tonesHeard(samples: Float32Array, sampleRate: number): ToneRun[]
 }
 
 /** The power of one frequency (in cycles per sample) over samples[start, start + length). */
-function goertzel(samples: Float32Array, start: number, length: number, cycles: number): number {
+export function goertzel(samples: Float32Array, start: number, length: number, cycles: number): number {
   const coefficient = 2 * Math.cos(2 * Math.PI * cycles);
   let s1 = 0;
   let s2 = 0;
