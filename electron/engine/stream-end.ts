@@ -4,7 +4,7 @@
 // closes. Sync lost mid-stream means "cannot tell", never "cut": a false alarm would make
 // the engine retry audio that was whole.
 import type { AudioFormat } from '../../shared/audio-format';
-import { adtsHeader, id3Length, mpegHeader } from '../../shared/decoders/frame-headers';
+import { adtsHeader, apeTagLength, id3Length, mpegHeader } from '../../shared/decoders/frame-headers';
 import { FlacWalker } from './flac-end';
 import { agrees, bytes, isUnit, startsWith, UnitWalker, type Step, type Units } from './stream-units';
 
@@ -40,10 +40,8 @@ function tagStep(h: Uint8Array, have: number): Step | null {
   if (startsWith(h, 'TAG')) return { length: 128, label: null };
   if (!startsWith(h, 'APE')) return null;
   if (have < 32) return { need: 32 };
-  if (!startsWith(h, 'APETAGEX')) return 'lost';
-  const size = h[12] | (h[13] << 8) | (h[14] << 16) | (h[15] << 24);
-  // Met first, an APE tag shows its header (flag bit 29), whose size counts all but itself.
-  return { length: h[23] & 0x20 && size > 0 ? 32 + size : 32, label: null };
+  const length = apeTagLength(h, 0);
+  return length ? { length, label: null } : 'lost';
 }
 
 /** What tells one kind of synced frame (MP3, ADTS) from another. */

@@ -141,6 +141,42 @@ export function id3Length(bytes: Uint8Array, pos = 0): number {
 }
 
 /**
+ * Length of the APE tag at `pos` (after an MP3, as mp3gain and foobar2000 write), or 0 when
+ * none starts there. Met first, a tag shows its header (flag bit 29), whose size counts all
+ * but itself; a lone footer is 32 bytes. Needs 32 bytes.
+ */
+export function apeTagLength(bytes: Uint8Array, pos: number): number {
+  if (pos + 32 > bytes.length || !startsWithAscii(bytes, pos, 'APETAGEX')) return 0;
+  const size = (bytes[pos + 12] | (bytes[pos + 13] << 8) | (bytes[pos + 14] << 16) | (bytes[pos + 15] << 24)) >>> 0;
+  return bytes[pos + 23] & 0x20 && size > 0 && size <= MAX_APE ? 32 + size : 32;
+}
+
+/** Larger APE tags are taken for chance bytes (cover art rarely passes a few MB). */
+const MAX_APE = 64 * 1024 * 1024;
+/** Longest Lyrics3 tag: v2 gives its size in six digits. */
+const MAX_LYRICS3 = 11 + 999_999 + 15;
+
+/**
+ * Length of the Lyrics3 tag at `pos` (before an ID3v1 tag, after an MP3), 0 when none
+ * starts there, undefined when its end is not in the bytes yet. Only its end says how long
+ * it is: "LYRICS200" (v2) or "LYRICSEND" (v1).
+ */
+export function lyrics3Length(bytes: Uint8Array, pos: number): number | undefined {
+  if (!startsWithAscii(bytes, pos, 'LYRICSBEGIN')) return 0;
+  const limit = Math.min(bytes.length, pos + MAX_LYRICS3);
+  for (let q = pos + 11; q + 9 <= limit; q++) {
+    if (bytes[q] === 0x4c && (startsWithAscii(bytes, q, 'LYRICS200') || startsWithAscii(bytes, q, 'LYRICSEND'))) return q + 9 - pos;
+  }
+  return limit < pos + MAX_LYRICS3 ? undefined : 0;
+}
+
+function startsWithAscii(bytes: Uint8Array, pos: number, text: string): boolean {
+  if (pos + text.length > bytes.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[pos + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
  * Printable ASCII that starts like markup or JSON, or is mostly printable: an error page
  * sent with status 200, not audio (spec E4). Raw PCM can start with `<` or `{` by chance,
  * but not with 32 printable bytes in a row.

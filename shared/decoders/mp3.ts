@@ -1,6 +1,6 @@
 import { MPEGDecoder } from 'mpg123-decoder';
 import { chainAudio, concatBytes } from './audio';
-import { freeFormatAt, id3Length, looksLikeText, mpegHeader, xingTagAt, type MpegHeader } from './frame-headers';
+import { apeTagLength, freeFormatAt, id3Length, looksLikeText, lyrics3Length, mpegHeader, xingTagAt, type MpegHeader } from './frame-headers';
 import { BadAudioError } from './types';
 import { WasmStreamDecoder, type LibraryAudio } from './wasm-decoder';
 
@@ -153,12 +153,14 @@ class MpegFrameWalker {
       }
       if (b.length - p < 10) break;
       const tag = id3Length(b, p);
-      // ID3v1 after a file: 128 bytes that are not a lost frame.
+      // After a file, ID3v1 (128 bytes), APE and Lyrics3 tags are not lost frames.
       const v1 = this.inSync && b[p] === 0x54 && b[p + 1] === 0x41 && b[p + 2] === 0x47 ? 128 : 0;
-      if (tag || v1) {
+      const after = this.inSync && !v1 ? this.trailingTag(b, p) : 0;
+      if (after === undefined) break;
+      if (tag || v1 || after) {
         if (this.brokeAt >= 0) this.resynced(this.heldAt + p);
         if (tag && this.framesSeen) this.fileAhead = true;
-        this.skip = tag || v1;
+        this.skip = tag || v1 || after;
         continue;
       }
       const header = this.headerAt(b, p);
@@ -202,6 +204,12 @@ class MpegFrameWalker {
     // Copied: the library copies into WASM memory at once, but `b` may be the caller's buffer.
     for (const { parts, run } of runs) run.frames = parts.length === 1 ? parts[0].slice() : concatBytes(...parts);
     return { runs: runs.map(({ run }) => run), resyncs };
+  }
+
+  /** An APE or Lyrics3 tag's length at `p`, 0 when none starts there, undefined when more bytes must show. */
+  private trailingTag(b: Uint8Array, p: number): number | undefined {
+    if (b[p] === 0x41 && b[p + 1] === 0x50 && b.length - p < 32) return undefined;
+    return apeTagLength(b, p) || lyrics3Length(b, p);
   }
 
   /** The frame header at `p`: null when there is none, undefined when more bytes must show whether a free-format stream starts there. */

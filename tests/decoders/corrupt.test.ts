@@ -2,6 +2,7 @@
 // not audio at all are a BadAudioError (spec E4).
 import { describe, expect, it } from 'vitest';
 import { BadAudioError, createDecoder } from '../../shared/decoders';
+import { concatBytes } from '../../shared/decoders/audio';
 import { rms, snrDb } from '../support/snr';
 import { readFixture, readWavFixture } from '../support/wav-file';
 import { NOT_AUDIO, damage, decodeChunks, fixedChunks, randomChunks } from './helpers';
@@ -135,6 +136,27 @@ describe('bytes that are not audio at all', () => {
     for (const at of [4000, 4300, 4600]) bytes.set([0xff, 0xf3, 0x04, 0xc4], at);
     const damaged = await decodeChunks(createDecoder('mp3'), randomChunks(bytes, 3, 2000));
     expect(damaged.channels[0].length).toBeGreaterThan(reference.channels[0].length * 0.8);
+  });
+
+  it('mp3: tags after the audio (APEv2; Lyrics3v2 then ID3v1) are not counted as damage', async () => {
+    const mp3 = readFixture('sentence.mp3');
+    const alone = await decodeChunks(createDecoder('mp3'), [mp3]);
+    const ascii = (text: string) => new TextEncoder().encode(text);
+    const le32 = (n: number) => Uint8Array.of(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24);
+    // APEv2, header and footer around one item ("Title" = "Hello"); the size counts the item and the footer.
+    const item = concatBytes(le32(5), le32(0), ascii('Title\0Hello'));
+    const apeBlock = (flags: number) => concatBytes(ascii('APETAGEX'), le32(2000), le32(item.length + 32), le32(1), le32(flags), new Uint8Array(8));
+    const ape = concatBytes(apeBlock(0xa0000000), item, apeBlock(0x80000000));
+    const lyrics = ascii('LYRICSBEGININD00003110LYR00005Hello');
+    const lyrics3 = concatBytes(lyrics, ascii(String(lyrics.length).padStart(6, '0')), ascii('LYRICS200'), ascii('TAG'), new Uint8Array(125));
+    for (const tags of [ape, lyrics3]) {
+      for (const seed of [1, 2, 3]) {
+        const decoder = createDecoder('mp3');
+        const out = await decodeChunks(decoder, randomChunks(concatBytes(mp3, tags), seed, 100));
+        expect(decoder.stats.skippedFrames + decoder.stats.skippedSamples).toBe(0);
+        expect(out.channels[0]).toEqual(alone.channels[0]);
+      }
+    }
   });
 
   it('opus: an Ogg stream that is not Opus is refused', async () => {
