@@ -152,7 +152,9 @@ function readFormat(view: DataView, at: number, size: number): { rate: number; c
   const rate = view.getUint32(at + 4, true);
   const bits = view.getUint16(at + 14, true);
   if (code === 0xfffe && size >= 40) code = view.getUint16(at + 24, true); // the sub-format GUID starts with the code
-  const encoding = ENCODING_OF[`${code}/${bits}`];
+  // 12- or 20-bit PCM sits left-justified in whole bytes: read as its container's depth.
+  const container = code === 1 && bits % 8 ? Math.ceil(bits / 8) * 8 : bits;
+  const encoding = ENCODING_OF[`${code}/${container}`];
   if (!encoding || channels < 1 || channels > 8 || rate < 1000 || rate > 384000) {
     const codec = CODEC_NAMES[code] ? `${CODEC_NAMES[code]} (format ${code})` : `format ${code}`;
     throw new BadAudioError(`This WAV holds audio Utter cannot play: ${codec}, ${bits}-bit, ${channels} channel${channels === 1 ? '' : 's'}, ${rate} Hz.`);

@@ -68,6 +68,18 @@ describe('WAV layouts', () => {
     expect((error as Error).message).toMatch(/IMA ADPCM \(format 17\), 4-bit, 1 channel, 24000 Hz/);
   });
 
+  it('12-bit PCM (left-justified in 16 bits) plays as its container, to the sample', async () => {
+    const bytes = readFixture('speech-24k.wav').slice();
+    const data = dataChunkAt(bytes) + 8;
+    // The fmt chunk's bits per sample (it follows RIFF/WAVE and the fmt header: offset 34 in this plain header).
+    new DataView(bytes.buffer).setUint16(34, 12, true);
+    for (let i = data; i + 1 < bytes.length; i += 2) bytes[i] &= 0xf0; // a 12-bit sample's low 4 bits are zero
+    const out = await decodeChunks(createDecoder('wav'), randomChunks(bytes, 23, 1000));
+    const expected = speech.channels[0].map((x) => Math.floor(x * 2048) / 2048);
+    expect(out.channels[0].length).toBe(expected.length);
+    expect(differingSamples(out.channels[0], expected)).toBe(0);
+  });
+
   it('RF64: the ds64 chunk says where the data ends, so a chunk after it is not played', async () => {
     const bytes = readFixture('speech-rf64.wav');
     const after = concatBytes(ascii('LIST'), new Uint8Array([4, 0, 0, 0]), ascii('INFO'));
