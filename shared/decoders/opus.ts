@@ -20,6 +20,8 @@ interface OpusHead {
   streamCount: number;
   coupledStreamCount: number;
   mapping: number[];
+  /** Channel mapping family: 0 mono or stereo, 1 surround (Vorbis order), others as the mapping says. */
+  family: number;
   /** Surround (mapping family 1) is decoded in Vorbis order: the decoded channel for each WAV-order channel. */
   toWavOrder?: number[];
 }
@@ -73,6 +75,8 @@ export class OpusDecoder extends WasmStreamDecoder {
       }
       const decoded = this.library.decodeFrame(packet.data);
       errors.push(...decoded.errors);
+      // A packet that gives no audio and no error is lost all the same: counted, never silent.
+      if (!decoded.samplesDecoded && !decoded.errors.length) errors.push(packet);
       const trimmed = this.trim(packet, decoded.channelData, decoded.samplesDecoded);
       const kept = this.head.toWavOrder?.map((channel) => trimmed[channel]) ?? trimmed;
       // Back in step after lost pages: the last trim, on the stream's last page, is then exact.
@@ -116,6 +120,8 @@ export class OpusDecoder extends WasmStreamDecoder {
     if (!head) {
       throw new BadAudioError(this.head ? 'A chained Ogg stream does not carry Opus (no OpusHead on its first page).' : 'This Ogg stream does not carry Opus (no OpusHead in its first page).');
     }
+    const malformed = malformedHead(head);
+    if (malformed) throw new BadAudioError(`This Opus stream's header is malformed: ${malformed}.`);
     this.head = head;
     this.position = 0;
     this.earlyPage = { granule: -1, samples: 0 };
@@ -188,12 +194,24 @@ function parseOpusHead(b: Uint8Array): OpusHead | null {
   if (!channels) return null;
   const gain = 10 ** (view.getInt16(16, true) / (20 * 256));
   if (family === 0) {
-    if (channels > 2) return null;
-    return { channels, preSkip: view.getUint16(10, true), gain, streamCount: 1, coupledStreamCount: channels - 1, mapping: channels === 2 ? [0, 1] : [0] };
+    return { channels, preSkip: view.getUint16(10, true), gain, family, streamCount: 1, coupledStreamCount: channels - 1, mapping: channels === 2 ? [0, 1] : [0] };
   }
   if (b.length < 21 + channels) return null;
   const toWavOrder = family === 1 ? VORBIS_TO_WAV_ORDER[channels] : undefined;
-  return { channels, preSkip: view.getUint16(10, true), gain, streamCount: b[19], coupledStreamCount: b[20], mapping: [...b.subarray(21, 21 + channels)], toWavOrder };
+  return { channels, preSkip: view.getUint16(10, true), gain, family, streamCount: b[19], coupledStreamCount: b[20], mapping: [...b.subarray(21, 21 + channels)], toWavOrder };
+}
+
+/** What makes an OpusHead's channel mapping impossible (RFC 7845 §5.1.1), or null. */
+function malformedHead(head: OpusHead): string | null {
+  const { channels, streamCount, coupledStreamCount, mapping } = head;
+  if (head.family === 0 && channels > 2) return `${channels} channels in mapping family 0, which has at most 2`;
+  if (head.family === 1 && channels > 8) return `${channels} channels in the surround mapping, which has at most 8`;
+  if (streamCount < 1) return 'it declares no Opus streams';
+  if (coupledStreamCount > streamCount || streamCount + coupledStreamCount > 255) return `${coupledStreamCount} coupled streams of ${streamCount}`;
+  // 255 is a silent channel; any other index names a decoded channel.
+  const bad = mapping.find((index) => index !== 255 && index >= streamCount + coupledStreamCount);
+  if (bad !== undefined) return `channel mapped to stream channel ${bad} of ${streamCount + coupledStreamCount}`;
+  return null;
 }
 
 /**

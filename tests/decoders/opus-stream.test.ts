@@ -93,6 +93,19 @@ describe('Ogg Opus, packet by packet', () => {
     });
   });
 
+  it.each([
+    ['no streams', 19, 0, /no Opus streams/],
+    ['more coupled streams than streams', 20, 9, /9 coupled streams of 4/],
+    ['a channel mapped past the decoded ones', 21, 200, /stream channel 200 of 6/],
+    ['6 channels in mapping family 0', 18, 0, /at most 2/],
+  ] as const)('refuses an OpusHead with %s by name, instead of playing silence', async (_, offset, value, message) => {
+    const bytes = readFixture('tones-51.opus').slice();
+    const head = 27 + bytes[26];
+    bytes[head + offset] = value;
+    new DataView(bytes.buffer).setUint32(22, crc32(bytes, 0, pageStarts(bytes)[1], 22), true);
+    await expect(decodeChunks(createDecoder('opus'), fixedChunks(bytes, 4096))).rejects.toThrow(message);
+  });
+
   it('reads how long a packet lasts from its TOC byte, and refuses malformed ones', () => {
     // Config 1 (SILK 20 ms), code 0: one frame.
     expect(opusPacketSamples(Uint8Array.of(1 << 3, 0, 0))).toBe(960);
