@@ -4,6 +4,8 @@
 // First audio is judged as heard, from a PulseAudio recording, as in the players' bench.
 import type { Page } from 'playwright-core';
 import type { AudioFormat } from '../../shared/audio-format';
+import { createDecoder } from '../../shared/decoders';
+import { audioRuns } from '../../shared/decoders/audio';
 import { pulseAvailable, startPulse, type PulseAudio } from '../support/pulse';
 import { fixtureAudio } from '../support/tts-server';
 import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
@@ -54,10 +56,12 @@ export async function benchAdaptiveBuffer(): Promise<string> {
         verdicts.push(`${link.name}, ${format}: learned ${Math.round(learned.overheadMs)} ms vs fixed ${Math.round(fixed.overheadMs)} ms, ${learned.underruns} underruns (${met ? 'met' : 'NOT met'})`);
       }
     }
+    const firstWrites = await Promise.all((['pcm', 'mp3'] as AudioFormat[]).map(async (format) => `${format} ${await audioAfterWrites(format, 2)}`));
     return [
       `Learned pre-roll — two utter webs in Chromium, PulseAudio null sink; ${WARM_UPS} utterances to learn, then the median of ${RUNS}; first audio as heard (an in-page click, the first sound in the recording) above the server's first byte.\n`,
       table(['link', 'format', 'pre-roll', 'first audio over first byte ms', `underruns (${RUNS} plays)`, 'pre-roll the page shows'], rows),
       `\nTargets: on the steady link, first audio sooner than with the fixed pre-roll; on the jittery one, 0 underruns and first audio no later.\n${verdicts.join('\n')}`,
+      `Audio in hand after the first and second writes (decoded in Node): ${firstWrites.join('; ')}. A pre-roll can start no sooner than the write that brings it.`,
     ].join('\n');
   } finally {
     await rigs.learned.close();
@@ -76,6 +80,26 @@ const WRITE_SECONDS = 4096 / 48_000;
 function chunkBytesFor(format: AudioFormat): number {
   const { bytes, seconds } = fixtureAudio(format, 'sentence');
   return Math.max(1, Math.round((bytes.length / seconds) * WRITE_SECONDS));
+}
+
+/** Milliseconds of audio the decoder gives after each of the first `writes` writes of the bench's size. */
+async function audioAfterWrites(format: AudioFormat, writes: number): Promise<string> {
+  const { bytes } = fixtureAudio(format, 'sentence');
+  const size = chunkBytesFor(format);
+  const decoder = createDecoder(format);
+  await decoder.ready;
+  const heard: string[] = [];
+  let samples = 0;
+  let rate = 0;
+  for (let i = 0; i < writes; i++) {
+    for (const run of audioRuns(await decoder.push(bytes.subarray(i * size, (i + 1) * size)))) {
+      samples += run.samplesDecoded;
+      rate = run.sampleRate || rate;
+    }
+    heard.push(`${rate ? Math.round((samples / rate) * 1000) : 0} ms`);
+  }
+  decoder.free();
+  return heard.join(', ');
 }
 
 /** One start, by an in-page click, judged by the recording; played to its end (for the underruns) or stopped. */

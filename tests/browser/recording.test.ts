@@ -181,4 +181,36 @@ describe.skipIf(!available)('stereo, as heard (spec X2)', () => {
       rig.tts.set({ audio: undefined });
     }
   });
+
+  it('a 5.1 stream is heard on both sides: each side its front and rear, the centre on both, no LFE', { timeout: 60_000 }, async () => {
+    // tests/fixtures/make.sh: 2 s of FL 300, FR 500, FC 700, LFE 60, BL 1100, BR 1300 Hz, through opusenc (Vorbis order).
+    rig.tts.set({ audio: { opus: { bytes: fixture('tones-51.opus'), seconds: 2 } } });
+    try {
+      const recording = pulse.record(2);
+      await recording.ready;
+      await speakInPage(page, 'Six tones.', 'opus');
+      await waitForText(page, 'state', 'playing');
+      await waitForText(page, 'state', 'idle', 20_000);
+      await new Promise((r) => setTimeout(r, 200));
+      const audio = await recording.stop();
+      const frames = audio.samples.length / 2;
+      const sides = [0, 1].map((c) => Float32Array.from({ length: frames }, (_, i) => audio.samples[2 * i + c]));
+      let first = 0;
+      while (first < frames && Math.abs(sides[0][first]) + Math.abs(sides[1][first]) < 0.01) first++;
+      // Half a second from the middle of the tones.
+      const [left, right] = sides.map((side) => side.subarray(first + audio.sampleRate / 2, first + audio.sampleRate));
+      const levels = (side: Float32Array) => Object.fromEntries([60, 300, 500, 700, 1100, 1300].map((hz) => [hz, tonePower(side, hz, audio.sampleRate)]));
+      const [l, r] = [levels(left), levels(right)];
+      const db = (ratio: number): number => Math.round(10 * Math.log10(ratio));
+      console.log(`5.1 as heard, dB against the front tone: left ${[60, 500, 700, 1100, 1300].map((hz) => `${hz} Hz ${db(l[hz] / l[300])}`).join(', ')}; right ${[60, 300, 700, 1100, 1300].map((hz) => `${hz} Hz ${db(r[hz] / r[500])}`).join(', ')}`);
+      // Centre and rear at -3 dB against the front; the other side's tones and the LFE far below.
+      for (const [side, front, own, other] of [[l, 300, 1100, [500, 1300]], [r, 500, 1300, [300, 1100]]] as const) {
+        expect(db(side[700] / side[front])).toBeGreaterThanOrEqual(-5);
+        expect(db(side[own] / side[front])).toBeGreaterThanOrEqual(-5);
+        for (const hz of [60, ...other]) expect(db(side[hz] / side[front])).toBeLessThan(-30);
+      }
+    } finally {
+      rig.tts.set({ audio: undefined });
+    }
+  });
 });
