@@ -25,7 +25,7 @@ export type UtteranceSettings = Pick<
   Settings,
   'format' | 'pcmSampleRate' | 'stripMarkdown' | 'streamChunkSize' | 'streamMaxBuffer' | 'idleTimeoutSec' | 'maxRetries'
 > &
-  Partial<Pick<Settings, 'qualityFallback' | 'hedgeRequests'>>;
+  Partial<Pick<Settings, 'qualityFallback' | 'hedgeRequests' | 'speed'>>;
 
 /** How to run one utterance. */
 export interface UtteranceOptions {
@@ -54,6 +54,14 @@ const STALL_FLOOR_MS = 1000;
 const STALL_MARGIN_MS = 200;
 /** A wait longer than this (for the gate, or for the network) is a real one, not a turn of the event loop. */
 const BACKLOG_WAIT_MS = 1;
+/** No sentence lasts longer than this, plus RUNAWAY_MS_PER_CHAR a character (speech is ~70 ms), at speed 1. */
+const RUNAWAY_BASE_MS = 20_000;
+const RUNAWAY_MS_PER_CHAR = 500;
+
+/** Audio past which a segment's body is an endless stream, not its sentence. */
+export function runawayLimitMs(text: string, speed: number): number {
+  return (RUNAWAY_BASE_MS + RUNAWAY_MS_PER_CHAR * text.length) / Math.min(1, speed);
+}
 
 /** Why a segment's download ended early. */
 type Interruption = { kind: 'seek'; index: number } | { kind: 'stop' };
@@ -427,20 +435,34 @@ export class Utterance {
       })();
       this.prefetchAfter(segment);
       await head;
-      for (let value = await read(); value; value = await read()) await feed(value);
-      // A clean end before the length the audio's own header declares, or inside a frame, is
-      // a cut, not the end: retried like a reset (spec E1), else said.
-      const declared = declaredLength(probe.head, probe.format);
-      if (declared !== null && bytes < declared) {
-        throw new SpeechError('network', `${attempt.endpoint} ended the audio early (${bytes} of the ${declared} bytes its header announced).`, { endpoint: attempt.endpoint });
+      // An endless body (a live stream, a server that loops) would hold the queue for ever:
+      // cut where no sentence of this length lasts, once the player has said what a byte holds.
+      const limitMs = runawayLimitMs(segment.text, settings.speed ?? 1);
+      let runaway = false;
+      for (let value = await read(); value && !runaway; value = runaway ? null : await read()) {
+        await feed(value);
+        runaway = bytes * this.gate.audioMsPerByte > limitMs;
       }
-      const cut = ends.cutShort();
-      if (cut && !this.isServersOwnEnding(segment.index, attempt.endpoint, probe.format, bytes, cut, rendering)) {
-        throw new SpeechError('network', `${attempt.endpoint} ended the audio early (${cut}).`, { endpoint: attempt.endpoint });
+      if (runaway) {
+        reader.cancel().catch(() => {});
+        const seconds = Math.round(limitMs / 1000);
+        this.emit({ type: 'notice', segmentIndex: segment.index, message: `${attempt.endpoint} kept sending audio for a sentence of ${segment.text.length} characters: it was cut after ${seconds} s, longer than any such sentence lasts, and the next one goes on.` });
+      } else {
+        // A clean end before the length the audio's own header declares, or inside a frame, is
+        // a cut, not the end: retried like a reset (spec E1), else said.
+        const declared = declaredLength(probe.head, probe.format);
+        if (declared !== null && bytes < declared) {
+          throw new SpeechError('network', `${attempt.endpoint} ended the audio early (${bytes} of the ${declared} bytes its header announced).`, { endpoint: attempt.endpoint });
+        }
+        const cut = ends.cutShort();
+        if (cut && !this.isServersOwnEnding(segment.index, attempt.endpoint, probe.format, bytes, cut, rendering)) {
+          throw new SpeechError('network', `${attempt.endpoint} ended the audio early (${cut}).`, { endpoint: attempt.endpoint });
+        }
       }
       this.coalescer.flush();
       completed = true;
-      audio.complete?.(probe);
+      // A body cut short is never kept in the cache.
+      if (!runaway) audio.complete?.(probe);
     } finally {
       if (!completed) {
         controller.abort();
