@@ -40,14 +40,18 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
   if (head.includes(0)) {
     const utf16 = utf16WithoutBom(head);
     if (utf16) return decode(utf16, bytes, name);
-    throw new NotTextError(`${name} is not a text file (it holds binary data).`);
+    throw binary(name);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    if (controlShare(head) > 0.01) throw new NotTextError(`${name} is not a text file (it holds binary data).`);
+    if (controlShare(head) > 0.01) throw binary(name);
     return new TextDecoder('windows-1252').decode(bytes);
   }
+}
+
+function binary(name: string): NotTextError {
+  return new NotTextError(`${name} is not a text file (it holds binary data).`);
 }
 
 /** 'utf-16le' or 'utf-16be' when NULs fall on one side of nearly every pair, as in Latin UTF-16 text. */

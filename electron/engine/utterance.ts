@@ -439,9 +439,10 @@ export class Utterance {
       // cut where no sentence of this length lasts, once the player has said what a byte holds.
       const limitMs = runawayLimitMs(segment.text, settings.speed ?? 1);
       let runaway = false;
-      for (let value = await read(); value && !runaway; value = runaway ? null : await read()) {
+      for (let value = await read(); value; value = await read()) {
         await feed(value);
         runaway = bytes * this.gate.audioMsPerByte > limitMs;
+        if (runaway) break;
       }
       if (runaway) {
         reader.cancel().catch(() => {});
