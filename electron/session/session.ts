@@ -85,6 +85,8 @@ export class Session {
   private history: string[] = [];
   private error = '';
   private notice = '';
+  /** A "Retrying…" notice and its segment: it goes once that segment's audio comes again, or the text fails. */
+  private retrying: { segment: number; notice: string } | null = null;
   private source = '';
   private format: AudioFormat | null = null;
   /** The playback rate once changed in this run; before that, the setting. */
@@ -339,6 +341,7 @@ export class Session {
         return;
       case 'error':
         this.error = fact.message;
+        if (this.retrying) this.clearRetryNotice(false);
         return this.emit();
       case 'notice':
         this.notice = fact.message;
@@ -372,6 +375,7 @@ export class Session {
     this.state = 'buffering';
     this.error = '';
     this.notice = notice;
+    this.retrying = null;
     this.timing = { id: current.id, requestedAt: null, firstByteAt: null, firstDecodedAt: null, firstHeardAt: null, outputLatencyMs: null, endedAt: null };
     this.history = [text, ...this.history.filter((t) => t !== text)].slice(0, HISTORY_LENGTH);
     if (this.sink) this.launch(current);
@@ -485,7 +489,12 @@ export class Session {
         return this.emit();
       case 'retry':
         this.notice = `Retrying in ${event.delayMs} ms: ${event.error.message}`;
+        this.retrying = { segment: event.segmentIndex, notice: this.notice };
         return this.emit();
+      case 'chunk':
+        // The retry worked: "Retrying in 800 ms" is no longer true.
+        if (event.segmentIndex === this.retrying?.segment) this.clearRetryNotice();
+        return;
       case 'failover':
         this.source = event.to;
         this.notice = `Switched to ${event.to}: ${event.error.message}`;
@@ -496,8 +505,18 @@ export class Session {
       case 'error':
         if (event.error.kind === 'cancelled') return;
         this.error = event.error.message;
+        // The error says how the retries ended; a "Retrying…" beside it would say they go on.
+        if (this.retrying) this.clearRetryNotice(false);
         return this.emit();
     }
+  }
+
+  private clearRetryNotice(emit = true): void {
+    const shown = this.retrying?.notice === this.notice;
+    this.retrying = null;
+    if (!shown) return;
+    this.notice = '';
+    if (emit) this.emit();
   }
 
   /** The page lost mid-text: stop its engine and go on later from the sentence heard. */

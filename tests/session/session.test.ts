@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { EngineLink } from '../../electron/engine/link';
 import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/engine/provider';
+import { SpeechError } from '../../electron/engine/errors';
 import { LinkEstimates } from '../../electron/engine/link-estimate';
 import { SavedSession } from '../../electron/session/saved-session';
 import { Session, type SessionSink } from '../../electron/session/session';
@@ -257,6 +258,28 @@ describe('Session', () => {
     session.fact(sink, { type: 'error', id: sink.tickets[1].id, message: 'Again.' });
     session.fact(sink, { type: 'drained', id: sink.tickets[1].id, heardAt: 0 });
     await vi.waitFor(() => expect(last()).toMatchObject({ state: 'error', error: 'Again.', current: null }));
+  });
+
+  it('says "Retrying…" while a retry waits, and no longer once the audio comes or the retries end in an error', async () => {
+    const { session, provider, views, last } = newSession({}, { retryPolicy: { baseDelayMs: 20, maxDelayMs: 20, maxRetries: 2 } });
+    const open = provider.open.bind(provider);
+    let failures = 1;
+    provider.open = async (request) => {
+      if (failures-- > 0) throw new SpeechError('server', 'The server failed (503).');
+      return open(request);
+    };
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak(['Comes on the second try.']);
+    await vi.waitFor(() => expect(sink.events.get(1)?.at(-1)?.type).toBe('end'));
+    expect(views.some((view) => /^Retrying in \d+ ms: The server failed \(503\)\.$/.test(view.notice))).toBe(true);
+    expect(last()).toMatchObject({ notice: '', error: '' });
+
+    failures = Infinity;
+    session.speak(['Never comes.']);
+    await vi.waitFor(() => expect(last().error).toContain('The server failed (503).'));
+    expect(views.filter((view) => view.notice.startsWith('Retrying in')).length).toBeGreaterThan(1);
+    expect(last().notice).toBe('');
   });
 });
 
