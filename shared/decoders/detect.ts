@@ -1,6 +1,7 @@
 import type { AudioFormat } from '../audio-format';
 import { adtsHeader, freeFormatAt, id3Length, looksLikeText, mpegHeader } from './frame-headers';
 import type { ProbeResult } from './types';
+import { isEbml, webmAudioCodec, webmCodecName } from './webm-opus';
 
 /** What the caller knows besides the bytes. Content types are hints only: servers mislabel. */
 export interface ProbeHint {
@@ -26,6 +27,7 @@ export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResul
   if (tag === 'RIFF' || tag === 'RF64' || tag === 'BW64') return bytes.length < 12 ? 'need-more' : ascii(bytes, 8, 4) === 'WAVE' ? probeWav(bytes) : null;
   if (tag === 'OggS') return probeOgg(bytes);
   if (tag === 'fLaC') return probeFlac(bytes, 0);
+  if (isEbml(bytes)) return probeWebm(bytes);
   if (tag.startsWith('ID3')) return probeId3(bytes);
   // MP4/M4A (AAC from some servers): its index may come after the audio, so no frame can
   // be found before the end. Not streamable: decoded whole (spec F4).
@@ -91,7 +93,11 @@ export function unplayableAudio(bytes: Uint8Array): string | null {
     const body = 27 + bytes[26];
     return OGG_CODECS.find(([magic]) => ascii(bytes, body, magic.length) === magic)?.[1] ?? null;
   }
-  if (bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3) return 'WebM (Matroska)';
+  if (isEbml(bytes)) {
+    const audio = webmAudioCodec(bytes);
+    if (audio === null) return 'WebM (Matroska) without audio';
+    return audio === 'need-more' ? 'WebM (Matroska)' : audio.codec === 'A_OPUS' ? null : `WebM (${webmCodecName(audio.codec)})`;
+  }
   if (tag === 'FORM' && ['AIFF', 'AIFC'].includes(ascii(bytes, 8, 4))) return 'AIFF';
   if (tag === 'caff') return 'Core Audio (CAF)';
   if (tag === '.snd') return 'Sun/NeXT (.au)';
@@ -109,6 +115,13 @@ function probeOgg(bytes: Uint8Array): ProbeResult | 'need-more' | null {
   if (ascii(bytes, body, 8) !== 'OpusHead') return null;
   // Opus always decodes at 48 kHz, whatever rate the encoder was fed (RFC 7845, section 5.1).
   return { format: 'opus', sampleRate: 48000, channels: bytes[body + 9] };
+}
+
+/** Opus in WebM is remuxed to Ogg as it arrives; other codecs in WebM are named by unplayableAudio. */
+function probeWebm(bytes: Uint8Array): ProbeResult | 'need-more' | null {
+  const audio = webmAudioCodec(bytes);
+  if (audio === null || audio === 'need-more') return audio;
+  return audio.codec === 'A_OPUS' ? { format: 'opus', sampleRate: 48000, channels: audio.channels } : null;
 }
 
 function probeFlac(bytes: Uint8Array, at: number): ProbeResult | 'need-more' | null {

@@ -30,8 +30,8 @@ interface PageHeader {
 }
 
 const CONTINUED = 0x01;
-const FIRST_PAGE = 0x02;
-const LAST_PAGE = 0x04;
+export const FIRST_PAGE = 0x02;
+export const LAST_PAGE = 0x04;
 const HEADER = 27;
 
 /**
@@ -255,4 +255,31 @@ function readHeader(b: Uint8Array, p: number): PageHeader | null {
 
 export function isOggS(b: Uint8Array, p: number): boolean {
   return b[p] === 0x4f && b[p + 1] === 0x67 && b[p + 2] === 0x67 && b[p + 3] === 0x53;
+}
+
+/** One Ogg page holding whole packets (each laced in 255-byte segments, RFC 3533 §6). */
+export function oggPage(packets: Uint8Array[], granule: number, flags: number, serial: number, sequence: number): Uint8Array {
+  const lacing: number[] = [];
+  for (const packet of packets) {
+    for (let left = packet.length; ; left -= 255) {
+      lacing.push(Math.min(255, left));
+      if (left < 255) break;
+    }
+  }
+  if (lacing.length > 255) throw new Error(`an Ogg page holds at most 255 segments, not ${lacing.length}`);
+  const body = concatBytes(...packets);
+  const page = new Uint8Array(27 + lacing.length + body.length);
+  const view = new DataView(page.buffer);
+  page.set([0x4f, 0x67, 0x67, 0x53]);
+  page[4] = 0;
+  page[5] = flags;
+  view.setUint32(6, granule % 2 ** 32, true);
+  view.setUint32(10, Math.floor(granule / 2 ** 32), true);
+  view.setUint32(14, serial >>> 0, true);
+  view.setUint32(18, sequence, true);
+  page[26] = lacing.length;
+  page.set(lacing, 27);
+  page.set(body, 27 + lacing.length);
+  view.setUint32(22, crc32(page, 0, page.length, 22), true);
+  return page;
 }

@@ -1,7 +1,9 @@
 import { OpusDecoder as LibOpus } from 'opus-decoder';
-import { concatAudio, silence } from './audio';
+import { concatAudio, concatBytes, silence } from './audio';
 import { BadAudioError, type DecodedAudio } from './types';
 import { OggPacketReader, isOggS, type OggPacket } from './ogg-packets';
+import { opusPacketSamples } from './opus-packet';
+import { isEbml, WebmOpusRemux } from './webm-opus';
 import { WasmStreamDecoder, type LibraryAudio } from './wasm-decoder';
 
 /** Opus always runs at 48 kHz; granule positions count these samples. */
@@ -53,11 +55,46 @@ export class OpusDecoder extends WasmStreamDecoder {
   private earlyPage = { granule: -1, samples: 0 };
   /** The stream's usual packet length: what a packet that failed to decode is counted as. */
   private packetSamples = DEFAULT_PAGE;
+  /** A WebM body's remuxer to Ogg (once its first bytes are EBML's). */
+  private webm: WebmOpusRemux | null = null;
+  /** First bytes too few to tell Ogg from WebM; null once told. */
+  private sniffed: Uint8Array | null = new Uint8Array(0);
 
   protected async decodeBytes(bytes: Uint8Array): Promise<LibraryAudio> {
-    if (this.pages.untouched && bytes.length >= 4 && !isOggS(bytes, 0)) {
+    const ogg = this.toOgg(bytes);
+    if (!ogg.length) return { ...silence(RATE, this.head?.channels ?? 1), errors: [] };
+    if (this.pages.untouched && ogg.length >= 4 && !isOggS(ogg, 0)) {
       throw new BadAudioError('This is not an Ogg Opus stream: it does not start with an Ogg page.');
     }
+    return this.decodeOgg(ogg);
+  }
+
+  /** Ogg as it came, or WebM remuxed to Ogg; the first bytes are held until they tell which. */
+  private toOgg(bytes: Uint8Array): Uint8Array {
+    if (this.webm) return this.fromWebm(this.webm.push(bytes));
+    if (this.sniffed === null) return bytes;
+    const first = concatBytes(this.sniffed, bytes);
+    if (first.length < 4) {
+      // Copied: the caller may reuse its buffer.
+      this.sniffed = first.slice();
+      return new Uint8Array(0);
+    }
+    this.sniffed = null;
+    if (!isEbml(first)) return first;
+    this.webm = new WebmOpusRemux();
+    return this.fromWebm(this.webm.push(first));
+  }
+
+  private fromWebm(ogg: Uint8Array): Uint8Array {
+    const webm = this.webm!;
+    this.stats.skippedFrames += webm.lost;
+    this.stats.skippedSamples += webm.lostSamples;
+    webm.lost = 0;
+    webm.lostSamples = 0;
+    return ogg;
+  }
+
+  private async decodeOgg(bytes: Uint8Array): Promise<LibraryAudio> {
     const { packets, lostPages } = this.pages.walk(bytes);
     this.countLost(lostPages);
     const blocks: DecodedAudio[] = [];
@@ -87,14 +124,20 @@ export class OpusDecoder extends WasmStreamDecoder {
   }
 
   protected async flushLibrary(): Promise<LibraryAudio | null> {
-    if (this.pages.untouched) return null;
+    // The last block of a WebM body may end a group only the end of the body closes.
+    const tail = this.webm ? this.fromWebm(this.webm.end()) : (this.sniffed ?? new Uint8Array(0));
+    if (this.sniffed) this.sniffed = new Uint8Array(0);
+    const audio = tail.length ? await this.decodeOgg(tail) : null;
+    if (this.pages.untouched) return audio;
     // A page damaged or cut off by the end of the stream is lost: count it.
     this.countLost(this.pages.lostAtEnd);
-    return null;
+    return audio;
   }
 
   protected async resetLibrary(): Promise<void> {
     this.pages.reset();
+    this.webm = null;
+    this.sniffed = new Uint8Array(0);
     this.head = null;
     this.position = 0;
     this.earlyPage = { granule: -1, samples: 0 };
@@ -225,37 +268,3 @@ const VORBIS_TO_WAV_ORDER: Record<number, number[]> = {
   7: [0, 2, 1, 6, 5, 3, 4],
   8: [0, 2, 1, 7, 5, 6, 3, 4],
 };
-
-/**
- * Samples (at 48 kHz) an Opus packet holds, or 0 when it is malformed (RFC 6716 §3). A
- * surround stream's packet holds `streams` Opus packets (RFC 7845 §5.1.1), all but the last
- * self-delimited (RFC 6716 Appendix B): the first TOC gives the duration, the lengths are
- * bounded as a whole.
- */
-export function opusPacketSamples(p: Uint8Array, streams = 1): number {
-  if (!p.length) return 0;
-  const config = p[0] >> 3;
-  // SILK-only 10/20/40/60 ms, hybrid 10/20 ms, CELT-only 2.5/5/10/20 ms.
-  const frame = config < 12 ? [480, 960, 1920, 2880][config & 3] : config < 16 ? [480, 960][config & 1] : [120, 240, 480, 960][config & 3];
-  const code = p[0] & 3;
-  const single = streams === 1;
-  let frames = 1;
-  if (code === 1) {
-    if (single && (p.length - 1) % 2 !== 0) return 0;
-    frames = 2;
-  } else if (code === 2) {
-    if (p.length < 2) return 0;
-    const first = p[1] < 252 ? p[1] : p.length >= 3 ? p[1] + 4 * p[2] : -1;
-    if (first < 0 || (single && first > p.length - (p[1] < 252 ? 2 : 3))) return 0;
-    frames = 2;
-  } else if (code === 3) {
-    if (p.length < 2) return 0;
-    frames = p[1] & 0x3f;
-    if (!frames) return 0;
-  }
-  // Each stream: a TOC, its frames, their lengths; and its own length when self-delimited.
-  if (p.length > streams * (1 + frames * 1275 + 2 * frames) + (streams - 1) * 2) return 0;
-  const samples = frames * frame;
-  // No packet lasts longer than 120 ms.
-  return samples > 5760 ? 0 : samples;
-}

@@ -1,11 +1,13 @@
 import type { AudioFormat } from '../audio-format';
 import { streamHeaderLength } from './flac-frames';
+import { isEbml, webmHeaderLength } from './webm-opus';
 
 /**
  * What a fresh decoder must be given before it can take up a stream at its next sync point,
  * cut from the stream's first bytes: FLAC's `fLaC` and metadata, Ogg Opus's header pages
- * (OpusHead, OpusTags: every page before the first with a granule position). MP3 and AAC
- * frames carry their own headers: nothing. null when the format cannot be taken up mid-stream
+ * (OpusHead, OpusTags: every page before the first with a granule position), WebM's header
+ * and tracks (up to the first Cluster's blocks). MP3 and AAC frames carry their own headers:
+ * nothing. null when the format cannot be taken up mid-stream
  * (pcm and wav: any byte is a sample, so there is no sync point to find), or when the
  * header is not all there.
  */
@@ -19,7 +21,7 @@ export function resumeHeader(format: AudioFormat, head: Uint8Array): Uint8Array 
       return length > 0 ? head.slice(0, length) : null;
     }
     case 'opus': {
-      const length = oggHeaderPagesLength(head);
+      const length = isEbml(head) ? webmHeaderLength(head) : oggHeaderPagesLength(head);
       return length > 0 ? head.slice(0, length) : null;
     }
     default:

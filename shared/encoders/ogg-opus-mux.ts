@@ -2,7 +2,7 @@
 // packets with their granule positions at 48 kHz, and an end-of-stream page whose granule
 // tells the decoder where the audio ends. Pure: it only arranges bytes.
 import { concatBytes } from '../decoders/audio';
-import { crc32 } from '../decoders/crc';
+import { oggPage } from '../decoders/ogg-packets';
 
 /** Opus counts every position at 48 kHz, whatever the input rate was (RFC 7845 §4). */
 export const OPUS_RATE = 48_000;
@@ -83,31 +83,8 @@ export class OggOpusMuxer {
     return page;
   }
 
-  /** One page holding whole packets (each laced in 255-byte segments, RFC 3533 §6). */
   private page(packets: Uint8Array[], granule: number, flags: number): Uint8Array {
-    const lacing: number[] = [];
-    for (const packet of packets) {
-      for (let left = packet.length; ; left -= 255) {
-        lacing.push(Math.min(255, left));
-        if (left < 255) break;
-      }
-    }
-    if (lacing.length > 255) throw new Error(`an Ogg page holds at most 255 segments, not ${lacing.length}`);
-    const body = concatBytes(...packets);
-    const page = new Uint8Array(27 + lacing.length + body.length);
-    const view = new DataView(page.buffer);
-    page.set(ascii('OggS'));
-    page[4] = 0;
-    page[5] = flags;
-    view.setUint32(6, granule % 2 ** 32, true);
-    view.setUint32(10, Math.floor(granule / 2 ** 32), true);
-    view.setUint32(14, this.serial, true);
-    view.setUint32(18, this.sequence++, true);
-    page[26] = lacing.length;
-    page.set(lacing, 27);
-    page.set(body, 27 + lacing.length);
-    view.setUint32(22, crc32(page, 0, page.length, 22), true);
-    return page;
+    return oggPage(packets, granule, flags, this.serial, this.sequence++);
   }
 }
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDecoder } from '../../shared/decoders';
 import { crc32 } from '../../shared/decoders/crc';
-import { opusPacketSamples } from '../../shared/decoders/opus';
+import { opusPacketSamples } from '../../shared/decoders/opus-packet';
 import { snrDb } from '../support/snr';
 import { readFixture, readWavFixture } from '../support/wav-file';
 import { damage, decodeChunks, fixedChunks, randomChunks } from './helpers';

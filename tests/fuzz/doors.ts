@@ -18,6 +18,7 @@ import { createDecoder } from '../../shared/decoders';
 import { textToSpeak } from '../../shared/text-file';
 import { fixtureAudio } from '../support/tts-server';
 import { prng } from '../support/audio-files';
+import { readFixture } from '../support/wav-file';
 
 /** What one door went through. */
 export interface DoorResult {
@@ -220,11 +221,12 @@ export async function fuzzDroppedFiles(count: number, seed = 5): Promise<DoorRes
 /** Audio bytes for each decoder: random, and real streams damaged. */
 export async function fuzzDecoders(count: number, seed = 6): Promise<DoorResult[]> {
   const results: DoorResult[] = [];
-  for (const format of ['pcm', 'wav', 'mp3', 'opus', 'flac'] as AudioFormat[]) {
-    const base = fixtureAudio(format, 'sentence').bytes;
+  const doors: [string, AudioFormat, Uint8Array][] = (['pcm', 'wav', 'mp3', 'opus', 'flac'] as AudioFormat[]).map((format) => [`${format} decoder`, format, fixtureAudio(format, 'sentence').bytes]);
+  doors.push(['opus decoder, WebM', 'opus', readFixture('speech-live-opus.webm')]);
+  for (const [door, format, base] of doors) {
     let decoder = createDecoder(format, { pcmSampleRate: 24000 });
     results.push(
-      await run(`${format} decoder`, count, seed, 5000, async (r) => {
+      await run(door, count, seed, 5000, async (r) => {
         await decoder.ready;
         const bytes = randomBytes(r, base);
         try {

@@ -123,6 +123,20 @@ describe('damaged audio is skipped and its length counted (spec E2)', () => {
     expect(Math.abs(skippedMs - missingMs)).toBeLessThanOrEqual(24);
   });
 
+  it('opus in WebM: 700 noise bytes in the middle cost as long as the audio they hid', async () => {
+    const bytes = fixture('speech-opus.webm');
+    const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
+    const out = join(await feed(decoder, 'opus', damage(bytes, Math.floor(bytes.length / 2), 700)))[0];
+    // The WebM's end trim takes it to the original's length: 24 kHz speech decoded at 48 kHz.
+    const whole = readWav(fixture('speech-24k.wav')).channels[0].length * 2;
+    const missingMs = ((whole - out.length) / 48000) * 1000;
+    const { skippedFrames, skippedMs } = decoder.metrics;
+    expect(skippedFrames).toBeGreaterThanOrEqual(1);
+    expect(missingMs).toBeGreaterThan(20);
+    // Counted from the blocks' times: to a 20 ms packet.
+    expect(Math.abs(skippedMs - missingMs)).toBeLessThanOrEqual(20);
+  });
+
   it('flac: 700 noise bytes in the middle cost as long as the frames they hit, and only frames lost whole go missing', async () => {
     const bytes = fixture('speech.flac');
     const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });

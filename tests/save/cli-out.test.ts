@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureAudio, startTtsServer, type TtsServer } from '../support/tts-server';
+import { readFixture } from '../support/wav-file';
 import { ffprobe } from './ffmpeg';
 
 /** `utter speak … --out FILE [--force]`, run as a user would: the real command, a real server. */
@@ -100,6 +101,22 @@ describe('utter speak --out', () => {
     const fetched = await utter(['speak', 'Cached once. Saved twice.', '--base-url', server.url, '--format', 'opus', '--out', join(dir, 'fetched.wav'), '--no-cache']);
     expect(fetched.code).toBe(0);
     expect(server.speechRequests().length).toBe(before + 2);
+  });
+
+  it('plays Opus a server sends in WebM (as MediaRecorder and some speech services write it) to the end', async () => {
+    const webm = await startTtsServer({ audio: { opus: { bytes: readFixture('speech-opus.webm'), seconds: 7.9, contentType: 'audio/webm' } } });
+    try {
+      const out = join(dir, 'webm.wav');
+      const { code, stdout, stderr } = await utter(['speak', 'Hello.', '--base-url', webm.url, '--format', 'opus', '--out', out, '--json', '--no-cache']);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout);
+      // speech-24k.wav is 190,472 samples at 24 kHz: the WebM's end trim gives back exactly that.
+      expect(report.audioSeconds).toBeCloseTo(190_472 / 24_000, 2);
+      expect(ffprobe(out).duration).toBeCloseTo(report.audioSeconds, 2);
+    } finally {
+      await webm.close();
+    }
   });
 
   it('says when the folder cannot be written', async () => {
