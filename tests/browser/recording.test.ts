@@ -111,6 +111,27 @@ describe.skipIf(!available)('what Chromium plays, recorded', () => {
   });
 });
 
+describe.skipIf(!available)('Opus in WebM, as heard', () => {
+  it('a server that sends WebM when asked for opus (a live writer\'s layout) is heard as the speech, whole', { timeout: 60_000, retry: 2 }, async () => {
+    rig.tts.set({ audio: { opus: { bytes: fixture('speech-live-opus.webm'), seconds: 7.94, contentType: 'audio/webm' } } });
+    try {
+      const { audio } = await record('opus');
+      // libopus's decode of the same packets (opusdec, through Ogg).
+      const ref = readWav(fixture('speech-opus.webm.ref.wav'));
+      const ref48 = resample(ref.channels[0], ref.sampleRate, audio.sampleRate);
+      const found = alignAndCompare(audio.samples, ref.channels[0], audio.sampleRate, ref.sampleRate);
+      const { slips, unexplained } = findSlips(audio.samples, ref48, found.lag, audio.sampleRate, OUTPUT_CALLBACK);
+      const { correlation } = slips.length ? alignAndCompare(withoutSlips(audio.samples, slips), ref.channels[0], audio.sampleRate, ref.sampleRate) : found;
+      console.log(`opus in WebM: correlation ${correlation.toFixed(4)} (${slips.length} slips); underruns ${await page.getByTestId('underruns').textContent()}`);
+      expect(unexplained).toEqual([]);
+      expect(await page.getByTestId('underruns').textContent()).toBe('0');
+      expect(correlation).toBeGreaterThan(0.9);
+    } finally {
+      rig.tts.set({ audio: undefined });
+    }
+  });
+});
+
 describe.skipIf(!available)('stop, as heard', () => {
   it('falls silent soon after Stop, and stays silent', async () => {
     rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
