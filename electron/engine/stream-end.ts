@@ -5,6 +5,7 @@
 // the engine retry audio that was whole.
 import type { AudioFormat } from '../../shared/audio-format';
 import { adtsHeader, apeTagLength, id3Length, mpegHeader } from '../../shared/decoders/frame-headers';
+import { isEbml, vint, WEBM_IDS, WEBM_MASTERS } from '../../shared/decoders/webm-opus';
 import { FlacWalker } from './flac-end';
 import { agrees, bytes, isUnit, startsWith, UnitWalker, type Step, type Units } from './stream-units';
 
@@ -16,7 +17,7 @@ export class StreamEndCheck {
     this.framing =
       format === 'mp3' ? new UnitWalker(new SyncedFrames(MP3_FRAMES))
       : format === 'aac' ? new UnitWalker(new SyncedFrames(ADTS_FRAMES))
-      : format === 'opus' ? new UnitWalker(new OggUnits())
+      : format === 'opus' ? new UnitWalker(new OpusUnits())
       : format === 'flac' ? new FlacWalker()
       : null; // WAV: declared-length.ts; PCM has no framing
   }
@@ -135,5 +136,58 @@ class OggUnits implements Units {
 
   atBoundary(): string | null {
     return this.open.size > 0 ? 'no Ogg end-of-stream page' : null;
+  }
+}
+
+/** Opus comes in Ogg pages, or in WebM elements when the stream starts with EBML's magic. */
+class OpusUnits implements Units {
+  private inner: Units | null = null;
+
+  step(h: Uint8Array, have: number): Step {
+    if (!this.inner) {
+      if (have < 4) return { need: 4 };
+      this.inner = isEbml(h) ? new WebmUnits() : new OggUnits();
+    }
+    return this.inner.step(h, have);
+  }
+
+  partial(h: Uint8Array, have: number): string | null {
+    return (this.inner ?? new OggUnits()).partial(h, have);
+  }
+
+  atBoundary(): string | null {
+    return this.inner?.atBoundary() ?? null;
+  }
+}
+
+/**
+ * WebM elements (EBML: an ID, a size, the payload): containers are entered, whatever their
+ * size says (live writers leave it unknown), other elements are measured. Only a block cut
+ * off loses audio; a stream that stops between elements looks whole, as WebM has no end mark.
+ */
+class WebmUnits implements Units {
+  private inClusters = false;
+
+  step(h: Uint8Array, have: number): Step {
+    const id = vint(h.subarray(0, have), 0, true);
+    if (id === 'bad' || (id && id.length > 4)) return 'lost';
+    if (!id) return { need: have + 1 };
+    const size = vint(h.subarray(0, have), id.length, false);
+    if (size === 'bad') return 'lost';
+    if (!size) return { need: id.length + (have > id.length ? Math.clz32(h[id.length]) - 23 : 1) };
+    const header = id.length + size.length;
+    if (id.value === WEBM_IDS.CLUSTER) this.inClusters = true;
+    if (WEBM_MASTERS.has(id.value)) return { length: header, label: null };
+    if (size.unknown) return 'lost';
+    const block = id.value === WEBM_IDS.SIMPLE_BLOCK || id.value === WEBM_IDS.BLOCK;
+    return { length: header + size.value, label: block ? 'WebM block' : null };
+  }
+
+  partial(_h: Uint8Array, have: number): string | null {
+    return this.inClusters ? `it ends ${bytes(have)} into a WebM element header` : null;
+  }
+
+  atBoundary(): null {
+    return null;
   }
 }

@@ -29,6 +29,9 @@ const CLUSTER_TIMECODE = 0xe7;
 
 /** Entered, not skipped: their children are read as they come. */
 const CONTAINERS = new Set([SEGMENT, CLUSTER, TRACKS, TRACK_ENTRY, AUDIO, INFO]);
+/** Every element whose children follow its header, as a walker that only measures sees them. */
+export const WEBM_MASTERS: ReadonlySet<number> = new Set([...CONTAINERS, BLOCK_GROUP]);
+export const WEBM_IDS = { EBML, CLUSTER, SIMPLE_BLOCK, BLOCK } as const;
 /** Read whole. */
 const LEAVES = new Set([SIMPLE_BLOCK, BLOCK, DISCARD_PADDING, TRACK_NUMBER, CODEC_ID, CODEC_PRIVATE, CODEC_DELAY, CHANNELS, TIMECODE_SCALE, CLUSTER_TIMECODE]);
 /**
@@ -408,7 +411,7 @@ function laced(b: Uint8Array, lacing: number): Uint8Array[] | null {
  * An EBML variable-length integer at b[at]: an element ID (with its length marker, as IDs
  * are written) or a size (without; all ones means unknown). Null when not all of it is here.
  */
-function vint(b: Uint8Array, at: number, isId: boolean): { value: number; length: number; unknown: boolean } | 'bad' | null {
+export function vint(b: Uint8Array, at: number, isId: boolean): { value: number; length: number; unknown: boolean } | 'bad' | null {
   if (at >= b.length) return null;
   const first = b[at];
   if (first === 0) return 'bad';

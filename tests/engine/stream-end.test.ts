@@ -131,6 +131,36 @@ describe('a stream cut short', () => {
   });
 });
 
+describe('Opus in WebM', () => {
+  const WEBM = ['speech-opus.webm', 'speech-live-opus.webm', 'speech-stereo-opus.webm'];
+  /** Each packet's payload offset and size, from ffprobe. */
+  const packets = (name: string): { pos: number; size: number }[] =>
+    String(tool('ffprobe', ['-v', 'error', '-show_entries', 'packet=pos,size', '-of', 'csv=p=0', join(FIXTURES, name)]))
+      .trim()
+      .split('\n')
+      .map((line) => line.split(',').map(Number))
+      .map(([size, pos]) => ({ pos, size }));
+
+  it('a whole stream ends cleanly in any chunking', () => {
+    for (const name of WEBM) {
+      const bytes = read(join(FIXTURES, name));
+      for (const chunk of [1, 2, 3, 5, 64, 1000, 4096, bytes.length]) expect(check('opus', bytes, chunk), `${name} in chunks of ${chunk}`).toBeNull();
+    }
+  });
+
+  it('a stream cut inside a block is caught, and says so', () => {
+    for (const name of WEBM) {
+      const bytes = read(join(FIXTURES, name));
+      const random = prng(bytes.length);
+      for (const { pos, size } of packets(name).filter((_, i) => i % 25 === 1)) {
+        for (const cut of [pos + 1, pos + Math.floor(size / 2), pos + size - 1]) {
+          expect(check('opus', bytes.subarray(0, cut), () => 1 + Math.floor(random() * 3000)), `${name} cut at ${cut}`).toMatch(/^its last WebM block has [\d,]+ of [\d,]+ bytes$/);
+        }
+      }
+    }
+  });
+});
+
 describe('what no framing can tell', () => {
   it('a cut at an MP3 or ADTS frame boundary, or at a FLAC one when STREAMINFO has no total, looks like the end', () => {
     for (const name of ['ffmpeg libmp3lame to a pipe (no Xing).mp3', 'ffmpeg aac to a pipe.aac', 'ffmpeg flac to a pipe (total 0).flac']) {
