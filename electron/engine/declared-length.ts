@@ -1,6 +1,7 @@
 // How long a response says its audio is, from the audio's own header: a WAV's data chunk,
-// or an MP3's Xing/Info byte count. A body that ends cleanly before that was cut short
+// an AIFF's SSND chunk, or an MP3's Xing/Info byte count. A body that ends cleanly before that was cut short
 // (a proxy, a server that died mid-write) and must not play as if complete.
+import { isAiff, readAiffHeader } from '../../shared/decoders/aiff-header';
 import { id3Length, xingTagAt } from '../../shared/decoders/frame-headers';
 
 /** Bytes the whole stream should have, or null when its header does not say (or says "unknown"). */
@@ -15,6 +16,7 @@ const isPlaceholder = (size: number): boolean => size === 0 || size >= 0x7fff000
 
 function wavLength(head: Uint8Array): number | null {
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (head.length >= 12 && isAiff(head)) return aiffLength(head);
   if (head.length < 12 || ascii(head, 0, 4) !== 'RIFF' || ascii(head, 8, 4) !== 'WAVE') return null;
   for (let offset = 12; offset + 8 <= head.length; ) {
     const size = view.getUint32(offset + 4, true);
@@ -22,6 +24,15 @@ function wavLength(head: Uint8Array): number | null {
     offset += 8 + size + (size % 2);
   }
   return null;
+}
+
+function aiffLength(head: Uint8Array): number | null {
+  try {
+    const header = readAiffHeader(head);
+    return header && Number.isFinite(header.dataSize) && !isPlaceholder(header.dataSize) ? header.dataAt + header.dataSize : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The byte count of an MP3's Xing/Info tag, after any ID3v2 tag. */

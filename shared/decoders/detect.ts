@@ -1,6 +1,7 @@
 import type { AudioFormat } from '../audio-format';
 import { adtsHeader, freeFormatAt, id3Length, looksLikeText, mpegHeader } from './frame-headers';
 import type { ProbeResult } from './types';
+import { aiffKind, isAiff, readAiffHeader } from './aiff-header';
 import { isEbml, webmAudioCodec, webmCodecName } from './webm-opus';
 
 /** What the caller knows besides the bytes. Content types are hints only: servers mislabel. */
@@ -28,6 +29,7 @@ export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResul
   if (tag === 'OggS') return probeOgg(bytes);
   if (tag === 'fLaC') return probeFlac(bytes, 0);
   if (isEbml(bytes)) return probeWebm(bytes);
+  if (bytes.length >= 12 && isAiff(bytes)) return probeAiff(bytes);
   if (tag.startsWith('ID3')) return probeId3(bytes);
   // MP4/M4A (AAC from some servers): its index may come after the audio, so no frame can
   // be found before the end. Not streamable: decoded whole (spec F4).
@@ -84,7 +86,7 @@ const OGG_CODECS: [string, string][] = [
 ];
 
 /**
- * Names audio that no decoder here reads (Ogg Vorbis, WebM, AIFF, …), so that its refusal
+ * Names audio that no decoder here reads (Ogg Vorbis, WebM Vorbis, AIFF-C ima4, …), so that its refusal
  * says what came and what to do, not that it was not audio. Null for anything else.
  */
 export function unplayableAudio(bytes: Uint8Array): string | null {
@@ -98,7 +100,7 @@ export function unplayableAudio(bytes: Uint8Array): string | null {
     if (audio === null) return 'WebM (Matroska) without audio';
     return audio === 'need-more' ? 'WebM (Matroska)' : audio.codec === 'A_OPUS' ? null : `WebM (${webmCodecName(audio.codec)})`;
   }
-  if (tag === 'FORM' && ['AIFF', 'AIFC'].includes(ascii(bytes, 8, 4))) return 'AIFF';
+  if (isAiff(bytes)) return probeAiff(bytes) === null ? aiffKind(bytes) : null;
   if (tag === 'caff') return 'Core Audio (CAF)';
   if (tag === '.snd') return 'Sun/NeXT (.au)';
   if (ascii(bytes, 0, 5) === '#!AMR') return 'AMR';
@@ -115,6 +117,17 @@ function probeOgg(bytes: Uint8Array): ProbeResult | 'need-more' | null {
   if (ascii(bytes, body, 8) !== 'OpusHead') return null;
   // Opus always decodes at 48 kHz, whatever rate the encoder was fed (RFC 7845, section 5.1).
   return { format: 'opus', sampleRate: 48000, channels: bytes[body + 9] };
+}
+
+/** AIFF is read by the WAV decoder: the same samples, big-endian, in other chunks. */
+function probeAiff(bytes: Uint8Array): ProbeResult | 'need-more' | null {
+  try {
+    const header = readAiffHeader(bytes);
+    if (header) return { format: 'wav', sampleRate: header.layout.rate, channels: header.layout.channels };
+  } catch {
+    return null; // a compression no decoder here reads: named by unplayableAudio
+  }
+  return bytes.length < MAGIC_LIMIT ? 'need-more' : { format: 'wav' };
 }
 
 /** Opus in WebM is remuxed to Ogg as it arrives; other codecs in WebM are named by unplayableAudio. */

@@ -39,7 +39,7 @@ export interface SampleEncoding {
   read(view: DataView, offset: number): number;
 }
 
-/** The sample encodings WAV and raw PCM use. */
+/** The sample encodings WAV, AIFF and raw PCM use. */
 export const ENCODINGS = {
   u8: { bytes: 1, read: (v: DataView, o: number) => (v.getUint8(o) - 128) / 128 },
   s16: { bytes: 2, read: (v: DataView, o: number) => v.getInt16(o, true) / 32768 },
@@ -53,6 +53,16 @@ export const ENCODINGS = {
   // G.711 (WAV formats 7 and 6): telephony voices, and ffmpeg's pcm_mulaw / pcm_alaw.
   mulaw: { bytes: 1, read: (v: DataView, o: number) => MULAW[v.getUint8(o)] },
   alaw: { bytes: 1, read: (v: DataView, o: number) => ALAW[v.getUint8(o)] },
+  // Big-endian and signed 8-bit: AIFF's.
+  s8: { bytes: 1, read: (v: DataView, o: number) => v.getInt8(o) / 128 },
+  s16be: { bytes: 2, read: (v: DataView, o: number) => v.getInt16(o, false) / 32768 },
+  s24be: {
+    bytes: 3,
+    read: (v: DataView, o: number) => (((v.getInt8(o) << 16) | (v.getUint8(o + 1) << 8) | v.getUint8(o + 2)) / 8388608),
+  },
+  s32be: { bytes: 4, read: (v: DataView, o: number) => v.getInt32(o, false) / 2147483648 },
+  f32be: { bytes: 4, read: (v: DataView, o: number) => v.getFloat32(o, false) },
+  f64be: { bytes: 8, read: (v: DataView, o: number) => v.getFloat64(o, false) },
 } satisfies Record<string, SampleEncoding>;
 
 /**

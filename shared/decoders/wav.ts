@@ -1,9 +1,16 @@
 import { chainAudio, concatBytes } from './audio';
+import { isAiff, readAiffHeader } from './aiff-header';
 import { ENCODINGS, PcmDecoder, type SampleEncoding } from './pcm';
 import { BadAudioError, type DecodedAudio, type DecoderStats, type StreamDecoder } from './types';
 
 /** RIFF, and its 64-bit forms (EBU RF64, ITU BW64), whose sizes live in a ds64 chunk. */
 const WAV_TAGS = new Set(['RIFF', 'RF64', 'BW64']);
+/** The form types that begin a file, and the container tags before them: WAV's, and AIFF's. */
+const FILE_KINDS: [string, Set<string>][] = [
+  ['WAVE', WAV_TAGS],
+  ['AIFF', new Set(['FORM'])],
+  ['AIFC', new Set(['FORM'])],
+];
 /** Sizes servers write when they stream a WAV whose length they do not know yet. */
 const UNKNOWN_SIZES = new Set([0, 0xffffffff]);
 /** A header larger than this is not a header: refuse rather than buffer forever. */
@@ -11,7 +18,8 @@ const MAX_HEADER = 1 << 20;
 
 /**
  * Streaming WAV: reads the header as it arrives (split at any byte, chunks before `data`,
- * WAVE_FORMAT_EXTENSIBLE, RF64), then hands the samples to a PcmDecoder. The streaming form with
+ * WAVE_FORMAT_EXTENSIBLE, RF64), then hands the samples to a PcmDecoder. AIFF and AIFF-C
+ * (uncompressed, big- or little-endian, float, G.711) are read the same way. The streaming form with
  * 0 or 0xFFFFFFFF sizes plays to the end of the stream. Files joined in one body (servers
  * that send a WAV per sentence, with or without sizes) each play in their own layout: a
  * RIFF/WAVE header inside the data ends the file before it.
@@ -64,7 +72,7 @@ export class WavDecoder implements StreamDecoder {
 
   async flush(): Promise<DecodedAudio> {
     this.assertUsable();
-    if (!this.inData && this.header.length) throw new BadAudioError('The WAV stream ended inside its header.');
+    if (!this.inData && this.header.length) throw new BadAudioError(`The ${isAiff(this.header) ? 'AIFF' : 'WAV'} stream ended inside its header.`);
     // What was held back in case a header began there was audio after all.
     const last = await this.samples(this.held);
     this.held = new Uint8Array(0);
@@ -103,7 +111,8 @@ export class WavDecoder implements StreamDecoder {
   private parseHeader(): Uint8Array | null {
     const h = this.header;
     if (h.length < 12) return null;
-    if (!WAV_TAGS.has(text(h, 0, 4)) || text(h, 8, 4) !== 'WAVE') throw new BadAudioError('This is not a WAV stream (no RIFF/WAVE header).');
+    if (isAiff(h)) return this.parseAiffHeader();
+    if (!WAV_TAGS.has(text(h, 0, 4)) || text(h, 8, 4) !== 'WAVE') throw new BadAudioError('This is not a WAV or AIFF stream (no RIFF/WAVE or FORM/AIFF header).');
     const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
     let layout: { rate: number; channels: number; encoding: SampleEncoding } | null = null;
     /** RF64's data size, from its ds64 chunk (the data chunk's own says 0xFFFFFFFF). */
@@ -128,6 +137,21 @@ export class WavDecoder implements StreamDecoder {
     }
     if (h.length > MAX_HEADER) throw new BadAudioError('The WAV header is larger than 1 MB: not a stream Utter can play.');
     return null;
+  }
+
+  private parseAiffHeader(): Uint8Array | null {
+    const h = this.header;
+    const aiff = readAiffHeader(h);
+    if (!aiff || h.length < aiff.dataAt) {
+      if (h.length > MAX_HEADER) throw new BadAudioError('The AIFF header is larger than 1 MB: not a stream Utter can play.');
+      return null;
+    }
+    this.pcm.configure(aiff.layout.rate, aiff.layout.channels, aiff.layout.encoding);
+    this.inData = true;
+    this.dataLeft = aiff.dataSize;
+    const body = h.slice(aiff.dataAt);
+    this.header = new Uint8Array(0);
+    return body;
   }
 }
 
@@ -166,20 +190,27 @@ function text(bytes: Uint8Array, pos: number, length: number): string {
   return String.fromCharCode(...bytes.subarray(pos, pos + length));
 }
 
-/** Where a RIFF (or RF64, BW64) WAVE header begins in `bytes`, or -1. */
+/** Where a RIFF (or RF64, BW64) WAVE or a FORM AIFF header begins in `bytes`, or -1. */
 function nextFileAt(bytes: Uint8Array): number {
-  for (let at = bytes.indexOf(0x57, 8); at >= 0; at = bytes.indexOf(0x57, at + 1)) {
-    if (text(bytes, at, 4) === 'WAVE' && WAV_TAGS.has(text(bytes, at - 8, 4))) return at - 8;
+  let first = -1;
+  for (const [form, tags] of FILE_KINDS) {
+    const letter = form.charCodeAt(0);
+    for (let at = bytes.indexOf(letter, 8); at >= 0 && (first < 0 || at - 8 < first); at = bytes.indexOf(letter, at + 1)) {
+      if (text(bytes, at, 4) === form && tags.has(text(bytes, at - 8, 4))) {
+        first = at - 8;
+        break;
+      }
+    }
   }
-  return -1;
+  return first;
 }
 
-/** Where the bytes at the end could be the start of a WAV header that the next push completes; else their length. */
+/** Where the bytes at the end could be the start of a WAV or AIFF header that the next push completes; else their length. */
 function maybeNextFileFrom(bytes: Uint8Array): number {
   for (let from = Math.max(0, bytes.length - 11); from < bytes.length; from++) {
     const part = text(bytes, from, 12);
     const tagPart = part.slice(0, 4);
-    if ([...WAV_TAGS].some((tag) => tag.startsWith(tagPart)) && 'WAVE'.startsWith(part.slice(8))) return from;
+    if (FILE_KINDS.some(([form, tags]) => [...tags].some((tag) => tag.startsWith(tagPart)) && form.startsWith(part.slice(8)))) return from;
   }
   return bytes.length;
 }

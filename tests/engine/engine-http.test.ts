@@ -190,7 +190,7 @@ describe('server answers', () => {
   it.each([
     ['opus', 'speech-vorbis.ogg', 'Ogg Vorbis'],
     ['opus', 'speech-vorbis.webm', 'WebM (Vorbis)'],
-    ['pcm', 'speech.aiff', 'AIFF'],
+    ['wav', 'speech-ima4.aiff', 'AIFF-C (ima4)'],
     ['mp3', 'speech-freeformat.mp3', 'free-format MP3'],
   ] as const)('names audio it has no decoder for (asked for %s, sent %s), and does not play it as noise', async (format, file, name) => {
     server.set({ audio: () => ({ bytes: fixture(file), seconds: 7.9 }) });

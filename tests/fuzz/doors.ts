@@ -222,7 +222,7 @@ export async function fuzzDroppedFiles(count: number, seed = 5): Promise<DoorRes
 export async function fuzzDecoders(count: number, seed = 6): Promise<DoorResult[]> {
   const results: DoorResult[] = [];
   const doors: [string, AudioFormat, Uint8Array][] = (['pcm', 'wav', 'mp3', 'opus', 'flac'] as AudioFormat[]).map((format) => [`${format} decoder`, format, fixtureAudio(format, 'sentence').bytes]);
-  doors.push(['opus decoder, WebM', 'opus', readFixture('speech-live-opus.webm')]);
+  doors.push(['opus decoder, WebM', 'opus', readFixture('speech-live-opus.webm')], ['wav decoder, AIFF', 'wav', readFixture('speech.aiff')]);
   for (const [door, format, base] of doors) {
     let decoder = createDecoder(format, { pcmSampleRate: 24000 });
     results.push(

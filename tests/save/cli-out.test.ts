@@ -103,19 +103,22 @@ describe('utter speak --out', () => {
     expect(server.speechRequests().length).toBe(before + 2);
   });
 
-  it('plays Opus a server sends in WebM (as MediaRecorder and some speech services write it) to the end', async () => {
-    const webm = await startTtsServer({ audio: { opus: { bytes: readFixture('speech-opus.webm'), seconds: 7.9, contentType: 'audio/webm' } } });
+  it.each([
+    ['Opus in WebM (as MediaRecorder and some speech services write it)', 'opus', 'speech-opus.webm', 'audio/webm'],
+    ['AIFF (as macOS\'s say writes it)', 'wav', 'speech.aiff', 'audio/aiff'],
+  ] as const)('plays %s to the end', async (_, format, file, contentType) => {
+    const other = await startTtsServer({ audio: { [format]: { bytes: readFixture(file), seconds: 7.9, contentType } } });
     try {
-      const out = join(dir, 'webm.wav');
-      const { code, stdout, stderr } = await utter(['speak', 'Hello.', '--base-url', webm.url, '--format', 'opus', '--out', out, '--json', '--no-cache']);
+      const out = join(dir, `${file}.wav`);
+      const { code, stdout, stderr } = await utter(['speak', 'Hello.', '--base-url', other.url, '--format', format, '--out', out, '--json', '--no-cache']);
       expect(stderr).toBe('');
       expect(code).toBe(0);
       const report = JSON.parse(stdout);
-      // speech-24k.wav is 190,472 samples at 24 kHz: the WebM's end trim gives back exactly that.
+      // speech-24k.wav is 190,472 samples at 24 kHz: AIFF holds exactly that, and the WebM's end trim gives it back.
       expect(report.audioSeconds).toBeCloseTo(190_472 / 24_000, 2);
       expect(ffprobe(out).duration).toBeCloseTo(report.audioSeconds, 2);
     } finally {
-      await webm.close();
+      await other.close();
     }
   });
 
