@@ -50,6 +50,8 @@ export class FlacStream {
   private last: FlacFrameHeader | null = null;
   /** Bytes since `last` that made no frame: at the end of the stream, one frame lost. */
   private lostSinceLast = false;
+  /** Bytes before any frame that made none. */
+  private unframed = false;
   /** The bytes being searched belong to a damaged frame that is counted already. */
   private afterDamage = false;
   /**
@@ -79,6 +81,9 @@ export class FlacStream {
     if (frame) this.lose(1, this.trusted ? frame.blockSize - this.emitted : frame.blockSize);
     else if (this.phase === 'sync' && (this.lostSinceLast || (this.length > this.at && !this.afterDamage))) {
       this.lose(1, this.last?.blockSize ?? 4096);
+    } else if (this.phase === 'sync' && !this.last && this.unframed && !this.mismatch) {
+      // Bytes after the header that never made a frame: not a stream without audio.
+      this.lose(1, 4096);
     }
     this.frame = null;
     this.lostSinceLast = false;
@@ -118,9 +123,11 @@ export class FlacStream {
         found = header;
         break;
       }
+      if (header && !this.last) this.noteMismatch(header);
       i++;
     }
     if (i > this.at && this.last && !this.afterDamage) this.lostSinceLast = true;
+    if (i > this.at && !this.last) this.unframed = true;
     this.at = i;
     if (found) this.begin(found);
     return found !== null;
@@ -225,6 +232,26 @@ export class FlacStream {
   private lose(frames: number, samples: number): void {
     this.losses.skippedFrames += frames;
     this.losses.skippedSamples += samples;
+  }
+
+  /**
+   * Frames that all disagree with STREAMINFO (a server that wrote a wrong header): why a
+   * stream made no sound, once two frame headers in a row agree with each other.
+   */
+  mismatch: string | null = null;
+  private firstMismatch: FlacFrameHeader | null = null;
+
+  private noteMismatch(h: FlacFrameHeader): void {
+    const info = this.metadata.info;
+    if (!info) return;
+    const first = this.firstMismatch;
+    if (!first) return void (this.firstMismatch = h);
+    if (h.sampleRate !== first.sampleRate || h.channels !== first.channels || h.bitsPerSample !== first.bitsPerSample) return;
+    // Each such frame is lost, as long as it says it is.
+    this.lose(this.mismatch ? 1 : 2, this.mismatch ? h.blockSize : first.blockSize + h.blockSize);
+    if (this.mismatch) return;
+    const said = (rate: number, channels: number, bits: number): string => `${rate ? `${rate} Hz` : 'the header\'s rate'}, ${channels} channel${channels === 1 ? '' : 's'}, ${bits ? `${bits}-bit` : 'the header\'s bits'}`;
+    this.mismatch = `its frames are ${said(h.sampleRate, h.channels, h.bitsPerSample)}, and its STREAMINFO header says ${said(info.sampleRate, info.channels, info.bitsPerSample)}`;
   }
 
   private lock(info: FlacStreamInfo): void {

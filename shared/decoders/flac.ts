@@ -18,6 +18,8 @@ export class FlacDecoder implements StreamDecoder {
   private streamBytes = 0;
   private held: Uint8Array = new Uint8Array(0);
   private freed = false;
+  /** An earlier joined stream's mismatch with its STREAMINFO (silenceReason). */
+  private mismatch: string | null = null;
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
     // After the await like the WASM decoders, so a push pending when free() runs is refused too.
@@ -41,6 +43,7 @@ export class FlacDecoder implements StreamDecoder {
       // Another file joined on (a server that sends a file per sentence): it has its own STREAMINFO.
       this.stream.end();
       out.push(this.take());
+      this.mismatch ??= this.stream.mismatch;
       this.stream = new FlacStream(this.stats);
       this.streamBytes = 0;
       rest = rest.subarray(next);
@@ -56,6 +59,10 @@ export class FlacDecoder implements StreamDecoder {
     const last = this.take();
     this.stream.end();
     return chainAudio([last, this.take()]);
+  }
+
+  silenceReason(): string | null {
+    return this.stream.mismatch ?? this.mismatch;
   }
 
   async reset(): Promise<void> {

@@ -47,6 +47,8 @@ export interface StreamDecoder {
   /** Release the WASM memory. The decoder is unusable afterwards. */
   free(): void;
   readonly stats: DecoderStats;
+  /** Why bytes it skipped made no sound, when the format can tell more than "damaged". */
+  silenceReason?(): string | null;
 }
 
 /** Options the caller knows and the bytes may not say. */

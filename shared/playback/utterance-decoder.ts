@@ -126,7 +126,7 @@ export class UtteranceDecoder {
   private readonly bodyRate = new BodyRate();
   private readonly now: () => number;
   /** The current segment: its format, bytes, frames out, and first bytes (up to its first sound). */
-  private segment = { format: 'pcm' as AudioFormat, sampleRate: undefined as number | undefined, channels: undefined as number | undefined, bytes: 0, frames: 0, head: [] as Uint8Array[], headBytes: 0, damagedInARow: 0 };
+  private segment = { format: 'pcm' as AudioFormat, sampleRate: undefined as number | undefined, channels: undefined as number | undefined, bytes: 0, frames: 0, head: [] as Uint8Array[], headBytes: 0, damagedInARow: 0, skipped: 0, skipBase: { frames: 0, ms: 0 } };
   /** The current decoder's skip counts already added to the metrics; `absorb` adds none until it has made a sound. */
   private skipSeen = { frames: 0, samples: 0, absorb: false };
   /** The rate of the audio the current decoder gives, for its skipped samples. */
@@ -196,7 +196,8 @@ export class UtteranceDecoder {
     this.active = true;
     if (event.wholeFile) return this.fallBack(`${event.format} in a container that cannot stream`);
     this.mode = this.options.streaming ? 'stream' : 'buffered';
-    this.segment = { format: event.format, sampleRate: event.sampleRate, channels: event.channels, bytes: 0, frames: 0, head: [], headBytes: 0, damagedInARow: 0 };
+    const skipBase = { frames: this.metrics.skippedFrames, ms: this.metrics.skippedMs };
+    this.segment = { format: event.format, sampleRate: event.sampleRate, channels: event.channels, bytes: 0, frames: 0, head: [], headBytes: 0, damagedInARow: 0, skipped: 0, skipBase };
     await this.openDecoder();
     return [];
   }
@@ -306,10 +307,39 @@ export class UtteranceDecoder {
     // The resamplers hold a few frames back: they end the segment too.
     out.push(...this.flushResamplers());
     this.countSkips();
+    // A segment that was all damage to the decoder is not a silent sentence (spec E2, E4).
+    if (this.mode !== 'browser' && !this.segment.frames && this.segment.skipped > 0) out.push(...(await this.noSound(whole)));
     this.closeDecoder();
     // The next segment's decoder, made now, while the buffer plays, not when its bytes come.
     if (this.mode === 'stream') makeSpare(this.segment.format);
     return out;
+  }
+
+  /**
+   * The decoder skipped all of a segment's bytes: the browser's decoder, which may read what
+   * ours refuses (ffmpeg follows FLAC frames, not a wrong STREAMINFO), gets them whole; where
+   * there is none, or it makes no sound either, the segment fails, saying why.
+   */
+  private async noSound(whole: Uint8Array): Promise<AudioBlock[]> {
+    const reason = this.decoder?.silenceReason?.() ?? 'every part of it was damaged';
+    let browserToo = '';
+    if (this.options.decodeWhole && whole.length) {
+      this.metrics.fallbacks++;
+      try {
+        const blocks = await this.decode(() => this.options.decodeWhole!(whole));
+        if (this.segment.frames) {
+          // Played after all: what our decoder skipped was not lost.
+          this.metrics.skippedFrames = this.segment.skipBase.frames;
+          this.metrics.skippedMs = this.segment.skipBase.ms;
+          return blocks;
+        }
+      } catch {
+        // Said below, with what our decoder found.
+      }
+      browserToo = ' (the browser could not decode it either)';
+    }
+    const name = { pcm: 'PCM', wav: 'WAV', mp3: 'MP3', opus: 'Opus', flac: 'FLAC', aac: 'AAC' }[this.segment.format];
+    throw new DecodeFailure({ kind: 'bad-audio', message: `The server's ${name} audio decoded to no sound: ${reason}${browserToo}.` });
   }
 
   private async decode(step: () => Promise<DecodedAudio>): Promise<AudioBlock[]> {
@@ -373,6 +403,7 @@ export class UtteranceDecoder {
     this.skipSeen.frames = stats.skippedFrames;
     this.skipSeen.samples = stats.skippedSamples;
     if (this.skipSeen.absorb) return;
+    this.segment.skipped += frames;
     this.metrics.skippedFrames += frames;
     if (this.sourceRate > 0) this.metrics.skippedMs += (samples / this.sourceRate) * 1000;
   }

@@ -166,6 +166,37 @@ describe('bytes that are not audio at all', () => {
   });
 });
 
+describe('flac: a STREAMINFO its frames contradict', () => {
+  // STREAMINFO after "fLaC" and its block header: rate in bytes 10-12, channels and bits in 12-13.
+  const SI = 8;
+  const rewrite = (edit: (b: Uint8Array) => void): Uint8Array => {
+    const bytes = readFixture('speech.flac').slice();
+    edit(bytes);
+    return bytes;
+  };
+  it.each([
+    ['a rate of 48000 Hz', (b: Uint8Array) => ((b[SI + 10] = 48000 >> 12), (b[SI + 11] = (48000 >> 4) & 0xff), (b[SI + 12] = (b[SI + 12] & 0x0f) | ((48000 & 15) << 4))), 'STREAMINFO header says 48000 Hz, 1 channel, 16-bit'],
+    ['2 channels', (b: Uint8Array) => (b[SI + 12] = (b[SI + 12] & 0xf1) | (1 << 1)), 'STREAMINFO header says 24000 Hz, 2 channels, 16-bit'],
+    ['24-bit samples', (b: Uint8Array) => ((b[SI + 12] = (b[SI + 12] & 0xfe) | (23 >> 4)), (b[SI + 13] = (b[SI + 13] & 0x0f) | ((23 & 15) << 4))), 'STREAMINFO header says 24000 Hz, 1 channel, 24-bit'],
+  ])('saying %s: every frame is counted lost, and the decoder says why (libFLAC refuses such a stream too)', async (_, edit, says) => {
+    const decoder = createDecoder('flac');
+    const out = await decodeChunks(decoder, randomChunks(rewrite(edit), 3, 3000));
+    expect(out.channels[0].length).toBe(0);
+    expect(decoder.stats.skippedSamples).toBe(readWavFixture('speech-24k.wav').channels[0].length);
+    expect(decoder.silenceReason?.()).toBe(`its frames are 24000 Hz, 1 channel, 16-bit, and its ${says}`);
+  });
+
+  it('bytes after the header that make no frame at all count as a lost frame, not as a stream without audio', async () => {
+    const decoder = createDecoder('flac');
+    // "fLaC" and STREAMINFO alone, marked the last metadata block; then a web page.
+    const header = readFixture('speech.flac').slice(0, 8 + 34);
+    header[4] |= 0x80;
+    const out = await decodeChunks(decoder, [concatBytes(header, NOT_AUDIO.html)]);
+    expect(out.channels[0].length).toBe(0);
+    expect(decoder.stats.skippedFrames).toBe(1);
+  });
+});
+
 describe('noise that holds a frame header of another rate', () => {
   it('mp3: is not decoded, and the speech around it keeps its rate and length', async () => {
     const mp3 = readFixture('speech.mp3');

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
 import type { AudioFormat } from '../../shared/audio-format';
+import type { DecodedAudio } from '../../shared/decoders/types';
 import { SincResampler } from '../../shared/audio/sinc-resampler';
 import type { LinkEvent } from '../../shared/playback/link-protocol';
 import { DecodeFailure, UtteranceDecoder, type AudioBlock } from '../../shared/playback/utterance-decoder';
@@ -102,6 +104,60 @@ describe('UtteranceDecoder', () => {
     const whole = new UtteranceDecoder({ channels: 'stream', streaming: true });
     const refused = await whole.accept({ ...(segmentStart('aac') as Extract<LinkEvent, { type: 'segment-start' }>), wholeFile: true }).catch((error: unknown) => error);
     expect((refused as DecodeFailure).info).toMatchObject({ kind: 'unsupported' });
+  });
+});
+
+describe('a segment that is all damage to the decoder is not a silent sentence', () => {
+  /** speech.flac with its STREAMINFO edited to contradict every frame: a rate of 48000 Hz, or 24-bit samples. */
+  const contradicted = (what: 'rate' | 'bits'): Uint8Array => {
+    const bytes = fixture('speech.flac').slice();
+    const at = 8 + 10;
+    if (what === 'rate') [bytes[at], bytes[at + 1], bytes[at + 2]] = [48000 >> 12, (48000 >> 4) & 0xff, (bytes[at + 2] & 0x0f) | ((48000 & 15) << 4)];
+    else [bytes[at + 2], bytes[at + 3]] = [(bytes[at + 2] & 0xfe) | (23 >> 4), (bytes[at + 3] & 0x0f) | ((23 & 15) << 4)];
+    return bytes;
+  };
+  /** ffmpeg as the whole-file decoder (the page has the browser's): it follows FLAC's frames where they contradict STREAMINFO's rate. */
+  const ffmpegWhole = async (bytes: Uint8Array): Promise<DecodedAudio> => {
+    let wav: Uint8Array;
+    try {
+      wav = new Uint8Array(execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'quiet', '-i', 'pipe:0', '-c:a', 'pcm_f32le', '-f', 'wav', 'pipe:1'], { input: bytes, maxBuffer: 64 << 20 }));
+    } catch {
+      throw new Error('ffmpeg could not decode it');
+    }
+    const { channels, sampleRate } = readWav(wav);
+    return { channelData: channels, samplesDecoded: channels[0]?.length ?? 0, sampleRate };
+  };
+
+  it('fails with the reason where nothing can decode it whole (the CLI)', async () => {
+    const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
+    const failed = await feed(decoder, 'flac', contradicted('rate')).catch((error: unknown) => error);
+    expect((failed as DecodeFailure).info).toEqual({
+      kind: 'bad-audio',
+      message: "The server's FLAC audio decoded to no sound: its frames are 24000 Hz, 1 channel, 16-bit, and its STREAMINFO header says 48000 Hz, 1 channel, 16-bit.",
+    });
+  });
+
+  it('is decoded whole by a decoder that follows the frames (ffmpeg here, the browser\'s in the page), and what ours skipped is not counted lost', async () => {
+    const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true, decodeWhole: ffmpegWhole });
+    const [out] = join(await feed(decoder, 'flac', contradicted('rate')));
+    expect(out.length).toBe(readWav(fixture('speech-24k.wav')).channels[0].length);
+    expect(decoder.metrics).toMatchObject({ fallbacks: 1, skippedFrames: 0, skippedMs: 0 });
+  });
+
+  it('fails saying so when the whole-file decoder makes no sound of it either', async () => {
+    const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true, decodeWhole: ffmpegWhole });
+    const failed = await feed(decoder, 'flac', contradicted('bits')).catch((error: unknown) => error);
+    expect((failed as DecodeFailure).info.message).toBe(
+      "The server's FLAC audio decoded to no sound: its frames are 24000 Hz, 1 channel, 16-bit, and its STREAMINFO header says 24000 Hz, 1 channel, 24-bit (the browser could not decode it either).",
+    );
+  });
+
+  it('a stream that holds no audio and no damage (a header alone) is an empty sentence, not a failure', async () => {
+    const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
+    const wav = fixture('speech-24k.wav');
+    const header = wav.slice(0, 44);
+    new DataView(header.buffer).setUint32(40, 0, true);
+    expect(join(await feed(decoder, 'wav', header))[0]?.length ?? 0).toBe(0);
   });
 });
 
