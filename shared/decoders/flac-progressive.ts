@@ -31,6 +31,12 @@ export class FlacStream {
   channels = 0;
   bitsPerSample = 0;
   private variable: boolean | null = null;
+  /**
+   * Frames that all disagree with STREAMINFO (a server that wrote a wrong header): why a
+   * stream made no sound, once two frame headers agree with each other.
+   */
+  mismatch: string | null = null;
+  private firstMismatch: FlacFrameHeader | null = null;
 
   private readonly reader = new BitReader();
   /** Bytes held in reader.bytes; those before `at` are done with. */
@@ -233,13 +239,6 @@ export class FlacStream {
     this.losses.skippedFrames += frames;
     this.losses.skippedSamples += samples;
   }
-
-  /**
-   * Frames that all disagree with STREAMINFO (a server that wrote a wrong header): why a
-   * stream made no sound, once two frame headers in a row agree with each other.
-   */
-  mismatch: string | null = null;
-  private firstMismatch: FlacFrameHeader | null = null;
 
   private noteMismatch(h: FlacFrameHeader): void {
     const info = this.metadata.info;
