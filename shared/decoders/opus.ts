@@ -35,7 +35,8 @@ interface OpusHead {
  * libopus (opus-decoder, WASM) decodes the packets; the Ogg layer, the pre-skip, the end
  * trim of the last page, the output gain and chained streams are handled here. Pages are
  * CRC-checked (damaged ones are counted, spec E2); a packet of a page still arriving goes
- * out early only when it is a well-formed Opus packet that fits the page's duration.
+ * out early only when it is a well-formed Opus packet that fits the page's duration. Opus
+ * in WebM is remuxed to such pages as it arrives (webm-opus.ts).
  */
 export class OpusDecoder extends WasmStreamDecoder {
   readonly format = 'opus' as const;
