@@ -124,6 +124,10 @@ export class OpusDecoder extends WasmStreamDecoder {
     return { ...concatAudio(blocks.length ? blocks : [silence(RATE, this.head?.channels ?? 1)]), errors };
   }
 
+  silenceReason(): string | null {
+    return this.webm?.endedBeforeAudio ? 'the WebM stream ended before its first Cluster of audio (a damaged header can hide the rest)' : null;
+  }
+
   protected async flushLibrary(): Promise<LibraryAudio | null> {
     // The last block of a WebM body may end a group only the end of the body closes.
     const tail = this.webm ? this.fromWebm(this.webm.end()) : (this.sniffed ?? new Uint8Array(0));

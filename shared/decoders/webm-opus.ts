@@ -108,6 +108,8 @@ export class WebmOpusRemux {
   lostSync = false;
   /** Bytes up to the first Cluster's blocks (the EBML header, the tracks, the Cluster's ID and size); -1 until it comes. */
   headerLength = -1;
+  /** The body ended before its first Cluster. */
+  endedBeforeAudio = false;
   /** Blocks (or the bytes of one) lost to damage since the last look, and the samples they held where the blocks' times tell. */
   lost = 0;
   lostSamples = 0;
@@ -215,6 +217,11 @@ export class WebmOpusRemux {
     if (this.inClusters && (this.held.length > 0 || this.skip > 0) && !this.lostSync) {
       this.lost++;
       this.damagedSinceBlock = true;
+    }
+    // Bytes that never reached a Cluster (a damaged size skipped them all): not a stream without audio.
+    if (!this.inClusters && this.offset + this.held.length > 0 && !this.endedBeforeAudio) {
+      this.endedBeforeAudio = true;
+      this.lost++;
     }
     // No block came after the damage to say how long it was: a packet's worth.
     if (this.damagedSinceBlock) this.lostSamples += this.lastSamples;

@@ -153,6 +153,20 @@ describe('Opus in WebM', () => {
     expect(decoder.stats.skippedFrames).toBe(1);
   });
 
+  it('a header whose damaged size hides every cluster counts as lost, and says so: not a stream without audio', async () => {
+    const bytes = readFixture('speech-live-opus.webm').slice();
+    // ffmpeg's Void element before the tracks (8-byte size): made to claim 256 MB.
+    const voidAt = Buffer.from(bytes).indexOf(Buffer.from([0xec, 0x01, 0, 0, 0, 0, 0, 0]));
+    expect(voidAt).toBeGreaterThan(0);
+    bytes.set([0x01, 0, 0, 0, 0x10, 0, 0, 0], voidAt + 1);
+    const decoder = createDecoder('opus');
+    const out = await decodeChunks(decoder, randomChunks(bytes, 11, 2000));
+    decoder.free();
+    expect(out.channels[0]?.length ?? 0).toBe(0);
+    expect(decoder.stats.skippedFrames).toBe(1);
+    expect(decoder.silenceReason?.()).toMatch(/ended before its first Cluster of audio/);
+  });
+
   it('is probed as Opus; WebM with another codec is named, not played as noise', async () => {
     expect(probeFormat(readFixture('speech-opus.webm').subarray(0, 400))).toEqual({ format: 'opus', sampleRate: 48000, channels: 1 });
     expect(probeFormat(readFixture('speech-stereo-opus.webm').subarray(0, 400))).toMatchObject({ format: 'opus', channels: 2 });
