@@ -34,12 +34,13 @@ export const WEBM_MASTERS: ReadonlySet<number> = new Set([...CONTAINERS, BLOCK_G
 export const WEBM_IDS = { EBML, CLUSTER, SIMPLE_BLOCK, BLOCK } as const;
 /** Read whole. */
 const LEAVES = new Set([SIMPLE_BLOCK, BLOCK, DISCARD_PADDING, TRACK_NUMBER, CODEC_ID, CODEC_PRIVATE, CODEC_DELAY, CHANNELS, TIMECODE_SCALE, CLUSTER_TIMECODE]);
+/** The Segment's children: Cluster, Cues, Tags, SeekHead, Info, Tracks, Chapters, Attachments. */
+const SEGMENT_CHILDREN = new Set([CLUSTER, 0x1c53bb6b, 0x1254c367, 0x114d9b74, INFO, TRACKS, 0x1043a770, 0x1941a469]);
 /**
  * What may follow inside the clusters: a Cluster's children (Timecode, Position, PrevSize,
  * SimpleBlock, BlockGroup, EncryptedBlock, SilentTracks), Void and CRC-32, and the Segment's
- * children. Anything else there is damage, and the stream is searched for the next Cluster.
+ * children. Anything else there is damage: reading goes on at the next whole block or Cluster.
  */
-const SEGMENT_CHILDREN = new Set([CLUSTER, 0x1c53bb6b, 0x1254c367, 0x114d9b74, INFO, TRACKS, 0x1043a770, 0x1941a469]);
 const AFTER_CLUSTERS = new Set([CLUSTER_TIMECODE, 0xa7, 0xab, SIMPLE_BLOCK, BLOCK_GROUP, 0xaf, 0x5854, 0xec, 0xbf, SEGMENT, EBML, ...SEGMENT_CHILDREN]);
 /** No block or header field Utter meets is larger: past this one is damage. */
 const MAX_ELEMENT = 1 << 20;
