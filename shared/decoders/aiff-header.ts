@@ -60,12 +60,22 @@ const COMPRESSION: Record<string, SampleEncoding> = {
 };
 const SIGNED_BIG_ENDIAN: Record<number, SampleEncoding> = { 8: ENCODINGS.s8, 16: ENCODINGS.s16be, 24: ENCODINGS.s24be, 32: ENCODINGS.s32be };
 
+/** An AIFF whose samples no decoder here reads, and what kind it is ("AIFF-C (ima4)"). */
+class UnplayableAiff extends BadAudioError {
+  constructor(
+    readonly kind: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** What an AIFF that cannot be played is, for the refusal: "AIFF-C (ima4)", or "AIFF". */
 export function aiffKind(b: Uint8Array): string {
   try {
     readAiffHeader(b);
   } catch (error) {
-    return /^This (AIFF(-C \([^)]*\))?) holds/.exec((error as Error).message)?.[1] ?? 'AIFF';
+    if (error instanceof UnplayableAiff) return error.kind;
   }
   return 'AIFF';
 }
@@ -80,7 +90,7 @@ function readComm(view: DataView, at: number, size: number, compressed: boolean)
   const encoding = type === 'NONE' || type === 'twos' ? SIGNED_BIG_ENDIAN[Math.ceil(bits / 8) * 8] : COMPRESSION[type];
   if (!encoding || channels < 1 || channels > 8 || !(rate >= 1000 && rate <= 384000)) {
     const kind = type === 'NONE' ? 'AIFF' : `AIFF-C (${/^[\x20-\x7e]{4}$/.test(type) ? type : 'unknown compression'})`;
-    throw new BadAudioError(`This ${kind} holds audio Utter cannot play: ${bits}-bit, ${channels} channel${channels === 1 ? '' : 's'}, ${Math.round(rate) || 0} Hz.`);
+    throw new UnplayableAiff(kind, `This ${kind} holds audio Utter cannot play: ${bits}-bit, ${channels} channel${channels === 1 ? '' : 's'}, ${Math.round(rate) || 0} Hz.`);
   }
   return { rate: Math.round(rate), channels, encoding };
 }

@@ -29,7 +29,7 @@ export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResul
   if (tag === 'OggS') return probeOgg(bytes);
   if (tag === 'fLaC') return probeFlac(bytes, 0);
   if (isEbml(bytes)) return probeWebm(bytes);
-  if (bytes.length >= 12 && isAiff(bytes)) return probeAiff(bytes);
+  if (isAiff(bytes)) return probeAiff(bytes);
   if (tag.startsWith('ID3')) return probeId3(bytes);
   // MP4/M4A (AAC from some servers): its index may come after the audio, so no frame can
   // be found before the end. Not streamable: decoded whole (spec F4).
