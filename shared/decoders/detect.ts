@@ -2,6 +2,7 @@ import type { AudioFormat } from '../audio-format';
 import { adtsHeader, freeFormatAt, id3Length, looksLikeText, mpegHeader } from './frame-headers';
 import type { ProbeResult } from './types';
 import { aiffKind, isAiff, readAiffHeader } from './aiff-header';
+import { isVorbisHead, parseVorbisHead } from './vorbis-head';
 import { isEbml, webmAudioCodec, webmCodecName } from './webm-opus';
 
 /** What the caller knows besides the bytes. Content types are hints only: servers mislabel. */
@@ -80,13 +81,12 @@ function probeWav(bytes: Uint8Array): ProbeResult | 'need-more' {
 
 /** The first bytes of a first Ogg page's packet, for codecs Utter has no decoder for. */
 const OGG_CODECS: [string, string][] = [
-  ['\x01vorbis', 'Ogg Vorbis'],
   ['\x7fFLAC', 'Ogg FLAC'],
   ['Speex   ', 'Ogg Speex'],
 ];
 
 /**
- * Names audio that no decoder here reads (Ogg Vorbis, WebM Vorbis, AIFF-C ima4, …), so that its refusal
+ * Names audio that no decoder here reads (Ogg FLAC, WebM Vorbis, AIFF-C ima4, …), so that its refusal
  * says what came and what to do, not that it was not audio. Null for anything else.
  */
 export function unplayableAudio(bytes: Uint8Array): string | null {
@@ -113,7 +113,13 @@ function probeOgg(bytes: Uint8Array): ProbeResult | 'need-more' | null {
   if (bytes.length < 27) return 'need-more';
   const body = 27 + bytes[26];
   if (bytes.length < body + 19) return 'need-more';
-  // Ogg Vorbis or FLAC-in-Ogg are not OpenAI formats and no decoder here reads them.
+  // Ogg Vorbis (ffmpeg's default in Ogg) is read by the Opus decoder's Ogg reader.
+  if (isVorbisHead(bytes.subarray(body))) {
+    if (bytes.length < body + 30) return 'need-more';
+    const head = parseVorbisHead(bytes.subarray(body, body + 30));
+    return typeof head === 'string' ? null : { format: 'opus', sampleRate: head.rate, channels: head.channels };
+  }
+  // FLAC or Speex in Ogg are not OpenAI formats and no decoder here reads them.
   if (ascii(bytes, body, 8) !== 'OpusHead') return null;
   // Opus always decodes at 48 kHz, whatever rate the encoder was fed (RFC 7845, section 5.1).
   return { format: 'opus', sampleRate: 48000, channels: bytes[body + 9] };

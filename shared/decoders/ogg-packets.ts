@@ -47,6 +47,8 @@ const HEADER = 27;
  */
 export class OggPacketReader {
   untouched = true;
+  /** The current logical stream's first packet (its codec's header), once it is whole. */
+  firstPacket: Uint8Array | null = null;
   private held: Uint8Array = new Uint8Array(0);
   private serial = -1;
   private nextSequence = -1;
@@ -140,6 +142,7 @@ export class OggPacketReader {
 
   reset(): void {
     this.untouched = true;
+    this.firstPacket = null;
     this.held = new Uint8Array(0);
     this.serial = -1;
     this.nextSequence = -1;
@@ -204,6 +207,7 @@ export class OggPacketReader {
         const data = this.partial.length ? concatBytes(...this.partial, piece) : piece.slice();
         const packet: OggPacket = { data, index: this.packetIndex, granule: page.granule, lastPage: (page.flags & LAST_PAGE) !== 0, endsPage: s === lastEnd, early };
         if (!accept(packet)) break;
+        if (packet.index === 0) this.firstPacket = data;
         packets.push(packet);
         this.packetIndex++;
         this.partial = [];

@@ -3,6 +3,8 @@ import { concatAudio, concatBytes, silence } from './audio';
 import { BadAudioError, type DecodedAudio } from './types';
 import { OggPacketReader, isOggS, type OggPacket } from './ogg-packets';
 import { opusPacketSamples } from './opus-packet';
+import { VorbisPackets } from './vorbis';
+import { isVorbisHead, VORBIS_TO_WAV_ORDER } from './vorbis-head';
 import { isEbml, WebmOpusRemux } from './webm-opus';
 import { WasmStreamDecoder, type LibraryAudio } from './wasm-decoder';
 
@@ -36,7 +38,8 @@ interface OpusHead {
  * trim of the last page, the output gain and chained streams are handled here. Pages are
  * CRC-checked (damaged ones are counted, spec E2); a packet of a page still arriving goes
  * out early only when it is a well-formed Opus packet that fits the page's duration. Opus
- * in WebM is remuxed to such pages as it arrives (webm-opus.ts).
+ * in WebM is remuxed to such pages as it arrives (webm-opus.ts), and Ogg Vorbis, which
+ * servers that pipe through `ffmpeg -f ogg` send, is decoded from the same pages (vorbis.ts).
  */
 export class OpusDecoder extends WasmStreamDecoder {
   readonly format = 'opus' as const;
@@ -60,10 +63,12 @@ export class OpusDecoder extends WasmStreamDecoder {
   private webm: WebmOpusRemux | null = null;
   /** First bytes too few to tell Ogg from WebM; null once told. */
   private sniffed: Uint8Array | null = new Uint8Array(0);
+  /** The Vorbis decoder, once a logical stream has been Vorbis (its head is set while one is). */
+  private vorbis: VorbisPackets | null = null;
 
   protected async decodeBytes(bytes: Uint8Array): Promise<LibraryAudio> {
     const ogg = this.toOgg(bytes);
-    if (!ogg.length) return { ...silence(RATE, this.head?.channels ?? 1), errors: [] };
+    if (!ogg.length) return { ...this.silence(), errors: [] };
     if (this.pages.untouched && ogg.length >= 4 && !isOggS(ogg, 0)) {
       throw new BadAudioError('This is not an Ogg Opus stream: it does not start with an Ogg page.');
     }
@@ -105,6 +110,14 @@ export class OpusDecoder extends WasmStreamDecoder {
         await this.startStream(packet);
         continue;
       }
+      if (this.vorbis?.head) {
+        const { audio, failed, lostSamples } = this.vorbis.take(packet);
+        // Counted here, not as errors: a Vorbis packet's length is known only from its page's granule.
+        if (failed) this.stats.skippedFrames++;
+        this.stats.skippedSamples += lostSamples;
+        if (audio) blocks.push(audio);
+        continue;
+      }
       // The comment header, which may span pages.
       if (packet.index === 1 || !this.head || !this.library) continue;
       if (packet.data.length > MAX_PACKET_PER_CHANNEL * this.head.channels || !opusPacketSamples(packet.data, this.head.streamCount)) {
@@ -121,11 +134,21 @@ export class OpusDecoder extends WasmStreamDecoder {
       if (packet.endsPage && packet.granule >= 0) this.position = packet.granule;
       blocks.push({ channelData: kept, samplesDecoded: kept[0]?.length ?? 0, sampleRate: RATE });
     }
-    return { ...concatAudio(blocks.length ? blocks : [silence(RATE, this.head?.channels ?? 1)]), errors };
+    return { ...concatAudio(blocks.length ? blocks : [this.silence()]), errors };
+  }
+
+  private silence(): DecodedAudio {
+    const vorbis = this.vorbis?.head;
+    return vorbis ? silence(vorbis.rate, vorbis.channels) : silence(RATE, this.head?.channels ?? 1);
   }
 
   silenceReason(): string | null {
+    if (this.vorbis?.head && this.vorbis.failed && !this.vorbis.heard) return `none of its ${this.vorbis.failed} Vorbis packets decoded (a damaged setup header spoils them all)`;
     return this.webm?.endedBeforeAudio ? 'the WebM stream ended before its first Cluster of audio (a damaged header can hide the rest)' : null;
+  }
+
+  codecName(): string {
+    return this.vorbis?.head ? 'Ogg Vorbis' : 'Opus';
   }
 
   protected async flushLibrary(): Promise<LibraryAudio | null> {
@@ -135,7 +158,9 @@ export class OpusDecoder extends WasmStreamDecoder {
     const audio = tail.length ? await this.decodeOgg(tail) : null;
     if (this.pages.untouched) return audio;
     // A page damaged or cut off by the end of the stream is lost: count it.
-    this.countLost(this.pages.lostAtEnd);
+    const lost = this.pages.lostAtEnd;
+    this.countLost(lost);
+    if (lost && this.vorbis?.head) this.stats.skippedSamples += this.vorbis.lostAtEnd() ?? this.pages.unitsPerPage(0);
     return audio;
   }
 
@@ -144,12 +169,14 @@ export class OpusDecoder extends WasmStreamDecoder {
     this.webm = null;
     this.sniffed = new Uint8Array(0);
     this.head = null;
+    this.vorbis?.free();
     this.position = 0;
     this.earlyPage = { granule: -1, samples: 0 };
     // The library is made anew for the next stream's OpusHead (startStream).
   }
 
   protected freeLibrary(): void {
+    this.vorbis?.free();
     const library = this.library;
     this.library = null;
     // Freed only once loaded: opus-decoder throws when freed before its WASM is.
@@ -164,9 +191,16 @@ export class OpusDecoder extends WasmStreamDecoder {
   }
 
   private async startStream(packet: OggPacket): Promise<void> {
+    if (isVorbisHead(packet.data)) {
+      this.vorbis ??= new VorbisPackets();
+      this.head = null;
+      return this.vorbis.start(packet.data);
+    }
+    this.vorbis?.free();
     const head = parseOpusHead(packet.data);
     if (!head) {
-      throw new BadAudioError(this.head ? 'A chained Ogg stream does not carry Opus (no OpusHead on its first page).' : 'This Ogg stream does not carry Opus (no OpusHead in its first page).');
+      const carried = this.head ? 'A chained Ogg stream carries neither Opus nor Vorbis (no OpusHead on its first page).' : 'This Ogg stream carries neither Opus nor Vorbis (no OpusHead in its first page).';
+      throw new BadAudioError(carried);
     }
     const malformed = malformedHead(head);
     if (malformed) throw new BadAudioError(`This Opus stream's header is malformed: ${malformed}.`);
@@ -206,6 +240,9 @@ export class OpusDecoder extends WasmStreamDecoder {
   /** Whether a packet of a page still arriving may be decoded before the page's CRC is checked. */
   private plausible(packet: OggPacket, pageSpan: number): boolean {
     // (Asked while the pages are cut, before this call has read the OpusHead they may hold.)
+    // A Vorbis stream's own check, once its setup header is read (before that, its packets wait for their page's CRC).
+    const first = this.pages.firstPacket;
+    if (first && isVorbisHead(first)) return this.vorbis?.ident === first && this.vorbis.plausible(packet, pageSpan);
     if (packet.index < 2) return false;
     const samples = opusPacketSamples(packet.data, this.head?.streamCount ?? 1);
     if (!samples) return false;
@@ -219,7 +256,8 @@ export class OpusDecoder extends WasmStreamDecoder {
   private countLost(pages: number): void {
     if (!pages) return;
     this.stats.skippedFrames += pages;
-    this.stats.skippedSamples += pages * this.pages.unitsPerPage(DEFAULT_PAGE);
+    // A Vorbis stream's losses are measured from its granule positions (vorbis.ts).
+    if (!this.vorbis?.head) this.stats.skippedSamples += pages * this.pages.unitsPerPage(DEFAULT_PAGE);
   }
 }
 
@@ -261,15 +299,3 @@ function malformedHead(head: OpusHead): string | null {
   if (bad !== undefined) return `channel mapped to stream channel ${bad} of ${streamCount + coupledStreamCount}`;
   return null;
 }
-
-/**
- * Mapping family 1 lays out 3 to 8 channels in Vorbis order (RFC 7845 §5.1.1.2: L C R, then
- * the rear and side pairs, LFE last); the Vorbis channel for each channel in WAV order.
- */
-const VORBIS_TO_WAV_ORDER: Record<number, number[]> = {
-  3: [0, 2, 1],
-  5: [0, 2, 1, 3, 4],
-  6: [0, 2, 1, 5, 3, 4],
-  7: [0, 2, 1, 6, 5, 3, 4],
-  8: [0, 2, 1, 7, 5, 6, 3, 4],
-};

@@ -49,6 +49,8 @@ export interface StreamDecoder {
   readonly stats: DecoderStats;
   /** Why bytes it skipped made no sound, when the format can tell more than "damaged". */
   silenceReason?(): string | null;
+  /** What the stream turned out to carry, where one decoder reads more than one codec ("Ogg Vorbis"). */
+  codecName?(): string;
 }
 
 /** Options the caller knows and the bytes may not say. */

@@ -338,7 +338,7 @@ export class UtteranceDecoder {
       }
       browserToo = ' (the browser could not decode it either)';
     }
-    const name = { pcm: 'PCM', wav: 'WAV', mp3: 'MP3', opus: 'Opus', flac: 'FLAC', aac: 'AAC' }[this.segment.format];
+    const name = this.decoder?.codecName?.() ?? { pcm: 'PCM', wav: 'WAV', mp3: 'MP3', opus: 'Opus', flac: 'FLAC', aac: 'AAC' }[this.segment.format];
     throw new DecodeFailure({ kind: 'bad-audio', message: `The server's ${name} audio decoded to no sound: ${reason}${browserToo}.` });
   }
 

@@ -111,18 +111,22 @@ describe.skipIf(!available)('what Chromium plays, recorded', () => {
   });
 });
 
-describe.skipIf(!available)('Opus in WebM, as heard', () => {
-  it('a server that sends WebM when asked for opus (a live writer\'s layout) is heard as the speech, whole', { timeout: 60_000, retry: 2 }, async () => {
-    rig.tts.set({ audio: { opus: { bytes: fixture('speech-live-opus.webm'), seconds: 7.94, contentType: 'audio/webm' } } });
+describe.skipIf(!available)('what servers send when asked for opus, as heard', () => {
+  it.each([
+    // A live writer's layout (MediaRecorder's); libopus's decode of the same packets (opusdec, through Ogg) is the reference.
+    ['Opus in WebM', 'speech-live-opus.webm', 'audio/webm', 'speech-opus.webm.ref.wav'],
+    // `ffmpeg -f ogg` without a codec; ffmpeg's own Vorbis decoder is the reference.
+    ['Ogg Vorbis', 'speech-vorbis.ogg', 'audio/ogg', 'speech-vorbis.ogg.ref.wav'],
+  ])('%s (%s) is heard as the speech, whole', { timeout: 60_000, retry: 2 }, async (name, file, contentType, reference) => {
+    rig.tts.set({ audio: { opus: { bytes: fixture(file), seconds: 7.94, contentType } } });
     try {
       const { audio } = await record('opus');
-      // libopus's decode of the same packets (opusdec, through Ogg).
-      const ref = readWav(fixture('speech-opus.webm.ref.wav'));
+      const ref = readWav(fixture(reference));
       const ref48 = resample(ref.channels[0], ref.sampleRate, audio.sampleRate);
       const found = alignAndCompare(audio.samples, ref.channels[0], audio.sampleRate, ref.sampleRate);
       const { slips, unexplained } = findSlips(audio.samples, ref48, found.lag, audio.sampleRate, OUTPUT_CALLBACK);
       const { correlation } = slips.length ? alignAndCompare(withoutSlips(audio.samples, slips), ref.channels[0], audio.sampleRate, ref.sampleRate) : found;
-      console.log(`opus in WebM: correlation ${correlation.toFixed(4)} (${slips.length} slips); underruns ${await page.getByTestId('underruns').textContent()}`);
+      console.log(`${name}: correlation ${correlation.toFixed(4)} (${slips.length} slips); underruns ${await page.getByTestId('underruns').textContent()}`);
       expect(unexplained).toEqual([]);
       expect(await page.getByTestId('underruns').textContent()).toBe('0');
       expect(correlation).toBeGreaterThan(0.9);

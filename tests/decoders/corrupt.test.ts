@@ -159,10 +159,10 @@ describe('bytes that are not audio at all', () => {
     }
   });
 
-  it('opus: an Ogg stream that is not Opus is refused', async () => {
+  it('opus: an Ogg stream that is neither Opus nor Vorbis is refused', async () => {
     const opus = readFixture('speech.opus').slice();
     opus.set(new TextEncoder().encode('OpusHexx'), 28); // the first page's OpusHead magic
-    await expect(createDecoder('opus').push(opus)).rejects.toThrow(/not carry Opus/);
+    await expect(createDecoder('opus').push(opus)).rejects.toThrow(/carries neither Opus nor Vorbis/);
   });
 });
 

@@ -93,6 +93,17 @@ export function damage(bytes: Uint8Array, at: number, count: number): Uint8Array
   return out;
 }
 
+/** Where each Ogg page of `bytes` starts. */
+export function pageStarts(bytes: Uint8Array): number[] {
+  const starts: number[] = [];
+  for (let p = 0; p + 27 <= bytes.length; ) {
+    starts.push(p);
+    const segments = bytes[p + 26];
+    p += 27 + segments + bytes.subarray(p + 27, p + 27 + segments).reduce((a, b) => a + b, 0);
+  }
+  return starts;
+}
+
 /** Text a misconfigured server sends with status 200. */
 export const NOT_AUDIO = {
   html: new TextEncoder().encode(

@@ -7,18 +7,7 @@ import { crc32 } from '../../shared/decoders/crc';
 import { opusPacketSamples } from '../../shared/decoders/opus-packet';
 import { snrDb } from '../support/snr';
 import { readFixture, readWavFixture } from '../support/wav-file';
-import { damage, decodeChunks, fixedChunks, randomChunks } from './helpers';
-
-/** Where each Ogg page of `bytes` starts. */
-function pageStarts(bytes: Uint8Array): number[] {
-  const starts: number[] = [];
-  for (let p = 0; p + 27 <= bytes.length; ) {
-    starts.push(p);
-    const segments = bytes[p + 26];
-    p += 27 + segments + bytes.subarray(p + 27, p + 27 + segments).reduce((a, b) => a + b, 0);
-  }
-  return starts;
-}
+import { damage, decodeChunks, fixedChunks, pageStarts, randomChunks } from './helpers';
 
 describe('Ogg Opus, packet by packet', () => {
   it('a second-long page gives its packets as they arrive: ffmpeg\'s pages heard from their first 20 ms, not a page late', async () => {

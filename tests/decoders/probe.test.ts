@@ -103,10 +103,14 @@ describe('what is not audio', () => {
     expect(probeFormat(body, { requested: 'mp3', contentType: 'audio/mpeg' })).toBeNull();
   });
 
-  it('refuses RIFF that is not WAVE and Ogg that is not Opus', () => {
+  it('refuses RIFF that is not WAVE and Ogg that is neither Opus nor Vorbis', () => {
     const avi = readFixture('speech-24k.wav').slice(0, 64);
     avi.set(new TextEncoder().encode('AVI '), 8);
     expect(probeFormat(avi)).toBeNull();
+    const speex = readFixture('speech.opus').slice(0, 200);
+    speex.set(new TextEncoder().encode('Speex   '), 28);
+    expect(probeFormat(speex)).toBeNull();
+    // A Vorbis identification header that no decoder could open is not Vorbis to play.
     const vorbis = readFixture('speech.opus').slice(0, 200);
     vorbis.set(new TextEncoder().encode('\x01vorbis\0'), 28);
     expect(probeFormat(vorbis)).toBeNull();

@@ -5,7 +5,8 @@ import type { DecodedAudio } from '../../shared/decoders/types';
 import { SincResampler } from '../../shared/audio/sinc-resampler';
 import type { LinkEvent } from '../../shared/playback/link-protocol';
 import { DecodeFailure, UtteranceDecoder, type AudioBlock } from '../../shared/playback/utterance-decoder';
-import { damage, join } from '../decoders/helpers';
+import { crc32 } from '../../shared/decoders/crc';
+import { damage, join, pageStarts } from '../decoders/helpers';
 import { fixture, readWav, snrDb } from '../support/audio-files';
 import { goertzel } from '../support/sentence-tones';
 
@@ -150,6 +151,16 @@ describe('a segment that is all damage to the decoder is not a silent sentence',
     expect((failed as DecodeFailure).info.message).toBe(
       "The server's FLAC audio decoded to no sound: its frames are 24000 Hz, 1 channel, 16-bit, and its STREAMINFO header says 24000 Hz, 1 channel, 24-bit (the browser could not decode it either).",
     );
+  });
+
+  it('an Ogg Vorbis stream whose setup header is damaged (its CRC mended) fails naming Vorbis, not the Opus that was asked for', async () => {
+    const bytes = fixture('speech-vorbis.ogg').slice();
+    const [, setup, audio] = pageStarts(bytes);
+    for (let i = 0; i < 16; i++) bytes[setup + 1000 + i] ^= 0x5a;
+    new DataView(bytes.buffer).setUint32(setup + 22, crc32(bytes, setup, audio, setup + 22), true);
+    const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
+    const failed = await feed(decoder, 'opus', bytes).catch((error: unknown) => error);
+    expect((failed as DecodeFailure).info.message).toMatch(/^The server's Ogg Vorbis audio decoded to no sound: none of its \d+ Vorbis packets decoded \(a damaged setup header spoils them all\)\.$/);
   });
 
   it('a stream that holds no audio and no damage (a header alone) is an empty sentence, not a failure', async () => {

@@ -106,6 +106,7 @@ describe('utter speak --out', () => {
   it.each([
     ['Opus in WebM (as MediaRecorder and some speech services write it)', 'opus', 'speech-opus.webm', 'audio/webm'],
     ['AIFF (as macOS\'s say writes it)', 'wav', 'speech.aiff', 'audio/aiff'],
+    ['Ogg Vorbis (as `ffmpeg -f ogg` writes it)', 'opus', 'speech-vorbis.ogg', 'audio/ogg'],
   ] as const)('plays %s to the end', async (_, format, file, contentType) => {
     const other = await startTtsServer({ audio: { [format]: { bytes: readFixture(file), seconds: 7.9, contentType } } });
     try {
@@ -114,7 +115,7 @@ describe('utter speak --out', () => {
       expect(stderr).toBe('');
       expect(code).toBe(0);
       const report = JSON.parse(stdout);
-      // speech-24k.wav is 190,472 samples at 24 kHz: AIFF holds exactly that, and the WebM's end trim gives it back.
+      // speech-24k.wav is 190,472 samples at 24 kHz: AIFF holds exactly that, and the WebM's and Ogg Vorbis's end trims give it back.
       expect(report.audioSeconds).toBeCloseTo(190_472 / 24_000, 2);
       expect(ffprobe(out).duration).toBeCloseTo(report.audioSeconds, 2);
     } finally {
