@@ -4,6 +4,7 @@
 // closes. Sync lost mid-stream means "cannot tell", never "cut": a false alarm would make
 // the engine retry audio that was whole.
 import type { AudioFormat } from '../../shared/audio-format';
+import { concatBytes } from '../../shared/decoders/audio';
 import { adtsHeader, apeTagLength, id3Length, mpegHeader } from '../../shared/decoders/frame-headers';
 import { isEbml, vint, WEBM_IDS, WEBM_MASTERS } from '../../shared/decoders/webm-opus';
 import { FlacWalker } from './flac-end';
@@ -18,7 +19,7 @@ export class StreamEndCheck {
       format === 'mp3' ? new UnitWalker(new SyncedFrames(MP3_FRAMES))
       : format === 'aac' ? new UnitWalker(new SyncedFrames(ADTS_FRAMES))
       : format === 'opus' ? new UnitWalker(new OpusUnits())
-      : format === 'flac' ? new FlacWalker()
+      : format === 'flac' ? new FlacFraming()
       : null; // WAV: declared-length.ts; PCM has no framing
   }
 
@@ -136,6 +137,28 @@ class OggUnits implements Units {
 
   atBoundary(): string | null {
     return this.open.size > 0 ? 'no Ogg end-of-stream page' : null;
+  }
+}
+
+/** FLAC comes native, or in Ogg pages when the stream starts with "OggS". */
+class FlacFraming {
+  private inner: { push(bytes: Uint8Array): void; end(): string | null } | null = null;
+  private first: Uint8Array = new Uint8Array(0);
+
+  push(bytes: Uint8Array): void {
+    if (this.inner) return this.inner.push(bytes);
+    this.first = concatBytes(this.first, bytes);
+    if (this.first.length < 4) return;
+    this.inner = startsWith(this.first, 'OggS') ? new UnitWalker(new OggUnits()) : new FlacWalker();
+    this.inner.push(this.first);
+  }
+
+  end(): string | null {
+    if (!this.inner) {
+      this.inner = new FlacWalker();
+      this.inner.push(this.first);
+    }
+    return this.inner.end();
   }
 }
 

@@ -2,6 +2,7 @@ import type { AudioFormat } from '../audio-format';
 import { adtsHeader, freeFormatAt, id3Length, looksLikeText, mpegHeader } from './frame-headers';
 import type { ProbeResult } from './types';
 import { aiffKind, isAiff, readAiffHeader } from './aiff-header';
+import { isOggFlacHead } from './ogg-flac';
 import { isVorbisHead, parseVorbisHead } from './vorbis-head';
 import { isEbml, webmAudioCodec, webmCodecName } from './webm-opus';
 
@@ -81,12 +82,11 @@ function probeWav(bytes: Uint8Array): ProbeResult | 'need-more' {
 
 /** The first bytes of a first Ogg page's packet, for codecs Utter has no decoder for. */
 const OGG_CODECS: [string, string][] = [
-  ['\x7fFLAC', 'Ogg FLAC'],
   ['Speex   ', 'Ogg Speex'],
 ];
 
 /**
- * Names audio that no decoder here reads (Ogg FLAC, WebM Vorbis, AIFF-C ima4, …), so that its refusal
+ * Names audio that no decoder here reads (Ogg Speex, WebM Vorbis, AIFF-C ima4, …), so that its refusal
  * says what came and what to do, not that it was not audio. Null for anything else.
  */
 export function unplayableAudio(bytes: Uint8Array): string | null {
@@ -119,7 +119,9 @@ function probeOgg(bytes: Uint8Array): ProbeResult | 'need-more' | null {
     const head = parseVorbisHead(bytes.subarray(body, body + 30));
     return typeof head === 'string' ? null : { format: 'opus', sampleRate: head.rate, channels: head.channels };
   }
-  // FLAC or Speex in Ogg are not OpenAI formats and no decoder here reads them.
+  // FLAC in Ogg is unwrapped by the FLAC decoder: "fLaC" and STREAMINFO follow its 9-byte mapping header.
+  if (isOggFlacHead(bytes.subarray(body))) return ascii(bytes, body + 9, 4) === 'fLaC' ? probeFlac(bytes, body + 9) : null;
+  // Speex in Ogg is not an OpenAI format and no decoder here reads it.
   if (ascii(bytes, body, 8) !== 'OpusHead') return null;
   // Opus always decodes at 48 kHz, whatever rate the encoder was fed (RFC 7845, section 5.1).
   return { format: 'opus', sampleRate: 48000, channels: bytes[body + 9] };

@@ -1,5 +1,7 @@
 import { chainAudio, concatBytes, silence } from './audio';
 import { FlacStream } from './flac-progressive';
+import { isOggS } from './ogg-packets';
+import { OggFlacRemux } from './ogg-flac';
 import type { DecodedAudio, DecoderStats, StreamDecoder } from './types';
 
 /**
@@ -7,7 +9,8 @@ import type { DecodedAudio, DecoderStats, StreamDecoder } from './types';
  * whole frame (4096 samples, 170 ms at 24 kHz), and nothing is held back for flush().
  * Samples are integers divided by 2^(bits-1), as WAV readers and the pcm decoder do.
  * The sample rate is known from STREAMINFO on. Files joined in one body each play in their
- * own layout: "fLaC" and a STREAMINFO header start a new stream.
+ * own layout: "fLaC" and a STREAMINFO header start a new stream. FLAC in Ogg is unwrapped
+ * to the native stream as it arrives (ogg-flac.ts).
  */
 export class FlacDecoder implements StreamDecoder {
   readonly format = 'flac' as const;
@@ -20,12 +23,35 @@ export class FlacDecoder implements StreamDecoder {
   private freed = false;
   /** An earlier joined stream's mismatch with its STREAMINFO (silenceReason). */
   private mismatch: string | null = null;
+  /** Ogg's pages unwrapped, once the first bytes are "OggS"; null until told (or native). */
+  private ogg: OggFlacRemux | null = null;
+  private sniffed: Uint8Array | null = new Uint8Array(0);
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
     // After the await like the WASM decoders, so a push pending when free() runs is refused too.
     await this.ready;
     this.assertUsable();
     this.stats.bytesIn += bytes.length;
+    return this.decodeNative(this.toNative(bytes));
+  }
+
+  /** Native FLAC as it came, or Ogg FLAC unwrapped; the first bytes are held until they tell which. */
+  private toNative(bytes: Uint8Array): Uint8Array {
+    if (this.ogg) return this.ogg.push(bytes);
+    if (this.sniffed === null) return bytes;
+    const first = concatBytes(this.sniffed, bytes);
+    if (first.length < 4) {
+      // Copied: the caller may reuse its buffer.
+      this.sniffed = first.slice();
+      return new Uint8Array(0);
+    }
+    this.sniffed = null;
+    if (!isOggS(first, 0)) return first;
+    this.ogg = new OggFlacRemux();
+    return this.ogg.push(first);
+  }
+
+  private decodeNative(bytes: Uint8Array): DecodedAudio {
     const out: DecodedAudio[] = [];
     let rest = concatBytes(this.held, bytes);
     this.held = new Uint8Array(0);
@@ -53,12 +79,20 @@ export class FlacDecoder implements StreamDecoder {
 
   async flush(): Promise<DecodedAudio> {
     this.assertUsable();
+    // A body shorter than "OggS" is native FLAC's to refuse.
+    const early = this.sniffed?.length ? this.decodeNative(this.sniffed) : null;
+    this.sniffed = null;
+    if (this.ogg?.lostAtEnd) {
+      // A page cut off by the end: no later frame number shows its loss.
+      this.stats.skippedFrames += 1;
+      this.stats.skippedSamples += this.ogg.samplesPerPage();
+    }
     // Bytes held back in case another stream began there belong to this one.
     this.stream.push(this.held);
     this.held = new Uint8Array(0);
     const last = this.take();
     this.stream.end();
-    return chainAudio([last, this.take()]);
+    return chainAudio([...(early ? [early] : []), last, this.take()]);
   }
 
   silenceReason(): string | null {
@@ -70,6 +104,8 @@ export class FlacDecoder implements StreamDecoder {
     this.stream = new FlacStream(this.stats);
     this.streamBytes = 0;
     this.held = new Uint8Array(0);
+    this.ogg = null;
+    this.sniffed = new Uint8Array(0);
   }
 
   free(): void {

@@ -188,7 +188,7 @@ describe('server answers', () => {
   });
 
   it.each([
-    ['flac', 'speech-flac.oga', 'Ogg FLAC'],
+    ['opus', 'speech-speex.ogg', 'Ogg Speex'],
     ['opus', 'speech-vorbis.webm', 'WebM (Vorbis)'],
     ['wav', 'speech-ima4.aiff', 'AIFF-C (ima4)'],
     ['mp3', 'speech-freeformat.mp3', 'free-format MP3'],

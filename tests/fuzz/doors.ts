@@ -244,6 +244,7 @@ export async function fuzzDecoders(count: number, seed = 6): Promise<DoorResult[
   doors.push(['opus decoder, WebM', 'opus', readFixture('speech-live-opus.webm')], ['wav decoder, AIFF', 'wav', readFixture('speech.aiff')]);
   // Pages mended after the damage: libvorbis itself gets damaged headers and packets, not only the CRC check.
   doors.push(['opus decoder, Ogg Vorbis', 'opus', readFixture('speech-vorbis.ogg')], ['opus decoder, Ogg Vorbis, CRCs mended', 'opus', readFixture('speech-vorbis.ogg')]);
+  doors.push(['flac decoder, Ogg FLAC, CRCs mended', 'flac', readFixture('speech-flac.oga')]);
   for (const [door, format, base] of doors) {
     let decoder = createDecoder(format, { pcmSampleRate: 24000 });
     results.push(

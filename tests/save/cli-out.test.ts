@@ -107,6 +107,7 @@ describe('utter speak --out', () => {
     ['Opus in WebM (as MediaRecorder and some speech services write it)', 'opus', 'speech-opus.webm', 'audio/webm'],
     ['AIFF (as macOS\'s say writes it)', 'wav', 'speech.aiff', 'audio/aiff'],
     ['Ogg Vorbis (as `ffmpeg -f ogg` writes it)', 'opus', 'speech-vorbis.ogg', 'audio/ogg'],
+    ['Ogg FLAC (as `flac --ogg` writes it)', 'flac', 'speech-flac.oga', 'audio/ogg'],
   ] as const)('plays %s to the end', async (_, format, file, contentType) => {
     const other = await startTtsServer({ audio: { [format]: { bytes: readFixture(file), seconds: 7.9, contentType } } });
     try {
