@@ -58,3 +58,39 @@ export function chainAudio(blocks: DecodedAudio[]): DecodedAudio {
   runs.forEach((run, i) => (run.followedBy = runs[i + 1]));
   return runs[0];
 }
+
+/**
+ * A stream's first four bytes, held until they have all come: enough to tell its container
+ * by its magic (Ogg or WebM for opus, native or Ogg for FLAC) before any decoding starts.
+ */
+export class FirstBytes {
+  private held: Uint8Array | null = new Uint8Array(0);
+
+  /** They have been told, and every byte since goes on as it comes. */
+  get told(): boolean {
+    return this.held === null;
+  }
+
+  /** The first bytes with these, once there are four; null while too few have come. */
+  take(bytes: Uint8Array): Uint8Array | null {
+    const first = concatBytes(this.held ?? new Uint8Array(0), bytes);
+    if (first.length < 4) {
+      // Copied: the caller may reuse its buffer.
+      this.held = first.slice();
+      return null;
+    }
+    this.held = null;
+    return first;
+  }
+
+  /** What a body shorter than four bytes left held, given up at its end. */
+  end(): Uint8Array {
+    const held = this.held ?? new Uint8Array(0);
+    this.held = null;
+    return held;
+  }
+
+  reset(): void {
+    this.held = new Uint8Array(0);
+  }
+}

@@ -1,4 +1,4 @@
-import { chainAudio, concatBytes, silence } from './audio';
+import { chainAudio, concatBytes, FirstBytes, silence } from './audio';
 import { FlacStream } from './flac-progressive';
 import { isOggS } from './ogg-packets';
 import { OggFlacRemux } from './ogg-flac';
@@ -25,7 +25,7 @@ export class FlacDecoder implements StreamDecoder {
   private mismatch: string | null = null;
   /** Ogg's pages unwrapped, once the first bytes are "OggS"; null until told (or native). */
   private ogg: OggFlacRemux | null = null;
-  private sniffed: Uint8Array | null = new Uint8Array(0);
+  private readonly magic = new FirstBytes();
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
     // After the await like the WASM decoders, so a push pending when free() runs is refused too.
@@ -38,15 +38,9 @@ export class FlacDecoder implements StreamDecoder {
   /** Native FLAC as it came, or Ogg FLAC unwrapped; the first bytes are held until they tell which. */
   private toNative(bytes: Uint8Array): Uint8Array {
     if (this.ogg) return this.ogg.push(bytes);
-    if (this.sniffed === null) return bytes;
-    const first = concatBytes(this.sniffed, bytes);
-    if (first.length < 4) {
-      // Copied: the caller may reuse its buffer.
-      this.sniffed = first.slice();
-      return new Uint8Array(0);
-    }
-    this.sniffed = null;
-    if (!isOggS(first, 0)) return first;
+    if (this.magic.told) return bytes;
+    const first = this.magic.take(bytes);
+    if (!first || !isOggS(first, 0)) return first ?? new Uint8Array(0);
     this.ogg = new OggFlacRemux();
     return this.ogg.push(first);
   }
@@ -80,8 +74,8 @@ export class FlacDecoder implements StreamDecoder {
   async flush(): Promise<DecodedAudio> {
     this.assertUsable();
     // A body shorter than "OggS" is native FLAC's to refuse.
-    const early = this.sniffed?.length ? this.decodeNative(this.sniffed) : null;
-    this.sniffed = null;
+    const short = this.magic.end();
+    const early = short.length ? this.decodeNative(short) : null;
     if (this.ogg?.lostAtEnd) {
       // A page cut off by the end: no later frame number shows its loss.
       this.stats.skippedFrames += 1;
@@ -105,7 +99,7 @@ export class FlacDecoder implements StreamDecoder {
     this.streamBytes = 0;
     this.held = new Uint8Array(0);
     this.ogg = null;
-    this.sniffed = new Uint8Array(0);
+    this.magic.reset();
   }
 
   free(): void {

@@ -1,5 +1,5 @@
 import { OpusDecoder as LibOpus } from 'opus-decoder';
-import { concatAudio, concatBytes, silence } from './audio';
+import { concatAudio, FirstBytes, silence } from './audio';
 import { BadAudioError, type DecodedAudio } from './types';
 import { OggPacketReader, isOggS, type OggPacket } from './ogg-packets';
 import { opusPacketSamples } from './opus-packet';
@@ -62,7 +62,7 @@ export class OpusDecoder extends WasmStreamDecoder {
   /** A WebM body's remuxer to Ogg (once its first bytes are EBML's). */
   private webm: WebmOpusRemux | null = null;
   /** First bytes too few to tell Ogg from WebM; null once told. */
-  private sniffed: Uint8Array | null = new Uint8Array(0);
+  private readonly magic = new FirstBytes();
   /** The Vorbis decoder, once a logical stream has been Vorbis (its head is set while one is). */
   private vorbis: VorbisPackets | null = null;
 
@@ -78,15 +78,9 @@ export class OpusDecoder extends WasmStreamDecoder {
   /** Ogg as it came, or WebM remuxed to Ogg; the first bytes are held until they tell which. */
   private toOgg(bytes: Uint8Array): Uint8Array {
     if (this.webm) return this.fromWebm(this.webm.push(bytes));
-    if (this.sniffed === null) return bytes;
-    const first = concatBytes(this.sniffed, bytes);
-    if (first.length < 4) {
-      // Copied: the caller may reuse its buffer.
-      this.sniffed = first.slice();
-      return new Uint8Array(0);
-    }
-    this.sniffed = null;
-    if (!isEbml(first)) return first;
+    if (this.magic.told) return bytes;
+    const first = this.magic.take(bytes);
+    if (!first || !isEbml(first)) return first ?? new Uint8Array(0);
     this.webm = new WebmOpusRemux();
     return this.fromWebm(this.webm.push(first));
   }
@@ -153,8 +147,7 @@ export class OpusDecoder extends WasmStreamDecoder {
 
   protected async flushLibrary(): Promise<LibraryAudio | null> {
     // The last block of a WebM body may end a group only the end of the body closes.
-    const tail = this.webm ? this.fromWebm(this.webm.end()) : (this.sniffed ?? new Uint8Array(0));
-    if (this.sniffed) this.sniffed = new Uint8Array(0);
+    const tail = this.webm ? this.fromWebm(this.webm.end()) : this.magic.end();
     const audio = tail.length ? await this.decodeOgg(tail) : null;
     if (this.pages.untouched) return audio;
     // A page damaged or cut off by the end of the stream is lost: count it.
@@ -167,7 +160,7 @@ export class OpusDecoder extends WasmStreamDecoder {
   protected async resetLibrary(): Promise<void> {
     this.pages.reset();
     this.webm = null;
-    this.sniffed = new Uint8Array(0);
+    this.magic.reset();
     this.head = null;
     this.vorbis?.free();
     this.position = 0;
