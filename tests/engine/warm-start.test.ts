@@ -26,13 +26,15 @@ describe('a warm start', () => {
   });
 
   it('decodes a clip of every streaming format through the segment path, resampled to the output rate', async () => {
-    // 150 ms clips (flac 60 ms) at 24 kHz, and 50 ms of pcm at each voice rate; at 48 kHz,
+    // 150 ms clips (flac 60 ms) at 24 kHz (vorbis too), and 50 ms of pcm at each voice rate; at 48 kHz,
     // stereo. A clip that no longer decodes would leave that path cold, and would say so only
     // as this shortfall.
     const frames = await warmAudioPath(48000);
     expect(frames.mp3).toBeGreaterThanOrEqual(7200);
     expect(frames.opus).toBeGreaterThanOrEqual(7200);
     expect(frames.flac).toBeGreaterThanOrEqual(2880);
+    // Ogg Vorbis comes in as opus (what an ffmpeg pipe sends); its end is trimmed to the 150 ms exactly.
+    expect(frames.vorbis).toBe(7200);
     // 50 ms at 22050 Hz is 1103 samples, 2402 frames at 48 kHz.
     for (const rate of [24000, 22050, 44100]) expect(Math.abs(frames[`pcm ${rate}`] - 2400)).toBeLessThanOrEqual(2);
   });
