@@ -6,7 +6,7 @@
 import type { AudioFormat } from '../../shared/audio-format';
 import { concatBytes } from '../../shared/decoders/audio';
 import { adtsHeader, apeTagLength, id3Length, mpegHeader } from '../../shared/decoders/frame-headers';
-import { isEbml, vint, WEBM_IDS, WEBM_MASTERS } from '../../shared/decoders/webm-opus';
+import { isEbml, vint, WEBM_IDS, WEBM_MASTERS } from '../../shared/decoders/webm';
 import { FlacWalker } from './flac-end';
 import { agrees, bytes, isUnit, startsWith, UnitWalker, type Step, type Units } from './stream-units';
 

@@ -4,7 +4,8 @@ import type { ProbeResult } from './types';
 import { aiffKind, isAiff, readAiffHeader } from './aiff-header';
 import { isOggFlacHead } from './ogg-flac';
 import { isVorbisHead, parseVorbisHead } from './vorbis-head';
-import { isEbml, webmAudioCodec, webmCodecName } from './webm-opus';
+import { isEbml, webmAudioCodec, webmCodecName } from './webm';
+import { PLAYABLE_WEBM_CODECS } from './webm-tracks';
 
 /** What the caller knows besides the bytes. Content types are hints only: servers mislabel. */
 export interface ProbeHint {
@@ -86,7 +87,7 @@ const OGG_CODECS: [string, string][] = [
 ];
 
 /**
- * Names audio that no decoder here reads (Ogg Speex, WebM Vorbis, AIFF-C ima4, …), so that its refusal
+ * Names audio that no decoder here reads (Ogg Speex, AAC in Matroska, AIFF-C ima4, …), so that its refusal
  * says what came and what to do, not that it was not audio. Null for anything else.
  */
 export function unplayableAudio(bytes: Uint8Array): string | null {
@@ -98,7 +99,7 @@ export function unplayableAudio(bytes: Uint8Array): string | null {
   if (isEbml(bytes)) {
     const audio = webmAudioCodec(bytes);
     if (audio === null) return 'WebM (Matroska) without audio';
-    return audio === 'need-more' ? 'WebM (Matroska)' : audio.codec === 'A_OPUS' ? null : `WebM (${webmCodecName(audio.codec)})`;
+    return audio === 'need-more' ? 'WebM (Matroska)' : PLAYABLE_WEBM_CODECS.has(audio.codec) ? null : `WebM (${webmCodecName(audio.codec)})`;
   }
   if (isAiff(bytes)) return probeAiff(bytes) === null ? aiffKind(bytes) : null;
   if (tag === 'caff') return 'Core Audio (CAF)';
@@ -138,11 +139,11 @@ function probeAiff(bytes: Uint8Array): ProbeResult | 'need-more' | null {
   return bytes.length < MAGIC_LIMIT ? 'need-more' : { format: 'wav' };
 }
 
-/** Opus in WebM is remuxed to Ogg as it arrives; other codecs in WebM are named by unplayableAudio. */
+/** Opus and Vorbis in WebM are remuxed to Ogg as they arrive; other codecs in WebM are named by unplayableAudio. */
 function probeWebm(bytes: Uint8Array): ProbeResult | 'need-more' | null {
   const audio = webmAudioCodec(bytes);
   if (audio === null || audio === 'need-more') return audio;
-  return audio.codec === 'A_OPUS' ? { format: 'opus', sampleRate: 48000, channels: audio.channels } : null;
+  return PLAYABLE_WEBM_CODECS.has(audio.codec) ? { format: 'opus', sampleRate: audio.sampleRate, channels: audio.channels } : null;
 }
 
 function probeFlac(bytes: Uint8Array, at: number): ProbeResult | 'need-more' | null {

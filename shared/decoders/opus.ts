@@ -5,7 +5,7 @@ import { OggPacketReader, isOggS, type OggPacket } from './ogg-packets';
 import { opusPacketSamples } from './opus-packet';
 import { VorbisPackets } from './vorbis';
 import { isVorbisHead, VORBIS_TO_WAV_ORDER } from './vorbis-head';
-import { isEbml, WebmOpusRemux } from './webm-opus';
+import { isEbml, WebmRemux } from './webm';
 import { WasmStreamDecoder, type LibraryAudio } from './wasm-decoder';
 
 /** Opus always runs at 48 kHz; granule positions count these samples. */
@@ -38,8 +38,9 @@ interface OpusHead {
  * trim of the last page, the output gain and chained streams are handled here. Pages are
  * CRC-checked (damaged ones are counted, spec E2); a packet of a page still arriving goes
  * out early only when it is a well-formed Opus packet that fits the page's duration. Opus
- * in WebM is remuxed to such pages as it arrives (webm-opus.ts), and Ogg Vorbis, which
- * servers that pipe through `ffmpeg -f ogg` send, is decoded from the same pages (vorbis.ts).
+ * and Vorbis in WebM are remuxed to such pages as they arrive (webm.ts), and Ogg Vorbis,
+ * which servers that pipe through `ffmpeg -f ogg` send, is decoded from the same pages
+ * (vorbis.ts).
  */
 export class OpusDecoder extends WasmStreamDecoder {
   readonly format = 'opus' as const;
@@ -60,7 +61,7 @@ export class OpusDecoder extends WasmStreamDecoder {
   /** The stream's usual packet length: what a packet that failed to decode is counted as. */
   private packetSamples = DEFAULT_PAGE;
   /** A WebM body's remuxer to Ogg (once its first bytes are EBML's). */
-  private webm: WebmOpusRemux | null = null;
+  private webm: WebmRemux | null = null;
   /** First bytes too few to tell Ogg from WebM; null once told. */
   private readonly magic = new FirstBytes();
   /** The Vorbis decoder, once a logical stream has been Vorbis (its head is set while one is). */
@@ -81,7 +82,7 @@ export class OpusDecoder extends WasmStreamDecoder {
     if (this.magic.told) return bytes;
     const first = this.magic.take(bytes);
     if (!first || !isEbml(first)) return first ?? new Uint8Array(0);
-    this.webm = new WebmOpusRemux();
+    this.webm = new WebmRemux();
     return this.fromWebm(this.webm.push(first));
   }
 
@@ -142,7 +143,8 @@ export class OpusDecoder extends WasmStreamDecoder {
   }
 
   codecName(): string {
-    return this.vorbis?.head ? 'Ogg Vorbis' : 'Opus';
+    const container = this.webm ? 'WebM' : 'Ogg';
+    return this.vorbis?.head ? `${container} Vorbis` : this.webm ? 'WebM Opus' : 'Opus';
   }
 
   protected async flushLibrary(): Promise<LibraryAudio | null> {

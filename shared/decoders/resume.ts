@@ -1,7 +1,7 @@
 import type { AudioFormat } from '../audio-format';
 import { streamHeaderLength } from './flac-frames';
 import { isOggS } from './ogg-packets';
-import { isEbml, webmHeaderLength } from './webm-opus';
+import { isEbml, webmHeaderLength } from './webm';
 
 /**
  * What a fresh decoder must be given before it can take up a stream at its next sync point,

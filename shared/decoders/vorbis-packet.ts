@@ -53,3 +53,31 @@ export function vorbisPacketBlocks(packet: Uint8Array, modes: boolean[], blocks:
   if (byte === undefined) return null;
   return { current: blocks[1], previous: blocks[(byte >> (at & 7)) & 1] };
 }
+
+/**
+ * The samples each audio packet gives in turn, as libvorbis returns them: none for the
+ * first, then a quarter of the block before plus a quarter of its own (the overlap). A
+ * packet that does not read as audio gives null and leaves the count where it was, as
+ * libvorbis, refusing it, does.
+ */
+export class VorbisPacketLengths {
+  private previous = 0;
+
+  constructor(
+    private readonly modes: boolean[],
+    private readonly blocks: [number, number],
+  ) {}
+
+  next(packet: Uint8Array): number | null {
+    const block = vorbisPacketBlocks(packet, this.modes, this.blocks);
+    if (!block) return null;
+    const samples = this.previous ? (this.previous + block.current) / 4 : 0;
+    this.previous = block.current;
+    return samples;
+  }
+
+  /** Whether a packet reads as audio of this stream, without counting it. */
+  fits(packet: Uint8Array): boolean {
+    return vorbisPacketBlocks(packet, this.modes, this.blocks) !== null;
+  }
+}

@@ -126,7 +126,7 @@ describe.skipIf(!available)('what servers send when asked for opus, as heard', (
       const found = alignAndCompare(audio.samples, ref.channels[0], audio.sampleRate, ref.sampleRate);
       const { slips, unexplained } = findSlips(audio.samples, ref48, found.lag, audio.sampleRate, OUTPUT_CALLBACK);
       const { correlation } = slips.length ? alignAndCompare(withoutSlips(audio.samples, slips), ref.channels[0], audio.sampleRate, ref.sampleRate) : found;
-      console.log(`${name}: correlation ${correlation.toFixed(4)} (${slips.length} slips); underruns ${await page.getByTestId('underruns').textContent()}`);
+      console.log(`${name}: correlation ${correlation.toFixed(4)} (${slips.length} slips, unexplained ${JSON.stringify(unexplained)}); underruns ${await page.getByTestId('underruns').textContent()}; dropped by the output ${await page.getByTestId('metric-outputDropoutMs').textContent()}`);
       expect(unexplained).toEqual([]);
       expect(await page.getByTestId('underruns').textContent()).toBe('0');
       expect(correlation).toBeGreaterThan(0.9);

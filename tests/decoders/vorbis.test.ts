@@ -9,7 +9,7 @@ import { crc32 } from '../../shared/decoders/crc';
 import { OggPacketReader } from '../../shared/decoders/ogg-packets';
 import { resumeHeader } from '../../shared/decoders/resume';
 import { parseVorbisHead } from '../../shared/decoders/vorbis-head';
-import { vorbisModes, vorbisPacketBlocks } from '../../shared/decoders/vorbis-packet';
+import { VorbisPacketLengths, vorbisModes, vorbisPacketBlocks } from '../../shared/decoders/vorbis-packet';
 import { bestLag, snrDb } from '../support/snr';
 import { readFixture, readWavFixture } from '../support/wav-file';
 import { damage, decodeChunks, fixedChunks, pageStarts, randomChunks } from './helpers';
@@ -173,5 +173,90 @@ describe('Ogg Vorbis', () => {
     bytes[body + offset] = value;
     new DataView(bytes.buffer).setUint32(22, crc32(bytes, 0, pageStarts(bytes)[1], 22), true);
     await expect(decodeChunks(createDecoder('opus'), fixedChunks(bytes, 4096))).rejects.toThrow(message);
+  });
+});
+
+// Vorbis in WebM: what `ffmpeg -f webm` writes where it has no Opus encoder. Remuxed to Ogg
+// pages as it arrives, each packet's granule counted from its block sizes as libvorbis counts
+// them. WebM keeps no end trim, so ffmpeg's decode plays every packet whole, and so does Utter.
+describe('Vorbis in WebM and Matroska', () => {
+  it.each([
+    ['speech-vorbis.webm', 24000, 1],
+    ['speech-stereo-vorbis.webm', 44100, 2],
+    ['speech-vorbis.mka', 24000, 1],
+  ])('%s plays whole in any chunking down to 1 byte, to ffmpeg\'s decode to the sample', async (file, rate, channels) => {
+    const bytes = readFixture(file);
+    const reference = readWavFixture(`${file}.ref.wav`);
+    expect(probeFormat(bytes.subarray(0, 8192))).toEqual({ format: 'opus', sampleRate: rate, channels });
+    expect(unplayableAudio(bytes.subarray(0, 8192))).toBeNull();
+    for (const seed of [1, 2]) {
+      const decoder = createDecoder('opus');
+      const out = await decodeChunks(decoder, randomChunks(bytes, seed, 3000));
+      decoder.free();
+      expect(out.sampleRate).toBe(rate);
+      expect(decoder.stats.skippedFrames).toBe(0);
+      expect(decoder.stats.skippedSamples).toBe(0);
+      reference.channels.forEach((channel, c) => {
+        expect(out.channels[c].length).toBe(channel.length);
+        expect(snrDb(out.channels[c], channel).snr).toBeGreaterThan(100);
+      });
+    }
+  });
+
+  it('counts each packet as libvorbis does: the first gives nothing, then a quarter of each block and of the one before', () => {
+    // ffmpeg's Ogg of the same encode: its pages' granules are libvorbis's counts.
+    const ogg = readFixture('speech-vorbis.ogg');
+    const packets = new OggPacketReader(() => false).walk(ogg).packets;
+    const modes = vorbisModes(packets[2].data)!;
+    const head = parseVorbisHead(packets[0].data);
+    if (typeof head === 'string') throw new Error(head);
+    const lengths = new VorbisPacketLengths(modes, head.blocks);
+    let position = 0;
+    const ends: number[] = [];
+    for (const packet of packets.slice(3)) {
+      position += lengths.next(packet.data)!;
+      if (packet.endsPage) ends.push(position);
+    }
+    const granules = packets.slice(3).filter((p) => p.endsPage).map((p) => p.granule);
+    // Every page but the last, whose granule trims the stream's end, ends where the packets say.
+    expect(ends.slice(0, -1)).toEqual(granules.slice(0, -1));
+    expect(ends.at(-1)! - granules.at(-1)!).toBeGreaterThan(0);
+    expect(lengths.next(Uint8Array.of(1))).toBeNull();
+  });
+
+  it('a damaged block is skipped and counted from the blocks\' times; the rest plays, in step, to the end', async () => {
+    const bytes = readFixture('speech-vorbis.webm');
+    const reference = readWavFixture('speech-vorbis.webm.ref.wav').channels[0];
+    const decoder = createDecoder('opus');
+    const out = (await decodeChunks(decoder, randomChunks(damage(bytes, Math.floor(bytes.length / 2), 300), 9, 2000))).channels[0];
+    decoder.free();
+    expect(decoder.stats.skippedFrames).toBeGreaterThan(0);
+    const missing = reference.length - out.length;
+    expect(missing).toBeGreaterThan(0);
+    expect(missing).toBeLessThan(reference.length * 0.05);
+    // Times are whole milliseconds (24 samples), and libvorbis overlaps across the gap: within a long block.
+    expect(Math.abs(decoder.stats.skippedSamples - missing)).toBeLessThanOrEqual(1024);
+    const tail = 24000;
+    expect(snrDb(out.subarray(out.length - tail), reference.subarray(reference.length - tail)).snr).toBeGreaterThan(100);
+  });
+
+  it('files joined in one body play one after the other', async () => {
+    const one = readFixture('speech-vorbis.webm');
+    const reference = readWavFixture('speech-vorbis.webm.ref.wav').channels[0];
+    const decoder = createDecoder('opus');
+    const out = await decodeChunks(decoder, randomChunks(Uint8Array.from([...one, ...one]), 4, 3000));
+    expect(out.channels[0].length).toBe(2 * reference.length);
+    expect(snrDb(out.channels[0].subarray(reference.length), reference).snr).toBeGreaterThan(100);
+    expect(decoder.stats.skippedFrames).toBe(0);
+  });
+
+  it('a CodecPrivate without the three headers is refused by name, as WebM', async () => {
+    const bytes = readFixture('speech-vorbis.webm').slice();
+    // CodecPrivate (63 A2) holds the laced headers: its first byte says three.
+    const at = bytes.findIndex((b, i) => b === 0x63 && bytes[i + 1] === 0xa2);
+    const size = bytes[at + 2] & 0x80 ? 1 : bytes[at + 2] & 0x40 ? 2 : 3;
+    bytes[at + 2 + size] = 1;
+    const decoder = createDecoder('opus');
+    await expect(decodeChunks(decoder, fixedChunks(bytes, 4096))).rejects.toThrow(/WebM Vorbis stream cannot be played: its CodecPrivate does not hold the three Vorbis headers/);
   });
 });

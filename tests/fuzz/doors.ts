@@ -241,7 +241,7 @@ export async function fuzzDroppedFiles(count: number, seed = 5): Promise<DoorRes
 export async function fuzzDecoders(count: number, seed = 6): Promise<DoorResult[]> {
   const results: DoorResult[] = [];
   const doors: [string, AudioFormat, Uint8Array][] = (['pcm', 'wav', 'mp3', 'opus', 'flac'] as AudioFormat[]).map((format) => [`${format} decoder`, format, fixtureAudio(format, 'sentence').bytes]);
-  doors.push(['opus decoder, WebM', 'opus', readFixture('speech-live-opus.webm')], ['wav decoder, AIFF', 'wav', readFixture('speech.aiff')]);
+  doors.push(['opus decoder, WebM', 'opus', readFixture('speech-live-opus.webm')], ['opus decoder, WebM Vorbis', 'opus', readFixture('speech-vorbis.webm')], ['wav decoder, AIFF', 'wav', readFixture('speech.aiff')]);
   // Pages mended after the damage: libvorbis itself gets damaged headers and packets, not only the CRC check.
   doors.push(['opus decoder, Ogg Vorbis', 'opus', readFixture('speech-vorbis.ogg')], ['opus decoder, Ogg Vorbis, CRCs mended', 'opus', readFixture('speech-vorbis.ogg')]);
   doors.push(['flac decoder, Ogg FLAC, CRCs mended', 'flac', readFixture('speech-flac.oga')]);

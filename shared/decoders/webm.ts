@@ -1,12 +1,13 @@
-// WebM (Matroska) Opus, remuxed as its bytes arrive into the Ogg Opus pages OpusDecoder reads
-// (https://www.matroska.org/technical/elements.html, codec mapping A_OPUS): CodecPrivate is
-// the OpusHead, CodecDelay the pre-skip, and a last block's DiscardPadding the end trim.
-// Browsers' MediaRecorder and some speech services send it. Live writers leave the Segment's
-// and the Clusters' sizes unknown, so containers are entered, never measured.
+// WebM (Matroska) Opus or Vorbis, remuxed as its bytes arrive into the Ogg pages OpusDecoder
+// reads (https://www.matroska.org/technical/elements.html; the codec mappings are in
+// webm-tracks.ts): for Opus, CodecPrivate is the OpusHead, CodecDelay the pre-skip, and a last
+// block's DiscardPadding the end trim. Browsers' MediaRecorder and some speech services send
+// Opus, and `ffmpeg -f webm` sends Vorbis where it has no Opus encoder. Live writers leave the
+// Segment's and the Clusters' sizes unknown, so containers are entered, never measured.
 import { concatBytes } from './audio';
 import { FIRST_PAGE, LAST_PAGE, oggPage } from './ogg-packets';
-import { opusPacketSamples } from './opus-packet';
 import { BadAudioError } from './types';
+import { oggMapping, PLAYABLE_WEBM_CODECS, type OggMapping, type WebmTrack } from './webm-tracks';
 
 const EBML = 0x1a45dfa3;
 const SEGMENT = 0x18538067;
@@ -44,37 +45,35 @@ const SEGMENT_CHILDREN = new Set([CLUSTER, 0x1c53bb6b, 0x1254c367, 0x114d9b74, I
 const AFTER_CLUSTERS = new Set([CLUSTER_TIMECODE, 0xa7, 0xab, SIMPLE_BLOCK, BLOCK_GROUP, 0xaf, 0x5854, 0xec, 0xbf, SEGMENT, EBML, ...SEGMENT_CHILDREN]);
 /** No block or header field Utter meets is larger: past this one is damage. */
 const MAX_ELEMENT = 1 << 20;
-/** Opus positions count 48 kHz samples; Matroska times are nanoseconds. */
-const SAMPLES_PER_NS = 48_000 / 1e9;
 /** A block found after damage must be followed by one of these. */
 const NEXT_AFTER_BLOCK = new Set([SIMPLE_BLOCK, BLOCK_GROUP, 0xec, 0xbf]);
-
-interface Track {
-  number: number;
-  codec: string;
-  channels: number;
-  codecPrivate: Uint8Array | null;
-  codecDelayNs: number;
-}
 
 /** Whether these bytes start an EBML document (WebM, Matroska). */
 export function isEbml(b: Uint8Array): boolean {
   return b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3;
 }
 
-/** The first audio track's codec of a WebM stream's first bytes ("A_OPUS", "A_VORBIS"), 'need-more', or null when there is none. */
-export function webmAudioCodec(head: Uint8Array): { codec: string; channels: number } | 'need-more' | null {
-  const remux = new WebmOpusRemux();
+/**
+ * The first audio track's codec of a WebM stream's first bytes ("A_OPUS", "A_VORBIS"), with
+ * its channels and rate where the track says them; 'need-more', or null when there is none.
+ */
+export function webmAudioCodec(head: Uint8Array): { codec: string; channels: number; sampleRate?: number } | 'need-more' | null {
+  const remux = new WebmRemux();
   try {
     remux.push(head);
   } catch {
     // Refused at the first Cluster: the tracks were read before it.
   }
   const track = remux.tracks.find((t) => t.codec.startsWith('A_'));
-  // Opus's channels are in its OpusHead, which follows the codec's name.
-  if (track && track.codec !== 'A_OPUS') return { codec: track.codec, channels: track.channels || 1 };
-  if (track?.codecPrivate || (track && remux.inClusters)) return { codec: track.codec, channels: track.codecPrivate?.[9] || track.channels || 1 };
-  return remux.inClusters || remux.lostSync ? null : 'need-more';
+  // Opus's and Vorbis's channels and rate are in their headers, which follow the codec's name.
+  if (track && !PLAYABLE_WEBM_CODECS.has(track.codec)) return { codec: track.codec, channels: track.channels || 1 };
+  if (!track) return remux.inClusters || remux.lostSync ? null : 'need-more';
+  if (!track.codecPrivate && !remux.inClusters) return 'need-more';
+  if (track.codec === 'A_OPUS') return { codec: track.codec, channels: track.codecPrivate?.[9] || track.channels || 1, sampleRate: 48_000 };
+  // Vorbis: the identification header, first of the three laced in CodecPrivate.
+  const ident = track.codecPrivate ? laced(track.codecPrivate, 1)?.[0] : undefined;
+  const view = ident && ident.length >= 16 ? new DataView(ident.buffer, ident.byteOffset, ident.byteLength) : null;
+  return { codec: track.codec, channels: ident?.[11] || track.channels || 1, sampleRate: view?.getUint32(12, true) || undefined };
 }
 
 /** A Matroska audio codec ID as a listener knows it: "A_VORBIS" is Vorbis. */
@@ -88,7 +87,7 @@ export function webmCodecName(codec: string): string {
 
 /** The bytes up to a WebM stream's first block, which a fresh decoder needs to take it up mid-stream; -1 until they are all here. */
 export function webmHeaderLength(head: Uint8Array): number {
-  const remux = new WebmOpusRemux();
+  const remux = new WebmRemux();
   try {
     remux.push(head);
   } catch {
@@ -98,13 +97,13 @@ export function webmHeaderLength(head: Uint8Array): number {
 }
 
 /**
- * Takes WebM bytes in any chunking and gives back Ogg Opus bytes: the header pages once the
- * tracks are known, then a page for each Opus packet, whose granule position counts its
- * samples (the pre-skip among them), so the Ogg decoder's trims and damage counts apply.
- * Files joined in one body become chained Ogg streams.
+ * Takes WebM bytes in any chunking and gives back Ogg bytes: the header pages once the
+ * tracks are known, then a page for each Opus or Vorbis packet, whose granule position counts
+ * its samples (Opus's pre-skip among them), so the Ogg decoder's trims and damage counts
+ * apply. Files joined in one body become chained Ogg streams.
  */
-export class WebmOpusRemux {
-  readonly tracks: Track[] = [];
+export class WebmRemux {
+  readonly tracks: WebmTrack[] = [];
   inClusters = false;
   lostSync = false;
   /** Bytes up to the first Cluster's blocks (the EBML header, the tracks, the Cluster's ID and size); -1 until it comes. */
@@ -119,8 +118,8 @@ export class WebmOpusRemux {
   private offset = 0;
   private skip = 0;
   private group: { end: number; block: Uint8Array | null; discardNs: number } | null = null;
-  private chosen: Track | null = null;
-  private streams = 1;
+  private chosen: WebmTrack | null = null;
+  private mapping: OggMapping | null = null;
   private serial = 0x57454220;
   private sequence = 0;
   private granule = 0;
@@ -254,20 +253,21 @@ export class WebmOpusRemux {
     else if (element === CHANNELS) track.channels = unsigned(payload);
   }
 
-  /** The first Cluster: the tracks are known, and the Opus one gives the Ogg header pages. */
+  /** The first Cluster: the tracks are known, and the Opus or Vorbis one gives the Ogg header pages. */
   private enterCluster(pages: Uint8Array[]): void {
     if (this.inClusters) return;
     this.inClusters = true;
     const audio = this.tracks.filter((t) => t.codec.startsWith('A_'));
-    const opus = audio.find((t) => t.codec === 'A_OPUS');
-    if (!opus) {
-      throw new BadAudioError(audio.length ? `This WebM stream carries ${webmCodecName(audio[0].codec)} audio, which Utter cannot play (only Opus in WebM).` : 'This WebM stream has no audio track.');
+    const chosen = audio.find((t) => PLAYABLE_WEBM_CODECS.has(t.codec));
+    if (!chosen) {
+      throw new BadAudioError(audio.length ? `This WebM stream carries ${webmCodecName(audio[0].codec)} audio, which Utter cannot play (only Opus and Vorbis in WebM).` : 'This WebM stream has no audio track.');
     }
-    this.chosen = opus;
-    const head = opus.codecPrivate && ascii(opus.codecPrivate, 0, 8) === 'OpusHead' ? opus.codecPrivate : opusHead(opus);
-    this.streams = head[18] === 0 ? 1 : (head[19] ?? 1);
+    const mapping = oggMapping(chosen, (b) => laced(b, 1));
+    this.chosen = chosen;
+    this.mapping = mapping;
     this.granule = 0;
-    pages.push(this.page([head], 0, FIRST_PAGE), this.page([OPUS_TAGS], 0, 0));
+    this.lastSamples = mapping.typicalSamples;
+    mapping.headerPages.forEach((packets, i) => pages.push(this.page(packets, 0, i === 0 ? FIRST_PAGE : 0)));
   }
 
   private closeGroup(pages: Uint8Array[]): void {
@@ -276,35 +276,38 @@ export class WebmOpusRemux {
     if (group.block) this.block(group.block, group.discardNs, pages);
   }
 
-  /** A block's Opus packets, one page each; a DiscardPadding ends the stream that much short. */
+  /** A block's packets, one page each; a DiscardPadding ends the stream that much short. */
   private block(b: Uint8Array, discardNs: number, pages: Uint8Array[]): void {
     const track = vint(b, 0, false);
     if (track === null || track === 'bad' || b.length < track.length + 3) return void this.lost++;
     // A block of a track the header did not declare is damage that looked like one.
     if (!this.tracks.some((t) => t.number === track.value)) return void this.lost++;
-    if (!this.chosen || track.value !== this.chosen.number) return;
+    const mapping = this.mapping;
+    if (!this.chosen || !mapping || track.value !== this.chosen.number) return;
+    const samplesPerNs = mapping.rate / 1e9;
     const frames = laced(b.subarray(track.length + 3), (b[track.length + 2] >> 1) & 3);
     if (!frames) return void this.lost++;
     const startNs = (this.clusterTime + ((b[track.length] << 24) >> 16 | b[track.length + 1])) * this.timecodeScale;
     // After damage the blocks' times say how much was lost (a 20 ms packet is a frame).
-    if (this.damagedSinceBlock && this.nextBlockNs >= 0 && startNs > this.nextBlockNs) this.lostSamples += Math.round((startNs - this.nextBlockNs) * SAMPLES_PER_NS);
+    if (this.damagedSinceBlock && this.nextBlockNs >= 0 && startNs > this.nextBlockNs) this.lostSamples += Math.round((startNs - this.nextBlockNs) * samplesPerNs);
     this.damagedSinceBlock = false;
     let blockSamples = 0;
     frames.forEach((frame, i) => {
-      const samples = opusPacketSamples(frame, this.streams) || this.lastSamples;
-      this.lastSamples = samples;
+      // One that cannot say its length is taken to be as long as the one before (the decoder counts it lost).
+      const samples = mapping.samples(frame) ?? this.lastSamples;
+      if (samples) this.lastSamples = samples;
       this.granule += samples;
       blockSamples += samples;
       const last = i === frames.length - 1 && discardNs > 0;
-      const granule = last ? Math.max(0, this.granule - Math.round(discardNs * SAMPLES_PER_NS)) : this.granule;
+      const granule = last ? Math.max(0, this.granule - Math.round(discardNs * samplesPerNs)) : this.granule;
       pages.push(this.page([frame], granule, last ? LAST_PAGE : 0));
     });
-    this.nextBlockNs = startNs + blockSamples / SAMPLES_PER_NS;
+    this.nextBlockNs = startNs + blockSamples / samplesPerNs;
   }
 
   /**
-   * Where reading can go on after damage: the next Cluster or file, or a SimpleBlock of the Opus
-   * track holding a well-formed packet and followed by another element a cluster holds.
+   * Where reading can go on after damage: the next Cluster or file, or a SimpleBlock of the
+   * chosen track holding a well-formed packet and followed by another element a cluster holds.
    * Otherwise -(the first byte to keep + 1): a candidate whose end has not arrived yet.
    */
   private resyncAt(from: number): number {
@@ -315,7 +318,7 @@ export class WebmOpusRemux {
         if (i + 4 > b.length) return -i - 1;
         const magic = ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
         if (magic === CLUSTER || magic === EBML) return i;
-      } else if (b[i] === SIMPLE_BLOCK && this.chosen) {
+      } else if (b[i] === SIMPLE_BLOCK && this.chosen && this.mapping) {
         const size = vint(b, i + 1, false);
         if (size === null) return -i - 1;
         if (size === 'bad' || size.unknown || size.value < 5 || size.value > MAX_ELEMENT) continue;
@@ -324,7 +327,7 @@ export class WebmOpusRemux {
         if (end + 1 > b.length) return -i - 1;
         const track = vint(b, start, false);
         if (track === null || track === 'bad' || track.value !== this.chosen.number || (b[start + track.length + 2] & 0x06) !== 0) continue;
-        if (!opusPacketSamples(b.subarray(start + track.length + 3, end), this.streams)) continue;
+        if (!this.mapping.fits(b.subarray(start + track.length + 3, end))) continue;
         const next = vint(b, end, true);
         if (next === null) return -i - 1;
         if (next !== 'bad' && (NEXT_AFTER_BLOCK.has(next.value) || next.value === CLUSTER)) return i;
@@ -348,31 +351,15 @@ export class WebmOpusRemux {
     this.tracks.length = 0;
     this.inClusters = false;
     this.chosen = null;
+    this.mapping = null;
     this.group = null;
     this.serial++;
     this.sequence = 0;
   }
 }
 
-/** An OpusHead for a track that has none in CodecPrivate: mono or stereo, its CodecDelay as pre-skip. */
-function opusHead(track: Track): Uint8Array {
-  const channels = track.channels || 1;
-  if (channels > 2) throw new BadAudioError(`This WebM Opus stream has ${channels} channels and no OpusHead to say how they are mapped.`);
-  const head = new Uint8Array(19);
-  const view = new DataView(head.buffer);
-  head.set([...'OpusHead'].map((c) => c.charCodeAt(0)));
-  head[8] = 1;
-  head[9] = channels;
-  view.setUint16(10, Math.min(0xffff, Math.round(track.codecDelayNs * SAMPLES_PER_NS)), true);
-  view.setUint32(12, 48_000, true);
-  return head;
-}
-
-/** An OpusTags packet with no vendor and no comments (RFC 7845 §5.2). */
-const OPUS_TAGS = Uint8Array.from([...'OpusTags'].map((c) => c.charCodeAt(0)).concat([0, 0, 0, 0, 0, 0, 0, 0]));
-
 /** A block's frames by its lacing (0 none, 1 Xiph, 2 fixed, 3 EBML), or null when the lacing does not add up. */
-function laced(b: Uint8Array, lacing: number): Uint8Array[] | null {
+export function laced(b: Uint8Array, lacing: number): Uint8Array[] | null {
   if (lacing === 0) return [b];
   if (!b.length) return null;
   const count = b[0] + 1;
@@ -444,8 +431,4 @@ function signed(b: Uint8Array): number {
   if (!b.length) return 0;
   const value = unsigned(b);
   return b[0] & 0x80 ? value - 2 ** (8 * Math.min(8, b.length)) : value;
-}
-
-function ascii(b: Uint8Array, at: number, length: number): string {
-  return String.fromCharCode(...b.subarray(at, at + length));
 }
