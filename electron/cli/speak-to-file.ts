@@ -19,6 +19,8 @@ export interface SpeakReport {
   sampleRate: number;
   channels: number;
   format: string;
+  /** What the server's audio turned out to be, each kind once in order ("Ogg Vorbis, 24 kHz, mono"). */
+  received: string;
   segments: number;
   bytes: number;
   retries: number;
@@ -74,6 +76,7 @@ export async function speakToFile(
   let writeError: Error | undefined;
   let endMetrics: Extract<EngineEvent, { type: 'end' }>['metrics'] | undefined;
   const formats = new Set<string>();
+  const received = new Set<string>();
   // Decoding is async: events are handled strictly in order, one after the other.
   let work = Promise.resolve();
   const utterance = new Utterance(text, { provider, settings, retryPolicy, links: options.links, pronunciations: options.pronunciations }, (event) => {
@@ -95,6 +98,7 @@ export async function speakToFile(
           writer ??= new WavWriter(options.out, decoder.format!.sampleRate, decoder.format!.channels);
           writer.write(block);
         }
+        if (decoder.received) received.add(decoder.received);
       } catch (error) {
         // The file could not be written (a full disk, no permission): that, not the audio, failed.
         if ((error as NodeJS.ErrnoException).code) writeError ??= error as Error;
@@ -135,6 +139,7 @@ export async function speakToFile(
     sampleRate: writer.sampleRate,
     channels: writer.channels,
     format: [...formats].join(','),
+    received: [...received].join('; '),
     segments: metrics.segments,
     bytes: metrics.bytes,
     retries: metrics.retries,

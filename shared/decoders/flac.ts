@@ -35,6 +35,10 @@ export class FlacDecoder implements StreamDecoder {
     return this.decodeNative(this.toNative(bytes));
   }
 
+  codecName(): string {
+    return this.ogg ? 'Ogg FLAC' : 'FLAC';
+  }
+
   /** Native FLAC as it came, or Ogg FLAC unwrapped; the first bytes are held until they tell which. */
   private toNative(bytes: Uint8Array): Uint8Array {
     if (this.ogg) return this.ogg.push(bytes);

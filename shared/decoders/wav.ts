@@ -36,6 +36,8 @@ export class WavDecoder implements StreamDecoder {
   /** Bytes after the header held back because they may begin the next file's header. */
   private held: Uint8Array = new Uint8Array(0);
   private freed = false;
+  /** What the last header read was: AIFF is read by the same decoder. */
+  private container: 'WAV' | 'AIFF' = 'WAV';
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
     this.assertUsable();
@@ -80,6 +82,10 @@ export class WavDecoder implements StreamDecoder {
     return last;
   }
 
+  codecName(): string {
+    return this.container;
+  }
+
   async reset(): Promise<void> {
     this.assertUsable();
     this.pcm = new PcmDecoder(0, 1);
@@ -111,6 +117,7 @@ export class WavDecoder implements StreamDecoder {
   private parseHeader(): Uint8Array | null {
     const h = this.header;
     if (h.length < 12) return null;
+    this.container = isAiff(h) ? 'AIFF' : 'WAV';
     if (isAiff(h)) return this.parseAiffHeader();
     if (!WAV_TAGS.has(text(h, 0, 4)) || text(h, 8, 4) !== 'WAVE') throw new BadAudioError('This is not a WAV or AIFF stream (no RIFF/WAVE or FORM/AIFF header).');
     const view = new DataView(h.buffer, h.byteOffset, h.byteLength);

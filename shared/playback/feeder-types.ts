@@ -19,6 +19,8 @@ export type FeederNotice =
   | { type: 'first-decoded'; id: number; at: number }
   /** A segment could not stream and is played once downloaded (spec F4, E4). */
   | { type: 'fallback'; id: number; segmentIndex: number }
+  /** What the server's audio turned out to be ("Ogg Vorbis, 24 kHz, mono"): at its first sound, and again when it changes. */
+  | { type: 'received'; id: number; description: string }
   /** More than DAMAGE_NOTICE_MS of this utterance was damaged and skipped (spec E2); said once. */
   | { type: 'damaged'; id: number; skippedMs: number }
   /** `sourceMs` of the opening (after its leading silence, when there is enough after it) plays at `rate` (under 1) of the listener's speed, to last the learned pre-roll. */

@@ -74,6 +74,8 @@ interface Current {
   /** Frames still to fade in after a cut: what follows it starts mid-waveform (a click otherwise). */
   fadeInLeft: number;
   decodedAny: boolean;
+  /** What the server's audio was last said to be ("Ogg Vorbis, 24 kHz, mono"). */
+  received: string | null;
   streamEnded: boolean;
   lastSegment: number;
   /** Where each segment's audio starts in the played stream, for skip and the gap metric. */
@@ -226,6 +228,7 @@ export class RingFeeder {
       rewind: false,
       fadeInLeft: 0,
       decodedAny: false,
+      received: null,
       streamEnded: false,
       lastSegment: 0,
       boundaries: [],
@@ -343,6 +346,11 @@ export class RingFeeder {
       const blocks = await current.decoder.accept(event);
       if (current !== this.current) return;
       if (current.decoder.metrics.fallbacks > fallbacks) this.notify({ type: 'fallback', id: current.id, segmentIndex: current.lastSegment });
+      const received = current.decoder.received;
+      if (received && received !== current.received) {
+        current.received = received;
+        this.notify({ type: 'received', id: current.id, description: received });
+      }
       for (const block of blocks) this.enqueue(current, interleave(block, this.channels));
       // The stretcher gives back what it holds of a segment at its end, not with the next one.
       if (event.type === 'segment-end') current.waiting.endSegment(event.segmentIndex);

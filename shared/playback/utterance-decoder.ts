@@ -131,6 +131,8 @@ export class UtteranceDecoder {
   private skipSeen = { frames: 0, samples: 0, absorb: false };
   /** The rate of the audio the current decoder gives, for its skipped samples. */
   private sourceRate = 0;
+  /** The rate and channels of the current segment's latest decoded audio, as the server sent it. */
+  private heardAs: { codec: string; rate: number; channels: number } | null = null;
 
   constructor(private readonly options: UtteranceDecoderOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -142,6 +144,18 @@ export class UtteranceDecoder {
   /** The output's rate and channels, once known (at once with outputRate and a fixed channel count). */
   get format(): { sampleRate: number; channels: number } | undefined {
     return this.rate && this.channelCount ? { sampleRate: this.rate, channels: this.channelCount } : undefined;
+  }
+
+  /**
+   * What the server's audio turned out to be, as the player shows it ("Ogg Vorbis, 24 kHz,
+   * mono"): the format asked for names only what was hoped for. Null until the segment has
+   * decoded.
+   */
+  get received(): string | null {
+    if (!this.heardAs) return null;
+    const { codec, rate, channels } = this.heardAs;
+    const layout = channels === 1 ? 'mono' : channels === 2 ? 'stereo' : channels === 6 ? '5.1' : channels === 8 ? '7.1' : `${channels} channels`;
+    return `${codec}, ${rate / 1000} kHz, ${layout}`;
   }
 
   /** Handles one event in order; returns the blocks it completed (possibly none). */
@@ -198,6 +212,7 @@ export class UtteranceDecoder {
     this.mode = this.options.streaming ? 'stream' : 'buffered';
     const skipBase = { frames: this.metrics.skippedFrames, ms: this.metrics.skippedMs };
     this.segment = { format: event.format, sampleRate: event.sampleRate, channels: event.channels, bytes: 0, frames: 0, head: [], headBytes: 0, damagedInARow: 0, skipped: 0, skipBase };
+    this.heardAs = null;
     await this.openDecoder();
     return [];
   }
@@ -338,7 +353,7 @@ export class UtteranceDecoder {
       }
       browserToo = ' (the browser could not decode it either)';
     }
-    const name = this.decoder?.codecName?.() ?? { pcm: 'PCM', wav: 'WAV', mp3: 'MP3', opus: 'Opus', flac: 'FLAC', aac: 'AAC' }[this.segment.format];
+    const name = this.codecName();
     throw new DecodeFailure({ kind: 'bad-audio', message: `The server's ${name} audio decoded to no sound: ${reason}${browserToo}.` });
   }
 
@@ -366,6 +381,8 @@ export class UtteranceDecoder {
     // A fresh decoder's first sound ends the absorbing: what it skips from now on is new damage.
     if (audio.samplesDecoded) this.skipSeen.absorb = false;
     if (!audio.samplesDecoded) return [];
+    // Named while the decoder that read it is here: a segment's end closes it.
+    this.heardAs = { codec: this.codecName(), rate: audio.sampleRate, channels: audio.channelData.length };
     const rate = (this.rate ??= audio.sampleRate);
     const channelCount = (this.channelCount ??= audio.channelData.length);
     const frames = Math.round((audio.samplesDecoded * rate) / audio.sampleRate);
@@ -385,6 +402,11 @@ export class UtteranceDecoder {
     }
     out.push(...this.take(widen(block, channelCount)));
     return out;
+  }
+
+  /** The codec as a listener knows it: the decoder's word where one decoder reads several ("Ogg Vorbis"). */
+  private codecName(): string {
+    return this.decoder?.codecName?.() ?? { pcm: 'PCM', wav: 'WAV', mp3: 'MP3', opus: 'Opus', flac: 'FLAC', aac: 'AAC' }[this.segment.format];
   }
 
   /** The frames the resamplers hold back, as output; the resamplers are gone afterwards. */

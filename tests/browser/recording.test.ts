@@ -64,6 +64,9 @@ const REFERENCE: Record<string, string> = {
   aac: 'speech.aac.ref.wav',
 };
 
+/** What the player calls each format's audio once it has sounded. */
+const RECEIVED: Record<string, string> = { pcm: 'PCM', wav: 'WAV', flac: 'FLAC', mp3: 'MP3', opus: 'Opus', aac: 'AAC' };
+
 describe.skipIf(!available)('what Chromium plays, recorded', () => {
   // Most takes here used to fail the whole-take correlation (0.4-0.89) while the page counted
   // 0 underruns: PulseAudio inserts a run of silence (20-500 samples seen) when Chromium's
@@ -89,6 +92,8 @@ describe.skipIf(!available)('what Chromium plays, recorded', () => {
       `${format}: page time to first audio ${ttfaMs} ms; recording vs page ${(heardInRecording - heardAt).toFixed(1)} ms; correlation ${correlation.toFixed(4)}` +
         ` (${found.correlation.toFixed(4)} with ${slips.length} slips${slips.filter((s) => s.samples >= SAID_SLIP).map((s) => ` of ${s.samples} samples ${(((s.at - speechStart) / audio.sampleRate) * 1000).toFixed(0)} ms in`).join(',')}); underruns the page counted ${underruns}; dropped by the output ${dropped}`,
     );
+    // The player names what came: the server's fixture for each format is 24 kHz mono (Opus decodes at 48).
+    expect(await page.getByTestId('received').textContent()).toBe(`${RECEIVED[format]}, ${format === 'opus' ? 48 : 24} kHz, mono`);
     expect(unexplained).toEqual([]);
     expect(slips.length).toBeLessThanOrEqual(MAX_SLIPS);
     expect(underruns).toBe('0');
@@ -114,10 +119,10 @@ describe.skipIf(!available)('what Chromium plays, recorded', () => {
 describe.skipIf(!available)('what servers send when asked for opus, as heard', () => {
   it.each([
     // A live writer's layout (MediaRecorder's); libopus's decode of the same packets (opusdec, through Ogg) is the reference.
-    ['Opus in WebM', 'speech-live-opus.webm', 'audio/webm', 'speech-opus.webm.ref.wav'],
+    ['Opus in WebM', 'speech-live-opus.webm', 'audio/webm', 'speech-opus.webm.ref.wav', 'WebM Opus, 48 kHz, mono'],
     // `ffmpeg -f ogg` without a codec; ffmpeg's own Vorbis decoder is the reference.
-    ['Ogg Vorbis', 'speech-vorbis.ogg', 'audio/ogg', 'speech-vorbis.ogg.ref.wav'],
-  ])('%s (%s) is heard as the speech, whole', { timeout: 60_000, retry: 2 }, async (name, file, contentType, reference) => {
+    ['Ogg Vorbis', 'speech-vorbis.ogg', 'audio/ogg', 'speech-vorbis.ogg.ref.wav', 'Ogg Vorbis, 24 kHz, mono'],
+  ])('%s (%s) is heard as the speech, whole, and the player says what came', { timeout: 60_000, retry: 2 }, async (name, file, contentType, reference, received) => {
     rig.tts.set({ audio: { opus: { bytes: fixture(file), seconds: 7.94, contentType } } });
     try {
       const { audio } = await record('opus');
@@ -130,6 +135,7 @@ describe.skipIf(!available)('what servers send when asked for opus, as heard', (
       expect(unexplained).toEqual([]);
       expect(await page.getByTestId('underruns').textContent()).toBe('0');
       expect(correlation).toBeGreaterThan(0.9);
+      expect(await page.getByTestId('received').textContent()).toBe(received);
     } finally {
       rig.tts.set({ audio: undefined });
     }

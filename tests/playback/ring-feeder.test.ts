@@ -90,15 +90,15 @@ function reference(file: string, channel = 0): Float32Array {
   return all;
 }
 
-const FORMATS: [Exclude<AudioFormat, 'aac'>, string, number][] = [
-  ['pcm', 'speech-24k.wav', 120],
-  ['wav', 'speech-24k.wav', 120],
-  ['flac', 'speech.flac.ref.wav', 120],
-  ['mp3', 'speech.mp3.ref.wav', 90],
-  ['opus', 'speech.opus.ref.wav', 60],
+const FORMATS: [Exclude<AudioFormat, 'aac'>, string, number, string][] = [
+  ['pcm', 'speech-24k.wav', 120, 'PCM, 24 kHz, mono'],
+  ['wav', 'speech-24k.wav', 120, 'WAV, 24 kHz, mono'],
+  ['flac', 'speech.flac.ref.wav', 120, 'FLAC, 24 kHz, mono'],
+  ['mp3', 'speech.mp3.ref.wav', 90, 'MP3, 24 kHz, mono'],
+  ['opus', 'speech.opus.ref.wav', 60, 'Opus, 48 kHz, mono'],
 ];
 
-describe.each(FORMATS)('%s: engine → port → decoder → ring → worklet core', (format, refFile, minSnr) => {
+describe.each(FORMATS)('%s: engine → port → decoder → ring → worklet core', (format, refFile, minSnr, received) => {
   it('renders the reference decode at the output rate, once and in order, on both sides of a stereo ring', async () => {
     const { rendered, right, stats, notices, maxBuffered } = await play(format, {}, undefined, 2);
     expect(right).toEqual(rendered);
@@ -117,6 +117,25 @@ describe.each(FORMATS)('%s: engine → port → decoder → ring → worklet cor
     expect(Atomics.load(stats, STAT.underruns)).toBe(0);
     expect(notices.filter((n) => n.type === 'error')).toEqual([]);
     expect(notices.some((n) => n.type === 'first-decoded')).toBe(true);
+    // Said once, at the first sound: every segment is the same.
+    expect(notices.filter((n) => n.type === 'received')).toEqual([{ type: 'received', id: 1, description: received }]);
+  });
+});
+
+describe('what the server sent, as the player names it', () => {
+  it.each([
+    ['speech-vorbis.ogg', 'audio/ogg', 'Ogg Vorbis, 24 kHz, mono'],
+    ['speech-stereo-vorbis.webm', 'audio/webm', 'WebM Vorbis, 44.1 kHz, stereo'],
+    ['speech-opus.webm', 'audio/webm', 'WebM Opus, 48 kHz, mono'],
+  ])('asked for opus and sent %s (%s), it says what came', async (file, contentType, received) => {
+    server.set({ audio: { opus: { bytes: fixture(file), seconds: 7.9, contentType } } });
+    try {
+      const { notices } = await play('opus');
+      expect(notices.filter((n) => n.type === 'error')).toEqual([]);
+      expect(notices.filter((n) => n.type === 'received')).toEqual([{ type: 'received', id: 1, description: received }]);
+    } finally {
+      server.set({ audio: undefined });
+    }
   });
 });
 

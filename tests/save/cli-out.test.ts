@@ -106,12 +106,12 @@ describe('utter speak --out', () => {
   it.each([
     // speech-24k.wav is 190,472 samples at 24 kHz: AIFF holds exactly that, and the end trims of
     // Opus in WebM and of Ogg give it back. Vorbis in WebM has none: every packet plays whole.
-    ['Opus in WebM (as MediaRecorder and some speech services write it)', 'opus', 'speech-opus.webm', 'audio/webm', 190_472],
-    ['AIFF (as macOS\'s say writes it)', 'wav', 'speech.aiff', 'audio/aiff', 190_472],
-    ['Ogg Vorbis (as `ffmpeg -f ogg` writes it)', 'opus', 'speech-vorbis.ogg', 'audio/ogg', 190_472],
-    ['Vorbis in WebM (as `ffmpeg -f webm` writes it without libopus)', 'opus', 'speech-vorbis.webm', 'audio/webm', 190_848],
-    ['Ogg FLAC (as `flac --ogg` writes it)', 'flac', 'speech-flac.oga', 'audio/ogg', 190_472],
-  ] as const)('plays %s to the end', async (_, format, file, contentType, samples) => {
+    ['Opus in WebM (as MediaRecorder and some speech services write it)', 'opus', 'speech-opus.webm', 'audio/webm', 190_472, 'WebM Opus, 48 kHz, mono'],
+    ['AIFF (as macOS\'s say writes it)', 'wav', 'speech.aiff', 'audio/aiff', 190_472, 'AIFF, 24 kHz, mono'],
+    ['Ogg Vorbis (as `ffmpeg -f ogg` writes it)', 'opus', 'speech-vorbis.ogg', 'audio/ogg', 190_472, 'Ogg Vorbis, 24 kHz, mono'],
+    ['Vorbis in WebM (as `ffmpeg -f webm` writes it without libopus)', 'opus', 'speech-vorbis.webm', 'audio/webm', 190_848, 'WebM Vorbis, 24 kHz, mono'],
+    ['Ogg FLAC (as `flac --ogg` writes it)', 'flac', 'speech-flac.oga', 'audio/ogg', 190_472, 'Ogg FLAC, 24 kHz, mono'],
+  ] as const)('plays %s to the end, and says what came', async (_, format, file, contentType, samples, received) => {
     const other = await startTtsServer({ audio: { [format]: { bytes: readFixture(file), seconds: 7.9, contentType } } });
     try {
       const out = join(dir, `${file}.wav`);
@@ -120,6 +120,7 @@ describe('utter speak --out', () => {
       expect(code).toBe(0);
       const report = JSON.parse(stdout);
       expect(report.audioSeconds).toBeCloseTo(samples / 24_000, 3);
+      expect(report.received).toBe(received);
       expect(ffprobe(out).duration).toBeCloseTo(report.audioSeconds, 2);
     } finally {
       await other.close();

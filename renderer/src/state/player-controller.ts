@@ -262,7 +262,7 @@ export class PlayerController {
     this.anchors = [];
     this.firsts = { byteAt: null, decodedAt: null };
     this.playing = { id: ticket.id, offset: ticket.offset, index: -1, startMs: 0 };
-    const showPreroll = (): void => usePlayerStore.getState().set({ word: null, preroll: { ms: ticket.prerollMs, reason: ticket.prerollReason } });
+    const showPreroll = (): void => usePlayerStore.getState().set({ word: null, received: null, preroll: { ms: ticket.prerollMs, reason: ticket.prerollReason } });
     try {
       // The settings in force come with each utterance: a change applies to the next one.
       // The worker gets its ticket before the view changes: a store change renders (in a
@@ -374,6 +374,8 @@ export class PlayerController {
       case 'anchor':
         this.anchors.push(notice);
         return;
+      case 'received':
+        return store.set({ received: notice.description });
       case 'slow-start': {
         const preroll = store.preroll;
         if (preroll) store.set({ preroll: { ...preroll, slowStart: { rate: notice.rate, sourceMs: notice.sourceMs } } });

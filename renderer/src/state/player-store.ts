@@ -53,6 +53,8 @@ export interface PlayerState {
   source: string;
   /** The pre-roll this utterance started with, and why (spec B2). */
   preroll: PrerollStart | null;
+  /** What the server's audio turned out to be ("Ogg Vorbis, 24 kHz, mono"), once it has sounded. */
+  received: string | null;
   /** True while the session has a text, playing or paused. */
   busy: boolean;
   paused: boolean;
@@ -79,6 +81,7 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   refusals: '',
   source: '',
   preroll: null,
+  received: null,
   busy: false,
   paused: false,
   queued: [],

@@ -105,6 +105,7 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
             </span>
           </div>
         ))}
+        <Received />
         <div className="meter-row">
           <span>Why this pre-roll</span>
           <span data-testid="preroll-reason" ref={prerollWhy}>
@@ -146,6 +147,17 @@ function Source() {
       <span className="stat-value stat-text" data-testid="source">
         {source || '–'}
       </span>
+    </div>
+  );
+}
+
+/** What the server sent, which may not be the format asked for (an ffmpeg pipe sends Vorbis for opus). */
+function Received() {
+  const received = usePlayerStore((s) => s.received);
+  return (
+    <div className="meter-row">
+      <span>Audio received</span>
+      <span data-testid="received">{received ?? '–'}</span>
     </div>
   );
 }
