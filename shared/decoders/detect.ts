@@ -4,7 +4,7 @@ import type { ProbeResult } from './types';
 import { aiffKind, isAiff, readAiffHeader } from './aiff-header';
 import { isOggFlacHead } from './ogg-flac';
 import { isVorbisHead, parseVorbisHead } from './vorbis-head';
-import { isEbml, webmAudioCodec, webmCodecName } from './webm';
+import { ebmlDocName, isEbml, webmAudioCodec, webmCodecName } from './webm';
 import { PLAYABLE_WEBM_CODECS } from './webm-tracks';
 
 /** What the caller knows besides the bytes. Content types are hints only: servers mislabel. */
@@ -99,7 +99,7 @@ export function unplayableAudio(bytes: Uint8Array): string | null {
   if (isEbml(bytes)) {
     const audio = webmAudioCodec(bytes);
     if (audio === null) return 'WebM (Matroska) without audio';
-    return audio === 'need-more' ? 'WebM (Matroska)' : PLAYABLE_WEBM_CODECS.has(audio.codec) ? null : `WebM (${webmCodecName(audio.codec)})`;
+    return audio === 'need-more' ? 'WebM (Matroska)' : PLAYABLE_WEBM_CODECS.has(audio.codec) ? null : `${ebmlDocName(bytes)} (${webmCodecName(audio.codec)})`;
   }
   if (isAiff(bytes)) return probeAiff(bytes) === null ? aiffKind(bytes) : null;
   if (tag === 'caff') return 'Core Audio (CAF)';

@@ -76,6 +76,24 @@ export function webmAudioCodec(head: Uint8Array): { codec: string; channels: num
   return { codec: track.codec, channels: ident?.[11] || track.channels || 1, sampleRate: view?.getUint32(12, true) || undefined };
 }
 
+/** What the EBML header's DocType calls the file: "Matroska" (an .mka, .mkv) or "WebM" (also when it does not say). */
+export function ebmlDocName(head: Uint8Array): 'WebM' | 'Matroska' {
+  const id = vint(head, 0, true);
+  const size = id && id !== 'bad' ? vint(head, id.length, false) : null;
+  if (!id || id === 'bad' || !size || size === 'bad') return 'WebM';
+  const end = Math.min(head.length, id.length + size.length + size.value);
+  for (let at = id.length + size.length; at < end; ) {
+    const child = vint(head, at, true);
+    const length = child && child !== 'bad' ? vint(head, at + child.length, false) : null;
+    if (!child || child === 'bad' || !length || length === 'bad') break;
+    const from = at + child.length + length.length;
+    // DocType (42 82): "webm" or "matroska".
+    if (child.value === 0x4282) return String.fromCharCode(...head.subarray(from, from + Math.min(length.value, 16))).replace(/\0+$/, '') === 'matroska' ? 'Matroska' : 'WebM';
+    at = from + length.value;
+  }
+  return 'WebM';
+}
+
 /** A Matroska audio codec ID as a listener knows it: "A_VORBIS" is Vorbis. */
 export function webmCodecName(codec: string): string {
   const names: Record<string, string> = { A_VORBIS: 'Vorbis', A_OPUS: 'Opus', A_AAC: 'AAC', A_FLAC: 'FLAC', 'A_MPEG/L3': 'MP3', A_AC3: 'AC-3', A_EAC3: 'E-AC-3' };

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDecoder, probeFormat } from '../../shared/decoders';
 import { unplayableAudio } from '../../shared/decoders/detect';
+import { ebmlDocName } from '../../shared/decoders/webm';
 import { OggPacketReader } from '../../shared/decoders/ogg-packets';
 import { resumeHeader } from '../../shared/decoders/resume';
 import { differingSamples, snrDb } from '../support/snr';
@@ -174,7 +175,10 @@ describe('Opus in WebM', () => {
     // AAC in Matroska (ffmpeg -f matroska): Utter plays Opus and Vorbis from it, not AAC.
     const aac = readFixture('speech-aac.mka');
     expect(probeFormat(aac.subarray(0, 4096))).toBeNull();
-    expect(unplayableAudio(aac.subarray(0, 4096))).toBe('WebM (AAC)');
+    // Named as its DocType says: an .mka is Matroska.
+    expect(unplayableAudio(aac.subarray(0, 4096))).toBe('Matroska (AAC)');
+    expect(ebmlDocName(readFixture('speech-opus.webm'))).toBe('WebM');
+    expect(ebmlDocName(readFixture('speech-vorbis.mka'))).toBe('Matroska');
     expect(unplayableAudio(readFixture('speech-opus.webm').subarray(0, 4096))).toBeNull();
     const decoder = createDecoder('opus');
     await expect(decodeChunks(decoder, [aac])).rejects.toThrow(/carries AAC audio, which Utter cannot play \(only Opus and Vorbis in WebM\)/);

@@ -189,7 +189,7 @@ describe('server answers', () => {
 
   it.each([
     ['opus', 'speech-speex.ogg', 'Ogg Speex'],
-    ['opus', 'speech-aac.mka', 'WebM (AAC)'],
+    ['opus', 'speech-aac.mka', 'Matroska (AAC)'],
     ['wav', 'speech-ima4.aiff', 'AIFF-C (ima4)'],
     ['mp3', 'speech-freeformat.mp3', 'free-format MP3'],
   ] as const)('names audio it has no decoder for (asked for %s, sent %s), and does not play it as noise', async (format, file, name) => {
