@@ -75,6 +75,19 @@ export class OggPacketReader {
     return this.badSinceGood || this.held.length > 0 ? 1 : 0;
   }
 
+  /**
+   * The granule position of the page the body was cut off inside, from its header (which
+   * comes first), or -1: where the stream would have been at that page's end, so what the cut
+   * lost can be measured rather than taken as an average page. Only a page of this stream
+   * soon after the last good one counts (a damaged header names any granule).
+   */
+  cutPageGranule(): number {
+    if (this.held.length < HEADER || this.nextSequence < 0) return -1;
+    const page = readHeader(this.held, 0);
+    if (!page || page.flags & FIRST_PAGE || page.serial !== this.serial || this.held.length >= page.length) return -1;
+    return page.sequence >= this.nextSequence && page.sequence - this.nextSequence < 4 ? page.granule : -1;
+  }
+
   /** Takes the next bytes; returns the packets they completed and the pages found lost. */
   walk(bytes: Uint8Array): { packets: OggPacket[]; lostPages: number } {
     this.untouched = false;

@@ -154,9 +154,30 @@ export class OpusDecoder extends WasmStreamDecoder {
     if (this.pages.untouched) return audio;
     // A page damaged or cut off by the end of the stream is lost: count it.
     const lost = this.pages.lostAtEnd;
-    this.countLost(lost);
-    if (lost && this.vorbis?.head) this.stats.skippedSamples += this.vorbis.lostAtEnd() ?? this.pages.unitsPerPage(0);
+    const measured = lost ? this.lostToCut() : null;
+    if (measured !== null) {
+      this.stats.skippedFrames += lost;
+      this.stats.skippedSamples += measured;
+    } else {
+      this.countLost(lost);
+      if (lost && this.vorbis?.head) this.stats.skippedSamples += this.vorbis.lostAtEnd() ?? this.pages.unitsPerPage(0);
+    }
     return audio;
+  }
+
+  /**
+   * What a body cut off inside a page lost, measured from that page's granule position: from
+   * where the audio given so far ends (past the pre-skip) to where the page would have ended.
+   * Null when the page's header did not come, or says something no page could (over 10 s).
+   */
+  private lostToCut(): number | null {
+    const granule = this.pages.cutPageGranule();
+    if (granule < 0) return null;
+    const vorbis = this.vorbis?.head ? this.vorbis : null;
+    const from = vorbis ? vorbis.playedTo : Math.max(this.position, this.head?.preSkip ?? 0);
+    const rate = vorbis?.head ? vorbis.head.rate : 48_000;
+    const lost = granule - from;
+    return lost >= 0 && lost <= 10 * rate ? lost : null;
   }
 
   protected async resetLibrary(): Promise<void> {

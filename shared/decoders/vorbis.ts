@@ -115,6 +115,11 @@ export class VorbisPackets {
     return { audio, failed, lostSamples };
   }
 
+  /** Where the audio given so far ends, in samples of this stream's granule positions. */
+  get playedTo(): number {
+    return this.position;
+  }
+
   /** What a body cut short inside a page lost, when its packets said where the page ends; null when none did. */
   lostAtEnd(): number | null {
     return this.furthest > this.position ? this.furthest - this.position : null;

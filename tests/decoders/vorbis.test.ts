@@ -100,6 +100,17 @@ describe('Ogg Vorbis', () => {
     expect(out.length + decoder.stats.skippedSamples).toBe(SPEECH);
   });
 
+  it('a body cut just after a page\'s header, before any of its packets could play, counts that page from its granule', async () => {
+    const bytes = readFixture('speech-vorbis.ogg');
+    const pages = pageStarts(bytes);
+    const cutPage = pages[Math.floor(pages.length / 2)];
+    const decoder = createDecoder('opus');
+    const out = (await decodeChunks(decoder, fixedChunks(bytes.subarray(0, cutPage + 27 + bytes[cutPage + 26] + 3), 500))).channels[0];
+    expect(decoder.stats.skippedFrames).toBe(1);
+    expect(out.length).toBe(granuleAt(bytes, pages[Math.floor(pages.length / 2) - 1]));
+    expect(out.length + decoder.stats.skippedSamples).toBe(granuleAt(bytes, cutPage));
+  });
+
   it('a second-long page (ffmpeg\'s) plays its packets as they arrive, not once it is whole', async () => {
     const bytes = readFixture('speech-vorbis.ogg');
     const [, , firstAudio, secondAudio] = pageStarts(bytes);
