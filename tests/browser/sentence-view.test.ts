@@ -20,9 +20,11 @@ describe('the sentence view', () => {
     web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
     await speakInPage(web.page, TEXT, 'pcm');
     await waitForText(web.page, 'state', 'playing');
-    expect((await sentences().allTextContents()).map((s) => s.trim())).toEqual(['Alpha opens the text.', 'Bravo comes second.', 'Charlie is third.', 'Delta ends it.']);
-    expect(await sentences().nth(0).getAttribute('aria-current')).toBe('true');
-    expect(await web.page.getByTestId('progress-line').textContent()).toMatch(/^Sentence 1 of 4 · /);
+    // The state is written from the audio on each frame; the text comes with the session's
+    // view, which may render a frame later on a fresh page.
+    await expect.poll(async () => (await sentences().allTextContents()).map((s) => s.trim())).toEqual(['Alpha opens the text.', 'Bravo comes second.', 'Charlie is third.', 'Delta ends it.']);
+    await expect.poll(() => sentences().nth(0).getAttribute('aria-current')).toBe('true');
+    await expect.poll(() => web.page.getByTestId('progress-line').textContent()).toMatch(/^Sentence 1 of 4 · /);
     // One Tab stop for the whole text: the sentence heard.
     expect(await web.page.locator('[data-testid=sentence][tabindex="0"]').count()).toBe(1);
   });
