@@ -7,6 +7,7 @@
 import { concatBytes } from './audio';
 import { FIRST_PAGE, LAST_PAGE, oggPage } from './ogg-packets';
 import { BadAudioError } from './types';
+import { parseVorbisHead } from './vorbis-head';
 import { oggMapping, PLAYABLE_WEBM_CODECS, type OggMapping, type WebmTrack } from './webm-tracks';
 
 const EBML = 0x1a45dfa3;
@@ -72,8 +73,9 @@ export function webmAudioCodec(head: Uint8Array): { codec: string; channels: num
   if (track.codec === 'A_OPUS') return { codec: track.codec, channels: track.codecPrivate?.[9] || track.channels || 1, sampleRate: 48_000 };
   // Vorbis: the identification header, first of the three laced in CodecPrivate.
   const ident = track.codecPrivate ? laced(track.codecPrivate, 1)?.[0] : undefined;
-  const view = ident && ident.length >= 16 ? new DataView(ident.buffer, ident.byteOffset, ident.byteLength) : null;
-  return { codec: track.codec, channels: ident?.[11] || track.channels || 1, sampleRate: view?.getUint32(12, true) || undefined };
+  const vorbis = ident ? parseVorbisHead(ident) : null;
+  if (vorbis && typeof vorbis !== 'string') return { codec: track.codec, channels: vorbis.channels, sampleRate: vorbis.rate };
+  return { codec: track.codec, channels: track.channels || 1 };
 }
 
 /** What the EBML header's DocType calls the file: "Matroska" (an .mka, .mkv) or "WebM" (also when it does not say). */
