@@ -39,14 +39,20 @@ class FakeContext {
   audioWorklet = { addModule: async () => {} };
   /** What getOutputTimestamp reports: the context time heard at a performance.now(). */
   stamp = { contextTime: 10, performanceTime: 5_000 };
+  private changed: (() => void)[] = [];
   constructor() {
     FakeContext.last = this;
   }
+  addEventListener(type: string, listener: () => void) {
+    if (type === 'statechange') this.changed.push(listener);
+  }
   async resume() {
     this.state = 'running';
+    this.changed.forEach((listener) => listener());
   }
   async suspend() {
     this.state = 'suspended';
+    this.changed.forEach((listener) => listener());
   }
   getOutputTimestamp() {
     return this.stamp;
@@ -137,8 +143,12 @@ describe('AudioPlayer', () => {
 
   it('counts the output\'s own dropouts for this utterance, where the browser reports them', async () => {
     const player = await AudioPlayer.create(settings);
-    expect(player.metrics()).toMatchObject({ outputDropouts: null, outputDropoutMs: null });
     const context = FakeContext.last as FakeContext & { playbackStats?: { underrunEvents: number; underrunDuration: number } };
+    // A browser whose output clock and counters say nothing: no figure, not a zero.
+    const stamp = context.stamp;
+    context.stamp = {} as typeof stamp;
+    expect(player.metrics()).toMatchObject({ outputDropouts: null, outputDropoutMs: null });
+    context.stamp = stamp;
     // Two dropouts before this utterance: they are not its own.
     context.playbackStats = { underrunEvents: 2, underrunDuration: 0.03 };
     const { port1 } = new MessageChannel();
@@ -148,6 +158,32 @@ describe('AudioPlayer', () => {
     const metrics = player.metrics();
     expect(metrics.outputDropouts).toBe(1);
     expect(metrics.outputDropoutMs).toBeCloseTo(20, 6);
+  });
+
+  it('counts the time the output clock fell behind in this utterance as dropped, but not a suspended context\'s', async () => {
+    const player = await AudioPlayer.create(settings);
+    const context = FakeContext.last;
+    const { port1 } = new MessageChannel();
+    await player.play(5, { kind: 'port', port: port1 as unknown as MessagePort }, { streaming: true, pcmSampleRate: 24_000 });
+    port1.close();
+    // Context time 10.5 s heard at 5500 ms, then 11 s at 6083 ms: the output held it up 83 ms.
+    const heard = (contextTime: number, performanceTime: number) => {
+      context.stamp = { contextTime, performanceTime };
+      return player.metrics();
+    };
+    expect(heard(10.5, 5500)).toMatchObject({ outputDropouts: 0, outputDropoutMs: 0 });
+    expect(heard(10.6, 5600.4)).toMatchObject({ outputDropouts: 0 }); // jitter
+    const held = heard(11, 6083);
+    expect(held.outputDropouts).toBe(1);
+    expect(held.outputDropoutMs).toBeCloseTo(83, 6);
+    // Suspended for 10 s and resumed: the clock stood still, nothing was held up. The first
+    // stamp after the resume still describes the moment of the suspension.
+    context.currentTime = 11;
+    player.rest();
+    player.resume();
+    expect(heard(11, 6083).outputDropoutMs).toBe(0);
+    expect(heard(11.1, 16_183).outputDropoutMs).toBe(0);
+    expect(heard(11.2, 16_283).outputDropoutMs).toBeCloseTo(0, 6);
   });
 
   it('turns the worklet\'s frame numbers into when they are heard, by the context\'s output clock', async () => {

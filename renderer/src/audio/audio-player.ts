@@ -4,6 +4,7 @@ import { createStats, STAT, unwrapFrame } from '../../../shared/playback/stats';
 import { FADE_MS, MIN_PREROLL_MS } from '../../../shared/playback/player-core';
 import type { PlayMode } from '../../../shared/playback/feeder-types';
 import type { AudioSource } from './consumer-link';
+import { OutputStalls } from './output-stalls';
 import workletUrl from './player.worklet.ts?worker&url';
 import { PLAYER_PROCESSOR, type WorkerNotice, type WorkerRequest, type WorkletOptions } from './worker-protocol';
 
@@ -32,9 +33,10 @@ export interface LiveMetrics {
   /** From the worklet to the ears: the context's base plus output latency. */
   outputLatencyMs: number;
   /**
-   * Audio the output itself failed to play in this utterance (the system was too busy to
-   * run the audio thread in time), as Chromium counts it; not the ring running dry, which
-   * is `underruns`. Null where the browser does not say.
+   * Silence the output itself played in this utterance, holding the audio up (the system was
+   * too busy to run the audio thread in time): the larger of Chromium's own count and what
+   * the output clock shows (OutputStalls). Not the ring running dry, which is `underruns`.
+   * Null where the browser tells neither.
    */
   outputDropouts: number | null;
   outputDropoutMs: number | null;
@@ -63,6 +65,7 @@ export class AudioPlayer {
   private listeners: ((notice: PlayerNotice) => void)[] = [];
   /** The output's dropout counts when the current utterance began: its own are counted from there. */
   private dropoutsBefore: PlaybackStats | null = null;
+  private readonly stalls = new OutputStalls();
 
   private constructor(
     readonly context: AudioContext,
@@ -74,6 +77,8 @@ export class AudioPlayer {
       if (notice.type === 'decode-request') return void this.decodeWhole(notice.requestId, notice.bytes);
       this.listeners.forEach((listener) => listener(notice));
     };
+    // A suspended context's clock stood still while the wall clock ran: not a stall.
+    context.addEventListener('statechange', () => this.stalls.reset(context.currentTime));
     worker.onerror = (event) => this.listeners.forEach((listener) => listener({ type: 'crash', message: event.message || 'The decoder worker failed to start.' }));
   }
 
@@ -123,6 +128,7 @@ export class AudioPlayer {
     // The context wakes while the request is on its way, not before it leaves.
     const waking = this.wake();
     this.dropoutsBefore = this.playbackStats();
+    this.stalls.reset(this.context.currentTime);
     this.post({ type: 'play', id, source, ...mode }, source.kind === 'port' ? [source.port] : []);
     await waking;
   }
@@ -188,10 +194,15 @@ export class AudioPlayer {
   }
 
   private outputDropouts(): Pick<LiveMetrics, 'outputDropouts' | 'outputDropoutMs'> {
+    const { performanceTime, contextTime } = this.context.getOutputTimestamp();
+    const clocked = performanceTime !== undefined && contextTime !== undefined;
+    if (clocked && this.context.state === 'running') this.stalls.read(performanceTime, contextTime);
     const now = this.playbackStats();
+    if (!now && !clocked) return { outputDropouts: null, outputDropoutMs: null };
     const before = this.dropoutsBefore ?? { underrunEvents: 0, underrunDuration: 0 };
-    if (!now) return { outputDropouts: null, outputDropoutMs: null };
-    return { outputDropouts: now.underrunEvents - before.underrunEvents, outputDropoutMs: (now.underrunDuration - before.underrunDuration) * 1000 };
+    const counted = now ? { count: now.underrunEvents - before.underrunEvents, ms: (now.underrunDuration - before.underrunDuration) * 1000 } : { count: 0, ms: 0 };
+    const { ms, count } = this.stalls.stalled;
+    return { outputDropouts: Math.max(counted.count, count), outputDropoutMs: Math.max(counted.ms, ms) };
   }
 
   private playbackStats(): PlaybackStats | null {

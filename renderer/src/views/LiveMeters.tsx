@@ -18,8 +18,9 @@ const ROWS: { key: Exclude<keyof LiveMetrics, 'state' | 'outputDropouts'>; label
   { key: 'skippedMs', label: 'Damaged audio skipped', unit: 'ms' },
   { key: 'playedMs', label: 'Played', unit: 'ms' },
   { key: 'outputLatencyMs', label: 'Output latency', unit: 'ms', digits: 1 },
-  // Silence the ring did not cause: the system ran the audio thread late (Chromium says so).
-  { key: 'outputDropoutMs', label: 'Dropped by the output (system busy)', unit: 'ms' },
+  // Silence the ring did not cause: the system ran the audio thread late, and the output
+  // played silence until it came (Chromium's count, or its output clock falling behind).
+  { key: 'outputDropoutMs', label: 'Held up by the output (system busy)', unit: 'ms' },
 ];
 
 /** How often the figures are rewritten while they change. */
@@ -63,7 +64,10 @@ export function LiveMeters({ controller, maxBufferMs }: { controller: PlayerCont
       setText(state.current, shown);
       ROWS.forEach((row, i) => {
         const value = metrics?.[row.key];
-        setText(rows.current[i], value === undefined || value === null ? '–' : `${value.toFixed(row.digits ?? 0)} ${row.unit}`);
+        const cell = rows.current[i];
+        setText(cell, value === undefined || value === null ? '–' : `${value.toFixed(row.digits ?? 0)} ${row.unit}`);
+        // Unrounded, for whoever checks a figure against a recording.
+        if (cell && value !== undefined && value !== null && cell.dataset.value !== String(value)) cell.dataset.value = String(value);
       });
       setText(prerollWhy.current, prerollReason(usePlayerStore.getState().preroll, metrics));
     });
