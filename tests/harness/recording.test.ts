@@ -152,6 +152,28 @@ describe('findSlips', () => {
     expect(alignAndCompare(withoutSlips(x, found.slips), paused, RATE, RATE).correlation).toBeCloseTo(1, 6);
   });
 
+  it('finds the silence of a long stall too, when the limit allows it, and not audio lost', () => {
+    const held = recorded((x) => x.splice(3000 + 90_000, 0, ...new Float32Array(4321)));
+    const { lag } = alignAndCompare(held, ref, RATE, RATE);
+    const found = findSlips(held, ref, lag, RATE, 12_000);
+    expect(found).toEqual({ start: 3000, slips: [{ at: 93_000, samples: 4321 }], unexplained: [] });
+    expect(alignAndCompare(withoutSlips(held, found.slips), ref, RATE, RATE).correlation).toBeCloseTo(1, 6);
+    expect(findSlips(held, ref, lag, RATE, 4000).unexplained).not.toEqual([]);
+    // A stall's silence that replaced audio instead of delaying it: 4321 samples of speech lost.
+    const replaced = recorded((x) => x.fill(0, 3000 + 90_000, 3000 + 94_321));
+    expect(findSlips(replaced, ref, 3000, RATE, 12_000)).toMatchObject({ slips: [], unexplained: [expect.stringContaining('not found')] });
+    const lost = recorded((x) => x.splice(3000 + 90_000, 4321));
+    expect(findSlips(lost, ref, alignAndCompare(lost, ref, RATE, RATE).lag, RATE, 12_000).unexplained).not.toEqual([]);
+  });
+
+  it('lets a slip in the first window pass, where there is no lag before it to measure it by', () => {
+    const early = recorded((x) => x.splice(3000 + 1_000, 0, ...new Float32Array(40)));
+    expect(findSlips(early, ref, alignAndCompare(early, ref, RATE, RATE).lag, RATE, 512)).toMatchObject({ start: 3040, slips: [], unexplained: [] });
+    // Two windows spoiled are not one slip.
+    const lost = recorded((x) => x.fill(0, 3000 + 1_000, 3000 + 6_000));
+    expect(findSlips(lost, ref, 3000, RATE, 512).unexplained).not.toEqual([]);
+  });
+
   it('does not excuse audio lost, audio played twice, or a hole longer than the limit', () => {
     const lost = recorded((x) => x.splice(3000 + 50_000, 40));
     const twice = recorded((x) => x.splice(3000 + 50_000, 0, ...x.slice(3000 + 49_960, 3000 + 50_000)));

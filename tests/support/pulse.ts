@@ -17,6 +17,11 @@ export interface PulseAudio {
   env: Record<string, string>;
   /** Starts recording the null sink `cap` (float, 48 kHz; mono unless asked for both sides). */
   record(channels?: 1 | 2): Recording;
+  /**
+   * Freezes the daemon for `ms` (SIGSTOP, then SIGCONT): nothing is played meanwhile, as on
+   * a machine too busy to run its sound server. Resolves once it runs again.
+   */
+  freeze(ms: number): Promise<void>;
   /** Stops any recording, kills the daemon and removes its folder. */
   stop(): Promise<void>;
 }
@@ -159,6 +164,14 @@ export async function startPulse(): Promise<PulseAudio> {
       const recording = startRecording(childEnv, channels);
       recordings.add(recording);
       return recording;
+    },
+    async freeze(ms) {
+      daemon.kill('SIGSTOP');
+      try {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      } finally {
+        daemon.kill('SIGCONT');
+      }
     },
     stop,
   };

@@ -244,16 +244,18 @@ export interface Slip {
   samples: number;
 }
 
-/** What {@link findSlips} makes of a recording: the short silences inserted, and what it could not explain. */
+/** What {@link findSlips} makes of a recording: the silences inserted, and what it could not explain. */
 export interface Slips {
   /** Where the speech really starts in the recording: `lag` moved to the first clean window's. */
   start: number;
   slips: Slip[];
-  /** Shifts that are not a short inserted silence: audio lost, repeated, or a long hole. */
+  /** Shifts that are not an inserted silence: audio lost, repeated, or a hole longer than the limit. */
   unexplained: string[];
 }
 
 const SLIP_WINDOW_MS = 50;
+/** Shifts searched one by one around the last; farther ones by one cross-correlation. */
+const NEAR_SLIP = 512;
 /** A window this alike at its own lag is clean: the reference is the decoder's own output. */
 const CLEAN = 0.98;
 
@@ -262,9 +264,9 @@ const CLEAN = 0.98;
  * the reference is followed in 50 ms windows, each placed at its own best lag near the last,
  * and every change of lag between clean windows is explained, if it can be, as a run of
  * silence of that length inserted in between. PulseAudio inserts such a run when a stream's
- * data arrives a little late (here when the rig's 5 ms capture holds the null sink to 5 ms, or
- * the machine is loaded). The page counts its own underruns; audio lost or played twice shows
- * up as a shift that no silence explains.
+ * data arrives late (here when the rig's 5 ms capture holds the null sink to 5 ms, or the
+ * machine is loaded); the page's output clock falls behind by as much. Silence longer than
+ * `maxSlip` samples, audio lost and audio played twice show up as shifts no silence explains.
  */
 export function findSlips(recording: Float32Array, reference: Float32Array, lag: number, sampleRate: number, maxSlip: number): Slips {
   const window = Math.round((SLIP_WINDOW_MS * sampleRate) / 1000);
@@ -273,25 +275,39 @@ export function findSlips(recording: Float32Array, reference: Float32Array, lag:
   let offset: number | undefined;
   let lastCleanStart = lag;
   let unclean = 0;
+  /** A slip in the first loud window spoils it, and there is no lag before it to see the move by. */
+  let spoiledFirst = 0;
   for (let start = 0; start + window <= reference.length; start += window) {
     const part = reference.subarray(start, start + window);
     if (Math.sqrt(energy(part) / window) < loud) continue;
     const at = (shift: number): number => {
       const from = lag + start + shift;
-      return from < 0 || from + window > recording.length ? -1 : exactCorrelation(recording.subarray(from, from + window), part, 0);
+      if (from < 0 || from + window > recording.length) return -1;
+      // Pure digital silence there (a stall's) has no shape: 0/0, which must not pass as clean.
+      return exactCorrelation(recording.subarray(from, from + window), part, 0) || 0;
     };
     let best = { correlation: offset === undefined ? -1 : at(offset), shift: offset ?? 0 };
     // Searched only where the last lag no longer fits. The whole take's lag is the longer
     // part's: the first clean window may sit a slip from it.
     if (best.correlation < CLEAN) {
       const around = offset ?? 0;
-      for (let shift = around - maxSlip; shift <= around + maxSlip; shift++) {
+      const near = Math.min(maxSlip, NEAR_SLIP);
+      for (let shift = around - near; shift <= around + near; shift++) {
         const correlation = at(shift);
         if (correlation > best.correlation) best = { correlation, shift };
+      }
+      // Farther only later (a long stall inserts silence, and audio is never early by more),
+      // but either way for the first window: the take's lag may be the part after a stall.
+      if (best.correlation < CLEAN && maxSlip > near) {
+        const from = Math.max(0, lag + start + around + (offset === undefined ? -maxSlip : near + 1));
+        const slice = recording.subarray(from, Math.min(recording.length, lag + start + around + maxSlip + window));
+        const far = slice.length >= window ? alignAndCompare(slice, part, sampleRate, sampleRate) : undefined;
+        if (far && far.lag >= 0 && far.lag + window <= slice.length && far.correlation > best.correlation) best = { correlation: far.correlation, shift: from + far.lag - lag - start };
       }
     }
     if (best.correlation < CLEAN) {
       unclean++;
+      if (offset === undefined && unclean === 1) spoiledFirst = 1;
       continue;
     }
     if (offset === undefined) {
@@ -310,7 +326,8 @@ export function findSlips(recording: Float32Array, reference: Float32Array, lag:
     lastCleanStart = lag + start + best.shift;
   }
   // A slip spoils the one window it falls in; more spoiled than that is audio not found near where it belongs.
-  if (unclean > result.slips.length) result.unexplained.push(`${unclean} windows of the speech not found within ${maxSlip} samples of where they belong`);
+  // (A start held up or cut short still shows: the page's time for the first sample disagrees.)
+  if (unclean > result.slips.length + spoiledFirst) result.unexplained.push(`${unclean} windows of the speech not found within ${maxSlip} samples of where they belong`);
   return result;
 }
 
