@@ -11,6 +11,7 @@ import { PlayerCore } from '../../shared/playback/player-core';
 import { damageNotice } from '../../shared/playback/damage';
 import type { FeederNotice, PlayMode } from '../../shared/playback/feeder-types';
 import { RingFeeder } from '../../shared/playback/ring-feeder';
+import { warmAudioPath } from '../../shared/playback/warm-up';
 import { damage } from '../decoders/helpers';
 import { createStats, STAT } from '../../shared/playback/stats';
 import { fixture, readWav, snrDb } from '../support/audio-files';
@@ -25,6 +26,9 @@ const RATE = 48000;
 let server: TtsServer;
 beforeAll(async () => {
   server = await startTtsServer();
+  // As the decoder worker does when it starts: the start decisions below are timed, and a
+  // cold first decode (15 ms to build the first resampler alone, in Node) would pose as a slow link.
+  await warmAudioPath(RATE);
 });
 afterAll(() => server.close());
 
