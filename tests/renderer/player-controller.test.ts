@@ -66,7 +66,9 @@ class FakePlayer {
   skip = () => void this.actions.push('skip');
   previous = () => void this.actions.push('previous');
   rest = () => void this.actions.push('rest');
-  metrics = () => ({ state: 'playing', playedMs: this.playedMs });
+  /** What the output held this utterance up by (AudioPlayer's outputDropoutMs). */
+  heldUpMs = 0;
+  metrics = () => ({ state: 'playing', playedMs: this.playedMs, outputDropoutMs: this.heldUpMs });
   firstHeardAt = () => this.heardAt;
   lastHeardAt = () => 12_345;
   close = async () => {};
@@ -202,6 +204,25 @@ describe('PlayerController', () => {
     // A notice about another utterance is not this one's.
     player.listener({ type: 'segment-playing', id: 5, index: 3, startMs: 0 });
     expect(fake.facts.filter((f) => f.type === 'playing')).toHaveLength(1);
+  });
+
+  it('tells the listener once when the computer, not the server, held the sound up past 200 ms', async () => {
+    fake.show(view({ state: 'playing', current: { id: 8, text: TEXT, offset: 0, segment: null } }));
+    fake.play(ticket(8));
+    await vi.waitFor(() => expect(player.played).toHaveLength(1));
+    const told = () => fake.facts.filter((f) => f.type === 'notice');
+    player.heldUpMs = 150;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(told()).toEqual([]);
+    player.heldUpMs = 420;
+    await vi.waitFor(() => expect(told()).toEqual([{ type: 'notice', id: 8, message: 'This computer was too busy to play on time: the sound stopped for 0.4 s in all. The server was not the cause.' }]));
+    player.heldUpMs = 900;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(told()).toHaveLength(1);
+    // The next utterance is told afresh.
+    fake.show(view({ state: 'playing', current: { id: 9, text: TEXT, offset: 0, segment: null } }));
+    fake.play(ticket(9));
+    await vi.waitFor(() => expect(told().map((f) => (f as { id: number }).id)).toEqual([8, 9]));
   });
 
   it('shows time to first audio from the session\'s record, not its own', () => {

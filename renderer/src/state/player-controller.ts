@@ -1,5 +1,5 @@
 import type { AudioFormat } from '../../../shared/audio-format';
-import { damageNotice } from '../../../shared/playback/damage';
+import { damageNotice, STALL_NOTICE_MS, stallNotice } from '../../../shared/playback/damage';
 import { OUTPUT_RESTS_AFTER_MS } from '../../../shared/playback/output-rest';
 import { sourceMsAt, type RateAnchor } from '../../../shared/playback/rate-anchors';
 import { steppedRate } from '../../../shared/playback-rate';
@@ -24,7 +24,7 @@ export class PlayerController {
   private starting: Promise<AudioPlayer> | null = null;
   private playerShape = '';
   /** The utterance this page plays, and where its text starts in the session's text. */
-  private playing = { id: 0, offset: 0, index: -1, startMs: 0 };
+  private playing = { id: 0, offset: 0, index: -1, startMs: 0, stallTold: false };
   /** Word timings per segment, from the engine's events. */
   private words = new Map<number, { start: number; end: number; audioMs: number }[]>();
   /** Where each segment and each rate begins in the played stream: the words are timed at 1×. */
@@ -116,6 +116,12 @@ export class PlayerController {
       underruns: metrics.underruns,
       word: usePlayerStore.getState().word,
     });
+    // Once an utterance: the meters say it too, but only a notice reaches a listener who is not looking.
+    const heldUpMs = metrics.outputDropoutMs ?? 0;
+    if (!this.playing.stallTold && heldUpMs > STALL_NOTICE_MS) {
+      this.playing.stallTold = true;
+      this.fact({ type: 'notice', id: this.playing.id, message: stallNotice(heldUpMs) });
+    }
   }
 
   /**
@@ -261,7 +267,7 @@ export class PlayerController {
     this.words.clear();
     this.anchors = [];
     this.firsts = { byteAt: null, decodedAt: null };
-    this.playing = { id: ticket.id, offset: ticket.offset, index: -1, startMs: 0 };
+    this.playing = { id: ticket.id, offset: ticket.offset, index: -1, startMs: 0, stallTold: false };
     const showPreroll = (): void => usePlayerStore.getState().set({ word: null, received: null, preroll: { ms: ticket.prerollMs, reason: ticket.prerollReason } });
     try {
       // The settings in force come with each utterance: a change applies to the next one.
