@@ -194,6 +194,15 @@ describe.skipIf(!available)('an output held up, as heard', () => {
     expect(await page.getByTestId('underruns').textContent()).toBe('0');
     expect(correlation).toBeGreaterThan(0.99);
   });
+
+  it('past 200 ms in one utterance, the listener is told the computer was too busy, not the server', { timeout: 60_000 }, async () => {
+    await record('pcm', async () => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await pulse.freeze(300);
+    });
+    expect(await page.getByTestId('notice').textContent()).toMatch(/^This computer was too busy to play on time: the sound stopped for 0\.[2-4] s in all\. The server was not the cause\.$/);
+    expect(await page.getByTestId('underruns').textContent()).toBe('0');
+  });
 });
 
 describe.skipIf(!available)('stop, as heard', () => {
