@@ -188,7 +188,10 @@ describe.skipIf(!available)('an output held up, as heard', () => {
     // busy machine may add short stalls of its own, which the page counts too.
     expect(longestMs).toBeGreaterThan(50);
     expect(longestMs).toBeLessThan(150);
-    expect(Math.abs(heldUp - stallMs)).toBeLessThan(3 * CLOCK_JITTER_MS);
+    // Every stall heard is on the page's clock; the clock may read a few ms more (9 at most
+    // in 11 takes here): Chromium's own audio thread can lose time to the same freeze.
+    expect(stallMs).toBeLessThanOrEqual(heldUp + CLOCK_JITTER_MS);
+    expect(heldUp).toBeLessThan(stallMs + 15);
     // The figure shown is the same, rounded (read a moment later: it may have moved by a jitter).
     expect(Math.abs(parseFloat((await page.getByTestId('metric-outputDropoutMs').textContent()) ?? '') - heldUp)).toBeLessThan(CLOCK_JITTER_MS);
     expect(await page.getByTestId('underruns').textContent()).toBe('0');

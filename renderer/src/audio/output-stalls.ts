@@ -3,18 +3,21 @@
  * stamps each device callback with when its audio will be heard (getOutputTimestamp). While
  * the output keeps time, "heard at" minus "context time" stays put (within about a
  * millisecond of jitter); a stall anywhere after the worklet (the audio thread run late,
- * PulseAudio waiting for data) plays silence and moves it later by the stall's length. The
- * ring cannot move it: an underrun plays silence in real time. Recordings of PulseAudio's
- * output agree with it within a millisecond (tests/browser/output-stall.test.ts).
+ * PulseAudio waiting for data) plays silence and moves it later by the stall's length, in
+ * one step. The ring cannot move it: an underrun plays silence in real time. Recordings of
+ * PulseAudio's output agree with it within a millisecond or so (tests/browser/recording.test.ts).
  */
 
-/** A step this large between two readings counts as one stall; smaller ones are jitter. */
+/**
+ * A rise this large between two readings is a stall; smaller ones are jitter, and so is a
+ * sound card's clock drifting from the system's (0.1 ms a second at 100 ppm), which summed
+ * over an hour's reading would pose as a stall of a third of a second.
+ */
 const STEP_MS = 2;
 
 export class OutputStalls {
-  /** Least "heard at − context time" since the last reset: where the clock stood unstalled. */
-  private least = Infinity;
   private last = NaN;
+  private ms = 0;
   private steps = 0;
   /** Stamps up to this context time were taken before the reset. */
   private from = -Infinity;
@@ -25,8 +28,8 @@ export class OutputStalls {
    * first one still describes the moment it was suspended.
    */
   reset(contextTime: number): void {
-    this.least = Infinity;
     this.last = NaN;
+    this.ms = 0;
     this.steps = 0;
     this.from = contextTime;
   }
@@ -35,13 +38,15 @@ export class OutputStalls {
   read(performanceTime: number, contextTime: number): void {
     if (contextTime <= this.from) return;
     const behind = performanceTime - contextTime * 1000;
-    if (behind - this.last >= STEP_MS) this.steps++;
+    if (behind - this.last >= STEP_MS) {
+      this.steps++;
+      this.ms += behind - this.last;
+    }
     this.last = behind;
-    this.least = Math.min(this.least, behind);
   }
 
   /** Milliseconds the output has fallen behind since the reset, and in how many steps. */
   get stalled(): { ms: number; count: number } {
-    return Number.isFinite(this.least) ? { ms: this.last - this.least, count: this.steps } : { ms: 0, count: 0 };
+    return { ms: this.ms, count: this.steps };
   }
 }
