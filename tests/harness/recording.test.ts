@@ -166,12 +166,28 @@ describe('findSlips', () => {
     expect(findSlips(lost, ref, alignAndCompare(lost, ref, RATE, RATE).lag, RATE, 12_000).unexplained).not.toEqual([]);
   });
 
-  it('lets a slip in the first window pass, where there is no lag before it to measure it by', () => {
-    const early = recorded((x) => x.splice(3000 + 1_000, 0, ...new Float32Array(40)));
-    expect(findSlips(early, ref, alignAndCompare(early, ref, RATE, RATE).lag, RATE, 512)).toMatchObject({ start: 3040, slips: [], unexplained: [] });
+  it('finds a slip inside the first window, where there is no lag before it to measure it by', () => {
+    const early = recorded((x) => x.splice(3000 + 1_000, 0, ...new Float32Array(321)));
+    const found = findSlips(early, ref, alignAndCompare(early, ref, RATE, RATE).lag, RATE, 512);
+    expect(found).toEqual({ start: 3000, slips: [{ at: 4000, samples: 321 }], unexplained: [] });
+    expect(alignAndCompare(withoutSlips(early, found.slips), ref, RATE, RATE).correlation).toBeCloseTo(1, 6);
     // Two windows spoiled are not one slip.
     const lost = recorded((x) => x.fill(0, 3000 + 1_000, 3000 + 6_000));
     expect(findSlips(lost, ref, 3000, RATE, 512).unexplained).not.toEqual([]);
+  });
+
+  it('explains a shift by two silences between clean windows: a stall that let a moment of audio through', () => {
+    const x = recorded((x) => {
+      x.splice(3000 + 90_900, 0, ...new Float32Array(1092));
+      x.splice(3000 + 90_000, 0, ...new Float32Array(1837));
+    });
+    const found = findSlips(x, ref, alignAndCompare(x, ref, RATE, RATE).lag, RATE, 12_000);
+    expect(found.unexplained).toEqual([]);
+    expect(found.slips).toEqual([
+      { at: 93_000, samples: 1837 },
+      { at: 93_000 + 1837 + 900, samples: 1092 },
+    ]);
+    expect(alignAndCompare(withoutSlips(x, found.slips), ref, RATE, RATE).correlation).toBeCloseTo(1, 6);
   });
 
   it('does not excuse audio lost, audio played twice, or a hole longer than the limit', () => {

@@ -275,8 +275,8 @@ export function findSlips(recording: Float32Array, reference: Float32Array, lag:
   let offset: number | undefined;
   let lastCleanStart = lag;
   let unclean = 0;
-  /** A slip in the first loud window spoils it, and there is no lag before it to see the move by. */
-  let spoiledFirst = 0;
+  /** The first loud window, when no lag fitted it: a slip inside it, with no window before to see the move by. */
+  let spoiledFirst: number | undefined;
   for (let start = 0; start + window <= reference.length; start += window) {
     const part = reference.subarray(start, start + window);
     if (Math.sqrt(energy(part) / window) < loud) continue;
@@ -307,41 +307,73 @@ export function findSlips(recording: Float32Array, reference: Float32Array, lag:
     }
     if (best.correlation < CLEAN) {
       unclean++;
-      if (offset === undefined && unclean === 1) spoiledFirst = 1;
+      if (offset === undefined && unclean === 1) spoiledFirst = start;
       continue;
     }
     if (offset === undefined) {
       offset = best.shift;
       result.start = lag + best.shift;
+      const slip = spoiledFirst === undefined ? undefined : slipInside(recording, reference.subarray(spoiledFirst, spoiledFirst + window), lag + spoiledFirst + offset, maxSlip);
+      if (slip) {
+        result.slips.push(slip);
+        result.start -= slip.samples;
+        spoiledFirst = undefined;
+      }
     }
     const moved = best.shift - offset;
     if (moved !== 0) {
       // From the last clean window on: a slip near a window's edge leaves it clean at either lag.
-      // Inserted into a pause, the silence merges with the pause's own: cut from its end.
-      const run = insertedSilence(recording, sampleRate, lastCleanStart, lag + start + best.shift + window, moved);
-      if (moved > 0 && run && run.samples >= moved - 2) result.slips.push({ at: run.at + Math.max(0, run.samples - moved), samples: Math.min(moved, run.samples) });
-      else result.unexplained.push(`${((start * 1000) / sampleRate).toFixed(0)} ms into the speech: shifted ${moved} samples${run ? ` (longest silence near it ${run.samples})` : ''}`);
+      const runs = insertedSilence(recording, lastCleanStart, lag + start + best.shift + window, moved);
+      if (moved > 0 && runs.explain) result.slips.push(...runs.slips);
+      else result.unexplained.push(`${((start * 1000) / sampleRate).toFixed(0)} ms into the speech: shifted ${moved} samples${runs.slips.length ? ` (longest silence near it ${runs.slips[0].samples})` : ''}`);
     }
     offset = best.shift;
     lastCleanStart = lag + start + best.shift;
   }
   // A slip spoils the one window it falls in; more spoiled than that is audio not found near where it belongs.
   // (A start held up or cut short still shows: the page's time for the first sample disagrees.)
-  if (unclean > result.slips.length + spoiledFirst) result.unexplained.push(`${unclean} windows of the speech not found within ${maxSlip} samples of where they belong`);
+  if (unclean > result.slips.length + (spoiledFirst === undefined ? 0 : 1)) result.unexplained.push(`${unclean} windows of the speech not found within ${maxSlip} samples of where they belong`);
   return result;
 }
 
 /**
- * The run of digital near-silence (|x| < 1e-3) in recording[from, to) that holds `samples`
- * inserted: one that long if there is one (a pause may precede it), else the longest.
+ * The runs of digital near-silence (|x| < 1e-3) in recording[from, to) that hold `samples`
+ * inserted: one run that long, or longer (inserted into a pause, the silence merges with the
+ * pause's own: cut from its end), or else two that add up to it (a stall that let a moment of
+ * audio through). When none do, `slips` holds the longest run, for the message.
  */
-function insertedSilence(recording: Float32Array, sampleRate: number, from: number, to: number, samples: number): { at: number; samples: number } | undefined {
-  const runs = findHoles(recording, sampleRate, { from, to, minMs: 0, level: 1e-3 }).map((hole) => ({
-    at: hole.start,
-    samples: Math.round((hole.lengthMs * sampleRate) / 1000),
-  }));
-  const exact = runs.find((run) => Math.abs(run.samples - samples) <= 2);
-  return exact ?? runs.reduce<{ at: number; samples: number } | undefined>((longest, run) => (!longest || run.samples > longest.samples ? run : longest), undefined);
+function insertedSilence(recording: Float32Array, from: number, to: number, samples: number): { explain: boolean; slips: Slip[] } {
+  const runs = silentRuns(recording, from, to);
+  const close = (n: number): boolean => Math.abs(n - samples) <= 2;
+  const exact = runs.find((run) => close(run.samples));
+  if (exact) return { explain: true, slips: [{ at: exact.at + Math.max(0, exact.samples - samples), samples: Math.min(samples, exact.samples) }] };
+  const longest = runs.reduce<Slip | undefined>((a, run) => (!a || run.samples > a.samples ? run : a), undefined);
+  if (longest && longest.samples >= samples) return { explain: true, slips: [{ at: longest.at + longest.samples - samples, samples }] };
+  for (let i = 0; i < runs.length; i++) for (let j = i + 1; j < runs.length; j++) if (close(runs[i].samples + runs[j].samples)) return { explain: true, slips: [runs[i], runs[j]] };
+  return { explain: false, slips: longest ? [longest] : [] };
+}
+
+/**
+ * A slip inside the window that belongs at recording[at, at + window): a run of silence there
+ * which, cut out, leaves the audio before it (that much earlier) and after it clean.
+ */
+function slipInside(recording: Float32Array, part: Float32Array, at: number, maxSlip: number): Slip | undefined {
+  const window = part.length;
+  for (const run of silentRuns(recording, Math.max(0, at - maxSlip), Math.min(recording.length, at + window))) {
+    const head = at - run.samples; // where the window's audio starts, before the silence
+    if (run.samples > maxSlip || head < 0 || run.at < head || run.at + run.samples > at + window) continue;
+    const joined = new Float32Array(window);
+    joined.set(recording.subarray(head, run.at));
+    joined.set(recording.subarray(run.at + run.samples, at + window), run.at - head);
+    if ((exactCorrelation(joined, part, 0) || 0) >= CLEAN) return run;
+  }
+  return undefined;
+}
+
+/** Runs of digital near-silence (|x| < 1e-3) in recording[from, to), in samples. */
+function silentRuns(recording: Float32Array, from: number, to: number): Slip[] {
+  // At a nominal 1000 Hz findHoles' milliseconds are samples.
+  return findHoles(recording, 1000, { from, to, minMs: 0, level: 1e-3 }).map((hole) => ({ at: hole.start, samples: Math.round(hole.lengthMs) }));
 }
 
 /** The recording with each slip's inserted silence cut out. */

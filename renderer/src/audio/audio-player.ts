@@ -196,7 +196,9 @@ export class AudioPlayer {
   private outputDropouts(): Pick<LiveMetrics, 'outputDropouts' | 'outputDropoutMs'> {
     const { performanceTime, contextTime } = this.context.getOutputTimestamp();
     const clocked = performanceTime !== undefined && contextTime !== undefined;
-    if (clocked && this.context.state === 'running') this.stalls.read(performanceTime, contextTime);
+    // From the utterance's first sample on: before it, the output waking (its clock may stand
+    // still for up to 2 s, spec W4) is the time to first audio's, not a stall in playing.
+    if (clocked && this.context.state === 'running' && this.started()) this.stalls.read(performanceTime, contextTime);
     const now = this.playbackStats();
     if (!now && !clocked) return { outputDropouts: null, outputDropoutMs: null };
     const before = this.dropoutsBefore ?? { underrunEvents: 0, underrunDuration: 0 };
@@ -215,9 +217,14 @@ export class AudioPlayer {
    * own output clock (getOutputTimestamp includes the output latency); null before it rendered.
    */
   firstHeardAt(): number | null {
+    return this.heardAt(Atomics.load(this.stats, STAT.firstRenderFrame), this.started());
+  }
+
+  /** The worklet has rendered the current utterance's first sample. */
+  private started(): boolean {
     // Until the worklet has taken up the new utterance, the slots still describe the last one.
     const settled = Atomics.load(this.stats, STAT.seenGeneration) === Atomics.load(this.stats, STAT.generation);
-    return this.heardAt(Atomics.load(this.stats, STAT.firstRenderFrame), settled && Atomics.load(this.stats, STAT.framesPlayed) > 0);
+    return settled && Atomics.load(this.stats, STAT.framesPlayed) > 0;
   }
 
   /** Wall-clock ms when the last sample is heard; null until the worklet has drained. */
