@@ -84,7 +84,18 @@ export type EngineEvent =
       /** Wall-clock time (ms since epoch) the request left the engine. */
       requestedAt: number;
     }
-  | { type: 'chunk'; segmentIndex: number; bytes: Uint8Array }
+  | {
+      type: 'chunk';
+      segmentIndex: number;
+      bytes: Uint8Array;
+      /**
+       * When the engine read this chunk's last byte from the network, on its own monotonic
+       * clock (only the differences between one utterance's chunks mean anything). The
+       * consumer judges the stream's pace by it, not by when it got round to decoding.
+       * Absent for bytes that came from no network read (tests, warm-up).
+       */
+      readMs?: number;
+    }
   | { type: 'word'; segmentIndex: number; start: number; end: number; audioMs: number }
   | { type: 'segment-end'; segmentIndex: number; metrics: SegmentMetrics; skipped: boolean }
   | { type: 'retry'; segmentIndex: number; attempt: number; delayMs: number; error: ErrorInfo }

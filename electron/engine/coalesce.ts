@@ -9,11 +9,13 @@ export class ChunkCoalescer {
   private parts: Uint8Array[] = [];
   private size = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastReadMs = 0;
 
   constructor(
     private readonly chunkSize: () => number,
     private readonly flushMs: number,
-    private readonly emit: (bytes: Uint8Array) => void,
+    /** `readMs`: when the last of these bytes was read (every chunk ends in the latest read). */
+    private readonly emit: (bytes: Uint8Array, readMs: number) => void,
     private readonly trickleBelow = Infinity,
   ) {}
 
@@ -23,11 +25,12 @@ export class ChunkCoalescer {
   }
 
   /** Adds one read's bytes; emits every full chunk at once, and the rest of a read that is no trickle. */
-  push(bytes: Uint8Array): void {
+  push(bytes: Uint8Array, readMs = performance.now()): void {
     if (!bytes.length) return;
+    this.lastReadMs = readMs;
     this.parts.push(bytes);
     this.size += bytes.length;
-    for (let size = this.chunkSize(); this.size >= size; size = this.chunkSize()) this.emit(this.take(size));
+    for (let size = this.chunkSize(); this.size >= size; size = this.chunkSize()) this.emit(this.take(size), this.lastReadMs);
     this.clearTimer();
     if (bytes.length >= this.trickleBelow) return this.flush();
     if (this.size > 0) this.timer = setTimeout(() => this.flush(), this.flushMs);
@@ -36,7 +39,7 @@ export class ChunkCoalescer {
   /** Emits whatever is held. */
   flush(): void {
     this.clearTimer();
-    if (this.size > 0) this.emit(this.take(this.size));
+    if (this.size > 0) this.emit(this.take(this.size), this.lastReadMs);
   }
 
   /** Drops whatever is held (the segment is abandoned). */

@@ -121,10 +121,10 @@ export class Utterance {
     this.coalescer = new ChunkCoalescer(
       () => this.chunks.size,
       options.flushMs ?? 10,
-      (bytes) => {
+      (bytes, readMs) => {
         this.chunks.emitted();
         this.gate.sentBytes(bytes.length);
-        this.emit({ type: 'chunk', segmentIndex: this.currentIndex, bytes });
+        this.emit({ type: 'chunk', segmentIndex: this.currentIndex, bytes, readMs });
       },
       Math.min(FIRST_CHUNK_BYTES, settings.streamChunkSize),
     );
@@ -342,6 +342,8 @@ export class Utterance {
     const signal = controller.signal;
     const idleMs = settings.idleTimeoutSec * 1000;
     let firstByteAt = -1;
+    /** When the latest read returned: chunks carry it, so the consumer times the link and not itself. */
+    let lastReadMs = 0;
     let bytes = 0;
     let completed = false;
     // The link as the network shows it: waits for a read after the first byte, not for credit.
@@ -370,6 +372,7 @@ export class Utterance {
         // stalled event loop): counted, it read as a gap in the link and grew the learned pre-roll.
         if (firstByteAt >= 0 && turns.passed()) networkMs += waitedMs;
         if (result.done) return null;
+        lastReadMs = performance.now();
         if (firstByteAt >= 0 && waitedMs > BACKLOG_WAIT_MS && turns.passed()) backlog = false;
         // The first byte's wait is the server's thinking, not the link's pace.
         if (firstByteAt >= 0 && !audio.fromCache && !backlog) this.chunks.arrived(result.value.length, waitedMs);
@@ -385,7 +388,7 @@ export class Utterance {
       ends = new StreamEndCheck(probe.format);
       ends.push(probe.head);
       const restart = attempt.sentBefore !== null;
-      const held = [probe.head];
+      const held = [{ value: probe.head, readMs: lastReadMs }];
       let replay = false;
       if (attempt.sentBefore) {
         // Held until compared with what was sent before. A splice would skip these frames
@@ -396,7 +399,7 @@ export class Utterance {
         while (!match.decided) {
           const value = await read();
           if (!value) break;
-          held.push(value);
+          held.push({ value, readMs: lastReadMs });
           match.add(value);
         }
         replay = match.differs;
@@ -423,15 +426,15 @@ export class Utterance {
       // A fast server hands over many chunks per read: pass them on one chunk at a time,
       // each through the gate, so max-buffer holds however big the reads are (spec B4).
       const chunkSize = settings.streamChunkSize;
-      const feed = async (value: Uint8Array): Promise<void> => {
+      const feed = async (value: Uint8Array, readMs: number): Promise<void> => {
         for (let offset = 0; offset < value.length; offset += chunkSize) {
           if (offset > 0) await this.gate.wait(signal);
           if (signal.aborted) throw new SpeechError('cancelled', 'Stopped.');
-          this.coalescer.push(value.subarray(offset, offset + chunkSize));
+          this.coalescer.push(value.subarray(offset, offset + chunkSize), readMs);
         }
       };
       const head = (async () => {
-        for (const value of held) await feed(value);
+        for (const { value, readMs } of held) await feed(value, readMs);
       })();
       this.prefetchAfter(segment);
       await head;
@@ -440,7 +443,7 @@ export class Utterance {
       const limitMs = runawayLimitMs(segment.text, settings.speed ?? 1);
       let runaway = false;
       for (let value = await read(); value; value = await read()) {
-        await feed(value);
+        await feed(value, lastReadMs);
         runaway = bytes * this.gate.audioMsPerByte > limitMs;
         if (runaway) break;
       }

@@ -106,16 +106,26 @@ function idIn(text: string, key: 'claim' | 'offer'): number | null {
   }
 }
 
-/** Binary frames are chunks: a little-endian u32 segment index, then the bytes. */
-export function encodeChunkFrame(segmentIndex: number, bytes: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(4 + bytes.length);
-  new DataView(frame.buffer).setUint32(0, segmentIndex, true);
-  frame.set(bytes, 4);
+/**
+ * Binary frames are chunks: a little-endian u32 segment index, the f64 read time (NaN for
+ * none), then the bytes.
+ */
+export const CHUNK_HEADER_BYTES = 12;
+
+export function encodeChunkFrame(segmentIndex: number, bytes: Uint8Array, readMs?: number): Uint8Array {
+  const frame = new Uint8Array(CHUNK_HEADER_BYTES + bytes.length);
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, segmentIndex, true);
+  view.setFloat64(4, readMs ?? Number.NaN, true);
+  frame.set(bytes, CHUNK_HEADER_BYTES);
   return frame;
 }
 
+
 /** The inverse of encodeChunkFrame. */
 export function decodeChunkFrame(frame: ArrayBuffer): LinkEvent {
-  return { type: 'chunk', segmentIndex: new DataView(frame).getUint32(0, true), bytes: new Uint8Array(frame, 4) };
+  const view = new DataView(frame);
+  const readMs = view.getFloat64(4, true);
+  const bytes = new Uint8Array(frame, CHUNK_HEADER_BYTES);
+  return { type: 'chunk', segmentIndex: view.getUint32(0, true), bytes, ...(Number.isFinite(readMs) ? { readMs } : {}) };
 }
-

@@ -20,9 +20,11 @@ const FAST_STREAM = 2;
 /** Rates measured over less than this are not trusted (one burst is not a rate). */
 const MIN_RATE_WINDOW_MS = 25;
 /**
- * Audio decoded this soon after the first byte came with it (the pieces of one read): a
+ * Audio read this soon after the first byte came with it (the pieces of one read): a
  * server's first burst, which says nothing of how fast the rest comes. Judged on it, a
  * server at 1.2× real time whose first read held 85 ms started at the floor and underran.
+ * Timed by the engine's network reads (a chunk's readMs), not by when this side decoded:
+ * a first decode that is slow (cold) made the first read's audio pass for the link's pace.
  */
 const FIRST_BURST_MS = 10;
 /** A first burst this long is a start in itself: it outlasts the gaps of any server faster than speech. */
@@ -84,6 +86,8 @@ interface Current {
   startLowered: boolean;
   /** Source ms that came in the first burst (FIRST_BURST_MS). */
   burstMs: number;
+  /** When the first chunk and the latest one were read (their readMs, or when they got here). */
+  reads: { first: number; latest: number };
   /**
    * A learned pre-roll holds the audio back until play can start: when what is in hand falls
    * a little short of it, the opening is stretched to last instead (slow-start.ts).
@@ -236,6 +240,7 @@ export class RingFeeder {
       // A learned pre-roll stays what it is: as if the start were already decided.
       startLowered: mode.prerollLearned === true,
       burstMs: 0,
+      reads: { first: -1, latest: -1 },
       holdForStart: mode.prerollLearned === true,
       playingNotified: -1,
       damageNoticed: false,
@@ -337,6 +342,7 @@ export class RingFeeder {
     if (event.type !== 'chunk') this.notify({ type: 'event', id: current.id, event });
     if (event.type === 'chunk' && current.decoder.metrics.firstByteAt < 0) this.notify({ type: 'first-byte', id: current.id, at: Date.now() });
     if (event.type === 'segment-start') current.lastSegment = event.segment.index;
+    if (event.type === 'chunk') this.noteRead(current, event.readMs !== undefined && Number.isFinite(event.readMs) ? event.readMs : performance.now());
     if (event.type === 'end' || event.type === 'error') {
       current.streamEnded = true;
       return this.pump();
@@ -383,7 +389,7 @@ export class RingFeeder {
     if (!current.startLowered && Atomics.load(this.stats, STAT.framesPlayed) === 0) {
       // In source time: how fast the stream comes, whatever the rate.
       const decodedMs = (metrics.decodedFrames / this.options.sampleRate) * 1000;
-      const sinceFirstByte = performance.now() - metrics.firstByteAt;
+      const sinceFirstByte = current.reads.latest - current.reads.first;
       if (sinceFirstByte <= FIRST_BURST_MS) current.burstMs = decodedMs;
       // The pace is what came after the first burst, over the time it took.
       const fast = current.burstMs >= BURST_ENOUGH_MS || (decodedMs - current.burstMs) / Math.max(MIN_RATE_WINDOW_MS, sinceFirstByte) >= FAST_STREAM;
@@ -392,6 +398,11 @@ export class RingFeeder {
         Atomics.store(this.stats, STAT.startFrames, this.frames(this.options.minPrerollMs));
       }
     }
+  }
+
+  private noteRead(current: Current, readMs: number): void {
+    if (current.reads.first < 0) current.reads.first = readMs;
+    current.reads.latest = Math.max(current.reads.latest, readMs);
   }
 
   /** Moves pending frames into the ring, up to max-buffer; never waits. */

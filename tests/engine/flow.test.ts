@@ -25,6 +25,22 @@ describe('ChunkCoalescer', () => {
   });
 });
 
+describe('ChunkCoalescer and read times', () => {
+  it('stamps each chunk with the read its last byte came in, a flushed trickle too', async () => {
+    const out: [number[], number][] = [];
+    const c = new ChunkCoalescer(() => 4, 15, (b, readMs) => out.push([[...b], readMs]));
+    c.push(Uint8Array.of(0, 1, 2), 100);
+    c.push(Uint8Array.of(3, 4, 5, 6, 7, 8), 171);
+    c.push(Uint8Array.of(9), 242);
+    expect(out).toEqual([
+      [[0, 1, 2, 3], 171],
+      [[4, 5, 6, 7], 171],
+    ]);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(out[2]).toEqual([[8, 9], 242]);
+  });
+});
+
 describe('ChunkCoalescer and whole reads', () => {
   it('sends what is left of a read that is no trickle at once, and still gathers a trickle', () => {
     const out: Uint8Array[] = [];

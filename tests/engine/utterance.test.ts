@@ -101,12 +101,15 @@ describe('Utterance', () => {
     const provider = new ToneProvider();
     provider.paceMs = 5;
     provider.paceBytes = 240;
-    const chunks: { bytes: number; at: number }[] = [];
+    const chunks: { bytes: number; at: number; readMs?: number }[] = [];
     const u = new Utterance('Two words.', { provider, settings, flowControl: false }, (e) => {
-      if (e.type === 'chunk') chunks.push({ bytes: e.bytes.length, at: performance.now() });
+      if (e.type === 'chunk') chunks.push({ bytes: e.bytes.length, at: performance.now(), readMs: e.readMs });
     });
     await u.done;
     expect(chunks[0].bytes).toBe(1024);
+    // Each chunk says when its last byte was read: in order, and never after it was passed on.
+    const reads = chunks.map((c) => c.readMs ?? Number.NaN);
+    expect(reads.every((r, i) => r <= chunks[i].at && (i === 0 || r >= reads[i - 1]))).toBe(true);
     // Timers on a busy machine stretch the gaps, so the pace is measured here as the engine
     // sees it: the bytes after the first chunk over the time they took.
     const later = chunks.slice(1);

@@ -10,6 +10,7 @@
  * prove that a hotkey needs none of them.
  */
 import { AUDIO_PORT_MESSAGE, OPERATIONS, OPERATION_NAMES } from '../../shared/contract';
+import { CHUNK_HEADER_BYTES } from '../../shared/playback/link-protocol';
 
 const KINDS = Object.fromEntries(OPERATION_NAMES.map((name) => [name, OPERATIONS[name].kind]));
 
@@ -34,8 +35,11 @@ export const PRELOAD_STANDIN = `(() => {
     ws.onopen = () => queued.splice(0).forEach((text) => ws.send(text));
     ws.onmessage = (message) => {
       if (typeof message.data === 'string') return engine.postMessage(JSON.parse(message.data));
-      chunkBytes.push(message.data.byteLength - 4);
-      engine.postMessage({ type: 'chunk', segmentIndex: new DataView(message.data).getUint32(0, true), bytes: new Uint8Array(message.data, 4) });
+      // The chunk event as the main process would post it (link-protocol's decodeChunkFrame).
+      const view = new DataView(message.data);
+      chunkBytes.push(message.data.byteLength - ${CHUNK_HEADER_BYTES});
+      const readMs = view.getFloat64(4, true);
+      engine.postMessage({ type: 'chunk', segmentIndex: view.getUint32(0, true), ...(Number.isFinite(readMs) ? { readMs } : {}), bytes: new Uint8Array(message.data, ${CHUNK_HEADER_BYTES}) });
     };
     engine.onmessage = (message) => {
       const text = JSON.stringify(message.data);

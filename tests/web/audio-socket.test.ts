@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
-import { audioClaim, parseAudioOffer } from '../../shared/playback/link-protocol';
+import { audioClaim, CHUNK_HEADER_BYTES, decodeChunkFrame, parseAudioOffer } from '../../shared/playback/link-protocol';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
 /**
@@ -53,9 +53,15 @@ describe("utter web's audio socket", () => {
 
     const events: string[] = [];
     let chunkBytes = 0;
+    const reads: number[] = [];
     spare.on('message', (data, isBinary) => {
-      if (isBinary) chunkBytes += (data as ArrayBuffer).byteLength - 4;
-      else events.push((JSON.parse(String(data)) as { type: string }).type);
+      if (!isBinary) {
+        events.push((JSON.parse(String(data)) as { type: string }).type);
+        return;
+      }
+      const chunk = decodeChunkFrame(data as ArrayBuffer);
+      chunkBytes += chunk.type === 'chunk' ? chunk.bytes.length : 0;
+      reads.push(chunk.type === 'chunk' && chunk.readMs !== undefined ? chunk.readMs : Number.NaN);
     });
     spare.send(audioClaim(tickets[0]!));
     const end = closed(spare);
@@ -66,6 +72,8 @@ describe("utter web's audio socket", () => {
     expect(events[0]).toBe('utterance-start');
     expect(events.at(-1)).toBe('end');
     expect(chunkBytes).toBeGreaterThan(0);
+    // Each chunk carries when the engine read it, in order: the worker times the link by it.
+    expect(reads.every((r, i) => Number.isFinite(r) && (i === 0 || r >= reads[i - 1]))).toBe(true);
     control.close();
   });
 
@@ -145,7 +153,7 @@ async function attachedPage(page: string): Promise<{ control: WebSocket; tickets
 function collect(socket: WebSocket): { texts: string[]; chunkBytes: number } {
   const received = { texts: [] as string[], chunkBytes: 0 };
   socket.on('message', (data, isBinary) => {
-    if (isBinary) received.chunkBytes += (data as ArrayBuffer).byteLength - 4;
+    if (isBinary) received.chunkBytes += (data as ArrayBuffer).byteLength - CHUNK_HEADER_BYTES;
     else received.texts.push(String(data));
   });
   return received;
