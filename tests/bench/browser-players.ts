@@ -225,7 +225,7 @@ export async function heardUtter(rig: Pick<WebRig, 'tts'>, pulse: PulseAudio, pa
 }
 
 /** A baseline player started inside its page, judged by the recording. */
-async function heardBaseline(rig: WebRig, pulse: PulseAudio, page: Page, player: 'buffered' | 'MediaSource', text: string): Promise<Heard> {
+export async function heardBaseline(rig: WebRig, pulse: PulseAudio, page: Page, player: 'buffered' | 'MediaSource', text: string): Promise<Heard> {
   const askedAt = performance.now();
   const body = JSON.stringify({ model: 'tts-1', input: text, voice: 'alloy', response_format: 'mp3' });
   const call = `run(${JSON.stringify(player === 'buffered' ? 'buffered' : 'mse')}, ${JSON.stringify(`${rig.tts.url}/audio/speech`)}, ${JSON.stringify(body)}, false, 400)`;

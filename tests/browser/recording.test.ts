@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_FORMATS } from '../../shared/audio-format';
@@ -70,6 +72,19 @@ function longSlipsMs(slips: Slip[], sampleRate: number): number {
   return (slips.filter((slip) => slip.samples > OUTPUT_CALLBACK).reduce((sum, slip) => sum + slip.samples, 0) / sampleRate) * 1000;
 }
 
+/**
+ * With UTTER_KEEP_TAKES=<folder>, every take is kept there (raw float32 at 48 kHz, and what
+ * was found in it as JSON), so a take that fails now and then can be looked at afterwards.
+ */
+function keepTake(name: string, audio: RecordedAudio, found: Record<string, unknown>): void {
+  const folder = process.env.UTTER_KEEP_TAKES;
+  if (!folder) return;
+  mkdirSync(folder, { recursive: true });
+  const base = join(folder, `${name}-${Date.now()}`);
+  writeFileSync(`${base}.f32`, new Uint8Array(audio.samples.buffer, audio.samples.byteOffset, audio.samples.byteLength));
+  writeFileSync(`${base}.json`, JSON.stringify({ name, sampleRate: audio.sampleRate, channels: audio.channels, ...found }, null, 1));
+}
+
 /** Each format's reference decode (tests/fixtures/make.sh), which the decoders match. */
 const REFERENCE: Record<string, string> = {
   pcm: 'speech-24k.wav',
@@ -109,6 +124,7 @@ describe.skipIf(!available)('what Chromium plays, recorded', () => {
       `${format}: page time to first audio ${ttfaMs} ms; recording vs page ${(heardInRecording - heardAt).toFixed(1)} ms; correlation ${correlation.toFixed(4)}` +
         ` (${found.correlation.toFixed(4)} with ${slips.length} slips${unexplained.length ? `, unexplained ${JSON.stringify(unexplained)}` : ''}${slips.filter((s) => s.samples >= SAID_SLIP).map((s) => ` of ${s.samples} samples ${(((s.at - speechStart) / audio.sampleRate) * 1000).toFixed(0)} ms in`).join(',')}); underruns the page counted ${underruns}; held up by the output ${heldUp.toFixed(1)} ms`,
     );
+    keepTake(format, audio, { lag: found.lag, speechStart, slips, unexplained, heldUp, underruns, correlation, heardAt, heardInRecording });
     // The player names what came: the server's fixture for each format is 24 kHz mono (Opus decodes at 48).
     expect(await page.getByTestId('received').textContent()).toBe(`${RECEIVED[format]}, ${format === 'opus' ? 48 : 24} kHz, mono`);
     expect(unexplained).toEqual([]);
@@ -153,6 +169,7 @@ describe.skipIf(!available)('what servers send when asked for opus, as heard', (
       const { correlation } = slips.length ? alignAndCompare(withoutSlips(audio.samples, slips), ref.channels[0], audio.sampleRate, ref.sampleRate) : found;
       const heldUp = await heldUpMs();
       console.log(`${name}: correlation ${correlation.toFixed(4)} (${slips.length} slips, unexplained ${JSON.stringify(unexplained)}); underruns ${await page.getByTestId('underruns').textContent()}; held up by the output ${heldUp.toFixed(1)} ms`);
+      keepTake(file, audio, { lag: found.lag, slips, unexplained, heldUp, correlation });
       expect(unexplained).toEqual([]);
       expect(await page.getByTestId('underruns').textContent()).toBe('0');
       expect(longSlipsMs(slips, audio.sampleRate)).toBeLessThanOrEqual(heldUp + CLOCK_JITTER_MS);
@@ -182,7 +199,12 @@ describe.skipIf(!available)('an output held up, as heard', () => {
     const longestMs = (Math.max(0, ...stall.map((slip) => slip.samples)) / audio.sampleRate) * 1000;
     const heldUp = await heldUpMs();
     const { correlation } = alignAndCompare(withoutSlips(audio.samples, slips), ref.channels[0], audio.sampleRate, ref.sampleRate);
-    console.log(`frozen 100 ms: the longest stall heard ${longestMs.toFixed(1)} ms, ${stall.length} in all ${stallMs.toFixed(1)} ms; the page: held up ${heldUp.toFixed(1)} ms, underruns ${await page.getByTestId('underruns').textContent()}; correlation without it ${correlation.toFixed(4)}`);
+    keepTake('frozen', audio, { lag: found.lag, slips, unexplained, heldUp, correlation });
+    const shown = await page.getByTestId('metric-outputDropoutMs').textContent();
+    console.log(
+      `frozen 100 ms: the longest stall heard ${longestMs.toFixed(1)} ms, ${stall.length} in all ${stallMs.toFixed(1)} ms${unexplained.length ? `, unexplained ${JSON.stringify(unexplained)}` : ''}; ` +
+        `the page: held up ${heldUp.toFixed(1)} ms (shown "${shown}"), underruns ${await page.getByTestId('underruns').textContent()}; correlation without it ${correlation.toFixed(4)}`,
+    );
     expect(unexplained).toEqual([]);
     // Some of the 100 ms is absorbed by what PulseAudio had queued (74-93 ms heard here); a
     // busy machine may add short stalls of its own, which the page counts too.
@@ -193,7 +215,7 @@ describe.skipIf(!available)('an output held up, as heard', () => {
     expect(stallMs).toBeLessThanOrEqual(heldUp + CLOCK_JITTER_MS);
     expect(heldUp).toBeLessThan(stallMs + 15);
     // The figure shown is the same, rounded (read a moment later: it may have moved by a jitter).
-    expect(Math.abs(parseFloat((await page.getByTestId('metric-outputDropoutMs').textContent()) ?? '') - heldUp)).toBeLessThan(CLOCK_JITTER_MS);
+    expect(Math.abs(parseFloat(shown ?? '') - heldUp)).toBeLessThan(CLOCK_JITTER_MS);
     expect(await page.getByTestId('underruns').textContent()).toBe('0');
     expect(correlation).toBeGreaterThan(0.99);
   });

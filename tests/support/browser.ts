@@ -25,6 +25,8 @@ export async function launchChromium(options: { env?: Record<string, string> } =
       '--disable-component-update',
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
+      // For measurements only (e.g. --audio-buffer-size=256): flags a run adds, space-separated.
+      ...(process.env.UTTER_CHROMIUM_FLAGS?.split(' ').filter(Boolean) ?? []),
     ],
     ignoreDefaultArgs: ['--mute-audio'],
     // A private PulseAudio (tests/support/pulse.ts) is chosen through the environment.
