@@ -171,6 +171,12 @@ describe('findSlips', () => {
     const found = findSlips(early, ref, alignAndCompare(early, ref, RATE, RATE).lag, RATE, 512);
     expect(found).toEqual({ start: 3000, slips: [{ at: 4000, samples: 321 }], unexplained: [] });
     expect(alignAndCompare(withoutSlips(early, found.slips), ref, RATE, RATE).correlation).toBeCloseTo(1, 6);
+    // Inserted where the speech is quiet: the run of silence is longer than the slip.
+    const quiet = ref.slice();
+    quiet.fill(0, 1_000, 1_062);
+    const merged = Float32Array.from([...new Float32Array(3000), ...quiet.subarray(0, 1_000), ...new Float32Array(1338), ...quiet.subarray(1_000), ...new Float32Array(3000)]);
+    const inQuiet = findSlips(merged, quiet, alignAndCompare(merged, quiet, RATE, RATE).lag, RATE, 12_000);
+    expect(inQuiet).toEqual({ start: 3000, slips: [{ at: 4000, samples: 1338 }], unexplained: [] });
     // Two windows spoiled are not one slip.
     const lost = recorded((x) => x.fill(0, 3000 + 1_000, 3000 + 6_000));
     expect(findSlips(lost, ref, 3000, RATE, 512).unexplained).not.toEqual([]);

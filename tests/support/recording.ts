@@ -355,19 +355,27 @@ function insertedSilence(recording: Float32Array, from: number, to: number, samp
 
 /**
  * A slip inside the window that belongs at recording[at, at + window): a run of silence there
- * which, cut out, leaves the audio before it (that much earlier) and after it clean.
+ * which, cut out, leaves the audio before it (that much earlier) and after it clean. The
+ * silence inserted may be only part of the run (the speech's own quiet beside it): every
+ * length up to the run's is tried, and the one that fits best is the slip.
  */
 function slipInside(recording: Float32Array, part: Float32Array, at: number, maxSlip: number): Slip | undefined {
   const window = part.length;
+  const joined = new Float32Array(window);
+  let best: { slip: Slip; correlation: number } | undefined;
   for (const run of silentRuns(recording, Math.max(0, at - maxSlip), Math.min(recording.length, at + window))) {
-    const head = at - run.samples; // where the window's audio starts, before the silence
-    if (run.samples > maxSlip || head < 0 || run.at < head || run.at + run.samples > at + window) continue;
-    const joined = new Float32Array(window);
-    joined.set(recording.subarray(head, run.at));
-    joined.set(recording.subarray(run.at + run.samples, at + window), run.at - head);
-    if ((exactCorrelation(joined, part, 0) || 0) >= CLEAN) return run;
+    if (run.at + run.samples > at + window) continue;
+    for (let samples = Math.min(run.samples, maxSlip); samples > 0; samples--) {
+      const head = at - samples; // where the window's audio starts, before the silence
+      if (run.at < head) break;
+      if (head < 0) continue;
+      joined.set(recording.subarray(head, run.at));
+      joined.set(recording.subarray(run.at + samples, at + window), run.at - head);
+      const correlation = exactCorrelation(joined, part, 0) || 0;
+      if (correlation >= CLEAN && correlation > (best?.correlation ?? 0)) best = { slip: { at: run.at, samples }, correlation };
+    }
   }
-  return undefined;
+  return best?.slip;
 }
 
 /** Runs of digital near-silence (|x| < 1e-3) in recording[from, to), in samples. */
