@@ -6,7 +6,7 @@ import { AUDIO_FORMATS } from '../../shared/audio-format';
 import { fixture, readWav } from '../support/audio-files';
 import { fixtureAudio } from '../support/tts-server';
 import { pulseAvailable, type PulseAudio, type RecordedAudio } from '../support/pulse';
-import { startRecordingRig } from '../support/recording-rig';
+import { chromiumUnderrunMs, startRecordingRig } from '../support/recording-rig';
 import { alignAndCompare, findHoles, findSlips, resample, withoutSlips, type Slip } from '../support/recording';
 
 /**
@@ -54,7 +54,8 @@ afterAll(async () => {
 });
 
 /** Speaks in `format` while recording, running `meanwhile` once it plays; returns the recording and the page's figures. */
-async function record(format: string, meanwhile?: () => Promise<void>): Promise<{ audio: RecordedAudio; heardAt: number; ttfaMs: number }> {
+async function record(format: string, meanwhile?: () => Promise<void>): Promise<{ audio: RecordedAudio; heardAt: number; ttfaMs: number; chromiumMs: number }> {
+  const chromiumBefore = await chromiumUnderrunMs(page);
   const recording = pulse.record();
   await recording.ready;
   await speakInPage(page, 'Hello from Utter.', format);
@@ -64,7 +65,8 @@ async function record(format: string, meanwhile?: () => Promise<void>): Promise<
   await new Promise((r) => setTimeout(r, 200)); // the output latency's worth still on its way
   const audio = await recording.stop();
   const ttfa = page.getByTestId('ttfa');
-  return { audio, heardAt: Number(await ttfa.getAttribute('data-heard-at')), ttfaMs: Number(await ttfa.getAttribute('data-ms')) };
+  const chromiumMs = (await chromiumUnderrunMs(page)) - chromiumBefore;
+  return { audio, heardAt: Number(await ttfa.getAttribute('data-heard-at')), ttfaMs: Number(await ttfa.getAttribute('data-ms')), chromiumMs };
 }
 
 /** What the page says the output held the audio up by in this utterance, unrounded. */
@@ -111,7 +113,7 @@ describe.skipIf(!available)('what Chromium plays, recorded', () => {
   // callback, are cut out before comparing, and said; audio lost, repeated or held up longer
   // is not. Retries stay for a loaded machine.
   it.each([...AUDIO_FORMATS])('%s: the recording is the speech, without holes, heard when the page says', { timeout: 60_000, retry: 2 }, async (format) => {
-    const { audio, heardAt, ttfaMs } = await record(format);
+    const { audio, heardAt, ttfaMs, chromiumMs } = await record(format);
     // What the decoder itself makes of the file: AAC keeps its encoder priming (ADTS does not
     // say how long it is), so its first sample comes ~43 ms before the speech.
     const ref = readWav(fixture(REFERENCE[format]));
@@ -127,9 +129,9 @@ describe.skipIf(!available)('what Chromium plays, recorded', () => {
     const slipMs = (slips.reduce((sum, slip) => sum + slip.samples, 0) / audio.sampleRate) * 1000;
     console.log(
       `${format}: page time to first audio ${ttfaMs} ms; recording vs page ${(heardInRecording - heardAt).toFixed(1)} ms; correlation ${correlation.toFixed(4)}` +
-        ` (${found.correlation.toFixed(4)} with ${slips.length} slips${unexplained.length ? `, unexplained ${JSON.stringify(unexplained)}` : ''}${slips.filter((s) => s.samples >= SAID_SLIP).map((s) => ` of ${s.samples} samples ${(((s.at - speechStart) / audio.sampleRate) * 1000).toFixed(0)} ms in`).join(',')}); underruns the page counted ${underruns}; held up by the output ${heldUp.toFixed(1)} ms`,
+        ` (${found.correlation.toFixed(4)} with ${slips.length} slips${unexplained.length ? `, unexplained ${JSON.stringify(unexplained)}` : ''}${slips.filter((s) => s.samples >= SAID_SLIP).map((s) => ` of ${s.samples} samples ${(((s.at - speechStart) / audio.sampleRate) * 1000).toFixed(0)} ms in`).join(',')}); underruns the page counted ${underruns}; held up by the output ${heldUp.toFixed(1)} ms; Chromium's own underruns ${chromiumMs.toFixed(1)} ms`,
     );
-    keepTake(format, audio, { lag: found.lag, speechStart, slips, unexplained, heldUp, underruns, correlation, heardAt, heardInRecording });
+    keepTake(format, audio, { lag: found.lag, speechStart, slips, unexplained, heldUp, chromiumMs, underruns, correlation, heardAt, heardInRecording });
     // The player names what came: the server's fixture for each format is 24 kHz mono (Opus decodes at 48).
     expect(await page.getByTestId('received').textContent()).toBe(`${RECEIVED[format]}, ${format === 'opus' ? 48 : 24} kHz, mono`);
     expect(unexplained).toEqual([]);
@@ -166,15 +168,15 @@ describe.skipIf(!available)('what servers send when asked for opus, as heard', (
   ])('%s (%s) is heard as the speech, whole, and the player says what came', { timeout: 60_000, retry: 2 }, async (name, file, contentType, reference, received) => {
     rig.tts.set({ audio: { opus: { bytes: fixture(file), seconds: 7.94, contentType } } });
     try {
-      const { audio } = await record('opus');
+      const { audio, chromiumMs } = await record('opus');
       const ref = readWav(fixture(reference));
       const ref48 = resample(ref.channels[0], ref.sampleRate, audio.sampleRate);
       const found = alignAndCompare(audio.samples, ref.channels[0], audio.sampleRate, ref.sampleRate);
       const { slips, unexplained } = findSlips(audio.samples, ref48, found.lag, audio.sampleRate, LONGEST_STALL);
       const { correlation } = slips.length ? alignAndCompare(withoutSlips(audio.samples, slips), ref.channels[0], audio.sampleRate, ref.sampleRate) : found;
       const heldUp = await heldUpMs();
-      console.log(`${name}: correlation ${correlation.toFixed(4)} (${slips.length} slips, unexplained ${JSON.stringify(unexplained)}); underruns ${await page.getByTestId('underruns').textContent()}; held up by the output ${heldUp.toFixed(1)} ms`);
-      keepTake(file, audio, { lag: found.lag, slips, unexplained, heldUp, correlation });
+      console.log(`${name}: correlation ${correlation.toFixed(4)} (${slips.length} slips, unexplained ${JSON.stringify(unexplained)}); underruns ${await page.getByTestId('underruns').textContent()}; held up by the output ${heldUp.toFixed(1)} ms; Chromium's own underruns ${chromiumMs.toFixed(1)} ms`);
+      keepTake(file, audio, { lag: found.lag, slips, unexplained, heldUp, chromiumMs, correlation });
       expect(unexplained).toEqual([]);
       expect(await page.getByTestId('underruns').textContent()).toBe('0');
       expect(longSlipsMs(slips, audio.sampleRate)).toBeLessThanOrEqual(heldUp + CLOCK_JITTER_MS);
@@ -191,7 +193,7 @@ describe.skipIf(!available)('an output held up, as heard', () => {
   // speech resumes where it stopped after a silence, and the page says the output held it
   // up by that long (its output clock fell behind), not that its ring ran dry.
   it('is heard as silence inserted in the whole speech, and the page says how long the output held it up', { timeout: 60_000, retry: 2 }, async () => {
-    const { audio } = await record('pcm', async () => {
+    const { audio, chromiumMs } = await record('pcm', async () => {
       await new Promise((r) => setTimeout(r, 1500));
       await pulse.freeze(100);
     });
@@ -204,11 +206,11 @@ describe.skipIf(!available)('an output held up, as heard', () => {
     const longestMs = (Math.max(0, ...stall.map((slip) => slip.samples)) / audio.sampleRate) * 1000;
     const heldUp = await heldUpMs();
     const { correlation } = alignAndCompare(withoutSlips(audio.samples, slips), ref.channels[0], audio.sampleRate, ref.sampleRate);
-    keepTake('frozen', audio, { lag: found.lag, slips, unexplained, heldUp, correlation });
+    keepTake('frozen', audio, { lag: found.lag, slips, unexplained, heldUp, chromiumMs, correlation });
     const shown = await page.getByTestId('metric-outputDropoutMs').textContent();
     console.log(
       `frozen 100 ms: the longest stall heard ${longestMs.toFixed(1)} ms, ${stall.length} in all ${stallMs.toFixed(1)} ms${unexplained.length ? `, unexplained ${JSON.stringify(unexplained)}` : ''}; ` +
-        `the page: held up ${heldUp.toFixed(1)} ms (shown "${shown}"), underruns ${await page.getByTestId('underruns').textContent()}; correlation without it ${correlation.toFixed(4)}`,
+        `the page: held up ${heldUp.toFixed(1)} ms (shown "${shown}"), underruns ${await page.getByTestId('underruns').textContent()}, Chromium's own underruns ${chromiumMs.toFixed(1)} ms; correlation without it ${correlation.toFixed(4)}`,
     );
     expect(unexplained).toEqual([]);
     // Some of the 100 ms is absorbed by what PulseAudio had queued (74-93 ms heard here); a

@@ -2,6 +2,25 @@ import type { Page } from 'playwright-core';
 import { startPulse, type PulseAudio } from './pulse';
 import { speakInPage, startWebRig, waitForText, type WebRig } from './utter-web';
 
+/** Keeps each page's AudioContexts where a test can read Chromium's own counts (chromiumUnderrunMs). */
+const KEEP_CONTEXTS = `(() => {
+  const Real = window.AudioContext;
+  window.__contexts = [];
+  window.AudioContext = class extends Real { constructor(...args) { super(...args); window.__contexts.push(this); } };
+})();`;
+
+/**
+ * Chromium's own count of audio its output played silence for, in ms, summed over the page's
+ * contexts (AudioContext.playbackStats): the renderer late for a callback. PulseAudio's stalls
+ * are not in it (0 for every frozen take), but on the output clock (the page's "held up").
+ */
+export async function chromiumUnderrunMs(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const contexts = (window as unknown as { __contexts?: (AudioContext & { playbackStats?: { underrunDuration: number } })[] }).__contexts ?? [];
+    return contexts.reduce((sum, context) => sum + (context.playbackStats?.underrunDuration ?? 0) * 1000, 0);
+  });
+}
+
 /**
  * A private PulseAudio null sink, `utter web` playing into it and a player page, warmed up:
  * the first AudioContext through PulseAudio may stall for up to 2 s (spec W4), so one
@@ -9,7 +28,7 @@ import { speakInPage, startWebRig, waitForText, type WebRig } from './utter-web'
  */
 export async function startRecordingRig(): Promise<{ pulse: PulseAudio; rig: WebRig; page: Page }> {
   const pulse = await startPulse();
-  const rig = await startWebRig({ env: pulse.env });
+  const rig = await startWebRig({ env: pulse.env, initScript: KEEP_CONTEXTS });
   const page = await rig.open();
   await speakInPage(page, 'Warm up.', 'pcm');
   await waitForText(page, 'state', 'playing', 20_000);
