@@ -13,12 +13,13 @@ const KEEP_CONTEXTS = `(() => {
  * Chromium's own count of audio its output played silence for, in ms, summed over the page's
  * contexts (AudioContext.playbackStats): the renderer late for a callback. PulseAudio's stalls
  * are not in it (0 for every frozen take), but on the output clock (the page's "held up").
+ * NaN where the browser does not count.
  */
 export async function chromiumUnderrunMs(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const contexts = (window as unknown as { __contexts?: (AudioContext & { playbackStats?: { underrunDuration: number } })[] }).__contexts ?? [];
-    return contexts.reduce((sum, context) => sum + (context.playbackStats?.underrunDuration ?? 0) * 1000, 0);
-  });
+  // A string, run in the page: this file is type-checked for Node, without the DOM's types.
+  // NaN when the page has no context that counts (so a 0 is never a count not taken).
+  const contexts = '(window.__contexts || []).filter((c) => c.playbackStats)';
+  return page.evaluate<number>(`${contexts}.reduce((sum, c) => sum + c.playbackStats.underrunDuration * 1000, ${contexts}.length ? 0 : NaN)`);
 }
 
 /**
