@@ -182,6 +182,21 @@ describe('findSlips', () => {
     expect(findSlips(lost, ref, 3000, RATE, 512).unexplained).not.toEqual([]);
   });
 
+  it('follows a slip past a near lag that only looks clean: a voiced stretch matches itself a pitch period away', () => {
+    // 0.3 s of a voice near 222 Hz (a 216-sample period) whose pitch glides, with a little breath in it.
+    const voiced = ref.slice();
+    const breath = prng(11);
+    let phase = 0;
+    for (let i = 48_000; i < 62_400; i++) {
+      phase += (2 * Math.PI) / (216 + 30 * Math.sin((2 * Math.PI * (i - 48_000)) / 14_400));
+      voiced[i] = 0.3 * Math.sin(phase) + 0.01 * (breath() * 2 - 1);
+    }
+    // A 645-sample stall inside it: 645 less one to three periods lies within the near search.
+    const x = Float32Array.from([...new Float32Array(3000), ...voiced.subarray(0, 50_000), ...new Float32Array(645), ...voiced.subarray(50_000), ...new Float32Array(3000)]);
+    const found = findSlips(x, voiced, alignAndCompare(x, voiced, RATE, RATE).lag, RATE, 12_000);
+    expect(found).toEqual({ start: 3000, slips: [{ at: 53_000, samples: 645 }], unexplained: [] });
+  });
+
   it('explains a shift by two silences between clean windows: a stall that let a moment of audio through', () => {
     const x = recorded((x) => {
       x.splice(3000 + 90_900, 0, ...new Float32Array(1092));

@@ -298,11 +298,16 @@ export function findSlips(recording: Float32Array, reference: Float32Array, lag:
       }
       // Farther only later (a long stall inserts silence, and audio is never early by more),
       // but either way for the first window: the take's lag may be the part after a stall.
-      if (best.correlation < CLEAN && maxSlip > near) {
+      // Searched even when a near lag looks clean: in a quiet voiced stretch a lag a pitch
+      // period or two short of a longer slip looked clean too (0.98) and posed as the slip.
+      if (maxSlip > near) {
         const from = Math.max(0, lag + start + around + (offset === undefined ? -maxSlip : near + 1));
         const slice = recording.subarray(from, Math.min(recording.length, lag + start + around + maxSlip + window));
         const far = slice.length >= window ? alignAndCompare(slice, part, sampleRate, sampleRate) : undefined;
-        if (far && far.lag >= 0 && far.lag + window <= slice.length && far.correlation > best.correlation) best = { correlation: far.correlation, shift: from + far.lag - lag - start };
+        // Judged as the near ones are: alignAndCompare's own figure is not the same measure.
+        const shift = far && far.lag >= 0 && far.lag + window <= slice.length ? from + far.lag - lag - start : undefined;
+        const correlation = shift === undefined ? -1 : at(shift);
+        if (shift !== undefined && correlation > best.correlation) best = { correlation, shift };
       }
     }
     if (best.correlation < CLEAN) {
