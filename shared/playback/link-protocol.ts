@@ -111,21 +111,22 @@ function idIn(text: string, key: 'claim' | 'offer'): number | null {
  * none), then the bytes.
  */
 export const CHUNK_HEADER_BYTES = 12;
+/** Where a chunk frame's read time starts, after the segment index. */
+export const CHUNK_READ_AT = 4;
 
 export function encodeChunkFrame(segmentIndex: number, bytes: Uint8Array, readMs?: number): Uint8Array {
   const frame = new Uint8Array(CHUNK_HEADER_BYTES + bytes.length);
   const view = new DataView(frame.buffer);
   view.setUint32(0, segmentIndex, true);
-  view.setFloat64(4, readMs ?? Number.NaN, true);
+  view.setFloat64(CHUNK_READ_AT, readMs ?? Number.NaN, true);
   frame.set(bytes, CHUNK_HEADER_BYTES);
   return frame;
 }
 
-
 /** The inverse of encodeChunkFrame. */
 export function decodeChunkFrame(frame: ArrayBuffer): LinkEvent {
   const view = new DataView(frame);
-  const readMs = view.getFloat64(4, true);
+  const readMs = view.getFloat64(CHUNK_READ_AT, true);
   const bytes = new Uint8Array(frame, CHUNK_HEADER_BYTES);
   return { type: 'chunk', segmentIndex: view.getUint32(0, true), bytes, ...(Number.isFinite(readMs) ? { readMs } : {}) };
 }
