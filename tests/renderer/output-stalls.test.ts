@@ -9,12 +9,35 @@ describe('OutputStalls', () => {
     // "Heard at" minus "context time" stays at 30 ms, ±0.7 ms of jitter...
     for (const [heard, context] of [[1030, 1], [1129.6, 1.1], [1230.7, 1.2]]) stalls.read(heard, context);
     expect(stalls.stalled).toEqual({ ms: 0, count: 0 });
-    // ...then moves 90 ms later for good, in two steps.
-    stalls.read(1389.6, 1.3);
-    stalls.read(1519.6, 1.4);
+    // ...then moves 60 ms later, and 30 ms more a second later: two stalls, each measured
+    // once the level after it is known.
+    for (let i = 3; i < 8; i++) stalls.read(1000 + i * 100 + 89.6 + (i % 2) * 0.4, 1 + i / 10);
+    for (let i = 13; i < 18; i++) stalls.read(1000 + i * 100 + 119.6 + (i % 2) * 0.4, 1 + i / 10);
     expect(stalls.stalled.count).toBe(2);
-    expect(stalls.stalled.ms).toBeCloseTo(88.9, 6);
-    stalls.reset(1.4);
+    expect(stalls.stalled.ms).toBeCloseTo(90, 6);
+    stalls.reset(2.7);
+    expect(stalls.stalled).toEqual({ ms: 0, count: 0 });
+  });
+
+  it('measures a stall between the levels before and after it, not between two jittery readings', () => {
+    const stalls = new OutputStalls();
+    stalls.reset(0);
+    // 30 ms behind with ±1 ms of jitter, then 10 ms more: the reading just before the stall
+    // happens to be 1 ms late and the one just after 1 ms early.
+    const behind = [30, 29, 30.5, 29.5, 31, 39, 40.5, 40, 40.5, 39.5, 40];
+    behind.forEach((ms, i) => stalls.read(1000 + i * 100 + ms, 1 + i / 10));
+    expect(stalls.stalled.count).toBe(1);
+    expect(stalls.stalled.ms).toBeCloseTo(10, 6);
+  });
+
+  it('does not count one late reading as a stall', () => {
+    const stalls = new OutputStalls();
+    stalls.reset(0);
+    const behind = [30, 30.4, 29.8, 32.6, 30.2, 29.9, 30.1, 30];
+    behind.forEach((ms, i) => {
+      // Several meters ask on the same frame: the late stamp is read three times.
+      for (let asked = 0; asked < (ms > 32 ? 3 : 1); asked++) stalls.read(1000 + i * 100 + ms, 1 + i / 10);
+    });
     expect(stalls.stalled).toEqual({ ms: 0, count: 0 });
   });
 
