@@ -2,6 +2,7 @@
 // - buffered: fetch everything, decodeAudioData, play (voicemode for non-PCM, Read Aloud always);
 // - MediaSource: an <audio> element fed by a SourceBuffer as bytes arrive (Kokoro-FastAPI's web UI, mp3).
 // Both report time to first audio as heard, stalls, and the audio they hold.
+// Beside them, the floor: the same speech decoded before the click, started by it.
 
 /** What a baseline player measured. */
 export interface BaselineResult {
@@ -91,6 +92,26 @@ async function mediaSource(url, body, playToEnd, holdMs) {
   element.pause();
   return { startedAt: started, ttfaMs: firstHeard - started, underruns, stallMs, heldBytes: held };
 }
+let floorAudio = null;
+/** Fetches and decodes the floor's audio, ahead of its start. */
+async function prepareFloor(url, body) {
+  floorAudio = await ctx.decodeAudioData(await (await post(url, body)).arrayBuffer());
+}
+/**
+ * The floor: audio already decoded, started by the click, so that nothing is left between
+ * the click and the ear but the output's latency. Returns the epoch ms it was started.
+ */
+function startFloor(holdMs) {
+  const started = now();
+  const source = ctx.createBufferSource();
+  source.buffer = floorAudio;
+  source.connect(ctx.destination);
+  source.start();
+  source.stop(ctx.currentTime + holdMs / 1000);
+  return started;
+}
+window.prepareFloor = prepareFloor;
+window.startFloor = startFloor;
 window.run = (kind, url, body, playToEnd, holdMs = 0) => (kind === 'buffered' ? buffered : mediaSource)(url, body, playToEnd, holdMs);
 window.warm = warm;
 </script>`;
