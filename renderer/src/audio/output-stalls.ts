@@ -5,9 +5,9 @@
  * millisecond of jitter); a stall anywhere after the worklet (the audio thread run late,
  * PulseAudio waiting for data) plays silence and moves it later by the stall's length, in
  * one step. The ring cannot move it: an underrun plays silence in real time. Recordings of
- * PulseAudio's output agree with it within 0.6 ms in most takes and read at most 3.5 ms
- * short (a stall is the difference of two readings, each with its jitter); Chromium's own
- * audio thread may add a few ms more (tests/browser/recording.test.ts).
+ * PulseAudio's output agree with it within 0.6 ms in most takes; when a stall was the
+ * difference of two single readings it read up to 3.5 ms short, hence the medians below.
+ * Chromium's own audio thread may add a few ms more (tests/browser/recording.test.ts).
  */
 
 /**
