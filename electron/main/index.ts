@@ -27,6 +27,7 @@ import { rendererFileHandler } from '../pages/renderer-files';
 import { AppUpdates, loadAutoUpdater, updateFeed } from '../shell/updates';
 import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
 import { WarmEmbeddedVoice, warmRequestPath } from '../engine/warm-up';
+import { LinkWarmer } from '../engine/link-warmer';
 import { AppTray } from './tray';
 import { SaveJobs } from '../save/save-jobs';
 import { chooseSavePath } from './save-dialog';
@@ -86,6 +87,8 @@ const socketPath = newAppSocketPath();
 let windows: AppWindows | null = null;
 let links: LinkEstimates | null = null;
 let saves: SaveJobs;
+/** Opens the server's connection when the user may speak soon (the tray, the player, a settings change). */
+const linkWarmer = new LinkWarmer();
 const selection = createSelectionReader((message) => console.warn(`Utter: ${message}`));
 
 // A tray app: closing its windows does not quit it; the tray's Quit does.
@@ -134,6 +137,7 @@ async function start(): Promise<void> {
     },
     warn: (message) => console.warn(`Utter: ${message}`),
     saveRate: (rate) => void store.update({ playbackRate: rate }),
+    warmLink: (settings) => void linkWarmer.warm(settings),
   });
   await speaking.restore();
   updates = new AppUpdates({
@@ -195,6 +199,7 @@ async function start(): Promise<void> {
     applyHotkeys(settings);
     tray?.update({ hotkeys: settings.hotkeys });
     voice.follow(engineSettings().provider);
+    speaking.expectSpeech();
   });
   const launch = parseLaunchArgs(process.argv, process.cwd(), process.defaultApp);
   // The first start (no settings file) welcomes the user once: the file is written now, so
@@ -262,8 +267,14 @@ function startTray(): void {
       skip: () => speaking.skip(),
       changeRate: (change) => speaking.changeRate(change),
       resumeReading: () => speaking.resumeSaved(),
-      openPlayer: () => windows?.showPlayer(),
-      openMini: (icon) => windows?.toggleMini(icon),
+      openPlayer: () => {
+        speaking.expectSpeech();
+        windows?.showPlayer();
+      },
+      openMini: (icon) => {
+        speaking.expectSpeech();
+        windows?.toggleMini(icon);
+      },
       openWelcome: () => windows?.showWelcome(),
       openSettings: () => windows?.showSettings(),
       openFile: () => void openFiles(),

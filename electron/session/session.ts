@@ -57,6 +57,8 @@ export interface SessionOptions {
   warn?(message: string): void;
   /** Keeps the playback rate for the next start (the settings file); none: it lasts this run. */
   saveRate?(rate: number): void;
+  /** Opens a connection to the server `settings` speak through, ahead of a request (LinkWarmer). */
+  warmLink?(settings: Settings): void;
   now?(): number;
 }
 
@@ -299,10 +301,18 @@ export class Session {
     const old = this.sink;
     this.sink = sink;
     const current = this.current;
-    if (!current) return;
+    if (!current) return this.expectSpeech();
     if (current.sink && current.sink !== old) return;
     if (current.sink === old && old) this.interrupt(current);
     this.launch(current);
+  }
+
+  /**
+   * The user may speak soon (a page came, the tray was opened, the settings changed): the
+   * server's connection is opened now. Not while a text is read: its requests have one.
+   */
+  expectSpeech(): void {
+    if (!this.current) this.options.warmLink?.(this.options.settings());
   }
 
   /** The page went away (crashed, hung, reloaded): what it was reading goes on from the sentence heard when one attaches. */

@@ -15,6 +15,7 @@ import { createProvider } from '../engine/engine';
 import { findLocalServers } from '../engine/local-servers';
 import { providerStatus } from '../engine/provider-check';
 import { WarmEmbeddedVoice, warmRequestPath } from '../engine/warm-up';
+import { LinkWarmer } from '../engine/link-warmer';
 import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../pages/renderer-files';
 import { SavedSession } from '../session/saved-session';
@@ -110,6 +111,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const dictionary = new PronunciationStore({ file: options.pronunciationsFile ?? null, initial: options.pronunciations, onNotice: (message) => console.warn(`utter web: ${message}`) });
   await dictionary.load();
   const links = new LinkEstimates(options.linksFile, (message) => console.warn(`utter web: ${message}`));
+  const linkWarmer = new LinkWarmer();
   const session = new Session({
     settings: () => store.get(),
     pronunciations: () => dictionary.compiled(),
@@ -119,6 +121,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     cache: options.cacheDir ? new AudioCache(options.cacheDir, () => store.get().audioCacheMb * MEGABYTE, (message) => console.warn(`utter web: ${message}`)) : undefined,
     warn: (message) => console.warn(`utter web: ${message}`),
     saveRate: (rate) => void store.update({ playbackRate: rate }),
+    // A test's own provider needs no connection opened ahead.
+    warmLink: options.provider ? undefined : (settings) => void linkWarmer.warm(settings),
   });
   await session.restore();
   // The embedded voice starts with utter web, as with the app (a test's own provider needs none).
@@ -127,7 +131,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   warmRequestPath().catch((error: Error) => console.warn(`utter web: the request path could not warm up: ${error.message}`));
   if (!options.provider) {
     voice.follow(store.get().provider);
-    store.subscribe((settings) => voice.follow(settings.provider));
+    store.subscribe((settings) => {
+      voice.follow(settings.provider);
+      session.expectSpeech();
+    });
   }
   const audioSockets = new AudioSockets();
   /** The name each page's control socket gave (`page=`), so that its audio socket can be offered its utterances. */

@@ -117,6 +117,24 @@ describe('Session', () => {
     expect(order).toEqual(['ticket 1 after 0 views', 'then 1 views']);
   });
 
+  it('has the server\'s connection opened when a page comes or the shell expects speech, never while a text is read', async () => {
+    const warmLink = vi.fn();
+    const { session } = newSession({ baseUrls: ['http://127.0.0.1:9/v1'] }, { warmLink });
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    expect(warmLink).toHaveBeenCalledOnce();
+    expect(warmLink.mock.calls[0][0]).toMatchObject({ provider: 'openai', baseUrls: ['http://127.0.0.1:9/v1'] });
+    session.expectSpeech();
+    expect(warmLink).toHaveBeenCalledTimes(2);
+    session.speak([THREE]);
+    session.expectSpeech();
+    session.attachSink(new FakeSink());
+    expect(warmLink).toHaveBeenCalledTimes(2);
+    session.stop();
+    session.expectSpeech();
+    expect(warmLink).toHaveBeenCalledTimes(3);
+  });
+
   it('goes on to the next text only when the last sample of this one is heard', async () => {
     const { session, last } = newSession();
     const sink = new FakeSink();

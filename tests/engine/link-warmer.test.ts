@@ -1,0 +1,100 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LinkWarmer, WARM_AGAIN_AFTER_MS } from '../../electron/engine/link-warmer';
+import { OpenAiProvider } from '../../electron/engine/providers/openai';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+
+/** A real server on loopback that says which connection each request came on. */
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+interface Seen {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  /** Which connection, in the order the server accepted them. */
+  connection: number;
+  /** Connections accepted when the request came. */
+  connectionsSoFar: number;
+}
+
+async function speechServer(): Promise<{ baseUrl: string; seen: Seen[] }> {
+  const sockets: Socket[] = [];
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    seen.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, connection: sockets.indexOf(req.socket), connectionsSoFar: sockets.length });
+    if (req.method === 'POST') {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'audio/pcm' }).end(Buffer.alloc(4800));
+    } else res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"no key"}}');
+  });
+  server.on('connection', (socket) => sockets.push(socket));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, seen };
+}
+
+const openai = (baseUrl: string) => ({ provider: 'openai' as const, baseUrls: [baseUrl] });
+
+describe('LinkWarmer', () => {
+  it('opens the connection the first speech request then goes out on, with no key and no text', async () => {
+    const tts = await speechServer();
+    await new LinkWarmer().warm(openai(tts.baseUrl));
+    expect(tts.seen).toEqual([{ method: 'GET', path: '/v1/models', authorization: undefined, connection: 0, connectionsSoFar: 1 }]);
+
+    // The user speaks a moment later (in the same turn, the connection is not back in the pool yet).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [tts.baseUrl], apiKey: 'sk-test', voice: 'alloy' });
+    const audio = await provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal });
+    let bytes = 0;
+    for await (const chunk of audio.body) bytes += chunk.length;
+    await provider.close();
+    expect(bytes).toBe(4800);
+    // The same connection: the request did not have to open one.
+    expect(tts.seen[1]).toMatchObject({ method: 'POST', path: '/v1/audio/speech', connection: 0, connectionsSoFar: 1 });
+  });
+
+  it('asks each server at most once in a while, and again after', async () => {
+    const fetch = vi.fn(async () => new Response(null, { status: 404 }));
+    let now = 1000;
+    const warmer = new LinkWarmer({ fetch, now: () => now });
+    await warmer.warm(openai('http://127.0.0.1:9/v1'));
+    await warmer.warm(openai('http://127.0.0.1:9/v2/'));
+    expect(fetch).toHaveBeenCalledOnce();
+    await warmer.warm(openai('http://localhost:9/v1'));
+    expect(fetch).toHaveBeenCalledTimes(2);
+    now += WARM_AGAIN_AFTER_MS;
+    await warmer.warm(openai('http://127.0.0.1:9/v1'));
+    expect(fetch).toHaveBeenCalledTimes(3);
+    expect(fetch.mock.calls[0]).toEqual(['http://127.0.0.1:9/v1/models', expect.objectContaining({ redirect: 'manual' })]);
+  });
+
+  it('asks nothing for the embedded voice or a URL that is not one, and keeps quiet about a server it cannot reach', async () => {
+    const fetch = vi.fn(async () => {
+      throw new TypeError('fetch failed');
+    });
+    const warmer = new LinkWarmer({ fetch });
+    await warmer.warm({ provider: 'local', baseUrls: ['http://127.0.0.1:9/v1'] });
+    await warmer.warm(openai('not a url'));
+    await warmer.warm({ provider: 'openai', baseUrls: [] });
+    expect(fetch).not.toHaveBeenCalled();
+    await expect(warmer.warm(openai('http://127.0.0.1:9/v1'))).resolves.toBeUndefined();
+    // Not reached: the next moment the user may speak tries again.
+    await warmer.warm(openai('http://127.0.0.1:9/v1'));
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('resolves for a real port nobody listens on', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    await expect(new LinkWarmer().warm(openai(`http://127.0.0.1:${port}/v1`))).resolves.toBeUndefined();
+  });
+});
