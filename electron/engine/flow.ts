@@ -10,6 +10,8 @@ export class FlowGate {
   private credit: Credit = { consumedBytes: 0, bufferedMs: 0 };
   /** The first report that held audio: bytes before it (headers, padding, seek tables) carry none. */
   private firstAudio: { consumedBytes: number; decodedMs: number } | undefined;
+  /** Where the current segment's bytes begin, and the audio decoded when the consumer reached them (undefined: not yet). */
+  private segmentMark: { sent: number; decodedMs: number | undefined } = { sent: 0, decodedMs: 0 };
   private paused = false;
   private heardBuffer = false;
   private waiters: (() => void)[] = [];
@@ -73,6 +75,27 @@ export class FlowGate {
     return decodedMs / consumedBytes;
   }
 
+  /** The bytes sent from now on are a new segment's (or a new attempt's). */
+  startSegment(): void {
+    this.segmentMark = { sent: this.sent, decodedMs: undefined };
+    this.markSegment();
+  }
+
+  /**
+   * Audio the consumer has decoded from the current segment's bytes. Bytes that hold none (an
+   * ID3 tag with cover art, FLAC padding, Ogg headers) count for none, as bytes times the
+   * audio per byte would not; nor do the previous segments', whatever their format. From the
+   * report that first reached the segment: audio of its first bytes in that report is missed.
+   */
+  get segmentDecodedMs(): number {
+    const at = this.segmentMark.decodedMs;
+    return at === undefined ? 0 : Math.max(0, (this.credit.decodedMs ?? 0) - at);
+  }
+
+  private markSegment(): void {
+    if (this.segmentMark.decodedMs === undefined && this.credit.consumedBytes >= this.segmentMark.sent) this.segmentMark.decodedMs = this.credit.decodedMs ?? 0;
+  }
+
   /** Counts bytes handed to the consumer. */
   sentBytes(count: number): void {
     this.sent += count;
@@ -88,6 +111,7 @@ export class FlowGate {
     };
     if (credit.bufferedMs > 0) this.heardBuffer = true;
     if (!this.firstAudio && credit.decodedMs) this.firstAudio = { consumedBytes: this.credit.consumedBytes, decodedMs: credit.decodedMs };
+    this.markSegment();
     this.wake();
   }
 

@@ -433,18 +433,19 @@ export class Utterance {
           this.coalescer.push(value.subarray(offset, offset + chunkSize), readMs);
         }
       };
+      this.gate.startSegment();
       const head = (async () => {
         for (const { value, readMs } of held) await feed(value, readMs);
       })();
       this.prefetchAfter(segment);
       await head;
       // An endless body (a live stream, a server that loops) would hold the queue for ever:
-      // cut where no sentence of this length lasts, once the player has said what a byte holds.
+      // cut where no sentence of this length lasts, by the audio the player decoded from it.
       const limitMs = runawayLimitMs(segment.text, settings.speed ?? 1);
       let runaway = false;
       for (let value = await read(); value; value = await read()) {
         await feed(value, lastReadMs);
-        runaway = bytes * this.gate.audioMsPerByte > limitMs;
+        runaway = this.gate.segmentDecodedMs > limitMs;
         if (runaway) break;
       }
       if (runaway) {

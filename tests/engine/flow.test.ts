@@ -181,6 +181,29 @@ describe('FlowGate', () => {
     expect(gate.projectedBufferMs).toBeCloseTo(400);
   });
 
+  it('counts a segment\'s audio by what the consumer decoded from its bytes, not by bytes times a rate', () => {
+    const gate = new FlowGate(60_000, 4000);
+    // Segment one: Opus-like, 1 ms of audio per 5 bytes.
+    gate.startSegment();
+    gate.sentBytes(5000);
+    gate.report({ consumedBytes: 5000, bufferedMs: 0, decodedMs: 1000 });
+    // Segment two starts while 1000 of segment one's bytes are still in flight.
+    gate.sentBytes(1000);
+    gate.startSegment();
+    gate.sentBytes(40_000);
+    expect(gate.segmentDecodedMs).toBe(0);
+    // The consumer reaches segment two: what it decoded until then was segment one's.
+    gate.report({ consumedBytes: 6000, bufferedMs: 0, decodedMs: 1200 });
+    expect(gate.segmentDecodedMs).toBe(0);
+    // 30 KB of a tag (no audio), then pcm-like audio at 48 bytes a millisecond.
+    gate.report({ consumedBytes: 36_000, bufferedMs: 0, decodedMs: 1200 });
+    expect(gate.segmentDecodedMs).toBe(0);
+    gate.report({ consumedBytes: 45_600, bufferedMs: 0, decodedMs: 1400 });
+    expect(gate.segmentDecodedMs).toBe(200);
+    // Bytes times the audio per byte would call the tag audio, and the pcm bytes Opus.
+    expect(40_000 * gate.audioMsPerByte).toBeGreaterThan(1000);
+  });
+
   it('allows a quarter window until the consumer says what a byte holds', () => {
     const gate = new FlowGate(2000, 100);
     gate.sentBytes(30);
