@@ -5,6 +5,8 @@ import { endpointName } from './providers/openai';
 export const WARM_AGAIN_AFTER_MS = 3000;
 /** A server slower than this to answer is left alone: the request itself will connect. */
 const WARM_TIMEOUT_MS = 5000;
+/** More than any model list: a server that answers every path with an endless stream is left at this. */
+const MAX_ANSWER_BYTES = 256 * 1024;
 
 /**
  * Opens a connection to the speech server when the user may speak soon (a page came, the tray
@@ -13,8 +15,8 @@ const WARM_TIMEOUT_MS = 5000;
  * internet, DNS, TCP and TLS cost tens to hundreds of ms. Node's fetch (which the openai SDK
  * uses) keeps the connection in its pool for the request that follows. The request is a GET
  * of the model list, without the key and without any text, never redirected. Its answer is
- * read to the end: a cancelled body closes the connection, and so does Node's own server
- * after a HEAD, which is why it is not one.
+ * read to the end (a cancelled body closes the connection, and so does Node's own server
+ * after a HEAD, which is why it is not one), up to MAX_ANSWER_BYTES.
  */
 export class LinkWarmer {
   private readonly warmedAt = new Map<string, number>();
@@ -35,10 +37,21 @@ export class LinkWarmer {
     this.warmedAt.set(url.origin, now);
     try {
       const response = await (this.options.fetch ?? fetch)(url.href, { redirect: 'manual', signal: AbortSignal.timeout(WARM_TIMEOUT_MS) });
-      await response.arrayBuffer();
+      await drain(response.body);
     } catch {
       // Unreachable or slow: only the head start is lost, and the request reports the cause.
       this.warmedAt.delete(url.origin);
     }
+  }
+}
+
+/** Reads a body to its end, or cancels it past MAX_ANSWER_BYTES. */
+async function drain(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (!body) return;
+  const reader = body.getReader();
+  let bytes = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    bytes += read.value.length;
+    if (bytes > MAX_ANSWER_BYTES) return void (await reader.cancel());
   }
 }

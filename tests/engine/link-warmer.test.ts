@@ -90,6 +90,25 @@ describe('LinkWarmer', () => {
     expect(fetch).toHaveBeenCalledTimes(2);
   });
 
+  it('leaves a server that answers with an endless stream once it has sent more than any model list', async () => {
+    let written = 0;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'audio/mpeg' });
+      const more = (): void => {
+        while (!res.destroyed && res.write(Buffer.alloc(16 * 1024))) written += 16 * 1024;
+        if (!res.destroyed) res.once('drain', more);
+      };
+      more();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const started = performance.now();
+    await new LinkWarmer().warm(openai(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`));
+    // Not at the 5 s timeout: at a quarter MB.
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(written).toBeGreaterThan(256 * 1024);
+  });
+
   it('resolves for a real port nobody listens on', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
