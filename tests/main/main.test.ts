@@ -1,5 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { askAppDiagnostics, sendToApp } from '../../electron/session/app-socket';
@@ -444,5 +446,25 @@ describe('Electron shell', () => {
     player().visible = false;
     captured.handlers.get(`on:${channelOf('showPlayer')}`)!({ ...page, sender: mini.contents });
     expect(player().visible).toBe(true);
+  });
+
+  it('opens the connection to a speech server the settings window chose while nothing plays, without the key', async () => {
+    const asked: { method?: string; url?: string; authorization?: string }[] = [];
+    const server = createServer((req, res) => {
+      asked.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const update = captured.handlers.get(channelOf('updateSettings'))!;
+    try {
+      captured.menus.at(-1)!.find((item) => item.label === 'Stop')!.click!();
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      expect(await update(page, { provider: 'openai', baseUrls: [baseUrl], apiKey: 'sk-shell' })).toMatchObject({ ok: true });
+      await vi.waitFor(() => expect(asked).toEqual([{ method: 'GET', url: '/v1/models', authorization: undefined }]));
+    } finally {
+      expect(await update(page, { provider: 'local' })).toMatchObject({ ok: true });
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
