@@ -1,17 +1,12 @@
 // AIFF and AIFF-C (Apple's, big-endian): a FORM chunk holding COMM (the layout) and SSND
 // (the samples). macOS's `say` writes it, and so do servers built on it.
-import { ENCODINGS, type SampleEncoding } from './pcm';
+import { ima4Layout } from './adpcm';
+import { ENCODINGS, type SampleEncoding, type SampleLayout } from './pcm';
 import { BadAudioError } from './types';
-
-export interface AiffLayout {
-  rate: number;
-  channels: number;
-  encoding: SampleEncoding;
-}
 
 /** What the header says once its SSND chunk begins: the layout, where the samples start, and how many bytes they are (Infinity: to the end). */
 export interface AiffHeader {
-  layout: AiffLayout;
+  layout: SampleLayout;
   dataAt: number;
   dataSize: number;
 }
@@ -25,7 +20,7 @@ export function isAiff(b: Uint8Array): boolean {
 export function readAiffHeader(b: Uint8Array): AiffHeader | null {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const compressed = text(b, 8, 4) === 'AIFC';
-  let layout: AiffLayout | null = null;
+  let layout: SampleLayout | null = null;
   for (let pos = 12; pos + 8 <= b.length; ) {
     const id = text(b, pos, 4);
     const size = view.getUint32(pos + 4, false);
@@ -80,7 +75,7 @@ export function aiffKind(b: Uint8Array): string {
   return 'AIFF';
 }
 
-function readComm(view: DataView, at: number, size: number, compressed: boolean): AiffLayout {
+function readComm(view: DataView, at: number, size: number, compressed: boolean): SampleLayout {
   if (size < 18) throw new BadAudioError('The AIFF stream\'s COMM chunk is too short.');
   const channels = view.getUint16(at, false);
   const bits = view.getUint16(at + 6, false);
@@ -88,7 +83,10 @@ function readComm(view: DataView, at: number, size: number, compressed: boolean)
   const type = compressed && size >= 22 ? String.fromCharCode(...new Uint8Array(view.buffer, view.byteOffset + at + 18, 4)) : 'NONE';
   // Bits not a whole byte sit left-justified in their container, as in WAV.
   const encoding = type === 'NONE' || type === 'twos' ? SIGNED_BIG_ENDIAN[Math.ceil(bits / 8) * 8] : COMPRESSION[type];
-  if (!encoding || channels < 1 || channels > 8 || !(rate >= 1000 && rate <= 384000)) {
+  const usable = channels >= 1 && channels <= 8 && rate >= 1000 && rate <= 384000;
+  // QuickTime's IMA ADPCM, which `say` and ffmpeg can write.
+  if (type === 'ima4' && usable) return { rate: Math.round(rate), channels, adpcm: ima4Layout(channels) };
+  if (!encoding || !usable) {
     const kind = type === 'NONE' ? 'AIFF' : `AIFF-C (${/^[\x20-\x7e]{4}$/.test(type) ? type : 'unknown compression'})`;
     throw new UnplayableAiff(kind, `This ${kind} holds audio Utter cannot play: ${bits}-bit, ${channels} channel${channels === 1 ? '' : 's'}, ${Math.round(rate) || 0} Hz.`);
   }

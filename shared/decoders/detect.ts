@@ -87,7 +87,7 @@ const OGG_CODECS: [string, string][] = [
 ];
 
 /**
- * Names audio that no decoder here reads (Ogg Speex, AAC in Matroska, AIFF-C ima4, …), so that its refusal
+ * Names audio that no decoder here reads (Ogg Speex, AAC in Matroska, AIFF-C MACE, …), so that its refusal
  * says what came and what to do, not that it was not audio. Null for anything else.
  */
 export function unplayableAudio(bytes: Uint8Array): string | null {

@@ -1,3 +1,4 @@
+import type { AdpcmLayout } from './adpcm';
 import { concatBytes, silence } from './audio';
 import type { DecodedAudio, DecoderStats, StreamDecoder } from './types';
 
@@ -39,6 +40,9 @@ export interface SampleEncoding {
   read(view: DataView, offset: number): number;
 }
 
+/** How a WAV's or an AIFF's samples are stored: plain, in an encoding, or in ADPCM blocks. */
+export type SampleLayout = { rate: number; channels: number } & ({ encoding: SampleEncoding; adpcm?: undefined } | { adpcm: AdpcmLayout; encoding?: undefined });
+
 /** The sample encodings WAV, AIFF and raw PCM use. */
 export const ENCODINGS = {
   u8: { bytes: 1, read: (v: DataView, o: number) => (v.getUint8(o) - 128) / 128 },
@@ -77,17 +81,10 @@ export class PcmDecoder implements StreamDecoder {
   private freed = false;
 
   constructor(
-    private sampleRate: number,
-    private channels: number,
-    private encoding: SampleEncoding = ENCODINGS.s16,
+    private readonly sampleRate: number,
+    private readonly channels: number,
+    private readonly encoding: SampleEncoding = ENCODINGS.s16,
   ) {}
-
-  /** Changes the layout (a WAV header has been read). */
-  configure(sampleRate: number, channels: number, encoding: SampleEncoding): void {
-    this.sampleRate = sampleRate;
-    this.channels = channels;
-    this.encoding = encoding;
-  }
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
     this.assertUsable();

@@ -1,6 +1,7 @@
+import { AdpcmDecoder, wavAdpcmLayout } from './adpcm';
 import { chainAudio, concatBytes } from './audio';
 import { isAiff, readAiffHeader } from './aiff-header';
-import { ENCODINGS, PcmDecoder, type SampleEncoding } from './pcm';
+import { ENCODINGS, PcmDecoder, type SampleEncoding, type SampleLayout } from './pcm';
 import { BadAudioError, type DecodedAudio, type DecoderStats, type StreamDecoder } from './types';
 
 /** RIFF, and its 64-bit forms (EBU RF64, ITU BW64), whose sizes live in a ds64 chunk. */
@@ -18,8 +19,9 @@ const MAX_HEADER = 1 << 20;
 
 /**
  * Streaming WAV: reads the header as it arrives (split at any byte, chunks before `data`,
- * WAVE_FORMAT_EXTENSIBLE, RF64), then hands the samples to a PcmDecoder. AIFF and AIFF-C
- * (uncompressed, big- or little-endian, float, G.711) are read the same way. The streaming form with
+ * WAVE_FORMAT_EXTENSIBLE, RF64), then hands the samples to a PcmDecoder, or ADPCM blocks to an
+ * AdpcmDecoder. AIFF and AIFF-C (uncompressed, big- or little-endian, float, G.711, ima4) are
+ * read the same way. The streaming form with
  * 0 or 0xFFFFFFFF sizes plays to the end of the stream. Files joined in one body (servers
  * that send a WAV per sentence, with or without sizes) each play in their own layout: a
  * RIFF/WAVE header inside the data ends the file before it.
@@ -28,7 +30,7 @@ export class WavDecoder implements StreamDecoder {
   readonly format = 'wav' as const;
   readonly ready = Promise.resolve();
   readonly stats: DecoderStats = { bytesIn: 0, framesOut: 0, skippedFrames: 0, skippedSamples: 0 };
-  private pcm = new PcmDecoder(0, 1);
+  private body: PcmDecoder | AdpcmDecoder = new PcmDecoder(0, 1);
   private header: Uint8Array = new Uint8Array(0);
   private inData = false;
   /** Data bytes still expected; Infinity for the streaming form. */
@@ -38,6 +40,7 @@ export class WavDecoder implements StreamDecoder {
   private freed = false;
   /** What the last header read was: AIFF is read by the same decoder. */
   private container: 'WAV' | 'AIFF' = 'WAV';
+  private adpcmKind: string | null = null;
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
     this.assertUsable();
@@ -64,8 +67,8 @@ export class WavDecoder implements StreamDecoder {
         this.held = rest.slice(end);
         break;
       }
-      // The next file: a partial frame before its header is not audio.
-      await this.pcm.reset();
+      // The next file. A partial frame before its header is not audio; a short ADPCM block is.
+      out.push(this.counted(await this.body.flush()));
       this.inData = false;
       rest = rest.subarray(next);
     }
@@ -78,17 +81,16 @@ export class WavDecoder implements StreamDecoder {
     // What was held back in case a header began there was audio after all.
     const last = await this.samples(this.held);
     this.held = new Uint8Array(0);
-    await this.pcm.flush();
-    return last;
+    return chainAudio([last, this.counted(await this.body.flush())]);
   }
 
   codecName(): string {
-    return this.container;
+    return this.adpcmKind ? `${this.container} (${this.adpcmKind})` : this.container;
   }
 
   async reset(): Promise<void> {
     this.assertUsable();
-    this.pcm = new PcmDecoder(0, 1);
+    this.body = new PcmDecoder(0, 1);
     this.header = new Uint8Array(0);
     this.held = new Uint8Array(0);
     this.inData = false;
@@ -97,7 +99,7 @@ export class WavDecoder implements StreamDecoder {
 
   free(): void {
     this.freed = true;
-    this.pcm.free();
+    this.body.free();
   }
 
   private assertUsable(): void {
@@ -108,9 +110,27 @@ export class WavDecoder implements StreamDecoder {
   private async samples(bytes: Uint8Array): Promise<DecodedAudio> {
     const data = bytes.subarray(0, Math.min(bytes.length, this.dataLeft));
     this.dataLeft -= data.length;
-    const audio = await this.pcm.push(data);
+    return this.counted(await this.body.push(data));
+  }
+
+  private counted(audio: DecodedAudio): DecodedAudio {
     this.stats.framesOut += audio.samplesDecoded;
+    if (this.body instanceof AdpcmDecoder) {
+      // Damaged ADPCM blocks are skipped; the metrics say how much (spec E2).
+      this.stats.skippedFrames += this.body.lost.blocks;
+      this.stats.skippedSamples += this.body.lost.frames;
+      this.body.lost.blocks = this.body.lost.frames = 0;
+    }
     return audio;
+  }
+
+  /** Starts the samples of a header just read. */
+  private startData(layout: SampleLayout): void {
+    this.body.free();
+    if (layout.adpcm) this.body = new AdpcmDecoder(layout.rate, layout.channels, layout.adpcm);
+    else this.body = new PcmDecoder(layout.rate, layout.channels, layout.encoding);
+    this.adpcmKind = layout.adpcm?.kind ?? null;
+    this.inData = true;
   }
 
   /** Returns the bytes after the `data` chunk header once it is reached, else null (need more). */
@@ -121,7 +141,7 @@ export class WavDecoder implements StreamDecoder {
     if (isAiff(h)) return this.parseAiffHeader();
     if (!WAV_TAGS.has(text(h, 0, 4)) || text(h, 8, 4) !== 'WAVE') throw new BadAudioError('This is not a WAV or AIFF stream (no RIFF/WAVE or FORM/AIFF header).');
     const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
-    let layout: { rate: number; channels: number; encoding: SampleEncoding } | null = null;
+    let layout: SampleLayout | null = null;
     /** RF64's data size, from its ds64 chunk (the data chunk's own says 0xFFFFFFFF). */
     let ds64DataSize: number | null = null;
     for (let pos = 12; pos + 8 <= h.length; ) {
@@ -129,8 +149,7 @@ export class WavDecoder implements StreamDecoder {
       const size = view.getUint32(pos + 4, true);
       if (id === 'data') {
         if (!layout) throw new BadAudioError('The WAV stream has no fmt chunk before its data.');
-        this.pcm.configure(layout.rate, layout.channels, layout.encoding);
-        this.inData = true;
+        this.startData(layout);
         this.dataLeft = size === 0xffffffff && ds64DataSize ? ds64DataSize : UNKNOWN_SIZES.has(size) ? Infinity : size;
         const body = h.slice(pos + 8);
         this.header = new Uint8Array(0);
@@ -153,8 +172,7 @@ export class WavDecoder implements StreamDecoder {
       if (h.length > MAX_HEADER) throw new BadAudioError('The AIFF header is larger than 1 MB: not a stream Utter can play.');
       return null;
     }
-    this.pcm.configure(aiff.layout.rate, aiff.layout.channels, aiff.layout.encoding);
-    this.inData = true;
+    this.startData(aiff.layout);
     this.dataLeft = aiff.dataSize;
     const body = h.slice(aiff.dataAt);
     this.header = new Uint8Array(0);
@@ -176,19 +194,27 @@ const ENCODING_OF: Record<string, SampleEncoding | undefined> = {
 
 /** WAV format codes seen in the wild that no decoder here reads, named for the refusal. */
 const CODEC_NAMES: Record<number, string> = { 2: 'Microsoft ADPCM', 0x11: 'IMA ADPCM', 0x31: 'GSM 6.10', 0x55: 'MP3', 0xff: 'AAC', 0x674f: 'Vorbis' };
+/** Format codes of ADPCM read block by block: Microsoft's and IMA's. */
+const ADPCM_CODES = new Set([2, 0x11]);
 
-function readFormat(view: DataView, at: number, size: number): { rate: number; channels: number; encoding: SampleEncoding } {
+function readFormat(view: DataView, at: number, size: number): SampleLayout {
   let code = view.getUint16(at, true);
   const channels = view.getUint16(at + 2, true);
   const rate = view.getUint32(at + 4, true);
   const bits = view.getUint16(at + 14, true);
   if (code === 0xfffe && size >= 40) code = view.getUint16(at + 24, true); // the sub-format GUID starts with the code
+  const usable = channels >= 1 && channels <= 8 && rate >= 1000 && rate <= 384000;
+  if (ADPCM_CODES.has(code) && usable && size >= 16) {
+    const adpcm = wavAdpcmLayout(view, at, size, code, channels);
+    if (typeof adpcm !== 'string') return { rate, channels, adpcm };
+    throw new BadAudioError(`This WAV holds audio Utter cannot play: ${adpcm}, ${channels} channel${channels === 1 ? '' : 's'}, ${rate} Hz.`);
+  }
   // 12- or 20-bit PCM sits left-justified in whole bytes: read as its container's depth.
   const container = code === 1 && bits % 8 ? Math.ceil(bits / 8) * 8 : bits;
   const encoding = ENCODING_OF[`${code}/${container}`];
-  if (!encoding || channels < 1 || channels > 8 || rate < 1000 || rate > 384000) {
+  if (!encoding || !usable) {
     const codec = CODEC_NAMES[code] ? `${CODEC_NAMES[code]} (format ${code})` : `format ${code}`;
-    throw new BadAudioError(`This WAV holds audio Utter cannot play: ${codec}, ${bits}-bit, ${channels} channel${channels === 1 ? '' : 's'}, ${rate} Hz.`);
+    throw new BadAudioError(`This WAV holds audio Utter cannot play: ${codec}, ${bits ? `${bits}-bit, ` : ''}${channels} channel${channels === 1 ? '' : 's'}, ${rate} Hz.`);
   }
   return { rate, channels, encoding };
 }

@@ -190,7 +190,7 @@ describe('server answers', () => {
   it.each([
     ['opus', 'speech-speex.ogg', 'Ogg Speex'],
     ['opus', 'speech-aac.mka', 'Matroska (AAC)'],
-    ['wav', 'speech-ima4.aiff', 'AIFF-C (ima4)'],
+    ['wav', 'speech-mace.aiff', 'AIFF-C (MAC3)'],
     ['mp3', 'speech-freeformat.mp3', 'free-format MP3'],
   ] as const)('names audio it has no decoder for (asked for %s, sent %s), and does not play it as noise', async (format, file, name) => {
     server.set({ audio: () => ({ bytes: fixture(file), seconds: 7.9 }) });
@@ -263,6 +263,17 @@ describe('server answers', () => {
     const { report, audio } = await speak('opus');
     expect(report.format).toBe('opus');
     expectMatchesReference(audio, 'opus');
+  });
+
+  it('plays a WAV of Microsoft ADPCM (what a server built on sox may send for wav), streamed through a slow link, to ffmpeg\'s samples', async () => {
+    const adpcm = fixture('speech-adpcm-ms.wav');
+    server.set({ audio: () => ({ bytes: adpcm, seconds: 7.9, contentType: 'audio/wav' }) });
+    proxy.set({ bytesPerSecond: 40_000 });
+    const { report, audio } = await speak('wav');
+    const reference = readWav(fixture('speech-adpcm-ms.wav.ref.wav')).channels[0];
+    expect(report.format).toBe('wav');
+    expect(audio.channels[0].length).toBe(reference.length);
+    expect(snrDb(audio.channels[0], reference).snr).toBe(Infinity);
   });
 
   it('speaks several segments in order into one file', async () => {
