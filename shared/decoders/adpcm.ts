@@ -2,7 +2,7 @@
 // AIFF-C does (Apple's ima4): blocks of a known size that each start from a header, so a
 // stream decodes block by block as its bytes arrive. sox and ffmpeg write both WAV kinds;
 // decoded here as ffmpeg decodes them, to the sample.
-import { concatBytes } from './audio';
+import { chainAudio } from './audio';
 import type { DecodedAudio } from './types';
 
 export type AdpcmKind = 'Microsoft ADPCM' | 'IMA ADPCM' | 'Apple IMA4';
@@ -41,11 +41,11 @@ export function wavAdpcmLayout(view: DataView, at: number, size: number, code: n
   if (bits !== 4) return `${bits}-bit ADPCM (only 4-bit is read)`;
   if (code === 0x11) {
     const words = blockBytes - 4 * channels;
-    if (words <= 0 || words % (4 * channels)) return `IMA ADPCM blocks of ${blockBytes} bytes, which ${channels} channels cannot fill`;
+    if (words <= 0 || words % (4 * channels)) return `IMA ADPCM in blocks of ${blockBytes} bytes, which hold no whole 4-byte groups for each channel`;
     return { kind: 'IMA ADPCM', blockBytes, blockFrames: 1 + (words / (4 * channels)) * 8 };
   }
   // Stereo's nibbles alternate left, right; beyond two channels encoders disagree on the order.
-  if (channels > 2) return `Microsoft ADPCM in ${channels} channels (one or two are read)`;
+  if (channels > 2) return 'Microsoft ADPCM beyond two channels';
   if (blockBytes <= 7 * channels) return `Microsoft ADPCM blocks of ${blockBytes} bytes, too short for their headers`;
   const count = size >= 22 ? view.getUint16(at + 20, true) : 0;
   const coefficients: [number, number][] = [];
@@ -78,7 +78,9 @@ interface ImaChannel {
 export class AdpcmDecoder {
   /** Blocks skipped as damaged and the frames they held, taken by the caller's stats. */
   readonly lost = { blocks: 0, frames: 0 };
-  private tail: Uint8Array = new Uint8Array(0);
+  /** A block begun and not yet whole; filled in place, so a trickle of bytes costs no copies of it. */
+  private readonly pending: Uint8Array;
+  private filled = 0;
   /** ima4 carries each channel's state from packet to packet. */
   private ima4: ImaChannel[];
 
@@ -88,27 +90,40 @@ export class AdpcmDecoder {
     private readonly layout: AdpcmLayout,
   ) {
     this.ima4 = this.freshIma4();
+    this.pending = new Uint8Array(layout.blockBytes);
   }
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
-    const all = concatBytes(this.tail, bytes);
-    const blocks = Math.floor(all.length / this.layout.blockBytes);
-    const used = blocks * this.layout.blockBytes;
-    // Copy: `all` may be the caller's buffer, which it may reuse.
-    this.tail = all.slice(used);
-    return this.decode(all.subarray(0, used), blocks, this.layout.blockFrames);
+    const { blockBytes, blockFrames } = this.layout;
+    const out: DecodedAudio[] = [];
+    let rest = bytes;
+    if (this.filled > 0) {
+      const taken = Math.min(blockBytes - this.filled, rest.length);
+      this.pending.set(rest.subarray(0, taken), this.filled);
+      this.filled += taken;
+      rest = rest.subarray(taken);
+      if (this.filled < blockBytes) return this.decode(rest, 0, 0);
+      out.push(this.decode(this.pending, 1, blockFrames));
+      this.filled = 0;
+    }
+    const blocks = Math.floor(rest.length / blockBytes);
+    out.push(this.decode(rest, blocks, blockFrames));
+    // Copied: `bytes` may be the caller's buffer, which it may reuse.
+    this.pending.set(rest.subarray(blocks * blockBytes));
+    this.filled = rest.length - blocks * blockBytes;
+    return chainAudio(out);
   }
 
   /** A last, short block decodes as far as its bytes go (as ffmpeg decodes it). */
   async flush(): Promise<DecodedAudio> {
-    const rest = this.tail;
-    this.tail = new Uint8Array(0);
-    const frames = this.shortBlockFrames(rest.length);
-    return frames > 0 ? this.decode(rest, 1, frames) : this.decode(rest, 0, 0);
+    const frames = this.shortBlockFrames(this.filled);
+    const audio = this.decode(this.pending.subarray(0, this.filled), frames > 0 ? 1 : 0, frames);
+    this.filled = 0;
+    return audio;
   }
 
   async reset(): Promise<void> {
-    this.tail = new Uint8Array(0);
+    this.filled = 0;
     this.ima4 = this.freshIma4();
   }
 

@@ -11,7 +11,7 @@ import { BadAudioError, createDecoder, probeFormat } from '../../shared/decoders
 import { concatBytes } from '../../shared/decoders/audio';
 import { differingSamples, snrDb } from '../support/snr';
 import { FIXTURE_DIR, parseWav, readFixture, readWavFixture } from '../support/wav-file';
-import { decodeChunks, randomChunks } from './helpers';
+import { decodeChunks, fixedChunks, randomChunks } from './helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'utter-adpcm-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -34,7 +34,7 @@ function blocksOf(bytes: Uint8Array): { dataAt: number; blockBytes: number } {
 function ffmpegDecode(bytes: Uint8Array, name: string): Float32Array[] {
   const file = join(work, name);
   writeFileSync(file, bytes);
-  return parseWav(new Uint8Array(execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', file, '-c:a', 'pcm_f32le', '-f', 'wav', '-'], { maxBuffer: 64 << 20 }))).channels;
+  return parseWav(new Uint8Array(execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'fatal', '-i', file, '-c:a', 'pcm_f32le', '-f', 'wav', '-'], { maxBuffer: 64 << 20 }))).channels;
 }
 
 const FIXTURES = [
@@ -66,6 +66,18 @@ describe('ADPCM WAV', () => {
       }
       expect(decoder.stats).toMatchObject({ bytesIn: bytes.length, framesOut: reference[0].length, skippedFrames: 0 });
     }
+  });
+
+  it('a byte at a time, blocks of 2 KB come out whole and exact', async () => {
+    const bytes = readFixture('speech-stereo-sox-adpcm-ms.wav');
+    const reference = readWavFixture('speech-stereo-sox-adpcm-ms.wav.ref.wav').channels;
+    const { dataAt, blockBytes } = blocksOf(bytes);
+    expect(blockBytes).toBe(2048);
+    const decoder = createDecoder('wav');
+    const out = await decodeChunks(decoder, fixedChunks(bytes.subarray(0, dataAt + 6 * blockBytes), 1));
+    const frames = (6 * reference[0].length) / Math.floor((bytes.length - dataAt) / blockBytes);
+    for (const c of [0, 1]) expect(differingSamples(out.channels[c], reference[c].subarray(0, frames))).toBe(0);
+    expect(out.flushed).toBe(0);
   });
 
   it('reads the header split at every byte (Microsoft\'s fmt, with its coefficients, and a fact chunk)', async () => {
@@ -131,7 +143,7 @@ describe('ADPCM WAV', () => {
 
   it.each([
     ['3-bit IMA ADPCM', 'speech-adpcm.wav', (view: DataView) => view.setUint16(34, 3, true), /3-bit ADPCM \(only 4-bit is read\), 1 channel, 24000 Hz/],
-    ['IMA blocks that three channels cannot fill', 'speech-adpcm.wav', (view: DataView) => view.setUint16(22, 3, true), /IMA ADPCM blocks of 1024 bytes, which 3 channels cannot fill/],
+    ['IMA blocks that three channels cannot fill', 'speech-adpcm.wav', (view: DataView) => view.setUint16(22, 3, true), /IMA ADPCM in blocks of 1024 bytes, which hold no whole 4-byte groups for each channel, 3 channels, 24000 Hz/],
     ['Microsoft blocks too short for their headers', 'speech-adpcm-ms.wav', (view: DataView) => view.setUint16(32, 7, true), /Microsoft ADPCM blocks of 7 bytes, too short/],
   ])('refuses %s by name', async (_, file, patch, message) => {
     const bytes = readFixture(file).slice();
@@ -145,6 +157,6 @@ describe('ADPCM WAV', () => {
     const file = join(work, 'three.wav');
     execFileSync('sox', ['-R', '-q', join(FIXTURE_DIR, 'speech-stereo-44k.wav'), '-c', '3', '-e', 'ms-adpcm', file]);
     const error = await decodeChunks(createDecoder('wav'), [new Uint8Array(readFileSync(file))]).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/Microsoft ADPCM in 3 channels \(one or two are read\)/);
+    expect((error as Error).message).toMatch(/Microsoft ADPCM beyond two channels, 3 channels, 44100 Hz/);
   });
 });

@@ -245,6 +245,7 @@ export async function fuzzDecoders(count: number, seed = 6): Promise<DoorResult[
   // Pages mended after the damage: libvorbis itself gets damaged headers and packets, not only the CRC check.
   doors.push(['opus decoder, Ogg Vorbis', 'opus', readFixture('speech-vorbis.ogg')], ['opus decoder, Ogg Vorbis, CRCs mended', 'opus', readFixture('speech-vorbis.ogg')]);
   doors.push(['flac decoder, Ogg FLAC, CRCs mended', 'flac', readFixture('speech-flac.oga')]);
+  doors.push(['wav decoder, IMA ADPCM', 'wav', readFixture('speech-adpcm.wav')], ['wav decoder, Microsoft ADPCM', 'wav', readFixture('speech-adpcm-ms.wav')], ['wav decoder, AIFF-C ima4', 'wav', readFixture('speech-ima4.aiff')]);
   for (const [door, format, base] of doors) {
     let decoder = createDecoder(format, { pcmSampleRate: 24000 });
     results.push(
