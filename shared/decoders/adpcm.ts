@@ -170,13 +170,9 @@ export class AdpcmDecoder {
  */
 function imaNibble(state: ImaChannel, nibble: number, multiply = false): number {
   const step = IMA_STEPS[state.index];
-  let diff = step >> 3;
-  if (multiply) diff = ((2 * (nibble & 7) + 1) * step) >> 3;
-  else {
-    if (nibble & 4) diff += step;
-    if (nibble & 2) diff += step >> 1;
-    if (nibble & 1) diff += step >> 2;
-  }
+  const diff = multiply
+    ? ((2 * (nibble & 7) + 1) * step) >> 3
+    : (step >> 3) + (nibble & 4 ? step : 0) + (nibble & 2 ? step >> 1 : 0) + (nibble & 1 ? step >> 2 : 0);
   state.predictor = clamp16(nibble & 8 ? state.predictor - diff : state.predictor + diff);
   state.index = Math.min(88, Math.max(0, state.index + IMA_INDEX[nibble]));
   return state.predictor;
