@@ -76,8 +76,8 @@ interface ImaChannel {
  * counted; the next block starts afresh.
  */
 export class AdpcmDecoder {
-  /** Blocks skipped as damaged and the frames they held, taken by the caller's stats. */
-  readonly lost = { blocks: 0, frames: 0 };
+  /** Blocks skipped as damaged and the frames they held, since the caller last took them. */
+  private lost = { blocks: 0, frames: 0 };
   /** A block begun and not yet whole; filled in place, so a trickle of bytes costs no copies of it. */
   private readonly pending: Uint8Array;
   private filled = 0;
@@ -128,6 +128,17 @@ export class AdpcmDecoder {
   }
 
   free(): void {}
+
+  get kind(): AdpcmKind {
+    return this.layout.kind;
+  }
+
+  /** The damage skipped since the last call, for the caller's stats (spec E2). */
+  takeLost(): { blocks: number; frames: number } {
+    const lost = this.lost;
+    this.lost = { blocks: 0, frames: 0 };
+    return lost;
+  }
 
   private decode(bytes: Uint8Array, blocks: number, framesPerBlock: number): DecodedAudio {
     const out = Array.from({ length: this.channels }, () => new Float32Array(blocks * framesPerBlock));

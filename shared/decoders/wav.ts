@@ -40,7 +40,6 @@ export class WavDecoder implements StreamDecoder {
   private freed = false;
   /** What the last header read was: AIFF is read by the same decoder. */
   private container: 'WAV' | 'AIFF' = 'WAV';
-  private adpcmKind: string | null = null;
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {
     this.assertUsable();
@@ -85,7 +84,7 @@ export class WavDecoder implements StreamDecoder {
   }
 
   codecName(): string {
-    return this.adpcmKind ? `${this.container} (${this.adpcmKind})` : this.container;
+    return this.body instanceof AdpcmDecoder ? `${this.container} (${this.body.kind})` : this.container;
   }
 
   async reset(): Promise<void> {
@@ -117,9 +116,9 @@ export class WavDecoder implements StreamDecoder {
     this.stats.framesOut += audio.samplesDecoded;
     if (this.body instanceof AdpcmDecoder) {
       // Damaged ADPCM blocks are skipped; the metrics say how much (spec E2).
-      this.stats.skippedFrames += this.body.lost.blocks;
-      this.stats.skippedSamples += this.body.lost.frames;
-      this.body.lost.blocks = this.body.lost.frames = 0;
+      const lost = this.body.takeLost();
+      this.stats.skippedFrames += lost.blocks;
+      this.stats.skippedSamples += lost.frames;
     }
     return audio;
   }
@@ -129,7 +128,6 @@ export class WavDecoder implements StreamDecoder {
     this.body.free();
     if (layout.adpcm) this.body = new AdpcmDecoder(layout.rate, layout.channels, layout.adpcm);
     else this.body = new PcmDecoder(layout.rate, layout.channels, layout.encoding);
-    this.adpcmKind = layout.adpcm?.kind ?? null;
     this.inData = true;
   }
 
