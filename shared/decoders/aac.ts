@@ -30,7 +30,7 @@ export function audioSpecificConfig(header: Pick<AdtsHeader, 'profile' | 'rateIn
   return new Uint8Array([(objectType << 3) | (header.rateIndex >> 1), ((header.rateIndex & 1) << 7) | (header.channels << 3)]);
 }
 
-/** ADTS profiles (the MPEG-4 audio object type minus one) by name: browsers decode LC only. */
+/** ADTS profiles (the MPEG-4 audio object type minus one) by name: browsers decode LC (and HE-AAC, which ADTS calls LC). */
 const AAC_PROFILES = ['AAC Main', 'AAC-LC', 'AAC SSR', 'AAC LTP'];
 
 /** Bytes with no ADTS frame in them that prove the stream is not AAC. */
@@ -78,6 +78,13 @@ export class AacDecoder implements StreamDecoder {
   private sent = 0;
   private received = 0;
   private caughtUp: (() => void) | null = null;
+  /** The header's rate of each frame handed over and not yet given back: HE-AAC's SBR doubles it in the output. */
+  private headerRates: number[] = [];
+  /**
+   * The last output showed SBR (HE-AAC): a frame then makes 2048 samples at the output's
+   * rate, not 1024. ADTS cannot say so (SBR is signalled inside the frames only).
+   */
+  private sbr = false;
   private outputWaitMs = OUTPUT_WAIT_MS;
   private freed = false;
 
@@ -121,8 +128,14 @@ export class AacDecoder implements StreamDecoder {
     this.pending = new Uint8Array(0);
     this.started = this.inSync = false;
     this.junk = this.samplesIn = this.timeUs = this.tagLeft = this.failures = 0;
+    this.sbr = false;
     this.output = [];
     this.lastError = null;
+  }
+
+  /** HE-AAC once its output shows SBR (twice the header's rate); AAC until then. */
+  codecName(): string {
+    return this.sbr ? 'HE-AAC' : 'AAC';
   }
 
   free(): void {
@@ -229,11 +242,14 @@ export class AacDecoder implements StreamDecoder {
       this.decoder = decoder;
       this.configKey = '';
       this.sent = this.received = 0;
+      this.headerRates = [];
     }
     if (key !== this.configKey) {
       this.decoder.configure(config);
       this.configKey = key;
     }
+    this.headerRates.push(header.sampleRate);
+    // A frame lasts 1024 samples at the header's rate, with SBR or without.
     const duration = (1024 * 1e6) / header.sampleRate;
     this.decoder.decode(new this.codecs.EncodedAudioChunk({ type: 'key', timestamp: Math.round(this.timeUs), duration: Math.round(duration), data: raw.slice() }));
     this.sent++;
@@ -242,13 +258,13 @@ export class AacDecoder implements StreamDecoder {
   }
 
   private collect(data: WcAudioData): void {
+    const headerRate = this.headerRates.shift() ?? data.sampleRate;
     try {
       const channelData = audioDataToPlanar(data);
       this.output.push({ channelData, samplesDecoded: data.numberOfFrames, sampleRate: data.sampleRate });
+      this.sbr = data.sampleRate > headerRate;
       this.stats.framesOut += data.numberOfFrames;
-      this.received++;
       this.failures = 0;
-      if (this.received >= this.sent) this.caughtUp?.();
     } catch (error) {
       // An AudioData that cannot be copied out: lost like a frame the decoder failed on.
       this.skip(1);
@@ -256,6 +272,9 @@ export class AacDecoder implements StreamDecoder {
       this.lastError = error instanceof Error ? error : new Error(String(error));
     } finally {
       data.close();
+      // Given back either way: a frame lost here is not counted again when the decoder is freed.
+      this.received++;
+      if (this.received >= this.sent) this.caughtUp?.();
     }
   }
 
@@ -267,15 +286,16 @@ export class AacDecoder implements StreamDecoder {
     if (decoder !== this.decoder) return;
     this.skip(Math.max(1, this.sent - this.received));
     this.sent = this.received = 0;
+    this.headerRates = [];
     this.failures++;
     this.lastError = error;
     this.caughtUp?.();
   }
 
-  /** Every AAC-LC frame is 1024 samples. */
+  /** Counted at the output's rate, which the skipped time is reckoned in. */
   private skip(frames: number): void {
     this.stats.skippedFrames += frames;
-    this.stats.skippedSamples += frames * 1024;
+    this.stats.skippedSamples += frames * (this.sbr ? 2048 : 1024);
   }
 
   private checkFailure(): void {

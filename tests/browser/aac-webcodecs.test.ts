@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatBytes } from '../../shared/decoders/audio';
-import { fixture, readWav, snrDb } from '../support/audio-files';
+import { fixture, FIXTURES, readWav, snrDb } from '../support/audio-files';
 import { launchChromium } from '../support/browser';
 
 /**
@@ -16,6 +17,14 @@ import { launchChromium } from '../support/browser';
 let server: Server;
 let url: string;
 let browser: BrowserContext;
+
+/**
+ * HE-AAC fixtures come from FDK's encoder (aac-enc, Debian non-free), which .ci/run installs.
+ * Without it they are not made: their tests skip here, and fail in CI, where it must be.
+ */
+const HE_AAC = ['speech-he.aac', 'speech-stereo-hev2.aac'];
+const heAacMade = HE_AAC.every((name) => existsSync(join(FIXTURES, name)));
+if (!heAacMade && !process.env.CI) console.warn('aac-webcodecs: the HE-AAC tests skipped, aac-enc is not installed (.ci/run installs it from Debian non-free)');
 
 /** Frames whose payload is noise (their ADTS headers intact): Chromium's decoder fails on them. */
 const DAMAGED_FRAMES = { from: 100, count: 8 };
@@ -33,6 +42,10 @@ beforeAll(async () => {
     // Files joined in one body, as servers that send a file per sentence make them: 24 kHz mono, 44.1 kHz stereo, then 24 kHz mono behind an ID3v2 tag.
     '/joined.aac': [concatBytes(aac, fixture('speech-stereo.aac'), fixture('speech-id3.aac')), 'audio/aac'],
   };
+  if (heAacMade) {
+    for (const name of HE_AAC) files[`/${name}`] = [fixture(name), 'audio/aac'];
+    files['/damaged-he.aac'] = [damagePayloads(fixture('speech-he.aac'), DAMAGED_FRAMES.from / 2, DAMAGED_FRAMES.count / 2), 'audio/aac'];
+  }
   server = createServer((req, res) => {
     const [body, type] = files[req.url ?? ''] ?? [new TextEncoder().encode('<!doctype html><title>aac</title>'), 'text/html'];
     res.writeHead(200, { 'content-type': type });
@@ -79,10 +92,11 @@ describe('AAC through WebCodecs in Chromium', () => {
       }
       const samples = [];
       for (const p of parts) for (const v of p) samples.push(v);
-      return { samples, rate, firstAt, bytes: bytes.length, skipped: decoder.stats.skippedFrames };
-    })()`)) as { samples: number[]; rate: number; firstAt: number; bytes: number; skipped: number };
+      return { samples, rate, firstAt, bytes: bytes.length, skipped: decoder.stats.skippedFrames, name: decoder.codecName() };
+    })()`)) as { samples: number[]; rate: number; firstAt: number; bytes: number; skipped: number; name: string };
     const ref = readWav(fixture('speech.aac.ref.wav'));
     expect(result.rate).toBe(24000);
+    expect(result.name).toBe('AAC');
     expect(result.skipped).toBe(0);
     // It streams: audio came out long before the end of the input.
     expect(result.firstAt).toBeGreaterThan(0);
@@ -93,6 +107,51 @@ describe('AAC through WebCodecs in Chromium', () => {
     expect(lag).toBe(0);
     expect(samples.length).toBe(ref.channels[0].length);
     expect(snr).toBeGreaterThan(120);
+  }, 60_000);
+});
+
+// ADTS cannot signal SBR: an HE-AAC header says AAC-LC at half the rate, and only the
+// decoder's output shows twice the rate (and, from a mono header, two channels).
+describe.skipIf(!heAacMade && !process.env.CI)('HE-AAC and HE-AAC v2 from FDK\'s encoder', () => {
+  it.each([
+    ['speech-he.aac', 24000],
+    ['speech-stereo-hev2.aac', 44100],
+  ])('%s streams to ffmpeg\'s samples at %i Hz, named HE-AAC', async (name, rate) => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const result = (await page.evaluate(`(async () => {
+      const { AacDecoder } = await import('/aac.js');
+      const bytes = new Uint8Array(await (await fetch('/${name}')).arrayBuffer());
+      const decoder = new AacDecoder();
+      const channels = [];
+      let rate = 0;
+      let firstAt = -1;
+      const take = (out, at) => {
+        if (!out.samplesDecoded) return;
+        if (firstAt < 0) firstAt = at;
+        rate = out.sampleRate;
+        out.channelData.forEach((c, i) => (channels[i] ??= []).push(...c.subarray(0, out.samplesDecoded)));
+      };
+      for (let pos = 0, i = 0; pos < bytes.length; i++) {
+        const size = 1 + ((i * 7919) % 3000);
+        take(await decoder.push(bytes.subarray(pos, pos + size)), pos + size);
+        pos += size;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      take(await decoder.flush(), bytes.length);
+      return { channels, rate, firstAt, bytes: bytes.length, skipped: decoder.stats.skippedFrames, name: decoder.codecName() };
+    })()`)) as { channels: number[][]; rate: number; firstAt: number; bytes: number; skipped: number; name: string };
+    const ref = readWav(fixture(`${name}.ref.wav`));
+    expect(result.rate).toBe(rate);
+    expect(result.name).toBe('HE-AAC');
+    expect(result.skipped).toBe(0);
+    expect(result.firstAt).toBeLessThan(result.bytes / 4);
+    expect(result.channels.length).toBe(ref.channels.length);
+    ref.channels.forEach((channel, c) => {
+      const decoded = Float32Array.from(result.channels[c]);
+      expect(decoded.length).toBe(channel.length);
+      expect(snrDb(decoded, channel).snr).toBeGreaterThan(100);
+    });
   }, 60_000);
 });
 
@@ -151,12 +210,16 @@ function damagePayloads(bytes: Uint8Array, from: number, count: number): Uint8Ar
 }
 
 describe('damaged AAC in the utterance decoder (spec E2)', () => {
-  it('a decoder that gives up on damaged frames costs a chunk, not the utterance, and says how long it was', async () => {
+  // HE-AAC's frames last twice as many output samples: half as many are damaged, for as long.
+  it.each([
+    ['AAC-LC', '/damaged.aac', 'speech.aac.ref.wav'],
+    ...(heAacMade || process.env.CI ? [['HE-AAC', '/damaged-he.aac', 'speech-he.aac.ref.wav']] : []),
+  ])('%s: a decoder that gives up on damaged frames costs a chunk, not the utterance, and says how long it was', async (_kind, file, reference) => {
     const page = await browser.newPage();
     await page.goto(url);
     const result = (await page.evaluate(`(async () => {
       const { UtteranceDecoder } = await import('/utterance-decoder.js');
-      const bytes = new Uint8Array(await (await fetch('/damaged.aac')).arrayBuffer());
+      const bytes = new Uint8Array(await (await fetch('${file}')).arrayBuffer());
       const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
       const segment = { index: 0, start: 0, end: 5, text: 'x' };
       let frames = 0;
@@ -169,9 +232,9 @@ describe('damaged AAC in the utterance decoder (spec E2)', () => {
       take(await decoder.accept({ type: 'segment-end', segmentIndex: 0, metrics: {}, skipped: false }));
       return { frames, skippedMs: decoder.metrics.skippedMs, skippedFrames: decoder.metrics.skippedFrames };
     })()`)) as { frames: number; skippedMs: number; skippedFrames: number };
-    const ref = readWav(fixture('speech.aac.ref.wav')).channels[0];
+    const ref = readWav(fixture(reference)).channels[0];
     const missingMs = ((ref.length - result.frames) / 24000) * 1000;
-    // 8 frames of 1024 samples at 24 kHz (341 ms) hidden by the damage, and what the decoder
+    // 8 frames of 1024 samples (AAC-LC) or 4 of 2048 (HE-AAC) at 24 kHz (341 ms) hidden by the damage, and what the decoder
     // in flight held when it gave up: the rest of the speech played.
     expect(missingMs).toBeGreaterThan(300);
     expect(missingMs).toBeLessThan(1500);
