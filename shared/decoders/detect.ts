@@ -28,7 +28,7 @@ const MAGIC_LIMIT = 4096;
 export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResult | 'need-more' | null {
   if (bytes.length < 4) return 'need-more';
   const tag = ascii(bytes, 0, 4);
-  if (tag === 'RIFF' || tag === 'RF64' || tag === 'BW64') return bytes.length < 12 ? 'need-more' : ascii(bytes, 8, 4) === 'WAVE' ? probeWav(bytes) : null;
+  if (tag === 'RIFF' || tag === 'RF64' || tag === 'BW64' || tag === 'RIFX') return bytes.length < 12 ? 'need-more' : ascii(bytes, 8, 4) === 'WAVE' ? probeWav(bytes, tag !== 'RIFX') : null;
   if (tag === 'OggS') return probeOgg(bytes);
   if (tag === 'fLaC') return probeFlac(bytes, 0);
   if (isEbml(bytes)) return probeWebm(bytes);
@@ -65,14 +65,15 @@ function pcmChannels(hint: ProbeHint): number {
   return channels >= 1 && channels <= 8 ? channels : 1;
 }
 
-function probeWav(bytes: Uint8Array): ProbeResult | 'need-more' {
+/** `little` is false for RIFX, RIFF big-endian. */
+function probeWav(bytes: Uint8Array, little: boolean): ProbeResult | 'need-more' {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let pos = 12; pos + 8 <= bytes.length; ) {
     const id = ascii(bytes, pos, 4);
-    const size = view.getUint32(pos + 4, true);
+    const size = view.getUint32(pos + 4, little);
     if (id === 'fmt ') {
       if (pos + 24 > bytes.length) return 'need-more';
-      return { format: 'wav', channels: view.getUint16(pos + 10, true), sampleRate: view.getUint32(pos + 12, true) };
+      return { format: 'wav', channels: view.getUint16(pos + 10, little), sampleRate: view.getUint32(pos + 12, little) };
     }
     if (id === 'data') break;
     pos += 8 + size + (size & 1);
@@ -103,6 +104,8 @@ export function unplayableAudio(bytes: Uint8Array): string | null {
   }
   if (isAiff(bytes)) return probeAiff(bytes) === null ? aiffKind(bytes) : null;
   if (tag === 'caff') return 'Core Audio (CAF)';
+  // Its chunks are named by GUIDs: "riff" and "wave" begin the first two.
+  if (tag === 'riff' && ascii(bytes, 24, 4) === 'wave') return 'Sony Wave64 (W64)';
   if (tag === '.snd') return 'Sun/NeXT (.au)';
   if (ascii(bytes, 0, 5) === '#!AMR') return 'AMR';
   // mpg123 measures a free-format frame by seeking ahead, which a stream fed to it cannot do.

@@ -4,8 +4,11 @@ import { isAiff, readAiffHeader } from './aiff-header';
 import { ENCODINGS, PcmDecoder, type SampleEncoding, type SampleLayout } from './pcm';
 import { BadAudioError, type DecodedAudio, type DecoderStats, type StreamDecoder } from './types';
 
-/** RIFF, and its 64-bit forms (EBU RF64, ITU BW64), whose sizes live in a ds64 chunk. */
-const WAV_TAGS = new Set(['RIFF', 'RF64', 'BW64']);
+/**
+ * RIFF, its 64-bit forms (EBU RF64, ITU BW64), whose sizes live in a ds64 chunk, and RIFX,
+ * RIFF big-endian (libsndfile's WAV with the big-endian option).
+ */
+const WAV_TAGS = new Set(['RIFF', 'RF64', 'BW64', 'RIFX']);
 /** The form types that begin a file, and the container tags before them: WAV's, and AIFF's. */
 const FILE_KINDS: [string, Set<string>][] = [
   ['WAVE', WAV_TAGS],
@@ -19,7 +22,7 @@ const MAX_HEADER = 1 << 20;
 
 /**
  * Streaming WAV: reads the header as it arrives (split at any byte, chunks before `data`,
- * WAVE_FORMAT_EXTENSIBLE, RF64), then hands the samples to a PcmDecoder, or ADPCM blocks to an
+ * WAVE_FORMAT_EXTENSIBLE, RF64, RIFX), then hands the samples to a PcmDecoder, or ADPCM blocks to an
  * AdpcmDecoder. AIFF and AIFF-C (uncompressed, big- or little-endian, float, G.711, ima4) are
  * read the same way. The streaming form with
  * 0 or 0xFFFFFFFF sizes plays to the end of the stream. Files joined in one body (servers
@@ -139,12 +142,13 @@ export class WavDecoder implements StreamDecoder {
     if (isAiff(h)) return this.parseAiffHeader();
     if (!WAV_TAGS.has(text(h, 0, 4)) || text(h, 8, 4) !== 'WAVE') throw new BadAudioError('This is not a WAV or AIFF stream (no RIFF/WAVE or FORM/AIFF header).');
     const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
+    const little = text(h, 0, 4) !== 'RIFX';
     let layout: SampleLayout | null = null;
     /** RF64's data size, from its ds64 chunk (the data chunk's own says 0xFFFFFFFF). */
     let ds64DataSize: number | null = null;
     for (let pos = 12; pos + 8 <= h.length; ) {
       const id = text(h, pos, 4);
-      const size = view.getUint32(pos + 4, true);
+      const size = view.getUint32(pos + 4, little);
       if (id === 'data') {
         if (!layout) throw new BadAudioError('The WAV stream has no fmt chunk before its data.');
         this.startData(layout);
@@ -154,7 +158,7 @@ export class WavDecoder implements StreamDecoder {
         return body;
       }
       if (pos + 8 + size > h.length) break;
-      if (id === 'fmt ') layout = readFormat(view, pos + 8, size);
+      if (id === 'fmt ') layout = readFormat(view, pos + 8, size, little);
       // RIFF size, then data size (64-bit each; a stream too long for a double plays to its end).
       if (id === 'ds64' && size >= 16) ds64DataSize = view.getUint32(pos + 16, true) + view.getUint32(pos + 20, true) * 2 ** 32;
       pos += 8 + size + (size & 1);
@@ -195,27 +199,39 @@ const CODEC_NAMES: Record<number, string> = { 2: 'Microsoft ADPCM', 0x11: 'IMA A
 /** Format codes of ADPCM read block by block: Microsoft's and IMA's. */
 const ADPCM_CODES = new Set([2, 0x11]);
 
-function readFormat(view: DataView, at: number, size: number): SampleLayout {
-  let code = view.getUint16(at, true);
-  const channels = view.getUint16(at + 2, true);
-  const rate = view.getUint32(at + 4, true);
-  const bits = view.getUint16(at + 14, true);
-  if (code === 0xfffe && size >= 40) code = view.getUint16(at + 24, true); // the sub-format GUID starts with the code
+/** A fmt chunk's layout; `little` false for RIFX, whose fields and samples are big-endian. */
+function readFormat(view: DataView, at: number, size: number, little: boolean): SampleLayout {
+  let code = view.getUint16(at, little);
+  const channels = view.getUint16(at + 2, little);
+  const rate = view.getUint32(at + 4, little);
+  const bits = view.getUint16(at + 14, little);
+  if (code === 0xfffe && size >= 40) code = view.getUint16(at + 24, little); // the sub-format GUID starts with the code
   const usable = channels >= 1 && channels <= 8 && rate >= 1000 && rate <= 384000;
-  if (ADPCM_CODES.has(code) && usable && size >= 16) {
+  // ADPCM's block headers have no big-endian form.
+  if (ADPCM_CODES.has(code) && usable && size >= 16 && little) {
     const adpcm = wavAdpcmLayout(view, at, size, code, channels);
     if (typeof adpcm !== 'string') return { rate, channels, adpcm };
     throw new BadAudioError(`This WAV holds audio Utter cannot play: ${adpcm}, ${channels} channel${channels === 1 ? '' : 's'}, ${rate} Hz.`);
   }
   // 12- or 20-bit PCM sits left-justified in whole bytes: read as its container's depth.
   const container = code === 1 && bits % 8 ? Math.ceil(bits / 8) * 8 : bits;
-  const encoding = ENCODING_OF[`${code}/${container}`];
+  const stored = ENCODING_OF[`${code}/${container}`];
+  const encoding = stored && !little ? (BIG_ENDIAN.get(stored) ?? stored) : stored;
   if (!encoding || !usable) {
     const codec = CODEC_NAMES[code] ? `${CODEC_NAMES[code]} (format ${code})` : `format ${code}`;
-    throw new BadAudioError(`This WAV holds audio Utter cannot play: ${codec}, ${bits ? `${bits}-bit, ` : ''}${channels} channel${channels === 1 ? '' : 's'}, ${rate} Hz.`);
+    throw new BadAudioError(`This ${little ? 'WAV' : 'RIFX (big-endian WAV)'} holds audio Utter cannot play: ${codec}, ${bits ? `${bits}-bit, ` : ''}${channels} channel${channels === 1 ? '' : 's'}, ${rate} Hz.`);
   }
   return { rate, channels, encoding };
 }
+
+/** RIFX's samples, by the little-endian encoding WAV's format code gives: 8-bit and G.711 have no byte order. */
+const BIG_ENDIAN: Map<SampleEncoding, SampleEncoding> = new Map([
+  [ENCODINGS.s16, ENCODINGS.s16be],
+  [ENCODINGS.s24, ENCODINGS.s24be],
+  [ENCODINGS.s32, ENCODINGS.s32be],
+  [ENCODINGS.f32, ENCODINGS.f32be],
+  [ENCODINGS.f64, ENCODINGS.f64be],
+]);
 
 function text(bytes: Uint8Array, pos: number, length: number): string {
   return String.fromCharCode(...bytes.subarray(pos, pos + length));

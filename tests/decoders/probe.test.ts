@@ -15,6 +15,8 @@ const FILES = [
   ['speech-24bit.wav', { format: 'wav', sampleRate: 24000, channels: 1 }],
   ['speech-rf64.wav', { format: 'wav', sampleRate: 24000, channels: 1 }],
   ['speech-mulaw.wav', { format: 'wav', sampleRate: 24000, channels: 1 }],
+  ['speech-rifx.wav', { format: 'wav', sampleRate: 24000, channels: 1 }],
+  ['speech-stereo-rifx24.wav', { format: 'wav', sampleRate: 44100, channels: 2 }],
   ['speech.mp3', { format: 'mp3', sampleRate: 24000, channels: 1 }],
   ['speech.opus', { format: 'opus', sampleRate: 48000, channels: 1 }],
   ['speech-bigpages.opus', { format: 'opus', sampleRate: 48000, channels: 1 }],
@@ -49,6 +51,8 @@ describe('every format from its bytes', () => {
     expect(probeFormat(readFixture('speech.opus'), { contentType: 'audio/mpeg', requested: 'mp3' })).toMatchObject({ format: 'opus' });
     expect(probeFormat(readFixture('speech.mp3'), { contentType: 'audio/wav', requested: 'wav' })).toMatchObject({ format: 'mp3' });
     expect(probeFormat(readFixture('speech-24k.wav'), { contentType: 'audio/pcm', requested: 'pcm' })).toMatchObject({ format: 'wav' });
+    // Big-endian samples read as raw PCM would be loud noise.
+    expect(probeFormat(readFixture('speech-rifx.wav'), { contentType: 'audio/pcm', requested: 'pcm' })).toMatchObject({ format: 'wav' });
     expect(probeFormat(readFixture('speech.flac'), { contentType: 'application/octet-stream', requested: 'pcm' })).toMatchObject({ format: 'flac' });
   });
 
@@ -114,6 +118,13 @@ describe('what is not audio', () => {
     const vorbis = readFixture('speech.opus').slice(0, 200);
     vorbis.set(new TextEncoder().encode('\x01vorbis\0'), 28);
     expect(probeFormat(vorbis)).toBeNull();
+  });
+
+  it('names Sony Wave64 (sox\'s W64), and does not take it for PCM', () => {
+    const w64 = readFixture('speech.w64');
+    expect(probeFormat(w64)).toBeNull();
+    expect(probeFormat(w64, { requested: 'pcm', contentType: 'audio/pcm' })).toBeNull();
+    expect(unplayableAudio(w64)).toBe('Sony Wave64 (W64)');
   });
 
   it('names a free-format MP3 (after its frames prove it), and does not take it for PCM', () => {

@@ -192,6 +192,7 @@ describe('server answers', () => {
     ['opus', 'speech-aac.mka', 'Matroska (AAC)'],
     ['wav', 'speech-mace.aiff', 'AIFF-C (MAC3)'],
     ['mp3', 'speech-freeformat.mp3', 'free-format MP3'],
+    ['pcm', 'speech.w64', 'Sony Wave64 (W64)'],
   ] as const)('names audio it has no decoder for (asked for %s, sent %s), and does not play it as noise', async (format, file, name) => {
     server.set({ audio: () => ({ bytes: fixture(file), seconds: 7.9 }) });
     try {
