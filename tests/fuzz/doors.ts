@@ -246,6 +246,7 @@ export async function fuzzDecoders(count: number, seed = 6): Promise<DoorResult[
   doors.push(['opus decoder, Ogg Vorbis', 'opus', readFixture('speech-vorbis.ogg')], ['opus decoder, Ogg Vorbis, CRCs mended', 'opus', readFixture('speech-vorbis.ogg')]);
   doors.push(['flac decoder, Ogg FLAC, CRCs mended', 'flac', readFixture('speech-flac.oga')]);
   doors.push(['wav decoder, IMA ADPCM', 'wav', readFixture('speech-adpcm.wav')], ['wav decoder, Microsoft ADPCM', 'wav', readFixture('speech-adpcm-ms.wav')], ['wav decoder, AIFF-C ima4', 'wav', readFixture('speech-ima4.aiff')]);
+  doors.push(['wav decoder, RIFX', 'wav', readFixture('speech-rifx.wav')]);
   for (const [door, format, base] of doors) {
     let decoder = createDecoder(format, { pcmSampleRate: 24000 });
     results.push(
