@@ -45,6 +45,8 @@ beforeAll(async () => {
   if (heAacMade) {
     for (const name of HE_AAC) files[`/${name}`] = [fixture(name), 'audio/aac'];
     files['/damaged-he.aac'] = [damagePayloads(fixture('speech-he.aac'), DAMAGED_FRAMES.from / 2, DAMAGED_FRAMES.count / 2), 'audio/aac'];
+    // AAC-LC, HE-AAC, AAC-LC: each named for what it is as it plays.
+    files['/joined-he.aac'] = [concatBytes(aac, fixture('speech-he.aac'), aac), 'audio/aac'];
   }
   server = createServer((req, res) => {
     const [body, type] = files[req.url ?? ''] ?? [new TextEncoder().encode('<!doctype html><title>aac</title>'), 'text/html'];
@@ -152,6 +154,42 @@ describe.skipIf(!heAacMade && !process.env.CI)('HE-AAC and HE-AAC v2 from FDK\'s
       expect(decoded.length).toBe(channel.length);
       expect(snrDb(decoded, channel).snr).toBeGreaterThan(100);
     });
+  }, 60_000);
+});
+
+describe.skipIf(!heAacMade && !process.env.CI)('AAC-LC and HE-AAC joined in one body', () => {
+  it('plays each as it decodes alone, and names each while it plays', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const result = (await page.evaluate(`(async () => {
+      const { AacDecoder } = await import('/aac.js');
+      const { audioRuns } = await import('/audio.js');
+      const bytes = new Uint8Array(await (await fetch('/joined-he.aac')).arrayBuffer());
+      const decoder = new AacDecoder();
+      const runs = [];
+      const take = (out) => {
+        for (const run of audioRuns(out)) {
+          if (!run.samplesDecoded) continue;
+          const last = runs.at(-1);
+          const kind = run.sampleRate + '/' + run.channelData.length + ' ' + decoder.codecName();
+          if (last && last.kind === kind) last.frames += run.samplesDecoded;
+          else runs.push({ kind, frames: run.samplesDecoded });
+        }
+      };
+      // 97 bytes, less than any frame here (about 340 bytes): no push completes frames of two
+      // files, so the name read after each push is its audio's.
+      for (let pos = 0; pos < bytes.length; pos += 97) {
+        take(await decoder.push(bytes.subarray(pos, pos + 97)));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      take(await decoder.flush());
+      return { runs, skipped: decoder.stats.skippedFrames };
+    })()`)) as { runs: { kind: string; frames: number }[]; skipped: number };
+    expect(result.skipped).toBe(0);
+    expect(result.runs.map((r) => r.kind)).toEqual(['24000/1 AAC', '24000/2 HE-AAC', '24000/1 AAC']);
+    const lc = readWav(fixture('speech.aac.ref.wav')).channels[0].length;
+    const he = readWav(fixture('speech-he.aac.ref.wav')).channels[0].length;
+    expect(result.runs.map((r) => r.frames)).toEqual([lc, he, lc]);
   }, 60_000);
 });
 
