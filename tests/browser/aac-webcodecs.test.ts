@@ -176,8 +176,8 @@ describe.skipIf(!heAacMade && !process.env.CI)('AAC-LC and HE-AAC joined in one 
           else runs.push({ kind, frames: run.samplesDecoded });
         }
       };
-      // 97 bytes, less than any frame here (about 340 bytes): no push completes frames of two
-      // files, so the name read after each push is its audio's.
+      // 97 bytes, less than each file's first frame (417 and 341 bytes): no push completes
+      // frames of two files, so the name read after each push is its audio's.
       for (let pos = 0; pos < bytes.length; pos += 97) {
         take(await decoder.push(bytes.subarray(pos, pos + 97)));
         await new Promise((r) => setTimeout(r, 1));
