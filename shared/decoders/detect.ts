@@ -6,6 +6,7 @@ import { isOggFlacHead } from './ogg-flac';
 import { isVorbisHead, parseVorbisHead } from './vorbis-head';
 import { ebmlDocName, isEbml, webmAudioCodec, webmCodecName } from './webm';
 import { PLAYABLE_WEBM_CODECS } from './webm-tracks';
+import { WAV_TAGS } from './wav';
 
 /** What the caller knows besides the bytes. Content types are hints only: servers mislabel. */
 export interface ProbeHint {
@@ -28,7 +29,7 @@ const MAGIC_LIMIT = 4096;
 export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResult | 'need-more' | null {
   if (bytes.length < 4) return 'need-more';
   const tag = ascii(bytes, 0, 4);
-  if (tag === 'RIFF' || tag === 'RF64' || tag === 'BW64' || tag === 'RIFX') return bytes.length < 12 ? 'need-more' : ascii(bytes, 8, 4) === 'WAVE' ? probeWav(bytes, tag !== 'RIFX') : null;
+  if (WAV_TAGS.has(tag)) return bytes.length < 12 ? 'need-more' : ascii(bytes, 8, 4) === 'WAVE' ? probeWav(bytes, tag !== 'RIFX') : null;
   if (tag === 'OggS') return probeOgg(bytes);
   if (tag === 'fLaC') return probeFlac(bytes, 0);
   if (isEbml(bytes)) return probeWebm(bytes);

@@ -8,7 +8,7 @@ import { BadAudioError, type DecodedAudio, type DecoderStats, type StreamDecoder
  * RIFF, its 64-bit forms (EBU RF64, ITU BW64), whose sizes live in a ds64 chunk, and RIFX,
  * RIFF big-endian (libsndfile's WAV with the big-endian option).
  */
-const WAV_TAGS = new Set(['RIFF', 'RF64', 'BW64', 'RIFX']);
+export const WAV_TAGS = new Set(['RIFF', 'RF64', 'BW64', 'RIFX']);
 /** The form types that begin a file, and the container tags before them: WAV's, and AIFF's. */
 const FILE_KINDS: [string, Set<string>][] = [
   ['WAVE', WAV_TAGS],

@@ -1,12 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatBytes } from '../../shared/decoders/audio';
-import { fixture, FIXTURES, readWav, snrDb } from '../support/audio-files';
+import { fixture, HE_AAC_FIXTURES, readWav, snrDb, testHeAac } from '../support/audio-files';
 import { launchChromium } from '../support/browser';
 
 /**
@@ -18,14 +17,6 @@ let server: Server;
 let url: string;
 let browser: BrowserContext;
 
-/**
- * HE-AAC fixtures come from FDK's encoder (aac-enc, Debian non-free), which .ci/run installs.
- * Without it they are not made: their tests skip here, and fail in CI, where it must be.
- */
-const HE_AAC = ['speech-he.aac', 'speech-stereo-hev2.aac'];
-const heAacMade = HE_AAC.every((name) => existsSync(join(FIXTURES, name)));
-/** Under CI they are tested whether made or not: a missing encoder fails there. */
-const testHeAac = heAacMade || Boolean(process.env.CI);
 if (!testHeAac) console.warn('aac-webcodecs: the HE-AAC tests skipped, aac-enc is not installed (.ci/run installs it from Debian non-free)');
 
 /** Frames whose payload is noise (their ADTS headers intact): Chromium's decoder fails on them. */
@@ -44,8 +35,8 @@ beforeAll(async () => {
     // Files joined in one body, as servers that send a file per sentence make them: 24 kHz mono, 44.1 kHz stereo, then 24 kHz mono behind an ID3v2 tag.
     '/joined.aac': [concatBytes(aac, fixture('speech-stereo.aac'), fixture('speech-id3.aac')), 'audio/aac'],
   };
-  if (heAacMade) {
-    for (const name of HE_AAC) files[`/${name}`] = [fixture(name), 'audio/aac'];
+  if (testHeAac) {
+    for (const name of HE_AAC_FIXTURES) files[`/${name}`] = [fixture(name), 'audio/aac'];
     files['/damaged-he.aac'] = [damagePayloads(fixture('speech-he.aac'), DAMAGED_FRAMES.from / 2, DAMAGED_FRAMES.count / 2), 'audio/aac'];
     // AAC-LC, HE-AAC, AAC-LC: each named for what it is as it plays.
     files['/joined-he.aac'] = [concatBytes(aac, fixture('speech-he.aac'), aac), 'audio/aac'];

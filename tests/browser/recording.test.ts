@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_FORMATS } from '../../shared/audio-format';
-import { fixture, FIXTURES, readWav } from '../support/audio-files';
+import { fixture, readWav, testHeAac } from '../support/audio-files';
 import { fixtureAudio } from '../support/tts-server';
 import { pulseAvailable, type PulseAudio, type RecordedAudio } from '../support/pulse';
 import { chromiumUnderrunMs, startRecordingRig } from '../support/recording-rig';
@@ -166,7 +166,7 @@ describe.skipIf(!available)('what servers send when asked for a format, as heard
     // `ffmpeg -f ogg` without a codec; ffmpeg's own Vorbis decoder is the reference.
     ['Ogg Vorbis', 'opus', 'speech-vorbis.ogg', 'audio/ogg', 'speech-vorbis.ogg.ref.wav', 'Ogg Vorbis, 24 kHz, mono'],
     // FDK's HE-AAC (SBR, implicit in ADTS): the decoders make mono HE-AAC two equal sides.
-    ...(existsSync(join(FIXTURES, 'speech-he.aac')) || process.env.CI ? [['HE-AAC', 'aac', 'speech-he.aac', 'audio/aac', 'speech-he.aac.ref.wav', 'HE-AAC, 24 kHz, stereo']] : []),
+    ...(testHeAac ? [['HE-AAC', 'aac', 'speech-he.aac', 'audio/aac', 'speech-he.aac.ref.wav', 'HE-AAC, 24 kHz, stereo']] : []),
   ])('%s (asked for %s, sent %s) is heard as the speech, whole, and the player says what came', { timeout: 60_000, retry: 2 }, async (name, format, file, contentType, reference, received) => {
     rig.tts.set({ audio: { [format]: { bytes: fixture(file), seconds: 7.94, contentType } } });
     try {
