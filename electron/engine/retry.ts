@@ -27,6 +27,9 @@ export function retryDelay(error: SpeechError, attempt: number, policy: RetryPol
   return Math.round(backoff * (0.8 + Math.random() * 0.4));
 }
 
+/** Errors of a connection the server closed before it answered (a reset, undici's "other side closed", a broken pipe). */
+export const CLOSED_UNANSWERED = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+
 /** What follows a failed attempt: another endpoint, the same one after a delay, or the end. */
 export type FailureStep =
   | { action: 'failover'; endpointIndex: number }
@@ -53,10 +56,13 @@ export function afterFailure(failure: SpeechError, state: FailureState, policy: 
   const refused = failure.kind === 'network' && failure.details.cause === 'ECONNREFUSED';
   // A stall the listener is about to hear (spec E1): another server, or this one again at once.
   const stalled = failure.details.stalled === true;
+  // Closed before any answer: most often a kept-alive connection the server let go of as the
+  // request went out. The first retry goes at once, on a new connection, as browsers do.
+  const dropped = attempt === 1 && failure.kind === 'network' && CLOSED_UNANSWERED.has(String(failure.details.cause));
   const canFailOver = failure.retryable && state.endpointIndex + 1 < state.endpoints.length;
   if (canFailOver && (delayMs === undefined || refused || stalled)) return { action: 'failover', endpointIndex: state.endpointIndex + 1 };
   if (delayMs === undefined) return { action: 'give-up' };
-  return { action: 'retry', attempt, delayMs: stalled ? 0 : delayMs };
+  return { action: 'retry', attempt, delayMs: stalled || dropped ? 0 : delayMs };
 }
 
 /** Waits, or rejects with SpeechError('cancelled') as soon as the signal aborts. */

@@ -1,9 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { speakToFile } from '../../electron/cli/speak-to-file';
+import { IDLE_CONNECTION_MS } from '../../electron/engine/connection-pool';
 import { LinkWarmer, WARM_AGAIN_AFTER_MS } from '../../electron/engine/link-warmer';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+
+const dir = mkdtempSync(join(tmpdir(), 'utter-pool-'));
 
 /** A real server on loopback that says which connection each request came on. */
 const servers: Server[] = [];
@@ -24,7 +31,8 @@ interface Seen {
   connectionsSoFar: number;
 }
 
-async function speechServer(): Promise<{ baseUrl: string; seen: Seen[] }> {
+/** `keepAliveMs`: how long the server keeps an idle connection, and says so (0: forever, unsaid, as many hosted APIs). */
+async function speechServer(keepAliveMs = 5000): Promise<{ baseUrl: string; seen: Seen[] }> {
   const sockets: Socket[] = [];
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
@@ -34,6 +42,7 @@ async function speechServer(): Promise<{ baseUrl: string; seen: Seen[] }> {
       res.writeHead(200, { 'content-type': 'audio/pcm' }).end(Buffer.alloc(4800));
     } else res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"message":"no key"}}');
   });
+  server.keepAliveTimeout = keepAliveMs;
   server.on('connection', (socket) => sockets.push(socket));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,6 +50,16 @@ async function speechServer(): Promise<{ baseUrl: string; seen: Seen[] }> {
 }
 
 const openai = (baseUrl: string) => ({ provider: 'openai' as const, baseUrls: [baseUrl] });
+
+/** Speaks once through the provider, reading the whole body. */
+async function speakOnce(provider: OpenAiProvider): Promise<number> {
+  const audio = await provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal });
+  let bytes = 0;
+  for await (const chunk of audio.body) bytes += chunk.length;
+  return bytes;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('LinkWarmer', () => {
   it('opens the connection the first speech request then goes out on, with no key and no text', async () => {
@@ -51,11 +70,7 @@ describe('LinkWarmer', () => {
     // The user speaks a moment later (in the same turn, the connection is not back in the pool yet).
     await new Promise((resolve) => setTimeout(resolve, 20));
     const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [tts.baseUrl], apiKey: 'sk-test', voice: 'alloy' });
-    const audio = await provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal });
-    let bytes = 0;
-    for await (const chunk of audio.body) bytes += chunk.length;
-    await provider.close();
-    expect(bytes).toBe(4800);
+    expect(await speakOnce(provider)).toBe(4800);
     // The same connection: the request did not have to open one.
     expect(tts.seen[1]).toMatchObject({ method: 'POST', path: '/v1/audio/speech', connection: 0, connectionsSoFar: 1 });
   });
@@ -115,5 +130,57 @@ describe('LinkWarmer', () => {
     const { port } = server.address() as AddressInfo;
     await new Promise((resolve) => server.close(resolve));
     await expect(new LinkWarmer().warm(openai(`http://127.0.0.1:${port}/v1`))).resolves.toBeUndefined();
+  });
+});
+
+describe('the connection pool the speech requests use', () => {
+  it(`keeps an idle connection past Node's 4 s when the server gives no time, so a hotkey 5 s later does not connect again`, async () => {
+    const tts = await speechServer(0);
+    const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [tts.baseUrl], voice: 'alloy' });
+    expect(await speakOnce(provider)).toBe(4800);
+    await sleep(5000);
+    expect(await speakOnce(provider)).toBe(4800);
+    expect(tts.seen.map(({ connection }) => connection)).toEqual([0, 0]);
+    expect(IDLE_CONNECTION_MS).toBeGreaterThan(5000);
+  }, 15_000);
+
+  it(`lets a connection go before the server does when the server says how long it keeps one`, async () => {
+    // "Keep-Alive: timeout=3": undici keeps it 1 s (a margin for the server's rounding), so a
+    // request after 1.5 s is not written onto a connection the server may be closing.
+    const tts = await speechServer(3000);
+    const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [tts.baseUrl], voice: 'alloy' });
+    expect(await speakOnce(provider)).toBe(4800);
+    await sleep(1500);
+    expect(await speakOnce(provider)).toBe(4800);
+    expect(tts.seen.map(({ connection }) => connection)).toEqual([0, 1]);
+  }, 15_000);
+
+  it('speaks at once when the server drops a kept connection as the request goes out: a new one, no backoff, nothing lost', async () => {
+    // The server lets the kept connection go just as the second utterance's request arrives
+    // on it (a server that keeps connections less long than the pool, and says nothing).
+    const arrivals: { at: number; connection: number }[] = [];
+    const sockets: Socket[] = [];
+    const server = createServer((req, res) => {
+      arrivals.push({ at: performance.now(), connection: sockets.indexOf(req.socket) });
+      req.resume();
+      if (arrivals.length === 2) return void req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'audio/pcm' }).end(Buffer.alloc(4800));
+    });
+    server.keepAliveTimeout = 0;
+    server.on('connection', (socket) => sockets.push(socket));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const settings = { ...DEFAULT_SETTINGS, provider: 'openai' as const, baseUrls: [baseUrl], format: 'pcm' as const };
+    const speak = () => speakToFile('Hello.', { settings, provider: new OpenAiProvider({ ...settings, voice: 'alloy' }), out: join(dir, `out-${arrivals.length}.wav`) });
+    await speak();
+    await sleep(20); // the connection goes back to the pool a turn after the body's end
+    const second = await speak();
+    expect(second).toMatchObject({ retries: 1, failovers: 0, bytes: 4800 });
+    expect(arrivals.map(({ connection }) => connection)).toEqual([0, 0, 1]);
+    // The default policy would wait 200-300 ms first.
+    const gap = arrivals[2].at - arrivals[1].at;
+    console.log(`dropped kept connection: the retry reached the server ${gap.toFixed(1)} ms after the dropped request`);
+    expect(gap).toBeLessThan(150);
   });
 });

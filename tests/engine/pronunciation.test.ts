@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyPronunciationsNow, compilePronunciations, readsPhonemes, widenToReplaced } from '../../electron/engine/pronunciation';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { segmentText } from '../../electron/engine/segment';
@@ -201,17 +201,13 @@ describe('servers that do not read phoneme entries', () => {
     expect(readsPhonemes('http://127.0.0.1:8880/v1')).toBe(true);
     const bodies: unknown[] = [];
     // The request OpenAiProvider makes, caught before it leaves.
-    vi.stubGlobal('fetch', async (_url: unknown, init: { body: string }) => {
-      bodies.push(JSON.parse(init.body));
+    const fetch = async (_url: unknown, init?: RequestInit) => {
+      bodies.push(JSON.parse(init?.body as string));
       return new Response(new Uint8Array(8), { headers: { 'content-type': 'audio/pcm' } });
-    });
-    try {
-      const provider = new OpenAiProvider({ baseUrls: ['https://api.openai.com/v1', 'http://127.0.0.1:8880/v1'], apiKey: 'sk-test', model: 'tts-1', voice: '', format: 'pcm', speed: 1, instructions: '' });
-      const text = 'Say [Kokoro](/kˈOkəɹO/) now.';
-      for (const endpointIndex of [0, 1]) await provider.open({ text, endpointIndex, signal: new AbortController().signal });
-      expect(bodies.map((body) => (body as { input: string }).input)).toEqual(['Say Kokoro now.', text]);
-    } finally {
-      vi.unstubAllGlobals();
-    }
+    };
+    const provider = new OpenAiProvider({ baseUrls: ['https://api.openai.com/v1', 'http://127.0.0.1:8880/v1'], apiKey: 'sk-test', model: 'tts-1', voice: '', format: 'pcm', speed: 1, instructions: '', fetch });
+    const text = 'Say [Kokoro](/kˈOkəɹO/) now.';
+    for (const endpointIndex of [0, 1]) await provider.open({ text, endpointIndex, signal: new AbortController().signal });
+    expect(bodies.map((body) => (body as { input: string }).input)).toEqual(['Say Kokoro now.', text]);
   });
 });

@@ -26,8 +26,22 @@ describe('afterFailure (spec E1)', () => {
       endpointIndex: 1,
     });
     // Any other network error with a delay is retried on the same endpoint first.
-    const reset = new SpeechError('network', 'reset', { cause: 'ECONNRESET' });
-    expect(afterFailure(reset, { retries: 0, endpointIndex: 0, endpoints: two }, policy)).toMatchObject({ action: 'retry', attempt: 1 });
+    const timeout = new SpeechError('network', 'did not answer in time');
+    expect(afterFailure(timeout, { retries: 0, endpointIndex: 0, endpoints: two }, policy)).toMatchObject({ action: 'retry', attempt: 1 });
+  });
+
+  it('retries a connection closed before any answer at once the first time (a kept-alive one the server let go), then backs off', () => {
+    for (const cause of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']) {
+      const closed = new SpeechError('network', 'closed the connection without an answer', { cause });
+      for (const endpoints of [one, two]) expect(afterFailure(closed, { retries: 0, endpointIndex: 0, endpoints }, policy)).toEqual({ action: 'retry', attempt: 1, delayMs: 0 });
+      const second = afterFailure(closed, { retries: 1, endpointIndex: 0, endpoints: one }, policy);
+      expect(second).toMatchObject({ action: 'retry', attempt: 2 });
+      if (second.action === 'retry') expect(second.delayMs).toBeGreaterThanOrEqual(400);
+    }
+    // Any other network failure keeps its backoff.
+    const step = afterFailure(new SpeechError('network', 'x', { cause: 'ETIMEDOUT' }), { retries: 0, endpointIndex: 0, endpoints: one }, policy);
+    if (step.action === 'retry') expect(step.delayMs).toBeGreaterThanOrEqual(200);
+    expect(step.action).toBe('retry');
   });
 
   it('a stall the listener is about to hear: the next server at once, or this one again with no backoff (spec E1)', () => {

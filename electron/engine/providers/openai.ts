@@ -1,9 +1,11 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { AudioFormat } from '../../../shared/audio-format';
+import { speechFetch } from '../connection-pool';
 import { SpeechError } from '../errors';
 import { keyFor } from '../key-binding';
 import type { SpeechAudio, SpeechProvider, SpeechRequest, VoiceInfo } from '../provider';
 import { readsPhonemes, sayPhonemeWords } from '../pronunciation';
+import { CLOSED_UNANSWERED } from '../retry';
 
 /** OpenAI's documented limit for one speech request. */
 export const OPENAI_MAX_INPUT = 4096;
@@ -29,6 +31,8 @@ export interface OpenAiProviderOptions {
   instructions?: string;
   /** Wait for response headers at most this long. */
   headersTimeoutMs?: number;
+  /** fetch, or a stand-in; by default the pool that keeps idle connections 25 s. */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -55,6 +59,7 @@ export class OpenAiProvider implements SpeechProvider {
           apiKey: keys[i].key || 'no-key',
           maxRetries: 0,
           timeout: options.headersTimeoutMs ?? 30_000,
+          fetch: options.fetch ?? speechFetch,
         }),
     );
   }
@@ -136,6 +141,7 @@ export function toSpeechError(error: unknown, endpoint: string): SpeechError {
   }
   if (error instanceof APIConnectionError) {
     const code = causeCode(error);
+    if (code && CLOSED_UNANSWERED.has(code)) return new SpeechError('network', `${endpoint} closed the connection without an answer (${code}).`, { endpoint, cause: code });
     return new SpeechError('network', `Cannot reach ${endpoint}${code ? ` (${code})` : ''}: is the server running?`, {
       endpoint,
       cause: code ?? error,

@@ -1,0 +1,20 @@
+import { Agent, fetch as undiciFetch } from 'undici';
+
+/**
+ * How long an idle connection to a speech server is kept when the server does not say (a
+ * `Keep-Alive: timeout=…` it sends still wins). Node's own fetch keeps one 4 s, so a hotkey
+ * pressed 5 s after the last utterance paid DNS, TCP and TLS again: tens to hundreds of ms
+ * to a server on the internet. 25 s stays under the shortest idle limit reported for hosted
+ * APIs (30 s), so a request is not written onto a connection the server has dropped.
+ */
+export const IDLE_CONNECTION_MS = 25_000;
+
+const pool = new Agent({ keepAliveTimeout: IDLE_CONNECTION_MS });
+
+/**
+ * fetch through that pool: the speech requests, the voice lists and the link warmer share
+ * its connections, so the one the warmer opened is the one the first request goes out on.
+ * (undici's own fetch with its own Agent: Node's built-in fetch bundles another undici.)
+ */
+export const speechFetch = ((input: string | URL, init?: RequestInit) =>
+  undiciFetch(input, { ...(init as object), dispatcher: pool })) as unknown as typeof fetch;
