@@ -2,7 +2,7 @@ import type { Settings } from '../../shared/config/schema';
 import { speechFetch } from './connection-pool';
 import { endpointName } from './providers/openai';
 
-/** At most one warming request per server in this long: an idle connection lives 4 s or more (3 s when a server says 5). */
+/** At most one warming request per server in this long: an idle connection lives 25 s, 3 s when a server says it keeps one 5 s. */
 export const WARM_AGAIN_AFTER_MS = 3000;
 /** A server slower than this to answer is left alone: the request itself will connect. */
 const WARM_TIMEOUT_MS = 5000;
@@ -13,11 +13,11 @@ const MAX_ANSWER_BYTES = 256 * 1024;
  * Opens a connection to the speech server when the user may speak soon (a page came, the tray
  * was opened, the server changed), so that the first request does not pay for it. A first
  * utterance of a fresh `utter web` spent 1-6 ms connecting over loopback; to a server on the
- * internet, DNS, TCP and TLS cost tens to hundreds of ms. The connection waits in the pool
- * the openai SDK's requests use (connection-pool.ts) for the request that follows. The request is a GET
- * of the model list, without the key and without any text, never redirected. Its answer is
- * read to the end (a cancelled body closes the connection, and so does Node's own server
- * after a HEAD, which is why it is not one), up to MAX_ANSWER_BYTES.
+ * internet, DNS, TCP and TLS cost tens to hundreds of ms. The connection waits for the
+ * request that follows in the pool the openai SDK's requests use (connection-pool.ts). The
+ * request is a GET of the model list, without the key and without any text, never
+ * redirected. Its answer is read to the end (a cancelled body closes the connection, and so
+ * does Node's own server after a HEAD, which is why it is not one), up to MAX_ANSWER_BYTES.
  */
 export class LinkWarmer {
   private readonly warmedAt = new Map<string, number>();
