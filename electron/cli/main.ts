@@ -340,7 +340,7 @@ const EXIT_BY_KIND: Record<SpeechErrorKind, number> = {
 
 const HINT_BY_KIND: Partial<Record<SpeechErrorKind, string>> = {
   auth: 'check --api-key, UTTER_API_KEY or OPENAI_API_KEY',
-  network: 'check --base-url and that the server is running',
+  network: 'check --base-url',
   'rate-limit': 'wait a moment and try again',
   request: 'check --model, --voice and --format',
   unsupported: 'choose another --format',

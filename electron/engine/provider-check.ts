@@ -5,6 +5,7 @@ import type { Settings } from '../../shared/config/schema';
 import type { ProviderStatus } from '../../shared/renderer-api';
 import { keyFor } from './key-binding';
 import { endpointName } from './providers/openai';
+import { errorCode, whyUnreachable } from './unreachable';
 
 /** How long the server may take to answer the check. */
 export const PROVIDER_CHECK_TIMEOUT_MS = 2000;
@@ -43,7 +44,7 @@ export async function providerStatus(
     status = response.status;
     await response.body?.cancel().catch(() => {});
   } catch (error) {
-    return { status: 'unreachable', detail: whyUnreachable(error, url, timeoutMs) };
+    return { status: 'unreachable', detail: describeFailure(error, url, timeoutMs) };
   }
   if (status === 401 || status === 403) {
     const detail = withheld ?? (key ? `${where} refused the API key (HTTP ${status}).` : `${where} wants an API key (HTTP ${status}): enter one in the settings.`);
@@ -57,36 +58,8 @@ export async function providerStatus(
 }
 
 /** A failed request in plain words. */
-function whyUnreachable(error: unknown, url: URL, timeoutMs: number): string {
+function describeFailure(error: unknown, url: URL, timeoutMs: number): string {
   const where = url.host;
   if ((error as Error)?.name === 'TimeoutError') return `${where} did not answer within ${timeoutMs / 1000} s.`;
-  const code = errorCode(error);
-  switch (code) {
-    case 'ECONNREFUSED':
-      return `Nothing answers at ${where}.`;
-    case 'ENOTFOUND':
-      return `No computer is named ${url.hostname}.`;
-    case 'EAI_AGAIN':
-      return `The name ${url.hostname} cannot be looked up now: is the network up?`;
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return `${where} closed the connection without an answer.`;
-    case 'ENETUNREACH':
-    case 'EHOSTUNREACH':
-    case 'ETIMEDOUT':
-      return `${where} cannot be reached (${code}): is the network up?`;
-  }
-  if (code && /CERT|SELF_SIGNED|TLS/.test(code)) return `${where} did not show a certificate this computer trusts (${code}).`;
-  return `Cannot reach ${where}: ${code ?? (error as Error)?.message ?? String(error)}.`;
-}
-
-/** The system's error code, which fetch keeps a cause or two down. */
-function errorCode(error: unknown): string | undefined {
-  let cause: unknown = error;
-  for (let depth = 0; cause && depth < 4; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return whyUnreachable(error, where, url) ?? `Cannot reach ${where}: ${errorCode(error) ?? (error as Error)?.message ?? String(error)}.`;
 }

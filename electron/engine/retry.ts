@@ -1,4 +1,5 @@
 import { SpeechError } from './errors';
+import { CLOSED_UNANSWERED } from './unreachable';
 
 /** The one retry policy: capped exponential backoff with jitter, Retry-After honoured. */
 export interface RetryPolicy {
@@ -26,9 +27,6 @@ export function retryDelay(error: SpeechError, attempt: number, policy: RetryPol
   // Jitter keeps many clients from retrying in lockstep.
   return Math.round(backoff * (0.8 + Math.random() * 0.4));
 }
-
-/** Errors of a connection the server closed before it answered (a reset, undici's "other side closed", a broken pipe). */
-export const CLOSED_UNANSWERED = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 
 /** What follows a failed attempt: another endpoint, the same one after a delay, or the end. */
 export type FailureStep =

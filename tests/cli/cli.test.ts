@@ -121,7 +121,8 @@ describe('utter speak', () => {
 
     const network = await utter(['speak', 'Hi.', '--base-url', 'http://127.0.0.1:9/v1', '--out', join(dir, 'x.wav')]);
     expect(network.code).toBe(4);
-    expect(network.stderr).toMatch(/Cannot reach http:\/\/127\.0\.0\.1:9\/v1/);
+    // Port 9 is one fetch will not connect to: said so, not "is the server running?".
+    expect(network.stderr).toMatch(/Cannot reach http:\/\/127\.0\.0\.1:9\/v1: port 9 is one that fetch, like browsers, will not connect to\. Run the server on another port\. \(check --base-url\)/);
 
     server.enqueue({ html: true });
     const bad = await utter(['speak', 'Hi.', '--base-url', server.url, '--out', join(dir, 'x.wav')]);

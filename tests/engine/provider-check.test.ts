@@ -80,7 +80,7 @@ describe('providerStatus', () => {
 
   it('calls a closed port unreachable, in plain words', async () => {
     const port = await closedPort();
-    expect(await providerStatus(openai([`http://127.0.0.1:${port}/v1`]))).toEqual({ status: 'unreachable', detail: `Nothing answers at 127.0.0.1:${port}.` });
+    expect(await providerStatus(openai([`http://127.0.0.1:${port}/v1`]))).toEqual({ status: 'unreachable', detail: `Nothing answers at 127.0.0.1:${port}: is the server running?` });
   });
 
   it('gives up on a server that does not answer within the timeout', async () => {

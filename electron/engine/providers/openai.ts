@@ -5,7 +5,7 @@ import { SpeechError } from '../errors';
 import { keyFor } from '../key-binding';
 import type { SpeechAudio, SpeechProvider, SpeechRequest, VoiceInfo } from '../provider';
 import { readsPhonemes, sayPhonemeWords } from '../pronunciation';
-import { CLOSED_UNANSWERED } from '../retry';
+import { errorCode, whyUnreachable } from '../unreachable';
 
 /** OpenAI's documented limit for one speech request. */
 export const OPENAI_MAX_INPUT = 4096;
@@ -140,12 +140,9 @@ export function toSpeechError(error: unknown, endpoint: string): SpeechError {
     return new SpeechError('network', `${endpoint} did not answer in time.`, { endpoint, cause: error });
   }
   if (error instanceof APIConnectionError) {
-    const code = causeCode(error);
-    if (code && CLOSED_UNANSWERED.has(code)) return new SpeechError('network', `${endpoint} closed the connection without an answer (${code}).`, { endpoint, cause: code });
-    return new SpeechError('network', `Cannot reach ${endpoint}${code ? ` (${code})` : ''}: is the server running?`, {
-      endpoint,
-      cause: code ?? error,
-    });
+    const code = errorCode(error.cause);
+    const why = whyUnreachable(error.cause, endpoint, urlOf(endpoint)) ?? `Cannot reach ${endpoint}${code ? ` (${code})` : ''}: is the server running?`;
+    return new SpeechError('network', why, { endpoint, cause: code ?? error });
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
@@ -171,14 +168,13 @@ function serverText(error: APIError): string {
   return error.message.replace(/^\d{3}\s*/, '') || 'no message';
 }
 
-function causeCode(error: Error): string | undefined {
-  let cause: unknown = error.cause;
-  for (let depth = 0; cause && depth < 4; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    cause = (cause as { cause?: unknown }).cause;
+/** An endpoint as a URL (the SDK reached the point of connecting, so it parses). */
+function urlOf(endpoint: string): URL {
+  try {
+    return new URL(endpoint);
+  } catch {
+    return new URL('http://unknown');
   }
-  return undefined;
 }
 
 /** Retry-After in seconds or as an HTTP date, or retry-after-ms. */

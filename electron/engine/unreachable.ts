@@ -1,0 +1,48 @@
+// Why a server could not be reached, in plain words: one wording for the settings' check and
+// for a speech request that failed.
+
+/** Errors of a connection the server closed before it answered (a reset, undici's "other side closed", a broken pipe). */
+export const CLOSED_UNANSWERED = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+
+/** The system's error code, which fetch keeps a cause or two down. */
+export function errorCode(error: unknown): string | undefined {
+  let cause: unknown = error;
+  for (let depth = 0; cause && depth < 4; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** fetch will not connect to the ports browsers block (6000, 5060, 10080…), and says only "bad port". */
+function refusedPort(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause && depth < 4; depth++, cause = (cause as { cause?: unknown }).cause) {
+    if ((cause as { message?: unknown }).message === 'bad port') return true;
+  }
+  return false;
+}
+
+/**
+ * A sentence for a failed connection to `url`, naming the server as `where` (its host, or its
+ * base URL); undefined when there is nothing plainer to say than the error itself.
+ */
+export function whyUnreachable(error: unknown, where: string, url: URL): string | undefined {
+  if (refusedPort(error)) return `Cannot reach ${where}: port ${url.port} is one that fetch, like browsers, will not connect to. Run the server on another port.`;
+  const code = errorCode(error);
+  if (code && CLOSED_UNANSWERED.has(code)) return `${where} closed the connection without an answer (${code}).`;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `Nothing answers at ${where}: is the server running?`;
+    case 'ENOTFOUND':
+      return `Cannot reach ${where}: no computer is named ${url.hostname}.`;
+    case 'EAI_AGAIN':
+      return `Cannot reach ${where}: the name ${url.hostname} cannot be looked up now. Is the network up?`;
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+    case 'ETIMEDOUT':
+      return `Cannot reach ${where} (${code}): is the network up?`;
+  }
+  if (code && /CERT|SELF_SIGNED|TLS/.test(code)) return `${where} did not show a certificate this computer trusts (${code}).`;
+  return undefined;
+}
