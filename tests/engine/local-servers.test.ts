@@ -2,6 +2,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findLocalServers, LOCAL_PROBE_TIMEOUT_MS, LOCAL_SERVER_KINDS } from '../../electron/engine/local-servers';
+import { closedPort } from '../support/closed-port';
 
 /**
  * Each kind of server is played by a real HTTP server on a random loopback port, answering
@@ -41,15 +42,6 @@ async function fakeServer(routes: () => Routes): Promise<{ port: number; seen: s
 /** The real kinds, with each default port (8880, 8000) moved to the port given for it. */
 const kindsAt = (ports: Partial<Record<8880 | 8000, number>>) =>
   LOCAL_SERVER_KINDS.filter((kind) => ports[kind.port as 8880 | 8000] !== undefined).map((kind) => ({ ...kind, port: ports[kind.port as 8880 | 8000]! }));
-
-/** A port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const kokoroModels = { object: 'list', data: ['tts-1', 'tts-1-hd', 'kokoro'].map((id) => ({ id, object: 'model', created: 1686935002, owned_by: 'kokoro' })) };
 const KOKORO: Routes = {

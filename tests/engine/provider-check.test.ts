@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { providerStatus } from '../../electron/engine/provider-check';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
+import { closedPort } from '../support/closed-port';
 
 /** Real HTTP servers on loopback, each answering /v1/models as told; every request is kept. */
 const open: Server[] = [];
@@ -33,14 +34,6 @@ async function server(answer: (req: IncomingMessage, res: ServerResponse) => voi
 const status = (code: number, body = '{}') => (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(code, { 'content-type': 'application/json' }).end(body);
 
 const openai = (baseUrls: string[], key?: { apiKey: string; apiKeyOrigins?: string[] }): Settings => ({ ...DEFAULT_SETTINGS, provider: 'openai', baseUrls, ...key });
-
-async function closedPort(): Promise<number> {
-  const http = createServer();
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  await new Promise((resolve) => http.close(resolve));
-  return port;
-}
 
 describe('providerStatus', () => {
   it('calls the embedded voice always usable, without a request', async () => {

@@ -9,6 +9,7 @@ import { SpeechError } from '../../electron/engine/errors';
 import { providerStatus } from '../../electron/engine/provider-check';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import { closedPort } from '../support/closed-port';
 
 /** What a speech request to `baseUrl` fails with. */
 async function speechFailure(baseUrl: string, fetch?: typeof globalThis.fetch): Promise<SpeechError> {
@@ -16,15 +17,6 @@ async function speechFailure(baseUrl: string, fetch?: typeof globalThis.fetch): 
   const error = await provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal }).then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(SpeechError);
   return error as SpeechError;
-}
-
-/** A port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('why a server could not be reached, said the same way by the settings check and by a speech request', () => {
