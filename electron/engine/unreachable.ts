@@ -4,22 +4,23 @@
 /** Errors of a connection the server closed before it answered (a reset, undici's "other side closed", a broken pipe). */
 export const CLOSED_UNANSWERED = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 
+/** An error and the causes under it, as deep as fetch keeps what happened (a cause or two down). */
+function* causeChain(error: unknown): Generator<unknown> {
+  for (let cause = error, depth = 0; cause && depth < 4; depth++, cause = (cause as { cause?: unknown }).cause) yield cause;
+}
+
 /** The system's error code, which fetch keeps a cause or two down. */
 export function errorCode(error: unknown): string | undefined {
-  let cause: unknown = error;
-  for (let depth = 0; cause && depth < 4; depth++) {
+  for (const cause of causeChain(error)) {
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string') return code;
-    cause = (cause as { cause?: unknown }).cause;
   }
   return undefined;
 }
 
 /** fetch will not connect to the ports browsers block (6000, 5060, 10080…), and says only "bad port". */
 function refusedPort(error: unknown): boolean {
-  for (let cause: unknown = error, depth = 0; cause && depth < 4; depth++, cause = (cause as { cause?: unknown }).cause) {
-    if ((cause as { message?: unknown }).message === 'bad port') return true;
-  }
+  for (const cause of causeChain(error)) if ((cause as { message?: unknown }).message === 'bad port') return true;
   return false;
 }
 

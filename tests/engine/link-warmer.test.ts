@@ -30,14 +30,21 @@ interface Seen {
   connection: number;
   /** Connections accepted when the request came. */
   connectionsSoFar: number;
+  /** When it came (performance.now()). */
+  at: number;
 }
 
-/** `keepAliveMs`: how long the server keeps an idle connection, and says so (0: forever, unsaid, as many hosted APIs). */
-async function speechServer(keepAliveMs = 5000): Promise<{ baseUrl: string; seen: Seen[] }> {
+/**
+ * `keepAliveMs`: how long the server keeps an idle connection, and says so (0: forever, unsaid,
+ * as many hosted APIs). `dropRequest`: the request (1 = the first) whose connection it closes
+ * instead of answering.
+ */
+async function speechServer(keepAliveMs = 5000, dropRequest = 0): Promise<{ baseUrl: string; seen: Seen[] }> {
   const sockets: Socket[] = [];
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
-    seen.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, connection: sockets.indexOf(req.socket), connectionsSoFar: sockets.length });
+    seen.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, connection: sockets.indexOf(req.socket), connectionsSoFar: sockets.length, at: performance.now() });
+    if (seen.length === dropRequest) return void req.socket.destroy();
     if (req.method === 'POST') {
       req.resume();
       res.writeHead(200, { 'content-type': 'audio/pcm' }).end(Buffer.alloc(4800));
@@ -66,7 +73,7 @@ describe('LinkWarmer', () => {
   it('opens the connection the first speech request then goes out on, with no key and no text', async () => {
     const tts = await speechServer();
     await new LinkWarmer().warm(openai(tts.baseUrl));
-    expect(tts.seen).toEqual([{ method: 'GET', path: '/v1/models', authorization: undefined, connection: 0, connectionsSoFar: 1 }]);
+    expect(tts.seen).toEqual([{ method: 'GET', path: '/v1/models', authorization: undefined, connection: 0, connectionsSoFar: 1, at: expect.any(Number) }]);
 
     // The user speaks a moment later (in the same turn, the connection is not back in the pool yet).
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -151,19 +158,7 @@ describe('the connection pool the speech requests use', () => {
   it('speaks at once when the server drops a kept connection as the request goes out: a new one, no backoff, nothing lost', async () => {
     // The server lets the kept connection go just as the second utterance's request arrives
     // on it (a server that keeps connections less long than the pool, and says nothing).
-    const arrivals: { at: number; connection: number }[] = [];
-    const sockets: Socket[] = [];
-    const server = createServer((req, res) => {
-      arrivals.push({ at: performance.now(), connection: sockets.indexOf(req.socket) });
-      req.resume();
-      if (arrivals.length === 2) return void req.socket.destroy();
-      res.writeHead(200, { 'content-type': 'audio/pcm' }).end(Buffer.alloc(4800));
-    });
-    server.keepAliveTimeout = 0;
-    server.on('connection', (socket) => sockets.push(socket));
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const { baseUrl, seen: arrivals } = await speechServer(0, 2);
     const settings = { ...DEFAULT_SETTINGS, provider: 'openai' as const, baseUrls: [baseUrl], format: 'pcm' as const };
     const speak = () => speakToFile('Hello.', { settings, provider: new OpenAiProvider({ ...settings, voice: 'alloy' }), out: join(dir, `out-${arrivals.length}.wav`) });
     await speak();
