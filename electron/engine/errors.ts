@@ -12,14 +12,19 @@ export class SpeechError extends Error {
   constructor(
     readonly kind: SpeechErrorKind,
     message: string,
-    /** `stalled`: given up early because the listener was about to hear the silence (spec E1). */
-    readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown; stalled?: boolean } = {},
+    /**
+     * `stalled`: given up early because the listener was about to hear the silence (spec E1).
+     * `lasting`: this server cannot be reached from here however often it is tried (a port fetch
+     * refuses, a certificate not trusted); another server may be.
+     */
+    readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown; stalled?: boolean; lasting?: boolean } = {},
   ) {
     super(message);
   }
 
-  /** Connection errors, 5xx and 429 are worth another try; the rest are not. */
+  /** Connection errors that may pass, 5xx and 429 are worth another try; the rest are not. */
   get retryable(): boolean {
+    if (this.details.lasting) return false;
     return this.kind === 'network' || this.kind === 'server' || this.kind === 'rate-limit';
   }
 }

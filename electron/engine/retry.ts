@@ -44,7 +44,7 @@ export interface FailureState {
 
 /**
  * Decides what follows a failure (spec E1): fail over to the next endpoint when this one
- * has no retry left or refused the connection; otherwise retry after `retryDelay`;
+ * has no retry left, refused the connection or cannot be reached from here at all; otherwise retry after `retryDelay`;
  * otherwise give up.
  */
 export function afterFailure(failure: SpeechError, state: FailureState, policy: RetryPolicy): FailureStep {
@@ -57,7 +57,7 @@ export function afterFailure(failure: SpeechError, state: FailureState, policy: 
   // Closed before any answer: most often a kept-alive connection the server let go of as the
   // request went out. The first retry goes at once, on a new connection, as browsers do.
   const dropped = attempt === 1 && failure.kind === 'network' && CLOSED_UNANSWERED.has(String(failure.details.cause));
-  const canFailOver = failure.retryable && state.endpointIndex + 1 < state.endpoints.length;
+  const canFailOver = (failure.retryable || failure.details.lasting === true) && state.endpointIndex + 1 < state.endpoints.length;
   if (canFailOver && (delayMs === undefined || refused || stalled)) return { action: 'failover', endpointIndex: state.endpointIndex + 1 };
   if (delayMs === undefined) return { action: 'give-up' };
   return { action: 'retry', attempt, delayMs: stalled || dropped ? 0 : delayMs };

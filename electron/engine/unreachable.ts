@@ -24,6 +24,19 @@ function refusedPort(error: unknown): boolean {
   return false;
 }
 
+/** A certificate this computer does not trust: fetch names it by one of OpenSSL's codes. */
+function untrustedCertificate(code: string | undefined): boolean {
+  return code !== undefined && /CERT|SELF_SIGNED|TLS/.test(code);
+}
+
+/**
+ * True when trying this server again cannot help: fetch refuses its port, or its certificate is
+ * not trusted. Another server may still be reached.
+ */
+export function unreachableFromHere(error: unknown): boolean {
+  return refusedPort(error) || untrustedCertificate(errorCode(error));
+}
+
 /**
  * A sentence for a failed connection to `url`, naming the server as `where` (its host, or its
  * base URL); undefined when there is nothing plainer to say than the error itself.
@@ -44,6 +57,6 @@ export function whyUnreachable(error: unknown, where: string, url: URL): string 
     case 'ETIMEDOUT':
       return `Cannot reach ${where} (${code}): is the network up?`;
   }
-  if (code && /CERT|SELF_SIGNED|TLS/.test(code)) return `${where} did not show a certificate this computer trusts (${code}).`;
+  if (untrustedCertificate(code)) return `${where} did not show a certificate this computer trusts (${code}).`;
   return undefined;
 }

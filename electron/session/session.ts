@@ -498,7 +498,8 @@ export class Session {
         this.source = event.provider === 'local' ? 'Embedded voice (eSpeak NG)' : event.endpoint;
         return this.emit();
       case 'retry':
-        this.notice = `Retrying in ${event.delayMs} ms: ${event.error.message}`;
+        // A retry at once (a dropped kept connection, a stall) has no wait to count down.
+        this.notice = event.delayMs > 0 ? `Retrying in ${event.delayMs} ms: ${event.error.message}` : `Retrying: ${event.error.message}`;
         this.retrying = { segment: event.segmentIndex, notice: this.notice };
         return this.emit();
       case 'chunk':

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpeechError } from '../../electron/engine/errors';
 import { providerStatus } from '../../electron/engine/provider-check';
+import { afterFailure, DEFAULT_RETRY_POLICY } from '../../electron/engine/retry';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import { closedPort } from '../support/closed-port';
@@ -23,6 +24,7 @@ describe('why a server could not be reached, said the same way by the settings c
   it('nothing listening: "is the server running?", and the code is kept for failover', async () => {
     const port = await closedPort();
     const failure = await speechFailure(`http://127.0.0.1:${port}/v1`);
+    expect(failure.retryable).toBe(true);
     expect(failure.message).toBe(`Nothing answers at http://127.0.0.1:${port}/v1: is the server running?`);
     expect(failure.details.cause).toBe('ECONNREFUSED');
     expect((await providerStatus({ provider: 'openai', baseUrls: [`http://127.0.0.1:${port}/v1`] })).detail).toBe(`Nothing answers at 127.0.0.1:${port}: is the server running?`);
@@ -37,6 +39,10 @@ describe('why a server could not be reached, said the same way by the settings c
       const baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
       const failure = await speechFailure(baseUrl);
       expect(failure.message).toMatch(new RegExp(`^${baseUrl.replace(/[./]/g, '\\$&')} did not show a certificate this computer trusts \\((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\\)\\.$`));
+      // Trying again cannot help; another server may.
+      expect(failure.retryable).toBe(false);
+      expect(afterFailure(failure, { retries: 0, endpointIndex: 0, endpoints: [baseUrl] }, DEFAULT_RETRY_POLICY)).toEqual({ action: 'give-up' });
+      expect(afterFailure(failure, { retries: 0, endpointIndex: 0, endpoints: [baseUrl, 'http://127.0.0.1:1/v1'] }, DEFAULT_RETRY_POLICY)).toEqual({ action: 'failover', endpointIndex: 1 });
       expect((await providerStatus({ provider: 'openai', baseUrls: [baseUrl] })).detail).toMatch(/^127\.0\.0\.1:\d+ did not show a certificate this computer trusts/);
     } finally {
       server.closeAllConnections();
@@ -60,6 +66,9 @@ describe('why a server could not be reached, said the same way by the settings c
       const { port } = server!.address() as AddressInfo;
       const failure = await speechFailure(`http://127.0.0.1:${port}/v1`);
       expect(failure.message).toBe(`Cannot reach http://127.0.0.1:${port}/v1: port ${port} is one that fetch, like browsers, will not connect to. Run the server on another port.`);
+      expect(failure.retryable).toBe(false);
+      expect(afterFailure(failure, { retries: 0, endpointIndex: 0, endpoints: ['one'] }, DEFAULT_RETRY_POLICY)).toEqual({ action: 'give-up' });
+      expect(afterFailure(failure, { retries: 0, endpointIndex: 0, endpoints: ['one', 'two'] }, DEFAULT_RETRY_POLICY)).toEqual({ action: 'failover', endpointIndex: 1 });
       expect((await providerStatus({ provider: 'openai', baseUrls: [`http://127.0.0.1:${port}/v1`] })).detail).toBe(
         `Cannot reach 127.0.0.1:${port}: port ${port} is one that fetch, like browsers, will not connect to. Run the server on another port.`,
       );
@@ -82,5 +91,7 @@ describe('why a server could not be reached, said the same way by the settings c
     const failure = await speechFailure('https://tts.invalid/v1', fetch);
     expect(failure.message).toBe(message);
     expect(failure.details.cause).toBe(code);
+    // Each of these may pass (the network comes back, the server restarts): worth a retry.
+    expect(failure.retryable).toBe(true);
   });
 });

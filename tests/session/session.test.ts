@@ -299,6 +299,24 @@ describe('Session', () => {
     expect(views.filter((view) => view.notice.startsWith('Retrying in')).length).toBeGreaterThan(1);
     expect(last().notice).toBe('');
   });
+
+  it('says "Retrying:" without a wait for a retry made at once (a kept connection the server dropped)', async () => {
+    const { session, provider, views, last } = newSession({});
+    const open = provider.open.bind(provider);
+    let failures = 1;
+    provider.open = async (request) => {
+      if (failures-- > 0) throw new SpeechError('network', 'The server closed the connection without an answer (ECONNRESET).', { cause: 'ECONNRESET' });
+      return open(request);
+    };
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak(['Comes on the second try, at once.']);
+    await vi.waitFor(() => expect(sink.events.get(1)?.at(-1)?.type).toBe('end'));
+    const notices = views.map((view) => view.notice).filter(Boolean);
+    expect(notices).toContain('Retrying: The server closed the connection without an answer (ECONNRESET).');
+    expect(notices.filter((notice) => notice.startsWith('Retrying in'))).toEqual([]);
+    expect(last()).toMatchObject({ notice: '', error: '' });
+  });
 });
 
 describe('Session across restarts', () => {

@@ -5,7 +5,7 @@ import { SpeechError } from '../errors';
 import { keyFor } from '../key-binding';
 import type { SpeechAudio, SpeechProvider, SpeechRequest, VoiceInfo } from '../provider';
 import { readsPhonemes, sayPhonemeWords } from '../pronunciation';
-import { errorCode, whyUnreachable } from '../unreachable';
+import { errorCode, unreachableFromHere, whyUnreachable } from '../unreachable';
 
 /** OpenAI's documented limit for one speech request. */
 export const OPENAI_MAX_INPUT = 4096;
@@ -127,12 +127,12 @@ function voiceIds(answer: unknown): string[] {
     .filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
-/** Maps the SDK's errors onto the engine's kinds, keeping the server's own message. */
 /** A base URL as an endpoint's name: without its trailing slashes. */
 export function endpointName(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, '');
 }
 
+/** Maps the SDK's errors onto the engine's kinds, keeping the server's own message. */
 export function toSpeechError(error: unknown, endpoint: string): SpeechError {
   if (error instanceof SpeechError) return error;
   if (error instanceof APIUserAbortError) return new SpeechError('cancelled', 'Cancelled.', { endpoint });
@@ -142,7 +142,7 @@ export function toSpeechError(error: unknown, endpoint: string): SpeechError {
   if (error instanceof APIConnectionError) {
     const code = errorCode(error.cause);
     const why = whyUnreachable(error.cause, endpoint, urlOf(endpoint)) ?? `Cannot reach ${endpoint}${code ? ` (${code})` : ''}: is the server running?`;
-    return new SpeechError('network', why, { endpoint, cause: code ?? error });
+    return new SpeechError('network', why, { endpoint, cause: code ?? error, lasting: unreachableFromHere(error.cause) });
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
