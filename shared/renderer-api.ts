@@ -59,6 +59,8 @@ export interface ProviderStatus {
   status: 'reachable' | 'key-refused' | 'unreachable' | 'offline-voice';
   /** Why, in plain words: "Nothing answers at 127.0.0.1:8880." */
   detail: string;
+  /** The HTTP status the server answered with, when it answered. */
+  httpStatus?: number;
 }
 
 /** The app's messages a page listens to, but `play`, whose port comes by window message. */

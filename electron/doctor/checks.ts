@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { DEFAULT_SETTINGS, formatSettingsIssues, validateSettings, type Settings } from '../../shared/config/schema';
 import { layerEnvironment } from '../engine/config';
+import { providerStatus, type Fetch } from '../engine/provider-check';
 import type { SpeechProvider } from '../engine/provider';
 import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
 import type { CheckResult } from './report';
@@ -117,37 +118,23 @@ export function checkApiKey(facts: KeyFacts): CheckResult {
   return { ...base, status: 'ok', detail: 'none set (the embedded voice and local servers need none)' };
 }
 
-/** fetch, or a stand-in. */
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+export type { Fetch };
 
 /**
- * One provider endpoint: a GET of its /models with the key, the cheapest request an
- * OpenAI-compatible server answers, within `timeoutMs`.
+ * One provider endpoint, asked the way the settings ask (one GET of its model list, the key only
+ * where it may go), with the answer graded: unreachable or a refused key fail; a server that
+ * answers with its own failure, or with something unexpected, is a warning.
  */
-export async function checkProvider(baseUrl: string, apiKey: string | undefined, fetcher: Fetch = fetch, timeoutMs = PROBE_TIMEOUT_MS): Promise<CheckResult> {
-  const base = { id: `provider:${baseUrl}`, title: `Server ${baseUrl}` };
-  const url = `${baseUrl.replace(/\/+$/, '')}/models`;
-  let response: Response;
-  try {
-    response = await fetcher(url, {
-      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'manual',
-    });
-    await response.body?.cancel();
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
-    return { ...base, status: 'fail', detail: `unreachable: ${why}`, fix: 'check the base URL in Settings and that the server is running' };
-  }
-  const { status } = response;
-  if (status === 401 || status === 403) {
-    return { ...base, status: 'fail', detail: apiKey ? `the API key was refused (HTTP ${status})` : `it wants an API key (HTTP ${status})`, fix: 'enter a valid key in Settings, or set UTTER_API_KEY' };
-  }
-  if (status >= 200 && status < 300) return { ...base, status: 'ok', detail: apiKey ? 'reachable, the key is accepted' : 'reachable, no key needed' };
-  if (status === 404 || status === 405) return { ...base, status: 'ok', detail: `reachable (it has no ${url} to check the key against)` };
-  if (status >= 500) return { ...base, status: 'warning', detail: `reachable, but it answered HTTP ${status}`, fix: 'the server has a problem of its own: see its logs' };
-  return { ...base, status: 'warning', detail: `reachable, but it answered HTTP ${status} to ${url}`, fix: 'check that the base URL ends where the server\'s /v1 API is' };
+export async function checkProvider(baseUrl: string, key: Pick<Settings, 'apiKey' | 'apiKeyOrigins'>, fetcher?: Fetch, timeoutMs = PROBE_TIMEOUT_MS): Promise<CheckResult> {
+  // The detail names the server.
+  const base = { id: `provider:${baseUrl}`, title: 'Server' };
+  const { status, detail, httpStatus } = await providerStatus({ provider: 'openai', baseUrls: [baseUrl], apiKey: key.apiKey, apiKeyOrigins: key.apiKeyOrigins }, { fetch: fetcher, timeoutMs });
+  if (status === 'key-refused') return { ...base, status: 'fail', detail, fix: 'enter a valid key in Settings, or set UTTER_API_KEY' };
+  if (status === 'unreachable' && httpStatus !== undefined) return { ...base, status: 'warning', detail, fix: 'the server has a problem of its own: see its logs' };
+  if (status === 'unreachable') return { ...base, status: 'fail', detail, fix: 'check the base URL in Settings and that the server is running' };
+  const expected = httpStatus === undefined || (httpStatus >= 200 && httpStatus < 300) || httpStatus === 404 || httpStatus === 405;
+  if (!expected) return { ...base, status: 'warning', detail, fix: "check that the base URL ends where the server's /v1 API is" };
+  return { ...base, status: 'ok', detail };
 }
 
 /** The embedded voice: synthesizes one word and counts the audio, within `timeoutMs`. */

@@ -6,7 +6,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Settings } from '../../shared/config/schema';
-import { keyFor } from '../engine/key-binding';
 import type { SpeechProvider } from '../engine/provider';
 import {
   checkApiKey,
@@ -76,8 +75,7 @@ export async function runDoctor(inputs: DoctorInputs): Promise<CheckResult[]> {
   });
   const servers = settings ? serversInUse(settings) : [];
   const providerChecks: Promise<CheckResult>[] = settings
-    ? // The key goes only where the engine would send it: not over plain http to another machine, nor to a server it was not entered for.
-      servers.map((url) => checkProvider(url, keyFor(url, settings.apiKey, settings.apiKeyOrigins).key, inputs.fetch))
+    ? servers.map((url) => checkProvider(url, settings, inputs.fetch))
     : [Promise.resolve({ id: 'provider', title: 'Servers', status: 'skipped', detail: 'not checked: the settings do not validate' })];
   if (settings && !servers.length) {
     providerChecks.push(Promise.resolve({ id: 'provider', title: 'Servers', status: 'ok', detail: 'none in use: the embedded voice is chosen' }));

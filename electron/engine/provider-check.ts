@@ -48,13 +48,13 @@ export async function providerStatus(
   }
   if (status === 401 || status === 403) {
     const detail = withheld ?? (key ? `${where} refused the API key (HTTP ${status}).` : `${where} wants an API key (HTTP ${status}): enter one in the settings.`);
-    return { status: 'key-refused', detail };
+    return { status: 'key-refused', httpStatus: status, detail };
   }
-  if (status >= 500) return { status: 'unreachable', detail: `${where} answers, but fails (HTTP ${status}): its own logs say why.` };
-  if (status >= 200 && status < 300) return { status: 'reachable', detail: key ? `${where} answers and accepts the API key.` : `${where} answers.` };
+  if (status >= 500) return { status: 'unreachable', httpStatus: status, detail: `${where} answers, but fails (HTTP ${status}): its own logs say why.` };
+  if (status >= 200 && status < 300) return { status: 'reachable', httpStatus: status, detail: key ? `${where} answers and accepts the API key.` : `${where} answers.` };
   // Many speech servers have no model list: the server is up all the same.
-  if (status === 404 || status === 405) return { status: 'reachable', detail: `${where} answers (it has no model list to check the key against).` };
-  return { status: 'reachable', detail: `${where} answers, with HTTP ${status} to ${url.pathname}.` };
+  if (status === 404 || status === 405) return { status: 'reachable', httpStatus: status, detail: `${where} answers (it has no model list to check the key against).` };
+  return { status: 'reachable', httpStatus: status, detail: `${where} answers, with HTTP ${status} to ${url.pathname}.` };
 }
 
 /** A failed request in plain words. */

@@ -41,7 +41,7 @@ describe('utter doctor', () => {
     expect(checks.map((check) => check.id)).toEqual([
       'node', 'electron', 'settings', 'environment', 'api-key', `provider:${server.url}`, 'embedded-voice', 'audio-output', 'hotkeys', 'updates', 'wayland-portal', 'app-socket',
     ]);
-    expect(byId(checks, `provider:${server.url}`)).toMatchObject({ status: 'ok', detail: 'reachable, the key is accepted' });
+    expect(byId(checks, `provider:${server.url}`)).toMatchObject({ status: 'ok', detail: `${new URL(server.url).host} answers and accepts the API key.` });
     expect(server.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/models' });
     expect(byId(checks, 'api-key')!.detail).toContain('UTTER_API_KEY');
     expect(byId(checks, 'embedded-voice')!.status).toBe('ok');
@@ -55,7 +55,7 @@ describe('utter doctor', () => {
   it('fails with exit 1 on a refused key, and prints text by default', async () => {
     const { code, stdout } = await doctor(JSON.stringify({ provider: 'openai', baseUrls: [server.url] }), { UTTER_API_KEY: 'sk-wrong' }, []);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^FAIL +Server http:\/\/127\.0\.0\.1:\d+\/v1: the API key was refused \(HTTP 401\)$/m);
+    expect(stdout).toMatch(/^FAIL +Server: 127\.0\.0\.1:\d+ refused the API key \(HTTP 401\)\.$/m);
     expect(stdout).toMatch(/→ enter a valid key in Settings/);
     expect(stdout).toMatch(/\d+ ok, \d+ warning, 1 failed, \d+ skipped/);
   });

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { closedPort } from '../support/closed-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,30 +113,35 @@ describe('a server', () => {
     server.close();
   });
 
+  const host = (): string => new URL(base).host;
+
   it('is reachable, and takes the key or refuses it', async () => {
-    expect(await checkProvider(`${base}/ok/v1`, undefined)).toMatchObject({ status: 'ok', detail: 'reachable, no key needed' });
-    expect(await checkProvider(`${base}/auth/v1`, 'good')).toMatchObject({ status: 'ok', detail: 'reachable, the key is accepted' });
+    expect(await checkProvider(`${base}/ok/v1`, {})).toMatchObject({ status: 'ok', detail: `${host()} answers.` });
+    expect(await checkProvider(`${base}/auth/v1`, { apiKey: 'good' })).toMatchObject({ status: 'ok', detail: `${host()} answers and accepts the API key.` });
     expect(seen.at(-1)).toBe('Bearer good');
-    const refused = await checkProvider(`${base}/auth/v1`, 'bad');
-    expect(refused).toMatchObject({ status: 'fail', detail: 'the API key was refused (HTTP 401)' });
+    const refused = await checkProvider(`${base}/auth/v1`, { apiKey: 'bad' });
+    expect(refused).toMatchObject({ status: 'fail', detail: `${host()} refused the API key (HTTP 401).` });
     expect(refused.fix).toMatch(/UTTER_API_KEY/);
-    expect(await checkProvider(`${base}/auth/v1`, undefined)).toMatchObject({ status: 'fail', detail: expect.stringContaining('wants an API key') });
+    expect(await checkProvider(`${base}/auth/v1`, {})).toMatchObject({ status: 'fail', detail: expect.stringContaining('wants an API key') });
   });
 
-  it('says what else it answered', async () => {
-    expect(await checkProvider(`${base}/none/v1`, undefined)).toMatchObject({ status: 'ok', detail: expect.stringContaining('no ') });
-    expect(await checkProvider(`${base}/broken/v1`, undefined)).toMatchObject({ status: 'warning', detail: expect.stringContaining('HTTP 503') });
-    expect(await checkProvider(`${base}/moved/v1`, undefined)).toMatchObject({ status: 'warning', detail: expect.stringContaining('HTTP 302') });
+  it('says why a key was kept from a server that wants one, as the settings do', async () => {
+    const kept = await checkProvider(`${base}/auth/v1`, { apiKey: 'good', apiKeyOrigins: ['https://api.example'] });
+    expect(seen.at(-1)).toBeUndefined();
+    expect(kept).toMatchObject({ status: 'fail', detail: expect.stringContaining('it was entered for https://api.example') });
   });
 
-  it('is unreachable: refused, or silent past the timeout', async () => {
-    const closed = createNetServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise((resolve) => closed.close(resolve));
-    expect(await checkProvider(`http://127.0.0.1:${port}/v1`, undefined)).toMatchObject({ status: 'fail', detail: 'unreachable: ECONNREFUSED' });
+  it('says what else it answered: its own failure, or something unexpected, is a warning', async () => {
+    expect(await checkProvider(`${base}/none/v1`, {})).toMatchObject({ status: 'ok', detail: expect.stringContaining('no model list') });
+    expect(await checkProvider(`${base}/broken/v1`, {})).toMatchObject({ status: 'warning', detail: expect.stringContaining('HTTP 503'), fix: expect.stringContaining('logs') });
+    expect(await checkProvider(`${base}/moved/v1`, {})).toMatchObject({ status: 'warning', detail: expect.stringContaining('HTTP 302'), fix: expect.stringContaining('/v1') });
+  });
+
+  it('is unreachable: refused, or silent past the timeout, said in the words the settings use', async () => {
+    const port = await closedPort();
+    expect(await checkProvider(`http://127.0.0.1:${port}/v1`, {})).toMatchObject({ status: 'fail', detail: `Nothing answers at 127.0.0.1:${port}: is the server running?` });
     const started = Date.now();
-    expect(await checkProvider(`${base}/slow/v1`, undefined, fetch, 300)).toMatchObject({ status: 'fail', detail: 'unreachable: no answer within 0.3 s' });
+    expect(await checkProvider(`${base}/slow/v1`, {}, fetch, 300)).toMatchObject({ status: 'fail', detail: `${host()} did not answer within 0.3 s.` });
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });
