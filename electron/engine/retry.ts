@@ -44,8 +44,8 @@ export interface FailureState {
 
 /**
  * Decides what follows a failure (spec E1): fail over to the next endpoint when this one
- * has no retry left, refused the connection or cannot be reached from here at all; otherwise retry after `retryDelay`;
- * otherwise give up.
+ * has no retry left, refused the connection or cannot be reached from here at all;
+ * otherwise retry after `retryDelay`; otherwise give up.
  */
 export function afterFailure(failure: SpeechError, state: FailureState, policy: RetryPolicy): FailureStep {
   const attempt = state.retries + 1;
