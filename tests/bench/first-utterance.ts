@@ -1,7 +1,7 @@
 // The first utterance after Utter starts, against the ones after it (issue 12 §1): each start
 // is a fresh `utter web` process and a fresh Chromium, as a first hotkey after the app
 // starts; one start alone is too noisy to judge by.
-import type { PulseAudio } from '../support/pulse';
+import { pulseAvailable, startPulse, type PulseAudio } from '../support/pulse';
 import { startWebProcessRig } from '../support/utter-web';
 import { OUTPUT_RESTS_AFTER_MS } from '../../shared/playback/output-rest';
 import { benchAudio, heardUtter, REALTIME, SHORT, TTFB_MS, type Heard } from './browser-players';
@@ -52,4 +52,15 @@ export async function benchFirstUtterance(pulse: PulseAudio): Promise<string> {
     `the ${LATER} after each ${Math.round(median(later.fromClick))} and ${Math.round(median(later.overhead))} ms (larger difference ${Math.round(difference)} ms; target ≤ 20: ${difference <= 20 ? 'met' : 'NOT met'}).\n` +
     `After ${OUTPUT_RESTS_AFTER_MS / 1000} s of quiet the output rests, and waking it costs: heard ${Math.round(afterRest!.fromClickMs)} ms after the click, ${Math.round(afterRest!.overheadMs)} ms after the first byte (one take).`
   );
+}
+
+/** The same, on its own (`npm run bench -- --first`): the part of the browser bench that flips most from run to run. */
+export async function benchFirstUtteranceAlone(): Promise<string> {
+  if (!pulseAvailable()) return 'First utterance after start: skipped (no PulseAudio to record what is heard).';
+  const pulse = await startPulse();
+  try {
+    return await benchFirstUtterance(pulse);
+  } finally {
+    await pulse.stop();
+  }
 }

@@ -17,6 +17,7 @@ import { benchAdaptiveBuffer } from './adaptive-buffer';
 import { benchBrowserPlayers } from './browser-players';
 import { benchCacheReplay } from './cache-replay';
 import { benchEmbeddedVoice } from './embedded-voice';
+import { benchFirstUtteranceAlone } from './first-utterance';
 import { table } from './report';
 import { benchLongText } from './long-text';
 import { benchStopLatency } from './stop-latency';
@@ -93,11 +94,13 @@ async function main(): Promise<void> {
   console.log('\n' + (await benchLongText()));
 }
 
-// `npm run bench -- --browser` runs only the browser players, `-- --adaptive` only the learned
-// pre-roll, `-- --voice` only the embedded voice as heard, `-- --cache` only the replay from the cache.
-const only = process.argv.find((arg) => arg === '--browser' || arg === '--adaptive' || arg === '--voice' || arg === '--cache');
+// `npm run bench -- --browser` runs only the browser players, `-- --first` only their first
+// utterance after a start, `-- --adaptive` only the learned pre-roll, `-- --voice` only the
+// embedded voice as heard, `-- --cache` only the replay from the cache.
+const only = process.argv.find((arg) => ['--browser', '--first', '--adaptive', '--voice', '--cache'].includes(arg));
 if (!only) await main();
 if (!only || only === '--browser') console.log('\n' + (await benchBrowserPlayers()));
+if (only === '--first') console.log('\n' + (await benchFirstUtteranceAlone()));
 if (!only || only === '--adaptive') console.log('\n' + (await benchAdaptiveBuffer()));
 if (!only || only === '--voice') console.log('\n' + (await benchEmbeddedVoice()));
 if (!only || only === '--cache') console.log('\n' + (await benchCacheReplay()));
