@@ -96,7 +96,7 @@ export async function benchBrowserPlayers(): Promise<string> {
         const m = median(runs.map((r) => r.overheadMs));
         const target = format === 'pcm' || format === 'wav' ? 50 : 60;
         const ratio = Math.max(1, m) / overhead(results[label].MediaSource);
-        formatRows.push([format === 'flac' ? (padded ? 'flac (8 KB padding)' : 'flac, no padding') : format, label, `${Math.round(median(runs.map((r) => r.serverTtfbMs)))}`, `${Math.round(median(runs.map((r) => r.fromClickMs)))}`, `${Math.round(m)}`, `${target}`, m <= target ? 'yes' : 'NO', `${ratio.toFixed(2)}×`, ratio <= 0.4 ? 'yes' : 'NO', `${Math.round(m - floorMs[label])}`]);
+        formatRows.push([format === 'flac' ? (padded ? 'flac (8 KB padding)' : 'flac, no padding') : format, label, `${Math.round(median(runs.map((r) => r.serverTtfbMs)))}`, `${Math.round(median(runs.map((r) => r.fromClickMs)))}`, `${Math.round(m)}`, `${target}`, m <= target ? 'yes' : 'NO', `${ratio.toFixed(3)}×`, ratio <= 0.4 ? 'yes' : 'NO', `${Math.round(m - floorMs[label])}`]);
       }
     }
     out.push('\nUtter, first audio as heard (ms), and its overhead above the first byte against MediaSource\'s for the same text:\n');
