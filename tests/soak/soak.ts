@@ -2,6 +2,7 @@
 // stops, pauses, skips, over a link that changes phase by phase), and utterances at once
 // through the engine in Node. Leaks are judged by growth over the run, a slope, not by an
 // absolute size; an utterance that neither ends, stops nor fails with an error is a hang.
+import { IDLE_CONNECTION_MS } from '../../electron/engine/connection-pool';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,8 +92,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const cdp = await page.context().newCDPSession(page);
     const sample = async (utterances: number): Promise<void> => {
       // An idle kept-alive connection (4 descriptors here: engine, the proxy's two sides, the
-      // server) closes after the server's 5 s keep-alive timeout; one open past 6 s is counted.
-      const settle = Date.now() + 6000;
+      // server) closes after the server's 5 s keep-alive timeout, or, where the server never
+      // answered on it and so never said how long it keeps one, after the engine's own idle
+      // limit; one open past that is counted.
+      const settle = Date.now() + IDLE_CONNECTION_MS + 2000;
       while (proxy.openConnections() > 0 && Date.now() < settle) await new Promise((resolve) => setTimeout(resolve, 100));
       gc();
       await cdp.send('HeapProfiler.collectGarbage');
