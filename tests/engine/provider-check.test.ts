@@ -42,7 +42,7 @@ describe('providerStatus', () => {
 
   it('finds a server that lists its models reachable, asking it with the key', async () => {
     const tts = await server(status(200, '{"object":"list","data":[]}'));
-    expect(await providerStatus(openai([tts.baseUrl], { apiKey: 'sk-test' }))).toEqual({ status: 'reachable', detail: `127.0.0.1:${tts.port} answers and accepts the API key.` });
+    expect(await providerStatus(openai([tts.baseUrl], { apiKey: 'sk-test' }))).toEqual({ status: 'reachable', httpStatus: 200, detail: `127.0.0.1:${tts.port} answers and accepts the API key.` });
     expect(tts.asked).toEqual([{ path: '/v1/models', authorization: 'Bearer sk-test' }]);
   });
 
@@ -56,19 +56,19 @@ describe('providerStatus', () => {
 
   it.each([401, 403])('calls the key refused on %i', async (code) => {
     const tts = await server(status(code, '{"error":{"message":"Incorrect API key provided"}}'));
-    expect(await providerStatus(openai([tts.baseUrl], { apiKey: 'sk-wrong' }))).toEqual({ status: 'key-refused', detail: `127.0.0.1:${tts.port} refused the API key (HTTP ${code}).` });
+    expect(await providerStatus(openai([tts.baseUrl], { apiKey: 'sk-wrong' }))).toEqual({ status: 'key-refused', httpStatus: code, detail: `127.0.0.1:${tts.port} refused the API key (HTTP ${code}).` });
   });
 
   it('keeps the key from a server it was not entered for, and says so when that server wants one', async () => {
     const tts = await server(status(401));
     const result = await providerStatus(openai([tts.baseUrl], { apiKey: 'sk-secret', apiKeyOrigins: ['https://api.openai.com'] }));
     expect(tts.asked).toEqual([{ path: '/v1/models', authorization: undefined }]);
-    expect(result).toEqual({ status: 'key-refused', detail: expect.stringContaining('it was entered for https://api.openai.com') });
+    expect(result).toEqual({ status: 'key-refused', httpStatus: 401, detail: expect.stringContaining('it was entered for https://api.openai.com') });
   });
 
   it('counts a server without a model list (404) as reachable', async () => {
     const tts = await server(status(404, '{"detail":"Not Found"}'));
-    expect(await providerStatus(openai([tts.baseUrl]))).toEqual({ status: 'reachable', detail: expect.stringContaining(`127.0.0.1:${tts.port} answers`) });
+    expect(await providerStatus(openai([tts.baseUrl]))).toEqual({ status: 'reachable', httpStatus: 404, detail: expect.stringContaining(`127.0.0.1:${tts.port} answers`) });
   });
 
   it('calls a closed port unreachable, in plain words', async () => {
@@ -86,7 +86,7 @@ describe('providerStatus', () => {
 
   it('calls a server that fails (5xx) unreachable, with its status', async () => {
     const tts = await server(status(502));
-    expect(await providerStatus(openai([tts.baseUrl]))).toEqual({ status: 'unreachable', detail: expect.stringContaining('HTTP 502') });
+    expect(await providerStatus(openai([tts.baseUrl]))).toEqual({ status: 'unreachable', httpStatus: 502, detail: expect.stringContaining('HTTP 502') });
   });
 
   it('follows no redirect, so the key cannot be led elsewhere', async () => {

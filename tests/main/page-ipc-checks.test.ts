@@ -40,7 +40,7 @@ afterAll(async () => {
 
 it('answers checkProvider from the engine settings, with their key', async () => {
   const checkProvider = captured.handlers.get(channelOf('checkProvider'))!;
-  expect(await checkProvider(page, undefined)).toEqual({ status: 'key-refused', detail: expect.stringContaining('refused the API key (HTTP 401)') });
+  expect(await checkProvider(page, undefined)).toEqual({ status: 'key-refused', httpStatus: 401, detail: expect.stringContaining('refused the API key (HTTP 401)') });
   expect(authorizations).toEqual(['Bearer sk-engine']);
 });
 
