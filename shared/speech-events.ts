@@ -95,6 +95,12 @@ export type EngineEvent =
        * Absent for bytes that came from no network read (tests, warm-up).
        */
       readMs?: number;
+      /**
+       * Bytes of the same network read the engine sends right after this chunk: audio
+       * already here, which no network gap can hold up (a player may count it toward its
+       * pre-roll before it is decoded). Absent for none.
+       */
+      following?: number;
     }
   | { type: 'word'; segmentIndex: number; start: number; end: number; audioMs: number }
   | { type: 'segment-end'; segmentIndex: number; metrics: SegmentMetrics; skipped: boolean }

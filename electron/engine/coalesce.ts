@@ -14,8 +14,11 @@ export class ChunkCoalescer {
   constructor(
     private readonly chunkSize: () => number,
     private readonly flushMs: number,
-    /** `readMs`: when the last of these bytes was read (every chunk ends in the latest read). */
-    private readonly emit: (bytes: Uint8Array, readMs: number) => void,
+    /**
+     * `readMs`: when the last of these bytes was read (every chunk ends in the latest read).
+     * `following`: bytes this push emits right after this chunk, already read.
+     */
+    private readonly emit: (bytes: Uint8Array, readMs: number, following: number) => void,
     private readonly trickleBelow = Infinity,
   ) {}
 
@@ -30,16 +33,21 @@ export class ChunkCoalescer {
     this.lastReadMs = readMs;
     this.parts.push(bytes);
     this.size += bytes.length;
-    for (let size = this.chunkSize(); this.size >= size; size = this.chunkSize()) this.emit(this.take(size), this.lastReadMs);
+    // A trickle's rest waits for more, so only the rest of a large read follows at once.
+    const restFollows = bytes.length >= this.trickleBelow;
+    for (let size = this.chunkSize(); this.size >= size; size = this.chunkSize()) {
+      const chunk = this.take(size);
+      this.emit(chunk, this.lastReadMs, restFollows ? this.size : 0);
+    }
     this.clearTimer();
-    if (bytes.length >= this.trickleBelow) return this.flush();
+    if (restFollows) return this.flush();
     if (this.size > 0) this.timer = setTimeout(() => this.flush(), this.flushMs);
   }
 
   /** Emits whatever is held. */
   flush(): void {
     this.clearTimer();
-    if (this.size > 0) this.emit(this.take(this.size), this.lastReadMs);
+    if (this.size > 0) this.emit(this.take(this.size), this.lastReadMs, 0);
   }
 
   /** Drops whatever is held (the segment is abandoned). */

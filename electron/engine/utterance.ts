@@ -121,10 +121,10 @@ export class Utterance {
     this.coalescer = new ChunkCoalescer(
       () => this.chunks.size,
       options.flushMs ?? 10,
-      (bytes, readMs) => {
+      (bytes, readMs, following) => {
         this.chunks.emitted();
         this.gate.sentBytes(bytes.length);
-        this.emit({ type: 'chunk', segmentIndex: this.currentIndex, bytes, readMs });
+        this.emit({ type: 'chunk', segmentIndex: this.currentIndex, bytes, readMs, ...(following > 0 ? { following } : {}) });
       },
       Math.min(FIRST_CHUNK_BYTES, settings.streamChunkSize),
     );

@@ -81,7 +81,7 @@ function socketLink(ws: WebSocket): EngineLink {
   return {
     send: (event) => {
       if (ws.readyState !== ws.OPEN) return;
-      if (event.type === 'chunk') ws.send(encodeChunkFrame(event.segmentIndex, event.bytes, event.readMs));
+      if (event.type === 'chunk') ws.send(encodeChunkFrame(event.segmentIndex, event.bytes, event.readMs, event.following));
       else ws.send(JSON.stringify(event));
     },
     onMessage: (handler) =>

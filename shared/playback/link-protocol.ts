@@ -108,17 +108,20 @@ function idIn(text: string, key: 'claim' | 'offer'): number | null {
 
 /**
  * Binary frames are chunks: a little-endian u32 segment index, the f64 read time (NaN for
- * none), then the bytes.
+ * none), the u32 count of bytes that follow at once (see the chunk event), then the bytes.
  */
-export const CHUNK_HEADER_BYTES = 12;
+export const CHUNK_HEADER_BYTES = 16;
 /** Where a chunk frame's read time starts, after the segment index. */
 export const CHUNK_READ_AT = 4;
+/** Where a chunk frame's count of following bytes starts, after the read time. */
+export const CHUNK_FOLLOWING_AT = 12;
 
-export function encodeChunkFrame(segmentIndex: number, bytes: Uint8Array, readMs?: number): Uint8Array {
+export function encodeChunkFrame(segmentIndex: number, bytes: Uint8Array, readMs?: number, following = 0): Uint8Array {
   const frame = new Uint8Array(CHUNK_HEADER_BYTES + bytes.length);
   const view = new DataView(frame.buffer);
   view.setUint32(0, segmentIndex, true);
   view.setFloat64(CHUNK_READ_AT, readMs ?? Number.NaN, true);
+  view.setUint32(CHUNK_FOLLOWING_AT, following, true);
   frame.set(bytes, CHUNK_HEADER_BYTES);
   return frame;
 }
@@ -127,6 +130,7 @@ export function encodeChunkFrame(segmentIndex: number, bytes: Uint8Array, readMs
 export function decodeChunkFrame(frame: ArrayBuffer): LinkEvent {
   const view = new DataView(frame);
   const readMs = view.getFloat64(CHUNK_READ_AT, true);
+  const following = view.getUint32(CHUNK_FOLLOWING_AT, true);
   const bytes = new Uint8Array(frame, CHUNK_HEADER_BYTES);
-  return { type: 'chunk', segmentIndex: view.getUint32(0, true), bytes, ...(Number.isFinite(readMs) ? { readMs } : {}) };
+  return { type: 'chunk', segmentIndex: view.getUint32(0, true), bytes, ...(Number.isFinite(readMs) ? { readMs } : {}), ...(following > 0 ? { following } : {}) };
 }

@@ -45,15 +45,30 @@ describe('ChunkCoalescer and whole reads', () => {
   it('sends what is left of a read that is no trickle at once, and still gathers a trickle', () => {
     const out: Uint8Array[] = [];
     const sizes = [1024, 2048, 4096];
-    const c = new ChunkCoalescer(() => sizes[Math.min(out.length, 2)], 15, (b) => out.push(b), 1024);
+    const following: number[] = [];
+    const c = new ChunkCoalescer(() => sizes[Math.min(out.length, 2)], 15, (b, _readMs, rest) => out.push(b) && following.push(rest), 1024);
     // One 4080-byte read, as a server's first: nothing of it waits for the quiet time.
     c.push(new Uint8Array(4080));
     expect(out.map((b) => b.length)).toEqual([1024, 2048, 1008]);
+    // Each chunk says how much of the read comes right after it (the player counts it as in hand).
+    expect(following).toEqual([3056, 1008, 0]);
     expect(c.heldBytes).toBe(0);
     c.push(new Uint8Array(300));
     c.push(new Uint8Array(300));
     expect(out.length).toBe(3);
     expect(c.heldBytes).toBe(600);
+    c.discard();
+  });
+});
+
+describe('ChunkCoalescer and a trickle that fills a chunk', () => {
+  it('promises nothing after a chunk whose rest waits for more', () => {
+    const following: number[] = [];
+    const c = new ChunkCoalescer(() => 4, 15, (_b, _readMs, rest) => following.push(rest), 8);
+    c.push(new Uint8Array(3));
+    c.push(new Uint8Array(3));
+    expect(following).toEqual([0]);
+    expect(c.heldBytes).toBe(2);
     c.discard();
   });
 });

@@ -93,8 +93,9 @@ describe('chunk frames on the audio socket', () => {
   it('carry the segment, the bytes and when the engine read them; a chunk read from no network has no read time', async () => {
     const { decodeChunkFrame, encodeChunkFrame } = await import('../../shared/playback/link-protocol');
     const bytes = Uint8Array.of(1, 2, 3);
-    const frame = (readMs?: number) => encodeChunkFrame(7, bytes, readMs).slice().buffer;
+    const frame = (readMs?: number, following?: number) => encodeChunkFrame(7, bytes, readMs, following).slice().buffer;
     expect(decodeChunkFrame(frame(1234.5))).toEqual({ type: 'chunk', segmentIndex: 7, bytes, readMs: 1234.5 });
     expect(decodeChunkFrame(frame())).toEqual({ type: 'chunk', segmentIndex: 7, bytes });
+    expect(decodeChunkFrame(frame(1234.5, 3056))).toEqual({ type: 'chunk', segmentIndex: 7, bytes, readMs: 1234.5, following: 3056 });
   });
 });

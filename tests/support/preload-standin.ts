@@ -10,7 +10,7 @@
  * prove that a hotkey needs none of them.
  */
 import { AUDIO_PORT_MESSAGE, OPERATIONS, OPERATION_NAMES } from '../../shared/contract';
-import { CHUNK_HEADER_BYTES, CHUNK_READ_AT } from '../../shared/playback/link-protocol';
+import { CHUNK_FOLLOWING_AT, CHUNK_HEADER_BYTES, CHUNK_READ_AT } from '../../shared/playback/link-protocol';
 
 const KINDS = Object.fromEntries(OPERATION_NAMES.map((name) => [name, OPERATIONS[name].kind]));
 
@@ -39,7 +39,8 @@ export const PRELOAD_STANDIN = `(() => {
       const view = new DataView(message.data);
       chunkBytes.push(message.data.byteLength - ${CHUNK_HEADER_BYTES});
       const readMs = view.getFloat64(${CHUNK_READ_AT}, true);
-      engine.postMessage({ type: 'chunk', segmentIndex: view.getUint32(0, true), ...(Number.isFinite(readMs) ? { readMs } : {}), bytes: new Uint8Array(message.data, ${CHUNK_HEADER_BYTES}) });
+      const following = view.getUint32(${CHUNK_FOLLOWING_AT}, true);
+      engine.postMessage({ type: 'chunk', segmentIndex: view.getUint32(0, true), ...(Number.isFinite(readMs) ? { readMs } : {}), ...(following > 0 ? { following } : {}), bytes: new Uint8Array(message.data, ${CHUNK_HEADER_BYTES}) });
     };
     engine.onmessage = (message) => {
       const text = JSON.stringify(message.data);
