@@ -7,9 +7,18 @@
  */
 export const FIRST_CHUNK_BYTES = 1024;
 export const CHUNK_SPAN_MS = 50;
+/**
+ * A segment's first bytes go out as they come, however small the reads: until the player
+ * has started, a byte held for company is first audio put off (the quiet time held each
+ * of a server's 683-byte writes 10 ms). 16 KB is a third of a second of 24 kHz pcm and
+ * two of mp3, more than any pre-roll; a server writing 100 bytes at a time costs 160 messages.
+ */
+export const UNHELD_START_BYTES = 16 * 1024;
 
 export class ChunkSizer {
   private sent = 0;
+  /** Bytes sent of the current segment. */
+  private segmentBytes = 0;
   private bytes = 0;
   private networkMs = 0;
 
@@ -21,9 +30,15 @@ export class ChunkSizer {
     this.networkMs += networkMs;
   }
 
-  /** A chunk went out. */
-  emitted(): void {
+  /** A chunk of `bytes` went out. */
+  emitted(bytes: number): void {
     this.sent++;
+    this.segmentBytes += bytes;
+  }
+
+  /** Reads under this many bytes wait a little for more (ChunkCoalescer); none does at a segment's start. */
+  get trickleBelow(): number {
+    return this.segmentBytes < UNHELD_START_BYTES ? 0 : Math.min(FIRST_CHUNK_BYTES, this.ceiling);
   }
 
   /** The size the next chunk is coalesced to. */
@@ -41,5 +56,6 @@ export class ChunkSizer {
   /** A new segment starts: its first chunk is small again; the link's pace is kept. */
   restart(): void {
     this.sent = 0;
+    this.segmentBytes = 0;
   }
 }

@@ -1,9 +1,9 @@
 /**
  * Coalesces network chunks (spec C3): decoders are slow on tiny inputs, so bytes go out in
  * pieces of `chunkSize()` (see chunk-size.ts), or after `flushMs` of quiet so that a trickle
- * still flows. Only a trickle waits: what is left of a read of at least `trickleBelow` bytes
- * goes at once, since holding audio in hand for a chunk to fill only delays it (the end of
- * a segment's first read waited the whole quiet time, and a learned start with it).
+ * still flows. Only a trickle waits: what is left of a read of at least `trickleBelow()`
+ * bytes goes at once, since holding audio in hand for a chunk to fill only delays it (the
+ * end of a segment's first read waited the whole quiet time, and a learned start with it).
  */
 export class ChunkCoalescer {
   private parts: Uint8Array[] = [];
@@ -19,7 +19,7 @@ export class ChunkCoalescer {
      * `following`: bytes this push emits right after this chunk, already read.
      */
     private readonly emit: (bytes: Uint8Array, readMs: number, following: number) => void,
-    private readonly trickleBelow = Infinity,
+    private readonly trickleBelow: () => number = () => Infinity,
   ) {}
 
   /** Bytes held and not yet emitted (for the memory-bound measurements). */
@@ -34,7 +34,7 @@ export class ChunkCoalescer {
     this.parts.push(bytes);
     this.size += bytes.length;
     // A trickle's rest waits for more, so only the rest of a large read follows at once.
-    const restFollows = bytes.length >= this.trickleBelow;
+    const restFollows = bytes.length >= this.trickleBelow();
     for (let size = this.chunkSize(); this.size >= size; size = this.chunkSize()) {
       const chunk = this.take(size);
       this.emit(chunk, this.lastReadMs, restFollows ? this.size : 0);

@@ -1,7 +1,7 @@
 import type { AudioFormat } from '../../shared/audio-format';
 import type { Settings } from '../../shared/config/schema';
 import { ChunkCoalescer } from './coalesce';
-import { ChunkSizer, FIRST_CHUNK_BYTES } from './chunk-size';
+import { ChunkSizer } from './chunk-size';
 import { declaredLength } from './declared-length';
 import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
@@ -122,11 +122,11 @@ export class Utterance {
       () => this.chunks.size,
       options.flushMs ?? 10,
       (bytes, readMs, following) => {
-        this.chunks.emitted();
+        this.chunks.emitted(bytes.length);
         this.gate.sentBytes(bytes.length);
         this.emit({ type: 'chunk', segmentIndex: this.currentIndex, bytes, readMs, ...(following > 0 ? { following } : {}) });
       },
-      Math.min(FIRST_CHUNK_BYTES, settings.streamChunkSize),
+      () => this.chunks.trickleBelow,
     );
     this.done = this.run();
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkCoalescer } from '../../electron/engine/coalesce';
-import { CHUNK_SPAN_MS, ChunkSizer, FIRST_CHUNK_BYTES } from '../../electron/engine/chunk-size';
+import { CHUNK_SPAN_MS, ChunkSizer, FIRST_CHUNK_BYTES, UNHELD_START_BYTES } from '../../electron/engine/chunk-size';
 import { FlowGate } from '../../electron/engine/flow';
 import { SpeechError } from '../../electron/engine/errors';
 import { DEFAULT_RETRY_POLICY, retryDelay } from '../../electron/engine/retry';
@@ -46,7 +46,7 @@ describe('ChunkCoalescer and whole reads', () => {
     const out: Uint8Array[] = [];
     const sizes = [1024, 2048, 4096];
     const following: number[] = [];
-    const c = new ChunkCoalescer(() => sizes[Math.min(out.length, 2)], 15, (b, _readMs, rest) => out.push(b) && following.push(rest), 1024);
+    const c = new ChunkCoalescer(() => sizes[Math.min(out.length, 2)], 15, (b, _readMs, rest) => out.push(b) && following.push(rest), () => 1024);
     // One 4080-byte read, as a server's first: nothing of it waits for the quiet time.
     c.push(new Uint8Array(4080));
     expect(out.map((b) => b.length)).toEqual([1024, 2048, 1008]);
@@ -64,7 +64,7 @@ describe('ChunkCoalescer and whole reads', () => {
 describe('ChunkCoalescer and a trickle that fills a chunk', () => {
   it('promises nothing after a chunk whose rest waits for more', () => {
     const following: number[] = [];
-    const c = new ChunkCoalescer(() => 4, 15, (_b, _readMs, rest) => following.push(rest), 8);
+    const c = new ChunkCoalescer(() => 4, 15, (_b, _readMs, rest) => following.push(rest), () => 8);
     c.push(new Uint8Array(3));
     c.push(new Uint8Array(3));
     expect(following).toEqual([0]);
@@ -89,24 +89,24 @@ describe('ChunkSizer', () => {
   it('starts a segment with a small chunk, then doubles until a read has been timed', () => {
     const sizer = new ChunkSizer(4096);
     expect(sizer.size).toBe(FIRST_CHUNK_BYTES);
-    sizer.emitted();
+    sizer.emitted(1024);
     expect(sizer.size).toBe(2 * FIRST_CHUNK_BYTES);
-    sizer.emitted();
+    sizer.emitted(1024);
     expect(sizer.size).toBe(4096);
   });
 
   it('follows the link: what arrives in 50 ms, between the first chunk and the setting', () => {
     const slow = new ChunkSizer(4096);
-    slow.emitted();
+    slow.emitted(1024);
     // 24 kHz 16-bit pcm at real time: 48 bytes a ms, so 2,400 bytes in 50 ms.
     for (let i = 0; i < 10; i++) slow.arrived(960, 20);
     expect(slow.size).toBe(48 * CHUNK_SPAN_MS);
     const trickle = new ChunkSizer(4096);
-    trickle.emitted();
+    trickle.emitted(1024);
     trickle.arrived(100, 50);
     expect(trickle.size).toBe(FIRST_CHUNK_BYTES);
     const fast = new ChunkSizer(4096);
-    fast.emitted();
+    fast.emitted(1024);
     fast.arrived(65536, 0);
     expect(fast.size).toBe(4096);
   });
@@ -114,20 +114,36 @@ describe('ChunkSizer', () => {
   it('never exceeds the setting, not even for the first chunk', () => {
     const sizer = new ChunkSizer(512);
     expect(sizer.size).toBe(512);
-    sizer.emitted();
+    sizer.emitted(1024);
     sizer.arrived(1 << 20, 10);
     expect(sizer.size).toBe(512);
   });
 
   it('makes the first chunk of the next segment small again, keeping the pace it measured', () => {
     const sizer = new ChunkSizer(8192);
-    sizer.emitted();
+    sizer.emitted(1024);
     sizer.arrived(4800, 50);
     expect(sizer.size).toBe(4800);
     sizer.restart();
     expect(sizer.size).toBe(FIRST_CHUNK_BYTES);
-    sizer.emitted();
+    sizer.emitted(1024);
     expect(sizer.size).toBe(4800);
+  });
+});
+
+describe('ChunkSizer and trickles', () => {
+  it('holds no read back for the first 16 KB of a segment, then lets a trickle wait for company', () => {
+    const sizer = new ChunkSizer(4096);
+    expect(sizer.trickleBelow).toBe(0);
+    for (let sent = 0; sent < UNHELD_START_BYTES - 300; sent += 300) sizer.emitted(300);
+    expect(sizer.trickleBelow).toBe(0);
+    sizer.emitted(300);
+    expect(sizer.trickleBelow).toBe(FIRST_CHUNK_BYTES);
+    sizer.restart();
+    expect(sizer.trickleBelow).toBe(0);
+    const small = new ChunkSizer(512);
+    small.emitted(UNHELD_START_BYTES);
+    expect(small.trickleBelow).toBe(512);
   });
 });
 

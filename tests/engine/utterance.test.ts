@@ -3,6 +3,7 @@ import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import type { EngineEvent } from '../../shared/speech-events';
 import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/engine/provider';
 import { Utterance } from '../../electron/engine/utterance';
+import { UNHELD_START_BYTES } from '../../electron/engine/chunk-size';
 
 /**
  * A provider that synthesizes a 1 kHz tone, 100 ms of 24 kHz s16 PCM per character, pulled
@@ -70,13 +71,19 @@ describe('Utterance', () => {
     const bytes = events.filter((e) => e.type === 'chunk').reduce((n, e) => n + e.bytes.length, 0);
     expect(bytes).toBe(sentences(40).length * provider.bytesPerChar - (starts.length - 1) * provider.bytesPerChar);
     if (end.type === 'end') expect(end.metrics.bytes).toBe(bytes);
-    // Chunks are coalesced to the chunk size: each segment opens with a 1 KB chunk for a
-    // fast start, then this fast link gets the whole setting. A segment's tail, or a flush
-    // after 10 ms of quiet on a busy machine, may be shorter, but those are the exception.
+    // A segment's first 16 KB go on as they were read (reads of 1000 bytes here): nothing is
+    // held before play can start. After that, chunks are coalesced to the chunk size, and this
+    // fast link gets the whole setting. A segment's tail, or a flush after 10 ms of quiet on a
+    // busy machine, may be shorter, but those are the exception.
     const chunks = events.filter((e) => e.type === 'chunk');
-    const firsts = starts.map((s) => chunks.find((c) => c.segmentIndex === s.segment.index)!);
-    expect(firsts.every((c) => c.bytes.length === 1024)).toBe(true);
-    const rest = chunks.filter((c) => !firsts.includes(c));
+    const opening: typeof chunks = [];
+    for (const start of starts) {
+      let sent = 0;
+      for (const c of chunks) if (c.segmentIndex === start.segment.index && sent < UNHELD_START_BYTES) opening.push(c) && (sent += c.bytes.length);
+    }
+    expect(opening.every((c) => c.bytes.length === provider.paceBytes)).toBe(true);
+    const rest = chunks.filter((c) => !opening.includes(c));
+    expect(rest.length).toBeGreaterThan(20);
     expect(rest.filter((c) => c.bytes.length !== 4096).length).toBeLessThanOrEqual(starts.length + rest.length * 0.1);
     expect(chunks.every((c) => c.bytes.length <= 4096)).toBe(true);
   });
@@ -96,7 +103,21 @@ describe('Utterance', () => {
     await u.done;
   });
 
-  it('on a slow link, passes audio on in small chunks: the first at 1 KB, then what 50 ms brings', async () => {
+  it('passes a segment\'s first reads on as they come, however small: nothing waits for company before play can start', async () => {
+    // Reads of 300 bytes 300 ms apart; the quiet time is 5 s, so a held read would wait for four more to fill 1 KB.
+    const provider = new ToneProvider();
+    provider.paceMs = 300;
+    provider.paceBytes = 300;
+    const { events, push } = collect();
+    const u = new Utterance('Two words.', { provider, settings, flowControl: false, flushMs: 5000 }, push);
+    const chunks = (): Extract<EngineEvent, { type: 'chunk' }>[] => events.filter((e) => e.type === 'chunk');
+    for (const deadline = Date.now() + 3000; Date.now() < deadline && chunks().length < 2; ) await new Promise((r) => setTimeout(r, 5));
+    expect(chunks().slice(0, 2).map((c) => c.bytes.length)).toEqual([300, 300]);
+    u.stop();
+    await u.done;
+  });
+
+  it('on a slow link, passes audio on in small chunks: the first 16 KB as read, then what 50 ms brings', async () => {
     // 240 bytes every 5 ms: 24 kHz pcm at real time, 48 bytes a ms, so 4 KB would take 85 ms.
     const provider = new ToneProvider();
     provider.paceMs = 5;
@@ -106,14 +127,17 @@ describe('Utterance', () => {
       if (e.type === 'chunk') chunks.push({ bytes: e.bytes.length, at: performance.now(), readMs: e.readMs });
     });
     await u.done;
-    expect(chunks[0].bytes).toBe(1024);
+    // Until play can have started, each read goes on as it came.
+    let sent = 0;
+    const start = chunks.findIndex((c) => (sent += c.bytes) > UNHELD_START_BYTES);
+    expect(chunks.slice(0, start).every((c) => c.bytes === 240)).toBe(true);
     // Each chunk says when its last byte was read: in order, and never after it was passed on.
     const reads = chunks.map((c) => c.readMs ?? Number.NaN);
     expect(reads.every((r, i) => r <= chunks[i].at && (i === 0 || r >= reads[i - 1]))).toBe(true);
     // Timers on a busy machine stretch the gaps, so the pace is measured here as the engine
-    // sees it: the bytes after the first chunk over the time they took.
-    const later = chunks.slice(1);
-    const pace = later.reduce((sum, c) => sum + c.bytes, 0) / (later.at(-1)!.at - chunks[0].at);
+    // sees it: the bytes after the start over the time they took.
+    const later = chunks.slice(start + 1);
+    const pace = later.reduce((sum, c) => sum + c.bytes, 0) / (later.at(-1)!.at - chunks[start].at);
     const settled = later.slice(1, -1).map((c) => c.bytes).sort((a, b) => a - b);
     const median = settled[settled.length >> 1];
     // About what 50 ms brings (2400 bytes unloaded): neither the 1 KB floor nor the 4 KB ceiling.
