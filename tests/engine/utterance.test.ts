@@ -79,7 +79,11 @@ describe('Utterance', () => {
     const opening: typeof chunks = [];
     for (const start of starts) {
       let sent = 0;
-      for (const c of chunks) if (c.segmentIndex === start.segment.index && sent < UNHELD_START_BYTES) opening.push(c) && (sent += c.bytes.length);
+      for (const c of chunks) {
+        if (c.segmentIndex !== start.segment.index || sent >= UNHELD_START_BYTES) continue;
+        opening.push(c);
+        sent += c.bytes.length;
+      }
     }
     expect(opening.every((c) => c.bytes.length === provider.paceBytes)).toBe(true);
     const rest = chunks.filter((c) => !opening.includes(c));
