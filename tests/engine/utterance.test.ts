@@ -134,6 +134,7 @@ describe('Utterance', () => {
     // Until play can have started, each read goes on as it came.
     let sent = 0;
     const start = chunks.findIndex((c) => (sent += c.bytes) > UNHELD_START_BYTES);
+    expect(start).toBe(Math.floor(UNHELD_START_BYTES / 240));
     expect(chunks.slice(0, start).every((c) => c.bytes === 240)).toBe(true);
     // Each chunk says when its last byte was read: in order, and never after it was passed on.
     const reads = chunks.map((c) => c.readMs ?? Number.NaN);
