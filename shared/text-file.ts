@@ -23,6 +23,13 @@ export async function textToSpeak(name: string, size: number, read: () => Promis
 /** Why a file could not be read as text. */
 export class NotTextError extends Error {
   override readonly name = 'NotTextError';
+  /** True when the bytes are no text at all (not merely invalid in their encoding). */
+  constructor(
+    message: string,
+    readonly binary = false,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -51,7 +58,7 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
 }
 
 function binary(name: string): NotTextError {
-  return new NotTextError(`${name} is not a text file (it holds binary data).`);
+  return new NotTextError(`${name} is not a text file (it holds binary data).`, true);
 }
 
 /** 'utf-16le' or 'utf-16be' when NULs fall on one side of nearly every pair, as in Latin UTF-16 text. */

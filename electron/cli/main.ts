@@ -1,9 +1,8 @@
 import { DAMAGE_NOTICE_MS, damageNotice } from '../../shared/playback/damage';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { SettingsInput } from '../../shared/config/schema';
-import { NotTextError, decodeTextFile } from '../../shared/text-file';
+import { NotTextError } from '../../shared/text-file';
 import { textTooLong } from '../../shared/text-limit';
 import { isLoopback } from '../engine/key-binding';
 import { defaultSettingsPath, loadSettings } from '../engine/config';
@@ -14,6 +13,8 @@ import { SaveError } from '../save/save-error';
 import { saveFormatRefusal } from '../../shared/save';
 import { webCommand } from '../web/web-command';
 import { doctorCommand } from './doctor-command';
+import { readTextSource } from './read-text';
+import { readFileAtMost, TooLargeError } from '../engine/read-at-most';
 import { readPrimarySelection, SelectionUnavailable } from './primary-selection';
 import { appSocketPath, sendToApp, type AppRequest } from '../session/app-socket';
 import { dirname, join } from 'node:path';
@@ -134,9 +135,7 @@ function processIo(): CliIo {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     stdin: async () => {
-      const parts: Buffer[] = [];
-      for await (const part of process.stdin) parts.push(part as Buffer);
-      return decodeTextFile(Buffer.concat(parts), 'standard input');
+      return readTextSource(process.stdin, 'standard input');
     },
     env: process.env,
     isTerminal: process.stderr.isTTY === true,
@@ -212,7 +211,7 @@ async function speakCommand(
     : positionals.length
       ? positionals.join(' ')
       : values.file
-        ? decodeTextFile(await readFileOrExplain(values.file), values.file)
+        ? await readTextFile(values.file)
         : await io.stdin();
   const tooLong = textTooLong(text);
   if (tooLong) throw new UsageError(tooLong);
@@ -317,12 +316,28 @@ function parsePort(value: string | undefined): number | undefined {
   return port;
 }
 
+/** A key or certificate is a few KB: a larger file is not one (and /dev/zero never ends). */
+const MOST_TLS_FILE_BYTES = 1024 * 1024;
+
 async function readFileOrExplain(path: string): Promise<Uint8Array> {
   try {
-    return await readFile(path);
+    return await readFileAtMost(path, MOST_TLS_FILE_BYTES);
   } catch (error) {
-    throw new UsageError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new UsageError(`Cannot read ${path}: ${error instanceof TooLargeError ? `it holds ${error.message}, and no key or certificate is that large` : cantRead(error)}.`);
   }
+}
+
+async function readTextFile(path: string): Promise<string> {
+  try {
+    return await readTextSource(createReadStream(path), path);
+  } catch (error) {
+    if (error instanceof NotTextError) throw error;
+    throw new UsageError(`Cannot read ${path}: ${cantRead(error)}.`);
+  }
+}
+
+function cantRead(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
 const EXIT_BY_KIND: Record<SpeechErrorKind, number> = {

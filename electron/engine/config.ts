@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileAtMost, TooLargeError } from './read-at-most';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -122,14 +122,18 @@ function parseValue(raw: string, kind: 'string' | 'number' | 'boolean' | 'list')
   }
 }
 
+/** A settings file is a few KB; /dev/zero, given as one, never ends. */
+const MOST_SETTINGS_BYTES = 1024 * 1024;
+
 /** Reads a settings file; a missing file is no settings, a broken one is an error naming the file. */
 export async function settingsFromFile(path: string): Promise<SettingsInput> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = new TextDecoder().decode(await readFileAtMost(path, MOST_SETTINGS_BYTES));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new SpeechError('config', `Cannot read the settings file ${path}: ${(error as Error).message}`);
+    const why = error instanceof TooLargeError ? `it holds ${error.message}, and no settings file is that large` : (error as Error).message;
+    throw new SpeechError('config', `Cannot read the settings file ${path}: ${why}.`);
   }
   try {
     const parsed: unknown = JSON.parse(text);

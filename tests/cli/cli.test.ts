@@ -26,6 +26,8 @@ function utter(args: string[], input?: string): Promise<{ code: number; stdout: 
       { env: { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
+    // Utter stops reading an input past its limit: the rest meets a closed pipe, as in a shell.
+    child.stdin!.on('error', () => {});
     if (input !== undefined) child.stdin!.end(input);
     else child.stdin!.end();
   });
@@ -140,6 +142,18 @@ describe('utter speak', () => {
     expect(notText.stderr).toMatch(/not a text file/);
     for (const r of [usage, empty, range, auth, network, bad, aac, notText]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
   }, 120_000); // eight real CLI runs, each starting Node and tsx
+});
+
+describe('utter speak from a source that never ends', () => {
+  it('answers, not hangs, for /dev/zero and an endless pipe of text', async () => {
+    const zero = await utter(['speak', '--file', '/dev/zero', '--out', join(dir, 'zero.wav')]);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/^utter: \/dev\/zero is not a text file/);
+    // More text than the limit on standard input: refused once past it, with the limit named.
+    const endless = await utter(['speak', '--out', join(dir, 'endless.wav')], 'word '.repeat(4_200_001));
+    expect(endless.code).toBe(2);
+    expect(endless.stderr).toMatch(/^utter: standard input is too long to speak: the most is 10,000,000 bytes/);
+  }, 60_000);
 });
 
 describe('utter voices', () => {

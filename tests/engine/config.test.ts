@@ -34,6 +34,12 @@ describe('loadSettings', () => {
     expect(settings.streamMaxBuffer).toBe(2);
   });
 
+  it('refuses a settings "file" that never ends (/dev/zero) at once, naming it', async () => {
+    const error = await loadSettings({ file: '/dev/zero', env: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpeechError);
+    expect((error as Error).message).toBe('Cannot read the settings file /dev/zero: it holds more than 1,048,576 bytes, and no settings file is that large.');
+  });
+
   it('layers defaults < file < environment < flags', async () => {
     const file = await settingsFile(JSON.stringify({ voice: 'file-voice', speed: 1.5, model: 'file-model', format: 'mp3' }));
     const env = { UTTER_VOICE: 'env-voice', UTTER_SPEED: '2', UTTER_STREAM_MAX_BUFFER: '1.5' };

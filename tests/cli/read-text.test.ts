@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { readTextSource } from '../../electron/cli/read-text';
+import { readAtMost, TooLargeError } from '../../electron/engine/read-at-most';
+import { NotTextError } from '../../shared/text-file';
+
+/** A source that never ends, as /dev/zero or `yes` piped in; counts what was taken. */
+function endless(piece: Uint8Array): { source: AsyncIterable<Uint8Array>; taken: () => number } {
+  let taken = 0;
+  return {
+    source: (async function* () {
+      for (;;) {
+        taken += piece.length;
+        yield piece;
+      }
+    })(),
+    taken: () => taken,
+  };
+}
+
+describe('reading a source that may never end', () => {
+  it('stops past the most asked for, keeping the head to judge it by', async () => {
+    const { source, taken } = endless(new TextEncoder().encode('abc '.repeat(1024)));
+    const error = await readAtMost(source, 100_000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TooLargeError);
+    expect(taken()).toBeLessThan(100_000 + 4096 + 1);
+    expect(new TextDecoder().decode((error as TooLargeError).head.subarray(0, 8))).toBe('abc abc ');
+  });
+
+  it('reads a finite source whole', async () => {
+    const parts = [new Uint8Array([104, 105]), new Uint8Array([33])];
+    expect([...(await readAtMost((async function* () { yield* parts; })(), 3))]).toEqual([104, 105, 33]);
+  });
+
+  it('calls endless zeros binary and endless text too long', async () => {
+    const zeros = await readTextSource(endless(new Uint8Array(65536)).source, '/dev/zero').catch((e: unknown) => e);
+    expect(zeros).toBeInstanceOf(NotTextError);
+    expect((zeros as Error).message).toBe('/dev/zero is not a text file (it holds binary data).');
+    const text = await readTextSource(endless(new TextEncoder().encode('word '.repeat(13_000))).source, 'standard input').catch((e: unknown) => e);
+    expect(text).toBeInstanceOf(NotTextError);
+    expect((text as Error).message).toMatch(/^standard input is too long to speak: the most is 10,000,000 bytes/);
+  });
+});
