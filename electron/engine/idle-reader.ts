@@ -4,9 +4,23 @@ import { SpeechError, isCancelled } from './errors';
 export type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
 
 /**
- * Reads once, failing when no byte arrives for `idleMs` (the SDK's timeout ends at the
- * headers), or sooner for a stall the listener is about to hear (`stall`). Every failure is
- * a SpeechError: 'cancelled' once `signal` aborts, else 'network'.
+ * Bytes a stream must bring in each idle window to count as sending: a server that drips a
+ * byte at a time would otherwise never be idle, and never play. The thinnest speech (Opus at
+ * 6 kbit/s) brings 750 bytes a second, and the shortest window is a second.
+ */
+export const TRICKLE_BYTES = 512;
+
+/** The idle window a read falls in: how long ago it began, and the bytes it has brought. */
+export interface IdleWindow {
+  sinceMs: number;
+  bytes: number;
+}
+
+/**
+ * Reads once, failing when the stream brings no byte for `idleMs` (the SDK's timeout ends at
+ * the headers), or fewer than TRICKLE_BYTES in the `window` the read falls in, or sooner for
+ * a stall the listener is about to hear (`stall`). Every failure is a SpeechError:
+ * 'cancelled' once `signal` aborts, else 'network'.
  */
 export async function readWithIdle(
   reader: ReadableStreamDefaultReader<Uint8Array>,
@@ -14,15 +28,19 @@ export async function readWithIdle(
   idleMs: number,
   endpoint: string,
   stall?: { afterMs: number; bufferedMs: number },
+  window: IdleWindow = { sinceMs: 0, bytes: 0 },
 ): Promise<ReadResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
-  const early = stall !== undefined && stall.afterMs < idleMs;
+  const idleLeftMs = Math.max(0, idleMs - window.sinceMs);
+  const early = stall !== undefined && stall.afterMs < idleLeftMs;
   const guard = new Promise<never>((_, reject) => {
     const message = early
       ? `${endpoint} sent nothing for ${Math.round(stall.afterMs)} ms while the player had ${Math.round(stall.bufferedMs)} ms of audio left.`
-      : `${endpoint} stopped sending audio for ${idleMs / 1000} s.`;
-    timer = setTimeout(() => reject(new SpeechError('network', message, { endpoint, stalled: early })), early ? stall.afterMs : idleMs);
+      : window.bytes > 0
+        ? `${endpoint} sent only ${window.bytes} bytes in ${idleMs / 1000} s: too slow to play.`
+        : `${endpoint} stopped sending audio for ${idleMs / 1000} s.`;
+    timer = setTimeout(() => reject(new SpeechError('network', message, { endpoint, stalled: early })), early ? stall.afterMs : idleLeftMs);
     onAbort = () => reject(new SpeechError('cancelled', 'Cancelled.'));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

@@ -6,7 +6,7 @@ import { declaredLength } from './declared-length';
 import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
 import { FlowGate } from './flow';
-import { readWithIdle } from './idle-reader';
+import { readWithIdle, TRICKLE_BYTES } from './idle-reader';
 import { BytePrefix, RenderingMatch, sameBytes } from './rendering-match';
 import { StreamEndCheck } from './stream-end';
 import { linkKey, type Arrival, type LinkEstimates } from './link-estimate';
@@ -357,6 +357,11 @@ export class Utterance {
     let backlog = true;
     const rendering = new BytePrefix();
     let ends: StreamEndCheck | null = null;
+    /**
+     * The idle window: the time spent waiting on the network in it (not on flow control, nor
+     * on this process), and the bytes it brought; a new one begins at each TRICKLE_BYTES.
+     */
+    const window = { sinceMs: 0, bytes: 0 };
     try {
       const read = async (): Promise<Uint8Array | null> => {
         const gateFrom = performance.now();
@@ -366,13 +371,16 @@ export class Utterance {
         const askedAt = performance.now();
         const turns = watchLoopTurns();
         const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint, format) : undefined;
-        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall).finally(turns.stop);
+        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall, { ...window }).finally(turns.stop);
         const waitedMs = performance.now() - askedAt;
+        window.sinceMs += waitedMs;
         // A read that found its bytes waiting took only this process's own time, however long (a
         // stalled event loop): counted, it read as a gap in the link and grew the learned pre-roll.
         if (firstByteAt >= 0 && turns.passed()) networkMs += waitedMs;
         if (result.done) return null;
         lastReadMs = performance.now();
+        window.bytes += result.value.length;
+        if (window.bytes >= TRICKLE_BYTES) Object.assign(window, { sinceMs: 0, bytes: 0 });
         if (firstByteAt >= 0 && waitedMs > BACKLOG_WAIT_MS && turns.passed()) backlog = false;
         // The first byte's wait is the server's thinking, not the link's pace.
         if (firstByteAt >= 0 && !audio.fromCache && !backlog) this.chunks.arrived(result.value.length, waitedMs);

@@ -38,6 +38,16 @@ describe('readWithIdle', () => {
     expect(error.details.endpoint).toBe('http://a/v1');
   });
 
+  it('counts the window a read falls in: what is left of it, and a trickle said as one', async () => {
+    const { reader } = silentBody();
+    const started = performance.now();
+    const error = await failure(readWithIdle(reader, new AbortController().signal, 1000, 'http://a/v1', undefined, { sinceMs: 950, bytes: 12 }));
+    const tookMs = performance.now() - started;
+    expect(tookMs).toBeGreaterThanOrEqual(45);
+    expect(tookMs).toBeLessThan(900);
+    expect(error).toMatchObject({ kind: 'network', message: 'http://a/v1 sent only 12 bytes in 1 s: too slow to play.' });
+  });
+
   it('is cancelled at once when the signal aborts, or had aborted', async () => {
     const { reader } = silentBody();
     const controller = new AbortController();

@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpenAiProvider } from '../../electron/engine/providers/openai';
+import { Utterance } from '../../electron/engine/utterance';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
+import type { EngineEvent } from '../../shared/speech-events';
+import { fixtureAudio } from '../support/tts-server';
+
+/**
+ * A server that drips its body a few bytes at a time is never idle, so the idle timeout
+ * alone waited for ever: a real HTTP server drips, the engine must give up on it as it does
+ * on one that stops.
+ */
+let server: Server;
+let url: string;
+/** What the server sends at once, before it drips: set by each test. */
+let opening = new Uint8Array(0);
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'audio/wav' });
+    response.write(opening);
+    const drip = setInterval(() => response.write(new Uint8Array(4)), 50);
+    response.on('close', () => clearInterval(drip));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function speak(): Promise<{ events: EngineEvent[]; elapsedMs: number }> {
+  const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [url], format: 'wav', idleTimeoutSec: 1, maxRetries: 1 };
+  const provider = new OpenAiProvider({ ...settings, voice: 'alloy' });
+  const events: EngineEvent[] = [];
+  const started = performance.now();
+  const utterance = new Utterance('Hello from Utter.', { provider, settings, flowControl: false, retryPolicy: { baseDelayMs: 20, maxDelayMs: 20 } }, (event) => events.push(event));
+  await utterance.done.catch(() => {});
+  await provider.close();
+  return { events, elapsedMs: performance.now() - started };
+}
+
+describe('a server that drips its body', () => {
+  it.each([
+    ['before its audio can be told (80 bytes a second of nothing)', () => new Uint8Array(0)],
+    ['after a valid start (a wav header and 0.1 s of audio, then 80 bytes a second)', () => fixtureAudio('wav').bytes.subarray(0, 44 + 4800)],
+  ])('is given up %s, retried once, then said', async (_, start) => {
+    opening = start();
+    const { events, elapsedMs } = await speak();
+    const retries = events.flatMap((e) => (e.type === 'retry' ? [e.error.message] : []));
+    const errors = events.flatMap((e) => (e.type === 'error' ? [e.error.message] : []));
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1 sent only \d+ bytes in 1 s: too slow to play\.$/);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/too slow to play/);
+    // Two windows of a second each, and the retry's wait: not the drip's whole length.
+    expect(elapsedMs).toBeLessThan(5000);
+  }, 20_000);
+});
