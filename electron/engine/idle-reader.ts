@@ -32,15 +32,18 @@ export async function readWithIdle(
 ): Promise<ReadResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
+  // Both clocks run from the window's start: a drip of bytes stalls a player as nothing does.
   const idleLeftMs = Math.max(0, idleMs - window.sinceMs);
-  const early = stall !== undefined && stall.afterMs < idleLeftMs;
+  const stallLeftMs = stall ? Math.max(0, stall.afterMs - window.sinceMs) : Infinity;
+  const early = stall !== undefined && stallLeftMs < idleLeftMs;
   const guard = new Promise<never>((_, reject) => {
+    const sent = window.bytes > 0 ? `sent only ${window.bytes} bytes in` : 'sent nothing for';
     const message = early
-      ? `${endpoint} sent nothing for ${Math.round(stall.afterMs)} ms while the player had ${Math.round(stall.bufferedMs)} ms of audio left.`
+      ? `${endpoint} ${sent} ${Math.round(stall.afterMs)} ms while the player had ${Math.round(stall.bufferedMs)} ms of audio left.`
       : window.bytes > 0
-        ? `${endpoint} sent only ${window.bytes} bytes in ${idleMs / 1000} s: too slow to play.`
+        ? `${endpoint} ${sent} ${idleMs / 1000} s: too slow to play.`
         : `${endpoint} stopped sending audio for ${idleMs / 1000} s.`;
-    timer = setTimeout(() => reject(new SpeechError('network', message, { endpoint, stalled: early })), early ? stall.afterMs : idleLeftMs);
+    timer = setTimeout(() => reject(new SpeechError('network', message, { endpoint, stalled: early })), early ? stallLeftMs : idleLeftMs);
     onAbort = () => reject(new SpeechError('cancelled', 'Cancelled.'));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

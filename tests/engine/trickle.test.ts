@@ -32,12 +32,20 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function speak(): Promise<{ events: EngineEvent[]; elapsedMs: number }> {
-  const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [url], format: 'wav', idleTimeoutSec: 1, maxRetries: 1 };
+/** Speaks a sentence; `bufferedMs` is what a player reports holding with each chunk (none: a file writer). */
+async function speak(overrides: Partial<Settings> = {}, bufferedMs?: number): Promise<{ events: EngineEvent[]; elapsedMs: number }> {
+  const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [url], format: 'wav', idleTimeoutSec: 1, maxRetries: 1, ...overrides };
   const provider = new OpenAiProvider({ ...settings, voice: 'alloy' });
   const events: EngineEvent[] = [];
   const started = performance.now();
-  const utterance = new Utterance('Hello from Utter.', { provider, settings, flowControl: false, retryPolicy: { baseDelayMs: 20, maxDelayMs: 20 } }, (event) => events.push(event));
+  let bytes = 0;
+  const utterance: Utterance = new Utterance('Hello from Utter.', { provider, settings, flowControl: bufferedMs !== undefined, retryPolicy: { baseDelayMs: 20, maxDelayMs: 20 } }, (event) => {
+    events.push(event);
+    if (event.type !== 'chunk' || bufferedMs === undefined) return;
+    bytes += event.bytes.length;
+    // 24 kHz 16-bit mono: 48 bytes a millisecond.
+    utterance.credit({ consumedBytes: bytes, bufferedMs, decodedMs: bytes / 48 });
+  });
   await utterance.done.catch(() => {});
   await provider.close();
   return { events, elapsedMs: performance.now() - started };
@@ -57,6 +65,15 @@ describe('a server that drips its body', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/too slow to play/);
     // Two windows of a second each, and the retry's wait: not the drip's whole length.
+    expect(elapsedMs).toBeLessThan(5000);
+  }, 20_000);
+
+  it('is given up before the player runs dry, not after the idle timeout, when a player is holding audio', async () => {
+    opening = fixtureAudio('wav').bytes.subarray(0, 44 + 48_000);
+    const { events, elapsedMs } = await speak({ idleTimeoutSec: 10, maxRetries: 0 }, 1500);
+    const errors = events.flatMap((e) => (e.type === 'error' ? [e.error.message] : []));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1 sent only \d+ bytes in 1300 ms while the player had 1500 ms of audio left\.$/);
     expect(elapsedMs).toBeLessThan(5000);
   }, 20_000);
 });
