@@ -16,10 +16,19 @@ let server: Server;
 let url: string;
 /** What the server sends at once, before it drips: set by each test. */
 let opening = new Uint8Array(0);
+/** Instead of the drip: a server that thinks, sends a header, thinks again, then all its audio. */
+let slowStart: { thinkMs: number; pauseMs: number } | null = null;
 beforeAll(async () => {
   server = createServer((request, response) => {
     request.resume();
     response.writeHead(200, { 'content-type': 'audio/wav' });
+    if (slowStart) {
+      const { bytes } = fixtureAudio('wav');
+      const { thinkMs, pauseMs } = slowStart;
+      setTimeout(() => response.write(bytes.subarray(0, 44)), thinkMs);
+      setTimeout(() => response.end(bytes.subarray(44)), thinkMs + pauseMs);
+      return;
+    }
     response.write(opening);
     const drip = setInterval(() => response.write(new Uint8Array(4)), 50);
     response.on('close', () => clearInterval(drip));
@@ -75,5 +84,13 @@ describe('a server that drips its body', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1 sent only \d+ bytes in 1300 ms while the player had 1500 ms of audio left\.$/);
     expect(elapsedMs).toBeLessThan(5000);
+  }, 20_000);
+
+  it('is no drip: a server that thinks before its first byte, sends a header, then thinks again within the idle timeout', async () => {
+    slowStart = { thinkMs: 700, pauseMs: 600 };
+    const { events } = await speak();
+    slowStart = null;
+    expect(events.filter((e) => e.type === 'retry' || e.type === 'error')).toEqual([]);
+    expect(events.at(-1)?.type).toBe('end');
   }, 20_000);
 });
