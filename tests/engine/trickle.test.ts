@@ -25,6 +25,8 @@ beforeAll(async () => {
     if (slowStart) {
       const { bytes } = fixtureAudio('wav');
       const { thinkMs, pauseMs } = slowStart;
+      // Headers at once, as servers that stream do: the thinking is then a wait for the body.
+      response.flushHeaders();
       setTimeout(() => response.write(bytes.subarray(0, 44)), thinkMs);
       setTimeout(() => response.end(bytes.subarray(44)), thinkMs + pauseMs);
       return;
