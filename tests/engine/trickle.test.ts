@@ -15,7 +15,7 @@ import { fixtureAudio } from '../support/tts-server';
 let server: Server;
 let url: string;
 /** What the server sends at once, before it drips: set by each test. */
-let opening = new Uint8Array(0);
+let opening: Uint8Array = new Uint8Array(0);
 /** Instead of the drip: a server that thinks, sends a header, thinks again, then all its audio. */
 let slowStart: { thinkMs: number; pauseMs: number } | null = null;
 beforeAll(async () => {
