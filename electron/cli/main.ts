@@ -134,9 +134,7 @@ function processIo(): CliIo {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    stdin: async () => {
-      return readTextSource(process.stdin, 'standard input');
-    },
+    stdin: () => readTextSource(process.stdin, 'standard input'),
     env: process.env,
     isTerminal: process.stderr.isTTY === true,
     signal: interrupt.signal,
