@@ -25,7 +25,7 @@ describe('decodeTextFile', () => {
 
   it('refuses binary by name: NULs that are not UTF-16, or control codes', () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
-    expect(() => decodeTextFile(png, 'a.png')).toThrow(new NotTextError('a.png is not a text file (it holds binary data).'));
+    expect(() => decodeTextFile(png, 'a.png')).toThrow(new NotTextError('a.png is not a text file (it holds binary data).', true));
     // No NUL, not UTF-8, and full of control codes: a binary, not Windows-1252 text.
     const noNul = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 1) % 255 + 1));
     expect(() => decodeTextFile(noNul, 'b.bin')).toThrow(/b\.bin is not a text file/);
