@@ -12,6 +12,7 @@ import { saveAudio } from '../save/save-audio';
 import { SaveError } from '../save/save-error';
 import { saveFormatRefusal } from '../../shared/save';
 import { webCommand } from '../web/web-command';
+import { ListenError } from '../web/listen-error';
 import { doctorCommand } from './doctor-command';
 import { readTextSource } from './read-text';
 import { readFileAtMost, TooLargeError } from '../engine/read-at-most';
@@ -361,7 +362,7 @@ const HINT_BY_KIND: Partial<Record<SpeechErrorKind, string>> = {
 
 /** One line on standard error that says what to do; the exit code says what kind. */
 function report(error: unknown, io: CliIo): number {
-  if (error instanceof UsageError || error instanceof NotTextError) {
+  if (error instanceof UsageError || error instanceof NotTextError || error instanceof ListenError) {
     io.err(`utter: ${error.message} (utter --help)\n`);
     return EXIT.usage;
   }

@@ -30,6 +30,7 @@ import { AudioSockets } from './audio-sockets';
 import { welcomeState } from './welcome-marker';
 import { SaveJobs } from '../save/save-jobs';
 import { SavedFiles, SAVED_PATH } from './saved-files';
+import { listenError } from './listen-error';
 
 
 /** utter web runs from an npm or git checkout, which its own package manager updates. */
@@ -294,9 +295,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   }
 
+  const listenHost = options.host ?? '127.0.0.1';
+  const listenPort = options.port ?? 0;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+    server.once('error', (error) => reject(listenError(error, listenHost, listenPort)));
+    server.listen(listenPort, listenHost, resolve);
   });
   const appSocket = options.appSocket
     ? await startAppSocket(options.appSocket, (request) => {

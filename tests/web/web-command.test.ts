@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,4 +130,20 @@ describe('utter web', () => {
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code).toBe(0);
   });
+});
+
+describe('utter web where it cannot listen', () => {
+  it('says the port is taken, in one line, with a usage exit code', async () => {
+    // The running `utter web` above has stopped; this port is another program's.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const second = spawn(process.execPath, [BIN, 'web', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, UTTER_SOCKET: join(home, 'second.sock') } });
+    let stderr = '';
+    second.stderr!.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((r) => second.once('exit', r));
+    taken.close();
+    expect(code).toBe(2);
+    expect(stderr).toBe(`utter: Port ${port} on 127.0.0.1 is taken by another program: give another --port, or --port 0 for any free one. (utter --help)\n`);
+  }, 60_000);
 });
