@@ -29,7 +29,7 @@ export async function firstSoundHeard(pulse: PulseAudio, start: () => Promise<nu
  */
 export async function clickSpeakToFirstSound(page: Page, pulse: PulseAudio, text: string): Promise<{ heardMs: number; clickedAt: number }> {
   await page.getByTestId('text-input').fill(text);
-  const { heardAt, startedAt } = await firstSoundHeard(
+  const { heardAt, startedAt } = await firstSoundHeardOrWhy(page, () => firstSoundHeard(
     pulse,
     async () => (await page.evaluate(`(() => { const at = performance.timeOrigin + performance.now(); document.querySelector('[data-testid=speak]').click(); return at; })()`)) as number,
     async () => {
@@ -48,6 +48,18 @@ export async function clickSpeakToFirstSound(page: Page, pulse: PulseAudio, text
       })`);
       await new Promise((resolve) => setTimeout(resolve, 400));
     },
-  );
+  ));
   return { heardMs: heardAt - startedAt, clickedAt: startedAt };
+}
+
+/** A take with no sound says what the player showed then: a flaky output and a silent player read alike otherwise. */
+async function firstSoundHeardOrWhy<T>(page: Page, take: () => Promise<T>): Promise<T> {
+  try {
+    return await take();
+  } catch (error) {
+    const shown = async (id: string): Promise<string> => (await page.getByTestId(id).textContent({ timeout: 1000 }).catch(() => null)) ?? '-';
+    const meters = ['state', 'underruns', 'metric-playedMs', 'metric-silenceMs', 'metric-outputDropoutMs', 'error', 'notice'];
+    const seen = await Promise.all(meters.map(async (id) => `${id} ${JSON.stringify(await shown(id))}`));
+    throw new Error(`${(error as Error).message}; the page showed ${seen.join(', ')}`, { cause: error });
+  }
 }
