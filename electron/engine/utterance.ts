@@ -373,12 +373,13 @@ export class Utterance {
         const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint, format) : undefined;
         const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall, { ...window }).finally(turns.stop);
         const waitedMs = performance.now() - askedAt;
-        // The wait for the first byte is the server's thinking, bounded by the idle timeout alone;
-        // a read that found its bytes waiting (however long this process took) waited for no one.
-        if (firstByteAt >= 0 && turns.passed()) window.sinceMs += waitedMs;
         // A read that found its bytes waiting took only this process's own time, however long (a
-        // stalled event loop): counted, it read as a gap in the link and grew the learned pre-roll.
-        if (firstByteAt >= 0 && turns.passed()) networkMs += waitedMs;
+        // stalled event loop): counted, it read as a gap in the link and grew the learned pre-roll,
+        // or as a drip. The first byte's wait is the server's thinking, bounded by the idle timeout.
+        if (firstByteAt >= 0 && turns.passed()) {
+          networkMs += waitedMs;
+          window.sinceMs += waitedMs;
+        }
         if (result.done) return null;
         lastReadMs = performance.now();
         window.bytes += result.value.length;
