@@ -72,6 +72,8 @@ export type EngineEvent =
       attempt: number;
       /** The bytes can only be decoded once all have arrived (an MP4): see ProbeResult. */
       wholeFile?: boolean;
+      /** Raw PCM labelled `audio/L16`: see ProbeResult. */
+      bigEndian?: boolean;
       /** True when this segment was partly sent before and starts over: drop what came of it. */
       restart: boolean;
       /**

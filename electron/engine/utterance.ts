@@ -425,6 +425,7 @@ export class Utterance {
         sampleRate: probe.sampleRate,
         channels: probe.channels,
         ...(probe.wholeFile ? { wholeFile: true } : {}),
+        ...(probe.bigEndian ? { bigEndian: true } : {}),
         endpoint: attempt.endpoint,
         attempt: attempt.attempt,
         restart,

@@ -42,7 +42,7 @@ export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResul
   if (framed) return framed;
   // Audio no decoder here reads is not raw PCM either, even when pcm was asked for.
   if (looksLikeText(bytes) || unplayableAudio(bytes)) return null;
-  if (isPcmRequest(hint)) return { format: 'pcm', sampleRate: pcmRate(hint), channels: pcmChannels(hint) };
+  if (isPcmRequest(hint)) return { format: 'pcm', sampleRate: pcmRate(hint), channels: pcmChannels(hint), ...(isL16(hint) ? { bigEndian: true } : {}) };
   // Up to three frames tell a free-format MP3, which unplayableAudio names.
   return bytes.length < MAGIC_LIMIT || freeFormatAt(bytes, 0) === undefined ? 'need-more' : null;
 }
@@ -50,6 +50,11 @@ export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResul
 function isPcmRequest(hint: ProbeHint): boolean {
   const type = hint.contentType?.toLowerCase() ?? '';
   return hint.requested === 'pcm' || /audio\/(pcm|l16)\b/.test(type);
+}
+
+/** RFC 2586's `audio/L16` is network byte order, unlike OpenAI's `pcm`. */
+function isL16(hint: ProbeHint): boolean {
+  return /audio\/l16\b/i.test(hint.contentType ?? '');
 }
 
 /** `audio/pcm;rate=22050` where the server says it, else the setting, else 24000. */

@@ -1,6 +1,7 @@
 import type { AudioFormat } from '../audio-format';
 import { AacDecoder } from './aac';
 import { FlacDecoder } from './flac';
+import { L16Decoder } from './l16';
 import { Mp3Decoder } from './mp3';
 import { OpusDecoder } from './opus';
 import { PcmDecoder } from './pcm';
@@ -9,11 +10,13 @@ import { WavDecoder } from './wav';
 
 /**
  * A streaming decoder for `format`. Throws UnsupportedFormatError for aac where there is
- * no WebCodecs (Node). pcm is s16le at options.pcmSampleRate (24000) × pcmChannels (1).
+ * no WebCodecs (Node). pcm is s16le (s16be for `audio/L16`) at options.pcmSampleRate (24000)
+ * × pcmChannels (1).
  */
 export function createDecoder(format: AudioFormat, options: DecoderOptions = {}): StreamDecoder {
   switch (format) {
     case 'pcm':
+      if (options.pcmBigEndian) return new L16Decoder(options.pcmSampleRate ?? 24000, options.pcmChannels ?? 1);
       return new PcmDecoder(options.pcmSampleRate ?? 24000, options.pcmChannels ?? 1);
     case 'wav':
       return new WavDecoder();

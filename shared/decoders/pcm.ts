@@ -83,7 +83,7 @@ export class PcmDecoder implements StreamDecoder {
   constructor(
     private readonly sampleRate: number,
     private readonly channels: number,
-    private readonly encoding: SampleEncoding = ENCODINGS.s16,
+    readonly encoding: SampleEncoding = ENCODINGS.s16,
   ) {}
 
   async push(bytes: Uint8Array): Promise<DecodedAudio> {

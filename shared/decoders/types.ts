@@ -58,6 +58,8 @@ export interface DecoderOptions {
   /** Raw PCM has no header: its rate comes from the server's content type or a setting. */
   pcmSampleRate?: number;
   pcmChannels?: number;
+  /** Raw PCM labelled big-endian (`audio/L16`): see L16Decoder. */
+  pcmBigEndian?: boolean;
 }
 
 /** Bytes that are not audio of the expected kind at all (spec E4): a clear, typed failure. */
@@ -76,4 +78,6 @@ export interface ProbeResult {
    * is collected whole and decoded by the browser (spec F4, E4).
    */
   wholeFile?: boolean;
+  /** Raw PCM labelled `audio/L16`: big-endian (RFC 2586) unless its samples say otherwise. */
+  bigEndian?: boolean;
 }

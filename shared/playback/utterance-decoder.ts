@@ -126,7 +126,7 @@ export class UtteranceDecoder {
   private readonly bodyRate = new BodyRate();
   private readonly now: () => number;
   /** The current segment: its format, bytes, frames out, and first bytes (up to its first sound). */
-  private segment = { format: 'pcm' as AudioFormat, sampleRate: undefined as number | undefined, channels: undefined as number | undefined, bytes: 0, frames: 0, head: [] as Uint8Array[], headBytes: 0, damagedInARow: 0, skipped: 0, skipBase: { frames: 0, ms: 0 } };
+  private segment = { format: 'pcm' as AudioFormat, sampleRate: undefined as number | undefined, channels: undefined as number | undefined, bigEndian: false, bytes: 0, frames: 0, head: [] as Uint8Array[], headBytes: 0, damagedInARow: 0, skipped: 0, skipBase: { frames: 0, ms: 0 } };
   /** The current decoder's skip counts already added to the metrics; `absorb` adds none until it has made a sound. */
   private skipSeen = { frames: 0, samples: 0, absorb: false };
   /** The rate of the audio the current decoder gives, for its skipped samples. */
@@ -211,16 +211,16 @@ export class UtteranceDecoder {
     if (event.wholeFile) return this.fallBack(`${event.format} in a container that cannot stream`);
     this.mode = this.options.streaming ? 'stream' : 'buffered';
     const skipBase = { frames: this.metrics.skippedFrames, ms: this.metrics.skippedMs };
-    this.segment = { format: event.format, sampleRate: event.sampleRate, channels: event.channels, bytes: 0, frames: 0, head: [], headBytes: 0, damagedInARow: 0, skipped: 0, skipBase };
+    this.segment = { format: event.format, sampleRate: event.sampleRate, channels: event.channels, bigEndian: event.bigEndian === true, bytes: 0, frames: 0, head: [], headBytes: 0, damagedInARow: 0, skipped: 0, skipBase };
     this.heardAs = null;
     await this.openDecoder();
     return [];
   }
 
   private async openDecoder(): Promise<void> {
-    const { format, sampleRate, channels } = this.segment;
+    const { format, sampleRate, channels, bigEndian } = this.segment;
     try {
-      const decoder = takeDecoder(format, { pcmSampleRate: sampleRate ?? this.options.pcmSampleRate, pcmChannels: channels });
+      const decoder = takeDecoder(format, { pcmSampleRate: sampleRate ?? this.options.pcmSampleRate, pcmChannels: channels, pcmBigEndian: bigEndian });
       this.decoder = decoder;
       this.skipSeen = { frames: 0, samples: 0, absorb: false };
       await decoder.ready;

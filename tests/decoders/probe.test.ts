@@ -72,7 +72,7 @@ describe('raw PCM', () => {
   it('is assumed only when asked for, at the rate the content type gives', () => {
     expect(probeFormat(pcm, { requested: 'pcm' })).toEqual({ format: 'pcm', sampleRate: 24000, channels: 1 });
     expect(probeFormat(pcm, { contentType: 'audio/pcm;rate=44100' })).toEqual({ format: 'pcm', sampleRate: 44100, channels: 1 });
-    expect(probeFormat(pcm, { contentType: 'audio/L16; rate=16000; channels=2' })).toEqual({ format: 'pcm', sampleRate: 16000, channels: 2 });
+    expect(probeFormat(pcm, { contentType: 'audio/L16; rate=16000; channels=2' })).toEqual({ format: 'pcm', sampleRate: 16000, channels: 2, bigEndian: true });
     expect(probeFormat(pcm, { requested: 'pcm', contentType: 'audio/pcm', pcmSampleRate: 22050 })).toEqual({ format: 'pcm', sampleRate: 22050, channels: 1 });
     expect(probeFormat(pcm, { requested: 'pcm', contentType: 'audio/pcm;rate=12', pcmSampleRate: 22050 })).toMatchObject({ sampleRate: 22050 });
     // Not asked for: unknown bytes are not audio once 4 KB have not matched anything.

@@ -237,6 +237,18 @@ describe('server answers', () => {
     expect((await speak('pcm', { pcmSampleRate: 44100 })).audio.sampleRate).toBe(44100);
   });
 
+  it('reads audio/L16 in network byte order, as RFC 2586 has it, and little-endian samples mislabelled L16 in theirs', async () => {
+    const reference = readWav(fixture('speech-44k.wav'));
+    for (const file of ['speech-44k-be.pcm', 'speech-44k.pcm']) {
+      const bytes = fixture(file);
+      server.set({ audio: () => ({ bytes, seconds: bytes.length / 88200, contentType: 'audio/L16;rate=44100;channels=1' }) });
+      const { audio } = await speak('pcm');
+      expect(audio.sampleRate).toBe(44100);
+      expect(audio.channels[0].length).toBe(reference.channels[0].length);
+      expect(snrDb(audio.channels[0], reference.channels[0]).snr, file).toBeGreaterThan(90);
+    }
+  });
+
   it('keeps the file at one rate when a later segment comes at another, resampling it cleanly', async () => {
     const pcm24 = fixture('speech-24k.pcm');
     const pcm44 = fixture('speech-44k.pcm');

@@ -38,7 +38,7 @@ const metaSchema = z
     length: z.number().int().nonnegative(),
     contentType: z.string().max(200).nullable(),
     declared: z
-      .object({ format: z.string(), sampleRate: z.number().optional(), channels: z.number().optional(), wholeFile: z.boolean().optional() })
+      .object({ format: z.string(), sampleRate: z.number().optional(), channels: z.number().optional(), wholeFile: z.boolean().optional(), bigEndian: z.boolean().optional() })
       .strict()
       .optional(),
   })

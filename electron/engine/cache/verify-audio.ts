@@ -10,7 +10,7 @@ import { audioRuns } from '../../../shared/decoders/audio';
  */
 export async function decodesToTheEnd(bytes: Uint8Array, probe: ProbeResult): Promise<boolean> {
   if (probe.wholeFile || probe.format === 'aac') return false;
-  const decoder = createDecoder(probe.format, { pcmSampleRate: probe.sampleRate, pcmChannels: probe.channels });
+  const decoder = createDecoder(probe.format, { pcmSampleRate: probe.sampleRate, pcmChannels: probe.channels, pcmBigEndian: probe.bigEndian });
   try {
     await decoder.ready;
     let samples = 0;
