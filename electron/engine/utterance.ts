@@ -468,10 +468,7 @@ export class Utterance {
         // A clean end before the length the audio's own header declares, or inside a frame, is
         // a cut, not the end: retried like a reset (spec E1), else said.
         const declared = declaredLength(probe.head, probe.format);
-        if (declared !== null && bytes < declared) {
-          throw new SpeechError('network', `${attempt.endpoint} ended the audio early (${bytes} of the ${declared} bytes its header announced).`, { endpoint: attempt.endpoint });
-        }
-        const cut = ends.cutShort();
+        const cut = declared !== null && bytes < declared ? `${bytes} of the ${declared} bytes its header announced` : ends.cutShort();
         if (cut && !this.isServersOwnEnding(segment.index, attempt.endpoint, probe.format, bytes, cut, rendering)) {
           throw new SpeechError('network', `${attempt.endpoint} ended the audio early (${cut}).`, { endpoint: attempt.endpoint });
         }
@@ -513,7 +510,8 @@ export class Utterance {
    * reason) is how this server ends its audio (an Ogg muxer that writes no end-of-stream
    * page, an encoder that leaves a partial frame), not a network fault: played as it came,
    * said once, and that ending from this server is trusted for the rest of the utterance,
-   * so it costs one retry, once. (A header's declared length is never excused this way.)
+   * so it costs one retry, once. A header that declares more bytes than ever come (a file
+   * the server itself has short) is excused the same way: its audio played, not all lost.
    */
   private isServersOwnEnding(segment: number, endpoint: string, format: string, bytes: number, reason: string, rendering: BytePrefix): boolean {
     const kind = `${endpoint}|${format}|${reason.replace(/[\d,]+/g, '#')}`;

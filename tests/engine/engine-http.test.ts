@@ -360,11 +360,24 @@ describe('a body that ends cleanly before the length its own header declares', (
     expectMatchesReference(audio, format);
   });
 
-  it.each(['wav', 'mp3'] as const)('%s: cut every time: said, instead of ending as if complete', async (format) => {
+  it.each(['wav', 'mp3'] as const)('%s: cut at a different place each time: said, instead of ending as if complete', async (format) => {
+    const bytes = fixtureAudio(format).bytes.length;
+    server.enqueue(...[0.5, 0.4, 0.3, 0.2].map((part) => ({ stallAfterBytes: Math.floor(bytes * part), stallMs: 0, afterStall: 'end' as const })));
+    const error = await speechError(speak(format));
+    expect(error.message).toMatch(/ended the audio early \(\d+ of the \d+ bytes its header announced\)/);
+  });
+
+  it.each(['wav', 'mp3'] as const)('%s: cut at the same place every time (the server\'s file is short): its audio played as it came, and said', async (format) => {
+    const whole = await speak(format);
     server.setDefault(cut(format));
     try {
-      const error = await speechError(speak(format));
-      expect(error.message).toMatch(/ended the audio early \(\d+ of the \d+ bytes its header announced\)/);
+      const { audio, events, report } = await speak(format);
+      expect(report.retries).toBe(1);
+      expect(events.filter((e) => e.type === 'notice')).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/ends its \w+ audio the same way each time \(\d+ of the \d+ bytes its header announced\), so it is played as it came/) }),
+      ]);
+      expect(audio.channels[0].length).toBeGreaterThan(whole.audio.channels[0].length * 0.4);
+      expect(audio.channels[0].length).toBeLessThan(whole.audio.channels[0].length * 0.6);
     } finally {
       server.setDefault(undefined);
     }
