@@ -40,9 +40,13 @@ export function probeFormat(bytes: Uint8Array, hint: ProbeHint = {}): ProbeResul
   if (bytes.length >= 8 && ascii(bytes, 4, 4) === 'ftyp') return { format: 'aac', wholeFile: true };
   const framed = probeFrames(bytes, 0);
   if (framed) return framed;
+  // Raw PCM (asked for) is not held back for MP3 that a later byte might prove.
+  const pcm = isPcmRequest(hint);
+  const afterJunk = probeMpegAfterJunk(bytes, !pcm);
+  if (afterJunk) return afterJunk;
   // Audio no decoder here reads is not raw PCM either, even when pcm was asked for.
   if (looksLikeText(bytes) || unplayableAudio(bytes)) return null;
-  if (isPcmRequest(hint)) return { format: 'pcm', sampleRate: pcmRate(hint), channels: pcmChannels(hint), ...(isL16(hint) ? { bigEndian: true } : {}) };
+  if (pcm) return { format: 'pcm', sampleRate: pcmRate(hint), channels: pcmChannels(hint), ...(isL16(hint) ? { bigEndian: true } : {}) };
   // Up to three frames tell a free-format MP3, which unplayableAudio names.
   return bytes.length < MAGIC_LIMIT || freeFormatAt(bytes, 0) === undefined ? 'need-more' : null;
 }
@@ -194,6 +198,38 @@ function probeFrames(bytes: Uint8Array, at: number): ProbeResult | 'need-more' |
     const second = adtsHeader(bytes, next);
     if (second && second.rateIndex === adts.rateIndex && second.channels === adts.channels) {
       return { format: 'aac', sampleRate: adts.sampleRate, channels: adts.channels };
+    }
+  }
+  return null;
+}
+
+/** Frames in a row that make MPEG audio of bytes after junk, where one or two could be chance. */
+const FRAMES_AFTER_JUNK = 3;
+
+/**
+ * MPEG audio that stray bytes come before (a proxy's, a server's bug: ffmpeg and mpg123 play
+ * it, and the MP3 decoder passes over them): an ID3 tag, or three frames in a row, starting
+ * in the first 4 KB. With `wait`, 'need-more' while a start found there runs past the bytes
+ * in hand; without, only what the bytes in hand prove.
+ */
+function probeMpegAfterJunk(bytes: Uint8Array, wait: boolean): ProbeResult | 'need-more' | null {
+  for (let at = 1; at < Math.min(bytes.length, MAGIC_LIMIT); at++) {
+    if (bytes[at] === 0x49 && id3Length(bytes, at) > 0) {
+      const tagged = probeId3(bytes.subarray(at));
+      if (tagged === 'need-more' ? wait : tagged?.format === 'mp3') return tagged;
+    }
+    if (bytes[at] !== 0xff) continue;
+    const first = mpegHeader(bytes, at);
+    let pos = at;
+    for (let frame = 0; first && frame < FRAMES_AFTER_JUNK; frame++) {
+      const header = mpegHeader(bytes, pos);
+      if (pos + 4 > bytes.length) {
+        if (wait) return 'need-more';
+        break;
+      }
+      if (header?.sampleRate !== first.sampleRate) break;
+      if (frame === FRAMES_AFTER_JUNK - 1) return { format: 'mp3', sampleRate: first.sampleRate, channels: first.channels };
+      pos += header.frameLength;
     }
   }
   return null;

@@ -5,7 +5,7 @@ import { probeFormat } from '../../shared/decoders';
 import { unplayableAudio } from '../../shared/decoders/detect';
 import { id3Length } from '../../shared/decoders/frame-headers';
 import { readFixture } from '../support/wav-file';
-import { NOT_AUDIO } from './helpers';
+import { NOT_AUDIO, prng } from './helpers';
 import { concatBytes } from '../../shared/decoders/audio';
 
 const FILES = [
@@ -63,6 +63,22 @@ describe('every format from its bytes', () => {
     expect(probeFormat(concatBytes(id3(50), readFixture('speech.aac')))).toEqual({ format: 'aac', sampleRate: 24000, channels: 1 });
     expect(probeFormat(id3(100_000).subarray(0, 4096))).toEqual({ format: 'mp3' });
     expect(probeFormat(concatBytes(id3(20), NOT_AUDIO.html))).toBeNull();
+  });
+
+  it('is found after stray bytes in its first 4 KB (as ffmpeg finds it), by an ID3 tag or three frames in a row', () => {
+    const mp3 = readFixture('speech.mp3');
+    const random = prng(7);
+    const noise = Uint8Array.from({ length: 512 }, () => Math.floor(random() * 256));
+    const text = new TextEncoder().encode('HTTP/1.1 200 OK\r\n\r\n');
+    const bareFrames = mp3.subarray(id3Length(mp3));
+    for (const junk of [new Uint8Array(16), new Uint8Array(700), noise, concatBytes(text, noise)]) {
+      expect(probeFormat(concatBytes(junk, mp3))).toEqual({ format: 'mp3', sampleRate: 24000, channels: 1 });
+      expect(probeFormat(concatBytes(junk, bareFrames))).toEqual({ format: 'mp3', sampleRate: 24000, channels: 1 });
+    }
+    // Bytes in hand that stop inside the frames found: wait for the rest.
+    expect(probeFormat(concatBytes(new Uint8Array(700), bareFrames).subarray(0, 800))).toBe('need-more');
+    // Past 4 KB of junk it is not audio, as before.
+    expect(probeFormat(concatBytes(noise, new Uint8Array(4096), bareFrames))).toBeNull();
   });
 });
 

@@ -237,6 +237,15 @@ describe('server answers', () => {
     expect((await speak('pcm', { pcmSampleRate: 44100 })).audio.sampleRate).toBe(44100);
   });
 
+  it('plays an mp3 that stray bytes come before, as ffmpeg does: the same samples as without them', async () => {
+    const mp3 = fixtureAudio('mp3');
+    for (const junk of [new Uint8Array(700), new TextEncoder().encode('\r\n\r\n0\r\n')]) {
+      server.set({ audio: () => ({ ...mp3, bytes: new Uint8Array([...junk, ...mp3.bytes]) }) });
+      const { audio } = await speak('mp3');
+      expectMatchesReference(audio, 'mp3');
+    }
+  });
+
   it('reads audio/L16 in network byte order, as RFC 2586 has it, and little-endian samples mislabelled L16 in theirs', async () => {
     const reference = readWav(fixture('speech-44k.wav'));
     for (const file of ['speech-44k-be.pcm', 'speech-44k.pcm']) {
