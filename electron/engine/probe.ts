@@ -30,12 +30,12 @@ export async function probeSegment(
     const bytes = await read();
     if (bytes) head = concatBytes(head, bytes);
     if (audio.declared && head.length) return { ...audio.declared, head };
-    const verdict = isText
-      ? null
-      : probeFormat(head, { requested: settings.format, contentType: audio.contentType, pcmSampleRate: settings.pcmSampleRate });
+    // A text label is a hint too (servers mislabel): audio its bytes prove is played, but
+    // bytes without a signature are not taken for raw PCM.
+    const verdict = probeFormat(head, { requested: isText ? undefined : settings.format, contentType: audio.contentType, pcmSampleRate: settings.pcmSampleRate });
     if (verdict && verdict !== 'need-more') return { ...verdict, head };
     // A very short raw PCM body can end before the probe is sure of anything.
-    if (!bytes && verdict === 'need-more' && settings.format === 'pcm' && head.length) {
+    if (!bytes && verdict === 'need-more' && settings.format === 'pcm' && !isText && head.length) {
       return { format: 'pcm', sampleRate: settings.pcmSampleRate, channels: 1, head };
     }
     if (!bytes || verdict === null || head.length >= MAX_PROBE_BYTES) {

@@ -237,6 +237,15 @@ describe('server answers', () => {
     expect((await speak('pcm', { pcmSampleRate: 44100 })).audio.sampleRate).toBe(44100);
   });
 
+  it('plays audio whose bytes prove it under a text content type (servers mislabel), and still refuses text', async () => {
+    for (const [format, contentType] of [['flac', 'text/plain'], ['mp3', 'application/json'], ['wav', 'text/html; charset=utf-8']] as const) {
+      server.set({ audio: () => ({ ...fixtureAudio(format), contentType }) });
+      expectMatchesReference((await speak(format)).audio, format);
+    }
+    server.set({ audio: () => ({ bytes: new TextEncoder().encode('{"detail": "Voice not found"}'), seconds: 1, contentType: 'application/json' }) });
+    expect((await speechError(speak('pcm'))).message).toMatch(/did not send audio.*Voice not found/);
+  });
+
   it('plays an mp3 that stray bytes come before, as ffmpeg does: the same samples as without them', async () => {
     const mp3 = fixtureAudio('mp3');
     for (const junk of [new Uint8Array(700), new TextEncoder().encode('\r\n\r\n0\r\n')]) {
