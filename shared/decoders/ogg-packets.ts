@@ -52,6 +52,8 @@ export class OggPacketReader {
   private held: Uint8Array = new Uint8Array(0);
   private serial = -1;
   private nextSequence = -1;
+  /** Ours has shown only its first page: a first page of another serial now is multiplexed beside it. */
+  private inFirstPages = false;
   private packetIndex = 0;
   /** A packet begun on an earlier page, continued on the next one. */
   private partial: Uint8Array[] = [];
@@ -101,8 +103,11 @@ export class OggPacketReader {
         p++;
         continue;
       }
-      // A first page starts a stream (chained ones too, often under the same serial).
-      const ours = this.serial < 0 || page.serial === this.serial || page.flags & FIRST_PAGE;
+      // A first page starts a stream (chained ones too, often under the same serial), but
+      // another right after ours, before any page of ours, is a stream multiplexed with it
+      // (RFC 3533 puts all first pages first): ours is the first, the one the probe named.
+      const beside = page.flags & FIRST_PAGE && this.inFirstPages && page.serial !== this.serial;
+      const ours = !beside && (this.serial < 0 || page.serial === this.serial || page.flags & FIRST_PAGE);
       if (p + HEADER + page.segments > b.length) break;
       if (p + page.length > b.length) {
         if (ours && this.isNext(page)) this.handOutEarly(b, p, page, packets);
@@ -132,12 +137,14 @@ export class OggPacketReader {
         this.lastGranule = -1;
         // Its own numbering: whatever the stream before it ended on, nothing between was lost.
         this.nextSequence = -1;
+        this.inFirstPages = true;
       } else if (page.sequence < this.nextSequence) {
         // Sent twice: the packets went out the first time.
         p += page.length;
         continue;
       }
       this.serial = page.serial;
+      if (!(page.flags & FIRST_PAGE)) this.inFirstPages = false;
       const gap = this.nextSequence >= 0 && page.sequence > this.nextSequence ? page.sequence - this.nextSequence : 0;
       if (gap) this.partial = [];
       lostPages += gap;
@@ -159,6 +166,7 @@ export class OggPacketReader {
     this.held = new Uint8Array(0);
     this.serial = -1;
     this.nextSequence = -1;
+    this.inFirstPages = false;
     this.packetIndex = 0;
     this.partial = [];
     this.forgetEarly();

@@ -39,6 +39,20 @@ describe('Ogg Opus, packet by packet', () => {
     expect(snrDb(out.channels[0].subarray(a.length), b).snr).toBeGreaterThan(60);
   });
 
+  it('two streams multiplexed in one Ogg: the first plays (the one the probe named), whole, and the other is passed over', async () => {
+    const decoder = createDecoder('opus');
+    const out = (await decodeChunks(decoder, randomChunks(readFixture('tones-two-streams.opus'), 3, 900))).channels[0];
+    decoder.free();
+    expect(decoder.stats.skippedFrames).toBe(0);
+    expect(out.length / 48000).toBeCloseTo(3, 1);
+    // The first is 440 Hz, the second 1000 Hz: count rising zero crossings over the middle second.
+    const middle = out.subarray(48000, 96000);
+    let rises = 0;
+    for (let i = 1; i < middle.length; i++) if (middle[i - 1] < 0 && middle[i] >= 0) rises++;
+    expect(rises).toBeGreaterThan(430);
+    expect(rises).toBeLessThan(450);
+  });
+
   it('applies the OpusHead output gain, as opusdec does', async () => {
     const bytes = readFixture('speech.opus').slice();
     // -6 dB in Q7.8 at OpusHead byte 16, then the first page's CRC signed again.
