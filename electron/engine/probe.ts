@@ -44,7 +44,7 @@ export async function probeSegment(
       if (!head.length) throw new SpeechError('network', 'The server answered with no audio at all (an empty body).');
       const unplayable = unplayableAudio(head);
       if (unplayable) {
-        throw new SpeechError('bad-audio', `The server sent ${unplayable} audio, which Utter cannot play. Choose another format in Settings (mp3, opus, wav, flac, pcm or aac).`);
+        throw new SpeechError('bad-audio', `The server sent ${unplayable} audio, which Utter cannot play. Choose another format (mp3, opus, wav, flac or pcm).`);
       }
       throw new SpeechError('bad-audio', `The server did not send audio: ${describe(head, contentType)}`);
     }

@@ -118,9 +118,18 @@ export function unplayableAudio(bytes: Uint8Array): string | null {
   if (tag === 'riff' && ascii(bytes, 24, 4) === 'wave') return 'Sony Wave64 (W64)';
   if (tag === '.snd') return 'Sun/NeXT (.au)';
   if (ascii(bytes, 0, 5) === '#!AMR') return 'AMR';
+  if (isLoas(bytes)) return 'AAC in LATM/LOAS';
   // mpg123 measures a free-format frame by seeking ahead, which a stream fed to it cannot do.
   if (freeFormatAt(bytes, id3Length(bytes))) return 'free-format MP3';
   return null;
+}
+
+/** LOAS (ffmpeg's `-f latm`): an 11-bit sync and a 13-bit length, the next sync where it says. */
+function isLoas(bytes: Uint8Array): boolean {
+  const syncAt = (p: number): boolean => bytes[p] === 0x56 && (bytes[p + 1] & 0xe0) === 0xe0;
+  if (bytes.length < 3 || !syncAt(0)) return false;
+  const next = 3 + (((bytes[1] & 0x1f) << 8) | bytes[2]);
+  return next + 2 <= bytes.length && syncAt(next);
 }
 
 function probeOgg(bytes: Uint8Array): ProbeResult | 'need-more' | null {

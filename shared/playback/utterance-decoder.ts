@@ -208,7 +208,8 @@ export class UtteranceDecoder {
     if (!event.restart || replay) this.framesBySegment.set(this.segmentIndex, 0);
     this.bodyRate.endBody();
     this.active = true;
-    if (event.wholeFile) return this.fallBack(`${event.format} in a container that cannot stream`);
+    // Only MP4/M4A is whole-file, whatever codec it holds (AAC, ALAC, MP3, Opus).
+    if (event.wholeFile) return this.fallBack('an MP4/M4A file, whose index may come after its audio');
     this.mode = this.options.streaming ? 'stream' : 'buffered';
     const skipBase = { frames: this.metrics.skippedFrames, ms: this.metrics.skippedMs };
     this.segment = { format: event.format, sampleRate: event.sampleRate, channels: event.channels, bigEndian: event.bigEndian === true, bytes: 0, frames: 0, head: [], headBytes: 0, damagedInARow: 0, skipped: 0, skipBase };

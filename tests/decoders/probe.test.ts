@@ -136,6 +136,13 @@ describe('what is not audio', () => {
     expect(probeFormat(vorbis)).toBeNull();
   });
 
+  it('names AAC in LATM/LOAS (ffmpeg\'s -f latm), and does not take it for PCM', () => {
+    const latm = readFixture('speech.latm');
+    expect(unplayableAudio(latm)).toBe('AAC in LATM/LOAS');
+    expect(probeFormat(latm, { requested: 'pcm' })).toBeNull();
+    expect(unplayableAudio(readFixture('speech-24k.pcm'))).toBeNull();
+  });
+
   it('names Sony Wave64 (sox\'s W64), and does not take it for PCM', () => {
     const w64 = readFixture('speech.w64');
     expect(probeFormat(w64)).toBeNull();

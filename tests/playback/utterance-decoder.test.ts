@@ -129,6 +129,12 @@ describe('a segment that is all damage to the decoder is not a silent sentence',
     return { channelData: channels, samplesDecoded: channels[0]?.length ?? 0, sampleRate };
   };
 
+  it('names an MP4 it cannot stream as MP4, not by a codec it may not hold (ALAC, MP3 and Opus come in MP4 too)', async () => {
+    const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
+    const failed = await decoder.accept({ ...segmentStart('aac'), wholeFile: true }).catch((error: unknown) => error);
+    expect((failed as DecodeFailure).info.message).toBe('This audio cannot be played as it streams (an MP4/M4A file, whose index may come after its audio), and nothing here can decode it whole.');
+  });
+
   it('fails with the reason where nothing can decode it whole (the CLI)', async () => {
     const decoder = new UtteranceDecoder({ channels: 'stream', streaming: true });
     const failed = await feed(decoder, 'flac', contradicted('rate')).catch((error: unknown) => error);
