@@ -14,7 +14,7 @@ import { goertzel } from '../support/sentence-tones';
  * The one path from engine events to audio, in Node: for a file (the stream's own rate and
  * channels) and for the ring (mono at the output rate), against real encoders' reference decodes.
  */
-function segmentStart(format: AudioFormat, restart = false): LinkEvent {
+function segmentStart(format: AudioFormat, restart = false): Extract<LinkEvent, { type: 'segment-start' }> {
   return { type: 'segment-start', segment: { index: 0, start: 0, end: 5, text: 'Hello' }, format, endpoint: 'test', attempt: restart ? 1 : 0, restart, requestedAt: 0 };
 }
 
