@@ -1,4 +1,5 @@
 import { Agent, fetch as undiciFetch } from 'undici';
+import { boundAnswer } from './bounded-answers';
 
 /**
  * How long an idle connection to a speech server is kept when the server does not say (a
@@ -15,6 +16,7 @@ const pool = new Agent({ keepAliveTimeout: IDLE_CONNECTION_MS });
  * fetch through that pool: the speech requests, the voice lists and the link warmer share
  * its connections, so the one the warmer opened is the one the first request goes out on.
  * (undici's own fetch with its own Agent: Node's built-in fetch bundles another undici.)
+ * Only audio is read whole: errors and lists are bounded (see boundAnswer).
  */
-export const speechFetch = ((input: string | URL, init?: RequestInit) =>
-  undiciFetch(input, { ...(init as object), dispatcher: pool })) as unknown as typeof fetch;
+export const speechFetch = (async (input: string | URL, init?: RequestInit) =>
+  boundAnswer(await undiciFetch(input, { ...(init as object), dispatcher: pool }), (init?.method ?? 'GET').toUpperCase())) as unknown as typeof fetch;

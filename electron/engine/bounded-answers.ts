@@ -1,0 +1,82 @@
+import { Headers, Response } from 'undici';
+
+/** Enough of an error answer for any server's message; an endless one is not read further. */
+const ERROR_BYTES = 64 * 1024;
+/** Enough for a voice list of thousands. */
+const LIST_BYTES = 4 * 1024 * 1024;
+/** An answer still arriving after this is cut where it is. */
+const MOST_MS = 5000;
+/** A server's message past this is cut: it is read in a terminal line or a notice. */
+const MESSAGE_CHARS = 300;
+
+/**
+ * What a server answered, read whole only when it is audio: an error's body (read by the SDK
+ * whole, so one that never ended filled the memory) becomes its message alone, clean and
+ * short, and a list (GET) stops at 4 MB or 5 s.
+ */
+export async function boundAnswer(response: Response, method: string): Promise<Response> {
+  const isList = method === 'GET' && response.ok;
+  if (!isList && (response.ok || !response.body)) return response;
+  const body = await readHead(response.body, isList ? LIST_BYTES : ERROR_BYTES, MOST_MS);
+  const headers = new Headers(response.headers);
+  for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) headers.delete(name);
+  if (isList) return new Response(body, { status: response.status, statusText: response.statusText, headers });
+  headers.set('content-type', 'application/json');
+  const message = serverMessage(new TextDecoder().decode(body));
+  return new Response(JSON.stringify({ error: { message } }), { status: response.status, statusText: response.statusText, headers });
+}
+
+/** The first `most` bytes of a body, or what came in `ms`; the rest is not read. */
+async function readHead(body: ReadableStream<Uint8Array> | null, most: number, ms: number): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const timer = setTimeout(() => void reader.cancel().catch(() => {}), ms);
+  try {
+    while (size < most) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.length;
+    }
+  } catch {
+    // Cut off or broken: what came is the answer.
+  } finally {
+    clearTimeout(timer);
+    void reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(parts).subarray(0, most);
+}
+
+/**
+ * A server's own words from its error body: OpenAI's `{error: {message}}`, FastAPI's
+ * `{detail}` (Kokoro), `{message}`, a web page's title, or its text; control characters
+ * (a terminal's escapes) out, and at most 300 characters.
+ */
+export function serverMessage(text: string): string {
+  const words = fromJson(text) ?? /<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? text.replace(/<[^>]*>/g, ' ');
+  // eslint-disable-next-line no-control-regex
+  const clean = words.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (!clean) return 'no message';
+  return clean.length > MESSAGE_CHARS ? `${clean.slice(0, MESSAGE_CHARS - 1).trimEnd()}…` : clean;
+}
+
+function fromJson(text: string): string | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const pick = (value: unknown): string | null => {
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value)) return pick(value[0]);
+    if (value && typeof value === 'object') {
+      const fields = value as Record<string, unknown>;
+      return pick(fields.message) ?? pick(fields.msg) ?? pick(fields.detail) ?? pick(fields.error) ?? pick(fields.title) ?? pick(fields.errors);
+    }
+    return null;
+  };
+  return pick(body) ?? (typeof body === 'object' ? null : String(body));
+}
