@@ -21,11 +21,24 @@ export const settingsSchema = z.object({
   provider: z.enum(['local', 'openai']).default('local'),
   /** Ordered failover list of OpenAI-compatible base URLs. */
   baseUrls: z
-    .array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
+    .array(
+      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), {
+        message: 'must not hold a user name or password: give the key as the API key',
+      }),
+    )
     .min(1)
     .default(['https://api.openai.com/v1']),
   /** Only the CLI and tests pass it here; the app keeps it in safeStorage. */
-  apiKey: z.string().optional(),
+  apiKey: z
+    .string()
+    .trim()
+    .superRefine((key, context) => {
+      // A line break or a non-Latin character cannot go in an HTTP header: said here, not as
+      // the HTTP library's error, which quotes the header, key and all.
+      const at = [...key].findIndex((c) => c !== '\t' && (c < ' ' || c === '\u007f' || c > '\u00ff'));
+      if (at >= 0) context.addIssue({ code: 'custom', message: `holds a character no API key has (a line break, a control or a non-Latin character, at character ${at + 1}): paste it again` });
+    })
+    .optional(),
   /**
    * The origins the key may go to (those it was entered or confirmed for). Never read from
    * settings.json: the app keeps it with the key, and OPENAI_API_KEY is bound to OpenAI.
@@ -154,5 +167,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** One line per issue: `speed = 9 (must be at most 4)`. */
 export function formatSettingsIssues(issues: SettingsIssue[]): string {
-  return issues.map((i) => `${i.setting} = ${JSON.stringify(i.value)} (${i.message})`).join('; ');
+  return issues.map((i) => `${i.setting} = ${shown(i.setting, i.value)} (${i.message})`).join('; ');
+}
+
+/** A value as a message may quote it: never a key, never a URL's password. */
+function shown(setting: string, value: unknown): string {
+  if (setting === 'apiKey') return '(the key, not shown)';
+  return JSON.stringify(value).replace(/(:\/\/)[^/@"]*@/g, '$1…@');
 }

@@ -31,7 +31,7 @@ afterAll(() => {
 });
 
 function provider(): OpenAiProvider {
-  return new OpenAiProvider({ ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [baseUrl], apiKey: 'sk-test', voice: 'alloy' });
+  return new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [baseUrl], apiKey: 'sk-test', voice: 'alloy' });
 }
 
 async function speakError(): Promise<SpeechError> {

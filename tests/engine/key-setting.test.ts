@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { formatSettingsIssues, settingsSchema, type SettingsIssue } from '../../shared/config/schema';
+
+function issues(value: Record<string, unknown>): string {
+  const result = settingsSchema.safeParse(value);
+  if (result.success) return 'ok';
+  return formatSettingsIssues(result.error.issues.map((i) => ({ setting: String(i.path[0]), value: value[String(i.path[0])], message: i.message }) as SettingsIssue));
+}
+
+describe('a key or a URL no request could carry', () => {
+  it('refuses a key with a line break or a non-Latin character, and never quotes it', () => {
+    for (const apiKey of ['sk-abc\nInjected: yes', 'sk-ключ€', 'sk-\u0000x']) {
+      const said = issues({ apiKey });
+      expect(said).toMatch(/^apiKey = \(the key, not shown\) \(holds a character no API key has/);
+      expect(said).not.toContain('sk-');
+    }
+  });
+
+  it('takes a key with spaces or a line break around it (a paste, a file read by the shell), trimmed', () => {
+    expect(settingsSchema.parse({ apiKey: '  sk-ok\n' }).apiKey).toBe('sk-ok');
+  });
+
+  it('refuses a base URL holding a user name and password, without quoting the password', () => {
+    const said = issues({ baseUrls: ['http://user:pa55@127.0.0.1:9/v1'] });
+    expect(said).toContain('must not hold a user name or password');
+    expect(said).not.toContain('pa55');
+  });
+});
