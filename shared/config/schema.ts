@@ -148,6 +148,9 @@ export function validateSettings(
   return { ok: false, issues };
 }
 
+/** zod's type names as a person says them ("must be a int" was what a decimal got). */
+const EXPECTED: Record<string, string> = { int: 'a whole number', number: 'a number', string: 'text', boolean: 'true or false', array: 'a list', object: 'a group of settings' };
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'too_small':
@@ -157,7 +160,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `must be one of ${issue.values.map(String).join(', ')}`;
     case 'invalid_type':
-      return `must be a ${issue.expected}`;
+      return `must be ${EXPECTED[issue.expected] ?? `a ${issue.expected}`}`;
     case 'unrecognized_keys':
       return `unknown setting${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
     default:

@@ -26,3 +26,9 @@ describe('a key or a URL no request could carry', () => {
     expect(said).not.toContain('pa55');
   });
 });
+
+describe('a setting of the wrong kind', () => {
+  it('is told in words a person uses: a decimal where a whole number goes', () => {
+    expect(issues({ streamBufferMs: 1.5 })).toBe('streamBufferMs = 1.5 (must be a whole number)');
+  });
+});
