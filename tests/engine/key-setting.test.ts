@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatSettingsIssues, settingsSchema, type SettingsIssue } from '../../shared/config/schema';
+import { formatSettingsIssues, settingsSchema, validateSettings } from '../../shared/config/schema';
 
 function issues(value: Record<string, unknown>): string {
-  const result = settingsSchema.safeParse(value);
-  if (result.success) return 'ok';
-  return formatSettingsIssues(result.error.issues.map((i) => ({ setting: String(i.path[0]), value: value[String(i.path[0])], message: i.message }) as SettingsIssue));
+  const result = validateSettings(value);
+  return result.ok ? 'ok' : formatSettingsIssues(result.issues);
 }
 
 describe('a key or a URL no request could carry', () => {
