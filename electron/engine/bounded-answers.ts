@@ -49,6 +49,10 @@ async function readHead(body: ReadableStream<Uint8Array> | null, most: number, m
   return Buffer.concat(parts).subarray(0, most);
 }
 
+/** A terminal's escape sequences (colours, clearing, a window title), whole: not just their ESC. */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]/g;
+
 /**
  * A server's own words from its error body: OpenAI's `{error: {message}}`, FastAPI's
  * `{detail}` (Kokoro), `{message}`, a web page's title, or its text; control characters
@@ -57,7 +61,7 @@ async function readHead(body: ReadableStream<Uint8Array> | null, most: number, m
 export function serverMessage(text: string): string {
   const words = fromJson(text) ?? /<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? text.replace(/<[^>]*>/g, ' ');
   // eslint-disable-next-line no-control-regex
-  const clean = words.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = words.replace(TERMINAL_ESCAPES, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]+/g, ' ').replace(/\s+/g, ' ').trim();
   if (!clean) return 'no message';
   return clean.length > MESSAGE_CHARS ? `${clean.slice(0, MESSAGE_CHARS - 1).trimEnd()}…` : clean;
 }

@@ -75,7 +75,8 @@ export class SettingsStore {
       this.settings = visible;
       this.keyStaysInFile = false;
       const secret = await this.readSecret();
-      this.apiKey = secret?.key;
+      // Trimmed as a key entered now is: one stored before with a pasted line break goes out whole.
+      this.apiKey = secret?.key.trim() || undefined;
       // A key stored before keys were bound is bound from now on, to the servers in use now.
       this.keyOrigins = secret ? (secret.origins === undefined ? originsOf(visible.baseUrls) : secret.origins) : null;
       // The file's key wins: the user put it there more recently than anything else.

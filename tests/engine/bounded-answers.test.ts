@@ -73,7 +73,7 @@ describe('what a server says besides audio, bounded', () => {
     ['FastAPI (Kokoro)', '{"detail": "Voice not found"}', 'Voice not found'],
     ['FastAPI validation', '{"detail": [{"loc": ["body", "voice"], "msg": "field required", "type": "missing"}]}', 'field required'],
     ['a web page', '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>', '502 Bad Gateway'],
-    ['a terminal\'s escapes', '\u001b[2J\u001b[31mRED\u001b]0;title\u0007\rOver', '[2J [31mRED ]0;title Over'],
+    ['a terminal\'s escapes, sequences and all', '\u001b[2J\u001b[31mRED\u001b]0;title\u0007\rOver', 'RED Over'],
     ['nothing', '', 'no message'],
   ])('%s: the server\'s own words, clean', async (_kind, body, said) => {
     answer = (res) => res.writeHead(422).end(body);
