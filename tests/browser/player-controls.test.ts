@@ -73,6 +73,22 @@ describe('controls', () => {
     expect(await number('metric-playedMs')).toBeGreaterThan(7_900);
     expect(await text('error')).toBe('');
   });
+
+  it('skip inside a segment of several sentences moves one sentence on, and the rest of the text is still read', async () => {
+    // Ten sentences: the engine asks for the first alone, then the other nine in one request (segment.ts).
+    const sentences = Array.from({ length: 10 }, (_, i) => `Sentence ${i} is read here, at an even pace.`);
+    const asked = () => web.rig.tts.speechRequests().map((request) => request.body.input);
+    await speakInPage(web.page, sentences.join(' '), 'pcm');
+    await expect.poll(() => text('reading'), { timeout: 15_000 }).toBe(sentences.slice(1).join(' '));
+    await new Promise((r) => setTimeout(r, 500));
+    const before = asked().length;
+    await web.page.getByTestId('skip').click();
+    // Half a second into sentence 1: the text goes on from sentence 2, not past the end of the segment.
+    await expect.poll(() => asked().slice(before), { timeout: 5000 }).toEqual([sentences[2], sentences.slice(3).join(' ')]);
+    await expect.poll(() => text('reading'), { timeout: 5000 }).toBe(sentences[2]);
+    expect(await text('state')).not.toBe('idle');
+    expect(await text('error')).toBe('');
+  }, 60_000);
 });
 
 describe('network and format changes', () => {

@@ -25,6 +25,7 @@ class FakeBridge {
     sinkFact: (fact: SinkFact) => void this.facts.push(fact),
     speak: async (request: unknown) => void this.asked.push(['speak', request]),
     control: (action: unknown) => void this.asked.push(['control', action]),
+    readFrom: (request: unknown) => void this.asked.push(['readFrom', request]),
     setFormat: (format: unknown) => void this.asked.push(['setFormat', format]),
     setRate: (rate: unknown) => void this.asked.push(['setRate', rate]),
     onSession: (listener: (view: SessionView) => void) => (this.sessionListeners.add(listener), () => this.sessionListeners.delete(listener)),
@@ -242,6 +243,59 @@ describe('PlayerController', () => {
     controller.chooseFormat('opus');
     await controller.speak(['Hello.'], 'opus');
     expect(fake.asked).toEqual([['control', 'pause-resume'], ['setFormat', 'opus'], ['speak', { texts: ['Hello.'], format: 'opus' }]]);
+  });
+
+  describe('Skip and Previous move by sentence, not by the engine\'s segment of up to 1000 characters', () => {
+    // Ten sentences of 42 characters (with the space), 2.8 s each at 15 a second; the engine
+    // asked for the first two, then the rest.
+    const LONG = Array.from({ length: 10 }, (_, i) => `Sentence ${i} is read here, at an even pace.`).join(' ');
+    const at = (n: number) => LONG.indexOf(`Sentence ${n} `);
+    async function hearing(segment: number, msIntoIt: number): Promise<void> {
+      fake.show(view({ state: 'playing', current: { id: 12, text: LONG, offset: 0, segment: { index: segment, start: 0, end: 0 } } }));
+      const played = player.played.length;
+      fake.play(ticket(12));
+      await vi.waitFor(() => expect(player.played).toHaveLength(played + 1));
+      player.listener({ type: 'event', id: 12, event: { type: 'segment-start', segment: { index: 0, start: 0, end: at(2), text: '' }, format: 'pcm', endpoint: 'e', attempt: 0, restart: false, requestedAt: 0 } });
+      player.listener({ type: 'event', id: 12, event: { type: 'segment-start', segment: { index: 1, start: at(2), end: LONG.length, text: '' }, format: 'pcm', endpoint: 'e', attempt: 0, restart: false, requestedAt: 0 } });
+      player.listener({ type: 'segment-playing', id: 12, index: 0, startMs: 0 });
+      // The first two sentences (84 characters) took 5.6 s: 15 a second.
+      if (segment === 1) player.listener({ type: 'segment-playing', id: 12, index: 1, startMs: 5600 });
+      player.playedMs = (segment === 1 ? 5600 : 0) + msIntoIt;
+    }
+    const asked = () => fake.asked.filter(([what]) => what === 'readFrom');
+
+    it('Skip, heard in the middle of a long segment, reads from the next sentence', async () => {
+      // 4 s into the second segment: 60 characters into it, in sentence 3.
+      await hearing(1, 4000);
+      fake.transport('skip');
+      expect(asked()).toEqual([['readFrom', { id: 12, offset: at(4) }]]);
+      expect(player.actions).not.toContain('skip');
+    });
+
+    it('Skip at a segment\'s last sentence takes the next segment, fetched already', async () => {
+      // 4 s in: 60 characters, in sentence 1, the first segment's last.
+      await hearing(0, 4000);
+      fake.transport('skip');
+      expect(asked()).toEqual([]);
+      expect(player.actions).toContain('skip');
+    });
+
+    it('Previous starts the sentence heard again, or goes to the one before within its first 2 s', async () => {
+      // 4 s: 18 characters (1.2 s) into sentence 3, so sentence 2; 5 s: 33 (2.2 s) into it, so sentence 3.
+      await hearing(1, 4000);
+      fake.transport('previous');
+      await hearing(1, 5000);
+      fake.transport('previous');
+      expect(asked()).toEqual([['readFrom', { id: 12, offset: at(2) }], ['readFrom', { id: 12, offset: at(3) }]]);
+    });
+
+    it('goes by the word heard when the voice times its words', async () => {
+      await hearing(1, 500);
+      player.listener({ type: 'event', id: 12, event: { type: 'word', segmentIndex: 1, start: at(7), end: at(7) + 8, audioMs: 400 } });
+      controller.frame();
+      fake.transport('skip');
+      expect(asked()).toEqual([['readFrom', { id: 12, offset: at(8) }]]);
+    });
   });
 
   it('maps word offsets into the whole text after a resume', async () => {

@@ -3,6 +3,7 @@ import { damageNotice, STALL_NOTICE_MS, stallNotice } from '../../../shared/play
 import { OUTPUT_RESTS_AFTER_MS } from '../../../shared/playback/output-rest';
 import { sourceMsAt, type RateAnchor } from '../../../shared/playback/rate-anchors';
 import { steppedRate } from '../../../shared/playback-rate';
+import { sentenceRanges } from '../../../shared/sentences';
 import type { PublicSettings } from '../../../shared/renderer-api';
 import type { ControlAction, PlayTicket, SessionView, SinkFact, SinkLevel, TransportAction, UtteranceTiming } from '../../../shared/session';
 import type { AudioPlayer, PlayerNotice, PlayerSettings } from '../audio/audio-player';
@@ -10,6 +11,7 @@ import type { AudioSource } from '../audio/consumer-link';
 import type { Bridge } from './bridge';
 import { usePlayerStore, type FirstAudio, type ShownState } from './player-store';
 import { readTextFiles } from './dropped-files';
+import { DEFAULT_CHARS_PER_SECOND, heardOffset, sentenceSeek } from './sentence-seek';
 
 /** How often the playing page tells the others its buffer and word. */
 const LEVEL_EVERY_MS = 150;
@@ -27,6 +29,14 @@ export class PlayerController {
   private playing = { id: 0, offset: 0, index: -1, startMs: 0, stallTold: false };
   /** Word timings per segment, from the engine's events. */
   private words = new Map<number, { start: number; end: number; audioMs: number }[]>();
+  /** Where each segment lies in the session's text, from the engine's events. */
+  private segments = new Map<number, { start: number; end: number }>();
+  /** The voice's reading pace, learnt from the segments heard whole: where Skip lands without word timings. */
+  private charsPerSecond = DEFAULT_CHARS_PER_SECOND;
+  /** A seek cut the segment heard short: its length says nothing of the pace. */
+  private seeked = false;
+  /** The text's sentences, kept while it is the text read. */
+  private sentences: { text: string; ranges: { start: number; end: number }[] | null } = { text: '', ranges: null };
   /** Where each segment and each rate begins in the played stream: the words are timed at 1×. */
   private anchors: RateAnchor[] = [];
   /** The rate the audio path was last told (it keeps it from one utterance to the next). */
@@ -265,6 +275,7 @@ export class PlayerController {
   /** The session hands this page an utterance to play. */
   private async play(ticket: PlayTicket, source: AudioSource): Promise<void> {
     this.words.clear();
+    this.segments.clear();
     this.anchors = [];
     this.firsts = { byteAt: null, decodedAt: null };
     this.playing = { id: ticket.id, offset: ticket.offset, index: -1, startMs: 0, stallTold: false };
@@ -305,7 +316,43 @@ export class PlayerController {
   }
 
   private transport(action: TransportAction): void {
+    if (action === 'skip' || action === 'previous') {
+      const offset = this.sentenceTarget(action);
+      if (offset !== null) return this.bridge.readFrom({ id: this.playing.id, offset });
+      this.seeked = true;
+    }
     this.player?.[action]();
+  }
+
+  /**
+   * Where Skip or Previous goes when it is not the next segment (already fetched): the
+   * sentence after (or the start of, or before) the one heard. Null: the segment seek.
+   */
+  private sentenceTarget(direction: 'skip' | 'previous'): number | null {
+    const store = usePlayerStore.getState();
+    const segment = this.segments.get(this.playing.index);
+    if (!this.player || !segment || store.utteranceId !== this.playing.id) return null;
+    if (this.sentences.text !== store.reading) this.sentences = { text: store.reading, ranges: sentenceRanges(store.reading) };
+    const ranges = this.sentences.ranges;
+    if (!ranges?.length) return null;
+    const at = heardOffset(segment, store.word, this.segmentPlayedMs(this.player.metrics().playedMs), this.charsPerSecond);
+    const seek = sentenceSeek(direction, ranges, segment, at, this.charsPerSecond);
+    return seek.to === 'offset' ? seek.offset : null;
+  }
+
+  /** How much of the segment heard has played, in its own audio's ms (at 1×, as words are timed). */
+  private segmentPlayedMs(playedMs: number, segment = this.playing.index): number {
+    return sourceMsAt(this.anchors, segment, playedMs) ?? playedMs - this.playing.startMs;
+  }
+
+  /** A segment heard to its end tells how fast this voice reads. */
+  private learnPace(next: number, startMs: number): void {
+    const heard = this.segments.get(this.playing.index);
+    const ms = this.segmentPlayedMs(startMs);
+    if (!this.seeked && heard && next === this.playing.index + 1 && ms > 1500) {
+      this.charsPerSecond = Math.min(40, Math.max(5, ((heard.end - heard.start) / ms) * 1000));
+    }
+    this.seeked = false;
   }
 
   private fact(fact: SinkFact): void {
@@ -374,6 +421,7 @@ export class PlayerController {
       case 'damaged':
         return this.fact({ type: 'notice', id: notice.id, message: damageNotice(notice.skippedMs) });
       case 'segment-playing':
+        this.learnPace(notice.index, notice.startMs);
         this.playing = { ...this.playing, index: notice.index, startMs: notice.startMs };
         store.set({ word: null });
         return this.fact({ type: 'playing', id: notice.id, index: notice.index });
@@ -392,6 +440,7 @@ export class PlayerController {
         return this.fact({ type: 'drained', id: notice.id, heardAt: this.player?.lastHeardAt() ?? Date.now() });
       case 'event': {
         const event = notice.event;
+        if (event.type === 'segment-start') this.segments.set(event.segment.index, { start: this.playing.offset + event.segment.start, end: this.playing.offset + event.segment.end });
         if (event.type === 'word') {
           const list = this.words.get(event.segmentIndex) ?? [];
           const offset = this.playing.offset;
