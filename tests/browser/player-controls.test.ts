@@ -143,3 +143,30 @@ describe('network and format changes', () => {
     await waitForState('idle', 15_000);
   }, 30_000);
 });
+
+describe('text from outside does not widen the page', () => {
+  const pageWidth = () => web.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: window.innerWidth }));
+  const cardWidths = () => web.page.evaluate(() => [...document.querySelectorAll('.card')].map((card) => Math.round(card.getBoundingClientRect().width)));
+
+  it('one 50,000-character word wraps in the reading line and the sentences, and no card grows', async () => {
+    const [column] = await cardWidths();
+    await speakInPage(web.page, `Start. ${'w'.repeat(50_000)} end.`, 'pcm');
+    await expect.poll(() => web.page.getByTestId('sentence').count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    await expect.poll(() => text('reading'), { timeout: 15_000 }).toMatch(/^w{100}/);
+    expect(new Set(await cardWidths())).toEqual(new Set([column]));
+    const { scroll, view } = await pageWidth();
+    expect(scroll).toBeLessThanOrEqual(view);
+  }, 60_000);
+
+  it('a server\'s message of one long word wraps in the error', async () => {
+    const [column] = await cardWidths();
+    web.rig.tts.enqueue({ status: 400, message: 'E'.repeat(290) });
+    await speakInPage(web.page, 'This will fail.', 'pcm');
+    await expect.poll(() => text('error'), { timeout: 5000 }).toContain('E'.repeat(290));
+    await waitForState('error');
+    const error = await web.page.getByTestId('error').boundingBox();
+    expect(error!.width).toBeLessThanOrEqual(column);
+    const { scroll, view } = await pageWidth();
+    expect(scroll).toBeLessThanOrEqual(view);
+  }, 30_000);
+});
