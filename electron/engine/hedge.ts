@@ -11,6 +11,8 @@ export const LATE_ANSWER_MS = 5000;
 export interface Answer {
   audio: SpeechAudio;
   endpointIndex: number;
+  /** When the next server was asked (performance.now()), where it answered. */
+  askedAt?: number;
 }
 
 /** A request on its way, and how to call it off. */
@@ -62,7 +64,8 @@ export async function firstAnswer(
   const askNext = (endpointIndex: number): void => {
     const controller = new AbortController();
     signal.addEventListener('abort', () => controller.abort(), { once: true });
-    const answer = openNext(controller.signal).then((audio) => ({ audio, endpointIndex }));
+    const askedAt = performance.now();
+    const answer = openNext(controller.signal).then((audio) => ({ audio, endpointIndex, askedAt }));
     answer.catch(() => {});
     contenders.push({ endpointIndex, answer, cancel: () => controller.abort() });
   };

@@ -342,7 +342,7 @@ export class Utterance {
       else words.push(word);
     };
     const format = this.formatOf(segment.index);
-    const { audio, requestedAt, requestedPerf, endpoint } = await this.openSegment(segment, controller, onWord, format);
+    const { audio, requestedAt, requestedPerf, askedPerf, endpoint } = await this.openSegment(segment, controller, onWord, format);
     // A hedged request may have been answered by the next server.
     attempt.endpoint = endpoint;
     const reader = audio.body.getReader();
@@ -492,7 +492,7 @@ export class Utterance {
       // A body stopped, skipped or cut showed the link as well as a whole one, up to there.
       if (firstByteAt >= 0 && !audio.fromCache) {
         this.options.links?.observe(linkKey(attempt.endpoint, format), {
-          ttfbMs: firstByteAt - requestedPerf,
+          ttfbMs: firstByteAt - askedPerf,
           arrivals,
           audioMsPerByte: this.gate.audioMsPerByte,
         });
@@ -544,7 +544,7 @@ export class Utterance {
     controller: AbortController,
     onWord: (word: WordMark) => void,
     format: AudioFormat,
-  ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number; endpoint: string }> {
+  ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number; askedPerf: number; endpoint: string }> {
     const { provider } = this.options;
     const first = this.endpointIndex;
     const from = provider.endpoints[first];
@@ -567,14 +567,15 @@ export class Utterance {
       const then = hedged ? `asking ${provider.endpoints[first + 1]} too` : 'still waiting';
       this.emit({ type: 'notice', segmentIndex: segment.index, message: `${from} has not answered in ${seconds(plan.lateMs)} s; ${then}.` });
     };
-    const { audio, endpointIndex, late } = await firstAnswer(primary, (signal) => open(first + 1, signal), plan, controller.signal, onLate);
+    const { audio, endpointIndex, askedAt, late } = await firstAnswer(primary, (signal) => open(first + 1, signal), plan, controller.signal, onLate);
     if (late) {
       this.endpointIndex = endpointIndex;
       this.totals.failovers++;
       const error: ErrorInfo = { kind: 'network', message: `${from} did not answer in ${seconds(plan.lateMs)} s.`, endpoint: from };
       this.emit({ type: 'failover', segmentIndex: segment.index, from, to: provider.endpoints[endpointIndex], error });
     }
-    return { audio, requestedAt, requestedPerf, endpoint: provider.endpoints[endpointIndex] };
+    // The listener waited from requestedPerf; the server that answered was asked at askedPerf.
+    return { audio, requestedAt, requestedPerf, askedPerf: askedAt ?? requestedPerf, endpoint: provider.endpoints[endpointIndex] };
   }
 
   /**

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { speakToFile } from '../../electron/cli/speak-to-file';
 import { LATE_ANSWER_MS } from '../../electron/engine/hedge';
+import { LinkEstimates, linkKey } from '../../electron/engine/link-estimate';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { Utterance } from '../../electron/engine/utterance';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
@@ -55,11 +56,13 @@ describe('a server that never answers', () => {
     const settings = settingsFor([hung.url, good.url]);
     const events: { at: number; event: EngineEvent }[] = [];
     const out = join(dir, `out-${count++}.wav`);
+    const links = new LinkEstimates();
     const started = performance.now();
     const report = await speakToFile(TWO_SENTENCES, {
       settings,
       provider: new OpenAiProvider({ ...settings, voice: 'alloy' }),
       out,
+      links,
       onEvent: (event) => events.push({ at: performance.now() - started, event }),
     });
     const elapsed = performance.now() - started;
@@ -79,6 +82,11 @@ describe('a server that never answers', () => {
     expect(good.speechRequests()).toHaveLength(2);
     expect(report).toMatchObject({ segments: 2, failovers: 1, retries: 0 });
     expectSentences(out, 2);
+    // The listener waited 5 s for the first byte; the second server took its own few ms, and
+    // that is what is learned of it, not the wait for the first.
+    expect(report.ttfbMs).toBeGreaterThanOrEqual(LATE_ANSWER_MS - 50);
+    expect(links.summary(linkKey(good.url, 'mp3'))!.ttfbMs).toBeLessThan(LATE_ANSWER_MS / 2);
+    expect(links.summary(linkKey(hung.url, 'mp3'))).toBeUndefined();
   });
 
   it('one server: said once after the fixed wait, still waited for, and a stop ends the wait at once', async () => {
