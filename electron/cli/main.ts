@@ -239,6 +239,8 @@ async function speakCommand(
       overwrite: values.force === true,
       signal: io.signal,
       onNote: terminal ? (line) => io.err(`utter: ${line}\n`) : undefined,
+      // Off a terminal too: a server that does not answer is not left to look like a hang.
+      onNotice: terminal ? undefined : (message) => io.err(`utter: ${message}\n`),
       onProgress: (progress) => {
         // A long text takes a while to encode: said once, when it starts.
         if (terminal && progress.phase === 'encoding' && !encoding) io.err(`utter: encoding ${(encoding = progress.total).toFixed(1)} s of audio…\n`);

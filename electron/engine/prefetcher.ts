@@ -8,6 +8,8 @@ export interface OpenedAhead {
   /** When it was requested: wall clock, and performance.now() for the segment's timings. */
   requestedAt: number;
   requestedPerf: number;
+  /** Calls the request off (another server answered first). */
+  cancel(): void;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface OpenedAhead {
  * without which undici cancels the body of a collected fetch Response.
  */
 export class Prefetcher {
-  private ahead: (OpenedAhead & { index: number; format: AudioFormat | undefined; controller: AbortController; words: WordRelay }) | null = null;
+  private ahead: (Omit<OpenedAhead, 'cancel'> & { index: number; format: AudioFormat | undefined; controller: AbortController; words: WordRelay }) | null = null;
 
   constructor(private readonly provider: SpeechProvider) {}
 
@@ -61,7 +63,7 @@ export class Prefetcher {
     // The request was opened with its own controller: chain ours to it.
     controller.signal.addEventListener('abort', () => ahead.controller.abort(), { once: true });
     ahead.words.connect(onWord);
-    return { audio: ahead.audio, requestedAt: ahead.requestedAt, requestedPerf: ahead.requestedPerf };
+    return { audio: ahead.audio, requestedAt: ahead.requestedAt, requestedPerf: ahead.requestedPerf, cancel: () => ahead.controller.abort() };
   }
 
   /** Aborts the request opened ahead, if any, and cancels its body. */

@@ -6,6 +6,7 @@ import { declaredLength } from './declared-length';
 import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
 import { FlowGate } from './flow';
+import { firstAnswer, LATE_ANSWER_MS, type HedgePlan, type PendingAnswer } from './hedge';
 import { readWithIdle, TRICKLE_BYTES } from './idle-reader';
 import { BytePrefix, RenderingMatch, sameBytes } from './rendering-match';
 import { StreamEndCheck } from './stream-end';
@@ -101,6 +102,8 @@ export class Utterance {
   private lastCut: { segment: number; bytes: number; reason: string; rendering: BytePrefix } | null = null;
   /** Endpoint, format and kind of ending already seen to be a server's own way of ending. */
   private readonly trustedEnds = new Set<string>();
+  /** Servers already said to be late answering: once each is enough. */
+  private readonly saidLate = new Set<string>();
 
   constructor(
     text: string,
@@ -265,7 +268,8 @@ export class Utterance {
       this.segmentController = controller;
       const stopListener = (): void => controller.abort();
       this.stopper.signal.addEventListener('abort', stopListener, { once: true });
-      const endpoint = provider.endpoints[this.endpointIndex];
+      const asked = this.endpointIndex;
+      const endpoint = provider.endpoints[asked];
       try {
         if (this.interruption) controller.abort();
         return await this.streamSegment(segment, controller, { endpoint, attempt, retries, sentBefore: sent, watchStalls: !stallRetried }, (rendering, replay) => {
@@ -290,6 +294,9 @@ export class Utterance {
           continue;
         }
         if (failure.details.stalled) stallRetried = true;
+        // Failed over already, from a server too late to answer: this is the new one's first failure.
+        if (this.endpointIndex !== asked) retries = 0;
+        const failed = provider.endpoints[this.endpointIndex];
         const step = afterFailure(failure, { retries, endpointIndex: this.endpointIndex, endpoints: provider.endpoints }, this.policy);
         retries++;
         this.totals.retries++;
@@ -300,7 +307,7 @@ export class Utterance {
           this.emit({
             type: 'failover',
             segmentIndex: segment.index,
-            from: endpoint,
+            from: failed,
             to: provider.endpoints[this.endpointIndex],
             error: errorInfo(failure),
           });
@@ -335,7 +342,7 @@ export class Utterance {
       else words.push(word);
     };
     const format = this.formatOf(segment.index);
-    const { audio, requestedAt, requestedPerf, endpoint } = await this.openSegment(segment, controller, onWord, format);
+    const { audio, requestedAt, requestedPerf, askedPerf, endpoint } = await this.openSegment(segment, controller, onWord, format);
     // A hedged request may have been answered by the next server.
     attempt.endpoint = endpoint;
     const reader = audio.body.getReader();
@@ -485,7 +492,7 @@ export class Utterance {
       // A body stopped, skipped or cut showed the link as well as a whole one, up to there.
       if (firstByteAt >= 0 && !audio.fromCache) {
         this.options.links?.observe(linkKey(attempt.endpoint, format), {
-          ttfbMs: firstByteAt - requestedPerf,
+          ttfbMs: firstByteAt - askedPerf,
           arrivals,
           audioMsPerByte: this.gate.audioMsPerByte,
         });
@@ -526,58 +533,65 @@ export class Utterance {
     return false;
   }
 
-  /** Opens a segment's request, or takes the one already opened ahead for it. */
+  /**
+   * Opens a segment's request, or takes the one already opened ahead for it, and waits for
+   * its answer (spec E1): one later than expected goes to the next server too, the first to
+   * answer plays (hedge.ts). A server passed over once it was late is failed over from for
+   * the rest of the utterance; one only slower than its p95 is not.
+   */
   private async openSegment(
     segment: Segment,
     controller: AbortController,
     onWord: (word: WordMark) => void,
     format: AudioFormat,
-  ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number; endpoint: string }> {
+  ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number; askedPerf: number; endpoint: string }> {
     const { provider } = this.options;
-    const ahead = this.prefetcher.take(segment.index, controller, onWord, format);
-    if (ahead) return { audio: await ahead.audio, requestedAt: ahead.requestedAt, requestedPerf: ahead.requestedPerf, endpoint: provider.endpoints[this.endpointIndex] };
-    const requestedAt = Date.now();
-    const requestedPerf = performance.now();
+    const first = this.endpointIndex;
+    const from = provider.endpoints[first];
     const open = (endpointIndex: number, signal: AbortSignal): Promise<SpeechAudio> => provider.open({ text: segment.text, endpointIndex, signal, onWord, format });
-    const { audio, endpointIndex } = await this.openHedged(open, controller.signal, format);
-    return { audio, requestedAt, requestedPerf, endpoint: provider.endpoints[endpointIndex] };
+    const ahead = this.prefetcher.take(segment.index, controller, onWord, format);
+    const requestedAt = ahead?.requestedAt ?? Date.now();
+    const requestedPerf = ahead?.requestedPerf ?? performance.now();
+    let primary: PendingAnswer;
+    if (ahead) primary = { answer: ahead.audio, cancel: ahead.cancel };
+    else {
+      // Its own controller: the request can lose to the next server's without the segment being stopped.
+      const own = new AbortController();
+      controller.signal.addEventListener('abort', () => own.abort(), { once: true });
+      primary = { answer: open(first, own.signal), cancel: () => own.abort() };
+    }
+    const plan = this.hedgePlan(first, format, ahead === null);
+    const onLate = (hedged: boolean): void => {
+      if (this.saidLate.has(from)) return;
+      this.saidLate.add(from);
+      const then = hedged ? `asking ${provider.endpoints[first + 1]} too` : 'still waiting';
+      this.emit({ type: 'notice', segmentIndex: segment.index, message: `${from} has not answered in ${seconds(plan.lateMs)} s; ${then}.` });
+    };
+    const { audio, endpointIndex, askedAt, late } = await firstAnswer(primary, (signal) => open(first + 1, signal), plan, controller.signal, onLate);
+    if (late) {
+      this.endpointIndex = endpointIndex;
+      this.totals.failovers++;
+      const error: ErrorInfo = { kind: 'network', message: `${from} did not answer in ${seconds(plan.lateMs)} s.`, endpoint: from };
+      this.emit({ type: 'failover', segmentIndex: segment.index, from, to: provider.endpoints[endpointIndex], error });
+    }
+    // The listener waited from requestedPerf; the server that answered was asked at askedPerf.
+    return { audio, requestedAt, requestedPerf, askedPerf: askedAt ?? requestedPerf, endpoint: provider.endpoints[endpointIndex] };
   }
 
   /**
-   * Spec E1: an answer later than this server's p95 first byte sends the same request to the
-   * next server too (one extra request at most); the first to answer plays, the other is
-   * cancelled. Without a p95, another server or the setting, the one request alone.
+   * When, from the segment's turn, the next server is asked too and the first called late: a
+   * request sent now, once later than the server's learned p95 first byte (spec E1); any,
+   * once later than LATE_ANSWER_MS or that p95, whichever is longer. One opened ahead waited
+   * while the segment before it streamed, which says nothing of lateness: the p95 alone does
+   * not hedge it. No next server with hedging off; the embedded voice is never called late.
    */
-  private async openHedged(
-    open: (endpointIndex: number, signal: AbortSignal) => Promise<SpeechAudio>,
-    signal: AbortSignal,
-    format: AudioFormat,
-  ): Promise<{ audio: SpeechAudio; endpointIndex: number }> {
+  private hedgePlan(first: number, format: AudioFormat, fresh: boolean): HedgePlan {
     const { provider, settings, links } = this.options;
-    const first = this.endpointIndex;
+    if (provider.id !== 'openai') return { first, hedgeMs: Infinity, lateMs: Infinity };
     const p95 = links?.summary(linkKey(provider.endpoints[first], format))?.ttfbP95Ms ?? 0;
-    if (settings.hedgeRequests === false || p95 <= 0 || first + 1 >= provider.endpoints.length) return { audio: await open(first, signal), endpointIndex: first };
-    const opened = (endpointIndex: number): { controller: AbortController; answer: Promise<{ audio: SpeechAudio; endpointIndex: number }> } => {
-      const controller = new AbortController();
-      signal.addEventListener('abort', () => controller.abort(), { once: true });
-      const answer = open(endpointIndex, controller.signal).then((audio) => ({ audio, endpointIndex }));
-      answer.catch(() => {});
-      return { controller, answer };
-    };
-    const primary = opened(first);
-    const late = await Promise.race([primary.answer.then(() => false, () => false), sleep(p95, signal).then(() => true, () => false)]);
-    if (!late) return primary.answer;
-    const hedge = opened(first + 1);
-    let winner: { audio: SpeechAudio; endpointIndex: number };
-    try {
-      winner = await Promise.any([primary.answer, hedge.answer]);
-    } catch {
-      return primary.answer; // both failed: the first server's failure is the one to retry
-    }
-    const loser = winner.endpointIndex === first ? hedge : primary;
-    loser.controller.abort();
-    loser.answer.then(({ audio }) => audio.body.cancel().catch(() => {}), () => {});
-    return winner;
+    const lateMs = Math.max(LATE_ANSWER_MS, p95);
+    const next = settings.hedgeRequests !== false && first + 1 < provider.endpoints.length ? first + 1 : undefined;
+    return { first, next, hedgeMs: fresh && p95 > 0 ? p95 : lateMs, lateMs };
   }
 
   /** Opens the segment after `segment` while it streams (one ahead), unless an interruption is pending. */
@@ -616,6 +630,11 @@ export class Utterance {
     const [from, to] = widenToReplaced(start, end, this.replacedSpans);
     this.emit({ type: 'word', segmentIndex: segment.index, start: from - this.base, end: to - this.base, audioMs: word.audioMs });
   }
+}
+
+/** Milliseconds as whole seconds, for a message. */
+function seconds(ms: number): number {
+  return Math.round(ms / 1000);
 }
 
 function emptyMetrics(endpoint: string, retries: number): SegmentMetrics {

@@ -34,6 +34,8 @@ export interface SaveAudioOptions {
   onProgress?(progress: SaveProgress): void;
   /** Lines for a terminal: retries, failovers, notices. */
   onNote?(line: string): void;
+  /** The engine's notices alone (a server late to answer, audio cut): for output that shows no progress. */
+  onNotice?(message: string): void;
   retryPolicy?: Partial<RetryPolicy>;
   /** The user's pronunciation rules, as the session speaks with them. */
   pronunciations?: Pronunciations;
@@ -74,6 +76,7 @@ export async function saveAudio(text: string, options: SaveAudioOptions): Promis
       pronunciations: options.pronunciations,
       onProgress: options.onNote,
       onEvent: (event) => {
+        if (event.type === 'notice') options.onNotice?.(event.message);
         if (event.type === 'segment-start') segmentEnds.set(event.segment.index, event.segment.end);
         if (event.type === 'segment-end') options.onProgress?.({ phase: 'speaking', done: segmentEnds.get(event.segmentIndex) ?? 0, total: text.length });
       },
