@@ -56,10 +56,17 @@ async function readHead(body: ReadableStream<Uint8Array> | null, most: number, m
  */
 export function serverMessage(text: string): string {
   const words = fromJson(text) ?? /<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? text.replace(/<[^>]*>/g, ' ');
+  return oneLine(words) || 'no message';
+}
+
+/**
+ * Text a server chose (its message, a header), fit for a terminal line or a notice: control
+ * characters (a terminal's escapes) and bidi overrides out, at most `most` characters.
+ */
+export function oneLine(text: string, most = MESSAGE_CHARS): string {
   // eslint-disable-next-line no-control-regex
-  const clean = words.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]+/g, ' ').replace(/\s+/g, ' ').trim();
-  if (!clean) return 'no message';
-  return clean.length > MESSAGE_CHARS ? `${clean.slice(0, MESSAGE_CHARS - 1).trimEnd()}…` : clean;
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length > most ? `${clean.slice(0, most - 1).trimEnd()}…` : clean;
 }
 
 function fromJson(text: string): string | null {

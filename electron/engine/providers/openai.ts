@@ -5,6 +5,7 @@ import { SpeechError } from '../errors';
 import { keyFor } from '../key-binding';
 import type { SpeechAudio, SpeechProvider, SpeechRequest, VoiceInfo } from '../provider';
 import { readsPhonemes, sayPhonemeWords } from '../pronunciation';
+import { redirectRefused } from '../redirect-refused';
 import { errorCode, unreachableFromHere, whyUnreachable } from '../unreachable';
 
 /** OpenAI's documented limit for one speech request. */
@@ -132,8 +133,8 @@ export function endpointName(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, '');
 }
 
-/** Maps the SDK's errors onto the engine's kinds, keeping the server's own message. */
-export function toSpeechError(error: unknown, endpoint: string): SpeechError {
+/** Maps the SDK's errors onto the engine's kinds, keeping the server's own message; `path` is what was asked of `endpoint`. */
+export function toSpeechError(error: unknown, endpoint: string, path = '/audio/speech'): SpeechError {
   if (error instanceof SpeechError) return error;
   if (error instanceof APIUserAbortError) return new SpeechError('cancelled', 'Cancelled.', { endpoint });
   if (error instanceof APIConnectionTimeoutError) {
@@ -147,6 +148,7 @@ export function toSpeechError(error: unknown, endpoint: string): SpeechError {
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
     const serverMessage = serverText(error);
+    if (status >= 300 && status < 400) return redirectRefused(status, error.headers?.get('location'), endpoint, path);
     const details = { status, endpoint, retryAfterMs: retryAfterMs(error.headers) };
     if (status === 401 || status === 403) {
       return new SpeechError('auth', `${endpoint} refused the API key (${status}): ${serverMessage}`, details);
