@@ -85,7 +85,8 @@ export class OpenAiProvider implements SpeechProvider {
         },
         { signal: request.signal },
       );
-      if (!response.body) throw new SpeechError('bad-audio', 'The server answered with an empty body.');
+      // The SDK gives null for a 204 (No Content): there is no body to read.
+      if (!response?.body) throw new SpeechError('bad-audio', `${this.endpoints[request.endpointIndex]} answered ${response?.status ?? 204} with no audio.`);
       return { body: response.body, contentType: response.headers.get('content-type'), keepAlive: response };
     } catch (error) {
       const failure = toSpeechError(error, this.endpoints[request.endpointIndex]);
