@@ -5,7 +5,7 @@
 export const CLOSED_UNANSWERED = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 
 /** An error and the causes under it, as deep as fetch keeps what happened (a cause or two down). */
-function* causeChain(error: unknown): Generator<unknown> {
+export function* causeChain(error: unknown): Generator<unknown> {
   for (let cause = error, depth = 0; cause && depth < 4; depth++, cause = (cause as { cause?: unknown }).cause) yield cause;
 }
 
