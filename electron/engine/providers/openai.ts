@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { AudioFormat } from '../../../shared/audio-format';
+import { sdkBaseUrl } from '../api-url';
 import { speechFetch } from '../connection-pool';
 import { SpeechError } from '../errors';
 import { keyFor } from '../key-binding';
@@ -53,9 +54,9 @@ export class OpenAiProvider implements SpeechProvider {
     const keys = this.endpoints.map((url) => keyFor(url, options.apiKey, options.apiKeyOrigins));
     this.withheld = keys.map(({ withheld }) => withheld);
     this.clients = this.endpoints.map(
-      (baseURL, i) =>
+      (endpoint, i) =>
         new OpenAI({
-          baseURL,
+          ...sdkBaseUrl(endpoint),
           // Local servers (Kokoro-FastAPI…) need no key; OpenAI itself answers 401 with its own message.
           apiKey: keys[i].key || 'no-key',
           maxRetries: 0,
