@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { AudioFormat } from '../../../shared/audio-format';
 import { sdkBaseUrl } from '../api-url';
+import { AnswerCut } from '../bounded-answers';
 import { speechFetch } from '../connection-pool';
 import { SpeechError } from '../errors';
 import { keyFor } from '../key-binding';
@@ -98,20 +99,34 @@ export class OpenAiProvider implements SpeechProvider {
     }
   }
 
-  async voices(signal?: AbortSignal): Promise<VoiceInfo[]> {
+  /**
+   * The built-in voices and each server's own list. A server with no list (404, 405: OpenAI
+   * itself) adds none; one whose list could not be read adds none either, and is told to
+   * `onUnread`, so that "no voices of its own" and "its voices could not be read" differ.
+   */
+  async voices(signal?: AbortSignal, onUnread?: (problem: SpeechError) => void): Promise<VoiceInfo[]> {
     const builtin: VoiceInfo[] = OPENAI_VOICES.map((id) => ({ id, source: 'builtin' }));
     const known = new Set(OPENAI_VOICES);
-    for (const client of this.clients) {
+    for (const [index, client] of this.clients.entries()) {
+      const endpoint = this.endpoints[index];
+      let answer: unknown;
       try {
         // Kokoro-FastAPI and others list their voices here; OpenAI itself does not.
-        const answer = await client.get<unknown>('/audio/voices', { signal, timeout: 5000 });
-        for (const id of voiceIds(answer)) {
-          if (!known.has(id)) builtin.push({ id, source: 'server' });
-          known.add(id);
-        }
+        answer = await client.get<unknown>('/audio/voices', { signal, timeout: 5000 });
       } catch (error) {
-        if (signal?.aborted) throw toSpeechError(error, client.baseURL);
-        // No list at this server (404, or unreachable): the built-in list stands.
+        if (signal?.aborted) throw toSpeechError(error, endpoint, '/audio/voices');
+        const problem = unreadList(error, endpoint);
+        if (problem) onUnread?.(problem);
+        continue;
+      }
+      const ids = voiceIds(answer);
+      if (!ids) {
+        onUnread?.(new SpeechError('server', `Could not read the voices of ${endpoint}: its answer is not a list of voices.`, { endpoint }));
+        continue;
+      }
+      for (const id of ids) {
+        if (!known.has(id)) builtin.push({ id, source: 'server' });
+        known.add(id);
       }
     }
     return builtin;
@@ -120,14 +135,25 @@ export class OpenAiProvider implements SpeechProvider {
   async close(): Promise<void> {}
 }
 
-/** Kokoro answers `{voices: ["af_bella", …]}`; others `{voices: [{id}]}` or `{data: [...]}`. */
-function voiceIds(answer: unknown): string[] {
-  if (!answer || typeof answer !== 'object') return [];
+/** Kokoro answers `{voices: ["af_bella", …]}`; others `{voices: [{id}]}` or `{data: [...]}`; undefined: no list. */
+function voiceIds(answer: unknown): string[] | undefined {
+  if (!answer || typeof answer !== 'object') return undefined;
   const list = (answer as { voices?: unknown; data?: unknown }).voices ?? (answer as { data?: unknown }).data;
-  if (!Array.isArray(list)) return [];
+  if (!Array.isArray(list)) return undefined;
   return list
     .map((v) => (typeof v === 'string' ? v : v && typeof v === 'object' ? (v as { id?: unknown; name?: unknown }).id ?? (v as { name?: unknown }).name : undefined))
     .filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/** Why a server's voice list could not be read; undefined when it has none (404, 405). */
+function unreadList(error: unknown, endpoint: string): SpeechError | undefined {
+  if (error instanceof APIError && (error.status === 404 || error.status === 405)) return undefined;
+  const cut = error instanceof APIConnectionError && error.cause instanceof AnswerCut ? error.cause.message : undefined;
+  // The SDK parses a JSON answer itself: a SyntaxError is one that is not JSON.
+  const why = cut ?? (error instanceof SyntaxError ? 'its answer is not JSON' : undefined);
+  if (why) return new SpeechError('server', `Could not read the voices of ${endpoint}: ${why}.`, { endpoint });
+  const failure = toSpeechError(error, endpoint, '/audio/voices');
+  return new SpeechError(failure.kind, `Could not read the voices of ${endpoint}: ${failure.message}`, failure.details);
 }
 
 /** A base URL as an endpoint's name: without its trailing slashes. */
