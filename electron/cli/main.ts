@@ -14,6 +14,7 @@ import { saveFormatRefusal } from '../../shared/save';
 import { webCommand } from '../web/web-command';
 import { ListenError } from '../web/listen-error';
 import { doctorCommand } from './doctor-command';
+import { voicesCommand } from './voices-command';
 import { readTextSource } from './read-text';
 import { readFileAtMost, TooLargeError } from '../engine/read-at-most';
 import { readPrimarySelection, SelectionUnavailable } from './primary-selection';
@@ -101,7 +102,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     const settings = await loadSettings({ file: values.settings, env: io.env, flags: flagsToSettings(values) });
     if (command === 'speak') return await speakCommand(rest, values, settings, io);
-    if (command === 'voices') return await voicesCommand(settings, values.json === true, io);
+    if (command === 'voices') return await listVoices(settings, values.json === true, io);
     if (command === 'web') {
       // A first start is welcomed: no settings file, and no voice chosen on the command line or in the environment.
       const voiceChosen = Boolean(values.provider || values['base-url'] || io.env.UTTER_PROVIDER || io.env.UTTER_BASE_URL);
@@ -281,13 +282,13 @@ async function selectedText(io: CliIo): Promise<string> {
   return text;
 }
 
-async function voicesCommand(settings: Awaited<ReturnType<typeof loadSettings>>, json: boolean, io: CliIo): Promise<number> {
+/** `utter voices`: the list, and each server's list that could not be read said, with its exit code. */
+async function listVoices(settings: Awaited<ReturnType<typeof loadSettings>>, json: boolean, io: CliIo): Promise<number> {
   const provider = createProvider(settings);
   try {
-    const voices = await provider.voices(io.signal);
-    if (json) io.out(JSON.stringify(voices) + '\n');
-    else for (const v of voices) io.out(`${v.id}${v.name && v.name !== v.id ? `\t${v.name}` : ''}${v.language ? `\t${v.language}` : ''}\t(${v.source})\n`);
-    return EXIT.ok;
+    const unread = await voicesCommand(provider, { json, signal: io.signal, out: io.out });
+    for (const problem of unread) io.err(speechErrorLine(problem));
+    return unread.length ? EXIT_BY_KIND[unread[0].kind] : EXIT.ok;
   } finally {
     await provider.close();
   }
@@ -373,10 +374,15 @@ function report(error: unknown, io: CliIo): number {
     return error.kind === 'disk' ? EXIT.cannotWrite : EXIT.usage;
   }
   if (error instanceof SpeechError) {
-    const hint = HINT_BY_KIND[error.kind];
-    io.err(`utter: ${error.message}${hint ? ` (${hint})` : ''}\n`);
+    io.err(speechErrorLine(error));
     return EXIT_BY_KIND[error.kind];
   }
   io.err(`utter: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
   return 1;
+}
+
+/** A SpeechError as its line on standard error, with what to check. */
+function speechErrorLine(error: SpeechError): string {
+  const hint = HINT_BY_KIND[error.kind];
+  return `utter: ${error.message}${hint ? ` (${hint})` : ''}\n`;
 }

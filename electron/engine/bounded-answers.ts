@@ -9,44 +9,64 @@ const MOST_MS = 5000;
 /** A server's message past this is cut: it is read in a terminal line or a notice. */
 const MESSAGE_CHARS = 300;
 
+/** A list that did not come whole (too large, too slow, broken off): not read as if it had. */
+export class AnswerCut extends Error {
+  override readonly name = 'AnswerCut';
+}
+
 /**
  * What a server answered, read whole only when it is audio: an error's body (read by the SDK
  * whole, so one that never ended filled the memory) becomes its message alone, clean and
- * short, and a list (GET) stops at 4 MB or 5 s.
+ * short, and a list (GET) stops at 4 MB or 5 s, and rejects with AnswerCut if it did.
  */
 export async function boundAnswer(response: Response, method: string): Promise<Response> {
   const isList = method === 'GET' && response.ok;
   if (!isList && (response.ok || !response.body)) return response;
-  const body = await readHead(response.body, isList ? LIST_BYTES : ERROR_BYTES, MOST_MS);
+  const { bytes: body, cut } = await readHead(response.body, isList ? LIST_BYTES : ERROR_BYTES, MOST_MS);
   const headers = new Headers(response.headers);
   for (const name of ['content-length', 'content-encoding', 'transfer-encoding']) headers.delete(name);
-  if (isList) return new Response(body, { status: response.status, statusText: response.statusText, headers });
+  if (isList) {
+    if (cut) throw new AnswerCut(cut);
+    return new Response(body, { status: response.status, statusText: response.statusText, headers });
+  }
   headers.set('content-type', 'application/json');
   const message = serverMessage(new TextDecoder().decode(body));
   return new Response(JSON.stringify({ error: { message } }), { status: response.status, statusText: response.statusText, headers });
 }
 
-/** The first `most` bytes of a body, or what came in `ms`; the rest is not read. */
-async function readHead(body: ReadableStream<Uint8Array> | null, most: number, ms: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
+/**
+ * The first `most` bytes of a body, or what came in `ms`; the rest is not read. `cut` says
+ * why it is not the whole body, when it is not.
+ */
+async function readHead(body: ReadableStream<Uint8Array> | null, most: number, ms: number): Promise<{ bytes: Uint8Array; cut?: string }> {
+  if (!body) return { bytes: new Uint8Array(0) };
   const reader = body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
-  const timer = setTimeout(() => void reader.cancel().catch(() => {}), ms);
+  let cut: string | undefined;
+  const timer = setTimeout(() => {
+    cut = `it did not end within ${ms / 1000} s`;
+    void reader.cancel().catch(() => {});
+  }, ms);
   try {
-    while (size < most) {
+    for (;;) {
+      if (size >= most) {
+        cut = `it is over ${most / 2 ** 20} MB`;
+        break;
+      }
       const { done, value } = await reader.read();
       if (done) break;
       parts.push(value);
       size += value.length;
     }
-  } catch {
-    // Cut off or broken: what came is the answer.
+  } catch (error) {
+    // Aborted (the request's own timeout), or broken: what came is all there is.
+    cut ??= (error as Error)?.name === 'AbortError' ? 'it did not end in time' : 'it broke off';
   } finally {
     clearTimeout(timer);
     void reader.cancel().catch(() => {});
   }
-  return Buffer.concat(parts).subarray(0, most);
+  return { bytes: Buffer.concat(parts).subarray(0, most), cut };
 }
 
 /** A terminal's escape sequences (colours, clearing, a window title), whole: not just their ESC. */
@@ -60,10 +80,17 @@ const TERMINAL_ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\
  */
 export function serverMessage(text: string): string {
   const words = fromJson(text) ?? /<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? text.replace(/<[^>]*>/g, ' ');
+  return oneLine(words) || 'no message';
+}
+
+/**
+ * Text a server chose (its message, a header), fit for a terminal line or a notice: control
+ * characters (a terminal's escapes) and bidi overrides out, at most `most` characters.
+ */
+export function oneLine(text: string, most = MESSAGE_CHARS): string {
   // eslint-disable-next-line no-control-regex
-  const clean = words.replace(TERMINAL_ESCAPES, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]+/g, ' ').replace(/\s+/g, ' ').trim();
-  if (!clean) return 'no message';
-  return clean.length > MESSAGE_CHARS ? `${clean.slice(0, MESSAGE_CHARS - 1).trimEnd()}…` : clean;
+  const clean = text.replace(TERMINAL_ESCAPES, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length > most ? `${clean.slice(0, most - 1).trimEnd()}…` : clean;
 }
 
 function fromJson(text: string): string | null {

@@ -16,7 +16,9 @@ const pool = new Agent({ keepAliveTimeout: IDLE_CONNECTION_MS });
  * fetch through that pool: the speech requests, the voice lists and the link warmer share
  * its connections, so the one the warmer opened is the one the first request goes out on.
  * (undici's own fetch with its own Agent: Node's built-in fetch bundles another undici.)
- * Only audio is read whole: errors and lists are bounded (see boundAnswer).
+ * Only audio is read whole: errors and lists are bounded (see boundAnswer). A redirect is
+ * answered, not followed: fetch would resend a 301's or 302's POST as a GET, without its text,
+ * and the key with it to wherever the server points (see redirectRefused).
  */
 export const speechFetch = (async (input: string | URL, init?: RequestInit) =>
-  boundAnswer(await undiciFetch(input, { ...(init as object), dispatcher: pool }), (init?.method ?? 'GET').toUpperCase())) as unknown as typeof fetch;
+  boundAnswer(await undiciFetch(input, { ...(init as object), dispatcher: pool, redirect: 'manual' }), (init?.method ?? 'GET').toUpperCase())) as unknown as typeof fetch;

@@ -1,4 +1,5 @@
 import { SpeechError, isCancelled } from './errors';
+import { causeChain, notHttp } from './unreachable';
 
 /** What one `read()` of a byte stream gives. */
 export type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
@@ -56,12 +57,31 @@ export async function readWithIdle(
   } catch (error) {
     if (error instanceof SpeechError) throw error;
     if (isCancelled(error) || signal.aborted) throw new SpeechError('cancelled', 'Cancelled.');
-    throw new SpeechError('network', `The connection to ${endpoint} broke mid-audio: ${(error as Error).message}`, {
-      endpoint,
-      cause: error,
-    });
+    throw brokenMidAudio(error, endpoint);
   } finally {
     clearTimeout(timer);
     if (onAbort) signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * What broke a body mid-way, as fetch's "terminated" hides it a cause down: a compressed
+ * answer (Content-Encoding) that does not decompress is the server's bad audio, not the
+ * link's; bytes that stop being HTTP, or a connection that broke, are the link's.
+ */
+function brokenMidAudio(error: unknown, endpoint: string): SpeechError {
+  const undecodable = decompressionFailure(error);
+  if (undecodable) return new SpeechError('bad-audio', `${endpoint} sent a compressed answer that could not be decompressed (${undecodable}).`, { endpoint, cause: error });
+  const garbled = notHttp(error);
+  const why = garbled ? `something that is not valid HTTP (${garbled})` : (error as Error).message;
+  return new SpeechError('network', `The connection to ${endpoint} broke mid-audio: ${why}`, { endpoint, cause: error });
+}
+
+/** zlib's, brotli's or zstd's own words, when one of them failed on the body. */
+function decompressionFailure(error: unknown): string | undefined {
+  for (const cause of causeChain(error)) {
+    const { code, message } = cause as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && /^(Z_|ZSTD_error|ERR__ERROR)/.test(code)) return String(message);
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import type { Settings } from '../../shared/config/schema';
+import { apiUrl } from './api-url';
 import { speechFetch } from './connection-pool';
-import { endpointName } from './providers/openai';
 
 /** At most one warming request per server in this long: an idle connection lives 25 s, 3 s when a server says it keeps one 5 s. */
 export const WARM_AGAIN_AFTER_MS = 3000;
@@ -29,7 +29,7 @@ export class LinkWarmer {
     if (settings.provider !== 'openai' || !settings.baseUrls[0]) return;
     let url: URL;
     try {
-      url = new URL(`${endpointName(settings.baseUrls[0])}/models`);
+      url = apiUrl(settings.baseUrls[0], '/models');
     } catch {
       return; // The settings say what is wrong with the URL; the first request says it too.
     }

@@ -3,6 +3,7 @@
 // the user presses Speak.
 import type { Settings } from '../../shared/config/schema';
 import type { ProviderStatus } from '../../shared/renderer-api';
+import { apiUrl } from './api-url';
 import { keyFor } from './key-binding';
 import { endpointName } from './providers/openai';
 import { errorCode, whyUnreachable } from './unreachable';
@@ -25,7 +26,7 @@ export async function providerStatus(
   const baseUrl = endpointName(settings.baseUrls[0] ?? '');
   let url: URL;
   try {
-    url = new URL(`${baseUrl}/models`);
+    url = apiUrl(baseUrl, '/models');
   } catch {
     return { status: 'unreachable', detail: `The base URL "${baseUrl}" is not a web address.` };
   }

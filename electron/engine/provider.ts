@@ -1,5 +1,6 @@
 import type { AudioFormat } from '../../shared/audio-format';
 import type { ProbeResult } from '../../shared/decoders/types';
+import type { SpeechError } from './errors';
 
 /** A word the voice is about to say, with its place in the segment's text (local voice only). */
 export interface WordMark {
@@ -58,8 +59,8 @@ export interface SpeechProvider {
   readonly maxInputChars: number;
   /** Starts one request. Rejects with a SpeechError. */
   open(request: SpeechRequest): Promise<SpeechAudio>;
-  /** The voices on offer. */
-  voices(signal?: AbortSignal): Promise<VoiceInfo[]>;
+  /** The voices on offer; a server's list that could not be read is told to `onUnread`, and left out. */
+  voices(signal?: AbortSignal, onUnread?: (problem: SpeechError) => void): Promise<VoiceInfo[]>;
   /** Releases workers and sockets. */
   close(): Promise<void>;
 }

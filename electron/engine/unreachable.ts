@@ -5,7 +5,7 @@
 export const CLOSED_UNANSWERED = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 
 /** An error and the causes under it, as deep as fetch keeps what happened (a cause or two down). */
-function* causeChain(error: unknown): Generator<unknown> {
+export function* causeChain(error: unknown): Generator<unknown> {
   for (let cause = error, depth = 0; cause && depth < 4; depth++, cause = (cause as { cause?: unknown }).cause) yield cause;
 }
 
@@ -24,17 +24,34 @@ function refusedPort(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Why an answer was not HTTP, when it was not (an SSH banner, a bad Content-Length, both a
+ * Content-Length and chunks): the reason undici's parser gave, else its code.
+ */
+export function notHttp(error: unknown): string | undefined {
+  for (const cause of causeChain(error)) {
+    const { name, code, message } = cause as { name?: unknown; code?: unknown; message?: unknown };
+    if (name === 'HTTPParserError' || (typeof code === 'string' && code.startsWith('HPE_'))) {
+      // "Response does not match the HTTP/1.1 protocol (Invalid character in Content-Length)"
+      return /\(([^()]+)\)$/.exec(String(message))?.[1] ?? (typeof code === 'string' ? code : 'unparsable');
+    }
+    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'a Content-Length that does not match the body';
+    if (code === 'UND_ERR_HEADERS_OVERFLOW') return 'headers too large';
+  }
+  return undefined;
+}
+
 /** A certificate this computer does not trust: fetch names it by one of OpenSSL's codes. */
 function untrustedCertificate(code: string | undefined): boolean {
   return code !== undefined && /CERT|SELF_SIGNED|TLS/.test(code);
 }
 
 /**
- * True when trying this server again cannot help: fetch refuses its port, or its certificate is
- * not trusted. Another server may still be reached.
+ * True when trying this server again cannot help: fetch refuses its port, its certificate is
+ * not trusted, or what answers there does not speak HTTP. Another server may still be reached.
  */
 export function unreachableFromHere(error: unknown): boolean {
-  return refusedPort(error) || untrustedCertificate(errorCode(error));
+  return refusedPort(error) || untrustedCertificate(errorCode(error)) || notHttp(error) !== undefined;
 }
 
 /**
@@ -43,6 +60,8 @@ export function unreachableFromHere(error: unknown): boolean {
  */
 export function whyUnreachable(error: unknown, where: string, url: URL): string | undefined {
   if (refusedPort(error)) return `Cannot reach ${where}: port ${url.port} is one that fetch, like browsers, will not connect to. Run the server on another port.`;
+  const garbled = notHttp(error);
+  if (garbled) return `${where} answered with something that is not valid HTTP (${garbled}).`;
   const code = errorCode(error);
   if (code && CLOSED_UNANSWERED.has(code)) return `${where} closed the connection without an answer (${code}).`;
   switch (code) {

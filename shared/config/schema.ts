@@ -22,9 +22,13 @@ export const settingsSchema = z.object({
   /** Ordered failover list of OpenAI-compatible base URLs. */
   baseUrls: z
     .array(
-      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), {
-        message: 'must not hold a user name or password: give the key as the API key',
-      }),
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+        .refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), {
+          message: 'must not hold a user name or password: give the key as the API key',
+        })
+        // The request paths go before the query (kept, sent with each request), never after a #.
+        .refine((url) => !url.includes('#'), { message: 'must not hold a # fragment: a server never sees what follows it' }),
     )
     .min(1)
     .default(['https://api.openai.com/v1']),

@@ -78,6 +78,30 @@ describe('why a server could not be reached, said the same way by the settings c
   });
 
   it.each([
+    ['an SSH server', 'SSH-2.0-OpenSSH_9.6\r\n', 'Expected HTTP/, RTSP/ or ICE/'],
+    ['a Content-Length that is no number', 'HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: abc\r\n\r\nRIFF', 'Invalid character in Content-Length'],
+    ['a Content-Length and chunks both', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 10\r\n\r\n4\r\nRIFF\r\n0\r\n\r\n', "Content-Length can't be present with Transfer-Encoding"],
+    ['two Content-Lengths', 'HTTP/1.1 200 OK\r\nContent-Length: 4\r\nContent-Length: 100\r\n\r\nRIFF', 'a Content-Length that does not match the body'],
+  ])('%s: answered with something that is not valid HTTP, and not asked again', async (_case, answer, reason) => {
+    // A real socket answering these bytes to any request.
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.end(answer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const failure = await speechFailure(`http://127.0.0.1:${port}/v1`);
+      expect(failure.message).toBe(`http://127.0.0.1:${port}/v1 answered with something that is not valid HTTP (${reason}).`);
+      expect(failure.retryable).toBe(false);
+      expect(afterFailure(failure, { retries: 0, endpointIndex: 0, endpoints: ['one', 'two'] }, DEFAULT_RETRY_POLICY)).toEqual({ action: 'failover', endpointIndex: 1 });
+      expect((await providerStatus({ provider: 'openai', baseUrls: [`http://127.0.0.1:${port}/v1`] })).detail).toBe(`127.0.0.1:${port} answered with something that is not valid HTTP (${reason}).`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it.each([
     ['ENOTFOUND', 'Cannot reach https://tts.invalid/v1: no computer is named tts.invalid.'],
     ['EAI_AGAIN', 'Cannot reach https://tts.invalid/v1: the name tts.invalid cannot be looked up now. Is the network up?'],
     ['ENETUNREACH', 'Cannot reach https://tts.invalid/v1 (ENETUNREACH): is the network up?'],

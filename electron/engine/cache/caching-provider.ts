@@ -35,7 +35,7 @@ export function withCache(provider: SpeechProvider, cache: AudioCache | undefine
     id: provider.id,
     endpoints: provider.endpoints,
     maxInputChars: provider.maxInputChars,
-    voices: (signal) => provider.voices(signal),
+    voices: (signal, onUnread) => provider.voices(signal, onUnread),
     close: async () => {
       await Promise.allSettled(writing);
       await provider.close();

@@ -1,10 +1,13 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { AudioFormat } from '../../../shared/audio-format';
+import { sdkBaseUrl } from '../api-url';
+import { AnswerCut } from '../bounded-answers';
 import { speechFetch } from '../connection-pool';
 import { SpeechError } from '../errors';
 import { keyFor } from '../key-binding';
 import type { SpeechAudio, SpeechProvider, SpeechRequest, VoiceInfo } from '../provider';
 import { readsPhonemes, sayPhonemeWords } from '../pronunciation';
+import { redirectRefused } from '../redirect-refused';
 import { errorCode, unreachableFromHere, whyUnreachable } from '../unreachable';
 
 /** OpenAI's documented limit for one speech request. */
@@ -52,9 +55,9 @@ export class OpenAiProvider implements SpeechProvider {
     const keys = this.endpoints.map((url) => keyFor(url, options.apiKey, options.apiKeyOrigins));
     this.withheld = keys.map(({ withheld }) => withheld);
     this.clients = this.endpoints.map(
-      (baseURL, i) =>
+      (endpoint, i) =>
         new OpenAI({
-          baseURL,
+          ...sdkBaseUrl(endpoint),
           // Local servers (Kokoro-FastAPI…) need no key; OpenAI itself answers 401 with its own message.
           apiKey: keys[i].key || 'no-key',
           maxRetries: 0,
@@ -84,7 +87,8 @@ export class OpenAiProvider implements SpeechProvider {
         },
         { signal: request.signal },
       );
-      if (!response.body) throw new SpeechError('bad-audio', 'The server answered with an empty body.');
+      // The SDK gives null for a 204 (No Content): there is no body to read.
+      if (!response?.body) throw new SpeechError('bad-audio', `${this.endpoints[request.endpointIndex]} answered ${response?.status ?? 204} with no audio.`);
       return { body: response.body, contentType: response.headers.get('content-type'), keepAlive: response };
     } catch (error) {
       const failure = toSpeechError(error, this.endpoints[request.endpointIndex]);
@@ -95,20 +99,34 @@ export class OpenAiProvider implements SpeechProvider {
     }
   }
 
-  async voices(signal?: AbortSignal): Promise<VoiceInfo[]> {
+  /**
+   * The built-in voices and each server's own list. A server with no list (404, 405: OpenAI
+   * itself) adds none; one whose list could not be read adds none either, and is told to
+   * `onUnread`, so that "no voices of its own" and "its voices could not be read" differ.
+   */
+  async voices(signal?: AbortSignal, onUnread?: (problem: SpeechError) => void): Promise<VoiceInfo[]> {
     const builtin: VoiceInfo[] = OPENAI_VOICES.map((id) => ({ id, source: 'builtin' }));
     const known = new Set(OPENAI_VOICES);
-    for (const client of this.clients) {
+    for (const [index, client] of this.clients.entries()) {
+      const endpoint = this.endpoints[index];
+      let answer: unknown;
       try {
         // Kokoro-FastAPI and others list their voices here; OpenAI itself does not.
-        const answer = await client.get<unknown>('/audio/voices', { signal, timeout: 5000 });
-        for (const id of voiceIds(answer)) {
-          if (!known.has(id)) builtin.push({ id, source: 'server' });
-          known.add(id);
-        }
+        answer = await client.get<unknown>('/audio/voices', { signal, timeout: 5000 });
       } catch (error) {
-        if (signal?.aborted) throw toSpeechError(error, client.baseURL);
-        // No list at this server (404, or unreachable): the built-in list stands.
+        if (signal?.aborted) throw toSpeechError(error, endpoint, '/audio/voices');
+        const problem = unreadList(error, endpoint);
+        if (problem) onUnread?.(problem);
+        continue;
+      }
+      const ids = voiceIds(answer);
+      if (!ids) {
+        onUnread?.(new SpeechError('server', `Could not read the voices of ${endpoint}: its answer is not a list of voices.`, { endpoint }));
+        continue;
+      }
+      for (const id of ids) {
+        if (!known.has(id)) builtin.push({ id, source: 'server' });
+        known.add(id);
       }
     }
     return builtin;
@@ -117,14 +135,25 @@ export class OpenAiProvider implements SpeechProvider {
   async close(): Promise<void> {}
 }
 
-/** Kokoro answers `{voices: ["af_bella", …]}`; others `{voices: [{id}]}` or `{data: [...]}`. */
-function voiceIds(answer: unknown): string[] {
-  if (!answer || typeof answer !== 'object') return [];
+/** Kokoro answers `{voices: ["af_bella", …]}`; others `{voices: [{id}]}` or `{data: [...]}`; undefined: no list. */
+function voiceIds(answer: unknown): string[] | undefined {
+  if (!answer || typeof answer !== 'object') return undefined;
   const list = (answer as { voices?: unknown; data?: unknown }).voices ?? (answer as { data?: unknown }).data;
-  if (!Array.isArray(list)) return [];
+  if (!Array.isArray(list)) return undefined;
   return list
     .map((v) => (typeof v === 'string' ? v : v && typeof v === 'object' ? (v as { id?: unknown; name?: unknown }).id ?? (v as { name?: unknown }).name : undefined))
     .filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+/** Why a server's voice list could not be read; undefined when it has none (404, 405). */
+function unreadList(error: unknown, endpoint: string): SpeechError | undefined {
+  if (error instanceof APIError && (error.status === 404 || error.status === 405)) return undefined;
+  const cut = error instanceof APIConnectionError && error.cause instanceof AnswerCut ? error.cause.message : undefined;
+  // The SDK parses a JSON answer itself: a SyntaxError is one that is not JSON.
+  const why = cut ?? (error instanceof SyntaxError ? 'its answer is not JSON' : undefined);
+  if (why) return new SpeechError('server', `Could not read the voices of ${endpoint}: ${why}.`, { endpoint });
+  const failure = toSpeechError(error, endpoint, '/audio/voices');
+  return new SpeechError(failure.kind, `Could not read the voices of ${endpoint}: ${failure.message}`, failure.details);
 }
 
 /** A base URL as an endpoint's name: without its trailing slashes. */
@@ -132,8 +161,8 @@ export function endpointName(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, '');
 }
 
-/** Maps the SDK's errors onto the engine's kinds, keeping the server's own message. */
-export function toSpeechError(error: unknown, endpoint: string): SpeechError {
+/** Maps the SDK's errors onto the engine's kinds, keeping the server's own message; `path` is what was asked of `endpoint`. */
+export function toSpeechError(error: unknown, endpoint: string, path = '/audio/speech'): SpeechError {
   if (error instanceof SpeechError) return error;
   if (error instanceof APIUserAbortError) return new SpeechError('cancelled', 'Cancelled.', { endpoint });
   if (error instanceof APIConnectionTimeoutError) {
@@ -147,6 +176,7 @@ export function toSpeechError(error: unknown, endpoint: string): SpeechError {
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
     const serverMessage = serverText(error);
+    if (status >= 300 && status < 400) return redirectRefused(status, error.headers?.get('location'), endpoint, path);
     const details = { status, endpoint, retryAfterMs: retryAfterMs(error.headers) };
     if (status === 401 || status === 403) {
       return new SpeechError('auth', `${endpoint} refused the API key (${status}): ${serverMessage}`, details);

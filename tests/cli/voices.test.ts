@@ -1,0 +1,114 @@
+// `utter voices` against a real server: the names it chose cannot drive the terminal, and a
+// list it has but that could not be read is said, with an exit code, not passed over.
+import { execFile } from 'node:child_process';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../../electron/cli/main';
+import { closedPort } from '../support/closed-port';
+
+const dir = mkdtempSync(join(tmpdir(), 'utter-voices-'));
+/** How the server answers GET /v1/audio/voices. */
+let answer: (res: ServerResponse) => void = (res) => res.writeHead(404).end();
+let server: Server;
+let baseUrl = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    answer(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+/** Runs `utter voices` in this process; what it printed, and its exit code. */
+async function voices(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    out: (text) => void (stdout += text),
+    err: (text) => void (stderr += text),
+    stdin: async () => '',
+    env: { HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') },
+    isTerminal: true,
+  };
+  const code = await main(['voices', ...args], io);
+  return { code, stdout, stderr };
+}
+
+const json = (body: string) => (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+
+describe('utter voices: names a server chose', () => {
+  it('are printed with their control characters escaped: no escape sequence, bell or forged line reaches the terminal', async () => {
+    const names = ['good_voice', '\x1b[2J\x1b[31mevil\x1b]0;title\x07', 'bell\x07\x07', 'cr\roverwrite', 'nl\nforged\t(builtin)', '\u202eRTL'];
+    answer = json(JSON.stringify({ voices: names }));
+    const { code, stdout, stderr } = await voices('--base-url', baseUrl);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const lines = stdout.split('\n').slice(0, -1);
+    // Each line is printable text, with only the tab between columns.
+    // eslint-disable-next-line no-control-regex
+    for (const line of lines) expect(line).toMatch(/^[^\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e]+$/);
+    expect(lines.slice(-names.length)).toEqual([
+      'good_voice\t(server)',
+      '\\x1b[2J\\x1b[31mevil\\x1b]0;title\\x07\t(server)',
+      'bell\\x07\\x07\t(server)',
+      'cr\\roverwrite\t(server)',
+      'nl\\nforged\\t(builtin)\t(server)',
+      '\\u202eRTL\t(server)',
+    ]);
+    expect(lines).not.toContain('forged\t(builtin)');
+  });
+});
+
+describe('utter voices: a server whose list could not be read', () => {
+  it('tells a server with no list (404, as OpenAI: no complaint) from one whose list is not JSON', async () => {
+    answer = (res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"error": {"message": "Not found"}}');
+    const none = await voices('--base-url', baseUrl);
+    expect({ code: none.code, stderr: none.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(none.stdout).toMatch(/^alloy\t\(builtin\)$/m);
+    answer = json('{"voices": ["a", ');
+    const unread = await voices('--base-url', baseUrl);
+    expect({ code: unread.code, stdout: unread.stdout }).toEqual({ code: 3, stdout: none.stdout });
+  });
+
+  it.each([
+    ['JSON cut short', json('{"voices": ["a", "b", '), 3, 'its answer is not JSON.'],
+    ['a web page', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hi</html>'), 3, 'its answer is not a list of voices.'],
+    ['JSON without a list', json('{"detail": "ok"}'), 3, 'its answer is not a list of voices.'],
+    ['a failure (500)', (res: ServerResponse) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error": {"message": "voices dir missing"}}'), 3, 'BASE failed (500): voices dir missing'],
+    ['a list that never ends', (res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"voices": [');
+      const timer = setInterval(() => res.write('"v", '.repeat(4096)), 2);
+      res.on('close', () => clearInterval(timer));
+    }, 3, 'it is over 4 MB.'],
+    ['a redirect', (res: ServerResponse) => res.writeHead(302, { location: 'http://127.0.0.1:9/v1/audio/voices' }).end(), 4, `BASE answered with a redirect to http://127.0.0.1:9/v1/audio/voices: set the base URL to http://127.0.0.1:9/v1. (check --base-url)`],
+  ])('%s: said on standard error, with a non-zero exit; the built-in voices are still listed', async (_case, serve, exit, said) => {
+    answer = serve;
+    const { code, stdout, stderr } = await voices('--base-url', baseUrl);
+    expect(stderr).toBe(`utter: Could not read the voices of ${baseUrl}: ${said.replace('BASE', baseUrl)}\n`);
+    expect(code).toBe(exit);
+    expect(stdout).toMatch(/^alloy\t\(builtin\)$/m);
+  });
+
+  it('nothing listening: said, exit 4 (network), as the real command run from a shell', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/v1`;
+    const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [BIN, 'voices', '--base-url', url, '--json'], { env: { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') }, timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+    expect(run.stderr).toBe(`utter: Could not read the voices of ${url}: Nothing answers at ${url}: is the server running? (check --base-url)\n`);
+    expect(run.code).toBe(4);
+    expect(JSON.parse(run.stdout)).toContainEqual({ id: 'alloy', source: 'builtin' });
+  }, 60_000);
+});

@@ -1,0 +1,65 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, formatSettingsIssues, validateSettings } from '../../shared/config/schema';
+import { LinkWarmer } from '../../electron/engine/link-warmer';
+import { providerStatus } from '../../electron/engine/provider-check';
+import { OpenAiProvider } from '../../electron/engine/providers/openai';
+import { fixture } from '../support/audio-files';
+
+const WAV = fixture('sentence-24k.wav');
+/** Every request's method and target, as the server read them. */
+const asked: string[] = [];
+let server: Server;
+let origin = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    asked.push(`${req.method} ${req.url}`);
+    req.resume();
+    const path = req.url!.split('?')[0];
+    if (path === '/v1/audio/speech') return void res.writeHead(200, { 'content-type': 'audio/wav' }).end(WAV);
+    if (path === '/v1/audio/voices') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"voices": ["af_bella"]}');
+    if (path === '/v1/models') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": []}');
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+async function readAll(body: ReadableStream<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const part of body) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+describe('a base URL with a query (Azure-style ?api-version=)', () => {
+  it('asks each path under the base, the query after it, for speech, voices, the check and the warm-up', async () => {
+    const baseUrl = `${origin}/v1/?api-version=2024-06-01&deployment=a%2Fb`;
+    const query = '?api-version=2024-06-01&deployment=a%2Fb';
+    asked.length = 0;
+    const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [baseUrl], voice: 'alloy', format: 'wav' });
+    const audio = await provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal });
+    expect((await readAll(audio.body)).equals(WAV)).toBe(true);
+    expect((await provider.voices()).map((v) => v.id)).toContain('af_bella');
+    expect((await providerStatus({ provider: 'openai', baseUrls: [baseUrl] })).status).toBe('reachable');
+    await new LinkWarmer().warm({ provider: 'openai', baseUrls: [baseUrl] });
+    expect(asked).toEqual([`POST /v1/audio/speech${query}`, `GET /v1/audio/voices${query}`, `GET /v1/models${query}`, `GET /v1/models${query}`]);
+  });
+});
+
+describe('a base URL with a #fragment', () => {
+  it('is refused by the settings, saying why (the paths would go after the #, and no server sees it)', () => {
+    const result = validateSettings({ provider: 'openai', baseUrls: ['http://127.0.0.1:8880/v1#voices'] });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : formatSettingsIssues(result.issues)).toContain('must not hold a # fragment');
+  });
+
+  it('a query alone is a valid setting', () => {
+    expect(validateSettings({ provider: 'openai', baseUrls: ['https://example.openai.azure.com/openai?api-version=2024-06-01'] }).ok).toBe(true);
+  });
+});
