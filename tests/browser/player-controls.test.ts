@@ -145,8 +145,9 @@ describe('network and format changes', () => {
 });
 
 describe('text from outside does not widen the page', () => {
-  const pageWidth = () => web.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: window.innerWidth }));
-  const cardWidths = () => web.page.evaluate(() => [...document.querySelectorAll('.card')].map((card) => Math.round(card.getBoundingClientRect().width)));
+  // As strings: these tests are type-checked without the DOM.
+  const pageWidth = () => web.page.evaluate('({ scroll: document.documentElement.scrollWidth, view: window.innerWidth })') as Promise<{ scroll: number; view: number }>;
+  const cardWidths = () => web.page.evaluate("[...document.querySelectorAll('.card')].map((card) => Math.round(card.getBoundingClientRect().width))") as Promise<number[]>;
 
   it('one 50,000-character word wraps in the reading line and the sentences, and no card grows', async () => {
     const [column] = await cardWidths();

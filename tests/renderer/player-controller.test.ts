@@ -262,7 +262,7 @@ describe('PlayerController', () => {
       if (segment === 1) player.listener({ type: 'segment-playing', id: 12, index: 1, startMs: 5600 });
       player.playedMs = (segment === 1 ? 5600 : 0) + msIntoIt;
     }
-    const asked = () => fake.asked.filter(([what]) => what === 'readFrom');
+    const asked = () => fake.asked.filter((request) => (request as unknown[])[0] === 'readFrom');
 
     it('Skip, heard in the middle of a long segment, reads from the next sentence', async () => {
       // 4 s into the second segment: 60 characters into it, in sentence 3.
