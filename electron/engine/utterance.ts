@@ -166,6 +166,20 @@ export class Utterance {
     return { afterMs: Math.max(STALL_FLOOR_MS, 2 * usualGap, bufferedMs - STALL_MARGIN_MS), bufferedMs };
   }
 
+  /**
+   * A server that answered at once but sends no audio (it synthesises the whole text first,
+   * or hangs) left the listener in silence until the idle timeout, on every retry: said once
+   * per server, LATE_ANSWER_MS into the wait, as a late answer is. Returns the timer to clear.
+   */
+  private sayIfNoAudio(endpoint: string, segmentIndex: number): ReturnType<typeof setTimeout> | undefined {
+    if (this.options.provider.id !== 'openai' || this.saidLate.has(endpoint)) return undefined;
+    return setTimeout(() => {
+      if (this.saidLate.has(endpoint)) return;
+      this.saidLate.add(endpoint);
+      this.emit({ type: 'notice', segmentIndex, message: `${endpoint} answered but has sent no audio in ${seconds(LATE_ANSWER_MS)} s; still waiting.` });
+    }, LATE_ANSWER_MS);
+  }
+
   /** Moves to the segment after `from` (default: the one downloading). */
   skip(from = this.currentIndex): void {
     this.interrupt({ kind: 'seek', index: from + 1 });
@@ -378,7 +392,11 @@ export class Utterance {
         const askedAt = performance.now();
         const turns = watchLoopTurns();
         const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint, format) : undefined;
-        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall, { ...window }).finally(turns.stop);
+        const quiet = firstByteAt < 0 && !audio.fromCache ? this.sayIfNoAudio(attempt.endpoint, segment.index) : undefined;
+        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall, { ...window }).finally(() => {
+          turns.stop();
+          clearTimeout(quiet);
+        });
         const waitedMs = performance.now() - askedAt;
         // A read that found its bytes waiting took only this process's own time, however long (a
         // stalled event loop): counted, it read as a gap in the link and grew the learned pre-roll,

@@ -121,6 +121,26 @@ describe('a server that never answers', () => {
     await expect.poll(() => hung.speechRequests()[0].outcome, { timeout: 5000 }).toBe('client-aborted');
   });
 
+  it('that answers at once but sends no audio for 8 s: said once after the fixed wait, and its audio plays when it comes', { timeout: 40_000 }, async () => {
+    hung.set({ headersFirst: true });
+    hung.setDefault({ stallAfterBytes: 0, stallMs: 8000 });
+    const settings = settingsFor([hung.url]);
+    const events: { at: number; event: EngineEvent }[] = [];
+    const out = join(dir, `out-${count++}.wav`);
+    const started = performance.now();
+    const report = await speakToFile('The first sentence is here.', {
+      settings,
+      provider: new OpenAiProvider({ ...settings, voice: 'alloy' }),
+      out,
+      onEvent: (event) => events.push({ at: performance.now() - started, event }),
+    });
+    const notices = events.filter((e) => e.event.type === 'notice');
+    expect(notices.map((e) => e.event)).toEqual([{ type: 'notice', segmentIndex: 0, message: `${hung.url} answered but has sent no audio in 5 s; still waiting.` }]);
+    expect(notices[0].at).toBeGreaterThanOrEqual(LATE_ANSWER_MS - 50);
+    expect(report).toMatchObject({ segments: 1, retries: 0 });
+    expectSentences(out, 1);
+  });
+
   it('that stops answering mid-text: the sentence asked ahead of it goes to the second server after the fixed wait', { timeout: 40_000 }, async () => {
     // The first request is answered; every one after it hangs.
     hung.enqueue({});
