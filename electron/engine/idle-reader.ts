@@ -30,6 +30,8 @@ export async function readWithIdle(
   endpoint: string,
   stall?: { afterMs: number; bufferedMs: number },
   window: IdleWindow = { sinceMs: 0, bytes: 0 },
+  /** No audio has come yet: the silence is the server's from its answer on, not a stop. */
+  beforeFirstByte = false,
 ): Promise<ReadResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
@@ -43,7 +45,9 @@ export async function readWithIdle(
       ? `${endpoint} ${sent} ${Math.round(stall.afterMs)} ms while the player had ${Math.round(stall.bufferedMs)} ms of audio left.`
       : window.bytes > 0
         ? `${endpoint} ${sent} ${idleMs / 1000} s: too slow to play.`
-        : `${endpoint} stopped sending audio for ${idleMs / 1000} s.`;
+        : beforeFirstByte
+          ? `${endpoint} answered but sent no audio in ${idleMs / 1000} s.`
+          : `${endpoint} stopped sending audio for ${idleMs / 1000} s.`;
     timer = setTimeout(() => reject(new SpeechError('network', message, { endpoint, stalled: early })), early ? stallLeftMs : idleLeftMs);
     onAbort = () => reject(new SpeechError('cancelled', 'Cancelled.'));
     if (signal.aborted) onAbort();

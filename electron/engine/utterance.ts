@@ -393,7 +393,7 @@ export class Utterance {
         const turns = watchLoopTurns();
         const stall = attempt.watchStalls && firstByteAt >= 0 ? this.stallWatch(attempt.endpoint, format) : undefined;
         const quiet = firstByteAt < 0 && !audio.fromCache ? this.sayIfNoAudio(attempt.endpoint, segment.index) : undefined;
-        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall, { ...window }).finally(() => {
+        const result = await readWithIdle(reader, signal, idleMs, attempt.endpoint, stall, { ...window }, firstByteAt < 0).finally(() => {
           turns.stop();
           clearTimeout(quiet);
         });

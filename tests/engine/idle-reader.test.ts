@@ -38,6 +38,12 @@ describe('readWithIdle', () => {
     expect(error.details.endpoint).toBe('http://a/v1');
   });
 
+  it('says a server that sent no audio at all did not stop: it never started', async () => {
+    const { reader } = silentBody();
+    const error = await failure(readWithIdle(reader, new AbortController().signal, 50, 'http://a/v1', undefined, undefined, true));
+    expect(error).toMatchObject({ kind: 'network', message: 'http://a/v1 answered but sent no audio in 0.05 s.' });
+  });
+
   it('counts the window a read falls in: what is left of it, and a trickle said as one', async () => {
     const { reader } = silentBody();
     const started = performance.now();
