@@ -74,6 +74,8 @@ interface Current {
   stopEngine: AbortController;
   /** The page was lost mid-text: say so once when reading goes on. */
   interrupted: boolean;
+  /** In the history: the engine has started speaking it. */
+  remembered: boolean;
   drainTimer?: ReturnType<typeof setTimeout>;
   sinkTimer?: ReturnType<typeof setTimeout>;
   /** The error shown because no page came in time, cleared when one does. */
@@ -380,6 +382,7 @@ export class Session {
       sink: null,
       stopEngine: new AbortController(),
       interrupted: false,
+      remembered: false,
     };
     this.current = current;
     this.state = 'buffering';
@@ -387,7 +390,6 @@ export class Session {
     this.notice = notice;
     this.retrying = null;
     this.timing = { id: current.id, requestedAt: null, firstByteAt: null, firstDecodedAt: null, firstHeardAt: null, outputLatencyMs: null, endedAt: null };
-    this.history = [text, ...this.history.filter((t) => t !== text)].slice(0, HISTORY_LENGTH);
     if (this.sink) this.launch(current);
     else this.waitForSink(current);
   }
@@ -480,20 +482,22 @@ export class Session {
   private onEngineEvent(current: Current, event: EngineEvent): void {
     if (current !== this.current) return;
     switch (event.type) {
-      case 'segment-start':
+      case 'segment-start': {
         if (this.timing?.id === current.id && this.timing.requestedAt === null) this.timing.requestedAt = event.requestedAt;
         current.segments.set(event.segment.index, { start: current.offset + event.segment.start, end: current.offset + event.segment.end });
+        let changed = this.remember(current);
         // Said while segments come from the cache, and no longer once one is fetched.
         if (event.cached || this.source.endsWith(FROM_CACHE)) {
           const source = event.cached ? event.endpoint + FROM_CACHE : event.endpoint;
           if (source !== this.source) {
             this.source = source;
-            this.emit();
+            changed = true;
           }
         }
         // The page may have heard it before this event reached us.
-        if (event.segment.index === current.heard) this.emit();
+        if (changed || event.segment.index === current.heard) this.emit();
         return;
+      }
       case 'utterance-start':
         this.source = event.provider === 'local' ? 'Embedded voice (eSpeak NG)' : event.endpoint;
         return this.emit();
@@ -520,6 +524,18 @@ export class Session {
         if (this.retrying) this.clearRetryNotice(false);
         return this.emit();
     }
+  }
+
+  /**
+   * Puts the text at the top of the history once the engine starts speaking it: a text with
+   * nothing to speak (markup, punctuation) never starts, and never enters. True if it moved.
+   */
+  private remember(current: Current): boolean {
+    if (current.remembered) return false;
+    current.remembered = true;
+    if (this.history[0] === current.text) return false;
+    this.history = [current.text, ...this.history.filter((t) => t !== current.text)].slice(0, HISTORY_LENGTH);
+    return true;
   }
 
   private clearRetryNotice(emit = true): void {
