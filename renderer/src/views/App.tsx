@@ -28,8 +28,9 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   const setText = (value: string): void => usePlayerStore.getState().set({ text: value });
   const [settings, setSettings] = useState<PublicSettings | null>(null);
   const format = usePlayerStore((s) => s.format);
-  const error = usePlayerStore((s) => s.error);
-  const notice = usePlayerStore((s) => [s.notice, s.refusals].filter(Boolean).join(' '));
+  // What a drop refused is an error when nothing of it could be read, else a note beside what plays.
+  const error = usePlayerStore((s) => [s.error, s.refusals?.nothingRead && s.refusals.message].filter(Boolean).join(' '));
+  const notice = usePlayerStore((s) => [s.notice, s.refusals?.nothingRead === false && s.refusals.message].filter(Boolean).join(' '));
   const busy = usePlayerStore((s) => s.busy);
   const resumable = usePlayerStore((s) => s.resumable);
   const maxBufferMs = (settings?.streamMaxBuffer ?? 2) * 1000;
