@@ -72,8 +72,8 @@ interface Current {
   heard: number;
   sink: SessionSink | null;
   stopEngine: AbortController;
-  /** The page was lost mid-text: say so once when reading goes on. */
-  interrupted: boolean;
+  /** The page went mid-text, lost or on purpose: say so once when reading goes on. */
+  interrupted: SinkGone | null;
   /** In the history: the engine has started speaking it. */
   remembered: boolean;
   drainTimer?: ReturnType<typeof setTimeout>;
@@ -81,6 +81,12 @@ interface Current {
   /** The error shown because no page came in time, cleared when one does. */
   sinkTimeoutError?: string;
 }
+
+/**
+ * How a page went: lost (it crashed or hung, or its connection dropped without a word), or
+ * left on purpose (a reload, a closed tab: it said so as it unloaded).
+ */
+export type SinkGone = 'lost' | 'left';
 
 export class Session {
   private state: SessionState = 'idle';
@@ -305,7 +311,8 @@ export class Session {
     const current = this.current;
     if (!current) return this.expectSpeech();
     if (current.sink && current.sink !== old) return;
-    if (current.sink === old && old) this.interrupt(current);
+    // The playing page attaches again without having left: it lost its audio.
+    if (current.sink === old && old) this.interrupt(current, 'lost');
     this.launch(current);
   }
 
@@ -317,12 +324,16 @@ export class Session {
     if (!this.current) this.options.warmLink?.(this.options.settings());
   }
 
-  /** The page went away (crashed, hung, reloaded): what it was reading goes on from the sentence heard when one attaches. */
-  detachSink(sink: SessionSink): void {
+  /**
+   * The page went away: what it was reading goes on from the sentence heard when one
+   * attaches. A lost page is an alarm (a notice that it stopped unexpectedly, a
+   * notification); a page that left on purpose is not.
+   */
+  detachSink(sink: SessionSink, how: SinkGone = 'lost'): void {
     if (this.sink === sink) this.sink = null;
     const current = this.current;
     if (!current || current.sink !== sink) return;
-    this.interrupt(current);
+    this.interrupt(current, how);
     this.waitForSink(current);
   }
 
@@ -381,7 +392,7 @@ export class Session {
       heard: -1,
       sink: null,
       stopEngine: new AbortController(),
-      interrupted: false,
+      interrupted: null,
       remembered: false,
     };
     this.current = current;
@@ -438,9 +449,12 @@ export class Session {
       prerollLearned: preroll.learned,
     };
     if (current.interrupted) {
-      current.interrupted = false;
-      this.notice = `The player stopped unexpectedly; reading goes on from “${previewOf(current.text.slice(current.offset), 40)}”.`;
-      this.options.notify?.(this.notice);
+      const from = previewOf(current.text.slice(current.offset), 40);
+      if (current.interrupted === 'lost') {
+        this.notice = `The player stopped unexpectedly; reading goes on from “${from}”.`;
+        this.options.notify?.(this.notice);
+      } else this.notice = `Reading goes on from “${from}”.`;
+      current.interrupted = null;
       this.emit();
     }
     const stop = current.stopEngine.signal;
@@ -546,8 +560,8 @@ export class Session {
     if (emit) this.emit();
   }
 
-  /** The page lost mid-text: stop its engine and go on later from the sentence heard. */
-  private interrupt(current: Current): void {
+  /** The page gone mid-text: stop its engine and go on later from the sentence heard. */
+  private interrupt(current: Current, how: SinkGone): void {
     const heard = current.segments.get(current.heard);
     current.stopEngine.abort();
     clearTimeout(current.drainTimer);
@@ -556,7 +570,7 @@ export class Session {
     current.segments.clear();
     current.heard = -1;
     current.sink = null;
-    current.interrupted = true;
+    current.interrupted = how;
     if (this.state !== 'paused') this.state = 'buffering';
     this.emit();
   }

@@ -229,6 +229,26 @@ describe('Session', () => {
     expect(notify).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/reading goes on from “The second sentence follows it/));
   });
 
+  it('goes on from the sentence heard without an alarm when its page leaves on purpose (a reload)', async () => {
+    const { session, notify, last } = newSession();
+    const reloading = new FakeSink();
+    session.attachSink(reloading);
+    session.speak([THREE]);
+    await vi.waitFor(() => expect(reloading.tickets).toHaveLength(1));
+    const { id } = reloading.tickets[0];
+    await vi.waitFor(() => expect(reloading.segments(id)).toHaveLength(2));
+    session.fact(reloading, { type: 'playing', id, index: 1 });
+    session.detachSink(reloading, 'left');
+    expect(last()).toMatchObject({ state: 'buffering', current: { id, offset: 28 } });
+    // Its connection drops after it said it was going: that is no loss.
+    session.detachSink(reloading);
+    const next = new FakeSink();
+    session.attachSink(next);
+    await vi.waitFor(() => expect(next.tickets).toEqual([expect.objectContaining({ id, offset: 28 })]));
+    expect(last()).toMatchObject({ error: '', notice: expect.stringMatching(/^Reading goes on from “The second sentence follows it/) });
+    expect(notify).not.toHaveBeenCalled();
+  });
+
   it('reads the current text again from a sentence the user chose, and ignores a text no longer current', async () => {
     const { session, last } = newSession();
     const sink = new FakeSink();

@@ -88,6 +88,14 @@ export class PlayerController {
   }
 
   /**
+   * The page unloads on purpose (a reload, a closed tab): the session hears it from the page,
+   * not from a dropped connection, and goes on in the next page without calling it a failure.
+   */
+  leave(): void {
+    this.bridge.detachSink();
+  }
+
+  /**
    * Shows the session without playing it (the mini player): its view, and the playing
    * page's buffer and word as that page reports them. Returns a function that lets go.
    */

@@ -44,7 +44,14 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   useEffect(() => {
     controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
     // This page plays what the session hands it, and shows the session's state.
-    return controller.attach();
+    const detach = controller.attach();
+    // A reload or a closed tab is not a crash: the page says it is going as it unloads.
+    const leave = (): void => controller.leave();
+    window.addEventListener('pagehide', leave);
+    return () => {
+      window.removeEventListener('pagehide', leave);
+      detach();
+    };
   }, [controller]);
   useEffect(() => followSaves(bridge), [bridge]);
 
