@@ -51,6 +51,8 @@ export const OPERATIONS = {
   setRate: send(rateSchema),
   /** The player page is ready to play: it becomes the session's audio sink, and gets its view. */
   attachSink: invoke<SessionView>()(nothing),
+  /** The player page unloads on purpose (a reload, a closed tab): reading goes on in the next page without the alarm a crash raises. */
+  detachSink: send(nothing),
   /** What only the audio side knows: the sentence heard, drained, a decoder's failure. */
   sinkFact: send(sinkFactSchema),
   /** The session's view, for a page that only shows it. */

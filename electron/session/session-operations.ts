@@ -2,7 +2,7 @@ import type { OperationHandlers } from '../../shared/contract';
 import type { Session, SessionSink } from './session';
 
 /** The contract's operations that only ask the session, the same in every shell. */
-type SessionOperation = 'speak' | 'control' | 'readFrom' | 'unqueue' | 'setFormat' | 'setRate' | 'sinkFact' | 'sessionView' | 'cacheUsage' | 'clearCache';
+type SessionOperation = 'speak' | 'control' | 'readFrom' | 'unqueue' | 'setFormat' | 'setRate' | 'detachSink' | 'sinkFact' | 'sessionView' | 'cacheUsage' | 'clearCache';
 
 /**
  * Handlers for the operations a shell passes straight to its session; `sinkOf` finds the
@@ -19,6 +19,11 @@ export function sessionOperations<Context>(session: Session, sinkOf: (context: C
     unqueue: ({ index, text }) => session.unqueue(index, text),
     setFormat: (format) => session.setFormat(format),
     setRate: (rate) => void session.setRate(rate),
+    // The page's connection (or webContents) going later is then nothing new to the session.
+    detachSink: (_request, context) => {
+      const sink = sinkOf(context);
+      if (sink) session.detachSink(sink, 'left');
+    },
     sinkFact: (fact, context) => {
       const sink = sinkOf(context);
       if (sink) session.fact(sink, fact);

@@ -72,13 +72,21 @@ interface Current {
   heard: number;
   sink: SessionSink | null;
   stopEngine: AbortController;
-  /** The page was lost mid-text: say so once when reading goes on. */
-  interrupted: boolean;
+  /** The page went mid-text, lost or on purpose: say so once when reading goes on. */
+  interrupted: SinkGone | null;
+  /** In the history: the engine has started speaking it. */
+  remembered: boolean;
   drainTimer?: ReturnType<typeof setTimeout>;
   sinkTimer?: ReturnType<typeof setTimeout>;
   /** The error shown because no page came in time, cleared when one does. */
   sinkTimeoutError?: string;
 }
+
+/**
+ * How a page went: lost (it crashed or hung, or its connection dropped without a word), or
+ * left on purpose (a reload, a closed tab: it said so as it unloaded).
+ */
+export type SinkGone = 'lost' | 'left';
 
 export class Session {
   private state: SessionState = 'idle';
@@ -303,7 +311,8 @@ export class Session {
     const current = this.current;
     if (!current) return this.expectSpeech();
     if (current.sink && current.sink !== old) return;
-    if (current.sink === old && old) this.interrupt(current);
+    // The playing page attaches again without having left: it lost its audio.
+    if (current.sink === old && old) this.interrupt(current, 'lost');
     this.launch(current);
   }
 
@@ -315,12 +324,16 @@ export class Session {
     if (!this.current) this.options.warmLink?.(this.options.settings());
   }
 
-  /** The page went away (crashed, hung, reloaded): what it was reading goes on from the sentence heard when one attaches. */
-  detachSink(sink: SessionSink): void {
+  /**
+   * The page went away: what it was reading goes on from the sentence heard when one
+   * attaches. A lost page is an alarm (a notice that it stopped unexpectedly, a
+   * notification); a page that left on purpose is not.
+   */
+  detachSink(sink: SessionSink, how: SinkGone = 'lost'): void {
     if (this.sink === sink) this.sink = null;
     const current = this.current;
     if (!current || current.sink !== sink) return;
-    this.interrupt(current);
+    this.interrupt(current, how);
     this.waitForSink(current);
   }
 
@@ -379,7 +392,8 @@ export class Session {
       heard: -1,
       sink: null,
       stopEngine: new AbortController(),
-      interrupted: false,
+      interrupted: null,
+      remembered: false,
     };
     this.current = current;
     this.state = 'buffering';
@@ -387,7 +401,6 @@ export class Session {
     this.notice = notice;
     this.retrying = null;
     this.timing = { id: current.id, requestedAt: null, firstByteAt: null, firstDecodedAt: null, firstHeardAt: null, outputLatencyMs: null, endedAt: null };
-    this.history = [text, ...this.history.filter((t) => t !== text)].slice(0, HISTORY_LENGTH);
     if (this.sink) this.launch(current);
     else this.waitForSink(current);
   }
@@ -436,9 +449,12 @@ export class Session {
       prerollLearned: preroll.learned,
     };
     if (current.interrupted) {
-      current.interrupted = false;
-      this.notice = `The player stopped unexpectedly; reading goes on from “${previewOf(current.text.slice(current.offset), 40)}”.`;
-      this.options.notify?.(this.notice);
+      const from = previewOf(current.text.slice(current.offset), 40);
+      if (current.interrupted === 'lost') {
+        this.notice = `The player stopped unexpectedly; reading goes on from “${from}”.`;
+        this.options.notify?.(this.notice);
+      } else this.notice = `Reading goes on from “${from}”.`;
+      current.interrupted = null;
       this.emit();
     }
     const stop = current.stopEngine.signal;
@@ -480,20 +496,22 @@ export class Session {
   private onEngineEvent(current: Current, event: EngineEvent): void {
     if (current !== this.current) return;
     switch (event.type) {
-      case 'segment-start':
+      case 'segment-start': {
         if (this.timing?.id === current.id && this.timing.requestedAt === null) this.timing.requestedAt = event.requestedAt;
         current.segments.set(event.segment.index, { start: current.offset + event.segment.start, end: current.offset + event.segment.end });
+        let changed = this.remember(current);
         // Said while segments come from the cache, and no longer once one is fetched.
         if (event.cached || this.source.endsWith(FROM_CACHE)) {
           const source = event.cached ? event.endpoint + FROM_CACHE : event.endpoint;
           if (source !== this.source) {
             this.source = source;
-            this.emit();
+            changed = true;
           }
         }
         // The page may have heard it before this event reached us.
-        if (event.segment.index === current.heard) this.emit();
+        if (changed || event.segment.index === current.heard) this.emit();
         return;
+      }
       case 'utterance-start':
         this.source = event.provider === 'local' ? 'Embedded voice (eSpeak NG)' : event.endpoint;
         return this.emit();
@@ -522,6 +540,18 @@ export class Session {
     }
   }
 
+  /**
+   * Puts the text at the top of the history once the engine starts speaking it: a text with
+   * nothing to speak (markup, punctuation) never starts, and never enters. True if it moved.
+   */
+  private remember(current: Current): boolean {
+    if (current.remembered) return false;
+    current.remembered = true;
+    if (this.history[0] === current.text) return false;
+    this.history = [current.text, ...this.history.filter((t) => t !== current.text)].slice(0, HISTORY_LENGTH);
+    return true;
+  }
+
   private clearRetryNotice(emit = true): void {
     const shown = this.retrying?.notice === this.notice;
     this.retrying = null;
@@ -530,8 +560,8 @@ export class Session {
     if (emit) this.emit();
   }
 
-  /** The page lost mid-text: stop its engine and go on later from the sentence heard. */
-  private interrupt(current: Current): void {
+  /** The page gone mid-text: stop its engine and go on later from the sentence heard. */
+  private interrupt(current: Current, how: SinkGone): void {
     const heard = current.segments.get(current.heard);
     current.stopEngine.abort();
     clearTimeout(current.drainTimer);
@@ -540,7 +570,7 @@ export class Session {
     current.segments.clear();
     current.heard = -1;
     current.sink = null;
-    current.interrupted = true;
+    current.interrupted = how;
     if (this.state !== 'paused') this.state = 'buffering';
     this.emit();
   }

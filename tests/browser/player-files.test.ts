@@ -56,4 +56,18 @@ describe('dropping files on the player', () => {
     await drop([['empty.txt', []], ['data.bin', [0, 1, 2, 3]]]);
     await expect.poll(() => web.page.getByTestId('error').textContent()).toMatch(/empty\.txt is empty\. data\.bin is not a text file/);
   });
+
+  it('shows what a drop refused until a text it did not bring starts; a drop with nothing to read stays the error as the text ends', async () => {
+    await drop([['note.txt', utf8('A note from a drop.')], ['empty.txt', []]]);
+    await expect.poll(() => web.page.getByTestId('notice').textContent()).toMatch(/empty\.txt is empty\./);
+    // The tray, a hotkey or another page speaks: the refusal went with the drop it came from.
+    expect(web.rig.web.session.speak(['A text from the tray.'])).toBeNull();
+    await expect.poll(() => web.page.getByTestId('text-input').inputValue()).toBe('A text from the tray.');
+    expect(await web.page.getByTestId('notice').textContent()).not.toMatch(/empty\.txt/);
+    // Nothing of this drop can be read: it is the error while that text plays on, and after it ends.
+    await drop([['picture.png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]]]);
+    await expect.poll(() => web.page.getByTestId('error').textContent()).toMatch(/^picture\.png is not a text file/);
+    await waitForText(web.page, 'state', 'idle', 20_000);
+    expect(await web.page.getByTestId('error').textContent()).toMatch(/^picture\.png is not a text file/);
+  }, 40_000);
 });

@@ -51,6 +51,25 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
   });
 
+  it('says what an emptied number field needs and that the value in force stays, never "Saved."', async () => {
+    await setField('setting-speed', '1.25');
+    await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
+    await setField('setting-speed', '');
+    await expect.poll(() => page.getByTestId('issue-speed').allTextContents()).toEqual(['must be a number (0.25–4): it is still 1.25']);
+    expect(await page.getByTestId('settings-saved').textContent()).toBe('');
+    expect(await page.getByTestId('setting-speed').getAttribute('aria-invalid')).toBe('true');
+    // The app kept 1.25: a settings page opened now shows it.
+    const fresh = await rig.open('settings');
+    try {
+      expect(await fresh.getByTestId('setting-speed').inputValue()).toBe('1.25');
+    } finally {
+      await fresh.close();
+    }
+    await setField('setting-speed', '1.5');
+    await expect.poll(() => page.getByTestId('issue-speed').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
+  });
+
   it('says why updates are off where the copy cannot update itself, and offers no button for them', async () => {
     await expect.poll(() => page.getByTestId('update-status').textContent()).toMatch(/^Updates are off: utter web runs from the copy you installed with npm or git/);
     expect(await page.getByTestId('app-version').textContent()).toBe('Utter test');

@@ -229,6 +229,28 @@ describe('Electron shell', () => {
     captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
   });
 
+  it('goes on from the sentence heard with no alarm when the player reloads (F5): the page said it was going', async () => {
+    player().visible = false;
+    attachPlayer();
+    const notified = captured.notifications.length;
+    captured.clipboardText = 'First sentence here. Second sentence here. Third one.';
+    captured.shortcuts.get('CommandOrControl+Alt+S')!();
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe(captured.clipboardText));
+    const { id } = plays().at(-1)!.message as PlayTicket;
+    consumeLastPort();
+    fact({ type: 'playing', id, index: 1 });
+    await vi.waitFor(() => expect(lastView()?.current?.segment).toMatchObject({ index: 1, start: 21 }), { timeout: 10_000 });
+    // The same webContents loads the page again: the old page says it is going, the new one attaches.
+    captured.handlers.get(`on:${channelOf('detachSink')}`)!({ ...page, sender: player().contents });
+    const before = plays().length;
+    expect(attachPlayer()).toMatchObject({ state: 'buffering', current: { id, offset: 21, text: captured.clipboardText } });
+    await vi.waitFor(() => expect(plays()).toHaveLength(before + 1));
+    expect(plays().at(-1)!.message).toMatchObject({ id, offset: 21 });
+    expect(lastView()).toMatchObject({ error: '', notice: expect.stringMatching(/^Reading goes on from “Second sentence here/) });
+    expect(captured.notifications.slice(notified)).toEqual([]);
+    captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
+  });
+
   it('shows Diagnostics from the tray with what only the app knows, and copies the report', async () => {
     fact({ type: 'audio-output', ok: true, detail: 'playing at 48000 Hz, 40 ms output latency' });
     captured.messageBoxResponse = 0;

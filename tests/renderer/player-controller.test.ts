@@ -356,3 +356,36 @@ describe('PlayerController, asked to speak', () => {
     await asking;
   });
 });
+
+describe('PlayerController, given files', () => {
+  const file = (name: string, text: string) => new File([text], name);
+  const playing = (id: number, text: string, queued: string[] = []) => view({ state: 'playing', current: { id, text, offset: 0, segment: null }, queued });
+
+  beforeEach(() => usePlayerStore.setState({ refusals: null, error: '' }));
+
+  it('shows what a drop refused while its texts are read, and no longer once another text starts', async () => {
+    await controller.speakFiles([file('one.txt', 'File one.'), file('empty.txt', ''), file('two.txt', 'File two.')]);
+    expect(fake.asked).toContainEqual(['speak', { texts: ['File one.', 'File two.'], format: 'pcm' }]);
+    fake.show(playing(1, 'File one.', ['File two.']));
+    expect(usePlayerStore.getState().refusals).toEqual({ message: 'empty.txt is empty.', nothingRead: false });
+    // The drop's second file follows: still that drop.
+    fake.show(playing(2, 'File two.'));
+    expect(usePlayerStore.getState().refusals).toEqual({ message: 'empty.txt is empty.', nothingRead: false });
+    // A text from elsewhere (a hotkey, the tray, another page): the refusal is old news.
+    fake.show(playing(3, 'From a hotkey.'));
+    expect(usePlayerStore.getState().refusals).toBeNull();
+  });
+
+  it('keeps a drop with nothing to read as the error through the session\'s views, until another text starts', async () => {
+    await controller.speakFiles([file('one.txt', 'File one.'), file('empty.txt', '')]);
+    fake.show(playing(1, 'File one.'));
+    // A second drop replaces what the first refused.
+    await controller.speakFiles([file('picture.png', '\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR')]);
+    expect(usePlayerStore.getState().refusals).toEqual({ message: expect.stringMatching(/^picture\.png is not a text file/), nothingRead: true });
+    // The sentence heard moves on: the session's view has no error of its own, and the refusal stays.
+    fake.show(view({ state: 'playing', current: { id: 1, text: 'File one.', offset: 0, segment: { index: 1, start: 0, end: 9 } } }));
+    expect(usePlayerStore.getState().refusals).toMatchObject({ nothingRead: true });
+    fake.show(playing(2, 'Something new.'));
+    expect(usePlayerStore.getState().refusals).toBeNull();
+  });
+});

@@ -90,10 +90,11 @@ describe('Session', () => {
     const sink = new FakeSink();
     session.attachSink(sink);
     expect(session.speak([THREE])).toBeNull();
-    expect(last()).toMatchObject({ state: 'buffering', current: { text: THREE, offset: 0, segment: null }, history: [THREE] });
+    expect(last()).toMatchObject({ state: 'buffering', current: { text: THREE, offset: 0, segment: null } });
     await vi.waitFor(() => expect(sink.tickets).toHaveLength(1));
     const { id } = sink.tickets[0];
     await vi.waitFor(() => expect(sink.events.get(id)?.at(-1)?.type).toBe('end'));
+    expect(last().history).toEqual([THREE]);
     // The first sentence alone, for a quick start; the rest may be joined.
     const segments = sink.segments(id);
     expect(segments[0]).toBe('The first sentence is here.');
@@ -174,6 +175,23 @@ describe('Session', () => {
     expect(last()).toMatchObject({ error: 'There is nothing to speak.', current: { text: 'Something.' } });
   });
 
+  it('keeps out of the history a text with nothing to speak, and puts in it one the engine starts', async () => {
+    const { session, last } = newSession();
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    // Punctuation alone, and Markdown that is only markup: the session takes them, the engine finds nothing to say.
+    for (const text of ['?!... --- ;;; ((( )))', '# \n\n---\n\n* \n\n```\n```']) {
+      expect(session.speak([text])).toBeNull();
+      await vi.waitFor(() => expect(last().error).toBe('The text has nothing to speak (no letters or digits).'));
+      expect(last().history).toEqual([]);
+    }
+    session.speak(['Words at last.']);
+    // Not before the engine starts it: a page that never plays it leaves the history as it was.
+    expect(last().history).toEqual([]);
+    await vi.waitFor(() => expect(last().history).toEqual(['Words at last.']));
+    expect(last().error).toBe('');
+  });
+
   it('waits for a page when none is attached, and asks the shell for one', async () => {
     const { session, needSink, last } = newSession();
     session.speak(['Spoken once a page is there.']);
@@ -211,6 +229,26 @@ describe('Session', () => {
     expect(notify).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/reading goes on from “The second sentence follows it/));
   });
 
+  it('goes on from the sentence heard without an alarm when its page leaves on purpose (a reload)', async () => {
+    const { session, notify, last } = newSession();
+    const reloading = new FakeSink();
+    session.attachSink(reloading);
+    session.speak([THREE]);
+    await vi.waitFor(() => expect(reloading.tickets).toHaveLength(1));
+    const { id } = reloading.tickets[0];
+    await vi.waitFor(() => expect(reloading.segments(id)).toHaveLength(2));
+    session.fact(reloading, { type: 'playing', id, index: 1 });
+    session.detachSink(reloading, 'left');
+    expect(last()).toMatchObject({ state: 'buffering', current: { id, offset: 28 } });
+    // Its connection drops after it said it was going: that is no loss.
+    session.detachSink(reloading);
+    const next = new FakeSink();
+    session.attachSink(next);
+    await vi.waitFor(() => expect(next.tickets).toEqual([expect.objectContaining({ id, offset: 28 })]));
+    expect(last()).toMatchObject({ error: '', notice: expect.stringMatching(/^Reading goes on from “The second sentence follows it/) });
+    expect(notify).not.toHaveBeenCalled();
+  });
+
   it('reads the current text again from a sentence the user chose, and ignores a text no longer current', async () => {
     const { session, last } = newSession();
     const sink = new FakeSink();
@@ -221,8 +259,9 @@ describe('Session', () => {
     session.readFrom(first, 28);
     await vi.waitFor(() => expect(sink.tickets).toHaveLength(2));
     expect(sink.tickets[1]).toMatchObject({ offset: 28 });
-    expect(last()).toMatchObject({ current: { text: THREE, offset: 28 }, history: [THREE] });
+    expect(last()).toMatchObject({ current: { text: THREE, offset: 28 } });
     await vi.waitFor(() => expect(sink.segments(sink.tickets[1].id)[0]).toBe(THREE.slice(28)));
+    expect(last().history).toEqual([THREE]);
     // The old utterance, or an offset past the end, changes nothing.
     session.readFrom(first, 0);
     session.readFrom(sink.tickets[1].id, THREE.length);

@@ -47,6 +47,8 @@ export class PlayerController {
   private settings: Promise<PublicSettings> | null = null;
   private maxBufferMs = 2000;
   private restTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The texts the last drop brought: what it refused stays shown while these are read. */
+  private dropped: readonly string[] = [];
 
   constructor(
     private readonly bridge: Bridge,
@@ -83,6 +85,14 @@ export class PlayerController {
       clearTimeout(this.restTimer);
       unsubscribe.forEach((stop) => stop());
     };
+  }
+
+  /**
+   * The page unloads on purpose (a reload, a closed tab): the session hears it from the page,
+   * not from a dropped connection, and goes on in the next page without calling it a failure.
+   */
+  leave(): void {
+    this.bridge.detachSink();
   }
 
   /**
@@ -166,17 +176,19 @@ export class PlayerController {
   speak(texts: string[], format: AudioFormat): Promise<void> {
     const store = usePlayerStore.getState();
     // The last text's figures go at once when a new one is asked for (unless it will wait in the queue).
-    store.set(store.busy ? { refusals: '' } : { refusals: '', firstAudio: null });
+    store.set(store.busy ? { refusals: null } : { refusals: null, firstAudio: null });
+    this.dropped = [];
     return this.ask(this.bridge.speak({ texts, format }));
   }
 
   /** Dropped or opened files: the first is spoken now, the rest wait their turn, in order. */
   async speakFiles(files: readonly File[]): Promise<void> {
     const { texts, errors } = await readTextFiles(files);
-    const store = usePlayerStore.getState();
-    if (texts.length) await this.speak(texts.map((t) => t.text), store.format);
-    // Refusals stay visible next to what plays.
-    if (errors.length) usePlayerStore.getState().set(texts.length ? { refusals: errors.join(' ') } : { error: errors.join(' ') });
+    const spoken = texts.map((t) => t.text);
+    if (spoken.length) await this.speak(spoken, usePlayerStore.getState().format);
+    // Kept here, not in the error the session's next view replaces: they go when a text this drop did not bring starts.
+    this.dropped = spoken;
+    usePlayerStore.getState().set({ refusals: errors.length ? { message: errors.join(' '), nothingRead: !spoken.length } : null });
   }
 
   control(action: ControlAction): void {
@@ -258,6 +270,11 @@ export class PlayerController {
     // A new text, whoever asked for it (the box, a hotkey, the queue), is the text shown.
     if (current && current.id !== store.utteranceId) {
       Object.assign(patch, { utteranceId: current.id, reading: current.text, text: current.text, word: null });
+      // Another text (a hotkey's, another page's, a replay): what the last drop refused is no longer news.
+      if (!this.dropped.includes(current.text)) {
+        this.dropped = [];
+        patch.refusals = null;
+      }
     }
     const wasQuiet = quiet(store);
     store.set(patch);

@@ -47,8 +47,12 @@ export interface PlayerState {
   error: string;
   /** A note that is not an error (a retry, a failover). */
   notice: string;
-  /** What this page refused of what was dropped on it, shown until the next text is asked for. */
-  refusals: string;
+  /**
+   * What this page refused of the files last dropped on it (or opened), shown while that
+   * drop's texts are read and gone once another text starts: beside what plays, or as the
+   * error when nothing of the drop could be read.
+   */
+  refusals: { message: string; nothingRead: boolean } | null;
   /** Who is speaking: the provider and the server in use (it changes on failover). */
   source: string;
   /** The pre-roll this utterance started with, and why (spec B2). */
@@ -78,7 +82,7 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   firstAudio: null,
   error: '',
   notice: '',
-  refusals: '',
+  refusals: null,
   source: '',
   preroll: null,
   received: null,

@@ -28,8 +28,9 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   const setText = (value: string): void => usePlayerStore.getState().set({ text: value });
   const [settings, setSettings] = useState<PublicSettings | null>(null);
   const format = usePlayerStore((s) => s.format);
-  const error = usePlayerStore((s) => s.error);
-  const notice = usePlayerStore((s) => [s.notice, s.refusals].filter(Boolean).join(' '));
+  // What a drop refused is an error when nothing of it could be read, else a note beside what plays.
+  const error = usePlayerStore((s) => [s.error, s.refusals?.nothingRead && s.refusals.message].filter(Boolean).join(' '));
+  const notice = usePlayerStore((s) => [s.notice, s.refusals?.nothingRead === false && s.refusals.message].filter(Boolean).join(' '));
   const busy = usePlayerStore((s) => s.busy);
   const resumable = usePlayerStore((s) => s.resumable);
   const maxBufferMs = (settings?.streamMaxBuffer ?? 2) * 1000;
@@ -43,7 +44,14 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   useEffect(() => {
     controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
     // This page plays what the session hands it, and shows the session's state.
-    return controller.attach();
+    const detach = controller.attach();
+    // A reload or a closed tab is not a crash: the page says it is going as it unloads.
+    const leave = (): void => controller.leave();
+    window.addEventListener('pagehide', leave);
+    return () => {
+      window.removeEventListener('pagehide', leave);
+      detach();
+    };
   }, [controller]);
   useEffect(() => followSaves(bridge), [bridge]);
 

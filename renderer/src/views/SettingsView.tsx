@@ -23,9 +23,9 @@ const SECTION_IDS = SECTIONS.map((s) => s.id);
  * key is write-only: the page only learns whether one is set.
  */
 export function SettingsView({ bridge }: { bridge: Bridge }) {
-  const { settings, loadError, issues, saved, change, keyRevision } = useSettings(bridge);
+  const { settings, loadError, issues, saved, change, changeNumber, keyRevision } = useSettings(bridge);
   if (!settings) return <main className="settings settings-loading">{loadError || 'Loading…'}</main>;
-  const section = { settings, issues, change };
+  const section = { settings, issues, change, changeNumber };
 
   return (
     <SetByEnvironment.Provider value={settings.fromEnvironment ?? {}}>

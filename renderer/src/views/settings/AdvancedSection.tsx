@@ -4,7 +4,7 @@ import { CacheCard } from './CacheCard';
 import { Field } from './Field';
 import { rangeOf } from './ranges';
 import { Card, Section } from './Section';
-import { asNumber, type SectionProps } from './use-settings';
+import type { SectionProps } from './use-settings';
 
 /** A checkbox and what it does, in a sentence. */
 function Check(props: { name: 'streamingEnabled' | 'adaptiveBuffer' | 'qualityFallback' | 'hedgeRequests'; children: string } & Pick<SectionProps, 'settings' | 'change'>) {
@@ -18,7 +18,7 @@ function Check(props: { name: 'streamingEnabled' | 'adaptiveBuffer' | 'qualityFa
 }
 
 /** The Advanced section: how audio is streamed and buffered, and the audio cache. */
-export function AdvancedSection({ settings, issues, change, bridge }: SectionProps & { bridge: Bridge }) {
+export function AdvancedSection({ settings, issues, change, changeNumber, bridge }: SectionProps & { bridge: Bridge }) {
   const check = { settings, change };
   return (
     <Section id="settings-advanced">
@@ -27,7 +27,7 @@ export function AdvancedSection({ settings, issues, change, bridge }: SectionPro
           Play while the audio is still arriving
         </Check>
         <Field label={`Initial buffer, ms (${rangeOf('streamBufferMs')})`} name="streamBufferMs" issues={issues}>
-          <input data-testid="setting-streamBufferMs" type="number" defaultValue={settings.streamBufferMs} onBlur={(e) => void change({ streamBufferMs: asNumber(e.target.value) })} />
+          <input data-testid="setting-streamBufferMs" type="number" defaultValue={settings.streamBufferMs} onBlur={(e) => void changeNumber('streamBufferMs', e.target.value)} />
         </Field>
         <Check name="adaptiveBuffer" {...check}>
           Learn each server&apos;s network and size the initial buffer from it
@@ -39,13 +39,13 @@ export function AdvancedSection({ settings, issues, change, bridge }: SectionPro
           When a server is slower than usual to answer, ask the next server in the list too
         </Check>
         <Field label={`Most audio held ahead, s (${rangeOf('streamMaxBuffer')})`} name="streamMaxBuffer" issues={issues}>
-          <input data-testid="setting-streamMaxBuffer" type="number" step="0.1" defaultValue={settings.streamMaxBuffer} onBlur={(e) => void change({ streamMaxBuffer: asNumber(e.target.value) })} />
+          <input data-testid="setting-streamMaxBuffer" type="number" step="0.1" defaultValue={settings.streamMaxBuffer} onBlur={(e) => void changeNumber('streamMaxBuffer', e.target.value)} />
         </Field>
         <Field label={`Largest chunk, bytes (${rangeOf('streamChunkSize')})`} name="streamChunkSize" issues={issues}>
-          <input data-testid="setting-streamChunkSize" type="number" defaultValue={settings.streamChunkSize} onBlur={(e) => void change({ streamChunkSize: asNumber(e.target.value) })} />
+          <input data-testid="setting-streamChunkSize" type="number" defaultValue={settings.streamChunkSize} onBlur={(e) => void changeNumber('streamChunkSize', e.target.value)} />
         </Field>
       </Card>
-      <CacheCard bridge={bridge} settings={settings} issues={issues} change={change} />
+      <CacheCard bridge={bridge} settings={settings} issues={issues} change={change} changeNumber={changeNumber} />
     </Section>
   );
 }

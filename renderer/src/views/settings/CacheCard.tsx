@@ -6,7 +6,7 @@ import type { Bridge } from '../../state/bridge';
 import { Field } from './Field';
 import { rangeOf } from './ranges';
 import { Card } from './Section';
-import { asNumber, type SectionProps } from './use-settings';
+import type { SectionProps } from './use-settings';
 
 /** "12.3 MB" */
 export function megabytes(bytes: number): string {
@@ -21,7 +21,7 @@ function describe(state: CacheState): string {
 }
 
 /** The cache's use, its cap and "Clear cache". */
-export function CacheCard({ bridge, settings, issues, change }: SectionProps & { bridge: Bridge }) {
+export function CacheCard({ bridge, settings, issues, changeNumber }: SectionProps & { bridge: Bridge }) {
   const [state, setState] = useState<CacheState | null>(null);
   const [note, setNote] = useState('');
   useEffect(() => {
@@ -41,7 +41,7 @@ export function CacheCard({ bridge, settings, issues, change }: SectionProps & {
     <Card title="Audio cache">
       <p className="hint">Sentences heard whole are kept on this computer, so replaying them, reading them again and jumping back are instant, cost nothing and work offline. The embedded voice is not cached.</p>
       <Field label={`Largest size, MB (${rangeOf('audioCacheMb')}; 0 keeps nothing)`} name="audioCacheMb" issues={issues}>
-        <input data-testid="setting-audioCacheMb" type="number" defaultValue={settings.audioCacheMb} onBlur={(e) => void change({ audioCacheMb: asNumber(e.target.value) })} />
+        <input data-testid="setting-audioCacheMb" type="number" defaultValue={settings.audioCacheMb} onBlur={(e) => void changeNumber('audioCacheMb', e.target.value)} />
       </Field>
       <div className="cache-usage">
         <p role="status" data-testid="cache-usage">

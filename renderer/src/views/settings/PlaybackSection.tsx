@@ -4,13 +4,13 @@ import { AUDIO_FORMATS } from '../../../../shared/audio-format';
 import { Field } from './Field';
 import { rangeOf } from './ranges';
 import { Card, Section } from './Section';
-import { asNumber, type SectionProps } from './use-settings';
+import type { SectionProps } from './use-settings';
 
 /** Models known not to take instructions (the engine leaves them out for these). */
 const NO_INSTRUCTIONS = /^tts-1/;
 
 /** The Playback section: format, speed, a new text while speaking, Markdown, instructions, start at login. */
-export function PlaybackSection({ settings, issues, change }: SectionProps) {
+export function PlaybackSection({ settings, issues, change, changeNumber }: SectionProps) {
   return (
     <Section id="settings-playback">
       <Card title="Reading">
@@ -22,7 +22,7 @@ export function PlaybackSection({ settings, issues, change }: SectionProps) {
           </select>
         </Field>
         <Field label={`Speed (${rangeOf('speed')})`} name="speed" issues={issues}>
-          <input data-testid="setting-speed" type="number" step="0.05" defaultValue={settings.speed} onBlur={(e) => void change({ speed: asNumber(e.target.value) })} />
+          <input data-testid="setting-speed" type="number" step="0.05" defaultValue={settings.speed} onBlur={(e) => void changeNumber('speed', e.target.value)} />
         </Field>
         <Field label="Speak while speaking" name="whileSpeaking" issues={issues}>
           <select value={settings.whileSpeaking} onChange={(e) => void change({ whileSpeaking: e.target.value })}>

@@ -3,7 +3,8 @@
 import { settingsSchema, type Settings } from '../../../../shared/config/schema';
 import type { z } from 'zod';
 
-type NumericSetting = { [K in keyof Settings]-?: Settings[K] extends number ? K : never }[keyof Settings];
+/** The settings that are numbers. */
+export type NumericSetting = { [K in keyof Settings]-?: Settings[K] extends number ? K : never }[keyof Settings];
 
 /** "0.25–4" for speed. */
 export function rangeOf(name: NumericSetting): string {

@@ -4,15 +4,20 @@ import { useCallback, useEffect, useState } from 'react';
 import type { SettingsIssue } from '../../../../shared/config/schema';
 import type { PublicSettings } from '../../../../shared/renderer-api';
 import type { Bridge } from '../../state/bridge';
+import { rangeOf, type NumericSetting } from './ranges';
 
 /** Sends a patch; resolves true once it is saved, false when refused. */
 export type ChangeSettings = (patch: Record<string, unknown>) => Promise<boolean>;
+
+/** Sends a number field's text as its setting; resolves as ChangeSettings does. */
+export type ChangeNumber = (name: NumericSetting, text: string) => Promise<boolean>;
 
 /** What each section of the window is given. */
 export interface SectionProps {
   settings: PublicSettings;
   issues: Record<string, string>;
   change: ChangeSettings;
+  changeNumber: ChangeNumber;
 }
 
 /** Settings that decide whether the key reaches the servers: a change to one is worth a new provider check. */
@@ -61,10 +66,17 @@ export function useSettings(bridge: Bridge) {
     [bridge],
   );
 
-  return { settings, loadError, issues, saved, change, keyRevision };
-}
+  // An emptied field (or one holding no number: a number input reads as empty then) sends
+  // nothing: it says what it needs and what is still in force, rather than "Saved.".
+  const changeNumber = useCallback<ChangeNumber>(
+    async (name, text) => {
+      if (text.trim() !== '') return change({ [name]: Number(text) });
+      setIssues((current) => ({ ...withoutPatched(current, { [name]: null }), [name]: `must be a number (${rangeOf(name)}): it is still ${settings?.[name] ?? 'as it was'}` }));
+      setSaved('');
+      return false;
+    },
+    [change, settings],
+  );
 
-/** A number field's value as a setting: empty leaves it to its default. */
-export function asNumber(value: string): number | undefined {
-  return value === '' ? undefined : Number(value);
+  return { settings, loadError, issues, saved, change, changeNumber, keyRevision };
 }
