@@ -1,15 +1,17 @@
+import { htmlText, isHtmlName } from './html-text';
 import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from './text-limit';
 
 /**
  * A file to read aloud, by the rules every way in shares (dropped on the player, opened,
- * dropped on the tray): text only, within the one text limit, not empty. `read` is called
- * only when the size can fit (a UTF-16 file takes up to twice the bytes of its text).
+ * dropped on the tray): text only (of an HTML page, the text it shows), within the one text
+ * limit, not empty. `read` is called only when the size can fit (a UTF-16 file takes up to
+ * twice the bytes of its text).
  * Returns the text, or why the file is refused, naming it.
  */
 export async function textToSpeak(name: string, size: number, read: () => Promise<Uint8Array>): Promise<{ text: string } | { refused: string }> {
   if (size > 2 * MAX_TEXT_BYTES + 2) return { refused: `${name} is too long to speak: ${size.toLocaleString('en-US')} bytes; the most is ${LIMIT_IN_WORDS}.` };
   try {
-    const text = decodeTextFile(await read(), name);
+    const text = fileText(await read(), name);
     const refused = textTooLong(text, name);
     if (refused) return { refused };
     return text.trim() ? { text } : { refused: `${name} is empty.` };
@@ -18,6 +20,12 @@ export async function textToSpeak(name: string, size: number, read: () => Promis
     const code = (error as { code?: string }).code;
     return { refused: `${name} could not be read (${code ?? (error as Error).message}).` };
   }
+}
+
+/** A file's text to speak: its bytes decoded, and of an HTML page (by its name) the text a reader sees. */
+export function fileText(bytes: Uint8Array, name: string): string {
+  const text = decodeTextFile(bytes, name);
+  return isHtmlName(name) ? htmlText(text) : text;
 }
 
 /** Why a file could not be read as text. */

@@ -51,4 +51,10 @@ describe('reading a file as the CLI does', () => {
     writeFileSync(join(dir, 'cjk.txt'), Buffer.from(text, 'utf16le'));
     expect(await readTextSource(createReadStream(join(dir, 'cjk.txt')), 'cjk.txt')).toBe(text);
   });
+
+  it("reads an HTML file's text, not its markup", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'utter-read-text-'));
+    writeFileSync(join(dir, 'page.html'), '<html><head><title>T</title><style>body{}</style><script>var x=1;</script></head><body><p>Hello <b>web</b> page.</p></body></html>');
+    expect(await readTextSource(createReadStream(join(dir, 'page.html')), join(dir, 'page.html'))).toBe('Hello web page.');
+  });
 });
