@@ -22,7 +22,7 @@ export class SpeechError extends Error {
     super(message);
   }
 
-  /** Connection errors that may pass, 5xx and 429 are worth another try; the rest are not. */
+  /** Connection errors that may pass, 5xx, 408 and 429 are worth another try; the rest are not. */
   get retryable(): boolean {
     if (this.details.lasting) return false;
     return this.kind === 'network' || this.kind === 'server' || this.kind === 'rate-limit';

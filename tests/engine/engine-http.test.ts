@@ -159,6 +159,16 @@ describe('server answers', () => {
     expectMatchesReference(audio, 'mp3');
   });
 
+  it('retries a 408 (the server timed out waiting for the request), as a timeout of its own, and then plays', async () => {
+    server.enqueue({ status: 408, message: 'Request Timeout' });
+    const before = server.requests.length;
+    const { report, events, audio } = await speak('pcm');
+    expect(report.retries).toBe(1);
+    expect(server.requests.length - before).toBe(2);
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({ error: { kind: 'server', message: expect.stringContaining('timed out waiting for the request (408): Request Timeout') } });
+    expectMatchesReference(audio, 'pcm');
+  });
+
   it('reports 401 with the server\'s own message, without retrying', async () => {
     server.set({ apiKey: 'sk-right' });
     const before = server.requests.length;
