@@ -53,6 +53,8 @@ export interface ErrorInfo {
   message: string;
   status?: number;
   endpoint?: string;
+  /** Given up because the server asked for a longer wait than Utter's; the message says how long (no "wait a moment"). */
+  tooLongToWait?: boolean;
 }
 
 /**

@@ -16,8 +16,9 @@ export class SpeechError extends Error {
      * `stalled`: given up early because the listener was about to hear the silence (spec E1).
      * `lasting`: this server cannot be reached from here however often it is tried (a port fetch
      * refuses, a certificate not trusted); another server may be.
+     * `tooLongToWait`: given up because the server asked for a wait longer than the retry policy's; the message says how long.
      */
-    readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown; stalled?: boolean; lasting?: boolean } = {},
+    readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown; stalled?: boolean; lasting?: boolean; tooLongToWait?: boolean } = {},
   ) {
     super(message);
   }
