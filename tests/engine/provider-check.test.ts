@@ -107,7 +107,7 @@ describe('providerStatus', () => {
     const check = await providerStatus(openai([moved.baseUrl]));
     const speaking = await new OpenAiProvider({ baseUrls: [moved.baseUrl], model: 'tts-1', voice: 'alloy', format: 'mp3', speed: 1 })
       .open({ text: 'Hello.', endpointIndex: 0, signal: AbortSignal.timeout(5000) })
-      .catch((error: unknown) => error as Error);
+      .then(() => new Error('it spoke'), (error: unknown) => error as Error);
     const newBase = `http://127.0.0.1:${moved.port}/api/v1`;
     expect(check).toEqual({ status: 'unreachable', httpStatus: 307, detail: `${moved.baseUrl} answered with a redirect to ${newBase}/models: set the base URL to ${newBase}.` });
     expect(speaking.message).toBe(`${moved.baseUrl} answered with a redirect to ${newBase}/audio/speech: set the base URL to ${newBase}.`);
