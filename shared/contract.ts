@@ -4,7 +4,7 @@
 // tests' stand-in are all derived from this table; adding an operation is a row here plus
 // its handler in each shell.
 import { z } from 'zod';
-import type { AppInfo, CacheState, LocalServer, ProviderStatus, PublicSettings, SettingsUpdateResult, VoiceOption } from './renderer-api';
+import type { AppInfo, CacheState, LocalServer, ProviderStatus, PublicSettings, SettingsUpdateResult, VoiceList } from './renderer-api';
 import { controlSchema, formatSchema, rateSchema, sinkFactSchema, speakIntentSchema, readFromSchema, unqueueSchema, type PlayTicket, type SessionView, type SinkLevel, type TransportAction } from './session';
 import { updateActionSchema, type UpdateStatus } from './updates';
 import { saveRequestSchema, type SaveOutcome, type SaveStatus } from './save';
@@ -32,7 +32,8 @@ export const OPERATIONS = {
   settings: invoke<PublicSettings>()(nothing),
   /** The store checks each setting against the one schema and answers with the refusals. */
   updateSettings: invoke<SettingsUpdateResult>()(z.record(z.string(), z.unknown(), { error: 'takes an object of settings' })),
-  voices: invoke<VoiceOption[]>()(nothing),
+  /** The voices on offer; a server whose list could not be read is said in `unread`, not silently left out. */
+  voices: invoke<VoiceList>()(nothing),
   /** TTS servers running on this computer (Kokoro-FastAPI, Speaches, openedai-speech…), asked afresh each time. */
   localServers: invoke<LocalServer[]>()(nothing),
   /** Whether the configured provider can speak now: one cheap request to the first server. */

@@ -33,6 +33,13 @@ export interface VoiceOption {
   language?: string;
 }
 
+/** The voices on offer, and why a server's own are missing from them. */
+export interface VoiceList {
+  voices: VoiceOption[];
+  /** One line for each server whose voice list could not be read: "Could not read the voices of …: …". */
+  unread: string[];
+}
+
 /** A TTS server running on this computer, found by asking the ports such servers use. */
 /** The local audio cache, as the settings show it. */
 export interface CacheState {

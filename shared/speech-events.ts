@@ -8,7 +8,7 @@ export type SpeechErrorKind =
   | 'auth' // 401, 403
   | 'request' // 400, 404, 422: the server refused the request (unknown voice, model…)
   | 'rate-limit' // 429
-  | 'server' // 5xx
+  | 'server' // 5xx, 408 (the server timed out waiting for the request)
   | 'bad-audio' // the answer is not audio, or not decodable
   | 'unsupported' // a format this runtime cannot decode (aac without WebCodecs)
   | 'cancelled'; // stopped by the user
@@ -53,6 +53,8 @@ export interface ErrorInfo {
   message: string;
   status?: number;
   endpoint?: string;
+  /** Given up because the server asked for a longer wait than Utter's; the message says how long (no "wait a moment"). */
+  tooLongToWait?: boolean;
 }
 
 /**

@@ -1,15 +1,17 @@
+import { htmlText, isHtmlName } from './html-text';
 import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from './text-limit';
 
 /**
  * A file to read aloud, by the rules every way in shares (dropped on the player, opened,
- * dropped on the tray): text only, within the one text limit, not empty. `read` is called
- * only when the size can fit (a UTF-16 file takes up to twice the bytes of its text).
+ * dropped on the tray): text only (of an HTML page, the text it shows), within the one text
+ * limit, not empty. `read` is called only when the size can fit (a UTF-16 file takes up to
+ * twice the bytes of its text).
  * Returns the text, or why the file is refused, naming it.
  */
 export async function textToSpeak(name: string, size: number, read: () => Promise<Uint8Array>): Promise<{ text: string } | { refused: string }> {
   if (size > 2 * MAX_TEXT_BYTES + 2) return { refused: `${name} is too long to speak: ${size.toLocaleString('en-US')} bytes; the most is ${LIMIT_IN_WORDS}.` };
   try {
-    const text = decodeTextFile(await read(), name);
+    const text = fileText(await read(), name);
     const refused = textTooLong(text, name);
     if (refused) return { refused };
     return text.trim() ? { text } : { refused: `${name} is empty.` };
@@ -18,6 +20,12 @@ export async function textToSpeak(name: string, size: number, read: () => Promis
     const code = (error as { code?: string }).code;
     return { refused: `${name} could not be read (${code ?? (error as Error).message}).` };
   }
+}
+
+/** A file's text to speak: its bytes decoded, and of an HTML page (by its name) the text a reader sees. */
+export function fileText(bytes: Uint8Array, name: string): string {
+  const text = decodeTextFile(bytes, name);
+  return isHtmlName(name) ? htmlText(text) : text;
 }
 
 /** Why a file could not be read as text. */
@@ -34,9 +42,9 @@ export class NotTextError extends Error {
 
 /**
  * Decodes a file's bytes as text, as editors guess it: UTF-8 (with or without BOM), UTF-16
- * with a BOM or without one (then every other byte of Latin text is NUL), and Windows-1252
- * for text that is not UTF-8 (what Notepad saved for years). Bytes that are none of these
- * (NULs elsewhere, control codes) are refused with a message naming the file.
+ * with a BOM or without one, and Windows-1252 for text that is not UTF-8 (what Notepad saved
+ * for years). Bytes that are none of these (NULs that are no UTF-16, control codes) are
+ * refused with a message naming the file.
  */
 export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return decode('utf-8', bytes.subarray(3), name);
@@ -52,6 +60,9 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
+    // UTF-16 with no ASCII character (CJK on one line) has no NUL, but an even length and bytes no Windows-1252 text holds.
+    const utf16 = bytes.length % 2 === 0 && unlike1252(head) ? utf16WithoutBom(head) : null;
+    if (utf16) return decode(utf16, bytes, name);
     if (controlShare(head) > 0.01) throw binary(name);
     return new TextDecoder('windows-1252').decode(bytes);
   }
@@ -61,19 +72,55 @@ function binary(name: string): NotTextError {
   return new NotTextError(`${name} is not a text file (it holds binary data).`, true);
 }
 
-/** 'utf-16le' or 'utf-16be' when NULs fall on one side of nearly every pair, as in Latin UTF-16 text. */
+/**
+ * 'utf-16le' or 'utf-16be' when the bytes read as text in that order: no NUL, no unpaired
+ * surrogate, no more than a stray character that no text holds, and mostly letters and
+ * digits. When both orders do (Latin read backwards is CJK), the one whose characters keep to
+ * fewer blocks of 256 (a script's own) wins. Counting NULs on one side would miss CJK, where
+ * neither byte of most characters is 0.
+ */
 function utf16WithoutBom(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
-  const pairs = head.length >> 1;
-  if (pairs < 2) return null;
-  let evenNul = 0;
-  let oddNul = 0;
-  for (let i = 0; i + 1 < head.length; i += 2) {
-    if (head[i] === 0) evenNul++;
-    if (head[i + 1] === 0) oddNul++;
+  let best: { encoding: 'utf-16le' | 'utf-16be'; blocks: number } | null = null;
+  for (const encoding of ['utf-16le', 'utf-16be'] as const) {
+    const blocks = utf16Blocks(head, encoding);
+    if (blocks !== null && (!best || blocks < best.blocks)) best = { encoding, blocks };
   }
-  if (oddNul >= pairs * 0.9 && evenNul === 0) return 'utf-16le';
-  if (evenNul >= pairs * 0.9 && oddNul === 0) return 'utf-16be';
-  return null;
+  return best?.encoding ?? null;
+}
+
+/** Characters no text holds but as a stray one: controls, format characters, unassigned and private code points. */
+const NOT_TEXT = /[\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}]/u;
+/** Of those, the ones text does hold: white space, soft hyphen, zero-width joiners and direction marks, BOM. */
+const TEXT_INVISIBLE = /[\t\n\v\f\r\u00ad\u200b-\u200f\u202a-\u202e\ufeff]/;
+
+/** How many blocks of 256 code points the head's characters fall in, read in `encoding`; null: it is no text so read. */
+function utf16Blocks(head: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): number | null {
+  let text: string;
+  try {
+    // Streaming: a character cut at the end of the head is no fault of the file.
+    text = new TextDecoder(encoding, { fatal: true }).decode(head, { stream: true });
+  } catch {
+    return null;
+  }
+  const blocks = new Set<number>();
+  let counted = 0;
+  let odd = 0;
+  let wordlike = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code === 0) return null;
+    if (TEXT_INVISIBLE.test(ch)) continue;
+    counted++;
+    blocks.add(code >> 8);
+    if (NOT_TEXT.test(ch)) odd++;
+    else if (/[\p{L}\p{M}\p{N}]/u.test(ch)) wordlike++;
+  }
+  return counted > 0 && odd <= counted * 0.01 && wordlike >= counted / 2 ? blocks.size : null;
+}
+
+/** True when the head holds a byte Windows-1252 text never does: a control code, or one of the five it leaves undefined. */
+function unlike1252(head: Uint8Array): boolean {
+  return head.some((b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) || b === 0x81 || b === 0x8d || b === 0x8f || b === 0x90 || b === 0x9d);
 }
 
 /** The share of bytes that are control codes no text file holds (tab, line and page breaks aside). */

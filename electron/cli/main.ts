@@ -383,6 +383,7 @@ function report(error: unknown, io: CliIo): number {
 
 /** A SpeechError as its line on standard error, with what to check. */
 function speechErrorLine(error: SpeechError): string {
-  const hint = HINT_BY_KIND[error.kind];
+  // A server that asked for a long wait is not to be tried "in a moment": the message says when.
+  const hint = error.details.tooLongToWait ? undefined : HINT_BY_KIND[error.kind];
   return `utter: ${error.message}${hint ? ` (${hint})` : ''}\n`;
 }

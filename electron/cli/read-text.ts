@@ -1,5 +1,5 @@
 import { LIMIT_IN_WORDS, MAX_TEXT_BYTES } from '../../shared/text-limit';
-import { NotTextError, decodeTextFile } from '../../shared/text-file';
+import { NotTextError, decodeTextFile, fileText } from '../../shared/text-file';
 import { readAtMost, TooLargeError } from '../engine/read-at-most';
 
 /** The most bytes a text to speak can take (UTF-16 takes twice its characters, plus a BOM). */
@@ -8,7 +8,7 @@ const MOST_TEXT_BYTES = 2 * MAX_TEXT_BYTES + 2;
 /** A text to speak from a file or standard input, by the rules of dropped files (shared/text-file.ts). */
 export async function readTextSource(source: AsyncIterable<Uint8Array>, name: string): Promise<string> {
   try {
-    return decodeTextFile(await readAtMost(source, MOST_TEXT_BYTES), name);
+    return fileText(await readAtMost(source, MOST_TEXT_BYTES), name);
   } catch (error) {
     if (!(error instanceof TooLargeError)) throw error;
     // /dev/zero is no text, long or not: say that rather than that it is long.

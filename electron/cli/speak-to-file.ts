@@ -127,7 +127,7 @@ export async function speakToFile(
   }
   if (writeError) throw writeError;
   if (decodeError) throw decodeError;
-  if (failure) throw new SpeechError(failure.kind, failure.message, { status: failure.status, endpoint: failure.endpoint });
+  if (failure) throw new SpeechError(failure.kind, failure.message, { status: failure.status, endpoint: failure.endpoint, tooLongToWait: failure.tooLongToWait });
   const metrics = endMetrics!;
   if (!writer?.frameCount) throw new SpeechError('bad-audio', 'The server sent audio that decodes to no samples.');
   const { firstDecodedAt, restarts, replays, skippedFrames, skippedMs } = decoder.metrics;

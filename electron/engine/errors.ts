@@ -16,13 +16,14 @@ export class SpeechError extends Error {
      * `stalled`: given up early because the listener was about to hear the silence (spec E1).
      * `lasting`: this server cannot be reached from here however often it is tried (a port fetch
      * refuses, a certificate not trusted); another server may be.
+     * `tooLongToWait`: given up because the server asked for a wait longer than the retry policy's; the message says how long.
      */
-    readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown; stalled?: boolean; lasting?: boolean } = {},
+    readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown; stalled?: boolean; lasting?: boolean; tooLongToWait?: boolean } = {},
   ) {
     super(message);
   }
 
-  /** Connection errors that may pass, 5xx and 429 are worth another try; the rest are not. */
+  /** Connection errors that may pass, 5xx, 408 and 429 are worth another try; the rest are not. */
   get retryable(): boolean {
     if (this.details.lasting) return false;
     return this.kind === 'network' || this.kind === 'server' || this.kind === 'rate-limit';

@@ -6,6 +6,7 @@ import type { ProviderStatus } from '../../shared/renderer-api';
 import { apiUrl } from './api-url';
 import { keyFor } from './key-binding';
 import { endpointName } from './providers/openai';
+import { redirectRefused } from './redirect-refused';
 import { errorCode, whyUnreachable } from './unreachable';
 
 /** How long the server may take to answer the check. */
@@ -35,6 +36,7 @@ export async function providerStatus(
   // The same rule as every speech request: a key goes only where it was entered for, encrypted.
   const { key, withheld } = keyFor(baseUrl, settings.apiKey, settings.apiKeyOrigins);
   let status: number;
+  let location: string | null;
   try {
     const response = await (options.fetch ?? fetch)(url.href, {
       headers: key ? { authorization: `Bearer ${key}` } : {},
@@ -43,6 +45,7 @@ export async function providerStatus(
       redirect: 'manual',
     });
     status = response.status;
+    location = response.headers.get('location');
     await response.body?.cancel().catch(() => {});
   } catch (error) {
     return { status: 'unreachable', detail: describeFailure(error, url, timeoutMs) };
@@ -51,6 +54,8 @@ export async function providerStatus(
     const detail = withheld ?? (key ? `${where} refused the API key (HTTP ${status}).` : `${where} wants an API key (HTTP ${status}): enter one in the settings.`);
     return { status: 'key-refused', httpStatus: status, detail };
   }
+  // Speech requests follow no redirect either: said as speaking would say it, not "answers".
+  if (status >= 300 && status < 400) return { status: 'unreachable', httpStatus: status, detail: redirectRefused(status, location, baseUrl, '/models').message };
   if (status >= 500) return { status: 'unreachable', httpStatus: status, detail: `${where} answers, but fails (HTTP ${status}): its own logs say why.` };
   if (status >= 200 && status < 300) return { status: 'reachable', httpStatus: status, detail: key ? `${where} answers and accepts the API key.` : `${where} answers.` };
   // Many speech servers have no model list: the server is up all the same.

@@ -28,6 +28,28 @@ export function retryDelay(error: SpeechError, attempt: number, policy: RetryPol
   return Math.round(backoff * (0.8 + Math.random() * 0.4));
 }
 
+/**
+ * The failure as reported once given up. A server that asked for a wait longer than the policy
+ * waits out (Retry-After: a day) is not retried: the message says how long it asked for, so
+ * "try again later" is not read as "in a moment".
+ */
+export function givenUp(failure: SpeechError, policy: RetryPolicy): SpeechError {
+  const asked = failure.details.retryAfterMs;
+  if (!failure.retryable || asked === undefined || asked <= policy.maxRetryAfterMs) return failure;
+  const message = `${failure.message.replace(/\.?$/, '.')} It asks to be tried again in ${duration(asked)}; Utter waits at most ${duration(policy.maxRetryAfterMs)}, so it did not try again.`;
+  return new SpeechError(failure.kind, message, { ...failure.details, tooLongToWait: true });
+}
+
+/** A duration in the largest unit that (nearly) fits: "1 minute", "about 1.5 hours", "about 1 day". */
+export function duration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (!(seconds < 365 * 86_400)) return 'more than a year';
+  const [unit, size] = ([['day', 86_400], ['hour', 3600], ['minute', 60]] as const).find(([, size]) => seconds >= 0.95 * size) ?? ['second', 1];
+  const exact = seconds / size;
+  const count = exact < 10 ? Math.round(exact * 10) / 10 : Math.round(exact);
+  return `${count === exact ? '' : 'about '}${count} ${unit}${count === 1 ? '' : 's'}`;
+}
+
 /** What follows a failed attempt: another endpoint, the same one after a delay, or the end. */
 export type FailureStep =
   | { action: 'failover'; endpointIndex: number }

@@ -15,7 +15,7 @@ import { Prefetcher } from './prefetcher';
 import { QualityFallback } from './quality-fallback';
 import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
-import { DEFAULT_RETRY_POLICY, afterFailure, sleep, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY_POLICY, afterFailure, givenUp, sleep, type RetryPolicy } from './retry';
 import { segmentText, segmentsFrom, type Segment } from './segment';
 import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type PrepareOptions, type SpokenText } from './text';
 import { widenToReplaced, type Pronunciations } from './pronunciation';
@@ -327,7 +327,7 @@ export class Utterance {
           });
           continue;
         }
-        if (step.action === 'give-up') throw failure;
+        if (step.action === 'give-up') throw givenUp(failure, this.policy);
         this.emit({ type: 'retry', segmentIndex: segment.index, attempt: step.attempt, delayMs: step.delayMs, error: errorInfo(failure) });
         try {
           await sleep(step.delayMs, controller.signal);
@@ -661,5 +661,5 @@ function emptyMetrics(endpoint: string, retries: number): SegmentMetrics {
 
 /** A SpeechError as plain data. */
 export function errorInfo(error: SpeechError): ErrorInfo {
-  return { kind: error.kind, message: error.message, status: error.details.status, endpoint: error.details.endpoint };
+  return { kind: error.kind, message: error.message, status: error.details.status, endpoint: error.details.endpoint, ...(error.details.tooLongToWait ? { tooLongToWait: true } : {}) };
 }

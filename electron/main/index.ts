@@ -362,7 +362,7 @@ async function openFiles(): Promise<void> {
     title: 'Read aloud',
     properties: ['openFile', 'multiSelections'],
     filters: [
-      { name: 'Text', extensions: ['txt', 'md', 'markdown', 'text'] },
+      { name: 'Text', extensions: ['txt', 'md', 'markdown', 'text', 'html', 'htm'] },
       { name: 'All files', extensions: ['*'] },
     ],
   });

@@ -10,6 +10,7 @@ import { APP_ORIGIN } from '../pages/app-protocol';
 import { createProvider } from '../engine/engine';
 import { findLocalServers } from '../engine/local-servers';
 import { providerStatus } from '../engine/provider-check';
+import { voiceList } from '../engine/voice-list';
 import type { EngineLink } from '../engine/link';
 import type { Session, SessionSink } from '../session/session';
 import { sessionOperations } from '../session/session-operations';
@@ -101,14 +102,7 @@ export function registerPageIpc(deps: PageIpcDeps): void {
       const result = await deps.store.update(rest);
       return result.ok ? { ...result, settings: deps.withShellState(result.settings) } : result;
     },
-    voices: async () => {
-      const provider = createProvider(deps.engineSettings());
-      try {
-        return (await provider.voices()).map(({ id, name, language }) => ({ id, name, language }));
-      } finally {
-        await provider.close();
-      }
-    },
+    voices: () => voiceList(createProvider(deps.engineSettings())),
     localServers: () => findLocalServers(),
     checkProvider: () => providerStatus(deps.engineSettings()),
     openSettings: () => deps.openSettings(),

@@ -14,6 +14,7 @@ import { encodeStoredKey, SettingsStore } from '../store/settings-store';
 import { createProvider } from '../engine/engine';
 import { findLocalServers } from '../engine/local-servers';
 import { providerStatus } from '../engine/provider-check';
+import { voiceList } from '../engine/voice-list';
 import { WarmEmbeddedVoice, warmRequestPath } from '../engine/warm-up';
 import { LinkWarmer } from '../engine/link-warmer';
 import type { SpeechProvider } from '../engine/provider';
@@ -231,14 +232,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       }
       return store.update(patch);
     },
-    voices: async () => {
+    voices: () => {
       const settings = store.get();
-      const provider = options.provider?.(settings) ?? createProvider(settings);
-      try {
-        return (await provider.voices()).map(({ id, name, language }) => ({ id, name, language }));
-      } finally {
-        await provider.close();
-      }
+      return voiceList(options.provider?.(settings) ?? createProvider(settings));
     },
     localServers: () => findLocalServers(),
     checkProvider: () => providerStatus(store.get()),

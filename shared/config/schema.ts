@@ -11,6 +11,13 @@ const accelerator = z
     if (why) context.addIssue({ code: 'custom', message: why });
   });
 
+/** Why a URL's port cannot be one (0, or past 65535, which WHATWG URL refuses as a whole); undefined when it can or there is none. */
+function portOutOfRange(url: unknown): string | undefined {
+  const port = typeof url === 'string' ? /^[a-z][a-z\d+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]/?#]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(url.trim())?.[1] : undefined;
+  if (port === undefined || (Number(port) >= 1 && Number(port) <= 65535)) return undefined;
+  return `port ${port.length > 10 ? `${port.slice(0, 10)}…` : port} is out of range: a port is 1 to 65535`;
+}
+
 /**
  * The one schema for Utter's settings. The settings file, the environment, the CLI flags
  * and (later) the settings window are all validated by it, so a value means the same
@@ -23,7 +30,9 @@ export const settingsSchema = z.object({
   baseUrls: z
     .array(
       z
-        .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+        .url({ protocol: /^https?$/, abort: true, error: (issue) => portOutOfRange(issue.input) ?? 'must be an http(s) URL' })
+        // Port 0 parses as a URL, but nothing can be reached on it.
+        .refine((url) => !portOutOfRange(url), { error: (issue) => portOutOfRange(issue.input) })
         .refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), {
           message: 'must not hold a user name or password: give the key as the API key',
         })

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
@@ -79,6 +80,30 @@ describe('the settings view', () => {
   it("offers the server's voices", async () => {
     const values = async () => Promise.all((await page.locator('#voices option').all()).map((o) => o.getAttribute('value')));
     await expect.poll(values).toEqual(expect.arrayContaining(['af_bella', 'am_adam']));
+  });
+
+  it("says when a server's voice list could not be read, rather than offering only the built-in voices in silence", async () => {
+    const broken = createServer((request, response) => {
+      if (request.url !== '/v1/audio/voices') return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"voices": ["af_sky", ');
+    });
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+    const brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/v1`;
+    try {
+      await page.getByTestId('setting-preset').selectOption('custom');
+      await setField('setting-baseUrls', brokenUrl);
+      const hint = page.getByText(`Could not read the voices of ${brokenUrl}: its answer is not JSON. Type one of its voices here.`);
+      await expect.poll(() => hint.count()).toBe(1);
+      // The note describes the voice field, for screen readers too.
+      const describedBy = await page.getByTestId('setting-voice').getAttribute('aria-describedby');
+      expect(describedBy?.split(' ')).toContain(await hint.getAttribute('id'));
+    } finally {
+      await setField('setting-baseUrls', rig.tts.url);
+      await expect.poll(savedServers).toEqual([rig.tts.url]);
+      broken.closeAllConnections();
+      await new Promise((resolve) => broken.close(resolve));
+    }
+    await expect.poll(() => page.getByText(/Could not read the voices of/).count()).toBe(0);
   });
 
   it('takes an API key without ever showing it again', async () => {

@@ -144,6 +144,17 @@ describe('utter speak', () => {
   }, 120_000); // eight real CLI runs, each starting Node and tsx
 });
 
+describe('utter speak, told to come back tomorrow', () => {
+  it('says how long the server asks to wait, and not to "wait a moment"', async () => {
+    server.enqueue({ status: 429, retryAfter: '86400', message: 'Slow down' });
+    const before = server.requests.length;
+    const { code, stderr } = await utter(['speak', 'Hi.', '--base-url', server.url, '--out', join(dir, 'x.wav')]);
+    expect(code).toBe(3);
+    expect(server.requests.length - before).toBe(1);
+    expect(stderr).toBe(`utter: ${server.url} is rate limiting (429): Slow down. It asks to be tried again in 1 day; Utter waits at most 1 minute, so it did not try again.\n`);
+  }, 60_000);
+});
+
 describe('utter speak from a source that never ends', () => {
   it('answers, not hangs, for /dev/zero and an endless pipe of text', async () => {
     const zero = await utter(['speak', '--file', '/dev/zero', '--out', join(dir, 'zero.wav')]);

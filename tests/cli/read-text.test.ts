@@ -1,3 +1,6 @@
+import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTextSource } from '../../electron/cli/read-text';
 import { readAtMost, TooLargeError } from '../../electron/engine/read-at-most';
@@ -38,5 +41,20 @@ describe('reading a source that may never end', () => {
     const text = await readTextSource(endless(new TextEncoder().encode('word '.repeat(13_000))).source, 'standard input').catch((e: unknown) => e);
     expect(text).toBeInstanceOf(NotTextError);
     expect((text as Error).message).toMatch(/^standard input is too long to speak: the most is 10,000,000 bytes/);
+  });
+});
+
+describe('reading a file as the CLI does', () => {
+  it('reads a UTF-16 file without a BOM holding CJK text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'utter-read-text-'));
+    const text = '你好世界，这是一个没有字节顺序标记的文件。';
+    writeFileSync(join(dir, 'cjk.txt'), Buffer.from(text, 'utf16le'));
+    expect(await readTextSource(createReadStream(join(dir, 'cjk.txt')), 'cjk.txt')).toBe(text);
+  });
+
+  it("reads an HTML file's text, not its markup", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'utter-read-text-'));
+    writeFileSync(join(dir, 'page.html'), '<html><head><title>T</title><style>body{}</style><script>var x=1;</script></head><body><p>Hello <b>web</b> page.</p></body></html>');
+    expect(await readTextSource(createReadStream(join(dir, 'page.html')), join(dir, 'page.html'))).toBe('Hello web page.');
   });
 });

@@ -131,10 +131,11 @@ describe('a server', () => {
     expect(kept).toMatchObject({ status: 'fail', detail: expect.stringContaining('it was entered for https://api.example') });
   });
 
-  it('says what else it answered: its own failure, or something unexpected, is a warning', async () => {
+  it('says what else it answered: its own failure, or something unexpected, is a warning; a redirect fails', async () => {
     expect(await checkProvider(`${base}/none/v1`, {})).toMatchObject({ status: 'ok', detail: expect.stringContaining('no model list') });
     expect(await checkProvider(`${base}/broken/v1`, {})).toMatchObject({ status: 'warning', detail: expect.stringContaining('HTTP 503'), fix: expect.stringContaining('logs') });
-    expect(await checkProvider(`${base}/moved/v1`, {})).toMatchObject({ status: 'warning', detail: expect.stringContaining('HTTP 302'), fix: expect.stringContaining('/v1') });
+    // A redirect is followed by no speech request: it fails, as speaking would.
+    expect(await checkProvider(`${base}/moved/v1`, {})).toMatchObject({ status: 'fail', detail: `${base}/moved/v1 answered with a redirect (302) without saying where to.`, fix: expect.stringContaining('follows no redirect') });
   });
 
   it('is unreachable: refused, or silent past the timeout, said in the words the settings use', async () => {

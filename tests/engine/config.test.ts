@@ -97,6 +97,15 @@ describe('loadSettings', () => {
     await expect(loadSettings({ file: broken, env: {} })).rejects.toThrow(new RegExp(`${broken}.*not valid JSON`));
   });
 
+  it('says a base URL\'s port is out of range, not that it is no URL', async () => {
+    for (const port of ['99999', '0']) {
+      const error = await configError(loadSettings({ file: null, env: { UTTER_BASE_URL: `http://127.0.0.1:${port}/v1` } }));
+      expect(error.message).toMatch(`(port ${port} is out of range: a port is 1 to 65535)`);
+      expect(error.message).not.toMatch(/http\(s\) URL/);
+    }
+    expect((await loadSettings({ file: null, env: { UTTER_BASE_URL: 'http://127.0.0.1:65535/v1' } })).baseUrls).toEqual(['http://127.0.0.1:65535/v1']);
+  });
+
   it('treats a missing settings file as no settings', async () => {
     const settings = await loadSettings({ file: join(tmpdir(), 'utter-does-not-exist', 'settings.json'), env: {} });
     expect(settings.provider).toBe('local');

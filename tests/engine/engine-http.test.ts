@@ -152,11 +152,37 @@ describe('server answers', () => {
     expectMatchesReference(audio, 'pcm');
   });
 
+  it('gives up at once on a Retry-After longer than it waits, saying how long the server asked for', async () => {
+    const dayAway = new Date(Date.now() + 86_400_000).toUTCString();
+    for (const [fault, asked] of [
+      [{ status: 429, retryAfter: '86400', message: 'Slow down' }, 'in 1 day'],
+      [{ status: 503, retryAfter: dayAway, message: 'Maintenance' }, 'in about 1 day'],
+    ] as const) {
+      server.enqueue(fault);
+      const before = server.requests.length;
+      const started = performance.now();
+      const error = await speechError(speak('pcm'));
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(server.requests.length - before).toBe(1);
+      expect(error.message).toMatch(new RegExp(`\\(${fault.status}\\): ${fault.message}\\. It asks to be tried again ${asked}; Utter waits at most 1 minute, so it did not try again\\.$`));
+    }
+  });
+
   it('retries a 500 and then plays', async () => {
     server.enqueue({ status: 500, message: 'The server had an error' });
     const { report, audio } = await speak('mp3');
     expect(report.retries).toBe(1);
     expectMatchesReference(audio, 'mp3');
+  });
+
+  it('retries a 408 (the server timed out waiting for the request), as a timeout of its own, and then plays', async () => {
+    server.enqueue({ status: 408, message: 'Request Timeout' });
+    const before = server.requests.length;
+    const { report, events, audio } = await speak('pcm');
+    expect(report.retries).toBe(1);
+    expect(server.requests.length - before).toBe(2);
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({ error: { kind: 'server', message: expect.stringContaining('timed out waiting for the request (408): Request Timeout') } });
+    expectMatchesReference(audio, 'pcm');
   });
 
   it('reports 401 with the server\'s own message, without retrying', async () => {

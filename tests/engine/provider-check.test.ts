@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { providerStatus } from '../../electron/engine/provider-check';
+import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import { closedPort } from '../support/closed-port';
 
@@ -92,8 +93,24 @@ describe('providerStatus', () => {
   it('follows no redirect, so the key cannot be led elsewhere', async () => {
     const elsewhere = await server(status(200));
     const tts = await server((_req, res) => void res.writeHead(302, { location: `${elsewhere.baseUrl}/models` }).end());
-    expect((await providerStatus(openai([tts.baseUrl], { apiKey: 'sk-test' }))).status).toBe('reachable');
+    expect(await providerStatus(openai([tts.baseUrl], { apiKey: 'sk-test' }))).toEqual({
+      status: 'unreachable',
+      httpStatus: 302,
+      detail: `${tts.baseUrl} answered with a redirect to ${elsewhere.baseUrl}/models: set the base URL to ${elsewhere.baseUrl}.`,
+    });
     expect(elsewhere.asked).toEqual([]);
+  });
+
+  it('calls a server that redirects unreachable, pointing to the base URL that speaking would', async () => {
+    // A proxy that moved the API under /api: every path answers with its new place.
+    const moved = await server((req, res) => void res.writeHead(307, { location: `/api${req.url}` }).end());
+    const check = await providerStatus(openai([moved.baseUrl]));
+    const speaking = await new OpenAiProvider({ baseUrls: [moved.baseUrl], model: 'tts-1', voice: 'alloy', format: 'mp3', speed: 1 })
+      .open({ text: 'Hello.', endpointIndex: 0, signal: AbortSignal.timeout(5000) })
+      .then(() => new Error('it spoke'), (error: unknown) => error as Error);
+    const newBase = `http://127.0.0.1:${moved.port}/api/v1`;
+    expect(check).toEqual({ status: 'unreachable', httpStatus: 307, detail: `${moved.baseUrl} answered with a redirect to ${newBase}/models: set the base URL to ${newBase}.` });
+    expect(speaking.message).toBe(`${moved.baseUrl} answered with a redirect to ${newBase}/audio/speech: set the base URL to ${newBase}.`);
   });
 
   it('calls a base URL that is not a web address unreachable', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SpeechError } from '../../electron/engine/errors';
-import { DEFAULT_RETRY_POLICY, afterFailure } from '../../electron/engine/retry';
+import { DEFAULT_RETRY_POLICY, afterFailure, duration, givenUp } from '../../electron/engine/retry';
 
 const policy = { ...DEFAULT_RETRY_POLICY, maxRetries: 3 };
 const two = ['http://a/v1', 'http://b/v1'];
@@ -83,5 +83,24 @@ describe('afterFailure (spec E1)', () => {
     expect(afterFailure(error, { retries: 3, endpointIndex: 1, endpoints: two }, policy)).toEqual({ action: 'give-up' });
     // One short of the limit, it still retries.
     expect(afterFailure(error, { retries: 2, endpointIndex: 0, endpoints: one }, policy)).toMatchObject({ action: 'retry', attempt: 3 });
+  });
+});
+
+describe('givenUp', () => {
+  it('says how long a server asked to wait, when longer than the policy waits, and leaves other failures as they are', () => {
+    const short = new SpeechError('rate-limit', 'x (429): slow down', { retryAfterMs: 5000 });
+    expect(givenUp(short, policy)).toBe(short);
+    const auth = new SpeechError('auth', 'x (401): no', { retryAfterMs: 86_400_000 });
+    expect(givenUp(auth, policy)).toBe(auth);
+    const day = givenUp(new SpeechError('server', 'x failed (503): down', { status: 503, retryAfterMs: 86_400_000 }), policy);
+    expect(day.message).toBe('x failed (503): down. It asks to be tried again in 1 day; Utter waits at most 1 minute, so it did not try again.');
+    expect(day.details).toEqual({ status: 503, retryAfterMs: 86_400_000, tooLongToWait: true });
+  });
+
+  it('words a duration in its largest unit, and an absurd one as more than a year', () => {
+    expect([59_000, 90_000, 3_600_000, 5_400_000, 86_399_000, 172_800_000].map(duration)).toEqual(['about 1 minute', '1.5 minutes', '1 hour', '1.5 hours', 'about 1 day', '2 days']);
+    // Retry-After: 1e308 is Infinity milliseconds.
+    expect(duration(Infinity)).toBe('more than a year');
+    expect(duration(400 * 86_400_000)).toBe('more than a year');
   });
 });

@@ -59,7 +59,7 @@ const REPLY: Record<OperationName, unknown> = {
   appInfo: expect.objectContaining({ version: expect.any(String), shell: expect.stringMatching(/^(electron|web)$/) }),
   settings: expect.objectContaining({ provider: 'local', apiKeySet: false }),
   updateSettings: expect.objectContaining({ ok: true, settings: expect.objectContaining({ provider: 'local' }) }),
-  voices: expect.any(Array),
+  voices: { voices: expect.any(Array), unread: [] },
   // Whatever runs on this machine's 8880 and 8000: a list, maybe empty.
   localServers: expect.any(Array),
   checkProvider: { status: 'offline-voice', detail: expect.any(String) },

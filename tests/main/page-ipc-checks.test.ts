@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import { channelOf } from '../../shared/contract';
 
 /**
- * The Electron shell's handlers for the settings' two checks, under the mocked Electron:
+ * The Electron shell's handlers for the settings' two checks and its voice list, under the mocked Electron:
  * registered, behind the sender check, and asking with the settings the engine speaks with.
  */
 const captured = await vi.hoisted(async () => (await import('../support/fake-electron')).newFakeElectronState());
@@ -53,4 +53,10 @@ it('refuses both to a frame that is not its page', () => {
     expect(() => captured.handlers.get(channelOf(name))!(frame, undefined)).toThrow(`untrusted sender for ${name}`);
   }
   expect(authorizations).toHaveLength(1);
+});
+
+it("answers voices with the built-in ones and, said apart, why the server's own could not be read", async () => {
+  const list = (await captured.handlers.get(channelOf('voices'))!(page, undefined)) as { voices: { id: string }[]; unread: string[] };
+  expect(list.voices.map((v) => v.id)).toContain('alloy');
+  expect(list.unread).toEqual([expect.stringMatching(/^Could not read the voices of http:\/\/127\.0\.0\.1:\d+\/v1: .* refused the API key \(401\): Incorrect API key$/)]);
 });

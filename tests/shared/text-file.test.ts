@@ -1,4 +1,6 @@
 // Text files as editors save them: each is read as its text, or refused by name.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeTextFile, NotTextError } from '../../shared/text-file';
 
@@ -17,6 +19,40 @@ describe('decodeTextFile', () => {
     expect(decodeTextFile(Buffer.from(le).swap16())).toBe(TEXT);
   });
 
+  it('reads UTF-16 without a BOM in scripts where neither byte of most characters is 0 (CJK), in either byte order', () => {
+    const texts = [
+      // Chinese on one line: a single NUL (一 is U+4E00), where NULs once had to fill one side.
+      '你好世界，这是一个没有字节顺序标记的文件。',
+      // No NUL at all: nothing but CJK characters and punctuation.
+      '你好世界，这是没有字节顺序标记的文件。',
+      '日本語のテキストです。\nこんにちは、世界！\n',
+      '안녕하세요 세계. 이것은 시험입니다.\n',
+      'Привет, мир. Это проверка.\n',
+    ];
+    for (const text of texts) {
+      const le = Buffer.from(text, 'utf16le');
+      expect(decodeTextFile(le, 'le.txt')).toBe(text);
+      expect(decodeTextFile(Buffer.from(le).swap16(), 'be.txt')).toBe(text);
+    }
+  });
+
+  it('keeps to Windows-1252 for text that UTF-16 would read as CJK, and refuses real binaries still', () => {
+    // Read as UTF-16 big-endian, "Résumé" is three Han characters: nothing here is a byte 1252 text never holds.
+    const cp1252 = (text: string): Buffer => Buffer.from(text, 'latin1');
+    for (const text of ['Résumé', 'Ça va très bien, merci. À demain !\r\n', 'Größe: Übermaß ärgert Öl.\n']) expect(decodeTextFile(cp1252(text))).toBe(text);
+    let seed = 7;
+    const random = Buffer.from(Array.from({ length: 65536 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff));
+    const sine = Buffer.alloc(48_000);
+    for (let i = 0; i < sine.length / 2; i++) sine.writeInt16LE(Math.round(12_000 * Math.sin((2 * Math.PI * 440 * i) / 24_000)), 2 * i);
+    const binaries = {
+      node: readFileSync(process.execPath).subarray(0, 1 << 20),
+      'text.gz': gzipSync(Buffer.from(prose())),
+      random,
+      'tone.pcm': sine,
+    };
+    for (const [name, bytes] of Object.entries(binaries)) expect(() => decodeTextFile(bytes, name), name).toThrow(`${name} is not a text file (it holds binary data).`);
+  });
+
   it('reads Windows-1252 (what Notepad saved), which is not UTF-8', () => {
     // "Café — 5 €" in Windows-1252: é 0xE9, em dash 0x97, euro 0x80.
     const cp1252 = Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x20, 0x97, 0x20, 0x35, 0x20, 0x80]);
@@ -31,3 +67,8 @@ describe('decodeTextFile', () => {
     expect(() => decodeTextFile(noNul, 'b.bin')).toThrow(/b\.bin is not a text file/);
   });
 });
+
+/** Some kilobytes of prose, to compress. */
+function prose(): string {
+  return `${TEXT} `.repeat(200);
+}

@@ -183,6 +183,8 @@ export function toSpeechError(error: unknown, endpoint: string, path = '/audio/s
     }
     if (status === 429) return new SpeechError('rate-limit', `${endpoint} is rate limiting (429): ${serverMessage}`, details);
     if (status >= 500) return new SpeechError('server', `${endpoint} failed (${status}): ${serverMessage}`, details);
+    // The server gave up waiting for the request: a timeout like the network's, which another try may pass.
+    if (status === 408) return new SpeechError('server', `${endpoint} timed out waiting for the request (408): ${serverMessage}`, details);
     return new SpeechError('request', `${endpoint} refused the request (${status}): ${serverMessage}`, details);
   }
   if (error instanceof Error && error.name === 'AbortError') return new SpeechError('cancelled', 'Cancelled.', { endpoint });

@@ -119,7 +119,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
               type="file"
               data-testid="open-file"
               multiple
-              accept=".txt,.md,.markdown,text/*"
+              accept=".txt,.md,.markdown,.html,.htm,text/*"
               onChange={(event) => {
                 const files = [...(event.target.files ?? [])];
                 event.target.value = '';

@@ -17,10 +17,12 @@ function useVoices(bridge: Bridge, settings: SectionProps['settings']) {
   useEffect(() => {
     let current = true;
     bridge.voices().then(
-      (list) => {
+      ({ voices: list, unread }) => {
         if (!current) return;
         setVoices(list);
-        setNote(list.length ? '' : 'This server does not list its voices: type one.');
+        // A list that could not be read is said: its voices are missing, not absent.
+        if (unread.length) setNote(`${unread.join(' ')} Type one of its voices here.`);
+        else setNote(list.length ? '' : 'This server does not list its voices: type one.');
       },
       (e: Error) => current && setNote(e.message),
     );
