@@ -52,17 +52,19 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return decode('utf-16be', bytes.subarray(2), name);
   const head = bytes.subarray(0, 65536);
   // Text never holds NUL but as half of a UTF-16 character; binaries almost always do within their first kilobytes.
+  // UTF-16 has an even length, and a guess needs a few characters to go on.
+  const mayBeUtf16 = bytes.length % 2 === 0 && bytes.length >= 4;
   if (head.includes(0)) {
-    const utf16 = utf16WithoutBom(head);
-    if (utf16) return decode(utf16, bytes, name);
+    const utf16 = mayBeUtf16 ? utf16WithoutBom(head) : null;
+    if (utf16) return guessed(utf16, bytes, name);
     throw binary(name);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    // UTF-16 with no ASCII character (CJK on one line) has no NUL, but an even length and bytes no Windows-1252 text holds.
-    const utf16 = bytes.length % 2 === 0 && unlike1252(head) ? utf16WithoutBom(head) : null;
-    if (utf16) return decode(utf16, bytes, name);
+    // UTF-16 with no ASCII character (CJK on one line) has no NUL, but bytes no Windows-1252 text holds.
+    const utf16 = mayBeUtf16 && unlike1252(head) ? utf16WithoutBom(head) : null;
+    if (utf16) return guessed(utf16, bytes, name);
     if (controlShare(head) > 0.01) throw binary(name);
     return new TextDecoder('windows-1252').decode(bytes);
   }
@@ -128,6 +130,15 @@ function controlShare(head: Uint8Array): number {
   let control = 0;
   for (const b of head) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) control++;
   return control / Math.max(1, head.length);
+}
+
+/** Decoded in the encoding its first 64 KB suggest; bytes past them that are not so are no text file: binary. */
+function guessed(encoding: string, bytes: Uint8Array, name: string): string {
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    throw binary(name);
+  }
 }
 
 function decode(encoding: string, bytes: Uint8Array, name: string): string {

@@ -65,6 +65,11 @@ describe('decodeTextFile', () => {
     // No NUL, not UTF-8, and full of control codes: a binary, not Windows-1252 text.
     const noNul = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 1) % 255 + 1));
     expect(() => decodeTextFile(noNul, 'b.bin')).toThrow(/b\.bin is not a text file/);
+    // Too short, or odd in length, to be UTF-16 whatever its first bytes read as.
+    expect(() => decodeTextFile(Buffer.from([0, 1, 2]), 'c.bin')).toThrow(new NotTextError('c.bin is not a text file (it holds binary data).', true));
+    // Text in its first 64 KB, not after: a binary with a readable header.
+    const header = Buffer.from('\u4e01\u4e2d\u6587\u672c'.repeat(20_000), 'utf16le');
+    expect(() => decodeTextFile(Buffer.concat([header, Buffer.from([0x00, 0xd8, 0x41, 0x00])]), 'd.bin')).toThrow(/d\.bin is not a text file/);
   });
 });
 
