@@ -1,33 +1,18 @@
 // `utter voices` against a real server: the names it chose cannot drive the terminal, and a
 // list it has but that could not be read is said, with an exit code, not passed over.
 import { execFile } from 'node:child_process';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../../electron/cli/main';
 import { closedPort } from '../support/closed-port';
+import { useScriptedServer } from '../support/scripted-server';
 
 const dir = mkdtempSync(join(tmpdir(), 'utter-voices-'));
-/** How the server answers GET /v1/audio/voices. */
-let answer: (res: ServerResponse) => void = (res) => res.writeHead(404).end();
-let server: Server;
-let baseUrl = '';
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    answer(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-});
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+/** What the server answers next. */
+const scripted = useScriptedServer((res) => res.writeHead(404).end());
 
 /** Runs `utter voices` in this process; what it printed, and its exit code. */
 async function voices(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -49,8 +34,8 @@ const json = (body: string) => (res: ServerResponse) => res.writeHead(200, { 'co
 describe('utter voices: names a server chose', () => {
   it('are printed with their control characters escaped: no escape sequence, bell or forged line reaches the terminal', async () => {
     const names = ['good_voice', '\x1b[2J\x1b[31mevil\x1b]0;title\x07', 'bell\x07\x07', 'cr\roverwrite', 'nl\nforged\t(builtin)', '\u202eRTL'];
-    answer = json(JSON.stringify({ voices: names }));
-    const { code, stdout, stderr } = await voices('--base-url', baseUrl);
+    scripted.answer = json(JSON.stringify({ voices: names }));
+    const { code, stdout, stderr } = await voices('--base-url', scripted.baseUrl);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const lines = stdout.split('\n').slice(0, -1);
     // Each line is printable text, with only the tab between columns.
@@ -70,12 +55,12 @@ describe('utter voices: names a server chose', () => {
 
 describe('utter voices: a server whose list could not be read', () => {
   it('tells a server with no list (404, as OpenAI: no complaint) from one whose list is not JSON', async () => {
-    answer = (res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"error": {"message": "Not found"}}');
-    const none = await voices('--base-url', baseUrl);
+    scripted.answer = (res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"error": {"message": "Not found"}}');
+    const none = await voices('--base-url', scripted.baseUrl);
     expect({ code: none.code, stderr: none.stderr }).toEqual({ code: 0, stderr: '' });
     expect(none.stdout).toMatch(/^alloy\t\(builtin\)$/m);
-    answer = json('{"voices": ["a", ');
-    const unread = await voices('--base-url', baseUrl);
+    scripted.answer = json('{"voices": ["a", ');
+    const unread = await voices('--base-url', scripted.baseUrl);
     expect({ code: unread.code, stdout: unread.stdout }).toEqual({ code: 3, stdout: none.stdout });
   });
 
@@ -92,9 +77,9 @@ describe('utter voices: a server whose list could not be read', () => {
     }, 3, 'it is over 4 MB.'],
     ['a redirect', (res: ServerResponse) => res.writeHead(302, { location: 'http://127.0.0.1:9/v1/audio/voices' }).end(), 4, `BASE answered with a redirect to http://127.0.0.1:9/v1/audio/voices: set the base URL to http://127.0.0.1:9/v1. (check --base-url)`],
   ])('%s: said on standard error, with a non-zero exit; the built-in voices are still listed', async (_case, serve, exit, said) => {
-    answer = serve;
-    const { code, stdout, stderr } = await voices('--base-url', baseUrl);
-    expect(stderr).toBe(`utter: Could not read the voices of ${baseUrl}: ${said.replace('BASE', baseUrl)}\n`);
+    scripted.answer = serve;
+    const { code, stdout, stderr } = await voices('--base-url', scripted.baseUrl);
+    expect(stderr).toBe(`utter: Could not read the voices of ${scripted.baseUrl}: ${said.replace('BASE', scripted.baseUrl)}\n`);
     expect(code).toBe(exit);
     expect(stdout).toMatch(/^alloy\t\(builtin\)$/m);
   });

@@ -1,15 +1,13 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { SpeechError } from '../../electron/engine/errors';
 import { serverMessage } from '../../electron/engine/bounded-answers';
+import { useScriptedServer } from '../support/scripted-server';
 
-/** What the server answers next: a function of the response. */
-let answer: (res: ServerResponse) => void = (res) => res.end();
-let server: Server;
-let baseUrl = '';
+/** What the server answers next. */
+const scripted = useScriptedServer((res) => res.end());
 
 /** A body that never ends: 16 KB every few ms until the client goes. */
 function endless(res: ServerResponse, piece: string): void {
@@ -17,21 +15,8 @@ function endless(res: ServerResponse, piece: string): void {
   res.on('close', () => clearInterval(timer));
 }
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    answer(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-});
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
-
 function provider(): OpenAiProvider {
-  return new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [baseUrl], apiKey: 'sk-test', voice: 'alloy' });
+  return new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [scripted.baseUrl], apiKey: 'sk-test', voice: 'alloy' });
 }
 
 async function speakError(): Promise<SpeechError> {
@@ -44,7 +29,7 @@ async function speakError(): Promise<SpeechError> {
 
 describe('what a server says besides audio, bounded', () => {
   it('an error answer that never ends is read no further than its first part, and its words are said', async () => {
-    answer = (res) => {
+    scripted.answer = (res) => {
       res.writeHead(400, { 'content-type': 'text/plain' });
       endless(res, 'Bad request; ');
     };
@@ -56,7 +41,7 @@ describe('what a server says besides audio, bounded', () => {
   });
 
   it('a list (the voices) that never ends stops at its bound: the built-in voices stand, and the memory does not fill', async () => {
-    answer = (res) => {
+    scripted.answer = (res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"voices": [');
       endless(res, '"v", ');
@@ -76,7 +61,7 @@ describe('what a server says besides audio, bounded', () => {
     ['a terminal\'s escapes, sequences and all', '\u001b[2J\u001b[31mRED\u001b]0;title\u0007\rOver', 'RED Over'],
     ['nothing', '', 'no message'],
   ])('%s: the server\'s own words, clean', async (_kind, body, said) => {
-    answer = (res) => res.writeHead(422).end(body);
+    scripted.answer = (res) => res.writeHead(422).end(body);
     expect((await speakError()).message).toContain(`(422): ${said}`);
   });
 
