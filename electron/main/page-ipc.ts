@@ -55,6 +55,8 @@ export function registerPageIpc(deps: PageIpcDeps): void {
   const sinks = new WeakMap<WebContents, SessionSink>();
   /** Pages that show the session: each gets its view on every change. */
   const viewers = new Set<WebContents>();
+  /** Pages whose loss is watched: once each, however often they attach (a reload attaches again). */
+  const sinksWatched = new WeakSet<WebContents>();
   const watch = (contents: WebContents): void => {
     if (viewers.has(contents)) return;
     viewers.add(contents);
@@ -79,10 +81,13 @@ export function registerPageIpc(deps: PageIpcDeps): void {
       const sink = contentsSink(contents);
       sinks.set(contents, sink);
       watch(contents);
-      // A crashed or closed page takes its audio with it: the session goes on elsewhere.
-      const lost = (): void => session.detachSink(sink);
-      contents.once('render-process-gone', lost);
-      contents.once('destroyed', lost);
+      if (!sinksWatched.has(contents)) {
+        sinksWatched.add(contents);
+        // A crashed or closed page takes its audio with it: the session goes on elsewhere.
+        const lost = (): void => session.detachSink(sinks.get(contents)!);
+        contents.on('render-process-gone', lost);
+        contents.once('destroyed', lost);
+      }
       session.attachSink(sink);
       return session.view();
     },

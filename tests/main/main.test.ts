@@ -251,6 +251,22 @@ describe('Electron shell', () => {
     captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
   });
 
+  it('watches a page for a crash once however often it attaches (each reload does), and still hears the crash', async () => {
+    attachPlayer();
+    const watching = (event: string) => player().contents.listenerCount(event);
+    const before = { gone: watching('render-process-gone'), destroyed: watching('destroyed') };
+    for (let i = 0; i < 5; i++) attachPlayer();
+    expect({ gone: watching('render-process-gone'), destroyed: watching('destroyed') }).toEqual(before);
+    captured.clipboardText = 'Crash watch, first sentence. And a second.';
+    captured.shortcuts.get('CommandOrControl+Alt+S')!();
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe(captured.clipboardText));
+    player().contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
+    // The new page attaches, and hears that the old one was lost.
+    attachPlayer();
+    await vi.waitFor(() => expect(lastView()!.notice).toMatch(/The player stopped unexpectedly/));
+    captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
+  });
+
   it('shows Diagnostics from the tray with what only the app knows, and copies the report', async () => {
     fact({ type: 'audio-output', ok: true, detail: 'playing at 48000 Hz, 40 ms output latency' });
     captured.messageBoxResponse = 0;

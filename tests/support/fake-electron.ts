@@ -64,6 +64,7 @@ export interface FakeWebContents {
   once(event: string, handler: (...args: unknown[]) => void): void;
   on(event: string, handler: (...args: unknown[]) => void): void;
   emit(event: string, ...args: unknown[]): void;
+  listenerCount(event: string): number;
   isDestroyed(): boolean;
   [key: string]: unknown;
 }
@@ -118,6 +119,7 @@ export function fakeElectronModule(captured: FakeElectron) {
           entry.handler(...args);
         }
       },
+      listenerCount: (event: string) => handlers.filter((h) => h.event === event).length,
     };
   };
   class BrowserWindow {
@@ -135,6 +137,7 @@ export function fakeElectronModule(captured: FakeElectron) {
         },
         once: contentsEvents.once,
         emit: contentsEvents.emit,
+        listenerCount: contentsEvents.listenerCount,
         isLoading: () => false,
         isDestroyed: () => record.destroyed,
         forcefullyCrashRenderer: () => void record.crashRequests++,
