@@ -212,6 +212,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws) => {
+      // A frame ws refuses (over maxPayload, bad UTF-8, a bad opcode) is an 'error' on the
+      // socket: unheard, Node throws it, and utter web would exit. The page loses that socket.
+      ws.on('error', () => ws.terminate());
       const page = pageName(url.searchParams.get('page'));
       if (url.pathname === '/audio') return audioSockets.accept(ws, page);
       if (page) pages.set(ws, page);

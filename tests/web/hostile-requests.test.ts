@@ -41,7 +41,42 @@ async function stillServes(): Promise<void> {
   expect(await raw(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 200 OK');
 }
 
+/**
+ * Opens the control socket as a page would (token and Origin), then writes `frame` raw: the
+ * frame ws refuses. Resolves once the server has closed the connection.
+ */
+function badFrame(frame: Buffer): Promise<string> {
+  const token = new URL(web.url).searchParams.get('token')!;
+  const host = `127.0.0.1:${port}`;
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.setTimeout(5000, () => reject(new Error('not closed within 5 s')));
+    socket.on('data', (data) => {
+      const first = !answer;
+      answer += data.toString('latin1');
+      if (first && answer.startsWith('HTTP/1.1 101')) socket.write(frame);
+    });
+    socket.on('close', () => resolve(answer.split('\r\n')[0]));
+    socket.on('error', () => {});
+    socket.write(upgrade(`/control?token=${token}`, host));
+  });
+}
+
 describe('utter web refuses, and stays up', () => {
+  it('a WebSocket frame ws refuses: unmasked, or longer than it takes (it threw, unheard, and the process exited)', async () => {
+    // Text, 2 bytes, not masked: a client must mask.
+    expect(await badFrame(Buffer.from([0x81, 0x02, 0xff, 0xfe]))).toBe('HTTP/1.1 101 Switching Protocols');
+    await stillServes();
+    // Masked text that says it is 1 TB long: past maxPayload before a byte of it comes.
+    const huge = Buffer.alloc(14);
+    huge[0] = 0x81;
+    huge[1] = 0x80 | 127;
+    huge.writeBigUInt64BE(2n ** 40n, 2);
+    expect(await badFrame(huge)).toBe('HTTP/1.1 101 Switching Protocols');
+    await stillServes();
+  });
+
   it('a token of the right length in characters but not in bytes', async () => {
     const token = new URL(web.url).searchParams.get('token')!;
     const wide = 'é'.repeat(token.length);
