@@ -12,6 +12,8 @@ import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from '../../shared/text-l
 
 /** Bytes one request may take on the wire: the text's limit, with room for JSON's escapes (the text itself is counted after). */
 const MAX_REQUEST_BYTES = 2 * MAX_TEXT_BYTES + 1024;
+/** A connection that sends nothing for this long before its request's line ends is closed. */
+const REQUEST_IDLE_MS = 10_000;
 
 /**
  * Where the running app's socket is, for a client; UTTER_SOCKET overrides it. On Windows,
@@ -89,14 +91,19 @@ export async function startAppSocket(path: string, onRequest: (request: AppReque
   const server = createServer((socket) => {
     const parts: Buffer[] = [];
     let received = 0;
-    let answered = false;
+    /** The request was read (one per connection): what comes after it is not read. */
+    let read = false;
     const reply = (answer: Reply): void => {
-      answered = true;
-      socket.end(JSON.stringify(answer) + '\n');
+      read = true;
+      if (!socket.destroyed) socket.end(JSON.stringify(answer) + '\n');
     };
     socket.on('error', () => socket.destroy());
+    // A client that never finishes its line holds its bytes: not for ever.
+    socket.setTimeout(REQUEST_IDLE_MS, () => {
+      if (!read) socket.destroy();
+    });
     socket.on('data', (chunk: Buffer) => {
-      if (answered) return;
+      if (read) return;
       parts.push(chunk);
       received += chunk.length;
       // Counted in bytes, as every door counts a text.
@@ -112,6 +119,8 @@ export async function startAppSocket(path: string, onRequest: (request: AppReque
       if (!request) return reply({ ok: false, error: 'Unknown request.' });
       const tooLong = request.type === 'speak' ? textTooLong(request.text) : null;
       if (tooLong) return reply({ ok: false, error: tooLong });
+      // Asked once: more lines while the answer is on its way (diagnostics take a while) ask nothing.
+      read = true;
       Promise.resolve(onRequest(request)).then(
         (answer) => reply(typeof answer === 'string' ? { ok: false, error: answer } : { ok: true, ...answer }),
         (error: Error) => reply({ ok: false, error: error.message }),

@@ -2,6 +2,7 @@ import { chown, stat } from 'node:fs/promises';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { appSocketPath, isAppListening, newAppSocketPath, publishAppSocket, sendToApp, startAppSocket } from '../../electron/session/app-socket';
 
@@ -24,6 +25,33 @@ describe('the app socket', () => {
       expect(heard).toEqual(['Mine while I own it.']);
     } finally {
       squatter.close();
+    }
+  });
+});
+
+describe('the app socket, with a client that does not keep to one line', () => {
+  it('asks once per connection: more lines while the answer is on its way ask nothing, and one answer comes', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'utter-lines-')), 'utter.sock');
+    let asked = 0;
+    const server = await startAppSocket(path, async () => {
+      asked++;
+      await new Promise((r) => setTimeout(r, 300));
+      return null;
+    });
+    try {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(path);
+        let text = '';
+        socket.on('data', (data) => (text += data.toString()));
+        socket.on('close', () => resolve(text));
+        socket.write('{"type":"doctor"}\n');
+        // Separate chunks, each with a line break, while the first is being answered.
+        for (const at of [50, 100, 150]) setTimeout(() => socket.write('{"type":"doctor"}\n'), at);
+      });
+      expect(asked).toBe(1);
+      expect(answer).toBe('{"ok":true}\n');
+    } finally {
+      server.close();
     }
   });
 });
