@@ -11,6 +11,9 @@ const accelerator = z
     if (why) context.addIssue({ code: 'custom', message: why });
   });
 
+/** A model or voice name no server uses is this long: a longer one would go with every request. */
+const MAX_NAME_CHARS = 256;
+
 /** Why a URL's port cannot be one (0, or past 65535, which WHATWG URL refuses as a whole); undefined when it can or there is none. */
 function portOutOfRange(url: unknown): string | undefined {
   const port = typeof url === 'string' ? /^[a-z][a-z\d+.-]*:\/\/(?:[^/?#@]*@)?(?:\[[^\]/?#]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(url.trim())?.[1] : undefined;
@@ -58,9 +61,9 @@ export const settingsSchema = z.object({
    * Absent: the key came with this run (a flag, UTTER_API_KEY) and may go to any https server.
    */
   apiKeyOrigins: z.array(z.string()).optional(),
-  model: z.string().min(1).default('tts-1'),
+  model: z.string().min(1).max(MAX_NAME_CHARS).default('tts-1'),
   /** Empty means the provider's default voice (alloy for OpenAI, en-us for local). */
-  voice: z.string().default(''),
+  voice: z.string().max(MAX_NAME_CHARS).default(''),
   format: z.enum(AUDIO_FORMATS).default('pcm'),
   speed: z.number().min(0.25).max(4).default(1),
   /** The player's rate, time-stretched on top of `speed` (0.5–3); the player's control and shortcuts set it. */
@@ -169,7 +172,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'too_small':
       return `must be at least ${String(issue.minimum)}`;
     case 'too_big':
-      return `must be at most ${String(issue.maximum)}`;
+      return `must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : ''}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map(String).join(', ')}`;
     case 'invalid_type':
@@ -189,5 +192,7 @@ export function formatSettingsIssues(issues: SettingsIssue[]): string {
 /** A value as a message may quote it: never a key, never a URL's password. */
 function shown(setting: string, value: unknown): string {
   if (setting === 'apiKey') return '(the key, not shown)';
-  return JSON.stringify(value).replace(/(:\/\/)[^/@"]*@/g, '$1…@');
+  const quoted = (JSON.stringify(value) ?? String(value)).replace(/(:\/\/)[^/@"]*@/g, '$1…@');
+  // A megabyte of a value is not repeated back whole.
+  return quoted.length > 80 ? `${quoted.slice(0, 79)}…` : quoted;
 }

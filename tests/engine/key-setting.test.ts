@@ -26,6 +26,15 @@ describe('a key or a URL no request could carry', () => {
   });
 });
 
+describe('a model or voice name of a megabyte', () => {
+  it('is refused: it would go with every request', () => {
+    // Said in one short line, not with the megabyte quoted back.
+    expect(issues({ voice: 'v'.repeat(1_000_000) })).toBe(`voice = "${'v'.repeat(78)}… (must be at most 256 characters)`);
+    expect(issues({ model: 'm'.repeat(257) })).toContain('must be at most 256 characters');
+    expect(issues({ voice: 'af_bella+af_sky' })).toBe('ok');
+  });
+});
+
 describe('a setting of the wrong kind', () => {
   it('is told in words a person uses: a decimal where a whole number goes', () => {
     expect(issues({ streamBufferMs: 1.5 })).toBe('streamBufferMs = 1.5 (must be a whole number)');
