@@ -23,6 +23,10 @@ import type { SavedSession } from './saved-session';
 const FROM_CACHE = ' (from the local cache)';
 /** How many texts the history keeps. */
 const HISTORY_LENGTH = 10;
+/** Texts waiting their turn, at most: past it a request is refused (each view and save carries them all). */
+export const MAX_QUEUED = 1000;
+/** And their characters, at most (about 100 MB in memory). */
+export const MAX_QUEUED_CHARS = 50_000_000;
 /** A text this long, left unfinished, is offered for resuming after a restart. */
 export const RESUME_MIN_CHARS = 2000;
 
@@ -163,8 +167,14 @@ export class Session {
       this.emit();
       return refusal;
     }
-    if (options.format) this.format = options.format;
     const waits = this.current !== null && (options.queue || this.options.settings().whileSpeaking === 'queue');
+    const full = this.queueRefusal(waits ? wanted : wanted.slice(1));
+    if (full) {
+      this.error = full;
+      this.emit();
+      return full;
+    }
+    if (options.format) this.format = options.format;
     if (waits) this.queued.push(...wanted);
     else {
       this.queued.push(...wanted.slice(1));
@@ -172,6 +182,15 @@ export class Session {
     }
     this.emit();
     this.persist();
+    return null;
+  }
+
+  /** Why `more` cannot join the queue, or null when it can. */
+  private queueRefusal(more: readonly string[]): string | null {
+    if (!more.length) return null;
+    const chars = (texts: readonly string[]): number => texts.reduce((sum, text) => sum + text.length, 0);
+    if (this.queued.length + more.length > MAX_QUEUED) return `The queue holds at most ${MAX_QUEUED} texts: let some be read, or stop, before adding more.`;
+    if (chars(this.queued) + chars(more) > MAX_QUEUED_CHARS) return `The queue holds at most ${(MAX_QUEUED_CHARS / 1e6).toFixed(0)} million characters: let some be read, or stop, before adding more.`;
     return null;
   }
 

@@ -7,7 +7,7 @@ import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/
 import { SpeechError } from '../../electron/engine/errors';
 import { LinkEstimates } from '../../electron/engine/link-estimate';
 import { SavedSession } from '../../electron/session/saved-session';
-import { Session, type SessionSink } from '../../electron/session/session';
+import { MAX_QUEUED, MAX_QUEUED_CHARS, Session, type SessionSink } from '../../electron/session/session';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import type { LinkEvent } from '../../shared/playback/link-protocol';
 import type { PlayTicket, SessionView, TransportAction } from '../../shared/session';
@@ -173,6 +173,21 @@ describe('Session', () => {
     session.speak(['Something.']);
     expect(session.speak(['  ', '\n'])).toBe('There is nothing to speak.');
     expect(last()).toMatchObject({ error: 'There is nothing to speak.', current: { text: 'Something.' } });
+  });
+
+  it('refuses to queue past its bound, in texts or characters, and keeps what plays and waits', () => {
+    const { session, last } = newSession();
+    session.attachSink(new FakeSink());
+    session.speak(['Playing.']);
+    const many = Array.from({ length: MAX_QUEUED }, (_, i) => `Text ${i}.`);
+    expect(session.speak(many, { queue: true })).toBeNull();
+    expect(session.speak(['One more.'], { queue: true })).toMatch(/^The queue holds at most 1000 texts/);
+    expect(last()).toMatchObject({ current: { text: 'Playing.' }, queued: many });
+    session.stop();
+    session.speak(['Playing again.']);
+    const large = 'x'.repeat(MAX_QUEUED_CHARS / 6 + 1);
+    expect(session.speak([large, large, large, large, large, large], { queue: true })).toMatch(/at most 50 million characters/);
+    expect(last()).toMatchObject({ current: { text: 'Playing again.' }, queued: [] });
   });
 
   it('keeps out of the history a text with nothing to speak, and puts in it one the engine starts', async () => {
