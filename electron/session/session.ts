@@ -552,6 +552,9 @@ export class Session {
         return this.emit();
       case 'error':
         if (event.error.kind === 'cancelled') return;
+        // A text the server failed (no key, a refusal, no network) is kept to replay once that
+        // is fixed; one with nothing to speak is not.
+        if (event.error.kind !== 'input') this.remember(current);
         this.error = event.error.message;
         // The error says how the retries ended; a "Retrying…" beside it would say they go on.
         if (this.retrying) this.clearRetryNotice(false);
@@ -560,8 +563,9 @@ export class Session {
   }
 
   /**
-   * Puts the text at the top of the history once the engine starts speaking it: a text with
-   * nothing to speak (markup, punctuation) never starts, and never enters. True if it moved.
+   * Puts the text at the top of the history once the engine starts speaking it, or fails it for
+   * a reason other than the text: one with nothing to speak (markup, punctuation) never enters.
+   * True if it moved.
    */
   private remember(current: Current): boolean {
     if (current.remembered) return false;

@@ -207,6 +207,17 @@ describe('Session', () => {
     expect(last().error).toBe('');
   });
 
+  it('keeps in the history a text the server refused, to replay once the key is fixed', async () => {
+    const { session, provider, last } = newSession();
+    session.attachSink(new FakeSink());
+    provider.open = async () => {
+      throw new SpeechError('auth', 'quiet://a refused the API key (401): Incorrect API key provided.', { status: 401, endpoint: 'quiet://a' });
+    };
+    session.speak(['Refused by the server.']);
+    await vi.waitFor(() => expect(last().error).toMatch(/refused the API key/));
+    expect(last().history).toEqual(['Refused by the server.']);
+  });
+
   it('waits for a page when none is attached, and asks the shell for one', async () => {
     const { session, needSink, last } = newSession();
     session.speak(['Spoken once a page is there.']);
