@@ -82,12 +82,47 @@ function binary(name: string): NotTextError {
  * neither byte of most characters is 0.
  */
 function utf16WithoutBom(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const latin = latinUtf16(head);
+  if (latin) return latin;
   let best: { encoding: 'utf-16le' | 'utf-16be'; blocks: number } | null = null;
   for (const encoding of ['utf-16le', 'utf-16be'] as const) {
     const blocks = utf16Blocks(head, encoding);
     if (blocks !== null && (!best || blocks < best.blocks)) best = { encoding, blocks };
   }
   return best?.encoding ?? null;
+}
+
+/** Under sixteen characters, letters prove little: four bytes of a binary read as "Ā̂". */
+const SHORT_GUESS_BYTES = 32;
+/** The scripts a short text is judged by: its letters must keep to one of them. */
+const SCRIPTS = ['Latin', 'Greek', 'Cyrillic', 'Armenian', 'Hebrew', 'Arabic', 'Devanagari', 'Thai', 'Hangul', 'Hiragana', 'Katakana', 'Han'].map((name) => new RegExp(`\\p{Script=${name}}`, 'u'));
+
+/** True when a short text's letters (two at least) are all of one script, as a word's are. */
+function oneScript(text: string): boolean {
+  const letters = [...text].filter((ch) => /\p{L}/u.test(ch));
+  if (letters.length < 2) return false;
+  const script = SCRIPTS.findIndex((re) => re.test(letters[0]));
+  // Japanese mixes kana and kanji in every line.
+  const japanese = (i: number): boolean => i >= SCRIPTS.length - 3;
+  return script >= 0 && letters.every((ch) => {
+    const other = SCRIPTS.findIndex((re) => re.test(ch));
+    return other === script || (japanese(other) && japanese(script));
+  });
+}
+
+/** 'utf-16le' or 'utf-16be' when NULs fall on one side of nearly every pair, as in Latin UTF-16 text. */
+function latinUtf16(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const pairs = head.length >> 1;
+  if (pairs < 2) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i] === 0) evenNul++;
+    if (head[i + 1] === 0) oddNul++;
+  }
+  if (oddNul >= pairs * 0.9 && evenNul === 0) return 'utf-16le';
+  if (evenNul >= pairs * 0.9 && oddNul === 0) return 'utf-16be';
+  return null;
 }
 
 /** Characters no text holds but as a stray one: controls, format characters, unassigned and private code points. */
@@ -117,6 +152,7 @@ function utf16Blocks(head: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): numbe
     if (NOT_TEXT.test(ch)) odd++;
     else if (/[\p{L}\p{M}\p{N}]/u.test(ch)) wordlike++;
   }
+  if (head.length < SHORT_GUESS_BYTES && !oneScript(text)) return null;
   return counted > 0 && odd <= counted * 0.01 && wordlike >= counted / 2 ? blocks.size : null;
 }
 

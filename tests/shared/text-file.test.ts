@@ -67,6 +67,9 @@ describe('decodeTextFile', () => {
     expect(() => decodeTextFile(noNul, 'b.bin')).toThrow(/b\.bin is not a text file/);
     // Too short, or odd in length, to be UTF-16 whatever its first bytes read as.
     expect(() => decodeTextFile(Buffer.from([0, 1, 2]), 'c.bin')).toThrow(new NotTextError('c.bin is not a text file (it holds binary data).', true));
+    // A few bytes read as UTF-16 are letters of several scripts ("ĀԄ"), not a word's one.
+    expect(() => decodeTextFile(Buffer.from([0, 1, 2, 3]), 'e.bin')).toThrow(/e\.bin is not a text file/);
+    expect(() => decodeTextFile(Buffer.from([0, 1, 2, 3, 4, 5]), 'f.bin')).toThrow(/f\.bin is not a text file/);
     // Text in its first 64 KB, not after: a binary with a readable header.
     const header = Buffer.from('\u4e01\u4e2d\u6587\u672c'.repeat(20_000), 'utf16le');
     expect(() => decodeTextFile(Buffer.concat([header, Buffer.from([0x00, 0xd8, 0x41, 0x00])]), 'd.bin')).toThrow(/d\.bin is not a text file/);
