@@ -69,8 +69,9 @@ export function ruleIssues(rule: unknown, index: number): RuleIssue[] {
   else if (match.length > MAX_MATCH_CHARS) issues.push({ index, field: 'match', message: `must be at most ${MAX_MATCH_CHARS} characters` });
   if (kind === 'word' && flags !== undefined) issues.push({ index, field: 'flags', message: 'only a regex rule takes flags' });
   if (kind === 'regex') {
-    // Length first: the repeat check backtracks, and 65,000 distinct characters took minutes.
-    if (flags !== undefined && (flags.length > 2 || !/^(?!.*(.).*\1)[iu]*$/.test(flags))) issues.push({ index, field: 'flags', message: 'may hold only i and u, each once' });
+    // Length first: the repeat check backtracks (about 75 ms on 8,000 distinct characters, 200 rules a request).
+    if (flags !== undefined && flags.length > 2) issues.push({ index, field: 'flags', message: `may hold only i and u, each once (it holds ${flags.length} characters)` });
+    else if (flags !== undefined && !/^(?!.*(.).*\1)[iu]*$/.test(flags)) issues.push({ index, field: 'flags', message: 'may hold only i and u, each once' });
     else if (match.trim() && match.length <= MAX_MATCH_CHARS) {
       const problem = patternProblem(match, flags ?? '');
       if (problem) issues.push({ index, field: 'match', message: problem });
