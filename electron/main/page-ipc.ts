@@ -84,8 +84,12 @@ export function registerPageIpc(deps: PageIpcDeps): void {
       if (!sinksWatched.has(contents)) {
         sinksWatched.add(contents);
         // A crashed or closed page takes its audio with it: the session goes on elsewhere.
-        const lost = (): void => session.detachSink(sinks.get(contents)!);
-        contents.on('render-process-gone', lost);
+        const lost = (): void => {
+          // A crashed page that loads again attaches again, and is watched again.
+          sinksWatched.delete(contents);
+          session.detachSink(sinks.get(contents)!);
+        };
+        contents.once('render-process-gone', lost);
         contents.once('destroyed', lost);
       }
       session.attachSink(sink);
