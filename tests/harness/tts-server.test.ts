@@ -194,6 +194,22 @@ describe('pacing', () => {
     expect(fast.doneMs).toBeLessThan(paced.doneMs / 2);
   });
 
+  it('sends a larger first write at once, its extra bytes costing no time on the schedule', async () => {
+    // 2 s of pcm at 4×: 192 bytes a ms, so 4000 bytes are due every 21 ms.
+    const server = await start({ realtimeFactor: 4, chunkBytes: 4000, firstChunkBytes: 10000 });
+    const res = await speechRequest(server.url, { ...ASK, response_format: 'pcm' });
+    const arrivals: { at: number; bytes: number }[] = [];
+    for await (const part of res.body!) arrivals.push({ at: performance.now(), bytes: part.length });
+    const first = arrivals[0].at;
+    const firstWrite = arrivals.filter((a) => a.at - first < 8).reduce((sum, a) => sum + a.bytes, 0);
+    const next = arrivals.find((a) => a.at - first >= 8)!;
+    console.log(`first write ${firstWrite} bytes; the next ${(next.at - first).toFixed(1)} ms after it`);
+    expect(firstWrite).toBe(10000);
+    // One chunk's time (21 ms), not the first write's (52 ms).
+    expect(next.at - first).toBeGreaterThan(12);
+    expect(next.at - first).toBeLessThan(40);
+  });
+
   it('holds headers and first byte for ttfbMs, or only the first byte with headersFirst', async () => {
     const server = await start({ ttfbMs: 300 });
     let t0 = performance.now();

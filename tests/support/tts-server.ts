@@ -61,6 +61,12 @@ export interface TtsServerOptions {
   /** Audio sent at this multiple of real time; Infinity = as fast as the client reads. */
   realtimeFactor?: number;
   chunkBytes?: number;
+  /**
+   * The first write's size, when it differs: a server that writes as it synthesizes sends
+   * its encoder's headers and priming with the first audio, so those extra bytes take no
+   * time on the schedule (the second write is due one chunk's audio after the first).
+   */
+  firstChunkBytes?: number;
   /** Each chunk is held up to this much longer (seeded, so runs repeat); at a finite realtimeFactor the schedule does not drift. */
   jitterMs?: number;
   seed?: number;
@@ -314,7 +320,9 @@ export async function startTtsServer(initial: TtsServerOptions = {}): Promise<Tt
     const bytesPerMs = (bytes.length / Math.max(audio.seconds, 1e-6) / 1000) * (options.realtimeFactor ?? Infinity);
     const random = prng((options.seed ?? 1) * 1000003 + record.id);
     const { stallAfterBytes: stallAt, resetAfterBytes: resetAt } = fault;
-    let origin = performance.now();
+    const first = Math.max(1, Math.floor(options.firstChunkBytes ?? chunk));
+    // The first write's bytes past one chunk cost no time: the schedule starts that much earlier.
+    let origin = performance.now() - (Number.isFinite(bytesPerMs) ? Math.max(0, first - chunk) / bytesPerMs : 0);
     let stalled = false;
     let lastWrite: Promise<unknown> = Promise.resolve();
     // Bounded: pos grows by at least one byte a turn.
@@ -334,7 +342,7 @@ export async function startTtsServer(initial: TtsServerOptions = {}): Promise<Tt
         res.socket?.destroy();
         return;
       }
-      let end = Math.min(bytes.length, pos + chunk);
+      let end = Math.min(bytes.length, pos + (pos === 0 ? first : chunk));
       if (stallAt !== undefined && !stalled && stallAt > pos) end = Math.min(end, stallAt);
       if (resetAt !== undefined) end = Math.min(end, resetAt);
       const jitter = options.jitterMs ? random() * options.jitterMs : 0;
