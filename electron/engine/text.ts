@@ -1,5 +1,6 @@
 import { SpeechError } from './errors';
 import { applyPronunciations, type PhonemeMode, type Pronunciations } from './pronunciation';
+import type { SpeechProvider } from './provider';
 
 /**
  * The text as it will be spoken, with the way back to the original:
@@ -24,6 +25,15 @@ export interface PrepareOptions {
   pronunciations?: Pronunciations;
   /** What the voice does with `[word](/phonemes/)`; default 'keep'. */
   phonemes?: PhonemeMode;
+}
+
+/**
+ * How a text is prepared for `voice`: the one recipe, for the engine and for the session's
+ * check before a text replaces what plays.
+ */
+export function prepareOptionsFor(settings: { stripMarkdown: boolean }, voice: SpeechProvider['id'], pronunciations?: Pronunciations): PrepareOptions {
+  // The embedded voice reads no phonemes: it says the word of each [word](/phonemes/).
+  return { stripMarkdown: settings.stripMarkdown, pronunciations, phonemes: voice === 'local' ? 'word' : 'keep' };
 }
 
 const FENCE = /^\s{0,3}(```|~~~)/;

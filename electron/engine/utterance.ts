@@ -17,7 +17,7 @@ import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
 import { DEFAULT_RETRY_POLICY, afterFailure, givenUp, sleep, type RetryPolicy } from './retry';
 import { segmentText, segmentsFrom, type Segment } from './segment';
-import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type PrepareOptions, type SpokenText } from './text';
+import { PREPARE_AT_ONCE_CHARS, prepareOptionsFor, prepareText, prepareTextInSlices, type PrepareOptions, type SpokenText } from './text';
 import { widenToReplaced, type Pronunciations } from './pronunciation';
 import { watchLoopTurns } from './loop-turns';
 
@@ -257,8 +257,7 @@ export class Utterance {
 
   private prepareOptions(): PrepareOptions {
     const { settings, provider, pronunciations } = this.options;
-    // The embedded voice reads no phonemes: it says the word of each [word](/phonemes/).
-    return { stripMarkdown: settings.stripMarkdown, pronunciations, phonemes: provider.id === 'local' ? 'word' : 'keep' };
+    return prepareOptionsFor(settings, provider.id, pronunciations);
   }
 
   private segmentsOf(spoken: SpokenText): Generator<Segment> {
