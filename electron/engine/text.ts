@@ -146,6 +146,22 @@ export function prepareText(original: string, options: PrepareOptions = {}): Spo
 export const PREPARE_AT_ONCE_CHARS = 256 * 1024;
 
 /**
+ * prepareText's refusal of `original` (nothing to speak), or null when it has something. A
+ * text prepared in slices is not prepared here, which would hold the event loop: null, and
+ * the engine finds out as it prepares it.
+ */
+export function nothingToSpeak(original: string, options: PrepareOptions = {}): string | null {
+  if (original.length >= PREPARE_AT_ONCE_CHARS) return null;
+  try {
+    prepareText(original, options);
+    return null;
+  } catch (error) {
+    if (error instanceof SpeechError && error.kind === 'input') return error.message;
+    throw error;
+  }
+}
+
+/**
  * prepareText for a long text without holding the event loop: a slice of about 64 K
  * characters at a time, then the loop runs (a 10 MB text is a quarter of a second of work,
  * which the tray, the hotkeys and the audio links must not wait for).
