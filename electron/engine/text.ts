@@ -1,5 +1,6 @@
 import { SpeechError } from './errors';
 import { applyPronunciations, type PhonemeMode, type Pronunciations } from './pronunciation';
+import type { SpeechProvider } from './provider';
 
 /**
  * The text as it will be spoken, with the way back to the original:
@@ -24,6 +25,15 @@ export interface PrepareOptions {
   pronunciations?: Pronunciations;
   /** What the voice does with `[word](/phonemes/)`; default 'keep'. */
   phonemes?: PhonemeMode;
+}
+
+/**
+ * How a text is prepared for `voice`: the one recipe, for the engine and for the session's
+ * check before a text replaces what plays.
+ */
+export function prepareOptionsFor(settings: { stripMarkdown: boolean }, voice: SpeechProvider['id'], pronunciations?: Pronunciations): PrepareOptions {
+  // The embedded voice reads no phonemes: it says the word of each [word](/phonemes/).
+  return { stripMarkdown: settings.stripMarkdown, pronunciations, phonemes: voice === 'local' ? 'word' : 'keep' };
 }
 
 const FENCE = /^\s{0,3}(```|~~~)/;
@@ -134,6 +144,22 @@ export function prepareText(original: string, options: PrepareOptions = {}): Spo
 
 /** Texts shorter than this are prepared at once; longer ones in slices, between other work. */
 export const PREPARE_AT_ONCE_CHARS = 256 * 1024;
+
+/**
+ * prepareText's refusal of `original` (nothing to speak), or null when it has something. A
+ * text prepared in slices is not prepared here, which would hold the event loop: null, and
+ * the engine finds out as it prepares it.
+ */
+export function nothingToSpeak(original: string, options: PrepareOptions = {}): string | null {
+  if (original.length >= PREPARE_AT_ONCE_CHARS) return null;
+  try {
+    prepareText(original, options);
+    return null;
+  } catch (error) {
+    if (error instanceof SpeechError && error.kind === 'input') return error.message;
+    throw error;
+  }
+}
 
 /**
  * prepareText for a long text without holding the event loop: a slice of about 64 K

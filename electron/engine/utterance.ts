@@ -17,7 +17,7 @@ import { probeSegment } from './probe';
 import type { SpeechAudio, SpeechProvider, WordMark } from './provider';
 import { DEFAULT_RETRY_POLICY, afterFailure, givenUp, sleep, type RetryPolicy } from './retry';
 import { segmentText, segmentsFrom, type Segment } from './segment';
-import { PREPARE_AT_ONCE_CHARS, prepareText, prepareTextInSlices, type PrepareOptions, type SpokenText } from './text';
+import { PREPARE_AT_ONCE_CHARS, prepareOptionsFor, prepareText, prepareTextInSlices, type PrepareOptions, type SpokenText } from './text';
 import { widenToReplaced, type Pronunciations } from './pronunciation';
 import { watchLoopTurns } from './loop-turns';
 
@@ -62,6 +62,17 @@ const RUNAWAY_MS_PER_CHAR = 500;
 /** Audio past which a segment's body is an endless stream, not its sentence. */
 export function runawayLimitMs(text: string, speed: number): number {
   return (RUNAWAY_BASE_MS + RUNAWAY_MS_PER_CHAR * text.length) / Math.min(1, speed);
+}
+
+/** One try at a segment, as streamSegment sees it. */
+interface Attempt {
+  /** The server streaming it, and its index: set to the one that answered (a hedged request's may be the next). */
+  endpoint: string;
+  endpointIndex: number;
+  attempt: number;
+  retries: number;
+  sentBefore: BytePrefix | null;
+  watchStalls: boolean;
 }
 
 /** Why a segment's download ended early. */
@@ -246,8 +257,7 @@ export class Utterance {
 
   private prepareOptions(): PrepareOptions {
     const { settings, provider, pronunciations } = this.options;
-    // The embedded voice reads no phonemes: it says the word of each [word](/phonemes/).
-    return { stripMarkdown: settings.stripMarkdown, pronunciations, phonemes: provider.id === 'local' ? 'word' : 'keep' };
+    return prepareOptionsFor(settings, provider.id, pronunciations);
   }
 
   private segmentsOf(spoken: SpokenText): Generator<Segment> {
@@ -283,10 +293,10 @@ export class Utterance {
       const stopListener = (): void => controller.abort();
       this.stopper.signal.addEventListener('abort', stopListener, { once: true });
       const asked = this.endpointIndex;
-      const endpoint = provider.endpoints[asked];
+      const tried: Attempt = { endpoint: provider.endpoints[asked], endpointIndex: asked, attempt, retries, sentBefore: sent, watchStalls: !stallRetried };
       try {
         if (this.interruption) controller.abort();
-        return await this.streamSegment(segment, controller, { endpoint, attempt, retries, sentBefore: sent, watchStalls: !stallRetried }, (rendering, replay) => {
+        return await this.streamSegment(segment, controller, tried, (rendering, replay) => {
           // A splice continues the rendering already sent; a replay replaces it.
           if (!sent || replay) sent = rendering;
         });
@@ -296,7 +306,7 @@ export class Utterance {
         if (interruption) {
           this.interruption = null;
           if (interruption.kind === 'stop') throw new SpeechError('cancelled', 'Stopped.');
-          this.emit({ type: 'segment-end', segmentIndex: segment.index, metrics: emptyMetrics(endpoint, retries), skipped: true });
+          this.emit({ type: 'segment-end', segmentIndex: segment.index, metrics: emptyMetrics(tried.endpoint, retries), skipped: true });
           return interruption.index;
         }
         const failure = error instanceof SpeechError ? error : new SpeechError('network', String(error));
@@ -308,8 +318,12 @@ export class Utterance {
           continue;
         }
         if (failure.details.stalled) stallRetried = true;
-        // Failed over already, from a server too late to answer: this is the new one's first failure.
-        if (this.endpointIndex !== asked) retries = 0;
+        // Answered by the next server (the first was late, or slower than its p95): the failure
+        // is that server's first, retried and failed over from as its own, and said so.
+        if (tried.endpointIndex !== asked) {
+          this.endpointIndex = tried.endpointIndex;
+          retries = 0;
+        }
         const failed = provider.endpoints[this.endpointIndex];
         const step = afterFailure(failure, { retries, endpointIndex: this.endpointIndex, endpoints: provider.endpoints }, this.policy);
         retries++;
@@ -345,7 +359,7 @@ export class Utterance {
   private async streamSegment(
     segment: Segment,
     controller: AbortController,
-    attempt: { endpoint: string; attempt: number; retries: number; sentBefore: BytePrefix | null; watchStalls: boolean },
+    attempt: Attempt,
     onFirstSend: (rendering: BytePrefix, replay: boolean) => void,
   ): Promise<number> {
     const { settings } = this.options;
@@ -356,9 +370,10 @@ export class Utterance {
       else words.push(word);
     };
     const format = this.formatOf(segment.index);
-    const { audio, requestedAt, requestedPerf, askedPerf, endpoint } = await this.openSegment(segment, controller, onWord, format);
+    const { audio, requestedAt, requestedPerf, askedPerf, endpointIndex } = await this.openSegment(segment, controller, onWord, format);
     // A hedged request may have been answered by the next server.
-    attempt.endpoint = endpoint;
+    attempt.endpointIndex = endpointIndex;
+    attempt.endpoint = this.options.provider.endpoints[endpointIndex];
     const reader = audio.body.getReader();
     const signal = controller.signal;
     const idleMs = settings.idleTimeoutSec * 1000;
@@ -562,7 +577,7 @@ export class Utterance {
     controller: AbortController,
     onWord: (word: WordMark) => void,
     format: AudioFormat,
-  ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number; askedPerf: number; endpoint: string }> {
+  ): Promise<{ audio: SpeechAudio; requestedAt: number; requestedPerf: number; askedPerf: number; endpointIndex: number }> {
     const { provider } = this.options;
     const first = this.endpointIndex;
     const from = provider.endpoints[first];
@@ -593,7 +608,7 @@ export class Utterance {
       this.emit({ type: 'failover', segmentIndex: segment.index, from, to: provider.endpoints[endpointIndex], error });
     }
     // The listener waited from requestedPerf; the server that answered was asked at askedPerf.
-    return { audio, requestedAt, requestedPerf, askedPerf: askedAt ?? requestedPerf, endpoint: provider.endpoints[endpointIndex] };
+    return { audio, requestedAt, requestedPerf, askedPerf: askedAt ?? requestedPerf, endpointIndex };
   }
 
   /**

@@ -2,7 +2,7 @@ import type { OperationHandlers } from '../../shared/contract';
 import type { Settings } from '../../shared/config/schema';
 import { checkRules } from '../../shared/pronunciation';
 import { compilePronunciations } from '../engine/pronunciation';
-import { prepareText } from '../engine/text';
+import { prepareOptionsFor, prepareText } from '../engine/text';
 import type { PronunciationStore } from '../store/pronunciation-store';
 
 /** The contract's operations on the pronunciation dictionary, the same in every shell. */
@@ -19,9 +19,9 @@ export function pronunciationOperations<Context>(store: PronunciationStore, sett
     tryPronunciations: ({ rules, text }) => {
       const checked = checkRules(rules);
       if (!checked.ok) return checked;
-      const { provider, stripMarkdown } = settings();
+      const current = settings();
       try {
-        const spoken = prepareText(text, { stripMarkdown, pronunciations: compilePronunciations(checked.rules, { warm: false }), phonemes: provider === 'local' ? 'word' : 'keep' });
+        const spoken = prepareText(text, prepareOptionsFor(current, current.provider, compilePronunciations(checked.rules, { warm: false })));
         return { ok: true, spoken: spoken.text };
       } catch {
         // Nothing speakable: nothing to show.

@@ -16,6 +16,7 @@ import { withCache } from '../engine/cache/caching-provider';
 import { linkKey, type LinkEstimates, type PrerollAdvice } from '../engine/link-estimate';
 import type { SpeechProvider } from '../engine/provider';
 import type { Pronunciations } from '../engine/pronunciation';
+import { nothingToSpeak, prepareOptionsFor } from '../engine/text';
 import type { RetryPolicy } from '../engine/retry';
 import type { SavedSession } from './saved-session';
 
@@ -157,32 +158,42 @@ export class Session {
 
   /**
    * Speaks texts: the first now, unless something plays and the request (or the
-   * whileSpeaking setting) says to wait; the rest after it, in order. Returns why not, or null.
+   * whileSpeaking setting) says to wait; the rest after it, in order; those with nothing to
+   * speak are left out, and said. Returns why not, or null.
    */
   speak(texts: readonly string[], options: { format?: AudioFormat; queue?: boolean } = {}): string | null {
-    const wanted = texts.filter((text) => text.trim());
-    const refusal = wanted.length ? wanted.map((text) => textTooLong(text)).find(Boolean) : 'There is nothing to speak.';
-    if (refusal) {
-      this.error = refusal;
-      this.emit();
-      return refusal;
-    }
-    const waits = this.current !== null && (options.queue || this.options.settings().whileSpeaking === 'queue');
+    const given = texts.filter((text) => text.trim());
+    const tooLong = given.map((text) => textTooLong(text)).find(Boolean);
+    if (!given.length || tooLong) return this.refuse(tooLong ?? 'There is nothing to speak.');
+    // A text the engine would refuse ("...", "♥" with no rule for it) is refused now, before
+    // it stops what plays; prepared as the engine will, so a rule "♥ → heart" makes it speakable
+    // (for the voice the settings name, as createProvider gives it).
+    const settings = this.options.settings();
+    const prepare = prepareOptionsFor(settings, settings.provider, this.options.pronunciations?.());
+    const silent = given.map((text) => nothingToSpeak(text, prepare));
+    const wanted = given.filter((_, i) => !silent[i]);
+    if (!wanted.length) return this.refuse(silent.find(Boolean)!);
+    const waits = this.current !== null && (options.queue || settings.whileSpeaking === 'queue');
     const full = this.queueRefusal(waits ? wanted : wanted.slice(1));
-    if (full) {
-      this.error = full;
-      this.emit();
-      return full;
-    }
+    if (full) return this.refuse(full);
     if (options.format) this.format = options.format;
     if (waits) this.queued.push(...wanted);
     else {
       this.queued.push(...wanted.slice(1));
       this.start(wanted[0], 0, '');
     }
+    const leftOut = given.length - wanted.length;
+    if (leftOut) this.notice = leftOut === 1 ? 'One text was left out: it has nothing to speak (no letters or digits).' : `${leftOut} texts were left out: they have nothing to speak (no letters or digits).`;
     this.emit();
     this.persist();
     return null;
+  }
+
+  /** Says why a request is refused, and returns it; what plays and waits is left as it was. */
+  private refuse(reason: string): string {
+    this.error = reason;
+    this.emit();
+    return reason;
   }
 
   /** Why `more` cannot join the queue, or null when it can. */

@@ -5,6 +5,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { EngineLink } from '../../electron/engine/link';
 import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/engine/provider';
 import { SpeechError } from '../../electron/engine/errors';
+import { compilePronunciations } from '../../electron/engine/pronunciation';
+import { PREPARE_AT_ONCE_CHARS } from '../../electron/engine/text';
 import { LinkEstimates } from '../../electron/engine/link-estimate';
 import { SavedSession } from '../../electron/session/saved-session';
 import { MAX_QUEUED, MAX_QUEUED_CHARS, Session, type SessionSink } from '../../electron/session/session';
@@ -83,6 +85,8 @@ function newSession(settings: Partial<Settings> = {}, extra: Partial<Constructor
 }
 
 const THREE = 'The first sentence is here. The second sentence follows it. The third one ends it.';
+/** The engine's word for a text with no letters or digits, as the user has always been shown it. */
+const NOTHING = 'The text has nothing to speak (no letters or digits).';
 
 describe('Session', () => {
   it('starts a text on the sink at once, learns its sentences from the engine, and follows what the page hears', async () => {
@@ -175,6 +179,62 @@ describe('Session', () => {
     expect(last()).toMatchObject({ error: 'There is nothing to speak.', current: { text: 'Something.' } });
   });
 
+  it('refuses a text with nothing to speak before it touches what plays: the text goes on where it was, and nothing is queued', async () => {
+    const { session, provider, last } = newSession();
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    const book = Array.from({ length: 40 }, (_, i) => `Sentence number ${i} of a long chapter.`).join(' ');
+    session.speak([book]);
+    await vi.waitFor(() => expect(sink.segments(1).length).toBeGreaterThan(2));
+    session.fact(sink, { type: 'playing', id: 1, index: 2 });
+    const playing = last();
+    expect(playing).toMatchObject({ state: 'playing', current: { id: 1, text: book, segment: { index: 2 } } });
+    // Punctuation, dashes, emoji, whitespace between: spoken now, asked to wait, or waiting by the setting.
+    for (const text of ['?!…', '— —', '♥♥', ' ...!? \n ']) {
+      expect(session.speak([text])).toBe(NOTHING);
+      expect(session.speak([text], { queue: true })).toBe(NOTHING);
+    }
+    expect(last()).toEqual({ ...playing, error: NOTHING });
+    expect(sink.tickets).toHaveLength(1);
+    expect(sink.actions).toEqual([]);
+    // Its engine was never stopped: the text is read to its end.
+    await vi.waitFor(() => expect(sink.events.get(1)?.at(-1)?.type).toBe('end'));
+    expect(sink.segments(1).join(' ')).toBe(book);
+    expect(provider.opened.filter((text) => !/[a-z]/i.test(text))).toEqual([]);
+    const queueing = newSession({ whileSpeaking: 'queue' });
+    queueing.session.attachSink(new FakeSink());
+    queueing.session.speak(['Playing.']);
+    expect(queueing.session.speak(['?!…'])).toBe(NOTHING);
+    expect(queueing.last()).toMatchObject({ current: { text: 'Playing.' }, queued: [] });
+  });
+
+  it('prepares the text as the engine will: a pronunciation rule can make it speakable, Markdown stripping can empty it', async () => {
+    const hearts = newSession({}, { pronunciations: () => compilePronunciations([{ kind: 'word', match: '♥', replacement: 'heart' }]) });
+    const sink = new FakeSink();
+    hearts.session.attachSink(sink);
+    expect(hearts.session.speak(['♥'])).toBeNull();
+    await vi.waitFor(() => expect(sink.events.get(1)?.at(-1)?.type).toBe('end'));
+    expect(hearts.provider.opened).toEqual(['heart']);
+    expect(hearts.last()).toMatchObject({ error: '', history: ['♥'] });
+    // An HTML tag is markup, stripped with the rest; left as it is, its letters are read.
+    const stripping = newSession({ stripMarkdown: true });
+    stripping.session.attachSink(new FakeSink());
+    expect(stripping.session.speak(['<br>'])).toBe(NOTHING);
+    const plain = newSession({ stripMarkdown: false });
+    plain.session.attachSink(new FakeSink());
+    expect(plain.session.speak(['<br>'])).toBeNull();
+    await vi.waitFor(() => expect(plain.provider.opened).toEqual(['<br>']));
+  });
+
+  it('leaves out of several texts the ones with nothing to speak, and says so', () => {
+    const { session, last } = newSession();
+    session.attachSink(new FakeSink());
+    expect(session.speak(['One.', '...', 'Two.', '♥'])).toBeNull();
+    expect(last()).toMatchObject({ current: { text: 'One.' }, queued: ['Two.'], error: '', notice: '2 texts were left out: they have nothing to speak (no letters or digits).' });
+    expect(session.speak(['?!', 'Three.'], { queue: true })).toBeNull();
+    expect(last()).toMatchObject({ current: { text: 'One.' }, queued: ['Two.', 'Three.'], notice: 'One text was left out: it has nothing to speak (no letters or digits).' });
+  });
+
   it('refuses to queue past its bound, in texts or characters, and keeps what plays and waits', () => {
     const { session, last } = newSession();
     session.attachSink(new FakeSink());
@@ -194,12 +254,15 @@ describe('Session', () => {
     const { session, last } = newSession();
     const sink = new FakeSink();
     session.attachSink(sink);
-    // Punctuation alone, and Markdown that is only markup: the session takes them, the engine finds nothing to say.
+    // Punctuation alone, and Markdown that is only markup: refused before anything starts.
     for (const text of ['?!... --- ;;; ((( )))', '# \n\n---\n\n* \n\n```\n```']) {
-      expect(session.speak([text])).toBeNull();
-      await vi.waitFor(() => expect(last().error).toBe('The text has nothing to speak (no letters or digits).'));
-      expect(last().history).toEqual([]);
+      expect(session.speak([text])).toBe(NOTHING);
+      expect(last()).toMatchObject({ error: NOTHING, history: [] });
     }
+    // One too long to prepare at once is taken; the engine finds nothing to say as it prepares it.
+    expect(session.speak(['?! '.repeat(PREPARE_AT_ONCE_CHARS / 3 + 1)])).toBeNull();
+    await vi.waitFor(() => expect(last().error).toBe(NOTHING));
+    expect(last().history).toEqual([]);
     session.speak(['Words at last.']);
     // Not before the engine starts it: a page that never plays it leaves the history as it was.
     expect(last().history).toEqual([]);
