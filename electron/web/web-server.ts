@@ -32,6 +32,7 @@ import { welcomeState } from './welcome-marker';
 import { SaveJobs } from '../save/save-jobs';
 import { SavedFiles, SAVED_PATH } from './saved-files';
 import { listenError } from './listen-error';
+import { ControlOutbox } from './control-outbox';
 
 
 /** utter web runs from an npm or git checkout, which its own package manager updates. */
@@ -71,6 +72,12 @@ export interface WebServerOptions {
   /** The rules an in-memory dictionary starts with. */
   pronunciations?: PronunciationRule[];
 }
+
+/**
+ * The page events that are whole snapshots, so that a newer one replaces one not yet sent
+ * to a page that is behind. A play ticket or a transport action happens once: never replaced.
+ */
+const SNAPSHOT_EVENTS: Record<PageEventName, boolean> = { session: true, level: true, save: true, play: false, transport: false };
 
 /** What only a `utter web` started with --allow-key-changes lets a page change. */
 const KEY_SETTINGS = ['apiKey', 'apiKeyConfirm', 'baseUrls'];
@@ -143,22 +150,22 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const pages = new WeakMap<WebSocket, string>();
   /** Each control socket's sink, once its page attached as the one that plays. */
   const sinks = new Map<WebSocket, SessionSink>();
+  /** Every page's control socket, and what it sends through: each gets the session's view on every change. */
+  const controls = new Map<WebSocket, ControlOutbox>();
   const push = <E extends PageEventName>(ws: WebSocket, event: E, payload: PageEventPayloads[E]): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+    controls.get(ws)?.send(JSON.stringify({ event, payload }), SNAPSHOT_EVENTS[event] ? event : null);
   };
-  /** Every page's control socket: each gets the session's view on every change. */
-  const controls = new Set<WebSocket>();
   // "Save audio…" speaks with the session's settings and provider; the file is downloaded.
   const saves = new SaveJobs({ settings: () => ({ ...store.get(), format: session.view().format }), provider: (settings) => session.speechProvider(settings), pronunciations: () => dictionary.compiled() });
   const savedFiles = new SavedFiles();
   saves.subscribe((status) => {
-    for (const client of controls) push(client, 'save', status);
+    for (const client of controls.keys()) push(client, 'save', status);
   });
   session.subscribeLevel((level) => {
-    for (const client of controls) push(client, 'level', level);
+    for (const client of controls.keys()) push(client, 'level', level);
   });
   session.subscribe((view) => {
-    for (const client of controls) push(client, 'session', view);
+    for (const client of controls.keys()) push(client, 'session', view);
   });
   const socketSink = (ws: WebSocket): SessionSink => ({
     // The engine starts now, not once the worker's socket is claimed: the first request (or
@@ -262,7 +269,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 
   function serveControl(ws: WebSocket): void {
-    controls.add(ws);
+    const outbox = new ControlOutbox(ws, () => console.warn('utter web: a page stopped reading its updates (a frozen or unreachable tab): its connection was closed.'));
+    controls.set(ws, outbox);
     // A page that reloads or crashes takes its audio with it: the session goes on in the next one.
     ws.on('close', () => {
       controls.delete(ws);
@@ -277,10 +285,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         message = JSON.parse(String(data)) as ControlRequest;
         if (!message || typeof message !== 'object' || Array.isArray(message)) throw new Error('not an object');
       } catch {
-        return ws.send(JSON.stringify({ id: -1, error: 'Control messages are JSON objects: {id, op, request}.' }));
+        return outbox.send(JSON.stringify({ id: -1, error: 'Control messages are JSON objects: {id, op, request}.' }));
       }
       const id = message.id;
-      const fail = (error: string): void => ws.send(JSON.stringify({ id, error }));
+      const fail = (error: string): void => outbox.send(JSON.stringify({ id, error }));
       if (!isOperation(message.op)) return fail(`Unknown operation: ${JSON.stringify(message.op)}.`);
       const checked = checkRequest(message.op, message.request);
       if (!checked.ok) return fail(checked.error);
@@ -288,7 +296,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       Promise.resolve()
         .then(() => handler(checked.request, ws))
         .then(
-          (result) => ws.send(JSON.stringify({ id, result })),
+          (result) => outbox.send(JSON.stringify({ id, result })),
           (error: Error) => fail(error.message),
         );
     });
