@@ -27,7 +27,7 @@ import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
 import { pronunciationOperations } from '../session/pronunciation-operations';
 import { PronunciationStore } from '../store/pronunciation-store';
 import type { PronunciationRule } from '../../shared/pronunciation';
-import { AudioSockets } from './audio-sockets';
+import { AUDIO_MAX_PAYLOAD, AudioSockets } from './audio-sockets';
 import { welcomeState } from './welcome-marker';
 import { SaveJobs } from '../save/save-jobs';
 import { SavedFiles, SAVED_PATH } from './saved-files';
@@ -145,7 +145,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       session.expectSpeech();
     });
   }
-  const audioSockets = new AudioSockets();
+  const audioSockets = new AudioSockets((message) => console.warn(`utter web: ${message}`));
   /** The name each page's control socket gave (`page=`), so that its audio socket can be offered its utterances. */
   const pages = new WeakMap<WebSocket, string>();
   /** Each control socket's sink, once its page attached as the one that plays. */
@@ -205,7 +205,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     );
   };
   const server = options.tls ? createHttpsServer({ cert: Buffer.from(options.tls.cert), key: Buffer.from(options.tls.key) }, handler) : createServer(handler);
+  // A control message may carry a text to speak; an audio socket's are a few dozen bytes.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const audioServer = new WebSocketServer({ noServer: true, maxPayload: AUDIO_MAX_PAYLOAD });
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
@@ -218,12 +220,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    sockets.handleUpgrade(req, socket, head, (ws) => {
+    const audio = url.pathname === '/audio';
+    (audio ? audioServer : sockets).handleUpgrade(req, socket, head, (ws) => {
       // A frame ws refuses (over maxPayload, bad UTF-8, a bad opcode) is an 'error' on the
       // socket: unheard, Node throws it, and utter web would exit. The page loses that socket.
       ws.on('error', () => ws.terminate());
       const page = pageName(url.searchParams.get('page'));
-      if (url.pathname === '/audio') return audioSockets.accept(ws, page);
+      if (audio) return audioSockets.accept(ws, page);
       if (page) pages.set(ws, page);
       serveControl(ws);
     });
@@ -322,7 +325,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     url: `${origin}/?token=${token}`,
     origin,
     session,
-    clientCount: () => sockets.clients.size,
+    clientCount: () => sockets.clients.size + audioServer.clients.size,
     close: async () => {
       session.stop();
       saves.cancel();
@@ -331,8 +334,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       links.flush();
       appSocket?.close();
       audioSockets.close();
-      for (const client of sockets.clients) client.terminate();
+      for (const client of [...sockets.clients, ...audioServer.clients]) client.terminate();
       sockets.close();
+      audioServer.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
