@@ -33,6 +33,7 @@ import { SaveJobs } from '../save/save-jobs';
 import { SavedFiles, SAVED_PATH } from './saved-files';
 import { listenError } from './listen-error';
 import { ControlOutbox } from './control-outbox';
+import { answersAs, sameOrigin, type ServerPlace } from './allowed-hosts';
 
 
 /** utter web runs from an npm or git checkout, which its own package manager updates. */
@@ -177,11 +178,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     transport: (action) => push(ws, 'transport', action),
   });
   const serveRenderer = rendererFileHandler(options.root);
-  /** The Host values this server answers to; filled in once it listens and knows its port. */
-  let hosts = new Set<string>();
   const scheme = options.tls ? 'https' : 'http';
+  /** Where this server listens, which the Host of each request must name; known once it listens. */
+  let place: ServerPlace | null = null;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const refusal = refuseRequest(req, hosts);
+    const refusal = refuseRequest(req, place);
     if (refusal) return void res.writeHead(refusal.status, { 'Content-Type': 'text/plain' }).end(refusal.why);
     const path = new URL(req.url ?? '/', 'http://localhost');
     if (path.pathname.startsWith(SAVED_PATH)) return serveSaved(path, req, res);
@@ -211,11 +212,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    const refusal = refuseRequest(req, hosts);
+    const refusal = refuseRequest(req, place);
     if (refusal) return void socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\n\r\n`);
     const url = new URL(req.url ?? '/', 'http://localhost');
     // Same-origin pages only (the worker's socket carries the page's origin), and the token.
-    const allowed = tokenMatches(url.searchParams.get('token'), token) && req.headers.origin === `${scheme}://${req.headers.host}`;
+    const allowed = tokenMatches(url.searchParams.get('token'), token) && sameOrigin(req.headers.origin, req.headers.host, scheme);
     if (!allowed || (url.pathname !== '/control' && url.pathname !== '/audio')) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
@@ -318,7 +319,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       })
     : null;
   const address = server.address() as AddressInfo;
-  hosts = hostsFor(options.host, address.port);
+  place = { host: options.host, port: address.port, scheme };
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `${scheme}://${host}:${address.port}`;
   return {
@@ -356,20 +357,10 @@ function tokenMatches(given: string | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/**
- * The Hosts this server answers as: the loopback names and the --host value, with its port.
- * A page that rebinds its own name to 127.0.0.1 still sends its own name, and is refused.
- */
-function hostsFor(host: string | undefined, port: number): Set<string> {
-  const names = ['127.0.0.1', 'localhost', '[::1]'];
-  if (host) names.push(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
-  return new Set(names.map((name) => `${name.toLowerCase()}:${port}`));
-}
-
 /** Why a request is refused before anything else: a Host it does not answer as, or a target that is not a path. */
-function refuseRequest(req: IncomingMessage, hosts: Set<string>): { status: number; reason: string; why: string } | null {
-  if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
-    return { status: 421, reason: 'Misdirected Request', why: 'utter web answers only as 127.0.0.1, localhost or [::1] (or its --host), on its own port.' };
+function refuseRequest(req: IncomingMessage, place: ServerPlace | null): { status: number; reason: string; why: string } | null {
+  if (!place || !answersAs(req.headers.host, place)) {
+    return { status: 421, reason: 'Misdirected Request', why: "utter web answers only as 127.0.0.1, localhost, [::1] or its --host (with --host 0.0.0.0, this machine's addresses and name too), on its own port." };
   }
   try {
     new URL(req.url ?? '/', 'http://localhost');
