@@ -27,11 +27,13 @@ import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
 import { pronunciationOperations } from '../session/pronunciation-operations';
 import { PronunciationStore } from '../store/pronunciation-store';
 import type { PronunciationRule } from '../../shared/pronunciation';
-import { AudioSockets } from './audio-sockets';
+import { AUDIO_MAX_PAYLOAD, AudioSockets } from './audio-sockets';
 import { welcomeState } from './welcome-marker';
 import { SaveJobs } from '../save/save-jobs';
 import { SavedFiles, SAVED_PATH } from './saved-files';
 import { listenError } from './listen-error';
+import { ControlOutbox } from './control-outbox';
+import { answersAs, sameOrigin, type ServerPlace } from './allowed-hosts';
 
 
 /** utter web runs from an npm or git checkout, which its own package manager updates. */
@@ -71,6 +73,12 @@ export interface WebServerOptions {
   /** The rules an in-memory dictionary starts with. */
   pronunciations?: PronunciationRule[];
 }
+
+/**
+ * The page events that are whole snapshots, so that a newer one replaces one not yet sent
+ * to a page that is behind. A play ticket or a transport action happens once: never replaced.
+ */
+const SNAPSHOT_EVENTS: Record<PageEventName, boolean> = { session: true, level: true, save: true, play: false, transport: false };
 
 /** What only a `utter web` started with --allow-key-changes lets a page change. */
 const KEY_SETTINGS = ['apiKey', 'apiKeyConfirm', 'baseUrls'];
@@ -138,27 +146,27 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       session.expectSpeech();
     });
   }
-  const audioSockets = new AudioSockets();
+  const audioSockets = new AudioSockets((message) => console.warn(`utter web: ${message}`));
   /** The name each page's control socket gave (`page=`), so that its audio socket can be offered its utterances. */
   const pages = new WeakMap<WebSocket, string>();
   /** Each control socket's sink, once its page attached as the one that plays. */
   const sinks = new Map<WebSocket, SessionSink>();
+  /** Every page's control socket, and what it sends through: each gets the session's view on every change. */
+  const controls = new Map<WebSocket, ControlOutbox>();
   const push = <E extends PageEventName>(ws: WebSocket, event: E, payload: PageEventPayloads[E]): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+    controls.get(ws)?.send(JSON.stringify({ event, payload }), SNAPSHOT_EVENTS[event] ? event : null);
   };
-  /** Every page's control socket: each gets the session's view on every change. */
-  const controls = new Set<WebSocket>();
   // "Save audio…" speaks with the session's settings and provider; the file is downloaded.
   const saves = new SaveJobs({ settings: () => ({ ...store.get(), format: session.view().format }), provider: (settings) => session.speechProvider(settings), pronunciations: () => dictionary.compiled() });
   const savedFiles = new SavedFiles();
   saves.subscribe((status) => {
-    for (const client of controls) push(client, 'save', status);
+    for (const client of controls.keys()) push(client, 'save', status);
   });
   session.subscribeLevel((level) => {
-    for (const client of controls) push(client, 'level', level);
+    for (const client of controls.keys()) push(client, 'level', level);
   });
   session.subscribe((view) => {
-    for (const client of controls) push(client, 'session', view);
+    for (const client of controls.keys()) push(client, 'session', view);
   });
   const socketSink = (ws: WebSocket): SessionSink => ({
     // The engine starts now, not once the worker's socket is claimed: the first request (or
@@ -170,11 +178,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     transport: (action) => push(ws, 'transport', action),
   });
   const serveRenderer = rendererFileHandler(options.root);
-  /** The Host values this server answers to; filled in once it listens and knows its port. */
-  let hosts = new Set<string>();
   const scheme = options.tls ? 'https' : 'http';
+  /** Where this server listens, which the Host of each request must name; known once it listens. */
+  let place: ServerPlace | null = null;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const refusal = refuseRequest(req, hosts);
+    const refusal = refuseRequest(req, place);
     if (refusal) return void res.writeHead(refusal.status, { 'Content-Type': 'text/plain' }).end(refusal.why);
     const path = new URL(req.url ?? '/', 'http://localhost');
     if (path.pathname.startsWith(SAVED_PATH)) return serveSaved(path, req, res);
@@ -198,25 +206,28 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     );
   };
   const server = options.tls ? createHttpsServer({ cert: Buffer.from(options.tls.cert), key: Buffer.from(options.tls.key) }, handler) : createServer(handler);
+  // A control message may carry a text to speak; an audio socket's are a few dozen bytes.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const audioServer = new WebSocketServer({ noServer: true, maxPayload: AUDIO_MAX_PAYLOAD });
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    const refusal = refuseRequest(req, hosts);
+    const refusal = refuseRequest(req, place);
     if (refusal) return void socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\n\r\n`);
     const url = new URL(req.url ?? '/', 'http://localhost');
     // Same-origin pages only (the worker's socket carries the page's origin), and the token.
-    const allowed = tokenMatches(url.searchParams.get('token'), token) && req.headers.origin === `${scheme}://${req.headers.host}`;
+    const allowed = tokenMatches(url.searchParams.get('token'), token) && sameOrigin(req.headers.origin, req.headers.host, scheme);
     if (!allowed || (url.pathname !== '/control' && url.pathname !== '/audio')) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    sockets.handleUpgrade(req, socket, head, (ws) => {
+    const audio = url.pathname === '/audio';
+    (audio ? audioServer : sockets).handleUpgrade(req, socket, head, (ws) => {
       // A frame ws refuses (over maxPayload, bad UTF-8, a bad opcode) is an 'error' on the
       // socket: unheard, Node throws it, and utter web would exit. The page loses that socket.
       ws.on('error', () => ws.terminate());
       const page = pageName(url.searchParams.get('page'));
-      if (url.pathname === '/audio') return audioSockets.accept(ws, page);
+      if (audio) return audioSockets.accept(ws, page);
       if (page) pages.set(ws, page);
       serveControl(ws);
     });
@@ -262,7 +273,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 
   function serveControl(ws: WebSocket): void {
-    controls.add(ws);
+    const outbox = new ControlOutbox(ws, () => console.warn('utter web: a page stopped reading its updates (a frozen or unreachable tab): its connection was closed.'));
+    controls.set(ws, outbox);
     // A page that reloads or crashes takes its audio with it: the session goes on in the next one.
     ws.on('close', () => {
       controls.delete(ws);
@@ -277,10 +289,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         message = JSON.parse(String(data)) as ControlRequest;
         if (!message || typeof message !== 'object' || Array.isArray(message)) throw new Error('not an object');
       } catch {
-        return ws.send(JSON.stringify({ id: -1, error: 'Control messages are JSON objects: {id, op, request}.' }));
+        return outbox.send(JSON.stringify({ id: -1, error: 'Control messages are JSON objects: {id, op, request}.' }));
       }
       const id = message.id;
-      const fail = (error: string): void => ws.send(JSON.stringify({ id, error }));
+      const fail = (error: string): void => outbox.send(JSON.stringify({ id, error }));
       if (!isOperation(message.op)) return fail(`Unknown operation: ${JSON.stringify(message.op)}.`);
       const checked = checkRequest(message.op, message.request);
       if (!checked.ok) return fail(checked.error);
@@ -288,7 +300,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       Promise.resolve()
         .then(() => handler(checked.request, ws))
         .then(
-          (result) => ws.send(JSON.stringify({ id, result })),
+          (result) => outbox.send(JSON.stringify({ id, result })),
           (error: Error) => fail(error.message),
         );
     });
@@ -307,14 +319,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       })
     : null;
   const address = server.address() as AddressInfo;
-  hosts = hostsFor(options.host, address.port);
+  place = { host: options.host, port: address.port, scheme };
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `${scheme}://${host}:${address.port}`;
   return {
     url: `${origin}/?token=${token}`,
     origin,
     session,
-    clientCount: () => sockets.clients.size,
+    clientCount: () => sockets.clients.size + audioServer.clients.size,
     close: async () => {
       session.stop();
       saves.cancel();
@@ -323,8 +335,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       links.flush();
       appSocket?.close();
       audioSockets.close();
-      for (const client of sockets.clients) client.terminate();
+      for (const client of [...sockets.clients, ...audioServer.clients]) client.terminate();
       sockets.close();
+      audioServer.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -344,20 +357,10 @@ function tokenMatches(given: string | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/**
- * The Hosts this server answers as: the loopback names and the --host value, with its port.
- * A page that rebinds its own name to 127.0.0.1 still sends its own name, and is refused.
- */
-function hostsFor(host: string | undefined, port: number): Set<string> {
-  const names = ['127.0.0.1', 'localhost', '[::1]'];
-  if (host) names.push(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
-  return new Set(names.map((name) => `${name.toLowerCase()}:${port}`));
-}
-
 /** Why a request is refused before anything else: a Host it does not answer as, or a target that is not a path. */
-function refuseRequest(req: IncomingMessage, hosts: Set<string>): { status: number; reason: string; why: string } | null {
-  if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
-    return { status: 421, reason: 'Misdirected Request', why: 'utter web answers only as 127.0.0.1, localhost or [::1] (or its --host), on its own port.' };
+function refuseRequest(req: IncomingMessage, place: ServerPlace | null): { status: number; reason: string; why: string } | null {
+  if (!place || !answersAs(req.headers.host, place)) {
+    return { status: 421, reason: 'Misdirected Request', why: "utter web answers only as 127.0.0.1, localhost, [::1] or its --host (with --host 0.0.0.0, this machine's addresses and name too), on its own port." };
   }
   try {
     new URL(req.url ?? '/', 'http://localhost');

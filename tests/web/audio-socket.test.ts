@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { AudioSockets } from '../../electron/web/audio-sockets';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
@@ -132,6 +133,88 @@ describe("utter web's audio socket", () => {
     await expect.poll(() => carried.texts.length).toBeGreaterThan(0);
     expect((JSON.parse(carried.texts[0]!) as { type: string }).type).toBe('utterance-start');
     control.close();
+  });
+});
+
+describe("utter web's audio socket, against misuse", () => {
+  it('is closed, with why, when a newer socket from the same page takes its place', async () => {
+    const old = await open('/audio', PAGE);
+    const end = closed(old);
+    const newer = await open('/audio', PAGE);
+    expect(await end).toMatchObject({ code: 4409, reason: expect.stringContaining('newer audio socket') });
+    expect(newer.readyState).toBe(WebSocket.OPEN);
+    newer.close();
+  });
+
+  it('is closed when a message is far larger than any command, and the server goes on', async () => {
+    const { tickets, control } = await attachedPage('a-page-of-its-own');
+    control.send(JSON.stringify({ id: 2, op: 'speak', request: { texts: ['A socket that then sends too much.'] } }));
+    await expect.poll(() => tickets.length).toBe(1);
+    const socket = await open('/audio');
+    socket.send(audioClaim(tickets[0]!));
+    const end = closed(socket);
+    socket.send(JSON.stringify({ type: 'credit', consumedBytes: 0, bufferedMs: 0, padding: 'x'.repeat(64 * 1024) }));
+    // 1009: too big, when the close frame makes it out before the connection goes.
+    expect([1006, 1009]).toContain((await end).code);
+    const next = await open('/audio');
+    next.send(audioClaim(999));
+    expect((await closed(next)).code).toBe(4404);
+    control.close();
+  });
+
+  it("logs a page's first bad command, and only counts the rest", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const { tickets, control } = await attachedPage('a-page-of-its-own');
+      control.send(JSON.stringify({ id: 2, op: 'speak', request: { texts: ['A socket that sends nonsense.'] } }));
+      await expect.poll(() => tickets.length).toBe(1);
+      const socket = await open('/audio');
+      socket.send(audioClaim(tickets[0]!));
+      for (let i = 0; i < 50; i++) socket.send(JSON.stringify({ type: 'nonsense', i }));
+      await expect.poll(() => warn.mock.calls.some(([message]) => String(message).includes('refused a command'))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const end = closed(socket);
+      socket.close();
+      await end;
+      await expect.poll(() => warn.mock.calls.some(([message]) => String(message).includes('49 more bad commands'))).toBe(true);
+      expect(warn.mock.calls.filter(([message]) => String(message).includes('refused a command'))).toHaveLength(1);
+      control.close();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('AudioSockets', () => {
+  it('closes a socket that no utterance claimed within its bound, with why, and not one it offered an utterance', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const sockets = new AudioSockets(() => {}, 300);
+    server.on('connection', (ws, req) => sockets.accept(ws, new URL(req.url ?? '/', 'http://x').searchParams.get('page')));
+    const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    const connect = (path: string): Promise<WebSocket> =>
+      new Promise((resolve, reject) => {
+        const socket = new WebSocket(url + path);
+        socket.once('open', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    try {
+      const idle = await connect('');
+      const end = closed(idle);
+      const offered = await connect(`?page=${PAGE}`);
+      const offers = collect(offered);
+      await expect.poll(() => server.clients.size).toBe(2);
+      sockets.linkFor(7, PAGE);
+      await expect.poll(() => offers.texts.length).toBe(1);
+      expect(await end).toMatchObject({ code: 4408, reason: expect.stringContaining('Not claimed') });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(offered.readyState).toBe(WebSocket.OPEN);
+      offered.close();
+    } finally {
+      sockets.close();
+      for (const client of server.clients) client.terminate();
+      server.close();
+    }
   });
 });
 

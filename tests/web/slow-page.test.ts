@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { BEHIND_CLOSE_CODE } from '../../electron/web/control-outbox';
+import { RENDERER_BUILD } from '../../electron/web/web-command';
+import { startWebServer, type WebServer } from '../../electron/web/web-server';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import { startTtsServer, type TtsServer } from '../support/tts-server';
+
+/**
+ * A tab that reads nothing (frozen, or its machine asleep) while the session changes: every
+ * view is a snapshot carrying the text, and the server must not keep them all for it.
+ */
+let tts: TtsServer;
+let web: WebServer;
+beforeEach(async () => {
+  tts = await startTtsServer();
+  web = await startWebServer({ root: RENDERER_BUILD, settings: { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [tts.url], format: 'pcm' } });
+});
+afterEach(async () => {
+  await web.close();
+  await tts.close();
+});
+
+/** A control socket as a page opens it, counting what it receives. */
+async function openControl(): Promise<{ socket: WebSocket; bytes: () => number; messages: { id?: number; event?: string; payload?: { rate?: number; id?: number } }[] }> {
+  const { host, searchParams } = new URL(web.url);
+  const socket = new WebSocket(`ws://${host}/control?token=${searchParams.get('token')}`, { headers: { origin: web.origin } });
+  let bytes = 0;
+  const messages: { event?: string; payload?: { rate?: number } }[] = [];
+  socket.on('message', (data) => {
+    bytes += String(data).length;
+    messages.push(JSON.parse(String(data)));
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  return { socket, bytes: () => bytes, messages };
+}
+
+const MEGABYTE = 1_000_000;
+/** Half a megabyte of text: each view of the session carries it. */
+const LONG_TEXT = 'A long text that a frozen tab will not read. '.repeat(12_000);
+
+describe('utter web and a page that stops reading', () => {
+  it("keeps only the latest view for it, not every one, and sends it (and every play ticket) once it reads again", async () => {
+    const page = await openControl();
+    page.socket.send(JSON.stringify({ id: 1, op: 'attachSink' }));
+    await expect.poll(() => page.messages.some((message) => message.id === 1)).toBe(true);
+    // The tab freezes: it reads nothing more.
+    page.socket.pause();
+    web.session.speak([LONG_TEXT]);
+    // 200 changes, each a view of over half a megabyte: over 100 MB if all were kept.
+    for (let i = 0; i < 200; i++) web.session.setFormat(i % 2 ? 'mp3' : 'pcm');
+    web.session.setRate(1.75);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    page.socket.resume();
+    await expect.poll(() => page.messages.some((message) => message.event === 'session' && message.payload?.rate === 1.75), { timeout: 20_000 }).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // What the socket held: what the kernel took before the tab froze (a few MB), one MB
+    // waiting in the server, and the latest view. Kept whole, it was over 100 MB.
+    expect(page.bytes()).toBeLessThan(24 * MEGABYTE);
+    // The play ticket is not a snapshot: it is never dropped.
+    expect(page.messages.filter((message) => message.event === 'play')).toHaveLength(1);
+    expect(page.messages.filter((message) => message.event === 'session').at(-1)?.payload?.rate).toBe(1.75);
+    page.socket.close();
+  }, 60_000);
+
+  it('closes a page that keeps asking while it reads nothing, with why, and serves the next one', async () => {
+    const page = await openControl();
+    page.socket.pause();
+    web.session.speak([LONG_TEXT]);
+    // Replies are never replaced: 60 views of half a megabyte asked for and not read are too many to keep.
+    for (let i = 0; i < 60; i++) page.socket.send(JSON.stringify({ id: 10 + i, op: 'sessionView' }));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => page.socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    page.socket.resume();
+    const stillOpen = new Promise((resolve) => setTimeout(() => resolve('still open after 15 s'), 15_000));
+    expect(await Promise.race([closed, stillOpen])).toEqual({ code: BEHIND_CLOSE_CODE, reason: expect.stringContaining('stopped reading') });
+    // Of the 30 MB asked for, only what the kernel and the socket had taken reached it: the
+    // replies that waited in the server went with the connection.
+    expect(page.bytes()).toBeLessThan(20 * MEGABYTE);
+    const next = await openControl();
+    next.socket.send(JSON.stringify({ id: 1, op: 'sessionView' }));
+    await expect.poll(() => next.messages.some((message) => message.id === 1)).toBe(true);
+    next.socket.close();
+  }, 60_000);
+});
