@@ -22,6 +22,20 @@ const THIS_MACHINE: Machine = {
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 /** --host values that listen on every interface. */
 const EVERY_INTERFACE = new Set(['0.0.0.0', '::', '[::]']);
+
+/** Whether `--host` listens on every interface, so that other machines come by this one's names. */
+export function listensEverywhere(host: string | undefined): boolean {
+  return host !== undefined && EVERY_INTERFACE.has(host.toLowerCase());
+}
+
+/** The names another machine can reach this one by: its name, then its IPv4 addresses off loopback. */
+export function namesForOthers(): string[] {
+  const addresses = Object.values(networkInterfaces())
+    .flatMap((entries) => entries ?? [])
+    .filter((entry) => !entry.internal && entry.family === 'IPv4')
+    .map((entry) => entry.address);
+  return [hostname(), ...addresses];
+}
 /** A browser leaves the scheme's own port out of Host and Origin. */
 const DEFAULT_PORTS = { http: 80, https: 443 };
 
@@ -36,7 +50,7 @@ export function answersAs(hostHeader: string | undefined, place: ServerPlace, ma
   if (!host || host.port !== place.port) return false;
   const listening = place.host === undefined ? undefined : asHostName(place.host);
   if (LOOPBACK_NAMES.includes(host.name) || host.name === listening) return true;
-  return listening !== undefined && EVERY_INTERFACE.has(listening) && machineNames(machine).includes(host.name);
+  return listensEverywhere(listening) && machineNames(machine).includes(host.name);
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Settings } from '../../shared/config/schema';
 import { defaultSettingsPath } from '../engine/config';
 import { appSocketPath, isAppListening, newAppSocketPath, publishAppSocket } from '../session/app-socket';
 import { startWebServer } from './web-server';
+import { listensEverywhere, namesForOthers } from './allowed-hosts';
 import { PRONUNCIATIONS_FILE } from '../store/pronunciation-store';
 
 const PACKAGE_ROOT = join(import.meta.dirname, '..', '..');
@@ -52,6 +53,11 @@ export async function webCommand(
   });
   if (!appRuns) await publishAppSocket(socket);
   io.out(`${server.url}\n`);
+  // The URL names the address it listens on, 0.0.0.0, which no other machine can open.
+  if (listensEverywhere(options.host)) {
+    const urls = namesForOthers().map((name) => Object.assign(new URL(server.url), { hostname: name }).href);
+    io.err(`utter: from another machine, open ${urls.join(' or ')}\n`);
+  }
   if (options.host && !['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
     io.err(`utter: listening on ${options.host}: anyone who can reach it and has the URL can make this machine speak.\n`);
   }

@@ -105,19 +105,19 @@ export function useWebRig(options: Parameters<typeof startWebRig>[0] = {}): { ri
 const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 
 /** `utter web` as a user runs it, in its own process: resolves with the URL it prints. */
-export async function spawnUtterWeb(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: URL }> {
+export async function spawnUtterWeb(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: URL; said: () => string }> {
   const child = spawn(process.execPath, [BIN, 'web', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let said = '';
+  child.stderr!.on('data', (data: Buffer) => (said += data));
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (data: Buffer) => {
       out += data;
       if (out.includes('\n')) resolve(out.trim());
     });
-    let said = '';
-    child.stderr!.on('data', (data: Buffer) => (said += data));
     child.once('exit', (code) => reject(new Error(`utter web exited with ${code}: ${said.trim()}`)));
   });
-  return { child, url: new URL(line) };
+  return { child, url: new URL(line), said: () => said };
 }
 
 /** `utter web` as a user runs it (its own process, through the CLI), a test TTS server behind it, and Chromium in front. */

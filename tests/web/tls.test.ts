@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { get } from 'node:https';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -29,9 +29,11 @@ describe('utter web on another interface', () => {
   it('serves HTTPS and WSS with the certificate it is given, to pages of its own https origin', async () => {
     // A real certificate from a real tool, for this run only.
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(home, 'key.pem'), '-out', join(home, 'cert.pem')], { stdio: 'ignore' });
-    const { child, url } = await spawnUtterWeb(['--host', '0.0.0.0', '--tls-cert', join(home, 'cert.pem'), '--tls-key', join(home, 'key.pem')], env);
+    const { child, url, said } = await spawnUtterWeb(['--host', '0.0.0.0', '--tls-cert', join(home, 'cert.pem'), '--tls-key', join(home, 'key.pem')], env);
     children.push(child);
     expect(url.protocol).toBe('https:');
+    // 0.0.0.0 is where it listens, not an address another machine can open: it says the ones that are.
+    await expect.poll(said).toContain(`from another machine, open https://${hostname().toLowerCase()}:${url.port}/?token=${url.searchParams.get('token')}`);
     const local = `127.0.0.1:${url.port}`;
     const page = await new Promise<{ status?: number; coop?: string | string[] }>((resolve, reject) =>
       get({ host: '127.0.0.1', port: url.port, path: '/', rejectUnauthorized: false }, (res) => {
