@@ -59,14 +59,28 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
     if (utf16) return guessed(utf16, bytes, name);
     throw binary(name);
   }
+  const utf8 = utf8Text(bytes);
+  if (utf8 !== null) {
+    // UTF-16 of an alphabet with no space or Latin letter ("Привет": 1F 04 40 04 …) is valid UTF-8 too, full of control codes.
+    const utf16 = mayBeUtf16 ? readableOrder(head, blockOrders(head, alphabetBlocks)) : null;
+    return utf16 ? guessed(utf16, bytes, name) : utf8;
+  }
+  // UTF-16 with no ASCII character (CJK on one line) has no NUL, but a script's block byte beside
+  // every character ("カタカナ": AB 30 BF 30 …) where no Latin word is spelled ("ÉPÉE"), or bytes
+  // no Windows-1252 text holds.
+  const byBlocks = mayBeUtf16 && !spellsLatinWord(head) ? readableOrder(head, blockOrders(head, scriptBlocks)) : null;
+  const utf16 = byBlocks ?? (mayBeUtf16 && unlike1252(head) ? utf16WithoutBom(head) : null);
+  if (utf16) return guessed(utf16, bytes, name);
+  if (controlShare(head) > 0.01) throw binary(name);
+  return new TextDecoder('windows-1252').decode(bytes);
+}
+
+/** The bytes as UTF-8 text; null when they are not UTF-8. */
+function utf8Text(bytes: Uint8Array): string | null {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    // UTF-16 with no ASCII character (CJK on one line) has no NUL, but bytes no Windows-1252 text holds.
-    const utf16 = mayBeUtf16 && unlike1252(head) ? utf16WithoutBom(head) : null;
-    if (utf16) return guessed(utf16, bytes, name);
-    if (controlShare(head) > 0.01) throw binary(name);
-    return new TextDecoder('windows-1252').decode(bytes);
+    return null;
   }
 }
 
@@ -82,10 +96,13 @@ function binary(name: string): NotTextError {
  * neither byte of most characters is 0.
  */
 function utf16WithoutBom(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
-  const latin = latinUtf16(head);
-  if (latin) return latin;
+  return latinUtf16(head) ?? readableOrder(head, ['utf-16le', 'utf-16be']);
+}
+
+/** Of `orders`, the one in which the head reads as text; of two, the one whose characters keep to fewer blocks. */
+function readableOrder(head: Uint8Array, orders: readonly ('utf-16le' | 'utf-16be')[]): 'utf-16le' | 'utf-16be' | null {
   let best: { encoding: 'utf-16le' | 'utf-16be'; blocks: number } | null = null;
-  for (const encoding of ['utf-16le', 'utf-16be'] as const) {
+  for (const encoding of orders) {
     const blocks = utf16Blocks(head, encoding);
     if (blocks !== null && (!best || blocks < best.blocks)) best = { encoding, blocks };
   }
@@ -156,16 +173,57 @@ function utf16Blocks(head: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): numbe
   return counted > 0 && odd <= counted * 0.01 && wordlike >= counted / 2 ? blocks.size : null;
 }
 
-/** True when the head holds a byte Windows-1252 text never does: a control code, or one of the five it leaves undefined. */
-function unlike1252(head: Uint8Array): boolean {
-  return head.some((b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) || b === 0x81 || b === 0x8d || b === 0x8f || b === 0x90 || b === 0x9d);
+/** A control code no text file holds (tab, line and page breaks aside). */
+function isControl(b: number): boolean {
+  return b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d;
 }
 
-/** The share of bytes that are control codes no text file holds (tab, line and page breaks aside). */
+/** True when the head holds a byte Windows-1252 text never does: a control code, or one of the five it leaves undefined. */
+function unlike1252(head: Uint8Array): boolean {
+  return head.some((b) => isControl(b) || b === 0x81 || b === 0x8d || b === 0x8f || b === 0x90 || b === 0x9d);
+}
+
+/** The share of bytes that are control codes no text file holds. */
 function controlShare(head: Uint8Array): number {
   let control = 0;
-  for (const b of head) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d) control++;
+  for (const b of head) if (isControl(b)) control++;
   return control / Math.max(1, head.length);
+}
+
+/** The high byte of a UTF-16 character from Greek to Thai (U+0370–U+0EFF): a control code, which text does not hold. */
+function isAlphabetBlock(b: number): boolean {
+  return b >= 0x03 && b <= 0x0e && isControl(b);
+}
+
+/** True when every byte is the high byte of an alphabet's UTF-16 (Greek to Thai). */
+function alphabetBlocks(highBytes: Uint8Array): boolean {
+  return highBytes.every(isAlphabetBlock);
+}
+
+/**
+ * True when every byte is the high byte of a UTF-16 character in a script's block that
+ * Windows-1252 text does not hold at every other byte: an alphabet's (Greek to Thai), 0x30
+ * (kana), 0xAC–0xD7 (Hangul), or 0x4E–0x9F (kanji) beside kana. Kanji alone are no sign:
+ * their high bytes are Latin letters, and "ñoño" read backwards is two of them.
+ */
+function scriptBlocks(highBytes: Uint8Array): boolean {
+  const kana = highBytes.includes(0x30);
+  return highBytes.every((b) => isAlphabetBlock(b) || b === 0x30 || (b >= 0xac && b <= 0xd7) || (kana && b >= 0x4e && b <= 0x9f));
+}
+
+/** True when the bytes, read in Windows-1252, are Latin letters and nothing else: one word. */
+function spellsLatinWord(head: Uint8Array): boolean {
+  return /^\p{Script=Latin}+$/u.test(new TextDecoder('windows-1252').decode(head));
+}
+
+/**
+ * The byte orders in which the high bytes of the characters are what `inBlocks` takes: UTF-16
+ * of one script keeps its characters in their block of 256 (or a few), which text in a byte
+ * encoding does not do at every other byte.
+ */
+function blockOrders(head: Uint8Array, inBlocks: (highBytes: Uint8Array) => boolean): ('utf-16le' | 'utf-16be')[] {
+  const highBytes = (first: number): Uint8Array => head.filter((_, i) => i % 2 === first);
+  return (['utf-16le', 'utf-16be'] as const).filter((order) => inBlocks(highBytes(order === 'utf-16le' ? 1 : 0)));
 }
 
 /** Decoded in the encoding its first 64 KB suggest; bytes past them that are not so are no text file: binary. */

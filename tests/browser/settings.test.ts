@@ -71,6 +71,49 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
   });
 
+  it('sends nothing and says nothing for a number field entered and left as it was, and drops its refusal', async () => {
+    const view = await rig.browser.newPage();
+    /** The patches the page sent, in order. */
+    const sent: unknown[] = [];
+    view.on('websocket', (socket) =>
+      socket.on('framesent', ({ payload }) => {
+        const message = typeof payload === 'string' ? (JSON.parse(payload) as { op?: string; request?: unknown }) : {};
+        if (message.op === 'updateSettings') sent.push(message.request);
+      }),
+    );
+    try {
+      await view.goto(`${rig.web.url}#settings`);
+      const chunk = view.getByTestId('setting-streamChunkSize');
+      const speed = view.getByTestId('setting-speed');
+      await chunk.waitFor();
+      const [chunkSize, inForce] = [Number(await chunk.inputValue()), await speed.inputValue()];
+      await chunk.focus();
+      await chunk.blur();
+      // A refused value, then the one in force typed back: the refusal goes, and nothing is saved.
+      await speed.fill('9');
+      await speed.blur();
+      await expect.poll(() => view.getByTestId('issue-speed').count()).toBe(1);
+      await speed.fill(inForce);
+      await speed.blur();
+      await expect.poll(() => view.getByTestId('issue-speed').count()).toBe(0);
+      expect(await view.getByTestId('settings-saved').textContent()).toBe('');
+      // A real change after them, answered: what was sent before it has been sent.
+      await chunk.fill(String(chunkSize + 1));
+      await chunk.blur();
+      await expect.poll(() => view.getByTestId('settings-saved').textContent()).toBe('Saved.');
+      expect(sent).toEqual([{ speed: 9 }, { streamChunkSize: chunkSize + 1 }]);
+      // Entered and left after a save: still nothing. Then the size is put back, for the tests after this one.
+      await speed.focus();
+      await speed.blur();
+      await chunk.fill(String(chunkSize));
+      await chunk.blur();
+      await expect.poll(() => sent.length).toBe(3);
+      expect(sent[2]).toEqual({ streamChunkSize: chunkSize });
+    } finally {
+      await view.close();
+    }
+  });
+
   it('says why updates are off where the copy cannot update itself, and offers no button for them', async () => {
     await expect.poll(() => page.getByTestId('update-status').textContent()).toMatch(/^Updates are off: utter web runs from the copy you installed with npm or git/);
     expect(await page.getByTestId('app-version').textContent()).toBe('Utter test');

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, formatSettingsIssues, validateSettings } from '../../shared/config/schema';
+import { primaryEndpoint } from '../../electron/engine/engine';
 import { LinkWarmer } from '../../electron/engine/link-warmer';
 import { providerStatus } from '../../electron/engine/provider-check';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
@@ -49,6 +50,43 @@ describe('a base URL with a query (Azure-style ?api-version=)', () => {
     expect((await providerStatus({ provider: 'openai', baseUrls: [baseUrl] })).status).toBe('reachable');
     await new LinkWarmer().warm({ provider: 'openai', baseUrls: [baseUrl] });
     expect(asked).toEqual([`POST /v1/audio/speech${query}`, `GET /v1/audio/voices${query}`, `GET /v1/models${query}`, `GET /v1/models${query}`]);
+  });
+});
+
+describe('a base URL whose query repeats a key', () => {
+  it('sends every value, in order, and the query as written, for speech, voices, the check and the warm-up', async () => {
+    // The SDK's own query option would keep a=3 alone; "c=d/" once lost its slash with the base URL's.
+    const query = '?a=1&a=2&b=x%2Fy&a=3&c=d/';
+    const baseUrl = `${origin}/v1/${query}`;
+    asked.length = 0;
+    const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [baseUrl], voice: 'alloy', format: 'wav' });
+    const audio = await provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal });
+    expect((await readAll(audio.body)).equals(WAV)).toBe(true);
+    expect((await provider.voices()).map((v) => v.id)).toContain('af_bella');
+    expect((await providerStatus({ provider: 'openai', baseUrls: [baseUrl] })).status).toBe('reachable');
+    await new LinkWarmer().warm({ provider: 'openai', baseUrls: [baseUrl] });
+    expect(asked).toEqual([`POST /v1/audio/speech${query}`, `GET /v1/audio/voices${query}`, `GET /v1/models${query}`, `GET /v1/models${query}`]);
+  });
+});
+
+describe("a base URL's name, in messages and events", () => {
+  it('has no slash before the query, as a base URL without a query has none at its end', async () => {
+    const baseUrl = `${origin}/elsewhere/?x=1`;
+    const settings = { ...DEFAULT_SETTINGS, provider: 'openai' as const, baseUrls: [baseUrl], voice: 'alloy', format: 'wav' as const };
+    const provider = new OpenAiProvider(settings);
+    expect(provider.endpoints).toEqual([`${origin}/elsewhere?x=1`]);
+    expect(primaryEndpoint(settings)).toBe(`${origin}/elsewhere?x=1`);
+    // The server has nothing there: its 404 names the base URL so.
+    asked.length = 0;
+    const failure = await provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal }).catch((error: Error) => error);
+    expect(asked).toEqual(['POST /elsewhere/audio/speech?x=1']);
+    expect((failure as Error).message).toContain(`${origin}/elsewhere?x=1 refused the request (404)`);
+    // An empty query is none: it once took the path for its own ("/v1/?/audio/speech").
+    const bare = new OpenAiProvider({ ...settings, baseUrls: [`${origin}/v1/?`] });
+    expect(bare.endpoints).toEqual([`${origin}/v1`]);
+    asked.length = 0;
+    await readAll((await bare.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal })).body);
+    expect(asked).toEqual(['POST /v1/audio/speech']);
   });
 });
 

@@ -36,6 +36,53 @@ describe('decodeTextFile', () => {
     }
   });
 
+  it('reads a few kana, Hangul or letters of an alphabet as BOM-less UTF-16, in either byte order', () => {
+    const texts = [
+      // Every other byte is 0x30 ("0" in Windows-1252), the other no UTF-8: once "S0“0k0a0o0".
+      'こんにちは',
+      'カタカナ',
+      'ありがとう',
+      // Kanji beside kana.
+      '日本語です',
+      // Once "HÅU±".
+      '안녕',
+      '안녕하세요',
+      // Every other byte a control code, and the whole valid UTF-8: once "\x1F\x04@\x04…".
+      'Привет',
+      'Да',
+      'مرحبا',
+      'สวัสดี',
+      // Greek whose other bytes are Hangul's: "ναι" backwards is three syllables, of three blocks to Greek's one.
+      'ναι',
+      // A page of kana with no punctuation: as long as a file gets.
+      'カタカナ'.repeat(2000),
+    ];
+    for (const text of texts) {
+      const le = Buffer.from(text, 'utf16le');
+      expect(decodeTextFile(le, 'le.txt'), text).toBe(text);
+      expect(decodeTextFile(Buffer.from(le).swap16(), 'be.txt'), text).toBe(text);
+    }
+  });
+
+  it('keeps short Windows-1252 and UTF-8 text as it is, whatever UTF-16 would read in it', () => {
+    // Read as UTF-16, "ñoño" is two kanji, "ÉPÉE" and "ÉTÉS" two Hangul syllables, and "s’il" two kanji with no kana.
+    for (const text of ['café', 'Résumé', 'ñoño', 'ÉPÉE', 'ÉTÉS', 'été!', 'Élan', 'año 2000', 'Größe', 'À 10:00', 's’il', 'l’an', '“Ja”']) {
+      expect(decodeTextFile(windows1252(text)), text).toBe(text);
+    }
+    for (const text of ['こんにちは', 'カタカナ', '日本語です', '안녕하세요', 'Привет', 'Да']) expect(decodeTextFile(Buffer.from(text)), text).toBe(text);
+  });
+
+  it('refuses short binaries and random bytes still', () => {
+    expect(() => decodeTextFile(Buffer.from([0, 1, 2, 3]), 'a.bin')).toThrow(/a\.bin is not a text file/);
+    // A few 16-bit numbers, little-endian, as a binary holds them.
+    expect(() => decodeTextFile(Buffer.from(new Uint16Array([0x3001, 0x3002, 0x3003, 0x0100]).buffer), 'b.bin')).toThrow(/b\.bin is not a text file/);
+    let seed = 3;
+    const random = (length: number): Buffer => Buffer.from(Array.from({ length }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff));
+    for (const length of [64, 256, 1024, 4096]) {
+      for (let i = 0; i < 20; i++) expect(() => decodeTextFile(random(length), `${length}.bin`)).toThrow(`${length}.bin is not a text file (it holds binary data).`);
+    }
+  });
+
   it('keeps to Windows-1252 for text that UTF-16 would read as CJK, and refuses real binaries still', () => {
     // Read as UTF-16 big-endian, "Résumé" is three Han characters: nothing here is a byte 1252 text never holds.
     const cp1252 = (text: string): Buffer => Buffer.from(text, 'latin1');
@@ -75,6 +122,13 @@ describe('decodeTextFile', () => {
     expect(() => decodeTextFile(Buffer.concat([header, Buffer.from([0x00, 0xd8, 0x41, 0x00])]), 'd.bin')).toThrow(/d\.bin is not a text file/);
   });
 });
+
+/** Text in Windows-1252, by the table the platform's own decoder reads it with. */
+function windows1252(text: string): Buffer {
+  const decoder = new TextDecoder('windows-1252');
+  const byteOf = new Map(Array.from({ length: 256 }, (_, b) => [decoder.decode(Uint8Array.of(b)), b]));
+  return Buffer.from([...text].map((ch) => byteOf.get(ch) ?? 0x3f));
+}
 
 /** Some kilobytes of prose, to compress. */
 function prose(): string {

@@ -57,12 +57,11 @@ export class OpenAiProvider implements SpeechProvider {
     this.clients = this.endpoints.map(
       (endpoint, i) =>
         new OpenAI({
-          ...sdkBaseUrl(endpoint),
+          ...sdkBaseUrl(endpoint, options.fetch ?? speechFetch),
           // Local servers (Kokoro-FastAPI…) need no key; OpenAI itself answers 401 with its own message.
           apiKey: keys[i].key || 'no-key',
           maxRetries: 0,
           timeout: options.headersTimeoutMs ?? 30_000,
-          fetch: options.fetch ?? speechFetch,
         }),
     );
   }
@@ -156,9 +155,15 @@ function unreadList(error: unknown, endpoint: string): SpeechError | undefined {
   return new SpeechError(failure.kind, `Could not read the voices of ${endpoint}: ${failure.message}`, failure.details);
 }
 
-/** A base URL as an endpoint's name: without its trailing slashes. */
+/**
+ * A base URL as an endpoint's name: without the slashes that end its path, before its query as
+ * at the end (`http://host:8880/v1/?x=1` is `http://host:8880/v1?x=1`), nor an empty query's `?`.
+ */
 export function endpointName(baseUrl: string): string {
-  return baseUrl.replace(/\/+$/, '');
+  const at = baseUrl.indexOf('?');
+  const path = at < 0 ? baseUrl : baseUrl.slice(0, at);
+  const query = at < 0 || at === baseUrl.length - 1 ? '' : baseUrl.slice(at);
+  return path.replace(/\/+$/, '') + query;
 }
 
 /** Maps the SDK's errors onto the engine's kinds, keeping the server's own message; `path` is what was asked of `endpoint`. */

@@ -1,6 +1,6 @@
 // The settings as the window holds them: loaded once, changed one patch at a time through
 // the one schema in the main process (or `utter web`), with each refusal kept by setting.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SettingsIssue } from '../../../../shared/config/schema';
 import type { PublicSettings } from '../../../../shared/renderer-api';
 import type { Bridge } from '../../state/bridge';
@@ -29,6 +29,11 @@ function withoutPatched(issues: Record<string, string>, patch: Record<string, un
   return Object.fromEntries(Object.entries(issues).filter(([k]) => !names.some((name) => k === name || k.startsWith(`${name}.`))));
 }
 
+/** True when every setting in the patch already has its value: a field left as it was. */
+function changesNothing(settings: PublicSettings | null, patch: Record<string, unknown>): boolean {
+  return settings !== null && Object.entries(patch).every(([name, value]) => Object.hasOwn(settings, name) && Object.is((settings as Record<string, unknown>)[name], value));
+}
+
 /** The window's settings, their refusals, the saved line, and `change`. */
 export function useSettings(bridge: Bridge) {
   const [settings, setSettings] = useState<PublicSettings | null>(null);
@@ -37,21 +42,40 @@ export function useSettings(bridge: Bridge) {
   const [saved, setSaved] = useState('');
   /** Counts the key's saves: the flag `apiKeySet` alone does not change when a key replaces another. */
   const [keyRevision, setKeyRevision] = useState(0);
+  /** The settings as last loaded or saved, and the changes on their way: what a patch is compared with. */
+  const latest = useRef<PublicSettings | null>(null);
+  const sending = useRef(0);
 
   useEffect(() => {
-    bridge.settings().then(setSettings, (e: Error) => setLoadError(e.message));
+    bridge.settings().then(
+      (loaded) => {
+        latest.current = loaded;
+        setSettings(loaded);
+      },
+      (e: Error) => setLoadError(e.message),
+    );
   }, [bridge]);
 
   const change = useCallback<ChangeSettings>(
     async (patch) => {
+      // A field entered and left as it was saves nothing, so says nothing; a refusal next to it
+      // goes, as it shows the value in force. With a change on its way, that value is not known yet.
+      if (sending.current === 0 && changesNothing(latest.current, patch)) {
+        setIssues((current) => withoutPatched(current, patch));
+        return true;
+      }
       let result;
+      sending.current++;
       try {
         result = await bridge.updateSettings(patch);
       } catch (error) {
         setSaved(`Not saved: ${(error as Error).message}`);
         return false;
+      } finally {
+        sending.current--;
       }
       if (result.ok) {
+        latest.current = result.settings;
         setSettings(result.settings);
         setIssues((current) => withoutPatched(current, patch));
         setSaved('Saved.');
