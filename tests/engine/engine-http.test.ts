@@ -153,7 +153,9 @@ describe('server answers', () => {
   });
 
   it('gives up at once on a Retry-After longer than it waits, saying how long the server asked for', async () => {
-    const dayAway = new Date(Date.now() + 86_400_000).toUTCString();
+    // An HTTP date has whole seconds: exactly a day away could read as '1 day' or 'about 1 day'
+    // by the ms the date loses; 30 s more is 'about 1 day' whatever they are.
+    const dayAway = new Date(Date.now() + 86_400_000 + 30_000).toUTCString();
     for (const [fault, asked] of [
       [{ status: 429, retryAfter: '86400', message: 'Slow down' }, 'in 1 day'],
       [{ status: 503, retryAfter: dayAway, message: 'Maintenance' }, 'in about 1 day'],
