@@ -13,6 +13,7 @@ import { createProvider, primaryEndpoint } from '../engine/engine';
 import type { AudioCache } from '../engine/cache/audio-cache';
 import type { CacheState } from '../../shared/renderer-api';
 import { withCache } from '../engine/cache/caching-provider';
+import { LocalVoiceProvider } from '../engine/providers/local';
 import { linkKey, type LinkEstimates, type PrerollAdvice } from '../engine/link-estimate';
 import type { SpeechProvider } from '../engine/provider';
 import type { Pronunciations } from '../engine/pronunciation';
@@ -530,13 +531,12 @@ export class Session {
         if (this.timing?.id === current.id && this.timing.requestedAt === null) this.timing.requestedAt = event.requestedAt;
         current.segments.set(event.segment.index, { start: current.offset + event.segment.start, end: current.offset + event.segment.end });
         let changed = this.remember(current);
-        // Said while segments come from the cache, and no longer once one is fetched.
-        if (event.cached || this.source.endsWith(FROM_CACHE)) {
-          const source = event.cached ? event.endpoint + FROM_CACHE : event.endpoint;
-          if (source !== this.source) {
-            this.source = source;
-            changed = true;
-          }
+        // The server that answered (a hedged request's may be the next one), or the cache, said
+        // while segments come from it. The embedded voice keeps its own name.
+        const source = event.cached ? event.endpoint + FROM_CACHE : event.endpoint;
+        if (source !== this.source && event.endpoint !== LocalVoiceProvider.endpoint) {
+          this.source = source;
+          changed = true;
         }
         // The page may have heard it before this event reached us.
         if (changed || event.segment.index === current.heard) this.emit();

@@ -7,7 +7,7 @@ import type { SpeechAudio, SpeechProvider, SpeechRequest } from '../../electron/
 import { SpeechError } from '../../electron/engine/errors';
 import { compilePronunciations } from '../../electron/engine/pronunciation';
 import { PREPARE_AT_ONCE_CHARS } from '../../electron/engine/text';
-import { LinkEstimates } from '../../electron/engine/link-estimate';
+import { LinkEstimates, linkKey } from '../../electron/engine/link-estimate';
 import { SavedSession } from '../../electron/session/saved-session';
 import { MAX_QUEUED, MAX_QUEUED_CHARS, Session, type SessionSink } from '../../electron/session/session';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
@@ -542,3 +542,32 @@ describe('the pre-roll each text starts with (spec B2)', () => {
     expect(tickets.map((t) => [t.prerollMs, t.prerollReason])).toEqual(Array(3).fill([180, 'the setting']));
   });
 });
+
+describe('the source the player names', () => {
+  it('is the server that answered: a hedged request won by the next server names that one', async () => {
+    // Two servers; the first one's usual first byte is learned (5 ms), then it goes silent.
+    class TwoServers extends QuietProvider {
+      override readonly endpoints = ['quiet://a', 'quiet://b'];
+      override async open(request: SpeechRequest): Promise<SpeechAudio> {
+        if (request.endpointIndex === 1) return super.open(request);
+        return new Promise((_, reject) => request.signal?.addEventListener('abort', () => reject(new SpeechError('cancelled', 'Stopped.'))));
+      }
+    }
+    const links = new LinkEstimates();
+    for (let i = 0; i < 6; i++) links.observe(linkKey('quiet://a', 'pcm'), { ttfbMs: 5, arrivals: [], audioMsPerByte: 0 });
+    expect(links.summary(linkKey('quiet://a', 'pcm'))!.ttfbP95Ms).toBeGreaterThan(0);
+    const provider = new TwoServers();
+    const views: SessionView[] = [];
+    const session = new Session({ settings: () => ({ ...DEFAULT_SETTINGS, provider: 'openai', format: 'pcm' }), provider: () => provider, needSink: vi.fn(), notify: vi.fn(), links });
+    session.subscribe((view) => views.push(view));
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak([THREE]);
+    await vi.waitFor(() => expect(sink.tickets).toHaveLength(1));
+    // (Its next segments, asked ahead of their turn, wait for the first server's late answer: not waited for here.)
+    await vi.waitFor(() => expect(sink.segments(sink.tickets[0].id)).toHaveLength(1));
+    await vi.waitFor(() => expect(views.at(-1)!.source).toBe('quiet://b'));
+    session.stop();
+  });
+});
+
