@@ -119,6 +119,13 @@ describe('PlayerController', () => {
     expect(usePlayerStore.getState()).toMatchObject({ text: 'Edited.', paused: true, sessionState: 'paused' });
   });
 
+  it('shows another text under an id it showed before as the new text: a restarted utter web numbers from 1 again', () => {
+    fake.show(view({ state: 'playing', current: { id: 1, text: TEXT, offset: 0, segment: { index: 0, start: 0, end: 15 } } }));
+    fake.show(view());
+    fake.show(view({ state: 'playing', current: { id: 1, text: 'Another text.', offset: 0, segment: { index: 0, start: 0, end: 13 } } }));
+    expect(usePlayerStore.getState()).toMatchObject({ utteranceId: 1, reading: 'Another text.', text: 'Another text.', segment: { start: 0, end: 13 } });
+  });
+
   it('opens the audio path as soon as the page attaches, and keeps the output awake a while, as after an utterance', async () => {
     // Nothing has been played: the output, the worklet and the worker are made all the same.
     await vi.waitFor(() => expect(created).toBe(1));

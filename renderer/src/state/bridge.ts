@@ -21,13 +21,25 @@ export interface Bridge extends PageOperations {
   onLevel(listener: (level: SinkLevel) => void): () => void;
   /** Where a save of audio to a file stands (one at a time, from any page or the tray). */
   onSave(listener: (status: SaveStatus) => void): () => void;
+  /**
+   * What is wrong with the page's connection to the app, in words, or null once it is back;
+   * a new listener hears at once what is wrong now. Only `utter web` has a connection to lose.
+   */
+  onConnection(listener: (trouble: string | null) => void): () => void;
 }
+
+/** The first wait before the page connects again, doubled after each failure up to the most. */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MOST_MS = 5000;
+const LOST = 'Lost the connection to utter web; reconnecting…';
+const REFUSED = 'utter web refused this page (was it restarted with another token?): open the address it printed.';
 
 /** The preload's API when there is one, else the `utter web` server this page came from. */
 export function connectBridge(): Bridge {
   const bridge = window.utter ? electronBridge(window.utter) : webBridge();
   // A page attaches once per load: a second attach would look like a new page to the
   // session, which would restart what it plays (React runs effects twice in development).
+  // After a lost connection the web bridge attaches again by itself, on the new socket.
   let attached: Promise<SessionView> | null = null;
   return { ...bridge, attachSink: () => (attached ??= bridge.attachSink()) };
 }
@@ -60,9 +72,18 @@ function electronBridge(api: UtterApi): Bridge {
     onLevel: (listener) => api.on('level', listener),
     onSave: (listener) => api.on('save', listener),
     onPlay: plays.add,
+    // The preload's IPC lives as long as the window: nothing to lose.
+    onConnection: () => () => {},
   };
 }
 
+/**
+ * The page's side of `utter web`: one control socket for the contract's operations and the
+ * session's pushes. A socket that closes while the page stays (utter web restarted, the
+ * network dropped, the laptop slept, a page too far behind) is opened again with backoff,
+ * and the page gets back what it had: the sink attaches again, any page gets the view it
+ * missed. A page that is leaving does not come back.
+ */
 function webBridge(): Bridge {
   const token = new URLSearchParams(location.search).get('token') ?? '';
   const base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
@@ -75,8 +96,25 @@ function webBridge(): Bridge {
   const transports = listeners<[TransportAction]>();
   const levels = listeners<[SinkLevel]>();
   const saves = listeners<[SaveStatus]>();
+  const connection = listeners<[string | null]>();
   let nextId = 1;
   let socket: Promise<WebSocket> | null = null;
+  /** What the page says of its connection now (null: connected, or never lost). */
+  let trouble: string | null = null;
+  /** A socket closed under the page: it missed the session's pushes until the next one opens. */
+  let missed = false;
+  /** This page asked to be the one that plays: it asks again on each new connection. */
+  let attached = false;
+  /** The page unloads: what closes stays closed. */
+  let leaving = false;
+  let retryMs = RECONNECT_FIRST_MS;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  const tell = (now: string | null): void => {
+    if (now === trouble) return;
+    trouble = now;
+    connection.emit(now);
+  };
 
   const onPush = <E extends PageEventName>(event: E, payload: PageEventPayloads[E]): void => {
     if (event === 'session') sessions.emit(payload as SessionView);
@@ -89,15 +127,34 @@ function webBridge(): Bridge {
     }
   };
 
-  const open = (): Promise<WebSocket> =>
-    new Promise((resolve, reject) => {
+  const open = (): Promise<WebSocket> => {
+    const opening = new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(`${base}/control?token=${encodeURIComponent(token)}&page=${page}`);
-      ws.onopen = () => resolve(ws);
+      let opened = false;
+      ws.onopen = () => {
+        opened = true;
+        resolve(ws);
+        clearTimeout(retry);
+        retry = undefined;
+        retryMs = RECONNECT_FIRST_MS;
+        if (!missed) return;
+        missed = false;
+        tell(null);
+        restore();
+      };
       ws.onerror = () => reject(new Error('Cannot reach `utter web` (is it still running, and is the token in the address?).'));
       ws.onclose = () => {
-        socket = null;
+        if (socket === opening) socket = null;
         for (const { reject: fail } of pending.values()) fail(new Error('The connection to `utter web` closed.'));
         pending.clear();
+        if (leaving) return;
+        missed = true;
+        void whyClosed(opened).then((why) => {
+          // A call may have opened another socket meanwhile: its own close tries again.
+          if (leaving || socket) return;
+          tell(why);
+          retryLater(why === REFUSED);
+        });
       };
       ws.onmessage = (message: MessageEvent<string>) => {
         const data = JSON.parse(message.data) as { id: number; result?: unknown; error?: string } | { event: PageEventName; payload: never };
@@ -108,13 +165,11 @@ function webBridge(): Bridge {
         else waiter?.resolve(data.result);
       };
     });
+    return opening;
+  };
 
   const call = async <T,>(op: OperationName, request?: unknown): Promise<T> => {
-    socket ??= open();
-    const ws = await socket.catch((error: unknown) => {
-      socket = null;
-      throw error;
-    });
+    const ws = await (socket ??= open());
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
@@ -122,25 +177,96 @@ function webBridge(): Bridge {
     });
   };
 
+  /** Back after a loss: the page asks again for what it had, and hears what it missed. */
+  const restore = (): void => {
+    call<SessionView>(attached ? 'attachSink' : 'sessionView').then(
+      (view) => sessions.emit(view),
+      (error: Error) => console.warn(`Utter: after reconnecting: ${error.message}`),
+    );
+  };
+
+  /** A server that serves this page's address but closed its socket unopened refused it: a wrong token. */
+  const whyClosed = async (opened: boolean): Promise<string> => {
+    if (opened) return LOST;
+    try {
+      return (await fetch(location.pathname, { method: 'HEAD', cache: 'no-store' })).ok ? REFUSED : LOST;
+    } catch {
+      return LOST;
+    }
+  };
+
+  // A refusal stays a refusal until someone restarts utter web: no use asking fast.
+  const retryLater = (refused: boolean): void => {
+    if (refused) retryMs = RECONNECT_MOST_MS;
+    clearTimeout(retry);
+    retry = setTimeout(reconnect, retryMs);
+    retryMs = Math.min(retryMs * 2, RECONNECT_MOST_MS);
+  };
+  // Its close, if it fails, says why and tries again later.
+  const reconnect = (): void => {
+    clearTimeout(retry);
+    retry = undefined;
+    if (!leaving) (socket ??= open()).catch(() => {});
+  };
+  const stop = (): void => {
+    leaving = true;
+    clearTimeout(retry);
+    retry = undefined;
+  };
+  // A background tab's timers are slowed down: waking up or coming online is the moment to try.
+  const now = (): void => {
+    if (retry !== undefined) reconnect();
+  };
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') now();
+  });
+  window.addEventListener('online', now);
+  window.addEventListener('pagehide', stop);
+  // Back from the back-forward cache, the page is as it was before it left.
+  window.addEventListener('pageshow', (event) => {
+    if (!event.persisted) return;
+    leaving = false;
+    if (socket) return restore();
+    missed = true;
+    reconnect();
+  });
+
   // A message with no reply still goes as a request over the socket: its refusal is logged, not lost.
+  // Without a socket the page says so already, and restore() asks again for what matters;
+  // the player's reports, many a second, would otherwise each knock at a closed door.
   const remote = Object.fromEntries(
     OPERATION_NAMES.map((name) => [
       name,
       OPERATIONS[name].kind === 'invoke'
         ? (request?: unknown) => call(name, request)
-        : (request?: unknown) => void call(name, request).catch((error: Error) => console.warn(`Utter: ${error.message}`)),
+        : (request?: unknown) => {
+            if (missed && !socket) return;
+            call(name, request).catch((error: Error) => console.warn(`Utter: ${error.message}`));
+          },
     ]),
   ) as unknown as PageOperations;
   return {
     ...remote,
     audioSocket,
+    attachSink: () => {
+      attached = true;
+      return remote.attachSink();
+    },
+    detachSink: () => {
+      stop();
+      remote.detachSink();
+    },
     onSession: sessions.add,
     onPlay: plays.add,
     onTransport: transports.add,
     onLevel: levels.add,
     onSave: saves.add,
+    onConnection: (listener) => {
+      const unsubscribe = connection.add(listener);
+      if (trouble !== null) listener(trouble);
+      return unsubscribe;
+    },
     openSettings: () => void window.open(`${location.pathname}${location.search}#settings`, '_blank'),
     showPlayer: () => void showPlayerTab(`${location.pathname}${location.search}`),
   };
 }
-

@@ -268,7 +268,8 @@ export class PlayerController {
       firstAudio: current ? firstAudioOf(view.timing, current.id) : store.firstAudio,
     };
     // A new text, whoever asked for it (the box, a hotkey, the queue), is the text shown.
-    if (current && current.id !== store.utteranceId) {
+    // Another text under the same id is new too: a restarted utter web numbers from 1 again.
+    if (current && (current.id !== store.utteranceId || current.text !== store.reading)) {
       Object.assign(patch, { utteranceId: current.id, reading: current.text, text: current.text, word: null });
       // Another text (a hotkey's, another page's, a replay): what the last drop refused is no longer news.
       if (!this.dropped.includes(current.text)) {

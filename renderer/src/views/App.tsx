@@ -16,6 +16,7 @@ import { SentenceView } from './player/SentenceView';
 import { Transport, transportShortcuts } from './player/Transport';
 import { SaveAudioButton, SaveStatusLine } from './player/SaveAudio';
 import { followSaves, saveText } from '../state/save-audio';
+import { useConnectionTrouble } from './connection-trouble';
 
 /**
  * The full player: the text, what is being read, the transport, the buffer, and the
@@ -31,6 +32,8 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   // What a drop refused is an error when nothing of it could be read, else a note beside what plays.
   const error = usePlayerStore((s) => [s.error, s.refusals?.nothingRead && s.refusals.message].filter(Boolean).join(' '));
   const notice = usePlayerStore((s) => [s.notice, s.refusals?.nothingRead === false && s.refusals.message].filter(Boolean).join(' '));
+  // While the page has no connection, what it shows of the session is stale: that comes first.
+  const trouble = useConnectionTrouble(bridge);
   const busy = usePlayerStore((s) => s.busy);
   const resumable = usePlayerStore((s) => s.resumable);
   const maxBufferMs = (settings?.streamMaxBuffer ?? 2) * 1000;
@@ -179,7 +182,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       </section>
       {busy && <SentenceView readFrom={(offset) => controller.readFrom(offset)} />}
       <p role="alert" className="error" data-testid="error">
-        {error}
+        {trouble || error}
       </p>
       {/* Always in the page, so screen readers announce each new notice. */}
       <p className="notice" role="status" data-testid="notice">

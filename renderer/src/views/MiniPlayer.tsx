@@ -10,6 +10,7 @@ import { BufferBar, type BufferReading } from './player/BufferBar';
 import { IconButton } from './player/IconButton';
 import { NowPlaying } from './player/NowPlaying';
 import { Transport, transportShortcuts } from './player/Transport';
+import { useConnectionTrouble } from './connection-trouble';
 import './mini.css';
 
 /**
@@ -23,6 +24,7 @@ export function MiniPlayer({ bridge }: { bridge: Bridge }) {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [pinned, setPinned] = useState(false);
   const error = usePlayerStore((s) => s.error);
+  const trouble = useConnectionTrouble(bridge);
   const level = useRef<SinkLevel | null>(null);
 
   useEffect(() => {
@@ -73,7 +75,7 @@ export function MiniPlayer({ bridge }: { bridge: Bridge }) {
         shortcuts={transportShortcuts(settings?.hotkeys, false)}
       />
       <p role="alert" className="error" data-testid="error">
-        {error}
+        {trouble || error}
       </p>
     </main>
   );

@@ -1,4 +1,5 @@
 import type { Bridge } from '../state/bridge';
+import { useConnectionTrouble } from './connection-trouble';
 import { AdvancedSection } from './settings/AdvancedSection';
 import { SetByEnvironment } from './settings/Field';
 import { PlaybackSection } from './settings/PlaybackSection';
@@ -24,7 +25,9 @@ const SECTION_IDS = SECTIONS.map((s) => s.id);
  */
 export function SettingsView({ bridge }: { bridge: Bridge }) {
   const { settings, loadError, issues, saved, change, changeNumber, keyRevision } = useSettings(bridge);
-  if (!settings) return <main className="settings settings-loading">{loadError || 'Loading…'}</main>;
+  // Without a connection, changes here go nowhere: the page says so before anything else.
+  const trouble = useConnectionTrouble(bridge);
+  if (!settings) return <main className="settings settings-loading">{trouble || loadError || 'Loading…'}</main>;
   const section = { settings, issues, change, changeNumber };
 
   return (
@@ -37,6 +40,11 @@ export function SettingsView({ bridge }: { bridge: Bridge }) {
             <p className="notice" role="status" data-testid="settings-saved">
               {saved}
             </p>
+            {trouble && (
+              <p role="alert" className="error" data-testid="connection-trouble">
+                {trouble}
+              </p>
+            )}
           </header>
           <Section id="settings-voice">
             <ServiceCard {...section} bridge={bridge} keyRevision={keyRevision} />
