@@ -15,7 +15,8 @@ const LIMITS: OutboxLimits = { behindBytes: MEBIBYTE, mostHeldBytes: 16 * MEBIBY
 
 /** The close code of a page's socket that fell too far behind. */
 export const BEHIND_CLOSE_CODE = 4008;
-const BEHIND_REASON = 'This page stopped reading its updates: utter web closed the connection; reload to catch up.';
+// (A close reason is at most 123 bytes.)
+const BEHIND_REASON = 'This page stopped reading its updates: utter web closed the connection; the page connects again by itself.';
 
 /**
  * What `utter web` sends a page's control socket. A tab that is frozen (or on a slow link)
