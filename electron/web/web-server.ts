@@ -156,18 +156,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const push = <E extends PageEventName>(ws: WebSocket, event: E, payload: PageEventPayloads[E]): void => {
     controls.get(ws)?.send(JSON.stringify({ event, payload }), SNAPSHOT_EVENTS[event] ? event : null);
   };
+  /** To every page: written once, as a view carries the whole text (10 MB for a book). */
+  const pushAll = <E extends PageEventName>(event: E, payload: PageEventPayloads[E]): void => {
+    if (!controls.size) return;
+    const data = JSON.stringify({ event, payload });
+    for (const outbox of controls.values()) outbox.send(data, SNAPSHOT_EVENTS[event] ? event : null);
+  };
   // "Save audio…" speaks with the session's settings and provider; the file is downloaded.
   const saves = new SaveJobs({ settings: () => ({ ...store.get(), format: session.view().format }), provider: (settings) => session.speechProvider(settings), pronunciations: () => dictionary.compiled() });
   const savedFiles = new SavedFiles();
-  saves.subscribe((status) => {
-    for (const client of controls.keys()) push(client, 'save', status);
-  });
-  session.subscribeLevel((level) => {
-    for (const client of controls.keys()) push(client, 'level', level);
-  });
-  session.subscribe((view) => {
-    for (const client of controls.keys()) push(client, 'session', view);
-  });
+  saves.subscribe((status) => pushAll('save', status));
+  session.subscribeLevel((level) => pushAll('level', level));
+  session.subscribe((view) => pushAll('session', view));
   const socketSink = (ws: WebSocket): SessionSink => ({
     // The engine starts now, not once the worker's socket is claimed: the first request (or
     // the cache) is asked meanwhile, and what comes goes to the socket or waits for it.
