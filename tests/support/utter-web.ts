@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import WebSocket from 'ws';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
@@ -165,4 +166,21 @@ export async function startWebProcessRig(options: { tts?: TtsServerOptions; sett
       if (!options.home) rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** One operation of the contract asked over a fresh control socket, as a page asks it: its result. */
+export async function askControl<T>(server: WebServer, op: string, request?: unknown): Promise<T> {
+  const { host, searchParams } = new URL(server.url);
+  const socket = new WebSocket(`ws://${host}/control?token=${searchParams.get('token')}`, { headers: { origin: server.origin } });
+  await new Promise((resolve) => socket.once('open', resolve));
+  const reply = new Promise<{ result: T }>((resolve) =>
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      if (message.id === 1) resolve(message);
+    }),
+  );
+  socket.send(JSON.stringify({ id: 1, op, request }));
+  const { result } = await reply;
+  socket.close();
+  return result;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { askControl } from '../support/utter-web';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
@@ -8,20 +8,8 @@ import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 let web: WebServer | undefined;
 afterEach(async () => web?.close());
 
-async function updateSettings(server: WebServer, patch: object): Promise<{ ok: boolean; issues?: { setting: string; message: string }[] }> {
-  const { host, searchParams } = new URL(server.url);
-  const socket = new WebSocket(`ws://${host}/control?token=${searchParams.get('token')}`, { headers: { origin: server.origin } });
-  await new Promise((resolve) => socket.once('open', resolve));
-  const reply = new Promise<{ result: { ok: boolean; issues?: { setting: string; message: string }[] } }>((resolve) =>
-    socket.on('message', (data) => {
-      const message = JSON.parse(String(data));
-      if (message.id === 1) resolve(message);
-    }),
-  );
-  socket.send(JSON.stringify({ id: 1, op: 'updateSettings', request: patch }));
-  const { result } = await reply;
-  socket.close();
-  return result;
+function updateSettings(server: WebServer, patch: object): Promise<{ ok: boolean; issues?: { setting: string; message: string }[] }> {
+  return askControl(server, 'updateSettings', patch);
 }
 
 const settings = { ...DEFAULT_SETTINGS, provider: 'openai' as const, baseUrls: ['https://tts.example.com/v1'], apiKey: 'sk-run' };

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { askControl } from '../support/utter-web';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
@@ -25,20 +25,8 @@ afterAll(async () => {
   await new Promise((resolve) => tts.close(resolve));
 });
 
-async function askVoices(server: WebServer): Promise<{ voices: { id: string }[]; unread: string[] }> {
-  const { host, searchParams } = new URL(server.url);
-  const socket = new WebSocket(`ws://${host}/control?token=${searchParams.get('token')}`, { headers: { origin: server.origin } });
-  await new Promise((resolve) => socket.once('open', resolve));
-  const reply = new Promise<{ result: { voices: { id: string }[]; unread: string[] } }>((resolve) =>
-    socket.on('message', (data) => {
-      const message = JSON.parse(String(data));
-      if (message.id === 1) resolve(message);
-    }),
-  );
-  socket.send(JSON.stringify({ id: 1, op: 'voices', request: undefined }));
-  const { result } = await reply;
-  socket.close();
-  return result;
+function askVoices(server: WebServer): Promise<{ voices: { id: string }[]; unread: string[] }> {
+  return askControl(server, 'voices', undefined);
 }
 
 it("says which server's voice list could not be read, beside the voices it has", async () => {
