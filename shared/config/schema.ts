@@ -170,6 +170,9 @@ const EXPECTED: Record<string, string> = { int: 'a whole number', number: 'a num
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'too_small':
+      // "model = "" (must be at least 1)" read as a number: say what a text or a list lacks.
+      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
+      if (issue.origin === 'array') return Number(issue.minimum) <= 1 ? 'needs at least one' : `needs at least ${String(issue.minimum)}`;
       return `must be at least ${String(issue.minimum)}`;
     case 'too_big':
       return `must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : ''}`;

@@ -82,6 +82,9 @@ describe('loadSettings', () => {
     expect(format.message).toMatch(/format = "ogg" \(must be one of pcm, wav, mp3, opus, flac, aac\)/);
     const buffer = await configError(loadSettings({ file: null, env: { UTTER_STREAM_BUFFER_MS: '5' } }));
     expect(buffer.message).toMatch(/streamBufferMs = 5 \(must be at least 20\)/);
+    // Not "(must be at least 1)", which reads as a number.
+    const model = await configError(loadSettings({ file: null, env: {}, flags: { model: '' } }));
+    expect(model.message).toMatch(/model = "" \(must not be empty\)/);
   });
 
   it('reports a value of the wrong type under the variable\'s name', async () => {
