@@ -60,6 +60,20 @@ function describe(head: Uint8Array, contentType: string): string {
   if (title) return `a web page (${kind}) titled "${title}".`;
   if (jsonMessage) return `a message (${kind}): "${jsonMessage}".`;
   const printable = text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 120);
-  return printable.length > 20 ? `${kind} starting "${printable}".` : `${head.length} bytes of ${kind} in no known audio format.`;
+  if (printable.length > 20 && readsAsText(text)) return `${kind} starting "${printable}".`;
+  // Binary that is no audio Utter knows: its first bytes in hex say more than mojibake does.
+  const first = Array.from(head.subarray(0, 8), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+  return `${head.length} bytes of ${kind} in no known audio format (they begin ${first}${head.length > 8 ? ' …' : ''}).`;
+}
+
+/** Mostly characters, not control codes or invalid UTF-8 (random bytes are about half of those). */
+function readsAsText(text: string): boolean {
+  const sample = text.slice(0, 512);
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const code = sample.charCodeAt(i);
+    if (code === 0xfffd || code === 0x7f || (code < 0x20 && (code < 0x09 || code > 0x0d))) odd++;
+  }
+  return odd <= sample.length * 0.05;
 }
 

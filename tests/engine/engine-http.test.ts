@@ -274,6 +274,15 @@ describe('server answers', () => {
     expect((await speechError(speak('pcm'))).message).toMatch(/did not send audio.*Voice not found/);
   });
 
+  it('names random bytes by their first bytes in hex, not as mojibake text', async () => {
+    // A fixed pseudo-random body (no audio format's magic), labelled as mp3.
+    let seed = 7;
+    const bytes = Uint8Array.from({ length: 20_000 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    server.set({ audio: () => ({ bytes, seconds: 1, contentType: 'audio/mpeg' }) });
+    const first = Array.from(bytes.subarray(0, 8), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    expect((await speechError(speak('mp3'))).message).toBe(`The server did not send audio: 20000 bytes of audio/mpeg in no known audio format (they begin ${first} …).`);
+  });
+
   it('plays an mp3 that stray bytes come before, as ffmpeg does: the same samples as without them', async () => {
     const mp3 = fixtureAudio('mp3');
     for (const junk of [new Uint8Array(700), new TextEncoder().encode('\r\n\r\n0\r\n')]) {
