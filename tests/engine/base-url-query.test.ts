@@ -56,16 +56,16 @@ describe('a base URL with a query', () => {
 
 describe("a base URL's name, in messages and events", () => {
   it('has no slash before the query, as a base URL without a query has none at its end', async () => {
-    const baseUrl = `${origin}/elsewhere/?x=1`;
+    const baseUrl = `${origin}/elsewhere/?api-version=1`;
     const settings = { ...DEFAULT_SETTINGS, provider: 'openai' as const, baseUrls: [baseUrl], voice: 'alloy', format: 'wav' as const };
     const provider = new OpenAiProvider(settings);
-    expect(provider.endpoints).toEqual([`${origin}/elsewhere?x=1`]);
-    expect(primaryEndpoint(settings)).toBe(`${origin}/elsewhere?x=1`);
+    expect(provider.endpoints).toEqual([`${origin}/elsewhere?api-version=1`]);
+    expect(primaryEndpoint(settings)).toBe(`${origin}/elsewhere?api-version=1`);
     // The server has nothing there: its 404 names the base URL so.
     asked.length = 0;
     const failure = await provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal }).catch((error: Error) => error);
-    expect(asked).toEqual(['POST /elsewhere/audio/speech?x=1']);
-    expect((failure as Error).message).toContain(`${origin}/elsewhere?x=1 refused the request (404)`);
+    expect(asked).toEqual(['POST /elsewhere/audio/speech?api-version=1']);
+    expect((failure as Error).message).toContain(`${origin}/elsewhere?api-version=1 refused the request (404)`);
     // An empty query is none: it once took the path for its own ("/v1/?/audio/speech").
     const bare = new OpenAiProvider({ ...settings, baseUrls: [`${origin}/v1/?`] });
     expect(bare.endpoints).toEqual([`${origin}/v1`]);
