@@ -4,6 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { DEFAULT_SETTINGS, formatSettingsIssues, validateSettings, type Settings } from '../../shared/config/schema';
+import { displayEndpoint } from '../../shared/endpoint-display';
 import { layerEnvironment } from '../engine/config';
 import { providerStatus, type Fetch } from '../engine/provider-check';
 import type { SpeechProvider } from '../engine/provider';
@@ -126,8 +127,8 @@ export type { Fetch };
  * answers with its own failure, or with something unexpected, is a warning.
  */
 export async function checkProvider(baseUrl: string, key: Pick<Settings, 'apiKey' | 'apiKeyOrigins'>, fetcher?: Fetch, timeoutMs = PROBE_TIMEOUT_MS): Promise<CheckResult> {
-  // The detail names the server.
-  const base = { id: `provider:${baseUrl}`, title: 'Server' };
+  // The detail names the server; the id goes in the report, which is shared.
+  const base = { id: `provider:${displayEndpoint(baseUrl)}`, title: 'Server' };
   const { status, detail, httpStatus } = await providerStatus({ provider: 'openai', baseUrls: [baseUrl], apiKey: key.apiKey, apiKeyOrigins: key.apiKeyOrigins }, { fetch: fetcher, timeoutMs });
   if (status === 'key-refused') return { ...base, status: 'fail', detail, fix: 'enter a valid key in Settings, or set UTTER_API_KEY' };
   if (status === 'unreachable' && httpStatus !== undefined && httpStatus < 400) return { ...base, status: 'fail', detail, fix: 'set the base URL to where the server answers: Utter follows no redirect' };

@@ -1,4 +1,5 @@
 import type { Settings } from '../../shared/config/schema';
+import { displayEndpoint } from '../../shared/endpoint-display';
 import type { EngineEvent } from '../../shared/speech-events';
 import type { SpeechProvider } from './provider';
 import { LocalVoiceProvider } from './providers/local';
@@ -8,10 +9,11 @@ import { Utterance, type UtteranceOptions } from './utterance';
 /** Builds the provider the settings ask for. */
 /**
  * The endpoint a text is asked of first, named as the provider names it (what the link
- * estimates are kept under): a base URL without its trailing slash, or "embedded".
+ * estimates are kept under): a base URL without its trailing slash and with its secrets
+ * hidden, or "embedded".
  */
 export function primaryEndpoint(settings: Pick<Settings, 'provider' | 'baseUrls'>): string {
-  return settings.provider === 'local' ? LocalVoiceProvider.endpoint : endpointName(settings.baseUrls[0] ?? '');
+  return settings.provider === 'local' ? LocalVoiceProvider.endpoint : displayEndpoint(endpointName(settings.baseUrls[0] ?? ''));
 }
 
 export function createProvider(settings: Settings): SpeechProvider {

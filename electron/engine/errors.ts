@@ -2,6 +2,7 @@
  * Typed failures of the speech engine. Every failure a user can meet has a kind,
  * a one-line message that says what to do, and whether retrying can help.
  */
+import { hideUrlSecrets } from '../../shared/endpoint-display';
 import type { SpeechErrorKind } from '../../shared/speech-events';
 
 export type { SpeechErrorKind };
@@ -20,7 +21,9 @@ export class SpeechError extends Error {
      */
     readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown; stalled?: boolean; lasting?: boolean; tooLongToWait?: boolean } = {},
   ) {
-    super(message);
+    // Every message is shown somewhere: a URL quoted in it (fetch's own errors, a server's
+    // text) must not carry the key some servers take in their base URL.
+    super(hideUrlSecrets(message));
   }
 
   /** Connection errors that may pass, 5xx, 408 and 429 are worth another try; the rest are not. */

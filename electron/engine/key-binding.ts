@@ -1,6 +1,7 @@
 // Where the API key may go. A key is sent only to the origins it was entered for, and never
 // unencrypted to another machine: whoever can change the base URLs (a page, a program that
 // edits settings.json) must not be able to collect it with the next request.
+import { displayEndpoint } from '../../shared/endpoint-display';
 
 /** scheme://host[:port] of a URL, lower-cased; null when it is not a URL. */
 export function originOf(url: string): string | null {
@@ -32,7 +33,7 @@ export function keyMayGoTo(baseUrl: string, boundTo: readonly string[] | undefin
   try {
     url = new URL(baseUrl);
   } catch {
-    return { ok: false, why: `The API key is not sent to ${baseUrl}: it is not a URL.` };
+    return { ok: false, why: `The API key is not sent to ${displayEndpoint(baseUrl)}: it is not a URL.` };
   }
   const origin = url.origin.toLowerCase();
   if (url.protocol !== 'https:' && !isLoopback(url.hostname)) {

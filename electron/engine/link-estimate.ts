@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { hideUrlSecrets } from '../../shared/endpoint-display';
 
 /** What the estimates are kept under: each format has its own bitrate and its own server path. */
 export function linkKey(endpoint: string, format: string): string {
@@ -208,7 +209,8 @@ export class LinkEstimates {
       const parsed = JSON.parse(text) as { links?: Record<string, Partial<Stored>> };
       for (const [endpoint, stored] of Object.entries(parsed.links ?? {})) {
         const valid = validStored(stored);
-        if (valid) this.links.set(endpoint, valid);
+        // Kept under the endpoint as shown; a file from before kept the URL's secrets too.
+        if (valid) this.links.set(hideUrlSecrets(endpoint), valid);
       }
     } catch (error) {
       this.warn?.(`the network estimates in ${this.file} could not be read (${(error as Error).message}); they start afresh.`);

@@ -2,6 +2,7 @@
 // OpenAI-compatible server answers (its model list), so the settings can say so before
 // the user presses Speak.
 import type { Settings } from '../../shared/config/schema';
+import { displayEndpoint, hideUrlSecrets } from '../../shared/endpoint-display';
 import type { ProviderStatus } from '../../shared/renderer-api';
 import { apiUrl } from './api-url';
 import { keyFor } from './key-binding';
@@ -29,7 +30,7 @@ export async function providerStatus(
   try {
     url = apiUrl(baseUrl, '/models');
   } catch {
-    return { status: 'unreachable', detail: `The base URL "${baseUrl}" is not a web address.` };
+    return { status: 'unreachable', detail: `The base URL "${displayEndpoint(baseUrl)}" is not a web address.` };
   }
   const where = url.host;
   const timeoutMs = options.timeoutMs ?? PROVIDER_CHECK_TIMEOUT_MS;
@@ -67,5 +68,5 @@ export async function providerStatus(
 function describeFailure(error: unknown, url: URL, timeoutMs: number): string {
   const where = url.host;
   if ((error as Error)?.name === 'TimeoutError') return `${where} did not answer within ${timeoutMs / 1000} s.`;
-  return whyUnreachable(error, where, url) ?? `Cannot reach ${where}: ${errorCode(error) ?? (error as Error)?.message ?? String(error)}.`;
+  return whyUnreachable(error, where, url) ?? `Cannot reach ${where}: ${errorCode(error) ?? hideUrlSecrets((error as Error)?.message ?? String(error))}.`;
 }

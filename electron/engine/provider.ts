@@ -53,7 +53,10 @@ export interface VoiceInfo {
 /** A source of speech audio: an OpenAI-compatible server, or the embedded voice. */
 export interface SpeechProvider {
   readonly id: 'openai' | 'local';
-  /** Labels of the endpoints in failover order (base URLs, or "embedded"). */
+  /**
+   * The endpoints' names in failover order, as shown to people: base URLs with their secrets
+   * hidden (displayEndpoint), or "embedded". Never the URL a request goes to: that stays in the provider.
+   */
   readonly endpoints: readonly string[];
   /** Longest text one request may carry. */
   readonly maxInputChars: number;

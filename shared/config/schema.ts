@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { validateAccelerator } from '../accelerator';
 import { AUDIO_FORMATS } from '../audio-format';
+import { hideUrlSecrets } from '../endpoint-display';
 
 /** A global shortcut in Electron's accelerator syntax, or '' for none. */
 const accelerator = z
@@ -192,10 +193,10 @@ export function formatSettingsIssues(issues: SettingsIssue[]): string {
   return issues.map((i) => `${i.setting} = ${shown(i.setting, i.value)} (${i.message})`).join('; ');
 }
 
-/** A value as a message may quote it: never a key, never a URL's password. */
+/** A value as a message may quote it: never a key, never a URL's password or query secrets. */
 function shown(setting: string, value: unknown): string {
   if (setting === 'apiKey') return '(the key, not shown)';
-  const quoted = (JSON.stringify(value) ?? String(value)).replace(/(:\/\/)[^/@"]*@/g, '$1…@');
+  const quoted = hideUrlSecrets(JSON.stringify(value) ?? String(value));
   // A megabyte of a value is not repeated back whole.
   return quoted.length > 80 ? `${quoted.slice(0, 79)}…` : quoted;
 }

@@ -144,6 +144,18 @@ describe('utter speak', () => {
   }, 120_000); // eight real CLI runs, each starting Node and tsx
 });
 
+describe('utter speak, with a base URL that carries its key (?key=)', () => {
+  it('asks with the key, and its error line does not name it', async () => {
+    server.set({ apiKey: 'sk-right' });
+    const auth = await utter(['speak', 'Hi.', '--base-url', `${server.url}?key=SECRETVALUE`, '--api-key', 'sk-wrong', '--out', join(dir, 'x.wav')]);
+    server.set({ apiKey: undefined });
+    expect(auth.code).toBe(3);
+    expect(auth.stderr).toContain(`utter: ${server.url}?key=*** refused the API key (401)`);
+    expect(auth.stdout + auth.stderr).not.toContain('SECRETVALUE');
+    expect(server.speechRequests().at(-1)!.query).toBe('key=SECRETVALUE');
+  }, 60_000);
+});
+
 describe('utter speak, told to come back tomorrow', () => {
   it('says how long the server asks to wait, and not to "wait a moment"', async () => {
     server.enqueue({ status: 429, retryAfter: '86400', message: 'Slow down' });

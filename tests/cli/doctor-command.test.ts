@@ -60,6 +60,15 @@ describe('utter doctor', () => {
     expect(stdout).toMatch(/\d+ ok, \d+ warning, 1 failed, \d+ skipped/);
   });
 
+  it('asks a base URL that carries its key (?key=) with it, and the report, which is shared, does not name it', async () => {
+    const { code, stdout } = await doctor(JSON.stringify({ provider: 'openai', baseUrls: [`${server.url}?key=SECRETVALUE`] }), { UTTER_API_KEY: 'sk-wrong' });
+    expect(code).toBe(1);
+    const { checks } = JSON.parse(stdout) as { checks: CheckResult[] };
+    expect(byId(checks, `provider:${server.url}?key=***`)).toMatchObject({ status: 'fail', detail: expect.stringContaining('refused the API key') });
+    expect(server.requests.at(-1)).toMatchObject({ path: '/v1/models', query: 'key=SECRETVALUE' });
+    expect(stdout).not.toContain('SECRETVALUE');
+  });
+
   it('goes on past a broken settings file and a bad variable, naming each', async () => {
     const { code, stdout } = await doctor('{"provider": "openai", "speed": 12}', { UTTER_STREAM_BUFFER_MS: 'soon' });
     expect(code).toBe(1);

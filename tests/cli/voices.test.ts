@@ -1,7 +1,7 @@
 // `utter voices` against a real server: the names it chose cannot drive the terminal, and a
 // list it has but that could not be read is said, with an exit code, not passed over.
 import { execFile } from 'node:child_process';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,30 @@ describe('utter voices: a server whose list could not be read', () => {
     expect(stderr).toBe(`utter: Could not read the voices of ${scripted.baseUrl}: ${said.replace('BASE', scripted.baseUrl)}\n`);
     expect(code).toBe(exit);
     expect(stdout).toMatch(/^alloy\t\(builtin\)$/m);
+  });
+
+  it('a base URL that carries its key (?key=): the server is asked with it, and no line names it', async () => {
+    const asked: string[] = [];
+    const base = `${scripted.baseUrl}?key=SECRETVALUE`;
+    const shown = `${scripted.baseUrl}?key=***`;
+    const failing = (res: ServerResponse, req: IncomingMessage) => {
+      asked.push(req.url!);
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error": {"message": "voices dir missing"}}');
+    };
+    scripted.answer = failing;
+    const failed = await voices('--base-url', base);
+    expect(failed.stderr).toBe(`utter: Could not read the voices of ${shown}: ${shown} failed (500): voices dir missing\n`);
+    // A redirect whose Location keeps the query, as most do.
+    scripted.answer = (res, req) => {
+      asked.push(req.url!);
+      res.writeHead(302, { location: `http://127.0.0.1:9${req.url!.replace('/v1/', '/v2/')}` }).end();
+    };
+    const redirected = await voices('--base-url', base);
+    expect(redirected.stderr).toBe(`utter: Could not read the voices of ${shown}: ${shown} answered with a redirect to http://127.0.0.1:9/v2/audio/voices?key=***: set the base URL to http://127.0.0.1:9/v2?key=***. (check --base-url)\n`);
+    expect(asked).toEqual(['/v1/audio/voices?key=SECRETVALUE', '/v1/audio/voices?key=SECRETVALUE']);
+    const nothing = await voices('--base-url', `http://127.0.0.1:${await closedPort()}/v1?key=SECRETVALUE`);
+    expect(nothing.stderr).toMatch(/^utter: Could not read the voices of http:\/\/127\.0\.0\.1:\d+\/v1\?key=\*\*\*: Nothing answers at/);
+    for (const run of [failed, redirected, nothing]) expect(run.stdout + run.stderr).not.toContain('SECRETVALUE');
   });
 
   it('nothing listening: said, exit 4 (network), as the real command run from a shell', async () => {

@@ -6,7 +6,10 @@ import { primaryEndpoint } from '../../electron/engine/engine';
 import { LinkWarmer } from '../../electron/engine/link-warmer';
 import { providerStatus } from '../../electron/engine/provider-check';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
+import type { SpeechError } from '../../electron/engine/errors';
 import { fixture } from '../support/audio-files';
+import { closedPort } from '../support/closed-port';
+import { startTtsServer } from '../support/tts-server';
 
 const WAV = fixture('sentence-24k.wav');
 /** Every request's method and target, as the server read them. */
@@ -56,16 +59,16 @@ describe('a base URL with a query', () => {
 
 describe("a base URL's name, in messages and events", () => {
   it('has no slash before the query, as a base URL without a query has none at its end', async () => {
-    const baseUrl = `${origin}/elsewhere/?x=1`;
+    const baseUrl = `${origin}/elsewhere/?api-version=1`;
     const settings = { ...DEFAULT_SETTINGS, provider: 'openai' as const, baseUrls: [baseUrl], voice: 'alloy', format: 'wav' as const };
     const provider = new OpenAiProvider(settings);
-    expect(provider.endpoints).toEqual([`${origin}/elsewhere?x=1`]);
-    expect(primaryEndpoint(settings)).toBe(`${origin}/elsewhere?x=1`);
+    expect(provider.endpoints).toEqual([`${origin}/elsewhere?api-version=1`]);
+    expect(primaryEndpoint(settings)).toBe(`${origin}/elsewhere?api-version=1`);
     // The server has nothing there: its 404 names the base URL so.
     asked.length = 0;
     const failure = await provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal }).catch((error: Error) => error);
-    expect(asked).toEqual(['POST /elsewhere/audio/speech?x=1']);
-    expect((failure as Error).message).toContain(`${origin}/elsewhere?x=1 refused the request (404)`);
+    expect(asked).toEqual(['POST /elsewhere/audio/speech?api-version=1']);
+    expect((failure as Error).message).toContain(`${origin}/elsewhere?api-version=1 refused the request (404)`);
     // An empty query is none: it once took the path for its own ("/v1/?/audio/speech").
     const bare = new OpenAiProvider({ ...settings, baseUrls: [`${origin}/v1/?`] });
     expect(bare.endpoints).toEqual([`${origin}/v1`]);
@@ -84,5 +87,80 @@ describe('a base URL with a #fragment', () => {
 
   it('a query alone is a valid setting', () => {
     expect(validateSettings({ provider: 'openai', baseUrls: ['https://example.openai.azure.com/openai?api-version=2024-06-01'] }).ok).toBe(true);
+  });
+});
+
+describe('a base URL that carries a secret (?key=, user:pass@)', () => {
+  const SECRET = 'SECRETVALUE';
+  const ask = (provider: OpenAiProvider) => provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal }).then(() => undefined, (error: SpeechError) => error);
+  /** Everything of a failure a person may be shown. */
+  const shown = (error: SpeechError | undefined) => `${error?.message} ${error?.details.endpoint}`;
+
+  it('is asked with the secret, and never names it: refused key (401), failure (500), redirect, voice list, the check', async () => {
+    const server = await startTtsServer({ apiKey: 'sk-right' });
+    try {
+      const baseUrl = `${server.url}?key=${SECRET}&api-version=1`;
+      const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [baseUrl], apiKey: 'sk-wrong', voice: 'alloy', format: 'wav' });
+      expect(provider.endpoints).toEqual([`${server.url}?key=***&api-version=1`]);
+
+      const refused = await ask(provider);
+      expect(refused?.message).toBe(`${server.url}?key=***&api-version=1 refused the API key (401): Incorrect API key provided: sk-w***.`);
+      const unread: SpeechError[] = [];
+      await provider.voices(undefined, (problem) => unread.push(problem));
+      expect(unread.map((problem) => problem.message)).toEqual([`Could not read the voices of ${server.url}?key=***&api-version=1: ${server.url}?key=***&api-version=1 refused the API key (401): Incorrect API key provided: sk-w***.`]);
+
+      server.set({ apiKey: undefined });
+      server.enqueue({ status: 500, message: `synthesis failed for ${baseUrl}` });
+      const failed = await ask(provider);
+      // The server's own text quoted the URL asked: hidden there too.
+      expect(failed?.message).toBe(`${server.url}?key=***&api-version=1 failed (500): synthesis failed for ${server.url}?key=***&api-version=1`);
+
+      server.enqueue({ status: 302, location: `${origin}/v2/audio/speech?key=${SECRET}` });
+      const redirected = await ask(provider);
+      expect(redirected?.message).toBe(`${server.url}?key=***&api-version=1 answered with a redirect to ${origin}/v2/audio/speech?key=***: set the base URL to ${origin}/v2?key=***.`);
+
+      expect((await providerStatus({ provider: 'openai', baseUrls: [baseUrl] })).status).toBe('reachable');
+      const notAnAddress = await providerStatus({ provider: 'openai', baseUrls: [`127.0.0.1:8880/v1?key=${SECRET}`] });
+      expect(notAnAddress.detail).toBe('The base URL "127.0.0.1:8880/v1?key=***" is not a web address.');
+
+      for (const error of [refused, ...unread, failed, redirected]) expect(shown(error)).not.toContain(SECRET);
+      // Every request went with the key in its query, as written.
+      expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /v1/audio/speech', 'GET /v1/audio/voices', 'POST /v1/audio/speech', 'POST /v1/audio/speech', 'GET /v1/models']);
+      for (const request of server.requests) expect(request.query).toBe(`key=${SECRET}&api-version=1`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is not named when nothing answers there', async () => {
+    const baseUrl = `http://127.0.0.1:${await closedPort()}/v1?token=${SECRET}`;
+    const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [baseUrl], voice: 'alloy', format: 'wav' });
+    const failure = await ask(provider);
+    expect(failure?.message).toBe(`Nothing answers at ${baseUrl.replace(SECRET, '***')}: is the server running?`);
+    const unread: SpeechError[] = [];
+    await provider.voices(undefined, (problem) => unread.push(problem));
+    expect(unread).toHaveLength(1);
+    for (const error of [failure, ...unread]) expect(shown(error)).not.toContain(SECRET);
+  });
+
+  it("hides a URL's password, which fetch quotes when it refuses to send one", async () => {
+    const server = await startTtsServer();
+    try {
+      const baseUrl = server.url.replace('://', `://user:${SECRET}@`);
+      const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [baseUrl], voice: 'alloy', format: 'wav' });
+      expect(provider.endpoints).toEqual([server.url.replace('://', '://user:***@')]);
+      const failure = await ask(provider);
+      expect(failure?.message).toContain('user:***@');
+      expect(shown(failure)).not.toContain(SECRET);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is hidden where the settings refuse it, and in the name the link estimates are kept under', () => {
+    const result = validateSettings({ provider: 'openai', baseUrls: [`http://127.0.0.1:0/v1?key=${SECRET}`] });
+    expect(result.ok ? '' : formatSettingsIssues(result.issues)).toContain('?key=***');
+    expect(result.ok ? '' : formatSettingsIssues(result.issues)).not.toContain(SECRET);
+    expect(primaryEndpoint({ provider: 'openai', baseUrls: [`https://example.invalid/v1/?sig=${SECRET}`] })).toBe('https://example.invalid/v1?sig=***');
   });
 });

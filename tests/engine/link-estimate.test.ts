@@ -159,6 +159,16 @@ describe('kept across restarts', () => {
     expect(links.summary('damaged')).toBeUndefined();
   });
 
+  it("a file from before keeps a base URL's key in its names: read under the name shown, and written without it", () => {
+    const old = join(dir, 'with-key.json');
+    const good = { ttfbMs: 100, audioMs: 8000, bodyMs: 2000, segments: 5, recent: [{ gaps: [5, 6], needs: [5, 6] }], updatedAt: 1 };
+    writeFileSync(old, JSON.stringify({ version: 1, links: { [linkKey('https://tts.example/v1?key=SECRETVALUE', 'mp3')]: good } }));
+    const links = new LinkEstimates(old);
+    expect(links.summary(linkKey('https://tts.example/v1?key=***', 'mp3'))?.realtime).toBe(4);
+    links.flush();
+    expect(readFileSync(old, 'utf8')).not.toContain('SECRETVALUE');
+  });
+
   it('an unwritable place is said, not thrown', () => {
     const warnings: string[] = [];
     writeFileSync(join(dir, 'a-file'), '');

@@ -8,11 +8,13 @@ import { SpeechError } from '../../electron/engine/errors';
 import { compilePronunciations } from '../../electron/engine/pronunciation';
 import { PREPARE_AT_ONCE_CHARS } from '../../electron/engine/text';
 import { LinkEstimates, linkKey } from '../../electron/engine/link-estimate';
+import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { SavedSession } from '../../electron/session/saved-session';
 import { MAX_QUEUED, MAX_QUEUED_CHARS, Session, type SessionSink } from '../../electron/session/session';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import type { LinkEvent } from '../../shared/playback/link-protocol';
 import type { PlayTicket, SessionView, TransportAction } from '../../shared/session';
+import { startTtsServer } from '../support/tts-server';
 
 /** A voice that says each character as 10 ms of 24 kHz PCM silence, a little at a time. */
 class QuietProvider implements SpeechProvider {
@@ -568,6 +570,37 @@ describe('the source the player names', () => {
     await vi.waitFor(() => expect(sink.segments(sink.tickets[0].id)).toHaveLength(1));
     await vi.waitFor(() => expect(views.at(-1)!.source).toBe('quiet://b'));
     session.stop();
+  });
+
+  it("is a real server's base URL without the key it carries (?key=), in the source, the retry and the switch, and the estimates saved", async () => {
+    const server = await startTtsServer();
+    try {
+      const baseUrls = [`${server.url}?key=SECRETVALUE`, `${server.url}?key=OTHERSECRET`];
+      const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls, format: 'pcm' };
+      const provider = new OpenAiProvider({ ...settings, voice: 'alloy' });
+      const file = join(mkdtempSync(join(tmpdir(), 'utter-secret-links-')), 'network.json');
+      const links = new LinkEstimates(file);
+      const views: SessionView[] = [];
+      const session = new Session({ settings: () => settings, provider: () => provider, needSink: vi.fn(), notify: vi.fn(), links, retryPolicy: { baseDelayMs: 5, maxDelayMs: 5, maxRetries: 1 } });
+      session.subscribe((view) => views.push(view));
+      const sink = new FakeSink();
+      session.attachSink(sink);
+      // The first server fails twice (a retry, then the switch); the second one speaks.
+      server.enqueue({ status: 500, message: 'busy' }, { status: 500, message: 'busy' });
+      session.speak(['Hello there.']);
+      await vi.waitFor(() => expect(sink.events.get(1)?.at(-1)?.type).toBe('end'));
+      links.flush();
+      expect(views.some((view) => /^Retrying in \d+ ms: /.test(view.notice) && view.notice.endsWith(`: ${server.url}?key=*** failed (500): busy`))).toBe(true);
+      expect(views.map((view) => view.notice)).toContain(`Switched to ${server.url}?key=***: ${server.url}?key=*** failed (500): busy`);
+      expect(views.map((view) => view.source)).toContain(`${server.url}?key=***`);
+      const everything = JSON.stringify(views) + JSON.stringify(sink.tickets) + JSON.stringify([...sink.events.values()]) + readFileSync(file, 'utf8');
+      expect(everything).not.toMatch(/SECRETVALUE|OTHERSECRET/);
+      // The servers were asked with their keys all the same.
+      expect(server.speechRequests().map((request) => request.query)).toEqual(['key=SECRETVALUE', 'key=SECRETVALUE', 'key=OTHERSECRET']);
+      session.stop();
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -46,6 +46,8 @@ export interface Fault {
   afterStall?: 'continue' | 'end';
   /** Never answer: no headers, ever. */
   hangHeaders?: boolean;
+  /** A Location header for the error answer (a redirect's, with a 3xx `status`). */
+  location?: string;
 }
 
 /** How the server behaves; everything can be changed at runtime with `set()`. */
@@ -84,6 +86,8 @@ export interface RecordedRequest {
   id: number;
   method: string;
   path: string;
+  /** What followed the `?` of the request's target ('' for none): a base URL's query, as sent. */
+  query: string;
   headers: IncomingHttpHeaders;
   /** The parsed JSON body; `{}` until read, or when it is not JSON. */
   body: Record<string, unknown>;
@@ -226,6 +230,7 @@ export async function startTtsServer(initial: TtsServerOptions = {}): Promise<Tt
       id: requests.length,
       method: req.method ?? '',
       path: (req.url ?? '').split('?')[0],
+      query: (req.url ?? '').split('?').slice(1).join('?'),
       headers: req.headers,
       body: {},
       receivedAt: performance.now(),
@@ -463,6 +468,7 @@ function openAiError(res: ServerResponse, status: number, message?: string, extr
   const headers: Record<string, string> = {};
   if (extra.retryAfter !== undefined) headers['retry-after'] = extra.retryAfter;
   if (extra.retryAfterMs !== undefined) headers['retry-after-ms'] = String(extra.retryAfterMs);
+  if (extra.location !== undefined) headers.location = extra.location;
   const error = { message: message ?? text, type: extra.type ?? type, param: extra.param ?? null, code: extra.code === undefined ? code : extra.code };
   json(res, status, { error }, headers);
 }

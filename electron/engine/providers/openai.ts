@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { AudioFormat } from '../../../shared/audio-format';
+import { displayEndpoint, hideUrlSecrets } from '../../../shared/endpoint-display';
 import { sdkBaseUrl } from '../api-url';
 import { AnswerCut } from '../bounded-answers';
 import { speechFetch } from '../connection-pool';
@@ -45,19 +46,23 @@ export interface OpenAiProviderOptions {
 export class OpenAiProvider implements SpeechProvider {
   readonly id = 'openai' as const;
   readonly maxInputChars = OPENAI_MAX_INPUT;
+  /** Each endpoint as shown (displayEndpoint): what messages, events and link estimates name. */
   readonly endpoints: readonly string[];
+  /** Each endpoint as asked (endpointName), secrets and all: requests only, never a message. */
+  private readonly urls: readonly string[];
   private readonly clients: OpenAI[];
   /** Per endpoint, why the key is kept from it (undefined: it gets the key, if there is one). */
   private readonly withheld: (string | undefined)[];
 
   constructor(private readonly options: OpenAiProviderOptions) {
-    this.endpoints = options.baseUrls.map(endpointName);
-    const keys = this.endpoints.map((url) => keyFor(url, options.apiKey, options.apiKeyOrigins));
+    this.urls = options.baseUrls.map(endpointName);
+    this.endpoints = this.urls.map(displayEndpoint);
+    const keys = this.urls.map((url) => keyFor(url, options.apiKey, options.apiKeyOrigins));
     this.withheld = keys.map(({ withheld }) => withheld);
-    this.clients = this.endpoints.map(
-      (endpoint, i) =>
+    this.clients = this.urls.map(
+      (url, i) =>
         new OpenAI({
-          ...sdkBaseUrl(endpoint, options.fetch ?? speechFetch),
+          ...sdkBaseUrl(url, options.fetch ?? speechFetch),
           // Local servers (Kokoro-FastAPI…) need no key; OpenAI itself answers 401 with its own message.
           apiKey: keys[i].key || 'no-key',
           maxRetries: 0,
@@ -78,7 +83,7 @@ export class OpenAiProvider implements SpeechProvider {
       const response = await client.audio.speech.create(
         {
           model,
-          input: readsPhonemes(this.endpoints[request.endpointIndex]) ? request.text : sayPhonemeWords(request.text),
+          input: readsPhonemes(this.urls[request.endpointIndex]) ? request.text : sayPhonemeWords(request.text),
           voice: this.voice,
           response_format: request.format ?? format,
           speed,
@@ -90,7 +95,7 @@ export class OpenAiProvider implements SpeechProvider {
       if (!response?.body) throw new SpeechError('bad-audio', `${this.endpoints[request.endpointIndex]} answered ${response?.status ?? 204} with no audio.`);
       return { body: response.body, contentType: response.headers.get('content-type'), keepAlive: response };
     } catch (error) {
-      const failure = toSpeechError(error, this.endpoints[request.endpointIndex]);
+      const failure = toSpeechError(error, this.urls[request.endpointIndex]);
       // The server wants a key that was kept from it: say why, not just "refused".
       const withheld = this.withheld[request.endpointIndex];
       if (failure.kind === 'auth' && withheld) throw new SpeechError('auth', withheld, { endpoint: this.endpoints[request.endpointIndex], status: failure.details.status });
@@ -107,14 +112,15 @@ export class OpenAiProvider implements SpeechProvider {
     const builtin: VoiceInfo[] = OPENAI_VOICES.map((id) => ({ id, source: 'builtin' }));
     const known = new Set(OPENAI_VOICES);
     for (const [index, client] of this.clients.entries()) {
+      const url = this.urls[index];
       const endpoint = this.endpoints[index];
       let answer: unknown;
       try {
         // Kokoro-FastAPI and others list their voices here; OpenAI itself does not.
         answer = await client.get<unknown>('/audio/voices', { signal, timeout: 5000 });
       } catch (error) {
-        if (signal?.aborted) throw toSpeechError(error, endpoint, '/audio/voices');
-        const problem = unreadList(error, endpoint);
+        if (signal?.aborted) throw toSpeechError(error, url, '/audio/voices');
+        const problem = unreadList(error, url);
         if (problem) onUnread?.(problem);
         continue;
       }
@@ -144,20 +150,23 @@ function voiceIds(answer: unknown): string[] | undefined {
     .filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
-/** Why a server's voice list could not be read; undefined when it has none (404, 405). */
-function unreadList(error: unknown, endpoint: string): SpeechError | undefined {
+/** Why the voice list under `url` could not be read; undefined when it has none (404, 405). */
+function unreadList(error: unknown, url: string): SpeechError | undefined {
+  const endpoint = displayEndpoint(url);
   if (error instanceof APIError && (error.status === 404 || error.status === 405)) return undefined;
   const cut = error instanceof APIConnectionError && error.cause instanceof AnswerCut ? error.cause.message : undefined;
   // The SDK parses a JSON answer itself: a SyntaxError is one that is not JSON.
   const why = cut ?? (error instanceof SyntaxError ? 'its answer is not JSON' : undefined);
   if (why) return new SpeechError('server', `Could not read the voices of ${endpoint}: ${why}.`, { endpoint });
-  const failure = toSpeechError(error, endpoint, '/audio/voices');
+  const failure = toSpeechError(error, url, '/audio/voices');
   return new SpeechError(failure.kind, `Could not read the voices of ${endpoint}: ${failure.message}`, failure.details);
 }
 
 /**
- * A base URL as an endpoint's name: without the slashes that end its path, before its query as
- * at the end (`http://host:8880/v1/?x=1` is `http://host:8880/v1?x=1`), nor an empty query's `?`.
+ * A base URL as an endpoint's identity: without the slashes that end its path, before its query
+ * as at the end (`http://host:8880/v1/?x=1` is `http://host:8880/v1?x=1`), nor an empty query's `?`.
+ * Requests are built from it, and it may hold a key (`?key=…`): never show it. What is shown, and
+ * what the provider's `endpoints`, its errors and events name, is `displayEndpoint(endpointName(…))`.
  */
 export function endpointName(baseUrl: string): string {
   const at = baseUrl.indexOf('?');
@@ -166,8 +175,12 @@ export function endpointName(baseUrl: string): string {
   return path.replace(/\/+$/, '') + query;
 }
 
-/** Maps the SDK's errors onto the engine's kinds, keeping the server's own message; `path` is what was asked of `endpoint`. */
-export function toSpeechError(error: unknown, endpoint: string, path = '/audio/speech'): SpeechError {
+/**
+ * Maps the SDK's errors onto the engine's kinds, keeping the server's own message; `path` is what
+ * was asked under `url` (an endpointName), which the message names as displayEndpoint shows it.
+ */
+export function toSpeechError(error: unknown, url: string, path = '/audio/speech'): SpeechError {
+  const endpoint = displayEndpoint(url);
   if (error instanceof SpeechError) return error;
   if (error instanceof APIUserAbortError) return new SpeechError('cancelled', 'Cancelled.', { endpoint });
   if (error instanceof APIConnectionTimeoutError) {
@@ -175,13 +188,14 @@ export function toSpeechError(error: unknown, endpoint: string, path = '/audio/s
   }
   if (error instanceof APIConnectionError) {
     const code = errorCode(error.cause);
-    const why = whyUnreachable(error.cause, endpoint, urlOf(endpoint)) ?? `Cannot reach ${endpoint}${code ? ` (${code})` : ''}: is the server running?`;
+    const why = whyUnreachable(error.cause, endpoint, urlOf(url)) ?? `Cannot reach ${endpoint}${code ? ` (${code})` : ''}: is the server running?`;
     return new SpeechError('network', why, { endpoint, cause: code ?? error, lasting: unreachableFromHere(error.cause) });
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
-    const serverMessage = serverText(error);
-    if (status >= 300 && status < 400) return redirectRefused(status, error.headers?.get('location'), endpoint, path);
+    // A server may quote the URL it was asked, key and all.
+    const serverMessage = hideUrlSecrets(serverText(error));
+    if (status >= 300 && status < 400) return redirectRefused(status, error.headers?.get('location'), url, path);
     const details = { status, endpoint, retryAfterMs: retryAfterMs(error.headers) };
     if (status === 401 || status === 403) {
       return new SpeechError('auth', `${endpoint} refused the API key (${status}): ${serverMessage}`, details);
@@ -193,7 +207,8 @@ export function toSpeechError(error: unknown, endpoint: string, path = '/audio/s
     return new SpeechError('request', `${endpoint} refused the request (${status}): ${serverMessage}`, details);
   }
   if (error instanceof Error && error.name === 'AbortError') return new SpeechError('cancelled', 'Cancelled.', { endpoint });
-  return new SpeechError('network', `Request to ${endpoint} failed: ${(error as Error)?.message ?? String(error)}`, {
+  // fetch's own errors may quote the URL asked, key and all.
+  return new SpeechError('network', `Request to ${endpoint} failed: ${hideUrlSecrets((error as Error)?.message ?? String(error))}`, {
     endpoint,
     cause: error,
   });
