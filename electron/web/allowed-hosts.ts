@@ -1,3 +1,5 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
 
 /** Where and how a `utter web` listens: what its requests' Host must name. */
@@ -83,4 +85,25 @@ function machineNames(machine: Machine): string[] {
   const name = machine.hostname().toLowerCase();
   const names = machine.addresses().map((address) => asHostName(address.replace(/%.*$/, '')));
   return [...names, name, ...(name.includes('.') ? [] : [`${name}.local`])];
+}
+
+/** Compares in constant time, by bytes: a token of as many characters but more bytes is just wrong. */
+export function tokenMatches(given: string | null, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Why a request is refused before anything else: a Host it does not answer as, or a target that is not a path. */
+export function refuseRequest(req: IncomingMessage, place: ServerPlace | null): { status: number; reason: string; why: string } | null {
+  if (!place || !answersAs(req.headers.host, place)) {
+    return { status: 421, reason: 'Misdirected Request', why: "utter web answers only as 127.0.0.1, localhost, [::1] or its --host (with --host 0.0.0.0, this machine's addresses and name too), on its own port." };
+  }
+  try {
+    new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return { status: 400, reason: 'Bad Request', why: 'The request target is not a path.' };
+  }
+  return null;
 }

@@ -1,5 +1,5 @@
 // `utter web`: the renderer in any browser, bridged to the same engine in this Node process.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +33,9 @@ import { SaveJobs } from '../save/save-jobs';
 import { SavedFiles, SAVED_PATH } from './saved-files';
 import { listenError } from './listen-error';
 import { ControlOutbox } from './control-outbox';
-import { answersAs, sameOrigin, type ServerPlace } from './allowed-hosts';
+import { refuseRequest, sameOrigin, tokenMatches, type ServerPlace } from './allowed-hosts';
+import { Heartbeat } from './heartbeat';
+import { BEAT_MESSAGE, helloMessage } from '../../shared/control-link';
 
 
 /** utter web runs from an npm or git checkout, which its own package manager updates. */
@@ -72,6 +74,8 @@ export interface WebServerOptions {
   pronunciationsFile?: string;
   /** The rules an in-memory dictionary starts with. */
   pronunciations?: PronunciationRule[];
+  /** How often each socket is pinged and each page hears a beat (tests shorten it). */
+  heartbeatMs?: number;
 }
 
 /**
@@ -147,6 +151,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   }
   const audioSockets = new AudioSockets((message) => console.warn(`utter web: ${message}`));
+  const heartbeat = new Heartbeat(options.heartbeatMs);
+  /** This run of utter web: a page that reconnects to another run lets go of what it played (ids start at 1 again). */
+  const instance = randomUUID();
   /** The name each page's control socket gave (`page=`), so that its audio socket can be offered its utterances. */
   const pages = new WeakMap<WebSocket, string>();
   /** Each control socket's sink, once its page attached as the one that plays. */
@@ -226,6 +233,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       // A frame ws refuses (over maxPayload, bad UTF-8, a bad opcode) is an 'error' on the
       // socket: unheard, Node throws it, and utter web would exit. The page loses that socket.
       ws.on('error', () => ws.terminate());
+      if (audio) heartbeat.watch(ws);
       const page = pageName(url.searchParams.get('page'));
       if (audio) return audioSockets.accept(ws, page);
       if (page) pages.set(ws, page);
@@ -275,6 +283,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   function serveControl(ws: WebSocket): void {
     const outbox = new ControlOutbox(ws, () => console.warn('utter web: a page stopped reading its updates (a frozen or unreachable tab): its connection was closed.'));
     controls.set(ws, outbox);
+    outbox.send(helloMessage({ instance, beatMs: heartbeat.everyMs }));
+    // A beat replaces one not yet sent: a page that is behind needs no more than one.
+    heartbeat.watch(ws, () => outbox.send(BEAT_MESSAGE, 'beat'));
     // A page that reloads or crashes takes its audio with it: the session goes on in the next one.
     ws.on('close', () => {
       controls.delete(ws);
@@ -335,6 +346,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       links.flush();
       appSocket?.close();
       audioSockets.close();
+      heartbeat.close();
       for (const client of [...sockets.clients, ...audioServer.clients]) client.terminate();
       sockets.close();
       audioServer.close();
@@ -347,27 +359,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 /** A page's name for itself: a short token of its own choosing, or none. */
 function pageName(given: string | null): string | null {
   return given && /^[\w-]{8,64}$/.test(given) ? given : null;
-}
-
-/** Compares in constant time, by bytes: a token of as many characters but more bytes is just wrong. */
-function tokenMatches(given: string | null, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Why a request is refused before anything else: a Host it does not answer as, or a target that is not a path. */
-function refuseRequest(req: IncomingMessage, place: ServerPlace | null): { status: number; reason: string; why: string } | null {
-  if (!place || !answersAs(req.headers.host, place)) {
-    return { status: 421, reason: 'Misdirected Request', why: "utter web answers only as 127.0.0.1, localhost, [::1] or its --host (with --host 0.0.0.0, this machine's addresses and name too), on its own port." };
-  }
-  try {
-    new URL(req.url ?? '/', 'http://localhost');
-  } catch {
-    return { status: 400, reason: 'Bad Request', why: 'The request target is not a path.' };
-  }
-  return null;
 }
 
 /** The app:// handler itself (renderer-files.ts) answers, so both serve the same files with the same headers and rules. */

@@ -19,11 +19,17 @@ class FakeBridge {
   sessionListeners = new Set<(view: SessionView) => void>();
   playListeners = new Set<(ticket: PlayTicket, source: AudioSource) => void>();
   transportListeners = new Set<(action: TransportAction) => void>();
+  restartListeners = new Set<() => void>();
+  /** What the next speak request fails with, as the web bridge's does while it is cut off. */
+  speakFails: Error | null = null;
   bridge = {
     settings: async () => ({ ...DEFAULT_SETTINGS }),
     attachSink: async () => view(),
     sinkFact: (fact: SinkFact) => void this.facts.push(fact),
-    speak: async (request: unknown) => void this.asked.push(['speak', request]),
+    speak: async (request: unknown) => {
+      if (this.speakFails) throw this.speakFails;
+      this.asked.push(['speak', request]);
+    },
     control: (action: unknown) => void this.asked.push(['control', action]),
     readFrom: (request: unknown) => void this.asked.push(['readFrom', request]),
     setFormat: (format: unknown) => void this.asked.push(['setFormat', format]),
@@ -31,7 +37,11 @@ class FakeBridge {
     onSession: (listener: (view: SessionView) => void) => (this.sessionListeners.add(listener), () => this.sessionListeners.delete(listener)),
     onPlay: (listener: (ticket: PlayTicket, source: AudioSource) => void) => (this.playListeners.add(listener), () => this.playListeners.delete(listener)),
     onTransport: (listener: (action: TransportAction) => void) => (this.transportListeners.add(listener), () => this.transportListeners.delete(listener)),
+    onRestart: (listener: () => void) => (this.restartListeners.add(listener), () => this.restartListeners.delete(listener)),
   } as unknown as Bridge;
+  restart() {
+    this.restartListeners.forEach((l) => l());
+  }
   show(next: SessionView) {
     this.sessionListeners.forEach((l) => l(next));
   }
@@ -124,6 +134,19 @@ describe('PlayerController', () => {
     fake.show(view());
     fake.show(view({ state: 'playing', current: { id: 1, text: 'Another text.', offset: 0, segment: { index: 0, start: 0, end: 13 } } }));
     expect(usePlayerStore.getState()).toMatchObject({ utteranceId: 1, reading: 'Another text.', text: 'Another text.', segment: { start: 0, end: 13 } });
+  });
+
+  it('lets go of what it played when utter web restarted: the old audio stops, and what the old utterance reports is not taken for the new one of the same id', async () => {
+    fake.show(view({ state: 'playing', current: { id: 1, text: TEXT, offset: 0, segment: null } }));
+    fake.play(ticket(1));
+    await expect.poll(() => player.played.length).toBe(1);
+    player.actions = [];
+    fake.restart();
+    expect(player.actions).toEqual(['stop']);
+    expect(usePlayerStore.getState().utteranceId).toBe(0);
+    // The old utterance's last samples leave the worklet: the new session, whose utterance 1 is another, must not hear it ended.
+    player.listener({ type: 'drained', id: 1 } as PlayerNotice);
+    expect(fake.facts.filter((fact) => fact.type === 'drained')).toEqual([]);
   });
 
   it('opens the audio path as soon as the page attaches, and keeps the output awake a while, as after an utterance', async () => {
@@ -356,6 +379,17 @@ describe('PlayerController', () => {
 });
 
 describe('PlayerController, asked to speak', () => {
+  it('keeps a text that was not sent said through the session\'s views, until another text starts', async () => {
+    usePlayerStore.setState({ refusals: null, error: '' });
+    fake.speakFails = new Error('This text was not sent.');
+    expect(await controller.speak(['Lost.'], 'pcm')).toBe(false);
+    fake.show(view());
+    expect(usePlayerStore.getState().refusals).toEqual({ message: 'This text was not sent.', nothingRead: true });
+    fake.speakFails = null;
+    fake.show(view({ state: 'playing', current: { id: 1, text: 'Another.', offset: 0, segment: null } }));
+    expect(usePlayerStore.getState().refusals).toBeNull();
+  });
+
   it('clears the last text\'s time to first audio at once when nothing plays, so it is never read as the new one\'s', async () => {
     usePlayerStore.getState().set({ firstAudio: { totalMs: 400, heardAt: 1, firstByteMs: 1, firstDecodedMs: 1, firstRenderedMs: 1 }, busy: false });
     const asking = controller.speak(['Next.'], 'pcm');

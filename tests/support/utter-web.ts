@@ -41,12 +41,14 @@ export async function startWebRig(
     cacheDir?: string;
     /** Where what the links showed is kept across restarts; none: in memory. */
     linksFile?: string;
+    /** utter web's heartbeat, shorter than in use so a test sees a silence in seconds. */
+    heartbeatMs?: number;
   } = {},
 ): Promise<WebRig> {
   const tts = await startTtsServer(options.tts);
   const proxy = options.proxy ? await startFaultProxy({ target: tts.url, ...options.proxy }) : undefined;
   const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [(proxy ?? tts).url], idleTimeoutSec: 5, ...options.settings };
-  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', allowKeyChanges: options.allowKeyChanges, welcomeMarker: options.welcomeMarker, cacheDir: options.cacheDir, linksFile: options.linksFile });
+  const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', allowKeyChanges: options.allowKeyChanges, welcomeMarker: options.welcomeMarker, cacheDir: options.cacheDir, linksFile: options.linksFile, heartbeatMs: options.heartbeatMs });
   const browser = await launchChromium({ env: options.env });
   if (options.initScript) await browser.addInitScript(options.initScript);
   return {

@@ -4,6 +4,8 @@ import type { PlayTicket, SessionView, SinkLevel, TransportAction } from '../../
 import type { SaveStatus } from '../../../shared/save';
 import type { AudioSource } from '../audio/consumer-link';
 import { showPlayerTab } from './player-tab';
+import { HEARTBEAT_MS, silenceLimitMs, type ControlHello } from '../../../shared/control-link';
+import { HeldTransport } from './held-transport';
 
 /**
  * The app as the page sees it, in Electron or in a browser under `utter web`: the
@@ -26,6 +28,11 @@ export interface Bridge extends PageOperations {
    * a new listener hears at once what is wrong now. Only `utter web` has a connection to lose.
    */
   onConnection(listener: (trouble: string | null) => void): () => void;
+  /**
+   * The page reconnected to another run of `utter web`: what it played belongs to a session
+   * that is gone, and the new one numbers its utterances from 1 again.
+   */
+  onRestart(listener: () => void): () => void;
 }
 
 /** The first wait before the page connects again, doubled after each failure up to the most. */
@@ -33,6 +40,7 @@ const RECONNECT_FIRST_MS = 250;
 const RECONNECT_MOST_MS = 5000;
 const LOST = 'Lost the connection to utter web; reconnecting…';
 const REFUSED = 'utter web refused this page (was it restarted with another token?): open the address it printed.';
+const NOT_SENT = 'This text was not sent, as the page was not connected to utter web: speak it again once it has reconnected.';
 
 /** The preload's API when there is one, else the `utter web` server this page came from. */
 export function connectBridge(): Bridge {
@@ -74,6 +82,7 @@ function electronBridge(api: UtterApi): Bridge {
     onPlay: plays.add,
     // The preload's IPC lives as long as the window: nothing to lose.
     onConnection: () => () => {},
+    onRestart: () => () => {},
   };
 }
 
@@ -97,6 +106,13 @@ function webBridge(): Bridge {
   const levels = listeners<[SinkLevel]>();
   const saves = listeners<[SaveStatus]>();
   const connection = listeners<[string | null]>();
+  const restarts = listeners<[]>();
+  /** Stop and Pause pressed while cut off, for the session to hear first on reconnecting. */
+  const held = new HeldTransport();
+  /** The session's view as the page last heard it. */
+  let shown: SessionView | null = null;
+  /** The run of utter web this page last spoke with. */
+  let instance: string | null = null;
   let nextId = 1;
   let socket: Promise<WebSocket> | null = null;
   /** What the page says of its connection now (null: connected, or never lost). */
@@ -117,7 +133,7 @@ function webBridge(): Bridge {
   };
 
   const onPush = <E extends PageEventName>(event: E, payload: PageEventPayloads[E]): void => {
-    if (event === 'session') sessions.emit(payload as SessionView);
+    if (event === 'session') sessions.emit((shown = payload as SessionView));
     else if (event === 'transport') transports.emit(payload as TransportAction);
     else if (event === 'level') levels.emit(payload as SinkLevel);
     else if (event === 'save') saves.emit(payload as SaveStatus);
@@ -131,8 +147,24 @@ function webBridge(): Bridge {
     const opening = new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(`${base}/control?token=${encodeURIComponent(token)}&page=${page}`);
       let opened = false;
-      ws.onopen = () => {
-        opened = true;
+      let gone = false;
+      // A server that went away without a word (asleep, or the network dropped) leaves the
+      // socket open for minutes: one that says nothing, not even its beat, is taken for lost.
+      let patienceMs = silenceLimitMs(HEARTBEAT_MS);
+      let silence: ReturnType<typeof setTimeout> | undefined;
+      const listen = (): void => {
+        clearTimeout(silence);
+        silence = setTimeout(() => {
+          ws.close();
+          closed();
+        }, patienceMs);
+      };
+      /** The server said hello: the socket is ready, and the page gets back what it had. */
+      const ready = (hello: ControlHello): void => {
+        patienceMs = silenceLimitMs(hello.beatMs);
+        listen();
+        if (instance !== null && hello.instance !== instance) restarts.emit();
+        instance = hello.instance;
         resolve(ws);
         clearTimeout(retry);
         retry = undefined;
@@ -140,12 +172,16 @@ function webBridge(): Bridge {
         if (!missed) return;
         missed = false;
         tell(null);
-        restore();
+        void restore();
       };
-      ws.onerror = () => reject(new Error('Cannot reach `utter web` (is it still running, and is the token in the address?).'));
-      ws.onclose = () => {
+      // A closing handshake with a server that is gone takes long: the page does not wait for it.
+      const closed = (): void => {
+        if (gone) return;
+        gone = true;
+        clearTimeout(silence);
+        reject(new Error('The connection to `utter web` closed before it was ready.'));
         if (socket === opening) socket = null;
-        for (const { reject: fail } of pending.values()) fail(new Error('The connection to `utter web` closed.'));
+        for (const { reject: fail } of pending.values()) fail(new Error('The connection to `utter web` closed before it answered.'));
         pending.clear();
         if (leaving) return;
         missed = true;
@@ -156,8 +192,18 @@ function webBridge(): Bridge {
           retryLater(why === REFUSED);
         });
       };
+      ws.onopen = () => {
+        opened = true;
+        listen();
+      };
+      ws.onerror = () => reject(new Error('Cannot reach `utter web` (is it still running, and is the token in the address?).'));
+      ws.onclose = closed;
       ws.onmessage = (message: MessageEvent<string>) => {
-        const data = JSON.parse(message.data) as { id: number; result?: unknown; error?: string } | { event: PageEventName; payload: never };
+        if (gone) return;
+        listen();
+        const data = JSON.parse(message.data) as { id: number; result?: unknown; error?: string } | { event: PageEventName; payload: never } | { hello: ControlHello } | { beat: number };
+        if ('beat' in data) return;
+        if ('hello' in data) return ready(data.hello);
         if ('event' in data) return onPush(data.event, data.payload);
         const waiter = pending.get(data.id);
         pending.delete(data.id);
@@ -177,12 +223,21 @@ function webBridge(): Bridge {
     });
   };
 
-  /** Back after a loss: the page asks again for what it had, and hears what it missed. */
-  const restore = (): void => {
-    call<SessionView>(attached ? 'attachSink' : 'sessionView').then(
-      (view) => sessions.emit(view),
-      (error: Error) => console.warn(`Utter: after reconnecting: ${error.message}`),
-    );
+  /**
+   * Back after a loss: the session first hears the Stop or Pause pressed meanwhile (else it
+   * would hand this page again the text it thinks is playing); then the page asks again for
+   * what it had, and hears what it missed.
+   */
+  const restore = async (): Promise<void> => {
+    try {
+      if (held.holding) {
+        const actions = held.take(await call<SessionView>('sessionView'));
+        for (const action of actions) void call('control', action).catch((error: Error) => console.warn(`Utter: ${error.message}`));
+      }
+      sessions.emit((shown = await call<SessionView>(attached ? 'attachSink' : 'sessionView')));
+    } catch (error) {
+      console.warn(`Utter: after reconnecting: ${(error as Error).message}`);
+    }
   };
 
   /** A server that serves this page's address but closed its socket unopened refused it: a wrong token. */
@@ -226,7 +281,7 @@ function webBridge(): Bridge {
   window.addEventListener('pageshow', (event) => {
     if (!event.persisted) return;
     leaving = false;
-    if (socket) return restore();
+    if (socket) return void restore();
     missed = true;
     reconnect();
   });
@@ -248,10 +303,20 @@ function webBridge(): Bridge {
   return {
     ...remote,
     audioSocket,
+    // Cut off, a text would wait unseen for a socket: the page says at once that it was not sent.
+    speak: (request) => (missed ? Promise.reject(new Error(NOT_SENT)) : remote.speak(request)),
+    control: (action) => {
+      if (!missed) return remote.control(action);
+      const pressed = held.press(action, shown);
+      if (!pressed) return;
+      transports.emit(pressed.transport);
+      if (pressed.view) sessions.emit((shown = pressed.view));
+    },
     attachSink: () => {
       attached = true;
-      return remote.attachSink();
+      return remote.attachSink().then((view) => (shown = view));
     },
+    sessionView: () => remote.sessionView().then((view) => (shown = view)),
     detachSink: () => {
       stop();
       remote.detachSink();
@@ -266,6 +331,7 @@ function webBridge(): Bridge {
       if (trouble !== null) listener(trouble);
       return unsubscribe;
     },
+    onRestart: restarts.add,
     openSettings: () => void window.open(`${location.pathname}${location.search}#settings`, '_blank'),
     showPlayer: () => void showPlayerTab(`${location.pathname}${location.search}`),
   };

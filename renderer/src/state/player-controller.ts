@@ -71,6 +71,7 @@ export class PlayerController {
       this.bridge.onSession((view) => this.show(view)),
       this.bridge.onPlay((ticket, source) => void this.play(ticket, source)),
       this.bridge.onTransport((action) => this.transport(action)),
+      this.bridge.onRestart(() => this.forget()),
     ];
     this.bridge.attachSink().then(
       (view) => {
@@ -88,6 +89,17 @@ export class PlayerController {
   }
 
   /**
+   * utter web restarted: the audio this page still plays is from a session that is gone, and
+   * the new one numbers its utterances from 1 again, so what is reported of an old one must
+   * not be taken for a new one of the same id.
+   */
+  private forget(): void {
+    this.player?.stop();
+    this.playing = { id: 0, offset: 0, index: -1, startMs: 0, stallTold: false };
+    usePlayerStore.getState().set({ utteranceId: 0, word: null });
+  }
+
+  /**
    * The page unloads on purpose (a reload, a closed tab): the session hears it from the page,
    * not from a dropped connection, and goes on in the next page without calling it a failure.
    */
@@ -102,6 +114,7 @@ export class PlayerController {
   follow(onLevel: (level: SinkLevel) => void): () => void {
     const unsubscribe = [
       this.bridge.onSession((view) => this.show(view)),
+      this.bridge.onRestart(() => usePlayerStore.getState().set({ utteranceId: 0, word: null })),
       this.bridge.onLevel((level) => {
         if (level.id !== usePlayerStore.getState().utteranceId) return;
         const word = usePlayerStore.getState().word;
@@ -172,20 +185,30 @@ export class PlayerController {
     return this.player;
   }
 
-  /** Asks the session to speak: the first text now (or after what plays), the rest after it. */
-  speak(texts: string[], format: AudioFormat): Promise<void> {
+  /**
+   * Asks the session to speak: the first text now (or after what plays), the rest after it.
+   * A refusal stays shown until another text starts (the next view would replace an error):
+   * whether the session was sent the text.
+   */
+  async speak(texts: string[], format: AudioFormat): Promise<boolean> {
     const store = usePlayerStore.getState();
     // The last text's figures go at once when a new one is asked for (unless it will wait in the queue).
     store.set(store.busy ? { refusals: null } : { refusals: null, firstAudio: null });
     this.dropped = [];
-    return this.ask(this.bridge.speak({ texts, format }));
+    try {
+      await this.bridge.speak({ texts, format });
+      return true;
+    } catch (error) {
+      store.set({ refusals: { message: (error as Error).message, nothingRead: true } });
+      return false;
+    }
   }
 
   /** Dropped or opened files: the first is spoken now, the rest wait their turn, in order. */
   async speakFiles(files: readonly File[]): Promise<void> {
     const { texts, errors } = await readTextFiles(files);
     const spoken = texts.map((t) => t.text);
-    if (spoken.length) await this.speak(spoken, usePlayerStore.getState().format);
+    if (spoken.length && !(await this.speak(spoken, usePlayerStore.getState().format))) return;
     // Kept here, not in the error the session's next view replaces: they go when a text this drop did not bring starts.
     this.dropped = spoken;
     usePlayerStore.getState().set({ refusals: errors.length ? { message: errors.join(' '), nothingRead: !spoken.length } : null });
@@ -375,14 +398,6 @@ export class PlayerController {
 
   private fact(fact: SinkFact): void {
     this.bridge.sinkFact(fact);
-  }
-
-  private async ask(request: Promise<void>): Promise<void> {
-    try {
-      await request;
-    } catch (error) {
-      usePlayerStore.getState().set({ error: (error as Error).message });
-    }
   }
 
   /** The audio path as it is, when it is made and fits these buffering settings. */

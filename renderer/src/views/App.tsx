@@ -182,7 +182,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       </section>
       {busy && <SentenceView readFrom={(offset) => controller.readFrom(offset)} />}
       <p role="alert" className="error" data-testid="error">
-        {trouble || error}
+        {[trouble, error].filter(Boolean).join(' ')}
       </p>
       {/* Always in the page, so screen readers announce each new notice. */}
       <p className="notice" role="status" data-testid="notice">

@@ -1,0 +1,154 @@
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toneAudio } from '../support/tts-server';
+import { speakInPage, startWebRig, type WebRig } from '../support/utter-web';
+
+/**
+ * A page cut off from `utter web` while the server lives on: a network that drops without a
+ * word, or that closes the page's connection and lets no new one through for a while. The
+ * page's control socket goes through a route the test holds, which can go silent (the
+ * server's messages no longer reach the page, and the socket still looks open) or cut the
+ * connection and refuse new ones until it lets them through again.
+ */
+const BEAT_MS = 300;
+const LOST = /^Lost the connection to utter web/;
+let rig: WebRig;
+beforeAll(async () => {
+  // A long text whose audio all arrives at once, with room to buffer it: the page has much to play while cut off.
+  rig = await startWebRig({ tts: { audio: { pcm: toneAudio(30) } }, settings: { streamMaxBuffer: 10 }, heartbeatMs: BEAT_MS });
+}, 60_000);
+afterAll(async () => rig?.close());
+
+/** The page's connection, as the test lets it through. */
+interface Line {
+  /** The server's messages no longer reach the page; the socket stays open. */
+  silent: boolean;
+  /** New connections are refused. */
+  blocked: boolean;
+  /** Closes the connection open now, at both ends. */
+  cut(): Promise<void>;
+  /** Messages from the server that reached the page. */
+  heard: number;
+}
+
+async function openRouted(): Promise<{ page: Page; line: Line }> {
+  const page = await rig.browser.newPage();
+  page.on('pageerror', (error) => console.error('page error:', error.message));
+  let open: WebSocketRoute | null = null;
+  const line: Line = {
+    silent: false,
+    blocked: false,
+    cut: async () => {
+      await open?.close();
+      open = null;
+    },
+    heard: 0,
+  };
+  await page.routeWebSocket(
+    (url) => url.pathname === '/control',
+    (ws) => {
+      if (line.blocked) return ws.close();
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        if (line.silent) return;
+        line.heard++;
+        ws.send(message);
+      });
+      open = ws;
+    },
+  );
+  await page.goto(rig.web.url);
+  await page.getByTestId('format-select').waitFor();
+  // The server's hello and its first answers: the page is connected, not just loaded.
+  await expect.poll(() => line.heard, { timeout: 10_000 }).toBeGreaterThan(2);
+  return { page, line };
+}
+
+const textOf = (page: Page, testId: string) => () => page.getByTestId(testId).textContent().catch(() => '');
+const playedMs = async (page: Page) => parseFloat((await page.getByTestId('metric-playedMs').textContent()) ?? 'NaN');
+const bufferMs = async (page: Page) => Number(await page.getByTestId('buffer-level').getAttribute('data-ms'));
+
+/** Speaks the long text and waits until the page plays it with seconds in its buffer. */
+async function playLong(page: Page, text: string): Promise<void> {
+  await speakInPage(page, text, 'pcm');
+  await expect.poll(textOf(page, 'state'), { timeout: 15_000, interval: 25 }).toBe('playing');
+  await expect.poll(() => bufferMs(page), { timeout: 10_000 }).toBeGreaterThan(3000);
+}
+
+describe('a page cut off from utter web', () => {
+  it('takes a server that says nothing, not even its heartbeat, for lost within two beats, and connects again', async () => {
+    const { page, line } = await openRouted();
+    expect(await textOf(page, 'error')()).toBe('');
+    line.silent = true;
+    const silentAt = Date.now();
+    await expect.poll(textOf(page, 'error'), { timeout: BEAT_MS * 10, interval: 25 }).toMatch(LOST);
+    expect(Date.now() - silentAt).toBeGreaterThanOrEqual(BEAT_MS * 2);
+    line.silent = false;
+    await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toBe('');
+    await page.close();
+  }, 60_000);
+
+  it('stops its own audio at once when Stop is pressed while cut off, and the session hears Stop before the page plays again', async () => {
+    const { page, line } = await openRouted();
+    await playLong(page, 'A long text that is stopped while the page is cut off.');
+    line.blocked = true;
+    await line.cut();
+    await expect.poll(textOf(page, 'error'), { timeout: 5_000 }).toMatch(LOST);
+    await page.getByTestId('stop').click();
+    // The page is the audio sink: its audio stops now, not once it reaches the session.
+    await expect.poll(textOf(page, 'state'), { timeout: 1000, interval: 20 }).toBe('idle');
+    const stoppedAt = await playedMs(page);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await playedMs(page)).toBe(stoppedAt);
+
+    const requests = rig.tts.speechRequests().length;
+    line.blocked = false;
+    await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toBe('');
+    // The session stopped, and did not hand the page again the text it was playing.
+    await expect.poll(() => rig.web.session.view().state, { timeout: 2000 }).toBe('idle');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(rig.web.session.view().state).toBe('idle');
+    expect(rig.tts.speechRequests().length).toBe(requests);
+    expect(await textOf(page, 'state')()).toBe('idle');
+    await page.close();
+  }, 60_000);
+
+  it('pauses its own audio at once when Pause is pressed while cut off, and the session is paused when the page is back', async () => {
+    const { page, line } = await openRouted();
+    await playLong(page, 'A long text that is paused while the page is cut off.');
+    line.blocked = true;
+    await line.cut();
+    await expect.poll(textOf(page, 'error'), { timeout: 5_000 }).toMatch(LOST);
+    await page.getByTestId('pause').click();
+    await expect.poll(textOf(page, 'state'), { timeout: 1000, interval: 20 }).toBe('paused');
+    const pausedAt = await playedMs(page);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await playedMs(page)).toBe(pausedAt);
+
+    line.blocked = false;
+    await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toBe('');
+    await expect.poll(() => rig.web.session.view().state, { timeout: 2000 }).toBe('paused');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(rig.web.session.view().state).toBe('paused');
+    expect(await textOf(page, 'state')()).toBe('paused');
+    await page.getByTestId('stop').click();
+    await expect.poll(() => rig.web.session.view().state, { timeout: 2000 }).toBe('idle');
+    await page.close();
+  }, 60_000);
+
+  it('says at once that a text asked for while cut off was not sent, and still says so once back', async () => {
+    const { page, line } = await openRouted();
+    line.blocked = true;
+    await line.cut();
+    await expect.poll(textOf(page, 'error'), { timeout: 5_000 }).toMatch(LOST);
+    const requests = rig.tts.speechRequests().length;
+    await speakInPage(page, 'Asked for while cut off.', 'pcm');
+    await expect.poll(textOf(page, 'error'), { timeout: 1000, interval: 20 }).toMatch(/This text was not sent/);
+    line.blocked = false;
+    // Back: the connection's trouble is no longer said, and the text not sent still is.
+    await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toMatch(/^This text was not sent/);
+    expect(await page.getByTestId('text-input').inputValue()).toBe('Asked for while cut off.');
+    expect(rig.tts.speechRequests().length).toBe(requests);
+    await page.close();
+  }, 60_000);
+});
