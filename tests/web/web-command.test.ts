@@ -89,7 +89,12 @@ describe('utter web', () => {
     const token = url.searchParams.get('token')!;
     const socket = new WebSocket(`ws://${url.host}/control?token=${token}`, { headers: { origin: `http://${url.host}` } });
     const replies: unknown[] = [];
-    socket.on('message', (data) => replies.push(JSON.parse(String(data))));
+    const said: unknown[] = [];
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      // The server's hello (and any beat) are its own, not replies.
+      ('hello' in message || 'beat' in message ? said : replies).push(message);
+    });
     await new Promise((r) => socket.on('open', r));
     socket.send('not json');
     socket.send(JSON.stringify({ id: 1, op: 'speak', request: { texts: [7] } }));
@@ -101,6 +106,7 @@ describe('utter web', () => {
     // The page learns whether a key is set, never the key.
     expect(replies[2]).toMatchObject({ result: { apiKeySet: false } });
     expect(JSON.stringify(replies[2])).not.toMatch(/"apiKey"/);
+    expect(said[0]).toMatchObject({ hello: { instance: expect.any(String) } });
     socket.close();
     const audio = new WebSocket(`ws://${url.host}/audio?token=${token}`, { headers: { origin: `http://${url.host}` } });
     audio.on('open', () => audio.send(JSON.stringify({ claim: 999 })));
