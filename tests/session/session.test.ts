@@ -209,7 +209,7 @@ describe('Session', () => {
   });
 
   it('prepares the text as the engine will: a pronunciation rule can make it speakable, Markdown stripping can empty it', async () => {
-    const hearts = newSession({}, { pronunciations: () => compilePronunciations([{ kind: 'word', match: '♥', replacement: 'heart' }]) });
+    const hearts = newSession({}, { pronunciations: () => compilePronunciations([{ kind: 'regex', match: '♥', replacement: 'heart' }]) });
     const sink = new FakeSink();
     hearts.session.attachSink(sink);
     expect(hearts.session.speak(['♥'])).toBeNull();
@@ -259,15 +259,39 @@ describe('Session', () => {
       expect(session.speak([text])).toBe(NOTHING);
       expect(last()).toMatchObject({ error: NOTHING, history: [] });
     }
-    // One too long to prepare at once is taken; the engine finds nothing to say as it prepares it.
-    expect(session.speak(['?! '.repeat(PREPARE_AT_ONCE_CHARS / 3 + 1)])).toBeNull();
-    await vi.waitFor(() => expect(last().error).toBe(NOTHING));
-    expect(last().history).toEqual([]);
     session.speak(['Words at last.']);
     // Not before the engine starts it: a page that never plays it leaves the history as it was.
     expect(last().history).toEqual([]);
     await vi.waitFor(() => expect(last().history).toEqual(['Words at last.']));
     expect(last().error).toBe('');
+  });
+
+  it('refuses a text too long to prepare at once that has nothing to speak, and what plays goes on', async () => {
+    const rules: { dictionary?: ReturnType<typeof compilePronunciations> } = {};
+    const { session, last } = newSession({}, { pronunciations: () => rules.dictionary });
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak([THREE]);
+    await vi.waitFor(() => expect(sink.tickets).toHaveLength(1));
+    const playing = last().current!.id;
+    const symbols = '?! … --- ;;; 🙂 '.repeat(PREPARE_AT_ONCE_CHARS / 8);
+    expect(symbols.length).toBeGreaterThanOrEqual(PREPARE_AT_ONCE_CHARS);
+    const started = performance.now();
+    expect(session.speak([symbols])).toBe(NOTHING);
+    // A scan for a letter, not a preparation of the whole text on the main thread.
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(last()).toMatchObject({ error: NOTHING, current: { id: playing, text: THREE } });
+    expect(sink.tickets).toHaveLength(1);
+    expect(sink.actions).toEqual([]);
+    // Queued, it is refused the same way, and the queue is left as it was.
+    expect(session.speak([symbols], { queue: true })).toBe(NOTHING);
+    expect(last().queued).toEqual([]);
+    // One letter anywhere, or a rule that gives the symbols words, and it is taken.
+    expect(session.speak([symbols + 'a'], { queue: true })).toBeNull();
+    rules.dictionary = compilePronunciations([{ kind: 'regex', match: '♥', replacement: 'heart' }]);
+    expect(session.speak([symbols.replace('🙂', '♥')], { queue: true })).toBeNull();
+    expect(last().queued).toHaveLength(2);
+    expect(last().current!.id).toBe(playing);
   });
 
   it('keeps in the history a text the server refused, to replay once the key is fixed', async () => {
