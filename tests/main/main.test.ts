@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { askAppDiagnostics, sendToApp } from '../../electron/session/app-socket';
 import { launchApp } from '../support/fake-electron';
 import { channelOf, PAGE_EVENTS } from '../../shared/contract';
-import type { PlayTicket, SessionView } from '../../shared/session';
+import type { PlayTicket, SessionText, SessionView } from '../../shared/session';
+import { withTexts } from '../support/shown-view';
 
 /**
  * The shell under a mocked Electron (the binary cannot run here): capture what it
@@ -20,11 +21,26 @@ const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
 /** The player window's webContents, which the shell loads hidden at start. */
 const player = () => captured.windows.find((w) => w.url === 'app://utter/index.html' && !w.destroyed)!;
 /** The player page becomes the session's audio sink, as its controller does on load. */
-const attachPlayer = () => captured.handlers.get(channelOf('attachSink'))!({ ...page, sender: player().contents }) as SessionView;
+/** Its view has the texts put back in as the page gets them: those sent since it asked (a page that loads again has none). */
+const attachPlayer = () => {
+  const from = captured.sent.length;
+  const view = captured.handlers.get(channelOf('attachSink'))!({ ...page, sender: player().contents }) as SessionView;
+  return withTexts(view, (textId) => sentText(textId, from));
+};
 const fact = (message: unknown, sender = player().contents) => captured.handlers.get(`on:${channelOf('sinkFact')}`)!({ ...page, sender }, message);
 const views = () => captured.sent.filter((s) => s.channel === PAGE_EVENTS.session).map((s) => s.message as SessionView);
 const plays = () => captured.sent.filter((s) => s.channel === PAGE_EVENTS.play);
-const lastView = () => views().at(-1);
+/** A text as the app last sent it to a page, ahead of the views that name it. */
+const sentText = (textId: number, from = 0) =>
+  captured.sent
+    .slice(from)
+    .flatMap((s) => (s.channel === PAGE_EVENTS.texts ? (s.message as SessionText[]) : []))
+    .findLast((text) => text.textId === textId)?.text;
+/** The last view, with the texts the pages were sent put back in. */
+const lastView = () => {
+  const view = views().at(-1);
+  return view && withTexts(view, sentText);
+};
 type Port = { on: (e: string, h: (v: unknown) => void) => void; start: () => void; postMessage: (data: unknown) => void };
 /** Plays the page's part on the last port handed over: takes every chunk at once, so the engine goes on. */
 const consumeLastPort = () => {

@@ -13,6 +13,7 @@ import { MAX_QUEUED, MAX_QUEUED_CHARS, Session, type SessionSink } from '../../e
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import type { LinkEvent } from '../../shared/playback/link-protocol';
 import type { PlayTicket, SessionView, TransportAction } from '../../shared/session';
+import { withTexts, type ShownView } from '../support/shown-view';
 
 /** A voice that says each character as 10 ms of 24 kHz PCM silence, a little at a time. */
 class QuietProvider implements SpeechProvider {
@@ -76,11 +77,12 @@ class FakeSink implements SessionSink {
 
 function newSession(settings: Partial<Settings> = {}, extra: Partial<ConstructorParameters<typeof Session>[0]> = {}) {
   const provider = new QuietProvider();
-  const views: SessionView[] = [];
+  // With the texts they name put back, as the session holds them when each view is made.
+  const views: ShownView[] = [];
   const needSink = vi.fn();
   const notify = vi.fn();
   const session = new Session({ settings: () => ({ ...DEFAULT_SETTINGS, provider: 'openai', ...settings }), provider: () => provider, needSink, notify, ...extra });
-  session.subscribe((view) => views.push(view));
+  session.subscribe((view) => views.push(withTexts(view, (textId) => session.textOf(textId))));
   return { session, provider, views, needSink, notify, last: () => views.at(-1)! };
 }
 
@@ -381,19 +383,39 @@ describe('Session', () => {
     expect(sink.tickets).toHaveLength(2);
   });
 
-  it('takes a waiting text out of the queue, by where the page showed it or, if the queue moved, by what it was', async () => {
-    const { session, last } = newSession({ whileSpeaking: 'queue' });
+  it('takes a waiting text out of the queue, by where the page showed it or, if the queue moved, by its id', async () => {
+    const { session, last, views } = newSession({ whileSpeaking: 'queue' });
     session.attachSink(new FakeSink());
     session.speak(['Playing.', 'A.', 'B.', 'C.']);
     expect(last().queued).toEqual(['A.', 'B.', 'C.']);
-    session.unqueue(1, 'B.');
+    const [a, b, c] = session.view().queued.map((ref) => ref.textId);
+    expect(session.unqueue(1, b)).toBeNull();
     expect(last().queued).toEqual(['A.', 'C.']);
     // The page still showed C. second-to-last when the queue moved: C. goes all the same.
-    session.unqueue(2, 'C.');
+    expect(session.unqueue(2, c)).toBeNull();
     expect(last().queued).toEqual(['A.']);
-    // A text no longer waiting is left alone.
-    session.unqueue(0, 'Gone.');
-    expect(last().queued).toEqual(['A.']);
+    // A text no longer waiting is refused, with why, and the queue is left alone.
+    const seen = views.length;
+    expect(session.unqueue(0, b)).toMatch(/^That text no longer waits in the queue/);
+    expect(views).toHaveLength(seen);
+    expect(session.view().queued.map((ref) => ref.textId)).toEqual([a]);
+  });
+
+  it('replays a text of the history by its id, and refuses an id it no longer holds', async () => {
+    const { session, last } = newSession();
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak(['Said before.']);
+    await vi.waitFor(() => expect(last().history).toEqual(['Said before.']));
+    const said = session.view().history[0];
+    expect(said).toEqual({ textId: said.textId, chars: 12, preview: 'Said before.' });
+    session.speak(['Now this.']);
+    expect(session.replay(said.textId)).toBeNull();
+    // The same text under the same id: a page that has it is sent nothing again.
+    expect(session.view().current).toMatchObject({ textId: said.textId });
+    expect(last().current).toMatchObject({ text: 'Said before.' });
+    expect(session.replay(9999)).toMatch(/^That text is no longer in the history or the queue/);
+    expect(session.textOf(9999)).toBeUndefined();
   });
 
   it('stops, pauses and skips through the page, and clears the queue on stop', async () => {

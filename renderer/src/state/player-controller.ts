@@ -201,8 +201,16 @@ export class PlayerController {
   }
 
   /** Takes a waiting text out of the queue (the one shown at `index`). */
-  unqueue(index: number, text: string): void {
-    this.bridge.unqueue({ index, text });
+  unqueue(index: number, textId: number): void {
+    this.bridge.unqueue({ index, textId });
+  }
+
+  /** Speaks again a text of the history, by its id: the session holds the text. */
+  replay(textId: number, format: AudioFormat): Promise<void> {
+    const store = usePlayerStore.getState();
+    store.set(store.busy ? { refusals: null } : { refusals: null, firstAudio: null });
+    this.dropped = [];
+    return this.ask(this.bridge.replay({ textId, format }));
   }
 
   /**
@@ -252,6 +260,8 @@ export class PlayerController {
   private show(view: SessionView): void {
     const store = usePlayerStore.getState();
     const current = view.current;
+    // The app sent the text ahead of the first view that names it.
+    const reading = current ? (this.bridge.textOf(current.textId) ?? '') : '';
     const patch: Partial<typeof store> = {
       sessionState: view.state,
       busy: current !== null,
@@ -269,10 +279,10 @@ export class PlayerController {
     };
     // A new text, whoever asked for it (the box, a hotkey, the queue), is the text shown.
     // Another text under the same id is new too: a restarted utter web numbers from 1 again.
-    if (current && (current.id !== store.utteranceId || current.text !== store.reading)) {
-      Object.assign(patch, { utteranceId: current.id, reading: current.text, text: current.text, word: null });
+    if (current && (current.id !== store.utteranceId || reading !== store.reading)) {
+      Object.assign(patch, { utteranceId: current.id, reading, text: reading, word: null });
       // Another text (a hotkey's, another page's, a replay): what the last drop refused is no longer news.
-      if (!this.dropped.includes(current.text)) {
+      if (!this.dropped.includes(reading)) {
         this.dropped = [];
         patch.refusals = null;
       }
