@@ -245,6 +245,38 @@ describe('Electron shell', () => {
     captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
   });
 
+  it('sends each text to a page once over IPC, however many sentences are heard: views name texts by id', async () => {
+    player().visible = false;
+    attachPlayer();
+    const shown = player();
+    const reading = 'Read at length, a sentence at a time. '.repeat(55_000);
+    const waiting = 'Waiting its turn in the queue. '.repeat(68_000);
+    expect(reading.length + waiting.length).toBeGreaterThan(4_000_000);
+    const from = captured.sent.length;
+    await captured.handlers.get(channelOf('speak'))!({ ...page, sender: shown.contents }, { texts: [reading, waiting] });
+    await vi.waitFor(() => expect(plays().length).toBeGreaterThan(0));
+    const { id } = plays().at(-1)!.message as PlayTicket;
+    const changes = 30;
+    for (let index = 0; index < changes; index++) fact({ type: 'playing', id, index });
+    await vi.waitFor(() => expect(lastView()?.current?.segment).toBeDefined());
+    const toPage = captured.sent.slice(from).filter((s) => s.to === shown && (s.channel === PAGE_EVENTS.session || s.channel === PAGE_EVENTS.texts));
+    expect(toPage.filter((s) => s.channel === PAGE_EVENTS.session).length).toBeGreaterThanOrEqual(changes);
+    // Each text once: the bytes do not grow with the changes (each view carried 4 MB before).
+    const bytes = toPage.reduce((sum, s) => sum + JSON.stringify(s.message).length, 0);
+    expect(bytes).toBeLessThan(reading.length + waiting.length + changes * 5_000);
+    // (The history's short texts, from earlier tests, the page had already.)
+    const long = (t: SessionText) => t.text === reading || t.text === waiting;
+    const texts = toPage.flatMap((s) => (s.channel === PAGE_EVENTS.texts ? (s.message as SessionText[]) : []));
+    expect(texts.filter(long).map((t) => t.text.length)).toEqual([reading.length, waiting.length]);
+    expect(lastView()).toMatchObject({ current: { id, text: reading }, queued: [waiting] });
+    // A page that loads again (F5) has none of them: it is sent each once more.
+    const reloaded = captured.sent.length;
+    attachPlayer();
+    const again = captured.sent.slice(reloaded).flatMap((s) => (s.to === shown && s.channel === PAGE_EVENTS.texts ? (s.message as SessionText[]) : []));
+    expect(again.filter(long).map((t) => t.text.length)).toEqual([reading.length, waiting.length]);
+    captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
+  });
+
   it('goes on from the sentence heard with no alarm when the player reloads (F5): the page said it was going', async () => {
     player().visible = false;
     attachPlayer();
