@@ -90,4 +90,16 @@ describe('utter web and the session texts', () => {
     back.socket.close();
     player.socket.close();
   });
+
+  it('refuses, with why, an id of a text the session does not hold: to remove, replay or save', async () => {
+    const page = await openPage();
+    expect(await page.ask(1, 'replay', { textId: 42 })).toMatchObject({ error: expect.stringMatching(/^That text is no longer in the history or the queue, so it cannot be spoken again/) });
+    expect(await page.ask(2, 'unqueue', { index: 0, textId: 42 })).toMatchObject({ error: expect.stringMatching(/^unqueue refused: That text no longer waits in the queue/) });
+    expect(await page.ask(3, 'saveAudio', { textId: 42, format: 'wav' })).toMatchObject({ error: expect.stringMatching(/^That text is no longer in the history or the queue, so it cannot be saved/) });
+    expect(await page.ask(4, 'saveAudio', { format: 'wav' })).toMatchObject({ error: expect.stringContaining('saveAudio refused: takes the text to save, or the id of a text the session holds') });
+    expect(await page.ask(5, 'unqueue', { index: 0, text: 'By its words.' })).toMatchObject({ error: expect.stringContaining('unqueue refused') });
+    // Nothing changed for it.
+    expect((await page.ask(6, 'sessionView')).result).toMatchObject({ state: 'idle', current: null, queued: [], history: [] });
+    page.socket.close();
+  });
 });
