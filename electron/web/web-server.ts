@@ -268,8 +268,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     ...sessionOperations(session, (ws) => sinks.get(ws)),
     ...pronunciationOperations(dictionary, () => store.get()),
     attachSink: (_request, ws) => {
-      // A page asks for the whole state when it loads: it has none of the texts.
-      textsSent.get(ws)?.forget();
       const sink = socketSink(ws);
       sinks.set(ws, sink);
       session.attachSink(sink);
@@ -277,9 +275,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       pushTexts(ws, view);
       return view;
     },
-    // The page asks for the whole state (it loaded, or came back): its texts come first.
+    // A page that loads, or comes back, does so on a socket of its own: it is sent the texts it lacks first.
     sessionView: (_request, ws) => {
-      textsSent.get(ws)?.forget();
       const view = session.view();
       pushTexts(ws, view);
       return view;
