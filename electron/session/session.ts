@@ -25,7 +25,7 @@ import type { SavedSession } from './saved-session';
 const FROM_CACHE = ' (from the local cache)';
 /** How many texts the history keeps. */
 const HISTORY_LENGTH = 10;
-/** Texts waiting their turn, at most: past it a request is refused (each view and save carries them all). */
+/** Texts waiting their turn, at most: past it a request is refused (each save of the session carries them all). */
 export const MAX_QUEUED = 1000;
 /** And their characters, at most (about 100 MB in memory). */
 export const MAX_QUEUED_CHARS = 50_000_000;

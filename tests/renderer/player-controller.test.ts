@@ -24,6 +24,8 @@ class FakeBridge {
     attachSink: async () => view(),
     sinkFact: (fact: SinkFact) => void this.facts.push(fact),
     speak: async (request: unknown) => void this.asked.push(['speak', request]),
+    replay: async (request: unknown) => void this.asked.push(['replay', request]),
+    unqueue: (request: unknown) => void this.asked.push(['unqueue', request]),
     control: (action: unknown) => void this.asked.push(['control', action]),
     readFrom: (request: unknown) => void this.asked.push(['readFrom', request]),
     setFormat: (format: unknown) => void this.asked.push(['setFormat', format]),
@@ -136,6 +138,19 @@ describe('PlayerController', () => {
     usePlayerStore.getState().set({ text: 'Edited.' });
     fake.show(view({ state: 'paused', current: { id: 3, text: TEXT, offset: 0, segment: null } }));
     expect(usePlayerStore.getState()).toMatchObject({ text: 'Edited.', paused: true, sessionState: 'paused' });
+  });
+
+  it('shows the queue and the history by their previews, and asks by id to take a text out or replay one', async () => {
+    fake.show(view({ state: 'playing', current: { id: 4, text: TEXT, offset: 0, segment: null }, queued: ['Waiting.'], history: ['Said before.'] }));
+    const { queued, history } = usePlayerStore.getState();
+    expect(queued).toEqual([{ textId: textIdOf('Waiting.'), chars: 8, preview: 'Waiting.' }]);
+    expect(history).toEqual([{ textId: textIdOf('Said before.'), chars: 12, preview: 'Said before.' }]);
+    controller.unqueue(0, queued[0].textId);
+    await controller.replay(history[0].textId, 'mp3');
+    expect(fake.asked).toEqual([
+      ['unqueue', { index: 0, textId: queued[0].textId }],
+      ['replay', { textId: history[0].textId, format: 'mp3' }],
+    ]);
   });
 
   it('shows another text under an id it showed before as the new text: a restarted utter web numbers from 1 again', () => {
