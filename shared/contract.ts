@@ -5,7 +5,7 @@
 // its handler in each shell.
 import { z } from 'zod';
 import type { AppInfo, CacheState, LocalServer, ProviderStatus, PublicSettings, SettingsUpdateResult, VoiceList } from './renderer-api';
-import { controlSchema, formatSchema, rateSchema, sinkFactSchema, speakIntentSchema, readFromSchema, unqueueSchema, type PlayTicket, type SessionView, type SinkLevel, type TransportAction } from './session';
+import { controlSchema, formatSchema, rateSchema, sinkFactSchema, speakIntentSchema, readFromSchema, replaySchema, unqueueSchema, type PlayTicket, type SessionText, type SessionView, type SinkLevel, type TransportAction } from './session';
 import { updateActionSchema, type UpdateStatus } from './updates';
 import { saveRequestSchema, type SaveOutcome, type SaveStatus } from './save';
 import { MAX_RULES, type PronunciationRule, type PronunciationsTryResult, type PronunciationsUpdateResult } from './pronunciation';
@@ -40,17 +40,19 @@ export const OPERATIONS = {
   checkProvider: invoke<ProviderStatus>()(nothing),
   /** Texts for the session to speak; its view says how it goes. */
   speak: invoke<void>()(speakIntentSchema),
+  /** Speaks again a text the session holds (Replay in the history), by its id; refused, with why, once the session no longer holds it. */
+  replay: invoke<void>()(replaySchema),
   /** Stop, pause or resume, skip, previous, resume the text a restart interrupted. */
   control: send(controlSchema),
   /** Reads the current text from a sentence the user chose. */
   readFrom: send(readFromSchema),
-  /** Takes a waiting text out of the queue. */
+  /** Takes a waiting text out of the queue, by its id; refused, with why, once it no longer waits. */
   unqueue: send(unqueueSchema),
   /** The format the next texts ask for (the player's selector). */
   setFormat: send(formatSchema),
   /** The playback rate, heard at once and kept for the next texts and the next start. */
   setRate: send(rateSchema),
-  /** The player page is ready to play: it becomes the session's audio sink, and gets its view. */
+  /** The player page is ready to play: it becomes the session's audio sink, and gets its view (its texts come first, as a `texts` event). */
   attachSink: invoke<SessionView>()(nothing),
   /** The player page unloads on purpose (a reload, a closed tab): reading goes on in the next page without the alarm a crash raises. */
   detachSink: send(nothing),
@@ -130,10 +132,12 @@ export function checkRequest<K extends OperationName>(name: K, payload: unknown)
 }
 
 /**
- * Messages from the app to its pages: the session's view on every change, each utterance
- * to play (with its audio port in Electron), and what the audio side must do.
+ * Messages from the app to its pages: the session's view on every change (and before it,
+ * once each, the texts it names: see session-texts.ts), each utterance to play (with its
+ * audio port in Electron), and what the audio side must do.
  */
 export const PAGE_EVENTS = {
+  texts: 'utter:texts',
   session: 'utter:session',
   play: 'utter:play',
   transport: 'utter:transport',
@@ -144,6 +148,7 @@ export type PageEventName = keyof typeof PAGE_EVENTS;
 
 /** The payload of each page event. */
 export interface PageEventPayloads {
+  texts: SessionText[];
   session: SessionView;
   play: PlayTicket;
   transport: TransportAction;

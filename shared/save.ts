@@ -41,17 +41,22 @@ export function defaultSaveName(text: string, format: SaveFormat, words = 6): st
   return `${first || 'Utter'}.${SAVE_EXTENSIONS[format][0]}`;
 }
 
-/** A page asks for a text's audio in a file: what a history item or the text box holds. */
+/** A page asks for a text's audio in a file: what the text box holds, or a text of the session's history by its id. */
 export const saveRequestSchema = z
   .object({
-    text: z.string({ error: 'A save needs text.' }).superRefine((value, context) => {
-      if (!value.trim()) context.addIssue({ code: 'custom', message: 'There is nothing to save.' });
-      const refused = textTooLong(value);
-      if (refused) context.addIssue({ code: 'custom', message: refused });
-    }),
+    text: z
+      .string({ error: 'A save needs text.' })
+      .superRefine((value, context) => {
+        if (!value.trim()) context.addIssue({ code: 'custom', message: 'There is nothing to save.' });
+        const refused = textTooLong(value);
+        if (refused) context.addIssue({ code: 'custom', message: refused });
+      })
+      .optional(),
+    textId: z.number({ error: 'takes the id of a text the session holds (textId)' }).int().nonnegative().optional(),
     format: z.enum(SAVE_FORMATS, { error: (issue) => `Utter saves mp3, opus or wav, not ${JSON.stringify(issue.input)}.` }),
-  }, { error: 'takes { text, format }' })
-  .strict();
+  }, { error: 'takes { text, format } or { textId, format }' })
+  .strict()
+  .refine((request) => (request.text === undefined) !== (request.textId === undefined), { error: 'takes the text to save, or the id of a text the session holds (textId): one of them' });
 export type SaveRequest = z.output<typeof saveRequestSchema>;
 
 /** Where a running save is: fetching and decoding the speech, then encoding it. */

@@ -17,20 +17,50 @@ export interface Resumable {
   charsLeft: number;
 }
 
-/** Everything a page shows of the session. Offsets are into `current.text`. */
+/**
+ * A text the session holds, as a view names it: its id (the text itself reaches each page
+ * once, as a SessionText, before the first view that names it), its length and its start.
+ */
+export interface TextRef {
+  textId: number;
+  /** Its length in characters. */
+  chars: number;
+  /** Its first PREVIEW_CHARS characters, what the lists show. */
+  preview: string;
+}
+
+/** A text itself, sent to a page once, before the first view that names it. */
+export interface SessionText {
+  textId: number;
+  text: string;
+}
+
+/** How much of a text a TextRef carries. */
+export const PREVIEW_CHARS = 200;
+
+/** A text's ref: its id, length and first characters. */
+export function textRefOf(textId: number, text: string): TextRef {
+  return { textId, chars: text.length, preview: text.slice(0, PREVIEW_CHARS) };
+}
+
+/**
+ * Everything a page shows of the session, on every change: texts by id only, as a view goes
+ * to every page on each sentence. Offsets are into the current text.
+ */
 export interface SessionView {
   state: SessionState;
   current: {
     id: number;
-    text: string;
-    /** Where in `text` this utterance started speaking (after a resume, past the start). */
+    /** The text read (a SessionText the page has). */
+    textId: number;
+    /** Where in the text this utterance started speaking (after a resume, past the start). */
     offset: number;
     /** The sentence being heard. */
     segment: { index: number; start: number; end: number } | null;
   } | null;
-  queued: string[];
+  queued: TextRef[];
   /** The last texts spoken, newest first. */
-  history: string[];
+  history: TextRef[];
   /** The last error, shown until the next text starts. */
   error: string;
   /** A note that is not an error (a retry, a failover, a resume). */
@@ -100,8 +130,14 @@ const format = z.enum(AUDIO_FORMATS, { error: (issue) => `Unknown audio format: 
 /** Read the current text (utterance `id`) again from `offset`, a sentence the user chose. */
 export const readFromSchema = z.object({ id: z.number().int().nonnegative(), offset: z.number().int().nonnegative() }, { error: 'takes { id, offset }' }).strict();
 
-/** A waiting text to take out of the queue: where the page showed it, and what it was. */
-export const unqueueSchema = z.object({ index: z.number().int().nonnegative(), text }, { error: 'takes { index, text }' }).strict();
+/** A text the session holds, by its id. */
+export const textIdSchema = z.number({ error: 'takes the id of a text the session holds (textId)' }).int().nonnegative();
+
+/** A waiting text to take out of the queue: where the page showed it, and which it was. */
+export const unqueueSchema = z.object({ index: z.number().int().nonnegative(), textId: textIdSchema }, { error: 'takes { index, textId }' }).strict();
+
+/** A text of the history (or the queue) to speak again, by its id: the first now (or queued, as speak does). */
+export const replaySchema = z.object({ textId: textIdSchema, format: format.optional() }, { error: 'takes { textId, format? }' }).strict();
 
 /** A page asks for texts to be spoken: the first now (or queued), the rest after it. */
 export const speakIntentSchema = z
@@ -175,11 +211,11 @@ export interface TrayStatus {
   error?: string;
 }
 
-/** The tray's summary of a view: speaking, paused, idle or failed, and the sentence heard. */
-export function trayStatusOf(view: SessionView): TrayStatus {
+/** The tray's summary of a view: speaking, paused, idle or failed, and the sentence heard (in `text`, the current text). */
+export function trayStatusOf(view: SessionView, text: string | undefined): TrayStatus {
   const status = view.state === 'buffering' || view.state === 'playing' ? 'speaking' : view.state;
   const segment = view.current?.segment;
-  const reading = segment ? view.current!.text.slice(segment.start, segment.end).slice(0, 500) : undefined;
+  const reading = segment && text !== undefined ? text.slice(segment.start, segment.end).slice(0, 500) : undefined;
   return { status, reading, error: view.error || undefined };
 }
 

@@ -147,11 +147,12 @@ export const PREPARE_AT_ONCE_CHARS = 256 * 1024;
 
 /**
  * prepareText's refusal of `original` (nothing to speak), or null when it has something. A
- * text prepared in slices is not prepared here, which would hold the event loop: null, and
- * the engine finds out as it prepares it.
+ * text prepared in slices is not prepared here, which would hold the event loop: it is only
+ * searched for a letter or digit (one native scan), and the engine judges the rest as it
+ * prepares it.
  */
 export function nothingToSpeak(original: string, options: PrepareOptions = {}): string | null {
-  if (original.length >= PREPARE_AT_ONCE_CHARS) return null;
+  if (original.length >= PREPARE_AT_ONCE_CHARS) return mayHaveSpeech(original, options) ? null : nothingToSpeakMessage(original);
   try {
     prepareText(original, options);
     return null;
@@ -159,6 +160,23 @@ export function nothingToSpeak(original: string, options: PrepareOptions = {}): 
     if (error instanceof SpeechError && error.kind === 'input') return error.message;
     throw error;
   }
+}
+
+/**
+ * False only when preparing `original` is sure to leave no letter or digit: it has none, and
+ * no pronunciation rule could bring one (a rule "♥ → heart" could; stripping Markdown never adds).
+ */
+function mayHaveSpeech(original: string, options: PrepareOptions): boolean {
+  if (SPEAKABLE.test(original)) return true;
+  return (options.pronunciations?.rules ?? []).some((compiled) => SPEAKABLE.test(compiled.rule.replacement));
+}
+
+/** Any letter or digit, in any script: what a voice can say. */
+const SPEAKABLE = /[\p{L}\p{N}]/u;
+
+/** Why a text with no letters or digits is refused. */
+function nothingToSpeakMessage(original: string): string {
+  return original.trim() ? 'The text has nothing to speak (no letters or digits).' : 'There is no text to speak: it is empty.';
 }
 
 /**
@@ -188,12 +206,7 @@ function* prepareSteps(original: string, options: PrepareOptions): Generator<voi
   const built = yield* out.build(original.length);
   const { spoken, notes } = yield* applyPronunciations(built, options.pronunciations, { phonemes: options.phonemes ?? 'keep' });
   if (notes.length) spoken.notes = notes;
-  if (!/[\p{L}\p{N}]/u.test(spoken.text)) {
-    throw new SpeechError(
-      'input',
-      original.trim() ? 'The text has nothing to speak (no letters or digits).' : 'There is no text to speak: it is empty.',
-    );
-  }
+  if (!SPEAKABLE.test(spoken.text)) throw new SpeechError('input', nothingToSpeakMessage(original));
   return spoken;
 }
 

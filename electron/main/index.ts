@@ -170,7 +170,7 @@ async function start(): Promise<void> {
   startTray();
   updates.start();
   speaking.subscribe((view) => {
-    tray?.update({ ...trayStatusOf(view), resumable: view.resumable?.title ?? null, canSave: Boolean(view.current ?? view.history[0]), rate: view.rate });
+    tray?.update({ ...trayStatusOf(view, view.current ? speaking.textOf(view.current.textId) : undefined), resumable: view.resumable?.title ?? null, canSave: Boolean(view.current ?? view.history[0]), rate: view.rate });
     // Nobody sees the player: an error, or a switch to another server, must still reach the user.
     const unseen = !windows?.playerVisible;
     // Each error once, whatever the state: a queued text may already be playing after it.
@@ -379,7 +379,8 @@ async function speakFiles(paths: readonly string[]): Promise<void> {
 /** "Save audio…" from the tray: the text being read, or the last one read. */
 async function saveFromTray(): Promise<void> {
   const view = speaking.view();
-  const text = view.current?.text ?? view.history[0];
+  const held = view.current?.textId ?? view.history[0]?.textId;
+  const text = held === undefined ? undefined : speaking.textOf(held);
   if (!text) return notify('Nothing has been read yet, so there is no audio to save.');
   const outcome = await saves.save(text, 'mp3', (name, format) => chooseSavePath(name, format, saveFolder()));
   if (outcome.state === 'not-saved' && !/No file was chosen/.test(outcome.reason)) notify(outcome.reason);

@@ -6,6 +6,8 @@ import { app, ipcMain, MessageChannelMain, type IpcMainEvent, type IpcMainInvoke
 import type { Settings } from '../../shared/config/schema';
 import { channelOf, checkRequest, OPERATIONS, OPERATION_NAMES, PAGE_EVENTS, type OperationHandlers, type OperationName } from '../../shared/contract';
 import type { PublicSettings } from '../../shared/renderer-api';
+import type { SessionView } from '../../shared/session';
+import { TextsSent } from '../../shared/session-texts';
 import { APP_ORIGIN } from '../pages/app-protocol';
 import { createProvider } from '../engine/engine';
 import { findLocalServers } from '../engine/local-servers';
@@ -13,7 +15,7 @@ import { providerStatus } from '../engine/provider-check';
 import { voiceList } from '../engine/voice-list';
 import type { EngineLink } from '../engine/link';
 import type { Session, SessionSink } from '../session/session';
-import { sessionOperations } from '../session/session-operations';
+import { sessionOperations, textToSave } from '../session/session-operations';
 import { pronunciationOperations } from '../session/pronunciation-operations';
 import type { PronunciationStore } from '../store/pronunciation-store';
 import type { SettingsStore } from '../store/settings-store';
@@ -62,8 +64,21 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     viewers.add(contents);
     contents.once('destroyed', () => viewers.delete(contents));
   };
+  /** What each page has of the session's texts: each goes to it once, before the first view that names it. */
+  const textsSent = new WeakMap<WebContents, TextsSent>();
+  /** Sends `contents` the texts of `view` it lacks. */
+  const sendTexts = (contents: WebContents, view: SessionView): void => {
+    let sent = textsSent.get(contents);
+    if (!sent) textsSent.set(contents, (sent = new TextsSent()));
+    const texts = sent.missing(view, (textId) => session.textOf(textId));
+    if (texts.length) contents.send(PAGE_EVENTS.texts, texts);
+  };
   session.subscribe((view) => {
-    for (const contents of viewers) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.session, view);
+    for (const contents of viewers) {
+      if (contents.isDestroyed()) continue;
+      sendTexts(contents, view);
+      contents.send(PAGE_EVENTS.session, view);
+    }
   });
   deps.saves.subscribe((status) => {
     for (const contents of viewers) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.save, status);
@@ -78,6 +93,8 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     ...pronunciationOperations(deps.pronunciations, deps.engineSettings),
     attachSink: (_request, event) => {
       const contents = event.sender;
+      // A page asks for the whole state when it loads (again): it has none of the texts.
+      textsSent.get(contents)?.forget();
       const sink = contentsSink(contents);
       sinks.set(contents, sink);
       watch(contents);
@@ -93,12 +110,17 @@ export function registerPageIpc(deps: PageIpcDeps): void {
         contents.once('destroyed', lost);
       }
       session.attachSink(sink);
-      return session.view();
+      const view = session.view();
+      sendTexts(contents, view);
+      return view;
     },
     // A page that shows the session's view without playing (none yet) gets its changes too.
     sessionView: (_request, event) => {
       watch(event.sender);
-      return session.view();
+      textsSent.get(event.sender)?.forget();
+      const view = session.view();
+      sendTexts(event.sender, view);
+      return view;
     },
     updateSettings: async (fields) => {
       // "Start at login" belongs to the OS, not to settings.json.
@@ -119,7 +141,7 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     finishWelcome: () => deps.finishWelcome(),
     pinMini: (pinned) => deps.pinMini(pinned),
     updateStatus: () => deps.updates.status,
-    saveAudio: ({ text, format }) => deps.saves.save(text, format, (name, preferred) => deps.chooseSaveTarget(name, preferred)),
+    saveAudio: (request) => deps.saves.save(textToSave(session, request), request.format, (name, preferred) => deps.chooseSaveTarget(name, preferred)),
     cancelSave: () => deps.saves.cancel(),
     updateAction: (action) => (action === 'check' ? deps.updates.check() : action === 'download' ? deps.updates.download() : deps.updates.install()),
   });

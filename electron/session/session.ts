@@ -4,7 +4,7 @@
 import type { Settings } from '../../shared/config/schema';
 import type { AudioFormat } from '../../shared/audio-format';
 import type { EngineEvent } from '../../shared/speech-events';
-import { previewOf, type ControlAction, type PlayTicket, type SessionState, type SessionView, type SinkFact, type SinkLevel, type TransportAction, type UtteranceTiming } from '../../shared/session';
+import { previewOf, textRefOf, type ControlAction, type TextRef, type PlayTicket, type SessionState, type SessionView, type SinkFact, type SinkLevel, type TransportAction, type UtteranceTiming } from '../../shared/session';
 import { textTooLong } from '../../shared/text-limit';
 import { rateProblem, steppedRate } from '../../shared/playback-rate';
 import { speakOverLink, type EngineLink } from '../engine/link';
@@ -25,7 +25,7 @@ import type { SavedSession } from './saved-session';
 const FROM_CACHE = ' (from the local cache)';
 /** How many texts the history keeps. */
 const HISTORY_LENGTH = 10;
-/** Texts waiting their turn, at most: past it a request is refused (each view and save carries them all). */
+/** Texts waiting their turn, at most: past it a request is refused (each save of the session carries them all). */
 export const MAX_QUEUED = 1000;
 /** And their characters, at most (about 100 MB in memory). */
 export const MAX_QUEUED_CHARS = 50_000_000;
@@ -68,9 +68,17 @@ export interface SessionOptions {
   now?(): number;
 }
 
+/** A text the session holds (current, queued, in the history), and how views name it. */
+interface Held {
+  ref: TextRef;
+  text: string;
+}
+
 interface Current {
   id: number;
+  /** The text read: `held.text`. */
   text: string;
+  held: Held;
   offset: number;
   format: AudioFormat;
   /** Where each sentence lies in `text`, learnt from the engine's events. */
@@ -97,8 +105,10 @@ export type SinkGone = 'lost' | 'left';
 export class Session {
   private state: SessionState = 'idle';
   private current: Current | null = null;
-  private queued: string[] = [];
-  private history: string[] = [];
+  private queued: Held[] = [];
+  private history: Held[] = [];
+  /** The last text id given: each text the session takes gets the next (views name texts by id). */
+  private textCount = 0;
   private error = '';
   private notice = '';
   /** A "Retrying…" notice and its segment: it goes once that segment's audio comes again, or the text fails. */
@@ -133,9 +143,9 @@ export class Session {
     const segment = current && current.heard >= 0 ? current.segments.get(current.heard) : undefined;
     return {
       state: this.state,
-      current: current && { id: current.id, text: current.text, offset: current.offset, segment: segment ? { index: current.heard, ...segment } : null },
-      queued: [...this.queued],
-      history: [...this.history],
+      current: current && { id: current.id, textId: current.held.ref.textId, offset: current.offset, segment: segment ? { index: current.heard, ...segment } : null },
+      queued: this.queued.map((held) => held.ref),
+      history: this.history.map((held) => held.ref),
       error: this.error,
       notice: this.notice,
       source: this.source,
@@ -144,6 +154,23 @@ export class Session {
       resumable: this.resumable && { title: previewOf(this.resumable.text, 60), charsLeft: this.resumable.text.length - this.resumable.offset },
       timing: this.timing && { ...this.timing },
     };
+  }
+
+  /** The text a view names by `textId`, while the session holds it (current, queued or in the history). */
+  textOf(textId: number): string | undefined {
+    return this.heldText(textId)?.text;
+  }
+
+  private heldText(textId: number): Held | undefined {
+    if (this.current?.held.ref.textId === textId) return this.current.held;
+    return this.queued.find((held) => held.ref.textId === textId) ?? this.history.find((held) => held.ref.textId === textId);
+  }
+
+  /** `text` as the session holds it: under the id it has already (a replay, a text sent twice), or a new one. */
+  private hold(text: string): Held {
+    const same = (held: Held): boolean => held.text === text;
+    const known = (this.current && same(this.current.held) ? this.current.held : undefined) ?? this.queued.find(same) ?? this.history.find(same);
+    return known ?? { ref: textRefOf(++this.textCount, text), text };
   }
 
   subscribe(listener: (view: SessionView) => void): () => void {
@@ -166,12 +193,27 @@ export class Session {
     const given = texts.filter((text) => text.trim());
     const tooLong = given.map((text) => textTooLong(text)).find(Boolean);
     if (!given.length || tooLong) return this.refuse(tooLong ?? 'There is nothing to speak.');
+    return this.take(given.map((text) => this.hold(text)), options);
+  }
+
+  /**
+   * Speaks again a text the session holds (Replay in the history), as speak() would.
+   * Returns why not, or null; an id it no longer holds is refused, and nothing changes.
+   */
+  replay(textId: number, options: { format?: AudioFormat; queue?: boolean } = {}): string | null {
+    const held = this.heldText(textId);
+    if (!held) return 'That text is no longer in the history or the queue, so it cannot be spoken again from there: paste it in again.';
+    return this.take([held], options);
+  }
+
+  /** speak() once the texts are held: those with nothing to speak are left out, the first starts or waits, the rest wait. */
+  private take(given: readonly Held[], options: { format?: AudioFormat; queue?: boolean }): string | null {
     // A text the engine would refuse ("...", "♥" with no rule for it) is refused now, before
     // it stops what plays; prepared as the engine will, so a rule "♥ → heart" makes it speakable
     // (for the voice the settings name, as createProvider gives it).
     const settings = this.options.settings();
     const prepare = prepareOptionsFor(settings, settings.provider, this.options.pronunciations?.());
-    const silent = given.map((text) => nothingToSpeak(text, prepare));
+    const silent = given.map((held) => nothingToSpeak(held.text, prepare));
     const wanted = given.filter((_, i) => !silent[i]);
     if (!wanted.length) return this.refuse(silent.find(Boolean)!);
     const waits = this.current !== null && (options.queue || settings.whileSpeaking === 'queue');
@@ -198,9 +240,9 @@ export class Session {
   }
 
   /** Why `more` cannot join the queue, or null when it can. */
-  private queueRefusal(more: readonly string[]): string | null {
+  private queueRefusal(more: readonly Held[]): string | null {
     if (!more.length) return null;
-    const chars = (texts: readonly string[]): number => texts.reduce((sum, text) => sum + text.length, 0);
+    const chars = (texts: readonly Held[]): number => texts.reduce((sum, held) => sum + held.text.length, 0);
     if (this.queued.length + more.length > MAX_QUEUED) return `The queue holds at most ${MAX_QUEUED} texts: let some be read, or stop, before adding more.`;
     if (chars(this.queued) + chars(more) > MAX_QUEUED_CHARS) return `The queue holds at most ${(MAX_QUEUED_CHARS / 1e6).toFixed(0)} million characters: let some be read, or stop, before adding more.`;
     return null;
@@ -213,21 +255,23 @@ export class Session {
   readFrom(id: number, offset: number): void {
     const current = this.current;
     if (!current || current.id !== id || offset >= current.text.length) return;
-    this.start(current.text, offset, '');
+    this.start(current.held, offset, '');
     this.emit();
     this.persist();
   }
 
   /**
-   * Takes a waiting text out of the queue: the one at `index` if it is still `text` (the
-   * queue may have moved on since the page showed it), else the first that is.
+   * Takes a waiting text out of the queue: the one at `index` if it is still text `textId`
+   * (the queue may have moved on since the page showed it), else the first that is. Returns
+   * why not (it no longer waits), or null.
    */
-  unqueue(index: number, text: string): void {
-    const at = this.queued[index] === text ? index : this.queued.indexOf(text);
-    if (at < 0) return;
+  unqueue(index: number, textId: number): string | null {
+    const at = this.queued[index]?.ref.textId === textId ? index : this.queued.findIndex((held) => held.ref.textId === textId);
+    if (at < 0) return 'That text no longer waits in the queue: it has started, or was taken out already.';
     this.queued.splice(at, 1);
     this.emit();
     this.persist();
+    return null;
   }
 
   /**
@@ -329,8 +373,8 @@ export class Session {
     if (!saved) return;
     this.resumable = null;
     if (this.current) this.end(this.current);
-    this.queued = [...saved.queued];
-    this.start(saved.text, saved.offset, `Reading goes on from where it stopped.`);
+    this.queued = saved.queued.map((text) => this.hold(text));
+    this.start(this.hold(saved.text), saved.offset, `Reading goes on from where it stopped.`);
     this.emit();
     this.persist();
   }
@@ -410,13 +454,14 @@ export class Session {
     }
   }
 
-  private start(text: string, offset: number, notice: string): void {
+  private start(held: Held, offset: number, notice: string): void {
     if (this.current) this.end(this.current);
     this.resumable = null;
     const settings = this.options.settings();
     const current: Current = {
       id: ++this.count,
-      text,
+      text: held.text,
+      held,
       offset,
       format: this.format ?? settings.format,
       segments: new Map(),
@@ -581,8 +626,8 @@ export class Session {
   private remember(current: Current): boolean {
     if (current.remembered) return false;
     current.remembered = true;
-    if (this.history[0] === current.text) return false;
-    this.history = [current.text, ...this.history.filter((t) => t !== current.text)].slice(0, HISTORY_LENGTH);
+    if (this.history[0] === current.held) return false;
+    this.history = [current.held, ...this.history.filter((held) => held !== current.held)].slice(0, HISTORY_LENGTH);
     return true;
   }
 
@@ -636,7 +681,7 @@ export class Session {
     const current = this.current;
     if (!current) return void (this.resumable ? undefined : saved.clear());
     const heard = current.segments.get(current.heard);
-    saved.save({ current: { text: current.text, offset: heard?.start ?? current.offset }, queued: this.queued });
+    saved.save({ current: { text: current.text, offset: heard?.start ?? current.offset }, queued: this.queued.map((held) => held.text) });
   }
 
   private emit(): void {

@@ -20,10 +20,10 @@ const BEHIND_REASON = 'This page stopped reading its updates: utter web closed t
 
 /**
  * What `utter web` sends a page's control socket. A tab that is frozen (or on a slow link)
- * reads nothing, and every view is a whole snapshot with the text in it: sent as they come,
+ * reads nothing, and a view (a whole snapshot) comes on every sentence: sent as they come,
  * they would fill the server's memory. So while the socket is behind, a snapshot waits here
  * and replaces the one of its kind that waited before it; everything else (replies, play
- * tickets, transport) waits in order, up to a bound. All of it goes once the socket has
+ * tickets, transport, the texts a view names) waits in order, up to a bound. All of it goes once the socket has
  * written what it had (ws calls a send's callback when its data is written out).
  */
 export class ControlOutbox {

@@ -22,7 +22,9 @@ import { rendererFileHandler } from '../pages/renderer-files';
 import { SavedSession } from '../session/saved-session';
 import { LinkEstimates } from '../engine/link-estimate';
 import { Session, type SessionSink } from '../session/session';
-import { sessionOperations } from '../session/session-operations';
+import { sessionOperations, textToSave } from '../session/session-operations';
+import { TextsSent } from '../../shared/session-texts';
+import type { SessionView } from '../../shared/session';
 import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
 import { pronunciationOperations } from '../session/pronunciation-operations';
 import { PronunciationStore } from '../store/pronunciation-store';
@@ -82,7 +84,7 @@ export interface WebServerOptions {
  * The page events that are whole snapshots, so that a newer one replaces one not yet sent
  * to a page that is behind. A play ticket or a transport action happens once: never replaced.
  */
-const SNAPSHOT_EVENTS: Record<PageEventName, boolean> = { session: true, level: true, save: true, play: false, transport: false };
+const SNAPSHOT_EVENTS: Record<PageEventName, boolean> = { texts: false, session: true, level: true, save: true, play: false, transport: false };
 
 /** What only a `utter web` started with --allow-key-changes lets a page change. */
 const KEY_SETTINGS = ['apiKey', 'apiKeyConfirm', 'baseUrls'];
@@ -163,7 +165,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const push = <E extends PageEventName>(ws: WebSocket, event: E, payload: PageEventPayloads[E]): void => {
     controls.get(ws)?.send(JSON.stringify({ event, payload }), SNAPSHOT_EVENTS[event] ? event : null);
   };
-  /** To every page: written once, as a view carries the whole text (10 MB for a book). */
+  /** To every page: written once (a view names 1000 queued texts with their previews). */
   const pushAll = <E extends PageEventName>(event: E, payload: PageEventPayloads[E]): void => {
     if (!controls.size) return;
     const data = JSON.stringify({ event, payload });
@@ -174,7 +176,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const savedFiles = new SavedFiles();
   saves.subscribe((status) => pushAll('save', status));
   session.subscribeLevel((level) => pushAll('level', level));
-  session.subscribe((view) => pushAll('session', view));
+  /** What each page has of the session's texts: each goes to it once, before the first view that names it. */
+  const textsSent = new WeakMap<WebSocket, TextsSent>();
+  const pushTexts = (ws: WebSocket, view: SessionView): void => {
+    let sent = textsSent.get(ws);
+    if (!sent) textsSent.set(ws, (sent = new TextsSent()));
+    const texts = sent.missing(view, (textId) => session.textOf(textId));
+    if (texts.length) push(ws, 'texts', texts);
+  };
+  session.subscribe((view) => {
+    for (const ws of controls.keys()) pushTexts(ws, view);
+    pushAll('session', view);
+  });
   const socketSink = (ws: WebSocket): SessionSink => ({
     // The engine starts now, not once the worker's socket is claimed: the first request (or
     // the cache) is asked meanwhile, and what comes goes to the socket or waits for it.
@@ -266,7 +279,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const sink = socketSink(ws);
       sinks.set(ws, sink);
       session.attachSink(sink);
-      return session.view();
+      const view = session.view();
+      pushTexts(ws, view);
+      return view;
+    },
+    // A page that loads, or comes back, does so on a socket of its own: it is sent the texts it lacks first.
+    sessionView: (_request, ws) => {
+      const view = session.view();
+      pushTexts(ws, view);
+      return view;
     },
     // A browser opens the settings in a tab of its own.
     finishWelcome: () => welcome.finish(),
@@ -276,7 +297,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     pinMini: () => {},
     updateStatus: () => WEB_UPDATES,
     updateAction: () => WEB_UPDATES,
-    saveAudio: ({ text, format }) => saves.save(text, format, (name, preferred) => savedFiles.target(name, preferred, token)),
+    saveAudio: (request) => saves.save(textToSave(session, request), request.format, (name, preferred) => savedFiles.target(name, preferred, token)),
     cancelSave: () => saves.cancel(),
   };
 

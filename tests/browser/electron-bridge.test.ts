@@ -23,7 +23,7 @@ const calls = () => web.page.evaluate('window.mainProcess.calls') as Promise<{ o
 /** What the tray shows, every time the session changes, from now on. */
 function followTray(): TrayStatus[] {
   const seen: TrayStatus[] = [];
-  session().subscribe((view) => seen.push(trayStatusOf(view)));
+  session().subscribe((view) => seen.push(trayStatusOf(view, view.current ? session().textOf(view.current.textId) : undefined)));
   return seen;
 }
 

@@ -15,7 +15,8 @@ const web = useWebRig({ initScript: `${NO_FRAMES}\n${PRELOAD_STANDIN}` });
 /** What the tray shows, every time the session changes, from now on. */
 function followTray(): TrayStatus[] {
   const seen: TrayStatus[] = [];
-  web.rig.web.session.subscribe((view) => seen.push(trayStatusOf(view)));
+  const session = web.rig.web.session;
+  session.subscribe((view) => seen.push(trayStatusOf(view, view.current ? session.textOf(view.current.textId) : undefined)));
   return seen;
 }
 

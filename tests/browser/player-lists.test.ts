@@ -31,7 +31,7 @@ describe('history and graph', () => {
       expect(await web.page.getByRole('button', { name: 'Remove from the queue: Second waiting.' }).count()).toBe(1);
       await web.page.getByTestId('unqueue').nth(1).click();
       await expect.poll(() => web.page.getByTestId('queue').locator('li').allTextContents()).toEqual(['Remove First waiting.', 'Remove Third waiting.']);
-      expect(web.rig.web.session.view().queued).toEqual(['First waiting.', 'Third waiting.']);
+      expect(web.rig.web.session.view().queued.map((ref) => ref.preview)).toEqual(['First waiting.', 'Third waiting.']);
       await web.page.getByTestId('stop').click();
     } finally {
       web.rig.tts.set({ audio: undefined });

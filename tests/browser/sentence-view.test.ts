@@ -41,7 +41,7 @@ describe('the sentence view', () => {
     await expect.poll(() => sentences().nth(2).getAttribute('aria-current')).toBe('true');
     expect(await web.page.getByTestId('progress-line').textContent()).toMatch(/^Sentence 3 of 4 · /);
     // The text is still one entry in the history.
-    expect(web.rig.web.session.view().history.filter((t) => t === TEXT)).toHaveLength(1);
+    expect(web.rig.web.session.view().history.filter((ref) => web.rig.web.session.textOf(ref.textId) === TEXT)).toHaveLength(1);
   });
 
   it('moves among the sentences with the arrow keys and reads from one on Enter', async () => {

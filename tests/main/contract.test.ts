@@ -30,9 +30,10 @@ const GOOD: Record<OperationName, unknown> = {
   localServers: undefined,
   checkProvider: undefined,
   speak: { texts: ['Hello.'] },
+  replay: { textId: 999 },
   control: 'stop',
   readFrom: { id: 999, offset: 0 },
-  unqueue: { index: 0, text: 'Not in the queue.' },
+  unqueue: { index: 0, textId: 999 },
   setFormat: 'mp3',
   setRate: 1.5,
   attachSink: undefined,
@@ -54,6 +55,14 @@ const GOOD: Record<OperationName, unknown> = {
   tryPronunciations: { rules: [{ kind: 'word', match: 'hello', replacement: 'hi' }], text: 'Hello.' },
 };
 const BAD = 42;
+/**
+ * Payloads that pass the schema but name a text the session does not hold (nothing is
+ * queued or was spoken here): each shell refuses them with why, in plain words.
+ */
+const UNKNOWN_TEXT: Partial<Record<OperationName, string>> = {
+  replay: 'That text is no longer in the history or the queue',
+  unqueue: 'That text no longer waits in the queue',
+};
 /** What each request answers with, in either shell (a message answers nothing). */
 const REPLY: Record<OperationName, unknown> = {
   appInfo: expect.objectContaining({ version: expect.any(String), shell: expect.stringMatching(/^(electron|web)$/) }),
@@ -64,6 +73,7 @@ const REPLY: Record<OperationName, unknown> = {
   localServers: expect.any(Array),
   checkProvider: { status: 'offline-voice', detail: expect.any(String) },
   speak: undefined,
+  replay: undefined,
   control: undefined,
   readFrom: undefined,
   unqueue: undefined,
@@ -133,15 +143,19 @@ describe.each(OPERATION_NAMES)('operation %s', (name) => {
     expect(handler, `${name} is not registered`).toBeDefined();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
+      const unknown = UNKNOWN_TEXT[name];
       if (kind === 'invoke') {
         await expect(Promise.resolve().then(() => handler!(trusted, BAD))).rejects.toThrow(`${name} refused`);
-        await expect(Promise.resolve().then(() => handler!(trusted, GOOD[name]))).resolves.toEqual(REPLY[name]);
+        const good = Promise.resolve().then(() => handler!(trusted, GOOD[name]));
+        if (unknown) await expect(good).rejects.toThrow(unknown);
+        else await expect(good).resolves.toEqual(REPLY[name]);
       } else {
         handler!(trusted, BAD);
         expect(warn).toHaveBeenCalledWith(expect.stringContaining(`${name} refused`));
         warn.mockClear();
         handler!(trusted, GOOD[name]);
-        expect(warn).not.toHaveBeenCalled();
+        if (unknown) expect(warn).toHaveBeenCalledWith(expect.stringContaining(unknown));
+        else expect(warn).not.toHaveBeenCalled();
       }
     } finally {
       warn.mockRestore();
@@ -151,6 +165,8 @@ describe.each(OPERATION_NAMES)('operation %s', (name) => {
   it('is served by utter web, which refuses the same payload', async () => {
     expect(await askWeb(name, BAD)).toMatchObject({ error: expect.stringContaining(`${name} refused`) });
     const good = await askWeb(name, GOOD[name]);
+    const unknown = UNKNOWN_TEXT[name];
+    if (unknown) return void expect(good.error).toContain(unknown);
     expect(good.error).toBeUndefined();
     expect(good.result).toEqual(REPLY[name]);
   });

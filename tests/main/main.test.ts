@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { askAppDiagnostics, sendToApp } from '../../electron/session/app-socket';
 import { launchApp } from '../support/fake-electron';
 import { channelOf, PAGE_EVENTS } from '../../shared/contract';
-import type { PlayTicket, SessionView } from '../../shared/session';
+import type { PlayTicket, SessionText, SessionView } from '../../shared/session';
+import { withTexts } from '../support/shown-view';
 
 /**
  * The shell under a mocked Electron (the binary cannot run here): capture what it
@@ -20,11 +21,26 @@ const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
 /** The player window's webContents, which the shell loads hidden at start. */
 const player = () => captured.windows.find((w) => w.url === 'app://utter/index.html' && !w.destroyed)!;
 /** The player page becomes the session's audio sink, as its controller does on load. */
-const attachPlayer = () => captured.handlers.get(channelOf('attachSink'))!({ ...page, sender: player().contents }) as SessionView;
+/** Its view has the texts put back in as the page gets them: those sent since it asked (a page that loads again has none). */
+const attachPlayer = () => {
+  const from = captured.sent.length;
+  const view = captured.handlers.get(channelOf('attachSink'))!({ ...page, sender: player().contents }) as SessionView;
+  return withTexts(view, (textId) => sentText(textId, from));
+};
 const fact = (message: unknown, sender = player().contents) => captured.handlers.get(`on:${channelOf('sinkFact')}`)!({ ...page, sender }, message);
 const views = () => captured.sent.filter((s) => s.channel === PAGE_EVENTS.session).map((s) => s.message as SessionView);
 const plays = () => captured.sent.filter((s) => s.channel === PAGE_EVENTS.play);
-const lastView = () => views().at(-1);
+/** A text as the app last sent it to a page, ahead of the views that name it. */
+const sentText = (textId: number, from = 0) =>
+  captured.sent
+    .slice(from)
+    .flatMap((s) => (s.channel === PAGE_EVENTS.texts ? (s.message as SessionText[]) : []))
+    .findLast((text) => text.textId === textId)?.text;
+/** The last view, with the texts the pages were sent put back in. */
+const lastView = () => {
+  const view = views().at(-1);
+  return view && withTexts(view, sentText);
+};
 type Port = { on: (e: string, h: (v: unknown) => void) => void; start: () => void; postMessage: (data: unknown) => void };
 /** Plays the page's part on the last port handed over: takes every chunk at once, so the engine goes on. */
 const consumeLastPort = () => {
@@ -226,6 +242,38 @@ describe('Electron shell', () => {
     expect(plays().at(-1)!.message).toMatchObject({ id, offset: 21 });
     expect(lastView()!.notice).toMatch(/reading goes on from “Second sentence here/);
     expect(captured.notifications.filter((n) => /reading goes on/.test(n))).toHaveLength(1);
+    captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
+  });
+
+  it('sends each text to a page once over IPC, however many sentences are heard: views name texts by id', async () => {
+    player().visible = false;
+    attachPlayer();
+    const shown = player();
+    const reading = 'Read at length, a sentence at a time. '.repeat(55_000);
+    const waiting = 'Waiting its turn in the queue. '.repeat(68_000);
+    expect(reading.length + waiting.length).toBeGreaterThan(4_000_000);
+    const from = captured.sent.length;
+    await captured.handlers.get(channelOf('speak'))!({ ...page, sender: shown.contents }, { texts: [reading, waiting] });
+    await vi.waitFor(() => expect(plays().length).toBeGreaterThan(0));
+    const { id } = plays().at(-1)!.message as PlayTicket;
+    const changes = 30;
+    for (let index = 0; index < changes; index++) fact({ type: 'playing', id, index });
+    await vi.waitFor(() => expect(lastView()?.current?.segment).toBeDefined());
+    const toPage = captured.sent.slice(from).filter((s) => s.to === shown && (s.channel === PAGE_EVENTS.session || s.channel === PAGE_EVENTS.texts));
+    expect(toPage.filter((s) => s.channel === PAGE_EVENTS.session).length).toBeGreaterThanOrEqual(changes);
+    // Each text once: the bytes do not grow with the changes (each view carried 4 MB before).
+    const bytes = toPage.reduce((sum, s) => sum + JSON.stringify(s.message).length, 0);
+    expect(bytes).toBeLessThan(reading.length + waiting.length + changes * 5_000);
+    // (The history's short texts, from earlier tests, the page had already.)
+    const long = (t: SessionText) => t.text === reading || t.text === waiting;
+    const texts = toPage.flatMap((s) => (s.channel === PAGE_EVENTS.texts ? (s.message as SessionText[]) : []));
+    expect(texts.filter(long).map((t) => t.text.length)).toEqual([reading.length, waiting.length]);
+    expect(lastView()).toMatchObject({ current: { id, text: reading }, queued: [waiting] });
+    // A page that loads again (F5) has none of them: it is sent each once more.
+    const reloaded = captured.sent.length;
+    attachPlayer();
+    const again = captured.sent.slice(reloaded).flatMap((s) => (s.to === shown && s.channel === PAGE_EVENTS.texts ? (s.message as SessionText[]) : []));
+    expect(again.filter(long).map((t) => t.text.length)).toEqual([reading.length, waiting.length]);
     captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
   });
 

@@ -6,7 +6,7 @@ import { PlayerController } from '../../renderer/src/state/player-controller';
 import { OUTPUT_RESTS_AFTER_MS } from '../../shared/playback/output-rest';
 import { usePlayerStore } from '../../renderer/src/state/player-store';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
-import type { PlayTicket, SessionView, SinkFact, TransportAction } from '../../shared/session';
+import { textRefOf, type PlayTicket, type SessionView, type SinkFact, type TransportAction } from '../../shared/session';
 
 /**
  * The player page's controller in Node: a fake bridge plays the session, a fake audio path
@@ -30,10 +30,13 @@ class FakeBridge {
       if (this.speakFails) throw this.speakFails;
       this.asked.push(['speak', request]);
     },
+    replay: async (request: unknown) => void this.asked.push(['replay', request]),
+    unqueue: (request: unknown) => void this.asked.push(['unqueue', request]),
     control: (action: unknown) => void this.asked.push(['control', action]),
     readFrom: (request: unknown) => void this.asked.push(['readFrom', request]),
     setFormat: (format: unknown) => void this.asked.push(['setFormat', format]),
     setRate: (rate: unknown) => void this.asked.push(['setRate', rate]),
+    textOf: (textId: number) => shelf.get(textId),
     onSession: (listener: (view: SessionView) => void) => (this.sessionListeners.add(listener), () => this.sessionListeners.delete(listener)),
     onPlay: (listener: (ticket: PlayTicket, source: AudioSource) => void) => (this.playListeners.add(listener), () => this.playListeners.delete(listener)),
     onTransport: (listener: (action: TransportAction) => void) => (this.transportListeners.add(listener), () => this.transportListeners.delete(listener)),
@@ -85,8 +88,26 @@ class FakePlayer {
   close = async () => {};
 }
 
-function view(patch: Partial<SessionView> = {}): SessionView {
-  return { state: 'idle', current: null, queued: [], history: [], error: '', notice: '', source: '', format: 'pcm', rate: 1, resumable: null, timing: null, ...patch };
+/** The texts the fake app has sent, by id: the shelf the bridge reads them from. */
+const shelf = new Map<number, string>();
+/** A text's id, as the session gives it: the same text, the same id. */
+function textIdOf(text: string): number {
+  for (const [textId, held] of shelf) if (held === text) return textId;
+  shelf.set(shelf.size + 1, text);
+  return shelf.size;
+}
+
+/** A view as the tests write it, with the texts in it: it names them by id, as the app's do. */
+type WrittenView = Omit<Partial<SessionView>, 'current' | 'queued' | 'history'> & {
+  current?: { id: number; text: string; offset: number; segment: { index: number; start: number; end: number } | null } | null;
+  queued?: string[];
+  history?: string[];
+};
+function view(patch: WrittenView = {}): SessionView {
+  const { current = null, queued = [], history = [], ...rest } = patch;
+  const named = current && { id: current.id, textId: textIdOf(current.text), offset: current.offset, segment: current.segment };
+  const refs = (texts: string[]) => texts.map((text) => textRefOf(textIdOf(text), text));
+  return { state: 'idle', error: '', notice: '', source: '', format: 'pcm', rate: 1, resumable: null, timing: null, ...rest, current: named, queued: refs(queued), history: refs(history) };
 }
 const TEXT = 'First sentence. Second one.';
 const ticket = (id: number, offset = 0): PlayTicket => ({ id, offset, streaming: true, pcmSampleRate: 24000, streamBufferMs: 150, streamMaxBuffer: 2, prerollMs: 150, prerollReason: 'the setting', prerollLearned: false });
@@ -122,11 +143,24 @@ function restartWith(restsAfterMs: number): void {
 describe('PlayerController', () => {
   it('shows the session\'s view: a new text replaces the box, the sentence heard is marked', () => {
     fake.show(view({ state: 'playing', current: { id: 3, text: TEXT, offset: 0, segment: { index: 1, start: 16, end: 27 } }, queued: ['Next.'] }));
-    expect(usePlayerStore.getState()).toMatchObject({ sessionState: 'playing', busy: true, text: TEXT, reading: TEXT, segment: { start: 16, end: 27 }, queued: ['Next.'] });
+    expect(usePlayerStore.getState()).toMatchObject({ sessionState: 'playing', busy: true, text: TEXT, reading: TEXT, segment: { start: 16, end: 27 }, queued: [{ chars: 5, preview: 'Next.' }] });
     // The user edits the box while it plays: the same text's next view leaves the box alone.
     usePlayerStore.getState().set({ text: 'Edited.' });
     fake.show(view({ state: 'paused', current: { id: 3, text: TEXT, offset: 0, segment: null } }));
     expect(usePlayerStore.getState()).toMatchObject({ text: 'Edited.', paused: true, sessionState: 'paused' });
+  });
+
+  it('shows the queue and the history by their previews, and asks by id to take a text out or replay one', async () => {
+    fake.show(view({ state: 'playing', current: { id: 4, text: TEXT, offset: 0, segment: null }, queued: ['Waiting.'], history: ['Said before.'] }));
+    const { queued, history } = usePlayerStore.getState();
+    expect(queued).toEqual([{ textId: textIdOf('Waiting.'), chars: 8, preview: 'Waiting.' }]);
+    expect(history).toEqual([{ textId: textIdOf('Said before.'), chars: 12, preview: 'Said before.' }]);
+    controller.unqueue(0, queued[0].textId);
+    await controller.replay(history[0].textId, 'mp3');
+    expect(fake.asked).toEqual([
+      ['unqueue', { index: 0, textId: queued[0].textId }],
+      ['replay', { textId: history[0].textId, format: 'mp3' }],
+    ]);
   });
 
   it('shows another text under an id it showed before as the new text: a restarted utter web numbers from 1 again', () => {

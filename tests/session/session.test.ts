@@ -15,6 +15,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import type { LinkEvent } from '../../shared/playback/link-protocol';
 import type { PlayTicket, SessionView, TransportAction } from '../../shared/session';
 import { startTtsServer } from '../support/tts-server';
+import { withTexts, type ShownView } from '../support/shown-view';
 
 /** A voice that says each character as 10 ms of 24 kHz PCM silence, a little at a time. */
 class QuietProvider implements SpeechProvider {
@@ -78,11 +79,12 @@ class FakeSink implements SessionSink {
 
 function newSession(settings: Partial<Settings> = {}, extra: Partial<ConstructorParameters<typeof Session>[0]> = {}) {
   const provider = new QuietProvider();
-  const views: SessionView[] = [];
+  // With the texts they name put back, as the session holds them when each view is made.
+  const views: ShownView[] = [];
   const needSink = vi.fn();
   const notify = vi.fn();
   const session = new Session({ settings: () => ({ ...DEFAULT_SETTINGS, provider: 'openai', ...settings }), provider: () => provider, needSink, notify, ...extra });
-  session.subscribe((view) => views.push(view));
+  session.subscribe((view) => views.push(withTexts(view, (textId) => session.textOf(textId))));
   return { session, provider, views, needSink, notify, last: () => views.at(-1)! };
 }
 
@@ -211,7 +213,7 @@ describe('Session', () => {
   });
 
   it('prepares the text as the engine will: a pronunciation rule can make it speakable, Markdown stripping can empty it', async () => {
-    const hearts = newSession({}, { pronunciations: () => compilePronunciations([{ kind: 'word', match: '♥', replacement: 'heart' }]) });
+    const hearts = newSession({}, { pronunciations: () => compilePronunciations([{ kind: 'regex', match: '♥', replacement: 'heart' }]) });
     const sink = new FakeSink();
     hearts.session.attachSink(sink);
     expect(hearts.session.speak(['♥'])).toBeNull();
@@ -261,15 +263,39 @@ describe('Session', () => {
       expect(session.speak([text])).toBe(NOTHING);
       expect(last()).toMatchObject({ error: NOTHING, history: [] });
     }
-    // One too long to prepare at once is taken; the engine finds nothing to say as it prepares it.
-    expect(session.speak(['?! '.repeat(PREPARE_AT_ONCE_CHARS / 3 + 1)])).toBeNull();
-    await vi.waitFor(() => expect(last().error).toBe(NOTHING));
-    expect(last().history).toEqual([]);
     session.speak(['Words at last.']);
     // Not before the engine starts it: a page that never plays it leaves the history as it was.
     expect(last().history).toEqual([]);
     await vi.waitFor(() => expect(last().history).toEqual(['Words at last.']));
     expect(last().error).toBe('');
+  });
+
+  it('refuses a text too long to prepare at once that has nothing to speak, and what plays goes on', async () => {
+    const rules: { dictionary?: ReturnType<typeof compilePronunciations> } = {};
+    const { session, last } = newSession({}, { pronunciations: () => rules.dictionary });
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak([THREE]);
+    await vi.waitFor(() => expect(sink.tickets).toHaveLength(1));
+    const playing = last().current!.id;
+    const symbols = '?! … --- ;;; 🙂 '.repeat(PREPARE_AT_ONCE_CHARS / 8);
+    expect(symbols.length).toBeGreaterThanOrEqual(PREPARE_AT_ONCE_CHARS);
+    const started = performance.now();
+    expect(session.speak([symbols])).toBe(NOTHING);
+    // A scan for a letter, not a preparation of the whole text on the main thread.
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(last()).toMatchObject({ error: NOTHING, current: { id: playing, text: THREE } });
+    expect(sink.tickets).toHaveLength(1);
+    expect(sink.actions).toEqual([]);
+    // Queued, it is refused the same way, and the queue is left as it was.
+    expect(session.speak([symbols], { queue: true })).toBe(NOTHING);
+    expect(last().queued).toEqual([]);
+    // One letter anywhere, or a rule that gives the symbols words, and it is taken.
+    expect(session.speak([symbols + 'a'], { queue: true })).toBeNull();
+    rules.dictionary = compilePronunciations([{ kind: 'regex', match: '♥', replacement: 'heart' }]);
+    expect(session.speak([symbols.replace('🙂', '♥')], { queue: true })).toBeNull();
+    expect(last().queued).toHaveLength(2);
+    expect(last().current!.id).toBe(playing);
   });
 
   it('keeps in the history a text the server refused, to replay once the key is fixed', async () => {
@@ -359,19 +385,39 @@ describe('Session', () => {
     expect(sink.tickets).toHaveLength(2);
   });
 
-  it('takes a waiting text out of the queue, by where the page showed it or, if the queue moved, by what it was', async () => {
-    const { session, last } = newSession({ whileSpeaking: 'queue' });
+  it('takes a waiting text out of the queue, by where the page showed it or, if the queue moved, by its id', async () => {
+    const { session, last, views } = newSession({ whileSpeaking: 'queue' });
     session.attachSink(new FakeSink());
     session.speak(['Playing.', 'A.', 'B.', 'C.']);
     expect(last().queued).toEqual(['A.', 'B.', 'C.']);
-    session.unqueue(1, 'B.');
+    const [a, b, c] = session.view().queued.map((ref) => ref.textId);
+    expect(session.unqueue(1, b)).toBeNull();
     expect(last().queued).toEqual(['A.', 'C.']);
     // The page still showed C. second-to-last when the queue moved: C. goes all the same.
-    session.unqueue(2, 'C.');
+    expect(session.unqueue(2, c)).toBeNull();
     expect(last().queued).toEqual(['A.']);
-    // A text no longer waiting is left alone.
-    session.unqueue(0, 'Gone.');
-    expect(last().queued).toEqual(['A.']);
+    // A text no longer waiting is refused, with why, and the queue is left alone.
+    const seen = views.length;
+    expect(session.unqueue(0, b)).toMatch(/^That text no longer waits in the queue/);
+    expect(views).toHaveLength(seen);
+    expect(session.view().queued.map((ref) => ref.textId)).toEqual([a]);
+  });
+
+  it('replays a text of the history by its id, and refuses an id it no longer holds', async () => {
+    const { session, last } = newSession();
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    session.speak(['Said before.']);
+    await vi.waitFor(() => expect(last().history).toEqual(['Said before.']));
+    const said = session.view().history[0];
+    expect(said).toEqual({ textId: said.textId, chars: 12, preview: 'Said before.' });
+    session.speak(['Now this.']);
+    expect(session.replay(said.textId)).toBeNull();
+    // The same text under the same id: a page that has it is sent nothing again.
+    expect(session.view().current).toMatchObject({ textId: said.textId });
+    expect(last().current).toMatchObject({ text: 'Said before.' });
+    expect(session.replay(9999)).toMatch(/^That text is no longer in the history or the queue/);
+    expect(session.textOf(9999)).toBeUndefined();
   });
 
   it('stops, pauses and skips through the page, and clears the queue on stop', async () => {

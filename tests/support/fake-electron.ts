@@ -40,7 +40,7 @@ export function newFakeElectronState() {
     tooltips: [] as string[],
     images: [] as string[],
     /** What the app sent its pages (webContents.send and postMessage), ports included. */
-    sent: [] as { channel: string; message: unknown; ports?: unknown[] }[],
+    sent: [] as { channel: string; message: unknown; ports?: unknown[]; to?: unknown }[],
     clipboardText: '',
     /** Linux's PRIMARY selection (clipboard.selection). */
     selectionText: '',
@@ -141,7 +141,8 @@ export function fakeElectronModule(captured: FakeElectron) {
         isLoading: () => false,
         isDestroyed: () => record.destroyed,
         forcefullyCrashRenderer: () => void record.crashRequests++,
-        send: (channel: string, message: unknown) => void captured.sent.push({ channel, message: structuredClone(message) }),
+        // Which page it went to, left out of comparisons of what was sent.
+        send: (channel: string, message: unknown) => void captured.sent.push(Object.defineProperty({ channel, message: structuredClone(message) }, 'to', { value: record, enumerable: false })),
         postMessage: (channel: string, message: unknown, ports: unknown[]) => void captured.sent.push({ channel, message: structuredClone(message), ports }),
       };
       record.contents = this.webContents;

@@ -19,7 +19,7 @@ export const PRELOAD_STANDIN = `(() => {
   const base = 'ws://' + location.host;
   const nonce = crypto.randomUUID();
   const pending = new Map();
-  const listeners = { session: new Set(), transport: new Set(), level: new Set(), save: new Set() };
+  const listeners = { texts: new Set(), session: new Set(), transport: new Set(), level: new Set(), save: new Set() };
   const calls = [];
   const chunkBytes = [];
   let nextCall = 1;

@@ -119,13 +119,17 @@ describe('utter web', () => {
     expect(await new Promise((r) => spoke.once('exit', r))).toBe(0);
     const token = url.searchParams.get('token')!;
     const socket = new WebSocket(`ws://${url.host}/control?token=${token}`, { headers: { origin: `http://${url.host}` } });
-    const replies: { id?: number; result?: { current?: { text: string } } }[] = [];
+    const replies: { id?: number; result?: { current?: { textId: number } }; event?: string; payload?: { textId: number; text: string }[] }[] = [];
     socket.on('message', (data) => replies.push(JSON.parse(String(data))));
     await new Promise((r) => socket.on('open', r));
     socket.send(JSON.stringify({ id: 1, op: 'sessionView' }));
     await expect.poll(() => replies.find((r) => r.id === 1)).toBeDefined();
     // No page plays yet: the text waits for one, in the session.
-    expect(replies.find((r) => r.id === 1)).toMatchObject({ result: { state: 'buffering', current: { text: 'Said from a terminal.' } } });
+    const reply = replies.findIndex((r) => r.id === 1);
+    expect(replies[reply]).toMatchObject({ result: { state: 'buffering', current: { textId: expect.any(Number) } } });
+    // Its text came just before, once.
+    const textId = replies[reply].result!.current!.textId;
+    expect(replies.slice(0, reply).filter((r) => r.event === 'texts').flatMap((r) => r.payload)).toEqual([{ textId, text: 'Said from a terminal.' }]);
     socket.send(JSON.stringify({ id: 2, op: 'control', request: 'stop' }));
     await expect.poll(() => replies.find((r) => r.id === 2)).toBeDefined();
     socket.close();

@@ -1,6 +1,7 @@
 import { AUDIO_PORT_MESSAGE, OPERATIONS, OPERATION_NAMES, type OperationName, type PageEventName, type PageEventPayloads, type PageOperations } from '../../../shared/contract';
 import type { UtterApi } from '../../../shared/renderer-api';
-import type { PlayTicket, SessionView, SinkLevel, TransportAction } from '../../../shared/session';
+import type { PlayTicket, SessionText, SessionView, SinkLevel, TransportAction } from '../../../shared/session';
+import { TextShelf } from '../../../shared/session-texts';
 import type { SaveStatus } from '../../../shared/save';
 import type { AudioSource } from '../audio/consumer-link';
 import { showPlayerTab } from './player-tab';
@@ -14,6 +15,8 @@ import { HeldTransport } from './held-transport';
  */
 export interface Bridge extends PageOperations {
   onSession(listener: (view: SessionView) => void): () => void;
+  /** A text the session's views name by id (the app sends each once, ahead of the first view that names it). */
+  textOf(textId: number): string | undefined;
   /** The audio source goes to the decoder worker, never read on the page's thread. */
   onPlay(listener: (ticket: PlayTicket, source: AudioSource) => void): () => void;
   /** `utter web`'s audio endpoint, which the worker connects to ahead of each utterance (none in Electron). */
@@ -73,8 +76,13 @@ function electronBridge(api: UtterApi): Bridge {
     const port = event.ports[0];
     if (port && typeof data.ticket?.id === 'number') plays.emit(data.ticket, { kind: 'port', port });
   });
+  // Before any other listener: the texts a view names are on the shelf when it is shown.
+  const shelf = new TextShelf();
+  api.on('texts', (texts) => shelf.add(texts));
+  api.on('session', (view) => shelf.keepFor(view));
   return {
     ...api,
+    textOf: (textId) => shelf.get(textId),
     onSession: (listener) => api.on('session', listener),
     onTransport: (listener) => api.on('transport', listener),
     onLevel: (listener) => api.on('level', listener),
@@ -101,6 +109,7 @@ function webBridge(): Bridge {
   const audioSocket = `${base}/audio?token=${encodeURIComponent(token)}&page=${page}`;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const sessions = listeners<[SessionView]>();
+  const shelf = new TextShelf();
   const plays = listeners<[PlayTicket, AudioSource]>();
   const transports = listeners<[TransportAction]>();
   const levels = listeners<[SinkLevel]>();
@@ -133,7 +142,11 @@ function webBridge(): Bridge {
   };
 
   const onPush = <E extends PageEventName>(event: E, payload: PageEventPayloads[E]): void => {
-    if (event === 'session') sessions.emit((shown = payload as SessionView));
+    if (event === 'texts') shelf.add(payload as SessionText[]);
+    else if (event === 'session') {
+      shelf.keepFor(payload as SessionView);
+      sessions.emit((shown = payload as SessionView));
+    }
     else if (event === 'transport') transports.emit(payload as TransportAction);
     else if (event === 'level') levels.emit(payload as SinkLevel);
     else if (event === 'save') saves.emit(payload as SaveStatus);
@@ -322,6 +335,7 @@ function webBridge(): Bridge {
       remote.detachSink();
     },
     onSession: sessions.add,
+    textOf: (textId) => shelf.get(textId),
     onPlay: plays.add,
     onTransport: transports.add,
     onLevel: levels.add,

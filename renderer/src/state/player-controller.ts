@@ -185,23 +185,9 @@ export class PlayerController {
     return this.player;
   }
 
-  /**
-   * Asks the session to speak: the first text now (or after what plays), the rest after it.
-   * A refusal stays shown until another text starts (the next view would replace an error):
-   * whether the session was sent the text.
-   */
-  async speak(texts: string[], format: AudioFormat): Promise<boolean> {
-    const store = usePlayerStore.getState();
-    // The last text's figures go at once when a new one is asked for (unless it will wait in the queue).
-    store.set(store.busy ? { refusals: null } : { refusals: null, firstAudio: null });
-    this.dropped = [];
-    try {
-      await this.bridge.speak({ texts, format });
-      return true;
-    } catch (error) {
-      store.set({ refusals: { message: (error as Error).message, nothingRead: true } });
-      return false;
-    }
+  /** Asks the session to speak: the first text now (or after what plays), the rest after it. */
+  speak(texts: string[], format: AudioFormat): Promise<boolean> {
+    return this.ask(() => this.bridge.speak({ texts, format }));
   }
 
   /** Dropped or opened files: the first is spoken now, the rest wait their turn, in order. */
@@ -224,8 +210,31 @@ export class PlayerController {
   }
 
   /** Takes a waiting text out of the queue (the one shown at `index`). */
-  unqueue(index: number, text: string): void {
-    this.bridge.unqueue({ index, text });
+  unqueue(index: number, textId: number): void {
+    this.bridge.unqueue({ index, textId });
+  }
+
+  /** Speaks again a text of the history, by its id: the session holds the text. */
+  replay(textId: number, format: AudioFormat): Promise<boolean> {
+    return this.ask(() => this.bridge.replay({ textId, format }));
+  }
+
+  /**
+   * Asks the session for a text. A refusal stays shown until another text starts (the next
+   * view would replace an error): whether the session took the request.
+   */
+  private async ask(request: () => Promise<void>): Promise<boolean> {
+    const store = usePlayerStore.getState();
+    // The last text's figures go at once when a new one is asked for (unless it will wait in the queue).
+    store.set(store.busy ? { refusals: null } : { refusals: null, firstAudio: null });
+    this.dropped = [];
+    try {
+      await request();
+      return true;
+    } catch (error) {
+      store.set({ refusals: { message: (error as Error).message, nothingRead: true } });
+      return false;
+    }
   }
 
   /**
@@ -275,6 +284,8 @@ export class PlayerController {
   private show(view: SessionView): void {
     const store = usePlayerStore.getState();
     const current = view.current;
+    // The app sent the text ahead of the first view that names it.
+    const reading = current ? (this.bridge.textOf(current.textId) ?? '') : '';
     const patch: Partial<typeof store> = {
       sessionState: view.state,
       busy: current !== null,
@@ -292,10 +303,10 @@ export class PlayerController {
     };
     // A new text, whoever asked for it (the box, a hotkey, the queue), is the text shown.
     // Another text under the same id is new too: a restarted utter web numbers from 1 again.
-    if (current && (current.id !== store.utteranceId || current.text !== store.reading)) {
-      Object.assign(patch, { utteranceId: current.id, reading: current.text, text: current.text, word: null });
+    if (current && (current.id !== store.utteranceId || reading !== store.reading)) {
+      Object.assign(patch, { utteranceId: current.id, reading, text: reading, word: null });
       // Another text (a hotkey's, another page's, a replay): what the last drop refused is no longer news.
-      if (!this.dropped.includes(current.text)) {
+      if (!this.dropped.includes(reading)) {
         this.dropped = [];
         patch.refusals = null;
       }

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AudioFormat } from '../../../shared/audio-format';
-import type { Resumable, SessionState } from '../../../shared/session';
+import type { Resumable, SessionState, TextRef } from '../../../shared/session';
 
 /** What the player view shows, as text (the `state` test id). */
 export type ShownState = SessionState;
@@ -63,8 +63,8 @@ export interface PlayerState {
   busy: boolean;
   paused: boolean;
   /** Texts waiting their turn, and the last ones spoken (newest first), for replay. */
-  queued: string[];
-  history: string[];
+  queued: TextRef[];
+  history: TextRef[];
   resumable: Resumable | null;
   /** The text in the box (a hotkey's text appears here too). */
   text: string;

@@ -21,12 +21,13 @@ export function followSaves(bridge: Bridge): () => void {
 }
 
 /**
- * Asks the app to save `text`'s audio in the chosen format. The app asks where (a dialog);
- * under `utter web` the finished file comes as a download.
+ * Asks the app to save a text's audio in the chosen format: the text itself (the box's), or
+ * one the session holds by its id (the history's). The app asks where (a dialog); under
+ * `utter web` the finished file comes as a download.
  */
-export async function saveText(bridge: Bridge, text: string): Promise<void> {
+export async function saveText(bridge: Bridge, what: { text: string } | { textId: number }): Promise<void> {
   const { format, set } = useSaveStore.getState();
-  const outcome = await bridge.saveAudio({ text, format }).catch((error: Error): SaveOutcome => ({ state: 'not-saved', reason: error.message }));
+  const outcome = await bridge.saveAudio({ ...what, format }).catch((error: Error): SaveOutcome => ({ state: 'not-saved', reason: error.message }));
   set({ shown: outcome });
   if (outcome.state === 'saved' && outcome.download) download(outcome.download, outcome.name);
 }

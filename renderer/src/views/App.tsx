@@ -190,7 +190,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       </p>
       {settings && !settings.streamingEnabled && <p className="notice">Streaming is off: each segment is downloaded whole before it plays.</p>}
       <LiveMeters controller={controller} maxBufferMs={maxBufferMs} />
-      <QueueAndHistory controller={controller} onSave={(saved) => void saveText(bridge, saved)} />
+      <QueueAndHistory controller={controller} onSave={(textId) => void saveText(bridge, { textId })} />
       <WelcomeDialog bridge={bridge} />
     </main>
   );

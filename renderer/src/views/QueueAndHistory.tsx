@@ -3,7 +3,7 @@ import type { PlayerController } from '../state/player-controller';
 import { usePlayerStore } from '../state/player-store';
 
 /** What waits its turn (each can be taken out), and what was spoken lately with a Replay button. */
-export function QueueAndHistory({ controller, onSave }: { controller: PlayerController; onSave?: (text: string) => void }) {
+export function QueueAndHistory({ controller, onSave }: { controller: PlayerController; onSave?: (textId: number) => void }) {
   const queued = usePlayerStore((s) => s.queued);
   const history = usePlayerStore((s) => s.history);
   const format = usePlayerStore((s) => s.format);
@@ -14,12 +14,12 @@ export function QueueAndHistory({ controller, onSave }: { controller: PlayerCont
         <div>
           <h2>Up next</h2>
           <ol data-testid="queue">
-            {queued.map((text, i) => (
+            {queued.map((ref, i) => (
               <li key={i}>
-                <button type="button" data-testid="unqueue" aria-label={`Remove from the queue: ${preview(text)}`} onClick={() => controller.unqueue(i, text)}>
+                <button type="button" data-testid="unqueue" aria-label={`Remove from the queue: ${preview(ref.preview)}`} onClick={() => controller.unqueue(i, ref.textId)}>
                   Remove
                 </button>{' '}
-                {preview(text)}
+                {preview(ref.preview)}
               </li>
             ))}
           </ol>
@@ -29,25 +29,25 @@ export function QueueAndHistory({ controller, onSave }: { controller: PlayerCont
         <div>
           <h2>Recently spoken</h2>
           <ul data-testid="history">
-            {history.map((text) => (
-              <li key={text}>
+            {history.map((ref) => (
+              <li key={ref.textId}>
                 <button
                   type="button"
                   data-testid="replay"
                   // Several "Replay" buttons in a row: each says what it replays.
-                  aria-label={`Replay: ${preview(text)}`}
-                  onClick={() => void controller.speak([text], format)}
+                  aria-label={`Replay: ${preview(ref.preview)}`}
+                  onClick={() => void controller.replay(ref.textId, format)}
                 >
                   Replay
                 </button>{' '}
                 {onSave && (
                   <>
-                    <button type="button" data-testid="save-history" aria-label={`Save audio: ${preview(text)}`} title="Save audio…" onClick={() => onSave(text)}>
+                    <button type="button" data-testid="save-history" aria-label={`Save audio: ${preview(ref.preview)}`} title="Save audio…" onClick={() => onSave(ref.textId)}>
                       Save…
                     </button>{' '}
                   </>
                 )}
-                {preview(text)}
+                {preview(ref.preview)}
               </li>
             ))}
           </ul>

@@ -35,7 +35,7 @@ export function WelcomeView({ bridge, onDone }: { bridge: Bridge; onDone: () => 
     bridge.localServers().then(setFound, () => setFound([]));
     // What "Try it" did: heard, or why not.
     const follow = (view: SessionView): void => {
-      if (!asked.current || view.current?.text !== SAMPLE) return;
+      if (!asked.current || !view.current || bridge.textOf(view.current.textId) !== SAMPLE) return;
       if (view.error) setTried(view.error);
       else if (view.state === 'playing') setTried('Speaking…');
     };

@@ -19,7 +19,7 @@ export function SaveAudioButton({ bridge, text }: { bridge: Bridge; text: string
           ))}
         </select>
       </label>
-      <button type="button" data-testid="save-audio" disabled={saving || !text.trim()} onClick={() => void saveText(bridge, text)}>
+      <button type="button" data-testid="save-audio" disabled={saving || !text.trim()} onClick={() => void saveText(bridge, { text })}>
         <Download aria-hidden="true" focusable="false" className="icon" />
         Save audio…
       </button>

@@ -17,7 +17,7 @@ export function TestVoice({ bridge, format }: { bridge: Bridge; format: AudioFor
 
   useEffect(() => {
     const follow = (view: SessionView): void => {
-      if (asked.current && view.current?.text === SAMPLE && mine.current === null) mine.current = view.current.id;
+      if (asked.current && view.current && bridge.textOf(view.current.textId) === SAMPLE && mine.current === null) mine.current = view.current.id;
       const id = mine.current;
       if (id === null) return;
       const timing = view.timing?.id === id ? view.timing : null;
