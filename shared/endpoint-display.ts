@@ -12,8 +12,12 @@ const HIDDEN = '***';
  */
 const SHOWN_QUERY_NAMES = new Set(['api-version', 'version', 'model', 'deployment', 'format', 'lang', 'language', 'locale', 'voice', 'region']);
 
-/** A URL with a scheme, within text; its last character is not a sentence's punctuation. */
-const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*[^\s"'<>`.,;:!?)\]]/gi;
+/**
+ * A URL with a scheme, within text; its last character is not a sentence's punctuation. The
+ * scheme's length is bounded: unbounded, a megabyte of letters was tried from each of its
+ * letters in turn (minutes for one message).
+ */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]{0,31}:\/\/[^\s"'<>`]*[^\s"'<>`.,;:!?)\]]/gi;
 
 /**
  * A base URL as shown: a password in it as `user:***@` (a user name alone, which may be a token,

@@ -196,7 +196,7 @@ export function formatSettingsIssues(issues: SettingsIssue[]): string {
 /** A value as a message may quote it: never a key, never a URL's password or query secrets. */
 function shown(setting: string, value: unknown): string {
   if (setting === 'apiKey') return '(the key, not shown)';
-  const quoted = hideUrlSecrets(JSON.stringify(value) ?? String(value));
-  // A megabyte of a value is not repeated back whole.
+  // A megabyte of a value is not repeated back whole, nor searched whole for a URL's secrets.
+  const quoted = hideUrlSecrets((JSON.stringify(value) ?? String(value)).slice(0, 4096));
   return quoted.length > 80 ? `${quoted.slice(0, 79)}…` : quoted;
 }

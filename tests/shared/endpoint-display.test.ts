@@ -26,4 +26,10 @@ describe('a base URL as shown', () => {
     );
     expect(hideUrlSecrets('"https://a/v1?sig=1" (and https://b/v1?api-version=2), then')).toBe('"https://a/v1?sig=***" (and https://b/v1?api-version=2), then');
   });
+
+  it('is found in a megabyte of a message, and glued to a word', () => {
+    // The scheme's length is bounded: a megabyte of letters once took minutes (each letter began a try).
+    const long = 'v'.repeat(1_000_000);
+    expect(hideUrlSecrets(`${long} proxy_http://h/v1?key=k`)).toBe(`${long} proxy_http://h/v1?key=***`);
+  });
 });
