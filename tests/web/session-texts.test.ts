@@ -1,49 +1,25 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { RENDERER_BUILD } from '../../electron/web/web-command';
-import { startWebServer, type WebServer } from '../../electron/web/web-server';
-import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import { describe, expect, it } from 'vitest';
 import type { PlayTicket, SessionText, SessionView } from '../../shared/session';
-import { startTtsServer, type TtsServer } from '../support/tts-server';
+import { openControlPage, useWebServerEachTest, type ControlPage } from '../support/control-page';
 
 /**
  * A view goes to every page on every sentence heard: it names the texts by id, and each
  * text crosses a page's control socket once (utter web stringifies what it sends on the
  * process that streams the audio).
  */
-let tts: TtsServer;
-let web: WebServer;
-beforeEach(async () => {
-  tts = await startTtsServer();
-  web = await startWebServer({ root: RENDERER_BUILD, settings: { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [tts.url], format: 'pcm' } });
-});
-afterEach(async () => {
-  await web.close();
-  await tts.close();
-});
+const servers = useWebServerEachTest();
 
 type Message = { id?: number; result?: SessionView; error?: string; event?: string; payload?: unknown };
 
-/** A control socket as a page opens it, counting the bytes it receives. */
-async function openPage(): Promise<{ socket: WebSocket; bytes: () => number; messages: Message[]; ask: (id: number, op: string, request?: unknown) => Promise<Message> }> {
-  const { host, searchParams } = new URL(web.url);
-  const socket = new WebSocket(`ws://${host}/control?token=${searchParams.get('token')}`, { headers: { origin: web.origin } });
-  let bytes = 0;
-  const messages: Message[] = [];
-  socket.on('message', (data) => {
-    bytes += Buffer.byteLength(String(data));
-    messages.push(JSON.parse(String(data)));
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
+/** A control socket as a page opens it, counting the bytes it receives; `ask` waits for the reply. */
+async function openPage(): Promise<ControlPage<Message> & { ask: (id: number, op: string, request?: unknown) => Promise<Message> }> {
+  const page = await openControlPage<Message>(servers.web);
   const ask = async (id: number, op: string, request?: unknown): Promise<Message> => {
-    socket.send(JSON.stringify({ id, op, request }));
-    await expect.poll(() => messages.some((message) => message.id === id)).toBe(true);
-    return messages.find((message) => message.id === id)!;
+    page.socket.send(JSON.stringify({ id, op, request }));
+    await expect.poll(() => page.messages.some((message) => message.id === id)).toBe(true);
+    return page.messages.find((message) => message.id === id)!;
   };
-  return { socket, bytes: () => bytes, messages, ask };
+  return { ...page, ask };
 }
 
 const textsIn = (messages: Message[]) => messages.flatMap((message) => (message.event === 'texts' ? (message.payload as SessionText[]) : []));

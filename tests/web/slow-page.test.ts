@@ -1,43 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
 import { BEHIND_CLOSE_CODE } from '../../electron/web/control-outbox';
-import { RENDERER_BUILD } from '../../electron/web/web-command';
-import { startWebServer, type WebServer } from '../../electron/web/web-server';
-import { DEFAULT_SETTINGS } from '../../shared/config/schema';
-import { startTtsServer, type TtsServer } from '../support/tts-server';
+import { openControlPage, useWebServerEachTest, type ControlPage } from '../support/control-page';
 
 /**
  * A tab that reads nothing (frozen, or its machine asleep) while the session changes: every
  * view is a snapshot (a long queue's makes it large), each text goes once, and the server
  * must not keep it all for the tab.
  */
-let tts: TtsServer;
-let web: WebServer;
-beforeEach(async () => {
-  tts = await startTtsServer();
-  web = await startWebServer({ root: RENDERER_BUILD, settings: { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [tts.url], format: 'pcm' } });
-});
-afterEach(async () => {
-  await web.close();
-  await tts.close();
-});
+const servers = useWebServerEachTest();
 
-/** A control socket as a page opens it, counting what it receives. */
-async function openControl(): Promise<{ socket: WebSocket; bytes: () => number; messages: { id?: number; event?: string; payload?: { rate?: number; id?: number } }[] }> {
-  const { host, searchParams } = new URL(web.url);
-  const socket = new WebSocket(`ws://${host}/control?token=${searchParams.get('token')}`, { headers: { origin: web.origin } });
-  let bytes = 0;
-  const messages: { event?: string; payload?: { rate?: number } }[] = [];
-  socket.on('message', (data) => {
-    bytes += String(data).length;
-    messages.push(JSON.parse(String(data)));
-  });
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  return { socket, bytes: () => bytes, messages };
-}
+type Message = { id?: number; event?: string; payload?: { rate?: number; id?: number } };
+const openControl = (): Promise<ControlPage<Message>> => openControlPage<Message>(servers.web);
 
 const MEGABYTE = 1_000_000;
 /** 999 texts waiting: each view names them all, with a preview of each (about 230 KB a view). */
@@ -52,10 +25,10 @@ describe('utter web and a page that stops reading', () => {
     await expect.poll(() => page.messages.some((message) => message.id === 1)).toBe(true);
     // The tab freezes: it reads nothing more.
     page.socket.pause();
-    web.session.speak(QUEUE);
+    servers.web.session.speak(QUEUE);
     // 200 changes, each a view of about 230 KB: over 45 MB if all were kept.
-    for (let i = 0; i < 200; i++) web.session.setFormat(i % 2 ? 'mp3' : 'pcm');
-    web.session.setRate(1.75);
+    for (let i = 0; i < 200; i++) servers.web.session.setFormat(i % 2 ? 'mp3' : 'pcm');
+    servers.web.session.setRate(1.75);
     await new Promise((resolve) => setTimeout(resolve, 300));
     page.socket.resume();
     await expect.poll(() => page.messages.some((message) => message.event === 'session' && message.payload?.rate === 1.75), { timeout: 20_000 }).toBe(true);
@@ -73,7 +46,7 @@ describe('utter web and a page that stops reading', () => {
     const page = await openControl();
     page.socket.pause();
     // Texts are never replaced: 60 new texts of half a megabyte, not read, are too many to keep.
-    for (let i = 0; i < 60; i++) web.session.speak([longText(i)], { queue: true });
+    for (let i = 0; i < 60; i++) servers.web.session.speak([longText(i)], { queue: true });
     const closed = new Promise<{ code: number; reason: string }>((resolve) => page.socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     page.socket.resume();
