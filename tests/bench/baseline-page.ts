@@ -92,19 +92,20 @@ async function mediaSource(url, body, playToEnd, holdMs) {
   element.pause();
   return { startedAt: started, ttfaMs: firstHeard - started, underruns, stallMs, heldBytes: held };
 }
-let floorAudio = null;
-/** Fetches and decodes the floor's audio, ahead of its start. */
-async function prepareFloor(url, body) {
-  floorAudio = await ctx.decodeAudioData(await (await post(url, body)).arrayBuffer());
+/** The floor's audio for each text, by a name the caller gives it. */
+const floorAudio = {};
+/** Fetches and decodes the floor's audio, ahead of its starts. */
+async function prepareFloor(name, url, body) {
+  floorAudio[name] = await ctx.decodeAudioData(await (await post(url, body)).arrayBuffer());
 }
 /**
  * The floor: audio already decoded, started by the click, so that nothing is left between
  * the click and the ear but the output's latency. Returns the epoch ms it was started.
  */
-function startFloor(holdMs) {
+function startFloor(name, holdMs) {
   const started = now();
   const source = ctx.createBufferSource();
-  source.buffer = floorAudio;
+  source.buffer = floorAudio[name];
   source.connect(ctx.destination);
   source.start();
   source.stop(ctx.currentTime + holdMs / 1000);

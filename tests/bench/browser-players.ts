@@ -62,16 +62,25 @@ export async function benchBrowserPlayers(): Promise<string> {
     );
     out.push('\n' + firstUtterance);
 
-    // 1. Three players, mp3 (what MediaSource plays), same server, same utterances.
+    // Takes of the players compared are interleaved, one of each in turn: blocks of takes
+    // measured minutes apart read up to 8 ms apart for the same player and code (2026-12-06:
+    // Utter's mp3 43 and 35 ms in one run), and a ratio of two blocks carried that drift.
+    // 1. Three players, mp3 (what MediaSource plays), same server, same utterances, beside the floor.
     const playerRows: string[][] = [];
     const results: Record<string, Record<string, Heard>> = {};
     const floorMs: Record<string, number> = {};
     for (const [label, text] of [['short', SHORT], ['20 s', TWENTY]] as const) {
+      await prepareFloor(rig, baseline, label, text);
+      const takes = await interleaved({
+        floor: () => heardFloor(pulse, baseline, label),
+        Utter: () => heardUtter(rig, pulse, utter, text, 'mp3'),
+        buffered: () => heardBaseline(rig, pulse, baseline, 'buffered', text),
+        MediaSource: () => heardBaseline(rig, pulse, baseline, 'MediaSource', text),
+      });
+      floorMs[label] = median(takes.floor.map((take) => take.fromClickMs));
       results[label] = {};
-      floorMs[label] = await heardFloor(rig, pulse, baseline, text);
       for (const player of ['Utter', 'buffered', 'MediaSource'] as const) {
-        const runs: Heard[] = [];
-        for (let i = 0; i < RUNS; i++) runs.push(player === 'Utter' ? await heardUtter(rig, pulse, utter, text, 'mp3') : await heardBaseline(rig, pulse, baseline, player, text));
+        const runs = takes[player];
         // Underruns, stalls and the audio held, from one playback to the end.
         const whole = player === 'Utter' ? await measureUtter(rig, utter, text, 'mp3', true) : await measureBaseline(rig, baseline, player, text, true);
         const m = { fromClickMs: median(runs.map((r) => r.fromClickMs)), overheadMs: median(runs.map((r) => r.overheadMs)), serverTtfbMs: median(runs.map((r) => r.serverTtfbMs)) };
@@ -83,7 +92,8 @@ export async function benchBrowserPlayers(): Promise<string> {
     const short = results.short;
     const overhead = (m: Heard): number => Math.max(1, m.overheadMs);
 
-    // 2. Utter, every format: first audio as heard, above the server's first byte, against MediaSource's.
+    // 2. Utter, every format: first audio as heard, above the server's first byte, against
+    // MediaSource's and the floor, taken in turn with its own.
     const formatRows: string[][] = [];
     for (const [format, padded] of [['pcm'], ['wav'], ['mp3'], ['opus'], ['flac', true], ['flac']] as [AudioFormat, boolean?][]) {
       flacPadded = padded === true;
@@ -91,17 +101,33 @@ export async function benchBrowserPlayers(): Promise<string> {
       // heard waits for a second read to show its pace (the learned-pre-roll bench compares the two).
       for (let i = 0; i < LINK_WARM_UPS; i++) await measureUtter(rig, utter, SHORT, format, false);
       for (const [label, text] of [['short', SHORT], ['20 s', TWENTY]] as const) {
-        const runs: Heard[] = [];
-        for (let i = 0; i < RUNS; i++) runs.push(await heardUtter(rig, pulse, utter, text, format));
-        const m = median(runs.map((r) => r.overheadMs));
+        const takes = await interleaved({
+          Utter: () => heardUtter(rig, pulse, utter, text, format),
+          MediaSource: () => heardBaseline(rig, pulse, baseline, 'MediaSource', text),
+          floor: () => heardFloor(pulse, baseline, label),
+        });
+        const m = median(takes.Utter.map((r) => r.overheadMs));
+        const mediaSourceMs = median(takes.MediaSource.map((r) => r.overheadMs));
         const target = format === 'pcm' || format === 'wav' ? 50 : 60;
-        const ratio = Math.max(1, m) / overhead(results[label].MediaSource);
-        formatRows.push([format === 'flac' ? (padded ? 'flac (8 KB padding)' : 'flac, no padding') : format, label, `${Math.round(median(runs.map((r) => r.serverTtfbMs)))}`, `${Math.round(median(runs.map((r) => r.fromClickMs)))}`, `${Math.round(m)}`, `${target}`, m <= target ? 'yes' : 'NO', `${ratio.toFixed(3)}×`, ratio <= 0.4 ? 'yes' : 'NO', `${Math.round(m - floorMs[label])}`]);
+        const ratio = Math.max(1, m) / Math.max(1, mediaSourceMs);
+        formatRows.push([
+          format === 'flac' ? (padded ? 'flac (8 KB padding)' : 'flac, no padding') : format,
+          label,
+          `${Math.round(median(takes.Utter.map((r) => r.serverTtfbMs)))}`,
+          `${Math.round(median(takes.Utter.map((r) => r.fromClickMs)))}`,
+          `${Math.round(m)}`,
+          `${target}`,
+          m <= target ? 'yes' : 'NO',
+          `${Math.round(mediaSourceMs)}`,
+          `${ratio.toFixed(3)}×`,
+          ratio <= 0.4 ? 'yes' : 'NO',
+          `${Math.round(m - median(takes.floor.map((take) => take.fromClickMs)))}`,
+        ]);
       }
     }
-    out.push('\nUtter, first audio as heard (ms), and its overhead above the first byte against MediaSource\'s for the same text:\n');
-    out.push(table(['format', 'text', 'server first byte', 'heard after the click', 'overhead', 'target overhead', 'met', 'of MediaSource\'s', '≤ 0.4×', 'overhead above the output\'s floor'], formatRows));
-    out.push('\nThree players, mp3, as heard (underruns, stalls and audio held from one playback to the end):\n');
+    out.push(`\nUtter, first audio as heard (ms), and its overhead above the first byte against MediaSource's for the same text, their ${RUNS} takes each in turn with a take of the floor:\n`);
+    out.push(table(['format', 'text', 'server first byte', 'heard after the click', 'overhead', 'target overhead', 'met', 'MediaSource\'s overhead', 'of MediaSource\'s', '≤ 0.4×', 'overhead above the output\'s floor'], formatRows));
+    out.push('\nThree players, mp3, as heard, their takes in turn (underruns, stalls and audio held from one playback to the end):\n');
     out.push(table(['text', 'player', 'server first byte ms', 'heard after the start ms', 'overhead above first byte ms', 'underruns', 'stall/gap ms', 'audio held KB'], playerRows));
     out.push(
       `\nRatios: on the 20 s text Utter is heard ${(twenty.buffered.fromClickMs / twenty.Utter.fromClickMs).toFixed(1)}× sooner than buffered (target ≥ 5×); ` +
@@ -109,7 +135,7 @@ export async function benchBrowserPlayers(): Promise<string> {
     );
     const aboveFloor = (label: string, player: string): string => (results[label][player].overheadMs - floorMs[label]).toFixed(0);
     out.push(
-      `The output's floor, the same speech as wav decoded before an in-page click and started by it (median of ${RUNS}): heard ${floorMs.short.toFixed(0)} (short) and ${floorMs['20 s'].toFixed(0)} ms (20 s) after the click. ` +
+      `The output's floor, the same speech as wav decoded before an in-page click and started by it (median of ${RUNS}, taken in turn with the three players): heard ${floorMs.short.toFixed(0)} (short) and ${floorMs['20 s'].toFixed(0)} ms (20 s) after the click. ` +
         `Above it, Utter's overhead is ${aboveFloor('short', 'Utter')} and ${aboveFloor('20 s', 'Utter')} ms, MediaSource's ${aboveFloor('short', 'MediaSource')} and ${aboveFloor('20 s', 'MediaSource')} ms.`,
     );
 
@@ -244,23 +270,30 @@ export async function heardBaseline(rig: WebRig, pulse: PulseAudio, page: Page, 
   return heardFrom(rig, askedAt, heardAt, startedAt);
 }
 
-/**
- * The output's floor for `text`, as heard: its speech as wav, fetched and decoded before an
- * in-page click and started by it (median of RUNS starts, ms after the click).
- */
-async function heardFloor(rig: WebRig, pulse: PulseAudio, page: Page, text: string): Promise<number> {
+/** Fetches and decodes `text`'s speech as wav in the baseline page, for heardFloor to start under `name`. */
+async function prepareFloor(rig: WebRig, page: Page, name: string, text: string): Promise<void> {
   const body = JSON.stringify({ model: 'tts-1', input: text, voice: 'alloy', response_format: 'wav' });
-  await page.evaluate(`prepareFloor(${JSON.stringify(`${rig.tts.url}/audio/speech`)}, ${JSON.stringify(body)})`);
-  const runs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const { heardAt, startedAt } = await firstSoundHeard(
-      pulse,
-      async () => (await page.evaluate('startFloor(500)')) as number,
-      () => new Promise((resolve) => setTimeout(resolve, 400)),
-    );
-    runs.push(heardAt - startedAt);
-  }
-  return median(runs);
+  await page.evaluate(`prepareFloor(${JSON.stringify(name)}, ${JSON.stringify(`${rig.tts.url}/audio/speech`)}, ${JSON.stringify(body)})`);
+}
+
+/**
+ * One take of the output's floor: speech prepared under `name`, decoded before an in-page
+ * click and started by it. Heard `fromClickMs` after the click (no server: no overhead).
+ */
+async function heardFloor(pulse: PulseAudio, page: Page, name: string): Promise<Pick<Heard, 'fromClickMs'>> {
+  const { heardAt, startedAt } = await firstSoundHeard(
+    pulse,
+    async () => (await page.evaluate(`startFloor(${JSON.stringify(name)}, 500)`)) as number,
+    () => new Promise((resolve) => setTimeout(resolve, 400)),
+  );
+  return { fromClickMs: heardAt - startedAt };
+}
+
+/** RUNS takes of each player, one of each in turn: what each measured, by player. */
+async function interleaved<T extends Record<string, () => Promise<unknown>>>(players: T): Promise<{ [P in keyof T]: Awaited<ReturnType<T[P]>>[] }> {
+  const takes = Object.fromEntries(Object.keys(players).map((name) => [name, [] as unknown[]])) as Record<keyof T, unknown[]>;
+  for (let i = 0; i < RUNS; i++) for (const name of Object.keys(players) as (keyof T)[]) takes[name].push(await players[name]());
+  return takes as { [P in keyof T]: Awaited<ReturnType<T[P]>>[] };
 }
 
 /**
