@@ -1,5 +1,6 @@
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELLO_LIMIT_MS } from '../../shared/control-link';
 import { toneAudio } from '../support/tts-server';
 import { speakInPage, startWebRig, type WebRig } from '../support/utter-web';
 
@@ -31,6 +32,8 @@ interface Line {
   heard: number;
   /** When the last message passed to the page (Date.now()). */
   lastHeardAt: number;
+  /** When each connection the page opened was let through (Date.now()). */
+  openedAt: number[];
 }
 
 async function openRouted(): Promise<{ page: Page; line: Line }> {
@@ -46,11 +49,13 @@ async function openRouted(): Promise<{ page: Page; line: Line }> {
     },
     heard: 0,
     lastHeardAt: 0,
+    openedAt: [],
   };
   await page.routeWebSocket(
     (url) => url.pathname === '/control',
     (ws) => {
       if (line.blocked) return ws.close();
+      line.openedAt.push(Date.now());
       const server = ws.connectToServer();
       server.onMessage((message) => {
         if (line.silent) return;
@@ -87,6 +92,22 @@ describe('a page cut off from utter web', () => {
     await expect.poll(textOf(page, 'error'), { timeout: BEAT_MS * 10, interval: 25 }).toMatch(LOST);
     // The page counts its patience from the last message it heard, which may come before the line went silent.
     expect(Date.now() - line.lastHeardAt).toBeGreaterThanOrEqual(BEAT_MS * 2);
+    line.silent = false;
+    await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toBe('');
+    await page.close();
+  }, 60_000);
+
+  it('gives a new socket whose server never says hello a few seconds, not the silence limit, and connects again', async () => {
+    const { page, line } = await openRouted();
+    // The server accepts each new socket, and nothing it says reaches the page: not even its hello.
+    line.silent = true;
+    await line.cut();
+    await expect.poll(textOf(page, 'error'), { timeout: 5_000 }).toMatch(LOST);
+    // The page gives up on the socket that never said hello, and tries another (35 s at 15 s beats without a patience of its own).
+    await expect.poll(() => line.openedAt.length, { timeout: HELLO_LIMIT_MS + 5_000, interval: 50 }).toBeGreaterThanOrEqual(3);
+    const [, mute, next] = line.openedAt;
+    expect(next - mute).toBeGreaterThanOrEqual(HELLO_LIMIT_MS);
+    // The beats now reach the page on a socket whose hello was lost: they do not stand for it, and the next socket says hello.
     line.silent = false;
     await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toBe('');
     await page.close();

@@ -5,7 +5,7 @@ import { TextShelf } from '../../../shared/session-texts';
 import type { SaveStatus } from '../../../shared/save';
 import type { AudioSource } from '../audio/consumer-link';
 import { showPlayerTab } from './player-tab';
-import { HEARTBEAT_MS, silenceLimitMs, type ControlHello } from '../../../shared/control-link';
+import { HELLO_LIMIT_MS, silenceLimitMs, type ControlHello } from '../../../shared/control-link';
 import { HeldTransport } from './held-transport';
 
 /**
@@ -163,7 +163,10 @@ function webBridge(): Bridge {
       let gone = false;
       // A server that went away without a word (asleep, or the network dropped) leaves the
       // socket open for minutes: one that says nothing, not even its beat, is taken for lost.
-      let patienceMs = silenceLimitMs(HEARTBEAT_MS);
+      // Until its hello, which the server sends first and at once, the page is short of
+      // patience and nothing else counts; then it times by the server's beat.
+      let patienceMs = HELLO_LIMIT_MS;
+      let greeted = false;
       let silence: ReturnType<typeof setTimeout> | undefined;
       const listen = (): void => {
         clearTimeout(silence);
@@ -174,6 +177,7 @@ function webBridge(): Bridge {
       };
       /** The server said hello: the socket is ready, and the page gets back what it had. */
       const ready = (hello: ControlHello): void => {
+        greeted = true;
         patienceMs = silenceLimitMs(hello.beatMs);
         listen();
         if (instance !== null && hello.instance !== instance) restarts.emit();
@@ -213,7 +217,7 @@ function webBridge(): Bridge {
       ws.onclose = closed;
       ws.onmessage = (message: MessageEvent<string>) => {
         if (gone) return;
-        listen();
+        if (greeted) listen();
         const data = JSON.parse(message.data) as { id: number; result?: unknown; error?: string } | { event: PageEventName; payload: never } | { hello: ControlHello } | { beat: number };
         if ('beat' in data) return;
         if ('hello' in data) return ready(data.hello);
