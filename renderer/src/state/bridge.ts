@@ -116,7 +116,7 @@ function webBridge(): Bridge {
   const saves = listeners<[SaveStatus]>();
   const connection = listeners<[string | null]>();
   const restarts = listeners<[]>();
-  /** Stop and Pause pressed while cut off, for the session to hear first on reconnecting. */
+  /** The buttons pressed while cut off: what waits for the session to hear first on reconnecting. */
   const held = new HeldTransport();
   /** The session's view as the page last heard it. */
   let shown: SessionView | null = null;
@@ -241,9 +241,9 @@ function webBridge(): Bridge {
   };
 
   /**
-   * Back after a loss: the session first hears the Stop or Pause pressed meanwhile (else it
-   * would hand this page again the text it thinks is playing); then the page asks again for
-   * what it had, and hears what it missed.
+   * Back after a loss: the session first hears the buttons held meanwhile (else it would
+   * hand this page again the text it thinks is playing); then the page asks again for what
+   * it had, and hears what it missed.
    */
   const restore = async (): Promise<void> => {
     try {
@@ -325,9 +325,8 @@ function webBridge(): Bridge {
     control: (action) => {
       if (!missed) return remote.control(action);
       const pressed = held.press(action, shown);
-      if (!pressed) return;
-      transports.emit(pressed.transport);
-      if (pressed.view) sessions.emit((shown = pressed.view));
+      if (pressed?.transport) transports.emit(pressed.transport);
+      if (pressed?.view) sessions.emit((shown = pressed.view));
     },
     attachSink: () => {
       attached = true;
