@@ -22,7 +22,19 @@ export function helloMessage(hello: ControlHello): string {
   return JSON.stringify({ hello });
 }
 
+/** How late a message may come before a page gives up on it: a third of a beat, 5 s at 15 s beats. */
+function leewayMs(beatMs: number): number {
+  return Math.round(beatMs / 3);
+}
+
 /** How long a page waits without hearing anything before it takes its connection for lost: 35 s at 15 s beats. */
 export function silenceLimitMs(beatMs: number): number {
-  return beatMs * MISSED_BEATS + Math.round(beatMs / 3);
+  return beatMs * MISSED_BEATS + leewayMs(beatMs);
 }
+
+/**
+ * How long a page waits for the hello on a socket just opened (5 s). The server says hello
+ * at once, so the page owes it only the leeway, not the beats; and it cannot know the
+ * server's own beat before the hello, so it counts from the protocol's.
+ */
+export const HELLO_LIMIT_MS = leewayMs(HEARTBEAT_MS);

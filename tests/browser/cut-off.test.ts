@@ -1,5 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RENDERER_BUILD } from '../../electron/web/web-command';
+import { startWebServer } from '../../electron/web/web-server';
+import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import { HELLO_LIMIT_MS } from '../../shared/control-link';
 import { toneAudio } from '../support/tts-server';
 import { speakInPage, startWebRig, type WebRig } from '../support/utter-web';
 
@@ -31,9 +38,12 @@ interface Line {
   heard: number;
   /** When the last message passed to the page (Date.now()). */
   lastHeardAt: number;
+  /** When each connection the page opened was let through (Date.now()). */
+  openedAt: number[];
 }
 
-async function openRouted(): Promise<{ page: Page; line: Line }> {
+/** A page on `url` (the rig's player by default) whose control socket goes through a line the test holds. */
+async function openRouted(url = rig.web.url): Promise<{ page: Page; line: Line }> {
   const page = await rig.browser.newPage();
   page.on('pageerror', (error) => console.error('page error:', error.message));
   let open: WebSocketRoute | null = null;
@@ -46,11 +56,13 @@ async function openRouted(): Promise<{ page: Page; line: Line }> {
     },
     heard: 0,
     lastHeardAt: 0,
+    openedAt: [],
   };
   await page.routeWebSocket(
     (url) => url.pathname === '/control',
     (ws) => {
       if (line.blocked) return ws.close();
+      line.openedAt.push(Date.now());
       const server = ws.connectToServer();
       server.onMessage((message) => {
         if (line.silent) return;
@@ -61,8 +73,8 @@ async function openRouted(): Promise<{ page: Page; line: Line }> {
       open = ws;
     },
   );
-  await page.goto(rig.web.url);
-  await page.getByTestId('format-select').waitFor();
+  await page.goto(url);
+  await page.getByTestId(url.endsWith('#mini') ? 'open-player' : 'format-select').waitFor();
   // The server's hello and its first answers: the page is connected, not just loaded.
   await expect.poll(() => line.heard, { timeout: 10_000 }).toBeGreaterThan(2);
   return { page, line };
@@ -87,6 +99,22 @@ describe('a page cut off from utter web', () => {
     await expect.poll(textOf(page, 'error'), { timeout: BEAT_MS * 10, interval: 25 }).toMatch(LOST);
     // The page counts its patience from the last message it heard, which may come before the line went silent.
     expect(Date.now() - line.lastHeardAt).toBeGreaterThanOrEqual(BEAT_MS * 2);
+    line.silent = false;
+    await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toBe('');
+    await page.close();
+  }, 60_000);
+
+  it('gives a new socket whose server never says hello a few seconds, not the silence limit, and connects again', async () => {
+    const { page, line } = await openRouted();
+    // The server accepts each new socket, and nothing it says reaches the page: not even its hello.
+    line.silent = true;
+    await line.cut();
+    await expect.poll(textOf(page, 'error'), { timeout: 5_000 }).toMatch(LOST);
+    // The page gives up on the socket that never said hello, and tries another (35 s at 15 s beats without a patience of its own).
+    await expect.poll(() => line.openedAt.length, { timeout: HELLO_LIMIT_MS + 5_000, interval: 50 }).toBeGreaterThanOrEqual(3);
+    const [, mute, next] = line.openedAt;
+    expect(next - mute).toBeGreaterThanOrEqual(HELLO_LIMIT_MS);
+    // The beats now reach the page on a socket whose hello was lost: they do not stand for it, and the next socket says hello.
     line.silent = false;
     await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toBe('');
     await page.close();
@@ -157,5 +185,71 @@ describe('a page cut off from utter web', () => {
     expect(await page.getByTestId('text-input').inputValue()).toBe('Asked for while cut off.');
     expect(rig.tts.speechRequests().length).toBe(requests);
     await page.close();
+  }, 60_000);
+
+  it('says at once that Skip and Previous pressed while cut off were not sent, in the player and the mini player', async () => {
+    const { page, line } = await openRouted();
+    await playLong(page, 'A long text that is skipped while the page is cut off.');
+    const { page: mini, line: miniLine } = await openRouted(`${rig.web.url}#mini`);
+    const textId = rig.web.session.view().current?.textId;
+    line.blocked = true;
+    await line.cut();
+    await expect.poll(textOf(page, 'error'), { timeout: 5_000 }).toMatch(LOST);
+    await page.getByTestId('skip').click();
+    await expect.poll(textOf(page, 'error'), { timeout: 1000, interval: 20 }).toMatch(/ Skip was not sent, as the page was not connected to utter web: press it again once it has reconnected\.$/);
+    await page.getByTestId('previous').click();
+    await expect.poll(textOf(page, 'error'), { timeout: 1000, interval: 20 }).toMatch(/ Previous was not sent, as the page was not connected to utter web/);
+
+    miniLine.blocked = true;
+    await miniLine.cut();
+    await expect.poll(textOf(mini, 'error'), { timeout: 5_000 }).toMatch(LOST);
+    await mini.getByTestId('skip').click();
+    await expect.poll(textOf(mini, 'error'), { timeout: 1000, interval: 20 }).toMatch(/ Skip was not sent, as the page was not connected to utter web/);
+
+    // Back, the buttons can be pressed again, and the session reads on the same text.
+    line.blocked = false;
+    miniLine.blocked = false;
+    await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toBe('');
+    await expect.poll(textOf(mini, 'error'), { timeout: 15_000 }).toBe('');
+    await expect.poll(textOf(page, 'state'), { timeout: 10_000, interval: 25 }).toBe('playing');
+    expect(rig.web.session.view().current?.textId).toBe(textId);
+    await page.getByTestId('stop').click();
+    await expect.poll(() => rig.web.session.view().state, { timeout: 2000 }).toBe('idle');
+    await mini.close();
+    await page.close();
+  }, 60_000);
+
+  it('holds Resume reading pressed while cut off, says so, and the session reads the saved text once the page is back', async () => {
+    // A server whose last run left a long text half read: its pages offer to resume it.
+    const home = mkdtempSync(join(tmpdir(), 'utter-cut-off-'));
+    const sessionFile = join(home, 'web-session.json');
+    const saved = 'A saved text that was read when utter web stopped. '.repeat(60);
+    writeFileSync(sessionFile, JSON.stringify({ current: { text: saved, offset: 510 }, queued: [] }));
+    const settings = { ...DEFAULT_SETTINGS, provider: 'openai' as const, baseUrls: [rig.tts.url], idleTimeoutSec: 5, streamMaxBuffer: 10 };
+    const web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', sessionFile, heartbeatMs: BEAT_MS });
+    try {
+      const { page, line } = await openRouted(web.url);
+      await page.getByTestId('resume-reading').waitFor();
+      line.blocked = true;
+      await line.cut();
+      await expect.poll(textOf(page, 'error'), { timeout: 5_000 }).toMatch(LOST);
+      await page.getByTestId('resume-reading').click();
+      await expect.poll(textOf(page, 'notice'), { timeout: 1000, interval: 20 }).toBe('Reading resumes from where it stopped as soon as the page has reconnected to utter web.');
+      // The offer goes, so it is not pressed twice.
+      expect(await page.getByTestId('resume-reading').count()).toBe(0);
+      expect(web.session.view().state).toBe('idle');
+
+      line.blocked = false;
+      await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toBe('');
+      await expect.poll(() => web.session.view().current?.offset, { timeout: 2000 }).toBe(510);
+      expect(web.session.view().resumable).toBeNull();
+      await expect.poll(textOf(page, 'state'), { timeout: 15_000, interval: 25 }).toBe('playing');
+      await page.getByTestId('stop').click();
+      await expect.poll(() => web.session.view().state, { timeout: 2000 }).toBe('idle');
+      await page.close();
+    } finally {
+      await web.close();
+      rmSync(home, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import { TextShelf } from '../../../shared/session-texts';
 import type { SaveStatus } from '../../../shared/save';
 import type { AudioSource } from '../audio/consumer-link';
 import { showPlayerTab } from './player-tab';
-import { HEARTBEAT_MS, silenceLimitMs, type ControlHello } from '../../../shared/control-link';
+import { HELLO_LIMIT_MS, silenceLimitMs, type ControlHello } from '../../../shared/control-link';
 import { HeldTransport } from './held-transport';
 
 /**
@@ -116,7 +116,7 @@ function webBridge(): Bridge {
   const saves = listeners<[SaveStatus]>();
   const connection = listeners<[string | null]>();
   const restarts = listeners<[]>();
-  /** Stop and Pause pressed while cut off, for the session to hear first on reconnecting. */
+  /** The buttons pressed while cut off: what waits for the session to hear first on reconnecting. */
   const held = new HeldTransport();
   /** The session's view as the page last heard it. */
   let shown: SessionView | null = null;
@@ -163,7 +163,10 @@ function webBridge(): Bridge {
       let gone = false;
       // A server that went away without a word (asleep, or the network dropped) leaves the
       // socket open for minutes: one that says nothing, not even its beat, is taken for lost.
-      let patienceMs = silenceLimitMs(HEARTBEAT_MS);
+      // Until its hello, which the server sends first and at once, the page is short of
+      // patience and nothing else counts; then it times by the server's beat.
+      let patienceMs = HELLO_LIMIT_MS;
+      let greeted = false;
       let silence: ReturnType<typeof setTimeout> | undefined;
       const listen = (): void => {
         clearTimeout(silence);
@@ -174,6 +177,7 @@ function webBridge(): Bridge {
       };
       /** The server said hello: the socket is ready, and the page gets back what it had. */
       const ready = (hello: ControlHello): void => {
+        greeted = true;
         patienceMs = silenceLimitMs(hello.beatMs);
         listen();
         if (instance !== null && hello.instance !== instance) restarts.emit();
@@ -213,7 +217,7 @@ function webBridge(): Bridge {
       ws.onclose = closed;
       ws.onmessage = (message: MessageEvent<string>) => {
         if (gone) return;
-        listen();
+        if (greeted) listen();
         const data = JSON.parse(message.data) as { id: number; result?: unknown; error?: string } | { event: PageEventName; payload: never } | { hello: ControlHello } | { beat: number };
         if ('beat' in data) return;
         if ('hello' in data) return ready(data.hello);
@@ -237,9 +241,9 @@ function webBridge(): Bridge {
   };
 
   /**
-   * Back after a loss: the session first hears the Stop or Pause pressed meanwhile (else it
-   * would hand this page again the text it thinks is playing); then the page asks again for
-   * what it had, and hears what it missed.
+   * Back after a loss: the session first hears the buttons held meanwhile (else it would
+   * hand this page again the text it thinks is playing); then the page asks again for what
+   * it had, and hears what it missed.
    */
   const restore = async (): Promise<void> => {
     try {
@@ -321,9 +325,8 @@ function webBridge(): Bridge {
     control: (action) => {
       if (!missed) return remote.control(action);
       const pressed = held.press(action, shown);
-      if (!pressed) return;
-      transports.emit(pressed.transport);
-      if (pressed.view) sessions.emit((shown = pressed.view));
+      if (pressed?.transport) transports.emit(pressed.transport);
+      if (pressed?.view) sessions.emit((shown = pressed.view));
     },
     attachSink: () => {
       attached = true;

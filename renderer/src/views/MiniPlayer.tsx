@@ -75,7 +75,7 @@ export function MiniPlayer({ bridge }: { bridge: Bridge }) {
         shortcuts={transportShortcuts(settings?.hotkeys, false)}
       />
       <p role="alert" className="error" data-testid="error">
-        {trouble || error}
+        {[trouble, error].filter(Boolean).join(' ')}
       </p>
     </main>
   );
