@@ -69,9 +69,8 @@ export function registerPageIpc(deps: PageIpcDeps): void {
   /** Sends `contents` the texts of `view` it lacks. */
   const sendTexts = (contents: WebContents, view: SessionView): void => {
     let sent = textsSent.get(contents);
-    if (!sent) textsSent.set(contents, (sent = new TextsSent()));
-    const texts = sent.missing(view, (textId) => session.textOf(textId));
-    if (texts.length) contents.send(PAGE_EVENTS.texts, texts);
+    if (!sent) textsSent.set(contents, (sent = new TextsSent((textId) => session.textOf(textId))));
+    sent.sendAhead(view, (texts) => contents.send(PAGE_EVENTS.texts, texts));
   };
   session.subscribe((view) => {
     for (const contents of viewers) {
@@ -94,7 +93,7 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     attachSink: (_request, event) => {
       const contents = event.sender;
       // A page asks for the whole state when it loads (again): it has none of the texts.
-      textsSent.get(contents)?.forget();
+      textsSent.delete(contents);
       const sink = contentsSink(contents);
       sinks.set(contents, sink);
       watch(contents);
@@ -117,7 +116,7 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     // A page that shows the session's view without playing (none yet) gets its changes too.
     sessionView: (_request, event) => {
       watch(event.sender);
-      textsSent.get(event.sender)?.forget();
+      textsSent.delete(event.sender);
       const view = session.view();
       sendTexts(event.sender, view);
       return view;

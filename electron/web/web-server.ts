@@ -180,9 +180,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const textsSent = new WeakMap<WebSocket, TextsSent>();
   const pushTexts = (ws: WebSocket, view: SessionView): void => {
     let sent = textsSent.get(ws);
-    if (!sent) textsSent.set(ws, (sent = new TextsSent()));
-    const texts = sent.missing(view, (textId) => session.textOf(textId));
-    if (texts.length) push(ws, 'texts', texts);
+    if (!sent) textsSent.set(ws, (sent = new TextsSent((textId) => session.textOf(textId))));
+    sent.sendAhead(view, (texts) => push(ws, 'texts', texts));
   };
   session.subscribe((view) => {
     for (const ws of controls.keys()) pushTexts(ws, view);
