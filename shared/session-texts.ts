@@ -14,29 +14,31 @@ export function textIdsOf(view: SessionView): Set<number> {
   return ids;
 }
 
-/** The app's side, one per page: what it has sent that page. */
+/**
+ * The app's side, one per page (one document: a page that loads anew has none of the texts).
+ * Both shells send through it, so what a page gets, and when, is decided here once.
+ */
 export class TextsSent {
   private sent = new Set<number>();
 
+  /** `textOf` is the session's. */
+  constructor(private readonly textOf: (textId: number) => string | undefined) {}
+
   /**
-   * The texts `view` names that the page does not have yet, to send it before the view;
-   * from then on the page has exactly what the view names. `textOf` is the session's.
+   * Sends the page, through `send`, the texts `view` names that it does not have yet. Call it
+   * just before `view` goes, for every view the page gets and in the order it gets them:
+   * from then on the page has exactly what the view names.
    */
-  missing(view: SessionView, textOf: (textId: number) => string | undefined): SessionText[] {
+  sendAhead(view: SessionView, send: (texts: SessionText[]) => void): void {
     const texts: SessionText[] = [];
     const has = new Set<number>();
     for (const textId of textIdsOf(view)) {
-      const text = this.sent.has(textId) ? undefined : textOf(textId);
+      const text = this.sent.has(textId) ? undefined : this.textOf(textId);
       if (text !== undefined) texts.push({ textId, text });
       if (text !== undefined || this.sent.has(textId)) has.add(textId);
     }
     this.sent = has;
-    return texts;
-  }
-
-  /** The page starts again with nothing (it loaded anew, or asks for the whole state). */
-  forget(): void {
-    this.sent.clear();
+    if (texts.length) send(texts);
   }
 }
 

@@ -55,36 +55,39 @@ export function registerPageIpc(deps: PageIpcDeps): void {
   const { session } = deps;
   /** The sink each page attached as, so its facts are told apart from a page it replaced. */
   const sinks = new WeakMap<WebContents, SessionSink>();
-  /** Pages that show the session: each gets its view on every change. */
-  const viewers = new Set<WebContents>();
   /** Pages whose loss is watched: once each, however often they attach (a reload attaches again). */
   const sinksWatched = new WeakSet<WebContents>();
-  const watch = (contents: WebContents): void => {
-    if (viewers.has(contents)) return;
-    viewers.add(contents);
+  /**
+   * Pages that show the session, each with what its document has of the session's texts:
+   * each gets its view on every change, its texts first.
+   */
+  const viewers = new Map<WebContents, TextsSent>();
+  /** Pages whose loads and loss are watched: once each, however often they ask. */
+  const viewersWatched = new WeakSet<WebContents>();
+  /** Sends `contents` the texts `view` names that its document lacks, ahead of the view; it shows the session from now on. */
+  const textsAhead = (contents: WebContents, view: SessionView): void => {
+    let sent = viewers.get(contents);
+    if (!sent) viewers.set(contents, (sent = new TextsSent((textId) => session.textOf(textId))));
+    sent.sendAhead(view, (texts) => contents.send(PAGE_EVENTS.texts, texts));
+    if (viewersWatched.has(contents)) return;
+    viewersWatched.add(contents);
+    // A new document (F5, a crashed page loaded again) has none of the texts: it gets no view
+    // until it asks, as one that came first would name texts it lacks and show them empty.
+    contents.on('did-navigate', () => viewers.delete(contents));
     contents.once('destroyed', () => viewers.delete(contents));
   };
-  /** What each page has of the session's texts: each goes to it once, before the first view that names it. */
-  const textsSent = new WeakMap<WebContents, TextsSent>();
-  /** Sends `contents` the texts of `view` it lacks. */
-  const sendTexts = (contents: WebContents, view: SessionView): void => {
-    let sent = textsSent.get(contents);
-    if (!sent) textsSent.set(contents, (sent = new TextsSent()));
-    const texts = sent.missing(view, (textId) => session.textOf(textId));
-    if (texts.length) contents.send(PAGE_EVENTS.texts, texts);
-  };
   session.subscribe((view) => {
-    for (const contents of viewers) {
+    for (const contents of viewers.keys()) {
       if (contents.isDestroyed()) continue;
-      sendTexts(contents, view);
+      textsAhead(contents, view);
       contents.send(PAGE_EVENTS.session, view);
     }
   });
   deps.saves.subscribe((status) => {
-    for (const contents of viewers) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.save, status);
+    for (const contents of viewers.keys()) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.save, status);
   });
   session.subscribeLevel((level) => {
-    for (const contents of viewers) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.level, level);
+    for (const contents of viewers.keys()) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.level, level);
   });
   handleOperations({
     appInfo: () => ({ version: app.getVersion(), shell: 'electron' }),
@@ -93,11 +96,8 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     ...pronunciationOperations(deps.pronunciations, deps.engineSettings),
     attachSink: (_request, event) => {
       const contents = event.sender;
-      // A page asks for the whole state when it loads (again): it has none of the texts.
-      textsSent.get(contents)?.forget();
       const sink = contentsSink(contents);
       sinks.set(contents, sink);
-      watch(contents);
       if (!sinksWatched.has(contents)) {
         sinksWatched.add(contents);
         // A crashed or closed page takes its audio with it: the session goes on elsewhere.
@@ -111,15 +111,14 @@ export function registerPageIpc(deps: PageIpcDeps): void {
       }
       session.attachSink(sink);
       const view = session.view();
-      sendTexts(contents, view);
+      textsAhead(contents, view);
       return view;
     },
-    // A page that shows the session's view without playing (none yet) gets its changes too.
+    // A page that shows the session's view without playing (none yet) gets its changes too;
+    // asking again (the Test voice view mounts anew) sends none of the texts it has.
     sessionView: (_request, event) => {
-      watch(event.sender);
-      textsSent.get(event.sender)?.forget();
       const view = session.view();
-      sendTexts(event.sender, view);
+      textsAhead(event.sender, view);
       return view;
     },
     updateSettings: async (fields) => {

@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Settings } from '../../shared/config/schema';
-import { checkRequest, isOperation, type OperationHandlers, type PageEventName, type PageEventPayloads } from '../../shared/contract';
+import { checkRequest, isOperation, type OperationHandlers, type OperationName, type PageEventName, type PageEventPayloads } from '../../shared/contract';
 import type { UpdateStatus } from '../../shared/updates';
 import { APP_ORIGIN } from '../pages/app-protocol';
 import { startAppSocket } from '../session/app-socket';
@@ -34,7 +34,7 @@ import { welcomeState } from './welcome-marker';
 import { SaveJobs } from '../save/save-jobs';
 import { SavedFiles, SAVED_PATH } from './saved-files';
 import { listenError } from './listen-error';
-import { ControlOutbox } from './control-outbox';
+import { ControlOutbox, type Ahead } from './control-outbox';
 import { refuseRequest, sameOrigin, tokenMatches, type ServerPlace } from './allowed-hosts';
 import { Heartbeat } from './heartbeat';
 import { BEAT_MESSAGE, helloMessage } from '../../shared/control-link';
@@ -85,6 +85,9 @@ export interface WebServerOptions {
  * to a page that is behind. A play ticket or a transport action happens once: never replaced.
  */
 const SNAPSHOT_EVENTS: Record<PageEventName, boolean> = { texts: false, session: true, level: true, save: true, play: false, transport: false };
+
+/** The operations whose reply is the session's view: the texts it names that the page lacks go just before it. */
+const VIEW_REPLIES: ReadonlySet<OperationName> = new Set(['attachSink', 'sessionView']);
 
 /** What only a `utter web` started with --allow-key-changes lets a page change. */
 const KEY_SETTINGS = ['apiKey', 'apiKeyConfirm', 'baseUrls'];
@@ -162,31 +165,28 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const sinks = new Map<WebSocket, SessionSink>();
   /** Every page's control socket, and what it sends through: each gets the session's view on every change. */
   const controls = new Map<WebSocket, ControlOutbox>();
+  /** What each page has of the session's texts: each goes to it once, just before the first view that names it. */
+  const textsSent = new WeakMap<WebSocket, TextsSent>();
+  const eventMessage = <E extends PageEventName>(event: E, payload: PageEventPayloads[E]): string => JSON.stringify({ event, payload });
   const push = <E extends PageEventName>(ws: WebSocket, event: E, payload: PageEventPayloads[E]): void => {
-    controls.get(ws)?.send(JSON.stringify({ event, payload }), SNAPSHOT_EVENTS[event] ? event : null);
+    controls.get(ws)?.send(eventMessage(event, payload), SNAPSHOT_EVENTS[event] ? event : null);
   };
   /** To every page: written once (a view names 1000 queued texts with their previews). */
   const pushAll = <E extends PageEventName>(event: E, payload: PageEventPayloads[E]): void => {
     if (!controls.size) return;
-    const data = JSON.stringify({ event, payload });
+    const data = eventMessage(event, payload);
     for (const outbox of controls.values()) outbox.send(data, SNAPSHOT_EVENTS[event] ? event : null);
   };
+  /** The texts `view` names that the page on `ws` lacks, decided when the view is written: a view replaced while it waited sends none. */
+  const textsAhead = (ws: WebSocket, view: SessionView): Ahead => (write) => textsSent.get(ws)?.sendAhead(view, (texts) => write(eventMessage('texts', texts)));
   // "Save audio…" speaks with the session's settings and provider; the file is downloaded.
   const saves = new SaveJobs({ settings: () => ({ ...store.get(), format: session.view().format }), provider: (settings) => session.speechProvider(settings), pronunciations: () => dictionary.compiled() });
   const savedFiles = new SavedFiles();
   saves.subscribe((status) => pushAll('save', status));
   session.subscribeLevel((level) => pushAll('level', level));
-  /** What each page has of the session's texts: each goes to it once, before the first view that names it. */
-  const textsSent = new WeakMap<WebSocket, TextsSent>();
-  const pushTexts = (ws: WebSocket, view: SessionView): void => {
-    let sent = textsSent.get(ws);
-    if (!sent) textsSent.set(ws, (sent = new TextsSent()));
-    const texts = sent.missing(view, (textId) => session.textOf(textId));
-    if (texts.length) push(ws, 'texts', texts);
-  };
   session.subscribe((view) => {
-    for (const ws of controls.keys()) pushTexts(ws, view);
-    pushAll('session', view);
+    const data = eventMessage('session', view);
+    for (const [ws, outbox] of controls) outbox.send(data, 'session', textsAhead(ws, view));
   });
   const socketSink = (ws: WebSocket): SessionSink => ({
     // The engine starts now, not once the worker's socket is claimed: the first request (or
@@ -279,16 +279,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const sink = socketSink(ws);
       sinks.set(ws, sink);
       session.attachSink(sink);
-      const view = session.view();
-      pushTexts(ws, view);
-      return view;
+      return session.view();
     },
-    // A page that loads, or comes back, does so on a socket of its own: it is sent the texts it lacks first.
-    sessionView: (_request, ws) => {
-      const view = session.view();
-      pushTexts(ws, view);
-      return view;
-    },
+    // A page that loads, or comes back, does so on a socket of its own: it is sent the texts it lacks first (VIEW_REPLIES).
+    sessionView: () => session.view(),
     // A browser opens the settings in a tab of its own.
     finishWelcome: () => welcome.finish(),
     // The page opens these itself (a tab each); a browser has no popover to pin.
@@ -304,6 +298,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   function serveControl(ws: WebSocket): void {
     const outbox = new ControlOutbox(ws, () => console.warn('utter web: a page stopped reading its updates (a frozen or unreachable tab): its connection was closed.'));
     controls.set(ws, outbox);
+    textsSent.set(ws, new TextsSent((textId) => session.textOf(textId)));
     outbox.send(helloMessage({ instance, beatMs: heartbeat.everyMs }));
     // A beat replaces one not yet sent: a page that is behind needs no more than one.
     heartbeat.watch(ws, () => outbox.send(BEAT_MESSAGE, 'beat'));
@@ -328,11 +323,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (!isOperation(message.op)) return fail(`Unknown operation: ${JSON.stringify(message.op)}.`);
       const checked = checkRequest(message.op, message.request);
       if (!checked.ok) return fail(checked.error);
-      const handler = handlers[message.op] as (request: unknown, ws: WebSocket) => unknown;
+      const op = message.op;
+      const handler = handlers[op] as (request: unknown, ws: WebSocket) => unknown;
       Promise.resolve()
         .then(() => handler(checked.request, ws))
         .then(
-          (result) => outbox.send(JSON.stringify({ id, result })),
+          (result) => outbox.send(JSON.stringify({ id, result }), null, VIEW_REPLIES.has(op) ? textsAhead(ws, result as SessionView) : undefined),
           (error: Error) => fail(error.message),
         );
     });

@@ -71,7 +71,7 @@ describe('the built main process', () => {
     // The player page attaches as the session's sink, as it does once loaded.
     type Port = { on: (e: string, h: (v: { data: Record<string, unknown> }) => void) => void; start: () => void; postMessage: (m: unknown) => void };
     const posted: { channel: string; message: unknown; port: Port }[] = [];
-    const sender = { postMessage: (channel: string, message: unknown, ports: Port[]) => void posted.push({ channel, message, port: ports[0] }), send: () => {}, once: () => {}, isDestroyed: () => false };
+    const sender = { postMessage: (channel: string, message: unknown, ports: Port[]) => void posted.push({ channel, message, port: ports[0] }), send: () => {}, on: () => {}, once: () => {}, isDestroyed: () => false };
     await captured.handlers.get(channelOf('attachSink'))!({ senderFrame: { url: 'app://utter/index.html', parent: null }, sender });
     captured.shortcuts.get('CommandOrControl+Alt+S')!();
     // The session hands the page the utterance's port; the page asks for nothing.

@@ -19,7 +19,7 @@ vi.mock('electron', async () => (await import('../support/fake-electron')).fakeE
 /** Our page, with the webContents the shell may send to and watch. */
 const trusted = {
   senderFrame: { url: 'app://utter/index.html', parent: null },
-  sender: { postMessage: () => {}, send: () => {}, once: () => {}, isDestroyed: () => false },
+  sender: { postMessage: () => {}, send: () => {}, on: () => {}, once: () => {}, isDestroyed: () => false },
 };
 /** A payload each operation accepts; 42 fails every schema in the table. */
 const GOOD: Record<OperationName, unknown> = {

@@ -76,6 +76,7 @@ describe('UTTER_* variables in the app', () => {
     const sender = {
       postMessage: (_channel: string, _message: unknown, ports: { on: (e: string, h: () => void) => void; start: () => void }[]) => ports[0].start(),
       send: () => {},
+      on: () => {},
       once: () => {},
       isDestroyed: () => false,
     };

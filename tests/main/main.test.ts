@@ -20,9 +20,13 @@ vi.mock('electron', async () => (await import('../support/fake-electron')).fakeE
 const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
 /** The player window's webContents, which the shell loads hidden at start. */
 const player = () => captured.windows.find((w) => w.url === 'app://utter/index.html' && !w.destroyed)!;
-/** The player page becomes the session's audio sink, as its controller does on load. */
-/** Its view has the texts put back in as the page gets them: those sent since it asked (a page that loads again has none). */
+/**
+ * The player page loads (again: a new document, with none of the texts) and becomes the
+ * session's audio sink, as its controller does, once per load. Its view has the texts put
+ * back in as the page gets them: those sent since it asked.
+ */
 const attachPlayer = () => {
+  player().contents.emit('did-navigate');
   const from = captured.sent.length;
   const view = captured.handlers.get(channelOf('attachSink'))!({ ...page, sender: player().contents }) as SessionView;
   return withTexts(view, (textId) => sentText(textId, from));
@@ -274,6 +278,50 @@ describe('Electron shell', () => {
     attachPlayer();
     const again = captured.sent.slice(reloaded).flatMap((s) => (s.to === shown && s.channel === PAGE_EVENTS.texts ? (s.message as SessionText[]) : []));
     expect(again.filter(long).map((t) => t.text.length)).toEqual([reading.length, waiting.length]);
+    captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
+  });
+
+  it("sends a page's document each text once however often it asks for the view, and a page loaded anew (F5) no view before the texts it names", async () => {
+    player().visible = false;
+    attachPlayer();
+    const shown = player();
+    const sender = shown.contents;
+    const reading = 'A text the page already has. '.repeat(20_000);
+    await captured.handlers.get(channelOf('speak'))!({ ...page, sender }, { texts: [reading] });
+    await vi.waitFor(() => expect(lastView()?.current?.text).toBe(reading));
+    const { id } = plays().at(-1)!.message as PlayTicket;
+    fact({ type: 'playing', id, index: 0 });
+    await vi.waitFor(() => expect(lastView()?.current?.segment).toMatchObject({ index: 0 }));
+    const toPage = (from: number) => captured.sent.slice(from).filter((s) => s.to === shown);
+    const textsIn = (sent: typeof captured.sent) => sent.flatMap((s) => (s.channel === PAGE_EVENTS.texts ? (s.message as SessionText[]) : []));
+    /** Each view the page got since `from` with its texts, as its shelf has them: only those sent since. */
+    const shownSince = (from: number) => {
+      const sent = toPage(from);
+      return sent.flatMap((s, index) => {
+        if (s.channel !== PAGE_EVENTS.session) return [];
+        const shelf = textsIn(sent.slice(0, index));
+        return [withTexts(s.message as SessionView, (textId) => shelf.find((text) => text.textId === textId)?.text)];
+      });
+    };
+    // The same document asks again (the Test voice view mounts anew): it has the texts already.
+    const asked = captured.sent.length;
+    const ask = () => captured.handlers.get(channelOf('sessionView'))!({ ...page, sender }) as SessionView;
+    expect(withTexts(ask(), sentText).current?.text).toBe(reading);
+    ask();
+    expect(textsIn(toPage(asked))).toEqual([]);
+    // F5: a new document, which has none of the texts. Until it asks, the views go without it.
+    const loaded = captured.sent.length;
+    sender.emit('did-navigate');
+    // (A fact the session hears makes a view for every page that shows it.)
+    fact({ type: 'playing', id, index: 0 });
+    expect(shownSince(loaded)).toEqual([]);
+    // It asks, and gets the texts first; every view from then on names only texts it has.
+    const view = ask();
+    expect(textsIn(toPage(loaded)).map((text) => text.textId)).toEqual(expect.arrayContaining([view.current!.textId]));
+    fact({ type: 'playing', id, index: 0 });
+    const shownViews = shownSince(loaded);
+    expect(shownViews.at(-1)).toMatchObject({ current: { text: reading, segment: { index: 0 } } });
+    for (const shownView of shownViews) expect([shownView.current?.text, ...shownView.queued, ...shownView.history]).not.toContain(undefined);
     captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
   });
 

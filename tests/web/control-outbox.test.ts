@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 /** A real server and client; the server's end sends through an outbox with small bounds. */
-async function pair(): Promise<{ outbox: ControlOutbox; client: WebSocket; gaveUp: () => boolean }> {
+async function pair(): Promise<{ outbox: ControlOutbox; client: WebSocket; gaveUp: () => boolean; serverEnd: () => WebSocket }> {
   server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((resolve) => server!.once('listening', resolve));
   const { port } = server.address() as { port: number };
@@ -22,7 +22,7 @@ async function pair(): Promise<{ outbox: ControlOutbox; client: WebSocket; gaveU
   const accepted = new Promise<ControlOutbox>((resolve) => server!.once('connection', (ws) => resolve(new ControlOutbox(ws, () => (gaveUp = true), { behindBytes: 64 * 1024, mostHeldBytes: 1024 * 1024, stallMs: 400 }))));
   const client = new WebSocket(`ws://127.0.0.1:${port}`);
   await new Promise((resolve) => client.once('open', resolve));
-  return { outbox: await accepted, client, gaveUp: () => gaveUp };
+  return { outbox: await accepted, client, gaveUp: () => gaveUp, serverEnd: () => [...server!.clients][0] };
 }
 
 const SNAPSHOT = 'x'.repeat(100_000);
@@ -38,6 +38,21 @@ describe("a page's control outbox", () => {
     clearInterval(feed);
     client.resume();
     expect(await closed).toBe(BEHIND_CLOSE_CODE);
+  });
+
+  it('writes what goes ahead of a snapshot only for the one written, just before it, and holds none of it', async () => {
+    const { outbox, client, gaveUp, serverEnd } = await pair();
+    const received: string[] = [];
+    client.on('message', (data) => received.push(String(data).slice(0, 20)));
+    client.pause();
+    // Behind: the kernel took what it could, and the socket holds more than its bound.
+    while (serverEnd().bufferedAmount <= 64 * 1024) outbox.send(SNAPSHOT, 'fill');
+    // Ten views, each with 300 KB of texts ahead: 3 MB, over the 1 MB bound had they waited.
+    for (let i = 0; i < 10; i++) outbox.send(`view ${i}`, 'session', (write) => write(`texts of view ${i} ${'t'.repeat(300_000)}`));
+    client.resume();
+    await expect.poll(() => received.at(-1)).toBe('view 9');
+    expect(received.filter((message) => !message.startsWith('x'))).toEqual(['texts of view 9 tttt', 'view 9']);
+    expect(gaveUp()).toBe(false);
   });
 
   it('keeps a socket that reads slowly, however long it stays behind', async () => {
