@@ -1,3 +1,4 @@
+import { cjkUtf16Order, readsAsLatinWords } from './cjk-utf16';
 import { htmlText, isHtmlName } from './html-text';
 import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from './text-limit';
 
@@ -61,18 +62,26 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
   }
   const utf8 = utf8Text(bytes);
   if (utf8 !== null) {
-    // UTF-16 of an alphabet with no space or Latin letter ("Привет": 1F 04 40 04 …) is valid UTF-8 too, full of control codes.
-    const utf16 = mayBeUtf16 ? readableOrder(head, blockOrders(head, alphabetBlocks)) : null;
+    // UTF-16 of an alphabet with no space or Latin letter ("Привет": 1F 04 40 04 …) is valid UTF-8 too, full of control codes;
+    // so is UTF-16 of kana or Han that is all ASCII ("ああ": "B0B0"), which UTF-8 of CJK never is.
+    const ascii = head.every((b) => b < 0x80);
+    const utf16 = mayBeUtf16 ? (readableOrder(head, blockOrders(head, ascii ? alphabetOrKanaBlocks : alphabetBlocks)) ?? (ascii ? cjkUnlessLatin(head) : null)) : null;
     return utf16 ? guessed(utf16, bytes, name) : utf8;
   }
   // UTF-16 with no ASCII character (CJK on one line) has no NUL, but a script's block byte beside
-  // every character ("カタカナ": AB 30 BF 30 …) where no Latin word is spelled ("ÉPÉE"), or bytes
-  // no Windows-1252 text holds.
+  // every character ("カタカナ": AB 30 BF 30 …) where no Latin word is spelled ("ÉPÉE"), bytes
+  // no Windows-1252 text holds, or Han in common use where Windows-1252 reads no words ("中文": "-N‡e").
   const byBlocks = mayBeUtf16 && !spellsLatinWord(head) ? readableOrder(head, blockOrders(head, scriptBlocks)) : null;
-  const utf16 = byBlocks ?? (mayBeUtf16 && unlike1252(head) ? utf16WithoutBom(head) : null);
+  const utf16 = byBlocks ?? (mayBeUtf16 && unlike1252(head) ? utf16WithoutBom(head) : null) ?? (mayBeUtf16 ? cjkUnlessLatin(head) : null);
   if (utf16) return guessed(utf16, bytes, name);
   if (controlShare(head) > 0.01) throw binary(name);
   return new TextDecoder('windows-1252').decode(bytes);
+}
+
+/** The byte order in which the head is CJK text in common use (cjk-utf16.ts), unless its bytes read as Latin words ("café" backwards is 捡曩). */
+function cjkUnlessLatin(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const order = cjkUtf16Order(head);
+  return order && !readsAsLatinWords(new TextDecoder('windows-1252').decode(head)) ? order : null;
 }
 
 /** The bytes as UTF-8 text; null when they are not UTF-8. */
@@ -113,18 +122,25 @@ function readableOrder(head: Uint8Array, orders: readonly ('utf-16le' | 'utf-16b
 const SHORT_GUESS_BYTES = 32;
 /** The scripts a short text is judged by: its letters must keep to one of them. */
 const SCRIPTS = ['Latin', 'Greek', 'Cyrillic', 'Armenian', 'Hebrew', 'Arabic', 'Devanagari', 'Thai', 'Hangul', 'Hiragana', 'Katakana', 'Han'].map((name) => new RegExp(`\\p{Script=${name}}`, 'u'));
+/** Places in SCRIPTS: Latin, the first CJK script, and the first Japanese one. */
+const LATIN = 0;
+const HANGUL = 8;
+const JAPANESE = 9;
 
-/** True when a short text's letters (two at least) are all of one script, as a word's are. */
+/**
+ * True when a short text's letters (two at least) are all of one script, as a word's are; CJK
+ * text may have ASCII letters beside it too ("中文 OK"), as it writes Latin words as they are.
+ */
 function oneScript(text: string): boolean {
   const letters = [...text].filter((ch) => /\p{L}/u.test(ch));
   if (letters.length < 2) return false;
-  const script = SCRIPTS.findIndex((re) => re.test(letters[0]));
-  // Japanese mixes kana and kanji in every line.
-  const japanese = (i: number): boolean => i >= SCRIPTS.length - 3;
-  return script >= 0 && letters.every((ch) => {
-    const other = SCRIPTS.findIndex((re) => re.test(ch));
-    return other === script || (japanese(other) && japanese(script));
-  });
+  // Japanese mixes kana and kanji in every line: one script here.
+  const scriptOf = (ch: string): number => Math.min(SCRIPTS.findIndex((re) => re.test(ch)), JAPANESE);
+  const scripts = new Set(letters.map(scriptOf));
+  if (scripts.has(-1)) return false;
+  if (scripts.size === 1) return true;
+  const others = [...scripts].filter((script) => script !== LATIN);
+  return others.length === 1 && others[0] >= HANGUL && letters.every((ch) => scriptOf(ch) !== LATIN || ch < '\u0080');
 }
 
 /** 'utf-16le' or 'utf-16be' when NULs fall on one side of nearly every pair, as in Latin UTF-16 text. */
@@ -209,6 +225,11 @@ function alphabetBlocks(highBytes: Uint8Array): boolean {
 function scriptBlocks(highBytes: Uint8Array): boolean {
   const kana = highBytes.includes(0x30);
   return highBytes.every((b) => isAlphabetBlock(b) || b === 0x30 || (b >= 0xac && b <= 0xd7) || (kana && b >= 0x4e && b <= 0x9f));
+}
+
+/** True when every byte is the high byte of an alphabet, or every one that of kana (0x30: "0" in ASCII, where "B0B0" is "ああ"). */
+function alphabetOrKanaBlocks(highBytes: Uint8Array): boolean {
+  return alphabetBlocks(highBytes) || highBytes.every((b) => b === 0x30);
 }
 
 /** True when the bytes, read in Windows-1252, are Latin letters and nothing else: one word. */

@@ -1,4 +1,5 @@
 import { Headers, Response } from 'undici';
+import { hideSecrets } from './known-secrets';
 
 /** Enough of an error answer for any server's message; an endless one is not read further. */
 const ERROR_BYTES = 64 * 1024;
@@ -76,11 +77,12 @@ const TERMINAL_ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\
 /**
  * A server's own words from its error body: OpenAI's `{error: {message}}`, FastAPI's
  * `{detail}` (Kokoro), `{message}`, a web page's title, or its text; control characters
- * (a terminal's escapes) out, and at most 300 characters.
+ * (a terminal's escapes) out, and at most 300 characters. Secrets it repeats are hidden before
+ * the cut, which could leave the start of one that no longer matches.
  */
 export function serverMessage(text: string): string {
   const words = fromJson(text) ?? /<title>([^<]*)<\/title>/i.exec(text)?.[1] ?? text.replace(/<[^>]*>/g, ' ');
-  return oneLine(words) || 'no message';
+  return oneLine(hideSecrets(words)) || 'no message';
 }
 
 /**

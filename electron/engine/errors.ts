@@ -2,8 +2,8 @@
  * Typed failures of the speech engine. Every failure a user can meet has a kind,
  * a one-line message that says what to do, and whether retrying can help.
  */
-import { hideUrlSecrets } from '../../shared/endpoint-display';
 import type { SpeechErrorKind } from '../../shared/speech-events';
+import { hideSecrets } from './known-secrets';
 
 export type { SpeechErrorKind };
 
@@ -21,9 +21,10 @@ export class SpeechError extends Error {
      */
     readonly details: { status?: number; retryAfterMs?: number; endpoint?: string; cause?: unknown; stalled?: boolean; lasting?: boolean; tooLongToWait?: boolean } = {},
   ) {
-    // Every message is shown somewhere: a URL quoted in it (fetch's own errors, a server's
-    // text) must not carry the key some servers take in their base URL.
-    super(hideUrlSecrets(message));
+    // Every message is shown somewhere (a notice, a terminal line, a report): a URL quoted in it
+    // (fetch's own errors, a server's text) must not carry the key some servers take in their
+    // base URL, nor a server's words repeat the API key.
+    super(hideSecrets(message));
   }
 
   /** Connection errors that may pass, 5xx, 408 and 429 are worth another try; the rest are not. */

@@ -2,6 +2,7 @@
 // unencrypted to another machine: whoever can change the base URLs (a page, a program that
 // edits settings.json) must not be able to collect it with the next request.
 import { displayEndpoint } from '../../shared/endpoint-display';
+import { learnSecrets } from './known-secrets';
 
 /** scheme://host[:port] of a URL, lower-cased; null when it is not a URL. */
 export function originOf(url: string): string | null {
@@ -48,9 +49,11 @@ export function keyMayGoTo(baseUrl: string, boundTo: readonly string[] | undefin
 
 /**
  * The key a request to `baseUrl` carries, or why it carries none: every request that may
- * carry the key (speech, voices, the provider check) takes it from here.
+ * carry the key (speech, voices, the provider check) takes it from here, so here the key and
+ * the base URL's own secrets are learned, for no message to show them (known-secrets.ts).
  */
 export function keyFor(baseUrl: string, apiKey: string | undefined, boundTo: readonly string[] | undefined): { key?: string; withheld?: string } {
+  learnSecrets(apiKey, [baseUrl]);
   if (!apiKey) return {};
   const decision = keyMayGoTo(baseUrl, boundTo);
   return decision.ok ? { key: apiKey } : { withheld: decision.why };

@@ -205,16 +205,24 @@ export class LinkEstimates {
     } catch {
       return this.links; // none yet
     }
+    let renamed = false;
     try {
       const parsed = JSON.parse(text) as { links?: Record<string, Partial<Stored>> };
-      for (const [endpoint, stored] of Object.entries(parsed.links ?? {})) {
+      for (const [written, stored] of Object.entries(parsed.links ?? {})) {
         const valid = validStored(stored);
-        // Kept under the endpoint as shown; a file from before kept the URL's secrets too.
-        if (valid) this.links.set(hideUrlSecrets(endpoint), valid);
+        if (!valid) continue;
+        // Kept under the endpoint as shown; a file from before kept the URL's secrets too. Two
+        // names that differed only by a secret are one endpoint now: the newer estimate stays.
+        const endpoint = hideUrlSecrets(written);
+        renamed ||= endpoint !== written;
+        const kept = this.links.get(endpoint);
+        if (!kept || kept.updatedAt <= valid.updatedAt) this.links.set(endpoint, valid);
       }
     } catch (error) {
       this.warn?.(`the network estimates in ${this.file} could not be read (${(error as Error).message}); they start afresh.`);
     }
+    // A secret must not wait on disk for the next estimate (one may not come for weeks).
+    if (renamed) this.save();
     return this.links;
   }
 

@@ -2,10 +2,11 @@
 // OpenAI-compatible server answers (its model list), so the settings can say so before
 // the user presses Speak.
 import type { Settings } from '../../shared/config/schema';
-import { displayEndpoint, hideUrlSecrets } from '../../shared/endpoint-display';
+import { displayEndpoint } from '../../shared/endpoint-display';
 import type { ProviderStatus } from '../../shared/renderer-api';
 import { apiUrl } from './api-url';
 import { keyFor } from './key-binding';
+import { hideSecrets } from './known-secrets';
 import { endpointName } from './providers/openai';
 import { redirectRefused } from './redirect-refused';
 import { errorCode, whyUnreachable } from './unreachable';
@@ -61,12 +62,12 @@ export async function providerStatus(
   if (status >= 200 && status < 300) return { status: 'reachable', httpStatus: status, detail: key ? `${where} answers and accepts the API key.` : `${where} answers.` };
   // Many speech servers have no model list: the server is up all the same.
   if (status === 404 || status === 405) return { status: 'reachable', httpStatus: status, detail: `${where} answers (it has no model list to check the key against).` };
-  return { status: 'reachable', httpStatus: status, detail: `${where} answers, with HTTP ${status} to ${url.pathname}.` };
+  return { status: 'reachable', httpStatus: status, detail: `${where} answers, with HTTP ${status} to ${displayEndpoint(url.pathname)}.` };
 }
 
 /** A failed request in plain words. */
 function describeFailure(error: unknown, url: URL, timeoutMs: number): string {
   const where = url.host;
   if ((error as Error)?.name === 'TimeoutError') return `${where} did not answer within ${timeoutMs / 1000} s.`;
-  return whyUnreachable(error, where, url) ?? `Cannot reach ${where}: ${errorCode(error) ?? hideUrlSecrets((error as Error)?.message ?? String(error))}.`;
+  return whyUnreachable(error, where, url) ?? `Cannot reach ${where}: ${errorCode(error) ?? hideSecrets((error as Error)?.message ?? String(error))}.`;
 }

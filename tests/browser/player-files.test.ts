@@ -70,4 +70,11 @@ describe('dropping files on the player', () => {
     await waitForText(web.page, 'state', 'idle', 20_000);
     expect(await web.page.getByTestId('error').textContent()).toMatch(/^picture\.png is not a text file/);
   }, 40_000);
+
+  it('reads a few Han characters saved as UTF-16 without a BOM, whose bytes are ASCII ("`O}Y"), as Chromium decodes them', async () => {
+    await drop([['chinese.txt', [...Buffer.from('你好', 'utf16le')]]]);
+    await expect.poll(() => web.page.getByTestId('text-input').inputValue()).toBe('你好');
+    await expect.poll(() => web.rig.tts.speechRequests().at(-1)?.body.input).toBe('你好');
+    await waitForText(web.page, 'state', 'idle', 20_000);
+  }, 40_000);
 });

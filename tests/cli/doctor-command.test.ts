@@ -69,6 +69,16 @@ describe('utter doctor', () => {
     expect(stdout).not.toContain('SECRETVALUE');
   });
 
+  it('asks a base URL that carries its key in the path with it, and the report does not name it', async () => {
+    const PATH_KEY = 'sk-path-Zq9x8W7v6U5t4S3r';
+    const base = server.url.replace('/v1', `/key/${PATH_KEY}/v1`);
+    const { stdout } = await doctor(JSON.stringify({ provider: 'openai', baseUrls: [base] }), { UTTER_API_KEY: 'sk-right' });
+    const { checks } = JSON.parse(stdout) as { checks: CheckResult[] };
+    expect(byId(checks, `provider:${server.url.replace('/v1', '/key/***/v1')}`)?.status).toBe('ok');
+    expect(server.requests.at(-1)).toMatchObject({ path: `/key/${PATH_KEY}/v1/models` });
+    expect(stdout).not.toContain(PATH_KEY);
+  });
+
   it('goes on past a broken settings file and a bad variable, naming each', async () => {
     const { code, stdout } = await doctor('{"provider": "openai", "speed": 12}', { UTTER_STREAM_BUFFER_MS: 'soon' });
     expect(code).toBe(1);

@@ -108,6 +108,24 @@ describe('utter voices: a server whose list could not be read', () => {
     for (const run of [failed, redirected, nothing]) expect(run.stdout + run.stderr).not.toContain('SECRETVALUE');
   });
 
+  it('a server that repeats the API key and the key in the base URL\'s path, with no URL around them: no line names either', async () => {
+    const PATH_KEY = 'sk-path-Zq9x8W7v6U5t4S3r';
+    const API_KEY = 'sk-live-Ab1Cd2Ef3Gh4Ij5Kl6';
+    const asked: string[] = [];
+    scripted.answer = (res, req) => {
+      asked.push(`${req.headers.authorization} ${req.url}`);
+      const message = `Incorrect API key provided: ${req.headers.authorization?.replace('Bearer ', '')} for ${req.url}`;
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message } }));
+    };
+    const base = scripted.baseUrl.replace('/v1', `/key/${PATH_KEY}/v1`);
+    const shown = scripted.baseUrl.replace('/v1', '/key/***/v1');
+    const run = await voices('--base-url', base, '--api-key', API_KEY);
+    expect(run.stderr).toBe(`utter: Could not read the voices of ${shown}: ${shown} refused the API key (401): Incorrect API key provided: *** for /key/***/v1/audio/voices (check --api-key, UTTER_API_KEY or OPENAI_API_KEY)\n`);
+    expect(run.stdout + run.stderr).not.toContain(PATH_KEY);
+    expect(run.stdout + run.stderr).not.toContain(API_KEY);
+    expect(asked).toEqual([`Bearer ${API_KEY} /key/${PATH_KEY}/v1/audio/voices`]);
+  });
+
   it('nothing listening: said, exit 4 (network), as the real command run from a shell', async () => {
     const url = `http://127.0.0.1:${await closedPort()}/v1`;
     const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');

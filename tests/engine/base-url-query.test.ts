@@ -22,6 +22,8 @@ beforeAll(async () => {
     asked.push(`${req.method} ${req.url}`);
     req.resume();
     const path = req.url!.split('?')[0];
+    // A server that takes its key in the path, and answers its model list with a status no check expects.
+    if (path.startsWith('/key/')) return void res.writeHead(418).end();
     if (path === '/v1/audio/speech') return void res.writeHead(200, { 'content-type': 'audio/wav' }).end(WAV);
     if (path === '/v1/audio/voices') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"voices": ["af_bella"]}');
     if (path === '/v1/models') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": []}');
@@ -162,5 +164,56 @@ describe('a base URL that carries a secret (?key=, user:pass@)', () => {
     expect(result.ok ? '' : formatSettingsIssues(result.issues)).toContain('?key=***');
     expect(result.ok ? '' : formatSettingsIssues(result.issues)).not.toContain(SECRET);
     expect(primaryEndpoint({ provider: 'openai', baseUrls: [`https://example.invalid/v1/?sig=${SECRET}`] })).toBe('https://example.invalid/v1?sig=***');
+  });
+});
+
+describe('a key in the base URL\'s path, and secrets a server repeats with no URL around them', () => {
+  const PATH_KEY = 'sk-path-Zq9x8W7v6U5t4S3r';
+  const API_KEY = 'sk-live-Ab1Cd2Ef3Gh4Ij5Kl6';
+  const ask = (provider: OpenAiProvider) => provider.open({ text: 'Hello.', endpointIndex: 0, signal: new AbortController().signal }).then(() => undefined, (error: SpeechError) => error);
+
+  it('is asked with the key in its path, and neither its name nor the path the server quotes shows it', async () => {
+    const server = await startTtsServer({ base: `/key/${PATH_KEY}/v1` });
+    try {
+      const at = server.url.slice(0, server.url.indexOf('/key/'));
+      const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [server.url], voice: 'alloy', format: 'wav' });
+      expect(provider.endpoints).toEqual([`${at}/key/***/v1`]);
+      expect(await ask(provider)).toBeUndefined();
+      // A base URL one version off: the server's 404 quotes the path it was asked, key and all.
+      const wrong = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [`${at}/key/${PATH_KEY}/v2`], voice: 'alloy', format: 'wav' });
+      const refused = await ask(wrong);
+      expect(refused?.message).toBe(`${at}/key/***/v2 refused the request (404): Invalid URL (POST /key/***/v2/audio/speech)`);
+      expect(`${refused?.message} ${refused?.details.endpoint}`).not.toContain(PATH_KEY);
+      expect(server.requests.map((request) => request.path)).toEqual([`/key/${PATH_KEY}/v1/audio/speech`, `/key/${PATH_KEY}/v2/audio/speech`]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the check, which the settings and the doctor show, does not name the path it asked', async () => {
+    const status = await providerStatus({ provider: 'openai', baseUrls: [`${origin}/key/${PATH_KEY}/v1`] });
+    expect(status.detail).toBe(`${new URL(origin).host} answers, with HTTP 418 to /key/***/v1/models.`);
+    expect(asked.at(-1)).toBe(`GET /key/${PATH_KEY}/v1/models`);
+  });
+
+  it('the API key and a base URL\'s secret repeated in an error\'s words are hidden: 401, 403, and one cut at 300 characters', async () => {
+    const server = await startTtsServer();
+    try {
+      const provider = new OpenAiProvider({ ...DEFAULT_SETTINGS, baseUrls: [`${server.url}?key=SECRETVALUE`], apiKey: API_KEY, voice: 'alloy', format: 'wav' });
+      const shown = `${server.url}?key=***`;
+      server.enqueue({ status: 401, message: `Incorrect API key provided: ${API_KEY}. Find your key at https://platform.example/account/api-keys.` });
+      expect((await ask(provider))?.message).toBe(`${shown} refused the API key (401): Incorrect API key provided: ***. Find your key at https://platform.example/account/api-keys.`);
+      server.enqueue({ status: 403, message: 'Project key SECRETVALUE may not use this model' });
+      expect((await ask(provider))?.message).toBe(`${shown} refused the API key (403): Project key *** may not use this model`);
+      // The key straddles the 300th character: hidden before the cut, or its start would be left.
+      server.enqueue({ status: 500, message: `${'word '.repeat(58)}${API_KEY} failed` });
+      const cut = await ask(provider);
+      expect(cut?.message).toMatch(/failed \(500\): (word ){58}\*\*\*/);
+      expect(cut?.message).not.toContain(API_KEY.slice(0, 8));
+      // Each request carried the key it was given.
+      for (const request of server.requests) expect(request.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    } finally {
+      await server.close();
+    }
   });
 });

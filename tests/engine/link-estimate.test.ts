@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +167,37 @@ describe('kept across restarts', () => {
     expect(links.summary(linkKey('https://tts.example/v1?key=***', 'mp3'))?.realtime).toBe(4);
     links.flush();
     expect(readFileSync(old, 'utf8')).not.toContain('SECRETVALUE');
+  });
+
+  it("a file from before is rewritten without the keys in its names as soon as it is read, keeping every estimate (the newer of two that differed only by a key)", () => {
+    const old = join(dir, 'with-keys.json');
+    const entry = (realtimeAudioMs: number, updatedAt: number) => ({ ttfbMs: 100, audioMs: realtimeAudioMs, bodyMs: 1000, segments: 5, recent: [{ gaps: [5], needs: [5] }], updatedAt });
+    const links = {
+      [linkKey('https://tts.example/v1?key=OLDSECRET1', 'mp3')]: entry(2000, 1),
+      [linkKey('https://tts.example/v1?key=NEWSECRET2', 'mp3')]: entry(3000, 2),
+      [linkKey('https://u:PASSWORD9@tts.example/key/sk-path-Zq9x8W7v6U5t4S3r/v1', 'pcm')]: entry(5000, 3),
+      [linkKey('http://127.0.0.1:8880/v1', 'pcm')]: entry(7000, 4),
+    };
+    writeFileSync(old, JSON.stringify({ version: 1, links }));
+    // Only asked: nothing is learned, and no save is due.
+    const reader = new LinkEstimates(old);
+    expect(reader.summary(linkKey('https://tts.example/v1?key=***', 'mp3'))?.realtime).toBe(3);
+    const onDisk = readFileSync(old, 'utf8');
+    expect(onDisk).not.toMatch(/OLDSECRET1|NEWSECRET2|PASSWORD9|Zq9x8W7v6U5t4S3r/);
+    // The next run reads every estimate under the names shown.
+    const next = new LinkEstimates(old);
+    expect(next.summary(linkKey('https://tts.example/v1?key=***', 'mp3'))?.realtime).toBe(3);
+    expect(next.summary(linkKey('https://u:***@tts.example/key/***/v1', 'pcm'))?.realtime).toBe(5);
+    expect(next.summary(linkKey('http://127.0.0.1:8880/v1', 'pcm'))?.realtime).toBe(7);
+    expect(Object.keys((JSON.parse(onDisk) as { links: object }).links)).toHaveLength(3);
+  });
+
+  it('a file with nothing to hide is not written when read', () => {
+    const clean = join(dir, 'clean.json');
+    writeFileSync(clean, JSON.stringify({ version: 1, links: { [KEY]: { ttfbMs: 100, audioMs: 8000, bodyMs: 2000, segments: 5, recent: [], updatedAt: 1 } } }));
+    utimesSync(clean, new Date(0), new Date(0));
+    expect(new LinkEstimates(clean).summary(KEY)?.realtime).toBe(4);
+    expect(statSync(clean).mtimeMs).toBe(0);
   });
 
   it('an unwritable place is said, not thrown', () => {

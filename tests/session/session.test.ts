@@ -648,5 +648,38 @@ describe('the source the player names', () => {
       await server.close();
     }
   });
+
+  it("shows no key that a server repeats in its words (the API key, a key in the base URL's path) in the retry and switch notices, nor in the estimates saved", async () => {
+    const PATH_KEY = 'sk-path-Zq9x8W7v6U5t4S3r';
+    const API_KEY = 'sk-live-Ab1Cd2Ef3Gh4Ij5Kl6';
+    const server = await startTtsServer({ base: `/key/${PATH_KEY}/v1` });
+    try {
+      const shown = server.url.replace(PATH_KEY, '***');
+      const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [server.url, `${server.url}?region=eu`], apiKey: API_KEY, format: 'pcm' };
+      const provider = new OpenAiProvider({ ...settings, voice: 'alloy' });
+      const file = join(mkdtempSync(join(tmpdir(), 'utter-secret-links-')), 'network.json');
+      const links = new LinkEstimates(file);
+      const views: SessionView[] = [];
+      const session = new Session({ settings: () => settings, provider: () => provider, needSink: vi.fn(), notify: vi.fn(), links, retryPolicy: { baseDelayMs: 5, maxDelayMs: 5, maxRetries: 1 } });
+      session.subscribe((view) => views.push(view));
+      const sink = new FakeSink();
+      session.attachSink(sink);
+      const busy = `no capacity for key ${API_KEY} on /key/${PATH_KEY}/v1`;
+      server.enqueue({ status: 500, message: busy }, { status: 500, message: busy });
+      session.speak(['Hello there.']);
+      await vi.waitFor(() => expect(sink.events.get(1)?.at(-1)?.type).toBe('end'));
+      links.flush();
+      const said = `${shown} failed (500): no capacity for key *** on /key/***/v1`;
+      expect(views.some((view) => /^Retrying in \d+ ms: /.test(view.notice) && view.notice.endsWith(`: ${said}`))).toBe(true);
+      expect(views.map((view) => view.notice)).toContain(`Switched to ${shown}?region=eu: ${said}`);
+      const everything = JSON.stringify(views) + JSON.stringify(sink.tickets) + JSON.stringify([...sink.events.values()]) + readFileSync(file, 'utf8');
+      expect(everything).not.toContain(PATH_KEY);
+      expect(everything).not.toContain(API_KEY);
+      expect(server.speechRequests()).toHaveLength(3);
+      session.stop();
+    } finally {
+      await server.close();
+    }
+  });
 });
 

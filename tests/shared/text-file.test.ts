@@ -1,8 +1,11 @@
 // Text files as editors save them: each is read as its text, or refused by name.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeTextFile, NotTextError } from '../../shared/text-file';
+import { decodeTextFile, NotTextError, textToSpeak } from '../../shared/text-file';
 
 const TEXT = 'Café au lait, naïve “quotes” — 5 €.\nSecond line.';
 
@@ -120,6 +123,56 @@ describe('decodeTextFile', () => {
     // Text in its first 64 KB, not after: a binary with a readable header.
     const header = Buffer.from('\u4e01\u4e2d\u6587\u672c'.repeat(20_000), 'utf16le');
     expect(() => decodeTextFile(Buffer.concat([header, Buffer.from([0x00, 0xd8, 0x41, 0x00])]), 'd.bin')).toThrow(/d\.bin is not a text file/);
+  });
+});
+
+describe('BOM-less UTF-16 of short CJK text, whose bytes read as ASCII or Windows-1252', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'utter-text-files-'));
+  /** `text` saved as a file in UTF-16 of that byte order, without a BOM, and opened as every way in opens a file. */
+  async function savedAndOpened(text: string, order: 'le' | 'be'): Promise<string> {
+    const le = Buffer.from(text, 'utf16le');
+    const file = join(dir, `${order}-${[...text].length}.txt`);
+    writeFileSync(file, order === 'le' ? le : Buffer.from(le).swap16());
+    const opened = await textToSpeak('the file', statSync(file).size, () => readFile(file));
+    return 'text' in opened ? opened.text : opened.refused;
+  }
+
+  it.each([
+    // Bytes that are ASCII with no control code: "`O}Y".
+    '你好',
+    // Windows-1252 that spells no word: "-N‡e", "ºNãS", "ÖNìN".
+    '中文',
+    '人口',
+    '他们',
+    '谢谢',
+    '中文文本',
+    // ASCII with a control code in it: "\u0011b1r`O".
+    '我爱你',
+    '上海市',
+    '学生',
+    // Traditional characters, in common use by Big5.
+    '中文測試檔案',
+    // Two kana of the hiragana whose other byte is ASCII: every other byte "0" ("B0B0").
+    'ああ',
+    'かな',
+    'ねこ',
+    'はい',
+    'ひと',
+    // Kanji beside kana.
+    '日本語',
+    // Beside ASCII words and digits, short enough that their letters decide.
+    '中文 OK',
+    'Hello 世界',
+    'iPhone 15 の使い方',
+  ])('%s is read as it was written, little- and big-endian', async (text) => {
+    expect(await savedAndOpened(text, 'le')).toBe(text);
+    expect(await savedAndOpened(text, 'be')).toBe(text);
+  });
+
+  it('keeps ASCII and Windows-1252 that UTF-16 would read as CJK as they are: words, names, code, numbers', () => {
+    // Each was once read as CJK on the way to this rule: "on macOS" is 湯洠捡协, "0 keeps nothing)" 〠步数猠湯瑨楮朩.
+    const texts = ['nice', 'onLate', 'iPhone', 'JavaScript', 'MP3s', 'A1B2', '1000', '2024', 'af_bella', '__init__', 'and/or', 'a[0]', 'b[0]', 'x[i]', 'f(x)', 'big-', 'web`', '`/audio`', 'errorCode(error:', 'on macOS', 'with 0', '0 keeps nothing)', 'café', 'l’an', 'Größe!'];
+    for (const text of texts) expect(decodeTextFile(windows1252(text)), text).toBe(text);
   });
 });
 

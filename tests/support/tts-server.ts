@@ -79,6 +79,8 @@ export interface TtsServerOptions {
   models?: string[];
   /** Send Content-Length instead of chunked encoding. */
   contentLength?: boolean;
+  /** Where the API is (`/v1` unless set; fixed at the start): `/key/sk-…/v1` for a server that takes its key in the path. */
+  base?: string;
 }
 
 /** One request as the server saw it; `bytesSent` and the outcome update live. */
@@ -205,6 +207,7 @@ export function fixtureAudio(format: AudioFormat, name = 'speech'): ServedAudio 
 /** Starts the server on a random port of 127.0.0.1. */
 export async function startTtsServer(initial: TtsServerOptions = {}): Promise<TtsServer> {
   let options: TtsServerOptions = { ...initial };
+  const base = initial.base ?? '/v1';
   const faults: Fault[] = [];
   let defaultFault: Fault | undefined;
   const requests: RecordedRequest[] = [];
@@ -273,13 +276,13 @@ export async function startTtsServer(initial: TtsServerOptions = {}): Promise<Tt
         ? openAiError(res, 401, `Incorrect API key provided: ${auth.replace(/^Bearer\s*/, '').slice(0, 4)}***.`, { code: 'invalid_api_key' })
         : openAiError(res, 401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
     }
-    if (req.method === 'GET' && record.path === '/v1/models') {
+    if (req.method === 'GET' && record.path === `${base}/models`) {
       return json(res, 200, { object: 'list', data: (options.models ?? ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'utter-tests' })) });
     }
-    if (req.method === 'GET' && record.path === '/v1/audio/voices' && options.voices !== false) {
+    if (req.method === 'GET' && record.path === `${base}/audio/voices` && options.voices !== false) {
       return json(res, 200, { voices: options.voices ?? OPENAI_VOICES });
     }
-    if (req.method !== 'POST' || record.path !== '/v1/audio/speech') return openAiError(res, 404, `Invalid URL (${req.method} ${record.path})`);
+    if (req.method !== 'POST' || record.path !== `${base}/audio/speech`) return openAiError(res, 404, `Invalid URL (${req.method} ${record.path})`);
     if (parsed === undefined || parsed !== record.body) {
       return openAiError(res, 400, 'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly.)');
     }
@@ -373,10 +376,10 @@ export async function startTtsServer(initial: TtsServerOptions = {}): Promise<Tt
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://127.0.0.1:${port}${base}`,
     port,
     requests,
-    speechRequests: () => requests.filter((r) => r.path === '/v1/audio/speech' && r.method === 'POST'),
+    speechRequests: () => requests.filter((r) => r.path === `${base}/audio/speech` && r.method === 'POST'),
     enqueue: (...more) => void faults.push(...more),
     setDefault: (fault) => void (defaultFault = fault),
     set: (more) => void (options = { ...options, ...more }),
