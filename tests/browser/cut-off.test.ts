@@ -219,6 +219,39 @@ describe('a page cut off from utter web', () => {
     await page.close();
   }, 60_000);
 
+  it('holds the rate and the format chosen while cut off for the session, and says that reading from a sentence was not sent', async () => {
+    const { page, line } = await openRouted();
+    await playLong(page, 'A long text whose rate is changed while the page is cut off. It has a second sentence to choose.');
+    const before = rig.web.session.view();
+    line.blocked = true;
+    await line.cut();
+    await expect.poll(textOf(page, 'error'), { timeout: 5_000 }).toMatch(LOST);
+    const shownRate = textOf(page, 'rate');
+    const rateBefore = await shownRate();
+    await page.getByTestId('rate-faster').click();
+    await expect.poll(shownRate, { timeout: 1000, interval: 20 }).not.toBe(rateBefore);
+    const rate = parseFloat((await shownRate()) ?? '');
+    expect(rate).toBeGreaterThan(before.rate);
+    await page.getByTestId('format-select').selectOption('mp3');
+    await page.getByTestId('sentence').nth(1).click();
+    await expect.poll(textOf(page, 'error'), { timeout: 1000, interval: 20 }).toMatch(/ Reading from that sentence was not sent, as the page was not connected to utter web/);
+    // Nothing reached the session meanwhile.
+    expect(rig.web.session.view()).toMatchObject({ rate: before.rate, format: before.format, current: { offset: before.current?.offset } });
+
+    line.blocked = false;
+    await expect.poll(textOf(page, 'error'), { timeout: 15_000 }).toBe('');
+    await expect.poll(() => rig.web.session.view().rate, { timeout: 2000 }).toBe(rate);
+    expect(parseFloat((await shownRate()) ?? '')).toBe(rate);
+    expect(rig.web.session.view().format).toBe('mp3');
+    expect(await page.getByTestId('format-select').inputValue()).toBe('mp3');
+    // The sentence chosen while cut off was not read from.
+    expect(rig.web.session.view().current?.offset).toBe(before.current?.offset);
+    await page.getByTestId('stop').click();
+    await expect.poll(() => rig.web.session.view().state, { timeout: 2000 }).toBe('idle');
+    await page.getByTestId('format-select').selectOption('pcm');
+    await page.close();
+  }, 60_000);
+
   it('holds Resume reading pressed while cut off, says so, and the session reads the saved text once the page is back', async () => {
     // A server whose last run left a long text half read: its pages offer to resume it.
     const home = mkdtempSync(join(tmpdir(), 'utter-cut-off-'));

@@ -7,6 +7,7 @@ import type { AudioSource } from '../audio/consumer-link';
 import { showPlayerTab } from './player-tab';
 import { HELLO_LIMIT_MS, silenceLimitMs, type ControlHello } from '../../../shared/control-link';
 import { HeldTransport } from './held-transport';
+import { HeldSends, type HeldSend } from './held-sends';
 
 /**
  * The app as the page sees it, in Electron or in a browser under `utter web`: the
@@ -118,6 +119,8 @@ function webBridge(): Bridge {
   const restarts = listeners<[]>();
   /** The buttons pressed while cut off: what waits for the session to hear first on reconnecting. */
   const held = new HeldTransport();
+  /** The other requests the user made while cut off: sent after the buttons, on reconnecting. */
+  const heldSends = new HeldSends();
   /** The session's view as the page last heard it. */
   let shown: SessionView | null = null;
   /** The run of utter web this page last spoke with. */
@@ -251,6 +254,7 @@ function webBridge(): Bridge {
         const actions = held.take(await call<SessionView>('sessionView'));
         for (const action of actions) void call('control', action).catch((error: Error) => console.warn(`Utter: ${error.message}`));
       }
+      for (const [op, request] of heldSends.take()) void call(op, request).catch((error: Error) => console.warn(`Utter: ${error.message}`));
       sessions.emit((shown = await call<SessionView>(attached ? 'attachSink' : 'sessionView')));
     } catch (error) {
       console.warn(`Utter: after reconnecting: ${(error as Error).message}`);
@@ -304,19 +308,25 @@ function webBridge(): Bridge {
   });
 
   // A message with no reply still goes as a request over the socket: its refusal is logged, not lost.
-  // Without a socket the page says so already, and restore() asks again for what matters;
-  // the player's reports, many a second, would otherwise each knock at a closed door.
+  // Without a socket the page says so already: what the user asked is held for restore() or
+  // said not to have been sent, and the player's reports, many a second, are not sent (back,
+  // the page attaches again and says where it is).
   const remote = Object.fromEntries(
     OPERATION_NAMES.map((name) => [
       name,
       OPERATIONS[name].kind === 'invoke'
         ? (request?: unknown) => call(name, request)
         : (request?: unknown) => {
-            if (missed && !socket) return;
+            if (missed && !socket) return holdSend([name, request] as HeldSend);
             call(name, request).catch((error: Error) => console.warn(`Utter: ${error.message}`));
           },
     ]),
   ) as unknown as PageOperations;
+  /** A request made while cut off: held for the session, or said not to have been sent (held-sends.ts). */
+  function holdSend(send: HeldSend): void {
+    const kept = heldSends.hold(send, shown);
+    if (kept?.view) sessions.emit((shown = kept.view));
+  }
   return {
     ...remote,
     audioSocket,
