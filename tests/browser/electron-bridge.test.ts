@@ -89,6 +89,19 @@ describe('the player under Electron', () => {
     await waitForText(web.page, 'state', 'playing');
   });
 
+  it('follows "Try it" in the welcome window, which the app sends views only once it asks for them', async () => {
+    const welcome = await web.rig.browser.newPage();
+    try {
+      await welcome.goto(`${web.rig.web.url}#welcome`);
+      await welcome.getByTestId('welcome-try').waitFor();
+      web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+      await welcome.getByTestId('welcome-try').click();
+      await waitForText(welcome, 'welcome-tried', 'Speaking…');
+    } finally {
+      await welcome.close();
+    }
+  });
+
   it('takes audio ports only from its preload: a look-alike without the nonce is ignored', async () => {
     session().speak(['Spoken through the real port.']);
     // Under the id being spoken, with an error for the page if it took it.

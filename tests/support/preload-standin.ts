@@ -24,6 +24,10 @@ export const PRELOAD_STANDIN = `(() => {
   const chunkBytes = [];
   let nextCall = 1;
   let control = null;
+  // As page-ipc.ts: the session's view, its texts, the level and saves go only to a page that
+  // asked for the view (attachSink or sessionView); play and transport go to the sink.
+  let viewing = false;
+  const VIEWER_EVENTS = ['texts', 'session', 'level', 'save'];
 
   /** main: a MessageChannelMain per utterance; its far end goes to the page with the ticket. */
   const handOverPort = (ticket) => {
@@ -58,6 +62,7 @@ export const PRELOAD_STANDIN = `(() => {
       const data = JSON.parse(message.data);
       // webContents.send and postMessage from main: the session's view, a port, an action.
       if (data.event === 'play') return handOverPort(data.payload);
+      if (data.event && VIEWER_EVENTS.includes(data.event) && !viewing) return;
       if (data.event) return listeners[data.event]?.forEach((listener) => listener(data.payload));
       const waiter = pending.get(data.id);
       pending.delete(data.id);
@@ -69,6 +74,7 @@ export const PRELOAD_STANDIN = `(() => {
   const kinds = ${JSON.stringify(KINDS)};
   const call = (op, request) => {
     calls.push({ op, kind: kinds[op] });
+    if (op === 'attachSink' || op === 'sessionView') viewing = true;
     const reply = connect().then((ws) => new Promise((resolve, reject) => {
       const id = nextCall++;
       pending.set(id, { resolve, reject });

@@ -39,6 +39,8 @@ export function WelcomeView({ bridge, onDone }: { bridge: Bridge; onDone: () => 
       if (view.error) setTried(view.error);
       else if (view.state === 'playing') setTried('Speaking…');
     };
+    // Asked, not only followed: the app sends its view only to a page that asks for it.
+    void bridge.sessionView().then(follow, () => {});
     return bridge.onSession(follow);
   }, [bridge]);
 
