@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HeldSends } from '../../renderer/src/state/held-sends';
 import { textRefOf, type SessionView } from '../../shared/session';
+import { playingView } from '../support/session-view';
 
 /**
  * The requests, other than the transport buttons, that a page cut off from `utter web` is
@@ -8,20 +9,7 @@ import { textRefOf, type SessionView } from '../../shared/session';
  * (tests/browser/cut-off.test.ts has the rate, the format and a sentence on a real page.)
  */
 function view(patch: Partial<SessionView> = {}): SessionView {
-  return {
-    state: 'playing',
-    current: { id: 3, textId: 1, offset: 0, segment: { index: 0, start: 0, end: 40 } },
-    queued: [textRefOf(2, 'Waiting.'), textRefOf(5, 'Waiting too.'), textRefOf(6, 'And this.')],
-    history: [],
-    error: '',
-    notice: '',
-    source: 'openai',
-    format: 'pcm',
-    rate: 1,
-    resumable: null,
-    timing: null,
-    ...patch,
-  };
+  return playingView({ queued: [textRefOf(2, 'Waiting.'), textRefOf(5, 'Waiting too.'), textRefOf(6, 'And this.')], ...patch });
 }
 
 describe('HeldSends', () => {

@@ -1,28 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { HeldTransport } from '../../renderer/src/state/held-transport';
-import { textRefOf, type SessionView } from '../../shared/session';
+import type { SessionView } from '../../shared/session';
+import { playingView } from '../support/session-view';
 
 /**
  * The buttons a page cut off from `utter web` is pressed on: what its audio and its view do
  * at once, and what the session hears on reconnecting. (tests/browser/cut-off.test.ts has
  * them on a real page and a real server.)
  */
-function view(patch: Partial<SessionView> = {}): SessionView {
-  return {
-    state: 'playing',
-    current: { id: 3, textId: 1, offset: 0, segment: { index: 0, start: 0, end: 40 } },
-    queued: [textRefOf(2, 'Waiting.')],
-    history: [],
-    error: '',
-    notice: '',
-    source: 'openai',
-    format: 'pcm',
-    rate: 1,
-    resumable: null,
-    timing: null,
-    ...patch,
-  };
-}
+const view = playingView;
 const idle = (patch: Partial<SessionView> = {}): SessionView => view({ state: 'idle', current: null, queued: [], ...patch });
 const offer = { title: 'A long text', charsLeft: 5000 };
 

@@ -618,19 +618,25 @@ describe('the source the player names', () => {
     session.stop();
   });
 
+  /** A session speaking through `settings`' real servers (one retry, 5 ms apart), its views, its sink, and the estimates it saves in a fresh file. */
+  function sessionOverHttp(settings: Settings) {
+    const provider = new OpenAiProvider({ ...settings, voice: 'alloy' });
+    const file = join(mkdtempSync(join(tmpdir(), 'utter-secret-links-')), 'network.json');
+    const links = new LinkEstimates(file);
+    const views: SessionView[] = [];
+    const session = new Session({ settings: () => settings, provider: () => provider, needSink: vi.fn(), notify: vi.fn(), links, retryPolicy: { baseDelayMs: 5, maxDelayMs: 5, maxRetries: 1 } });
+    session.subscribe((view) => views.push(view));
+    const sink = new FakeSink();
+    session.attachSink(sink);
+    return { session, views, sink, links, file };
+  }
+
   it("is a real server's base URL without the key it carries (?key=), in the source, the retry and the switch, and the estimates saved", async () => {
     const server = await startTtsServer();
     try {
       const baseUrls = [`${server.url}?key=SECRETVALUE`, `${server.url}?key=OTHERSECRET`];
       const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls, format: 'pcm' };
-      const provider = new OpenAiProvider({ ...settings, voice: 'alloy' });
-      const file = join(mkdtempSync(join(tmpdir(), 'utter-secret-links-')), 'network.json');
-      const links = new LinkEstimates(file);
-      const views: SessionView[] = [];
-      const session = new Session({ settings: () => settings, provider: () => provider, needSink: vi.fn(), notify: vi.fn(), links, retryPolicy: { baseDelayMs: 5, maxDelayMs: 5, maxRetries: 1 } });
-      session.subscribe((view) => views.push(view));
-      const sink = new FakeSink();
-      session.attachSink(sink);
+      const { session, views, sink, links, file } = sessionOverHttp(settings);
       // The first server fails twice (a retry, then the switch); the second one speaks.
       server.enqueue({ status: 500, message: 'busy' }, { status: 500, message: 'busy' });
       session.speak(['Hello there.']);
@@ -656,14 +662,7 @@ describe('the source the player names', () => {
     try {
       const shown = server.url.replace(PATH_KEY, '***');
       const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [server.url, `${server.url}?region=eu`], apiKey: API_KEY, format: 'pcm' };
-      const provider = new OpenAiProvider({ ...settings, voice: 'alloy' });
-      const file = join(mkdtempSync(join(tmpdir(), 'utter-secret-links-')), 'network.json');
-      const links = new LinkEstimates(file);
-      const views: SessionView[] = [];
-      const session = new Session({ settings: () => settings, provider: () => provider, needSink: vi.fn(), notify: vi.fn(), links, retryPolicy: { baseDelayMs: 5, maxDelayMs: 5, maxRetries: 1 } });
-      session.subscribe((view) => views.push(view));
-      const sink = new FakeSink();
-      session.attachSink(sink);
+      const { session, views, sink, links, file } = sessionOverHttp(settings);
       const busy = `no capacity for key ${API_KEY} on /key/${PATH_KEY}/v1`;
       server.enqueue({ status: 500, message: busy }, { status: 500, message: busy });
       session.speak(['Hello there.']);
