@@ -1,7 +1,7 @@
 import type { AudioFormat } from '../../shared/audio-format';
 import type { Settings } from '../../shared/config/schema';
 import { ChunkCoalescer } from './coalesce';
-import { ChunkSizer } from './chunk-size';
+import { ChunkSizer, firstChunkBytes } from './chunk-size';
 import { declaredLength } from './declared-length';
 import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
@@ -456,7 +456,7 @@ export class Utterance {
         replay = match.differs;
       }
       started = true;
-      this.chunks.restart();
+      this.chunks.restart(firstChunkBytes(probe));
       onFirstSend(rendering, replay);
       this.emit({
         type: 'segment-start',
