@@ -8,6 +8,7 @@ import { isLoopback } from '../engine/key-binding';
 import { defaultSettingsPath, loadSettings } from '../engine/config';
 import { createProvider } from '../engine/engine';
 import { SpeechError, type SpeechErrorKind } from '../engine/errors';
+import { hideSecrets } from '../engine/known-secrets';
 import { saveAudio } from '../save/save-audio';
 import { SaveError } from '../save/save-error';
 import { saveFormatRefusal } from '../../shared/save';
@@ -377,7 +378,8 @@ function report(error: unknown, io: CliIo): number {
     io.err(speechErrorLine(error));
     return EXIT_BY_KIND[error.kind];
   }
-  io.err(`utter: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
+  // A stack can quote the key or a URL's secret (a fetch error names the URL): hidden as everywhere.
+  io.err(`utter: unexpected failure: ${hideSecrets((error as Error)?.stack ?? String(error))}\n`);
   return 1;
 }
 
