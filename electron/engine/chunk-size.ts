@@ -2,9 +2,9 @@ import { headerLength } from './header-length';
 import type { SegmentProbe } from './probe';
 
 /**
- * Chunk sizes that follow the link (issue 12 §3). The first chunk of a segment is small so
- * the decoder starts on the first kilobyte rather than waiting for a whole chunk to trickle
- * in; after it, a chunk is what the link delivers in `CHUNK_SPAN_MS`, so a slow link still
+ * Chunk sizes that follow the link (issue 12 §3). The first chunk of a segment is small (its
+ * headers and a little audio, firstChunkBytes) so the decoder starts on it rather than
+ * waiting for a whole chunk to trickle in; after it, a chunk is what the link delivers in `CHUNK_SPAN_MS`, so a slow link still
  * passes audio on every 50 ms and a fast one sends few large chunks. The setting (spec C3)
  * is the ceiling.
  */
@@ -19,7 +19,7 @@ export const FIRST_CHUNK_AUDIO_MS = 60;
 /**
  * Compressed audio a first chunk carries past its headers, where its rate is not known:
  * 53 ms of stereo mp3 at 128 kbps (whose decoder gives back 1 ms of the first KB), 94 of
- * stereo Opus, 68 of FLAC. Decoding it takes under a millisecond.
+ * stereo Opus. Decoding it takes under a millisecond.
  */
 export const FIRST_CHUNK_AUDIO_BYTES = 2048;
 export const CHUNK_SPAN_MS = 50;
@@ -33,8 +33,9 @@ export const UNHELD_START_BYTES = 16 * 1024;
 
 /**
  * The first chunk's size: the headers, then `FIRST_CHUNK_AUDIO_BYTES`, or
- * `FIRST_CHUNK_AUDIO_MS` of pcm and wav where that is more (counted at 16 bits, what servers
- * send; their rate is known).
+ * `FIRST_CHUNK_AUDIO_MS` of pcm, wav and FLAC where that is more. Their rate is known; the
+ * bytes are counted at 16 bits uncompressed, what servers send, so FLAC's is a generous
+ * bound (its frames are 4,096 samples, and 2 KB of a stereo one decoded to nothing).
  */
 export function firstChunkBytes(probe: Pick<SegmentProbe, 'head' | 'format' | 'sampleRate' | 'channels'>): number {
   const { format, sampleRate, channels = 1 } = probe;
