@@ -1,3 +1,4 @@
+import { mpegHeader } from '../../shared/decoders/frame-headers';
 import { headerLength } from './header-length';
 import type { SegmentProbe } from './probe';
 
@@ -32,15 +33,33 @@ export const CHUNK_SPAN_MS = 50;
 export const UNHELD_START_BYTES = 16 * 1024;
 
 /**
+ * MP3 frames a decoder gives nothing back for: LAME's Info frame, the encoder's and the
+ * decoder's delay (1,105 samples, two frames at 24 kHz), and the frame mpg123 reads ahead.
+ * At 160 kbit/s (OpenAI's mp3) 2 KB decoded to 26 ms, 3 KB to 74.
+ */
+const MP3_SILENT_FRAMES = 4;
+
+/**
  * The first chunk's size: the headers, then `FIRST_CHUNK_AUDIO_BYTES`, or
- * `FIRST_CHUNK_AUDIO_MS` of pcm, wav and FLAC where that is more. Their rate is known; the
- * bytes are counted at 16 bits uncompressed, what servers send, so FLAC's is a generous
- * bound (its frames are 4,096 samples, and 2 KB of a stereo one decoded to nothing).
+ * `FIRST_CHUNK_AUDIO_MS` of audio where its rate is known and that is more: pcm, wav and FLAC
+ * counted at 16 bits uncompressed (what servers send; for FLAC a generous bound, as its
+ * frames are 4,096 samples and 2 KB of a stereo one decoded to nothing), and mp3 by its first
+ * frame's length, past the frames that give no audio.
  */
 export function firstChunkBytes(probe: Pick<SegmentProbe, 'head' | 'format' | 'sampleRate' | 'channels'>): number {
-  const { format, sampleRate, channels = 1 } = probe;
-  const audio = (format === 'pcm' || format === 'wav' || format === 'flac') && sampleRate ? Math.ceil((sampleRate * channels * 2 * FIRST_CHUNK_AUDIO_MS) / 1000) : 0;
-  return headerLength(probe.head) + Math.max(FIRST_CHUNK_AUDIO_BYTES, audio);
+  const header = headerLength(probe.head);
+  return header + Math.max(FIRST_CHUNK_AUDIO_BYTES, audioBytesAtStart(probe, header));
+}
+
+function audioBytesAtStart({ format, sampleRate, channels = 1, head }: Pick<SegmentProbe, 'head' | 'format' | 'sampleRate' | 'channels'>, header: number): number {
+  if (format === 'mp3') {
+    const frame = mpegHeader(head, header);
+    if (!frame) return 0;
+    const frameMs = (frame.samples / frame.sampleRate) * 1000;
+    return frame.frameLength * (MP3_SILENT_FRAMES + Math.ceil(FIRST_CHUNK_AUDIO_MS / frameMs));
+  }
+  const uncompressed = format === 'pcm' || format === 'wav' || format === 'flac';
+  return uncompressed && sampleRate ? Math.ceil((sampleRate * channels * 2 * FIRST_CHUNK_AUDIO_MS) / 1000) : 0;
 }
 
 export class ChunkSizer {

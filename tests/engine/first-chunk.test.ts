@@ -37,14 +37,14 @@ async function decodedMs(probe: ProbeResult, bytes: Uint8Array): Promise<number>
   return out.sampleRate ? (out.samplesDecoded / out.sampleRate) * 1000 : 0;
 }
 
-// Real encoders' output (tests/fixtures/make.sh): lame, ffmpeg (with an ID3 tag), opusenc
-// (20 ms and 1 s pages, mono and stereo), flac without padding, sox's and ffmpeg's WAV and
+// Real encoders' output (tests/fixtures/make.sh): lame (64 kbit/s, and 160 as OpenAI sends),
+// ffmpeg (with an ID3 tag), opusenc (20 ms and 1 s pages, mono and stereo) and ffmpeg's Opus, flac without padding, sox's and ffmpeg's WAV and
 // AIFF variants. AAC is left out only because Node has no WebCodecs to decode it.
 const ENCODED = [
   'sentence-24k.pcm', 'sentence-24k.wav', 'speech-44k.wav', 'speech-float.wav', 'speech-rifx.wav', 'speech-rf64.wav',
   'speech-list.wav', 'speech-mulaw.wav', 'speech-adpcm.wav', 'speech.aiff', 'speech-ima4.aiff',
-  'sentence.mp3', 'sentence-ffmpeg.mp3', 'speech-stereo.mp3', 'tones-stereo.mp3',
-  'sentence.opus', 'speech-stereo.opus', 'speech-bigpages.opus', 'sentence.nopad.flac', 'speech-stereo-flac.oga',
+  'sentence.mp3', 'sentence-ffmpeg.mp3', 'speech-stereo.mp3', 'tones-stereo.mp3', 'speech-160k.mp3',
+  'sentence.opus', 'speech-stereo.opus', 'speech-bigpages.opus', 'speech-ffmpeg.opus', 'sentence.nopad.flac', 'speech-stereo-flac.oga',
 ];
 
 describe("a segment's first chunk", () => {
