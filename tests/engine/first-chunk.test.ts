@@ -43,7 +43,7 @@ async function decodedMs(probe: ProbeResult, bytes: Uint8Array): Promise<number>
 const ENCODED = [
   'sentence-24k.pcm', 'sentence-24k.wav', 'speech-44k.wav', 'speech-float.wav', 'speech-rifx.wav', 'speech-rf64.wav',
   'speech-list.wav', 'speech-mulaw.wav', 'speech-adpcm.wav', 'speech.aiff', 'speech-ima4.aiff',
-  'sentence.mp3', 'sentence-ffmpeg.mp3', 'speech-stereo.mp3', 'tones-stereo.mp3', 'speech-160k.mp3',
+  'sentence.mp3', 'sentence-ffmpeg.mp3', 'speech-stereo.mp3', 'tones-stereo.mp3', 'speech.160k.mp3',
   'sentence.opus', 'speech-stereo.opus', 'speech-bigpages.opus', 'speech-ffmpeg.opus', 'sentence.nopad.flac', 'speech-stereo-flac.oga',
 ];
 
