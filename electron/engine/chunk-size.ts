@@ -5,9 +5,9 @@ import type { SegmentProbe } from './probe';
 /**
  * Chunk sizes that follow the link (issue 12 §3). The first chunk of a segment is small (its
  * headers and a little audio, firstChunkBytes) so the decoder starts on it rather than
- * waiting for a whole chunk to trickle in; after it, a chunk is what the link delivers in `CHUNK_SPAN_MS`, so a slow link still
- * passes audio on every 50 ms and a fast one sends few large chunks. The setting (spec C3)
- * is the ceiling.
+ * waiting for a whole chunk to trickle in; after it, a chunk is what the link delivers in
+ * `CHUNK_SPAN_MS`, so a slow link still passes audio on every 50 ms and a fast one sends few
+ * large chunks. The setting (spec C3) is the ceiling.
  */
 export const FIRST_CHUNK_BYTES = 1024;
 /**
@@ -39,6 +39,9 @@ export const UNHELD_START_BYTES = 16 * 1024;
  */
 const MP3_SILENT_FRAMES = 4;
 
+/** What a segment's probe knows: its first bytes, and its format and rate where they say so. */
+type StartOfSegment = Pick<SegmentProbe, 'head' | 'format' | 'sampleRate' | 'channels'>;
+
 /**
  * The first chunk's size: the headers, then `FIRST_CHUNK_AUDIO_BYTES`, or
  * `FIRST_CHUNK_AUDIO_MS` of audio where its rate is known and that is more: pcm, wav and FLAC
@@ -46,12 +49,12 @@ const MP3_SILENT_FRAMES = 4;
  * frames are 4,096 samples and 2 KB of a stereo one decoded to nothing), and mp3 by its first
  * frame's length, past the frames that give no audio.
  */
-export function firstChunkBytes(probe: Pick<SegmentProbe, 'head' | 'format' | 'sampleRate' | 'channels'>): number {
+export function firstChunkBytes(probe: StartOfSegment): number {
   const header = headerLength(probe.head);
   return header + Math.max(FIRST_CHUNK_AUDIO_BYTES, audioBytesAtStart(probe, header));
 }
 
-function audioBytesAtStart({ format, sampleRate, channels = 1, head }: Pick<SegmentProbe, 'head' | 'format' | 'sampleRate' | 'channels'>, header: number): number {
+function audioBytesAtStart({ format, sampleRate, channels = 1, head }: StartOfSegment, header: number): number {
   if (format === 'mp3') {
     const frame = mpegHeader(head, header);
     if (!frame) return 0;
