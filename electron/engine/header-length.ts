@@ -1,4 +1,5 @@
 import { id3Length } from '../../shared/decoders/frame-headers';
+import { WAV_TAGS } from '../../shared/decoders/wav';
 import { startsWith } from './stream-units';
 
 /**
@@ -16,7 +17,7 @@ export function headerLength(head: Uint8Array): number {
 function containerHeader(b: Uint8Array): number {
   if (startsWith(b, 'OggS')) return oggHeaderPages(b);
   if (startsWith(b, 'fLaC')) return flacMetadata(b);
-  if (['RIFF', 'RF64', 'BW64', 'RIFX'].some((magic) => startsWith(b, magic))) return riffBeforeData(b, !startsWith(b, 'RIFX'));
+  if ([...WAV_TAGS].some((tag) => startsWith(b, tag))) return riffBeforeData(b, !startsWith(b, 'RIFX'));
   if (startsWith(b, 'FORM')) return aiffBeforeSound(b);
   return 0;
 }
