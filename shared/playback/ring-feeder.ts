@@ -265,15 +265,16 @@ export class RingFeeder {
     const current = this.current;
     if (!current) return;
     this.current = null;
-    current.link.send({ type: 'stop' });
-    current.link.close();
-    current.decoder.close();
-    current.stretcher?.free();
+    // Silence first: closing the decoder makes the next one's spare.
     Atomics.store(this.stats, STAT.ended, 1);
     Atomics.store(this.stats, STAT.paused, 0);
     Atomics.store(this.stats, STAT.flushAtFrame, 0);
     Atomics.add(this.stats, STAT.flushRequest, 1);
     Atomics.store(this.stats, STAT.pendingFrames, 0);
+    current.link.send({ type: 'stop' });
+    current.link.close();
+    current.decoder.close();
+    current.stretcher?.free();
   }
 
   /** Keeps what is buffered; the engine stops reading. */

@@ -326,8 +326,6 @@ export class UtteranceDecoder {
     // A segment that was all damage to the decoder is not a silent sentence (spec E2, E4).
     if (this.mode !== 'browser' && !this.segment.frames && this.segment.skipped > 0) out.push(...(await this.noSound(whole)));
     this.closeDecoder();
-    // The next segment's decoder, made now, while the buffer plays, not when its bytes come.
-    if (this.mode === 'stream') makeSpare(this.segment.format);
     return out;
   }
 
@@ -459,8 +457,14 @@ export class UtteranceDecoder {
   }
 
   private closeDecoder(): void {
-    this.decoder?.free();
+    const closed = this.decoder;
+    closed?.free();
     this.decoder = null;
+    // The next segment's decoder, made now (while the buffer plays, or after a stop), not when
+    // its bytes come: a libopus instance is ready 0.3–0.6 ms after it is made, warm, in Node,
+    // and the first chunk of an utterance after a stop waited for that (traced in the page:
+    // Opus reached the worker's handler 1.5 ms later than pcm).
+    if (closed && this.mode === 'stream') makeSpare(this.segment.format);
     this.active = false;
     this.resamplers = [];
     this.held = [];

@@ -100,4 +100,22 @@ describe('spare decoders', () => {
     const [mono] = join(blocks);
     expect(mono.length).toBeGreaterThan(2 * 2.4 * 48000);
   });
+
+  it('one is made when an utterance is stopped inside a segment, and the next utterance takes it', async () => {
+    const bytes = readFixture('sentence.opus');
+    const start = (index: number) => ({ type: 'segment-start' as const, segment: { index, start: 0, end: 5, text: 'Hello' }, format: 'opus' as const, endpoint: 'test', attempt: 0, restart: false, requestedAt: 0 });
+    const stopped = new UtteranceDecoder({ outputRate: 48000, streaming: true });
+    await stopped.accept(start(0));
+    await stopped.accept({ type: 'chunk', segmentIndex: 0, bytes: bytes.subarray(0, 4096) });
+    // A stop (or a new utterance) closes it while its segment still streams.
+    stopped.close();
+    expect(hasSpare('opus')).toBe(true);
+    const before = made.length;
+    const next = new UtteranceDecoder({ outputRate: 48000, streaming: true });
+    await next.accept(start(0));
+    const blocks = await next.accept({ type: 'chunk', segmentIndex: 0, bytes: bytes.subarray(0, 4096) });
+    expect(made.length - before).toBe(0);
+    expect(join(blocks)[0].length).toBeGreaterThan(0.03 * 48000);
+    next.close();
+  });
 });
