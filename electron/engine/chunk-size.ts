@@ -1,5 +1,6 @@
 import { mpegHeader } from '../../shared/decoders/frame-headers';
 import { headerLength } from './header-length';
+import { MP3_SILENT_FRAMES, mp3FramesBytes, opusPacketsBytes } from './first-audio';
 import type { SegmentProbe } from './probe';
 
 /**
@@ -32,26 +33,26 @@ export const CHUNK_SPAN_MS = 50;
  */
 export const UNHELD_START_BYTES = 16 * 1024;
 
-/**
- * MP3 frames a decoder gives nothing back for: LAME's Info frame, the encoder's and the
- * decoder's delay (1,105 samples, two frames at 24 kHz), and the frame mpg123 reads ahead.
- * At 160 kbit/s (OpenAI's mp3) 2 KB decoded to 26 ms, 3 KB to 74.
- */
-const MP3_SILENT_FRAMES = 4;
-
 /** What a segment's probe knows: its first bytes, and its format and rate where they say so. */
 type StartOfSegment = Pick<SegmentProbe, 'head' | 'format' | 'sampleRate' | 'channels'>;
 
 /**
- * The first chunk's size: the headers, then `FIRST_CHUNK_AUDIO_BYTES`, or
- * `FIRST_CHUNK_AUDIO_MS` of audio where its rate is known and that is more: pcm, wav and FLAC
- * counted at 16 bits uncompressed (what servers send; for FLAC a generous bound, as its
- * frames are 4,096 samples and 2 KB of a stereo one decoded to nothing), and mp3 by its first
- * frame's length, past the frames that give no audio.
+ * The first chunk's size: the headers, then `FIRST_CHUNK_AUDIO_MS` of audio. Ogg Opus's
+ * packets and MP3's frames are counted where the first read holds them (2 KB of mono Opus was
+ * 354 ms, whose decode, 2 ms in the page, came before any of it reached the ring). Otherwise
+ * `FIRST_CHUNK_AUDIO_BYTES`, or more where the rate is known: pcm, wav and FLAC counted at 16
+ * bits uncompressed (what servers send; for FLAC a generous bound, as its frames are 4,096
+ * samples and 2 KB of a stereo one decoded to nothing), and mp3 by its first frame's length.
  */
 export function firstChunkBytes(probe: StartOfSegment): number {
   const header = headerLength(probe.head);
-  return header + Math.max(FIRST_CHUNK_AUDIO_BYTES, audioBytesAtStart(probe, header));
+  const counted = countedAudioBytes(probe, header);
+  return header + (counted ?? Math.max(FIRST_CHUNK_AUDIO_BYTES, audioBytesAtStart(probe, header)));
+}
+
+function countedAudioBytes({ format, head }: StartOfSegment, header: number): number | null {
+  if (format === 'opus') return opusPacketsBytes(head, header, FIRST_CHUNK_AUDIO_MS);
+  return format === 'mp3' ? mp3FramesBytes(head, header, FIRST_CHUNK_AUDIO_MS) : null;
 }
 
 function audioBytesAtStart({ format, sampleRate, channels = 1, head }: StartOfSegment, header: number): number {

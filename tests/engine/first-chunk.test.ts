@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChunkSizer, FIRST_CHUNK_BYTES, firstChunkBytes } from '../../electron/engine/chunk-size';
+import { ChunkSizer, FIRST_CHUNK_AUDIO_BYTES, FIRST_CHUNK_AUDIO_MS, FIRST_CHUNK_BYTES, firstChunkBytes } from '../../electron/engine/chunk-size';
 import { headerLength } from '../../electron/engine/header-length';
 import { OpenAiProvider } from '../../electron/engine/providers/openai';
 import { Utterance } from '../../electron/engine/utterance';
@@ -37,13 +37,13 @@ async function decodedMs(probe: ProbeResult, bytes: Uint8Array): Promise<number>
   return out.sampleRate ? (out.samplesDecoded / out.sampleRate) * 1000 : 0;
 }
 
-// Real encoders' output (tests/fixtures/make.sh): lame (64 kbit/s, and 160 as OpenAI sends),
+// Real encoders' output (tests/fixtures/make.sh): lame (64 kbit/s, 160 as OpenAI sends, and VBR),
 // ffmpeg (with an ID3 tag), opusenc (20 ms and 1 s pages, mono and stereo) and ffmpeg's Opus, flac without padding, sox's and ffmpeg's WAV and
 // AIFF variants. AAC is left out only because Node has no WebCodecs to decode it.
 const ENCODED = [
   'sentence-24k.pcm', 'sentence-24k.wav', 'speech-44k.wav', 'speech-float.wav', 'speech-rifx.wav', 'speech-rf64.wav',
   'speech-list.wav', 'speech-mulaw.wav', 'speech-adpcm.wav', 'speech.aiff', 'speech-ima4.aiff',
-  'sentence.mp3', 'sentence-ffmpeg.mp3', 'speech-stereo.mp3', 'tones-stereo.mp3', 'speech.160k.mp3',
+  'sentence.mp3', 'sentence-ffmpeg.mp3', 'speech-vbr.mp3', 'speech-stereo.mp3', 'tones-stereo.mp3', 'speech.160k.mp3',
   'sentence.opus', 'speech-stereo.opus', 'speech-bigpages.opus', 'speech-ffmpeg.opus', 'sentence.nopad.flac', 'speech-stereo-flac.oga',
 ];
 
@@ -79,6 +79,53 @@ describe("a segment's first chunk", () => {
     expect([mp3[tagged], mp3[tagged + 1] & 0xe0]).toEqual([0xff, 0xe0]);
     expect(headerLength(bytesOf('sentence.mp3'))).toBe(0);
     expect(headerLength(bytesOf('sentence-24k.pcm'))).toBe(0);
+  });
+
+  it.each(['sentence.opus', 'speech-stereo.opus', 'speech-bigpages.opus', 'speech-ffmpeg.opus', 'tones-two-streams.opus'])(
+    '%s: Ogg Opus is sized by its packets, to the least audio past the pre-skip and not a fixed 2 KB of it',
+    async (name) => {
+      const bytes = bytesOf(name);
+      const probe = probeOf(name, bytes);
+      // 2 KB of mono Opus was 354 ms, all decoded before any of it reached the ring.
+      const ms = await decodedMs(probe, bytes.subarray(0, firstChunkBytes(probe)));
+      expect(ms).toBeGreaterThanOrEqual(FIRST_CHUNK_AUDIO_MS);
+      expect(ms).toBeLessThanOrEqual(FIRST_CHUNK_AUDIO_MS + 20);
+    },
+  );
+
+  it.each(['sentence.mp3', 'sentence-ffmpeg.mp3', 'speech-vbr.mp3', 'speech.160k.mp3'])(
+    '%s: MP3 is sized by its frames, each by its own header, to the least audio past the silent ones',
+    async (name) => {
+      const bytes = bytesOf(name);
+      const probe = probeOf(name, bytes);
+      // 2 KB of 64 kbit/s mp3 was 170 ms; VBR frames differ in length from the first.
+      const ms = await decodedMs(probe, bytes.subarray(0, firstChunkBytes(probe)));
+      expect(ms).toBeGreaterThanOrEqual(FIRST_CHUNK_AUDIO_MS);
+      expect(ms).toBeLessThanOrEqual(FIRST_CHUNK_AUDIO_MS + 40);
+    },
+  );
+
+  it('sizes what only looks like Ogg Opus as before (Vorbis, WebM), and hostile packets and frames as a size', () => {
+    for (const name of ['speech-vorbis.ogg', 'speech-opus.webm']) {
+      const bytes = bytesOf(name);
+      const probe = probeOf(name, bytes);
+      expect(firstChunkBytes(probe)).toBe(headerLength(probe.head) + FIRST_CHUNK_AUDIO_BYTES);
+    }
+    // An OpusHead, then pages of random lacing and packets: any answer is a whole number of bytes.
+    const opus = bytesOf('sentence.opus');
+    const header = headerLength(opus.subarray(0, 4096));
+    const random = prng(5);
+    for (let i = 0; i < 5000; i++) {
+      const tail = Uint8Array.from({ length: Math.floor(random() * 3000) }, () => Math.floor(random() * 256));
+      if (tail.length >= 27 && random() < 0.8) tail.set([0x4f, 0x67, 0x67, 0x53]);
+      const head = new Uint8Array([...opus.subarray(0, header), ...tail]);
+      const first = firstChunkBytes({ format: 'opus', head });
+      expect(Number.isInteger(first) && first >= header).toBe(true);
+      // MP3 frame headers, each followed by random bytes, or not.
+      for (let at = 0; at + 4 <= tail.length; at += 1 + Math.floor(random() * 400)) tail.set([0xff, 0xe2 | Math.floor(random() * 30)], at);
+      const frames = firstChunkBytes({ format: 'mp3', head: tail });
+      expect(Number.isInteger(frames) && frames >= 0).toBe(true);
+    }
   });
 
   it('reads hostile headers as a size and nothing more: never negative, never slow', () => {
