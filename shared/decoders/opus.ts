@@ -96,10 +96,23 @@ export class OpusDecoder extends WasmStreamDecoder {
   }
 
   private async decodeOgg(bytes: Uint8Array): Promise<LibraryAudio> {
-    const { packets, lostPages } = this.pages.walk(bytes);
-    this.countLost(lostPages);
     const blocks: DecodedAudio[] = [];
     const errors: unknown[] = [];
+    let walked = this.pages.walk(bytes);
+    for (;;) {
+      this.countLost(walked.lostPages);
+      if (!(await this.decodePackets(walked.packets, blocks, errors))) break;
+      // The packets of a page still arriving were judged before the headers cut with them were
+      // read, and a Vorbis packet is judged by its setup header: judged again now. ffmpeg's
+      // Ogg Vorbis gave no audio from its first 4 KB, and then none until its next write.
+      walked = this.pages.walk(new Uint8Array(0));
+    }
+    return { ...concatAudio(blocks.length ? blocks : [this.silence()]), errors };
+  }
+
+  /** Decodes packets into `blocks` (errors into `errors`); true when a stream's headers (its first three packets) were among them. */
+  private async decodePackets(packets: OggPacket[], blocks: DecodedAudio[], errors: unknown[]): Promise<boolean> {
+    const headers = packets.some((packet) => packet.index <= 2);
     for (const packet of packets) {
       if (packet.index === 0) {
         await this.startStream(packet);
@@ -129,7 +142,7 @@ export class OpusDecoder extends WasmStreamDecoder {
       if (packet.endsPage && packet.granule >= 0) this.position = packet.granule;
       blocks.push({ channelData: kept, samplesDecoded: kept[0]?.length ?? 0, sampleRate: RATE });
     }
-    return { ...concatAudio(blocks.length ? blocks : [this.silence()]), errors };
+    return headers;
   }
 
   private silence(): DecodedAudio {

@@ -125,6 +125,22 @@ describe('Ogg Vorbis', () => {
     expect(half.samplesDecoded + rest.samplesDecoded).toBe(granuleAt(bytes, firstAudio));
   });
 
+  it('plays the packets that came in the same read as its setup header: the first 4 KB give audio, not only the next read', async () => {
+    const bytes = readFixture('speech-vorbis.ogg');
+    const [, , firstAudio, secondAudio] = pageStarts(bytes);
+    for (const cut of [(firstAudio + secondAudio) >> 1, 4096]) {
+      const decoder = createDecoder('opus');
+      await decoder.ready;
+      // The headers and part of the first audio page, in one read.
+      const head = await decoder.push(bytes.subarray(0, cut));
+      expect(head.samplesDecoded).toBeGreaterThan(0.03 * 24000);
+      // The rest of that page: every sample of it once.
+      const rest = await decoder.push(bytes.subarray(cut, secondAudio));
+      expect(head.samplesDecoded + rest.samplesDecoded).toBe(granuleAt(bytes, firstAudio));
+      decoder.free();
+    }
+  });
+
   it('reads each mode\'s block size from the end of the setup header, and a packet\'s length from its first byte', async () => {
     const bytes = readFixture('speech-vorbis.ogg');
     const packets = new OggPacketReader().walk(bytes).packets;

@@ -38,13 +38,13 @@ async function decodedMs(probe: ProbeResult, bytes: Uint8Array): Promise<number>
 }
 
 // Real encoders' output (tests/fixtures/make.sh): lame (64 kbit/s, 160 as OpenAI sends, and VBR),
-// ffmpeg (with an ID3 tag), opusenc (20 ms and 1 s pages, mono and stereo) and ffmpeg's Opus, flac without padding, sox's and ffmpeg's WAV and
+// ffmpeg (with an ID3 tag), opusenc (20 ms and 1 s pages, mono and stereo), ffmpeg's Opus and Vorbis, flac without padding, sox's and ffmpeg's WAV and
 // AIFF variants. AAC is left out only because Node has no WebCodecs to decode it.
 const ENCODED = [
   'sentence-24k.pcm', 'sentence-24k.wav', 'speech-44k.wav', 'speech-float.wav', 'speech-rifx.wav', 'speech-rf64.wav',
   'speech-list.wav', 'speech-mulaw.wav', 'speech-adpcm.wav', 'speech.aiff', 'speech-ima4.aiff',
   'sentence.mp3', 'sentence-ffmpeg.mp3', 'speech-vbr.mp3', 'speech-stereo.mp3', 'tones-stereo.mp3', 'speech.160k.mp3',
-  'sentence.opus', 'speech-stereo.opus', 'speech-bigpages.opus', 'speech-ffmpeg.opus', 'sentence.nopad.flac', 'speech-stereo-flac.oga',
+  'sentence.opus', 'speech-stereo.opus', 'speech-bigpages.opus', 'speech-ffmpeg.opus', 'speech-vorbis.ogg', 'sentence.nopad.flac', 'speech-stereo-flac.oga',
 ];
 
 describe("a segment's first chunk", () => {
