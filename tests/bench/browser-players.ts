@@ -123,11 +123,13 @@ export async function benchBrowserPlayers(): Promise<string> {
           `${ratio.toFixed(3)}×`,
           ratio <= 0.4 ? 'yes' : 'NO',
           `${Math.round(m - median(takes.floor.map((take) => take.fromClickMs)))}`,
+          stage(takes.Utter, 'workerMs'),
+          stage(takes.Utter, 'decodedMs'),
         ]);
       }
     }
-    out.push(`\nUtter, first audio as heard (ms), and its overhead above the first byte against MediaSource's for the same text, their ${RUNS} takes each in turn with a take of the floor:\n`);
-    out.push(table(['format', 'text', 'server first byte', 'heard after the click', 'overhead', 'target overhead', 'met', 'MediaSource\'s overhead', 'of MediaSource\'s', '≤ 0.4×', 'overhead above the output\'s floor'], formatRows));
+    out.push(`\nUtter, first audio as heard (ms), and its overhead above the first byte against MediaSource's for the same text, their ${RUNS} takes each in turn with a take of the floor. The last two columns are Utter's own timing record, ms after the server wrote the first byte (both clocks this machine's):\n`);
+    out.push(table(['format', 'text', 'server first byte', 'heard after the click', 'overhead', 'target overhead', 'met', 'MediaSource\'s overhead', 'of MediaSource\'s', '≤ 0.4×', 'overhead above the output\'s floor', 'first byte in the decoder worker', 'first audio decoded'], formatRows));
     out.push('\nThree players, mp3, as heard, their takes in turn (underruns, stalls and audio held from one playback to the end):\n');
     out.push(table(['text', 'player', 'server first byte ms', 'heard after the start ms', 'overhead above first byte ms', 'underruns', 'stall/gap ms', 'audio held KB'], playerRows));
     out.push(
@@ -235,6 +237,9 @@ export interface Heard {
   /** From the server's first byte to the first sound in the recording. */
   overheadMs: number;
   serverTtfbMs: number;
+  /** Utter's own timing record, from the server's first byte: its decoder worker had it, and had decoded audio from it. */
+  workerMs?: number;
+  decodedMs?: number;
 }
 
 /** The first request after `askedAt` (Node's clock) that sent audio. */
@@ -250,15 +255,23 @@ export function heardFrom(rig: Pick<WebRig, 'tts'>, askedAt: number, heardAt: nu
   return { fromClickMs: heardAt - startedAt, overheadMs: heardAt - (performance.timeOrigin + request.firstByteAt), serverTtfbMs: request.firstByteAt - request.receivedAt };
 }
 
-/** Utter through `utter web`: an in-page click on Speak, judged by the recording; then stopped. */
-export async function heardUtter(rig: Pick<WebRig, 'tts'>, pulse: PulseAudio, page: Page, text: string, format: AudioFormat): Promise<Heard> {
+/**
+ * Utter through `utter web`: an in-page click on Speak, judged by the recording; then stopped.
+ * With the session at hand (in this process), also where the first byte's time went before the output.
+ */
+export async function heardUtter(rig: Pick<WebRig, 'tts'> & Partial<Pick<WebRig, 'web'>>, pulse: PulseAudio, page: Page, text: string, format: AudioFormat): Promise<Heard> {
   await page.getByTestId('format-select').selectOption(format);
   await new Promise((r) => setTimeout(r, 100));
   const askedAt = performance.now();
   const { heardMs, clickedAt } = await clickSpeakToFirstSound(page, pulse, text);
   if (await page.getByTestId('stop').isEnabled()) await page.getByTestId('stop').dispatchEvent('click');
   await waitForText(page, 'state', 'idle', 5000);
-  return heardFrom(rig, askedAt, clickedAt + heardMs, clickedAt);
+  const heard = heardFrom(rig, askedAt, clickedAt + heardMs, clickedAt);
+  const timing = rig.web?.session.view().timing;
+  if (!timing?.firstByteAt || !timing.firstDecodedAt) return heard;
+  // Both epoch ms on this machine: the page's from its timeOrigin, the server's from this process's.
+  const serverFirstByte = performance.timeOrigin + firstSpeechRequest(rig, askedAt).firstByteAt;
+  return { ...heard, workerMs: timing.firstByteAt - serverFirstByte, decodedMs: timing.firstDecodedAt - serverFirstByte };
 }
 
 /** A baseline player started inside its page, judged by the recording. */
@@ -291,6 +304,12 @@ async function heardFloor(pulse: PulseAudio, page: Page, name: string): Promise<
     () => new Promise((resolve) => setTimeout(resolve, 400)),
   );
   return { fromClickMs: heardAt - startedAt };
+}
+
+/** The median of a stage of Utter's takes, ms after the server's first byte, to a tenth. */
+function stage(takes: Heard[], key: 'workerMs' | 'decodedMs'): string {
+  const values = takes.map((take) => take[key]).filter((ms): ms is number => ms !== undefined);
+  return values.length ? median(values).toFixed(1) : '';
 }
 
 /** RUNS takes of each player, one of each in turn: what each measured, by player. */
