@@ -8,7 +8,7 @@ import { startWebServer } from '../../electron/web/web-server';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
 import { HELLO_LIMIT_MS } from '../../shared/control-link';
 import { toneAudio } from '../support/tts-server';
-import { speakInPage, startWebRig, type WebRig } from '../support/utter-web';
+import { figuresSettled, speakInPage, startWebRig, type WebRig } from '../support/utter-web';
 
 /**
  * A page cut off from `utter web` while the server lives on: a network that drops without a
@@ -130,7 +130,7 @@ describe('a page cut off from utter web', () => {
     // The page is the audio sink: its audio stops now, not once it reaches the session.
     await expect.poll(textOf(page, 'state'), { timeout: 1000, interval: 20 }).toBe('idle');
     // The cut fades out over FADE_MS (10 ms), counted as played: then nothing more plays.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await figuresSettled();
     const stoppedAt = await playedMs(page);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await playedMs(page)).toBe(stoppedAt);
@@ -155,7 +155,7 @@ describe('a page cut off from utter web', () => {
     await expect.poll(textOf(page, 'error'), { timeout: 5_000 }).toMatch(LOST);
     await page.getByTestId('pause').click();
     await expect.poll(textOf(page, 'state'), { timeout: 1000, interval: 20 }).toBe('paused');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await figuresSettled();
     const pausedAt = await playedMs(page);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await playedMs(page)).toBe(pausedAt);

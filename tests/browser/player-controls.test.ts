@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture } from '../support/audio-files';
 import { fixtureAudio } from '../support/tts-server';
-import { speakInPage, useWebRig } from '../support/utter-web';
+import { figuresSettled, speakInPage, useWebRig } from '../support/utter-web';
 
 /**
  * Stop, pause, resume, skip, a slow server, a sample-rate change and a server error,
@@ -44,6 +44,7 @@ describe('controls', () => {
     await waitForState('playing');
     await web.page.getByTestId('pause').click();
     await waitForState('paused');
+    await figuresSettled();
     const played = await number('metric-playedMs');
     const buffered = await bufferMs();
     await new Promise((r) => setTimeout(r, 500));

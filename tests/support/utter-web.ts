@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
+import { FIGURES_EVERY_MS } from '../../renderer/src/views/live-figures';
 import { launchChromium } from './browser';
 import { startFaultProxy, type FaultProxy, type ProxyConditions } from './fault-proxy';
 import { startTtsServer, type TtsServer, type TtsServerOptions } from './tts-server';
@@ -80,6 +81,15 @@ export async function speakInPage(page: Page, text: string, format: string): Pro
 }
 
 /** Polls a test id's text until it equals `value` (the page's CSP forbids waitForFunction). */
+/**
+ * Waits until the page's live figures show what the audio did: they are written at once on a
+ * change of state, then every FIGURES_EVERY_MS, and the write at the change may come before
+ * the worklet's last frames (a stop's fade).
+ */
+export function figuresSettled(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, FIGURES_EVERY_MS * 3));
+}
+
 export async function waitForText(page: Page, testId: string, value: string, timeoutMs = 10_000, intervalMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: string | null = null;

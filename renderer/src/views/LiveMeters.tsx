@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { LiveMetrics } from '../audio/audio-player';
 import { BufferGraph } from './BufferGraph';
 import { framesWhileBusy } from './frame-loop';
+import { FIGURES_EVERY_MS } from './live-figures';
 import { usePlayerStore, type PrerollStart } from '../state/player-store';
 import { formatRate } from '../../../shared/playback-rate';
 import type { PlayerController } from '../state/player-controller';
@@ -22,9 +23,6 @@ const ROWS: { key: Exclude<keyof LiveMetrics, 'state' | 'outputDropouts'>; label
   // played silence until it came (Chromium's count, or its output clock falling behind).
   { key: 'outputDropoutMs', label: 'Held up by the output (system busy)', unit: 'ms' },
 ];
-
-/** How often the figures are rewritten while they change. */
-const FIGURES_EVERY_MS = 100;
 
 /**
  * The buffer meter, underruns, state and the rest, written straight into the DOM from the
