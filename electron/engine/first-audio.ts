@@ -18,11 +18,10 @@ export const MP3_SILENT_FRAMES = 4;
  */
 export function mp3FramesBytes(head: Uint8Array, audioStart: number, ms: number): number | null {
   let at = audioStart;
-  let audioMs = -Infinity;
-  for (let frames = 0; audioMs < ms; frames++) {
+  let audioMs = 0;
+  for (let frames = 0; frames < MP3_SILENT_FRAMES || audioMs < ms; frames++) {
     const frame = mpegHeader(head, at);
     if (!frame || at + frame.frameLength > head.length) return null;
-    if (frames === MP3_SILENT_FRAMES) audioMs = 0;
     if (frames >= MP3_SILENT_FRAMES) audioMs += (frame.samples / frame.sampleRate) * 1000;
     at += frame.frameLength;
   }
