@@ -1,15 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, readWav, snrDb } from '../support/audio-files';
 import { damage } from '../decoders/helpers';
+import { runUtter } from '../support/run-utter';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
 import { appSocketPath, startAppSocket, type AppRequest } from '../../electron/session/app-socket';
 
-const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'utter-cli-'));
 let server: TtsServer;
 beforeAll(async () => {
@@ -18,20 +17,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** Runs the real `utter` command as a user would, with a clean environment. */
-function utter(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-    // Utter stops reading an input past its limit: the rest meets a closed pipe, as in a shell.
-    child.stdin!.on('error', () => {});
-    if (input !== undefined) child.stdin!.end(input);
-    else child.stdin!.end();
-  });
-}
+const utter = (args: string[], input?: string) => runUtter(args, { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') }, input);
 
 describe('utter speak', () => {
   it('speaks with the embedded voice, no network and no key, and reports JSON', async () => {

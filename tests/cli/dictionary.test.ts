@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUtter } from '../support/run-utter';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
 /** `utter speak --out` reads the app's pronunciations.json, beside the settings file. */
-const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'utter-cli-dictionary-'));
 let server: TtsServer;
 beforeAll(async () => {
@@ -14,16 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function utter(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'settings.json') }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    ).stdin!.end();
-  });
-}
+const utter = (args: string[]) => runUtter(args, { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'settings.json') });
 
 const speak = (...extra: string[]) => utter(['speak', 'The GUI speaks Kokoro.', '--base-url', server.url, '--format', 'wav', '--out', join(dir, 'out.wav'), '--force', ...extra]);
 const lastInput = () => server.speechRequests().at(-1)!.body.input;

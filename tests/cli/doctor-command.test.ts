@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../electron/doctor/report';
 import { startAppSocket } from '../../electron/session/app-socket';
+import { runUtter, type UtterRun } from '../support/run-utter';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 
 /** `utter doctor` as a user runs it, against a real server, the real embedded voice and an app socket. */
-const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'utter-doctor-cli-'));
 const socket = join(dir, 'utter.sock');
 let server: TtsServer;
@@ -17,17 +16,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function doctor(settings: string, env: Record<string, string> = {}, args: string[] = ['--json']): Promise<{ code: number; stdout: string; stderr: string }> {
+function doctor(settings: string, env: Record<string, string> = {}, args: string[] = ['--json']): Promise<UtterRun> {
   const file = join(dir, `settings-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, settings);
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, 'doctor', ...args],
-      { env: { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: file, UTTER_SOCKET: socket, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
+  return runUtter(['doctor', ...args], { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: file, UTTER_SOCKET: socket, ...env });
 }
 
 const byId = (checks: CheckResult[], id: string): CheckResult | undefined => checks.find((check) => check.id === id);

@@ -1,7 +1,7 @@
 // `utter speak --selection`: the PRIMARY selection read with xsel, xclip or wl-paste, faked per
 // tool, and for real under Xvfb with xsel setting the selection, end to end against the test
 // TTS server and a stand-in for the running app.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { main, type CliIo } from '../../electron/cli/main';
 import { readPrimarySelection, SelectionUnavailable, type RunCommand } from '../../electron/cli/primary-selection';
 import { startAppSocket, type AppRequest } from '../../electron/session/app-socket';
 import { readWav } from '../support/audio-files';
+import { runUtter } from '../support/run-utter';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 import { missingCommands, startXvfb, type XDisplay } from '../support/x-display';
 
@@ -101,16 +102,10 @@ describe.skipIf(missing.length > 0)('the PRIMARY selection of a real X server (X
   let x: XDisplay;
   let server: TtsServer;
   const dir = mkdtempSync(join(tmpdir(), 'utter-selection-'));
-  const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
   const env = () => ({ PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json'), UTTER_SOCKET: join(dir, 'utter.sock'), DISPLAY: x.display });
   /** Selects `text` on the X server, as dragging over it in an X application would. */
   const select = (text: string) => execFileSync('xsel', ['--input', '--primary'], { input: text, env: env() });
-  const utter = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env: env(), timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-      ).stdin!.end();
-    });
+  const utter = (args: string[]) => runUtter(args, env());
 
   beforeAll(async () => {
     x = await startXvfb();

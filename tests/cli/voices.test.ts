@@ -1,6 +1,5 @@
 // `utter voices` against a real server: the names it chose cannot drive the terminal, and a
 // list it has but that could not be read is said, with an exit code, not passed over.
-import { execFile } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../../electron/cli/main';
 import { closedPort } from '../support/closed-port';
+import { runUtter } from '../support/run-utter';
 import { useScriptedServer } from '../support/scripted-server';
 
 const dir = mkdtempSync(join(tmpdir(), 'utter-voices-'));
@@ -128,12 +128,7 @@ describe('utter voices: a server whose list could not be read', () => {
 
   it('nothing listening: said, exit 4 (network), as the real command run from a shell', async () => {
     const url = `http://127.0.0.1:${await closedPort()}/v1`;
-    const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
-    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [BIN, 'voices', '--base-url', url, '--json'], { env: { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') }, timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-      );
-    });
+    const run = await runUtter(['voices', '--base-url', url, '--json'], { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') });
     expect(run.stderr).toBe(`utter: Could not read the voices of ${url}: Nothing answers at ${url}: is the server running? (check --base-url)\n`);
     expect(run.code).toBe(4);
     expect(JSON.parse(run.stdout)).toContainEqual({ id: 'alloy', source: 'builtin' });

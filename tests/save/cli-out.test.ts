@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUtter } from '../support/run-utter';
 import { fixtureAudio, startTtsServer, type TtsServer } from '../support/tts-server';
 import { readFixture } from '../support/wav-file';
 import { ffprobe } from './ffmpeg';
 
 /** `utter speak … --out FILE [--force]`, run as a user would: the real command, a real server. */
-const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'utter-cli-out-'));
 let server: TtsServer;
 beforeAll(async () => {
@@ -16,17 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function utter(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end();
-  });
-}
+const utter = (args: string[]) => runUtter(args, { PATH: process.env.PATH, HOME: dir, UTTER_SETTINGS: join(dir, 'none.json') });
 
 const speak = (out: string, ...more: string[]) => utter(['speak', 'One. Two sentences.', '--base-url', server.url, '--format', 'mp3', '--out', out, '--json', ...more]);
 

@@ -12,6 +12,7 @@ import { FIGURES_EVERY_MS } from '../../renderer/src/views/live-figures';
 import { launchChromium } from './browser';
 import { startFaultProxy, type FaultProxy, type ProxyConditions } from './fault-proxy';
 import { startTtsServer, type TtsServer, type TtsServerOptions } from './tts-server';
+import { UTTER_BIN } from './run-utter';
 
 /** `utter web` on the built renderer, a test TTS server behind it, and Chromium in front. */
 export interface WebRig {
@@ -115,11 +116,10 @@ export function useWebRig(options: Parameters<typeof startWebRig>[0] = {}): { ri
   return web;
 }
 
-const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 
 /** `utter web` as a user runs it, in its own process: resolves with the URL it prints. */
 export async function spawnUtterWeb(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: URL; said: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'web', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, [UTTER_BIN, 'web', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let said = '';
   child.stderr!.on('data', (data: Buffer) => (said += data));
   const line = await new Promise<string>((resolve, reject) => {

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { spawnUtterWeb } from '../support/utter-web';
+import { UTTER_BIN } from '../support/run-utter';
 
 /**
  * `utter web` for other machines: only over HTTPS and WSS. Plain HTTP there would carry the
  * token in the clear, and the page could not play anyway (no secure context).
  */
-const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 const home = mkdtempSync(join(tmpdir(), 'utter-tls-'));
 const env = { ...process.env, XDG_CONFIG_HOME: home, UTTER_SOCKET: join(home, 'utter.sock') };
 const children: ChildProcess[] = [];
@@ -19,7 +19,7 @@ afterAll(() => children.forEach((child) => child.kill('SIGKILL')));
 
 describe('utter web on another interface', () => {
   it('refuses to serve plain HTTP there, and says what to give', async () => {
-    const child = spawn(process.execPath, [BIN, 'web', '--host', '0.0.0.0', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [UTTER_BIN, 'web', '--host', '0.0.0.0', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (data: Buffer) => (err += data));
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2);

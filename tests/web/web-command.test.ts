@@ -8,13 +8,13 @@ import WebSocket from 'ws';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 import { spawnUtterWeb } from '../support/utter-web';
+import { UTTER_BIN } from '../support/run-utter';
 
 /**
  * `utter web` as a user runs it: the real command in its own process, serving the built
  * renderer. Every file carries the isolation headers and the CSP; sockets need the token
  * and the page's own origin; Ctrl-C ends it cleanly.
  */
-const BIN = join(import.meta.dirname, '..', '..', 'electron', 'cli', 'utter.mjs');
 let tts: TtsServer;
 let child: ChildProcess;
 let url: URL;
@@ -115,7 +115,7 @@ describe('utter web', () => {
   });
 
   it('hosts the session `utter speak TEXT` reaches, as the app does', async () => {
-    const spoke = spawn(process.execPath, [BIN, 'speak', 'Said from a terminal.'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const spoke = spawn(process.execPath, [UTTER_BIN, 'speak', 'Said from a terminal.'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     expect(await new Promise((r) => spoke.once('exit', r))).toBe(0);
     const token = url.searchParams.get('token')!;
     const socket = new WebSocket(`ws://${url.host}/control?token=${token}`, { headers: { origin: `http://${url.host}` } });
@@ -148,7 +148,7 @@ describe('utter web where it cannot listen', () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as AddressInfo).port;
-    const second = spawn(process.execPath, [BIN, 'web', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, UTTER_SOCKET: join(home, 'second.sock') } });
+    const second = spawn(process.execPath, [UTTER_BIN, 'web', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, UTTER_SOCKET: join(home, 'second.sock') } });
     let stderr = '';
     second.stderr!.on('data', (chunk) => (stderr += chunk));
     const code = await new Promise<number | null>((r) => second.once('exit', r));
