@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { askAppDiagnostics, sendToApp } from '../../electron/session/app-socket';
-import { launchApp } from '../support/fake-electron';
+import { creditEveryChunk, launchApp, type FakePort } from '../support/fake-electron';
 import { channelOf, PAGE_EVENTS } from '../../shared/contract';
 import type { PlayTicket, SessionText, SessionView } from '../../shared/session';
 import { withTexts } from '../support/shown-view';
@@ -45,19 +45,8 @@ const lastView = () => {
   const view = views().at(-1);
   return view && withTexts(view, sentText);
 };
-type Port = { on: (e: string, h: (v: unknown) => void) => void; start: () => void; postMessage: (data: unknown) => void };
 /** Plays the page's part on the last port handed over: takes every chunk at once, so the engine goes on. */
-const consumeLastPort = () => {
-  const port = plays().at(-1)!.ports![0] as Port;
-  let consumedBytes = 0;
-  port.on('message', (message) => {
-    const event = (message as { data: { type: string; bytes?: Uint8Array } }).data;
-    if (event.type !== 'chunk') return;
-    consumedBytes += event.bytes!.length;
-    port.postMessage({ type: 'credit', consumedBytes, bufferedMs: 0 });
-  });
-  port.start();
-};
+const consumeLastPort = () => creditEveryChunk(plays().at(-1)!.ports![0] as FakePort);
 
 beforeAll(async () => {
   captured.userData = mkdtempSync(join(tmpdir(), 'utter-shell-'));
@@ -124,7 +113,7 @@ describe('Electron shell', () => {
     expect(lastView()).toMatchObject({ state: 'buffering', current: { id: ticket.id, text: 'Hello there.' } });
     // The engine speaks into the port the page got: its first events arrive there.
     const events: { type: string }[] = [];
-    const port = posted.ports![0] as Port;
+    const port = posted.ports![0] as FakePort;
     port.on('message', (message) => events.push((message as { data: { type: string } }).data));
     port.start();
     await vi.waitFor(() => expect(events[0]).toMatchObject({ type: 'utterance-start', provider: 'local' }), { timeout: 10_000 });
@@ -204,7 +193,7 @@ describe('Electron shell', () => {
     captured.shortcuts.get('CommandOrControl+Alt+S')!();
     await vi.waitFor(() => expect(lastView()?.current?.text).toBe('Hello there. A second sentence.'));
     const { id } = plays().at(-1)!.message as PlayTicket;
-    ((plays().at(-1)!.ports![0]) as Port).start();
+    ((plays().at(-1)!.ports![0]) as FakePort).start();
     // A page that is not the sink says nothing the tray believes.
     fact({ type: 'playing', id, index: 1 }, {} as never);
     fact({ type: 'playing', id, index: 0 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { launchApp } from '../support/fake-electron';
+import { creditEveryChunk, launchApp, type FakePort } from '../support/fake-electron';
 import { startTtsServer, type TtsServer } from '../support/tts-server';
 import { channelOf, PAGE_EVENTS } from '../../shared/contract';
 
@@ -17,7 +17,6 @@ vi.mock('electron', async () => (await import('../support/fake-electron')).fakeE
 const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
 const player = () => captured.windows.find((w) => w.url === 'app://utter/index.html' && !w.destroyed)!;
 const invoke = (name: Parameters<typeof channelOf>[0], payload?: unknown) => captured.handlers.get(channelOf(name))!({ ...page, sender: player().contents }, payload);
-type Port = { on: (e: string, h: (v: unknown) => void) => void; start: () => void; postMessage: (data: unknown) => void };
 let tts: TtsServer;
 
 beforeAll(async () => {
@@ -50,15 +49,7 @@ describe('the Electron shell and the pronunciation dictionary', () => {
   it('speaks with the rules: the server is asked for the replaced text', async () => {
     captured.handlers.get(channelOf('attachSink'))!({ ...page, sender: player().contents });
     await invoke('speak', { texts: ['The GUI works.'] });
-    const port = captured.sent.filter((s) => s.channel === PAGE_EVENTS.play).at(-1)!.ports![0] as Port;
-    let consumedBytes = 0;
-    port.on('message', (message) => {
-      const event = (message as { data: { type: string; bytes?: Uint8Array } }).data;
-      if (event.type !== 'chunk') return;
-      consumedBytes += event.bytes!.length;
-      port.postMessage({ type: 'credit', consumedBytes, bufferedMs: 0 });
-    });
-    port.start();
+    creditEveryChunk(captured.sent.filter((s) => s.channel === PAGE_EVENTS.play).at(-1)!.ports![0] as FakePort);
     await vi.waitFor(() => expect(tts.speechRequests().map((r) => r.body.input)).toEqual(['The gooey works.']), { timeout: 10_000 });
     captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
   });

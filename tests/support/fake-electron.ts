@@ -292,3 +292,18 @@ export async function launchApp(captured: FakeElectron, load: () => Promise<unkn
     process.argv = argv;
   }
 }
+
+/** The MessagePortMain a page is handed to play on, as the tests reach it. */
+export type FakePort = { on: (event: string, handler: (value: unknown) => void) => void; start: () => void; postMessage: (data: unknown) => void };
+
+/** Reads `port` as a player page does: each chunk is credited at once, so the engine streams on. */
+export function creditEveryChunk(port: FakePort): void {
+  let consumedBytes = 0;
+  port.on('message', (message) => {
+    const event = (message as { data: { type: string; bytes?: Uint8Array } }).data;
+    if (event.type !== 'chunk') return;
+    consumedBytes += event.bytes!.length;
+    port.postMessage({ type: 'credit', consumedBytes, bufferedMs: 0 });
+  });
+  port.start();
+}
