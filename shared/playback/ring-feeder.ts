@@ -42,6 +42,14 @@ const QUIET_LEVEL = 0.003;
 /** Shorter quiet (a fade-in, a zero crossing) is slowed with the rest. */
 const MIN_QUIET_MS = 5;
 /**
+ * An utterance's opening silence is dropped up to this much before its first sound: servers
+ * open each answer with 0.1–0.7 s of it (Kokoro about 300 ms, Orpheus and Qwen3-TTS up to
+ * 700), which the listener would wait through. What is kept lets a soft onset in whole.
+ */
+export const KEEP_BEFORE_SOUND_MS = 50;
+/** An opening quiet for longer than this is not a voice's lead-in: the rest plays as it is. */
+export const MOST_OPENING_DROPPED_MS = 1500;
+/**
  * Sonic's flush gives a slowed opening back 3–12 ms short of its length ÷ rate (about a pitch
  * period, measured on speech at 0.78–0.84×): the slow start aims this far past the pre-roll.
  */
@@ -97,6 +105,10 @@ interface Current {
   followingBytes: number;
   playingNotified: number;
   damageNoticed: boolean;
+  /** Until its first sound is in hand, the utterance's opening silence is dropped (trimOpening). */
+  trimOpening: boolean;
+  /** Source frames of opening silence dropped so far. */
+  openingDropped: number;
 }
 
 /**
@@ -247,6 +259,8 @@ export class RingFeeder {
       followingBytes: 0,
       playingNotified: -1,
       damageNoticed: false,
+      trimOpening: true,
+      openingDropped: 0,
     };
     current.waiting = new StretchQueue(this.options.sampleRate, this.channels, () => this.stretcherOf(current));
     this.applyRate(current);
@@ -426,7 +440,8 @@ export class RingFeeder {
     }
     this.forgetPlayed(current);
     this.applyRate(current);
-    if (!current.holdForStart || this.decideStart(current)) this.fill(current);
+    const opened = !current.trimOpening || this.trimOpening(current);
+    if (opened && (!current.holdForStart || this.decideStart(current))) this.fill(current);
     Atomics.store(stats, STAT.pendingFrames, current.waiting.frames);
     if (current.streamEnded && current.waiting.empty) Atomics.store(stats, STAT.ended, 1);
   }
@@ -443,6 +458,23 @@ export class RingFeeder {
         room -= block.data.length / this.channels;
       }
     }
+  }
+
+  /**
+   * Drops the opening silence in hand but the last KEEP_BEFORE_SOUND_MS of it; true once play
+   * may start: the first sound is in hand, the first segment or the stream ended quiet, or
+   * MOST_OPENING_DROPPED_MS went. Until then nothing starts: there is nothing to hear yet.
+   */
+  private trimOpening(current: Current): boolean {
+    const opening = current.waiting.quietOpening(QUIET_LEVEL);
+    const drop = Math.min(opening.frames - this.frames(KEEP_BEFORE_SOUND_MS), this.frames(MOST_OPENING_DROPPED_MS) - current.openingDropped);
+    if (drop > 0) {
+      current.waiting.dropHead(drop);
+      current.openingDropped += drop;
+    }
+    const done = opening.sounded || opening.ended || current.streamEnded || current.openingDropped >= this.frames(MOST_OPENING_DROPPED_MS);
+    if (done) current.trimOpening = false;
+    return done;
   }
 
   /**

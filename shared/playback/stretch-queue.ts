@@ -88,15 +88,50 @@ export class StretchQueue {
 
   /** Source frames at the head, not yet stretched, whose every sample is under `level`: a voice's leading silence. */
   quietHead(level: number): number {
-    if (this.ready.length || (this.stretcher()?.heldFrames ?? 0) > 0) return 0;
+    return this.scanQuiet(level, false).frames;
+  }
+
+  /**
+   * The quiet at the head of the first segment in hand (as quietHead), whether a louder sample
+   * follows it in hand (`sounded`), and whether that segment's end is in hand (`ended`).
+   */
+  quietOpening(level: number): { frames: number; sounded: boolean; ended: boolean } {
+    return this.scanQuiet(level, true);
+  }
+
+  /**
+   * Drops `frames` source frames at the head of the first segment, before any is stretched
+   * (a voice's leading silence, never to be heard). Where what follows comes from in its
+   * segment still counts them, so the words are followed as before.
+   */
+  dropHead(frames: number): void {
+    const segment = this.source[0]?.segment;
+    if (segment === undefined || this.ready.length || (this.stretcher()?.heldFrames ?? 0) > 0) return;
+    if (this.stretching.segment !== segment) this.stretching = { segment, sourceFrames: 0 };
+    let left = Math.floor(frames);
+    while (left > 0 && this.source[0]?.segment === segment && this.source[0].data.length) {
+      const { data } = this.source[0];
+      const cut = Math.min(left, data.length / this.channels);
+      if (cut * this.channels === data.length) this.source.shift();
+      else this.source[0] = { segment, data: data.subarray(cut * this.channels) };
+      left -= cut;
+      this.sourceFrames -= cut;
+      this.stretching.sourceFrames += cut;
+    }
+  }
+
+  private scanQuiet(level: number, oneSegment: boolean): { frames: number; sounded: boolean; ended: boolean } {
+    if (this.ready.length || (this.stretcher()?.heldFrames ?? 0) > 0) return { frames: 0, sounded: true, ended: false };
     let frames = 0;
-    for (const { data } of this.source) {
+    const segment = this.source[0]?.segment;
+    for (const { segment: of, data } of this.source) {
+      if (oneSegment && (of !== segment || !data.length)) return { frames, sounded: false, ended: true };
       for (let i = 0; i < data.length; i++) {
-        if (Math.abs(data[i]) >= level) return frames + Math.floor(i / this.channels);
+        if (Math.abs(data[i]) >= level) return { frames: frames + Math.floor(i / this.channels), sounded: true, ended: false };
       }
       frames += data.length / this.channels;
     }
-    return frames;
+    return { frames, sounded: false, ended: false };
   }
 
   /**

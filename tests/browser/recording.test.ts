@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_FORMATS } from '../../shared/audio-format';
+import { KEEP_BEFORE_SOUND_MS } from '../../shared/playback/ring-feeder';
 import { fixture, readWav, testHeAac } from '../support/audio-files';
 import { fixtureAudio } from '../support/tts-server';
 import { pulseAvailable, type PulseAudio, type RecordedAudio } from '../support/pulse';
 import { chromiumUnderrunMs, startRecordingRig } from '../support/recording-rig';
-import { alignAndCompare, findHoles, findSlips, resample, withoutSlips, type Slip } from '../support/recording';
+import { alignAndCompare, findHoles, findOnset, findSlips, resample, withoutSlips, type Slip } from '../support/recording';
 
 /**
  * Silence PulseAudio may insert, up to one output callback (512 frames, Chromium's at the
@@ -184,6 +185,33 @@ describe.skipIf(!available)('what servers send when asked for a format, as heard
       expect(longSlipsMs(slips, audio.sampleRate)).toBeLessThanOrEqual(heldUp + CLOCK_JITTER_MS);
       expect(correlation).toBeGreaterThan(0.9);
       expect(await page.getByTestId('received').textContent()).toBe(received);
+    } finally {
+      rig.tts.set({ audio: undefined });
+    }
+  });
+});
+
+describe.skipIf(!available)("an answer's opening silence, as heard", () => {
+  // Servers open each answer with a silence (Kokoro about 300 ms): the listener hears the voice
+  // begin KEEP_BEFORE_SOUND_MS after play does, not 300 ms after.
+  it('is left out but for its last 50 ms: the voice is heard about 100 ms after the first byte, not 300 ms later', { timeout: 60_000, retry: 2 }, async () => {
+    const speech = fixtureAudio('pcm');
+    const quietMs = 300;
+    const bytes = new Uint8Array(((quietMs * 24_000) / 1000) * 2 + speech.bytes.length);
+    bytes.set(speech.bytes, bytes.length - speech.bytes.length);
+    rig.tts.set({ audio: { pcm: { bytes, seconds: speech.seconds + quietMs / 1000 } } });
+    try {
+      const { audio, heardAt } = await record('pcm');
+      const firstByteAt = performance.timeOrigin + rig.tts.speechRequests().at(-1)!.firstByteAt!;
+      const soundAt = audio.startedAtMs + (findOnset(audio.samples, audio.sampleRate, { threshold: -50 }) / audio.sampleRate) * 1000;
+      const heldUp = await heldUpMs();
+      console.log(`opening silence of ${quietMs} ms: the voice heard ${(soundAt - firstByteAt).toFixed(1)} ms after the first byte, ${(soundAt - heardAt).toFixed(1)} ms after play began (held up by the output ${heldUp.toFixed(1)} ms)`);
+      // Play begins with the last 50 ms of the silence: the page's own figure says when.
+      expect(soundAt - heardAt).toBeGreaterThan(KEEP_BEFORE_SOUND_MS - CLOCK_JITTER_MS * 5);
+      expect(soundAt - heardAt).toBeLessThan(KEEP_BEFORE_SOUND_MS + CLOCK_JITTER_MS * 5 + heldUp);
+      // Played whole, the silence alone put the voice 300 ms and the output's latency after the first byte.
+      expect(soundAt - firstByteAt).toBeLessThan(quietMs - 100 + heldUp);
+      expect(await page.getByTestId('underruns').textContent()).toBe('0');
     } finally {
       rig.tts.set({ audio: undefined });
     }
