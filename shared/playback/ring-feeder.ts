@@ -315,6 +315,9 @@ export class RingFeeder {
     current.waiting.clear();
     current.boundaries = [];
     current.streamEnded = false;
+    // The sentence sought starts anew: its opening silence is no more wanted than the first one's.
+    current.trimOpening = true;
+    current.openingDropped = 0;
     Atomics.store(this.stats, STAT.ended, 0);
     this.flush(current, 0);
   }

@@ -77,4 +77,17 @@ describe("an utterance's opening silence", () => {
     expect(notices.some((n) => n.type === 'drained')).toBe(true);
     expect(ms(Atomics.load(stats, STAT.framesPlayed))).toBeCloseTo(KEEP_BEFORE_SOUND_MS, 0);
   });
+
+  it('of the sentence a skip moves to is dropped too: it is heard 50 ms after play goes on, not 300', async () => {
+    const { feeder, stats, send, render, playOut } = setup(1);
+    await send(segmentStart(0), { type: 'chunk', segmentIndex: 0, bytes: pcm(speech.subarray(0, frames(1000))) }, segmentEnd(0));
+    await render(60);
+    feeder.seek('skip');
+    // The cut's fade is heard, then the ring is empty until the next sentence comes.
+    await render(8);
+    const before = Atomics.load(stats, STAT.framesPlayed);
+    await send(segmentStart(1), { type: 'chunk', segmentIndex: 1, bytes: pcm(quietThen(300, 600)) }, segmentEnd(1), end());
+    await playOut();
+    expect(ms(Atomics.load(stats, STAT.framesPlayed) - before)).toBeCloseTo(KEEP_BEFORE_SOUND_MS + 600, 0);
+  });
 });
