@@ -214,7 +214,7 @@ export class RingFeeder {
   play(id: number, open: LinkOpener, mode: PlayMode): void {
     this.stop();
     const stats = this.stats;
-    for (const slot of [STAT.ended, STAT.paused, STAT.pendingFrames, STAT.bytesIn, STAT.decodeMicros, STAT.decodeChunks, STAT.decodeMicrosMax, STAT.throughput, STAT.gapFrames, STAT.gapFramesMax, STAT.skippedFrames, STAT.skippedMs]) {
+    for (const slot of [STAT.ended, STAT.paused, STAT.pendingFrames, STAT.bytesIn, STAT.decodeMicros, STAT.decodeChunks, STAT.decodeMicrosMax, STAT.throughput, STAT.gapFrames, STAT.gapFramesMax, STAT.skippedFrames, STAT.skippedMs, STAT.openingDroppedFrames]) {
       Atomics.store(stats, slot, 0);
     }
     // The worklet starts from this pre-roll, and shrinks back to it after growing (spec B2).
@@ -474,6 +474,7 @@ export class RingFeeder {
     if (drop > 0) {
       current.waiting.dropHead(drop);
       current.openingDropped += drop;
+      Atomics.add(this.stats, STAT.openingDroppedFrames, drop);
     }
     const done = opening.sounded || opening.ended || current.streamEnded || current.openingDropped >= this.frames(MOST_OPENING_DROPPED_MS);
     if (done) current.trimOpening = false;

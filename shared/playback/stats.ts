@@ -81,10 +81,12 @@ export const STAT = {
    * and where it shrinks back to after a run of clean play.
    */
   basePrerollFrames: 31,
+  /** Opening silence left out of this utterance, in frames (ring-feeder's trimOpening). */
+  openingDroppedFrames: 32,
 } as const;
 
 /** Slots in the stats block. */
-export const STAT_COUNT = 32;
+export const STAT_COUNT = 33;
 
 /** What the player is doing. */
 export const PlayState = { idle: 0, buffering: 1, playing: 2, paused: 3 } as const;

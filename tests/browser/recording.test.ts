@@ -212,6 +212,9 @@ describe.skipIf(!available)("an answer's opening silence, as heard", () => {
       // Played whole, the silence alone put the voice 300 ms and the output's latency after the first byte.
       expect(soundAt - firstByteAt).toBeLessThan(quietMs - 100 + heldUp);
       expect(await page.getByTestId('underruns').textContent()).toBe('0');
+      // The player's details say what was left out.
+      const shown = Number(await page.getByTestId('metric-openingDroppedMs').getAttribute('data-value'));
+      expect(Math.abs(shown - (quietMs - KEEP_BEFORE_SOUND_MS))).toBeLessThan(5);
     } finally {
       rig.tts.set({ audio: undefined });
     }

@@ -36,6 +36,8 @@ describe("an utterance's opening silence", () => {
     // What is played from the start is the source from 250 ms on.
     expect(anchors(notices)[0]).toMatchObject({ segment: 0, playedMs: 0, rate: 1 });
     expect(anchors(notices)[0].sourceMs).toBeCloseTo(300 - KEEP_BEFORE_SOUND_MS, 0);
+    // The player's metrics say so.
+    expect(ms(Atomics.load(stats, STAT.openingDroppedFrames))).toBeCloseTo(300 - KEEP_BEFORE_SOUND_MS, 0);
     expect(Atomics.load(stats, STAT.underruns)).toBe(0);
   });
 

@@ -30,6 +30,8 @@ export interface LiveMetrics {
   /** Damaged audio skipped in this utterance (spec E2). */
   skippedFrames: number;
   skippedMs: number;
+  /** Opening silence left out before the first sound (of the utterance, and of each sentence sought). */
+  openingDroppedMs: number;
   /** From the worklet to the ears: the context's base plus output latency. */
   outputLatencyMs: number;
   /**
@@ -188,6 +190,7 @@ export class AudioPlayer {
       gapMsMax: ms(Atomics.load(s, STAT.gapFramesMax)),
       skippedFrames: Atomics.load(s, STAT.skippedFrames),
       skippedMs: Atomics.load(s, STAT.skippedMs),
+      openingDroppedMs: ms(Atomics.load(s, STAT.openingDroppedFrames)),
       outputLatencyMs: (this.context.baseLatency + (this.context.outputLatency || 0)) * 1000,
       ...this.outputDropouts(),
     };

@@ -17,6 +17,7 @@ const ROWS: { key: Exclude<keyof LiveMetrics, 'state' | 'outputDropouts'>; label
   { key: 'throughputKbps', label: 'Network', unit: 'kbit/s' },
   { key: 'decodeMsPerChunk', label: 'Decode per chunk', unit: 'ms', digits: 2 },
   { key: 'skippedMs', label: 'Damaged audio skipped', unit: 'ms' },
+  { key: 'openingDroppedMs', label: 'Opening silence left out', unit: 'ms' },
   { key: 'playedMs', label: 'Played', unit: 'ms' },
   { key: 'outputLatencyMs', label: 'Output latency', unit: 'ms', digits: 1 },
   // Silence the ring did not cause: the system ran the audio thread late, and the output
