@@ -42,9 +42,9 @@ const QUIET_LEVEL = 0.003;
 /** Shorter quiet (a fade-in, a zero crossing) is slowed with the rest. */
 const MIN_QUIET_MS = 5;
 /**
- * An utterance's opening silence is dropped up to this much before its first sound: servers
- * open each answer with 0.1–0.7 s of it (Kokoro about 300 ms, Orpheus and Qwen3-TTS up to
- * 700), which the listener would wait through. What is kept lets a soft onset in whole.
+ * An utterance's opening silence is dropped but for this much before its first sound: servers
+ * open each answer with 0.1–0.7 s of it (Kokoro about 300 ms, Qwen3-TTS 125–460, Orpheus up
+ * to 700), which the listener would wait through. What is kept lets a soft onset in whole.
  */
 export const KEEP_BEFORE_SOUND_MS = 50;
 /** An opening quiet for longer than this is not a voice's lead-in: the rest plays as it is. */
