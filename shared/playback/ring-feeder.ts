@@ -105,7 +105,7 @@ interface Current {
   followingBytes: number;
   playingNotified: number;
   damageNoticed: boolean;
-  /** Until its first sound is in hand, the utterance's opening silence is dropped (trimOpening). */
+  /** Until its first sound is in hand, the utterance's opening silence is dropped (dropOpeningSilence). */
   trimOpening: boolean;
   /** Source frames of opening silence dropped so far. */
   openingDropped: number;
@@ -443,7 +443,7 @@ export class RingFeeder {
     }
     this.forgetPlayed(current);
     this.applyRate(current);
-    const opened = !current.trimOpening || this.trimOpening(current);
+    const opened = !current.trimOpening || this.dropOpeningSilence(current);
     if (opened && (!current.holdForStart || this.decideStart(current))) this.fill(current);
     Atomics.store(stats, STAT.pendingFrames, current.waiting.frames);
     if (current.streamEnded && current.waiting.empty) Atomics.store(stats, STAT.ended, 1);
@@ -468,7 +468,7 @@ export class RingFeeder {
    * may start: the first sound is in hand, the first segment or the stream ended quiet, or
    * MOST_OPENING_DROPPED_MS went. Until then nothing starts: there is nothing to hear yet.
    */
-  private trimOpening(current: Current): boolean {
+  private dropOpeningSilence(current: Current): boolean {
     const opening = current.waiting.quietOpening(QUIET_LEVEL);
     const drop = Math.min(opening.frames - this.frames(KEEP_BEFORE_SOUND_MS), this.frames(MOST_OPENING_DROPPED_MS) - current.openingDropped);
     if (drop > 0) {

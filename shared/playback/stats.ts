@@ -81,7 +81,7 @@ export const STAT = {
    * and where it shrinks back to after a run of clean play.
    */
   basePrerollFrames: 31,
-  /** Opening silence left out of this utterance, in frames (ring-feeder's trimOpening). */
+  /** Opening silence left out of this utterance, in frames (ring-feeder's dropOpeningSilence). */
   openingDroppedFrames: 32,
 } as const;
 
