@@ -22,6 +22,8 @@ export async function probeSegment(
   read: () => Promise<Uint8Array | null>,
   audio: SpeechAudio,
   settings: Pick<Settings, 'format' | 'pcmSampleRate'>,
+  /** Bytes of ID3 tags the reads left out (LeadingTags), so far. */
+  tagBytes: () => number = () => 0,
 ): Promise<SegmentProbe> {
   let head: Uint8Array = new Uint8Array(0);
   const contentType = audio.contentType?.toLowerCase() ?? '';
@@ -41,6 +43,8 @@ export async function probeSegment(
     if (!bytes || verdict === null || head.length >= MAX_PROBE_BYTES) {
       // Retryable: a server's empty answer may be transient. (It was also how a body opened
       // ahead looked once undici had cancelled it with its collected Response: see keepAlive.)
+      const tag = tagBytes();
+      if (!head.length && tag) throw new SpeechError('network', `The server answered with no audio at all (only an ID3 tag, ${tag.toLocaleString('en-US')} bytes).`);
       if (!head.length) throw new SpeechError('network', 'The server answered with no audio at all (an empty body).');
       const unplayable = unplayableAudio(head);
       if (unplayable) {

@@ -9,6 +9,7 @@ import { FlowGate } from './flow';
 import { firstAnswer, LATE_ANSWER_MS, type HedgePlan, type PendingAnswer } from './hedge';
 import { readWithIdle, TRICKLE_BYTES } from './idle-reader';
 import { BytePrefix, RenderingMatch, sameBytes } from './rendering-match';
+import { LeadingTags } from './leading-tags';
 import { StreamEndCheck } from './stream-end';
 import { linkKey, type Arrival, type LinkEstimates } from './link-estimate';
 import { Prefetcher } from './prefetcher';
@@ -392,6 +393,7 @@ export class Utterance {
      */
     let backlog = true;
     const rendering = new BytePrefix();
+    const tags = new LeadingTags();
     let ends: StreamEndCheck | null = null;
     /**
      * The idle window: the time spent waiting on the network in it (not on flow control, nor
@@ -420,7 +422,7 @@ export class Utterance {
           networkMs += waitedMs;
           window.sinceMs += waitedMs;
         }
-        if (result.done) return null;
+        if (result.done) return audioOf(tags.leftover());
         lastReadMs = performance.now();
         window.bytes += result.value.length;
         if (window.bytes >= TRICKLE_BYTES) Object.assign(window, { sinceMs: 0, bytes: 0 });
@@ -429,13 +431,18 @@ export class Utterance {
         if (firstByteAt >= 0 && !audio.fromCache && !backlog) this.chunks.arrived(result.value.length, waitedMs);
         arrivals.push(backlog ? { atMs: networkMs, bytes: result.value.length, backlog } : { atMs: networkMs, bytes: result.value.length });
         if (firstByteAt < 0) firstByteAt = performance.now();
-        bytes += result.value.length;
         this.totals.bytes += result.value.length;
-        rendering.add(result.value);
-        ends?.push(result.value);
-        return result.value;
+        return audioOf(tags.strip(result.value));
       };
-      const probe = await probeSegment(read, audio, { ...settings, format });
+      /** A read's audio (its bytes past any leading tag): counted, kept for a restart to compare, checked for its end. */
+      const audioOf = (value: Uint8Array | null): Uint8Array | null => {
+        if (!value) return null;
+        bytes += value.length;
+        rendering.add(value);
+        ends?.push(value);
+        return value;
+      };
+      const probe = await probeSegment(read, audio, { ...settings, format }, () => tags.dropped);
       ends = new StreamEndCheck(probe.format);
       ends.push(probe.head);
       const restart = attempt.sentBefore !== null;

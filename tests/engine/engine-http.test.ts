@@ -13,6 +13,8 @@ import { FIXTURES, fixture, readWav, snrDb, type Pcm } from '../support/audio-fi
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { fixtureAudio, startTtsServer, type ServedAudio, type TtsServer } from '../support/tts-server';
 import { declaredLength } from '../../electron/engine/declared-length';
+import { concatBytes } from '../../shared/decoders/audio';
+import { id3Picture } from '../support/id3-tag';
 
 const dir = mkdtempSync(join(tmpdir(), 'utter-http-'));
 let server: TtsServer;
@@ -290,6 +292,27 @@ describe('server answers', () => {
       const { audio } = await speak('mp3');
       expectMatchesReference(audio, 'mp3');
     }
+  });
+
+  it.each(['flac', 'mp3'] as const)('plays %s behind a 300 KB ID3 tag (a cover picture) as itself, and splices a reset past the tag', async (format) => {
+    const audio = fixtureAudio(format);
+    const tag = id3Picture(300 * 1024);
+    server.set({ audio: () => ({ ...audio, bytes: concatBytes(tag, audio.bytes) }) });
+    const whole = await speak(format);
+    expectMatchesReference(whole.audio, format);
+    expect(whole.report.format).toBe(format);
+    proxy.set({ resetAfterBytes: tag.length + 3000 });
+    const reset = await speak(format);
+    expectMatchesReference(reset.audio, format);
+    expect(reset.report.retries).toBe(1);
+    expect(reset.report.replays).toBe(0);
+  });
+
+  it('says an answer of an ID3 tag and nothing after it held no audio, naming the tag', async () => {
+    const tag = id3Picture(5000);
+    server.set({ audio: () => ({ bytes: tag, seconds: 1, contentType: 'audio/mpeg' }) });
+    const error = await speechError(speak('mp3', { maxRetries: 0 }));
+    expect(error.message).toBe(`The server answered with no audio at all (only an ID3 tag, ${tag.length.toLocaleString('en-US')} bytes).`);
   });
 
   it('reads audio/L16 in network byte order, as RFC 2586 has it, and little-endian samples mislabelled L16 in theirs', async () => {
