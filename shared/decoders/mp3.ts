@@ -166,7 +166,9 @@ class MpegFrameWalker {
       const header = this.headerAt(b, p);
       if (header === undefined) break;
       const last = this.last;
-      const doubtful = header && (this.brokeAt >= 0 || (last && !sameFormat(header, last)));
+      // A header found by searching (after a break, or in bytes before the first frame) may be chance.
+      const searched = this.brokeAt >= 0 || (!this.framesSeen && this.junk > 0);
+      const doubtful = header && (searched || (last && !sameFormat(header, last)));
       if (header && b.length - p < header.frameLength + (doubtful ? 4 : 0)) break;
       if (header && (!doubtful || sameFormat(header, mpegHeader(b, p + header.frameLength)))) {
         if (this.brokeAt >= 0) this.resynced(this.heldAt + p);
