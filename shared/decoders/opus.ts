@@ -1,5 +1,5 @@
 import { OpusDecoder as LibOpus } from 'opus-decoder';
-import { concatAudio, FirstBytes, silence } from './audio';
+import { chainAudio, FirstBytes, silence } from './audio';
 import { BadAudioError, type DecodedAudio } from './types';
 import { OggPacketReader, isOggS, type OggPacket } from './ogg-packets';
 import { opusPacketSamples } from './opus-packet';
@@ -107,7 +107,7 @@ export class OpusDecoder extends WasmStreamDecoder {
       // Ogg Vorbis gave no audio from its first 4 KB, and then none until its next write.
       walked = this.pages.walk(new Uint8Array(0));
     }
-    return { ...concatAudio(blocks.length ? blocks : [this.silence()]), errors };
+    return { ...chainAudio(blocks.length ? blocks : [this.silence()]), errors };
   }
 
   /** Decodes packets into `blocks` (errors into `errors`); true when a stream's headers (its first three packets) were among them. */

@@ -1,6 +1,6 @@
 // Files joined in one body, as servers that send a file per sentence make them: each plays
 // in its own rate and channels, sample for sample as it decodes alone, with nothing counted
-// as damage between them. (Chained Ogg Opus streams: opus-stream.test.ts.)
+// as damage between them. (Chained Ogg Opus streams, trimmed: opus-stream.test.ts.)
 import { describe, expect, it } from 'vitest';
 import type { AudioFormat } from '../../shared/audio-format';
 import { SincResampler } from '../../shared/audio/sinc-resampler';
@@ -55,6 +55,8 @@ const JOINED: [AudioFormat, string[]][] = [
   // LAME's, then ffmpeg's with an ID3v2 tag and an Info frame in the middle of the body, then 44.1 kHz stereo.
   ['mp3', ['sentence.mp3', 'sentence-ffmpeg.mp3', 'speech-stereo.mp3']],
   ['flac', ['sentence.flac', 'speech-stereo.flac', 'sentence.flac']],
+  // Chained Ogg whose codec, rate and channels change: Vorbis 24 kHz mono, Vorbis 44.1 kHz stereo, Opus.
+  ['opus', ['speech-vorbis.ogg', 'speech-stereo-vorbis.ogg', 'sentence.opus']],
 ];
 
 describe('files joined in one body', () => {
