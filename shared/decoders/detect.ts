@@ -117,11 +117,51 @@ export function unplayableAudio(bytes: Uint8Array): string | null {
   // Its chunks are named by GUIDs: "riff" and "wave" begin the first two.
   if (tag === 'riff' && ascii(bytes, 24, 4) === 'wave') return 'Sony Wave64 (W64)';
   if (tag === '.snd') return 'Sun/NeXT (.au)';
+  const named = MAGIC_NAMES.find(([magic]) => magic.every((byte, i) => bytes[i] === byte))?.[1];
+  if (named) return named;
+  const dolby = dolbyDigital(bytes);
+  if (dolby) return dolby;
   if (ascii(bytes, 0, 5) === '#!AMR') return 'AMR';
   if (isLoas(bytes)) return 'AAC in LATM/LOAS';
   // mpg123 measures a free-format frame by seeking ahead, which a stream fed to it cannot do.
   if (freeFormatAt(bytes, id3Length(bytes))) return 'free-format MP3';
   return null;
+}
+
+/** Formats no decoder here reads, by their first bytes. */
+const MAGIC_NAMES: [number[], string][] = [
+  // ASF's header object GUID: WMA.
+  [[0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c], 'Windows Media Audio (ASF)'],
+  [[0x7f, 0xfe, 0x80, 0x01], 'DTS'],
+  [[...'wvpk'].map((c) => c.charCodeAt(0)), 'WavPack'],
+  [[...'MAC '].map((c) => c.charCodeAt(0)), "Monkey's Audio"],
+  [[...'MPCK'].map((c) => c.charCodeAt(0)), 'Musepack'],
+  [[...'TTA1'].map((c) => c.charCodeAt(0)), 'True Audio (TTA)'],
+];
+
+/** AC-3 words per frame at 48, 44.1 and 32 kHz, for each pair of frame size codes (ATSC A/52 table 5.18). */
+const AC3_WORDS = [
+  [64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1152, 1280],
+  [69, 87, 104, 121, 139, 174, 208, 243, 278, 348, 417, 487, 557, 696, 835, 975, 1114, 1253, 1393],
+  [96, 120, 144, 168, 192, 240, 288, 336, 384, 480, 576, 672, 768, 960, 1152, 1344, 1536, 1728, 1920],
+];
+
+/**
+ * 'AC-3' or 'E-AC-3' when a Dolby Digital frame starts the bytes and the next one starts where
+ * it ends: the sync word is two bytes, which raw PCM holds by chance.
+ */
+function dolbyDigital(bytes: Uint8Array): string | null {
+  const frameAt = (p: number): { bytes: number; name: string } | null => {
+    if (p + 6 > bytes.length || bytes[p] !== 0x0b || bytes[p + 1] !== 0x77) return null;
+    const bsid = bytes[p + 5] >> 3;
+    if (bsid > 10 && bsid <= 16) return { bytes: ((((bytes[p + 2] & 0x07) << 8) | bytes[p + 3]) + 1) * 2, name: 'E-AC-3 (Dolby Digital Plus)' };
+    const rate = bytes[p + 4] >> 6;
+    const code = bytes[p + 4] & 0x3f;
+    if (bsid > 8 || rate === 3 || code >= 38) return null;
+    return { bytes: (AC3_WORDS[rate][code >> 1] + (rate === 1 ? code & 1 : 0)) * 2, name: 'AC-3 (Dolby Digital)' };
+  };
+  const first = frameAt(0);
+  return first && frameAt(first.bytes) ? first.name : null;
 }
 
 /** LOAS (ffmpeg's `-f latm`): an 11-bit sync and a 13-bit length, the next sync where it says. */

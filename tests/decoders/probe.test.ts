@@ -1,9 +1,14 @@
 // probeFormat: the format from the first bytes, not from the content type (servers label
 // Ogg Opus as audio/opus or audio/ogg), raw PCM only when asked for, text never (spec E4).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeFormat } from '../../shared/decoders';
 import { unplayableAudio } from '../../shared/decoders/detect';
 import { id3Length } from '../../shared/decoders/frame-headers';
+import { FIXTURES } from '../support/audio-files';
 import { readFixture } from '../support/wav-file';
 import { NOT_AUDIO, prng } from './helpers';
 import { concatBytes } from '../../shared/decoders/audio';
@@ -148,6 +153,31 @@ describe('what is not audio', () => {
     expect(probeFormat(w64)).toBeNull();
     expect(probeFormat(w64, { requested: 'pcm', contentType: 'audio/pcm' })).toBeNull();
     expect(unplayableAudio(w64)).toBe('Sony Wave64 (W64)');
+  });
+
+  it.each([
+    ['ac3', '48000', 'AC-3 (Dolby Digital)'],
+    ['ac3', '44100', 'AC-3 (Dolby Digital)'],
+    ['ac3', '32000', 'AC-3 (Dolby Digital)'],
+    ['eac3', '48000', 'E-AC-3 (Dolby Digital Plus)'],
+    ['wma', '44100', 'Windows Media Audio (ASF)'],
+    ['dts', '48000', 'DTS'],
+    ['wv', '24000', 'WavPack'],
+  ])('names %s at %s Hz as ffmpeg writes it, and does not take it for PCM', (extension, rate, name) => {
+    const out = join(mkdtempSync(join(tmpdir(), 'utter-probe-')), `speech.${extension}`);
+    const codec = { ac3: ['-c:a', 'ac3'], eac3: ['-c:a', 'eac3'], wma: ['-c:a', 'wmav2', '-f', 'asf'], dts: ['-strict', '-2', '-c:a', 'dca'], wv: ['-c:a', 'wavpack'] }[extension]!;
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(FIXTURES, 'speech-24k.wav'), '-ar', rate, ...codec, out]);
+    const bytes = new Uint8Array(readFileSync(out));
+    rmSync(dirname(out), { recursive: true });
+    expect(unplayableAudio(bytes)).toBe(name);
+    expect(probeFormat(bytes, { requested: 'pcm' })).toBeNull();
+  });
+
+  it('takes raw PCM that begins with the AC-3 sync word for PCM: the next frame must follow where the first ends', () => {
+    const pcm = readFixture('speech-24k.pcm').slice();
+    pcm.set([0x0b, 0x77, 0x61, 0xe2, 0x0c, 0x40]);
+    expect(unplayableAudio(pcm)).toBeNull();
+    expect(probeFormat(pcm, { requested: 'pcm' })).toMatchObject({ format: 'pcm' });
   });
 
   it('names a free-format MP3 (after its frames prove it), and does not take it for PCM', () => {
