@@ -154,15 +154,26 @@ export function validateSettings(
 ): { ok: true; settings: Settings } | { ok: false; issues: SettingsIssue[] } {
   const result = settingsSchema.safeParse(input);
   if (result.success) return { ok: true, settings: result.data };
-  const issues = result.error.issues.map((issue) => {
+  // One issue per setting: an empty list is not "text" and also short of "at least one", and
+  // 1e308 is past a whole number's safe range and also past the setting's own (the one said).
+  const seen = new Set<string>();
+  const issues = [...result.error.issues].sort((a, b) => Number(isSafeRangeIssue(a)) - Number(isSafeRangeIssue(b))).flatMap((issue) => {
     const setting = issue.path.map(String).join('.') || '(settings)';
+    if (setting !== '(settings)' && seen.has(setting)) return [];
+    seen.add(setting);
     const value = issue.path.reduce<unknown>(
       (node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined),
       input,
     );
-    return { setting, value, message: describeIssue(issue) };
+    return [{ setting, value, message: describeIssue(issue) }];
   });
   return { ok: false, issues };
+}
+
+/** zod's bound on every whole number, which says less than a setting's own bound. */
+function isSafeRangeIssue(issue: { code: string }): boolean {
+  const bound = (issue as { maximum?: unknown; minimum?: unknown }).maximum ?? (issue as { minimum?: unknown }).minimum;
+  return (issue.code === 'too_big' || issue.code === 'too_small') && (bound === Number.MAX_SAFE_INTEGER || bound === Number.MIN_SAFE_INTEGER);
 }
 
 /** zod's type names as a person says them ("must be a int" was what a decimal got). */
@@ -193,10 +204,21 @@ export function formatSettingsIssues(issues: SettingsIssue[]): string {
   return issues.map((i) => `${i.setting} = ${shown(i.setting, i.value)} (${i.message})`).join('; ');
 }
 
+/** A value as JSON would write it, but for numbers JSON has none for (1e999 is Infinity, not null) and nesting too deep to write. */
+function asJson(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    // 5,000 levels of [[[…]]] is a 10 KB file, and overflows the stack when written back.
+    return Array.isArray(value) ? '[…]' : '{…}';
+  }
+}
+
 /** A value as a message may quote it: never a key, never a URL's password or query secrets. */
 function shown(setting: string, value: unknown): string {
   if (setting === 'apiKey') return '(the key, not shown)';
   // A megabyte of a value is not repeated back whole, nor searched whole for a URL's secrets.
-  const quoted = hideUrlSecrets((JSON.stringify(value) ?? String(value)).slice(0, 4096));
+  const quoted = hideUrlSecrets(asJson(value).slice(0, 4096));
   return quoted.length > 80 ? `${quoted.slice(0, 79)}…` : quoted;
 }

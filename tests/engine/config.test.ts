@@ -109,6 +109,19 @@ describe('loadSettings', () => {
     expect((await loadSettings({ file: null, env: { UTTER_BASE_URL: 'http://127.0.0.1:65535/v1' } })).baseUrls).toEqual(['http://127.0.0.1:65535/v1']);
   });
 
+  it('quotes a value nested 20,000 deep (a 40 KB file) without overflowing the stack, and Infinity as itself', async () => {
+    const deep = await settingsFile(`{"voice":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+    await expect(loadSettings({ file: deep, env: {} })).rejects.toThrow(/voice = \[…\] \(must be text\)/);
+    const huge = await settingsFile('{"streamMaxBuffer": 1e999}');
+    await expect(loadSettings({ file: huge, env: {} })).rejects.toThrow(/streamMaxBuffer = Infinity \(must be a number\)/);
+  });
+
+  it('says one thing wrong with each setting, by the setting\'s own range', async () => {
+    const file = await settingsFile(JSON.stringify({ model: [], streamBufferMs: 1e300 }));
+    const error = await configError(loadSettings({ file, env: {} }));
+    expect(error.message).toMatch(/model = \[\] \(must be text\); streamBufferMs = 1e\+300 \(must be at most 5000\)$/);
+  });
+
   it('treats a missing settings file as no settings', async () => {
     const settings = await loadSettings({ file: join(tmpdir(), 'utter-does-not-exist', 'settings.json'), env: {} });
     expect(settings.provider).toBe('local');
