@@ -148,9 +148,18 @@ export function isAppListening(path: string): Promise<boolean> {
   });
 }
 
+/**
+ * How long the app may be silent before it counts as not answering: it answers once it has
+ * taken the request, not after speaking it. A socket that accepts and never answers (an app
+ * hung, or something else listening there) held `utter speak` for ever.
+ */
+const ANSWER_TIMEOUT_MS = 10_000;
+/** The app's longest answer, its diagnostics, is a few KB: more is not the app. */
+const MOST_ANSWER_CHARS = 1 << 20;
+
 /** Hands a request to the running app: 'no-app' when none listens; throws with the app's refusal. */
-export async function sendToApp(path: string, request: AppRequest): Promise<'sent' | 'no-app'> {
-  return (await askApp(path, request)) === 'no-app' ? 'no-app' : 'sent';
+export async function sendToApp(path: string, request: AppRequest, timeoutMs = ANSWER_TIMEOUT_MS): Promise<'sent' | 'no-app'> {
+  return (await askApp(path, request, timeoutMs)) === 'no-app' ? 'no-app' : 'sent';
 }
 
 /** Asks the running app for its diagnostics: 'no-app' when none listens. */
@@ -180,7 +189,7 @@ async function checkOwner(path: string): Promise<void> {
 }
 
 /** Sends one request and reads the app's reply; throws with its refusal or when it does not answer in time. */
-async function askApp(path: string, request: AppRequest, timeoutMs = 0): Promise<Extract<Reply, { ok: true }> | 'no-app'> {
+async function askApp(path: string, request: AppRequest, timeoutMs: number): Promise<Extract<Reply, { ok: true }> | 'no-app'> {
   // No published pipe (Windows): no app, and nothing to guess.
   if (!path) return 'no-app';
   await checkOwner(path);
@@ -188,14 +197,17 @@ async function askApp(path: string, request: AppRequest, timeoutMs = 0): Promise
     const socket = createConnection(path);
     let answer = '';
     socket.setEncoding('utf8');
-    if (timeoutMs) {
-      socket.setTimeout(timeoutMs, () => {
-        socket.destroy();
-        reject(new Error(`The running app did not answer within ${timeoutMs / 1000} s.`));
-      });
-    }
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new Error(`The running app did not answer within ${timeoutMs / 1000} s (${path}). Quit it and start it again.`));
+    });
     socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));
-    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+      if (answer.length <= MOST_ANSWER_CHARS) return;
+      socket.destroy();
+      reject(new Error(`What answered on the app socket ${path} sent more than 1 MB: that is not Utter. Quit what listens there, or set UTTER_SOCKET.`));
+    });
     socket.on('end', () => {
       try {
         const reply = JSON.parse(answer) as Reply;

@@ -2,7 +2,7 @@ import { chown, stat } from 'node:fs/promises';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { appSocketPath, isAppListening, newAppSocketPath, publishAppSocket, sendToApp, startAppSocket } from '../../electron/session/app-socket';
 
@@ -25,6 +25,38 @@ describe('the app socket', () => {
       expect(heard).toEqual(['Mine while I own it.']);
     } finally {
       squatter.close();
+    }
+  });
+});
+
+describe('the app socket, with something else listening on it', () => {
+  /** A Unix socket whose every connection gets `answer` (none: it accepts and stays silent). */
+  async function listener(answer?: (socket: Socket) => void): Promise<{ path: string; close: () => void }> {
+    const path = join(mkdtempSync(join(tmpdir(), 'utter-other-')), 'utter.sock');
+    const server = createServer((socket) => answer?.(socket));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    return { path, close: () => server.close() };
+  }
+
+  it('gives up on one that accepts and never answers, saying so, instead of waiting for ever', async () => {
+    const silent = await listener();
+    try {
+      await expect(sendToApp(silent.path, { type: 'speak', text: 'Hello.' }, 300)).rejects.toThrow(/did not answer within 0.3 s/);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('stops reading one that answers without end, at 1 MB', async () => {
+    const flood = await listener((socket) => {
+      const write = (): void => void (socket.write('x'.repeat(65536)) ? setImmediate(write) : socket.once('drain', write));
+      socket.on('error', () => {});
+      write();
+    });
+    try {
+      await expect(sendToApp(flood.path, { type: 'speak', text: 'Hello.' })).rejects.toThrow(/sent more than 1 MB: that is not Utter/);
+    } finally {
+      flood.close();
     }
   });
 });
