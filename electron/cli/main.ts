@@ -133,7 +133,9 @@ export interface CliIo {
 
 function processIo(): CliIo {
   const interrupt = new AbortController();
-  process.once('SIGINT', () => interrupt.abort());
+  // Ctrl-C, a kill and a service manager stop it cleanly (no partial file); a second signal stops it at once.
+  // Not SIGHUP: a handler would undo `nohup`, which ignores it so a long job outlives its terminal.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupt.abort());
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
