@@ -5,7 +5,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { DEFAULT_SETTINGS, formatSettingsIssues, validateSettings, type Settings } from '../../shared/config/schema';
 import { displayEndpoint } from '../../shared/endpoint-display';
-import { layerEnvironment } from '../engine/config';
+import { layerEnvironment, MOST_SETTINGS_BYTES } from '../engine/config';
+import { readFileAtMost, TooLargeError } from '../engine/read-at-most';
 import { providerStatus, type Fetch } from '../engine/provider-check';
 import type { SpeechProvider } from '../engine/provider';
 import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
@@ -59,10 +60,13 @@ export async function checkSettingsFile(path: string): Promise<CheckResult> {
   const base = { id: 'settings', title: 'Settings file' };
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Decoded as the app reads it: a byte-order mark is no fault.
+    text = new TextDecoder().decode(await readFileAtMost(path, MOST_SETTINGS_BYTES));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ...base, status: 'ok', detail: `none at ${path}: the defaults are in use` };
+    if (error instanceof TooLargeError) return { ...base, status: 'fail', detail: `${path} holds ${error.message}, and no settings file is that large`, fix: 'give the path of the settings file, or delete it' };
+    if (code === 'EISDIR') return { ...base, status: 'fail', detail: `${path} is a folder, not a settings file`, fix: 'give the path of the settings file' };
     return { ...base, status: 'fail', detail: `${path} cannot be read (${code ?? (error as Error).message})`, fix: 'give your user read and write access to it' };
   }
   let parsed: unknown;

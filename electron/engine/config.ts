@@ -123,7 +123,7 @@ function parseValue(raw: string, kind: 'string' | 'number' | 'boolean' | 'list')
 }
 
 /** A settings file is a few KB; /dev/zero, given as one, never ends. */
-const MOST_SETTINGS_BYTES = 1024 * 1024;
+export const MOST_SETTINGS_BYTES = 1024 * 1024;
 
 /** Reads a settings file; a missing file is no settings, a broken one is an error naming the file. */
 export async function settingsFromFile(path: string): Promise<SettingsInput> {

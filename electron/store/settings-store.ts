@@ -1,7 +1,8 @@
 // The app's settings on disk: settings.json validated by the one schema, the API
 // key apart in a SecretStore. Electron-free: what it needs is passed in, so it is tested
 // on real files in plain Node.
-import { readFile } from 'node:fs/promises';
+import { MOST_SETTINGS_BYTES } from '../engine/config';
+import { readFileAtMost, TooLargeError } from '../engine/read-at-most';
 import {
   DEFAULT_SETTINGS,
   formatSettingsIssues,
@@ -165,20 +166,22 @@ export class SettingsStore {
   private async readFile(): Promise<{ settings: Settings; repaired: boolean }> {
     const { file } = this.options;
     if (file === null) return { settings: this.options.initial ?? DEFAULT_SETTINGS, repaired: false };
-    let bytes: Buffer;
+    let bytes: Uint8Array;
     try {
-      bytes = await readFile(file);
+      bytes = await readFileAtMost(file, MOST_SETTINGS_BYTES);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         this.firstStart = true;
         return { settings: DEFAULT_SETTINGS, repaired: false };
       }
+      // Not copied as a backup either: it may be a device that never ends.
+      if (error instanceof TooLargeError) return this.unsaved(`The settings file ${file} holds ${error.message}, and no settings file is that large`, 'too large to copy');
       throw new Error(`Cannot read the settings file ${file}: ${(error as Error).message}`);
     }
     let parsed: unknown;
     try {
-      // Editors on Windows may add a byte-order mark, which JSON.parse refuses.
-      parsed = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+      // Editors on Windows may add a byte-order mark, which JSON.parse refuses (TextDecoder drops it).
+      parsed = JSON.parse(new TextDecoder().decode(bytes));
     } catch (error) {
       const backup = await this.backUp();
       if (!backup.ok) return this.unsaved(`The settings file ${file} is not valid JSON (${(error as Error).message})`, backup.why);

@@ -54,7 +54,9 @@ describe('settings and environment', () => {
   it('reads the settings file: absent, unreadable, not JSON, not an object, invalid, valid', async () => {
     expect(await checkSettingsFile(join(dir, 'none.json'))).toMatchObject({ status: 'ok', detail: expect.stringContaining('defaults') });
     // A folder where the file should be cannot be read, even as root.
-    expect(await checkSettingsFile(dir)).toMatchObject({ status: 'fail', detail: expect.stringContaining('EISDIR') });
+    expect(await checkSettingsFile(dir)).toMatchObject({ status: 'fail', detail: `${dir} is a folder, not a settings file`, fix: 'give the path of the settings file' });
+    // A device that never ends is refused past 1 MB, not read into the memory (it took 1.1 GB).
+    expect(await checkSettingsFile('/dev/zero')).toMatchObject({ status: 'fail', detail: '/dev/zero holds more than 1,048,576 bytes, and no settings file is that large' });
     const file = join(dir, 'settings.json');
     writeFileSync(file, '{"speed": 1,');
     expect(await checkSettingsFile(file)).toMatchObject({ status: 'fail', detail: expect.stringContaining('not valid JSON') });
@@ -67,6 +69,9 @@ describe('settings and environment', () => {
     expect(invalid.detail).toContain('format = "ogg"');
     expect(invalid.detail).not.toContain('voice');
     writeFileSync(file, JSON.stringify({ speed: 1.5, format: 'opus' }));
+    expect(await checkSettingsFile(file)).toMatchObject({ status: 'ok', detail: `${file} is valid` });
+    // As the app reads it: a Windows editor's byte-order mark is no fault.
+    writeFileSync(file, '\uFEFF' + JSON.stringify({ speed: 1.5 }));
     expect(await checkSettingsFile(file)).toMatchObject({ status: 'ok', detail: `${file} is valid` });
   });
 

@@ -99,6 +99,16 @@ describe('SettingsStore: loading', () => {
     expect(again.notices).toEqual([]);
   });
 
+  it('leaves a file of more than 1 MB as it is, unread and uncopied, and uses the defaults, saying why', async () => {
+    const original = Buffer.alloc(1_100_000, 0x20);
+    await writeFile(file, original);
+    const { store, notices } = makeStore();
+    expect(await store.load()).toEqual(DEFAULT_SETTINGS);
+    expect(notices).toEqual([`The settings file ${file} holds more than 1,048,576 bytes, and no settings file is that large. It could not be kept as a backup (too large to copy), so it was left as it is; Utter is using the default settings until you change one.`]);
+    expect(await readdir(dir)).toEqual(['settings.json']);
+    expect(await readFile(file)).toEqual(original);
+  });
+
   it('keeps a JSON file that is not an object as a backup and uses defaults', async () => {
     await writeFile(file, '[1, 2]');
     const { store, notices } = makeStore();
