@@ -385,9 +385,16 @@ function report(error: unknown, io: CliIo): number {
   return 1;
 }
 
+/** Where a refusal's status says more than its kind: no such path under the base URL. */
+const HINT_BY_STATUS: Record<number, string> = {
+  404: 'check --base-url: an OpenAI-compatible server\'s usually ends in /v1',
+  405: 'check --base-url: an OpenAI-compatible server\'s usually ends in /v1',
+};
+
 /** A SpeechError as its line on standard error, with what to check. */
 function speechErrorLine(error: SpeechError): string {
   // A server that asked for a long wait is not to be tried "in a moment": the message says when.
-  const hint = error.details.tooLongToWait ? undefined : HINT_BY_KIND[error.kind];
+  const status = error.details.status;
+  const hint = error.details.tooLongToWait ? undefined : ((status !== undefined ? HINT_BY_STATUS[status] : undefined) ?? HINT_BY_KIND[error.kind]);
   return `utter: ${error.message}${hint ? ` (${hint})` : ''}\n`;
 }

@@ -21,6 +21,11 @@ export class AnswerCut extends Error {
  * short, and a list (GET) stops at 4 MB or 5 s, and rejects with AnswerCut if it did.
  */
 export async function boundAnswer(response: Response, method: string): Promise<Response> {
+  // undici passes any three digits; an answer can be rebuilt, and named, only within HTTP's.
+  if (response.status > 599) {
+    response.body?.cancel().catch(() => {});
+    throw Object.assign(new Error(`Response does not match the HTTP/1.1 protocol (status ${response.status}, which HTTP does not have)`), { code: 'HPE_INVALID_STATUS' });
+  }
   const isList = method === 'GET' && response.ok;
   if (!isList && (response.ok || !response.body)) return response;
   const { bytes: body, cut } = await readHead(response.body, isList ? LIST_BYTES : ERROR_BYTES, MOST_MS);

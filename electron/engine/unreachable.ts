@@ -51,7 +51,8 @@ function untrustedCertificate(code: string | undefined): boolean {
  * not trusted, or what answers there does not speak HTTP. Another server may still be reached.
  */
 export function unreachableFromHere(error: unknown): boolean {
-  return refusedPort(error) || untrustedCertificate(errorCode(error)) || notHttp(error) !== undefined;
+  const code = errorCode(error);
+  return refusedPort(error) || untrustedCertificate(code) || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || notHttp(error) !== undefined;
 }
 
 /**
@@ -71,6 +72,9 @@ export function whyUnreachable(error: unknown, where: string, url: URL): string 
       return `Cannot reach ${where}: no computer is named ${url.hostname}.`;
     case 'EAI_AGAIN':
       return `Cannot reach ${where}: the name ${url.hostname} cannot be looked up now. Is the network up?`;
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      // OpenSSL's word for a TLS hello answered in plain HTTP.
+      return `${where} answers in plain HTTP, not HTTPS: start its base URL with http://.`;
     case 'ENETUNREACH':
     case 'EHOSTUNREACH':
     case 'ETIMEDOUT':

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +129,28 @@ describe('utter speak', () => {
     expect(notText.stderr).toMatch(/not a text file/);
     for (const r of [usage, empty, range, auth, network, bad, aac, notText]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
   }, 120_000); // eight real CLI runs, each starting Node and tsx
+
+  it('says what is wrong with a base URL whose server answers: HTTPS to a plain HTTP server, no /v1, a status HTTP has not', async () => {
+    const https = await utter(['speak', 'Hi.', '--base-url', server.url.replace('http:', 'https:'), '--out', join(dir, 'x.wav')]);
+    expect(https.code).toBe(4);
+    expect(https.stderr).toBe(`utter: ${server.url.replace('http:', 'https:')} answers in plain HTTP, not HTTPS: start its base URL with http://. (check --base-url)\n`);
+
+    const root = server.url.replace(/\/v1$/, '');
+    const noV1 = await utter(['speak', 'Hi.', '--base-url', root, '--out', join(dir, 'x.wav')]);
+    expect(noV1.code).toBe(3);
+    expect(noV1.stderr).toMatch(/\(404\).*\(check --base-url: an OpenAI-compatible server's usually ends in \/v1\)\n$/);
+
+    const odd = createServer((socket) => socket.on('data', () => socket.end('HTTP/1.1 999 Odd\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}')));
+    await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(odd.address() as AddressInfo).port}/v1`;
+      const status = await utter(['speak', 'Hi.', '--base-url', url, '--out', join(dir, 'x.wav')]);
+      expect(status.code).toBe(4);
+      expect(status.stderr).toBe(`utter: ${url} answered with something that is not valid HTTP (status 999, which HTTP does not have). (check --base-url)\n`);
+    } finally {
+      odd.close();
+    }
+  }, 60_000);
 });
 
 describe('utter speak, with a base URL that carries its key (?key=)', () => {
