@@ -11,13 +11,15 @@ import type { Settings } from '../../shared/config/schema';
 import { saveFormatOf, saveFormatRefusal, type SaveFormat, type SaveProgress } from '../../shared/save';
 import { SpeechError } from '../engine/errors';
 import type { SpeechProvider } from '../engine/provider';
-import type { RetryPolicy } from '../engine/retry';
+import { duration, type RetryPolicy } from '../engine/retry';
 import { speakToFile, type SpeakReport } from '../cli/speak-to-file';
 import { Mp3FileEncoder, OggOpusFileEncoder, type AudioEncoder } from './encoders';
 import { SaveError, describeWriteError } from './save-error';
 
 /** Seconds of audio encoded between two turns of the event loop: a few ms of work each, even cold. */
 const SLICE_SECONDS = 0.1;
+/** A retry's wait from this long on is said where progress is not shown (off a terminal): backoff's own are under it. */
+const SAID_WAIT_MS = 2000;
 /** Bytes of the float WAV header WavWriter writes (RIFF, fmt, fact, data). */
 const WAV_HEADER_BYTES = 58;
 
@@ -77,6 +79,8 @@ export async function saveAudio(text: string, options: SaveAudioOptions): Promis
       onProgress: options.onNote,
       onEvent: (event) => {
         if (event.type === 'notice') options.onNotice?.(event.message);
+        // A wait a server asks for (Retry-After) can be a minute: said off a terminal too, not left to look like a hang.
+        if (event.type === 'retry' && event.delayMs >= SAID_WAIT_MS) options.onNotice?.(`${event.error.message.replace(/\.?$/, '')}: trying again in ${duration(event.delayMs)}.`);
         if (event.type === 'segment-start') segmentEnds.set(event.segment.index, event.segment.end);
         if (event.type === 'segment-end') options.onProgress?.({ phase: 'speaking', done: segmentEnds.get(event.segmentIndex) ?? 0, total: text.length });
       },

@@ -73,3 +73,14 @@ describe('utter speak off a terminal, and a server that never answers', () => {
     expect(good.speechRequests()).toHaveLength(1);
   });
 });
+
+describe('utter speak off a terminal, and a server that asks to be tried later', () => {
+  it('says the wait it was asked for, then writes the audio', { timeout: 30_000 }, async () => {
+    good.enqueue({ status: 503, retryAfter: '3', message: 'Loading model' });
+    const { code, lines, elapsedMs, out } = await speak([good.url], false);
+    expect(lines).toEqual([`utter: ${good.url} failed (503): Loading model: trying again in 3 seconds.\n`]);
+    expect(elapsedMs).toBeGreaterThanOrEqual(2950);
+    expect(code).toBe(EXIT.ok);
+    expect(existsSync(out)).toBe(true);
+  });
+});
