@@ -27,6 +27,9 @@ function portOutOfRange(url: unknown): string | undefined {
  * and (later) the settings window are all validated by it, so a value means the same
  * thing wherever it comes from.
  */
+/** The failover list's length: a main server and its fallbacks, not a directory. */
+export const MOST_SERVERS = 16;
+
 export const settingsSchema = z.object({
   /** "local" is the embedded eSpeak NG voice: works offline, with no key. */
   provider: z.enum(['local', 'openai']).default('local'),
@@ -44,6 +47,8 @@ export const settingsSchema = z.object({
         .refine((url) => !url.includes('#'), { message: 'must not hold a # fragment: a server never sees what follows it' }),
     )
     .min(1)
+    // Each is tried a few times before the next: 200 failing servers took minutes to give up.
+    .max(MOST_SERVERS)
     .default(['https://api.openai.com/v1']),
   /** Only the CLI and tests pass it here; the app keeps it in safeStorage. */
   apiKey: z
@@ -187,6 +192,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       if (issue.origin === 'array') return Number(issue.minimum) <= 1 ? 'needs at least one' : `needs at least ${String(issue.minimum)}`;
       return `must be at least ${String(issue.minimum)}`;
     case 'too_big':
+      if (issue.origin === 'array') return `must list at most ${String(issue.maximum)}`;
       return `must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : ''}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map(String).join(', ')}`;

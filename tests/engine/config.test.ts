@@ -116,6 +116,13 @@ describe('loadSettings', () => {
     await expect(loadSettings({ file: huge, env: {} })).rejects.toThrow(/streamMaxBuffer = Infinity \(must be a number\)/);
   });
 
+  it('takes a failover list of up to 16 servers, not more', async () => {
+    const urls = (n: number): string => Array.from({ length: n }, (_, i) => `http://127.0.0.1:${8001 + i}/v1`).join(',');
+    expect((await loadSettings({ file: null, env: { UTTER_BASE_URL: urls(16) } })).baseUrls).toHaveLength(16);
+    const error = await configError(loadSettings({ file: null, env: { UTTER_BASE_URL: urls(17) } }));
+    expect(error.message).toMatch(/\(must list at most 16\)$/);
+  });
+
   it('says one thing wrong with each setting, by the setting\'s own range', async () => {
     const file = await settingsFile(JSON.stringify({ model: [], streamBufferMs: 1e300 }));
     const error = await configError(loadSettings({ file, env: {} }));
