@@ -96,7 +96,8 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     ...pronunciationOperations(deps.pronunciations, deps.engineSettings),
     attachSink: (_request, event) => {
       const contents = event.sender;
-      const sink = contentsSink(contents);
+      // A page that loads again in the same window is the same sink to the session.
+      const sink = sinks.get(contents) ?? contentsSink(contents);
       sinks.set(contents, sink);
       if (!sinksWatched.has(contents)) {
         sinksWatched.add(contents);

@@ -97,10 +97,11 @@ interface Current {
 }
 
 /**
- * How a page went: lost (it crashed or hung, or its connection dropped without a word), or
- * left on purpose (a reload, a closed tab: it said so as it unloaded).
+ * How a page went: lost (it crashed or hung, or its connection dropped without a word), left
+ * on purpose (a reload, a closed tab: it said so as it unloaded), or moved (another page
+ * attached and took the audio over).
  */
-export type SinkGone = 'lost' | 'left';
+export type SinkGone = 'lost' | 'left' | 'moved';
 
 export class Session {
   private state: SessionState = 'idle';
@@ -119,6 +120,8 @@ export class Session {
   private rate: number | null = null;
   private resumable: { text: string; offset: number; queued: string[] } | null = null;
   private sink: SessionSink | null = null;
+  /** The pages that can play, in the order they attached: the last is `sink`. */
+  private sinks: SessionSink[] = [];
   private count = 0;
   private listeners = new Set<(view: SessionView) => void>();
   private levelListeners = new Set<(level: SinkLevel) => void>();
@@ -379,15 +382,20 @@ export class Session {
     this.persist();
   }
 
-  /** A page is ready to play: it becomes the sink, and a text waiting for one starts. */
+  /**
+   * A page is ready to play: it becomes the sink, and a text waiting for one starts. The
+   * pages that attached before stay in line: when this one goes, the one before plays.
+   */
   attachSink(sink: SessionSink): void {
     const old = this.sink;
     this.sink = sink;
+    this.sinks = [...this.sinks.filter((other) => other !== sink), sink];
     const current = this.current;
     if (!current) return this.expectSpeech();
     if (current.sink && current.sink !== old) return;
-    // The playing page attaches again without having left: it lost its audio.
-    if (current.sink === old && old) this.interrupt(current, 'lost');
+    // The playing page attaches again without having left: it lost its audio. Another page
+    // attaching takes the audio over (a second tab of `utter web`): no alarm.
+    if (current.sink === old && old) this.interrupt(current, old === sink ? 'lost' : 'moved');
     this.launch(current);
   }
 
@@ -405,11 +413,14 @@ export class Session {
    * notification); a page that left on purpose is not.
    */
   detachSink(sink: SessionSink, how: SinkGone = 'lost'): void {
-    if (this.sink === sink) this.sink = null;
+    this.sinks = this.sinks.filter((other) => other !== sink);
+    if (this.sink === sink) this.sink = this.sinks.at(-1) ?? null;
     const current = this.current;
     if (!current || current.sink !== sink) return;
     this.interrupt(current, how);
-    this.waitForSink(current);
+    // A page still open plays on (the tab left when another closed); else one is waited for.
+    if (this.sink) this.launch(current);
+    else this.waitForSink(current);
   }
 
   /** What the page's audio side reports; facts about an utterance that is over are ignored. */
@@ -529,7 +540,8 @@ export class Session {
       if (current.interrupted === 'lost') {
         this.notice = `The player stopped unexpectedly; reading goes on from “${from}”.`;
         this.options.notify?.(this.notice);
-      } else this.notice = `Reading goes on from “${from}”.`;
+      } else if (current.interrupted === 'moved') this.notice = `Now playing in the window opened last, from “${from}”.`;
+      else this.notice = `Reading goes on from “${from}”.`;
       current.interrupted = null;
       this.emit();
     }

@@ -276,7 +276,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     ...sessionOperations(session, (ws) => sinks.get(ws)),
     ...pronunciationOperations(dictionary, () => store.get()),
     attachSink: (_request, ws) => {
-      const sink = socketSink(ws);
+      // The same page attaching again is the same sink to the session: it lost its audio, and no other page took over.
+      const sink = sinks.get(ws) ?? socketSink(ws);
       sinks.set(ws, sink);
       session.attachSink(sink);
       return session.view();

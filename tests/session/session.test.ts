@@ -346,6 +346,37 @@ describe('Session', () => {
     expect(notify).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/reading goes on from “The second sentence follows it/));
   });
 
+  it('moves to a page that attaches while another plays, without an alarm, and back to that one when it closes, from the sentence heard', async () => {
+    const { session, provider, notify, needSink, last } = newSession();
+    // A segment a sentence, so that where each page is can be told apart.
+    (provider as { maxInputChars: number }).maxInputChars = 40;
+    const first = new FakeSink();
+    session.attachSink(first);
+    session.speak([THREE]);
+    await vi.waitFor(() => expect(first.tickets).toHaveLength(1));
+    const { id } = first.tickets[0];
+    await vi.waitFor(() => expect(first.segments(id).length).toBeGreaterThanOrEqual(2));
+    session.fact(first, { type: 'playing', id, index: 1 });
+    // A second tab: it plays from the sentence the first one was at.
+    const second = new FakeSink();
+    session.attachSink(second);
+    await vi.waitFor(() => expect(second.tickets).toEqual([expect.objectContaining({ id, offset: 28 })]));
+    expect(last()).toMatchObject({ error: '', notice: expect.stringMatching(/^Now playing in the window opened last, from “The second sentence follows it/) });
+    // It reaches the third sentence (its second segment, counted from where it began), and is closed.
+    await vi.waitFor(() => expect(second.segments(id).length).toBeGreaterThanOrEqual(2));
+    session.fact(second, { type: 'playing', id, index: 1 });
+    session.detachSink(second, 'left');
+    // The first tab, still open, plays on from there: nothing waits for a page that will not come.
+    await vi.waitFor(() => expect(first.tickets).toEqual([expect.anything(), expect.objectContaining({ id, offset: 60 })]));
+    expect(last()).toMatchObject({ error: '', notice: expect.stringMatching(/^Reading goes on from “The third one ends it/) });
+    expect(needSink).not.toHaveBeenCalled();
+    expect(notify).not.toHaveBeenCalled();
+    // The same page attaching again (its audio was lost) is still an alarm.
+    session.attachSink(first);
+    await vi.waitFor(() => expect(first.tickets).toHaveLength(3));
+    expect(notify).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/^The player stopped unexpectedly/));
+  });
+
   it('goes on from the sentence heard without an alarm when its page leaves on purpose (a reload)', async () => {
     const { session, notify, last } = newSession();
     const reloading = new FakeSink();
