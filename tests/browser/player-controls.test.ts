@@ -133,6 +133,13 @@ describe('network and format changes', () => {
     expect(await number('metric-playedMs')).toBeGreaterThan(7900);
   }, 40_000);
 
+  it('a text with nothing to speak is refused in one sentence, said once', async () => {
+    await speakInPage(web.page, '... --- !!! ???', 'pcm');
+    await expect.poll(() => text('error'), { timeout: 5000 }).toBe('The text has nothing to speak (no letters or digits).');
+    await figuresSettled();
+    expect(await text('error')).toBe('The text has nothing to speak (no letters or digits).');
+  });
+
   it('a server error shows in `error`, and the next Speak works', async () => {
     web.rig.tts.enqueue({ status: 401, message: 'Incorrect API key provided.' });
     await speakInPage(web.page, 'This will fail.', 'pcm');
@@ -158,6 +165,21 @@ describe('text from outside does not widen the page', () => {
     expect(new Set(await cardWidths())).toEqual(new Set([column]));
     const { scroll, view } = await pageWidth();
     expect(scroll).toBeLessThanOrEqual(view);
+  }, 60_000);
+
+  it('a text of one 100,000-character word wraps in its Recently spoken entry, in a 360 px window too', async () => {
+    const size = web.page.viewportSize()!;
+    try {
+      await web.page.setViewportSize({ width: 360, height: 800 });
+      const [column] = await cardWidths();
+      await speakInPage(web.page, 'a'.repeat(100_000), 'pcm');
+      await expect.poll(() => web.page.getByTestId('history').textContent(), { timeout: 15_000 }).toContain('a'.repeat(20));
+      expect(new Set(await cardWidths())).toEqual(new Set([column]));
+      const { scroll, view } = await pageWidth();
+      expect(scroll).toBeLessThanOrEqual(view);
+    } finally {
+      await web.page.setViewportSize(size);
+    }
   }, 60_000);
 
   it('a server\'s message of one long word wraps in the error', async () => {

@@ -30,8 +30,9 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   const [settings, setSettings] = useState<PublicSettings | null>(null);
   const format = usePlayerStore((s) => s.format);
   // What a drop refused is an error when nothing of it could be read, else a note beside what plays.
-  const error = usePlayerStore((s) => [s.error, s.refusals?.nothingRead && s.refusals.message].filter(Boolean).join(' '));
-  const notice = usePlayerStore((s) => [s.notice, s.refusals?.nothingRead === false && s.refusals.message].filter(Boolean).join(' '));
+  // The page's refusal and the session's error can be the same words (a text with nothing to speak): said once.
+  const error = usePlayerStore((s) => saidOnce(s.error, s.refusals?.nothingRead && s.refusals.message));
+  const notice = usePlayerStore((s) => saidOnce(s.notice, s.refusals?.nothingRead === false && s.refusals.message));
   // While the page has no connection, what it shows of the session is stale: that comes first.
   const trouble = useConnectionTrouble(bridge);
   const busy = usePlayerStore((s) => s.busy);
@@ -194,4 +195,9 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
       <WelcomeDialog bridge={bridge} />
     </main>
   );
+}
+
+/** The messages given, each once, in order. */
+function saidOnce(...messages: (string | false | undefined | null)[]): string {
+  return [...new Set(messages.filter(Boolean))].join(' ');
 }
