@@ -186,6 +186,16 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByTestId('setting-preset').inputValue()).toBe('custom');
     await page.getByTestId('setting-preset').selectOption('embedded');
     await expect.poll(() => page.getByTestId('setting-baseUrls').count()).toBe(0);
+    // Each choice is shown whole ("Embedded voice (offlin" was cut): the select is wider than its longest label.
+    const fits = (await page.evaluate(`(() => {
+      const select = document.querySelector('[data-testid=setting-preset]');
+      const context = document.createElement('canvas').getContext('2d');
+      context.font = getComputedStyle(select).font;
+      const longest = Math.max(...[...select.options].map((option) => context.measureText(option.text).width));
+      return { longest: Math.ceil(longest), width: select.clientWidth };
+    })()`)) as { longest: number; width: number };
+    // Its padding (2 × 8 px) and arrow take the rest: 21 px more than the label was cut, 36 is whole.
+    expect(fits.width).toBeGreaterThanOrEqual(fits.longest + 30);
   });
 
   it('edits the servers as rows: each added, moved or removed one is saved at once, and kept', async () => {
