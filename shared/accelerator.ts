@@ -90,7 +90,7 @@ export function parseAccelerator(text: string): ParsedAccelerator | string {
   }
   const onlyShift = [...modifiers].every((modifier) => modifier === 'shift');
   if (onlyShift && !BARE_KEY_OK.test(key)) {
-    return `"${keys[0]}" needs a modifier such as CommandOrControl or Alt, or it would stop working in every other application`;
+    return `"${keys[0]}" needs a modifier such as Ctrl (⌘ on a Mac) or Alt, or it would stop working in every other application`;
   }
   return { modifiers, key };
 }
