@@ -182,6 +182,16 @@ describe('text from outside does not widen the page', () => {
     }
   }, 60_000);
 
+  it('Arabic and Hebrew are laid out right to left in the reading line, the sentences and the lists', async () => {
+    await speakInPage(web.page, 'مرحبا بالعالم. هذه جملة ثانية. שלום עולם.', 'pcm');
+    await expect.poll(() => text('reading'), { timeout: 15_000 }).toMatch(/^مرحبا/);
+    const direction = (selector: string) => web.page.evaluate(`getComputedStyle(document.querySelector('${selector}')).direction`);
+    expect(await direction('[data-testid=reading]')).toBe('rtl');
+    expect(await direction('[data-testid=sentence]')).toBe('rtl');
+    await expect.poll(() => web.page.evaluate(`document.querySelector('[data-testid=history] bdi')?.textContent ?? ''`), { timeout: 15_000 }).toMatch(/^مرحبا/);
+    expect(await direction('[data-testid=history] bdi')).toBe('rtl');
+  }, 30_000);
+
   it('a server\'s message of one long word wraps in the error', async () => {
     const [column] = await cardWidths();
     // 401: neither retried nor asked again in another format, as a 400 may be.

@@ -147,6 +147,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
           id="text-input"
           ref={textBox}
           data-testid="text-input"
+          dir="auto"
           value={text}
           placeholder="Type or paste text, or drop a text file here."
           onChange={(e) => setText(e.target.value)}

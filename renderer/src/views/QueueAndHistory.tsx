@@ -19,7 +19,7 @@ export function QueueAndHistory({ controller, onSave }: { controller: PlayerCont
                 <button type="button" data-testid="unqueue" aria-label={`Remove from the queue: ${preview(ref.preview)}`} onClick={() => controller.unqueue(i, ref.textId)}>
                   Remove
                 </button>{' '}
-                {preview(ref.preview)}
+                <bdi>{preview(ref.preview)}</bdi>
               </li>
             ))}
           </ol>
@@ -47,7 +47,7 @@ export function QueueAndHistory({ controller, onSave }: { controller: PlayerCont
                     </button>{' '}
                   </>
                 )}
-                {preview(ref.preview)}
+                <bdi>{preview(ref.preview)}</bdi>
               </li>
             ))}
           </ul>

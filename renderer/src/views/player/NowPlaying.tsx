@@ -37,7 +37,8 @@ function Reading({ text, segment }: { text: string; segment: { start: number; en
   const word = usePlayerStore((s) => s.word);
   const inside = word && word.start >= segment.start && word.end <= segment.end ? word : null;
   return (
-    <p className="reading" data-testid="reading" aria-live="off">
+    // dir="auto": Arabic or Hebrew reads right to left, as its first strong letter says.
+    <p className="reading" data-testid="reading" aria-live="off" dir="auto">
       {inside ? (
         <>
           {text.slice(segment.start, inside.start)}

@@ -46,6 +46,7 @@ export function SentenceView({ readFrom }: { readFrom: (offset: number) => void 
             className={index === heard ? 'sentence heard' : segment && range.start >= segment.start && range.start < segment.end ? 'sentence due' : 'sentence'}
             data-index={index}
             data-testid="sentence"
+            dir="auto"
             aria-current={index === heard ? 'true' : undefined}
             tabIndex={index === stop ? 0 : -1}
             onKeyDown={(event) => onKey(event, index)}
