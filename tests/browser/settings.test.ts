@@ -163,6 +163,13 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByTestId('key-withheld').count()).toBe(0);
     await page.getByRole('button', { name: 'Clear key' }).click();
     await expect.poll(() => page.getByText('API key (none set)').count()).toBe(1);
+    // Enter in the field saves it too, as the button does.
+    await page.getByTestId('setting-apiKey').fill('sk-entered-456');
+    await page.getByTestId('setting-apiKey').press('Enter');
+    await expect.poll(() => page.getByText('API key (one is set)').count()).toBe(1);
+    expect(await page.getByTestId('setting-apiKey').inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Clear key' }).click();
+    await expect.poll(() => page.getByText('API key (none set)').count()).toBe(1);
   });
 
   it('applies a new format to the player at once', async () => {

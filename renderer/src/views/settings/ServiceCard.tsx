@@ -19,6 +19,9 @@ export function ServiceCard({ bridge, settings, issues, change, keyRevision }: S
   // What a check depends on: a new provider, list of servers or key is checked again.
   const checked = [settings.provider, settings.baseUrls.join(' '), settings.apiKeySet, keyRevision].join('|');
   const inUse = (found: LocalServer): boolean => server && settings.baseUrls[0] === found.baseUrl;
+  const saveKey = (): void => {
+    if (key) void change({ apiKey: key }).then(() => setKey(''));
+  };
 
   return (
     <Card title="Speech service">
@@ -48,7 +51,7 @@ export function ServiceCard({ bridge, settings, issues, change, keyRevision }: S
             issues={issues}
             actions={
               <>
-                <button type="button" disabled={!key} onClick={() => void change({ apiKey: key }).then(() => setKey(''))}>
+                <button type="button" disabled={!key} onClick={saveKey}>
                   Save key
                 </button>
                 <button type="button" disabled={!settings.apiKeySet} onClick={() => void change({ apiKey: '' })}>
@@ -57,7 +60,19 @@ export function ServiceCard({ bridge, settings, issues, change, keyRevision }: S
               </>
             }
           >
-            <input data-testid="setting-apiKey" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} />
+            <input
+              data-testid="setting-apiKey"
+              type="password"
+              autoComplete="off"
+              value={key}
+              onChange={(e) => setKey(e.target.value)}
+              // Enter saves it, as in any field that has its own Save.
+              onKeyDown={(e) => {
+                if (e.key !== 'Enter') return;
+                e.preventDefault();
+                saveKey();
+              }}
+            />
           </Field>
           {settings.apiKeyWithheldFrom?.length ? (
             // The key goes only to the servers it was entered for: a new one needs the user's word.
