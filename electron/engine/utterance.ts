@@ -5,6 +5,7 @@ import { ChunkSizer, firstChunkBytes } from './chunk-size';
 import { declaredLength } from './declared-length';
 import { SpeechError } from './errors';
 import type { Credit, EngineEvent, ErrorInfo, SegmentMetrics } from '../../shared/speech-events';
+import { previewOf } from '../../shared/session';
 import { FlowGate } from './flow';
 import { firstAnswer, LATE_ANSWER_MS, type HedgePlan, type PendingAnswer } from './hedge';
 import { readWithIdle, TRICKLE_BYTES } from './idle-reader';
@@ -248,12 +249,23 @@ export class Utterance {
         },
       });
     } catch (error) {
-      const failure = error instanceof SpeechError ? error : new SpeechError('network', String(error));
+      const failure = this.naming(error instanceof SpeechError ? error : new SpeechError('network', String(error)));
       this.emit({ type: 'error', error: errorInfo(failure), segmentIndex: this.currentIndex });
     } finally {
       this.coalescer.discard();
       this.prefetcher.drop();
     }
+  }
+
+  /**
+   * A request the server refused for one part of a longer text (characters it does not take,
+   * a content filter) names that part: "Input contains unsupported characters" alone left the
+   * user to guess which sentence of a page it meant.
+   */
+  private naming(failure: SpeechError): SpeechError {
+    const segment = this.segments[this.currentIndex];
+    if (failure.kind !== 'request' || !segment || (this.currentIndex === 0 && !this.segmentAt(1))) return failure;
+    return new SpeechError(failure.kind, `${failure.message.replace(/\.?$/, '.')} It refused this part of the text: “${previewOf(segment.text, 60)}”.`, failure.details);
   }
 
   private prepareOptions(): PrepareOptions {

@@ -199,6 +199,17 @@ describe('server answers', () => {
     expect(server.requests.length - before).toBe(1);
   });
 
+  it('names the part of a longer text that the server refused, and only a refused one', async () => {
+    server.enqueue({}, { status: 400, message: 'Input contains unsupported characters' });
+    const error = await speechError(speak('pcm', {}, 'The first sentence is fine. The second one has ☃ in it, which this server refuses.'));
+    expect(error.kind).toBe('request');
+    expect(error.message).toMatch(/Input contains unsupported characters\. It refused this part of the text: “The second one has ☃ in it/);
+    // A text of one part: the part is the text, and is not repeated.
+    server.enqueue({ status: 400, message: 'Input contains unsupported characters' });
+    const alone = await speechError(speak('pcm', {}, 'Only ☃ here.'));
+    expect(alone.message).not.toMatch(/It refused this part/);
+  });
+
   it('reports 400 (unknown format, text too long) as a request error', async () => {
     server.enqueue({ status: 400, message: "Invalid value: 'alloyx'" });
     const error = await speechError(speak('pcm'));
