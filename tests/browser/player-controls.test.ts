@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture } from '../support/audio-files';
-import { fixtureAudio } from '../support/tts-server';
+import { fixtureAudio, toneAudio } from '../support/tts-server';
 import { figuresSettled, speakInPage, useWebRig } from '../support/utter-web';
 
 /**
@@ -67,7 +67,8 @@ describe('controls', () => {
     await expect.poll(() => web.rig.tts.speechRequests().at(-1)?.body.input).toBe('Second sentence here. Third sentence here.');
     expect(await text('reading')).toBe('First sentence here.');
     await web.page.getByTestId('skip').click();
-    await expect.poll(() => text('reading'), { timeout: 5000 }).toBe('Second sentence here. Third sentence here.');
+    // The segment holds two sentences: the one heard is shown, not both.
+    await expect.poll(() => text('reading'), { timeout: 5000 }).toBe('Second sentence here.');
     await waitForState('idle', 15_000);
     // Two 7.94 s clips, the first cut short after about a second.
     expect(await number('metric-playedMs')).toBeLessThan(11_000);
@@ -80,7 +81,7 @@ describe('controls', () => {
     const sentences = Array.from({ length: 10 }, (_, i) => `Sentence ${i} is read here, at an even pace.`);
     const asked = () => web.rig.tts.speechRequests().map((request) => request.body.input);
     await speakInPage(web.page, sentences.join(' '), 'pcm');
-    await expect.poll(() => text('reading'), { timeout: 15_000 }).toBe(sentences.slice(1).join(' '));
+    await expect.poll(() => text('reading'), { timeout: 15_000 }).toBe(sentences[1]);
     await new Promise((r) => setTimeout(r, 500));
     const before = asked().length;
     await web.page.getByTestId('skip').click();
@@ -90,6 +91,21 @@ describe('controls', () => {
     expect(await text('state')).not.toBe('idle');
     expect(await text('error')).toBe('');
   }, 60_000);
+});
+
+describe('the reading line, where the voice times no words', () => {
+  it('shows the one sentence heard of a segment of several, and moves to the next as it is heard, with no request', async () => {
+    // Speech at 15 characters a second, the pace the first sentence (over 1.5 s) teaches the page.
+    web.rig.tts.set({ audio: (_format, input) => toneAudio(input.length / 15) });
+    const sentences = ['Alpha is the first sentence of them.', 'Bravo is the second sentence of this text.', 'Charlie is the third sentence of this text.', 'Delta ends it.'];
+    await speakInPage(web.page, sentences.join(' '), 'pcm');
+    await expect.poll(() => text('reading'), { timeout: 15_000 }).toBe(sentences[1]);
+    expect(web.rig.tts.speechRequests().slice(-1)[0].body.input).toBe(sentences.slice(1).join(' '));
+    const asked = web.rig.tts.speechRequests().length;
+    await expect.poll(() => text('reading'), { timeout: 10_000 }).toBe(sentences[2]);
+    expect((await web.page.locator('[data-testid=sentence][aria-current=true]').textContent())?.trim()).toBe(sentences[2]);
+    expect(web.rig.tts.speechRequests().length).toBe(asked);
+  }, 30_000);
 });
 
 describe('network and format changes', () => {

@@ -3,7 +3,7 @@ import { damageNotice, STALL_NOTICE_MS, stallNotice } from '../../../shared/play
 import { OUTPUT_RESTS_AFTER_MS } from '../../../shared/playback/output-rest';
 import { sourceMsAt, type RateAnchor } from '../../../shared/playback/rate-anchors';
 import { steppedRate } from '../../../shared/playback-rate';
-import { sentenceRanges } from '../../../shared/sentences';
+import { sentenceAt, sentenceRanges } from '../../../shared/sentences';
 import type { PublicSettings } from '../../../shared/renderer-api';
 import type { ControlAction, PlayTicket, SessionView, SinkFact, SinkLevel, TransportAction, UtteranceTiming } from '../../../shared/session';
 import type { AudioPlayer, PlayerNotice, PlayerSettings } from '../audio/audio-player';
@@ -96,7 +96,7 @@ export class PlayerController {
   private forget(): void {
     this.player?.stop();
     this.playing = { id: 0, offset: 0, index: -1, startMs: 0, stallTold: false };
-    usePlayerStore.getState().set({ utteranceId: 0, word: null });
+    usePlayerStore.getState().set({ utteranceId: 0, word: null, heardAt: null });
   }
 
   /**
@@ -114,7 +114,7 @@ export class PlayerController {
   follow(onLevel: (level: SinkLevel) => void): () => void {
     const unsubscribe = [
       this.bridge.onSession((view) => this.show(view)),
-      this.bridge.onRestart(() => usePlayerStore.getState().set({ utteranceId: 0, word: null })),
+      this.bridge.onRestart(() => usePlayerStore.getState().set({ utteranceId: 0, word: null, heardAt: null })),
       this.bridge.onLevel((level) => {
         if (level.id !== usePlayerStore.getState().utteranceId) return;
         const word = usePlayerStore.getState().word;
@@ -277,7 +277,21 @@ export class PlayerController {
       let current: (typeof words)[number] | undefined;
       for (const word of words) if (word.audioMs <= position) current = word;
       if (current && (current.start !== store.word?.start || current.end !== store.word?.end)) store.set({ word: { start: current.start, end: current.end } });
+      return;
     }
+    // No words: the sentence heard is estimated at the voice's pace, as Skip places it.
+    const segment = this.segments.get(this.playing.index);
+    const ranges = this.sentenceRanges(store.reading);
+    if (!segment || !ranges?.length) return;
+    const at = heardOffset(segment, null, this.segmentPlayedMs(player.metrics().playedMs), this.charsPerSecond);
+    const heardAt = Math.max(segment.start, ranges[sentenceAt(ranges, at)].start);
+    if (heardAt !== store.heardAt) store.set({ heardAt });
+  }
+
+  /** The sentences of `reading`, kept while it is the text read. */
+  private sentenceRanges(reading: string): { start: number; end: number }[] | null {
+    if (this.sentences.text !== reading) this.sentences = { text: reading, ranges: sentenceRanges(reading) };
+    return this.sentences.ranges;
   }
 
   /** The session's view, as the player shows it. */
@@ -304,7 +318,7 @@ export class PlayerController {
     // A new text, whoever asked for it (the box, a hotkey, the queue), is the text shown.
     // Another text under the same id is new too: a restarted utter web numbers from 1 again.
     if (current && (current.id !== store.utteranceId || reading !== store.reading)) {
-      Object.assign(patch, { utteranceId: current.id, reading, text: reading, word: null });
+      Object.assign(patch, { utteranceId: current.id, reading, text: reading, word: null, heardAt: null });
       // Another text (a hotkey's, another page's, a replay): what the last drop refused is no longer news.
       if (!this.dropped.includes(reading)) {
         this.dropped = [];
@@ -331,7 +345,7 @@ export class PlayerController {
     this.anchors = [];
     this.firsts = { byteAt: null, decodedAt: null };
     this.playing = { id: ticket.id, offset: ticket.offset, index: -1, startMs: 0, stallTold: false };
-    const showPreroll = (): void => usePlayerStore.getState().set({ word: null, received: null, preroll: { ms: ticket.prerollMs, reason: ticket.prerollReason } });
+    const showPreroll = (): void => usePlayerStore.getState().set({ word: null, heardAt: null, received: null, preroll: { ms: ticket.prerollMs, reason: ticket.prerollReason } });
     try {
       // The settings in force come with each utterance: a change applies to the next one.
       // The worker gets its ticket before the view changes: a store change renders (in a
@@ -384,8 +398,7 @@ export class PlayerController {
     const store = usePlayerStore.getState();
     const segment = this.segments.get(this.playing.index);
     if (!this.player || !segment || store.utteranceId !== this.playing.id) return null;
-    if (this.sentences.text !== store.reading) this.sentences = { text: store.reading, ranges: sentenceRanges(store.reading) };
-    const ranges = this.sentences.ranges;
+    const ranges = this.sentenceRanges(store.reading);
     if (!ranges?.length) return null;
     const at = heardOffset(segment, store.word, this.segmentPlayedMs(this.player.metrics().playedMs), this.charsPerSecond);
     const seek = sentenceSeek(direction, ranges, segment, at, this.charsPerSecond);
@@ -467,7 +480,7 @@ export class PlayerController {
       case 'segment-playing':
         this.learnPace(notice.index, notice.startMs);
         this.playing = { ...this.playing, index: notice.index, startMs: notice.startMs };
-        store.set({ word: null });
+        store.set({ word: null, heardAt: null });
         return this.fact({ type: 'playing', id: notice.id, index: notice.index });
       case 'anchor':
         this.anchors.push(notice);

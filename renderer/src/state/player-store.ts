@@ -41,6 +41,11 @@ export interface PlayerState {
   segment: { start: number; end: number } | null;
   /** The word being heard, where the voice reports word timings (the embedded voice does). */
   word: { start: number; end: number } | null;
+  /**
+   * Where a sentence heard inside `segment` starts, estimated from the time it has played at
+   * the voice's pace, where the voice reports no words: a segment holds up to 4,096 characters.
+   */
+  heardAt: number | null;
   /** The current utterance's time to first audio, from the session's timing record. */
   firstAudio: FirstAudio | null;
   /** The last error, shown until the next text starts. */
@@ -79,6 +84,7 @@ export const usePlayerStore = create<PlayerState>((set) => ({
   reading: '',
   segment: null,
   word: null,
+  heardAt: null,
   firstAudio: null,
   error: '',
   notice: '',

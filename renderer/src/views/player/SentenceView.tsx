@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { sentenceAt, sentenceRanges } from '../../../../shared/sentences';
 import { usePlayerStore } from '../../state/player-store';
+import { heardPosition } from './NowPlaying';
 
 /**
  * The text being read, laid out by sentence. A click, or Enter on a focused sentence,
@@ -11,8 +12,9 @@ export function SentenceView({ readFrom }: { readFrom: (offset: number) => void 
   const reading = usePlayerStore((s) => s.reading);
   const segment = usePlayerStore((s) => s.segment);
   const word = usePlayerStore((s) => s.word);
+  const heardAt = usePlayerStore((s) => s.heardAt);
   const ranges = useMemo(() => sentenceRanges(reading), [reading]);
-  const heard = ranges && segment ? sentenceAt(ranges, word?.start ?? segment.start) : -1;
+  const heard = ranges && segment ? sentenceAt(ranges, heardPosition(segment, word, heardAt)) : -1;
   const [focus, setFocus] = useState<number | null>(null);
   const list = useRef<HTMLDivElement>(null);
   // A new text: the focus stop goes back to the sentence heard.
