@@ -166,6 +166,8 @@ const message = z.string().max(100_000).transform((value) => value.slice(0, 2000
 export const sinkFactSchema = z.discriminatedUnion('type', [
   /** Sentence `index` of utterance `id` is being heard. */
   z.object({ type: z.literal('playing'), id, index: id }).strict(),
+  /** The sentence heard inside that part starts at `offset` of the text (by the words heard, or placed at the voice's pace). */
+  z.object({ type: z.literal('sentence'), id, offset: id }).strict(),
   /** The last sample of utterance `id` is heard at `heardAt` (epoch ms). */
   z.object({ type: z.literal('drained'), id, heardAt: z.number().finite() }).strict(),
   /** The first sample of utterance `id` was heard at `heardAt`, with the audio side's earlier instants (epoch ms). */

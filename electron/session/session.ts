@@ -84,6 +84,8 @@ interface Current {
   /** Where each sentence lies in `text`, learnt from the engine's events. */
   segments: Map<number, { start: number; end: number }>;
   heard: number;
+  /** Where the sentence heard starts, inside part `heard`, as the page places it; -1: its start. */
+  sentenceAt: number;
   sink: SessionSink | null;
   stopEngine: AbortController;
   /** The page went mid-text, lost or on purpose: say so once when reading goes on. */
@@ -437,8 +439,14 @@ export class Session {
         for (const listener of this.levelListeners) listener(level);
         return;
       }
+      case 'sentence': {
+        const heard = current.segments.get(current.heard);
+        if (heard && fact.offset >= heard.start && fact.offset < heard.end) current.sentenceAt = fact.offset;
+        return;
+      }
       case 'playing':
         current.heard = fact.index;
+        current.sentenceAt = -1;
         if (this.state === 'buffering') this.state = 'playing';
         this.emit();
         return this.persist();
@@ -477,6 +485,7 @@ export class Session {
       format: this.format ?? settings.format,
       segments: new Map(),
       heard: -1,
+      sentenceAt: -1,
       sink: null,
       stopEngine: new AbortController(),
       interrupted: null,
@@ -651,15 +660,26 @@ export class Session {
     if (emit) this.emit();
   }
 
+  /**
+   * Where reading goes on from: the sentence heard, where the page placed it inside the part
+   * heard (a part holds up to 4,096 characters: its start can be minutes back), else that
+   * part's start.
+   */
+  private heardOffset(current: Current): number {
+    const heard = current.segments.get(current.heard);
+    if (!heard) return current.offset;
+    return current.sentenceAt >= heard.start && current.sentenceAt < heard.end ? current.sentenceAt : heard.start;
+  }
+
   /** The page gone mid-text: stop its engine and go on later from the sentence heard. */
   private interrupt(current: Current, how: SinkGone): void {
-    const heard = current.segments.get(current.heard);
+    current.offset = this.heardOffset(current);
     current.stopEngine.abort();
     clearTimeout(current.drainTimer);
     current.stopEngine = new AbortController();
-    current.offset = heard?.start ?? current.offset;
     current.segments.clear();
     current.heard = -1;
+    current.sentenceAt = -1;
     current.sink = null;
     current.interrupted = how;
     if (this.state !== 'paused') this.state = 'buffering';
@@ -692,8 +712,7 @@ export class Session {
     if (!saved) return;
     const current = this.current;
     if (!current) return void (this.resumable ? undefined : saved.clear());
-    const heard = current.segments.get(current.heard);
-    saved.save({ current: { text: current.text, offset: heard?.start ?? current.offset }, queued: this.queued.map((held) => held.text) });
+    saved.save({ current: { text: current.text, offset: this.heardOffset(current) }, queued: this.queued.map((held) => held.text) });
   }
 
   private emit(): void {

@@ -377,6 +377,27 @@ describe('Session', () => {
     expect(notify).toHaveBeenCalledExactlyOnceWith(expect.stringMatching(/^The player stopped unexpectedly/));
   });
 
+  it('goes on from the sentence the page placed inside the part heard, not from the part\'s start; a place outside it is not believed', async () => {
+    const { session, last } = newSession();
+    const reloading = new FakeSink();
+    session.attachSink(reloading);
+    session.speak([THREE]);
+    await vi.waitFor(() => expect(reloading.tickets).toHaveLength(1));
+    const { id } = reloading.tickets[0];
+    await vi.waitFor(() => expect(reloading.segments(id)).toHaveLength(2));
+    // The second part holds the second and third sentences; the page hears the third.
+    session.fact(reloading, { type: 'playing', id, index: 1 });
+    session.fact(reloading, { type: 'sentence', id, offset: 0 });
+    session.fact(reloading, { type: 'sentence', id, offset: 60 });
+    session.fact(reloading, { type: 'sentence', id, offset: THREE.length });
+    session.detachSink(reloading, 'left');
+    expect(last()).toMatchObject({ state: 'buffering', current: { id, offset: 60 } });
+    const next = new FakeSink();
+    session.attachSink(next);
+    await vi.waitFor(() => expect(next.tickets).toEqual([expect.objectContaining({ id, offset: 60 })]));
+    await vi.waitFor(() => expect(next.segments(id)[0]).toBe('The third one ends it.'));
+  });
+
   it('goes on from the sentence heard without an alarm when its page leaves on purpose (a reload)', async () => {
     const { session, notify, last } = newSession();
     const reloading = new FakeSink();

@@ -33,6 +33,8 @@ export class PlayerController {
   private segments = new Map<number, { start: number; end: number }>();
   /** The voice's reading pace, learnt from the segments heard whole: where Skip lands without word timings. */
   private charsPerSecond = DEFAULT_CHARS_PER_SECOND;
+  /** The start of the sentence last told to the session as heard; -1: none yet in this segment. */
+  private sentenceTold = -1;
   /** A seek cut the segment heard short: its length says nothing of the pace. */
   private seeked = false;
   /** The text's sentences, kept while it is the text read. */
@@ -270,22 +272,30 @@ export class PlayerController {
     const player = this.player;
     const store = usePlayerStore.getState();
     if (!player || !store.busy || store.utteranceId !== this.playing.id) return;
-    const words = this.words.get(this.playing.index);
-    if (words?.length) {
-      const playedMs = player.metrics().playedMs;
-      const position = sourceMsAt(this.anchors, this.playing.index, playedMs) ?? playedMs - this.playing.startMs;
-      let current: (typeof words)[number] | undefined;
-      for (const word of words) if (word.audioMs <= position) current = word;
-      if (current && (current.start !== store.word?.start || current.end !== store.word?.end)) store.set({ word: { start: current.start, end: current.end } });
-      return;
-    }
-    // No words: the sentence heard is estimated at the voice's pace, as Skip places it.
     const segment = this.segments.get(this.playing.index);
     const ranges = this.sentenceRanges(store.reading);
-    if (!segment || !ranges?.length) return;
-    const at = heardOffset(segment, null, this.segmentPlayedMs(player.metrics().playedMs), this.charsPerSecond);
-    const heardAt = Math.max(segment.start, ranges[sentenceAt(ranges, at)].start);
-    if (heardAt !== store.heardAt) store.set({ heardAt });
+    const words = this.words.get(this.playing.index);
+    let position: number;
+    if (words?.length) {
+      const playedMs = player.metrics().playedMs;
+      const sourceMs = sourceMsAt(this.anchors, this.playing.index, playedMs) ?? playedMs - this.playing.startMs;
+      let current: (typeof words)[number] | undefined;
+      for (const word of words) if (word.audioMs <= sourceMs) current = word;
+      if (current && (current.start !== store.word?.start || current.end !== store.word?.end)) store.set({ word: { start: current.start, end: current.end } });
+      if (!current || !segment || !ranges?.length) return;
+      position = current.start;
+    } else {
+      // No words: the sentence heard is estimated at the voice's pace, as Skip places it.
+      if (!segment || !ranges?.length) return;
+      position = heardOffset(segment, null, this.segmentPlayedMs(player.metrics().playedMs), this.charsPerSecond);
+    }
+    const sentence = Math.max(segment.start, ranges[sentenceAt(ranges, position)].start);
+    if (!words?.length && sentence !== store.heardAt) store.set({ heardAt: sentence });
+    // The session goes on from it if this page goes (a reload, another tab, a crash): said once a sentence.
+    if (sentence !== this.sentenceTold) {
+      this.sentenceTold = sentence;
+      this.fact({ type: 'sentence', id: this.playing.id, offset: sentence });
+    }
   }
 
   /** The sentences of `reading`, kept while it is the text read. */
@@ -481,6 +491,7 @@ export class PlayerController {
         this.learnPace(notice.index, notice.startMs);
         this.playing = { ...this.playing, index: notice.index, startMs: notice.startMs };
         store.set({ word: null, heardAt: null });
+        this.sentenceTold = -1;
         return this.fact({ type: 'playing', id: notice.id, index: notice.index });
       case 'anchor':
         this.anchors.push(notice);
