@@ -32,4 +32,23 @@ describe('a page that goes mid-text', () => {
     const again = await web.rig.open();
     await expect.poll(() => again.getByTestId('notice').textContent(), { timeout: 15_000 }).toMatch(/^The player stopped unexpectedly; reading goes on from “/);
   }, 60_000);
+
+  it('reloaded inside a part of several sentences, goes on from the sentence heard, not from the part\'s start', async () => {
+    // Speech at 15 characters a second, the pace the first sentence (over 1.5 s) teaches the page.
+    web.rig.tts.set({ audio: (_format, input) => toneAudio(input.length / 15) });
+    try {
+      const sentences = ['Alpha is the first sentence of them.', 'Bravo is the second sentence of this text.', 'Charlie is the third sentence of this text.', 'Delta is the last sentence of it.'];
+      // A page of its own: the one above crashed.
+      const page = await web.rig.open();
+      await speakInPage(page, sentences.join(' '), 'pcm');
+      await expect.poll(() => page.getByTestId('reading').textContent().catch(() => ''), { timeout: 15_000, interval: 20 }).toBe(sentences[2]);
+      const before = web.rig.tts.speechRequests().length;
+      await page.reload();
+      await page.getByTestId('format-select').waitFor();
+      await waitForText(page, 'state', 'playing', 15_000);
+      expect(web.rig.tts.speechRequests().slice(before)[0].body.input).toBe(sentences[2]);
+    } finally {
+      web.rig.tts.set({ audio: { pcm: toneAudio(4) } });
+    }
+  }, 60_000);
 });
