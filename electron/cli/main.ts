@@ -101,6 +101,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       if (rest.length) throw new UsageError(`doctor takes no arguments, not "${rest.join(' ')}".`);
       return await doctorCommand({ settingsFile: values.settings, env: io.env, socketPath: io.appSocket ?? appSocketPath(), json: values.json === true, out: io.out });
     }
+    // A file named on the command line is meant: a typo in its path must not fall back to the defaults (and another server) unsaid.
+    if (values.settings !== undefined && !existsSync(values.settings)) {
+      throw new UsageError(`There is no settings file at ${values.settings}: --settings names one that exists (without it, ${defaultSettingsPath(io.env)} is read if it is there).`);
+    }
     const settings = await loadSettings({ file: values.settings, env: io.env, flags: flagsToSettings(values) });
     if (command === 'speak') return await speakCommand(rest, values, settings, io);
     if (command === 'voices') return await listVoices(settings, values.json === true, io);

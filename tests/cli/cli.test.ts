@@ -154,6 +154,13 @@ describe('utter speak', () => {
 });
 
 describe('utter speak, with a base URL that carries its key (?key=)', () => {
+  it('refuses a --settings path with no file there, rather than reading the defaults unsaid', async () => {
+    const typo = join(dir, 'setings.json');
+    const run = await utter(['speak', 'Hi.', '--settings', typo, '--out', join(dir, 'x.wav')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`utter: There is no settings file at ${typo}: --settings names one that exists (without it, ${join(dir, 'none.json')} is read if it is there). (utter --help)\n`);
+  });
+
   it('asks with the key, and its error line does not name it', async () => {
     server.set({ apiKey: 'sk-right' });
     const auth = await utter(['speak', 'Hi.', '--base-url', `${server.url}?key=SECRETVALUE`, '--api-key', 'sk-wrong', '--out', join(dir, 'x.wav')]);
