@@ -89,6 +89,15 @@ function newSession(settings: Partial<Settings> = {}, extra: Partial<Constructor
 }
 
 const THREE = 'The first sentence is here. The second sentence follows it. The third one ends it.';
+/** Plays THREE on the sink until its first two parts are sent: a page part way into a text. */
+async function startReading(session: Session, sink: FakeSink): Promise<number> {
+  session.attachSink(sink);
+  session.speak([THREE]);
+  await vi.waitFor(() => expect(sink.tickets).toHaveLength(1));
+  const { id } = sink.tickets[0];
+  await vi.waitFor(() => expect(sink.segments(id).length).toBeGreaterThanOrEqual(2));
+  return id;
+}
 /** The engine's word for a text with no letters or digits, as the user has always been shown it. */
 const NOTHING = 'The text has nothing to speak (no letters or digits).';
 
@@ -322,11 +331,7 @@ describe('Session', () => {
   it('goes on from the sentence heard when its page is lost, in the next page, and says so once', async () => {
     const { session, needSink, notify, last } = newSession();
     const crashed = new FakeSink();
-    session.attachSink(crashed);
-    session.speak([THREE]);
-    await vi.waitFor(() => expect(crashed.tickets).toHaveLength(1));
-    const { id } = crashed.tickets[0];
-    await vi.waitFor(() => expect(crashed.segments(id)).toHaveLength(2));
+    const id = await startReading(session, crashed);
     session.fact(crashed, { type: 'playing', id, index: 1 });
     session.detachSink(crashed);
     expect(needSink).toHaveBeenCalledOnce();
@@ -351,11 +356,7 @@ describe('Session', () => {
     // A segment a sentence, so that where each page is can be told apart.
     (provider as { maxInputChars: number }).maxInputChars = 40;
     const first = new FakeSink();
-    session.attachSink(first);
-    session.speak([THREE]);
-    await vi.waitFor(() => expect(first.tickets).toHaveLength(1));
-    const { id } = first.tickets[0];
-    await vi.waitFor(() => expect(first.segments(id).length).toBeGreaterThanOrEqual(2));
+    const id = await startReading(session, first);
     session.fact(first, { type: 'playing', id, index: 1 });
     // A second tab: it plays from the sentence the first one was at.
     const second = new FakeSink();
@@ -380,11 +381,7 @@ describe('Session', () => {
   it('goes on from the sentence the page placed inside the part heard, not from the part\'s start; a place outside it is not believed', async () => {
     const { session, last } = newSession();
     const reloading = new FakeSink();
-    session.attachSink(reloading);
-    session.speak([THREE]);
-    await vi.waitFor(() => expect(reloading.tickets).toHaveLength(1));
-    const { id } = reloading.tickets[0];
-    await vi.waitFor(() => expect(reloading.segments(id)).toHaveLength(2));
+    const id = await startReading(session, reloading);
     // The second part holds the second and third sentences; the page hears the third.
     session.fact(reloading, { type: 'playing', id, index: 1 });
     session.fact(reloading, { type: 'sentence', id, offset: 0 });
@@ -401,11 +398,7 @@ describe('Session', () => {
   it('goes on from the sentence heard without an alarm when its page leaves on purpose (a reload)', async () => {
     const { session, notify, last } = newSession();
     const reloading = new FakeSink();
-    session.attachSink(reloading);
-    session.speak([THREE]);
-    await vi.waitFor(() => expect(reloading.tickets).toHaveLength(1));
-    const { id } = reloading.tickets[0];
-    await vi.waitFor(() => expect(reloading.segments(id)).toHaveLength(2));
+    const id = await startReading(session, reloading);
     session.fact(reloading, { type: 'playing', id, index: 1 });
     session.detachSink(reloading, 'left');
     expect(last()).toMatchObject({ state: 'buffering', current: { id, offset: 28 } });
