@@ -1,4 +1,5 @@
 // The session's queue and position on disk, so a restart or a crash loses nothing.
+import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomically } from '../store/atomic-file';
@@ -12,20 +13,31 @@ export interface SessionSnapshot {
 const snapshotSchema = z.object({
   current: z.object({ text: z.string(), offset: z.number().int().nonnegative() }).nullable(),
   queued: z.array(z.string()),
+  // Names this save, so that a position file left by an earlier one is not believed.
+  saveId: z.string().optional(),
 });
 
+const positionSchema = z.object({ saveId: z.string(), offset: z.number().int().nonnegative() });
+
+type Write = { kind: 'snapshot'; snapshot: SessionSnapshot } | { kind: 'position'; offset: number } | { kind: 'clear' };
+
 /**
- * One JSON file, replaced atomically. Saves come at every sentence: while one is being
- * written, only the newest of the ones asked for meanwhile is written next.
+ * Two JSON files, each replaced atomically: the texts (up to megabytes) when they change,
+ * and beside them the sentence heard, a few bytes, as often as the page hears one. While
+ * one write runs, only the newest of the ones asked for meanwhile is written next.
  */
 export class SavedSession {
   private writing: Promise<void> | null = null;
-  private next: SessionSnapshot | 'clear' | undefined;
+  private next: Write | undefined;
+  private saveId = '';
+  private readonly positionFile: string;
 
   constructor(
     private readonly file: string,
     private readonly onError: (message: string) => void = () => {},
-  ) {}
+  ) {
+    this.positionFile = file.endsWith('.json') ? `${file.slice(0, -5)}.position.json` : `${file}.position`;
+  }
 
   /** The last snapshot, or null when there is none or it cannot be read (said once, then dropped). */
   async load(): Promise<SessionSnapshot | null> {
@@ -36,7 +48,8 @@ export class SavedSession {
       return null;
     }
     try {
-      const parsed = snapshotSchema.parse(JSON.parse(raw));
+      const { saveId, ...parsed } = snapshotSchema.parse(JSON.parse(raw));
+      if (parsed.current && saveId) parsed.current.offset = (await this.savedPosition(saveId)) ?? parsed.current.offset;
       if (parsed.current && parsed.current.offset > parsed.current.text.length) parsed.current = null;
       return parsed;
     } catch {
@@ -46,11 +59,19 @@ export class SavedSession {
   }
 
   save(snapshot: SessionSnapshot): void {
-    this.schedule(snapshot);
+    this.schedule({ kind: 'snapshot', snapshot });
+  }
+
+  /** The sentence heard in the text last saved: only the small file is written. */
+  savePosition(offset: number): void {
+    const pending = this.next;
+    if (pending?.kind === 'snapshot') {
+      if (pending.snapshot.current) pending.snapshot.current.offset = offset;
+    } else if (pending?.kind !== 'clear') this.schedule({ kind: 'position', offset });
   }
 
   clear(): void {
-    this.schedule('clear');
+    this.schedule({ kind: 'clear' });
   }
 
   /** Resolves once everything asked for is on disk (tests, quitting). */
@@ -58,7 +79,17 @@ export class SavedSession {
     while (this.writing) await this.writing;
   }
 
-  private schedule(next: SessionSnapshot | 'clear'): void {
+  /** A position file that is unreadable or from another save is only a lost sentence or two. */
+  private async savedPosition(saveId: string): Promise<number | undefined> {
+    try {
+      const position = positionSchema.parse(JSON.parse(await readFile(this.positionFile, 'utf8')));
+      return position.saveId === saveId ? position.offset : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private schedule(next: Write): void {
     this.next = next;
     if (this.writing) return;
     this.writing = this.drain().finally(() => (this.writing = null));
@@ -69,11 +100,24 @@ export class SavedSession {
       const next = this.next;
       this.next = undefined;
       try {
-        if (next === 'clear') await rm(this.file, { force: true });
-        else await writeFileAtomically(this.file, JSON.stringify(next), 0o600);
+        await this.write(next);
       } catch (error) {
         this.onError(`The reading position could not be saved: ${(error as Error).message}`);
       }
     }
+  }
+
+  private async write(next: Write): Promise<void> {
+    if (next.kind === 'clear') {
+      this.saveId = '';
+      await rm(this.file, { force: true });
+      return void (await rm(this.positionFile, { force: true }));
+    }
+    if (next.kind === 'snapshot') {
+      this.saveId = randomUUID();
+      return writeFileAtomically(this.file, JSON.stringify({ ...next.snapshot, saveId: this.saveId }), 0o600);
+    }
+    // A position with no snapshot on disk would place nothing.
+    if (this.saveId) await writeFileAtomically(this.positionFile, JSON.stringify({ saveId: this.saveId, offset: next.offset }), 0o600);
   }
 }

@@ -441,15 +441,18 @@ export class Session {
       }
       case 'sentence': {
         const heard = current.segments.get(current.heard);
-        if (heard && fact.offset >= heard.start && fact.offset < heard.end) current.sentenceAt = fact.offset;
-        return;
+        if (!heard || fact.offset < heard.start || fact.offset >= heard.end || fact.offset === current.sentenceAt) return;
+        current.sentenceAt = fact.offset;
+        // A restart goes on from this sentence, not the part's start, minutes back in a long text.
+        return this.options.saved?.savePosition(fact.offset);
       }
       case 'playing':
         current.heard = fact.index;
         current.sentenceAt = -1;
         if (this.state === 'buffering') this.state = 'playing';
         this.emit();
-        return this.persist();
+        // The texts on disk are as they were: only the place in them moved.
+        return this.options.saved?.savePosition(this.heardOffset(current));
       case 'first-heard':
         if (this.timing?.id === current.id && this.timing.firstHeardAt === null) {
           Object.assign(this.timing, { firstHeardAt: fact.heardAt, firstByteAt: fact.firstByteAt, firstDecodedAt: fact.firstDecodedAt, outputLatencyMs: fact.outputLatencyMs });

@@ -545,7 +545,8 @@ describe('Session across restarts', () => {
 
   it('saves the sentence heard and the queue, and offers a long unfinished text after a restart', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'utter-session-')), 'session.json');
-    const first = newSession({}, { saved: new SavedSession(file) });
+    const saved = new SavedSession(file);
+    const first = newSession({}, { saved });
     const sink = new FakeSink();
     first.session.attachSink(sink);
     first.session.speak([book, 'Then this.']);
@@ -554,17 +555,27 @@ describe('Session across restarts', () => {
     const heardAt = first.last().current!.segment!.start;
     expect(heardAt).toBeGreaterThan(0);
     expect(book.slice(heardAt).startsWith(sink.segments(1)[2])).toBe(true);
-    await vi.waitFor(() => expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ current: { text: book, offset: heardAt }, queued: ['Then this.'] }));
+    const onDisk = async () => {
+      await saved.flush();
+      return new SavedSession(file).load();
+    };
+    expect(await onDisk()).toEqual({ current: { text: book, offset: heardAt }, queued: ['Then this.'] });
+    // A sentence further into the part heard: the place is saved, and the texts not written again.
+    const texts = readFileSync(file, 'utf8');
+    const sentence = book.indexOf('Sentence number', heardAt + 1);
+    first.session.fact(sink, { type: 'sentence', id: 1, offset: sentence });
+    expect(await onDisk()).toEqual({ current: { text: book, offset: sentence }, queued: ['Then this.'] });
+    expect(readFileSync(file, 'utf8')).toBe(texts);
 
     // A new process: nothing plays until asked, the offer names the text.
     const second = newSession({}, { saved: new SavedSession(file) });
     await second.session.restore();
-    expect(second.session.view()).toMatchObject({ state: 'idle', current: null, resumable: { title: expect.stringMatching(/^Sentence number 0 of a long chapter/), charsLeft: book.length - heardAt } });
+    expect(second.session.view()).toMatchObject({ state: 'idle', current: null, resumable: { title: expect.stringMatching(/^Sentence number 0 of a long chapter/), charsLeft: book.length - sentence } });
     const next = new FakeSink();
     second.session.attachSink(next);
     second.session.control('resume-saved');
-    await vi.waitFor(() => expect(next.tickets).toEqual([expect.objectContaining({ offset: heardAt })]));
-    expect(second.last()).toMatchObject({ resumable: null, queued: ['Then this.'], current: { text: book, offset: heardAt } });
+    await vi.waitFor(() => expect(next.tickets).toEqual([expect.objectContaining({ offset: sentence })]));
+    expect(second.last()).toMatchObject({ resumable: null, queued: ['Then this.'], current: { text: book, offset: sentence } });
   });
 
   it('offers nothing for a short text, and sets aside a file it cannot read, saying so', async () => {
