@@ -6,6 +6,7 @@ import { findElectronPackage, mergeInAppResults, minimumNodeVersion, runCommand,
 import { formatReport, worstStatus, type CheckResult } from '../doctor/report';
 import { askAppDiagnostics } from '../session/app-socket';
 import { defaultSettingsPath, loadSettings } from '../engine/config';
+import { isPipeOrDevice } from '../engine/read-at-most';
 import { LocalVoiceProvider } from '../engine/providers/local';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
@@ -26,7 +27,8 @@ export interface DoctorCommandOptions {
 export async function doctorCommand(options: DoctorCommandOptions): Promise<number> {
   const { env } = options;
   const settingsFile = options.settingsFile ?? defaultSettingsPath(env);
-  const settings = await loadSettings({ file: settingsFile, env }).catch((): Settings | null => null);
+  // A pipe is read once, by the settings check, which says it is no settings file.
+  const settings = (await isPipeOrDevice(settingsFile)) ? null : await loadSettings({ file: settingsFile, env }).catch((): Settings | null => null);
   let results = await runDoctor({
     nodeVersion: process.versions.node,
     minimumNode: await minimumNodeVersion(PROJECT_ROOT),

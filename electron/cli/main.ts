@@ -18,6 +18,7 @@ import { doctorCommand } from './doctor-command';
 import { voicesCommand } from './voices-command';
 import { readTextSource } from './read-text';
 import { readFileAtMost, TooLargeError } from '../engine/read-at-most';
+import { sayWhileWaiting } from './pipe-wait';
 import { readPrimarySelection, SelectionUnavailable } from './primary-selection';
 import { appSocketPath, sendToApp, type AppRequest } from '../session/app-socket';
 import { dirname, join } from 'node:path';
@@ -105,7 +106,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (values.settings !== undefined && !existsSync(values.settings)) {
       throw new UsageError(`There is no settings file at ${values.settings}: --settings names one that exists (without it, ${defaultSettingsPath(io.env)} is read if it is there).`);
     }
-    const settings = await loadSettings({ file: values.settings, env: io.env, flags: flagsToSettings(values) });
+    const settingsFile = values.settings ?? defaultSettingsPath(io.env);
+    const settings = await sayWhileWaiting(settingsFile, () => loadSettings({ file: values.settings, env: io.env, flags: flagsToSettings(values) }), io.err);
     if (command === 'speak') return await speakCommand(rest, values, settings, io);
     if (command === 'voices') return await listVoices(settings, values.json === true, io);
     if (command === 'web') {
@@ -143,7 +145,11 @@ function processIo(): CliIo {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    stdin: () => readTextSource(process.stdin, 'standard input'),
+    stdin: () => {
+      // At a terminal, `utter speak` alone seems to hang: it is reading what is typed.
+      if (process.stdin.isTTY) process.stderr.write(`utter: type the text to speak, then ${process.platform === 'win32' ? 'Ctrl-Z and Enter' : 'Ctrl-D on a line of its own'}.\n`);
+      return readTextSource(process.stdin, 'standard input');
+    },
     env: process.env,
     isTerminal: process.stderr.isTTY === true,
     signal: interrupt.signal,
@@ -218,7 +224,7 @@ async function speakCommand(
     : positionals.length
       ? positionals.join(' ')
       : values.file
-        ? await readTextFile(values.file)
+        ? await sayWhileWaiting(values.file, () => readTextFile(values.file!), io.err)
         : await io.stdin();
   const tooLong = textTooLong(text);
   if (tooLong) throw new UsageError(tooLong);

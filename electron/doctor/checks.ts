@@ -6,7 +6,7 @@ import { createConnection } from 'node:net';
 import { DEFAULT_SETTINGS, formatSettingsIssues, validateSettings, type Settings } from '../../shared/config/schema';
 import { displayEndpoint } from '../../shared/endpoint-display';
 import { layerEnvironment, MOST_SETTINGS_BYTES } from '../engine/config';
-import { readFileAtMost, TooLargeError } from '../engine/read-at-most';
+import { isPipeOrDevice, readFileAtMost, TooLargeError } from '../engine/read-at-most';
 import { providerStatus, type Fetch } from '../engine/provider-check';
 import type { SpeechProvider } from '../engine/provider';
 import { describeUpdateStatus, type UpdateStatus } from '../../shared/updates';
@@ -58,6 +58,8 @@ export async function checkElectron(running: string | undefined, pkg: ElectronPa
 /** The settings file: absent (defaults), or valid, or which field is not. */
 export async function checkSettingsFile(path: string): Promise<CheckResult> {
   const base = { id: 'settings', title: 'Settings file' };
+  // Read once by the app, and waited on for ever when nothing writes to it.
+  if (await isPipeOrDevice(path)) return { ...base, status: 'fail', detail: `${path} is a pipe or a device, not a settings file`, fix: 'give the path of the settings file' };
   let text: string;
   try {
     // Decoded as the app reads it: a byte-order mark is no fault.

@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Settings } from '../../shared/config/schema';
 import type { SpeechProvider } from '../engine/provider';
+import { isPipeOrDevice, readFileAtMost } from '../engine/read-at-most';
+import { MOST_SETTINGS_BYTES } from '../engine/config';
 import {
   checkApiKey,
   checkAppSocket,
@@ -109,8 +111,10 @@ export function mergeInAppResults(results: CheckResult[], fromApp: readonly Chec
 }
 
 async function settingsFileHasKey(path: string): Promise<boolean> {
+  // Bounded, and never a pipe: the settings check says what is wrong with those.
+  if (await isPipeOrDevice(path)) return false;
   try {
-    const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(await readFileAtMost(path, MOST_SETTINGS_BYTES)));
     return Boolean(parsed && typeof parsed === 'object' && typeof (parsed as { apiKey?: unknown }).apiKey === 'string' && (parsed as { apiKey: string }).apiKey);
   } catch {
     return false;

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 
 /** How much of a source too large is kept, to judge what it is. */
 const HEAD_BYTES = 65536;
@@ -32,4 +33,12 @@ export async function readAtMost(source: AsyncIterable<Uint8Array>, most: number
 /** Reads a file, bounded (see readAtMost); a missing file throws as readFile does. */
 export function readFileAtMost(path: string, most: number): Promise<Uint8Array> {
   return readAtMost(createReadStream(path), most);
+}
+
+/** A pipe, a device or a socket at `path`: reading it may wait for ever, and reads it once only. */
+export async function isPipeOrDevice(path: string): Promise<boolean> {
+  return stat(path).then(
+    (found) => !found.isFile() && !found.isDirectory(),
+    () => false,
+  );
 }

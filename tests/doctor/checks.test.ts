@@ -55,8 +55,11 @@ describe('settings and environment', () => {
     expect(await checkSettingsFile(join(dir, 'none.json'))).toMatchObject({ status: 'ok', detail: expect.stringContaining('defaults') });
     // A folder where the file should be cannot be read, even as root.
     expect(await checkSettingsFile(dir)).toMatchObject({ status: 'fail', detail: `${dir} is a folder, not a settings file`, fix: 'give the path of the settings file' });
-    // A device that never ends is refused past 1 MB, not read into the memory (it took 1.1 GB).
-    expect(await checkSettingsFile('/dev/zero')).toMatchObject({ status: 'fail', detail: '/dev/zero holds more than 1,048,576 bytes, and no settings file is that large' });
+    // A device is not read at all (/dev/zero took 1.1 GB; a pipe no one writes to hung);
+    // a file too large is read no further than 1 MB.
+    expect(await checkSettingsFile('/dev/zero')).toMatchObject({ status: 'fail', detail: '/dev/zero is a pipe or a device, not a settings file' });
+    writeFileSync(join(dir, 'huge.json'), ' '.repeat(1024 * 1024 + 1));
+    expect(await checkSettingsFile(join(dir, 'huge.json'))).toMatchObject({ status: 'fail', detail: `${join(dir, 'huge.json')} holds more than 1,048,576 bytes, and no settings file is that large` });
     const file = join(dir, 'settings.json');
     writeFileSync(file, '{"speed": 1,');
     expect(await checkSettingsFile(file)).toMatchObject({ status: 'fail', detail: expect.stringContaining('not valid JSON') });
