@@ -3,7 +3,7 @@ import { displayEndpoint } from '../../shared/endpoint-display';
 import type { EngineEvent } from '../../shared/speech-events';
 import type { SpeechProvider } from './provider';
 import { LocalVoiceProvider } from './providers/local';
-import { OpenAiProvider, endpointName } from './providers/openai';
+import { HEADERS_TIMEOUT_MS, OpenAiProvider, endpointName } from './providers/openai';
 import { Utterance, type UtteranceOptions } from './utterance';
 
 /** Builds the provider the settings ask for. */
@@ -27,6 +27,9 @@ export function createProvider(settings: Settings): SpeechProvider {
     format: settings.format,
     speed: settings.speed,
     instructions: settings.instructions,
+    // A user who lets a server be silent longer (a slow one that synthesises a part before it
+    // answers) means it of the answer's start too; a shorter limit leaves the SDK's.
+    headersTimeoutMs: Math.max(HEADERS_TIMEOUT_MS, settings.idleTimeoutSec * 1000),
   });
 }
 

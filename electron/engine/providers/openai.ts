@@ -22,6 +22,9 @@ export const OPENAI_VOICES = [
 /** Models known not to take `instructions`; any other model gets them. */
 const NO_INSTRUCTIONS = /^tts-1(-hd)?($|-)/;
 
+/** The SDK's own wait for an answer's headers, kept unless the user allows a longer silence. */
+export const HEADERS_TIMEOUT_MS = 30_000;
+
 /** Settings of the OpenAI-compatible provider. */
 export interface OpenAiProviderOptions {
   baseUrls: string[];
@@ -33,7 +36,7 @@ export interface OpenAiProviderOptions {
   format: AudioFormat;
   speed: number;
   instructions?: string;
-  /** Wait for response headers at most this long. */
+  /** Wait for response headers at most this long (default HEADERS_TIMEOUT_MS). */
   headersTimeoutMs?: number;
   /** fetch, or a stand-in; by default the pool that keeps idle connections 25 s. */
   fetch?: typeof fetch;
@@ -53,8 +56,11 @@ export class OpenAiProvider implements SpeechProvider {
   private readonly clients: OpenAI[];
   /** Per endpoint, why the key is kept from it (undefined: it gets the key, if there is one). */
   private readonly withheld: (string | undefined)[];
+  /** How long a server may take to start its answer (it may synthesise the whole part first). */
+  readonly headersTimeoutMs: number;
 
   constructor(private readonly options: OpenAiProviderOptions) {
+    this.headersTimeoutMs = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
     this.urls = options.baseUrls.map(endpointName);
     this.endpoints = this.urls.map(displayEndpoint);
     const keys = this.urls.map((url) => keyFor(url, options.apiKey, options.apiKeyOrigins));
@@ -66,7 +72,7 @@ export class OpenAiProvider implements SpeechProvider {
           // Local servers (Kokoro-FastAPI…) need no key; OpenAI itself answers 401 with its own message.
           apiKey: keys[i].key || 'no-key',
           maxRetries: 0,
-          timeout: options.headersTimeoutMs ?? 30_000,
+          timeout: this.headersTimeoutMs,
         }),
     );
   }
