@@ -137,6 +137,7 @@ export async function checkProvider(baseUrl: string, key: Pick<Settings, 'apiKey
   const base = { id: `provider:${displayEndpoint(baseUrl)}`, title: 'Server' };
   const { status, detail, httpStatus } = await providerStatus({ provider: 'openai', baseUrls: [baseUrl], apiKey: key.apiKey, apiKeyOrigins: key.apiKeyOrigins }, { fetch: fetcher, timeoutMs });
   if (status === 'key-refused') return { ...base, status: 'fail', detail, fix: 'enter a valid key in Settings, or set UTTER_API_KEY' };
+  if (status === 'unreachable' && httpStatus !== undefined && httpStatus < 300) return { ...base, status: 'fail', detail, fix: "sign in to the network first, or set the base URL to the server's OpenAI-compatible API (…/v1)" };
   if (status === 'unreachable' && httpStatus !== undefined && httpStatus < 400) return { ...base, status: 'fail', detail, fix: 'set the base URL to where the server answers: Utter follows no redirect' };
   if (status === 'unreachable' && httpStatus !== undefined) return { ...base, status: 'warning', detail, fix: 'the server has a problem of its own: see its logs' };
   if (status === 'unreachable') return { ...base, status: 'fail', detail, fix: 'check the base URL in Settings and that the server is running' };

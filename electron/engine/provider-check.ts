@@ -39,6 +39,7 @@ export async function providerStatus(
   const { key, withheld } = keyFor(baseUrl, settings.apiKey, settings.apiKeyOrigins);
   let status: number;
   let location: string | null;
+  let webPage = false;
   try {
     const response = await (options.fetch ?? fetch)(url.href, {
       headers: key ? { authorization: `Bearer ${key}` } : {},
@@ -48,9 +49,14 @@ export async function providerStatus(
     });
     status = response.status;
     location = response.headers.get('location');
+    webPage = status >= 200 && status < 300 && (await isWebPage(response));
     await response.body?.cancel().catch(() => {});
   } catch (error) {
     return { status: 'unreachable', detail: describeFailure(error, url, timeoutMs) };
+  }
+  // A captive portal, a proxy's sign-in or a web app answers 200 to every path: no speech comes of it.
+  if (webPage) {
+    return { status: 'unreachable', httpStatus: status, detail: `${where} answers with a web page, not the API's list of models: a sign-in page (a Wi-Fi portal or a proxy), or a base URL that misses the API's path (…/v1).` };
   }
   if (status === 401 || status === 403) {
     const detail = withheld ?? (key ? `${where} refused the API key (HTTP ${status}).` : `${where} wants an API key (HTTP ${status}): enter one in the settings.`);
@@ -63,6 +69,26 @@ export async function providerStatus(
   // Many speech servers have no model list: the server is up all the same.
   if (status === 404 || status === 405) return { status: 'reachable', httpStatus: status, detail: `${where} answers (it has no model list to check the key against).` };
   return { status: 'reachable', httpStatus: status, detail: `${where} answers, with HTTP ${status} to ${displayEndpoint(url.pathname)}.` };
+}
+
+/**
+ * An HTML page where the API's JSON belongs, told by its type or, untyped, by its first
+ * bytes (only the first chunk is read: a model list can be large).
+ */
+async function isWebPage(response: Response): Promise<boolean> {
+  const type = response.headers.get('content-type')?.toLowerCase() ?? '';
+  if (type.includes('json')) return false;
+  if (type.includes('html')) return true;
+  const reader = response.body?.getReader();
+  if (!reader) return false;
+  try {
+    const { value } = await reader.read();
+    const start = value ? new TextDecoder().decode(value.subarray(0, 512)).trimStart().toLowerCase() : '';
+    return start.startsWith('<!doctype html') || start.startsWith('<html');
+  } finally {
+    await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
 }
 
 /** A failed request in plain words. */

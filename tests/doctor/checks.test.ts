@@ -105,11 +105,12 @@ describe('a server', () => {
   let base: string;
   const seen: (string | undefined)[] = [];
   beforeAll(async () => {
-    // Answers by path: /ok, /auth (wants "Bearer good"), /none (404), /broken (503), /slow (never).
+    // Answers by path: /ok, /auth (wants "Bearer good"), /none (404), /broken (503), /slow (never), /portal (a web page).
     server = createServer((req, res) => {
       seen.push(req.headers.authorization);
       const [, kind] = req.url!.split('/');
       if (kind === 'slow') return;
+      if (kind === 'portal') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in</html>');
       if (kind === 'auth') return void res.writeHead(req.headers.authorization === 'Bearer good' ? 200 : 401).end('{}');
       res.writeHead({ ok: 200, none: 404, broken: 503, moved: 302 }[kind] ?? 500).end('{}');
     });
@@ -144,6 +145,8 @@ describe('a server', () => {
     expect(await checkProvider(`${base}/broken/v1`, {})).toMatchObject({ status: 'warning', detail: expect.stringContaining('HTTP 503'), fix: expect.stringContaining('logs') });
     // A redirect is followed by no speech request: it fails, as speaking would.
     expect(await checkProvider(`${base}/moved/v1`, {})).toMatchObject({ status: 'fail', detail: `${base}/moved/v1 answered with a redirect (302) without saying where to.`, fix: expect.stringContaining('follows no redirect') });
+    // A sign-in page answers 200 to every path, and no speech comes of it.
+    expect(await checkProvider(`${base}/portal/v1`, {})).toMatchObject({ status: 'fail', detail: expect.stringContaining('answers with a web page'), fix: expect.stringMatching(/^sign in to the network first/) });
   });
 
   it('is unreachable: refused, or silent past the timeout, said in the words the settings use', async () => {

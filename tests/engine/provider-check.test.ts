@@ -47,6 +47,24 @@ describe('providerStatus', () => {
     expect(tts.asked).toEqual([{ path: '/v1/models', authorization: 'Bearer sk-test' }]);
   });
 
+  it('calls a web page where the model list belongs no server to speak with: a Wi-Fi portal, a proxy\'s sign-in, a base URL off its API', async () => {
+    const portal = await server((_req, res) => void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html><body>Sign in to Hotel Wi-Fi</body></html>'));
+    const expected = { status: 'unreachable', httpStatus: 200, detail: expect.stringMatching(/^127\.0\.0\.1:\d+ answers with a web page, not the API's list of models: a sign-in page/) };
+    expect(await providerStatus(openai([portal.baseUrl], { apiKey: 'sk-test' }))).toEqual(expected);
+    // Untyped, it is told by its first bytes; JSON sent untyped is still a model list.
+    const untyped = await server((_req, res) => void res.writeHead(200, { 'content-type': '' }).end('\n  <!DOCTYPE html><html></html>'));
+    expect(await providerStatus(openai([untyped.baseUrl]))).toEqual(expected);
+    const json = await server((_req, res) => void res.writeHead(200, { 'content-type': '' }).end('{"object":"list","data":[]}'));
+    expect(await providerStatus(openai([json.baseUrl]))).toMatchObject({ status: 'reachable', httpStatus: 200 });
+    // A large model list is not read whole to tell it.
+    const large = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('{"data": [');
+      // Never ended: only the first chunk may be read.
+    });
+    expect(await providerStatus(openai([large.baseUrl]), { timeoutMs: 1500 })).toMatchObject({ status: 'reachable', httpStatus: 200 });
+  });
+
   it('asks only the first server', async () => {
     const first = await server(status(200));
     const second = await server(status(200));
