@@ -23,8 +23,11 @@ export type PublicSettings = Omit<Settings, 'apiKey' | 'apiKeyOrigins'> & {
   openAtLogin?: boolean;
 };
 
-/** The answer to updateSettings(): the new settings, or each refused value with its range. */
-export type SettingsUpdateResult = { ok: true; settings: PublicSettings } | { ok: false; issues: SettingsIssue[] };
+/**
+ * The answer to updateSettings(): the new settings, or each refused value with its range.
+ * `notSaved`: applied, but not all kept for the next run, and why (shown instead of "Saved.").
+ */
+export type SettingsUpdateResult = { ok: true; settings: PublicSettings; notSaved?: string } | { ok: false; issues: SettingsIssue[] };
 
 /** A voice the provider offers. */
 export interface VoiceOption {

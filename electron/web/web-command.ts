@@ -17,7 +17,7 @@ export const RENDERER_BUILD = join(PACKAGE_ROOT, 'out', 'renderer');
  * prints the URL and runs until interrupted.
  */
 export async function webCommand(
-  options: { host?: string; port?: number; settings: Settings; signal?: AbortSignal; allowKeyChanges?: boolean; tls?: { cert: Uint8Array; key: Uint8Array }; firstStart?: boolean },
+  options: { host?: string; port?: number; settings: Settings; settingsFile?: string; signal?: AbortSignal; allowKeyChanges?: boolean; tls?: { cert: Uint8Array; key: Uint8Array }; firstStart?: boolean },
   io: { out(text: string): void; err(text: string): void },
 ): Promise<void> {
   if (!existsSync(join(RENDERER_BUILD, 'index.html'))) {
@@ -37,6 +37,7 @@ export async function webCommand(
     host: options.host,
     port: options.port,
     settings: options.settings,
+    settingsFile: options.settingsFile,
     version,
     allowKeyChanges: options.allowKeyChanges,
     tls: options.tls,

@@ -20,6 +20,7 @@ import { LinkWarmer } from '../engine/link-warmer';
 import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../pages/renderer-files';
 import { SavedSession } from '../session/saved-session';
+import { WebSettingsFile } from './web-settings-file';
 import { LinkEstimates } from '../engine/link-estimate';
 import { Session, type SessionSink } from '../session/session';
 import { sessionOperations, textToSave } from '../session/session-operations';
@@ -59,6 +60,8 @@ export interface WebServerOptions {
   appSocket?: string;
   /** Where the queue and the reading position survive a restart; in memory only when absent. */
   sessionFile?: string;
+  /** The settings file the command read: the page's changes are written into it. In memory only when absent. */
+  settingsFile?: string;
   /** Where what each server's link has shown survives a restart (spec B2); in memory only when absent. */
   linksFile?: string;
   /** The local audio cache's folder (spec X4); none: every segment is fetched. */
@@ -123,8 +126,11 @@ interface ControlRequest {
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const token = options.token ?? randomBytes(18).toString('base64url');
   // The app's settings store, in memory: the page's changes are checked by the same rules
-  // and apply to this server's engine at once, while the app's file is left alone.
+  // and apply to this server's engine at once. The command line's and the environment's
+  // settings hold for this run alone, so the store does not write the file itself.
   const { apiKey, apiKeyOrigins, ...initial } = options.settings;
+  // The changes the page makes are kept in the file the command read, for the next run.
+  const settingsFile = options.settingsFile ? new WebSettingsFile(options.settingsFile) : undefined;
   const store = new SettingsStore({ file: null, initial, secrets: memorySecretStore(apiKey && encodeStoredKey({ key: apiKey, origins: apiKeyOrigins ?? null })) });
   await store.load();
   const dictionary = new PronunciationStore({ file: options.pronunciationsFile ?? null, initial: options.pronunciations, onNotice: (message) => console.warn(`utter web: ${message}`) });
@@ -259,13 +265,16 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const handlers: OperationHandlers<WebSocket> = {
     appInfo: () => ({ version: options.version ?? '0.0.0', shell: 'web', welcome: welcome.pending }),
     settings: () => store.publicSettings(),
-    updateSettings: (patch) => {
+    updateSettings: async (patch) => {
       // Anyone with the token could otherwise point the key at their own server.
       const locked = options.allowKeyChanges ? [] : KEY_SETTINGS.filter((name) => Object.hasOwn(patch, name) && patch[name] !== undefined);
       if (locked.length) {
         return { ok: false, issues: locked.map((setting) => ({ setting, value: setting === 'baseUrls' ? patch[setting] : '(hidden)', message: 'can be changed here only when `utter web` is started with --allow-key-changes (or in the app, or on the command line)' })) };
       }
-      return store.update(patch);
+      const result = await store.update(patch);
+      if (!result.ok || !settingsFile) return result;
+      const notSaved = await settingsFile.keep(Object.keys(patch), store.get());
+      return notSaved ? { ...result, notSaved } : result;
     },
     voices: () => {
       const settings = store.get();

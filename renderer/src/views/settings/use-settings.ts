@@ -78,7 +78,7 @@ export function useSettings(bridge: Bridge) {
         latest.current = result.settings;
         setSettings(result.settings);
         setIssues((current) => withoutPatched(current, patch));
-        setSaved('Saved.');
+        setSaved(result.notSaved ?? 'Saved.');
         if (KEY_SETTINGS.some((name) => Object.hasOwn(patch, name))) setKeyRevision((n) => n + 1);
         return true;
       }

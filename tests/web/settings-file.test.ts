@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../electron/engine/config';
+import { RENDERER_BUILD } from '../../electron/web/web-command';
+import { startWebServer, type WebServer } from '../../electron/web/web-server';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
+import type { SettingsUpdateResult } from '../../shared/renderer-api';
+import { askControl } from '../support/utter-web';
+
+/**
+ * `utter web`'s settings page said "Saved." and kept the change in memory only: the next run
+ * had lost it. Now the settings the page changes are written into the file the command read,
+ * and only those: what the command line set for one run, and the file's own other settings
+ * (a key the user put there), stay as they were.
+ */
+let web: WebServer | undefined;
+afterEach(async () => web?.close());
+
+function fileIn(content?: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'utter-web-settings-')), 'utter', 'settings.json');
+  if (content !== undefined) {
+    mkdirSync(join(file, '..'));
+    writeFileSync(file, content);
+  }
+  return file;
+}
+
+const update = (patch: object) => askControl<SettingsUpdateResult>(web!, 'updateSettings', patch);
+
+describe('utter web and its settings file', () => {
+  it('writes the settings the page changed, and only those, so the next run starts with them', async () => {
+    const file = fileIn(JSON.stringify({ voice: 'nova', apiKey: 'sk-in-file', speed: 1 }));
+    // As `utter web --speed 2 --base-url …` loads them: the flags hold for this run.
+    const settings = await loadSettings({ file, env: {}, flags: { speed: 2, provider: 'openai' } });
+    web = await startWebServer({ root: RENDERER_BUILD, settings, settingsFile: file });
+    expect(await update({ format: 'opus', whileSpeaking: 'queue' })).toMatchObject({ ok: true, settings: { format: 'opus' } });
+    expect((await update({ format: 'opus' })) as object).not.toHaveProperty('notSaved');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ voice: 'nova', apiKey: 'sk-in-file', speed: 1, format: 'opus', whileSpeaking: 'queue' });
+    // A refused value writes nothing.
+    expect(await update({ speed: 99 })).toMatchObject({ ok: false });
+    expect(JSON.parse(readFileSync(file, 'utf8')).speed).toBe(1);
+    // The next run reads what was saved.
+    expect(await loadSettings({ file, env: {} })).toMatchObject({ voice: 'nova', format: 'opus', whileSpeaking: 'queue', speed: 1 });
+  });
+
+  it('creates the file when there was none, readable by this user only', async () => {
+    const file = fileIn();
+    web = await startWebServer({ root: RENDERER_BUILD, settings: DEFAULT_SETTINGS, settingsFile: file });
+    expect(await update({ provider: 'local' })).toMatchObject({ ok: true });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ provider: 'local' });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('leaves a file it cannot read as JSON alone, and says the change holds for this run only', async () => {
+    const file = fileIn('{"voice": "nova",');
+    web = await startWebServer({ root: RENDERER_BUILD, settings: DEFAULT_SETTINGS, settingsFile: file });
+    expect(await update({ format: 'mp3' })).toEqual({ ok: true, settings: expect.objectContaining({ format: 'mp3' }), notSaved: `Applied for this run, not saved: ${file} does not hold valid JSON settings, and is left as it is.` });
+    expect(readFileSync(file, 'utf8')).toBe('{"voice": "nova",');
+  });
+
+  it('keeps an API key entered in the page for this run only, and says so', async () => {
+    const file = fileIn();
+    const settings: Settings = { ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: ['https://tts.example.com/v1'] };
+    web = await startWebServer({ root: RENDERER_BUILD, settings, settingsFile: file, allowKeyChanges: true });
+    expect(await update({ apiKey: 'sk-typed', voice: 'echo' })).toMatchObject({ ok: true, notSaved: expect.stringMatching(/^Saved; the API key is kept for this run only/) });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ voice: 'echo' });
+    expect(readFileSync(file, 'utf8')).not.toContain('sk-typed');
+    expect(existsSync(file)).toBe(true);
+  });
+});
