@@ -244,6 +244,8 @@ async function speakCommand(
   const provider = withCache(createProvider(settings), cache, settings, (message) => io.err(`utter: ${message}\n`));
   const terminal = io.isTerminal && !values.json;
   let encoding = 0;
+  /** Where the text's spoken parts end: what a failure part way through has already cost. */
+  let spokenChars = 0;
   try {
     const saved = await saveAudio(text, {
       settings,
@@ -256,6 +258,7 @@ async function speakCommand(
       // Off a terminal too: a server that does not answer is not left to look like a hang.
       onNotice: terminal ? undefined : (message) => io.err(`utter: ${message}\n`),
       onProgress: (progress) => {
+        if (progress.phase === 'speaking') spokenChars = Math.max(spokenChars, progress.done);
         // A long text takes a while to encode: said once, when it starts.
         if (terminal && progress.phase === 'encoding' && !encoding) io.err(`utter: encoding ${(encoding = progress.total).toFixed(1)} s of audio…\n`);
       },
@@ -266,9 +269,24 @@ async function speakCommand(
     if (values.json) io.out(JSON.stringify(result) + '\n');
     else if (io.isTerminal) io.err(`utter: wrote ${result.audioSeconds.toFixed(2)} s to ${result.out}\n`);
     return EXIT.ok;
+  } catch (error) {
+    // A long text that failed near its end: say what was done, and that a run again costs only the rest.
+    if (error instanceof SpeechError && error.kind !== 'cancelled' && spokenChars > 0 && spokenChars < text.length) {
+      const again = cache ? ' Run the same command again to go on: the parts already spoken come from the audio cache, without a request.' : '';
+      io.err(speechErrorLine(error));
+      io.err(`utter: ${values.out} was not written: the failure came ${Math.floor((spokenChars / text.length) * 100)}% into the text, after “${lastWords(text.slice(0, spokenChars))}”.${again}\n`);
+      return EXIT_BY_KIND[error.kind];
+    }
+    throw error;
   } finally {
     await provider.close();
   }
+}
+
+/** The end of `text` as a reader would quote it: its last few words, on one line. */
+function lastWords(text: string): string {
+  const words = text.trim().split(/\s+/);
+  return (words.length > 8 ? '…' : '') + words.slice(-8).join(' ');
 }
 
 /** The app's pronunciation dictionary, beside the settings file; a problem with it is said, not fatal. */
