@@ -355,6 +355,19 @@ export class Session {
     this.persist();
   }
 
+  /**
+   * The process ends (`utter web` stopped): what plays stops, and what was being read stays
+   * saved, so the next run offers it. stop() would forget it, as the user's Stop means to.
+   */
+  async close(): Promise<void> {
+    const current = this.current;
+    if (current) {
+      this.end(current);
+      current.sink?.transport('stop');
+    }
+    await this.options.saved?.flush();
+  }
+
   pauseResume(): void {
     const current = this.current;
     if (!current) return;

@@ -366,7 +366,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     session,
     clientCount: () => sockets.clients.size + audioServer.clients.size,
     close: async () => {
-      session.stop();
+      await session.close();
       saves.cancel();
       await savedFiles.close();
       await voice.close();
