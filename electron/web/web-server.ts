@@ -21,6 +21,7 @@ import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../pages/renderer-files';
 import { SavedSession } from '../session/saved-session';
 import { WebSettingsFile } from './web-settings-file';
+import type { SettingsUpdateResult } from '../../shared/renderer-api';
 import { LinkEstimates } from '../engine/link-estimate';
 import { Session, type SessionSink } from '../session/session';
 import { sessionOperations, textToSave } from '../session/session-operations';
@@ -131,6 +132,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const { apiKey, apiKeyOrigins, ...initial } = options.settings;
   // The changes the page makes are kept in the file the command read, for the next run.
   const settingsFile = options.settingsFile ? new WebSettingsFile(options.settingsFile) : undefined;
+  async function updateAndKeep(patch: Record<string, unknown>): Promise<SettingsUpdateResult> {
+    const result = await store.update(patch);
+    if (!result.ok || !settingsFile) return result;
+    const notSaved = await settingsFile.keep(Object.keys(patch), store.get());
+    return notSaved ? { ...result, notSaved } : result;
+  }
   const store = new SettingsStore({ file: null, initial, secrets: memorySecretStore(apiKey && encodeStoredKey({ key: apiKey, origins: apiKeyOrigins ?? null })) });
   await store.load();
   const dictionary = new PronunciationStore({ file: options.pronunciationsFile ?? null, initial: options.pronunciations, onNotice: (message) => console.warn(`utter web: ${message}`) });
@@ -145,7 +152,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     links,
     cache: options.cacheDir ? new AudioCache(options.cacheDir, () => store.get().audioCacheMb * MEGABYTE, (message) => console.warn(`utter web: ${message}`)) : undefined,
     warn: (message) => console.warn(`utter web: ${message}`),
-    saveRate: (rate) => void store.update({ playbackRate: rate }),
+    saveRate: (rate) => void updateAndKeep({ playbackRate: rate }),
     // A test's own provider needs no connection opened ahead.
     warmLink: options.provider ? undefined : (settings) => void linkWarmer.warm(settings),
   });
@@ -271,10 +278,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (locked.length) {
         return { ok: false, issues: locked.map((setting) => ({ setting, value: setting === 'baseUrls' ? patch[setting] : '(hidden)', message: 'can be changed here only when `utter web` is started with --allow-key-changes (or in the app, or on the command line)' })) };
       }
-      const result = await store.update(patch);
-      if (!result.ok || !settingsFile) return result;
-      const notSaved = await settingsFile.keep(Object.keys(patch), store.get());
-      return notSaved ? { ...result, notSaved } : result;
+      return updateAndKeep(patch);
     },
     voices: () => {
       const settings = store.get();

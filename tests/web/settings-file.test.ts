@@ -41,8 +41,11 @@ describe('utter web and its settings file', () => {
     // A refused value writes nothing.
     expect(await update({ speed: 99 })).toMatchObject({ ok: false });
     expect(JSON.parse(readFileSync(file, 'utf8')).speed).toBe(1);
+    // The player's rate, changed by its buttons or the tray, is kept as well.
+    web.session.setRate(1.5);
+    await expect.poll(() => JSON.parse(readFileSync(file, 'utf8')).playbackRate).toBe(1.5);
     // The next run reads what was saved.
-    expect(await loadSettings({ file, env: {} })).toMatchObject({ voice: 'nova', format: 'opus', whileSpeaking: 'queue', speed: 1 });
+    expect(await loadSettings({ file, env: {} })).toMatchObject({ voice: 'nova', format: 'opus', whileSpeaking: 'queue', speed: 1, playbackRate: 1.5 });
   });
 
   it('creates the file when there was none, readable by this user only', async () => {
