@@ -1,3 +1,5 @@
+import { endsWithAbbreviation, joinWrappedLines } from './sentence-joins';
+
 /**
  * Sentence boundaries from Intl.Segmenter, a window at a time: V8's segmenter is
  * quadratic on long strings (a 180 KB text took 4 s, 720 KB 41 s), windows keep it linear.
@@ -8,13 +10,24 @@ export function* sentences(text: string, window = 16384): Generator<{ from: numb
   const segmenter = new Intl.Segmenter(undefined, { granularity: 'sentence' });
   for (let pos = 0; pos < text.length; ) {
     const end = Math.min(text.length, pos + window);
-    const found = [...segmenter.segment(text.slice(pos, end))];
+    const found = joinAbbreviations([...segmenter.segment(joinWrappedLines(text.slice(pos, end)))]);
     const usable = end === text.length ? found.length : Math.max(1, found.length - 1);
-    for (let i = 0; i < usable; i++) {
-      yield { from: pos + found[i].index, to: pos + found[i].index + found[i].segment.length };
-    }
-    pos += found[usable - 1].index + found[usable - 1].segment.length;
+    for (let i = 0; i < usable; i++) yield { from: pos + found[i].from, to: pos + found[i].to };
+    pos += found[usable - 1].to;
   }
+}
+
+/** Sentences that end with an abbreviation ("Dr.") joined to the one after them. */
+function joinAbbreviations(found: Intl.SegmentData[]): { from: number; to: number }[] {
+  const joined: { from: number; to: number }[] = [];
+  let joining = false;
+  for (const { index, segment } of found) {
+    const to = index + segment.length;
+    if (joining) joined[joined.length - 1].to = to;
+    else joined.push({ from: index, to });
+    joining = endsWithAbbreviation(segment);
+  }
+  return joined;
 }
 
 /** Beyond this, a text is not laid out by sentence (it would take the page a second or more). */

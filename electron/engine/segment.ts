@@ -37,8 +37,8 @@ export function* segmentText(spoken: SpokenText, options: SegmentOptions): Gener
   while (!next.done) {
     const limit = index === 0 ? firstMax : index === 1 ? secondMax : options.maxChars;
     const piece = next.value;
-    if (index === 0 && !pending && piece.to - piece.from > limit) {
-      // A long first sentence: cut it at a clause so the voice can start.
+    if (!pending && piece.to - piece.from > limit) {
+      // A long first (or second) sentence: cut it at a clause so the voice can start, and go on in time.
       const cut = cutPoint(spoken.text, piece.from, piece.from + limit);
       yield makeSegment(spoken, index++, piece.from, cut);
       next = { done: false, value: { from: cut, to: piece.to } };
