@@ -113,6 +113,18 @@ export function canonicalAccelerator(text: string, platform: string): string | n
   return typeof parsed === 'string' ? null : canonical(parsed, platform);
 }
 
+/**
+ * True when `a` and `b` are the same keys on a Mac or elsewhere ("Ctrl+Alt+S" and
+ * "Alt+CommandOrControl+s" are one off macOS): a settings file may move between the two.
+ */
+export function sameShortcut(a: string, b: string): boolean {
+  return ['darwin', 'linux'].some((platform) => {
+    const first = canonicalAccelerator(a, platform);
+    return first !== null && first === canonicalAccelerator(b, platform);
+  });
+}
+
+/** One spelling of a parsed accelerator on `platform` (sorted modifiers, then the key). */
 export function canonical(parsed: ParsedAccelerator, platform: string): string {
   const modifiers = [...parsed.modifiers].map((modifier): string =>
     modifier === 'cmdorctrl' ? (platform === 'darwin' ? 'meta' : 'ctrl') : modifier,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validateAccelerator } from '../accelerator';
+import { displayAccelerator, sameShortcut, validateAccelerator } from '../accelerator';
 import { AUDIO_FORMATS } from '../audio-format';
 import { hideUrlSecrets } from '../endpoint-display';
 
@@ -11,6 +11,31 @@ const accelerator = z
     const why = text.trim() ? validateAccelerator(text) : null;
     if (why) context.addIssue({ code: 'custom', message: why });
   });
+
+/** In the order they are registered and listed. */
+export const HOTKEY_ACTIONS: readonly HotkeyAction[] = ['speakClipboard', 'speakSelection', 'pauseResume', 'stop', 'faster', 'slower', 'normalRate'];
+
+/** How the settings window and the notifications name each action. */
+export const HOTKEY_LABELS: Readonly<Record<HotkeyAction, string>> = {
+  speakClipboard: 'Speak clipboard',
+  speakSelection: 'Speak selection',
+  pauseResume: 'Pause / resume',
+  stop: 'Stop',
+  faster: 'Faster',
+  slower: 'Slower',
+  normalRate: 'Normal speed',
+};
+
+/** Where two actions share the same keys, each is refused naming the other (the app would give the keys to one only). */
+// Typed by string, not HotkeyAction: that type comes from the schema this refines.
+function refuseSharedShortcuts(hotkeys: Record<string, string>, context: z.RefinementCtx): void {
+  const mac = /Mac/.test(globalThis.navigator?.platform ?? '');
+  for (const action of HOTKEY_ACTIONS) {
+    const keys = hotkeys[action].trim();
+    const other = keys && HOTKEY_ACTIONS.find((o) => o !== action && sameShortcut(keys, hotkeys[o]));
+    if (other) context.addIssue({ code: 'custom', path: [action], message: `${displayAccelerator(keys, mac)} is already the shortcut for ${HOTKEY_LABELS[other]}` });
+  }
+}
 
 /** A model or voice name no server uses is this long: a longer one would go with every request. */
 const MAX_NAME_CHARS = 256;
@@ -109,6 +134,7 @@ export const settingsSchema = z.object({
       normalRate: accelerator.default('CommandOrControl+Alt+0'),
     })
     .strict()
+    .superRefine(refuseSharedShortcuts)
     .prefault({}),
   /** Speak pressed while speaking: stop and speak the new text, or queue it. */
   whileSpeaking: z.enum(['interrupt', 'queue']).default('interrupt'),
@@ -131,20 +157,6 @@ export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
 
 /** What a global hotkey can do. */
 export type HotkeyAction = keyof Settings['hotkeys'];
-
-/** In the order they are registered (when two share a shortcut, the earlier keeps it) and listed. */
-export const HOTKEY_ACTIONS: readonly HotkeyAction[] = ['speakClipboard', 'speakSelection', 'pauseResume', 'stop', 'faster', 'slower', 'normalRate'];
-
-/** How the settings window and the notifications name each action. */
-export const HOTKEY_LABELS: Readonly<Record<HotkeyAction, string>> = {
-  speakClipboard: 'Speak clipboard',
-  speakSelection: 'Speak selection',
-  pauseResume: 'Pause / resume',
-  stop: 'Stop',
-  faster: 'Faster',
-  slower: 'Slower',
-  normalRate: 'Normal speed',
-};
 
 /** One problem with one setting, phrased for the user. */
 export interface SettingsIssue {

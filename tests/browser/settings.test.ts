@@ -373,6 +373,30 @@ describe('the settings view', () => {
     await expect.poll(() => page.getByTestId('issue-hotkeys.speakClipboard').count()).toBe(0);
   });
 
+  it("refuses another action's shortcut next to the field, naming that action, and keeps the saved one", async () => {
+    const field = page.getByTestId('setting-hotkey-speakClipboard');
+    const before = await field.inputValue();
+    await field.focus();
+    await page.keyboard.press('Control+Alt+KeyX');
+    await expect.poll(() => page.getByTestId('issue-hotkeys.speakClipboard').textContent()).toBe('Ctrl+Alt+X is already the shortcut for Stop');
+    expect(await page.getByTestId('settings-saved').textContent()).toBe('');
+    const fresh = await rig.open('settings');
+    try {
+      expect(await fresh.getByTestId('setting-hotkey-speakClipboard').inputValue()).toBe(before);
+      expect(await fresh.getByTestId('setting-hotkey-stop').inputValue()).toBe('Ctrl+Alt+X');
+    } finally {
+      await fresh.close();
+    }
+    // Another spelling of the same keys is the same shortcut.
+    await setField('setting-hotkey-speakClipboard', 'alt+commandorcontrol+x');
+    await expect.poll(() => page.getByTestId('issue-hotkeys.speakClipboard').textContent()).toMatch(/is already the shortcut for Stop$/);
+    await field.focus();
+    await page.keyboard.press('Control+Shift+KeyY');
+    await expect.poll(() => page.getByTestId('issue-hotkeys.speakClipboard').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
+    expect(await page.getByTestId('issue-hotkeys.stop').count()).toBe(0);
+  });
+
   it('offers Speak selection as its own shortcut, Ctrl+Alt+A, says what it does, and records a new one', async () => {
     const field = page.getByTestId('setting-hotkey-speakSelection');
     expect(await field.inputValue()).toBe('Ctrl+Alt+A');

@@ -473,15 +473,18 @@ describe('Electron shell', () => {
     expect(existsSync(entry)).toBe(false);
   });
 
-  it('rebinds Speak selection from the settings window, and reports a shortcut another action already has', async () => {
+  it('rebinds Speak selection from the settings window, and refuses a shortcut another action already has', async () => {
     const update = captured.handlers.get(channelOf('updateSettings'))!;
     const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
     const problems = async () => ((await captured.handlers.get(channelOf('settings'))!(page)) as { hotkeyProblems: Record<string, string> }).hotkeyProblems;
     const hotkeys = (speakSelection: string) => ({ hotkeys: { speakClipboard: 'CommandOrControl+Alt+S', speakSelection, pauseResume: 'CommandOrControl+Alt+P', stop: 'CommandOrControl+Alt+X' } });
-    expect(await update(page, hotkeys('Ctrl+Alt+S'))).toMatchObject({ ok: true });
-    expect(await problems()).toMatchObject({ speakSelection: 'the same shortcut is already set for Speak clipboard' });
-    expect(captured.notifications).toContain('A shortcut could not be set. Speak selection (Ctrl+Alt+S): the same shortcut is already set for Speak clipboard.');
-    expect(captured.shortcuts.has('CommandOrControl+Alt+A')).toBe(false);
+    expect(await update(page, hotkeys('Ctrl+Alt+S'))).toMatchObject({
+      ok: false,
+      issues: expect.arrayContaining([{ setting: 'hotkeys.speakSelection', value: 'Ctrl+Alt+S', message: 'Ctrl+Alt+S is already the shortcut for Speak clipboard' }]),
+    });
+    // Refused whole: the shortcut in force stays registered.
+    expect(await problems()).not.toHaveProperty('speakSelection');
+    expect(captured.shortcuts.has('CommandOrControl+Alt+A')).toBe(true);
     expect(await update(page, hotkeys('Alt+Shift+F7'))).toMatchObject({ ok: true });
     expect(await problems()).not.toHaveProperty('speakSelection');
     expect(captured.menus.at(-1)!.find((item) => item.label === 'Speak selection')).toMatchObject({ accelerator: 'Alt+Shift+F7' });
