@@ -110,4 +110,17 @@ describe('the player under Electron', () => {
     await waitForText(web.page, 'state', 'idle', 20_000);
     expect(await web.page.getByTestId('error').textContent()).toBe('');
   });
+
+  it("names the global shortcuts in the tooltips, after the page's own keys, in the player and the mini player", async () => {
+    const titles = (page: typeof web.page) =>
+      Promise.all(['pause', 'stop', 'previous', 'skip', 'rate-slower'].map((id) => page.getByTestId(id).getAttribute('title')));
+    await expect.poll(() => titles(web.page)).toEqual(['Pause (Space or K; Ctrl+Alt+P)', 'Stop (Esc; Ctrl+Alt+X)', 'Previous (←)', 'Skip (→)', 'Slower (Ctrl+Alt+-)']);
+    const mini = await web.rig.open('mini');
+    try {
+      // The popover has no Escape of its own: that stays the window's.
+      await expect.poll(() => titles(mini)).toEqual(['Pause (Space or K; Ctrl+Alt+P)', 'Stop (Ctrl+Alt+X)', 'Previous (←)', 'Skip (→)', 'Slower (Ctrl+Alt+-)']);
+    } finally {
+      await mini.close();
+    }
+  });
 });

@@ -44,12 +44,26 @@ describe('the mini player', () => {
     await mini.getByTestId('pause').click();
     await waitForText(web.page, 'state', 'paused');
     await expect.poll(() => mini.getByTestId('pause').getAttribute('aria-pressed')).toBe('true');
-    expect(await mini.getByTestId('pause').getAttribute('title')).toMatch(/^Resume \(Ctrl\+Alt\+P\)$/);
+    // In a tab the global shortcuts do nothing: the tooltip names the page's keys.
+    expect(await mini.getByTestId('pause').getAttribute('title')).toBe('Resume (Space or K)');
     await mini.getByTestId('pause').click();
     await waitForText(web.page, 'state', 'playing');
     await mini.getByTestId('stop').click();
     await waitForText(web.page, 'state', 'idle');
     await expect.poll(() => mini.getByText('Nothing is playing.').count()).toBe(1);
+  });
+
+  it("pauses and resumes on the page's own keys, Space and K, as the full player does", async () => {
+    const mini = await web.rig.open('mini');
+    web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    await speakInPage(web.page, TEXT, 'pcm');
+    await waitForText(web.page, 'state', 'playing');
+    await expect.poll(() => mini.getByTestId('pause').isEnabled()).toBe(true);
+    await mini.evaluate('document.activeElement.blur()');
+    await mini.keyboard.press('Space');
+    await waitForText(web.page, 'state', 'paused');
+    await mini.keyboard.press('k');
+    await waitForText(web.page, 'state', 'playing');
   });
 
   it('brings the player tab forward without reloading it, rather than a second page that would take the audio', async () => {

@@ -1,7 +1,7 @@
 import { FolderOpen, Settings as SettingsIcon, Volume2 } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AUDIO_FORMATS, isAudioFormat } from '../../../shared/audio-format';
-import type { PublicSettings } from '../../../shared/renderer-api';
+import type { AppInfo, PublicSettings } from '../../../shared/renderer-api';
 import type { Bridge } from '../state/bridge';
 import { LiveMeters } from './LiveMeters';
 import { QueueAndHistory } from './QueueAndHistory';
@@ -12,6 +12,7 @@ import { usePlayerStore } from '../state/player-store';
 import { BufferBar, type BufferReading } from './player/BufferBar';
 import { IconButton } from './player/IconButton';
 import { NowPlaying } from './player/NowPlaying';
+import { usePageKeys } from './player/page-keys';
 import { SentenceView } from './player/SentenceView';
 import { Transport, transportShortcuts } from './player/Transport';
 import { SaveAudioButton, SaveStatusLine } from './player/SaveAudio';
@@ -43,7 +44,9 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
     const state = usePlayerStore.getState();
     return metrics && { bufferedMs: metrics.bufferedMs, prerollMs: metrics.prerollMs, underruns: metrics.underruns, due: state.busy && !state.paused };
   }, [controller]);
-  const shortcuts = transportShortcuts(settings?.hotkeys, true);
+  // The global shortcuts only where they work: the app, not a browser tab.
+  const [shell, setShell] = useState<AppInfo['shell'] | null>(null);
+  const shortcuts = transportShortcuts(settings?.hotkeys, { global: shell === 'electron', escapeStops: true });
 
   useEffect(() => {
     controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
@@ -58,6 +61,7 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
     };
   }, [controller]);
   useEffect(() => followSaves(bridge), [bridge]);
+  useEffect(() => void bridge.appInfo().then((info) => setShell(info.shell), () => {}), [bridge]);
 
   const speak = (): void => void controller.speak([text], format);
 
@@ -71,14 +75,9 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
     if (!busy && lost && textBox.current) textBox.current.focus();
   }, [busy]);
 
-  // Keyboard: Ctrl+Enter (⌘↩) in the text box speaks, Escape stops.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent): void => {
-      if (event.key === 'Escape' && usePlayerStore.getState().busy) controller.control('stop');
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [controller]);
+  // Keyboard: Ctrl+Enter (⌘↩) in the text box speaks; Escape stops, and outside the fields
+  // and buttons Space or K pauses and the arrows move by sentence.
+  usePageKeys(controller, true);
 
   const [dragging, setDragging] = useState(false);
   const drop = (event: React.DragEvent): void => {

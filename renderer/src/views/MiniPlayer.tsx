@@ -9,6 +9,7 @@ import { usePlayerStore } from '../state/player-store';
 import { BufferBar, type BufferReading } from './player/BufferBar';
 import { IconButton } from './player/IconButton';
 import { NowPlaying } from './player/NowPlaying';
+import { usePageKeys } from './player/page-keys';
 import { Transport, transportShortcuts } from './player/Transport';
 import { useConnectionTrouble } from './connection-trouble';
 import './mini.css';
@@ -39,6 +40,9 @@ export function MiniPlayer({ bridge }: { bridge: Bridge }) {
       stop();
     };
   }, [bridge, controller]);
+
+  // The page's keys as in the full player, but Escape: this is a popover, not the player.
+  usePageKeys(controller, false);
 
   const readBuffer = useCallback((): BufferReading | undefined => {
     const last = level.current;
@@ -72,7 +76,7 @@ export function MiniPlayer({ bridge }: { bridge: Bridge }) {
       <Transport
         control={(action) => controller.control(action)}
         changeRate={(to) => controller.changeRate(to)}
-        shortcuts={transportShortcuts(settings?.hotkeys, false)}
+        shortcuts={transportShortcuts(settings?.hotkeys, { global: info?.shell === 'electron', escapeStops: false })}
       />
       <p role="alert" className="error" data-testid="error">
         {[trouble, error].filter(Boolean).join(' ')}
