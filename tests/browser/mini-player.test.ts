@@ -66,6 +66,33 @@ describe('the mini player', () => {
     await waitForText(web.page, 'state', 'playing');
   });
 
+  it('keeps every control whole and pressable, with no scrolling, down to 140 px tall (212 px at 150 % zoom)', async () => {
+    const mini = await web.rig.open('mini');
+    web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
+    // A sentence long enough for the three lines the reading line may take.
+    await speakInPage(web.page, `${'A long sentence that goes on and on, '.repeat(6)}ending here. A second one.`, 'pcm');
+    await expect.poll(() => mini.getByTestId('pause').isEnabled()).toBe(true);
+    const controls = ['open-player', 'previous', 'pause', 'skip', 'stop', 'rate-slower', 'rate', 'rate-faster'];
+    // As a string: these tests are type-checked without the DOM.
+    const unreachable = () =>
+      mini.evaluate(`${JSON.stringify(controls)}.filter((id) => {
+        const e = document.querySelector('[data-testid="' + id + '"]');
+        const r = e.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return r.top < 0 || r.bottom > innerHeight || r.left < 0 || r.right > innerWidth || !e.contains(hit);
+      })`) as Promise<string[]>;
+    const scrolls = () => mini.evaluate('document.documentElement.scrollHeight > innerHeight || document.documentElement.scrollWidth > innerWidth') as Promise<boolean>;
+    for (const width of [360, 320]) {
+      for (const height of [212, 180, 160, 140]) {
+        await mini.setViewportSize({ width, height });
+        expect(await unreachable(), `${width} × ${height}`).toEqual([]);
+        expect(await scrolls(), `${width} × ${height}`).toBe(false);
+        // What is read keeps at least a line.
+        expect(await mini.getByTestId('reading').evaluate((e) => e.getBoundingClientRect().height), `${width} × ${height}`).toBeGreaterThan(15);
+      }
+    }
+  });
+
   it('brings the player tab forward without reloading it, rather than a second page that would take the audio', async () => {
     const mini = await web.rig.open('mini');
     web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
