@@ -29,6 +29,11 @@ export interface TextRef {
   preview: string;
 }
 
+/** A text of the history: `failed` says why it stopped, when it did (its Replay tries again). */
+export interface HistoryRef extends TextRef {
+  failed?: string;
+}
+
 /** A text itself, sent to a page once, before the first view that names it. */
 export interface SessionText {
   textId: number;
@@ -59,8 +64,8 @@ export interface SessionView {
     segment: { index: number; start: number; end: number } | null;
   } | null;
   queued: TextRef[];
-  /** The last texts spoken, newest first. */
-  history: TextRef[];
+  /** The last texts spoken or tried, newest first; those that failed say so. */
+  history: HistoryRef[];
   /** The last error, shown until the next text starts. */
   error: string;
   /** A note that is not an error (a retry, a failover, a resume). */

@@ -72,6 +72,8 @@ export interface SessionOptions {
 interface Held {
   ref: TextRef;
   text: string;
+  /** Why it stopped, the last time it was tried and failed. */
+  failed?: string;
 }
 
 interface Current {
@@ -150,7 +152,7 @@ export class Session {
       state: this.state,
       current: current && { id: current.id, textId: current.held.ref.textId, offset: current.offset, segment: segment ? { index: current.heard, ...segment } : null },
       queued: this.queued.map((held) => held.ref),
-      history: this.history.map((held) => held.ref),
+      history: this.history.map((held) => (held.failed ? { ...held.ref, failed: held.failed } : held.ref)),
       error: this.error,
       notice: this.notice,
       source: this.source,
@@ -474,6 +476,8 @@ export class Session {
         return;
       case 'error':
         this.error = fact.message;
+        // The page could not play it (a decoder's error): in the history, it failed.
+        if (current.remembered) current.held.failed = fact.message;
         if (this.retrying) this.clearRetryNotice(false);
         return this.emit();
       case 'notice':
@@ -647,7 +651,10 @@ export class Session {
         if (event.error.kind === 'cancelled') return;
         // A text the server failed (no key, a refusal, no network) is kept to replay once that
         // is fixed; one with nothing to speak is not.
-        if (event.error.kind !== 'input') this.remember(current);
+        if (event.error.kind !== 'input') {
+          this.remember(current);
+          current.held.failed = event.error.message;
+        }
         this.error = event.error.message;
         // The error says how the retries ended; a "Retrying…" beside it would say they go on.
         if (this.retrying) this.clearRetryNotice(false);
@@ -663,7 +670,10 @@ export class Session {
   private remember(current: Current): boolean {
     if (current.remembered) return false;
     current.remembered = true;
-    if (this.history[0] === current.held) return false;
+    // Tried again: not failed, unless this try fails too.
+    const wasFailed = current.held.failed !== undefined;
+    delete current.held.failed;
+    if (this.history[0] === current.held) return wasFailed;
     this.history = [current.held, ...this.history.filter((held) => held !== current.held)].slice(0, HISTORY_LENGTH);
     return true;
   }

@@ -20,6 +20,28 @@ describe('history and graph', () => {
     await web.page.getByTestId('stop').click();
   });
 
+  it('marks a text that failed in the history, with why, and its Try again speaks it and clears the mark', async () => {
+    const entries = () => web.page.getByTestId('history').locator('li').allTextContents();
+    web.rig.tts.enqueue({ status: 401, message: 'Incorrect API key provided.' });
+    await speakInPage(web.page, 'This one fails first.', 'pcm');
+    await waitForText(web.page, 'state', 'error');
+    const error = (await web.page.getByTestId('error').textContent())!;
+    expect(error).toMatch(/API key/);
+    await expect.poll(async () => (await entries())[0]).toBe(`Try again Save… Failed: ${error} This one fails first.`);
+    const failed = web.page.getByTestId('history').locator('li[data-failed=true]');
+    expect(await failed.count()).toBe(1);
+    expect(await failed.getByTestId('history-failed').getAttribute('title')).toMatch(/API key/);
+    expect(await web.page.getByRole('button', { name: 'Try again: This one fails first.' }).count()).toBe(1);
+    // The session says the same to every page (and the app's): failed, and why.
+    expect(web.rig.web.session.view().history[0]).toEqual(expect.objectContaining({ preview: 'This one fails first.', failed: expect.stringMatching(/API key/) }));
+    await failed.getByTestId('replay').click();
+    await waitForText(web.page, 'state', 'playing');
+    await expect.poll(() => failed.count()).toBe(0);
+    await waitForText(web.page, 'state', 'idle', 15_000);
+    expect((await entries())[0]).toBe('Replay Save… This one fails first.');
+    expect(web.rig.web.session.view().history[0]).not.toHaveProperty('failed');
+  }, 30_000);
+
   it('takes a waiting text out of the queue with its Remove button', async () => {
     web.rig.tts.set({ audio: { pcm: fixtureAudio('pcm', 'long') } });
     try {

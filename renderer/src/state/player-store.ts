@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AudioFormat } from '../../../shared/audio-format';
-import type { Resumable, SessionState, TextRef } from '../../../shared/session';
+import type { HistoryRef, Resumable, SessionState, TextRef } from '../../../shared/session';
 
 /** What the player view shows, as text (the `state` test id). */
 export type ShownState = SessionState;
@@ -67,9 +67,9 @@ export interface PlayerState {
   /** True while the session has a text, playing or paused. */
   busy: boolean;
   paused: boolean;
-  /** Texts waiting their turn, and the last ones spoken (newest first), for replay. */
+  /** Texts waiting their turn, and the last ones spoken or tried (newest first, those that failed marked), for replay. */
   queued: TextRef[];
-  history: TextRef[];
+  history: HistoryRef[];
   resumable: Resumable | null;
   /** The text in the box (a hotkey's text appears here too). */
   text: string;
