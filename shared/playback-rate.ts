@@ -1,5 +1,6 @@
 // The playback rate a user chooses (time-stretched in the decoder worker, on top of the
-// provider's own speed): its range, its steps, and the one check every door uses.
+// provider's own speed): its range, its steps, and the one check every door uses. The
+// settings schema takes its range from here, so the setting and the controls agree.
 
 export const MIN_RATE = 0.5;
 export const MAX_RATE = 3;

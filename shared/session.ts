@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AUDIO_FORMATS, type AudioFormat } from './audio-format';
 import { textTooLong } from './text-limit';
-import { rateProblem } from './playback-rate';
+import { MAX_RATE, MIN_RATE, rateProblem } from './playback-rate';
 
 export type SessionState = 'idle' | 'buffering' | 'playing' | 'paused' | 'error';
 
@@ -155,8 +155,8 @@ export const speakIntentSchema = z
   .strict();
 export type SpeakIntent = z.output<typeof speakIntentSchema>;
 
-/** A playback rate from a page: refused outside 0.5–3, with why. */
-export const rateSchema = z.number({ error: 'takes a rate from 0.5 to 3' }).superRefine((value, context) => {
+/** A playback rate from a page: refused outside MIN_RATE–MAX_RATE, with why. */
+export const rateSchema = z.number({ error: `takes a rate from ${MIN_RATE} to ${MAX_RATE}` }).superRefine((value, context) => {
   const refused = rateProblem(value);
   if (refused) context.addIssue({ code: 'custom', message: refused });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { displayAccelerator, sameShortcut, validateAccelerator } from '../accelerator';
 import { AUDIO_FORMATS } from '../audio-format';
+import { MAX_RATE, MIN_RATE } from '../playback-rate';
 import { hideUrlSecrets } from '../endpoint-display';
 
 /** A global shortcut in Electron's accelerator syntax, or '' for none. */
@@ -97,8 +98,11 @@ export const settingsSchema = z.object({
   voice: z.string().max(MAX_NAME_CHARS).default(''),
   format: z.enum(AUDIO_FORMATS).default('pcm'),
   speed: z.number().min(0.25).max(4).default(1),
-  /** The player's rate, time-stretched on top of `speed` (0.5–3); the player's control and shortcuts set it. */
-  playbackRate: z.number().min(0.5).max(3).default(1),
+  /**
+   * The player's rate, time-stretched on top of `speed`; the player's control and shortcuts set
+   * it. Its range is the time-stretcher's (playback-rate.ts), which the audio worker reads without zod.
+   */
+  playbackRate: z.number().min(MIN_RATE).max(MAX_RATE).default(1),
   /** Sent only to models that take instructions (not tts-1, tts-1-hd). */
   instructions: z.string().max(4096).default(''),
   /** Raw PCM carries no rate; servers that do not say it in the content type use this. */

@@ -240,7 +240,7 @@ describe('what a screen reader is told (Chromium accessibility tree)', () => {
     await page.getByTestId('setting-speed').blur();
     await page.getByTestId('issue-speed').waitFor();
     const nodes = await axTree(page);
-    const [speed] = find(nodes, 'spinbutton', 'Speed (0.25–4)');
+    const [speed] = find(nodes, 'spinbutton', 'Voice speed (0.25–4)');
     expect(property(speed, 'invalid')).toBe('true');
     expect(speed.description?.value).toMatch(/at most 4/);
     const [hotkey] = find(nodes, 'textbox', 'Speak clipboard');

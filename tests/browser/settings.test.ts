@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settingsSchema } from '../../shared/config/schema';
 import { startWebRig, waitForText, type WebRig } from '../support/utter-web';
 
 /**
@@ -50,6 +51,24 @@ describe('the settings view', () => {
     await setField('setting-speed', '1.5');
     await expect.poll(() => page.getByTestId('issue-speed').count()).toBe(0);
     await expect.poll(() => page.getByTestId('settings-saved').textContent()).toBe('Saved.');
+  });
+
+  it("tells the voice's speed from the player's, each with its range from the one schema, and the player's − stops where that range does", async () => {
+    const rate = settingsSchema.shape.playbackRate.unwrap();
+    const speed = settingsSchema.shape.speed.unwrap();
+    const field = page.getByRole('spinbutton', { name: `Voice speed (${speed.minValue}–${speed.maxValue})` });
+    expect(await field.getAttribute('data-testid')).toBe('setting-speed');
+    expect(await page.locator('#settings-playback').textContent()).toContain(`The player's − and + change the playback speed on top of it, ${rate.minValue}–${rate.maxValue}×.`);
+    const player = await rig.open();
+    try {
+      const slower = player.getByTestId('rate-slower');
+      for (let i = 0; i < 20 && (await slower.isEnabled()); i++) await slower.click();
+      await expect.poll(() => player.getByTestId('rate').textContent()).toBe(`${rate.minValue}×`);
+      expect(await slower.isDisabled()).toBe(true);
+    } finally {
+      await player.getByTestId('rate').click();
+      await player.close();
+    }
   });
 
   it('says what an emptied number field needs and that the value in force stays, never "Saved."', async () => {

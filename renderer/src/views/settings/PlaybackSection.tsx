@@ -21,7 +21,13 @@ export function PlaybackSection({ settings, issues, change, changeNumber }: Sect
             ))}
           </select>
         </Field>
-        <Field label={`Speed (${rangeOf('speed')})`} name="speed" issues={issues}>
+        {/* Two speeds: this one the voice's, asked of the server; the player's − and + stretch on top of it. */}
+        <Field
+          label={`Voice speed (${rangeOf('speed')})`}
+          name="speed"
+          issues={issues}
+          hint={`How fast the voice itself reads. The player's − and + change the playback speed on top of it, ${rangeOf('playbackRate')}×.`}
+        >
           <input data-testid="setting-speed" type="number" step="0.05" defaultValue={settings.speed} onBlur={(e) => void changeNumber('speed', e.target.value)} />
         </Field>
         <Field label="Speak while speaking" name="whileSpeaking" issues={issues}>
