@@ -6,6 +6,7 @@ import { readFileAtMost, TooLargeError } from '../engine/read-at-most';
 import {
   DEFAULT_SETTINGS,
   formatSettingsIssues,
+  HOTKEY_ACTIONS,
   settingsSchema,
   validateSettings,
   type Settings,
@@ -350,8 +351,9 @@ function describeIssues(issues: SettingsIssue[]): string {
 
 /**
  * Salvage for a file that breaks the schema: each known setting whose value passes its own
- * field schema is kept, the rest fall back to the defaults. Safe because the schema has no
- * rules across fields, so valid fields stay valid together (re-checked anyway).
+ * field schema is kept, the rest fall back to the defaults. Safe because the schema's only
+ * rule across values (two shortcuts on the same keys) stays inside `hotkeys`, so valid fields
+ * stay valid together (re-checked anyway).
  */
 function keepValidSettings(input: Record<string, unknown>): Settings {
   const shape = settingsSchema.shape;
@@ -359,7 +361,25 @@ function keepValidSettings(input: Record<string, unknown>): Settings {
   for (const [key, value] of Object.entries(input)) {
     if (!Object.hasOwn(shape, key)) continue;
     if (shape[key as keyof typeof shape].safeParse(value).success) kept[key] = value;
+    else if (key === 'hotkeys') kept.hotkeys = keepValidHotkeys(value);
   }
   const checked = validateSettings(kept);
   return checked.ok ? checked.settings : DEFAULT_SETTINGS;
+}
+
+/**
+ * A file's shortcuts, one bad or two on the same keys (which earlier versions saved): each
+ * good one is kept, in the order they are registered, so of two on the same keys the earlier
+ * keeps them as it always did; a bad one, or one whose keys are taken, gets its default if
+ * that is free, else none.
+ */
+function keepValidHotkeys(value: unknown): Record<string, string> {
+  const given = value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  const kept: Record<string, string> = Object.fromEntries(HOTKEY_ACTIONS.map((action) => [action, '']));
+  for (const action of HOTKEY_ACTIONS) {
+    const fits = (keys: unknown): keys is string => typeof keys === 'string' && settingsSchema.shape.hotkeys.safeParse({ ...kept, [action]: keys }).success;
+    const mine = Object.hasOwn(given, action) ? given[action] : undefined;
+    kept[action] = [mine, DEFAULT_SETTINGS.hotkeys[action]].find(fits) ?? '';
+  }
+  return kept;
 }

@@ -133,6 +133,19 @@ describe('SettingsStore: loading', () => {
     expect(await readJson()).toEqual(settings);
   });
 
+  it('keeps the shortcuts of a file where two share the same keys (as earlier versions saved), the earlier keeping them', async () => {
+    const hotkeys = { ...DEFAULT_SETTINGS.hotkeys, speakClipboard: 'Ctrl+Shift+F1', pauseResume: 'Ctrl+Alt+X', stop: 'CommandOrControl+Alt+X', faster: 'Ctrl+Sift+=' };
+    await writeFile(file, JSON.stringify({ voice: 'nova', hotkeys }));
+    const { store, notices } = makeStore();
+    const settings = await store.load();
+    // Stop's keys were Pause / resume's first, and its default is them too: it is turned off.
+    expect(settings.hotkeys).toEqual({ ...hotkeys, stop: '', faster: DEFAULT_SETTINGS.hotkeys.faster });
+    expect(settings.voice).toBe('nova');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('hotkeys.stop = "CommandOrControl+Alt+X" (Ctrl+Alt+X is already the shortcut for Pause / resume)');
+    expect(notices[0]).toMatch(/settings\.json\.bad-/);
+  });
+
   it('never overwrites an earlier backup', async () => {
     await writeFile(file, 'first');
     await makeStore().store.load();
