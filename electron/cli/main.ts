@@ -32,7 +32,7 @@ export const EXIT = { ok: 0, usage: 2, provider: 3, network: 4, badAudio: 5, can
 
 const USAGE = `Usage:
   utter speak [TEXT] [--file PATH] --out FILE [--force] [options]
-                                                               speak TEXT (or the file, or standard input) to FILE.wav, .mp3
+                                                               speak TEXT (or the file, or standard input: no text, or --file -) to FILE.wav, .mp3
                                                                or .opus (the extension says which); --force replaces a file
   utter speak [TEXT] [--file PATH]                             have the running app speak it
   utter speak --clipboard                                      have the running app speak its clipboard
@@ -219,13 +219,17 @@ async function speakCommand(
     if (values.out) throw new UsageError('--selection with --out reads the PRIMARY selection, which only Linux has; without --out the running app speaks the selection.');
     return handToApp({ type: 'speak-selection' }, io);
   }
+  // `--file -` is standard input, as for most commands that read files.
+  const file = values.file === '-' ? undefined : values.file;
   const text = values.selection
     ? await selectedText(io)
     : positionals.length
       ? positionals.join(' ')
-      : values.file
-        ? await sayWhileWaiting(values.file, () => readTextFile(values.file!), io.err)
+      : file
+        ? await sayWhileWaiting(file, () => readTextFile(file), io.err)
         : await io.stdin();
+  // Said before the text is handed to the app: without one running, "not running" hid it.
+  if (!text.trim()) throw new UsageError(`There is no text to speak: ${positionals.length ? 'the text given' : (file ?? 'standard input')} is empty.`);
   const tooLong = textTooLong(text);
   if (tooLong) throw new UsageError(tooLong);
   // No file: the running app speaks it.

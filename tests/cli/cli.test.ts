@@ -76,6 +76,9 @@ describe('utter speak', () => {
   it('reads standard input and Markdown files', async () => {
     const fromStdin = await utter(['speak', '--out', join(dir, 'stdin.wav'), '--json'], 'Text from standard input.');
     expect(fromStdin.code).toBe(0);
+    // `--file -` is standard input too (it was "Cannot read -: ENOENT").
+    const fromDash = await utter(['speak', '--file', '-', '--out', join(dir, 'dash.wav'), '--json'], 'Text from a dash.');
+    expect({ code: fromDash.code, stderr: fromDash.stderr }).toEqual({ code: 0, stderr: '' });
     const md = join(dir, 'notes.md');
     writeFileSync(md, '# Notes\n\n- **One** thing\n- [Another](https://example.com)\n');
     const fromFile = await utter(['speak', '--file', md, '--base-url', server.url, '--out', join(dir, 'md.wav'), '--json']);
@@ -97,6 +100,8 @@ describe('utter speak', () => {
     const empty = await utter(['speak', '   ', '--out', join(dir, 'x.wav')]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/empty/);
+    // Said as empty with no app running too (it said "Utter is not running"), naming what was empty.
+    expect(await utter(['speak', ''])).toMatchObject({ code: 2, stderr: 'utter: There is no text to speak: the text given is empty. (utter --help)\n' });
 
     const range = await utter(['speak', 'Hi.', '--speed', '9', '--out', join(dir, 'x.wav')]);
     expect(range.code).toBe(2);
