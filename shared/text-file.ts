@@ -1,6 +1,7 @@
 import { cjkUtf16Order, readsAsLatinWords } from './cjk-utf16';
 import { htmlText, isHtmlName } from './html-text';
 import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from './text-limit';
+import { mostlyUtf8, utf8Repaired } from './utf8-repair';
 
 /**
  * A file to read aloud, by the rules every way in shares (dropped on the player, opened,
@@ -48,7 +49,7 @@ export class NotTextError extends Error {
  * refused with a message naming the file.
  */
 export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return decode('utf-8', bytes.subarray(3), name);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return withUtf8Bom(bytes.subarray(3), name);
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return decode('utf-16le', bytes.subarray(2), name);
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return decode('utf-16be', bytes.subarray(2), name);
   const head = bytes.subarray(0, 65536);
@@ -68,6 +69,9 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
     const utf16 = mayBeUtf16 ? (readableOrder(head, blockOrders(head, ascii ? alphabetOrKanaBlocks : alphabetBlocks)) ?? (ascii ? cjkUnlessLatin(head) : null)) : null;
     return utf16 ? guessed(utf16, bytes, name) : utf8;
   }
+  // A few bytes that are no UTF-8 among UTF-8 characters: a Latin-1 line pasted in, not a file in another encoding.
+  const repaired = mostlyUtf8(bytes);
+  if (repaired !== null && controlShare(head) <= 0.01) return repaired;
   // UTF-16 with no ASCII character (CJK on one line) has no NUL, but a script's block byte beside
   // every character ("カタカナ": AB 30 BF 30 …) where no Latin word is spelled ("ÉPÉE"), bytes
   // no Windows-1252 text holds, or Han in common use where Windows-1252 reads no words ("中文": "-N‡e").
@@ -254,6 +258,14 @@ function guessed(encoding: string, bytes: Uint8Array, name: string): string {
   } catch {
     throw binary(name);
   }
+}
+
+/** A BOM says UTF-8 was meant: bytes that are not are read as they would be without it, each on its own (utf8-repair.ts). */
+function withUtf8Bom(bytes: Uint8Array, name: string): string {
+  const text = utf8Text(bytes);
+  if (text !== null) return text;
+  if (bytes.subarray(0, 65536).includes(0) || controlShare(bytes.subarray(0, 65536)) > 0.01) throw binary(name);
+  return utf8Repaired(bytes);
 }
 
 function decode(encoding: string, bytes: Uint8Array, name: string): string {

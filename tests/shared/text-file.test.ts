@@ -126,6 +126,34 @@ describe('decodeTextFile', () => {
   });
 });
 
+describe('UTF-8 with a few bytes that are not UTF-8 (a Latin-1 line pasted in)', () => {
+  const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+  const utf8 = 'Café – the “best” one.\n';
+
+  it('keeps the UTF-8 text and reads each stray byte as Windows-1252, with or without a BOM', () => {
+    const mixed = Buffer.concat([Buffer.from(utf8), latin1('Stray byte: été.\n')]);
+    expect(decodeTextFile(mixed)).toBe(`${utf8}Stray byte: été.\n`);
+    expect(decodeTextFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), mixed]))).toBe(`${utf8}Stray byte: été.\n`);
+    // One character longer, so that the length is even: UTF-16 is no better a reading.
+    const even = Buffer.concat([Buffer.from(utf8), latin1('Stray bytes: été.\n')]);
+    expect(decodeTextFile(even)).toBe(`${utf8}Stray bytes: été.\n`);
+  });
+
+  it('reads an overlong sequence as two Windows-1252 characters, never as the ASCII it hides', () => {
+    expect(decodeTextFile(Buffer.from([...Buffer.from('Hello'), 0xc0, 0xaf, ...Buffer.from('world and café.')]))).toBe('HelloÀ¯world and café.');
+  });
+
+  it('keeps Windows-1252 text whole, where a capital with an accent before a symbol is UTF-8 by chance', () => {
+    // "É" and a no-break space are C9 A0, a UTF-8 "ɠ"; "Â£" is C2 A3, a UTF-8 "£" outnumbered by the accents that are none.
+    for (const text of ['ARRÊTÉ\u00a0!', 'Prix : 5 Â£, déjà payé à l’été.']) expect(decodeTextFile(windows1252(text)), text).toBe(text);
+  });
+
+  it('refuses a binary behind a UTF-8 BOM as binary', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37) % 256))]);
+    expect(() => decodeTextFile(bytes, 'x.bin')).toThrow(new NotTextError('x.bin is not a text file (it holds binary data).', true));
+  });
+});
+
 describe('BOM-less UTF-16 of short CJK text, whose bytes read as ASCII or Windows-1252', () => {
   const dir = mkdtempSync(join(tmpdir(), 'utter-text-files-'));
   /** `text` saved as a file in UTF-16 of that byte order, without a BOM, and opened as every way in opens a file. */
