@@ -4,66 +4,7 @@
 // neither reading is taken on its own: the UTF-16 one must be CJK in common use, and the byte
 // one no Latin words.
 
-/** Per national standard, the rows that list the characters in common use, with the decoder that reads them. */
-const COMMON_ROWS: readonly { encoding: string; rows: [number, number]; cells: [number, number] }[] = [
-  // GB 2312 level 1: the 3,755 most used simplified characters.
-  { encoding: 'gbk', rows: [0xb0, 0xd7], cells: [0xa1, 0xfe] },
-  // Big5's frequent traditional characters (all but the last 63 of its 5,401).
-  { encoding: 'big5', rows: [0xa4, 0xc5], cells: [0x40, 0xfe] },
-  // JIS X 0208 level 1: 2,965 kanji.
-  { encoding: 'euc-jp', rows: [0xb0, 0xcf], cells: [0xa1, 0xfe] },
-  // KS X 1001: the 2,350 Hangul syllables in common use.
-  { encoding: 'euc-kr', rows: [0xb0, 0xc8], cells: [0xa1, 0xfe] },
-];
-
-let common: Set<number>[] | null = null;
-
-/**
- * Per standard, its Han characters or Hangul syllables in common use, read out of the platform's
- * own decoders' tables. Kept apart: a text is in one language, while Latin bytes read as a mix
- * ("on macOS" is 湯洠捡协: one traditional character, two simplified, one in neither).
- */
-function commonCjk(): Set<number>[] {
-  if (common) return common;
-  common = [];
-  for (const { encoding, rows, cells } of COMMON_ROWS) {
-    const bytes: number[] = [];
-    for (let row = rows[0]; row <= rows[1]; row++) for (let cell = cells[0]; cell <= cells[1]; cell++) bytes.push(row, cell);
-    let text: string;
-    try {
-      text = new TextDecoder(encoding).decode(Uint8Array.from(bytes));
-    } catch {
-      continue; // A platform without that table: fewer texts are recognised, none wrongly.
-    }
-    common.push(new Set([...text].map((ch) => ch.codePointAt(0)!).filter((code) => isHan(code) || isHangul(code))));
-  }
-  return common;
-}
-
-function isHan(code: number): boolean {
-  return (code >= 0x4e00 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff);
-}
-
-function isHangul(code: number): boolean {
-  return code >= 0xac00 && code <= 0xd7a3;
-}
-
-/** Kana (the long-vowel mark too): every one is in common use. */
-function isKana(code: number): boolean {
-  return (code >= 0x3041 && code <= 0x3096) || (code >= 0x30a1 && code <= 0x30fa) || code === 0x30fc;
-}
-
-/**
- * The punctuation CJK text is written with: the ideographic comma and stop, brackets and quotes,
- * the wave dash, the middle dot, fullwidth forms, and the quotes, dash and ellipsis Chinese takes
- * from Western type. Not the rest of the CJK symbols: "〠" and "〮" are " 0" and ".0" in ASCII.
- */
-function isCjkPunctuation(code: number): boolean {
-  return (
-    code === 0x3001 || code === 0x3002 || (code >= 0x3008 && code <= 0x301f) || code === 0x30fb ||
-    (code >= 0xff01 && code <= 0xff65) || [0x2014, 0x2018, 0x2019, 0x201c, 0x201d, 0x2026].includes(code)
-  );
-}
+import { everyCommonCjk, isCjkPunctuation, isHan, isHangul, isKana } from './cjk-characters';
 
 /**
  * At least this share of the Han characters and Hangul syllables must be in common use by one
@@ -96,7 +37,7 @@ function commonShare(head: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): numbe
   } catch {
     return null;
   }
-  const standards = commonCjk();
+  const standards = everyCommonCjk();
   const inUse = standards.map(() => 0);
   let characters = 0;
   let kana = 0;

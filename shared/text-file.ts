@@ -1,5 +1,6 @@
 import { cjkUtf16Order, readsAsLatinWords } from './cjk-utf16';
 import { htmlText, isHtmlName } from './html-text';
+import { legacyCjkEncoding } from './legacy-cjk';
 import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from './text-limit';
 import { mostlyUtf8, utf8Repaired } from './utf8-repair';
 
@@ -43,10 +44,11 @@ export class NotTextError extends Error {
 }
 
 /**
- * Decodes a file's bytes as text, as editors guess it: UTF-8 (with or without BOM), UTF-16
- * with a BOM or without one, and Windows-1252 for text that is not UTF-8 (what Notepad saved
- * for years). Bytes that are none of these (NULs that are no UTF-16, control codes) are
- * refused with a message naming the file.
+ * Decodes a file's bytes as text, as editors guess it: UTF-8 (with or without BOM; a stray
+ * byte in it that is not UTF-8 read as Windows-1252), UTF-16 with a BOM or without one,
+ * Shift-JIS, EUC-JP, GB18030, Big5 and EUC-KR for text in their languages, and Windows-1252
+ * for other text that is not UTF-8 (what Notepad saved for years). Bytes that are none of
+ * these (NULs that are no UTF-16, control codes) are refused with a message naming the file.
  */
 export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return withUtf8Bom(bytes.subarray(3), name);
@@ -69,6 +71,9 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
     const utf16 = mayBeUtf16 ? (readableOrder(head, blockOrders(head, ascii ? alphabetOrKanaBlocks : alphabetBlocks)) ?? (ascii ? cjkUnlessLatin(head) : null)) : null;
     return utf16 ? guessed(utf16, bytes, name) : utf8;
   }
+  // Chinese, Japanese or Korean in the encoding Windows saved it in before UTF-8 (legacy-cjk.ts).
+  const legacy = legacyCjkEncoding(head);
+  if (legacy) return guessed(legacy, bytes, name);
   // A few bytes that are no UTF-8 among UTF-8 characters: a Latin-1 line pasted in, not a file in another encoding.
   const repaired = mostlyUtf8(bytes);
   if (repaired !== null && controlShare(head) <= 0.01) return repaired;

@@ -1,4 +1,5 @@
 // Text files as editors save them: each is read as its text, or refused by name.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -151,6 +152,33 @@ describe('UTF-8 with a few bytes that are not UTF-8 (a Latin-1 line pasted in)',
   it('refuses a binary behind a UTF-8 BOM as binary', () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37) % 256))]);
     expect(() => decodeTextFile(bytes, 'x.bin')).toThrow(new NotTextError('x.bin is not a text file (it holds binary data).', true));
+  });
+});
+
+describe('CJK text in the encoding Windows saved it in before UTF-8', () => {
+  /** `text` encoded by iconv, a real encoder apart from the decoders read with. */
+  const encoded = (text: string, encoding: string): Buffer => execFileSync('iconv', ['-f', 'UTF-8', '-t', encoding], { input: text });
+
+  it.each([
+    // Once read as BOM-less UTF-16: unrelated Han characters.
+    ['こんにちは、世界。今日はいい天気ですね。', 'SHIFT_JIS'],
+    ['吾輩は猫である。名前はまだ無い。', 'SHIFT_JIS'],
+    ['吾輩は猫である。名前はまだ無い。', 'EUC-JP'],
+    ['東京都は日本の首都です。\n人口は約千四百万人です。\n', 'EUC-JP'],
+    ['你好，世界。今天天气很好。', 'GB18030'],
+    ['我们今天去公园散步，天气非常好。', 'GB18030'],
+    ['안녕하세요. 오늘은 날씨가 좋네요.', 'EUC-KR'],
+    ['대한민국은 민주공화국이다. 모든 권력은 국민으로부터 나온다.', 'EUC-KR'],
+    ['你好，世界。今天天氣很好。', 'BIG5'],
+    ['臺灣的天氣很好，我們去公園散步。', 'BIG5'],
+  ])('%s in %s is read as it was written', (text, encoding) => {
+    expect(decodeTextFile(encoded(text, encoding))).toBe(text);
+  });
+
+  it('keeps short Windows-1252 text as it is, whatever a CJK encoding would read in it', () => {
+    for (const text of ['€100', 'Straße', 'Ñoño', '½ cup', 'ÀÉÎÕÜ', 'Æble og Øl på Ærø', '«ÉTÉ»', 'Größe: Übermaß ärgert Öl.']) {
+      expect(decodeTextFile(encoded(text, 'CP1252')), text).toBe(text);
+    }
   });
 });
 
