@@ -3,6 +3,7 @@ import { htmlText, isHtmlName } from './html-text';
 import { legacyCjkEncoding } from './legacy-cjk';
 import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from './text-limit';
 import { mostlyUtf8, utf8Repaired } from './utf8-repair';
+import { looksLikeUtf32, utf32Bom, utf32Text } from './utf32';
 
 /**
  * A file to read aloud, by the rules every way in shares (dropped on the player, opened,
@@ -46,11 +47,18 @@ export class NotTextError extends Error {
 /**
  * Decodes a file's bytes as text, as editors guess it: UTF-8 (with or without BOM; a stray
  * byte in it that is not UTF-8 read as Windows-1252), UTF-16 with a BOM or without one,
- * Shift-JIS, EUC-JP, GB18030, Big5 and EUC-KR for text in their languages, and Windows-1252
- * for other text that is not UTF-8 (what Notepad saved for years). Bytes that are none of
- * these (NULs that are no UTF-16, control codes) are refused with a message naming the file.
+ * UTF-32 with a BOM, Shift-JIS, EUC-JP, GB18030, Big5 and EUC-KR for text in their
+ * languages, and Windows-1252 for other text that is not UTF-8 (what Notepad saved for
+ * years). Bytes that are none of these (NULs that are no UTF-16, control codes) are refused
+ * with a message naming the file.
  */
 export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
+  const utf32 = utf32Bom(bytes);
+  if (utf32) {
+    const text = utf32Text(bytes.subarray(4), utf32);
+    if (text === null) throw new NotTextError(`${name} is not valid ${utf32.toUpperCase()} text.`);
+    return text;
+  }
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return withUtf8Bom(bytes.subarray(3), name);
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return decode('utf-16le', bytes.subarray(2), name);
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return decode('utf-16be', bytes.subarray(2), name);
@@ -61,6 +69,8 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
   if (head.includes(0)) {
     const utf16 = mayBeUtf16 ? utf16WithoutBom(head) : null;
     if (utf16) return guessed(utf16, bytes, name);
+    // A few editors save it, TextDecoder does not read it, and without a BOM its byte order is a guess.
+    if (bytes.length % 4 === 0 && looksLikeUtf32(head)) throw new NotTextError(`${name} looks like UTF-32 text: save it as UTF-8.`);
     throw binary(name);
   }
   const utf8 = utf8Text(bytes);

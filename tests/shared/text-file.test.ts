@@ -182,6 +182,22 @@ describe('CJK text in the encoding Windows saved it in before UTF-8', () => {
   });
 });
 
+describe('UTF-32', () => {
+  const text = 'Hello 😀 world.\n中文 and émoji.';
+  const utf32 = (order: 'LE' | 'BE'): Buffer => execFileSync('iconv', ['-f', 'UTF-8', '-t', `UTF-32${order}`], { input: text });
+
+  it('reads it with a BOM, in either byte order, though UTF-16LE has the same first two bytes', () => {
+    expect(decodeTextFile(Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), utf32('LE')]))).toBe(text);
+    expect(decodeTextFile(Buffer.concat([Buffer.from([0, 0, 0xfe, 0xff]), utf32('BE')]))).toBe(text);
+  });
+
+  it('refuses it without a BOM as UTF-32, not as binary, and a BOM before what is no UTF-32 as invalid', () => {
+    for (const order of ['LE', 'BE'] as const) expect(() => decodeTextFile(utf32(order), 'x.txt')).toThrow(new NotTextError('x.txt looks like UTF-32 text: save it as UTF-8.'));
+    expect(() => decodeTextFile(Buffer.from([0xff, 0xfe, 0, 0, 0x00, 0xd8, 0, 0]), 'y.txt')).toThrow(new NotTextError('y.txt is not valid UTF-32LE text.'));
+    expect(() => decodeTextFile(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0]), 'z.bin')).toThrow(/z\.bin is not a text file/);
+  });
+});
+
 describe('BOM-less UTF-16 of short CJK text, whose bytes read as ASCII or Windows-1252', () => {
   const dir = mkdtempSync(join(tmpdir(), 'utter-text-files-'));
   /** `text` saved as a file in UTF-16 of that byte order, without a BOM, and opened as every way in opens a file. */
