@@ -69,3 +69,19 @@ export function isCjkPunctuation(code: number): boolean {
     (code >= 0xff01 && code <= 0xff65) || [0x2014, 0x2018, 0x2019, 0x201c, 0x201d, 0x2026].includes(code)
   );
 }
+
+/** Small kana that stand for a vowel or a glide (ぁ ぃ ゃ ゎ, ァ ィ ャ ヮ), not the small tsu. */
+const SMALL_KANA = /[ぁぃぅぇぉゃゅょゎァィゥェォャュョヮ]/u;
+/** What such a kana may follow: a kana of a consonant, or ウ/う ("ウィ"), never a vowel's other kana, a small one or no kana. */
+const BEFORE_SMALL_KANA = /[\u3041-\u3096\u30a1-\u30fa\u30fc]/u;
+const VOWEL_OR_SMALL_KANA = /[あいえおアイエオぁぃぅぇぉゃゅょゎァィゥェォャュョヮ]/u;
+
+/**
+ * True when a small kana stands where Japanese never writes one: first, after no kana, or
+ * after a vowel's kana or another small one ("ぁあ", "ああぃい"). ASCII read as UTF-16 of kana
+ * ("A0B0", hex) is full of them: capitals and their neighbours are small kana and vowels.
+ */
+export function hasSmallKanaOutOfPlace(text: string): boolean {
+  const chars = [...text];
+  return chars.some((ch, i) => SMALL_KANA.test(ch) && (i === 0 || !BEFORE_SMALL_KANA.test(chars[i - 1]) || VOWEL_OR_SMALL_KANA.test(chars[i - 1])));
+}

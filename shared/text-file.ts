@@ -1,3 +1,4 @@
+import { hasSmallKanaOutOfPlace } from './cjk-characters';
 import { cjkUtf16Order, readsAsLatinWords } from './cjk-utf16';
 import { htmlText, isHtmlName } from './html-text';
 import { legacyCjkEncoding } from './legacy-cjk';
@@ -78,7 +79,10 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
     // UTF-16 of an alphabet with no space or Latin letter ("Привет": 1F 04 40 04 …) is valid UTF-8 too, full of control codes;
     // so is UTF-16 of kana or Han that is all ASCII ("ああ": "B0B0"), which UTF-8 of CJK never is.
     const ascii = head.every((b) => b < 0x80);
-    const utf16 = mayBeUtf16 ? (readableOrder(head, blockOrders(head, ascii ? alphabetOrKanaBlocks : alphabetBlocks)) ?? (ascii ? cjkUnlessLatin(head) : null)) : null;
+    const byBlocks = mayBeUtf16 ? readableOrder(head, blockOrders(head, ascii ? alphabetOrKanaBlocks : alphabetBlocks)) : null;
+    // ASCII that reads as kana with a small one out of place ("A0B0" is "ぁあ") is ASCII: hex, codes.
+    const kanaOfAscii = byBlocks && ascii && hasSmallKanaOutOfPlace(new TextDecoder(byBlocks).decode(head));
+    const utf16 = (kanaOfAscii ? null : byBlocks) ?? (mayBeUtf16 && ascii ? cjkUnlessLatin(head) : null);
     return utf16 ? guessed(utf16, bytes, name) : utf8;
   }
   // Chinese, Japanese or Korean in the encoding Windows saved it in before UTF-8 (legacy-cjk.ts).

@@ -241,6 +241,11 @@ describe('BOM-less UTF-16 of short CJK text, whose bytes read as ASCII or Window
     expect(await savedAndOpened(text, 'be')).toBe(text);
   });
 
+  it('keeps ASCII that UTF-16 would read as kana with a small one out of place as it is: hex, codes', () => {
+    // Once "ぁあ", "ああぃい" and "ぁあぃいぅう".
+    for (const text of ['A0B0', 'B0B0C0D0', 'A0B0C0D0E0F0', 'C0D0']) expect(decodeTextFile(Buffer.from(text)), text).toBe(text);
+  });
+
   it('keeps ASCII and Windows-1252 that UTF-16 would read as CJK as they are: words, names, code, numbers', () => {
     // Each was once read as CJK on the way to this rule: "on macOS" is 湯洠捡协, "0 keeps nothing)" 〠步数猠湯瑨楮朩.
     const texts = ['nice', 'onLate', 'iPhone', 'JavaScript', 'MP3s', 'A1B2', '1000', '2024', 'af_bella', '__init__', 'and/or', 'a[0]', 'b[0]', 'x[i]', 'f(x)', 'big-', 'web`', '`/audio`', 'errorCode(error:', 'on macOS', 'with 0', '0 keeps nothing)', 'café', 'l’an', 'Größe!'];
