@@ -2,7 +2,7 @@ import { hasSmallKanaOutOfPlace } from './cjk-characters';
 import { cjkUtf16Order, readsAsLatinWords } from './cjk-utf16';
 import { htmlText, isHtmlName } from './html-text';
 import { legacyCjkEncoding } from './legacy-cjk';
-import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong } from './text-limit';
+import { LIMIT_IN_WORDS, MAX_TEXT_BYTES, textTooLong, utf8Length } from './text-limit';
 import { mostlyUtf8, utf8Repaired } from './utf8-repair';
 import { looksLikeUtf32, utf32Bom, utf32Text } from './utf32';
 
@@ -17,14 +17,23 @@ export async function textToSpeak(name: string, size: number, read: () => Promis
   if (size > 2 * MAX_TEXT_BYTES + 2) return { refused: `${name} is too long to speak: ${size.toLocaleString('en-US')} bytes; the most is ${LIMIT_IN_WORDS}.` };
   try {
     const text = fileText(await read(), name);
-    const refused = textTooLong(text, name);
-    if (refused) return { refused };
-    return text.trim() ? { text } : { refused: `${name} is empty.` };
+    const refused = fileTextRefusal(text, name);
+    return refused ? { refused } : { text };
   } catch (error) {
     if (error instanceof NotTextError) return { refused: error.message };
     const code = (error as { code?: string }).code;
     return { refused: `${name} could not be read (${code ?? (error as Error).message}).` };
   }
+}
+
+/**
+ * Why a file's text is refused, naming the file: empty, or over the one text limit. The limit
+ * is counted in the text's UTF-8 bytes, as at every other door (text-limit.ts), not in the
+ * file's: a file that passed by its own size would be refused when handed on.
+ */
+export function fileTextRefusal(text: string, name: string): string | null {
+  if (textTooLong(text)) return `${name} is too long to speak: its text is ${utf8Length(text).toLocaleString('en-US')} bytes in UTF-8; the most is ${LIMIT_IN_WORDS}.`;
+  return text.trim() ? null : `${name} is empty.`;
 }
 
 /** A file's text to speak: its bytes decoded, and of an HTML page (by its name) the text a reader sees. */

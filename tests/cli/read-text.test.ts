@@ -52,6 +52,23 @@ describe('reading a file as the CLI does', () => {
     expect(await readTextSource(createReadStream(join(dir, 'cjk.txt')), 'cjk.txt')).toBe(text);
   });
 
+  it('refuses an empty file, or one of white space, by its name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'utter-read-text-'));
+    for (const [name, bytes] of [['empty.txt', ''], ['blank.txt', ' \n\t\r\n']]) {
+      writeFileSync(join(dir, name), bytes);
+      const error = await readTextSource(createReadStream(join(dir, name)), join(dir, name)).catch((e: unknown) => e);
+      expect(error).toEqual(new NotTextError(`${join(dir, name)} is empty.`));
+    }
+  });
+
+  it('refuses by its name a file whose text is over the limit in UTF-8, saying so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'utter-read-text-'));
+    // 3.5 MB of "€" in Windows-1252 (0x80): 10.5 MB in UTF-8, the size it is spoken and handed on in.
+    writeFileSync(join(dir, 'euro.txt'), Buffer.alloc(3_500_000, 0x80));
+    const error = await readTextSource(createReadStream(join(dir, 'euro.txt')), 'euro.txt').catch((e: unknown) => e);
+    expect(error).toEqual(new NotTextError('euro.txt is too long to speak: its text is 10,500,000 bytes in UTF-8; the most is 10,000,000 bytes (10 MB).'));
+  });
+
   it("reads an HTML file's text, not its markup", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'utter-read-text-'));
     writeFileSync(join(dir, 'page.html'), '<html><head><title>T</title><style>body{}</style><script>var x=1;</script></head><body><p>Hello <b>web</b> page.</p></body></html>');

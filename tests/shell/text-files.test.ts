@@ -19,8 +19,8 @@ it('reads chosen files in order by the player rules, refusing the others by name
   expect(texts).toEqual(['With a BOM.', 'UTF-16 text.', '这是一个文件。']);
   expect(errors).toEqual([
     'c.png is not a text file (it holds binary data).',
-    'd.txt is too long to speak: 10,000,001 bytes; the most is 10,000,000 bytes (10 MB).',
-    'e.txt is too long to speak: 10,000,002 bytes; the most is 10,000,000 bytes (10 MB).',
+    'd.txt is too long to speak: its text is 10,000,001 bytes in UTF-8; the most is 10,000,000 bytes (10 MB).',
+    'e.txt is too long to speak: its text is 10,000,002 bytes in UTF-8; the most is 10,000,000 bytes (10 MB).',
     'missing.txt could not be read (ENOENT).',
     expect.stringMatching(/is not a file/),
   ]);
