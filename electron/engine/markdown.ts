@@ -1,0 +1,101 @@
+import { SLICE, SliceClock, type SpokenTextBuilder } from './spoken-text-builder';
+
+const FENCE = /^\s{0,3}(```|~~~)/;
+const RULE = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
+const TABLE_DIVIDER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)+\|?\s*$/;
+const HEADING = /^\s{0,3}#{1,6}\s+/;
+const QUOTE = /^\s*(>\s?)+/;
+const LIST_ITEM = /^\s*([-*+]|\d{1,9}[.)])\s+(\[[ xX]\]\s+)?/;
+const HEADING_TAIL = /\s+#+\s*$/;
+/**
+ * Inline Markdown: Kokoro phoneme entries (`[word](/phonemes/)`, kept whole: they look like
+ * links), images, links, reference links, code spans, autolinks, HTML tags.
+ */
+const INLINE =
+  /(\[[^\]\n[]{1,100}\]\(\/[^/\s()]{1,200}\/\))|!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\5|<(https?:\/\/[^>\s]+)>|<\/?[a-zA-Z][^<>]*>/dg;
+const ENDS_SENTENCE = /[.!?:;…。！？]["'”’)\]]*$/;
+
+/** Markdown stripped from `original` into `out`, line by line, yielding after every slice. */
+export function* stripMarkdown(original: string, out: SpokenTextBuilder): Generator<void, void> {
+  let inFence = false;
+  let lineStart = 0;
+  let sliceEnd = SLICE;
+  while (lineStart <= original.length) {
+    if (lineStart >= sliceEnd) {
+      sliceEnd = lineStart + SLICE;
+      yield;
+    }
+    let lineEnd = original.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = original.length;
+    const line = original.slice(lineStart, lineEnd);
+    if (FENCE.test(line)) inFence = !inFence;
+    else if (!inFence && !RULE.test(line) && !TABLE_DIVIDER.test(line)) yield* addMarkdownLine(line, lineStart, out);
+    out.add('\n', lineEnd);
+    lineStart = lineEnd + 1;
+  }
+}
+
+/**
+ * One line of Markdown: block markers off the front, inline syntax unwrapped. A line may be
+ * the whole text (a 10 MB paragraph), so this yields within it too.
+ */
+function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder): Generator<void, void> {
+  let start = 0;
+  let end = line.length;
+  let isBlock = false;
+  for (const marker of [QUOTE, HEADING, LIST_ITEM]) {
+    const match = marker.exec(line.slice(start));
+    if (match) {
+      start += match[0].length;
+      isBlock ||= marker !== QUOTE;
+    }
+  }
+  const isHeading = HEADING.test(line.replace(QUOTE, ''));
+  if (isHeading) {
+    const tail = HEADING_TAIL.exec(line.slice(start));
+    if (tail) end = start + tail.index;
+  }
+  const isTableRow = /^\s*\|.*\|\s*$/.test(line);
+  yield* addInline(line.slice(start, end), offset + start, out, isTableRow);
+  // A heading or list item is its own sentence: give the voice its pause.
+  const last = out.last();
+  if ((isBlock || isTableRow) && last && !ENDS_SENTENCE.test(last)) out.endSentence(offset + end - 1);
+}
+
+function* addInline(text: string, offset: number, out: SpokenTextBuilder, isTableRow: boolean): Generator<void, void> {
+  const clock = new SliceClock();
+  let pos = 0;
+  for (const match of text.matchAll(INLINE)) {
+    yield* addPlain(text, pos, match.index, offset, out, isTableRow, clock);
+    // Keep the readable group of the match (alt text, link text, code, URL); drop the rest.
+    const groupIndex = [1, 2, 3, 4, 6, 7].find((g) => match[g] !== undefined);
+    const span = groupIndex === undefined ? undefined : match.indices?.[groupIndex];
+    if (span) yield* addPlain(text, span[0], span[1], offset, out, isTableRow, clock);
+    pos = match.index + match[0].length;
+    if (clock.advance(match[0].length)) yield;
+  }
+  yield* addPlain(text, pos, text.length, offset, out, isTableRow, clock);
+}
+
+/** Plain text with emphasis markers dropped: `*`, `_`, `~~` runs that open or close a word. */
+function* addPlain(text: string, from: number, to: number, offset: number, out: SpokenTextBuilder, isTableRow: boolean, clock: SliceClock): Generator<void, void> {
+  for (let i = from; i < to; i++) {
+    if (clock.advance(1)) yield;
+    const ch = text[i];
+    if (ch === '*' || ch === '_' || ch === '~') {
+      let j = i;
+      while (j < to && text[j] === ch) j++;
+      const before = text[i - 1];
+      const after = text[j];
+      const wordBefore = before !== undefined && /[\p{L}\p{N}]/u.test(before);
+      const wordAfter = after !== undefined && /[\p{L}\p{N}]/u.test(after);
+      const spaced = (before === undefined || /\s/.test(before)) && (after === undefined || /\s/.test(after));
+      const isMarker = ch === '~' ? j - i >= 2 : !spaced && !(ch === '_' && wordBefore && wordAfter);
+      if (isMarker) {
+        i = j - 1;
+        continue;
+      }
+    }
+    out.add(isTableRow && ch === '|' ? ' ' : ch, offset + i);
+  }
+}
