@@ -1,6 +1,6 @@
+import { FenceFinder, type FencedBlock } from './markdown-fences';
 import { SLICE, SliceClock, type SpokenTextBuilder } from './spoken-text-builder';
 
-const FENCE = /^\s{0,3}(```|~~~)/;
 const RULE = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 const TABLE_DIVIDER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)+\|?\s*$/;
 const HEADING = /^\s{0,3}#{1,6}\s+/;
@@ -15,9 +15,17 @@ const INLINE =
   /(\[[^\]\n[]{1,100}\]\(\/[^/\s()]{1,200}\/\))|!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\5|<(https?:\/\/[^>\s]+)>|<\/?[a-zA-Z][^<>]*>/dg;
 const ENDS_SENTENCE = /[.!?:;…。！？]["'”’)\]]*$/;
 
+/** What stripping left out that the user may want to know about. */
+export interface Stripped {
+  /** A code block with letters or digits in it was skipped. */
+  skippedCode: boolean;
+}
+
 /** Markdown stripped from `original` into `out`, line by line, yielding after every slice. */
-export function* stripMarkdown(original: string, out: SpokenTextBuilder): Generator<void, void> {
-  let inFence = false;
+export function* stripMarkdown(original: string, out: SpokenTextBuilder): Generator<void, Stripped> {
+  const fences = new FenceFinder(original);
+  let block: FencedBlock | null = null;
+  let skippedCode = false;
   let lineStart = 0;
   let sliceEnd = SLICE;
   while (lineStart <= original.length) {
@@ -28,11 +36,18 @@ export function* stripMarkdown(original: string, out: SpokenTextBuilder): Genera
     let lineEnd = original.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = original.length;
     const line = original.slice(lineStart, lineEnd);
-    if (FENCE.test(line)) inFence = !inFence;
-    else if (!inFence && !RULE.test(line) && !TABLE_DIVIDER.test(line)) yield* addMarkdownLine(line, lineStart, out);
+    const fence: FencedBlock | 'unclosed' | null = block ? null : fences.open(line, lineEnd);
+    if (block && lineStart >= block.closeAt) block = null;
+    else if (block) {
+      if (!block.isCode) yield* addMarkdownLine(line, lineStart, out);
+    } else if (fence && fence !== 'unclosed') {
+      block = fence;
+      skippedCode ||= fence.isCode && fence.hasSpeech;
+    } else if (!fence && !RULE.test(line) && !TABLE_DIVIDER.test(line)) yield* addMarkdownLine(line, lineStart, out);
     out.add('\n', lineEnd);
     lineStart = lineEnd + 1;
   }
+  return { skippedCode };
 }
 
 /**

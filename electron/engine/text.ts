@@ -87,6 +87,10 @@ function nothingToSpeakMessage(original: string): string {
   return original.trim() ? 'The text has nothing to speak (no letters or digits).' : 'There is no text to speak: it is empty.';
 }
 
+/** Why a text whose only words are in code blocks is refused, and how to hear them. */
+const ONLY_CODE =
+  'The text has nothing to speak but code blocks, which are skipped. To hear it, turn off "Read Markdown as plain text" in the settings (stripMarkdown), or give utter speak --no-markdown.';
+
 /**
  * prepareText for a long text without holding the event loop: a slice of about 64 K
  * characters at a time, then the loop runs (a 10 MB text is a quarter of a second of work,
@@ -103,17 +107,18 @@ export async function prepareTextInSlices(original: string, options: PrepareOpti
 /** The preparation, yielding after every slice of the original. */
 function* prepareSteps(original: string, options: PrepareOptions): Generator<void, SpokenText> {
   const out = new SpokenTextBuilder(original.length);
+  let skippedCode = false;
   if (options.stripMarkdown === false) {
     for (let i = 0; i < original.length; i++) {
       out.add(original[i], i);
       if (i % SLICE === SLICE - 1) yield;
     }
   } else {
-    yield* stripMarkdown(original, out);
+    skippedCode = (yield* stripMarkdown(original, out)).skippedCode;
   }
   const built = yield* out.build(original.length);
   const { spoken, notes } = yield* applyPronunciations(built, options.pronunciations, { phonemes: options.phonemes ?? 'keep' });
   if (notes.length) spoken.notes = notes;
-  if (!SPEAKABLE.test(spoken.text)) throw new SpeechError('input', nothingToSpeakMessage(original));
+  if (!SPEAKABLE.test(spoken.text)) throw new SpeechError('input', skippedCode ? ONLY_CODE : nothingToSpeakMessage(original));
   return spoken;
 }

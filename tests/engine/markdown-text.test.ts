@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { nothingToSpeak, prepareText } from '../../electron/engine/text';
+
+/** The spoken text of `original`, checked to point back at the same letters and digits. */
+function spoken(original: string): string {
+  const { text, origin } = prepareText(original);
+  for (let i = 0; i < text.length; i++) {
+    if (/[\p{L}\p{N}]/u.test(text[i])) expect(original[origin[i]]).toBe(text[i]);
+  }
+  return text;
+}
+
+describe('fenced blocks', () => {
+  it('reads on after a fence that never closes', () => {
+    expect(spoken('Intro line.\n```\nAll the rest of this story is never heard.\nMore.\n')).toBe('Intro line.\nAll the rest of this story is never heard.\nMore.');
+  });
+
+  it('reads the prose between a bare pair of fences (a scene break)', () => {
+    const story = 'Chapter one ends here.\n\n~~~\n\nChapter two begins. She walked home.\nIt was late.\n\n~~~\n\nChapter three.\n';
+    expect(spoken(story)).toBe('Chapter one ends here.\nChapter two begins. She walked home.\nIt was late.\nChapter three.');
+  });
+
+  it('skips a fenced block that names its language, or whose lines look like code', () => {
+    expect(spoken('Before.\n```python\nprint("Hello there.")\nDone here.\n```\nAfter.')).toBe('Before.\nAfter.');
+    expect(spoken('Before.\n```\nconst x = f(1);\nif (x) {\n  go();\n}\n```\nAfter.')).toBe('Before.\nAfter.');
+    expect(spoken('Before.\n~~~\nnpm install utter\n~~~\nAfter.')).toBe('Before.\nAfter.');
+  });
+
+  it('closes a fence only with the same character, at least as long', () => {
+    expect(spoken('A.\n````js\ncode\n```\nstill code\n````\nB.')).toBe('A.\nB.');
+    expect(spoken('A.\n~~~js\ncode\n```\nmore code\n~~~\nB.')).toBe('A.\nB.');
+  });
+
+  it('says when a text is only code, and how to hear it', () => {
+    const message = nothingToSpeak('```js\nconst secret = 1;\n```\n');
+    expect(message).toMatch(/nothing to speak but code blocks, which are skipped/);
+    expect(message).toMatch(/Read Markdown as plain text/);
+    expect(message).toMatch(/--no-markdown/);
+    expect(nothingToSpeak('```\n{}\n```')).toBe('The text has nothing to speak (no letters or digits).');
+  });
+});
