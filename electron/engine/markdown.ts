@@ -105,7 +105,7 @@ function* addPlain(text: string, from: number, to: number, offset: number, out: 
       const wordBefore = before !== undefined && /[\p{L}\p{N}]/u.test(before);
       const wordAfter = after !== undefined && /[\p{L}\p{N}]/u.test(after);
       const spaced = (before === undefined || /\s/.test(before)) && (after === undefined || /\s/.test(after));
-      const isMarker = ch === '~' ? j - i >= 2 : !spaced && !(ch === '_' && wordBefore && wordAfter);
+      const isMarker = ch === '~' ? j - i >= 2 : !spaced && !(ch === '_' && wordBefore && wordAfter) && !isTimesSign(text, i, j);
       if (isMarker) {
         i = j - 1;
         continue;
@@ -114,3 +114,15 @@ function* addPlain(text: string, from: number, to: number, offset: number, out: 
     out.add(isTableRow && ch === '|' ? ' ' : ch, offset + i);
   }
 }
+
+/** A lone `*` (at `i`, the run ending at `j`) between numbers, spaced or not, is arithmetic: `4*5`, `2 *3`. */
+function isTimesSign(text: string, i: number, j: number): boolean {
+  if (j - i !== 1) return false;
+  let before = i - 1;
+  while (text[before] === ' ' || text[before] === '\t') before--;
+  let after = j;
+  while (text[after] === ' ' || text[after] === '\t') after++;
+  return DIGIT.test(text[before] ?? '') && DIGIT.test(text[after] ?? '');
+}
+
+const DIGIT = /^\p{Nd}$/u;

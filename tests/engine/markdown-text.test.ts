@@ -39,3 +39,14 @@ describe('fenced blocks', () => {
     expect(nothingToSpeak('```\n{}\n```')).toBe('The text has nothing to speak (no letters or digits).');
   });
 });
+
+describe('emphasis and arithmetic', () => {
+  it('keeps a * between numbers, spaced or not', () => {
+    expect(spoken('Price: $5 * 3 = $15 and 4*5=20.')).toBe('Price: $5 * 3 = $15 and 4*5=20.');
+    expect(spoken('2*3*4 = 24, and 2 *3 or 2* 3.')).toBe('2*3*4 = 24, and 2 *3 or 2* 3.');
+  });
+
+  it('still drops emphasis, next to numbers too', () => {
+    expect(spoken('Some *word* and **bold** text, **5** items, 2 **x** y, a * b.')).toBe('Some word and bold text, 5 items, 2 x y, a * b.');
+  });
+});
