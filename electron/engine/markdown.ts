@@ -1,3 +1,4 @@
+import { AUTOLINK, HTML_TAG, isHtmlElement } from './html-tags';
 import { FenceFinder, type FencedBlock } from './markdown-fences';
 import { SLICE, SliceClock, type SpokenTextBuilder } from './spoken-text-builder';
 
@@ -9,10 +10,12 @@ const LIST_ITEM = /^\s*([-*+]|\d{1,9}[.)])\s+(\[[ xX]\]\s+)?/;
 const HEADING_TAIL = /\s+#+\s*$/;
 /**
  * Inline Markdown: Kokoro phoneme entries (`[word](/phonemes/)`, kept whole: they look like
- * links), images, links, reference links, code spans, autolinks, HTML tags.
+ * links), images, links, reference links, code spans, autolinks, HTML tags (group 8, the name).
  */
-const INLINE =
-  /(\[[^\]\n[]{1,100}\]\(\/[^/\s()]{1,200}\/\))|!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\5|<(https?:\/\/[^>\s]+)>|<\/?[a-zA-Z][^<>]*>/dg;
+const INLINE = new RegExp(
+  /(\[[^\]\n[]{1,100}\]\(\/[^/\s()]{1,200}\/\))|!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\5/.source + `|${AUTOLINK}|${HTML_TAG}`,
+  'dg',
+);
 const ENDS_SENTENCE = /[.!?:;…。！？]["'”’)\]]*$/;
 
 /** What stripping left out that the user may want to know about. */
@@ -79,10 +82,17 @@ function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder):
 
 function* addInline(text: string, offset: number, out: SpokenTextBuilder, isTableRow: boolean): Generator<void, void> {
   const clock = new SliceClock();
+  // A copy: another text may be prepared in slices meanwhile, and lastIndex is the regex's own.
+  const inline = new RegExp(INLINE);
   let pos = 0;
-  for (const match of text.matchAll(INLINE)) {
+  for (let match = inline.exec(text); match; match = inline.exec(text)) {
+    if (match[8] !== undefined && !isHtmlElement(match[8])) {
+      // A name no HTML element has (<Enter>, x<y ... >): text, looked at again from its next character.
+      inline.lastIndex = match.index + 1;
+      continue;
+    }
     yield* addPlain(text, pos, match.index, offset, out, isTableRow, clock);
-    // Keep the readable group of the match (alt text, link text, code, URL); drop the rest.
+    // Keep the readable group of the match (alt text, link text, code, address); drop the rest.
     const groupIndex = [1, 2, 3, 4, 6, 7].find((g) => match[g] !== undefined);
     const span = groupIndex === undefined ? undefined : match.indices?.[groupIndex];
     if (span) yield* addPlain(text, span[0], span[1], offset, out, isTableRow, clock);

@@ -50,3 +50,17 @@ describe('emphasis and arithmetic', () => {
     expect(spoken('Some *word* and **bold** text, **5** items, 2 **x** y, a * b.')).toBe('Some word and bold text, 5 items, 2 x y, a * b.');
   });
 });
+
+describe('HTML', () => {
+  it('drops only the tags of HTML elements, with well-formed attributes', () => {
+    expect(spoken('x<y and y>z done.')).toBe('x<y and y>z done.');
+    expect(spoken('Press <Enter> to go, if a<b and b>c.')).toBe('Press <Enter> to go, if a<b and b>c.');
+    expect(spoken('Some <b>bold</b>, <span class="x" data-n=1 hidden>spanned</span> and <I>tall</I> words<img src="a.png"/>.')).toBe('Some bold, spanned and tall words.');
+    expect(spoken('A <b =x>broken tag</b>.')).toBe('A <b =x>broken tag.');
+  });
+
+  it('keeps the address of an autolink', () => {
+    expect(spoken('Mail <bob@example.com> or see <https://example.com/a?b=1>.')).toBe('Mail bob@example.com or see https://example.com/a?b=1.');
+  });
+
+});
