@@ -1,16 +1,22 @@
 /**
  * The HTML that Markdown may hold, as the voice needs it: only the names of real elements make
- * a tag (`<Enter>`, `x<y and y>z` are text).
+ * a tag (`<Enter>`, `x<y and y>z` are text), and a tag that breaks a line or starts a block
+ * leaves a break, so `one<br>two` is not read as one word.
  */
 
-/** Elements of HTML that Markdown text holds: tags of other names are text. */
-const ELEMENTS = new Set(
-  'a abbr address article aside b bdi bdo big blockquote br caption center cite code data dd del details dfn dialog div dl dt em figcaption figure font footer h1 h2 h3 h4 h5 h6 header hr i img ins kbd li main mark nav ol p pre q s samp section small span strike strong sub summary sup table tbody td tfoot th thead time tr tt u ul var wbr'.split(' '),
+/** Elements that start a block or break a line: a break is left where they stood. */
+const BREAKING = new Set(
+  'address article aside blockquote br caption center dd details dialog div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul'.split(' '),
 );
 
-/** Whether `name` is an HTML element's (any case), so `<name ...>` is a tag to drop. */
-export function isHtmlElement(name: string): boolean {
-  return ELEMENTS.has(name.toLowerCase());
+/** Elements within a line: they leave nothing. */
+const INLINE_ELEMENTS = new Set('a abbr b bdi bdo big cite code data del dfn em font i img ins kbd mark q s samp small span strike strong sub sup time tt u var wbr'.split(' '));
+
+/** What a tag named `name` leaves in the spoken text: a break, nothing, or null when it is no HTML element. */
+export function htmlTagKind(name: string): 'break' | 'inline' | null {
+  const element = name.toLowerCase();
+  if (BREAKING.has(element)) return 'break';
+  return INLINE_ELEMENTS.has(element) ? 'inline' : null;
 }
 
 /**

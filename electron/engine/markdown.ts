@@ -1,4 +1,4 @@
-import { AUTOLINK, HTML_TAG, isHtmlElement } from './html-tags';
+import { AUTOLINK, HTML_TAG, htmlTagKind } from './html-tags';
 import { FenceFinder, type FencedBlock } from './markdown-fences';
 import { SLICE, SliceClock, type SpokenTextBuilder } from './spoken-text-builder';
 
@@ -86,12 +86,14 @@ function* addInline(text: string, offset: number, out: SpokenTextBuilder, isTabl
   const inline = new RegExp(INLINE);
   let pos = 0;
   for (let match = inline.exec(text); match; match = inline.exec(text)) {
-    if (match[8] !== undefined && !isHtmlElement(match[8])) {
+    const tag = match[8] === undefined ? undefined : htmlTagKind(match[8]);
+    if (tag === null) {
       // A name no HTML element has (<Enter>, x<y ... >): text, looked at again from its next character.
       inline.lastIndex = match.index + 1;
       continue;
     }
     yield* addPlain(text, pos, match.index, offset, out, isTableRow, clock);
+    if (tag === 'break') out.add('\n', offset + match.index);
     // Keep the readable group of the match (alt text, link text, code, address); drop the rest.
     const groupIndex = [1, 2, 3, 4, 6, 7].find((g) => match[g] !== undefined);
     const span = groupIndex === undefined ? undefined : match.indices?.[groupIndex];

@@ -63,4 +63,10 @@ describe('HTML', () => {
     expect(spoken('Mail <bob@example.com> or see <https://example.com/a?b=1>.')).toBe('Mail bob@example.com or see https://example.com/a?b=1.');
   });
 
+  it('leaves a break where a block or line-break tag stood, and nothing for an inline one', () => {
+    expect(spoken('one<br>two')).toBe('one\ntwo');
+    expect(spoken('<details><summary>More</summary>Hidden body</details>')).toBe('More\nHidden body');
+    expect(spoken('| first line<br/>second line | b |')).toBe('first line\nsecond line b.');
+    expect(spoken('<p>One.</p><p>Two.</p> in<em>line</em>')).toBe('One.\nTwo.\ninline');
+  });
 });
