@@ -24,11 +24,15 @@ export interface Stripped {
   skippedCode: boolean;
 }
 
+/** What a line was, for the rules that look at the line before: a paragraph's text, a list's, a blank, or another block. */
+type LineKind = 'text' | 'list' | 'blank' | 'block';
+
 /** Markdown stripped from `original` into `out`, line by line, yielding after every slice. */
 export function* stripMarkdown(original: string, out: SpokenTextBuilder): Generator<void, Stripped> {
   const fences = new FenceFinder(original);
   let block: FencedBlock | null = null;
   let skippedCode = false;
+  let previous: LineKind = 'blank';
   let lineStart = 0;
   let sliceEnd = SLICE;
   while (lineStart <= original.length) {
@@ -40,13 +44,15 @@ export function* stripMarkdown(original: string, out: SpokenTextBuilder): Genera
     if (lineEnd < 0) lineEnd = original.length;
     const line = original.slice(lineStart, lineEnd);
     const fence: FencedBlock | 'unclosed' | null = block ? null : fences.open(line, lineEnd);
+    let kind: LineKind = 'block';
     if (block && lineStart >= block.closeAt) block = null;
     else if (block) {
-      if (!block.isCode) yield* addMarkdownLine(line, lineStart, out);
+      if (!block.isCode) kind = yield* addMarkdownLine(line, lineStart, out, previous);
     } else if (fence && fence !== 'unclosed') {
       block = fence;
       skippedCode ||= fence.isCode && fence.hasSpeech;
-    } else if (!fence && !RULE.test(line) && !TABLE_DIVIDER.test(line)) yield* addMarkdownLine(line, lineStart, out);
+    } else if (!fence && !RULE.test(line) && !TABLE_DIVIDER.test(line)) kind = yield* addMarkdownLine(line, lineStart, out, previous);
+    previous = kind;
     out.add('\n', lineEnd);
     lineStart = lineEnd + 1;
   }
@@ -54,19 +60,20 @@ export function* stripMarkdown(original: string, out: SpokenTextBuilder): Genera
 }
 
 /**
- * One line of Markdown: block markers off the front, inline syntax unwrapped. A line may be
- * the whole text (a 10 MB paragraph), so this yields within it too.
+ * One line of Markdown: block markers off the front, inline syntax unwrapped; returns what the
+ * line was. A line may be the whole text (a 10 MB paragraph), so this yields within it too.
  */
-function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder): Generator<void, void> {
+function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder, previous: LineKind): Generator<void, LineKind> {
   let start = 0;
   let end = line.length;
   let isBlock = false;
+  let isListItem = false;
   for (const marker of [QUOTE, HEADING, LIST_ITEM]) {
     const match = marker.exec(line.slice(start));
-    if (match) {
-      start += match[0].length;
-      isBlock ||= marker !== QUOTE;
-    }
+    if (!match || (marker === LIST_ITEM && !startsList(match[1], previous))) continue;
+    start += match[0].length;
+    isBlock ||= marker !== QUOTE;
+    isListItem ||= marker === LIST_ITEM;
   }
   const isHeading = HEADING.test(line.replace(QUOTE, ''));
   if (isHeading) {
@@ -78,6 +85,18 @@ function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder):
   // A heading or list item is its own sentence: give the voice its pause.
   const last = out.last();
   if ((isBlock || isTableRow) && last && !ENDS_SENTENCE.test(last)) out.endSentence(offset + end - 1);
+  if (isListItem || (previous === 'list' && !isBlock && /\S/.test(line))) return 'list';
+  if (isBlock || isTableRow) return 'block';
+  return /\S/.test(line) ? 'text' : 'blank';
+}
+
+/**
+ * Whether a list marker (`-`, `3.`) after a line of `previous` starts an item. CommonMark: a
+ * numbered item that would interrupt a paragraph must be numbered 1, so a hard-wrapped line
+ * that starts "1945." or "3)" stays text.
+ */
+function startsList(marker: string, previous: LineKind): boolean {
+  return previous !== 'text' || !/\d/.test(marker) || Number.parseInt(marker, 10) === 1;
 }
 
 function* addInline(text: string, offset: number, out: SpokenTextBuilder, isTableRow: boolean): Generator<void, void> {

@@ -70,3 +70,15 @@ describe('HTML', () => {
     expect(spoken('<p>One.</p><p>Two.</p> in<em>line</em>')).toBe('One.\nTwo.\ninline');
   });
 });
+
+describe('lists', () => {
+  it('keeps a number that starts a wrapped line of a paragraph', () => {
+    expect(spoken('The war ended in\n1945. After that, peace.\nHe counted to\n3) and stopped.\n')).toBe('The war ended in\n1945. After that, peace.\nHe counted to\n3) and stopped.');
+  });
+
+  it('strips the markers of a list after a blank line, one that continues, and one started by 1', () => {
+    expect(spoken('Steps:\n\n2. Mix\n3. Bake\nfor an hour\n4. Eat\n\nThe end.')).toBe('Steps:\nMix.\nBake.\nfor an hour\nEat.\nThe end.');
+    expect(spoken('Do this:\n1. Mix\n2. Bake')).toBe('Do this:\nMix.\nBake.');
+    expect(spoken('Things:\n- one\n- two')).toBe('Things:\none.\ntwo.');
+  });
+});
