@@ -10,12 +10,13 @@ const LIST_ITEM = /^\s*([-*+]|\d{1,9}[.)])\s+(\[[ xX]\]\s+)?/;
 const HEADING_TAIL = /\s+#+\s*$/;
 /**
  * Inline Markdown: Kokoro phoneme entries (`[word](/phonemes/)`, kept whole: they look like
- * links), images, links, reference links, code spans, autolinks, HTML tags (group 8, the name).
+ * links), images, links, reference links, code spans, autolinks, HTML tags (group 8, the name);
+ * none starts at a character escaped by a backslash (`\[not a link]`).
  */
-const INLINE = new RegExp(
-  /(\[[^\]\n[]{1,100}\]\(\/[^/\s()]{1,200}\/\))|!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\5/.source + `|${AUTOLINK}|${HTML_TAG}`,
-  'dg',
-);
+const MARKDOWN_INLINE = /(\[[^\]\n[]{1,100}\]\(\/[^/\s()]{1,200}\/\))|!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\5/.source;
+/** Not after an odd number of backslashes. */
+const NOT_ESCAPED = String.raw`(?<!(?:^|[^\\])(?:\\\\)*\\)`;
+const INLINE = new RegExp(`${NOT_ESCAPED}(?:${MARKDOWN_INLINE}|${AUTOLINK}|${HTML_TAG})`, 'dg');
 const ENDS_SENTENCE = /[.!?:;…。！？]["'”’)\]]*$/;
 
 /** What stripping left out that the user may want to know about. */
@@ -123,11 +124,18 @@ function* addInline(text: string, offset: number, out: SpokenTextBuilder, isTabl
   yield* addPlain(text, pos, text.length, offset, out, isTableRow, clock);
 }
 
-/** Plain text with emphasis markers dropped: `*`, `_`, `~~` runs that open or close a word. */
+/**
+ * Plain text with emphasis markers dropped: `*`, `_`, `~~` runs that open or close a word. A
+ * backslash before punctuation is dropped and the punctuation kept as it is (`\*` is a star).
+ */
 function* addPlain(text: string, from: number, to: number, offset: number, out: SpokenTextBuilder, isTableRow: boolean, clock: SliceClock): Generator<void, void> {
   for (let i = from; i < to; i++) {
     if (clock.advance(1)) yield;
     const ch = text[i];
+    if (ch === '\\' && i + 1 < to && ASCII_PUNCTUATION.test(text[i + 1])) {
+      out.add(text[++i], offset + i);
+      continue;
+    }
     if (ch === '*' || ch === '_' || ch === '~') {
       let j = i;
       while (j < to && text[j] === ch) j++;
@@ -157,3 +165,6 @@ function isTimesSign(text: string, i: number, j: number): boolean {
 }
 
 const DIGIT = /^\p{Nd}$/u;
+
+/** What a backslash escapes in Markdown. */
+const ASCII_PUNCTUATION = /^[!-/:-@[-`{-~]$/;

@@ -82,3 +82,11 @@ describe('lists', () => {
     expect(spoken('Things:\n- one\n- two')).toBe('Things:\none.\ntwo.');
   });
 });
+
+describe('backslash escapes', () => {
+  it('keeps an escaped character as it is and drops the backslash', () => {
+    expect(spoken('\\*literal stars\\* and \\_under\\_ and \\# not a heading.')).toBe('*literal stars* and _under_ and # not a heading.');
+    expect(spoken('\\[not a link\\](x) and \\<b\\>, but C:\\Users stays.')).toBe('[not a link](x) and <b>, but C:\\Users stays.');
+    expect(spoken('A \\\\[real link](x).')).toBe('A \\real link.');
+  });
+});
