@@ -18,6 +18,8 @@ const MARKDOWN_INLINE = /(\[[^\]\n[]{1,100}\]\(\/[^/\s()]{1,200}\/\))|!\[([^\]]*
 const NOT_ESCAPED = String.raw`(?<!(?:^|[^\\])(?:\\\\)*\\)`;
 const INLINE = new RegExp(`${NOT_ESCAPED}(?:${MARKDOWN_INLINE}|${AUTOLINK}|${HTML_TAG})`, 'dg');
 const ENDS_SENTENCE = /[.!?:;…。！？]["'”’)\]]*$/;
+/** The line under a setext heading (`Title` over `=====` or `---`); sticky, tried where a line starts. */
+const SETEXT_UNDERLINE = / {0,3}(?:=+|-+)[ \t]*(?:\r\n|\r|\n|$)/y;
 
 /** What stripping left out that the user may want to know about. */
 export interface Stripped {
@@ -34,6 +36,7 @@ export function* stripMarkdown(original: string, out: SpokenTextBuilder): Genera
   let block: FencedBlock | null = null;
   let skippedCode = false;
   let previous: LineKind = 'blank';
+  let underline = false;
   let lineStart = 0;
   let sliceEnd = SLICE;
   while (lineStart <= original.length) {
@@ -46,13 +49,20 @@ export function* stripMarkdown(original: string, out: SpokenTextBuilder): Genera
     const line = original.slice(lineStart, lineEnd);
     const fence: FencedBlock | 'unclosed' | null = block ? null : fences.open(line, lineEnd);
     let kind: LineKind = 'block';
-    if (block && lineStart >= block.closeAt) block = null;
+    if (underline) underline = false;
+    else if (block && lineStart >= block.closeAt) block = null;
     else if (block) {
       if (!block.isCode) kind = yield* addMarkdownLine(line, lineStart, out, previous);
     } else if (fence && fence !== 'unclosed') {
       block = fence;
       skippedCode ||= fence.isCode && fence.hasSpeech;
     } else if (!fence && !RULE.test(line) && !TABLE_DIVIDER.test(line)) kind = yield* addMarkdownLine(line, lineStart, out, previous);
+    if (kind === 'text' && startsLine(SETEXT_UNDERLINE, original, lineEnd + 1)) {
+      // A setext heading: its underline is dropped, and the heading is its own sentence.
+      closeSentence(out, lineEnd - 1);
+      underline = true;
+      kind = 'block';
+    }
     previous = kind;
     out.add('\n', lineEnd);
     lineStart = lineEnd + 1;
@@ -84,11 +94,22 @@ function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder, 
   const isTableRow = /^\s*\|.*\|\s*$/.test(line);
   yield* addInline(line.slice(start, end), offset + start, out, isTableRow);
   // A heading or list item is its own sentence: give the voice its pause.
-  const last = out.last();
-  if ((isBlock || isTableRow) && last && !ENDS_SENTENCE.test(last)) out.endSentence(offset + end - 1);
+  if (isBlock || isTableRow) closeSentence(out, offset + end - 1);
   if (isListItem || (previous === 'list' && !isBlock && /\S/.test(line))) return 'list';
   if (isBlock || isTableRow) return 'block';
   return /\S/.test(line) ? 'text' : 'blank';
+}
+
+/** Ends the sentence at `at` unless what was written last already ends one. */
+function closeSentence(out: SpokenTextBuilder, at: number): void {
+  const last = out.last();
+  if (last && !ENDS_SENTENCE.test(last)) out.endSentence(at);
+}
+
+/** Whether the sticky `pattern` matches `text` at `at`, where a line starts. */
+function startsLine(pattern: RegExp, text: string, at: number): boolean {
+  pattern.lastIndex = at;
+  return at < text.length && pattern.test(text);
 }
 
 /**

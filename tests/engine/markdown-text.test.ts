@@ -90,3 +90,13 @@ describe('backslash escapes', () => {
     expect(spoken('A \\\\[real link](x).')).toBe('A \\real link.');
   });
 });
+
+describe('setext headings', () => {
+  it('drops the underline and ends the heading as a sentence', () => {
+    expect(spoken('Title\n=====\nThe story starts.\n\nSub\n---\nMore words.')).toBe('Title.\nThe story starts.\nSub.\nMore words.');
+  });
+
+  it('leaves a rule under a list item or a blank line a rule', () => {
+    expect(spoken('- item\n---\nText.\n\n---\nEnd.')).toBe('item.\nText.\nEnd.');
+  });
+});
