@@ -20,6 +20,8 @@ const INLINE = new RegExp(`${NOT_ESCAPED}(?:${MARKDOWN_INLINE}|${AUTOLINK}|${HTM
 const ENDS_SENTENCE = /[.!?:;…。！？]["'”’)\]]*$/;
 /** The line under a setext heading (`Title` over `=====` or `---`); sticky, tried where a line starts. */
 const SETEXT_UNDERLINE = / {0,3}(?:=+|-+)[ \t]*(?:\r\n|\r|\n|$)/y;
+/** A blank line, in a quote or not, that ends a quote's paragraph; sticky, as above. */
+const BLANK_QUOTE_LINE = /[ \t]*(?:>[ \t]*)*(?:\r\n|\r|\n|$)/y;
 
 /** What stripping left out that the user may want to know about. */
 export interface Stripped {
@@ -27,8 +29,8 @@ export interface Stripped {
   skippedCode: boolean;
 }
 
-/** What a line was, for the rules that look at the line before: a paragraph's text, a list's, a blank, or another block. */
-type LineKind = 'text' | 'list' | 'blank' | 'block';
+/** What a line was, for the rules that look at the line before: a paragraph's text (in a quote or not), a list's, a blank, or another block. */
+type LineKind = 'text' | 'quote' | 'list' | 'blank' | 'block';
 
 /** Markdown stripped from `original` into `out`, line by line, yielding after every slice. */
 export function* stripMarkdown(original: string, out: SpokenTextBuilder): Generator<void, Stripped> {
@@ -63,6 +65,8 @@ export function* stripMarkdown(original: string, out: SpokenTextBuilder): Genera
       underline = true;
       kind = 'block';
     }
+    // The last line of a quote's paragraph ends a sentence, as a heading does.
+    if (kind === 'quote' && (lineEnd >= original.length || startsLine(BLANK_QUOTE_LINE, original, lineEnd + 1))) closeSentence(out, lineEnd - 1);
     previous = kind;
     out.add('\n', lineEnd);
     lineStart = lineEnd + 1;
@@ -79,12 +83,14 @@ function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder, 
   let end = line.length;
   let isBlock = false;
   let isListItem = false;
+  let isQuote = false;
   for (const marker of [QUOTE, HEADING, LIST_ITEM]) {
     const match = marker.exec(line.slice(start));
     if (!match || (marker === LIST_ITEM && !startsList(match[1], previous))) continue;
     start += match[0].length;
     isBlock ||= marker !== QUOTE;
     isListItem ||= marker === LIST_ITEM;
+    isQuote ||= marker === QUOTE;
   }
   const isHeading = HEADING.test(line.replace(QUOTE, ''));
   if (isHeading) {
@@ -97,7 +103,8 @@ function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder, 
   if (isBlock || isTableRow) closeSentence(out, offset + end - 1);
   if (isListItem || (previous === 'list' && !isBlock && /\S/.test(line))) return 'list';
   if (isBlock || isTableRow) return 'block';
-  return /\S/.test(line) ? 'text' : 'blank';
+  if (!/\S/.test(line.slice(start))) return 'blank';
+  return isQuote ? 'quote' : 'text';
 }
 
 /** Ends the sentence at `at` unless what was written last already ends one. */
@@ -118,7 +125,7 @@ function startsLine(pattern: RegExp, text: string, at: number): boolean {
  * that starts "1945." or "3)" stays text.
  */
 function startsList(marker: string, previous: LineKind): boolean {
-  return previous !== 'text' || !/\d/.test(marker) || Number.parseInt(marker, 10) === 1;
+  return (previous !== 'text' && previous !== 'quote') || !/\d/.test(marker) || Number.parseInt(marker, 10) === 1;
 }
 
 function* addInline(text: string, offset: number, out: SpokenTextBuilder, isTableRow: boolean): Generator<void, void> {

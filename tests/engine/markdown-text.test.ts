@@ -100,3 +100,10 @@ describe('setext headings', () => {
     expect(spoken('- item\n---\nText.\n\n---\nEnd.')).toBe('item.\nText.\nEnd.');
   });
 });
+
+describe('block quotes', () => {
+  it('end a sentence where the quoted paragraph ends', () => {
+    expect(spoken('> quoted line\n\nMath: two.')).toBe('quoted line.\nMath: two.');
+    expect(spoken('> a wrapped\n> quote\n>\n> Second one\nLazy line\n\n> last')).toBe('a wrapped\nquote.\nSecond one\nLazy line\nlast.');
+  });
+});
