@@ -25,7 +25,7 @@ export interface FencedBlock {
 }
 
 /** A line that may close a fence: up to three spaces, a run of ` or ~, nothing else. */
-const CLOSING = /(?<=\n) {0,3}(`{3,}|~{3,})[ \t]*(?=[\r\n]|$)/g;
+const CLOSING = /(?<=[\r\n]) {0,3}(`{3,}|~{3,})[ \t]*(?=[\r\n]|$)/g;
 
 /** The lines of one text that may close a fence of one character, in order. */
 interface Closings {

@@ -39,6 +39,8 @@ export function* stripMarkdown(original: string, out: SpokenTextBuilder): Genera
   let skippedCode = false;
   let previous: LineKind = 'blank';
   let underline = false;
+  let nextLf = -1;
+  let nextCr = -1;
   let lineStart = 0;
   let sliceEnd = SLICE;
   while (lineStart <= original.length) {
@@ -46,8 +48,12 @@ export function* stripMarkdown(original: string, out: SpokenTextBuilder): Genera
       sliceEnd = lineStart + SLICE;
       yield;
     }
-    let lineEnd = original.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = original.length;
+    // A line ends at \r\n, \r or \n; each is searched for again only once passed, so a
+    // text without one of them is not scanned to its end for every line.
+    if (nextLf < lineStart) nextLf = indexOrEnd(original, '\n', lineStart);
+    if (nextCr < lineStart) nextCr = indexOrEnd(original, '\r', lineStart);
+    const lineEnd = Math.min(nextLf, nextCr);
+    const breakLength = original.startsWith('\r\n', lineEnd) ? 2 : 1;
     const line = original.slice(lineStart, lineEnd);
     const fence: FencedBlock | 'unclosed' | null = block ? null : fences.open(line, lineEnd);
     let kind: LineKind = 'block';
@@ -59,17 +65,17 @@ export function* stripMarkdown(original: string, out: SpokenTextBuilder): Genera
       block = fence;
       skippedCode ||= fence.isCode && fence.hasSpeech;
     } else if (!fence && !RULE.test(line) && !TABLE_DIVIDER.test(line)) kind = yield* addMarkdownLine(line, lineStart, out, previous);
-    if (kind === 'text' && startsLine(SETEXT_UNDERLINE, original, lineEnd + 1)) {
+    if (kind === 'text' && startsLine(SETEXT_UNDERLINE, original, lineEnd + breakLength)) {
       // A setext heading: its underline is dropped, and the heading is its own sentence.
       closeSentence(out, lineEnd - 1);
       underline = true;
       kind = 'block';
     }
     // The last line of a quote's paragraph ends a sentence, as a heading does.
-    if (kind === 'quote' && (lineEnd >= original.length || startsLine(BLANK_QUOTE_LINE, original, lineEnd + 1))) closeSentence(out, lineEnd - 1);
+    if (kind === 'quote' && (lineEnd >= original.length || startsLine(BLANK_QUOTE_LINE, original, lineEnd + breakLength))) closeSentence(out, lineEnd - 1);
     previous = kind;
     out.add('\n', lineEnd);
-    lineStart = lineEnd + 1;
+    lineStart = lineEnd + breakLength;
   }
   return { skippedCode };
 }
@@ -101,10 +107,16 @@ function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder, 
   yield* addInline(line.slice(start, end), offset + start, out, isTableRow);
   // A heading or list item is its own sentence: give the voice its pause.
   if (isBlock || isTableRow) closeSentence(out, offset + end - 1);
-  if (isListItem || (previous === 'list' && !isBlock && /\S/.test(line))) return 'list';
+  if (isListItem || (previous === 'list' && !isBlock && !isQuote && /\S/.test(line))) return 'list';
   if (isBlock || isTableRow) return 'block';
   if (!/\S/.test(line.slice(start))) return 'blank';
   return isQuote ? 'quote' : 'text';
+}
+
+/** Where `char` is next found in `text` from `from`, or the text's length. */
+function indexOrEnd(text: string, char: string, from: number): number {
+  const at = text.indexOf(char, from);
+  return at < 0 ? text.length : at;
 }
 
 /** Ends the sentence at `at` unless what was written last already ends one. */

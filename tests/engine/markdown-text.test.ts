@@ -107,3 +107,14 @@ describe('block quotes', () => {
     expect(spoken('> a wrapped\n> quote\n>\n> Second one\nLazy line\n\n> last')).toBe('a wrapped\nquote.\nSecond one\nLazy line\nlast.');
   });
 });
+
+describe('line ends', () => {
+  it.each([
+    ['\\r', '\r'],
+    ['\\r\\n', '\r\n'],
+  ])('reads Markdown with lines ended by %s as with \\n', (_name, end) => {
+    const md = ['# Title', '', '- first item', '2. second item', '> quoted', '', 'Sub', '===', '```js', 'const secret = 1;', '```', 'Done.'].join(end);
+    expect(spoken(md)).toBe(spoken(md.replaceAll(end, '\n')));
+    expect(spoken(md)).toBe('Title.\nfirst item.\nsecond item.\nquoted.\nSub.\nDone.');
+  });
+});
