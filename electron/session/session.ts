@@ -233,7 +233,8 @@ export class Session {
       this.start(wanted[0], 0, '');
     }
     const leftOut = given.length - wanted.length;
-    if (leftOut) this.notice = leftOut === 1 ? 'One text was left out: it has nothing to speak (no letters or digits).' : `${leftOut} texts were left out: they have nothing to speak (no letters or digits).`;
+    // One left out is said with the engine's own reason (only code, no letters); several, in short.
+    if (leftOut) this.notice = leftOut === 1 ? `One text was left out. ${silent.find(Boolean)}` : `${leftOut} texts were left out: they have nothing to speak.`;
     this.emit();
     this.persist();
     return null;

@@ -243,9 +243,12 @@ describe('Session', () => {
     const { session, last } = newSession();
     session.attachSink(new FakeSink());
     expect(session.speak(['One.', '...', 'Two.', '♥'])).toBeNull();
-    expect(last()).toMatchObject({ current: { text: 'One.' }, queued: ['Two.'], error: '', notice: '2 texts were left out: they have nothing to speak (no letters or digits).' });
+    expect(last()).toMatchObject({ current: { text: 'One.' }, queued: ['Two.'], error: '', notice: '2 texts were left out: they have nothing to speak.' });
     expect(session.speak(['?!', 'Three.'], { queue: true })).toBeNull();
-    expect(last()).toMatchObject({ current: { text: 'One.' }, queued: ['Two.', 'Three.'], notice: 'One text was left out: it has nothing to speak (no letters or digits).' });
+    expect(last()).toMatchObject({ current: { text: 'One.' }, queued: ['Two.', 'Three.'], notice: 'One text was left out. The text has nothing to speak (no letters or digits).' });
+    // One of code alone is said as that, not as having no letters.
+    expect(session.speak(['```js\nlet a = 1;\n```', 'Four.'], { queue: true })).toBeNull();
+    expect(last().notice).toMatch(/^One text was left out\. The text has nothing to speak but code blocks/);
   });
 
   it('refuses to queue past its bound, in texts or characters, and keeps what plays and waits', () => {
