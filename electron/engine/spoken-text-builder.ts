@@ -21,9 +21,15 @@ export class SpokenTextBuilder {
   /** Whitespace seen but not yet written: folded into one space, or one newline. */
   private pendingSpace: { code: 0x20 | 0x0a; at: number } | null = null;
 
+  /** Where in a terminal's escape sequence the text is (colours from `ls --color | utter speak`). */
+  private escape: 'none' | 'start' | 'csi' | 'osc' = 'none';
+  private escapeLength = 0;
+
   /** Adds one character of the original at index `at`. */
   add(ch: string, at: number): void {
     const code = ch.charCodeAt(0);
+    if (this.escape !== 'none' && this.inEscape(code)) return;
+    if (code === 0x1b) return void ((this.escape = 'start'), (this.escapeLength = 0));
     // Printable ASCII, most of any text, skips the checks below.
     if (code > 0x20 && code < 0x7f) return this.write(code, at);
     if (/\s/.test(ch)) {
@@ -34,6 +40,31 @@ export class SpokenTextBuilder {
     // C0/C1 control characters are never speech.
     if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return;
     for (let i = 0; i < ch.length; i++) this.write(ch.charCodeAt(i), at);
+  }
+
+  /**
+   * True while `code` belongs to an escape sequence begun by ESC, which is no speech: a
+   * control sequence (ESC [ … final letter), an operating-system one (ESC ] … BEL or ESC \\)
+   * or a two-character escape. Past 256 characters an unended one is taken for text.
+   */
+  private inEscape(code: number): boolean {
+    const state = this.escape;
+    this.escape = 'none';
+    if (++this.escapeLength > 256) return false;
+    switch (state) {
+      case 'start':
+        if (code === 0x5b) this.escape = 'csi';
+        else if (code === 0x5d) this.escape = 'osc';
+        return this.escape !== 'none' || (code >= 0x40 && code <= 0x5f);
+      case 'csi':
+        if (code < 0x20 || code > 0x7e) return false;
+        if (code < 0x40) this.escape = 'csi';
+        return true;
+      default:
+        if (code === 0x1b) this.escape = 'start';
+        else if (code !== 0x07) this.escape = 'osc';
+        return true;
+    }
   }
 
   /** Ends a block with a full stop, right after its last character. */

@@ -63,6 +63,14 @@ describe('prepareText', () => {
     }
   });
 
+  it('drops a terminal\'s escape sequences whole, not only their ESC (colours from `ls --color | utter speak`)', () => {
+    expect(prepareText('\x1b[31mRed\x1b[0m text and \x1b]0;title\x07done.').text).toBe('Red text and done.');
+    expect(prepareText('\x1b]8;;http://example.com\x1b\\link\x1b]8;;\x1b\\ here, a\x1b[1;32mb\x1b[m c.').text).toBe('link here, ab c.');
+    // A lone ESC before text, or one that never ends, loses nothing but itself (and at most 256 characters).
+    expect(prepareText('Plain \x1b text.').text).toBe('Plain text.');
+    expect(prepareText(`\x1b]${'x'.repeat(300)} end.`).text).toMatch(/x+ end\.$/);
+  });
+
   it('drops control characters', () => {
     expect(prepareText('A\u0000B\u0007C.').text).toBe('ABC.');
   });
