@@ -39,6 +39,8 @@ async function stopUtterWeb(): Promise<void> {
 async function open(hash = ''): Promise<Page> {
   const page = await browser.newPage();
   page.on('pageerror', (error) => console.error('page error:', error.message));
+  // What the page says of its reconnections, in the log of a run that fails (one stayed "buffering" once in CI).
+  page.on('console', (message) => void (['warning', 'error'].includes(message.type()) && console.error(`page ${message.type()}: ${message.text()}`)));
   await page.goto(`${web!.url}${hash}`);
   await page.getByTestId(hash === '#mini' ? 'open-player' : 'format-select').waitFor();
   return page;
