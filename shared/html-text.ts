@@ -37,6 +37,20 @@ export function htmlText(html: string): string {
     .trim();
 }
 
+const ENTITY_AT = new RegExp(ENTITY.source, 'iy');
+
+/**
+ * The character reference that starts at `at` in plain text (`&amp;`, `&#8217;`) and ends
+ * by `end`, decoded, and its length; null where there is none, or a name this module does
+ * not know.
+ */
+export function entityAt(text: string, at: number, end = text.length): { text: string; length: number } | null {
+  ENTITY_AT.lastIndex = at;
+  const match = ENTITY_AT.exec(text);
+  const decoded = match && at + match[0].length <= end && decodeEntity(match[1]);
+  return decoded ? { text: decoded, length: match[0].length } : null;
+}
+
 function decodeEntity(name: string): string | undefined {
   if (name[0] === '#') {
     const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);

@@ -1,3 +1,4 @@
+import { entityAt } from '../../shared/html-text';
 import { AUTOLINK, HTML_TAG, htmlTagKind } from './html-tags';
 import { FenceFinder, type FencedBlock } from './markdown-fences';
 import { SLICE, SliceClock, type SpokenTextBuilder } from './spoken-text-builder';
@@ -174,6 +175,13 @@ function* addPlain(text: string, from: number, to: number, offset: number, out: 
     const ch = text[i];
     if (ch === '\\' && i + 1 < to && ASCII_PUNCTUATION.test(text[i + 1])) {
       out.add(text[++i], offset + i);
+      continue;
+    }
+    // Markdown reads character references as their characters: an answer's "&amp;" is "&".
+    const entity = ch === '&' ? entityAt(text, i, to) : null;
+    if (entity) {
+      out.add(entity.text, offset + i);
+      i += entity.length - 1;
       continue;
     }
     if (ch === '*' || ch === '_' || ch === '~') {

@@ -118,3 +118,17 @@ describe('line ends', () => {
     expect(spoken(md)).toBe('Title.\nfirst item.\nsecond item.\nquoted.\nSub.\nDone.');
   });
 });
+
+describe('character references', () => {
+  it('are read as their characters, as Markdown reads them: an answer\'s "&amp;" is "&", not "amp"', () => {
+    const original = 'Tom &amp; Jerry &lt;3 &#x263A; caf&eacute; &#8217;';
+    const { text, origin } = prepareText(original);
+    expect(text).toBe('Tom & Jerry <3 ☺ café ’');
+    // Each character read points at the start of its reference, for the highlight.
+    expect(original.slice(origin[text.indexOf('é')])).toMatch(/^&eacute;/);
+    // Not a reference: left as it is.
+    expect(spoken('AT&T, a&b, &unknown; and &amp without its end.')).toBe('AT&T, a&b, &unknown; and &amp without its end.');
+    // With stripping off, the text is spoken as written.
+    expect(prepareText('Fish &amp; chips', { stripMarkdown: false }).text).toBe('Fish &amp; chips');
+  });
+});
