@@ -17,7 +17,13 @@ const HEADING_TAIL = /\s+#+\s*$/;
 const MARKDOWN_INLINE = /(\[[^\]\n[]{1,100}\]\(\/[^/\s()]{1,200}\/\))|!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\5/.source;
 /** Not after an odd number of backslashes. */
 const NOT_ESCAPED = String.raw`(?<!(?:^|[^\\])(?:\\\\)*\\)`;
-const INLINE = new RegExp(`${NOT_ESCAPED}(?:${MARKDOWN_INLINE}|${AUTOLINK}|${HTML_TAG})`, 'dg');
+/** A footnote's mark in the text (`[^1]`): no speech, and no group. */
+const FOOTNOTE_MARK = /\[\^[^\]\s]{1,50}\]/.source;
+const INLINE = new RegExp(`${NOT_ESCAPED}(?:${MARKDOWN_INLINE}|${AUTOLINK}|${HTML_TAG}|${FOOTNOTE_MARK})`, 'dg');
+/** A link reference definition (`[1]: https://… "Title"`): an address for the links above, no speech. */
+const LINK_DEFINITION = /^ {0,3}\[(?!\^)[^\]]{1,999}\]:[ \t]*\S+(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$/;
+/** A footnote's text starts with its mark (`[^1]: The source.`): the text is read. */
+const FOOTNOTE_START = /^ {0,3}\[\^[^\]\s]{1,50}\]:[ \t]*/;
 const ENDS_SENTENCE = /[.!?:;…。！？]["'”’)\]]*$/;
 /** The line under a setext heading (`Title` over `=====` or `---`); sticky, tried where a line starts. */
 const SETEXT_UNDERLINE = / {0,3}(?:=+|-+)[ \t]*(?:\r\n|\r|\n|$)/y;
@@ -65,7 +71,7 @@ export function* stripMarkdown(original: string, out: SpokenTextBuilder): Genera
     } else if (fence && fence !== 'unclosed') {
       block = fence;
       skippedCode ||= fence.isCode && fence.hasSpeech;
-    } else if (!fence && !RULE.test(line) && !TABLE_DIVIDER.test(line)) kind = yield* addMarkdownLine(line, lineStart, out, previous);
+    } else if (!fence && !RULE.test(line) && !TABLE_DIVIDER.test(line) && !isLinkDefinition(line, previous)) kind = yield* addMarkdownLine(line, lineStart, out, previous);
     if (kind === 'text' && startsLine(SETEXT_UNDERLINE, original, lineEnd + breakLength)) {
       // A setext heading: its underline is dropped, and the heading is its own sentence.
       closeSentence(out, lineEnd - 1);
@@ -91,7 +97,7 @@ function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder, 
   let isBlock = false;
   let isListItem = false;
   let isQuote = false;
-  for (const marker of [QUOTE, HEADING, LIST_ITEM]) {
+  for (const marker of [QUOTE, HEADING, LIST_ITEM, FOOTNOTE_START]) {
     const match = marker.exec(line.slice(start));
     if (!match || (marker === LIST_ITEM && !startsList(match[1], previous))) continue;
     start += match[0].length;
@@ -112,6 +118,11 @@ function* addMarkdownLine(line: string, offset: number, out: SpokenTextBuilder, 
   if (isBlock || isTableRow) return 'block';
   if (!/\S/.test(line.slice(start))) return 'blank';
   return isQuote ? 'quote' : 'text';
+}
+
+/** CommonMark: a definition cannot interrupt a paragraph, so a line of prose that looks like one is read. */
+function isLinkDefinition(line: string, previous: LineKind): boolean {
+  return previous !== 'text' && previous !== 'quote' && LINK_DEFINITION.test(line);
 }
 
 /** Where `char` is next found in `text` from `from`, or the text's length. */

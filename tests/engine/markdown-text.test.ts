@@ -132,3 +132,16 @@ describe('character references', () => {
     expect(prepareText('Fish &amp; chips', { stripMarkdown: false }).text).toBe('Fish &amp; chips');
   });
 });
+
+describe('references and footnotes', () => {
+  it('reads a footnote\'s text but not its marks, and no link definition\'s address', () => {
+    const md = 'Water boils at 100 degrees.[^1] See the [guide][1].\n\n[1]: https://example.com/guide "The guide"\n[^1]: At sea level.';
+    expect(spoken(md)).toBe('Water boils at 100 degrees. See the guide.\nAt sea level.');
+  });
+
+  it('reads a line of prose that only looks like a definition', () => {
+    // A definition cannot interrupt a paragraph; one with words after its "address" is none.
+    expect(spoken('Prose line\n[x]: http://example.com')).toBe('Prose line\n[x]: http://example.com');
+    expect(spoken('[Note]: see below for more.')).toBe('[Note]: see below for more.');
+  });
+});
