@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AudioPlayer } from '../../renderer/src/audio/audio-player';
 import type { WorkerRequest } from '../../renderer/src/audio/worker-protocol';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
@@ -17,11 +17,17 @@ class FakeWorker {
   onmessage: ((message: { data: unknown }) => void) | null = null;
   onerror: ((event: { message: string }) => void) | null = null;
   terminated = false;
+  /** How the next worker's start goes: it says it is ready, fails to load, or says nothing. */
+  static start: 'ready' | 'fails' | 'silent' = 'ready';
   constructor() {
     FakeWorker.last = this;
   }
   postMessage(request: WorkerRequest, transfer: unknown[] = []) {
     this.posted.push({ request, transfer });
+    if (request.type !== 'init') return;
+    // As a browser's worker answers: in a later task, once its script has loaded (or not).
+    if (FakeWorker.start === 'ready') setTimeout(() => this.onmessage?.({ data: { type: 'ready' } }));
+    if (FakeWorker.start === 'fails') setTimeout(() => this.onerror?.({ message: '' }));
   }
   terminate() {
     this.terminated = true;
@@ -75,8 +81,10 @@ class FakeNode {
 const saved = { ...globalThis };
 beforeEach(() => {
   Object.assign(globalThis, { AudioContext: FakeContext, AudioWorkletNode: FakeNode, Worker: FakeWorker, crossOriginIsolated: true });
+  FakeWorker.start = 'ready';
 });
 afterEach(() => {
+  vi.useRealTimers();
   for (const key of ['AudioContext', 'AudioWorkletNode', 'Worker', 'crossOriginIsolated'] as const) (globalThis as Record<string, unknown>)[key] = (saved as Record<string, unknown>)[key];
 });
 
@@ -93,6 +101,33 @@ describe('AudioPlayer', () => {
   it('refuses to start where memory cannot be shared with the audio thread', async () => {
     Object.assign(globalThis, { crossOriginIsolated: false });
     await expect(AudioPlayer.create(settings)).rejects.toThrow(/not cross-origin isolated/);
+  });
+
+  it('is ready only once its worker has loaded: one whose script failed (its server went away) is said, and closed', async () => {
+    FakeWorker.start = 'fails';
+    const closed = vi.spyOn(FakeContext.prototype, 'close');
+    await expect(AudioPlayer.create(settings)).rejects.toThrow('The audio decoder could not start: the decoder worker did not load.');
+    expect(FakeWorker.last.terminated).toBe(true);
+    expect(closed).toHaveBeenCalledOnce();
+  });
+
+  it('gives up on a worker that never says it is ready, after 15 s', async () => {
+    vi.useFakeTimers();
+    FakeWorker.start = 'silent';
+    const creating = expect(AudioPlayer.create(settings)).rejects.toThrow('did not start within 15 s');
+    await vi.advanceTimersByTimeAsync(15_000);
+    await creating;
+    expect(FakeWorker.last.terminated).toBe(true);
+  });
+
+  it('says it is broken once its worker fails, and why: the page builds another for the next utterance', async () => {
+    const player = await AudioPlayer.create(settings);
+    const notices: unknown[] = [];
+    player.onNotice((notice) => notices.push(notice));
+    expect(player.broken).toBeNull();
+    FakeWorker.last.onmessage?.({ data: { type: 'crash', message: 'A decoder could not load: no WASM' } });
+    expect(player.broken).toBe('A decoder could not load: no WASM');
+    expect(notices).toEqual([{ type: 'crash', message: 'A decoder could not load: no WASM' }]);
   });
 
   it('sizes the ring and the pre-roll from the settings, and starts the worker with them', async () => {

@@ -57,6 +57,7 @@ class FakeBridge {
 }
 
 class FakePlayer {
+  broken: string | null = null;
   played: { id: number; source: AudioSource }[] = [];
   actions: string[] = [];
   heardAt: number | null = null;
@@ -240,6 +241,36 @@ describe('PlayerController', () => {
     fake.play({ ...ticket(14), streamBufferMs: 300 });
     await vi.waitFor(() => expect(player.played).toHaveLength(3));
     expect(created).toBe(2);
+  });
+
+  it('makes a new audio path for the next utterance once its worker has failed (its script or a decoder did not load)', async () => {
+    await vi.waitFor(() => expect(created).toBe(1));
+    const close = vi.spyOn(player, 'close');
+    (player as { broken: string | null }).broken = 'the decoder worker did not load';
+    fake.play(ticket(8));
+    await vi.waitFor(() => expect(player.played).toHaveLength(1));
+    expect(close).toHaveBeenCalledOnce();
+    expect(created).toBe(2);
+  });
+
+  it('says why an utterance cannot play when no audio path can be made, and asks for the settings again after they failed', async () => {
+    let failing = true;
+    const settings = vi.fn(async () => {
+      if (failing) throw new Error('The connection to `utter web` closed before it answered.');
+      return { ...DEFAULT_SETTINGS };
+    });
+    fake.bridge.settings = settings;
+    detach();
+    controller = new PlayerController(fake.bridge, async () => {
+      throw new Error('The audio decoder could not start: the decoder worker did not load.');
+    });
+    detach = controller.attach();
+    await expect(controller.init()).rejects.toThrow('closed before it answered');
+    failing = false;
+    await expect(controller.init()).resolves.toMatchObject({ streamBufferMs: DEFAULT_SETTINGS.streamBufferMs });
+    fake.play(ticket(9));
+    await vi.waitFor(() => expect(fake.facts).toContainEqual({ type: 'error', id: 9, message: 'The audio decoder could not start: the decoder worker did not load.' }));
+    expect(fake.facts).toContainEqual({ type: 'drained', id: 9, heardAt: expect.any(Number) });
   });
 
   it('hands the worker its ticket before the view changes, which would render first', async () => {

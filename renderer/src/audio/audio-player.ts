@@ -55,8 +55,14 @@ export type PlayerSettings = Pick<PublicSettings, 'streamBufferMs' | 'streamMaxB
 
 const STATES = ['idle', 'buffering', 'playing', 'paused'] as const;
 
-/** What the page hears from the audio path: the worker's notices but its decode requests, which the player answers itself. */
-export type PlayerNotice = Exclude<WorkerNotice, { type: 'decode-request' }>;
+/** What the page hears from the audio path: the worker's notices but its start and decode requests, which the player answers itself. */
+export type PlayerNotice = Exclude<WorkerNotice, { type: 'decode-request' } | { type: 'ready' }>;
+
+/**
+ * How long a new decoder worker may take to load its script and take its ring. Its script
+ * comes from the page's server: one that went away meanwhile (utter web restarted) fails it.
+ */
+const WORKER_START_MS = 15_000;
 
 /**
  * The page's handle on the audio path: the AudioContext, the AudioWorklet (ring consumer),
@@ -68,20 +74,45 @@ export class AudioPlayer {
   /** The output's dropout counts when the current utterance began: its own are counted from there. */
   private dropoutsBefore: PlaybackStats | null = null;
   private readonly stalls = new OutputStalls();
+  /** Settles once the worker has taken its ring, or failed to load. */
+  private readonly loaded: Promise<void>;
+  private failure: string | null = null;
 
   private constructor(
     readonly context: AudioContext,
     private readonly worker: Worker,
     private readonly stats: Int32Array,
   ) {
+    let ready = (): void => {};
+    let failed = (_error: Error): void => {};
+    this.loaded = new Promise((resolve, reject) => {
+      ready = resolve;
+      failed = reject;
+    });
+    const crashed = (message: string): void => {
+      this.failure ??= message;
+      failed(new Error(message));
+      this.listeners.forEach((listener) => listener({ type: 'crash', message }));
+    };
     worker.onmessage = (message: MessageEvent<WorkerNotice>) => {
       const notice = message.data;
+      if (notice.type === 'ready') return ready();
       if (notice.type === 'decode-request') return void this.decodeWhole(notice.requestId, notice.bytes);
+      if (notice.type === 'crash') return crashed(notice.message);
       this.listeners.forEach((listener) => listener(notice));
     };
     // A suspended context's clock stood still while the wall clock ran: not a stall.
     context.addEventListener('statechange', () => this.stalls.reset(context.currentTime));
-    worker.onerror = (event) => this.listeners.forEach((listener) => listener({ type: 'crash', message: event.message || 'The decoder worker failed to start.' }));
+    // A worker whose script did not load says nothing more: without this, each play would wait on it forever.
+    worker.onerror = (event) => crashed(event.message || 'the decoder worker did not load');
+  }
+
+  /**
+   * Why this audio path can no longer play (its worker failed), or null. The page builds a
+   * new one for the next utterance: a new worker loads its script and decoders afresh.
+   */
+  get broken(): string | null {
+    return this.failure;
   }
 
   static async create(settings: PlayerSettings): Promise<AudioPlayer> {
@@ -118,6 +149,18 @@ export class AudioPlayer {
       options: { sampleRate: rate, channels: RING_CHANNELS, prerollMs: settings.streamBufferMs, minPrerollMs: MIN_PREROLL_MS, maxBufferMs },
       audioSocket: settings.audioSocket,
     });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the decoder worker did not start within ${WORKER_START_MS / 1000} s`)), WORKER_START_MS);
+    });
+    try {
+      await Promise.race([player.loaded, late]);
+    } catch (error) {
+      await player.close().catch(() => {});
+      throw new Error(`The audio decoder could not start: ${(error as Error).message}.`);
+    } finally {
+      clearTimeout(timer);
+    }
     return player;
   }
 

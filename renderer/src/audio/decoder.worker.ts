@@ -43,7 +43,7 @@ self.onmessage = (message: MessageEvent<WorkerRequest>) => {
         },
         (error: Error) => notify({ type: 'crash', message: `The time-stretcher could not load: ${error.message}` }),
       );
-      return;
+      return notify({ type: 'ready' });
     }
     if (request.type === 'decoded') {
       const waiter = decodeRequests.get(request.requestId);

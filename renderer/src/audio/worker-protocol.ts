@@ -20,6 +20,8 @@ export type WorkerRequest =
 /** What the worker tells the page: never audio. */
 export type WorkerNotice =
   | FeederNotice
+  /** The worker loaded and took its ring: the page may play. */
+  | { type: 'ready' }
   | { type: 'crash'; message: string }
   /** A whole segment for the browser's decodeAudioData (only for streams that cannot stream). */
   | { type: 'decode-request'; requestId: number; bytes: ArrayBuffer };

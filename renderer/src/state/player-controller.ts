@@ -61,10 +61,17 @@ export class PlayerController {
 
   /** The settings, for what the view shows of them (the audio gets its own with each utterance). */
   init(): Promise<PublicSettings> {
-    return (this.settings ??= this.bridge.settings().then((settings) => {
-      this.maxBufferMs = settings.streamMaxBuffer * 1000;
-      return settings;
-    }));
+    return (this.settings ??= this.bridge.settings().then(
+      (settings) => {
+        this.maxBufferMs = settings.streamMaxBuffer * 1000;
+        return settings;
+      },
+      (error: Error) => {
+        // Asked while the connection was down: the next call asks again.
+        this.settings = null;
+        throw error;
+      },
+    ));
   }
 
   /** Becomes the session's audio sink; returns a function that lets go. */
@@ -434,15 +441,16 @@ export class PlayerController {
     this.bridge.sinkFact(fact);
   }
 
-  /** The audio path as it is, when it is made and fits these buffering settings. */
+  /** The audio path as it is, when it is made, works, and fits these buffering settings. */
   private readyPlayer(settings: Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'>): AudioPlayer | null {
-    return this.player && shapeOf(settings) === this.playerShape ? this.player : null;
+    return this.player && !this.player.broken && shapeOf(settings) === this.playerShape ? this.player : null;
   }
 
   private async ensurePlayer(settings: Pick<PublicSettings, 'streamBufferMs' | 'streamMaxBuffer'>): Promise<AudioPlayer> {
     const ready = this.readyPlayer(settings);
     if (ready) return ready;
     // The ring and the pre-roll are sized from the buffering settings: new ones, new player.
+    // A broken one (its worker failed) is replaced too.
     if (this.player) {
       const old = this.player;
       this.player = null;

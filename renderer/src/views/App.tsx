@@ -48,8 +48,12 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
   const [shell, setShell] = useState<AppInfo['shell'] | null>(null);
   const shortcuts = transportShortcuts(settings?.hotkeys, { global: shell === 'electron', escapeStops: true });
 
+  // Asked again once a lost connection is back, if it was lost before the settings came.
   useEffect(() => {
+    if (settings || trouble) return;
     controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
+  }, [controller, settings, trouble]);
+  useEffect(() => {
     // This page plays what the session hands it, and shows the session's state.
     const detach = controller.attach();
     // A reload or a closed tab is not a crash: the page says it is going as it unloads.
