@@ -17,6 +17,7 @@ import { appDiagnostics, diagnosticsDialog } from '../shell/diagnostics';
 import { newAppSocketPath, publishAppSocket, startAppSocket } from '../session/app-socket';
 import { createSafeStorageSecretStore, type SecretStore } from '../store/secret-store';
 import { SettingsStore } from '../store/settings-store';
+import { watchFile } from '../store/watch-file';
 import { PRONUNCIATIONS_FILE, PronunciationStore } from '../store/pronunciation-store';
 import { readTextFilesFromDisk } from '../shell/text-files';
 import { isAutostartEnabled, setAutostart } from '../shell/linux-autostart';
@@ -78,6 +79,7 @@ if (!app.requestSingleInstanceLock()) {
 let tray: AppTray | null = null;
 const filesBeforeStart: string[] = [];
 let store: SettingsStore;
+let stopWatchingSettings = (): void => {};
 let pronunciations: PronunciationStore;
 let secrets: SecretStore;
 let speaking: Session;
@@ -97,6 +99,7 @@ app.on('before-quit', () => {
   if (windows) windows.quitting = true;
 });
 app.on('will-quit', () => {
+  stopWatchingSettings();
   globalShortcut.unregisterAll();
   links?.flush();
   void selection.close();
@@ -109,12 +112,11 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(() => false);
   const userData = app.getPath('userData');
   secrets = createSafeStorageSecretStore(safeStorage, join(userData, 'api-key.bin'));
-  store = new SettingsStore({
-    file: join(userData, 'settings.json'),
-    secrets,
-    onNotice: notify,
-  });
+  const settingsFile = join(userData, 'settings.json');
+  store = new SettingsStore({ file: settingsFile, secrets, onNotice: notify });
   await store.load();
+  // settings.json changed while the app runs (by hand, or by `utter web`) is taken up at once.
+  stopWatchingSettings = watchFile(settingsFile, () => void store.reloadIfChanged().catch((error: Error) => notify(`The settings file could not be written: ${error.message}`)));
   pronunciations = new PronunciationStore({ file: join(userData, PRONUNCIATIONS_FILE), onNotice: notify });
   await pronunciations.load();
   const refused = effectiveSettings().issues;

@@ -47,6 +47,10 @@ export class SettingsStore {
   /** A key the user wrote into settings.json that could not be moved to the secret store: keep it there. */
   private keyStaysInFile = false;
   private loaded = false;
+  /** settings.json's text as this store last read or wrote it: another text there was written by someone else. */
+  private known: string | null = null;
+  /** The file holds an outside edit that is not valid: the next save keeps it as a backup first. */
+  private brokenEdit = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(settings: Settings) => void>();
 
@@ -108,6 +112,51 @@ export class SettingsStore {
   }
 
   /**
+   * Takes up what someone else wrote into settings.json since this store last read or wrote
+   * it (the user in an editor, `utter web`): its settings replace the ones in memory, and
+   * the listeners hear them. A text that is not valid is left as it is (the user may be in
+   * the middle of an edit) and said once; the settings in memory stay. True: taken up.
+   */
+  reloadIfChanged(): Promise<boolean> {
+    return this.serialize(() => this.catchUp());
+  }
+
+  private async catchUp(): Promise<boolean> {
+    const { file } = this.options;
+    if (file === null || !this.loaded) return false;
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await readFileAtMost(file, MOST_SETTINGS_BYTES));
+    } catch {
+      // Gone or unreadable: what is in memory stays, and the next save writes it again.
+      return false;
+    }
+    if (text === this.known) return false;
+    this.known = text;
+    const read = parseSettings(text);
+    if (!read.ok) {
+      this.brokenEdit = true;
+      this.notice(`${file} was changed, but ${read.problem}. Utter keeps the settings it had until the file is fixed; a setting changed in Utter meanwhile replaces the file, which is then kept as a backup.`);
+      return false;
+    }
+    this.brokenEdit = false;
+    const { apiKey: keyInFile, ...visible } = read.settings;
+    this.settings = visible;
+    if (this.keyStaysInFile && keyInFile !== this.apiKey) {
+      // The key that had to stay in the file was taken out of it, or replaced there.
+      this.apiKey = undefined;
+      this.keyOrigins = null;
+      this.keyStaysInFile = false;
+    }
+    if (keyInFile && !this.keyStaysInFile && (await this.moveKeyOutOfFile(keyInFile))) {
+      await this.save();
+      this.notice(`The API key found in ${file} was moved to protected storage and removed from the file.`);
+    }
+    this.emit();
+    return true;
+  }
+
+  /**
    * Applies an untrusted patch (it comes from a page over IPC). The merged settings are
    * validated by the schema; a bad value is refused with one issue per setting and nothing
    * is written. `apiKey` goes to the secret store, never into the file; `apiKey: ''` clears
@@ -125,6 +174,8 @@ export class SettingsStore {
         return refuse([{ setting: 'apiKeyOrigins', value: changes.apiKeyOrigins, message: 'is set by entering the key, or confirming it, for the servers in use' }]);
       }
       if (apiKeyConfirm !== undefined && apiKeyConfirm !== true) return refuse([{ setting: 'apiKeyConfirm', value: apiKeyConfirm, message: 'must be true' }]);
+      // The change goes over the file as it is now: an edit made there meanwhile is not lost.
+      await this.catchUp();
       const merged: Record<string, unknown> = { ...this.settings, ...changes };
       if (newKey !== undefined) merged.apiKey = newKey;
       const checked = validateSettings(merged);
@@ -179,33 +230,23 @@ export class SettingsStore {
       if (error instanceof TooLargeError) return this.unsaved(`The settings file ${file} holds ${error.message}, and no settings file is that large`, 'too large to copy');
       throw new Error(`Cannot read the settings file ${file}: ${(error as Error).message}`);
     }
-    let parsed: unknown;
-    try {
-      // Editors on Windows may add a byte-order mark, which JSON.parse refuses (TextDecoder drops it).
-      parsed = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (error) {
-      const backup = await this.backUp();
-      if (!backup.ok) return this.unsaved(`The settings file ${file} is not valid JSON (${(error as Error).message})`, backup.why);
-      this.notice(`The settings file ${file} is not valid JSON (${(error as Error).message}). It was kept as ${backup.file}; Utter is using the default settings.`);
-      return { settings: DEFAULT_SETTINGS, repaired: true };
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      const backup = await this.backUp();
-      if (!backup.ok) return this.unsaved(`The settings file ${file} does not hold a JSON object`, backup.why);
-      this.notice(`The settings file ${file} does not hold a JSON object. It was kept as ${backup.file}; Utter is using the default settings.`);
-      return { settings: DEFAULT_SETTINGS, repaired: true };
-    }
-    // Where the key may go is kept with the key, never taken from this file.
-    delete (parsed as Record<string, unknown>).apiKeyOrigins;
-    const checked = validateSettings(parsed as Record<string, unknown>);
-    if (checked.ok) return { settings: checked.settings, repaired: false };
+    // Editors on Windows may add a byte-order mark, which JSON.parse refuses (TextDecoder drops it).
+    const text = new TextDecoder().decode(bytes);
+    this.known = text;
+    const read = parseSettings(text);
+    if (read.ok) return { settings: read.settings, repaired: false };
     const backup = await this.backUp();
-    if (!backup.ok) return this.unsaved(`Some settings in ${file} were not valid: ${describeIssues(checked.issues)}`, backup.why, keepValidSettings(parsed as Record<string, unknown>));
-    this.notice(
-      `Some settings in ${file} were not valid: ${describeIssues(checked.issues)}. The original file was kept as ${backup.file}; ` +
-        'those settings were reset to their defaults (unknown ones dropped) and the valid ones kept.',
-    );
-    return { settings: keepValidSettings(parsed as Record<string, unknown>), repaired: true };
+    if (read.issues) {
+      if (!backup.ok) return this.unsaved(`Some settings in ${file} were not valid: ${describeIssues(read.issues)}`, backup.why, read.salvage);
+      this.notice(
+        `Some settings in ${file} were not valid: ${describeIssues(read.issues)}. The original file was kept as ${backup.file}; ` +
+          'those settings were reset to their defaults (unknown ones dropped) and the valid ones kept.',
+      );
+      return { settings: read.salvage, repaired: true };
+    }
+    if (!backup.ok) return this.unsaved(`The settings file ${file} ${read.problem}`, backup.why);
+    this.notice(`The settings file ${file} ${read.problem}. It was kept as ${backup.file}; Utter is using the default settings.`);
+    return { settings: DEFAULT_SETTINGS, repaired: true };
   }
 
   /** Copies the bad file, byte for byte, next to it under a name that never overwrites another; or says why it could not. */
@@ -274,9 +315,16 @@ export class SettingsStore {
 
   private async save(): Promise<void> {
     if (this.options.file === null) return;
+    if (this.brokenEdit) {
+      const backup = await this.backUp();
+      this.notice(backup.ok ? `The changed ${this.options.file}, which was not valid, was kept as ${backup.file}.` : `The changed ${this.options.file}, which was not valid, is replaced: it could not be kept as a backup (${backup.why}).`);
+      this.brokenEdit = false;
+    }
     const content = this.keyStaysInFile && this.apiKey ? { ...this.settings, apiKey: this.apiKey } : this.settings;
+    const text = `${JSON.stringify(content, null, 2)}\n`;
     // Only this user may read it: it may hold a key (kept in the file where protected storage failed).
-    await writeFileAtomically(this.options.file, `${JSON.stringify(content, null, 2)}\n`, 0o600);
+    await writeFileAtomically(this.options.file, text, 0o600);
+    this.known = text;
   }
 
   private emit(): void {
@@ -324,6 +372,25 @@ export function decodeStoredKey(stored: string): StoredKey {
     // A key from before: the bare string.
   }
   return { key: stored };
+}
+
+/**
+ * settings.json's text as settings, or what is wrong with it. Settings that break the schema
+ * come with the issues and what can be kept of them (keepValidSettings).
+ */
+function parseSettings(text: string): { ok: true; settings: Settings } | { ok: false; problem: string; issues?: SettingsIssue[]; salvage: Settings } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problem: `is not valid JSON (${(error as Error).message})`, salvage: DEFAULT_SETTINGS };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, problem: 'does not hold a JSON object', salvage: DEFAULT_SETTINGS };
+  // Where the key may go is kept with the key, never taken from this file.
+  delete (parsed as Record<string, unknown>).apiKeyOrigins;
+  const checked = validateSettings(parsed as Record<string, unknown>);
+  if (checked.ok) return { ok: true, settings: checked.settings };
+  return { ok: false, problem: `has settings that are not valid: ${describeIssues(checked.issues)}`, issues: checked.issues, salvage: keepValidSettings(parsed as Record<string, unknown>) };
 }
 
 function definedEntries(patch: Record<string, unknown>): Record<string, unknown> {

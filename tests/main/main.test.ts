@@ -495,6 +495,20 @@ describe('Electron shell', () => {
     expect(captured.shortcuts.has('CommandOrControl+Alt+A')).toBe(true);
   });
 
+  it('takes up settings.json edited while it runs: the new shortcut is registered, and a later change keeps the edit', async () => {
+    const file = join(captured.userData, 'settings.json');
+    const update = captured.handlers.get(channelOf('updateSettings'))!;
+    const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
+    const onDisk = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...onDisk, voice: 'echo', hotkeys: { ...onDisk.hotkeys, speakClipboard: 'Alt+Shift+F9' } }));
+    await vi.waitFor(() => expect(captured.shortcuts.has('Alt+Shift+F9')).toBe(true), { timeout: 3000 });
+    expect(captured.shortcuts.has('CommandOrControl+Alt+S')).toBe(false);
+    expect(await update(page, { speed: 1.25 })).toMatchObject({ ok: true, settings: { voice: 'echo', speed: 1.25 } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ voice: 'echo', speed: 1.25, hotkeys: { speakClipboard: 'Alt+Shift+F9' } });
+    expect(await update(page, { hotkeys: onDisk.hotkeys, voice: onDisk.voice, speed: onDisk.speed })).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(captured.shortcuts.has('CommandOrControl+Alt+S')).toBe(true));
+  });
+
   it('opens the settings window when its own page asks, the same renderer at #settings', () => {
     const open = captured.handlers.get(`on:${channelOf('openSettings')}`)!;
     const before = captured.windows.length;

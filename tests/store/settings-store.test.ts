@@ -11,6 +11,7 @@ import {
 } from '../../electron/store/secret-store';
 import { decodeStoredKey, encodeStoredKey, SettingsStore } from '../../electron/store/settings-store';
 import { writeFileAtomically } from '../../electron/store/atomic-file';
+import { watchFile } from '../../electron/store/watch-file';
 
 /**
  * Settings storage on real files in a temp folder (no fs mocks). The one fake is
@@ -255,6 +256,87 @@ describe('SettingsStore: updating', () => {
     expect(store.get()).toEqual({ ...expected, apiKey: 'sk-quick', apiKeyOrigins: ['https://api.openai.com'] });
     // Each answer reflects every update before it.
     expect(results[2]).toMatchObject({ ok: true, settings: { speed: 1.5, voice: 'nova', model: 'tts-1-hd' } });
+  });
+});
+
+describe('SettingsStore: a file changed by someone else while Utter runs', () => {
+  it('puts an update over the file as it is now: a setting changed there meanwhile is not lost', async () => {
+    const { store } = makeStore();
+    await store.load();
+    await store.update({ voice: 'nova' });
+    // The user, in an editor (or utter web), changes another setting.
+    await writeFile(file, JSON.stringify({ ...(await readJson()), streamBufferMs: 400 }));
+    await store.update({ speed: 1.5 });
+    expect(await readJson()).toMatchObject({ voice: 'nova', speed: 1.5, streamBufferMs: 400 });
+    expect(store.get()).toMatchObject({ voice: 'nova', speed: 1.5, streamBufferMs: 400 });
+  });
+
+  it('takes up an outside edit when asked, and its subscribers hear it; its own writes are not taken for one', async () => {
+    const { store, notices } = makeStore();
+    await store.load();
+    await store.update({ voice: 'nova' });
+    const heard = vi.fn();
+    store.subscribe(heard);
+    expect(await store.reloadIfChanged()).toBe(false);
+    await writeFile(file, JSON.stringify({ voice: 'echo', hotkeys: { ...DEFAULT_SETTINGS.hotkeys, speakClipboard: 'Alt+Shift+U' } }));
+    expect(await store.reloadIfChanged()).toBe(true);
+    expect(heard).toHaveBeenCalledOnce();
+    expect(heard.mock.calls[0][0]).toMatchObject({ voice: 'echo', hotkeys: { speakClipboard: 'Alt+Shift+U' } });
+    expect(await store.reloadIfChanged()).toBe(false);
+    expect(notices).toEqual([]);
+  });
+
+  it('leaves an outside edit that is not valid as it is, says so once, and keeps a backup of it before its next save', async () => {
+    const { store, notices } = makeStore();
+    await store.load();
+    await store.update({ voice: 'nova' });
+    const broken = '{ "voice": "echo", ';
+    await writeFile(file, broken);
+    expect(await store.reloadIfChanged()).toBe(false);
+    expect(await store.reloadIfChanged()).toBe(false);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/settings\.json was changed, but is not valid JSON .*Utter keeps the settings it had until the file is fixed/);
+    expect(store.get().voice).toBe('nova');
+    // Untouched until Utter saves; then the user's edit is kept beside it.
+    expect(await readFile(file, 'utf8')).toBe(broken);
+    await store.update({ speed: 2 });
+    expect(notices[1]).toMatch(/was kept as .*settings\.json\.bad-/);
+    const backups = (await readdir(dir)).filter((name) => name.startsWith('settings.json.bad-'));
+    expect(backups).toHaveLength(1);
+    expect(await readFile(join(dir, backups[0]), 'utf8')).toBe(broken);
+    expect(await readJson()).toMatchObject({ voice: 'nova', speed: 2 });
+  });
+
+  it('moves a key pasted into the file while it runs to protected storage', async () => {
+    const { store, secrets, notices } = makeStore();
+    await store.load();
+    await store.update({ voice: 'nova' });
+    await writeFile(file, JSON.stringify({ ...(await readJson()), apiKey: 'sk-pasted-later-1234' }));
+    expect(await store.reloadIfChanged()).toBe(true);
+    expect(store.get().apiKey).toBe('sk-pasted-later-1234');
+    expect(decodeStoredKey((await secrets.get())!).key).toBe('sk-pasted-later-1234');
+    expect(await readJson()).not.toHaveProperty('apiKey');
+    expect(notices).toEqual([expect.stringMatching(/moved to protected storage/)]);
+  });
+});
+
+describe('watchFile', () => {
+  it('says once that the file settled after an editor\'s save or an atomic write, and not for other files', async () => {
+    await writeFile(file, '{}');
+    const changed = vi.fn();
+    const stop = watchFile(file, changed, 50);
+    try {
+      await writeFile(join(dir, 'other.json'), '{}');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(changed).not.toHaveBeenCalled();
+      await writeFileAtomically(file, '{"voice":"echo"}');
+      await writeFile(file, '{"voice":"nova"}');
+      await vi.waitFor(() => expect(changed).toHaveBeenCalledOnce(), { timeout: 2000 });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(changed).toHaveBeenCalledOnce();
+    } finally {
+      stop();
+    }
   });
 });
 
