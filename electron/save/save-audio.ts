@@ -15,6 +15,7 @@ import { duration, type RetryPolicy } from '../engine/retry';
 import { speakToFile, type SpeakReport } from '../cli/speak-to-file';
 import { Mp3FileEncoder, OggOpusFileEncoder, type AudioEncoder } from './encoders';
 import { SaveError, describeWriteError } from './save-error';
+import { hasWebCodecs } from '../../shared/decoders/aac';
 
 /** Seconds of audio encoded between two turns of the event loop: a few ms of work each, even cold. */
 const SLICE_SECONDS = 0.1;
@@ -53,6 +54,17 @@ export interface SaveReport {
 }
 
 /**
+ * The settings to ask with where the speech is decoded in Node (no WebCodecs): AAC, which
+ * only a page decodes, is asked for in mp3, which every server offers. The file is made from
+ * decoded audio either way.
+ */
+export function decodableHere(settings: Settings, say?: (line: string) => void): Settings {
+  if (settings.format !== 'aac' || hasWebCodecs()) return settings;
+  say?.('AAC cannot be decoded here (outside a page there is no WebCodecs): the speech is asked for in mp3 instead.');
+  return { ...settings, format: 'mp3' };
+}
+
+/**
  * Speaks `text` into `options.out`. Fails with a SpeechError (the provider, the audio, a
  * cancel) or a SaveError (the file); either way no partial file is left and an existing
  * file is untouched.
@@ -70,7 +82,7 @@ export async function saveAudio(text: string, options: SaveAudioOptions): Promis
   const segmentEnds = new Map<number, number>();
   try {
     const speech = await speakToFile(text, {
-      settings: options.settings,
+      settings: decodableHere(options.settings, options.onNotice ?? options.onNote),
       provider: options.provider,
       out: decoded,
       signal: options.signal,

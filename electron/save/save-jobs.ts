@@ -7,7 +7,7 @@ import { defaultSaveName, type SaveFormat, type SaveOutcome, type SaveStatus } f
 import { SpeechError } from '../engine/errors';
 import type { SpeechProvider } from '../engine/provider';
 import type { RetryPolicy } from '../engine/retry';
-import { saveAudio } from './save-audio';
+import { decodableHere, saveAudio } from './save-audio';
 import { SaveError } from './save-error';
 
 /** Progress reaches the pages at most this often: a long save reports every tenth of a second of audio. */
@@ -126,11 +126,6 @@ export class SaveJobs {
     this.status = status;
     for (const listener of this.listeners) listener(status);
   }
-}
-
-/** Node has no WebCodecs, so AAC cannot be decoded here: a save asks for MP3 instead. */
-function decodableHere(settings: Settings): Settings {
-  return settings.format === 'aac' ? { ...settings, format: 'mp3' } : settings;
 }
 
 function failureMessage(error: unknown): string {
