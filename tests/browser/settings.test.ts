@@ -41,10 +41,50 @@ async function savedServers(): Promise<string[]> {
   }
 }
 
+/** A field's value as the app keeps it: what a settings page opened now shows. */
+async function savedValue(testId: string): Promise<string> {
+  const fresh = await rig.open('settings');
+  try {
+    return await fresh.getByTestId(testId).inputValue();
+  } finally {
+    await fresh.close();
+  }
+}
+
 /** The label of the element with the focus. */
 const focusedLabel = () => page.evaluate(`document.activeElement.getAttribute('aria-label') || document.activeElement.textContent`) as Promise<string>;
 
 describe('the settings view', () => {
+  it('shows a change made elsewhere (another window, settings.json) when the user comes back to it, but keeps what they are typing', async () => {
+    const other = await rig.open('settings');
+    try {
+      // This window's own text, not yet saved, in the model field.
+      await page.getByTestId('setting-model').fill('my-draft-model');
+      await other.getByTestId('setting-speed').fill('1.75');
+      await other.getByTestId('setting-speed').blur();
+      await other.getByTestId('setting-model').fill('tts-elsewhere');
+      await other.getByTestId('setting-model').blur();
+      await expect.poll(() => other.getByTestId('settings-saved').textContent()).toBe('Saved.');
+      await other.getByTestId('setting-hotkey-stop').focus();
+      await other.keyboard.press('Alt+Shift+F8');
+      await expect.poll(() => savedValue('setting-hotkey-stop'), { interval: 200 }).toBe('Alt+Shift+F8');
+      // The user comes back to the first window (it gains the focus).
+      await page.evaluate(`window.dispatchEvent(new Event('focus'))`);
+      await expect.poll(() => page.getByTestId('setting-speed').inputValue()).toBe('1.75');
+      expect(await page.getByTestId('setting-hotkey-stop').inputValue()).toBe('Alt+Shift+F8');
+      expect(await page.getByTestId('setting-model').inputValue()).toBe('my-draft-model');
+      // Leaving the field saves the user's own text.
+      await page.getByTestId('setting-model').blur();
+      await expect.poll(() => savedValue('setting-model'), { interval: 200 }).toBe('my-draft-model');
+    } finally {
+      // The shortcut back as the tests after this one find it.
+      await other.getByTestId('setting-hotkey-stop').focus();
+      await other.keyboard.press('Control+Alt+KeyX');
+      await expect.poll(() => savedValue('setting-hotkey-stop'), { interval: 200 }).toBe('Ctrl+Alt+X');
+      await other.close();
+    }
+  });
+
   it('refuses an out-of-range value next to its field, and accepts a good one at once', async () => {
     await setField('setting-speed', '9');
     await expect.poll(() => page.getByTestId('issue-speed').textContent()).toMatch(/at most 4/);

@@ -5,6 +5,7 @@ import { Field } from './Field';
 import { rangeOf } from './ranges';
 import { Card, Section } from './Section';
 import type { SectionProps } from './use-settings';
+import { SavedInput } from './SavedInput';
 
 /** A checkbox and what it does, in a sentence. */
 function Check(props: { name: 'streamingEnabled' | 'adaptiveBuffer' | 'qualityFallback' | 'hedgeRequests'; children: string } & Pick<SectionProps, 'settings' | 'change'>) {
@@ -27,7 +28,7 @@ export function AdvancedSection({ settings, issues, change, changeNumber, bridge
           Play while the audio is still arriving
         </Check>
         <Field label={`Initial buffer, ms (${rangeOf('streamBufferMs')})`} name="streamBufferMs" issues={issues}>
-          <input data-testid="setting-streamBufferMs" type="number" defaultValue={settings.streamBufferMs} onBlur={(e) => void changeNumber('streamBufferMs', e.target.value)} />
+          <SavedInput data-testid="setting-streamBufferMs" type="number" saved={settings.streamBufferMs} onBlur={(e) => void changeNumber('streamBufferMs', e.target.value)} />
         </Field>
         <Check name="adaptiveBuffer" {...check}>
           Learn each server&apos;s network and size the initial buffer from it
@@ -39,10 +40,10 @@ export function AdvancedSection({ settings, issues, change, changeNumber, bridge
           When a server is slower than usual to answer, ask the next server in the list too
         </Check>
         <Field label={`Most audio held ahead, s (${rangeOf('streamMaxBuffer')})`} name="streamMaxBuffer" issues={issues}>
-          <input data-testid="setting-streamMaxBuffer" type="number" step="0.1" defaultValue={settings.streamMaxBuffer} onBlur={(e) => void changeNumber('streamMaxBuffer', e.target.value)} />
+          <SavedInput data-testid="setting-streamMaxBuffer" type="number" step="0.1" saved={settings.streamMaxBuffer} onBlur={(e) => void changeNumber('streamMaxBuffer', e.target.value)} />
         </Field>
         <Field label={`Largest chunk, bytes (${rangeOf('streamChunkSize')})`} name="streamChunkSize" issues={issues}>
-          <input data-testid="setting-streamChunkSize" type="number" defaultValue={settings.streamChunkSize} onBlur={(e) => void changeNumber('streamChunkSize', e.target.value)} />
+          <SavedInput data-testid="setting-streamChunkSize" type="number" saved={settings.streamChunkSize} onBlur={(e) => void changeNumber('streamChunkSize', e.target.value)} />
         </Field>
       </Card>
       <CacheCard bridge={bridge} settings={settings} issues={issues} change={change} changeNumber={changeNumber} />

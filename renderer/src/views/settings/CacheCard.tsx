@@ -7,6 +7,7 @@ import { Field } from './Field';
 import { rangeOf } from './ranges';
 import { Card } from './Section';
 import type { SectionProps } from './use-settings';
+import { SavedInput } from './SavedInput';
 
 /** "12.3 MB" */
 export function megabytes(bytes: number): string {
@@ -41,7 +42,7 @@ export function CacheCard({ bridge, settings, issues, changeNumber }: SectionPro
     <Card title="Audio cache">
       <p className="hint">Sentences heard whole are kept on this computer, so replaying them, reading them again and jumping back are instant, cost nothing and work offline. The embedded voice is not cached.</p>
       <Field label={`Largest size, MB (${rangeOf('audioCacheMb')}; 0 keeps nothing)`} name="audioCacheMb" issues={issues}>
-        <input data-testid="setting-audioCacheMb" type="number" defaultValue={settings.audioCacheMb} onBlur={(e) => void changeNumber('audioCacheMb', e.target.value)} />
+        <SavedInput data-testid="setting-audioCacheMb" type="number" saved={settings.audioCacheMb} onBlur={(e) => void changeNumber('audioCacheMb', e.target.value)} />
       </Field>
       <div className="cache-usage">
         <p role="status" data-testid="cache-usage">

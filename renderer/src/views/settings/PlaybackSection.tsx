@@ -5,6 +5,7 @@ import { Field } from './Field';
 import { rangeOf } from './ranges';
 import { Card, Section } from './Section';
 import type { SectionProps } from './use-settings';
+import { SavedInput, SavedTextarea } from './SavedInput';
 
 /** Models known not to take instructions (the engine leaves them out for these). */
 const NO_INSTRUCTIONS = /^tts-1/;
@@ -28,7 +29,7 @@ export function PlaybackSection({ settings, issues, change, changeNumber }: Sect
           issues={issues}
           hint={`How fast the voice itself reads. The player's − and + change the playback speed on top of it, ${rangeOf('playbackRate')}×.`}
         >
-          <input data-testid="setting-speed" type="number" step="0.05" defaultValue={settings.speed} onBlur={(e) => void changeNumber('speed', e.target.value)} />
+          <SavedInput data-testid="setting-speed" type="number" step="0.05" saved={settings.speed} onBlur={(e) => void changeNumber('speed', e.target.value)} />
         </Field>
         <Field label="Speak while speaking" name="whileSpeaking" issues={issues}>
           <select value={settings.whileSpeaking} onChange={(e) => void change({ whileSpeaking: e.target.value })}>
@@ -42,7 +43,7 @@ export function PlaybackSection({ settings, issues, change, changeNumber }: Sect
         </label>
         {settings.provider === 'openai' && !NO_INSTRUCTIONS.test(settings.model) && (
           <Field label="Instructions (for models that take them)" name="instructions" issues={issues}>
-            <textarea rows={2} defaultValue={settings.instructions} onBlur={(e) => void change({ instructions: e.target.value })} />
+            <SavedTextarea rows={2} saved={settings.instructions} onBlur={(e) => void change({ instructions: e.target.value })} />
           </Field>
         )}
       </Card>

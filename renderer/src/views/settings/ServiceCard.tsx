@@ -11,6 +11,7 @@ import { ProviderStatusDot } from './ProviderStatusDot';
 import { Card } from './Section';
 import { ServerList } from './ServerList';
 import type { SectionProps } from './use-settings';
+import { SavedInput } from './SavedInput';
 
 /** The speech service's card: provider, servers, key, model. */
 export function ServiceCard({ bridge, settings, issues, change, keyRevision }: SectionProps & { bridge: Bridge; keyRevision: number }) {
@@ -84,7 +85,7 @@ export function ServiceCard({ bridge, settings, issues, change, keyRevision }: S
             </p>
           ) : null}
           <Field label="Model" name="model" issues={issues}>
-            <input data-testid="setting-model" defaultValue={settings.model} onBlur={(e) => void change({ model: e.target.value })} />
+            <SavedInput data-testid="setting-model" saved={settings.model} onBlur={(e) => void change({ model: e.target.value })} />
           </Field>
         </>
       )}

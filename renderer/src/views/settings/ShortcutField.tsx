@@ -3,6 +3,7 @@
 import { displayAccelerator } from '../../../../shared/accelerator';
 import type { HotkeyAction } from '../../../../shared/config/schema';
 import { recordKeyPress } from '../hotkey-recorder';
+import { useSavedValue } from './SavedInput';
 
 /** ⌘ is the primary modifier on a Mac, Ctrl elsewhere (the shortcut fields record with it). */
 export const MAC = /Mac/.test(navigator.userAgent);
@@ -10,8 +11,10 @@ export const MAC = /Mac/.test(navigator.userAgent);
 /** The input for one action's shortcut; `save` gets the accelerator ('' for none). The field's aria props go on the input. */
 export function ShortcutInput(props: { action: HotkeyAction; saved: string; save: (accelerator: string) => void; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) {
   const { action, saved, save } = props;
+  const ref = useSavedValue<HTMLInputElement>(displayAccelerator(saved, MAC));
   return (
     <input
+      ref={ref}
       className="shortcut"
       aria-describedby={props['aria-describedby']}
       aria-invalid={props['aria-invalid']}

@@ -56,6 +56,29 @@ export function useSettings(bridge: Bridge) {
     );
   }, [bridge]);
 
+  // Changed elsewhere meanwhile (settings.json in an editor, another window or tab, the
+  // tray): shown afresh when the user comes back to this one. Not while a change of its own
+  // is on its way: its answer brings the settings as they are then.
+  useEffect(() => {
+    const refresh = (): void => {
+      if (sending.current > 0 || document.visibilityState !== 'visible') return;
+      bridge.settings().then(
+        (loaded) => {
+          if (sending.current > 0) return;
+          latest.current = loaded;
+          setSettings(loaded);
+        },
+        () => {},
+      );
+    };
+    window.addEventListener('focus', refresh);
+    document.addEventListener('visibilitychange', refresh);
+    return () => {
+      window.removeEventListener('focus', refresh);
+      document.removeEventListener('visibilitychange', refresh);
+    };
+  }, [bridge]);
+
   const change = useCallback<ChangeSettings>(
     async (patch) => {
       // A field entered and left as it was saves nothing, so says nothing; a refusal next to it
