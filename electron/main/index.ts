@@ -80,6 +80,7 @@ let tray: AppTray | null = null;
 const filesBeforeStart: string[] = [];
 let store: SettingsStore;
 let stopWatchingSettings = (): void => {};
+let stopWatchingDictionary = (): void => {};
 let pronunciations: PronunciationStore;
 let secrets: SecretStore;
 let speaking: Session;
@@ -100,6 +101,7 @@ app.on('before-quit', () => {
 });
 app.on('will-quit', () => {
   stopWatchingSettings();
+  stopWatchingDictionary();
   globalShortcut.unregisterAll();
   links?.flush();
   void selection.close();
@@ -117,8 +119,11 @@ async function start(): Promise<void> {
   await store.load();
   // settings.json changed while the app runs (by hand, or by `utter web`) is taken up at once.
   stopWatchingSettings = watchFile(settingsFile, () => void store.reloadIfChanged().catch((error: Error) => notify(`The settings file could not be written: ${error.message}`)));
-  pronunciations = new PronunciationStore({ file: join(userData, PRONUNCIATIONS_FILE), onNotice: notify });
+  const pronunciationsFile = join(userData, PRONUNCIATIONS_FILE);
+  pronunciations = new PronunciationStore({ file: pronunciationsFile, onNotice: notify });
   await pronunciations.load();
+  // The dictionary too: an edit by hand, or from `utter web`, applies to the next text spoken.
+  stopWatchingDictionary = watchFile(pronunciationsFile, () => void pronunciations.reloadIfChanged());
   const refused = effectiveSettings().issues;
   if (refused.length) notify(`Refused from the environment (the other variables apply): ${formatSettingsIssues(refused)}.`);
   const places = new WindowStateFile(join(userData, 'windows.json'));

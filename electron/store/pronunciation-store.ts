@@ -29,6 +29,8 @@ export interface PronunciationStoreOptions {
 export class PronunciationStore {
   private current: PronunciationRule[] = [];
   private compiledRules: Pronunciations = compilePronunciations([]);
+  /** The file's text as this store last read or wrote it: another text there was written by someone else. */
+  private known: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: PronunciationStoreOptions) {}
@@ -58,6 +60,41 @@ export class PronunciationStore {
     return this.compiledRules;
   }
 
+  /**
+   * Takes up what someone else wrote into the file since this store last read or wrote it
+   * (the user in an editor, `utter web`'s settings page): the next text spoken uses it. A
+   * file that is not valid is left as it is (the user may be in the middle of an edit) and
+   * said once; the rules in use stay. True: taken up.
+   */
+  reloadIfChanged(): Promise<boolean> {
+    return this.serialize(async () => {
+      const { file } = this.options;
+      if (file === null) return false;
+      let text: string;
+      try {
+        if ((await stat(file)).size > MAX_FILE_BYTES) return false;
+        text = (await readFile(file)).toString('utf8');
+      } catch {
+        // Gone or unreadable: the rules in use stay, and the next change writes them again.
+        return false;
+      }
+      if (text === this.known) return false;
+      this.known = text;
+      const read = parseDictionary(text);
+      if (read.problem) {
+        this.notice(`${file} was changed, but it ${read.problem}. Utter keeps the rules it had until the file is fixed.`);
+        return false;
+      }
+      try {
+        this.set(read.rules);
+      } catch (error) {
+        this.notice(`${file} was changed, but its rules could not be prepared (${(error as Error).message}). Utter keeps the rules it had.`);
+        return false;
+      }
+      return true;
+    });
+  }
+
   /** Replaces the whole list with an untrusted one: every refusal, or the saved rules. Nothing is written when any rule is refused. */
   update(input: unknown): Promise<PronunciationsUpdateResult> {
     return this.serialize(async () => {
@@ -79,7 +116,9 @@ export class PronunciationStore {
 
   private async save(rules: PronunciationRule[]): Promise<void> {
     if (this.options.file === null) return;
-    await writeFileAtomically(this.options.file, `${JSON.stringify({ version: 1, rules }, null, 2)}\n`);
+    const text = `${JSON.stringify({ version: 1, rules }, null, 2)}\n`;
+    await writeFileAtomically(this.options.file, text);
+    this.known = text;
   }
 
   private async readFile(): Promise<PronunciationRule[]> {
@@ -93,22 +132,10 @@ export class PronunciationStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new Error(`Cannot read the pronunciation file ${file}: ${(error as Error).message}`);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
-    } catch (error) {
-      return this.setAside(`is not valid JSON (${(error as Error).message})`, []);
-    }
-    const shaped = pronunciationFileSchema.safeParse(parsed);
-    if (!shaped.success) return this.setAside('is not a dictionary of this version ({"version": 1, "rules": [...]})', []);
-    const rules = shaped.data.rules;
-    const refused = rules.flatMap((rule, index) => ruleIssues(rule, index));
-    if (!refused.length && rules.length <= MAX_RULES) return checkedOrEmpty(rules);
-    const kept = rules.filter((_rule, index) => !refused.some((issue) => issue.index === index)).slice(0, MAX_RULES);
-    const why = refused.length
-      ? `has rules that cannot be used (${refused.slice(0, 3).map((issue) => `rule ${issue.index + 1}: ${issue.message}`).join('; ')}${refused.length > 3 ? '; …' : ''})`
-      : `has more than ${MAX_RULES} rules (the first ${MAX_RULES} are kept)`;
-    return this.setAside(why, checkedOrEmpty(kept));
+    const text = bytes.toString('utf8');
+    this.known = text;
+    const read = parseDictionary(text);
+    return read.problem ? this.setAside(read.problem, read.rules) : read.rules;
   }
 
   /** Keeps the bad file beside it, saves what could be kept, and says so. */
@@ -134,6 +161,29 @@ export class PronunciationStore {
   private notice(message: string): void {
     this.options.onNotice?.(message);
   }
+}
+
+/**
+ * The file's text as rules, or what is wrong with it (to follow "The pronunciation file X")
+ * with the rules that can be kept of it.
+ */
+function parseDictionary(text: string): { rules: PronunciationRule[]; problem?: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    return { rules: [], problem: `is not valid JSON (${(error as Error).message})` };
+  }
+  const shaped = pronunciationFileSchema.safeParse(parsed);
+  if (!shaped.success) return { rules: [], problem: 'is not a dictionary of this version ({"version": 1, "rules": [...]})' };
+  const rules = shaped.data.rules;
+  const refused = rules.flatMap((rule, index) => ruleIssues(rule, index));
+  if (!refused.length && rules.length <= MAX_RULES) return { rules: checkedOrEmpty(rules) };
+  const kept = rules.filter((_rule, index) => !refused.some((issue) => issue.index === index)).slice(0, MAX_RULES);
+  const problem = refused.length
+    ? `has rules that cannot be used (${refused.slice(0, 3).map((issue) => `rule ${issue.index + 1}: ${issue.message}`).join('; ')}${refused.length > 3 ? '; …' : ''})`
+    : `has more than ${MAX_RULES} rules (the first ${MAX_RULES} are kept)`;
+  return { rules: checkedOrEmpty(kept), problem };
 }
 
 /** The rules if they all pass (they were checked one by one before), else none. */

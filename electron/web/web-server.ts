@@ -30,6 +30,7 @@ import type { SessionView } from '../../shared/session';
 import { AudioCache, MEGABYTE } from '../engine/cache/audio-cache';
 import { pronunciationOperations } from '../session/pronunciation-operations';
 import { PronunciationStore } from '../store/pronunciation-store';
+import { watchFile } from '../store/watch-file';
 import type { PronunciationRule } from '../../shared/pronunciation';
 import { AUDIO_MAX_PAYLOAD, AudioSockets } from './audio-sockets';
 import { welcomeState } from './welcome-marker';
@@ -141,6 +142,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const store = new SettingsStore({ file: null, initial, secrets: memorySecretStore(apiKey && encodeStoredKey({ key: apiKey, origins: apiKeyOrigins ?? null })) });
   await store.load();
   const dictionary = new PronunciationStore({ file: options.pronunciationsFile ?? null, initial: options.pronunciations, onNotice: (message) => console.warn(`utter web: ${message}`) });
+  // Shared with the app: what it (or the user, by hand) writes there applies here too.
+  const stopWatchingDictionary = options.pronunciationsFile ? watchFile(options.pronunciationsFile, () => void dictionary.reloadIfChanged()) : () => {};
   await dictionary.load();
   const links = new LinkEstimates(options.linksFile, (message) => console.warn(`utter web: ${message}`));
   const linkWarmer = new LinkWarmer();
@@ -376,6 +379,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       await voice.close();
       links.flush();
       appSocket?.close();
+      stopWatchingDictionary();
       audioSockets.close();
       heartbeat.close();
       for (const client of [...sockets.clients, ...audioServer.clients]) client.terminate();

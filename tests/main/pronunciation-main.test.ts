@@ -53,4 +53,14 @@ describe('the Electron shell and the pronunciation dictionary', () => {
     await vi.waitFor(() => expect(tts.speechRequests().map((r) => r.body.input)).toEqual(['The gooey works.']), { timeout: 10_000 });
     captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
   });
+
+  it('takes up rules written into pronunciations.json while it runs (by hand, or by utter web): the next text uses them', async () => {
+    writeFileSync(join(captured.userData, 'pronunciations.json'), JSON.stringify({ version: 1, rules: [{ kind: 'word', match: 'TUI', replacement: 'tooey' }] }));
+    await vi.waitFor(async () => expect(await invoke('pronunciations')).toEqual([{ kind: 'word', match: 'TUI', replacement: 'tooey' }]), { timeout: 3000 });
+    const before = tts.speechRequests().length;
+    await invoke('speak', { texts: ['The TUI and the GUI.'] });
+    creditEveryChunk(captured.sent.filter((s) => s.channel === PAGE_EVENTS.play).at(-1)!.ports![0] as FakePort);
+    await vi.waitFor(() => expect(tts.speechRequests().slice(before).map((r) => r.body.input)).toEqual(['The tooey and the GUI.']), { timeout: 10_000 });
+    captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
+  });
 });

@@ -90,6 +90,28 @@ describe('the pronunciation file', () => {
     expect(notices[0]).toMatch(/more than 200 rules/);
   });
 
+  it('takes up rules written into the file while it runs, and leaves a broken edit alone, saying so once', async () => {
+    const { store, file, notices, backups } = storeIn(JSON.stringify({ version: 1, rules: [GOOD] }));
+    await store.load();
+    expect(await store.reloadIfChanged()).toBe(false);
+    const TUI = { kind: 'word', match: 'TUI', replacement: 'tooey' };
+    writeFileSync(file, JSON.stringify({ version: 1, rules: [GOOD, TUI] }));
+    expect(await store.reloadIfChanged()).toBe(true);
+    expect(prepareText('A TUI and a GUI.', { pronunciations: store.compiled() }).text).toBe('A tooey and a gooey.');
+    // Its own write is not taken for someone else's.
+    await store.update([TUI]);
+    expect(await store.reloadIfChanged()).toBe(false);
+    // Half an edit: the rules in use stay, the file is not touched, and it is said once.
+    const broken = '{ "version": 1, "rules": [ { "kind": "word", ';
+    writeFileSync(file, broken);
+    expect(await store.reloadIfChanged()).toBe(false);
+    expect(await store.reloadIfChanged()).toBe(false);
+    expect(store.rules()).toEqual([TUI]);
+    expect(readFileSync(file, 'utf8')).toBe(broken);
+    expect(backups()).toEqual([]);
+    expect(notices).toEqual([expect.stringMatching(/pronunciations\.json was changed, but it is not valid JSON .*Utter keeps the rules it had until the file is fixed\.$/)]);
+  });
+
   it('in memory, starts from the rules given and writes nothing', async () => {
     const store = new PronunciationStore({ file: null, initial: [GOOD as never] });
     expect(await store.load()).toEqual([GOOD]);
