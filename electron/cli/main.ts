@@ -114,7 +114,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       // A first start is welcomed: no settings file, and no voice chosen on the command line or in the environment.
       const voiceChosen = Boolean(values.provider || values['base-url'] || io.env.UTTER_PROVIDER || io.env.UTTER_BASE_URL);
       const firstStart = !voiceChosen && !existsSync(settingsFile);
-      await webCommand({ host: values.host, port: parsePort(values.port), settings, settingsFile, signal: io.signal, allowKeyChanges: values['allow-key-changes'] === true, tls: await webTls(values), firstStart }, io);
+      const reloadSettings = () => loadSettings({ file: values.settings, env: io.env, flags: flagsToSettings(values) });
+      await webCommand({ host: values.host, port: parsePort(values.port), settings, settingsFile, reloadSettings, signal: io.signal, allowKeyChanges: values['allow-key-changes'] === true, tls: await webTls(values), firstStart }, io);
       return EXIT.ok;
     }
     throw new UsageError(`Unknown command "${command}".`);

@@ -17,7 +17,7 @@ export const RENDERER_BUILD = join(PACKAGE_ROOT, 'out', 'renderer');
  * prints the URL and runs until interrupted.
  */
 export async function webCommand(
-  options: { host?: string; port?: number; settings: Settings; settingsFile?: string; signal?: AbortSignal; allowKeyChanges?: boolean; tls?: { cert: Uint8Array; key: Uint8Array }; firstStart?: boolean },
+  options: { host?: string; port?: number; settings: Settings; settingsFile?: string; reloadSettings?: () => Promise<Settings>; signal?: AbortSignal; allowKeyChanges?: boolean; tls?: { cert: Uint8Array; key: Uint8Array }; firstStart?: boolean },
   io: { out(text: string): void; err(text: string): void },
 ): Promise<void> {
   if (!existsSync(join(RENDERER_BUILD, 'index.html'))) {
@@ -38,6 +38,7 @@ export async function webCommand(
     port: options.port,
     settings: options.settings,
     settingsFile: options.settingsFile,
+    reloadSettings: options.reloadSettings,
     version,
     allowKeyChanges: options.allowKeyChanges,
     tls: options.tls,

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Settings } from '../../shared/config/schema';
+import { formatSettingsIssues, type Settings } from '../../shared/config/schema';
 import { checkRequest, isOperation, type OperationHandlers, type OperationName, type PageEventName, type PageEventPayloads } from '../../shared/contract';
 import type { UpdateStatus } from '../../shared/updates';
 import { APP_ORIGIN } from '../pages/app-protocol';
@@ -20,7 +20,7 @@ import { LinkWarmer } from '../engine/link-warmer';
 import type { SpeechProvider } from '../engine/provider';
 import { rendererFileHandler } from '../pages/renderer-files';
 import { SavedSession } from '../session/saved-session';
-import { WebSettingsFile } from './web-settings-file';
+import { followSettingsFile, WebSettingsFile } from './web-settings-file';
 import type { SettingsUpdateResult } from '../../shared/renderer-api';
 import { LinkEstimates } from '../engine/link-estimate';
 import { Session, type SessionSink } from '../session/session';
@@ -64,6 +64,8 @@ export interface WebServerOptions {
   sessionFile?: string;
   /** The settings file the command read: the page's changes are written into it. In memory only when absent. */
   settingsFile?: string;
+  /** Reads the settings again as the command did (file < environment < flags): an edit of the file applies at once. */
+  reloadSettings?: () => Promise<Settings>;
   /** Where what each server's link has shown survives a restart (spec B2); in memory only when absent. */
   linksFile?: string;
   /** The local audio cache's folder (spec X4); none: every segment is fetched. */
@@ -141,6 +143,20 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
   const store = new SettingsStore({ file: null, initial, secrets: memorySecretStore(apiKey && encodeStoredKey({ key: apiKey, origins: apiKeyOrigins ?? null })) });
   await store.load();
+  const stopFollowingSettings =
+    options.settingsFile && options.reloadSettings
+      ? followSettingsFile({
+          file: options.settingsFile,
+          loaded: options.settings,
+          reload: options.reloadSettings,
+          inUse: () => store.get(),
+          apply: async (changes) => {
+            const result = await store.update(changes);
+            if (!result.ok) console.warn(`utter web: ${options.settingsFile} was changed, but ${formatSettingsIssues(result.issues)}: the settings in use stay.`);
+          },
+          warn: (message) => console.warn(`utter web: ${message}`),
+        })
+      : () => {};
   const dictionary = new PronunciationStore({ file: options.pronunciationsFile ?? null, initial: options.pronunciations, onNotice: (message) => console.warn(`utter web: ${message}`) });
   // Shared with the app: what it (or the user, by hand) writes there applies here too.
   const stopWatchingDictionary = options.pronunciationsFile ? watchFile(options.pronunciationsFile, () => void dictionary.reloadIfChanged()) : () => {};
@@ -380,6 +396,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       links.flush();
       appSocket?.close();
       stopWatchingDictionary();
+      stopFollowingSettings();
       audioSockets.close();
       heartbeat.close();
       for (const client of [...sockets.clients, ...audioServer.clients]) client.terminate();

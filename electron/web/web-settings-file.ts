@@ -5,6 +5,8 @@ import type { Settings } from '../../shared/config/schema';
 import { MOST_SETTINGS_BYTES } from '../engine/config';
 import { isPipeOrDevice, readFileAtMost } from '../engine/read-at-most';
 import { writeFileAtomically } from '../store/atomic-file';
+import { watchFile } from '../store/watch-file';
+import { isDeepStrictEqual } from 'node:util';
 
 /** Kept in memory for the run: `utter web` has no protected storage to put a key in. */
 const NEVER_WRITTEN = new Set(['apiKey', 'apiKeyConfirm', 'apiKeyOrigins']);
@@ -64,4 +66,52 @@ export class WebSettingsFile {
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${this.file} does not hold valid JSON settings, and is left as it is`);
     return parsed as Record<string, unknown>;
   }
+}
+
+/** Kept as the command line gave them: an edit of the file does not change where a key goes. */
+const NOT_FOLLOWED = new Set(['apiKey', 'apiKeyOrigins']);
+
+/**
+ * Follows edits of the settings file while `utter web` runs (by hand, or by the app, which
+ * writes the same file): `reload` reads the settings as the command did (file < environment
+ * < flags, so a flag still wins), and each setting that changed in it, and differs from the
+ * one in use, goes to `apply`. An edit that does not load (the user is in the middle of it)
+ * is said once and changes nothing. Returns the function that stops following.
+ */
+export function followSettingsFile(options: {
+  file: string;
+  /** The settings as the command loaded them at the start. */
+  loaded: Settings;
+  reload(): Promise<Settings>;
+  inUse(): Settings;
+  apply(changes: Partial<Settings>): Promise<void>;
+  warn(message: string): void;
+}): () => void {
+  let loaded = options.loaded;
+  let problem = '';
+  const follow = async (): Promise<void> => {
+    // Read once already, as the command started: reading it again would wait on the pipe.
+    if (await isPipeOrDevice(options.file)) return;
+    let next: Settings;
+    try {
+      next = await options.reload();
+    } catch (error) {
+      const now = (error as Error).message;
+      if (now !== problem) options.warn(`${options.file} was changed, but ${now.replace(/\.$/, '')}: the settings in use stay.`);
+      problem = now;
+      return;
+    }
+    problem = '';
+    const inUse = options.inUse();
+    const changes = Object.fromEntries(
+      Object.keys(next)
+        .filter((name) => !NOT_FOLLOWED.has(name))
+        .filter((name) => !isDeepStrictEqual(next[name as keyof Settings], loaded[name as keyof Settings]))
+        .filter((name) => !isDeepStrictEqual(next[name as keyof Settings], inUse[name as keyof Settings]))
+        .map((name) => [name, next[name as keyof Settings]]),
+    ) as Partial<Settings>;
+    loaded = next;
+    if (Object.keys(changes).length) await options.apply(changes);
+  };
+  return watchFile(options.file, () => void follow().catch((error: Error) => options.warn(`${options.file} was changed, but it could not be taken up: ${error.message}`)));
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadSettings } from '../../electron/engine/config';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
@@ -46,6 +46,34 @@ describe('utter web and its settings file', () => {
     await expect.poll(() => JSON.parse(readFileSync(file, 'utf8')).playbackRate).toBe(1.5);
     // The next run reads what was saved.
     expect(await loadSettings({ file, env: {} })).toMatchObject({ voice: 'nova', format: 'opus', whileSpeaking: 'queue', speed: 1, playbackRate: 1.5 });
+  });
+
+  it('takes up an edit of the file while it runs (by hand, or by the app), but a flag still wins and a broken edit changes nothing', async () => {
+    const file = fileIn(JSON.stringify({ voice: 'nova', speed: 1 }));
+    const reloadSettings = () => loadSettings({ file, env: {}, flags: { speed: 2, provider: 'openai' } });
+    const warnings: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((message: string) => void warnings.push(message));
+    try {
+      web = await startWebServer({ root: RENDERER_BUILD, settings: await reloadSettings(), settingsFile: file, reloadSettings });
+      const inUse = async () => (await askControl<Settings>(web!, 'settings')) as Settings;
+      writeFileSync(file, JSON.stringify({ voice: 'echo', speed: 1.5, format: 'flac' }));
+      await expect.poll(async () => (await inUse()).voice, { timeout: 3000 }).toBe('echo');
+      // --speed 2 holds for the run, whatever the file says.
+      expect(await inUse()).toMatchObject({ voice: 'echo', format: 'flac', speed: 2 });
+      // The page's own change, written into the file, is not undone by its echo.
+      expect(await update({ format: 'opus' })).toMatchObject({ ok: true });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await inUse()).toMatchObject({ voice: 'echo', format: 'opus' });
+      // Half an edit: said once, and the settings in use stay.
+      writeFileSync(file, '{ "voice": "fable", ');
+      await expect.poll(() => warnings.length, { timeout: 3000 }).toBe(1);
+      writeFileSync(file, '{ "voice": "fable", ');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(warnings).toEqual([expect.stringMatching(/settings\.json was changed, but .*: the settings in use stay\.$/)]);
+      expect(await inUse()).toMatchObject({ voice: 'echo', format: 'opus' });
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('creates the file when there was none, readable by this user only', async () => {
