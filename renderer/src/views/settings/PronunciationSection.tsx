@@ -27,11 +27,42 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
   useEffect(() => {
     bridge.pronunciations().then(
       (rules) => {
-        lastSent.current = JSON.stringify(rules);
-        setRows(rowsOfRules(rules));
+        const loaded = rowsOfRules(rules);
+        // As commit() writes it: the same list reads the same.
+        lastSent.current = JSON.stringify(rulesOfRows(loaded).rules);
+        setRows(loaded);
       },
       (error: Error) => setStatus(`The dictionary could not be loaded: ${error.message}`),
     );
+  }, [bridge]);
+
+  // Changed elsewhere meanwhile (the file by hand, another window or tab): shown afresh when
+  // the user comes back, unless this list holds something not saved (a draft, a refusal).
+  const shown = useRef({ rows, issues });
+  shown.current = { rows, issues };
+  useEffect(() => {
+    const refresh = (): void => {
+      if (document.visibilityState !== 'visible') return;
+      bridge.pronunciations().then(
+        (rules) => {
+          const { rows: now, issues: refused } = shown.current;
+          const kept = now && rulesOfRows(now).rules;
+          const unsaved = !now || !kept || Object.keys(refused).length > 0 || kept.length !== now.length || JSON.stringify(kept) !== lastSent.current;
+          const loaded = rowsOfRules(rules);
+          const body = JSON.stringify(rulesOfRows(loaded).rules);
+          if (unsaved || body === lastSent.current) return;
+          lastSent.current = body;
+          setRows(loaded);
+        },
+        () => {},
+      );
+    };
+    window.addEventListener('focus', refresh);
+    document.addEventListener('visibilitychange', refresh);
+    return () => {
+      window.removeEventListener('focus', refresh);
+      document.removeEventListener('visibilitychange', refresh);
+    };
   }, [bridge]);
 
   useEffect(() => {
