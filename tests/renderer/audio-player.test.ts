@@ -120,14 +120,19 @@ describe('AudioPlayer', () => {
     expect(FakeWorker.last.terminated).toBe(true);
   });
 
-  it('says it is broken once its worker fails, and why: the page builds another for the next utterance', async () => {
+  it('says it is broken once its worker dies, and why: the page builds another for the next utterance', async () => {
     const player = await AudioPlayer.create(settings);
     const notices: unknown[] = [];
     player.onNotice((notice) => notices.push(notice));
-    expect(player.broken).toBeNull();
+    // A crash the worker reports itself (a decoder that threw) leaves it running.
     FakeWorker.last.onmessage?.({ data: { type: 'crash', message: 'A decoder could not load: no WASM' } });
-    expect(player.broken).toBe('A decoder could not load: no WASM');
-    expect(notices).toEqual([{ type: 'crash', message: 'A decoder could not load: no WASM' }]);
+    expect(player.broken).toBeNull();
+    FakeWorker.last.onerror?.({ message: 'Uncaught RangeError: out of memory' });
+    expect(player.broken).toBe('Uncaught RangeError: out of memory');
+    expect(notices).toEqual([
+      { type: 'crash', message: 'A decoder could not load: no WASM' },
+      { type: 'crash', message: 'Uncaught RangeError: out of memory' },
+    ]);
   });
 
   it('sizes the ring and the pre-roll from the settings, and starts the worker with them', async () => {

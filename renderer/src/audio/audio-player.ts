@@ -89,27 +89,27 @@ export class AudioPlayer {
       ready = resolve;
       failed = reject;
     });
-    const crashed = (message: string): void => {
-      this.failure ??= message;
-      failed(new Error(message));
-      this.listeners.forEach((listener) => listener({ type: 'crash', message }));
-    };
     worker.onmessage = (message: MessageEvent<WorkerNotice>) => {
       const notice = message.data;
       if (notice.type === 'ready') return ready();
       if (notice.type === 'decode-request') return void this.decodeWhole(notice.requestId, notice.bytes);
-      if (notice.type === 'crash') return crashed(notice.message);
       this.listeners.forEach((listener) => listener(notice));
     };
     // A suspended context's clock stood still while the wall clock ran: not a stall.
     context.addEventListener('statechange', () => this.stalls.reset(context.currentTime));
-    // A worker whose script did not load says nothing more: without this, each play would wait on it forever.
-    worker.onerror = (event) => crashed(event.message || 'the decoder worker did not load');
+    // A worker whose script did not load (or that died) says nothing more: without this, each
+    // play would wait on it forever. A crash it reports itself leaves it running, and is only told.
+    worker.onerror = (event) => {
+      const message = event.message || 'the decoder worker did not load';
+      this.failure ??= message;
+      failed(new Error(message));
+      this.listeners.forEach((listener) => listener({ type: 'crash', message }));
+    };
   }
 
   /**
-   * Why this audio path can no longer play (its worker failed), or null. The page builds a
-   * new one for the next utterance: a new worker loads its script and decoders afresh.
+   * Why this audio path can no longer play (its worker did not load, or died), or null. The
+   * page builds a new one for the next utterance: a new worker loads its script afresh.
    */
   get broken(): string | null {
     return this.failure;
