@@ -10,6 +10,7 @@ import { emptyRuleRow, issuesByRow, movedRow, rowsOfRules, rulesOfRows, withFlag
 import { Card, Section } from './Section';
 import { TryPronunciation } from './TryPronunciation';
 import './pronunciation.css';
+import { useWhenBack } from './when-back';
 
 /** Where the focus goes once the rows have re-rendered. */
 type FocusTarget = { key: number; on: 'match' | 'up' | 'down' };
@@ -40,30 +41,21 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
   // the user comes back, unless this list holds something not saved (a draft, a refusal).
   const shown = useRef({ rows, issues });
   shown.current = { rows, issues };
-  useEffect(() => {
-    const refresh = (): void => {
-      if (document.visibilityState !== 'visible') return;
-      bridge.pronunciations().then(
-        (rules) => {
-          const { rows: now, issues: refused } = shown.current;
-          const kept = now && rulesOfRows(now).rules;
-          const unsaved = !now || !kept || Object.keys(refused).length > 0 || kept.length !== now.length || JSON.stringify(kept) !== lastSent.current;
-          const loaded = rowsOfRules(rules);
-          const body = JSON.stringify(rulesOfRows(loaded).rules);
-          if (unsaved || body === lastSent.current) return;
-          lastSent.current = body;
-          setRows(loaded);
-        },
-        () => {},
-      );
-    };
-    window.addEventListener('focus', refresh);
-    document.addEventListener('visibilitychange', refresh);
-    return () => {
-      window.removeEventListener('focus', refresh);
-      document.removeEventListener('visibilitychange', refresh);
-    };
-  }, [bridge]);
+  useWhenBack(() => {
+    bridge.pronunciations().then(
+      (rules) => {
+        const { rows: now, issues: refused } = shown.current;
+        const kept = now && rulesOfRows(now).rules;
+        const unsaved = !now || !kept || Object.keys(refused).length > 0 || kept.length !== now.length || JSON.stringify(kept) !== lastSent.current;
+        const loaded = rowsOfRules(rules);
+        const body = JSON.stringify(rulesOfRows(loaded).rules);
+        if (unsaved || body === lastSent.current) return;
+        lastSent.current = body;
+        setRows(loaded);
+      },
+      () => {},
+    );
+  });
 
   useEffect(() => {
     const target = focusNext.current;

@@ -5,6 +5,7 @@ import type { SettingsIssue } from '../../../../shared/config/schema';
 import type { PublicSettings } from '../../../../shared/renderer-api';
 import type { Bridge } from '../../state/bridge';
 import { rangeOf, type NumericSetting } from './ranges';
+import { useWhenBack } from './when-back';
 
 /** Sends a patch; resolves true once it is saved, false when refused. */
 export type ChangeSettings = (patch: Record<string, unknown>) => Promise<boolean>;
@@ -59,25 +60,17 @@ export function useSettings(bridge: Bridge) {
   // Changed elsewhere meanwhile (settings.json in an editor, another window or tab, the
   // tray): shown afresh when the user comes back to this one. Not while a change of its own
   // is on its way: its answer brings the settings as they are then.
-  useEffect(() => {
-    const refresh = (): void => {
-      if (sending.current > 0 || document.visibilityState !== 'visible') return;
-      bridge.settings().then(
-        (loaded) => {
-          if (sending.current > 0) return;
-          latest.current = loaded;
-          setSettings(loaded);
-        },
-        () => {},
-      );
-    };
-    window.addEventListener('focus', refresh);
-    document.addEventListener('visibilitychange', refresh);
-    return () => {
-      window.removeEventListener('focus', refresh);
-      document.removeEventListener('visibilitychange', refresh);
-    };
-  }, [bridge]);
+  useWhenBack(() => {
+    if (sending.current > 0) return;
+    bridge.settings().then(
+      (loaded) => {
+        if (sending.current > 0) return;
+        latest.current = loaded;
+        setSettings(loaded);
+      },
+      () => {},
+    );
+  });
 
   const change = useCallback<ChangeSettings>(
     async (patch) => {
