@@ -57,7 +57,7 @@ export class NotTextError extends Error {
 /**
  * Decodes a file's bytes as text, as editors guess it: UTF-8 (with or without BOM; a stray
  * byte in it that is not UTF-8 read as Windows-1252), UTF-16 with a BOM or without one,
- * UTF-32 with a BOM, Shift-JIS, EUC-JP, GB18030, Big5 and EUC-KR for text in their
+ * UTF-32 with a BOM, Shift-JIS, EUC-JP, ISO-2022-JP, GB18030, Big5 and EUC-KR for text in their
  * languages, and Windows-1252 for other text that is not UTF-8 (what Notepad saved for
  * years). Bytes that are none of these (NULs that are no UTF-16, control codes) are refused
  * with a message naming the file.
@@ -82,6 +82,11 @@ export function decodeTextFile(bytes: Uint8Array, name = 'the file'): string {
     // A few editors save it, TextDecoder does not read it, and without a BOM its byte order is a guess.
     if (bytes.length % 4 === 0 && looksLikeUtf32(head)) throw new NotTextError(`${name} looks like UTF-32 text: save it as UTF-8.`);
     throw binary(name);
+  }
+  // Japanese as mail sent it (ISO-2022-JP): ASCII, with escapes that switch to JIS X 0208 and back.
+  if (switchesToJis(head)) {
+    const jis = decodedOrNull('iso-2022-jp', bytes);
+    if (jis !== null) return jis;
   }
   const utf8 = utf8Text(bytes);
   if (utf8 !== null) {
@@ -118,11 +123,23 @@ function cjkUnlessLatin(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
 
 /** The bytes as UTF-8 text; null when they are not UTF-8. */
 function utf8Text(bytes: Uint8Array): string | null {
+  return decodedOrNull('utf-8', bytes);
+}
+
+function decodedOrNull(encoding: string, bytes: Uint8Array): string | null {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
   } catch {
     return null;
   }
+}
+
+/** True when 7-bit bytes hold ESC $ @ or ESC $ B, ISO-2022-JP's switch to JIS X 0208 (a terminal's colour codes are ESC [). */
+function switchesToJis(head: Uint8Array): boolean {
+  for (let i = head.indexOf(0x1b); i >= 0 && i + 2 < head.length; i = head.indexOf(0x1b, i + 1)) {
+    if (head[i + 1] === 0x24 && (head[i + 2] === 0x40 || head[i + 2] === 0x42)) return head.every((b) => b < 0x80);
+  }
+  return false;
 }
 
 function binary(name: string): NotTextError {

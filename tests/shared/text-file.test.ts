@@ -175,6 +175,17 @@ describe('CJK text in the encoding Windows saved it in before UTF-8', () => {
     expect(decodeTextFile(encoded(text, encoding))).toBe(text);
   });
 
+  it('reads Japanese as mail sent it (ISO-2022-JP), and keeps a terminal log with colour escapes as it is', () => {
+    for (const text of ['こんにちは、世界。今日はいい天気ですね。', 'Meeting at 3pm: 会議室Ａで。\nThanks!\n', '東京']) {
+      expect(decodeTextFile(encoded(text, 'ISO-2022-JP')), text).toBe(text);
+    }
+    const log = 'Build \u001b[32mpassed\u001b[0m in 3 s.\n';
+    expect(decodeTextFile(Buffer.from(log))).toBe(log);
+    // An escape that is no valid ISO-2022-JP: read as the UTF-8 it is.
+    const odd = 'price \u001b$B in text';
+    expect(decodeTextFile(Buffer.from(odd))).toBe(odd);
+  });
+
   it('keeps short Windows-1252 text as it is, whatever a CJK encoding would read in it', () => {
     for (const text of ['€100', 'Straße', 'Ñoño', '½ cup', 'ÀÉÎÕÜ', 'Æble og Øl på Ærø', '«ÉTÉ»', 'Größe: Übermaß ärgert Öl.']) {
       expect(decodeTextFile(encoded(text, 'CP1252')), text).toBe(text);
