@@ -134,7 +134,8 @@ export function checkRequest<K extends OperationName>(name: K, payload: unknown)
 /**
  * Messages from the app to its pages: the session's view on every change (and before it,
  * once each, the texts it names: see session-texts.ts), each utterance to play (with its
- * audio port in Electron), and what the audio side must do.
+ * audio port in Electron), what the audio side must do, and the settings whenever they
+ * change (from any window, the tray, or settings.json edited by hand).
  */
 export const PAGE_EVENTS = {
   texts: 'utter:texts',
@@ -143,6 +144,7 @@ export const PAGE_EVENTS = {
   transport: 'utter:transport',
   level: 'utter:level',
   save: 'utter:save',
+  settings: 'utter:settings',
 } as const;
 export type PageEventName = keyof typeof PAGE_EVENTS;
 
@@ -154,6 +156,7 @@ export interface PageEventPayloads {
   transport: TransportAction;
   level: SinkLevel;
   save: SaveStatus;
+  settings: PublicSettings;
 }
 
 /** The window message the preload forwards each play ticket and its port in (a port cannot cross the context bridge). */

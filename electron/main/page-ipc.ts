@@ -89,9 +89,26 @@ export function registerPageIpc(deps: PageIpcDeps): void {
   session.subscribeLevel((level) => {
     for (const contents of viewers.keys()) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.level, level);
   });
+  /** Pages that asked for the settings: each gets them again whenever they change. */
+  const settingsReaders = new Set<WebContents>();
+  const readsSettings = (contents: WebContents): void => {
+    if (settingsReaders.has(contents)) return;
+    settingsReaders.add(contents);
+    contents.once('destroyed', () => settingsReaders.delete(contents));
+  };
+  const pushSettings = (): void => {
+    if (!settingsReaders.size) return;
+    const settings = deps.withShellState(deps.store.publicSettings());
+    for (const contents of settingsReaders) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.settings, settings);
+  };
+  // After the store's other listeners, which register the hotkeys anew: their problems are then current.
+  deps.store.subscribe(() => queueMicrotask(pushSettings));
   handleOperations({
     appInfo: () => ({ version: app.getVersion(), shell: 'electron' }),
-    settings: () => deps.withShellState(deps.store.publicSettings()),
+    settings: (_request, event) => {
+      readsSettings(event.sender);
+      return deps.withShellState(deps.store.publicSettings());
+    },
     ...sessionOperations(session, (event) => sinks.get(event.sender)),
     ...pronunciationOperations(deps.pronunciations, deps.engineSettings),
     attachSink: (_request, event) => {

@@ -26,8 +26,8 @@ let port: number;
 let web: WebServer | null = null;
 
 /** A fresh `utter web` on the test's port: a new session, nothing of the last one kept. */
-async function startUtterWeb(token = TOKEN): Promise<WebServer> {
-  web = await startWebServer({ root: RENDERER_BUILD, settings, version: 'test', token, port });
+async function startUtterWeb(token = TOKEN, changed: Partial<Settings> = {}): Promise<WebServer> {
+  web = await startWebServer({ root: RENDERER_BUILD, settings: { ...settings, ...changed }, version: 'test', token, port });
   return web;
 }
 
@@ -108,6 +108,18 @@ describe('a page whose utter web restarts', () => {
     expect(await textOf(player, 'error')()).toBe('');
     await speakToEnd(player, 'And once more.');
   }, 90_000);
+
+  it('shows the settings as the utter web it reconnected to has them: a change made while cut off is not missed', async () => {
+    await startUtterWeb();
+    const player = await open();
+    const streamingOff = () => player.getByText('Streaming is off').count();
+    expect(await streamingOff()).toBe(0);
+    await stopUtterWeb();
+    await expect.poll(textOf(player, 'error'), { timeout: 5_000 }).toMatch(LOST);
+    await startUtterWeb(TOKEN, { streamingEnabled: false });
+    await expect.poll(textOf(player, 'error'), { timeout: 15_000 }).toBe('');
+    await expect.poll(streamingOff, { timeout: 5_000 }).toBe(1);
+  }, 60_000);
 
   it('says plainly when the new utter web refuses its token, asks only every few seconds, and comes back once the right one runs', async () => {
     await startUtterWeb();

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 describe('UTTER_* variables in the app', () => {
   it('reach the page as the settings in force, each field saying which variable set it', async () => {
-    const settings = (await captured.handlers.get(channelOf('settings'))!(trusted)) as Record<string, unknown>;
+    const settings = (await captured.handlers.get(channelOf('settings'))!({ ...trusted, sender: captured.windows[0].contents })) as Record<string, unknown>;
     expect(settings).toMatchObject({
       provider: 'openai',
       baseUrls: [tts.url],

@@ -8,6 +8,7 @@ import { askAppDiagnostics, sendToApp } from '../../electron/session/app-socket'
 import { creditEveryChunk, launchApp, type FakePort } from '../support/fake-electron';
 import { channelOf, PAGE_EVENTS } from '../../shared/contract';
 import type { PlayTicket, SessionText, SessionView } from '../../shared/session';
+import type { PublicSettings } from '../../shared/renderer-api';
 import { withTexts } from '../support/shown-view';
 
 /**
@@ -379,7 +380,7 @@ describe('Electron shell', () => {
   });
 
   it('serves settings without the key', async () => {
-    const settings = (await captured.handlers.get(channelOf('settings'))!({ senderFrame: { url: 'app://utter/index.html', parent: null } })) as Record<string, unknown>;
+    const settings = (await captured.handlers.get(channelOf('settings'))!({ ...page, sender: player().contents })) as Record<string, unknown>;
     expect(settings).toMatchObject({ provider: 'local', apiKeySet: false });
     // The settings window learns which shortcut another application holds.
     expect(settings.hotkeyProblems).toEqual({ stop: expect.stringMatching(/another application/) });
@@ -476,7 +477,7 @@ describe('Electron shell', () => {
   it('rebinds Speak selection from the settings window, and refuses a shortcut another action already has', async () => {
     const update = captured.handlers.get(channelOf('updateSettings'))!;
     const page = { senderFrame: { url: 'app://utter/index.html', parent: null } };
-    const problems = async () => ((await captured.handlers.get(channelOf('settings'))!(page)) as { hotkeyProblems: Record<string, string> }).hotkeyProblems;
+    const problems = async () => ((await captured.handlers.get(channelOf('settings'))!({ ...page, sender: player().contents })) as { hotkeyProblems: Record<string, string> }).hotkeyProblems;
     const hotkeys = (speakSelection: string) => ({ hotkeys: { speakClipboard: 'CommandOrControl+Alt+S', speakSelection, pauseResume: 'CommandOrControl+Alt+P', stop: 'CommandOrControl+Alt+X' } });
     expect(await update(page, hotkeys('Ctrl+Alt+S'))).toMatchObject({
       ok: false,
@@ -507,6 +508,30 @@ describe('Electron shell', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ voice: 'echo', speed: 1.25, hotkeys: { speakClipboard: 'Alt+Shift+F9' } });
     expect(await update(page, { hotkeys: onDisk.hotkeys, voice: onDisk.voice, speed: onDisk.speed })).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(captured.shortcuts.has('CommandOrControl+Alt+S')).toBe(true));
+  });
+
+  it('tells each page that asked for the settings of every change: from another window, or settings.json, with the hotkeys taken as they are then', async () => {
+    const file = join(captured.userData, 'settings.json');
+    const update = captured.handlers.get(channelOf('updateSettings'))!;
+    const reader = player();
+    await captured.handlers.get(channelOf('settings'))!({ ...page, sender: reader.contents });
+    const from = captured.sent.length;
+    const pushed = () => captured.sent.slice(from).filter((s) => s.channel === PAGE_EVENTS.settings && s.to === reader).map((s) => s.message as PublicSettings);
+    // Another window (the settings window) changes one, and one another application holds.
+    const onDisk = JSON.parse(readFileSync(file, 'utf8'));
+    captured.heldElsewhere.add('Alt+Shift+F10');
+    try {
+      expect(await update(page, { speed: 1.75, hotkeys: { ...onDisk.hotkeys, stop: 'Alt+Shift+F10' } })).toMatchObject({ ok: true });
+      await vi.waitFor(() => expect(pushed().at(-1)).toMatchObject({ speed: 1.75, hotkeys: { stop: 'Alt+Shift+F10' }, hotkeyProblems: { stop: expect.any(String) } }));
+      // The user edits settings.json by hand.
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), voice: 'onyx' }));
+      await vi.waitFor(() => expect(pushed().at(-1)).toMatchObject({ voice: 'onyx', speed: 1.75 }), { timeout: 3000 });
+      expect(pushed().every((settings) => !('apiKey' in settings))).toBe(true);
+    } finally {
+      captured.heldElsewhere.delete('Alt+Shift+F10');
+      expect(await update(page, { hotkeys: onDisk.hotkeys, voice: onDisk.voice, speed: onDisk.speed })).toMatchObject({ ok: true });
+    }
+    await vi.waitFor(() => expect(pushed().at(-1)).toMatchObject({ voice: onDisk.voice, hotkeyProblems: {} }));
   });
 
   it('opens the settings window when its own page asks, the same renderer at #settings', () => {

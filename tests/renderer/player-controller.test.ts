@@ -6,6 +6,7 @@ import { PlayerController } from '../../renderer/src/state/player-controller';
 import { OUTPUT_RESTS_AFTER_MS } from '../../shared/playback/output-rest';
 import { usePlayerStore } from '../../renderer/src/state/player-store';
 import { DEFAULT_SETTINGS } from '../../shared/config/schema';
+import type { PublicSettings } from '../../shared/renderer-api';
 import { textRefOf, type PlayTicket, type SessionView, type SinkFact, type TransportAction } from '../../shared/session';
 
 /**
@@ -20,6 +21,7 @@ class FakeBridge {
   playListeners = new Set<(ticket: PlayTicket, source: AudioSource) => void>();
   transportListeners = new Set<(action: TransportAction) => void>();
   restartListeners = new Set<() => void>();
+  settingsListeners = new Set<(settings: PublicSettings) => void>();
   /** What the next speak request fails with, as the web bridge's does while it is cut off. */
   speakFails: Error | null = null;
   bridge = {
@@ -41,7 +43,11 @@ class FakeBridge {
     onPlay: (listener: (ticket: PlayTicket, source: AudioSource) => void) => (this.playListeners.add(listener), () => this.playListeners.delete(listener)),
     onTransport: (listener: (action: TransportAction) => void) => (this.transportListeners.add(listener), () => this.transportListeners.delete(listener)),
     onRestart: (listener: () => void) => (this.restartListeners.add(listener), () => this.restartListeners.delete(listener)),
+    onSettings: (listener: (settings: PublicSettings) => void) => (this.settingsListeners.add(listener), () => this.settingsListeners.delete(listener)),
   } as unknown as Bridge;
+  pushSettings(settings: PublicSettings) {
+    this.settingsListeners.forEach((l) => l(settings));
+  }
   restart() {
     this.restartListeners.forEach((l) => l());
   }
@@ -142,6 +148,18 @@ function restartWith(restsAfterMs: number): void {
 }
 
 describe('PlayerController', () => {
+  it('follows the settings as they change elsewhere: its listener hears them, and init answers with them', async () => {
+    expect((await controller.init()).streamMaxBuffer).toBe(DEFAULT_SETTINGS.streamMaxBuffer);
+    const heard: number[] = [];
+    const stop = controller.followSettings((settings) => heard.push(settings.streamMaxBuffer));
+    fake.pushSettings({ ...DEFAULT_SETTINGS, streamMaxBuffer: 5 });
+    expect(heard).toEqual([5]);
+    expect((await controller.init()).streamMaxBuffer).toBe(5);
+    stop();
+    fake.pushSettings({ ...DEFAULT_SETTINGS, streamMaxBuffer: 7 });
+    expect(heard).toEqual([5]);
+  });
+
   it('shows the session\'s view: a new text replaces the box, the sentence heard is marked', () => {
     fake.show(view({ state: 'playing', current: { id: 3, text: TEXT, offset: 0, segment: { index: 1, start: 16, end: 27 } }, queued: ['Next.'] }));
     expect(usePlayerStore.getState()).toMatchObject({ sessionState: 'playing', busy: true, text: TEXT, reading: TEXT, segment: { start: 16, end: 27 }, queued: [{ chars: 5, preview: 'Next.' }] });

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
 import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
+import type { PageEventName, PageEventPayloads } from '../../shared/contract';
 import { FIGURES_EVERY_MS } from '../../renderer/src/views/live-figures';
 import { launchChromium } from './browser';
 import { startFaultProxy, type FaultProxy, type ProxyConditions } from './fault-proxy';
@@ -178,6 +179,19 @@ export async function startWebProcessRig(options: { tts?: TtsServerOptions; sett
       if (!options.home) rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** A page's control socket that only listens: what `utter web` pushes of `event`, as it comes. */
+export async function listenControl<E extends PageEventName>(server: WebServer, event: E): Promise<{ heard: PageEventPayloads[E][]; close(): void }> {
+  const { host, searchParams } = new URL(server.url);
+  const socket = new WebSocket(`ws://${host}/control?token=${searchParams.get('token')}`, { headers: { origin: server.origin } });
+  await new Promise((resolve) => socket.once('open', resolve));
+  const heard: PageEventPayloads[E][] = [];
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data));
+    if (message.event === event) heard.push(message.payload);
+  });
+  return { heard, close: () => socket.close() };
 }
 
 /** One operation of the contract asked over a fresh control socket, as a page asks it: its result. */

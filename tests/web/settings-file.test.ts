@@ -7,7 +7,7 @@ import { RENDERER_BUILD } from '../../electron/web/web-command';
 import { startWebServer, type WebServer } from '../../electron/web/web-server';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/config/schema';
 import type { SettingsUpdateResult } from '../../shared/renderer-api';
-import { askControl } from '../support/utter-web';
+import { askControl, listenControl } from '../support/utter-web';
 
 /**
  * `utter web`'s settings page said "Saved." and kept the change in memory only: the next run
@@ -73,6 +73,22 @@ describe('utter web and its settings file', () => {
       expect(await inUse()).toMatchObject({ voice: 'echo', format: 'opus' });
     } finally {
       warn.mockRestore();
+    }
+  });
+
+  it('tells every page of a change at once, whoever made it: another page, or an edit of the file', async () => {
+    const file = fileIn(JSON.stringify({ voice: 'nova' }));
+    const reloadSettings = () => loadSettings({ file, env: {}, flags: { provider: 'openai' } });
+    web = await startWebServer({ root: RENDERER_BUILD, settings: await reloadSettings(), settingsFile: file, reloadSettings });
+    const page = await listenControl(web, 'settings');
+    try {
+      expect(await update({ speed: 1.5 })).toMatchObject({ ok: true });
+      await expect.poll(() => page.heard.at(-1)).toMatchObject({ voice: 'nova', speed: 1.5 });
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), voice: 'echo' }));
+      await expect.poll(() => page.heard.at(-1), { timeout: 3000 }).toMatchObject({ voice: 'echo', speed: 1.5 });
+      expect(page.heard.every((settings) => !('apiKey' in settings))).toBe(true);
+    } finally {
+      page.close();
     }
   });
 

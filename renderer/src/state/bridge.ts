@@ -1,5 +1,5 @@
 import { AUDIO_PORT_MESSAGE, OPERATIONS, OPERATION_NAMES, type OperationName, type PageEventName, type PageEventPayloads, type PageOperations } from '../../../shared/contract';
-import type { UtterApi } from '../../../shared/renderer-api';
+import type { PublicSettings, UtterApi } from '../../../shared/renderer-api';
 import type { PlayTicket, SessionText, SessionView, SinkLevel, TransportAction } from '../../../shared/session';
 import { TextShelf } from '../../../shared/session-texts';
 import type { SaveStatus } from '../../../shared/save';
@@ -27,6 +27,8 @@ export interface Bridge extends PageOperations {
   onLevel(listener: (level: SinkLevel) => void): () => void;
   /** Where a save of audio to a file stands (one at a time, from any page or the tray). */
   onSave(listener: (status: SaveStatus) => void): () => void;
+  /** The settings, each time they change after the page asked for them (from any window, the tray, or the file). */
+  onSettings(listener: (settings: PublicSettings) => void): () => void;
   /**
    * What is wrong with the page's connection to the app, in words, or null once it is back;
    * a new listener hears at once what is wrong now. Only `utter web` has a connection to lose.
@@ -88,6 +90,7 @@ function electronBridge(api: UtterApi): Bridge {
     onTransport: (listener) => api.on('transport', listener),
     onLevel: (listener) => api.on('level', listener),
     onSave: (listener) => api.on('save', listener),
+    onSettings: (listener) => api.on('settings', listener),
     onPlay: plays.add,
     // The preload's IPC lives as long as the window: nothing to lose.
     onConnection: () => () => {},
@@ -115,6 +118,7 @@ function webBridge(): Bridge {
   const transports = listeners<[TransportAction]>();
   const levels = listeners<[SinkLevel]>();
   const saves = listeners<[SaveStatus]>();
+  const settings = listeners<[PublicSettings]>();
   const connection = listeners<[string | null]>();
   const restarts = listeners<[]>();
   /** The buttons pressed while cut off: what waits for the session to hear first on reconnecting. */
@@ -153,6 +157,7 @@ function webBridge(): Bridge {
     else if (event === 'transport') transports.emit(payload as TransportAction);
     else if (event === 'level') levels.emit(payload as SinkLevel);
     else if (event === 'save') saves.emit(payload as SaveStatus);
+    else if (event === 'settings') settings.emit(payload as PublicSettings);
     else if (event === 'play') {
       const ticket = payload as PlayTicket;
       plays.emit(ticket, { kind: 'socket', url: audioSocket, id: ticket.id });
@@ -256,6 +261,8 @@ function webBridge(): Bridge {
       }
       for (const [op, request] of heldSends.take()) void call(op, request).catch((error: Error) => console.warn(`Utter: ${error.message}`));
       sessions.emit((shown = await call<SessionView>(attached ? 'attachSink' : 'sessionView')));
+      // Changed while the page was cut off (another page, the file): the push was missed.
+      settings.emit(await call<PublicSettings>('settings'));
     } catch (error) {
       console.warn(`Utter: after reconnecting: ${(error as Error).message}`);
     }
@@ -353,6 +360,7 @@ function webBridge(): Bridge {
     onTransport: transports.add,
     onLevel: levels.add,
     onSave: saves.add,
+    onSettings: settings.add,
     onConnection: (listener) => {
       const unsubscribe = connection.add(listener);
       if (trouble !== null) listener(trouble);

@@ -62,16 +62,26 @@ export class PlayerController {
   /** The settings, for what the view shows of them (the audio gets its own with each utterance). */
   init(): Promise<PublicSettings> {
     return (this.settings ??= this.bridge.settings().then(
-      (settings) => {
-        this.maxBufferMs = settings.streamMaxBuffer * 1000;
-        return settings;
-      },
+      (settings) => this.take(settings),
       (error: Error) => {
         // Asked while the connection was down: the next call asks again.
         this.settings = null;
         throw error;
       },
     ));
+  }
+
+  /** Calls `listener` with the settings each time they change (after init asked for them); returns the unsubscribe. */
+  followSettings(listener: (settings: PublicSettings) => void): () => void {
+    return this.bridge.onSettings((settings) => {
+      this.settings = Promise.resolve(this.take(settings));
+      listener(settings);
+    });
+  }
+
+  private take(settings: PublicSettings): PublicSettings {
+    this.maxBufferMs = settings.streamMaxBuffer * 1000;
+    return settings;
   }
 
   /** Becomes the session's audio sink; returns a function that lets go. */

@@ -53,6 +53,8 @@ export function App({ bridge, isolated = globalThis.crossOriginIsolated === true
     if (settings || trouble) return;
     controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
   }, [controller, settings, trouble]);
+  // Changed elsewhere (the settings window, the file): the shortcuts shown and the meter's scale follow.
+  useEffect(() => controller.followSettings(setSettings), [controller]);
   useEffect(() => {
     // This page plays what the session hands it, and shows the session's state.
     const detach = controller.attach();

@@ -29,14 +29,13 @@ export function MiniPlayer({ bridge }: { bridge: Bridge }) {
   const level = useRef<SinkLevel | null>(null);
 
   useEffect(() => {
+    controller.init().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
     // The voice or the speed may change in the settings while this stays open.
-    const refresh = (): void => void bridge.settings().then(setSettings, (e: Error) => usePlayerStore.getState().set({ error: e.message }));
-    refresh();
+    const stopSettings = controller.followSettings(setSettings);
     bridge.appInfo().then(setInfo, () => {});
-    window.addEventListener('focus', refresh);
     const stop = controller.follow((next) => (level.current = next));
     return () => {
-      window.removeEventListener('focus', refresh);
+      stopSettings();
       stop();
     };
   }, [bridge, controller]);

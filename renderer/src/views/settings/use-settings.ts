@@ -5,7 +5,6 @@ import type { SettingsIssue } from '../../../../shared/config/schema';
 import type { PublicSettings } from '../../../../shared/renderer-api';
 import type { Bridge } from '../../state/bridge';
 import { rangeOf, type NumericSetting } from './ranges';
-import { useWhenBack } from './when-back';
 
 /** Sends a patch; resolves true once it is saved, false when refused. */
 export type ChangeSettings = (patch: Record<string, unknown>) => Promise<boolean>;
@@ -57,20 +56,18 @@ export function useSettings(bridge: Bridge) {
     );
   }, [bridge]);
 
-  // Changed elsewhere meanwhile (settings.json in an editor, another window or tab, the
-  // tray): shown afresh when the user comes back to this one. Not while a change of its own
-  // is on its way: its answer brings the settings as they are then.
-  useWhenBack(() => {
-    if (sending.current > 0) return;
-    bridge.settings().then(
-      (loaded) => {
+  // Changed elsewhere (settings.json in an editor, another window or tab, the tray): shown
+  // at once. Not while a change of its own is on its way: its answer brings the settings as
+  // they are then. A field the user is typing in keeps their text (SavedInput).
+  useEffect(
+    () =>
+      bridge.onSettings((pushed) => {
         if (sending.current > 0) return;
-        latest.current = loaded;
-        setSettings(loaded);
-      },
-      () => {},
-    );
-  });
+        latest.current = pushed;
+        setSettings(pushed);
+      }),
+    [bridge],
+  );
 
   const change = useCallback<ChangeSettings>(
     async (patch) => {
