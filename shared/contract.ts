@@ -82,7 +82,10 @@ export const OPERATIONS = {
   /** The pronunciation dictionary's rules, in the order they apply. */
   pronunciations: invoke<PronunciationRule[]>()(nothing),
   /** Replaces the dictionary; the store checks each rule and answers with the refusals, saving nothing unless all pass. */
-  updatePronunciations: invoke<PronunciationsUpdateResult>()(pronunciationRulesPayload),
+  /** The new list, and the list it was made from: changes made elsewhere since are kept (merge-rules.ts). */
+  updatePronunciations: invoke<PronunciationsUpdateResult>()(
+    z.object({ rules: pronunciationRulesPayload, base: pronunciationRulesPayload.optional() }, { error: 'takes {rules, base}' }).strict(),
+  ),
   /** "Try it": a text as the voice would get it under these rules (saved or not). */
   tryPronunciations: invoke<PronunciationsTryResult>()(
     z.object({ rules: pronunciationRulesPayload, text: z.string({ error: 'takes the text to try' }).max(10_000, { error: 'takes at most 10000 characters to try' }) }, { error: 'takes {rules, text}' }).strict(),

@@ -15,7 +15,7 @@ type PronunciationOperation = 'pronunciations' | 'updatePronunciations' | 'tryPr
 export function pronunciationOperations<Context>(store: PronunciationStore, settings: () => Pick<Settings, 'provider' | 'stripMarkdown'>): Pick<OperationHandlers<Context>, PronunciationOperation> {
   return {
     pronunciations: () => store.rules(),
-    updatePronunciations: (rules) => store.update(rules),
+    updatePronunciations: ({ rules, base }) => store.update(rules, base),
     tryPronunciations: ({ rules, text }) => {
       const checked = checkRules(rules);
       if (!checked.ok) return checked;

@@ -3,8 +3,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { checkRules, MAX_RULES, pronunciationFileSchema, ruleIssues, type PronunciationRule, type PronunciationsUpdateResult } from '../../shared/pronunciation';
 import { compilePronunciations, type Pronunciations } from '../engine/pronunciation';
-import { writeFileAtomically } from './atomic-file';
 import { keepBadFile } from './bad-file';
+import { FollowedFile } from './followed-file';
+import { mergeRules } from './merge-rules';
 
 /** The file's name in the data folder. */
 export const PRONUNCIATIONS_FILE = 'pronunciations.json';
@@ -29,11 +30,13 @@ export interface PronunciationStoreOptions {
 export class PronunciationStore {
   private current: PronunciationRule[] = [];
   private compiledRules: Pronunciations = compilePronunciations([]);
-  /** The file's text as this store last read or wrote it: another text there was written by someone else. */
-  private known: string | null = null;
+  /** The file, as this store last read or wrote it: an edit made there by someone else is told apart. */
+  private readonly followed: FollowedFile | null;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: PronunciationStoreOptions) {}
+  constructor(private readonly options: PronunciationStoreOptions) {
+    this.followed = options.file === null ? null : new FollowedFile(options.file, MAX_FILE_BYTES);
+  }
 
   /** Reads the file (missing: no rules); never rejects for a bad file, only for one that cannot be read. */
   load(): Promise<PronunciationRule[]> {
@@ -67,43 +70,49 @@ export class PronunciationStore {
    * said once; the rules in use stay. True: taken up.
    */
   reloadIfChanged(): Promise<boolean> {
-    return this.serialize(async () => {
-      const { file } = this.options;
-      if (file === null) return false;
-      let text: string;
-      try {
-        if ((await stat(file)).size > MAX_FILE_BYTES) return false;
-        text = (await readFile(file)).toString('utf8');
-      } catch {
-        // Gone or unreadable: the rules in use stay, and the next change writes them again.
-        return false;
-      }
-      if (text === this.known) return false;
-      this.known = text;
-      const read = parseDictionary(text);
-      if (read.problem) {
-        this.notice(`${file} was changed, but it ${read.problem}. Utter keeps the rules it had until the file is fixed.`);
-        return false;
-      }
-      try {
-        this.set(read.rules);
-      } catch (error) {
-        this.notice(`${file} was changed, but its rules could not be prepared (${(error as Error).message}). Utter keeps the rules it had.`);
-        return false;
-      }
-      return true;
-    });
+    return this.serialize(() => this.takeUpFile());
   }
 
-  /** Replaces the whole list with an untrusted one: every refusal, or the saved rules. Nothing is written when any rule is refused. */
-  update(input: unknown): Promise<PronunciationsUpdateResult> {
+  /** reloadIfChanged, in the queue already. */
+  private async takeUpFile(): Promise<boolean> {
+    const { file } = this.options;
+    if (!this.followed) return false;
+    // Gone, unreadable or too large: the rules in use stay, and the next change writes them again.
+    const text = await this.followed.changedText();
+    if (text === null) return false;
+    const read = parseDictionary(text);
+    this.followed.judged(!read.problem);
+    if (read.problem) {
+      this.notice(`${file} was changed, but it ${read.problem}. Utter keeps the rules it had until the file is fixed; a change made in Utter meanwhile replaces the file, which is then kept as a backup.`);
+      return false;
+    }
+    try {
+      this.set(read.rules);
+    } catch (error) {
+      this.notice(`${file} was changed, but its rules could not be prepared (${(error as Error).message}). Utter keeps the rules it had.`);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Replaces the list with an untrusted one: every refusal, or the saved rules. Nothing is
+   * written when any rule is refused. With `base`, the list the new one was made from, what
+   * changed elsewhere since (the file by hand, another window) is kept, not overwritten.
+   */
+  update(input: unknown, base?: unknown): Promise<PronunciationsUpdateResult> {
     return this.serialize(async () => {
       const checked = checkRules(input);
       if (!checked.ok) return checked;
+      // The list as it is now, with an edit of the file the watcher has not yet reported.
+      await this.takeUpFile();
+      const known = base === undefined ? null : checkRules(base);
+      const rules = known?.ok ? mergeRules(known.rules, checked.rules, this.current) : checked.rules;
+      if (rules.length > MAX_RULES) return { ok: false, issues: [{ index: -1, field: 'rules', message: `at most ${MAX_RULES} rules, with those added elsewhere meanwhile` }] };
       // Compiled before it is saved: a list the engine cannot run is never written.
-      const compiled = compilePronunciations(checked.rules);
-      await this.save(checked.rules);
-      this.current = checked.rules;
+      const compiled = compilePronunciations(rules);
+      await this.save(rules);
+      this.current = rules;
       this.compiledRules = compiled;
       return { ok: true, rules: this.rules() };
     });
@@ -115,10 +124,9 @@ export class PronunciationStore {
   }
 
   private async save(rules: PronunciationRule[]): Promise<void> {
-    if (this.options.file === null) return;
-    const text = `${JSON.stringify({ version: 1, rules }, null, 2)}\n`;
-    await writeFileAtomically(this.options.file, text);
-    this.known = text;
+    if (!this.followed) return;
+    const said = await this.followed.write(`${JSON.stringify({ version: 1, rules }, null, 2)}\n`);
+    if (said) this.notice(said);
   }
 
   private async readFile(): Promise<PronunciationRule[]> {
@@ -132,8 +140,9 @@ export class PronunciationStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new Error(`Cannot read the pronunciation file ${file}: ${(error as Error).message}`);
     }
-    const text = bytes.toString('utf8');
-    this.known = text;
+    // TextDecoder drops the byte-order mark an editor on Windows may add, which JSON.parse refuses.
+    const text = new TextDecoder().decode(bytes);
+    this.followed?.readHere(text);
     const read = parseDictionary(text);
     return read.problem ? this.setAside(read.problem, read.rules) : read.rules;
   }

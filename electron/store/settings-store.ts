@@ -14,7 +14,7 @@ import {
 } from '../../shared/config/schema';
 import type { PublicSettings } from '../../shared/renderer-api';
 import { originOf, originsOf } from '../engine/key-binding';
-import { writeFileAtomically } from './atomic-file';
+import { FollowedFile } from './followed-file';
 import { keepBadFile } from './bad-file';
 import type { SecretStore } from './secret-store';
 
@@ -47,17 +47,17 @@ export class SettingsStore {
   /** A key the user wrote into settings.json that could not be moved to the secret store: keep it there. */
   private keyStaysInFile = false;
   private loaded = false;
-  /** settings.json's text as this store last read or wrote it: another text there was written by someone else. */
-  private known: string | null = null;
-  /** The file holds an outside edit that is not valid: the next save keeps it as a backup first. */
-  private brokenEdit = false;
+  /** settings.json, as this store last read or wrote it: an edit made there by someone else is told apart. */
+  private readonly followed: FollowedFile | null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(settings: Settings) => void>();
 
   /** There was no settings file at load: the first start, which the app welcomes. */
   firstStart = false;
 
-  constructor(private readonly options: SettingsStoreOptions) {}
+  constructor(private readonly options: SettingsStoreOptions) {
+    this.followed = options.file === null ? null : new FollowedFile(options.file, MOST_SETTINGS_BYTES);
+  }
 
   /** Writes the settings file if there is none, so the next start is not a first one. */
   saveIfMissing(): Promise<void> {
@@ -123,23 +123,16 @@ export class SettingsStore {
 
   private async catchUp(): Promise<boolean> {
     const { file } = this.options;
-    if (file === null || !this.loaded) return false;
-    let text: string;
-    try {
-      text = new TextDecoder().decode(await readFileAtMost(file, MOST_SETTINGS_BYTES));
-    } catch {
-      // Gone or unreadable: what is in memory stays, and the next save writes it again.
-      return false;
-    }
-    if (text === this.known) return false;
-    this.known = text;
+    if (!this.followed || !this.loaded) return false;
+    // Gone or unreadable: what is in memory stays, and the next save writes it again.
+    const text = await this.followed.changedText();
+    if (text === null) return false;
     const read = parseSettings(text);
+    this.followed.judged(read.ok);
     if (!read.ok) {
-      this.brokenEdit = true;
       this.notice(`${file} was changed, but ${read.problem}. Utter keeps the settings it had until the file is fixed; a setting changed in Utter meanwhile replaces the file, which is then kept as a backup.`);
       return false;
     }
-    this.brokenEdit = false;
     const { apiKey: keyInFile, ...visible } = read.settings;
     this.settings = visible;
     if (this.keyStaysInFile && keyInFile !== this.apiKey) {
@@ -232,7 +225,7 @@ export class SettingsStore {
     }
     // Editors on Windows may add a byte-order mark, which JSON.parse refuses (TextDecoder drops it).
     const text = new TextDecoder().decode(bytes);
-    this.known = text;
+    this.followed?.readHere(text);
     const read = parseSettings(text);
     if (read.ok) return { settings: read.settings, repaired: false };
     const backup = await this.backUp();
@@ -314,17 +307,11 @@ export class SettingsStore {
   }
 
   private async save(): Promise<void> {
-    if (this.options.file === null) return;
-    if (this.brokenEdit) {
-      const backup = await this.backUp();
-      this.notice(backup.ok ? `The changed ${this.options.file}, which was not valid, was kept as ${backup.file}.` : `The changed ${this.options.file}, which was not valid, is replaced: it could not be kept as a backup (${backup.why}).`);
-      this.brokenEdit = false;
-    }
+    if (!this.followed) return;
     const content = this.keyStaysInFile && this.apiKey ? { ...this.settings, apiKey: this.apiKey } : this.settings;
-    const text = `${JSON.stringify(content, null, 2)}\n`;
     // Only this user may read it: it may hold a key (kept in the file where protected storage failed).
-    await writeFileAtomically(this.options.file, text, 0o600);
-    this.known = text;
+    const said = await this.followed.write(`${JSON.stringify(content, null, 2)}\n`, 0o600);
+    if (said) this.notice(said);
   }
 
   private emit(): void {

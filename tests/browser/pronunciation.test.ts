@@ -133,7 +133,7 @@ describe('the pronunciation dictionary with the embedded voice', () => {
   }, 60_000);
   afterAll(async () => local?.close());
 
-  it('shows rules changed in another window when the user comes back, unless this one holds a rule not yet saved', async () => {
+  it('shows rules changed in another window when the user comes back, unless this one holds a rule not yet saved, which is then saved beside them', async () => {
     const other = await web.rig.open('settings');
     const comeBack = () => settings.evaluate(`window.dispatchEvent(new Event('focus'))`);
     try {
@@ -157,6 +157,17 @@ describe('the pronunciation dictionary with the embedded voice', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await settings.getByTestId(`pron-match-${count + 1}`).inputValue()).toBe('draft');
       expect(await settings.getByTestId(`pron-replacement-${count}`).inputValue()).toBe('sequel');
+      // The draft left here is saved with the other window's change, not over it.
+      await settings.getByTestId(`pron-match-${count + 1}`).blur();
+      await expect.poll(() => settings.getByTestId('pronunciation-status').textContent()).toBe('Saved, with the changes made elsewhere meanwhile.');
+      expect(await settings.getByTestId(`pron-replacement-${count}`).inputValue()).toBe('S Q L');
+      await settings.getByTestId(`pron-replacement-${count + 1}`).fill('draught');
+      await settings.getByTestId(`pron-replacement-${count + 1}`).blur();
+      await expect.poll(() => settings.getByTestId('pronunciation-status').textContent()).toBe('Saved.');
+      expect((await savedRules()).slice(-2)).toEqual([
+        { match: 'SQL', replacement: 'S Q L' },
+        { match: 'draft', replacement: 'draught' },
+      ]);
     } finally {
       await other.close();
     }

@@ -58,7 +58,7 @@ function plausible(name: (typeof OPERATION_NAMES)[number], r: () => number): unk
     case 'tryPronunciations': {
       const rule = () => ({ kind: pick(r, ['word', 'regex', 'glob']), match: pick(r, ['GUI', '(a+)+$', '(', 'a*', '\\p{L}+', text()]), replacement: text(), ...(r() < 0.3 ? { flags: pick(r, ['i', 'u', 'iu', 'g']) } : {}) });
       const rules = Array.from({ length: Math.floor(r() * 4) }, rule);
-      return name === 'tryPronunciations' ? { rules, text: text() } : rules;
+      return name === 'tryPronunciations' ? { rules, text: text() } : { rules, ...(r() < 0.5 ? { base: rules.slice(1) } : {}) };
     }
     default:
       return undefined;

@@ -51,7 +51,7 @@ const GOOD: Record<OperationName, unknown> = {
   saveAudio: { text: 'Hello.', format: 'wav' },
   cancelSave: undefined,
   pronunciations: undefined,
-  updatePronunciations: [],
+  updatePronunciations: { rules: [] },
   tryPronunciations: { rules: [{ kind: 'word', match: 'hello', replacement: 'hi' }], text: 'Hello.' },
 };
 const BAD = 42;

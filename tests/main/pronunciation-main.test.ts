@@ -41,8 +41,8 @@ describe('the Electron shell and the pronunciation dictionary', () => {
   });
 
   it('refuses an invalid rule by field, and checks the payload at the door', async () => {
-    expect(await invoke('updatePronunciations', [{ kind: 'regex', match: '[', replacement: 'x' }])).toEqual({ ok: false, issues: [{ index: 0, field: 'match', message: expect.stringMatching(/^Not a valid regular expression/) }] });
-    expect(() => invoke('updatePronunciations', 'GUI=gooey')).toThrow(/updatePronunciations refused: takes a list of rules/);
+    expect(await invoke('updatePronunciations', { rules: [{ kind: 'regex', match: '[', replacement: 'x' }] })).toEqual({ ok: false, issues: [{ index: 0, field: 'match', message: expect.stringMatching(/^Not a valid regular expression/) }] });
+    expect(() => invoke('updatePronunciations', 'GUI=gooey')).toThrow(/updatePronunciations refused: takes \{rules, base\}/);
     expect(() => invoke('tryPronunciations', { rules: [], text: 'x'.repeat(10_001) })).toThrow(/at most 10000 characters/);
   });
 

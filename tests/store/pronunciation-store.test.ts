@@ -109,7 +109,38 @@ describe('the pronunciation file', () => {
     expect(store.rules()).toEqual([TUI]);
     expect(readFileSync(file, 'utf8')).toBe(broken);
     expect(backups()).toEqual([]);
-    expect(notices).toEqual([expect.stringMatching(/pronunciations\.json was changed, but it is not valid JSON .*Utter keeps the rules it had until the file is fixed\.$/)]);
+    expect(notices).toEqual([expect.stringMatching(/pronunciations\.json was changed, but it is not valid JSON .*Utter keeps the rules it had until the file is fixed; a change made in Utter meanwhile replaces the file, which is then kept as a backup\.$/)]);
+    // A change made in Utter before the edit is finished: the half edit is kept, byte for byte, and said.
+    expect(await store.update([GOOD])).toMatchObject({ ok: true });
+    expect(backups()).toHaveLength(1);
+    expect(readFileSync(join(file, '..', backups()[0]), 'utf8')).toBe(broken);
+    expect(notices.at(-1)).toMatch(/^The changed .*pronunciations\.json, which was not valid, was kept as .*\.bad-/);
+    expect(JSON.parse(readFileSync(file, 'utf8')).rules).toEqual([GOOD]);
+  });
+
+  it('reads a file an editor saved with a byte-order mark', async () => {
+    const { store, notices, backups } = storeIn(`\ufeff${JSON.stringify({ version: 1, rules: [GOOD] })}`);
+    expect(await store.load()).toEqual([GOOD]);
+    expect(notices).toEqual([]);
+    expect(backups()).toEqual([]);
+  });
+
+  it('keeps what changed elsewhere since a window last saw the list: rules added or removed there stay so, with its own change', async () => {
+    const A = { kind: 'word', match: 'A1', replacement: 'one' };
+    const B = { kind: 'word', match: 'B2', replacement: 'two' };
+    const C = { kind: 'word', match: 'C3', replacement: 'three' };
+    const D = { kind: 'word', match: 'D4', replacement: 'four' };
+    const { store, file } = storeIn(JSON.stringify({ version: 1, rules: [A, B] }));
+    await store.load();
+    // The window saw [A, B]. Meanwhile the file is edited by hand, and the watcher has not yet said so: B goes, C comes after A.
+    writeFileSync(file, JSON.stringify({ version: 1, rules: [A, C] }));
+    // The window adds D at the end.
+    expect(await store.update([A, B, D], [A, B])).toEqual({ ok: true, rules: [A, C, D] });
+    expect(JSON.parse(readFileSync(file, 'utf8')).rules).toEqual([A, C, D]);
+    // Without a base, as before: the list given is the list.
+    expect(await store.update([D])).toEqual({ ok: true, rules: [D] });
+    // A base that is no list of rules is no base.
+    expect(await store.update([A], 'nonsense')).toEqual({ ok: true, rules: [A] });
   });
 
   it('in memory, starts from the rules given and writes nothing', async () => {

@@ -1,9 +1,10 @@
 // Settings › Pronunciation: the user's dictionary, one row per rule, applied in order to every
-// text before it is spoken. The whole list is sent on each change; the app checks every rule
-// and saves nothing while one is refused, which shows next to its field.
+// text before it is spoken. The whole list is sent on each change, with the list it was made
+// from, so that a change made elsewhere meanwhile is kept; the app checks every rule and
+// saves nothing while one is refused, which shows next to its field.
 import { ArrowDown, ArrowUp, Plus, X } from 'lucide-react';
 import { useEffect, useId, useRef, useState } from 'react';
-import { MAX_MATCH_CHARS, MAX_REPLACEMENT_CHARS, MAX_RULES } from '../../../../shared/pronunciation';
+import { MAX_MATCH_CHARS, MAX_REPLACEMENT_CHARS, MAX_RULES, type PronunciationRule } from '../../../../shared/pronunciation';
 import type { Bridge } from '../../state/bridge';
 import { IconButton } from '../player/IconButton';
 import { emptyRuleRow, issuesByRow, movedRow, rowsOfRules, rulesOfRows, withFlag, type RuleRow } from './pronunciation-rows';
@@ -21,6 +22,8 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
   const [issues, setIssues] = useState<Record<string, string>>({});
   const [status, setStatus] = useState('');
   const lastSent = useRef('');
+  /** The app's list as this window last knew it: what its next change is made from. */
+  const known = useRef<PronunciationRule[]>([]);
   const focusNext = useRef<FocusTarget | null>(null);
   const id = useId();
   const controlId = (on: string, key: number): string => `${id}-${on}-${key}`;
@@ -31,6 +34,7 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
         const loaded = rowsOfRules(rules);
         // As commit() writes it: the same list reads the same.
         lastSent.current = JSON.stringify(rulesOfRows(loaded).rules);
+        known.current = rulesOfRows(loaded).rules;
         setRows(loaded);
       },
       (error: Error) => setStatus(`The dictionary could not be loaded: ${error.message}`),
@@ -51,6 +55,7 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
         const body = JSON.stringify(rulesOfRows(loaded).rules);
         if (unsaved || body === lastSent.current) return;
         lastSent.current = body;
+        known.current = rulesOfRows(loaded).rules;
         setRows(loaded);
       },
       () => {},
@@ -81,20 +86,34 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
     const body = JSON.stringify(sent.rules);
     if (body === lastSent.current && !Object.keys(issues).length) return;
     lastSent.current = body;
-    bridge.updatePronunciations(sent.rules).then(
+    const base = known.current;
+    known.current = sent.rules;
+    bridge.updatePronunciations({ rules: sent.rules, base }).then(
       (result) => {
         if (lastSent.current !== body) return;
         if (result.ok) {
+          known.current = result.rules;
           setIssues({});
-          setStatus('Saved.');
+          // As commit() writes it: the same list reads the same.
+          const savedRows = rowsOfRules(result.rules);
+          const saved = JSON.stringify(rulesOfRows(savedRows).rules);
+          if (saved === body) return setStatus('Saved.');
+          // Rules were added or removed elsewhere meanwhile (the file, another window): kept, and shown.
+          lastSent.current = saved;
+          setRows(savedRows);
+          setStatus('Saved, with the changes made elsewhere meanwhile.');
         } else {
+          known.current = base;
           setIssues(issuesByRow(sent.rows, result.issues));
           setStatus('Not saved: correct the rule marked below.');
           // A refused list was not saved: sending it again must not be skipped.
           lastSent.current = '';
         }
       },
-      (error: Error) => setStatus(`Not saved: ${error.message}`),
+      (error: Error) => {
+        known.current = base;
+        setStatus(`Not saved: ${error.message}`);
+      },
     );
   };
   const edit = (key: number, change: Partial<RuleRow>): RuleRow[] => rows.map((row) => (row.key === key ? { ...row, ...change } : row));
