@@ -96,9 +96,19 @@ function normalRule(rule: PronunciationRule): PronunciationRule {
   return rule.flags ? { kind, match, replacement, flags: rule.flags } : { kind, match, replacement };
 }
 
+/** An entry's word: what other voices say, and what the player marks. */
+const ENTRY_WORD = String.raw`[^\]\n[]{1,100}`;
+/**
+ * Its phonemes: one run with no slash, space or parenthesis, and at least one character
+ * outside ASCII (misaki writes stress marks and IPA: kˈOkəɹO). A Markdown link to a path,
+ * `[the guide](/guide/)`, has none, and is a link.
+ */
+const ENTRY_PHONEMES = String.raw`(?=[^/\s()]*[^\x00-\x7F])[^/\s()]{1,200}`;
+
 /**
  * A Kokoro-style entry, `[word](/phonemes/)`: the word as written, then its phonemes between
- * slashes (one run, no slash, space or parenthesis inside). Servers built on misaki
- * (Kokoro-FastAPI) say the phonemes; other voices say the word.
+ * slashes. Servers built on misaki (Kokoro-FastAPI) say the phonemes; other voices say the word.
  */
-export const PHONEME_ENTRY = /\[([^\]\n[]{1,100})\]\(\/([^/\s()]{1,200})\/\)/g;
+export const PHONEME_ENTRY = new RegExp(String.raw`\[(${ENTRY_WORD})\]\(\/(${ENTRY_PHONEMES})\/\)`, 'g');
+/** The same, with no groups, for a pattern that holds it among others. */
+export const PHONEME_ENTRY_SOURCE = String.raw`\[${ENTRY_WORD}\]\(\/${ENTRY_PHONEMES}\/\)`;

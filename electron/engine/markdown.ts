@@ -1,4 +1,5 @@
 import { entityAt } from '../../shared/html-text';
+import { PHONEME_ENTRY_SOURCE } from '../../shared/pronunciation';
 import { AUTOLINK, HTML_TAG, htmlTagKind } from './html-tags';
 import { FenceFinder, type FencedBlock } from './markdown-fences';
 import { SLICE, SliceClock, type SpokenTextBuilder } from './spoken-text-builder';
@@ -14,7 +15,7 @@ const HEADING_TAIL = /\s+#+\s*$/;
  * links), images, links, reference links, code spans, autolinks, HTML tags (group 8, the name);
  * none starts at a character escaped by a backslash (`\[not a link]`).
  */
-const MARKDOWN_INLINE = /(\[[^\]\n[]{1,100}\]\(\/[^/\s()]{1,200}\/\))|!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\5/.source;
+const MARKDOWN_INLINE = `(${PHONEME_ENTRY_SOURCE})|${/!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]|(`+)([^`]+?)\5/.source}`;
 /** Not after an odd number of backslashes. */
 const NOT_ESCAPED = String.raw`(?<!(?:^|[^\\])(?:\\\\)*\\)`;
 /** A footnote's mark in the text (`[^1]`): no speech, and no group. */

@@ -123,6 +123,13 @@ describe('Kokoro phoneme entries', () => {
     expect(prepareText('Say [Kokoro](/kˈOkəɹO/) twice. A [link](https://x.org) is not one.').text).toBe('Say [Kokoro](/kˈOkəɹO/) twice. A link is not one.');
   });
 
+  it('are told from a Markdown link to a path, whose address is all ASCII: that is read as its text, and never sent as phonemes', () => {
+    expect(prepareText('Read [the guide](/guide/) and [Kokoro](/kˈOkəɹO/).').text).toBe('Read the guide and [Kokoro](/kˈOkəɹO/).');
+    // Not stripped (Markdown off, or a rule's replacement), it is not taken for an entry either: a voice that reads none gets it as written.
+    expect(prepareText('See [docs](/api/).', { stripMarkdown: false, phonemes: 'word' }).text).toBe('See [docs](/api/).');
+    expect(spoken('kokoro', [word('kokoro', '[Kokoro](/kokoro/)')], 'word')).toBe('[Kokoro](/kokoro/)');
+  });
+
   it('may be a rule\'s replacement, and no rule rewrites inside one', () => {
     const rules = [word('kokoro', '[Kokoro](/kˈOkəɹO/)'), word('kokoro', 'heart')];
     expect(spoken('kokoro and [Kokoro](/kˈOkəɹO/)', rules)).toBe('[Kokoro](/kˈOkəɹO/) and [Kokoro](/kˈOkəɹO/)');
