@@ -79,12 +79,16 @@ function mayHaveSpeech(original: string, options: PrepareOptions): boolean {
   return (options.pronunciations?.rules ?? []).some((compiled) => SPEAKABLE.test(compiled.rule.replacement));
 }
 
-/** Any letter or digit, in any script: what a voice can say. */
-const SPEAKABLE = /[\p{L}\p{N}]/u;
+/**
+ * What a voice can say: a letter or digit in any script, or an emoji (eSpeak says "thumbs up";
+ * servers read it or say nothing). An emoji is a character shown as one by default, or a
+ * pictograph asked to be one (❤️); not ©, ™ or ‼, which are text.
+ */
+const SPEAKABLE = /[\p{L}\p{N}\p{Emoji_Presentation}]|\p{Extended_Pictographic}\uFE0F/u;
 
-/** Why a text with no letters or digits is refused. */
+/** Why a text with nothing a voice can say is refused. */
 function nothingToSpeakMessage(original: string): string {
-  return original.trim() ? 'The text has nothing to speak (no letters or digits).' : 'There is no text to speak: it is empty.';
+  return original.trim() ? 'The text has nothing to speak (no letters, digits or emoji).' : 'There is no text to speak: it is empty.';
 }
 
 /** Why a text whose only words are in code blocks is refused, and how to hear them. */

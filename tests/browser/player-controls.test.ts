@@ -151,9 +151,9 @@ describe('network and format changes', () => {
 
   it('a text with nothing to speak is refused in one sentence, said once', async () => {
     await speakInPage(web.page, '... --- !!! ???', 'pcm');
-    await expect.poll(() => text('error'), { timeout: 5000 }).toBe('The text has nothing to speak (no letters or digits).');
+    await expect.poll(() => text('error'), { timeout: 5000 }).toBe('The text has nothing to speak (no letters, digits or emoji).');
     await figuresSettled();
-    expect(await text('error')).toBe('The text has nothing to speak (no letters or digits).');
+    expect(await text('error')).toBe('The text has nothing to speak (no letters, digits or emoji).');
   });
 
   it('a server error shows in `error`, and the next Speak works', async () => {

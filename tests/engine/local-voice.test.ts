@@ -104,6 +104,13 @@ describe('embedded eSpeak NG voice', () => {
     expect(words.at(-1)!.audioMs).toBeLessThan(seconds * 1000);
   });
 
+  it('says an emoji alone by its name: speech, not silence', async () => {
+    const { samples, seconds } = await speak('👍');
+    // "thumbs up" is about half a second.
+    expect(seconds).toBeGreaterThan(0.3);
+    expect(rms(samples)).toBeGreaterThan(0.03);
+  });
+
   it('marks words on the original text through escapes, emoji and numbers', async () => {
     // & < > are SSML to eSpeak, [[ starts phonemes, 😀 is two UTF-16 units but one character.
     const text = 'Fish & chips <cost> 😀 $5.50 in 2024, [[really]] naïve café.';

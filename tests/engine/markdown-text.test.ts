@@ -36,7 +36,7 @@ describe('fenced blocks', () => {
     expect(message).toMatch(/nothing to speak but code blocks, which are skipped/);
     expect(message).toMatch(/Read Markdown as plain text/);
     expect(message).toMatch(/--no-markdown/);
-    expect(nothingToSpeak('```\n{}\n```')).toBe('The text has nothing to speak (no letters or digits).');
+    expect(nothingToSpeak('```\n{}\n```')).toBe('The text has nothing to speak (no letters, digits or emoji).');
   });
 });
 

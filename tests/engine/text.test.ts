@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SpeechError } from '../../electron/engine/errors';
 import { segmentText } from '../../electron/engine/segment';
-import { prepareText, prepareTextInSlices } from '../../electron/engine/text';
+import { nothingToSpeak, prepareText, prepareTextInSlices } from '../../electron/engine/text';
 
 /** The original characters behind each spoken character must be the same letters. */
 function expectOriginsMatch(original: string, spokenText: string, origin: Uint32Array): void {
@@ -73,6 +73,11 @@ describe('prepareText', () => {
 
   it('drops control characters', () => {
     expect(prepareText('A\u0000B\u0007C.').text).toBe('ABC.');
+  });
+
+  it('speaks a text of emoji alone (a voice says their names), but not one of symbols that are text', () => {
+    for (const text of ['👍', '🎉🎉', '❤️', '👩‍💻 🏳️‍🌈']) expect(nothingToSpeak(text), text).toBeNull();
+    for (const text of ['© ™ ‼', '❤', '... --- !!!']) expect(nothingToSpeak(text), text).toBe('The text has nothing to speak (no letters, digits or emoji).');
   });
 });
 
