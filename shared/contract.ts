@@ -137,8 +137,9 @@ export function checkRequest<K extends OperationName>(name: K, payload: unknown)
 /**
  * Messages from the app to its pages: the session's view on every change (and before it,
  * once each, the texts it names: see session-texts.ts), each utterance to play (with its
- * audio port in Electron), what the audio side must do, and the settings whenever they
- * change (from any window, the tray, or settings.json edited by hand).
+ * audio port in Electron), what the audio side must do, and the settings and the dictionary
+ * whenever they change (from any window, the tray, or their file edited by hand), to the
+ * pages that asked for them.
  */
 export const PAGE_EVENTS = {
   texts: 'utter:texts',
@@ -148,6 +149,7 @@ export const PAGE_EVENTS = {
   level: 'utter:level',
   save: 'utter:save',
   settings: 'utter:settings',
+  pronunciations: 'utter:pronunciations',
 } as const;
 export type PageEventName = keyof typeof PAGE_EVENTS;
 
@@ -160,6 +162,7 @@ export interface PageEventPayloads {
   level: SinkLevel;
   save: SaveStatus;
   settings: PublicSettings;
+  pronunciations: PronunciationRule[];
 }
 
 /** The window message the preload forwards each play ticket and its port in (a port cannot cross the context bridge). */

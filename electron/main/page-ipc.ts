@@ -89,28 +89,24 @@ export function registerPageIpc(deps: PageIpcDeps): void {
   session.subscribeLevel((level) => {
     for (const contents of viewers.keys()) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.level, level);
   });
-  /** Pages that asked for the settings: each gets them again whenever they change. */
-  const settingsReaders = new Set<WebContents>();
-  const readsSettings = (contents: WebContents): void => {
-    if (settingsReaders.has(contents)) return;
-    settingsReaders.add(contents);
-    contents.once('destroyed', () => settingsReaders.delete(contents));
-  };
-  const pushSettings = (): void => {
-    if (!settingsReaders.size) return;
-    const settings = deps.withShellState(deps.store.publicSettings());
-    for (const contents of settingsReaders) if (!contents.isDestroyed()) contents.send(PAGE_EVENTS.settings, settings);
-  };
+  // Pages that asked for the settings, or the dictionary: each gets them again whenever they change.
+  const settingsReaders = new Readers();
   // After the store's other listeners, which register the hotkeys anew: their problems are then current.
-  deps.store.subscribe(() => queueMicrotask(pushSettings));
+  deps.store.subscribe(() => queueMicrotask(() => settingsReaders.send(PAGE_EVENTS.settings, () => deps.withShellState(deps.store.publicSettings()))));
+  const dictionaryReaders = new Readers();
+  deps.pronunciations.subscribe((rules) => dictionaryReaders.send(PAGE_EVENTS.pronunciations, () => rules));
   handleOperations({
     appInfo: () => ({ version: app.getVersion(), shell: 'electron' }),
     settings: (_request, event) => {
-      readsSettings(event.sender);
+      settingsReaders.add(event.sender);
       return deps.withShellState(deps.store.publicSettings());
     },
     ...sessionOperations(session, (event) => sinks.get(event.sender)),
     ...pronunciationOperations(deps.pronunciations, deps.engineSettings),
+    pronunciations: (_request, event) => {
+      dictionaryReaders.add(event.sender);
+      return deps.pronunciations.rules();
+    },
     attachSink: (_request, event) => {
       const contents = event.sender;
       // A page that loads again in the same window is the same sink to the session.
@@ -162,6 +158,24 @@ export function registerPageIpc(deps: PageIpcDeps): void {
     cancelSave: () => deps.saves.cancel(),
     updateAction: (action) => (action === 'check' ? deps.updates.check() : action === 'download' ? deps.updates.download() : deps.updates.install()),
   });
+}
+
+/** Pages that asked for something that changes: each is sent it again, until it is gone. */
+class Readers {
+  private readonly pages = new Set<WebContents>();
+
+  add(contents: WebContents): void {
+    if (this.pages.has(contents)) return;
+    this.pages.add(contents);
+    contents.once('destroyed', () => this.pages.delete(contents));
+  }
+
+  /** Sends each page `payload()`, made once and only when a page is there to get it. */
+  send(channel: string, payload: () => unknown): void {
+    if (!this.pages.size) return;
+    const message = payload();
+    for (const contents of this.pages) if (!contents.isDestroyed()) contents.send(channel, message);
+  }
 }
 
 /**

@@ -33,6 +33,7 @@ export class PronunciationStore {
   /** The file, as this store last read or wrote it: an edit made there by someone else is told apart. */
   private readonly followed: FollowedFile | null;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(rules: PronunciationRule[]) => void>();
 
   constructor(private readonly options: PronunciationStoreOptions) {
     this.followed = options.file === null ? null : new FollowedFile(options.file, MAX_FILE_BYTES);
@@ -56,6 +57,12 @@ export class PronunciationStore {
   /** The rules, in the order they apply. */
   rules(): PronunciationRule[] {
     return this.current.map((rule) => ({ ...rule }));
+  }
+
+  /** Calls `listener` with the rules after each change, made here or in the file; returns the unsubscribe. */
+  subscribe(listener: (rules: PronunciationRule[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** The rules ready to apply (compiled once per change). */
@@ -92,6 +99,7 @@ export class PronunciationStore {
       this.notice(`${file} was changed, but its rules could not be prepared (${(error as Error).message}). Utter keeps the rules it had.`);
       return false;
     }
+    this.emit();
     return true;
   }
 
@@ -114,6 +122,7 @@ export class PronunciationStore {
       await this.save(rules);
       this.current = rules;
       this.compiledRules = compiled;
+      this.emit();
       return { ok: true, rules: this.rules() };
     });
   }
@@ -165,6 +174,17 @@ export class PronunciationStore {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private emit(): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(this.rules());
+      } catch (error) {
+        // One broken listener must not stop the others, nor fail a change that was saved.
+        console.error('A dictionary listener failed:', error);
+      }
+    }
   }
 
   private notice(message: string): void {

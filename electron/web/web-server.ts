@@ -91,7 +91,7 @@ export interface WebServerOptions {
  * The page events that are whole snapshots, so that a newer one replaces one not yet sent
  * to a page that is behind. A play ticket or a transport action happens once: never replaced.
  */
-const SNAPSHOT_EVENTS: Record<PageEventName, boolean> = { texts: false, session: true, level: true, save: true, settings: true, play: false, transport: false };
+const SNAPSHOT_EVENTS: Record<PageEventName, boolean> = { texts: false, session: true, level: true, save: true, settings: true, pronunciations: true, play: false, transport: false };
 
 /** The operations whose reply is the session's view: the texts it names that the page lacks go just before it. */
 const VIEW_REPLIES: ReadonlySet<OperationName> = new Set(['attachSink', 'sessionView']);
@@ -218,6 +218,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   session.subscribeLevel((level) => pushAll('level', level));
   // Every page shows some settings (the player its shortcuts and buffer): each hears of a change at once.
   store.subscribe(() => pushAll('settings', store.publicSettings()));
+  dictionary.subscribe((rules) => pushAll('pronunciations', rules));
   session.subscribe((view) => {
     const data = eventMessage('session', view);
     for (const [ws, outbox] of controls) outbox.send(data, 'session', textsAhead(ws, view));

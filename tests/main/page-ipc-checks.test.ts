@@ -25,13 +25,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => tts.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(tts.address() as AddressInfo).port}/v1`;
   // Only what these two handlers touch; the rest of the shell is tested in main.test.ts. The
-  // session (and the saves, and the settings store) are ones whose every method does nothing and returns an unsubscribe that does nothing.
+  // session (and the saves, the settings and the dictionary) are ones whose every method does nothing and returns an unsubscribe that does nothing.
   const idle: unknown = new Proxy({}, { get: () => () => () => {} });
   registerPageIpc({
     engineSettings: () => ({ ...DEFAULT_SETTINGS, provider: 'openai', baseUrls: [baseUrl], apiKey: 'sk-engine' }),
     session: idle,
     saves: idle,
     store: idle,
+    pronunciations: idle,
   } as unknown as PageIpcDeps);
 });
 afterAll(async () => {

@@ -63,4 +63,19 @@ describe('the Electron shell and the pronunciation dictionary', () => {
     await vi.waitFor(() => expect(tts.speechRequests().slice(before).map((r) => r.body.input)).toEqual(['The tooey and the GUI.']), { timeout: 10_000 });
     captured.handlers.get(`on:${channelOf('control')}`)!(page, 'stop');
   });
+
+  it('tells each page that asked for the dictionary of every change: from another window, or the file', async () => {
+    const reader = player();
+    await invoke('pronunciations');
+    const from = captured.sent.length;
+    const pushed = () => captured.sent.slice(from).filter((s) => s.channel === PAGE_EVENTS.pronunciations && s.to === reader).map((s) => s.message);
+    const SQL = { kind: 'word', match: 'SQL', replacement: 'sequel' };
+    // Another window saves, from the list it saw.
+    const seen = await invoke('pronunciations');
+    expect(await captured.handlers.get(channelOf('updatePronunciations'))!(page, { rules: [...(seen as object[]), SQL], base: seen })).toMatchObject({ ok: true });
+    expect(pushed().at(-1)).toEqual([...(seen as object[]), SQL]);
+    // The user edits the file by hand.
+    writeFileSync(join(captured.userData, 'pronunciations.json'), JSON.stringify({ version: 1, rules: [SQL] }));
+    await vi.waitFor(() => expect(pushed().at(-1)).toEqual([SQL]), { timeout: 3000 });
+  });
 });

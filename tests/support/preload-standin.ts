@@ -19,7 +19,7 @@ export const PRELOAD_STANDIN = `(() => {
   const base = 'ws://' + location.host;
   const nonce = crypto.randomUUID();
   const pending = new Map();
-  const listeners = { texts: new Set(), session: new Set(), transport: new Set(), level: new Set(), save: new Set(), settings: new Set() };
+  const listeners = { texts: new Set(), session: new Set(), transport: new Set(), level: new Set(), save: new Set(), settings: new Set(), pronunciations: new Set() };
   const calls = [];
   const chunkBytes = [];
   let nextCall = 1;
@@ -28,8 +28,8 @@ export const PRELOAD_STANDIN = `(() => {
   // asked for the view (attachSink or sessionView); play and transport go to the sink.
   let viewing = false;
   const VIEWER_EVENTS = ['texts', 'session', 'level', 'save'];
-  // And the settings only to a page that asked for them.
-  let readsSettings = false;
+  // And the settings, or the dictionary, only to a page that asked for them.
+  const reads = new Set();
 
   /** main: a MessageChannelMain per utterance; its far end goes to the page with the ticket. */
   const handOverPort = (ticket) => {
@@ -65,7 +65,7 @@ export const PRELOAD_STANDIN = `(() => {
       // webContents.send and postMessage from main: the session's view, a port, an action.
       if (data.event === 'play') return handOverPort(data.payload);
       if (data.event && VIEWER_EVENTS.includes(data.event) && !viewing) return;
-      if (data.event === 'settings' && !readsSettings) return;
+      if ((data.event === 'settings' || data.event === 'pronunciations') && !reads.has(data.event)) return;
       if (data.event) return listeners[data.event]?.forEach((listener) => listener(data.payload));
       const waiter = pending.get(data.id);
       pending.delete(data.id);
@@ -78,7 +78,7 @@ export const PRELOAD_STANDIN = `(() => {
   const call = (op, request) => {
     calls.push({ op, kind: kinds[op] });
     if (op === 'attachSink' || op === 'sessionView') viewing = true;
-    if (op === 'settings') readsSettings = true;
+    if (op === 'settings' || op === 'pronunciations') reads.add(op);
     const reply = connect().then((ws) => new Promise((resolve, reject) => {
       const id = nextCall++;
       pending.set(id, { resolve, reject });

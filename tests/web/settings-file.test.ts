@@ -92,6 +92,22 @@ describe('utter web and its settings file', () => {
     }
   });
 
+  it('tells every page of a change to the dictionary at once: from another page, or an edit of its file', async () => {
+    const file = fileIn(JSON.stringify({}));
+    const dictionary = join(file, '..', 'pronunciations.json');
+    web = await startWebServer({ root: RENDERER_BUILD, settings: await loadSettings({ file, env: {} }), settingsFile: file, pronunciationsFile: dictionary });
+    const page = await listenControl(web, 'pronunciations');
+    const GUI = { kind: 'word', match: 'GUI', replacement: 'gooey' };
+    try {
+      expect(await askControl(web, 'updatePronunciations', { rules: [GUI], base: [] })).toMatchObject({ ok: true });
+      await expect.poll(() => page.heard.at(-1)).toEqual([GUI]);
+      writeFileSync(dictionary, JSON.stringify({ version: 1, rules: [] }));
+      await expect.poll(() => page.heard.at(-1), { timeout: 3000 }).toEqual([]);
+    } finally {
+      page.close();
+    }
+  });
+
   it('creates the file when there was none, readable by this user only', async () => {
     const file = fileIn();
     web = await startWebServer({ root: RENDERER_BUILD, settings: DEFAULT_SETTINGS, settingsFile: file });

@@ -3,6 +3,7 @@ import type { PublicSettings, UtterApi } from '../../../shared/renderer-api';
 import type { PlayTicket, SessionText, SessionView, SinkLevel, TransportAction } from '../../../shared/session';
 import { TextShelf } from '../../../shared/session-texts';
 import type { SaveStatus } from '../../../shared/save';
+import type { PronunciationRule } from '../../../shared/pronunciation';
 import type { AudioSource } from '../audio/consumer-link';
 import { showPlayerTab } from './player-tab';
 import { HELLO_LIMIT_MS, silenceLimitMs, type ControlHello } from '../../../shared/control-link';
@@ -29,6 +30,8 @@ export interface Bridge extends PageOperations {
   onSave(listener: (status: SaveStatus) => void): () => void;
   /** The settings, each time they change after the page asked for them (from any window, the tray, or the file). */
   onSettings(listener: (settings: PublicSettings) => void): () => void;
+  /** The dictionary's rules, each time they change after the page asked for them. */
+  onPronunciations(listener: (rules: PronunciationRule[]) => void): () => void;
   /**
    * What is wrong with the page's connection to the app, in words, or null once it is back;
    * a new listener hears at once what is wrong now. Only `utter web` has a connection to lose.
@@ -91,6 +94,7 @@ function electronBridge(api: UtterApi): Bridge {
     onLevel: (listener) => api.on('level', listener),
     onSave: (listener) => api.on('save', listener),
     onSettings: (listener) => api.on('settings', listener),
+    onPronunciations: (listener) => api.on('pronunciations', listener),
     onPlay: plays.add,
     // The preload's IPC lives as long as the window: nothing to lose.
     onConnection: () => () => {},
@@ -119,6 +123,10 @@ function webBridge(): Bridge {
   const levels = listeners<[SinkLevel]>();
   const saves = listeners<[SaveStatus]>();
   const settings = listeners<[PublicSettings]>();
+  const dictionaries = listeners<[PronunciationRule[]]>();
+  /** What the page asked for that changes: asked again after a reconnection, as pushes made while cut off are lost. */
+  let readsSettings = false;
+  let readsDictionary = false;
   const connection = listeners<[string | null]>();
   const restarts = listeners<[]>();
   /** The buttons pressed while cut off: what waits for the session to hear first on reconnecting. */
@@ -158,6 +166,7 @@ function webBridge(): Bridge {
     else if (event === 'level') levels.emit(payload as SinkLevel);
     else if (event === 'save') saves.emit(payload as SaveStatus);
     else if (event === 'settings') settings.emit(payload as PublicSettings);
+    else if (event === 'pronunciations') dictionaries.emit(payload as PronunciationRule[]);
     else if (event === 'play') {
       const ticket = payload as PlayTicket;
       plays.emit(ticket, { kind: 'socket', url: audioSocket, id: ticket.id });
@@ -262,7 +271,8 @@ function webBridge(): Bridge {
       for (const [op, request] of heldSends.take()) void call(op, request).catch((error: Error) => console.warn(`Utter: ${error.message}`));
       sessions.emit((shown = await call<SessionView>(attached ? 'attachSink' : 'sessionView')));
       // Changed while the page was cut off (another page, the file): the push was missed.
-      settings.emit(await call<PublicSettings>('settings'));
+      if (readsSettings) settings.emit(await call<PublicSettings>('settings'));
+      if (readsDictionary) dictionaries.emit(await call<PronunciationRule[]>('pronunciations'));
     } catch (error) {
       console.warn(`Utter: after reconnecting: ${(error as Error).message}`);
     }
@@ -350,6 +360,14 @@ function webBridge(): Bridge {
       return remote.attachSink().then((view) => (shown = view));
     },
     sessionView: () => remote.sessionView().then((view) => (shown = view)),
+    settings: () => {
+      readsSettings = true;
+      return remote.settings();
+    },
+    pronunciations: () => {
+      readsDictionary = true;
+      return remote.pronunciations();
+    },
     detachSink: () => {
       stop();
       remote.detachSink();
@@ -361,6 +379,7 @@ function webBridge(): Bridge {
     onLevel: levels.add,
     onSave: saves.add,
     onSettings: settings.add,
+    onPronunciations: dictionaries.add,
     onConnection: (listener) => {
       const unsubscribe = connection.add(listener);
       if (trouble !== null) listener(trouble);

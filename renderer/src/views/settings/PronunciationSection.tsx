@@ -11,7 +11,6 @@ import { emptyRuleRow, issuesByRow, movedRow, rowsOfRules, rulesOfRows, withFlag
 import { Card, Section } from './Section';
 import { TryPronunciation } from './TryPronunciation';
 import './pronunciation.css';
-import { useWhenBack } from './when-back';
 
 /** Where the focus goes once the rows have re-rendered. */
 type FocusTarget = { key: number; on: 'match' | 'up' | 'down' };
@@ -24,6 +23,8 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
   const lastSent = useRef('');
   /** The app's list as this window last knew it: what its next change is made from. */
   const known = useRef<PronunciationRule[]>([]);
+  /** Saves of this window on their way: their answers bring the list as it is then. */
+  const sending = useRef(0);
   const focusNext = useRef<FocusTarget | null>(null);
   const id = useId();
   const controlId = (on: string, key: number): string => `${id}-${on}-${key}`;
@@ -41,13 +42,14 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
     );
   }, [bridge]);
 
-  // Changed elsewhere meanwhile (the file by hand, another window or tab): shown afresh when
-  // the user comes back, unless this list holds something not saved (a draft, a refusal).
+  // Changed elsewhere (the file by hand, another window or tab): shown at once, unless this
+  // list holds something not saved (a draft, a refusal), which is saved over them when done.
   const shown = useRef({ rows, issues });
   shown.current = { rows, issues };
-  useWhenBack(() => {
-    bridge.pronunciations().then(
-      (rules) => {
+  useEffect(
+    () =>
+      bridge.onPronunciations((rules) => {
+        if (sending.current > 0) return;
         const { rows: now, issues: refused } = shown.current;
         const kept = now && rulesOfRows(now).rules;
         const unsaved = !now || !kept || Object.keys(refused).length > 0 || kept.length !== now.length || JSON.stringify(kept) !== lastSent.current;
@@ -57,10 +59,9 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
         lastSent.current = body;
         known.current = rulesOfRows(loaded).rules;
         setRows(loaded);
-      },
-      () => {},
-    );
-  });
+      }),
+    [bridge],
+  );
 
   useEffect(() => {
     const target = focusNext.current;
@@ -88,7 +89,9 @@ export function PronunciationSection({ bridge }: { bridge: Bridge }) {
     lastSent.current = body;
     const base = known.current;
     known.current = sent.rules;
-    bridge.updatePronunciations({ rules: sent.rules, base }).then(
+    sending.current++;
+    const answered = bridge.updatePronunciations({ rules: sent.rules, base }).finally(() => sending.current--);
+    answered.then(
       (result) => {
         if (lastSent.current !== body) return;
         if (result.ok) {
