@@ -149,7 +149,7 @@ export class PronunciationStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new Error(`Cannot read the pronunciation file ${file}: ${(error as Error).message}`);
     }
-    // TextDecoder drops the byte-order mark an editor on Windows may add, which JSON.parse refuses.
+    // Decoded as FollowedFile reads it (a byte-order mark dropped), so that the watcher's next look finds it unchanged.
     const text = new TextDecoder().decode(bytes);
     this.followed?.readHere(text);
     const read = parseDictionary(text);
@@ -199,7 +199,7 @@ export class PronunciationStore {
 function parseDictionary(text: string): { rules: PronunciationRule[]; problem?: string } {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+    parsed = JSON.parse(text);
   } catch (error) {
     return { rules: [], problem: `is not valid JSON (${(error as Error).message})` };
   }
